@@ -1,0 +1,2 @@
+import Autodiff
+import NeuralNet

@@ -1,0 +1,63 @@
+// swift-tools-version: 6.1
+// Montague: compositional semantics and NLP in Swift.
+// Layering (see ../shared/ARCHITECTURE.md): arrows point down only.
+import PackageDescription
+
+let package = Package(
+    name: "Montague",
+    products: [
+        .library(name: "Autodiff", targets: ["Autodiff"]),
+        .library(name: "NeuralNet", targets: ["NeuralNet"]),
+        .executable(name: "montague", targets: ["montague"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        // MARK: - System libraries (layer 0)
+        .systemLibrary(
+            name: "CBLAS",
+            pkgConfig: "openblas",
+            providers: [.apt(["libopenblas-dev"])]
+        ),
+        .systemLibrary(
+            name: "CLibXML2",
+            pkgConfig: "libxml-2.0",
+            providers: [.apt(["libxml2-dev"])]
+        ),
+
+        // MARK: - Library
+        .target(
+            name: "Autodiff",
+            dependencies: ["CBLAS"],
+            swiftSettings: [.unsafeFlags(["-Ounchecked"], .when(configuration: .release))]
+        ),
+        .target(
+            name: "NeuralNet",
+            dependencies: ["Autodiff"]
+        ),
+
+        // MARK: - Command-line tool (layer 4: parses and prints only)
+        .executableTarget(
+            name: "montague",
+            dependencies: [
+                "Autodiff", "NeuralNet",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+
+        // MARK: - Benchmarks (run with `make bench`, release only)
+        .executableTarget(
+            name: "MontagueBenchmarks",
+            dependencies: ["Autodiff", "NeuralNet", "CBLAS"],
+            path: "Benchmarks"
+        ),
+
+        // MARK: - Tests
+        .testTarget(name: "SystemLibraryTests", dependencies: ["CBLAS", "CLibXML2"]),
+        .testTarget(name: "AutodiffTests", dependencies: ["Autodiff"]),
+        .testTarget(name: "NeuralNetTests", dependencies: ["NeuralNet", "Autodiff"]),
+        .testTarget(name: "CLITests", dependencies: ["montague"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,114 @@
+/// Reverse-mode gradients of `output` with respect to each tensor in `targets`.
+///
+/// Walks the tape from `output` back to the targets in reverse topological order, calling each node's backward rule
+/// and summing the contributions of a tensor used several times (shared parameters). Only nodes on a path to a target
+/// are visited. With `createGraph: true` the backward rules are themselves recorded, so the returned gradients can be
+/// differentiated again (gradients of gradients: WGAN-GP's penalty, second-order MAML); otherwise they run on raw
+/// kernels and the results carry no tape.
+///
+/// - Parameters:
+///   - output: the value to differentiate; must have one scalar unless `seed` is given.
+///   - targets: tensors made with ``Tensor/requiringGradient()`` (or computed from such tensors).
+///   - seed: the gradient of some outer objective with respect to `output` (a vector-Jacobian product); defaults to 1.
+///   - createGraph: record the backward pass for higher-order derivatives.
+/// - Returns: one gradient per target, of the target's shape; zeros where `output` does not depend on the target.
+public func gradients(of output: Tensor, wrt targets: [Tensor], seed: Tensor? = nil, createGraph: Bool = false)
+    -> [Tensor]
+{
+    for (index, target) in targets.enumerated() {
+        precondition(target.node != nil,
+                     "gradients(of:wrt:): target \(index) of shape \(target.shape) does not require gradients; "
+                     + "make it with requiringGradient()")
+    }
+    let seedGradient: Tensor
+    if let seed {
+        precondition(seed.shape == output.shape,
+                     "gradients(of:wrt:): seed shape \(seed.shape) differs from output shape \(output.shape)")
+        seedGradient = createGraph ? seed : seed.detached()
+    } else {
+        precondition(output.count == 1,
+                     "gradients(of:wrt:): output of shape \(output.shape) is not a scalar; pass a seed")
+        seedGradient = Tensor(shape: output.shape, scalars: [1])
+    }
+    guard let root = output.node else {
+        return targets.map { Tensor.zeros($0.shape) }
+    }
+
+    // Collect the graph reachable from the output.
+    var nodes: [TapeNode] = []
+    var seen: Set<ObjectIdentifier> = [ObjectIdentifier(root)]
+    var stack: [TapeNode] = [root]
+    while let node = stack.popLast() {
+        nodes.append(node)
+        for input in node.inputs {
+            if let inputNode = input.node, seen.insert(ObjectIdentifier(inputNode)).inserted {
+                stack.append(inputNode)
+            }
+        }
+    }
+    nodes.sort { $0.id < $1.id }
+
+    // Keep only nodes from which a target is reachable.
+    let targetIDs = Set(targets.compactMap { $0.node.map(ObjectIdentifier.init) })
+    var relevant: Set<ObjectIdentifier> = []
+    for node in nodes {
+        let key = ObjectIdentifier(node)
+        if targetIDs.contains(key) || node.inputs.contains(where: { input in
+            input.node.map { relevant.contains(ObjectIdentifier($0)) } ?? false
+        }) {
+            relevant.insert(key)
+        }
+    }
+
+    var accumulated: [ObjectIdentifier: Tensor] = [ObjectIdentifier(root): seedGradient]
+    let backwardPass = {
+        for node in nodes.reversed() {
+            let key = ObjectIdentifier(node)
+            guard relevant.contains(key), let backward = node.backward,
+                let gradient = accumulated[key]
+            else { continue }
+            if !targetIDs.contains(key) { accumulated[key] = nil }  // free as we go
+            let outputTensor = Tensor(shape: node.outputShape, scalars: node.outputScalars, node: node)
+            let inputGradients = backward(gradient, node.inputs, outputTensor)
+            precondition(inputGradients.count == node.inputs.count,
+                         "backward rule of \(node.op) returned \(inputGradients.count) gradients for "
+                         + "\(node.inputs.count) inputs")
+            for (input, inputGradient) in zip(node.inputs, inputGradients) {
+                guard let inputNode = input.node, let inputGradient else { continue }
+                let inputKey = ObjectIdentifier(inputNode)
+                guard relevant.contains(inputKey) else { continue }
+                precondition(inputGradient.shape == input.shape,
+                             "backward rule of \(node.op) returned gradient of shape \(inputGradient.shape) for "
+                             + "input of shape \(input.shape)")
+                if let existing = accumulated[inputKey] {
+                    accumulated[inputKey] = existing + inputGradient
+                } else {
+                    accumulated[inputKey] = inputGradient
+                }
+            }
+        }
+    }
+    if createGraph {
+        withGradients(backwardPass)
+    } else {
+        withoutGradients(backwardPass)
+    }
+    return targets.map { target in
+        guard let node = target.node, let gradient = accumulated[ObjectIdentifier(node)] else {
+            return Tensor.zeros(target.shape)
+        }
+        return createGraph ? gradient : gradient.detached()
+    }
+}
+
+/// The gradient of a scalar `output` with respect to one tensor.
+public func gradient(of output: Tensor, wrt target: Tensor, createGraph: Bool = false) -> Tensor {
+    gradients(of: output, wrt: [target], createGraph: createGraph)[0]
+}
+
+/// The value of `body(x)` and its gradient with respect to `x`.
+public func valueWithGradient(at x: Tensor, _ body: (Tensor) -> Tensor) -> (value: Tensor, gradient: Tensor) {
+    let leaf = x.requiresGradient ? x : x.requiringGradient()
+    let value = body(leaf)
+    return (value.detached(), gradient(of: value, wrt: leaf))
+}

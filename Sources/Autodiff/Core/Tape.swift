@@ -1,0 +1,88 @@
+import Synchronization
+
+/// The rule that maps the gradient of an op's output to the gradients of its inputs.
+///
+/// It receives the output gradient, the op's inputs (with their tape nodes) and the op's output, and returns one
+/// gradient per input (`nil` where the input takes no gradient). Rules are written with differentiable `Tensor` ops,
+/// so in create-graph mode the returned gradients are themselves on the tape and can be differentiated again.
+/// A rule must not capture the output tensor (that would make a cycle); it gets it as an argument instead.
+public typealias BackwardRule = @Sendable (_ gradient: Tensor, _ inputs: [Tensor], _ output: Tensor) -> [Tensor?]
+
+/// One recorded operation on the define-by-run tape.
+///
+/// Nodes hold their inputs and the scalars of their output, never the output tensor itself, so there are no
+/// reference cycles. `id` increases with creation, which makes decreasing `id` a reverse topological order.
+public final class TapeNode: @unchecked Sendable {
+    @usableFromInline static let counter = Atomic<UInt64>(0)
+
+    /// Creation order; every input node has a smaller id.
+    public let id: UInt64
+    /// The op name, for error messages and debugging.
+    public let op: String
+    @usableFromInline let inputs: [Tensor]
+    @usableFromInline let backward: BackwardRule?
+    @usableFromInline let outputShape: [Int]
+    @usableFromInline let outputScalars: [Float]
+
+    /// A leaf: a tensor the user asked gradients for.
+    @usableFromInline
+    init(leafShape: [Int]) {
+        id = TapeNode.counter.add(1, ordering: .relaxed).newValue
+        op = "leaf"
+        inputs = []
+        backward = nil
+        outputShape = leafShape
+        outputScalars = []
+    }
+
+    @usableFromInline
+    init(op: String, inputs: [Tensor], outputShape: [Int], outputScalars: [Float], backward: @escaping BackwardRule) {
+        id = TapeNode.counter.add(1, ordering: .relaxed).newValue
+        self.op = op
+        self.inputs = inputs
+        self.backward = backward
+        self.outputShape = outputShape
+        self.outputScalars = outputScalars
+    }
+
+    @usableFromInline var isLeaf: Bool { backward == nil }
+}
+
+/// Whether ops record themselves on the tape.
+public enum GradientMode {
+    @TaskLocal public static var isRecording: Bool = true
+}
+
+/// Runs `body` without recording: results carry no tape (inference, target networks, optimizer updates).
+@inlinable
+public func withoutGradients<R>(_ body: () throws -> R) rethrows -> R {
+    try GradientMode.$isRecording.withValue(false) { try body() }
+}
+
+/// Runs `body` recording again, even inside ``withoutGradients(_:)``.
+@inlinable
+public func withGradients<R>(_ body: () throws -> R) rethrows -> R {
+    try GradientMode.$isRecording.withValue(true) { try body() }
+}
+
+extension Tensor {
+    /// Builds the result of an op, recording it on the tape when recording is on and an input requires gradients.
+    ///
+    /// This is how every differentiable op is defined: compute `scalars` with a raw kernel, then hand the backward
+    /// rule over. The rule only runs during ``gradients(of:wrt:seed:createGraph:)``.
+    @inlinable
+    public static func recorded(
+        _ op: String, shape: [Int], scalars: [Float], inputs: [Tensor], backward: @escaping BackwardRule
+    ) -> Tensor {
+        var tracked = false
+        for input in inputs where input.node != nil {
+            tracked = true
+            break
+        }
+        guard tracked, GradientMode.isRecording else {
+            return Tensor(shape: shape, scalars: scalars, node: nil)
+        }
+        let node = TapeNode(op: op, inputs: inputs, outputShape: shape, outputScalars: scalars, backward: backward)
+        return Tensor(shape: shape, scalars: scalars, node: node)
+    }
+}

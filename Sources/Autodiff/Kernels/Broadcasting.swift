@@ -1,0 +1,233 @@
+/// NumPy broadcasting rules: shapes are aligned at their trailing axes; an axis of extent 1 (or a missing one)
+/// stretches to match the other.
+public enum Broadcasting {
+    /// The broadcast shape of `a` and `b`, or `nil` when they are incompatible.
+    @inlinable
+    public static func shape(_ a: [Int], _ b: [Int]) -> [Int]? {
+        let rank = Swift.max(a.count, b.count)
+        var result = [Int](repeating: 1, count: rank)
+        for i in 0..<rank {
+            let da = i < rank - a.count ? 1 : a[i - (rank - a.count)]
+            let db = i < rank - b.count ? 1 : b[i - (rank - b.count)]
+            if da == db || db == 1 {
+                result[i] = da
+            } else if da == 1 {
+                result[i] = db
+            } else {
+                return nil
+            }
+        }
+        return result
+    }
+
+    /// Strides for reading a tensor of `shape` as if it had `target` shape (0 on stretched axes).
+    @inlinable
+    public static func strides(reading shape: [Int], as target: [Int]) -> [Int] {
+        let offset = target.count - shape.count
+        let natural = Tensor.strides(of: shape)
+        var result = [Int](repeating: 0, count: target.count)
+        for i in 0..<shape.count where shape[i] != 1 || target[i + offset] == 1 {
+            result[i + offset] = shape[i] == 1 ? 0 : natural[i]
+        }
+        return result
+    }
+}
+
+/// Raw kernels on unsafe buffers. They never record; differentiable ops call them and record a backward rule.
+public enum Kernels {
+    /// Applies `body(a, b)` elementwise with broadcasting into a new array of `outputShape`.
+    @inlinable @inline(__always)
+    public static func binary(
+        _ a: Tensor, _ b: Tensor, outputShape: [Int], _ body: (Float, Float) -> Float
+    ) -> [Float] {
+        let count = outputShape.reduce(1, *)
+        return [Float](unsafeUninitializedCapacity: count) { out, initialized in
+            initialized = count
+            a.scalars.withUnsafeBufferPointer { pa in
+                b.scalars.withUnsafeBufferPointer { pb in
+                    if a.shape == b.shape {
+                        for i in 0..<count { out[i] = body(pa[i], pb[i]) }
+                    } else if pb.count == 1 && pa.count == count {
+                        let y = pb[0]
+                        for i in 0..<count { out[i] = body(pa[i], y) }
+                    } else if pa.count == 1 && pb.count == count {
+                        let x = pa[0]
+                        for i in 0..<count { out[i] = body(x, pb[i]) }
+                    } else {
+                        broadcastLoop(
+                            pa, Broadcasting.strides(reading: a.shape, as: outputShape),
+                            pb, Broadcasting.strides(reading: b.shape, as: outputShape),
+                            out, outputShape, body)
+                    }
+                }
+            }
+        }
+    }
+
+    @inlinable @inline(__always)
+    static func broadcastLoop(
+        _ pa: UnsafeBufferPointer<Float>, _ sa: [Int], _ pb: UnsafeBufferPointer<Float>, _ sb: [Int],
+        _ out: UnsafeMutableBufferPointer<Float>, _ shape: [Int], _ body: (Float, Float) -> Float
+    ) {
+        let rank = shape.count
+        guard rank > 0, out.count > 0 else {
+            if out.count == 1 { out[0] = body(pa[0], pb[0]) }
+            return
+        }
+        let inner = shape[rank - 1]
+        let ia = sa[rank - 1]
+        let ib = sb[rank - 1]
+        let outer = out.count / inner
+        var index = [Int](repeating: 0, count: rank)
+        var offsetA = 0
+        var offsetB = 0
+        for row in 0..<outer {
+            let base = row * inner
+            if ia == 1 && ib == 1 {
+                for j in 0..<inner { out[base + j] = body(pa[offsetA + j], pb[offsetB + j]) }
+            } else if ia == 0 && ib == 1 {
+                let x = pa[offsetA]
+                for j in 0..<inner { out[base + j] = body(x, pb[offsetB + j]) }
+            } else if ia == 1 && ib == 0 {
+                let y = pb[offsetB]
+                for j in 0..<inner { out[base + j] = body(pa[offsetA + j], y) }
+            } else {
+                for j in 0..<inner { out[base + j] = body(pa[offsetA + j * ia], pb[offsetB + j * ib]) }
+            }
+            // Advance the multi-index over the outer axes.
+            var axis = rank - 2
+            while axis >= 0 {
+                index[axis] += 1
+                offsetA += sa[axis]
+                offsetB += sb[axis]
+                if index[axis] < shape[axis] { break }
+                offsetA -= sa[axis] * shape[axis]
+                offsetB -= sb[axis] * shape[axis]
+                index[axis] = 0
+                axis -= 1
+            }
+        }
+    }
+
+    /// Applies `body` to every scalar.
+    @inlinable @inline(__always)
+    public static func unary(_ x: [Float], _ body: (Float) -> Float) -> [Float] {
+        let count = x.count
+        return [Float](unsafeUninitializedCapacity: count) { out, initialized in
+            x.withUnsafeBufferPointer { px in
+                for i in 0..<count { out[i] = body(px[i]) }
+            }
+            initialized = count
+        }
+    }
+
+    /// Applies `body(x, y)` to two arrays of the same length.
+    @inlinable @inline(__always)
+    public static func zip(_ x: [Float], _ y: [Float], _ body: (Float, Float) -> Float) -> [Float] {
+        precondition(x.count == y.count, "Kernels.zip: \(x.count) vs \(y.count) scalars")
+        let count = x.count
+        return [Float](unsafeUninitializedCapacity: count) { out, initialized in
+            x.withUnsafeBufferPointer { px in
+                y.withUnsafeBufferPointer { py in
+                    for i in 0..<count { out[i] = body(px[i], py[i]) }
+                }
+            }
+            initialized = count
+        }
+    }
+
+    /// Applies `body(x, y, z)` to three arrays of the same length.
+    @inlinable @inline(__always)
+    public static func zip3(_ x: [Float], _ y: [Float], _ z: [Float], _ body: (Float, Float, Float) -> Float)
+        -> [Float]
+    {
+        precondition(x.count == y.count && y.count == z.count, "Kernels.zip3: lengths differ")
+        let count = x.count
+        return [Float](unsafeUninitializedCapacity: count) { out, initialized in
+            x.withUnsafeBufferPointer { px in
+                y.withUnsafeBufferPointer { py in
+                    z.withUnsafeBufferPointer { pz in
+                        for i in 0..<count { out[i] = body(px[i], py[i], pz[i]) }
+                    }
+                }
+            }
+            initialized = count
+        }
+    }
+
+    /// Reduces axis 1 of `x` viewed as `[outer, extent, inner]` with `combine`, starting from `initial`.
+    @inlinable @inline(__always)
+    public static func reduce(
+        _ x: [Float], outer: Int, extent: Int, inner: Int, initial: Float, _ combine: (Float, Float) -> Float
+    ) -> [Float] {
+        let count = outer * inner
+        return [Float](unsafeUninitializedCapacity: count) { out, initialized in
+            for i in 0..<count { out[i] = initial }
+            x.withUnsafeBufferPointer { px in
+                for o in 0..<outer {
+                    let outBase = o * inner
+                    for k in 0..<extent {
+                        let inBase = (o * extent + k) * inner
+                        for i in 0..<inner { out[outBase + i] = combine(out[outBase + i], px[inBase + i]) }
+                    }
+                }
+            }
+            initialized = count
+        }
+    }
+
+    /// Copies `x` of `shape` into the axis order `permutation` (output axis i is input axis permutation[i]).
+    public static func permute(_ x: [Float], shape: [Int], permutation: [Int]) -> [Float] {
+        let rank = shape.count
+        let count = x.count
+        let inStrides = Tensor.strides(of: shape)
+        let outShape = permutation.map { shape[$0] }
+        let readStrides = permutation.map { inStrides[$0] }
+        if rank == 2 && permutation == [1, 0] {
+            let rows = shape[0]
+            let columns = shape[1]
+            return [Float](unsafeUninitializedCapacity: count) { out, initialized in
+                x.withUnsafeBufferPointer { px in
+                    // Blocked transpose for cache locality.
+                    let block = 32
+                    var i0 = 0
+                    while i0 < rows {
+                        var j0 = 0
+                        while j0 < columns {
+                            for i in i0..<Swift.min(i0 + block, rows) {
+                                for j in j0..<Swift.min(j0 + block, columns) { out[j * rows + i] = px[i * columns + j] }
+                            }
+                            j0 += block
+                        }
+                        i0 += block
+                    }
+                }
+                initialized = count
+            }
+        }
+        return [Float](unsafeUninitializedCapacity: count) { out, initialized in
+            initialized = count
+            guard count > 0 else { return }
+            x.withUnsafeBufferPointer { px in
+                let inner = outShape[rank - 1]
+                let innerStride = readStrides[rank - 1]
+                var index = [Int](repeating: 0, count: rank)
+                var offset = 0
+                var position = 0
+                while position < count {
+                    for j in 0..<inner { out[position + j] = px[offset + j * innerStride] }
+                    position += inner
+                    var axis = rank - 2
+                    while axis >= 0 {
+                        index[axis] += 1
+                        offset += readStrides[axis]
+                        if index[axis] < outShape[axis] { break }
+                        offset -= readStrides[axis] * outShape[axis]
+                        index[axis] = 0
+                        axis -= 1
+                    }
+                }
+            }
+        }
+    }
+}
