@@ -14,6 +14,12 @@ public typealias BackwardRule = @Sendable (_ gradient: Tensor, _ inputs: [Tensor
 /// reference cycles. `id` increases with creation, which makes decreasing `id` a reverse topological order.
 public final class TapeNode: @unchecked Sendable {
     @usableFromInline static let counter = Atomic<UInt64>(0)
+    @usableFromInline static let live = Atomic<Int>(0)
+
+    /// How many nodes exist right now, over all graphs. A training loop whose graphs are freed keeps this flat.
+    public static var liveCount: Int { live.load(ordering: .relaxed) }
+
+    deinit { TapeNode.live.subtract(1, ordering: .relaxed) }
 
     /// Creation order; every input node has a smaller id.
     public let id: UInt64
@@ -28,6 +34,7 @@ public final class TapeNode: @unchecked Sendable {
     @usableFromInline
     init(leafShape: [Int]) {
         id = TapeNode.counter.add(1, ordering: .relaxed).newValue
+        TapeNode.live.add(1, ordering: .relaxed)
         op = "leaf"
         inputs = []
         backward = nil
@@ -38,6 +45,7 @@ public final class TapeNode: @unchecked Sendable {
     @usableFromInline
     init(op: String, inputs: [Tensor], outputShape: [Int], outputScalars: [Float], backward: @escaping BackwardRule) {
         id = TapeNode.counter.add(1, ordering: .relaxed).newValue
+        TapeNode.live.add(1, ordering: .relaxed)
         self.op = op
         self.inputs = inputs
         self.backward = backward
