@@ -8,6 +8,7 @@ let package = Package(
     products: [
         .library(name: "Autodiff", targets: ["Autodiff"]),
         .library(name: "NeuralNet", targets: ["NeuralNet"]),
+        .library(name: "Corpus", targets: ["Corpus"]),
         .executable(name: "montague", targets: ["montague"]),
     ],
     dependencies: [
@@ -36,12 +37,16 @@ let package = Package(
             name: "NeuralNet",
             dependencies: ["Autodiff"]
         ),
+        .target(
+            name: "Corpus",
+            dependencies: ["CLibXML2"]
+        ),
 
         // MARK: - Command-line tool (layer 4: parses and prints only)
         .executableTarget(
             name: "montague",
             dependencies: [
-                "Autodiff", "NeuralNet",
+                "Autodiff", "NeuralNet", "Corpus",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -57,6 +62,7 @@ let package = Package(
         .testTarget(name: "SystemLibraryTests", dependencies: ["CBLAS", "CLibXML2"]),
         .testTarget(name: "AutodiffTests", dependencies: ["Autodiff"]),
         .testTarget(name: "NeuralNetTests", dependencies: ["NeuralNet", "Autodiff"]),
+        .testTarget(name: "CorpusTests", dependencies: ["Corpus"]),
         .testTarget(name: "CLITests", dependencies: ["montague"]),
     ],
     swiftLanguageModes: [.v6]

@@ -176,6 +176,76 @@ public enum Kernels {
         }
     }
 
+    /// Sums axis 1 of `x` viewed as `[outer, extent, inner]`; specialized so the compiler vectorizes it.
+    @inlinable
+    public static func sum(_ x: [Float], outer: Int, extent: Int, inner: Int) -> [Float] {
+        let count = outer * inner
+        return [Float](unsafeUninitializedCapacity: count) { out, initialized in
+            initialized = count
+            x.withUnsafeBufferPointer { px in
+                guard let source = px.baseAddress, let target = out.baseAddress else { return }
+                if inner == 1 {
+                    for o in 0..<outer { target[o] = sumContiguous(source + o * extent, extent) }
+                    return
+                }
+                target.initialize(repeating: 0, count: count)
+                for o in 0..<outer {
+                    let row = target + o * inner
+                    for k in 0..<extent {
+                        let input = source + (o * extent + k) * inner
+                        for i in 0..<inner { row[i] += input[i] }
+                    }
+                }
+            }
+        }
+    }
+
+    /// The sum of `count` contiguous floats with 16-wide SIMD accumulators.
+    @inlinable @inline(__always)
+    public static func sumContiguous(_ pointer: UnsafePointer<Float>, _ count: Int) -> Float {
+        var accumulator = SIMD16<Float>(repeating: 0)
+        var index = 0
+        let raw = UnsafeRawPointer(pointer)
+        while index + 16 <= count {
+            accumulator += raw.loadUnaligned(fromByteOffset: index * 4, as: SIMD16<Float>.self)
+            index += 16
+        }
+        var total = accumulator.sum()
+        while index < count {
+            total += pointer[index]
+            index += 1
+        }
+        return total
+    }
+
+    /// Writes the `columns × rows` transpose of a row-major `rows × columns` matrix, in cache-sized blocks.
+    @inlinable
+    public static func transpose(
+        _ source: UnsafePointer<Float>, _ target: UnsafeMutablePointer<Float>, rows: Int, columns: Int
+    ) {
+        let block = 16
+        var i0 = 0
+        while i0 < rows {
+            let i1 = i0 + block < rows ? i0 + block : rows
+            var j0 = 0
+            while j0 < columns {
+                let j1 = j0 + block < columns ? j0 + block : columns
+                var i = i0
+                while i < i1 {
+                    let sourceRow = source + i * columns
+                    var j = j0
+                    while j < j1 {
+                        target[j * rows + i] = sourceRow[j]
+                        j += 1
+                    }
+                    i += 1
+                }
+                j0 = j1
+            }
+            i0 = i1
+        }
+    }
+
     /// Copies `x` of `shape` into the axis order `permutation` (output axis i is input axis permutation[i]).
     public static func permute(_ x: [Float], shape: [Int], permutation: [Int]) -> [Float] {
         let rank = shape.count
@@ -188,19 +258,8 @@ public enum Kernels {
             let columns = shape[1]
             return [Float](unsafeUninitializedCapacity: count) { out, initialized in
                 x.withUnsafeBufferPointer { px in
-                    // Blocked transpose for cache locality.
-                    let block = 32
-                    var i0 = 0
-                    while i0 < rows {
-                        var j0 = 0
-                        while j0 < columns {
-                            for i in i0..<Swift.min(i0 + block, rows) {
-                                for j in j0..<Swift.min(j0 + block, columns) { out[j * rows + i] = px[i * columns + j] }
-                            }
-                            j0 += block
-                        }
-                        i0 += block
-                    }
+                    guard let source = px.baseAddress, let target = out.baseAddress else { return }
+                    transpose(source, target, rows: rows, columns: columns)
                 }
                 initialized = count
             }

@@ -93,7 +93,7 @@ extension Tensor {
         for axis in axes.sorted(by: >) {
             let outer = currentShape[..<axis].reduce(1, *)
             let inner = currentShape[(axis + 1)...].reduce(1, *)
-            current = Kernels.reduce(current, outer: outer, extent: currentShape[axis], inner: inner, initial: 0, +)
+            current = Kernels.sum(current, outer: outer, extent: currentShape[axis], inner: inner)
             currentShape[axis] = 1
         }
         return current

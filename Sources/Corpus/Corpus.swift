@@ -1,0 +1,1 @@
+/// Corpus: loading XML and plain-text corpora (see the module README).
