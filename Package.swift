@@ -9,6 +9,7 @@ let package = Package(
         .library(name: "Autodiff", targets: ["Autodiff"]),
         .library(name: "NeuralNet", targets: ["NeuralNet"]),
         .library(name: "Corpus", targets: ["Corpus"]),
+        .library(name: "Grammar", targets: ["Grammar"]),
         .executable(name: "montague", targets: ["montague"]),
     ],
     dependencies: [
@@ -38,6 +39,10 @@ let package = Package(
             dependencies: ["Autodiff"]
         ),
         .target(
+            name: "Grammar",
+            dependencies: []
+        ),
+        .target(
             name: "Corpus",
             dependencies: ["CLibXML2"]
         ),
@@ -46,7 +51,7 @@ let package = Package(
         .executableTarget(
             name: "montague",
             dependencies: [
-                "Autodiff", "NeuralNet", "Corpus",
+                "Autodiff", "NeuralNet", "Corpus", "Grammar",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -63,6 +68,7 @@ let package = Package(
         .testTarget(name: "AutodiffTests", dependencies: ["Autodiff"]),
         .testTarget(name: "NeuralNetTests", dependencies: ["NeuralNet", "Autodiff"]),
         .testTarget(name: "CorpusTests", dependencies: ["Corpus"]),
+        .testTarget(name: "GrammarTests", dependencies: ["Grammar"]),
         .testTarget(name: "CLITests", dependencies: ["montague"]),
     ],
     swiftLanguageModes: [.v6]

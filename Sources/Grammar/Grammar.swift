@@ -1,0 +1,1 @@
+/// Grammar: syntactic algebras, meaning assignments and compositionality checks (see the module README).
