@@ -168,3 +168,15 @@ struct GradientCheckerTests {
     }
 }
 import Foundation
+
+@Suite("Broadcasting edge cases")
+struct BroadcastingEdgeCaseTests {
+    @Test func scalarExpandsToAnyShape() {
+        let scalar = Tensor(3)
+        #expect(scalar.expanded(to: [2, 3]).scalars == [Float](repeating: 3, count: 6))
+        let leaf = Tensor(2).requiringGradient()
+        let check = checkGradients(at: [Tensor(2)]) { $0[0].expanded(to: [2, 2]).exp() }
+        #expect(check.passes())
+        #expect(gradient(of: leaf.expanded(to: [4]).sum(), wrt: leaf).scalars == [4])
+    }
+}

@@ -45,7 +45,7 @@ public enum Kernels {
             initialized = count
             a.scalars.withUnsafeBufferPointer { pa in
                 b.scalars.withUnsafeBufferPointer { pb in
-                    if a.shape == b.shape {
+                    if a.shape == b.shape && a.count == count {
                         for i in 0..<count { out[i] = body(pa[i], pb[i]) }
                     } else if pb.count == 1 && pa.count == count {
                         let y = pb[0]
