@@ -180,3 +180,28 @@ struct BroadcastingEdgeCaseTests {
         #expect(gradient(of: leaf.expanded(to: [4]).sum(), wrt: leaf).scalars == [4])
     }
 }
+
+@Suite("Backward engine: first-order buffers agree with create-graph tensors")
+struct BackwardEngineTests {
+    @Test func slicesAccumulateIntoTheirBoxes() {
+        var generator = RandomGenerator(seed: 5)
+        let x = Tensor.normal([6, 3, 4], using: &generator).requiringGradient()
+        let weights = Tensor.normal([6, 3, 4], using: &generator)
+        func loss() -> Tensor {
+            // Overlapping slices, split pieces and a reuse of the whole tensor.
+            var total = (x * weights).sum()
+            for (index, piece) in x.split(count: 6, axis: 0).enumerated() {
+                total = total + (piece * Float(index + 1)).exp().sum()
+            }
+            total = total + (x.slice(axis: 2, range: 1..<3) * x.slice(axis: 2, range: 1..<3)).sum() + x.slice(axis: 2, range: 0..<2).sum()
+            return total
+        }
+        let raw = gradient(of: loss(), wrt: x)
+        let recorded = gradient(of: loss(), wrt: x, createGraph: true)
+        #expect(raw.shape == recorded.shape)
+        for (a, b) in zip(raw.scalars, recorded.scalars) { #expect(abs(a - b) <= 1e-4 * max(1, abs(b))) }
+        #expect(checkGradients(at: [x.detached()]) { xs in
+            xs[0].split(count: 3, axis: 0).enumerated().reduce(Tensor(0)) { $0 + ($1.element * Float($1.offset)).exp().sum() }
+        }.passes())
+    }
+}

@@ -60,45 +60,117 @@ public func gradients(of output: Tensor, wrt targets: [Tensor], seed: Tensor? = 
         }
     }
 
-    var accumulated: [ObjectIdentifier: Tensor] = [ObjectIdentifier(root): seedGradient]
-    let backwardPass = {
-        for node in nodes.reversed() {
-            let key = ObjectIdentifier(node)
-            guard relevant.contains(key), let backward = node.backward,
-                let gradient = accumulated[key]
-            else { continue }
-            if !targetIDs.contains(key) { accumulated[key] = nil }  // free as we go
-            let outputTensor = Tensor(shape: node.outputShape, scalars: node.outputScalars, node: node)
-            let inputGradients = backward(gradient, node.inputs, outputTensor)
-            precondition(inputGradients.count == node.inputs.count,
-                         "backward rule of \(node.op) returned \(inputGradients.count) gradients for "
-                         + "\(node.inputs.count) inputs")
-            for (input, inputGradient) in zip(node.inputs, inputGradients) {
-                guard let inputNode = input.node, let inputGradient else { continue }
-                let inputKey = ObjectIdentifier(inputNode)
-                guard relevant.contains(inputKey) else { continue }
-                precondition(inputGradient.shape == input.shape,
-                             "backward rule of \(node.op) returned gradient of shape \(inputGradient.shape) for "
-                             + "input of shape \(input.shape)")
-                if let existing = accumulated[inputKey] {
-                    accumulated[inputKey] = existing + inputGradient
-                } else {
-                    accumulated[inputKey] = inputGradient
-                }
-            }
+    if createGraph {
+        return withGradients {
+            recordedBackwardPass(nodes: nodes, relevant: relevant, targets: targets, targetIDs: targetIDs,
+                                 root: root, seed: seedGradient)
         }
     }
-    if createGraph {
-        withGradients(backwardPass)
-    } else {
-        withoutGradients(backwardPass)
+    return withoutGradients {
+        rawBackwardPass(nodes: nodes, relevant: relevant, targets: targets, targetIDs: targetIDs, root: root,
+                        seed: seedGradient)
+    }
+}
+
+/// Create-graph mode: gradients are tensors on the tape, summed with the differentiable `+`.
+private func recordedBackwardPass(
+    nodes: [TapeNode], relevant: Set<ObjectIdentifier>, targets: [Tensor], targetIDs: Set<ObjectIdentifier>,
+    root: TapeNode, seed: Tensor
+) -> [Tensor] {
+    var accumulated: [ObjectIdentifier: Tensor] = [ObjectIdentifier(root): seed]
+    for node in nodes.reversed() {
+        let key = ObjectIdentifier(node)
+        guard relevant.contains(key), let backward = node.backward, let gradient = accumulated[key] else { continue }
+        if !targetIDs.contains(key) { accumulated[key] = nil }  // free as we go
+        let outputTensor = Tensor(shape: node.outputShape, scalars: node.outputScalars, node: node)
+        let inputGradients = backward(gradient, node.inputs, outputTensor)
+        checkRule(node, inputGradients)
+        for (input, inputGradient) in zip(node.inputs, inputGradients) {
+            guard let inputNode = input.node, let inputGradient else { continue }
+            let inputKey = ObjectIdentifier(inputNode)
+            guard relevant.contains(inputKey) else { continue }
+            checkShape(node, input, inputGradient)
+            if let existing = accumulated[inputKey] {
+                accumulated[inputKey] = existing + inputGradient
+            } else {
+                accumulated[inputKey] = inputGradient
+            }
+        }
     }
     return targets.map { target in
         guard let node = target.node, let gradient = accumulated[ObjectIdentifier(node)] else {
             return Tensor.zeros(target.shape)
         }
-        return createGraph ? gradient : gradient.detached()
+        return gradient
     }
+}
+
+/// First-order mode: gradients live in plain buffers, summed in place; a slice adds its gradient straight into
+/// its box of the input's buffer (no zero padding to full size, so splitting a sequence into steps stays linear).
+private func rawBackwardPass(
+    nodes: [TapeNode], relevant: Set<ObjectIdentifier>, targets: [Tensor], targetIDs: Set<ObjectIdentifier>,
+    root: TapeNode, seed: Tensor
+) -> [Tensor] {
+    var buffers: [ObjectIdentifier: [Float]] = [ObjectIdentifier(root): seed.scalars]
+    for node in nodes.reversed() {
+        let key = ObjectIdentifier(node)
+        guard relevant.contains(key), let backward = node.backward, let buffer = buffers[key] else { continue }
+        if !targetIDs.contains(key) { buffers[key] = nil }  // free as we go
+        let gradient = Tensor(shape: node.outputShape, scalars: buffer)
+        if let lowerBounds = node.sliceLowerBounds, let inputNode = node.inputs[0].node {
+            let inputKey = ObjectIdentifier(inputNode)
+            guard relevant.contains(inputKey) else { continue }
+            let inputShape = node.inputs[0].shape
+            var target = buffers.removeValue(forKey: inputKey)
+                ?? [Float](repeating: 0, count: inputShape.reduce(1, *))
+            buffer.withUnsafeBufferPointer { source in
+                target.withUnsafeMutableBufferPointer { destination in
+                    Kernels.copyBox(from: source, shape: node.outputShape,
+                                    start: [Int](repeating: 0, count: node.outputShape.count),
+                                    to: destination, shape: inputShape, start: lowerBounds,
+                                    extents: node.outputShape, accumulate: true)
+                }
+            }
+            buffers[inputKey] = target
+            continue
+        }
+        let outputTensor = Tensor(shape: node.outputShape, scalars: node.outputScalars, node: node)
+        let inputGradients = backward(gradient, node.inputs, outputTensor)
+        checkRule(node, inputGradients)
+        for (input, inputGradient) in zip(node.inputs, inputGradients) {
+            guard let inputNode = input.node, let inputGradient else { continue }
+            let inputKey = ObjectIdentifier(inputNode)
+            guard relevant.contains(inputKey) else { continue }
+            checkShape(node, input, inputGradient)
+            if var existing = buffers.removeValue(forKey: inputKey) {
+                existing.withUnsafeMutableBufferPointer { destination in
+                    inputGradient.scalars.withUnsafeBufferPointer { source in
+                        for i in 0..<destination.count { destination[i] += source[i] }
+                    }
+                }
+                buffers[inputKey] = existing
+            } else {
+                buffers[inputKey] = inputGradient.scalars
+            }
+        }
+    }
+    return targets.map { target in
+        guard let node = target.node, let buffer = buffers[ObjectIdentifier(node)] else {
+            return Tensor.zeros(target.shape)
+        }
+        return Tensor(shape: target.shape, scalars: buffer)
+    }
+}
+
+private func checkRule(_ node: TapeNode, _ inputGradients: [Tensor?]) {
+    precondition(inputGradients.count == node.inputs.count,
+                 "backward rule of \(node.op) returned \(inputGradients.count) gradients for \(node.inputs.count) inputs")
+}
+
+private func checkShape(_ node: TapeNode, _ input: Tensor, _ inputGradient: Tensor) {
+    precondition(inputGradient.shape == input.shape,
+                 "backward rule of \(node.op) returned gradient of shape \(inputGradient.shape) for input of shape "
+                 + "\(input.shape)")
 }
 
 /// The gradient of a scalar `output` with respect to one tensor.

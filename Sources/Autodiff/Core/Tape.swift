@@ -29,6 +29,9 @@ public final class TapeNode: @unchecked Sendable {
     @usableFromInline let backward: BackwardRule?
     @usableFromInline let outputShape: [Int]
     @usableFromInline let outputScalars: [Float]
+    /// For a slice: where the output sits in the input (its lower bounds). Lets the first-order backward pass add
+    /// the gradient straight into that box of the input's gradient instead of padding it to full size.
+    @usableFromInline let sliceLowerBounds: [Int]?
 
     /// A leaf: a tensor the user asked gradients for.
     @usableFromInline
@@ -40,10 +43,14 @@ public final class TapeNode: @unchecked Sendable {
         backward = nil
         outputShape = leafShape
         outputScalars = []
+        sliceLowerBounds = nil
     }
 
     @usableFromInline
-    init(op: String, inputs: [Tensor], outputShape: [Int], outputScalars: [Float], backward: @escaping BackwardRule) {
+    init(
+        op: String, inputs: [Tensor], outputShape: [Int], outputScalars: [Float], sliceLowerBounds: [Int]? = nil,
+        backward: @escaping BackwardRule
+    ) {
         id = TapeNode.counter.add(1, ordering: .relaxed).newValue
         TapeNode.live.add(1, ordering: .relaxed)
         self.op = op
@@ -51,6 +58,7 @@ public final class TapeNode: @unchecked Sendable {
         self.backward = backward
         self.outputShape = outputShape
         self.outputScalars = outputScalars
+        self.sliceLowerBounds = sliceLowerBounds
     }
 
     @usableFromInline var isLeaf: Bool { backward == nil }
@@ -78,9 +86,14 @@ extension Tensor {
     ///
     /// This is how every differentiable op is defined: compute `scalars` with a raw kernel, then hand the backward
     /// rule over. The rule only runs during ``gradients(of:wrt:seed:createGraph:)``.
+    ///
+    /// `sliceLowerBounds` marks a slice of its single input (the output is the box of `shape` starting there); the
+    /// first-order pass then accumulates into that box directly. `backward` must still be the full rule (used in
+    /// create-graph mode).
     @inlinable
     public static func recorded(
-        _ op: String, shape: [Int], scalars: [Float], inputs: [Tensor], backward: @escaping BackwardRule
+        _ op: String, shape: [Int], scalars: [Float], inputs: [Tensor], sliceLowerBounds: [Int]? = nil,
+        backward: @escaping BackwardRule
     ) -> Tensor {
         var tracked = false
         for input in inputs where input.node != nil {
@@ -90,7 +103,9 @@ extension Tensor {
         guard tracked, GradientMode.isRecording else {
             return Tensor(shape: shape, scalars: scalars, node: nil)
         }
-        let node = TapeNode(op: op, inputs: inputs, outputShape: shape, outputScalars: scalars, backward: backward)
+        let node = TapeNode(
+            op: op, inputs: inputs, outputShape: shape, outputScalars: scalars, sliceLowerBounds: sliceLowerBounds,
+            backward: backward)
         return Tensor(shape: shape, scalars: scalars, node: node)
     }
 }

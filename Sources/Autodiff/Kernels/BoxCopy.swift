@@ -5,11 +5,12 @@ extension Kernels {
     ///
     /// Trailing axes that both arrays hold whole are merged into one contiguous run, so a box that spans whole rows
     /// (a slice along the first axis, one piece of a concatenation along it) is a single block copy.
+    /// With `accumulate` the box is added to the destination instead of copied over it (gradient accumulation).
     /// Callers check the bounds; this kernel only asserts them.
     public static func copyBox(
         from source: UnsafeBufferPointer<Float>, shape sourceShape: [Int], start sourceStart: [Int],
         to destination: UnsafeMutableBufferPointer<Float>, shape destinationShape: [Int],
-        start destinationStart: [Int], extents: [Int]
+        start destinationStart: [Int], extents: [Int], accumulate: Bool = false
     ) {
         let rank = extents.count
         assert(sourceShape.count == rank && sourceStart.count == rank, "copyBox: source rank differs from box rank")
@@ -23,7 +24,7 @@ extension Kernels {
         if extents.contains(where: { $0 == 0 }) { return }
         guard let sourceBase = source.baseAddress, let destinationBase = destination.baseAddress else { return }
         guard rank > 0 else {
-            destinationBase.pointee = sourceBase.pointee
+            destinationBase.pointee = accumulate ? destinationBase.pointee + sourceBase.pointee : sourceBase.pointee
             return
         }
         let sourceStrides = Tensor.strides(of: sourceShape)
@@ -45,7 +46,9 @@ extension Kernels {
         for _ in 0..<outerCount {
             let from = sourceBase + sourceOffset
             let to = destinationBase + destinationOffset
-            if run < 16 {
+            if accumulate {
+                for j in 0..<run { to[j] += from[j] }
+            } else if run < 16 {
                 for j in 0..<run { to[j] = from[j] }
             } else {
                 to.update(from: from, count: run)

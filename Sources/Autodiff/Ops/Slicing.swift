@@ -30,7 +30,9 @@ extension Tensor {
             initialized = count
         }
         let padding = (0..<rank).map { (before: lowerBounds[$0], after: inputShape[$0] - upperBounds[$0]) }
-        return Tensor.recorded("slice", shape: outputShape, scalars: scalars, inputs: [self]) { g, _, _ in
+        return Tensor.recorded(
+            "slice", shape: outputShape, scalars: scalars, inputs: [self], sliceLowerBounds: lowerBounds
+        ) { g, _, _ in
             [g.padded(padding)]
         }
     }
