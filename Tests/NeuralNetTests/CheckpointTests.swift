@@ -177,7 +177,8 @@ struct CheckpointTests {
         // "b" stored as F16 (two halves of 1.0), "w" as F32; the optimizer step is not a number.
         let header = #"{"__metadata__":{"montague.optimizer":"SGD","montague.optimizer.step":"five","#
             + #""montague.optimizer.learning_rate":"0.1"},"#
-            + #""b":{"dtype":"F16","shape":[2],"data_offsets":[0,4]},"w":{"dtype":"F32","shape":[1],"data_offsets":[4,8]}}"#
+            + #""b":{"dtype":"F16","shape":[2],"data_offsets":[0,4]},"#
+            + #""w":{"dtype":"F32","shape":[1],"data_offsets":[4,8]}}"#
         let json = Array(header.utf8)
         let length = (0..<8).map { UInt8(truncatingIfNeeded: json.count >> (8 * $0)) }
         try Data(length + json + [0x00, 0x3C, 0x00, 0x3C, 0x00, 0x00, 0x80, 0x3F]).write(to: url)
@@ -191,6 +192,20 @@ struct CheckpointTests {
             .invalidMetadata(key: Checkpoint.optimizerStepKey, value: "five"),
         ])
         #expect(model.parameterValues == [Tensor([7, 7]), Tensor([7])])
+    }
+
+    @Test func foreignOptimizerStateIsIgnoredWhenLoadingWeightsOnly() throws {
+        let directory = try makeScratchDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let url = directory.appendingPathComponent("foreign.safetensors")
+        let header = #"{"__optimizer__.0.sum":{"dtype":"F16","shape":[1],"data_offsets":[0,2]},"#
+            + #""w":{"dtype":"F32","shape":[1],"data_offsets":[2,6]}}"#
+        let json = Array(header.utf8)
+        let length = (0..<8).map { UInt8(truncatingIfNeeded: json.count >> (8 * $0)) }
+        try Data(length + json + [0x00, 0x3C, 0x00, 0x00, 0x40, 0x40]).write(to: url)
+        let model = NamedParameterSet(["w": [1]])
+        try Checkpoint.load(into: model, from: url)
+        #expect(model.parameterValues == [Tensor([3])])
     }
 
     @Test func corruptFileThrowsSafetensorsError() throws {

@@ -27,7 +27,8 @@ struct OptimizerTests {
     ) {
         for (step, (got, want)) in zip(actual, expected).enumerated() {
             let error = zip(got, want).map { abs($0 - $1) }.max() ?? 0
-            #expect(error <= tolerance, "step \(step + 1): got \(got), expected \(want)", sourceLocation: sourceLocation)
+            #expect(error <= tolerance, "step \(step + 1): got \(got), expected \(want)",
+                    sourceLocation: sourceLocation)
         }
     }
 

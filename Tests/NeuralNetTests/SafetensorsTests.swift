@@ -102,9 +102,14 @@ struct SafetensorsTests {
     }
 
     @Test func entriesDescribeTheLayout() throws {
-        let parsed = try SafetensorsFile(bytes: SafetensorsFile.encode(tensors: ["a": Tensor([1, 2, 3]), "b": Tensor(1)]))
+        let bytes = SafetensorsFile.encode(tensors: ["a": Tensor([1, 2, 3]), "b": Tensor(1)])
+        let parsed = try SafetensorsFile(bytes: bytes)
         #expect(parsed.entries["a"] == SafetensorsFile.Entry(dtype: "F32", shape: [3], dataOffsets: 0..<12))
         #expect(parsed.entries["b"]?.dataOffsets == 12..<16)
+        // A slice of a larger buffer (its indices do not start at 0) reads the same.
+        let slice = (Data([0xAA, 0xBB]) + bytes).dropFirst(2)
+        #expect(slice.startIndex == 2)
+        #expect(try SafetensorsFile(bytes: slice).tensors() == ["a": Tensor([1, 2, 3]), "b": Tensor(1)])
     }
 
     // MARK: - Corrupt files
@@ -179,7 +184,8 @@ struct SafetensorsTests {
 
     @Test func unsupportedDTypes() throws {
         // A known dtype other than F32 parses (its entry is listed) but does not load.
-        let halfFile = file(header: #"{"h":{"dtype":"F16","shape":[2],"data_offsets":[0,4]}}"#, data: [0, 0x3C, 0, 0x3C])
+        let halfFile = file(header: #"{"h":{"dtype":"F16","shape":[2],"data_offsets":[0,4]}}"#,
+                            data: [0, 0x3C, 0, 0x3C])
         let parsed = try SafetensorsFile(bytes: halfFile)
         #expect(parsed.entries["h"]?.dtype == "F16")
         expectError(.unsupportedDType(tensor: "h", dtype: "F16"), halfFile)

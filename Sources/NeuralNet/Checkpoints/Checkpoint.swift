@@ -116,19 +116,21 @@ public enum Checkpoint {
         }
         if !problems.isEmpty { throw CheckpointError(problems: problems) }
 
-        // Everything fits: decode, then change the optimizer (which validates again) and finally the model.
-        let values = try file.tensors()
+        // Everything fits: decode what is needed, then change the optimizer (which validates again) and finally
+        // the model, which cannot fail any more.
+        var values: [(Parameter, Tensor)] = []
+        for (name, parameter) in model.namedParameters {
+            if let value = try file.tensor(named: name) { values.append((parameter, value)) }
+        }
         if let optimizer {
             var state: [String: Tensor] = [:]
-            for (name, tensor) in values where name.hasPrefix(optimizerPrefix) {
-                state[String(name.dropFirst(optimizerPrefix.count))] = tensor
+            for name in foundOptimizer.keys {
+                state[name] = try file.tensor(named: optimizerPrefix + name)
             }
             try optimizer.loadState(state, stepCount: restoredStep)
             optimizer.learningRate = restoredLearningRate
         }
-        for (name, parameter) in model.namedParameters {
-            if let value = values[name] { parameter.update(value) }
-        }
+        for (parameter, value) in values { parameter.update(value) }
         return file.metadata
     }
 

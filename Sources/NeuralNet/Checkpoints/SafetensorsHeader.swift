@@ -172,7 +172,8 @@ struct JSONParser {
     private func describeCurrent() -> String {
         guard position < bytes.count else { return "end of header" }
         let byte = bytes[position]
-        return byte >= 0x20 && byte < 0x7F ? "'\(Character(Unicode.Scalar(byte)))'" : "byte 0x\(String(byte, radix: 16))"
+        let printable = byte >= 0x20 && byte < 0x7F
+        return printable ? "'\(Character(Unicode.Scalar(byte)))'" : "byte 0x\(String(byte, radix: 16))"
     }
 
     private mutating func skipWhitespace() {
@@ -229,7 +230,8 @@ struct JSONParser {
             let keyPosition = position
             let key = try parseString()
             guard keys.insert(key).inserted else {
-                throw JSONSyntaxError(message: "at header byte \(keyPosition): duplicate key \(SafetensorsHeader.quoted(key))")
+                throw JSONSyntaxError(
+                    message: "at header byte \(keyPosition): duplicate key \(SafetensorsHeader.quoted(key))")
             }
             try expect(UInt8(ascii: ":"), "':' after an object key")
             members.append((key: key, value: try parseValue(depth: depth + 1)))

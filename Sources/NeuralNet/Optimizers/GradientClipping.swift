@@ -1,7 +1,7 @@
 /// Rescales gradients so that their global L2 norm is at most `maxNorm`.
 ///
-/// Follows `torch.nn.utils.clip_grad_norm_` (https://pytorch.org/docs/stable/generated/torch.nn.utils.clip_grad_norm_.html)
-/// with `norm_type = 2`:
+/// Follows `torch.nn.utils.clip_grad_norm_` with `norm_type = 2`
+/// (https://pytorch.org/docs/stable/generated/torch.nn.utils.clip_grad_norm_.html):
 ///
 /// ```
 /// ‖g‖ = √(Σ over all tensors and scalars of g²)

@@ -18,7 +18,7 @@ public enum TrainingDemo {
         /// Report the loss every this many steps (and at the last step).
         public var reportEvery: Int
 
-        /// A configuration; the defaults reach a loss below 1e-3 and 100% accuracy.
+        /// A configuration; the defaults reach a loss below 1e-3 and 100% accuracy (checked for seeds 0–19 and 42).
         public init(
             seed: UInt64 = 42, hiddenSize: Int = 8, steps: Int = 300, learningRate: Float = 0.05,
             reportEvery: Int = 50
