@@ -1,0 +1,165 @@
+import Foundation
+
+/// Adam: adaptive moment estimation, with weight decay as an L2 penalty on the gradient and optional AMSGrad.
+///
+/// Kingma & Ba, "Adam: A Method for Stochastic Optimization" (ICLR 2015); AMSGrad from Reddi et al., "On the
+/// Convergence of Adam and Beyond" (ICLR 2018). Follows `torch.optim.Adam`
+/// (https://pytorch.org/docs/stable/generated/torch.optim.Adam.html), at step t:
+///
+/// ```
+/// g ← g + λ·θ
+/// m ← β₁·m + (1 − β₁)·g            v ← β₂·v + (1 − β₂)·g²
+/// v̂ ← max(v̂, v) with AMSGrad, else v̂ = v
+/// θ ← θ − γ/(1 − β₁ᵗ) · m / (√v̂ / √(1 − β₂ᵗ) + ε)
+/// ```
+///
+/// State: `"<index>.exp_avg"` (m), `"<index>.exp_avg_sq"` (v) and with AMSGrad `"<index>.max_exp_avg_sq"`.
+/// For decoupled weight decay use ``AdamW``.
+public final class Adam: Optimizer {
+    /// The parameters updated by ``step(_:)``.
+    public let parameters: [Parameter]
+    /// γ, PyTorch default 1e-3.
+    public var learningRate: Float
+    /// β₁, PyTorch default 0.9.
+    public let beta1: Float
+    /// β₂, PyTorch default 0.999.
+    public let beta2: Float
+    /// ε, PyTorch default 1e-8.
+    public let epsilon: Float
+    /// λ, added to the gradient as an L2 penalty; PyTorch default 0.
+    public let weightDecay: Float
+    /// Whether to use the AMSGrad variant; PyTorch default false.
+    public let amsgrad: Bool
+    /// Number of steps applied (t).
+    public var stepCount: Int { moments.stepCount }
+
+    private var moments: AdamMoments
+
+    /// Creates an Adam optimizer over `parameters` (pass `model.parameters`), with PyTorch's defaults.
+    public init(
+        _ parameters: [Parameter], learningRate: Float = 1e-3, beta1: Float = 0.9, beta2: Float = 0.999,
+        epsilon: Float = 1e-8, weightDecay: Float = 0, amsgrad: Bool = false
+    ) {
+        AdamMoments.checkHyperparameters(learningRate, beta1, beta2, epsilon, weightDecay, op: "Adam")
+        self.parameters = parameters
+        self.learningRate = learningRate
+        self.beta1 = beta1
+        self.beta2 = beta2
+        self.epsilon = epsilon
+        self.weightDecay = weightDecay
+        self.amsgrad = amsgrad
+        moments = AdamMoments(parameters: parameters, amsgrad: amsgrad)
+    }
+
+    /// Applies one update (see the type's documentation for the formula).
+    public func step(_ gradients: [Tensor]) {
+        OptimizerSupport.checkGradients(gradients, for: parameters, op: "Adam")
+        moments.step(
+            parameters: parameters, gradients: gradients, learningRate: learningRate, beta1: beta1, beta2: beta2,
+            epsilon: epsilon, l2Penalty: weightDecay, decoupledDecay: 0)
+    }
+
+    /// `exp_avg`, `exp_avg_sq` (and `max_exp_avg_sq`) per parameter.
+    public var stateTensors: [String: Tensor] { moments.stateTensors(parameters: parameters) }
+
+    /// Restores the moment estimates and the step count.
+    public func loadState(_ tensors: [String: Tensor], stepCount: Int) throws {
+        try moments.load(tensors, stepCount: stepCount, parameters: parameters)
+    }
+}
+
+/// The moment estimates and the update kernel shared by ``Adam`` and ``AdamW``.
+struct AdamMoments {
+    var stepCount = 0
+    let amsgrad: Bool
+    var firstMoments: [[Float]]
+    var secondMoments: [[Float]]
+    var maxSecondMoments: [[Float]]
+
+    init(parameters: [Parameter], amsgrad: Bool) {
+        self.amsgrad = amsgrad
+        firstMoments = OptimizerSupport.zeroBuffers(for: parameters)
+        secondMoments = OptimizerSupport.zeroBuffers(for: parameters)
+        maxSecondMoments = amsgrad ? OptimizerSupport.zeroBuffers(for: parameters) : []
+    }
+
+    static func checkHyperparameters(
+        _ learningRate: Float, _ beta1: Float, _ beta2: Float, _ epsilon: Float, _ weightDecay: Float, op: String
+    ) {
+        precondition(learningRate >= 0, "\(op): invalid learning rate \(learningRate)")
+        precondition(epsilon >= 0, "\(op): invalid epsilon \(epsilon)")
+        precondition((0..<1).contains(beta1), "\(op): invalid beta1 \(beta1)")
+        precondition((0..<1).contains(beta2), "\(op): invalid beta2 \(beta2)")
+        precondition(weightDecay >= 0, "\(op): invalid weight decay \(weightDecay)")
+    }
+
+    /// One Adam step. `l2Penalty` is added to the gradient (Adam's weight decay); `decoupledDecay` shrinks the
+    /// parameter by `1 − γ·decoupledDecay` first (AdamW's).
+    mutating func step(
+        parameters: [Parameter], gradients: [Tensor], learningRate: Float, beta1: Float, beta2: Float,
+        epsilon: Float, l2Penalty: Float, decoupledDecay: Float
+    ) {
+        stepCount += 1
+        // Bias corrections in double precision, as PyTorch computes them from a Python float step.
+        let t = Double(stepCount)
+        let stepSize = Float(Double(learningRate) / (1 - Foundation.pow(Double(beta1), t)))
+        let correction2Root = Float((1 - Foundation.pow(Double(beta2), t)).squareRoot())
+        let shrink = Float(1 - Double(learningRate) * Double(decoupledDecay))
+        // Complements in double precision, as PyTorch forms them from Python floats.
+        let (oneMinusBeta1, oneMinusBeta2) = (Float(1 - Double(beta1)), Float(1 - Double(beta2)))
+        let amsgrad = self.amsgrad
+        for (index, parameter) in parameters.enumerated() {
+            let count = parameter.value.count
+            let updated = parameter.value.scalars.withUnsafeBufferPointer { theta in
+                gradients[index].scalars.withUnsafeBufferPointer { grad in
+                    firstMoments[index].withUnsafeMutableBufferPointer { m in
+                        secondMoments[index].withUnsafeMutableBufferPointer { v in
+                            [Float](unsafeUninitializedCapacity: count) { out, initialized in
+                                for i in 0..<count {
+                                    let p = theta[i] * shrink
+                                    let g = grad[i] + l2Penalty * p
+                                    m[i] += oneMinusBeta1 * (g - m[i])
+                                    v[i] = v[i] * beta2 + oneMinusBeta2 * g * g
+                                    out[i] = p
+                                }
+                                if amsgrad {
+                                    maxSecondMoments[index].withUnsafeMutableBufferPointer { vMax in
+                                        for i in 0..<count {
+                                            vMax[i] = Swift.max(vMax[i], v[i])
+                                            let denominator = vMax[i].squareRoot() / correction2Root + epsilon
+                                            out[i] -= stepSize * (m[i] / denominator)
+                                        }
+                                    }
+                                } else {
+                                    for i in 0..<count {
+                                        let denominator = v[i].squareRoot() / correction2Root + epsilon
+                                        out[i] -= stepSize * (m[i] / denominator)
+                                    }
+                                }
+                                initialized = count
+                            }
+                        }
+                    }
+                }
+            }
+            parameter.update(scalars: updated)
+        }
+    }
+
+    var slotNames: [String] { amsgrad ? ["exp_avg", "exp_avg_sq", "max_exp_avg_sq"] : ["exp_avg", "exp_avg_sq"] }
+
+    func stateTensors(parameters: [Parameter]) -> [String: Tensor] {
+        var slots = [("exp_avg", firstMoments), ("exp_avg_sq", secondMoments)]
+        if amsgrad { slots.append(("max_exp_avg_sq", maxSecondMoments)) }
+        return OptimizerSupport.export(slots.map { (name: $0.0, buffers: $0.1) }, parameters: parameters)
+    }
+
+    mutating func load(_ tensors: [String: Tensor], stepCount: Int, parameters: [Parameter]) throws {
+        let slots = try OptimizerSupport.importSlots(
+            slotNames, from: tensors, parameters: parameters, stepCount: stepCount)
+        firstMoments = slots[0]
+        secondMoments = slots[1]
+        if amsgrad { maxSecondMoments = slots[2] }
+        self.stepCount = stepCount
+    }
+}

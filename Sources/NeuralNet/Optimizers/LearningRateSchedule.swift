@@ -1,0 +1,145 @@
+import Foundation
+
+/// A learning rate as a function of the step: set `optimizer.learningRate = schedule.learningRate(atStep: t)`
+/// before each step, with t counting from 0.
+///
+/// The schedules are the closed forms of PyTorch's `torch.optim.lr_scheduler`
+/// (https://pytorch.org/docs/stable/optim.html#how-to-adjust-learning-rate), with PyTorch's `last_epoch` as the
+/// step: the value of a PyTorch scheduler after `t` calls of `scheduler.step()`. Values are computed in double
+/// precision and rounded once, so they do not drift as PyTorch's recursive forms can in the last bits.
+public protocol LearningRateSchedule: Sendable {
+    /// The learning rate to use for step `step` (0-based).
+    func learningRate(atStep step: Int) -> Float
+}
+
+/// The same rate at every step (`torch.optim.lr_scheduler.ConstantLR` with factor 1).
+public struct ConstantSchedule: LearningRateSchedule, Equatable {
+    /// The rate.
+    public var value: Float
+
+    /// A schedule that always returns `value`.
+    public init(_ value: Float) { self.value = value }
+
+    /// Returns ``value``.
+    public func learningRate(atStep step: Int) -> Float { value }
+}
+
+/// Decays the rate by `gamma` every `stepSize` steps: `γ₀ · gamma^⌊t / stepSize⌋`.
+///
+/// `torch.optim.lr_scheduler.StepLR(optimizer, step_size, gamma=0.1)`.
+public struct StepSchedule: LearningRateSchedule, Equatable {
+    /// γ₀, the rate at step 0.
+    public var initialLearningRate: Float
+    /// Number of steps between decays.
+    public var stepSize: Int
+    /// The decay factor, PyTorch default 0.1.
+    public var gamma: Float
+
+    /// A step schedule starting at `initialLearningRate`.
+    public init(initialLearningRate: Float, stepSize: Int, gamma: Float = 0.1) {
+        precondition(stepSize > 0, "StepSchedule: stepSize \(stepSize) must be positive")
+        self.initialLearningRate = initialLearningRate
+        self.stepSize = stepSize
+        self.gamma = gamma
+    }
+
+    /// `γ₀ · gamma^⌊step / stepSize⌋`.
+    public func learningRate(atStep step: Int) -> Float {
+        precondition(step >= 0, "StepSchedule: negative step \(step)")
+        return Float(Double(initialLearningRate) * Foundation.pow(Double(gamma), Double(step / stepSize)))
+    }
+}
+
+/// Decays the rate by `gamma` every step: `γ₀ · gammaᵗ`.
+///
+/// `torch.optim.lr_scheduler.ExponentialLR(optimizer, gamma)`.
+public struct ExponentialSchedule: LearningRateSchedule, Equatable {
+    /// γ₀, the rate at step 0.
+    public var initialLearningRate: Float
+    /// The per-step decay factor.
+    public var gamma: Float
+
+    /// An exponential schedule starting at `initialLearningRate`.
+    public init(initialLearningRate: Float, gamma: Float) {
+        self.initialLearningRate = initialLearningRate
+        self.gamma = gamma
+    }
+
+    /// `γ₀ · gamma^step`.
+    public func learningRate(atStep step: Int) -> Float {
+        precondition(step >= 0, "ExponentialSchedule: negative step \(step)")
+        return Float(Double(initialLearningRate) * Foundation.pow(Double(gamma), Double(step)))
+    }
+}
+
+/// Cosine annealing from γ₀ down to `minimumLearningRate` over `period` steps.
+///
+/// Loshchilov & Hutter, "SGDR: Stochastic Gradient Descent with Warm Restarts" (ICLR 2017), without restarts;
+/// `torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=period, eta_min=minimumLearningRate)`:
+///
+/// ```
+/// γₜ = γ_min + (γ₀ − γ_min) · (1 + cos(π·t / period)) / 2
+/// ```
+///
+/// As in PyTorch, past `period` the rate follows the cosine back up (period 2·`period`); stop there or compose.
+public struct CosineAnnealingSchedule: LearningRateSchedule, Equatable {
+    /// γ₀, the rate at step 0.
+    public var initialLearningRate: Float
+    /// T_max: the number of steps from γ₀ to the minimum.
+    public var period: Int
+    /// γ_min (PyTorch's `eta_min`), default 0.
+    public var minimumLearningRate: Float
+
+    /// A cosine schedule from `initialLearningRate` to `minimumLearningRate` over `period` steps.
+    public init(initialLearningRate: Float, period: Int, minimumLearningRate: Float = 0) {
+        precondition(period > 0, "CosineAnnealingSchedule: period \(period) must be positive")
+        self.initialLearningRate = initialLearningRate
+        self.period = period
+        self.minimumLearningRate = minimumLearningRate
+    }
+
+    /// `γ_min + (γ₀ − γ_min)(1 + cos(π·step/period))/2`.
+    public func learningRate(atStep step: Int) -> Float {
+        precondition(step >= 0, "CosineAnnealingSchedule: negative step \(step)")
+        let low = Double(minimumLearningRate)
+        let cosine = Foundation.cos(Double.pi * Double(step) / Double(period))
+        return Float(low + (Double(initialLearningRate) - low) * (1 + cosine) / 2)
+    }
+}
+
+/// A linear warm-up over the first `warmupSteps` steps, then another schedule restarted at its step 0.
+///
+/// `torch.optim.lr_scheduler.SequentialLR(optimizer, [LinearLR(optimizer, start_factor, 1.0, total_iters=W),
+/// after], milestones=[W])`, with γ₀ = `after.learningRate(atStep: 0)`:
+///
+/// ```
+/// t < W:  γₜ = γ₀ · (s + (1 − s) · t / W)
+/// t ≥ W:  γₜ = after(t − W)
+/// ```
+public struct LinearWarmup<After: LearningRateSchedule>: LearningRateSchedule {
+    /// W, the number of warm-up steps.
+    public var warmupSteps: Int
+    /// s, the fraction of γ₀ used at step 0; PyTorch's `LinearLR` default is 1/3.
+    public var startFactor: Float
+    /// The schedule that takes over at step W (seeing step 0 there).
+    public var after: After
+
+    /// Warms up linearly from `startFactor · γ₀` over `warmupSteps` steps, then follows `after`.
+    public init(warmupSteps: Int, startFactor: Float = 1.0 / 3, then after: After) {
+        precondition(warmupSteps >= 0, "LinearWarmup: negative warmupSteps \(warmupSteps)")
+        precondition(startFactor > 0 && startFactor <= 1,
+                     "LinearWarmup: startFactor \(startFactor) must be in (0, 1] as in PyTorch's LinearLR")
+        self.warmupSteps = warmupSteps
+        self.startFactor = startFactor
+        self.after = after
+    }
+
+    /// The warm-up ramp for `step < warmupSteps`, else `after.learningRate(atStep: step − warmupSteps)`.
+    public func learningRate(atStep step: Int) -> Float {
+        precondition(step >= 0, "LinearWarmup: negative step \(step)")
+        guard step < warmupSteps else { return after.learningRate(atStep: step - warmupSteps) }
+        let start = Double(startFactor)
+        let factor = start + (1 - start) * Double(step) / Double(warmupSteps)
+        return Float(Double(after.learningRate(atStep: 0)) * factor)
+    }
+}
