@@ -4,7 +4,8 @@
 ///
 /// The reference values in `SoftmaxLossTests`, `ConvolutionTests` and `PoolingTests` came from PyTorch 2.13.0 (CPU)
 /// on these inputs: `wave(n)` is `[round(sin(0.7·i + 0.3), 2) for i in range(n)]`, `halfWaveShiftedUp`
-/// and `halfWaveShiftedDown` are `round(0.5·sin(0.7·i + 0.3) ± 0.05, 2)`; each test names the `torch.nn.functional` call.
+/// and `halfWaveShiftedDown` are `round(0.5·sin(0.7·i + 0.3) ± 0.05, 2)`; each test names the
+/// `torch.nn.functional` call.
 enum NeuralOpsReference {
     /// `round(sin(0.7·i + 0.3), 2)` for `i` in `0..<60`.
     static let wave: [Float] = [
@@ -21,7 +22,8 @@ enum NeuralOpsReference {
 
     /// `round(0.5·sin(0.7·i + 0.3) + 0.05, 2)` for `i` in `0..<18`.
     static let halfWaveShiftedUp: [Float] = [
-        0.2, 0.47, 0.55, 0.39, 0.07, -0.26, -0.44, -0.39, -0.14, 0.21, 0.48, 0.54, 0.38, 0.06, -0.26, -0.44, -0.39, -0.13,
+        0.2, 0.47, 0.55, 0.39, 0.07, -0.26, -0.44, -0.39, -0.14, 0.21, 0.48, 0.54, 0.38, 0.06, -0.26, -0.44, -0.39,
+        -0.13,
     ]
 
     /// `round(0.5·sin(0.7·i + 0.3) − 0.05, 2)` for `i` in `0..<24`.

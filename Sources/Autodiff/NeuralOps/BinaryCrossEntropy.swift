@@ -18,9 +18,9 @@ public func binaryCrossEntropyWithLogits(logits: Tensor, targets: Tensor, reduct
 extension Tensor {
     /// Stable `softplus(x) = log(1 + eˣ) = max(x, 0) + log(1 + e^{−|x|})`; d/dx = σ(x). Private to this loss.
     fileprivate func binaryCrossEntropySoftplus() -> Tensor {
-        elementwise("binaryCrossEntropySoftplus", { x in Swift.max(x, 0) + Foundation.log1p(Foundation.exp(-Swift.abs(x))) }) {
-            g, x, _ in g * x.binaryCrossEntropyLogistic()
-        }
+        elementwise("binaryCrossEntropySoftplus", { x in
+            Swift.max(x, 0) + Foundation.log1p(Foundation.exp(-Swift.abs(x)))
+        }) { g, x, _ in g * x.binaryCrossEntropyLogistic() }
     }
 
     /// Stable logistic `σ(x) = 1 / (1 + e^{−x})`; d/dx = σ(1 − σ) (from the output). Private to this loss.

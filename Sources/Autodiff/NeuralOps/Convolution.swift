@@ -4,9 +4,9 @@
 // ```
 // out[n, o, i, j] = bias[o] + Σ_{c, a, b} weight[o, c, a, b] · xpad[n, c, i·sh + a·dh, j·sw + b·dw]
 // ```
-// computed as `im2col(x)` `[N·L, C·kH·kW]` times `weight.reshaped([Cout, C·kH·kW])ᵀ` in one GEMM
-// (`Tensor.matmul(_:_:transposeA:transposeB:)`).
-// Every step (im2col, matmul, reshape, permute, add) is differentiable to any order, so the convolution is too.
+// computed per image as `weight.reshaped([Cout, C·kH·kW])` times `im2col(x)` `[C·kH·kW, L]` (a batched GEMM through
+// `Tensor.matmul`), which lands directly in `[N, Cout, L]` layout. Every step (im2col, matmul, reshape, add) is
+// differentiable to any order, so the convolution is too.
 
 /// 2-D convolution of `input [N, Cin, H, W]` with `weight [Cout, Cin, kH, kW]` and optional `bias [Cout]`, giving
 /// `[N, Cout, Hout, Wout]` with `Hout = ⌊(H + 2·padding.0 − dilation.0·(kH − 1) − 1) / stride.0⌋ + 1` (same for the
@@ -21,19 +21,17 @@ public func conv2d(
     let outChannels = weight.shape[0]
     if let bias {
         precondition(bias.shape == [outChannels],
-                     "conv2d: bias of shape \(bias.shape) does not match weight \(weight.shape) (needs [\(outChannels)])")
+                     "conv2d: bias of shape \(bias.shape) does not match weight \(weight.shape) "
+                     + "(needs [\(outChannels)])")
     }
     let window = SlidingWindow2D(
         channels: input.shape[1], inputHeight: input.shape[2], inputWidth: input.shape[3],
         kernelSize: (weight.shape[2], weight.shape[3]), stride: stride, padding: padding, dilation: dilation,
         op: "conv2d")
     let batch = input.shape[0]
-    let rows = batch * window.windowCount
-    let columns = input.im2col(window).reshaped([rows, window.patchSize])
-    var product = Tensor.matmul(columns, weight.reshaped([outChannels, window.patchSize]), transposeB: true)
-    if let bias { product = product + bias }
-    return product.reshaped([batch, window.windowCount, outChannels]).permuted([0, 2, 1])
-        .reshaped([batch, outChannels, window.outputHeight, window.outputWidth])
+    var product = weight.reshaped([outChannels, window.patchSize]).matmul(input.im2col(window))  // [N, Cout, L]
+    if let bias { product = product + bias.reshaped([outChannels, 1]) }
+    return product.reshaped([batch, outChannels, window.outputHeight, window.outputWidth])
 }
 
 /// 1-D convolution of `input [N, Cin, L]` with `weight [Cout, Cin, K]` and optional `bias [Cout]`, giving

@@ -21,7 +21,8 @@ public func crossEntropy(
     logits: Tensor, targets: [Int], ignoreIndex: Int? = nil, labelSmoothing: Float = 0,
     reduction: LossReduction = .mean
 ) -> Tensor {
-    precondition(logits.rank >= 1, "crossEntropy: logits need rank ≥ 1 ([N, C, …] or [C]), got shape \(logits.shape)")
+    precondition(logits.rank >= 1,
+                 "crossEntropy: logits need rank ≥ 1 ([N, C, …] or [C]), got shape \(logits.shape)")
     precondition((0...1).contains(labelSmoothing),
                  "crossEntropy: labelSmoothing \(labelSmoothing) not in [0, 1] (logits \(logits.shape))")
     if logits.rank == 1 {

@@ -15,13 +15,13 @@ public func klDivergenceDiagonalGaussians(
     let shape = operands.dropFirst().reduce(Optional(mean1.shape)) { partial, operand in
         partial.flatMap { Broadcasting.shape($0, operand.shape) }
     }
-    guard let shape, !shape.isEmpty else {
+    guard let shape, !shape.isEmpty else {  // checked up front for a message naming the op
         preconditionFailure("klDivergenceDiagonalGaussians: shapes \(operands.map(\.shape)) do not broadcast "
                             + "to a rank ≥ 1 shape")
     }
     let difference = mean1 - mean2
     let terms = logVariance2 - logVariance1 + ((logVariance1.exp() + difference * difference) / logVariance2.exp()) - 1
-    return reduction.apply((terms.expanded(to: shape) * 0.5).sum(axis: -1))
+    return reduction.apply((terms * 0.5).sum(axis: -1))
 }
 
 /// The VAE form against the standard normal prior `N(0, I)` (Kingma & Welling 2014, appendix B):

@@ -44,7 +44,7 @@ public func avgPool2d(
     let planes = input.reshaped([batch * channels, 1, input.shape[2], input.shape[3]])
     let window = poolingWindow(planes, kernelSize: kernelSize, stride: stride ?? kernelSize, padding: padding,
                                dilation: (1, 1), op: "avgPool2d")
-    return planes.im2col(window).mean(axis: -1)
+    return planes.im2col(window).mean(axis: 1)
         .reshaped([batch, channels, window.outputHeight, window.outputWidth])
 }
 
