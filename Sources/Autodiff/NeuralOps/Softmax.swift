@@ -1,0 +1,69 @@
+import Foundation
+
+/// Softmax and log-softmax along one axis, each beside its backward rule.
+///
+/// Forward passes are raw kernels that subtract the maximum along the axis before exponentiating (so large logits do
+/// not overflow); backward rules are written with differentiable tensor ops and the op's own output, so gradients of
+/// gradients work.
+extension Tensor {
+    /// `softmax(x)ᵢ = exp(xᵢ − m) / Σⱼ exp(xⱼ − m)` along `axis` (with `m` the maximum along the axis).
+    ///
+    /// Backward, with `y` the output: `∂L/∂x = y ⊙ (g − Σ_axis(g ⊙ y))`. Follows PyTorch `torch.softmax(x, dim)`.
+    public func softmax(axis: Int = -1) -> Tensor {
+        precondition(rank >= 1, "softmax: needs rank ≥ 1, got shape \(shape)")
+        let axis = normalizedAxis(axis, op: "softmax")
+        let scalars = Tensor.softmaxRaw(scalars, shape: shape, axis: axis, logarithmic: false)
+        return Tensor.recorded("softmax", shape: shape, scalars: scalars, inputs: [self]) { g, _, y in
+            [y * (g - (g * y).sum(axis: axis, keepingDimensions: true))]
+        }
+    }
+
+    /// `logSoftmax(x)ᵢ = xᵢ − m − log Σⱼ exp(xⱼ − m)` along `axis`.
+    ///
+    /// Backward, with `y` the output: `∂L/∂x = g − exp(y) ⊙ Σ_axis g` (`exp(y)` is the softmax, taken from the output
+    /// so that the rule differentiates again). Follows PyTorch `torch.log_softmax(x, dim)`.
+    public func logSoftmax(axis: Int = -1) -> Tensor {
+        precondition(rank >= 1, "logSoftmax: needs rank ≥ 1, got shape \(shape)")
+        let axis = normalizedAxis(axis, op: "logSoftmax")
+        let scalars = Tensor.softmaxRaw(scalars, shape: shape, axis: axis, logarithmic: true)
+        return Tensor.recorded("logSoftmax", shape: shape, scalars: scalars, inputs: [self]) { g, _, y in
+            [g - y.exp() * g.sum(axis: axis, keepingDimensions: true)]
+        }
+    }
+
+    /// Raw softmax (or log-softmax) of `x` viewed as `[outer, extent, inner]` along the middle axis.
+    @usableFromInline
+    static func softmaxRaw(_ x: [Float], shape: [Int], axis: Int, logarithmic: Bool) -> [Float] {
+        let outer = shape[..<axis].reduce(1, *)
+        let extent = shape[axis]
+        let inner = shape[(axis + 1)...].reduce(1, *)
+        let count = x.count
+        return [Float](unsafeUninitializedCapacity: count) { out, initialized in
+            initialized = count
+            guard extent > 0 else { return }
+            x.withUnsafeBufferPointer { px in
+                for o in 0..<outer {
+                    for i in 0..<inner {
+                        let base = o * extent * inner + i
+                        var maximum = -Float.infinity  // all −∞ gives NaN, as in PyTorch
+                        for k in 0..<extent { maximum = Swift.max(maximum, px[base + k * inner]) }
+                        var total: Float = 0
+                        for k in 0..<extent {
+                            let shifted = px[base + k * inner] - maximum
+                            let e = Foundation.exp(shifted)
+                            total += e
+                            out[base + k * inner] = logarithmic ? shifted : e
+                        }
+                        if logarithmic {
+                            let logTotal = Foundation.log(total)
+                            for k in 0..<extent { out[base + k * inner] -= logTotal }
+                        } else {
+                            let reciprocal = 1 / total
+                            for k in 0..<extent { out[base + k * inner] *= reciprocal }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
