@@ -1,6 +1,6 @@
 # Montague: build, test, run and benchmark.
 #
-#   make run     install missing system packages, release build, run the montague demo
+#   make run     install missing system packages, release build, run montague (--help, --version, later the demo)
 #   make test    install missing system packages, run the test suite (debug)
 #   make bench   install missing system packages, release benchmarks vs cblas and PyTorch, one table
 #   make build   release build          make lint    swift format lint --strict
