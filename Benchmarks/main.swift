@@ -1,2 +1,88 @@
-import Autodiff
-import NeuralNet
+// MontagueBenchmarks: `make bench` runs this in release once per thread count, with OPENBLAS_NUM_THREADS set.
+//
+//     MontagueBenchmarks [--threads N] [--filter TEXT] [--quick] [--list]
+//
+// Prints one JSON line per (case, implementation) on stdout, progress on stderr. bench/compare.py merges the
+// output with bench/pytorch_reference.py's and prints the comparison table. Never run from unit tests.
+import CBLAS
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Command-line options of the benchmark runner.
+struct BenchmarkOptions {
+    var threads: Int?
+    var filter: String?
+    var quick = false
+    var list = false
+
+    /// Parses `arguments` (without the program name); prints usage and exits 2 on anything unknown.
+    init(arguments: [String]) {
+        var remaining = arguments[...]
+        while let argument = remaining.popFirst() {
+            switch argument {
+            case "--threads":
+                guard let value = remaining.popFirst().flatMap({ Int($0) }), value >= 1 else {
+                    Self.usage("--threads needs a positive integer")
+                }
+                threads = value
+            case "--filter":
+                guard let value = remaining.popFirst() else { Self.usage("--filter needs a text") }
+                filter = value
+            case "--quick": quick = true
+            case "--list": list = true
+            case "-h", "--help": Self.usage(nil)
+            default: Self.usage("unknown argument '\(argument)'")
+            }
+        }
+    }
+
+    static func usage(_ problem: String?) -> Never {
+        if let problem { printError("error: \(problem)") }
+        printError(
+            "usage: MontagueBenchmarks [--threads N] [--filter TEXT] [--quick] [--list]\n"
+                + "  --threads N    OpenBLAS threads (default: OPENBLAS_NUM_THREADS, else OpenBLAS's choice)\n"
+                + "  --filter TEXT  run only cases whose name contains TEXT\n"
+                + "  --quick        fewer, shorter samples (development only)\n"
+                + "  --list         print the case names and exit")
+        exit(problem == nil ? 0 : 2)
+    }
+}
+
+/// Writes a line to standard error (Swift 6 forbids the C global `stderr`).
+func printError(_ line: String) {
+    let bytes = Array((line + "\n").utf8)
+    _ = bytes.withUnsafeBytes { write(2, $0.baseAddress, $0.count) }
+}
+
+let options = BenchmarkOptions(arguments: Array(CommandLine.arguments.dropFirst()))
+
+// The environment variable is read when OpenBLAS loads; set it again explicitly so `--threads` also works alone.
+if let threads = options.threads {
+    openblas_set_num_threads(Int32(threads))
+}
+let threads = Int(openblas_get_num_threads())
+
+/// Every benchmark, in the order of the table; data is built only for the cases selected.
+let entries = MatmulBenchmarks.entries + TrainingBenchmarks.entries
+
+if options.list {
+    for entry in entries { print(entry.name) }
+    exit(0)
+}
+
+let harness = options.quick ? BenchmarkHarness.quick : BenchmarkHarness()
+printError("# MontagueBenchmarks: \(String(cString: openblas_get_config())), \(threads) thread(s)")
+for entry in entries where options.filter.map(entry.name.contains) ?? true {
+    guard let benchmarkCase = entry.make() else {
+        printError("# not implemented yet (hook in Benchmarks/TrainingBenchmarks.swift): \(entry.name)")
+        continue
+    }
+    printError("# measuring \(entry.name)")
+    for result in harness.measure(benchmarkCase, threads: threads) {
+        print(result.jsonLine)
+    }
+}

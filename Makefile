@@ -1,0 +1,131 @@
+# Montague: build, test, run and benchmark.
+#
+#   make run     install missing system packages, release build, run montague (--help, --version, later the demo)
+#   make test    install missing system packages, run the test suite (debug)
+#   make bench   install missing system packages, release benchmarks vs cblas and PyTorch, one table
+#   make build   release build          make lint    swift format lint --strict
+#   make setup   system packages only   make clean   remove build products (make distclean: also the venv)
+
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+SWIFT ?= swift
+PYTHON ?= python3
+
+# Debian packages the system-library targets need (Sources/CBLAS, Sources/CLibXML2).
+APT_PACKAGES := libopenblas-dev libxml2-dev pkg-config
+
+RELEASE_BIN := .build/release
+LINT_PATHS := Sources Tests Benchmarks
+
+# Benchmarks: thread counts (OPENBLAS_NUM_THREADS / torch.set_num_threads), where results go, extra flags for both
+# runners (e.g. BENCH_FLAGS="--quick --filter sgemm"), and the PyTorch reference environment (git-ignored).
+BENCH_THREADS ?= 1 2
+BENCH_DIR ?= runs/bench
+BENCH_FLAGS ?=
+BENCH_REFERENCE ?= 1
+BENCH_VENV := .venv-bench
+TORCH_REQUIREMENT ?= torch==2.13.0+cpu
+
+.PHONY: help setup build run test bench bench-reference-env lint clean distclean
+
+help:
+	@sed -n '3,7p' Makefile | sed 's/^# \{0,1\}//'
+
+## setup: install the missing Debian packages (as root, else through sudo); silent when all are present.
+setup:
+	@command -v $(SWIFT) >/dev/null 2>&1 || { \
+		echo "setup: '$(SWIFT)' not found: install a Swift 6.1+ toolchain (https://www.swift.org/install)" >&2; \
+		exit 1; }
+	@if ! command -v dpkg-query >/dev/null 2>&1; then \
+		echo "setup: not a Debian-based system; install OpenBLAS, libxml2 (development files) and pkg-config" \
+			"with your package manager" >&2; \
+		exit 0; \
+	fi; \
+	missing=""; \
+	for package in $(APT_PACKAGES); do \
+		status="$$(dpkg-query -W -f='$${Status}' "$$package" 2>/dev/null || true)"; \
+		[ "$$status" = "install ok installed" ] || missing="$$missing $$package"; \
+	done; \
+	[ -z "$$missing" ] && exit 0; \
+	if [ "$$(id -u)" -eq 0 ]; then sudo=""; \
+	elif command -v sudo >/dev/null 2>&1; then sudo="sudo"; \
+	else echo "setup: missing packages:$$missing; run as root or install them yourself" >&2; exit 1; fi; \
+	echo "setup: installing$$missing"; \
+	$$sudo env DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
+	$$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing
+
+## build: release build of every product.
+build: setup
+	$(SWIFT) build -c release
+
+## run: the main demo on a release build.
+run: build
+	@echo '$$ montague --help'
+	@$(RELEASE_BIN)/montague --help
+	@echo '$$ montague --version'
+	@$(RELEASE_BIN)/montague --version
+	@# DEMO HOOK (lead): once `montague demo` exists, replace this comment with the two lines below.
+	@#	@echo '$$ montague demo'
+	@#	@$(RELEASE_BIN)/montague demo
+
+## test: the whole test suite in debug; non-zero exit on any failure.
+# One OpenBLAS thread unless the caller says otherwise: the tests run in parallel on tiny matrices.
+test: setup
+	OPENBLAS_NUM_THREADS=$${OPENBLAS_NUM_THREADS:-1} $(SWIFT) test
+
+## bench: release benchmarks (Benchmarks/) and the PyTorch reference (bench/), one comparison table.
+bench: setup $(if $(filter 1,$(BENCH_REFERENCE)),bench-reference-env)
+	$(SWIFT) build -c release --product MontagueBenchmarks
+	@mkdir -p $(BENCH_DIR) && rm -f $(BENCH_DIR)/montague.jsonl $(BENCH_DIR)/pytorch.jsonl
+	@for threads in $(BENCH_THREADS); do \
+		echo "bench: Montague, $$threads thread(s)"; \
+		OPENBLAS_NUM_THREADS=$$threads $(RELEASE_BIN)/MontagueBenchmarks --threads $$threads $(BENCH_FLAGS) \
+			>> $(BENCH_DIR)/montague.jsonl || exit 1; \
+	done
+	@if [ "$(BENCH_REFERENCE)" = 1 ] && [ -x $(BENCH_VENV)/bin/python ] \
+		&& $(BENCH_VENV)/bin/python -c 'import torch' >/dev/null 2>&1; then \
+		for threads in $(BENCH_THREADS); do \
+			echo "bench: PyTorch reference, $$threads thread(s)"; \
+			OMP_NUM_THREADS=$$threads $(BENCH_VENV)/bin/python bench/pytorch_reference.py --threads $$threads \
+				$(BENCH_FLAGS) >> $(BENCH_DIR)/pytorch.jsonl \
+				|| echo "bench: the PyTorch reference failed; its rows read 'unavailable'" >&2; \
+		done; \
+	else \
+		echo "bench: PyTorch reference unavailable (no torch in $(BENCH_VENV))"; \
+	fi
+	@echo
+	@if command -v $(PYTHON) >/dev/null 2>&1; then \
+		$(PYTHON) bench/compare.py $(if $(findstring --filter,$(BENCH_FLAGS)),--only-measured) \
+			$(BENCH_DIR)/montague.jsonl $$(ls $(BENCH_DIR)/pytorch.jsonl 2>/dev/null) \
+			| tee $(BENCH_DIR)/table.txt; \
+	else \
+		cat $(BENCH_DIR)/*.jsonl; \
+	fi
+	@echo "bench: JSON lines and table in $(BENCH_DIR)/"
+
+## bench-reference-env: PyTorch (CPU) in a git-ignored venv; never fails `make bench`.
+bench-reference-env:
+	@if [ -f $(BENCH_VENV)/.installed ]; then exit 0; fi; \
+	echo "bench: installing the PyTorch reference into $(BENCH_VENV) (once; may take a few minutes)"; \
+	if $(PYTHON) -m venv $(BENCH_VENV) \
+		&& { $(BENCH_VENV)/bin/pip install -q '$(TORCH_REQUIREMENT)' numpy \
+			|| $(BENCH_VENV)/bin/pip install -q torch numpy; }; then \
+		touch $(BENCH_VENV)/.installed; \
+	else \
+		echo "bench: could not install torch: the table will say 'reference unavailable'" >&2; \
+	fi
+
+## lint: swift format in strict mode (configuration: .swift-format); skipped if the toolchain lacks it.
+lint:
+	@if $(SWIFT) format --version >/dev/null 2>&1; then \
+		$(SWIFT) format lint --strict -r $(LINT_PATHS); \
+	else \
+		echo "lint: 'swift format' is not available in this toolchain; skipped"; \
+	fi
+
+clean:
+	rm -rf .build $(BENCH_DIR)
+
+distclean: clean
+	rm -rf $(BENCH_VENV)

@@ -1,0 +1,193 @@
+#!/usr/bin/env python3
+"""Merge benchmark JSON lines and print one comparison table (standard library only).
+
+Input: files of JSON lines as printed by MontagueBenchmarks and bench/pytorch_reference.py,
+
+    {"case": "sgemm n=256", "impl": "montague", "threads": 1, "metric": "GFLOP/s", "value": 97.2}
+
+(other lines, e.g. log messages, are ignored). Output: one table with a row per (case, threads, reference):
+Montague's value, the reference value, their ratio, the target ratio and pass/fail. Targets:
+
+    sgemm     Montague >= 0.95 x direct cblas_sgemm (same data)          GFLOP/s
+    mlp       Montague >= 0.80 x PyTorch                                  steps/s
+    lstm-lm   Montague >= 0.70 x PyTorch (LSTM cell from core ops)         tokens/s
+
+Other references (PyTorch's torch.mm for sgemm, nn.LSTM) are shown for information, without a target.
+A missing side reads "pending" (Montague case not implemented yet) or "reference unavailable".
+
+Usage: compare.py [--strict] [--markdown] [--only-measured] FILE...   (--strict: exit 1 when a target is missed)
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from dataclasses import dataclass
+
+MONTAGUE = "montague"
+
+
+@dataclass(frozen=True)
+class Target:
+    """The reference a case is judged against and the minimum Montague / reference ratio."""
+
+    case_prefix: str
+    reference: str
+    minimum_ratio: float
+    informational: tuple[str, ...]
+
+
+TARGETS = (
+    Target("sgemm", "cblas", 0.95, ("pytorch",)),
+    Target("mlp", "pytorch", 0.80, ()),
+    Target("lstm-lm", "pytorch", 0.70, ("pytorch-nn.LSTM",)),
+)
+
+
+METRICS = {"sgemm": "GFLOP/s", "mlp": "steps/s", "lstm-lm": "tokens/s"}
+
+# The training-step cases (names as in Benchmarks/TrainingBenchmarks.swift and bench/pytorch_reference.py): listed
+# even when neither side measured them, so the table shows what is still missing.
+EXPECTED_CASES = ("mlp 784-256-256-10 relu b128 adam", "lstm-lm v10000 e128 h256 b32 t35 adam")
+
+
+def target_for(case: str) -> Target | None:
+    return next((target for target in TARGETS if case.startswith(target.case_prefix)), None)
+
+
+def read_measurements(paths: list[str]) -> tuple[dict[tuple[str, int, str], tuple[float, str]], list[str]]:
+    """(case, threads, impl) -> (value, metric), and the cases in first-seen order."""
+    values: dict[tuple[str, int, str], tuple[float, str]] = {}
+    cases: list[str] = []
+    for path in paths:
+        try:
+            with open(path, encoding="utf-8") as file:
+                lines = file.readlines()
+        except OSError as error:
+            print(f"compare.py: skipping {path}: {error.strerror}", file=sys.stderr)
+            continue
+        for line in lines:
+            line = line.strip()
+            if not line.startswith("{"):
+                continue
+            try:
+                record = json.loads(line)
+                case, impl = str(record["case"]), str(record["impl"])
+                threads, metric, value = int(record["threads"]), str(record["metric"]), float(record["value"])
+            except (ValueError, KeyError, TypeError):
+                continue
+            values[(case, threads, impl)] = (value, metric)
+            if case not in cases:
+                cases.append(case)
+    return values, cases
+
+
+def sort_key(case: str, order: list[str]) -> tuple[int, int, str]:
+    """Group by target family in table order, sgemm sizes numerically."""
+    family = next((index for index, target in enumerate(TARGETS) if case.startswith(target.case_prefix)),
+                  len(TARGETS))
+    size = int(case.split("n=")[1]) if case.startswith("sgemm n=") and case.split("n=")[1].isdigit() else 0
+    return family, size, f"{order.index(case):06d}"
+
+
+def format_value(value: float | None, missing: str) -> str:
+    if value is None:
+        return missing
+    return f"{value:.1f}" if value >= 100 else f"{value:.2f}"
+
+
+def build_rows(values: dict[tuple[str, int, str], tuple[float, str]], cases: list[str],
+               only_measured: bool) -> tuple[list[list[str]], int]:
+    rows: list[list[str]] = []
+    failures = 0
+    all_threads = sorted({threads for (_, threads, _) in values})
+    if not only_measured:
+        cases = cases + [case for case in EXPECTED_CASES if case not in cases]
+    for case in sorted(cases, key=lambda case: sort_key(case, cases)):
+        target = target_for(case)
+        references = [(target.reference, True)] + [(name, False) for name in target.informational] if target \
+            else sorted({(impl, False) for (c, _, impl) in values if c == case and impl != MONTAGUE})
+        for threads in all_threads:
+            measured_at_all = any(c == case for (c, _, _) in values)
+            if measured_at_all and not any((case, threads, impl) in values
+                                           for impl in [MONTAGUE] + [r for r, _ in references]):
+                continue
+            montague = values.get((case, threads, MONTAGUE))
+            for reference, judged in references:
+                measured = values.get((case, threads, reference))
+                if measured is None and not judged:
+                    continue
+                metric = (montague or measured or (0.0, METRICS.get(target.case_prefix, "") if target else ""))[1]
+                ratio = montague[0] / measured[0] if montague and measured and measured[0] > 0 else None
+                if not judged:
+                    verdict, target_text = "info", "-"
+                elif montague is None and measured is None:
+                    verdict, target_text = "pending; reference unavailable", f">= {target.minimum_ratio:.2f}"
+                elif montague is None:
+                    verdict, target_text = "pending", f">= {target.minimum_ratio:.2f}"
+                elif measured is None:
+                    verdict, target_text = "reference unavailable", f">= {target.minimum_ratio:.2f}"
+                else:
+                    passed = ratio is not None and ratio >= target.minimum_ratio
+                    failures += 0 if passed else 1
+                    verdict, target_text = ("pass" if passed else "FAIL"), f">= {target.minimum_ratio:.2f}"
+                rows.append([
+                    case, str(threads), metric,
+                    format_value(montague[0] if montague else None, "pending"),
+                    reference,
+                    format_value(measured[0] if measured else None, "unavailable"),
+                    f"{ratio:.2f}" if ratio is not None else "-",
+                    target_text, verdict,
+                ])
+    return rows, failures
+
+
+HEADER = ["case", "threads", "metric", "montague", "reference", "ref. value", "ratio", "target", "result"]
+
+
+def print_text(rows: list[list[str]]) -> None:
+    widths = [max(len(row[column]) for row in [HEADER] + rows) for column in range(len(HEADER))]
+    numeric = {1, 3, 5, 6}
+
+    def line(cells: list[str]) -> str:
+        return "  ".join(cell.rjust(width) if index in numeric else cell.ljust(width)
+                         for index, (cell, width) in enumerate(zip(cells, widths))).rstrip()
+
+    print(line(HEADER))
+    print(line(["-" * width for width in widths]))
+    for row in rows:
+        print(line(row))
+
+
+def print_markdown(rows: list[list[str]]) -> None:
+    print("| " + " | ".join(HEADER) + " |")
+    print("|" + "|".join("---:" if index in {1, 3, 5, 6} else "---" for index in range(len(HEADER))) + "|")
+    for row in rows:
+        print("| " + " | ".join(row) + " |")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description="Merge benchmark JSON lines into one comparison table.")
+    parser.add_argument("files", nargs="+", help="JSON-lines files (MontagueBenchmarks, pytorch_reference.py)")
+    parser.add_argument("--strict", action="store_true", help="exit 1 when a judged target is missed")
+    parser.add_argument("--markdown", action="store_true", help="print a Markdown table")
+    parser.add_argument("--only-measured", action="store_true",
+                        help="no rows for expected cases absent from the input (runs restricted with --filter)")
+    arguments = parser.parse_args()
+
+    values, cases = read_measurements(arguments.files)
+    if not values:
+        print("compare.py: no measurements found", file=sys.stderr)
+        return 1
+    rows, failures = build_rows(values, cases, arguments.only_measured)
+    (print_markdown if arguments.markdown else print_text)(rows)
+    if not any(impl.startswith("pytorch") for (_, _, impl) in values):
+        print("\nPyTorch reference unavailable (no pytorch lines in the input).")
+    if failures:
+        print(f"\n{failures} target(s) missed")
+    return 1 if failures and arguments.strict else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
