@@ -1,6 +1,6 @@
 # Montague: build, test, run and benchmark.
 #
-#   make run     install missing system packages, release build, run montague (--help, --version, later the demo)
+#   make run     install missing system packages, release build, run montague (--help, --version, the XOR training demo)
 #   make test    install missing system packages, run the test suite (debug)
 #   make bench   install missing system packages, release benchmarks vs cblas and PyTorch, one table
 #   make build   release build          make lint    swift format lint --strict
@@ -65,9 +65,8 @@ run: build
 	@$(RELEASE_BIN)/montague --help
 	@echo '$$ montague --version'
 	@$(RELEASE_BIN)/montague --version
-	@# DEMO HOOK (lead): once `montague demo` exists, replace this comment with the two lines below.
-	@#	@echo '$$ montague demo'
-	@#	@$(RELEASE_BIN)/montague demo
+	@echo '$$ montague demo'
+	@$(RELEASE_BIN)/montague demo
 
 ## test: the whole test suite in debug; non-zero exit on any failure.
 # One OpenBLAS thread unless the caller says otherwise: the tests run in parallel on tiny matrices.

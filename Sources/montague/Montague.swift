@@ -18,7 +18,8 @@ struct Montague: ParsableCommand {
             Check the compositionality of grammars, train text style-transfer models and load XML corpora, \
             all on a Float32 tensor and reverse-mode autodiff core with gradients of gradients.
             """,
-        version: version
+        version: version,
+        subcommands: [DemoCommand.self]
     )
 
     /// Parses and runs the command. Same as argument-parser's default, except that usage errors (unknown flags,

@@ -27,4 +27,19 @@ struct MontagueCommandTests {
         #expect(result.standardError.contains("montague --help"))
         #expect(result.standardOutput.isEmpty)
     }
+
+    @Test func demoTrainsXORAndReportsTheLoss() throws {
+        let result = try MontagueExecutable.locate().run(["demo", "--steps", "300", "--report-every", "100"])
+        #expect(result.status == 0, "stderr: \(result.standardError)")
+        #expect(result.standardOutput.contains("step 100\tloss "))
+        #expect(result.standardOutput.contains("step 300\tloss "))
+        #expect(result.standardOutput.contains("accuracy 100%"))
+    }
+
+    @Test(arguments: [["demo", "--steps", "-3"], ["demo", "--hidden", "0"], ["demo", "--learning-rate", "abc"]])
+    func demoRejectsBadOptionsWithExitTwo(arguments: [String]) throws {
+        let result = try MontagueExecutable.locate().run(arguments)
+        #expect(result.status == 2)
+        #expect(result.standardError.contains("Error:"))
+    }
 }
