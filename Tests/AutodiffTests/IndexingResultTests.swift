@@ -7,15 +7,15 @@ struct IndexingResultTests {
         let flat = IndexTensor([4, 0, 2])
         #expect(flat.shape == [3] && flat.rank == 1 && flat.count == 3)
         #expect(flat[2] == 2)
-        let matrix = IndexTensor([[1, 2, 3], [4, 5, 6]])
+        let matrix = IndexTensor(rows: [[1, 2, 3], [4, 5, 6]])
         #expect(matrix.shape == [2, 3])
         #expect(matrix[1, 0] == 4 && matrix[0, 2] == 3)
         let cube = IndexTensor(shape: [2, 1, 3], indices: Array(0..<6))
         #expect(cube[1, 0, 2] == 5)
-        #expect(cube.reshaped([3, 2]) == IndexTensor([[0, 1], [2, 3], [4, 5]]))
+        #expect(cube.reshaped([3, 2]) == IndexTensor(rows: [[0, 1], [2, 3], [4, 5]]))
         let scalar = IndexTensor(shape: [], indices: [7])
         #expect(scalar[] == 7 && scalar.count == 1 && scalar.rank == 0)
-        #expect(IndexTensor([Int]()).count == 0)
+        #expect(IndexTensor([]).count == 0 && IndexTensor([]).shape == [0])
         #expect(flat.description == "IndexTensor(shape: [3], [4, 0, 2])")
     }
 
@@ -87,7 +87,7 @@ struct IndexingResultTests {
 
     @Test func selectionAlongAnAxisAndItsAdjoint() {
         let x = Tensor([[1, 2, 3], [4, 5, 6]])
-        let picks = IndexTensor([[2, 2, 0, 1], [1, 0, 0, 0]])
+        let picks = IndexTensor(rows: [[2, 2, 0, 1], [1, 0, 0, 0]])
         let selected = x.selectedAlongAxis(picks, axis: 1)
         #expect(selected.scalars == [3, 3, 1, 2, 5, 4, 4, 4])
         let scattered = Tensor.ones([2, 4]).scatteredAlongAxis(picks, axis: 1, extent: 3)

@@ -31,11 +31,12 @@ public struct IndexTensor: Sendable, Hashable {
     @inlinable
     public init(_ indices: [Int]) { self.init(shape: [indices.count], indices: indices) }
 
-    /// A rank-2 index tensor from rows of equal length (e.g. a batch of token ids).
+    /// A rank-2 index tensor from rows of equal length (e.g. a batch of token ids). Labelled, so that
+    /// `IndexTensor([])` stays the empty rank-1 tensor.
     @inlinable
-    public init(_ rows: [[Int]]) {
+    public init(rows: [[Int]]) {
         let columns = rows.first?.count ?? 0
-        precondition(rows.allSatisfy { $0.count == columns }, "IndexTensor([[Int]]): rows differ in length")
+        precondition(rows.allSatisfy { $0.count == columns }, "IndexTensor(rows:): rows differ in length")
         self.init(shape: [rows.count, columns], indices: rows.flatMap { $0 })
     }
 
