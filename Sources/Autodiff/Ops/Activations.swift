@@ -56,8 +56,8 @@ extension Tensor {
                 return g * ((y + negativeOffset) * (1 - positive) + positive * scale)
             }
         }
-        return elementwiseBackward(g, x, fused: { g, x in x > 0 ? g * scale : g * negativeOffset * Foundation.exp(x) }) {
-            g, x in
+        return elementwiseBackward(g, x, fused: { g, x in x > 0 ? g * scale : g * negativeOffset * Foundation.exp(x) }
+        ) { g, x in
             let positive = x.constantMap { $0 > 0 ? 1 : 0 }
             return g * (x.exp() * (1 - positive) * negativeOffset + positive * scale)
         }
@@ -87,14 +87,18 @@ extension Tensor {
     /// Swish x·σ(βx) (Ramachandran et al. 2017, "Searching for Activation Functions"); β = 1 is SiLU.
     /// d/dx = s + βx·s(1 − s) with s = σ(βx).
     public func swish(beta: Float = 1) -> Tensor {
-        elementwise("swish", { $0 * Tensor.logistic(beta * $0) }) { g, x, _ in
-            Tensor.elementwiseBackward(g, x, fused: { g, x in
-                let s = Tensor.logistic(beta * x)
-                return g * s * (1 + beta * x * (1 - s))
-            }) { g, x in
+        let gates = Kernels.sigmoid(beta == 1 ? scalars : Kernels.unary(scalars) { beta * $0 })
+        return Tensor.recorded("swish", shape: shape, scalars: Kernels.zip(scalars, gates, *), inputs: [self]) {
+            g, inputs, _ in
+            let x = inputs[0]
+            if GradientMode.isRecording {
                 let s = (x * beta).sigmoid()
-                return g * (s + x * s * (1 - s) * beta)
+                return [g * (s + x * s * (1 - s) * beta)]
             }
+            // First order: one fused pass over g, x and the recomputed gates σ(βx).
+            let s = Kernels.sigmoid(beta == 1 ? x.scalars : Kernels.unary(x.scalars) { beta * $0 })
+            let product = Kernels.zip3(g.scalars, x.scalars, s) { g, x, s in g * s * (1 + beta * x * (1 - s)) }
+            return [Tensor(shape: x.shape, scalars: product)]
         }
     }
 

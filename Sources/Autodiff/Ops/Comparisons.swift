@@ -34,6 +34,7 @@ extension Tensor {
 
     private func compared(with other: Tensor, _ op: String, _ relation: (Float, Float) -> Bool) -> Tensor {
         let shape = Tensor.broadcastShape(self, other, op: op)
-        return Tensor(shape: shape, scalars: Kernels.binary(self, other, outputShape: shape) { relation($0, $1) ? 1 : 0 })
+        let mask = Kernels.binary(self, other, outputShape: shape) { relation($0, $1) ? 1 : 0 }
+        return Tensor(shape: shape, scalars: mask)
     }
 }

@@ -17,11 +17,12 @@ extension Tensor {
         let divisor = Float(n - (unbiased ? 1 : 0))
         let kept = reducedShape(axes, keepingDimensions: true)
         let inverseCount = 1 / Float(Swift.max(n, 1))
-        let means = Tensor(shape: kept, scalars: Tensor.sumRaw(scalars, shape: shape, axes: axes).map { $0 * inverseCount })
+        let sums = Tensor.sumRaw(scalars, shape: shape, axes: axes)
+        let means = Tensor(shape: kept, scalars: sums.map { $0 * inverseCount })
         let squares = Kernels.binary(self, means, outputShape: shape) { x, mean in (x - mean) * (x - mean) }
-        let sums = Tensor.sumRaw(squares, shape: shape, axes: axes)
+        let squareSums = Tensor.sumRaw(squares, shape: shape, axes: axes)
         return Tensor.recorded("variance", shape: reducedShape(axes, keepingDimensions: keepingDimensions),
-                               scalars: sums.map { $0 / divisor }, inputs: [self]) { g, inputs, _ in
+                               scalars: squareSums.map { $0 / divisor }, inputs: [self]) { g, inputs, _ in
             let x = inputs[0]
             return [(x - x.mean(alongAxes: axes, keepingDimensions: true)) * (g.reshaped(kept) * (2 / divisor))]
         }
@@ -130,9 +131,8 @@ extension Tensor {
         let shifts = Tensor.reduceRaw(scalars, shape: shape, axes: axes, initial: -.infinity) { best, x in
             best > x || best.isNaN ? best : x
         }.map { $0.isFinite ? $0 : 0 }
-        let exponentials = Kernels.binary(self, Tensor(shape: kept, scalars: shifts), outputShape: shape) {
-            Foundation.exp($0 - $1)
-        }
+        let shifted = Kernels.binary(self, Tensor(shape: kept, scalars: shifts), outputShape: shape, -)
+        let exponentials = Kernels.exp(shifted)
         let sums = Tensor.sumRaw(exponentials, shape: shape, axes: axes)
         let values = Kernels.zip(sums, shifts) { Foundation.log($0) + $1 }
         return Tensor.recorded("logSumExp", shape: reducedShape(axes, keepingDimensions: keepingDimensions),
@@ -160,10 +160,33 @@ extension Tensor {
         for axis in axes.sorted(by: >) {
             let outer = currentShape[..<axis].reduce(1, *)
             let inner = currentShape[(axis + 1)...].reduce(1, *)
-            current = Kernels.reduce(current, outer: outer, extent: currentShape[axis], inner: inner,
-                                     initial: initial, combine)
+            let extent = currentShape[axis]
+            if inner == 1 {
+                current = reduceRows(current, rows: outer, length: extent, initial: initial, combine)
+            } else {
+                current = Kernels.reduce(current, outer: outer, extent: extent, inner: inner, initial: initial, combine)
+            }
             currentShape[axis] = 1
         }
         return current
+    }
+
+    /// Reduces each contiguous row (the last axis) into a register accumulator: several times faster than the
+    /// general `[outer, extent, inner]` kernel when `inner` is 1 (softmax / logSumExp over classes).
+    @inlinable
+    static func reduceRows(
+        _ x: [Float], rows: Int, length: Int, initial: Float, _ combine: (Float, Float) -> Float
+    ) -> [Float] {
+        [Float](unsafeUninitializedCapacity: rows) { out, initialized in
+            x.withUnsafeBufferPointer { px in
+                for row in 0..<rows {
+                    let base = row * length
+                    var accumulator = initial
+                    for k in 0..<length { accumulator = combine(accumulator, px[base + k]) }
+                    out[row] = accumulator
+                }
+            }
+            initialized = rows
+        }
     }
 }

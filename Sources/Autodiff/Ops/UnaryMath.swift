@@ -37,17 +37,18 @@ extension Tensor {
         }
     }
 
-    /// tanh x. d/dx = 1 − tanh²x = 1 − y².
+    /// tanh x (vectorized kernel, ``Kernels/tanh(_:)``). d/dx = 1 − tanh²x = 1 − y².
     public func tanh() -> Tensor {
-        elementwise("tanh", { Foundation.tanh($0) }) { g, _, y in
-            Tensor.elementwiseBackward(g, y, fused: { g, y in g * (1 - y * y) }) { g, y in g * (1 - y * y) }
+        Tensor.recorded("tanh", shape: shape, scalars: Kernels.tanh(scalars), inputs: [self]) { g, _, y in
+            [Tensor.elementwiseBackward(g, y, fused: { g, y in g * (1 - y * y) }) { g, y in g * (1 - y * y) }]
         }
     }
 
-    /// The logistic sigmoid σ(x) = 1/(1 + e⁻ˣ), computed without overflow for any x. d/dx = σ(1 − σ) = y(1 − y).
+    /// The logistic sigmoid σ(x) = 1/(1 + e⁻ˣ), without overflow for any x (vectorized kernel,
+    /// ``Kernels/sigmoid(_:)``). d/dx = σ(1 − σ) = y(1 − y).
     public func sigmoid() -> Tensor {
-        elementwise("sigmoid", Tensor.logistic) { g, _, y in
-            Tensor.elementwiseBackward(g, y, fused: { g, y in g * y * (1 - y) }) { g, y in g * y * (1 - y) }
+        Tensor.recorded("sigmoid", shape: shape, scalars: Kernels.sigmoid(scalars), inputs: [self]) { g, _, y in
+            [Tensor.elementwiseBackward(g, y, fused: { g, y in g * y * (1 - y) }) { g, y in g * y * (1 - y) }]
         }
     }
 
