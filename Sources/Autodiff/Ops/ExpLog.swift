@@ -14,9 +14,11 @@ extension Tensor {
         }
     }
 
-    /// eˣ; d/dx = eˣ (the output).
+    /// eˣ (vectorized kernel, ``Kernels/exp(_:)``); d/dx = eˣ (the output).
     @inlinable
-    public func exp() -> Tensor { elementwise("exp", { Foundation.exp($0) }) { g, _, y in g * y } }
+    public func exp() -> Tensor {
+        Tensor.recorded("exp", shape: shape, scalars: Kernels.exp(scalars), inputs: [self]) { g, _, y in [g * y] }
+    }
 
     /// Natural logarithm; d/dx = 1/x.
     @inlinable
