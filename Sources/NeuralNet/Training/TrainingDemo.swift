@@ -70,11 +70,6 @@ public enum TrainingDemo {
         return Result(finalLoss: finalLoss, accuracy: Float(correct) / 4, predictions: predictions.scalars,
                       steps: configuration.steps)
     }
-
-    private static func meanSquaredError(_ prediction: Tensor, _ target: Tensor) -> Tensor {
-        let difference = prediction - target
-        return (difference * difference).mean()
-    }
 }
 
 /// `2 → hidden (tanh) → 1`.
@@ -91,11 +86,5 @@ private struct XORNetwork: Module {
         prefixed("hidden", hidden) + prefixed("output", output)
     }
 
-    func callAsFunction(_ input: Tensor) -> Tensor { output(demoTanh(hidden(input))) }
-}
-
-/// Local tanh for the demo until NeuralNet's activations land (the lead switches this to the shared `tanh()`).
-/// d tanh(x)/dx = 1 − tanh²(x), written with tensor ops so it differentiates again.
-private func demoTanh(_ x: Tensor) -> Tensor {
-    x.elementwise("tanh", { Foundation.tanh($0) }) { g, _, y in g * (1 - y * y) }
+    func callAsFunction(_ input: Tensor) -> Tensor { output(hidden(input).tanh()) }
 }
