@@ -19,7 +19,7 @@ extension Kernels {
     @inlinable
     public static func exp(_ x: [Float]) -> [Float] {
         var result = unary(x) { exponentialInRange(Swift.min(Swift.max($0, -87), 88)) }
-        fixUp(&result, x, where: { !($0 > -87 && $0 < 88) }) { Foundation.exp($0) }
+        fixUp(&result, x, where: { !($0 > -87 && $0 < 88) }, exact: { Foundation.exp($0) })
         return result
     }
 
@@ -39,7 +39,7 @@ extension Kernels {
             let large = 1 - 2 / (exponentialInRange(Swift.min(2 * magnitude, 20)) + 1)
             return magnitude < 0.625 ? small : (value < 0 ? -large : large)
         }
-        fixUp(&result, x, where: { $0.isNaN || $0 == 0 }) { $0 }  // tanh(±0) = ±0 keeps the sign of zero
+        fixUp(&result, x, where: { $0.isNaN || $0 == 0 }, exact: { $0 })  // tanh(±0) = ±0 keeps the sign of zero
         return result
     }
 
@@ -51,7 +51,7 @@ extension Kernels {
             let e = exponentialInRange(Swift.max(-Swift.abs(value), -87))
             return (value >= 0 ? 1 : e) / (1 + e)
         }
-        fixUp(&result, x, where: { !(Swift.abs($0) < 87) }, Tensor.logistic)
+        fixUp(&result, x, where: { !(Swift.abs($0) < 87) }, exact: Tensor.logistic)
         return result
     }
 
@@ -78,7 +78,7 @@ extension Kernels {
     /// stays branch-free.
     @inlinable @inline(__always)
     static func fixUp(
-        _ result: inout [Float], _ x: [Float], where outside: (Float) -> Bool, _ exact: (Float) -> Float
+        _ result: inout [Float], _ x: [Float], where outside: (Float) -> Bool, exact: (Float) -> Float
     ) {
         x.withUnsafeBufferPointer { px in
             result.withUnsafeMutableBufferPointer { out in
