@@ -3,8 +3,8 @@ import Foundation
 /// eˣ, tanh and the logistic sigmoid over whole buffers, in branch-free arithmetic the compiler vectorizes
 /// (libm's `expf`/`tanhf` are one opaque call per element).
 ///
-/// Measured in `-c release` on this machine (one core, 2²⁰ floats): exp 1.4 ns/element vs libm 4.0 (≈3×), tanh
-/// 2.6 vs 17 (≈6.5×), sigmoid 1.8 vs 4.1 (≈2.3×).
+/// Measured in `-c release` on this machine (thread CPU time, 2²⁰ floats, output allocation included), the Tensor
+/// op vs the same loop calling libm: exp 2.0 vs 3.6 ns/element, tanh 3.0 vs 19, sigmoid 2.2 vs 3.9.
 ///
 /// Accuracy, maximum relative error against `Double` libm, checked offline over every `Float` input with a
 /// standalone copy of these kernels: exp 8.3e-8 on (−87, 88); tanh 1.4e-7 for |x| ≤ 100 (±1 beyond); sigmoid
