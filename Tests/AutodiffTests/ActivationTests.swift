@@ -1,13 +1,15 @@
 import Foundation
 import Testing
+
 @testable import Autodiff
 
 private func expectClose(
     _ actual: [Float], _ expected: [Float], tolerance: Float = 1e-5, _ comment: String = "",
     sourceLocation: SourceLocation = #_sourceLocation
 ) {
-    #expect(actual.count == expected.count, "\(comment): counts \(actual.count) vs \(expected.count)",
-            sourceLocation: sourceLocation)
+    #expect(
+        actual.count == expected.count, "\(comment): counts \(actual.count) vs \(expected.count)",
+        sourceLocation: sourceLocation)
     for (a, e) in zip(actual, expected) {
         let close = a == e || Swift.abs(a - e) <= tolerance * Swift.max(1, Swift.abs(e))
         #expect(close, "\(comment): \(actual) vs expected \(expected)", sourceLocation: sourceLocation)
@@ -67,8 +69,9 @@ struct ActivationTests {
         expectClose(Self.points.elu().scalars, [-0.95021293, -0.63212056, -0.39346934, 0, 0.5, 2])
         expectClose(Self.points.silu().scalars, [-0.14227762, -0.26894142, -0.18877033, 0, 0.31122967, 1.76159416])
         expectClose(Self.points.gelu().scalars, [-0.00404969, -0.15865525, -0.15426877, 0, 0.34573123, 1.95449974])
-        expectClose(Self.points.gelu(approximate: true).scalars,
-                    [-0.00363739, -0.15880801, -0.15428599, 0, 0.34571401, 1.95459769])
+        expectClose(
+            Self.points.gelu(approximate: true).scalars,
+            [-0.00363739, -0.15880801, -0.15428599, 0, 0.34571401, 1.95459769])
         expectClose(Self.points.relu().scalars, [0, 0, 0, 0, 0.5, 2])
         expectClose(Self.points.leakyRelu().scalars, [-0.03, -0.01, -0.005, 0, 0.5, 2])
         #expect(Tensor.seluScale == 1.0507009873554804934193349852946)
@@ -77,9 +80,11 @@ struct ActivationTests {
 
     @Test func softplusIsStableAndFollowsPyTorchThreshold() {
         let x = Tensor([-30, -2, 0, 1.5, 10, 100])
-        expectClose(x.softplus().scalars, [9.35762297e-14, 1.26928011e-01, 6.93147181e-01, 1.70141328, 10.0000454, 100])
-        expectClose(x.softplus(beta: 2).scalars,
-                    [4.37825538e-27, 9.07496396e-03, 3.46573590e-01, 1.52429368, 10, 100])
+        expectClose(
+            x.softplus().scalars, [9.35762297e-14, 1.26928011e-01, 6.93147181e-01, 1.70141328, 10.0000454, 100])
+        expectClose(
+            x.softplus(beta: 2).scalars,
+            [4.37825538e-27, 9.07496396e-03, 3.46573590e-01, 1.52429368, 10, 100])
         // Above the threshold it is the identity; without the threshold it still stays finite.
         let huge = Tensor([-1e30, -1e4, 1e4, 1e30])
         #expect(huge.softplus().scalars == [0, 0, 1e4, 1e30])

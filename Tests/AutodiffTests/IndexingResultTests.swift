@@ -1,4 +1,5 @@
 import Testing
+
 @testable import Autodiff
 
 @Suite("IndexTensor, argmax/argmin, topK, comparisons")
@@ -72,9 +73,11 @@ struct IndexingResultTests {
     }
 
     @Test func topKValuesAreDifferentiable() {
-        let x = Tensor(shape: [2, 4, 2], scalars: [7, 2, 11, 0, 5, 9, 1, 10, 3, 6, 8, 4, 15, 13, 12, 14].map {
-            Float($0) * 0.2 - 1.5
-        })
+        let x = Tensor(
+            shape: [2, 4, 2],
+            scalars: [7, 2, 11, 0, 5, 9, 1, 10, 3, 6, 8, 4, 15, 13, 12, 14].map {
+                Float($0) * 0.2 - 1.5
+            })
         for axis in [1, -1, 0] {
             let first = checkGradients(at: [x]) { $0[0].topK(2, axis: axis).values.exp() }
             #expect(first.passes(), "axis \(axis): \(first)")
@@ -96,9 +99,10 @@ struct IndexingResultTests {
         let scattered = Tensor.ones([2, 4]).scatteredAlongAxis(picks, axis: 1, extent: 3)
         #expect(scattered.scalars == [1, 1, 2, 3, 1, 0])
         #expect(checkGradients(at: [x]) { $0[0].selectedAlongAxis(picks, axis: 1).exp() }.passes())
-        #expect(checkSecondOrderGradients(at: [Tensor.ones([2, 4]) * 0.3]) {
-            $0[0].scatteredAlongAxis(picks, axis: 1, extent: 3).exp()
-        }.passes())
+        #expect(
+            checkSecondOrderGradients(at: [Tensor.ones([2, 4]) * 0.3]) {
+                $0[0].scatteredAlongAxis(picks, axis: 1, extent: 3).exp()
+            }.passes())
     }
 
     @Test func comparisonsGiveMasksWithBroadcastingAndNoTape() {

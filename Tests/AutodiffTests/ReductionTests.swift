@@ -1,13 +1,15 @@
 import Foundation
 import Testing
+
 @testable import Autodiff
 
 private func expectClose(
     _ actual: [Float], _ expected: [Float], tolerance: Float = 1e-5, _ comment: String = "",
     sourceLocation: SourceLocation = #_sourceLocation
 ) {
-    #expect(actual.count == expected.count, "\(comment): counts \(actual.count) vs \(expected.count)",
-            sourceLocation: sourceLocation)
+    #expect(
+        actual.count == expected.count, "\(comment): counts \(actual.count) vs \(expected.count)",
+        sourceLocation: sourceLocation)
     for (a, e) in zip(actual, expected) {
         let close = a == e || Swift.abs(a - e) <= tolerance * Swift.max(1, Swift.abs(e))
         #expect(close, "\(comment): \(actual) vs expected \(expected)", sourceLocation: sourceLocation)
@@ -17,8 +19,9 @@ private func expectClose(
 @Suite("Reductions: variance, standard deviation, max, min, logSumExp")
 struct ReductionTests {
     /// Shape [2, 3, 2]: distinct values at least 0.3 apart (no ties within a finite-difference step).
-    static let distinct = Tensor(shape: [2, 3, 2],
-                                 scalars: [7, 2, 11, 0, 5, 9, 1, 10, 3, 6, 8, 4].map { Float($0) * 0.3 - 1.6 })
+    static let distinct = Tensor(
+        shape: [2, 3, 2],
+        scalars: [7, 2, 11, 0, 5, 9, 1, 10, 3, 6, 8, 4].map { Float($0) * 0.3 - 1.6 })
 
     static let cases: [MathOpCase] = [
         MathOpCase(name: "variance axis 1", inputs: [distinct]) { $0[0].variance(axis: 1) },
@@ -109,7 +112,8 @@ struct ReductionTests {
         expectClose(gradient(of: big.logSumExp(), wrt: big).scalars, [0.5, 0.5], tolerance: 1e-4)
         let moderate = Tensor([1, 2, 3]).requiringGradient()
         let total = Foundation.exp(Float(1)) + Foundation.exp(Float(2)) + Foundation.exp(Float(3))
-        expectClose(gradient(of: moderate.logSumExp(), wrt: moderate).scalars,
-                    [1, 2, 3].map { Foundation.exp(Float($0)) / total }, tolerance: 1e-6)
+        expectClose(
+            gradient(of: moderate.logSumExp(), wrt: moderate).scalars,
+            [1, 2, 3].map { Foundation.exp(Float($0)) / total }, tolerance: 1e-6)
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import Autodiff
 
 /// One differentiable op under test: a name for failure messages, the inputs, and the function.
@@ -14,8 +15,9 @@ private func expectClose(
     _ actual: [Float], _ expected: [Float], tolerance: Float = 1e-5, _ comment: String = "",
     sourceLocation: SourceLocation = #_sourceLocation
 ) {
-    #expect(actual.count == expected.count, "\(comment): counts \(actual.count) vs \(expected.count)",
-            sourceLocation: sourceLocation)
+    #expect(
+        actual.count == expected.count, "\(comment): counts \(actual.count) vs \(expected.count)",
+        sourceLocation: sourceLocation)
     for (a, e) in zip(actual, expected) {
         let close = a == e || Swift.abs(a - e) <= tolerance * Swift.max(1, Swift.abs(e))
         #expect(close, "\(comment): \(actual) vs expected \(expected)", sourceLocation: sourceLocation)
@@ -53,10 +55,14 @@ struct UnaryMathTests {
         MathOpCase(name: "pow tensor, same shape", inputs: [points(0.5, 2), points(-1.5, 2.5)]) {
             $0[0].pow($0[1])
         },
-        MathOpCase(name: "pow tensor, exponent broadcast [3]",
-                           inputs: [points(0.5, 2), Tensor([-1.2, 0.7, 2.3])]) { $0[0].pow($0[1]) },
-        MathOpCase(name: "pow tensor, base [3] with exponent [2, 1]",
-                           inputs: [Tensor([0.6, 1.3, 1.9]), Tensor(shape: [2, 1], scalars: [1.5, -0.8])]) {
+        MathOpCase(
+            name: "pow tensor, exponent broadcast [3]",
+            inputs: [points(0.5, 2), Tensor([-1.2, 0.7, 2.3])]
+        ) { $0[0].pow($0[1]) },
+        MathOpCase(
+            name: "pow tensor, base [3] with exponent [2, 1]",
+            inputs: [Tensor([0.6, 1.3, 1.9]), Tensor(shape: [2, 1], scalars: [1.5, -0.8])]
+        ) {
             $0[0].pow($0[1])
         },
         MathOpCase(name: "pow tensor, one-element exponent", inputs: [points(0.5, 2), Tensor([1.7])]) {
@@ -73,16 +79,22 @@ struct UnaryMathTests {
         MathOpCase(name: "clamped below only", inputs: [Tensor([[-1.3, -0.4, 0.6], [2, -0.05, 0.3]])]) {
             $0[0].clamped(min: -0.2) * $0[0]
         },
-        MathOpCase(name: "maximum broadcast [2,3] with [3]",
-                           inputs: [Tensor([[0.1, 1.0, -0.5], [0.9, -0.7, 0.3]]), Tensor([0.5, -0.2, 0.0])]) {
+        MathOpCase(
+            name: "maximum broadcast [2,3] with [3]",
+            inputs: [Tensor([[0.1, 1.0, -0.5], [0.9, -0.7, 0.3]]), Tensor([0.5, -0.2, 0.0])]
+        ) {
             Tensor.maximum($0[0], $0[1])
         },
-        MathOpCase(name: "minimum broadcast [2,1] with [3]",
-                           inputs: [Tensor(shape: [2, 1], scalars: [0.25, -0.4]), Tensor([0.5, -0.2, 0.0])]) {
+        MathOpCase(
+            name: "minimum broadcast [2,1] with [3]",
+            inputs: [Tensor(shape: [2, 1], scalars: [0.25, -0.4]), Tensor([0.5, -0.2, 0.0])]
+        ) {
             Tensor.minimum($0[0], $0[1])
         },
-        MathOpCase(name: "maximum feeding a smooth op",
-                           inputs: [Tensor([[0.1, 1.0, -0.5], [0.9, -0.7, 0.3]]), Tensor([0.5, -0.2, 0.0])]) {
+        MathOpCase(
+            name: "maximum feeding a smooth op",
+            inputs: [Tensor([[0.1, 1.0, -0.5], [0.9, -0.7, 0.3]]), Tensor([0.5, -0.2, 0.0])]
+        ) {
             Tensor.maximum($0[0], $0[1]).squared() * $0[1].exp()
         },
     ]

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import Autodiff
 
 /// The vectorized exp / tanh / sigmoid kernels against `Double` libm: max relative error ≤ 2e-7 on a dense grid
@@ -15,8 +16,10 @@ struct VectorizedMathTests {
             points += [magnitude, -magnitude]
             magnitude *= 1.5
         }
-        points += [0, -0.0, 0.625, -0.625, 0.624_999_9, 10, -10, 20, -87, -86.999_99, 86.999_99, 87, 88, 87.999_99,
-                   88.5, -88.5, -103, -104, 89, 1e30, -1e30]
+        points += [
+            0, -0.0, 0.625, -0.625, 0.624_999_9, 10, -10, 20, -87, -86.999_99, 86.999_99, 87, 88, 87.999_99,
+            88.5, -88.5, -103, -104, 89, 1e30, -1e30,
+        ]
         return points
     }()
 

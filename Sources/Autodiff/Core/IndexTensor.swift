@@ -53,8 +53,9 @@ public struct IndexTensor: Sendable, Hashable {
         var step = 1
         for axis in stride(from: rank - 1, through: 0, by: -1) {
             let coordinate = position[axis]
-            precondition(coordinate >= 0 && coordinate < shape[axis],
-                         "IndexTensor subscript: position \(position) out of shape \(shape)")
+            precondition(
+                coordinate >= 0 && coordinate < shape[axis],
+                "IndexTensor subscript: position \(position) out of shape \(shape)")
             offset += coordinate * step
             step *= shape[axis]
         }
@@ -64,8 +65,9 @@ public struct IndexTensor: Sendable, Hashable {
     /// The same indices with a new shape of the same count.
     @inlinable
     public func reshaped(_ newShape: [Int]) -> IndexTensor {
-        precondition(newShape.reduce(1, *) == count,
-                     "IndexTensor.reshaped: cannot reshape \(shape) (\(count) indices) to \(newShape)")
+        precondition(
+            newShape.reduce(1, *) == count,
+            "IndexTensor.reshaped: cannot reshape \(shape) (\(count) indices) to \(newShape)")
         return IndexTensor(shape: newShape, indices: indices)
     }
 }

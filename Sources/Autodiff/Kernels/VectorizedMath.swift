@@ -3,8 +3,8 @@ import Foundation
 /// eˣ, tanh and the logistic sigmoid over whole buffers, in branch-free arithmetic the compiler vectorizes
 /// (libm's `expf`/`tanhf` are one opaque call per element).
 ///
-/// Measured in `-c release` on this machine (one core, 2²⁰ floats): exp 1.4 ns/element vs libm 4.0 (≈3×), tanh
-/// 2.6 vs 17 (≈6.5×), sigmoid 1.8 vs 4.1 (≈2.3×).
+/// Measured in `-c release` on this machine (thread CPU time, 2²⁰ floats, output allocation included), the Tensor
+/// op vs the same loop calling libm: exp 2.0 vs 3.6 ns/element, tanh 3.0 vs 19, sigmoid 2.2 vs 3.9.
 ///
 /// Accuracy, maximum relative error against `Double` libm, checked offline over every `Float` input with a
 /// standalone copy of these kernels: exp 8.3e-8 on (−87, 88); tanh 1.4e-7 for |x| ≤ 100 (±1 beyond); sigmoid
@@ -19,7 +19,7 @@ extension Kernels {
     @inlinable
     public static func exp(_ x: [Float]) -> [Float] {
         var result = unary(x) { exponentialInRange(Swift.min(Swift.max($0, -87), 88)) }
-        fixUp(&result, x, where: { !($0 > -87 && $0 < 88) }) { Foundation.exp($0) }
+        fixUp(&result, x, where: { !($0 > -87 && $0 < 88) }, exact: { Foundation.exp($0) })
         return result
     }
 
@@ -39,7 +39,7 @@ extension Kernels {
             let large = 1 - 2 / (exponentialInRange(Swift.min(2 * magnitude, 20)) + 1)
             return magnitude < 0.625 ? small : (value < 0 ? -large : large)
         }
-        fixUp(&result, x, where: { $0.isNaN || $0 == 0 }) { $0 }  // tanh(±0) = ±0 keeps the sign of zero
+        fixUp(&result, x, where: { $0.isNaN || $0 == 0 }, exact: { $0 })  // tanh(±0) = ±0 keeps the sign of zero
         return result
     }
 
@@ -51,7 +51,7 @@ extension Kernels {
             let e = exponentialInRange(Swift.max(-Swift.abs(value), -87))
             return (value >= 0 ? 1 : e) / (1 + e)
         }
-        fixUp(&result, x, where: { !(Swift.abs($0) < 87) }, Tensor.logistic)
+        fixUp(&result, x, where: { !(Swift.abs($0) < 87) }, exact: Tensor.logistic)
         return result
     }
 
@@ -78,7 +78,7 @@ extension Kernels {
     /// stays branch-free.
     @inlinable @inline(__always)
     static func fixUp(
-        _ result: inout [Float], _ x: [Float], where outside: (Float) -> Bool, _ exact: (Float) -> Float
+        _ result: inout [Float], _ x: [Float], where outside: (Float) -> Bool, exact: (Float) -> Float
     ) {
         x.withUnsafeBufferPointer { px in
             result.withUnsafeMutableBufferPointer { out in

@@ -139,8 +139,9 @@ extension Tensor {
     func selectedAlongAxis(_ indices: IndexTensor, axis: Int) -> Tensor {
         let extent = shape[axis]
         let picked = indices.shape[axis]
-        precondition(indices.rank == rank && (0..<rank).allSatisfy { $0 == axis || indices.shape[$0] == shape[$0] },
-                     "selectedAlongAxis: indices of shape \(indices.shape) do not fit \(shape) at axis \(axis)")
+        precondition(
+            indices.rank == rank && (0..<rank).allSatisfy { $0 == axis || indices.shape[$0] == shape[$0] },
+            "selectedAlongAxis: indices of shape \(indices.shape) do not fit \(shape) at axis \(axis)")
         let outer = shape[..<axis].reduce(1, *)
         let inner = shape[(axis + 1)...].reduce(1, *)
         var result = [Float](repeating: 0, count: indices.count)
@@ -162,8 +163,9 @@ extension Tensor {
     /// The adjoint of ``selectedAlongAxis(_:axis:)``: zeros with `extent` at `axis`, and each scalar of `self`
     /// added at the position `indices` names. Backward: ``selectedAlongAxis(_:axis:)``.
     func scatteredAlongAxis(_ indices: IndexTensor, axis: Int, extent: Int) -> Tensor {
-        precondition(indices.shape == shape,
-                     "scatteredAlongAxis: indices of shape \(indices.shape) differ from values of shape \(shape)")
+        precondition(
+            indices.shape == shape,
+            "scatteredAlongAxis: indices of shape \(indices.shape) differ from values of shape \(shape)")
         let picked = shape[axis]
         var resultShape = shape
         resultShape[axis] = extent

@@ -14,8 +14,9 @@ extension Tensor {
         fused: (_ gradient: Float, _ saved: Float) -> Float,
         differentiable: (_ gradient: Tensor, _ saved: Tensor) -> Tensor
     ) -> Tensor {
-        precondition(gradient.shape == saved.shape,
-                     "elementwiseBackward: gradient shape \(gradient.shape) differs from \(saved.shape)")
+        precondition(
+            gradient.shape == saved.shape,
+            "elementwiseBackward: gradient shape \(gradient.shape) differs from \(saved.shape)")
         if GradientMode.isRecording && (gradient.requiresGradient || saved.requiresGradient) {
             return differentiable(gradient, saved)
         }

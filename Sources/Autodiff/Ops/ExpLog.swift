@@ -22,5 +22,5 @@ extension Tensor {
 
     /// Natural logarithm; d/dx = 1/x.
     @inlinable
-    public func log() -> Tensor { elementwise("log", { Foundation.log($0) }) { g, x, _ in g / x } }
+    public func log() -> Tensor { elementwise("log", { Foundation.log($0) }, backward: { g, x, _ in g / x }) }
 }

@@ -30,7 +30,9 @@ extension Tensor {
     ) -> [Tensor?] {
         let weightA = Tensor(shape: g.shape, scalars: Kernels.binary(a, b, outputShape: g.shape, share))
         let weightB = weightA.constantMap { 1 - $0 }
-        return [a.requiresGradient ? (g * weightA).sumToShape(a.shape) : nil,
-                b.requiresGradient ? (g * weightB).sumToShape(b.shape) : nil]
+        return [
+            a.requiresGradient ? (g * weightA).sumToShape(a.shape) : nil,
+            b.requiresGradient ? (g * weightB).sumToShape(b.shape) : nil,
+        ]
     }
 }

@@ -12,13 +12,17 @@ extension Tensor {
         case 0.5: return sqrt()
         case -1: return reciprocal()
         case 0:
-            return elementwise("pow", { _ in 1 }) { g, _, _ in Tensor.zeros(g.shape) }
+            return elementwise("pow", { _ in 1 }, backward: { g, _, _ in Tensor.zeros(g.shape) })
         default:
-            return elementwise("pow", { Foundation.pow($0, exponent) }) { g, x, _ in
-                Tensor.elementwiseBackward(g, x, fused: { g, x in g * exponent * Foundation.pow(x, exponent - 1) }) {
-                    g, x in g * x.pow(exponent - 1) * exponent
-                }
-            }
+            return elementwise(
+                "pow", { Foundation.pow($0, exponent) },
+                backward: { g, x, _ in
+                    Tensor.elementwiseBackward(
+                        g, x, fused: { g, x in g * exponent * Foundation.pow(x, exponent - 1) },
+                        differentiable: {
+                            g, x in g * x.pow(exponent - 1) * exponent
+                        })
+                })
         }
     }
 
@@ -43,9 +47,11 @@ extension Tensor {
             }
             if exponent.requiresGradient {
                 // Where x = 0 and e ≥ 0 take log 1 = 0 instead of log 0 = −∞ (then 0·(−∞) would be NaN).
-                let zeroBase = Tensor(shape: g.shape, scalars: Kernels.binary(base, exponent, outputShape: g.shape) {
-                    $0 == 0 && $1 >= 0 ? 1 : 0
-                })
+                let zeroBase = Tensor(
+                    shape: g.shape,
+                    scalars: Kernels.binary(base, exponent, outputShape: g.shape) {
+                        $0 == 0 && $1 >= 0 ? 1 : 0
+                    })
                 result[1] = (g * output * (base + zeroBase).log()).sumToShape(exponent.shape)
             }
             return result
@@ -56,10 +62,14 @@ extension Tensor {
     /// if `min > max` every scalar becomes `max`, as in PyTorch.
     /// d/dx = 1 where `min ≤ x ≤ max` (boundaries included, as PyTorch's `clamp_backward`), else 0.
     public func clamped(min lower: Float = -.infinity, max upper: Float = .infinity) -> Tensor {
-        elementwise("clamp", { Swift.min(Swift.max($0, lower), upper) }) { g, x, _ in
-            Tensor.elementwiseBackward(g, x, fused: { g, x in x >= lower && x <= upper ? g : 0 }) { g, x in
-                g * x.constantMap { $0 >= lower && $0 <= upper ? 1 : 0 }
-            }
-        }
+        elementwise(
+            "clamp", { Swift.min(Swift.max($0, lower), upper) },
+            backward: { g, x, _ in
+                Tensor.elementwiseBackward(
+                    g, x, fused: { g, x in x >= lower && x <= upper ? g : 0 },
+                    differentiable: { g, x in
+                        g * x.constantMap { $0 >= lower && $0 <= upper ? 1 : 0 }
+                    })
+            })
     }
 }

@@ -21,8 +21,10 @@ extension Tensor {
         let means = Tensor(shape: kept, scalars: sums.map { $0 * inverseCount })
         let squares = Kernels.binary(self, means, outputShape: shape) { x, mean in (x - mean) * (x - mean) }
         let squareSums = Tensor.sumRaw(squares, shape: shape, axes: axes)
-        return Tensor.recorded("variance", shape: reducedShape(axes, keepingDimensions: keepingDimensions),
-                               scalars: squareSums.map { $0 / divisor }, inputs: [self]) { g, inputs, _ in
+        return Tensor.recorded(
+            "variance", shape: reducedShape(axes, keepingDimensions: keepingDimensions),
+            scalars: squareSums.map { $0 / divisor }, inputs: [self]
+        ) { g, inputs, _ in
             let x = inputs[0]
             return [(x - x.mean(alongAxes: axes, keepingDimensions: true)) * (g.reshaped(kept) * (2 / divisor))]
         }
@@ -101,8 +103,10 @@ extension Tensor {
         }
         let kept = reducedShape(axes, keepingDimensions: true)
         let values = Tensor.reduceRaw(scalars, shape: shape, axes: axes, initial: initial, combine)
-        return Tensor.recorded(op, shape: reducedShape(axes, keepingDimensions: keepingDimensions), scalars: values,
-                               inputs: [self]) { g, inputs, output in
+        return Tensor.recorded(
+            op, shape: reducedShape(axes, keepingDimensions: keepingDimensions), scalars: values,
+            inputs: [self]
+        ) { g, inputs, output in
             let x = inputs[0]
             // Constant weights: 1/(number of ties) at the entries equal to the extremum, 0 elsewhere.
             let hits = Kernels.binary(x, Tensor(shape: kept, scalars: output.scalars), outputShape: x.shape) {
@@ -135,8 +139,10 @@ extension Tensor {
         let exponentials = Kernels.exp(shifted)
         let sums = Tensor.sumRaw(exponentials, shape: shape, axes: axes)
         let values = Kernels.zip(sums, shifts) { Foundation.log($0) + $1 }
-        return Tensor.recorded("logSumExp", shape: reducedShape(axes, keepingDimensions: keepingDimensions),
-                               scalars: values, inputs: [self]) { g, inputs, output in
+        return Tensor.recorded(
+            "logSumExp", shape: reducedShape(axes, keepingDimensions: keepingDimensions),
+            scalars: values, inputs: [self]
+        ) { g, inputs, output in
             let x = inputs[0]
             return [g.reshaped(kept) * (x - output.reshaped(kept)).exp()]
         }
