@@ -1,3 +1,5 @@
+import Foundation
+
 /// Cross-entropy between logits and class indices, with PyTorch's `torch.nn.functional.cross_entropy` semantics
 /// (no class weights): `ignore_index`, `label_smoothing`, `reduction`, and inputs `[N, C]`, `[N, C, d₁, …]` or `[C]`.
 ///
@@ -32,19 +34,12 @@ public func crossEntropy(
         return reduction == .none ? batched.reshaped([]) : batched
     }
     let batch = logits.shape[0]
-    let classes = logits.shape[1]
     let inner = logits.shape[2...].reduce(1, *)
     precondition(targets.count == batch * inner,
                  "crossEntropy: \(targets.count) targets for logits of shape \(logits.shape) "
                  + "(needs N·d₁·… = \(batch * inner))")
-    let offValue = labelSmoothing / Float(classes)
-    let distribution = Tensor(
-        shape: logits.shape,
-        scalars: ClassDistribution.scalars(
-            indices: targets, outer: batch, classes: classes, inner: inner,
-            onValue: 1 - labelSmoothing + offValue, offValue: offValue, ignoreIndex: ignoreIndex,
-            op: "crossEntropy", shape: logits.shape))
-    let losses = -(distribution * logits.logSoftmax(axis: 1)).sum(axis: 1)
+    let losses = Tensor.crossEntropyLosses(
+        logits: logits, targets: targets, ignoreIndex: ignoreIndex, labelSmoothing: labelSmoothing)
     switch reduction {
     case .none:
         return losses
@@ -54,5 +49,100 @@ public func crossEntropy(
         let counted = ignoreIndex.map { ignored in targets.reduce(0) { $0 + ($1 == ignored ? 0 : 1) } }
             ?? targets.count
         return losses.sum() / Float(counted)
+    }
+}
+
+extension Tensor {
+    /// Per-position cross-entropy `[N, d…]` of logits `[N, C, d…]`: one fused op.
+    ///
+    /// Forward, one pass per row: `ℓ = logsumexp(x) − Σ_c q_c·x_c` with the (smoothed) target distribution `q`,
+    /// never materializing `log_softmax`. Backward: `∂ℓ/∂x = (softmax(x) − q)·g`. When nothing is recorded the rule
+    /// runs as one raw pass from the saved log-sum-exp values; in create-graph mode it is written with
+    /// ``softmax(axis:)`` so it differentiates again.
+    static func crossEntropyLosses(logits: Tensor, targets: [Int], ignoreIndex: Int?, labelSmoothing: Float) -> Tensor {
+        let batch = logits.shape[0]
+        let classes = logits.shape[1]
+        let inner = logits.shape[2...].reduce(1, *)
+        precondition(classes > 0, "crossEntropy: logits \(logits.shape) have no classes")
+        let lossShape = [batch] + Array(logits.shape[2...])
+        let logitsShape = logits.shape
+        let offValue = labelSmoothing / Float(classes)
+        let onValue = 1 - labelSmoothing + offValue
+        for target in targets where target != ignoreIndex {
+            precondition(target >= 0 && target < classes,
+                         "crossEntropy: class index \(target) out of range 0..<\(classes) for logits \(logitsShape)")
+        }
+        var logSumExps = [Float](repeating: 0, count: batch * inner)
+        var losses = [Float](repeating: 0, count: batch * inner)
+        var row = [Float](repeating: 0, count: classes)
+        logits.scalars.withUnsafeBufferPointer { x in
+            row.withUnsafeMutableBufferPointer { row in
+                guard let rowBase = row.baseAddress else { return }
+                for o in 0..<batch {
+                    for i in 0..<inner {
+                        let position = o * inner + i
+                        let base = o * classes * inner + i
+                        var maximum = -Float.infinity
+                        for c in 0..<classes { maximum = Swift.max(maximum, x[base + c * inner]) }
+                        // e^(x − max) into a row buffer (a vectorizable map), then a SIMD sum.
+                        for c in 0..<classes {
+                            row[c] = Kernels.exponentialInRange(Swift.max(x[base + c * inner] - maximum, -87))
+                        }
+                        let logSumExp = maximum + Foundation.log(Kernels.sumContiguous(rowBase, classes))
+                        logSumExps[position] = logSumExp
+                        let target = targets[position]
+                        if target == ignoreIndex { continue }
+                        var picked = onValue * x[base + target * inner]
+                        if offValue != 0 {
+                            var rowSum: Float = 0
+                            for c in 0..<classes { rowSum += x[base + c * inner] }
+                            picked += offValue * (rowSum - x[base + target * inner])
+                        }
+                        losses[position] = logSumExp - picked
+                    }
+                }
+            }
+        }
+        let savedLogSumExps = logSumExps
+        return recorded("crossEntropy", shape: lossShape, scalars: losses, inputs: [logits]) { g, inputs, _ in
+            let logits = inputs[0]
+            if GradientMode.isRecording && (g.requiresGradient || logits.requiresGradient) {
+                let distribution = Tensor(
+                    shape: logitsShape,
+                    scalars: ClassDistribution.scalars(
+                        indices: targets, outer: batch, classes: classes, inner: inner, onValue: onValue,
+                        offValue: offValue, ignoreIndex: ignoreIndex, op: "crossEntropy", shape: logitsShape))
+                let mask = Tensor(shape: lossShape, scalars: targets.map { $0 == ignoreIndex ? 0 : 1 })
+                return [(logits.softmax(axis: 1) - distribution) * (g * mask).unsqueezed(axis: 1)]
+            }
+            let count = logits.count
+            let scalars = [Float](unsafeUninitializedCapacity: count) { out, initialized in
+                initialized = count
+                logits.scalars.withUnsafeBufferPointer { x in
+                    g.scalars.withUnsafeBufferPointer { gradient in
+                        for o in 0..<batch {
+                            for i in 0..<inner {
+                                let position = o * inner + i
+                                let base = o * classes * inner + i
+                                let target = targets[position]
+                                if target == ignoreIndex {
+                                    for c in 0..<classes { out[base + c * inner] = 0 }
+                                    continue
+                                }
+                                let scale = gradient[position]
+                                let shift = savedLogSumExps[position]
+                                for c in 0..<classes {
+                                    let probability = Kernels.exponentialInRange(
+                                        Swift.min(Swift.max(x[base + c * inner] - shift, -87), 0))
+                                    out[base + c * inner] = scale * (probability - offValue)
+                                }
+                                out[base + target * inner] -= scale * (onValue - offValue)
+                            }
+                        }
+                    }
+                }
+            }
+            return [Tensor(shape: logitsShape, scalars: scalars)]
+        }
     }
 }
