@@ -27,8 +27,10 @@ enum TrainingBenchmarks {
     /// `unitsPerIteration: 1`, metric `.stepsPerSecond`.
     static func mlpTrainingStep() -> BenchmarkCase? {
         var generator = RandomGenerator(seed: 0)
-        let layers = [Linear(784, 256, using: &generator), Linear(256, 256, using: &generator),
-                      Linear(256, 10, using: &generator)]
+        let layers = [
+            Linear(784, 256, using: &generator), Linear(256, 256, using: &generator),
+            Linear(256, 10, using: &generator),
+        ]
         let parameters = layers.flatMap(\.parameters)
         let optimizer = Adam(parameters, learningRate: 1e-3)
         let inputs = Tensor.normal([128, 784], using: &generator)
@@ -50,14 +52,21 @@ enum TrainingBenchmarks {
         let (vocabulary, embeddingSize, hiddenSize, batch, steps) = (10_000, 128, 256, 32, 35)
         var generator = RandomGenerator(seed: 0)
         let bound = 1 / Float(hiddenSize).squareRoot()
-        let embedding = Parameter(Tensor.normal([vocabulary, embeddingSize], standardDeviation: 0.1, using: &generator))
-        let weightIH = Parameter(Tensor.uniform([embeddingSize, 4 * hiddenSize], low: -bound, high: bound,
-                                                using: &generator))
-        let weightHH = Parameter(Tensor.uniform([hiddenSize, 4 * hiddenSize], low: -bound, high: bound,
-                                                using: &generator))
+        let embedding = Parameter(
+            Tensor.normal([vocabulary, embeddingSize], standardDeviation: 0.1, using: &generator))
+        let weightIH = Parameter(
+            Tensor.uniform(
+                [embeddingSize, 4 * hiddenSize], low: -bound, high: bound,
+                using: &generator))
+        let weightHH = Parameter(
+            Tensor.uniform(
+                [hiddenSize, 4 * hiddenSize], low: -bound, high: bound,
+                using: &generator))
         let bias = Parameter(Tensor.zeros([4 * hiddenSize]))
-        let weightOut = Parameter(Tensor.uniform([hiddenSize, vocabulary], low: -bound, high: bound,
-                                                 using: &generator))
+        let weightOut = Parameter(
+            Tensor.uniform(
+                [hiddenSize, vocabulary], low: -bound, high: bound,
+                using: &generator))
         let biasOut = Parameter(Tensor.zeros([vocabulary]))
         let parameters = [embedding, weightIH, weightHH, bias, weightOut, biasOut]
         let optimizer = Adam(parameters, learningRate: 1e-3)
@@ -74,7 +83,8 @@ enum TrainingBenchmarks {
             var outputs: [Tensor] = []
             outputs.reserveCapacity(steps)
             for t in 0..<steps {
-                let gates = projected.slice(axis: 0, range: t..<(t + 1)).reshaped([batch, 4 * hiddenSize])
+                let gates =
+                    projected.slice(axis: 0, range: t..<(t + 1)).reshaped([batch, 4 * hiddenSize])
                     + h.matmul(weightHH.value)
                 let parts = gates.split(count: 4, axis: 1)
                 c = parts[1].sigmoid() * c + parts[0].sigmoid() * parts[2].tanh()

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import NeuralNet
 
 /// `montague demo`: trains a small MLP on XOR with Adam on the autodiff core and prints the loss curve.
@@ -41,5 +42,3 @@ struct DemoCommand: ParsableCommand {
         print("final loss \(result.finalLoss), accuracy \(Int(result.accuracy * 100))%")
     }
 }
-
-import Foundation

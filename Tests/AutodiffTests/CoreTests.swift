@@ -1,4 +1,6 @@
+import Foundation
 import Testing
+
 @testable import Autodiff
 
 @Suite("Autodiff core: tape, broadcasting, matmul")
@@ -155,19 +157,25 @@ struct CoreTests {
 struct GradientCheckerTests {
     @Test func detectsAWrongBackwardRule() {
         let x = Tensor([0.3, -0.7, 1.1])
-        let wrongFirst = checkGradients(at: [x]) { $0[0].elementwise("wrongExp", { Foundation.exp($0) }) { g, _, y in g * y * 2 } }
+        let wrongFirst = checkGradients(at: [x]) {
+            $0[0].elementwise("wrongExp", { Foundation.exp($0) }) { g, _, y in g * y * 2 }
+        }
         #expect(!wrongFirst.passes())
         // Right first derivative, wrong second derivative: d/dx exp must be exp, here it is a constant.
         let wrongSecond = checkSecondOrderGradients(at: [x]) {
-            $0[0].elementwise("wrongSecond", { Foundation.exp($0) }) { g, x, _ in g * Tensor(shape: x.shape, scalars: x.scalars.map { Foundation.exp($0) }) }
+            $0[0].elementwise("wrongSecond", { Foundation.exp($0) }) { g, x, _ in
+                g * Tensor(shape: x.shape, scalars: x.scalars.map { Foundation.exp($0) })
+            }
         }
-        #expect(checkGradients(at: [x]) {
-            $0[0].elementwise("rightFirst", { Foundation.exp($0) }) { g, x, _ in g * Tensor(shape: x.shape, scalars: x.scalars.map { Foundation.exp($0) }) }
-        }.passes())
+        #expect(
+            checkGradients(at: [x]) {
+                $0[0].elementwise("rightFirst", { Foundation.exp($0) }) { g, x, _ in
+                    g * Tensor(shape: x.shape, scalars: x.scalars.map { Foundation.exp($0) })
+                }
+            }.passes())
         #expect(!wrongSecond.passes())
     }
 }
-import Foundation
 
 @Suite("Broadcasting edge cases")
 struct BroadcastingEdgeCaseTests {
@@ -193,15 +201,20 @@ struct BackwardEngineTests {
             for (index, piece) in x.split(count: 6, axis: 0).enumerated() {
                 total = total + (piece * Float(index + 1)).exp().sum()
             }
-            total = total + (x.slice(axis: 2, range: 1..<3) * x.slice(axis: 2, range: 1..<3)).sum() + x.slice(axis: 2, range: 0..<2).sum()
+            total =
+                total + (x.slice(axis: 2, range: 1..<3) * x.slice(axis: 2, range: 1..<3)).sum()
+                + x.slice(axis: 2, range: 0..<2).sum()
             return total
         }
         let raw = gradient(of: loss(), wrt: x)
         let recorded = gradient(of: loss(), wrt: x, createGraph: true)
         #expect(raw.shape == recorded.shape)
         for (a, b) in zip(raw.scalars, recorded.scalars) { #expect(abs(a - b) <= 1e-4 * max(1, abs(b))) }
-        #expect(checkGradients(at: [x.detached()]) { xs in
-            xs[0].split(count: 3, axis: 0).enumerated().reduce(Tensor(0)) { $0 + ($1.element * Float($1.offset)).exp().sum() }
-        }.passes())
+        #expect(
+            checkGradients(at: [x.detached()]) { xs in
+                xs[0].split(count: 3, axis: 0).enumerated().reduce(Tensor(0)) {
+                    $0 + ($1.element * Float($1.offset)).exp().sum()
+                }
+            }.passes())
     }
 }

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import Autodiff
 
 /// Values follow PyTorch semantics (`gather`, `scatter_add`, `index_select`, `index_add`, `where`, `masked_fill`,
@@ -42,8 +43,9 @@ struct IndexingOpsTests {
         #expect(out.scalars == [2, 0, 0, 1, 1, 0, 2, 0, 0, 0, 0, 0, 2, 1, 1])
         // Into a nonzero base, along the last axis, with duplicates.
         let base = Tensor([[10, 20, 30]])
-        let added = base.scatterAdding(along: -1, indices: IndexTensor(shape: [1, 4], indices: [2, 2, 0, 2]),
-                                       source: Tensor([[1, 2, 3, 4]]))
+        let added = base.scatterAdding(
+            along: -1, indices: IndexTensor(shape: [1, 4], indices: [2, 2, 0, 2]),
+            source: Tensor([[1, 2, 3, 4]]))
         #expect(added.scalars == [13, 20, 37])
     }
 
@@ -77,12 +79,14 @@ struct IndexingOpsTests {
 
     @Test func indexSelectGradientAccumulatesDuplicates() {
         let weight = Tensor.arange(0, 6).reshaped(3, 2).requiringGradient()
-        let loss = (weight.indexSelect(axis: 0, indices: IndexTensor([1, 1, 2])) * Tensor([[1, 2], [3, 4], [5, 6]]))
+        let loss =
+            (weight.indexSelect(axis: 0, indices: IndexTensor([1, 1, 2])) * Tensor([[1, 2], [3, 4], [5, 6]]))
             .sum()
         let grad = gradient(of: loss, wrt: weight)
         #expect(grad.scalars == [0, 0, 4, 6, 5, 6])
-        let added = Tensor.ones([2, 3]).indexAdding(axis: 1, indices: IndexTensor([2, 2, 0]),
-                                                    source: Tensor([[1, 2, 3], [4, 5, 6]]))
+        let added = Tensor.ones([2, 3]).indexAdding(
+            axis: 1, indices: IndexTensor([2, 2, 0]),
+            source: Tensor([[1, 2, 3], [4, 5, 6]]))
         #expect(added.scalars == [4, 1, 4, 7, 1, 10])
     }
 
@@ -117,10 +121,13 @@ struct IndexingOpsTests {
             ("scatterAdding", { $0[0].scatterAdding(along: 0, indices: gatherIndex, source: $0[1]) * $0[0] }),
             ("indexSelect", { $0[0].indexSelect(axis: 0, indices: selectIndex) }),
             ("indexSelectColumns", { $0[0].indexSelect(axis: 1, indices: IndexTensor([3, 1, 3])).exp() }),
-            ("indexAdding", { x in
-                let source = x[1].transposed().slice(axis: 0, range: 0..<3)
-                return x[0].indexAdding(axis: 1, indices: IndexTensor([3, 3]), source: source) * x[0]
-            }),
+            (
+                "indexAdding",
+                { x in
+                    let source = x[1].transposed().slice(axis: 0, range: 0..<3)
+                    return x[0].indexAdding(axis: 1, indices: IndexTensor([3, 3]), source: source) * x[0]
+                }
+            ),
             ("where", { Tensor.where(condition, $0[0], $0[1].sum(axis: 0)) }),
             ("maskedFill", { $0[0].maskedFill(Tensor([0, 1, 1, 0]), with: 2).exp() }),
         ]
@@ -137,15 +144,21 @@ struct IndexingOpsTests {
         let condition = Tensor(shape: [1, 2], scalars: [0, 1])
         let checks: [(String, ([Tensor]) -> Tensor)] = [
             ("gather", { $0[0].gather(along: 0, indices: index).exp() * $0[1] }),
-            ("scatterAdding", { x in
-                let out = x[0].scatterAdding(along: 0, indices: index, source: x[1])
-                return out * out * out
-            }),
+            (
+                "scatterAdding",
+                { x in
+                    let out = x[0].scatterAdding(along: 0, indices: index, source: x[1])
+                    return out * out * out
+                }
+            ),
             ("indexSelect", { $0[0].indexSelect(axis: 0, indices: index).exp() }),
-            ("indexAdding", { x in
-                let out = x[0].indexAdding(axis: 0, indices: IndexTensor([1, 1]), source: x[1])
-                return out.exp() * x[0]
-            }),
+            (
+                "indexAdding",
+                { x in
+                    let out = x[0].indexAdding(axis: 0, indices: IndexTensor([1, 1]), source: x[1])
+                    return out.exp() * x[0]
+                }
+            ),
             ("where", { Tensor.where(condition, $0[0].exp(), $0[1].slice(axis: 0, range: 0..<1) * $0[0]) }),
             ("maskedFill", { $0[0].maskedFill(condition, with: -3).exp() * $0[0] }),
         ]

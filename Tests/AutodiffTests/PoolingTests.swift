@@ -1,4 +1,5 @@
 import Testing
+
 @testable import Autodiff
 
 /// Max and average pooling. Expected values from PyTorch 2.13.0 (see `NeuralOpsReference`).
@@ -9,8 +10,11 @@ struct PoolingTests {
         // F.max_pool2d(x, (3, 2), stride=(2, 2), padding=(1, 1))
         let output = maxPool2d(input, kernelSize: (3, 2), stride: (2, 2), padding: (1, 1))
         #expect(output.shape == [1, 2, 3, 4])
-        #expect(output.scalars == [0.3, 0.99, 0.85, 0.99, 0.66, 0.99, 0.85, 0.99, 0.33, 0.99, 0.87, 0.98, 0.64, 0.98,
-                                   0.62, -0.33, 0.61, 0.98, 0.88, 0.98, 0.61, 0.97, 0.6, -0.29])
+        #expect(
+            output.scalars == [
+                0.3, 0.99, 0.85, 0.99, 0.66, 0.99, 0.85, 0.99, 0.33, 0.99, 0.87, 0.98, 0.64, 0.98,
+                0.62, -0.33, 0.61, 0.98, 0.88, 0.98, 0.61, 0.97, 0.6, -0.29,
+            ])
         // F.max_pool2d(x, 2, dilation=2)
         let dilated = maxPool2d(input, kernelSize: (2, 2), dilation: (2, 2))
         #expect(dilated.shape == [1, 2, 2, 2])
@@ -38,8 +42,13 @@ struct PoolingTests {
         #expect(maximum.scalars == [0.84, 0.99, 0.68, -0.61, -0.37, 0.85, 0.99, 0.66, -0.63, -0.36])
         // F.avg_pool1d(x, 3, stride=2, padding=1) and F.avg_pool1d(x, 2)
         let average = avgPool1d(input, kernelSize: 3, stride: 2, padding: 1)
-        #expect(NeuralOpsReference.close(average.scalars, [0.38, 0.836667, 0.0366667, -0.823333, -0.416667, 0.386667,
-                                                           0.833333, 0.0166667, -0.83, -0.413333], tolerance: 1e-5))
+        #expect(
+            NeuralOpsReference.close(
+                average.scalars,
+                [
+                    0.38, 0.836667, 0.0366667, -0.823333, -0.416667, 0.386667,
+                    0.833333, 0.0166667, -0.83, -0.413333,
+                ], tolerance: 1e-5))
         let plain = avgPool1d(input, kernelSize: 2)
         #expect(plain.shape == [1, 2, 4])
         #expect(NeuralOpsReference.close(plain.scalars, [0.57, 0.835, -0.285, -0.93, 0.58, 0.825, -0.305, -0.93]))

@@ -1,5 +1,6 @@
-import Testing
 import Foundation
+import Testing
+
 @testable import Autodiff
 
 /// Values follow NumPy / PyTorch semantics, worked out by hand on `arange` tensors where `x[i, j, k] = 12i + 4j + k`.
@@ -110,14 +111,20 @@ struct ShapeOpsTests {
             ("paddedAxis", { $0[1].padded(axis: 1, before: 2, after: 1) }),
             ("concatenate", { Tensor.concatenate([$0[0], $0[1], $0[0]], axis: 1) }),
             ("stack", { Tensor.stack([$0[0].slice(axis: 1, range: 0..<1), $0[1]], axis: -1) }),
-            ("split", { x in
-                let parts = x[0].split(sizes: [1, 0, 2], axis: 1)
-                return parts[0] * parts[2].slice(axis: 1, range: 1..<2) + parts[1].sum()
-            }),
-            ("chunked", { x in
-                let parts = x[0].chunked(3, axis: 1)
-                return parts[0] * parts[1] + parts[2].sum(axis: 2, keepingDimensions: true)
-            }),
+            (
+                "split",
+                { x in
+                    let parts = x[0].split(sizes: [1, 0, 2], axis: 1)
+                    return parts[0] * parts[2].slice(axis: 1, range: 1..<2) + parts[1].sum()
+                }
+            ),
+            (
+                "chunked",
+                { x in
+                    let parts = x[0].chunked(3, axis: 1)
+                    return parts[0] * parts[1] + parts[2].sum(axis: 2, keepingDimensions: true)
+                }
+            ),
         ]
         for (name, function) in checks {
             let result = checkGradients(at: [x, y], function)
@@ -131,19 +138,28 @@ struct ShapeOpsTests {
         let checks: [(String, ([Tensor]) -> Tensor)] = [
             ("slice", { $0[0].slice(axis: 1, range: 1..<3).exp() * $0[1] }),
             ("sliced", { $0[0].sliced(lowerBounds: [1, 0], upperBounds: [2, 3]).exp() }),
-            ("padded", { x in
-                let p = x[0].padded([(1, 1), (0, 2)], value: 0.5)
-                return p * p * p
-            }),
-            ("concatenate", { x in
-                let joined = Tensor.concatenate([x[0], x[1], x[0]], axis: -1)
-                return joined.exp() * joined
-            }),
+            (
+                "padded",
+                { x in
+                    let p = x[0].padded([(1, 1), (0, 2)], value: 0.5)
+                    return p * p * p
+                }
+            ),
+            (
+                "concatenate",
+                { x in
+                    let joined = Tensor.concatenate([x[0], x[1], x[0]], axis: -1)
+                    return joined.exp() * joined
+                }
+            ),
             ("stack", { Tensor.stack([$0[0].slice(axis: 1, range: 0..<2), $0[1]], axis: 1).exp() }),
-            ("split", { x in
-                let parts = x[0].split(sizes: [2, 1], axis: 1)
-                return parts[0] * x[1] * parts[1]
-            }),
+            (
+                "split",
+                { x in
+                    let parts = x[0].split(sizes: [2, 1], axis: 1)
+                    return parts[0] * x[1] * parts[1]
+                }
+            ),
         ]
         for (name, function) in checks {
             let result = checkSecondOrderGradients(at: [x, y], function)

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import Autodiff
 
 /// Softmax, log-softmax and the losses. Expected values from PyTorch 2.13.0 (see `NeuralOpsReference`).
@@ -8,17 +9,22 @@ struct SoftmaxLossTests {
     var generator = RandomGenerator(seed: 21)
 
     /// `round(2·sin(0.7·i + 0.3), 2)` for `i` in `0..<12`, as `[3, 4]`.
-    let logits = Tensor(shape: [3, 4],
-                        scalars: [0.59, 1.68, 1.98, 1.35, 0.08, -1.22, -1.96, -1.77, -0.75, 0.62, 1.7, 1.98])
+    let logits = Tensor(
+        shape: [3, 4],
+        scalars: [0.59, 1.68, 1.98, 1.35, 0.08, -1.22, -1.96, -1.77, -0.75, 0.62, 1.7, 1.98])
 
     @Test func softmaxAndLogSoftmaxMatchPyTorch() {
         // torch.softmax(x, -1)
-        let expected: [Float] = [0.098742, 0.293686, 0.396434, 0.211138, 0.641109, 0.174723, 0.0833625, 0.100806,
-                                 0.0313907, 0.123533, 0.363766, 0.48131]
+        let expected: [Float] = [
+            0.098742, 0.293686, 0.396434, 0.211138, 0.641109, 0.174723, 0.0833625, 0.100806,
+            0.0313907, 0.123533, 0.363766, 0.48131,
+        ]
         #expect(NeuralOpsReference.close(logits.softmax().scalars, expected, tolerance: 1e-5))
         // torch.log_softmax(x, 0)
-        let expectedLog: [Float] = [-0.621834, -0.337528, -0.573931, -1.07219, -1.13183, -3.23753, -4.51393, -4.19219,
-                                    -1.96183, -1.39753, -0.853931, -0.442189]
+        let expectedLog: [Float] = [
+            -0.621834, -0.337528, -0.573931, -1.07219, -1.13183, -3.23753, -4.51393, -4.19219,
+            -1.96183, -1.39753, -0.853931, -0.442189,
+        ]
         #expect(NeuralOpsReference.close(logits.logSoftmax(axis: 0).scalars, expectedLog, tolerance: 1e-5))
         #expect(NeuralOpsReference.close(logits.softmax(axis: 0).log().scalars, expectedLog, tolerance: 1e-5))
     }
@@ -56,11 +62,13 @@ struct SoftmaxLossTests {
         // F.cross_entropy(x, t, ignore_index=-100, label_smoothing=0.1, reduction=…)
         let mean = crossEntropy(logits: logits, targets: targets, ignoreIndex: -100, labelSmoothing: 0.1)
         #expect(abs(mean.item - 1.04687) < 1e-4)
-        let sum = crossEntropy(logits: logits, targets: targets, ignoreIndex: -100, labelSmoothing: 0.1,
-                               reduction: .sum)
+        let sum = crossEntropy(
+            logits: logits, targets: targets, ignoreIndex: -100, labelSmoothing: 0.1,
+            reduction: .sum)
         #expect(abs(sum.item - 2.09374) < 1e-4)
-        let none = crossEntropy(logits: logits, targets: targets, ignoreIndex: -100, labelSmoothing: 0.1,
-                                reduction: .none)
+        let none = crossEntropy(
+            logits: logits, targets: targets, ignoreIndex: -100, labelSmoothing: 0.1,
+            reduction: .none)
         #expect(none.shape == [3])
         #expect(NeuralOpsReference.close(none.scalars, [1.25324, 0, 0.840494]))
         // F.cross_entropy(x, [1, 0, 3])
@@ -74,8 +82,9 @@ struct SoftmaxLossTests {
 
     @Test func crossEntropyOverExtraAxesMatchesPyTorch() {
         // x3 = round(1.5·sin(0.7i + 0.3) + 0.1, 2) reshaped [2, 3, 2]; t3 = [[2, 0], [-1, 1]]
-        let x3 = Tensor(shape: [2, 3, 2],
-                        scalars: [0.54, 1.36, 1.59, 1.11, 0.16, -0.82, -1.37, -1.23, -0.46, 0.57, 1.38, 1.58])
+        let x3 = Tensor(
+            shape: [2, 3, 2],
+            scalars: [0.54, 1.36, 1.59, 1.11, 0.16, -0.82, -1.37, -1.23, -0.46, 0.57, 1.38, 1.58])
         let targets = [2, 0, -1, 1]
         // F.cross_entropy(x3, t3, ignore_index=-1, label_smoothing=0.2, reduction=…)
         let none = crossEntropy(logits: x3, targets: targets, ignoreIndex: -1, labelSmoothing: 0.2, reduction: .none)
@@ -164,24 +173,31 @@ struct SoftmaxLossTests {
         let mean2 = Tensor([0.3, -0.1, 0.2])
         let logVariance2 = Tensor([0.1, -0.4, 0.5])
         // torch.distributions.kl_divergence(Normal(m1, exp(lv1/2)), Normal(m2, exp(lv2/2))).sum(-1)
-        let perSample = klDivergenceDiagonalGaussians(mean1: mean1, logVariance1: logVariance1, mean2: mean2,
-                                                      logVariance2: logVariance2, reduction: .none)
+        let perSample = klDivergenceDiagonalGaussians(
+            mean1: mean1, logVariance1: logVariance1, mean2: mean2,
+            logVariance2: logVariance2, reduction: .none)
         #expect(perSample.shape == [2])
         #expect(NeuralOpsReference.close(perSample.scalars, [0.966908, 0.472562]))
-        let batchMean = klDivergenceDiagonalGaussians(mean1: mean1, logVariance1: logVariance1, mean2: mean2,
-                                                      logVariance2: logVariance2)
+        let batchMean = klDivergenceDiagonalGaussians(
+            mean1: mean1, logVariance1: logVariance1, mean2: mean2,
+            logVariance2: logVariance2)
         #expect(abs(batchMean.item - (0.966908 + 0.472562) / 2) < 1e-4)
         // Against N(0, I): kl_divergence(Normal(m1, exp(lv1/2)), Normal(0, 1)).sum(-1)
         let standard = klDivergenceFromStandardNormal(mean: mean1, logVariance: logVariance1, reduction: .none)
         #expect(NeuralOpsReference.close(standard.scalars, [0.95587, 0.456632]))
-        let viaGeneral = klDivergenceDiagonalGaussians(mean1: mean1, logVariance1: logVariance1,
-                                                       mean2: Tensor.zeros([3]), logVariance2: Tensor.zeros([3]),
-                                                       reduction: .sum)
-        #expect(abs(klDivergenceFromStandardNormal(mean: mean1, logVariance: logVariance1, reduction: .sum).item
+        let viaGeneral = klDivergenceDiagonalGaussians(
+            mean1: mean1, logVariance1: logVariance1,
+            mean2: Tensor.zeros([3]), logVariance2: Tensor.zeros([3]),
+            reduction: .sum)
+        #expect(
+            abs(
+                klDivergenceFromStandardNormal(mean: mean1, logVariance: logVariance1, reduction: .sum).item
                     - viaGeneral.item) < 1e-5)
 
-        let inputs = [mean1, logVariance1, Tensor.normal([2, 3], using: &generator) * 0.5,
-                      Tensor.normal([3], using: &generator) * 0.5]
+        let inputs = [
+            mean1, logVariance1, Tensor.normal([2, 3], using: &generator) * 0.5,
+            Tensor.normal([3], using: &generator) * 0.5,
+        ]
         let general = checkSecondOrderGradients(at: inputs) {
             klDivergenceDiagonalGaussians(mean1: $0[0], logVariance1: $0[1], mean2: $0[2], logVariance2: $0[3])
         }

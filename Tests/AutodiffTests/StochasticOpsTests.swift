@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import Autodiff
 
 /// Dropout, Gumbel-softmax and categorical sampling: statistical checks with fixed seeds and stated tolerances.
@@ -119,8 +120,9 @@ struct StochasticOpsTests {
             let frequencies = counts.map { $0 / Float(rows) }
             let probabilities = (Tensor(base) / temperature).softmax().scalars
             // Standard deviation of a frequency ≤ √(0.25 / 20000) ≈ 0.0035; tolerance ≈ 4σ.
-            #expect(NeuralOpsReference.close(frequencies, probabilities, tolerance: 0.015),
-                    "temperature \(temperature): \(frequencies) vs \(probabilities)")
+            #expect(
+                NeuralOpsReference.close(frequencies, probabilities, tolerance: 0.015),
+                "temperature \(temperature): \(frequencies) vs \(probabilities)")
         }
         // Huge logits are safe, and a class with all the mass is always drawn.
         let peaked = Tensor([[1000, -1000, 0], [-5000, -5000, 5000]])

@@ -1,11 +1,6 @@
 import Foundation
-import Testing
 import NeuralNet
-
-/// Test-local tanh (the shared activation lands on another branch): d tanh(x)/dx = 1 − tanh²(x).
-fileprivate func testTanh(_ x: Tensor) -> Tensor {
-    x.elementwise("tanh", { Foundation.tanh($0) }) { g, _, y in g * (1 - y * y) }
-}
+import Testing
 
 /// A parameter container with explicit names and shapes.
 struct NamedParameterSet: ParameterContainer {
@@ -17,7 +12,7 @@ struct NamedParameterSet: ParameterContainer {
 }
 
 /// `2 → 3 (tanh) → 1`.
-fileprivate struct TinyMLP: Module {
+private struct TinyMLP: Module {
     let first: Linear
     let second: Linear
 
@@ -31,7 +26,7 @@ fileprivate struct TinyMLP: Module {
         prefixed("first", first) + prefixed("second", second)
     }
 
-    func callAsFunction(_ input: Tensor) -> Tensor { second(testTanh(first(input))) }
+    func callAsFunction(_ input: Tensor) -> Tensor { second(first(input).tanh()) }
 }
 
 /// The optimizers, each with non-default options so every state slot takes part.
@@ -129,12 +124,13 @@ struct CheckpointTests {
         let error = try #require(throws: CheckpointError.self) {
             try Checkpoint.load(into: target, optimizer: optimizer, from: url)
         }
-        #expect(error.problems == [
-            .missing(name: "other", expectedShape: [4]),
-            .unexpected(name: "extra", shape: [1]),
-            .shapeMismatch(name: "layer.weight", expected: [3, 3], found: [2, 3]),
-            .optimizerKindMismatch(expected: "SGD", found: "Adam"),
-        ])
+        #expect(
+            error.problems == [
+                .missing(name: "other", expectedShape: [4]),
+                .unexpected(name: "extra", shape: [1]),
+                .shapeMismatch(name: "layer.weight", expected: [3, 3], found: [2, 3]),
+                .optimizerKindMismatch(expected: "SGD", found: "Adam"),
+            ])
         #expect(target.parameterValues == before)  // layer.bias fitted, but nothing was loaded
         #expect(optimizer.stepCount == 0)
         let message = String(describing: error)
@@ -156,11 +152,12 @@ struct CheckpointTests {
         let error = try #require(throws: CheckpointError.self) {
             try Checkpoint.load(into: target, optimizer: Adam(target.parameters), from: url)
         }
-        #expect(error.problems == [
-            .shapeMismatch(name: "w", expected: [3], found: [2]),
-            .shapeMismatch(name: "__optimizer__.0.exp_avg", expected: [3], found: [2]),
-            .shapeMismatch(name: "__optimizer__.0.exp_avg_sq", expected: [3], found: [2]),
-        ])
+        #expect(
+            error.problems == [
+                .shapeMismatch(name: "w", expected: [3], found: [2]),
+                .shapeMismatch(name: "__optimizer__.0.exp_avg", expected: [3], found: [2]),
+                .shapeMismatch(name: "__optimizer__.0.exp_avg_sq", expected: [3], found: [2]),
+            ])
 
         let noState = directory.appendingPathComponent("weights.safetensors")
         try Checkpoint.save(model: saved, to: noState)
@@ -175,7 +172,8 @@ struct CheckpointTests {
         defer { try? FileManager.default.removeItem(at: directory) }
         let url = directory.appendingPathComponent("half.safetensors")
         // "b" stored as F16 (two halves of 1.0), "w" as F32; the optimizer step is not a number.
-        let header = #"{"__metadata__":{"montague.optimizer":"SGD","montague.optimizer.step":"five","#
+        let header =
+            #"{"__metadata__":{"montague.optimizer":"SGD","montague.optimizer.step":"five","#
             + #""montague.optimizer.learning_rate":"0.1"},"#
             + #""b":{"dtype":"F16","shape":[2],"data_offsets":[0,4]},"#
             + #""w":{"dtype":"F32","shape":[1],"data_offsets":[4,8]}}"#
@@ -187,10 +185,11 @@ struct CheckpointTests {
         let error = try #require(throws: CheckpointError.self) {
             try Checkpoint.load(into: model, optimizer: SGD(model.parameters), from: url)
         }
-        #expect(error.problems == [
-            .unsupportedDType(name: "b", dtype: "F16"),
-            .invalidMetadata(key: Checkpoint.optimizerStepKey, value: "five"),
-        ])
+        #expect(
+            error.problems == [
+                .unsupportedDType(name: "b", dtype: "F16"),
+                .invalidMetadata(key: Checkpoint.optimizerStepKey, value: "five"),
+            ])
         #expect(model.parameterValues == [Tensor([7, 7]), Tensor([7])])
     }
 
@@ -198,7 +197,8 @@ struct CheckpointTests {
         let directory = try makeScratchDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         let url = directory.appendingPathComponent("foreign.safetensors")
-        let header = #"{"__optimizer__.0.sum":{"dtype":"F16","shape":[1],"data_offsets":[0,2]},"#
+        let header =
+            #"{"__optimizer__.0.sum":{"dtype":"F16","shape":[1],"data_offsets":[0,2]},"#
             + #""w":{"dtype":"F32","shape":[1],"data_offsets":[2,6]}}"#
         let json = Array(header.utf8)
         let length = (0..<8).map { UInt8(truncatingIfNeeded: json.count >> (8 * $0)) }

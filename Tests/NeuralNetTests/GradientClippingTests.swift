@@ -1,5 +1,5 @@
-import Testing
 import NeuralNet
+import Testing
 
 @Suite("Gradient clipping by global norm (torch.nn.utils.clip_grad_norm_)")
 struct GradientClippingTests {

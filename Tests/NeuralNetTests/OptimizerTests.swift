@@ -1,5 +1,5 @@
-import Testing
 import NeuralNet
+import Testing
 
 /// The first three updates of each optimizer on θ₀ = [1, −2, 0.5] with fixed gradients, against PyTorch.
 ///
@@ -27,8 +27,9 @@ struct OptimizerTests {
     ) {
         for (step, (got, want)) in zip(actual, expected).enumerated() {
             let error = zip(got, want).map { abs($0 - $1) }.max() ?? 0
-            #expect(error <= tolerance, "step \(step + 1): got \(got), expected \(want)",
-                    sourceLocation: sourceLocation)
+            #expect(
+                error <= tolerance, "step \(step + 1): got \(got), expected \(want)",
+                sourceLocation: sourceLocation)
         }
     }
 
@@ -36,8 +37,9 @@ struct OptimizerTests {
         // θ ← θ − 0.1·g:  [1 − 0.01, −2 + 0.02, 0.5 − 0.03] = [0.99, −1.98, 0.47]
         //                [0.99 + 0.05, −1.98 − 0.04, 0.47 − 0.005] = [1.04, −2.02, 0.465]
         //                [1.04 − 0.02, −2.02 − 0.02, 0.465 + 0.01] = [1.02, −2.04, 0.475]
-        expectClose(trajectory { SGD($0, learningRate: 0.1) },
-                    [[0.99, -1.98, 0.47], [1.04, -2.02, 0.465], [1.02, -2.04, 0.475]])
+        expectClose(
+            trajectory { SGD($0, learningRate: 0.1) },
+            [[0.99, -1.98, 0.47], [1.04, -2.02, 0.465], [1.02, -2.04, 0.475]])
     }
 
     @Test func sgdMomentumDampeningWeightDecay() {
@@ -45,68 +47,84 @@ struct OptimizerTests {
         // θ = θ − 0.1·b = [0.989, −1.978, 0.4695].
         expectClose(
             trajectory { SGD($0, learningRate: 0.1, momentum: 0.9, dampening: 0.1, weightDecay: 0.01) },
-            [[0.989000022, -1.97800004, 0.469500005],
-             [1.02320993, -1.99241984, 0.437127441],
-             [1.03507793, -2.02160454, 0.416598737]])
+            [
+                [0.989000022, -1.97800004, 0.469500005],
+                [1.02320993, -1.99241984, 0.437127441],
+                [1.03507793, -2.02160454, 0.416598737],
+            ])
     }
 
     @Test func sgdNesterov() {
         expectClose(
             trajectory { SGD($0, learningRate: 0.1, momentum: 0.9, weightDecay: 0.01, nesterov: true) },
-            [[0.979099989, -1.95819998, 0.44205001],
-             [1.0633297, -2.01265931, 0.407005101],
-             [1.05499732, -2.06161118, 0.398589224]])
+            [
+                [0.979099989, -1.95819998, 0.44205001],
+                [1.0633297, -2.01265931, 0.407005101],
+                [1.05499732, -2.06161118, 0.398589224],
+            ])
     }
 
     @Test func adamWithL2WeightDecay() {
         // Step 1: m̂ = g, v̂ = g², so θ moves by lr·sign(g) = 0.1 (up to ε): [0.9, −1.9, 0.4].
         expectClose(
             trajectory { Adam($0, learningRate: 0.1, weightDecay: 0.1) },
-            [[0.900000036, -1.89999998, 0.399999976],
-             [0.937522054, -1.87528312, 0.316566557],
-             [0.927303791, -1.85794866, 0.26507926]])
+            [
+                [0.900000036, -1.89999998, 0.399999976],
+                [0.937522054, -1.87528312, 0.316566557],
+                [0.927303791, -1.85794866, 0.26507926],
+            ])
     }
 
     @Test func adamAMSGrad() {
         expectClose(
             trajectory { Adam($0, learningRate: 0.1, amsgrad: true) },
-            [[0.900000036, -1.89999998, 0.400000006],
-             [0.95983547, -1.93661034, 0.321667284],
-             [0.979554951, -1.98853445, 0.284121871]])
+            [
+                [0.900000036, -1.89999998, 0.400000006],
+                [0.95983547, -1.93661034, 0.321667284],
+                [0.979554951, -1.98853445, 0.284121871],
+            ])
     }
 
     @Test func adamWDecoupledDecay() {
         // Step 1: θ·(1 − 0.1·0.1) − 0.1·sign(g) = [0.99 − 0.1, −1.98 + 0.1, 0.495 − 0.1] = [0.89, −1.88, 0.395].
         expectClose(
             trajectory { AdamW($0, learningRate: 0.1, weightDecay: 0.1) },
-            [[0.890000045, -1.88, 0.395000011],
-             [0.940935493, -1.89781034, 0.312717289],
-             [0.951245606, -1.93075633, 0.272044718]])
+            [
+                [0.890000045, -1.88, 0.395000011],
+                [0.940935493, -1.89781034, 0.312717289],
+                [0.951245606, -1.93075633, 0.272044718],
+            ])
     }
 
     @Test func adamWAMSGradWithDefaultDecay() {
         expectClose(
             trajectory { AdamW($0, learningRate: 0.1, amsgrad: true) },
-            [[0.899000049, -1.898, 0.399500012],
-             [0.957936466, -1.93271244, 0.32076779],
-             [0.976698041, -1.9827038, 0.282901615]])
+            [
+                [0.899000049, -1.898, 0.399500012],
+                [0.957936466, -1.93271244, 0.32076779],
+                [0.976698041, -1.9827038, 0.282901615],
+            ])
     }
 
     @Test func rmsPropDefaults() {
         // Step 1: v = 0.01·g², θ − 0.01·g/(0.1·|g|) = θ − 0.1·sign(g) = [0.9, −1.9, 0.4].
         expectClose(
             trajectory { RMSProp($0, learningRate: 0.01) },
-            [[0.900000036, -1.89999998, 0.399999976],
-             [0.998076975, -1.98953235, 0.383479506],
-             [0.961396754, -2.0305624, 0.414994687]])
+            [
+                [0.900000036, -1.89999998, 0.399999976],
+                [0.998076975, -1.98953235, 0.383479506],
+                [0.961396754, -2.0305624, 0.414994687],
+            ])
     }
 
     @Test func rmsPropCenteredMomentumWeightDecay() {
         expectClose(
             trajectory { RMSProp($0, learningRate: 0.01, weightDecay: 0.1, momentum: 0.9, centered: true) },
-            [[0.899496198, -1.8994962, 0.399496198],
-             [0.899105787, -1.85575807, 0.283847988],
-             [0.844886661, -1.81961584, 0.199483395]],
+            [
+                [0.899496198, -1.8994962, 0.399496198],
+                [0.899105787, -1.85575807, 0.283847988],
+                [0.844886661, -1.81961584, 0.199483395],
+            ],
             tolerance: 2e-6)
     }
 
@@ -114,9 +132,11 @@ struct OptimizerTests {
         // Step 1: s = g², θ − 0.1·g/|g| = [0.9, −1.9, 0.4].
         expectClose(
             trajectory { Adagrad($0, learningRate: 0.1) },
-            [[0.899999976, -1.89999998, 0.400000006],
-             [0.998058081, -1.98944271, 0.383560121],
-             [0.961543262, -2.03026748, 0.414794862]])
+            [
+                [0.899999976, -1.89999998, 0.400000006],
+                [0.998058081, -1.98944271, 0.383560121],
+                [0.961543262, -2.03026748, 0.414794862],
+            ])
     }
 
     @Test func adagradDecayAccumulatorWeightDecay() {
@@ -125,9 +145,11 @@ struct OptimizerTests {
             trajectory {
                 Adagrad($0, learningRate: 0.1, learningRateDecay: 0.1, weightDecay: 0.05, initialAccumulatorValue: 0.1)
             },
-            [[0.95714283, -1.93117523, 0.428328693],
-             [1.02903032, -1.98311484, 0.414185524],
-             [0.995483518, -1.99865997, 0.428369522]])
+            [
+                [0.95714283, -1.93117523, 0.428328693],
+                [1.02903032, -1.98311484, 0.414185524],
+                [0.995483518, -1.99865997, 0.428369522],
+            ])
     }
 
     @Test func stepKeepsParameterALeafAndCountsSteps() {
@@ -156,9 +178,12 @@ struct OptimizerTests {
         #expect(Set(Adam(parameters, amsgrad: true).stateTensors.keys).contains("1.max_exp_avg_sq"))
         #expect(SGD(parameters).stateTensors.isEmpty)
         #expect(SGD(parameters, momentum: 0.9).stateTensors["1.momentum_buffer"]?.shape == [1, 1])
-        #expect(Set(RMSProp(parameters, momentum: 0.5, centered: true).stateTensors.keys)
-                == ["0.square_avg", "0.momentum_buffer", "0.grad_avg", "1.square_avg", "1.momentum_buffer",
-                    "1.grad_avg"])
+        #expect(
+            Set(RMSProp(parameters, momentum: 0.5, centered: true).stateTensors.keys)
+                == [
+                    "0.square_avg", "0.momentum_buffer", "0.grad_avg", "1.square_avg", "1.momentum_buffer",
+                    "1.grad_avg",
+                ])
         #expect(Adagrad(parameters, initialAccumulatorValue: 0.5).stateTensors["0.sum"]?.scalars == [0.5, 0.5])
     }
 
@@ -172,11 +197,12 @@ struct OptimizerTests {
         state["1.exp_avg_sq"] = nil
         state["2.exp_avg"] = Tensor([0])
         let error = try #require(throws: CheckpointError.self) { try optimizer.loadState(state, stepCount: 7) }
-        #expect(error.problems == [
-            .missing(name: "1.exp_avg_sq", expectedShape: [1]),
-            .unexpected(name: "2.exp_avg", shape: [1]),
-            .shapeMismatch(name: "0.exp_avg", expected: [2], found: [3]),
-        ])
+        #expect(
+            error.problems == [
+                .missing(name: "1.exp_avg_sq", expectedShape: [1]),
+                .unexpected(name: "2.exp_avg", shape: [1]),
+                .shapeMismatch(name: "0.exp_avg", expected: [2], found: [3]),
+            ])
         #expect(optimizer.stepCount == 1)
         #expect(optimizer.stateTensors == before)
     }

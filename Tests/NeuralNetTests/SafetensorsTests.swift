@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import NeuralNet
+import Testing
 
 /// A fresh, empty directory under the system temporary directory.
 func makeScratchDirectory() throws -> URL {
@@ -36,9 +36,11 @@ struct SafetensorsTests {
         // 8-byte little-endian length 144 = 141 bytes of compact JSON (metadata first, tensors by name) + 3 spaces
         // of padding to a multiple of 8; then b = 0.5 (0x3F000000), w = 1 (0x3F800000), −2 (0xC0000000), all LE.
         // Identical to what the reference writer (Python `safetensors.numpy.save`) produces for the same input.
-        let json = #"{"__metadata__":{"format":"pt"},"b":{"dtype":"F32","shape":[1],"data_offsets":[0,4]},"#
+        let json =
+            #"{"__metadata__":{"format":"pt"},"b":{"dtype":"F32","shape":[1],"data_offsets":[0,4]},"#
             + #""w":{"dtype":"F32","shape":[1,2],"data_offsets":[4,12]}}"#
-        let expected: [UInt8] = [0x90, 0, 0, 0, 0, 0, 0, 0] + Array(json.utf8) + [0x20, 0x20, 0x20]
+        let expected: [UInt8] =
+            [0x90, 0, 0, 0, 0, 0, 0, 0] + Array(json.utf8) + [0x20, 0x20, 0x20]
             + [0x00, 0x00, 0x00, 0x3F] + [0x00, 0x00, 0x80, 0x3F, 0x00, 0x00, 0x00, 0xC0]
         #expect(json.utf8.count == 141)
         #expect(Array(bytes) == expected)
@@ -48,9 +50,11 @@ struct SafetensorsTests {
         // Reference writer: {"a":{…"shape":[],"data_offsets":[0,4]},"z":{…"shape":[0],"data_offsets":[4,4]}}
         // padded with 6 spaces to 112 bytes, no "__metadata__" when there is none.
         let bytes = SafetensorsFile.encode(tensors: ["z": Tensor.zeros([0]), "a": Tensor(3)])
-        let json = #"{"a":{"dtype":"F32","shape":[],"data_offsets":[0,4]},"#
+        let json =
+            #"{"a":{"dtype":"F32","shape":[],"data_offsets":[0,4]},"#
             + #""z":{"dtype":"F32","shape":[0],"data_offsets":[4,4]}}"#
-        #expect(Array(bytes) == [112, 0, 0, 0, 0, 0, 0, 0] + Array(json.utf8) + Array(repeating: 0x20, count: 6)
+        #expect(
+            Array(bytes) == [112, 0, 0, 0, 0, 0, 0, 0] + Array(json.utf8) + Array(repeating: 0x20, count: 6)
                 + [0x00, 0x00, 0x40, 0x40])
         let decoded = try SafetensorsFile(bytes: bytes)
         #expect(decoded.metadata.isEmpty)
@@ -136,8 +140,10 @@ struct SafetensorsTests {
 
     @Test func invalidJSONIsReportedWithItsPosition() {
         let cases: [(header: String, message: String)] = [
-            (#"{"a": {"dtype": "F32", "shape": [1], "data_offsets": [0, 4]}"#,
-             "at header byte 60: expected ',' or '}', found end of header"),
+            (
+                #"{"a": {"dtype": "F32", "shape": [1], "data_offsets": [0, 4]}"#,
+                "at header byte 60: expected ',' or '}', found end of header"
+            ),
             ("{not json}   ", "at header byte 1: expected a string key, found 'n'"),
             (#"{"a" 1}"#, "at header byte 5: expected ':' after an object key, found '1'"),
             (#"{"a":[01]}"#, "at header byte 6: leading zero in a number"),
@@ -151,28 +157,43 @@ struct SafetensorsTests {
             expectError(.invalidHeader("not valid JSON: " + message), file(header: header, data: []))
         }
         expectError(.invalidHeader("expected a JSON object, found an array"), file(header: "[1, 2]  ", data: []))
-        expectError(.invalidHeader("the 8-byte header is not valid UTF-8"),
-                    Data([8, 0, 0, 0, 0, 0, 0, 0, 0x7B, 0xFF, 0xFE, 0x7D, 0x20, 0x20, 0x20, 0x20]))
+        expectError(
+            .invalidHeader("the 8-byte header is not valid UTF-8"),
+            Data([8, 0, 0, 0, 0, 0, 0, 0, 0x7B, 0xFF, 0xFE, 0x7D, 0x20, 0x20, 0x20, 0x20]))
         #expect(String(describing: SafetensorsError.invalidHeader("x")) == "invalid safetensors header: x")
     }
 
     @Test func structurallyWrongHeaders() {
         let cases: [(header: String, message: String)] = [
             (#"{"a":{"dtype":"F32","shape":[1]}}"#, "tensor 'a' has no 'data_offsets'"),
-            (#"{"a":{"dtype":"F32","shape":[1.5],"data_offsets":[0,4]}}"#,
-             "tensor 'a': 'shape' must hold non-negative integers, found 1.5"),
-            (#"{"a":{"dtype":"F32","shape":[-1],"data_offsets":[0,4]}}"#,
-             "tensor 'a': 'shape' must hold non-negative integers, found -1"),
-            (#"{"a":{"dtype":"F32","shape":[1e999],"data_offsets":[0,4]}}"#,
-             "tensor 'a': 'shape' must hold non-negative integers, found 1e999"),
-            (#"{"a":{"dtype":"F32","shape":[true],"data_offsets":[0,4]}}"#,
-             "tensor 'a': 'shape' must hold non-negative integers, found true"),
-            (#"{"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4,8]}}"#,
-             "tensor 'a': 'data_offsets' must hold 2 numbers, found 3"),
-            (#"{"a":{"dtype":"F32","shape":[1],"data_offsets":"0-4"}}"#,
-             "tensor 'a': 'data_offsets' must be an array, found a string"),
-            (#"{"a":{"dtype":32,"shape":[1],"data_offsets":[0,4]}}"#,
-             "tensor 'a': 'dtype' must be a string, found the number 32"),
+            (
+                #"{"a":{"dtype":"F32","shape":[1.5],"data_offsets":[0,4]}}"#,
+                "tensor 'a': 'shape' must hold non-negative integers, found 1.5"
+            ),
+            (
+                #"{"a":{"dtype":"F32","shape":[-1],"data_offsets":[0,4]}}"#,
+                "tensor 'a': 'shape' must hold non-negative integers, found -1"
+            ),
+            (
+                #"{"a":{"dtype":"F32","shape":[1e999],"data_offsets":[0,4]}}"#,
+                "tensor 'a': 'shape' must hold non-negative integers, found 1e999"
+            ),
+            (
+                #"{"a":{"dtype":"F32","shape":[true],"data_offsets":[0,4]}}"#,
+                "tensor 'a': 'shape' must hold non-negative integers, found true"
+            ),
+            (
+                #"{"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4,8]}}"#,
+                "tensor 'a': 'data_offsets' must hold 2 numbers, found 3"
+            ),
+            (
+                #"{"a":{"dtype":"F32","shape":[1],"data_offsets":"0-4"}}"#,
+                "tensor 'a': 'data_offsets' must be an array, found a string"
+            ),
+            (
+                #"{"a":{"dtype":32,"shape":[1],"data_offsets":[0,4]}}"#,
+                "tensor 'a': 'dtype' must be a string, found the number 32"
+            ),
             (#"{"a":[0,4]}"#, "tensor 'a' must be an object, found an array"),
             (#"{"__metadata__":{"k":1}}"#, "'__metadata__' values must be strings; 'k' is the number 1"),
             (#"{"__metadata__":null}"#, "'__metadata__' must be an object, found null"),
@@ -184,42 +205,57 @@ struct SafetensorsTests {
 
     @Test func unsupportedDTypes() throws {
         // A known dtype other than F32 parses (its entry is listed) but does not load.
-        let halfFile = file(header: #"{"h":{"dtype":"F16","shape":[2],"data_offsets":[0,4]}}"#,
-                            data: [0, 0x3C, 0, 0x3C])
+        let halfFile = file(
+            header: #"{"h":{"dtype":"F16","shape":[2],"data_offsets":[0,4]}}"#,
+            data: [0, 0x3C, 0, 0x3C])
         let parsed = try SafetensorsFile(bytes: halfFile)
         #expect(parsed.entries["h"]?.dtype == "F16")
         expectError(.unsupportedDType(tensor: "h", dtype: "F16"), halfFile)
-        #expect(String(describing: SafetensorsError.unsupportedDType(tensor: "h", dtype: "F16"))
+        #expect(
+            String(describing: SafetensorsError.unsupportedDType(tensor: "h", dtype: "F16"))
                 == "tensor 'h' has dtype F16; only F32 is supported")
         // An unknown dtype cannot even be validated.
-        expectError(.unsupportedDType(tensor: "q", dtype: "Q4"),
-                    file(header: #"{"q":{"dtype":"Q4","shape":[2],"data_offsets":[0,1]}}"#, data: [0]))
+        expectError(
+            .unsupportedDType(tensor: "q", dtype: "Q4"),
+            file(header: #"{"q":{"dtype":"Q4","shape":[2],"data_offsets":[0,1]}}"#, data: [0]))
     }
 
     @Test func badOffsets() {
         let data = [UInt8](repeating: 0, count: 16)
-        expectError(.overlappingData(tensor: "b", begin: 4, previousTensor: "a", previousEnd: 8),
-                    file(header: #"{"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},"#
-                         + #""b":{"dtype":"F32","shape":[2],"data_offsets":[4,12]}}"#, data: data))
-        expectError(.nonContiguousData(tensor: "b", begin: 12, expectedBegin: 8),
-                    file(header: #"{"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},"#
-                         + #""b":{"dtype":"F32","shape":[1],"data_offsets":[12,16]}}"#, data: data))
-        expectError(.nonContiguousData(tensor: "a", begin: 4, expectedBegin: 0),
-                    file(header: #"{"a":{"dtype":"F32","shape":[1],"data_offsets":[4,8]}}"#, data: Array(data[0..<8])))
-        expectError(.dataOffsetsOutOfRange(tensor: "a", begin: 8, end: 4, dataByteCount: 16),
-                    file(header: #"{"a":{"dtype":"F32","shape":[1],"data_offsets":[8,4]}}"#, data: data))
-        expectError(.trailingData(coveredBytes: 8, dataByteCount: 16),
-                    file(header: #"{"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]}}"#, data: data))
+        expectError(
+            .overlappingData(tensor: "b", begin: 4, previousTensor: "a", previousEnd: 8),
+            file(
+                header: #"{"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},"#
+                    + #""b":{"dtype":"F32","shape":[2],"data_offsets":[4,12]}}"#, data: data))
+        expectError(
+            .nonContiguousData(tensor: "b", begin: 12, expectedBegin: 8),
+            file(
+                header: #"{"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},"#
+                    + #""b":{"dtype":"F32","shape":[1],"data_offsets":[12,16]}}"#, data: data))
+        expectError(
+            .nonContiguousData(tensor: "a", begin: 4, expectedBegin: 0),
+            file(header: #"{"a":{"dtype":"F32","shape":[1],"data_offsets":[4,8]}}"#, data: Array(data[0..<8])))
+        expectError(
+            .dataOffsetsOutOfRange(tensor: "a", begin: 8, end: 4, dataByteCount: 16),
+            file(header: #"{"a":{"dtype":"F32","shape":[1],"data_offsets":[8,4]}}"#, data: data))
+        expectError(
+            .trailingData(coveredBytes: 8, dataByteCount: 16),
+            file(header: #"{"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]}}"#, data: data))
     }
 
     @Test func byteLengthDisagreesWithShape() {
-        expectError(.byteLengthMismatch(tensor: "a", dtype: "F32", shape: [2, 3], expectedBytes: 24, actualBytes: 16),
-                    file(header: #"{"a":{"dtype":"F32","shape":[2,3],"data_offsets":[0,16]}}"#,
-                         data: [UInt8](repeating: 0, count: 16)))
-        expectError(.byteLengthMismatch(tensor: "a", dtype: "F32", shape: [Int.max, 4], expectedBytes: .max,
-                                        actualBytes: 4),
-                    file(header: #"{"a":{"dtype":"F32","shape":[9223372036854775807,4],"data_offsets":[0,4]}}"#,
-                         data: [0, 0, 0, 0]))
+        expectError(
+            .byteLengthMismatch(tensor: "a", dtype: "F32", shape: [2, 3], expectedBytes: 24, actualBytes: 16),
+            file(
+                header: #"{"a":{"dtype":"F32","shape":[2,3],"data_offsets":[0,16]}}"#,
+                data: [UInt8](repeating: 0, count: 16)))
+        expectError(
+            .byteLengthMismatch(
+                tensor: "a", dtype: "F32", shape: [Int.max, 4], expectedBytes: .max,
+                actualBytes: 4),
+            file(
+                header: #"{"a":{"dtype":"F32","shape":[9223372036854775807,4],"data_offsets":[0,4]}}"#,
+                data: [0, 0, 0, 0]))
     }
 
     @Test func missingFileAndUnwritableDirectory() {

@@ -1,7 +1,8 @@
 import Foundation
-import Testing
-@testable import Autodiff
 import NeuralNet
+import Testing
+
+@testable import Autodiff
 
 @Suite("Training end to end: Linear, XOR demo, regression, graphs freed")
 struct TrainingTests {
@@ -92,7 +93,7 @@ struct TrainingTests {
         /// One step; returns weak references to every non-leaf node of its graph.
         func step() -> [WeakNode] {
             let hidden = first(x)
-            let activated = hidden.elementwise("tanh", { Foundation.tanh($0) }) { g, _, y in g * (1 - y * y) }
+            let activated = hidden.tanh()
             let difference = second(activated) - y
             let loss = (difference * difference).mean()
             var nodes: [WeakNode] = []

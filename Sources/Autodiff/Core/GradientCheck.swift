@@ -57,7 +57,8 @@ public func checkGradients(
             pointsMinus[inputIndex] = Tensor(shape: input.shape, scalars: minus)
             let difference = (weightedOutput(pointsPlus) - weightedOutput(pointsMinus)) / (2 * Double(epsilon))
             estimate[scalarIndex] = Float(difference)
-            let error = abs(analytic[inputIndex].scalars[scalarIndex] - Float(difference)) / (1 + abs(Float(difference)))
+            let error =
+                abs(analytic[inputIndex].scalars[scalarIndex] - Float(difference)) / (1 + abs(Float(difference)))
             maxError = max(maxError, error.isNaN ? .infinity : error)
         }
         numeric.append(Tensor(shape: input.shape, scalars: estimate))

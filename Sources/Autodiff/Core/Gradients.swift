@@ -16,18 +16,21 @@ public func gradients(of output: Tensor, wrt targets: [Tensor], seed: Tensor? = 
     -> [Tensor]
 {
     for (index, target) in targets.enumerated() {
-        precondition(target.node != nil,
-                     "gradients(of:wrt:): target \(index) of shape \(target.shape) does not require gradients; "
-                     + "make it with requiringGradient()")
+        precondition(
+            target.node != nil,
+            "gradients(of:wrt:): target \(index) of shape \(target.shape) does not require gradients; "
+                + "make it with requiringGradient()")
     }
     let seedGradient: Tensor
     if let seed {
-        precondition(seed.shape == output.shape,
-                     "gradients(of:wrt:): seed shape \(seed.shape) differs from output shape \(output.shape)")
+        precondition(
+            seed.shape == output.shape,
+            "gradients(of:wrt:): seed shape \(seed.shape) differs from output shape \(output.shape)")
         seedGradient = createGraph ? seed : seed.detached()
     } else {
-        precondition(output.count == 1,
-                     "gradients(of:wrt:): output of shape \(output.shape) is not a scalar; pass a seed")
+        precondition(
+            output.count == 1,
+            "gradients(of:wrt:): output of shape \(output.shape) is not a scalar; pass a seed")
         seedGradient = Tensor(shape: output.shape, scalars: [1])
     }
     guard let root = output.node else {
@@ -53,22 +56,26 @@ public func gradients(of output: Tensor, wrt targets: [Tensor], seed: Tensor? = 
     var relevant: Set<ObjectIdentifier> = []
     for node in nodes {
         let key = ObjectIdentifier(node)
-        if targetIDs.contains(key) || node.inputs.contains(where: { input in
-            input.node.map { relevant.contains(ObjectIdentifier($0)) } ?? false
-        }) {
+        if targetIDs.contains(key)
+            || node.inputs.contains(where: { input in
+                input.node.map { relevant.contains(ObjectIdentifier($0)) } ?? false
+            })
+        {
             relevant.insert(key)
         }
     }
 
     if createGraph {
         return withGradients {
-            recordedBackwardPass(nodes: nodes, relevant: relevant, targets: targets, targetIDs: targetIDs,
-                                 root: root, seed: seedGradient)
+            recordedBackwardPass(
+                nodes: nodes, relevant: relevant, targets: targets, targetIDs: targetIDs,
+                root: root, seed: seedGradient)
         }
     }
     return withoutGradients {
-        rawBackwardPass(nodes: nodes, relevant: relevant, targets: targets, targetIDs: targetIDs, root: root,
-                        seed: seedGradient)
+        rawBackwardPass(
+            nodes: nodes, relevant: relevant, targets: targets, targetIDs: targetIDs, root: root,
+            seed: seedGradient)
     }
 }
 
@@ -121,14 +128,16 @@ private func rawBackwardPass(
             let inputKey = ObjectIdentifier(inputNode)
             guard relevant.contains(inputKey) else { continue }
             let inputShape = node.inputs[0].shape
-            var target = buffers.removeValue(forKey: inputKey)
+            var target =
+                buffers.removeValue(forKey: inputKey)
                 ?? [Float](repeating: 0, count: inputShape.reduce(1, *))
             buffer.withUnsafeBufferPointer { source in
                 target.withUnsafeMutableBufferPointer { destination in
-                    Kernels.copyBox(from: source, shape: node.outputShape,
-                                    start: [Int](repeating: 0, count: node.outputShape.count),
-                                    to: destination, shape: inputShape, start: lowerBounds,
-                                    extents: node.outputShape, accumulate: true)
+                    Kernels.copyBox(
+                        from: source, shape: node.outputShape,
+                        start: [Int](repeating: 0, count: node.outputShape.count),
+                        to: destination, shape: inputShape, start: lowerBounds,
+                        extents: node.outputShape, accumulate: true)
                 }
             }
             buffers[inputKey] = target
@@ -163,14 +172,16 @@ private func rawBackwardPass(
 }
 
 private func checkRule(_ node: TapeNode, _ inputGradients: [Tensor?]) {
-    precondition(inputGradients.count == node.inputs.count,
-                 "backward rule of \(node.op) returned \(inputGradients.count) gradients for \(node.inputs.count) inputs")
+    precondition(
+        inputGradients.count == node.inputs.count,
+        "backward rule of \(node.op) returned \(inputGradients.count) gradients for \(node.inputs.count) inputs")
 }
 
 private func checkShape(_ node: TapeNode, _ input: Tensor, _ inputGradient: Tensor) {
-    precondition(inputGradient.shape == input.shape,
-                 "backward rule of \(node.op) returned gradient of shape \(inputGradient.shape) for input of shape "
-                 + "\(input.shape)")
+    precondition(
+        inputGradient.shape == input.shape,
+        "backward rule of \(node.op) returned gradient of shape \(inputGradient.shape) for input of shape "
+            + "\(input.shape)")
 }
 
 /// The gradient of a scalar `output` with respect to one tensor.

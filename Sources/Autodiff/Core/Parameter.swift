@@ -16,15 +16,17 @@ public final class Parameter: @unchecked Sendable {
 
     /// Replaces the scalars (same shape) keeping the tape leaf. Used by optimizers and checkpoint loading.
     public func update(_ newValue: Tensor) {
-        precondition(newValue.shape == value.shape,
-                     "Parameter.update: new shape \(newValue.shape) differs from \(value.shape)")
+        precondition(
+            newValue.shape == value.shape,
+            "Parameter.update: new shape \(newValue.shape) differs from \(value.shape)")
         value = Tensor(shape: value.shape, scalars: newValue.scalars, node: value.node)
     }
 
     /// Replaces the scalars from raw storage (same count).
     public func update(scalars: [Float]) {
-        precondition(scalars.count == value.count,
-                     "Parameter.update(scalars:): \(scalars.count) scalars for shape \(value.shape)")
+        precondition(
+            scalars.count == value.count,
+            "Parameter.update(scalars:): \(scalars.count) scalars for shape \(value.shape)")
         value = Tensor(shape: value.shape, scalars: scalars, node: value.node)
     }
 }
@@ -48,8 +50,7 @@ extension ParameterContainer {
     public var parameterCount: Int { namedParameters.reduce(0) { $0 + $1.parameter.value.count } }
 
     /// The parameters of `child`, named `prefix.childName`.
-    public func prefixed(_ prefix: String, _ child: some ParameterContainer) -> [(name: String, parameter: Parameter)]
-    {
+    public func prefixed(_ prefix: String, _ child: some ParameterContainer) -> [(name: String, parameter: Parameter)] {
         child.namedParameters.map { (name: prefix + "." + $0.name, parameter: $0.parameter) }
     }
 }

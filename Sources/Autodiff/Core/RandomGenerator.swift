@@ -34,8 +34,10 @@ public struct RandomGenerator: RandomNumberGenerator, Sendable, Codable, Equatab
 
     public init(from decoder: Decoder) throws {
         var container = try decoder.unkeyedContainer()
-        state = (try container.decode(UInt64.self), try container.decode(UInt64.self),
-                 try container.decode(UInt64.self), try container.decode(UInt64.self))
+        state = (
+            try container.decode(UInt64.self), try container.decode(UInt64.self),
+            try container.decode(UInt64.self), try container.decode(UInt64.self)
+        )
     }
 
     public func encode(to encoder: Encoder) throws {

@@ -1,3 +1,5 @@
+import Foundation
+
 /// A dense, row-major, n-dimensional array of `Float` that can take part in reverse-mode differentiation.
 ///
 /// `Tensor` is a value type: its scalars live in a copy-on-write `[Float]`, so copies are cheap until written.
@@ -110,8 +112,9 @@ public struct Tensor: @unchecked Sendable {
     @inlinable
     public func normalizedAxis(_ axis: Int, op: String) -> Int {
         let normalized = axis < 0 ? axis + rank : axis
-        precondition(normalized >= 0 && normalized < Swift.max(rank, 1),
-                     "\(op): axis \(axis) out of range for shape \(shape)")
+        precondition(
+            normalized >= 0 && normalized < Swift.max(rank, 1),
+            "\(op): axis \(axis) out of range for shape \(shape)")
         return normalized
     }
 
@@ -143,5 +146,3 @@ extension Tensor: Equatable {
         lhs.shape == rhs.shape && lhs.scalars == rhs.scalars
     }
 }
-
-import Foundation

@@ -14,13 +14,16 @@ extension Kernels {
     ) {
         let rank = extents.count
         assert(sourceShape.count == rank && sourceStart.count == rank, "copyBox: source rank differs from box rank")
-        assert(destinationShape.count == rank && destinationStart.count == rank,
-               "copyBox: destination rank differs from box rank")
-        assert((0..<rank).allSatisfy {
-            sourceStart[$0] >= 0 && sourceStart[$0] + extents[$0] <= sourceShape[$0]
-                && destinationStart[$0] >= 0 && destinationStart[$0] + extents[$0] <= destinationShape[$0]
-        }, "copyBox: box \(extents) at \(sourceStart) → \(destinationStart) exceeds \(sourceShape) or "
-            + "\(destinationShape)")
+        assert(
+            destinationShape.count == rank && destinationStart.count == rank,
+            "copyBox: destination rank differs from box rank")
+        assert(
+            (0..<rank).allSatisfy {
+                sourceStart[$0] >= 0 && sourceStart[$0] + extents[$0] <= sourceShape[$0]
+                    && destinationStart[$0] >= 0 && destinationStart[$0] + extents[$0] <= destinationShape[$0]
+            },
+            "copyBox: box \(extents) at \(sourceStart) → \(destinationStart) exceeds \(sourceShape) or "
+                + "\(destinationShape)")
         if extents.contains(where: { $0 == 0 }) { return }
         guard let sourceBase = source.baseAddress, let destinationBase = destination.baseAddress else { return }
         guard rank > 0 else {

@@ -10,8 +10,9 @@ import Foundation
 public func sampleCategorical(
     logits: Tensor, temperature: Float = 1, using generator: inout RandomGenerator
 ) -> [Int] {
-    precondition(logits.rank >= 1 && logits.shape[logits.rank - 1] > 0,
-                 "sampleCategorical: logits need rank ≥ 1 and at least one class, got shape \(logits.shape)")
+    precondition(
+        logits.rank >= 1 && logits.shape[logits.rank - 1] > 0,
+        "sampleCategorical: logits need rank ≥ 1 and at least one class, got shape \(logits.shape)")
     precondition(temperature > 0, "sampleCategorical: temperature \(temperature) must be > 0 (logits \(logits.shape))")
     let classes = logits.shape[logits.rank - 1]
     let rows = logits.count / classes
@@ -23,8 +24,9 @@ public func sampleCategorical(
             let base = row * classes
             var maximum = -Double.infinity
             for c in 0..<classes { maximum = Swift.max(maximum, Double(px[base + c])) }
-            precondition(maximum.isFinite,
-                         "sampleCategorical: row \(row) of logits \(logits.shape) has no finite maximum")
+            precondition(
+                maximum.isFinite,
+                "sampleCategorical: row \(row) of logits \(logits.shape) has no finite maximum")
             var total = 0.0
             for c in 0..<classes {
                 weights[c] = Foundation.exp((Double(px[base + c]) - maximum) * inverseTemperature)
@@ -53,7 +55,8 @@ public func logProbability(of samples: [Int], logits: Tensor) -> Tensor {
     let rows = logits.count / Swift.max(classes, 1)
     let selection = Tensor(
         shape: logits.shape,
-        scalars: ClassDistribution.scalars(indices: samples, outer: rows, classes: classes, inner: 1,
-                                           op: "logProbability", shape: logits.shape))
+        scalars: ClassDistribution.scalars(
+            indices: samples, outer: rows, classes: classes, inner: 1,
+            op: "logProbability", shape: logits.shape))
     return (selection * logits.logSoftmax(axis: -1)).sum(axis: -1)
 }

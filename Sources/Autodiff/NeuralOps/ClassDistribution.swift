@@ -12,8 +12,9 @@ enum ClassDistribution {
         indices: [Int], outer: Int, classes: Int, inner: Int, onValue: Float = 1, offValue: Float = 0,
         ignoreIndex: Int? = nil, op: String, shape: [Int]
     ) -> [Float] {
-        precondition(indices.count == outer * inner,
-                     "\(op): \(indices.count) class indices for shape \(shape) (needs \(outer * inner))")
+        precondition(
+            indices.count == outer * inner,
+            "\(op): \(indices.count) class indices for shape \(shape) (needs \(outer * inner))")
         let count = outer * classes * inner
         return [Float](unsafeUninitializedCapacity: count) { out, initialized in
             initialized = count
@@ -25,8 +26,9 @@ enum ClassDistribution {
                         for c in 0..<classes { out[base + c * inner] = 0 }
                         continue
                     }
-                    precondition(index >= 0 && index < classes,
-                                 "\(op): class index \(index) out of range 0..<\(classes) for shape \(shape)")
+                    precondition(
+                        index >= 0 && index < classes,
+                        "\(op): class index \(index) out of range 0..<\(classes) for shape \(shape)")
                     for c in 0..<classes { out[base + c * inner] = offValue }
                     out[base + index * inner] = onValue
                 }

@@ -15,14 +15,16 @@ public func conv2d(
     _ input: Tensor, weight: Tensor, bias: Tensor? = nil, stride: (Int, Int) = (1, 1), padding: (Int, Int) = (0, 0),
     dilation: (Int, Int) = (1, 1)
 ) -> Tensor {
-    precondition(input.rank == 4 && weight.rank == 4 && weight.shape[1] == input.shape[1],
-                 "conv2d: needs input [N, Cin, H, W] and weight [Cout, Cin, kH, kW], got input \(input.shape) and "
-                 + "weight \(weight.shape)")
+    precondition(
+        input.rank == 4 && weight.rank == 4 && weight.shape[1] == input.shape[1],
+        "conv2d: needs input [N, Cin, H, W] and weight [Cout, Cin, kH, kW], got input \(input.shape) and "
+            + "weight \(weight.shape)")
     let outChannels = weight.shape[0]
     if let bias {
-        precondition(bias.shape == [outChannels],
-                     "conv2d: bias of shape \(bias.shape) does not match weight \(weight.shape) "
-                     + "(needs [\(outChannels)])")
+        precondition(
+            bias.shape == [outChannels],
+            "conv2d: bias of shape \(bias.shape) does not match weight \(weight.shape) "
+                + "(needs [\(outChannels)])")
     }
     let window = SlidingWindow2D(
         channels: input.shape[1], inputHeight: input.shape[2], inputWidth: input.shape[3],
@@ -40,9 +42,10 @@ public func conv2d(
 public func conv1d(
     _ input: Tensor, weight: Tensor, bias: Tensor? = nil, stride: Int = 1, padding: Int = 0, dilation: Int = 1
 ) -> Tensor {
-    precondition(input.rank == 3 && weight.rank == 3 && weight.shape[1] == input.shape[1],
-                 "conv1d: needs input [N, Cin, L] and weight [Cout, Cin, K], got input \(input.shape) and "
-                 + "weight \(weight.shape)")
+    precondition(
+        input.rank == 3 && weight.rank == 3 && weight.shape[1] == input.shape[1],
+        "conv1d: needs input [N, Cin, L] and weight [Cout, Cin, K], got input \(input.shape) and "
+            + "weight \(weight.shape)")
     let output = conv2d(
         input.reshaped([input.shape[0], input.shape[1], 1, input.shape[2]]),
         weight: weight.reshaped([weight.shape[0], weight.shape[1], 1, weight.shape[2]]), bias: bias,

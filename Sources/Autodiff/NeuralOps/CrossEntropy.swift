@@ -23,10 +23,12 @@ public func crossEntropy(
     logits: Tensor, targets: [Int], ignoreIndex: Int? = nil, labelSmoothing: Float = 0,
     reduction: LossReduction = .mean
 ) -> Tensor {
-    precondition(logits.rank >= 1,
-                 "crossEntropy: logits need rank ≥ 1 ([N, C, …] or [C]), got shape \(logits.shape)")
-    precondition((0...1).contains(labelSmoothing),
-                 "crossEntropy: labelSmoothing \(labelSmoothing) not in [0, 1] (logits \(logits.shape))")
+    precondition(
+        logits.rank >= 1,
+        "crossEntropy: logits need rank ≥ 1 ([N, C, …] or [C]), got shape \(logits.shape)")
+    precondition(
+        (0...1).contains(labelSmoothing),
+        "crossEntropy: labelSmoothing \(labelSmoothing) not in [0, 1] (logits \(logits.shape))")
     if logits.rank == 1 {
         let batched = crossEntropy(
             logits: logits.reshaped([1, logits.shape[0]]), targets: targets, ignoreIndex: ignoreIndex,
@@ -35,9 +37,10 @@ public func crossEntropy(
     }
     let batch = logits.shape[0]
     let inner = logits.shape[2...].reduce(1, *)
-    precondition(targets.count == batch * inner,
-                 "crossEntropy: \(targets.count) targets for logits of shape \(logits.shape) "
-                 + "(needs N·d₁·… = \(batch * inner))")
+    precondition(
+        targets.count == batch * inner,
+        "crossEntropy: \(targets.count) targets for logits of shape \(logits.shape) "
+            + "(needs N·d₁·… = \(batch * inner))")
     let losses = Tensor.crossEntropyLosses(
         logits: logits, targets: targets, ignoreIndex: ignoreIndex, labelSmoothing: labelSmoothing)
     switch reduction {
@@ -46,7 +49,8 @@ public func crossEntropy(
     case .sum:
         return losses.sum()
     case .mean:
-        let counted = ignoreIndex.map { ignored in targets.reduce(0) { $0 + ($1 == ignored ? 0 : 1) } }
+        let counted =
+            ignoreIndex.map { ignored in targets.reduce(0) { $0 + ($1 == ignored ? 0 : 1) } }
             ?? targets.count
         return losses.sum() / Float(counted)
     }
@@ -69,8 +73,9 @@ extension Tensor {
         let offValue = labelSmoothing / Float(classes)
         let onValue = 1 - labelSmoothing + offValue
         for target in targets where target != ignoreIndex {
-            precondition(target >= 0 && target < classes,
-                         "crossEntropy: class index \(target) out of range 0..<\(classes) for logits \(logitsShape)")
+            precondition(
+                target >= 0 && target < classes,
+                "crossEntropy: class index \(target) out of range 0..<\(classes) for logits \(logitsShape)")
         }
         var logSumExps = [Float](repeating: 0, count: batch * inner)
         var losses = [Float](repeating: 0, count: batch * inner)

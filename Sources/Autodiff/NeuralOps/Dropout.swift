@@ -7,8 +7,9 @@ extension Tensor {
     /// The kept-and-scaled mask is a constant, so the gradient is `g ⊙ mask` and differentiates again.
     /// `probability = 1` gives zeros, as PyTorch.
     public func dropout(probability: Float, training: Bool, using generator: inout RandomGenerator) -> Tensor {
-        precondition((0...1).contains(probability),
-                     "dropout: probability \(probability) not in [0, 1] (input \(shape))")
+        precondition(
+            (0...1).contains(probability),
+            "dropout: probability \(probability) not in [0, 1] (input \(shape))")
         guard training, probability > 0 else { return self }
         let scale = probability < 1 ? 1 / (1 - probability) : 0
         var mask = [Float](repeating: 0, count: count)

@@ -36,8 +36,9 @@ public func gumbelSoftmax(
     let extent = logits.shape[axis]
     let inner = logits.shape[(axis + 1)...].reduce(1, *)
     let winners = ClassDistribution.argmax(soft.scalars, outer: outer, extent: extent, inner: inner)
-    let oneHot = ClassDistribution.scalars(indices: winners, outer: outer, classes: extent, inner: inner,
-                                           op: "gumbelSoftmax", shape: logits.shape)
+    let oneHot = ClassDistribution.scalars(
+        indices: winners, outer: outer, classes: extent, inner: inner,
+        op: "gumbelSoftmax", shape: logits.shape)
     // Straight-through: the value is the one-hot, the gradient passes to the soft sample unchanged.
     return Tensor.recorded("gumbelSoftmaxStraightThrough", shape: logits.shape, scalars: oneHot, inputs: [soft]) {
         g, _, _ in [g]

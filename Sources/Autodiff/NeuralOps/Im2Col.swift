@@ -9,14 +9,17 @@ extension Tensor {
     /// The patch matrix `[N, C·kH·kW, L]` of an `[N, C, H, W]` input under `window` (zeros where a window covers
     /// padding), as PyTorch `F.unfold`. Backward: ``col2im(_:)`` of the gradient.
     public func im2col(_ window: SlidingWindow2D) -> Tensor {
-        precondition(rank == 4 && shape[1] == window.channels && shape[2] == window.inputHeight
-                     && shape[3] == window.inputWidth,
-                     "im2col: input of shape \(shape) does not match the window's input [N, \(window.channels), "
-                     + "\(window.inputHeight), \(window.inputWidth)]")
+        precondition(
+            rank == 4 && shape[1] == window.channels && shape[2] == window.inputHeight
+                && shape[3] == window.inputWidth,
+            "im2col: input of shape \(shape) does not match the window's input [N, \(window.channels), "
+                + "\(window.inputHeight), \(window.inputWidth)]")
         let batch = shape[0]
         let scalars = Tensor.slidingWindowCopy(scalars, batch: batch, window: window, accumulate: false)
-        return Tensor.recorded("im2col", shape: [batch, window.patchSize, window.windowCount], scalars: scalars,
-                               inputs: [self]) { g, _, _ in [g.col2im(window)] }
+        return Tensor.recorded(
+            "im2col", shape: [batch, window.patchSize, window.windowCount], scalars: scalars,
+            inputs: [self]
+        ) { g, _, _ in [g.col2im(window)] }
     }
 
     /// The patch matrix of an `[N, C, H, W]` input for the given kernel, stride, padding and dilation.
@@ -24,23 +27,28 @@ extension Tensor {
         kernelSize: (Int, Int), stride: (Int, Int) = (1, 1), padding: (Int, Int) = (0, 0), dilation: (Int, Int) = (1, 1)
     ) -> Tensor {
         precondition(rank == 4, "im2col: needs an [N, C, H, W] input, got shape \(shape)")
-        return im2col(SlidingWindow2D(channels: shape[1], inputHeight: shape[2], inputWidth: shape[3],
-                                      kernelSize: kernelSize, stride: stride, padding: padding, dilation: dilation,
-                                      op: "im2col"))
+        return im2col(
+            SlidingWindow2D(
+                channels: shape[1], inputHeight: shape[2], inputWidth: shape[3],
+                kernelSize: kernelSize, stride: stride, padding: padding, dilation: dilation,
+                op: "im2col"))
     }
 
     /// The adjoint of ``im2col(_:)``: adds each column of an `[N, C·kH·kW, L]` patch matrix into its window of an
     /// `[N, C, H, W]` result (overlaps sum, padding is dropped), as PyTorch `F.fold`. Backward: ``im2col(_:)`` of the
     /// gradient.
     public func col2im(_ window: SlidingWindow2D) -> Tensor {
-        precondition(rank == 3 && shape[1] == window.patchSize && shape[2] == window.windowCount,
-                     "col2im: patch matrix of shape \(shape) does not match the window's [N, \(window.patchSize), "
-                     + "\(window.windowCount)]")
+        precondition(
+            rank == 3 && shape[1] == window.patchSize && shape[2] == window.windowCount,
+            "col2im: patch matrix of shape \(shape) does not match the window's [N, \(window.patchSize), "
+                + "\(window.windowCount)]")
         let batch = shape[0]
         let scalars = Tensor.slidingWindowCopy(scalars, batch: batch, window: window, accumulate: true)
-        return Tensor.recorded("col2im",
-                               shape: [batch, window.channels, window.inputHeight, window.inputWidth],
-                               scalars: scalars, inputs: [self]) { g, _, _ in [g.im2col(window)] }
+        return Tensor.recorded(
+            "col2im",
+            shape: [batch, window.channels, window.inputHeight, window.inputWidth],
+            scalars: scalars, inputs: [self]
+        ) { g, _, _ in [g.im2col(window)] }
     }
 
     /// The raw kernel of both directions. `accumulate == false`: im2col of an image batch `source`;
@@ -60,7 +68,8 @@ extension Tensor {
         let columnRanges: [(offset: Int, start: Int, end: Int)] = (0..<w.kernelWidth).map { kj in
             let offset = kj * w.dilationWidth - w.paddingWidth
             let start = offset >= 0 ? 0 : Swift.min(outputWidth, (-offset + w.strideWidth - 1) / w.strideWidth)
-            let end = width - offset <= 0
+            let end =
+                width - offset <= 0
                 ? start : Swift.max(start, Swift.min(outputWidth, (width - offset + w.strideWidth - 1) / w.strideWidth))
             return (offset, start, end)
         }

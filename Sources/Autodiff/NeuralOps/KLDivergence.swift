@@ -16,8 +16,9 @@ public func klDivergenceDiagonalGaussians(
         partial.flatMap { Broadcasting.shape($0, operand.shape) }
     }
     guard let shape, !shape.isEmpty else {  // checked up front for a message naming the op
-        preconditionFailure("klDivergenceDiagonalGaussians: shapes \(operands.map(\.shape)) do not broadcast "
-                            + "to a rank ≥ 1 shape")
+        preconditionFailure(
+            "klDivergenceDiagonalGaussians: shapes \(operands.map(\.shape)) do not broadcast "
+                + "to a rank ≥ 1 shape")
     }
     let difference = mean1 - mean2
     let terms = logVariance2 - logVariance1 + ((logVariance1.exp() + difference * difference) / logVariance2.exp()) - 1
@@ -33,9 +34,10 @@ public func klDivergenceDiagonalGaussians(
 public func klDivergenceFromStandardNormal(
     mean: Tensor, logVariance: Tensor, reduction: LossReduction = .mean
 ) -> Tensor {
-    precondition(mean.shape == logVariance.shape && mean.rank >= 1,
-                 "klDivergenceFromStandardNormal: mean \(mean.shape) and logVariance \(logVariance.shape) must have "
-                 + "the same rank ≥ 1 shape")
+    precondition(
+        mean.shape == logVariance.shape && mean.rank >= 1,
+        "klDivergenceFromStandardNormal: mean \(mean.shape) and logVariance \(logVariance.shape) must have "
+            + "the same rank ≥ 1 shape")
     let terms = 1 + logVariance - mean * mean - logVariance.exp()
     return reduction.apply((terms * -0.5).sum(axis: -1))
 }

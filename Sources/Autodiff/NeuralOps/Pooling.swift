@@ -14,12 +14,17 @@ public func maxPool2d(
     dilation: (Int, Int) = (1, 1)
 ) -> Tensor {
     precondition(input.rank == 4, "maxPool2d: needs an [N, C, H, W] input, got shape \(input.shape)")
-    let window = poolingWindow(input, kernelSize: kernelSize, stride: stride ?? kernelSize, padding: padding,
-                               dilation: dilation, op: "maxPool2d")
+    let window = poolingWindow(
+        input, kernelSize: kernelSize, stride: stride ?? kernelSize, padding: padding,
+        dilation: dilation, op: "maxPool2d")
     let batch = input.shape[0] * input.shape[1]
     let indices = maxPoolArgmax(input.scalars, planes: batch, window: window)
-    return input.poolingGather(indices, shape: [input.shape[0], input.shape[1], window.outputHeight,
-                                                window.outputWidth])
+    return input.poolingGather(
+        indices,
+        shape: [
+            input.shape[0], input.shape[1], window.outputHeight,
+            window.outputWidth,
+        ])
 }
 
 /// 1-D max pooling of `input [N, C, L]` → `[N, C, Lout]`; `stride` defaults to `kernelSize`.
@@ -27,9 +32,10 @@ public func maxPool1d(
     _ input: Tensor, kernelSize: Int, stride: Int? = nil, padding: Int = 0, dilation: Int = 1
 ) -> Tensor {
     precondition(input.rank == 3, "maxPool1d: needs an [N, C, L] input, got shape \(input.shape)")
-    let output = maxPool2d(input.reshaped([input.shape[0], input.shape[1], 1, input.shape[2]]),
-                           kernelSize: (1, kernelSize), stride: (1, stride ?? kernelSize), padding: (0, padding),
-                           dilation: (1, dilation))
+    let output = maxPool2d(
+        input.reshaped([input.shape[0], input.shape[1], 1, input.shape[2]]),
+        kernelSize: (1, kernelSize), stride: (1, stride ?? kernelSize), padding: (0, padding),
+        dilation: (1, dilation))
     return output.reshaped([output.shape[0], output.shape[1], output.shape[3]])
 }
 
@@ -42,8 +48,9 @@ public func avgPool2d(
     let (batch, channels) = (input.shape[0], input.shape[1])
     // Channels pool independently: treat them as images of one channel, so no permute is needed afterwards.
     let planes = input.reshaped([batch * channels, 1, input.shape[2], input.shape[3]])
-    let window = poolingWindow(planes, kernelSize: kernelSize, stride: stride ?? kernelSize, padding: padding,
-                               dilation: (1, 1), op: "avgPool2d")
+    let window = poolingWindow(
+        planes, kernelSize: kernelSize, stride: stride ?? kernelSize, padding: padding,
+        dilation: (1, 1), op: "avgPool2d")
     return planes.im2col(window).mean(axis: 1)
         .reshaped([batch, channels, window.outputHeight, window.outputWidth])
 }
@@ -52,8 +59,9 @@ public func avgPool2d(
 /// (`count_include_pad = true`); `stride` defaults to `kernelSize`.
 public func avgPool1d(_ input: Tensor, kernelSize: Int, stride: Int? = nil, padding: Int = 0) -> Tensor {
     precondition(input.rank == 3, "avgPool1d: needs an [N, C, L] input, got shape \(input.shape)")
-    let output = avgPool2d(input.reshaped([input.shape[0], input.shape[1], 1, input.shape[2]]),
-                           kernelSize: (1, kernelSize), stride: (1, stride ?? kernelSize), padding: (0, padding))
+    let output = avgPool2d(
+        input.reshaped([input.shape[0], input.shape[1], 1, input.shape[2]]),
+        kernelSize: (1, kernelSize), stride: (1, stride ?? kernelSize), padding: (0, padding))
     return output.reshaped([output.shape[0], output.shape[1], output.shape[3]])
 }
 
@@ -61,10 +69,12 @@ public func avgPool1d(_ input: Tensor, kernelSize: Int, stride: Int? = nil, padd
 private func poolingWindow(
     _ input: Tensor, kernelSize: (Int, Int), stride: (Int, Int), padding: (Int, Int), dilation: (Int, Int), op: String
 ) -> SlidingWindow2D {
-    precondition(padding.0 >= 0 && padding.1 >= 0 && 2 * padding.0 <= kernelSize.0 && 2 * padding.1 <= kernelSize.1,
-                 "\(op): padding \(padding) must be at most half the kernel size \(kernelSize) (input \(input.shape))")
-    return SlidingWindow2D(channels: 1, inputHeight: input.shape[2], inputWidth: input.shape[3],
-                           kernelSize: kernelSize, stride: stride, padding: padding, dilation: dilation, op: op)
+    precondition(
+        padding.0 >= 0 && padding.1 >= 0 && 2 * padding.0 <= kernelSize.0 && 2 * padding.1 <= kernelSize.1,
+        "\(op): padding \(padding) must be at most half the kernel size \(kernelSize) (input \(input.shape))")
+    return SlidingWindow2D(
+        channels: 1, inputHeight: input.shape[2], inputWidth: input.shape[3],
+        kernelSize: kernelSize, stride: stride, padding: padding, dilation: dilation, op: op)
 }
 
 /// For each of `planes` `[H, W]` planes and each window, the flat input index of the window's maximum.

@@ -43,7 +43,8 @@ public struct SlidingWindow2D: Hashable, Sendable {
         channels: Int, inputHeight: Int, inputWidth: Int, kernelSize: (Int, Int), stride: (Int, Int) = (1, 1),
         padding: (Int, Int) = (0, 0), dilation: (Int, Int) = (1, 1), op: String = "SlidingWindow2D"
     ) {
-        let description = "input [C: \(channels), H: \(inputHeight), W: \(inputWidth)], kernel \(kernelSize), "
+        let description =
+            "input [C: \(channels), H: \(inputHeight), W: \(inputWidth)], kernel \(kernelSize), "
             + "stride \(stride), padding \(padding), dilation \(dilation)"
         precondition(channels >= 0 && inputHeight >= 0 && inputWidth >= 0, "\(op): negative extent in \(description)")
         precondition(kernelSize.0 >= 1 && kernelSize.1 >= 1, "\(op): kernel size must be ≥ 1 (\(description))")
@@ -61,8 +62,9 @@ public struct SlidingWindow2D: Hashable, Sendable {
         let spanWidth = dilation.1 * (kernelSize.1 - 1) + 1
         let paddedHeight = inputHeight + 2 * padding.0
         let paddedWidth = inputWidth + 2 * padding.1
-        precondition(paddedHeight >= spanHeight && paddedWidth >= spanWidth,
-                     "\(op): the dilated kernel does not fit in the padded input (\(description))")
+        precondition(
+            paddedHeight >= spanHeight && paddedWidth >= spanWidth,
+            "\(op): the dilated kernel does not fit in the padded input (\(description))")
         outputHeight = (paddedHeight - spanHeight) / stride.0 + 1
         outputWidth = (paddedWidth - spanWidth) / stride.1 + 1
     }

@@ -23,8 +23,10 @@ extension Tensor {
     @inlinable
     public static func - (a: Tensor, b: Tensor) -> Tensor {
         let shape = broadcastShape(a, b, op: "subtract")
-        return recorded("subtract", shape: shape, scalars: Kernels.binary(a, b, outputShape: shape, -),
-                        inputs: [a, b]) { g, inputs, _ in
+        return recorded(
+            "subtract", shape: shape, scalars: Kernels.binary(a, b, outputShape: shape, -),
+            inputs: [a, b]
+        ) { g, inputs, _ in
             [g.sumToShape(inputs[0].shape), (-g).sumToShape(inputs[1].shape)]
         }
     }
@@ -33,10 +35,14 @@ extension Tensor {
     @inlinable
     public static func * (a: Tensor, b: Tensor) -> Tensor {
         let shape = broadcastShape(a, b, op: "multiply")
-        return recorded("multiply", shape: shape, scalars: Kernels.binary(a, b, outputShape: shape, *),
-                        inputs: [a, b]) { g, inputs, _ in
-            [inputs[0].requiresGradient ? (g * inputs[1]).sumToShape(inputs[0].shape) : nil,
-             inputs[1].requiresGradient ? (g * inputs[0]).sumToShape(inputs[1].shape) : nil]
+        return recorded(
+            "multiply", shape: shape, scalars: Kernels.binary(a, b, outputShape: shape, *),
+            inputs: [a, b]
+        ) { g, inputs, _ in
+            [
+                inputs[0].requiresGradient ? (g * inputs[1]).sumToShape(inputs[0].shape) : nil,
+                inputs[1].requiresGradient ? (g * inputs[0]).sumToShape(inputs[1].shape) : nil,
+            ]
         }
     }
 
@@ -44,11 +50,15 @@ extension Tensor {
     @inlinable
     public static func / (a: Tensor, b: Tensor) -> Tensor {
         let shape = broadcastShape(a, b, op: "divide")
-        return recorded("divide", shape: shape, scalars: Kernels.binary(a, b, outputShape: shape, /),
-                        inputs: [a, b]) { g, inputs, _ in
+        return recorded(
+            "divide", shape: shape, scalars: Kernels.binary(a, b, outputShape: shape, /),
+            inputs: [a, b]
+        ) { g, inputs, _ in
             let (a, b) = (inputs[0], inputs[1])
-            return [a.requiresGradient ? (g / b).sumToShape(a.shape) : nil,
-                    b.requiresGradient ? (-(g * a) / (b * b)).sumToShape(b.shape) : nil]
+            return [
+                a.requiresGradient ? (g / b).sumToShape(a.shape) : nil,
+                b.requiresGradient ? (-(g * a) / (b * b)).sumToShape(b.shape) : nil,
+            ]
         }
     }
 

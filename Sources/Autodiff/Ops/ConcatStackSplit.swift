@@ -52,8 +52,9 @@ extension Tensor {
     public static func stack(_ tensors: [Tensor], axis: Int = 0) -> Tensor {
         guard let first = tensors.first else { preconditionFailure("stack: no tensors to stack") }
         for (index, tensor) in tensors.enumerated() {
-            precondition(tensor.shape == first.shape,
-                         "stack: tensor \(index) has shape \(tensor.shape), tensor 0 has \(first.shape)")
+            precondition(
+                tensor.shape == first.shape,
+                "stack: tensor \(index) has shape \(tensor.shape), tensor 0 has \(first.shape)")
         }
         return concatenate(tensors.map { $0.unsqueezed(axis: axis) }, axis: axis)
     }
@@ -66,8 +67,9 @@ extension Tensor {
     public func split(sizes: [Int], axis: Int = 0) -> [Tensor] {
         precondition(rank >= 1, "split: cannot split a scalar")
         let axis = normalizedAxis(axis, op: "split")
-        precondition(sizes.allSatisfy { $0 >= 0 } && sizes.reduce(0, +) == shape[axis],
-                     "split: sizes \(sizes) do not sum to extent \(shape[axis]) of axis \(axis) (shape \(shape))")
+        precondition(
+            sizes.allSatisfy { $0 >= 0 } && sizes.reduce(0, +) == shape[axis],
+            "split: sizes \(sizes) do not sum to extent \(shape[axis]) of axis \(axis) (shape \(shape))")
         var pieces: [Tensor] = []
         pieces.reserveCapacity(sizes.count)
         var offset = 0
@@ -83,9 +85,10 @@ extension Tensor {
     public func split(count: Int, axis: Int = 0) -> [Tensor] {
         precondition(rank >= 1, "split: cannot split a scalar")
         let axis = normalizedAxis(axis, op: "split")
-        precondition(count > 0 && shape[axis] % count == 0,
-                     "split: extent \(shape[axis]) of axis \(axis) (shape \(shape)) is not divisible into \(count) "
-                         + "equal pieces")
+        precondition(
+            count > 0 && shape[axis] % count == 0,
+            "split: extent \(shape[axis]) of axis \(axis) (shape \(shape)) is not divisible into \(count) "
+                + "equal pieces")
         return split(sizes: [Int](repeating: shape[axis] / count, count: count), axis: axis)
     }
 

@@ -52,8 +52,10 @@ extension Tensor {
         var scalars = self.scalars
         Tensor.addSelectedSlices(into: &scalars, shape: shape, axis: axis, indices: indices, source: source)
         return Tensor.recorded("indexAdd", shape: shape, scalars: scalars, inputs: [self, source]) { g, inputs, _ in
-            [inputs[0].requiresGradient ? g : nil,
-             inputs[1].requiresGradient ? g.indexSelect(axis: axis, indices: indices) : nil]
+            [
+                inputs[0].requiresGradient ? g : nil,
+                inputs[1].requiresGradient ? g.indexSelect(axis: axis, indices: indices) : nil,
+            ]
         }
     }
 
@@ -74,9 +76,10 @@ extension Tensor {
         into scalars: inout [Float], shape: [Int], axis: Int, indices: IndexTensor, source: Tensor
     ) {
         let expectedShape = Array(shape[..<axis]) + indices.shape + Array(shape[(axis + 1)...])
-        precondition(source.shape == expectedShape,
-                     "indexAdd: source shape \(source.shape) should be \(expectedShape) for shape \(shape), axis "
-                         + "\(axis) and index shape \(indices.shape)")
+        precondition(
+            source.shape == expectedShape,
+            "indexAdd: source shape \(source.shape) should be \(expectedShape) for shape \(shape), axis "
+                + "\(axis) and index shape \(indices.shape)")
         Kernels.checkIndices(indices, extent: shape[axis], axis: axis, dataShape: shape, op: "indexAdd")
         let outer = shape[..<axis].reduce(1, *)
         let extent = shape[axis]

@@ -10,12 +10,15 @@ extension Tensor {
 
     /// `op(a) · op(b)` where `op` transposes the last two axes when the flag is set. Rank ≥ 2 both.
     public static func matmul(_ a: Tensor, _ b: Tensor, transposeA: Bool = false, transposeB: Bool = false) -> Tensor {
-        precondition(a.rank >= 2 && b.rank >= 2,
-                     "matmul: needs rank ≥ 2 operands, got \(a.shape) and \(b.shape) (use reshaped to add an axis)")
+        precondition(
+            a.rank >= 2 && b.rank >= 2,
+            "matmul: needs rank ≥ 2 operands, got \(a.shape) and \(b.shape) (use reshaped to add an axis)")
         let ka = transposeA ? a.shape[a.rank - 2] : a.shape[a.rank - 1]
         let kb = transposeB ? b.shape[b.rank - 1] : b.shape[b.rank - 2]
-        precondition(ka == kb, "matmul: inner extents differ for \(a.shape)\(transposeA ? "ᵀ" : "") × "
-                     + "\(b.shape)\(transposeB ? "ᵀ" : "")")
+        precondition(
+            ka == kb,
+            "matmul: inner extents differ for \(a.shape)\(transposeA ? "ᵀ" : "") × "
+                + "\(b.shape)\(transposeB ? "ᵀ" : "")")
         if a.rank == 2 && b.rank == 2 {
             return gemm(a, b, transposeA: transposeA, transposeB: transposeB)
         }
@@ -42,8 +45,10 @@ extension Tensor {
     static func gemm(_ a: Tensor, _ b: Tensor, transposeA: Bool, transposeB: Bool) -> Tensor {
         let batched = a.rank == 3
         let batch = batched ? a.shape[0] : 1
-        let ar = a.shape[a.rank - 2], ac = a.shape[a.rank - 1]
-        let br = b.shape[b.rank - 2], bc = b.shape[b.rank - 1]
+        let ar = a.shape[a.rank - 2]
+        let ac = a.shape[a.rank - 1]
+        let br = b.shape[b.rank - 2]
+        let bc = b.shape[b.rank - 1]
         let m = transposeA ? ac : ar
         let k = transposeA ? ar : ac
         let n = transposeB ? br : bc
@@ -76,12 +81,14 @@ extension Tensor {
             var gradA: Tensor? = nil
             var gradB: Tensor? = nil
             if a.requiresGradient {
-                gradA = transposeA
+                gradA =
+                    transposeA
                     ? gemm(b, g, transposeA: transposeB, transposeB: true)
                     : gemm(g, b, transposeA: false, transposeB: !transposeB)
             }
             if b.requiresGradient {
-                gradB = transposeB
+                gradB =
+                    transposeB
                     ? gemm(g, a, transposeA: true, transposeB: transposeA)
                     : gemm(a, g, transposeA: !transposeA, transposeB: false)
             }

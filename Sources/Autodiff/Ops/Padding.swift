@@ -9,10 +9,12 @@ extension Tensor {
     /// One `(before, after)` pair per axis, all non-negative. Backward: the gradient sliced back,
     /// `g[before₀ ..< before₀ + n₀, …]`; `value` is a constant and takes no gradient.
     public func padded(_ padding: [(before: Int, after: Int)], value: Float = 0) -> Tensor {
-        precondition(padding.count == rank,
-                     "pad: \(padding.count) (before, after) pairs for shape \(shape) of rank \(rank)")
-        precondition(padding.allSatisfy { $0.before >= 0 && $0.after >= 0 },
-                     "pad: negative padding \(padding.map { [$0.before, $0.after] }) for shape \(shape)")
+        precondition(
+            padding.count == rank,
+            "pad: \(padding.count) (before, after) pairs for shape \(shape) of rank \(rank)")
+        precondition(
+            padding.allSatisfy { $0.before >= 0 && $0.after >= 0 },
+            "pad: negative padding \(padding.map { [$0.before, $0.after] }) for shape \(shape)")
         if padding.allSatisfy({ $0.before == 0 && $0.after == 0 }) { return self }
         let inputShape = shape
         let before = padding.map(\.before)

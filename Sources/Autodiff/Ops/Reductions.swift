@@ -30,8 +30,10 @@ extension Tensor {
         let axes = normalizedAxes(axes, op: "sum")
         let outShape = reducedShape(axes, keepingDimensions: keepingDimensions)
         let keptShape = reducedShape(axes, keepingDimensions: true)
-        return Tensor.recorded("sum", shape: outShape, scalars: Tensor.sumRaw(scalars, shape: shape, axes: axes),
-                               inputs: [self]) { g, inputs, _ in
+        return Tensor.recorded(
+            "sum", shape: outShape, scalars: Tensor.sumRaw(scalars, shape: shape, axes: axes),
+            inputs: [self]
+        ) { g, inputs, _ in
             [g.reshaped(keptShape).expanded(to: inputs[0].shape)]
         }
     }

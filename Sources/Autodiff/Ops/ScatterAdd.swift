@@ -14,8 +14,10 @@ extension Tensor {
         Tensor.addAlongAxis(into: &scalars, shape: shape, axis: axis, indices: indices, source: source)
         return Tensor.recorded("scatterAdd", shape: shape, scalars: scalars, inputs: [self, source]) {
             g, inputs, _ in
-            [inputs[0].requiresGradient ? g : nil,
-             inputs[1].requiresGradient ? g.gather(along: axis, indices: indices) : nil]
+            [
+                inputs[0].requiresGradient ? g : nil,
+                inputs[1].requiresGradient ? g.gather(along: axis, indices: indices) : nil,
+            ]
         }
     }
 
@@ -36,8 +38,9 @@ extension Tensor {
     static func addAlongAxis(
         into scalars: inout [Float], shape: [Int], axis: Int, indices: IndexTensor, source: Tensor
     ) {
-        precondition(source.shape == indices.shape,
-                     "scatterAdd: source shape \(source.shape) differs from index shape \(indices.shape)")
+        precondition(
+            source.shape == indices.shape,
+            "scatterAdd: source shape \(source.shape) differs from index shape \(indices.shape)")
         let offsets = Kernels.alongAxisOffsets(dataShape: shape, axis: axis, indices: indices, op: "scatterAdd")
         scalars.withUnsafeMutableBufferPointer { out in
             source.scalars.withUnsafeBufferPointer { values in

@@ -9,8 +9,9 @@ extension Tensor {
             precondition(known > 0 && count % known == 0, "reshape: cannot reshape \(shape) to \(newShape)")
             resolved[unknown] = count / known
         }
-        precondition(resolved.reduce(1, *) == count && resolved.allSatisfy { $0 >= 0 },
-                     "reshape: cannot reshape \(shape) (\(count) scalars) to \(newShape)")
+        precondition(
+            resolved.reduce(1, *) == count && resolved.allSatisfy { $0 >= 0 },
+            "reshape: cannot reshape \(shape) (\(count) scalars) to \(newShape)")
         if resolved == shape { return self }
         return Tensor.recorded("reshape", shape: resolved, scalars: scalars, inputs: [self]) { g, inputs, _ in
             [g.reshaped(inputs[0].shape)]
@@ -41,8 +42,9 @@ extension Tensor {
     @inlinable
     public func sumToShape(_ target: [Int]) -> Tensor {
         if target == shape { return self }
-        precondition(Broadcasting.shape(target, shape) == shape,
-                     "sumToShape: \(target) does not broadcast to \(shape)")
+        precondition(
+            Broadcasting.shape(target, shape) == shape,
+            "sumToShape: \(target) does not broadcast to \(shape)")
         let offset = rank - target.count
         var axes: [Int] = Array(0..<offset)
         for i in 0..<target.count where target[i] == 1 && shape[i + offset] != 1 { axes.append(i + offset) }
@@ -55,16 +57,19 @@ extension Tensor {
     /// Reorders axes: output axis `i` is input axis `permutation[i]`.
     @inlinable
     public func permuted(_ permutation: [Int]) -> Tensor {
-        precondition(permutation.count == rank && Set(permutation) == Set(0..<rank),
-                     "permute: \(permutation) is not a permutation of the axes of \(shape)")
+        precondition(
+            permutation.count == rank && Set(permutation) == Set(0..<rank),
+            "permute: \(permutation) is not a permutation of the axes of \(shape)")
         if permutation == Array(0..<rank) { return self }
         let outShape = permutation.map { shape[$0] }
         var inversePermutation = [Int](repeating: 0, count: rank)
         for (i, p) in permutation.enumerated() { inversePermutation[p] = i }
         let inverse = inversePermutation
-        return Tensor.recorded("permute", shape: outShape,
-                               scalars: Kernels.permute(scalars, shape: shape, permutation: permutation),
-                               inputs: [self]) { g, _, _ in [g.permuted(inverse)] }
+        return Tensor.recorded(
+            "permute", shape: outShape,
+            scalars: Kernels.permute(scalars, shape: shape, permutation: permutation),
+            inputs: [self]
+        ) { g, _, _ in [g.permuted(inverse)] }
     }
 
     /// Same as ``permuted(_:)``.

@@ -18,8 +18,9 @@ extension Tensor {
     /// `-(rank + 1) ... rank`, and `-1` appends a trailing axis (PyTorch `unsqueeze`).
     public func unsqueezed(axis: Int) -> Tensor {
         let normalized = axis < 0 ? axis + rank + 1 : axis
-        precondition(normalized >= 0 && normalized <= rank,
-                     "unsqueeze: axis \(axis) out of range -\(rank + 1)...\(rank) for shape \(shape)")
+        precondition(
+            normalized >= 0 && normalized <= rank,
+            "unsqueeze: axis \(axis) out of range -\(rank + 1)...\(rank) for shape \(shape)")
         var newShape = shape
         newShape.insert(1, at: normalized)
         return reshaped(newShape)

@@ -16,8 +16,10 @@ extension Tensor {
         ) { c, x, y in c != 0 ? x : y }
         let chosen = Tensor(shape: condition.shape, scalars: Kernels.unary(condition.scalars) { $0 != 0 ? 1 : 0 })
         return recorded("where", shape: shape, scalars: scalars, inputs: [a, b]) { g, inputs, _ in
-            [inputs[0].requiresGradient ? (g * chosen).sumToShape(inputs[0].shape) : nil,
-             inputs[1].requiresGradient ? (g * (1 - chosen)).sumToShape(inputs[1].shape) : nil]
+            [
+                inputs[0].requiresGradient ? (g * chosen).sumToShape(inputs[0].shape) : nil,
+                inputs[1].requiresGradient ? (g * (1 - chosen)).sumToShape(inputs[1].shape) : nil,
+            ]
         }
     }
 
@@ -25,8 +27,9 @@ extension Tensor {
     ///
     /// Attention uses it to set disallowed scores to a large negative value. Backward: `g ⊙ (1 − mask)`.
     public func maskedFill(_ mask: Tensor, with value: Float) -> Tensor {
-        precondition(Broadcasting.shape(mask.shape, shape) == shape,
-                     "maskedFill: mask shape \(mask.shape) does not broadcast to shape \(shape)")
+        precondition(
+            Broadcasting.shape(mask.shape, shape) == shape,
+            "maskedFill: mask shape \(mask.shape) does not broadcast to shape \(shape)")
         let scalars = Kernels.zip(Kernels.broadcastScalars(mask, to: shape), self.scalars) { m, x in
             m != 0 ? value : x
         }

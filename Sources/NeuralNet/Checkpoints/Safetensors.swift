@@ -1,9 +1,9 @@
 import Foundation
 
 #if canImport(Glibc)
-    import Glibc
+import Glibc
 #elseif canImport(Darwin)
-    import Darwin
+import Darwin
 #endif
 
 /// A safetensors file: named tensors plus string metadata, readable from Python with the `safetensors` package or
@@ -90,12 +90,14 @@ public struct SafetensorsFile: Sendable {
                 throw .unsupportedDType(tensor: raw.name, dtype: raw.dtype)
             }
             guard raw.begin <= raw.end, raw.end <= dataByteCount else {
-                throw .dataOffsetsOutOfRange(tensor: raw.name, begin: raw.begin, end: raw.end,
-                                             dataByteCount: dataByteCount)
+                throw .dataOffsetsOutOfRange(
+                    tensor: raw.name, begin: raw.begin, end: raw.end,
+                    dataByteCount: dataByteCount)
             }
             if raw.begin < expectedBegin {
-                throw .overlappingData(tensor: raw.name, begin: raw.begin, previousTensor: previousName,
-                                       previousEnd: expectedBegin)
+                throw .overlappingData(
+                    tensor: raw.name, begin: raw.begin, previousTensor: previousName,
+                    previousEnd: expectedBegin)
             }
             if raw.begin > expectedBegin {
                 throw .nonContiguousData(tensor: raw.name, begin: raw.begin, expectedBegin: expectedBegin)
@@ -106,9 +108,10 @@ public struct SafetensorsFile: Sendable {
                 (needed, overflow) = needed.multipliedReportingOverflow(by: extent)
             }
             guard !overflow, needed == raw.end - raw.begin else {
-                throw .byteLengthMismatch(tensor: raw.name, dtype: raw.dtype, shape: raw.shape,
-                                          expectedBytes: overflow ? Int.max : needed,
-                                          actualBytes: raw.end - raw.begin)
+                throw .byteLengthMismatch(
+                    tensor: raw.name, dtype: raw.dtype, shape: raw.shape,
+                    expectedBytes: overflow ? Int.max : needed,
+                    actualBytes: raw.end - raw.begin)
             }
             entries[raw.name] = Entry(dtype: raw.dtype, shape: raw.shape, dataOffsets: raw.begin..<raw.end)
             expectedBegin = raw.end
@@ -176,8 +179,9 @@ public struct SafetensorsFile: Sendable {
             guard let tensor = tensors[name] else { continue }
             let end = offset + 4 * tensor.count
             let shape = tensor.shape.map(String.init).joined(separator: ",")
-            fields.append(SafetensorsHeader.quoted(name)
-                          + ":{\"dtype\":\"F32\",\"shape\":[\(shape)],\"data_offsets\":[\(offset),\(end)]}")
+            fields.append(
+                SafetensorsHeader.quoted(name)
+                    + ":{\"dtype\":\"F32\",\"shape\":[\(shape)],\"data_offsets\":[\(offset),\(end)]}")
             offset = end
         }
         json += fields.joined(separator: ",") + "}"
@@ -250,10 +254,10 @@ public struct SafetensorsFile: Sendable {
     /// Calls `body` with the tensor's scalars as little-endian bytes (no copy on little-endian machines).
     private static func littleEndianBytes(of tensor: Tensor, _ body: (UnsafeRawBufferPointer) -> Void) {
         #if _endian(little)
-            tensor.scalars.withUnsafeBytes(body)
+        tensor.scalars.withUnsafeBytes(body)
         #else
-            let swapped = tensor.scalars.map { $0.bitPattern.littleEndian }
-            swapped.withUnsafeBytes(body)
+        let swapped = tensor.scalars.map { $0.bitPattern.littleEndian }
+        swapped.withUnsafeBytes(body)
         #endif
     }
 
@@ -286,8 +290,8 @@ public struct SafetensorsFile: Sendable {
 /// POSIX `write(2)` (the unqualified name would resolve to ``SafetensorsFile/write(tensors:metadata:to:)``).
 private func systemWrite(_ descriptor: Int32, _ buffer: UnsafeRawPointer, _ count: Int) -> Int {
     #if canImport(Glibc)
-        Glibc.write(descriptor, buffer, count)
+    Glibc.write(descriptor, buffer, count)
     #else
-        Darwin.write(descriptor, buffer, count)
+    Darwin.write(descriptor, buffer, count)
     #endif
 }

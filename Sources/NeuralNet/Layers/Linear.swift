@@ -11,12 +11,14 @@ public struct Linear: Module {
 
     /// A layer with PyTorch's default initialization drawn from `generator`.
     public init(_ inputSize: Int, _ outputSize: Int, bias: Bool = true, using generator: inout RandomGenerator) {
-        precondition(inputSize >= 0 && outputSize >= 0,
-                     "Linear: invalid sizes inputSize \(inputSize), outputSize \(outputSize)")
+        precondition(
+            inputSize >= 0 && outputSize >= 0,
+            "Linear: invalid sizes inputSize \(inputSize), outputSize \(outputSize)")
         // kaiming_uniform_(a: √5): gain = √(2 / (1 + 5)), bound = gain·√(3 / fanIn) = 1/√fanIn.
         let bound: Float = inputSize > 0 ? 1 / Float(inputSize).squareRoot() : 0
         weight = Parameter(Tensor.uniform([outputSize, inputSize], low: -bound, high: bound, using: &generator))
-        self.bias = bias
+        self.bias =
+            bias
             ? Parameter(Tensor.uniform([outputSize], low: -bound, high: bound, using: &generator)) : nil
     }
 
@@ -24,8 +26,9 @@ public struct Linear: Module {
     public init(weight: Tensor, bias: Tensor?) {
         precondition(weight.rank == 2, "Linear: weight must be [outputSize, inputSize], got \(weight.shape)")
         if let bias {
-            precondition(bias.shape == [weight.shape[0]],
-                         "Linear: bias shape \(bias.shape) does not match weight shape \(weight.shape)")
+            precondition(
+                bias.shape == [weight.shape[0]],
+                "Linear: bias shape \(bias.shape) does not match weight shape \(weight.shape)")
         }
         self.weight = Parameter(weight)
         self.bias = bias.map { Parameter($0) }
@@ -43,8 +46,9 @@ public struct Linear: Module {
 
     /// `x·Wᵀ + b` for `x` of shape `[…, inputSize]` (rank ≥ 1), one GEMM with W used transposed in place.
     public func callAsFunction(_ input: Tensor) -> Tensor {
-        precondition(input.rank >= 1 && input.shape[input.rank - 1] == inputSize,
-                     "Linear: input shape \(input.shape) does not end in inputSize \(inputSize)")
+        precondition(
+            input.rank >= 1 && input.shape[input.rank - 1] == inputSize,
+            "Linear: input shape \(input.shape) does not end in inputSize \(inputSize)")
         let matrix = input.rank == 1 ? input.reshaped([1, inputSize]) : input
         var output = Tensor.matmul(matrix, weight.value, transposeB: true)
         if let bias { output = output + bias.value }

@@ -38,8 +38,9 @@ public final class Adagrad: Optimizer {
         precondition(learningRate >= 0, "Adagrad: invalid learning rate \(learningRate)")
         precondition(learningRateDecay >= 0, "Adagrad: invalid learning rate decay \(learningRateDecay)")
         precondition(weightDecay >= 0, "Adagrad: invalid weight decay \(weightDecay)")
-        precondition(initialAccumulatorValue >= 0,
-                     "Adagrad: invalid initial accumulator value \(initialAccumulatorValue)")
+        precondition(
+            initialAccumulatorValue >= 0,
+            "Adagrad: invalid initial accumulator value \(initialAccumulatorValue)")
         precondition(epsilon >= 0, "Adagrad: invalid epsilon \(epsilon)")
         self.parameters = parameters
         self.learningRate = learningRate

@@ -127,8 +127,9 @@ public struct LinearWarmup<After: LearningRateSchedule>: LearningRateSchedule {
     /// Warms up linearly from `startFactor · γ₀` over `warmupSteps` steps, then follows `after`.
     public init(warmupSteps: Int, startFactor: Float = 1.0 / 3, then after: After) {
         precondition(warmupSteps >= 0, "LinearWarmup: negative warmupSteps \(warmupSteps)")
-        precondition(startFactor > 0 && startFactor <= 1,
-                     "LinearWarmup: startFactor \(startFactor) must be in (0, 1] as in PyTorch's LinearLR")
+        precondition(
+            startFactor > 0 && startFactor <= 1,
+            "LinearWarmup: startFactor \(startFactor) must be in (0, 1] as in PyTorch's LinearLR")
         self.warmupSteps = warmupSteps
         self.startFactor = startFactor
         self.after = after

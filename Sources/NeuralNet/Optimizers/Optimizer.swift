@@ -39,11 +39,13 @@ extension Optimizer {
 enum OptimizerSupport {
     /// Stops with a message naming `op` when the gradients do not match the parameters one to one.
     static func checkGradients(_ gradients: [Tensor], for parameters: [Parameter], op: String) {
-        precondition(gradients.count == parameters.count,
-                     "\(op).step: \(gradients.count) gradients for \(parameters.count) parameters")
+        precondition(
+            gradients.count == parameters.count,
+            "\(op).step: \(gradients.count) gradients for \(parameters.count) parameters")
         for (index, (gradient, parameter)) in zip(gradients, parameters).enumerated() {
-            precondition(gradient.shape == parameter.shape,
-                         "\(op).step: gradient \(index) has shape \(gradient.shape), parameter has \(parameter.shape)")
+            precondition(
+                gradient.shape == parameter.shape,
+                "\(op).step: gradient \(index) has shape \(gradient.shape), parameter has \(parameter.shape)")
         }
     }
 

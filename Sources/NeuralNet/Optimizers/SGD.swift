@@ -37,8 +37,9 @@ public final class SGD: Optimizer {
         precondition(learningRate >= 0, "SGD: invalid learning rate \(learningRate)")
         precondition(momentum >= 0, "SGD: invalid momentum \(momentum)")
         precondition(weightDecay >= 0, "SGD: invalid weight decay \(weightDecay)")
-        precondition(!nesterov || (momentum > 0 && dampening == 0),
-                     "SGD: Nesterov momentum requires a momentum and zero dampening")
+        precondition(
+            !nesterov || (momentum > 0 && dampening == 0),
+            "SGD: Nesterov momentum requires a momentum and zero dampening")
         self.parameters = parameters
         self.learningRate = learningRate
         self.momentum = momentum

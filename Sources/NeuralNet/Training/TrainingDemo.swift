@@ -67,8 +67,9 @@ public enum TrainingDemo {
         let predictions = withoutGradients { network(inputs) }
         let finalLoss = meanSquaredError(predictions, targets).item
         let correct = zip(predictions.scalars, targets.scalars).filter { ($0 > 0.5) == ($1 > 0.5) }.count
-        return Result(finalLoss: finalLoss, accuracy: Float(correct) / 4, predictions: predictions.scalars,
-                      steps: configuration.steps)
+        return Result(
+            finalLoss: finalLoss, accuracy: Float(correct) / 4, predictions: predictions.scalars,
+            steps: configuration.steps)
     }
 }
 
