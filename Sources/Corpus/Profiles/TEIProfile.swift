@@ -1,3 +1,5 @@
+import Foundation
+
 /// Reads TEI P5 (namespace `http://www.tei-c.org/ns/1.0`; P4 without a namespace works too): one document per
 /// `<TEI>` (several inside a `<teiCorpus>`), the title from the header's first `<title>`, divisions (`div`,
 /// `div1`…`div7`) as metadata (`@type` → `@n`, e.g. `act` = `1`, `scene` = `2`), speeches (`sp`: `speaker`, `who`,
@@ -246,7 +248,9 @@ public struct TEIProfile: CorpusProfile {
             for pointer in analysis.split(separator: " ") {
                 if pointer.hasPrefix("#"), let equals = pointer.firstIndex(of: "=") {
                     let name = pointer[pointer.index(after: pointer.startIndex)..<equals]
-                    labels[String(name)] = String(pointer[pointer.index(after: equals)...])
+                    let value = pointer[pointer.index(after: equals)...]
+                    labels[String(name).removingPercentEncoding ?? String(name)] =
+                        String(value).removingPercentEncoding ?? String(value)
                 } else {
                     others.append(pointer)
                 }
