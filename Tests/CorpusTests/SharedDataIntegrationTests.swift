@@ -174,3 +174,16 @@ struct SharedDataIntegrationTests {
 }
 
 func baseNameOf(_ path: String) -> String { URL(fileURLWithPath: path).lastPathComponent }
+
+@Suite("Shipped corpora")
+struct ShippedCorporaTests {
+    @Test("corpora/shakespeare: two public-domain Bosak plays that load")
+    func shakespeare() throws {
+        let loader = try CorpusLoader(paths: [packageRoot + "/corpora/shakespeare"])
+        #expect(loader.files.map(baseNameOf) == ["hamlet.xml", "macbeth.xml"])
+        let (documents, report) = try loader.readDocuments()
+        #expect(report.formats.values.allSatisfy { $0 == "bosak" })
+        #expect(documents.map(\.info.title) == ["The Tragedy of Hamlet, Prince of Denmark", "The Tragedy of Macbeth"])
+        #expect(documents.allSatisfy { $0.units.count > 2000 })
+    }
+}

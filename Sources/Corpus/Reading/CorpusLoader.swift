@@ -71,7 +71,8 @@ public struct CorpusProgress: Sendable, Hashable {
 /// memory.
 ///
 /// Directories are searched recursively for `.xml`, `.tei`, `.tmx` (also gzip-compressed as `.gz`) and `.txt` files,
-/// in sorted order; files named explicitly are always read, whatever their name. Reading is deterministic.
+/// in sorted order, leaving out hidden files and licence and read-me files (`LICENSE*`, `README*`, `COPYING*`);
+/// files named explicitly are always read, whatever their name. Reading is deterministic.
 public struct CorpusLoader: Sendable {
     /// The files that will be read, in order.
     public let files: [String]
@@ -119,6 +120,8 @@ public struct CorpusLoader: Sendable {
 
     static func isCorpusFileName(_ name: String) -> Bool {
         let lower = name.lowercased()
+        // Licence and read-me files sit beside corpora and are not part of them.
+        if ["license", "licence", "readme", "copying"].contains(where: { lower.hasPrefix($0) }) { return false }
         let stem = lower.hasSuffix(".gz") ? String(lower.dropLast(3)) : lower
         return stem.hasSuffix(".xml") || stem.hasSuffix(".tei") || stem.hasSuffix(".tmx") || lower.hasSuffix(".txt")
     }

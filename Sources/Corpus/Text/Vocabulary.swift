@@ -80,6 +80,34 @@ public struct Vocabulary: Sendable, Hashable, Codable {
         self.init(counts: counts, minimumCount: minimumCount, maximumSize: maximumSize, specialTokens: specialTokens)
     }
 
+    /// Builds a vocabulary by streaming everything `loader` reads through `tokenizer` (units with marked-up tokens
+    /// use those), in memory proportional to the number of distinct tokens.
+    /// - Returns: the vocabulary, the load report, and the number of tokens counted.
+    public static func build(from loader: CorpusLoader, tokenizer: Tokenizer = Tokenizer(), minimumCount: Int = 1,
+                             maximumSize: Int? = nil, specialTokens: SpecialTokens = SpecialTokens(),
+                             progress: ((CorpusProgress) -> Void)? = nil) throws
+        -> (vocabulary: Vocabulary, report: CorpusLoadReport, tokenCount: Int)
+    {
+        var counts: [String: Int] = [:]
+        var total = 0
+        let report = try loader.forEachUnit(progress: progress) { _, unit in
+            for token in CorpusExporter.tokens(of: unit, tokenizer) {
+                counts[token, default: 0] += 1
+                total += 1
+            }
+        }
+        let vocabulary = Vocabulary(counts: counts, minimumCount: minimumCount, maximumSize: maximumSize,
+                                    specialTokens: specialTokens)
+        return (vocabulary, report, total)
+    }
+
+    /// The fraction of `counts`' token occurrences that have their own entry (not `<unk>`).
+    public func coverage(of counts: [String: Int]) -> Double {
+        let total = counts.values.reduce(0, +)
+        guard total > 0 else { return 1 }
+        return Double(counts.filter { contains($0.key) }.values.reduce(0, +)) / Double(total)
+    }
+
     /// The index of `token`, or the unknown token's index.
     public func index(of token: String) -> Int { indices[token] ?? unknownIndex }
 
