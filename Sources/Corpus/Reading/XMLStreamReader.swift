@@ -38,6 +38,10 @@ public final class XMLStreamReader {
     /// The kind of the current node (valid after `read()` returned true).
     public private(set) var nodeKind: NodeKind = .other
 
+    /// Whether libxml2's document-wide ID table is off for this reader (so memory stays constant on files with
+    /// millions of `xml:id`s); false only with a libxml2 whose reader layout Montague does not recognise.
+    public private(set) var skipsIDRegistration = false
+
     let reader: xmlTextReaderPtr
     private let diagnostics: ParseDiagnostics
     private var memoryBuffer: UnsafeMutableBufferPointer<CChar>?
@@ -63,6 +67,7 @@ public final class XMLStreamReader {
         self.reader = reader
         self.diagnostics = ParseDiagnostics(fileName: path)
         installErrorHandler()
+        skipsIDRegistration = montague_readerSkipIDs(reader) == 1
     }
 
     /// Reads XML from bytes in memory; `name` is used in messages and as the base for relative references.
@@ -86,6 +91,7 @@ public final class XMLStreamReader {
         self.memoryBuffer = buffer
         self.diagnostics = ParseDiagnostics(fileName: name)
         installErrorHandler()
+        skipsIDRegistration = montague_readerSkipIDs(reader) == 1
     }
 
     deinit {
