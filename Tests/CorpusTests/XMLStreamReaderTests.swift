@@ -178,3 +178,17 @@ struct XMLStreamReaderTests {
         #expect(error?.file == "empty.xml")
     }
 }
+
+@Suite("XML stream reader memory")
+struct XMLStreamReaderMemoryTests {
+    @Test("libxml2's ID table is switched off while streaming (constant memory on files full of xml:id)")
+    func idRegistrationSkipped() throws {
+        let reader = try XMLStreamReader(bytes: Array(#"<r><l xml:id="a">x</l></r>"#.utf8), name: "ids.xml")
+        #expect(reader.skipsIDRegistration)
+        var ids: [String] = []
+        while try reader.read() {
+            if reader.nodeKind == .element, let id = reader.attribute("xml:id") { ids.append(id) }
+        }
+        #expect(ids == ["a"])
+    }
+}

@@ -120,6 +120,20 @@ public struct TEIProfile: CorpusProfile {
             }
             return .other
         }
+        // The most frequent elements first.
+        if name == names.l || name == names.p || name == names.ab || name == names.s {
+            if granularity == .speech, speechDepth > 0 {
+                units.breakWord()
+                return .speechBreak
+            }
+            let kind: UnitKind = name == names.l ? .line : name == names.s ? .sentence : .paragraph
+            openUnit(kind, reader)
+            return .unit
+        }
+        if name == names.lb || name == names.pb || name == names.cb {
+            if reader.attribute("break") != "no" { units.breakWord() }
+            return .other
+        }
         if name == names.tei || name == names.teiP4 {
             documentCount += 1
             let identifier = reader.attribute("xml:id") ?? "\(baseName(fileName))#\(documentCount)"
@@ -156,15 +170,6 @@ public struct TEIProfile: CorpusProfile {
             speakerText.reset()
             return .speaker
         }
-        if name == names.l || name == names.p || name == names.ab || name == names.s {
-            if granularity == .speech, speechDepth > 0 {
-                units.breakWord()
-                return .speechBreak
-            }
-            let kind: UnitKind = name == names.l ? .line : name == names.s ? .sentence : .paragraph
-            openUnit(kind, reader)
-            return .unit
-        }
         if name == names.w || name == names.pc {
             guard !units.isEmpty else { return .other }
             tokenText.reset()
@@ -172,10 +177,6 @@ public struct TEIProfile: CorpusProfile {
                                     partOfSpeech: reader.attribute("pos") ?? reader.attribute("msd"),
                                     analysis: reader.attribute("ana"))
             return .token
-        }
-        if name == names.lb || name == names.pb || name == names.cb {
-            if reader.attribute("break") != "no" { units.breakWord() }
-            return .other
         }
         if name == names.stage {
             if includeStageDirections { openUnit(.stageDirection, reader); return .unit }
