@@ -1,0 +1,89 @@
+// Corpus reading benchmark: throughput (MB/s) and peak memory of the streaming XML reader on a large TEI file,
+// to compare with `xmllint --stream --noout` and lxml's `iterparse` on the same file (bench/corpus_reference.sh).
+// Compiled only when the benchmark target depends on `Corpus` (which brings `CLibXML2` along).
+#if canImport(CLibXML2) && canImport(Corpus)
+import Corpus
+import Foundation
+
+/// One measured way of reading the file.
+struct CorpusBenchmarkResult {
+    let name: String
+    let megabytes: Double
+    let seconds: Double
+    let units: Int
+    let tokens: Int
+    var megabytesPerSecond: Double { megabytes / seconds }
+}
+
+/// Runs the corpus benchmarks on `path` (generate it with `python3 bench/make_tei_corpus.py PATH`), printing one
+/// line per case and the process's peak resident memory; returns the results.
+@discardableResult
+func runCorpusBenchmarks(path: String, repetitions: Int = 1) throws -> [CorpusBenchmarkResult] {
+    let size = Double((try FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0) / 1e6
+    var results: [CorpusBenchmarkResult] = []
+
+    func measure(_ name: String, _ body: () throws -> (units: Int, tokens: Int)) rethrows {
+        var best = Double.infinity
+        var counts = (units: 0, tokens: 0)
+        for _ in 0..<max(1, repetitions) {
+            let start = DispatchTime.now().uptimeNanoseconds
+            counts = try body()
+            best = min(best, Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
+        }
+        let result = CorpusBenchmarkResult(name: name, megabytes: size, seconds: best, units: counts.units,
+                                           tokens: counts.tokens)
+        results.append(result)
+        print(String(format: "corpus  %-34@ %8.1f MB %7.2f s %8.1f MB/s %10d units %11d tokens  peak RSS %.1f MB",
+                     name as NSString, size, best, result.megabytesPerSecond, counts.units, counts.tokens,
+                     peakResidentMegabytes()))
+    }
+
+    // The libxml2 reader alone, like `xmllint --stream --noout`.
+    try measure("stream (xmlTextReader only)") {
+        let reader = try XMLStreamReader(contentsOfFile: path)
+        var nodes = 0
+        while try reader.read() { nodes += 1 }
+        return (nodes, 0)
+    }
+    // The TEI profile: units with text and metadata.
+    try measure("TEI units") {
+        let reader = try XMLCorpusReader(contentsOfFile: path)
+        var units = 0
+        try reader.forEachUnit { _, _ in units += 1 }
+        return (units, 0)
+    }
+    // Units and their tokens as byte ranges (no string per token).
+    let tokenizer = Tokenizer()
+    try measure("TEI units + token ranges") {
+        let reader = try XMLCorpusReader(contentsOfFile: path)
+        var units = 0, tokens = 0
+        try reader.forEachUnit { _, unit in
+            units += 1
+            var text = unit.text
+            text.withUTF8 { bytes in tokenizer.forEachTokenRange(in: bytes) { _, _ in tokens += 1 } }
+        }
+        return (units, tokens)
+    }
+    // Units and their tokens as strings (what statistics and vocabularies use).
+    try measure("TEI units + token strings") {
+        let reader = try XMLCorpusReader(contentsOfFile: path)
+        var units = 0, tokens = 0
+        try reader.forEachUnit { _, unit in
+            units += 1
+            tokens += tokenizer.tokenize(unit.text).count
+        }
+        return (units, tokens)
+    }
+    return results
+}
+
+/// The peak resident set size of this process so far (VmHWM), in MB; 0 where /proc is missing.
+func peakResidentMegabytes() -> Double {
+    guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8) else { return 0 }
+    for line in status.split(separator: "\n") where line.hasPrefix("VmHWM:") {
+        let kilobytes = line.split(separator: " ").compactMap { Double($0) }.first ?? 0
+        return kilobytes / 1024
+    }
+    return 0
+}
+#endif

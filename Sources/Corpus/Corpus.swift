@@ -1,1 +1,0 @@
-/// Corpus: loading XML and plain-text corpora (see the module README).

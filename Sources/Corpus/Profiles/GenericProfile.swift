@@ -1,0 +1,204 @@
+/// What a user says about an XML format Montague does not know: which elements are documents, text units and
+/// (optionally) tokens, and which attributes become labels or metadata. Loads any format without code, e.g. RTE:
+/// `units: ["pair/t", "pair/h"]`, `labels: ["pair@entailment"]`, `metadata: ["pair@id"]`.
+public struct GenericProfileSpecification: Sendable, Hashable {
+    /// Elements that are documents; nil makes each file one document.
+    public var documentPath: ElementPath?
+    /// Elements that are text units (at least one).
+    public var unitPaths: [ElementPath]
+    /// Elements inside units that are tokens (their text is the form; `lemma`, `pos`, `ana` attributes are kept).
+    public var tokenPath: ElementPath?
+    /// Attributes that become labels.
+    public var labels: [AttributeSelector]
+    /// Attributes that become metadata.
+    public var metadata: [AttributeSelector]
+
+    /// Makes a specification.
+    public init(documentPath: ElementPath? = nil, unitPaths: [ElementPath], tokenPath: ElementPath? = nil,
+                labels: [AttributeSelector] = [], metadata: [AttributeSelector] = []) {
+        self.documentPath = documentPath
+        self.unitPaths = unitPaths
+        self.tokenPath = tokenPath
+        self.labels = labels
+        self.metadata = metadata
+    }
+
+    /// Parses the textual forms (as given on the command line).
+    /// - Throws: `CorpusError.Kind.invalidSpecification` for a malformed path or selector, or no unit path.
+    public init(document: String? = nil, units: [String], token: String? = nil, labels: [String] = [],
+                metadata: [String] = []) throws {
+        guard !units.isEmpty else {
+            throw CorpusError(.invalidSpecification, message: "a generic profile needs at least one unit path (--unit)")
+        }
+        self.init(documentPath: try document.map(ElementPath.init(parsing:)),
+                  unitPaths: try units.map(ElementPath.init(parsing:)),
+                  tokenPath: try token.map(ElementPath.init(parsing:)),
+                  labels: try labels.map(AttributeSelector.init(parsing:)),
+                  metadata: try metadata.map(AttributeSelector.init(parsing:)))
+    }
+}
+
+/// Reads any XML through a `GenericProfileSpecification`: units are the elements its unit paths match (kind: the
+/// element's local name), with the labels and metadata its selectors name, taken from the unit element or its
+/// nearest matching ancestor.
+public struct GenericProfile: CorpusProfile {
+    /// The specification this profile follows.
+    public let specification: GenericProfileSpecification
+
+    /// Makes a profile.
+    public init(_ specification: GenericProfileSpecification) { self.specification = specification }
+
+    /// `"generic"`.
+    public var name: String { "generic" }
+
+    private struct CompiledPath {
+        let steps: [InternedName?]
+        let isAbsolute: Bool
+
+        init(_ path: ElementPath, _ reader: XMLStreamReader) {
+            steps = path.steps.map { $0 == "*" ? nil : reader.intern($0) }
+            isAbsolute = path.isAbsolute
+        }
+
+        func matches(_ stack: [InternedName]) -> Bool {
+            if isAbsolute ? stack.count != steps.count : stack.count < steps.count { return false }
+            var index = stack.count - 1
+            for step in steps.reversed() {
+                if let step, stack[index] != step { return false }
+                index -= 1
+            }
+            return true
+        }
+    }
+
+    private struct ActiveValue {
+        let depth: Int
+        let isLabel: Bool
+        let name: String
+        let value: String
+    }
+
+    private enum Role { case other, document, unit, token }
+
+    private var documentPath: CompiledPath?
+    private var unitPaths: [CompiledPath] = []
+    private var tokenPath: CompiledPath?
+    private var selectors: [(selector: AttributeSelector, path: CompiledPath?, isLabel: Bool)] = []
+    private var stack: [InternedName] = []
+    private var roles: [Role] = []
+    private var activeValues: [ActiveValue] = []
+    private var fileName = ""
+    private var documentCount = 0
+    private var documentOpen = false
+    private var tokenText = TextAccumulator()
+    private var openToken: MarkedToken?
+    private var units = UnitStack()
+
+    /// Compiles the paths against the reader's dictionary.
+    public mutating func prepare(for reader: XMLStreamReader) {
+        fileName = reader.fileName
+        documentPath = specification.documentPath.map { CompiledPath($0, reader) }
+        unitPaths = specification.unitPaths.map { CompiledPath($0, reader) }
+        tokenPath = specification.tokenPath.map { CompiledPath($0, reader) }
+        selectors = specification.labels.map { ($0, $0.element.map { CompiledPath($0, reader) }, true) }
+            + specification.metadata.map { ($0, $0.element.map { CompiledPath($0, reader) }, false) }
+    }
+
+    /// Handles one node.
+    public mutating func process(_ reader: XMLStreamReader, into events: inout [CorpusEvent]) throws {
+        switch reader.nodeKind {
+        case .element:
+            stack.append(reader.internedLocalName)
+            let role = start(reader, &events)
+            if reader.isEmptyElement { end(role, &events) } else { roles.append(role) }
+        case .endElement:
+            if let role = roles.popLast() { end(role, &events) }
+        case .text, .whitespace:
+            guard !units.isEmpty else { return }
+            reader.withValueBytes { bytes in
+                units.append(bytes)
+                if openToken != nil { tokenText.append(bytes) }
+            }
+        default:
+            break
+        }
+    }
+
+    /// Closes the file's document.
+    public mutating func finish(into events: inout [CorpusEvent]) throws {
+        if documentOpen { events.append(.endDocument) }
+        documentOpen = false
+    }
+
+    private mutating func start(_ reader: XMLStreamReader, _ events: inout [CorpusEvent]) -> Role {
+        let depth = stack.count
+        if depth == 1, documentPath == nil { openDocument(reader, &events) }
+        let isUnit = unitPaths.contains { $0.matches(stack) }
+        for (selector, path, isLabel) in selectors {
+            let applies = path.map { $0.matches(stack) } ?? isUnit
+            if applies, let value = reader.attribute(selector.attribute) {
+                activeValues.append(ActiveValue(depth: depth, isLabel: isLabel, name: selector.name, value: value))
+            }
+        }
+        if let documentPath, documentPath.matches(stack) {
+            if documentOpen { events.append(.endDocument) }
+            openDocument(reader, &events)
+            return .document
+        }
+        if isUnit {
+            var labels: [String: String] = [:]
+            var metadata: [String: String] = [:]
+            for value in activeValues {
+                if value.isLabel { labels[value.name] = value.value } else { metadata[value.name] = value.value }
+            }
+            units.open(UnitStack.OpenUnit(kind: UnitKind(rawValue: stack[depth - 1].string), line: reader.line,
+                                          labels: labels, metadata: metadata, tokens: nil))
+            return .unit
+        }
+        if let tokenPath, !units.isEmpty, tokenPath.matches(stack) {
+            tokenText.reset()
+            openToken = MarkedToken(form: "", lemma: reader.attribute("lemma"), partOfSpeech: reader.attribute("pos"),
+                                    analysis: reader.attribute("ana"))
+            return .token
+        }
+        return .other
+    }
+
+    private mutating func end(_ role: Role, _ events: inout [CorpusEvent]) {
+        let depth = stack.count
+        switch role {
+        case .other:
+            break
+        case .document:
+            if documentOpen { events.append(.endDocument) }
+            documentOpen = false
+        case .unit:
+            if let unit = units.close(file: fileName) {
+                if !documentOpen { openDocument(nil, &events) }
+                events.append(.unit(unit))
+            }
+        case .token:
+            if var token = openToken {
+                token.form = tokenText.take()
+                if !token.form.isEmpty { units.appendToken(token) }
+            }
+            openToken = nil
+        }
+        while let last = activeValues.last, last.depth >= depth { activeValues.removeLast() }
+        stack.removeLast()
+    }
+
+    private mutating func openDocument(_ reader: XMLStreamReader?, _ events: inout [CorpusEvent]) {
+        documentCount += 1
+        var metadata = ["format": "generic"]
+        let identifier = reader?.attribute("id") ?? reader?.attribute("xml:id")
+        if let reader, documentPath != nil {
+            for (selector, path, isLabel) in selectors where !isLabel && path?.matches(stack) == true {
+                metadata[selector.name] = reader.attribute(selector.attribute)
+            }
+        }
+        events.append(.startDocument(DocumentInfo(identifier: identifier ?? "\(baseName(fileName))#\(documentCount)",
+                                                  source: fileName, metadata: metadata)))
+        documentOpen = true
+    }
+}

@@ -1,0 +1,294 @@
+import Foundation
+
+/// Reads TEI P5 (namespace `http://www.tei-c.org/ns/1.0`; P4 without a namespace works too): one document per
+/// `<TEI>` (several inside a `<teiCorpus>`), the title from the header's first `<title>`, divisions (`div`,
+/// `div1`…`div7`) as metadata (`@type` → `@n`, e.g. `act` = `1`, `scene` = `2`), speeches (`sp`: `speaker`, `who`,
+/// `speech` metadata), and units from verse lines `l`, paragraphs `p`, anonymous blocks `ab` and sentences `s`.
+///
+/// Marked-up tokens (`w`, `pc` with `@lemma`, `@pos`, `@ana`) are kept in `TextUnit.tokens`. A unit's `@ana`
+/// values of the form `#name=value` become labels (the form `CorpusWriter` writes); other `@ana` values, `xml:id` and
+/// `@n` become metadata. Line breaks (`lb`, `pb`, `cb`, unless `@break="no"`) separate words. Editorial material
+/// that is not the text (`note`, `fw`, `sic`, `orig`, `abbr`, `del`, `figDesc`) is skipped, and so are stage
+/// directions and headings unless asked for.
+///
+/// Source: TEI P5 Guidelines, chapters 3 (core), 4 (default text structure), 7 (performance texts), 17 (`w`).
+public struct TEIProfile: CorpusProfile {
+    /// The TEI P5 namespace.
+    public static let namespace = "http://www.tei-c.org/ns/1.0"
+
+    /// Lines/paragraphs or whole speeches.
+    public var granularity: UnitGranularity
+    /// Emit stage directions (`stage`) as units of kind `.stageDirection`.
+    public var includeStageDirections: Bool
+    /// Emit headings (`head`) as units of kind `.heading`.
+    public var includeHeadings: Bool
+
+    /// Makes a TEI profile.
+    public init(granularity: UnitGranularity = .block, includeStageDirections: Bool = false,
+                includeHeadings: Bool = false) {
+        self.granularity = granularity
+        self.includeStageDirections = includeStageDirections
+        self.includeHeadings = includeHeadings
+    }
+
+    /// `"tei"`.
+    public var name: String { "tei" }
+
+    private enum Role {
+        case other, document, header, headerTitle, division(saved: Int), speech, speaker, unit, speechBreak, token
+        case skipped
+    }
+
+    private struct Names {
+        let tei, teiP4, teiHeader, title, text, sp, speaker, l, p, ab, s, w, pc, lb, pb, cb, stage, head: InternedName
+        let divisions: Set<InternedName>
+        let skipped: Set<InternedName>
+
+        init(_ reader: XMLStreamReader) {
+            tei = reader.intern("TEI"); teiP4 = reader.intern("TEI.2"); teiHeader = reader.intern("teiHeader")
+            title = reader.intern("title"); text = reader.intern("text"); sp = reader.intern("sp")
+            speaker = reader.intern("speaker"); l = reader.intern("l"); p = reader.intern("p")
+            ab = reader.intern("ab"); s = reader.intern("s"); w = reader.intern("w"); pc = reader.intern("pc")
+            lb = reader.intern("lb"); pb = reader.intern("pb"); cb = reader.intern("cb")
+            stage = reader.intern("stage"); head = reader.intern("head")
+            divisions = Set(["div", "div1", "div2", "div3", "div4", "div5", "div6", "div7"].map(reader.intern))
+            skipped = Set(["note", "fw", "sic", "orig", "abbr", "del", "figDesc"].map(reader.intern))
+        }
+    }
+
+    private var names: Names?
+    private var roles: [Role] = []
+    private var fileName = ""
+    private var documentCount = 0
+    private var pendingDocument: DocumentInfo?
+    private var documentOpen = false
+    private var headerDepth = 0
+    private var skipDepth = 0
+    private var speechDepth = 0
+    private var speechCount = 0
+    private var titleText = TextAccumulator()
+    private var capturingTitle = false
+    private var speakerText = TextAccumulator()
+    private var capturingSpeaker = false
+    private var tokenText = TextAccumulator()
+    private var openToken: MarkedToken?
+    private var context: [String: String] = [:]
+    private var savedContext: [(key: String, previous: String?)] = []
+    private var units = UnitStack()
+
+    /// Interns the TEI element names.
+    public mutating func prepare(for reader: XMLStreamReader) {
+        names = Names(reader)
+        fileName = reader.fileName
+    }
+
+    /// Handles one node.
+    public mutating func process(_ reader: XMLStreamReader, into events: inout [CorpusEvent]) throws {
+        guard let names else { return }
+        switch reader.nodeKind {
+        case .element:
+            let role = start(reader, names, &events)
+            if reader.isEmptyElement { end(role, &events) } else { roles.append(role) }
+        case .endElement:
+            if let role = roles.popLast() { end(role, &events) }
+        case .text, .whitespace:
+            guard skipDepth == 0 else { return }
+            reader.withValueBytes { bytes in
+                if capturingTitle { titleText.append(bytes) }
+                if headerDepth > 0 { return }
+                if capturingSpeaker { speakerText.append(bytes); return }
+                units.append(bytes)
+                if openToken != nil { tokenText.append(bytes) }
+            }
+        default:
+            break
+        }
+    }
+
+    /// Closes a document left open (only possible after an error, since the XML was well-formed).
+    public mutating func finish(into events: inout [CorpusEvent]) throws {
+        if pendingDocument != nil || documentOpen { closeDocument(&events) }
+    }
+
+    private mutating func start(_ reader: XMLStreamReader, _ names: Names, _ events: inout [CorpusEvent]) -> Role {
+        if skipDepth > 0 { return .other }
+        let name = reader.internedLocalName
+        if headerDepth > 0 {
+            if name == names.title, !capturingTitle, pendingDocument?.title == nil, titleText.isEmpty {
+                capturingTitle = true
+                return .headerTitle
+            }
+            return .other
+        }
+        // The most frequent elements first.
+        if name == names.l || name == names.p || name == names.ab || name == names.s {
+            if granularity == .speech, speechDepth > 0 {
+                units.breakWord()
+                return .speechBreak
+            }
+            let kind: UnitKind = name == names.l ? .line : name == names.s ? .sentence : .paragraph
+            openUnit(kind, reader)
+            return .unit
+        }
+        if name == names.lb || name == names.pb || name == names.cb {
+            if reader.attribute("break") != "no" { units.breakWord() }
+            return .other
+        }
+        if name == names.tei || name == names.teiP4 {
+            documentCount += 1
+            let identifier = reader.attribute("xml:id") ?? "\(baseName(fileName))#\(documentCount)"
+            pendingDocument = DocumentInfo(identifier: identifier, source: fileName, metadata: ["format": "tei"])
+            context = [:]
+            speechCount = 0
+            return .document
+        }
+        if name == names.teiHeader {
+            headerDepth += 1
+            return .header
+        }
+        if name == names.text {
+            openDocumentIfPending(&events)
+            return .other
+        }
+        if names.divisions.contains(name) {
+            let key = reader.attribute("type") ?? "div"
+            savedContext.append((key, context[key]))
+            if let number = reader.attribute("n") { context[key] = number } else { context[key] = nil }
+            return .division(saved: savedContext.count - 1)
+        }
+        if name == names.sp {
+            speechCount += 1
+            speechDepth += 1
+            context["speech"] = reader.attribute("xml:id") ?? String(speechCount)
+            context["who"] = reader.attribute("who")
+            context["speaker"] = nil
+            openUnit(granularity == .speech ? .speech : .paragraph, reader)
+            return .speech
+        }
+        if name == names.speaker {
+            capturingSpeaker = true
+            speakerText.reset()
+            return .speaker
+        }
+        if name == names.w || name == names.pc {
+            guard !units.isEmpty else { return .other }
+            tokenText.reset()
+            openToken = MarkedToken(form: "", lemma: reader.attribute("lemma"),
+                                    partOfSpeech: reader.attribute("pos") ?? reader.attribute("msd"),
+                                    analysis: reader.attribute("ana"))
+            return .token
+        }
+        if name == names.stage {
+            if includeStageDirections { openUnit(.stageDirection, reader); return .unit }
+            skipDepth += 1
+            return .skipped
+        }
+        if name == names.head {
+            if includeHeadings { openUnit(.heading, reader); return .unit }
+            skipDepth += 1
+            return .skipped
+        }
+        if names.skipped.contains(name) {
+            skipDepth += 1
+            return .skipped
+        }
+        return .other
+    }
+
+    private mutating func end(_ role: Role, _ events: inout [CorpusEvent]) {
+        switch role {
+        case .other:
+            break
+        case .document:
+            closeDocument(&events)
+        case .header:
+            headerDepth -= 1
+        case .headerTitle:
+            capturingTitle = false
+            let title = titleText.take()
+            if !title.isEmpty { pendingDocument?.title = title }
+        case .division(let saved):
+            let (key, previous) = savedContext[saved]
+            savedContext.removeLast(savedContext.count - saved)
+            context[key] = previous
+        case .speech:
+            if let speaker = context["speaker"] { units.setMetadata("speaker", speaker) }
+            emitUnit(&events)
+            speechDepth -= 1
+            context["speech"] = nil
+            context["who"] = nil
+            context["speaker"] = nil
+        case .speaker:
+            capturingSpeaker = false
+            let speaker = speakerText.take()
+            if !speaker.isEmpty {
+                context["speaker"] = context["speaker"].map { $0 + "/" + speaker } ?? speaker
+            }
+        case .unit:
+            emitUnit(&events)
+        case .speechBreak:
+            units.breakWord()
+        case .token:
+            if var token = openToken {
+                token.form = tokenText.take()
+                if !token.form.isEmpty { units.appendToken(token) }
+            }
+            openToken = nil
+        case .skipped:
+            skipDepth -= 1
+        }
+    }
+
+    private mutating func openUnit(_ kind: UnitKind, _ reader: XMLStreamReader) {
+        var metadata = context
+        var labels: [String: String] = [:]
+        if let identifier = reader.attribute("xml:id") { metadata["id"] = identifier }
+        if let number = reader.attribute("n") { metadata["n"] = number }
+        if let analysis = reader.attribute("ana") {
+            var others: [Substring] = []
+            for pointer in analysis.split(separator: " ") {
+                if pointer.hasPrefix("#"), let equals = pointer.firstIndex(of: "=") {
+                    let name = pointer[pointer.index(after: pointer.startIndex)..<equals]
+                    let value = pointer[pointer.index(after: equals)...]
+                    labels[String(name).removingPercentEncoding ?? String(name)] =
+                        String(value).removingPercentEncoding ?? String(value)
+                } else {
+                    others.append(pointer)
+                }
+            }
+            if !others.isEmpty { metadata["ana"] = others.joined(separator: " ") }
+        }
+        units.open(UnitStack.OpenUnit(kind: kind, line: reader.line, labels: labels, metadata: metadata, tokens: nil))
+    }
+
+    private mutating func emitUnit(_ events: inout [CorpusEvent]) {
+        guard let unit = units.close(file: fileName) else { return }
+        openDocumentIfPending(&events)
+        events.append(.unit(unit))
+    }
+
+    private mutating func openDocumentIfPending(_ events: inout [CorpusEvent]) {
+        if let document = pendingDocument {
+            events.append(.startDocument(document))
+            pendingDocument = nil
+            documentOpen = true
+        } else if !documentOpen {
+            documentCount += 1
+            events.append(.startDocument(DocumentInfo(identifier: "\(baseName(fileName))#\(documentCount)",
+                                                      source: fileName, metadata: ["format": "tei"])))
+            documentOpen = true
+        }
+    }
+
+    private mutating func closeDocument(_ events: inout [CorpusEvent]) {
+        openDocumentIfPending(&events)
+        events.append(.endDocument)
+        documentOpen = false
+    }
+}
+
+/// The last path component of a file name (`"a/b/hamlet.xml"` → `"hamlet.xml"`).
+func baseName(_ path: String) -> String {
+    guard let slash = path.lastIndex(of: "/") else { return path }
+    return String(path[path.index(after: slash)...])
+}

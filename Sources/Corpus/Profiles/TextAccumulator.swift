@@ -1,0 +1,59 @@
+/// Collects the UTF-8 bytes of a unit's text nodes, collapsing every run of XML whitespace (space, tab, CR, LF) to
+/// one space and dropping leading and trailing whitespace, without allocating per node.
+struct TextAccumulator {
+    private(set) var bytes: [UInt8] = []
+    private var pendingSpace = false
+
+    init() { bytes.reserveCapacity(256) }
+
+    var isEmpty: Bool { bytes.isEmpty }
+
+    /// Appends a text node's bytes.
+    @inline(__always)
+    mutating func append(_ text: UnsafeBufferPointer<UInt8>) {
+        guard let base = text.baseAddress else { return }
+        let count = text.count
+        var index = 0
+        while index < count {
+            // Skip whitespace, remembering that a separator is due.
+            while index < count, Self.isSpace(base[index]) {
+                pendingSpace = true
+                index += 1
+            }
+            let start = index
+            while index < count, !Self.isSpace(base[index]) { index += 1 }
+            if index > start {
+                if pendingSpace, !bytes.isEmpty { bytes.append(0x20) }
+                pendingSpace = false
+                bytes.append(contentsOf: UnsafeBufferPointer(start: base + start, count: index - start))
+            }
+        }
+    }
+
+    /// Appends a string's text.
+    mutating func append(_ text: String) {
+        var copy = text
+        copy.withUTF8 { append($0) }
+    }
+
+    /// Marks a word boundary (a line break element, the boundary between two lines of a speech).
+    @inline(__always)
+    mutating func breakWord() { pendingSpace = true }
+
+    /// The text so far, and resets for the next unit (keeping the capacity).
+    mutating func take() -> String {
+        let text = String(decoding: bytes, as: UTF8.self)
+        bytes.removeAll(keepingCapacity: true)
+        pendingSpace = false
+        return text
+    }
+
+    /// Resets without producing the text.
+    mutating func reset() {
+        bytes.removeAll(keepingCapacity: true)
+        pendingSpace = false
+    }
+
+    @inline(__always)
+    static func isSpace(_ byte: UInt8) -> Bool { byte == 0x20 || byte == 0x0A || byte == 0x09 || byte == 0x0D }
+}

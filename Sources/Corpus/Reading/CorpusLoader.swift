@@ -1,0 +1,243 @@
+import Foundation
+
+/// The kind of input files, or automatic detection.
+public enum InputFormat: String, Sendable, Hashable, Codable, CaseIterable {
+    /// XML when the name ends in `.xml`, `.tei`, `.tmx` (optionally `.gz`) or the content starts with `<` (after a
+    /// byte-order mark and whitespace), plain text otherwise.
+    case automatic = "auto"
+    /// Every file is XML.
+    case xml
+    /// Every file is plain text, one sentence per line.
+    case plainText = "text"
+}
+
+/// Everything that decides how files become units.
+public struct CorpusLoadOptions: Sendable, Hashable {
+    /// XML or plain text.
+    public var format: InputFormat
+    /// The XML format profile.
+    public var profile: ProfileConfiguration
+    /// Safety and encoding options for XML.
+    public var reading: XMLReadingOptions
+    /// Labels for plain-text files.
+    public var plainText: PlainTextOptions
+    /// Skip files that cannot be read (not well-formed, unknown format, unreadable) and report them, instead of
+    /// stopping at the first. Each file is then checked in a first streaming pass, so a skipped file contributes no
+    /// unit at all (a file is never used in part).
+    public var skipBadFiles: Bool
+
+    /// Makes options; the defaults detect everything and stop at the first bad file.
+    public init(format: InputFormat = .automatic, profile: ProfileConfiguration = ProfileConfiguration(),
+                reading: XMLReadingOptions = XMLReadingOptions(), plainText: PlainTextOptions = PlainTextOptions(),
+                skipBadFiles: Bool = false) {
+        self.format = format
+        self.profile = profile
+        self.reading = reading
+        self.plainText = plainText
+        self.skipBadFiles = skipBadFiles
+    }
+}
+
+/// What a load did: the files read, the files skipped with the reason, libxml2's warnings.
+public struct CorpusLoadReport: Sendable, Hashable {
+    /// Files read completely, in order.
+    public var filesRead: [String] = []
+    /// Files skipped (only with `skipBadFiles`), with the error that made each one unreadable.
+    public var skipped: [CorpusError] = []
+    /// Warnings (an external entity not loaded, ...).
+    public var warnings: [CorpusError] = []
+    /// The profile that read each XML file (`"text"` for plain text), by file.
+    public var formats: [String: String] = [:]
+
+    /// Makes an empty report.
+    public init() {}
+}
+
+/// Where a load is: for progress displays.
+public struct CorpusProgress: Sendable, Hashable {
+    /// Files finished so far.
+    public var filesDone: Int
+    /// Files in the load.
+    public var fileCount: Int
+    /// Bytes read so far (of the uncompressed input).
+    public var bytesRead: Int
+    /// Total bytes of the input files on disk (compressed size for gzip files, so a fraction can exceed 1 briefly).
+    public var totalBytes: Int
+    /// Units delivered so far.
+    public var unitsRead: Int
+}
+
+/// Loads corpora from files and directories, XML or plain text, streaming every unit to a closure in constant
+/// memory.
+///
+/// Directories are searched recursively for `.xml`, `.tei`, `.tmx` (also gzip-compressed as `.gz`) and `.txt` files,
+/// in sorted order, leaving out hidden files and licence and read-me files (`LICENSE*`, `README*`, `COPYING*`);
+/// files named explicitly are always read, whatever their name. Reading is deterministic.
+public struct CorpusLoader: Sendable {
+    /// The files that will be read, in order.
+    public let files: [String]
+    /// The options.
+    public let options: CorpusLoadOptions
+
+    /// Collects the files of `paths` (files and directories).
+    /// - Throws: `CorpusError.Kind.unreadable` for a path that does not exist, or when no file is found.
+    public init(paths: [String], options: CorpusLoadOptions = CorpusLoadOptions()) throws {
+        var files: [String] = []
+        let manager = FileManager.default
+        for path in paths {
+            var isDirectory: ObjCBool = false
+            guard manager.fileExists(atPath: path, isDirectory: &isDirectory) else {
+                throw CorpusError(.unreadable, file: path, message: "no such file or directory")
+            }
+            guard isDirectory.boolValue else {
+                files.append(path)
+                continue
+            }
+            guard let enumerator = manager.enumerator(atPath: path) else {
+                throw CorpusError(.unreadable, file: path, message: "cannot list the directory")
+            }
+            var found: [String] = []
+            while let relative = enumerator.nextObject() as? String {
+                let name = baseName(relative)
+                if name.hasPrefix(".") { continue }
+                if Self.isCorpusFileName(name) {
+                    let full = path.hasSuffix("/") ? path + relative : path + "/" + relative
+                    var childIsDirectory: ObjCBool = false
+                    if manager.fileExists(atPath: full, isDirectory: &childIsDirectory), !childIsDirectory.boolValue {
+                        found.append(full)
+                    }
+                }
+            }
+            files += found.sorted()
+        }
+        guard !files.isEmpty else {
+            throw CorpusError(.unreadable, file: paths.first,
+                              message: "no corpus files (.xml, .tei, .tmx, .txt, or .gz of those) found")
+        }
+        self.files = files
+        self.options = options
+    }
+
+    static func isCorpusFileName(_ name: String) -> Bool {
+        let lower = name.lowercased()
+        // Licence and read-me files sit beside corpora and are not part of them.
+        if ["license", "licence", "readme", "copying"].contains(where: { lower.hasPrefix($0) }) { return false }
+        let stem = lower.hasSuffix(".gz") ? String(lower.dropLast(3)) : lower
+        return stem.hasSuffix(".xml") || stem.hasSuffix(".tei") || stem.hasSuffix(".tmx") || lower.hasSuffix(".txt")
+    }
+
+    /// Whether `path` holds XML (by name, else by its first bytes).
+    func isXML(_ path: String) -> Bool {
+        switch options.format {
+        case .xml: return true
+        case .plainText: return false
+        case .automatic: break
+        }
+        let lower = path.lowercased()
+        let stem = lower.hasSuffix(".gz") ? String(lower.dropLast(3)) : lower
+        if stem.hasSuffix(".xml") || stem.hasSuffix(".tei") || stem.hasSuffix(".tmx") || lower.hasSuffix(".gz") {
+            return true
+        }
+        guard let handle = FileHandle(forReadingAtPath: path) else { return false }
+        defer { try? handle.close() }
+        let head = [UInt8]((try? handle.read(upToCount: 512)) ?? Data())
+        if head.starts(with: [0xFF, 0xFE]) || head.starts(with: [0xFE, 0xFF]) { return true }
+        let body = head.starts(with: [0xEF, 0xBB, 0xBF]) ? head.dropFirst(3) : head[...]
+        return body.first(where: { !TextAccumulator.isSpace($0) }) == UInt8(ascii: "<")
+    }
+
+    /// Streams every unit, with its document, to `body`.
+    /// - Parameter progress: called now and then (every few thousand units and after each file).
+    /// - Returns: what was read and skipped.
+    /// - Throws: the first file's `CorpusError` (unless `skipBadFiles`), or what `body` throws.
+    @discardableResult
+    public func forEachUnit(progress: ((CorpusProgress) -> Void)? = nil,
+                            _ body: (DocumentInfo, TextUnit) throws -> Void) throws -> CorpusLoadReport {
+        var document = DocumentInfo(identifier: "", source: "")
+        return try forEachEvent(progress: progress) { event in
+            switch event {
+            case .startDocument(let info): document = info
+            case .unit(let unit): try body(document, unit)
+            case .endDocument: break
+            }
+        }
+    }
+
+    /// Streams every event (documents opening and closing, units) of every file to `body`, in order. Every
+    /// document, even one without units, opens and closes.
+    @discardableResult
+    public func forEachEvent(progress: ((CorpusProgress) -> Void)? = nil,
+                             _ body: (CorpusEvent) throws -> Void) throws -> CorpusLoadReport {
+        var report = CorpusLoadReport()
+        let sizes = files.map { (try? FileManager.default.attributesOfItem(atPath: $0)[.size] as? Int) ?? 0 }
+        var state = CorpusProgress(filesDone: 0, fileCount: files.count, bytesRead: 0,
+                                   totalBytes: sizes.reduce(0, +), unitsRead: 0)
+        progress?(state)
+        for (index, file) in files.enumerated() {
+            let bytesBefore = state.bytesRead
+            do {
+                if options.skipBadFiles { try check(file) }
+                if isXML(file) {
+                    let reader = try XMLCorpusReader(contentsOfFile: file, profile: options.profile,
+                                                     options: options.reading)
+                    while let event = try reader.nextEvent() {
+                        try body(event)
+                        guard case .unit = event else { continue }
+                        state.unitsRead += 1
+                        if state.unitsRead & 4095 == 0, let progress {
+                            state.bytesRead = bytesBefore + reader.reader.bytesConsumed
+                            progress(state)
+                        }
+                    }
+                    report.formats[file] = reader.profileName
+                    report.warnings += reader.reader.warnings
+                } else {
+                    let reader = try PlainTextCorpusReader(contentsOfFile: file, options: options.plainText)
+                    try body(.startDocument(reader.documentInfo))
+                    try reader.forEachUnit { _, unit in
+                        try body(.unit(unit))
+                        state.unitsRead += 1
+                        if state.unitsRead & 4095 == 0, let progress {
+                            state.bytesRead = bytesBefore + reader.bytesConsumed
+                            progress(state)
+                        }
+                    }
+                    try body(.endDocument)
+                    report.formats[file] = "text"
+                }
+                report.filesRead.append(file)
+            } catch let error as CorpusError where options.skipBadFiles {
+                report.skipped.append(error)
+            }
+            state.filesDone = index + 1
+            state.bytesRead = bytesBefore + sizes[index]
+            progress?(state)
+        }
+        return report
+    }
+
+    /// Checks that a file reads without error, streaming it once without building units.
+    private func check(_ file: String) throws {
+        if isXML(file) {
+            let reader = try XMLCorpusReader(contentsOfFile: file, profile: options.profile, options: options.reading)
+            while try reader.nextEvent() != nil {}
+        } else {
+            try PlainTextCorpusReader(contentsOfFile: file, options: options.plainText).forEachUnit { _, _ in }
+        }
+    }
+
+    /// Reads everything into documents (for small corpora), with the report.
+    public func readDocuments() throws -> (documents: [Document], report: CorpusLoadReport) {
+        var documents: [Document] = []
+        let report = try forEachEvent { event in
+            switch event {
+            case .startDocument(let info): documents.append(Document(info: info))
+            case .unit(let unit):
+                if documents.isEmpty { documents.append(Document(info: DocumentInfo(identifier: "", source: ""))) }
+                documents[documents.count - 1].units.append(unit)
+            case .endDocument: break
+            }
+        }
+        return (documents, report)
+    }
+}
