@@ -19,7 +19,7 @@ struct Montague: ParsableCommand {
             all on a Float32 tensor and reverse-mode autodiff core with gradients of gradients.
             """,
         version: version,
-        subcommands: [DemoCommand.self]
+        subcommands: [DemoCommand.self, CorpusCommand.self]
     )
 
     /// Parses and runs the command. Same as argument-parser's default, except that usage errors (unknown flags,
