@@ -51,6 +51,9 @@ static inline int montague_readerSkipIDs(xmlTextReaderPtr reader) {
         xmlParserCtxtPtr ctxt;
     };
     if (reader == NULL) return 0;
+#if LIBXML_VERSION < 20900 || LIBXML_VERSION >= 21100
+    return 0;  // layout only known for 2.9-2.10: never dereference a guess
+#endif
     xmlParserCtxtPtr context = ((struct montague_textReaderPrefix *)(void *)reader)->ctxt;
     if (context == NULL || context->_private != (void *)reader) return 0;
     context->loadsubset |= XML_SKIP_IDS;
