@@ -25,9 +25,11 @@ public struct EnumerationOptions {
 public enum Enumerator {
     /// Enumerates the fragment of `grammar` within `options.bounds`, calling `visit` for each term.
     public static func enumerate(
-        _ grammar: InterpretedGrammar, options: EnumerationOptions, visit: ((EnumeratedTerm) -> Void)? = nil
+        _ grammar: InterpretedGrammar, options: EnumerationOptions, visit: ((EnumeratedTerm) -> Void)? = nil,
+        prepare: ((Fragment) -> Void)? = nil
     ) -> Fragment {
         let fragment = Fragment(grammar: grammar, bounds: options.bounds, tracksStructure: options.tracksStructure)
+        prepare?(fragment)
         var run = EnumerationRun(fragment: fragment, options: options, visit: visit)
         run.run()
         return fragment
@@ -51,7 +53,6 @@ private struct EnumerationRun {
     var buckets: [Bucket] = []
     var bucketIndex: [[Int]: Int] = [:]
     var bucketsByCategory: [[Int]]
-    var featureVectors: [[Int]] = []
     var featureIDs: [[Int]: Int32] = [:]
     var stop = false
     var sentenceBigrams: Set<String> = []
@@ -75,8 +76,8 @@ private struct EnumerationRun {
 
     mutating func featureID(_ features: [Int]) -> Int32 {
         if let id = featureIDs[features] { return id }
-        let id = Int32(featureVectors.count)
-        featureVectors.append(features)
+        let id = Int32(fragment.featureVectors.count)
+        fragment.featureVectors.append(features)
         featureIDs[features] = id
         return id
     }

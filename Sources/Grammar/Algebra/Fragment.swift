@@ -39,6 +39,8 @@ public final class Fragment {
     public internal(set) var saturated = false
     /// Number of meaningless terms (evaluation errors or failed `requires`).
     public internal(set) var meaninglessCount = 0
+    /// Feature vectors by id (a term's `features` indexes this).
+    var featureVectors: [[Int]] = []
     /// Whether structured meanings were tracked.
     let tracksStructure: Bool
 
@@ -77,6 +79,9 @@ public final class Fragment {
 
     /// Depth of stored term `id`.
     public func depth(of id: Int32) -> Int { Int(store.depth[Int(id)]) }
+
+    /// Feature vector id of stored term `id`.
+    func featureID(of id: Int32) -> Int32 { store.features[Int(id)] }
 
     /// Size of stored term `id`.
     public func size(of id: Int32) -> Int { Int(store.size[Int(id)]) }
