@@ -15,10 +15,11 @@ final class FunctionalityCheck: FragmentObserver {
     private struct Output {
         var meaning: Int32
         var handle: TermHandle
+        var view: Int
     }
     private var table: [ArgumentKey: [Output]] = [:]
     private var conflictsPerOperation: [Int: Int] = [:]
-    private var best: (rank: (Int, Int), first: TermHandle, second: TermHandle, view: Int, arguments: [Int32],
+    private var best: (rank: (Int, Int), first: TermHandle, second: TermHandle, views: (Int, Int), arguments: [Int32],
         outputs: (Int32, Int32))?
     private var disagreesWithDeclared: Set<Int> = []
     private var argumentBuffer: [Int32] = []
@@ -60,13 +61,13 @@ final class FunctionalityCheck: FragmentObserver {
                 for other in outputs {
                     let rank = (max(other.handle.depth, mine.depth), other.handle.size + mine.size)
                     if best == nil || rank < best!.rank {
-                        best = (rank, other.handle, mine, v, argumentBuffer, (other.meaning, output))
+                        best = (rank, other.handle, mine, (other.view, v), argumentBuffer, (other.meaning, output))
                     }
                 }
-                outputs.append(Output(meaning: output, handle: mine))
+                outputs.append(Output(meaning: output, handle: mine, view: v))
                 table[key] = outputs
             } else {
-                table[key] = [Output(meaning: output, handle: TermHandle(term))]
+                table[key] = [Output(meaning: output, handle: TermHandle(term), view: v)]
             }
         }
         if tracksDeclaredRule, arity > 0, term.record >= 0, !fragment.grammar.overrides.isEmpty {
@@ -100,14 +101,24 @@ final class FunctionalityCheck: FragmentObserver {
             w.meaning2 = fragment.describe(meaning: best.outputs.1)
             w.differingPositions = zip(best.first.children, best.second.children).enumerated()
                 .filter { $0.element.0 != $0.element.1 }.map { $0.offset + 1 }
-            if contextInKey || views.count > 1 {
-                let context = views[best.view].view.context
-                w.context = context.map { fragment.grammar.model.contexts[safe: $0] ?? "c\($0)" }
+            let contextName = { (v: Int) -> String? in
+                self.views[v].view.context.map { self.fragment.grammar.model.contexts[safe: $0] ?? "c\($0)" }
+            }
+            if contextInKey {
+                w.context = contextName(best.views.1)
+            } else if views.count > 1 {
+                w.context = [contextName(best.views.0), contextName(best.views.1)].compactMap { $0 }.joined(separator: " vs ")
             }
             let positions = w.differingPositions ?? []
-            w.explanation =
-                "the arguments have the same meanings but \(w.operation!) gives different meanings"
-                + (positions.count == 1 ? " (they differ in one position)" : "")
+            if positions.isEmpty {
+                w.differingPositions = nil
+                w.explanation =
+                    "the same arguments, with the same meanings in both contexts, give \(w.operation!) different meanings: G_\(w.operation!) depends on the context"
+            } else {
+                w.explanation =
+                    "the arguments have the same meanings but \(w.operation!) gives different meanings"
+                    + (positions.count == 1 ? " (they differ in one position)" : "")
+            }
             result.witness = w
             result.summary =
                 "no function G_\(w.operation!) exists: \(conflictsPerOperation.values.reduce(0, +)) conflicting term(s)"

@@ -144,12 +144,14 @@ struct HodgesCategories {
         while head < queue.count {
             let (x, y, inner) = queue[head]
             head += 1
-            for tx in byType[x] ?? [] {
-                guard
-                    let ty = byType[y]?.first(where: {
-                        $0.operation == tx.operation && $0.position == tx.position && $0.siblings == tx.siblings
+            for (first, second, swapped) in [(x, y, false), (y, x, true)] {
+              for t1 in byType[first] ?? [] {
+                let t2 =
+                    byType[second]?.first(where: {
+                        $0.operation == t1.operation && $0.position == t1.position && $0.siblings == t1.siblings
                     })
-                else { continue }
+                    ?? Transition(type: second, operation: t1.operation, position: t1.position, siblings: t1.siblings, result: -1)
+                let (tx, ty) = swapped ? (t2, t1) : (t1, t2)
                 let operation = fragment.grammar.operations[tx.operation]
                 var parts: [String] = []
                 var k = 0
@@ -168,6 +170,7 @@ struct HodgesCategories {
                 {
                     queue.append((tx.result, ty.result, frame))
                 }
+              }
             }
         }
         return nil

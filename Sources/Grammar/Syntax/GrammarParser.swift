@@ -8,6 +8,8 @@ public struct GrammarParser {
     let file: String
     let lines: [String]
     var errors: [GrammarError] = []
+    /// While parsing the value of `let x = … in`, `in` ends the value instead of meaning membership.
+    var inhibitsIn = false
 
     /// Parses the `.mont` text `source`; `file` labels the diagnostics.
     public static func parse(_ source: String, file: String) throws(GrammarErrors) -> GrammarSyntax {
@@ -123,8 +125,8 @@ public struct GrammarParser {
         while current.kind != .endOfFile {
             if isSymbol("{") || isSymbol("(") || isSymbol("[") { depth += 1 }
             if isSymbol("}") || isSymbol(")") || isSymbol("]") {
-                if depth == 0 { return }
-                depth -= 1
+                if depth == 0 && isSymbol("}") { return }
+                depth = max(0, depth - 1)
             }
             if isSymbol(";") && depth == 0 {
                 advance()
@@ -136,11 +138,13 @@ public struct GrammarParser {
 
     /// Runs `body`; on error records it and recovers.
     mutating func attempt(_ body: (inout GrammarParser) throws(GrammarError) -> Void) {
+        let start = position
         do {
             try body(&self)
         } catch {
             errors.append(error)
             recover()
+            if position == start && current.kind != .endOfFile && !isSymbol("}") { advance() }
         }
     }
 
@@ -246,7 +250,12 @@ public struct GrammarParser {
             try expect("{")
             while !isSymbol("}") && current.kind != .endOfFile {
                 attempt { p throws(GrammarError) in
-                    let name = try p.identifier("notion")
+                    var name = try p.identifier("notion")
+                    while p.isSymbol("-"), p.next.kind == .identifier {
+                        p.advance()
+                        name.value += "-" + p.current.text
+                        p.advance()
+                    }
                     var argument: String?
                     if p.accept("(") {
                         argument = try p.identifier("argument").value
@@ -653,7 +662,10 @@ public struct GrammarParser {
         if acceptKeyword("let") {
             let name = try identifier("let-bound variable")
             try expect("=")
+            let saved = inhibitsIn
+            inhibitsIn = true
             let value = try parseExpression()
+            inhibitsIn = saved
             try expectKeyword("in")
             return Expression(.letIn(name.value, value, try parseExpression()), at: start)
         }
@@ -756,7 +768,7 @@ public struct GrammarParser {
             advance()
             return Expression(.binary(op, left, try parseAdditive()), at: location)
         }
-        if isKeyword("in") || isKeyword("subset") {
+        if (isKeyword("in") && !inhibitsIn) || isKeyword("subset") {
             let op = current.text
             advance()
             return Expression(.binary(op, left, try parseAdditive()), at: location)
@@ -876,6 +888,9 @@ public struct GrammarParser {
         case .symbol:
             if accept("@") { return Expression(.currentWorld, at: location) }
             if accept("(") {
+                let saved = inhibitsIn
+                inhibitsIn = false
+                defer { inhibitsIn = saved }
                 let first = try parseExpression()
                 if accept(",") {
                     var components = [first]
@@ -887,6 +902,9 @@ public struct GrammarParser {
                 return first
             }
             if accept("[") {
+                let saved = inhibitsIn
+                inhibitsIn = false
+                defer { inhibitsIn = saved }
                 var elements: [Expression] = []
                 if !isSymbol("]") {
                     repeat { elements.append(try parseExpression()) } while accept(",")
@@ -894,7 +912,12 @@ public struct GrammarParser {
                 try expect("]")
                 return Expression(.sequenceLiteral(elements), at: location)
             }
-            if accept("{") { return try parseBraced(at: location) }
+            if accept("{") {
+                let saved = inhibitsIn
+                inhibitsIn = false
+                defer { inhibitsIn = saved }
+                return try parseBraced(at: location)
+            }
             if isSymbol("\\") { return try parseExpression() }
             throw error("expected an expression but found '\(current.text)'")
         case .endOfFile:
