@@ -71,6 +71,11 @@ public enum CompositionalityChecker {
         var funct: NotionResult?
         var domain: NotionResult?
         for notion in notions {
+            if notion == .subst {
+                let n1 = observers.first(where: { $0.0 == .subst })?.1.finish() ?? funct
+                results.append(SubstitutionCheck.plural(fragment: fragment, funct: n1, domain: domain, level: baseLevel))
+                continue
+            }
             if let observer = observers.first(where: { $0.0 == notion })?.1 {
                 let r = observer.finish()
                 if notion == .funct { funct = r }
@@ -140,6 +145,9 @@ public enum CompositionalityChecker {
             case .occStrong:
                 observers.append(
                     (notion, FunctionalityCheck(fragment: fragment, notion: notion, views: contexts.map { MeaningView(level: level, context: $0) }, contextInKey: false, tracksDeclaredRule: false)))
+            case .subst:
+                observers.append(
+                    (notion, FunctionalityCheck(fragment: fragment, notion: .funct, views: [MeaningView(level: level)], contextInKey: false, tracksDeclaredRule: false)))
             case .reverse:
                 observers.append((notion, ReverseCompositionalityCheck(fragment: fragment, view: MeaningView(level: level))))
             case .domain:

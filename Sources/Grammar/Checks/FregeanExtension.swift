@@ -6,6 +6,8 @@ public struct FregeanExtensionResult: Sendable {
     public var atomClasses: [[String]]
     /// Number of fregean classes among all examined terms.
     public var classCount: Int
+    /// The class of the first term with each yield.
+    public var classByYield: [String: Int]
 }
 
 /// N10 Hodges' fregean extension (Hodges 2001, "Formal features of compositionality" — extension theorem):
@@ -26,7 +28,7 @@ public enum FregeanExtension {
                 result: NotionResult(
                     notion: notion.rawValue, label: notion.label, holds: nil,
                     summary: "needs a start category (the sentences X)", witness: nil, details: [],
-                    inducedOperations: nil), atomClasses: [], classCount: 0)
+                    inducedOperations: nil), atomClasses: [], classCount: 0, classByYield: [:])
         }
         let categories = HodgesCategories(fragment: fragment, view: view)
         let n = fragment.storedCount
@@ -167,6 +169,13 @@ public enum FregeanExtension {
         } else {
             result.summary = "the fregean extension exists and agrees with μ on sentences (\(Set(block).count) classes)"
         }
-        return FregeanExtensionResult(result: result, atomClasses: atomClasses, classCount: Set(block).count)
+        var classByYield: [String: Int] = [:]
+        if n <= 100_000 {
+            for id in fragment.storedTerms where classByYield[fragment.yield(of: id)] == nil {
+                classByYield[fragment.yield(of: id)] = block[Int(id)]
+            }
+        }
+        return FregeanExtensionResult(
+            result: result, atomClasses: atomClasses, classCount: Set(block).count, classByYield: classByYield)
     }
 }
