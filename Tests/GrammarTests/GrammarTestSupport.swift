@@ -10,11 +10,17 @@ let grammarsDirectory: String = {
         .appendingPathComponent("grammars").path
 }()
 
-/// The shared data folder (`../shared/data` next to the package root).
+/// The shared data folder: `../shared/data` next to the package root (searched upwards, so a worktree nested one
+/// level deeper finds it too).
 let sharedDataDirectory: String = {
-    let here = URL(fileURLWithPath: #filePath)
-    let root = here.deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-    return root.deletingLastPathComponent().appendingPathComponent("shared/data").path
+    var directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent()
+    for _ in 0..<4 {
+        directory = directory.deletingLastPathComponent()
+        let candidate = directory.appendingPathComponent("shared/data")
+        if FileManager.default.fileExists(atPath: candidate.path) { return candidate.path }
+    }
+    return directory.appendingPathComponent("shared/data").path
 }()
 
 /// Loads `grammars/<name>`.
