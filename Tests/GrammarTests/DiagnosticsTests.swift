@@ -99,7 +99,7 @@ struct DiagnosticsTests {
     @Test func diagnosticShowsTheSourceLineWithACaret() {
         let e = errors("grammar G ;\ncat S : t ;\nlexicon { \"a\" : S = 1 ; }\n")
         #expect(e.first?.description == """
-            bad.mont:3:21: error: type mismatch: S has type t but "a" means a int
+            bad.mont:3:21: error: type mismatch: S has type t but the meaning of "a" has type int
             lexicon { "a" : S = 1 ; }
                                 ^
             """)

@@ -524,7 +524,7 @@ struct GrammarCompiler {
             entry.semantics, scope: &scope, expected: categories[category].type)
         if inference.unify(type, categories[category].type) != nil {
             throw error(
-                "type mismatch: \(categories[category].name) has type \(inference.resolve(categories[category].type)) but \"\(entry.form.value)\" means a \(inference.resolve(type))",
+                "type mismatch: \(categories[category].name) has type \(inference.resolve(categories[category].type)) but the meaning of \"\(entry.form.value)\" has type \(inference.resolve(type))",
                 entry.semantics.location)
         }
         let tokens = entry.form.value.split(whereSeparator: { $0 == " " || $0 == "\t" }).map(String.init)
