@@ -5,11 +5,11 @@
 // (or delete the #if): `swiftSettings: [.define("MONTAGUE_GRAMMAR_BENCHMARK")]`. Call `printGrammarBenchmark()`
 // from main.swift. Target: 1 000 000 terms in under 10 s in release; growth should be linear.
 #if MONTAGUE_GRAMMAR_BENCHMARK
-    import Grammar
+import Grammar
 
-    /// Prints the N1 benchmark as a Markdown table.
-    func printGrammarBenchmark() {
-        print("## Grammar: N1 enumeration + check (arithmetic mod 10)")
-        print(FunctionalityBenchmark.markdownTable(FunctionalityBenchmark.run()))
-    }
+/// Prints the N1 benchmark as a Markdown table.
+func printGrammarBenchmark() {
+    print("## Grammar: N1 enumeration + check (arithmetic mod 10)")
+    print(FunctionalityBenchmark.markdownTable(FunctionalityBenchmark.run()))
+}
 #endif

@@ -53,7 +53,9 @@ struct GenerateCommand: ParsableCommand {
         guard let kind = SplitKind(rawValue: split) else {
             GrammarCommandSupport.fail("--split must be random, length, add-primitive or none")
         }
-        guard format == "scan" || format == "jsonl" else { GrammarCommandSupport.fail("--format must be scan or jsonl") }
+        guard format == "scan" || format == "jsonl" else {
+            GrammarCommandSupport.fail("--format must be scan or jsonl")
+        }
         var options = GenerationOptions()
         options.split = kind
         options.primitive = primitive

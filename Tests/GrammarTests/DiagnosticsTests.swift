@@ -81,7 +81,10 @@ struct DiagnosticsTests {
             lexicon { "x" : S = frobnicate ; "y" : T = true ; }
             """
         let e = errors(source)
-        #expect(e.map(\.message) == ["unknown name 'frobnicate'", "unknown category 'T' (declare it with 'cat T : type ;')"])
+        #expect(
+            e.map(\.message) == [
+                "unknown name 'frobnicate'", "unknown category 'T' (declare it with 'cat T : type ;')",
+            ])
         #expect(e.map(\.location.column) == [21, 40])
     }
 
@@ -98,11 +101,12 @@ struct DiagnosticsTests {
 
     @Test func diagnosticShowsTheSourceLineWithACaret() {
         let e = errors("grammar G ;\ncat S : t ;\nlexicon { \"a\" : S = 1 ; }\n")
-        #expect(e.first?.description == """
-            bad.mont:3:21: error: type mismatch: S has type t but the meaning of "a" has type int
-            lexicon { "a" : S = 1 ; }
-                                ^
-            """)
+        #expect(
+            e.first?.description == """
+                bad.mont:3:21: error: type mismatch: S has type t but the meaning of "a" has type int
+                lexicon { "a" : S = 1 ; }
+                                    ^
+                """)
     }
 
     @Test func evaluationErrorsMakeTermsMeaninglessNotCrashes() throws {

@@ -10,16 +10,16 @@ struct ExtensionTests {
         // Depth ≤ 3 over 2 atoms and 2 operations: 2 + 8 + 2·(10² − 2²) = 202 terms. Plus-only terms: depth-3 Plus
         // terms take arguments among the 6 Plus-only terms of depth ≤ 2 (6² − 2² = 32), so 2 + 4 + 32 = 38.
         #expect(fragment.termCount == 202)
-        let extension_ = WesterstahlExtension.run(fragment: fragment)
-        #expect(extension_.conflict == nil)
-        #expect(extension_.domainSize == 38)
-        #expect(extension_.forced == 0)
-        #expect(extension_.fresh + extension_.shared == 164)
+        let result = WesterstahlExtension.run(fragment: fragment)
+        #expect(result.conflict == nil)
+        #expect(result.domainSize == 38)
+        #expect(result.forced == 0)
+        #expect(result.fresh + result.shared == 164)
         // Times(1 + 1, 2) must mean what Times(2, 2) means: 52 completions are shared.
-        #expect(extension_.shared == 52)
-        #expect(extension_.total)
-        #expect(extension_.agreesWithOriginal)
-        #expect(extension_.compositional)
+        #expect(result.shared == 52)
+        #expect(result.total)
+        #expect(result.agreesWithOriginal)
+        #expect(result.compositional)
         // μ itself is compositional on its domain and satisfies the domain principle.
         #expect(check(grammar, .funct).holds == true)
         #expect(check(grammar, .domain).holds == true)

@@ -9,12 +9,17 @@ struct MetricsTests {
 
     @Test func positionalBijectiveProtocolIsPerfectlyCompositional() {
         let messages = meanings.map { [$0[0], 4 + $0[1]] }
-        #expect(abs(CompositionalityMetrics.positionalDisentanglement(meanings: meanings, messages: messages) - 1) < 1e-9)
+        #expect(
+            abs(CompositionalityMetrics.positionalDisentanglement(meanings: meanings, messages: messages) - 1) < 1e-9)
         #expect(abs(CompositionalityMetrics.topographicSimilarity(meanings: meanings, messages: messages) - 1) < 1e-9)
         #expect(
-            abs(CompositionalityMetrics.topographicSimilarity(meanings: meanings, messages: messages, messageDistance: .edit) - 1)
+            abs(
+                CompositionalityMetrics.topographicSimilarity(
+                    meanings: meanings, messages: messages, messageDistance: .edit) - 1)
                 < 1e-9)
-        #expect(CompositionalityMetrics.treeReconstructionError(meanings: meanings, messages: messages, vocabularySize: 8) < 1e-6)
+        #expect(
+            CompositionalityMetrics.treeReconstructionError(meanings: meanings, messages: messages, vocabularySize: 8)
+                < 1e-6)
     }
 
     @Test func shuffledOrderKeepsBagOfSymbolsButNotPositions() {
@@ -39,6 +44,8 @@ struct MetricsTests {
         let messages = codes.map { [$0 / 4, 4 + $0 % 4] }
         let topsim = CompositionalityMetrics.topographicSimilarity(meanings: meanings, messages: messages)
         #expect(abs(topsim) < 0.25, "topsim \(topsim)")
-        #expect(CompositionalityMetrics.treeReconstructionError(meanings: meanings, messages: messages, vocabularySize: 8) > 0.5)
+        #expect(
+            CompositionalityMetrics.treeReconstructionError(meanings: meanings, messages: messages, vocabularySize: 8)
+                > 0.5)
     }
 }

@@ -164,7 +164,8 @@ struct TestCaseTests {
         #expect(w.meaning2 == "true")
         let standing = check(grammar, .stand)
         let always = try #require(standing.inducedOperations?.first { $0.operation == "Always" })
-        #expect(always.rows.contains(InducedRow(arguments: ["⟨c1: true; c2: false⟩"], result: "⟨c1: false; c2: false⟩")))
+        #expect(
+            always.rows.contains(InducedRow(arguments: ["⟨c1: true; c2: false⟩"], result: "⟨c1: false; c2: false⟩")))
     }
 
     @Test func t9DomainRestrictionWeakHoldsStrongFails() throws {
@@ -186,7 +187,8 @@ struct TestCaseTests {
 
     @Test func t11SCANCountsAndVerdicts() throws {
         let grammar = try loadGrammar("scan.mont")
-        let report = CompositionalityChecker.check(grammar, options: CheckOptions(notions: [.funct, .reverse, .husserl]))
+        let report = CompositionalityChecker.check(
+            grammar, options: CheckOptions(notions: [.funct, .reverse, .husserl]))
         #expect(report.termsPerCategory == ["U": 4, "D": 10, "V": 34, "S": 102, "C": 20_910])
         #expect(report.saturated)
         #expect(report.result(.funct)?.holds == true)
@@ -200,7 +202,9 @@ struct TestCaseTests {
         // The note's examples.
         let fragment = Enumerator.enumerate(grammar, options: EnumerationOptions(bounds: grammar.bounds))
         #expect(meaning(fragment, "walk twice and walk") == meaning(fragment, "walk and walk twice"))
-        #expect(meaning(fragment, "turn opposite left", category: "V") == meaning(fragment, "turn left twice", category: "S"))
+        #expect(
+            meaning(fragment, "turn opposite left", category: "V")
+                == meaning(fragment, "turn left twice", category: "S"))
         let thrice = try #require(grammar.operation(named: "Thrice"))
         #expect(grammar.operations[thrice].daughterCategories == [try #require(grammar.category(named: "V"))])
     }

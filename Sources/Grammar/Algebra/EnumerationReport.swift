@@ -36,8 +36,10 @@ public struct EnumerationReport: Codable, Sendable {
         var lines = [
             "grammar \(grammar): \(termCount) terms" + (truncated ? " (truncated)" : "")
                 + (saturated ? " (complete)" : ""),
-            "per category: " + termsPerCategory.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "),
-            "per depth: " + termsPerDepth.enumerated().map { "\($0.offset + 1): \($0.element)" }.joined(separator: ", "),
+            "per category: "
+                + termsPerCategory.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "),
+            "per depth: "
+                + termsPerDepth.enumerated().map { "\($0.offset + 1): \($0.element)" }.joined(separator: ", "),
             "distinct sentences: \(distinctSentences)",
         ]
         for t in terms { lines.append("\(t.category)\t\(t.yield)\t\(t.meaning)\t\(t.term)") }

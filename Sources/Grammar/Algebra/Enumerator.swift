@@ -113,7 +113,8 @@ private struct EnumerationRun {
         case .atom(let name):
             let o = grammar.operations[op]
             if o.arity != 0 { return false }
-            return o.name == name || (o.isLexical && fragment.tokens(operation: op, children: kids).joined(separator: " ") == name)
+            return o.name == name
+                || (o.isLexical && fragment.tokens(operation: op, children: kids).joined(separator: " ") == name)
         case .operation(let p, let arguments):
             guard p == op else { return false }
             for (a, child) in zip(arguments, kids) {
@@ -253,7 +254,8 @@ private struct EnumerationRun {
                 }
                 let target = bucket(category: operation.category, features: motherFeatures, depth: depth)
                 let tuple = (0..<arity).map { candidates[$0][choice[$0]] }
-                produced += combineTerms(op, operation, tuple, depth: depth, target: target, store: store, children: &children)
+                produced += combineTerms(
+                    op, operation, tuple, depth: depth, target: target, store: store, children: &children)
                 if stop { return produced }
             }
             // Next bucket tuple (odometer).
@@ -290,7 +292,7 @@ private struct EnumerationRun {
             tokenCount = 0
             isConcatenative = false
         }
-        let store_ = fragment.store
+        let termStore = fragment.store
         for j in 0..<arity {
             var empty = false
             for i in 0..<arity {
@@ -317,8 +319,8 @@ private struct EnumerationRun {
                 for i in 0..<arity {
                     let child = buckets[tuple[i]].terms[index[i]]
                     children[i] = child
-                    length += Int(store_.length[Int(child)])
-                    size += Int(store_.size[Int(child)])
+                    length += Int(termStore.length[Int(child)])
+                    size += Int(termStore.size[Int(child)])
                 }
                 var tokens: [String]?
                 if !isConcatenative {
@@ -335,14 +337,17 @@ private struct EnumerationRun {
                     let record = children.withUnsafeBufferPointer { kids -> Int32 in
                         if let r = overrideRecord(operation: op, children: kids, length: length) { return r }
                         var argumentRecords = [Int32](repeating: 0, count: arity)
-                        for i in 0..<arity { argumentRecords[i] = store_.record[Int(kids[i])] }
+                        for i in 0..<arity { argumentRecords[i] = termStore.record[Int(kids[i])] }
                         let frag = fragment
                         let kidsArray = Array(kids)
                         return argumentRecords.withUnsafeBufferPointer { records in
                             fragment.engine.ruleRecord(
                                 op, arguments: records,
                                 forms: {
-                                    (kidsArray.map { frag.tokens(of: $0) }, frag.tokens(operation: op, children: kidsArray))
+                                    (
+                                        kidsArray.map { frag.tokens(of: $0) },
+                                        frag.tokens(operation: op, children: kidsArray)
+                                    )
                                 })
                         }
                     }

@@ -38,7 +38,10 @@ public enum GrammarLoader {
         var compiler = GrammarCompiler(syntax: syntax, options: options)
         let grammar = compiler.run()
         if !compiler.errors.isEmpty || grammar == nil {
-            throw GrammarErrors(compiler.errors.sorted { ($0.location.line, $0.location.column) < ($1.location.line, $1.location.column) })
+            throw GrammarErrors(
+                compiler.errors.sorted {
+                    ($0.location.line, $0.location.column) < ($1.location.line, $1.location.column)
+                })
         }
         return grammar!
     }
@@ -64,9 +67,9 @@ func readTextFile(_ path: String) throws(GrammarError) -> String {
 }
 
 #if canImport(Glibc)
-    import Glibc
+import Glibc
 #elseif canImport(Darwin)
-    import Darwin
+import Darwin
 #endif
 
 struct GrammarCompiler {
@@ -108,7 +111,8 @@ struct GrammarCompiler {
         declareCategories()
         var operations: [PendingOperation] = []
         for entry in syntax.lexicon {
-            do throws(GrammarError) { operations.append(try compileLexicalEntry(entry, index: operations.count)) } catch {
+            do throws(GrammarError) { operations.append(try compileLexicalEntry(entry, index: operations.count)) } catch
+            {
                 errors.append(error)
             }
         }
@@ -183,7 +187,8 @@ struct GrammarCompiler {
         if syntax.meaningLevel?.value == .intension || syntax.lexicalMeaningLevel?.value == .intension,
             model.worlds.isEmpty
         {
-            errors.append(error("meaning = intension needs worlds in the model", syntax.meaningLevel?.location ?? fileStart))
+            errors.append(
+                error("meaning = intension needs worlds in the model", syntax.meaningLevel?.location ?? fileStart))
             return nil
         }
         var parameterNames: [String: [String]] = [:]
@@ -255,7 +260,10 @@ struct GrammarCompiler {
         for (i, p) in parameters.enumerated() { symbols.contextParameters[p.name] = (i, p.type) }
         for (name, type) in parameters {
             if let problem = checkTypeNames(type) {
-                errors.append(error(problem, syntax.contexts.parameters.first { $0.name.value == name }?.name.location ?? fileStart))
+                errors.append(
+                    error(
+                        problem, syntax.contexts.parameters.first { $0.name.value == name }?.name.location ?? fileStart)
+                )
             }
         }
     }
@@ -446,7 +454,8 @@ struct GrammarCompiler {
     mutating func declareCategories() {
         for declaration in syntax.categories {
             if categoryIndex[declaration.name.value] != nil {
-                errors.append(error("category '\(declaration.name.value)' is declared twice", declaration.name.location))
+                errors.append(
+                    error("category '\(declaration.name.value)' is declared twice", declaration.name.location))
                 continue
             }
             if let problem = checkTypeNames(declaration.type) {
@@ -472,7 +481,9 @@ struct GrammarCompiler {
             return c
         }
         guard options.infersCategories else {
-            throw error("unknown category '\(reference.name)' (declare it with 'cat \(reference.name) : type ;')", reference.location)
+            throw error(
+                "unknown category '\(reference.name)' (declare it with 'cat \(reference.name) : type ;')",
+                reference.location)
         }
         categoryIndex[reference.name] = categories.count
         categories.append((reference.name, reference.features.map { ($0.name, "%" + $0.name) }, inference.fresh()))
@@ -495,7 +506,8 @@ struct GrammarCompiler {
             return constructors.count - 1
         }
         guard let c = symbols.constructors[value], c.type == f.type else {
-            throw error("'\(value)' is not a value of \(f.type) (feature \(feature) of \(categories[category].name))", location)
+            throw error(
+                "'\(value)' is not a value of \(f.type) (feature \(feature) of \(categories[category].name))", location)
         }
         return c.index
     }
@@ -507,7 +519,8 @@ struct GrammarCompiler {
         return i
     }
 
-    mutating func compileLexicalEntry(_ entry: LexicalDeclaration, index: Int) throws(GrammarError) -> PendingOperation {
+    mutating func compileLexicalEntry(_ entry: LexicalDeclaration, index: Int) throws(GrammarError) -> PendingOperation
+    {
         let category = try categoryReference(entry.category)
         var motherFeatures = Array(repeating: FeatureSource.unset, count: categories[category].features.count)
         for (name, value) in entry.category.features {
@@ -516,7 +529,9 @@ struct GrammarCompiler {
                 throw error("a lexical entry's features must be constants", entry.category.location)
             }
             let constant = try featureConstant(c, feature: name, category: category, at: entry.category.location)
-            if f >= motherFeatures.count { motherFeatures.append(contentsOf: Array(repeating: .unset, count: f - motherFeatures.count + 1)) }
+            if f >= motherFeatures.count {
+                motherFeatures.append(contentsOf: Array(repeating: .unset, count: f - motherFeatures.count + 1))
+            }
             motherFeatures[f] = .constant(constant)
         }
         var scope = CompilationScope()
@@ -573,7 +588,12 @@ struct GrammarCompiler {
                 let f = try featureIndex(name, category: d.category, at: d.reference.location)
                 switch value {
                 case .constant(let c):
-                    list.append((f, .constant(try featureConstant(c, feature: name, category: d.category, at: d.reference.location))))
+                    list.append(
+                        (
+                            f,
+                            .constant(
+                                try featureConstant(c, feature: name, category: d.category, at: d.reference.location))
+                        ))
                 case .variable(let v):
                     let k = variables[v] ?? variables.count
                     variables[v] = k
@@ -587,10 +607,12 @@ struct GrammarCompiler {
             let f = try featureIndex(name, category: mother, at: rule.mother.location)
             switch value {
             case .constant(let c):
-                motherFeatures[f] = .constant(try featureConstant(c, feature: name, category: mother, at: rule.mother.location))
+                motherFeatures[f] = .constant(
+                    try featureConstant(c, feature: name, category: mother, at: rule.mother.location))
             case .variable(let v):
                 guard let k = variables[v] else {
-                    throw error("feature variable ?\(v) of the mother does not occur in a daughter", rule.mother.location)
+                    throw error(
+                        "feature variable ?\(v) of the mother does not occur in a daughter", rule.mother.location)
                 }
                 motherFeatures[f] = .variable(k)
             }
@@ -678,7 +700,8 @@ struct GrammarCompiler {
             }
         default: break
         }
-        throw error("a 'when' condition compares daughters' features (NP.num == VP.num) with ==, !=, &&, ||, !", e.location)
+        throw error(
+            "a 'when' condition compares daughters' features (NP.num == VP.num) with ==, !=, &&, ||, !", e.location)
     }
 
     func featureOperand(_ e: Expression, names: [String], daughters: [Int]) throws(GrammarError) -> FeatureCondition {
@@ -730,7 +753,8 @@ struct GrammarCompiler {
                 "type mismatch: the override must have type \(inference.resolve(categories[category].type)), found \(inference.resolve(type))",
                 declaration.semantics.location)
         }
-        return CompiledOverride(target: target, semantics: code, location: declaration.location, description: description)
+        return CompiledOverride(
+            target: target, semantics: code, location: declaration.location, description: description)
     }
 
     static func describe(_ pattern: TermPattern) -> String {
@@ -841,7 +865,8 @@ struct GrammarCompiler {
             case "max_length": bounds.maxLength = value
             case "max_terms": bounds.maxTerms = value
             default:
-                errors.append(error("unknown bound '\(key.value)' (expected max_depth, max_length or max_terms)", key.location))
+                errors.append(
+                    error("unknown bound '\(key.value)' (expected max_depth, max_length or max_terms)", key.location))
             }
             if value < 1 { errors.append(error("bounds must be positive", key.location)) }
         }

@@ -95,7 +95,8 @@ final class SemanticsEngine {
             var values: [Value] = []
             for p in 0..<pointCount {
                 var environment: [Value] = []
-                values.append(try model.evaluate(code, environment: &environment, point: model.point(at: p), frame: .empty))
+                values.append(
+                    try model.evaluate(code, environment: &environment, point: model.point(at: p), frame: .empty))
             }
             return try internRecord(values, type: type)
         } catch {
@@ -160,10 +161,13 @@ final class SemanticsEngine {
                 let point = model.point(at: p)
                 var environment: [Value] = []
                 if let requirement = operation.requirement {
-                    guard case .bool(true) = try model.evaluate(requirement, environment: &environment, point: point, frame: frame)
+                    guard
+                        case .bool(true) = try model.evaluate(
+                            requirement, environment: &environment, point: point, frame: frame)
                     else { return -1 }
                 }
-                values.append(try model.evaluate(operation.semantics, environment: &environment, point: point, frame: frame))
+                values.append(
+                    try model.evaluate(operation.semantics, environment: &environment, point: point, frame: frame))
             }
             return try internRecord(values, type: grammar.categories[operation.category].type)
         } catch {
@@ -190,7 +194,8 @@ final class SemanticsEngine {
         do throws(EvaluationError) {
             var environment: [Value] = []
             let function = try model.evaluate(
-                projection.code, environment: &environment, point: EvaluationPoint(context: 0, world: model.actualWorld),
+                projection.code, environment: &environment,
+                point: EvaluationPoint(context: 0, world: model.actualWorld),
                 frame: .empty)
             var ids: [Int32] = []
             for v in recordValues[Int(record)] {
@@ -318,11 +323,12 @@ final class SemanticsEngine {
         guard record >= 0 else { return "⊥ (no meaning)" }
         let ids = recordCanonical[Int(record)]
         if ids.count == 1 { return describe(ids[0]) }
-        return "⟨" + ids.enumerated().map { p, id in
-            let point = model.point(at: p)
-            let c = model.contexts.isEmpty ? "" : model.contexts[point.context]
-            let w = model.worlds.isEmpty ? "" : model.worlds[point.world]
-            return [c, w].filter { !$0.isEmpty }.joined(separator: ",") + ": " + describe(id)
-        }.joined(separator: "; ") + "⟩"
+        return "⟨"
+            + ids.enumerated().map { p, id in
+                let point = model.point(at: p)
+                let c = model.contexts.isEmpty ? "" : model.contexts[point.context]
+                let w = model.worlds.isEmpty ? "" : model.worlds[point.world]
+                return [c, w].filter { !$0.isEmpty }.joined(separator: ",") + ": " + describe(id)
+            }.joined(separator: "; ") + "⟩"
     }
 }

@@ -28,14 +28,16 @@ public enum SentenceInterpreter {
         var target = grammar.start
         if let category {
             guard let c = grammar.category(named: category) else {
-                throw GrammarError("unknown category '\(category)'", at: SourceLocation(file: "<sentence>", line: 1, column: 1))
+                throw GrammarError(
+                    "unknown category '\(category)'", at: SourceLocation(file: "<sentence>", line: 1, column: 1))
             }
             target = c
         }
-        let vocabulary = Set(grammar.operations.compactMap { op -> [String]? in
-            if case .tokens(let t) = op.form { return t }
-            return nil
-        }.joined())
+        let vocabulary = Set(
+            grammar.operations.compactMap { op -> [String]? in
+                if case .tokens(let t) = op.form { return t }
+                return nil
+            }.joined())
         for (i, t) in tokens.enumerated() where !vocabulary.contains(t) && !syncategorematic(grammar).contains(t) {
             let column = tokens[..<i].reduce(1) { $0 + $1.count + 1 }
             throw GrammarError("unknown word '\(t)'", at: SourceLocation(file: "<sentence>", line: 1, column: column))

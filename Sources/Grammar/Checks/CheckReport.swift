@@ -137,7 +137,8 @@ public struct CheckReport: Codable, Sendable {
                 + (truncated ? " (truncated at \(maxTerms))" : "") + (saturated ? " (complete: no deeper terms)" : "")
                 + "; \(distinctMeanings) distinct meanings; \(meaninglessTerms) meaningless")
         lines.append(
-            "terms per category: " + termsPerCategory.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }
+            "terms per category: "
+                + termsPerCategory.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }
                 .joined(separator: ", "))
         for r in results {
             let verdict = r.holds == nil ? "n/a " : (r.holds! ? "HOLDS" : "FAILS")
@@ -149,19 +150,25 @@ public struct CheckReport: Codable, Sendable {
                 for op in ops {
                     lines.append(
                         "    G_\(op.operation): \(op.rowCount) rows"
-                            + (op.agreesWithDeclaredRule ? " (agrees with the declared rule)" : " (differs from the declared rule)"))
+                            + (op.agreesWithDeclaredRule
+                                ? " (agrees with the declared rule)" : " (differs from the declared rule)"))
                     for row in op.rows.prefix(12) {
                         lines.append("      (" + row.arguments.joined(separator: ", ") + ") ↦ " + row.result)
                     }
-                    if op.rowCount > 12 { lines.append("      … (\(op.rowCount - 12) more; --json for all shown rows)") }
+                    if op.rowCount > 12 {
+                        lines.append("      … (\(op.rowCount - 12) more; --json for all shown rows)")
+                    }
                 }
             }
         }
         if !ambiguities.isEmpty {
             lines.append("")
-            lines.append("ambiguity conflicts (one string, two derivations, two meanings — not a compositionality failure):")
+            lines.append(
+                "ambiguity conflicts (one string, two derivations, two meanings — not a compositionality failure):")
             for a in ambiguities.prefix(5) {
-                lines.append("    \(a.category) \"\(a.yield)\": " + zip(a.terms, a.meanings).map { "\($0) = \($1)" }.joined(separator: " | "))
+                lines.append(
+                    "    \(a.category) \"\(a.yield)\": "
+                        + zip(a.terms, a.meanings).map { "\($0) = \($1)" }.joined(separator: " | "))
             }
             if ambiguities.count > 5 { lines.append("    … \(ambiguities.count - 5) more") }
         }
@@ -180,17 +187,22 @@ public struct CheckReport: Codable, Sendable {
         if let c = w.context { lines.append("  context: \(c)") }
         if let f = w.frame { lines.append("  frame: \(f)") }
         if let a = w.arguments1 {
-            lines.append("  arguments 1: (" + a.map(\.description).joined(separator: ", ") + ")  \"" + a.map(\.yield).joined(separator: "\", \"") + "\"")
+            lines.append(
+                "  arguments 1: (" + a.map(\.description).joined(separator: ", ") + ")  \""
+                    + a.map(\.yield).joined(separator: "\", \"") + "\"")
         }
         if let a = w.arguments2 {
-            lines.append("  arguments 2: (" + a.map(\.description).joined(separator: ", ") + ")  \"" + a.map(\.yield).joined(separator: "\", \"") + "\"")
+            lines.append(
+                "  arguments 2: (" + a.map(\.description).joined(separator: ", ") + ")  \""
+                    + a.map(\.yield).joined(separator: "\", \"") + "\"")
         }
         if let m = w.argumentMeanings1 { lines.append("  argument meanings: (" + m.joined(separator: ", ") + ")") }
         if let m = w.argumentMeanings2 { lines.append("  argument meanings 2: (" + m.joined(separator: ", ") + ")") }
         if let t = w.term1 { lines.append("  term 1: \(t)  \"\(t.yield)\"" + (w.meaning1.map { " = " + $0 } ?? "")) }
         if let t = w.term2 { lines.append("  term 2: \(t)  \"\(t.yield)\"" + (w.meaning2.map { " = " + $0 } ?? "")) }
         if let p = w.differingPositions {
-            lines.append("  differs in position\(p.count == 1 ? "" : "s") " + p.map(String.init).joined(separator: ", "))
+            lines.append(
+                "  differs in position\(p.count == 1 ? "" : "s") " + p.map(String.init).joined(separator: ", "))
         }
         return lines
     }

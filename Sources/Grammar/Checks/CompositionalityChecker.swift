@@ -58,14 +58,16 @@ public enum CompositionalityChecker {
             if !created {
                 created = true
                 // The fragment is reachable through the engine's grammar; build observers now.
-                observers = makeObservers(notions, fragment: fragmentRef!, level: baseLevel, contexts: contexts, options: options)
+                observers = makeObservers(
+                    notions, fragment: fragmentRef!, level: baseLevel, contexts: contexts, options: options)
             }
             for (_, o) in observers { o.observe(term) }
         } prepare: { fragment in
             fragmentRef = fragment
         }
         if !created {
-            observers = makeObservers(notions, fragment: fragment, level: baseLevel, contexts: contexts, options: options)
+            observers = makeObservers(
+                notions, fragment: fragment, level: baseLevel, contexts: contexts, options: options)
         }
         var results: [NotionResult] = []
         var funct: NotionResult?
@@ -73,7 +75,8 @@ public enum CompositionalityChecker {
         for notion in notions {
             if notion == .subst {
                 let n1 = observers.first(where: { $0.0 == .subst })?.1.finish() ?? funct
-                results.append(SubstitutionCheck.plural(fragment: fragment, funct: n1, domain: domain, level: baseLevel))
+                results.append(
+                    SubstitutionCheck.plural(fragment: fragment, funct: n1, domain: domain, level: baseLevel))
                 continue
             }
             if let observer = observers.first(where: { $0.0 == notion })?.1 {
@@ -85,7 +88,8 @@ public enum CompositionalityChecker {
             }
             switch notion {
             case .subst:
-                results.append(SubstitutionCheck.plural(fragment: fragment, funct: funct, domain: domain, level: baseLevel))
+                results.append(
+                    SubstitutionCheck.plural(fragment: fragment, funct: funct, domain: domain, level: baseLevel))
             case .subst1:
                 results.append(SubstitutionCheck.singular(fragment: fragment, level: baseLevel))
             case .husserl:
@@ -103,7 +107,8 @@ public enum CompositionalityChecker {
         }
         var caveats: [String] = []
         if fragment.truncated {
-            caveats.append("the enumeration stopped at \(bounds.maxTerms) terms: verdicts hold for the enumerated part only")
+            caveats.append(
+                "the enumeration stopped at \(bounds.maxTerms) terms: verdicts hold for the enumerated part only")
         } else if !fragment.saturated {
             caveats.append("verdicts hold up to depth \(bounds.maxDepth); deeper terms were not examined")
         }
@@ -132,28 +137,62 @@ public enum CompositionalityChecker {
             switch notion {
             case .funct:
                 observers.append(
-                    (notion, FunctionalityCheck(fragment: fragment, notion: notion, views: [MeaningView(level: level)], contextInKey: false, tracksDeclaredRule: tracks)))
+                    (
+                        notion,
+                        FunctionalityCheck(
+                            fragment: fragment, notion: notion, views: [MeaningView(level: level)], contextInKey: false,
+                            tracksDeclaredRule: tracks)
+                    ))
             case .ref:
                 observers.append(
-                    (notion, FunctionalityCheck(fragment: fragment, notion: notion, views: [MeaningView(level: .extension)], contextInKey: false, tracksDeclaredRule: tracks)))
+                    (
+                        notion,
+                        FunctionalityCheck(
+                            fragment: fragment, notion: notion, views: [MeaningView(level: .extension)],
+                            contextInKey: false, tracksDeclaredRule: tracks)
+                    ))
             case .stand:
                 observers.append(
-                    (notion, FunctionalityCheck(fragment: fragment, notion: notion, views: [MeaningView(level: level)], contextInKey: false, tracksDeclaredRule: tracks)))
+                    (
+                        notion,
+                        FunctionalityCheck(
+                            fragment: fragment, notion: notion, views: [MeaningView(level: level)], contextInKey: false,
+                            tracksDeclaredRule: tracks)
+                    ))
             case .occWeak:
                 observers.append(
-                    (notion, FunctionalityCheck(fragment: fragment, notion: notion, views: contexts.map { MeaningView(level: level, context: $0) }, contextInKey: true, tracksDeclaredRule: false)))
+                    (
+                        notion,
+                        FunctionalityCheck(
+                            fragment: fragment, notion: notion,
+                            views: contexts.map { MeaningView(level: level, context: $0) }, contextInKey: true,
+                            tracksDeclaredRule: false)
+                    ))
             case .occStrong:
                 observers.append(
-                    (notion, FunctionalityCheck(fragment: fragment, notion: notion, views: contexts.map { MeaningView(level: level, context: $0) }, contextInKey: false, tracksDeclaredRule: false)))
+                    (
+                        notion,
+                        FunctionalityCheck(
+                            fragment: fragment, notion: notion,
+                            views: contexts.map { MeaningView(level: level, context: $0) }, contextInKey: false,
+                            tracksDeclaredRule: false)
+                    ))
             case .subst:
                 observers.append(
-                    (notion, FunctionalityCheck(fragment: fragment, notion: .funct, views: [MeaningView(level: level)], contextInKey: false, tracksDeclaredRule: false)))
+                    (
+                        notion,
+                        FunctionalityCheck(
+                            fragment: fragment, notion: .funct, views: [MeaningView(level: level)], contextInKey: false,
+                            tracksDeclaredRule: false)
+                    ))
             case .reverse:
-                observers.append((notion, ReverseCompositionalityCheck(fragment: fragment, view: MeaningView(level: level))))
+                observers.append(
+                    (notion, ReverseCompositionalityCheck(fragment: fragment, view: MeaningView(level: level))))
             case .domain:
                 observers.append((notion, DomainPrincipleCheck(fragment: fragment, view: MeaningView(level: level))))
             case .global:
-                observers.append((notion, GlobalCompositionalityCheck(fragment: fragment, view: MeaningView(level: level))))
+                observers.append(
+                    (notion, GlobalCompositionalityCheck(fragment: fragment, view: MeaningView(level: level))))
             case .systematic:
                 observers.append((notion, SystematicityCheck(fragment: fragment, view: MeaningView(level: level))))
             case .lcontext:

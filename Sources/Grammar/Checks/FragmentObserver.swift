@@ -64,7 +64,8 @@ final class StoredMeanings {
 
     /// Records and returns the meaning of an observed term.
     func observe(_ term: EnumeratedTerm) -> Int32 {
-        let m = fragment.meaning(operation: term.operation, record: term.record, structured: term.structured, view: view)
+        let m = fragment.meaning(
+            operation: term.operation, record: term.record, structured: term.structured, view: view)
         if term.id >= 0 {
             if Int(term.id) >= values.count {
                 values.append(contentsOf: repeatElement(-1, count: Int(term.id) + 1 - values.count))

@@ -45,12 +45,15 @@ public enum FregeanExtension {
         var initial: [[Int]: Int] = [:]
         for id in fragment.storedTerms {
             let i = Int(id)
-            let category = meanings[i] < 0 ? -1 : (categories.type(of: id, in: fragment).map { categories.block[$0] } ?? -2)
+            let category =
+                meanings[i] < 0 ? -1 : (categories.type(of: id, in: fragment).map { categories.block[$0] } ?? -2)
             let key = [category, isSentence[i] ? Int(meanings[i]) : -1]
-            block[i] = initial[key] ?? {
-                initial[key] = initial.count
-                return initial.count - 1
-            }()
+            block[i] =
+                initial[key]
+                ?? {
+                    initial[key] = initial.count
+                    return initial.count - 1
+                }()
         }
         // Occurrences of core terms as arguments, all siblings core.
         struct Occurrence {
@@ -92,10 +95,12 @@ public enum FregeanExtension {
                         last = c
                     }
                 }
-                next[i] = signatures[signature] ?? {
-                    signatures[signature] = signatures.count
-                    return signatures.count - 1
-                }()
+                next[i] =
+                    signatures[signature]
+                    ?? {
+                        signatures[signature] = signatures.count
+                        return signatures.count - 1
+                    }()
             }
             block = next
             if signatures.count == blockCount || rounds > 10_000 { break }
@@ -158,7 +163,8 @@ public enum FregeanExtension {
             details: details, inducedOperations: nil)
         if let (p, q) = failure {
             var w = Witness(
-                explanation: "two synonymous sentences are separated by a frame: μ is not compositional (or not Husserlian) on the sentences, so no fregean extension agrees with it"
+                explanation:
+                    "two synonymous sentences are separated by a frame: μ is not compositional (or not Husserlian) on the sentences, so no fregean extension agrees with it"
             )
             w.term1 = fragment.term(p)
             w.term2 = fragment.term(q)

@@ -56,7 +56,8 @@ public enum FunctionalityBenchmark {
             let rate = row.seconds > 0 ? Int(Double(row.terms) / row.seconds) : 0
             let milliseconds = Int((row.seconds * 1000).rounded())
             let seconds = "\(milliseconds / 1000)." + String(String(1000 + milliseconds % 1000).dropFirst())
-            lines.append("| \(row.terms) | \(seconds) | \(rate) | \(row.distinctMeanings) | \(row.holds ? "holds" : "fails") |")
+            lines.append(
+                "| \(row.terms) | \(seconds) | \(rate) | \(row.distinctMeanings) | \(row.holds ? "holds" : "fails") |")
         }
         return lines.joined(separator: "\n")
     }

@@ -19,12 +19,16 @@ final class FunctionalityCheck: FragmentObserver {
     }
     private var table: [ArgumentKey: [Output]] = [:]
     private var conflictsPerOperation: [Int: Int] = [:]
-    private var best: (rank: (Int, Int), first: TermHandle, second: TermHandle, views: (Int, Int), arguments: [Int32],
-        outputs: (Int32, Int32))?
+    private var best:
+        (
+            rank: (Int, Int), first: TermHandle, second: TermHandle, views: (Int, Int), arguments: [Int32],
+            outputs: (Int32, Int32)
+        )?
     private var disagreesWithDeclared: Set<Int> = []
     private var argumentBuffer: [Int32] = []
 
-    init(fragment: Fragment, notion: Notion, views: [MeaningView], contextInKey: Bool, tracksDeclaredRule: Bool = true) {
+    init(fragment: Fragment, notion: Notion, views: [MeaningView], contextInKey: Bool, tracksDeclaredRule: Bool = true)
+    {
         self.fragment = fragment
         self.notion = notion
         self.views = views.map { StoredMeanings(fragment: fragment, view: $0) }
@@ -107,7 +111,8 @@ final class FunctionalityCheck: FragmentObserver {
             if contextInKey {
                 w.context = contextName(best.views.1)
             } else if views.count > 1 {
-                w.context = [contextName(best.views.0), contextName(best.views.1)].compactMap { $0 }.joined(separator: " vs ")
+                w.context = [contextName(best.views.0), contextName(best.views.1)].compactMap { $0 }.joined(
+                    separator: " vs ")
             }
             let positions = w.differingPositions ?? []
             if positions.isEmpty {
@@ -148,12 +153,15 @@ final class FunctionalityCheck: FragmentObserver {
         for (op, list) in rows.sorted(by: { $0.key < $1.key }) {
             let sorted = list.sorted { $0.0.values.lexicographicallyPrecedes($1.0.values) }
             let shown = sorted.prefix(200).map { key, output in
-                InducedRow(arguments: key.values.map { fragment.describe(meaning: $0) }, result: fragment.describe(meaning: output))
+                InducedRow(
+                    arguments: key.values.map { fragment.describe(meaning: $0) },
+                    result: fragment.describe(meaning: output))
             }
             result.append(
                 InducedOperation(
                     operation: fragment.grammar.operations[op].name, rowCount: list.count, rows: Array(shown),
-                    agreesWithDeclaredRule: !disagreesWithDeclared.contains(op) && !fragment.grammar.operations[op].readsForms))
+                    agreesWithDeclaredRule: !disagreesWithDeclared.contains(op)
+                        && !fragment.grammar.operations[op].readsForms))
         }
         return result
     }

@@ -118,7 +118,8 @@ final class SystematicityCheck: FragmentObserver {
         let formReading = fragment.grammar.formReadingOperations.map(\.name)
         var details: [String] = []
         if !formReading.isEmpty {
-            details.append("rules that read surface forms (not polynomials over meanings): " + formReading.joined(separator: ", "))
+            details.append(
+                "rules that read surface forms (not polynomials over meanings): " + formReading.joined(separator: ", "))
         }
         if best == nil && formReading.isEmpty {
             return NotionResult(
@@ -135,12 +136,14 @@ final class SystematicityCheck: FragmentObserver {
             w.term1 = best.handle.materialize(fragment)
             w.meaning1 = fragment.describe(meaning: best.actual)
             w.meaning2 = fragment.describe(meaning: best.declared)
-            w.explanation = "\(w.operation!) is stipulated here: meaning \(w.meaning1!) instead of the declared rule's \(w.meaning2!)"
+            w.explanation =
+                "\(w.operation!) is stipulated here: meaning \(w.meaning1!) instead of the declared rule's \(w.meaning2!)"
             result.witness = w
             let byOperation = Dictionary(grouping: points.keys, by: { $0.head })
             for (op, keys) in byOperation.sorted(by: { $0.key < $1.key }) {
                 result.details.append(
-                    "\(fragment.grammar.operations[Int(op)].name): induced G differs from the declared rule at \(keys.count) point(s)")
+                    "\(fragment.grammar.operations[Int(op)].name): induced G differs from the declared rule at \(keys.count) point(s)"
+                )
             }
             result.summary = "induced operations differ from the declared rules at \(points.count) point(s)"
         } else {

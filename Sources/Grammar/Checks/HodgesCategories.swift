@@ -33,7 +33,8 @@ struct HodgesCategories {
             let t = typeID([fragment.category(of: id)] + fragment.featureVectors[Int(fragment.featureID(of: id))])
             realized[t] = true
             let r = representative[t]
-            if r < 0 || (fragment.depth(of: id), fragment.size(of: id)) < (fragment.depth(of: r), fragment.size(of: r)) {
+            if r < 0 || (fragment.depth(of: id), fragment.size(of: id)) < (fragment.depth(of: r), fragment.size(of: r))
+            {
                 representative[t] = id
             }
         }
@@ -78,7 +79,8 @@ struct HodgesCategories {
                         let key = [t, op, position] + siblings
                         if seenTransitions.insert(key).inserted {
                             transitions.append(
-                                Transition(type: t, operation: op, position: position, siblings: siblings, result: result))
+                                Transition(
+                                    type: t, operation: op, position: position, siblings: siblings, result: result))
                         }
                         var i = pools.count - 1
                         while i >= 0 {
@@ -145,32 +147,34 @@ struct HodgesCategories {
             let (x, y, inner) = queue[head]
             head += 1
             for (first, second, swapped) in [(x, y, false), (y, x, true)] {
-              for t1 in byType[first] ?? [] {
-                let t2 =
-                    byType[second]?.first(where: {
-                        $0.operation == t1.operation && $0.position == t1.position && $0.siblings == t1.siblings
-                    })
-                    ?? Transition(type: second, operation: t1.operation, position: t1.position, siblings: t1.siblings, result: -1)
-                let (tx, ty) = swapped ? (t2, t1) : (t1, t2)
-                let operation = fragment.grammar.operations[tx.operation]
-                var parts: [String] = []
-                var k = 0
-                for j in 0..<operation.arity {
-                    if j == tx.position {
-                        parts.append(inner)
-                    } else {
-                        parts.append(fragment.term(representative[tx.siblings[k]]).description)
-                        k += 1
+                for t1 in byType[first] ?? [] {
+                    let t2 =
+                        byType[second]?.first(where: {
+                            $0.operation == t1.operation && $0.position == t1.position && $0.siblings == t1.siblings
+                        })
+                        ?? Transition(
+                            type: second, operation: t1.operation, position: t1.position, siblings: t1.siblings,
+                            result: -1)
+                    let (tx, ty) = swapped ? (t2, t1) : (t1, t2)
+                    let operation = fragment.grammar.operations[tx.operation]
+                    var parts: [String] = []
+                    var k = 0
+                    for j in 0..<operation.arity {
+                        if j == tx.position {
+                            parts.append(inner)
+                        } else {
+                            parts.append(fragment.term(representative[tx.siblings[k]]).description)
+                            k += 1
+                        }
+                    }
+                    let frame = operation.name + "(" + parts.joined(separator: ", ") + ")"
+                    if (tx.result < 0) != (ty.result < 0) { return (frame, tx.result >= 0) }
+                    if tx.result >= 0, ty.result >= 0, block[tx.result] != block[ty.result],
+                        visited.insert([tx.result, ty.result]).inserted
+                    {
+                        queue.append((tx.result, ty.result, frame))
                     }
                 }
-                let frame = operation.name + "(" + parts.joined(separator: ", ") + ")"
-                if (tx.result < 0) != (ty.result < 0) { return (frame, tx.result >= 0) }
-                if tx.result >= 0, ty.result >= 0, block[tx.result] != block[ty.result],
-                    visited.insert([tx.result, ty.result]).inserted
-                {
-                    queue.append((tx.result, ty.result, frame))
-                }
-              }
             }
         }
         return nil
@@ -201,7 +205,9 @@ enum HusserlCheck {
         for (m, blocks) in classes where blocks.count > 1 {
             failures += 1
             let terms = blocks.values.sorted {
-                (fragment.depth(of: $0), fragment.size(of: $0), $0) < (fragment.depth(of: $1), fragment.size(of: $1), $1)
+                (fragment.depth(of: $0), fragment.size(of: $0), $0) < (
+                    fragment.depth(of: $1), fragment.size(of: $1), $1
+                )
             }
             let p = terms[0]
             let q = terms[1]
@@ -210,10 +216,13 @@ enum HusserlCheck {
                 best = (rank, min(p, q), max(p, q), m)
             }
         }
-        var details = ["\(Set(categories.block).count) Hodges categor(ies) among \(categories.types.count) syntactic type(s)"]
+        var details = [
+            "\(Set(categories.block).count) Hodges categor(ies) among \(categories.types.count) syntactic type(s)"
+        ]
         if categories.truncated { details.append("the syntactic type universe was cut at 20 000 types") }
         if fragment.grammar.operations.contains(where: \.hasSemanticCondition) || !fragment.evaluationErrors.isEmpty {
-            details.append("frames are judged by syntactic definedness; semantic conditions and evaluation errors are not")
+            details.append(
+                "frames are judged by syntactic definedness; semantic conditions and evaluation errors are not")
         }
         guard let best else {
             return NotionResult(

@@ -27,7 +27,10 @@ final class LinguisticContextCheck: FragmentObserver {
             var arguments: [Int32] = []
             for (i, child) in term.children.enumerated() {
                 let childContext = linguistic.embed(operation: term.operation, position: i, mother: xi)
-                arguments.append(meaning(record: fragment.record(of: child), category: fragment.category(of: child), context: childContext))
+                arguments.append(
+                    meaning(
+                        record: fragment.record(of: child), category: fragment.category(of: child),
+                        context: childContext))
             }
             if arguments.contains(where: { $0 < 0 }) { continue }
             let key = ArgumentKey(head: Int32(term.operation) << 8 | Int32(xi), arguments)
@@ -59,7 +62,10 @@ final class LinguisticContextCheck: FragmentObserver {
         }
         let first = best.first.materialize(fragment)
         let second = best.second.materialize(fragment)
-        var w = Witness(explanation: "in linguistic context \(linguistic.names[best.context]) the arguments' contextual meanings agree but the results differ")
+        var w = Witness(
+            explanation:
+                "in linguistic context \(linguistic.names[best.context]) the arguments' contextual meanings agree but the results differ"
+        )
         w.operation = fragment.grammar.operations[Int(best.first.operation)].name
         w.context = linguistic.names[best.context]
         w.arguments1 = first.arguments

@@ -93,14 +93,11 @@ final class DomainPrincipleCheck: FragmentObserver {
         }
         var w = Witness(explanation: "a meaningful term has a meaningless subterm (an override gives it a meaning)")
         w.term1 = best.handle.materialize(fragment)
-        w.meaning1 = fragment.describe(meaning: meanings.fragment.meaning(
-            operation: Int(best.handle.operation),
-            record: -1, structured: -1, view: meanings.view))
         w.term2 = fragment.term(best.child)
-        w.meaning1 = nil
         w.meaning2 = "⊥ (no meaning)"
         return NotionResult(
-            notion: notion.rawValue, label: notion.label, holds: false, summary: "a meaningful term has a meaningless subterm",
+            notion: notion.rawValue, label: notion.label, holds: false,
+            summary: "a meaningful term has a meaningless subterm",
             witness: w, details: [], inducedOperations: nil)
     }
 }

@@ -25,7 +25,8 @@ enum SubstitutionCheck {
             let positions = Set(w.differingPositions ?? [])
             if let arguments = w.arguments1, let op = w.operation {
                 witness.frame =
-                    op + "(" + arguments.enumerated().map { positions.contains($0.offset + 1) ? "_" : $0.element.description }
+                    op + "("
+                    + arguments.enumerated().map { positions.contains($0.offset + 1) ? "_" : $0.element.description }
                     .joined(separator: ", ") + ")"
             }
             witness.explanation = "substituting synonyms for the holes of the frame changes the meaning"
@@ -92,7 +93,10 @@ enum SubstitutionCheck {
                     if let u = index[ArgumentKey(head: Int32(op), kids)], meanings[Int(u)] >= 0,
                         meanings[Int(u)] != meanings[Int(t)]
                     {
-                        let rank = (max(fragment.depth(of: t), fragment.depth(of: u)), fragment.size(of: t) + fragment.size(of: u))
+                        let rank = (
+                            max(fragment.depth(of: t), fragment.depth(of: u)),
+                            fragment.size(of: t) + fragment.size(of: u)
+                        )
                         if best == nil || rank < best!.rank { best = (rank, t, u, i) }
                     }
                     kids[i] = p
@@ -104,7 +108,8 @@ enum SubstitutionCheck {
         guard let best else {
             return NotionResult(
                 notion: notion.rawValue, label: notion.label, holds: true,
-                summary: "substituting one synonym for one constituent preserves meaning (\(substitutions) substitution(s) tried)",
+                summary:
+                    "substituting one synonym for one constituent preserves meaning (\(substitutions) substitution(s) tried)",
                 witness: nil, details: details, inducedOperations: nil)
         }
         var w = Witness(explanation: "replacing one constituent by a synonym changes the meaning")
@@ -118,7 +123,8 @@ enum SubstitutionCheck {
         w.differingPositions = [best.position + 1]
         w.frame =
             t.operation + "("
-            + t.arguments.enumerated().map { $0.offset == best.position ? "_" : $0.element.description }.joined(separator: ", ")
+            + t.arguments.enumerated().map { $0.offset == best.position ? "_" : $0.element.description }.joined(
+                separator: ", ")
             + ")"
         w.arguments1 = [t.arguments[best.position]]
         w.arguments2 = [u.arguments[best.position]]

@@ -115,12 +115,17 @@ public enum DataSetGenerator {
             train = Array(all.dropFirst(testCount))
         case .length:
             for e in all {
-                if e.output.split(separator: " ").count <= options.lengthThreshold { train.append(e) } else { test.append(e) }
+                if e.output.split(separator: " ").count <= options.lengthThreshold {
+                    train.append(e)
+                } else {
+                    test.append(e)
+                }
             }
         case .addPrimitive:
             guard let primitive = options.primitive else {
                 throw GrammarError(
-                    "the add-primitive split needs --primitive", at: SourceLocation(file: grammar.file, line: 1, column: 1))
+                    "the add-primitive split needs --primitive",
+                    at: SourceLocation(file: grammar.file, line: 1, column: 1))
             }
             for e in all {
                 let words = e.input.split(separator: " ").map(String.init)

@@ -14,11 +14,14 @@ public enum NLTKImporter {
         let source = try readTextFile(grammarPath)
         var valuation: String?
         if let valuationPath { valuation = try readTextFile(valuationPath) }
-        return try importGrammar(source: source, file: grammarPath, valuation: valuation, valuationFile: valuationPath ?? "")
+        return try importGrammar(
+            source: source, file: grammarPath, valuation: valuation, valuationFile: valuationPath ?? "")
     }
 
     /// Imports from text.
-    public static func importGrammar(source: String, file: String, valuation: String? = nil, valuationFile: String = "<valuation>")
+    public static func importGrammar(
+        source: String, file: String, valuation: String? = nil, valuationFile: String = "<valuation>"
+    )
         throws(GrammarErrors) -> InterpretedGrammar
     {
         var syntax = GrammarSyntax(file: file, source: source)
@@ -36,12 +39,16 @@ public enum NLTKImporter {
                 if parts.count == 2 && parts[0] == "start" {
                     syntax.start = Located(parts[1], at: SourceLocation(file: file, line: lineNumber, column: 1))
                 } else {
-                    errors.append(GrammarError("unsupported directive '\(trimmed)'", at: SourceLocation(file: file, line: lineNumber, column: 1), sourceLine: raw))
+                    errors.append(
+                        GrammarError(
+                            "unsupported directive '\(trimmed)'",
+                            at: SourceLocation(file: file, line: lineNumber, column: 1), sourceLine: raw))
                 }
                 continue
             }
             do throws(GrammarError) {
-                try importProduction(line, raw: raw, lineNumber: lineNumber, file: file, into: &syntax, ruleCount: &ruleCount)
+                try importProduction(
+                    line, raw: raw, lineNumber: lineNumber, file: file, into: &syntax, ruleCount: &ruleCount)
             } catch {
                 errors.append(error)
             }
@@ -157,7 +164,8 @@ public enum NLTKImporter {
         guard sides.count == 2 else { throw fail("expected 'LHS -> RHS'") }
         let mother = try parseCategory(sides[0].0, column: 1, lineNumber: lineNumber, file: file, raw: raw)
         for (alternative, offset) in splitTopLevel(sides[1].0, separator: "|") {
-            let items = try parseItems(alternative, column: sides[1].1 + offset + 1, lineNumber: lineNumber, file: file, raw: raw)
+            let items = try parseItems(
+                alternative, column: sides[1].1 + offset + 1, lineNumber: lineNumber, file: file, raw: raw)
             if items.isEmpty { throw fail("empty right-hand side", sides[1].1 + offset + 1) }
             let location = SourceLocation(file: file, line: lineNumber, column: 1)
             let motherReference = CategoryReference(
@@ -263,7 +271,9 @@ public enum NLTKImporter {
                 j += 1
             }
             items.append(
-                .category(try parseCategory(String(chars[i..<j]), column: column + i, lineNumber: lineNumber, file: file, raw: raw)))
+                .category(
+                    try parseCategory(
+                        String(chars[i..<j]), column: column + i, lineNumber: lineNumber, file: file, raw: raw)))
             i = j
         }
         return items
@@ -275,7 +285,8 @@ public enum NLTKImporter {
         let trimmedText = text.trimming(" \t\r")
         let leading = text.prefix { $0 == " " || $0 == "\t" }.count
         func fail(_ message: String) -> GrammarError {
-            GrammarError(message, at: SourceLocation(file: file, line: lineNumber, column: column + leading), sourceLine: raw)
+            GrammarError(
+                message, at: SourceLocation(file: file, line: lineNumber, column: column + leading), sourceLine: raw)
         }
         guard let open = trimmedText.firstIndex(of: "[") else {
             if trimmedText.contains("/") { throw fail("slash categories (gaps) are not supported") }
@@ -298,7 +309,8 @@ public enum NLTKImporter {
             guard let eq = feature.firstIndex(of: "=") else { throw fail("expected NAME=value in '\(feature)'") }
             let key = feature[..<eq].trimming(" ")
             var value = feature[feature.index(after: eq)...].trimming(" ")
-            let valueColumn = featureColumn + feature.distance(from: feature.startIndex, to: eq) + 1
+            let valueColumn =
+                featureColumn + feature.distance(from: feature.startIndex, to: eq) + 1
                 + (feature[feature.index(after: eq)...].prefix { $0 == " " }.count)
             if key == "STORE" { throw fail("Cooper storage (STORE) is not supported: it is not a homomorphism") }
             if key == "SEM" || key == "sem" {
@@ -306,7 +318,8 @@ public enum NLTKImporter {
                     category.semantics = .variable(String(value.dropFirst()))
                 } else if value.hasPrefix("<") && value.hasSuffix(">") {
                     category.semantics = .logic(String(value.dropFirst().dropLast()), column: valueColumn + 1)
-                } else if value.hasPrefix("'") && value.hasSuffix("'") || value.hasPrefix("\"") && value.hasSuffix("\"") {
+                } else if value.hasPrefix("'") && value.hasSuffix("'") || value.hasPrefix("\"") && value.hasSuffix("\"")
+                {
                     category.semantics = .string(String(value.dropFirst().dropLast()))
                 } else if value.hasPrefix("(") && value.hasSuffix(")") {
                     category.semantics = .concatenation(
@@ -373,7 +386,9 @@ public enum NLTKImporter {
             let value = parts[1].trimming(" ")
             let expression: Expression
             if value.hasPrefix("{") {
-                guard value.hasSuffix("}") else { throw GrammarError("unclosed '{'", at: location, sourceLine: String(raw)) }
+                guard value.hasSuffix("}") else {
+                    throw GrammarError("unclosed '{'", at: location, sourceLine: String(raw))
+                }
                 let inner = String(value.dropFirst().dropLast())
                 var elements: [Expression] = []
                 for (item, _) in splitTopLevel(inner, separator: ",") {

@@ -17,9 +17,12 @@ struct NLTKLogicParser {
         do {
             tokens = try Lexer.tokenize(text, file: file)
         } catch {
-            throw GrammarError(error.message, at: SourceLocation(file: file, line: line, column: column + error.location.column - 1), sourceLine: sourceLine)
+            throw GrammarError(
+                error.message, at: SourceLocation(file: file, line: line, column: column + error.location.column - 1),
+                sourceLine: sourceLine)
         }
-        var parser = NLTKLogicParser(tokens: tokens, file: file, line: line, columnOffset: column - 1, sourceLine: sourceLine)
+        var parser = NLTKLogicParser(
+            tokens: tokens, file: file, line: line, columnOffset: column - 1, sourceLine: sourceLine)
         let expression = try parser.parseExpression()
         if parser.current.kind != .endOfFile { throw parser.error("unexpected '\(parser.current.text)' in NLTK logic") }
         return expression

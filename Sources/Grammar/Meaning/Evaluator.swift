@@ -154,7 +154,8 @@ extension FiniteModel {
             case .count: return .int(count)
             case .iota:
                 guard count == 1, let witness else {
-                    throw EvaluationError("iota: \(count == 0 ? "nothing satisfies" : "\(count) values satisfy") the condition")
+                    throw EvaluationError(
+                        "iota: \(count == 0 ? "nothing satisfies" : "\(count) values satisfy") the condition")
                 }
                 return witness
             }
@@ -222,7 +223,8 @@ extension FiniteModel {
             }
             var results: [Value?] = Array(repeating: nil, count: d.count)
             for (k, v) in pairs {
-                let key = try canonical(try evaluate(k, environment: &environment, point: point, frame: frame), type: keyType)
+                let key = try canonical(
+                    try evaluate(k, environment: &environment, point: point, frame: frame), type: keyType)
                 guard let i = index(of: key, in: keyType) else { throw EvaluationError("table key outside its type") }
                 results[i] = try canonical(
                     try evaluate(v, environment: &environment, point: point, frame: frame), type: valueType)

@@ -225,7 +225,8 @@ public final class FiniteModel {
         var parts = ["λ\(f.lambdaID)@\(f.point.context).\(f.point.world)"]
         for v in f.environment { parts.append(try describeOpaque(v)) }
         for d in f.frame.daughters {
-            parts.append("[" + (try d.map { v throws(EvaluationError) in try describeOpaque(v) }).joined(separator: ";") + "]")
+            parts.append(
+                "[" + (try d.map { v throws(EvaluationError) in try describeOpaque(v) }).joined(separator: ";") + "]")
         }
         return parts.joined(separator: "|")
     }
@@ -234,7 +235,8 @@ public final class FiniteModel {
         switch v {
         case .function(let g): return "(" + (try opaqueKey(g)) + ")"
         case .tuple(let cs), .sequence(let cs), .set(let cs), .table(let cs):
-            return "<" + (try cs.map { c throws(EvaluationError) in try describeOpaque(c) }).joined(separator: ",") + ">"
+            return "<" + (try cs.map { c throws(EvaluationError) in try describeOpaque(c) }).joined(separator: ",")
+                + ">"
         default: return "\(v)"
         }
     }
@@ -312,7 +314,8 @@ public final class FiniteModel {
                 }
                 return "{" + shown.joined(separator: ", ") + "}"
             }
-            return "[" + zip(d, results).map { describe($0, type: argument) + ": " + describe($1, type: result) }
+            return "["
+                + zip(d, results).map { describe($0, type: argument) + ": " + describe($1, type: result) }
                 .joined(separator: ", ") + "]"
         case (.opaque(let key), _): return "<opaque \(key.prefix(40))>"
         default: return "\(value)"

@@ -1,7 +1,7 @@
 #if canImport(Glibc)
-    import Glibc
+import Glibc
 #elseif canImport(Darwin)
-    import Darwin
+import Darwin
 #endif
 
 /// Compositionality measures for emergent or learned message protocols (design note §2 "ML measures"): topographic
@@ -107,9 +107,9 @@ public enum CompositionalityMetrics {
 
     static func log2(_ x: Double) -> Double {
         #if canImport(Glibc)
-            return x > 0 ? Glibc.log2(x) : 0
+        return x > 0 ? Glibc.log2(x) : 0
         #else
-            return x > 0 ? Darwin.log2(x) : 0
+        return x > 0 ? Darwin.log2(x) : 0
         #endif
     }
 
@@ -156,7 +156,9 @@ public enum CompositionalityMetrics {
         let attributes = meanings.first?.count ?? 0
         var primitiveIndex: [[Int]: Int] = [:]
         for m in meanings {
-            for (k, v) in m.enumerated() where primitiveIndex[[k, v]] == nil { primitiveIndex[[k, v]] = primitiveIndex.count }
+            for (k, v) in m.enumerated() where primitiveIndex[[k, v]] == nil {
+                primitiveIndex[[k, v]] = primitiveIndex.count
+            }
         }
         let p = primitiveIndex.count
         let length = messages.map(\.count).max() ?? 0

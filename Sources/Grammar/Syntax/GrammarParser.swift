@@ -721,8 +721,9 @@ public struct GrammarParser {
     }
 
     mutating func parseAndOrBinder() throws(GrammarError) -> Expression {
-        if isSymbol("\\") || (current.kind == .identifier && Self.binderKeywords.contains(current.text)
-            && next.kind == .identifier)
+        if isSymbol("\\")
+            || (current.kind == .identifier && Self.binderKeywords.contains(current.text)
+                && next.kind == .identifier)
         {
             return try parseExpression()
         }
@@ -735,8 +736,9 @@ public struct GrammarParser {
             let location = here
             advance()
             let right: Expression
-            if isSymbol("\\") || (current.kind == .identifier && Self.binderKeywords.contains(current.text)
-                && next.kind == .identifier)
+            if isSymbol("\\")
+                || (current.kind == .identifier && Self.binderKeywords.contains(current.text)
+                    && next.kind == .identifier)
             {
                 right = try parseExpression()
             } else {

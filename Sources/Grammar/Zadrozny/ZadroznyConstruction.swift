@@ -55,7 +55,8 @@ public struct ZadroznyReport: Codable, Sendable, Equatable {
         ]
         if let w = originalWitness { lines.append("    witness: " + w.joined(separator: "  vs  ")) }
         if !ambiguousStrings.isEmpty {
-            lines.append("  ambiguous strings (first meaning used): " + ambiguousStrings.prefix(5).joined(separator: "; "))
+            lines.append(
+                "  ambiguous strings (first meaning used): " + ambiguousStrings.prefix(5).joined(separator: "; "))
         }
         lines.append(diagnosis)
         return lines.joined(separator: "\n")
@@ -115,10 +116,12 @@ extension ZadroznyConstruction {
                 for t in 0..<n {
                     if let st = application[s][t] { signature += [block[t], block[st]] }
                 }
-                next[s] = signatures[signature] ?? {
-                    signatures[signature] = signatures.count
-                    return signatures.count - 1
-                }()
+                next[s] =
+                    signatures[signature]
+                    ?? {
+                        signatures[signature] = signatures.count
+                        return signatures.count - 1
+                    }()
             }
             block = next
             if signatures.count == count { break }
