@@ -152,3 +152,48 @@ struct DiagnosticsTests {
         #expect(decoded.results == report.results)
     }
 }
+
+@Suite("Format features: general operations, conditions, overrides")
+struct FormatFeatureTests {
+    @Test func nonConcatenativeOperationAndWhenCondition() throws {
+        let grammar = try compile(
+            """
+            grammar Ops ;
+            start S ;
+            param Num = Sg | Pl ;
+            cat V [num: Num] : [str] ;
+            cat S : [str] ;
+            lexicon { "walk" : V[num=Sg] = ["WALK"] ; "walks" : V[num=Pl] = ["WALKS"] ; }
+            rules {
+              op Wrap (v : V) : S { form = ["<"] ++ reverse(v) ++ [">"] ; sem = v ++ v ; when = v.num == Sg ; }
+            }
+            enumerate { max_depth = 2 ; }
+            """)
+        let fragment = Enumerator.enumerate(grammar, options: EnumerationOptions(bounds: grammar.bounds))
+        let sentences = fragment.storedTerms.filter { fragment.category(of: $0) == grammar.start }
+        #expect(sentences.map { fragment.yield(of: $0) } == ["< walk >"])
+        #expect(sentences.map { fragment.describe(meaning: fragment.meaning(of: $0)) } == ["[WALK WALK]"])
+        let readings = try SentenceInterpreter.interpret(grammar, sentence: "< walk >")
+        #expect(readings.map(\.meaning) == ["[WALK WALK]"])
+    }
+
+    @Test func stringOverrideAppliesToEveryDerivationOfTheString() throws {
+        let grammar = try compile(
+            """
+            grammar Over ;
+            start S ;
+            cat S : int ;
+            lexicon { "a" : S = 1 ; }
+            rules { C : S -> S S => S1 + S2 ; }
+            overrides { S "a a a" = 0 ; }
+            enumerate { max_depth = 3 ; max_length = 3 ; }
+            """)
+        let fragment = Enumerator.enumerate(grammar, options: EnumerationOptions(bounds: grammar.bounds))
+        let values = fragment.storedTerms.filter { fragment.yield(of: $0) == "a a a" }
+            .map { fragment.describe(meaning: fragment.meaning(of: $0)) }
+        #expect(values == ["0", "0"])
+        // Both stipulated derivations have argument meanings no other term shares: N1 holds, N14 does not.
+        #expect(check(grammar, .funct).holds == true)
+        #expect(check(grammar, .systematic).holds == false)
+    }
+}

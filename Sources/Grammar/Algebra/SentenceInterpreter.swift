@@ -38,13 +38,14 @@ public enum SentenceInterpreter {
                 if case .tokens(let t) = op.form { return t }
                 return nil
             }.joined())
-        for (i, t) in tokens.enumerated() where !vocabulary.contains(t) && !syncategorematic(grammar).contains(t) {
-            let column = tokens[..<i].reduce(1) { $0 + $1.count + 1 }
-            throw GrammarError("unknown word '\(t)'", at: SourceLocation(file: "<sentence>", line: 1, column: column))
-        }
         let concatenative = grammar.operations.allSatisfy {
             if case .general = $0.form { return false }
             return true
+        }
+        for (i, t) in tokens.enumerated()
+        where concatenative && !vocabulary.contains(t) && !syncategorematic(grammar).contains(t) {
+            let column = tokens[..<i].reduce(1) { $0 + $1.count + 1 }
+            throw GrammarError("unknown word '\(t)'", at: SourceLocation(file: "<sentence>", line: 1, column: column))
         }
         var options = EnumerationOptions(
             bounds: EnumerationBounds(maxDepth: 4 * tokens.count + 4, maxLength: tokens.count, maxTerms: 2_000_000))
