@@ -153,7 +153,9 @@ public struct CheckReport: Codable, Sendable {
                             + (op.agreesWithDeclaredRule
                                 ? " (agrees with the declared rule)" : " (differs from the declared rule)"))
                     for row in op.rows.prefix(12) {
-                        lines.append("      (" + row.arguments.joined(separator: ", ") + ") ↦ " + row.result)
+                        lines.append(
+                            "      (" + row.arguments.map { Self.short($0) }.joined(separator: ", ") + ") ↦ "
+                                + Self.short(row.result))
                     }
                     if op.rowCount > 12 {
                         lines.append("      … (\(op.rowCount - 12) more; --json for all shown rows)")
@@ -181,6 +183,11 @@ public struct CheckReport: Codable, Sendable {
         return lines.joined(separator: "\n")
     }
 
+    /// A meaning shortened for the text report (the JSON report keeps it whole).
+    static func short(_ text: String, limit: Int = 100) -> String {
+        text.count <= limit ? text : String(text.prefix(limit)) + "…"
+    }
+
     static func render(_ w: Witness) -> [String] {
         var lines = ["witness: " + w.explanation]
         if let op = w.operation { lines.append("  operation: \(op)") }
@@ -196,10 +203,14 @@ public struct CheckReport: Codable, Sendable {
                 "  arguments 2: (" + a.map(\.description).joined(separator: ", ") + ")  \""
                     + a.map(\.yield).joined(separator: "\", \"") + "\"")
         }
-        if let m = w.argumentMeanings1 { lines.append("  argument meanings: (" + m.joined(separator: ", ") + ")") }
-        if let m = w.argumentMeanings2 { lines.append("  argument meanings 2: (" + m.joined(separator: ", ") + ")") }
-        if let t = w.term1 { lines.append("  term 1: \(t)  \"\(t.yield)\"" + (w.meaning1.map { " = " + $0 } ?? "")) }
-        if let t = w.term2 { lines.append("  term 2: \(t)  \"\(t.yield)\"" + (w.meaning2.map { " = " + $0 } ?? "")) }
+        if let m = w.argumentMeanings1 {
+            lines.append("  argument meanings: (" + m.map { short($0) }.joined(separator: ", ") + ")")
+        }
+        if let m = w.argumentMeanings2 {
+            lines.append("  argument meanings 2: (" + m.map { short($0) }.joined(separator: ", ") + ")")
+        }
+        if let t = w.term1 { lines.append("  term 1: \(t)  \"\(t.yield)\"" + (w.meaning1.map { " = " + short($0) } ?? "")) }
+        if let t = w.term2 { lines.append("  term 2: \(t)  \"\(t.yield)\"" + (w.meaning2.map { " = " + short($0) } ?? "")) }
         if let p = w.differingPositions {
             lines.append(
                 "  differs in position\(p.count == 1 ? "" : "s") " + p.map(String.init).joined(separator: ", "))
