@@ -209,8 +209,12 @@ public struct CheckReport: Codable, Sendable {
         if let m = w.argumentMeanings2 {
             lines.append("  argument meanings 2: (" + m.map { short($0) }.joined(separator: ", ") + ")")
         }
-        if let t = w.term1 { lines.append("  term 1: \(t)  \"\(t.yield)\"" + (w.meaning1.map { " = " + short($0) } ?? "")) }
-        if let t = w.term2 { lines.append("  term 2: \(t)  \"\(t.yield)\"" + (w.meaning2.map { " = " + short($0) } ?? "")) }
+        if let t = w.term1 {
+            lines.append("  term 1: \(t)  \"\(t.yield)\"" + (w.meaning1.map { " = " + short($0) } ?? ""))
+        }
+        if let t = w.term2 {
+            lines.append("  term 2: \(t)  \"\(t.yield)\"" + (w.meaning2.map { " = " + short($0) } ?? ""))
+        }
         if let p = w.differingPositions {
             lines.append(
                 "  differs in position\(p.count == 1 ? "" : "s") " + p.map(String.init).joined(separator: ", "))
