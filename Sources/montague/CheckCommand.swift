@@ -43,6 +43,9 @@ struct CheckCommand: ParsableCommand {
     @Option(name: .long, help: "NLTK valuation (.val) for an .fcfg grammar.")
     var valuation: String?
 
+    @Flag(name: .long, help: "Skip ambiguity reporting (streams the deepest layer: memory grows with distinct meanings).")
+    var noAmbiguities = false
+
     @Flag(name: .long, help: "Print the report as JSON.")
     var json = false
 
@@ -69,6 +72,7 @@ struct CheckCommand: ParsableCommand {
             options.level = l
         }
         options.bounds = GrammarCommandSupport.bounds(grammar, maxDepth, maxLength, maxTerms)
+        options.reportsAmbiguities = !noAmbiguities
         let report = CompositionalityChecker.check(grammar, options: options, progress: GrammarCommandSupport.progress)
         GrammarCommandSupport.endProgress()
         if json { GrammarCommandSupport.printJSON(report) } else { print(report.text) }
