@@ -43,7 +43,7 @@ struct CheckCommand: ParsableCommand {
     @Option(name: .long, help: "NLTK valuation (.val) for an .fcfg grammar.")
     var valuation: String?
 
-    @Flag(name: .long, help: "Skip ambiguity reporting (streams the deepest layer: memory grows with distinct meanings).")
+    @Flag(name: .long, help: "Skip ambiguity reporting (streams the deepest layer; memory grows with meanings).")
     var noAmbiguities = false
 
     @Flag(name: .long, help: "Print the report as JSON.")
