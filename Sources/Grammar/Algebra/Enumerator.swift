@@ -1,0 +1,411 @@
+/// Options of a bounded enumeration.
+public struct EnumerationOptions {
+    /// Depth, length and count bounds.
+    public var bounds: EnumerationBounds
+    /// Store the deepest layer too (needed by frame-based checks N4, N5, N6, N10); `false` streams it.
+    public var storesDeepestLayer = true
+    /// Track structured meanings (for `meaning = structured`).
+    public var tracksStructure = false
+    /// Restrict atoms to these forms (used by the parser-by-enumeration of `eval`).
+    public var allowedAtomTokens: Set<String>?
+    /// Keep only terms whose yield occurs contiguously in this sentence (valid for concatenative grammars).
+    public var substringOf: [String]?
+    /// Called every 65 536 terms with the number visited so far (progress display).
+    public var progress: ((Int) -> Void)?
+
+    /// Options with the given bounds.
+    public init(bounds: EnumerationBounds) { self.bounds = bounds }
+}
+
+/// Enumerates the terms of a grammar breadth-first by depth, computing each term's meaning as it is built.
+///
+/// Terms of depth d are built from stored terms of depth < d with at least one argument of depth exactly d−1, so
+/// every derivation appears exactly once, in order of depth (so the first witness found is of minimal depth).
+/// Feature agreement is decided per *bucket* (category × feature values), not per term.
+public enum Enumerator {
+    /// Enumerates the fragment of `grammar` within `options.bounds`, calling `visit` for each term.
+    public static func enumerate(
+        _ grammar: InterpretedGrammar, options: EnumerationOptions, visit: ((EnumeratedTerm) -> Void)? = nil,
+        prepare: ((Fragment) -> Void)? = nil
+    ) -> Fragment {
+        let fragment = Fragment(grammar: grammar, bounds: options.bounds, tracksStructure: options.tracksStructure)
+        prepare?(fragment)
+        var run = EnumerationRun(fragment: fragment, options: options, visit: visit)
+        run.run()
+        return fragment
+    }
+}
+
+private struct Bucket {
+    let category: Int
+    let features: [Int]
+    let featureID: Int32
+    var terms: [Int32] = []
+    /// `depthEnd[d]`: number of terms of depth ≤ d (index 0 unused).
+    var depthEnd: [Int] = [0]
+}
+
+private struct EnumerationRun {
+    let fragment: Fragment
+    let grammar: InterpretedGrammar
+    let options: EnumerationOptions
+    let visit: ((EnumeratedTerm) -> Void)?
+    var buckets: [Bucket] = []
+    var bucketIndex: [[Int]: Int] = [:]
+    var bucketsByCategory: [[Int]]
+    var featureIDs: [[Int]: Int32] = [:]
+    var stop = false
+    var sentenceBigrams: Set<String> = []
+    var stringOverrides: [Int: [(index: Int, tokens: [String])]] = [:]
+    var termOverrides: [Int: [(index: Int, pattern: CompiledPattern)]] = [:]
+
+    init(fragment: Fragment, options: EnumerationOptions, visit: ((EnumeratedTerm) -> Void)?) {
+        self.fragment = fragment
+        self.grammar = fragment.grammar
+        self.options = options
+        self.visit = visit
+        self.bucketsByCategory = Array(repeating: [], count: fragment.grammar.categories.count)
+        for (i, o) in grammar.overrides.enumerated() {
+            switch o.target {
+            case .string(let c, let tokens): stringOverrides[c, default: []].append((i, tokens))
+            case .term(let pattern):
+                if case .operation(let op, _) = pattern { termOverrides[op, default: []].append((i, pattern)) }
+            }
+        }
+    }
+
+    mutating func featureID(_ features: [Int]) -> Int32 {
+        if let id = featureIDs[features] { return id }
+        let id = Int32(fragment.featureVectors.count)
+        fragment.featureVectors.append(features)
+        featureIDs[features] = id
+        return id
+    }
+
+    mutating func bucket(category: Int, features: [Int], depth: Int) -> Int {
+        let key = [category] + features
+        if let b = bucketIndex[key] { return b }
+        let id = featureID(features)
+        var bucket = Bucket(category: category, features: features, featureID: id)
+        bucket.depthEnd = Array(repeating: 0, count: depth)
+        buckets.append(bucket)
+        bucketIndex[key] = buckets.count - 1
+        bucketsByCategory[category].append(buckets.count - 1)
+        return buckets.count - 1
+    }
+
+    func isSubstringOfSentence(_ tokens: [String]) -> Bool {
+        guard let sentence = options.substringOf else { return true }
+        if tokens.isEmpty { return true }
+        if tokens.count > sentence.count { return false }
+        outer: for start in 0...(sentence.count - tokens.count) {
+            for (i, t) in tokens.enumerated() where sentence[start + i] != t { continue outer }
+            return true
+        }
+        return false
+    }
+
+    // MARK: - Overrides
+
+    func matches(_ pattern: CompiledPattern, operation op: Int, children kids: [Int32]) -> Bool {
+        switch pattern {
+        case .wildcard: return true
+        case .atom(let name):
+            let o = grammar.operations[op]
+            if o.arity != 0 { return false }
+            return o.name == name
+                || (o.isLexical && fragment.tokens(operation: op, children: kids).joined(separator: " ") == name)
+        case .operation(let p, let arguments):
+            guard p == op else { return false }
+            for (a, child) in zip(arguments, kids) {
+                let childOp = fragment.operation(of: child)
+                if !matches(a, operation: childOp, children: fragment.children(of: child)) { return false }
+            }
+            return true
+        }
+    }
+
+    /// The override record for a term, if an override applies.
+    func overrideRecord(operation op: Int, children kids: UnsafeBufferPointer<Int32>, length: Int) -> Int32? {
+        let category = grammar.operations[op].category
+        if let list = termOverrides[op] {
+            let array = Array(kids)
+            for (index, pattern) in list where matches(pattern, operation: op, children: array) {
+                return fragment.engine.overrideRecord(index)
+            }
+        }
+        if let list = stringOverrides[category] {
+            var tokens: [String]?
+            for (index, overrideTokens) in list where overrideTokens.count == length {
+                if tokens == nil { tokens = fragment.tokens(operation: op, children: Array(kids)) }
+                if tokens! == overrideTokens { return fragment.engine.overrideRecord(index) }
+            }
+        }
+        return nil
+    }
+
+    // MARK: - Driver
+
+    mutating func run() {
+        let maxDepth = options.bounds.maxDepth
+        // Depth 1: atoms (lexical entries and 0-ary rules).
+        var newAtDepth = 0
+        for (op, operation) in grammar.operations.enumerated() where operation.arity == 0 {
+            if stop { break }
+            let tokens = fragment.tokens(operation: op, children: [Int32]())
+            if let allowed = options.allowedAtomTokens, operation.isLexical, !tokens.allSatisfy(allowed.contains) {
+                continue
+            }
+            if let maxLength = options.bounds.maxLength, tokens.count > maxLength { continue }
+            if !isSubstringOfSentence(tokens) { continue }
+            var features = Array(repeating: -1, count: grammar.categories[operation.category].features.count)
+            for (f, source) in operation.motherFeatures.enumerated() where f < features.count {
+                if case .constant(let c) = source { features[f] = c }
+            }
+            let b = bucket(category: operation.category, features: features, depth: 1)
+            let empty = UnsafeBufferPointer<Int32>(start: nil, count: 0)
+            let record =
+                overrideRecord(operation: op, children: empty, length: tokens.count)
+                ?? (operation.isLexical
+                    ? fragment.engine.lexicalRecord(op)
+                    : fragment.engine.ruleRecord(op, arguments: empty, forms: { ([], tokens) }))
+            emit(
+                operation: op, children: empty, depth: 1, size: 1, length: tokens.count, bucket: b,
+                record: record, store: maxDepth > 1 || options.storesDeepestLayer)
+            newAtDepth += 1
+        }
+        finishDepth(1)
+        fragment.countsByDepth.append(newAtDepth)
+        if maxDepth < 2 || stop { return }
+        for depth in 2...maxDepth {
+            newAtDepth = 0
+            let store = depth < maxDepth || options.storesDeepestLayer
+            for (op, operation) in grammar.operations.enumerated() where operation.arity > 0 {
+                if stop { break }
+                newAtDepth += combine(op, operation, depth: depth, store: store)
+            }
+            finishDepth(depth)
+            fragment.countsByDepth.append(newAtDepth)
+            if stop { return }
+            if newAtDepth == 0 {
+                fragment.saturated = true
+                return
+            }
+        }
+    }
+
+    mutating func finishDepth(_ depth: Int) {
+        for b in buckets.indices {
+            while buckets[b].depthEnd.count <= depth { buckets[b].depthEnd.append(buckets[b].terms.count) }
+            buckets[b].depthEnd[depth] = buckets[b].terms.count
+        }
+    }
+
+    /// Builds all terms `op(children)` of exactly `depth`; returns how many.
+    mutating func combine(_ op: Int, _ operation: Operation, depth: Int, store: Bool) -> Int {
+        let arity = operation.arity
+        // Candidate buckets per position (constant feature requirements filter them).
+        var candidates: [[Int]] = []
+        for i in 0..<arity {
+            let list = bucketsByCategory[operation.daughterCategories[i]].filter { b in
+                for (f, requirement) in operation.daughterRequirements[i] {
+                    if case .constant(let c) = requirement {
+                        let v = buckets[b].features[f]
+                        if v >= 0 && v != c { return false }
+                    }
+                }
+                return buckets[b].depthEnd.count >= depth && buckets[b].depthEnd[depth - 1] > 0
+            }
+            if list.isEmpty { return 0 }
+            candidates.append(list)
+        }
+        var produced = 0
+        var choice = Array(repeating: 0, count: arity)
+        var childFeatures = Array(repeating: [Int](), count: arity)
+        var children = [Int32](repeating: 0, count: arity)
+        while true {
+            // Feature unification for this bucket tuple.
+            var bindings = Array(repeating: -2, count: operation.variableCount)
+            var ok = true
+            for i in 0..<arity {
+                let features = buckets[candidates[i][choice[i]]].features
+                childFeatures[i] = features
+                for (f, requirement) in operation.daughterRequirements[i] {
+                    if case .variable(let k) = requirement {
+                        let v = features[f]
+                        if v < 0 { continue }
+                        if bindings[k] < 0 {
+                            bindings[k] = v
+                        } else if bindings[k] != v {
+                            ok = false
+                        }
+                    }
+                }
+            }
+            if ok, let condition = operation.condition, !condition.holds(childFeatures) { ok = false }
+            if ok {
+                var motherFeatures = Array(repeating: -1, count: grammar.categories[operation.category].features.count)
+                for (f, source) in operation.motherFeatures.enumerated() where f < motherFeatures.count {
+                    switch source {
+                    case .unset: break
+                    case .constant(let c): motherFeatures[f] = c
+                    case .variable(let k): motherFeatures[f] = max(-1, bindings[k])
+                    }
+                }
+                let target = bucket(category: operation.category, features: motherFeatures, depth: depth)
+                let tuple = (0..<arity).map { candidates[$0][choice[$0]] }
+                produced += combineTerms(
+                    op, operation, tuple, depth: depth, target: target, store: store, children: &children)
+                if stop { return produced }
+            }
+            // Next bucket tuple (odometer).
+            var i = arity - 1
+            while i >= 0 {
+                choice[i] += 1
+                if choice[i] < candidates[i].count { break }
+                choice[i] = 0
+                i -= 1
+            }
+            if i < 0 { break }
+        }
+        return produced
+    }
+
+    mutating func combineTerms(
+        _ op: Int, _ operation: Operation, _ tuple: [Int], depth: Int, target: Int, store: Bool,
+        children: inout [Int32]
+    ) -> Int {
+        let arity = tuple.count
+        var produced = 0
+        var lower = Array(repeating: 0, count: arity)
+        var upper = Array(repeating: 0, count: arity)
+        var index = Array(repeating: 0, count: arity)
+        let tokenCount: Int
+        var isConcatenative = true
+        switch operation.form {
+        case .concatenation(let items):
+            tokenCount = items.reduce(0) {
+                if case .token = $1 { return $0 + 1 }
+                return $0
+            }
+        default:
+            tokenCount = 0
+            isConcatenative = false
+        }
+        let termStore = fragment.store
+        for j in 0..<arity {
+            var empty = false
+            for i in 0..<arity {
+                let ends = buckets[tuple[i]].depthEnd
+                let belowPrevious = depth >= 3 ? ends[depth - 2] : 0
+                let upToPrevious = ends[depth - 1]
+                if i < j {
+                    lower[i] = 0
+                    upper[i] = belowPrevious
+                } else if i == j {
+                    lower[i] = belowPrevious
+                    upper[i] = upToPrevious
+                } else {
+                    lower[i] = 0
+                    upper[i] = upToPrevious
+                }
+                if lower[i] >= upper[i] { empty = true }
+            }
+            if empty { continue }
+            for i in 0..<arity { index[i] = lower[i] }
+            while true {
+                var length = tokenCount
+                var size = 1
+                for i in 0..<arity {
+                    let child = buckets[tuple[i]].terms[index[i]]
+                    children[i] = child
+                    length += Int(termStore.length[Int(child)])
+                    size += Int(termStore.size[Int(child)])
+                }
+                var tokens: [String]?
+                if !isConcatenative {
+                    tokens = fragment.tokens(operation: op, children: children)
+                    length = tokens!.count
+                }
+                var admissible = true
+                if let maxLength = options.bounds.maxLength, length > maxLength { admissible = false }
+                if admissible, options.substringOf != nil {
+                    if tokens == nil { tokens = fragment.tokens(operation: op, children: children) }
+                    admissible = isSubstringOfSentence(tokens!)
+                }
+                if admissible {
+                    let record = children.withUnsafeBufferPointer { kids -> Int32 in
+                        if let r = overrideRecord(operation: op, children: kids, length: length) { return r }
+                        var argumentRecords = [Int32](repeating: 0, count: arity)
+                        for i in 0..<arity { argumentRecords[i] = termStore.record[Int(kids[i])] }
+                        let frag = fragment
+                        let kidsArray = Array(kids)
+                        return argumentRecords.withUnsafeBufferPointer { records in
+                            fragment.engine.ruleRecord(
+                                op, arguments: records,
+                                forms: {
+                                    (
+                                        kidsArray.map { frag.tokens(of: $0) },
+                                        frag.tokens(operation: op, children: kidsArray)
+                                    )
+                                })
+                        }
+                    }
+                    children.withUnsafeBufferPointer { kids in
+                        emit(
+                            operation: op, children: kids, depth: depth, size: size, length: length, bucket: target,
+                            record: record, store: store)
+                    }
+                    produced += 1
+                    if stop { return produced }
+                }
+                // Next term tuple.
+                var i = arity - 1
+                while i >= 0 {
+                    index[i] += 1
+                    if index[i] < upper[i] { break }
+                    index[i] = lower[i]
+                    i -= 1
+                }
+                if i < 0 { break }
+            }
+        }
+        return produced
+    }
+
+    mutating func emit(
+        operation op: Int, children kids: UnsafeBufferPointer<Int32>, depth: Int, size: Int, length: Int,
+        bucket b: Int, record: Int32, store: Bool
+    ) {
+        var structured: Int32 = -1
+        if fragment.tracksStructure {
+            var childStructures = [Int32](repeating: 0, count: kids.count)
+            for (i, k) in kids.enumerated() { childStructures[i] = fragment.store.structured[Int(k)] }
+            structured = childStructures.withUnsafeBufferPointer {
+                fragment.engine.structuredMeaning(operation: op, record: record, arguments: $0)
+            }
+        }
+        var id: Int32 = -1
+        if store {
+            id = fragment.store.append(
+                operation: Int32(op), children: kids, depth: depth, size: size, length: length,
+                features: buckets[b].featureID, record: record, structured: structured)
+            buckets[b].terms.append(id)
+        }
+        let category = grammar.operations[op].category
+        fragment.countsByCategory[category] += 1
+        fragment.termCount += 1
+        if record < 0 { fragment.meaninglessCount += 1 }
+        if let visit {
+            visit(
+                EnumeratedTerm(
+                    operation: op, children: kids, id: id, depth: depth, size: size, length: length, record: record,
+                    structured: structured))
+        }
+        if let progress = options.progress, fragment.termCount & 0xFFFF == 0 { progress(fragment.termCount) }
+        if fragment.termCount >= options.bounds.maxTerms {
+            fragment.truncated = true
+            stop = true
+        }
+    }
+}

@@ -1,0 +1,187 @@
+/// The result of Hodges' fregean extension on a fragment.
+public struct FregeanExtensionResult: Sendable {
+    /// The verdict (holds iff the fregean equivalence restricted to sentences equals μ's synonymy there).
+    public var result: NotionResult
+    /// Fregean classes of the lexical atoms, each as the atoms' forms (with category), in order of first atom.
+    public var atomClasses: [[String]]
+    /// Number of fregean classes among all examined terms.
+    public var classCount: Int
+    /// The class of the first term with each yield.
+    public var classByYield: [String: Int]
+}
+
+/// N10 Hodges' fregean extension (Hodges 2001, "Formal features of compositionality" — extension theorem):
+/// p ≡_fr q iff p ~ q (same category) and μ(s[p]) = μ(s[q]) for every frame s with s[p] a sentence. Computed by
+/// partition refinement to the coarsest congruence that refines (Hodges category, μ on sentences) — tree-automaton
+/// minimisation (design note §1.3 algorithm).
+///
+/// Bound caveat: only terms below the maximal depth (all terms when the fragment is complete) are refined by their
+/// contexts; terms at the maximal depth keep their initial class. More depth ⇒ possibly finer classes.
+public enum FregeanExtension {
+    /// Runs the refinement with X = meaningful terms of the start category.
+    public static func run(fragment: Fragment, level: MeaningLevel? = nil) -> FregeanExtensionResult {
+        let notion = Notion.fregean
+        let grammar = fragment.grammar
+        let view = MeaningView(level: level)
+        guard let start = grammar.start else {
+            return FregeanExtensionResult(
+                result: NotionResult(
+                    notion: notion.rawValue, label: notion.label, holds: nil,
+                    summary: "needs a start category (the sentences X)", witness: nil, details: [],
+                    inducedOperations: nil), atomClasses: [], classCount: 0, classByYield: [:])
+        }
+        let categories = HodgesCategories(fragment: fragment, view: view)
+        let n = fragment.storedCount
+        var meanings = [Int32](repeating: -1, count: n)
+        var isSentence = [Bool](repeating: false, count: n)
+        var isCore = [Bool](repeating: false, count: n)
+        for id in fragment.storedTerms {
+            meanings[Int(id)] = fragment.meaning(of: id, view: view)
+            isSentence[Int(id)] = fragment.category(of: id) == start && meanings[Int(id)] >= 0
+            isCore[Int(id)] = fragment.saturated || fragment.depth(of: id) < fragment.bounds.maxDepth
+        }
+        // Initial partition: Hodges category (or meaningless), and μ for sentences.
+        var block = [Int](repeating: 0, count: n)
+        var initial: [[Int]: Int] = [:]
+        for id in fragment.storedTerms {
+            let i = Int(id)
+            let category =
+                meanings[i] < 0 ? -1 : (categories.type(of: id, in: fragment).map { categories.block[$0] } ?? -2)
+            let key = [category, isSentence[i] ? Int(meanings[i]) : -1]
+            block[i] =
+                initial[key]
+                ?? {
+                    initial[key] = initial.count
+                    return initial.count - 1
+                }()
+        }
+        // Occurrences of core terms as arguments, all siblings core.
+        struct Occurrence {
+            var operation: Int
+            var position: Int
+            var parent: Int32
+        }
+        var occurrences = [[Occurrence]](repeating: [], count: n)
+        for u in fragment.storedTerms {
+            let kids = fragment.children(of: u)
+            guard !kids.isEmpty, kids.allSatisfy({ isCore[Int($0)] && meanings[Int($0)] >= 0 }) else { continue }
+            for (i, k) in kids.enumerated() {
+                occurrences[Int(k)].append(Occurrence(operation: fragment.operation(of: u), position: i, parent: u))
+            }
+        }
+        var blockCount = initial.count
+        var rounds = 0
+        while true {
+            rounds += 1
+            var signatures: [[Int]: Int] = [:]
+            var next = block
+            for id in fragment.storedTerms {
+                let i = Int(id)
+                var signature = [block[i]]
+                if isCore[i] {
+                    var contexts: [[Int]] = []
+                    for o in occurrences[i] {
+                        let kids = fragment.children(of: o.parent)
+                        var c = [o.operation, o.position]
+                        for (j, k) in kids.enumerated() where j != o.position { c.append(block[Int(k)]) }
+                        c.append(block[Int(o.parent)])
+                        contexts.append(c)
+                    }
+                    contexts.sort { $0.lexicographicallyPrecedes($1) }
+                    var last: [Int]?
+                    for c in contexts where c != last {
+                        signature.append(-7)
+                        signature += c
+                        last = c
+                    }
+                }
+                next[i] =
+                    signatures[signature]
+                    ?? {
+                        signatures[signature] = signatures.count
+                        return signatures.count - 1
+                    }()
+            }
+            block = next
+            if signatures.count == blockCount || rounds > 10_000 { break }
+            blockCount = signatures.count
+        }
+        // (i) Does ≡_ν restricted to sentences equal ker μ?
+        var firstByMeaning: [Int32: Int32] = [:]
+        var failure: (Int32, Int32)?
+        for id in fragment.storedTerms where isSentence[Int(id)] && isCore[Int(id)] {
+            let m = meanings[Int(id)]
+            if let other = firstByMeaning[m] {
+                if block[Int(other)] != block[Int(id)], failure == nil { failure = (other, id) }
+            } else {
+                firstByMeaning[m] = id
+            }
+        }
+        // Atom classes.
+        var atomBlocks: [Int: [String]] = [:]
+        var order: [Int] = []
+        for id in fragment.storedTerms where fragment.grammar.operations[fragment.operation(of: id)].arity == 0 {
+            let b = block[Int(id)]
+            if atomBlocks[b] == nil { order.append(b) }
+            atomBlocks[b, default: []].append(fragment.yield(of: id))
+        }
+        let atomClasses = order.map { atomBlocks[$0]! }
+        var details = [
+            "\(Set(block).count) fregean class(es) over \(n) term(s) after \(rounds) refinement round(s)",
+            "atom classes: " + atomClasses.map { "{" + $0.joined(separator: ", ") + "}" }.joined(separator: " "),
+        ]
+        // (ii) Compare μ on non-sentences with ν.
+        var coarser: (Int32, Int32)?
+        var finer: (Int32, Int32)?
+        var byMeaning: [Int32: Int32] = [:]
+        var byBlock: [Int: Int32] = [:]
+        for id in fragment.storedTerms where !isSentence[Int(id)] && isCore[Int(id)] && meanings[Int(id)] >= 0 {
+            let i = Int(id)
+            if let other = byMeaning[meanings[i]], block[Int(other)] != block[i], coarser == nil,
+                categories.type(of: other, in: fragment).map({ categories.block[$0] })
+                    == categories.type(of: id, in: fragment).map({ categories.block[$0] })
+            {
+                coarser = (other, id)
+            }
+            if byMeaning[meanings[i]] == nil { byMeaning[meanings[i]] = id }
+            if let other = byBlock[block[i]], meanings[Int(other)] != meanings[i], finer == nil { finer = (other, id) }
+            if byBlock[block[i]] == nil { byBlock[block[i]] = id }
+        }
+        if let (p, q) = coarser {
+            details.append(
+                "μ is coarser than the fregean meaning: \(fragment.term(p)) and \(fragment.term(q)) are synonymous but some sentence frame separates them (μ cannot be compositional w.r.t. sentence meanings)"
+            )
+        }
+        if let (p, q) = finer {
+            details.append(
+                "μ is finer than the fregean meaning: \(fragment.term(p)) and \(fragment.term(q)) differ in μ but no sentence detects it"
+            )
+        }
+        if !fragment.saturated { details.append("classes hold up to depth \(fragment.bounds.maxDepth)") }
+        var result = NotionResult(
+            notion: notion.rawValue, label: notion.label, holds: failure == nil, summary: "", witness: nil,
+            details: details, inducedOperations: nil)
+        if let (p, q) = failure {
+            var w = Witness(
+                explanation:
+                    "two synonymous sentences are separated by a frame: μ is not compositional (or not Husserlian) on the sentences, so no fregean extension agrees with it"
+            )
+            w.term1 = fragment.term(p)
+            w.term2 = fragment.term(q)
+            w.meaning1 = fragment.describe(meaning: meanings[Int(p)])
+            w.meaning2 = w.meaning1
+            result.witness = w
+            result.summary = "the fregean equivalence splits μ-synonymous sentences"
+        } else {
+            result.summary = "the fregean extension exists and agrees with μ on sentences (\(Set(block).count) classes)"
+        }
+        var classByYield: [String: Int] = [:]
+        if n <= 100_000 {
+            for id in fragment.storedTerms where classByYield[fragment.yield(of: id)] == nil {
+                classByYield[fragment.yield(of: id)] = block[Int(id)]
+            }
+        }
+        return FregeanExtensionResult(
+            result: result, atomClasses: atomClasses, classCount: Set(block).count, classByYield: classByYield)
+    }
+}

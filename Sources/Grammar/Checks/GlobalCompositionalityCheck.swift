@@ -1,0 +1,154 @@
+/// N6 Global compositionality: μ(t) = H(skel(t), μ(a1)…μ(an)) — the meaning is determined by the term's structure
+/// and its atoms' meanings (SEP (C); design note N6). Implied by N1 given N2, but not conversely (T5).
+///
+/// Each term gets a key interned from its operation and its children's keys, atoms' keys being their meanings; a
+/// key with two meanings is a failure.
+final class GlobalCompositionalityCheck: FragmentObserver {
+    let fragment: Fragment
+    let meanings: StoredMeanings
+    private var keys: [ArgumentKey: Int32] = [:]
+    private var storedKeys: [Int32] = []
+    private var firstMeaning: [Int32: (meaning: Int32, handle: TermHandle)] = [:]
+    private var best: (rank: (Int, Int), first: TermHandle, second: TermHandle, m1: Int32, m2: Int32)?
+
+    init(fragment: Fragment, view: MeaningView) {
+        self.fragment = fragment
+        self.meanings = StoredMeanings(fragment: fragment, view: view)
+    }
+
+    func observe(_ term: EnumeratedTerm) {
+        let m = meanings.observe(term)
+        var key: Int32 = -1
+        if m >= 0 {
+            if term.children.isEmpty {
+                key = intern(ArgumentKey(head: -1, [m]))
+            } else {
+                let childKeys = term.children.map { Int(($0)) < storedKeys.count ? storedKeys[Int($0)] : -1 }
+                if !childKeys.contains(-1) { key = intern(ArgumentKey(head: Int32(term.operation), childKeys)) }
+            }
+        }
+        if term.id >= 0 {
+            if Int(term.id) >= storedKeys.count {
+                storedKeys.append(contentsOf: repeatElement(-1, count: Int(term.id) + 1 - storedKeys.count))
+            }
+            storedKeys[Int(term.id)] = key
+        }
+        guard key >= 0 else { return }
+        if let (other, handle) = firstMeaning[key] {
+            if other != m {
+                let mine = TermHandle(term)
+                let rank = (max(handle.depth, mine.depth), handle.size + mine.size)
+                if best == nil || rank < best!.rank { best = (rank, handle, mine, other, m) }
+            }
+        } else {
+            firstMeaning[key] = (m, TermHandle(term))
+        }
+    }
+
+    private func intern(_ key: ArgumentKey) -> Int32 {
+        if let id = keys[key] { return id }
+        let id = Int32(keys.count)
+        keys[key] = id
+        return id
+    }
+
+    func finish() -> NotionResult {
+        let notion = Notion.global
+        guard let best else {
+            return NotionResult(
+                notion: notion.rawValue, label: notion.label, holds: true,
+                summary: "every term's meaning is determined by its structure and its atoms' meanings", witness: nil,
+                details: [], inducedOperations: nil)
+        }
+        var w = Witness(
+            explanation: "two terms with the same structure and pairwise synonymous atoms have different meanings")
+        w.term1 = best.first.materialize(fragment)
+        w.term2 = best.second.materialize(fragment)
+        w.meaning1 = fragment.describe(meaning: best.m1)
+        w.meaning2 = fragment.describe(meaning: best.m2)
+        w.frame = Self.skeleton(w.term1!)
+        return NotionResult(
+            notion: notion.rawValue, label: notion.label, holds: false,
+            summary: "structure and atom meanings do not determine the meaning", witness: w, details: [],
+            inducedOperations: nil)
+    }
+
+    static func skeleton(_ term: Term) -> String {
+        if term.arguments.isEmpty { return "_" }
+        return term.operation + "(" + term.arguments.map(skeleton).joined(separator: ", ") + ")"
+    }
+}
+
+/// N14 Systematicity: the induced G_F equals the declared semantic rule (a λ-term, i.e. a polynomial in Montague's
+/// sense) on every argument-meaning tuple; overrides and form-reading rules are where it can differ (Zadrozny 1994;
+/// Janssen 1997; design note N14).
+final class SystematicityCheck: FragmentObserver {
+    let fragment: Fragment
+    let meanings: StoredMeanings
+    private var points: [ArgumentKey: TermHandle] = [:]
+    private var best: (rank: (Int, Int), handle: TermHandle, actual: Int32, declared: Int32)?
+
+    init(fragment: Fragment, view: MeaningView) {
+        self.fragment = fragment
+        self.meanings = StoredMeanings(fragment: fragment, view: view)
+    }
+
+    func observe(_ term: EnumeratedTerm) {
+        let actual = meanings.observe(term)
+        let operation = fragment.grammar.operations[term.operation]
+        guard !operation.isLexical, actual >= 0, !operation.readsForms else { return }
+        var records = [Int32](repeating: 0, count: term.children.count)
+        for (i, c) in term.children.enumerated() { records[i] = fragment.record(of: c) }
+        let declaredRecord: Int32 = records.withUnsafeBufferPointer {
+            term.children.isEmpty
+                ? fragment.engine.ruleRecord(term.operation, arguments: $0, forms: { ([], []) })
+                : fragment.engine.ruleRecord(term.operation, arguments: $0, forms: nil)
+        }
+        let declared = fragment.meaning(
+            operation: term.operation, record: declaredRecord, structured: term.structured, view: meanings.view)
+        guard declared != actual else { return }
+        let key = ArgumentKey(head: Int32(term.operation), term.children.map { meanings[$0] })
+        if points[key] == nil { points[key] = TermHandle(term) }
+        let rank = (term.depth, term.size)
+        if best == nil || rank < best!.rank { best = (rank, TermHandle(term), actual, declared) }
+    }
+
+    func finish() -> NotionResult {
+        let notion = Notion.systematic
+        let formReading = fragment.grammar.formReadingOperations.map(\.name)
+        var details: [String] = []
+        if !formReading.isEmpty {
+            details.append(
+                "rules that read surface forms (not polynomials over meanings): " + formReading.joined(separator: ", "))
+        }
+        if best == nil && formReading.isEmpty {
+            return NotionResult(
+                notion: notion.rawValue, label: notion.label, holds: true,
+                summary: "every induced operation equals its declared semantic rule", witness: nil, details: details,
+                inducedOperations: nil)
+        }
+        var result = NotionResult(
+            notion: notion.rawValue, label: notion.label, holds: false, summary: "", witness: nil, details: details,
+            inducedOperations: nil)
+        if let best {
+            var w = Witness(explanation: "the meaning differs from what the declared rule gives (an override)")
+            w.operation = fragment.grammar.operations[Int(best.handle.operation)].name
+            w.term1 = best.handle.materialize(fragment)
+            w.meaning1 = fragment.describe(meaning: best.actual)
+            w.meaning2 = fragment.describe(meaning: best.declared)
+            w.explanation =
+                "\(w.operation!) is stipulated here: meaning \(w.meaning1!) instead of the declared rule's \(w.meaning2!)"
+            result.witness = w
+            let byOperation = Dictionary(grouping: points.keys, by: { $0.head })
+            for (op, keys) in byOperation.sorted(by: { $0.key < $1.key }) {
+                result.details.append(
+                    "\(fragment.grammar.operations[Int(op)].name): induced G differs from the declared rule at \(keys.count) point(s)"
+                )
+            }
+            result.summary = "induced operations differ from the declared rules at \(points.count) point(s)"
+        } else {
+            result.summary = "rules read surface forms, so G_F is not given by a polynomial over meanings"
+        }
+        return result
+    }
+}

@@ -1,0 +1,142 @@
+/// A deterministic pseudo-random generator (SplitMix64; Steele, Lea & Flood 2014) for reproducible splits.
+public struct SplitMix64: Sendable {
+    private var state: UInt64
+
+    /// A generator seeded with `seed`.
+    public init(seed: UInt64) { state = seed }
+
+    /// The next 64 random bits.
+    public mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+
+    /// A uniform integer in 0..<bound.
+    public mutating func next(below bound: Int) -> Int { Int(next() % UInt64(bound)) }
+}
+
+/// How to split generated pairs into train and test (Lake & Baroni 2018's SCAN splits, generalised).
+public enum SplitKind: String, Sendable, CaseIterable, Codable {
+    /// Random split with the given test fraction.
+    case random
+    /// Train on short meanings (≤ threshold output tokens), test on longer ones (SCAN "length").
+    case length
+    /// One primitive appears in training only in isolation; test: every other expression containing it (SCAN
+    /// "add primitive").
+    case addPrimitive = "add-primitive"
+    /// Everything in one set.
+    case none
+}
+
+/// One (expression, meaning) pair.
+public struct Example: Codable, Sendable, Equatable, Hashable {
+    /// The expression (tokens joined by spaces).
+    public var input: String
+    /// The meaning rendered (a sequence of strings is joined by spaces).
+    public var output: String
+}
+
+/// Options of `montague generate`.
+public struct GenerationOptions: Sendable {
+    /// The split.
+    public var split: SplitKind = .random
+    /// Test fraction for `random`.
+    public var testFraction = 0.2
+    /// For `length`: the longest output (in tokens) kept for training.
+    public var lengthThreshold = 22
+    /// For `add-primitive`: the held-out primitive.
+    public var primitive: String?
+    /// Seed for shuffling.
+    public var seed: UInt64 = 1
+    /// Bounds (nil: the grammar's).
+    public var bounds: EnumerationBounds?
+
+    /// Default options.
+    public init() {}
+}
+
+/// A generated data set.
+public struct DataSet: Sendable, Codable {
+    /// Training pairs.
+    public var train: [Example]
+    /// Test pairs.
+    public var test: [Example]
+    /// The split used.
+    public var split: SplitKind
+    /// The seed used.
+    public var seed: UInt64
+}
+
+/// Generates (expression, meaning) pairs from a grammar for compositional-generalisation experiments.
+public enum DataSetGenerator {
+    /// All distinct (yield, meaning) pairs of the start category in enumeration order (ambiguous strings keep their
+    /// first meaning).
+    public static func examples(_ grammar: InterpretedGrammar, bounds: EnumerationBounds? = nil) -> [Example] {
+        let fragment = Enumerator.enumerate(grammar, options: EnumerationOptions(bounds: bounds ?? grammar.bounds))
+        var seen: Set<String> = []
+        var examples: [Example] = []
+        for id in fragment.storedTerms {
+            if let start = grammar.start, fragment.category(of: id) != start { continue }
+            let m = fragment.meaning(of: id)
+            guard m >= 0 else { continue }
+            let input = fragment.yield(of: id)
+            guard seen.insert(input).inserted else { continue }
+            examples.append(Example(input: input, output: render(fragment, meaning: m)))
+        }
+        return examples
+    }
+
+    static func render(_ fragment: Fragment, meaning: Int32) -> String {
+        let text = fragment.describe(meaning: meaning)
+        if text.hasPrefix("[") && text.hasSuffix("]") { return String(text.dropFirst().dropLast()) }
+        return text
+    }
+
+    /// Generates and splits.
+    public static func generate(_ grammar: InterpretedGrammar, options: GenerationOptions) throws(GrammarError)
+        -> DataSet
+    {
+        var all = examples(grammar, bounds: options.bounds)
+        var generator = SplitMix64(seed: options.seed)
+        for i in stride(from: all.count - 1, to: 0, by: -1) {
+            all.swapAt(i, generator.next(below: i + 1))
+        }
+        var train: [Example] = []
+        var test: [Example] = []
+        switch options.split {
+        case .none:
+            train = all
+        case .random:
+            let testCount = Int((Double(all.count) * options.testFraction).rounded())
+            test = Array(all.prefix(testCount))
+            train = Array(all.dropFirst(testCount))
+        case .length:
+            for e in all {
+                if e.output.split(separator: " ").count <= options.lengthThreshold {
+                    train.append(e)
+                } else {
+                    test.append(e)
+                }
+            }
+        case .addPrimitive:
+            guard let primitive = options.primitive else {
+                throw GrammarError(
+                    "the add-primitive split needs --primitive",
+                    at: SourceLocation(file: grammar.file, line: 1, column: 1))
+            }
+            for e in all {
+                let words = e.input.split(separator: " ").map(String.init)
+                if !words.contains(primitive) || words == [primitive] { train.append(e) } else { test.append(e) }
+            }
+        }
+        return DataSet(train: train, test: test, split: options.split, seed: options.seed)
+    }
+
+    /// SCAN's file format: `IN: <expression> OUT: <meaning>` per line.
+    public static func scanFormat(_ examples: [Example]) -> String {
+        examples.map { "IN: \($0.input) OUT: \($0.output)\n" }.joined()
+    }
+}

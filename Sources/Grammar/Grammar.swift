@@ -1,1 +1,0 @@
-/// Grammar: syntactic algebras, meaning assignments and compositionality checks (see the module README).

@@ -1,0 +1,451 @@
+/// Imports NLTK feature grammars (`.fcfg`) with `SEM` λ-terms and NLTK valuations (`.val`,
+/// `Valuation.fromstring` syntax) — the subset described in design note §4.
+///
+/// Supported: `% start`, productions with alternatives, quoted terminals, features `NAME=value`, `+NAME`/`-NAME`,
+/// shared feature variables `?n` (unification: unset values unify with anything), `SEM=<logic>` templates over the
+/// daughters' `?var`s, `SEM=?var` (identity), string semantics `SEM='…'` and `SEM=(?a + WORD + ?b)` (sql0.fcfg),
+/// lexical productions (one entry per alternative). Category types are inferred jointly over the grammar; constants
+/// missing from the valuation evaluate to "undefined", as NLTK's `Model.evaluate` reports them.
+/// Not supported (reported as errors): slash categories (`NP/NP` gaps), Cooper storage (`STORE`), feature values
+/// that are feature structures, SEM built from non-SEM features.
+public enum NLTKImporter {
+    /// Loads an NLTK grammar and (optionally) a valuation file into an interpreted grammar.
+    public static func load(grammarPath: String, valuationPath: String?) throws -> InterpretedGrammar {
+        let source = try readTextFile(grammarPath)
+        var valuation: String?
+        if let valuationPath { valuation = try readTextFile(valuationPath) }
+        return try importGrammar(
+            source: source, file: grammarPath, valuation: valuation, valuationFile: valuationPath ?? "")
+    }
+
+    /// Imports from text.
+    public static func importGrammar(
+        source: String, file: String, valuation: String? = nil, valuationFile: String = "<valuation>"
+    )
+        throws(GrammarErrors) -> InterpretedGrammar
+    {
+        var syntax = GrammarSyntax(file: file, source: source)
+        syntax.name = file.split(separator: "/").last.map { String($0.split(separator: ".").first ?? $0) } ?? "NLTK"
+        var errors: [GrammarError] = []
+        let lines = source.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        var ruleCount: [String: Int] = [:]
+        for (number, raw) in lines.enumerated() {
+            let lineNumber = number + 1
+            let line = stripComment(raw)
+            if line.trimming(" \t\r").isEmpty { continue }
+            let trimmed = line.trimming(" \t\r")
+            if trimmed.hasPrefix("%") {
+                let parts = trimmed.dropFirst().split(separator: " ").map(String.init)
+                if parts.count == 2 && parts[0] == "start" {
+                    syntax.start = Located(parts[1], at: SourceLocation(file: file, line: lineNumber, column: 1))
+                } else {
+                    errors.append(
+                        GrammarError(
+                            "unsupported directive '\(trimmed)'",
+                            at: SourceLocation(file: file, line: lineNumber, column: 1), sourceLine: raw))
+                }
+                continue
+            }
+            do throws(GrammarError) {
+                try importProduction(
+                    line, raw: raw, lineNumber: lineNumber, file: file, into: &syntax, ruleCount: &ruleCount)
+            } catch {
+                errors.append(error)
+            }
+        }
+        if let valuation {
+            do throws(GrammarError) {
+                syntax.model.constants = try parseValuation(valuation, file: valuationFile)
+            } catch {
+                errors.append(error)
+            }
+        }
+        if !errors.isEmpty { throw GrammarErrors(errors) }
+        return try GrammarLoader.compile(
+            syntax, options: GrammarCompilerOptions(infersCategories: true, allowsUndefinedConstants: true))
+    }
+
+    static func stripComment(_ line: String) -> String {
+        // `#` starts a comment outside quotes and angle brackets.
+        var depth = 0
+        var quote: Character?
+        var out = ""
+        for c in line {
+            if depth > 0 {
+                if c == ">" && !out.hasSuffix("-") { depth = 0 }
+            } else if let q = quote {
+                if c == q { quote = nil }
+            } else if c == "'" || c == "\"" {
+                quote = c
+            } else if c == "<" && opensLogic(Array(out) + [c], at: out.count) {
+                depth = 1
+            } else if c == "#" {
+                break
+            }
+            out.append(c)
+        }
+        return out
+    }
+
+    /// Splits at a top-level separator (outside quotes, brackets and `<…>` logic).
+    static func splitTopLevel(_ text: String, separator: String) -> [(String, Int)] {
+        var parts: [(String, Int)] = []
+        var current = ""
+        var start = 0
+        var depth = 0
+        var angle = 0
+        var quote: Character?
+        let chars = Array(text)
+        var i = 0
+        while i < chars.count {
+            let c = chars[i]
+            if let q = quote {
+                if c == q { quote = nil }
+                current.append(c)
+                i += 1
+                continue
+            }
+            if angle > 0 {
+                // Inside `<logic>`: only its closing `>` matters (not the one of `->`).
+                if c == ">" && !(i > 0 && chars[i - 1] == "-") { angle = 0 }
+            } else if c == "'" || c == "\"" {
+                quote = c
+            } else if c == "[" || c == "(" {
+                depth += 1
+            } else if c == "]" || c == ")" {
+                depth -= 1
+            } else if c == "<" && Self.opensLogic(chars, at: i) {
+                angle = 1
+            }
+            let sep = Array(separator)
+            if depth == 0 && angle == 0 && i + sep.count <= chars.count && Array(chars[i..<(i + sep.count)]) == sep {
+                parts.append((current, start))
+                current = ""
+                i += sep.count
+                start = i
+                continue
+            }
+            current.append(c)
+            i += 1
+        }
+        parts.append((current, start))
+        return parts
+    }
+
+    /// Whether the `<` at `index` opens a logic value (it follows `=`, possibly after spaces).
+    static func opensLogic(_ chars: [Character], at index: Int) -> Bool {
+        var k = index - 1
+        while k >= 0 && chars[k] == " " { k -= 1 }
+        return k >= 0 && chars[k] == "="
+    }
+
+    struct NLTKCategory {
+        var name: String
+        var features: [(name: String, value: FeatureValue)]
+        var semantics: SemanticsValue?
+        var column: Int
+    }
+
+    enum SemanticsValue {
+        case variable(String)
+        case logic(String, column: Int)
+        case string(String)
+        case concatenation([String])
+    }
+
+    static func importProduction(
+        _ line: String, raw: String, lineNumber: Int, file: String, into syntax: inout GrammarSyntax,
+        ruleCount: inout [String: Int]
+    ) throws(GrammarError) {
+        let sides = splitTopLevel(line, separator: "->")
+        func fail(_ message: String, _ column: Int = 1) -> GrammarError {
+            GrammarError(message, at: SourceLocation(file: file, line: lineNumber, column: column), sourceLine: raw)
+        }
+        guard sides.count == 2 else { throw fail("expected 'LHS -> RHS'") }
+        let mother = try parseCategory(sides[0].0, column: 1, lineNumber: lineNumber, file: file, raw: raw)
+        for (alternative, offset) in splitTopLevel(sides[1].0, separator: "|") {
+            let items = try parseItems(
+                alternative, column: sides[1].1 + offset + 1, lineNumber: lineNumber, file: file, raw: raw)
+            if items.isEmpty { throw fail("empty right-hand side", sides[1].1 + offset + 1) }
+            let location = SourceLocation(file: file, line: lineNumber, column: 1)
+            let motherReference = CategoryReference(
+                name: mother.name, features: mother.features, location: location)
+            if items.allSatisfy({ if case .terminal = $0 { return true } else { return false } }) {
+                let words = items.map { item -> String in
+                    if case .terminal(let w) = item { return w }
+                    return ""
+                }
+                for (_, value) in mother.features {
+                    if case .variable = value { throw fail("a lexical production's features must be constants") }
+                }
+                let semantics = try semanticsExpression(
+                    mother.semantics, daughters: [], location: location, lineNumber: lineNumber, file: file, raw: raw)
+                syntax.lexicon.append(
+                    LexicalDeclaration(
+                        form: Located(words.joined(separator: " "), at: location), category: motherReference,
+                        semantics: semantics ?? Expression(.boolean(true), at: location)))
+                continue
+            }
+            var ruleItems: [RuleItem] = []
+            var daughterLabels: [String] = []
+            for (i, item) in items.enumerated() {
+                switch item {
+                case .terminal(let w): ruleItems.append(.token(w, location))
+                case .category(let c):
+                    var label = "_\(i + 1)"
+                    if case .variable(let v)? = c.semantics { label = "?" + v }
+                    if case .logic? = c.semantics { throw fail("a daughter's SEM must be a ?variable", c.column) }
+                    daughterLabels.append(label)
+                    ruleItems.append(
+                        .daughter(
+                            label: label,
+                            category: CategoryReference(name: c.name, features: c.features, location: location)))
+                }
+            }
+            let count = (ruleCount[mother.name] ?? 0) + 1
+            ruleCount[mother.name] = count
+            let semantics = try semanticsExpression(
+                mother.semantics, daughters: daughterLabels, location: location, lineNumber: lineNumber, file: file,
+                raw: raw)
+            syntax.rules.append(
+                RuleDeclaration(
+                    name: Located("\(mother.name)_\(count)", at: location), mother: motherReference, items: ruleItems,
+                    condition: nil, requirement: nil, semantics: semantics, form: nil))
+        }
+    }
+
+    enum Item {
+        case terminal(String)
+        case category(NLTKCategory)
+    }
+
+    static func parseItems(_ text: String, column: Int, lineNumber: Int, file: String, raw: String)
+        throws(GrammarError) -> [Item]
+    {
+        var items: [Item] = []
+        let chars = Array(text)
+        var i = 0
+        while i < chars.count {
+            let c = chars[i]
+            if c == " " || c == "\t" || c == "\r" {
+                i += 1
+                continue
+            }
+            if c == "'" || c == "\"" {
+                var j = i + 1
+                var word = ""
+                while j < chars.count && chars[j] != c {
+                    word.append(chars[j])
+                    j += 1
+                }
+                items.append(.terminal(word))
+                i = j + 1
+                continue
+            }
+            // A category: name then optional [ … ] (matching brackets, skipping <…> and quotes).
+            var j = i
+            var depth = 0
+            var angle = 0
+            var quote: Character?
+            while j < chars.count {
+                let d = chars[j]
+                if angle > 0 {
+                    if d == ">" && chars[j - 1] != "-" { angle = 0 }
+                } else if let q = quote {
+                    if d == q { quote = nil }
+                } else if d == "'" || d == "\"" {
+                    if depth > 0 { quote = d }
+                } else if d == "[" {
+                    depth += 1
+                } else if d == "]" {
+                    depth -= 1
+                    if depth == 0 {
+                        j += 1
+                        break
+                    }
+                } else if d == "<" && Self.opensLogic(chars, at: j) {
+                    angle = 1
+                } else if (d == " " || d == "\t") && depth == 0 {
+                    break
+                }
+                j += 1
+            }
+            items.append(
+                .category(
+                    try parseCategory(
+                        String(chars[i..<j]), column: column + i, lineNumber: lineNumber, file: file, raw: raw)))
+            i = j
+        }
+        return items
+    }
+
+    static func parseCategory(_ text: String, column: Int, lineNumber: Int, file: String, raw: String)
+        throws(GrammarError) -> NLTKCategory
+    {
+        let trimmedText = text.trimming(" \t\r")
+        let leading = text.prefix { $0 == " " || $0 == "\t" }.count
+        func fail(_ message: String) -> GrammarError {
+            GrammarError(
+                message, at: SourceLocation(file: file, line: lineNumber, column: column + leading), sourceLine: raw)
+        }
+        guard let open = trimmedText.firstIndex(of: "[") else {
+            if trimmedText.contains("/") { throw fail("slash categories (gaps) are not supported") }
+            return NLTKCategory(name: trimmedText, features: [], semantics: nil, column: column + leading)
+        }
+        let name = String(trimmedText[..<open]).trimming(" ")
+        if name.contains("/") { throw fail("slash categories (gaps) are not supported") }
+        guard trimmedText.hasSuffix("]") else { throw fail("unclosed '[' in category") }
+        let body = String(trimmedText[trimmedText.index(after: open)..<trimmedText.index(before: trimmedText.endIndex)])
+        let bodyColumn = column + leading + trimmedText.distance(from: trimmedText.startIndex, to: open) + 1
+        var category = NLTKCategory(name: name, features: [], semantics: nil, column: column + leading)
+        for (part, offset) in splitTopLevel(body, separator: ",") {
+            let feature = part.trimming(" \t")
+            if feature.isEmpty { continue }
+            let featureColumn = bodyColumn + offset + (part.prefix { $0 == " " }.count)
+            if feature.hasPrefix("+") || feature.hasPrefix("-") {
+                category.features.append((String(feature.dropFirst()), .constant(String(feature.first!))))
+                continue
+            }
+            guard let eq = feature.firstIndex(of: "=") else { throw fail("expected NAME=value in '\(feature)'") }
+            let key = feature[..<eq].trimming(" ")
+            var value = feature[feature.index(after: eq)...].trimming(" ")
+            let valueColumn =
+                featureColumn + feature.distance(from: feature.startIndex, to: eq) + 1
+                + (feature[feature.index(after: eq)...].prefix { $0 == " " }.count)
+            if key == "STORE" { throw fail("Cooper storage (STORE) is not supported: it is not a homomorphism") }
+            if key == "SEM" || key == "sem" {
+                if value.hasPrefix("?") {
+                    category.semantics = .variable(String(value.dropFirst()))
+                } else if value.hasPrefix("<") && value.hasSuffix(">") {
+                    category.semantics = .logic(String(value.dropFirst().dropLast()), column: valueColumn + 1)
+                } else if value.hasPrefix("'") && value.hasSuffix("'") || value.hasPrefix("\"") && value.hasSuffix("\"")
+                {
+                    category.semantics = .string(String(value.dropFirst().dropLast()))
+                } else if value.hasPrefix("(") && value.hasSuffix(")") {
+                    category.semantics = .concatenation(
+                        value.dropFirst().dropLast().split(separator: "+").map { $0.trimming(" ") })
+                } else {
+                    category.semantics = .logic(value, column: valueColumn)
+                }
+                continue
+            }
+            if value.hasPrefix("[") { throw fail("feature structures as feature values are not supported") }
+            if value.hasPrefix("?") {
+                value.removeFirst()
+                category.features.append((key, .variable(value)))
+            } else {
+                category.features.append((key, .constant(value)))
+            }
+        }
+        return category
+    }
+
+    static func semanticsExpression(
+        _ semantics: SemanticsValue?, daughters: [String], location: SourceLocation, lineNumber: Int, file: String,
+        raw: String
+    ) throws(GrammarError) -> Expression? {
+        guard let semantics else { return nil }
+        switch semantics {
+        case .variable(let v):
+            guard daughters.contains("?" + v) else {
+                throw GrammarError("?\(v) is not the SEM of a daughter", at: location, sourceLine: raw)
+            }
+            return Expression(.name("?" + v), at: location)
+        case .logic(let text, let column):
+            return try NLTKLogicParser.parse(text, file: file, line: lineNumber, column: column, sourceLine: raw)
+        case .string(let s):
+            return Expression(.sequenceLiteral(s.isEmpty ? [] : [Expression(.string(s), at: location)]), at: location)
+        case .concatenation(let parts):
+            var result: Expression?
+            for part in parts {
+                let piece: Expression
+                if part.hasPrefix("?") {
+                    piece = Expression(.name(part), at: location)
+                } else {
+                    let word = part.trimming(CharacterSetLike.quotes)
+                    piece = Expression(.sequenceLiteral([Expression(.string(word), at: location)]), at: location)
+                }
+                result = result.map { Expression(.binary("++", $0, piece), at: location) } ?? piece
+            }
+            return result
+        }
+    }
+
+    /// `name => value` lines (`Valuation.fromstring`): entities, sets of entities, sets of tuples.
+    static func parseValuation(_ text: String, file: String) throws(GrammarError) -> [ConstantDeclaration] {
+        var constants: [ConstantDeclaration] = []
+        for (number, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+            let line = String(raw).trimming(" \t\r")
+            if line.isEmpty || line.hasPrefix("#") { continue }
+            let location = SourceLocation(file: file, line: number + 1, column: 1)
+            let parts = line.splitting(at: "=>")
+            guard parts.count == 2 else {
+                throw GrammarError("expected 'name => value'", at: location, sourceLine: String(raw))
+            }
+            let name = parts[0].trimming(" ")
+            let value = parts[1].trimming(" ")
+            let expression: Expression
+            if value.hasPrefix("{") {
+                guard value.hasSuffix("}") else {
+                    throw GrammarError("unclosed '{'", at: location, sourceLine: String(raw))
+                }
+                let inner = String(value.dropFirst().dropLast())
+                var elements: [Expression] = []
+                for (item, _) in splitTopLevel(inner, separator: ",") {
+                    let element = item.trimming(" ")
+                    if element.isEmpty { continue }
+                    if element.hasPrefix("(") {
+                        let names = element.dropFirst().dropLast().split(separator: ",").map {
+                            Expression(.name($0.trimming(" ")), at: location)
+                        }
+                        elements.append(Expression(.tuple(names), at: location))
+                    } else {
+                        elements.append(Expression(.name(element), at: location))
+                    }
+                }
+                expression = Expression(.setLiteral(elements), at: location)
+            } else {
+                expression = Expression(.name(value), at: location)
+            }
+            constants.append(ConstantDeclaration(name: Located(name, at: location), type: nil, value: expression))
+        }
+        return constants
+    }
+}
+
+/// Characters trimmed from bare words in string semantics.
+enum CharacterSetLike {
+    static let quotes = "'\""
+}
+
+extension StringProtocol {
+    /// The string without leading and trailing characters from `characters`.
+    func trimming(_ characters: String) -> String {
+        let set = Set(characters)
+        var s = Substring(self)
+        while let f = s.first, set.contains(f) { s.removeFirst() }
+        while let l = s.last, set.contains(l) { s.removeLast() }
+        return String(s)
+    }
+
+    /// The pieces between occurrences of `separator`.
+    func splitting(at separator: String) -> [String] {
+        let chars = Array(self)
+        let sep = Array(separator)
+        var parts: [String] = []
+        var current = ""
+        var i = 0
+        while i < chars.count {
+            if i + sep.count <= chars.count && Array(chars[i..<(i + sep.count)]) == sep {
+                parts.append(current)
+                current = ""
+                i += sep.count
+            } else {
+                current.append(chars[i])
+                i += 1
+            }
+        }
+        parts.append(current)
+        return parts
+    }
+}

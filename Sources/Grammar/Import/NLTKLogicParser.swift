@@ -1,0 +1,163 @@
+/// Parses NLTK logic (`nltk.sem.logic`) as used in `SEM` features and valuations into meaning-language
+/// expressions: `\x y.φ`, `all x.φ`, `exists x.φ`, `-φ`, `&`, `|`, `->`, `<->`, `=`, `!=`, `f(a, b)`, and `?var`
+/// placeholders for daughters' meanings.
+struct NLTKLogicParser {
+    var tokens: [Token]
+    var position = 0
+    let file: String
+    let line: Int
+    let columnOffset: Int
+    let sourceLine: String
+
+    /// Parses `text`, which starts at `column` of `line` in `file`.
+    static func parse(_ text: String, file: String, line: Int, column: Int, sourceLine: String) throws(GrammarError)
+        -> Expression
+    {
+        let tokens: [Token]
+        do {
+            tokens = try Lexer.tokenize(text, file: file)
+        } catch {
+            throw GrammarError(
+                error.message, at: SourceLocation(file: file, line: line, column: column + error.location.column - 1),
+                sourceLine: sourceLine)
+        }
+        var parser = NLTKLogicParser(
+            tokens: tokens, file: file, line: line, columnOffset: column - 1, sourceLine: sourceLine)
+        let expression = try parser.parseExpression()
+        if parser.current.kind != .endOfFile { throw parser.error("unexpected '\(parser.current.text)' in NLTK logic") }
+        return expression
+    }
+
+    var current: Token { tokens[position] }
+    var location: SourceLocation { SourceLocation(file: file, line: line, column: columnOffset + current.column) }
+
+    func error(_ message: String) -> GrammarError {
+        GrammarError(message, at: location, sourceLine: sourceLine)
+    }
+
+    mutating func advance() { if position < tokens.count - 1 { position += 1 } }
+
+    func isSymbol(_ s: String) -> Bool { current.kind == .symbol && current.text == s }
+
+    mutating func accept(_ s: String) -> Bool {
+        if isSymbol(s) {
+            advance()
+            return true
+        }
+        return false
+    }
+
+    mutating func expect(_ s: String) throws(GrammarError) {
+        guard accept(s) else { throw error("expected '\(s)' in NLTK logic but found '\(current.text)'") }
+    }
+
+    mutating func variableName() throws(GrammarError) -> String {
+        guard current.kind == .identifier else { throw error("expected a variable in NLTK logic") }
+        let name = current.text
+        advance()
+        return name
+    }
+
+    mutating func parseExpression() throws(GrammarError) -> Expression {
+        let start = location
+        if accept("\\") {
+            var binders: [Binder] = []
+            while current.kind == .identifier { binders.append(Binder(name: try variableName())) }
+            guard !binders.isEmpty else { throw error("λ needs a variable") }
+            try expect(".")
+            return Expression(.lambda(binders, try parseExpression()), at: start)
+        }
+        if current.kind == .identifier, ["all", "exists", "some", "forall"].contains(current.text),
+            tokens[position + 1].kind == .identifier
+        {
+            let keyword = current.text == "exists" || current.text == "some" ? "exists" : "forall"
+            advance()
+            var variables: [String] = []
+            while current.kind == .identifier { variables.append(try variableName()) }
+            try expect(".")
+            var body = try parseExpression()
+            for v in variables.reversed() {
+                body = Expression(.quantifier(keyword, Binder(name: v), nil, body), at: start)
+            }
+            return body
+        }
+        return try parseBinary(0)
+    }
+
+    static let levels: [[String]] = [["<->"], ["->"], ["|"], ["&"]]
+
+    mutating func parseBinary(_ level: Int) throws(GrammarError) -> Expression {
+        if level == Self.levels.count { return try parseEquality() }
+        var left = try parseBinary(level + 1)
+        while current.kind == .symbol, Self.levels[level].contains(current.text) {
+            let op = current.text
+            let at = location
+            advance()
+            let right: Expression
+            if isSymbol("\\") || (current.kind == .identifier && ["all", "exists", "some"].contains(current.text)) {
+                right = try parseExpression()
+            } else {
+                right = try parseBinary(level == 1 ? level : level + 1)
+            }
+            let mapped = ["&": "&&", "|": "||", "->": "->", "<->": "<->"][op]!
+            left = Expression(.binary(mapped, left, right), at: at)
+        }
+        return left
+    }
+
+    mutating func parseEquality() throws(GrammarError) -> Expression {
+        let left = try parseUnary()
+        let at = location
+        if accept("=") { return Expression(.binary("==", left, try parseUnary()), at: at) }
+        if accept("!=") { return Expression(.binary("!=", left, try parseUnary()), at: at) }
+        return left
+    }
+
+    mutating func parseUnary() throws(GrammarError) -> Expression {
+        let at = location
+        if accept("-") || accept("!") {
+            if isSymbol("\\") || (current.kind == .identifier && ["all", "exists", "some"].contains(current.text)) {
+                return Expression(.unary("!", try parseExpression()), at: at)
+            }
+            return Expression(.unary("!", try parseUnary()), at: at)
+        }
+        return try parseApplication()
+    }
+
+    mutating func parseApplication() throws(GrammarError) -> Expression {
+        var expression = try parsePrimary()
+        while isSymbol("(") {
+            let at = location
+            advance()
+            var arguments: [Expression] = []
+            if !isSymbol(")") {
+                repeat { arguments.append(try parseExpression()) } while accept(",")
+            }
+            try expect(")")
+            expression = Expression(.application(expression, arguments), at: at)
+        }
+        return expression
+    }
+
+    mutating func parsePrimary() throws(GrammarError) -> Expression {
+        let at = location
+        if accept("(") {
+            let inner = try parseExpression()
+            try expect(")")
+            return inner
+        }
+        if accept("?") { return Expression(.name("?" + (try variableName())), at: at) }
+        if current.kind == .identifier {
+            let name = current.text
+            advance()
+            if name == "True" || name == "true" { return Expression(.boolean(true), at: at) }
+            if name == "False" || name == "false" { return Expression(.boolean(false), at: at) }
+            return Expression(.name(name), at: at)
+        }
+        if current.kind == .integer, let i = Int(current.text) {
+            advance()
+            return Expression(.integer(i), at: at)
+        }
+        throw error("unexpected '\(current.text)' in NLTK logic")
+    }
+}

@@ -1,0 +1,71 @@
+/// A binder of a λ-abstraction: a name and an optional type annotation (`\x:e. …`).
+public struct Binder: Sendable {
+    /// The bound variable.
+    public var name: String
+    /// The annotated type, if written.
+    public var type: SemanticType?
+
+    /// A binder `name` with optional `type`.
+    public init(name: String, type: SemanticType? = nil) {
+        self.name = name
+        self.type = type
+    }
+}
+
+/// An untyped expression of the meaning language as parsed, with its source location.
+///
+/// The language is a typed λ-calculus (Montague's IL without modal operators as primitives) over a finite model:
+/// booleans, integers, strings, sets, tuples, sequences, finite quantifiers, `@` (world of evaluation),
+/// `ctx` (context of use), `e at w` (evaluation at another world or context), `^e` (intension) and `form(X)`/`yield`
+/// (surface forms, which make a rule form-reading, N13).
+public struct Expression: Sendable {
+    /// The syntactic forms.
+    public indirect enum Kind: Sendable {
+        case integer(Int)
+        case string(String)
+        case boolean(Bool)
+        case name(String)
+        /// `@`: the world of evaluation.
+        case currentWorld
+        /// `ctx`: the context of use.
+        case currentContext
+        case lambda([Binder], Expression)
+        /// `f(a, b)` is curried application `f(a)(b)`.
+        case application(Expression, [Expression])
+        /// `e.name`: a context parameter.
+        case field(Expression, String)
+        /// `e.1`: the first component of a tuple (1-based).
+        case projection(Expression, Int)
+        /// `!e`, `-e`, `^e`.
+        case unary(String, Expression)
+        /// Infix operators (`&&`, `||`, `->`, `<->`, `==`, `!=`, `<`, `<=`, `>`, `>=`, `in`, `subset`, `+`, `-`, `*`,
+        /// `/`, `mod`, `++`, `union`, `inter`, `minus`).
+        case binary(String, Expression, Expression)
+        /// `forall x [in S]. φ`, `exists …`, `iota …`, `count …` (number of satisfiers).
+        case quantifier(String, Binder, Expression?, Expression)
+        /// `{x in S | φ}`.
+        case comprehension(Binder, Expression, Expression)
+        case setLiteral([Expression])
+        case sequenceLiteral([Expression])
+        case tuple([Expression])
+        /// `{k1: v1, …}`: a finite function given by a table (missing keys are false / empty).
+        case mapLiteral([(Expression, Expression)])
+        case conditional(Expression, Expression, Expression)
+        case letIn(String, Expression, Expression)
+        /// `e at w`: evaluate `e` at world (or context) `w`.
+        case at(Expression, Expression)
+        /// A constant the imported grammar uses but its model does not define (evaluates to "undefined", as NLTK).
+        case undefinedConstant(String)
+    }
+
+    /// The form.
+    public var kind: Kind
+    /// Where it starts.
+    public var location: SourceLocation
+
+    /// An expression of `kind` at `location`.
+    public init(_ kind: Kind, at location: SourceLocation) {
+        self.kind = kind
+        self.location = location
+    }
+}

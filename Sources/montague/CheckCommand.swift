@@ -1,0 +1,135 @@
+import ArgumentParser
+import Foundation
+import Grammar
+
+/// `montague check FILE`: decide compositionality notions on a bounded fragment.
+struct CheckCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "check",
+        abstract: "Decide whether a grammar's meaning assignment is compositional, with minimal witnesses.",
+        discussion: """
+            Notions (design note N1–N14): funct (C_local), domain, subst, subst1, husserl, global, ref (C_ref),
+            reverse, fregean, stand (C_stand), occ-weak, occ-strong (C_occ), lcontext, lint, systematic.
+            Exit status: 0 every notion holds, 1 some notion fails, 2 the grammar or the arguments are wrong.
+
+            Examples:
+              montague check grammars/arithmetic.mont
+              montague check grammars/intensions.mont --notion ref
+              montague check grammars/indexicals.mont --context weak --json
+              montague check simple-sem.fcfg --valuation valuation1.val
+            """)
+
+    @Argument(help: "A .mont grammar, or an NLTK .fcfg feature grammar.")
+    var file: String
+
+    @Option(name: .long, help: "A notion to decide (repeatable); default: the file's check { } block, else funct.")
+    var notion: [String] = []
+
+    @Option(name: .long, help: "Contextual compositionality: weak, strong or stand (adds that notion).")
+    var context: String?
+
+    @Option(name: .long, help: "Compare meanings at this level: extension, intension, character, structured.")
+    var level: String?
+
+    @Option(name: .long, help: "Maximum term depth (atoms have depth 1).")
+    var maxDepth: Int?
+
+    @Option(name: .long, help: "Maximum yield length in tokens.")
+    var maxLength: Int?
+
+    @Option(name: .long, help: "Maximum number of terms.")
+    var maxTerms: Int?
+
+    @Option(name: .long, help: "NLTK valuation (.val) for an .fcfg grammar.")
+    var valuation: String?
+
+    @Flag(name: .long, help: "Skip ambiguity reporting (streams the deepest layer; memory grows with meanings).")
+    var noAmbiguities = false
+
+    @Flag(name: .long, help: "Print the report as JSON.")
+    var json = false
+
+    func run() throws {
+        let grammar = try GrammarCommandSupport.load(file, valuation: valuation)
+        var notions: [Notion] = []
+        for name in notion {
+            guard let n = Notion(checkName: name) else {
+                GrammarCommandSupport.fail("unknown notion '\(name)'")
+            }
+            notions.append(n)
+        }
+        if let context {
+            guard let n = Notion(checkName: "context", argument: context) else {
+                GrammarCommandSupport.fail("--context must be weak, strong or stand")
+            }
+            notions.append(n)
+        }
+        var options = CheckOptions(notions: notions)
+        if let level {
+            guard let l = MeaningLevel(rawValue: level) else {
+                GrammarCommandSupport.fail("--level must be extension, intension, character or structured")
+            }
+            options.level = l
+        }
+        options.bounds = GrammarCommandSupport.bounds(grammar, maxDepth, maxLength, maxTerms)
+        options.reportsAmbiguities = !noAmbiguities
+        let report = CompositionalityChecker.check(grammar, options: options, progress: GrammarCommandSupport.progress)
+        GrammarCommandSupport.endProgress()
+        if json { GrammarCommandSupport.printJSON(report) } else { print(report.text) }
+        if !report.allHold { throw ExitCode(1) }
+    }
+}
+
+/// Loading, bounds, progress and JSON output shared by the grammar subcommands.
+enum GrammarCommandSupport {
+    /// Loads a grammar or exits with status 2 and `file:line:column: error: …` on standard error.
+    static func load(_ file: String, valuation: String? = nil) throws -> InterpretedGrammar {
+        do {
+            return try GrammarLoader.load(path: file, valuation: valuation)
+        } catch {
+            FileHandle.standardError.write(Data("\(error)\n".utf8))
+            throw ExitCode(2)
+        }
+    }
+
+    /// Prints `error: message` and exits with status 2.
+    static func fail(_ message: String) -> Never {
+        FileHandle.standardError.write(Data("error: \(message)\n".utf8))
+        Foundation.exit(2)
+    }
+
+    /// Prints a located error as it is (`file:line:column: error: …`) and exits with status 2.
+    static func failPrinting(_ error: any Error) -> Never {
+        FileHandle.standardError.write(Data("\(error)\n".utf8))
+        Foundation.exit(2)
+    }
+
+    /// The grammar's bounds with command-line overrides.
+    static func bounds(_ grammar: InterpretedGrammar, _ depth: Int?, _ length: Int?, _ terms: Int?)
+        -> EnumerationBounds
+    {
+        var b = grammar.bounds
+        if let depth { b.maxDepth = depth }
+        if let length { b.maxLength = length }
+        if let terms { b.maxTerms = terms }
+        if b.maxDepth < 1 || b.maxTerms < 1 || (b.maxLength ?? 1) < 1 { fail("bounds must be positive") }
+        return b
+    }
+
+    static let isTerminal = isatty(2) != 0
+
+    /// Progress on standard error when it is a terminal.
+    static var progress: ((Int) -> Void)? {
+        isTerminal ? { count in FileHandle.standardError.write(Data("\r  enumerated \(count) terms…".utf8)) } : nil
+    }
+
+    static func endProgress() {
+        if isTerminal { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
+    }
+
+    static func printJSON<T: Encodable>(_ value: T) {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        if let data = try? encoder.encode(value), let text = String(data: data, encoding: .utf8) { print(text) }
+    }
+}

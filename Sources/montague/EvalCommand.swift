@@ -1,0 +1,52 @@
+import ArgumentParser
+import Grammar
+
+/// `montague eval FILE "sentence"`: every reading of a sentence and its meaning.
+struct EvalCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "eval",
+        abstract: "Parse a sentence with a grammar and print each reading's meaning.",
+        discussion: """
+            Exit status: 0 at least one reading, 1 no reading, 2 input error (unknown word, bad grammar).
+
+            Examples:
+              montague eval grammars/english.mont "every dog chases a cat"
+              montague eval simple-sem.fcfg "Cyril sees every boy" --valuation book.val
+            """)
+
+    @Argument(help: "A .mont grammar or NLTK .fcfg grammar.")
+    var file: String
+
+    @Argument(help: "The sentence (words separated by spaces).")
+    var sentence: String
+
+    @Option(name: .long, help: "Accept readings of this category instead of the start category.")
+    var category: String?
+
+    @Option(name: .long, help: "NLTK valuation (.val) for an .fcfg grammar.")
+    var valuation: String?
+
+    @Flag(name: .long, help: "Print the readings as JSON.")
+    var json = false
+
+    func run() throws {
+        let grammar = try GrammarCommandSupport.load(file, valuation: valuation)
+        let readings: [Reading]
+        do {
+            readings = try SentenceInterpreter.interpret(grammar, sentence: sentence, category: category)
+        } catch {
+            GrammarCommandSupport.failPrinting(error)
+        }
+        if json {
+            GrammarCommandSupport.printJSON(readings)
+        } else {
+            if readings.isEmpty { print("no reading of \"\(sentence)\"") }
+            for (i, r) in readings.enumerated() {
+                print("reading \(i + 1): \(r.term)  [\(r.category)]")
+                print("  meaning: \(r.meaning)")
+                if r.values != r.meaning { print("  at every point: \(r.values)") }
+            }
+        }
+        if readings.isEmpty { throw ExitCode(1) }
+    }
+}

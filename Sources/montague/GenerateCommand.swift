@@ -1,0 +1,92 @@
+import ArgumentParser
+import Foundation
+import Grammar
+
+/// `montague generate FILE`: (expression, meaning) pairs with train/test splits.
+struct GenerateCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "generate",
+        abstract: "Generate (expression, meaning) pairs with splits for compositional generalisation.",
+        discussion: """
+            Splits: random (--test-fraction), length (train on outputs of at most --length-threshold tokens),
+            add-primitive (--primitive seen in training only in isolation; Lake & Baroni 2018), none.
+            Output: SCAN format ("IN: … OUT: …") or JSON lines, to standard output or to DIR/train.txt and
+            DIR/test.txt.
+
+            Examples:
+              montague generate grammars/scan.mont --split add-primitive --primitive jump --output out/
+              montague generate grammars/arithmetic.mont --split random --seed 3 --format jsonl
+            """)
+
+    @Argument(help: "A .mont grammar or NLTK .fcfg grammar.")
+    var file: String
+
+    @Option(name: .long, help: "random, length, add-primitive or none.")
+    var split = "random"
+
+    @Option(name: .long, help: "Held-out primitive for the add-primitive split.")
+    var primitive: String?
+
+    @Option(name: .long, help: "Longest training output (tokens) for the length split.")
+    var lengthThreshold = 22
+
+    @Option(name: .long, help: "Test fraction for the random split.")
+    var testFraction = 0.2
+
+    @Option(name: .long, help: "Random seed.")
+    var seed: UInt64 = 1
+
+    @Option(name: .long, help: "scan or jsonl.")
+    var format = "scan"
+
+    @Option(name: .long, help: "Directory for train.txt and test.txt (default: standard output).")
+    var output: String?
+
+    @Option(name: .long, help: "Maximum term depth.")
+    var maxDepth: Int?
+
+    @Option(name: .long, help: "NLTK valuation (.val) for an .fcfg grammar.")
+    var valuation: String?
+
+    func run() throws {
+        let grammar = try GrammarCommandSupport.load(file, valuation: valuation)
+        guard let kind = SplitKind(rawValue: split) else {
+            GrammarCommandSupport.fail("--split must be random, length, add-primitive or none")
+        }
+        guard format == "scan" || format == "jsonl" else {
+            GrammarCommandSupport.fail("--format must be scan or jsonl")
+        }
+        var options = GenerationOptions()
+        options.split = kind
+        options.primitive = primitive
+        options.lengthThreshold = lengthThreshold
+        options.testFraction = testFraction
+        options.seed = seed
+        options.bounds = GrammarCommandSupport.bounds(grammar, maxDepth, nil, nil)
+        let dataSet: DataSet
+        do {
+            dataSet = try DataSetGenerator.generate(grammar, options: options)
+        } catch {
+            GrammarCommandSupport.failPrinting(error)
+        }
+        func render(_ examples: [Example]) -> String {
+            if format == "scan" { return DataSetGenerator.scanFormat(examples) }
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys]
+            return examples.compactMap { try? encoder.encode($0) }.compactMap { String(data: $0, encoding: .utf8) }
+                .map { $0 + "\n" }.joined()
+        }
+        if let output {
+            do {
+                try FileManager.default.createDirectory(atPath: output, withIntermediateDirectories: true)
+                try render(dataSet.train).write(toFile: output + "/train.txt", atomically: true, encoding: .utf8)
+                try render(dataSet.test).write(toFile: output + "/test.txt", atomically: true, encoding: .utf8)
+            } catch {
+                GrammarCommandSupport.fail("cannot write to \(output): \(error.localizedDescription)")
+            }
+            print("train: \(dataSet.train.count), test: \(dataSet.test.count) (split \(kind.rawValue), seed \(seed))")
+        } else {
+            print(render(dataSet.train + dataSet.test), terminator: "")
+        }
+    }
+}
