@@ -27,7 +27,7 @@ BENCH_REFERENCE ?= 1
 BENCH_VENV := .venv-bench
 TORCH_REQUIREMENT ?= torch==2.13.0+cpu
 
-.PHONY: help setup build run test bench bench-reference-env lint clean distclean
+.PHONY: help setup build run test bench bench-grammar bench-corpus bench-reference-env lint clean distclean
 
 help:
 	@sed -n '3,7p' Makefile | sed 's/^# \{0,1\}//'
@@ -102,6 +102,22 @@ bench: setup $(if $(filter 1,$(BENCH_REFERENCE)),bench-reference-env)
 		cat $(BENCH_DIR)/*.jsonl; \
 	fi
 	@echo "bench: JSON lines and table in $(BENCH_DIR)/"
+	@echo
+	@$(RELEASE_BIN)/MontagueBenchmarks --grammar | tee $(BENCH_DIR)/grammar.md
+	@echo "bench: the corpus reading benchmark is separate (make bench-corpus: generates a 200 MB file first)"
+
+## bench-grammar: N1 enumeration + check on fragments of 125k … 1M terms (release), as a Markdown table.
+bench-grammar: setup
+	$(SWIFT) build -c release --product MontagueBenchmarks
+	$(RELEASE_BIN)/MontagueBenchmarks --grammar
+
+## bench-corpus: streaming XML reading on a generated ~200 MB TEI file vs xmllint --stream and lxml iterparse.
+CORPUS_BENCH_FILE ?= .build-bench-data/tei-200mb.xml
+bench-corpus: setup
+	$(SWIFT) build -c release --product MontagueBenchmarks
+	@[ -f $(CORPUS_BENCH_FILE) ] || $(PYTHON) bench/make_tei_corpus.py $(CORPUS_BENCH_FILE)
+	$(RELEASE_BIN)/MontagueBenchmarks --corpus $(CORPUS_BENCH_FILE)
+	bash bench/corpus_reference.sh $(CORPUS_BENCH_FILE)
 
 ## bench-reference-env: PyTorch (CPU) in a git-ignored venv; never fails `make bench`.
 bench-reference-env:

@@ -59,7 +59,7 @@ let package = Package(
         // MARK: - Benchmarks (run with `make bench`, release only)
         .executableTarget(
             name: "MontagueBenchmarks",
-            dependencies: ["Autodiff", "NeuralNet", "Corpus", "CBLAS", "CLibXML2"],
+            dependencies: ["Autodiff", "NeuralNet", "Corpus", "Grammar", "CBLAS", "CLibXML2"],
             path: "Benchmarks"
         ),
 

@@ -1,7 +1,6 @@
 // Corpus reading benchmark: throughput (MB/s) and peak memory of the streaming XML reader on a large TEI file,
 // to compare with `xmllint --stream --noout` and lxml's `iterparse` on the same file (bench/corpus_reference.sh).
-// Compiled only when the benchmark target depends on `Corpus` (which brings `CLibXML2` along).
-#if canImport(CLibXML2) && canImport(Corpus)
+// `MontagueBenchmarks --corpus FILE` runs it (`make bench-corpus`).
 import Corpus
 import Foundation
 
@@ -86,4 +85,3 @@ func peakResidentMegabytes() -> Double {
     }
     return 0
 }
-#endif

@@ -18,6 +18,10 @@ struct BenchmarkOptions {
     var filter: String?
     var quick = false
     var list = false
+    /// Run the grammar N1 benchmark instead of the tensor cases.
+    var grammar = false
+    /// Run the corpus reading benchmark on this file instead of the tensor cases.
+    var corpusPath: String?
 
     /// Parses `arguments` (without the program name); prints usage and exits 2 on anything unknown.
     init(arguments: [String]) {
@@ -34,6 +38,10 @@ struct BenchmarkOptions {
                 filter = value
             case "--quick": quick = true
             case "--list": list = true
+            case "--grammar": grammar = true
+            case "--corpus":
+                guard let value = remaining.popFirst() else { Self.usage("--corpus needs a file") }
+                corpusPath = value
             case "-h", "--help": Self.usage(nil)
             default: Self.usage("unknown argument '\(argument)'")
             }
@@ -47,7 +55,9 @@ struct BenchmarkOptions {
                 + "  --threads N    OpenBLAS threads (default: OPENBLAS_NUM_THREADS, else OpenBLAS's choice)\n"
                 + "  --filter TEXT  run only cases whose name contains TEXT\n"
                 + "  --quick        fewer, shorter samples (development only)\n"
-                + "  --list         print the case names and exit")
+                + "  --list         print the case names and exit\n"
+                + "  --grammar      the grammar N1 enumeration + check benchmark (Markdown table)\n"
+                + "  --corpus FILE  the corpus reading benchmark on FILE (make it with bench/make_tei_corpus.py)")
         exit(problem == nil ? 0 : 2)
     }
 }
@@ -68,6 +78,20 @@ let threads = Int(openblas_get_num_threads())
 
 /// Every benchmark, in the order of the table; data is built only for the cases selected.
 let entries = MatmulBenchmarks.entries + TrainingBenchmarks.entries
+
+if options.grammar {
+    printGrammarBenchmark()
+    exit(0)
+}
+if let corpusPath = options.corpusPath {
+    do {
+        try runCorpusBenchmarks(path: corpusPath)
+    } catch {
+        printError("error: \(error)")
+        exit(2)
+    }
+    exit(0)
+}
 
 if options.list {
     for entry in entries { print(entry.name) }

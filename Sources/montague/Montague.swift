@@ -19,7 +19,10 @@ struct Montague: ParsableCommand {
             all on a Float32 tensor and reverse-mode autodiff core with gradients of gradients.
             """,
         version: version,
-        subcommands: [DemoCommand.self, CorpusCommand.self]
+        subcommands: [
+            CheckCommand.self, ZadroznyCommand.self, EnumerateCommand.self, GenerateCommand.self, EvalCommand.self,
+            CorpusCommand.self, DemoCommand.self,
+        ]
     )
 
     /// Parses and runs the command. Same as argument-parser's default, except that usage errors (unknown flags,
