@@ -1,6 +1,6 @@
 # Montague: build, test, run and benchmark.
 #
-#   make run     install missing system packages, release build, run montague (--help, --version, the XOR training demo)
+#   make run     install missing system packages, release build, run montague (--help, --version, the XOR demo, a grammar check)
 #   make test    install missing system packages, run the test suite (debug)
 #   make bench   install missing system packages, release benchmarks vs cblas and PyTorch, one table
 #   make build   release build          make lint    swift format lint --strict
@@ -67,6 +67,8 @@ run: build
 	@$(RELEASE_BIN)/montague --version
 	@echo '$$ montague demo'
 	@$(RELEASE_BIN)/montague demo
+	@echo '$$ montague check grammars/arithmetic.mont --notion N1'
+	@$(RELEASE_BIN)/montague check grammars/arithmetic.mont --notion N1
 
 ## test: the whole test suite in debug; non-zero exit on any failure.
 # One OpenBLAS thread unless the caller says otherwise: the tests run in parallel on tiny matrices.

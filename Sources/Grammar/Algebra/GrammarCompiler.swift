@@ -60,6 +60,11 @@ func readTextFile(_ path: String) throws(GrammarError) -> String {
         if n <= 0 { break }
         bytes.append(contentsOf: buffer[0..<n])
     }
+    if ferror(file) != 0 {
+        // fopen succeeds on a directory on Linux; the read is what fails (EISDIR).
+        let reason = String(cString: strerror(errno))
+        throw GrammarError("cannot read file: \(reason)", at: SourceLocation(file: path, line: 1, column: 1))
+    }
     guard let text = String(validating: bytes, as: UTF8.self) else {
         throw GrammarError("file is not valid UTF-8", at: SourceLocation(file: path, line: 1, column: 1))
     }
