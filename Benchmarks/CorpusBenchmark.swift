@@ -29,12 +29,15 @@ func runCorpusBenchmarks(path: String, repetitions: Int = 1) throws -> [CorpusBe
             counts = try body()
             best = min(best, Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
         }
-        let result = CorpusBenchmarkResult(name: name, megabytes: size, seconds: best, units: counts.units,
-                                           tokens: counts.tokens)
+        let result = CorpusBenchmarkResult(
+            name: name, megabytes: size, seconds: best, units: counts.units,
+            tokens: counts.tokens)
         results.append(result)
-        print(String(format: "corpus  %-34@ %8.1f MB %7.2f s %8.1f MB/s %10d units %11d tokens  peak RSS %.1f MB",
-                     name as NSString, size, best, result.megabytesPerSecond, counts.units, counts.tokens,
-                     peakResidentMegabytes()))
+        print(
+            String(
+                format: "corpus  %-34@ %8.1f MB %7.2f s %8.1f MB/s %10d units %11d tokens  peak RSS %.1f MB",
+                name as NSString, size, best, result.megabytesPerSecond, counts.units, counts.tokens,
+                peakResidentMegabytes()))
     }
 
     // The libxml2 reader alone, like `xmllint --stream --noout`.
@@ -55,7 +58,8 @@ func runCorpusBenchmarks(path: String, repetitions: Int = 1) throws -> [CorpusBe
     let tokenizer = Tokenizer()
     try measure("TEI units + token ranges") {
         let reader = try XMLCorpusReader(contentsOfFile: path)
-        var units = 0, tokens = 0
+        var units = 0
+        var tokens = 0
         try reader.forEachUnit { _, unit in
             units += 1
             var text = unit.text
@@ -66,7 +70,8 @@ func runCorpusBenchmarks(path: String, repetitions: Int = 1) throws -> [CorpusBe
     // Units and their tokens as strings (what statistics and vocabularies use).
     try measure("TEI units + token strings") {
         let reader = try XMLCorpusReader(contentsOfFile: path)
-        var units = 0, tokens = 0
+        var units = 0
+        var tokens = 0
         try reader.forEachUnit { _, unit in
             units += 1
             tokens += tokenizer.tokenize(unit.text).count

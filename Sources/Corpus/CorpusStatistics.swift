@@ -49,8 +49,10 @@ public struct CorpusStatistics: Sendable, Hashable, Codable {
 
     /// Reads everything `loader` reads and counts it, tokenizing with `tokenizer` (units with marked-up tokens use
     /// those).
-    public static func compute(_ loader: CorpusLoader, tokenizer: Tokenizer = Tokenizer(),
-                               progress: ((CorpusProgress) -> Void)? = nil) throws -> CorpusStatistics {
+    public static func compute(
+        _ loader: CorpusLoader, tokenizer: Tokenizer = Tokenizer(),
+        progress: ((CorpusProgress) -> Void)? = nil
+    ) throws -> CorpusStatistics {
         var collector = CorpusStatisticsCollector(tokenizer: tokenizer)
         let report = try loader.forEachEvent(progress: progress) { collector.add($0) }
         var statistics = collector.statistics
@@ -75,14 +77,16 @@ public struct CorpusStatistics: Sendable, Hashable, Codable {
         for (name, values) in labels.sorted(by: { $0.key < $1.key }) {
             lines.append("label \(name):")
             for (value, count) in values.sorted(by: { ($0.value, $1.key) > ($1.value, $0.key) }) {
-                lines.append("  \(value): \(count) (\(String(oneDecimal: 100 * Double(count) / Double(max(units, 1))))%)")
+                lines.append(
+                    "  \(value): \(count) (\(String(oneDecimal: 100 * Double(count) / Double(max(units, 1))))%)")
             }
         }
         if !lengthHistogram.isEmpty {
             lines.append("length histogram (tokens per unit):")
             let largest = lengthHistogram.map(\.count).max() ?? 1
             for bin in lengthHistogram {
-                let range = bin.lowerBound == bin.upperBound ? "\(bin.lowerBound)" : "\(bin.lowerBound)-\(bin.upperBound)"
+                let range =
+                    bin.lowerBound == bin.upperBound ? "\(bin.lowerBound)" : "\(bin.lowerBound)-\(bin.upperBound)"
                 let bar = String(repeating: "#", count: max(1, 40 * bin.count / max(largest, 1)))
                 lines.append("  \(range.paddedRight(to: 9)) \(String(bin.count).paddedRight(to: 9)) \(bar)")
             }

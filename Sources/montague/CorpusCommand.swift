@@ -73,7 +73,9 @@ struct CorpusInputOptions: ParsableArguments {
     /// The loader these options describe.
     func makeLoader() throws -> CorpusLoader {
         guard let kind = ProfileKind(rawValue: profile) else {
-            throw ValidationError("unknown profile '\(profile)': use one of \(ProfileKind.allCases.map(\.rawValue).joined(separator: ", "))")
+            throw ValidationError(
+                "unknown profile '\(profile)': use one of \(ProfileKind.allCases.map(\.rawValue).joined(separator: ", "))"
+            )
         }
         guard let inputFormat = InputFormat(rawValue: format) else {
             throw ValidationError("unknown format '\(format)': use auto, xml or text")
@@ -83,8 +85,9 @@ struct CorpusInputOptions: ParsableArguments {
         }
         var generic: GenericProfileSpecification?
         if !unit.isEmpty || document != nil || token != nil || !label.isEmpty || !metadata.isEmpty || kind == .generic {
-            generic = try GenericProfileSpecification(document: document, units: unit, token: token, labels: label,
-                                                      metadata: self.metadata)
+            generic = try GenericProfileSpecification(
+                document: document, units: unit, token: token, labels: label,
+                metadata: self.metadata)
         }
         var labels: [String: String] = [:]
         for entry in textLabel {
@@ -95,9 +98,10 @@ struct CorpusInputOptions: ParsableArguments {
         }
         let options = CorpusLoadOptions(
             format: inputFormat,
-            profile: ProfileConfiguration(kind: kind, granularity: unitGranularity,
-                                          includeStageDirections: stageDirections, includeHeadings: headings,
-                                          generic: generic),
+            profile: ProfileConfiguration(
+                kind: kind, granularity: unitGranularity,
+                includeStageDirections: stageDirections, includeHeadings: headings,
+                generic: generic),
             reading: XMLReadingOptions(allowLocalExternalResources: allowLocalEntities),
             plainText: PlainTextOptions(labels: labels, labelFromExtension: labelFromExtension),
             skipBadFiles: skipBadFiles)
@@ -117,8 +121,9 @@ struct TokenizerOptions: ParsableArguments {
     var keepContractions = false
 
     var tokenizer: Tokenizer {
-        Tokenizer(lowercase: lowercase, normalizeNumbers: normalizeNumbers,
-                  contractions: keepContractions ? .keep : .split)
+        Tokenizer(
+            lowercase: lowercase, normalizeNumbers: normalizeNumbers,
+            contractions: keepContractions ? .keep : .split)
     }
 }
 
@@ -154,9 +159,10 @@ final class CorpusProgressDisplay {
         let total = Double(progress.totalBytes) / 1e6
         let rate = megabytes / elapsed
         let remaining = rate > 0 ? max(0, (total - megabytes) / rate) : 0
-        let line = String(format: "\r%.1f / %.1f MB  %.1f MB/s  ETA %.0fs  %d units  file %d/%d ",
-                          megabytes, total, rate, remaining, progress.unitsRead, min(progress.filesDone + 1, progress.fileCount),
-                          progress.fileCount)
+        let line = String(
+            format: "\r%.1f / %.1f MB  %.1f MB/s  ETA %.0fs  %d units  file %d/%d ",
+            megabytes, total, rate, remaining, progress.unitsRead, min(progress.filesDone + 1, progress.fileCount),
+            progress.fileCount)
         FileHandle.standardError.write(Data((done ? line + "\n" : line).utf8))
     }
 }
@@ -192,8 +198,9 @@ struct CorpusStatsCommand: ParsableCommand {
     func run() throws {
         try runReportingCorpusErrors {
             let display = CorpusProgressDisplay()
-            let statistics = try CorpusStatistics.compute(try input.makeLoader(), tokenizer: tokenization.tokenizer,
-                                                          progress: display.update)
+            let statistics = try CorpusStatistics.compute(
+                try input.makeLoader(), tokenizer: tokenization.tokenizer,
+                progress: display.update)
             if statistics.files == 0, !statistics.skipped.isEmpty {
                 for skipped in statistics.skipped { FileHandle.standardError.write(Data("skipped: \(skipped)\n".utf8)) }
                 throw ExitCode(2)
@@ -243,9 +250,10 @@ struct CorpusExportCommand: ParsableCommand {
         }
         try runReportingCorpusErrors {
             let display = CorpusProgressDisplay()
-            let report = try CorpusExporter.export(try input.makeLoader(), to: output, format: format,
-                                                   tokenizer: tokenize ? tokenization.tokenizer : nil, title: title,
-                                                   progress: display.update)
+            let report = try CorpusExporter.export(
+                try input.makeLoader(), to: output, format: format,
+                tokenizer: tokenize ? tokenization.tokenizer : nil, title: title,
+                progress: display.update)
             reportSkipped(report)
             print("wrote \(output) from \(report.filesRead.count) file(s)")
         }
@@ -289,8 +297,11 @@ struct CorpusVocabCommand: ParsableCommand {
             reportSkipped(report)
             if let output { try vocabulary.save(to: output) }
             let covered = vocabulary.counts.reduce(0, +)
-            print("vocabulary: \(vocabulary.count) entries (4 special) from \(tokenCount) tokens; "
-                  + String(format: "%.2f%% of tokens covered", tokenCount == 0 ? 100 : 100 * Double(covered) / Double(tokenCount)))
+            print(
+                "vocabulary: \(vocabulary.count) entries (4 special) from \(tokenCount) tokens; "
+                    + String(
+                        format: "%.2f%% of tokens covered",
+                        tokenCount == 0 ? 100 : 100 * Double(covered) / Double(tokenCount)))
             if let output { print("saved \(output)") }
         }
     }

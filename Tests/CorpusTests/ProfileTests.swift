@@ -1,5 +1,6 @@
-@testable import Corpus
 import Testing
+
+@testable import Corpus
 
 @Suite("Format profiles on fixtures")
 struct ProfileTests {
@@ -34,10 +35,11 @@ struct ProfileTests {
         #expect(documents.count == 1)
         #expect(document.info.identifier == "mini")
         #expect(document.info.title == "A Mini Play")
-        #expect(document.units.map(\.text) == [
-            "To be, or not to be:", "that is the question.", "Good my lord, how does your honour?", "He left.",
-            "She stayed.",
-        ])
+        #expect(
+            document.units.map(\.text) == [
+                "To be, or not to be:", "that is the question.", "Good my lord, how does your honour?", "He left.",
+                "She stayed.",
+            ])
         let first = document.units[0]
         #expect(first.kind == .line)
         #expect(first.metadata["act"] == "1")
@@ -53,16 +55,18 @@ struct ProfileTests {
         #expect(document.units[3].labels == ["style": "modern"])
         #expect(document.units[3].metadata["act"] == "2")
         #expect(document.units[3].metadata["scene"] == nil)
-        #expect(document.units[4].tokens == [
-            MarkedToken(form: "stayed", lemma: "stay", partOfSpeech: "vvd"), MarkedToken(form: "."),
-        ])
+        #expect(
+            document.units[4].tokens == [
+                MarkedToken(form: "stayed", lemma: "stay", partOfSpeech: "vvd"), MarkedToken(form: "."),
+            ])
     }
 
     @Test("TEI: whole speeches, stage directions and headings on request")
     func teiSpeeches() throws {
         let profile = ProfileConfiguration(granularity: .speech, includeStageDirections: true, includeHeadings: true)
         let units = try units(Self.tei, profile: profile)
-        #expect(units.map(\.kind) == [.heading, .stageDirection, .stageDirection, .speech, .speech, .sentence, .sentence])
+        #expect(
+            units.map(\.kind) == [.heading, .stageDirection, .stageDirection, .speech, .speech, .sentence, .sentence])
         #expect(units[3].text == "To be, or not to be: that is the question.")
         #expect(units[3].metadata["speaker"] == "HAMLET")
         #expect(units[2].text == "aside")

@@ -27,8 +27,9 @@ struct SharedDataIntegrationTests {
     /// per play), and the speakers agree up to the editions' naming ("KING CLAUDIUS" vs "KING", "DUKE OF VENICE"
     /// vs "DUKE", "FRIAR LAURENCE" vs "FRIAR LAWRENCE"): the two most frequent speakers are identical, and at least
     /// 90% of the speakers with 20 or more speeches share a name word with a TEI speaker.
-    @Test("Bosak and TEI versions of four plays give the same speakers and nearly the same speeches",
-          arguments: plays)
+    @Test(
+        "Bosak and TEI versions of four plays give the same speakers and nearly the same speeches",
+        arguments: plays)
     func bosakAgainstTEI(bosakName: String, teiName: String) throws {
         let bosak = try Self.speeches(sharedDataDirectory + "/shakespeare/bosak-xml/\(bosakName).xml")
         let tei = try Self.speeches(sharedDataDirectory + "/xml/tei-dracor/\(teiName).xml")
@@ -61,21 +62,26 @@ struct SharedDataIntegrationTests {
         #expect(famous.metadata["scene"] == "1")
     }
 
-    @Test("RTE: labels in attributes counted per value, the missing DTD not fetched",
-          arguments: [
+    @Test(
+        "RTE: labels in attributes counted per value, the missing DTD not fetched",
+        arguments: [
             ("rte1_dev.xml", "value", ["TRUE": 283, "FALSE": 284]),
             ("rte2_dev.xml", "entailment", ["YES": 210, "NO": 190]),
             ("rte3_test.xml", "entailment", ["YES": 410, "NO": 390]),
-          ])
+        ])
     func rte(file: String, attribute: String, expected: [String: Int]) throws {
         let specification = try GenericProfileSpecification(
             document: nil, units: ["pair/t", "pair/h"], labels: ["label=pair@\(attribute)"], metadata: ["pair@id"])
-        let loader = try CorpusLoader(paths: [sharedDataDirectory + "/xml/rte/" + file],
-                                      options: CorpusLoadOptions(profile: ProfileConfiguration(generic: specification)))
+        let loader = try CorpusLoader(
+            paths: [sharedDataDirectory + "/xml/rte/" + file],
+            options: CorpusLoadOptions(profile: ProfileConfiguration(generic: specification)))
         var counts: [String: Int] = [:]
         var hypotheses = 0
         try loader.forEachUnit { _, unit in
-            guard unit.kind.rawValue == "t" else { hypotheses += 1; return }
+            guard unit.kind.rawValue == "t" else {
+                hypotheses += 1
+                return
+            }
             counts[unit.labels["label"] ?? "none", default: 0] += 1
         }
         #expect(counts == expected)
@@ -87,13 +93,15 @@ struct SharedDataIntegrationTests {
         let directory = sharedDataDirectory + "/xml/tmx"
         let multiple = try XMLCorpusReader(contentsOfFile: directory + "/test-multiple-tuv14.tmx").readDocuments()
         let units = multiple.flatMap(\.units)
-        #expect(TranslationPairs.languageCounts(in: units) == [
-            "en-us": 3, "es": 2, "es-ar": 1, "es-bo": 1, "fr-ca": 1, "fr": 2, "de": 2, "fr-fr": 1,
-        ])
+        #expect(
+            TranslationPairs.languageCounts(in: units) == [
+                "en-us": 3, "es": 2, "es-ar": 1, "es-bo": 1, "fr-ca": 1, "fr": 2, "de": 2, "fr-fr": 1,
+            ])
         let pairs = TranslationPairs.pairs(in: units, source: "EN-US", target: "de")
         #expect(pairs.map(\.target) == ["Hallo Welt!", "Es ist ein Satz in Englisch."])
         let french = TranslationPairs.pairs(in: units, source: "en-us", target: "fr-ca")
-        #expect(french.map(\.target) == ["fr_CA Bonjour le monde\u{00A0}!"])  // a no-break space, as in French typography
+        // A no-break space before "!", as in French typography.
+        #expect(french.map(\.target) == ["fr_CA Bonjour le monde\u{00A0}!"])
 
         let smp = try XMLCorpusReader(contentsOfFile: directory + "/test-SMP.tmx").readDocuments().flatMap(\.units)
         #expect(TranslationPairs.pairs(in: smp, source: "en", target: "be").map(\.source) == ["𝐀𝐁𝐂"])
@@ -122,11 +130,13 @@ struct SharedDataIntegrationTests {
         let directory = try makeTemporaryDirectory()
         try writeFixture(ProfileTests.bosak, named: "a-good.xml", in: directory)
         // Not well-formed late in the file, after units were already read: must not be used in part.
-        let bad = try writeFixture("<TEI><text><body>\n<p>early</p>\n<p>broken</l>\n</body></text></TEI>",
-                                   named: "b-bad.xml", in: directory)
+        let bad = try writeFixture(
+            "<TEI><text><body>\n<p>early</p>\n<p>broken</l>\n</body></text></TEI>",
+            named: "b-bad.xml", in: directory)
         // Well-formed up to line 85, but not a format Montague knows (DocBook) and not well-formed either.
-        let docbookText = try String(contentsOfFile: sharedDataDirectory + "/xml/malformed/docbook-tag-mismatch.xml",
-                                     encoding: .utf8)
+        let docbookText = try String(
+            contentsOfFile: sharedDataDirectory + "/xml/malformed/docbook-tag-mismatch.xml",
+            encoding: .utf8)
         let docbook = try writeFixture(docbookText, named: "b-docbook.xml", in: directory)
         try writeFixture("<TEI><text><body><p>late</p></body></text></TEI>", named: "c-good.tei", in: directory)
         try writeFixture("not a corpus", named: "README", in: directory)
@@ -149,8 +159,11 @@ struct SharedDataIntegrationTests {
     @Test("plain text: a sentence per line, the label from the file's extension")
     func plainText() throws {
         let options = CorpusLoadOptions(plainText: PlainTextOptions(labelFromExtension: "sentiment"))
-        let loader = try CorpusLoader(paths: [sharedDataDirectory + "/yelp/sentiment.dev.0",
-                                              sharedDataDirectory + "/yelp/sentiment.dev.1"], options: options)
+        let loader = try CorpusLoader(
+            paths: [
+                sharedDataDirectory + "/yelp/sentiment.dev.0",
+                sharedDataDirectory + "/yelp/sentiment.dev.1",
+            ], options: options)
         var counts: [String: Int] = [:]
         var first: TextUnit?
         let report = try loader.forEachUnit { _, unit in
@@ -166,8 +179,10 @@ struct SharedDataIntegrationTests {
     @Test("DocBook with an internal entity and a DOCTYPE naming a remote DTD")
     func internalEntity() throws {
         let specification = try GenericProfileSpecification(units: ["book/chapter"])
-        let units = try XMLCorpusReader(contentsOfFile: sharedDataDirectory + "/xml/docbook-internal-entity.xml",
-                                        profile: ProfileConfiguration(generic: specification)).readDocuments()
+        let units = try XMLCorpusReader(
+            contentsOfFile: sharedDataDirectory + "/xml/docbook-internal-entity.xml",
+            profile: ProfileConfiguration(generic: specification)
+        ).readDocuments()
             .flatMap(\.units)
         #expect(units.first?.text == "My String")
     }

@@ -4,18 +4,31 @@ import Testing
 
 @Suite("Tokenizer")
 struct TokenizerTests {
-    @Test("words, punctuation, contractions and numbers (Penn Treebank style)",
-          arguments: [
-            ("I can't believe it's 3.14, isn't it?",
-             ["I", "ca", "n't", "believe", "it", "'s", "3.14", ",", "is", "n't", "it", "?"]),
-            ("Hamlet's well-known line... \"To be\"", ["Hamlet", "'s", "well-known", "line", "...", "\"", "To", "be", "\""]),
-            ("’Tis now struck twelve. Get thee to bed, Francisco.",
-             ["'Tis", "now", "struck", "twelve", ".", "Get", "thee", "to", "bed", ",", "Francisco", "."]),
-            ("We'll pay $1,000 at 9 o'clock; they've 27.5%", ["We", "'ll", "pay", "$", "1,000", "at", "9", "o'clock",
-                                                             ";", "they", "'ve", "27.5", "%"]),
+    @Test(
+        "words, punctuation, contractions and numbers (Penn Treebank style)",
+        arguments: [
+            (
+                "I can't believe it's 3.14, isn't it?",
+                ["I", "ca", "n't", "believe", "it", "'s", "3.14", ",", "is", "n't", "it", "?"]
+            ),
+            (
+                "Hamlet's well-known line... \"To be\"",
+                ["Hamlet", "'s", "well-known", "line", "...", "\"", "To", "be", "\""]
+            ),
+            (
+                "’Tis now struck twelve. Get thee to bed, Francisco.",
+                ["'Tis", "now", "struck", "twelve", ".", "Get", "thee", "to", "bed", ",", "Francisco", "."]
+            ),
+            (
+                "We'll pay $1,000 at 9 o'clock; they've 27.5%",
+                [
+                    "We", "'ll", "pay", "$", "1,000", "at", "9", "o'clock",
+                    ";", "they", "'ve", "27.5", "%",
+                ]
+            ),
             ("students' books", ["students", "'", "books"]),
             ("windows have n't been cleaned", ["windows", "have", "n't", "been", "cleaned"]),
-          ])
+        ])
     func english(text: String, expected: [String]) {
         #expect(Tokenizer().tokenize(text) == expected)
     }
@@ -23,7 +36,8 @@ struct TokenizerTests {
     @Test("Unicode: accents, other scripts, ideographs one by one, emoji with modifiers")
     func unicode() {
         let tokenizer = Tokenizer()
-        #expect(tokenizer.tokenize("Ça coûte 5€ — naïve café!") == ["Ça", "coûte", "5", "€", "—", "naïve", "café", "!"])
+        #expect(
+            tokenizer.tokenize("Ça coûte 5€ — naïve café!") == ["Ça", "coûte", "5", "€", "—", "naïve", "café", "!"])
         #expect(tokenizer.tokenize("Привет, мир") == ["Привет", ",", "мир"])
         #expect(tokenizer.tokenize("東京へ行く") == ["東", "京", "へ", "行", "く"])
         #expect(tokenizer.tokenize("ok 👍🏽 go 👨‍👩‍👧!") == ["ok", "👍🏽", "go", "👨‍👩‍👧", "!"])
@@ -34,8 +48,10 @@ struct TokenizerTests {
     @Test("lowercasing, number normalization, keeping contractions")
     func options() {
         let tokenizer = Tokenizer(lowercase: true, normalizeNumbers: true, contractions: .keep)
-        #expect(tokenizer.tokenize("Don't PANIC: 42 Élans, 3.5 km") ==
-                ["don't", "panic", ":", "<num>", "élans", ",", "<num>", "km"])
+        #expect(
+            tokenizer.tokenize("Don't PANIC: 42 Élans, 3.5 km") == [
+                "don't", "panic", ":", "<num>", "élans", ",", "<num>", "km",
+            ])
         #expect(Tokenizer(normalizeApostrophes: false).tokenize("it’s") == ["it", "’s"])
     }
 }
@@ -44,8 +60,9 @@ struct TokenizerTests {
 struct VocabularyAndBatchingTests {
     @Test("special tokens first, then by count with ties in code-point order; min count and max size")
     func building() {
-        let vocabulary = Vocabulary(tokens: ["b", "a", "c", "a", "b", "d", "a", "b", "e"], minimumCount: 1,
-                                    maximumSize: 7)
+        let vocabulary = Vocabulary(
+            tokens: ["b", "a", "c", "a", "b", "d", "a", "b", "e"], minimumCount: 1,
+            maximumSize: 7)
         #expect(vocabulary.tokens == ["<pad>", "<unk>", "<bos>", "<eos>", "a", "b", "c"])
         #expect(vocabulary.counts == [0, 0, 0, 0, 3, 3, 1])
         #expect(vocabulary.index(of: "zzz") == vocabulary.unknownIndex)
@@ -80,12 +97,14 @@ struct VocabularyAndBatchingTests {
         #expect(split != DatasetSplit(count: 100, devFraction: 0.1, testFraction: 0.2, seed: 8))
         var counts: [DatasetPart: Int] = [:]
         for index in 0..<10_000 {
-            counts[DatasetSplit.part(forKey: "example \(index)", devFraction: 0.1, testFraction: 0.1, seed: 1),
-                   default: 0] += 1
+            counts[
+                DatasetSplit.part(forKey: "example \(index)", devFraction: 0.1, testFraction: 0.1, seed: 1),
+                default: 0] += 1
         }
         #expect((900...1100).contains(counts[.test] ?? 0))
         #expect((900...1100).contains(counts[.dev] ?? 0))
-        #expect(DatasetSplit.part(forKey: "a", devFraction: 0.5, testFraction: 0.2, seed: 3)
+        #expect(
+            DatasetSplit.part(forKey: "a", devFraction: 0.5, testFraction: 0.2, seed: 3)
                 == DatasetSplit.part(forKey: "a", devFraction: 0.5, testFraction: 0.2, seed: 3))
     }
 
@@ -107,8 +126,9 @@ struct VocabularyAndBatchingTests {
                 let example = batch.exampleIndices[row]
                 #expect(Array(batch.sequence(row)) == sequences[example])
                 #expect(batch.labels?[row] == labels[example])
-                #expect(batch.tokens[(row * batch.length + batch.lengths[row])..<((row + 1) * batch.length)]
-                    .allSatisfy { $0 == 0 })
+                #expect(
+                    batch.tokens[(row * batch.length + batch.lengths[row])..<((row + 1) * batch.length)]
+                        .allSatisfy { $0 == 0 })
             }
         }
         #expect(result == batcher.batches(for: sequences, labels: labels))

@@ -5,24 +5,33 @@ import Testing
 @Suite("Writing, export and statistics")
 struct WritingTests {
     static let units: [TextUnit] = [
-        TextUnit(text: "To be, or not to be: that is the question.", kind: .line, labels: ["style": "early modern"],
-                 metadata: ["speaker": "HAMLET", "act": "3", "scene": "1", "speech": "7", "n": "3.1.64"],
-                 position: SourcePosition(file: "hamlet.xml", line: 120)),
-        TextUnit(text: "Whether ’tis nobler & <braver> in the mind", kind: .line, labels: ["style": "early modern"],
-                 metadata: ["speaker": "HAMLET", "act": "3", "scene": "1", "speech": "7"],
-                 position: SourcePosition(file: "hamlet.xml", line: 121)),
-        TextUnit(text: "Good my lord.", kind: .paragraph, labels: ["style": "early modern", "mood": "calm"],
-                 metadata: ["speaker": "OPHELIA", "act": "3", "scene": "1", "speech": "8"],
-                 position: SourcePosition(file: "hamlet.xml", line: 130)),
-        TextUnit(text: "Exit.", kind: .sentence, tokens: [MarkedToken(form: "Exit", lemma: "exit", partOfSpeech: "vv"),
-                                                          MarkedToken(form: ".")],
-                 metadata: ["act": "3", "scene": "2"], position: SourcePosition(file: "hamlet.xml", line: 140)),
+        TextUnit(
+            text: "To be, or not to be: that is the question.", kind: .line, labels: ["style": "early modern"],
+            metadata: ["speaker": "HAMLET", "act": "3", "scene": "1", "speech": "7", "n": "3.1.64"],
+            position: SourcePosition(file: "hamlet.xml", line: 120)),
+        TextUnit(
+            text: "Whether ’tis nobler & <braver> in the mind", kind: .line, labels: ["style": "early modern"],
+            metadata: ["speaker": "HAMLET", "act": "3", "scene": "1", "speech": "7"],
+            position: SourcePosition(file: "hamlet.xml", line: 121)),
+        TextUnit(
+            text: "Good my lord.", kind: .paragraph, labels: ["style": "early modern", "mood": "calm"],
+            metadata: ["speaker": "OPHELIA", "act": "3", "scene": "1", "speech": "8"],
+            position: SourcePosition(file: "hamlet.xml", line: 130)),
+        TextUnit(
+            text: "Exit.", kind: .sentence,
+            tokens: [
+                MarkedToken(form: "Exit", lemma: "exit", partOfSpeech: "vv"),
+                MarkedToken(form: "."),
+            ],
+            metadata: ["act": "3", "scene": "2"], position: SourcePosition(file: "hamlet.xml", line: 140)),
     ]
 
     static func write(_ form: CorpusXMLWriter.Form, to path: String) throws {
         let writer = try CorpusXMLWriter(path: path, form: form, title: "Round trip")
-        try writer.startDocument(DocumentInfo(identifier: "hamlet", title: "Hamlet", source: "hamlet.xml",
-                                              metadata: ["format": "bosak"]))
+        try writer.startDocument(
+            DocumentInfo(
+                identifier: "hamlet", title: "Hamlet", source: "hamlet.xml",
+                metadata: ["format": "bosak"]))
         for unit in units { try writer.write(unit) }
         try writer.endDocument()
         try writer.finish()
@@ -36,8 +45,11 @@ struct WritingTests {
             try Self.write(.montague, to: path)
             let documents = try XMLCorpusReader(contentsOfFile: path).readDocuments()
             #expect(documents.count == 1)
-            #expect(documents[0].info == DocumentInfo(identifier: "hamlet", title: "Hamlet", source: "hamlet.xml",
-                                                      metadata: ["format": "bosak"]))
+            #expect(
+                documents[0].info
+                    == DocumentInfo(
+                        identifier: "hamlet", title: "Hamlet", source: "hamlet.xml",
+                        metadata: ["format": "bosak"]))
             #expect(documents[0].units == Self.units)
         }
         let compressed = try Data(contentsOf: URL(fileURLWithPath: directory + "/corpus.xml.gz"))
@@ -56,8 +68,11 @@ struct WritingTests {
         #expect(reader.profileName == "tei")
         #expect(documents.map(\.info.title) == ["Hamlet"])
         let units = documents.flatMap(\.units)
-        #expect(units.map(\.text) == ["To be, or not to be: that is the question.",
-                                      "Whether ’tis nobler & <braver> in the mind", "Good my lord.", "Exit ."])
+        #expect(
+            units.map(\.text) == [
+                "To be, or not to be: that is the question.",
+                "Whether ’tis nobler & <braver> in the mind", "Good my lord.", "Exit .",
+            ])
         #expect(units.map(\.kind) == Self.units.map(\.kind))
         #expect(units.map(\.labels) == Self.units.map(\.labels))
         #expect(units.map { $0.metadata["speaker"] } == ["HAMLET", "HAMLET", "OPHELIA", nil])
@@ -72,8 +87,9 @@ struct WritingTests {
         let directory = try makeTemporaryDirectory()
         let source = try writeFixture(ProfileTests.bosak, named: "play.xml", in: directory)
         let loader = try CorpusLoader(paths: [source])
-        try CorpusExporter.export(loader, to: directory + "/out.jsonl", format: .jsonl,
-                                  tokenizer: Tokenizer(lowercase: true))
+        try CorpusExporter.export(
+            loader, to: directory + "/out.jsonl", format: .jsonl,
+            tokenizer: Tokenizer(lowercase: true))
         let lines = try String(contentsOfFile: directory + "/out.jsonl", encoding: .utf8)
             .split(separator: "\n")
         #expect(lines.count == 3)
@@ -85,7 +101,8 @@ struct WritingTests {
         #expect(first?["line"] as? Int == 10)
 
         try CorpusExporter.export(loader, to: directory + "/out.txt", format: .text)
-        #expect(try String(contentsOfFile: directory + "/out.txt", encoding: .utf8)
+        #expect(
+            try String(contentsOfFile: directory + "/out.txt", encoding: .utf8)
                 == "The air bites shrewdly;\nit is very cold.\nIt is.\n")
     }
 
@@ -94,10 +111,12 @@ struct WritingTests {
         let directory = try makeTemporaryDirectory()
         try writeFixture(ProfileTests.reviews, named: "reviews.xml", in: directory)
         try writeFixture("<tmx version='1.4'><header/><body/></tmx>", named: "empty.tmx", in: directory)
-        let specification = try GenericProfileSpecification(document: "shop", units: ["review/sentence"],
-                                                            labels: ["review@sentiment"])
-        let loader = try CorpusLoader(paths: [directory + "/reviews.xml"],
-                                      options: CorpusLoadOptions(profile: ProfileConfiguration(generic: specification)))
+        let specification = try GenericProfileSpecification(
+            document: "shop", units: ["review/sentence"],
+            labels: ["review@sentiment"])
+        let loader = try CorpusLoader(
+            paths: [directory + "/reviews.xml"],
+            options: CorpusLoadOptions(profile: ProfileConfiguration(generic: specification)))
         let statistics = try CorpusStatistics.compute(loader)
         #expect(statistics.files == 1)
         #expect(statistics.documents == 2)
@@ -106,10 +125,11 @@ struct WritingTests {
         #expect(statistics.tokens == 3 + 3 + 8 + 2)
         #expect(statistics.types == 14)
         #expect(statistics.labels == ["sentiment": ["pos": 3, "neg": 1]])
-        #expect(statistics.lengthHistogram == [
-            CorpusStatistics.LengthBin(lowerBound: 2, upperBound: 3, count: 3),
-            CorpusStatistics.LengthBin(lowerBound: 8, upperBound: 15, count: 1),
-        ])
+        #expect(
+            statistics.lengthHistogram == [
+                CorpusStatistics.LengthBin(lowerBound: 2, upperBound: 3, count: 3),
+                CorpusStatistics.LengthBin(lowerBound: 8, upperBound: 15, count: 1),
+            ])
         #expect(statistics.report.contains("label sentiment:\n  pos: 3 (75.0%)\n  neg: 1 (25.0%)"))
         let empty = try CorpusStatistics.compute(try CorpusLoader(paths: [directory + "/empty.tmx"]))
         #expect(empty.documents == 1)

@@ -31,7 +31,7 @@ struct XMLStreamReaderTests {
         var matches: [String] = []
         while try reader.read() {
             guard reader.nodeKind == .element && reader.isCurrentElement(b) else { continue }
-           
+
             matches.append(reader.localName)
         }
         #expect(matches == ["b"])
@@ -94,7 +94,8 @@ struct XMLStreamReaderTests {
         var texts: [String] = []
         while try reader.read() {
             guard reader.nodeKind == .text else { continue }
-            texts.append(reader.value) }
+            texts.append(reader.value)
+        }
         #expect(texts == ["Hi"])
     }
 
@@ -112,8 +113,9 @@ struct XMLStreamReaderTests {
             let reader = try XMLStreamReader(contentsOfFile: path, options: options)
             var result = ""
             while try reader.read() {
-            guard reader.nodeKind == .text else { continue }
-            result += reader.value }
+                guard reader.nodeKind == .text else { continue }
+                result += reader.value
+            }
             return result
         }
         #expect(try !text(XMLReadingOptions()).contains("SECRET"))
@@ -126,14 +128,16 @@ struct XMLStreamReaderTests {
         for bigEndian in [false, true] {
             var bytes: [UInt8] = bigEndian ? [0xFE, 0xFF] : [0xFF, 0xFE]
             for unit in xml.utf16 {
-                let high = UInt8(unit >> 8), low = UInt8(unit & 0xFF)
+                let high = UInt8(unit >> 8)
+                let low = UInt8(unit & 0xFF)
                 bytes += bigEndian ? [high, low] : [low, high]
             }
             let reader = try XMLStreamReader(bytes: bytes, name: "utf16.xml")
             var text = ""
             while try reader.read() {
-            guard reader.nodeKind == .text else { continue }
-            text += reader.value }
+                guard reader.nodeKind == .text else { continue }
+                text += reader.value
+            }
             #expect(text == "Ça va? 𝐀")
         }
     }
@@ -147,7 +151,8 @@ struct XMLStreamReaderTests {
         var text = ""
         while try reader.read() {
             guard reader.nodeKind == .text else { continue }
-            text += reader.value }
+            text += reader.value
+        }
         #expect(text == "Garçon été")
     }
 
@@ -158,7 +163,7 @@ struct XMLStreamReaderTests {
         var seen: [String] = []
         while try reader.read() {
             guard reader.nodeKind == .element else { continue }
-           
+
             seen.append("\(reader.localName)|\(reader.namespaceURI ?? "-")|\(reader.attribute("xml:lang") ?? "-")")
         }
         #expect(seen == ["TEI|http://www.tei-c.org/ns/1.0|-", "l|http://www.tei-c.org/ns/1.0|en"])

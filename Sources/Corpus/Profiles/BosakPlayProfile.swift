@@ -22,7 +22,9 @@ public struct BosakPlayProfile: CorpusProfile {
     public var name: String { "bosak" }
 
     private enum Role: Equatable {
-        case other, play, act, scene, part(saved: String?), title, speech, speaker, line, speechBreak, skipped
+        case other, play, act, scene
+        case part(saved: String?)
+        case title, speech, speaker, line, speechBreak, skipped
     }
 
     private struct Names {
@@ -31,11 +33,18 @@ public struct BosakPlayProfile: CorpusProfile {
         let skipped: Set<InternedName>
 
         init(_ reader: XMLStreamReader) {
-            play = reader.intern("PLAY"); title = reader.intern("TITLE"); act = reader.intern("ACT")
-            scene = reader.intern("SCENE"); speech = reader.intern("SPEECH"); speaker = reader.intern("SPEAKER")
-            line = reader.intern("LINE"); stageDirection = reader.intern("STAGEDIR")
-            parts = [reader.intern("PROLOGUE"): "prologue", reader.intern("EPILOGUE"): "epilogue",
-                     reader.intern("INDUCT"): "induction"]
+            play = reader.intern("PLAY")
+            title = reader.intern("TITLE")
+            act = reader.intern("ACT")
+            scene = reader.intern("SCENE")
+            speech = reader.intern("SPEECH")
+            speaker = reader.intern("SPEAKER")
+            line = reader.intern("LINE")
+            stageDirection = reader.intern("STAGEDIR")
+            parts = [
+                reader.intern("PROLOGUE"): "prologue", reader.intern("EPILOGUE"): "epilogue",
+                reader.intern("INDUCT"): "induction",
+            ]
             skipped = Set(["FM", "PERSONAE", "SCNDESCR", "PLAYSUBT", "SUBHEAD", "SUBTITLE"].map(reader.intern))
         }
     }
@@ -74,9 +83,13 @@ public struct BosakPlayProfile: CorpusProfile {
         case .text, .whitespace:
             guard skipDepth == 0 else { return }
             reader.withValueBytes { bytes in
-                if titleOwner != nil { titleText.append(bytes) } else if capturingSpeaker {
+                if titleOwner != nil {
+                    titleText.append(bytes)
+                } else if capturingSpeaker {
                     speakerText.append(bytes)
-                } else { units.append(bytes) }
+                } else {
+                    units.append(bytes)
+                }
             }
         default:
             break
@@ -96,8 +109,10 @@ public struct BosakPlayProfile: CorpusProfile {
                 units.breakWord()
                 return .speechBreak
             }
-            units.open(UnitStack.OpenUnit(kind: .line, line: reader.line, labels: [:], metadata: context,
-                                          tokens: nil))
+            units.open(
+                UnitStack.OpenUnit(
+                    kind: .line, line: reader.line, labels: [:], metadata: context,
+                    tokens: nil))
             return .line
         }
         if name == names.speech {
@@ -105,8 +120,10 @@ public struct BosakPlayProfile: CorpusProfile {
             speechDepth += 1
             context["speech"] = String(speechCount)
             context["speaker"] = nil
-            units.open(UnitStack.OpenUnit(kind: granularity == .speech ? .speech : .paragraph, line: reader.line,
-                                          labels: [:], metadata: context, tokens: nil))
+            units.open(
+                UnitStack.OpenUnit(
+                    kind: granularity == .speech ? .speech : .paragraph, line: reader.line,
+                    labels: [:], metadata: context, tokens: nil))
             return .speech
         }
         if name == names.speaker {
@@ -116,8 +133,10 @@ public struct BosakPlayProfile: CorpusProfile {
         }
         if name == names.stageDirection {
             if includeStageDirections {
-                units.open(UnitStack.OpenUnit(kind: .stageDirection, line: reader.line, labels: [:],
-                                              metadata: context, tokens: nil))
+                units.open(
+                    UnitStack.OpenUnit(
+                        kind: .stageDirection, line: reader.line, labels: [:],
+                        metadata: context, tokens: nil))
                 return .line
             }
             skipDepth += 1
@@ -153,8 +172,9 @@ public struct BosakPlayProfile: CorpusProfile {
         }
         if name == names.play {
             playCount += 1
-            pendingDocument = DocumentInfo(identifier: "\(baseName(fileName))#\(playCount)", source: fileName,
-                                           metadata: ["format": "bosak"])
+            pendingDocument = DocumentInfo(
+                identifier: "\(baseName(fileName))#\(playCount)", source: fileName,
+                metadata: ["format": "bosak"])
             context = [:]
             speechCount = 0
             return .play
@@ -249,7 +269,12 @@ public struct BosakPlayProfile: CorpusProfile {
         var previous = 0
         for character in numeral.reversed() {
             guard let value = values[character] else { return nil }
-            if value < previous { total -= value } else { total += value; previous = value }
+            if value < previous {
+                total -= value
+            } else {
+                total += value
+                previous = value
+            }
         }
         return total > 0 ? total : nil
     }

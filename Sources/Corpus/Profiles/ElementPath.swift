@@ -21,8 +21,9 @@ public struct ElementPath: Sendable, Hashable, CustomStringConvertible {
         if absolute { body = body.dropFirst() }
         let steps = body.split(separator: "/", omittingEmptySubsequences: false).map(String.init)
         guard !body.isEmpty, steps.allSatisfy({ !$0.isEmpty && !$0.contains("@") && !$0.contains(" ") }) else {
-            throw CorpusError(.invalidSpecification,
-                              message: "invalid element path '\(text)': expected names separated by '/', like 'pair/t'")
+            throw CorpusError(
+                .invalidSpecification,
+                message: "invalid element path '\(text)': expected names separated by '/', like 'pair/t'")
         }
         self.init(steps: steps, isAbsolute: absolute)
     }
@@ -60,8 +61,11 @@ public struct AttributeSelector: Sendable, Hashable, CustomStringConvertible {
             body = body[body.index(after: equals)...]
         }
         guard let at = body.lastIndex(of: "@"), body.index(after: at) < body.endIndex, name?.isEmpty != true else {
-            throw CorpusError(.invalidSpecification,
-                              message: "invalid attribute selector '\(text)': expected [name=][element/path]@attribute, like 'pair@entailment'")
+            throw CorpusError(
+                .invalidSpecification,
+                message:
+                    "invalid attribute selector '\(text)': expected [name=][element/path]@attribute, like 'pair@entailment'"
+            )
         }
         let pathText = body[..<at]
         let element = pathText.isEmpty ? nil : try ElementPath(parsing: String(pathText))

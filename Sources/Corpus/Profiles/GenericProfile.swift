@@ -14,8 +14,10 @@ public struct GenericProfileSpecification: Sendable, Hashable {
     public var metadata: [AttributeSelector]
 
     /// Makes a specification.
-    public init(documentPath: ElementPath? = nil, unitPaths: [ElementPath], tokenPath: ElementPath? = nil,
-                labels: [AttributeSelector] = [], metadata: [AttributeSelector] = []) {
+    public init(
+        documentPath: ElementPath? = nil, unitPaths: [ElementPath], tokenPath: ElementPath? = nil,
+        labels: [AttributeSelector] = [], metadata: [AttributeSelector] = []
+    ) {
         self.documentPath = documentPath
         self.unitPaths = unitPaths
         self.tokenPath = tokenPath
@@ -25,16 +27,19 @@ public struct GenericProfileSpecification: Sendable, Hashable {
 
     /// Parses the textual forms (as given on the command line).
     /// - Throws: `CorpusError.Kind.invalidSpecification` for a malformed path or selector, or no unit path.
-    public init(document: String? = nil, units: [String], token: String? = nil, labels: [String] = [],
-                metadata: [String] = []) throws {
+    public init(
+        document: String? = nil, units: [String], token: String? = nil, labels: [String] = [],
+        metadata: [String] = []
+    ) throws {
         guard !units.isEmpty else {
             throw CorpusError(.invalidSpecification, message: "a generic profile needs at least one unit path (--unit)")
         }
-        self.init(documentPath: try document.map(ElementPath.init(parsing:)),
-                  unitPaths: try units.map(ElementPath.init(parsing:)),
-                  tokenPath: try token.map(ElementPath.init(parsing:)),
-                  labels: try labels.map(AttributeSelector.init(parsing:)),
-                  metadata: try metadata.map(AttributeSelector.init(parsing:)))
+        self.init(
+            documentPath: try document.map(ElementPath.init(parsing:)),
+            unitPaths: try units.map(ElementPath.init(parsing:)),
+            tokenPath: try token.map(ElementPath.init(parsing:)),
+            labels: try labels.map(AttributeSelector.init(parsing:)),
+            metadata: try metadata.map(AttributeSelector.init(parsing:)))
     }
 }
 
@@ -100,7 +105,8 @@ public struct GenericProfile: CorpusProfile {
         documentPath = specification.documentPath.map { CompiledPath($0, reader) }
         unitPaths = specification.unitPaths.map { CompiledPath($0, reader) }
         tokenPath = specification.tokenPath.map { CompiledPath($0, reader) }
-        selectors = specification.labels.map { ($0, $0.element.map { CompiledPath($0, reader) }, true) }
+        selectors =
+            specification.labels.map { ($0, $0.element.map { CompiledPath($0, reader) }, true) }
             + specification.metadata.map { ($0, $0.element.map { CompiledPath($0, reader) }, false) }
     }
 
@@ -151,14 +157,17 @@ public struct GenericProfile: CorpusProfile {
             for value in activeValues {
                 if value.isLabel { labels[value.name] = value.value } else { metadata[value.name] = value.value }
             }
-            units.open(UnitStack.OpenUnit(kind: UnitKind(rawValue: stack[depth - 1].string), line: reader.line,
-                                          labels: labels, metadata: metadata, tokens: nil))
+            units.open(
+                UnitStack.OpenUnit(
+                    kind: UnitKind(rawValue: stack[depth - 1].string), line: reader.line,
+                    labels: labels, metadata: metadata, tokens: nil))
             return .unit
         }
         if let tokenPath, !units.isEmpty, tokenPath.matches(stack) {
             tokenText.reset()
-            openToken = MarkedToken(form: "", lemma: reader.attribute("lemma"), partOfSpeech: reader.attribute("pos"),
-                                    analysis: reader.attribute("ana"))
+            openToken = MarkedToken(
+                form: "", lemma: reader.attribute("lemma"), partOfSpeech: reader.attribute("pos"),
+                analysis: reader.attribute("ana"))
             return .token
         }
         return .other
@@ -197,8 +206,11 @@ public struct GenericProfile: CorpusProfile {
                 metadata[selector.name] = reader.attribute(selector.attribute)
             }
         }
-        events.append(.startDocument(DocumentInfo(identifier: identifier ?? "\(baseName(fileName))#\(documentCount)",
-                                                  source: fileName, metadata: metadata)))
+        events.append(
+            .startDocument(
+                DocumentInfo(
+                    identifier: identifier ?? "\(baseName(fileName))#\(documentCount)",
+                    source: fileName, metadata: metadata)))
         documentOpen = true
     }
 }

@@ -45,8 +45,12 @@ public struct MontagueXMLProfile: CorpusProfile {
     /// Interns the element names.
     public mutating func prepare(for reader: XMLStreamReader) {
         fileName = reader.fileName
-        document = reader.intern("document"); unit = reader.intern("unit"); label = reader.intern("label")
-        meta = reader.intern("meta"); textName = reader.intern("text"); word = reader.intern("w")
+        document = reader.intern("document")
+        unit = reader.intern("unit")
+        label = reader.intern("label")
+        meta = reader.intern("meta")
+        textName = reader.intern("text")
+        word = reader.intern("w")
     }
 
     /// Handles one node.
@@ -76,22 +80,26 @@ public struct MontagueXMLProfile: CorpusProfile {
         let name = reader.internedLocalName
         if name == document {
             if pendingDocument != nil || documentOpen { closeDocument(&events) }
-            pendingDocument = DocumentInfo(identifier: reader.attribute("id") ?? baseName(fileName),
-                                           title: reader.attribute("title"),
-                                           source: reader.attribute("source") ?? fileName)
+            pendingDocument = DocumentInfo(
+                identifier: reader.attribute("id") ?? baseName(fileName),
+                title: reader.attribute("title"),
+                source: reader.attribute("source") ?? fileName)
             return .document
         }
         if name == unit {
-            current = TextUnit(text: "", kind: UnitKind(rawValue: reader.attribute("kind") ?? "segment"),
-                               position: SourcePosition(file: reader.attribute("file") ?? fileName,
-                                                        line: Int(reader.attribute("line") ?? "") ?? reader.line))
+            current = TextUnit(
+                text: "", kind: UnitKind(rawValue: reader.attribute("kind") ?? "segment"),
+                position: SourcePosition(
+                    file: reader.attribute("file") ?? fileName,
+                    line: Int(reader.attribute("line") ?? "") ?? reader.line))
             text.reset()
             return .unit
         }
         if name == label || name == meta {
             guard let key = reader.attribute("name") else {
-                throw CorpusError(.unexpectedStructure, file: fileName, line: reader.line,
-                                  message: "<\(reader.localName)> needs a name attribute")
+                throw CorpusError(
+                    .unexpectedStructure, file: fileName, line: reader.line,
+                    message: "<\(reader.localName)> needs a name attribute")
             }
             let value = reader.attribute("value") ?? ""
             if current != nil {
@@ -108,8 +116,9 @@ public struct MontagueXMLProfile: CorpusProfile {
         if name == word, current != nil {
             capturingText = true
             tokenText.reset()
-            token = MarkedToken(form: "", lemma: reader.attribute("lemma"), partOfSpeech: reader.attribute("pos"),
-                                analysis: reader.attribute("ana"))
+            token = MarkedToken(
+                form: "", lemma: reader.attribute("lemma"), partOfSpeech: reader.attribute("pos"),
+                analysis: reader.attribute("ana"))
             return .token
         }
         return .other

@@ -42,9 +42,11 @@ public struct ProfileConfiguration: Sendable, Hashable {
     public var generic: GenericProfileSpecification?
 
     /// Makes a configuration; the default detects the profile.
-    public init(kind: ProfileKind = .automatic, granularity: UnitGranularity = .block,
-                includeStageDirections: Bool = false, includeHeadings: Bool = false,
-                generic: GenericProfileSpecification? = nil) {
+    public init(
+        kind: ProfileKind = .automatic, granularity: UnitGranularity = .block,
+        includeStageDirections: Bool = false, includeHeadings: Bool = false,
+        generic: GenericProfileSpecification? = nil
+    ) {
         self.kind = kind
         self.granularity = granularity
         self.includeStageDirections = includeStageDirections
@@ -66,20 +68,25 @@ public struct ProfileConfiguration: Sendable, Hashable {
                 kind = detected
             } else {
                 let namespace = namespaceURI.map { " in namespace \($0)" } ?? ""
-                throw CorpusError(.unexpectedStructure, file: file, line: line,
-                                  message: "unknown format: root element <\(rootElement)>\(namespace) is not TEI, a Bosak play or TMX; describe it with --unit PATH [--document PATH] [--label PATH@ATTRIBUTE]")
+                throw CorpusError(
+                    .unexpectedStructure, file: file, line: line,
+                    message:
+                        "unknown format: root element <\(rootElement)>\(namespace) is not TEI, a Bosak play or TMX; describe it with --unit PATH [--document PATH] [--label PATH@ATTRIBUTE]"
+                )
             }
         }
         switch kind {
         case .automatic, .generic:
             guard let generic else {
-                throw CorpusError(.invalidSpecification, file: file,
-                                  message: "the generic profile needs at least one unit path (--unit)")
+                throw CorpusError(
+                    .invalidSpecification, file: file,
+                    message: "the generic profile needs at least one unit path (--unit)")
             }
             return GenericProfile(generic)
         case .tei:
-            return TEIProfile(granularity: granularity, includeStageDirections: includeStageDirections,
-                              includeHeadings: includeHeadings)
+            return TEIProfile(
+                granularity: granularity, includeStageDirections: includeStageDirections,
+                includeHeadings: includeHeadings)
         case .bosak:
             return BosakPlayProfile(granularity: granularity, includeStageDirections: includeStageDirections)
         case .tmx:

@@ -24,8 +24,10 @@ public struct TEIProfile: CorpusProfile {
     public var includeHeadings: Bool
 
     /// Makes a TEI profile.
-    public init(granularity: UnitGranularity = .block, includeStageDirections: Bool = false,
-                includeHeadings: Bool = false) {
+    public init(
+        granularity: UnitGranularity = .block, includeStageDirections: Bool = false,
+        includeHeadings: Bool = false
+    ) {
         self.granularity = granularity
         self.includeStageDirections = includeStageDirections
         self.includeHeadings = includeHeadings
@@ -35,7 +37,9 @@ public struct TEIProfile: CorpusProfile {
     public var name: String { "tei" }
 
     private enum Role {
-        case other, document, header, headerTitle, division(saved: Int), speech, speaker, unit, speechBreak, token
+        case other, document, header, headerTitle
+        case division(saved: Int)
+        case speech, speaker, unit, speechBreak, token
         case skipped
     }
 
@@ -45,12 +49,24 @@ public struct TEIProfile: CorpusProfile {
         let skipped: Set<InternedName>
 
         init(_ reader: XMLStreamReader) {
-            tei = reader.intern("TEI"); teiP4 = reader.intern("TEI.2"); teiHeader = reader.intern("teiHeader")
-            title = reader.intern("title"); text = reader.intern("text"); sp = reader.intern("sp")
-            speaker = reader.intern("speaker"); l = reader.intern("l"); p = reader.intern("p")
-            ab = reader.intern("ab"); s = reader.intern("s"); w = reader.intern("w"); pc = reader.intern("pc")
-            lb = reader.intern("lb"); pb = reader.intern("pb"); cb = reader.intern("cb")
-            stage = reader.intern("stage"); head = reader.intern("head")
+            tei = reader.intern("TEI")
+            teiP4 = reader.intern("TEI.2")
+            teiHeader = reader.intern("teiHeader")
+            title = reader.intern("title")
+            text = reader.intern("text")
+            sp = reader.intern("sp")
+            speaker = reader.intern("speaker")
+            l = reader.intern("l")
+            p = reader.intern("p")
+            ab = reader.intern("ab")
+            s = reader.intern("s")
+            w = reader.intern("w")
+            pc = reader.intern("pc")
+            lb = reader.intern("lb")
+            pb = reader.intern("pb")
+            cb = reader.intern("cb")
+            stage = reader.intern("stage")
+            head = reader.intern("head")
             divisions = Set(["div", "div1", "div2", "div3", "div4", "div5", "div6", "div7"].map(reader.intern))
             skipped = Set(["note", "fw", "sic", "orig", "abbr", "del", "figDesc"].map(reader.intern))
         }
@@ -96,7 +112,10 @@ public struct TEIProfile: CorpusProfile {
             reader.withValueBytes { bytes in
                 if capturingTitle { titleText.append(bytes) }
                 if headerDepth > 0 { return }
-                if capturingSpeaker { speakerText.append(bytes); return }
+                if capturingSpeaker {
+                    speakerText.append(bytes)
+                    return
+                }
                 units.append(bytes)
                 if openToken != nil { tokenText.append(bytes) }
             }
@@ -173,18 +192,25 @@ public struct TEIProfile: CorpusProfile {
         if name == names.w || name == names.pc {
             guard !units.isEmpty else { return .other }
             tokenText.reset()
-            openToken = MarkedToken(form: "", lemma: reader.attribute("lemma"),
-                                    partOfSpeech: reader.attribute("pos") ?? reader.attribute("msd"),
-                                    analysis: reader.attribute("ana"))
+            openToken = MarkedToken(
+                form: "", lemma: reader.attribute("lemma"),
+                partOfSpeech: reader.attribute("pos") ?? reader.attribute("msd"),
+                analysis: reader.attribute("ana"))
             return .token
         }
         if name == names.stage {
-            if includeStageDirections { openUnit(.stageDirection, reader); return .unit }
+            if includeStageDirections {
+                openUnit(.stageDirection, reader)
+                return .unit
+            }
             skipDepth += 1
             return .skipped
         }
         if name == names.head {
-            if includeHeadings { openUnit(.heading, reader); return .unit }
+            if includeHeadings {
+                openUnit(.heading, reader)
+                return .unit
+            }
             skipDepth += 1
             return .skipped
         }
@@ -274,8 +300,11 @@ public struct TEIProfile: CorpusProfile {
             documentOpen = true
         } else if !documentOpen {
             documentCount += 1
-            events.append(.startDocument(DocumentInfo(identifier: "\(baseName(fileName))#\(documentCount)",
-                                                      source: fileName, metadata: ["format": "tei"])))
+            events.append(
+                .startDocument(
+                    DocumentInfo(
+                        identifier: "\(baseName(fileName))#\(documentCount)",
+                        source: fileName, metadata: ["format": "tei"])))
             documentOpen = true
         }
     }

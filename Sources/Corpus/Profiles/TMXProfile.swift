@@ -19,8 +19,12 @@ public struct TMXProfile: CorpusProfile {
         let header, body, tu, tuv, seg, prop: InternedName
         let nativeCodes: Set<InternedName>
         init(_ reader: XMLStreamReader) {
-            header = reader.intern("header"); body = reader.intern("body"); tu = reader.intern("tu")
-            tuv = reader.intern("tuv"); seg = reader.intern("seg"); prop = reader.intern("prop")
+            header = reader.intern("header")
+            body = reader.intern("body")
+            tu = reader.intern("tu")
+            tuv = reader.intern("tuv")
+            seg = reader.intern("seg")
+            prop = reader.intern("prop")
             nativeCodes = Set(["bpt", "ept", "it", "ph", "ut", "note"].map(reader.intern))
         }
     }
@@ -82,8 +86,10 @@ public struct TMXProfile: CorpusProfile {
         if name == names.seg {
             var metadata = unitContext
             for (key, value) in variantContext { metadata[key] = value }
-            units.open(UnitStack.OpenUnit(kind: .segment, line: reader.line, labels: [:], metadata: metadata,
-                                          tokens: nil))
+            units.open(
+                UnitStack.OpenUnit(
+                    kind: .segment, line: reader.line, labels: [:], metadata: metadata,
+                    tokens: nil))
             return .segment
         }
         if name == names.tuv {
@@ -123,7 +129,9 @@ public struct TMXProfile: CorpusProfile {
         case .property:
             if let propertyName {
                 let value = propertyText.take()
-                if roles.last == .variant { variantContext[propertyName] = value } else {
+                if roles.last == .variant {
+                    variantContext[propertyName] = value
+                } else {
                     unitContext[propertyName] = value
                 }
             }

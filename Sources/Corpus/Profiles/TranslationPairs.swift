@@ -14,7 +14,8 @@ public enum TranslationPairs {
     /// compare case-insensitively (`EN-US` = `en-us`); a language that appears twice in a unit pairs its first
     /// variant. Units must arrive grouped by translation unit, as a TMX file gives them.
     public static func pairs(in units: some Sequence<TextUnit>, source: String, target: String) -> [Pair] {
-        let sourceKey = source.lowercased(), targetKey = target.lowercased()
+        let sourceKey = source.lowercased()
+        let targetKey = target.lowercased()
         var result: [Pair] = []
         var currentUnit: String?
         var sourceText: String?

@@ -53,7 +53,8 @@ struct UnitStack {
         guard let unit = units.popLast() else { return nil }
         let text = texts[units.count].take()
         if text.isEmpty && (unit.tokens?.isEmpty ?? true) { return nil }
-        return TextUnit(text: text, kind: unit.kind, tokens: unit.tokens, labels: unit.labels,
-                        metadata: unit.metadata, position: SourcePosition(file: file, line: unit.line))
+        return TextUnit(
+            text: text, kind: unit.kind, tokens: unit.tokens, labels: unit.labels,
+            metadata: unit.metadata, position: SourcePosition(file: file, line: unit.line))
     }
 }

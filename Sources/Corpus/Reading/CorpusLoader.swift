@@ -27,9 +27,11 @@ public struct CorpusLoadOptions: Sendable, Hashable {
     public var skipBadFiles: Bool
 
     /// Makes options; the defaults detect everything and stop at the first bad file.
-    public init(format: InputFormat = .automatic, profile: ProfileConfiguration = ProfileConfiguration(),
-                reading: XMLReadingOptions = XMLReadingOptions(), plainText: PlainTextOptions = PlainTextOptions(),
-                skipBadFiles: Bool = false) {
+    public init(
+        format: InputFormat = .automatic, profile: ProfileConfiguration = ProfileConfiguration(),
+        reading: XMLReadingOptions = XMLReadingOptions(), plainText: PlainTextOptions = PlainTextOptions(),
+        skipBadFiles: Bool = false
+    ) {
         self.format = format
         self.profile = profile
         self.reading = reading
@@ -111,8 +113,9 @@ public struct CorpusLoader: Sendable {
             files += found.sorted()
         }
         guard !files.isEmpty else {
-            throw CorpusError(.unreadable, file: paths.first,
-                              message: "no corpus files (.xml, .tei, .tmx, .txt, or .gz of those) found")
+            throw CorpusError(
+                .unreadable, file: paths.first,
+                message: "no corpus files (.xml, .tei, .tmx, .txt, or .gz of those) found")
         }
         self.files = files
         self.options = options
@@ -151,8 +154,10 @@ public struct CorpusLoader: Sendable {
     /// - Returns: what was read and skipped.
     /// - Throws: the first file's `CorpusError` (unless `skipBadFiles`), or what `body` throws.
     @discardableResult
-    public func forEachUnit(progress: ((CorpusProgress) -> Void)? = nil,
-                            _ body: (DocumentInfo, TextUnit) throws -> Void) throws -> CorpusLoadReport {
+    public func forEachUnit(
+        progress: ((CorpusProgress) -> Void)? = nil,
+        _ body: (DocumentInfo, TextUnit) throws -> Void
+    ) throws -> CorpusLoadReport {
         var document = DocumentInfo(identifier: "", source: "")
         return try forEachEvent(progress: progress) { event in
             switch event {
@@ -166,20 +171,24 @@ public struct CorpusLoader: Sendable {
     /// Streams every event (documents opening and closing, units) of every file to `body`, in order. Every
     /// document, even one without units, opens and closes.
     @discardableResult
-    public func forEachEvent(progress: ((CorpusProgress) -> Void)? = nil,
-                             _ body: (CorpusEvent) throws -> Void) throws -> CorpusLoadReport {
+    public func forEachEvent(
+        progress: ((CorpusProgress) -> Void)? = nil,
+        _ body: (CorpusEvent) throws -> Void
+    ) throws -> CorpusLoadReport {
         var report = CorpusLoadReport()
         let sizes = files.map { (try? FileManager.default.attributesOfItem(atPath: $0)[.size] as? Int) ?? 0 }
-        var state = CorpusProgress(filesDone: 0, fileCount: files.count, bytesRead: 0,
-                                   totalBytes: sizes.reduce(0, +), unitsRead: 0)
+        var state = CorpusProgress(
+            filesDone: 0, fileCount: files.count, bytesRead: 0,
+            totalBytes: sizes.reduce(0, +), unitsRead: 0)
         progress?(state)
         for (index, file) in files.enumerated() {
             let bytesBefore = state.bytesRead
             do {
                 if options.skipBadFiles { try check(file) }
                 if isXML(file) {
-                    let reader = try XMLCorpusReader(contentsOfFile: file, profile: options.profile,
-                                                     options: options.reading)
+                    let reader = try XMLCorpusReader(
+                        contentsOfFile: file, profile: options.profile,
+                        options: options.reading)
                     while let event = try reader.nextEvent() {
                         try body(event)
                         guard case .unit = event else { continue }

@@ -18,7 +18,8 @@ public struct PlainTextOptions: Sendable, Hashable {
     func labels(for path: String) -> [String: String] {
         var result = labels
         if let name = labelFromExtension, let dot = path.lastIndex(of: "."),
-           !path[path.index(after: dot)...].contains("/") {
+            !path[path.index(after: dot)...].contains("/")
+        {
             result[name] = String(path[path.index(after: dot)...])
         }
         return result
@@ -77,15 +78,19 @@ public final class PlainTextCorpusReader {
                 throw CorpusError(.unreadable, file: fileName, line: lineNumber, message: "line is not valid UTF-8")
             }
             if lineNumber == 1, bytes.starts(with: [0xFF, 0xFE]) || bytes.starts(with: [0xFE, 0xFF]) {
-                throw CorpusError(.unreadable, file: fileName, line: 1,
-                                  message: "UTF-16 plain text is not supported; convert it to UTF-8")
+                throw CorpusError(
+                    .unreadable, file: fileName, line: 1,
+                    message: "UTF-16 plain text is not supported; convert it to UTF-8")
             }
             var text = decoded.trimmingWhitespace()
             if lineNumber == 1, text.hasPrefix("\u{FEFF}") { text.removeFirst() }
             guard !text.isEmpty else { continue }
-            try body(document, TextUnit(text: text, kind: .sentence, labels: labels,
-                                        metadata: ["line": String(lineNumber)],
-                                        position: SourcePosition(file: fileName, line: lineNumber)))
+            try body(
+                document,
+                TextUnit(
+                    text: text, kind: .sentence, labels: labels,
+                    metadata: ["line": String(lineNumber)],
+                    position: SourcePosition(file: fileName, line: lineNumber)))
         }
     }
 

@@ -18,15 +18,19 @@ public final class XMLCorpusReader {
     private var sawRoot = false
 
     /// Opens a file (plain or gzip-compressed).
-    public convenience init(contentsOfFile path: String, profile: ProfileConfiguration = ProfileConfiguration(),
-                            options: XMLReadingOptions = XMLReadingOptions()) throws {
+    public convenience init(
+        contentsOfFile path: String, profile: ProfileConfiguration = ProfileConfiguration(),
+        options: XMLReadingOptions = XMLReadingOptions()
+    ) throws {
         self.init(reader: try XMLStreamReader(contentsOfFile: path, options: options), profile: profile)
     }
 
     /// Reads from memory; `name` appears in messages and positions.
-    public convenience init(bytes: some Collection<UInt8>, name: String,
-                            profile: ProfileConfiguration = ProfileConfiguration(),
-                            options: XMLReadingOptions = XMLReadingOptions()) throws {
+    public convenience init(
+        bytes: some Collection<UInt8>, name: String,
+        profile: ProfileConfiguration = ProfileConfiguration(),
+        options: XMLReadingOptions = XMLReadingOptions()
+    ) throws {
         self.init(reader: try XMLStreamReader(bytes: bytes, name: name, options: options), profile: profile)
     }
 
@@ -65,15 +69,17 @@ public final class XMLCorpusReader {
                 finished = true
                 try profile?.finish(into: &queue)
                 if !sawRoot {
-                    throw CorpusError(.notWellFormed, file: reader.fileName, message: "the document has no root element")
+                    throw CorpusError(
+                        .notWellFormed, file: reader.fileName, message: "the document has no root element")
                 }
                 return
             }
             if profile == nil {
                 guard reader.nodeKind == .element else { continue }
-                var made = try configuration.makeProfile(rootElement: reader.localName,
-                                                         namespaceURI: reader.namespaceURI,
-                                                         file: reader.fileName, line: reader.line)
+                var made = try configuration.makeProfile(
+                    rootElement: reader.localName,
+                    namespaceURI: reader.namespaceURI,
+                    file: reader.fileName, line: reader.line)
                 made.prepare(for: reader)
                 profile = made
                 profileName = made.name
@@ -106,8 +112,10 @@ public final class XMLCorpusReader {
                 current = Document(info: info)
             case .unit(let unit):
                 if current == nil {
-                    current = Document(info: DocumentInfo(identifier: baseName(reader.fileName),
-                                                          source: reader.fileName))
+                    current = Document(
+                        info: DocumentInfo(
+                            identifier: baseName(reader.fileName),
+                            source: reader.fileName))
                 }
                 current?.units.append(unit)
             case .endDocument:

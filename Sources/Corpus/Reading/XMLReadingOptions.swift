@@ -24,7 +24,8 @@ public struct XMLReadingOptions: Sendable, Hashable {
 
     /// The libxml2 parser flags these options stand for.
     var parserFlags: Int32 {
-        var flags = XML_PARSE_NONET.rawValue | XML_PARSE_NOENT.rawValue | XML_PARSE_NOCDATA.rawValue
+        var flags =
+            XML_PARSE_NONET.rawValue | XML_PARSE_NOENT.rawValue | XML_PARSE_NOCDATA.rawValue
             | XML_PARSE_BIG_LINES.rawValue | XML_PARSE_COMPACT.rawValue
         if allowLocalExternalResources {
             flags |= XML_PARSE_DTDLOAD.rawValue | XML_PARSE_DTDATTR.rawValue

@@ -80,8 +80,10 @@ public final class XMLStreamReader {
             buffer[index] = CChar(bitPattern: byte)
             index += 1
         }
-        guard let reader = xmlReaderForMemory(buffer.baseAddress, Int32(bytes.count), name,
-                                              options.encodingOverride, options.parserFlags)
+        guard
+            let reader = xmlReaderForMemory(
+                buffer.baseAddress, Int32(bytes.count), name,
+                options.encodingOverride, options.parserFlags)
         else {
             buffer.deallocate()
             throw CorpusError(.unreadable, file: name, message: "libxml2 could not read the buffer")
@@ -101,10 +103,12 @@ public final class XMLStreamReader {
 
     private func installErrorHandler() {
         let context = Unmanaged.passUnretained(diagnostics).toOpaque()
-        xmlTextReaderSetStructuredErrorHandler(reader, { context, error in
-            guard let context, let error else { return }
-            Unmanaged<ParseDiagnostics>.fromOpaque(context).takeUnretainedValue().record(error.pointee)
-        }, context)
+        xmlTextReaderSetStructuredErrorHandler(
+            reader,
+            { context, error in
+                guard let context, let error else { return }
+                Unmanaged<ParseDiagnostics>.fromOpaque(context).takeUnretainedValue().record(error.pointee)
+            }, context)
     }
 
     /// Moves to the next node; returns false at the end of the document.
@@ -163,8 +167,11 @@ public final class XMLStreamReader {
     /// Calls `body` with the UTF-8 bytes of the current node's value (text nodes), without copying them.
     @inline(__always)
     public func withValueBytes<Result>(_ body: (UnsafeBufferPointer<UInt8>) throws -> Result) rethrows -> Result {
-        guard let text = xmlTextReaderConstValue(reader) else { return try body(UnsafeBufferPointer(start: nil, count: 0)) }
-        return try body(UnsafeBufferPointer(start: text, count: strlen(UnsafeRawPointer(text).assumingMemoryBound(to: CChar.self))))
+        guard let text = xmlTextReaderConstValue(reader) else {
+            return try body(UnsafeBufferPointer(start: nil, count: 0))
+        }
+        return try body(
+            UnsafeBufferPointer(start: text, count: strlen(UnsafeRawPointer(text).assumingMemoryBound(to: CChar.self))))
     }
 
     /// The value of an attribute of the current element by qualified name (`"n"`, `"xml:lang"`), or nil.
@@ -182,7 +189,8 @@ public final class XMLStreamReader {
         var status = xmlTextReaderMoveToFirstAttribute(reader)
         while status == 1 {
             if xmlTextReaderIsNamespaceDecl(reader) != 1,
-               let name = xmlTextReaderConstName(reader) {
+                let name = xmlTextReaderConstName(reader)
+            {
                 let value = xmlTextReaderConstValue(reader).map { String(cString: $0) } ?? ""
                 result.append((String(cString: name), value))
             }
@@ -254,11 +262,13 @@ final class ParseDiagnostics {
         // Errors in an external entity or DTD name that file; everything else is the user's file.
         var file = fileName
         if let errorFile = error.file.map({ String(cString: $0) }), !errorFile.isEmpty,
-           !errorFile.hasSuffix(fileName), !fileName.hasSuffix(errorFile) {
+            !errorFile.hasSuffix(fileName), !fileName.hasSuffix(errorFile)
+        {
             file = errorFile
         }
-        let diagnostic = CorpusError(.notWellFormed, file: file, line: Int(error.line), column: Int(error.int2),
-                                     message: message)
+        let diagnostic = CorpusError(
+            .notWellFormed, file: file, line: Int(error.line), column: Int(error.int2),
+            message: message)
         if level >= XML_ERR_ERROR.rawValue {
             if firstError == nil { firstError = diagnostic }
         } else if warnings.count < 100 {

@@ -43,8 +43,10 @@ public struct LengthBucketedBatcher: Sendable, Hashable {
     public var paddingIndex: Int
 
     /// Makes a batcher.
-    public init(batchSize: Int, seed: UInt64, bucketByLength: Bool = true, dropLastPartialBatch: Bool = false,
-                maximumLength: Int? = nil, paddingIndex: Int = 0) {
+    public init(
+        batchSize: Int, seed: UInt64, bucketByLength: Bool = true, dropLastPartialBatch: Bool = false,
+        maximumLength: Int? = nil, paddingIndex: Int = 0
+    ) {
         precondition(batchSize > 0, "LengthBucketedBatcher: batchSize must be positive, got \(batchSize)")
         self.batchSize = batchSize
         self.seed = seed
@@ -64,8 +66,9 @@ public struct LengthBucketedBatcher: Sendable, Hashable {
 
     /// Batches `sequences` (token indices), with optional per-sequence label indices.
     public func batches(for sequences: [[Int]], labels: [Int]? = nil) -> BatchingResult {
-        precondition(labels.map { $0.count == sequences.count } ?? true,
-                     "LengthBucketedBatcher.batches: \(labels?.count ?? 0) labels for \(sequences.count) sequences")
+        precondition(
+            labels.map { $0.count == sequences.count } ?? true,
+            "LengthBucketedBatcher.batches: \(labels?.count ?? 0) labels for \(sequences.count) sequences")
         var generator = SplitMix64(seed: seed)
         var skipped: [Int] = []
         var order: [Int] = []
@@ -106,9 +109,10 @@ public struct LengthBucketedBatcher: Sendable, Hashable {
                 mask[row * length + column] = 1
             }
         }
-        return TokenBatch(batchSize: rows.count, length: length, tokens: tokens, mask: mask,
-                          lengths: rows.map { sequences[$0].count }, labels: labels.map { all in rows.map { all[$0] } },
-                          exampleIndices: rows)
+        return TokenBatch(
+            batchSize: rows.count, length: length, tokens: tokens, mask: mask,
+            lengths: rows.map { sequences[$0].count }, labels: labels.map { all in rows.map { all[$0] } },
+            exampleIndices: rows)
     }
 }
 

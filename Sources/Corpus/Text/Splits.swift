@@ -25,8 +25,10 @@ public struct DatasetSplit: Sendable, Hashable {
     /// Splits `0..<count`.
     public init(count: Int, devFraction: Double, testFraction: Double, seed: UInt64) {
         precondition(count >= 0, "DatasetSplit: count must not be negative")
-        precondition(devFraction >= 0 && testFraction >= 0 && devFraction + testFraction <= 1,
-                     "DatasetSplit: fractions must be non-negative and sum to at most 1, got dev \(devFraction), test \(testFraction)")
+        precondition(
+            devFraction >= 0 && testFraction >= 0 && devFraction + testFraction <= 1,
+            "DatasetSplit: fractions must be non-negative and sum to at most 1, got dev \(devFraction), test \(testFraction)"
+        )
         var indices = Array(0..<count)
         var generator = SplitMix64(seed: seed)
         generator.shuffle(&indices)

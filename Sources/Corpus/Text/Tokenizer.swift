@@ -49,8 +49,10 @@ public struct Tokenizer: Sendable, Hashable, Codable {
     public var normalizeApostrophes: Bool
 
     /// Makes a tokenizer; by default it keeps case and numbers and splits contractions.
-    public init(lowercase: Bool = false, normalizeNumbers: Bool = false, numberToken: String = "<num>",
-                contractions: ContractionStyle = .split, normalizeApostrophes: Bool = true) {
+    public init(
+        lowercase: Bool = false, normalizeNumbers: Bool = false, numberToken: String = "<num>",
+        contractions: ContractionStyle = .split, normalizeApostrophes: Bool = true
+    ) {
         self.lowercase = lowercase
         self.normalizeNumbers = normalizeNumbers
         self.numberToken = numberToken
@@ -98,8 +100,10 @@ public struct Tokenizer: Sendable, Hashable, Codable {
 
     /// Calls `body` with the byte range and category of every token of `bytes` (UTF-8), in order, without
     /// allocating.
-    public func forEachTokenRange(in bytes: UnsafeBufferPointer<UInt8>,
-                                  _ body: (Range<Int>, Category) throws -> Void) rethrows {
+    public func forEachTokenRange(
+        in bytes: UnsafeBufferPointer<UInt8>,
+        _ body: (Range<Int>, Category) throws -> Void
+    ) rethrows {
         var scanner = Scanner(bytes: bytes)
         let count = bytes.count
         var index = 0
@@ -140,8 +144,10 @@ public struct Tokenizer: Sendable, Hashable, Codable {
 
     /// Scans a word or number starting at `start`, emitting one or more tokens (contractions split), and returns
     /// the index after it.
-    private func scanWord(_ scanner: inout Scanner, from start: Int,
-                          _ body: (Range<Int>, Category) throws -> Void) rethrows -> Int {
+    private func scanWord(
+        _ scanner: inout Scanner, from start: Int,
+        _ body: (Range<Int>, Category) throws -> Void
+    ) rethrows -> Int {
         let count = scanner.bytes.count
         var index = start
         var allDigits = true
@@ -165,7 +171,7 @@ public struct Tokenizer: Sendable, Hashable, Codable {
             guard next < count else { break }
             let (after, _) = scanner.decode(at: next)
             let afterKind = CharacterClass(after)
-            if (scalar == "." || scalar == ","), allDigits, afterKind == .digit {
+            if scalar == "." || scalar == ",", allDigits, afterKind == .digit {
                 index = next
                 continue
             }
@@ -174,9 +180,12 @@ public struct Tokenizer: Sendable, Hashable, Codable {
                 continue
             }
             if kind == .apostrophe, afterKind == .letter, !allDigits {
-                if contractions == .split, let split = scanner.contractionSplit(wordStart: tokenStart,
-                                                                                apostrophe: index,
-                                                                                apostropheLength: length) {
+                if contractions == .split,
+                    let split = scanner.contractionSplit(
+                        wordStart: tokenStart,
+                        apostrophe: index,
+                        apostropheLength: length)
+                {
                     // `split.wordEnd` ends the stem (before "n't" or before "'s"), `split.end` ends the clitic.
                     if split.wordEnd > tokenStart { try body(tokenStart..<split.wordEnd, .word) }
                     try body(split.wordEnd..<split.end, .word)
@@ -206,9 +215,15 @@ enum CharacterClass: Equatable {
             self = Self.ascii[Int(value)]
             return
         }
-        if value == 0x2019 || value == 0x02BC { self = .apostrophe; return }
+        if value == 0x2019 || value == 0x02BC {
+            self = .apostrophe
+            return
+        }
         let properties = scalar.properties
-        if properties.isWhitespace || value == 0x200B { self = .space; return }
+        if properties.isWhitespace || value == 0x200B {
+            self = .space
+            return
+        }
         if (0x4E00...0x9FFF).contains(value) || (0x3400...0x4DBF).contains(value) || (0x3040...0x30FF).contains(value)
             || (0x20000...0x2FA1F).contains(value) || (0xF900...0xFAFF).contains(value)
         {
@@ -223,7 +238,7 @@ enum CharacterClass: Equatable {
         case .nonspacingMark, .spacingMark, .enclosingMark:
             self = .mark
         case .connectorPunctuation, .dashPunctuation, .openPunctuation, .closePunctuation, .initialPunctuation,
-             .finalPunctuation, .otherPunctuation:
+            .finalPunctuation, .otherPunctuation:
             self = .punctuation
         case .spaceSeparator, .lineSeparator, .paragraphSeparator, .control:
             self = .space
@@ -241,7 +256,7 @@ enum CharacterClass: Equatable {
         case UInt8(ascii: "0")...UInt8(ascii: "9"): return .digit
         case UInt8(ascii: "'"): return .apostrophe
         case UInt8(ascii: "$"), UInt8(ascii: "+"), UInt8(ascii: "<"), UInt8(ascii: "="), UInt8(ascii: ">"),
-             UInt8(ascii: "^"), UInt8(ascii: "`"), UInt8(ascii: "|"), UInt8(ascii: "~"):
+            UInt8(ascii: "^"), UInt8(ascii: "`"), UInt8(ascii: "|"), UInt8(ascii: "~"):
             return .symbol
         default: return .punctuation
         }
@@ -260,9 +275,18 @@ struct Scanner {
         let count = bytes.count
         var value: UInt32
         var length: Int
-        if lead & 0xE0 == 0xC0 { value = UInt32(lead & 0x1F); length = 2 } else if lead & 0xF0 == 0xE0 {
-            value = UInt32(lead & 0x0F); length = 3
-        } else if lead & 0xF8 == 0xF0 { value = UInt32(lead & 0x07); length = 4 } else { return ("\u{FFFD}", 1) }
+        if lead & 0xE0 == 0xC0 {
+            value = UInt32(lead & 0x1F)
+            length = 2
+        } else if lead & 0xF0 == 0xE0 {
+            value = UInt32(lead & 0x0F)
+            length = 3
+        } else if lead & 0xF8 == 0xF0 {
+            value = UInt32(lead & 0x07)
+            length = 4
+        } else {
+            return ("\u{FFFD}", 1)
+        }
         guard index + length <= count else { return ("\u{FFFD}", 1) }
         for offset in 1..<length {
             let byte = bytes[index + offset]
@@ -333,8 +357,10 @@ struct Scanner {
     func archaicClitic(at index: Int, apostropheLength: Int) -> Int? {
         let (letters, end) = asciiLetters(from: index + apostropheLength)
         if end < bytes.count, CharacterClass(decode(at: end).scalar).isWordPart { return nil }
-        let known: [[UInt8]] = [Array("tis".utf8), Array("twas".utf8), Array("em".utf8), Array("twere".utf8),
-                                Array("twill".utf8), Array("twould".utf8)]
+        let known: [[UInt8]] = [
+            Array("tis".utf8), Array("twas".utf8), Array("em".utf8), Array("twere".utf8),
+            Array("twill".utf8), Array("twould".utf8),
+        ]
         return known.contains(letters) ? end : nil
     }
 }

@@ -19,8 +19,10 @@ public struct Vocabulary: Sendable, Hashable, Codable {
         public var end: String
 
         /// Makes special tokens; the defaults are `<pad> <unk> <bos> <eos>`.
-        public init(padding: String = "<pad>", unknown: String = "<unk>", beginning: String = "<bos>",
-                    end: String = "<eos>") {
+        public init(
+            padding: String = "<pad>", unknown: String = "<unk>", beginning: String = "<bos>",
+            end: String = "<eos>"
+        ) {
             self.padding = padding
             self.unknown = unknown
             self.beginning = beginning
@@ -53,16 +55,22 @@ public struct Vocabulary: Sendable, Hashable, Codable {
     /// - Parameters:
     ///   - minimumCount: tokens seen fewer times are left out (they become `<unk>`).
     ///   - maximumSize: at most this many entries, special tokens included (nil: no limit).
-    public init(counts: [String: Int], minimumCount: Int = 1, maximumSize: Int? = nil,
-                specialTokens: SpecialTokens = SpecialTokens()) {
+    public init(
+        counts: [String: Int], minimumCount: Int = 1, maximumSize: Int? = nil,
+        specialTokens: SpecialTokens = SpecialTokens()
+    ) {
         precondition(minimumCount >= 1, "Vocabulary(counts:minimumCount:): minimumCount must be at least 1")
-        precondition(maximumSize.map { $0 >= 4 } ?? true,
-                     "Vocabulary(counts:maximumSize:): maximumSize must leave room for the 4 special tokens")
+        precondition(
+            maximumSize.map { $0 >= 4 } ?? true,
+            "Vocabulary(counts:maximumSize:): maximumSize must leave room for the 4 special tokens")
         let specials = specialTokens.all
         let specialSet = Set(specials)
         var entries = counts.filter { $0.value >= minimumCount && !specialSet.contains($0.key) }
             .map { (token: $0.key, count: $0.value) }
-        entries.sort { $0.count != $1.count ? $0.count > $1.count : $0.token.unicodeScalars.lexicographicallyPrecedes($1.token.unicodeScalars) }
+        entries.sort {
+            $0.count != $1.count
+                ? $0.count > $1.count : $0.token.unicodeScalars.lexicographicallyPrecedes($1.token.unicodeScalars)
+        }
         if let maximumSize, entries.count > maximumSize - specials.count {
             entries.removeLast(entries.count - (maximumSize - specials.count))
         }
@@ -73,8 +81,10 @@ public struct Vocabulary: Sendable, Hashable, Codable {
     }
 
     /// Builds a vocabulary by counting `tokens`.
-    public init(tokens: some Sequence<String>, minimumCount: Int = 1, maximumSize: Int? = nil,
-                specialTokens: SpecialTokens = SpecialTokens()) {
+    public init(
+        tokens: some Sequence<String>, minimumCount: Int = 1, maximumSize: Int? = nil,
+        specialTokens: SpecialTokens = SpecialTokens()
+    ) {
         var counts: [String: Int] = [:]
         for token in tokens { counts[token, default: 0] += 1 }
         self.init(counts: counts, minimumCount: minimumCount, maximumSize: maximumSize, specialTokens: specialTokens)
@@ -83,9 +93,11 @@ public struct Vocabulary: Sendable, Hashable, Codable {
     /// Builds a vocabulary by streaming everything `loader` reads through `tokenizer` (units with marked-up tokens
     /// use those), in memory proportional to the number of distinct tokens.
     /// - Returns: the vocabulary, the load report, and the number of tokens counted.
-    public static func build(from loader: CorpusLoader, tokenizer: Tokenizer = Tokenizer(), minimumCount: Int = 1,
-                             maximumSize: Int? = nil, specialTokens: SpecialTokens = SpecialTokens(),
-                             progress: ((CorpusProgress) -> Void)? = nil) throws
+    public static func build(
+        from loader: CorpusLoader, tokenizer: Tokenizer = Tokenizer(), minimumCount: Int = 1,
+        maximumSize: Int? = nil, specialTokens: SpecialTokens = SpecialTokens(),
+        progress: ((CorpusProgress) -> Void)? = nil
+    ) throws
         -> (vocabulary: Vocabulary, report: CorpusLoadReport, tokenCount: Int)
     {
         var counts: [String: Int] = [:]
@@ -96,8 +108,9 @@ public struct Vocabulary: Sendable, Hashable, Codable {
                 total += 1
             }
         }
-        let vocabulary = Vocabulary(counts: counts, minimumCount: minimumCount, maximumSize: maximumSize,
-                                    specialTokens: specialTokens)
+        let vocabulary = Vocabulary(
+            counts: counts, minimumCount: minimumCount, maximumSize: maximumSize,
+            specialTokens: specialTokens)
         return (vocabulary, report, total)
     }
 
@@ -160,8 +173,10 @@ public struct Vocabulary: Sendable, Hashable, Codable {
     public func jsonData() throws -> Data {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
-        return try encoder.encode(Stored(format: Self.formatName, specialTokens: specialTokens, tokens: tokens,
-                                         counts: counts))
+        return try encoder.encode(
+            Stored(
+                format: Self.formatName, specialTokens: specialTokens, tokens: tokens,
+                counts: counts))
     }
 
     /// Writes the vocabulary as JSON, atomically.
@@ -174,7 +189,8 @@ public struct Vocabulary: Sendable, Hashable, Codable {
     public init(contentsOfFile path: String) throws {
         let data: Data
         do { data = try Data(contentsOf: URL(fileURLWithPath: path)) } catch {
-            throw CorpusError(.unreadable, file: path, message: "cannot read the vocabulary: \(error.localizedDescription)")
+            throw CorpusError(
+                .unreadable, file: path, message: "cannot read the vocabulary: \(error.localizedDescription)")
         }
         try self.init(jsonData: data, name: path)
     }
@@ -189,10 +205,13 @@ public struct Vocabulary: Sendable, Hashable, Codable {
             throw CorpusError(.invalidFile, file: name, message: "unknown vocabulary format '\(stored.format)'")
         }
         guard stored.tokens.count == stored.counts.count, Array(stored.tokens.prefix(4)) == stored.specialTokens.all,
-              Set(stored.tokens).count == stored.tokens.count
+            Set(stored.tokens).count == stored.tokens.count
         else {
-            throw CorpusError(.invalidFile, file: name,
-                              message: "inconsistent vocabulary: special tokens must come first, tokens must be unique and have one count each")
+            throw CorpusError(
+                .invalidFile, file: name,
+                message:
+                    "inconsistent vocabulary: special tokens must come first, tokens must be unique and have one count each"
+            )
         }
         self.specialTokens = stored.specialTokens
         self.tokens = stored.tokens

@@ -37,7 +37,9 @@ public enum AtomicFileWriter {
     /// A temporary file name in the destination's directory (renames are atomic only within one file system).
     static func temporaryPath(for path: String) -> String {
         let url = URL(fileURLWithPath: path)
-        return url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))").path
+        return url.deletingLastPathComponent().appendingPathComponent(
+            ".\(url.lastPathComponent).tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        ).path
     }
 
     /// Renames a finished temporary file over the destination.

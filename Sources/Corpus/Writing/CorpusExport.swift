@@ -21,9 +21,11 @@ public enum CorpusExporter {
     ///   - title: the corpus title in XML output.
     /// - Returns: the load report (files read and skipped).
     @discardableResult
-    public static func export(_ loader: CorpusLoader, to path: String, format: ExportFormat,
-                              tokenizer: Tokenizer? = nil, title: String = "Corpus written by Montague",
-                              progress: ((CorpusProgress) -> Void)? = nil) throws -> CorpusLoadReport {
+    public static func export(
+        _ loader: CorpusLoader, to path: String, format: ExportFormat,
+        tokenizer: Tokenizer? = nil, title: String = "Corpus written by Montague",
+        progress: ((CorpusProgress) -> Void)? = nil
+    ) throws -> CorpusLoadReport {
         switch format {
         case .tei, .xml:
             let writer = try CorpusXMLWriter(path: path, form: format == .tei ? .tei : .montague, title: title)
@@ -40,7 +42,8 @@ public enum CorpusExporter {
                     case .startDocument(let info): document = info
                     case .endDocument: break
                     case .unit(let unit):
-                        let line = format == .jsonl
+                        let line =
+                            format == .jsonl
                             ? try jsonLine(unit, document: document, tokenizer: tokenizer)
                             : textLine(unit, tokenizer: tokenizer)
                         try output.write(line)

@@ -185,7 +185,9 @@ public final class CorpusXMLWriter {
         if name == "ab" { try attribute("type", unit.kind.rawValue) }
         if let number = unit.metadata["n"] { try attribute("n", number) }
         if !unit.labels.isEmpty {
-            let pointers = unit.labels.sorted { $0.key < $1.key }.map { "#\(Self.escape($0.key))=\(Self.escape($0.value))" }
+            let pointers = unit.labels.sorted { $0.key < $1.key }.map {
+                "#\(Self.escape($0.key))=\(Self.escape($0.value))"
+            }
             try attribute("ana", pointers.joined(separator: " "))
         }
         if let tokens = unit.tokens, !tokens.isEmpty {
@@ -290,7 +292,8 @@ public final class CorpusXMLWriter {
     private func attribute(_ name: String, _ value: String) throws {
         guard let writer else { return }
         try withXMLChars(name) { name in
-            try withXMLChars(Self.xmlSafe(value)) { value in try check(xmlTextWriterWriteAttribute(writer, name, value)) }
+            try withXMLChars(Self.xmlSafe(value)) { value in try check(xmlTextWriterWriteAttribute(writer, name, value))
+            }
         }
     }
 
