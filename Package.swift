@@ -10,6 +10,7 @@ let package = Package(
         .library(name: "NeuralNet", targets: ["NeuralNet"]),
         .library(name: "Corpus", targets: ["Corpus"]),
         .library(name: "Grammar", targets: ["Grammar"]),
+        .library(name: "Sampling", targets: ["Sampling"]),
         .executable(name: "montague", targets: ["montague"]),
     ],
     dependencies: [
@@ -39,6 +40,10 @@ let package = Package(
             dependencies: ["Autodiff"]
         ),
         .target(
+            name: "Sampling",
+            dependencies: ["Autodiff"]
+        ),
+        .target(
             name: "Grammar",
             dependencies: []
         ),
@@ -51,7 +56,7 @@ let package = Package(
         .executableTarget(
             name: "montague",
             dependencies: [
-                "Autodiff", "NeuralNet", "Corpus", "Grammar",
+                "Autodiff", "NeuralNet", "Corpus", "Grammar", "Sampling",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -59,7 +64,7 @@ let package = Package(
         // MARK: - Benchmarks (run with `make bench`, release only)
         .executableTarget(
             name: "MontagueBenchmarks",
-            dependencies: ["Autodiff", "NeuralNet", "Corpus", "Grammar", "CBLAS", "CLibXML2"],
+            dependencies: ["Autodiff", "NeuralNet", "Corpus", "Grammar", "Sampling", "CBLAS", "CLibXML2"],
             path: "Benchmarks"
         ),
 
@@ -69,6 +74,7 @@ let package = Package(
         .testTarget(name: "NeuralNetTests", dependencies: ["NeuralNet", "Autodiff"]),
         .testTarget(name: "CorpusTests", dependencies: ["Corpus"]),
         .testTarget(name: "GrammarTests", dependencies: ["Grammar"]),
+        .testTarget(name: "SamplingTests", dependencies: ["Sampling", "Autodiff"]),
         .testTarget(name: "CLITests", dependencies: ["montague"]),
     ],
     swiftLanguageModes: [.v6]

@@ -1,0 +1,1 @@
+/// Sampling: distributions, Monte Carlo samplers, MCMC with diagnostics, EM and variational inference.
