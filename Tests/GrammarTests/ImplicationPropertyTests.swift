@@ -80,7 +80,7 @@ struct ImplicationPropertyTests {
         let source = Self.randomGrammar(seed: UInt64(seed))
         let grammar = try GrammarLoader.compile(source: source, file: "random\(seed).mont")
         var options = CheckOptions(notions: [
-            .funct, .domain, .subst, .subst1, .husserl, .global, .stand, .occWeak, .occStrong,
+            .funct, .domain, .subst, .subst1, .husserl, .global, .coll, .stand, .occWeak, .occStrong,
         ])
         options.reportsAmbiguities = false
         let report = CompositionalityChecker.check(grammar, options: options)
@@ -99,6 +99,8 @@ struct ImplicationPropertyTests {
         // N11c ⇒ N11b ⇒ N11a.
         if holds(.occStrong) { #expect(holds(.occWeak), "seed \(seed)") }
         if holds(.occWeak) { #expect(holds(.stand), "seed \(seed)") }
+        // N11b ⇒ N7 (C_coll is the weakest: structure, context and the atoms' occasion meanings).
+        if holds(.occWeak) { #expect(holds(.coll), "seed \(seed)") }
         // A witness accompanies every failure.
         for r in report.results where r.holds == false && r.notion != Notion.husserl.rawValue {
             #expect(r.witness != nil, "seed \(seed) \(r.notion)")

@@ -24,6 +24,7 @@ public enum CompositionalityChecker {
     /// Notions decided in one streaming pass (the deepest layer need not be stored).
     static let streamingNotions: Set<Notion> = [
         .funct, .ref, .stand, .occWeak, .occStrong, .reverse, .domain, .subst, .systematic, .lcontext, .lint, .global,
+        .coll,
     ]
 
     /// Enumerates the fragment and decides the requested notions.
@@ -193,6 +194,12 @@ public enum CompositionalityChecker {
             case .global:
                 observers.append(
                     (notion, GlobalCompositionalityCheck(fragment: fragment, view: MeaningView(level: level))))
+            case .coll:
+                let views =
+                    contexts.count > 1
+                    ? contexts.map { MeaningView(level: level, context: $0) } : [MeaningView(level: level)]
+                observers.append(
+                    (notion, GlobalCompositionalityCheck(fragment: fragment, views: views, notion: .coll)))
             case .systematic:
                 observers.append((notion, SystematicityCheck(fragment: fragment, view: MeaningView(level: level))))
             case .lcontext:

@@ -1,44 +1,66 @@
 /// N6 Global compositionality: μ(t) = H(skel(t), μ(a1)…μ(an)) — the meaning is determined by the term's structure
 /// and its atoms' meanings (SEP (C); design note N6). Implied by N1 given N2, but not conversely (T5).
 ///
-/// Each term gets a key interned from its operation and its children's keys, atoms' keys being their meanings; a
-/// key with two meanings is a failure.
+/// Also N7 C_coll, the weaker, collective notion of design note §1.2: μ(t, c) = H(skel(t), c, μ(a1, c)…μ(an, c)) in
+/// every context of use c — H sees the whole structure at once (so the structure may carry its own meaning) and the
+/// context. Without contexts it coincides with N6; with contexts it is implied by N11b (C_occ weak) and by N6 on
+/// occasion meanings, and fails only when one structure with atoms synonymous *in one context* gets two meanings there.
+///
+/// Each term gets a key interned from its operation and its children's keys, atoms' keys being their meanings (per
+/// view, so per context for N7); a key with two meanings is a failure.
 final class GlobalCompositionalityCheck: FragmentObserver {
     let fragment: Fragment
-    let meanings: StoredMeanings
+    let notion: Notion
+    /// One meaning function per view (N6: the declared meaning; N7: one view per context of use).
+    let views: [StoredMeanings]
     private var keys: [ArgumentKey: Int32] = [:]
-    private var storedKeys: [Int32] = []
+    private var storedKeys: [[Int32]]
     private var firstMeaning: [Int32: (meaning: Int32, handle: TermHandle)] = [:]
-    private var best: (rank: (Int, Int), first: TermHandle, second: TermHandle, m1: Int32, m2: Int32)?
+    private var best: (rank: (Int, Int), first: TermHandle, second: TermHandle, m1: Int32, m2: Int32, view: Int)?
 
-    init(fragment: Fragment, view: MeaningView) {
+    init(fragment: Fragment, views: [MeaningView], notion: Notion = .global) {
+        precondition(!views.isEmpty, "GlobalCompositionalityCheck needs at least one meaning view")
         self.fragment = fragment
-        self.meanings = StoredMeanings(fragment: fragment, view: view)
+        self.notion = notion
+        self.views = views.map { StoredMeanings(fragment: fragment, view: $0) }
+        self.storedKeys = Array(repeating: [], count: views.count)
+    }
+
+    /// The check of N6 on one meaning view.
+    convenience init(fragment: Fragment, view: MeaningView) {
+        self.init(fragment: fragment, views: [view], notion: .global)
     }
 
     func observe(_ term: EnumeratedTerm) {
+        for (v, meanings) in views.enumerated() {
+            observe(term, view: v, meanings: meanings)
+        }
+    }
+
+    private func observe(_ term: EnumeratedTerm, view v: Int, meanings: StoredMeanings) {
         let m = meanings.observe(term)
         var key: Int32 = -1
         if m >= 0 {
             if term.children.isEmpty {
-                key = intern(ArgumentKey(head: -1, [m]))
+                key = intern(ArgumentKey(head: -1 - Int32(v), [m]))
             } else {
-                let childKeys = term.children.map { Int(($0)) < storedKeys.count ? storedKeys[Int($0)] : -1 }
+                let stored = storedKeys[v]
+                let childKeys = term.children.map { Int($0) < stored.count ? stored[Int($0)] : -1 }
                 if !childKeys.contains(-1) { key = intern(ArgumentKey(head: Int32(term.operation), childKeys)) }
             }
         }
         if term.id >= 0 {
-            if Int(term.id) >= storedKeys.count {
-                storedKeys.append(contentsOf: repeatElement(-1, count: Int(term.id) + 1 - storedKeys.count))
+            if Int(term.id) >= storedKeys[v].count {
+                storedKeys[v].append(contentsOf: repeatElement(-1, count: Int(term.id) + 1 - storedKeys[v].count))
             }
-            storedKeys[Int(term.id)] = key
+            storedKeys[v][Int(term.id)] = key
         }
         guard key >= 0 else { return }
         if let (other, handle) = firstMeaning[key] {
             if other != m {
                 let mine = TermHandle(term)
                 let rank = (max(handle.depth, mine.depth), handle.size + mine.size)
-                if best == nil || rank < best!.rank { best = (rank, handle, mine, other, m) }
+                if best == nil || rank < best!.rank { best = (rank, handle, mine, other, m, v) }
             }
         } else {
             firstMeaning[key] = (m, TermHandle(term))
@@ -53,24 +75,37 @@ final class GlobalCompositionalityCheck: FragmentObserver {
     }
 
     func finish() -> NotionResult {
-        let notion = Notion.global
+        let contextual = notion == .coll && views.count > 1
+        var details: [String] = []
+        if notion == .coll && !contextual {
+            details.append("no contexts of use: C_coll coincides with N6 (global compositionality)")
+        }
         guard let best else {
             return NotionResult(
                 notion: notion.rawValue, label: notion.label, holds: true,
-                summary: "every term's meaning is determined by its structure and its atoms' meanings", witness: nil,
-                details: [], inducedOperations: nil)
+                summary: contextual
+                    ? "in every context, each term's meaning is determined by its structure and its atoms' meanings there"
+                    : "every term's meaning is determined by its structure and its atoms' meanings",
+                witness: nil, details: details, inducedOperations: nil)
         }
         var w = Witness(
-            explanation: "two terms with the same structure and pairwise synonymous atoms have different meanings")
+            explanation: contextual
+                ? "in one context, two terms with the same structure and pairwise synonymous atoms have different meanings"
+                : "two terms with the same structure and pairwise synonymous atoms have different meanings")
         w.term1 = best.first.materialize(fragment)
         w.term2 = best.second.materialize(fragment)
         w.meaning1 = fragment.describe(meaning: best.m1)
         w.meaning2 = fragment.describe(meaning: best.m2)
         w.frame = Self.skeleton(w.term1!)
+        if contextual, let c = views[best.view].view.context {
+            w.context = fragment.grammar.model.contexts[safe: c] ?? "c\(c)"
+        }
         return NotionResult(
             notion: notion.rawValue, label: notion.label, holds: false,
-            summary: "structure and atom meanings do not determine the meaning", witness: w, details: [],
-            inducedOperations: nil)
+            summary: contextual
+                ? "in context \(w.context ?? "?"), structure and atom meanings do not determine the meaning"
+                : "structure and atom meanings do not determine the meaning",
+            witness: w, details: details, inducedOperations: nil)
     }
 
     static func skeleton(_ term: Term) -> String {

@@ -12,6 +12,9 @@ public enum Notion: String, CaseIterable, Sendable, Codable {
     case husserl
     /// N6 Global compositionality: μ(t) is a function of t's skeleton and its atoms' meanings.
     case global
+    /// N7 C_coll: the weaker, collective notion — in every context c, μ(t, c) is a function of t's whole structure,
+    /// c and its atoms' meanings in c (design note §1.2 N7; SEP wording not verified, see docs/compositionality.md).
+    case coll
     /// N8 C_ref: N1 with extensions (reference) as meanings.
     case ref
     /// N9 Reverse compositionality: μ(F(p⃗)) determines μ(p1)…μ(pk).
@@ -40,6 +43,7 @@ public enum Notion: String, CaseIterable, Sendable, Codable {
         case .subst1: return "N4 1-Subst"
         case .husserl: return "N5 Husserl's principle"
         case .global: return "N6 Global C"
+        case .coll: return "N7 C_coll (collective)"
         case .ref: return "N8 C_ref"
         case .reverse: return "N9 Reverse compositionality"
         case .fregean: return "N10 Fregean extension (Hodges)"
@@ -62,7 +66,8 @@ public enum Notion: String, CaseIterable, Sendable, Codable {
         }
         let aliases: [String: Notion] = [
             "local": .funct, "c_local": .funct, "n1": .funct, "n2": .domain, "n3": .subst, "n4": .subst1,
-            "1-subst": .subst1, "n5": .husserl, "n6": .global, "n8": .ref, "c_ref": .ref, "n9": .reverse,
+            "1-subst": .subst1, "n5": .husserl, "n6": .global, "n7": .coll, "c_coll": .coll, "collective": .coll,
+            "n8": .ref, "c_ref": .ref, "n9": .reverse,
             "inverse": .reverse, "n10": .fregean, "n11a": .stand, "c_stand": .stand, "n11b": .occWeak,
             "n11c": .occStrong, "weak": .occWeak, "strong": .occStrong, "n12": .lcontext, "n13": .lint,
             "n14": .systematic, "systematicity": .systematic,
