@@ -1,5 +1,6 @@
 /// Westerståhl's compositional extension of a partial compositional semantics ("On the compositional extension
-/// problem", J. Phil. Logic 2004; design note §1.4, algorithm marked [derived]).
+/// problem", 2004 — journal and volume not verified, see docs/compositionality.md; design note §1.4, algorithm
+/// marked [derived]).
 ///
 /// μ is compositional on a subterm-closed domain. (1) *Forced closure*: a term α(q⃗) outside the domain whose
 /// arguments' meanings equal those of some α(p⃗) in the domain gets ν(α(p⃗)). (2) *Free completion*: every other term
