@@ -110,15 +110,18 @@ struct ImplicationPropertyTests {
     @Test func generatorCoversBothVerdicts() throws {
         var functVerdicts: Set<Bool> = []
         var husserlVerdicts: Set<Bool> = []
+        var collVerdicts: Set<Bool> = []
         for seed in 1...24 {
             let grammar = try GrammarLoader.compile(source: Self.randomGrammar(seed: UInt64(seed)), file: "r.mont")
-            var options = CheckOptions(notions: [.funct, .husserl])
+            var options = CheckOptions(notions: [.funct, .husserl, .coll])
             options.reportsAmbiguities = false
             let report = CompositionalityChecker.check(grammar, options: options)
             functVerdicts.insert(report.result(.funct)?.holds == true)
             husserlVerdicts.insert(report.result(.husserl)?.holds == true)
+            collVerdicts.insert(report.result(.coll)?.holds == true)
         }
         #expect(functVerdicts == [true, false])
         #expect(husserlVerdicts == [true, false])
+        #expect(collVerdicts == [true, false])
     }
 }
