@@ -36,13 +36,89 @@ struct RecurrentTests {
         #expect(lstm.weights.weightIH.shape == [8, 3] && lstm.weights.weightHH.shape == [8, 2])
         setPatternWeights(lstm.weights)
         let next = lstm(x, state: LSTMState(hidden: h, cell: c))
-        #expect(close(next.hidden.scalars, [-0.17690199613571167, -0.06537432968616486, -0.2819196283817291, -0.0878269374370575]))
-        #expect(close(next.cell.scalars, [-0.3907374143600464, -0.12952277064323425, -0.5215439796447754, -0.14700947701931]))
+        #expect(
+            close(
+                next.hidden.scalars,
+                [-0.17690199613571167, -0.06537432968616486, -0.2819196283817291, -0.0878269374370575]))
+        #expect(
+            close(
+                next.cell.scalars, [-0.3907374143600464, -0.12952277064323425, -0.5215439796447754, -0.14700947701931]))
 
         let gru = GRUCell(inputSize: 3, hiddenSize: 2, using: &generator)
         #expect(gru.weights.weightIH.shape == [6, 3] && gru.weights.biasHH?.shape == [6])
         setPatternWeights(gru.weights)
-        #expect(close(gru(x, state: h).scalars, [-0.4911194145679474, -0.22650046646595, -0.5919738411903381, -0.1707153022289276]))
+        #expect(
+            close(
+                gru(x, state: h).scalars,
+                [-0.4911194145679474, -0.22650046646595, -0.5919738411903381, -0.1707153022289276]))
+    }
+
+    // Reference values from PyTorch 2.13.0 (CPU): torch.nn.LSTM(2, 2, num_layers=2, bidirectional=True) and the same
+    // GRU, the n-th of the 4 tensors (weight_ih, weight_hh, bias_ih, bias_hh) of the k-th (layer, direction) in
+    // PyTorch's order set to pattern(shape, 1 + n + 10·k), input x = pattern([3, 2, 2], 0.1) packed with
+    // pack_padded_sequence(lengths [3, 2]) and unpacked with pad_packed_sequence; outputs, h_n (and c_n) printed
+    // with `.flatten().tolist()`.
+    @Test func bidirectionalTwoLayerNetworksWithPaddingMatchPyTorch() {
+        var generator = RandomGenerator(seed: 7)
+        let x = pattern([3, 2, 2], 0.1)
+        func setWeights(_ container: some ParameterContainer) {
+            for (n, entry) in container.namedParameters.enumerated() {
+                entry.parameter.update(pattern(entry.parameter.shape, Double(1 + n % 4 + 10 * (n / 4))))
+            }
+        }
+        let lstm = LSTM(inputSize: 2, hiddenSize: 2, layerCount: 2, bidirectional: true, using: &generator)
+        setWeights(lstm)
+        let lstmResult = lstm(x, lengths: [3, 2])
+        #expect(
+            close(
+                lstmResult.outputs.scalars,
+                [
+                    -0.02101900242269039, 0.0012135362485423684, -0.0832832008600235, -0.10486442595720291,
+                    -0.027063414454460144, 0.007654443848878145, -0.07246898114681244, -0.1068766787648201,
+                    -0.03843356668949127, 0.011301014572381973, -0.07111199200153351, -0.11330714821815491,
+                    -0.04434732347726822, 0.02362501434981823, -0.05077648535370827, -0.09194538742303848,
+                    -0.04772656038403511, 0.02961045876145363, -0.053810909390449524, -0.09513366222381592, 0, 0, 0, 0,
+                ]))
+        #expect(
+            close(
+                lstmResult.finalStates.flatMap(\.hidden.scalars),
+                [
+                    -0.14087358117103577, -0.13379992544651031, -0.1518276482820511, -0.1692514568567276,
+                    0.33454129099845886, 0.193733349442482, 0.3035004436969757, 0.17162206768989563,
+                    -0.04772656038403511, 0.02961045876145363, -0.04434732347726822, 0.02362501434981823,
+                    -0.0832832008600235, -0.10486442595720291, -0.07246898114681244, -0.1068766787648201,
+                ]))
+        #expect(
+            close(
+                lstmResult.finalStates.flatMap(\.cell.scalars),
+                [
+                    -0.3947734832763672, -0.3331758379936218, -0.4966757893562317, -0.4178355932235718,
+                    0.9404025077819824, 0.635107159614563, 0.7592439651489258, 0.5938055515289307,
+                    -0.07593688368797302, 0.04329550266265869, -0.07046186923980713, 0.03424207121133804,
+                    -0.2730989456176758, -0.42202848196029663, -0.24253371357917786, -0.4175463318824768,
+                ]))
+        let gru = GRU(inputSize: 2, hiddenSize: 2, layerCount: 2, bidirectional: true, using: &generator)
+        setWeights(gru)
+        let gruResult = gru(x, lengths: [3, 2])
+        #expect(
+            close(
+                gruResult.outputs.scalars,
+                [
+                    -0.28588515520095825, -0.10249630361795425, 0.10244893282651901, -0.3553277254104614,
+                    -0.31813785433769226, -0.06699174642562866, 0.08606025576591492, -0.3413095474243164,
+                    -0.4516183137893677, -0.09374357014894485, 0.09945115447044373, -0.36271384358406067,
+                    -0.4704698324203491, -0.036334484815597534, 0.04256322979927063, -0.25417572259902954,
+                    -0.5094122886657715, -0.050926513969898224, 0.012991227209568024, -0.25353318452835083, 0, 0, 0, 0,
+                ]))
+        #expect(
+            close(
+                gruResult.finalStates.flatMap(\.scalars),
+                [
+                    -0.45005446672439575, -0.5130007266998291, -0.5536900162696838, -0.6159932017326355,
+                    0.3903866410255432, 0.24613267183303833, 0.3420935571193695, 0.22728636860847473,
+                    -0.5094122886657715, -0.050926513969898224, -0.4704698324203491, -0.036334484815597534,
+                    0.10244893282651901, -0.3553277254104614, 0.08606025576591492, -0.3413095474243164,
+                ]))
     }
 
     @Test func cellsPassGradientChecks() {
@@ -75,8 +151,12 @@ struct RecurrentTests {
         #expect(result.finalStates.allSatisfy { $0.hidden.shape == [2, 4] && $0.cell.shape == [2, 4] })
         // The last forward output is the forward final state; the first reverse output the reverse final state.
         let top = result.outputs
-        #expect(top.slice(axis: 0, range: 4..<5).reshaped([2, 8]).slice(axis: 1, range: 0..<4) == result.finalStates[2].hidden)
-        #expect(top.slice(axis: 0, range: 0..<1).reshaped([2, 8]).slice(axis: 1, range: 4..<8) == result.finalStates[3].hidden)
+        #expect(
+            top.slice(axis: 0, range: 4..<5).reshaped([2, 8]).slice(axis: 1, range: 0..<4)
+                == result.finalStates[2].hidden)
+        #expect(
+            top.slice(axis: 0, range: 0..<1).reshaped([2, 8]).slice(axis: 1, range: 4..<8)
+                == result.finalStates[3].hidden)
     }
 
     @Test func paddedStepsChangeNeitherStatesNorOutputs() {

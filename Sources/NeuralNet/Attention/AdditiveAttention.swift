@@ -33,8 +33,10 @@ public struct AdditiveAttention: ParameterContainer {
 
     /// `queryWeight`, `keyWeight`, `vector`.
     public var namedParameters: [(name: String, parameter: Parameter)] {
-        [(name: "queryWeight", parameter: queryWeight), (name: "keyWeight", parameter: keyWeight),
-         (name: "vector", parameter: vector)]
+        [
+            (name: "queryWeight", parameter: queryWeight), (name: "keyWeight", parameter: keyWeight),
+            (name: "vector", parameter: vector),
+        ]
     }
 
     /// The scores `[B, Tq, Tk]`.

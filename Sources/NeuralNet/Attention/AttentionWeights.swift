@@ -20,7 +20,8 @@ public func maskedSoftmax(_ scores: Tensor, mask: Tensor?) -> Tensor {
 /// Attention with precomputed `scores [B, Tq, Tk]` over `values [B, Tk, Dv]` (§5.2 of the design notes, "Attention").
 func attend(scores: Tensor, values: Tensor, mask: Tensor?) -> AttentionOutput {
     precondition(
-        values.rank == 3 && scores.rank == 3 && values.shape[0] == scores.shape[0] && values.shape[1] == scores.shape[2],
+        values.rank == 3 && scores.rank == 3 && values.shape[0] == scores.shape[0]
+            && values.shape[1] == scores.shape[2],
         "attention: scores \(scores.shape) do not match values \(values.shape) ([B, Tq, Tk] and [B, Tk, Dv])")
     let weights = maskedSoftmax(scores, mask: mask)
     return AttentionOutput(context: Tensor.matmul(weights, values), weights: weights)

@@ -55,7 +55,8 @@ public class BatchNorm: Module, @unchecked Sendable {
     public func callAsFunction(_ input: Tensor) -> Tensor {
         precondition(
             acceptedRanks.contains(input.rank) && input.shape[1] == featureCount,
-            "\(name): input shape \(input.shape) needs rank in \(acceptedRanks) with \(featureCount) channels on axis 1")
+            "\(name): input shape \(input.shape) needs rank in \(acceptedRanks) with \(featureCount) channels on axis 1"
+        )
         let axes = [0] + Array(2..<input.rank)
         var statisticsShape = [Int](repeating: 1, count: input.rank)
         statisticsShape[1] = featureCount

@@ -50,7 +50,9 @@ public struct RecurrentWeights: ParameterContainer {
     /// `weightIH`, `weightHH`, then the biases if present.
     public var namedParameters: [(name: String, parameter: Parameter)] {
         var result = [(name: "weightIH", parameter: weightIH), (name: "weightHH", parameter: weightHH)]
-        if let biasIH, let biasHH { result += [(name: "biasIH", parameter: biasIH), (name: "biasHH", parameter: biasHH)] }
+        if let biasIH, let biasHH {
+            result += [(name: "biasIH", parameter: biasIH), (name: "biasHH", parameter: biasHH)]
+        }
         return result
     }
 
