@@ -204,6 +204,29 @@ struct RecurrentTests {
         #expect(rnnError < 1e-2)
     }
 
+    @Test func dropoutBetweenLayersOnlyInTraining() {
+        var generator = RandomGenerator(seed: 8)
+        let gru = GRU(inputSize: 2, hiddenSize: 3, layerCount: 2, dropout: 0.5, using: &generator)
+        let input = Tensor.normal([3, 2, 2], using: &generator)
+        let inference = gru(input).outputs
+        var first = RandomGenerator(seed: 1)
+        var second = RandomGenerator(seed: 1)
+        let training = gru(input, dropoutUsing: &first).outputs
+        #expect(training != inference)
+        #expect(gru(input, dropoutUsing: &second).outputs == training)
+        // One layer: nothing between layers, so training equals inference and draws nothing.
+        let single = GRU(inputSize: 2, hiddenSize: 3, dropout: 0.5, using: &generator)
+        var untouched = RandomGenerator(seed: 1)
+        #expect(single(input, dropoutUsing: &untouched).outputs == single(input).outputs)
+        var reference = RandomGenerator(seed: 1)
+        #expect(untouched.next() == reference.next())
+        let error = layerGradientError(inputs: [input], parameters: gru.parameters) { t in
+            var fixed = RandomGenerator(seed: 2)
+            return gru(t[0], lengths: [3, 1], dropoutUsing: &fixed).outputs
+        }
+        #expect(error < 1e-2)
+    }
+
     @Test func lstmMemorizesAShortSequence() {
         // Next-token prediction over a fixed 8-token sequence: after training the LSTM reproduces it.
         let tokens = [0, 1, 2, 3, 1, 0, 2, 3, 0]

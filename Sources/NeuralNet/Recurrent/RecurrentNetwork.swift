@@ -16,16 +16,23 @@ public struct RecurrentOutput<State> {
 /// state or an output; the reverse direction therefore starts at each sequence's last valid step. Layer `l > 0`
 /// reads the outputs of layer `l − 1`. Parameters are named `layer{l}.forward.weightIH`, …,
 /// `layer{l}.reverse.biasHH`. §5.2 of the design notes ("Recurrent Neural Network").
+///
+/// With `dropout > 0`, the calls that take a generator (training) apply inverted dropout to the outputs of every
+/// layer but the last, as PyTorch's `dropout` argument; the calls without a generator (inference) do not.
 public struct RecurrentNetwork<Cell: RecurrentCell>: ParameterContainer {
     /// `cells[layer][direction]`, direction 0 forward and 1 reverse.
     public let cells: [[Cell]]
+    /// Dropout probability between stacked layers in training.
+    public let dropout: Float
 
     /// A network whose cells are drawn from `generator` layer by layer, forward before reverse.
     public init(
         inputSize: Int, hiddenSize: Int, layerCount: Int = 1, bidirectional: Bool = false, bias: Bool = true,
-        using generator: inout RandomGenerator
+        dropout: Float = 0, using generator: inout RandomGenerator
     ) {
         precondition(layerCount > 0, "RecurrentNetwork: layerCount \(layerCount) must be positive")
+        precondition((0..<1).contains(dropout), "RecurrentNetwork: dropout \(dropout) not in [0, 1)")
+        self.dropout = dropout
         let directions = bidirectional ? 2 : 1
         var cells: [[Cell]] = []
         for layer in 0..<layerCount {
@@ -39,7 +46,9 @@ public struct RecurrentNetwork<Cell: RecurrentCell>: ParameterContainer {
     }
 
     /// A network from given cells (`cells[layer][direction]`), e.g. with weights copied from elsewhere.
-    public init(cells: [[Cell]]) {
+    public init(cells: [[Cell]], dropout: Float = 0) {
+        precondition((0..<1).contains(dropout), "RecurrentNetwork: dropout \(dropout) not in [0, 1)")
+        self.dropout = dropout
         precondition(
             !cells.isEmpty && cells.allSatisfy { $0.count == cells[0].count } && (1...2).contains(cells[0].count),
             "RecurrentNetwork: needs one or two cells per layer, the same for every layer")
@@ -62,32 +71,51 @@ public struct RecurrentNetwork<Cell: RecurrentCell>: ParameterContainer {
         }
     }
 
-    /// Runs over `input [T, B, I]`; `lengths[b]` valid steps for sequence `b` (all `T` when `nil`).
+    /// Runs over `input [T, B, I]`; `lengths[b]` valid steps for sequence `b` (all `T` when `nil`). Inference: no
+    /// dropout.
     public func callAsFunction(
         _ input: Tensor, lengths: [Int]? = nil, initialStates: [Cell.State]? = nil
     ) -> RecurrentOutput<Cell.State> {
-        precondition(input.rank == 3, "RecurrentNetwork: input must be [T, B, I], got \(input.shape)")
-        guard let lengths else { return run(input, mask: nil, initialStates: initialStates) }
-        let (steps, batch) = (input.shape[0], input.shape[1])
-        precondition(
-            lengths.count == batch && lengths.allSatisfy { (0...steps).contains($0) },
-            "RecurrentNetwork: lengths \(lengths) do not fit input \(input.shape)")
-        var mask = [Float](repeating: 0, count: steps * batch)
-        for b in 0..<batch { for t in 0..<lengths[b] { mask[t * batch + b] = 1 } }
-        return run(input, mask: Tensor(shape: [steps, batch], scalars: mask), initialStates: initialStates)
+        run(input, mask: mask(for: input, lengths: lengths), initialStates: initialStates) { $0 }
     }
 
-    /// Runs over `input [T, B, I]` with `mask [T, B]` (1 = real step, 0 = padding).
+    /// Runs over `input [T, B, I]` in training: as ``callAsFunction(_:lengths:initialStates:)`` with dropout
+    /// between layers drawn from `generator`.
+    public func callAsFunction(
+        _ input: Tensor, lengths: [Int]? = nil, initialStates: [Cell.State]? = nil,
+        dropoutUsing generator: inout RandomGenerator
+    ) -> RecurrentOutput<Cell.State> {
+        run(input, mask: mask(for: input, lengths: lengths), initialStates: initialStates) {
+            $0.dropout(probability: dropout, training: true, using: &generator)
+        }
+    }
+
+    /// Runs over `input [T, B, I]` with `mask [T, B]` (1 = real step, 0 = padding). Inference: no dropout.
     public func callAsFunction(
         _ input: Tensor, mask: Tensor, initialStates: [Cell.State]? = nil
     ) -> RecurrentOutput<Cell.State> {
         precondition(
             input.rank == 3 && mask.shape == [input.shape[0], input.shape[1]],
             "RecurrentNetwork: mask \(mask.shape) is not [T, B] for input \(input.shape)")
-        return run(input, mask: mask, initialStates: initialStates)
+        return run(input, mask: mask, initialStates: initialStates) { $0 }
     }
 
-    private func run(_ input: Tensor, mask: Tensor?, initialStates: [Cell.State]?) -> RecurrentOutput<Cell.State> {
+    /// The `[T, B]` mask of `lengths`, or `nil` when every step is valid.
+    private func mask(for input: Tensor, lengths: [Int]?) -> Tensor? {
+        precondition(input.rank == 3, "RecurrentNetwork: input must be [T, B, I], got \(input.shape)")
+        guard let lengths else { return nil }
+        let (steps, batch) = (input.shape[0], input.shape[1])
+        precondition(
+            lengths.count == batch && lengths.allSatisfy { (0...steps).contains($0) },
+            "RecurrentNetwork: lengths \(lengths) do not fit input \(input.shape)")
+        var mask = [Float](repeating: 0, count: steps * batch)
+        for b in 0..<batch { for t in 0..<lengths[b] { mask[t * batch + b] = 1 } }
+        return Tensor(shape: [steps, batch], scalars: mask)
+    }
+
+    private func run(
+        _ input: Tensor, mask: Tensor?, initialStates: [Cell.State]?, betweenLayers: (Tensor) -> Tensor
+    ) -> RecurrentOutput<Cell.State> {
         let (steps, batch) = (input.shape[0], input.shape[1])
         precondition(steps > 0, "RecurrentNetwork: empty sequence \(input.shape)")
         precondition(
@@ -123,6 +151,7 @@ public struct RecurrentNetwork<Cell: RecurrentCell>: ParameterContainer {
                 directionOutputs.append(Tensor.stack(outputs.compactMap { $0 }, axis: 0))
             }
             layerInput = directions == 1 ? directionOutputs[0] : Tensor.concatenate(directionOutputs, axis: 2)
+            if layer < layerCount - 1 && dropout > 0 { layerInput = betweenLayers(layerInput) }
         }
         return RecurrentOutput(outputs: layerInput, finalStates: finalStates)
     }
