@@ -68,4 +68,28 @@ struct SpatialTransformerTests {
         }
         #expect(error < 2e-2)
     }
+
+    @Test func learnsAKnownTranslation() {
+        // A Gaussian blob; the target is the blob translated by (0.3, −0.2) in normalised units. A learned
+        // translation t (θ = [I | t]) starting at 0 must recover it from the sampling loss alone.
+        let blob = (0..<36).map { k -> Float in
+            let (i, j) = (Float(k / 6) - 2.5, Float(k % 6) - 2.5)
+            return Float(exp(Double(-(i * i + j * j) / 4)))
+        }
+        let image = Tensor(shape: [1, 1, 6, 6], scalars: blob)
+        func sample(_ translation: Tensor) -> Tensor {
+            let theta = Tensor([[[1, 0, 0], [0, 1, 0]]]) + translation.reshaped([1, 2, 1]) * Tensor([[[0, 0, 1]]])
+            return SpatialSampling.gridSample(
+                image, grid: SpatialSampling.affineGrid(theta: theta, height: 6, width: 6))
+        }
+        let target = sample(Tensor([0.3, -0.2]))
+        let translation = Parameter(Tensor.zeros([2]))
+        let optimizer = Adam([translation], learningRate: 0.02)
+        func loss() -> Tensor { meanSquaredError(sample(translation.value), target) }
+        let initial = loss().item
+        for _ in 0..<150 { optimizer.step(gradients(of: loss(), wrt: [translation.value])) }
+        let t = translation.value.scalars
+        #expect(loss().item < initial / 100, "loss \(initial) → \(loss().item), t \(t)")
+        #expect(abs(t[0] - 0.3) < 0.02 && abs(t[1] + 0.2) < 0.02, "t \(t)")
+    }
 }
