@@ -1,0 +1,49 @@
+import Autodiff
+
+/// The gated recurrent unit (Cho et al. 2014; `torch.nn.GRUCell`), §5.2 of the design notes:
+///
+/// ```
+/// [r, z, n]ᵢ = x·W_ihᵀ + b_ih,  [r, z, n]ₕ = h·W_hhᵀ + b_hh          (PyTorch gate order: reset, update, new)
+/// r = σ(rᵢ + rₕ),  z = σ(zᵢ + zₕ),  n = tanh(nᵢ + r ⊙ nₕ)
+/// h' = (1 − z) ⊙ n + z ⊙ h
+/// ```
+/// The notes' update gate `g` is `z`, their reset gate `r` is `r`. Parameters `weightIH [3H, I]`, `weightHH [3H, H]`,
+/// `biasIH [3H]`, `biasHH [3H]`.
+public struct GRUCell: RecurrentCell {
+    /// The hidden vector `[B, H]`.
+    public typealias State = Tensor
+    /// The weights in PyTorch's layout.
+    public let weights: RecurrentWeights
+
+    /// A cell with PyTorch's default initialization.
+    public init(inputSize: Int, hiddenSize: Int, bias: Bool = true, using generator: inout RandomGenerator) {
+        weights = RecurrentWeights(
+            gates: 3, inputSize: inputSize, hiddenSize: hiddenSize, bias: bias, using: &generator)
+    }
+
+    /// Number of input features.
+    public var inputSize: Int { weights.weightIH.shape[1] }
+    /// Number of hidden features.
+    public var hiddenSize: Int { weights.weightHH.shape[1] }
+    /// `weightIH`, `weightHH`, `biasIH`, `biasHH`.
+    public var namedParameters: [(name: String, parameter: Parameter)] { weights.namedParameters }
+
+    /// Zeros `[B, H]`.
+    public func zeroState(batchSize: Int) -> Tensor { Tensor.zeros([batchSize, hiddenSize]) }
+
+    /// The next hidden vector.
+    public func callAsFunction(_ input: Tensor, state: Tensor) -> Tensor {
+        let fromInput = weights.inputProjection(input).split(count: 3, axis: 1)
+        let fromHidden = weights.hiddenProjection(state).split(count: 3, axis: 1)
+        let reset = (fromInput[0] + fromHidden[0]).sigmoid()
+        let update = (fromInput[1] + fromHidden[1]).sigmoid()
+        let candidate = (fromInput[2] + reset * fromHidden[2]).tanh()
+        return (1 - update) * candidate + update * state
+    }
+
+    /// The state itself.
+    public static func hidden(of state: Tensor) -> Tensor { state }
+
+    /// Masked choice between states.
+    public static func select(_ mask: Tensor, _ new: Tensor, _ old: Tensor) -> Tensor { Tensor.where(mask, new, old) }
+}
