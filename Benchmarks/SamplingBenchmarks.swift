@@ -1,5 +1,5 @@
-import Foundation
 import Autodiff
+import Foundation
 import Sampling
 
 /// Sampling benchmarks against numpy's `Generator` and scikit-learn (bench/sampling_reference.py runs the same
@@ -122,7 +122,9 @@ enum SamplingBenchmarks {
             name: emCaseName, metric: .stepsPerSecond,
             variants: [
                 BenchmarkVariant(implementation: "montague", unitsPerIteration: 1) {
-                    guard let (_, responsibilities) = try? em.expectationStep(points: flat, model: model) else { return }
+                    guard let (_, responsibilities) = try? em.expectationStep(points: flat, model: model) else {
+                        return
+                    }
                     model = em.maximizationStep(points: flat, dimension: 10, responsibilities: responsibilities)
                     blackHole(model.weights)
                 }

@@ -14,6 +14,8 @@ public protocol ContinuousDistribution: Sendable {
     var mean: Double { get }
     /// `Var[x]`.
     var variance: Double { get }
+    /// Fills `buffer` with independent draws (a requirement so bulk samplers like `Normal`'s are dispatched to).
+    func fill(_ buffer: UnsafeMutableBufferPointer<Double>, using generator: inout RandomGenerator)
 }
 
 /// A continuous distribution whose cumulative distribution function is available, and its inverse
@@ -35,6 +37,8 @@ public protocol DiscreteDistribution: Sendable {
     var mean: Double { get }
     /// `Var[X]`.
     var variance: Double { get }
+    /// Fills `buffer` with independent draws.
+    func fill(_ buffer: UnsafeMutableBufferPointer<Int>, using generator: inout RandomGenerator)
 }
 
 extension ContinuousDistribution {
@@ -71,9 +75,15 @@ extension DiscreteDistribution {
     @inlinable
     public func samples(count: Int, using generator: inout RandomGenerator) -> [Int] {
         [Int](unsafeUninitializedCapacity: count) { buffer, initialized in
-            for index in 0..<count { buffer[index] = sample(using: &generator) }
+            fill(buffer, using: &generator)
             initialized = count
         }
+    }
+
+    /// Fills `buffer` with independent draws, one `sample` each.
+    @inlinable
+    public func fill(_ buffer: UnsafeMutableBufferPointer<Int>, using generator: inout RandomGenerator) {
+        for index in 0..<buffer.count { buffer[index] = sample(using: &generator) }
     }
 
     /// `P(X = k)`.

@@ -69,3 +69,18 @@ import Testing
         #expect(abs(ConvergenceDiagnostics.splitRHat([[1, 2, 3, 4], [2, 3, 4, 5]]) - expected) < 1e-12)
     }
 }
+
+/// Tail ESS and the summary table on independent draws: ESS near the draw count, R-hat near 1.
+@Suite struct ChainSummaryTests {
+    @Test func independentDrawsHaveFullESSAndUnitRHat() {
+        let chains = DiagnosticsTests.autoregressiveChains(phi: 0, chains: 4, draws: 1000, seed: 83)
+        let tail = ConvergenceDiagnostics.tailEffectiveSampleSize(chains)
+        #expect(tail > 3000 && tail < 5500, "tail ESS \(tail)")
+        let row = ChainSummary(name: "x", chains: chains)
+        #expect(abs(row.mean) < 4 * row.monteCarloStandardError)
+        #expect(abs(row.standardDeviation - 1) < 0.05)
+        #expect(row.lowerQuantile < -1.5 && row.upperQuantile > 1.5)
+        #expect(row.rHat < 1.01)
+        #expect(ChainSummary.format([row]).split(separator: "\n").count == 2)
+    }
+}
