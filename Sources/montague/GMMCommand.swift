@@ -96,11 +96,11 @@ struct GMMFitCommand: ParsableCommand {
             let fields = trimmed.split(separator: ",").map { Double($0.trimmingCharacters(in: .whitespaces)) }
             if fields.contains(where: { $0 == nil }) {
                 if index == 0 { continue }
-                throw ValidationError("\(path):\(index + 1):1: error: non-numeric field")
+                throw ValidationError("\(path):\(index + 1):1: non-numeric field")
             }
             let row = fields.compactMap { $0 }
             if let first = points.first, first.count != row.count {
-                throw ValidationError("\(path):\(index + 1):1: error: \(row.count) columns, expected \(first.count)")
+                throw ValidationError("\(path):\(index + 1):1: \(row.count) columns, expected \(first.count)")
             }
             points.append(row)
         }
