@@ -49,6 +49,41 @@ public struct Gamma: ContinuousDistribution {
             if Foundation.log(u) < 0.5 * x2 + d * (1 - v + Foundation.log(v)) { return d * v }
         }
     }
+    /// Bulk fill: Marsaglia–Tsang with both polar-method normals of each pair used (α ≥ 1), else one draw each.
+    @inlinable
+    public func fill(_ buffer: UnsafeMutableBufferPointer<Double>, using generator: inout RandomGenerator) {
+        guard shape >= 1 else {
+            for index in 0..<buffer.count { buffer[index] = sample(using: &generator) }
+            return
+        }
+        let d = shape - 1.0 / 3.0
+        let c = 1 / (9 * d).squareRoot()
+        var spare = 0.0
+        var hasSpare = false
+        for index in 0..<buffer.count {
+            while true {
+                let x: Double
+                if hasSpare {
+                    x = spare
+                    hasSpare = false
+                } else {
+                    let (z1, z2) = PolarNormal.pair(using: &generator)
+                    x = z1
+                    spare = z2
+                    hasSpare = true
+                }
+                var v = 1 + c * x
+                if v <= 0 { continue }
+                v = v * v * v
+                let u = 1 - generator.nextUnitDouble()
+                let x2 = x * x
+                if u < 1 - 0.0331 * x2 * x2 || Foundation.log(u) < 0.5 * x2 + d * (1 - v + Foundation.log(v)) {
+                    buffer[index] = scale * d * v
+                    break
+                }
+            }
+        }
+    }
     /// `αθ`.
     public var mean: Double { shape * scale }
     /// `αθ²`.

@@ -25,18 +25,15 @@ public struct Normal: CumulativeDistribution {
     public func sample(using generator: inout RandomGenerator) -> Double {
         mean + standardDeviation * generator.nextStandardNormal()
     }
-    /// Bulk fill using both Box–Muller outputs per pair of uniforms.
+    /// Bulk fill using both outputs of Marsaglia's polar method per accepted pair.
     @inlinable
     public func fill(_ buffer: UnsafeMutableBufferPointer<Double>, using generator: inout RandomGenerator) {
         var index = 0
         let count = buffer.count
         while index < count {
-            let u1 = 1.0 - generator.nextUnitDouble()
-            let u2 = generator.nextUnitDouble()
-            let radius = (-2 * Foundation.log(u1)).squareRoot() * standardDeviation
-            let angle = 2 * Double.pi * u2
-            buffer[index] = mean + radius * Foundation.cos(angle)
-            if index + 1 < count { buffer[index + 1] = mean + radius * Foundation.sin(angle) }
+            let (z1, z2) = PolarNormal.pair(using: &generator)
+            buffer[index] = mean + standardDeviation * z1
+            if index + 1 < count { buffer[index + 1] = mean + standardDeviation * z2 }
             index += 2
         }
     }
