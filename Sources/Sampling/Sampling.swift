@@ -1,1 +1,0 @@
-/// Sampling: distributions, Monte Carlo samplers, MCMC with diagnostics, EM and variational inference.

@@ -1,0 +1,123 @@
+import ArgumentParser
+import Autodiff
+import Foundation
+import Sampling
+
+/// `montague sample DIST --n N`: draws from a distribution and prints sample moments against the exact ones.
+struct SampleCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "sample",
+        abstract: "Draw from a distribution and compare sample moments with the exact ones.",
+        discussion: """
+            Distributions and --params: normal MEAN,SD; uniform LOW,HIGH; exponential RATE; gamma SHAPE,SCALE;
+            beta A,B; poisson RATE; bernoulli P. Continuous distributions with a CDF also print the KS statistic.
+
+            Examples:
+              montague sample normal --n 100000 --params 0,1 --seed 7
+              montague sample gamma --n 10000 --params 2.5,1 --svg gamma.svg
+            """)
+
+    @Argument(help: "normal, uniform, exponential, gamma, beta, poisson or bernoulli.")
+    var distribution: String
+
+    @Option(name: .long, help: "Number of draws.")
+    var n = 10_000
+
+    @Option(name: .long, help: "Comma-separated parameters (see above).")
+    var params: String?
+
+    @Option(name: .long, help: "Random seed.")
+    var seed: UInt64 = 0
+
+    @Option(name: .long, help: "Write an SVG histogram of the draws to this path.")
+    var svg: String?
+
+    func run() throws {
+        guard n > 0 else { throw ValidationError("--n must be positive") }
+        let values = try (params ?? "").split(separator: ",").map { text -> Double in
+            guard let value = Double(text.trimmingCharacters(in: .whitespaces)) else {
+                throw ValidationError("--params: '\(text)' is not a number")
+            }
+            return value
+        }
+        func parameter(_ index: Int, _ fallback: Double) -> Double { index < values.count ? values[index] : fallback }
+        func require(_ condition: Bool, _ message: String) throws {
+            if !condition { throw ValidationError("\(distribution): \(message)") }
+        }
+        var generator = RandomGenerator(seed: seed)
+        let draws: [Double]
+        var continuous: (any ContinuousDistribution)?
+        let discrete: (any DiscreteDistribution)?
+        switch distribution.lowercased() {
+        case "normal":
+            try require(parameter(1, 1) > 0, "standard deviation must be positive")
+            continuous = Normal(mean: parameter(0, 0), standardDeviation: parameter(1, 1))
+            discrete = nil
+        case "uniform":
+            try require(parameter(0, 0) < parameter(1, 1), "LOW must be below HIGH")
+            continuous = Uniform(parameter(0, 0), parameter(1, 1))
+            discrete = nil
+        case "exponential":
+            try require(parameter(0, 1) > 0, "rate must be positive")
+            continuous = Exponential(rate: parameter(0, 1))
+            discrete = nil
+        case "gamma":
+            try require(parameter(0, 1) > 0 && parameter(1, 1) > 0, "shape and scale must be positive")
+            continuous = Gamma(shape: parameter(0, 1), scale: parameter(1, 1))
+            discrete = nil
+        case "beta":
+            try require(parameter(0, 1) > 0 && parameter(1, 1) > 0, "A and B must be positive")
+            continuous = Beta(alpha: parameter(0, 1), beta: parameter(1, 1))
+            discrete = nil
+        case "poisson":
+            try require(parameter(0, 1) >= 0, "rate must be non-negative")
+            discrete = Poisson(rate: parameter(0, 1))
+        case "bernoulli":
+            try require((0...1).contains(parameter(0, 0.5)), "P must lie in [0, 1]")
+            discrete = Bernoulli(probability: parameter(0, 0.5))
+        default:
+            throw ValidationError("unknown distribution '\(distribution)'")
+        }
+        if let continuous {
+            draws = continuous.samples(count: n, using: &generator)
+        } else if let discrete {
+            draws = discrete.samples(count: n, using: &generator).map(Double.init)
+        } else {
+            draws = []
+        }
+        let exactMean = continuous?.mean ?? discrete?.mean ?? .nan
+        let exactVariance = continuous?.variance ?? discrete?.variance ?? .nan
+        let mean = draws.reduce(0.0) { $0 + $1 } / Double(n)
+        let variance = ConvergenceDiagnostics.sampleVariance(draws)
+        print("distribution: \(distribution)  n: \(n)  seed: \(seed)")
+        print(
+            String(
+                format: "mean      sample %.6f  exact %.6f  (standard error %.2g)", mean, exactMean,
+                (exactVariance / Double(n)).squareRoot()))
+        print(String(format: "variance  sample %.6f  exact %.6f", variance, exactVariance))
+        let cdf: ((Double) -> Double)? =
+            if let c = continuous as? any CumulativeDistribution { c.cdf } else if let g = continuous as? Gamma {
+                g.cdf
+            } else if let b = continuous as? Beta { b.cdf } else { nil }
+        if let cdf {
+            let sorted = draws.sorted()
+            var statistic = 0.0
+            for (i, x) in sorted.enumerated() {
+                statistic = max(statistic, abs(Double(i + 1) / Double(n) - cdf(x)), abs(cdf(x) - Double(i) / Double(n)))
+            }
+            print(
+                String(format: "KS statistic %.5f  (1%% critical value %.5f)", statistic, 1.63 / Double(n).squareRoot())
+            )
+        }
+        if let svg {
+            let density: ((Double) -> Double)? = continuous.map { c in { exp(c.logDensity($0)) } }
+            let plot = SVGPlot.histogram(draws, title: "\(distribution) n=\(n) seed=\(seed)", density: density)
+            do {
+                try plot.write(toFile: svg, atomically: true, encoding: .utf8)
+            } catch {
+                throw ValidationError("cannot write \(svg): \(error.localizedDescription)")
+            }
+            print("histogram: \(svg)")
+        }
+    }
+}
