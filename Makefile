@@ -78,7 +78,7 @@ test: setup
 ## bench: release benchmarks (Benchmarks/) and the PyTorch reference (bench/), one comparison table.
 bench: setup $(if $(filter 1,$(BENCH_REFERENCE)),bench-reference-env)
 	$(SWIFT) build -c release --product MontagueBenchmarks
-	@mkdir -p $(BENCH_DIR) && rm -f $(BENCH_DIR)/montague.jsonl $(BENCH_DIR)/pytorch.jsonl
+	@mkdir -p $(BENCH_DIR) && rm -f $(BENCH_DIR)/montague.jsonl $(BENCH_DIR)/pytorch.jsonl $(BENCH_DIR)/sampling.jsonl
 	@for threads in $(BENCH_THREADS); do \
 		echo "bench: Montague, $$threads thread(s)"; \
 		OPENBLAS_NUM_THREADS=$$threads $(RELEASE_BIN)/MontagueBenchmarks --threads $$threads $(BENCH_FLAGS) \
@@ -91,6 +91,10 @@ bench: setup $(if $(filter 1,$(BENCH_REFERENCE)),bench-reference-env)
 			OMP_NUM_THREADS=$$threads $(BENCH_VENV)/bin/python bench/pytorch_reference.py --threads $$threads \
 				$(BENCH_FLAGS) >> $(BENCH_DIR)/pytorch.jsonl \
 				|| echo "bench: the PyTorch reference failed; its rows read 'unavailable'" >&2; \
+			echo "bench: numpy / scikit-learn reference, $$threads thread(s)"; \
+			OMP_NUM_THREADS=$$threads OPENBLAS_NUM_THREADS=$$threads $(BENCH_VENV)/bin/python \
+				bench/sampling_reference.py --threads $$threads $(BENCH_FLAGS) >> $(BENCH_DIR)/sampling.jsonl \
+				|| echo "bench: the numpy / scikit-learn reference failed" >&2; \
 		done; \
 	else \
 		echo "bench: PyTorch reference unavailable (no torch in $(BENCH_VENV))"; \
@@ -98,7 +102,7 @@ bench: setup $(if $(filter 1,$(BENCH_REFERENCE)),bench-reference-env)
 	@echo
 	@if command -v $(PYTHON) >/dev/null 2>&1; then \
 		$(PYTHON) bench/compare.py $(if $(findstring --filter,$(BENCH_FLAGS)),--only-measured) \
-			$(BENCH_DIR)/montague.jsonl $$(ls $(BENCH_DIR)/pytorch.jsonl 2>/dev/null) \
+			$(BENCH_DIR)/montague.jsonl $$(ls $(BENCH_DIR)/pytorch.jsonl $(BENCH_DIR)/sampling.jsonl 2>/dev/null) \
 			| tee $(BENCH_DIR)/table.txt; \
 	else \
 		cat $(BENCH_DIR)/*.jsonl; \
@@ -123,12 +127,12 @@ bench-corpus: setup
 
 ## bench-reference-env: PyTorch (CPU) in a git-ignored venv; never fails `make bench`.
 bench-reference-env:
-	@if [ -f $(BENCH_VENV)/.installed ]; then exit 0; fi; \
+	@if [ -f $(BENCH_VENV)/.installed-torch-sklearn ]; then exit 0; fi; \
 	echo "bench: installing the PyTorch reference into $(BENCH_VENV) (once; may take a few minutes)"; \
 	if $(PYTHON) -m venv $(BENCH_VENV) \
-		&& { $(BENCH_VENV)/bin/pip install -q '$(TORCH_REQUIREMENT)' numpy \
-			|| $(BENCH_VENV)/bin/pip install -q torch numpy; }; then \
-		touch $(BENCH_VENV)/.installed; \
+		&& { $(BENCH_VENV)/bin/pip install -q '$(TORCH_REQUIREMENT)' numpy scikit-learn \
+			|| $(BENCH_VENV)/bin/pip install -q torch numpy scikit-learn; }; then \
+		touch $(BENCH_VENV)/.installed-torch-sklearn; \
 	else \
 		echo "bench: could not install torch: the table will say 'reference unavailable'" >&2; \
 	fi

@@ -11,6 +11,8 @@ Montague's value, the reference value, their ratio, the target ratio and pass/fa
     sgemm     Montague >= 0.95 x direct cblas_sgemm (same data)          GFLOP/s
     mlp       Montague >= 0.80 x PyTorch                                  steps/s
     lstm-lm   Montague >= 0.70 x PyTorch (LSTM cell from core ops)         tokens/s
+    sample    Montague >= 1.00 x numpy's Generator (draws/s)             steps/s (one step = one draw)
+    gmm em    Montague >= 1.00 x scikit-learn GaussianMixture            iterations/s
 
 Other references (PyTorch's torch.mm for sgemm, nn.LSTM) are shown for information, without a target.
 A missing side reads "pending" (Montague case not implemented yet) or "reference unavailable".
@@ -42,10 +44,14 @@ TARGETS = (
     Target("sgemm", "cblas", 0.95, ("pytorch",)),
     Target("mlp", "pytorch", 0.80, ()),
     Target("lstm-lm", "pytorch", 0.70, ("pytorch-nn.LSTM",)),
+    Target("sample", "numpy", 1.00, ()),
+    Target("mh", "numpy", 0.0, ()),  # a Python loop: information only (minimum 0 always passes)
+    Target("gmm em", "scikit-learn", 1.00, ()),
 )
 
 
-METRICS = {"sgemm": "GFLOP/s", "mlp": "steps/s", "lstm-lm": "tokens/s"}
+METRICS = {"sgemm": "GFLOP/s", "mlp": "steps/s", "lstm-lm": "tokens/s", "sample": "steps/s", "mh": "steps/s",
+           "gmm em": "steps/s"}
 
 # The training-step cases (names as in Benchmarks/TrainingBenchmarks.swift and bench/pytorch_reference.py): listed
 # even when neither side measured them, so the table shows what is still missing.
