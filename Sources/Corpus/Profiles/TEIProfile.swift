@@ -99,7 +99,12 @@ public struct TEIProfile: CorpusProfile {
     private var capturingSpeaker = false
     private var tokenText = TextAccumulator()
     private var openToken: MarkedToken?
-    private var context: [String: String] = [:]
+    private var context: [String: String] = [:] {
+        didSet { unitMetadataBase = nil }
+    }
+    /// `context` in a dictionary with room for a unit's `id`, `n` and `ana`, made once per context change (not
+    /// once per unit): a unit copies it without rehashing and adds its own entries.
+    private var unitMetadataBase: [String: String]?
     private var savedContext: [(key: String, previous: String?)] = []
     private var units = UnitStack()
 
@@ -278,9 +283,12 @@ public struct TEIProfile: CorpusProfile {
     }
 
     private mutating func openUnit(_ kind: UnitKind, _ reader: XMLStreamReader, _ names: Names) {
-        // Sized once for the context plus `id`, `n` and `ana`: copying `context` and growing it rehashed every key.
-        var metadata = [String: String](minimumCapacity: context.count + 3)
-        for (key, value) in context { metadata[key] = value }
+        if unitMetadataBase == nil {
+            var base = [String: String](minimumCapacity: context.count + 3)
+            for (key, value) in context { base[key] = value }
+            unitMetadataBase = base
+        }
+        var metadata = unitMetadataBase ?? context
         var labels: [String: String] = [:]
         if let identifier = reader.attribute(names.id, inXMLNamespace: true) { metadata["id"] = identifier }
         if let number = reader.attribute(names.n) { metadata["n"] = number }
