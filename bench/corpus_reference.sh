@@ -8,8 +8,8 @@
 # that table degrades quadratically (the 50 MB file takes ~100x longer than without IDs), so xmllint on the
 # realistic file measures that table, not parsing. Montague's reader turns ID registration off. The fair
 # comparison is therefore made on FILE.noid.xml, the same file with its xml:id attributes removed (made here,
-# once): xmllint, Montague (when .build/release/MontagueBenchmarks exists) and lxml all read that one file in
-# this run, and the last line gives Montague's token throughput as a fraction of xmllint's. Set
+# once): xmllint, Montague (when .build/release/MontagueBenchmarks exists; best of 3 like xmllint) and lxml all
+# read that one file in this run, and the last line gives Montague's token throughput as a fraction of xmllint's. Set
 # XMLLINT_WITH_IDS=1 to also time xmllint on the realistic file (slow). Wall-clock and CPU (user+sys)
 # throughputs are both printed: on a loaded machine the CPU figure is the stable one.
 set -euo pipefail
@@ -66,7 +66,8 @@ fi
 benchmark=.build/release/MontagueBenchmarks
 montague_output=""
 if [ "$stripped" != "$file" ] && [ -x "$benchmark" ]; then
-    montague_output=$("$benchmark" --corpus "$stripped")
+    # Best of 3 per case, like xmllint below.
+    montague_output=$(CORPUS_BENCH_REPETITIONS=3 "$benchmark" --corpus "$stripped")
     echo "$montague_output"
 fi
 
@@ -87,7 +88,8 @@ def cpu_rate(line):
 reference = cpu_rate(sys.argv[1])
 for line in sys.argv[2].splitlines():
     rate = cpu_rate(line)
-    name = re.sub(r"^corpus +", "", line)[:34].strip()
+    match = re.match(r"^corpus +(.*?) +[0-9.]+ MB", line)
+    name = match.group(1) if match else line[:34]
     if reference and rate:
         print(f"ratio      {name:34s} {100 * rate / reference:6.1f}% of xmllint (CPU MB/s, same file)")
 PY
