@@ -43,8 +43,12 @@ public struct TEIProfile: CorpusProfile {
         case skipped
     }
 
-    private struct Names {
+    /// A class, not a struct: the profile reads it at every node, and copying ~30 names out of an optional struct
+    /// was a measurable memmove per node.
+    private final class Names {
         let tei, teiP4, teiHeader, title, text, sp, speaker, l, p, ab, s, w, pc, lb, pb, cb, stage, head: InternedName
+        /// Attribute names (`id` is `xml:id`).
+        let id, n, ana, type, who, lineBreak, lemma, pos, msd: InternedName
         let divisions: Set<InternedName>
         let skipped: Set<InternedName>
 
@@ -67,6 +71,15 @@ public struct TEIProfile: CorpusProfile {
             cb = reader.intern("cb")
             stage = reader.intern("stage")
             head = reader.intern("head")
+            id = reader.intern("id")
+            n = reader.intern("n")
+            ana = reader.intern("ana")
+            type = reader.intern("type")
+            who = reader.intern("who")
+            lineBreak = reader.intern("break")
+            lemma = reader.intern("lemma")
+            pos = reader.intern("pos")
+            msd = reader.intern("msd")
             divisions = Set(["div", "div1", "div2", "div3", "div4", "div5", "div6", "div7"].map(reader.intern))
             skipped = Set(["note", "fw", "sic", "orig", "abbr", "del", "figDesc"].map(reader.intern))
         }
@@ -88,7 +101,12 @@ public struct TEIProfile: CorpusProfile {
     private var capturingSpeaker = false
     private var tokenText = TextAccumulator()
     private var openToken: MarkedToken?
-    private var context: [String: String] = [:]
+    private var context: [String: String] = [:] {
+        didSet { unitMetadataBase = nil }
+    }
+    /// `context` in a dictionary with room for a unit's `id`, `n` and `ana`, made once per context change (not
+    /// once per unit): a unit copies it without rehashing and adds its own entries.
+    private var unitMetadataBase: [String: String]?
     private var savedContext: [(key: String, previous: String?)] = []
     private var units = UnitStack()
 
@@ -146,16 +164,17 @@ public struct TEIProfile: CorpusProfile {
                 return .speechBreak
             }
             let kind: UnitKind = name == names.l ? .line : name == names.s ? .sentence : .paragraph
-            openUnit(kind, reader)
+            openUnit(kind, reader, names)
             return .unit
         }
         if name == names.lb || name == names.pb || name == names.cb {
-            if reader.attribute("break") != "no" { units.breakWord() }
+            if reader.attribute(names.lineBreak) != "no" { units.breakWord() }
             return .other
         }
         if name == names.tei || name == names.teiP4 {
             documentCount += 1
-            let identifier = reader.attribute("xml:id") ?? "\(baseName(fileName))#\(documentCount)"
+            let identifier =
+                reader.attribute(names.id, inXMLNamespace: true) ?? "\(baseName(fileName))#\(documentCount)"
             pendingDocument = DocumentInfo(identifier: identifier, source: fileName, metadata: ["format": "tei"])
             context = [:]
             speechCount = 0
@@ -170,18 +189,18 @@ public struct TEIProfile: CorpusProfile {
             return .other
         }
         if names.divisions.contains(name) {
-            let key = reader.attribute("type") ?? "div"
+            let key = reader.attribute(names.type) ?? "div"
             savedContext.append((key, context[key]))
-            if let number = reader.attribute("n") { context[key] = number } else { context[key] = nil }
+            if let number = reader.attribute(names.n) { context[key] = number } else { context[key] = nil }
             return .division(saved: savedContext.count - 1)
         }
         if name == names.sp {
             speechCount += 1
             speechDepth += 1
-            context["speech"] = reader.attribute("xml:id") ?? String(speechCount)
-            context["who"] = reader.attribute("who")
+            context["speech"] = reader.attribute(names.id, inXMLNamespace: true) ?? String(speechCount)
+            context["who"] = reader.attribute(names.who)
             context["speaker"] = nil
-            openUnit(granularity == .speech ? .speech : .paragraph, reader)
+            openUnit(granularity == .speech ? .speech : .paragraph, reader, names)
             return .speech
         }
         if name == names.speaker {
@@ -193,14 +212,14 @@ public struct TEIProfile: CorpusProfile {
             guard !units.isEmpty else { return .other }
             tokenText.reset()
             openToken = MarkedToken(
-                form: "", lemma: reader.attribute("lemma"),
-                partOfSpeech: reader.attribute("pos") ?? reader.attribute("msd"),
-                analysis: reader.attribute("ana"))
+                form: "", lemma: reader.attribute(names.lemma),
+                partOfSpeech: reader.attribute(names.pos) ?? reader.attribute(names.msd),
+                analysis: reader.attribute(names.ana))
             return .token
         }
         if name == names.stage {
             if includeStageDirections {
-                openUnit(.stageDirection, reader)
+                openUnit(.stageDirection, reader, names)
                 return .unit
             }
             skipDepth += 1
@@ -208,7 +227,7 @@ public struct TEIProfile: CorpusProfile {
         }
         if name == names.head {
             if includeHeadings {
-                openUnit(.heading, reader)
+                openUnit(.heading, reader, names)
                 return .unit
             }
             skipDepth += 1
@@ -265,12 +284,17 @@ public struct TEIProfile: CorpusProfile {
         }
     }
 
-    private mutating func openUnit(_ kind: UnitKind, _ reader: XMLStreamReader) {
-        var metadata = context
+    private mutating func openUnit(_ kind: UnitKind, _ reader: XMLStreamReader, _ names: Names) {
+        if unitMetadataBase == nil {
+            var base = [String: String](minimumCapacity: context.count + 3)
+            for (key, value) in context { base[key] = value }
+            unitMetadataBase = base
+        }
+        var metadata = unitMetadataBase ?? context
         var labels: [String: String] = [:]
-        if let identifier = reader.attribute("xml:id") { metadata["id"] = identifier }
-        if let number = reader.attribute("n") { metadata["n"] = number }
-        if let analysis = reader.attribute("ana") {
+        if let identifier = reader.attribute(names.id, inXMLNamespace: true) { metadata["id"] = identifier }
+        if let number = reader.attribute(names.n) { metadata["n"] = number }
+        if let analysis = reader.attribute(names.ana) {
             var others: [Substring] = []
             for pointer in analysis.split(separator: " ") {
                 if pointer.hasPrefix("#"), let equals = pointer.firstIndex(of: "=") {

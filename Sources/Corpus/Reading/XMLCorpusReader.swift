@@ -92,11 +92,60 @@ public final class XMLCorpusReader {
     /// Calls `body` with every unit and the document it belongs to, in file order.
     public func forEachUnit(_ body: (DocumentInfo, TextUnit) throws -> Void) throws {
         var document = DocumentInfo(identifier: baseName(reader.fileName), source: reader.fileName)
-        while let event = try nextEvent() {
+        func deliver(_ event: CorpusEvent) throws {
             switch event {
             case .startDocument(let info): document = info
             case .unit(let unit): try body(document, unit)
             case .endDocument: break
+            }
+        }
+        // Events queued by earlier `nextEvent()` calls come first.
+        while queueHead < queue.count {
+            let event = queue[queueHead]
+            queueHead += 1
+            try deliver(event)
+        }
+        queue.removeAll(keepingCapacity: true)
+        queueHead = 0
+        if finished { return }
+        // The hot loop works on locals, not on this object's stored properties: a stored property modified
+        // across a call costs a dynamic exclusivity check at every node.
+        var events: [CorpusEvent] = []
+        events.reserveCapacity(8)
+        var profile = self.profile
+        self.profile = nil
+        defer { self.profile = profile }
+        let reader = self.reader
+        var rootSeen = sawRoot
+        while true {
+            guard try reader.read() else {
+                finished = true
+                try profile?.finish(into: &events)
+                for event in events { try deliver(event) }
+                if !sawRoot {
+                    throw CorpusError(
+                        .notWellFormed, file: reader.fileName, message: "the document has no root element")
+                }
+                return
+            }
+            if profile == nil {
+                guard reader.nodeKind == .element else { continue }
+                var made = try configuration.makeProfile(
+                    rootElement: reader.localName,
+                    namespaceURI: reader.namespaceURI,
+                    file: reader.fileName, line: reader.line)
+                made.prepare(for: reader)
+                profile = made
+                profileName = made.name
+            }
+            if !rootSeen {
+                rootSeen = true
+                sawRoot = true
+            }
+            try profile!.process(reader, into: &events)
+            if !events.isEmpty {
+                for event in events { try deliver(event) }
+                events.removeAll(keepingCapacity: true)
             }
         }
     }

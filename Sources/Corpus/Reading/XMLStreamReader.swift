@@ -117,7 +117,8 @@ public final class XMLStreamReader {
     @inline(__always)
     public func read() throws -> Bool {
         let status = xmlTextReaderRead(reader)
-        if let error = diagnostics.firstError { throw error }
+        // A plain memory flag, not a stored property: no exclusivity check on the hot path.
+        if diagnostics.errorFlag.pointee, let error = diagnostics.firstError { throw error }
         if status == 1 {
             nodeKind = Self.kind(of: xmlTextReaderNodeType(reader))
             return true
@@ -179,6 +180,51 @@ public final class XMLStreamReader {
         guard let value = xmlTextReaderGetAttribute(reader, qualifiedName) else { return nil }
         defer { montague_xmlFree(value) }
         return String(cString: value)
+    }
+
+    /// The value of the current element's attribute named `name` (interned with `intern(_:)`), without a namespace,
+    /// or in the XML namespace (`xml:id`, `xml:lang`) when `inXMLNamespace` is true; nil when the element has no
+    /// such attribute.
+    ///
+    /// One pass over the element's attributes, comparing interned names, with no libxml2 allocation: the fast form
+    /// of `attribute(_:)` for hot paths. Values made of several nodes (entity references) fall back to libxml2.
+    @inline(__always)
+    public func attribute(_ name: InternedName, inXMLNamespace: Bool = false) -> String? {
+        guard let node = xmlTextReaderCurrentNode(reader), node.pointee.type == XML_ELEMENT_NODE,
+            let wanted = name.pointer
+        else { return nil }
+        var property = node.pointee.properties
+        while let attribute = property {
+            property = attribute.pointee.next
+            guard let attributeName = attribute.pointee.name else { continue }
+            if attributeName != wanted {
+                // Names are interned in the reader's dictionary; compare the bytes only if the first one matches.
+                guard attributeName.pointee == wanted.pointee, xmlStrEqual(attributeName, wanted) == 1 else { continue }
+            }
+            if let namespace = attribute.pointee.ns {
+                guard inXMLNamespace, let prefix = namespace.pointee.prefix, prefix[0] == 0x78, prefix[1] == 0x6D,
+                    prefix[2] == 0x6C, prefix[3] == 0
+                else { continue }
+            } else if inXMLNamespace {
+                continue
+            }
+            guard let child = attribute.pointee.children else { return "" }
+            if child.pointee.next == nil, child.pointee.type == XML_TEXT_NODE, let content = child.pointee.content {
+                return String(cString: content)
+            }
+            guard let value = xmlNodeListGetString(node.pointee.doc, child, 1) else { return "" }
+            defer { montague_xmlFree(value) }
+            return String(cString: value)
+        }
+        // libxml2's own lookup also finds attributes a DTD declares with a default value: defer to it when the
+        // document declares any attribute list.
+        if let document = node.pointee.doc,
+            document.pointee.intSubset?.pointee.attributes != nil
+                || document.pointee.extSubset?.pointee.attributes != nil
+        {
+            return attribute(inXMLNamespace ? "xml:" + name.string : name.string)
+        }
+        return nil
     }
 
     /// All attributes of the current element as (qualified name, value), in document order (namespace
@@ -253,8 +299,16 @@ final class ParseDiagnostics {
     let fileName: String
     private(set) var firstError: CorpusError?
     private(set) var warnings: [CorpusError] = []
+    /// True once `firstError` is set.
+    let errorFlag: UnsafeMutablePointer<Bool>
 
-    init(fileName: String) { self.fileName = fileName }
+    init(fileName: String) {
+        self.fileName = fileName
+        errorFlag = UnsafeMutablePointer<Bool>.allocate(capacity: 1)
+        errorFlag.initialize(to: false)
+    }
+
+    deinit { errorFlag.deallocate() }
 
     func record(_ error: xmlError) {
         let message = error.message.map { String(cString: $0) } ?? "unknown libxml2 error (code \(error.code))"
@@ -270,7 +324,10 @@ final class ParseDiagnostics {
             .notWellFormed, file: file, line: Int(error.line), column: Int(error.int2),
             message: message)
         if level >= XML_ERR_ERROR.rawValue {
-            if firstError == nil { firstError = diagnostic }
+            if firstError == nil {
+                firstError = diagnostic
+                errorFlag.pointee = true
+            }
         } else if warnings.count < 100 {
             warnings.append(diagnostic)
         }

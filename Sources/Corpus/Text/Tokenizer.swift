@@ -65,6 +65,8 @@ public struct Tokenizer: Sendable, Hashable, Codable {
         var tokens: [String] = []
         var copy = text
         copy.withUTF8 { bytes in
+            // About one token per five bytes of English text: avoids most regrowth of the array.
+            tokens.reserveCapacity(bytes.count / 5 + 1)
             forEachTokenRange(in: bytes) { range, category in
                 tokens.append(token(bytes, range, category))
             }
@@ -212,7 +214,7 @@ enum CharacterClass: Equatable {
     init(_ scalar: Unicode.Scalar) {
         let value = scalar.value
         if value < 0x80 {
-            self = Self.ascii[Int(value)]
+            self = Self.ascii(UInt8(truncatingIfNeeded: value))
             return
         }
         if value == 0x2019 || value == 0x02BC {
@@ -249,11 +251,14 @@ enum CharacterClass: Equatable {
 
     var isWordPart: Bool { self == .letter || self == .digit || self == .mark }
 
-    static let ascii: [CharacterClass] = (0..<128).map { value -> CharacterClass in
-        switch UInt8(value) {
-        case 0...0x20, 0x7F: return .space
-        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"): return .letter
-        case UInt8(ascii: "0")...UInt8(ascii: "9"): return .digit
+    /// The class of an ASCII byte (below 0x80), computed without a lookup table (a global table costs a lazy
+    /// initialisation check per character).
+    @inline(__always)
+    static func ascii(_ byte: UInt8) -> CharacterClass {
+        if byte &- 0x61 < 26 || byte &- 0x41 < 26 { return .letter }
+        if byte <= 0x20 || byte == 0x7F { return .space }
+        if byte &- 0x30 < 10 { return .digit }
+        switch byte {
         case UInt8(ascii: "'"): return .apostrophe
         case UInt8(ascii: "$"), UInt8(ascii: "+"), UInt8(ascii: "<"), UInt8(ascii: "="), UInt8(ascii: ">"),
             UInt8(ascii: "^"), UInt8(ascii: "`"), UInt8(ascii: "|"), UInt8(ascii: "~"):
@@ -329,7 +334,7 @@ struct Scanner {
         var index = start
         while index < bytes.count, letters.count <= limit {
             let byte = bytes[index]
-            guard byte < 0x80, CharacterClass.ascii[Int(byte)] == .letter else { break }
+            guard byte < 0x80, CharacterClass.ascii(byte) == .letter else { break }
             letters.append(byte | 0x20)
             index += 1
         }
