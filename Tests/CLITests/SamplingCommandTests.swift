@@ -1,0 +1,48 @@
+import Foundation
+import Testing
+
+/// `montague sample` and `montague gmm fit` end to end.
+@Suite("montague sample / gmm fit")
+struct SamplingCommandTests {
+    @Test func sampleIsDeterministicGivenASeed() throws {
+        let executable = try MontagueExecutable.locate()
+        let first = try executable.run(["sample", "normal", "--n", "20000", "--params", "1,2", "--seed", "7"])
+        let second = try executable.run(["sample", "normal", "--n", "20000", "--params", "1,2", "--seed", "7"])
+        #expect(first.status == 0, "stderr: \(first.standardError)")
+        #expect(first.standardOutput == second.standardOutput)
+        #expect(first.standardOutput.lowercased().contains("mean"))
+        let other = try executable.run(["sample", "normal", "--n", "20000", "--params", "1,2", "--seed", "8"])
+        #expect(other.standardOutput != first.standardOutput)
+    }
+
+    @Test(arguments: [["sample", "no-such-distribution"], ["sample", "normal", "--params", "0,-1"]])
+    func badSampleArgumentsExitTwo(arguments: [String]) throws {
+        let result = try MontagueExecutable.locate().run(arguments)
+        #expect(result.status == 2)
+        #expect(!result.standardError.isEmpty)
+    }
+
+    @Test func gmmFitsTwoSeparatedClustersAndRejectsBadRows() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("montague-gmm-\(UUID())")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        var rows = ["x,y"]
+        for i in 0..<40 {
+            let jitter = Double(i % 7) * 0.05
+            rows.append(i.isMultiple(of: 2) ? "\(-5 + jitter),\(-5 - jitter)" : "\(5 - jitter),\(5 + jitter)")
+        }
+        let points = directory.appendingPathComponent("points.csv")
+        try (rows.joined(separator: "\n") + "\n").write(to: points, atomically: true, encoding: .utf8)
+        let executable = try MontagueExecutable.locate()
+        let fit = try executable.run(["gmm", "fit", points.path, "--k", "2", "--covariance", "diag", "--seed", "1"])
+        #expect(fit.status == 0, "stderr: \(fit.standardError)")
+        #expect(fit.standardOutput.contains("weight 0.5000  mean [-4.8"))  // one cluster at (−5, −5) …
+        #expect(fit.standardOutput.contains("weight 0.5000  mean [4.8"))  // … and one at (5, 5), equal weights
+
+        let bad = directory.appendingPathComponent("bad.csv")
+        try "1,2\n3,oops\n".write(to: bad, atomically: true, encoding: .utf8)
+        let failure = try executable.run(["gmm", "fit", bad.path])
+        #expect(failure.status == 2)
+        #expect(failure.standardError.contains("bad.csv"))
+    }
+}
