@@ -118,21 +118,23 @@ bench-grammar: setup
 	$(RELEASE_BIN)/MontagueBenchmarks --grammar
 
 ## bench-corpus: streaming XML reading on a generated ~200 MB TEI file vs xmllint --stream and lxml iterparse.
+# xmllint comes from Debian's libxml2-utils (installed by setup for this target only), lxml from the bench venv.
 CORPUS_BENCH_FILE ?= .build-bench-data/tei-200mb.xml
-bench-corpus: setup
+bench-corpus: APT_PACKAGES += libxml2-utils
+bench-corpus: setup bench-reference-env
 	$(SWIFT) build -c release --product MontagueBenchmarks
 	@[ -f $(CORPUS_BENCH_FILE) ] || $(PYTHON) bench/make_tei_corpus.py $(CORPUS_BENCH_FILE)
 	$(RELEASE_BIN)/MontagueBenchmarks --corpus $(CORPUS_BENCH_FILE)
-	bash bench/corpus_reference.sh $(CORPUS_BENCH_FILE)
+	PATH="$(CURDIR)/$(BENCH_VENV)/bin:$$PATH" bash bench/corpus_reference.sh $(CORPUS_BENCH_FILE)
 
 ## bench-reference-env: PyTorch (CPU) in a git-ignored venv; never fails `make bench`.
 bench-reference-env:
-	@if [ -f $(BENCH_VENV)/.installed-torch-sklearn ]; then exit 0; fi; \
+	@if [ -f $(BENCH_VENV)/.installed-torch-sklearn-lxml ]; then exit 0; fi; \
 	echo "bench: installing the PyTorch reference into $(BENCH_VENV) (once; may take a few minutes)"; \
 	if $(PYTHON) -m venv $(BENCH_VENV) \
-		&& { $(BENCH_VENV)/bin/pip install -q '$(TORCH_REQUIREMENT)' numpy scikit-learn \
-			|| $(BENCH_VENV)/bin/pip install -q torch numpy scikit-learn; }; then \
-		touch $(BENCH_VENV)/.installed-torch-sklearn; \
+		&& { $(BENCH_VENV)/bin/pip install -q '$(TORCH_REQUIREMENT)' numpy scikit-learn lxml \
+			|| $(BENCH_VENV)/bin/pip install -q torch numpy scikit-learn lxml; }; then \
+		touch $(BENCH_VENV)/.installed-torch-sklearn-lxml; \
 	else \
 		echo "bench: could not install torch: the table will say 'reference unavailable'" >&2; \
 	fi
