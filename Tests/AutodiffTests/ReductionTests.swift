@@ -3,19 +3,6 @@ import Testing
 
 @testable import Autodiff
 
-private func expectClose(
-    _ actual: [Float], _ expected: [Float], tolerance: Float = 1e-5, _ comment: String = "",
-    sourceLocation: SourceLocation = #_sourceLocation
-) {
-    #expect(
-        actual.count == expected.count, "\(comment): counts \(actual.count) vs \(expected.count)",
-        sourceLocation: sourceLocation)
-    for (a, e) in zip(actual, expected) {
-        let close = a == e || Swift.abs(a - e) <= tolerance * Swift.max(1, Swift.abs(e))
-        #expect(close, "\(comment): \(actual) vs expected \(expected)", sourceLocation: sourceLocation)
-    }
-}
-
 @Suite("Reductions: variance, standard deviation, max, min, logSumExp")
 struct ReductionTests {
     /// Shape [2, 3, 2]: distinct values at least 0.3 apart (no ties within a finite-difference step).

@@ -11,19 +11,6 @@ struct MathOpCase: CustomStringConvertible, Sendable {
     var description: String { name }
 }
 
-private func expectClose(
-    _ actual: [Float], _ expected: [Float], tolerance: Float = 1e-5, _ comment: String = "",
-    sourceLocation: SourceLocation = #_sourceLocation
-) {
-    #expect(
-        actual.count == expected.count, "\(comment): counts \(actual.count) vs \(expected.count)",
-        sourceLocation: sourceLocation)
-    for (a, e) in zip(actual, expected) {
-        let close = a == e || Swift.abs(a - e) <= tolerance * Swift.max(1, Swift.abs(e))
-        #expect(close, "\(comment): \(actual) vs expected \(expected)", sourceLocation: sourceLocation)
-    }
-}
-
 @Suite("Elementwise math: values, first- and second-order gradients")
 struct UnaryMathTests {
     /// Points of shape [2, 3] in a range, spread so no two are within the finite-difference step of each other.

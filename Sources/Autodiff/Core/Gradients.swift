@@ -89,14 +89,7 @@ private func recordedBackwardPass(
         let key = ObjectIdentifier(node)
         guard relevant.contains(key), let backward = node.backward, let gradient = accumulated[key] else { continue }
         if !targetIDs.contains(key) { accumulated[key] = nil }  // free as we go
-        let outputTensor = Tensor(shape: node.outputShape, scalars: node.outputScalars, node: node)
-        let inputGradients = backward(gradient, node.inputs, outputTensor)
-        checkRule(node, inputGradients)
-        for (input, inputGradient) in zip(node.inputs, inputGradients) {
-            guard let inputNode = input.node, let inputGradient else { continue }
-            let inputKey = ObjectIdentifier(inputNode)
-            guard relevant.contains(inputKey) else { continue }
-            checkShape(node, input, inputGradient)
+        for (inputKey, inputGradient) in applyRule(backward, of: node, to: gradient, relevant: relevant) {
             if let existing = accumulated[inputKey] {
                 accumulated[inputKey] = existing + inputGradient
             } else {
@@ -143,14 +136,7 @@ private func rawBackwardPass(
             buffers[inputKey] = target
             continue
         }
-        let outputTensor = Tensor(shape: node.outputShape, scalars: node.outputScalars, node: node)
-        let inputGradients = backward(gradient, node.inputs, outputTensor)
-        checkRule(node, inputGradients)
-        for (input, inputGradient) in zip(node.inputs, inputGradients) {
-            guard let inputNode = input.node, let inputGradient else { continue }
-            let inputKey = ObjectIdentifier(inputNode)
-            guard relevant.contains(inputKey) else { continue }
-            checkShape(node, input, inputGradient)
+        for (inputKey, inputGradient) in applyRule(backward, of: node, to: gradient, relevant: relevant) {
             if var existing = buffers.removeValue(forKey: inputKey) {
                 existing.withUnsafeMutableBufferPointer { destination in
                     inputGradient.scalars.withUnsafeBufferPointer { source in
@@ -171,17 +157,28 @@ private func rawBackwardPass(
     }
 }
 
-private func checkRule(_ node: TapeNode, _ inputGradients: [Tensor?]) {
+/// Runs `node`'s backward rule on `gradient` and returns the gradients of its inputs that lead to a target,
+/// keyed by input node; checks the rule's contract (one gradient per input, of the input's shape).
+private func applyRule(
+    _ backward: BackwardRule, of node: TapeNode, to gradient: Tensor, relevant: Set<ObjectIdentifier>
+) -> [(key: ObjectIdentifier, gradient: Tensor)] {
+    let output = Tensor(shape: node.outputShape, scalars: node.outputScalars, node: node)
+    let inputGradients = backward(gradient, node.inputs, output)
     precondition(
         inputGradients.count == node.inputs.count,
         "backward rule of \(node.op) returned \(inputGradients.count) gradients for \(node.inputs.count) inputs")
-}
-
-private func checkShape(_ node: TapeNode, _ input: Tensor, _ inputGradient: Tensor) {
-    precondition(
-        inputGradient.shape == input.shape,
-        "backward rule of \(node.op) returned gradient of shape \(inputGradient.shape) for input of shape "
-            + "\(input.shape)")
+    var contributions: [(key: ObjectIdentifier, gradient: Tensor)] = []
+    for (input, inputGradient) in zip(node.inputs, inputGradients) {
+        guard let inputNode = input.node, let inputGradient else { continue }
+        let key = ObjectIdentifier(inputNode)
+        guard relevant.contains(key) else { continue }
+        precondition(
+            inputGradient.shape == input.shape,
+            "backward rule of \(node.op) returned gradient of shape \(inputGradient.shape) for input of shape "
+                + "\(input.shape)")
+        contributions.append((key, inputGradient))
+    }
+    return contributions
 }
 
 /// The gradient of a scalar `output` with respect to one tensor.
