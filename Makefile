@@ -27,7 +27,7 @@ BENCH_REFERENCE ?= 1
 BENCH_VENV := .venv-bench
 TORCH_REQUIREMENT ?= torch==2.13.0+cpu
 
-.PHONY: help setup build run test bench bench-grammar bench-corpus bench-reference-env lint clean distclean
+.PHONY: help setup build run test test-release bench bench-grammar bench-corpus bench-reference-env lint clean distclean
 
 help:
 	@sed -n '3,7p' Makefile | sed 's/^# \{0,1\}//'
@@ -74,6 +74,10 @@ run: build
 # One OpenBLAS thread unless the caller says otherwise: the tests run in parallel on tiny matrices.
 test: setup
 	OPENBLAS_NUM_THREADS=$${OPENBLAS_NUM_THREADS:-1} $(SWIFT) test
+
+## test-release: the whole suite optimized, including the learning tests gated to release builds.
+test-release: setup
+	OPENBLAS_NUM_THREADS=$${OPENBLAS_NUM_THREADS:-1} $(SWIFT) test -c release -Xswiftc -enable-testing
 
 ## bench: release benchmarks (Benchmarks/) and the PyTorch reference (bench/), one comparison table.
 bench: setup $(if $(filter 1,$(BENCH_REFERENCE)),bench-reference-env)
