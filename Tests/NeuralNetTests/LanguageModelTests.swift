@@ -143,4 +143,18 @@ struct LanguageModelTests {
             #expect(choice == TokenSelection.argmax(logits))
         }
     }
+
+    @Test func sampledSoftmaxTrainingLowersTheFullLoss() {
+        var generator = RandomGenerator(seed: 6)
+        let model = LanguageModel(vocabularySize: 12, embeddingSize: 4, hiddenSize: 8, using: &generator)
+        let batch = LanguageModelBatch(sequences: [[0, 5, 2, 9, 11, 3, 7], [1, 4, 4, 8]])
+        let softmax = SampledSoftmax(proposal: .uniform(vocabularySize: 12), sampleCount: 6)
+        let adam = Adam(model.parameters, learningRate: 0.05)
+        let before = model.loss(batch).item
+        for _ in 0..<40 {
+            let loss = model.sampledLoss(batch, softmax: softmax, using: &generator)
+            adam.step(gradients(of: loss, wrt: model.parameterValues))
+        }
+        #expect(model.loss(batch).item < 0.5 * before)
+    }
 }
