@@ -157,4 +157,17 @@ struct LanguageModelTests {
         }
         #expect(model.loss(batch).item < 0.5 * before)
     }
+
+    @Test func documentationExampleRuns() {
+        var generator = RandomGenerator(seed: 0)
+        let model = LanguageModel(vocabularySize: 5, embeddingSize: 4, hiddenSize: 8, using: &generator)
+        let batch = LanguageModelBatch(sequences: [[0, 1, 2, 3, 4], [0, 2, 1]])
+        let loss = model.loss(batch)
+        let text = model.generate(
+            prefix: [0], count: 4, selection: .sample(temperature: 0.8, topK: 3), using: &generator)
+        #expect(loss.shape == [] && loss.item > 0)
+        #expect(text.count == 4 && text.allSatisfy { (0..<5).contains($0) })
+        #expect(model.namedParameters.map(\.name).first == "embedding.weight")
+        #expect(model.namedParameters.map(\.name).last == "output.bias")
+    }
 }

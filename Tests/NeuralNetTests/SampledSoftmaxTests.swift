@@ -179,4 +179,13 @@ struct SampledSoftmaxTests {
         }
         #expect(second.passes(tolerance: 1e-2))
     }
+
+    @Test func documentationExampleRuns() {
+        var generator = RandomGenerator(seed: 0)
+        let softmax = SampledSoftmax(proposal: .logUniform(vocabularySize: 10_000), sampleCount: 64)
+        let hidden = Tensor.normal([8, 32], using: &generator)
+        let weight = Tensor.normal([10_000, 32], using: &generator)
+        let loss = softmax.loss(hidden: hidden, weight: weight, bias: nil, targets: Array(0..<8), using: &generator)
+        #expect(loss.shape == [] && loss.item.isFinite)
+    }
 }

@@ -259,4 +259,18 @@ struct TrainingLoopTests {
         #expect(summary.stopReason == .completed && summary.steps == 200)
         #expect(try #require(summary.lastEvaluation?["loss"]) < 0.05)
     }
+
+    @Test func documentationExamplesOfTheLoggerAndEarlyStoppingRun() throws {
+        var stopping = EarlyStopping(metric: "loss", patience: 2, minDelta: 0.01, mode: .minimize)
+        #expect(stopping.update(value: 1.0, step: 10) == .improved)
+        #expect(stopping.update(value: 0.995, step: 20) == .notImproved)
+        #expect(stopping.update(value: 0.999, step: 30) == .stop)
+        let url = temporaryURL("run.jsonl")
+        defer { try? FileManager.default.removeItem(at: url) }
+        let logger = try MetricsLogger(url: url)
+        try logger.log(MetricsRecord(phase: "train", step: 1, epoch: 0, wallTime: 0.1, metrics: ["loss": 0.7]))
+        #expect(
+            try String(contentsOf: url, encoding: .utf8)
+                == #"{"phase":"train","step":1,"epoch":0,"wall_time":0.1,"metrics":{"loss":0.7}}"# + "\n")
+    }
 }

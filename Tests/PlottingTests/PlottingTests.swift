@@ -159,4 +159,15 @@ struct PlottingTests {
             try log?.series(metrics: ["loss"], x: .epoch)
         }
     }
+
+    @Test func documentationExamplesRun() throws {
+        let chart = LineChart(
+            series: [LineSeries(name: "loss", points: [ChartPoint(x: 1, y: 2.3), ChartPoint(x: 2, y: 1.1)])],
+            title: "run.jsonl", xLabel: "step", yLabel: "value", logScaleY: true)
+        let svg: String = chart.svg()
+        #expect(try ElementCollector.parse(svg).elements.count > 10)
+        let log = try MetricsLog(jsonl: Data(#"{"step":1,"metrics":{"loss":0.7}}"#.utf8))
+        let fromLog = try log.chart(metrics: ["loss"], x: .step, logScaleY: false)
+        #expect(fromLog.series == [LineSeries(name: "loss", points: [ChartPoint(x: 1, y: 0.7)])])
+    }
 }

@@ -72,12 +72,18 @@ public final class TrainingLoop {
     /// multiple of `checkpointInterval`. The last step always logs, evaluates and checkpoints (as configured); a run
     /// stopped by a non-finite metric logs that step but does not overwrite the last checkpoint.
     /// `evaluate` should not draw from the training generator (it gets none), so evaluating does not change
-    /// training; wrap its forward passes in `withoutGradients`.
+    /// training; wrap its forward passes in `withoutGradients`. Early stopping requires `evaluate` and an
+    /// `evaluationInterval` (precondition).
     @discardableResult
     public func run(
         step: (inout TrainingStep) throws -> [String: Double],
         evaluate: (() throws -> [String: Double])? = nil
     ) throws -> TrainingSummary {
+        if state.earlyStopping != nil {
+            precondition(
+                evaluate != nil && configuration.evaluationInterval != nil,
+                "TrainingLoop.run: early stopping needs an evaluate closure and an evaluationInterval")
+        }
         let sessionStart = clock()
         let elapsedBefore = state.elapsedSeconds
         func wallTime() -> Double { elapsedBefore + (clock() - sessionStart) }
