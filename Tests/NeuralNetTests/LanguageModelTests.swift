@@ -64,12 +64,12 @@ struct LanguageModelTests {
         let model = LanguageModel(
             vocabularySize: 5, embeddingSize: 4, hiddenSize: 4, layerCount: 2, dropout: 0.5, using: &generator)
         let batch = LanguageModelBatch(sequences: [[0, 1, 2, 3, 4]])
-        var training: RandomGenerator? = RandomGenerator(seed: 9)
+        var training = RandomGenerator(seed: 9)
         let before = training
         let trainingLoss = model.loss(batch, dropoutUsing: &training).item
         #expect(training != before)  // dropout consumed random numbers
         #expect(trainingLoss != model.loss(batch).item)
-        var replay: RandomGenerator? = RandomGenerator(seed: 9)
+        var replay = RandomGenerator(seed: 9)
         #expect(model.loss(batch, dropoutUsing: &replay).item == trainingLoss)
     }
 
@@ -169,5 +169,42 @@ struct LanguageModelTests {
         #expect(text.count == 4 && text.allSatisfy { (0..<5).contains($0) })
         #expect(model.namedParameters.map(\.name).first == "embedding.weight")
         #expect(model.namedParameters.map(\.name).last == "output.bias")
+    }
+
+    @Test func trainingWithDropoutResumesBitForBitThroughTheTrainingLoop() throws {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("montague-lm-\(UUID()).safetensors")
+        defer { try? FileManager.default.removeItem(at: url) }
+        let sequences = [[0, 3, 1, 4, 2], [1, 2, 3], [4, 4, 0, 1], [2, 0, 3, 3, 1, 4]]
+        func makeRun(initSeed: UInt64, total: Int, checkpoint: URL?) -> (LanguageModel, Adam, TrainingLoop) {
+            var generator = RandomGenerator(seed: initSeed)
+            let model = LanguageModel(
+                vocabularySize: 5, embeddingSize: 3, hiddenSize: 4, layerCount: 2, dropout: 0.3, using: &generator)
+            let adam = Adam(model.parameters, learningRate: 0.02)
+            let loop = TrainingLoop(
+                model: model, optimizer: adam,
+                configuration: TrainingConfiguration(
+                    totalSteps: total, stepsPerEpoch: 2, seed: 5, checkpointURL: checkpoint),
+                progress: ProgressReporter(totalSteps: nil, isEnabled: false))
+            return (model, adam, loop)
+        }
+        func step(_ model: LanguageModel, _ adam: Adam) -> (inout TrainingStep) -> [String: Double] {
+            { context in
+                let batchIndex = context.epochOrder(count: 2)[context.indexInEpoch]
+                let batch = LanguageModelBatch(sequences: Array(sequences[(2 * batchIndex)..<(2 * batchIndex + 2)]))
+                let loss = model.loss(batch, dropoutUsing: &context.generator)
+                adam.step(gradients(of: loss, wrt: model.parameterValues))
+                return ["loss": Double(loss.item)]
+            }
+        }
+        let (straightModel, straightAdam, straight) = makeRun(initSeed: 1, total: 7, checkpoint: nil)
+        try straight.run(step: step(straightModel, straightAdam))
+        let (firstModel, firstAdam, first) = makeRun(initSeed: 1, total: 3, checkpoint: url)
+        try first.run(step: step(firstModel, firstAdam))
+        let (resumedModel, resumedAdam, resumed) = makeRun(initSeed: 2, total: 7, checkpoint: nil)
+        try resumed.resume(from: url)
+        try resumed.run(step: step(resumedModel, resumedAdam))
+        let bits = { (model: LanguageModel) in model.parameterValues.flatMap { $0.scalars.map(\.bitPattern) } }
+        #expect(bits(resumedModel) == bits(straightModel))
+        #expect(bits(firstModel) != bits(straightModel))
     }
 }

@@ -78,20 +78,25 @@ public struct LanguageModel: ParameterContainer {
         return (output(outputs), states)
     }
 
-    /// Mean cross entropy per predicted token of `batch` (padding skipped); with dropout from `generator` when
-    /// given (training).
-    public func loss(_ batch: LanguageModelBatch, dropoutUsing generator: inout RandomGenerator?) -> Tensor {
-        let (outputs, _) = hiddenStates(batch.inputs, lengths: batch.lengths, dropoutUsing: &generator)
-        let logits = output(outputs)
-        return crossEntropy(
-            logits: logits.reshaped([-1, vocabularySize]), targets: batch.targets,
-            ignoreIndex: LanguageModelBatch.ignoredTarget)
+    /// Mean cross entropy per predicted token of `batch` (padding skipped), in training: with dropout drawn from
+    /// `generator` (nothing is drawn when ``dropout`` is 0).
+    public func loss(_ batch: LanguageModelBatch, dropoutUsing generator: inout RandomGenerator) -> Tensor {
+        var random: RandomGenerator? = generator
+        defer { generator = random ?? generator }
+        return loss(batch, optionalDropout: &random)
     }
 
-    /// Mean cross entropy per predicted token of `batch`, without dropout.
+    /// Mean cross entropy per predicted token of `batch`, without dropout (evaluation).
     public func loss(_ batch: LanguageModelBatch) -> Tensor {
         var none: RandomGenerator? = nil
-        return loss(batch, dropoutUsing: &none)
+        return loss(batch, optionalDropout: &none)
+    }
+
+    private func loss(_ batch: LanguageModelBatch, optionalDropout generator: inout RandomGenerator?) -> Tensor {
+        let (outputs, _) = hiddenStates(batch.inputs, lengths: batch.lengths, dropoutUsing: &generator)
+        return crossEntropy(
+            logits: output(outputs).reshaped([-1, vocabularySize]), targets: batch.targets,
+            ignoreIndex: LanguageModelBatch.ignoredTarget)
     }
 
     /// Perplexity `exp(−(1/N) Σ log p(sₜ₊₁ | s≤ₜ))` over every predicted token of `sequences` (each at least two
