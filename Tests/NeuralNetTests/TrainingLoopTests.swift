@@ -273,4 +273,25 @@ struct TrainingLoopTests {
             try String(contentsOf: url, encoding: .utf8)
                 == #"{"phase":"train","step":1,"epoch":0,"wall_time":0.1,"metrics":{"loss":0.7}}"# + "\n")
     }
+
+    @Test func learningRateScheduleSetsTheRateBeforeEachStepAndIsLogged() throws {
+        let log = temporaryURL("lr.jsonl")
+        defer { try? FileManager.default.removeItem(at: log) }
+        let model = DropoutRegressor(seed: 1)
+        let sgd = SGD(model.parameters, learningRate: 1)
+        let schedule = StepSchedule(initialLearningRate: 0.5, stepSize: 2, gamma: 0.1)
+        let loop = TrainingLoop(
+            model: model, optimizer: sgd, configuration: TrainingConfiguration(totalSteps: 5),
+            learningRateSchedule: schedule,
+            metricsLogger: try MetricsLogger(url: log), progress: ProgressReporter(totalSteps: nil, isEnabled: false))
+        var seen: [Float] = []
+        try loop.run { _ in
+            seen.append(sgd.learningRate)
+            return ["loss": 1]
+        }
+        #expect(seen == (0..<5).map { schedule.learningRate(atStep: $0) })
+        #expect(seen[1] == 0.5 && seen[2] == 0.05 && abs(seen[4] - 0.005) < 1e-9)
+        let lines = try String(contentsOf: log, encoding: .utf8).split(separator: "\n")
+        #expect(lines.count == 5 && lines[2].contains(#""learning_rate":0.05"#))
+    }
 }

@@ -42,19 +42,27 @@ public final class TrainingLoop {
     public var metricsLogger: MetricsLogger?
     /// The terminal progress line; by default shown only when standard error is a terminal.
     public var progress: ProgressReporter?
+    /// When set, the optimizer's learning rate is set to `schedule.learningRate(atStep: index)` before each step
+    /// (0-based index), and the `"train"` records carry it as the metric `learning_rate`.
+    public let learningRateSchedule: (any LearningRateSchedule)?
     private let clock: () -> Double
 
     /// A loop over `model` and `optimizer`, starting at step 0 with a generator seeded by `configuration.seed`.
     /// `clock` (seconds) times the run for the `wall_time` of metrics records.
     public init(
         model: any ParameterContainer, optimizer: (any Optimizer)?, configuration: TrainingConfiguration,
-        earlyStopping: EarlyStopping? = nil, metricsLogger: MetricsLogger? = nil,
-        progress: ProgressReporter? = nil, clock: @escaping () -> Double = { ProcessInfo.processInfo.systemUptime }
+        earlyStopping: EarlyStopping? = nil, learningRateSchedule: (any LearningRateSchedule)? = nil,
+        metricsLogger: MetricsLogger? = nil, progress: ProgressReporter? = nil,
+        clock: @escaping () -> Double = { ProcessInfo.processInfo.systemUptime }
     ) {
+        precondition(
+            learningRateSchedule == nil || optimizer != nil, "TrainingLoop: a learning-rate schedule needs an optimizer"
+        )
         self.model = model
         self.optimizer = optimizer
         self.configuration = configuration
         self.state = TrainingState(seed: configuration.seed, earlyStopping: earlyStopping)
+        self.learningRateSchedule = learningRateSchedule
         self.metricsLogger = metricsLogger
         self.progress = progress ?? ProgressReporter(totalSteps: configuration.totalSteps)
         self.clock = clock
@@ -100,7 +108,14 @@ public final class TrainingLoop {
             var context = TrainingStep(
                 index: index, epoch: epoch, indexInEpoch: configuration.stepsPerEpoch.map { index % $0 } ?? index,
                 generator: state.generator, seed: state.seed)
-            let metrics = try step(&context)
+            var learningRate: Float?
+            if let learningRateSchedule, let optimizer {
+                learningRate = learningRateSchedule.learningRate(atStep: index)
+                optimizer.learningRate = learningRate ?? optimizer.learningRate
+            }
+            var metrics = try step(&context)
+            // The Float's shortest decimal (0.05, not 0.05000000074505806) reads better in logs.
+            if let learningRate { metrics["learning_rate"] = Double("\(learningRate)") ?? Double(learningRate) }
             state.generator = context.generator
             state.step += 1
             state.elapsedSeconds = wallTime()
