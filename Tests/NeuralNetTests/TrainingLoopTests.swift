@@ -161,6 +161,7 @@ struct TrainingLoopTests {
             initSeed: 99, configuration: TrainingConfiguration(totalSteps: total, stepsPerEpoch: 3, seed: 123))
         try second.loop.resume(from: url)
         #expect(second.loop.state.step == 4 && second.loop.state.seed == 7)
+        #expect(try SafetensorsFile(contentsOf: url).metadata[TrainingLoop.epochKey] == "1")
         #expect(second.adam.stepCount == 4)
         let summary = try second.loop.run(step: second.step)
         #expect(summary.steps == total && summary.stopReason == .completed)

@@ -3,6 +3,8 @@ import Foundation
 extension TrainingLoop {
     /// Metadata key of the number of steps done.
     public static let stepKey = "training.step"
+    /// Metadata key of the epoch the next step belongs to (informational: resuming derives it from the step).
+    public static let epochKey = "training.epoch"
     /// Metadata key of the run's seed.
     public static let seedKey = "training.seed"
     /// Metadata key of the generator's four state words (decimal, comma-separated).
@@ -17,6 +19,7 @@ extension TrainingLoop {
     public func saveCheckpoint(to url: URL) throws {
         var metadata = [
             Self.stepKey: String(state.step),
+            Self.epochKey: String(epoch(ofStep: state.step)),
             Self.seedKey: String(state.seed),
             Self.generatorKey: state.generator.stateWords.map { String($0) }.joined(separator: ","),
             Self.elapsedKey: "\(state.elapsedSeconds)",
