@@ -18,7 +18,7 @@ import Foundation
 ///   Jensen's inequality, `E[L̃] ≤ L`, by `O(1/K)`).
 /// - `∇L̃ = −∇s_t + Σⱼ ωⱼ ∇s_{yⱼ}` with `ωⱼ ∝ exp(s_{yⱼ}) / q(yⱼ)` normalized to sum 1: the self-normalized
 ///   importance-sampling estimate of `∇log Z = E_{p}[∇s]`. It is biased for finite `K` (bias `O(1/K)`) and
-///   consistent (the bias vanishes as `K → ∞`); it is exactly unbiased when `q` equals the model's softmax.
+///   consistent (the bias vanishes as `K → ∞`); it is exactly unbiased when `q` equals the row's model softmax.
 /// Accidental hits (a draw equal to the target) are kept: they are part of the estimate of `Z`.
 /// Use the full ``crossEntropy(logits:targets:ignoreIndex:labelSmoothing:reduction:)`` for evaluation.
 ///
