@@ -41,7 +41,7 @@ let package = Package(
         ),
         .target(
             name: "Sampling",
-            dependencies: ["Autodiff"]
+            dependencies: ["Autodiff", "CBLAS"]
         ),
         .target(
             name: "Grammar",
