@@ -52,7 +52,14 @@ public struct Gamma: CumulativeDistribution {
             return standardDraw(shape: shape + 1, k: k, w: w, f: f, using: &generator) * Foundation.pow(u, 1 / shape)
         }
         let d = shape - 1.0 / 3.0
-        let c = 1 / (9 * d).squareRoot()
+        return marsagliaTsang(d: d, c: 1 / (9 * d).squareRoot(), k: k, w: w, f: f, using: &generator)
+    }
+    /// The Marsaglia–Tsang loop for `α ≥ 1` with `d = α − 1/3` and `c = 1/√(9d)` precomputed.
+    @inlinable @inline(__always)
+    static func marsagliaTsang(
+        d: Double, c: Double, k: UnsafeBufferPointer<UInt64>, w: UnsafeBufferPointer<Double>,
+        f: UnsafeBufferPointer<Double>, using generator: inout RandomGenerator
+    ) -> Double {
         while true {
             var x: Double
             var v: Double
@@ -67,7 +74,7 @@ public struct Gamma: CumulativeDistribution {
             if Foundation.log(u) < 0.5 * x2 + d * (1 - v + Foundation.log(v)) { return d * v }
         }
     }
-    /// Bulk fill: Marsaglia–Tsang with the ziggurat tables borrowed once for the whole buffer.
+    /// Bulk fill: Marsaglia–Tsang with the ziggurat tables borrowed and `d`, `c` computed once for the whole buffer.
     @inlinable
     public func fill(_ buffer: UnsafeMutableBufferPointer<Double>, using generator: inout RandomGenerator) {
         let tables = ZigguratNormal.tables
@@ -76,8 +83,18 @@ public struct Gamma: CumulativeDistribution {
         tables.k.withUnsafeBufferPointer { k in
             tables.w.withUnsafeBufferPointer { w in
                 tables.f.withUnsafeBufferPointer { f in
-                    for index in 0..<buffer.count {
-                        buffer[index] = scale * Gamma.standardDraw(shape: shape, k: k, w: w, f: f, using: &generator)
+                    if shape >= 1 {
+                        let d = shape - 1.0 / 3.0
+                        let c = 1 / (9 * d).squareRoot()
+                        for index in 0..<buffer.count {
+                            buffer[index] =
+                                scale * Gamma.marsagliaTsang(d: d, c: c, k: k, w: w, f: f, using: &generator)
+                        }
+                    } else {
+                        for index in 0..<buffer.count {
+                            buffer[index] =
+                                scale * Gamma.standardDraw(shape: shape, k: k, w: w, f: f, using: &generator)
+                        }
                     }
                 }
             }
