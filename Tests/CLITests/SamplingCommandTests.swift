@@ -70,4 +70,24 @@ struct SamplingCommandTests {
         #expect(weights.filter { $0 > 0.4 }.count == 2 && weights.filter { $0 < 0.05 }.count == 2, "\(weights)")
         #expect(result.standardOutput.contains("ELBO"))
     }
+
+    @Test(arguments: [["gamma", "2.5,1.5"], ["beta", "2,5"]])
+    func inverseTransformSamplingPassesItsKSCheck(arguments: [String]) throws {
+        let result = try MontagueExecutable.locate().run([
+            "sample", arguments[0], "--n", "4000", "--params", arguments[1], "--seed", "3", "--inverse-transform",
+        ])
+        #expect(result.status == 0, "stderr: \(result.standardError)")
+        let line = try #require(result.standardOutput.split(separator: "\n").first { $0.hasPrefix("KS statistic") })
+        let numbers = line.split(separator: " ").compactMap {
+            Double($0.trimmingCharacters(in: .punctuationCharacters))
+        }
+        let statistic = try #require(numbers.first)
+        let critical = try #require(numbers.last)
+        #expect(statistic < critical, "\(line)")
+    }
+
+    @Test func inverseTransformOfADiscreteDistributionExitsTwo() throws {
+        let result = try MontagueExecutable.locate().run(["sample", "poisson", "--inverse-transform"])
+        #expect(result.status == 2)
+    }
 }
