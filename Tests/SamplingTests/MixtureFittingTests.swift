@@ -145,4 +145,32 @@ import Testing
             #expect(bound < best, "mix \(mix): \(bound) ≥ \(best)")
         }
     }
+
+    /// With one component the mean-field family contains the exact posterior (every `zₙ` is known), so the ELBO must
+    /// equal the log evidence of the conjugate Normal–Wishart model (Murphy 2007, "Conjugate Bayesian analysis of the
+    /// Gaussian distribution", eq. 266): `ln p(X) = −(nD/2) ln π + ln Γ_D(νₙ/2) − ln Γ_D(ν₀/2) + (ν₀/2) ln|W₀⁻¹|
+    /// − (νₙ/2) ln|Wₙ⁻¹| + (D/2) ln(β₀/βₙ)`. Tolerance 1e-9 relative (rounding only).
+    @Test func singleComponentELBOEqualsTheExactLogEvidence() throws {
+        let points = Array(Self.clusteredPoints(seed: 99)[0..<50])
+        var generator = RandomGenerator(seed: 100)
+        let fit = try BayesianGaussianMixture(components: 1, maximumIterations: 3).fit(points, using: &generator)
+        let d = 2
+        let n = Double(points.count)
+        func logMultivariateGamma(_ a: Double) -> Double {
+            var total = Double(d * (d - 1)) / 4 * log(Double.pi)
+            for j in 1...d { total += SpecialFunctions.logGamma(a + (1 - Double(j)) / 2) }
+            return total
+        }
+        func logDeterminant2(_ m: [Double]) -> Double { log(m[0] * m[3] - m[1] * m[2]) }
+        let prior = fit.prior
+        let q = fit.posterior.components[0]
+        let logEvidence =
+            -n * Double(d) / 2 * log(Double.pi) + logMultivariateGamma(q.degreesOfFreedom / 2)
+            - logMultivariateGamma(prior.degreesOfFreedom / 2) + prior.degreesOfFreedom / 2
+            * logDeterminant2(prior.inverseScale) - q.degreesOfFreedom / 2 * logDeterminant2(q.inverseScale)
+            + Double(d) / 2 * log(prior.meanPrecision / q.meanPrecision)
+        let elbo = try #require(fit.elboHistory.last)
+        #expect(abs(elbo - logEvidence) < 1e-9 * abs(logEvidence), "ELBO \(elbo) vs log evidence \(logEvidence)")
+        #expect(abs(q.degreesOfFreedom - (prior.degreesOfFreedom + n)) < 1e-9)
+    }
 }
