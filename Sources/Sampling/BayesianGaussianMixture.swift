@@ -348,6 +348,15 @@ public struct BayesianMixturePosterior: Sendable {
     /// The component factors.
     public let components: [Component]
 
+    /// Factors of the given components (all of dimension `dimension`).
+    public init(dimension: Int, components: [Component]) {
+        precondition(
+            components.allSatisfy { $0.mean.count == dimension },
+            "BayesianMixturePosterior: components must have dimension \(dimension)")
+        self.dimension = dimension
+        self.components = components
+    }
+
     /// `E[ln πₖ] = ψ(αₖ) − ψ(Σα)` (10.66).
     public var expectedLogWeights: [Double] {
         let total = SpecialFunctions.digamma(components.reduce(0.0) { $0 + $1.concentration })

@@ -173,4 +173,71 @@ import Testing
         #expect(abs(elbo - logEvidence) < 1e-9 * abs(logEvidence), "ELBO \(elbo) vs log evidence \(logEvidence)")
         #expect(abs(q.degreesOfFreedom - (prior.degreesOfFreedom + n)) < 1e-9)
     }
+
+    /// The M step maximizes the bound over `q(π) q(μ, Λ)` for fixed responsibilities: moving any of `αₖ`, `βₖ`,
+    /// `mₖ`, `νₖ` or `Wₖ⁻¹` away from its update lowers it (this checks the Dirichlet and Normal–Wishart terms).
+    @Test func factorsMaximizeTheBoundForFixedResponsibilities() throws {
+        let points = Self.clusteredPoints(seed: 101)
+        let flat = points.flatMap { $0 }
+        var generator = RandomGenerator(seed: 102)
+        let fitter = BayesianGaussianMixture(components: 3, maximumIterations: 4)
+        let fit = try fitter.fit(points, using: &generator)
+        let optimal = try fitter.maximizationStep(
+            points: flat, dimension: 2, responsibilities: fit.responsibilities, prior: fit.prior)
+        func bound(_ posterior: BayesianMixturePosterior) throws -> Double {
+            try fitter.evidenceLowerBound(
+                points: flat, dimension: 2, responsibilities: fit.responsibilities, posterior: posterior,
+                prior: fit.prior)
+        }
+        let best = try bound(optimal)
+        typealias Component = BayesianMixturePosterior.Component
+        let changes: [(String, (Component) throws -> Component)] = [
+            (
+                "alpha",
+                { c in
+                    try Component(
+                        concentration: c.concentration * 1.05, meanPrecision: c.meanPrecision, mean: c.mean,
+                        degreesOfFreedom: c.degreesOfFreedom, inverseScale: c.inverseScale)
+                }
+            ),
+            (
+                "beta",
+                { c in
+                    try Component(
+                        concentration: c.concentration, meanPrecision: c.meanPrecision * 1.05, mean: c.mean,
+                        degreesOfFreedom: c.degreesOfFreedom, inverseScale: c.inverseScale)
+                }
+            ),
+            (
+                "m",
+                { c in
+                    try Component(
+                        concentration: c.concentration, meanPrecision: c.meanPrecision, mean: c.mean.map { $0 + 0.05 },
+                        degreesOfFreedom: c.degreesOfFreedom, inverseScale: c.inverseScale)
+                }
+            ),
+            (
+                "nu",
+                { c in
+                    try Component(
+                        concentration: c.concentration, meanPrecision: c.meanPrecision, mean: c.mean,
+                        degreesOfFreedom: c.degreesOfFreedom * 1.05, inverseScale: c.inverseScale)
+                }
+            ),
+            (
+                "W",
+                { c in
+                    try Component(
+                        concentration: c.concentration, meanPrecision: c.meanPrecision, mean: c.mean,
+                        degreesOfFreedom: c.degreesOfFreedom, inverseScale: c.inverseScale.map { $0 * 1.05 })
+                }
+            ),
+        ]
+        for (name, change) in changes {
+            var components = optimal.components
+            components[1] = try change(components[1])
+            let moved = try bound(BayesianMixturePosterior(dimension: 2, components: components))
+            #expect(moved < best, "\(name): \(moved) ≥ \(best)")
+        }
+    }
 }
