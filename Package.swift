@@ -47,7 +47,7 @@ let package = Package(
         ),
         .target(
             name: "Sampling",
-            dependencies: ["Autodiff"]
+            dependencies: ["Autodiff", "CBLAS"]
         ),
         .target(
             name: "Grammar",

@@ -17,6 +17,7 @@ enum SamplingBenchmarks {
     static let categoricalCaseName = "sample categorical k=100 1e6"
     static let metropolisCaseName = "mh random-walk 10-d gaussian"
     static let emCaseName = "gmm em n=100000 d=10 k=8 full"
+    static let diagonalEMCaseName = "gmm em n=100000 d=10 k=8 diag"
 
     /// The sampling entries.
     static var entries: [BenchmarkEntry] {
@@ -25,7 +26,8 @@ enum SamplingBenchmarks {
             BenchmarkEntry(name: gammaCaseName, make: gammaCase),
             BenchmarkEntry(name: categoricalCaseName, make: categoricalCase),
             BenchmarkEntry(name: metropolisCaseName, make: metropolisCase),
-            BenchmarkEntry(name: emCaseName, make: expectationMaximizationCase),
+            BenchmarkEntry(name: emCaseName) { expectationMaximizationCase(.full) },
+            BenchmarkEntry(name: diagonalEMCaseName) { expectationMaximizationCase(.diagonal) },
         ]
     }
 
@@ -112,18 +114,20 @@ enum SamplingBenchmarks {
         }
     }
 
-    /// One EM iteration (E step + M step), full covariances, on `emData()`, from a fixed start: the first eight
-    /// points as means (one per component), identity covariances, equal weights.
-    static func expectationMaximizationCase() -> BenchmarkCase? {
+    /// One EM iteration (E step + M step) on `emData()` from a fixed start: the first eight points as means (one per
+    /// component), identity covariances, equal weights. Both steps run on BLAS (`cblas_dgemm` / `cblas_dsyrk`).
+    static func expectationMaximizationCase(_ covarianceType: GaussianMixtureModel.CovarianceType) -> BenchmarkCase? {
         let points = emData()
         let flat = points.flatMap { $0 }
-        let em = GaussianMixtureEM(components: 8, covarianceType: .full)
-        let identity = (0..<100).map { $0 % 11 == 0 ? 1.0 : 0.0 }
+        let em = GaussianMixtureEM(components: 8, covarianceType: covarianceType)
+        let identity =
+            covarianceType == .full
+            ? (0..<100).map { $0 % 11 == 0 ? 1.0 : 0.0 } : [Double](repeating: 1, count: 10)
         var model = GaussianMixtureModel(
             weights: [Double](repeating: 1.0 / 8, count: 8), means: Array(points[0..<8]),
-            covariances: [[Double]](repeating: identity, count: 8), covarianceType: .full)
+            covariances: [[Double]](repeating: identity, count: 8), covarianceType: covarianceType)
         return BenchmarkCase(
-            name: emCaseName, metric: .stepsPerSecond,
+            name: covarianceType == .full ? emCaseName : diagonalEMCaseName, metric: .stepsPerSecond,
             variants: [
                 BenchmarkVariant(implementation: "montague", unitsPerIteration: 1) {
                     guard let (_, responsibilities) = try? em.expectationStep(points: flat, model: model) else {

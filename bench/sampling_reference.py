@@ -11,7 +11,7 @@ Cases (names must match SamplingBenchmarks.swift; sampler values are draws per s
 * ``sample gamma(2.5) 1e6``: ``rng.standard_gamma(2.5, out=buffer)``.
 * ``sample categorical k=100 1e6``: ``rng.choice(100, size=10**6, p=p)`` with p proportional to 1..100.
 * ``mh random-walk 10-d gaussian``: a plain-Python/numpy random-walk Metropolis loop (informational).
-* ``gmm em n=100000 d=10 k=8 full``: scikit-learn GaussianMixture EM iterations per second on the LCG data set
+* ``gmm em n=100000 d=10 k=8 full`` and ``… diag``: scikit-learn GaussianMixture EM iterations per second on the LCG data set
   (``em_data``, identical doubles to the Swift ``SamplingBenchmarks.emData``), measured as
   (fit time with max_iter=11 − fit time with max_iter=1) / 10 with tol=0, from the same start as the Swift case
   (means = first 8 points, identity covariances, equal weights).
@@ -105,18 +105,21 @@ def main() -> int:
         print(json.dumps({"case": name, "impl": "numpy", "threads": args.threads, "metric": "steps/s", "value": value}))
         sys.stdout.flush()
 
-    name = "gmm em n=100000 d=10 k=8 full"
-    if not args.filter or args.filter in name:
+    for covariance_type in ("full", "diag"):
+        name = "gmm em n=100000 d=10 k=8 " + covariance_type
+        if args.filter and args.filter not in name:
+            continue
         from sklearn.exceptions import ConvergenceWarning
         from sklearn.mixture import GaussianMixture
 
         data = em_data()
+        precisions = np.array([np.eye(10)] * 8) if covariance_type == "full" else np.ones((8, 10))
 
         def fit_time(iterations: int) -> float:
-            model = GaussianMixture(8, covariance_type="full", tol=0.0, max_iter=iterations,
+            model = GaussianMixture(8, covariance_type=covariance_type, tol=0.0, max_iter=iterations,
                                     init_params="random_from_data", random_state=0,
                                     weights_init=np.full(8, 1 / 8), means_init=data[:8],
-                                    precisions_init=np.array([np.eye(10)] * 8))
+                                    precisions_init=precisions)
             start = time.perf_counter()
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore", ConvergenceWarning)
@@ -126,6 +129,7 @@ def main() -> int:
         times = [(fit_time(11) - fit_time(1)) / 10 for _ in range(1 if args.quick else 3)]
         print(json.dumps({"case": name, "impl": "scikit-learn", "threads": args.threads, "metric": "steps/s",
                           "value": 1 / statistics.median(times)}))
+        sys.stdout.flush()
     return 0
 
 

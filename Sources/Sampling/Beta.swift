@@ -2,7 +2,7 @@ import Autodiff
 import Foundation
 
 /// The beta distribution `Beta(a, b)` on `[0, 1]`, sampled as `X/(X + Y)` with `X ~ Gamma(a)`, `Y ~ Gamma(b)`.
-public struct Beta: ContinuousDistribution {
+public struct Beta: CumulativeDistribution {
     /// First shape `a > 0`.
     public let alpha: Double
     /// Second shape `b > 0`.
@@ -36,4 +36,6 @@ public struct Beta: ContinuousDistribution {
     }
     /// `I_x(a, b)`, the regularized incomplete beta function.
     public func cdf(_ x: Double) -> Double { SpecialFunctions.regularizedIncompleteBeta(x, alpha, beta) }
+    /// `I⁻¹(a, b, u)`: the quantile by numeric inversion of the incomplete beta function (SciPy `beta.ppf`).
+    public func inverseCDF(_ u: Double) -> Double { SpecialFunctions.inverseRegularizedIncompleteBeta(alpha, beta, u) }
 }

@@ -31,13 +31,24 @@ public struct BivariateGaussianGibbs: Sendable {
         let conditionalY = sy * (1 - correlation * correlation).squareRoot()
         var values = [Double](repeating: 0, count: 2 * draws)
         for sweep in 0..<(burnIn + draws) {
-            x = means.0 + correlation * sx / sy * (y - means.1) + conditionalX * generator.nextStandardNormal()
-            y = means.1 + correlation * sy / sx * (x - means.0) + conditionalY * generator.nextStandardNormal()
+            x = means.0 + correlation * sx / sy * (y - means.1) + conditionalX * ZigguratNormal.draw(using: &generator)
+            y = means.1 + correlation * sy / sx * (x - means.0) + conditionalY * ZigguratNormal.draw(using: &generator)
             if sweep >= burnIn {
                 values[2 * (sweep - burnIn)] = x
                 values[2 * (sweep - burnIn) + 1] = y
             }
         }
         return MarkovChain(dimension: 2, values: values, acceptanceRate: 1)
+    }
+
+    /// One chain per start, run in parallel (`ParallelChains`, per-chain seeds derived from `seed`).
+    public func runChains(from initials: [(Double, Double)], draws: Int, burnIn: Int = 100, seed: UInt64)
+        -> [MarkovChain]
+    {
+        let sampler = self
+        let starts = initials.map { [$0.0, $0.1] }
+        return ParallelChains.run(count: initials.count, seed: seed) { chain, generator in
+            sampler.run(from: (starts[chain][0], starts[chain][1]), draws: draws, burnIn: burnIn, using: &generator)
+        }
     }
 }

@@ -56,4 +56,19 @@ public struct CholeskyFactor: Sendable {
         }
         return result
     }
+
+    /// `L⁻¹` row-major (lower triangular), by forward substitution on the columns of `I`.
+    public func inverseLower() -> [Double] {
+        var inverse = [Double](repeating: 0, count: order * order)
+        lower.withUnsafeBufferPointer { l in
+            for column in 0..<order {
+                for i in column..<order {
+                    var sum = i == column ? 1.0 : 0.0
+                    for k in column..<i { sum -= l[i * order + k] * inverse[k * order + column] }
+                    inverse[i * order + column] = sum / l[i * order + i]
+                }
+            }
+        }
+        return inverse
+    }
 }

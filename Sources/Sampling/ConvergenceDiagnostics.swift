@@ -116,16 +116,36 @@ public enum ConvergenceDiagnostics {
     public static func splitRHat(_ chains: [[Double]]) -> Double { potentialScaleReduction(splitChains(chains)) }
 
     /// Rank-normalized split R-hat: the maximum of the bulk (rank-normalized) and tail (folded around the median)
-    /// versions (ArviZ `rhat(method="rank")`, Vehtari et al. 2021).
+    /// versions (ArviZ `rhat(method="rank")`, Vehtari et al. 2021); the fold is around the median of the split draws.
     public static func rankNormalizedSplitRHat(_ chains: [[Double]]) -> Double {
-        let bulk = potentialScaleReduction(rankNormalized(splitChains(chains)))
-        let sorted = chains.flatMap { $0 }.sorted()
+        let split = splitChains(chains)
+        let bulk = potentialScaleReduction(rankNormalized(split))
+        let sorted = split.flatMap { $0 }.sorted()
         let median =
             sorted.count % 2 == 1
             ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
-        let folded = chains.map { $0.map { abs($0 - median) } }
-        let tail = potentialScaleReduction(rankNormalized(splitChains(folded)))
+        let folded = split.map { $0.map { abs($0 - median) } }
+        let tail = potentialScaleReduction(rankNormalized(folded))
         return max(bulk, tail)
+    }
+
+    /// The highest-density interval holding `probability` of the draws (ArviZ `hdi` for unimodal draws, Chen &
+    /// Shao 1999): over sorted draws `s`, with `w = ⌊p n⌋`, the narrowest `[sᵢ, sᵢ₊w]` (the first when tied).
+    public static func highestDensityInterval(_ values: [Double], probability: Double = 0.94)
+        -> (lower: Double, upper: Double)
+    {
+        precondition(
+            probability > 0 && probability < 1 && !values.isEmpty,
+            "ConvergenceDiagnostics.highestDensityInterval: probability \(probability), \(values.count) values")
+        let sorted = values.sorted()
+        let width = Int((probability * Double(sorted.count)).rounded(.down))
+        precondition(width < sorted.count, "ConvergenceDiagnostics.highestDensityInterval: too few values")
+        var best = 0
+        for start in 0..<(sorted.count - width)
+        where sorted[start + width] - sorted[start] < sorted[best + width] - sorted[best] {
+            best = start
+        }
+        return (sorted[best], sorted[best + width])
     }
 
     /// `√((B/W + n − 1)/n)` with `B = n Var(chain means)`, `W = mean of chain variances` (ArviZ `_rhat`).

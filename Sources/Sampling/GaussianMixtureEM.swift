@@ -100,63 +100,72 @@ public struct GaussianMixtureEM: Sendable {
         return (total / Double(n), values)
     }
 
-    /// M step: weights, means and (regularized) covariances from responsibilities.
+    /// M step: weights, means and (regularized) covariances from responsibilities, on BLAS as scikit-learn's
+    /// `_estimate_gaussian_parameters`: `Nₖ = Σᵢ rᵢₖ + 10ε`, means `RᵀX / Nₖ` (one `dgemm`); full covariances
+    /// `(√rₖ ⊙ (X − μₖ))ᵀ(√rₖ ⊙ (X − μₖ)) / Nₖ` (one `dsyrk` per component); diagonal ones
+    /// `Rᵀ(X²)/Nₖ − μₖ²` (one `dgemm`).
     public func maximizationStep(points: [Double], dimension d: Int, responsibilities: [Double])
         -> GaussianMixtureModel
     {
         let k = components
         let n = points.count / d
+        precondition(
+            responsibilities.count == n * k,
+            "GaussianMixtureEM.maximizationStep: \(responsibilities.count) responsibilities for \(n) × \(k)")
         var counts = [Double](repeating: 10 * Double.ulpOfOne, count: k)
-        var means = [[Double]](repeating: [Double](repeating: 0, count: d), count: k)
-        points.withUnsafeBufferPointer { x in
-            responsibilities.withUnsafeBufferPointer { r in
-                for component in 0..<k {
-                    var sum = [Double](repeating: 0, count: d)
-                    var count = 0.0
-                    for i in 0..<n {
-                        let weight = r[i * k + component]
-                        count += weight
-                        for j in 0..<d { sum[j] += weight * x[i * d + j] }
-                    }
-                    counts[component] += count
-                    means[component] = sum.map { $0 / counts[component] }
-                }
+        responsibilities.withUnsafeBufferPointer { r in
+            for i in 0..<n {
+                for component in 0..<k { counts[component] += r[i * k + component] }
             }
         }
-        var covariances: [[Double]] = []
-        let entries = covarianceType == .full ? d * d : d
-        var residual = [Double](repeating: 0, count: d)
+        var sums = [Double](repeating: 0, count: k * d)
         points.withUnsafeBufferPointer { x in
             responsibilities.withUnsafeBufferPointer { r in
-                for component in 0..<k {
-                    var covariance = [Double](repeating: 0, count: entries)
-                    let mean = means[component]
-                    for i in 0..<n {
-                        let weight = r[i * k + component]
-                        for j in 0..<d { residual[j] = x[i * d + j] - mean[j] }
-                        if covarianceType == .full {
-                            for a in 0..<d {
-                                let scaled = weight * residual[a]
-                                for b in 0...a { covariance[a * d + b] += scaled * residual[b] }
+                DoubleMatrixProduct.multiply(
+                    r.baseAddress!, x.baseAddress!, into: &sums, m: k, n: d, k: n, transposeA: true)
+            }
+        }
+        let means = (0..<k).map { component in (0..<d).map { sums[component * d + $0] / counts[component] } }
+        var covariances: [[Double]] = []
+        switch covarianceType {
+        case .full:
+            var weighted = [Double](repeating: 0, count: n * d)
+            for component in 0..<k {
+                let mean = means[component]
+                points.withUnsafeBufferPointer { x in
+                    responsibilities.withUnsafeBufferPointer { r in
+                        weighted.withUnsafeMutableBufferPointer { w in
+                            for i in 0..<n {
+                                let root = r[i * k + component].squareRoot()
+                                for j in 0..<d { w[i * d + j] = root * (x[i * d + j] - mean[j]) }
                             }
-                        } else {
-                            for j in 0..<d { covariance[j] += weight * residual[j] * residual[j] }
                         }
                     }
-                    if covarianceType == .full {
-                        for a in 0..<d {
-                            for b in 0...a {
-                                let value = covariance[a * d + b] / counts[component]
-                                covariance[a * d + b] = value
-                                covariance[b * d + a] = value
-                            }
-                            covariance[a * d + a] += covarianceRegularization
-                        }
-                    } else {
-                        for j in 0..<d { covariance[j] = covariance[j] / counts[component] + covarianceRegularization }
-                    }
-                    covariances.append(covariance)
                 }
+                var covariance = [Double](repeating: 0, count: d * d)
+                weighted.withUnsafeBufferPointer { w in
+                    DoubleMatrixProduct.gram(w.baseAddress!, rows: n, columns: d, into: &covariance)
+                }
+                for entry in 0..<(d * d) { covariance[entry] /= counts[component] }
+                for j in 0..<d { covariance[j * d + j] += covarianceRegularization }
+                covariances.append(covariance)
+            }
+        case .diagonal:
+            let squares = points.map { $0 * $0 }
+            var squareSums = [Double](repeating: 0, count: k * d)
+            squares.withUnsafeBufferPointer { x2 in
+                responsibilities.withUnsafeBufferPointer { r in
+                    DoubleMatrixProduct.multiply(
+                        r.baseAddress!, x2.baseAddress!, into: &squareSums, m: k, n: d, k: n, transposeA: true)
+                }
+            }
+            for component in 0..<k {
+                covariances.append(
+                    (0..<d).map { j in
+                        let mean = means[component][j]
+                        return squareSums[component * d + j] / counts[component] - mean * mean
+                            + covarianceRegularization
+                    })
             }
         }
         var total = 0.0

@@ -70,7 +70,8 @@ public struct GaussianMixtureGibbs: Sendable {
             }
             for k in 0..<components {
                 let variance = 1 / (counts[k] / noiseVariance + priorPrecision)
-                means[k] = variance * sums[k] / noiseVariance + variance.squareRoot() * generator.nextStandardNormal()
+                means[k] =
+                    variance * sums[k] / noiseVariance + variance.squareRoot() * ZigguratNormal.draw(using: &generator)
             }
             weights = Dirichlet(concentrations: counts.map { $0 + concentration }).sample(using: &generator)
             if sweep >= burnIn {
@@ -79,5 +80,14 @@ public struct GaussianMixtureGibbs: Sendable {
             }
         }
         return MarkovChain(dimension: 2 * components, values: values, acceptanceRate: 1)
+    }
+
+    /// `chains` independent chains on the same data, run in parallel (`ParallelChains`, per-chain seeds derived
+    /// from `seed`); deterministic given `seed`.
+    public func runChains(data: [Double], chains: Int, draws: Int, burnIn: Int = 200, seed: UInt64) -> [MarkovChain] {
+        let sampler = self
+        return ParallelChains.run(count: chains, seed: seed) { _, generator in
+            sampler.run(data: data, draws: draws, burnIn: burnIn, using: &generator)
+        }
     }
 }

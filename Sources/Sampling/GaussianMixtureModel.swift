@@ -44,46 +44,86 @@ public struct GaussianMixtureModel: Sendable, Equatable {
 
     /// `log πₖ + log N(xᵢ; μₖ, Σₖ)` for every point and component, row-major `n × K` (the E step's numerators,
     /// notes §2.1). Points are row-major `n × d`.
+    ///
+    /// On BLAS, as scikit-learn's `_estimate_log_gaussian_prob`: full covariances use `Σₖ = LLᵀ` and
+    /// `‖L⁻¹(x − μ)‖² = ‖X L⁻ᵀ − μ L⁻ᵀ‖²` row by row (one `dgemm` per component); diagonal ones expand
+    /// `Σⱼ (xⱼ − μⱼ)²/σⱼ² = X²·(1/σ²)ᵀ − 2X·(μ/σ²)ᵀ + Σⱼ μⱼ²/σⱼ²` (two `dgemm`s for all components).
     public func weightedLogDensities(points: [Double]) throws(SamplingError) -> [Double] {
         let d = dimension
         let n = points.count / d
         let k = componentCount
         var result = [Double](repeating: 0, count: n * k)
-        var residual = [Double](repeating: 0, count: d)
         let logTwoPi = log(2 * Double.pi)
-        for component in 0..<k {
-            let mean = means[component]
-            let logWeight = log(weights[component])
-            switch covarianceType {
-            case .full:
+        switch covarianceType {
+        case .full:
+            var projected = [Double](repeating: 0, count: n * d)
+            for component in 0..<k {
                 let factor = try CholeskyFactor(matrix: covariances[component], order: d)
-                let constant = logWeight - 0.5 * (Double(d) * logTwoPi + factor.logDeterminant)
+                let inverse = factor.inverseLower()
+                let constant = log(weights[component]) - 0.5 * (Double(d) * logTwoPi + factor.logDeterminant)
+                // m = L⁻¹ μ, the projected mean.
+                var projectedMean = [Double](repeating: 0, count: d)
+                for a in 0..<d {
+                    var sum = 0.0
+                    for b in 0...a { sum += inverse[a * d + b] * means[component][b] }
+                    projectedMean[a] = sum
+                }
                 points.withUnsafeBufferPointer { x in
-                    for i in 0..<n {
-                        for j in 0..<d { residual[j] = x[i * d + j] - mean[j] }
-                        factor.solveLower(&residual)
-                        var squared = 0.0
-                        for j in 0..<d { squared += residual[j] * residual[j] }
-                        result[i * k + component] = constant - 0.5 * squared
+                    inverse.withUnsafeBufferPointer { l in
+                        projected.withUnsafeMutableBufferPointer { y in
+                            DoubleMatrixProduct.multiply(
+                                x.baseAddress!, l.baseAddress!, into: y.baseAddress!, m: n, n: d, k: d,
+                                transposeB: true)
+                        }
                     }
                 }
-            case .diagonal:
-                let variances = covariances[component]
+                projected.withUnsafeBufferPointer { y in
+                    result.withUnsafeMutableBufferPointer { out in
+                        for i in 0..<n {
+                            var squared = 0.0
+                            for j in 0..<d {
+                                let r = y[i * d + j] - projectedMean[j]
+                                squared += r * r
+                            }
+                            out[i * k + component] = constant - 0.5 * squared
+                        }
+                    }
+                }
+            }
+        case .diagonal:
+            var precisions = [Double](repeating: 0, count: k * d)
+            var scaledMeans = [Double](repeating: 0, count: k * d)
+            var constants = [Double](repeating: 0, count: k)
+            for component in 0..<k {
                 var logDeterminant = 0.0
-                for variance in variances {
+                var meanTerm = 0.0
+                for j in 0..<d {
+                    let variance = covariances[component][j]
                     guard variance > 0 else { throw .notPositiveDefinite(pivot: component) }
                     logDeterminant += log(variance)
+                    let precision = 1 / variance
+                    let mean = means[component][j]
+                    precisions[component * d + j] = precision
+                    scaledMeans[component * d + j] = -2 * mean * precision
+                    meanTerm += mean * mean * precision
                 }
-                let precisions = variances.map { 1 / $0 }
-                let constant = logWeight - 0.5 * (Double(d) * logTwoPi + logDeterminant)
-                points.withUnsafeBufferPointer { x in
-                    for i in 0..<n {
-                        var squared = 0.0
-                        for j in 0..<d {
-                            let r = x[i * d + j] - mean[j]
-                            squared += r * r * precisions[j]
+                constants[component] =
+                    log(weights[component]) - 0.5 * (Double(d) * logTwoPi + logDeterminant + meanTerm)
+            }
+            let squares = points.map { $0 * $0 }
+            points.withUnsafeBufferPointer { x in
+                squares.withUnsafeBufferPointer { x2 in
+                    result.withUnsafeMutableBufferPointer { out in
+                        DoubleMatrixProduct.multiply(
+                            x2.baseAddress!, precisions, into: out.baseAddress!, m: n, n: k, k: d, transposeB: true)
+                        DoubleMatrixProduct.multiply(
+                            x.baseAddress!, scaledMeans, into: out.baseAddress!, m: n, n: k, k: d, transposeB: true,
+                            beta: 1)
+                        for i in 0..<n {
+                            for component in 0..<k {
+                                out[i * k + component] = constants[component] - 0.5 * out[i * k + component]
+                            }
                         }
-                        result[i * k + component] = constant - 0.5 * squared
                     }
                 }
             }

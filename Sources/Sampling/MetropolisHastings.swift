@@ -58,7 +58,7 @@ public struct MetropolisHastings: Sendable {
             switch proposal {
             case .randomWalk:
                 let scale = exp(logScale)
-                for i in 0..<dimension { candidate[i] = current[i] + scale * generator.nextStandardNormal() }
+                for i in 0..<dimension { candidate[i] = current[i] + scale * ZigguratNormal.draw(using: &generator) }
                 logRatio = target(candidate) - currentLog
             case .independence(let q):
                 candidate = q.sample(using: &generator)
@@ -87,36 +87,12 @@ public struct MetropolisHastings: Sendable {
             stepSize: stepSize)
     }
 
-    /// Runs one chain per initial point in parallel; chain `c` uses `RandomGenerator(seed: seed + c)`, so results
-    /// do not depend on scheduling.
+    /// Runs one chain per initial point in parallel (`ParallelChains`): chain `c` uses the generator seeded with
+    /// `ParallelChains.chainSeed(master: seed, chain: c)`, so results do not depend on scheduling.
     public func runChains(from initials: [[Double]], draws: Int, seed: UInt64) -> [MarkovChain] {
-        let collector = ChainCollector(count: initials.count)
         let sampler = self
-        DispatchQueue.concurrentPerform(iterations: initials.count) { chain in
-            var generator = RandomGenerator(seed: seed &+ UInt64(chain))
-            let result = sampler.run(from: initials[chain], draws: draws, using: &generator)
-            collector.store(result, at: chain)
+        return ParallelChains.run(count: initials.count, seed: seed) { chain, generator in
+            sampler.run(from: initials[chain], draws: draws, using: &generator)
         }
-        return collector.chains
-    }
-}
-
-/// Gathers chains produced on several threads (each slot written once, under a lock).
-final class ChainCollector: @unchecked Sendable {
-    private var slots: [MarkovChain?]
-    private let lock = NSLock()
-
-    init(count: Int) { slots = Array(repeating: nil, count: count) }
-
-    func store(_ chain: MarkovChain, at index: Int) {
-        lock.lock()
-        slots[index] = chain
-        lock.unlock()
-    }
-
-    var chains: [MarkovChain] {
-        lock.lock()
-        defer { lock.unlock() }
-        return slots.compactMap { $0 }
     }
 }

@@ -34,7 +34,7 @@ public struct MultivariateNormal: Sendable {
     }
     /// One draw `μ + L z`.
     public func sample(using generator: inout RandomGenerator) -> [Double] {
-        let z = (0..<dimension).map { _ in generator.nextStandardNormal() }
+        let z = (0..<dimension).map { _ in ZigguratNormal.draw(using: &generator) }
         return zip(mean, cholesky.multiplyLower(z)).map { $0 + $1 }
     }
     /// The marginal variances `Σᵢᵢ`.

@@ -20,22 +20,15 @@ public struct Normal: CumulativeDistribution {
         let z = (x - mean) / standardDeviation
         return -0.5 * z * z - log(standardDeviation) - 0.5 * log(2 * Double.pi)
     }
-    /// `μ + σ·Z` with `Z` from Box–Muller.
+    /// `μ + σ·Z` with `Z` from the ziggurat (`ZigguratNormal`, as NumPy's `Generator.normal`).
     @inlinable
     public func sample(using generator: inout RandomGenerator) -> Double {
-        mean + standardDeviation * generator.nextStandardNormal()
+        mean + standardDeviation * ZigguratNormal.draw(using: &generator)
     }
-    /// Bulk fill using both outputs of Marsaglia's polar method per accepted pair.
+    /// Bulk fill with ziggurat draws (tables borrowed once).
     @inlinable
     public func fill(_ buffer: UnsafeMutableBufferPointer<Double>, using generator: inout RandomGenerator) {
-        var index = 0
-        let count = buffer.count
-        while index < count {
-            let (z1, z2) = PolarNormal.pair(using: &generator)
-            buffer[index] = mean + standardDeviation * z1
-            if index + 1 < count { buffer[index + 1] = mean + standardDeviation * z2 }
-            index += 2
-        }
+        ZigguratNormal.fill(buffer, mean: mean, standardDeviation: standardDeviation, using: &generator)
     }
     /// `σ²`.
     public var variance: Double { standardDeviation * standardDeviation }

@@ -7,6 +7,21 @@ public enum SpecialFunctions {
     @inlinable
     public static func logGamma(_ x: Double) -> Double { lgamma(x) }
 
+    /// The digamma function `ψ(x) = d/dx log Γ(x)` for `x > 0`: the recurrence `ψ(x) = ψ(x + 1) − 1/x` up to
+    /// `x ≥ 10`, then the asymptotic series `ln x − 1/(2x) − Σ B₂ₖ/(2k x²ᵏ)` (Abramowitz & Stegun 6.3.18).
+    public static func digamma(_ x: Double) -> Double {
+        precondition(x > 0, "SpecialFunctions.digamma: x = \(x) must be positive")
+        var x = x
+        var result = 0.0
+        while x < 10 {
+            result -= 1 / x
+            x += 1
+        }
+        let f = 1 / (x * x)
+        let series = f * (1.0 / 12 - f * (1.0 / 120 - f * (1.0 / 252 - f * (1.0 / 240 - f / 132))))
+        return result + log(x) - 0.5 / x - series
+    }
+
     /// The standard normal CDF `Φ(x) = ½ erfc(−x/√2)`.
     @inlinable
     public static func normalCDF(_ x: Double) -> Double { 0.5 * erfc(-x / 2.0.squareRoot()) }

@@ -9,6 +9,9 @@ import Foundation
 /// Family: `q(μₖ) = N(mₖ, sₖ² I)`, `q(cᵢ) = Cat(φᵢ)`.
 /// Updates: `φᵢₖ ∝ exp(mₖ·xᵢ − ½(d sₖ² + ‖mₖ‖²))`; `mₖ = Σᵢ φᵢₖ xᵢ / (1/σ² + Σᵢ φᵢₖ)`, `sₖ² = 1/(1/σ² + Σᵢ φᵢₖ)`.
 /// Each update maximizes the ELBO in its block, so the ELBO never decreases.
+///
+/// This is the known-unit-covariance teaching model; `BayesianGaussianMixture` is the full model (Normal–Wishart
+/// over means and precisions, Dirichlet over weights, Bishop PRML §10.2).
 public struct VariationalGaussianMixture: Sendable {
     /// The number of components `K`.
     public let components: Int

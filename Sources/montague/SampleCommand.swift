@@ -11,10 +11,13 @@ struct SampleCommand: ParsableCommand {
         discussion: """
             Distributions and --params: normal MEAN,SD; uniform LOW,HIGH; exponential RATE; gamma SHAPE,SCALE;
             beta A,B; poisson RATE; bernoulli P. Continuous distributions with a CDF also print the KS statistic.
+            --inverse-transform draws F⁻¹(U) with U uniform (notes §1.1) instead of the distribution's own sampler;
+            gamma and beta invert their incomplete gamma / beta functions numerically.
 
             Examples:
               montague sample normal --n 100000 --params 0,1 --seed 7
               montague sample gamma --n 10000 --params 2.5,1 --svg gamma.svg
+              montague sample beta --n 10000 --params 2,5 --inverse-transform
             """)
 
     @Argument(help: "normal, uniform, exponential, gamma, beta, poisson or bernoulli.")
@@ -31,6 +34,9 @@ struct SampleCommand: ParsableCommand {
 
     @Option(name: .long, help: "Write an SVG histogram of the draws to this path.")
     var svg: String?
+
+    @Flag(name: .customLong("inverse-transform"), help: "Sample by the quantile function F⁻¹(U) (continuous only).")
+    var inverseTransform = false
 
     func run() throws {
         guard n > 0 else { throw ValidationError("--n must be positive") }
@@ -78,7 +84,12 @@ struct SampleCommand: ParsableCommand {
         default:
             throw ValidationError("unknown distribution '\(distribution)'")
         }
-        if let continuous {
+        if inverseTransform {
+            guard let quantiles = continuous as? any CumulativeDistribution else {
+                throw ValidationError("\(distribution): --inverse-transform needs a continuous distribution")
+            }
+            draws = (0..<n).map { _ in quantiles.inverseCDF(1 - generator.nextUnitDouble()) }
+        } else if let continuous {
             draws = continuous.samples(count: n, using: &generator)
         } else if let discrete {
             draws = discrete.samples(count: n, using: &generator).map(Double.init)
@@ -95,10 +106,7 @@ struct SampleCommand: ParsableCommand {
                 format: "mean      sample %.6f  exact %.6f  (standard error %.2g)", mean, exactMean,
                 (exactVariance / Double(n)).squareRoot()))
         print(String(format: "variance  sample %.6f  exact %.6f", variance, exactVariance))
-        let cdf: ((Double) -> Double)? =
-            if let c = continuous as? any CumulativeDistribution { c.cdf } else if let g = continuous as? Gamma {
-                g.cdf
-            } else if let b = continuous as? Beta { b.cdf } else { nil }
+        let cdf: ((Double) -> Double)? = if let c = continuous as? any CumulativeDistribution { c.cdf } else { nil }
         if let cdf {
             let sorted = draws.sorted()
             var statistic = 0.0

@@ -84,3 +84,41 @@ import Testing
         #expect(ChainSummary.format([row]).split(separator: "\n").count == 2)
     }
 }
+
+/// Our diagnostics against ArviZ 0.23 itself on stored chains (`bench/sampling_arviz_fixture.py` wrote the fixture).
+/// Same algorithms, so the tolerance is floating-point only: 1e-8 relative for ESS, R-hat and MCSE (the FFTs differ
+/// in rounding); HDI ends are draws, so they must match exactly.
+@Suite struct ArviZAgreementTests {
+    @Test(arguments: ArviZDiagnosticsFixture.cases.indices)
+    func diagnosticsMatchArviZ(index: Int) {
+        let fixture = ArviZDiagnosticsFixture.cases[index]
+        let chains = fixture.chains
+        func expectRelative(_ ours: Double, _ theirs: Double, _ what: String) {
+            #expect(abs(ours / theirs - 1) < 1e-8, "\(fixture.name) \(what): ours \(ours), ArviZ \(theirs)")
+        }
+        expectRelative(ConvergenceDiagnostics.bulkEffectiveSampleSize(chains), fixture.essBulk, "ess_bulk")
+        expectRelative(ConvergenceDiagnostics.tailEffectiveSampleSize(chains), fixture.essTail, "ess_tail")
+        expectRelative(ConvergenceDiagnostics.meanEffectiveSampleSize(chains), fixture.essMean, "ess_mean")
+        expectRelative(ConvergenceDiagnostics.rankNormalizedSplitRHat(chains), fixture.rhatRank, "rhat rank")
+        expectRelative(ConvergenceDiagnostics.splitRHat(chains), fixture.rhatSplit, "rhat split")
+        expectRelative(ConvergenceDiagnostics.monteCarloStandardError(chains), fixture.mcseMean, "mcse_mean")
+        let flat = chains.flatMap { $0 }
+        let hdi94 = ConvergenceDiagnostics.highestDensityInterval(flat, probability: 0.94)
+        #expect(hdi94.lower == fixture.hdi94.0 && hdi94.upper == fixture.hdi94.1, "\(fixture.name) hdi94 \(hdi94)")
+        let hdi50 = ConvergenceDiagnostics.highestDensityInterval(flat, probability: 0.5)
+        #expect(hdi50.lower == fixture.hdi50.0 && hdi50.upper == fixture.hdi50.1, "\(fixture.name) hdi50 \(hdi50)")
+        let row = ChainSummary(name: fixture.name, chains: chains)
+        #expect(row.hdiLower == fixture.hdi94.0 && row.hdiUpper == fixture.hdi94.1)
+    }
+
+    @Test func hdiOfASkewedSampleIsNarrowerThanTheEqualTailedInterval() {
+        var generator = RandomGenerator(seed: 84)
+        let draws = Exponential(rate: 1).samples(count: 4000, using: &generator)
+        let hdi = ConvergenceDiagnostics.highestDensityInterval(draws, probability: 0.9)
+        let sorted = draws.sorted()
+        let equalTailed = sorted[Int(0.95 * 3999)] - sorted[Int(0.05 * 3999)]
+        // For Exp(1) the 90% HDI is [0, log 10]: width 2.303 vs the equal-tailed 2.944.
+        #expect(hdi.lower < 0.01 && abs(hdi.upper - log(10.0)) < 0.15)
+        #expect(hdi.upper - hdi.lower < equalTailed)
+    }
+}

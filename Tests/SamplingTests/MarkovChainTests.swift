@@ -93,3 +93,54 @@ import Testing
         #expect(abs(weights[1] - 0.6) < 0.08)
     }
 }
+
+/// Several chains in parallel (`ParallelChains`): the same as running them one after another with the derived
+/// per-chain seeds, identical from run to run, and the chains differ from each other.
+@Suite struct ParallelChainTests {
+    @Test func chainSeedsAreDistinctAndDependOnTheMaster() {
+        let seeds = (0..<64).map { ParallelChains.chainSeed(master: 7, chain: $0) }
+        #expect(Set(seeds).count == 64)
+        #expect(ParallelChains.chainSeed(master: 8, chain: 0) != seeds[0])
+        #expect(ParallelChains.chainSeed(master: 7, chain: 3) == seeds[3])
+    }
+
+    @Test func metropolisChainsEqualSequentialRunsWithDerivedSeeds() {
+        let sampler = MetropolisHastings(
+            target: MarkovChainTests.correlatedGaussian, proposal: .randomWalk(scale: 1), warmup: 50)
+        let starts: [[Double]] = [[1, 1], [-1, 1], [1, -1], [-1, -1], [0, 2], [2, 0]]
+        let parallel = sampler.runChains(from: starts, draws: 200, seed: 75)
+        let sequential = starts.indices.map { chain in
+            var generator = RandomGenerator(seed: ParallelChains.chainSeed(master: 75, chain: chain))
+            return sampler.run(from: starts[chain], draws: 200, using: &generator)
+        }
+        #expect(parallel.map(\.values) == sequential.map(\.values))
+        #expect(parallel.map(\.acceptanceRate) == sequential.map(\.acceptanceRate))
+        for _ in 0..<3 {
+            #expect(sampler.runChains(from: starts, draws: 200, seed: 75).map(\.values) == parallel.map(\.values))
+        }
+        #expect(parallel[0].values != parallel[1].values)
+    }
+
+    @Test func gibbsChainsAreDeterministicAndIndependentOfScheduling() {
+        let gibbs = BivariateGaussianGibbs(correlation: 0.5)
+        let starts: [(Double, Double)] = [(3, 3), (-3, 3), (3, -3), (-3, -3)]
+        let parallel = gibbs.runChains(from: starts, draws: 300, burnIn: 10, seed: 76)
+        let sequential = starts.indices.map { chain in
+            var generator = RandomGenerator(seed: ParallelChains.chainSeed(master: 76, chain: chain))
+            return gibbs.run(from: starts[chain], draws: 300, burnIn: 10, using: &generator)
+        }
+        #expect(parallel.map(\.values) == sequential.map(\.values))
+        let summary = ChainSummary.table(parallel)
+        #expect(summary.allSatisfy { $0.rHat < 1.05 })
+
+        var generator = RandomGenerator(seed: 77)
+        let data =
+            Normal(mean: -3).samples(count: 60, using: &generator)
+            + Normal(mean: 4).samples(count: 40, using: &generator)
+        let mixture = GaussianMixtureGibbs(components: 2)
+        let first = mixture.runChains(data: data, chains: 3, draws: 40, burnIn: 10, seed: 78)
+        let second = mixture.runChains(data: data, chains: 3, draws: 40, burnIn: 10, seed: 78)
+        #expect(first.count == 3 && first.map(\.values) == second.map(\.values))
+        #expect(first[0].values != first[1].values)
+    }
+}
