@@ -1,4 +1,5 @@
 import Corpus
+import Foundation
 import Testing
 
 @Suite("Tokenizer fast paths")
@@ -80,5 +81,25 @@ struct TokenizerEquivalenceTests {
                 "'Tis", "'twill", "'EM", "'twould", "'", "twerenot", "do", "n't", "WE", "'LL", "I", "'M", "they",
                 "'RE",
             ])
+    }
+}
+
+@Suite("Unit text whitespace")
+struct UnitTextWhitespaceTests {
+    @Test("a unit's text collapses every whitespace run to one space across text nodes, on random text")
+    func collapsesWhitespace() throws {
+        var generator = SplitMix64(seed: 7)
+        let pieces = ["a", "bc", "déf", "’tis", " ", "  ", "\n", "\t", "\r\n", " x ", "y z", "<!---->", "<lb/>"]
+        for _ in 0..<200 {
+            var body = ""
+            for _ in 0..<(1 + generator.nextInt(below: 20)) { body += pieces[generator.nextInt(below: pieces.count)] }
+            let xml = "<TEI><text><body><l>" + body + "</l></body></text></TEI>"
+            // Line breaks separate words; comments do not.
+            let plain = body.replacingOccurrences(of: "<!---->", with: "").replacingOccurrences(of: "<lb/>", with: " ")
+            let expected = plain.unicodeScalars.split(whereSeparator: { " \t\r\n".unicodeScalars.contains($0) })
+                .map { String(String.UnicodeScalarView($0)) }.joined(separator: " ")
+            let texts = try units(xml).map(\.text)
+            #expect(texts == (expected.isEmpty ? [] : [expected]), "\(body.debugDescription)")
+        }
     }
 }

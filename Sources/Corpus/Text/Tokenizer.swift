@@ -110,8 +110,7 @@ public struct Tokenizer: Sendable, Hashable, Codable {
         let count = bytes.count
         var index = 0
         while index < count {
-            let (scalar, length) = scanner.decode(at: index)
-            let kind = CharacterClass(scalar)
+            let (_, length, kind) = scanner.classify(at: index)
             switch kind {
             case .space:
                 index += length
@@ -155,8 +154,7 @@ public struct Tokenizer: Sendable, Hashable, Codable {
         var allDigits = true
         var tokenStart = start
         while index < count {
-            let (scalar, length) = scanner.decode(at: index)
-            let kind = CharacterClass(scalar)
+            let (scalar, length, kind) = scanner.classify(at: index)
             switch kind {
             case .letter, .mark:
                 allDigits = false
@@ -171,8 +169,7 @@ public struct Tokenizer: Sendable, Hashable, Codable {
             // Inner connectors need a word character after them.
             let next = index + length
             guard next < count else { break }
-            let (after, _) = scanner.decode(at: next)
-            let afterKind = CharacterClass(after)
+            let afterKind = scanner.classify(at: next).kind
             if scalar == "." || scalar == ",", allDigits, afterKind == .digit {
                 index = next
                 continue
@@ -277,6 +274,15 @@ enum CharacterClass: Equatable {
 /// Decoding and look-ahead over the UTF-8 bytes being tokenized.
 struct Scanner {
     let bytes: UnsafeBufferPointer<UInt8>
+
+    /// The scalar at `index`, its length in bytes and its class; ASCII without decoding or a call.
+    @inline(__always)
+    func classify(at index: Int) -> (scalar: Unicode.Scalar, length: Int, kind: CharacterClass) {
+        let lead = bytes[index]
+        if lead < 0x80 { return (Unicode.Scalar(lead), 1, CharacterClass.ascii(lead)) }
+        let (scalar, length) = decode(at: index)
+        return (scalar, length, CharacterClass(scalar))
+    }
 
     /// The scalar at `index` and its length in bytes (U+FFFD, length 1, for a malformed sequence).
     @inline(__always)
