@@ -111,7 +111,7 @@ public struct BosakPlayProfile: CorpusProfile {
             }
             units.open(
                 UnitStack.OpenUnit(
-                    kind: .line, line: reader.line, labels: [:], metadata: context,
+                    kind: .line, line: reader.line, labels: [:], metadata: UnitMetadata(context),
                     tokens: nil))
             return .line
         }
@@ -123,7 +123,7 @@ public struct BosakPlayProfile: CorpusProfile {
             units.open(
                 UnitStack.OpenUnit(
                     kind: granularity == .speech ? .speech : .paragraph, line: reader.line,
-                    labels: [:], metadata: context, tokens: nil))
+                    labels: [:], metadata: UnitMetadata(context), tokens: nil))
             return .speech
         }
         if name == names.speaker {
@@ -136,7 +136,7 @@ public struct BosakPlayProfile: CorpusProfile {
                 units.open(
                     UnitStack.OpenUnit(
                         kind: .stageDirection, line: reader.line, labels: [:],
-                        metadata: context, tokens: nil))
+                        metadata: UnitMetadata(context), tokens: nil))
                 return .line
             }
             skipDepth += 1

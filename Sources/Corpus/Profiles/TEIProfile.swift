@@ -101,12 +101,7 @@ public struct TEIProfile: CorpusProfile {
     private var capturingSpeaker = false
     private var tokenText = TextAccumulator()
     private var openToken: MarkedToken?
-    private var context: [String: String] = [:] {
-        didSet { unitMetadataBase = nil }
-    }
-    /// `context` in a dictionary with room for a unit's `id`, `n` and `ana`, made once per context change (not
-    /// once per unit): a unit copies it without rehashing and adds its own entries.
-    private var unitMetadataBase: [String: String]?
+    private var context: [String: String] = [:]
     private var savedContext: [(key: String, previous: String?)] = []
     private var units = UnitStack()
 
@@ -285,15 +280,11 @@ public struct TEIProfile: CorpusProfile {
     }
 
     private mutating func openUnit(_ kind: UnitKind, _ reader: XMLStreamReader, _ names: Names) {
-        if unitMetadataBase == nil {
-            var base = [String: String](minimumCapacity: context.count + 3)
-            for (key, value) in context { base[key] = value }
-            unitMetadataBase = base
-        }
-        var metadata = unitMetadataBase ?? context
+        // The context is shared, not copied; the unit's own entries stay beside it until someone reads them.
+        var metadata = UnitMetadata(context)
         var labels: [String: String] = [:]
-        if let identifier = reader.attribute(names.id, inXMLNamespace: true) { metadata["id"] = identifier }
-        if let number = reader.attribute(names.n) { metadata["n"] = number }
+        if let identifier = reader.attribute(names.id, inXMLNamespace: true) { metadata.set("id", identifier) }
+        if let number = reader.attribute(names.n) { metadata.set("n", number) }
         if let analysis = reader.attribute(names.ana) {
             var others: [Substring] = []
             for pointer in analysis.split(separator: " ") {
@@ -306,7 +297,7 @@ public struct TEIProfile: CorpusProfile {
                     others.append(pointer)
                 }
             }
-            if !others.isEmpty { metadata["ana"] = others.joined(separator: " ") }
+            if !others.isEmpty { metadata.set("ana", others.joined(separator: " ")) }
         }
         units.open(UnitStack.OpenUnit(kind: kind, line: reader.line, labels: labels, metadata: metadata, tokens: nil))
     }

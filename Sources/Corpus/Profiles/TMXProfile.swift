@@ -88,7 +88,7 @@ public struct TMXProfile: CorpusProfile {
             for (key, value) in variantContext { metadata[key] = value }
             units.open(
                 UnitStack.OpenUnit(
-                    kind: .segment, line: reader.line, labels: [:], metadata: metadata,
+                    kind: .segment, line: reader.line, labels: [:], metadata: UnitMetadata(metadata),
                     tokens: nil))
             return .segment
         }
