@@ -53,8 +53,7 @@ public struct BosakPlayProfile: CorpusProfile {
     private var roles: [Role] = []
     private var fileName = ""
     private var playCount = 0
-    private var pendingDocument: DocumentInfo?
-    private var documentOpen = false
+    private var documents = DocumentBoundary()
     private var skipDepth = 0
     private var speechDepth = 0
     private var speechCount = 0
@@ -98,7 +97,7 @@ public struct BosakPlayProfile: CorpusProfile {
 
     /// Closes a play left open.
     public mutating func finish(into events: inout [CorpusEvent]) throws {
-        if pendingDocument != nil || documentOpen { closeDocument(&events) }
+        documents.end(&events)
     }
 
     private mutating func start(_ reader: XMLStreamReader, _ names: Names) -> Role {
@@ -172,7 +171,7 @@ public struct BosakPlayProfile: CorpusProfile {
         }
         if name == names.play {
             playCount += 1
-            pendingDocument = DocumentInfo(
+            documents.pending = DocumentInfo(
                 identifier: "\(baseName(fileName))#\(playCount)", source: fileName,
                 metadata: ["format": "bosak"])
             context = [:]
@@ -191,7 +190,7 @@ public struct BosakPlayProfile: CorpusProfile {
         case .other:
             break
         case .play:
-            closeDocument(&events)
+            documents.end(&events)
         case .act, .scene:
             break
         case .part(let saved):
@@ -200,7 +199,7 @@ public struct BosakPlayProfile: CorpusProfile {
             let title = titleText.take()
             switch titleOwner {
             case .play?:
-                pendingDocument?.title = title
+                documents.pending?.title = title
             case .act?:
                 context["actTitle"] = title
                 context["act"] = Self.number(in: title, after: "ACT")
@@ -234,21 +233,8 @@ public struct BosakPlayProfile: CorpusProfile {
 
     private mutating func emitUnit(_ events: inout [CorpusEvent]) {
         guard let unit = units.close(file: fileName) else { return }
-        if let document = pendingDocument {
-            events.append(.startDocument(document))
-            pendingDocument = nil
-            documentOpen = true
-        }
+        documents.start(&events)
         events.append(.unit(unit))
-    }
-
-    private mutating func closeDocument(_ events: inout [CorpusEvent]) {
-        if let document = pendingDocument {
-            events.append(.startDocument(document))
-            pendingDocument = nil
-        }
-        events.append(.endDocument)
-        documentOpen = false
     }
 
     /// The number after `keyword` in a title, as arabic digits: "SCENE IV. A room" → "4"; nil when absent.

@@ -89,8 +89,7 @@ public struct TEIProfile: CorpusProfile {
     private var roles: [Role] = []
     private var fileName = ""
     private var documentCount = 0
-    private var pendingDocument: DocumentInfo?
-    private var documentOpen = false
+    private var documents = DocumentBoundary()
     private var headerDepth = 0
     private var skipDepth = 0
     private var speechDepth = 0
@@ -139,14 +138,14 @@ public struct TEIProfile: CorpusProfile {
 
     /// Closes a document left open (only possible after an error, since the XML was well-formed).
     public mutating func finish(into events: inout [CorpusEvent]) throws {
-        if pendingDocument != nil || documentOpen { closeDocument(&events) }
+        if documents.isActive { closeDocument(&events) }
     }
 
     private mutating func start(_ reader: XMLStreamReader, _ names: Names, _ events: inout [CorpusEvent]) -> Role {
         if skipDepth > 0 { return .other }
         let name = reader.internedLocalName
         if headerDepth > 0 {
-            if name == names.title, !capturingTitle, pendingDocument?.title == nil, titleText.isEmpty {
+            if name == names.title, !capturingTitle, documents.pending?.title == nil, titleText.isEmpty {
                 capturingTitle = true
                 return .headerTitle
             }
@@ -170,7 +169,7 @@ public struct TEIProfile: CorpusProfile {
             documentCount += 1
             let identifier =
                 reader.attribute(names.id, inXMLNamespace: true) ?? "\(baseName(fileName))#\(documentCount)"
-            pendingDocument = DocumentInfo(identifier: identifier, source: fileName, metadata: ["format": "tei"])
+            documents.pending = DocumentInfo(identifier: identifier, source: fileName, metadata: ["format": "tei"])
             context = [:]
             speechCount = 0
             return .document
@@ -246,7 +245,7 @@ public struct TEIProfile: CorpusProfile {
         case .headerTitle:
             capturingTitle = false
             let title = titleText.take()
-            if !title.isEmpty { pendingDocument?.title = title }
+            if !title.isEmpty { documents.pending?.title = title }
         case .division(let saved):
             let (key, previous) = savedContext[saved]
             savedContext.removeLast(savedContext.count - saved)
@@ -308,26 +307,19 @@ public struct TEIProfile: CorpusProfile {
         events.append(.unit(unit))
     }
 
+    /// Starts the announced document, or an anonymous one when text comes outside any `<TEI>`.
     private mutating func openDocumentIfPending(_ events: inout [CorpusEvent]) {
-        if let document = pendingDocument {
-            events.append(.startDocument(document))
-            pendingDocument = nil
-            documentOpen = true
-        } else if !documentOpen {
+        if !documents.isActive {
             documentCount += 1
-            events.append(
-                .startDocument(
-                    DocumentInfo(
-                        identifier: "\(baseName(fileName))#\(documentCount)",
-                        source: fileName, metadata: ["format": "tei"])))
-            documentOpen = true
+            documents.pending = DocumentInfo(
+                identifier: "\(baseName(fileName))#\(documentCount)", source: fileName, metadata: ["format": "tei"])
         }
+        documents.start(&events)
     }
 
     private mutating func closeDocument(_ events: inout [CorpusEvent]) {
         openDocumentIfPending(&events)
-        events.append(.endDocument)
-        documentOpen = false
+        documents.end(&events)
     }
 }
 
