@@ -55,12 +55,9 @@ public struct BosakPlayProfile: CorpusProfile {
     private var playCount = 0
     private var documents = DocumentBoundary()
     private var skipDepth = 0
-    private var speechDepth = 0
-    private var speechCount = 0
+    private var speeches = SpeechTracker()
     private var titleText = TextAccumulator()
     private var titleOwner: Role?
-    private var speakerText = TextAccumulator()
-    private var capturingSpeaker = false
     private var context: [String: String] = [:]
     private var units = UnitStack()
 
@@ -84,8 +81,8 @@ public struct BosakPlayProfile: CorpusProfile {
             reader.withValueBytes { bytes in
                 if titleOwner != nil {
                     titleText.append(bytes)
-                } else if capturingSpeaker {
-                    speakerText.append(bytes)
+                } else if speeches.isCapturingSpeaker {
+                    speeches.appendSpeaker(bytes)
                 } else {
                     units.append(bytes)
                 }
@@ -104,7 +101,7 @@ public struct BosakPlayProfile: CorpusProfile {
         if skipDepth > 0 { return .other }
         let name = reader.internedLocalName
         if name == names.line {
-            if granularity == .speech, speechDepth > 0 {
+            if granularity == .speech, speeches.isInSpeech {
                 units.breakWord()
                 return .speechBreak
             }
@@ -115,9 +112,7 @@ public struct BosakPlayProfile: CorpusProfile {
             return .line
         }
         if name == names.speech {
-            speechCount += 1
-            speechDepth += 1
-            context["speech"] = String(speechCount)
+            context["speech"] = String(speeches.startSpeech())
             context["speaker"] = nil
             units.open(
                 UnitStack.OpenUnit(
@@ -126,8 +121,7 @@ public struct BosakPlayProfile: CorpusProfile {
             return .speech
         }
         if name == names.speaker {
-            capturingSpeaker = true
-            speakerText.reset()
+            speeches.startSpeaker()
             return .speaker
         }
         if name == names.stageDirection {
@@ -175,7 +169,7 @@ public struct BosakPlayProfile: CorpusProfile {
                 identifier: "\(baseName(fileName))#\(playCount)", source: fileName,
                 metadata: ["format": "bosak"])
             context = [:]
-            speechCount = 0
+            speeches.startDocument()
             return .play
         }
         if names.skipped.contains(name) {
@@ -211,17 +205,12 @@ public struct BosakPlayProfile: CorpusProfile {
             }
             titleOwner = nil
         case .speech:
-            if let speaker = context["speaker"] { units.setMetadata("speaker", speaker) }
+            speeches.endSpeech(context, &units)
             emitUnit(&events)
-            speechDepth -= 1
             context["speech"] = nil
             context["speaker"] = nil
         case .speaker:
-            capturingSpeaker = false
-            let speaker = speakerText.take()
-            if !speaker.isEmpty {
-                context["speaker"] = context["speaker"].map { $0 + "/" + speaker } ?? speaker
-            }
+            speeches.endSpeaker(&context)
         case .line:
             emitUnit(&events)
         case .speechBreak:

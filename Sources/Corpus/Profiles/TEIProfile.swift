@@ -92,12 +92,9 @@ public struct TEIProfile: CorpusProfile {
     private var documents = DocumentBoundary()
     private var headerDepth = 0
     private var skipDepth = 0
-    private var speechDepth = 0
-    private var speechCount = 0
+    private var speeches = SpeechTracker()
     private var titleText = TextAccumulator()
     private var capturingTitle = false
-    private var speakerText = TextAccumulator()
-    private var capturingSpeaker = false
     private var tokenText = TextAccumulator()
     private var openToken: MarkedToken?
     private var context: [String: String] = [:]
@@ -124,8 +121,8 @@ public struct TEIProfile: CorpusProfile {
             reader.withValueBytes { bytes in
                 if capturingTitle { titleText.append(bytes) }
                 if headerDepth > 0 { return }
-                if capturingSpeaker {
-                    speakerText.append(bytes)
+                if speeches.isCapturingSpeaker {
+                    speeches.appendSpeaker(bytes)
                     return
                 }
                 units.append(bytes)
@@ -153,7 +150,7 @@ public struct TEIProfile: CorpusProfile {
         }
         // The most frequent elements first.
         if name == names.l || name == names.p || name == names.ab || name == names.s {
-            if granularity == .speech, speechDepth > 0 {
+            if granularity == .speech, speeches.isInSpeech {
                 units.breakWord()
                 return .speechBreak
             }
@@ -171,7 +168,7 @@ public struct TEIProfile: CorpusProfile {
                 reader.attribute(names.id, inXMLNamespace: true) ?? "\(baseName(fileName))#\(documentCount)"
             documents.pending = DocumentInfo(identifier: identifier, source: fileName, metadata: ["format": "tei"])
             context = [:]
-            speechCount = 0
+            speeches.startDocument()
             return .document
         }
         if name == names.teiHeader {
@@ -189,17 +186,15 @@ public struct TEIProfile: CorpusProfile {
             return .division(saved: savedContext.count - 1)
         }
         if name == names.sp {
-            speechCount += 1
-            speechDepth += 1
-            context["speech"] = reader.attribute(names.id, inXMLNamespace: true) ?? String(speechCount)
+            let number = speeches.startSpeech()
+            context["speech"] = reader.attribute(names.id, inXMLNamespace: true) ?? String(number)
             context["who"] = reader.attribute(names.who)
             context["speaker"] = nil
             openUnit(granularity == .speech ? .speech : .paragraph, reader, names)
             return .speech
         }
         if name == names.speaker {
-            capturingSpeaker = true
-            speakerText.reset()
+            speeches.startSpeaker()
             return .speaker
         }
         if name == names.w || name == names.pc {
@@ -251,18 +246,13 @@ public struct TEIProfile: CorpusProfile {
             savedContext.removeLast(savedContext.count - saved)
             context[key] = previous
         case .speech:
-            if let speaker = context["speaker"] { units.setMetadata("speaker", speaker) }
+            speeches.endSpeech(context, &units)
             emitUnit(&events)
-            speechDepth -= 1
             context["speech"] = nil
             context["who"] = nil
             context["speaker"] = nil
         case .speaker:
-            capturingSpeaker = false
-            let speaker = speakerText.take()
-            if !speaker.isEmpty {
-                context["speaker"] = context["speaker"].map { $0 + "/" + speaker } ?? speaker
-            }
+            speeches.endSpeaker(&context)
         case .unit:
             emitUnit(&events)
         case .speechBreak:
