@@ -49,8 +49,9 @@ public struct TEIProfile: CorpusProfile {
         let tei, teiP4, teiHeader, title, text, sp, speaker, l, p, ab, s, w, pc, lb, pb, cb, stage, head: InternedName
         /// Attribute names (`id` is `xml:id`).
         let id, n, ana, type, who, lineBreak, lemma, pos, msd: InternedName
-        let divisions: Set<InternedName>
-        let skipped: Set<InternedName>
+        /// Short lists, scanned: comparing a few pointers is cheaper than hashing one.
+        let divisions: [InternedName]
+        let skipped: [InternedName]
 
         init(_ reader: XMLStreamReader) {
             tei = reader.intern("TEI")
@@ -80,8 +81,8 @@ public struct TEIProfile: CorpusProfile {
             lemma = reader.intern("lemma")
             pos = reader.intern("pos")
             msd = reader.intern("msd")
-            divisions = Set(["div", "div1", "div2", "div3", "div4", "div5", "div6", "div7"].map(reader.intern))
-            skipped = Set(["note", "fw", "sic", "orig", "abbr", "del", "figDesc"].map(reader.intern))
+            divisions = ["div", "div1", "div2", "div3", "div4", "div5", "div6", "div7"].map(reader.intern)
+            skipped = ["note", "fw", "sic", "orig", "abbr", "del", "figDesc"].map(reader.intern)
         }
     }
 
