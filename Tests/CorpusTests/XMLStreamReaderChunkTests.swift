@@ -107,4 +107,34 @@ struct XMLStreamReaderChunkTests {
         #expect(expected.count == 8000)
         #expect(try texts(plain + ".gz") == expected)
     }
+
+    @Test("comments, processing instructions, the DOCTYPE and whitespace nodes, with their values and depths")
+    func otherNodes() throws {
+        let xml = """
+            <?xml version="1.0"?>
+            <!DOCTYPE r [ <!ENTITY e "x"> ]>
+            <?style href="a.css"?><!-- top --><r>
+              <?pi some data?><!--inner--><a>&e;</a>
+            </r>
+            """
+        let reader = try XMLStreamReader(bytes: Array(xml.utf8), name: "other.xml")
+        var trace: [String] = []
+        while try reader.read() {
+            switch reader.nodeKind {
+            case .documentType: trace.append("doctype \(reader.localName)")
+            case .processingInstruction: trace.append("pi \(reader.localName) [\(reader.value)] \(reader.depth)")
+            case .comment: trace.append("comment [\(reader.value)] \(reader.depth)")
+            case .whitespace: trace.append("space \(reader.depth)")
+            case .text: trace.append("text [\(reader.value)] \(reader.depth)")
+            case .element: trace.append("<\(reader.localName)> \(reader.depth) line \(reader.line)")
+            case .endElement: trace.append("</\(reader.localName)>")
+            case .other: trace.append("other")
+            }
+        }
+        #expect(
+            trace == [
+                "doctype r", "pi style [href=\"a.css\"] 0", "comment [ top ] 0", "<r> 0 line 3", "space 1",
+                "pi pi [some data] 1", "comment [inner] 1", "<a> 1 line 4", "text [x] 2", "</a>", "space 1", "</r>",
+            ])
+    }
 }
