@@ -2,7 +2,7 @@
 #
 #   make run     install missing system packages, release build, run montague (--help, --version, the XOR demo, a grammar check)
 #   make test    install missing system packages, run the test suite (debug)
-#   make bench   install missing system packages, release benchmarks vs cblas and PyTorch, one table
+#   make bench   install missing system packages, release benchmarks vs cblas and PyTorch, one table; corpus vs xmllint/lxml
 #   make build   release build          make lint    swift format lint --strict
 #   make setup   system packages only   make clean   remove build products (make distclean: also the venv)
 
@@ -25,6 +25,9 @@ BENCH_DIR ?= runs/bench
 BENCH_FLAGS ?=
 BENCH_REFERENCE ?= 1
 BENCH_VENV := .venv-bench
+# The corpus benchmark's input (generated once) and whether `make bench` runs it.
+CORPUS_BENCH_FILE ?= .build-bench-data/tei-200mb.xml
+CORPUS_BENCH ?= 1
 TORCH_REQUIREMENT ?= torch==2.13.0+cpu
 
 .PHONY: help setup build run test test-release bench bench-grammar bench-corpus bench-reference-env lint clean distclean
@@ -79,7 +82,9 @@ test: setup
 test-release: setup
 	OPENBLAS_NUM_THREADS=$${OPENBLAS_NUM_THREADS:-1} $(SWIFT) test -c release -Xswiftc -enable-testing
 
-## bench: release benchmarks (Benchmarks/) and the PyTorch reference (bench/), one comparison table.
+## bench: release benchmarks (Benchmarks/) and the PyTorch reference (bench/), one comparison table; then the grammar
+## and corpus benchmarks (the corpus one generates its 200 MB file once, into .build-bench-data/).
+bench: APT_PACKAGES += $(if $(filter 1,$(CORPUS_BENCH)),libxml2-utils)
 bench: setup $(if $(filter 1,$(BENCH_REFERENCE)),bench-reference-env)
 	$(SWIFT) build -c release --product MontagueBenchmarks
 	@mkdir -p $(BENCH_DIR) && rm -f $(BENCH_DIR)/montague.jsonl $(BENCH_DIR)/pytorch.jsonl $(BENCH_DIR)/sampling.jsonl
@@ -114,7 +119,13 @@ bench: setup $(if $(filter 1,$(BENCH_REFERENCE)),bench-reference-env)
 	@echo "bench: JSON lines and table in $(BENCH_DIR)/"
 	@echo
 	@$(RELEASE_BIN)/MontagueBenchmarks --grammar | tee $(BENCH_DIR)/grammar.md
-	@echo "bench: the corpus reading benchmark is separate (make bench-corpus: generates a 200 MB file first)"
+	@set -o pipefail; if [ "$(CORPUS_BENCH)" = 1 ]; then \
+		echo; \
+		echo "bench: corpus reading on $(CORPUS_BENCH_FILE) vs xmllint --stream and lxml iterparse (CORPUS_BENCH=0 skips)"; \
+		[ -f $(CORPUS_BENCH_FILE) ] || $(PYTHON) bench/make_tei_corpus.py $(CORPUS_BENCH_FILE) || exit 1; \
+		PATH="$(CURDIR)/$(BENCH_VENV)/bin:$$PATH" bash bench/corpus_reference.sh $(CORPUS_BENCH_FILE) \
+			| tee $(BENCH_DIR)/corpus.txt; \
+	fi
 
 ## bench-grammar: N1 enumeration + check on fragments of 125k … 1M terms (release), as a Markdown table.
 bench-grammar: setup
@@ -122,8 +133,7 @@ bench-grammar: setup
 	$(RELEASE_BIN)/MontagueBenchmarks --grammar
 
 ## bench-corpus: streaming XML reading on a generated ~200 MB TEI file vs xmllint --stream and lxml iterparse.
-# xmllint comes from Debian's libxml2-utils (installed by setup for this target only), lxml from the bench venv.
-CORPUS_BENCH_FILE ?= .build-bench-data/tei-200mb.xml
+# xmllint comes from Debian's libxml2-utils (installed by setup for the corpus benchmarks), lxml from the bench venv.
 bench-corpus: APT_PACKAGES += libxml2-utils
 bench-corpus: setup bench-reference-env
 	$(SWIFT) build -c release --product MontagueBenchmarks

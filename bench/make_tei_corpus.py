@@ -26,6 +26,9 @@ def sentence(rng, low=4, high=12):
 
 
 def main():
+    if "-h" in sys.argv or "--help" in sys.argv:
+        print(__doc__)
+        return
     args = [a for a in sys.argv[1:] if not a.startswith("--")]
     output = args[0] if args else ".build-bench-data/tei-200mb.xml"
     megabytes = 200

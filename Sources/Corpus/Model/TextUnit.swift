@@ -14,9 +14,18 @@ public struct TextUnit: Sendable, Hashable, Codable {
     /// Labels, by name (`"sentiment": "positive"`, `"entailment": "YES"`).
     public var labels: [String: String]
     /// Other properties, by name (`"speaker"`, `"act"`, `"scene"`, `"language"`, `"id"`, ...).
-    public var metadata: [String: String]
+    ///
+    /// Profiles store a unit's metadata as the dictionary of its context (shared by every unit of a speech, not
+    /// copied) plus the unit's own few entries; the merged dictionary is made when this property is read, so
+    /// streaming units whose metadata nobody reads costs no hashing.
+    public var metadata: [String: String] {
+        get { storedMetadata.dictionary }
+        set { storedMetadata = UnitMetadata(newValue) }
+    }
     /// Where the unit starts in its file.
     public var position: SourcePosition
+    /// The metadata as the profile made it.
+    var storedMetadata: UnitMetadata
 
     /// Makes a unit.
     public init(
@@ -27,12 +36,108 @@ public struct TextUnit: Sendable, Hashable, Codable {
         metadata: [String: String] = [:],
         position: SourcePosition = SourcePosition()
     ) {
+        self.init(
+            text: text, kind: kind, tokens: tokens, labels: labels, storedMetadata: UnitMetadata(metadata),
+            position: position)
+    }
+
+    init(
+        text: String, kind: UnitKind, tokens: [MarkedToken]?, labels: [String: String], storedMetadata: UnitMetadata,
+        position: SourcePosition
+    ) {
         self.text = text
         self.kind = kind
         self.tokens = tokens
         self.labels = labels
-        self.metadata = metadata
+        self.storedMetadata = storedMetadata
         self.position = position
+    }
+
+    private enum CodingKeys: String, CodingKey {
+        case text, kind, tokens, labels, metadata, position
+    }
+
+    /// Decodes the form `encode(to:)` writes (the one a synthesized conformance writes).
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(
+            text: try container.decode(String.self, forKey: .text),
+            kind: try container.decode(UnitKind.self, forKey: .kind),
+            tokens: try container.decodeIfPresent([MarkedToken].self, forKey: .tokens),
+            labels: try container.decode([String: String].self, forKey: .labels),
+            metadata: try container.decode([String: String].self, forKey: .metadata),
+            position: try container.decode(SourcePosition.self, forKey: .position))
+    }
+
+    /// Encodes text, kind, tokens (when present), labels, metadata and position.
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(text, forKey: .text)
+        try container.encode(kind, forKey: .kind)
+        try container.encodeIfPresent(tokens, forKey: .tokens)
+        try container.encode(labels, forKey: .labels)
+        try container.encode(metadata, forKey: .metadata)
+        try container.encode(position, forKey: .position)
+    }
+
+    /// Units are equal when their text, kind, tokens, labels, metadata and position are.
+    public static func == (left: TextUnit, right: TextUnit) -> Bool {
+        left.text == right.text && left.kind == right.kind && left.tokens == right.tokens
+            && left.labels == right.labels && left.position == right.position && left.metadata == right.metadata
+    }
+
+    /// Hashes what `==` compares.
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(text)
+        hasher.combine(kind)
+        hasher.combine(tokens)
+        hasher.combine(labels)
+        hasher.combine(metadata)
+        hasher.combine(position)
+    }
+}
+
+/// A unit's metadata as a profile builds it: its context's dictionary (copying it only retains it) and up to three
+/// entries of the unit's own (`id`, `n`, `ana`, a speaker), merged into one dictionary only when read.
+struct UnitMetadata: Sendable {
+    private var base: [String: String]
+    private var key0: String?
+    private var value0 = ""
+    private var key1: String?
+    private var value1 = ""
+    private var key2: String?
+    private var value2 = ""
+
+    init(_ base: [String: String] = [:]) { self.base = base }
+
+    /// Sets `key` (over the context's value, if any).
+    mutating func set(_ key: String, _ value: String) {
+        if key0 == nil || key0 == key {
+            key0 = key
+            value0 = value
+        } else if key1 == nil || key1 == key {
+            key1 = key
+            value1 = value
+        } else if key2 == nil || key2 == key {
+            key2 = key
+            value2 = value
+        } else {
+            base = dictionary
+            key0 = nil
+            key1 = nil
+            key2 = nil
+            base[key] = value
+        }
+    }
+
+    /// The merged dictionary.
+    var dictionary: [String: String] {
+        guard let key0 else { return base }
+        var merged = base
+        merged[key0] = value0
+        if let key1 { merged[key1] = value1 }
+        if let key2 { merged[key2] = value2 }
+        return merged
     }
 }
 

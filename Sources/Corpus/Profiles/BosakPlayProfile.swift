@@ -53,15 +53,11 @@ public struct BosakPlayProfile: CorpusProfile {
     private var roles: [Role] = []
     private var fileName = ""
     private var playCount = 0
-    private var pendingDocument: DocumentInfo?
-    private var documentOpen = false
+    private var documents = DocumentBoundary()
     private var skipDepth = 0
-    private var speechDepth = 0
-    private var speechCount = 0
+    private var speeches = SpeechTracker()
     private var titleText = TextAccumulator()
     private var titleOwner: Role?
-    private var speakerText = TextAccumulator()
-    private var capturingSpeaker = false
     private var context: [String: String] = [:]
     private var units = UnitStack()
 
@@ -85,8 +81,8 @@ public struct BosakPlayProfile: CorpusProfile {
             reader.withValueBytes { bytes in
                 if titleOwner != nil {
                     titleText.append(bytes)
-                } else if capturingSpeaker {
-                    speakerText.append(bytes)
+                } else if speeches.isCapturingSpeaker {
+                    speeches.appendSpeaker(bytes)
                 } else {
                     units.append(bytes)
                 }
@@ -98,37 +94,34 @@ public struct BosakPlayProfile: CorpusProfile {
 
     /// Closes a play left open.
     public mutating func finish(into events: inout [CorpusEvent]) throws {
-        if pendingDocument != nil || documentOpen { closeDocument(&events) }
+        documents.end(&events)
     }
 
     private mutating func start(_ reader: XMLStreamReader, _ names: Names) -> Role {
         if skipDepth > 0 { return .other }
         let name = reader.internedLocalName
         if name == names.line {
-            if granularity == .speech, speechDepth > 0 {
+            if granularity == .speech, speeches.isInSpeech {
                 units.breakWord()
                 return .speechBreak
             }
             units.open(
                 UnitStack.OpenUnit(
-                    kind: .line, line: reader.line, labels: [:], metadata: context,
+                    kind: .line, line: reader.line, labels: [:], metadata: UnitMetadata(context),
                     tokens: nil))
             return .line
         }
         if name == names.speech {
-            speechCount += 1
-            speechDepth += 1
-            context["speech"] = String(speechCount)
+            context["speech"] = String(speeches.startSpeech())
             context["speaker"] = nil
             units.open(
                 UnitStack.OpenUnit(
                     kind: granularity == .speech ? .speech : .paragraph, line: reader.line,
-                    labels: [:], metadata: context, tokens: nil))
+                    labels: [:], metadata: UnitMetadata(context), tokens: nil))
             return .speech
         }
         if name == names.speaker {
-            capturingSpeaker = true
-            speakerText.reset()
+            speeches.startSpeaker()
             return .speaker
         }
         if name == names.stageDirection {
@@ -136,7 +129,7 @@ public struct BosakPlayProfile: CorpusProfile {
                 units.open(
                     UnitStack.OpenUnit(
                         kind: .stageDirection, line: reader.line, labels: [:],
-                        metadata: context, tokens: nil))
+                        metadata: UnitMetadata(context), tokens: nil))
                 return .line
             }
             skipDepth += 1
@@ -172,11 +165,11 @@ public struct BosakPlayProfile: CorpusProfile {
         }
         if name == names.play {
             playCount += 1
-            pendingDocument = DocumentInfo(
+            documents.pending = DocumentInfo(
                 identifier: "\(baseName(fileName))#\(playCount)", source: fileName,
                 metadata: ["format": "bosak"])
             context = [:]
-            speechCount = 0
+            speeches.startDocument()
             return .play
         }
         if names.skipped.contains(name) {
@@ -191,7 +184,7 @@ public struct BosakPlayProfile: CorpusProfile {
         case .other:
             break
         case .play:
-            closeDocument(&events)
+            documents.end(&events)
         case .act, .scene:
             break
         case .part(let saved):
@@ -200,7 +193,7 @@ public struct BosakPlayProfile: CorpusProfile {
             let title = titleText.take()
             switch titleOwner {
             case .play?:
-                pendingDocument?.title = title
+                documents.pending?.title = title
             case .act?:
                 context["actTitle"] = title
                 context["act"] = Self.number(in: title, after: "ACT")
@@ -212,17 +205,12 @@ public struct BosakPlayProfile: CorpusProfile {
             }
             titleOwner = nil
         case .speech:
-            if let speaker = context["speaker"] { units.setMetadata("speaker", speaker) }
+            speeches.endSpeech(context, &units)
             emitUnit(&events)
-            speechDepth -= 1
             context["speech"] = nil
             context["speaker"] = nil
         case .speaker:
-            capturingSpeaker = false
-            let speaker = speakerText.take()
-            if !speaker.isEmpty {
-                context["speaker"] = context["speaker"].map { $0 + "/" + speaker } ?? speaker
-            }
+            speeches.endSpeaker(&context)
         case .line:
             emitUnit(&events)
         case .speechBreak:
@@ -234,21 +222,8 @@ public struct BosakPlayProfile: CorpusProfile {
 
     private mutating func emitUnit(_ events: inout [CorpusEvent]) {
         guard let unit = units.close(file: fileName) else { return }
-        if let document = pendingDocument {
-            events.append(.startDocument(document))
-            pendingDocument = nil
-            documentOpen = true
-        }
+        documents.start(&events)
         events.append(.unit(unit))
-    }
-
-    private mutating func closeDocument(_ events: inout [CorpusEvent]) {
-        if let document = pendingDocument {
-            events.append(.startDocument(document))
-            pendingDocument = nil
-        }
-        events.append(.endDocument)
-        documentOpen = false
     }
 
     /// The number after `keyword` in a title, as arabic digits: "SCENE IV. A room" → "4"; nil when absent.

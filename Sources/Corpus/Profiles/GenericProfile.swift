@@ -160,7 +160,7 @@ public struct GenericProfile: CorpusProfile {
             units.open(
                 UnitStack.OpenUnit(
                     kind: UnitKind(rawValue: stack[depth - 1].string), line: reader.line,
-                    labels: labels, metadata: metadata, tokens: nil))
+                    labels: labels, metadata: UnitMetadata(metadata), tokens: nil))
             return .unit
         }
         if let tokenPath, !units.isEmpty, tokenPath.matches(stack) {

@@ -34,8 +34,7 @@ public struct MontagueXMLProfile: CorpusProfile {
     private var word: InternedName?
     private var roles: [Role] = []
     private var fileName = ""
-    private var pendingDocument: DocumentInfo?
-    private var documentOpen = false
+    private var documents = DocumentBoundary()
     private var current: TextUnit?
     private var text = TextAccumulator()
     private var tokenText = TextAccumulator()
@@ -73,14 +72,14 @@ public struct MontagueXMLProfile: CorpusProfile {
 
     /// Closes a document left open.
     public mutating func finish(into events: inout [CorpusEvent]) throws {
-        if pendingDocument != nil || documentOpen { closeDocument(&events) }
+        documents.end(&events)
     }
 
     private mutating func start(_ reader: XMLStreamReader, _ events: inout [CorpusEvent]) throws -> Role {
         let name = reader.internedLocalName
         if name == document {
-            if pendingDocument != nil || documentOpen { closeDocument(&events) }
-            pendingDocument = DocumentInfo(
+            documents.end(&events)
+            documents.pending = DocumentInfo(
                 identifier: reader.attribute("id") ?? baseName(fileName),
                 title: reader.attribute("title"),
                 source: reader.attribute("source") ?? fileName)
@@ -105,7 +104,7 @@ public struct MontagueXMLProfile: CorpusProfile {
             if current != nil {
                 if name == label { current?.labels[key] = value } else { current?.metadata[key] = value }
             } else if name == meta {
-                pendingDocument?.metadata[key] = value
+                documents.pending?.metadata[key] = value
             }
             return .other
         }
@@ -129,7 +128,7 @@ public struct MontagueXMLProfile: CorpusProfile {
         case .other:
             break
         case .document:
-            closeDocument(&events)
+            documents.end(&events)
         case .text:
             capturingText = false
         case .token:
@@ -144,22 +143,8 @@ public struct MontagueXMLProfile: CorpusProfile {
             guard var finished = current else { return }
             finished.text = text.take()
             current = nil
-            openDocumentIfPending(&events)
+            documents.start(&events)
             events.append(.unit(finished))
         }
-    }
-
-    private mutating func openDocumentIfPending(_ events: inout [CorpusEvent]) {
-        if let pendingDocument {
-            events.append(.startDocument(pendingDocument))
-            self.pendingDocument = nil
-            documentOpen = true
-        }
-    }
-
-    private mutating func closeDocument(_ events: inout [CorpusEvent]) {
-        openDocumentIfPending(&events)
-        if documentOpen { events.append(.endDocument) }
-        documentOpen = false
     }
 }

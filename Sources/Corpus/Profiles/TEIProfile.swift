@@ -49,8 +49,9 @@ public struct TEIProfile: CorpusProfile {
         let tei, teiP4, teiHeader, title, text, sp, speaker, l, p, ab, s, w, pc, lb, pb, cb, stage, head: InternedName
         /// Attribute names (`id` is `xml:id`).
         let id, n, ana, type, who, lineBreak, lemma, pos, msd: InternedName
-        let divisions: Set<InternedName>
-        let skipped: Set<InternedName>
+        /// Short lists, scanned: comparing a few pointers is cheaper than hashing one.
+        let divisions: [InternedName]
+        let skipped: [InternedName]
 
         init(_ reader: XMLStreamReader) {
             tei = reader.intern("TEI")
@@ -80,8 +81,8 @@ public struct TEIProfile: CorpusProfile {
             lemma = reader.intern("lemma")
             pos = reader.intern("pos")
             msd = reader.intern("msd")
-            divisions = Set(["div", "div1", "div2", "div3", "div4", "div5", "div6", "div7"].map(reader.intern))
-            skipped = Set(["note", "fw", "sic", "orig", "abbr", "del", "figDesc"].map(reader.intern))
+            divisions = ["div", "div1", "div2", "div3", "div4", "div5", "div6", "div7"].map(reader.intern)
+            skipped = ["note", "fw", "sic", "orig", "abbr", "del", "figDesc"].map(reader.intern)
         }
     }
 
@@ -89,24 +90,15 @@ public struct TEIProfile: CorpusProfile {
     private var roles: [Role] = []
     private var fileName = ""
     private var documentCount = 0
-    private var pendingDocument: DocumentInfo?
-    private var documentOpen = false
+    private var documents = DocumentBoundary()
     private var headerDepth = 0
     private var skipDepth = 0
-    private var speechDepth = 0
-    private var speechCount = 0
+    private var speeches = SpeechTracker()
     private var titleText = TextAccumulator()
     private var capturingTitle = false
-    private var speakerText = TextAccumulator()
-    private var capturingSpeaker = false
     private var tokenText = TextAccumulator()
     private var openToken: MarkedToken?
-    private var context: [String: String] = [:] {
-        didSet { unitMetadataBase = nil }
-    }
-    /// `context` in a dictionary with room for a unit's `id`, `n` and `ana`, made once per context change (not
-    /// once per unit): a unit copies it without rehashing and adds its own entries.
-    private var unitMetadataBase: [String: String]?
+    private var context: [String: String] = [:]
     private var savedContext: [(key: String, previous: String?)] = []
     private var units = UnitStack()
 
@@ -130,8 +122,8 @@ public struct TEIProfile: CorpusProfile {
             reader.withValueBytes { bytes in
                 if capturingTitle { titleText.append(bytes) }
                 if headerDepth > 0 { return }
-                if capturingSpeaker {
-                    speakerText.append(bytes)
+                if speeches.isCapturingSpeaker {
+                    speeches.appendSpeaker(bytes)
                     return
                 }
                 units.append(bytes)
@@ -144,14 +136,14 @@ public struct TEIProfile: CorpusProfile {
 
     /// Closes a document left open (only possible after an error, since the XML was well-formed).
     public mutating func finish(into events: inout [CorpusEvent]) throws {
-        if pendingDocument != nil || documentOpen { closeDocument(&events) }
+        if documents.isActive { closeDocument(&events) }
     }
 
     private mutating func start(_ reader: XMLStreamReader, _ names: Names, _ events: inout [CorpusEvent]) -> Role {
         if skipDepth > 0 { return .other }
         let name = reader.internedLocalName
         if headerDepth > 0 {
-            if name == names.title, !capturingTitle, pendingDocument?.title == nil, titleText.isEmpty {
+            if name == names.title, !capturingTitle, documents.pending?.title == nil, titleText.isEmpty {
                 capturingTitle = true
                 return .headerTitle
             }
@@ -159,7 +151,7 @@ public struct TEIProfile: CorpusProfile {
         }
         // The most frequent elements first.
         if name == names.l || name == names.p || name == names.ab || name == names.s {
-            if granularity == .speech, speechDepth > 0 {
+            if granularity == .speech, speeches.isInSpeech {
                 units.breakWord()
                 return .speechBreak
             }
@@ -175,9 +167,9 @@ public struct TEIProfile: CorpusProfile {
             documentCount += 1
             let identifier =
                 reader.attribute(names.id, inXMLNamespace: true) ?? "\(baseName(fileName))#\(documentCount)"
-            pendingDocument = DocumentInfo(identifier: identifier, source: fileName, metadata: ["format": "tei"])
+            documents.pending = DocumentInfo(identifier: identifier, source: fileName, metadata: ["format": "tei"])
             context = [:]
-            speechCount = 0
+            speeches.startDocument()
             return .document
         }
         if name == names.teiHeader {
@@ -195,17 +187,15 @@ public struct TEIProfile: CorpusProfile {
             return .division(saved: savedContext.count - 1)
         }
         if name == names.sp {
-            speechCount += 1
-            speechDepth += 1
-            context["speech"] = reader.attribute(names.id, inXMLNamespace: true) ?? String(speechCount)
+            let number = speeches.startSpeech()
+            context["speech"] = reader.attribute(names.id, inXMLNamespace: true) ?? String(number)
             context["who"] = reader.attribute(names.who)
             context["speaker"] = nil
             openUnit(granularity == .speech ? .speech : .paragraph, reader, names)
             return .speech
         }
         if name == names.speaker {
-            capturingSpeaker = true
-            speakerText.reset()
+            speeches.startSpeaker()
             return .speaker
         }
         if name == names.w || name == names.pc {
@@ -251,24 +241,19 @@ public struct TEIProfile: CorpusProfile {
         case .headerTitle:
             capturingTitle = false
             let title = titleText.take()
-            if !title.isEmpty { pendingDocument?.title = title }
+            if !title.isEmpty { documents.pending?.title = title }
         case .division(let saved):
             let (key, previous) = savedContext[saved]
             savedContext.removeLast(savedContext.count - saved)
             context[key] = previous
         case .speech:
-            if let speaker = context["speaker"] { units.setMetadata("speaker", speaker) }
+            speeches.endSpeech(context, &units)
             emitUnit(&events)
-            speechDepth -= 1
             context["speech"] = nil
             context["who"] = nil
             context["speaker"] = nil
         case .speaker:
-            capturingSpeaker = false
-            let speaker = speakerText.take()
-            if !speaker.isEmpty {
-                context["speaker"] = context["speaker"].map { $0 + "/" + speaker } ?? speaker
-            }
+            speeches.endSpeaker(&context)
         case .unit:
             emitUnit(&events)
         case .speechBreak:
@@ -285,15 +270,11 @@ public struct TEIProfile: CorpusProfile {
     }
 
     private mutating func openUnit(_ kind: UnitKind, _ reader: XMLStreamReader, _ names: Names) {
-        if unitMetadataBase == nil {
-            var base = [String: String](minimumCapacity: context.count + 3)
-            for (key, value) in context { base[key] = value }
-            unitMetadataBase = base
-        }
-        var metadata = unitMetadataBase ?? context
+        // The context is shared, not copied; the unit's own entries stay beside it until someone reads them.
+        var metadata = UnitMetadata(context)
         var labels: [String: String] = [:]
-        if let identifier = reader.attribute(names.id, inXMLNamespace: true) { metadata["id"] = identifier }
-        if let number = reader.attribute(names.n) { metadata["n"] = number }
+        if let identifier = reader.attribute(names.id, inXMLNamespace: true) { metadata.set("id", identifier) }
+        if let number = reader.attribute(names.n) { metadata.set("n", number) }
         if let analysis = reader.attribute(names.ana) {
             var others: [Substring] = []
             for pointer in analysis.split(separator: " ") {
@@ -306,7 +287,7 @@ public struct TEIProfile: CorpusProfile {
                     others.append(pointer)
                 }
             }
-            if !others.isEmpty { metadata["ana"] = others.joined(separator: " ") }
+            if !others.isEmpty { metadata.set("ana", others.joined(separator: " ")) }
         }
         units.open(UnitStack.OpenUnit(kind: kind, line: reader.line, labels: labels, metadata: metadata, tokens: nil))
     }
@@ -317,26 +298,19 @@ public struct TEIProfile: CorpusProfile {
         events.append(.unit(unit))
     }
 
+    /// Starts the announced document, or an anonymous one when text comes outside any `<TEI>`.
     private mutating func openDocumentIfPending(_ events: inout [CorpusEvent]) {
-        if let document = pendingDocument {
-            events.append(.startDocument(document))
-            pendingDocument = nil
-            documentOpen = true
-        } else if !documentOpen {
+        if !documents.isActive {
             documentCount += 1
-            events.append(
-                .startDocument(
-                    DocumentInfo(
-                        identifier: "\(baseName(fileName))#\(documentCount)",
-                        source: fileName, metadata: ["format": "tei"])))
-            documentOpen = true
+            documents.pending = DocumentInfo(
+                identifier: "\(baseName(fileName))#\(documentCount)", source: fileName, metadata: ["format": "tei"])
         }
+        documents.start(&events)
     }
 
     private mutating func closeDocument(_ events: inout [CorpusEvent]) {
         openDocumentIfPending(&events)
-        events.append(.endDocument)
-        documentOpen = false
+        documents.end(&events)
     }
 }
 

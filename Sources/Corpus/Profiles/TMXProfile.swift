@@ -32,8 +32,7 @@ public struct TMXProfile: CorpusProfile {
     private var names: Names?
     private var roles: [Role] = []
     private var fileName = ""
-    private var document: DocumentInfo?
-    private var documentOpen = false
+    private var documents = DocumentBoundary()
     private var skipDepth = 0
     private var unitCount = 0
     private var unitContext: [String: String] = [:]
@@ -56,7 +55,8 @@ public struct TMXProfile: CorpusProfile {
             if reader.depth == 0 {
                 var metadata = ["format": "tmx"]
                 metadata["version"] = reader.attribute("version")
-                document = DocumentInfo(identifier: baseName(fileName), source: fileName, metadata: metadata)
+                documents.pending = DocumentInfo(
+                    identifier: baseName(fileName), source: fileName, metadata: metadata)
                 return
             }
             let role = start(reader, names)
@@ -75,9 +75,7 @@ public struct TMXProfile: CorpusProfile {
 
     /// Emits the document (also when the body is empty).
     public mutating func finish(into events: inout [CorpusEvent]) throws {
-        openDocument(&events)
-        if documentOpen { events.append(.endDocument) }
-        documentOpen = false
+        documents.end(&events)
     }
 
     private mutating func start(_ reader: XMLStreamReader, _ names: Names) -> Role {
@@ -88,7 +86,7 @@ public struct TMXProfile: CorpusProfile {
             for (key, value) in variantContext { metadata[key] = value }
             units.open(
                 UnitStack.OpenUnit(
-                    kind: .segment, line: reader.line, labels: [:], metadata: metadata,
+                    kind: .segment, line: reader.line, labels: [:], metadata: UnitMetadata(metadata),
                     tokens: nil))
             return .segment
         }
@@ -108,7 +106,7 @@ public struct TMXProfile: CorpusProfile {
             return .property
         }
         if name == names.header {
-            document?.metadata["srclang"] = reader.attribute("srclang")
+            documents.pending?.metadata["srclang"] = reader.attribute("srclang")
             return .header
         }
         if names.nativeCodes.contains(name) {
@@ -138,18 +136,10 @@ public struct TMXProfile: CorpusProfile {
             propertyName = nil
         case .segment:
             guard let unit = units.close(file: fileName) else { return }
-            openDocument(&events)
+            documents.start(&events)
             events.append(.unit(unit))
         case .skipped:
             skipDepth -= 1
-        }
-    }
-
-    private mutating func openDocument(_ events: inout [CorpusEvent]) {
-        if let document {
-            events.append(.startDocument(document))
-            self.document = nil
-            documentOpen = true
         }
     }
 }

@@ -9,6 +9,9 @@ struct TextAccumulator {
     var isEmpty: Bool { bytes.isEmpty }
 
     /// Appends a text node's bytes.
+    ///
+    /// Copies whole stretches at once: words separated by single spaces need no collapsing, so a stretch ends only
+    /// at other whitespace (a newline, a tab, two spaces) or at the end of the node.
     @inline(__always)
     mutating func append(_ text: UnsafeBufferPointer<UInt8>) {
         guard let base = text.baseAddress else { return }
@@ -21,7 +24,16 @@ struct TextAccumulator {
                 index += 1
             }
             let start = index
-            while index < count, !Self.isSpace(base[index]) { index += 1 }
+            while index < count {
+                let byte = base[index]
+                if !Self.isSpace(byte) {
+                    index += 1
+                } else if byte == 0x20, index + 1 < count, !Self.isSpace(base[index + 1]) {
+                    index += 2
+                } else {
+                    break
+                }
+            }
             if index > start {
                 if pendingSpace, !bytes.isEmpty { bytes.append(0x20) }
                 pendingSpace = false

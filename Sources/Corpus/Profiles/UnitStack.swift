@@ -8,7 +8,7 @@ struct UnitStack {
         var kind: UnitKind
         var line: Int
         var labels: [String: String]
-        var metadata: [String: String]
+        var metadata: UnitMetadata
         var tokens: [MarkedToken]?
     }
 
@@ -45,7 +45,7 @@ struct UnitStack {
     /// Sets a metadata entry of the innermost unit.
     mutating func setMetadata(_ key: String, _ value: String) {
         guard !units.isEmpty else { return }
-        units[units.count - 1].metadata[key] = value
+        units[units.count - 1].metadata.set(key, value)
     }
 
     /// Closes the innermost unit; returns it unless it has neither text nor tokens.
@@ -55,6 +55,6 @@ struct UnitStack {
         if text.isEmpty && (unit.tokens?.isEmpty ?? true) { return nil }
         return TextUnit(
             text: text, kind: unit.kind, tokens: unit.tokens, labels: unit.labels,
-            metadata: unit.metadata, position: SourcePosition(file: file, line: unit.line))
+            storedMetadata: unit.metadata, position: SourcePosition(file: file, line: unit.line))
     }
 }

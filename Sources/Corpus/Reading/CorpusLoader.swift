@@ -189,9 +189,9 @@ public struct CorpusLoader: Sendable {
                     let reader = try XMLCorpusReader(
                         contentsOfFile: file, profile: options.profile,
                         options: options.reading)
-                    while let event = try reader.nextEvent() {
+                    try reader.forEachEvent { event in
                         try body(event)
-                        guard case .unit = event else { continue }
+                        guard case .unit = event else { return }
                         state.unitsRead += 1
                         if state.unitsRead & 4095 == 0, let progress {
                             state.bytesRead = bytesBefore + reader.reader.bytesConsumed
@@ -229,7 +229,7 @@ public struct CorpusLoader: Sendable {
     private func check(_ file: String) throws {
         if isXML(file) {
             let reader = try XMLCorpusReader(contentsOfFile: file, profile: options.profile, options: options.reading)
-            while try reader.nextEvent() != nil {}
+            try reader.forEachEvent { _ in }
         } else {
             try PlainTextCorpusReader(contentsOfFile: file, options: options.plainText).forEachUnit { _, _ in }
         }

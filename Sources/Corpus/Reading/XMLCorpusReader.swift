@@ -92,62 +92,84 @@ public final class XMLCorpusReader {
     /// Calls `body` with every unit and the document it belongs to, in file order.
     public func forEachUnit(_ body: (DocumentInfo, TextUnit) throws -> Void) throws {
         var document = DocumentInfo(identifier: baseName(reader.fileName), source: reader.fileName)
-        func deliver(_ event: CorpusEvent) throws {
+        try forEachEvent { event in
             switch event {
             case .startDocument(let info): document = info
             case .unit(let unit): try body(document, unit)
             case .endDocument: break
             }
         }
+    }
+
+    /// Calls `body` with every remaining event (documents opening and closing, units), in file order: the fast
+    /// way to stream a file (`nextEvent()` is the same stream, pulled).
+    public func forEachEvent(_ body: (CorpusEvent) throws -> Void) throws {
         // Events queued by earlier `nextEvent()` calls come first.
         while queueHead < queue.count {
             let event = queue[queueHead]
             queueHead += 1
-            try deliver(event)
+            try body(event)
         }
         queue.removeAll(keepingCapacity: true)
         queueHead = 0
         if finished { return }
-        // The hot loop works on locals, not on this object's stored properties: a stored property modified
-        // across a call costs a dynamic exclusivity check at every node.
         var events: [CorpusEvent] = []
         events.reserveCapacity(8)
-        var profile = self.profile
-        self.profile = nil
-        defer { self.profile = profile }
-        let reader = self.reader
-        var rootSeen = sawRoot
-        while true {
-            guard try reader.read() else {
-                finished = true
-                try profile?.finish(into: &events)
-                for event in events { try deliver(event) }
-                if !sawRoot {
+        if profile == nil {
+            // Up to the root element, which chooses the profile.
+            while profile == nil {
+                guard try reader.read() else {
+                    finished = true
                     throw CorpusError(
                         .notWellFormed, file: reader.fileName, message: "the document has no root element")
                 }
-                return
-            }
-            if profile == nil {
                 guard reader.nodeKind == .element else { continue }
                 var made = try configuration.makeProfile(
                     rootElement: reader.localName,
                     namespaceURI: reader.namespaceURI,
                     file: reader.fileName, line: reader.line)
                 made.prepare(for: reader)
-                profile = made
                 profileName = made.name
-            }
-            if !rootSeen {
-                rootSeen = true
                 sawRoot = true
+                try made.process(reader, into: &events)
+                profile = made
             }
-            try profile!.process(reader, into: &events)
+            for event in events { try body(event) }
+            events.removeAll(keepingCapacity: true)
+        }
+        guard var opened = profile else { return }
+        // The hot loop runs on a local copy of the profile with its concrete type (the built-in ones are
+        // specialised): no existential to open, and no exclusivity check on this object's properties, per node.
+        self.profile = nil
+        defer { self.profile = opened }
+        func run<Profile: CorpusProfile>(_ type: Profile.Type) throws -> Bool {
+            guard var concrete = opened as? Profile else { return false }
+            defer { opened = concrete }
+            try Self.stream(&concrete, reader, &events, body)
+            return true
+        }
+        let specialised =
+            try run(TEIProfile.self) || run(BosakPlayProfile.self) || run(TMXProfile.self)
+            || run(GenericProfile.self) || run(MontagueXMLProfile.self)
+        if !specialised { try Self.stream(&opened, reader, &events, body) }
+        finished = true
+    }
+
+    /// Reads every remaining node through `profile`, handing its events to `body` as they come.
+    private static func stream<Profile: CorpusProfile>(
+        _ profile: inout Profile, _ reader: XMLStreamReader, _ events: inout [CorpusEvent],
+        _ body: (CorpusEvent) throws -> Void
+    ) throws {
+        while try reader.read() {
+            try profile.process(reader, into: &events)
             if !events.isEmpty {
-                for event in events { try deliver(event) }
+                for event in events { try body(event) }
                 events.removeAll(keepingCapacity: true)
             }
         }
+        try profile.finish(into: &events)
+        for event in events { try body(event) }
+        events.removeAll(keepingCapacity: true)
     }
 
     /// Reads the whole file into documents (memory grows with the file: for small corpora).

@@ -1,15 +1,23 @@
 import CLibXML2
 import Foundation
 
-/// A forward-only XML reader on libxml2's `xmlTextReader`: it never builds the whole tree, so memory does not grow
-/// with the file, and it reads gzip-compressed files transparently.
+/// A forward-only XML reader on libxml2's SAX2 push parser: it never builds a tree, so memory does not grow with the
+/// file, and it reads gzip-compressed files transparently.
 ///
-/// Call `read()` until it returns false; after each call the properties describe the current node. A file that is
+/// The file is fed to libxml2 in 64 KiB chunks (`xmlParseChunk`); the SAX2 callbacks record each chunk's nodes
+/// (names as pointers into the parser's dictionary, text and attribute values copied into one reused byte arena),
+/// and `read()` then steps through them. This is libxml2's own streaming parser without `xmlTextReader`'s node
+/// objects, so it is faster than `xmllint --stream`, which uses the text reader.
+///
+/// Call `read()` until it returns false; after each call the properties describe the current node. Adjacent
+/// character data (text, CDATA sections, expanded entities) is one text node, as in `xmlTextReader`. A file that is
 /// not well-formed makes `read()` throw a `CorpusError` with libxml2's message and the line and column where
-/// libxml2 stopped. Element names can be compared without allocating: `intern(_:)` a name once, then test
-/// `isCurrentElement(_:)` at each node (names are interned in the reader's dictionary, so this is a pointer test).
+/// libxml2 stopped, once the nodes before the error have been delivered: nothing after it is. Element names can be
+/// compared without allocating: `intern(_:)` a name once, then test `isCurrentElement(_:)` at each node (names are
+/// interned in the parser's dictionary, so this is a pointer test).
 ///
-/// The reader is not thread-safe; use one per thread.
+/// Source: libxml2's SAX2 interface (`xmlSAXHandler`, `startElementNs`, `xmlCreatePushParserCtxt`,
+/// `xmlParseChunk`). The reader is not thread-safe; use one per thread.
 public final class XMLStreamReader {
     /// The kind of the current node.
     public enum NodeKind: Sendable, Hashable {
@@ -27,7 +35,7 @@ public final class XMLStreamReader {
         case processingInstruction
         /// The document type declaration.
         case documentType
-        /// Anything else (entity boundaries, the XML declaration).
+        /// Anything else.
         case other
     }
 
@@ -39,16 +47,31 @@ public final class XMLStreamReader {
     public private(set) var nodeKind: NodeKind = .other
 
     /// Whether libxml2's document-wide ID table is off for this reader (so memory stays constant on files with
-    /// millions of `xml:id`s); false only with a libxml2 whose reader layout Montague does not recognise.
-    public private(set) var skipsIDRegistration = false
+    /// millions of `xml:id`s). Always true: the SAX2 callbacks build no tree, so no ID is ever registered.
+    public let skipsIDRegistration = true
 
-    let reader: xmlTextReaderPtr
+    private let context: xmlParserCtxtPtr
+    private let state: UnsafeMutablePointer<SAXEventBuffer>
     private let diagnostics: ParseDiagnostics
-    private var memoryBuffer: UnsafeMutableBufferPointer<CChar>?
+    private let source: ChunkSource
+    private let chunk: UnsafeMutablePointer<CChar>
+    /// The index of the current node in `state`'s events.
+    private var index = -1
+    /// How many of the recorded events may be delivered (the last text node waits for the next chunk, which may
+    /// continue it).
+    private var deliverable = 0
+    private var finished = false
+    /// The first error, thrown once the nodes before it have been delivered.
+    private var pendingError: CorpusError?
+    private var fed = 0
+    private let xmlPrefix: UnsafePointer<UInt8>?
+
+    /// The size of the pieces the input is fed to libxml2 in.
+    static let chunkSize = 1 << 16
 
     /// Opens a file (plain or gzip-compressed) for streaming.
     /// - Throws: `CorpusError.Kind.unreadable` when the file cannot be opened.
-    public init(contentsOfFile path: String, options: XMLReadingOptions = XMLReadingOptions()) throws {
+    public convenience init(contentsOfFile path: String, options: XMLReadingOptions = XMLReadingOptions()) throws {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
             throw CorpusError(.unreadable, file: path, message: "no such file")
@@ -59,230 +82,254 @@ public final class XMLStreamReader {
         guard FileManager.default.isReadableFile(atPath: path) else {
             throw CorpusError(.unreadable, file: path, message: "permission denied")
         }
-        montague_installRestrictedEntityLoader()
-        guard let reader = xmlReaderForFile(path, options.encodingOverride, options.parserFlags) else {
+        xmlInitParser()
+        // libxml2's input layer decompresses gzip (and xz) files and reads plain ones as they are.
+        guard let input = xmlParserInputBufferCreateFilename(path, XML_CHAR_ENCODING_NONE) else {
             throw CorpusError(.unreadable, file: path, message: "libxml2 could not open the file")
         }
-        self.fileName = path
-        self.reader = reader
-        self.diagnostics = ParseDiagnostics(fileName: path)
-        installErrorHandler()
-        skipsIDRegistration = montague_readerSkipIDs(reader) == 1
+        try self.init(source: ChunkSource(file: input), name: path, options: options)
     }
 
     /// Reads XML from bytes in memory; `name` is used in messages and as the base for relative references.
-    public init(bytes: some Collection<UInt8>, name: String, options: XMLReadingOptions = XMLReadingOptions()) throws {
+    public convenience init(
+        bytes: some Collection<UInt8>, name: String, options: XMLReadingOptions = XMLReadingOptions()
+    )
+        throws
+    {
+        try self.init(source: ChunkSource(bytes: Array(bytes)), name: name, options: options)
+    }
+
+    private init(source: ChunkSource, name: String, options: XMLReadingOptions) throws {
         montague_installRestrictedEntityLoader()
-        // libxml2 reads the buffer lazily, so the reader owns a copy for its whole life.
-        let buffer = UnsafeMutableBufferPointer<CChar>.allocate(capacity: max(bytes.count, 1))
-        var index = 0
-        for byte in bytes {
-            buffer[index] = CChar(bitPattern: byte)
-            index += 1
-        }
-        guard
-            let reader = xmlReaderForMemory(
-                buffer.baseAddress, Int32(bytes.count), name,
-                options.encodingOverride, options.parserFlags)
-        else {
-            buffer.deallocate()
-            throw CorpusError(.unreadable, file: name, message: "libxml2 could not read the buffer")
+        guard let context = xmlCreatePushParserCtxt(nil, nil, nil, 0, name) else {
+            throw CorpusError(.unreadable, file: name, message: "libxml2 could not make a parser")
         }
         self.fileName = name
-        self.reader = reader
-        self.memoryBuffer = buffer
+        self.context = context
+        self.source = source
         self.diagnostics = ParseDiagnostics(fileName: name)
-        installErrorHandler()
-        skipsIDRegistration = montague_readerSkipIDs(reader) == 1
+        self.chunk = UnsafeMutablePointer<CChar>.allocate(capacity: Self.chunkSize)
+        self.state = UnsafeMutablePointer<SAXEventBuffer>.allocate(capacity: 1)
+        state.initialize(to: SAXEventBuffer(diagnostics: Unmanaged.passUnretained(diagnostics)))
+        xmlPrefix = xmlDictLookup(context.pointee.dict, "xml", 3)
+        xmlCtxtUseOptions(context, options.parserFlags)
+        state.pointee.completeAttributes = context.pointee.loadsubset & XML_COMPLETE_ATTRS != 0
+        context.pointee._private = UnsafeMutableRawPointer(state)
+        installHandlers()
+        if let encoding = options.encodingOverride {
+            guard let handler = xmlFindCharEncodingHandler(encoding) else {
+                throw CorpusError(.unreadable, file: name, message: "unknown encoding '\(encoding)'")
+            }
+            xmlSwitchToEncoding(context, handler)
+        }
     }
 
     deinit {
-        xmlFreeTextReader(reader)
-        memoryBuffer?.deallocate()
+        if let document = context.pointee.myDoc {
+            xmlFreeDoc(document)
+            context.pointee.myDoc = nil
+        }
+        xmlFreeParserCtxt(context)
+        state.pointee.deallocate()
+        state.deinitialize(count: 1)
+        state.deallocate()
+        chunk.deallocate()
     }
 
-    private func installErrorHandler() {
-        let context = Unmanaged.passUnretained(diagnostics).toOpaque()
-        xmlTextReaderSetStructuredErrorHandler(
-            reader,
-            { context, error in
-                guard let context, let error else { return }
-                Unmanaged<ParseDiagnostics>.fromOpaque(context).takeUnretainedValue().record(error.pointee)
-            }, context)
+    /// Replaces the tree-building callbacks of the context's default SAX2 handler by ones that record events;
+    /// the DTD callbacks (entity and attribute-list declarations) stay libxml2's, so entities expand as before.
+    private func installHandlers() {
+        guard let sax = context.pointee.sax else { return }
+        sax.pointee.startElement = nil
+        sax.pointee.endElement = nil
+        sax.pointee.startElementNs = saxStartElement
+        sax.pointee.endElementNs = saxEndElement
+        sax.pointee.characters = saxCharacters
+        sax.pointee.ignorableWhitespace = saxCharacters
+        if sax.pointee.cdataBlock != nil { sax.pointee.cdataBlock = saxCharacters }
+        sax.pointee.comment = saxComment
+        sax.pointee.processingInstruction = saxProcessingInstruction
+        state.pointee.defaultInternalSubset = sax.pointee.internalSubset
+        sax.pointee.internalSubset = saxInternalSubset
+        sax.pointee.reference = nil
+        sax.pointee.warning = nil
+        sax.pointee.error = nil
+        sax.pointee.serror = saxError
+        sax.pointee.initialized = UInt32(XML_SAX2_MAGIC)
     }
 
     /// Moves to the next node; returns false at the end of the document.
     /// - Throws: `CorpusError.Kind.notWellFormed` with libxml2's message, line and column, when the document is not
-    ///   well-formed (or exceeds libxml2's entity-expansion limits). Nothing read after the error is delivered.
+    ///   well-formed (or exceeds libxml2's entity-expansion limits).
     @inline(__always)
     public func read() throws -> Bool {
-        let status = xmlTextReaderRead(reader)
-        // A plain memory flag, not a stored property: no exclusivity check on the hot path.
-        if diagnostics.errorFlag.pointee, let error = diagnostics.firstError { throw error }
-        if status == 1 {
-            nodeKind = Self.kind(of: xmlTextReaderNodeType(reader))
+        index += 1
+        if index < deliverable {
+            nodeKind = state.pointee.kind(at: index)
             return true
         }
-        if status == 0 { return false }
-        throw CorpusError(.notWellFormed, file: fileName, message: "libxml2 stopped reading without a message")
+        return try refill()
+    }
+
+    /// Parses chunks until there is a node to deliver or the input ends. After an error, the nodes libxml2 reported
+    /// before it are still delivered; the next call throws.
+    private func refill() throws -> Bool {
+        if let error = pendingError { throw error }
+        let buffer = state
+        buffer.pointee.keepOnly(from: deliverable)
+        index = 0
+        deliverable = 0
+        while deliverable == 0 {
+            if finished { return false }
+            let count = try source.read(into: chunk, capacity: Self.chunkSize, file: fileName)
+            fed += count
+            if count == 0 { finished = true }
+            let status = xmlParseChunk(context, chunk, Int32(count), finished ? 1 : 0)
+            if diagnostics.errorFlag.pointee, let error = diagnostics.firstError {
+                pendingError = error
+                deliverable = min(buffer.pointee.eventsBeforeError, buffer.pointee.eventCount)
+                if deliverable == 0 { throw error }
+                break
+            }
+            if status != 0 || (finished && context.pointee.wellFormed == 0) {
+                throw CorpusError(
+                    .notWellFormed, file: fileName, message: "libxml2 stopped reading (error \(status))")
+            }
+            let recorded = buffer.pointee.eventCount
+            // A text node at the end of a chunk may go on in the next one.
+            deliverable = !finished && recorded > 0 && buffer.pointee.isText(at: recorded - 1) ? recorded - 1 : recorded
+        }
+        nodeKind = buffer.pointee.kind(at: 0)
+        return true
     }
 
     @inline(__always)
-    private static func kind(of type: Int32) -> NodeKind {
-        switch UInt32(bitPattern: type) {
-        case XML_READER_TYPE_ELEMENT.rawValue: return .element
-        case XML_READER_TYPE_END_ELEMENT.rawValue: return .endElement
-        case XML_READER_TYPE_TEXT.rawValue, XML_READER_TYPE_CDATA.rawValue: return .text
-        case XML_READER_TYPE_WHITESPACE.rawValue, XML_READER_TYPE_SIGNIFICANT_WHITESPACE.rawValue: return .whitespace
-        case XML_READER_TYPE_COMMENT.rawValue: return .comment
-        case XML_READER_TYPE_PROCESSING_INSTRUCTION.rawValue: return .processingInstruction
-        case XML_READER_TYPE_DOCUMENT_TYPE.rawValue: return .documentType
-        default: return .other
-        }
-    }
+    private var event: SAXEvent { state.pointee.events[index] }
 
     /// Depth of the current node (the root element is at depth 0).
-    public var depth: Int { Int(xmlTextReaderDepth(reader)) }
+    public var depth: Int { Int(event.depth) }
 
     /// Whether the current element is written `<name/>` (no end-element node follows it).
-    public var isEmptyElement: Bool { xmlTextReaderIsEmptyElement(reader) == 1 }
+    public var isEmptyElement: Bool { event.isEmpty }
 
-    /// The local name of the current element (without prefix); empty for nodes without a name.
-    public var localName: String {
-        guard let name = xmlTextReaderConstLocalName(reader) else { return "" }
-        return String(cString: name)
-    }
+    /// The local name of the current element (without prefix), or a processing instruction's target; empty for
+    /// nodes without a name.
+    public var localName: String { event.name.map { String(cString: $0) } ?? "" }
 
     /// The namespace URI of the current element, if it has one.
-    public var namespaceURI: String? {
-        guard let uri = xmlTextReaderConstNamespaceUri(reader) else { return nil }
-        return String(cString: uri)
-    }
+    public var namespaceURI: String? { event.namespace.map { String(cString: $0) } }
 
-    /// The text of the current text node (empty for other nodes).
-    public var value: String {
-        guard let text = xmlTextReaderConstValue(reader) else { return "" }
-        return String(cString: text)
-    }
+    /// The text of the current text, comment or processing-instruction node (empty for other nodes).
+    public var value: String { withValueBytes { String(decoding: $0, as: UTF8.self) } }
 
     /// Calls `body` with the UTF-8 bytes of the current node's value (text nodes), without copying them.
     @inline(__always)
     public func withValueBytes<Result>(_ body: (UnsafeBufferPointer<UInt8>) throws -> Result) rethrows -> Result {
-        guard let text = xmlTextReaderConstValue(reader) else {
-            return try body(UnsafeBufferPointer(start: nil, count: 0))
-        }
+        let event = self.event
         return try body(
-            UnsafeBufferPointer(start: text, count: strlen(UnsafeRawPointer(text).assumingMemoryBound(to: CChar.self))))
+            UnsafeBufferPointer(start: state.pointee.bytes + Int(event.valueStart), count: Int(event.valueCount)))
     }
 
     /// The value of an attribute of the current element by qualified name (`"n"`, `"xml:lang"`), or nil.
     public func attribute(_ qualifiedName: String) -> String? {
-        guard let value = xmlTextReaderGetAttribute(reader, qualifiedName) else { return nil }
-        defer { montague_xmlFree(value) }
-        return String(cString: value)
+        let parts = qualifiedName.split(separator: ":", maxSplits: 1, omittingEmptySubsequences: false)
+        let local = String(parts.last ?? "")
+        guard let name = xmlDictExists(context.pointee.dict, local, Int32(local.utf8.count)) else { return nil }
+        var prefix: UnsafePointer<UInt8>?
+        if parts.count == 2 {
+            let written = String(parts[0])
+            guard let interned = xmlDictExists(context.pointee.dict, written, Int32(written.utf8.count)) else {
+                return nil
+            }
+            prefix = interned
+        }
+        return attributeValue(name: name, prefix: prefix)
     }
 
     /// The value of the current element's attribute named `name` (interned with `intern(_:)`), without a namespace,
     /// or in the XML namespace (`xml:id`, `xml:lang`) when `inXMLNamespace` is true; nil when the element has no
     /// such attribute.
     ///
-    /// One pass over the element's attributes, comparing interned names, with no libxml2 allocation: the fast form
-    /// of `attribute(_:)` for hot paths. Values made of several nodes (entity references) fall back to libxml2.
+    /// One pass over the element's attributes comparing interned names: the fast form of `attribute(_:)` for hot
+    /// paths. Attributes a DTD declares with a default value count, as in libxml2's own lookup.
     @inline(__always)
     public func attribute(_ name: InternedName, inXMLNamespace: Bool = false) -> String? {
-        guard let node = xmlTextReaderCurrentNode(reader), node.pointee.type == XML_ELEMENT_NODE,
-            let wanted = name.pointer
-        else { return nil }
-        var property = node.pointee.properties
-        while let attribute = property {
-            property = attribute.pointee.next
-            guard let attributeName = attribute.pointee.name else { continue }
-            if attributeName != wanted {
-                // Names are interned in the reader's dictionary; compare the bytes only if the first one matches.
-                guard attributeName.pointee == wanted.pointee, xmlStrEqual(attributeName, wanted) == 1 else { continue }
-            }
-            if let namespace = attribute.pointee.ns {
-                guard inXMLNamespace, let prefix = namespace.pointee.prefix, prefix[0] == 0x78, prefix[1] == 0x6D,
-                    prefix[2] == 0x6C, prefix[3] == 0
-                else { continue }
-            } else if inXMLNamespace {
-                continue
-            }
-            guard let child = attribute.pointee.children else { return "" }
-            if child.pointee.next == nil, child.pointee.type == XML_TEXT_NODE, let content = child.pointee.content {
-                return String(cString: content)
-            }
-            guard let value = xmlNodeListGetString(node.pointee.doc, child, 1) else { return "" }
-            defer { montague_xmlFree(value) }
-            return String(cString: value)
-        }
-        // libxml2's own lookup also finds attributes a DTD declares with a default value: defer to it when the
-        // document declares any attribute list.
-        if let document = node.pointee.doc,
-            document.pointee.intSubset?.pointee.attributes != nil
-                || document.pointee.extSubset?.pointee.attributes != nil
-        {
-            return attribute(inXMLNamespace ? "xml:" + name.string : name.string)
+        guard let wanted = name.pointer else { return nil }
+        return attributeValue(name: wanted, prefix: inXMLNamespace ? xmlPrefix : nil)
+    }
+
+    @inline(__always)
+    private func attributeValue(name: UnsafePointer<UInt8>, prefix: UnsafePointer<UInt8>?) -> String? {
+        let event = self.event
+        guard event.kind == .element else { return nil }
+        let buffer = state.pointee
+        let end = Int(event.attributeStart) + Int(event.attributeCount)
+        var position = Int(event.attributeStart)
+        while position < end {
+            let attribute = buffer.attributes[position]
+            position += 1
+            // All names come from the parser's dictionary: equal names are equal pointers.
+            guard attribute.name == name, attribute.prefix == prefix else { continue }
+            return String(
+                decoding: UnsafeBufferPointer(
+                    start: buffer.bytes + Int(attribute.valueStart), count: Int(attribute.valueCount)),
+                as: UTF8.self)
         }
         return nil
     }
 
     /// All attributes of the current element as (qualified name, value), in document order (namespace
-    /// declarations excluded).
+    /// declarations excluded; DTD defaults only when local DTDs are loaded).
     public func attributes() -> [(name: String, value: String)] {
+        let event = self.event
+        guard event.kind == .element else { return [] }
+        let buffer = state.pointee
         var result: [(name: String, value: String)] = []
-        guard xmlTextReaderHasAttributes(reader) == 1 else { return result }
-        var status = xmlTextReaderMoveToFirstAttribute(reader)
-        while status == 1 {
-            if xmlTextReaderIsNamespaceDecl(reader) != 1,
-                let name = xmlTextReaderConstName(reader)
-            {
-                let value = xmlTextReaderConstValue(reader).map { String(cString: $0) } ?? ""
-                result.append((String(cString: name), value))
-            }
-            status = xmlTextReaderMoveToNextAttribute(reader)
+        for position in Int(event.attributeStart)..<Int(event.attributeStart) + Int(event.attributeCount) {
+            let attribute = buffer.attributes[position]
+            if attribute.isDefault && !buffer.completeAttributes { continue }
+            let local = attribute.name.map { String(cString: $0) } ?? ""
+            let name = attribute.prefix.map { String(cString: $0) + ":" + local } ?? local
+            let value = String(
+                decoding: UnsafeBufferPointer(
+                    start: buffer.bytes + Int(attribute.valueStart), count: Int(attribute.valueCount)),
+                as: UTF8.self)
+            result.append((name, value))
         }
-        xmlTextReaderMoveToElement(reader)
         return result
     }
 
-    /// The 1-based line on which the current node starts (0 when libxml2 does not know).
-    public var line: Int {
-        guard let node = xmlTextReaderCurrentNode(reader) else { return 0 }
-        return max(0, Int(xmlGetLineNo(node)))
-    }
+    /// The 1-based line on which libxml2 was when it reported the current node (for an element, the line of the end
+    /// of its start tag, as in `xmlTextReader`); 0 when unknown.
+    public var line: Int { max(0, Int(event.line)) }
 
-    /// How many bytes of the (decompressed) input libxml2 has consumed so far: for progress reports.
-    public var bytesConsumed: Int { max(0, Int(xmlTextReaderByteConsumed(reader))) }
+    /// How many bytes of the (decompressed) input have been given to libxml2 so far: for progress reports.
+    public var bytesConsumed: Int { fed }
 
     /// The encoding libxml2 detected or was told (nil before it knows).
     public var encoding: String? {
-        guard let name = xmlTextReaderConstEncoding(reader) else { return nil }
-        return String(cString: name)
+        if let name = context.pointee.input?.pointee.encoding { return String(cString: name) }
+        if let name = context.pointee.encoding { return String(cString: name) }
+        return nil
     }
 
-    /// Interns `name` in the reader's dictionary, for allocation-free comparisons with `isCurrentElement(_:)`.
+    /// Interns `name` in the parser's dictionary, for allocation-free comparisons with `isCurrentElement(_:)`.
     public func intern(_ name: String) -> InternedName {
         // The dictionary keeps the string for the reader's whole life.
-        InternedName(pointer: xmlTextReaderConstString(reader, name))
+        InternedName(pointer: xmlDictLookup(context.pointee.dict, name, Int32(name.utf8.count)))
     }
 
     /// The current node's local name as an interned name (pointer identity with `intern(_:)` results).
     @inline(__always)
-    public var internedLocalName: InternedName { InternedName(pointer: xmlTextReaderConstLocalName(reader)) }
+    public var internedLocalName: InternedName { InternedName(pointer: event.name) }
 
     /// The current node's namespace URI as an interned name, or nil.
     @inline(__always)
-    public var internedNamespaceURI: InternedName? {
-        guard let uri = xmlTextReaderConstNamespaceUri(reader) else { return nil }
-        return InternedName(pointer: uri)
-    }
+    public var internedNamespaceURI: InternedName? { event.namespace.map { InternedName(pointer: $0) } }
 
     /// Whether the current node's local name is `name` (a pointer comparison: names live in one dictionary).
     @inline(__always)
-    public func isCurrentElement(_ name: InternedName) -> Bool {
-        xmlTextReaderConstLocalName(reader) == name.pointer
-    }
+    public func isCurrentElement(_ name: InternedName) -> Bool { event.name == name.pointer }
 }
 
 /// A name interned in one `XMLStreamReader`'s dictionary: equal names have equal pointers within that reader.
@@ -292,6 +339,49 @@ public struct InternedName: Hashable {
 
     /// The name as a string.
     public var string: String { pointer.map { String(cString: $0) } ?? "" }
+}
+
+/// Where the reader's bytes come from: libxml2's input layer on a file (it decompresses gzip), or a copy of bytes
+/// given in memory.
+private final class ChunkSource {
+    private let input: xmlParserInputBufferPtr?
+    private let bytes: [UInt8]
+    private var offset = 0
+
+    init(file input: xmlParserInputBufferPtr) {
+        self.input = input
+        self.bytes = []
+    }
+
+    init(bytes: [UInt8]) {
+        self.input = nil
+        self.bytes = bytes
+    }
+
+    deinit { close() }
+
+    /// Reads up to `capacity` bytes; 0 at the end.
+    func read(into buffer: UnsafeMutablePointer<CChar>, capacity: Int, file: String) throws -> Int {
+        if let input {
+            guard let read = input.pointee.readcallback else { return 0 }
+            let count = read(input.pointee.context, buffer, Int32(capacity))
+            guard count >= 0 else { throw CorpusError(.unreadable, file: file, message: "read error") }
+            return Int(count)
+        }
+        let count = min(capacity, bytes.count - offset)
+        guard count > 0 else { return 0 }
+        bytes.withUnsafeBytes { raw in
+            if let base = raw.baseAddress {
+                UnsafeMutableRawPointer(buffer).copyMemory(from: base + offset, byteCount: count)
+            }
+        }
+        offset += count
+        return count
+    }
+
+    private func close() {
+        if let input { xmlFreeParserInputBuffer(input) }
+    }
 }
 
 /// Collects libxml2's structured errors for one reader.

@@ -110,8 +110,7 @@ public struct Tokenizer: Sendable, Hashable, Codable {
         let count = bytes.count
         var index = 0
         while index < count {
-            let (scalar, length) = scanner.decode(at: index)
-            let kind = CharacterClass(scalar)
+            let (_, length, kind) = scanner.classify(at: index)
             switch kind {
             case .space:
                 index += length
@@ -155,8 +154,7 @@ public struct Tokenizer: Sendable, Hashable, Codable {
         var allDigits = true
         var tokenStart = start
         while index < count {
-            let (scalar, length) = scanner.decode(at: index)
-            let kind = CharacterClass(scalar)
+            let (scalar, length, kind) = scanner.classify(at: index)
             switch kind {
             case .letter, .mark:
                 allDigits = false
@@ -171,8 +169,7 @@ public struct Tokenizer: Sendable, Hashable, Codable {
             // Inner connectors need a word character after them.
             let next = index + length
             guard next < count else { break }
-            let (after, _) = scanner.decode(at: next)
-            let afterKind = CharacterClass(after)
+            let afterKind = scanner.classify(at: next).kind
             if scalar == "." || scalar == ",", allDigits, afterKind == .digit {
                 index = next
                 continue
@@ -219,6 +216,12 @@ enum CharacterClass: Equatable {
         }
         if value == 0x2019 || value == 0x02BC {
             self = .apostrophe
+            return
+        }
+        // Latin-1 letters and Latin Extended-A and -B (U+00C0–U+024F but × and ÷) are all letters: no Unicode
+        // property lookup for the accented letters of European text.
+        if value &- 0xC0 < 0x190, value != 0xD7, value != 0xF7 {
+            self = .letter
             return
         }
         let properties = scalar.properties
@@ -271,6 +274,15 @@ enum CharacterClass: Equatable {
 /// Decoding and look-ahead over the UTF-8 bytes being tokenized.
 struct Scanner {
     let bytes: UnsafeBufferPointer<UInt8>
+
+    /// The scalar at `index`, its length in bytes and its class; ASCII without decoding or a call.
+    @inline(__always)
+    func classify(at index: Int) -> (scalar: Unicode.Scalar, length: Int, kind: CharacterClass) {
+        let lead = bytes[index]
+        if lead < 0x80 { return (Unicode.Scalar(lead), 1, CharacterClass.ascii(lead)) }
+        let (scalar, length) = decode(at: index)
+        return (scalar, length, CharacterClass(scalar))
+    }
 
     /// The scalar at `index` and its length in bytes (U+FFFD, length 1, for a malformed sequence).
     @inline(__always)
@@ -328,17 +340,31 @@ struct Scanner {
         return index
     }
 
-    /// The letters from `start` on, lowercased ASCII (empty if a non-ASCII letter comes first), and their end.
-    func asciiLetters(from start: Int, limit: Int = 6) -> (letters: [UInt8], end: Int) {
-        var letters: [UInt8] = []
+    /// The ASCII letters from `start` on (at most `limit + 1` of them), lowercased and packed one byte each into an
+    /// integer, first letter lowest (`"tis"` → `0x73_69_74`); empty (0) if a non-ASCII letter comes first; and their
+    /// end. No allocation: this runs at every apostrophe.
+    @inline(__always)
+    func asciiLetters(from start: Int, limit: Int = 6) -> (letters: UInt64, end: Int) {
+        var letters: UInt64 = 0
+        var count = 0
         var index = start
-        while index < bytes.count, letters.count <= limit {
+        while index < bytes.count, count <= limit {
             let byte = bytes[index]
             guard byte < 0x80, CharacterClass.ascii(byte) == .letter else { break }
-            letters.append(byte | 0x20)
+            letters |= UInt64(byte | 0x20) << (8 * count)
+            count += 1
             index += 1
         }
         return (letters, index)
+    }
+
+    /// `word` packed as `asciiLetters` packs letters.
+    static func packed(_ word: StaticString) -> UInt64 {
+        var value: UInt64 = 0
+        word.withUTF8Buffer { bytes in
+            for (offset, byte) in bytes.enumerated() { value |= UInt64(byte) << (8 * offset) }
+        }
+        return value
     }
 
     /// For an apostrophe between letters: where to split a Penn Treebank contraction, or nil if it is none.
@@ -348,9 +374,9 @@ struct Scanner {
         let (suffix, end) = asciiLetters(from: apostrophe + apostropheLength)
         if end < bytes.count, CharacterClass(decode(at: end).scalar).isWordPart { return nil }
         switch suffix {
-        case [0x73], [0x6D], [0x64], [0x6C, 0x6C], [0x72, 0x65], [0x76, 0x65]:  // s m d ll re ve
+        case 0x73, 0x6D, 0x64, 0x6C6C, 0x6572, 0x6576:  // s m d ll re ve (first letter lowest)
             return (apostrophe, end)
-        case [0x74]:  // t: n't belongs to the clitic
+        case 0x74:  // t: n't belongs to the clitic
             guard apostrophe - 1 > wordStart, bytes[apostrophe - 1] | 0x20 == 0x6E else { return nil }
             return (apostrophe - 1, end)
         default:
@@ -362,10 +388,12 @@ struct Scanner {
     func archaicClitic(at index: Int, apostropheLength: Int) -> Int? {
         let (letters, end) = asciiLetters(from: index + apostropheLength)
         if end < bytes.count, CharacterClass(decode(at: end).scalar).isWordPart { return nil }
-        let known: [[UInt8]] = [
-            Array("tis".utf8), Array("twas".utf8), Array("em".utf8), Array("twere".utf8),
-            Array("twill".utf8), Array("twould".utf8),
-        ]
-        return known.contains(letters) ? end : nil
+        switch letters {
+        case Self.packed("tis"), Self.packed("twas"), Self.packed("em"), Self.packed("twere"), Self.packed("twill"),
+            Self.packed("twould"):
+            return end
+        default:
+            return nil
+        }
     }
 }

@@ -1,0 +1,355 @@
+// The tokenizer as it was before its byte-level fast paths (Latin letters without Unicode property lookups, clitic
+// matching without arrays), kept verbatim as the reference the property test compares `Tokenizer` with.
+struct ReferenceTokenizer {
+    /// How contractions are treated.
+    enum ContractionStyle {
+        /// Penn Treebank: `do n't`, `I 'm`.
+        case split
+        /// One token: `don't`, `I'm`.
+        case keep
+    }
+
+    /// The kind of a token.
+    enum Category: Sendable, Hashable {
+        /// Letters (and digits mixed with letters).
+        case word
+        /// Digits, with inner `.` or `,`.
+        case number
+        /// Punctuation.
+        case punctuation
+        /// Symbols, emoji, anything else that is not a space.
+        case symbol
+    }
+
+    /// Lowercase every token (Unicode full lowercasing).
+    var lowercase: Bool
+    /// Replace numbers by `numberToken`.
+    var normalizeNumbers: Bool
+    /// The token numbers become when `normalizeNumbers` is on.
+    var numberToken: String
+    /// Split or keep contractions.
+    var contractions: ContractionStyle
+    /// Write the typographic apostrophe (’) as `'` in tokens.
+    var normalizeApostrophes: Bool
+
+    /// Makes a tokenizer; by default it keeps case and numbers and splits contractions.
+    init(
+        lowercase: Bool = false, normalizeNumbers: Bool = false, numberToken: String = "<num>",
+        contractions: ContractionStyle = .split, normalizeApostrophes: Bool = true
+    ) {
+        self.lowercase = lowercase
+        self.normalizeNumbers = normalizeNumbers
+        self.numberToken = numberToken
+        self.contractions = contractions
+        self.normalizeApostrophes = normalizeApostrophes
+    }
+
+    /// The tokens of `text`, with lowercasing and number normalization applied.
+    func tokenize(_ text: String) -> [String] {
+        var tokens: [String] = []
+        var copy = text
+        copy.withUTF8 { bytes in
+            // About one token per five bytes of English text: avoids most regrowth of the array.
+            tokens.reserveCapacity(bytes.count / 5 + 1)
+            forEachTokenRange(in: bytes) { range, category in
+                tokens.append(token(bytes, range, category))
+            }
+        }
+        return tokens
+    }
+
+    /// The token string for a byte range `forEachTokenRange` reported (lowercased, numbers normalized,
+    /// apostrophes normalized, as configured).
+    func token(_ bytes: UnsafeBufferPointer<UInt8>, _ range: Range<Int>, _ category: Category) -> String {
+        if normalizeNumbers, category == .number { return numberToken }
+        let slice = UnsafeBufferPointer(rebasing: bytes[range])
+        var isASCII = true
+        for byte in slice where byte >= 0x80 {
+            isASCII = false
+            break
+        }
+        if isASCII {
+            guard lowercase else { return String(decoding: slice, as: UTF8.self) }
+            return String(unsafeUninitializedCapacity: slice.count) { buffer in
+                for (index, byte) in slice.enumerated() {
+                    buffer[index] = byte &- 0x41 < 26 ? byte | 0x20 : byte
+                }
+                return slice.count
+            }
+        }
+        var string = String(decoding: slice, as: UTF8.self)
+        if normalizeApostrophes, string.unicodeScalars.contains("\u{2019}") {
+            string = String(String.UnicodeScalarView(string.unicodeScalars.map { $0 == "\u{2019}" ? "'" : $0 }))
+        }
+        return lowercase ? string.lowercased() : string
+    }
+
+    /// Calls `body` with the byte range and category of every token of `bytes` (UTF-8), in order, without
+    /// allocating.
+    func forEachTokenRange(
+        in bytes: UnsafeBufferPointer<UInt8>,
+        _ body: (Range<Int>, Category) throws -> Void
+    ) rethrows {
+        var scanner = ReferenceScanner(bytes: bytes)
+        let count = bytes.count
+        var index = 0
+        while index < count {
+            let (scalar, length) = scanner.decode(at: index)
+            let kind = ReferenceCharacterClass(scalar)
+            switch kind {
+            case .space:
+                index += length
+            case .letter, .digit:
+                index = try scanWord(&scanner, from: index, body)
+            case .apostrophe:
+                // A leading apostrophe: an archaic clitic ('tis, 'twas) stays with its word; otherwise a quote.
+                if contractions == .split, let end = scanner.archaicClitic(at: index, apostropheLength: length) {
+                    try body(index..<end, .word)
+                    index = end
+                } else {
+                    try body(index..<(index + length), .punctuation)
+                    index += length
+                }
+            case .punctuation:
+                // A run of the same mark is one token (..., --, !!).
+                var end = index + length
+                while end + length <= count, scanner.bytesEqual(index, end, length) { end += length }
+                try body(index..<end, .punctuation)
+                index = end
+            case .ideograph:
+                let end = scanner.extendCluster(from: index + length)
+                try body(index..<end, .word)
+                index = end
+            case .symbol, .mark:
+                let end = scanner.extendCluster(from: index + length)
+                try body(index..<end, .symbol)
+                index = end
+            }
+        }
+    }
+
+    /// Scans a word or number starting at `start`, emitting one or more tokens (contractions split), and returns
+    /// the index after it.
+    private func scanWord(
+        _ scanner: inout ReferenceScanner, from start: Int,
+        _ body: (Range<Int>, Category) throws -> Void
+    ) rethrows -> Int {
+        let count = scanner.bytes.count
+        var index = start
+        var allDigits = true
+        var tokenStart = start
+        while index < count {
+            let (scalar, length) = scanner.decode(at: index)
+            let kind = ReferenceCharacterClass(scalar)
+            switch kind {
+            case .letter, .mark:
+                allDigits = false
+                index += length
+                continue
+            case .digit:
+                index += length
+                continue
+            default:
+                break
+            }
+            // Inner connectors need a word character after them.
+            let next = index + length
+            guard next < count else { break }
+            let (after, _) = scanner.decode(at: next)
+            let afterKind = ReferenceCharacterClass(after)
+            if scalar == "." || scalar == ",", allDigits, afterKind == .digit {
+                index = next
+                continue
+            }
+            if scalar == "-" || scalar == "\u{2010}", !allDigits, afterKind == .letter {
+                index = next
+                continue
+            }
+            if kind == .apostrophe, afterKind == .letter, !allDigits {
+                if contractions == .split,
+                    let split = scanner.contractionSplit(
+                        wordStart: tokenStart,
+                        apostrophe: index,
+                        apostropheLength: length)
+                {
+                    // `split.wordEnd` ends the stem (before "n't" or before "'s"), `split.end` ends the clitic.
+                    if split.wordEnd > tokenStart { try body(tokenStart..<split.wordEnd, .word) }
+                    try body(split.wordEnd..<split.end, .word)
+                    tokenStart = split.end
+                    index = split.end
+                    if index < count, ReferenceCharacterClass(scanner.decode(at: index).scalar).isWordPart { continue }
+                    return index
+                }
+                index = next
+                continue
+            }
+            break
+        }
+        if index > tokenStart { try body(tokenStart..<index, allDigits ? .number : .word) }
+        return index
+    }
+}
+
+/// The character classes the tokenizer distinguishes.
+enum ReferenceCharacterClass: Equatable {
+    case space, letter, digit, mark, apostrophe, punctuation, symbol, ideograph
+
+    @inline(__always)
+    init(_ scalar: Unicode.Scalar) {
+        let value = scalar.value
+        if value < 0x80 {
+            self = Self.ascii(UInt8(truncatingIfNeeded: value))
+            return
+        }
+        if value == 0x2019 || value == 0x02BC {
+            self = .apostrophe
+            return
+        }
+        let properties = scalar.properties
+        if properties.isWhitespace || value == 0x200B {
+            self = .space
+            return
+        }
+        if (0x4E00...0x9FFF).contains(value) || (0x3400...0x4DBF).contains(value) || (0x3040...0x30FF).contains(value)
+            || (0x20000...0x2FA1F).contains(value) || (0xF900...0xFAFF).contains(value)
+        {
+            self = .ideograph
+            return
+        }
+        switch properties.generalCategory {
+        case .uppercaseLetter, .lowercaseLetter, .titlecaseLetter, .modifierLetter, .otherLetter, .letterNumber:
+            self = .letter
+        case .decimalNumber:
+            self = .digit
+        case .nonspacingMark, .spacingMark, .enclosingMark:
+            self = .mark
+        case .connectorPunctuation, .dashPunctuation, .openPunctuation, .closePunctuation, .initialPunctuation,
+            .finalPunctuation, .otherPunctuation:
+            self = .punctuation
+        case .spaceSeparator, .lineSeparator, .paragraphSeparator, .control:
+            self = .space
+        default:
+            self = .symbol
+        }
+    }
+
+    var isWordPart: Bool { self == .letter || self == .digit || self == .mark }
+
+    /// The class of an ASCII byte (below 0x80), computed without a lookup table (a global table costs a lazy
+    /// initialisation check per character).
+    @inline(__always)
+    static func ascii(_ byte: UInt8) -> ReferenceCharacterClass {
+        if byte &- 0x61 < 26 || byte &- 0x41 < 26 { return .letter }
+        if byte <= 0x20 || byte == 0x7F { return .space }
+        if byte &- 0x30 < 10 { return .digit }
+        switch byte {
+        case UInt8(ascii: "'"): return .apostrophe
+        case UInt8(ascii: "$"), UInt8(ascii: "+"), UInt8(ascii: "<"), UInt8(ascii: "="), UInt8(ascii: ">"),
+            UInt8(ascii: "^"), UInt8(ascii: "`"), UInt8(ascii: "|"), UInt8(ascii: "~"):
+            return .symbol
+        default: return .punctuation
+        }
+    }
+}
+
+/// Decoding and look-ahead over the UTF-8 bytes being tokenized.
+struct ReferenceScanner {
+    let bytes: UnsafeBufferPointer<UInt8>
+
+    /// The scalar at `index` and its length in bytes (U+FFFD, length 1, for a malformed sequence).
+    @inline(__always)
+    func decode(at index: Int) -> (scalar: Unicode.Scalar, length: Int) {
+        let lead = bytes[index]
+        if lead < 0x80 { return (Unicode.Scalar(lead), 1) }
+        let count = bytes.count
+        var value: UInt32
+        var length: Int
+        if lead & 0xE0 == 0xC0 {
+            value = UInt32(lead & 0x1F)
+            length = 2
+        } else if lead & 0xF0 == 0xE0 {
+            value = UInt32(lead & 0x0F)
+            length = 3
+        } else if lead & 0xF8 == 0xF0 {
+            value = UInt32(lead & 0x07)
+            length = 4
+        } else {
+            return ("\u{FFFD}", 1)
+        }
+        guard index + length <= count else { return ("\u{FFFD}", 1) }
+        for offset in 1..<length {
+            let byte = bytes[index + offset]
+            guard byte & 0xC0 == 0x80 else { return ("\u{FFFD}", 1) }
+            value = value << 6 | UInt32(byte & 0x3F)
+        }
+        return (Unicode.Scalar(value) ?? "\u{FFFD}", length)
+    }
+
+    func bytesEqual(_ first: Int, _ second: Int, _ length: Int) -> Bool {
+        for offset in 0..<length where bytes[first + offset] != bytes[second + offset] { return false }
+        return true
+    }
+
+    /// The end of a symbol or ideograph cluster: following combining marks, variation selectors, skin-tone
+    /// modifiers, and zero-width-joiner sequences.
+    func extendCluster(from start: Int) -> Int {
+        var index = start
+        while index < bytes.count {
+            let (scalar, length) = decode(at: index)
+            let value = scalar.value
+            if value == 0x200D, index + length < bytes.count {
+                index += length + decode(at: index + length).length
+                continue
+            }
+            if (0xFE00...0xFE0F).contains(value) || (0x1F3FB...0x1F3FF).contains(value)
+                || (0xE0020...0xE007F).contains(value) || ReferenceCharacterClass(scalar) == .mark
+            {
+                index += length
+                continue
+            }
+            break
+        }
+        return index
+    }
+
+    /// The letters from `start` on, lowercased ASCII (empty if a non-ASCII letter comes first), and their end.
+    func asciiLetters(from start: Int, limit: Int = 6) -> (letters: [UInt8], end: Int) {
+        var letters: [UInt8] = []
+        var index = start
+        while index < bytes.count, letters.count <= limit {
+            let byte = bytes[index]
+            guard byte < 0x80, ReferenceCharacterClass.ascii(byte) == .letter else { break }
+            letters.append(byte | 0x20)
+            index += 1
+        }
+        return (letters, index)
+    }
+
+    /// For an apostrophe between letters: where to split a Penn Treebank contraction, or nil if it is none.
+    func contractionSplit(wordStart: Int, apostrophe: Int, apostropheLength: Int)
+        -> (wordEnd: Int, end: Int)?
+    {
+        let (suffix, end) = asciiLetters(from: apostrophe + apostropheLength)
+        if end < bytes.count, ReferenceCharacterClass(decode(at: end).scalar).isWordPart { return nil }
+        switch suffix {
+        case [0x73], [0x6D], [0x64], [0x6C, 0x6C], [0x72, 0x65], [0x76, 0x65]:  // s m d ll re ve
+            return (apostrophe, end)
+        case [0x74]:  // t: n't belongs to the clitic
+            guard apostrophe - 1 > wordStart, bytes[apostrophe - 1] | 0x20 == 0x6E else { return nil }
+            return (apostrophe - 1, end)
+        default:
+            return nil
+        }
+    }
+
+    /// For an apostrophe before letters: the end of an archaic clitic word ('tis, 'twas, 'em, 'twere), or nil.
+    func archaicClitic(at index: Int, apostropheLength: Int) -> Int? {
+        let (letters, end) = asciiLetters(from: index + apostropheLength)
+        if end < bytes.count, ReferenceCharacterClass(decode(at: end).scalar).isWordPart { return nil }
+        let known: [[UInt8]] = [
+            Array("tis".utf8), Array("twas".utf8), Array("em".utf8), Array("twere".utf8),
+            Array("twill".utf8), Array("twould".utf8),
+        ]
+        return known.contains(letters) ? end : nil
+    }
+}
