@@ -5,6 +5,11 @@ import Foundation
 /// integers the input is interpolated). PyTorch semantics of `F.affine_grid` / `F.grid_sample` with
 /// `align_corners = false`, bilinear interpolation and zero padding; coordinates are normalised to [−1, 1].
 public enum SpatialSampling {
+    /// The identity affine map `[1, 0, 0, 0, 1, 0]` (θ = [I | 0] flattened row-major): the usual initial bias of a
+    /// localisation network's last layer, with zero weights, so training starts from the identity transform
+    /// (as in the experiments of Jaderberg et al. 2015).
+    public static var identityParameters: Tensor { Tensor([1, 0, 0, 0, 1, 0]) }
+
     /// The sampling grid `[B, H, W, 2]` (x, y in [−1, 1]) of the affine maps `theta [B, 2, 3]` over an output of
     /// `height × width`: `(x_s, y_s) = θ · (x_t, y_t, 1)` with `x_t = (2j + 1)/W − 1`, `y_t = (2i + 1)/H − 1`.
     public static func affineGrid(theta: Tensor, height: Int, width: Int) -> Tensor {
