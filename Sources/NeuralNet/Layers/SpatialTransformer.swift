@@ -74,6 +74,24 @@ public enum SpatialSampling {
 /// A spatial transformer layer: a localisation network predicts `θ [B, 6]` (read as `[B, 2, 3]`) from the input,
 /// which is then resampled on the affine grid of size `outputHeight × outputWidth` (see ``SpatialSampling``).
 /// Parameters are the localisation network's, prefixed `localization.`.
+///
+/// ```swift
+/// var generator = RandomGenerator(seed: 0)
+/// // A localisation network that starts at the identity transform: zero weights, identity bias.
+/// let regressor = Sequential([
+///     Linear(8, 16, using: &generator), Tanh(),
+///     Linear(weight: Tensor.zeros([6, 16]), bias: SpatialSampling.identityParameters),
+/// ])
+/// struct Flatten: Module {
+///     var namedParameters: [(name: String, parameter: Parameter)] { [] }
+///     func callAsFunction(_ input: Tensor) -> Tensor { input.reshaped([input.shape[0], -1]) }
+/// }
+/// let transformer = SpatialTransformer(
+///     localization: Sequential([Flatten(), regressor]), outputHeight: 2, outputWidth: 4)
+/// let images = Tensor.uniform([3, 1, 2, 4], low: 0, high: 1, using: &generator)
+/// let error = (transformer(images) - images).abs().max().item
+/// print(error < 1e-5)   // true: the identity transform reproduces the input
+/// ```
 public struct SpatialTransformer<Localization: Module>: Module {
     /// Maps the input `[B, C, H, W]` to affine parameters `[B, 6]`.
     public let localization: Localization
