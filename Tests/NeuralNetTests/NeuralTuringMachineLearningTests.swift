@@ -114,7 +114,7 @@ struct NeuralTuringMachineLearningTests {
     @Test(.enabled(if: BuildConfiguration.isRelease))
     func learnsTheCopyTaskForShortSequences() {
         // The copy task of Graves et al. (2014, §4.1) at small scale: an LSTM controller, 4-bit vectors, sequences
-        // of 1…6, 10 slots of width 6. About 10 s in release (`swift test -c release -Xswiftc -enable-testing
+        // of 1…6, 10 slots of width 6. About 10–20 s in release (`swift test -c release -Xswiftc -enable-testing
         // --filter learnsTheCopyTaskForShortSequences`); also passes with seeds 8 and 9.
         let result = trainCopyTask(
             controller: .lstm(hiddenSize: 16), maximumLength: 6, width: 4, memorySlots: 10, memoryWidth: 6,

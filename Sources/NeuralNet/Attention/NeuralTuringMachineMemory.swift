@@ -4,8 +4,9 @@
 /// Addressing (§3.3): content weights `w^c = softmax(β·cos(k, Mᵢ))`, interpolation `w^g = g·w^c + (1 − g)·w_{t−1}`,
 /// circular shift `w̃ᵢ = Σⱼ w^g_j·s_{(i−j) mod N}` over the shifts `−S/2 … S/2`, sharpening `wᵢ = w̃ᵢ^γ / Σⱼ w̃ⱼ^γ`.
 /// Reading (§3.1) `r = Σᵢ wᵢ Mᵢ`; writing (§3.2) erases then adds, `Mᵢ ← Mᵢ ⊙ (1 − wᵢ e) + wᵢ a` (the notes'
-/// "m_i = m_i − α_i(e ⊙ m + a)" is this update written loosely). Every operation is differentiable; a controller
-/// (e.g. an ``LSTMCell`` with a ``Linear`` head emitting k, β, g, s, γ, e, a) drives them.
+/// "m_i = m_i − α_i(e ⊙ m + a)" is this update written loosely). Every operation is differentiable;
+/// ``NeuralTuringMachineHead`` emits k, β, g, s, γ, e, a from a controller and ``NeuralTuringMachine`` runs the
+/// whole machine over sequences.
 public enum NeuralTuringMachineMemory {
     /// Content weights `[B, N]`: softmax over slots of `strength [B, 1]` times the cosine similarity of `key [B, M]`
     /// and each slot.
