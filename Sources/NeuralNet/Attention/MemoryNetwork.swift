@@ -9,6 +9,17 @@
 /// (`[V, d]`, N(0, 0.1²) as the paper; `embedding0` is A⁽¹⁾ = B, `embedding{k}` is C⁽ᵏ⁾) and `output.weight`
 /// (`W [V, d]`, no bias). Token 0 is padding: its embedding row stays zero and gets no gradient. Empty memory
 /// slots (all padding) may be masked out with `memoryMask`.
+///
+/// ```swift
+/// var generator = RandomGenerator(seed: 0)
+/// let network = MemoryNetwork(vocabularySize: 9, dimension: 8, hopCount: 2, using: &generator)
+/// // Two stories of two 3-token sentences ("p is-in l"), questions "where p".
+/// let story = IndexTensor(shape: [2, 2, 3], indices: [1, 7, 4, 2, 7, 5, 3, 7, 6, 1, 7, 5])
+/// let question = IndexTensor(shape: [2, 2], indices: [8, 2, 8, 1])
+/// let (logits, attention) = network(story: story, question: question)   // [2, 9], two hops of [2, 2]
+/// let loss = crossEntropy(logits: logits, targets: [5, 5])
+/// print(loss.item, attention.count)
+/// ```
 public struct MemoryNetwork: ParameterContainer {
     /// `A⁽¹⁾ = B, C⁽¹⁾ = A⁽²⁾, …, C⁽ᴷ⁾`.
     public let embeddings: [Embedding]

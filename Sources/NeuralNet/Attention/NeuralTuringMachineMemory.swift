@@ -4,8 +4,9 @@
 /// Addressing (§3.3): content weights `w^c = softmax(β·cos(k, Mᵢ))`, interpolation `w^g = g·w^c + (1 − g)·w_{t−1}`,
 /// circular shift `w̃ᵢ = Σⱼ w^g_j·s_{(i−j) mod N}` over the shifts `−S/2 … S/2`, sharpening `wᵢ = w̃ᵢ^γ / Σⱼ w̃ⱼ^γ`.
 /// Reading (§3.1) `r = Σᵢ wᵢ Mᵢ`; writing (§3.2) erases then adds, `Mᵢ ← Mᵢ ⊙ (1 − wᵢ e) + wᵢ a` (the notes'
-/// "m_i = m_i − α_i(e ⊙ m + a)" is this update written loosely). Every operation is differentiable; a controller
-/// (e.g. an ``LSTMCell`` with a ``Linear`` head emitting k, β, g, s, γ, e, a) drives them.
+/// "m_i = m_i − α_i(e ⊙ m + a)" is this update written loosely). Every operation is differentiable;
+/// ``NeuralTuringMachineHead`` emits k, β, g, s, γ, e, a from a controller and ``NeuralTuringMachine`` runs the
+/// whole machine over sequences.
 public enum NeuralTuringMachineMemory {
     /// Content weights `[B, N]`: softmax over slots of `strength [B, 1]` times the cosine similarity of `key [B, M]`
     /// and each slot.
@@ -34,23 +35,30 @@ public enum NeuralTuringMachineMemory {
             "NeuralTuringMachineMemory.locationWeights: content \(content.shape), previous \(previous.shape), gate "
                 + "\(gate.shape), shift \(shift.shape), sharpening \(sharpening.shape)")
         let interpolated = gate * content + (1 - gate) * previous
-        let half = shift.shape[1] / 2
-        var shifted: Tensor?
-        for s in 0..<shift.shape[1] {
-            // Rolling right by r = s − half puts w_{(i − r) mod N} at position i.
-            let r = ((s - half) % slots + slots) % slots
-            let rolled =
-                r == 0
-                ? interpolated
-                : Tensor.concatenate(
-                    [
-                        interpolated.slice(axis: 1, range: (slots - r)..<slots),
-                        interpolated.slice(axis: 1, range: 0..<(slots - r)),
-                    ], axis: 1)
-            let term = rolled * shift.slice(axis: 1, range: s..<(s + 1))
-            shifted = shifted.map { $0 + term } ?? term
+        // The circular convolution as one product with the circulant matrix C[j, i] = s_{(i − j) mod N}: gathered
+        // from the shift weights plus a zero column for offsets outside −S/2 … S/2 (fewer tape nodes than S rolls).
+        let (batch, width) = (content.shape[0], shift.shape[1])
+        let half = width / 2
+        var columns = [Int](repeating: width, count: slots * slots)
+        for j in 0..<slots {
+            for i in 0..<slots {
+                let offset = (i - j + slots) % slots
+                if offset <= half {
+                    columns[j * slots + i] = offset + half
+                } else if offset >= slots - half {
+                    columns[j * slots + i] = offset - slots + half
+                }
+            }
         }
-        let powered = (sharpening * ((shifted ?? interpolated) + 1e-12).log()).exp()
+        let circulant = Tensor.concatenate([shift, Tensor.zeros([batch, 1])], axis: 1)
+            .gather(
+                along: 1,
+                indices: IndexTensor(
+                    shape: [batch, slots * slots], indices: Array([[Int]](repeating: columns, count: batch).joined()))
+            )
+            .reshaped([batch, slots, slots])
+        let shifted = Tensor.matmul(interpolated.unsqueezed(axis: 1), circulant).squeezed(axis: 1)
+        let powered = (sharpening * (shifted + 1e-12).log()).exp()
         return powered / powered.sum(axis: 1, keepingDimensions: true)
     }
 

@@ -9,6 +9,17 @@
 /// positions already chosen are masked (−∞), which suits permutation outputs such as sorting. Sublayers
 /// `encoder.…` (``LSTM``), `decoder.…` (``LSTMCell``), `attention.…` (``AdditiveAttention``) and the learned first
 /// decoder input `start [I]`.
+///
+/// ```swift
+/// var generator = RandomGenerator(seed: 0)
+/// let network = PointerNetwork(inputSize: 1, hiddenSize: 8, using: &generator)
+/// let inputs = Tensor(shape: [3, 1, 1], scalars: [0.7, 0.1, 0.4])          // [T, B, I]
+/// let targets = [[1, 2, 0]]                                                 // ascending order
+/// let logProbabilities = network.logProbabilities(inputs: inputs, targets: targets)   // [1, 3, 3]
+/// let picked = logProbabilities.gather(along: 2, indices: IndexTensor(shape: [1, 3, 1], indices: [1, 2, 0]))
+/// let loss = -picked.mean()                                   // minimise with an optimizer
+/// print(loss.item, network.greedyDecode(inputs: inputs, steps: 3))   // a permutation of 0…2
+/// ```
 public struct PointerNetwork: ParameterContainer {
     /// Reads the input sequence.
     public let encoder: LSTM

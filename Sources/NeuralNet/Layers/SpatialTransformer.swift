@@ -5,6 +5,11 @@ import Foundation
 /// integers the input is interpolated). PyTorch semantics of `F.affine_grid` / `F.grid_sample` with
 /// `align_corners = false`, bilinear interpolation and zero padding; coordinates are normalised to [−1, 1].
 public enum SpatialSampling {
+    /// The identity affine map `[1, 0, 0, 0, 1, 0]` (θ = [I | 0] flattened row-major): the usual initial bias of a
+    /// localisation network's last layer, with zero weights, so training starts from the identity transform
+    /// (as in the experiments of Jaderberg et al. 2015).
+    public static var identityParameters: Tensor { Tensor([1, 0, 0, 0, 1, 0]) }
+
     /// The sampling grid `[B, H, W, 2]` (x, y in [−1, 1]) of the affine maps `theta [B, 2, 3]` over an output of
     /// `height × width`: `(x_s, y_s) = θ · (x_t, y_t, 1)` with `x_t = (2j + 1)/W − 1`, `y_t = (2i + 1)/H − 1`.
     public static func affineGrid(theta: Tensor, height: Int, width: Int) -> Tensor {
@@ -69,6 +74,24 @@ public enum SpatialSampling {
 /// A spatial transformer layer: a localisation network predicts `θ [B, 6]` (read as `[B, 2, 3]`) from the input,
 /// which is then resampled on the affine grid of size `outputHeight × outputWidth` (see ``SpatialSampling``).
 /// Parameters are the localisation network's, prefixed `localization.`.
+///
+/// ```swift
+/// var generator = RandomGenerator(seed: 0)
+/// // A localisation network that starts at the identity transform: zero weights, identity bias.
+/// let regressor = Sequential([
+///     Linear(8, 16, using: &generator), Tanh(),
+///     Linear(weight: Tensor.zeros([6, 16]), bias: SpatialSampling.identityParameters),
+/// ])
+/// struct Flatten: Module {
+///     var namedParameters: [(name: String, parameter: Parameter)] { [] }
+///     func callAsFunction(_ input: Tensor) -> Tensor { input.reshaped([input.shape[0], -1]) }
+/// }
+/// let transformer = SpatialTransformer(
+///     localization: Sequential([Flatten(), regressor]), outputHeight: 2, outputWidth: 4)
+/// let images = Tensor.uniform([3, 1, 2, 4], low: 0, high: 1, using: &generator)
+/// let error = (transformer(images) - images).abs().max().item
+/// print(error < 1e-5)   // true: the identity transform reproduces the input
+/// ```
 public struct SpatialTransformer<Localization: Module>: Module {
     /// Maps the input `[B, C, H, W]` to affine parameters `[B, 6]`.
     public let localization: Localization

@@ -10,6 +10,15 @@
 /// Parameters `weightIH [4H, I]` (rows: i, f, o, u), `weightHH [4H, H]`, `bias [4H]`, drawn U(−1/√H, 1/√H). The
 /// unit is independent of any tree type: evaluate children first and pass their states (none for a leaf). It is
 /// invariant to the order of the children.
+///
+/// ```swift
+/// var generator = RandomGenerator(seed: 0)
+/// let cell = ChildSumTreeLSTMCell(inputSize: 4, hiddenSize: 8, using: &generator)
+/// let words = Tensor.normal([3, 4], using: &generator)          // three leaves, batch 1 each
+/// let leaves = (0..<3).map { cell(words.slice(axis: 0, range: $0..<($0 + 1)), children: []) }
+/// let root = cell(Tensor.zeros([1, 4]), children: leaves)       // any number of children
+/// print(root.hidden.shape)                                       // [1, 8]
+/// ```
 public struct ChildSumTreeLSTMCell: ParameterContainer {
     /// `[W_i; W_f; W_o; W_u]`, shape `[4H, I]`.
     public let weightIH: Parameter

@@ -9,6 +9,17 @@
 /// Parameters `weightIH [4H, I]` (rows i, f, o, u), `weightHH [3H, N·H]` (rows i, o, u over the concatenated
 /// children), `forgetWeightHH [N·H, N·H]` (block row k gives fₖ), `bias [4H]`, drawn U(−1/√H, 1/√H).
 /// Absent children (`nil`) count as zero states.
+///
+/// ```swift
+/// var generator = RandomGenerator(seed: 0)
+/// let cell = NaryTreeLSTMCell(inputSize: 4, hiddenSize: 8, arity: 2, using: &generator)
+/// let token = { (index: Int) in Tensor.oneHot(IndexTensor([index]), classes: 4) }
+/// // (2 + 3): leaves first, then the operator node with its ordered children.
+/// let two = cell(token(2), children: [nil, nil])
+/// let three = cell(token(3), children: [nil, nil])
+/// let sum = cell(token(0), children: [two, three])
+/// print(sum.hidden.shape)                                        // [1, 8]
+/// ```
 public struct NaryTreeLSTMCell: ParameterContainer {
     /// `[W_i; W_f; W_o; W_u]`, shape `[4H, I]`.
     public let weightIH: Parameter
