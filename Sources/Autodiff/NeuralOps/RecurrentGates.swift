@@ -132,23 +132,30 @@ extension Tensor {
         let (batch, hidden) = (cell.shape[0], cell.shape[1])
         var gatesGradient = [Float](repeating: 0, count: gates.scalars.count)
         var cellGradient = [Float](repeating: 0, count: cell.scalars.count)
-        g.scalars.withUnsafeBufferPointer { gp in
-            gates.scalars.withUnsafeBufferPointer { a in
-                cell.scalars.withUnsafeBufferPointer { c in
-                    gatesGradient.withUnsafeMutableBufferPointer { da in
-                        cellGradient.withUnsafeMutableBufferPointer { dc in
-                            for b in 0..<batch {
-                                let row = b * 4 * hidden
-                                let base = b * hidden
-                                for j in 0..<hidden {
-                                    let i = Kernels.sigmoidInRange(a[row + j])
-                                    let f = Kernels.sigmoidInRange(a[row + hidden + j])
-                                    let candidate = Kernels.tanhPolynomial(a[row + 2 * hidden + j])
-                                    let gradient = gp[base + j]
-                                    da[row + j] = gradient * candidate * i * (1 - i)
-                                    da[row + hidden + j] = gradient * c[base + j] * f * (1 - f)
-                                    da[row + 2 * hidden + j] = gradient * i * (1 - candidate * candidate)
-                                    dc[base + j] = gradient * f
+        // One store stream per loop, so every loop vectorizes; i, f, tanh(g) of a row go through scratch rows.
+        var scratch = [Float](repeating: 0, count: 3 * hidden)
+        g.scalars.withUnsafeBufferPointer { gBuffer in
+            gates.scalars.withUnsafeBufferPointer { aBuffer in
+                cell.scalars.withUnsafeBufferPointer { cBuffer in
+                    gatesGradient.withUnsafeMutableBufferPointer { daBuffer in
+                        cellGradient.withUnsafeMutableBufferPointer { dcBuffer in
+                            scratch.withUnsafeMutableBufferPointer { scratchBuffer in
+                                let i = scratchBuffer.baseAddress!
+                                let (f, candidate) = (i + hidden, i + 2 * hidden)
+                                for b in 0..<batch {
+                                    let a = aBuffer.baseAddress! + b * 4 * hidden
+                                    let da = daBuffer.baseAddress! + b * 4 * hidden
+                                    let (gp, c) = (gBuffer.baseAddress! + b * hidden, cBuffer.baseAddress! + b * hidden)
+                                    let dc = dcBuffer.baseAddress! + b * hidden
+                                    for j in 0..<hidden { i[j] = Kernels.sigmoidInRange(a[j]) }
+                                    for j in 0..<hidden { f[j] = Kernels.sigmoidInRange(a[hidden + j]) }
+                                    for j in 0..<hidden { candidate[j] = Kernels.tanhPolynomial(a[2 * hidden + j]) }
+                                    for j in 0..<hidden { da[j] = gp[j] * candidate[j] * i[j] * (1 - i[j]) }
+                                    for j in 0..<hidden { da[hidden + j] = gp[j] * c[j] * f[j] * (1 - f[j]) }
+                                    for j in 0..<hidden {
+                                        da[2 * hidden + j] = gp[j] * i[j] * (1 - candidate[j] * candidate[j])
+                                    }
+                                    for j in 0..<hidden { dc[j] = gp[j] * f[j] }
                                 }
                             }
                         }
@@ -177,20 +184,24 @@ extension Tensor {
         let (batch, hidden) = (cell.shape[0], cell.shape[1])
         var gatesGradient = [Float](repeating: 0, count: gates.scalars.count)
         var cellGradient = [Float](repeating: 0, count: cell.scalars.count)
-        g.scalars.withUnsafeBufferPointer { gp in
-            gates.scalars.withUnsafeBufferPointer { a in
-                cell.scalars.withUnsafeBufferPointer { c in
-                    gatesGradient.withUnsafeMutableBufferPointer { da in
-                        cellGradient.withUnsafeMutableBufferPointer { dc in
-                            for b in 0..<batch {
-                                let row = b * 4 * hidden + 3 * hidden
-                                let base = b * hidden
-                                for j in 0..<hidden {
-                                    let output = Kernels.sigmoidInRange(a[row + j])
-                                    let squashed = Kernels.tanhPolynomial(c[base + j])
-                                    let gradient = gp[base + j]
-                                    da[row + j] = gradient * squashed * output * (1 - output)
-                                    dc[base + j] = gradient * output * (1 - squashed * squashed)
+        var scratch = [Float](repeating: 0, count: 2 * hidden)
+        g.scalars.withUnsafeBufferPointer { gBuffer in
+            gates.scalars.withUnsafeBufferPointer { aBuffer in
+                cell.scalars.withUnsafeBufferPointer { cBuffer in
+                    gatesGradient.withUnsafeMutableBufferPointer { daBuffer in
+                        cellGradient.withUnsafeMutableBufferPointer { dcBuffer in
+                            scratch.withUnsafeMutableBufferPointer { scratchBuffer in
+                                let output = scratchBuffer.baseAddress!
+                                let squashed = output + hidden
+                                for b in 0..<batch {
+                                    let a = aBuffer.baseAddress! + b * 4 * hidden + 3 * hidden
+                                    let da = daBuffer.baseAddress! + b * 4 * hidden + 3 * hidden
+                                    let (gp, c) = (gBuffer.baseAddress! + b * hidden, cBuffer.baseAddress! + b * hidden)
+                                    let dc = dcBuffer.baseAddress! + b * hidden
+                                    for j in 0..<hidden { output[j] = Kernels.sigmoidInRange(a[j]) }
+                                    for j in 0..<hidden { squashed[j] = Kernels.tanhPolynomial(c[j]) }
+                                    for j in 0..<hidden { da[j] = gp[j] * squashed[j] * output[j] * (1 - output[j]) }
+                                    for j in 0..<hidden { dc[j] = gp[j] * output[j] * (1 - squashed[j] * squashed[j]) }
                                 }
                             }
                         }
@@ -228,34 +239,48 @@ extension Tensor {
         var inputGradient = [Float](repeating: 0, count: inputGates.scalars.count)
         var hiddenGradient = [Float](repeating: 0, count: hiddenGates.scalars.count)
         var stateGradient = [Float](repeating: 0, count: state.scalars.count)
-        g.scalars.withUnsafeBufferPointer { gp in
-            inputGates.scalars.withUnsafeBufferPointer { x in
-                hiddenGates.scalars.withUnsafeBufferPointer { h in
-                    state.scalars.withUnsafeBufferPointer { s in
-                        inputGradient.withUnsafeMutableBufferPointer { dx in
-                            hiddenGradient.withUnsafeMutableBufferPointer { dh in
-                                stateGradient.withUnsafeMutableBufferPointer { ds in
-                                    for b in 0..<batch {
-                                        let row = b * 3 * hidden
-                                        let base = b * hidden
-                                        for j in 0..<hidden {
-                                            let (r0, z0, n0) = (row + j, row + hidden + j, row + 2 * hidden + j)
-                                            let reset = Kernels.sigmoidInRange(x[r0] + h[r0])
-                                            let update = Kernels.sigmoidInRange(x[z0] + h[z0])
-                                            let candidate = Kernels.tanhPolynomial(x[n0] + reset * h[n0])
-                                            let gradient = gp[base + j]
-                                            let candidateGradient =
-                                                gradient * (1 - update) * (1 - candidate * candidate)
-                                            let updateGradient =
-                                                gradient * (s[base + j] - candidate) * update * (1 - update)
-                                            let resetGradient = candidateGradient * h[n0] * reset * (1 - reset)
-                                            dx[r0] = resetGradient
-                                            dx[z0] = updateGradient
-                                            dx[n0] = candidateGradient
-                                            dh[r0] = resetGradient
-                                            dh[z0] = updateGradient
-                                            dh[n0] = candidateGradient * reset
-                                            ds[base + j] = gradient * update
+        // One store stream per loop, so every loop vectorizes; r, z, n of a row go through scratch rows.
+        var scratch = [Float](repeating: 0, count: 3 * hidden)
+        g.scalars.withUnsafeBufferPointer { gBuffer in
+            inputGates.scalars.withUnsafeBufferPointer { xBuffer in
+                hiddenGates.scalars.withUnsafeBufferPointer { hBuffer in
+                    state.scalars.withUnsafeBufferPointer { sBuffer in
+                        inputGradient.withUnsafeMutableBufferPointer { dxBuffer in
+                            hiddenGradient.withUnsafeMutableBufferPointer { dhBuffer in
+                                stateGradient.withUnsafeMutableBufferPointer { dsBuffer in
+                                    scratch.withUnsafeMutableBufferPointer { scratchBuffer in
+                                        let reset = scratchBuffer.baseAddress!
+                                        let (update, candidate) = (reset + hidden, reset + 2 * hidden)
+                                        for b in 0..<batch {
+                                            let x = xBuffer.baseAddress! + b * 3 * hidden
+                                            let h = hBuffer.baseAddress! + b * 3 * hidden
+                                            let dx = dxBuffer.baseAddress! + b * 3 * hidden
+                                            let dh = dhBuffer.baseAddress! + b * 3 * hidden
+                                            let gp = gBuffer.baseAddress! + b * hidden
+                                            let s = sBuffer.baseAddress! + b * hidden
+                                            let ds = dsBuffer.baseAddress! + b * hidden
+                                            let (z0, n0) = (hidden, 2 * hidden)
+                                            for j in 0..<hidden { reset[j] = Kernels.sigmoidInRange(x[j] + h[j]) }
+                                            for j in 0..<hidden {
+                                                update[j] = Kernels.sigmoidInRange(x[z0 + j] + h[z0 + j])
+                                            }
+                                            for j in 0..<hidden {
+                                                candidate[j] = Kernels.tanhPolynomial(x[n0 + j] + reset[j] * h[n0 + j])
+                                            }
+                                            // ∂n̂, ∂ẑ, ∂r̂ into the input gradient, then copied / scaled.
+                                            for j in 0..<hidden {
+                                                dx[n0 + j] =
+                                                    gp[j] * (1 - update[j]) * (1 - candidate[j] * candidate[j])
+                                            }
+                                            for j in 0..<hidden {
+                                                dx[z0 + j] = gp[j] * (s[j] - candidate[j]) * update[j] * (1 - update[j])
+                                            }
+                                            for j in 0..<hidden {
+                                                dx[j] = dx[n0 + j] * h[n0 + j] * reset[j] * (1 - reset[j])
+                                            }
+                                            for j in 0..<(2 * hidden) { dh[j] = dx[j] }
+                                            for j in 0..<hidden { dh[n0 + j] = dx[n0 + j] * reset[j] }
+                                            for j in 0..<hidden { ds[j] = gp[j] * update[j] }
                                         }
                                     }
                                 }
