@@ -40,8 +40,8 @@ extension Kernels {
         return result
     }
 
-    /// tanh x by the kernel's polynomials, one scalar (no second pass: NaN comes out as ±1 and −0 as +0). Used
-    /// by ``tanh(_:)`` and inline in fused kernels (the recurrent gates).
+    /// tanh x by the kernel's polynomials, one scalar, without the second pass (NaN still gives NaN; −0 may give
+    /// +0). Used by ``tanh(_:)`` and inline in fused kernels (the recurrent gates).
     @inlinable @inline(__always)
     static func tanhPolynomial(_ value: Float) -> Float {
         let magnitude = Swift.abs(value)
