@@ -10,12 +10,27 @@ Cases (names must match Benchmarks/MatmulBenchmarks.swift and Benchmarks/Trainin
 * ``sgemm n=N`` for N in 256, 512, 1024, 2048: ``torch.mm`` of two N x N float32 matrices, 2 N^3 operations.
 * ``mlp 784-256-256-10 relu b128 adam``: one training step (zero_grad, forward, softmax cross-entropy, backward,
   Adam) of a 784-256-256-10 ReLU MLP on a fixed synthetic batch of 128. Metric: steps/s.
-* ``lstm-lm v10000 e128 h256 b32 t35 adam``: one training step of an LSTM language model built from core ops
-  like the Swift one: embedding lookup, an LSTM cell written with matmul / sigmoid / tanh (gates
-  ``x W_ih + h W_hh + b`` in the order i, f, g, o, zero initial state) unrolled over 35 steps, a full-softmax
+* ``lstm-lm v10000 e128 h256 b32 t35 adam``: one training step of an LSTM language model, the same computation
+  as the Swift one built from NeuralNet layers (``Embedding``, ``LSTM``, ``Linear``): an embedding lookup
+  (N(0, 1) table), one LSTM layer written with matmul / sigmoid / tanh in PyTorch's layout (``W_ih [4H, I]``,
+  ``W_hh [4H, H]``, two biases, gates in the order i, f, g, o, zero initial state; the input projections of all
+  35 steps in one GEMM, as Montague's ``RecurrentNetwork`` and ``nn.LSTM`` do), a full-softmax ``nn.Linear``
   output layer over the 10,000-word vocabulary, mean cross-entropy over 32 x 35 tokens, Adam. Metric: tokens/s
   (32 x 35 tokens per step). impl ``pytorch``; the same model with ``torch.nn.LSTM`` is reported as impl
-  ``pytorch-nn.LSTM`` for comparison (informational, no target).
+  ``pytorch-nn.LSTM`` (informational, no target).
+* ``gru-seq2seq-dot v5000 e256 h256 b32 t20 adam``: one training step of a GRU encoder-decoder with Luong "dot"
+  attention, the same computation as Benchmarks/Seq2SeqBenchmark.swift: source and target embeddings (5,000 x 256),
+  a one-layer GRU encoder (256) over 20 source steps (input projections in one GEMM), a teacher-forced decoder run
+  one step at a time (GRU cell from the encoder's final state, unscaled dot attention of the new hidden vector over
+  the 20 encoder outputs, ``h~ = tanh(W_c [context; h])`` without bias, no input feeding), ``Linear(256, 5000)``
+  on the 32 x 20 attentional vectors, mean cross-entropy, Adam. Metric: target tokens/s (640 per step). impl
+  ``pytorch`` writes the GRU cell with matmul / sigmoid / tanh (PyTorch's gate order r, z, n and
+  ``n = tanh(x_n + r * (h W_hn^T + b_hn))``); impl ``pytorch-nn.GRU`` (informational) uses ``torch.nn.GRU`` for
+  the encoder and ``torch.nn.GRUCell`` for the decoder.
+
+On CPU there is no cuDNN; in training ``nn.LSTM`` runs oneDNN's fused LSTM layer (``aten::mkldnn_rnn_layer``),
+``nn.GRU`` ATen's C++ time loop (``aten::gru``: one GEMM for all input projections, then per step a GEMM and ATen's
+gate ops) and ``nn.GRUCell`` ``aten::gru_cell`` (checked with torch.profiler, PyTorch 2.13.0+cpu).
 
 Timing: warm-up, then each sample runs enough iterations to last a minimum time; the median rate over the
 samples is reported (the same scheme as Benchmarks/BenchmarkHarness.swift).
@@ -38,9 +53,12 @@ import torch.nn.functional as F
 SGEMM_SIZES = (256, 512, 1024, 2048)
 MLP_CASE = "mlp 784-256-256-10 relu b128 adam"
 LSTM_CASE = "lstm-lm v10000 e128 h256 b32 t35 adam"
+SEQ2SEQ_CASE = "gru-seq2seq-dot v5000 e256 h256 b32 t20 adam"
 
 # LSTM language model dimensions.
 VOCABULARY, EMBEDDING, HIDDEN, BATCH, STEPS = 10_000, 128, 256, 32, 35
+# GRU seq2seq dimensions (source and target length are both S2S_STEPS).
+S2S_VOCABULARY, S2S_EMBEDDING, S2S_HIDDEN, S2S_BATCH, S2S_STEPS = 5_000, 256, 256, 32, 20
 
 
 class Harness:
@@ -129,31 +147,30 @@ def lstm_core_ops_body() -> Callable[[], None]:
     """The LSTM cell written with matmul / sigmoid / tanh, unrolled over the 35 steps."""
     torch.manual_seed(0)
     bound = HIDDEN ** -0.5
-    embedding = torch.nn.Parameter(torch.randn(VOCABULARY, EMBEDDING) * 0.1)
-    weight_ih = uniform_parameter(EMBEDDING, 4 * HIDDEN, bound=bound)
-    weight_hh = uniform_parameter(HIDDEN, 4 * HIDDEN, bound=bound)
-    bias = torch.nn.Parameter(torch.zeros(4 * HIDDEN))
-    weight_out = uniform_parameter(HIDDEN, VOCABULARY, bound=bound)
-    bias_out = torch.nn.Parameter(torch.zeros(VOCABULARY))
-    parameters = [embedding, weight_ih, weight_hh, bias, weight_out, bias_out]
+    embedding = torch.nn.Embedding(VOCABULARY, EMBEDDING)
+    weight_ih = uniform_parameter(4 * HIDDEN, EMBEDDING, bound=bound)
+    weight_hh = uniform_parameter(4 * HIDDEN, HIDDEN, bound=bound)
+    bias_ih = uniform_parameter(4 * HIDDEN, bound=bound)
+    bias_hh = uniform_parameter(4 * HIDDEN, bound=bound)
+    projection = torch.nn.Linear(HIDDEN, VOCABULARY)
+    parameters = [*embedding.parameters(), weight_ih, weight_hh, bias_ih, bias_hh, *projection.parameters()]
     optimizer = torch.optim.Adam(parameters, lr=1e-3)
     inputs, targets = lstm_data()
 
     def body() -> None:
         optimizer.zero_grad(set_to_none=True)
-        embedded = F.embedding(inputs, embedding)  # [time, batch, embedding]
+        projected = F.linear(embedding(inputs), weight_ih, bias_ih)  # [time, batch, 4 hidden], one GEMM
         h = torch.zeros(BATCH, HIDDEN)
         c = torch.zeros(BATCH, HIDDEN)
         outputs = []
         for t in range(STEPS):
-            gates = embedded[t] @ weight_ih + h @ weight_hh + bias
+            gates = projected[t] + F.linear(h, weight_hh, bias_hh)
             i, f, g, o = gates.chunk(4, dim=1)
             c = torch.sigmoid(f) * c + torch.sigmoid(i) * torch.tanh(g)
             h = torch.sigmoid(o) * torch.tanh(c)
             outputs.append(h)
         hidden = torch.stack(outputs).reshape(STEPS * BATCH, HIDDEN)
-        logits = hidden @ weight_out + bias_out  # full softmax over the vocabulary
-        loss = F.cross_entropy(logits, targets.reshape(-1))
+        loss = F.cross_entropy(projection(hidden), targets.reshape(-1))  # full softmax over the vocabulary
         loss.backward()
         optimizer.step()
 
@@ -181,6 +198,87 @@ def lstm_nn_module_body() -> Callable[[], None]:
     return body
 
 
+# MARK: - GRU seq2seq with dot attention training step
+
+def seq2seq_data() -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """Source [time, batch], decoder inputs [time, batch] (the first standing for <bos>) and next-token labels."""
+    generator = torch.Generator().manual_seed(2)
+    source = torch.randint(0, S2S_VOCABULARY, (S2S_STEPS, S2S_BATCH), generator=generator)
+    target = torch.randint(0, S2S_VOCABULARY, (S2S_STEPS + 1, S2S_BATCH), generator=generator)
+    return source, target[:-1], target[1:]
+
+
+class GRUWeights(torch.nn.Module):
+    """A GRU cell's weights in PyTorch's layout (W_ih [3H, I], W_hh [3H, H], two biases), U(-1/sqrt(H), 1/sqrt(H))."""
+
+    def __init__(self, input_size: int, hidden_size: int) -> None:
+        super().__init__()
+        bound = hidden_size ** -0.5
+        self.weight_ih = uniform_parameter(3 * hidden_size, input_size, bound=bound)
+        self.weight_hh = uniform_parameter(3 * hidden_size, hidden_size, bound=bound)
+        self.bias_ih = uniform_parameter(3 * hidden_size, bound=bound)
+        self.bias_hh = uniform_parameter(3 * hidden_size, bound=bound)
+
+    def project(self, x: torch.Tensor) -> torch.Tensor:
+        return F.linear(x, self.weight_ih, self.bias_ih)
+
+    def step(self, projected: torch.Tensor, h: torch.Tensor) -> torch.Tensor:
+        """One GRU step from the input projection x W_ih^T + b_ih (PyTorch's gate order r, z, n)."""
+        x_r, x_z, x_n = projected.chunk(3, dim=1)
+        h_r, h_z, h_n = F.linear(h, self.weight_hh, self.bias_hh).chunk(3, dim=1)
+        r = torch.sigmoid(x_r + h_r)
+        z = torch.sigmoid(x_z + h_z)
+        n = torch.tanh(x_n + r * h_n)
+        return (1 - z) * n + z * h
+
+
+def seq2seq_body(idiomatic: bool) -> Callable[[], None]:
+    """The GRU seq2seq step: core-ops GRU cells (``idiomatic=False``) or nn.GRU + nn.GRUCell."""
+    torch.manual_seed(0)
+    size_e, size_h, batch, steps = S2S_EMBEDDING, S2S_HIDDEN, S2S_BATCH, S2S_STEPS
+    source_embedding = torch.nn.Embedding(S2S_VOCABULARY, size_e)
+    target_embedding = torch.nn.Embedding(S2S_VOCABULARY, size_e)
+    if idiomatic:
+        encoder: torch.nn.Module = torch.nn.GRU(size_e, size_h)
+        decoder: torch.nn.Module = torch.nn.GRUCell(size_e, size_h)
+    else:
+        encoder = GRUWeights(size_e, size_h)
+        decoder = GRUWeights(size_e, size_h)
+    combine = torch.nn.Linear(2 * size_h, size_h, bias=False)
+    projection = torch.nn.Linear(size_h, S2S_VOCABULARY)
+    modules = torch.nn.ModuleList([source_embedding, encoder, target_embedding, decoder, combine, projection])
+    optimizer = torch.optim.Adam(modules.parameters(), lr=1e-3)
+    source, decoder_inputs, labels = seq2seq_data()
+
+    def body() -> None:
+        optimizer.zero_grad(set_to_none=True)
+        if idiomatic:
+            outputs, final = encoder(source_embedding(source))
+            h = final[0]
+        else:
+            projected = encoder.project(source_embedding(source))  # one GEMM for the 20 steps
+            h = torch.zeros(batch, size_h)
+            states = []
+            for t in range(steps):
+                h = encoder.step(projected[t], h)
+                states.append(h)
+            outputs = torch.stack(states)
+        memory = outputs.transpose(0, 1)  # [batch, source steps, hidden]
+        embedded = target_embedding(decoder_inputs)
+        attentional = []
+        for t in range(steps):
+            h = decoder(embedded[t], h) if idiomatic else decoder.step(decoder.project(embedded[t]), h)
+            weights = torch.softmax(torch.bmm(h.unsqueeze(1), memory.transpose(1, 2)), dim=-1)
+            context = torch.bmm(weights, memory).squeeze(1)
+            attentional.append(torch.tanh(combine(torch.cat([context, h], dim=1))))
+        logits = projection(torch.stack(attentional).reshape(steps * batch, size_h))
+        loss = F.cross_entropy(logits, labels.reshape(-1))
+        loss.backward()
+        optimizer.step()
+
+    return body
+
+
 # MARK: - Runner
 
 def main() -> int:
@@ -200,6 +298,8 @@ def main() -> int:
         (MLP_CASE, "pytorch", "steps/s", 1.0, mlp_step_body),
         (LSTM_CASE, "pytorch", "tokens/s", float(tokens), lstm_core_ops_body),
         (LSTM_CASE, "pytorch-nn.LSTM", "tokens/s", float(tokens), lstm_nn_module_body),
+        (SEQ2SEQ_CASE, "pytorch", "tokens/s", float(S2S_BATCH * S2S_STEPS), lambda: seq2seq_body(False)),
+        (SEQ2SEQ_CASE, "pytorch-nn.GRU", "tokens/s", float(S2S_BATCH * S2S_STEPS), lambda: seq2seq_body(True)),
     ]
 
     progress(f"pytorch {torch.__version__}, {torch.get_num_interop_threads()} inter-op thread(s)")

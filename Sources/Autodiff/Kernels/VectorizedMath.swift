@@ -26,19 +26,7 @@ extension Kernels {
     /// tanh x for every scalar (see the type's notes for speed and accuracy).
     @inlinable
     public static func tanh(_ x: [Float]) -> [Float] {
-        var result = unary(x) { value in
-            let magnitude = Swift.abs(value)
-            let square = value * value
-            var p: Float = -5.70498872745e-3
-            p = p * square + 2.06390887954e-2
-            p = p * square - 5.37397155531e-2
-            p = p * square + 1.33314422036e-1
-            p = p * square - 3.33332819422e-1
-            let small = p * square * value + value
-            // tanh |x| = 1 − 2/(e^2|x| + 1); beyond |x| = 10 it rounds to 1 in Float.
-            let large = 1 - 2 / (exponentialInRange(Swift.min(2 * magnitude, 20)) + 1)
-            return magnitude < 0.625 ? small : (value < 0 ? -large : large)
-        }
+        var result = unary(x, tanhPolynomial)
         fixUp(&result, x, where: { $0.isNaN || $0 == 0 }, exact: { $0 })  // tanh(±0) = ±0 keeps the sign of zero
         return result
     }
@@ -47,12 +35,34 @@ extension Kernels {
     /// keep their relative accuracy (see the type's notes for speed and accuracy).
     @inlinable
     public static func sigmoid(_ x: [Float]) -> [Float] {
-        var result = unary(x) { value in
-            let e = exponentialInRange(Swift.max(-Swift.abs(value), -87))
-            return (value >= 0 ? 1 : e) / (1 + e)
-        }
+        var result = unary(x, sigmoidInRange)
         fixUp(&result, x, where: { !(Swift.abs($0) < 87) }, exact: Tensor.logistic)
         return result
+    }
+
+    /// tanh x by the kernel's polynomials, one scalar, without the second pass (NaN still gives NaN; −0 may give
+    /// +0). Used by ``tanh(_:)`` and inline in fused kernels (the recurrent gates).
+    @inlinable @inline(__always)
+    static func tanhPolynomial(_ value: Float) -> Float {
+        let magnitude = Swift.abs(value)
+        let square = value * value
+        var p: Float = -5.70498872745e-3
+        p = p * square + 2.06390887954e-2
+        p = p * square - 5.37397155531e-2
+        p = p * square + 1.33314422036e-1
+        p = p * square - 3.33332819422e-1
+        let small = p * square * value + value
+        // tanh |x| = 1 − 2/(e^2|x| + 1); beyond |x| = 10 it rounds to 1 in Float.
+        let large = 1 - 2 / (exponentialInRange(Swift.min(2 * magnitude, 20)) + 1)
+        return magnitude < 0.625 ? small : (value < 0 ? -large : large)
+    }
+
+    /// σ(x) as e/(1 + e), e = e^−|x|, one scalar; exact to the kernel's accuracy for |x| < 87, beyond that the
+    /// result saturates at 1 or e⁻⁸⁷ (no second pass). Used by ``sigmoid(_:)`` and inline in fused kernels.
+    @inlinable @inline(__always)
+    static func sigmoidInRange(_ value: Float) -> Float {
+        let e = exponentialInRange(Swift.max(-Swift.abs(value), -87))
+        return (value >= 0 ? 1 : e) / (1 + e)
     }
 
     /// eˣ for x in [−87, 88] (results are normal floats there), Cephes `expf`. No range checks: callers clamp.

@@ -31,14 +31,22 @@ public struct GRUCell: RecurrentCell {
     /// Zeros `[B, H]`.
     public func zeroState(batchSize: Int) -> Tensor { Tensor.zeros([batchSize, hiddenSize]) }
 
-    /// The next hidden vector.
+    /// The next hidden vector (gate arithmetic fused: ``Tensor/gruCellUpdate(inputGates:hiddenGates:state:)``).
     public func callAsFunction(_ input: Tensor, state: Tensor) -> Tensor {
-        let fromInput = weights.inputProjection(input).split(count: 3, axis: 1)
-        let fromHidden = weights.hiddenProjection(state).split(count: 3, axis: 1)
-        let reset = (fromInput[0] + fromHidden[0]).sigmoid()
-        let update = (fromInput[1] + fromHidden[1]).sigmoid()
-        let candidate = (fromInput[2] + reset * fromHidden[2]).tanh()
-        return (1 - update) * candidate + update * state
+        Tensor.gruCellUpdate(
+            inputGates: weights.inputProjection(input), hiddenGates: weights.hiddenProjection(state), state: state)
+    }
+
+    /// Steps over `inputs [T, B, I]` with all input projections computed in one GEMM.
+    public func sequenceStepper(_ inputs: Tensor) -> (_ step: Int, _ state: Tensor) -> Tensor {
+        let batch = inputs.shape[1]
+        let projected = weights.sequenceInputProjection(inputs, addingHiddenBias: false)
+        let weights = weights
+        return { step, state in
+            Tensor.gruCellUpdate(
+                inputGates: projected.slice(axis: 0, range: (step * batch)..<((step + 1) * batch)),
+                hiddenGates: weights.hiddenProjection(state), state: state)
+        }
     }
 
     /// The state itself.

@@ -49,9 +49,25 @@ public struct LSTMCell: RecurrentCell {
 
     /// The next state.
     public func callAsFunction(_ input: Tensor, state: LSTMState) -> LSTMState {
-        let gates = (weights.inputProjection(input) + weights.hiddenProjection(state.hidden)).split(count: 4, axis: 1)
-        let cell = gates[1].sigmoid() * state.cell + gates[0].sigmoid() * gates[2].tanh()
-        return LSTMState(hidden: gates[3].sigmoid() * cell.tanh(), cell: cell)
+        Self.next(gates: weights.inputProjection(input) + weights.hiddenProjection(state.hidden), state: state)
+    }
+
+    /// Steps over `inputs [T, B, I]` with all input projections (and both biases) computed in one GEMM.
+    public func sequenceStepper(_ inputs: Tensor) -> (_ step: Int, _ state: LSTMState) -> LSTMState {
+        let batch = inputs.shape[1]
+        let projected = weights.sequenceInputProjection(inputs, addingHiddenBias: true)
+        let weights = weights
+        return { step, state in
+            let fromInput = projected.slice(axis: 0, range: (step * batch)..<((step + 1) * batch))
+            return Self.next(gates: fromInput + weights.hiddenProduct(state.hidden), state: state)
+        }
+    }
+
+    /// The state after the gate pre-activations `gates [B, 4H]`, with the fused gate ops
+    /// (``Tensor/lstmCellUpdate(gates:cell:)``, ``Tensor/lstmHiddenOutput(gates:cell:)``).
+    private static func next(gates: Tensor, state: LSTMState) -> LSTMState {
+        let cell = Tensor.lstmCellUpdate(gates: gates, cell: state.cell)
+        return LSTMState(hidden: Tensor.lstmHiddenOutput(gates: gates, cell: cell), cell: cell)
     }
 
     /// `state.hidden`.

@@ -30,6 +30,17 @@ public struct RNNCell: RecurrentCell {
         (weights.inputProjection(input) + weights.hiddenProjection(state)).tanh()
     }
 
+    /// Steps over `inputs [T, B, I]` with all input projections (and both biases) computed in one GEMM.
+    public func sequenceStepper(_ inputs: Tensor) -> (_ step: Int, _ state: Tensor) -> Tensor {
+        let batch = inputs.shape[1]
+        let projected = weights.sequenceInputProjection(inputs, addingHiddenBias: true)
+        let weights = weights
+        return { step, state in
+            (projected.slice(axis: 0, range: (step * batch)..<((step + 1) * batch)) + weights.hiddenProduct(state))
+                .tanh()
+        }
+    }
+
     /// The state itself.
     public static func hidden(of state: Tensor) -> Tensor { state }
 

@@ -22,6 +22,21 @@ public protocol RecurrentCell: ParameterContainer {
     static func hidden(of state: State) -> Tensor
     /// `new` where `mask [B, 1]` is 1 and `old` where it is 0 (padded steps keep the old state).
     static func select(_ mask: Tensor, _ new: State, _ old: State) -> State
+    /// The step function over a whole time-major sequence `inputs [T, B, I]`: `step(t, state)` is the next state after
+    /// reading `inputs[t]`, the same value as `self(inputs[t], state: state)`. A cell may do the input-dependent work
+    /// of all steps at once first (the LSTM, GRU and Elman cells project all T inputs in one GEMM, as
+    /// `torch.nn.LSTM` does); the default cuts the sequence into steps. ``RecurrentNetwork`` runs its cells with it.
+    func sequenceStepper(_ inputs: Tensor) -> (_ step: Int, _ state: State) -> State
+}
+
+extension RecurrentCell {
+    /// Cuts `inputs [T, B, I]` into T inputs `[B, I]` and calls the cell on them.
+    public func sequenceStepper(_ inputs: Tensor) -> (_ step: Int, _ state: State) -> State {
+        precondition(inputs.rank == 3, "RecurrentCell: sequence must be [T, B, I], got \(inputs.shape)")
+        let (batch, features) = (inputs.shape[1], inputs.shape[2])
+        let pieces = inputs.split(count: inputs.shape[0], axis: 0).map { $0.reshaped([batch, features]) }
+        return { step, state in self(pieces[step], state: state) }
+    }
 }
 
 /// The weights every cell of PyTorch's layout has: `weightIH [gates·H, I]`, `weightHH [gates·H, H]`, optional
@@ -63,6 +78,23 @@ public struct RecurrentWeights: ParameterContainer {
             "RecurrentCell: input \(input.shape) is not [B, \(weightIH.shape[1])]")
         let product = Tensor.matmul(input, weightIH.value, transposeB: true)
         return biasIH.map { product + $0.value } ?? product
+    }
+
+    /// `x·W_ihᵀ + b_ih` (`+ b_hh` when `addingHiddenBias`) for every step of `inputs [T, B, I]` in one GEMM, as
+    /// `[T·B, gates·H]` (step `t` is rows `t·B ..< (t + 1)·B`).
+    func sequenceInputProjection(_ inputs: Tensor, addingHiddenBias: Bool) -> Tensor {
+        precondition(
+            inputs.rank == 3 && inputs.shape[2] == weightIH.shape[1],
+            "RecurrentCell: sequence \(inputs.shape) is not [T, B, \(weightIH.shape[1])]")
+        let rows = inputs.shape[0] * inputs.shape[1]
+        let product = Tensor.matmul(inputs.reshaped([rows, inputs.shape[2]]), weightIH.value, transposeB: true)
+        guard let biasIH, let biasHH else { return product }
+        return product + (addingHiddenBias ? biasIH.value + biasHH.value : biasIH.value)
+    }
+
+    /// `h·W_hhᵀ` without the bias, `[B, gates·H]`.
+    func hiddenProduct(_ hidden: Tensor) -> Tensor {
+        Tensor.matmul(hidden, weightHH.value, transposeB: true)
     }
 
     /// `h·W_hhᵀ + b_hh`, `[B, gates·H]`.

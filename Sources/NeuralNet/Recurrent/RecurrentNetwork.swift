@@ -131,14 +131,14 @@ public struct RecurrentNetwork<Cell: RecurrentCell>: ParameterContainer {
         var layerInput = input
         var finalStates: [Cell.State] = []
         for (layer, pair) in cells.enumerated() {
-            let inputs = layerInput.split(count: steps, axis: 0).map { $0.reshaped([batch, layerInput.shape[2]]) }
             var directionOutputs: [Tensor] = []
             for (direction, cell) in pair.enumerated() {
                 var state = initialStates?[layer * directions + direction] ?? cell.zeroState(batchSize: batch)
                 var outputs = [Tensor?](repeating: nil, count: steps)
                 let order = direction == 0 ? Array(0..<steps) : Array((0..<steps).reversed())
+                let step = cell.sequenceStepper(layerInput)
                 for t in order {
-                    let next = cell(inputs[t], state: state)
+                    let next = step(t, state)
                     if let stepMasks {
                         state = Cell.select(stepMasks[t], next, state)
                         outputs[t] = Cell.hidden(of: next) * stepMasks[t]
