@@ -34,29 +34,4 @@ static inline void montague_installRestrictedEntityLoader(void) {
     }
 }
 
-// libxml2 2.9 registers every ID attribute (xml:id) in a document-wide hash table, even when streaming: memory then
-// grows with the file, and its weak hash function makes the table quadratic on corpora with millions of xml:ids
-// (Folger TEI: one per line). The parser context's `loadsubset` flag XML_SKIP_IDS turns registration off, but the
-// reader does not expose its context, so read it from the reader's first fields (mode, doc, validate, allocs,
-// state, ctxt: stable in libxml2 2.9-2.10) and trust it only if the context points back to this reader (the reader
-// stores itself in `_private`). Returns 1 when IDs are skipped, 0 when the layout did not match (then nothing is
-// changed and only performance suffers).
-static inline int montague_readerSkipIDs(xmlTextReaderPtr reader) {
-    struct montague_textReaderPrefix {
-        int mode;
-        xmlDocPtr doc;
-        int validate;
-        int allocs;
-        int state;
-        xmlParserCtxtPtr ctxt;
-    };
-    if (reader == NULL) return 0;
-#if LIBXML_VERSION < 20900 || LIBXML_VERSION >= 21100
-    return 0;  // layout only known for 2.9-2.10: never dereference a guess
-#endif
-    xmlParserCtxtPtr context = ((struct montague_textReaderPrefix *)(void *)reader)->ctxt;
-    if (context == NULL || context->_private != (void *)reader) return 0;
-    context->loadsubset |= XML_SKIP_IDS;
-    return 1;
-}
 #endif
