@@ -29,6 +29,12 @@ let package = Package(
             providers: [.apt(["libxml2-dev"])]
         ),
 
+        // MARK: - Plotting (layer 0: SVG charts of metric curves, no dependencies)
+        .target(
+            name: "Plotting",
+            dependencies: []
+        ),
+
         // MARK: - Library
         .target(
             name: "Autodiff",
@@ -56,7 +62,7 @@ let package = Package(
         .executableTarget(
             name: "montague",
             dependencies: [
-                "Autodiff", "NeuralNet", "Corpus", "Grammar", "Sampling",
+                "Autodiff", "NeuralNet", "Corpus", "Grammar", "Sampling", "Plotting",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -75,6 +81,7 @@ let package = Package(
         .testTarget(name: "CorpusTests", dependencies: ["Corpus"]),
         .testTarget(name: "GrammarTests", dependencies: ["Grammar"]),
         .testTarget(name: "SamplingTests", dependencies: ["Sampling", "Autodiff"]),
+        .testTarget(name: "PlottingTests", dependencies: ["Plotting"]),
         .testTarget(name: "CLITests", dependencies: ["montague"]),
     ],
     swiftLanguageModes: [.v6]

@@ -21,7 +21,8 @@ struct Montague: ParsableCommand {
         version: version,
         subcommands: [
             CheckCommand.self, ZadroznyCommand.self, EnumerateCommand.self, GenerateCommand.self, EvalCommand.self,
-            CorpusCommand.self, SampleCommand.self, GMMCommand.self, DemoCommand.self, TrainCommand.self,
+            CorpusCommand.self, SampleCommand.self, GMMCommand.self, DemoCommand.self,
+            PlotCommand.self, TrainCommand.self,
         ]
     )
 

@@ -1,0 +1,146 @@
+import Autodiff
+import Foundation
+
+/// A recurrent language model: Embedding → multi-layer LSTM → Linear, trained with cross entropy on the next
+/// token, with perplexity and seeded generation (greedy, temperature, top-k).
+///
+/// `p(s₁…sₙ) = Πₜ softmax(W·hₜ + b)[sₜ₊₁]`, `hₜ = LSTM(E[s₁], …, E[sₜ])`. Dropout (when `dropout > 0` and a
+/// generator is given) is applied to the embeddings, between LSTM layers and to the LSTM outputs, as in Zaremba,
+/// Sutskever & Vinyals, "Recurrent Neural Network Regularization" (2014). Design notes §5.2 (issue 5, item 4).
+/// Parameters are named `embedding.weight`, `lstm.layer0.forward.weightIH`, …, `output.weight`, `output.bias`.
+///
+/// ```swift
+/// var generator = RandomGenerator(seed: 0)
+/// let model = LanguageModel(vocabularySize: 5, embeddingSize: 4, hiddenSize: 8, using: &generator)
+/// let batch = LanguageModelBatch(sequences: [[0, 1, 2, 3, 4], [0, 2, 1]])
+/// let loss = model.loss(batch)  // mean cross entropy per predicted token
+/// let text = model.generate(prefix: [0], count: 4, selection: .sample(temperature: 0.8, topK: 3),
+///                           using: &generator)
+/// ```
+public struct LanguageModel: ParameterContainer {
+    /// Token vectors.
+    public let embedding: Embedding
+    /// The recurrent layers.
+    public let lstm: LSTM
+    /// Hidden state → logits over the vocabulary.
+    public let output: Linear
+    /// Dropout probability on embeddings, between layers and on outputs in training.
+    public let dropout: Float
+
+    /// A model with parameters drawn from `generator` (embedding, LSTM, output layer, in that order).
+    public init(
+        vocabularySize: Int, embeddingSize: Int, hiddenSize: Int, layerCount: Int = 1, dropout: Float = 0,
+        using generator: inout RandomGenerator
+    ) {
+        precondition(vocabularySize > 0, "LanguageModel: vocabularySize \(vocabularySize) must be positive")
+        embedding = Embedding(vocabularySize: vocabularySize, dimension: embeddingSize, using: &generator)
+        lstm = LSTM(
+            inputSize: embeddingSize, hiddenSize: hiddenSize, layerCount: layerCount, dropout: dropout,
+            using: &generator)
+        output = Linear(hiddenSize, vocabularySize, using: &generator)
+        self.dropout = dropout
+    }
+
+    /// Number of tokens in the vocabulary.
+    public var vocabularySize: Int { output.outputSize }
+
+    /// `embedding.…`, `lstm.…`, `output.…`.
+    public var namedParameters: [(name: String, parameter: Parameter)] {
+        prefixed("embedding", embedding) + prefixed("lstm", lstm) + prefixed("output", output)
+    }
+
+    /// The top LSTM layer's outputs `[T, B, H]` and the final states for time-major `tokens [T, B]`; dropout
+    /// from `generator` when given.
+    public func hiddenStates(
+        _ tokens: IndexTensor, lengths: [Int]? = nil, initialStates: [LSTMState]? = nil,
+        dropoutUsing generator: inout RandomGenerator?
+    ) -> (outputs: Tensor, states: [LSTMState]) {
+        precondition(tokens.rank == 2, "LanguageModel: tokens must be time-major [T, B], got \(tokens.shape)")
+        let embedded = embedding(tokens)
+        guard var random = generator, dropout > 0 else {
+            let result = lstm(embedded, lengths: lengths, initialStates: initialStates)
+            return (result.outputs, result.finalStates)
+        }
+        let input = embedded.dropout(probability: dropout, training: true, using: &random)
+        let result = lstm(input, lengths: lengths, initialStates: initialStates, dropoutUsing: &random)
+        let outputs = result.outputs.dropout(probability: dropout, training: true, using: &random)
+        generator = random
+        return (outputs, result.finalStates)
+    }
+
+    /// Logits `[T, B, V]` and final states for time-major `tokens [T, B]` (inference: no dropout).
+    public func logits(
+        _ tokens: IndexTensor, lengths: [Int]? = nil, initialStates: [LSTMState]? = nil
+    ) -> (logits: Tensor, states: [LSTMState]) {
+        var none: RandomGenerator? = nil
+        let (outputs, states) = hiddenStates(
+            tokens, lengths: lengths, initialStates: initialStates, dropoutUsing: &none)
+        return (output(outputs), states)
+    }
+
+    /// Mean cross entropy per predicted token of `batch` (padding skipped), in training: with dropout drawn from
+    /// `generator` (nothing is drawn when ``dropout`` is 0).
+    public func loss(_ batch: LanguageModelBatch, dropoutUsing generator: inout RandomGenerator) -> Tensor {
+        var random: RandomGenerator? = generator
+        defer { generator = random ?? generator }
+        return loss(batch, optionalDropout: &random)
+    }
+
+    /// Mean cross entropy per predicted token of `batch`, without dropout (evaluation).
+    public func loss(_ batch: LanguageModelBatch) -> Tensor {
+        var none: RandomGenerator? = nil
+        return loss(batch, optionalDropout: &none)
+    }
+
+    private func loss(_ batch: LanguageModelBatch, optionalDropout generator: inout RandomGenerator?) -> Tensor {
+        let (outputs, _) = hiddenStates(batch.inputs, lengths: batch.lengths, dropoutUsing: &generator)
+        return crossEntropy(
+            logits: output(outputs).reshaped([-1, vocabularySize]), targets: batch.targets,
+            ignoreIndex: LanguageModelBatch.ignoredTarget)
+    }
+
+    /// Perplexity `exp(−(1/N) Σ log p(sₜ₊₁ | s≤ₜ))` over every predicted token of `sequences` (each at least two
+    /// tokens), computed without gradients in batches of `batchSize`, with the sums in `Double`.
+    public func perplexity(on sequences: [[Int]], batchSize: Int = 32) -> Double {
+        precondition(batchSize > 0, "LanguageModel.perplexity: batchSize \(batchSize) must be positive")
+        var negativeLogLikelihood = 0.0
+        var tokens = 0
+        withoutGradients {
+            for start in stride(from: 0, to: sequences.count, by: batchSize) {
+                let batch = LanguageModelBatch(
+                    sequences: Array(sequences[start..<min(start + batchSize, sequences.count)]))
+                let logits = self.logits(batch.inputs, lengths: batch.lengths).logits
+                let losses = crossEntropy(
+                    logits: logits.reshaped([-1, vocabularySize]), targets: batch.targets,
+                    ignoreIndex: LanguageModelBatch.ignoredTarget, reduction: .none)
+                negativeLogLikelihood += losses.scalars.reduce(0.0) { $0 + Double($1) }
+                tokens += batch.tokenCount
+            }
+        }
+        return Foundation.exp(negativeLogLikelihood / Double(max(tokens, 1)))
+    }
+
+    /// Continues `prefix` (at least one token, e.g. a start token) by `count` tokens chosen by `selection`, feeding
+    /// each chosen token back; stops early after emitting `stopToken`. Returns the new tokens only. Deterministic
+    /// given the generator (greedy draws nothing).
+    public func generate(
+        prefix: [Int], count: Int, selection: TokenSelection = .greedy, stopToken: Int? = nil,
+        using generator: inout RandomGenerator
+    ) -> [Int] {
+        precondition(!prefix.isEmpty, "LanguageModel.generate: empty prefix (give at least a start token)")
+        precondition(count >= 0, "LanguageModel.generate: count \(count) must not be negative")
+        guard count > 0 else { return [] }
+        return withoutGradients {
+            var (logits, states) = self.logits(IndexTensor(shape: [prefix.count, 1], indices: prefix))
+            var generated: [Int] = []
+            while generated.count < count {
+                let last = Array(logits.scalars[(logits.count - vocabularySize)...])
+                let token = selection.select(from: last, using: &generator)
+                generated.append(token)
+                if token == stopToken || generated.count == count { break }
+                (logits, states) = self.logits(IndexTensor(shape: [1, 1], indices: [token]), initialStates: states)
+            }
+            return generated
+        }
+    }
+}

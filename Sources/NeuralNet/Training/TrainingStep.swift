@@ -1,0 +1,43 @@
+/// What a ``TrainingLoop`` hands to its step closure: which step this is, and the run's random generator.
+///
+/// Everything a step draws at random must come from ``generator`` (or from ``epochOrder(count:)``), so a run
+/// resumed from a checkpoint repeats exactly the same steps.
+public struct TrainingStep {
+    /// 0-based index of this step (the number of steps done before it).
+    public let index: Int
+    /// 0-based epoch of this step (`index / stepsPerEpoch`; 0 when the loop has no epochs).
+    public let epoch: Int
+    /// 0-based position of this step in its epoch.
+    public let indexInEpoch: Int
+    /// The run's generator; what the step consumes is saved in checkpoints.
+    public var generator: RandomGenerator
+    /// The run's seed.
+    public let seed: UInt64
+
+    /// A step context (the loop makes these; public for tests and custom loops).
+    public init(index: Int, epoch: Int, indexInEpoch: Int, generator: RandomGenerator, seed: UInt64) {
+        self.index = index
+        self.epoch = epoch
+        self.indexInEpoch = indexInEpoch
+        self.generator = generator
+        self.seed = seed
+    }
+
+    /// A permutation of `0..<count` that depends only on the run's seed and this step's epoch: the order in which
+    /// to visit examples or batches during this epoch (batch `order[indexInEpoch]`). It does not consume
+    /// ``generator``, so resuming in the middle of an epoch continues the same order.
+    public func epochOrder(count: Int) -> [Int] { Self.epochOrder(count: count, epoch: epoch, seed: seed) }
+
+    /// The Fisher–Yates permutation of `0..<count` drawn from a generator seeded by `seed` and `epoch`.
+    public static func epochOrder(count: Int, epoch: Int, seed: UInt64) -> [Int] {
+        precondition(count >= 0, "TrainingStep.epochOrder: count \(count) must not be negative")
+        var generator = RandomGenerator(seed: seed ^ (UInt64(truncatingIfNeeded: epoch) &+ 1) &* 0x9E37_79B9_7F4A_7C15)
+        var order = Array(0..<count)
+        var i = count - 1
+        while i > 0 {
+            order.swapAt(i, generator.nextInt(below: i + 1))
+            i -= 1
+        }
+        return order
+    }
+}
