@@ -100,6 +100,9 @@ struct TrainSeq2SeqCommand: ParsableCommand {
         name: .customLong("time-limit"), help: "Stop training after this many seconds (the steps reached are printed).")
     var timeLimit: Double?
 
+    @Option(name: .customLong("eval-every"), help: "Also measure test exact match every this many steps (metrics).")
+    var evalEvery: Int?
+
     @Option(name: .long, help: "Write metrics as JSON lines to this file.")
     var metrics: String?
 
@@ -138,6 +141,7 @@ struct TrainSeq2SeqCommand: ParsableCommand {
             )
         }
         guard (0..<1).contains(dropout) else { throw ValidationError("--dropout must be in [0, 1)") }
+        if let evalEvery, evalEvery <= 0 { throw ValidationError("--eval-every must be positive") }
         if let timeLimit, !(timeLimit > 0) { throw ValidationError("--time-limit must be positive") }
         guard lr > 0, clip >= 0 else { throw ValidationError("--lr must be positive and --clip ≥ 0") }
     }
@@ -164,52 +168,30 @@ struct TrainSeq2SeqCommand: ParsableCommand {
             attentionStyle: Seq2SeqAttentionStyle(rawValue: attentionStyle) ?? .luong, dropout: dropout,
             modelSeed: seed, training: training)
 
-        var metricsFile: FileHandle? = nil
-        if let metrics {
-            guard FileManager.default.createFile(atPath: metrics, contents: nil) else {
-                throw ValidationError("cannot write --metrics file \(metrics)")
-            }
-            metricsFile = FileHandle(forWritingAtPath: metrics)
-        }
-        defer { try? metricsFile?.close() }
-        let writeMetrics = { (record: [String: Any]) in
-            guard let metricsFile,
-                let data = try? JSONSerialization.data(withJSONObject: record, options: [.sortedKeys])
-            else { return }
-            metricsFile.write(data + Data("\n".utf8))
-        }
-        writeMetrics(["event": "config", "command": CommandLine.arguments.joined(separator: " "), "seed": seed])
-
+        say(
+            "seed: \(seed)  cell: \(cell)  hidden: \(hidden)  embedding: \(embedding)  layers: \(layers)  attention: \(attention)"
+        )
         let result = try Seq2SeqExperiment.run(
             train: trainPairs, test: testPairs, settings: settings,
-            checkpointDirectory: checkpoint.map { URL(fileURLWithPath: $0, isDirectory: true) }
+            checkpointDirectory: checkpoint.map { URL(fileURLWithPath: $0, isDirectory: true) },
+            metricsURL: metrics.map { URL(fileURLWithPath: $0) }, evaluationInterval: evalEvery
         ) { event in
             switch event {
             case .started(let source, let target, let parameters, let trainCount, let testCount):
                 say(
-                    "train pairs: \(trainCount)  test pairs: \(testCount)  source vocabulary: \(source)  target vocabulary: \(target)  parameters: \(parameters)"
-                )
-                writeMetrics([
-                    "event": "start", "train_pairs": trainCount, "test_pairs": testCount, "parameters": parameters,
-                ])
+                    "train pairs: \(trainCount)  test pairs: \(testCount)  source vocabulary: \(source)  "
+                        + "target vocabulary: \(target)  parameters: \(parameters)")
             case .progress(let p):
-                let line = String(
-                    format: "epoch %d  step %d  loss %.4f  eps %.3f  %.0fs%@", p.epoch, p.step, p.loss,
-                    p.goldProbability, p.seconds, p.endOfEpoch ? "  (epoch mean)" : "")
-                say(line)
-                writeMetrics([
-                    "event": p.endOfEpoch ? "epoch" : "step", "epoch": p.epoch, "step": p.step, "loss": p.loss,
-                    "gold_probability": p.goldProbability, "seconds": p.seconds,
-                ])
-            case .checkpointSaved(let epoch, let path):
-                writeMetrics(["event": "checkpoint", "epoch": epoch, "path": path])
-            case .resumed(let epoch, let path):
-                say("resumed from \(path) after epoch \(epoch)")
-                writeMetrics(["event": "resume", "epoch": epoch, "path": path])
-            case .evaluated(let accuracy, let correct, let total, let seconds):
-                writeMetrics([
-                    "event": "test", "exact_match": accuracy, "correct": correct, "total": total, "seconds": seconds,
-                ])
+                say(
+                    String(
+                        format: "epoch %d  step %d  loss %.4f  eps %.3f  %.0fs%@", p.epoch, p.step, p.loss,
+                        p.goldProbability, p.seconds, p.endOfEpoch ? "  (epoch mean)" : ""))
+            case .resumed(let step, let path):
+                say("resumed from \(path) after step \(step)")
+            case .timeLimitReached(let step):
+                say("time limit reached after step \(step)")
+            case .evaluated:
+                break
             }
         }
         for error in result.errors {

@@ -29,7 +29,7 @@ struct TrainCommandTests {
             "train", "seq2seq", "--train", directory.appendingPathComponent("train.txt").path, "--test",
             directory.appendingPathComponent("test.txt").path, "--hidden", "16", "--embedding", "8", "--epochs", "60",
             "--batch-size", "2", "--lr", "0.03", "--seed", "2", "--metrics", metrics.path, "--checkpoint",
-            checkpoint.path, "--beam", "2", "--report-every", "1000",
+            checkpoint.path, "--beam", "2", "--report-every", "1000", "--eval-every", "60",
         ]
         let executable = try MontagueExecutable.locate()
         let result = try executable.run(arguments)
@@ -39,16 +39,19 @@ struct TrainCommandTests {
 
         let lines = try String(contentsOf: metrics, encoding: .utf8).split(separator: "\n")
         let records = try lines.map { try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] ?? [:] }
-        #expect(records.first?["event"] as? String == "config")
-        #expect(records.filter { $0["event"] as? String == "epoch" }.count == 60)
-        let test = try #require(records.last { $0["event"] as? String == "test" })
-        #expect(test["exact_match"] as? Double == 1)
+        #expect(records.first?["phase"] as? String == "config")
+        // Evaluations every 60 steps: after epochs 20, 40 and 60.
+        #expect(records.filter { $0["phase"] as? String == "eval" }.map { $0["step"] as? Int } == [60, 120, 180])
+        #expect(records.contains { $0["phase"] as? String == "train" && $0["step"] as? Int == 180 })
+        let test = try #require(records.last)
+        #expect(test["phase"] as? String == "test")
+        #expect((test["metrics"] as? [String: Any])?["exact_match"] as? Double == 1)
         #expect(FileManager.default.fileExists(atPath: checkpoint.appendingPathComponent("seq2seq.safetensors").path))
 
-        // A second run with the same checkpoint directory resumes after epoch 60: nothing left to train.
+        // A second run with the same checkpoint directory resumes after the last step: nothing left to train.
         let resumed = try executable.run(arguments)
         #expect(resumed.status == 0, "stderr: \(resumed.standardError)")
-        #expect(resumed.standardOutput.contains("resumed from"))
+        #expect(resumed.standardOutput.contains("after step 180"))
         #expect(resumed.standardOutput.contains("exact match: 1.0000 (6/6)  steps: 180"))
     }
 
@@ -67,6 +70,7 @@ struct TrainCommandTests {
     @Test(arguments: [
         ["--cell", "transformer"], ["--attention", "cosine"], ["--scheduled-sampling", "linear:1"],
         ["--teacher-forcing", "--scheduled-sampling", "constant:0.5"], ["--beam", "0"], ["--dropout", "1"],
+        ["--eval-every", "0"],
     ])
     func badFlagsExitTwo(flags: [String]) throws {
         let result = try MontagueExecutable.locate().run(

@@ -212,7 +212,7 @@ struct Seq2SeqLearningTests {
         var losses: [Float] = []
         try Seq2SeqTrainer.train(
             model, on: train,
-            configuration: Seq2SeqTrainingConfiguration(epochs: 60, batchSize: 16, learningRate: 0.02, seed: 3),
+            configuration: Seq2SeqTrainingConfiguration(epochs: 30, batchSize: 16, learningRate: 0.03, seed: 3),
             report: { if $0.endOfEpoch { losses.append($0.loss) } })
         let trainAccuracy = Seq2SeqTrainer.exactMatchAccuracy(model, on: train, maxLength: 5).accuracy
         let (testAccuracy, predictions) = Seq2SeqTrainer.exactMatchAccuracy(model, on: test, maxLength: 5)

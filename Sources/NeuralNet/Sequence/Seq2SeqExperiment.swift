@@ -63,10 +63,10 @@ public enum Seq2SeqExperiment {
         case started(sourceVocabulary: Int, targetVocabulary: Int, parameters: Int, trainPairs: Int, testPairs: Int)
         /// Training progress.
         case progress(Seq2SeqTrainingProgress)
-        /// A checkpoint was written after `epoch`.
-        case checkpointSaved(epoch: Int, path: String)
-        /// Training resumed from a checkpoint written after `epoch`.
-        case resumed(epoch: Int, path: String)
+        /// Training resumed from a checkpoint written after `step` gradient steps.
+        case resumed(step: Int, path: String)
+        /// Training stopped at the time limit after `step` gradient steps (a checkpoint is written if requested).
+        case timeLimitReached(step: Int)
         /// Exact-match accuracy on the test pairs.
         case evaluated(accuracy: Double, correct: Int, total: Int, seconds: Double)
     }
@@ -96,24 +96,43 @@ public enum Seq2SeqExperiment {
         }
     }
 
-    /// Builds vocabularies from `train`, trains a model with `settings`, and decodes `test`. With `checkpointDirectory`,
-    /// writes `seq2seq.safetensors` there (parameters, Adam state, epoch) after every epoch and resumes from it when
-    /// it exists.
+    /// Builds vocabularies from `train`, trains a model with `settings` on ``TrainingLoop`` (terminal progress,
+    /// JSON Lines metrics, periodic evaluation, checkpoints that resume bit for bit), and decodes `test`.
+    ///
+    /// - `checkpointDirectory`: `seq2seq.safetensors` there is written after every epoch (parameters, Adam state,
+    ///   the loop's state) and training resumes from it when it exists.
+    /// - `metricsURL`: JSON Lines of ``MetricsRecord``s: a `"config"` record (step 0), `"train"` records (`loss`,
+    ///   `gold_probability`) every `reportEvery` steps, `"eval"` records (`exact_match` on `test`) every
+    ///   `evaluationInterval` steps, and a final `"test"` record (`exact_match`, `correct`, `total`).
+    /// - Early stopping is deliberately not offered: SCAN files have no validation split, and stopping on the test
+    ///   file would select the model on the test set.
     public static func run(
         train: [Seq2SeqExample], test: [Seq2SeqExample], settings: Settings, checkpointDirectory: URL? = nil,
-        report: (Event) -> Void = { _ in }
+        metricsURL: URL? = nil, evaluationInterval: Int? = nil, report: (Event) -> Void = { _ in }
     ) throws -> Result {
+        let options = RunOptions(
+            checkpointDirectory: checkpointDirectory, metricsURL: metricsURL, evaluationInterval: evaluationInterval)
         switch settings.cell {
-        case .gru: try run(GRUCell.self, train: train, test: test, settings, checkpointDirectory, report)
-        case .lstm: try run(LSTMCell.self, train: train, test: test, settings, checkpointDirectory, report)
-        case .rnn: try run(RNNCell.self, train: train, test: test, settings, checkpointDirectory, report)
+        case .gru: return try run(GRUCell.self, train: train, test: test, settings, options, report)
+        case .lstm: return try run(LSTMCell.self, train: train, test: test, settings, options, report)
+        case .rnn: return try run(RNNCell.self, train: train, test: test, settings, options, report)
         }
     }
 
+    private struct RunOptions {
+        let checkpointDirectory: URL?
+        let metricsURL: URL?
+        let evaluationInterval: Int?
+    }
+
+    /// Thrown by the step closure to leave the loop at the time limit, before the step starts.
+    private struct TimeLimitReached: Error {}
+
     private static func run<Cell: Seq2SeqCell>(
-        _: Cell.Type, train: [Seq2SeqExample], test: [Seq2SeqExample], _ settings: Settings,
-        _ checkpointDirectory: URL?, _ report: (Event) -> Void
+        _: Cell.Type, train: [Seq2SeqExample], test: [Seq2SeqExample], _ settings: Settings, _ options: RunOptions,
+        _ report: (Event) -> Void
     ) throws -> Result {
+        precondition(!train.isEmpty, "Seq2SeqExperiment.run: no training pairs")
         let sourceVocabulary = SequenceVocabulary(train.flatMap(\.source))
         let targetVocabulary = SequenceVocabulary(train.flatMap(\.target))
         let configuration = Seq2SeqConfiguration(
@@ -130,32 +149,119 @@ public enum Seq2SeqExperiment {
                 sourceVocabulary: sourceVocabulary.count, targetVocabulary: targetVocabulary.count,
                 parameters: model.parameterCount, trainPairs: train.count, testPairs: test.count))
 
-        let checkpoint = checkpointDirectory?.appendingPathComponent("seq2seq.safetensors")
-        let optimizer = Adam(model.parameters, learningRate: settings.training.learningRate)
-        var startEpoch = 1
-        if let checkpoint, FileManager.default.fileExists(atPath: checkpoint.path) {
-            let metadata = try Checkpoint.load(into: model, optimizer: optimizer, from: checkpoint)
-            let epoch = Int(metadata["epoch"] ?? "") ?? 0
-            startEpoch = epoch + 1
-            report(.resumed(epoch: epoch, path: checkpoint.path))
+        let t = settings.training
+        let stepsPerEpoch = (trainPairs.count + t.batchSize - 1) / t.batchSize
+        let totalSteps = t.epochs * stepsPerEpoch
+        let checkpoint = options.checkpointDirectory?.appendingPathComponent("seq2seq.safetensors")
+        if let directory = options.checkpointDirectory {
+            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         }
+        let optimizer = Adam(model.parameters, learningRate: t.learningRate)
+        let loop = TrainingLoop(
+            model: model, optimizer: optimizer,
+            configuration: TrainingConfiguration(
+                totalSteps: totalSteps, stepsPerEpoch: stepsPerEpoch, seed: t.seed, logInterval: t.reportEvery,
+                evaluationInterval: options.evaluationInterval, checkpointInterval: stepsPerEpoch,
+                checkpointURL: checkpoint))
+        var resumed = false
+        if let checkpoint, FileManager.default.fileExists(atPath: checkpoint.path) {
+            try loop.resume(from: checkpoint)
+            resumed = true
+            report(.resumed(step: loop.state.step, path: checkpoint.path))
+        }
+        let logger = try options.metricsURL.map {
+            try MetricsLogger(url: $0, keepingRecordsThrough: resumed ? loop.state.step : nil)
+        }
+        loop.metricsLogger = logger
+        if !resumed {
+            try logger?.log(
+                MetricsRecord(
+                    phase: "config", step: 0, epoch: 0, wallTime: 0,
+                    metrics: [
+                        "seed": Double(t.seed), "model_seed": Double(settings.modelSeed),
+                        "hidden": Double(settings.hiddenSize), "embedding": Double(settings.embeddingSize),
+                        "layers": Double(settings.layerCount), "epochs": Double(t.epochs),
+                        "batch_size": Double(t.batchSize), "learning_rate": Double(t.learningRate),
+                        "dropout": Double(settings.dropout), "beam": Double(t.beamWidth),
+                        "parameters": Double(model.parameterCount), "train_pairs": Double(train.count),
+                        "test_pairs": Double(test.count),
+                    ]))
+        }
+
         let trainingStart = Date()
-        let steps = try Seq2SeqTrainer.train(
-            model, on: trainPairs, configuration: settings.training, optimizer: optimizer, startEpoch: startEpoch,
-            afterEpoch: { epoch, adam in
-                guard let checkpoint, let checkpointDirectory else { return }
-                try FileManager.default.createDirectory(at: checkpointDirectory, withIntermediateDirectories: true)
-                try Checkpoint.save(model: model, optimizer: adam, metadata: ["epoch": String(epoch)], to: checkpoint)
-                report(.checkpointSaved(epoch: epoch, path: checkpoint.path))
-            }, report: { report(.progress($0)) })
+        let elapsedBefore = loop.state.elapsedSeconds
+        var batchesEpoch = -1
+        var batches: [[Int]] = []
+        var windowLoss: Float = 0
+        var windowSteps = 0
+        var epochLoss: Float = 0
+        var epochSteps = 0
+        do {
+            try loop.run(
+                step: { step in
+                    let seconds = elapsedBefore + Date().timeIntervalSince(trainingStart)
+                    if let limit = t.timeLimit, seconds >= limit { throw TimeLimitReached() }
+                    if step.epoch != batchesEpoch {
+                        batches = Seq2SeqTrainer.epochBatches(
+                            targets: trainPairs.targets, size: t.batchSize, epoch: step.epoch, seed: t.seed)
+                        batchesEpoch = step.epoch
+                    }
+                    let batch = batches[step.indexInEpoch]
+                    let epsilon = t.sampling.goldProbability(atStep: step.index)
+                    let loss = Seq2SeqTrainer.trainStep(
+                        model, sources: batch.map { trainPairs.sources[$0] },
+                        targets: batch.map { trainPairs.targets[$0] }, goldProbability: epsilon, configuration: t,
+                        optimizer: optimizer, using: &step.generator)
+                    windowLoss += loss
+                    windowSteps += 1
+                    epochLoss += loss
+                    epochSteps += 1
+                    let done = step.index + 1
+                    let now = elapsedBefore + Date().timeIntervalSince(trainingStart)
+                    if done % t.reportEvery == 0 {
+                        report(
+                            .progress(
+                                Seq2SeqTrainingProgress(
+                                    epoch: step.epoch + 1, step: done, loss: windowLoss / Float(windowSteps),
+                                    goldProbability: epsilon, endOfEpoch: false, seconds: now)))
+                        windowLoss = 0
+                        windowSteps = 0
+                    }
+                    if step.indexInEpoch == stepsPerEpoch - 1 {
+                        report(
+                            .progress(
+                                Seq2SeqTrainingProgress(
+                                    epoch: step.epoch + 1, step: done, loss: epochLoss / Float(max(1, epochSteps)),
+                                    goldProbability: epsilon, endOfEpoch: true, seconds: now)))
+                        epochLoss = 0
+                        epochSteps = 0
+                    }
+                    return ["loss": Double(loss), "gold_probability": Double(epsilon)]
+                },
+                evaluate: {
+                    let accuracy = Seq2SeqTrainer.exactMatchAccuracy(
+                        model, on: testPairs, maxLength: t.maxDecodeLength, beamWidth: t.beamWidth,
+                        lengthPenalty: t.lengthPenalty
+                    ).accuracy
+                    return ["exact_match": accuracy]
+                })
+        } catch is TimeLimitReached {
+            report(.timeLimitReached(step: loop.state.step))
+            if let checkpoint { try loop.saveCheckpoint(to: checkpoint) }
+        }
         let trainingSeconds = Date().timeIntervalSince(trainingStart)
 
         let evaluationStart = Date()
         let (accuracy, predictions) = Seq2SeqTrainer.exactMatchAccuracy(
-            model, on: testPairs, maxLength: settings.training.maxDecodeLength,
-            beamWidth: settings.training.beamWidth, lengthPenalty: settings.training.lengthPenalty)
+            model, on: testPairs, maxLength: t.maxDecodeLength, beamWidth: t.beamWidth,
+            lengthPenalty: t.lengthPenalty)
         let evaluationSeconds = Date().timeIntervalSince(evaluationStart)
         let correct = zip(predictions, testPairs.targets).filter { $0 == $1 }.count
+        try logger?.log(
+            MetricsRecord(
+                phase: "test", step: loop.state.step, epoch: loop.epoch(ofStep: max(0, loop.state.step - 1)),
+                wallTime: elapsedBefore + trainingSeconds + evaluationSeconds,
+                metrics: ["exact_match": accuracy, "correct": Double(correct), "total": Double(test.count)]))
         report(.evaluated(accuracy: accuracy, correct: correct, total: test.count, seconds: evaluationSeconds))
         let errors = zip(test, predictions).filter { targetVocabulary.encode($0.target) != $1 }.prefix(5).map {
             (
@@ -164,7 +270,7 @@ public enum Seq2SeqExperiment {
             )
         }
         return Result(
-            testAccuracy: accuracy, correct: correct, total: test.count, steps: steps,
+            testAccuracy: accuracy, correct: correct, total: test.count, steps: loop.state.step,
             trainingSeconds: trainingSeconds, evaluationSeconds: evaluationSeconds, errors: Array(errors))
     }
 }

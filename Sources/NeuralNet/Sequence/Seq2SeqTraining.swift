@@ -123,14 +123,10 @@ public enum Seq2SeqTrainer {
             var epochSteps = 0
             for batch in batches(count: pairs.count, targets: pairs.targets, size: c.batchSize, using: &generator) {
                 let epsilon = c.sampling.goldProbability(atStep: step)
-                let loss = model.loss(
-                    sources: batch.map { pairs.sources[$0] }, targets: batch.map { pairs.targets[$0] },
-                    goldProbability: epsilon, choice: c.samplingChoice, using: &generator)
-                var grads = gradients(of: loss, wrt: model.parameterValues)
-                if let norm = c.gradientClipNorm { grads = clipByGlobalNorm(grads, maxNorm: norm).clipped }
-                adam.step(grads)
+                let value = trainStep(
+                    model, sources: batch.map { pairs.sources[$0] }, targets: batch.map { pairs.targets[$0] },
+                    goldProbability: epsilon, configuration: c, optimizer: adam, using: &generator)
                 step += 1
-                let value = loss.item
                 windowLoss += value
                 windowSteps += 1
                 epochLoss += value
@@ -156,21 +152,53 @@ public enum Seq2SeqTrainer {
         return step
     }
 
-    /// Batches of pair indices for one epoch: shuffled, pools of 20 batches sorted by target length, then the
-    /// batches shuffled.
-    static func batches(count: Int, targets: [[Int]], size: Int, using generator: inout RandomGenerator) -> [[Int]] {
-        var order = Array(0..<count)
-        order.shuffle(using: &generator)
+    /// One gradient step on one batch: the loss at `goldProbability` (ε), gradients, optional global-norm
+    /// clipping, an optimizer step. Returns the batch's mean per-token loss.
+    public static func trainStep<Cell>(
+        _ model: Seq2SeqModel<Cell>, sources: [[Int]], targets: [[Int]], goldProbability: Float,
+        configuration: Seq2SeqTrainingConfiguration, optimizer: any Optimizer, using generator: inout RandomGenerator
+    ) -> Float {
+        let loss = model.loss(
+            sources: sources, targets: targets, goldProbability: goldProbability,
+            choice: configuration.samplingChoice, using: &generator)
+        var grads = gradients(of: loss, wrt: model.parameterValues)
+        if let norm = configuration.gradientClipNorm { grads = clipByGlobalNorm(grads, maxNorm: norm).clipped }
+        optimizer.step(grads)
+        return loss.item
+    }
+
+    /// The batches of `epoch` (0-based) for a run seeded by `seed`: a function of the seed and the epoch only (so
+    /// a resumed run sees the same batches), shuffled with ``TrainingStep/epochOrder(count:epoch:seed:)``, pools
+    /// of 20 batches sorted by target length, then the batches shuffled.
+    public static func epochBatches(targets: [[Int]], size: Int, epoch: Int, seed: UInt64) -> [[Int]] {
+        let order = TrainingStep.epochOrder(count: targets.count, epoch: epoch, seed: seed)
+        let batchOrder = TrainingStep.epochOrder(
+            count: (targets.count + size - 1) / size, epoch: epoch, seed: seed ^ 0x5EED_5EED)
+        let sorted = pooledBatches(order, targets: targets, size: size)
+        return batchOrder.map { sorted[$0] }
+    }
+
+    /// `order` cut into pools of 20 batches, each pool sorted by target length and cut into batches.
+    static func pooledBatches(_ order: [Int], targets: [[Int]], size: Int) -> [[Int]] {
         var result: [[Int]] = []
         let pool = size * 20
-        for poolStart in stride(from: 0, to: count, by: pool) {
-            let sorted = order[poolStart..<min(count, poolStart + pool)].sorted {
+        for poolStart in stride(from: 0, to: order.count, by: pool) {
+            let sorted = order[poolStart..<min(order.count, poolStart + pool)].sorted {
                 (targets[$0].count, $0) < (targets[$1].count, $1)
             }
             for batchStart in stride(from: 0, to: sorted.count, by: size) {
                 result.append(Array(sorted[batchStart..<min(sorted.count, batchStart + size)]))
             }
         }
+        return result
+    }
+
+    /// Batches of pair indices for one epoch: shuffled, pools of 20 batches sorted by target length, then the
+    /// batches shuffled.
+    static func batches(count: Int, targets: [[Int]], size: Int, using generator: inout RandomGenerator) -> [[Int]] {
+        var order = Array(0..<count)
+        order.shuffle(using: &generator)
+        var result = pooledBatches(order, targets: targets, size: size)
         result.shuffle(using: &generator)
         return result
     }
