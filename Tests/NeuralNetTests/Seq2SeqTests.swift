@@ -226,3 +226,58 @@ struct Seq2SeqLearningTests {
         #expect(beamAccuracy >= 0.9, "held-out exact match with beam 3 \(beamAccuracy)")
     }
 }
+
+@Suite("Seq2Seq experiment on TrainingLoop")
+struct Seq2SeqExperimentTests {
+    static let train = [
+        Seq2SeqExample(source: ["walk"], target: ["W"]), Seq2SeqExample(source: ["jump"], target: ["J"]),
+        Seq2SeqExample(source: ["walk", "twice"], target: ["W", "W"]),
+        Seq2SeqExample(source: ["jump", "twice"], target: ["J", "J"]),
+    ]
+
+    /// The `"train"` losses of a JSON Lines metrics file, by step.
+    static func trainLosses(_ url: URL) throws -> [Int: Double] {
+        var losses: [Int: Double] = [:]
+        for line in try String(contentsOf: url, encoding: .utf8).split(separator: "\n") {
+            let record = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any] ?? [:]
+            if record["phase"] as? String == "train", let step = record["step"] as? Int,
+                let loss = (record["metrics"] as? [String: Any])?["loss"] as? Double
+            {
+                losses[step] = loss
+            }
+        }
+        return losses
+    }
+
+    @Test func resumingFromACheckpointContinuesTheSameRun() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("seq2seq-resume-\(UUID())")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        func settings(epochs: Int) -> Seq2SeqExperiment.Settings {
+            Seq2SeqExperiment.Settings(
+                embeddingSize: 4, hiddenSize: 8, dropout: 0.1, modelSeed: 3,
+                training: Seq2SeqTrainingConfiguration(
+                    epochs: epochs, batchSize: 2, learningRate: 0.01, sampling: .constant(0.5), seed: 4,
+                    maxDecodeLength: 4, reportEvery: 1))
+        }
+        let straight = directory.appendingPathComponent("straight.jsonl")
+        let whole = try Seq2SeqExperiment.run(
+            train: Self.train, test: Self.train, settings: settings(epochs: 4), metricsURL: straight)
+        let checkpoints = directory.appendingPathComponent("ckpt")
+        let resumedLog = directory.appendingPathComponent("resumed.jsonl")
+        _ = try Seq2SeqExperiment.run(
+            train: Self.train, test: Self.train, settings: settings(epochs: 2), checkpointDirectory: checkpoints,
+            metricsURL: resumedLog)
+        var events: [Seq2SeqExperiment.Event] = []
+        let resumed = try Seq2SeqExperiment.run(
+            train: Self.train, test: Self.train, settings: settings(epochs: 4), checkpointDirectory: checkpoints,
+            metricsURL: resumedLog, report: { events.append($0) })
+        #expect(
+            events.contains(.resumed(step: 4, path: checkpoints.appendingPathComponent("seq2seq.safetensors").path)))
+        #expect(whole.steps == 8 && resumed.steps == 8)
+        let expected = try Self.trainLosses(straight)
+        #expect(expected.count == 8)
+        #expect(try Self.trainLosses(resumedLog) == expected)
+        #expect(resumed.correct == whole.correct)
+    }
+}
