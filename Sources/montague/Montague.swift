@@ -22,7 +22,7 @@ struct Montague: ParsableCommand {
         subcommands: [
             CheckCommand.self, ZadroznyCommand.self, EnumerateCommand.self, GenerateCommand.self, EvalCommand.self,
             CorpusCommand.self, SampleCommand.self, GMMCommand.self, DemoCommand.self,
-            PlotCommand.self,
+            PlotCommand.self, TrainCommand.self,
         ]
     )
 
