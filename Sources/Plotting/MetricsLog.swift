@@ -5,7 +5,9 @@ import Foundation
 /// Each non-empty line is a JSON object. Its metrics are the numbers in its `"metrics"` object, or, when it has
 /// none, its top-level numbers other than `step`, `epoch` and `wall_time` (so logs of other tools work too); `null`
 /// values (non-finite metrics) are skipped. The optional `"phase"` string (`"train"`, `"eval"`) splits a metric
-/// into one series per phase, named `loss (eval)` when the metric occurs in more than one phase.
+/// into one series per phase, named `loss (eval)` when the metric occurs in more than one phase. Records of the
+/// phases in ``metadataPhases`` (a run's `"config"` record: seed, sizes, learning rate) describe the run rather
+/// than measure it and are not plotted.
 ///
 /// ```swift
 /// let log = try MetricsLog(jsonl: Data(#"{"step":1,"metrics":{"loss":0.7}}"#.utf8))
@@ -32,9 +34,12 @@ public struct MetricsLog: Sendable {
         public var metrics: [String: Double]
     }
 
+    /// Phases whose records hold a run's settings, not measurements; they are read but never plotted.
+    public static let metadataPhases: Set<String> = ["config"]
+
     /// The file the log came from, for messages.
     public let path: String
-    /// The records, in file order.
+    /// The measurement records, in file order (without the ``metadataPhases`` records).
     public let records: [Record]
 
     /// Parses JSON Lines; `path` names the source in errors.
@@ -53,7 +58,8 @@ public struct MetricsLog: Sendable {
             guard let dictionary = object as? [String: Any] else {
                 throw .invalidLine(path: path, line: index + 1, reason: "not a JSON object")
             }
-            records.append(Self.record(from: dictionary))
+            let record = Self.record(from: dictionary)
+            if !Self.metadataPhases.contains(record.phase) { records.append(record) }
         }
         self.records = records
     }

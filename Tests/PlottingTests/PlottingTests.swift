@@ -137,6 +137,16 @@ struct PlottingTests {
         #expect(chart.title == "run.jsonl" && chart.xLabel == "epoch" && chart.yLabel == "loss" && chart.logScaleY)
     }
 
+    @Test func configRecordsDescribeTheRunAndAreNotPlotted() throws {
+        let jsonl = """
+            {"phase":"config","step":0,"epoch":0,"wall_time":0,"metrics":{"seed":7,"hidden":64}}
+            {"phase":"train","step":5,"epoch":0,"wall_time":1,"metrics":{"loss":0.5}}
+            """
+        let log = try MetricsLog(jsonl: Data(jsonl.utf8))
+        #expect(log.records.count == 1 && log.metricNames == ["loss"])
+        #expect(try log.series().map(\.name) == ["loss"])
+    }
+
     @Test func flatRecordsOfOtherToolsWork() throws {
         let log = try MetricsLog(jsonl: Data(#"{"step": 10, "reward": 3.5, "done": true}"#.utf8))
         #expect(log.metricNames == ["reward"])
