@@ -195,7 +195,7 @@ struct TrainSeq2SeqCommand: ParsableCommand {
             }
         }
         for error in result.errors {
-            say("error: IN: \(error.source)\n  expected: \(error.reference)\n  got:      \(error.prediction)")
+            say("mismatch: IN: \(error.source)\n  expected: \(error.reference)\n  got:      \(error.prediction)")
         }
         say(
             String(
