@@ -91,26 +91,8 @@ enum SafetensorsHeader {
         return RawTensor(name: name, dtype: dtype, shape: shape, begin: offsets[0], end: offsets[1])
     }
 
-    /// A JSON string literal, escaped as serde_json (the reference writer) does.
-    static func quoted(_ string: String) -> String {
-        var result = "\""
-        for scalar in string.unicodeScalars {
-            switch scalar {
-            case "\"": result += "\\\""
-            case "\\": result += "\\\\"
-            case "\n": result += "\\n"
-            case "\r": result += "\\r"
-            case "\t": result += "\\t"
-            case "\u{08}": result += "\\b"
-            case "\u{0C}": result += "\\f"
-            case let c where c.value < 0x20:
-                let hex = String(c.value, radix: 16)
-                result += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-            default: result.unicodeScalars.append(scalar)
-            }
-        }
-        return result + "\""
-    }
+    /// A JSON string literal, escaped as serde_json (the reference writer) does. See ``JSONStringLiteral``.
+    static func quoted(_ text: String) -> String { JSONStringLiteral.quoted(text) }
 }
 
 /// A parsed JSON value; numbers keep their text so integers are read exactly.

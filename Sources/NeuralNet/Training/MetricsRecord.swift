@@ -45,22 +45,6 @@ public struct MetricsRecord: Sendable, Equatable {
         return "\(value)"
     }
 
-    /// A JSON string literal (RFC 8259 §7 escapes).
-    static func quoted(_ text: String) -> String {
-        var result = "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": result += "\\\""
-            case "\\": result += "\\\\"
-            case "\n": result += "\\n"
-            case "\r": result += "\\r"
-            case "\t": result += "\\t"
-            case let c where c.value < 0x20:
-                let hex = String(c.value, radix: 16)
-                result += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-            default: result.unicodeScalars.append(scalar)
-            }
-        }
-        return result + "\""
-    }
+    /// A JSON string literal (RFC 8259 §7 escapes). See ``JSONStringLiteral``.
+    static func quoted(_ text: String) -> String { JSONStringLiteral.quoted(text) }
 }
