@@ -14,9 +14,9 @@
 # XMLLINT_WITH_IDS=1 to also time xmllint on the realistic file (slow). Wall-clock and CPU (user+sys)
 # throughputs are both printed: on a loaded machine the CPU figure is the stable one.
 #
-# CORPUS_BENCH_ROUNDS=N (N > 0) then also alternates N single runs of xmllint and of every Montague case
-# (xmllint, Montague, xmllint, ...), so that both see the same load, and prints each case's median ratio to the
-# xmllint run of its round ("median" lines). CORPUS_BENCH_CASES selects Montague cases as in the benchmark.
+# CORPUS_BENCH_ROUNDS=N (N > 0) then also alternates single runs of xmllint and of each Montague case, N rounds
+# (bench/corpus_rounds.py), so that both see the same load, and prints each case's median ratio to the xmllint run
+# just before it ("median" lines). CORPUS_BENCH_CASES selects the Montague cases, as in the benchmark.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 file="${1:-.build-bench-data/tei-200mb.xml}"
@@ -117,36 +117,9 @@ for line in sys.argv[2].splitlines():
 PY
 fi
 
-# Alternating rounds: one xmllint run, then one run of each Montague case, N times; the median of the per-round
-# ratios (CPU MB/s) is the figure to quote on a shared machine.
+# Alternating rounds (bench/corpus_rounds.py): xmllint, then one Montague case, xmllint, the next case, ... N times;
+# the median of the per-run ratios (CPU MB/s) is the figure to quote on a shared machine.
 rounds="${CORPUS_BENCH_ROUNDS:-0}"
 if [ "$rounds" -gt 0 ] && [ -x "$benchmark" ] && command -v xmllint >/dev/null; then
-    python3 - "$stripped" "$rounds" "$benchmark" <<'PY'
-import os, re, resource, statistics, subprocess, sys
-path, rounds, benchmark = sys.argv[1], int(sys.argv[2]), sys.argv[3]
-size = os.path.getsize(path) / 1e6
-ratios, rates, xmllint_rates = {}, {}, []
-for round_index in range(rounds):
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    subprocess.run(["xmllint", "--stream", "--noout", path], check=True)
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    xmllint = size / ((after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime))
-    xmllint_rates.append(xmllint)
-    output = subprocess.run([benchmark, "--corpus", path], check=True, capture_output=True, text=True,
-                            env=dict(os.environ, CORPUS_BENCH_REPETITIONS="1")).stdout
-    for line in output.splitlines():
-        match = re.match(r"^corpus +(.*?) +[0-9.]+ MB .*cpu +[0-9.]+ s +([0-9.]+) MB/s", line)
-        if match:
-            name, rate = match.group(1), float(match.group(2))
-            rates.setdefault(name, []).append(rate)
-            ratios.setdefault(name, []).append(rate / xmllint)
-    print(f"round {round_index + 1}/{rounds}: xmllint {xmllint:.1f} CPU MB/s; "
-          + "; ".join(f"{name} {100 * values[-1]:.0f}%" for name, values in ratios.items()), flush=True)
-print(f"median     {'xmllint --stream --noout':34s} {statistics.median(xmllint_rates):8.1f} CPU MB/s over {rounds} rounds")
-for name, values in ratios.items():
-    ratio = statistics.median(values)
-    verdict = "" if "reader only" in name else ("  (target 80%: met)" if ratio >= 0.8 else "  (target 80%: not met)")
-    print(f"median     {name:34s} {statistics.median(rates[name]):8.1f} CPU MB/s {100 * ratio:6.1f}% of xmllint "
-          f"(rounds: {', '.join(f'{100 * v:.0f}%' for v in values)}){verdict}")
-PY
+    python3 bench/corpus_rounds.py "$stripped" "$rounds" "$benchmark"
 fi

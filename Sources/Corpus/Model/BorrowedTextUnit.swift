@@ -9,27 +9,25 @@
 public struct BorrowedTextUnit {
     /// The unit's whitespace-normalized text as UTF-8, borrowed: valid only during the callback.
     public let utf8Text: UnsafeBufferPointer<UInt8>
-    /// What the unit is (line, paragraph, ...).
-    public let kind: UnitKind
-    /// Tokens when the XML marks them up (TEI `<w>`); nil when the text must be tokenized.
-    public let tokens: [MarkedToken]?
-    /// Labels, by name.
-    public let labels: [String: String]
-    /// Where the unit starts in its file.
-    public let position: SourcePosition
-    let storedMetadata: UnitMetadata
+    /// The profile's unit, lent by address for the duration of the callback.
+    private let unit: UnsafePointer<UnitStack.OpenUnit>
+    private let file: String
 
-    init(
-        utf8Text: UnsafeBufferPointer<UInt8>, kind: UnitKind, tokens: [MarkedToken]?, labels: [String: String],
-        storedMetadata: UnitMetadata, position: SourcePosition
-    ) {
+    init(utf8Text: UnsafeBufferPointer<UInt8>, unit: UnsafePointer<UnitStack.OpenUnit>, file: String) {
         self.utf8Text = utf8Text
-        self.kind = kind
-        self.tokens = tokens
-        self.labels = labels
-        self.storedMetadata = storedMetadata
-        self.position = position
+        self.unit = unit
+        self.file = file
     }
+
+    /// What the unit is (line, paragraph, ...).
+    public var kind: UnitKind { unit.pointee.kind }
+    /// Tokens when the XML marks them up (TEI `<w>`); nil when the text must be tokenized.
+    public var tokens: [MarkedToken]? { unit.pointee.tokens }
+    /// Labels, by name.
+    public var labels: [String: String] { unit.pointee.labels }
+    /// Where the unit starts in its file.
+    public var position: SourcePosition { SourcePosition(file: file, line: unit.pointee.line) }
+    var storedMetadata: UnitMetadata { unit.pointee.metadata }
 
     /// The text as a `String` (a copy).
     public var text: String { String(decoding: utf8Text, as: UTF8.self) }

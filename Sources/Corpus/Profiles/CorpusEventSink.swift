@@ -43,32 +43,23 @@ struct BorrowingUnitSink: CorpusEventSink {
 
     mutating func unit(_ unit: UnitStack.OpenUnit, text: UnsafeBufferPointer<UInt8>, file: String) {
         guard error == nil else { return }
-        do {
-            try body(
-                document,
-                BorrowedTextUnit(
-                    utf8Text: text, kind: unit.kind, tokens: unit.tokens, labels: unit.labels,
-                    storedMetadata: unit.metadata, position: SourcePosition(file: file, line: unit.line)))
-        } catch {
-            self.error = error
+        // The unit is lent by address: no retain or release of its strings and dictionaries per unit.
+        withUnsafePointer(to: unit) { pointer in
+            do {
+                try body(document, BorrowedTextUnit(utf8Text: text, unit: pointer, file: file))
+            } catch {
+                self.error = error
+            }
         }
     }
 
     /// Hands an already built unit on (events queued before the fast path took over, custom profiles).
     mutating func unit(_ unit: TextUnit) {
-        guard error == nil else { return }
+        let open = UnitStack.OpenUnit(
+            kind: unit.kind, line: unit.position.line, labels: unit.labels, metadata: unit.storedMetadata,
+            tokens: unit.tokens)
         var text = unit.text
-        do {
-            try text.withUTF8 { bytes in
-                try body(
-                    document,
-                    BorrowedTextUnit(
-                        utf8Text: bytes, kind: unit.kind, tokens: unit.tokens, labels: unit.labels,
-                        storedMetadata: unit.storedMetadata, position: unit.position))
-            }
-        } catch {
-            self.error = error
-        }
+        text.withUTF8 { self.unit(open, text: $0, file: unit.position.file) }
     }
 
     /// Hands an event on.
