@@ -197,6 +197,19 @@ struct BorrowedUnitTests {
             }
         }
         #expect(seen == 2)
+        // The same through a profile that is not sink-driven (generic: units lent from its events).
+        let specification = try GenericProfileSpecification(document: "shop", units: ["review/sentence"])
+        let generic = try XMLCorpusReader(
+            bytes: Array(ProfileTests.reviews.utf8), name: "reviews.xml",
+            profile: ProfileConfiguration(generic: specification))
+        var genericSeen = 0
+        #expect(throws: Stop.self) {
+            try generic.forEachBorrowedUnit { _, _ in
+                genericSeen += 1
+                if genericSeen == 2 { throw Stop() }
+            }
+        }
+        #expect(genericSeen == 2)
     }
 
     @Test("Units pulled first are not lost: the borrowed stream continues where nextEvent() stopped")

@@ -151,8 +151,10 @@ public final class XMLCorpusReader {
             }
             let specialised = try run(TEIProfile.self) || run(BosakPlayProfile.self)
             if !specialised {
-                try Self.stream(&opened, reader, &events) { sink.event($0) }
-                try sink.check()
+                try Self.stream(&opened, reader, &events) { event in
+                    sink.event(event)
+                    try sink.check()
+                }
             }
             finished = true
         }
