@@ -93,6 +93,37 @@ func runCorpusBenchmarks(
         }
         return (units, tokens)
     }
+    // The fast path: units lent by the reader (text bytes borrowed, no String, TextUnit or event per unit).
+    try measure("TEI borrowed units") {
+        let reader = try XMLCorpusReader(contentsOfFile: path)
+        var units = 0
+        try reader.forEachBorrowedUnit { _, _ in units += 1 }
+        return (units, 0)
+    }
+    // Borrowed units and their tokens as byte ranges.
+    try measure("TEI borrowed units + token ranges") {
+        let reader = try XMLCorpusReader(contentsOfFile: path)
+        var units = 0
+        var tokens = 0
+        try reader.forEachBorrowedUnit { _, unit in
+            units += 1
+            tokenizer.forEachTokenRange(in: unit.utf8Text) { _, _ in tokens += 1 }
+        }
+        return (units, tokens)
+    }
+    // Borrowed units and their tokens as ids of a dictionary keyed by bytes (tokenize()'s tokens, no String per
+    // token): what building a vocabulary or encoding a corpus needs.
+    try measure("TEI borrowed units + token ids") {
+        let reader = try XMLCorpusReader(contentsOfFile: path)
+        var dictionary = TokenDictionary()
+        var units = 0
+        var tokens = 0
+        try reader.forEachBorrowedUnit { _, unit in
+            units += 1
+            tokenizer.forEachTokenID(in: unit.utf8Text, interningInto: &dictionary) { _ in tokens += 1 }
+        }
+        return (units, tokens)
+    }
     return results
 }
 

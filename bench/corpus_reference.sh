@@ -13,6 +13,10 @@
 # and as a multiple of lxml's (units against lxml units, tokens against lxml units + tokens). Set
 # XMLLINT_WITH_IDS=1 to also time xmllint on the realistic file (slow). Wall-clock and CPU (user+sys)
 # throughputs are both printed: on a loaded machine the CPU figure is the stable one.
+#
+# CORPUS_BENCH_ROUNDS=N (N > 0) then also alternates single runs of xmllint and of each Montague case, N rounds
+# (bench/corpus_rounds.py), so that both see the same load, and prints each case's median ratio to the xmllint run
+# just before it ("median" lines). CORPUS_BENCH_CASES selects the Montague cases, as in the benchmark.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 file="${1:-.build-bench-data/tei-200mb.xml}"
@@ -111,4 +115,11 @@ for line in sys.argv[2].splitlines():
         parts.append(f"{rate / lxml:5.1f}x lxml iterparse {'units + tokens' if 'token' in name else 'units'}")
     print(f"ratio      {name:34s} " + "; ".join(parts) + "  (CPU MB/s, same file)")
 PY
+fi
+
+# Alternating rounds (bench/corpus_rounds.py): xmllint, then one Montague case, xmllint, the next case, ... N times;
+# the median of the per-run ratios (CPU MB/s) is the figure to quote on a shared machine.
+rounds="${CORPUS_BENCH_ROUNDS:-0}"
+if [ "$rounds" -gt 0 ] && [ -x "$benchmark" ] && command -v xmllint >/dev/null; then
+    python3 bench/corpus_rounds.py "$stripped" "$rounds" "$benchmark"
 fi

@@ -6,7 +6,7 @@
 /// skipped unless asked for. Prologues, epilogues and inductions set `part`.
 ///
 /// Source: Jon Bosak, "Shakespeare 2.00" (1999), `play.dtd`.
-public struct BosakPlayProfile: CorpusProfile {
+public struct BosakPlayProfile: CorpusProfile, SinkDrivenProfile {
     /// Lines or whole speeches.
     public var granularity: UnitGranularity
     /// Emit stage directions (`STAGEDIR`) as units of kind `.stageDirection`.
@@ -69,6 +69,10 @@ public struct BosakPlayProfile: CorpusProfile {
 
     /// Handles one node.
     public mutating func process(_ reader: XMLStreamReader, into events: inout [CorpusEvent]) throws {
+        try process(reader, sink: &events)
+    }
+
+    mutating func process<Sink: CorpusEventSink>(_ reader: XMLStreamReader, sink events: inout Sink) throws {
         guard let names else { return }
         switch reader.nodeKind {
         case .element:
@@ -94,6 +98,10 @@ public struct BosakPlayProfile: CorpusProfile {
 
     /// Closes a play left open.
     public mutating func finish(into events: inout [CorpusEvent]) throws {
+        try finish(sink: &events)
+    }
+
+    mutating func finish<Sink: CorpusEventSink>(sink events: inout Sink) throws {
         documents.end(&events)
     }
 
@@ -179,7 +187,7 @@ public struct BosakPlayProfile: CorpusProfile {
         return .other
     }
 
-    private mutating func end(_ role: Role, _ events: inout [CorpusEvent]) {
+    private mutating func end<Sink: CorpusEventSink>(_ role: Role, _ events: inout Sink) {
         switch role {
         case .other:
             break
@@ -220,10 +228,10 @@ public struct BosakPlayProfile: CorpusProfile {
         }
     }
 
-    private mutating func emitUnit(_ events: inout [CorpusEvent]) {
-        guard let unit = units.close(file: fileName) else { return }
+    private mutating func emitUnit<Sink: CorpusEventSink>(_ events: inout Sink) {
+        guard let unit = units.closeKeepingText() else { return }
         documents.start(&events)
-        events.append(.unit(unit))
+        units.emit(unit, file: fileName, into: &events)
     }
 
     /// The number after `keyword` in a title, as arabic digits: "SCENE IV. A room" → "4"; nil when absent.

@@ -13,17 +13,17 @@ struct DocumentBoundary {
     var isActive: Bool { pending != nil || isOpen }
 
     /// Emits the announced document's start, if there is one.
-    mutating func start(_ events: inout [CorpusEvent]) {
+    mutating func start<Sink: CorpusEventSink>(_ events: inout Sink) {
         guard let document = pending else { return }
-        events.append(.startDocument(document))
+        events.startDocument(document)
         pending = nil
         isOpen = true
     }
 
     /// Starts the announced document if need be, then ends the open one (nothing when there is none).
-    mutating func end(_ events: inout [CorpusEvent]) {
+    mutating func end<Sink: CorpusEventSink>(_ events: inout Sink) {
         start(&events)
-        if isOpen { events.append(.endDocument) }
+        if isOpen { events.endDocument() }
         isOpen = false
     }
 }

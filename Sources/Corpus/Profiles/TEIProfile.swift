@@ -12,7 +12,7 @@ import Foundation
 /// directions and headings unless asked for.
 ///
 /// Source: TEI P5 Guidelines, chapters 3 (core), 4 (default text structure), 7 (performance texts), 17 (`w`).
-public struct TEIProfile: CorpusProfile {
+public struct TEIProfile: CorpusProfile, SinkDrivenProfile {
     /// The TEI P5 namespace.
     public static let namespace = "http://www.tei-c.org/ns/1.0"
 
@@ -110,6 +110,10 @@ public struct TEIProfile: CorpusProfile {
 
     /// Handles one node.
     public mutating func process(_ reader: XMLStreamReader, into events: inout [CorpusEvent]) throws {
+        try process(reader, sink: &events)
+    }
+
+    mutating func process<Sink: CorpusEventSink>(_ reader: XMLStreamReader, sink events: inout Sink) throws {
         guard let names else { return }
         switch reader.nodeKind {
         case .element:
@@ -136,10 +140,16 @@ public struct TEIProfile: CorpusProfile {
 
     /// Closes a document left open (only possible after an error, since the XML was well-formed).
     public mutating func finish(into events: inout [CorpusEvent]) throws {
+        try finish(sink: &events)
+    }
+
+    mutating func finish<Sink: CorpusEventSink>(sink events: inout Sink) throws {
         if documents.isActive { closeDocument(&events) }
     }
 
-    private mutating func start(_ reader: XMLStreamReader, _ names: Names, _ events: inout [CorpusEvent]) -> Role {
+    private mutating func start<Sink: CorpusEventSink>(_ reader: XMLStreamReader, _ names: Names, _ events: inout Sink)
+        -> Role
+    {
         if skipDepth > 0 { return .other }
         let name = reader.internedLocalName
         if headerDepth > 0 {
@@ -230,7 +240,7 @@ public struct TEIProfile: CorpusProfile {
         return .other
     }
 
-    private mutating func end(_ role: Role, _ events: inout [CorpusEvent]) {
+    private mutating func end<Sink: CorpusEventSink>(_ role: Role, _ events: inout Sink) {
         switch role {
         case .other:
             break
@@ -292,14 +302,14 @@ public struct TEIProfile: CorpusProfile {
         units.open(UnitStack.OpenUnit(kind: kind, line: reader.line, labels: labels, metadata: metadata, tokens: nil))
     }
 
-    private mutating func emitUnit(_ events: inout [CorpusEvent]) {
-        guard let unit = units.close(file: fileName) else { return }
+    private mutating func emitUnit<Sink: CorpusEventSink>(_ events: inout Sink) {
+        guard let unit = units.closeKeepingText() else { return }
         openDocumentIfPending(&events)
-        events.append(.unit(unit))
+        units.emit(unit, file: fileName, into: &events)
     }
 
     /// Starts the announced document, or an anonymous one when text comes outside any `<TEI>`.
-    private mutating func openDocumentIfPending(_ events: inout [CorpusEvent]) {
+    private mutating func openDocumentIfPending<Sink: CorpusEventSink>(_ events: inout Sink) {
         if !documents.isActive {
             documentCount += 1
             documents.pending = DocumentInfo(
@@ -308,7 +318,7 @@ public struct TEIProfile: CorpusProfile {
         documents.start(&events)
     }
 
-    private mutating func closeDocument(_ events: inout [CorpusEvent]) {
+    private mutating func closeDocument<Sink: CorpusEventSink>(_ events: inout Sink) {
         openDocumentIfPending(&events)
         documents.end(&events)
     }

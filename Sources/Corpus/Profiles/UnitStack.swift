@@ -10,6 +10,13 @@ struct UnitStack {
         var labels: [String: String]
         var metadata: UnitMetadata
         var tokens: [MarkedToken]?
+
+        /// The finished unit with `text`.
+        func makeTextUnit(text: String, file: String) -> TextUnit {
+            TextUnit(
+                text: text, kind: kind, tokens: tokens, labels: labels, storedMetadata: metadata,
+                position: SourcePosition(file: file, line: line))
+        }
     }
 
     private var units: [OpenUnit] = []
@@ -56,5 +63,24 @@ struct UnitStack {
         return TextUnit(
             text: text, kind: unit.kind, tokens: unit.tokens, labels: unit.labels,
             storedMetadata: unit.metadata, position: SourcePosition(file: file, line: unit.line))
+    }
+
+    /// Closes the innermost unit; returns it unless it has neither text nor tokens. Its text stays in its buffer
+    /// until `emit(_:file:into:)` hands it to a sink (nothing may be opened in between).
+    mutating func closeKeepingText() -> OpenUnit? {
+        guard let unit = units.popLast() else { return nil }
+        if texts[units.count].isEmpty && (unit.tokens?.isEmpty ?? true) {
+            texts[units.count].reset()
+            return nil
+        }
+        return unit
+    }
+
+    /// Hands a unit `closeKeepingText()` returned to `sink`, with its text bytes, and clears its buffer.
+    @inline(__always)
+    mutating func emit<Sink: CorpusEventSink>(_ unit: OpenUnit, file: String, into sink: inout Sink) {
+        let index = units.count
+        texts[index].bytes.withUnsafeBufferPointer { sink.unit(unit, text: $0, file: file) }
+        texts[index].reset()
     }
 }

@@ -110,6 +110,10 @@ public struct Tokenizer: Sendable, Hashable, Codable {
         let count = bytes.count
         var index = 0
         while index < count {
+            if bytes[index] == 0x20 {
+                index += 1
+                continue
+            }
             let (_, length, kind) = scanner.classify(at: index)
             switch kind {
             case .space:
@@ -154,6 +158,17 @@ public struct Tokenizer: Sendable, Hashable, Codable {
         var allDigits = true
         var tokenStart = start
         while index < count {
+            // ASCII letters and digits, the bulk of a word, without the general classification.
+            let byte = scanner.bytes[index]
+            if byte &- 0x61 < 26 || byte &- 0x41 < 26 {
+                allDigits = false
+                index += 1
+                continue
+            }
+            if byte &- 0x30 < 10 {
+                index += 1
+                continue
+            }
             let (scalar, length, kind) = scanner.classify(at: index)
             switch kind {
             case .letter, .mark:
