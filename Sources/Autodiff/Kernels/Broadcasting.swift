@@ -177,6 +177,9 @@ public enum Kernels {
     }
 
     /// Sums axis 1 of `x` viewed as `[outer, extent, inner]`; specialized so the compiler vectorizes it.
+    ///
+    /// Large sums are split over ``parallelFor(_:cost:_:)`` by output element (rows when `inner` is 1, column
+    /// blocks otherwise): each output is summed by one thread in the same order, whatever the thread count.
     @inlinable
     public static func sum(_ x: [Float], outer: Int, extent: Int, inner: Int) -> [Float] {
         let count = outer * inner
@@ -185,15 +188,22 @@ public enum Kernels {
             x.withUnsafeBufferPointer { px in
                 guard let source = px.baseAddress, let target = out.baseAddress else { return }
                 if inner == 1 {
-                    for o in 0..<outer { target[o] = sumContiguous(source + o * extent, extent) }
+                    parallelFor(outer, cost: extent) { rows in
+                        for o in rows { target[o] = sumContiguous(source + o * extent, extent) }
+                    }
                     return
                 }
-                target.initialize(repeating: 0, count: count)
-                for o in 0..<outer {
-                    let row = target + o * inner
-                    for k in 0..<extent {
-                        let input = source + (o * extent + k) * inner
-                        for i in 0..<inner { row[i] += input[i] }
+                // Split by output rows when there are several, else by column blocks of the single row.
+                let (blocks, rows) = outer > 1 ? (outer, 1) : (inner, outer)
+                parallelFor(blocks, cost: count / blocks * extent) { range in
+                    let (rowRange, columns) = outer > 1 ? (range, 0..<inner) : (0..<rows, range)
+                    for o in rowRange {
+                        let row = target + o * inner
+                        for i in columns { row[i] = 0 }
+                        for k in 0..<extent {
+                            let input = source + (o * extent + k) * inner
+                            for i in columns { row[i] += input[i] }
+                        }
                     }
                 }
             }

@@ -77,33 +77,37 @@ extension Tensor {
                 target >= 0 && target < classes,
                 "crossEntropy: class index \(target) out of range 0..<\(classes) for logits \(logitsShape)")
         }
-        var logSumExps = [Float](repeating: 0, count: batch * inner)
-        var losses = [Float](repeating: 0, count: batch * inner)
-        var row = [Float](repeating: 0, count: classes)
+        let positions = batch * inner
+        var logSumExps = [Float](repeating: 0, count: positions)
+        var losses = [Float](repeating: 0, count: positions)
+        // Rows split over threads; each row's max, log-sum-exp and loss are taken by one thread (deterministic).
         logits.scalars.withUnsafeBufferPointer { x in
-            row.withUnsafeMutableBufferPointer { row in
-                guard let rowBase = row.baseAddress else { return }
-                for o in 0..<batch {
-                    for i in 0..<inner {
-                        let position = o * inner + i
-                        let base = o * classes * inner + i
-                        var maximum = -Float.infinity
-                        for c in 0..<classes { maximum = Swift.max(maximum, x[base + c * inner]) }
-                        // e^(x − max) into a row buffer (a vectorizable map), then a SIMD sum.
-                        for c in 0..<classes {
-                            row[c] = Kernels.exponentialInRange(Swift.max(x[base + c * inner] - maximum, -87))
+            logSumExps.withUnsafeMutableBufferPointer { logSumExps in
+                losses.withUnsafeMutableBufferPointer { losses in
+                    Kernels.parallelFor(positions, cost: classes) { range in
+                        let rowBase = UnsafeMutablePointer<Float>.allocate(capacity: classes)
+                        defer { rowBase.deallocate() }
+                        for position in range {
+                            let (o, i) = position.quotientAndRemainder(dividingBy: inner)
+                            let base = o * classes * inner + i
+                            var maximum = -Float.infinity
+                            for c in 0..<classes { maximum = Swift.max(maximum, x[base + c * inner]) }
+                            // e^(x − max) into a row buffer (a vectorizable map), then a SIMD sum.
+                            for c in 0..<classes {
+                                rowBase[c] = Kernels.exponentialInRange(Swift.max(x[base + c * inner] - maximum, -87))
+                            }
+                            let logSumExp = maximum + Foundation.log(Kernels.sumContiguous(rowBase, classes))
+                            logSumExps[position] = logSumExp
+                            let target = targets[position]
+                            if target == ignoreIndex { continue }
+                            var picked = onValue * x[base + target * inner]
+                            if offValue != 0 {
+                                var rowSum: Float = 0
+                                for c in 0..<classes { rowSum += x[base + c * inner] }
+                                picked += offValue * (rowSum - x[base + target * inner])
+                            }
+                            losses[position] = logSumExp - picked
                         }
-                        let logSumExp = maximum + Foundation.log(Kernels.sumContiguous(rowBase, classes))
-                        logSumExps[position] = logSumExp
-                        let target = targets[position]
-                        if target == ignoreIndex { continue }
-                        var picked = onValue * x[base + target * inner]
-                        if offValue != 0 {
-                            var rowSum: Float = 0
-                            for c in 0..<classes { rowSum += x[base + c * inner] }
-                            picked += offValue * (rowSum - x[base + target * inner])
-                        }
-                        losses[position] = logSumExp - picked
                     }
                 }
             }
@@ -125,9 +129,9 @@ extension Tensor {
                 initialized = count
                 logits.scalars.withUnsafeBufferPointer { x in
                     g.scalars.withUnsafeBufferPointer { gradient in
-                        for o in 0..<batch {
-                            for i in 0..<inner {
-                                let position = o * inner + i
+                        Kernels.parallelFor(batch * inner, cost: classes) { range in
+                            for position in range {
+                                let (o, i) = position.quotientAndRemainder(dividingBy: inner)
                                 let base = o * classes * inner + i
                                 let target = targets[position]
                                 if target == ignoreIndex {

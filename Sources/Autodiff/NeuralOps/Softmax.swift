@@ -32,6 +32,9 @@ extension Tensor {
     }
 
     /// Raw softmax (or log-softmax) of `x` viewed as `[outer, extent, inner]` along the middle axis.
+    ///
+    /// Positions (`outer · inner` slices along the axis) are split over ``Kernels/parallelFor(_:cost:_:)``; each
+    /// slice's maximum and sum are taken by one thread, so the result does not depend on the thread count.
     @usableFromInline
     static func softmaxRaw(_ x: [Float], shape: [Int], axis: Int, logarithmic: Bool) -> [Float] {
         let outer = shape[..<axis].reduce(1, *)
@@ -42,8 +45,9 @@ extension Tensor {
             initialized = count
             guard extent > 0 else { return }
             x.withUnsafeBufferPointer { px in
-                for o in 0..<outer {
-                    for i in 0..<inner {
+                Kernels.parallelFor(outer * inner, cost: extent) { positions in
+                    for position in positions {
+                        let (o, i) = position.quotientAndRemainder(dividingBy: inner)
                         let base = o * extent * inner + i
                         var maximum = -Float.infinity  // all −∞ gives NaN, as in PyTorch
                         for k in 0..<extent { maximum = Swift.max(maximum, px[base + k * inner]) }

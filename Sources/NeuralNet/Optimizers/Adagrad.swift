@@ -63,10 +63,12 @@ public final class Adagrad: Optimizer {
                 gradients[index].scalars.withUnsafeBufferPointer { grad in
                     sums[index].withUnsafeMutableBufferPointer { s in
                         [Float](unsafeUninitializedCapacity: count) { out, initialized in
-                            for i in 0..<count {
-                                let g = grad[i] + decay * theta[i]
-                                s[i] += g * g
-                                out[i] = theta[i] - decayedRate * (g / (s[i].squareRoot() + epsilon))
+                            Kernels.parallelFor(count) { range in
+                                for i in range {
+                                    let g = grad[i] + decay * theta[i]
+                                    s[i] += g * g
+                                    out[i] = theta[i] - decayedRate * (g / (s[i].squareRoot() + epsilon))
+                                }
                             }
                             initialized = count
                         }

@@ -110,38 +110,44 @@ struct AdamMoments {
         let amsgrad = self.amsgrad
         for (index, parameter) in parameters.enumerated() {
             let count = parameter.value.count
+            var maxMoments = amsgrad ? maxSecondMoments[index] : []
+            if amsgrad { maxSecondMoments[index] = [] }  // keep the buffer uniquely referenced while it is written
             let updated = parameter.value.scalars.withUnsafeBufferPointer { theta in
                 gradients[index].scalars.withUnsafeBufferPointer { grad in
                     firstMoments[index].withUnsafeMutableBufferPointer { m in
                         secondMoments[index].withUnsafeMutableBufferPointer { v in
-                            [Float](unsafeUninitializedCapacity: count) { out, initialized in
-                                for i in 0..<count {
-                                    let p = theta[i] * shrink
-                                    let g = grad[i] + l2Penalty * p
-                                    m[i] += oneMinusBeta1 * (g - m[i])
-                                    v[i] = v[i] * beta2 + oneMinusBeta2 * g * g
-                                    out[i] = p
-                                }
-                                if amsgrad {
-                                    maxSecondMoments[index].withUnsafeMutableBufferPointer { vMax in
-                                        for i in 0..<count {
-                                            vMax[i] = Swift.max(vMax[i], v[i])
-                                            let denominator = vMax[i].squareRoot() / correction2Root + epsilon
-                                            out[i] -= stepSize * (m[i] / denominator)
+                            maxMoments.withUnsafeMutableBufferPointer { vMax in
+                                [Float](unsafeUninitializedCapacity: count) { out, initialized in
+                                    // Element-wise: chunks over threads give the same bits as one thread.
+                                    Kernels.parallelFor(count) { range in
+                                        for i in range {
+                                            let p = theta[i] * shrink
+                                            let g = grad[i] + l2Penalty * p
+                                            m[i] += oneMinusBeta1 * (g - m[i])
+                                            v[i] = v[i] * beta2 + oneMinusBeta2 * g * g
+                                            out[i] = p
+                                        }
+                                        if amsgrad {
+                                            for i in range {
+                                                vMax[i] = Swift.max(vMax[i], v[i])
+                                                let denominator = vMax[i].squareRoot() / correction2Root + epsilon
+                                                out[i] -= stepSize * (m[i] / denominator)
+                                            }
+                                        } else {
+                                            for i in range {
+                                                let denominator = v[i].squareRoot() / correction2Root + epsilon
+                                                out[i] -= stepSize * (m[i] / denominator)
+                                            }
                                         }
                                     }
-                                } else {
-                                    for i in 0..<count {
-                                        let denominator = v[i].squareRoot() / correction2Root + epsilon
-                                        out[i] -= stepSize * (m[i] / denominator)
-                                    }
+                                    initialized = count
                                 }
-                                initialized = count
                             }
                         }
                     }
                 }
             }
+            if amsgrad { maxSecondMoments[index] = maxMoments }
             parameter.update(scalars: updated)
         }
     }

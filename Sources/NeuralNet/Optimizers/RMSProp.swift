@@ -72,21 +72,27 @@ public final class RMSProp: Optimizer {
                     decayed.withUnsafeMutableBufferPointer { g in
                         denominators.withUnsafeMutableBufferPointer { d in
                             squareAverages[index].withUnsafeMutableBufferPointer { v in
-                                for i in 0..<count {
-                                    g[i] = grad[i] + decay * theta[i]
-                                    v[i] = v[i] * alpha + oneMinusAlpha * g[i] * g[i]
-                                    d[i] = v[i]
-                                }
-                            }
-                            if centered {
-                                gradientAverages[index].withUnsafeMutableBufferPointer { mean in
-                                    for i in 0..<count {
-                                        mean[i] += oneMinusAlpha * (g[i] - mean[i])
-                                        d[i] -= mean[i] * mean[i]
+                                var means = centered ? gradientAverages[index] : []
+                                if centered { gradientAverages[index] = [] }  // unique while written
+                                means.withUnsafeMutableBufferPointer { mean in
+                                    // Element-wise: chunks over threads give the same bits as one thread.
+                                    Kernels.parallelFor(count) { range in
+                                        for i in range {
+                                            g[i] = grad[i] + decay * theta[i]
+                                            v[i] = v[i] * alpha + oneMinusAlpha * g[i] * g[i]
+                                            d[i] = v[i]
+                                        }
+                                        if centered {
+                                            for i in range {
+                                                mean[i] += oneMinusAlpha * (g[i] - mean[i])
+                                                d[i] -= mean[i] * mean[i]
+                                            }
+                                        }
+                                        for i in range { d[i] = d[i].squareRoot() + epsilon }
                                     }
                                 }
+                                if centered { gradientAverages[index] = means }
                             }
-                            for i in 0..<count { d[i] = d[i].squareRoot() + epsilon }
                         }
                     }
                 }
@@ -97,13 +103,17 @@ public final class RMSProp: Optimizer {
                         [Float](unsafeUninitializedCapacity: count) { out, initialized in
                             if useMomentum {
                                 momentumBuffers[index].withUnsafeMutableBufferPointer { b in
-                                    for i in 0..<count {
-                                        b[i] = b[i] * mu + g[i] / d[i]
-                                        out[i] = theta[i] - lr * b[i]
+                                    Kernels.parallelFor(count) { range in
+                                        for i in range {
+                                            b[i] = b[i] * mu + g[i] / d[i]
+                                            out[i] = theta[i] - lr * b[i]
+                                        }
                                     }
                                 }
                             } else {
-                                for i in 0..<count { out[i] = theta[i] - lr * (g[i] / d[i]) }
+                                Kernels.parallelFor(count) { range in
+                                    for i in range { out[i] = theta[i] - lr * (g[i] / d[i]) }
+                                }
                             }
                             initialized = count
                         }

@@ -63,15 +63,19 @@ public final class SGD: Optimizer {
                     [Float](unsafeUninitializedCapacity: count) { out, initialized in
                         if useMomentum {
                             momentumBuffers[index].withUnsafeMutableBufferPointer { buffer in
-                                for i in 0..<count {
-                                    let g = grad[i] + decay * theta[i]
-                                    let b = first ? g : mu * buffer[i] + keep * g
-                                    buffer[i] = b
-                                    out[i] = theta[i] - lr * (nesterov ? g + mu * b : b)
+                                Kernels.parallelFor(count) { range in
+                                    for i in range {
+                                        let g = grad[i] + decay * theta[i]
+                                        let b = first ? g : mu * buffer[i] + keep * g
+                                        buffer[i] = b
+                                        out[i] = theta[i] - lr * (nesterov ? g + mu * b : b)
+                                    }
                                 }
                             }
                         } else {
-                            for i in 0..<count { out[i] = theta[i] - lr * (grad[i] + decay * theta[i]) }
+                            Kernels.parallelFor(count) { range in
+                                for i in range { out[i] = theta[i] - lr * (grad[i] + decay * theta[i]) }
+                            }
                         }
                         initialized = count
                     }
