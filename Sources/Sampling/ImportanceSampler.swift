@@ -39,48 +39,21 @@ public struct ImportanceSample: Sendable {
     public let logWeights: [Double]
 
     /// Weights scaled by `exp(−max log w)` for stability (ratios are exact).
-    var scaledWeights: (weights: [Double], logScale: Double) {
-        let maximum = logWeights.max() ?? 0
-        return (logWeights.map { exp($0 - maximum) }, maximum)
-    }
+    var weights: ImportanceWeights { ImportanceWeights(logWeights: logWeights) }
 
     /// The plain estimate `(1/N) Σ wᵢ f(xᵢ)` (unbiased when `p̄` is normalized).
     public func plainEstimate(_ function: (Double) -> Double) -> Double {
-        let (weights, logScale) = scaledWeights
-        var total = 0.0
-        for (x, weight) in zip(points, weights) { total += weight * function(x) }
-        return total * exp(logScale) / Double(points.count)
+        weights.plainEstimate { function(points[$0]) }
     }
 
     /// The self-normalized estimate `Σ wᵢ f(xᵢ) / Σ wᵢ`.
     public func selfNormalizedEstimate(_ function: (Double) -> Double) -> Double {
-        let (weights, _) = scaledWeights
-        var numerator = 0.0
-        var denominator = 0.0
-        for (x, weight) in zip(points, weights) {
-            numerator += weight * function(x)
-            denominator += weight
-        }
-        return numerator / denominator
+        weights.selfNormalizedEstimate { function(points[$0]) }
     }
 
     /// `(1/N) Σ wᵢ`: an unbiased estimate of the normalizing constant `Z = ∫ p̄`.
-    public var normalizingConstant: Double {
-        let (weights, logScale) = scaledWeights
-        var total = 0.0
-        for weight in weights { total += weight }
-        return total * exp(logScale) / Double(points.count)
-    }
+    public var normalizingConstant: Double { weights.normalizingConstant }
 
     /// Kish's effective sample size `(Σ wᵢ)² / Σ wᵢ²`.
-    public var effectiveSampleSize: Double {
-        let (weights, _) = scaledWeights
-        var sum = 0.0
-        var sumOfSquares = 0.0
-        for weight in weights {
-            sum += weight
-            sumOfSquares += weight * weight
-        }
-        return sum * sum / sumOfSquares
-    }
+    public var effectiveSampleSize: Double { weights.effectiveSampleSize }
 }
