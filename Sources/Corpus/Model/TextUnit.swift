@@ -97,47 +97,172 @@ public struct TextUnit: Sendable, Hashable, Codable {
     }
 }
 
-/// A unit's metadata as a profile builds it: its context's dictionary (copying it only retains it) and up to three
-/// entries of the unit's own (`id`, `n`, `ana`, a speaker), merged into one dictionary only when read.
+/// A unit's metadata as a profile builds it: the context it inherits (a shared immutable snapshot: copying it
+/// retains one object) and up to three entries of the unit's own (`id`, `n`, `ana`, a speaker) whose values stay
+/// UTF-8 bytes, merged into one dictionary only when read (the unit's own entries win). A profile can stream millions
+/// of units without making a `String` or hashing a key for metadata nobody reads.
 struct UnitMetadata: Sendable {
-    private var base: [String: String]
+    private var context: MetadataContext?
     private var key0: String?
-    private var value0 = ""
     private var key1: String?
-    private var value1 = ""
     private var key2: String?
-    private var value2 = ""
+    /// Where each own value ends in `values` (the first starts at 0, the others where the previous one ends).
+    private var end0: Int32 = 0
+    private var end1: Int32 = 0
+    private var end2: Int32 = 0
+    private var values: [UInt8] = []
 
-    init(_ base: [String: String] = [:]) { self.base = base }
+    /// Metadata inheriting `context`.
+    init(context: MetadataContext?) { self.context = context }
 
-    /// Sets `key` (over the context's value, if any).
-    mutating func set(_ key: String, _ value: String) {
-        if key0 == nil || key0 == key {
-            key0 = key
-            value0 = value
-        } else if key1 == nil || key1 == key {
-            key1 = key
-            value1 = value
-        } else if key2 == nil || key2 == key {
-            key2 = key
-            value2 = value
-        } else {
-            base = dictionary
+    /// Metadata made of the entries of a dictionary.
+    init(_ entries: [String: String] = [:]) {
+        context = entries.isEmpty ? nil : MetadataContext(entries: entries, speech: SpeechMetadata())
+    }
+
+    /// Inherits `context` and forgets the unit's own entries (a profile reusing a unit slot); writes only what
+    /// changes, so reusing a slot for the next unit of the same speech costs no reference counting.
+    @inline(__always)
+    mutating func reset(context newContext: MetadataContext?) {
+        if context !== newContext { context = newContext }
+        if key0 != nil {
             key0 = nil
             key1 = nil
             key2 = nil
-            base[key] = value
+            values.removeAll(keepingCapacity: true)
+        }
+    }
+
+    /// Sets `key` (over the context's value, if any).
+    mutating func set(_ key: String, _ value: String) {
+        var value = value
+        value.withUTF8 { set(key, utf8: $0) }
+    }
+
+    /// Sets `key` to the string whose UTF-8 bytes are `value` (copied; made a `String` only when read).
+    mutating func set(_ key: String, utf8 value: UnsafeBufferPointer<UInt8>) {
+        if key0 == nil {
+            key0 = key
+            values.append(contentsOf: value)
+            end0 = Int32(truncatingIfNeeded: values.count)
+        } else if key1 == nil, key0 != key {
+            key1 = key
+            values.append(contentsOf: value)
+            end1 = Int32(truncatingIfNeeded: values.count)
+        } else if key2 == nil, key0 != key, key1 != key {
+            key2 = key
+            values.append(contentsOf: value)
+            end2 = Int32(truncatingIfNeeded: values.count)
+        } else {
+            // A fourth key or a key set again: everything moves into a context of the unit's own.
+            var merged = dictionary
+            merged[key] = String(decoding: value, as: UTF8.self)
+            context = MetadataContext(entries: merged, speech: SpeechMetadata())
+            key0 = nil
+            key1 = nil
+            key2 = nil
+            values.removeAll(keepingCapacity: true)
         }
     }
 
     /// The merged dictionary.
     var dictionary: [String: String] {
-        guard let key0 else { return base }
-        var merged = base
-        merged[key0] = value0
-        if let key1 { merged[key1] = value1 }
-        if let key2 { merged[key2] = value2 }
+        var merged = context?.dictionary ?? [:]
+        guard let key0 else { return merged }
+        values.withUnsafeBufferPointer { values in
+            func value(_ start: Int32, _ end: Int32) -> String {
+                String(decoding: UnsafeBufferPointer(rebasing: values[Int(start)..<Int(end)]), as: UTF8.self)
+            }
+            merged[key0] = value(0, end0)
+            if let key1 { merged[key1] = value(end0, end1) }
+            if let key2 { merged[key2] = value(end1, end2) }
+        }
         return merged
+    }
+}
+
+/// What the units a profile opens inherit, as one immutable object shared by all of them: the context's entries
+/// (divisions, act and scene: they change rarely) and the speech's (fixed fields, set once per speech).
+final class MetadataContext: Sendable {
+    let entries: [String: String]
+    let speech: SpeechMetadata
+
+    init(entries: [String: String], speech: SpeechMetadata) {
+        self.entries = entries
+        self.speech = speech
+    }
+
+    /// The entries with the speech's on top.
+    var dictionary: [String: String] {
+        guard speech.isActive else { return entries }
+        var merged = entries
+        speech.merge(into: &merged)
+        return merged
+    }
+}
+
+/// The metadata a profile's next units inherit: entries by key (divisions, act, scene) and the open speech's, with
+/// the shared `MetadataContext` snapshot made once after each change rather than once per unit.
+struct InheritedMetadata {
+    private(set) var entries: [String: String] = [:]
+    private(set) var speech = SpeechMetadata()
+    private var snapshot: MetadataContext?
+
+    /// An entry (setting one makes a new snapshot for the units opened next; units already open keep theirs).
+    subscript(key: String) -> String? {
+        get { entries[key] }
+        set {
+            entries[key] = newValue
+            snapshot = nil
+        }
+    }
+
+    /// The open speech's metadata.
+    mutating func setSpeech(_ metadata: SpeechMetadata) {
+        speech = metadata
+        snapshot = nil
+    }
+
+    /// Forgets every entry and the speech (a new document).
+    mutating func removeAll() {
+        entries = [:]
+        speech = SpeechMetadata()
+        snapshot = nil
+    }
+
+    /// The snapshot for a unit opened now (nil when there is nothing to inherit).
+    @inline(__always)
+    mutating func current() -> MetadataContext? {
+        if let snapshot { return snapshot }
+        guard !entries.isEmpty || speech.isActive else { return nil }
+        let made = MetadataContext(entries: entries, speech: speech)
+        snapshot = made
+        return made
+    }
+}
+
+/// The metadata of the speech a unit belongs to (TEI `sp`, Bosak `SPEECH`): its identifier (`speech`: the `sp`'s
+/// `xml:id`, or its 1-based number in the document), its `who` and its speaker(s). Fixed fields rather than
+/// dictionary entries: a profile sets them once per speech and every unit of the speech copies them.
+struct SpeechMetadata: Sendable {
+    /// The speech's 1-based number in its document; 0 outside any speech.
+    var number = 0
+    /// The speech's `xml:id`, written as `speech` instead of the number when present.
+    var identifier: String?
+    /// TEI `@who`.
+    var who: String?
+    /// The speaker name(s), "/"-joined.
+    var speaker: String?
+
+    /// Whether the unit is inside a speech.
+    var isActive: Bool { number > 0 || identifier != nil }
+
+    /// Writes `speech`, `who` and `speaker` into `dictionary` (over what is there).
+    func merge(into dictionary: inout [String: String]) {
+        guard isActive else { return }
+        dictionary["speech"] = identifier ?? String(number)
+        if let who { dictionary["who"] = who }
+        if let speaker { dictionary["speaker"] = speaker }
     }
 }
 

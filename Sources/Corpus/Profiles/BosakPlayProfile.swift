@@ -58,7 +58,8 @@ public struct BosakPlayProfile: CorpusProfile, SinkDrivenProfile {
     private var speeches = SpeechTracker()
     private var titleText = TextAccumulator()
     private var titleOwner: Role?
-    private var context: [String: String] = [:]
+    /// What units opened now inherit: act, scene, part and the speech's entries.
+    private var context = InheritedMetadata()
     private var units = UnitStack()
 
     /// Interns the element names.
@@ -113,19 +114,13 @@ public struct BosakPlayProfile: CorpusProfile, SinkDrivenProfile {
                 units.breakWord()
                 return .speechBreak
             }
-            units.open(
-                UnitStack.OpenUnit(
-                    kind: .line, line: reader.line, labels: [:], metadata: UnitMetadata(context),
-                    tokens: nil))
+            units.open(kind: .line, line: reader.line, context: context.current())
             return .line
         }
         if name == names.speech {
-            context["speech"] = String(speeches.startSpeech())
-            context["speaker"] = nil
+            speeches.startSpeech(&context)
             units.open(
-                UnitStack.OpenUnit(
-                    kind: granularity == .speech ? .speech : .paragraph, line: reader.line,
-                    labels: [:], metadata: UnitMetadata(context), tokens: nil))
+                kind: granularity == .speech ? .speech : .paragraph, line: reader.line, context: context.current())
             return .speech
         }
         if name == names.speaker {
@@ -134,10 +129,7 @@ public struct BosakPlayProfile: CorpusProfile, SinkDrivenProfile {
         }
         if name == names.stageDirection {
             if includeStageDirections {
-                units.open(
-                    UnitStack.OpenUnit(
-                        kind: .stageDirection, line: reader.line, labels: [:],
-                        metadata: UnitMetadata(context), tokens: nil))
+                units.open(kind: .stageDirection, line: reader.line, context: context.current())
                 return .line
             }
             skipDepth += 1
@@ -176,7 +168,7 @@ public struct BosakPlayProfile: CorpusProfile, SinkDrivenProfile {
             documents.pending = DocumentInfo(
                 identifier: "\(baseName(fileName))#\(playCount)", source: fileName,
                 metadata: ["format": "bosak"])
-            context = [:]
+            context.removeAll()
             speeches.startDocument()
             return .play
         }
@@ -213,10 +205,8 @@ public struct BosakPlayProfile: CorpusProfile, SinkDrivenProfile {
             }
             titleOwner = nil
         case .speech:
-            speeches.endSpeech(context, &units)
+            speeches.endSpeech(&units, &context)
             emitUnit(&events)
-            context["speech"] = nil
-            context["speaker"] = nil
         case .speaker:
             speeches.endSpeaker(&context)
         case .line:
@@ -229,9 +219,9 @@ public struct BosakPlayProfile: CorpusProfile, SinkDrivenProfile {
     }
 
     private mutating func emitUnit<Sink: CorpusEventSink>(_ events: inout Sink) {
-        guard let unit = units.closeKeepingText() else { return }
+        guard units.closeKeepingText() else { return }
         documents.start(&events)
-        units.emit(unit, file: fileName, into: &events)
+        units.emitClosed(file: fileName, into: &events)
     }
 
     /// The number after `keyword` in a title, as arabic digits: "SCENE IV. A room" → "4"; nil when absent.

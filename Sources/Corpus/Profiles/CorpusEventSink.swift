@@ -6,8 +6,9 @@ protocol CorpusEventSink {
     mutating func startDocument(_ info: DocumentInfo)
     /// The current document ends.
     mutating func endDocument()
-    /// A unit closed: `text` is its whitespace-normalized UTF-8 text, valid only during the call.
-    mutating func unit(_ unit: UnitStack.OpenUnit, text: UnsafeBufferPointer<UInt8>, file: String)
+    /// A unit closed: `unit` (the profile's slot) and `text` (its whitespace-normalized UTF-8 text) are valid only
+    /// during the call.
+    mutating func unit(_ unit: UnsafePointer<UnitStack.OpenUnit>, text: UnsafeBufferPointer<UInt8>, file: String)
 }
 
 extension Array: CorpusEventSink where Element == CorpusEvent {
@@ -15,8 +16,8 @@ extension Array: CorpusEventSink where Element == CorpusEvent {
 
     mutating func endDocument() { append(.endDocument) }
 
-    mutating func unit(_ unit: UnitStack.OpenUnit, text: UnsafeBufferPointer<UInt8>, file: String) {
-        append(.unit(unit.makeTextUnit(text: String(decoding: text, as: UTF8.self), file: file)))
+    mutating func unit(_ unit: UnsafePointer<UnitStack.OpenUnit>, text: UnsafeBufferPointer<UInt8>, file: String) {
+        append(.unit(unit.pointee.makeTextUnit(text: String(decoding: text, as: UTF8.self), file: file)))
     }
 }
 
@@ -41,15 +42,13 @@ struct BorrowingUnitSink: CorpusEventSink {
 
     mutating func endDocument() {}
 
-    mutating func unit(_ unit: UnitStack.OpenUnit, text: UnsafeBufferPointer<UInt8>, file: String) {
+    mutating func unit(_ unit: UnsafePointer<UnitStack.OpenUnit>, text: UnsafeBufferPointer<UInt8>, file: String) {
         guard error == nil else { return }
         // The unit is lent by address: no retain or release of its strings and dictionaries per unit.
-        withUnsafePointer(to: unit) { pointer in
-            do {
-                try body(document, BorrowedTextUnit(utf8Text: text, unit: pointer, file: file))
-            } catch {
-                self.error = error
-            }
+        do {
+            try body(document, BorrowedTextUnit(utf8Text: text, unit: unit, file: file))
+        } catch {
+            self.error = error
         }
     }
 
@@ -59,7 +58,9 @@ struct BorrowingUnitSink: CorpusEventSink {
             kind: unit.kind, line: unit.position.line, labels: unit.labels, metadata: unit.storedMetadata,
             tokens: unit.tokens)
         var text = unit.text
-        text.withUTF8 { self.unit(open, text: $0, file: unit.position.file) }
+        withUnsafePointer(to: open) { pointer in
+            text.withUTF8 { self.unit(pointer, text: $0, file: unit.position.file) }
+        }
     }
 
     /// Hands an event on.

@@ -1,5 +1,6 @@
 /// The speeches of a drama profile (TEI `sp`/`speaker`, Bosak `SPEECH`/`SPEAKER`): how many the document has had,
-/// whether one is open, and the speaker names being read, joined by "/" when a speech has several.
+/// whether one is open, the speaker names being read (joined by "/" when a speech has several), and the open
+/// speech's metadata, which it hands to the profile's `InheritedMetadata` for the units opened inside it.
 struct SpeechTracker {
     /// Speeches started in the current document.
     private(set) var count = 0
@@ -7,6 +8,8 @@ struct SpeechTracker {
     private(set) var depth = 0
     /// Whether the text being read is a speaker's name.
     private(set) var isCapturingSpeaker = false
+    /// The open speech's `speech`, `who` and `speaker` (inactive outside a speech).
+    private var metadata = SpeechMetadata()
     private var speakerText = TextAccumulator()
 
     /// Whether a speech is open.
@@ -15,17 +18,21 @@ struct SpeechTracker {
     /// A new document: speeches count from 1 again.
     mutating func startDocument() { count = 0 }
 
-    /// A speech starts; returns its 1-based number in the document.
-    mutating func startSpeech() -> Int {
+    /// A speech starts, identified by `identifier` (its `xml:id`) or else by its 1-based number in the document.
+    mutating func startSpeech(identifier: String? = nil, who: String? = nil, _ inherited: inout InheritedMetadata) {
         count += 1
         depth += 1
-        return count
+        metadata = SpeechMetadata(number: count, identifier: identifier, who: who, speaker: nil)
+        inherited.setSpeech(metadata)
     }
 
-    /// The open speech ends: its unit gets the speaker(s) from `context`.
-    mutating func endSpeech(_ context: [String: String], _ units: inout UnitStack) {
-        if let speaker = context["speaker"] { units.setMetadata("speaker", speaker) }
+    /// The open speech ends: its unit (the innermost of `units`) gets the speaker(s), and units opened from now on
+    /// have no speech metadata.
+    mutating func endSpeech(_ units: inout UnitStack, _ inherited: inout InheritedMetadata) {
+        if let speaker = metadata.speaker { units.setMetadata("speaker", speaker) }
         depth -= 1
+        metadata = SpeechMetadata()
+        inherited.setSpeech(metadata)
     }
 
     /// A speaker element starts.
@@ -37,10 +44,12 @@ struct SpeechTracker {
     /// Text inside the speaker element.
     mutating func appendSpeaker(_ bytes: UnsafeBufferPointer<UInt8>) { speakerText.append(bytes) }
 
-    /// The speaker element ends: its name joins `context["speaker"]` ("HAMLET/HORATIO" for several).
-    mutating func endSpeaker(_ context: inout [String: String]) {
+    /// The speaker element ends: its name joins the speech's speakers ("HAMLET/HORATIO" for several).
+    mutating func endSpeaker(_ inherited: inout InheritedMetadata) {
         isCapturingSpeaker = false
         let speaker = speakerText.take()
-        if !speaker.isEmpty { context["speaker"] = context["speaker"].map { $0 + "/" + speaker } ?? speaker }
+        guard !speaker.isEmpty else { return }
+        metadata.speaker = metadata.speaker.map { $0 + "/" + speaker } ?? speaker
+        inherited.setSpeech(metadata)
     }
 }

@@ -98,7 +98,8 @@ public struct TEIProfile: CorpusProfile, SinkDrivenProfile {
     private var capturingTitle = false
     private var tokenText = TextAccumulator()
     private var openToken: MarkedToken?
-    private var context: [String: String] = [:]
+    /// What units opened now inherit: the divisions' entries (`act` = `1`, ...) and the speech's.
+    private var context = InheritedMetadata()
     private var savedContext: [(key: String, previous: String?)] = []
     private var units = UnitStack()
 
@@ -178,7 +179,7 @@ public struct TEIProfile: CorpusProfile, SinkDrivenProfile {
             let identifier =
                 reader.attribute(names.id, inXMLNamespace: true) ?? "\(baseName(fileName))#\(documentCount)"
             documents.pending = DocumentInfo(identifier: identifier, source: fileName, metadata: ["format": "tei"])
-            context = [:]
+            context.removeAll()
             speeches.startDocument()
             return .document
         }
@@ -197,10 +198,9 @@ public struct TEIProfile: CorpusProfile, SinkDrivenProfile {
             return .division(saved: savedContext.count - 1)
         }
         if name == names.sp {
-            let number = speeches.startSpeech()
-            context["speech"] = reader.attribute(names.id, inXMLNamespace: true) ?? String(number)
-            context["who"] = reader.attribute(names.who)
-            context["speaker"] = nil
+            speeches.startSpeech(
+                identifier: reader.attribute(names.id, inXMLNamespace: true), who: reader.attribute(names.who),
+                &context)
             openUnit(granularity == .speech ? .speech : .paragraph, reader, names)
             return .speech
         }
@@ -257,11 +257,8 @@ public struct TEIProfile: CorpusProfile, SinkDrivenProfile {
             savedContext.removeLast(savedContext.count - saved)
             context[key] = previous
         case .speech:
-            speeches.endSpeech(context, &units)
+            speeches.endSpeech(&units, &context)
             emitUnit(&events)
-            context["speech"] = nil
-            context["who"] = nil
-            context["speaker"] = nil
         case .speaker:
             speeches.endSpeaker(&context)
         case .unit:
@@ -281,11 +278,13 @@ public struct TEIProfile: CorpusProfile, SinkDrivenProfile {
 
     private mutating func openUnit(_ kind: UnitKind, _ reader: XMLStreamReader, _ names: Names) {
         // The context is shared, not copied; the unit's own entries stay beside it until someone reads them.
-        var metadata = UnitMetadata(context)
-        var labels: [String: String] = [:]
-        if let identifier = reader.attribute(names.id, inXMLNamespace: true) { metadata.set("id", identifier) }
-        if let number = reader.attribute(names.n) { metadata.set("n", number) }
+        units.open(kind: kind, line: reader.line, context: context.current())
+        if let identifier = reader.attributeBytes(names.id, inXMLNamespace: true) {
+            units.setMetadata("id", utf8: identifier)
+        }
+        if let number = reader.attributeBytes(names.n) { units.setMetadata("n", utf8: number) }
         if let analysis = reader.attribute(names.ana) {
+            var labels: [String: String] = [:]
             var others: [Substring] = []
             for pointer in analysis.split(separator: " ") {
                 if pointer.hasPrefix("#"), let equals = pointer.firstIndex(of: "=") {
@@ -297,15 +296,15 @@ public struct TEIProfile: CorpusProfile, SinkDrivenProfile {
                     others.append(pointer)
                 }
             }
-            if !others.isEmpty { metadata.set("ana", others.joined(separator: " ")) }
+            if !others.isEmpty { units.setMetadata("ana", others.joined(separator: " ")) }
+            if !labels.isEmpty { units.setLabels(labels) }
         }
-        units.open(UnitStack.OpenUnit(kind: kind, line: reader.line, labels: labels, metadata: metadata, tokens: nil))
     }
 
     private mutating func emitUnit<Sink: CorpusEventSink>(_ events: inout Sink) {
-        guard let unit = units.closeKeepingText() else { return }
+        guard units.closeKeepingText() else { return }
         openDocumentIfPending(&events)
-        units.emit(unit, file: fileName, into: &events)
+        units.emitClosed(file: fileName, into: &events)
     }
 
     /// Starts the announced document, or an anonymous one when text comes outside any `<TEI>`.

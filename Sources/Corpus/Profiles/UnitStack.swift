@@ -2,14 +2,30 @@
 ///
 /// Nested units (a TEI `<s>` inside a `<p>`, a stage direction inside a line) each collect their own text: the inner
 /// one is emitted when it closes, the outer one keeps only the text outside it, so nothing is lost or duplicated.
-/// Text buffers are reused from unit to unit, so reading allocates only the finished units.
+/// Units live in slots that are reused from unit to unit (a closed unit stays in its slot until the next one opens
+/// there), and so do their text buffers: reading allocates only what the finished units keep, and a closed unit is
+/// lent to a sink by address, never copied.
 struct UnitStack {
     struct OpenUnit {
         var kind: UnitKind
         var line: Int
         var labels: [String: String]
         var metadata: UnitMetadata
-        var tokens: [MarkedToken]?
+        /// Marked-up tokens; empty when there are none (the unit's `tokens` is then nil).
+        var markedTokens: [MarkedToken]
+
+        init(
+            kind: UnitKind, line: Int, labels: [String: String], metadata: UnitMetadata, tokens: [MarkedToken]?
+        ) {
+            self.kind = kind
+            self.line = line
+            self.labels = labels
+            self.metadata = metadata
+            self.markedTokens = tokens ?? []
+        }
+
+        /// Tokens when the XML marks them up, nil otherwise.
+        var tokens: [MarkedToken]? { markedTokens.isEmpty ? nil : markedTokens }
 
         /// The finished unit with `text`.
         func makeTextUnit(text: String, file: String) -> TextUnit {
@@ -19,68 +35,109 @@ struct UnitStack {
         }
     }
 
-    private var units: [OpenUnit] = []
+    /// Open units in `slots[0..<count]`; closed ones after them, kept for reuse.
+    private var slots: [OpenUnit] = []
     private var texts: [TextAccumulator] = []
+    private(set) var count = 0
 
-    var isEmpty: Bool { units.isEmpty }
-    var count: Int { units.count }
+    var isEmpty: Bool { count == 0 }
 
-    mutating func open(_ unit: OpenUnit) {
-        if texts.count == units.count { texts.append(TextAccumulator()) }
-        units.append(unit)
+    mutating func open(_ unit: consuming OpenUnit) {
+        if count == slots.count {
+            slots.append(unit)
+            texts.append(TextAccumulator())
+        } else {
+            slots[count] = unit
+        }
+        count += 1
+    }
+
+    /// Opens a unit of `kind` without labels, tokens or own metadata, inheriting `context`: the fast form of
+    /// `open(_:)` for the built-in profiles, which overwrites only the fields of the reused slot that differ.
+    @inline(__always)
+    mutating func open(kind: UnitKind, line: Int, context: MetadataContext?) {
+        if count == slots.count {
+            open(OpenUnit(kind: kind, line: line, labels: [:], metadata: UnitMetadata(context: context), tokens: nil))
+            return
+        }
+        let index = count
+        slots.withUnsafeMutableBufferPointer { slots in
+            let slot = slots.baseAddress! + index
+            if slot.pointee.kind != kind { slot.pointee.kind = kind }
+            slot.pointee.line = line
+            if !slot.pointee.labels.isEmpty { slot.pointee.labels = [:] }
+            if !slot.pointee.markedTokens.isEmpty { slot.pointee.markedTokens = [] }
+            slot.pointee.metadata.reset(context: context)
+        }
+        count += 1
+    }
+
+    /// Sets the labels of the innermost unit.
+    mutating func setLabels(_ labels: [String: String]) {
+        guard count > 0 else { return }
+        slots[count - 1].labels = labels
     }
 
     @inline(__always)
     mutating func append(_ text: UnsafeBufferPointer<UInt8>) {
-        guard !units.isEmpty else { return }
-        texts[units.count - 1].append(text)
+        guard count > 0 else { return }
+        texts[count - 1].append(text)
     }
 
     @inline(__always)
     mutating func breakWord() {
-        guard !units.isEmpty else { return }
-        texts[units.count - 1].breakWord()
+        guard count > 0 else { return }
+        texts[count - 1].breakWord()
     }
 
     /// Adds a marked-up token to the innermost unit.
     mutating func appendToken(_ token: MarkedToken) {
-        guard !units.isEmpty else { return }
-        if units[units.count - 1].tokens == nil { units[units.count - 1].tokens = [] }
-        units[units.count - 1].tokens?.append(token)
+        guard count > 0 else { return }
+        slots[count - 1].markedTokens.append(token)
     }
 
     /// Sets a metadata entry of the innermost unit.
     mutating func setMetadata(_ key: String, _ value: String) {
-        guard !units.isEmpty else { return }
-        units[units.count - 1].metadata.set(key, value)
+        guard count > 0 else { return }
+        slots[count - 1].metadata.set(key, value)
+    }
+
+    /// Sets a metadata entry of the innermost unit from UTF-8 bytes (made a `String` only if someone reads it).
+    @inline(__always)
+    mutating func setMetadata(_ key: String, utf8 value: UnsafeBufferPointer<UInt8>) {
+        guard count > 0 else { return }
+        slots[count - 1].metadata.set(key, utf8: value)
     }
 
     /// Closes the innermost unit; returns it unless it has neither text nor tokens.
     mutating func close(file: String) -> TextUnit? {
-        guard let unit = units.popLast() else { return nil }
-        let text = texts[units.count].take()
-        if text.isEmpty && (unit.tokens?.isEmpty ?? true) { return nil }
-        return TextUnit(
-            text: text, kind: unit.kind, tokens: unit.tokens, labels: unit.labels,
-            storedMetadata: unit.metadata, position: SourcePosition(file: file, line: unit.line))
+        guard count > 0 else { return nil }
+        count -= 1
+        let text = texts[count].take()
+        if text.isEmpty && slots[count].markedTokens.isEmpty { return nil }
+        return slots[count].makeTextUnit(text: text, file: file)
     }
 
-    /// Closes the innermost unit; returns it unless it has neither text nor tokens. Its text stays in its buffer
-    /// until `emit(_:file:into:)` hands it to a sink (nothing may be opened in between).
-    mutating func closeKeepingText() -> OpenUnit? {
-        guard let unit = units.popLast() else { return nil }
-        if texts[units.count].isEmpty && (unit.tokens?.isEmpty ?? true) {
-            texts[units.count].reset()
-            return nil
+    /// Closes the innermost unit; true unless it has neither text nor tokens. Its text stays in its buffer until
+    /// `emitClosed(file:into:)` hands the unit to a sink (nothing may be opened in between).
+    mutating func closeKeepingText() -> Bool {
+        guard count > 0 else { return false }
+        count -= 1
+        if texts[count].isEmpty && slots[count].markedTokens.isEmpty {
+            texts[count].reset()
+            return false
         }
-        return unit
+        return true
     }
 
-    /// Hands a unit `closeKeepingText()` returned to `sink`, with its text bytes, and clears its buffer.
+    /// Lends the unit `closeKeepingText()` just closed to `sink`, by address and with its text bytes, then clears
+    /// its text buffer.
     @inline(__always)
-    mutating func emit<Sink: CorpusEventSink>(_ unit: OpenUnit, file: String, into sink: inout Sink) {
-        let index = units.count
-        texts[index].bytes.withUnsafeBufferPointer { sink.unit(unit, text: $0, file: file) }
+    mutating func emitClosed<Sink: CorpusEventSink>(file: String, into sink: inout Sink) {
+        let index = count
+        slots.withUnsafeBufferPointer { units in
+            texts[index].withBytes { sink.unit(units.baseAddress! + index, text: $0, file: file) }
+        }
         texts[index].reset()
     }
 }

@@ -258,6 +258,26 @@ public final class XMLStreamReader {
         return attributeValue(name: wanted, prefix: inXMLNamespace ? xmlPrefix : nil)
     }
 
+    /// The UTF-8 bytes of the current element's attribute `name` (as `attribute(_:inXMLNamespace:)` finds it), or
+    /// nil: no `String` is made. The bytes are the reader's and valid only until the next `read()`.
+    @inline(__always)
+    func attributeBytes(_ name: InternedName, inXMLNamespace: Bool = false) -> UnsafeBufferPointer<UInt8>? {
+        guard let wanted = name.pointer else { return nil }
+        let prefix = inXMLNamespace ? xmlPrefix : nil
+        let buffer = state.pointee
+        let event = buffer.events[index]
+        guard event.kind == .element else { return nil }
+        let end = Int(event.attributeStart) + Int(event.attributeCount)
+        var position = Int(event.attributeStart)
+        while position < end {
+            let attribute = buffer.attributes[position]
+            position += 1
+            guard attribute.name == wanted, attribute.prefix == prefix else { continue }
+            return UnsafeBufferPointer(start: buffer.bytes + Int(attribute.valueStart), count: Int(attribute.valueCount))
+        }
+        return nil
+    }
+
     @inline(__always)
     private func attributeValue(name: UnsafePointer<UInt8>, prefix: UnsafePointer<UInt8>?) -> String? {
         let event = self.event
