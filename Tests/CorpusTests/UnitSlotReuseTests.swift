@@ -1,6 +1,7 @@
-@testable import Corpus
 import Foundation
 import Testing
+
+@testable import Corpus
 
 /// The profiles reuse unit slots and text buffers from unit to unit, keep metadata values as bytes and normalize
 /// whitespace eight bytes at a time: nothing of one unit may leak into the next, and the text must be exactly the
@@ -47,7 +48,8 @@ struct UnitSlotReuseTests {
 
     @Test("a unit's own entries: a fourth key and a key set twice keep every value, later ones winning")
     func ownEntriesOverflow() {
-        var metadata = UnitMetadata(context: MetadataContext(entries: ["act": "1", "n": "0"], speech: SpeechMetadata()))
+        var metadata = UnitMetadata(
+            context: MetadataContext(entries: ["act": "1", "n": "0"], speech: SpeechMetadata()))
         metadata.set("id", "x")
         metadata.set("n", "2")
         metadata.set("ana", "a b")

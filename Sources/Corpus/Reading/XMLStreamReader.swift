@@ -273,7 +273,8 @@ public final class XMLStreamReader {
             let attribute = buffer.attributes[position]
             position += 1
             guard attribute.name == wanted, attribute.prefix == prefix else { continue }
-            return UnsafeBufferPointer(start: buffer.bytes + Int(attribute.valueStart), count: Int(attribute.valueCount))
+            return UnsafeBufferPointer(
+                start: buffer.bytes + Int(attribute.valueStart), count: Int(attribute.valueCount))
         }
         return nil
     }
