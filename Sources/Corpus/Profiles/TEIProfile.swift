@@ -87,6 +87,8 @@ public struct TEIProfile: CorpusProfile, SinkDrivenProfile {
     }
 
     private var names: Names?
+    /// `names` without ownership, read at every node without retaining it (`names` keeps it alive).
+    private var namesReference: Unmanaged<Names>?
     private var roles: [Role] = []
     private var fileName = ""
     private var documentCount = 0
@@ -98,6 +100,8 @@ public struct TEIProfile: CorpusProfile, SinkDrivenProfile {
     private var capturingTitle = false
     private var tokenText = TextAccumulator()
     private var openToken: MarkedToken?
+    /// `openToken != nil`, as a plain flag: tested at every text node.
+    private var isInToken = false
     /// What units opened now inherit: the divisions' entries (`act` = `1`, ...) and the speech's.
     private var context = InheritedMetadata()
     private var savedContext: [(key: String, previous: String?)] = []
@@ -105,7 +109,9 @@ public struct TEIProfile: CorpusProfile, SinkDrivenProfile {
 
     /// Interns the TEI element names.
     public mutating func prepare(for reader: XMLStreamReader) {
-        names = Names(reader)
+        let made = Names(reader)
+        names = made
+        namesReference = Unmanaged.passUnretained(made)
         fileName = reader.fileName
     }
 
@@ -115,27 +121,29 @@ public struct TEIProfile: CorpusProfile, SinkDrivenProfile {
     }
 
     mutating func process<Sink: CorpusEventSink>(_ reader: XMLStreamReader, sink events: inout Sink) throws {
-        guard let names else { return }
-        switch reader.nodeKind {
-        case .element:
-            let role = start(reader, names, &events)
-            if reader.isEmptyElement { end(role, &events) } else { roles.append(role) }
-        case .endElement:
-            if let role = roles.popLast() { end(role, &events) }
-        case .text, .whitespace:
-            guard skipDepth == 0 else { return }
-            reader.withValueBytes { bytes in
-                if capturingTitle { titleText.append(bytes) }
-                if headerDepth > 0 { return }
-                if speeches.isCapturingSpeaker {
-                    speeches.appendSpeaker(bytes)
-                    return
+        guard let namesReference else { return }
+        namesReference._withUnsafeGuaranteedRef { names in
+            switch reader.nodeKind {
+            case .element:
+                let role = start(reader, names, &events)
+                if reader.isEmptyElement { end(role, &events) } else { roles.append(role) }
+            case .endElement:
+                if let role = roles.popLast() { end(role, &events) }
+            case .text, .whitespace:
+                guard skipDepth == 0 else { return }
+                reader.withValueBytes { bytes in
+                    if capturingTitle { titleText.append(bytes) }
+                    if headerDepth > 0 { return }
+                    if speeches.isCapturingSpeaker {
+                        speeches.appendSpeaker(bytes)
+                        return
+                    }
+                    units.append(bytes)
+                    if isInToken { tokenText.append(bytes) }
                 }
-                units.append(bytes)
-                if openToken != nil { tokenText.append(bytes) }
+            default:
+                break
             }
-        default:
-            break
         }
     }
 
@@ -211,6 +219,7 @@ public struct TEIProfile: CorpusProfile, SinkDrivenProfile {
         if name == names.w || name == names.pc {
             guard !units.isEmpty else { return .other }
             tokenText.reset()
+            isInToken = true
             openToken = MarkedToken(
                 form: "", lemma: reader.attribute(names.lemma),
                 partOfSpeech: reader.attribute(names.pos) ?? reader.attribute(names.msd),
@@ -271,6 +280,7 @@ public struct TEIProfile: CorpusProfile, SinkDrivenProfile {
                 if !token.form.isEmpty { units.appendToken(token) }
             }
             openToken = nil
+            isInToken = false
         case .skipped:
             skipDepth -= 1
         }

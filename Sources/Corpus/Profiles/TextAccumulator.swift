@@ -1,12 +1,43 @@
 /// Collects the UTF-8 bytes of a unit's text nodes, collapsing every run of XML whitespace (space, tab, CR, LF) to
 /// one space and dropping leading and trailing whitespace, without allocating per node.
 struct TextAccumulator {
-    private(set) var bytes: [UInt8] = []
+    /// The text is `storage[0..<count]`; the rest is spare room, reused from unit to unit (clearing is `count = 0`).
+    private var storage: [UInt8] = []
+    /// The number of bytes of text.
+    private(set) var count = 0
     private var pendingSpace = false
 
-    init() { bytes.reserveCapacity(256) }
+    init() {}
 
-    var isEmpty: Bool { bytes.isEmpty }
+    var isEmpty: Bool { count == 0 }
+
+    /// The text so far.
+    var bytes: [UInt8] { Array(storage[0..<count]) }
+
+    /// Calls `body` with the text so far as UTF-8 bytes.
+    @inline(__always)
+    func withBytes<Result>(_ body: (UnsafeBufferPointer<UInt8>) throws -> Result) rethrows -> Result {
+        try storage.withUnsafeBufferPointer { try body(UnsafeBufferPointer(rebasing: $0[0..<count])) }
+    }
+
+    /// Appends `length` bytes, after a space when `separated`.
+    @inline(__always)
+    private mutating func write(_ source: UnsafePointer<UInt8>, _ length: Int, separated: Bool) {
+        let start = count
+        let end = start + length + (separated ? 1 : 0)
+        if end > storage.count {
+            storage.append(contentsOf: repeatElement(0, count: max(end, 2 * storage.count, 256) - storage.count))
+        }
+        storage.withUnsafeMutableBufferPointer { buffer in
+            var at = buffer.baseAddress! + start
+            if separated {
+                at.pointee = 0x20
+                at += 1
+            }
+            at.update(from: source, count: length)
+        }
+        count = end
+    }
 
     /// Appends a text node's bytes.
     ///
@@ -16,35 +47,34 @@ struct TextAccumulator {
     @inline(__always)
     mutating func append(_ text: UnsafeBufferPointer<UInt8>) {
         guard let base = text.baseAddress else { return }
-        let count = text.count
+        let length = text.count
         var index = 0
-        while index < count {
+        while index < length {
             // Skip whitespace, remembering that a separator is due.
-            while index < count, Self.isSpace(base[index]) {
+            while index < length, Self.isSpace(base[index]) {
                 pendingSpace = true
                 index += 1
             }
             let start = index
             // Invariant: the byte before `index` (if in the stretch) is not a space, or is a single space and the
             // byte at `index` is not whitespace.
-            while index < count {
-                if index + 8 <= count, Self.isClean(UnsafeRawPointer(base + index).loadUnaligned(as: UInt64.self)) {
+            while index < length {
+                if index + 8 <= length, Self.isClean(UnsafeRawPointer(base + index).loadUnaligned(as: UInt64.self)) {
                     index += 8
                     continue
                 }
                 let byte = base[index]
                 if !Self.isSpace(byte) {
                     index += 1
-                } else if byte == 0x20, index + 1 < count, !Self.isSpace(base[index + 1]) {
+                } else if byte == 0x20, index + 1 < length, !Self.isSpace(base[index + 1]) {
                     index += 2
                 } else {
                     break
                 }
             }
             if index > start {
-                if pendingSpace, !bytes.isEmpty { bytes.append(0x20) }
+                write(base + start, index - start, separated: pendingSpace && self.count > 0)
                 pendingSpace = false
-                bytes.append(contentsOf: UnsafeBufferPointer(start: base + start, count: index - start))
             }
         }
     }
@@ -77,21 +107,15 @@ struct TextAccumulator {
 
     /// The text so far, and resets for the next unit (keeping the capacity).
     mutating func take() -> String {
-        let text = String(decoding: bytes, as: UTF8.self)
-        bytes.removeAll(keepingCapacity: true)
+        let text = withBytes { String(decoding: $0, as: UTF8.self) }
+        count = 0
         pendingSpace = false
         return text
     }
 
-    /// Calls `body` with the text so far as UTF-8 bytes.
-    @inline(__always)
-    func withBytes<Result>(_ body: (UnsafeBufferPointer<UInt8>) throws -> Result) rethrows -> Result {
-        try bytes.withUnsafeBufferPointer(body)
-    }
-
     /// Resets without producing the text.
     mutating func reset() {
-        bytes.removeAll(keepingCapacity: true)
+        count = 0
         pendingSpace = false
     }
 

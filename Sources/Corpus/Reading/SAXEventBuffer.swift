@@ -41,6 +41,13 @@ struct SAXEventBuffer {
     private var byteCapacity = 1 << 17
     /// Open elements.
     var depth: Int32 = 0
+    /// The reader's current event (its cursor lives here, in plain memory, rather than in a class property).
+    var cursor = -1
+    /// How many of the recorded events may be delivered (the last text node waits for the next chunk, which may
+    /// continue it).
+    var deliverable = 0
+    /// The kind of the current event.
+    var currentKind: XMLStreamReader.NodeKind = .other
     /// How many events were recorded when libxml2 reported the first error (`Int.max` before).
     private(set) var eventsBeforeError = Int.max
     /// Whether DTD default attributes count as written ones (`XML_PARSE_DTDATTR`).

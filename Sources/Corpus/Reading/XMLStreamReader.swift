@@ -44,7 +44,8 @@ public final class XMLStreamReader {
     /// Warnings libxml2 reported so far (for example an external entity that was not loaded).
     public var warnings: [CorpusError] { diagnostics.warnings }
     /// The kind of the current node (valid after `read()` returned true).
-    public private(set) var nodeKind: NodeKind = .other
+    @inline(__always)
+    public var nodeKind: NodeKind { state.pointee.currentKind }
 
     /// Whether libxml2's document-wide ID table is off for this reader (so memory stays constant on files with
     /// millions of `xml:id`s). Always true: the SAX2 callbacks build no tree, so no ID is ever registered.
@@ -55,11 +56,6 @@ public final class XMLStreamReader {
     private let diagnostics: ParseDiagnostics
     private let source: ChunkSource
     private let chunk: UnsafeMutablePointer<CChar>
-    /// The index of the current node in `state`'s events.
-    private var index = -1
-    /// How many of the recorded events may be delivered (the last text node waits for the next chunk, which may
-    /// continue it).
-    private var deliverable = 0
     private var finished = false
     /// The first error, thrown once the nodes before it have been delivered.
     private var pendingError: CorpusError?
@@ -163,9 +159,11 @@ public final class XMLStreamReader {
     ///   well-formed (or exceeds libxml2's entity-expansion limits).
     @inline(__always)
     public func read() throws -> Bool {
-        index += 1
-        if index < deliverable {
-            nodeKind = state.pointee.kind(at: index)
+        // The cursor lives in `state` (plain memory): no exclusivity check per node, as a stored property would cost.
+        let state = self.state
+        state.pointee.cursor += 1
+        if state.pointee.cursor < state.pointee.deliverable {
+            state.pointee.currentKind = state.pointee.kind(at: state.pointee.cursor)
             return true
         }
         return try refill()
@@ -176,10 +174,10 @@ public final class XMLStreamReader {
     private func refill() throws -> Bool {
         if let error = pendingError { throw error }
         let buffer = state
-        buffer.pointee.keepOnly(from: deliverable)
-        index = 0
-        deliverable = 0
-        while deliverable == 0 {
+        buffer.pointee.keepOnly(from: buffer.pointee.deliverable)
+        buffer.pointee.cursor = 0
+        buffer.pointee.deliverable = 0
+        while buffer.pointee.deliverable == 0 {
             if finished { return false }
             let count = try source.read(into: chunk, capacity: Self.chunkSize, file: fileName)
             fed += count
@@ -187,8 +185,8 @@ public final class XMLStreamReader {
             let status = xmlParseChunk(context, chunk, Int32(count), finished ? 1 : 0)
             if diagnostics.errorFlag.pointee, let error = diagnostics.firstError {
                 pendingError = error
-                deliverable = min(buffer.pointee.eventsBeforeError, buffer.pointee.eventCount)
-                if deliverable == 0 { throw error }
+                buffer.pointee.deliverable = min(buffer.pointee.eventsBeforeError, buffer.pointee.eventCount)
+                if buffer.pointee.deliverable == 0 { throw error }
                 break
             }
             if status != 0 || (finished && context.pointee.wellFormed == 0) {
@@ -197,14 +195,15 @@ public final class XMLStreamReader {
             }
             let recorded = buffer.pointee.eventCount
             // A text node at the end of a chunk may go on in the next one.
-            deliverable = !finished && recorded > 0 && buffer.pointee.isText(at: recorded - 1) ? recorded - 1 : recorded
+            buffer.pointee.deliverable =
+                !finished && recorded > 0 && buffer.pointee.isText(at: recorded - 1) ? recorded - 1 : recorded
         }
-        nodeKind = buffer.pointee.kind(at: 0)
+        buffer.pointee.currentKind = buffer.pointee.kind(at: 0)
         return true
     }
 
     @inline(__always)
-    private var event: SAXEvent { state.pointee.events[index] }
+    private var event: SAXEvent { state.pointee.events[state.pointee.cursor] }
 
     /// Depth of the current node (the root element is at depth 0).
     public var depth: Int { Int(event.depth) }
@@ -265,7 +264,7 @@ public final class XMLStreamReader {
         guard let wanted = name.pointer else { return nil }
         let prefix = inXMLNamespace ? xmlPrefix : nil
         let buffer = state.pointee
-        let event = buffer.events[index]
+        let event = buffer.events[buffer.cursor]
         guard event.kind == .element else { return nil }
         let end = Int(event.attributeStart) + Int(event.attributeCount)
         var position = Int(event.attributeStart)
