@@ -114,13 +114,13 @@ public struct BosakPlayProfile: CorpusProfile, SinkDrivenProfile {
                 units.breakWord()
                 return .speechBreak
             }
-            units.open(kind: .line, line: reader.line, context: context.current())
+            units.open(kind: .line, line: reader.line, inheriting: &context)
             return .line
         }
         if name == names.speech {
             speeches.startSpeech(&context)
             units.open(
-                kind: granularity == .speech ? .speech : .paragraph, line: reader.line, context: context.current())
+                kind: granularity == .speech ? .speech : .paragraph, line: reader.line, inheriting: &context)
             return .speech
         }
         if name == names.speaker {
@@ -129,7 +129,7 @@ public struct BosakPlayProfile: CorpusProfile, SinkDrivenProfile {
         }
         if name == names.stageDirection {
             if includeStageDirections {
-                units.open(kind: .stageDirection, line: reader.line, context: context.current())
+                units.open(kind: .stageDirection, line: reader.line, inheriting: &context)
                 return .line
             }
             skipDepth += 1

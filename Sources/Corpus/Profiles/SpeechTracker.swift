@@ -11,6 +11,8 @@ struct SpeechTracker {
     /// The open speech's `speech`, `who` and `speaker` (inactive outside a speech).
     private var metadata = SpeechMetadata()
     private var speakerText = TextAccumulator()
+    /// Numbers the changes of `metadata` (its `version`).
+    private var changes = 0
 
     /// Whether a speech is open.
     var isInSpeech: Bool { depth > 0 }
@@ -22,8 +24,9 @@ struct SpeechTracker {
     mutating func startSpeech(identifier: String? = nil, who: String? = nil, _ inherited: inout InheritedMetadata) {
         count += 1
         depth += 1
-        metadata = SpeechMetadata(number: count, identifier: identifier, who: who, speaker: nil)
-        inherited.setSpeech(metadata)
+        changes += 1
+        metadata = SpeechMetadata(version: changes, number: count, identifier: identifier, who: who, speaker: nil)
+        inherited.speech = metadata
     }
 
     /// The open speech ends: its unit (the innermost of `units`) gets the speaker(s), and units opened from now on
@@ -31,8 +34,9 @@ struct SpeechTracker {
     mutating func endSpeech(_ units: inout UnitStack, _ inherited: inout InheritedMetadata) {
         if let speaker = metadata.speaker { units.setMetadata("speaker", speaker) }
         depth -= 1
-        metadata = SpeechMetadata()
-        inherited.setSpeech(metadata)
+        changes += 1
+        metadata = SpeechMetadata(version: changes)
+        inherited.speech = metadata
     }
 
     /// A speaker element starts.
@@ -50,6 +54,8 @@ struct SpeechTracker {
         let speaker = speakerText.take()
         guard !speaker.isEmpty else { return }
         metadata.speaker = metadata.speaker.map { $0 + "/" + speaker } ?? speaker
-        inherited.setSpeech(metadata)
+        changes += 1
+        metadata.version = changes
+        inherited.speech = metadata
     }
 }

@@ -288,7 +288,7 @@ public struct TEIProfile: CorpusProfile, SinkDrivenProfile {
 
     private mutating func openUnit(_ kind: UnitKind, _ reader: XMLStreamReader, _ names: Names) {
         // The context is shared, not copied; the unit's own entries stay beside it until someone reads them.
-        units.open(kind: kind, line: reader.line, context: context.current())
+        units.open(kind: kind, line: reader.line, inheriting: &context)
         if let identifier = reader.attributeBytes(names.id, inXMLNamespace: true) {
             units.setMetadata("id", utf8: identifier)
         }

@@ -56,22 +56,32 @@ struct TextAccumulator {
                 index += 1
             }
             let start = index
-            // Invariant: the byte before `index` (if in the stretch) is not a space, or is a single space and the
-            // byte at `index` is not whitespace.
+            // Invariant: `base[start..<index]` is copied as it is. The bytes before `index` never hold two spaces
+            // side by side, and end in a space only after an eight-byte step (`lastIsSpace`); such a space is taken
+            // back when whitespace follows it.
+            var lastIsSpace = false
             while index < length {
-                if index + 8 <= length, Self.isClean(UnsafeRawPointer(base + index).loadUnaligned(as: UInt64.self)) {
-                    index += 8
-                    continue
+                if index + 8 <= length {
+                    let word = UnsafeRawPointer(base + index).loadUnaligned(as: UInt64.self)
+                    if Self.isClean(word), !(lastIsSpace && word & 0xFF == 0x20) {
+                        lastIsSpace = word >> 56 == 0x20
+                        index += 8
+                        continue
+                    }
                 }
                 let byte = base[index]
                 if !Self.isSpace(byte) {
                     index += 1
-                } else if byte == 0x20, index + 1 < length, !Self.isSpace(base[index + 1]) {
+                    lastIsSpace = false
+                } else if byte == 0x20, !lastIsSpace, index + 1 < length, !Self.isSpace(base[index + 1]) {
                     index += 2
+                    lastIsSpace = false
                 } else {
                     break
                 }
             }
+            // A space that ends the stretch is a separator, not text.
+            if lastIsSpace { index -= 1 }
             if index > start {
                 write(base + start, index - start, separated: pendingSpace && self.count > 0)
                 pendingSpace = false
@@ -80,8 +90,7 @@ struct TextAccumulator {
     }
 
     /// Whether eight bytes (little-endian) can be copied as they are inside a stretch: no byte below 0x20 (in
-    /// well-formed XML those are tab, newline and carriage return), no two spaces side by side, and no space last
-    /// (what follows it is not known yet).
+    /// well-formed XML those are tab, newline and carriage return) and no two spaces side by side.
     @inline(__always)
     static func isClean(_ word: UInt64) -> Bool {
         let ones: UInt64 = 0x0101_0101_0101_0101
@@ -92,7 +101,7 @@ struct TextAccumulator {
         // The high bit of exactly the bytes that are spaces.
         let spaces = word ^ (0x20 &* ones)
         let isSpace = ~(((spaces & lows) &+ lows) | spaces | lows)
-        return isSpace & (isSpace >> 8) == 0 && isSpace >> 63 == 0
+        return isSpace & (isSpace >> 8) == 0
     }
 
     /// Appends a string's text.

@@ -52,23 +52,31 @@ struct UnitStack {
         count += 1
     }
 
-    /// Opens a unit of `kind` without labels, tokens or own metadata, inheriting `context`: the fast form of
+    /// Opens a unit of `kind` without labels, tokens or own metadata, inheriting `inherited`: the fast form of
     /// `open(_:)` for the built-in profiles, which overwrites only the fields of the reused slot that differ.
     @inline(__always)
-    mutating func open(kind: UnitKind, line: Int, context: MetadataContext?) {
+    mutating func open(kind: UnitKind, line: Int, inheriting inherited: inout InheritedMetadata) {
+        let context = inherited.context()
         if count == slots.count {
-            open(OpenUnit(kind: kind, line: line, labels: [:], metadata: UnitMetadata(context: context), tokens: nil))
+            open(
+                OpenUnit(
+                    kind: kind, line: line, labels: [:],
+                    metadata: UnitMetadata(context: context, speech: inherited.speech), tokens: nil))
             return
         }
         let index = count
-        slots.withUnsafeMutableBufferPointer { slots in
+        let speechVersion = inherited.speech.version
+        let speechChanged = slots.withUnsafeMutableBufferPointer { slots in
             let slot = slots.baseAddress! + index
             if slot.pointee.kind != kind { slot.pointee.kind = kind }
             slot.pointee.line = line
             if !slot.pointee.labels.isEmpty { slot.pointee.labels = [:] }
             if !slot.pointee.markedTokens.isEmpty { slot.pointee.markedTokens = [] }
             slot.pointee.metadata.reset(context: context)
+            return slot.pointee.metadata.speech.version != speechVersion
         }
+        // Most units reuse the slot of the previous unit of the same speech: its speech metadata stays as it is.
+        if speechChanged { slots[index].metadata.speech = inherited.speech }
         count += 1
     }
 
@@ -97,14 +105,14 @@ struct UnitStack {
     }
 
     /// Sets a metadata entry of the innermost unit.
-    mutating func setMetadata(_ key: String, _ value: String) {
+    mutating func setMetadata(_ key: StaticString, _ value: String) {
         guard count > 0 else { return }
         slots[count - 1].metadata.set(key, value)
     }
 
     /// Sets a metadata entry of the innermost unit from UTF-8 bytes (made a `String` only if someone reads it).
     @inline(__always)
-    mutating func setMetadata(_ key: String, utf8 value: UnsafeBufferPointer<UInt8>) {
+    mutating func setMetadata(_ key: StaticString, utf8 value: UnsafeBufferPointer<UInt8>) {
         guard count > 0 else { return }
         slots[count - 1].metadata.set(key, utf8: value)
     }
