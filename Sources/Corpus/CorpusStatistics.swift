@@ -54,7 +54,9 @@ public struct CorpusStatistics: Sendable, Hashable, Codable {
         progress: ((CorpusProgress) -> Void)? = nil
     ) throws -> CorpusStatistics {
         var collector = CorpusStatisticsCollector(tokenizer: tokenizer)
-        let report = try loader.forEachEvent(progress: progress) { collector.add($0) }
+        // Units lent, tokens interned from their bytes: no `String` per unit or per token.
+        let report = try loader.forEachBorrowedUnit(
+            progress: progress, onDocument: { _ in collector.startDocument() }, { _, unit in collector.add(unit) })
         var statistics = collector.statistics
         statistics.files = report.filesRead.count
         statistics.skipped = report.skipped.map(\.description)
@@ -96,13 +98,18 @@ public struct CorpusStatistics: Sendable, Hashable, Codable {
     }
 }
 
-/// Accumulates `CorpusStatistics` from events, for callers that drive the reading themselves.
+/// Accumulates `CorpusStatistics` from events or borrowed units, for callers that drive the reading themselves.
+///
+/// Types are counted in a `TokenDictionary` (tokens interned by their bytes), so counting a large corpus makes no
+/// `String` per token.
 public struct CorpusStatisticsCollector {
     /// The tokenizer used for units without marked-up tokens.
     public let tokenizer: Tokenizer
     private var result = CorpusStatistics()
-    private var typeSet = Set<String>()
+    private var types = TokenDictionary()
     private var bins: [Int] = []
+    /// Units per kind, in order of first appearance (a few kinds: a scan costs less than hashing a name per unit).
+    private var kindCounts: [(kind: UnitKind, count: Int)] = []
 
     /// Makes a collector.
     public init(tokenizer: Tokenizer = Tokenizer()) { self.tokenizer = tokenizer }
@@ -110,23 +117,51 @@ public struct CorpusStatisticsCollector {
     /// Counts one event.
     public mutating func add(_ event: CorpusEvent) {
         switch event {
-        case .startDocument: result.documents += 1
+        case .startDocument: startDocument()
         case .endDocument: break
-        case .unit(let unit): add(unit)
+        case .unit(let unit): BorrowedTextUnit.lending(unit) { add($0) }
         }
     }
 
+    /// Counts a document.
+    public mutating func startDocument() { result.documents += 1 }
+
     /// Counts one unit.
     public mutating func add(_ unit: TextUnit) {
-        let tokens = CorpusExporter.tokens(of: unit, tokenizer)
+        BorrowedTextUnit.lending(unit) { add($0) }
+    }
+
+    /// Counts one unit lent by a reader: its tokens are its marked-up tokens when it has them, otherwise the
+    /// tokenizer's.
+    public mutating func add(_ unit: BorrowedTextUnit) {
+        var length = 0
+        if let marked = unit.tokens, !marked.isEmpty {
+            for token in marked {
+                var form = tokenizer.lowercase ? token.form.lowercased() : token.form
+                _ = form.withUTF8 { types.intern($0) }
+            }
+            length = marked.count
+        } else {
+            tokenizer.forEachTokenID(in: unit.utf8Text, interningInto: &types) { _ in length += 1 }
+        }
         result.units += 1
-        result.tokens += tokens.count
-        result.characters += unit.text.unicodeScalars.count
-        result.maximumLength = max(result.maximumLength, tokens.count)
-        for token in tokens { typeSet.insert(token) }
-        result.kinds[unit.kind.rawValue, default: 0] += 1
-        for (name, value) in unit.labels { result.labels[name, default: [:]][value, default: 0] += 1 }
-        let bin = tokens.isEmpty ? 0 : Int.bitWidth - tokens.count.leadingZeroBitCount
+        result.tokens += length
+        // Unicode scalars: every byte that does not continue a UTF-8 sequence starts one.
+        var scalars = 0
+        for byte in unit.utf8Text where byte & 0xC0 != 0x80 { scalars += 1 }
+        result.characters += scalars
+        result.maximumLength = max(result.maximumLength, length)
+        let kind = unit.kind
+        if let index = kindCounts.firstIndex(where: { $0.kind == kind }) {
+            kindCounts[index].count += 1
+        } else {
+            kindCounts.append((kind, 1))
+        }
+        let labels = unit.labels
+        if !labels.isEmpty {
+            for (name, value) in labels { result.labels[name, default: [:]][value, default: 0] += 1 }
+        }
+        let bin = length == 0 ? 0 : Int.bitWidth - length.leadingZeroBitCount
         if bins.count <= bin { bins += Array(repeating: 0, count: bin + 1 - bins.count) }
         bins[bin] += 1
     }
@@ -134,7 +169,8 @@ public struct CorpusStatisticsCollector {
     /// The statistics so far.
     public var statistics: CorpusStatistics {
         var statistics = result
-        statistics.types = typeSet.count
+        statistics.types = types.count
+        for (kind, count) in kindCounts { statistics.kinds[kind.rawValue, default: 0] += count }
         statistics.lengthHistogram = bins.enumerated().compactMap { bin, count in
             guard count > 0 else { return nil }
             let lower = bin == 0 ? 0 : 1 << (bin - 1)

@@ -35,6 +35,18 @@ public struct BorrowedTextUnit {
     /// Other properties, by name (merged when read, as `TextUnit.metadata`).
     public var metadata: [String: String] { storedMetadata.dictionary }
 
+    /// Calls `body` with `unit` lent as a borrowed unit (for units already built: plain-text corpora, custom
+    /// profiles).
+    static func lending<Result>(_ unit: TextUnit, _ body: (BorrowedTextUnit) throws -> Result) rethrows -> Result {
+        let open = UnitStack.OpenUnit(
+            kind: unit.kind, line: unit.position.line, labels: unit.labels, metadata: unit.storedMetadata,
+            tokens: unit.tokens)
+        var text = unit.text
+        return try withUnsafePointer(to: open) { pointer in
+            try text.withUTF8 { try body(BorrowedTextUnit(utf8Text: $0, unit: pointer, file: unit.position.file)) }
+        }
+    }
+
     /// The owned `TextUnit` for this unit (copies the text): the unit `XMLCorpusReader.forEachUnit` gives.
     public func makeTextUnit() -> TextUnit {
         TextUnit(

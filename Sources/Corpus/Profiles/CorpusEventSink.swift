@@ -35,10 +35,20 @@ protocol SinkDrivenProfile: CorpusProfile {
 /// the reader after the node that produced it.
 struct BorrowingUnitSink: CorpusEventSink {
     let body: (DocumentInfo, BorrowedTextUnit) throws -> Void
+    /// Called at every document start (also for documents without units).
+    let onDocument: ((DocumentInfo) throws -> Void)?
     var document: DocumentInfo
     var error: (any Error)?
 
-    mutating func startDocument(_ info: DocumentInfo) { document = info }
+    mutating func startDocument(_ info: DocumentInfo) {
+        document = info
+        guard error == nil, let onDocument else { return }
+        do {
+            try onDocument(info)
+        } catch {
+            self.error = error
+        }
+    }
 
     mutating func endDocument() {}
 
@@ -54,12 +64,11 @@ struct BorrowingUnitSink: CorpusEventSink {
 
     /// Hands an already built unit on (events queued before the fast path took over, custom profiles).
     mutating func unit(_ unit: TextUnit) {
-        let open = UnitStack.OpenUnit(
-            kind: unit.kind, line: unit.position.line, labels: unit.labels, metadata: unit.storedMetadata,
-            tokens: unit.tokens)
-        var text = unit.text
-        withUnsafePointer(to: open) { pointer in
-            text.withUTF8 { self.unit(pointer, text: $0, file: unit.position.file) }
+        guard error == nil else { return }
+        do {
+            try BorrowedTextUnit.lending(unit) { try body(document, $0) }
+        } catch {
+            self.error = error
         }
     }
 

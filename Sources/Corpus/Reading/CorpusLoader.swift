@@ -175,52 +175,99 @@ public struct CorpusLoader: Sendable {
         progress: ((CorpusProgress) -> Void)? = nil,
         _ body: (CorpusEvent) throws -> Void
     ) throws -> CorpusLoadReport {
+        try forEachFile(progress: progress) { file, ticker in
+            if isXML(file) {
+                let reader = try XMLCorpusReader(
+                    contentsOfFile: file, profile: options.profile, options: options.reading)
+                try reader.forEachEvent { event in
+                    try body(event)
+                    if case .unit = event { ticker.unitRead(reader.reader.bytesConsumed) }
+                }
+                return (reader.profileName, reader.reader.warnings)
+            }
+            let reader = try PlainTextCorpusReader(contentsOfFile: file, options: options.plainText)
+            try body(.startDocument(reader.documentInfo))
+            try reader.forEachUnit { _, unit in
+                try body(.unit(unit))
+                ticker.unitRead(reader.bytesConsumed)
+            }
+            try body(.endDocument)
+            return ("text", [])
+        }
+    }
+
+    /// Streams every unit of every file to `body`, lent rather than copied (`XMLCorpusReader.forEachBorrowedUnit`):
+    /// the fast way to compute over a large corpus. `onDocument` is called at every document start, also of
+    /// documents without units. The unit's text and the unit itself are valid only during the call.
+    @discardableResult
+    public func forEachBorrowedUnit(
+        progress: ((CorpusProgress) -> Void)? = nil, onDocument: ((DocumentInfo) throws -> Void)? = nil,
+        _ body: (DocumentInfo, BorrowedTextUnit) throws -> Void
+    ) throws -> CorpusLoadReport {
+        try forEachFile(progress: progress) { file, ticker in
+            if isXML(file) {
+                let reader = try XMLCorpusReader(
+                    contentsOfFile: file, profile: options.profile, options: options.reading)
+                try reader.forEachBorrowedUnit(onDocument: onDocument) { document, unit in
+                    try body(document, unit)
+                    ticker.unitRead(reader.reader.bytesConsumed)
+                }
+                return (reader.profileName, reader.reader.warnings)
+            }
+            let reader = try PlainTextCorpusReader(contentsOfFile: file, options: options.plainText)
+            try onDocument?(reader.documentInfo)
+            try reader.forEachUnit { document, unit in
+                try BorrowedTextUnit.lending(unit) { try body(document, $0) }
+                ticker.unitRead(reader.bytesConsumed)
+            }
+            return ("text", [])
+        }
+    }
+
+    /// Counts units and reports progress every few thousand of them.
+    struct ProgressTicker {
+        var state: CorpusProgress
+        let progress: ((CorpusProgress) -> Void)?
+        var bytesBefore = 0
+
+        /// One more unit; `bytesConsumed` is how far the current file has been read.
+        @inline(__always)
+        mutating func unitRead(_ bytesConsumed: @autoclosure () -> Int) {
+            state.unitsRead += 1
+            if state.unitsRead & 4095 == 0, let progress {
+                state.bytesRead = bytesBefore + bytesConsumed()
+                progress(state)
+            }
+        }
+    }
+
+    /// Reads every file with `read` (which returns the format read and the warnings), in order, with progress,
+    /// skipping bad files when asked to; returns the report.
+    private func forEachFile(
+        progress: ((CorpusProgress) -> Void)?,
+        _ read: (String, inout ProgressTicker) throws -> (format: String?, warnings: [CorpusError])
+    ) throws -> CorpusLoadReport {
         var report = CorpusLoadReport()
         let sizes = files.map { (try? FileManager.default.attributesOfItem(atPath: $0)[.size] as? Int) ?? 0 }
-        var state = CorpusProgress(
-            filesDone: 0, fileCount: files.count, bytesRead: 0,
-            totalBytes: sizes.reduce(0, +), unitsRead: 0)
-        progress?(state)
+        var ticker = ProgressTicker(
+            state: CorpusProgress(
+                filesDone: 0, fileCount: files.count, bytesRead: 0, totalBytes: sizes.reduce(0, +), unitsRead: 0),
+            progress: progress)
+        progress?(ticker.state)
         for (index, file) in files.enumerated() {
-            let bytesBefore = state.bytesRead
+            ticker.bytesBefore = ticker.state.bytesRead
             do {
                 if options.skipBadFiles { try check(file) }
-                if isXML(file) {
-                    let reader = try XMLCorpusReader(
-                        contentsOfFile: file, profile: options.profile,
-                        options: options.reading)
-                    try reader.forEachEvent { event in
-                        try body(event)
-                        guard case .unit = event else { return }
-                        state.unitsRead += 1
-                        if state.unitsRead & 4095 == 0, let progress {
-                            state.bytesRead = bytesBefore + reader.reader.bytesConsumed
-                            progress(state)
-                        }
-                    }
-                    report.formats[file] = reader.profileName
-                    report.warnings += reader.reader.warnings
-                } else {
-                    let reader = try PlainTextCorpusReader(contentsOfFile: file, options: options.plainText)
-                    try body(.startDocument(reader.documentInfo))
-                    try reader.forEachUnit { _, unit in
-                        try body(.unit(unit))
-                        state.unitsRead += 1
-                        if state.unitsRead & 4095 == 0, let progress {
-                            state.bytesRead = bytesBefore + reader.bytesConsumed
-                            progress(state)
-                        }
-                    }
-                    try body(.endDocument)
-                    report.formats[file] = "text"
-                }
+                let (format, warnings) = try read(file, &ticker)
+                report.formats[file] = format
+                report.warnings += warnings
                 report.filesRead.append(file)
             } catch let error as CorpusError where options.skipBadFiles {
                 report.skipped.append(error)
             }
-            state.filesDone = index + 1
-            state.bytesRead = bytesBefore + sizes[index]
-            progress?(state)
+            ticker.state.filesDone = index + 1
+            ticker.state.bytesRead = ticker.bytesBefore + sizes[index]
+            progress?(ticker.state)
         }
         return report
     }

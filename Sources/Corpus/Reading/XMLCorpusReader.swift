@@ -100,11 +100,15 @@ public final class XMLCorpusReader {
     /// and Bosak profiles; other profiles lend the text of the unit they built).
     ///
     /// The same units as `forEachUnit(_:)`, in the same order; `unit.utf8Text` is valid only during the call.
-    /// An error thrown by `body` stops the reading and is rethrown.
-    public func forEachBorrowedUnit(_ body: (DocumentInfo, BorrowedTextUnit) throws -> Void) throws {
+    /// `onDocument`, when given, is called at the start of every document, also of documents without units. An
+    /// error thrown by `body` or `onDocument` stops the reading and is rethrown.
+    public func forEachBorrowedUnit(
+        onDocument: ((DocumentInfo) throws -> Void)? = nil, _ body: (DocumentInfo, BorrowedTextUnit) throws -> Void
+    ) throws {
         try withoutActuallyEscaping(body) { body in
             var sink = BorrowingUnitSink(
-                body: body, document: DocumentInfo(identifier: baseName(reader.fileName), source: reader.fileName))
+                body: body, onDocument: onDocument,
+                document: DocumentInfo(identifier: baseName(reader.fileName), source: reader.fileName))
             var events: [CorpusEvent] = []
             // Events queued by earlier `nextEvent()` calls come first.
             while queueHead < queue.count {

@@ -100,14 +100,23 @@ public struct Vocabulary: Sendable, Hashable, Codable {
     ) throws
         -> (vocabulary: Vocabulary, report: CorpusLoadReport, tokenCount: Int)
     {
-        var counts: [String: Int] = [:]
+        // Units lent and tokens interned from their bytes: one `String` per distinct token, not per token.
+        var dictionary = TokenDictionary()
         var total = 0
-        let report = try loader.forEachUnit(progress: progress) { _, unit in
-            for token in CorpusExporter.tokens(of: unit, tokenizer) {
-                counts[token, default: 0] += 1
-                total += 1
+        let report = try loader.forEachBorrowedUnit(progress: progress) { _, unit in
+            if let marked = unit.tokens, !marked.isEmpty {
+                for token in marked {
+                    var form = tokenizer.lowercase ? token.form.lowercased() : token.form
+                    _ = form.withUTF8 { dictionary.intern($0) }
+                }
+                total += marked.count
+            } else {
+                tokenizer.forEachTokenID(in: unit.utf8Text, interningInto: &dictionary) { _ in total += 1 }
             }
         }
+        var counts: [String: Int] = [:]
+        counts.reserveCapacity(dictionary.count)
+        for id in 0..<dictionary.count { counts[dictionary.token(id), default: 0] += dictionary.counts[id] }
         let vocabulary = Vocabulary(
             counts: counts, minimumCount: minimumCount, maximumSize: maximumSize,
             specialTokens: specialTokens)

@@ -1,0 +1,104 @@
+import Corpus
+import Foundation
+import Testing
+
+/// `CorpusStatistics.compute` and `Vocabulary.build` stream borrowed units and intern tokens from their bytes; here
+/// they are checked against the plain computation over owned units and `[String]` tokens, on real corpora of every
+/// kind the loader reads (Bosak and TEI plays, RTE labels in attributes, TMX, plain text with a label per file).
+@Suite("Statistics and vocabularies on the fast path")
+struct FastStatisticsTests {
+    /// The statistics computed the plain way from `loader.readDocuments()`.
+    static func referenceStatistics(_ loader: CorpusLoader, _ tokenizer: Tokenizer) throws -> CorpusStatistics {
+        let (documents, report) = try loader.readDocuments()
+        var statistics = CorpusStatistics()
+        statistics.files = report.filesRead.count
+        statistics.documents = documents.count
+        var types = Set<String>()
+        var bins: [Int: Int] = [:]
+        for unit in documents.flatMap(\.units) {
+            let tokens = CorpusExporter.tokens(of: unit, tokenizer)
+            statistics.units += 1
+            statistics.tokens += tokens.count
+            statistics.characters += unit.text.unicodeScalars.count
+            statistics.maximumLength = max(statistics.maximumLength, tokens.count)
+            types.formUnion(tokens)
+            statistics.kinds[unit.kind.rawValue, default: 0] += 1
+            for (name, value) in unit.labels { statistics.labels[name, default: [:]][value, default: 0] += 1 }
+            let bin = tokens.isEmpty ? 0 : Int.bitWidth - tokens.count.leadingZeroBitCount
+            bins[bin, default: 0] += 1
+        }
+        statistics.types = types.count
+        statistics.lengthHistogram = bins.keys.sorted().map { bin in
+            CorpusStatistics.LengthBin(
+                lowerBound: bin == 0 ? 0 : 1 << (bin - 1), upperBound: bin == 0 ? 0 : (1 << bin) - 1,
+                count: bins[bin] ?? 0)
+        }
+        return statistics
+    }
+
+    /// RTE needs its format described (labels in attributes); the others are detected.
+    static func loader(_ paths: [String]) throws -> CorpusLoader {
+        guard paths.contains(where: { $0.contains("/rte/") }) else { return try CorpusLoader(paths: paths) }
+        let specification = try GenericProfileSpecification(
+            document: nil, units: ["pair/t", "pair/h"], labels: ["label=pair@value"], metadata: ["pair@id"])
+        return try CorpusLoader(
+            paths: paths, options: CorpusLoadOptions(profile: ProfileConfiguration(generic: specification)))
+    }
+
+    static var corpora: [[String]] {
+        let data = sharedDataDirectory
+        return [
+            [data + "/shakespeare/bosak-xml/hamlet.xml", data + "/shakespeare/bosak-xml/dream.xml"],
+            [data + "/xml/tei-dracor/macbeth.xml"],
+            [data + "/xml/rte/rte1_dev.xml"],
+            [data + "/xml/tmx"],
+            [data + "/yelp/sentiment.dev.0", data + "/yelp/sentiment.dev.1"],
+        ]
+    }
+
+    @Test("statistics equal the plain computation", arguments: corpora)
+    func statisticsMatch(paths: [String]) throws {
+        let loader = try Self.loader(paths)
+        for tokenizer in [Tokenizer(), Tokenizer(lowercase: true, normalizeNumbers: true, contractions: .keep)] {
+            let fast = try CorpusStatistics.compute(loader, tokenizer: tokenizer)
+            let reference = try Self.referenceStatistics(loader, tokenizer)
+            #expect(fast == reference)
+            #expect(fast.units > 0 && fast.types > 0)
+            if paths[0].contains("/rte/") { #expect(fast.labels["label"]?.count == 2) }
+        }
+    }
+
+    @Test("a vocabulary built on the fast path counts what the plain tokens count", arguments: corpora)
+    func vocabularyMatches(paths: [String]) throws {
+        let loader = try Self.loader(paths)
+        let tokenizer = Tokenizer(lowercase: true)
+        let (vocabulary, _, total) = try Vocabulary.build(from: loader, tokenizer: tokenizer, minimumCount: 2)
+        var counts: [String: Int] = [:]
+        for unit in try loader.readDocuments().documents.flatMap(\.units) {
+            for token in CorpusExporter.tokens(of: unit, tokenizer) { counts[token, default: 0] += 1 }
+        }
+        #expect(total == counts.values.reduce(0, +))
+        #expect(vocabulary == Vocabulary(counts: counts, minimumCount: 2))
+    }
+
+    @Test("documents without units count, through the borrowed stream's document callback")
+    func emptyDocuments() throws {
+        let directory = try makeTemporaryDirectory()
+        let path = try writeFixture(
+            """
+            <teiCorpus xmlns="http://www.tei-c.org/ns/1.0">
+            <TEI><text><body><p>One.</p></body></text></TEI>
+            <TEI><text><body/></text></TEI>
+            <TEI><text><body><p>Two.</p></body></text></TEI>
+            </teiCorpus>
+            """, named: "three.xml", in: directory)
+        var starts: [String] = []
+        var units: [String] = []
+        try CorpusLoader(paths: [path]).forEachBorrowedUnit(
+            onDocument: { starts.append($0.identifier) },
+            { document, unit in units.append(document.identifier + ":" + unit.text) })
+        #expect(starts == ["three.xml#1", "three.xml#2", "three.xml#3"])
+        #expect(units == ["three.xml#1:One.", "three.xml#3:Two."])
+        #expect(try CorpusStatistics.compute(try CorpusLoader(paths: [path])).documents == 3)
+    }
+}
