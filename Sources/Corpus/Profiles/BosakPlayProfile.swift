@@ -27,7 +27,9 @@ public struct BosakPlayProfile: CorpusProfile, SinkDrivenProfile {
         case title, speech, speaker, line, speechBreak, skipped
     }
 
-    private struct Names {
+    /// A class, not a struct: read at every node, and a struct holding a dictionary and a set would be retained
+    /// and released each time.
+    private final class Names {
         let play, title, act, scene, speech, speaker, line, stageDirection: InternedName
         let parts: [InternedName: String]
         let skipped: Set<InternedName>
@@ -50,6 +52,8 @@ public struct BosakPlayProfile: CorpusProfile, SinkDrivenProfile {
     }
 
     private var names: Names?
+    /// `names` without ownership, read at every node without retaining it (`names` keeps it alive).
+    private var namesReference: Unmanaged<Names>?
     private var roles: [Role] = []
     private var fileName = ""
     private var playCount = 0
@@ -64,7 +68,9 @@ public struct BosakPlayProfile: CorpusProfile, SinkDrivenProfile {
 
     /// Interns the element names.
     public mutating func prepare(for reader: XMLStreamReader) {
-        names = Names(reader)
+        let made = Names(reader)
+        names = made
+        namesReference = Unmanaged.passUnretained(made)
         fileName = reader.fileName
     }
 
@@ -74,26 +80,28 @@ public struct BosakPlayProfile: CorpusProfile, SinkDrivenProfile {
     }
 
     mutating func process<Sink: CorpusEventSink>(_ reader: XMLStreamReader, sink events: inout Sink) throws {
-        guard let names else { return }
-        switch reader.nodeKind {
-        case .element:
-            let role = start(reader, names)
-            if reader.isEmptyElement { end(role, &events) } else { roles.append(role) }
-        case .endElement:
-            if let role = roles.popLast() { end(role, &events) }
-        case .text, .whitespace:
-            guard skipDepth == 0 else { return }
-            reader.withValueBytes { bytes in
-                if titleOwner != nil {
-                    titleText.append(bytes)
-                } else if speeches.isCapturingSpeaker {
-                    speeches.appendSpeaker(bytes)
-                } else {
-                    units.append(bytes)
+        guard let namesReference else { return }
+        namesReference._withUnsafeGuaranteedRef { names in
+            switch reader.nodeKind {
+            case .element:
+                let role = start(reader, names)
+                if reader.isEmptyElement { end(role, &events) } else { roles.append(role) }
+            case .endElement:
+                if let role = roles.popLast() { end(role, &events) }
+            case .text, .whitespace:
+                guard skipDepth == 0 else { return }
+                reader.withValueBytes { bytes in
+                    if titleOwner != nil {
+                        titleText.append(bytes)
+                    } else if speeches.isCapturingSpeaker {
+                        speeches.appendSpeaker(bytes)
+                    } else {
+                        units.append(bytes)
+                    }
                 }
+            default:
+                break
             }
-        default:
-            break
         }
     }
 

@@ -199,12 +199,6 @@ public struct TEIProfile: CorpusProfile, SinkDrivenProfile {
             openDocumentIfPending(&events)
             return .other
         }
-        if names.divisions.contains(name) {
-            let key = reader.attribute(names.type) ?? "div"
-            savedContext.append((key, context[key]))
-            if let number = reader.attribute(names.n) { context[key] = number } else { context[key] = nil }
-            return .division(saved: savedContext.count - 1)
-        }
         if name == names.sp {
             speeches.startSpeech(
                 identifier: reader.attribute(names.id, inXMLNamespace: true), who: reader.attribute(names.who),
@@ -215,6 +209,12 @@ public struct TEIProfile: CorpusProfile, SinkDrivenProfile {
         if name == names.speaker {
             speeches.startSpeaker()
             return .speaker
+        }
+        if names.divisions.contains(name) {
+            let key = reader.attribute(names.type) ?? "div"
+            savedContext.append((key, context[key]))
+            if let number = reader.attribute(names.n) { context[key] = number } else { context[key] = nil }
+            return .division(saved: savedContext.count - 1)
         }
         if name == names.w || name == names.pc {
             guard !units.isEmpty else { return .other }
