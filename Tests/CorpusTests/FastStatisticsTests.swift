@@ -81,6 +81,21 @@ struct FastStatisticsTests {
         #expect(vocabulary == Vocabulary(counts: counts, minimumCount: 2))
     }
 
+    @Test("the README's streaming example counts the tokens and types the statistics count")
+    func readmeExample() throws {
+        let tokenizer = Tokenizer()
+        let corpus = packageRoot + "/corpora/shakespeare/"
+        // As in README.md, "Loading a corpus".
+        var dictionary = TokenDictionary()
+        var tokens = 0
+        try CorpusLoader(paths: [corpus]).forEachBorrowedUnit { document, unit in
+            tokenizer.forEachTokenID(in: unit.utf8Text, interningInto: &dictionary) { _ in tokens += 1 }
+        }
+        let statistics = try CorpusStatistics.compute(try CorpusLoader(paths: [corpus]), tokenizer: tokenizer)
+        #expect(tokens == statistics.tokens && tokens > 10_000)
+        #expect(dictionary.count == statistics.types)
+    }
+
     @Test("documents without units count, through the borrowed stream's document callback")
     func emptyDocuments() throws {
         let directory = try makeTemporaryDirectory()
