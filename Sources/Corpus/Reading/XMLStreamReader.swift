@@ -253,8 +253,7 @@ public final class XMLStreamReader {
     /// paths. Attributes a DTD declares with a default value count, as in libxml2's own lookup.
     @inline(__always)
     public func attribute(_ name: InternedName, inXMLNamespace: Bool = false) -> String? {
-        guard let wanted = name.pointer else { return nil }
-        return attributeValue(name: wanted, prefix: inXMLNamespace ? xmlPrefix : nil)
+        attributeBytes(name, inXMLNamespace: inXMLNamespace).map { String(decoding: $0, as: UTF8.self) }
     }
 
     /// The UTF-8 bytes of the current element's attribute `name` (as `attribute(_:inXMLNamespace:)` finds it), or
@@ -262,7 +261,20 @@ public final class XMLStreamReader {
     @inline(__always)
     func attributeBytes(_ name: InternedName, inXMLNamespace: Bool = false) -> UnsafeBufferPointer<UInt8>? {
         guard let wanted = name.pointer else { return nil }
-        let prefix = inXMLNamespace ? xmlPrefix : nil
+        return attributeBytes(name: wanted, prefix: inXMLNamespace ? xmlPrefix : nil)
+    }
+
+    @inline(__always)
+    private func attributeValue(name: UnsafePointer<UInt8>, prefix: UnsafePointer<UInt8>?) -> String? {
+        attributeBytes(name: name, prefix: prefix).map { String(decoding: $0, as: UTF8.self) }
+    }
+
+    /// One pass over the current element's attributes comparing interned names (all names come from the parser's
+    /// dictionary: equal names are equal pointers).
+    @inline(__always)
+    private func attributeBytes(name: UnsafePointer<UInt8>, prefix: UnsafePointer<UInt8>?)
+        -> UnsafeBufferPointer<UInt8>?
+    {
         let buffer = state.pointee
         let event = buffer.events[buffer.cursor]
         guard event.kind == .element else { return nil }
@@ -271,29 +283,9 @@ public final class XMLStreamReader {
         while position < end {
             let attribute = buffer.attributes[position]
             position += 1
-            guard attribute.name == wanted, attribute.prefix == prefix else { continue }
+            guard attribute.name == name, attribute.prefix == prefix else { continue }
             return UnsafeBufferPointer(
                 start: buffer.bytes + Int(attribute.valueStart), count: Int(attribute.valueCount))
-        }
-        return nil
-    }
-
-    @inline(__always)
-    private func attributeValue(name: UnsafePointer<UInt8>, prefix: UnsafePointer<UInt8>?) -> String? {
-        let event = self.event
-        guard event.kind == .element else { return nil }
-        let buffer = state.pointee
-        let end = Int(event.attributeStart) + Int(event.attributeCount)
-        var position = Int(event.attributeStart)
-        while position < end {
-            let attribute = buffer.attributes[position]
-            position += 1
-            // All names come from the parser's dictionary: equal names are equal pointers.
-            guard attribute.name == name, attribute.prefix == prefix else { continue }
-            return String(
-                decoding: UnsafeBufferPointer(
-                    start: buffer.bytes + Int(attribute.valueStart), count: Int(attribute.valueCount)),
-                as: UTF8.self)
         }
         return nil
     }
