@@ -146,10 +146,7 @@ public struct CorpusStatisticsCollector {
         }
         result.units += 1
         result.tokens += length
-        // Unicode scalars: every byte that does not continue a UTF-8 sequence starts one.
-        var scalars = 0
-        for byte in unit.utf8Text where byte & 0xC0 != 0x80 { scalars += 1 }
-        result.characters += scalars
+        result.characters += Self.scalarCount(unit.utf8Text)
         result.maximumLength = max(result.maximumLength, length)
         let kind = unit.kind
         if let index = kindCounts.firstIndex(where: { $0.kind == kind }) {
@@ -164,6 +161,25 @@ public struct CorpusStatisticsCollector {
         let bin = length == 0 ? 0 : Int.bitWidth - length.leadingZeroBitCount
         if bins.count <= bin { bins += Array(repeating: 0, count: bin + 1 - bins.count) }
         bins[bin] += 1
+    }
+
+    /// The number of Unicode scalars in UTF-8 `bytes`: every byte that does not continue a sequence (`10xxxxxx`)
+    /// starts one. Eight bytes at a time: a continuation byte has its top bit set and the next bit clear.
+    static func scalarCount(_ bytes: UnsafeBufferPointer<UInt8>) -> Int {
+        guard let base = bytes.baseAddress else { return 0 }
+        let count = bytes.count
+        var continuations = 0
+        var index = 0
+        while index + 8 <= count {
+            let word = UnsafeRawPointer(base + index).loadUnaligned(as: UInt64.self)
+            continuations += (word & ~(word << 1) & 0x8080_8080_8080_8080).nonzeroBitCount
+            index += 8
+        }
+        while index < count {
+            if base[index] & 0xC0 == 0x80 { continuations += 1 }
+            index += 1
+        }
+        return count - continuations
     }
 
     /// The statistics so far.
