@@ -93,6 +93,13 @@ public struct Tokenizer: Sendable, Hashable, Codable {
                 return slice.count
             }
         }
+        return Self.nonASCIIToken(slice, lowercase: lowercase, normalizeApostrophes: normalizeApostrophes)
+    }
+
+    /// `token(...)` of bytes that are not all ASCII, through `String` (which repairs malformed UTF-8).
+    static func nonASCIIToken(_ slice: UnsafeBufferPointer<UInt8>, lowercase: Bool, normalizeApostrophes: Bool)
+        -> String
+    {
         var string = String(decoding: slice, as: UTF8.self)
         if normalizeApostrophes, string.unicodeScalars.contains("\u{2019}") {
             string = String(String.UnicodeScalarView(string.unicodeScalars.map { $0 == "\u{2019}" ? "'" : $0 }))
@@ -157,34 +164,61 @@ public struct Tokenizer: Sendable, Hashable, Codable {
         var index = start
         var allDigits = true
         var tokenStart = start
-        while index < count {
-            // ASCII letters and digits, the bulk of a word, without the general classification.
-            let byte = scanner.bytes[index]
-            if byte &- 0x61 < 26 || byte &- 0x41 < 26 {
+        // Not nil: there is a byte at `start`.
+        guard let base = scanner.bytes.baseAddress else { return start }
+        scan: while index < count {
+            // ASCII letters and digits, the bulk of a word, in tight loops without the general classification
+            // (`byte | 0x20` folds A–Z onto a–z).
+            let byte = base[index]
+            if (byte | 0x20) &- 0x61 < 26 {
                 allDigits = false
-                index += 1
+                index &+= 1
+                while index < count, (base[index] | 0x20) &- 0x61 < 26 { index &+= 1 }
                 continue
             }
             if byte &- 0x30 < 10 {
-                index += 1
+                index &+= 1
+                while index < count, base[index] &- 0x30 < 10 { index &+= 1 }
                 continue
             }
-            let (scalar, length, kind) = scanner.classify(at: index)
-            switch kind {
-            case .letter, .mark:
+            let scalar: Unicode.Scalar
+            let length: Int
+            let kind: CharacterClass
+            if byte < 0x80 {
+                // Only the ASCII connectors can continue a word: anything else (a space, mostly) ends it here.
+                switch byte {
+                case UInt8(ascii: "."), UInt8(ascii: ","), UInt8(ascii: "-"): kind = .punctuation
+                case UInt8(ascii: "'"): kind = .apostrophe
+                default: break scan
+                }
+                scalar = Unicode.Scalar(byte)
+                length = 1
+            } else if scanner.isLatinLetter(at: index) {
                 allDigits = false
-                index += length
+                index += 2
                 continue
-            case .digit:
-                index += length
-                continue
-            default:
-                break
+            } else if scanner.isTypographicApostrophe(at: index) {
+                scalar = "\u{2019}"
+                length = 3
+                kind = .apostrophe
+            } else {
+                (scalar, length, kind) = scanner.classify(at: index)
+                switch kind {
+                case .letter, .mark:
+                    allDigits = false
+                    index += length
+                    continue
+                case .digit:
+                    index += length
+                    continue
+                default:
+                    break
+                }
             }
             // Inner connectors need a word character after them.
             let next = index + length
             guard next < count else { break }
-            let afterKind = scanner.classify(at: next).kind
+            let afterKind = scanner.kind(at: next)
             if scalar == "." || scalar == ",", allDigits, afterKind == .digit {
                 index = next
                 continue
@@ -297,6 +331,36 @@ struct Scanner {
         if lead < 0x80 { return (Unicode.Scalar(lead), 1, CharacterClass.ascii(lead)) }
         let (scalar, length) = decode(at: index)
         return (scalar, length, CharacterClass(scalar))
+    }
+
+    /// Whether a two-byte letter of Latin-1 or Latin Extended-A or -B (U+00C0–U+024F but × and ÷) is at `index`,
+    /// from its bytes: what `CharacterClass` says of these scalars, without decoding them.
+    @inline(__always)
+    func isLatinLetter(at index: Int) -> Bool {
+        let lead = bytes[index]
+        guard lead &- 0xC3 < 7, index + 1 < bytes.count else { return false }
+        let second = bytes[index + 1]
+        guard second & 0xC0 == 0x80 else { return false }
+        switch lead {
+        case 0xC3: return second != 0x97 && second != 0xB7
+        case 0xC9: return second < 0x90
+        default: return true
+        }
+    }
+
+    /// Whether the typographic apostrophe (’, U+2019: E2 80 99) is at `index`.
+    @inline(__always)
+    func isTypographicApostrophe(at index: Int) -> Bool {
+        index + 2 < bytes.count && bytes[index] == 0xE2 && bytes[index + 1] == 0x80 && bytes[index + 2] == 0x99
+    }
+
+    /// The class of the scalar at `index`; ASCII and Latin letters without decoding.
+    @inline(__always)
+    func kind(at index: Int) -> CharacterClass {
+        let lead = bytes[index]
+        if lead < 0x80 { return CharacterClass.ascii(lead) }
+        if isLatinLetter(at: index) { return .letter }
+        return CharacterClass(decode(at: index).scalar)
     }
 
     /// The scalar at `index` and its length in bytes (U+FFFD, length 1, for a malformed sequence).
