@@ -1,6 +1,7 @@
-import Corpus
 import Foundation
 import Testing
+
+@testable import Corpus
 
 /// `forEachTokenID` normalizes tokens in bytes (ASCII, ’, Latin-1 and Latin Extended-A lowercasing) and falls back to
 /// the `String` path for anything else; `TokenDictionary` keeps its tables on unsafe buffers in a copy-on-write box.
@@ -238,6 +239,38 @@ struct TokenIDFastPathTests {
         }
         #expect(dictionary.tokens == unique)
         #expect(dictionary.count == unique.count)
+    }
+
+    @Test("tokens whose hashes are all equal are told apart by their bytes, at every length up to 40")
+    func equalHashes() {
+        var tokens: [[UInt8]] = [[]]
+        for length in 1...40 {
+            let base = [UInt8](repeating: UInt8(ascii: "a"), count: length)
+            tokens.append(base)
+            for position in Set([0, 3, length / 2, length - 8, length - 1]) where position >= 0 && position < length {
+                var bytes = base
+                bytes[position] = UInt8(ascii: "b")
+                tokens.append(bytes)
+            }
+        }
+        #expect(tokens.count < 512, "beyond the first table, growth would rehash with the real hashes")
+        let storage = TokenDictionaryStorage()
+        for round in 0..<2 {
+            var mismatches = 0
+            for (index, token) in tokens.enumerated() {
+                let id = token.withUnsafeBufferPointer { buffer in
+                    // Every token probes from the same slot with the same tag: only the byte comparison separates them.
+                    storage.intern(buffer.baseAddress ?? UnsafePointer(storage.arena), buffer.count, hash: 42)
+                }
+                if id != index { mismatches += 1 }
+            }
+            #expect(mismatches == 0, "round \(round)")
+        }
+        #expect(storage.tokenCount == tokens.count)
+        for (index, token) in tokens.enumerated() {
+            #expect(
+                Array(UnsafeBufferPointer(start: storage.arena + storage.starts[index], count: token.count)) == token)
+        }
     }
 
     @Test("a copy of a dictionary is independent: interning into either leaves the other as it was")

@@ -110,8 +110,9 @@ final class TokenDictionaryStorage: @unchecked Sendable {
     @inline(__always)
     func countOccurrence(of id: Int) { counts[id] += 1 }
 
+    /// The id of the `count` bytes at `base` whose hash is `hash` (tests force collisions with it).
     @inline(__always)
-    private func intern(_ base: UnsafePointer<UInt8>, _ count: Int, hash: UInt64) -> Int {
+    func intern(_ base: UnsafePointer<UInt8>, _ count: Int, hash: UInt64) -> Int {
         let tag = hash & 0xFFFF_FFFF_0000_0000
         var slot = Int(truncatingIfNeeded: hash) & slotMask
         while true {
