@@ -267,10 +267,10 @@ struct TokenIDFastPathTests {
             #expect(mismatches == 0, "round \(round)")
         }
         #expect(storage.tokenCount == tokens.count)
-        for (index, token) in tokens.enumerated() {
-            #expect(
-                Array(UnsafeBufferPointer(start: storage.arena + storage.starts[index], count: token.count)) == token)
+        let stored = tokens.indices.map { index in
+            Array(UnsafeBufferPointer(start: storage.arena + storage.starts[index], count: tokens[index].count))
         }
+        #expect(stored == tokens)
     }
 
     @Test("a copy of a dictionary is independent: interning into either leaves the other as it was")
