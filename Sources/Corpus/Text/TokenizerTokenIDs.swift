@@ -14,7 +14,7 @@ extension Tokenizer {
         guard let base = bytes.baseAddress, bytes.count > 0 else { return }
         // One uniqueness check per call: `body` cannot reach `dictionary` while it is borrowed here, so the storage
         // stays alive and unshared, and is used without reference counting per token.
-        unowned(unsafe) let storage = dictionary.uniqueStorage()
+        let storage = Unmanaged.passUnretained(dictionary.uniqueStorage())
         // The closure captures no reference-counted value (not `self`, which holds `numberToken`): the number token's
         // bytes go after the scratch space.
         let normalization = TokenNormalization(lowercase: lowercase, normalizeApostrophes: normalizeApostrophes)
@@ -33,20 +33,22 @@ extension Tokenizer {
                     let id: Int
                     if normalizeNumbers, category == .number {
                         if numberID < 0 {
-                            numberID = storage.intern(numberBytes, numberCount)
+                            numberID = storage._withUnsafeGuaranteedRef { $0.intern(numberBytes, numberCount) }
                         } else {
-                            storage.countOccurrence(of: numberID)
+                            storage._withUnsafeGuaranteedRef { $0.countOccurrence(of: numberID) }
                         }
                         id = numberID
                     } else if !normalization.lowercase, TokenNormalization.isASCII(source, count) {
-                        id = storage.intern(source, count)
+                        id = storage._withUnsafeGuaranteedRef { $0.intern(source, count) }
                     } else if let length = normalization.normalized(source, count, into: scratch) {
-                        id = storage.intern(scratch, length)
+                        id = storage._withUnsafeGuaranteedRef { $0.intern(scratch, length) }
                     } else {
                         var string = Self.nonASCIIToken(
                             UnsafeBufferPointer(start: source, count: count), lowercase: normalization.lowercase,
                             normalizeApostrophes: normalization.normalizeApostrophes)
-                        id = string.withUTF8 { storage.intern($0.baseAddress, $0.count) }
+                        id = string.withUTF8 { bytes in
+                            storage._withUnsafeGuaranteedRef { $0.intern(bytes.baseAddress, bytes.count) }
+                        }
                     }
                     try body(id)
                 }
