@@ -115,10 +115,30 @@ public struct Tokenizer: Sendable, Hashable, Codable {
     ) rethrows {
         var scanner = Scanner(bytes: bytes)
         let count = bytes.count
+        guard let base = bytes.baseAddress else { return }
         var index = 0
         while index < count {
-            if bytes[index] == 0x20 {
-                index += 1
+            let byte = base[index]
+            if byte == 0x20 {
+                index &+= 1
+                continue
+            }
+            // The common word: ASCII letters ended by a space or by ASCII punctuation other than a hyphen or an
+            // apostrophe (after letters, `.` and `,` end a word too). Anything else is scanned again in full.
+            if (byte | 0x20) &- 0x61 < 26 {
+                var end = index &+ 1
+                while end < count, (base[end] | 0x20) &- 0x61 < 26 { end &+= 1 }
+                if end == count {
+                    try body(index..<end, .word)
+                    return
+                }
+                let next = base[end]
+                if next < 0x80, next &- 0x30 >= 10, next != UInt8(ascii: "-"), next != UInt8(ascii: "'") {
+                    try body(index..<end, .word)
+                    index = end
+                    continue
+                }
+                index = try scanWord(&scanner, from: index, body)
                 continue
             }
             let (_, length, kind) = scanner.classify(at: index)
