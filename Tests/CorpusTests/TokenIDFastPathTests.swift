@@ -111,6 +111,28 @@ struct TokenIDFastPathTests {
         #expect(mismatches.isEmpty, "\(mismatches)")
     }
 
+    @Test("every ASCII character, and a few others, at every position of long words splits them as the reference")
+    func everyASCIIInsideWords() {
+        let tokenizer = Tokenizer()
+        let reference = ReferenceTokenizer()
+        var others = (0..<0x80).compactMap { Unicode.Scalar(UInt32($0)) }.map { String($0) }
+        others += ["é", "É", "×", "’", "\u{301}", "漢", "😀"]
+        var mismatches: [String] = []
+        for other in others {
+            for position in 0...19 {
+                // Letters around `other` so the word-at-a-time scan meets it at every offset in its eight bytes.
+                let word = "abcdefghijKLMNOPQRSTuvwxyz"
+                let text = String(word.prefix(position)) + other + String(word.dropFirst(position)) + " " + word
+                if tokenizer.tokenize(text) != reference.tokenize(text)
+                    || Self.ranges(tokenizer, text) != Self.ranges(reference, text), mismatches.count < 10
+                {
+                    mismatches.append(text.debugDescription)
+                }
+            }
+        }
+        #expect(mismatches.isEmpty, "\(mismatches)")
+    }
+
     @Test("every scalar of U+0080…U+07FF, General Punctuation and more lowercases and normalizes as tokenize()")
     func everyScalar() {
         var values = Array(UInt32(0x80)...0x7FF) + Array(UInt32(0x2000)...0x206F)

@@ -126,8 +126,7 @@ public struct Tokenizer: Sendable, Hashable, Codable {
             // The common word: ASCII letters ended by a space or by ASCII punctuation other than a hyphen or an
             // apostrophe (after letters, `.` and `,` end a word too). Anything else is scanned again in full.
             if (byte | 0x20) &- 0x61 < 26 {
-                var end = index &+ 1
-                while end < count, (base[end] | 0x20) &- 0x61 < 26 { end &+= 1 }
+                let end = Self.endOfASCIILetters(base, from: index &+ 1, count: count)
                 if end == count {
                     try body(index..<end, .word)
                     return
@@ -172,6 +171,27 @@ public struct Tokenizer: Sendable, Hashable, Codable {
                 index = end
             }
         }
+    }
+
+    /// The index of the first byte from `start` on that is not an ASCII letter (or `count`): eight bytes at a time,
+    /// each tested in parallel (the `hasbetween` of Anderson's "Bit Twiddling Hacks"), so a word's length costs no
+    /// branch per letter.
+    @inline(__always)
+    static func endOfASCIILetters(_ base: UnsafePointer<UInt8>, from start: Int, count: Int) -> Int {
+        var index = start
+        let raw = UnsafeRawPointer(base)
+        while index &+ 8 <= count {
+            // Case folded (A–Z onto a–z); a byte is a letter iff 0x60 < its low 7 bits < 0x7B and its top bit is 0.
+            let folded = raw.loadUnaligned(fromByteOffset: index, as: UInt64.self) | 0x2020_2020_2020_2020
+            let low = folded & 0x7F7F_7F7F_7F7F_7F7F
+            let letters =
+                (0xFAFA_FAFA_FAFA_FAFA &- low) & ~folded & (low &+ 0x1F1F_1F1F_1F1F_1F1F) & 0x8080_8080_8080_8080
+            let others = ~letters & 0x8080_8080_8080_8080
+            if others != 0 { return index &+ others.trailingZeroBitCount &>> 3 }
+            index &+= 8
+        }
+        while index < count, (base[index] | 0x20) &- 0x61 < 26 { index &+= 1 }
+        return index
     }
 
     /// Scans a word or number starting at `start`, emitting one or more tokens (contractions split), and returns
