@@ -52,11 +52,21 @@ public struct TokenDictionary: Sendable {
     }
 }
 
+/// A slot of a `TokenDictionaryStorage` table.
+struct TokenSlot {
+    /// 0 if the slot is empty, else the top 24 bits of the token's hash, its length (at most 255) in bits 32–39,
+    /// and its id + 1 in the low 32 bits.
+    var meta: UInt64
+    /// The token's first eight bytes, zero-padded (`TokenDictionaryStorage.prefix`): all of a token up to 8 bytes
+    /// long, so that looking one up reads neither `starts` nor `arena`.
+    var key: UInt64
+}
+
 /// The tables of a `TokenDictionary`, on unsafe buffers. Mutated only through a uniquely referenced box
 /// (`TokenDictionary.uniqueStorage()`), which is what makes the unchecked `Sendable` sound.
 final class TokenDictionaryStorage: @unchecked Sendable {
-    /// Slot → 0 if empty, else the top 32 bits of the token's hash above id + 1.
-    private var slots: UnsafeMutablePointer<UInt64>
+    /// The open-addressing table (linear probing), a power of two long, at most half full.
+    private var slots: UnsafeMutablePointer<TokenSlot>
     private var slotMask: Int
     /// Start of token i in `arena`; token i ends at `starts[i + 1]` (`tokenCapacity + 1` entries).
     private(set) var starts: UnsafeMutablePointer<Int>
@@ -69,7 +79,7 @@ final class TokenDictionaryStorage: @unchecked Sendable {
 
     init(slotCount: Int = 1024, tokenCapacity: Int = 256, arenaCapacity: Int = 2048) {
         slots = .allocate(capacity: slotCount)
-        slots.initialize(repeating: 0, count: slotCount)
+        slots.initialize(repeating: TokenSlot(meta: 0, key: 0), count: slotCount)
         slotMask = slotCount - 1
         self.tokenCapacity = tokenCapacity
         starts = .allocate(capacity: tokenCapacity + 1)
@@ -103,7 +113,14 @@ final class TokenDictionaryStorage: @unchecked Sendable {
     func intern(_ base: UnsafePointer<UInt8>?, _ count: Int) -> Int {
         // A buffer without an address is empty: any address does, nothing is read.
         let bytes = base ?? UnsafePointer(arena)
-        return intern(bytes, count, hash: Self.hash(UnsafeRawPointer(bytes), count))
+        let prefix = Self.prefix(UnsafeRawPointer(bytes), count)
+        return intern(bytes, count, prefix: prefix, hash: Self.hash(UnsafeRawPointer(bytes), count, prefix: prefix))
+    }
+
+    /// The id of the `count` bytes at `base`, whose first eight bytes zero-padded are `prefix` (added if new).
+    @inline(__always)
+    func intern(_ base: UnsafePointer<UInt8>, _ count: Int, prefix: UInt64) -> Int {
+        intern(base, count, prefix: prefix, hash: Self.hash(UnsafeRawPointer(base), count, prefix: prefix))
     }
 
     /// Counts one more occurrence of `id`, a token already interned.
@@ -111,28 +128,45 @@ final class TokenDictionaryStorage: @unchecked Sendable {
     func countOccurrence(of id: Int) { counts[id] += 1 }
 
     /// The id of the `count` bytes at `base` whose hash is `hash` (tests force collisions with it).
-    @inline(__always)
     func intern(_ base: UnsafePointer<UInt8>, _ count: Int, hash: UInt64) -> Int {
-        let tag = hash & 0xFFFF_FFFF_0000_0000
+        intern(base, count, prefix: Self.prefix(UnsafeRawPointer(base), count), hash: hash)
+    }
+
+    @inline(__always)
+    private func intern(_ base: UnsafePointer<UInt8>, _ count: Int, prefix: UInt64, hash: UInt64) -> Int {
+        let probe = Self.metaHigh(hash: hash, count: count)
         var slot = Int(truncatingIfNeeded: hash) & slotMask
         while true {
             let entry = slots[slot]
-            if entry == 0 { break }
-            if entry & 0xFFFF_FFFF_0000_0000 == tag {
-                let id = Int(truncatingIfNeeded: entry & 0xFFFF_FFFF) - 1
-                let start = starts[id]
-                if starts[id + 1] - start == count, Self.bytesEqual(UnsafeRawPointer(arena + start), base, count) {
-                    counts[id] += 1
+            if entry.meta == 0 { break }
+            if entry.meta & 0xFFFF_FFFF_0000_0000 == probe, entry.key == prefix {
+                let id = Int(truncatingIfNeeded: entry.meta & 0xFFFF_FFFF) &- 1
+                // Up to eight bytes, the length and the key are the whole token.
+                if count <= 8 || matches(id, base, count) {
+                    counts[id] &+= 1
                     return id
                 }
             }
-            slot = (slot + 1) & slotMask
+            slot = (slot &+ 1) & slotMask
         }
-        return add(base, count, slot: slot, tag: tag)
+        return add(base, count, slot: slot, entry: TokenSlot(meta: probe, key: prefix))
+    }
+
+    /// The top half of a slot's `meta`: 24 bits of the hash and the length (at most 255).
+    @inline(__always)
+    private static func metaHigh(hash: UInt64, count: Int) -> UInt64 {
+        hash & 0xFFFF_FF00_0000_0000 | UInt64(truncatingIfNeeded: min(count, 255)) &<< 32
+    }
+
+    /// Whether token `id` is the `count` (more than 8) bytes at `base`.
+    @inline(__always)
+    private func matches(_ id: Int, _ base: UnsafePointer<UInt8>, _ count: Int) -> Bool {
+        let start = starts[id]
+        return starts[id + 1] - start == count && Self.bytesEqual(UnsafeRawPointer(arena + start), base, count)
     }
 
     /// Adds a new token in the empty slot `slot` its probe ended at.
-    private func add(_ base: UnsafePointer<UInt8>, _ count: Int, slot: Int, tag: UInt64) -> Int {
+    private func add(_ base: UnsafePointer<UInt8>, _ count: Int, slot: Int, entry: TokenSlot) -> Int {
         let id = tokenCount
         precondition(id < Int(UInt32.max) - 1, "TokenDictionary.intern: more than 2^32 - 2 distinct tokens")
         if id == tokenCapacity { growTokens() }
@@ -142,7 +176,7 @@ final class TokenDictionaryStorage: @unchecked Sendable {
         starts[id + 1] = start + count
         counts[id] = 1
         tokenCount = id + 1
-        slots[slot] = tag | UInt64(id + 1)
+        slots[slot] = TokenSlot(meta: entry.meta | UInt64(id + 1), key: entry.key)
         if tokenCount * 2 > slotMask + 1 { growSlots() }
         return id
     }
@@ -173,45 +207,57 @@ final class TokenDictionaryStorage: @unchecked Sendable {
     /// Doubles the table, rehashing every token from its bytes (amortized: tokens are short).
     private func growSlots() {
         let slotCount = (slotMask + 1) * 2
-        let newSlots = UnsafeMutablePointer<UInt64>.allocate(capacity: slotCount)
-        newSlots.initialize(repeating: 0, count: slotCount)
+        let newSlots = UnsafeMutablePointer<TokenSlot>.allocate(capacity: slotCount)
+        newSlots.initialize(repeating: TokenSlot(meta: 0, key: 0), count: slotCount)
         let mask = slotCount - 1
         for id in 0..<tokenCount {
             let start = starts[id]
-            let hash = Self.hash(UnsafeRawPointer(arena + start), starts[id + 1] - start)
+            let count = starts[id + 1] - start
+            let bytes = UnsafeRawPointer(arena + start)
+            let prefix = Self.prefix(bytes, count)
+            let hash = Self.hash(bytes, count, prefix: prefix)
             var slot = Int(truncatingIfNeeded: hash) & mask
-            while newSlots[slot] != 0 { slot = (slot + 1) & mask }
-            newSlots[slot] = hash & 0xFFFF_FFFF_0000_0000 | UInt64(id + 1)
+            while newSlots[slot].meta != 0 { slot = (slot + 1) & mask }
+            newSlots[slot] = TokenSlot(meta: Self.metaHigh(hash: hash, count: count) | UInt64(id + 1), key: prefix)
         }
         slots.deallocate()
         slots = newSlots
         slotMask = mask
     }
 
-    /// A hash of `count` bytes at `base` from two (possibly overlapping) loads for up to 16 bytes and 16 bytes a
-    /// step beyond, folded by a 64 × 64 → 128-bit multiply (the scheme of wyhash, Wang Yi 2019): a few
-    /// instructions for the one- or two-word tokens of a corpus, and every byte counts.
+    /// The first `min(count, 8)` bytes at `base` as a little-endian integer, zero-padded, reading only those bytes.
     @inline(__always)
-    static func hash(_ base: UnsafeRawPointer, _ count: Int) -> UInt64 {
-        var first: UInt64
-        var second: UInt64
+    static func prefix(_ base: UnsafeRawPointer, _ count: Int) -> UInt64 {
+        if count >= 8 { return base.loadUnaligned(as: UInt64.self) }
+        if count >= 4 {
+            let low = UInt64(base.loadUnaligned(as: UInt32.self))
+            let high = UInt64(base.loadUnaligned(fromByteOffset: count - 4, as: UInt32.self))
+            // The overlapping bytes are the same in both halves.
+            return low | high &<< (8 * (count - 4))
+        }
+        guard count > 0 else { return 0 }
+        let bytes = base.assumingMemoryBound(to: UInt8.self)
+        let middle = count >> 1
+        return UInt64(bytes[0]) | UInt64(bytes[middle]) &<< (8 * middle) | UInt64(bytes[count - 1])
+            &<< (8 * (count - 1))
+    }
+
+    /// `prefix(base, count)` from one load, when at least eight bytes at `base` may be read.
+    @inline(__always)
+    static func prefix(eightReadableBytesAt base: UnsafeRawPointer, _ count: Int) -> UInt64 {
+        let word = base.loadUnaligned(as: UInt64.self)
+        return count >= 8 ? word : word & ((1 &<< (8 &* UInt64(truncatingIfNeeded: count))) &- 1)
+    }
+
+    /// A hash of the `count` bytes at `base`, whose `prefix` is given: up to 16 bytes from the prefix and one more
+    /// (possibly overlapping) load, beyond 16 bytes a step, folded by a 64 × 64 → 128-bit multiply (the scheme of
+    /// wyhash, Wang Yi 2019): a few instructions for the one- or two-word tokens of a corpus, and every byte counts.
+    @inline(__always)
+    static func hash(_ base: UnsafeRawPointer, _ count: Int, prefix: UInt64) -> UInt64 {
+        if count <= 8 { return mix(prefix ^ 0x8bb8_4b93_962e_acc9, 0x2d35_8dcc_aa6c_78a5 ^ UInt64(count)) }
         var seed: UInt64 = 0x2d35_8dcc_aa6c_78a5
-        if count <= 16 {
-            if count >= 8 {
-                first = base.loadUnaligned(as: UInt64.self)
-                second = base.loadUnaligned(fromByteOffset: count - 8, as: UInt64.self)
-            } else if count >= 4 {
-                first = UInt64(base.loadUnaligned(as: UInt32.self))
-                second = UInt64(base.loadUnaligned(fromByteOffset: count - 4, as: UInt32.self))
-            } else if count > 0 {
-                let bytes = base.assumingMemoryBound(to: UInt8.self)
-                first = UInt64(bytes[0]) << 16 | UInt64(bytes[count >> 1]) << 8 | UInt64(bytes[count - 1])
-                second = 0
-            } else {
-                first = 0
-                second = 0
-            }
-        } else {
+        var first = prefix
+        if count > 16 {
             var offset = 0
             while offset + 16 < count {
                 seed = mix(
@@ -220,8 +266,8 @@ final class TokenDictionaryStorage: @unchecked Sendable {
                 offset += 16
             }
             first = base.loadUnaligned(fromByteOffset: count - 16, as: UInt64.self)
-            second = base.loadUnaligned(fromByteOffset: count - 8, as: UInt64.self)
         }
+        let second = base.loadUnaligned(fromByteOffset: count - 8, as: UInt64.self)
         return mix(first ^ 0x8bb8_4b93_962e_acc9, second ^ seed ^ UInt64(truncatingIfNeeded: count))
     }
 

@@ -21,8 +21,11 @@ extension Tokenizer {
         let normalizeNumbers = normalizeNumbers
         var numberToken = normalizeNumbers ? numberToken : ""
         try numberToken.withUTF8 { number in
-            try withUnsafeTemporaryAllocation(of: UInt8.self, capacity: bytes.count + number.count) { buffer in
+            // Eight bytes of slack: a token up to eight bytes long is read with one load (`prefix(eightReadable…)`).
+            let capacity = bytes.count + number.count + 8
+            try withUnsafeTemporaryAllocation(of: UInt8.self, capacity: capacity) { buffer in
                 guard let scratch = buffer.baseAddress else { return }
+                scratch.initialize(repeating: 0, count: capacity)
                 let numberBytes = scratch + bytes.count
                 if let numberBase = number.baseAddress { numberBytes.initialize(from: numberBase, count: number.count) }
                 let numberCount = number.count
@@ -38,10 +41,17 @@ extension Tokenizer {
                             storage._withUnsafeGuaranteedRef { $0.countOccurrence(of: numberID) }
                         }
                         id = numberID
+                    } else if !normalization.lowercase, count <= 8, range.lowerBound + 8 <= bytes.count,
+                        case let prefix = TokenDictionaryStorage.prefix(eightReadableBytesAt: source, count),
+                        prefix & 0x8080_8080_8080_8080 == 0
+                    {
+                        // The common token: short, ASCII, as it stands.
+                        id = storage._withUnsafeGuaranteedRef { $0.intern(source, count, prefix: prefix) }
                     } else if !normalization.lowercase, TokenNormalization.isASCII(source, count) {
                         id = storage._withUnsafeGuaranteedRef { $0.intern(source, count) }
                     } else if let length = normalization.normalized(source, count, into: scratch) {
-                        id = storage._withUnsafeGuaranteedRef { $0.intern(scratch, length) }
+                        let prefix = TokenDictionaryStorage.prefix(eightReadableBytesAt: scratch, min(length, 8))
+                        id = storage._withUnsafeGuaranteedRef { $0.intern(scratch, length, prefix: prefix) }
                     } else {
                         var string = Self.nonASCIIToken(
                             UnsafeBufferPointer(start: source, count: count), lowercase: normalization.lowercase,
