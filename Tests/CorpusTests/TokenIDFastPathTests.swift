@@ -129,6 +129,17 @@ struct TokenIDFastPathTests {
                     mismatches.append(text.debugDescription)
                 }
             }
+            // Short tokens through the ids, lowercased eight bytes at a time: A–Z and their neighbours @ [ ` {.
+            let lowercase = Tokenizer(lowercase: true)
+            let text = "\(other) A\(other)Z @AZ[ `az{ \(other)\(other)QX\(other)bb ABCDEFG\(other) padding"
+            var dictionary = TokenDictionary()
+            var copy = text
+            let fromIDs = copy.withUTF8 { Self.tokensFromIDs(lowercase, $0, &dictionary) }
+            if fromIDs != lowercase.tokenize(text) || fromIDs != ReferenceTokenizer(lowercase: true).tokenize(text),
+                mismatches.count < 10
+            {
+                mismatches.append("lowercased \(text.debugDescription): \(fromIDs)")
+            }
         }
         #expect(mismatches.isEmpty, "\(mismatches)")
     }

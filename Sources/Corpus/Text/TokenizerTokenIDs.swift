@@ -47,6 +47,14 @@ extension Tokenizer {
                     {
                         // The common token: short, ASCII, as it stands.
                         id = storage._withUnsafeGuaranteedRef { $0.intern(source, count, prefix: prefix) }
+                    } else if normalization.lowercase, count <= 8, range.lowerBound + 8 <= bytes.count,
+                        case let prefix = TokenDictionaryStorage.prefix(eightReadableBytesAt: source, count),
+                        prefix & 0x8080_8080_8080_8080 == 0
+                    {
+                        // Short and ASCII, lowercased eight bytes at once into the scratch space.
+                        let lowered = TokenNormalization.asciiLowercased(prefix)
+                        UnsafeMutableRawPointer(scratch).storeBytes(of: lowered, as: UInt64.self)
+                        id = storage._withUnsafeGuaranteedRef { $0.intern(scratch, count, prefix: lowered) }
                     } else if !normalization.lowercase, TokenNormalization.isASCII(source, count) {
                         id = storage._withUnsafeGuaranteedRef { $0.intern(source, count) }
                     } else if let length = normalization.normalized(source, count, into: scratch) {
@@ -73,6 +81,15 @@ struct TokenNormalization {
     let lowercase: Bool
     /// `Tokenizer.normalizeApostrophes`.
     let normalizeApostrophes: Bool
+
+    /// Eight ASCII bytes with A–Z lowercased, in parallel: the top bit of each byte strictly between 0x40 and 0x5B
+    /// (the `hasbetween` of Anderson's "Bit Twiddling Hacks"), shifted down to 0x20 and set.
+    @inline(__always)
+    static func asciiLowercased(_ word: UInt64) -> UInt64 {
+        let low = word & 0x7F7F_7F7F_7F7F_7F7F
+        let upper = (0xDADA_DADA_DADA_DADA &- low) & ~word & (low &+ 0x3F3F_3F3F_3F3F_3F3F) & 0x8080_8080_8080_8080
+        return word | upper &>> 2
+    }
 
     /// Whether the `count` bytes at `source` are all ASCII, a word at a time.
     @inline(__always)
