@@ -140,7 +140,8 @@ public struct Tokenizer: Sendable, Hashable, Codable {
                 index = try scanWord(&scanner, from: index, body)
                 continue
             }
-            let (_, length, kind) = scanner.classify(at: index)
+            // ASCII without a call (`classify` is not always inlined here).
+            let (length, kind) = byte < 0x80 ? (1, CharacterClass.ascii(byte)) : scanner.classifyNonASCII(at: index)
             switch kind {
             case .space:
                 index += length
@@ -371,6 +372,13 @@ struct Scanner {
         if lead < 0x80 { return (Unicode.Scalar(lead), 1, CharacterClass.ascii(lead)) }
         let (scalar, length) = decode(at: index)
         return (scalar, length, CharacterClass(scalar))
+    }
+
+    /// The length in bytes and the class of the scalar at `index`, which is not ASCII.
+    func classifyNonASCII(at index: Int) -> (length: Int, kind: CharacterClass) {
+        if isLatinLetter(at: index) { return (2, .letter) }
+        let (scalar, length) = decode(at: index)
+        return (length, CharacterClass(scalar))
     }
 
     /// Whether a two-byte letter of Latin-1 or Latin Extended-A or -B (U+00C0–U+024F but × and ÷) is at `index`,

@@ -33,42 +33,53 @@ extension Tokenizer {
                 try forEachTokenRange(in: bytes) { range, category in
                     let source = base + range.lowerBound
                     let count = range.count
-                    let id: Int
                     if normalizeNumbers, category == .number {
                         if numberID < 0 {
                             numberID = storage._withUnsafeGuaranteedRef { $0.intern(numberBytes, numberCount) }
                         } else {
                             storage._withUnsafeGuaranteedRef { $0.countOccurrence(of: numberID) }
                         }
-                        id = numberID
-                    } else if !normalization.lowercase, count <= 8, range.lowerBound + 8 <= bytes.count,
-                        case let prefix = TokenDictionaryStorage.prefix(eightReadableBytesAt: source, count),
-                        prefix & 0x8080_8080_8080_8080 == 0
+                        try body(numberID)
+                        return
+                    }
+                    // The bytes to intern (the token's own, or normalized into the scratch space) and their first
+                    // eight bytes, zero-padded; one call to `intern` below, inlined.
+                    let token: UnsafePointer<UInt8>
+                    let length: Int
+                    let prefix: UInt64
+                    if count <= 8, range.lowerBound + 8 <= bytes.count,
+                        case let word = TokenDictionaryStorage.prefix(eightReadableBytesAt: source, count),
+                        word & 0x8080_8080_8080_8080 == 0
                     {
-                        // The common token: short, ASCII, as it stands.
-                        id = storage._withUnsafeGuaranteedRef { $0.intern(source, count, prefix: prefix) }
-                    } else if normalization.lowercase, count <= 8, range.lowerBound + 8 <= bytes.count,
-                        case let prefix = TokenDictionaryStorage.prefix(eightReadableBytesAt: source, count),
-                        prefix & 0x8080_8080_8080_8080 == 0
-                    {
-                        // Short and ASCII, lowercased eight bytes at once into the scratch space.
-                        let lowered = TokenNormalization.asciiLowercased(prefix)
-                        UnsafeMutableRawPointer(scratch).storeBytes(of: lowered, as: UInt64.self)
-                        id = storage._withUnsafeGuaranteedRef { $0.intern(scratch, count, prefix: lowered) }
+                        // The common token: short and ASCII, lowercased eight bytes at once if asked.
+                        if normalization.lowercase {
+                            prefix = TokenNormalization.asciiLowercased(word)
+                            UnsafeMutableRawPointer(scratch).storeBytes(of: prefix, as: UInt64.self)
+                            token = UnsafePointer(scratch)
+                        } else {
+                            prefix = word
+                            token = source
+                        }
+                        length = count
                     } else if !normalization.lowercase, TokenNormalization.isASCII(source, count) {
-                        id = storage._withUnsafeGuaranteedRef { $0.intern(source, count) }
-                    } else if let length = normalization.normalized(source, count, into: scratch) {
-                        let prefix = TokenDictionaryStorage.prefix(eightReadableBytesAt: scratch, min(length, 8))
-                        id = storage._withUnsafeGuaranteedRef { $0.intern(scratch, length, prefix: prefix) }
+                        token = source
+                        length = count
+                        prefix = TokenDictionaryStorage.prefix(UnsafeRawPointer(source), count)
+                    } else if let normalized = normalization.normalized(source, count, into: scratch) {
+                        token = UnsafePointer(scratch)
+                        length = normalized
+                        prefix = TokenDictionaryStorage.prefix(eightReadableBytesAt: scratch, min(normalized, 8))
                     } else {
                         var string = Self.nonASCIIToken(
                             UnsafeBufferPointer(start: source, count: count), lowercase: normalization.lowercase,
                             normalizeApostrophes: normalization.normalizeApostrophes)
-                        id = string.withUTF8 { bytes in
+                        let id = string.withUTF8 { bytes in
                             storage._withUnsafeGuaranteedRef { $0.intern(bytes.baseAddress, bytes.count) }
                         }
+                        try body(id)
+                        return
                     }
-                    try body(id)
+                    try body(storage._withUnsafeGuaranteedRef { $0.intern(token, length, prefix: prefix) })
                 }
             }
         }
