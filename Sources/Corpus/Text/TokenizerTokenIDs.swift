@@ -13,10 +13,10 @@ extension Tokenizer {
     ) rethrows {
         guard let base = bytes.baseAddress, bytes.count > 0 else { return }
         // One uniqueness check per call: `body` cannot reach `dictionary` while it is borrowed here, so the storage
-        // stays alive and unshared, and is used without reference counting per token.
-        let storage = Unmanaged.passUnretained(dictionary.uniqueStorage())
-        // The closure captures no reference-counted value (not `self`, which holds `numberToken`): the number token's
-        // bytes go after the scratch space.
+        // stays unshared until we return.
+        let storage = dictionary.uniqueStorage()
+        // The closure captures no `String` (not `self`, which holds `numberToken`: capturing it cost a retain and a
+        // release per word): the number token's bytes go after the scratch space.
         let normalization = TokenNormalization(lowercase: lowercase, normalizeApostrophes: normalizeApostrophes)
         let normalizeNumbers = normalizeNumbers
         var numberToken = normalizeNumbers ? numberToken : ""
@@ -35,9 +35,9 @@ extension Tokenizer {
                     let count = range.count
                     if normalizeNumbers, category == .number {
                         if numberID < 0 {
-                            numberID = storage._withUnsafeGuaranteedRef { $0.intern(numberBytes, numberCount) }
+                            numberID = storage.intern(numberBytes, numberCount)
                         } else {
-                            storage._withUnsafeGuaranteedRef { $0.countOccurrence(of: numberID) }
+                            storage.countOccurrence(of: numberID)
                         }
                         try body(numberID)
                         return
@@ -74,12 +74,12 @@ extension Tokenizer {
                             UnsafeBufferPointer(start: source, count: count), lowercase: normalization.lowercase,
                             normalizeApostrophes: normalization.normalizeApostrophes)
                         let id = string.withUTF8 { bytes in
-                            storage._withUnsafeGuaranteedRef { $0.intern(bytes.baseAddress, bytes.count) }
+                            storage.intern(bytes.baseAddress, bytes.count)
                         }
                         try body(id)
                         return
                     }
-                    try body(storage._withUnsafeGuaranteedRef { $0.intern(token, length, prefix: prefix) })
+                    try body(storage.intern(token, length, prefix: prefix))
                 }
             }
         }
