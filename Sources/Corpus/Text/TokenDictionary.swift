@@ -3,11 +3,11 @@ import Foundation
 /// Interns tokens by their UTF-8 bytes into dense ids (0, 1, 2, … in order of first appearance), so that a corpus
 /// can be tokenized into ids without making a `String` per token (`Tokenizer.forEachTokenID(in:interningInto:_:)`).
 ///
-/// An open-addressing hash table (linear probing; each slot holds the id and 32 bits of the token's hash, so most
-/// mismatches are rejected without touching the bytes) over one byte arena, all on unsafe buffers in a copy-on-write
-/// box: looking up a token already seen allocates nothing and checks uniqueness once per call. `token(_:)` gives the
-/// string back; `counts` how often each id was interned. Design notes: issue 4 (tokens straight from the bytes, no
-/// string per token).
+/// An open-addressing hash table (linear probing; each slot holds the id, the length, 24 bits of the hash and the first
+/// eight bytes, so a token up to eight bytes long is found without reading the arena) over one byte arena, all on
+/// unsafe buffers in a copy-on-write box: looking up a token already seen allocates nothing, and
+/// `Tokenizer.forEachTokenID` checks uniqueness once per call. `token(_:)` gives the string back; `counts` how often
+/// each id was interned. Design notes: issue 4 (tokens straight from the bytes, no string per token).
 public struct TokenDictionary: Sendable {
     private var storage: TokenDictionaryStorage
 
@@ -278,25 +278,14 @@ final class TokenDictionaryStorage: @unchecked Sendable {
         return product.high ^ product.low
     }
 
-    /// Whether `count` bytes at `stored` and at `bytes` are equal: two overlapping loads up to 16 bytes, `memcmp`
-    /// beyond.
+    /// Whether `count` (at least 8) bytes at `stored` and at `bytes` are equal: two overlapping loads up to 16
+    /// bytes, `memcmp` beyond (shorter tokens are compared whole through the slot's key).
     @inline(__always)
     static func bytesEqual(_ stored: UnsafeRawPointer, _ bytes: UnsafePointer<UInt8>, _ count: Int) -> Bool {
         let other = UnsafeRawPointer(bytes)
-        if count >= 8 {
-            if count > 16 { return memcmp(stored, other, count) == 0 }
-            return stored.loadUnaligned(as: UInt64.self) == other.loadUnaligned(as: UInt64.self)
-                && stored.loadUnaligned(fromByteOffset: count - 8, as: UInt64.self)
-                    == other.loadUnaligned(fromByteOffset: count - 8, as: UInt64.self)
-        }
-        if count >= 4 {
-            return stored.loadUnaligned(as: UInt32.self) == other.loadUnaligned(as: UInt32.self)
-                && stored.loadUnaligned(fromByteOffset: count - 4, as: UInt32.self)
-                    == other.loadUnaligned(fromByteOffset: count - 4, as: UInt32.self)
-        }
-        for offset in 0..<count where stored.load(fromByteOffset: offset, as: UInt8.self) != bytes[offset] {
-            return false
-        }
-        return true
+        if count > 16 { return memcmp(stored, other, count) == 0 }
+        return stored.loadUnaligned(as: UInt64.self) == other.loadUnaligned(as: UInt64.self)
+            && stored.loadUnaligned(fromByteOffset: count - 8, as: UInt64.self)
+                == other.loadUnaligned(fromByteOffset: count - 8, as: UInt64.self)
     }
 }
