@@ -127,12 +127,7 @@ public struct Tokenizer: Sendable, Hashable, Codable {
             // apostrophe (after letters, `.` and `,` end a word too). Anything else is scanned again in full.
             if (byte | 0x20) &- 0x61 < 26 {
                 let end = Self.endOfASCIILetters(base, from: index &+ 1, count: count)
-                if end == count {
-                    try body(index..<end, .word)
-                    return
-                }
-                let next = base[end]
-                if next < 0x80, next &- 0x30 >= 10, next != UInt8(ascii: "-"), next != UInt8(ascii: "'") {
+                if end == count || Self.endsWord(afterLetters: base[end]) {
                     try body(index..<end, .word)
                     index = end
                     continue
@@ -172,6 +167,13 @@ public struct Tokenizer: Sendable, Hashable, Codable {
                 index = end
             }
         }
+    }
+
+    /// Whether `byte`, after ASCII letters, ends the word there: ASCII, not a digit, a hyphen or an apostrophe
+    /// (after letters, `.` and `,` end a word too).
+    @inline(__always)
+    static func endsWord(afterLetters byte: UInt8) -> Bool {
+        byte < 0x80 && byte &- 0x30 >= 10 && byte != UInt8(ascii: "-") && byte != UInt8(ascii: "'")
     }
 
     /// The index of the first byte from `start` on that is not an ASCII letter (or `count`): eight bytes at a time,
