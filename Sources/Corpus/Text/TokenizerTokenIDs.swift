@@ -25,7 +25,8 @@ extension Tokenizer {
             let capacity = bytes.count + number.count + 8
             try withUnsafeTemporaryAllocation(of: UInt8.self, capacity: capacity) { buffer in
                 guard let scratch = buffer.baseAddress else { return }
-                scratch.initialize(repeating: 0, count: capacity)
+                // The one-load prefix reads the first eight bytes whatever the token's length: initialized once.
+                scratch.initialize(repeating: 0, count: 8)
                 let numberBytes = scratch + bytes.count
                 if let numberBase = number.baseAddress { numberBytes.initialize(from: numberBase, count: number.count) }
                 let numberCount = number.count
