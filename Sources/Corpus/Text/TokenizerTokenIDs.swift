@@ -29,61 +29,81 @@ extension Tokenizer {
                 scratch.initialize(repeating: 0, count: 8)
                 let numberBytes = scratch + bytes.count
                 if let numberBase = number.baseAddress { numberBytes.initialize(from: numberBase, count: number.count) }
-                let numberCount = number.count
-                var numberID = -1
-                try forEachTokenRange(in: bytes) { range, category in
-                    let source = base + range.lowerBound
-                    let count = range.count
-                    if normalizeNumbers, category == .number {
-                        if numberID < 0 {
-                            numberID = storage.intern(numberBytes, numberCount)
-                        } else {
-                            storage.countOccurrence(of: numberID)
-                        }
-                        try body(numberID)
-                        return
-                    }
-                    // The bytes to intern (the token's own, or normalized into the scratch space) and their first
-                    // eight bytes, zero-padded; one call to `intern` below, inlined.
-                    let token: UnsafePointer<UInt8>
-                    let length: Int
-                    let prefix: UInt64
-                    if count <= 8, range.lowerBound + 8 <= bytes.count,
-                        case let word = TokenDictionaryStorage.prefix(eightReadableBytesAt: source, count),
-                        word & 0x8080_8080_8080_8080 == 0
-                    {
-                        // The common token: short and ASCII, lowercased eight bytes at once if asked.
-                        if normalization.lowercase {
-                            prefix = TokenNormalization.asciiLowercased(word)
-                            UnsafeMutableRawPointer(scratch).storeBytes(of: prefix, as: UInt64.self)
-                            token = UnsafePointer(scratch)
-                        } else {
-                            prefix = word
-                            token = source
-                        }
-                        length = count
-                    } else if !normalization.lowercase, TokenNormalization.isASCII(source, count) {
-                        token = source
-                        length = count
-                        prefix = TokenDictionaryStorage.prefix(UnsafeRawPointer(source), count)
-                    } else if let normalized = normalization.normalized(source, count, into: scratch) {
-                        token = UnsafePointer(scratch)
-                        length = normalized
-                        prefix = TokenDictionaryStorage.prefix(eightReadableBytesAt: scratch, min(normalized, 8))
-                    } else {
-                        var string = Self.nonASCIIToken(
-                            UnsafeBufferPointer(start: source, count: count), lowercase: normalization.lowercase,
-                            normalizeApostrophes: normalization.normalizeApostrophes)
-                        let id = string.withUTF8 { bytes in
-                            storage.intern(bytes.baseAddress, bytes.count)
-                        }
-                        try body(id)
-                        return
-                    }
-                    try body(storage.intern(token, length, prefix: prefix))
-                }
+                // Everything a token needs in one value, so the per-token call gets one pointer, not a dozen captures.
+                var interner = TokenIDInterner(
+                    base: base, total: bytes.count, storage: storage, normalization: normalization,
+                    normalizeNumbers: normalizeNumbers, numberBytes: numberBytes, numberCount: number.count,
+                    scratch: scratch)
+                try forEachTokenRange(in: bytes) { range, category in try body(interner.id(of: range, category)) }
             }
         }
+    }
+}
+
+/// The per-token work of `forEachTokenID`: a token's range to its id in the dictionary's storage.
+struct TokenIDInterner {
+    /// The text's bytes and their count.
+    let base: UnsafePointer<UInt8>
+    let total: Int
+    /// The dictionary's storage, unshared for the whole call.
+    let storage: TokenDictionaryStorage
+    let normalization: TokenNormalization
+    let normalizeNumbers: Bool
+    /// The number token's bytes (after the scratch space).
+    let numberBytes: UnsafeMutablePointer<UInt8>
+    let numberCount: Int
+    /// Room for a normalized token, at least eight bytes, the first eight initialized.
+    let scratch: UnsafeMutablePointer<UInt8>
+    /// The number token's id once interned.
+    var numberID = -1
+
+    /// The id of the token at `range` (of `category`), counting the occurrence.
+    @inline(__always)
+    mutating func id(of range: Range<Int>, _ category: Tokenizer.Category) -> Int {
+        let source = base + range.lowerBound
+        let count = range.count
+        if normalizeNumbers, category == .number {
+            if numberID < 0 {
+                numberID = storage.intern(numberBytes, numberCount)
+            } else {
+                storage.countOccurrence(of: numberID)
+            }
+            return numberID
+        }
+        // The bytes to intern (the token's own, or normalized into the scratch space) and their first
+        // eight bytes, zero-padded; one call to `intern` below, inlined.
+        let token: UnsafePointer<UInt8>
+        let length: Int
+        let prefix: UInt64
+        if count <= 8, range.lowerBound + 8 <= total,
+            case let word = TokenDictionaryStorage.prefix(eightReadableBytesAt: source, count),
+            word & 0x8080_8080_8080_8080 == 0
+        {
+            // The common token: short and ASCII, lowercased eight bytes at once if asked.
+            if normalization.lowercase {
+                prefix = TokenNormalization.asciiLowercased(word)
+                UnsafeMutableRawPointer(scratch).storeBytes(of: prefix, as: UInt64.self)
+                token = UnsafePointer(scratch)
+            } else {
+                prefix = word
+                token = source
+            }
+            length = count
+        } else if !normalization.lowercase, TokenNormalization.isASCII(source, count) {
+            token = source
+            length = count
+            prefix = TokenDictionaryStorage.prefix(UnsafeRawPointer(source), count)
+        } else if let normalized = normalization.normalized(source, count, into: scratch) {
+            token = UnsafePointer(scratch)
+            length = normalized
+            prefix = TokenDictionaryStorage.prefix(eightReadableBytesAt: scratch, min(normalized, 8))
+        } else {
+            var string = Tokenizer.nonASCIIToken(
+                UnsafeBufferPointer(start: source, count: count), lowercase: normalization.lowercase,
+                normalizeApostrophes: normalization.normalizeApostrophes)
+            return string.withUTF8 { bytes in storage.intern(bytes.baseAddress, bytes.count) }
+        }
+        return storage.intern(token, length, prefix: prefix)
     }
 }
 
