@@ -215,8 +215,7 @@ public struct Tokenizer: Sendable, Hashable, Codable {
             let byte = base[index]
             if (byte | 0x20) &- 0x61 < 26 {
                 allDigits = false
-                index &+= 1
-                while index < count, (base[index] | 0x20) &- 0x61 < 26 { index &+= 1 }
+                index = Self.endOfASCIILetters(base, from: index &+ 1, count: count)
                 continue
             }
             if byte &- 0x30 < 10 {
