@@ -93,6 +93,13 @@ public struct Tokenizer: Sendable, Hashable, Codable {
                 return slice.count
             }
         }
+        return Self.nonASCIIToken(slice, lowercase: lowercase, normalizeApostrophes: normalizeApostrophes)
+    }
+
+    /// `token(...)` of bytes that are not all ASCII, through `String` (which repairs malformed UTF-8).
+    static func nonASCIIToken(_ slice: UnsafeBufferPointer<UInt8>, lowercase: Bool, normalizeApostrophes: Bool)
+        -> String
+    {
         var string = String(decoding: slice, as: UTF8.self)
         if normalizeApostrophes, string.unicodeScalars.contains("\u{2019}") {
             string = String(String.UnicodeScalarView(string.unicodeScalars.map { $0 == "\u{2019}" ? "'" : $0 }))
@@ -108,13 +115,28 @@ public struct Tokenizer: Sendable, Hashable, Codable {
     ) rethrows {
         var scanner = Scanner(bytes: bytes)
         let count = bytes.count
+        guard let base = bytes.baseAddress else { return }
         var index = 0
         while index < count {
-            if bytes[index] == 0x20 {
-                index += 1
+            let byte = base[index]
+            if byte == 0x20 {
+                index &+= 1
                 continue
             }
-            let (_, length, kind) = scanner.classify(at: index)
+            // The common word: ASCII letters ended by a space or by ASCII punctuation other than a hyphen or an
+            // apostrophe (after letters, `.` and `,` end a word too). Anything else is scanned again in full.
+            if (byte | 0x20) &- 0x61 < 26 {
+                let end = Self.endOfASCIILetters(base, from: index &+ 1, count: count)
+                if end == count || Self.endsWord(afterLetters: base[end]) {
+                    try body(index..<end, .word)
+                    index = end
+                    continue
+                }
+                index = try scanWord(&scanner, from: index, body)
+                continue
+            }
+            // ASCII without a call (`classify` is not always inlined here).
+            let (length, kind) = byte < 0x80 ? (1, CharacterClass.ascii(byte)) : scanner.classifyNonASCII(at: index)
             switch kind {
             case .space:
                 index += length
@@ -147,6 +169,34 @@ public struct Tokenizer: Sendable, Hashable, Codable {
         }
     }
 
+    /// Whether `byte`, after ASCII letters, ends the word there: ASCII, not a digit, a hyphen or an apostrophe
+    /// (after letters, `.` and `,` end a word too).
+    @inline(__always)
+    static func endsWord(afterLetters byte: UInt8) -> Bool {
+        byte < 0x80 && byte &- 0x30 >= 10 && byte != UInt8(ascii: "-") && byte != UInt8(ascii: "'")
+    }
+
+    /// The index of the first byte from `start` on that is not an ASCII letter (or `count`): eight bytes at a time,
+    /// each tested in parallel (the `hasbetween` of Anderson's "Bit Twiddling Hacks"), so a word's length costs no
+    /// branch per letter.
+    @inline(__always)
+    static func endOfASCIILetters(_ base: UnsafePointer<UInt8>, from start: Int, count: Int) -> Int {
+        var index = start
+        let raw = UnsafeRawPointer(base)
+        while index &+ 8 <= count {
+            // Case folded (A–Z onto a–z); a byte is a letter iff 0x60 < its low 7 bits < 0x7B and its top bit is 0.
+            let folded = raw.loadUnaligned(fromByteOffset: index, as: UInt64.self) | 0x2020_2020_2020_2020
+            let low = folded & 0x7F7F_7F7F_7F7F_7F7F
+            let letters =
+                (0xFAFA_FAFA_FAFA_FAFA &- low) & ~folded & (low &+ 0x1F1F_1F1F_1F1F_1F1F) & 0x8080_8080_8080_8080
+            let others = ~letters & 0x8080_8080_8080_8080
+            if others != 0 { return index &+ others.trailingZeroBitCount &>> 3 }
+            index &+= 8
+        }
+        while index < count, (base[index] | 0x20) &- 0x61 < 26 { index &+= 1 }
+        return index
+    }
+
     /// Scans a word or number starting at `start`, emitting one or more tokens (contractions split), and returns
     /// the index after it.
     private func scanWord(
@@ -157,34 +207,60 @@ public struct Tokenizer: Sendable, Hashable, Codable {
         var index = start
         var allDigits = true
         var tokenStart = start
-        while index < count {
-            // ASCII letters and digits, the bulk of a word, without the general classification.
-            let byte = scanner.bytes[index]
-            if byte &- 0x61 < 26 || byte &- 0x41 < 26 {
+        // Not nil: there is a byte at `start`.
+        guard let base = scanner.bytes.baseAddress else { return start }
+        scan: while index < count {
+            // ASCII letters and digits, the bulk of a word, in tight loops without the general classification
+            // (`byte | 0x20` folds A–Z onto a–z).
+            let byte = base[index]
+            if (byte | 0x20) &- 0x61 < 26 {
                 allDigits = false
-                index += 1
+                index = Self.endOfASCIILetters(base, from: index &+ 1, count: count)
                 continue
             }
             if byte &- 0x30 < 10 {
-                index += 1
+                index &+= 1
+                while index < count, base[index] &- 0x30 < 10 { index &+= 1 }
                 continue
             }
-            let (scalar, length, kind) = scanner.classify(at: index)
-            switch kind {
-            case .letter, .mark:
+            let scalar: Unicode.Scalar
+            let length: Int
+            let kind: CharacterClass
+            if byte < 0x80 {
+                // Only the ASCII connectors can continue a word: anything else (a space, mostly) ends it here.
+                switch byte {
+                case UInt8(ascii: "."), UInt8(ascii: ","), UInt8(ascii: "-"): kind = .punctuation
+                case UInt8(ascii: "'"): kind = .apostrophe
+                default: break scan
+                }
+                scalar = Unicode.Scalar(byte)
+                length = 1
+            } else if scanner.isLatinLetter(at: index) {
                 allDigits = false
-                index += length
+                index += 2
                 continue
-            case .digit:
-                index += length
-                continue
-            default:
-                break
+            } else if scanner.isTypographicApostrophe(at: index) {
+                scalar = "\u{2019}"
+                length = 3
+                kind = .apostrophe
+            } else {
+                (scalar, length, kind) = scanner.classify(at: index)
+                switch kind {
+                case .letter, .mark:
+                    allDigits = false
+                    index += length
+                    continue
+                case .digit:
+                    index += length
+                    continue
+                default:
+                    break
+                }
             }
             // Inner connectors need a word character after them.
             let next = index + length
             guard next < count else { break }
-            let afterKind = scanner.classify(at: next).kind
+            let afterKind = scanner.kind(at: next)
             if scalar == "." || scalar == ",", allDigits, afterKind == .digit {
                 index = next
                 continue
@@ -297,6 +373,43 @@ struct Scanner {
         if lead < 0x80 { return (Unicode.Scalar(lead), 1, CharacterClass.ascii(lead)) }
         let (scalar, length) = decode(at: index)
         return (scalar, length, CharacterClass(scalar))
+    }
+
+    /// The length in bytes and the class of the scalar at `index`, which is not ASCII.
+    func classifyNonASCII(at index: Int) -> (length: Int, kind: CharacterClass) {
+        if isLatinLetter(at: index) { return (2, .letter) }
+        let (scalar, length) = decode(at: index)
+        return (length, CharacterClass(scalar))
+    }
+
+    /// Whether a two-byte letter of Latin-1 or Latin Extended-A or -B (U+00C0–U+024F but × and ÷) is at `index`,
+    /// from its bytes: what `CharacterClass` says of these scalars, without decoding them.
+    @inline(__always)
+    func isLatinLetter(at index: Int) -> Bool {
+        let lead = bytes[index]
+        guard lead &- 0xC3 < 7, index + 1 < bytes.count else { return false }
+        let second = bytes[index + 1]
+        guard second & 0xC0 == 0x80 else { return false }
+        switch lead {
+        case 0xC3: return second != 0x97 && second != 0xB7
+        case 0xC9: return second < 0x90
+        default: return true
+        }
+    }
+
+    /// Whether the typographic apostrophe (’, U+2019: E2 80 99) is at `index`.
+    @inline(__always)
+    func isTypographicApostrophe(at index: Int) -> Bool {
+        index + 2 < bytes.count && bytes[index] == 0xE2 && bytes[index + 1] == 0x80 && bytes[index + 2] == 0x99
+    }
+
+    /// The class of the scalar at `index`; ASCII and Latin letters without decoding.
+    @inline(__always)
+    func kind(at index: Int) -> CharacterClass {
+        let lead = bytes[index]
+        if lead < 0x80 { return CharacterClass.ascii(lead) }
+        if isLatinLetter(at: index) { return .letter }
+        return CharacterClass(decode(at: index).scalar)
     }
 
     /// The scalar at `index` and its length in bytes (U+FFFD, length 1, for a malformed sequence).
