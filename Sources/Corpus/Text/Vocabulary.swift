@@ -116,7 +116,7 @@ public struct Vocabulary: Sendable, Hashable, Codable {
         }
         var counts: [String: Int] = [:]
         counts.reserveCapacity(dictionary.count)
-        for id in 0..<dictionary.count { counts[dictionary.token(id), default: 0] += dictionary.counts[id] }
+        for id in 0..<dictionary.count { counts[dictionary.token(id), default: 0] += dictionary.count(of: id) }
         let vocabulary = Vocabulary(
             counts: counts, minimumCount: minimumCount, maximumSize: maximumSize,
             specialTokens: specialTokens)
