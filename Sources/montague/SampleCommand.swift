@@ -1,6 +1,7 @@
 import ArgumentParser
 import Autodiff
 import Foundation
+import Plotting
 import Sampling
 
 /// `montague sample DIST --n N`: draws from a distribution and prints sample moments against the exact ones.
@@ -118,8 +119,16 @@ struct SampleCommand: ParsableCommand {
             )
         }
         if let svg {
-            let density: ((Double) -> Double)? = continuous.map { c in { exp(c.logDensity($0)) } }
-            let plot = SVGPlot.histogram(draws, title: "\(distribution) n=\(n) seed=\(seed)", density: density)
+            let title = "\(distribution) n=\(n) seed=\(seed)"
+            let chart =
+                if let continuous {
+                    HistogramChart(
+                        values: draws, bins: 40, curveName: "exact density", title: title, xLabel: "value",
+                        density: { exp(continuous.logDensity($0)) })
+                } else {
+                    HistogramChart(values: draws, bins: 40, title: title, xLabel: "value")
+                }
+            let plot = chart.svg()
             do {
                 try plot.write(toFile: svg, atomically: true, encoding: .utf8)
             } catch {
