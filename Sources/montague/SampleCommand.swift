@@ -120,14 +120,22 @@ struct SampleCommand: ParsableCommand {
         }
         if let svg {
             let title = "\(distribution) n=\(n) seed=\(seed)"
-            let chart =
-                if let continuous {
-                    HistogramChart(
-                        values: draws, bins: 40, curveName: "exact density", title: title, xLabel: "value",
-                        density: { exp(continuous.logDensity($0)) })
-                } else {
-                    HistogramChart(values: draws, bins: 40, title: title, xLabel: "value")
-                }
+            let chart: HistogramChart
+            if let continuous {
+                chart = HistogramChart(
+                    values: draws, bins: 40, curveName: "exact density", title: title, xLabel: "value",
+                    density: { exp(continuous.logDensity($0)) })
+            } else if let discrete, let low = draws.min().map(Int.init), let high = draws.max().map(Int.init),
+                high - low < 100
+            {
+                // One unit-wide bin per integer, so bar heights are the sample frequencies next to the exact pmf.
+                chart = HistogramChart(
+                    values: draws, bins: high - low + 1, range: (Double(low) - 0.5)...(Double(high) + 0.5),
+                    curve: (low...high).map { ChartPoint(x: Double($0), y: exp(discrete.logProbability($0))) },
+                    curveName: "exact probability", title: title, xLabel: "value", yLabel: "frequency")
+            } else {
+                chart = HistogramChart(values: draws, bins: 40, title: title, xLabel: "value")
+            }
             let plot = chart.svg()
             do {
                 try plot.write(toFile: svg, atomically: true, encoding: .utf8)

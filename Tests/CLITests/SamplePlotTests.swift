@@ -22,7 +22,7 @@ struct SamplePlotTests {
         #expect(svg.contains(#"stroke="gainsboro""#) && svg.contains(">value</text>"))
     }
 
-    @Test func discreteSamplesGetBarsWithoutACurve() throws {
+    @Test func discreteSamplesGetOneBarPerIntegerAndTheExactProbabilities() throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("montague-svg-\(UUID())")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
@@ -32,7 +32,11 @@ struct SamplePlotTests {
         ])
         #expect(result.status == 0, "stderr: \(result.standardError)")
         let svg = try String(contentsOfFile: path, encoding: .utf8)
-        #expect(svg.contains(#"<rect class="bar""#) && !svg.contains(#"class="curve""#))
+        // Unit-wide bins centred on the integers from the smallest draw (0 for Poisson(3) and 500 draws) up.
+        #expect(svg.contains("<title>[-0.5, 0.5): "))
+        #expect(svg.contains(#"class="curve""#) && svg.contains("exact probability"))
+        let bars = svg.components(separatedBy: #"<rect class="bar""#).count - 1
+        #expect((8...20).contains(bars), "\(bars) bars")
     }
 
     @Test func gmmFitWritesALineChartTrace() throws {
