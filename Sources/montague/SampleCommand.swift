@@ -33,7 +33,7 @@ struct SampleCommand: ParsableCommand {
     @Option(name: .long, help: "Random seed.")
     var seed: UInt64 = 0
 
-    @Option(name: .long, help: "Write an SVG histogram of the draws to this path.")
+    @Option(name: .long, help: "Write an SVG histogram of the draws, with the exact density or pmf, to this path.")
     var svg: String?
 
     @Flag(name: .customLong("inverse-transform"), help: "Sample by the quantile function F⁻¹(U) (continuous only).")
