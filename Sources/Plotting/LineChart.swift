@@ -87,95 +87,30 @@ public struct LineChart: Sendable, Equatable {
         let all = drawable.flatMap { $0 }
         let xs = all.map(\.x)
         let ys = all.map(\.y)
-        let xTicks = AxisTicks.linear(lower: xs.min() ?? 0, upper: xs.max() ?? 1)
-        let yTicks =
-            logScaleY
-            ? AxisTicks.logarithmic(lower: ys.min() ?? 1, upper: ys.max() ?? 10)
-            : AxisTicks.linear(lower: ys.min() ?? 0, upper: ys.max() ?? 1)
-        let legendWidth = series.isEmpty ? 0.0 : 170
-        let plot = (left: 72.0, top: title.isEmpty ? 20.0 : 44, right: width - 20 - legendWidth, bottom: height - 52)
-        let (xLow, xHigh) = (xTicks.first ?? 0, xTicks.last ?? 1)
-        let (yLow, yHigh) = (yTicks.first ?? 0, yTicks.last ?? 1)
-        func px(_ x: Double) -> Double { plot.left + (x - xLow) / (xHigh - xLow) * (plot.right - plot.left) }
-        func py(_ y: Double) -> Double {
-            let fraction = logScaleY ? log10(y / yLow) / log10(yHigh / yLow) : (y - yLow) / (yHigh - yLow)
-            return plot.bottom - fraction * (plot.bottom - plot.top)
-        }
-
-        var lines = [
-            #"<?xml version="1.0" encoding="UTF-8"?>"#,
-            #"<svg xmlns="http://www.w3.org/2000/svg" version="1.1" width="\#(n(width))" height="\#(n(height))" "#
-                + #"viewBox="0 0 \#(n(width)) \#(n(height))" font-family="sans-serif" font-size="12">"#,
-            #"<rect x="0" y="0" width="\#(n(width))" height="\#(n(height))" fill="white"/>"#,
-        ]
-        if !title.isEmpty {
-            lines.append(
-                #"<text x="\#(n(width / 2))" y="26" text-anchor="middle" font-size="15">\#(SVGText.escaped(title))</text>"#
-            )
-        }
-        // Grid, ticks and tick labels.
-        let xStep = xTicks.count > 1 ? xTicks[1] - xTicks[0] : 1
-        for tick in xTicks {
-            let x = n(px(tick))
-            lines.append(
-                #"<line x1="\#(x)" y1="\#(n(plot.top))" x2="\#(x)" y2="\#(n(plot.bottom))" stroke="gainsboro"/>"#)
-            lines.append(
-                #"<text x="\#(x)" y="\#(n(plot.bottom + 18))" text-anchor="middle">"#
-                    + "\(SVGText.escaped(AxisTicks.label(tick, step: xStep)))</text>")
-        }
-        let yStep = yTicks.count > 1 ? yTicks[1] - yTicks[0] : 1
-        for tick in yTicks {
-            let y = n(py(tick))
-            lines.append(
-                #"<line x1="\#(n(plot.left))" y1="\#(y)" x2="\#(n(plot.right))" y2="\#(y)" stroke="gainsboro"/>"#)
-            let label = logScaleY ? String(format: "%g", tick) : AxisTicks.label(tick, step: yStep)
-            lines.append(
-                #"<text x="\#(n(plot.left - 6))" y="\#(n(py(tick) + 4))" text-anchor="end">"#
-                    + "\(SVGText.escaped(label))</text>")
-        }
-        // Axes.
-        lines.append(
-            #"<polyline points="\#(n(plot.left)),\#(n(plot.top)) \#(n(plot.left)),\#(n(plot.bottom)) "#
-                + #"\#(n(plot.right)),\#(n(plot.bottom))" fill="none" stroke="black"/>"#)
-        if !xLabel.isEmpty {
-            lines.append(
-                #"<text x="\#(n((plot.left + plot.right) / 2))" y="\#(n(height - 12))" text-anchor="middle">"#
-                    + "\(SVGText.escaped(xLabel))</text>")
-        }
-        if !yLabel.isEmpty {
-            let (x, y) = (16.0, (plot.top + plot.bottom) / 2)
-            lines.append(
-                #"<text x="\#(n(x))" y="\#(n(y))" text-anchor="middle" transform="rotate(-90 \#(n(x)) \#(n(y)))">"#
-                    + "\(SVGText.escaped(yLabel))</text>")
-        }
+        let frame = ChartFrame(
+            xLower: xs.min(), xUpper: xs.max(), yLower: ys.min(), yUpper: ys.max(), logScaleY: logScaleY,
+            width: width, height: height, hasTitle: !title.isEmpty, legendWidth: series.isEmpty ? 0 : 170)
+        let n = ChartFrame.number
+        var lines = frame.header(title: title)
+        lines += frame.gridAndTickLabels()
+        lines += frame.axes(xLabel: xLabel, yLabel: yLabel)
         // Curves and legend.
         for (index, (entry, points)) in zip(series, drawable).enumerated() {
             let color = Self.palette[index % Self.palette.count]
             let name = SVGText.escaped(entry.name)
             if points.count == 1, let point = points.first {
                 lines.append(
-                    #"<circle cx="\#(n(px(point.x)))" cy="\#(n(py(point.y)))" r="3" fill="\#(color)">"#
+                    #"<circle cx="\#(n(frame.px(point.x)))" cy="\#(n(frame.py(point.y)))" r="3" fill="\#(color)">"#
                         + "<title>\(name)</title></circle>")
             } else if points.count > 1 {
-                let coordinates = points.map { "\(n(px($0.x))),\(n(py($0.y)))" }.joined(separator: " ")
+                let coordinates = points.map { "\(n(frame.px($0.x))),\(n(frame.py($0.y)))" }.joined(separator: " ")
                 lines.append(
                     #"<polyline points="\#(coordinates)" fill="none" stroke="\#(color)" stroke-width="1.5">"#
                         + "<title>\(name)</title></polyline>")
             }
-            let legendY = plot.top + 8 + Double(index) * 18
-            let legendX = plot.right + 16
-            lines.append(
-                #"<line x1="\#(n(legendX))" y1="\#(n(legendY))" x2="\#(n(legendX + 20))" y2="\#(n(legendY))" "#
-                    + #"stroke="\#(color)" stroke-width="3"/>"#)
-            lines.append(#"<text x="\#(n(legendX + 26))" y="\#(n(legendY + 4))">\#(name)</text>"#)
+            lines += frame.legendEntry(index: index, color: color, escapedName: name)
         }
         lines.append("</svg>")
         return lines.joined(separator: "\n") + "\n"
-    }
-
-    /// A coordinate with at most two decimals.
-    private func n(_ value: Double) -> String {
-        let rounded = (value * 100).rounded() / 100
-        return rounded == rounded.rounded() ? String(Int(rounded)) : String(rounded)
     }
 }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Autodiff
 import Foundation
+import Plotting
 import Sampling
 
 /// `montague gmm fit data.csv --k K`: EM for a Gaussian mixture, printing parameters and the log-likelihood trace;
@@ -124,7 +125,12 @@ struct GMMFitCommand: ParsableCommand {
                 String(format: "component %d  weight %.4f", c, fit.model.weights[c]) + "  mean [\(mean)]  cov [\(cov)]")
         }
         if let svg {
-            let plot = SVGPlot.trace([fit.meanLogLikelihoodHistory], title: "EM mean log-likelihood")
+            let trace = LineSeries(
+                name: "mean log-likelihood",
+                points: fit.meanLogLikelihoodHistory.enumerated().map { ChartPoint(x: Double($0 + 1), y: $1) })
+            let plot = LineChart(
+                series: [trace], title: "EM mean log-likelihood", xLabel: "iteration", yLabel: "mean log-likelihood"
+            ).svg()
             do {
                 try plot.write(toFile: svg, atomically: true, encoding: .utf8)
             } catch {

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Autodiff
 import Foundation
+import Plotting
 import Sampling
 
 /// `montague sample DIST --n N`: draws from a distribution and prints sample moments against the exact ones.
@@ -32,7 +33,7 @@ struct SampleCommand: ParsableCommand {
     @Option(name: .long, help: "Random seed.")
     var seed: UInt64 = 0
 
-    @Option(name: .long, help: "Write an SVG histogram of the draws to this path.")
+    @Option(name: .long, help: "Write an SVG histogram of the draws, with the exact density or pmf, to this path.")
     var svg: String?
 
     @Flag(name: .customLong("inverse-transform"), help: "Sample by the quantile function F⁻¹(U) (continuous only).")
@@ -118,8 +119,24 @@ struct SampleCommand: ParsableCommand {
             )
         }
         if let svg {
-            let density: ((Double) -> Double)? = continuous.map { c in { exp(c.logDensity($0)) } }
-            let plot = SVGPlot.histogram(draws, title: "\(distribution) n=\(n) seed=\(seed)", density: density)
+            let title = "\(distribution) n=\(n) seed=\(seed)"
+            let chart: HistogramChart
+            if let continuous {
+                chart = HistogramChart(
+                    values: draws, bins: 40, curveName: "exact density", title: title, xLabel: "value",
+                    density: { exp(continuous.logDensity($0)) })
+            } else if let discrete, let low = draws.min().map(Int.init), let high = draws.max().map(Int.init),
+                high - low < 100
+            {
+                // One unit-wide bin per integer, so bar heights are the sample frequencies next to the exact pmf.
+                chart = HistogramChart(
+                    values: draws, bins: high - low + 1, range: (Double(low) - 0.5)...(Double(high) + 0.5),
+                    curve: (low...high).map { ChartPoint(x: Double($0), y: exp(discrete.logProbability($0))) },
+                    curveName: "exact probability", title: title, xLabel: "value", yLabel: "frequency")
+            } else {
+                chart = HistogramChart(values: draws, bins: 40, title: title, xLabel: "value")
+            }
+            let plot = chart.svg()
             do {
                 try plot.write(toFile: svg, atomically: true, encoding: .utf8)
             } catch {
