@@ -2,41 +2,6 @@ import Foundation
 import Plotting
 import Testing
 
-#if canImport(FoundationXML)
-import FoundationXML
-#endif
-
-/// The elements of an XML document (name and attributes, in order), or the parser's error.
-private final class ElementCollector: NSObject, XMLParserDelegate {
-    var elements: [(name: String, attributes: [String: String])] = []
-    /// The text content of every element without child elements (entities resolved).
-    var texts: [String] = []
-    private var current = ""
-
-    static func parse(_ text: String) throws -> ElementCollector {
-        let collector = ElementCollector()
-        let parser = XMLParser(data: Data(text.utf8))
-        parser.delegate = collector
-        if !parser.parse() { throw parser.parserError ?? CocoaError(.coderReadCorrupt) }
-        return collector
-    }
-
-    func parser(
-        _ parser: XMLParser, didStartElement elementName: String, namespaceURI: String?, qualifiedName: String?,
-        attributes: [String: String] = [:]
-    ) {
-        elements.append((elementName, attributes))
-        current = ""
-    }
-
-    func parser(_ parser: XMLParser, didEndElement elementName: String, namespaceURI: String?, qualifiedName: String?) {
-        if !current.isEmpty { texts.append(current) }
-        current = ""
-    }
-
-    func parser(_ parser: XMLParser, foundCharacters string: String) { current += string }
-}
-
 /// The (x, y) pairs of a `points` attribute.
 private func coordinates(_ points: String?) -> [(Double, Double)] {
     (points ?? "").split(separator: " ").compactMap { pair in
@@ -85,7 +50,7 @@ struct PlottingTests {
             ],
             title: "run \"A\"", xLabel: "step", yLabel: "value")
         let svg = chart.svg()
-        let parsed = try ElementCollector.parse(svg)
+        let parsed = try SVGElements.parse(svg)
         #expect(parsed.elements.first?.name == "svg")
         // Two curves plus the axes; the second series has one finite point, drawn as a circle.
         #expect(parsed.elements.filter { $0.name == "polyline" }.count == 2)
@@ -104,12 +69,12 @@ struct PlottingTests {
             ])
         let chart = LineChart(series: [series], logScaleY: true)
         #expect(chart.drawablePoints(of: series).count == 3)
-        let parsed = try ElementCollector.parse(chart.svg())
+        let parsed = try SVGElements.parse(chart.svg())
         let curve = parsed.elements.last { $0.name == "polyline" && $0.attributes["stroke"] == LineChart.palette[0] }
         let ys = coordinates(curve?.attributes["points"]).map(\.1)
         try #require(ys.count == 3)
         #expect(abs((ys[0] - ys[1]) - (ys[1] - ys[2])) < 0.02 && ys[0] > ys[1])  // y grows upwards
-        let linear = try ElementCollector.parse(LineChart(series: [series]).svg())
+        let linear = try SVGElements.parse(LineChart(series: [series]).svg())
         let linearCurve = linear.elements.last {
             $0.name == "polyline" && $0.attributes["stroke"] == LineChart.palette[0]
         }
@@ -175,7 +140,7 @@ struct PlottingTests {
             series: [LineSeries(name: "loss", points: [ChartPoint(x: 1, y: 2.3), ChartPoint(x: 2, y: 1.1)])],
             title: "run.jsonl", xLabel: "step", yLabel: "value", logScaleY: true)
         let svg: String = chart.svg()
-        #expect(try ElementCollector.parse(svg).elements.count > 10)
+        #expect(try SVGElements.parse(svg).elements.count > 10)
         let log = try MetricsLog(jsonl: Data(#"{"step":1,"metrics":{"loss":0.7}}"#.utf8))
         let fromLog = try log.chart(metrics: ["loss"], x: .step, logScaleY: false)
         #expect(fromLog.series == [LineSeries(name: "loss", points: [ChartPoint(x: 1, y: 0.7)])])
