@@ -116,23 +116,26 @@ struct SAXEventBuffer {
     }
 
     private mutating func growBytes(_ needed: Int) {
-        var capacity = byteCapacity * 2
-        while capacity < needed { capacity *= 2 }
-        let grown = UnsafeMutablePointer<UInt8>.allocate(capacity: capacity)
-        grown.update(from: bytes, count: byteCount)
-        bytes.deallocate()
-        bytes = grown
-        byteCapacity = capacity
+        Self.grow(&bytes, count: byteCount, capacity: &byteCapacity, toHold: needed)
+    }
+
+    /// Moves the `count` elements of `storage` into a buffer at least twice as large that holds `needed`.
+    private static func grow<Element>(
+        _ storage: inout UnsafeMutablePointer<Element>, count: Int, capacity: inout Int, toHold needed: Int
+    ) {
+        var grownCapacity = capacity * 2
+        while grownCapacity < needed { grownCapacity *= 2 }
+        let grown = UnsafeMutablePointer<Element>.allocate(capacity: grownCapacity)
+        grown.moveInitialize(from: storage, count: count)
+        storage.deallocate()
+        storage = grown
+        capacity = grownCapacity
     }
 
     @inline(__always)
     mutating func append(_ event: SAXEvent) {
         if eventCount == eventCapacity {
-            let grown = UnsafeMutablePointer<SAXEvent>.allocate(capacity: eventCapacity * 2)
-            grown.moveInitialize(from: events, count: eventCount)
-            events.deallocate()
-            events = grown
-            eventCapacity *= 2
+            Self.grow(&events, count: eventCount, capacity: &eventCapacity, toHold: eventCount + 1)
         }
         (events + eventCount).initialize(to: event)
         eventCount += 1
@@ -141,11 +144,7 @@ struct SAXEventBuffer {
     @inline(__always)
     mutating func append(_ attribute: SAXAttribute) -> Int32 {
         if attributeCount == attributeCapacity {
-            let grown = UnsafeMutablePointer<SAXAttribute>.allocate(capacity: attributeCapacity * 2)
-            grown.moveInitialize(from: attributes, count: attributeCount)
-            attributes.deallocate()
-            attributes = grown
-            attributeCapacity *= 2
+            Self.grow(&attributes, count: attributeCount, capacity: &attributeCapacity, toHold: attributeCount + 1)
         }
         (attributes + attributeCount).initialize(to: attribute)
         attributeCount += 1

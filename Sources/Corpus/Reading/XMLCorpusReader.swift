@@ -76,17 +76,49 @@ public final class XMLCorpusReader {
             }
             if profile == nil {
                 guard reader.nodeKind == .element else { continue }
-                var made = try configuration.makeProfile(
-                    rootElement: reader.localName,
-                    namespaceURI: reader.namespaceURI,
-                    file: reader.fileName, line: reader.line)
-                made.prepare(for: reader)
-                profile = made
-                profileName = made.name
+                profile = try makeProfile()
             }
-            sawRoot = true
             try profile!.process(reader, into: &queue)
         }
+    }
+
+    /// The profile for the root element the reader is on (configured, or detected from its name and namespace),
+    /// prepared for the reader.
+    private func makeProfile() throws -> any CorpusProfile {
+        var made = try configuration.makeProfile(
+            rootElement: reader.localName, namespaceURI: reader.namespaceURI, file: reader.fileName, line: reader.line)
+        made.prepare(for: reader)
+        profileName = made.name
+        sawRoot = true
+        return made
+    }
+
+    /// Where the streaming loops start: hands `deliver` the events queued by earlier `nextEvent()` calls, then, if no
+    /// profile is open yet, reads up to the root element, opens its profile and hands its first events too. Returns
+    /// false when the file has been read to its end already.
+    private func startStreaming(_ deliver: (CorpusEvent) throws -> Void) throws -> Bool {
+        while queueHead < queue.count {
+            let event = queue[queueHead]
+            queueHead += 1
+            try deliver(event)
+        }
+        queue.removeAll(keepingCapacity: true)
+        queueHead = 0
+        if finished { return false }
+        guard profile == nil else { return true }
+        var events: [CorpusEvent] = []
+        while profile == nil {
+            guard try reader.read() else {
+                finished = true
+                throw CorpusError(.notWellFormed, file: reader.fileName, message: "the document has no root element")
+            }
+            guard reader.nodeKind == .element else { continue }
+            var made = try makeProfile()
+            try made.process(reader, into: &events)
+            profile = made
+        }
+        for event in events { try deliver(event) }
+        return true
     }
 
     /// Calls `body` with every unit and the document it belongs to, in file order.
@@ -109,41 +141,12 @@ public final class XMLCorpusReader {
             var sink = BorrowingUnitSink(
                 body: body, onDocument: onDocument,
                 document: DocumentInfo(identifier: baseName(reader.fileName), source: reader.fileName))
-            var events: [CorpusEvent] = []
-            // Events queued by earlier `nextEvent()` calls come first.
-            while queueHead < queue.count {
-                let event = queue[queueHead]
-                queueHead += 1
+            let started = try startStreaming { event in
                 sink.event(event)
                 try sink.check()
             }
-            queue.removeAll(keepingCapacity: true)
-            queueHead = 0
-            if finished { return }
-            if profile == nil {
-                while profile == nil {
-                    guard try reader.read() else {
-                        finished = true
-                        throw CorpusError(
-                            .notWellFormed, file: reader.fileName, message: "the document has no root element")
-                    }
-                    guard reader.nodeKind == .element else { continue }
-                    var made = try configuration.makeProfile(
-                        rootElement: reader.localName,
-                        namespaceURI: reader.namespaceURI,
-                        file: reader.fileName, line: reader.line)
-                    made.prepare(for: reader)
-                    profileName = made.name
-                    sawRoot = true
-                    try made.process(reader, into: &events)
-                    profile = made
-                }
-                for event in events {
-                    sink.event(event)
-                    try sink.check()
-                }
-                events.removeAll(keepingCapacity: true)
-            }
+            guard started else { return }
+            var events: [CorpusEvent] = []
             guard var opened = profile else { return }
             self.profile = nil
             defer { self.profile = opened }
@@ -180,39 +183,9 @@ public final class XMLCorpusReader {
     /// Calls `body` with every remaining event (documents opening and closing, units), in file order: the fast
     /// way to stream a file (`nextEvent()` is the same stream, pulled).
     public func forEachEvent(_ body: (CorpusEvent) throws -> Void) throws {
-        // Events queued by earlier `nextEvent()` calls come first.
-        while queueHead < queue.count {
-            let event = queue[queueHead]
-            queueHead += 1
-            try body(event)
-        }
-        queue.removeAll(keepingCapacity: true)
-        queueHead = 0
-        if finished { return }
+        guard try startStreaming(body) else { return }
         var events: [CorpusEvent] = []
         events.reserveCapacity(8)
-        if profile == nil {
-            // Up to the root element, which chooses the profile.
-            while profile == nil {
-                guard try reader.read() else {
-                    finished = true
-                    throw CorpusError(
-                        .notWellFormed, file: reader.fileName, message: "the document has no root element")
-                }
-                guard reader.nodeKind == .element else { continue }
-                var made = try configuration.makeProfile(
-                    rootElement: reader.localName,
-                    namespaceURI: reader.namespaceURI,
-                    file: reader.fileName, line: reader.line)
-                made.prepare(for: reader)
-                profileName = made.name
-                sawRoot = true
-                try made.process(reader, into: &events)
-                profile = made
-            }
-            for event in events { try body(event) }
-            events.removeAll(keepingCapacity: true)
-        }
         guard var opened = profile else { return }
         // The hot loop runs on a local copy of the profile with its concrete type (the built-in ones are
         // specialised): no existential to open, and no exclusivity check on this object's properties, per node.
