@@ -135,15 +135,7 @@ public struct CorpusStatisticsCollector {
     /// tokenizer's.
     public mutating func add(_ unit: BorrowedTextUnit) {
         var length = 0
-        if let marked = unit.tokens, !marked.isEmpty {
-            for token in marked {
-                var form = tokenizer.lowercase ? token.form.lowercased() : token.form
-                _ = form.withUTF8 { types.intern($0) }
-            }
-            length = marked.count
-        } else {
-            tokenizer.forEachTokenID(in: unit.utf8Text, interningInto: &types) { _ in length += 1 }
-        }
+        tokenizer.forEachTokenID(of: unit, interningInto: &types) { _ in length += 1 }
         result.units += 1
         result.tokens += length
         result.characters += Self.scalarCount(unit.utf8Text)

@@ -38,6 +38,21 @@ extension Tokenizer {
             }
         }
     }
+
+    /// The token ids of a unit, as `CorpusExporter.tokens(of:_:)` gives its tokens: its marked-up tokens (TEI `<w>`,
+    /// lowercased when the tokenizer lowercases) when it has them, otherwise `forEachTokenID(in:interningInto:_:)`
+    /// on its text. What statistics and vocabularies count.
+    public func forEachTokenID(
+        of unit: BorrowedTextUnit, interningInto dictionary: inout TokenDictionary, _ body: (Int) throws -> Void
+    ) rethrows {
+        guard let marked = unit.tokens, !marked.isEmpty else {
+            return try forEachTokenID(in: unit.utf8Text, interningInto: &dictionary, body)
+        }
+        for token in marked {
+            var form = lowercase ? token.form.lowercased() : token.form
+            try body(form.withUTF8 { dictionary.intern($0) })
+        }
+    }
 }
 
 /// The per-token work of `forEachTokenID`: a token's range to its id in the dictionary's storage.

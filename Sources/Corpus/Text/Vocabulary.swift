@@ -104,15 +104,7 @@ public struct Vocabulary: Sendable, Hashable, Codable {
         var dictionary = TokenDictionary()
         var total = 0
         let report = try loader.forEachBorrowedUnit(progress: progress) { _, unit in
-            if let marked = unit.tokens, !marked.isEmpty {
-                for token in marked {
-                    var form = tokenizer.lowercase ? token.form.lowercased() : token.form
-                    _ = form.withUTF8 { dictionary.intern($0) }
-                }
-                total += marked.count
-            } else {
-                tokenizer.forEachTokenID(in: unit.utf8Text, interningInto: &dictionary) { _ in total += 1 }
-            }
+            tokenizer.forEachTokenID(of: unit, interningInto: &dictionary) { _ in total += 1 }
         }
         var counts: [String: Int] = [:]
         counts.reserveCapacity(dictionary.count)
