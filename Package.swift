@@ -11,6 +11,7 @@ let package = Package(
         .library(name: "Corpus", targets: ["Corpus"]),
         .library(name: "Grammar", targets: ["Grammar"]),
         .library(name: "Sampling", targets: ["Sampling"]),
+        .library(name: "MontagueSupport", targets: ["MontagueSupport"]),
         .executable(name: "montague", targets: ["montague"]),
     ],
     dependencies: [
@@ -29,6 +30,9 @@ let package = Package(
             providers: [.apt(["libxml2-dev"])]
         ),
 
+        // MARK: - Support (layer 0: seeded generator, atomic files, located errors, escapers; no dependencies)
+        .target(name: "MontagueSupport"),
+
         // MARK: - Plotting (layer 0: SVG charts of metric curves, no dependencies)
         .target(
             name: "Plotting",
@@ -43,7 +47,7 @@ let package = Package(
         ),
         .target(
             name: "NeuralNet",
-            dependencies: ["Autodiff"]
+            dependencies: ["Autodiff", "MontagueSupport"]
         ),
         .target(
             name: "Sampling",
@@ -62,7 +66,7 @@ let package = Package(
         .executableTarget(
             name: "montague",
             dependencies: [
-                "Autodiff", "NeuralNet", "Corpus", "Grammar", "Sampling", "Plotting",
+                "Autodiff", "NeuralNet", "Corpus", "Grammar", "Sampling", "Plotting", "MontagueSupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -83,6 +87,7 @@ let package = Package(
         .testTarget(name: "SamplingTests", dependencies: ["Sampling", "Autodiff"]),
         .testTarget(name: "PlottingTests", dependencies: ["Plotting"]),
         .testTarget(name: "CLITests", dependencies: ["montague"]),
+        .testTarget(name: "MontagueSupportTests", dependencies: ["MontagueSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )
