@@ -1,6 +1,7 @@
 import ArgumentParser
 import Autodiff
 import Foundation
+import MontagueSupport
 
 /// The `montague` command-line tool: parses arguments, calls one library entry point per subcommand, prints.
 ///
@@ -22,7 +23,7 @@ struct Montague: ParsableCommand {
         subcommands: [
             CheckCommand.self, ZadroznyCommand.self, EnumerateCommand.self, GenerateCommand.self, EvalCommand.self,
             CorpusCommand.self, SampleCommand.self, GMMCommand.self, DemoCommand.self,
-            PlotCommand.self, TrainCommand.self,
+            PlotCommand.self, TrainCommand.self, PredictCommand.self, EvaluateCommand.self,
         ]
     )
 
@@ -32,6 +33,10 @@ struct Montague: ParsableCommand {
         do {
             var command = try parseAsRoot()
             try command.run()
+        } catch let error as any LocatedError {
+            // Input errors know where they are: `file:line:column: error: message`, exit status 2.
+            FileHandle.standardError.write(Data((error.description + "\n").utf8))
+            Foundation.exit(2)
         } catch {
             guard exitCode(for: error) == .validationFailure else { exit(withError: error) }
             FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))

@@ -1,0 +1,228 @@
+import ArgumentParser
+import Foundation
+import MontagueSupport
+import NeuralNet
+
+/// How one kind of model directory is applied and evaluated by the shared verbs `montague predict DIR` and
+/// `montague evaluate DIR`. Each kind (`seq2seq`, `lm`, `gan`, `rl`, …) has one conforming type in its own file,
+/// listed in ``ModelKinds/all``; the type only parses what it needs from the shared options, calls its library
+/// entry point and prints.
+protocol ModelKindHandler: Sendable {
+    /// The manifest's `kind` this handler serves (the `train` subcommand's name).
+    static var kind: String { get }
+    /// Applies the model: samples, transfers, plays, classifies.
+    static func predict(_ directory: ModelDirectory, manifest: ModelManifest, options: PredictOptions) throws
+    /// Reports the kind's metrics.
+    static func evaluate(_ directory: ModelDirectory, manifest: ModelManifest, options: EvaluateOptions) throws
+}
+
+/// Every kind the `predict` and `evaluate` verbs know (one line per kind).
+enum ModelKinds {
+    static let all: [any ModelKindHandler.Type] = [
+    ]
+
+    /// The handler of the directory's kind, with its manifest.
+    static func handler(for directory: ModelDirectory) throws -> (any ModelKindHandler.Type, ModelManifest) {
+        let manifest = try directory.readManifest()
+        var known: [String] = []
+        for handler in all {
+            if handler.kind == manifest.kind { return (handler, manifest) }
+            known.append(handler.kind)
+        }
+        let list = known.sorted().joined(separator: ", ")
+        throw ModelDirectoryError(
+            path: directory.manifestURL.path,
+            "unknown model kind '\(manifest.kind)' (this Montague knows: \(list.isEmpty ? "none" : list))")
+    }
+}
+
+/// Options of `montague predict`; each kind uses those that apply and rejects the others with
+/// ``PredictOptions/reject(_:for:)``.
+struct PredictOptions: ParsableArguments {
+    @Argument(help: "A model directory written by `montague train … --output DIR`.")
+    var model: String
+
+    @Option(name: .long, help: "Inputs, one per line (default: standard input, for kinds that take inputs).")
+    var input: String?
+
+    @Option(name: .long, help: "Write the predictions to this file (atomically) instead of standard output.")
+    var output: String?
+
+    @Option(name: .customLong("n"), help: "How many samples to draw (generators).")
+    var count: Int?
+
+    @Option(name: .long, help: "Sampling temperature (generators).")
+    var temperature: Float?
+
+    @Option(name: .customLong("top-k"), help: "Sample among the k most likely tokens (generators).")
+    var topK: Int?
+
+    @Option(name: .customLong("top-p"), help: "Nucleus sampling: the smallest set with this much probability.")
+    var topP: Float?
+
+    @Option(name: .long, help: "Beam width (1: greedy) for models that decode.")
+    var beam: Int?
+
+    @Option(name: .long, help: "Target style (style transfer).")
+    var to: String?
+
+    @Option(name: .long, help: "Episodes to play (reinforcement learning).")
+    var episodes: Int?
+
+    @Option(name: .long, help: "Seed of every random choice.")
+    var seed: UInt64 = 0
+
+    @Flag(name: .long, help: "Machine-readable output (JSON).")
+    var json = false
+
+    func validate() throws {
+        if let count, count <= 0 { throw ValidationError("--n must be positive") }
+        if let temperature, !(temperature > 0) { throw ValidationError("--temperature must be positive") }
+        if let topK, topK <= 0 { throw ValidationError("--top-k must be positive") }
+        if let topP, !(topP > 0 && topP <= 1) { throw ValidationError("--top-p must be in (0, 1]") }
+        if let beam, beam <= 0 { throw ValidationError("--beam must be positive") }
+        if let episodes, episodes <= 0 { throw ValidationError("--episodes must be positive") }
+    }
+
+    /// Throws a usage error naming the first of `flags` that was given but does not apply to `kind`.
+    func reject(_ flags: [PredictFlag], for kind: String) throws {
+        for flag in flags where isSet(flag) {
+            throw ValidationError("--\(flag.rawValue) does not apply to a '\(kind)' model")
+        }
+    }
+
+    private func isSet(_ flag: PredictFlag) -> Bool {
+        switch flag {
+        case .input: input != nil
+        case .n: count != nil
+        case .temperature: temperature != nil
+        case .topK: topK != nil
+        case .topP: topP != nil
+        case .beam: beam != nil
+        case .to: to != nil
+        case .episodes: episodes != nil
+        }
+    }
+}
+
+/// The optional flags of ``PredictOptions``, by their command-line names.
+enum PredictFlag: String, CaseIterable {
+    case input, n, temperature, beam, to, episodes
+    case topK = "top-k"
+    case topP = "top-p"
+}
+
+/// Options of `montague evaluate`.
+struct EvaluateOptions: ParsableArguments {
+    @Argument(help: "A model directory written by `montague train … --output DIR`.")
+    var model: String
+
+    @Option(name: .long, help: "Evaluation data (its format is the kind's training format).")
+    var data: [String] = []
+
+    @Option(name: .long, parsing: .upToNextOption, help: "Reference files, one reference per line (BLEU).")
+    var refs: [String] = []
+
+    @Option(name: .long, help: "Episodes to average over (reinforcement learning).")
+    var episodes: Int?
+
+    @Option(name: .long, help: "Seed of every random choice.")
+    var seed: UInt64 = 0
+
+    @Flag(name: .long, help: "Machine-readable output (JSON).")
+    var json = false
+
+    func validate() throws {
+        if let episodes, episodes <= 0 { throw ValidationError("--episodes must be positive") }
+    }
+}
+
+/// `montague predict DIR …`: applies any model directory as its kind means it.
+struct PredictCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "predict",
+        abstract: "Apply a trained model: transfer or map sentences, sample, play episodes, classify.",
+        discussion: """
+            The model directory's manifest says what kind of model it holds; every training command writes one \
+            (`montague train <kind> … --output DIR`). Options that do not apply to the kind are rejected.
+
+            Examples:
+              montague predict runs/scan --input commands.txt
+              montague predict runs/lm --n 10 --temperature 0.8 --seed 1
+            """)
+
+    @OptionGroup var options: PredictOptions
+
+    func run() throws {
+        let directory = ModelDirectory(path: options.model)
+        let (handler, manifest) = try ModelKinds.handler(for: directory)
+        try handler.predict(directory, manifest: manifest, options: options)
+    }
+}
+
+/// `montague evaluate DIR …`: reports the metrics of any model directory's kind.
+struct EvaluateCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "evaluate",
+        abstract: "Evaluate a trained model: exact match, BLEU, perplexity, sample quality, returns, accuracy.",
+        discussion: """
+            The model directory's manifest says what kind of model it holds and which metrics apply; --json \
+            prints them as one JSON object.
+
+            Examples:
+              montague evaluate runs/scan --data tasks_test_simple.txt
+              montague evaluate runs/agent --episodes 100 --json
+            """)
+
+    @OptionGroup var options: EvaluateOptions
+
+    func run() throws {
+        let directory = ModelDirectory(path: options.model)
+        let (handler, manifest) = try ModelKinds.handler(for: directory)
+        try handler.evaluate(directory, manifest: manifest, options: options)
+    }
+}
+
+/// A wall-clock budget given as `90s`, `45m`, `2h`, `1h30m` or plain seconds (`5400`).
+struct Duration: ExpressibleByArgument, Equatable, CustomStringConvertible {
+    /// The budget in seconds.
+    var seconds: Double
+
+    init(seconds: Double) { self.seconds = seconds }
+
+    init?(argument: String) {
+        let text = argument.trimmingCharacters(in: .whitespaces).lowercased()
+        if let plain = Double(text) {
+            guard plain > 0, plain.isFinite else { return nil }
+            seconds = plain
+            return
+        }
+        var total = 0.0
+        var number = ""
+        var sawUnit = false
+        for character in text {
+            if character.isNumber || character == "." {
+                number.append(character)
+                continue
+            }
+            let scale: Double
+            switch character {
+            case "s": scale = 1
+            case "m": scale = 60
+            case "h": scale = 3600
+            case "d": scale = 86_400
+            default: return nil
+            }
+            guard let value = Double(number), value.isFinite else { return nil }
+            total += value * scale
+            number = ""
+            sawUnit = true
+        }
+        guard number.isEmpty, sawUnit, total > 0 else { return nil }
+        seconds = total
+    }
+
+    var description: String { "\(seconds)s" }
+
+    static var defaultCompletionKind: CompletionKind { .default }
+}
