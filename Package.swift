@@ -13,6 +13,7 @@ let package = Package(
         .library(name: "Sampling", targets: ["Sampling"]),
         .library(name: "MontagueSupport", targets: ["MontagueSupport"]),
         .library(name: "Experiments", targets: ["Experiments"]),
+        .library(name: "TextGeneration", targets: ["TextGeneration"]),
         .executable(name: "montague", targets: ["montague"]),
     ],
     dependencies: [
@@ -63,10 +64,16 @@ let package = Package(
             dependencies: ["CLibXML2"]
         ),
 
+        // MARK: - Text generation (layer 4: LM and seq2seq drivers, text VAEs and GANs, style transfer, text metrics)
+        .target(
+            name: "TextGeneration",
+            dependencies: ["NeuralNet", "Corpus", "MontagueSupport"]
+        ),
+
         // MARK: - Experiments (layer 5: experiment plans and runner; grammar-driven experiments)
         .target(
             name: "Experiments",
-            dependencies: ["NeuralNet", "MontagueSupport"]
+            dependencies: ["TextGeneration", "NeuralNet", "MontagueSupport"]
         ),
 
         // MARK: - Command-line tool (layer 4: parses and prints only)
@@ -74,7 +81,7 @@ let package = Package(
             name: "montague",
             dependencies: [
                 "Autodiff", "NeuralNet", "Corpus", "Grammar", "Sampling", "Plotting", "MontagueSupport",
-                "Experiments",
+                "Experiments", "TextGeneration",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -96,6 +103,7 @@ let package = Package(
         .testTarget(name: "PlottingTests", dependencies: ["Plotting"]),
         .testTarget(name: "CLITests", dependencies: ["montague"]),
         .testTarget(name: "MontagueSupportTests", dependencies: ["MontagueSupport"]),
+        .testTarget(name: "TextGenerationTests", dependencies: ["TextGeneration"], exclude: ["Fixtures"]),
         .testTarget(name: "ExperimentsTests", dependencies: ["Experiments", "NeuralNet", "MontagueSupport"]),
     ],
     swiftLanguageModes: [.v6]
