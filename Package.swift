@@ -67,7 +67,7 @@ let package = Package(
         // MARK: - Text generation (layer 4: LM and seq2seq drivers, text VAEs and GANs, style transfer, text metrics)
         .target(
             name: "TextGeneration",
-            dependencies: ["NeuralNet", "Corpus", "MontagueSupport"]
+            dependencies: ["NeuralNet", "Autodiff", "Corpus", "MontagueSupport"]
         ),
 
         // MARK: - Experiments (layer 5: experiment plans and runner; grammar-driven experiments)
@@ -103,7 +103,9 @@ let package = Package(
         .testTarget(name: "PlottingTests", dependencies: ["Plotting"]),
         .testTarget(name: "CLITests", dependencies: ["montague"]),
         .testTarget(name: "MontagueSupportTests", dependencies: ["MontagueSupport"]),
-        .testTarget(name: "TextGenerationTests", dependencies: ["TextGeneration"], exclude: ["Fixtures"]),
+        .testTarget(
+            name: "TextGenerationTests", dependencies: ["TextGeneration", "NeuralNet", "Autodiff"],
+            exclude: ["Fixtures"]),
         .testTarget(name: "ExperimentsTests", dependencies: ["Experiments", "NeuralNet", "MontagueSupport"]),
     ],
     swiftLanguageModes: [.v6]
