@@ -94,6 +94,8 @@ let package = Package(
         ),
 
         // MARK: - Tests
+        // Shared test helpers: closeness checks, fixture and external-data locations with visible skips.
+        .target(name: "_MontagueTestSupport", path: "Tests/_MontagueTestSupport"),
         .testTarget(name: "SystemLibraryTests", dependencies: ["CBLAS", "CLibXML2"]),
         .testTarget(name: "AutodiffTests", dependencies: ["Autodiff"]),
         .testTarget(name: "NeuralNetTests", dependencies: ["NeuralNet", "Autodiff"]),
@@ -104,7 +106,7 @@ let package = Package(
         .testTarget(name: "CLITests", dependencies: ["montague"]),
         .testTarget(name: "MontagueSupportTests", dependencies: ["MontagueSupport"]),
         .testTarget(
-            name: "TextGenerationTests", dependencies: ["TextGeneration", "NeuralNet", "Autodiff"],
+            name: "TextGenerationTests", dependencies: ["TextGeneration", "NeuralNet", "Autodiff", "_MontagueTestSupport"],
             exclude: ["Fixtures"]),
         .testTarget(name: "ExperimentsTests", dependencies: ["Experiments", "NeuralNet", "MontagueSupport"]),
     ],

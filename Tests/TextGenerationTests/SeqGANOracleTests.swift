@@ -2,23 +2,14 @@ import Autodiff
 import Foundation
 import NeuralNet
 import Testing
+import _MontagueTestSupport
 
 @testable import TextGeneration
 
 /// SeqGAN's oracle (Yu et al. 2017) is third-party data without a license to ship: these tests read it from the
 /// data folder beside the repository when it is there (CI) and are skipped, saying so, when it is not.
 enum SeqGANOracleData {
-    static let directory: URL? = {
-        var url = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-        for _ in 0..<6 {
-            let candidate = url.appendingPathComponent("shared/data/seqgan-oracle")
-            if FileManager.default.fileExists(atPath: candidate.appendingPathComponent("oracle.safetensors").path) {
-                return candidate
-            }
-            url.deleteLastPathComponent()
-        }
-        return nil
-    }()
+    static let directory: URL? = TestData.externalData("seqgan-oracle")
 
     struct Checks: Decodable {
         var fixed_sequences: [[Int]]
@@ -30,7 +21,7 @@ enum SeqGANOracleData {
 
 @Suite(
     "SeqGAN oracle",
-    .enabled(if: SeqGANOracleData.directory != nil, "SeqGAN's oracle.safetensors is not beside the repository (data/seqgan-oracle)"))
+    .enabled(if: SeqGANOracleData.directory != nil, TestData.missing("seqgan-oracle")))
 struct SeqGANOracleTests {
     static func load() throws -> (LanguageModel, SeqGANOracleData.Checks) {
         let directory = try #require(SeqGANOracleData.directory)
