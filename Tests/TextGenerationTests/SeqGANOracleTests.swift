@@ -57,7 +57,10 @@ struct SeqGANOracleTests {
         var second = RandomGenerator(seed: 3)
         #expect(SeqGANOracle.sample(from: model, count: 3, using: &first) == SeqGANOracle.sample(from: model, count: 3, using: &second))
     }
+}
 
+@Suite("SeqGAN oracle loader errors")
+struct SeqGANOracleLoaderErrorTests {
     @Test("A file missing a tensor or with a wrong shape is a located error")
     func badFiles() throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("oracle-\(UUID().uuidString)")
