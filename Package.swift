@@ -11,6 +11,7 @@ let package = Package(
         .library(name: "Corpus", targets: ["Corpus"]),
         .library(name: "Grammar", targets: ["Grammar"]),
         .library(name: "Sampling", targets: ["Sampling"]),
+        .library(name: "Generative", targets: ["Generative"]),
         .library(name: "MontagueSupport", targets: ["MontagueSupport"]),
         .executable(name: "montague", targets: ["montague"]),
     ],
@@ -54,6 +55,10 @@ let package = Package(
             dependencies: ["Autodiff", "CBLAS"]
         ),
         .target(
+            name: "Generative",
+            dependencies: ["NeuralNet", "Autodiff", "Sampling", "Plotting", "MontagueSupport"]
+        ),
+        .target(
             name: "Grammar",
             dependencies: []
         ),
@@ -66,7 +71,7 @@ let package = Package(
         .executableTarget(
             name: "montague",
             dependencies: [
-                "Autodiff", "NeuralNet", "Corpus", "Grammar", "Sampling", "Plotting", "MontagueSupport",
+                "Autodiff", "NeuralNet", "Corpus", "Grammar", "Sampling", "Plotting", "MontagueSupport", "Generative",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -85,6 +90,7 @@ let package = Package(
         .testTarget(name: "CorpusTests", dependencies: ["Corpus"]),
         .testTarget(name: "GrammarTests", dependencies: ["Grammar"]),
         .testTarget(name: "SamplingTests", dependencies: ["Sampling", "Autodiff"]),
+        .testTarget(name: "GenerativeTests", dependencies: ["Generative", "NeuralNet", "Autodiff", "Sampling"]),
         .testTarget(name: "PlottingTests", dependencies: ["Plotting"]),
         .testTarget(name: "CLITests", dependencies: ["montague"]),
         .testTarget(name: "MontagueSupportTests", dependencies: ["MontagueSupport"]),
