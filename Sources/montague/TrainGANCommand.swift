@@ -39,7 +39,9 @@ struct DataArgument: ExpressibleByArgument {
 
 /// Options shared by `train gan` and `train vae`: data, output, budget, seed, metrics, resume.
 struct GenerativeRunOptions: ParsableArguments {
-    @Option(name: .long, help: "Training data: ring8, grid25, swissroll, digits:PATH (UCI digits CSV, .gz too), or a CSV of points.")
+    @Option(
+        name: .long,
+        help: "Training data: ring8, grid25, swissroll, digits:PATH (UCI digits CSV, .gz too), or a CSV of points.")
     var data: DataArgument
 
     @Option(name: .long, help: "The model directory to write (manifest, weights, training state).")
@@ -83,17 +85,23 @@ struct GenerativeRunOptions: ParsableArguments {
         if let batchSize, batchSize < 2 { throw ValidationError("--batch-size must be at least 2") }
         if let lr, !(lr > 0) { throw ValidationError("--lr must be positive") }
         if toyCount <= 0 { throw ValidationError("--toy-count must be positive") }
-        if checkpointEvery <= 0 || logEvery <= 0 { throw ValidationError("--checkpoint-every and --log-every must be positive") }
+        if checkpointEvery <= 0 || logEvery <= 0 {
+            throw ValidationError("--checkpoint-every and --log-every must be positive")
+        }
     }
 
     var budget: TrainingBudget {
-        TrainingBudget(steps: steps, seconds: timeLimit?.seconds, checkpointInterval: checkpointEvery, logInterval: logEvery)
+        TrainingBudget(
+            steps: steps, seconds: timeLimit?.seconds, checkpointInterval: checkpointEvery, logInterval: logEvery)
     }
 
     func say(_ line: String) { if !quiet { print(line) } }
 
     func progressLine(_ step: Int, _ metrics: [String: Double]) {
-        say("step \(step)  " + metrics.sorted { $0.key < $1.key }.map { String(format: "%@ %.4f", $0.key, $0.value) }.joined(separator: "  "))
+        say(
+            "step \(step)  "
+                + metrics.sorted { $0.key < $1.key }.map { String(format: "%@ %.4f", $0.key, $0.value) }.joined(
+                    separator: "  "))
     }
 }
 
@@ -120,7 +128,8 @@ struct TrainGANCommand: ParsableCommand {
     @Option(name: .long, help: "Training method (\(GANMethod.allNames.joined(separator: ", "))).")
     var method: GANMethod = .nonSaturating
 
-    @Option(name: .customLong("d-steps"), help: "Critic updates per generator update (default 1; 5 for wgan and wgan-gp).")
+    @Option(
+        name: .customLong("d-steps"), help: "Critic updates per generator update (default 1; 5 for wgan and wgan-gp).")
     var discriminatorSteps: Int?
 
     @Option(name: .long, help: "Noise (latent) dimensions.")
@@ -170,9 +179,13 @@ struct TrainGANCommand: ParsableCommand {
 
     func validate() throws {
         let codes = leastSquaresCodes.split(separator: ",").compactMap { Float($0) }
-        if codes.count != 3 || !codes.allSatisfy(\.isFinite) { throw ValidationError("--lsgan-codes takes three numbers a,b,c") }
+        if codes.count != 3 || !codes.allSatisfy(\.isFinite) {
+            throw ValidationError("--lsgan-codes takes three numbers a,b,c")
+        }
         if let discriminatorSteps, discriminatorSteps < 1 { throw ValidationError("--d-steps must be at least 1") }
-        if noise < 1 || hidden < 1 || layers < 1 { throw ValidationError("--noise, --hidden and --layers must be positive") }
+        if noise < 1 || hidden < 1 || layers < 1 {
+            throw ValidationError("--noise, --hidden and --layers must be positive")
+        }
         if packing < 1 { throw ValidationError("--packing must be at least 1") }
         if categories < 0 || continuous < 0 || (method == .info && categories + continuous == 0) {
             throw ValidationError("InfoGAN needs --categories or --continuous")
@@ -209,9 +222,13 @@ struct TrainGANCommand: ParsableCommand {
         common.say("method: \(method)  data: \(source)  seed: \(common.seed)  steps: \(common.steps)")
         let start = Date()
         let trainer = try GANRun.train(
-            configuration: configuration, data: source, directory: directory, budget: common.budget, resume: common.resume,
+            configuration: configuration, data: source, directory: directory, budget: common.budget,
+            resume: common.resume,
             metricsPath: common.metrics, progress: common.progressLine)
-        common.say(String(format: "trained %d steps in %.1fs; wrote %@", trainer.stepCount, Date().timeIntervalSince(start), common.output))
+        common.say(
+            String(
+                format: "trained %d steps in %.1fs; wrote %@", trainer.stepCount, Date().timeIntervalSince(start),
+                common.output))
         if source.toy?.modes.isEmpty == false {
             let record = GANRunRecord(configuration: trainer.configuration, data: source)
             let metrics = GANRun.evaluate(trainer, record: record, seed: common.seed)

@@ -36,7 +36,9 @@ struct TrainVAECommand: ParsableCommand {
     var importanceSamples = 100
 
     func validate() throws {
-        if latent < 1 || hidden < 1 || layers < 1 { throw ValidationError("--latent, --hidden and --layers must be positive") }
+        if latent < 1 || hidden < 1 || layers < 1 {
+            throw ValidationError("--latent, --hidden and --layers must be positive")
+        }
         if importanceSamples < 1 { throw ValidationError("--iw-samples must be positive") }
     }
 
@@ -53,15 +55,23 @@ struct TrainVAECommand: ParsableCommand {
         if let problem = configuration.problem() { throw ValidationError(problem) }
 
         let directory = ModelDirectory(path: common.output)
-        common.say("vae  data: \(source)  likelihood: \(model.likelihood.rawValue)  seed: \(common.seed)  steps: \(common.steps)")
+        common.say(
+            "vae  data: \(source)  likelihood: \(model.likelihood.rawValue)  seed: \(common.seed)  steps: \(common.steps)"
+        )
         let start = Date()
         let trainer = try VAERun.train(
-            configuration: configuration, data: source, directory: directory, budget: common.budget, resume: common.resume,
+            configuration: configuration, data: source, directory: directory, budget: common.budget,
+            resume: common.resume,
             metricsPath: common.metrics, progress: common.progressLine)
-        common.say(String(format: "trained %d steps in %.1fs; wrote %@", trainer.stepCount, Date().timeIntervalSince(start), common.output))
-        let (_, record, heldOut) = try VAERun.load(directory)
-        let metrics = try VAERun.evaluate(trainer, record: record, heldOut: heldOut, samples: importanceSamples, seed: common.seed)
         common.say(
-            metrics.sorted { $0.key < $1.key }.map { String(format: "%@ %.4f", $0.key, $0.value) }.joined(separator: "  "))
+            String(
+                format: "trained %d steps in %.1fs; wrote %@", trainer.stepCount, Date().timeIntervalSince(start),
+                common.output))
+        let (_, record, heldOut) = try VAERun.load(directory)
+        let metrics = try VAERun.evaluate(
+            trainer, record: record, heldOut: heldOut, samples: importanceSamples, seed: common.seed)
+        common.say(
+            metrics.sorted { $0.key < $1.key }.map { String(format: "%@ %.4f", $0.key, $0.value) }.joined(
+                separator: "  "))
     }
 }

@@ -35,7 +35,8 @@ struct GenerativeCommandTests {
 
         let evaluated = try montague.run(["evaluate", model, "--json"])
         #expect(evaluated.status == 0, "stderr: \(evaluated.standardError)")
-        let object = try #require(try JSONSerialization.jsonObject(with: Data(evaluated.standardOutput.utf8)) as? [String: Double])
+        let object = try #require(
+            try JSONSerialization.jsonObject(with: Data(evaluated.standardOutput.utf8)) as? [String: Double])
         #expect(object["mode_count"] == 8 && object["modes"] != nil && object["high_quality"] != nil)
 
         let resumed = try montague.run(

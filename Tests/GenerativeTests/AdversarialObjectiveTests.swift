@@ -13,7 +13,8 @@ struct AdversarialObjectiveTests {
 
     @Test func minimaxAndNonSaturatingLosses() {
         let d = MinimaxGANObjective().discriminatorLoss(real: real, fake: fake).item
-        let expectedD = [1.0, -0.5, 2.0].map { Self.softplus(-$0) }.reduce(0, +) / 3
+        let expectedD =
+            [1.0, -0.5, 2.0].map { Self.softplus(-$0) }.reduce(0, +) / 3
             + [-1.0, 0.3].map { Self.softplus($0) }.reduce(0, +) / 2
         #expect(abs(Double(d) - expectedD) < 1e-5)
         let minimax = MinimaxGANObjective().generatorLoss(fake: fake).item
@@ -48,7 +49,9 @@ struct AdversarialObjectiveTests {
         #expect(abs(oneSided.item - 10 * 1.5) < 1e-4)
         let small = Tensor(shape: [2, 1], scalars: [0.3, 0.4])  // ‖w‖ = 0.5: only the two-sided form penalizes
         #expect(WGANGradientPenalty(form: .oneSided).penalty(critic: { $0.matmul(small) }, at: points).item == 0)
-        #expect(abs(WGANGradientPenalty(form: .twoSided).penalty(critic: { $0.matmul(small) }, at: points).item - 2.5) < 1e-4)
+        #expect(
+            abs(WGANGradientPenalty(form: .twoSided).penalty(critic: { $0.matmul(small) }, at: points).item - 2.5)
+                < 1e-4)
     }
 
     /// The penalty's gradient in an MLP critic's weights (a second-order quantity) against finite differences.

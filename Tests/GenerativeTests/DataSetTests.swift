@@ -20,7 +20,9 @@ struct DataSetTests {
             #expect(coverage.reverseKL < 0.05)
         }
         let roll = ToyDistribution.swissroll.sample(count: 500, seed: 1)
-        let radii = (0..<roll.count).map { i in Double(roll.point(i)[0] * roll.point(i)[0] + roll.point(i)[1] * roll.point(i)[1]).squareRoot() }
+        let radii = (0..<roll.count).map { i in
+            Double(roll.point(i)[0] * roll.point(i)[0] + roll.point(i)[1] * roll.point(i)[1]).squareRoot()
+        }
         #expect((radii.min() ?? 0) > 0.8 && (radii.max() ?? 9) < 3.0)
     }
 
@@ -57,7 +59,8 @@ struct DataSetTests {
         #expect(digits.count == 3 && digits.dimension == 64 && digits.labels == [0, 0, 0])
         #expect(digits.values[2] == 5.0 / 16)
         let bad = String(GzipFixtures.digitsLine.dropLast()) + "12\n"
-        #expect(throws: DataSetError(path: "d.csv", line: 1, column: bad.count - 2, "class '12' is not an integer 0…9")) {
+        #expect(throws: DataSetError(path: "d.csv", line: 1, column: bad.count - 2, "class '12' is not an integer 0…9"))
+        {
             try DigitsDataset.parse(bad, path: "d.csv")
         }
         #expect(throws: DataSetError.self) { try DigitsDataset.parse("1,2,3\n", path: "d.csv") }

@@ -8,8 +8,10 @@ import Testing
 struct EvaluationTests {
     @Test func collapsedSamplesCaptureOneModeWithReverseKLLogK() {
         let toy = ToyDistribution.ring8
-        let collapsed = PointSet(dimension: 2, values: [Float](repeating: 0, count: 200).enumerated().map { $0.offset % 2 == 0 ? 1 : 0 })
-        let coverage = ModeCoverage.measure(samples: collapsed, modes: toy.modes, standardDeviation: toy.standardDeviation)
+        let collapsed = PointSet(
+            dimension: 2, values: [Float](repeating: 0, count: 200).enumerated().map { $0.offset % 2 == 0 ? 1 : 0 })
+        let coverage = ModeCoverage.measure(
+            samples: collapsed, modes: toy.modes, standardDeviation: toy.standardDeviation)
         #expect(coverage.modesCaptured == 1 && coverage.highQualityFraction == 1)
         #expect(abs(coverage.reverseKL - Foundation.log(8)) < 1e-9)
         let far = PointSet(dimension: 2, values: [0, 0, 5, 5])
@@ -31,15 +33,22 @@ struct EvaluationTests {
     }
 
     @Test func coverageMemorizationAndBestMatching() {
-        let coverage = SampleQuality.classCoverage(predictions: [0, 0, 1, 2, 2, 2] + [Int](repeating: 3, count: 94), classes: 10)
+        let coverage = SampleQuality.classCoverage(
+            predictions: [0, 0, 1, 2, 2, 2] + [Int](repeating: 3, count: 94), classes: 10)
         #expect(coverage.covered == 3)  // classes 0, 2 and 3 reach 2%
         #expect(coverage.counts[3] == 94)
         let train = PointSet(dimension: 2, values: [0, 0, 3, 4])
         #expect(SampleQuality.meanNearestNeighbourDistance(from: train, to: train) == 0)
-        #expect(abs(SampleQuality.meanNearestNeighbourDistance(from: PointSet(dimension: 2, values: [0, 1]), to: train) - 1) < 1e-9)
+        #expect(
+            abs(
+                SampleQuality.meanNearestNeighbourDistance(from: PointSet(dimension: 2, values: [0, 1]), to: train) - 1)
+                < 1e-9)
         let truth = [0, 0, 1, 1, 2, 2, 2]
         let permuted = [2, 2, 0, 0, 1, 1, 0]
-        #expect(abs(SampleQuality.bestMatchingAccuracy(predicted: permuted, truth: truth, clusters: 3, classes: 3) - 6.0 / 7) < 1e-12)
+        #expect(
+            abs(
+                SampleQuality.bestMatchingAccuracy(predicted: permuted, truth: truth, clusters: 3, classes: 3) - 6.0 / 7
+            ) < 1e-12)
     }
 
     @Test func digitsClassifierLearnsTheDigits() throws {
@@ -54,6 +63,8 @@ struct EvaluationTests {
         var generator = RandomGenerator(seed: 3)
         let noise = PointSet(Tensor.uniform([150, 64], using: &generator))
         let noiseFeatures = classifier.featureRows(noise)
-        #expect(FrechetDistance.distance(realFeatures, otherFeatures) < FrechetDistance.distance(realFeatures, noiseFeatures))
+        #expect(
+            FrechetDistance.distance(realFeatures, otherFeatures)
+                < FrechetDistance.distance(realFeatures, noiseFeatures))
     }
 }

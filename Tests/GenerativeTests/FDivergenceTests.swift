@@ -34,7 +34,9 @@ struct FDivergenceTests {
             let t = divergence.derivative(u0)
             let closed = divergence.conjugate(t)
             let numeric = Self.numericConjugate(divergence, t)
-            #expect(abs(closed - numeric) < 1e-6 * Swift.max(1, abs(closed)), "\(divergence) t=\(t): \(closed) vs \(numeric)")
+            #expect(
+                abs(closed - numeric) < 1e-6 * Swift.max(1, abs(closed)),
+                "\(divergence) t=\(t): \(closed) vs \(numeric)")
             // Fenchel–Young at the maximizer: f(u₀) + f*(t) = u₀ t.
             #expect(abs(divergence.f(u0) + closed - u0 * t) < 1e-9)
         }

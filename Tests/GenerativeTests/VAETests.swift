@@ -45,7 +45,10 @@ struct VAETests {
                 elboSum += model.elbo(x, using: &generator).mean().item
                 bound1Sum += model.importanceWeightedBound(x, samples: 1, using: &generator).mean().item
             }
-            return (elboSum / 50, bound1Sum / 50, model.importanceWeightedBound(x, samples: 64, using: &generator).mean().item)
+            return (
+                elboSum / 50, bound1Sum / 50,
+                model.importanceWeightedBound(x, samples: 64, using: &generator).mean().item
+            )
         }
         #expect(bound64 > elbo, "IW(64) \(bound64) vs ELBO \(elbo)")
         // K = 1 is an unbiased ELBO estimate (sampled KL): close to the analytic-KL ELBO.
@@ -60,7 +63,8 @@ struct VAETests {
         let expected = logSigmoid(0.5) + logSigmoid(1) + 0.5 * logSigmoid(2) + 0.5 * logSigmoid(-2)
         #expect(abs(Double(bernoulli) - expected) < 1e-5)
         let gaussian = DecoderLikelihood.gaussian.logLikelihood(
-            of: Tensor([[1, 2]]), output: Tensor([[0, 2]]), logVariance: Tensor([0, 0])).item
+            of: Tensor([[1, 2]]), output: Tensor([[0, 2]]), logVariance: Tensor([0, 0])
+        ).item
         #expect(abs(Double(gaussian) - (-Foundation.log(2 * Double.pi) - 0.5)) < 1e-5)
     }
 

@@ -21,7 +21,8 @@ struct ScatterChartTests {
 
     @Test func imageGridDrawsInkedPixelsOnly() {
         let image = [0.0, 1.0, 0.5, 0.0]  // two inked pixels of a 2×2 image
-        let grid = ImageGrid(images: [image, image, image], imageWidth: 2, imageHeight: 2, columns: 2, rowLabels: ["a", "b"])
+        let grid = ImageGrid(
+            images: [image, image, image], imageWidth: 2, imageHeight: 2, columns: 2, rowLabels: ["a", "b"])
         #expect(grid.rows == 2)
         let svg = grid.svg()
         #expect(svg.components(separatedBy: "fill=\"rgb(").count - 1 == 6)

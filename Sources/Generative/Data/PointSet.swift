@@ -45,7 +45,8 @@ public struct PointSet: Sendable, Equatable {
 
     /// The points at `indices` as a new set (labels kept).
     public func subset(_ indices: [Int]) -> PointSet {
-        PointSet(dimension: dimension, values: batch(indices).scalars, labels: labels.map { l in indices.map { l[$0] } })
+        PointSet(
+            dimension: dimension, values: batch(indices).scalars, labels: labels.map { l in indices.map { l[$0] } })
     }
 
     /// A seeded split into a training part and a held-out part of `heldOutFraction` of the points.
@@ -96,7 +97,8 @@ public struct PointSet: Sendable, Equatable {
                         header = true
                         break
                     }
-                    throw DataSetError(path: path, line: lineNumber, column: column, "'\(token)' is not a finite number")
+                    throw DataSetError(
+                        path: path, line: lineNumber, column: column, "'\(token)' is not a finite number")
                 }
                 row.append(value)
                 column += field.count + 1

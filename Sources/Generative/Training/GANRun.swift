@@ -100,7 +100,8 @@ public enum GANRun {
         var generator = RandomGenerator(seed: seed)
         let samples = trainer.samples(count: count, using: &generator)
         if let toy = record.data.toy, !toy.modes.isEmpty {
-            let coverage = ModeCoverage.measure(samples: samples, modes: toy.modes, standardDeviation: toy.standardDeviation)
+            let coverage = ModeCoverage.measure(
+                samples: samples, modes: toy.modes, standardDeviation: toy.standardDeviation)
             return [
                 "modes": Double(coverage.modesCaptured), "mode_count": Double(coverage.modeCount),
                 "high_quality": coverage.highQualityFraction, "reverse_kl": coverage.reverseKL,
@@ -134,7 +135,11 @@ public enum GANRun {
     {
         var generator = RandomGenerator(seed: seed)
         let samples = trainer.samples(count: count, using: &generator)
-        return (samples.csv(), SamplePlots.svg(samples: samples, data: trainer.data, title: "\(record.configuration.method) on \(record.data)"))
+        return (
+            samples.csv(),
+            SamplePlots.svg(
+                samples: samples, data: trainer.data, title: "\(record.configuration.method) on \(record.data)")
+        )
     }
 }
 
@@ -181,7 +186,8 @@ public enum DigitsSampleMetrics {
     /// against the rest, the reference a memorizing generator would fall far below).
     public static func measure(samples: PointSet, data: PointSet, seed: UInt64) -> [String: Double] {
         let classifier = classifier(for: data, seed: seed)
-        let coverage = SampleQuality.classCoverage(predictions: classifier.predict(samples), classes: DigitsDataset.classes)
+        let coverage = SampleQuality.classCoverage(
+            predictions: classifier.predict(samples), classes: DigitsDataset.classes)
         let (train, heldOut) = data.split(heldOutFraction: 0.2, seed: seed)
         return [
             "frechet_distance": FrechetDistance.distance(classifier.featureRows(samples), classifier.featureRows(data)),

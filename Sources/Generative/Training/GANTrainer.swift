@@ -121,7 +121,8 @@ public final class GANTrainer {
         withoutGradients {
             var z = Tensor.normal([count, configuration.noiseSize], using: &generator)
             if configuration.method == .info {
-                z = Tensor.concatenate([z, configuration.infoCodes.sample(count: count, using: &generator).codes], axis: 1)
+                z = Tensor.concatenate(
+                    [z, configuration.infoCodes.sample(count: count, using: &generator).codes], axis: 1)
             }
             return PointSet(generate(z))
         }
@@ -204,10 +205,12 @@ public final class GANTrainer {
             if c.threeClassDiscriminator {
                 let n = c.batchSize
                 let outputs = critic(Tensor.concatenate([real, reconstructed, generated], axis: 0))
-                let targets = [Int](repeating: 0, count: n) + [Int](repeating: 1, count: n) + [Int](repeating: 2, count: n)
+                let targets =
+                    [Int](repeating: 0, count: n) + [Int](repeating: 1, count: n) + [Int](repeating: 2, count: n)
                 loss = crossEntropy(logits: outputs, targets: targets)
             } else {
-                loss = (-critic(real)).softplus().mean() + critic(reconstructed).softplus().mean()
+                loss =
+                    (-critic(real)).softplus().mean() + critic(reconstructed).softplus().mean()
                     + critic(generated).softplus().mean()
             }
             update(criticOptimizer, loss: loss)

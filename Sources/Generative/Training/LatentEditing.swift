@@ -19,7 +19,8 @@ public struct LatentEditing {
     public var learningRate: Float
 
     /// An editor.
-    public init(proximityWeight: Float = 0.1, realismWeight: Float = 0.1, steps: Int = 200, learningRate: Float = 0.05) {
+    public init(proximityWeight: Float = 0.1, realismWeight: Float = 0.1, steps: Int = 200, learningRate: Float = 0.05)
+    {
         precondition(steps >= 0 && learningRate > 0, "LatentEditing: steps \(steps), learning rate \(learningRate)")
         self.proximityWeight = proximityWeight
         self.realismWeight = realismWeight
@@ -44,9 +45,11 @@ public struct LatentEditing {
         let code = Parameter(start.detached())
         let optimizer = Adam([code], learningRate: learningRate)
         let fixedStart = start.detached()
-        let initial = objective(code.value, start: fixedStart, generator: generator, critic: critic, constraint: constraint)
+        let initial = objective(
+            code.value, start: fixedStart, generator: generator, critic: critic, constraint: constraint)
         for _ in 0..<steps {
-            let loss = objective(code.value, start: fixedStart, generator: generator, critic: critic, constraint: constraint)
+            let loss = objective(
+                code.value, start: fixedStart, generator: generator, critic: critic, constraint: constraint)
             optimizer.step([gradient(of: loss, wrt: code.value)])
         }
         let final = withoutGradients {

@@ -23,7 +23,8 @@ public enum DecoderLikelihood: String, Codable, Sendable, CaseIterable {
         case .gaussian:
             let logVariance = logVariance ?? Tensor.zeros([x.shape[x.rank - 1]])
             let difference = x - output
-            let terms = difference * difference / logVariance.exp() + logVariance
+            let terms =
+                difference * difference / logVariance.exp() + logVariance
                 + Float(Foundation.log(2 * Double.pi))
             return (terms * -0.5).sum(axis: -1)
         }

@@ -1,5 +1,5 @@
-import Foundation
 import Autodiff
+import Foundation
 import NeuralNet
 
 /// A diagonal Gaussian `N(μ, diag σ²)` over the last axis, given by its mean and log-variance: the approximate
@@ -19,7 +19,8 @@ public struct DiagonalGaussian {
     public init(mean: Tensor, logVariance: Tensor) {
         precondition(
             mean.shape == logVariance.shape && mean.rank >= 1,
-            "DiagonalGaussian: mean \(mean.shape) and logVariance \(logVariance.shape) must have the same rank ≥ 1 shape")
+            "DiagonalGaussian: mean \(mean.shape) and logVariance \(logVariance.shape) must have the same rank ≥ 1 shape"
+        )
         self.mean = mean
         self.logVariance = logVariance
     }

@@ -105,7 +105,8 @@ public struct VariationalAutoencoder: ParameterContainer {
         logWeights.reserveCapacity(samples)
         for _ in 0..<samples {
             let z = q.sample(using: &generator)
-            logWeights.append(reconstructionLogLikelihood(of: x, given: z) + standardNormalLogDensity(z) - q.logDensity(z))
+            logWeights.append(
+                reconstructionLogLikelihood(of: x, given: z) + standardNormalLogDensity(z) - q.logDensity(z))
         }
         let stacked = Tensor.stack(logWeights, axis: 0)  // [K, N]
         return stacked.logSumExp(axis: 0) - Float(Foundation.log(Double(samples)))
