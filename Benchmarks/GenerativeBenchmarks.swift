@@ -31,7 +31,8 @@ enum GenerativeBenchmarks {
         configuration.discriminatorSteps = 1
         configuration.beta2 = 0.9
         configuration.seed = 0
-        let trainer = GANTrainer(configuration: configuration, data: ToyDistribution.ring8.sample(count: 10_000, seed: 0))
+        let trainer = GANTrainer(
+            configuration: configuration, data: ToyDistribution.ring8.sample(count: 10_000, seed: 0))
         let montague = BenchmarkVariant(implementation: "montague", unitsPerIteration: 1) { trainer.step() }
         return BenchmarkCase(name: wganCaseName, metric: .stepsPerSecond, variants: [montague])
     }
