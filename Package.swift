@@ -11,6 +11,7 @@ let package = Package(
         .library(name: "Corpus", targets: ["Corpus"]),
         .library(name: "Grammar", targets: ["Grammar"]),
         .library(name: "Sampling", targets: ["Sampling"]),
+        .library(name: "Generative", targets: ["Generative"]),
         .library(name: "MontagueSupport", targets: ["MontagueSupport"]),
         .library(name: "Experiments", targets: ["Experiments"]),
         .library(name: "TextGeneration", targets: ["TextGeneration"]),
@@ -56,6 +57,10 @@ let package = Package(
             dependencies: ["Autodiff", "CBLAS"]
         ),
         .target(
+            name: "Generative",
+            dependencies: ["NeuralNet", "Autodiff", "Sampling", "Plotting", "MontagueSupport"]
+        ),
+        .target(
             name: "Grammar",
             dependencies: []
         ),
@@ -81,7 +86,7 @@ let package = Package(
             name: "montague",
             dependencies: [
                 "Autodiff", "NeuralNet", "Corpus", "Grammar", "Sampling", "Plotting", "MontagueSupport",
-                "Experiments", "TextGeneration",
+                "Experiments", "TextGeneration", "Generative",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -89,7 +94,9 @@ let package = Package(
         // MARK: - Benchmarks (run with `make bench`, release only)
         .executableTarget(
             name: "MontagueBenchmarks",
-            dependencies: ["Autodiff", "NeuralNet", "Corpus", "Grammar", "Sampling", "CBLAS", "CLibXML2"],
+            dependencies: [
+                "Autodiff", "NeuralNet", "Corpus", "Grammar", "Sampling", "Generative", "CBLAS", "CLibXML2",
+            ],
             path: "Benchmarks"
         ),
 
@@ -102,6 +109,7 @@ let package = Package(
         .testTarget(name: "CorpusTests", dependencies: ["Corpus"]),
         .testTarget(name: "GrammarTests", dependencies: ["Grammar"]),
         .testTarget(name: "SamplingTests", dependencies: ["Sampling", "Autodiff"]),
+        .testTarget(name: "GenerativeTests", dependencies: ["Generative", "NeuralNet", "Autodiff", "Sampling"]),
         .testTarget(name: "PlottingTests", dependencies: ["Plotting"]),
         .testTarget(name: "CLITests", dependencies: ["montague"]),
         .testTarget(name: "MontagueSupportTests", dependencies: ["MontagueSupport"]),

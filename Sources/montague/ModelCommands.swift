@@ -20,6 +20,8 @@ protocol ModelKindHandler: Sendable {
 enum ModelKinds {
     static let all: [any ModelKindHandler.Type] = [
         LanguageModelKind.self, StyleTransferKind.self,
+        GANKind.self,
+        VAEKind.self,
     ]
 
     /// The handler of the directory's kind, with its manifest.

@@ -7,7 +7,10 @@ struct TrainCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "train",
         abstract: "Train models.",
-        subcommands: [TrainSeq2SeqCommand.self, TrainLMCommand.self, TrainStyleTransferCommand.self])
+        subcommands: [
+            TrainSeq2SeqCommand.self, TrainLMCommand.self, TrainStyleTransferCommand.self, TrainGANCommand.self,
+            TrainVAECommand.self,
+        ])
 }
 
 /// `montague train seq2seq --train FILE --test FILE [...]`: trains an attention encoder–decoder on SCAN-format
