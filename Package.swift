@@ -12,6 +12,7 @@ let package = Package(
         .library(name: "Grammar", targets: ["Grammar"]),
         .library(name: "Sampling", targets: ["Sampling"]),
         .library(name: "MontagueSupport", targets: ["MontagueSupport"]),
+        .library(name: "MetaLearning", targets: ["MetaLearning"]),
         .executable(name: "montague", targets: ["montague"]),
     ],
     dependencies: [
@@ -62,11 +63,18 @@ let package = Package(
             dependencies: ["CLibXML2"]
         ),
 
+        // MARK: - Meta-learning and continual learning (layer 4: MAML, Reptile, learned optimizers, EWC)
+        .target(
+            name: "MetaLearning",
+            dependencies: ["NeuralNet", "Autodiff", "Sampling", "MontagueSupport"]
+        ),
+
         // MARK: - Command-line tool (layer 4: parses and prints only)
         .executableTarget(
             name: "montague",
             dependencies: [
                 "Autodiff", "NeuralNet", "Corpus", "Grammar", "Sampling", "Plotting", "MontagueSupport",
+                "MetaLearning",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -88,6 +96,7 @@ let package = Package(
         .testTarget(name: "PlottingTests", dependencies: ["Plotting"]),
         .testTarget(name: "CLITests", dependencies: ["montague"]),
         .testTarget(name: "MontagueSupportTests", dependencies: ["MontagueSupport"]),
+        .testTarget(name: "MetaLearningTests", dependencies: ["MetaLearning", "NeuralNet", "Autodiff"]),
     ],
     swiftLanguageModes: [.v6]
 )
