@@ -82,7 +82,9 @@ let package = Package(
         // MARK: - Benchmarks (run with `make bench`, release only)
         .executableTarget(
             name: "MontagueBenchmarks",
-            dependencies: ["Autodiff", "NeuralNet", "Corpus", "Grammar", "Sampling", "CBLAS", "CLibXML2"],
+            dependencies: [
+                "Autodiff", "NeuralNet", "Corpus", "Grammar", "Sampling", "CBLAS", "CLibXML2", "MetaLearning",
+            ],
             path: "Benchmarks"
         ),
 

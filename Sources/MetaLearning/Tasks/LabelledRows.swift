@@ -27,6 +27,13 @@ public enum LabelledRows {
         public var target: Float?
         /// The row's 1-based line.
         public var line: Int
+
+        /// A row of `values` with `target` (nil for a query) read at `line`.
+        public init(values: [Float], target: Float?, line: Int) {
+            self.values = values
+            self.target = target
+            self.line = line
+        }
     }
 
     /// Parses `text` (read from `path`, used in errors); every row must have `valuesPerRow` input values when
