@@ -18,7 +18,8 @@ enum MetaLearningBenchmarks {
         let model = FunctionalMLP(sizes: [1, 40, 40, 1], activation: .relu, using: &generator)
         let maml = MAML(
             model: model,
-            configuration: MAMLConfiguration(innerSteps: 1, innerLearningRate: 0.01, order: .second, metaLearningRate: 1e-3))
+            configuration: MAMLConfiguration(
+                innerSteps: 1, innerLearningRate: 0.01, order: .second, metaLearningRate: 1e-3))
         let tasks = SinusoidTasks(shots: 10, queryCount: 10)
         let episodes = (0..<25).map { _ in tasks.sampleEpisode(using: &generator) }
         let montague = BenchmarkVariant(implementation: "montague", unitsPerIteration: 1) {

@@ -61,6 +61,9 @@ public struct MetaTrainingConfiguration: Codable, Sendable, Equatable {
     public var outerStepSize: Float
     /// Tasks per meta-update.
     public var metaBatchSize: Int
+    /// Hidden size of the LSTM meta-optimizer's second LSTM that reads the gradients and losses (0: gates from the
+    /// current inputs only).
+    public var inputLSTMHiddenSize: Int
     /// The seed of every random choice.
     public var seed: UInt64
 
@@ -69,7 +72,7 @@ public struct MetaTrainingConfiguration: Codable, Sendable, Equatable {
         task: MetaTaskFamily = .sinusoid, method: MetaMethod = .maml, shots: Int = 10, way: Int = 5,
         queryCount: Int = 10, hiddenSizes: [Int] = [40, 40], embeddingSize: Int = 64, innerSteps: Int = 1,
         innerLearningRate: Float = 0.01, metaLearningRate: Float = 1e-3, outerStepSize: Float = 0.1,
-        metaBatchSize: Int = 25, seed: UInt64 = 0
+        metaBatchSize: Int = 25, inputLSTMHiddenSize: Int = 0, seed: UInt64 = 0
     ) {
         self.task = task
         self.method = method
@@ -83,6 +86,7 @@ public struct MetaTrainingConfiguration: Codable, Sendable, Equatable {
         self.metaLearningRate = metaLearningRate
         self.outerStepSize = outerStepSize
         self.metaBatchSize = metaBatchSize
+        self.inputLSTMHiddenSize = inputLSTMHiddenSize
         self.seed = seed
     }
 
@@ -94,11 +98,16 @@ public struct MetaTrainingConfiguration: Codable, Sendable, Equatable {
         if task == .digits && way < 2 { result.append("way must be at least 2") }
         if innerSteps < 1 { result.append("inner steps must be at least 1") }
         if metaBatchSize < 1 { result.append("meta-batch size must be at least 1") }
+        if inputLSTMHiddenSize < 0 { result.append("the input LSTM's hidden size must be non-negative") }
         if !(innerLearningRate > 0) || !(metaLearningRate > 0) || !(outerStepSize > 0) {
             result.append("learning rates must be positive")
         }
-        if hiddenSizes.contains(where: { $0 < 1 }) || embeddingSize < 1 { result.append("layer widths must be positive") }
-        if task == .sinusoid && method.isMetricBased { result.append("\(method.rawValue) classifies; use a digits task") }
+        if hiddenSizes.contains(where: { $0 < 1 }) || embeddingSize < 1 {
+            result.append("layer widths must be positive")
+        }
+        if task == .sinusoid && method.isMetricBased {
+            result.append("\(method.rawValue) classifies; use a digits task")
+        }
         return result
     }
 }
@@ -198,7 +207,10 @@ public final class MetaTraining {
                 embedding: network, embeddingSize: configuration.embeddingSize, using: &initialization)
         case .lstmOptimizer:
             lstm = LSTMMetaOptimizerTraining(
-                optimizer: LSTMMetaOptimizer(architecture: .cellState, using: &initialization), model: network,
+                optimizer: LSTMMetaOptimizer(
+                    architecture: configuration.inputLSTMHiddenSize > 0
+                        ? .withInputLSTM(hiddenSize: configuration.inputLSTMHiddenSize) : .cellState,
+                    using: &initialization), model: network,
                 learnsInitialization: true, unrollSteps: configuration.innerSteps,
                 truncation: configuration.innerSteps, metaLearningRate: configuration.metaLearningRate)
         }

@@ -103,7 +103,9 @@ struct TrainEWCCommand: ParsableCommand {
 
     func run() throws {
         let (images, labels) = try TemporaryDigitsFile.read(path: data)
-        guard images.count >= 10 else { throw ModelDirectoryError(path: data, "need at least 10 images, found \(images.count)") }
+        guard images.count >= 10 else {
+            throw ModelDirectoryError(path: data, "need at least 10 images, found \(images.count)")
+        }
         let permutationSeed = seed &+ 7
         let taskList = PermutedDigits(
             images: images, labels: labels, taskCount: tasks.count, seed: permutationSeed
@@ -117,7 +119,9 @@ struct TrainEWCCommand: ParsableCommand {
         var loggingError: (any Error)? = nil
         run.run(tasks: taskList) { task, epoch, loss in
             step += 1
-            say(String(format: "task %d  epoch %d  loss %.4f  %.0fs", task, epoch, loss, Date().timeIntervalSince(start)))
+            say(
+                String(
+                    format: "task %d  epoch %d  loss %.4f  %.0fs", task, epoch, loss, Date().timeIntervalSince(start)))
             do {
                 try logger?.log(
                     MetricsRecord(

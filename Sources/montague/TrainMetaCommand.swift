@@ -57,7 +57,8 @@ struct TrainMetaCommand: ParsableCommand {
     @Option(name: .long, help: "sinusoid or digits:PATH.")
     var task: MetaTaskArgument = .sinusoid
 
-    @Option(name: .long, help: "maml, fomaml, meta-sgd, reptile, pretrained, protonet, matching, siamese, lstm-optimizer.")
+    @Option(
+        name: .long, help: "maml, fomaml, meta-sgd, reptile, pretrained, protonet, matching, siamese, lstm-optimizer.")
     var method: MetaMethod = .maml
 
     @Option(name: .long, help: "Write the model directory here.")
@@ -78,7 +79,8 @@ struct TrainMetaCommand: ParsableCommand {
     @Option(name: .customLong("embedding-size"), help: "Embedding width of metric methods.")
     var embeddingSize = 64
 
-    @Option(name: .customLong("inner-steps"), help: "Inner gradient steps in meta-training (unroll for lstm-optimizer).")
+    @Option(
+        name: .customLong("inner-steps"), help: "Inner gradient steps in meta-training (unroll for lstm-optimizer).")
     var innerSteps = 1
 
     @Option(name: .customLong("inner-lr"), help: "Inner and test-time learning rate α.")
@@ -92,6 +94,11 @@ struct TrainMetaCommand: ParsableCommand {
 
     @Option(name: .customLong("meta-batch"), help: "Tasks per meta-update.")
     var metaBatch = 25
+
+    @Option(
+        name: .customLong("input-lstm"),
+        help: "lstm-optimizer: hidden size of a second LSTM that reads the gradients (0: none).")
+    var inputLSTM = 0
 
     @Option(name: .customLong("test-steps"), help: "Test-time gradient steps reported besides 0, 1 and 5.")
     var testSteps = 10
@@ -131,7 +138,7 @@ struct TrainMetaCommand: ParsableCommand {
             task: task.family, method: method, shots: shots, way: way, queryCount: query,
             hiddenSizes: hiddenSizes ?? [40, 40], embeddingSize: embeddingSize, innerSteps: innerSteps,
             innerLearningRate: innerLR, metaLearningRate: metaLR, outerStepSize: outerStep, metaBatchSize: metaBatch,
-            seed: seed)
+            inputLSTMHiddenSize: inputLSTM, seed: seed)
     }
 
     func validate() throws {
@@ -171,7 +178,9 @@ struct TrainMetaCommand: ParsableCommand {
         say(
             "task: \(task.family.rawValue)  method: \(method.rawValue)  seed: \(seed)  parameters: "
                 + "\(parameters.parameterCount)")
-        let logger = try metrics.map { try MetricsLogger(url: URL(fileURLWithPath: $0), keepingRecordsThrough: resume ? training.stepCount : nil) }
+        let logger = try metrics.map {
+            try MetricsLogger(url: URL(fileURLWithPath: $0), keepingRecordsThrough: resume ? training.stepCount : nil)
+        }
         let start = Date()
         var runningLoss = 0.0
         var runningCount = 0
@@ -187,16 +196,20 @@ struct TrainMetaCommand: ParsableCommand {
                 let seconds = Date().timeIntervalSince(start)
                 say(String(format: "step %d  loss %.4f  %.0fs", training.stepCount, mean, seconds))
                 try logger?.log(
-                    MetricsRecord(phase: "train", step: training.stepCount, epoch: 0, wallTime: seconds, metrics: ["loss": mean]))
+                    MetricsRecord(
+                        phase: "train", step: training.stepCount, epoch: 0, wallTime: seconds, metrics: ["loss": mean]))
                 runningLoss = 0
                 runningCount = 0
             }
         }
-        let results = try evaluateMetaRun(training, record: record, dataPath: task.path, episodes: evalEpisodes, seed: seed &+ 1)
+        let results = try evaluateMetaRun(
+            training, record: record, dataPath: task.path, episodes: evalEpisodes, seed: seed &+ 1)
         var metricValues: [String: Double] = [:]
         for result in results {
             metricValues["test.loss.after_\(result.steps)_steps"] = result.loss.mean
-            if let accuracy = result.accuracy { metricValues["test.accuracy.after_\(result.steps)_steps"] = accuracy.mean }
+            if let accuracy = result.accuracy {
+                metricValues["test.accuracy.after_\(result.steps)_steps"] = accuracy.mean
+            }
         }
         try logger?.log(
             MetricsRecord(
@@ -213,7 +226,10 @@ struct TrainMetaCommand: ParsableCommand {
                 kind: "meta", hyperparameters: record,
                 dataFingerprints: task.path.map { [$0: Self.fingerprint($0)] } ?? [:], metrics: metricValues))
         say(describeMetaResults(results, configuration: configuration, json: json))
-        say(String(format: "trained %d steps in %.1fs; wrote %@", training.stepCount, Date().timeIntervalSince(start), output))
+        say(
+            String(
+                format: "trained %d steps in %.1fs; wrote %@", training.stepCount, Date().timeIntervalSince(start),
+                output))
     }
 
     /// Size and modification time of a data file.

@@ -15,7 +15,8 @@ struct MetaCommandTests {
         var lines: [String] = []
         for digit in 0..<10 {
             for copy in 0..<6 {
-                lines.append(((0..<64).map { String(($0 * (digit + 2) + copy) % 17) } + [String(digit)]).joined(separator: ","))
+                lines.append(
+                    ((0..<64).map { String(($0 * (digit + 2) + copy) % 17) } + [String(digit)]).joined(separator: ","))
             }
         }
         try (lines.joined(separator: "\n") + "\n").write(to: url, atomically: true, encoding: .utf8)
@@ -40,7 +41,9 @@ struct MetaCommandTests {
 
         let evaluation = try executable.run(["evaluate", output, "--episodes", "3", "--json"])
         #expect(evaluation.status == 0, "\(evaluation.standardError)")
-        #expect(evaluation.standardOutput.contains("\"method\":\"maml\"") && evaluation.standardOutput.contains("\"steps\":10"))
+        #expect(
+            evaluation.standardOutput.contains("\"method\":\"maml\"")
+                && evaluation.standardOutput.contains("\"steps\":10"))
 
         let input = directory.appendingPathComponent("points.csv")
         try "-2,1.5\n0,0.2\n1,-0.5\n2,?\n3,?\n".write(to: input, atomically: true, encoding: .utf8)
@@ -68,14 +71,16 @@ struct MetaCommandTests {
         #expect(result.status == 0, "\(result.standardError)")
         #expect(result.standardOutput.contains("accuracy"), "\(result.standardOutput)")
         let evaluation = try executable.run(["evaluate", output, "--episodes", "4"])
-        #expect(evaluation.status == 0 && evaluation.standardOutput.contains("95% interval"), "\(evaluation.standardError)")
+        #expect(
+            evaluation.status == 0 && evaluation.standardOutput.contains("95% interval"), "\(evaluation.standardError)")
 
         let unknown = try executable.run(["train", "meta", "--method", "magic", "--output", output])
         #expect(unknown.status == 2)
         let metricOnSinusoid = try executable.run(["train", "meta", "--method", "protonet", "--output", output])
         #expect(metricOnSinusoid.status == 2 && metricOnSinusoid.standardError.contains("digits"))
         let missing = try executable.run([
-            "train", "meta", "--task", "digits:" + directory.appendingPathComponent("none.csv").path, "--output", output,
+            "train", "meta", "--task", "digits:" + directory.appendingPathComponent("none.csv").path, "--output",
+            output,
         ])
         #expect(missing.status == 2 && missing.standardError.contains("none.csv"), "\(missing.standardError)")
     }
@@ -94,12 +99,17 @@ struct MetaCommandTests {
         #expect(result.status == 0, "\(result.standardError)")
         #expect(result.standardOutput.contains("after task 1:"), "\(result.standardOutput)")
         let evaluation = try executable.run(["evaluate", output, "--json"])
-        #expect(evaluation.status == 0 && evaluation.standardOutput.contains("task_accuracies"), "\(evaluation.standardError)")
+        #expect(
+            evaluation.status == 0 && evaluation.standardOutput.contains("task_accuracies"),
+            "\(evaluation.standardError)")
         let input = directory.appendingPathComponent("rows.csv")
-        try ((0..<64).map { _ in "3" } + ["?"]).joined(separator: ",").write(to: input, atomically: true, encoding: .utf8)
+        try ((0..<64).map { _ in "3" } + ["?"]).joined(separator: ",").write(
+            to: input, atomically: true, encoding: .utf8)
         let prediction = try executable.run(["predict", output, "--input", input.path])
         #expect(prediction.status == 0 && prediction.standardOutput.split(separator: "\n").count == 1)
-        let badTasks = try executable.run(["train", "ewc", "--tasks", "rotated:5", "--data", digits.path, "--output", output])
+        let badTasks = try executable.run([
+            "train", "ewc", "--tasks", "rotated:5", "--data", digits.path, "--output", output,
+        ])
         #expect(badTasks.status == 2)
     }
 }

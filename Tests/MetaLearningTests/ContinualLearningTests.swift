@@ -64,7 +64,8 @@ struct ContinualLearningTests {
         regularizer.consolidate(parameters: [Tensor(oldOptimum)], fisher: [Tensor(importance)])
         var theta = Tensor(oldOptimum).requiringGradient()
         for _ in 0..<500 {
-            let loss = ((theta - Tensor(newOptimum)) * (theta - Tensor(newOptimum))).sum()
+            let loss =
+                ((theta - Tensor(newOptimum)) * (theta - Tensor(newOptimum))).sum()
                 + (regularizer.penalty([theta]) ?? Tensor(0))
             theta = (theta - 0.05 * gradients(of: loss, wrt: [theta])[0]).detached().requiringGradient()
         }
@@ -97,6 +98,7 @@ struct ContinualLearningTests {
         let run = ContinualLearning(configuration: configuration, inputSize: 64, classCount: 10)
         run.run(tasks: tasks)
         #expect(run.accuracies.count == 2 && run.accuracies.allSatisfy { $0.count == 2 })
-        #expect(run.regularizer.anchors.count == ([.ewc, .onlineEWC, .l2].contains(method) ? (method == .ewc ? 2 : 1) : 0))
+        #expect(
+            run.regularizer.anchors.count == ([.ewc, .onlineEWC, .l2].contains(method) ? (method == .ewc ? 2 : 1) : 0))
     }
 }

@@ -72,7 +72,8 @@ struct GradientBasedTests {
     func metaGradient(order: MAMLOrder) -> [Float] {
         let model = linearModel(weights: [0.3, -0.2], bias: 0.1)
         let maml = MAML(
-            model: model, configuration: MAMLConfiguration(innerSteps: 1, innerLearningRate: Float(alpha), order: order))
+            model: model, configuration: MAMLConfiguration(innerSteps: 1, innerLearningRate: Float(alpha), order: order)
+        )
         let (_, grads) = maml.metaGradient([episode(support, query)])
         return grads[0].scalars + grads[1].scalars
     }

@@ -25,14 +25,20 @@ struct LabelledRowsTests {
     }
 
     @Test func errorsAreLocated() {
-        #expect(throws: LabelledRowsError(SourceLocation(file: "f", line: 2, column: 3), "'x' is not a finite number")) {
+        #expect(throws: LabelledRowsError(SourceLocation(file: "f", line: 2, column: 3), "'x' is not a finite number"))
+        {
             try LabelledRows.parse("1,2,3\n1,x,0", path: "f")
         }
-        #expect(throws: LabelledRowsError(SourceLocation(file: "f", line: 1, column: 1), "expected 2 values before the target, found 1")) {
+        #expect(
+            throws: LabelledRowsError(
+                SourceLocation(file: "f", line: 1, column: 1), "expected 2 values before the target, found 1")
+        ) {
             try LabelledRows.parse("1,3", path: "f", valuesPerRow: 2)
         }
-        #expect(throws: LabelledRowsError.self) { try LabelledRows.labelledImages(
-            LabelledRows.parse("1,2,11", path: "f"), path: "f", classCount: 10) }
+        #expect(throws: LabelledRowsError.self) {
+            try LabelledRows.labelledImages(
+                LabelledRows.parse("1,2,11", path: "f"), path: "f", classCount: 10)
+        }
     }
 
     /// Seeded mutations of a valid file: every input gives rows or a located error, never a trap.
@@ -49,7 +55,8 @@ struct LabelledRowsTests {
                 switch generator.nextInt(below: 3) {
                 case 0: text.insert(alphabet[generator.nextInt(below: alphabet.count)], at: position)
                 case 1: if position < text.count { text.remove(at: position) }
-                default: if position < text.count { text[position] = alphabet[generator.nextInt(below: alphabet.count)] }
+                default:
+                    if position < text.count { text[position] = alphabet[generator.nextInt(below: alphabet.count)] }
                 }
             }
             do {

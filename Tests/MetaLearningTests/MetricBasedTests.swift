@@ -43,7 +43,10 @@ struct MetricBasedTests {
         let embedding = FunctionalMLP(sizes: [2, 3, 2], activation: .tanh, using: &generator)
         let network = PrototypicalNetwork(embedding: embedding)
         let check = checkGradients(at: embedding.parameterValues) { parameters in
-            for (parameter, value) in zip(embedding.parameters, parameters) { _ = parameter; _ = value }
+            for (parameter, value) in zip(embedding.parameters, parameters) {
+                _ = parameter
+                _ = value
+            }
             let support = embedding(separableEpisode.supportInputs, parameters: parameters)
             let query = embedding(separableEpisode.queryInputs, parameters: parameters)
             let prototypes = classMeans(of: support, labels: [0, 0, 1, 1], classCount: 2)

@@ -27,7 +27,8 @@ public struct ContinualLearningConfiguration: Codable, Sendable, Equatable {
 
     /// Defaults for the permuted-digit tasks.
     public init(
-        method: ContinualMethod = .ewc, strength: Float = 100, decay: Float = 1, fisherEstimate: FisherEstimate = .expected,
+        method: ContinualMethod = .ewc, strength: Float = 100, decay: Float = 1,
+        fisherEstimate: FisherEstimate = .expected,
         fisherSamples: Int = 200, hiddenSizes: [Int] = [100, 100], epochsPerTask: Int = 5, batchSize: Int = 32,
         learningRate: Float = 0.05, seed: UInt64 = 0
     ) {

@@ -22,7 +22,8 @@ public enum InnerLoop {
         _ model: Model, parameters: [Tensor], rates: [Tensor], on inputs: Tensor, targets: EpisodeTargets,
         steps: Int, createGraph: Bool
     ) -> [Tensor] {
-        precondition(rates.count == parameters.count, "InnerLoop.adapt: \(rates.count) rates, \(parameters.count) parameters")
+        precondition(
+            rates.count == parameters.count, "InnerLoop.adapt: \(rates.count) rates, \(parameters.count) parameters")
         var theta = parameters.map { $0.requiresGradient ? $0 : $0.requiringGradient() }
         for _ in 0..<steps {
             let loss = targets.loss(of: model(inputs, parameters: theta))

@@ -61,7 +61,8 @@ public final class LSTMMetaOptimizer: ParameterContainer {
             precondition(hidden > 0, "LSTMMetaOptimizer: hidden size \(hidden)")
             features = hidden + 2
             let bound = 1 / Float(hidden).squareRoot()
-            lowerWeight = Parameter(Tensor.uniform([4 + hidden, 4 * hidden], low: -bound, high: bound, using: &generator))
+            lowerWeight = Parameter(
+                Tensor.uniform([4 + hidden, 4 * hidden], low: -bound, high: bound, using: &generator))
             lowerBias = Parameter(Tensor.zeros([4 * hidden]))
         }
         forgetWeight = Parameter(Tensor.uniform([features, 1], low: -0.01, high: 0.01, using: &generator))
@@ -131,7 +132,10 @@ public final class LSTMMetaOptimizer: ParameterContainer {
         if let fixedGates {
             let f = Tensor.full(theta.shape, fixedGates.forget)
             let i = Tensor.full(theta.shape, fixedGates.input)
-            return (Self.cellUpdate(previous: theta, forget: f, input: i, candidate: -g), State(forget: f, input: i, lower: state.lower))
+            return (
+                Self.cellUpdate(previous: theta, forget: f, input: i, candidate: -g),
+                State(forget: f, input: i, lower: state.lower)
+            )
         }
         let n = theta.shape[0]
         let gradientFeatures = Self.preprocessed(g.scalars)
@@ -148,7 +152,8 @@ public final class LSTMMetaOptimizer: ParameterContainer {
         let base: Tensor
         if let lowerWeight, let lowerBias, let previous = state.lower {
             let hidden = previous.hidden.shape[1]
-            let gates = Tensor.concatenate([signal, previous.hidden], axis: 1).matmul(lowerWeight.value) + lowerBias.value
+            let gates =
+                Tensor.concatenate([signal, previous.hidden], axis: 1).matmul(lowerWeight.value) + lowerBias.value
             let parts = gates.split(count: 4, axis: 1)
             let cell = parts[1].sigmoid() * previous.cell + parts[0].sigmoid() * parts[2].tanh()
             let output = parts[3].sigmoid() * cell.tanh()
@@ -158,9 +163,11 @@ public final class LSTMMetaOptimizer: ParameterContainer {
         } else {
             base = signal
         }
-        let forget = (Tensor.concatenate([base, theta, state.forget], axis: 1).matmul(forgetWeight.value)
+        let forget =
+            (Tensor.concatenate([base, theta, state.forget], axis: 1).matmul(forgetWeight.value)
             + forgetBias.value).sigmoid()
-        let input = (Tensor.concatenate([base, theta, state.input], axis: 1).matmul(inputWeight.value)
+        let input =
+            (Tensor.concatenate([base, theta, state.input], axis: 1).matmul(inputWeight.value)
             + inputBias.value).sigmoid()
         let updated = Self.cellUpdate(previous: theta, forget: forget, input: input, candidate: -g)
         return (updated, State(forget: forget, input: input, lower: lower))
@@ -190,7 +197,9 @@ public final class LSTMMetaOptimizer: ParameterContainer {
 public enum ParameterVector {
     /// The parameters stacked into `[n, 1]` (differentiable).
     public static func flatten(_ parameters: [Tensor]) -> Tensor {
-        Tensor.concatenate(parameters.map { $0.reshaped([$0.count]) }, axis: 0).reshaped([parameters.reduce(0) { $0 + $1.count }, 1])
+        Tensor.concatenate(parameters.map { $0.reshaped([$0.count]) }, axis: 0).reshaped([
+            parameters.reduce(0) { $0 + $1.count }, 1,
+        ])
     }
 
     /// θ `[n, 1]` cut back into tensors of `shapes` (differentiable).
@@ -225,7 +234,9 @@ public final class LSTMMetaOptimizerTraining<Model: FunctionalModel> {
         optimizer: LSTMMetaOptimizer, model: Model, learnsInitialization: Bool, unrollSteps: Int, truncation: Int,
         metaLearningRate: Float = 1e-3
     ) {
-        precondition(unrollSteps >= 1 && truncation >= 1, "LSTMMetaOptimizerTraining: unroll \(unrollSteps), truncation \(truncation)")
+        precondition(
+            unrollSteps >= 1 && truncation >= 1,
+            "LSTMMetaOptimizerTraining: unroll \(unrollSteps), truncation \(truncation)")
         self.optimizer = optimizer
         self.model = model
         self.learnsInitialization = learnsInitialization
@@ -246,7 +257,8 @@ public final class LSTMMetaOptimizerTraining<Model: FunctionalModel> {
     public func metaStep(_ episode: Episode) -> Double {
         let shapes = model.parameters.map(\.shape)
         let metaParameters = metaOptimizer.parameters.map(\.value)
-        var theta = ParameterVector.flatten(learnsInitialization ? model.parameterValues : model.parameterValues.map { $0.detached() })
+        var theta = ParameterVector.flatten(
+            learnsInitialization ? model.parameterValues : model.parameterValues.map { $0.detached() })
         if !theta.requiresGradient { theta = theta.requiringGradient() }
         var state = optimizer.initialState(coordinates: theta.shape[0])
         var windowLoss: Tensor? = nil
@@ -282,7 +294,9 @@ public final class LSTMMetaOptimizerTraining<Model: FunctionalModel> {
 
     /// Query losses after each step count in `checkpoints` when the learned optimizer trains the model on the
     /// episode's support set (no meta-update).
-    public func adaptationCurve(_ episode: Episode, checkpoints: [Int]) -> [(steps: Int, loss: Double, accuracy: Double?)] {
+    public func adaptationCurve(_ episode: Episode, checkpoints: [Int]) -> [(
+        steps: Int, loss: Double, accuracy: Double?
+    )] {
         let shapes = model.parameters.map(\.shape)
         var theta = ParameterVector.flatten(model.parameterValues.map { $0.detached() }).requiringGradient()
         var state = optimizer.initialState(coordinates: theta.shape[0])
@@ -294,14 +308,18 @@ public final class LSTMMetaOptimizerTraining<Model: FunctionalModel> {
                     model(episode.queryInputs, parameters: ParameterVector.unflatten(theta, shapes: shapes))
                 }
                 results.append(
-                    (steps: step, loss: Double(episode.queryTargets.loss(of: output).item),
-                        accuracy: episode.queryTargets.accuracy(of: output)))
+                    (
+                        steps: step, loss: Double(episode.queryTargets.loss(of: output).item),
+                        accuracy: episode.queryTargets.accuracy(of: output)
+                    ))
             }
             if step == last { break }
             let loss = episode.supportTargets.loss(
                 of: model(episode.supportInputs, parameters: ParameterVector.unflatten(theta, shapes: shapes)))
             let gradient = gradients(of: loss, wrt: [theta])[0]
-            let next = withoutGradients { optimizer.step(theta: theta.detached(), gradient: gradient, loss: loss.item, state: state) }
+            let next = withoutGradients {
+                optimizer.step(theta: theta.detached(), gradient: gradient, loss: loss.item, state: state)
+            }
             theta = next.theta.detached().requiringGradient()
             state = next.state.detached()
         }

@@ -38,7 +38,8 @@ public enum LabelledRows {
 
     /// Parses `text` (read from `path`, used in errors); every row must have `valuesPerRow` input values when
     /// given, else as many as the first row.
-    public static func parse(_ text: String, path: String, valuesPerRow: Int? = nil) throws(LabelledRowsError) -> [Row] {
+    public static func parse(_ text: String, path: String, valuesPerRow: Int? = nil) throws(LabelledRowsError) -> [Row]
+    {
         var rows: [Row] = []
         var expected = valuesPerRow
         var lineNumber = 0

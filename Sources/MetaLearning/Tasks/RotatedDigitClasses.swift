@@ -28,7 +28,8 @@ public struct RotatedDigitClasses: Sendable {
     ///   - pixelScale: multiplies every pixel (1/16 maps the UCI digits to [0, 1]).
     ///   - testDigits: the digits held out for meta-testing (default 7, 8, 9).
     public init(images: [[Float]], labels: [Int], pixelScale: Float = 1.0 / 16, testDigits: [Int] = [7, 8, 9]) {
-        precondition(images.count == labels.count, "RotatedDigitClasses: \(images.count) images, \(labels.count) labels")
+        precondition(
+            images.count == labels.count, "RotatedDigitClasses: \(images.count) images, \(labels.count) labels")
         var classes = [[[Float]]](repeating: [], count: 10 * Self.rotationCount)
         for (image, label) in zip(images, labels) {
             precondition(image.count == Self.pixelCount, "RotatedDigitClasses: an image has \(image.count) values")
@@ -65,7 +66,8 @@ public struct RotatedDigitClasses: Sendable {
         way: Int, shot: Int, queryPerClass: Int, forTesting: Bool, using generator: inout RandomGenerator
     ) -> Episode {
         var pool = classes(forTesting: forTesting)
-        precondition(way <= pool.count, "RotatedDigitClasses: \(way)-way episodes need \(way) classes, have \(pool.count)")
+        precondition(
+            way <= pool.count, "RotatedDigitClasses: \(way)-way episodes need \(way) classes, have \(pool.count)")
         pool.shuffle(using: &generator)
         var supportPixels: [Float] = []
         var queryPixels: [Float] = []

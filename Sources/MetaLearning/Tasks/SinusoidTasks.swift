@@ -38,7 +38,8 @@ public struct SinusoidTasks: EpisodeSampler, Sendable, Codable, Equatable {
 
     /// Draws A and φ.
     public func sampleSinusoid(using generator: inout RandomGenerator) -> Sinusoid {
-        let amplitude = amplitudeRange.lowerBound
+        let amplitude =
+            amplitudeRange.lowerBound
             + (amplitudeRange.upperBound - amplitudeRange.lowerBound) * generator.nextUnitFloat()
         let phase = phaseRange.lowerBound + (phaseRange.upperBound - phaseRange.lowerBound) * generator.nextUnitFloat()
         return Sinusoid(amplitude: amplitude, phase: phase)

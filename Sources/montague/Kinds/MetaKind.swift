@@ -121,7 +121,8 @@ struct MetaKindHandler: ModelKindHandler {
             if classification {
                 let logits = output.slice(axis: 0, range: index..<(index + 1)).scalars
                 let best = logits.indices.max { logits[$0] < logits[$1] } ?? 0
-                lines.append(options.json ? "{\"line\":\(row.line),\"label\":\(classLabels[best])}" : "\(classLabels[best])")
+                lines.append(
+                    options.json ? "{\"line\":\(row.line),\"label\":\(classLabels[best])}" : "\(classLabels[best])")
             } else {
                 let y = output.scalars[index]
                 lines.append(options.json ? "{\"x\":\(row.values[0]),\"y\":\(y)}" : "\(row.values[0])\t\(y)")
@@ -169,7 +170,8 @@ func digitEpisodes(path: String, configuration: MetaTrainingConfiguration, forTe
             "every digit needs \(needed) images (shots + queries); the smallest class has \(classes.smallestClassSize)")
     }
     guard configuration.way <= classes.classes(forTesting: true).count else {
-        throw ValidationError("--way \(configuration.way) exceeds the \(classes.classes(forTesting: true).count) meta-test classes")
+        throw ValidationError(
+            "--way \(configuration.way) exceeds the \(classes.classes(forTesting: true).count) meta-test classes")
     }
     return DigitEpisodes(
         classes: classes, way: configuration.way, shot: configuration.shots, queryPerClass: configuration.queryCount,
@@ -177,7 +179,8 @@ func digitEpisodes(path: String, configuration: MetaTrainingConfiguration, forTe
 }
 
 /// The evaluation as text or JSON.
-func describeMetaResults(_ results: [AdaptationResult], configuration: MetaTrainingConfiguration, json: Bool) -> String {
+func describeMetaResults(_ results: [AdaptationResult], configuration: MetaTrainingConfiguration, json: Bool) -> String
+{
     if json {
         let items = results.map { result in
             var fields = [
@@ -189,7 +192,8 @@ func describeMetaResults(_ results: [AdaptationResult], configuration: MetaTrain
             }
             return "{" + fields.joined(separator: ",") + "}"
         }
-        return "{\"method\":\"\(configuration.method.rawValue)\",\"task\":\"\(configuration.task.rawValue)\",\"results\":["
+        return
+            "{\"method\":\"\(configuration.method.rawValue)\",\"task\":\"\(configuration.task.rawValue)\",\"results\":["
             + items.joined(separator: ",") + "]}"
     }
     return results.map { result in
