@@ -15,6 +15,7 @@ let package = Package(
         .library(name: "MontagueSupport", targets: ["MontagueSupport"]),
         .library(name: "Experiments", targets: ["Experiments"]),
         .library(name: "TextGeneration", targets: ["TextGeneration"]),
+        .library(name: "MetaLearning", targets: ["MetaLearning"]),
         .executable(name: "montague", targets: ["montague"]),
     ],
     dependencies: [
@@ -81,12 +82,18 @@ let package = Package(
             dependencies: ["TextGeneration", "NeuralNet", "MontagueSupport"]
         ),
 
-        // MARK: - Command-line tool (layer 4: parses and prints only)
+        // MARK: - Meta-learning and continual learning (layer 4: MAML, Reptile, learned optimizers, EWC)
+        .target(
+            name: "MetaLearning",
+            dependencies: ["NeuralNet", "Autodiff", "Sampling", "MontagueSupport"]
+        ),
+
+        // MARK: - Command-line tool (layer 6: parses and prints only)
         .executableTarget(
             name: "montague",
             dependencies: [
                 "Autodiff", "NeuralNet", "Corpus", "Grammar", "Sampling", "Plotting", "MontagueSupport",
-                "Experiments", "TextGeneration", "Generative",
+                "Experiments", "TextGeneration", "Generative", "MetaLearning",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -95,7 +102,7 @@ let package = Package(
         .executableTarget(
             name: "MontagueBenchmarks",
             dependencies: [
-                "Autodiff", "NeuralNet", "Corpus", "Grammar", "Sampling", "Generative", "CBLAS", "CLibXML2",
+                "Autodiff", "NeuralNet", "Corpus", "Grammar", "Sampling", "Generative", "CBLAS", "CLibXML2", "MetaLearning",
             ],
             path: "Benchmarks"
         ),
@@ -117,6 +124,7 @@ let package = Package(
             name: "TextGenerationTests", dependencies: ["TextGeneration", "NeuralNet", "Autodiff", "_MontagueTestSupport"],
             exclude: ["Fixtures"]),
         .testTarget(name: "ExperimentsTests", dependencies: ["Experiments", "NeuralNet", "MontagueSupport"]),
+        .testTarget(name: "MetaLearningTests", dependencies: ["MetaLearning", "NeuralNet", "Autodiff"]),
     ],
     swiftLanguageModes: [.v6]
 )

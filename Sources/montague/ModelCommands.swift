@@ -22,6 +22,7 @@ enum ModelKinds {
         LanguageModelKind.self, StyleTransferKind.self,
         GANKind.self,
         VAEKind.self,
+        MetaKindHandler.self, ContinualKindHandler.self,
     ]
 
     /// The handler of the directory's kind, with its manifest.

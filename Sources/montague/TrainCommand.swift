@@ -9,7 +9,7 @@ struct TrainCommand: ParsableCommand {
         abstract: "Train models.",
         subcommands: [
             TrainSeq2SeqCommand.self, TrainLMCommand.self, TrainStyleTransferCommand.self, TrainGANCommand.self,
-            TrainVAECommand.self,
+            TrainVAECommand.self, TrainMetaCommand.self, TrainEWCCommand.self,
         ])
 }
 

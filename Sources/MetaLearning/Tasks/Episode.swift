@@ -1,0 +1,74 @@
+import Autodiff
+
+/// The targets of one side (support or query) of an ``Episode``: real values to regress or class labels.
+public enum EpisodeTargets: Sendable {
+    /// Regression targets `[n, outputs]`, scored by mean squared error.
+    case values(Tensor)
+    /// Class indices in `0..<classCount`, scored by cross-entropy on logits `[n, classCount]`.
+    case classes([Int], classCount: Int)
+
+    /// The loss of `output` (predictions or logits) against these targets: mean squared error or cross-entropy.
+    public func loss(of output: Tensor) -> Tensor {
+        switch self {
+        case .values(let values): meanSquaredError(output, values)
+        case .classes(let labels, _): crossEntropy(logits: output, targets: labels)
+        }
+    }
+
+    /// Number of examples.
+    public var count: Int {
+        switch self {
+        case .values(let values): values.shape.first ?? 0
+        case .classes(let labels, _): labels.count
+        }
+    }
+
+    /// Fraction of rows of `logits` whose arg-max is the label (classification), or nil for regression.
+    public func accuracy(of logits: Tensor) -> Double? {
+        guard case .classes(let labels, _) = self, !labels.isEmpty else { return nil }
+        let columns = logits.shape[1]
+        var correct = 0
+        logits.scalars.withUnsafeBufferPointer { values in
+            for (row, label) in labels.enumerated() {
+                var best = 0
+                for column in 1..<columns where values[row * columns + column] > values[row * columns + best] {
+                    best = column
+                }
+                if best == label { correct += 1 }
+            }
+        }
+        return Double(correct) / Double(labels.count)
+    }
+}
+
+/// One few-shot task: a support set to adapt on and a query set to score the adapted model (Finn et al. 2017;
+/// Vinyals et al. 2016 call them episodes).
+public struct Episode: Sendable {
+    /// Support inputs `[nₛ, features]`.
+    public var supportInputs: Tensor
+    /// Support targets.
+    public var supportTargets: EpisodeTargets
+    /// Query inputs `[n_q, features]`.
+    public var queryInputs: Tensor
+    /// Query targets.
+    public var queryTargets: EpisodeTargets
+
+    /// An episode of the given sets.
+    public init(
+        supportInputs: Tensor, supportTargets: EpisodeTargets, queryInputs: Tensor, queryTargets: EpisodeTargets
+    ) {
+        precondition(
+            supportInputs.shape.first == supportTargets.count && queryInputs.shape.first == queryTargets.count,
+            "Episode: inputs \(supportInputs.shape)/\(queryInputs.shape) do not match the target counts")
+        self.supportInputs = supportInputs
+        self.supportTargets = supportTargets
+        self.queryInputs = queryInputs
+        self.queryTargets = queryTargets
+    }
+}
+
+/// A source of few-shot episodes: sinusoids, rotated digits.
+public protocol EpisodeSampler {
+    /// Draws one episode.
+    func sampleEpisode(using generator: inout RandomGenerator) -> Episode
+}
