@@ -51,7 +51,7 @@ let package = Package(
         ),
         .target(
             name: "Sampling",
-            dependencies: ["Autodiff", "CBLAS"]
+            dependencies: ["Autodiff", "CBLAS", "MontagueSupport"]
         ),
         .target(
             name: "Grammar",

@@ -1,8 +1,8 @@
 import Autodiff
 
-/// Which score a ``Seq2SeqModel`` decoder uses to attend over the encoder's outputs (§5.2 of the design notes,
-/// "Attention"), or none (the decoder reads only the encoder's final state, Sutskever et al. 2014).
-public enum Seq2SeqAttentionKind: String, Sendable, Equatable, CaseIterable {
+/// Which score a ``Seq2SeqModel`` decoder uses to attend over the encoder's outputs, or none (the decoder reads
+/// only the encoder's final state, Sutskever et al. 2014).
+public enum Seq2SeqAttentionKind: String, Sendable, Equatable, CaseIterable, Codable {
     /// No attention.
     case none
     /// `hᵀ m` (Luong et al. 2015 "dot"), ``DotProductAttention``.
@@ -14,7 +14,7 @@ public enum Seq2SeqAttentionKind: String, Sendable, Equatable, CaseIterable {
 }
 
 /// Where attention enters the decoder step.
-public enum Seq2SeqAttentionStyle: String, Sendable, Equatable, CaseIterable {
+public enum Seq2SeqAttentionStyle: String, Sendable, Equatable, CaseIterable, Codable {
     /// Luong, Pham & Manning 2015: the cell runs first; its new top hidden vector `hₜ` queries the memory, and
     /// `h̃ₜ = tanh(W_c [hₜ; cₜ])` is projected to the logits.
     case luong
