@@ -245,8 +245,12 @@ enum Interruption {
     /// Whether SIGINT was received.
     static var isRequested: Bool { requested.load(ordering: .relaxed) }
 
-    /// Installs the handler.
+    /// Installs the handler (and unblocks SIGINT, which a parent process may have left blocked).
     static func install() {
+        var set = sigset_t()
+        sigemptyset(&set)
+        sigaddset(&set, SIGINT)
+        pthread_sigmask(SIG_UNBLOCK, &set, nil)
         signal(SIGINT) { _ in
             if Interruption.requested.exchange(true, ordering: .relaxed) { _exit(130) }
         }

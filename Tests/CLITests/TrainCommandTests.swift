@@ -90,6 +90,40 @@ struct TrainCommandTests {
         #expect(FileManager.default.fileExists(atPath: output.appendingPathComponent("best/manifest.json").path))
     }
 
+    /// Ctrl-C (SIGINT) finishes the step, saves the model directory and exits with 130. The signal is sent once
+    /// the run has printed a progress line (read from its output; no waiting on a clock).
+    @Test func interruptSavesTheModelDirectoryAndExits() throws {
+        let directory = try Self.makeData()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let output = directory.appendingPathComponent("model")
+        let process = Process()
+        process.executableURL = try MontagueExecutable.locate().url
+        process.arguments = [
+            "train", "seq2seq", "--train", directory.appendingPathComponent("train.txt").path, "--hidden", "8",
+            "--embedding", "4", "--batch-size", "2", "--steps", "1000000", "--time-limit", "120s", "--report-every", "1",
+            "--output",
+            output.path,
+        ]
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = FileHandle.nullDevice
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+        var text = ""
+        while !text.contains("running loss") {
+            let chunk = pipe.fileHandleForReading.availableData
+            if chunk.isEmpty { break }  // the process ended early
+            text += String(decoding: chunk, as: UTF8.self)
+        }
+        process.interrupt()
+        text += String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 130, "\(text)")
+        #expect(text.contains("interrupted after step"))
+        #expect(FileManager.default.fileExists(atPath: output.appendingPathComponent("training-state.safetensors").path))
+        #expect(FileManager.default.fileExists(atPath: output.appendingPathComponent("manifest.json").path))
+    }
+
     @Test func malformedFileExitsTwoWithItsLine() throws {
         let directory = try Self.makeData()
         defer { try? FileManager.default.removeItem(at: directory) }
