@@ -49,7 +49,9 @@ extension MetricsLog {
         }
         let shown = metrics ?? Array(Set(logs.flatMap(\.defaultMetricNames))).sorted()
         return LineChart(
-            series: series, title: title ?? logs.map { URL(fileURLWithPath: $0.path).lastPathComponent }
+            series: series,
+            title: title
+                ?? logs.map { URL(fileURLWithPath: $0.path).lastPathComponent }
                 .joined(separator: ", "),
             xLabel: x.rawValue, yLabel: shown.count == 1 ? shown[0] : "value", logScaleY: logScaleY)
     }

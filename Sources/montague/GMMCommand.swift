@@ -128,7 +128,9 @@ struct GMMFitCommand: ParsableCommand {
     @Option(name: .customLong("n-init"), help: "k-means++ restarts; the best final log-likelihood is kept.")
     var nInit = 1
 
-    @Option(name: .customLong("init"), help: "Start from these parameters (JSON: weights, means, precisions) instead of k-means++.")
+    @Option(
+        name: .customLong("init"),
+        help: "Start from these parameters (JSON: weights, means, precisions) instead of k-means++.")
     var initialization: String?
 
     @Option(name: .long, help: "Tolerance on the change of mean log-likelihood.")
@@ -177,8 +179,9 @@ struct GMMFitCommand: ParsableCommand {
         print(
             "points: \(points.count)  dimension: \(points[0].count)  components: \(options.k)  "
                 + "covariance: \(covariance.rawValue)")
-        print("iterations: \(fit.iterations)  converged: \(fit.converged)"
-            + (nInit > 1 ? "  best of \(nInit) restarts: \(result.bestRestart + 1)" : ""))
+        print(
+            "iterations: \(fit.iterations)  converged: \(fit.converged)"
+                + (nInit > 1 ? "  best of \(nInit) restarts: \(result.bestRestart + 1)" : ""))
         print(String(format: "mean log-likelihood: %.6f", result.meanLogLikelihood))
         print(String(format: "BIC: %.4f  AIC: %.4f  (parameters: %d)", result.bic, result.aic, result.parameterCount))
         for c in 0..<options.k {

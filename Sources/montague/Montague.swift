@@ -48,7 +48,7 @@ struct Montague: ParsableCommand {
             Foundation.exit(exit.rawValue)
         } catch let clean as CleanExit {
             exit(withError: clean)
-        } catch where !(error is any LocatedError) && exitCode(for: error) == .success {
+        } catch  where !(error is any LocatedError) && exitCode(for: error) == .success {
             exit(withError: error)  // --help and --version, which argument-parser reports as errors of `run()`
         } catch {
             FileHandle.standardError.write(Data((CommandFailure.message(for: error) + "\n").utf8))

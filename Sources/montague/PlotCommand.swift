@@ -50,7 +50,9 @@ struct PlotCommand: ParsableCommand {
     }
 
     private var metricNames: [String]? {
-        metrics.map { $0.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) } }
+        metrics.map {
+            $0.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
+        }
     }
 
     func run() throws {

@@ -34,7 +34,8 @@ struct TrainingRunOptions: ParsableArguments {
     @Option(name: .customLong("report-every"), help: "Print and log the running loss every this many steps.")
     var reportEvery = 100
 
-    @Option(name: .customLong("save-every"), help: "Save the model directory every this many steps (default: each epoch).")
+    @Option(
+        name: .customLong("save-every"), help: "Save the model directory every this many steps (default: each epoch).")
     var saveEvery: Int?
 
     func validate() throws {
@@ -137,7 +138,8 @@ struct TrainSeq2SeqCommand: ParsableCommand {
     @Option(name: .customLong("max-length"), help: "Longest decoded target.")
     var maxLength = 60
 
-    @Option(name: .customLong("eval-every"), help: "Measure exact match every this many steps (on --valid, else --test).")
+    @Option(
+        name: .customLong("eval-every"), help: "Measure exact match every this many steps (on --valid, else --test).")
     var evalEvery: Int?
 
     @Flag(name: .customLong("no-keep-best"), help: "Do not keep the best validation model in DIR/best.")
@@ -187,7 +189,8 @@ struct TrainSeq2SeqCommand: ParsableCommand {
             fingerprints[(path as NSString).lastPathComponent] = "\(size ?? 0) bytes"
         }
         let options = Seq2SeqExperiment.RunOptions(
-            output: common.output.map { ModelDirectory(path: $0) }, metricsURL: common.metrics.map { URL(fileURLWithPath: $0) },
+            output: common.output.map { ModelDirectory(path: $0) },
+            metricsURL: common.metrics.map { URL(fileURLWithPath: $0) },
             evaluationInterval: evalEvery, checkpointInterval: common.saveEvery, keepBest: !noKeepBest,
             totalSteps: common.steps, shouldStop: { Interruption.isRequested }, dataFingerprints: fingerprints)
 

@@ -50,7 +50,9 @@ struct PlotCommandTests {
             let first = directory.appendingPathComponent("lr-small.jsonl")
             let second = directory.appendingPathComponent("lr-large.jsonl")
             try Self.log.write(to: first, atomically: true, encoding: .utf8)
-            try (Self.log + #"{"phase":"test","step":3,"epoch":1,"wall_time":0.4,"metrics":{"correct":900,"total":1000}}"#
+            try
+                (Self.log
+                + #"{"phase":"test","step":3,"epoch":1,"wall_time":0.4,"metrics":{"correct":900,"total":1000}}"#
                 + "\n").write(to: second, atomically: true, encoding: .utf8)
             let output = directory.appendingPathComponent("both.svg")
             let result = try MontagueExecutable.locate().run(["plot", first.path, second.path, "-o", output.path])

@@ -16,8 +16,10 @@ struct SamplingCommandTests {
     }
 
     @Test(arguments: [
-        ["sample", "no-such-distribution"], ["sample", "normal", "--params", "0,-1"], ["sample", "gamma", "--params", "1"],
-        ["sample", "gamma", "--params", "1,2,3"], ["sample", "beta", "--params", "2"], ["sample", "normal", "--n", "0"],
+        ["sample", "no-such-distribution"], ["sample", "normal", "--params", "0,-1"],
+        ["sample", "gamma", "--params", "1"],
+        ["sample", "gamma", "--params", "1,2,3"], ["sample", "beta", "--params", "2"],
+        ["sample", "normal", "--n", "0"],
         ["sample", "normal", "--params", "1,x"],
     ])
     func badSampleArgumentsExitTwo(arguments: [String]) throws {

@@ -59,10 +59,14 @@ struct TrainCommandTests {
         #expect(resumed.standardOutput.contains("exact match: 1.0000 (6/6)  steps: 180"))
 
         // predict and evaluate load the directory with no training flag repeated.
-        let predicted = try executable.run(["predict", output.path, "--input", directory.appendingPathComponent("test.txt").path])
+        let predicted = try executable.run([
+            "predict", output.path, "--input", directory.appendingPathComponent("test.txt").path,
+        ])
         #expect(predicted.status == 0, "stderr: \(predicted.standardError)")
         #expect(predicted.standardOutput.split(separator: "\n").first == "I_WALK")
-        let evaluated = try executable.run(["evaluate", output.path, "--data", directory.appendingPathComponent("test.txt").path, "--json"])
+        let evaluated = try executable.run([
+            "evaluate", output.path, "--data", directory.appendingPathComponent("test.txt").path, "--json",
+        ])
         #expect(evaluated.status == 0, "stderr: \(evaluated.standardError)")
         #expect(evaluated.standardOutput.contains("exact_match\":1"))
         let wrongFlag = try executable.run(["predict", output.path, "--temperature", "0.5"])
@@ -100,7 +104,8 @@ struct TrainCommandTests {
         process.executableURL = try MontagueExecutable.locate().url
         process.arguments = [
             "train", "seq2seq", "--train", directory.appendingPathComponent("train.txt").path, "--hidden", "8",
-            "--embedding", "4", "--batch-size", "2", "--steps", "1000000", "--time-limit", "120s", "--report-every", "1",
+            "--embedding", "4", "--batch-size", "2", "--steps", "1000000", "--time-limit", "120s", "--report-every",
+            "1",
             "--output",
             output.path,
         ]
@@ -120,7 +125,8 @@ struct TrainCommandTests {
         process.waitUntilExit()
         #expect(process.terminationStatus == 130, "\(text)")
         #expect(text.contains("interrupted after step"))
-        #expect(FileManager.default.fileExists(atPath: output.appendingPathComponent("training-state.safetensors").path))
+        #expect(
+            FileManager.default.fileExists(atPath: output.appendingPathComponent("training-state.safetensors").path))
         #expect(FileManager.default.fileExists(atPath: output.appendingPathComponent("manifest.json").path))
     }
 

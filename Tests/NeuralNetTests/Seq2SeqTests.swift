@@ -283,7 +283,8 @@ struct Seq2SeqExperimentTests {
         // The model directory alone reproduces the run's predictions.
         let predictor = try Seq2SeqPredictor(directory: output)
         #expect(predictor.manifest.kind == "seq2seq")
-        #expect(predictor.hyperparameters.hiddenSize == 8 && predictor.hyperparameters.scheduledSampling == "constant:0.5")
+        #expect(
+            predictor.hyperparameters.hiddenSize == 8 && predictor.hyperparameters.scheduledSampling == "constant:0.5")
         #expect(predictor.exactMatch(Self.train).correct == resumed.correct)
     }
 
@@ -306,7 +307,9 @@ struct Seq2SeqExperimentTests {
         #expect(result.interrupted && result.steps == 5)
         #expect(FileManager.default.fileExists(atPath: output.trainingStateURL.path))
         // Keep-best: the validation pairs were measured after epoch 0 and 1 (steps 2 and 4).
-        #expect(FileManager.default.fileExists(atPath: output.file("best").appendingPathComponent("weights.safetensors").path))
+        #expect(
+            FileManager.default.fileExists(
+                atPath: output.file("best").appendingPathComponent("weights.safetensors").path))
         #expect(result.bestValidationAccuracy != nil)
         #expect(try output.readManifest().metrics["valid.best_exact_match"] != nil)
     }

@@ -74,7 +74,8 @@ struct MixtureRunTests {
     }
 
     @Test func pinnedInitializationInvertsPrecisionsAndCriteriaFollowScikitLearn() throws {
-        let json = #"{"weights": [0.5, 0.5], "means": [[-5, -5], [5, 5]], "precisions": [[[4, 0], [0, 1]], [[1, 0], [0, 1]]]}"#
+        let json =
+            #"{"weights": [0.5, 0.5], "means": [[-5, -5], [5, 5]], "precisions": [[[4, 0], [0, 1]], [[1, 0], [0, 1]]]}"#
         let start = try GaussianMixtureInitialization(json: Data(json.utf8), path: "i.json").model(path: "i.json")
         #expect(start.covariances[0] == [0.25, 0, 0, 1])
         var points: [[Double]] = []
@@ -108,7 +109,8 @@ struct MixtureRunTests {
         let headerLength = Int(data[8]) | Int(data[9]) << 8
         #expect((10 + headerLength) % 64 == 0 && data.count == 10 + headerLength + 48)
         let header = String(decoding: data[10..<(10 + headerLength)], as: UTF8.self)
-        #expect(header.hasPrefix("{'descr': '<f8', 'fortran_order': False, 'shape': (3, 2), }") && header.hasSuffix("\n"))
+        #expect(
+            header.hasPrefix("{'descr': '<f8', 'fortran_order': False, 'shape': (3, 2), }") && header.hasSuffix("\n"))
         let last = data.suffix(8).withUnsafeBytes { $0.loadUnaligned(as: UInt64.self) }
         #expect(Double(bitPattern: UInt64(littleEndian: last)) == 6)
     }

@@ -351,7 +351,8 @@ public enum Seq2SeqExperiment {
                     })
         } catch let request as StopRequest {
             stop = request
-            report(request == .timeLimit ? .timeLimitReached(step: loop.state.step) : .interrupted(step: loop.state.step))
+            report(
+                request == .timeLimit ? .timeLimitReached(step: loop.state.step) : .interrupted(step: loop.state.step))
             if let output { try saveDirectory(output, withState: true) }
         }
         let trainingSeconds = Date().timeIntervalSince(trainingStart)
