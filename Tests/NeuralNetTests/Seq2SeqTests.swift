@@ -314,3 +314,49 @@ struct Seq2SeqExperimentTests {
         #expect(try output.readManifest().metrics["valid.best_exact_match"] != nil)
     }
 }
+
+@Suite("Seq2Seq model directory loading")
+struct Seq2SeqModelDirectoryTests {
+    /// Any mutation of a seq2seq model directory's manifest or vocabularies loads or throws; never a trap or a
+    /// runaway allocation.
+    @Test func mutatedModelDirectoriesLoadOrThrow() throws {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("seq2seq-fuzz-\(UUID())")
+        defer { try? FileManager.default.removeItem(at: root) }
+        let original = ModelDirectory(url: root.appendingPathComponent("model"))
+        _ = try Seq2SeqExperiment.run(
+            train: Seq2SeqExperimentTests.train, test: [],
+            settings: Seq2SeqExperiment.Settings(
+                embeddingSize: 4, hiddenSize: 8,
+                training: Seq2SeqTrainingConfiguration(epochs: 1, batchSize: 2, maxDecodeLength: 4)),
+            options: .init(output: original))
+        _ = try Seq2SeqPredictor(directory: original)
+        let names = [ModelDirectory.manifestName, Seq2SeqPredictor.sourceVocabularyName]
+        let contents = try names.map { try Data(contentsOf: original.file($0)) }
+        var generator = RandomGenerator(seed: 31)
+        let alphabet = Array("0123456789-.,:\"{}[]\n abex".utf8)
+        var loaded = 0
+        for round in 0..<150 {
+            let which = round % names.count
+            var bytes = Array(contents[which])
+            for _ in 0..<(1 + generator.nextInt(below: 3)) {
+                let position = generator.nextInt(below: bytes.count)
+                switch generator.nextInt(below: 3) {
+                case 0: bytes[position] = alphabet[generator.nextInt(below: alphabet.count)]
+                case 1: bytes.remove(at: position)
+                default: bytes.insert(alphabet[generator.nextInt(below: alphabet.count)], at: position)
+                }
+                if bytes.isEmpty { bytes = [UInt8(ascii: "{")] }
+            }
+            try Data(bytes).write(to: original.file(names[which]))
+            do {
+                let predictor = try Seq2SeqPredictor(directory: original)
+                _ = predictor.predict([["walk"]], maxLength: 4)
+                loaded += 1
+            } catch {
+                #expect(!String(describing: error).isEmpty)
+            }
+            try contents[which].write(to: original.file(names[which]))
+        }
+        #expect(loaded < 150)  // the mutations do break some loads
+    }
+}

@@ -66,6 +66,36 @@ public struct Seq2SeqHyperparameters: Codable, Sendable, Equatable {
             attention: attention, attentionStyle: attentionStyle, dropout: dropout)
     }
 
+    /// Checks the values a model is built from, before anything is allocated: positive sizes, a dropout in
+    /// [0, 1), and matrices no larger than the weights file could hold (so a damaged manifest cannot ask for
+    /// gigabytes).
+    ///
+    /// - Throws: ``ModelDirectoryError`` naming the manifest.
+    public func check(path: String, weightsURL: URL) throws(ModelDirectoryError) {
+        let sizes = [
+            ("embeddingSize", embeddingSize), ("hiddenSize", hiddenSize), ("layerCount", layerCount),
+            ("sourceVocabularySize", sourceVocabularySize), ("targetVocabularySize", targetVocabularySize),
+            ("maxDecodeLength", maxDecodeLength), ("beamWidth", beamWidth),
+        ]
+        for (name, value) in sizes where value <= 0 {
+            throw ModelDirectoryError(path: path, "hyperparameter '\(name)' must be positive, got \(value)")
+        }
+        guard (0..<1).contains(dropout) else {
+            throw ModelDirectoryError(path: path, "hyperparameter 'dropout' must be in [0, 1), got \(dropout)")
+        }
+        let bytes = (try? FileManager.default.attributesOfItem(atPath: weightsURL.path)[.size] as? Int) ?? 0
+        let largest = [
+            hiddenSize.multipliedReportingOverflow(by: hiddenSize),
+            embeddingSize.multipliedReportingOverflow(by: max(sourceVocabularySize, targetVocabularySize)),
+            hiddenSize.multipliedReportingOverflow(by: targetVocabularySize),
+        ]
+        let budget = max(0, bytes / MemoryLayout<Float>.size)
+        for (product, overflow) in largest where overflow || product > budget || layerCount > budget {
+            throw ModelDirectoryError(
+                path: path, "hyperparameters describe a larger model than \(ModelDirectory.weightsName) holds")
+        }
+    }
+
     /// The `--scheduled-sampling` text of a schedule (``ScheduledSampling/init(parsing:)`` reads it back).
     public static func text(of sampling: ScheduledSampling) -> String {
         switch sampling {
@@ -117,6 +147,7 @@ public struct Seq2SeqPredictor {
             throw ModelDirectoryError(path: directory.manifestURL.path, "malformed seq2seq hyperparameters")
         }
         (sourceVocabulary, targetVocabulary) = try Self.readVocabularies(directory)
+        try hyperparameters.check(path: directory.manifestURL.path, weightsURL: directory.weightsURL)
         let configuration = hyperparameters.configuration
         guard configuration.sourceVocabularySize == sourceVocabulary.count,
             configuration.targetVocabularySize == targetVocabulary.count
