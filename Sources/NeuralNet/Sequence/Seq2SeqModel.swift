@@ -83,7 +83,7 @@ public struct Seq2SeqEncoding<State> {
 }
 
 /// An encoder–decoder network with attention for sequence-to-sequence transduction (Sutskever, Vinyals & Le 2014;
-/// Bahdanau, Cho & Bengio 2015; Luong, Pham & Manning 2015), the decoder of §6 of the design notes.
+/// Bahdanau, Cho & Bengio 2015; Luong, Pham & Manning 2015).
 ///
 /// Encoder: source embedding → ``RecurrentNetwork`` (L layers, optionally bidirectional, padding masked) → memory
 /// `[B, Tₛ, H]` (a bidirectional encoder's `2H` outputs are projected to H by `memoryProjection`). Decoder: target
