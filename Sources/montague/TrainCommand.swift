@@ -25,8 +25,8 @@ struct TrainingRunOptions: ParsableArguments {
     @Option(name: .customLong("time-limit"), help: "Stop training after this wall-clock time: 90s, 45m, 2h.")
     var timeLimit: Duration?
 
-    @Option(name: .long, help: "Seed of initialization, shuffling, dropout and sampling.")
-    var seed: UInt64 = 0
+    @Option(name: .long, help: "Seed of initialization, shuffling, dropout and sampling (default 0).")
+    var seed: UInt64?
 
     @Option(name: .long, help: "Write metrics as JSON lines to this file.")
     var metrics: String?
@@ -84,41 +84,41 @@ struct TrainSeq2SeqCommand: ParsableCommand {
 
     @OptionGroup var common: TrainingRunOptions
 
-    @Option(name: .long, help: "Hidden size of encoder and decoder cells.")
-    var hidden = 64
+    @Option(name: .long, help: "Hidden size of encoder and decoder cells (default 64).")
+    var hidden: Int?
 
-    @Option(name: .long, help: "Token embedding size.")
-    var embedding = 32
+    @Option(name: .long, help: "Token embedding size (default 32).")
+    var embedding: Int?
 
-    @Option(name: .long, help: "Stacked layers in encoder and decoder.")
-    var layers = 1
+    @Option(name: .long, help: "Stacked layers in encoder and decoder (default 1).")
+    var layers: Int?
 
-    @Option(name: .long, help: "Recurrent cell.")
-    var cell = Seq2SeqCellKind.gru
+    @Option(name: .long, help: "Recurrent cell (default gru).")
+    var cell: Seq2SeqCellKind?
 
-    @Flag(name: .long, help: "Bidirectional encoder.")
-    var bidirectional = false
+    @Flag(name: .long, inversion: .prefixedNo, help: "Bidirectional encoder (default: no).")
+    var bidirectional: Bool?
 
-    @Option(name: .long, help: "Attention score.")
-    var attention = Seq2SeqAttentionKind.dot
+    @Option(name: .long, help: "Attention score (default dot).")
+    var attention: Seq2SeqAttentionKind?
 
-    @Option(name: .customLong("attention-style"), help: "Where attention enters the decoder.")
-    var attentionStyle = Seq2SeqAttentionStyle.luong
+    @Option(name: .customLong("attention-style"), help: "Where attention enters the decoder (default luong).")
+    var attentionStyle: Seq2SeqAttentionStyle?
 
-    @Option(name: .long, help: "Dropout probability in training.")
-    var dropout: Float = 0
+    @Option(name: .long, help: "Dropout probability in training (default 0).")
+    var dropout: Float?
 
-    @Option(name: .long, help: "Passes over the training file.")
-    var epochs = 10
+    @Option(name: .long, help: "Passes over the training file (default 10).")
+    var epochs: Int?
 
-    @Option(name: .customLong("batch-size"), help: "Pairs per gradient step.")
-    var batchSize = 32
+    @Option(name: .customLong("batch-size"), help: "Pairs per gradient step (default 32).")
+    var batchSize: Int?
 
-    @Option(name: .long, help: "Adam learning rate.")
-    var lr: Float = 1e-3
+    @Option(name: .long, help: "Adam learning rate (default 0.001).")
+    var lr: Float?
 
-    @Option(name: .customLong("clip"), help: "Clip the gradients' global norm (0: no clipping).")
-    var clip: Float = 5
+    @Option(name: .customLong("clip"), help: "Clip the gradients' global norm (0: no clipping; default 5).")
+    var clip: Float?
 
     @Flag(name: .customLong("teacher-forcing"), help: "Always feed the gold previous token (the default).")
     var teacherForcing = false
@@ -126,17 +126,17 @@ struct TrainSeq2SeqCommand: ParsableCommand {
     @Option(name: .customLong("scheduled-sampling"), help: "Scheduled-sampling decay of ε (see the discussion).")
     var scheduledSampling: String?
 
-    @Option(name: .customLong("sampling-choice"), help: "Fed-back prediction in scheduled sampling.")
-    var samplingChoice = ScheduledSamplingChoice.argmax
+    @Option(name: .customLong("sampling-choice"), help: "Fed-back prediction in scheduled sampling (default argmax).")
+    var samplingChoice: ScheduledSamplingChoice?
 
-    @Option(name: .long, help: "Beam width at evaluation (1: greedy).")
-    var beam = 1
+    @Option(name: .long, help: "Beam width at evaluation (1: greedy, the default).")
+    var beam: Int?
 
-    @Option(name: .customLong("length-penalty"), help: "Beam search length normalization exponent α.")
-    var lengthPenalty: Float = 0
+    @Option(name: .customLong("length-penalty"), help: "Beam search length normalization exponent α (default 0).")
+    var lengthPenalty: Float?
 
-    @Option(name: .customLong("max-length"), help: "Longest decoded target.")
-    var maxLength = 60
+    @Option(name: .customLong("max-length"), help: "Longest decoded target (default 60).")
+    var maxLength: Int?
 
     @Option(
         name: .customLong("eval-every"), help: "Measure exact match every this many steps (on --valid, else --test).")
@@ -154,17 +154,51 @@ struct TrainSeq2SeqCommand: ParsableCommand {
                 throw ValidationError("malformed --scheduled-sampling '\(scheduledSampling)'")
             }
         }
-        try requirePositive(hidden, "--hidden")
-        try requirePositive(embedding, "--embedding")
-        try requirePositive(layers, "--layers")
-        try requireNonNegative(epochs, "--epochs")
-        try requirePositive(batchSize, "--batch-size")
-        try requirePositive(beam, "--beam")
-        try requirePositive(maxLength, "--max-length")
-        try requirePositive(lr, "--lr")
-        try requireNonNegative(clip, "--clip")
-        guard (0..<1).contains(dropout) else { throw ValidationError("--dropout must be in [0, 1), got \(dropout)") }
+        if let hidden { try requirePositive(hidden, "--hidden") }
+        if let embedding { try requirePositive(embedding, "--embedding") }
+        if let layers { try requirePositive(layers, "--layers") }
+        if let epochs { try requireNonNegative(epochs, "--epochs") }
+        if let batchSize { try requirePositive(batchSize, "--batch-size") }
+        if let beam { try requirePositive(beam, "--beam") }
+        if let maxLength { try requirePositive(maxLength, "--max-length") }
+        if let lr { try requirePositive(lr, "--lr") }
+        if let clip { try requireNonNegative(clip, "--clip") }
+        if let dropout, !(0..<1).contains(dropout) {
+            throw ValidationError("--dropout must be in [0, 1), got \(dropout)")
+        }
         if let evalEvery { try requirePositive(evalEvery, "--eval-every") }
+    }
+
+    /// The run's settings: the flags given, and for the others the resumed model directory's (its manifest), or
+    /// the defaults for a new run — so resuming needs no flag repeated.
+    func resolvedSettings() throws -> Seq2SeqExperiment.Settings {
+        var base = Seq2SeqExperiment.Settings()
+        if let output = common.output {
+            let directory = ModelDirectory(path: output)
+            if FileManager.default.fileExists(atPath: directory.trainingStateURL.path) {
+                base = try Seq2SeqPredictor.hyperparameters(in: directory).settings
+            }
+        }
+        var t = base.training
+        t.epochs = epochs ?? t.epochs
+        t.batchSize = batchSize ?? t.batchSize
+        t.learningRate = lr ?? t.learningRate
+        if let clip { t.gradientClipNorm = clip > 0 ? clip : nil }
+        if teacherForcing { t.sampling = .teacherForcing }
+        if let schedule = scheduledSampling.flatMap(ScheduledSampling.init(parsing:)) { t.sampling = schedule }
+        t.samplingChoice = samplingChoice ?? t.samplingChoice
+        t.seed = common.seed ?? t.seed
+        t.maxDecodeLength = maxLength ?? t.maxDecodeLength
+        t.beamWidth = beam ?? t.beamWidth
+        t.lengthPenalty = lengthPenalty ?? t.lengthPenalty
+        t.reportEvery = common.reportEvery
+        t.timeLimit = common.timeLimit?.seconds
+        return Seq2SeqExperiment.Settings(
+            cell: cell ?? base.cell, embeddingSize: embedding ?? base.embeddingSize,
+            hiddenSize: hidden ?? base.hiddenSize, layerCount: layers ?? base.layerCount,
+            bidirectional: bidirectional ?? base.bidirectional, attention: attention ?? base.attention,
+            attentionStyle: attentionStyle ?? base.attentionStyle, dropout: dropout ?? base.dropout,
+            modelSeed: common.seed ?? base.modelSeed, training: t)
     }
 
     /// Writes a line to standard output unbuffered, so logs of long runs show progress as it happens.
@@ -174,15 +208,7 @@ struct TrainSeq2SeqCommand: ParsableCommand {
         let trainPairs = try Seq2SeqDataset.loadSCAN(path: train)
         let validPairs = try valid.map(Seq2SeqDataset.loadSCAN(path:)) ?? []
         let testPairs = try test.map(Seq2SeqDataset.loadSCAN(path:)) ?? []
-        let training = Seq2SeqTrainingConfiguration(
-            epochs: epochs, batchSize: batchSize, learningRate: lr, gradientClipNorm: clip > 0 ? clip : nil,
-            sampling: scheduledSampling.flatMap(ScheduledSampling.init(parsing:)) ?? .teacherForcing,
-            samplingChoice: samplingChoice, seed: common.seed, maxDecodeLength: maxLength, beamWidth: beam,
-            lengthPenalty: lengthPenalty, reportEvery: common.reportEvery, timeLimit: common.timeLimit?.seconds)
-        let settings = Seq2SeqExperiment.Settings(
-            cell: cell, embeddingSize: embedding, hiddenSize: hidden, layerCount: layers, bidirectional: bidirectional,
-            attention: attention, attentionStyle: attentionStyle, dropout: dropout, modelSeed: common.seed,
-            training: training)
+        let settings = try resolvedSettings()
         var fingerprints: [String: String] = [:]
         for path in [train, valid, test].compactMap({ $0 }) {
             let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? nil
@@ -195,8 +221,9 @@ struct TrainSeq2SeqCommand: ParsableCommand {
             totalSteps: common.steps, shouldStop: { Interruption.isRequested }, dataFingerprints: fingerprints)
 
         say(
-            "seed: \(common.seed)  cell: \(cell.rawValue)  hidden: \(hidden)  embedding: \(embedding)  layers: \(layers)  "
-                + "attention: \(attention.rawValue)")
+            "seed: \(settings.training.seed)  cell: \(settings.cell.rawValue)  hidden: \(settings.hiddenSize)  "
+                + "embedding: \(settings.embeddingSize)  layers: \(settings.layerCount)  "
+                + "attention: \(settings.attention.rawValue)")
         Interruption.install()
         let result = try Seq2SeqExperiment.run(
             train: trainPairs, valid: validPairs, test: testPairs, settings: settings, options: options

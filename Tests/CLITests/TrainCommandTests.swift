@@ -92,6 +92,15 @@ struct TrainCommandTests {
         #expect(result.standardOutput.contains("steps: 6"))
         #expect(!result.standardOutput.contains("exact match: 1.0000 (6/6)"))  // no --test, no test line
         #expect(FileManager.default.fileExists(atPath: output.appendingPathComponent("best/manifest.json").path))
+
+        // Resuming takes the model directory's settings: no architecture flag repeated.
+        let resumed = try MontagueExecutable.locate().run([
+            "train", "seq2seq", "--train", directory.appendingPathComponent("train.txt").path, "--steps", "8",
+            "--output", output.path,
+        ])
+        #expect(resumed.status == 0, "stderr: \(resumed.standardError)")
+        #expect(resumed.standardOutput.contains("hidden: 8  embedding: 4"))
+        #expect(resumed.standardOutput.contains("after step 6") && resumed.standardOutput.contains("steps: 8"))
     }
 
     /// Ctrl-C (SIGINT) finishes the step, saves the model directory and exits with 130. The signal is sent once

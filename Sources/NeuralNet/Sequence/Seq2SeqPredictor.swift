@@ -58,6 +58,20 @@ public struct Seq2SeqHyperparameters: Codable, Sendable, Equatable {
         lengthPenalty = t.lengthPenalty
     }
 
+    /// The run settings these hyperparameters describe (a malformed scheduled-sampling text or sampling choice
+    /// falls back to teacher forcing / argmax; report interval and time limit are the defaults).
+    public var settings: Seq2SeqExperiment.Settings {
+        Seq2SeqExperiment.Settings(
+            cell: cell, embeddingSize: embeddingSize, hiddenSize: hiddenSize, layerCount: layerCount,
+            bidirectional: bidirectional, attention: attention, attentionStyle: attentionStyle, dropout: dropout,
+            modelSeed: modelSeed,
+            training: Seq2SeqTrainingConfiguration(
+                epochs: epochs, batchSize: batchSize, learningRate: learningRate, gradientClipNorm: gradientClipNorm,
+                sampling: ScheduledSampling(parsing: scheduledSampling) ?? .teacherForcing,
+                samplingChoice: ScheduledSamplingChoice(rawValue: samplingChoice) ?? .argmax, seed: seed,
+                maxDecodeLength: maxDecodeLength, beamWidth: beamWidth, lengthPenalty: lengthPenalty))
+    }
+
     /// The model's configuration.
     public var configuration: Seq2SeqConfiguration {
         Seq2SeqConfiguration(
@@ -135,17 +149,27 @@ public struct Seq2SeqPredictor {
     public let targetVocabulary: SequenceVocabulary
     private let decode: (_ sources: [[Int]], _ maxLength: Int, _ beam: Int, _ lengthPenalty: Float) -> [[Int]]
 
+    /// The hyperparameters of a `seq2seq` model directory (for resuming with its settings).
+    ///
+    /// - Throws: ``ModelDirectoryError`` for a missing or malformed manifest or one of another kind.
+    public static func hyperparameters(in directory: ModelDirectory) throws(ModelDirectoryError)
+        -> Seq2SeqHyperparameters
+    {
+        let manifest = try directory.readManifest(expecting: Seq2SeqExperiment.kind)
+        do {
+            return try manifest.hyperparameters(as: Seq2SeqHyperparameters.self)
+        } catch {
+            throw ModelDirectoryError(path: directory.manifestURL.path, "malformed seq2seq hyperparameters")
+        }
+    }
+
     /// Loads the model directory.
     ///
     /// - Throws: ``ModelDirectoryError`` for a missing or malformed directory, manifest or vocabulary, or a model
     ///   of another kind; ``CheckpointError`` when the weights do not fit the manifest's architecture.
     public init(directory: ModelDirectory) throws {
         manifest = try directory.readManifest(expecting: Seq2SeqExperiment.kind)
-        do {
-            hyperparameters = try manifest.hyperparameters(as: Seq2SeqHyperparameters.self)
-        } catch {
-            throw ModelDirectoryError(path: directory.manifestURL.path, "malformed seq2seq hyperparameters")
-        }
+        hyperparameters = try Self.hyperparameters(in: directory)
         (sourceVocabulary, targetVocabulary) = try Self.readVocabularies(directory)
         try hyperparameters.check(path: directory.manifestURL.path, weightsURL: directory.weightsURL)
         let configuration = hyperparameters.configuration
