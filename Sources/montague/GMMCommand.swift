@@ -42,6 +42,15 @@ struct MixtureOptions: ParsableArguments {
     /// The points of ``file``.
     func points() throws -> [[Double]] { try PointsCSV.read(path: file) }
 
+    /// The result of `fit`, with a fitting error (too few points, a singular covariance) reported at the data file.
+    func locating<T>(_ fit: () throws -> T) throws -> T {
+        do {
+            return try fit()
+        } catch let error as SamplingError {
+            throw InputError(error.description, at: SourceLocation(file: file))
+        }
+    }
+
     /// Writes the assignments when asked.
     func writeAssignments(_ labels: [Int]) throws {
         guard let assignments else { return }
@@ -82,11 +91,13 @@ struct GMMVariationalCommand: ParsableCommand {
 
     func run() throws {
         let points = try options.points()
-        let result = try BayesianMixtureRun.fit(
-            points,
-            options: .init(
-                components: options.k, weightConcentration: alpha, seed: options.seed,
-                maximumIterations: options.maxIter, weightThreshold: weightThreshold))
+        let result = try options.locating {
+            try BayesianMixtureRun.fit(
+                points,
+                options: .init(
+                    components: options.k, weightConcentration: alpha, seed: options.seed,
+                    maximumIterations: options.maxIter, weightThreshold: weightThreshold))
+        }
         let fit = result.fit
         print("points: \(points.count)  dimension: \(points[0].count)  components: \(options.k)")
         print("iterations: \(fit.elboHistory.count)  converged: \(fit.converged)")
@@ -169,12 +180,14 @@ struct GMMFitCommand: ParsableCommand {
                         + "of dimension \(points[0].count)", at: SourceLocation(file: initialization))
             }
         }
-        let result = try GaussianMixtureRun.fit(
-            points,
-            options: .init(
-                components: options.k, covarianceType: covariance, seed: options.seed, restarts: nInit,
-                initialization: start, tolerance: tol, covarianceRegularization: regCovar,
-                maximumIterations: options.maxIter))
+        let result = try options.locating {
+            try GaussianMixtureRun.fit(
+                points,
+                options: .init(
+                    components: options.k, covarianceType: covariance, seed: options.seed, restarts: nInit,
+                    initialization: start, tolerance: tol, covarianceRegularization: regCovar,
+                    maximumIterations: options.maxIter))
+        }
         let fit = result.fit
         print(
             "points: \(points.count)  dimension: \(points[0].count)  components: \(options.k)  "

@@ -166,6 +166,8 @@ struct SamplingOutputTests {
         let pinned = try executable.run(["gmm", "fit", points.path, "--k", "2", "--init", model.path])
         #expect(pinned.status == 0, "stderr: \(pinned.standardError)")
         #expect(pinned.standardOutput.contains("weight 0.5000"))
+        let tooMany = try executable.run(["gmm", "fit", points.path, "--k", "50"])
+        #expect(tooMany.status == 2 && tooMany.standardError.hasPrefix(points.path + ": error: "))
         let wrongK = try executable.run(["gmm", "fit", points.path, "--k", "3", "--init", model.path])
         #expect(wrongK.status == 2 && wrongK.standardError.contains("gmm.json: error:"))
         let bad = directory.appendingPathComponent("bad.json")
