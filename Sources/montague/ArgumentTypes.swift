@@ -12,6 +12,11 @@ extension Seq2SeqAttentionStyle: ExpressibleByArgument {}
 extension ScheduledSamplingChoice: ExpressibleByArgument {}
 extension GaussianMixtureModel.CovarianceType: ExpressibleByArgument {}
 
+extension ScheduledSampling: ExpressibleByArgument {
+    /// `teacher-forcing`, `constant:EPS`, `linear:START,SLOPE,MIN`, `exponential:K[,MIN]`, `inverse-sigmoid:K`.
+    public init?(argument: String) { self.init(parsing: argument) }
+}
+
 /// A comma-separated list of numbers, e.g. `--params -1,2.5` (negative values need no `=`: the option takes the
 /// next argument unconditionally).
 struct NumberList: ExpressibleByArgument, Equatable {

@@ -124,7 +124,7 @@ struct TrainSeq2SeqCommand: ParsableCommand {
     var teacherForcing = false
 
     @Option(name: .customLong("scheduled-sampling"), help: "Scheduled-sampling decay of ε (see the discussion).")
-    var scheduledSampling: String?
+    var scheduledSampling: ScheduledSampling?
 
     @Option(name: .customLong("sampling-choice"), help: "Fed-back prediction in scheduled sampling (default argmax).")
     var samplingChoice: ScheduledSamplingChoice?
@@ -146,13 +146,8 @@ struct TrainSeq2SeqCommand: ParsableCommand {
     var noKeepBest = false
 
     func validate() throws {
-        if let scheduledSampling {
-            guard !teacherForcing else {
-                throw ValidationError("--teacher-forcing and --scheduled-sampling exclude each other")
-            }
-            guard ScheduledSampling(parsing: scheduledSampling) != nil else {
-                throw ValidationError("malformed --scheduled-sampling '\(scheduledSampling)'")
-            }
+        if scheduledSampling != nil, teacherForcing {
+            throw ValidationError("--teacher-forcing and --scheduled-sampling exclude each other")
         }
         if let hidden { try requirePositive(hidden, "--hidden") }
         if let embedding { try requirePositive(embedding, "--embedding") }
@@ -185,7 +180,7 @@ struct TrainSeq2SeqCommand: ParsableCommand {
         t.learningRate = lr ?? t.learningRate
         if let clip { t.gradientClipNorm = clip > 0 ? clip : nil }
         if teacherForcing { t.sampling = .teacherForcing }
-        if let schedule = scheduledSampling.flatMap(ScheduledSampling.init(parsing:)) { t.sampling = schedule }
+        if let scheduledSampling { t.sampling = scheduledSampling }
         t.samplingChoice = samplingChoice ?? t.samplingChoice
         t.seed = common.seed ?? t.seed
         t.maxDecodeLength = maxLength ?? t.maxDecodeLength

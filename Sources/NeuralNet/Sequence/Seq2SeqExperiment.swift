@@ -158,8 +158,9 @@ public enum Seq2SeqExperiment {
     ///
     /// - Metrics: a `"config"` record (step 0), `"train"` records every `reportEvery` steps with `batch_loss`
     ///   (the last step's batch) and `running_loss` (the mean since the previous record, the value the terminal
-    ///   shows) and `gold_probability`, `"valid"` records (`exact_match`) at each evaluation, and a final
-    ///   `"test"` record (`exact_match`, `correct`, `total`). Epochs are 0-based everywhere (records, progress).
+    ///   shows) and `gold_probability`, `"eval"` records at each evaluation (`valid.exact_match`, or
+    ///   `test.exact_match` when there are no validation pairs), and a final `"test"` record (`exact_match`,
+    ///   `correct`, `total`). Epochs are 0-based everywhere (records, progress).
     /// - Early stopping is deliberately not offered; keep-best (on validation pairs, never on the test pairs)
     ///   selects the model instead.
     ///
