@@ -61,9 +61,10 @@ struct TrainSeq2SeqCommand: ParsableCommand {
             With --valid, exact match on the validation pairs is measured every epoch (or --eval-every steps) and \
             the best model is kept in DIR/best. --output DIR writes a model directory that `montague predict DIR` \
             and `montague evaluate DIR` load, every epoch (or --save-every steps) and at the end; running the same \
-            command again resumes it. Ctrl-C finishes the current step, saves and exits (status 130). Epochs are \
-            counted from 0 in the progress, the summaries and the metrics log. --metrics writes one JSON object \
-            per line: batch_loss (the step's batch) and running_loss (the mean the terminal shows). Exit status \
+            command again resumes it, with the saved settings for every flag not given. Ctrl-C finishes the \
+            current step, saves and exits (status 130). Epochs are counted from 0 in the progress, the summaries \
+            and the metrics log. --metrics writes one JSON object per line: batch_loss (the step's batch) and \
+            running_loss (the mean the terminal shows). Exit status \
             2 on unreadable or malformed files, unwritable outputs and bad flags.
 
             Examples:
