@@ -31,7 +31,7 @@ CORPUS_BENCH_FILE ?= .build-bench-data/tei-200mb.xml
 CORPUS_BENCH ?= 1
 TORCH_REQUIREMENT ?= torch==2.13.0+cpu
 
-.PHONY: help setup build install run test test-release bench bench-grammar bench-corpus bench-reference-env lint clean distclean
+.PHONY: help setup build install run test test-standalone test-release bench bench-grammar bench-corpus bench-reference-env lint clean distclean
 
 help:
 	@sed -n '3,8p' Makefile | sed 's/^# \{0,1\}//'
@@ -86,6 +86,10 @@ run: build
 # One OpenBLAS thread unless the caller says otherwise: the tests run in parallel on tiny matrices.
 test: setup
 	OPENBLAS_NUM_THREADS=$${OPENBLAS_NUM_THREADS:-1} $(SWIFT) test
+
+## test-standalone: the suite in a copy with no external data beside it (as a user's clone); lists what was skipped.
+test-standalone: setup
+	bash .ci/standalone-test.sh
 
 ## test-release: the whole suite optimized, including the learning tests gated to release builds.
 test-release: setup

@@ -12,6 +12,8 @@ let package = Package(
         .library(name: "Grammar", targets: ["Grammar"]),
         .library(name: "Sampling", targets: ["Sampling"]),
         .library(name: "MontagueSupport", targets: ["MontagueSupport"]),
+        .library(name: "Experiments", targets: ["Experiments"]),
+        .library(name: "TextGeneration", targets: ["TextGeneration"]),
         .executable(name: "montague", targets: ["montague"]),
     ],
     dependencies: [
@@ -62,11 +64,24 @@ let package = Package(
             dependencies: ["CLibXML2"]
         ),
 
+        // MARK: - Text generation (layer 4: LM and seq2seq drivers, text VAEs and GANs, style transfer, text metrics)
+        .target(
+            name: "TextGeneration",
+            dependencies: ["NeuralNet", "Autodiff", "Corpus", "MontagueSupport"]
+        ),
+
+        // MARK: - Experiments (layer 5: experiment plans and runner; grammar-driven experiments)
+        .target(
+            name: "Experiments",
+            dependencies: ["TextGeneration", "NeuralNet", "MontagueSupport"]
+        ),
+
         // MARK: - Command-line tool (layer 4: parses and prints only)
         .executableTarget(
             name: "montague",
             dependencies: [
                 "Autodiff", "NeuralNet", "Corpus", "Grammar", "Sampling", "Plotting", "MontagueSupport",
+                "Experiments", "TextGeneration",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -79,6 +94,8 @@ let package = Package(
         ),
 
         // MARK: - Tests
+        // Shared test helpers: closeness checks, fixture and external-data locations with visible skips.
+        .target(name: "_MontagueTestSupport", path: "Tests/_MontagueTestSupport"),
         .testTarget(name: "SystemLibraryTests", dependencies: ["CBLAS", "CLibXML2"]),
         .testTarget(name: "AutodiffTests", dependencies: ["Autodiff"]),
         .testTarget(name: "NeuralNetTests", dependencies: ["NeuralNet", "Autodiff"]),
@@ -88,6 +105,10 @@ let package = Package(
         .testTarget(name: "PlottingTests", dependencies: ["Plotting"]),
         .testTarget(name: "CLITests", dependencies: ["montague"]),
         .testTarget(name: "MontagueSupportTests", dependencies: ["MontagueSupport"]),
+        .testTarget(
+            name: "TextGenerationTests", dependencies: ["TextGeneration", "NeuralNet", "Autodiff", "_MontagueTestSupport"],
+            exclude: ["Fixtures"]),
+        .testTarget(name: "ExperimentsTests", dependencies: ["Experiments", "NeuralNet", "MontagueSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

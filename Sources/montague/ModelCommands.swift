@@ -19,7 +19,8 @@ protocol ModelKindHandler: Sendable {
 /// Every kind the `predict` and `evaluate` verbs know (one line per kind).
 enum ModelKinds {
     static let all: [any ModelKindHandler.Type] = [
-        Seq2SeqKind.self
+        LanguageModelKind.self,
+        Seq2SeqKind.self,
     ]
 
     /// The handler of the directory's kind, with its manifest.

@@ -9,7 +9,7 @@ struct TrainCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "train",
         abstract: "Train models.",
-        subcommands: [TrainSeq2SeqCommand.self])
+        subcommands: [TrainSeq2SeqCommand.self, TrainLMCommand.self])
 }
 
 /// The options every `train` subcommand shares: budget, seed, metrics, output directory.

@@ -228,6 +228,8 @@ public enum Seq2SeqExperiment {
         var metrics: [String: Double] = [:]
         func saveDirectory(_ directory: ModelDirectory, withState: Bool) throws {
             try directory.create()
+            metrics["train.steps"] = Double(loop.state.step)
+            metrics["train.epochs"] = Double(loop.state.step) / Double(stepsPerEpoch)
             if withState { try loop.saveCheckpoint(to: directory.trainingStateURL) }
             try Seq2SeqPredictor.save(
                 model: model, settings: settings, source: sourceVocabulary, target: targetVocabulary,

@@ -1,6 +1,7 @@
 import Foundation
 import NeuralNet
 import Testing
+import TextGeneration
 
 @Suite("LanguageModelTraining: the loop, batches, validation, resume")
 struct LanguageModelTrainingTests {

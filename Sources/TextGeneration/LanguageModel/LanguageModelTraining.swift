@@ -1,5 +1,6 @@
 import Autodiff
 import Foundation
+import NeuralNet
 
 /// Trains a ``LanguageModel`` on token sequences with ``TrainingLoop``: shuffled mini-batches per epoch, Adam,
 /// gradient clipping, full or sampled softmax, validation perplexity with early stopping, metrics log and
