@@ -5,6 +5,7 @@
 #   make bench   install missing system packages, release benchmarks vs cblas and PyTorch, one table; corpus vs xmllint/lxml
 #   make build   release build          make lint    swift format lint --strict
 #   make setup   system packages only   make clean   remove build products (make distclean: also the venv)
+#   make install PREFIX=DIR   release build, montague copied to DIR/bin (default /usr/local)
 
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
@@ -30,10 +31,10 @@ CORPUS_BENCH_FILE ?= .build-bench-data/tei-200mb.xml
 CORPUS_BENCH ?= 1
 TORCH_REQUIREMENT ?= torch==2.13.0+cpu
 
-.PHONY: help setup build run test test-standalone test-release bench bench-grammar bench-corpus bench-reference-env lint clean distclean
+.PHONY: help setup build install run test test-standalone test-release bench bench-grammar bench-corpus bench-reference-env lint clean distclean
 
 help:
-	@sed -n '3,7p' Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '3,8p' Makefile | sed 's/^# \{0,1\}//'
 
 ## setup: install the missing Debian packages (as root, else through sudo); silent when all are present.
 setup:
@@ -61,6 +62,14 @@ setup:
 ## build: release build of every product.
 build: setup
 	$(SWIFT) build -c release
+
+## install: the release montague in $(PREFIX)/bin ($(DESTDIR) prefixes it for packaging).
+PREFIX ?= /usr/local
+install: setup
+	$(SWIFT) build -c release --product montague
+	install -d "$(DESTDIR)$(PREFIX)/bin"
+	install -m 755 $(RELEASE_BIN)/montague "$(DESTDIR)$(PREFIX)/bin/montague"
+	@echo "install: $(DESTDIR)$(PREFIX)/bin/montague (put $(PREFIX)/bin on your PATH)"
 
 ## run: the main demo on a release build.
 run: build

@@ -55,7 +55,7 @@ let package = Package(
         ),
         .target(
             name: "Sampling",
-            dependencies: ["Autodiff", "CBLAS"]
+            dependencies: ["Autodiff", "CBLAS", "MontagueSupport"]
         ),
         .target(
             name: "Generative",

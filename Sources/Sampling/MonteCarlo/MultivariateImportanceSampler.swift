@@ -1,7 +1,7 @@
 import Autodiff
 import Foundation
 
-/// Importance sampling in `ℝ^d` (notes §1.3): draw `xᵢ ~ q` and weight them by `wᵢ = p̄(xᵢ)/q(xᵢ)`.
+/// Importance sampling in `ℝ^d` (Kahn & Marshall 1953; Robert & Casella 2004, §3.3): draw `xᵢ ~ q` and weight them by `wᵢ = p̄(xᵢ)/q(xᵢ)`.
 ///
 /// The same estimators and diagnostic as the univariate `ImportanceSampler`: plain `(1/N) Σ wᵢ f(xᵢ)`,
 /// self-normalized `Σ wᵢ f(xᵢ) / Σ wᵢ`, the normalizing constant `(1/N) Σ wᵢ` and Kish's ESS `(Σ w)² / Σ w²`.

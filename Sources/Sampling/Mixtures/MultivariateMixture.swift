@@ -2,7 +2,7 @@ import Autodiff
 import Foundation
 
 /// A finite mixture `p(x) = Σₖ wₖ pₖ(x)` of distributions over `ℝ^d`, sampled by drawing a component index from
-/// `Categorical(w)` and then a point from that component (ancestral sampling; notes §1 and §2.1's latent `z`).
+/// `Categorical(w)` and then a point from that component (ancestral sampling of the latent label `z`; Bishop, PRML §8.1.2).
 public struct MultivariateMixture: MultivariateDistribution {
     /// The components (all of the same dimension).
     public let components: [any MultivariateDistribution]

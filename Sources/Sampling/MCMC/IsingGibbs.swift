@@ -3,7 +3,7 @@ import Foundation
 
 /// Gibbs sampling of the Ising model on a periodic `rows × columns` grid,
 /// `p(s) ∝ exp(β Σ_{⟨ij⟩} sᵢsⱼ + h Σ sᵢ)` with `sᵢ ∈ {−1, +1}`: each sweep visits every site and draws it from
-/// `p(sᵢ = +1 | rest) = σ(2(β Σ_{j∼i} sⱼ + h))` (notes §1.4).
+/// `p(sᵢ = +1 | rest) = σ(2(β Σ_{j∼i} sⱼ + h))` (Geman & Geman 1984).
 public struct IsingGibbs: Sendable {
     /// Grid rows.
     public let rows: Int

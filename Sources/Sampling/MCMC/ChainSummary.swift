@@ -2,7 +2,7 @@ import Foundation
 
 /// One row of an ArviZ-style summary (`arviz.summary`): mean, sd, the 94% highest-density interval, the equal-tailed
 /// 3%–97% interval, MCSE, bulk and tail ESS and rank-normalized R-hat of one scalar quantity across chains
-/// (notes §1.4; the diagnostics of Vehtari et al. 2021, checked against ArviZ in the tests).
+/// (the diagnostics of Vehtari et al. 2021, checked against ArviZ in the tests).
 public struct ChainSummary: Sendable {
     /// The quantity's name.
     public let name: String

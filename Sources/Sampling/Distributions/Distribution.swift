@@ -3,7 +3,7 @@ import Foundation
 
 /// A distribution over the real line: log-density, sampling and the first two moments.
 ///
-/// Sampling a distribution is §1 of the design notes (`../shared/seed/000_febd69e45f1d7bed.txt`): Monte Carlo
+/// Monte Carlo
 /// estimates `E[f(x)] ≈ (1/N) Σ f(xᵢ)` need draws `xᵢ ~ p(x)`.
 public protocol ContinuousDistribution: Sendable {
     /// `log p(x)` (normalized).
@@ -19,7 +19,7 @@ public protocol ContinuousDistribution: Sendable {
 }
 
 /// A continuous distribution whose cumulative distribution function is available, and its inverse
-/// (the quantile function `F⁻¹(u)` that inverse-transform sampling applies to a uniform draw, notes §1.1).
+/// (the quantile function `F⁻¹(u)` that inverse-transform sampling applies to a uniform draw, Devroye 1986, §II.2).
 public protocol CumulativeDistribution: ContinuousDistribution {
     /// `F(x) = P(X ≤ x)`.
     func cdf(_ x: Double) -> Double

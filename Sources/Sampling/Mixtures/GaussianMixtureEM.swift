@@ -1,7 +1,7 @@
 import Autodiff
 import Foundation
 
-/// Expectation–maximization for Gaussian mixtures (notes §2.1; Dempster, Laird & Rubin 1977), following
+/// Expectation–maximization for Gaussian mixtures (Dempster, Laird & Rubin 1977; Bishop, PRML §9.2), following
 /// scikit-learn's `GaussianMixture` so the same initialization gives the same answer:
 ///
 /// - E step (θ fixed): responsibilities `rᵢₖ = p_θ(zᵢ = k | xᵢ) ∝ πₖ N(xᵢ; μₖ, Σₖ)` and the mean log-likelihood.

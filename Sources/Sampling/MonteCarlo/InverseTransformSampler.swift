@@ -1,7 +1,7 @@
 import Autodiff
 import Foundation
 
-/// Inverse-transform sampling (notes §1.1): draw `u ~ U(0, 1)` and return `x = F⁻¹(u)`.
+/// Inverse-transform sampling (Devroye 1986, §II.2): draw `u ~ U(0, 1)` and return `x = F⁻¹(u)`.
 ///
 /// With a closed-form quantile use `init(quantile:)`; with only a CDF, `init(cdf:density:)` inverts it numerically:
 /// expand a bracket `[lo, hi]` with `F(lo) ≤ u ≤ F(hi)`, then safeguarded Newton steps (when a density is given)

@@ -1,8 +1,8 @@
 import Autodiff
 import Foundation
 
-/// Runs several Markov chains at once on `DispatchQueue.concurrentPerform` (notes §1.4: chains from dispersed starts
-/// are what R-hat compares), deterministically: chain `c` owns `RandomGenerator(seed: chainSeed(master, c))` and
+/// Runs several Markov chains at once on `DispatchQueue.concurrentPerform` (chains from dispersed
+/// starts are what R-hat compares, Gelman & Rubin 1992), deterministically: chain `c` owns `RandomGenerator(seed: chainSeed(master, c))` and
 /// writes only its own slot, so the results do not depend on how the chains are scheduled.
 public enum ParallelChains {
     /// The seed of chain `index`: SplitMix64's finalizer (Steele, Lea & Flood 2014) of `master + (index + 1)·γ`,

@@ -2,7 +2,7 @@ import Autodiff
 import Foundation
 
 /// A distribution over `ℝ^d` that can be sampled and evaluated: the proposal family for the multivariate rejection
-/// and importance samplers (notes §1.2–§1.3) and the components of `MultivariateMixture`.
+/// and importance samplers  and the components of `MultivariateMixture`.
 public protocol MultivariateDistribution: Sendable {
     /// The dimension `d`.
     var dimension: Int { get }

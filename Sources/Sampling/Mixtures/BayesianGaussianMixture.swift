@@ -2,7 +2,7 @@ import Autodiff
 import Foundation
 
 /// Mean-field variational inference for the Bayesian Gaussian mixture of Bishop, *Pattern Recognition and Machine
-/// Learning* (2006), §10.2 (notes §2.2: a factorized `q(Z) q(π, μ, Λ)` replaces the posterior):
+/// Learning* (2006), §10.2 (a factorized `q(Z) q(π, μ, Λ)` replaces the posterior):
 ///
 /// Model: `π ~ Dir(α₀)`, `Λₖ ~ W(W₀, ν₀)`, `μₖ | Λₖ ~ N(m₀, (β₀Λₖ)⁻¹)`, `zₙ ~ Cat(π)`, `xₙ | zₙ = k ~ N(μₖ, Λₖ⁻¹)`.
 /// Family: `q(π) = Dir(α)`, `q(μₖ, Λₖ) = N(mₖ, (βₖΛₖ)⁻¹) W(Wₖ, νₖ)`, `q(zₙ) = Cat(rₙ)`.

@@ -1,7 +1,7 @@
 import Autodiff
 import Foundation
 
-/// Metropolis–Hastings MCMC (notes §1.4): propose `x' ~ q(·|x)` and accept with probability
+/// Metropolis–Hastings MCMC (Metropolis et al. 1953; Hastings 1970): propose `x' ~ q(·|x)` and accept with probability
 /// `min(1, p̄(x') q(x|x') / (p̄(x) q(x'|x)))`, so the chain's stationary distribution is `p = p̄/Z`.
 ///
 /// Random-walk proposals `x' = x + s·z` (symmetric, the `q` terms cancel) adapt `log s` by Robbins–Monro during

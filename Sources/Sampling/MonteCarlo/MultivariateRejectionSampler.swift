@@ -1,7 +1,7 @@
 import Autodiff
 import Foundation
 
-/// Rejection sampling in `ℝ^d` (notes §1.2): draw `x ~ q`, accept with probability `p̄(x) / (k q(x))`.
+/// Rejection sampling in `ℝ^d` (von Neumann 1951; Devroye 1986, §II.3): draw `x ~ q`, accept with probability `p̄(x) / (k q(x))`.
 ///
 /// The same diagnostics as the univariate `RejectionSampler`: the acceptance rate (expected `Z/k`), and every
 /// proposed point where the envelope `k q(x) ≥ p̄(x)` fails is recorded, so a wrong bound is detected.

@@ -1,6 +1,6 @@
 import Foundation
 
-/// The weight arithmetic shared by ``ImportanceSample`` and ``MultivariateImportanceSample`` (design notes §1.3).
+/// The weight arithmetic shared by ``ImportanceSample`` and ``MultivariateImportanceSample``.
 ///
 /// Weights `wᵢ = exp(log wᵢ)` are scaled by `exp(−max log w)` for stability; every estimate below undoes the scale
 /// exactly where it matters (plain estimate, normalizing constant) and cancels it where it does not (ratios).

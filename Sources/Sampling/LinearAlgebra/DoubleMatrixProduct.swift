@@ -1,7 +1,6 @@
 import CBLAS
 
-/// Double-precision matrix products on BLAS (`cblas_dgemm`, `cblas_dsyrk`) for the mixture-fitting E and M steps
-/// (notes §2.1). All matrices are row-major and contiguous.
+/// Double-precision matrix products on BLAS (`cblas_dgemm`, `cblas_dsyrk`) for the mixture-fitting E and M steps. All matrices are row-major and contiguous.
 public enum DoubleMatrixProduct {
     /// `C = α op(A) op(B) + β C` with `op(A)` of shape `m × k` and `op(B)` of shape `k × n`
     /// (`A` is `k × m` when `transposeA`, `B` is `n × k` when `transposeB`).

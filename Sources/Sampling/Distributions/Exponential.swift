@@ -1,7 +1,7 @@
 import Autodiff
 import Foundation
 
-/// The exponential distribution with rate `λ` (density `λ e^{−λx}`, `x ≥ 0`), sampled by inverse transform (notes §1.1).
+/// The exponential distribution with rate `λ` (density `λ e^{−λx}`, `x ≥ 0`), sampled by inverse transform (Devroye 1986, §II.2).
 public struct Exponential: CumulativeDistribution {
     /// The rate `λ > 0`.
     public let rate: Double

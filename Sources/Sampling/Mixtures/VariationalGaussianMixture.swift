@@ -1,7 +1,7 @@
 import Autodiff
 import Foundation
 
-/// Mean-field variational inference by coordinate ascent (CAVI) for a Bayesian Gaussian mixture (notes §2.2: a
+/// Mean-field variational inference by coordinate ascent (CAVI) for a Bayesian Gaussian mixture (a
 /// factorized `q` approximates the posterior, one `φᵢ` per data point), following Blei, Kucukelbir & McAuliffe 2017,
 /// "Variational Inference: A Review for Statisticians", §3, extended to `ℝ^d`:
 ///

@@ -43,7 +43,7 @@ public struct GaussianMixtureModel: Sendable, Equatable {
     public var componentCount: Int { weights.count }
 
     /// `log πₖ + log N(xᵢ; μₖ, Σₖ)` for every point and component, row-major `n × K` (the E step's numerators,
-    /// notes §2.1). Points are row-major `n × d`.
+    /// Bishop, PRML §9.2.2). Points are row-major `n × d`.
     ///
     /// On BLAS, as scikit-learn's `_estimate_log_gaussian_prob`: full covariances use `Σₖ = LLᵀ` and
     /// `‖L⁻¹(x − μ)‖² = ‖X L⁻ᵀ − μ L⁻ᵀ‖²` row by row (one `dgemm` per component); diagonal ones expand

@@ -1,7 +1,7 @@
 import Autodiff
 import Foundation
 
-/// Gibbs sampling of a 1-D Gaussian mixture with latent labels (notes §1.4 and §2.1's latent `z`):
+/// Gibbs sampling of a 1-D Gaussian mixture with latent labels (Diebolt & Robert 1994):
 /// `π ~ Dirichlet(α)`, `μₖ ~ N(0, τ²)`, `zᵢ ~ Cat(π)`, `xᵢ | zᵢ ~ N(μ_{zᵢ}, σ²)` with known `σ`.
 /// Full conditionals: `p(zᵢ = k | ·) ∝ πₖ N(xᵢ; μₖ, σ²)`; `μₖ | · ~ N(Sₖ/σ² · v, v)` with
 /// `v = 1/(nₖ/σ² + 1/τ²)`; `π | z ~ Dirichlet(α + n)`.

@@ -1,7 +1,7 @@
 /// A user-defined target known only up to a constant: `log p̄(x)` with `p(x) = p̄(x)/Z`.
 ///
-/// Rejection, importance and MCMC sampling never need `Z` (notes §1.3: "p(x) is not necessary to be normalized,
-/// usually we use p̄(x) instead").
+/// Rejection, importance and MCMC sampling never need `Z`: they work with
+/// `p̄(x) = Z p(x)` (Robert & Casella 2004, ch. 2, 3 and 7).
 public struct UnnormalizedDensity: Sendable {
     /// The dimension of `x`.
     public let dimension: Int

@@ -1,7 +1,7 @@
 import Foundation
 
 /// Inverses of the regularized incomplete gamma and beta functions, the quantile functions of `Gamma` and `Beta`
-/// (inverse-transform sampling, notes §1.1). Numeric inversion: a starting point from the leading tail terms
+/// (inverse-transform sampling, Devroye 1986, §II.2). Numeric inversion: a starting point from the leading tail terms
 /// (`P(a, x) ≈ xᵃ/Γ(a + 1)`, `I_x(a, b) ≈ xᵃ/(a B(a, b))`) or the Wilson–Hilferty approximation, a bracket grown
 /// geometrically until it holds `p`, then Newton steps on `F(x) − p` with the density as derivative, replaced by a
 /// bisection (geometric when the bracket spans orders of magnitude) whenever a step leaves the bracket

@@ -1,7 +1,7 @@
 import Autodiff
 import Foundation
 
-/// Importance sampling (notes §1.3): draw `xᵢ ~ q` and weight them by `wᵢ = p̄(xᵢ)/q(xᵢ)` instead of rejecting.
+/// Importance sampling (Kahn & Marshall 1953; Robert & Casella 2004, §3.3): draw `xᵢ ~ q` and weight them by `wᵢ = p̄(xᵢ)/q(xᵢ)` instead of rejecting.
 ///
 /// Plain: `E_p[f] ≈ (1/N) Σ wᵢ f(xᵢ)` (requires a normalized `p`). Self-normalized: `Σ wᵢ f(xᵢ) / Σ wᵢ` (any
 /// `p̄`). Kish's effective sample size `(Σ w)² / Σ w²` says how many independent draws the weighted set is worth.

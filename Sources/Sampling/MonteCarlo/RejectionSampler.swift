@@ -1,7 +1,7 @@
 import Autodiff
 import Foundation
 
-/// Rejection sampling (notes §1.2): draw `x ~ q`, accept with probability `p̄(x) / (k q(x))`.
+/// Rejection sampling (von Neumann 1951; Devroye 1986, §II.3): draw `x ~ q`, accept with probability `p̄(x) / (k q(x))`.
 ///
 /// Requires the envelope `k q(x) ≥ p̄(x)` everywhere. When a proposed point violates it the bound is wrong and the
 /// accepted points are not draws from `p`; the sampler records every such point in `RejectionResult.boundViolations`.

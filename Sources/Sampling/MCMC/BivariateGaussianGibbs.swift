@@ -1,7 +1,7 @@
 import Autodiff
 import Foundation
 
-/// Gibbs sampling (notes §1.4, "Gibbs adopts conditional probabilities from different dimensions") of a bivariate
+/// Gibbs sampling (Geman & Geman 1984; one coordinate at a time from its full conditional) of a bivariate
 /// Gaussian with correlation `ρ`, alternating the full conditionals
 /// `x | y ~ N(μx + ρ σx/σy (y − μy), σx²(1 − ρ²))` and symmetrically for `y | x`.
 public struct BivariateGaussianGibbs: Sendable {
