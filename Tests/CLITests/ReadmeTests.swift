@@ -2,7 +2,7 @@ import Foundation
 import Testing
 
 /// README.md's quick tour runs as written: every command of its ```sh blocks, in order, in a fresh directory with
-/// the repository's `grammars/` and `corpora/` beside it and the built `montague` first on `PATH`.
+/// the repository's `grammars/`, `corpora/` and `experiments/` beside it and the built `montague` first on `PATH`.
 ///
 /// Commands are found, not listed here: a command added to the tour is tested from then on. A command's expected
 /// exit status is 0 unless its trailing comment says `exit N`.
@@ -91,7 +91,7 @@ struct ReadmeTests {
         let directory = fileManager.temporaryDirectory.appendingPathComponent("montague-readme-\(UUID())")
         try fileManager.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? fileManager.removeItem(at: directory) }
-        for folder in ["grammars", "corpora"] {
+        for folder in ["grammars", "corpora", "experiments"] {
             try fileManager.createSymbolicLink(
                 at: directory.appendingPathComponent(folder),
                 withDestinationURL: Self.packageRoot.appendingPathComponent(folder))
