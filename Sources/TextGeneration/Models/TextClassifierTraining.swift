@@ -36,12 +36,14 @@ public enum TextClassifierTraining {
     }
 
     /// Trains `model` in place; with validation data, the best epoch's parameters are restored at the end.
+    /// `progress` hears each epoch's record; `reporter` draws a live progress line (steps, loss) on a terminal.
     ///
     /// - Precondition: as many labels as sequences, labels in `0..<classCount`, positive sizes.
     @discardableResult
     public static func train(
         _ model: TextCNN, sequences: [[Int]], labels: [Int], validation: (sequences: [[Int]], labels: [Int])? = nil,
-        options: Options = Options(), progress: ((EpochRecord) -> Void)? = nil
+        options: Options = Options(), progress: ((EpochRecord) -> Void)? = nil,
+        reporter: ProgressReporter? = nil
     ) -> [EpochRecord] {
         precondition(sequences.count == labels.count && !sequences.isEmpty, "TextClassifierTraining: \(sequences.count) sequences, \(labels.count) labels")
         precondition(labels.allSatisfy { (0..<model.configuration.classCount).contains($0) }, "TextClassifierTraining: label out of range")
@@ -63,7 +65,11 @@ public enum TextClassifierTraining {
                 optimizer.step(gradients(of: loss, wrt: model.parameterValues))
                 lossSum += Double(loss.scalars[0])
                 batches += 1
+                reporter?.update(
+                    step: (epoch - 1) * ((order.count + options.batchSize - 1) / options.batchSize) + batches,
+                    epoch: epoch - 1, metrics: ["loss": lossSum / Double(batches)])
             }
+            reporter?.clearLine()
             var record = EpochRecord(epoch: epoch, loss: lossSum / Double(max(batches, 1)), validationAccuracy: nil)
             if let validation {
                 let accuracy = Self.accuracy(of: model, sequences: validation.sequences, labels: validation.labels)
@@ -75,6 +81,7 @@ public enum TextClassifierTraining {
             records.append(record)
             progress?(record)
         }
+        reporter?.finish()
         if let best {
             for (parameter, value) in zip(model.parameters, best.values) { parameter.update(value) }
         }

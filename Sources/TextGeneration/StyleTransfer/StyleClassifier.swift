@@ -33,7 +33,7 @@ public struct StyleClassifier {
     /// `validation`.
     public static func train(
         corpus: StyleCorpus, validation: StyleCorpus, embeddingSize: Int = 128, epochs: Int = 2, minimumCount: Int = 2,
-        seed: UInt64, progress: ((TextClassifierTraining.EpochRecord) -> Void)? = nil
+        seed: UInt64, showsProgress: Bool = false, progress: ((TextClassifierTraining.EpochRecord) -> Void)? = nil
     ) -> StyleClassifier {
         let vocabulary = Vocabulary(tokens: corpus.sentences.joined().joined(), minimumCount: minimumCount)
         let network = TextCNN.Configuration(

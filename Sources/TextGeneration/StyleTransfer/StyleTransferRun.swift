@@ -119,23 +119,6 @@ public enum StyleTransferRun {
             threshold: recipe.markerThreshold)
         var finalRecipe = recipe
         finalRecipe.styles = corpus.styles
-        var classifierAccuracy: Double?
-        if classifierEpochs > 0 {
-            log?("training the style classifier (TextCNN, \(classifierEpochs) epochs)")
-            let classifier = StyleClassifier.train(
-                corpus: train, validation: validation, embeddingSize: classifierEmbeddingSize, epochs: classifierEpochs,
-                seed: recipe.seed
-            ) { record in
-                log?(String(format: "  epoch %d: loss %.4f, held-out accuracy %.4f", record.epoch, record.loss, record.validationAccuracy ?? .nan))
-            }
-            try classifier.save(to: output)
-            finalRecipe.classifier = classifier.settings
-            let held = zip(validation.sentences.indices, validation.sentences).flatMap { style, list in list.map { ($0, style) } }
-            if !held.isEmpty {
-                let predictions = classifier.predict(held.map(\.0))
-                classifierAccuracy = Double(zip(predictions, held).filter { $0 == $1.1 }.count) / Double(held.count)
-            }
-        }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         try AtomicFile.write(
@@ -146,6 +129,23 @@ public enum StyleTransferRun {
             try AtomicFile.write(
                 validation.sentences[style].map { $0.joined(separator: " ") + "\n" }.joined(),
                 to: output.file(validationFile(name)))
+        }
+        var classifierAccuracy: Double?
+        if classifierEpochs > 0 {
+            log?("training the style classifier (TextCNN, \(classifierEpochs) epochs)")
+            let classifier = StyleClassifier.train(
+                corpus: train, validation: validation, embeddingSize: classifierEmbeddingSize, epochs: classifierEpochs,
+                seed: recipe.seed, showsProgress: log != nil
+            ) { record in
+                log?(String(format: "  epoch %d: loss %.4f, held-out accuracy %.4f", record.epoch, record.loss, record.validationAccuracy ?? .nan))
+            }
+            try classifier.save(to: output)
+            finalRecipe.classifier = classifier.settings
+            let held = zip(validation.sentences.indices, validation.sentences).flatMap { style, list in list.map { ($0, style) } }
+            if !held.isEmpty {
+                let predictions = classifier.predict(held.map(\.0))
+                classifierAccuracy = Double(zip(predictions, held).filter { $0 == $1.1 }.count) / Double(held.count)
+            }
         }
         var directoryFiles: [String: String] = [markersFile: "attribute markers per style with their salience"]
         for name in corpus.styles {
