@@ -59,7 +59,7 @@ let package = Package(
         ),
         .target(
             name: "Corpus",
-            dependencies: ["CLibXML2"]
+            dependencies: ["CLibXML2", "MontagueSupport"]
         ),
 
         // MARK: - Command-line tool (layer 4: parses and prints only)
