@@ -88,7 +88,9 @@ public struct RotaryPositionalEmbedding: Sendable {
                 sines[p * headSize + i + half] = s
             }
         }
-        return (Tensor(shape: [length, headSize], scalars: cosines), Tensor(shape: [length, headSize], scalars: sines))
+        return (
+            Tensor(shape: [length, headSize], scalars: cosines), Tensor(shape: [length, headSize], scalars: sines)
+        )
     }
 
     /// `x [B, h, T, d]` rotated for positions `offset ..< offset + T` (differentiable).

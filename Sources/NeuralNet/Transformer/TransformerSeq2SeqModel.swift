@@ -194,10 +194,11 @@ public struct TransformerSeq2SeqModel: ParameterContainer {
         let causal = TransformerMask.causal(queryCount: length, keyCount: length)
         var h = transformerDropout(targetInput(tokens), configuration.layer.dropout, &generator)
         for (i, layer) in decoderLayers.enumerated() {
-            h = layer(
-                h, memory: encoding.memoryKeysValues[i], selfMask: causal, memoryMask: encoding.paddingMask,
-                rotary: rotary, dropoutUsing: &generator
-            ).output
+            h =
+                layer(
+                    h, memory: encoding.memoryKeysValues[i], selfMask: causal, memoryMask: encoding.paddingMask,
+                    rotary: rotary, dropoutUsing: &generator
+                ).output
         }
         return logits(h).reshaped([batch, length, configuration.targetVocabularySize])
     }

@@ -51,7 +51,9 @@ public struct TransformerTokenInput: ParameterContainer {
     }
 
     /// Logits `[N, V]` of `hidden [N, D]` through the transposed embedding (weight tying, Press & Wolf 2017).
-    public func tiedLogits(_ hidden: Tensor) -> Tensor { Tensor.matmul(hidden, embedding.weight.value, transposeB: true) }
+    public func tiedLogits(_ hidden: Tensor) -> Tensor {
+        Tensor.matmul(hidden, embedding.weight.value, transposeB: true)
+    }
 }
 
 /// `tokens` (rows of different lengths) padded with `padding` into a batch-major `[B, T]` index tensor.
