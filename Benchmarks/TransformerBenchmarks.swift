@@ -1,4 +1,6 @@
 import Autodiff
+import Corpus
+import Foundation
 import NeuralNet
 
 /// The Transformer encoder–decoder training step (bench/transformer_reference.py builds the same model in PyTorch
@@ -11,7 +13,12 @@ enum TransformerBenchmarks {
     static let caseName = "transformer-seq2seq d256 h4 l3+3 ff1024 v8000 b32 t32 adam"
 
     /// The entries of this file.
-    static var entries: [BenchmarkEntry] { [BenchmarkEntry(name: caseName, make: trainingStep)] }
+    static var entries: [BenchmarkEntry] {
+        [
+            BenchmarkEntry(name: caseName, make: trainingStep),
+            BenchmarkEntry(name: BytePairEncodingBenchmark.caseName, make: BytePairEncodingBenchmark.encoding),
+        ]
+    }
 
     /// The training step as a benchmark case.
     static func trainingStep() -> BenchmarkCase? {
@@ -33,6 +40,40 @@ enum TransformerBenchmarks {
         let montague = BenchmarkVariant(implementation: "montague", unitsPerIteration: Double(batch * length)) {
             let loss = model.loss(sources: sources, targets: targets, using: &generator)
             optimizer.step(gradients(of: loss, wrt: parameters))
+        }
+        return BenchmarkCase(name: caseName, metric: .tokensPerSecond, variants: [montague])
+    }
+}
+
+/// Byte-level BPE on the shipped Shakespeare plays (corpora/shakespeare, every line of both XML files, run from the
+/// package root): training time with a vocabulary of 8,000 is printed on standard error; the measured body encodes
+/// every line (``BytePairEncoding/encode(batch:)``). The trained tokenizer is written to
+/// `/tmp/montague-bpe-benchmark.json` for the vocabulary overlap with bench/transformer_reference.py `--bpe`.
+enum BytePairEncodingBenchmark {
+    /// Case name.
+    static let caseName = "bpe-encode shakespeare v8000"
+
+    /// The encoding case, or `nil` when the plays are not found.
+    static func encoding() -> BenchmarkCase? {
+        var lines: [String] = []
+        for play in ["hamlet", "macbeth"] {
+            guard let data = FileManager.default.contents(atPath: "corpora/shakespeare/\(play).xml") else {
+                printError("# \(caseName): corpora/shakespeare/\(play).xml not found (run from the package root)")
+                return nil
+            }
+            lines += String(decoding: data, as: UTF8.self).split(separator: "\n").map(String.init)
+        }
+        let start = Date()
+        let bpe = BytePairEncoding.train(on: lines, vocabularySize: 8_000)
+        let training = Date().timeIntervalSince(start)
+        let tokens = bpe.encode(batch: lines).map(\.count).reduce(0, +)
+        let bytes = lines.map(\.utf8.count).reduce(0, +)
+        printError(
+            "# \(caseName): \(bytes) bytes, \(lines.count) lines, trained \(bpe.vocabularySize) tokens in "
+                + "\(String(format: "%.2f", training)) s, \(tokens) tokens")
+        try? bpe.save(to: URL(fileURLWithPath: "/tmp/montague-bpe-benchmark.json"))
+        let montague = BenchmarkVariant(implementation: "montague", unitsPerIteration: Double(tokens)) {
+            blackHole(bpe.encode(batch: lines))
         }
         return BenchmarkCase(name: caseName, metric: .tokensPerSecond, variants: [montague])
     }

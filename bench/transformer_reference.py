@@ -8,7 +8,7 @@ LayerNorm after each stack); JAX is the same computation written with jax.numpy,
 Prints one JSON line per (case, impl, threads) like bench/pytorch_reference.py.
 
     OMP_NUM_THREADS=1 /work/venv-ref/bin/python bench/transformer_reference.py --threads 1 [--quick] [--skip-jax]
-    /work/venv-ref/bin/python bench/transformer_reference.py --bpe FILE --vocabulary 8000
+    /work/venv-ref/bin/python bench/transformer_reference.py --bpe corpora/shakespeare/*.xml --vocabulary 8000
 """
 
 from __future__ import annotations
@@ -195,11 +195,13 @@ def jax_step():
 
 # MARK: - BPE
 
-def bpe_reference(path: str, vocabulary: int) -> None:
+def bpe_reference(paths: list[str], vocabulary: int) -> None:
     from tokenizers import Tokenizer, models, pre_tokenizers, decoders, trainers
 
-    with open(path, encoding="utf-8") as f:
-        lines = f.read().splitlines()
+    lines = []
+    for path in paths:
+        with open(path, encoding="utf-8") as f:
+            lines += [line for line in f.read().split("\n") if line]
     size = sum(len(line.encode("utf-8")) for line in lines)
     tokenizer = Tokenizer(models.BPE())
     tokenizer.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)
@@ -216,7 +218,13 @@ def bpe_reference(path: str, vocabulary: int) -> None:
     print(json.dumps({"impl": "tokenizers", "bytes": size, "train_seconds": round(training, 3),
                       "encode_seconds": round(encoding, 3), "tokens": tokens,
                       "tokens_per_second": round(tokens / encoding), "vocabulary": tokenizer.get_vocab_size()}))
-    tokenizer.save("/tmp/montague-bpe-reference.json")
+    try:
+        with open("/tmp/montague-bpe-benchmark.json", encoding="utf-8") as f:
+            ours = set(json.load(f)["model"]["vocab"])
+        theirs = set(tokenizer.get_vocab())
+        print(json.dumps({"vocabulary_overlap": len(ours & theirs), "montague": len(ours), "tokenizers": len(theirs)}))
+    except FileNotFoundError:
+        print("# run MontagueBenchmarks --filter bpe first for the vocabulary overlap", file=sys.stderr)
 
 
 def main() -> int:
@@ -224,7 +232,7 @@ def main() -> int:
     parser.add_argument("--threads", type=int, nargs="+", default=[1])
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--skip-jax", action="store_true")
-    parser.add_argument("--bpe", metavar="FILE", help="BPE training/encoding on a text file instead")
+    parser.add_argument("--bpe", metavar="FILE", nargs="+", help="BPE training/encoding on text files instead")
     parser.add_argument("--vocabulary", type=int, default=8000)
     arguments = parser.parse_args()
     if arguments.bpe:

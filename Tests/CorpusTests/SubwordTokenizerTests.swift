@@ -63,6 +63,7 @@ private let sampleTexts = [
         let bpe = BytePairEncoding.train(on: lines, vocabularySize: 600)
         #expect(bpe.vocabularySize == 600)
         for line in lines { #expect(bpe.decode(bpe.encode(line)) == line) }
+        #expect(bpe.encode(batch: lines) == lines.map(bpe.encode))
         // Subwords compress: fewer tokens than bytes.
         let tokens = lines.map { bpe.encode($0).count }.reduce(0, +)
         #expect(tokens * 2 < lines.map(\.utf8.count).reduce(0, +))

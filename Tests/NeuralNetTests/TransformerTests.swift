@@ -220,6 +220,23 @@ private func maximumDifference(_ a: Tensor, _ b: Tensor) -> Float {
         #expect(Set(names).count == names.count)
     }
 
+    @Test func paddingRowsGetNoGradient() {
+        var generator = RandomGenerator(seed: 11)
+        let model = TransformerSeq2SeqModel(
+            TransformerSeq2SeqConfiguration(
+                sourceVocabularySize: 6, targetVocabularySize: 6, modelSize: 4, headCount: 2, feedForwardSize: 4,
+                encoderLayerCount: 1, decoderLayerCount: 1, dropout: 0, tiesEmbeddings: false),
+            using: &generator)
+        // (With tied embeddings the target padding row is also the padding class's output vector.)
+        let loss = model.loss(sources: [[3, 4, 5], [4]], targets: [[3], [5, 4, 3]])
+        let weights = [model.sourceInput.embedding.weight.value, model.targetInput.embedding.weight.value]
+        for gradient in gradients(of: loss, wrt: weights) {
+            #expect(gradient.scalars[0..<4].allSatisfy { $0 == 0 })
+            #expect(gradient.scalars[12..<16].contains { $0 != 0 })  // row 3 is used
+        }
+        #expect(model.sourceInput.embedding.weight.value.scalars[0..<4].allSatisfy { $0 == 0 })
+    }
+
     // MARK: - PyTorch reference
 
     @Test(arguments: 0..<TransformerPyTorchFixture.cases.count)

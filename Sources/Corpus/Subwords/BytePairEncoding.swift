@@ -75,6 +75,26 @@ public struct BytePairEncoding: Sendable, Equatable {
         return result
     }
 
+    /// The token ids of each text, reusing the ids of chunks seen before in the batch (corpora repeat their words,
+    /// so most chunks are looked up instead of merged).
+    public func encode(batch texts: [String]) -> [[Int]] {
+        var cache: [Substring: [Int32]] = [:]
+        var scratch: [Int32] = []
+        return texts.map { text in
+            var result: [Int] = []
+            ByteLevelPreTokenizer.forEachChunk(text) { chunk in
+                if let known = cache[chunk] {
+                    for id in known { result.append(Int(id)) }
+                    return
+                }
+                encodeChunk(chunk, into: &scratch)
+                if cache.count < 1 << 20 { cache[chunk] = scratch }
+                for id in scratch { result.append(Int(id)) }
+            }
+            return result
+        }
+    }
+
     /// The pieces of `text` (each token's bytes in ``ByteLevelAlphabet``), usable as the words of a word vocabulary.
     public func encodeToPieces(_ text: String) -> [String] { encode(text).map { pieces[$0] } }
 

@@ -38,7 +38,14 @@ public struct TransformerTokenInput: ParameterContainer {
     public func callAsFunction(_ tokens: IndexTensor, offset: Int = 0) -> Tensor {
         let length = tokens.shape[1]
         let modelSize = embedding.dimension
-        let scaled = embedding(tokens) * Float(modelSize).squareRoot()
+        // Rows are gathered directly and padding positions zeroed by a [B, T, 1] mask: the padding row then gets
+        // no gradient, without masking the whole [V, D] table as `Embedding` does.
+        var vectors = embedding.weight.value.indexSelect(axis: 0, indices: tokens)
+        if let padding = embedding.paddingIndex, tokens.indices.contains(padding) {
+            let keep = tokens.indices.map { $0 == padding ? Float(0) : 1 }
+            vectors = vectors * Tensor(shape: tokens.shape + [1], scalars: keep)
+        }
+        let scaled = vectors * Float(modelSize).squareRoot()
         switch kind {
         case .sinusoidal:
             return scaled + SinusoidalPositionalEncoding.table(length: length, dimension: modelSize, offset: offset)
