@@ -127,3 +127,11 @@ public enum Seq2SeqTransducerTraining {
         return (pairs.count == 0 ? 0 : Double(correct) / Double(pairs.count), predictions)
     }
 }
+
+/// The network family of a sequence-to-sequence run.
+public enum Seq2SeqArchitecture: String, Sendable, Equatable, CaseIterable {
+    /// ``Seq2SeqModel``: recurrent encoder and decoder with attention.
+    case recurrent
+    /// ``TransformerSeq2SeqModel``.
+    case transformer
+}
