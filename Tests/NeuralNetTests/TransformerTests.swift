@@ -310,3 +310,34 @@ private func maximumDifference(_ a: Tensor, _ b: Tensor) -> Float {
         #expect(pairs.count == 1)
     }
 }
+
+@Suite struct TransformerExperimentTests {
+    /// `Seq2SeqExperiment` trains, checkpoints and resumes a Transformer the same way as a recurrent model.
+    @Test func experimentRunsAndResumesATransformer() throws {
+        let train = [
+            Seq2SeqExample(source: ["walk"], target: ["W"]), Seq2SeqExample(source: ["jump"], target: ["J"]),
+            Seq2SeqExample(source: ["walk", "twice"], target: ["W", "W"]),
+            Seq2SeqExample(source: ["jump", "twice"], target: ["J", "J"]),
+        ]
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("transformer-run-\(UUID())")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        func settings(epochs: Int) -> Seq2SeqExperiment.Settings {
+            Seq2SeqExperiment.Settings(
+                hiddenSize: 8, dropout: 0.1, modelSeed: 3,
+                training: Seq2SeqTrainingConfiguration(
+                    epochs: epochs, batchSize: 2, learningRate: 0.01, seed: 4, maxDecodeLength: 4, reportEvery: 1),
+                architecture: .transformer, headCount: 2)
+        }
+        let whole = try Seq2SeqExperiment.run(train: train, test: train, settings: settings(epochs: 4))
+        let checkpoints = directory.appendingPathComponent("ckpt")
+        _ = try Seq2SeqExperiment.run(
+            train: train, test: train, settings: settings(epochs: 2), checkpointDirectory: checkpoints)
+        var events: [Seq2SeqExperiment.Event] = []
+        let resumed = try Seq2SeqExperiment.run(
+            train: train, test: train, settings: settings(epochs: 4), checkpointDirectory: checkpoints,
+            report: { events.append($0) })
+        #expect(events.contains { if case .resumed(step: 4, _) = $0 { true } else { false } })
+        #expect(whole.steps == 8 && resumed.steps == 8 && resumed.correct == whole.correct)
+        #expect(events.contains { if case .started(_, _, let parameters, _, _) = $0 { parameters > 0 } else { false } })
+    }
+}

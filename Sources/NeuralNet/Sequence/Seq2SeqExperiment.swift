@@ -36,13 +36,19 @@ public enum Seq2SeqExperiment {
         public var modelSeed: UInt64
         /// Training and evaluation.
         public var training: Seq2SeqTrainingConfiguration
+        /// Recurrent (``cell``, ``embeddingSize``, ``bidirectional``, ``attention``) or Transformer (``hiddenSize`` is
+        /// the model size, ``layerCount`` the layers of each stack, ``headCount`` the heads).
+        public var architecture: Seq2SeqArchitecture
+        /// Attention heads of a Transformer.
+        public var headCount: Int
 
         /// Settings; the defaults are a 1-layer GRU with 64 hidden units and Luong dot attention.
         public init(
             cell: Seq2SeqCellKind = .gru, embeddingSize: Int = 32, hiddenSize: Int = 64, layerCount: Int = 1,
             bidirectional: Bool = false, attention: Seq2SeqAttentionKind = .dot,
             attentionStyle: Seq2SeqAttentionStyle = .luong, dropout: Float = 0, modelSeed: UInt64 = 0,
-            training: Seq2SeqTrainingConfiguration = Seq2SeqTrainingConfiguration()
+            training: Seq2SeqTrainingConfiguration = Seq2SeqTrainingConfiguration(),
+            architecture: Seq2SeqArchitecture = .recurrent, headCount: Int = 4
         ) {
             self.cell = cell
             self.embeddingSize = embeddingSize
@@ -54,6 +60,8 @@ public enum Seq2SeqExperiment {
             self.dropout = dropout
             self.modelSeed = modelSeed
             self.training = training
+            self.architecture = architecture
+            self.headCount = headCount
         }
     }
 
@@ -112,6 +120,16 @@ public enum Seq2SeqExperiment {
     ) throws -> Result {
         let options = RunOptions(
             checkpointDirectory: checkpointDirectory, metricsURL: metricsURL, evaluationInterval: evaluationInterval)
+        if settings.architecture == .transformer {
+            return try run(train: train, test: test, settings, options, report) { source, target, generator in
+                TransformerSeq2SeqModel(
+                    TransformerSeq2SeqConfiguration(
+                        sourceVocabularySize: source, targetVocabularySize: target, modelSize: settings.hiddenSize,
+                        headCount: settings.headCount, encoderLayerCount: settings.layerCount,
+                        decoderLayerCount: settings.layerCount, dropout: settings.dropout),
+                    using: &generator)
+            }
+        }
         switch settings.cell {
         case .gru: return try run(GRUCell.self, train: train, test: test, settings, options, report)
         case .lstm: return try run(LSTMCell.self, train: train, test: test, settings, options, report)
@@ -132,16 +150,27 @@ public enum Seq2SeqExperiment {
         _: Cell.Type, train: [Seq2SeqExample], test: [Seq2SeqExample], _ settings: Settings, _ options: RunOptions,
         _ report: (Event) -> Void
     ) throws -> Result {
+        try run(train: train, test: test, settings, options, report) { source, target, generator in
+            Seq2SeqModel<Cell>(
+                Seq2SeqConfiguration(
+                    sourceVocabularySize: source, targetVocabularySize: target,
+                    embeddingSize: settings.embeddingSize, hiddenSize: settings.hiddenSize,
+                    layerCount: settings.layerCount, bidirectional: settings.bidirectional,
+                    attention: settings.attention, attentionStyle: settings.attentionStyle, dropout: settings.dropout),
+                using: &generator)
+        }
+    }
+
+    /// A run with the model `makeModel(sourceVocabularySize, targetVocabularySize, generator)` builds.
+    private static func run<Model: Seq2SeqTransducer>(
+        train: [Seq2SeqExample], test: [Seq2SeqExample], _ settings: Settings, _ options: RunOptions,
+        _ report: (Event) -> Void, makeModel: (Int, Int, inout RandomGenerator) -> Model
+    ) throws -> Result {
         precondition(!train.isEmpty, "Seq2SeqExperiment.run: no training pairs")
         let sourceVocabulary = SequenceVocabulary(train.flatMap(\.source))
         let targetVocabulary = SequenceVocabulary(train.flatMap(\.target))
-        let configuration = Seq2SeqConfiguration(
-            sourceVocabularySize: sourceVocabulary.count, targetVocabularySize: targetVocabulary.count,
-            embeddingSize: settings.embeddingSize, hiddenSize: settings.hiddenSize, layerCount: settings.layerCount,
-            bidirectional: settings.bidirectional, attention: settings.attention,
-            attentionStyle: settings.attentionStyle, dropout: settings.dropout)
         var generator = RandomGenerator(seed: settings.modelSeed)
-        let model = Seq2SeqModel<Cell>(configuration, using: &generator)
+        let model = makeModel(sourceVocabulary.count, targetVocabulary.count, &generator)
         let trainPairs = Seq2SeqEncodedPairs(train, source: sourceVocabulary, target: targetVocabulary)
         let testPairs = Seq2SeqEncodedPairs(test, source: sourceVocabulary, target: targetVocabulary)
         report(
@@ -208,7 +237,7 @@ public enum Seq2SeqExperiment {
                     }
                     let batch = batches[step.indexInEpoch]
                     let epsilon = t.sampling.goldProbability(atStep: step.index)
-                    let loss = Seq2SeqTrainer.trainStep(
+                    let loss = Seq2SeqTransducerTraining.trainStep(
                         model, sources: batch.map { trainPairs.sources[$0] },
                         targets: batch.map { trainPairs.targets[$0] }, goldProbability: epsilon, configuration: t,
                         optimizer: optimizer, using: &step.generator)
@@ -239,7 +268,7 @@ public enum Seq2SeqExperiment {
                     return ["loss": Double(loss), "gold_probability": Double(epsilon)]
                 },
                 evaluate: {
-                    let accuracy = Seq2SeqTrainer.exactMatchAccuracy(
+                    let accuracy = Seq2SeqTransducerTraining.exactMatchAccuracy(
                         model, on: testPairs, maxLength: t.maxDecodeLength, beamWidth: t.beamWidth,
                         lengthPenalty: t.lengthPenalty
                     ).accuracy
@@ -252,7 +281,7 @@ public enum Seq2SeqExperiment {
         let trainingSeconds = Date().timeIntervalSince(trainingStart)
 
         let evaluationStart = Date()
-        let (accuracy, predictions) = Seq2SeqTrainer.exactMatchAccuracy(
+        let (accuracy, predictions) = Seq2SeqTransducerTraining.exactMatchAccuracy(
             model, on: testPairs, maxLength: t.maxDecodeLength, beamWidth: t.beamWidth,
             lengthPenalty: t.lengthPenalty)
         let evaluationSeconds = Date().timeIntervalSince(evaluationStart)
