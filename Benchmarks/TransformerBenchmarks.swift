@@ -61,7 +61,8 @@ enum BytePairEncodingBenchmark {
                 printError("# \(caseName): corpora/shakespeare/\(play).xml not found (run from the package root)")
                 return nil
             }
-            lines += String(decoding: data, as: UTF8.self).split(separator: "\n").map(String.init)
+            // Split on the byte 0x0A like the Python reference (the plays end lines in CR LF, one Swift Character).
+            lines += data.split(separator: UInt8(ascii: "\n")).map { String(decoding: $0, as: UTF8.self) }
         }
         let start = Date()
         let bpe = BytePairEncoding.train(on: lines, vocabularySize: 8_000)

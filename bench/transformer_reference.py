@@ -200,7 +200,7 @@ def bpe_reference(paths: list[str], vocabulary: int) -> None:
 
     lines = []
     for path in paths:
-        with open(path, encoding="utf-8") as f:
+        with open(path, encoding="utf-8", newline="") as f:  # keep CR, as the Swift side does
             lines += [line for line in f.read().split("\n") if line]
     size = sum(len(line.encode("utf-8")) for line in lines)
     tokenizer = Tokenizer(models.BPE())
