@@ -206,7 +206,7 @@ private func maximumDifference(_ a: Tensor, _ b: Tensor) -> Float {
         #expect(lm.perplexity(on: [[0, 1, 2, 3, 4]]) < 2)
     }
 
-    @Test func parameterNamesAreStableAndTied() {
+    @Test func parameterNamesAreStableAndTied() throws {
         var generator = RandomGenerator(seed: 9)
         let model = TransformerSeq2SeqModel(
             TransformerSeq2SeqConfiguration(
@@ -218,6 +218,9 @@ private func maximumDifference(_ a: Tensor, _ b: Tensor) -> Float {
         #expect(names.contains("decoder.layer0.crossAttention.query.weight") && names.contains("outputBias"))
         #expect(!names.contains("output.weight") && names.contains("decoder.norm.weight"))
         #expect(Set(names).count == names.count)
+        // Configurations are Codable (for a model directory's manifest).
+        let json = try JSONEncoder().encode(model.configuration)
+        #expect(try JSONDecoder().decode(TransformerSeq2SeqConfiguration.self, from: json) == model.configuration)
     }
 
     @Test func paddingRowsGetNoGradient() {

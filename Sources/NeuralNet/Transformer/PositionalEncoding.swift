@@ -2,7 +2,7 @@ import Autodiff
 import Foundation
 
 /// How a Transformer knows token positions.
-public enum PositionalEncodingKind: String, Sendable, Equatable, CaseIterable {
+public enum PositionalEncodingKind: String, Sendable, Equatable, CaseIterable, Codable {
     /// Fixed sines and cosines added to the embeddings (Vaswani et al. 2017, §3.5).
     case sinusoidal
     /// A learned vector per position added to the embeddings (Gehring et al. 2017; Devlin et al. 2019).

@@ -129,7 +129,7 @@ public enum Seq2SeqTransducerTraining {
 }
 
 /// The network family of a sequence-to-sequence run.
-public enum Seq2SeqArchitecture: String, Sendable, Equatable, CaseIterable {
+public enum Seq2SeqArchitecture: String, Sendable, Equatable, CaseIterable, Codable {
     /// ``Seq2SeqModel``: recurrent encoder and decoder with attention.
     case recurrent
     /// ``TransformerSeq2SeqModel``.

@@ -1,7 +1,7 @@
 import Autodiff
 
 /// The nonlinearity inside a Transformer's feed-forward block.
-public enum TransformerActivation: String, Sendable, Equatable, CaseIterable {
+public enum TransformerActivation: String, Sendable, Equatable, CaseIterable, Codable {
     /// `max(0, x)` (Vaswani et al. 2017).
     case relu
     /// `x·Φ(x)`, the exact Gaussian error linear unit (Hendrycks & Gimpel 2016; BERT, GPT-2).

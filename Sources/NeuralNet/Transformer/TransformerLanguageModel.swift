@@ -2,7 +2,7 @@ import Autodiff
 import Foundation
 
 /// The sizes and choices of a ``TransformerLanguageModel``.
-public struct TransformerLanguageModelConfiguration: Sendable, Equatable {
+public struct TransformerLanguageModelConfiguration: Sendable, Equatable, Codable {
     /// Number of tokens.
     public var vocabularySize: Int
     /// Layer sizes and choices.

@@ -1,5 +1,5 @@
 /// Where a Transformer layer normalizes.
-public enum TransformerNormPlacement: String, Sendable, Equatable, CaseIterable {
+public enum TransformerNormPlacement: String, Sendable, Equatable, CaseIterable, Codable {
     /// After each residual sum, `x = LN(x + f(x))` (Vaswani et al. 2017; PyTorch `norm_first = False`).
     case postNorm = "post-norm"
     /// Before each sub-layer, `x = x + f(LN(x))`, with a final norm after the stack (Xiong et al. 2020, "On Layer
@@ -8,7 +8,7 @@ public enum TransformerNormPlacement: String, Sendable, Equatable, CaseIterable 
 }
 
 /// The sizes and choices shared by the layers of a Transformer.
-public struct TransformerLayerConfiguration: Sendable, Equatable {
+public struct TransformerLayerConfiguration: Sendable, Equatable, Codable {
     /// Model size D.
     public var modelSize: Int
     /// Number of attention heads h (dividing D).

@@ -1,7 +1,7 @@
 import Autodiff
 
 /// The sizes and choices of a ``TransformerSeq2SeqModel``.
-public struct TransformerSeq2SeqConfiguration: Sendable, Equatable {
+public struct TransformerSeq2SeqConfiguration: Sendable, Equatable, Codable {
     /// Number of source symbols (index 0 padding).
     public var sourceVocabularySize: Int
     /// Number of target symbols, reserved ones included (0 padding, 1 `<bos>`, 2 `<eos>`).
