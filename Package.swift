@@ -67,7 +67,7 @@ let package = Package(
         ),
         .target(
             name: "Corpus",
-            dependencies: ["CLibXML2"]
+            dependencies: ["CLibXML2", "MontagueSupport"]
         ),
 
         // MARK: - Text generation (layer 4: LM and seq2seq drivers, text VAEs and GANs, style transfer, text metrics)

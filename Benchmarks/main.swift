@@ -79,7 +79,7 @@ let threads = Int(openblas_get_num_threads())
 /// Every benchmark, in the order of the table; data is built only for the cases selected.
 let entries =
     MatmulBenchmarks.entries + TrainingBenchmarks.entries + SamplingBenchmarks.entries + GenerativeBenchmarks.entries
-    + MetaLearningBenchmarks.entries
+    + MetaLearningBenchmarks.entries + TransformerBenchmarks.entries
 
 if options.grammar {
     printGrammarBenchmark()
