@@ -78,6 +78,17 @@ struct GenerativeCommandTests {
         #expect(!result.standardError.isEmpty)
     }
 
+    @Test func aDivergingRunStopsWithALocatedError() throws {
+        let directory = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let model = directory.appendingPathComponent("kl").path
+        let result = try MontagueExecutable.locate().run(
+            ["train", "gan", "--data", "ring8", "--method", "fgan:kl", "--lr", "5", "--steps", "50", "--output", model]
+                + small)
+        #expect(result.status == 2)
+        #expect(result.standardError.contains("\(model): error: training diverged at step"))
+    }
+
     @Test func aMalformedPointsFileIsReportedWithItsLocation() throws {
         let directory = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }

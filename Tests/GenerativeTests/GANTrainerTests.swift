@@ -61,6 +61,22 @@ struct GANTrainerTests {
         #expect(pac.step()["d_loss"]?.isFinite == true)
     }
 
+    @Test func vaeGANsThreeClassDiscriminatorAndInfoGANsCodePredictionsRun() {
+        let data = ToyDistribution.ring8.sample(count: 64, seed: 1)
+        var threeClass = Self.configuration(.vaeGAN)
+        threeClass.threeClassDiscriminator = true
+        let vaeGAN = GANTrainer(configuration: threeClass, data: data)
+        #expect(vaeGAN.critic.outputSize == 3)
+        let metrics = vaeGAN.step()
+        #expect(metrics["reconstruction"]?.isFinite == true && metrics["kl"]?.isFinite == true)
+        let info = GANTrainer(configuration: Self.configuration(.info), data: data)
+        info.step()
+        var generator = RandomGenerator(seed: 4)
+        let samples = info.samples(category: 2, count: 6, using: &generator)
+        let predicted = info.predictedCategories(samples.tensor)
+        #expect(predicted.count == 6 && predicted.allSatisfy { (0..<3).contains($0) })
+    }
+
     @Test(arguments: [GANMethod.wassersteinGradientPenalty, .vaeGAN, .info])
     func resumingContinuesBitForBit(_ method: GANMethod) throws {
         let data = ToyDistribution.ring8.sample(count: 64, seed: 1)

@@ -26,6 +26,7 @@ public enum DataSource: Codable, Sendable, Equatable, CustomStringConvertible {
         }
     }
 
+    /// The specification as given on the command line.
     public var description: String {
         switch self {
         case .toy(let toy, _): toy.rawValue

@@ -17,6 +17,7 @@ public struct DigitsClassifier: ParameterContainer {
         head = Linear(32, classes, using: &generator)
     }
 
+    /// `body.…` and `head.…`.
     public var namedParameters: [(name: String, parameter: Parameter)] {
         prefixed("body", body) + prefixed("head", head)
     }

@@ -34,6 +34,7 @@ public struct NonSaturatingGANObjective: AdversarialObjective {
     /// The objective.
     public init() {}
 
+    /// The minimax discriminator loss, `E_P[softplus(−v)] + E_Q[softplus(v)]`.
     public func discriminatorLoss(real: Tensor, fake: Tensor) -> Tensor {
         MinimaxGANObjective().discriminatorLoss(real: real, fake: fake)
     }
@@ -69,7 +70,7 @@ public struct FGANObjective: AdversarialObjective {
 /// ```
 /// L_D = ½ E_P[(D(x) − b)²] + ½ E_Q[(D(x̃) − a)²]      L_G = ½ E_Q[(D(x̃) − c)²]
 /// ```
-/// `a = −1, b = 1, c = 0` minimizes the Pearson χ² divergence between `P + Q` and `2Q` (their eq. 9); `a = 0,
+/// `a = −1, b = 1, c = 0` minimizes the Pearson χ² divergence between `P + Q` and `2Q`; `a = 0,
 /// b = c = 1` is the common 0-1 coding.
 public struct LeastSquaresGANObjective: AdversarialObjective {
     /// Target for generated samples in D's loss.
@@ -86,10 +87,12 @@ public struct LeastSquaresGANObjective: AdversarialObjective {
         self.c = c
     }
 
+    /// `½ E_P[(v − b)²] + ½ E_Q[(v − a)²]`.
     public func discriminatorLoss(real: Tensor, fake: Tensor) -> Tensor {
         ((real - b).squared().mean() + (fake - a).squared().mean()) * 0.5
     }
 
+    /// `½ E_Q[(v − c)²]`.
     public func generatorLoss(fake: Tensor) -> Tensor { (fake - c).squared().mean() * 0.5 }
 }
 

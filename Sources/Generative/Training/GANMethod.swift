@@ -75,8 +75,10 @@ public enum GANMethod: Hashable, Sendable, Codable, CustomStringConvertible {
         }
     }
 
+    /// The command-line name.
     public var description: String { name }
 
+    /// Decodes the command-line name.
     public init(from decoder: any Decoder) throws {
         let text = try decoder.singleValueContainer().decode(String.self)
         guard let method = GANMethod(name: text) else {
@@ -86,6 +88,7 @@ public enum GANMethod: Hashable, Sendable, Codable, CustomStringConvertible {
         self = method
     }
 
+    /// Encodes the command-line name.
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.singleValueContainer()
         try container.encode(name)

@@ -63,6 +63,9 @@ public enum GANRun {
         while !budget.isExhausted(step: trainer.stepCount, start: start) {
             last = trainer.step()
             let step = trainer.stepCount
+            if let (name, value) = last.first(where: { !$0.value.isFinite }) {
+                throw TrainingDivergedError(directory: directory, step: step, metric: name, value: value)
+            }
             if step % budget.logInterval == 0 {
                 progress(step, last)
                 try logger?.log(

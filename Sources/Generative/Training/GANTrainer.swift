@@ -275,7 +275,7 @@ public final class GANTrainer {
             } else {
                 fool = (-critic(reconstructed)).softplus().mean() + (-critic(generated)).softplus().mean()
             }
-            // Algorithm 3's lines 6 and 7: the encoder sees reconstruction + KL, the decoder reconstruction + D.
+            // Separate updates (Larsen et al. 2016): the encoder sees reconstruction + KL, the decoder reconstruction + D.
             let encoderLoss = reconstruction * c.reconstructionWeight + kl
             let decoderLoss = reconstruction * c.reconstructionWeight + fool
             let encoderGradients = gradients(of: encoderLoss, wrt: encoderOptimizer.parameters.map(\.value))
@@ -291,7 +291,7 @@ public final class GANTrainer {
             let z = noise(count: c.batchSize).input
             let realPair = critic(Tensor.concatenate([real, encoder(real)], axis: 1))
             let fakePair = critic(Tensor.concatenate([generate(z), z], axis: 1))
-            // Algorithm 4's line 6 with swapped labels (the non-saturating form).
+            // Encoder and generator fool D with swapped labels (the non-saturating form of Donahue et al. 2017).
             let loss = realPair.softplus().mean() + (-fakePair).softplus().mean()
             update(generatorOptimizer, loss: loss)
             metrics["g_loss"] = Double(loss.item)

@@ -46,8 +46,10 @@ public struct MultilayerPerceptron: Module {
     /// Output width.
     public var outputSize: Int { sizes[sizes.count - 1] }
 
+    /// `net.<index>.weight` and `net.<index>.bias` per linear layer.
     public var namedParameters: [(name: String, parameter: Parameter)] { prefixed("net", network) }
 
+    /// The network applied to `input` (`[N, inputSize]`).
     public func callAsFunction(_ input: Tensor) -> Tensor { network(input) }
 }
 
@@ -60,6 +62,7 @@ public struct NamedParameterGroup: ParameterContainer {
     /// A group of `members`.
     public init(_ members: [(prefix: String, container: any ParameterContainer)]) { self.members = members }
 
+    /// Every member's parameters, named `<prefix>.<name>`.
     public var namedParameters: [(name: String, parameter: Parameter)] {
         members.flatMap { member in
             member.container.namedParameters.map { (name: member.prefix + "." + $0.name, parameter: $0.parameter) }

@@ -62,6 +62,7 @@ public struct VariationalAutoencoder: ParameterContainer {
             configuration.likelihood == .gaussian ? Parameter(Tensor.zeros([configuration.dataSize])) : nil
     }
 
+    /// `encoder.…`, `decoder.…` and, for Gaussian decoders, `decoder.log_variance`.
     public var namedParameters: [(name: String, parameter: Parameter)] {
         prefixed("encoder", encoder) + prefixed("decoder", decoder)
             + (decoderLogVariance.map { [(name: "decoder.log_variance", parameter: $0)] } ?? [])

@@ -1,0 +1,19 @@
+import MontagueSupport
+import NeuralNet
+
+/// A training run stopped because a loss stopped being a finite number (e.g. f-GAN with the reverse KL at a large
+/// step size). The model directory keeps its last checkpoint, saved before the divergence.
+public struct TrainingDivergedError: LocatedError, Equatable {
+    /// The model directory.
+    public var location: SourceLocation?
+    /// What happened.
+    public var message: String
+
+    /// The error for `metric` taking `value` at `step`.
+    public init(directory: ModelDirectory, step: Int, metric: String, value: Double) {
+        location = SourceLocation(file: directory.url.path)
+        message =
+            "training diverged at step \(step) (\(metric) = \(value)); the directory keeps its last checkpoint, if any, "
+            + "from before — try a smaller --lr"
+    }
+}
