@@ -116,7 +116,7 @@ let package = Package(
         .testTarget(name: "CorpusTests", dependencies: ["Corpus"]),
         .testTarget(name: "GrammarTests", dependencies: ["Grammar"]),
         .testTarget(name: "SamplingTests", dependencies: ["Sampling", "Autodiff"]),
-        .testTarget(name: "GenerativeTests", dependencies: ["Generative", "NeuralNet", "Autodiff", "Sampling"]),
+        .testTarget(name: "GenerativeTests", dependencies: ["_MontagueTestSupport", "Generative", "NeuralNet", "Autodiff", "Sampling"]),
         .testTarget(name: "PlottingTests", dependencies: ["Plotting"]),
         .testTarget(name: "CLITests", dependencies: ["montague"]),
         .testTarget(name: "MontagueSupportTests", dependencies: ["MontagueSupport"]),

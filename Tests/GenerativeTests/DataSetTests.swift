@@ -1,6 +1,7 @@
 import Foundation
 import NeuralNet
 import Testing
+import _MontagueTestSupport
 
 @testable import Generative
 
@@ -66,8 +67,9 @@ struct DataSetTests {
         #expect(throws: DataSetError.self) { try DigitsDataset.parse("1,2,3\n", path: "d.csv") }
     }
 
-    @Test func theUCIDigitsFileHasItsDocumentedShape() throws {
-        guard let path = digitsPath() else { return }
+    @Test(.enabled(if: digitsPath != nil, TestData.missing("digits/digits.csv.gz")))
+    func theUCIDigitsFileHasItsDocumentedShape() throws {
+        let path = try #require(digitsPath)
         let digits = try DigitsDataset.load(path: path)
         #expect(digits.count == 1797 && digits.dimension == 64)
         var counts = [Int](repeating: 0, count: 10)

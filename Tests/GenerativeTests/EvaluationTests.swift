@@ -2,6 +2,7 @@ import Foundation
 import Generative
 import NeuralNet
 import Testing
+import _MontagueTestSupport
 
 /// Sample-quality measures on cases with known answers.
 @Suite("Evaluation: mode coverage, Fréchet distance, coverage, memorization, matching")
@@ -51,8 +52,9 @@ struct EvaluationTests {
             ) < 1e-12)
     }
 
-    @Test func digitsClassifierLearnsTheDigits() throws {
-        guard let path = digitsPath() else { return }
+    @Test(.enabled(if: digitsPath != nil, TestData.missing("digits/digits.csv.gz")))
+    func digitsClassifierLearnsTheDigits() throws {
+        let path = try #require(digitsPath)
         let digits = try DigitsDataset.load(path: path)
         let (train, test) = digits.split(heldOutFraction: 0.2, seed: 1)
         let classifier = DigitsClassifier(seed: 1)
