@@ -178,17 +178,24 @@ func digitEpisodes(path: String, configuration: MetaTrainingConfiguration, forTe
         forTesting: forTesting)
 }
 
+/// A JSON number, or `null` for NaN and infinities.
+func jsonNumber(_ value: Double) -> String { value.isFinite ? "\(value)" : "null" }
+
 /// The evaluation as text or JSON.
 func describeMetaResults(_ results: [AdaptationResult], configuration: MetaTrainingConfiguration, json: Bool) -> String
 {
     if json {
         let items = results.map { result in
             var fields = [
-                "\"steps\":\(result.steps)", "\"loss\":\(result.loss.mean)", "\"loss_ci95\":\(result.loss.halfWidth)",
+                "\"steps\":\(result.steps)", "\"loss\":\(jsonNumber(result.loss.mean))",
+                "\"loss_ci95\":\(jsonNumber(result.loss.halfWidth))",
                 "\"episodes\":\(result.loss.count)",
             ]
             if let accuracy = result.accuracy {
-                fields += ["\"accuracy\":\(accuracy.mean)", "\"accuracy_ci95\":\(accuracy.halfWidth)"]
+                fields += [
+                    "\"accuracy\":\(jsonNumber(accuracy.mean))",
+                    "\"accuracy_ci95\":\(jsonNumber(accuracy.halfWidth))",
+                ]
             }
             return "{" + fields.joined(separator: ",") + "}"
         }
