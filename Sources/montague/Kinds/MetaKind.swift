@@ -221,7 +221,7 @@ struct ContinualKindHandler: ModelKindHandler {
     /// Classifies each input row (64 pixel values, optionally followed by `,?` or a label) with the shared network.
     static func predict(_ directory: ModelDirectory, manifest: ModelManifest, options: PredictOptions) throws {
         try options.reject([.n, .temperature, .topK, .topP, .beam, .to, .episodes], for: kind)
-        let record = try manifest.hyperparameters(as: ContinualModelRecord.self)
+        let record = try loadContinualRecord(directory, manifest: manifest)
         let run = ContinualLearning(configuration: record.configuration, inputSize: 64, classCount: 10)
         try directory.loadWeights(into: run.network)
         let (text, name) = try readInputText(options.input)
@@ -239,17 +239,31 @@ struct ContinualKindHandler: ModelKindHandler {
 
     /// Test accuracy on every permuted task.
     static func evaluate(_ directory: ModelDirectory, manifest: ModelManifest, options: EvaluateOptions) throws {
-        let record = try manifest.hyperparameters(as: ContinualModelRecord.self)
+        let record = try loadContinualRecord(directory, manifest: manifest)
         let run = ContinualLearning(configuration: record.configuration, inputSize: 64, classCount: 10)
         try directory.loadWeights(into: run.network)
         let path = options.data.first ?? record.dataPath
         let (images, labels) = try TemporaryDigitsFile.read(path: path)
+        guard images.count >= 10 else {
+            throw ModelDirectoryError(path: path, "need at least 10 images, found \(images.count)")
+        }
         let tasks = PermutedDigits(
             images: images, labels: labels, taskCount: record.taskCount, seed: record.permutationSeed
         ).tasks
         let accuracies = tasks.map { run.accuracy(inputs: $0.testInputs, labels: $0.testLabels) }
         print(describeTaskAccuracies(accuracies, json: options.json))
     }
+}
+
+/// The manifest's record of a continual-learning run, checked.
+func loadContinualRecord(_ directory: ModelDirectory, manifest: ModelManifest) throws -> ContinualModelRecord {
+    let record = try manifest.hyperparameters(as: ContinualModelRecord.self)
+    var problems = record.configuration.problems
+    if !(1...100).contains(record.taskCount) { problems.append("task count \(record.taskCount) not in 1…100") }
+    guard problems.isEmpty else {
+        throw ModelDirectoryError(path: directory.manifestURL.path, problems.joined(separator: "; "))
+    }
+    return record
 }
 
 /// Per-task accuracies as text or JSON.
