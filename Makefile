@@ -5,6 +5,7 @@
 #   make bench   install missing system packages, release benchmarks vs cblas and PyTorch, one table; corpus vs xmllint/lxml
 #   make build   release build          make lint    swift format lint --strict
 #   make setup   system packages only   make clean   remove build products (make distclean: also the venv)
+#   make install PREFIX=DIR   release build, montague copied to DIR/bin (default /usr/local)
 
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
@@ -30,10 +31,10 @@ CORPUS_BENCH_FILE ?= .build-bench-data/tei-200mb.xml
 CORPUS_BENCH ?= 1
 TORCH_REQUIREMENT ?= torch==2.13.0+cpu
 
-.PHONY: help setup build run test test-release bench bench-grammar bench-corpus bench-reference-env lint clean distclean
+.PHONY: help setup build install run test test-standalone test-release bench bench-grammar bench-corpus bench-reference-env lint clean distclean
 
 help:
-	@sed -n '3,7p' Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '3,8p' Makefile | sed 's/^# \{0,1\}//'
 
 ## setup: install the missing Debian packages (as root, else through sudo); silent when all are present.
 setup:
@@ -62,6 +63,14 @@ setup:
 build: setup
 	$(SWIFT) build -c release
 
+## install: the release montague in $(PREFIX)/bin ($(DESTDIR) prefixes it for packaging).
+PREFIX ?= /usr/local
+install: setup
+	$(SWIFT) build -c release --product montague
+	install -d "$(DESTDIR)$(PREFIX)/bin"
+	install -m 755 $(RELEASE_BIN)/montague "$(DESTDIR)$(PREFIX)/bin/montague"
+	@echo "install: $(DESTDIR)$(PREFIX)/bin/montague (put $(PREFIX)/bin on your PATH)"
+
 ## run: the main demo on a release build.
 run: build
 	@echo '$$ montague --help'
@@ -77,6 +86,10 @@ run: build
 # One OpenBLAS thread unless the caller says otherwise: the tests run in parallel on tiny matrices.
 test: setup
 	OPENBLAS_NUM_THREADS=$${OPENBLAS_NUM_THREADS:-1} $(SWIFT) test
+
+## test-standalone: the suite in a copy with no external data beside it (as a user's clone); lists what was skipped.
+test-standalone: setup
+	bash .ci/standalone-test.sh
 
 ## test-release: the whole suite optimized, including the learning tests gated to release builds.
 test-release: setup

@@ -11,7 +11,10 @@ let package = Package(
         .library(name: "Corpus", targets: ["Corpus"]),
         .library(name: "Grammar", targets: ["Grammar"]),
         .library(name: "Sampling", targets: ["Sampling"]),
+        .library(name: "Generative", targets: ["Generative"]),
         .library(name: "MontagueSupport", targets: ["MontagueSupport"]),
+        .library(name: "Experiments", targets: ["Experiments"]),
+        .library(name: "TextGeneration", targets: ["TextGeneration"]),
         .library(name: "MetaLearning", targets: ["MetaLearning"]),
         .executable(name: "montague", targets: ["montague"]),
     ],
@@ -52,7 +55,11 @@ let package = Package(
         ),
         .target(
             name: "Sampling",
-            dependencies: ["Autodiff", "CBLAS"]
+            dependencies: ["Autodiff", "CBLAS", "MontagueSupport"]
+        ),
+        .target(
+            name: "Generative",
+            dependencies: ["NeuralNet", "Autodiff", "Sampling", "Plotting", "MontagueSupport"]
         ),
         .target(
             name: "Grammar",
@@ -63,18 +70,30 @@ let package = Package(
             dependencies: ["CLibXML2"]
         ),
 
+        // MARK: - Text generation (layer 4: LM and seq2seq drivers, text VAEs and GANs, style transfer, text metrics)
+        .target(
+            name: "TextGeneration",
+            dependencies: ["NeuralNet", "Autodiff", "Corpus", "MontagueSupport"]
+        ),
+
+        // MARK: - Experiments (layer 5: experiment plans and runner; grammar-driven experiments)
+        .target(
+            name: "Experiments",
+            dependencies: ["TextGeneration", "NeuralNet", "MontagueSupport"]
+        ),
+
         // MARK: - Meta-learning and continual learning (layer 4: MAML, Reptile, learned optimizers, EWC)
         .target(
             name: "MetaLearning",
             dependencies: ["NeuralNet", "Autodiff", "Sampling", "MontagueSupport"]
         ),
 
-        // MARK: - Command-line tool (layer 4: parses and prints only)
+        // MARK: - Command-line tool (layer 6: parses and prints only)
         .executableTarget(
             name: "montague",
             dependencies: [
                 "Autodiff", "NeuralNet", "Corpus", "Grammar", "Sampling", "Plotting", "MontagueSupport",
-                "MetaLearning",
+                "Experiments", "TextGeneration", "Generative", "MetaLearning",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -83,21 +102,28 @@ let package = Package(
         .executableTarget(
             name: "MontagueBenchmarks",
             dependencies: [
-                "Autodiff", "NeuralNet", "Corpus", "Grammar", "Sampling", "CBLAS", "CLibXML2", "MetaLearning",
+                "Autodiff", "NeuralNet", "Corpus", "Grammar", "Sampling", "Generative", "CBLAS", "CLibXML2", "MetaLearning",
             ],
             path: "Benchmarks"
         ),
 
         // MARK: - Tests
+        // Shared test helpers: closeness checks, fixture and external-data locations with visible skips.
+        .target(name: "_MontagueTestSupport", path: "Tests/_MontagueTestSupport"),
         .testTarget(name: "SystemLibraryTests", dependencies: ["CBLAS", "CLibXML2"]),
         .testTarget(name: "AutodiffTests", dependencies: ["Autodiff"]),
         .testTarget(name: "NeuralNetTests", dependencies: ["NeuralNet", "Autodiff"]),
         .testTarget(name: "CorpusTests", dependencies: ["Corpus"]),
         .testTarget(name: "GrammarTests", dependencies: ["Grammar"]),
         .testTarget(name: "SamplingTests", dependencies: ["Sampling", "Autodiff"]),
+        .testTarget(name: "GenerativeTests", dependencies: ["Generative", "NeuralNet", "Autodiff", "Sampling"]),
         .testTarget(name: "PlottingTests", dependencies: ["Plotting"]),
         .testTarget(name: "CLITests", dependencies: ["montague"]),
         .testTarget(name: "MontagueSupportTests", dependencies: ["MontagueSupport"]),
+        .testTarget(
+            name: "TextGenerationTests", dependencies: ["TextGeneration", "NeuralNet", "Autodiff", "_MontagueTestSupport"],
+            exclude: ["Fixtures"]),
+        .testTarget(name: "ExperimentsTests", dependencies: ["Experiments", "NeuralNet", "MontagueSupport"]),
         .testTarget(name: "MetaLearningTests", dependencies: ["MetaLearning", "NeuralNet", "Autodiff"]),
     ],
     swiftLanguageModes: [.v6]

@@ -77,7 +77,8 @@ if let threads = options.threads {
 let threads = Int(openblas_get_num_threads())
 
 /// Every benchmark, in the order of the table; data is built only for the cases selected.
-let entries = MatmulBenchmarks.entries + TrainingBenchmarks.entries + SamplingBenchmarks.entries
+let entries =
+    MatmulBenchmarks.entries + TrainingBenchmarks.entries + SamplingBenchmarks.entries + GenerativeBenchmarks.entries
     + MetaLearningBenchmarks.entries
 
 if options.grammar {

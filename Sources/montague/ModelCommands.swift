@@ -19,6 +19,8 @@ protocol ModelKindHandler: Sendable {
 /// Every kind the `predict` and `evaluate` verbs know (one line per kind).
 enum ModelKinds {
     static let all: [any ModelKindHandler.Type] = [
+        LanguageModelKind.self, StyleTransferKind.self, Seq2SeqKind.self,
+        GANKind.self, VAEKind.self,
         MetaKindHandler.self, ContinualKindHandler.self,
     ]
 

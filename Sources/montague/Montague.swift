@@ -5,8 +5,8 @@ import MontagueSupport
 
 /// The `montague` command-line tool: parses arguments, calls one library entry point per subcommand, prints.
 ///
-/// Exit codes follow ../shared/ARCHITECTURE.md: 0 success (or the property holds), 1 the property does not hold,
-/// 2 usage or input error.
+/// Exit codes follow ARCHITECTURE.md: 0 success (or the property holds), 1 the property does not hold, 2 usage or
+/// input error.
 @main
 struct Montague: ParsableCommand {
     /// The release version printed by `montague --version`.
@@ -24,23 +24,66 @@ struct Montague: ParsableCommand {
             CheckCommand.self, ZadroznyCommand.self, EnumerateCommand.self, GenerateCommand.self, EvalCommand.self,
             CorpusCommand.self, SampleCommand.self, GMMCommand.self, DemoCommand.self,
             PlotCommand.self, TrainCommand.self, PredictCommand.self, EvaluateCommand.self,
+            ExperimentCommand.self, ScoreTextCommand.self,
         ]
     )
 
-    /// Parses and runs the command. Same as argument-parser's default, except that usage errors (unknown flags,
-    /// failed validation) exit with status 2 instead of `EX_USAGE` (64).
+    /// Parses and runs the command with one error convention:
+    ///
+    /// - usage errors found while parsing (unknown flags, bad values, failed `validate()`): argument-parser's
+    ///   message with the failing subcommand's usage, status 2 (not `EX_USAGE`, 64);
+    /// - errors thrown by `run()`: one line `file:line:column: error: message` (or `error: message` when no file
+    ///   is concerned), no usage, status 2; an explicit `ExitCode` keeps its status.
     static func main() {
+        var command: any ParsableCommand
         do {
-            var command = try parseAsRoot()
-            try command.run()
-        } catch let error as any LocatedError {
-            // Input errors know where they are: `file:line:column: error: message`, exit status 2.
-            FileHandle.standardError.write(Data((error.description + "\n").utf8))
-            Foundation.exit(2)
+            command = try parseAsRoot()
         } catch {
             guard exitCode(for: error) == .validationFailure else { exit(withError: error) }
             FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
             Foundation.exit(2)
         }
+        do {
+            try command.run()
+        } catch let exit as ExitCode {
+            Foundation.exit(exit.rawValue)
+        } catch let clean as CleanExit {
+            exit(withError: clean)
+        } catch  where !(error is any LocatedError) && exitCode(for: error) == .success {
+            exit(withError: error)  // --help and --version, which argument-parser reports as errors of `run()`
+        } catch {
+            FileHandle.standardError.write(Data((CommandFailure.message(for: error) + "\n").utf8))
+            Foundation.exit(2)
+        }
+    }
+}
+
+/// How an error thrown by a subcommand's `run()` is printed: one line, `file:line:column: error: message` where a
+/// file is concerned, otherwise `error: message`, never a doubled prefix or a raw Foundation error domain.
+enum CommandFailure {
+    /// The one-line (or, for lists of problems, first-line-plus-items) message of `error`.
+    static func message(for error: any Error) -> String {
+        switch error {
+        case let located as any LocatedError:
+            return located.description
+        case let validation as ValidationError:
+            return prefixed(validation.message)
+        case let described as any CustomStringConvertible where !(error is CocoaError):
+            return prefixed(described.description)
+        default:
+            // Foundation's file errors: the path and the reason in words, not `Error Domain=NSCocoaErrorDomain …`.
+            let nsError = error as NSError
+            let path =
+                (nsError.userInfo[NSFilePathErrorKey] as? String) ?? (nsError.userInfo[NSURLErrorKey] as? URL)?.path
+            let reason = nsError.localizedDescription
+            return path.map { "\($0): error: \(reason)" } ?? "error: \(reason)"
+        }
+    }
+
+    /// `text` with an `error:` prefix unless it already has one (`path: error: …` or `error: …`).
+    static func prefixed(_ text: String) -> String {
+        let firstLine = text.prefix { $0 != "\n" }
+        if firstLine.hasPrefix("error: ") || firstLine.contains(": error: ") { return text }
+        return "error: " + text
     }
 }

@@ -35,12 +35,33 @@ struct PlotCommandTests {
 
             let all = directory.appendingPathComponent("all.svg")
             let both = try executable.run([
-                "plot", log.path, "--x", "epoch", "--log-scale", "--title", "a<b", "--output", all.path,
+                "plot", log.path, "--metrics", "loss,accuracy", "--x", "epoch", "--log-scale", "--title", "a<b",
+                "--output", all.path,
             ])
             #expect(both.status == 0, "stderr: \(both.standardError)")
             let allSVG = try String(contentsOf: all, encoding: .utf8)
             #expect(allSVG.contains("<title>accuracy</title>") && allSVG.contains(">a&lt;b</text>"))
             #expect(allSVG.contains(">epoch</text>"))
+        }
+    }
+
+    @Test func defaultsToLossLikeMetricsAndDrawsSeveralRuns() throws {
+        try withDirectory { directory in
+            let first = directory.appendingPathComponent("lr-small.jsonl")
+            let second = directory.appendingPathComponent("lr-large.jsonl")
+            try Self.log.write(to: first, atomically: true, encoding: .utf8)
+            try
+                (Self.log
+                + #"{"phase":"test","step":3,"epoch":1,"wall_time":0.4,"metrics":{"correct":900,"total":1000}}"#
+                + "\n").write(to: second, atomically: true, encoding: .utf8)
+            let output = directory.appendingPathComponent("both.svg")
+            let result = try MontagueExecutable.locate().run(["plot", first.path, second.path, "-o", output.path])
+            #expect(result.status == 0, "stderr: \(result.standardError)")
+            #expect(result.standardOutput.contains("4 series"), "\(result.standardOutput)")
+            let svg = try String(contentsOf: output, encoding: .utf8)
+            #expect(svg.contains("<title>lr-small: loss (train)</title>"))
+            #expect(svg.contains("<title>lr-large: loss (eval)</title>"))
+            #expect(!svg.contains("correct") && !svg.contains("accuracy"))
         }
     }
 

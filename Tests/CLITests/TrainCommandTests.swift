@@ -24,17 +24,17 @@ struct TrainCommandTests {
         let directory = try Self.makeData()
         defer { try? FileManager.default.removeItem(at: directory) }
         let metrics = directory.appendingPathComponent("run.jsonl")
-        let checkpoint = directory.appendingPathComponent("ckpt")
+        let output = directory.appendingPathComponent("model")
         let arguments = [
             "train", "seq2seq", "--train", directory.appendingPathComponent("train.txt").path, "--test",
             directory.appendingPathComponent("test.txt").path, "--hidden", "16", "--embedding", "8", "--epochs", "60",
-            "--batch-size", "2", "--lr", "0.03", "--seed", "2", "--metrics", metrics.path, "--checkpoint",
-            checkpoint.path, "--beam", "2", "--report-every", "1000", "--eval-every", "60",
+            "--batch-size", "2", "--lr", "0.03", "--seed", "2", "--metrics", metrics.path, "--output",
+            output.path, "--beam", "2", "--report-every", "1000", "--eval-every", "60",
         ]
         let executable = try MontagueExecutable.locate()
         let result = try executable.run(arguments)
         #expect(result.status == 0, "stderr: \(result.standardError)")
-        #expect(result.standardOutput.contains("train pairs: 6  test pairs: 6"))
+        #expect(result.standardOutput.contains("train pairs: 6  valid pairs: 0  test pairs: 6"))
         #expect(result.standardOutput.contains("exact match: 1.0000 (6/6)"), "\(result.standardOutput)")
 
         let lines = try String(contentsOf: metrics, encoding: .utf8).split(separator: "\n")
@@ -46,13 +46,97 @@ struct TrainCommandTests {
         let test = try #require(records.last)
         #expect(test["phase"] as? String == "test")
         #expect((test["metrics"] as? [String: Any])?["exact_match"] as? Double == 1)
-        #expect(FileManager.default.fileExists(atPath: checkpoint.appendingPathComponent("seq2seq.safetensors").path))
+        for file in ["manifest.json", "weights.safetensors", "training-state.safetensors", "source-vocabulary.txt"] {
+            #expect(FileManager.default.fileExists(atPath: output.appendingPathComponent(file).path))
+        }
+        let train = try #require(records.first { $0["phase"] as? String == "train" }?["metrics"] as? [String: Any])
+        #expect(train["batch_loss"] != nil && train["running_loss"] != nil)
 
         // A second run with the same checkpoint directory resumes after the last step: nothing left to train.
         let resumed = try executable.run(arguments)
         #expect(resumed.status == 0, "stderr: \(resumed.standardError)")
         #expect(resumed.standardOutput.contains("after step 180"))
         #expect(resumed.standardOutput.contains("exact match: 1.0000 (6/6)  steps: 180"))
+
+        // predict and evaluate load the directory with no training flag repeated.
+        let predicted = try executable.run([
+            "predict", output.path, "--input", directory.appendingPathComponent("test.txt").path,
+        ])
+        #expect(predicted.status == 0, "stderr: \(predicted.standardError)")
+        #expect(predicted.standardOutput.split(separator: "\n").first == "I_WALK")
+        let evaluated = try executable.run([
+            "evaluate", output.path, "--data", directory.appendingPathComponent("test.txt").path, "--json",
+        ])
+        #expect(evaluated.status == 0, "stderr: \(evaluated.standardError)")
+        #expect(evaluated.standardOutput.contains("exact_match\":1"))
+        let wrongFlag = try executable.run(["predict", output.path, "--temperature", "0.5"])
+        #expect(wrongFlag.status == 2 && wrongFlag.standardError.contains("--temperature does not apply"))
+        // A model directory whose checkpoint does not fit the new settings: exit 2, located, no usage line.
+        let misfit = try executable.run(Array(arguments.prefix(4)) + ["--hidden", "8", "--output", output.path])
+        #expect(misfit.status == 2)
+        #expect(misfit.standardError.contains("training-state.safetensors: error: does not fit"))
+        #expect(!misfit.standardError.contains("Usage:"))
+    }
+
+    @Test func validKeepsTheBestModelAndStepBudgetStops() throws {
+        let directory = try Self.makeData()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let output = directory.appendingPathComponent("model")
+        let result = try MontagueExecutable.locate().run([
+            "train", "seq2seq", "--train", directory.appendingPathComponent("train.txt").path, "--valid",
+            directory.appendingPathComponent("test.txt").path, "--hidden", "8", "--embedding", "4", "--steps", "6",
+            "--batch-size", "2", "--output", output.path, "--time-limit", "10m", "--save-every", "2",
+        ])
+        #expect(result.status == 0, "stderr: \(result.standardError)")
+        #expect(result.standardOutput.contains("valid exact match"))
+        #expect(result.standardOutput.contains("steps: 6"))
+        #expect(!result.standardOutput.contains("exact match: 1.0000 (6/6)"))  // no --test, no test line
+        #expect(FileManager.default.fileExists(atPath: output.appendingPathComponent("best/manifest.json").path))
+
+        // Resuming takes the model directory's settings: no architecture flag repeated.
+        let resumed = try MontagueExecutable.locate().run([
+            "train", "seq2seq", "--train", directory.appendingPathComponent("train.txt").path, "--steps", "8",
+            "--output", output.path,
+        ])
+        #expect(resumed.status == 0, "stderr: \(resumed.standardError)")
+        #expect(resumed.standardOutput.contains("hidden: 8  embedding: 4"))
+        #expect(resumed.standardOutput.contains("after step 6") && resumed.standardOutput.contains("steps: 8"))
+    }
+
+    /// Ctrl-C (SIGINT) finishes the step, saves the model directory and exits with 130. The signal is sent once
+    /// the run has printed a progress line (read from its output; no waiting on a clock).
+    @Test func interruptSavesTheModelDirectoryAndExits() throws {
+        let directory = try Self.makeData()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let output = directory.appendingPathComponent("model")
+        let process = Process()
+        process.executableURL = try MontagueExecutable.locate().url
+        process.arguments = [
+            "train", "seq2seq", "--train", directory.appendingPathComponent("train.txt").path, "--hidden", "8",
+            "--embedding", "4", "--batch-size", "2", "--steps", "1000000", "--time-limit", "120s", "--report-every",
+            "1",
+            "--output",
+            output.path,
+        ]
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = FileHandle.nullDevice
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+        var text = ""
+        while !text.contains("running loss") {
+            let chunk = pipe.fileHandleForReading.availableData
+            if chunk.isEmpty { break }  // the process ended early
+            text += String(decoding: chunk, as: UTF8.self)
+        }
+        process.interrupt()
+        text += String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 130, "\(text)")
+        #expect(text.contains("interrupted after step"))
+        #expect(
+            FileManager.default.fileExists(atPath: output.appendingPathComponent("training-state.safetensors").path))
+        #expect(FileManager.default.fileExists(atPath: output.appendingPathComponent("manifest.json").path))
     }
 
     @Test func malformedFileExitsTwoWithItsLine() throws {
@@ -65,17 +149,34 @@ struct TrainCommandTests {
         ])
         #expect(result.status == 2)
         #expect(result.standardError.contains("bad.txt:2: error"))
+        #expect(!result.standardError.contains("Error: "))  // no doubled prefix
+        #expect(!result.standardError.contains("Usage:"))
     }
 
     @Test(arguments: [
         ["--cell", "transformer"], ["--attention", "cosine"], ["--scheduled-sampling", "linear:1"],
         ["--teacher-forcing", "--scheduled-sampling", "constant:0.5"], ["--beam", "0"], ["--dropout", "1"],
-        ["--eval-every", "0"],
+        ["--eval-every", "0"], ["--time-limit", "soon"], ["--batch-size", "0"], ["--save-every", "3"],
     ])
     func badFlagsExitTwo(flags: [String]) throws {
         let result = try MontagueExecutable.locate().run(
             ["train", "seq2seq", "--train", "a.txt", "--test", "b.txt"] + flags)
         #expect(result.status == 2)
         #expect(!result.standardError.isEmpty)
+        // A bad value names only its own flag.
+        let named = ["--hidden", "--embedding", "--layers", "--batch-size", "--beam", "--max-length"]
+        #expect(named.filter { result.standardError.contains($0 + " ") }.count <= 1, "\(result.standardError)")
+    }
+
+    @Test(arguments: [["--metrics", "/nonexistent-dir/run.jsonl"], ["--output", "/proc/montague-model"]])
+    func unwritableOutputsExitTwoWithoutUsage(flags: [String]) throws {
+        let directory = try Self.makeData()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let result = try MontagueExecutable.locate().run(
+            ["train", "seq2seq", "--train", directory.appendingPathComponent("train.txt").path, "--steps", "1"]
+                + flags)
+        #expect(result.status == 2)
+        #expect(result.standardError.contains(flags[1] + ": error: "), "\(result.standardError)")
+        #expect(!result.standardError.contains("NSCocoaErrorDomain") && !result.standardError.contains("Usage:"))
     }
 }

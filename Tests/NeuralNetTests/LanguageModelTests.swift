@@ -207,4 +207,20 @@ struct LanguageModelTests {
         #expect(bits(resumedModel) == bits(straightModel))
         #expect(bits(firstModel) != bits(straightModel))
     }
+
+    @Test("Nucleus (top-p) sampling keeps the smallest set of likely tokens reaching p")
+    func nucleusSampling() {
+        // Probabilities ∝ exp(logits): 0.6439, 0.2369, 0.0871, 0.0321.
+        let logits: [Float] = [3, 2, 1, 0]
+        let kept = TokenSelection.nucleus(logits, temperature: 1, mass: 0.85)
+        #expect(kept.map(\.isFinite) == [true, true, false, false])
+        #expect(TokenSelection.nucleus(logits, temperature: 1, mass: 0.5).map(\.isFinite) == [true, false, false, false])
+        #expect(TokenSelection.nucleus(logits, temperature: 1, mass: 1).filter(\.isFinite).count == 4)
+        var generator = RandomGenerator(seed: 3)
+        var seen = Set<Int>()
+        for _ in 0..<300 {
+            seen.insert(TokenSelection.sample(temperature: 1, topP: 0.85).select(from: logits, using: &generator))
+        }
+        #expect(seen == [0, 1])
+    }
 }

@@ -235,13 +235,13 @@ struct Seq2SeqExperimentTests {
         Seq2SeqExample(source: ["jump", "twice"], target: ["J", "J"]),
     ]
 
-    /// The `"train"` losses of a JSON Lines metrics file, by step.
+    /// The `"train"` batch losses of a JSON Lines metrics file, by step.
     static func trainLosses(_ url: URL) throws -> [Int: Double] {
         var losses: [Int: Double] = [:]
         for line in try String(contentsOf: url, encoding: .utf8).split(separator: "\n") {
             let record = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any] ?? [:]
             if record["phase"] as? String == "train", let step = record["step"] as? Int,
-                let loss = (record["metrics"] as? [String: Any])?["loss"] as? Double
+                let loss = (record["metrics"] as? [String: Any])?["batch_loss"] as? Double
             {
                 losses[step] = loss
             }
@@ -262,22 +262,101 @@ struct Seq2SeqExperimentTests {
         }
         let straight = directory.appendingPathComponent("straight.jsonl")
         let whole = try Seq2SeqExperiment.run(
-            train: Self.train, test: Self.train, settings: settings(epochs: 4), metricsURL: straight)
-        let checkpoints = directory.appendingPathComponent("ckpt")
+            train: Self.train, test: Self.train, settings: settings(epochs: 4),
+            options: .init(metricsURL: straight))
+        let output = ModelDirectory(url: directory.appendingPathComponent("model"))
         let resumedLog = directory.appendingPathComponent("resumed.jsonl")
         _ = try Seq2SeqExperiment.run(
-            train: Self.train, test: Self.train, settings: settings(epochs: 2), checkpointDirectory: checkpoints,
-            metricsURL: resumedLog)
+            train: Self.train, test: Self.train, settings: settings(epochs: 2),
+            options: .init(output: output, metricsURL: resumedLog))
         var events: [Seq2SeqExperiment.Event] = []
         let resumed = try Seq2SeqExperiment.run(
-            train: Self.train, test: Self.train, settings: settings(epochs: 4), checkpointDirectory: checkpoints,
-            metricsURL: resumedLog, report: { events.append($0) })
-        #expect(
-            events.contains(.resumed(step: 4, path: checkpoints.appendingPathComponent("seq2seq.safetensors").path)))
+            train: Self.train, test: Self.train, settings: settings(epochs: 4),
+            options: .init(output: output, metricsURL: resumedLog), report: { events.append($0) })
+        #expect(events.contains(.resumed(step: 4, path: output.url.path)))
         #expect(whole.steps == 8 && resumed.steps == 8)
         let expected = try Self.trainLosses(straight)
         #expect(expected.count == 8)
         #expect(try Self.trainLosses(resumedLog) == expected)
         #expect(resumed.correct == whole.correct)
+
+        // The model directory alone reproduces the run's predictions.
+        let predictor = try Seq2SeqPredictor(directory: output)
+        #expect(predictor.manifest.kind == "seq2seq")
+        #expect(
+            predictor.hyperparameters.hiddenSize == 8 && predictor.hyperparameters.scheduledSampling == "constant:0.5")
+        #expect(predictor.exactMatch(Self.train).correct == resumed.correct)
+    }
+
+    @Test func interruptedRunSavesAndStops() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("seq2seq-stop-\(UUID())")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let output = ModelDirectory(url: directory)
+        var asked = 0
+        let result = try Seq2SeqExperiment.run(
+            train: Self.train, valid: Self.train, test: Self.train,
+            settings: Seq2SeqExperiment.Settings(
+                embeddingSize: 4, hiddenSize: 8,
+                training: Seq2SeqTrainingConfiguration(epochs: 10, batchSize: 2, maxDecodeLength: 4, reportEvery: 1)),
+            options: .init(
+                output: output,
+                shouldStop: {
+                    asked += 1
+                    return asked > 5
+                }))
+        #expect(result.interrupted && result.steps == 5)
+        #expect(FileManager.default.fileExists(atPath: output.trainingStateURL.path))
+        // Keep-best: the validation pairs were measured after epoch 0 and 1 (steps 2 and 4).
+        #expect(
+            FileManager.default.fileExists(
+                atPath: output.file("best").appendingPathComponent("weights.safetensors").path))
+        #expect(result.bestValidationAccuracy != nil)
+        #expect(try output.readManifest().metrics["valid.best_exact_match"] != nil)
+    }
+}
+
+@Suite("Seq2Seq model directory loading")
+struct Seq2SeqModelDirectoryTests {
+    /// Any mutation of a seq2seq model directory's manifest or vocabularies loads or throws; never a trap or a
+    /// runaway allocation.
+    @Test func mutatedModelDirectoriesLoadOrThrow() throws {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("seq2seq-fuzz-\(UUID())")
+        defer { try? FileManager.default.removeItem(at: root) }
+        let original = ModelDirectory(url: root.appendingPathComponent("model"))
+        _ = try Seq2SeqExperiment.run(
+            train: Seq2SeqExperimentTests.train, test: [],
+            settings: Seq2SeqExperiment.Settings(
+                embeddingSize: 4, hiddenSize: 8,
+                training: Seq2SeqTrainingConfiguration(epochs: 1, batchSize: 2, maxDecodeLength: 4)),
+            options: .init(output: original))
+        _ = try Seq2SeqPredictor(directory: original)
+        let names = [ModelDirectory.manifestName, Seq2SeqPredictor.sourceVocabularyName]
+        let contents = try names.map { try Data(contentsOf: original.file($0)) }
+        var generator = RandomGenerator(seed: 31)
+        let alphabet = Array("0123456789-.,:\"{}[]\n abex".utf8)
+        var loaded = 0
+        for round in 0..<150 {
+            let which = round % names.count
+            var bytes = Array(contents[which])
+            for _ in 0..<(1 + generator.nextInt(below: 3)) {
+                let position = generator.nextInt(below: bytes.count)
+                switch generator.nextInt(below: 3) {
+                case 0: bytes[position] = alphabet[generator.nextInt(below: alphabet.count)]
+                case 1: bytes.remove(at: position)
+                default: bytes.insert(alphabet[generator.nextInt(below: alphabet.count)], at: position)
+                }
+                if bytes.isEmpty { bytes = [UInt8(ascii: "{")] }
+            }
+            try Data(bytes).write(to: original.file(names[which]))
+            do {
+                let predictor = try Seq2SeqPredictor(directory: original)
+                _ = predictor.predict([["walk"]], maxLength: 4)
+                loaded += 1
+            } catch {
+                #expect(!String(describing: error).isEmpty)
+            }
+            try contents[which].write(to: original.file(names[which]))
+        }
+        #expect(loaded < 150)  // the mutations do break some loads
     }
 }

@@ -135,6 +135,16 @@ struct TrainingLoopTests {
         #expect(written[0] == "\r\u{1B}[Kstep 10/100  epoch 0  loss 0.5")
         #expect(written[1] == "\r\u{1B}[Kstep 30/100  epoch 1  10 steps/s  ETA 7s  acc 0.75  loss 0.25")
         #expect(written[2] == "\n")
+        // A message printed between updates gets its own line: the live line is erased first and drawn again
+        // (not throttled) at the next update.
+        now = 4
+        reporter.update(step: 40, epoch: 1, metrics: [:])
+        reporter.clearLine()
+        #expect(written.last == "\r\u{1B}[K")
+        reporter.clearLine()  // nothing drawn since: nothing to erase
+        now = 4.1
+        reporter.update(step: 41, epoch: 1, metrics: [:])
+        #expect(written.count == 6 && written[5].hasPrefix("\r\u{1B}[Kstep 41/100  epoch 1  "))
         #expect(ProgressReporter.duration(187) == "3m07s" && ProgressReporter.duration(7500) == "2h05m")
     }
 

@@ -4,7 +4,7 @@ import Testing
 
 @testable import Sampling
 
-/// Metropolis–Hastings and Gibbs samplers (notes §1.4): known moments within a few MCSE, R-hat near 1.
+/// Metropolis–Hastings and Gibbs samplers: known moments within a few MCSE, R-hat near 1.
 @Suite struct MarkovChainTests {
     /// 2-D Gaussian with unit variances and correlation 0.6.
     static let correlatedGaussian = UnnormalizedDensity(dimension: 2) { x in

@@ -4,8 +4,8 @@ import Testing
 
 @testable import Sampling
 
-/// EM (notes §2.1) against scikit-learn's GaussianMixture with pinned initialization, monotone log-likelihood;
-/// CAVI (notes §2.2) with a monotone ELBO.
+/// EM against scikit-learn's GaussianMixture with pinned initialization, monotone log-likelihood;
+/// CAVI with a monotone ELBO.
 @Suite struct MixtureFittingTests {
     typealias Fixture = SklearnGaussianMixtureFixture
 

@@ -4,7 +4,7 @@ import Testing
 
 @testable import Sampling
 
-/// Inverse-transform, rejection and importance sampling (notes §1.1–§1.3) with fixed seeds.
+/// Inverse-transform, rejection and importance sampling with fixed seeds.
 @Suite struct SamplerTests {
     @Test func numericInversionOfLogisticCDFPassesKS() {
         let cdf: @Sendable (Double) -> Double = { 1 / (1 + exp(-$0)) }

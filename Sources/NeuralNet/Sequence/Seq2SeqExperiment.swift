@@ -1,8 +1,9 @@
 import Autodiff
 import Foundation
+import MontagueSupport
 
 /// The recurrent cell of a ``Seq2SeqExperiment``.
-public enum Seq2SeqCellKind: String, Sendable, Equatable, CaseIterable {
+public enum Seq2SeqCellKind: String, Sendable, Equatable, CaseIterable, Codable {
     /// ``GRUCell``.
     case gru
     /// ``LSTMCell``.
@@ -12,8 +13,12 @@ public enum Seq2SeqCellKind: String, Sendable, Equatable, CaseIterable {
 }
 
 /// Train a ``Seq2SeqModel`` on source/target pairs and measure exact-match accuracy on held-out pairs: the
-/// library entry point of `montague train seq2seq` (SCAN, Lake & Baroni 2018).
+/// library entry point of `montague train seq2seq` (SCAN, Lake & Baroni 2018). With an output directory the run
+/// writes a ``ModelDirectory`` (kind `seq2seq`) that ``Seq2SeqPredictor`` loads and that a later run resumes.
 public enum Seq2SeqExperiment {
+    /// The kind name in a model directory's manifest.
+    public static let kind = "seq2seq"
+
     /// The model and training choices of one run.
     public struct Settings: Sendable, Equatable {
         /// The recurrent cell.
@@ -57,23 +62,69 @@ public enum Seq2SeqExperiment {
         }
     }
 
+    /// Where a run writes and how often it evaluates and saves.
+    public struct RunOptions {
+        /// The model directory to write (manifest, weights, vocabularies, training state); a directory that
+        /// already holds a training state is resumed. `nil`: nothing is saved.
+        public var output: ModelDirectory?
+        /// JSON Lines metrics.
+        public var metricsURL: URL?
+        /// Evaluate exact match on the validation pairs (or, without them, on the test pairs, for the log only)
+        /// every this many steps; `nil`: after every epoch when there are validation pairs, else never.
+        public var evaluationInterval: Int?
+        /// Save the model directory every this many steps (`nil`: after every epoch).
+        public var checkpointInterval: Int?
+        /// Keep the model with the best validation exact match in `output/best/` (a model directory too).
+        public var keepBest: Bool
+        /// A step budget replacing `epochs × steps per epoch`.
+        public var totalSteps: Int?
+        /// Asked before every step; `true` finishes the run there: the model directory is saved and the run
+        /// returns with ``Result/interrupted`` set (the CLI sets it on Ctrl-C).
+        public var shouldStop: () -> Bool
+        /// Fingerprints of the data files for the manifest.
+        public var dataFingerprints: [String: String]
+
+        /// Options.
+        public init(
+            output: ModelDirectory? = nil, metricsURL: URL? = nil, evaluationInterval: Int? = nil,
+            checkpointInterval: Int? = nil, keepBest: Bool = true, totalSteps: Int? = nil,
+            shouldStop: @escaping () -> Bool = { false }, dataFingerprints: [String: String] = [:]
+        ) {
+            self.output = output
+            self.metricsURL = metricsURL
+            self.evaluationInterval = evaluationInterval
+            self.checkpointInterval = checkpointInterval
+            self.keepBest = keepBest
+            self.totalSteps = totalSteps
+            self.shouldStop = shouldStop
+            self.dataFingerprints = dataFingerprints
+        }
+    }
+
     /// What a run reports as it goes.
     public enum Event: Sendable, Equatable {
         /// Vocabularies built and model created.
         case started(sourceVocabulary: Int, targetVocabulary: Int, parameters: Int, trainPairs: Int, testPairs: Int)
         /// Training progress.
         case progress(Seq2SeqTrainingProgress)
-        /// Training resumed from a checkpoint written after `step` gradient steps.
+        /// Training resumed from a model directory saved after `step` gradient steps.
         case resumed(step: Int, path: String)
-        /// Training stopped at the time limit after `step` gradient steps (a checkpoint is written if requested).
+        /// Exact match on the validation pairs after `step` steps; `best` when it is the best so far (and saved,
+        /// with ``RunOptions/keepBest``).
+        case validated(step: Int, accuracy: Double, best: Bool)
+        /// Training stopped at the time limit after `step` gradient steps (the model directory is saved).
         case timeLimitReached(step: Int)
+        /// Training stopped on request (Ctrl-C) after `step` gradient steps (the model directory is saved).
+        case interrupted(step: Int)
+        /// The model directory was written after `step` steps.
+        case saved(step: Int, path: String)
         /// Exact-match accuracy on the test pairs.
         case evaluated(accuracy: Double, correct: Int, total: Int, seconds: Double)
     }
 
     /// The outcome of a run.
     public struct Result: Sendable, Equatable {
-        /// Exact-match accuracy on the test pairs.
+        /// Exact-match accuracy on the test pairs (0 when there are none).
         public let testAccuracy: Double
         /// Number of test pairs decoded exactly.
         public let correct: Int
@@ -87,54 +138,65 @@ public enum Seq2SeqExperiment {
         public let evaluationSeconds: Double
         /// Up to five test pairs decoded wrongly: source, reference and prediction as space-separated tokens.
         public let errors: [(source: String, reference: String, prediction: String)]
+        /// Whether the run stopped on ``RunOptions/shouldStop`` (then the test pairs were not decoded).
+        public let interrupted: Bool
+        /// The best validation exact match, when there were validation pairs.
+        public let bestValidationAccuracy: Double?
 
         /// Equal when every field is.
         public static func == (a: Result, b: Result) -> Bool {
             a.testAccuracy == b.testAccuracy && a.correct == b.correct && a.total == b.total && a.steps == b.steps
                 && a.trainingSeconds == b.trainingSeconds && a.evaluationSeconds == b.evaluationSeconds
-                && a.errors.elementsEqual(b.errors) { $0 == $1 }
+                && a.errors.elementsEqual(b.errors) { $0 == $1 } && a.interrupted == b.interrupted
+                && a.bestValidationAccuracy == b.bestValidationAccuracy
         }
     }
 
-    /// Builds vocabularies from `train`, trains a model with `settings` on ``TrainingLoop`` (terminal progress,
-    /// JSON Lines metrics, periodic evaluation, checkpoints that resume bit for bit), and decodes `test`.
+    /// Builds vocabularies from `train` (or reads them from a model directory being resumed), trains a model with
+    /// `settings` on ``TrainingLoop`` (terminal progress, JSON Lines metrics, periodic evaluation, saves that
+    /// resume bit for bit), and decodes `test`.
     ///
-    /// - `checkpointDirectory`: `seq2seq.safetensors` there is written after every epoch (parameters, Adam state,
-    ///   the loop's state) and training resumes from it when it exists.
-    /// - `metricsURL`: JSON Lines of ``MetricsRecord``s: a `"config"` record (step 0), `"train"` records (`loss`,
-    ///   `gold_probability`) every `reportEvery` steps, `"eval"` records (`exact_match` on `test`) every
-    ///   `evaluationInterval` steps, and a final `"test"` record (`exact_match`, `correct`, `total`).
-    /// - Early stopping is deliberately not offered: SCAN files have no validation split, and stopping on the test
-    ///   file would select the model on the test set.
+    /// - Metrics: a `"config"` record (step 0), `"train"` records every `reportEvery` steps with `batch_loss`
+    ///   (the last step's batch) and `running_loss` (the mean since the previous record, the value the terminal
+    ///   shows) and `gold_probability`, `"eval"` records at each evaluation (`valid.exact_match`, or
+    ///   `test.exact_match` when there are no validation pairs), and a final `"test"` record (`exact_match`,
+    ///   `correct`, `total`). Epochs are 0-based everywhere (records, progress).
+    /// - Early stopping is deliberately not offered; keep-best (on validation pairs, never on the test pairs)
+    ///   selects the model instead.
+    ///
+    /// - Throws: ``ModelDirectoryError`` or ``TrainingError`` for unwritable outputs, a model directory of another
+    ///   kind or whose checkpoint does not fit the settings.
     public static func run(
-        train: [Seq2SeqExample], test: [Seq2SeqExample], settings: Settings, checkpointDirectory: URL? = nil,
-        metricsURL: URL? = nil, evaluationInterval: Int? = nil, report: (Event) -> Void = { _ in }
+        train: [Seq2SeqExample], valid: [Seq2SeqExample] = [], test: [Seq2SeqExample], settings: Settings,
+        options: RunOptions = RunOptions(), report: (Event) -> Void = { _ in }
     ) throws -> Result {
-        let options = RunOptions(
-            checkpointDirectory: checkpointDirectory, metricsURL: metricsURL, evaluationInterval: evaluationInterval)
-        switch settings.cell {
-        case .gru: return try run(GRUCell.self, train: train, test: test, settings, options, report)
-        case .lstm: return try run(LSTMCell.self, train: train, test: test, settings, options, report)
-        case .rnn: return try run(RNNCell.self, train: train, test: test, settings, options, report)
+        try withoutActuallyEscaping(report) { report in
+            switch settings.cell {
+            case .gru: try run(GRUCell.self, train, valid, test, settings, options, report)
+            case .lstm: try run(LSTMCell.self, train, valid, test, settings, options, report)
+            case .rnn: try run(RNNCell.self, train, valid, test, settings, options, report)
+            }
         }
     }
 
-    private struct RunOptions {
-        let checkpointDirectory: URL?
-        let metricsURL: URL?
-        let evaluationInterval: Int?
+    /// Thrown by the step closure to leave the loop before the step starts.
+    private enum StopRequest: Error {
+        case timeLimit, interrupted
     }
-
-    /// Thrown by the step closure to leave the loop at the time limit, before the step starts.
-    private struct TimeLimitReached: Error {}
 
     private static func run<Cell: Seq2SeqCell>(
-        _: Cell.Type, train: [Seq2SeqExample], test: [Seq2SeqExample], _ settings: Settings, _ options: RunOptions,
-        _ report: (Event) -> Void
+        _: Cell.Type, _ train: [Seq2SeqExample], _ valid: [Seq2SeqExample], _ test: [Seq2SeqExample],
+        _ settings: Settings, _ options: RunOptions, _ report: @escaping (Event) -> Void
     ) throws -> Result {
         precondition(!train.isEmpty, "Seq2SeqExperiment.run: no training pairs")
-        let sourceVocabulary = SequenceVocabulary(train.flatMap(\.source))
-        let targetVocabulary = SequenceVocabulary(train.flatMap(\.target))
+        let output = options.output
+        let resuming = output.map { FileManager.default.fileExists(atPath: $0.trainingStateURL.path) } ?? false
+        var sourceVocabulary = SequenceVocabulary(train.flatMap(\.source))
+        var targetVocabulary = SequenceVocabulary(train.flatMap(\.target))
+        if resuming, let output {
+            _ = try output.readManifest(expecting: kind)
+            (sourceVocabulary, targetVocabulary) = try Seq2SeqPredictor.readVocabularies(output)
+        }
         let configuration = Seq2SeqConfiguration(
             sourceVocabularySize: sourceVocabulary.count, targetVocabularySize: targetVocabulary.count,
             embeddingSize: settings.embeddingSize, hiddenSize: settings.hiddenSize, layerCount: settings.layerCount,
@@ -143,6 +205,7 @@ public enum Seq2SeqExperiment {
         var generator = RandomGenerator(seed: settings.modelSeed)
         let model = Seq2SeqModel<Cell>(configuration, using: &generator)
         let trainPairs = Seq2SeqEncodedPairs(train, source: sourceVocabulary, target: targetVocabulary)
+        let validPairs = Seq2SeqEncodedPairs(valid, source: sourceVocabulary, target: targetVocabulary)
         let testPairs = Seq2SeqEncodedPairs(test, source: sourceVocabulary, target: targetVocabulary)
         report(
             .started(
@@ -151,29 +214,49 @@ public enum Seq2SeqExperiment {
 
         let t = settings.training
         let stepsPerEpoch = (trainPairs.count + t.batchSize - 1) / t.batchSize
-        let totalSteps = t.epochs * stepsPerEpoch
-        let checkpoint = options.checkpointDirectory?.appendingPathComponent("seq2seq.safetensors")
-        if let directory = options.checkpointDirectory {
-            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        }
+        let totalSteps = options.totalSteps ?? t.epochs * stepsPerEpoch
+        let evaluationInterval = options.evaluationInterval ?? (valid.isEmpty ? nil : stepsPerEpoch)
+        if let output { try output.create() }
         let optimizer = Adam(model.parameters, learningRate: t.learningRate)
         let loop = TrainingLoop(
             model: model, optimizer: optimizer,
             configuration: TrainingConfiguration(
                 totalSteps: totalSteps, stepsPerEpoch: stepsPerEpoch, seed: t.seed, logInterval: t.reportEvery,
-                evaluationInterval: options.evaluationInterval, checkpointInterval: stepsPerEpoch,
-                checkpointURL: checkpoint))
-        var resumed = false
-        if let checkpoint, FileManager.default.fileExists(atPath: checkpoint.path) {
-            try loop.resume(from: checkpoint)
-            resumed = true
-            report(.resumed(step: loop.state.step, path: checkpoint.path))
+                evaluationInterval: evaluationInterval, checkpointInterval: options.checkpointInterval ?? stepsPerEpoch,
+                checkpointURL: output?.trainingStateURL))
+        var bestValidation: Double?
+        var metrics: [String: Double] = [:]
+        func saveDirectory(_ directory: ModelDirectory, withState: Bool) throws {
+            try directory.create()
+            metrics["train.steps"] = Double(loop.state.step)
+            metrics["train.epochs"] = Double(loop.state.step) / Double(stepsPerEpoch)
+            if withState { try loop.saveCheckpoint(to: directory.trainingStateURL) }
+            try Seq2SeqPredictor.save(
+                model: model, settings: settings, source: sourceVocabulary, target: targetVocabulary,
+                metrics: metrics, dataFingerprints: options.dataFingerprints, to: directory)
+            report(.saved(step: loop.state.step, path: directory.url.path))
+        }
+        if let output {
+            loop.didSaveCheckpoint = { try saveDirectory(output, withState: false) }
+        }
+        defer { loop.didSaveCheckpoint = nil }
+        if resuming, let output {
+            do {
+                try loop.resume(from: output.trainingStateURL)
+            } catch let error as CheckpointError {
+                throw ModelDirectoryError(
+                    path: output.trainingStateURL.path,
+                    "does not fit these settings (train with the settings it was made with, or another --output): "
+                        + error.problems.prefix(3).map(\.description).joined(separator: "; "))
+            }
+            if let best = try? output.readManifest().metrics["valid.best_exact_match"] { bestValidation = best }
+            report(.resumed(step: loop.state.step, path: output.url.path))
         }
         let logger = try options.metricsURL.map {
-            try MetricsLogger(url: $0, keepingRecordsThrough: resumed ? loop.state.step : nil)
+            try MetricsLogger(url: $0, keepingRecordsThrough: resuming ? loop.state.step : nil)
         }
         loop.metricsLogger = logger
-        if !resumed {
+        if !resuming {
             try logger?.log(
                 MetricsRecord(
                     phase: "config", step: 0, epoch: 0, wallTime: 0,
@@ -184,7 +267,7 @@ public enum Seq2SeqExperiment {
                         "batch_size": Double(t.batchSize), "learning_rate": Double(t.learningRate),
                         "dropout": Double(settings.dropout), "beam": Double(t.beamWidth),
                         "parameters": Double(model.parameterCount), "train_pairs": Double(train.count),
-                        "test_pairs": Double(test.count),
+                        "valid_pairs": Double(valid.count), "test_pairs": Double(test.count),
                     ]))
         }
 
@@ -196,11 +279,13 @@ public enum Seq2SeqExperiment {
         var windowSteps = 0
         var epochLoss: Float = 0
         var epochSteps = 0
+        var stop: StopRequest?
         do {
             try loop.run(
                 step: { step in
                     let seconds = elapsedBefore + Date().timeIntervalSince(trainingStart)
-                    if let limit = t.timeLimit, seconds >= limit { throw TimeLimitReached() }
+                    if let limit = t.timeLimit, seconds >= limit { throw StopRequest.timeLimit }
+                    if options.shouldStop() { throw StopRequest.interrupted }
                     if step.epoch != batchesEpoch {
                         batches = Seq2SeqTrainer.epochBatches(
                             targets: trainPairs.targets, size: t.batchSize, epoch: step.epoch, seed: t.seed)
@@ -216,41 +301,70 @@ public enum Seq2SeqExperiment {
                     windowSteps += 1
                     epochLoss += loss
                     epochSteps += 1
+                    let running = windowLoss / Float(windowSteps)
                     let done = step.index + 1
                     let now = elapsedBefore + Date().timeIntervalSince(trainingStart)
+                    metrics["train.running_loss"] = Double(running)
                     if done % t.reportEvery == 0 {
+                        loop.progress?.clearLine()
                         report(
                             .progress(
                                 Seq2SeqTrainingProgress(
-                                    epoch: step.epoch + 1, step: done, loss: windowLoss / Float(windowSteps),
-                                    goldProbability: epsilon, endOfEpoch: false, seconds: now)))
+                                    epoch: step.epoch, step: done, loss: running, goldProbability: epsilon,
+                                    endOfEpoch: false, seconds: now)))
                         windowLoss = 0
                         windowSteps = 0
                     }
                     if step.indexInEpoch == stepsPerEpoch - 1 {
+                        loop.progress?.clearLine()
                         report(
                             .progress(
                                 Seq2SeqTrainingProgress(
-                                    epoch: step.epoch + 1, step: done, loss: epochLoss / Float(max(1, epochSteps)),
+                                    epoch: step.epoch, step: done, loss: epochLoss / Float(max(1, epochSteps)),
                                     goldProbability: epsilon, endOfEpoch: true, seconds: now)))
                         epochLoss = 0
                         epochSteps = 0
                     }
-                    return ["loss": Double(loss), "gold_probability": Double(epsilon)]
+                    return [
+                        "batch_loss": Double(loss), "running_loss": Double(running),
+                        "gold_probability": Double(epsilon),
+                    ]
                 },
-                evaluate: {
-                    let accuracy = Seq2SeqTrainer.exactMatchAccuracy(
-                        model, on: testPairs, maxLength: t.maxDecodeLength, beamWidth: t.beamWidth,
-                        lengthPenalty: t.lengthPenalty
-                    ).accuracy
-                    return ["exact_match": accuracy]
-                })
-        } catch is TimeLimitReached {
-            report(.timeLimitReached(step: loop.state.step))
-            if let checkpoint { try loop.saveCheckpoint(to: checkpoint) }
+                evaluate: evaluationInterval == nil
+                    ? nil
+                    : {
+                        let pairs = valid.isEmpty ? testPairs : validPairs
+                        let accuracy = Seq2SeqTrainer.exactMatchAccuracy(
+                            model, on: pairs, maxLength: t.maxDecodeLength, beamWidth: t.beamWidth,
+                            lengthPenalty: t.lengthPenalty
+                        ).accuracy
+                        guard !valid.isEmpty else { return ["test.exact_match": accuracy] }
+                        metrics["valid.exact_match"] = accuracy
+                        let isBest = accuracy > (bestValidation ?? -1)
+                        if isBest {
+                            bestValidation = accuracy
+                            metrics["valid.best_exact_match"] = accuracy
+                            if options.keepBest, let output {
+                                try saveDirectory(ModelDirectory(url: output.file("best")), withState: false)
+                            }
+                        }
+                        loop.progress?.clearLine()
+                        report(.validated(step: loop.state.step, accuracy: accuracy, best: isBest))
+                        return ["valid.exact_match": accuracy]
+                    })
+        } catch let request as StopRequest {
+            stop = request
+            report(
+                request == .timeLimit ? .timeLimitReached(step: loop.state.step) : .interrupted(step: loop.state.step))
+            if let output { try saveDirectory(output, withState: true) }
         }
         let trainingSeconds = Date().timeIntervalSince(trainingStart)
-
+        if stop == .interrupted || test.isEmpty {
+            return Result(
+                testAccuracy: 0, correct: 0, total: 0, steps: loop.state.step, trainingSeconds: trainingSeconds,
+                evaluationSeconds: 0, errors: [], interrupted: stop == .interrupted,
+                bestValidationAccuracy: bestValidation)
+        }
         let evaluationStart = Date()
         let (accuracy, predictions) = Seq2SeqTrainer.exactMatchAccuracy(
             model, on: testPairs, maxLength: t.maxDecodeLength, beamWidth: t.beamWidth,
@@ -262,6 +376,8 @@ public enum Seq2SeqExperiment {
                 phase: "test", step: loop.state.step, epoch: loop.epoch(ofStep: max(0, loop.state.step - 1)),
                 wallTime: elapsedBefore + trainingSeconds + evaluationSeconds,
                 metrics: ["exact_match": accuracy, "correct": Double(correct), "total": Double(test.count)]))
+        metrics["test.exact_match"] = accuracy
+        if let output { try saveDirectory(output, withState: true) }
         report(.evaluated(accuracy: accuracy, correct: correct, total: test.count, seconds: evaluationSeconds))
         let errors = zip(test, predictions).filter { targetVocabulary.encode($0.target) != $1 }.prefix(5).map {
             (
@@ -271,6 +387,7 @@ public enum Seq2SeqExperiment {
         }
         return Result(
             testAccuracy: accuracy, correct: correct, total: test.count, steps: loop.state.step,
-            trainingSeconds: trainingSeconds, evaluationSeconds: evaluationSeconds, errors: Array(errors))
+            trainingSeconds: trainingSeconds, evaluationSeconds: evaluationSeconds, errors: Array(errors),
+            interrupted: false, bestValidationAccuracy: bestValidation)
     }
 }

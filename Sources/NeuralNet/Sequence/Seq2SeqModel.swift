@@ -1,8 +1,8 @@
 import Autodiff
 
-/// Which score a ``Seq2SeqModel`` decoder uses to attend over the encoder's outputs (§5.2 of the design notes,
-/// "Attention"), or none (the decoder reads only the encoder's final state, Sutskever et al. 2014).
-public enum Seq2SeqAttentionKind: String, Sendable, Equatable, CaseIterable {
+/// Which score a ``Seq2SeqModel`` decoder uses to attend over the encoder's outputs, or none (the decoder reads
+/// only the encoder's final state, Sutskever et al. 2014).
+public enum Seq2SeqAttentionKind: String, Sendable, Equatable, CaseIterable, Codable {
     /// No attention.
     case none
     /// `hᵀ m` (Luong et al. 2015 "dot"), ``DotProductAttention``.
@@ -14,7 +14,7 @@ public enum Seq2SeqAttentionKind: String, Sendable, Equatable, CaseIterable {
 }
 
 /// Where attention enters the decoder step.
-public enum Seq2SeqAttentionStyle: String, Sendable, Equatable, CaseIterable {
+public enum Seq2SeqAttentionStyle: String, Sendable, Equatable, CaseIterable, Codable {
     /// Luong, Pham & Manning 2015: the cell runs first; its new top hidden vector `hₜ` queries the memory, and
     /// `h̃ₜ = tanh(W_c [hₜ; cₜ])` is projected to the logits.
     case luong
@@ -83,7 +83,7 @@ public struct Seq2SeqEncoding<State> {
 }
 
 /// An encoder–decoder network with attention for sequence-to-sequence transduction (Sutskever, Vinyals & Le 2014;
-/// Bahdanau, Cho & Bengio 2015; Luong, Pham & Manning 2015), the decoder of §6 of the design notes.
+/// Bahdanau, Cho & Bengio 2015; Luong, Pham & Manning 2015).
 ///
 /// Encoder: source embedding → ``RecurrentNetwork`` (L layers, optionally bidirectional, padding masked) → memory
 /// `[B, Tₛ, H]` (a bidirectional encoder's `2H` outputs are projected to H by `memoryProjection`). Decoder: target

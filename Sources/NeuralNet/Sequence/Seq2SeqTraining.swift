@@ -76,9 +76,10 @@ public struct Seq2SeqEncodedPairs: Sendable, Equatable {
     public var count: Int { sources.count }
 }
 
-/// Something that happened during ``Seq2SeqTrainer/train(_:on:configuration:afterEpoch:report:)``.
+/// Something that happened during training (``Seq2SeqExperiment/run(train:valid:test:settings:options:report:)``
+/// or ``Seq2SeqTrainer/train(_:on:configuration:optimizer:startEpoch:afterEpoch:report:)``).
 public struct Seq2SeqTrainingProgress: Sendable, Equatable {
-    /// 1-based epoch.
+    /// 0-based epoch, as in ``TrainingLoop``'s progress line and metrics records.
     public let epoch: Int
     /// Gradient steps taken so far.
     public let step: Int
@@ -94,7 +95,8 @@ public struct Seq2SeqTrainingProgress: Sendable, Equatable {
 
 /// Mini-batch training of a ``Seq2SeqModel`` with Adam, and exact-match evaluation.
 public enum Seq2SeqTrainer {
-    /// Trains `model` in place on `pairs` (stopping early at `timeLimit`, if set). Each epoch shuffles the pairs, groups pools of 20 batches by target
+    /// Trains `model` in place on `pairs` (stopping early at `timeLimit`, if set); `startEpoch` and the
+    /// `afterEpoch` argument count epochs from 1, the reported progress from 0. Each epoch shuffles the pairs, groups pools of 20 batches by target
     /// length (less padding), and visits the batches in random order. Calls `report` every `reportEvery` steps and
     /// at the end of each epoch, and `afterEpoch(epoch, optimizer)` after each epoch (e.g. to save a checkpoint).
     /// Returns the number of gradient steps taken.
@@ -134,7 +136,8 @@ public enum Seq2SeqTrainer {
                 if step % c.reportEvery == 0 {
                     report(
                         Seq2SeqTrainingProgress(
-                            epoch: epoch, step: step, loss: windowLoss / Float(windowSteps), goldProbability: epsilon,
+                            epoch: epoch - 1, step: step, loss: windowLoss / Float(windowSteps),
+                            goldProbability: epsilon,
                             endOfEpoch: false, seconds: Date().timeIntervalSince(start)))
                     windowLoss = 0
                     windowSteps = 0
@@ -143,7 +146,7 @@ public enum Seq2SeqTrainer {
             }
             report(
                 Seq2SeqTrainingProgress(
-                    epoch: epoch, step: step, loss: epochLoss / Float(max(1, epochSteps)),
+                    epoch: epoch - 1, step: step, loss: epochLoss / Float(max(1, epochSteps)),
                     goldProbability: c.sampling.goldProbability(atStep: step), endOfEpoch: true,
                     seconds: Date().timeIntervalSince(start)))
             try afterEpoch(epoch, adam)

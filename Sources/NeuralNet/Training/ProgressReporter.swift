@@ -3,7 +3,7 @@ import Foundation
 /// A one-line progress display for a terminal: step, rate, ETA and the latest metrics, redrawn in place.
 ///
 /// Shown only when enabled, by default when standard error is a terminal (`isatty(2)`), so logs and pipes stay
-/// clean (../shared/ARCHITECTURE.md, "Conventions users expect"). Redraws at most every `minimumInterval` seconds;
+/// clean (ARCHITECTURE.md, "Conventions users expect"). Redraws at most every `minimumInterval` seconds;
 /// the line looks like
 ///
 /// ```
@@ -54,6 +54,15 @@ public final class ProgressReporter {
         let elapsed = now - start.time
         let rate = elapsed > 0 ? Double(step - start.step) / elapsed : nil
         draw(step: step, epoch: epoch, rate: rate, metrics: metrics, at: now)
+    }
+
+    /// Erases the live line so that a message printed next (an epoch summary, a notice) gets a line of its own;
+    /// the next ``update(step:epoch:metrics:)`` draws the progress line again below it.
+    public func clearLine() {
+        guard isEnabled, drewSomething else { return }
+        write("\r\u{1B}[K")
+        drewSomething = false
+        lastDraw = -Double.infinity
     }
 
     /// Ends the line (a newline after the last redraw), so later output starts on a fresh line.

@@ -9,7 +9,7 @@ import Foundation
 /// Everything random in a step must come from `step.generator` (dropout, sampling) or `step.epochOrder(count:)`
 /// (data order); then "train N steps" equals "train k steps, checkpoint, resume, train N − k steps" bit for bit,
 /// because a checkpoint holds the parameters, the optimizer state and the ``TrainingState``.
-/// Design notes §5 (issue 5, item 5), after PyTorch Lightning's `Trainer` and Keras' `fit` callbacks.
+/// After PyTorch Lightning's `Trainer` and Keras' `fit` callbacks.
 ///
 /// ```swift
 /// var generator = RandomGenerator(seed: 1)
@@ -45,6 +45,9 @@ public final class TrainingLoop {
     /// When set, the optimizer's learning rate is set to `schedule.learningRate(atStep: index)` before each step
     /// (0-based index), and the `"train"` records carry it as the metric `learning_rate`.
     public let learningRateSchedule: (any LearningRateSchedule)?
+    /// Called after every checkpoint the loop writes to ``TrainingConfiguration/checkpointURL`` (e.g. to write the
+    /// model directory's weights and manifest beside the training state).
+    public var didSaveCheckpoint: (() throws -> Void)?
     private let clock: () -> Double
 
     /// A loop over `model` and `optimizer`, starting at step 0 with a generator seeded by `configuration.seed`.
@@ -164,6 +167,7 @@ public final class TrainingLoop {
             {
                 state.elapsedSeconds = wallTime()
                 try saveCheckpoint(to: url)
+                try didSaveCheckpoint?()
             }
         }
         return TrainingSummary(

@@ -1,0 +1,65 @@
+import NeuralNet
+
+/// The structured latent codes of InfoGAN (Chen et al., "InfoGAN: Interpretable Representation Learning by
+/// Information Maximizing Generative Adversarial Nets", NeurIPS 2016): one categorical code with `categories`
+/// values (one-hot) and `continuousCount` codes uniform on [−1, 1], appended to the generator's noise.
+///
+/// The generator and the auxiliary head `Q(c | x)` minimize `λ L_I`, the negative variational lower bound on the
+/// mutual information `I(c; G(z, c))` up to the code entropy:
+/// ```
+/// L_I = E[−log Q(c_cat | x̃)] + ½ E[‖c_cont − μ_Q(x̃)‖²]      (unit-variance Gaussian for continuous codes)
+/// ```
+public struct InfoGANCodes: Codable, Sendable, Equatable {
+    /// Values of the categorical code (0 for none).
+    public var categories: Int
+    /// Number of continuous codes.
+    public var continuousCount: Int
+
+    /// The code layout.
+    public init(categories: Int, continuousCount: Int) {
+        precondition(categories >= 0 && continuousCount >= 0, "InfoGANCodes: negative sizes")
+        self.categories = categories
+        self.continuousCount = continuousCount
+    }
+
+    /// Width of the code vector appended to the noise (and of Q's output).
+    public var width: Int { categories + continuousCount }
+
+    /// A batch of codes: the `[N, width]` vector (one-hot then continuous) and the categorical labels.
+    public func sample(count: Int, using generator: inout RandomGenerator) -> (codes: Tensor, labels: [Int]) {
+        var scalars = [Float](repeating: 0, count: count * width)
+        var labels = [Int](repeating: 0, count: count)
+        for row in 0..<count {
+            if categories > 0 {
+                labels[row] = generator.nextInt(below: categories)
+                scalars[row * width + labels[row]] = 1
+            }
+            for index in 0..<continuousCount {
+                scalars[row * width + categories + index] = generator.nextUnitFloat() * 2 - 1
+            }
+        }
+        return (Tensor(shape: [count, width], scalars: scalars), labels)
+    }
+
+    /// Codes with a given category for every row and zero continuous codes (for predicting or plotting by class).
+    public func codes(category: Int, count: Int) -> Tensor {
+        precondition(category >= 0 && category < Swift.max(categories, 1), "InfoGANCodes.codes: category \(category)")
+        var scalars = [Float](repeating: 0, count: count * width)
+        if categories > 0 { for row in 0..<count { scalars[row * width + category] = 1 } }
+        return Tensor(shape: [count, width], scalars: scalars)
+    }
+
+    /// `L_I` for Q's raw output `[N, width]` (categorical logits then continuous means) and the sampled codes.
+    public func mutualInformationLoss(qOutput: Tensor, codes: Tensor, labels: [Int]) -> Tensor {
+        var loss = Tensor(0)
+        if categories > 0 {
+            loss = loss + crossEntropy(logits: qOutput.slice(axis: 1, range: 0..<categories), targets: labels)
+        }
+        if continuousCount > 0 {
+            let predicted = qOutput.slice(axis: 1, range: categories..<width)
+            let target = codes.slice(axis: 1, range: categories..<width)
+            loss = loss + (predicted - target).squared().sum(axis: 1).mean() * 0.5
+        }
+        return loss
+    }
+}

@@ -1,0 +1,84 @@
+/// How the generator's last layer maps to data space.
+public enum GeneratorOutput: String, Codable, Sendable, CaseIterable {
+    /// No activation (real-valued points).
+    case identity
+    /// The logistic function (grey levels in [0, 1], e.g. digits).
+    case sigmoid
+}
+
+/// Everything that defines a GAN run of ``GANTrainer``: sizes, method, its options, optimization and seed. Stored
+/// in the model directory's manifest, so a run can be resumed and its samples redrawn.
+public struct GANConfiguration: Codable, Sendable, Equatable {
+    /// The training method.
+    public var method: GANMethod
+    /// Data dimensions (2 for the toys, 64 for digits).
+    public var dataSize: Int
+    /// Noise dimensions (the latent size for VAE-GAN and BiGAN).
+    public var noiseSize = 8
+    /// Width of every hidden layer.
+    public var hiddenSize = 128
+    /// Hidden layers of the generator, critic and encoders.
+    public var hiddenLayers = 3
+    /// The generator's output activation.
+    public var output = GeneratorOutput.identity
+    /// Discriminator (critic) updates per generator update (Goodfellow et al. 2014, Algorithm 1's k).
+    public var discriminatorSteps = 1
+    /// Samples per batch.
+    public var batchSize = 256
+    /// Adam step size of every optimizer.
+    public var learningRate: Float = 1e-4
+    /// Adam β₁.
+    public var beta1: Float = 0.5
+    /// Adam β₂.
+    public var beta2: Float = 0.999
+    /// PacGAN packing (Lin et al., "PacGAN: The power of two samples in generative adversarial networks", NeurIPS
+    /// 2018): the critic sees this many samples concatenated (1: no packing). Plain-critic methods only.
+    public var packing = 1
+    /// LSGAN codes (fake, real, generator target).
+    public var leastSquaresCodes: [Float] = [0, 1, 1]
+    /// WGAN's clipping bound.
+    public var clippingBound: Float = 0.01
+    /// WGAN-GP's λ.
+    public var penaltyWeight: Float = 10
+    /// WGAN-GP's penalty form.
+    public var penaltyForm = WGANGradientPenalty.Form.twoSided
+    /// EBGAN's margin.
+    public var energyMargin: Float = 1
+    /// EBGAN's pull-away weight.
+    public var pullAwayWeight: Float = 0.1
+    /// InfoGAN's codes.
+    public var infoCodes = InfoGANCodes(categories: 10, continuousCount: 2)
+    /// InfoGAN's λ.
+    public var infoWeight: Float = 1
+    /// VAE-GAN's weight γ of the reconstruction error against the adversarial terms.
+    public var reconstructionWeight: Float = 1
+    /// VAE-GAN's three-class discriminator (real, reconstructed, generated) instead of real/fake.
+    public var threeClassDiscriminator = false
+    /// The seed of initialization, batches and noise.
+    public var seed: UInt64 = 0
+
+    /// A configuration with the defaults above for `method` on data of `dataSize` dimensions.
+    public init(method: GANMethod, dataSize: Int) {
+        self.method = method
+        self.dataSize = dataSize
+    }
+
+    /// Checks the values; returns the first problem, or nil.
+    public func problem() -> String? {
+        if dataSize <= 0 { return "data size must be positive" }
+        if noiseSize <= 0 || hiddenSize <= 0 || hiddenLayers < 1 { return "network sizes must be positive" }
+        if discriminatorSteps < 1 { return "discriminator steps must be ≥ 1" }
+        if batchSize < 2 { return "batch size must be ≥ 2" }
+        if !(learningRate > 0) || !(beta1 >= 0 && beta1 < 1) || !(beta2 >= 0 && beta2 < 1) {
+            return "learning rate must be positive and Adam's betas in [0, 1)"
+        }
+        if packing < 1 || batchSize % packing != 0 { return "packing must be ≥ 1 and divide the batch size" }
+        if packing > 1 && !method.usesPlainCritic { return "packing applies to gan, nsgan, fgan, lsgan, wgan, wgan-gp" }
+        if leastSquaresCodes.count != 3 { return "LSGAN needs three codes a,b,c" }
+        if !(clippingBound > 0) || !(penaltyWeight >= 0) || !(energyMargin > 0) || !(pullAwayWeight >= 0) {
+            return "clipping bound and margin must be positive, weights ≥ 0"
+        }
+        if method == .info && infoCodes.width == 0 { return "InfoGAN needs at least one code" }
+        return nil
+    }
+}

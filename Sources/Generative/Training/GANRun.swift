@@ -1,0 +1,199 @@
+import Foundation
+import MontagueSupport
+import NeuralNet
+import Plotting
+
+/// What a `gan` model directory's manifest stores: the run's configuration and its data source.
+public struct GANRunRecord: Codable, Sendable, Equatable {
+    /// The trainer's configuration.
+    public var configuration: GANConfiguration
+    /// The training data.
+    public var data: DataSource
+
+    /// A record.
+    public init(configuration: GANConfiguration, data: DataSource) {
+        self.configuration = configuration
+        self.data = data
+    }
+}
+
+/// Training, loading, sampling and evaluating GANs stored as model directories (kind `gan`): the library side of
+/// `montague train gan`, `montague predict DIR` and `montague evaluate DIR`.
+public enum GANRun {
+    /// The manifest kind.
+    public static let kind = "gan"
+
+    /// Trains (or, with `resume`, continues the run stored in `directory` with its stored configuration) until the
+    /// budget is spent, saving weights, training state and manifest every checkpoint interval and at the end;
+    /// `progress` sees each logged step's metrics. Returns the trainer.
+    public static func train(
+        configuration: GANConfiguration, data source: DataSource, directory: ModelDirectory, budget: TrainingBudget,
+        resume: Bool, metricsPath: String? = nil, progress: (Int, [String: Double]) -> Void = { _, _ in }
+    ) throws -> GANTrainer {
+        var record = GANRunRecord(configuration: configuration, data: source)
+        if resume && directory.exists {
+            record = try directory.readManifest(expecting: kind).hyperparameters(as: GANRunRecord.self)
+        }
+        let data = try record.data.load(seed: record.configuration.seed)
+        guard data.dimension == record.configuration.dataSize else {
+            throw DataSetError(
+                path: record.data.description,
+                "points have \(data.dimension) values, the model expects \(record.configuration.dataSize)")
+        }
+        if let problem = record.configuration.problem() { throw InputError(problem) }
+        try directory.create()
+        let trainer = GANTrainer(configuration: record.configuration, data: data)
+        if resume && directory.exists {
+            try directory.loadWeights(into: trainer.model)
+            if let state = try directory.loadTrainingState() { try trainer.restore(state) }
+        }
+        let logger = try metricsPath.map {
+            try MetricsLogger(url: URL(fileURLWithPath: $0), keepingRecordsThrough: resume ? trainer.stepCount : nil)
+        }
+        let start = ProcessInfo.processInfo.systemUptime
+        var last: [String: Double] = [:]
+        func save() throws {
+            try directory.saveWeights(of: trainer.model)
+            try directory.saveTrainingState(trainer.trainingState())
+            let manifest = try ModelManifest(
+                kind: kind, hyperparameters: record, dataFingerprints: record.data.fingerprint,
+                metrics: last.merging(["step": Double(trainer.stepCount)]) { $1 })
+            try directory.writeManifest(manifest)
+        }
+        while !budget.isExhausted(step: trainer.stepCount, start: start) {
+            last = trainer.step()
+            let step = trainer.stepCount
+            if step % budget.logInterval == 0 {
+                progress(step, last)
+                try logger?.log(
+                    MetricsRecord(
+                        phase: "train", step: step, epoch: 0, wallTime: ProcessInfo.processInfo.systemUptime - start,
+                        metrics: last))
+            }
+            if step % budget.checkpointInterval == 0 { try save() }
+        }
+        try save()
+        return trainer
+    }
+
+    /// Rebuilds the trainer of a `gan` directory (weights loaded; data reloaded from its source).
+    public static func load(_ directory: ModelDirectory) throws -> (trainer: GANTrainer, record: GANRunRecord) {
+        let record = try directory.readManifest(expecting: kind).hyperparameters(as: GANRunRecord.self)
+        if let problem = record.configuration.problem() {
+            throw ModelDirectoryError(path: directory.manifestURL.path, "invalid configuration: \(problem)")
+        }
+        let data = try record.data.load(seed: record.configuration.seed)
+        guard data.dimension == record.configuration.dataSize else {
+            throw DataSetError(path: record.data.description, "points no longer match the model's data size")
+        }
+        let trainer = GANTrainer(configuration: record.configuration, data: data)
+        try directory.loadWeights(into: trainer.model)
+        return (trainer, record)
+    }
+
+    /// Sample-quality metrics: on toys with modes the PacGAN protocol over `count` samples (`modes`,
+    /// `high_quality`, `reverse_kl`); on digits (or any labelled 64-value data) a classifier's Fréchet distance,
+    /// class coverage, nearest-neighbour distances and, for InfoGAN, code-to-class accuracy.
+    public static func evaluate(_ trainer: GANTrainer, record: GANRunRecord, count: Int = 2500, seed: UInt64)
+        -> [String: Double]
+    {
+        var generator = RandomGenerator(seed: seed)
+        let samples = trainer.samples(count: count, using: &generator)
+        if let toy = record.data.toy, !toy.modes.isEmpty {
+            let coverage = ModeCoverage.measure(
+                samples: samples, modes: toy.modes, standardDeviation: toy.standardDeviation)
+            return [
+                "modes": Double(coverage.modesCaptured), "mode_count": Double(coverage.modeCount),
+                "high_quality": coverage.highQualityFraction, "reverse_kl": coverage.reverseKL,
+            ]
+        }
+        guard trainer.data.labels != nil, trainer.data.dimension == DigitsDataset.pixels else {
+            return ["samples": Double(count)]
+        }
+        var metrics = DigitsSampleMetrics.measure(samples: samples, data: trainer.data, seed: seed)
+        if trainer.configuration.method == .info, trainer.configuration.infoCodes.categories > 0 {
+            let classifier = DigitsSampleMetrics.classifier(for: trainer.data, seed: seed)
+            var codes: [Int] = []
+            var predicted: [Int] = []
+            for category in 0..<trainer.configuration.infoCodes.categories {
+                let perCategory = trainer.samples(category: category, count: 100, using: &generator)
+                codes += [Int](repeating: category, count: perCategory.count)
+                predicted += classifier.predict(perCategory)
+            }
+            let categories = trainer.configuration.infoCodes.categories
+            if categories <= DigitsDataset.classes {
+                metrics["info_code_accuracy"] = SampleQuality.bestMatchingAccuracy(
+                    predicted: codes, truth: predicted, clusters: categories, classes: DigitsDataset.classes)
+            }
+        }
+        return metrics
+    }
+
+    /// `count` samples as CSV text and an SVG: a scatter over the data for 2-D points, an image grid for digits.
+    public static func sampleFiles(_ trainer: GANTrainer, record: GANRunRecord, count: Int, seed: UInt64)
+        -> (csv: String, svg: String?)
+    {
+        var generator = RandomGenerator(seed: seed)
+        let samples = trainer.samples(count: count, using: &generator)
+        return (
+            samples.csv(),
+            SamplePlots.svg(
+                samples: samples, data: trainer.data, title: "\(record.configuration.method) on \(record.data)")
+        )
+    }
+}
+
+/// Plots of generated samples.
+public enum SamplePlots {
+    /// A scatter of up to 2,000 data points and the samples for 2-D data; an image grid of up to 100 samples for
+    /// 64-value data (8×8 images); nil otherwise.
+    public static func svg(samples: PointSet, data: PointSet, title: String) -> String? {
+        func points(_ set: PointSet, limit: Int) -> [ChartPoint] {
+            (0..<Swift.min(set.count, limit)).map { i in
+                ChartPoint(x: Double(set.values[2 * i]), y: Double(set.values[2 * i + 1]))
+            }
+        }
+        if samples.dimension == 2 {
+            return ScatterChart(
+                series: [
+                    ScatterSeries(name: "data", points: points(data, limit: 2000), radius: 1.5, opacity: 0.3),
+                    ScatterSeries(name: "samples", points: points(samples, limit: 2000), radius: 1.5, opacity: 0.5),
+                ], title: title, xLabel: "x₁", yLabel: "x₂"
+            ).svg()
+        }
+        if samples.dimension == DigitsDataset.pixels {
+            let images = (0..<Swift.min(samples.count, 100)).map { samples.point($0).map(Double.init) }
+            return ImageGrid(
+                images: images, imageWidth: DigitsDataset.side, imageHeight: DigitsDataset.side, columns: 10,
+                title: title
+            ).svg()
+        }
+        return nil
+    }
+}
+
+/// Digits sample metrics from a classifier the tool trains on the data (features for the Fréchet distance).
+public enum DigitsSampleMetrics {
+    /// A ``DigitsClassifier`` trained on `data` (30 epochs, seeded).
+    public static func classifier(for data: PointSet, seed: UInt64) -> DigitsClassifier {
+        let classifier = DigitsClassifier(seed: seed)
+        classifier.train(on: data, epochs: 30, seed: seed)
+        return classifier
+    }
+
+    /// `frechet_distance` (classifier features of samples vs data), `classes_covered`, `nn_distance` (mean distance
+    /// of samples to their nearest data image) and `nn_distance_real` (the same for a held-out fifth of the data
+    /// against the rest, the reference a memorizing generator would fall far below).
+    public static func measure(samples: PointSet, data: PointSet, seed: UInt64) -> [String: Double] {
+        let classifier = classifier(for: data, seed: seed)
+        let coverage = SampleQuality.classCoverage(
+            predictions: classifier.predict(samples), classes: DigitsDataset.classes)
+        let (train, heldOut) = data.split(heldOutFraction: 0.2, seed: seed)
+        return [
+            "frechet_distance": FrechetDistance.distance(classifier.featureRows(samples), classifier.featureRows(data)),
+            "classes_covered": Double(coverage.covered),
+            "nn_distance": SampleQuality.meanNearestNeighbourDistance(from: samples, to: data),
+            "nn_distance_real": SampleQuality.meanNearestNeighbourDistance(from: heldOut, to: train),
+        ]
+    }
+}

@@ -1,0 +1,370 @@
+import Foundation
+import MontagueSupport
+import NeuralNet
+
+/// Adversarial training of every ``GANMethod`` on vector data (2-D points, flattened digits), with multilayer
+/// perceptrons for every network.
+///
+/// One ``step()`` is Algorithm 1 of Goodfellow et al. (2014) generalized: `discriminatorSteps` critic updates on
+/// fresh real and generated batches, then one generator update (for VAE-GAN and BiGAN also the encoder's,
+/// following Larsen et al. 2016 and Donahue et al. 2017). All randomness (initialization, batches, noise,
+/// interpolation weights) comes from one generator seeded by ``GANConfiguration/seed``, so a run is reproducible,
+/// and ``trainingState()`` / ``restore(_:)`` resume it bit for bit.
+public final class GANTrainer {
+    /// The run's definition.
+    public let configuration: GANConfiguration
+    /// The training data.
+    public let data: PointSet
+    /// `G`: noise (and InfoGAN codes) to data.
+    public let generator: MultilayerPerceptron
+    /// The critic: plain (`1` output, or `3` for VAE-GAN's three-class option, `1 + code width` for InfoGAN, with
+    /// Q's head in the extra outputs); BiGAN's sees `(x, z)`. For EBGAN, the autoencoder's encoder.
+    public let critic: MultilayerPerceptron
+    /// EBGAN's autoencoder decoder (nil otherwise).
+    public let criticDecoder: MultilayerPerceptron?
+    /// VAE-GAN's (Gaussian) and BiGAN's (deterministic) encoder; nil otherwise.
+    public let encoder: MultilayerPerceptron?
+    /// Adam over the generator (and BiGAN's encoder).
+    public let generatorOptimizer: Adam
+    /// Adam over the critic (and EBGAN's decoder).
+    public let criticOptimizer: Adam
+    /// Adam over VAE-GAN's encoder.
+    public let encoderOptimizer: Adam?
+    /// Generator updates done.
+    public private(set) var stepCount = 0
+    /// The run's random generator.
+    public private(set) var random: RandomGenerator
+
+    /// A new run on `data` (whose dimension must be the configuration's data size).
+    public init(configuration: GANConfiguration, data: PointSet) {
+        precondition(configuration.problem() == nil, "GANTrainer: \(configuration.problem() ?? "")")
+        precondition(data.dimension == configuration.dataSize, "GANTrainer: data dimension ≠ configuration")
+        self.configuration = configuration
+        self.data = data
+        var random = RandomGenerator(seed: configuration.seed)
+        let c = configuration
+        let hidden = [Int](repeating: c.hiddenSize, count: c.hiddenLayers)
+        let codeWidth = c.method == .info ? c.infoCodes.width : 0
+        generator = MultilayerPerceptron(
+            sizes: [c.noiseSize + codeWidth] + hidden + [c.dataSize], activation: .relu, using: &random)
+        switch c.method {
+        case .energyBased:
+            let code = Swift.max(c.hiddenSize / 2, 2)
+            critic = MultilayerPerceptron(sizes: [c.dataSize] + hidden + [code], activation: .leakyReLU, using: &random)
+            criticDecoder = MultilayerPerceptron(
+                sizes: [code] + hidden + [c.dataSize], activation: .leakyReLU, using: &random)
+        case .info:
+            critic = MultilayerPerceptron(
+                sizes: [c.dataSize] + hidden + [1 + codeWidth], activation: .leakyReLU, using: &random)
+            criticDecoder = nil
+        case .vaeGAN:
+            critic = MultilayerPerceptron(
+                sizes: [c.dataSize] + hidden + [c.threeClassDiscriminator ? 3 : 1], activation: .leakyReLU,
+                using: &random)
+            criticDecoder = nil
+        case .bidirectional:
+            critic = MultilayerPerceptron(
+                sizes: [c.dataSize + c.noiseSize] + hidden + [1], activation: .leakyReLU, using: &random)
+            criticDecoder = nil
+        default:
+            critic = MultilayerPerceptron(
+                sizes: [c.dataSize * c.packing] + hidden + [1], activation: .leakyReLU, using: &random)
+            criticDecoder = nil
+        }
+        switch c.method {
+        case .vaeGAN:
+            encoder = MultilayerPerceptron(
+                sizes: [c.dataSize] + hidden + [2 * c.noiseSize], activation: .relu, using: &random)
+        case .bidirectional:
+            encoder = MultilayerPerceptron(
+                sizes: [c.dataSize] + hidden + [c.noiseSize], activation: .leakyReLU, using: &random)
+        default: encoder = nil
+        }
+        let adam = { (parameters: [Parameter]) in
+            Adam(parameters, learningRate: c.learningRate, beta1: c.beta1, beta2: c.beta2)
+        }
+        generatorOptimizer = adam(
+            generator.parameters + (c.method == .bidirectional ? encoder?.parameters ?? [] : []))
+        criticOptimizer = adam(critic.parameters + (criticDecoder?.parameters ?? []))
+        encoderOptimizer = c.method == .vaeGAN ? encoder.map { adam($0.parameters) } : nil
+        self.random = random
+    }
+
+    /// Every network, with the prefixes used in `weights.safetensors`.
+    public var model: NamedParameterGroup {
+        var members: [(prefix: String, container: any ParameterContainer)] = [
+            ("generator", generator), ("critic", critic),
+        ]
+        if let criticDecoder { members.append(("critic_decoder", criticDecoder)) }
+        if let encoder { members.append(("encoder", encoder)) }
+        return NamedParameterGroup(members)
+    }
+
+    // MARK: - Sampling
+
+    /// `count` noise vectors `z ~ N(0, I)` (with InfoGAN codes appended) and the categorical labels of the codes.
+    public func noise(count: Int) -> (input: Tensor, labels: [Int], codes: Tensor?) {
+        let z = Tensor.normal([count, configuration.noiseSize], using: &random)
+        guard configuration.method == .info else { return (z, [], nil) }
+        let (codes, labels) = configuration.infoCodes.sample(count: count, using: &random)
+        return (Tensor.concatenate([z, codes], axis: 1), labels, codes)
+    }
+
+    /// `G` applied to an input batch, with the configured output activation.
+    public func generate(_ input: Tensor) -> Tensor {
+        let raw = generator(input)
+        return configuration.output == .sigmoid ? raw.sigmoid() : raw
+    }
+
+    /// `count` generated samples (no gradients), drawn with `generator`.
+    public func samples(count: Int, using generator: inout RandomGenerator) -> PointSet {
+        withoutGradients {
+            var z = Tensor.normal([count, configuration.noiseSize], using: &generator)
+            if configuration.method == .info {
+                z = Tensor.concatenate(
+                    [z, configuration.infoCodes.sample(count: count, using: &generator).codes], axis: 1)
+            }
+            return PointSet(generate(z))
+        }
+    }
+
+    /// InfoGAN: `count` samples whose categorical code is `category` (other codes zero, fresh noise).
+    public func samples(category: Int, count: Int, using generator: inout RandomGenerator) -> PointSet {
+        precondition(configuration.method == .info, "GANTrainer.samples(category:): not an InfoGAN run")
+        return withoutGradients {
+            let z = Tensor.normal([count, configuration.noiseSize], using: &generator)
+            let codes = configuration.infoCodes.codes(category: category, count: count)
+            return PointSet(generate(Tensor.concatenate([z, codes], axis: 1)))
+        }
+    }
+
+    // MARK: - Training
+
+    /// One generator update after ``GANConfiguration/discriminatorSteps`` critic updates; returns the losses of the
+    /// last critic update and of the generator update (`d_loss`, `g_loss`, and method terms such as `penalty`,
+    /// `info_loss`, `reconstruction`, `kl`).
+    @discardableResult
+    public func step() -> [String: Double] {
+        var metrics: [String: Double] = [:]
+        for _ in 0..<configuration.discriminatorSteps {
+            metrics.merge(criticStep()) { $1 }
+        }
+        metrics.merge(generatorStep()) { $1 }
+        stepCount += 1
+        return metrics
+    }
+
+    /// Rows of `[N, D]` packed into `[N / packing, packing · D]` (PacGAN).
+    func packed(_ x: Tensor) -> Tensor {
+        let k = configuration.packing
+        return k == 1 ? x : x.reshaped([x.shape[0] / k, x.shape[1] * k])
+    }
+
+    var plainObjective: any AdversarialObjective {
+        let codes = configuration.leastSquaresCodes
+        switch configuration.method {
+        case .minimax: return MinimaxGANObjective()
+        case .fGAN(let divergence): return FGANObjective(divergence: divergence)
+        case .leastSquares: return LeastSquaresGANObjective(a: codes[0], b: codes[1], c: codes[2])
+        case .wasserstein, .wassersteinGradientPenalty: return WassersteinObjective()
+        default: return NonSaturatingGANObjective()
+        }
+    }
+
+    func update(_ optimizer: Adam, loss: Tensor) {
+        optimizer.step(gradients(of: loss, wrt: optimizer.parameters.map(\.value)))
+    }
+
+    func criticStep() -> [String: Double] {
+        let c = configuration
+        let real = data.randomBatch(size: c.batchSize, using: &random)
+        var metrics: [String: Double] = [:]
+        switch c.method {
+        case .energyBased:
+            let fake = withoutGradients { generate(noise(count: c.batchSize).input) }
+            let objective = EBGANObjective(margin: c.energyMargin, pullAwayWeight: c.pullAwayWeight)
+            let loss = objective.discriminatorLoss(realEnergy: energy(real), fakeEnergy: energy(fake))
+            update(criticOptimizer, loss: loss)
+            metrics["d_loss"] = Double(loss.item)
+        case .info:
+            let sample = noise(count: c.batchSize)
+            let fake = withoutGradients { generate(sample.input) }
+            let (realOutput, fakeOutput) = (critic(real), critic(fake))
+            let adversarial = NonSaturatingGANObjective().discriminatorLoss(
+                real: realOutput.slice(axis: 1, range: 0..<1), fake: fakeOutput.slice(axis: 1, range: 0..<1))
+            let info = infoLoss(fakeOutput, sample)
+            update(criticOptimizer, loss: adversarial + info * c.infoWeight)
+            metrics["d_loss"] = Double(adversarial.item)
+            metrics["info_loss"] = Double(info.item)
+        case .vaeGAN:
+            let posterior = withoutGradients { gaussianPosterior(real) }
+            let (reconstructed, generated) = withoutGradients {
+                (generate(posterior.sample(using: &random)), generate(noise(count: c.batchSize).input))
+            }
+            let loss: Tensor
+            if c.threeClassDiscriminator {
+                let n = c.batchSize
+                let outputs = critic(Tensor.concatenate([real, reconstructed, generated], axis: 0))
+                let targets =
+                    [Int](repeating: 0, count: n) + [Int](repeating: 1, count: n) + [Int](repeating: 2, count: n)
+                loss = crossEntropy(logits: outputs, targets: targets)
+            } else {
+                loss =
+                    (-critic(real)).softplus().mean() + critic(reconstructed).softplus().mean()
+                    + critic(generated).softplus().mean()
+            }
+            update(criticOptimizer, loss: loss)
+            metrics["d_loss"] = Double(loss.item)
+        case .bidirectional:
+            guard let encoder else { preconditionFailure("GANTrainer: BiGAN without an encoder") }
+            let z = noise(count: c.batchSize).input
+            let (encoded, generated) = withoutGradients { (encoder(real), generate(z)) }
+            let loss = NonSaturatingGANObjective().discriminatorLoss(
+                real: critic(Tensor.concatenate([real, encoded], axis: 1)),
+                fake: critic(Tensor.concatenate([generated, z], axis: 1)))
+            update(criticOptimizer, loss: loss)
+            metrics["d_loss"] = Double(loss.item)
+        default:
+            let fake = withoutGradients { generate(noise(count: c.batchSize).input) }
+            let (packedReal, packedFake) = (packed(real), packed(fake))
+            var loss = plainObjective.discriminatorLoss(real: critic(packedReal), fake: critic(packedFake))
+            metrics["d_loss"] = Double(loss.item)
+            if c.method == .wassersteinGradientPenalty {
+                let penalty = WGANGradientPenalty(weight: c.penaltyWeight, form: c.penaltyForm).penalty(
+                    critic: { self.critic($0) }, real: packedReal, fake: packedFake, using: &random)
+                metrics["penalty"] = Double(penalty.item)
+                loss = loss + penalty
+            }
+            update(criticOptimizer, loss: loss)
+            if c.method == .wasserstein { WeightClipping(bound: c.clippingBound).apply(to: critic.parameters) }
+        }
+        return metrics
+    }
+
+    func generatorStep() -> [String: Double] {
+        let c = configuration
+        var metrics: [String: Double] = [:]
+        switch c.method {
+        case .energyBased:
+            let fake = generate(noise(count: c.batchSize).input)
+            let codes = critic(fake)
+            let fakeEnergy = EBGANObjective.energy(input: fake, reconstruction: decodeEnergyCodes(codes))
+            let loss = EBGANObjective(margin: c.energyMargin, pullAwayWeight: c.pullAwayWeight)
+                .generatorLoss(fakeEnergy: fakeEnergy, fakeCodes: codes)
+            update(generatorOptimizer, loss: loss)
+            metrics["g_loss"] = Double(loss.item)
+        case .info:
+            let sample = noise(count: c.batchSize)
+            let output = critic(generate(sample.input))
+            let adversarial = NonSaturatingGANObjective().generatorLoss(fake: output.slice(axis: 1, range: 0..<1))
+            let info = infoLoss(output, sample)
+            update(generatorOptimizer, loss: adversarial + info * c.infoWeight)
+            metrics["g_loss"] = Double(adversarial.item)
+        case .vaeGAN:
+            guard let encoderOptimizer else { preconditionFailure("GANTrainer: VAE-GAN without an encoder") }
+            let real = data.randomBatch(size: c.batchSize, using: &random)
+            let posterior = gaussianPosterior(real)
+            let reconstructed = generate(posterior.sample(using: &random))
+            let generated = generate(noise(count: c.batchSize).input)
+            let reconstruction = (reconstructed - real).squared().sum(axis: 1).mean()
+            let kl = posterior.klDivergenceFromStandardNormal().mean()
+            let fool: Tensor
+            if c.threeClassDiscriminator {
+                let outputs = critic(Tensor.concatenate([reconstructed, generated], axis: 0))
+                fool = crossEntropy(logits: outputs, targets: [Int](repeating: 0, count: 2 * c.batchSize)) * 2
+            } else {
+                fool = (-critic(reconstructed)).softplus().mean() + (-critic(generated)).softplus().mean()
+            }
+            // Algorithm 3's lines 6 and 7: the encoder sees reconstruction + KL, the decoder reconstruction + D.
+            let encoderLoss = reconstruction * c.reconstructionWeight + kl
+            let decoderLoss = reconstruction * c.reconstructionWeight + fool
+            let encoderGradients = gradients(of: encoderLoss, wrt: encoderOptimizer.parameters.map(\.value))
+            let decoderGradients = gradients(of: decoderLoss, wrt: generatorOptimizer.parameters.map(\.value))
+            encoderOptimizer.step(encoderGradients)
+            generatorOptimizer.step(decoderGradients)
+            metrics["g_loss"] = Double(fool.item)
+            metrics["reconstruction"] = Double(reconstruction.item)
+            metrics["kl"] = Double(kl.item)
+        case .bidirectional:
+            guard let encoder else { preconditionFailure("GANTrainer: BiGAN without an encoder") }
+            let real = data.randomBatch(size: c.batchSize, using: &random)
+            let z = noise(count: c.batchSize).input
+            let realPair = critic(Tensor.concatenate([real, encoder(real)], axis: 1))
+            let fakePair = critic(Tensor.concatenate([generate(z), z], axis: 1))
+            // Algorithm 4's line 6 with swapped labels (the non-saturating form).
+            let loss = realPair.softplus().mean() + (-fakePair).softplus().mean()
+            update(generatorOptimizer, loss: loss)
+            metrics["g_loss"] = Double(loss.item)
+        default:
+            let fake = generate(noise(count: c.batchSize).input)
+            let loss = plainObjective.generatorLoss(fake: critic(packed(fake)))
+            update(generatorOptimizer, loss: loss)
+            metrics["g_loss"] = Double(loss.item)
+        }
+        return metrics
+    }
+
+    /// EBGAN's energy of a batch: the autoencoder's mean squared reconstruction error per sample.
+    public func energy(_ x: Tensor) -> Tensor {
+        EBGANObjective.energy(input: x, reconstruction: decodeEnergyCodes(critic(x)))
+    }
+
+    func decodeEnergyCodes(_ codes: Tensor) -> Tensor {
+        guard let criticDecoder else { preconditionFailure("GANTrainer: EBGAN without a decoder") }
+        let raw = criticDecoder(codes)
+        return configuration.output == .sigmoid ? raw.sigmoid() : raw
+    }
+
+    /// VAE-GAN's `q(z | x)`.
+    public func gaussianPosterior(_ x: Tensor) -> DiagonalGaussian {
+        guard let encoder, configuration.method == .vaeGAN else {
+            preconditionFailure("GANTrainer.gaussianPosterior: not a VAE-GAN run")
+        }
+        let output = encoder(x)
+        let latent = configuration.noiseSize
+        return DiagonalGaussian(
+            mean: output.slice(axis: 1, range: 0..<latent),
+            logVariance: output.slice(axis: 1, range: latent..<(2 * latent)))
+    }
+
+    /// InfoGAN's Q head prediction of the categorical code for samples `x` (argmax of the logits).
+    public func predictedCategories(_ x: Tensor) -> [Int] {
+        precondition(configuration.method == .info && configuration.infoCodes.categories > 0, "not an InfoGAN run")
+        return withoutGradients {
+            let logits = critic(x).slice(axis: 1, range: 1..<(1 + configuration.infoCodes.categories))
+            let indices = logits.argmax(axis: 1)
+            return (0..<x.shape[0]).map { indices[$0] }
+        }
+    }
+
+    func infoLoss(_ criticOutput: Tensor, _ sample: (input: Tensor, labels: [Int], codes: Tensor?)) -> Tensor {
+        let width = configuration.infoCodes.width
+        guard let codes = sample.codes else { preconditionFailure("GANTrainer: InfoGAN noise without codes") }
+        return configuration.infoCodes.mutualInformationLoss(
+            qOutput: criticOutput.slice(axis: 1, range: 1..<(1 + width)), codes: codes, labels: sample.labels)
+    }
+
+    // MARK: - Resuming
+
+    /// The optimizers, the random generator and the step count, for ``ModelDirectory/saveTrainingState(_:)``.
+    public func trainingState() -> TrainingStateArchive {
+        var state = TrainingStateArchive()
+        state.store(optimizer: generatorOptimizer, as: "generator")
+        state.store(optimizer: criticOptimizer, as: "critic")
+        if let encoderOptimizer { state.store(optimizer: encoderOptimizer, as: "encoder") }
+        state.store(generator: random, as: "train")
+        state["step"] = String(stepCount)
+        return state
+    }
+
+    /// Restores what ``trainingState()`` stored (the weights are loaded separately into ``model``).
+    public func restore(_ state: TrainingStateArchive) throws {
+        let step = try state.integer("step")
+        let random = try state.generator("train")
+        try state.restore(optimizer: generatorOptimizer, from: "generator")
+        try state.restore(optimizer: criticOptimizer, from: "critic")
+        if let encoderOptimizer { try state.restore(optimizer: encoderOptimizer, from: "encoder") }
+        self.random = random
+        stepCount = step
+    }
+}

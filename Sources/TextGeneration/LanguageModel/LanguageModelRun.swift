@@ -1,0 +1,248 @@
+import Autodiff
+import Corpus
+import Foundation
+import MontagueSupport
+import NeuralNet
+
+/// Everything `montague train lm` needs to rebuild, continue or apply a language model: stored as the model
+/// directory's hyperparameters.
+public struct LanguageModelRecipe: Codable, Equatable, Sendable {
+    /// How lines are tokenized.
+    public var tokenization: TextTokenization
+    /// Lowercase tokens.
+    public var lowercase: Bool
+    /// Tokens seen fewer times become `<unk>`.
+    public var minimumCount: Int
+    /// Largest vocabulary (special tokens included), or nil.
+    public var maximumVocabulary: Int?
+    /// Training sentences longer than this many tokens are truncated.
+    public var maximumLength: Int
+    /// Embedding width.
+    public var embeddingSize: Int
+    /// LSTM hidden width.
+    public var hiddenSize: Int
+    /// Stacked LSTM layers.
+    public var layerCount: Int
+    /// Dropout (embeddings, between layers, outputs).
+    public var dropout: Float
+    /// Sentences per batch.
+    public var batchSize: Int
+    /// Adam's learning rate.
+    public var learningRate: Float
+    /// Global gradient-norm clip (0: none).
+    public var maxGradientNorm: Float
+    /// Total optimizer steps.
+    public var steps: Int
+    /// Steps between validation perplexity measurements.
+    public var evaluationInterval: Int
+    /// Seed of initialization, data order and dropout.
+    public var seed: UInt64
+
+    /// A recipe with small defaults.
+    public init(
+        tokenization: TextTokenization = .whitespace, lowercase: Bool = false, minimumCount: Int = 1,
+        maximumVocabulary: Int? = nil, maximumLength: Int = 50, embeddingSize: Int = 64, hiddenSize: Int = 128,
+        layerCount: Int = 1, dropout: Float = 0, batchSize: Int = 32, learningRate: Float = 2e-3,
+        maxGradientNorm: Float = 5, steps: Int = 1000, evaluationInterval: Int = 200, seed: UInt64 = 0
+    ) {
+        self.tokenization = tokenization
+        self.lowercase = lowercase
+        self.minimumCount = minimumCount
+        self.maximumVocabulary = maximumVocabulary
+        self.maximumLength = maximumLength
+        self.embeddingSize = embeddingSize
+        self.hiddenSize = hiddenSize
+        self.layerCount = layerCount
+        self.dropout = dropout
+        self.batchSize = batchSize
+        self.learningRate = learningRate
+        self.maxGradientNorm = maxGradientNorm
+        self.steps = steps
+        self.evaluationInterval = evaluationInterval
+        self.seed = seed
+    }
+
+    /// Checks the values a user can set.
+    ///
+    /// - Throws: ``InputError`` naming the first invalid setting.
+    public func validate() throws {
+        func check(_ condition: Bool, _ message: String) throws { if !condition { throw InputError(message) } }
+        try check(minimumCount >= 1, "minimum count must be at least 1")
+        try check(maximumVocabulary.map { $0 >= 5 } ?? true, "the vocabulary needs room for the 4 special tokens and one word")
+        try check(maximumLength >= 1, "maximum length must be positive")
+        try check(embeddingSize > 0 && hiddenSize > 0 && layerCount > 0, "sizes must be positive")
+        try check((0..<1).contains(dropout), "dropout must be in [0, 1)")
+        try check(batchSize > 0, "batch size must be positive")
+        try check(learningRate > 0 && learningRate.isFinite, "learning rate must be positive")
+        try check(maxGradientNorm >= 0, "the gradient clip must be ≥ 0")
+        try check(steps >= 0, "steps must be ≥ 0")
+        try check(evaluationInterval > 0, "the evaluation interval must be positive")
+    }
+}
+
+/// A trained language model with its vocabulary, loaded from a model directory.
+public struct TrainedLanguageModel {
+    /// The model kind written to manifests.
+    public static let kind = "lm"
+    /// The vocabulary file in the model directory.
+    public static let vocabularyFile = "vocabulary.json"
+
+    /// The network.
+    public let model: LanguageModel
+    /// Token ↔ id.
+    public let vocabulary: Vocabulary
+    /// How it was trained.
+    public let recipe: LanguageModelRecipe
+
+    /// Loads a model directory written by ``LanguageModelRun/train(_:trainPath:validPath:output:metricsURL:resume:progress:)``.
+    ///
+    /// - Throws: ``ModelDirectoryError`` for a missing or foreign directory, `CheckpointError` for weights that do
+    ///   not fit the recipe.
+    public static func load(from directory: ModelDirectory) throws -> TrainedLanguageModel {
+        let manifest = try directory.readManifest(expecting: kind)
+        let recipe: LanguageModelRecipe
+        do {
+            recipe = try manifest.hyperparameters(as: LanguageModelRecipe.self)
+        } catch {
+            throw ModelDirectoryError(path: directory.manifestURL.path, "malformed hyperparameters: \(error)")
+        }
+        let vocabulary: Vocabulary
+        do {
+            vocabulary = try Vocabulary(contentsOfFile: directory.file(vocabularyFile).path)
+        } catch {
+            throw ModelDirectoryError(path: directory.file(vocabularyFile).path, "cannot read the vocabulary: \(error)")
+        }
+        var generator = RandomGenerator(seed: recipe.seed)
+        let model = LanguageModel(
+            vocabularySize: vocabulary.count, embeddingSize: recipe.embeddingSize, hiddenSize: recipe.hiddenSize,
+            layerCount: recipe.layerCount, dropout: recipe.dropout, using: &generator)
+        try directory.loadWeights(into: model)
+        return TrainedLanguageModel(model: model, vocabulary: vocabulary, recipe: recipe)
+    }
+
+    /// The id sequence of a sentence: `<s> tokens </s>`.
+    public func encode(_ tokens: [String]) -> [Int] {
+        vocabulary.encode(tokens, addBeginning: true, addEnd: true)
+    }
+
+    /// Samples `count` sentences, each up to `maximumLength` tokens (stopping at `</s>`).
+    public func sample(
+        count: Int, selection: TokenSelection, maximumLength: Int = 50, using generator: inout RandomGenerator
+    ) -> [[String]] {
+        (0..<count).map { _ in
+            let ids = model.generate(
+                prefix: [vocabulary.beginningIndex], count: maximumLength, selection: selection,
+                stopToken: vocabulary.endIndex, using: &generator)
+            return vocabulary.decode(ids)
+        }
+    }
+
+    /// Perplexity of `sentences` (each scored with its end token); unknown words count as `<unk>`.
+    public func perplexity(of sentences: [[String]]) -> Double {
+        model.perplexity(on: sentences.map(encode), batchSize: recipe.batchSize)
+    }
+}
+
+/// Trains a word-level LSTM language model from plain-text files into a model directory — the library entry point
+/// of `montague train lm` (Mikolov et al. 2010; Zaremba et al. 2014 for the dropout placement).
+public enum LanguageModelRun {
+    /// How a run ended.
+    public struct Summary: Sendable {
+        /// Steps done in total (including earlier sessions).
+        public var steps: Int
+        /// The last training loss.
+        public var trainingLoss: Double?
+        /// The last validation perplexity.
+        public var validationPerplexity: Double?
+        /// Training and validation sentences, vocabulary size.
+        public var trainingSentences: Int
+        /// Validation sentences.
+        public var validationSentences: Int
+        /// Vocabulary size.
+        public var vocabularySize: Int
+        /// Why the run stopped.
+        public var stopReason: String
+    }
+
+    /// Trains per `recipe` on `trainPath` (validating on `validPath`) and writes `output`: manifest, weights,
+    /// vocabulary, and the training state (a checkpoint every evaluation interval, so a stopped run resumes with
+    /// `resume: true` bit for bit).
+    ///
+    /// - Throws: ``InputError`` for unreadable or empty corpora and invalid settings; ``ModelDirectoryError`` when
+    ///   `output` cannot be written or holds another kind of model, or when resuming finds no state.
+    public static func train(
+        _ recipe: LanguageModelRecipe, trainPath: String, validPath: String?, output: ModelDirectory,
+        metricsURL: URL? = nil, resume: Bool = false, progress: ProgressReporter? = nil
+    ) throws -> Summary {
+        try recipe.validate()
+        let training = try PlainTextCorpus(path: trainPath, tokenization: recipe.tokenization, lowercase: recipe.lowercase)
+        let validation = try validPath.map {
+            try PlainTextCorpus(path: $0, tokenization: recipe.tokenization, lowercase: recipe.lowercase)
+        }
+        try output.create()
+        let vocabulary: Vocabulary
+        if resume {
+            let previous = try output.readManifest(expecting: TrainedLanguageModel.kind)
+            guard try previous.hyperparameters(as: LanguageModelRecipe.self).withoutBudget == recipe.withoutBudget else {
+                throw ModelDirectoryError(
+                    path: output.manifestURL.path, "was trained with other settings; resume with the same flags")
+            }
+            vocabulary = try Vocabulary(contentsOfFile: output.file(TrainedLanguageModel.vocabularyFile).path)
+            guard FileManager.default.fileExists(atPath: output.trainingStateURL.path) else {
+                throw ModelDirectoryError(path: output.trainingStateURL.path, "no training state to resume from")
+            }
+        } else {
+            if output.exists {
+                throw ModelDirectoryError(
+                    path: output.url.path, "already holds a model; pass --resume to continue it or choose another --output")
+            }
+            vocabulary = Vocabulary(
+                tokens: training.sentences.joined(), minimumCount: recipe.minimumCount,
+                maximumSize: recipe.maximumVocabulary)
+            try vocabulary.save(to: output.file(TrainedLanguageModel.vocabularyFile).path)
+        }
+        func encode(_ sentence: [String]) -> [Int] {
+            vocabulary.encode(Array(sentence.prefix(recipe.maximumLength)), addBeginning: true, addEnd: true)
+        }
+        let trainingIDs = training.sentences.map(encode)
+        let validationIDs = validation?.sentences.map(encode) ?? []
+        var configuration = LanguageModelTraining.Configuration(
+            vocabularySize: vocabulary.count, embeddingSize: recipe.embeddingSize, hiddenSize: recipe.hiddenSize,
+            layerCount: recipe.layerCount, dropout: recipe.dropout, initializationSeed: recipe.seed,
+            batchSize: recipe.batchSize, learningRate: recipe.learningRate,
+            maxGradientNorm: recipe.maxGradientNorm > 0 ? recipe.maxGradientNorm : nil)
+        configuration.loop = TrainingConfiguration(
+            totalSteps: recipe.steps, seed: recipe.seed, logInterval: 10,
+            evaluationInterval: validationIDs.isEmpty ? nil : recipe.evaluationInterval,
+            checkpointInterval: recipe.evaluationInterval, checkpointURL: output.trainingStateURL)
+        let result = try LanguageModelTraining.run(
+            configuration, training: trainingIDs, validation: validationIDs, metricsURL: metricsURL,
+            resumeFrom: resume ? output.trainingStateURL : nil, progress: progress)
+        let perplexity = validationIDs.isEmpty ? nil : result.model.perplexity(on: validationIDs, batchSize: recipe.batchSize)
+        var metrics: [String: Double] = ["train.steps": Double(result.summary.steps)]
+        if let loss = result.summary.lastMetrics["loss"] { metrics["train.loss"] = loss }
+        if let perplexity { metrics["valid.perplexity"] = perplexity }
+        var fingerprints = ["train": PlainTextCorpus.fingerprint(of: trainPath)]
+        if let validPath { fingerprints["valid"] = PlainTextCorpus.fingerprint(of: validPath) }
+        try output.saveWeights(of: result.model)
+        try output.writeManifest(
+            ModelManifest(
+                kind: TrainedLanguageModel.kind, hyperparameters: recipe, dataFingerprints: fingerprints,
+                metrics: metrics,
+                files: [TrainedLanguageModel.vocabularyFile: "the vocabulary (JSON): tokens by id, special tokens"]))
+        return Summary(
+            steps: result.summary.steps, trainingLoss: result.summary.lastMetrics["loss"],
+            validationPerplexity: perplexity, trainingSentences: trainingIDs.count,
+            validationSentences: validationIDs.count, vocabularySize: vocabulary.count,
+            stopReason: "\(result.summary.stopReason)")
+    }
+}
+
+extension LanguageModelRecipe {
+    /// The recipe without the step budget (a resumed run may extend it).
+    var withoutBudget: LanguageModelRecipe {
+        var copy = self
+        copy.steps = 0
+        return copy
+    }
+}

@@ -1,0 +1,49 @@
+import Corpus
+import Foundation
+import MontagueSupport
+
+/// How plain-text training files are split into tokens.
+public enum TextTokenization: String, Codable, CaseIterable, Sendable {
+    /// Whitespace only: for corpora that are already tokenized (Yelp, SCAN, the parallel Shakespeare data).
+    case whitespace
+    /// Montague's Unicode word tokenizer (words, numbers, punctuation, Penn Treebank contractions).
+    case `default`
+
+    /// The tokens of one line.
+    public func tokens(_ line: String, lowercase: Bool) -> [String] {
+        switch self {
+        case .whitespace:
+            let tokens = line.split(whereSeparator: { $0.isWhitespace }).map(String.init)
+            return lowercase ? tokens.map { $0.lowercased() } : tokens
+        case .default:
+            return Tokenizer(lowercase: lowercase).tokenize(line)
+        }
+    }
+}
+
+/// A plain-text corpus: one sentence per line, blank lines skipped.
+public struct PlainTextCorpus: Sendable {
+    /// The file's path.
+    public let path: String
+    /// The token sequences of the non-blank lines.
+    public let sentences: [[String]]
+
+    /// Reads and tokenizes `path`.
+    ///
+    /// - Throws: ``InputError`` located at the file when it cannot be read, is not UTF-8 (with the line) or has no
+    ///   non-blank line.
+    public init(path: String, tokenization: TextTokenization, lowercase: Bool) throws {
+        let file = try TextScoring.TextFile(contentsOf: path)
+        self.path = path
+        sentences = file.lines.map { tokenization.tokens($0, lowercase: lowercase) }.filter { !$0.isEmpty }
+        guard !sentences.isEmpty else { throw InputError("no sentences (every line is blank)", at: SourceLocation(file: path)) }
+    }
+
+    /// A fingerprint for the manifest: size in bytes and the SplitMix64 hash of the contents.
+    public static func fingerprint(of path: String) -> String {
+        guard let data = FileManager.default.contents(atPath: path) else { return "unreadable" }
+        var hash: UInt64 = 0x9E37_79B9_7F4A_7C15
+        for byte in data { hash = SplitMix64.mix(hash ^ UInt64(byte)) }
+        return "bytes:\(data.count) hash:\(String(hash, radix: 16))"
+    }
+}

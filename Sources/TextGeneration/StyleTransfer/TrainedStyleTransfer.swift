@@ -1,0 +1,196 @@
+import Foundation
+import MontagueSupport
+import NeuralNet
+
+/// How well a style-transfer model does: target-style accuracy by the classifier, content preservation by BLEU
+/// against the inputs (source-BLEU) and against human references, and their geometric means — the measures of the
+/// style-transfer literature (Shen et al. 2017; Li et al. 2018; Luo et al. 2019).
+public struct StyleTransferReport: Codable, Equatable, Sendable {
+    /// One transfer direction.
+    public struct Direction: Codable, Equatable, Sendable {
+        /// Source style.
+        public var from: String
+        /// Target style.
+        public var to: String
+        /// Sentences transferred.
+        public var sentences: Int
+        /// Fraction classified as the target style (nil without a classifier).
+        public var accuracy: Double?
+        /// BLEU of the outputs against their inputs (0–100).
+        public var sourceBLEU: Double
+        /// BLEU against the human references (0–100), when given.
+        public var referenceBLEU: Double?
+        /// The first few transfers, for reading.
+        public var samples: [Sample]
+    }
+
+    /// An input and its transfer.
+    public struct Sample: Codable, Equatable, Sendable {
+        /// The input sentence.
+        public var input: String
+        /// The output sentence.
+        public var output: String
+    }
+
+    /// Per direction.
+    public var directions: [Direction]
+    /// Target-style accuracy over all directions.
+    public var accuracy: Double?
+    /// source-BLEU over all outputs together (one corpus).
+    public var sourceBLEU: Double
+    /// Reference BLEU over all outputs that have references.
+    public var referenceBLEU: Double?
+    /// √(accuracy × 100 · source-BLEU).
+    public var geometricMean: Double?
+    /// √(accuracy × 100 · reference BLEU).
+    public var referenceGeometricMean: Double?
+}
+
+/// A trained style-transfer model loaded from its model directory.
+public struct TrainedStyleTransfer {
+    /// How it was trained.
+    public let recipe: StyleTransferRecipe
+    /// The transfer system.
+    public let system: TemplateTransfer
+    /// The evaluation classifier, if one was trained.
+    public let classifier: StyleClassifier?
+    /// The directory.
+    public let directory: ModelDirectory
+
+    /// Loads a directory written by ``StyleTransferRun/train(_:files:output:classifierEpochs:log:)``.
+    public static func load(from directory: ModelDirectory) throws -> TrainedStyleTransfer {
+        let manifest = try directory.readManifest(expecting: StyleTransferRun.kind)
+        let recipe: StyleTransferRecipe
+        do {
+            recipe = try manifest.hyperparameters(as: StyleTransferRecipe.self)
+        } catch {
+            throw ModelDirectoryError(path: directory.manifestURL.path, "malformed hyperparameters: \(error)")
+        }
+        let lexiconURL = directory.file(StyleTransferRun.markersFile)
+        guard let data = FileManager.default.contents(atPath: lexiconURL.path),
+            let lexicon = try? JSONDecoder().decode(MarkerLexicon.self, from: data), lexicon.styles == recipe.styles
+        else { throw ModelDirectoryError(path: lexiconURL.path, "missing or malformed marker lexicon") }
+        var pools: [[[String]]] = []
+        for style in recipe.styles {
+            let file = try TextScoring.TextFile(contentsOf: directory.file(StyleTransferRun.poolFile(style)).path)
+            pools.append(file.lines.map { $0.split(separator: " ").map(String.init) })
+        }
+        let markers = AttributeMarkers(
+            maximumOrder: recipe.markerOrder, smoothing: recipe.markerSmoothing, threshold: recipe.markerThreshold,
+            markers: lexicon.markers)
+        let variant: TemplateTransfer.Variant = recipe.method == .retrieveOnly ? .retrieveOnly : .template
+        let system = TemplateTransfer(
+            corpus: StyleCorpus(styles: recipe.styles, sentences: pools), markers: markers, variant: variant)
+        let classifier = try recipe.classifier.map { try StyleClassifier.load(from: directory, settings: $0) }
+        return TrainedStyleTransfer(recipe: recipe, system: system, classifier: classifier, directory: directory)
+    }
+
+    /// The index of a style by name.
+    ///
+    /// - Throws: ``InputError`` naming the known styles.
+    public func style(named name: String) throws -> Int {
+        guard let index = recipe.styles.firstIndex(of: name) else {
+            throw InputError("unknown style '\(Escaping.visible(name))' (this model knows \(recipe.styles.joined(separator: ", ")))")
+        }
+        return index
+    }
+
+    /// Tokenizes input lines as the model's corpora were.
+    public func tokenize(_ line: String) -> [String] {
+        Array(recipe.tokenization.tokens(line, lowercase: recipe.lowercase).prefix(recipe.maximumLength))
+    }
+
+    /// The source style of each sentence: `source` when given; with two styles, the one that is not `target`;
+    /// otherwise the classifier's guess.
+    ///
+    /// - Throws: ``InputError`` when the source cannot be decided (more than two styles and no classifier).
+    public func sourceStyles(of sentences: [[String]], given source: Int?, target: Int) throws -> [Int] {
+        if let source { return Array(repeating: source, count: sentences.count) }
+        if recipe.styles.count == 2 { return Array(repeating: 1 - target, count: sentences.count) }
+        guard let classifier else {
+            throw InputError("this model has more than two styles and no classifier: say which style the inputs are")
+        }
+        return classifier.predict(sentences)
+    }
+
+    /// Transfers `sentences` to style index `target`.
+    public func transfer(_ sentences: [[String]], from source: Int? = nil, to target: Int) throws -> [[String]] {
+        let sources = try sourceStyles(of: sentences, given: source, target: target)
+        return zip(sentences, sources).map { system.transfer($0, from: $1, to: target) }
+    }
+
+    /// Transfers and scores: each input set is sentences of one style, transferred to `target` (the other style
+    /// when nil and there are two), with optional reference sets (each one reference per input sentence).
+    public func evaluate(
+        inputs: [(style: Int, target: Int?, sentences: [[String]], references: [[[String]]])], sampleCount: Int = 5
+    ) throws -> StyleTransferReport {
+        let bleu = BLEU(tokenizer: recipe.bleuTokenizer)
+        var directions: [StyleTransferReport.Direction] = []
+        var allOutputs: [String] = []
+        var allSources: [String] = []
+        var correct = 0
+        var classified = 0
+        var referencedOutputs: [String] = []
+        var referenceStreams: [[String]] = []
+        for input in inputs {
+            let target: Int
+            if let given = input.target {
+                target = given
+            } else if recipe.styles.count == 2 {
+                target = 1 - input.style
+            } else {
+                throw InputError("with more than two styles, name the target style")
+            }
+            let outputs = try transfer(input.sentences, from: input.style, to: target)
+            let outputText = outputs.map { $0.joined(separator: " ") }
+            let sourceText = input.sentences.map { $0.joined(separator: " ") }
+            var accuracy: Double?
+            if let classifier, !outputs.isEmpty {
+                let predictions = classifier.predict(outputs)
+                let hits = predictions.filter { $0 == target }.count
+                accuracy = Double(hits) / Double(outputs.count)
+                correct += hits
+                classified += outputs.count
+            }
+            var referenceBLEU: Double?
+            if !input.references.isEmpty {
+                let streams = input.references.map { $0.map { $0.joined(separator: " ") } }
+                referenceBLEU = try bleu.corpusScore(hypotheses: outputText, references: streams).score
+                // Pool the references: every direction must have the same number of reference sets.
+                if referenceStreams.isEmpty && referencedOutputs.isEmpty {
+                    referenceStreams = Array(repeating: [], count: streams.count)
+                }
+                guard referenceStreams.count == streams.count else {
+                    throw InputError("every input set needs the same number of reference sets")
+                }
+                referencedOutputs += outputText
+                for index in streams.indices { referenceStreams[index] += streams[index] }
+            }
+            directions.append(
+                .init(
+                    from: recipe.styles[input.style], to: recipe.styles[target], sentences: outputs.count,
+                    accuracy: accuracy,
+                    sourceBLEU: outputs.isEmpty ? 0 : try bleu.corpusScore(hypotheses: outputText, references: [sourceText]).score,
+                    referenceBLEU: referenceBLEU,
+                    samples: zip(sourceText, outputText).prefix(sampleCount).map { .init(input: $0, output: $1) }))
+            allOutputs += outputText
+            allSources += sourceText
+        }
+        let sourceBLEU = allOutputs.isEmpty ? 0 : try bleu.corpusScore(hypotheses: allOutputs, references: [allSources]).score
+        let referenceBLEU =
+            referencedOutputs.isEmpty ? nil : try bleu.corpusScore(hypotheses: referencedOutputs, references: referenceStreams).score
+        let accuracy = classified > 0 ? Double(correct) / Double(classified) : nil
+        return StyleTransferReport(
+            directions: directions, accuracy: accuracy, sourceBLEU: sourceBLEU, referenceBLEU: referenceBLEU,
+            geometricMean: accuracy.map { ($0 * 100 * sourceBLEU).squareRoot() },
+            referenceGeometricMean: accuracy.flatMap { accuracy in referenceBLEU.map { (accuracy * 100 * $0).squareRoot() } })
+    }
+
+    /// The held-out validation sentences of each style saved at training time.
+    public func validationSentences() throws -> [[[String]]] {
+        try recipe.styles.map { style in
+            let file = try TextScoring.TextFile(contentsOf: directory.file(StyleTransferRun.validationFile(style)).path)
+            return file.lines.map { $0.split(separator: " ").map(String.init) }
+        }
+    }
+}

@@ -1,0 +1,108 @@
+import ArgumentParser
+import Experiments
+import Foundation
+
+/// `montague experiment …`: reproducible experiment campaigns and the tables they produce.
+struct ExperimentCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "experiment",
+        abstract: "Run experiment plans (resumable) and render their result tables.",
+        discussion: """
+            A plan (JSON) lists runs — montague command lines, each repeated over seeds — and the table their \
+            results make. `run` executes what has no result yet and appends each outcome to the plan's results \
+            file (JSON Lines), so a campaign can stop and resume across sessions; `table` renders the Markdown \
+            table, or replaces it in a document between `<!-- experiment-table: NAME -->` and \
+            `<!-- /experiment-table: NAME -->`. See docs/experiments.md.
+
+            Examples:
+              montague experiment run experiments/scan.json --data /data/SCAN --dry-run
+              montague experiment table experiments/scan.json --into docs/experiments.md
+            """,
+        subcommands: [ExperimentRunCommand.self, ExperimentTableCommand.self])
+}
+
+/// `montague experiment run PLAN`.
+struct ExperimentRunCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run", abstract: "Execute a plan's runs that have no successful result yet.")
+
+    @Argument(help: "The plan file (JSON).")
+    var plan: String
+
+    @Option(name: .long, help: "Root of the run directories.")
+    var runs = "runs"
+
+    @Option(name: .long, help: "Value of {data} in the plan's arguments (where the data sets are).")
+    var data = "data"
+
+    @Option(name: .long, help: "Only this run (repeatable).")
+    var only: [String] = []
+
+    @Flag(name: .long, help: "Execute runs again even when they have a result.")
+    var force = false
+
+    @Flag(name: .customLong("dry-run"), help: "Print the command lines without executing them.")
+    var dryRun = false
+
+    func run() throws {
+        let url = URL(fileURLWithPath: plan)
+        let loaded = try ExperimentPlan.load(from: url)
+        let executable = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
+        var runner = try ExperimentRunner(
+            plan: loaded, planDirectory: url.deletingLastPathComponent(),
+            options: .init(
+                executable: executable.path.contains("/") ? executable : Self.onPath(executable.lastPathComponent),
+                runsRoot: URL(fileURLWithPath: runs), dataRoot: data, only: Set(only), force: force,
+                dryRun: dryRun))
+        let failures = try runner.run { event in
+            switch event {
+            case .skipped(let run, let seed): print("\(run) seed \(seed): done before, skipped")
+            case .starting(let run, let seed, let command):
+                print("\(run) seed \(seed): \(command.map(Self.quoted).joined(separator: " "))")
+            case .finished(let record):
+                let metrics = record.metrics.keys.sorted().map { "\($0)=\(record.metrics[$0] ?? 0)" }
+                print(
+                    "\(record.run) seed \(record.seed): \(record.status) in \(Int(record.seconds)) s"
+                        + (metrics.isEmpty ? "" : "  " + metrics.joined(separator: " ")))
+            }
+        }
+        if failures > 0 { throw ExitCode(1) }
+    }
+
+    private static func quoted(_ argument: String) -> String {
+        argument.contains(where: { $0 == " " || $0 == "'" || $0 == "\"" }) ? "'" + argument + "'" : argument
+    }
+
+    private static func onPath(_ name: String) -> URL {
+        for directory in (ProcessInfo.processInfo.environment["PATH"] ?? "").split(separator: ":") {
+            let candidate = URL(fileURLWithPath: String(directory)).appendingPathComponent(name)
+            if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
+        }
+        return URL(fileURLWithPath: name)
+    }
+}
+
+/// `montague experiment table PLAN [--into FILE]`.
+struct ExperimentTableCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "table", abstract: "Render a plan's results as a Markdown table.")
+
+    @Argument(help: "The plan file (JSON).")
+    var plan: String
+
+    @Option(name: .long, help: "Replace the table between the plan's markers in this Markdown file (atomically).")
+    var into: String?
+
+    func run() throws {
+        let url = URL(fileURLWithPath: plan)
+        let loaded = try ExperimentPlan.load(from: url)
+        let results = try ExperimentResults(
+            url: url.deletingLastPathComponent().appendingPathComponent(loaded.results))
+        let table = ExperimentTable.render(plan: loaded, results: results)
+        guard let into else {
+            print(table, terminator: "")
+            return
+        }
+        try ExperimentTable.update(documentAt: URL(fileURLWithPath: into), named: loaded.name, with: table)
+    }
+}

@@ -1,0 +1,56 @@
+import ArgumentParser
+import Autodiff
+import Foundation
+import MontagueSupport
+import NeuralNet
+import TextGeneration
+
+/// `predict` samples sentences from a language model; `evaluate` measures perplexity on `--data` files.
+struct LanguageModelKind: ModelKindHandler {
+    static let kind = TrainedLanguageModel.kind
+
+    static func predict(_ directory: ModelDirectory, manifest: ModelManifest, options: PredictOptions) throws {
+        try options.reject([.input, .beam, .to, .episodes], for: kind)
+        let trained = try TrainedLanguageModel.load(from: directory)
+        var generator = RandomGenerator(seed: options.seed)
+        let selection: TokenSelection = .sample(
+            temperature: options.temperature ?? 1, topK: options.topK, topP: options.topP)
+        let sentences = trained.sample(
+            count: options.count ?? 10, selection: selection, maximumLength: trained.recipe.maximumLength,
+            using: &generator
+        ).map { $0.joined(separator: " ") }
+        let text: String
+        if options.json {
+            text = "[" + sentences.map(Escaping.jsonString).joined(separator: ",") + "]\n"
+        } else {
+            text = sentences.map { $0 + "\n" }.joined()
+        }
+        if let output = options.output {
+            try AtomicFile.write(text, to: URL(fileURLWithPath: output))
+        } else {
+            print(text, terminator: "")
+        }
+    }
+
+    static func evaluate(_ directory: ModelDirectory, manifest: ModelManifest, options: EvaluateOptions) throws {
+        guard !options.data.isEmpty else { throw ValidationError("evaluate a language model with --data FILE") }
+        guard options.refs.isEmpty, options.episodes == nil else {
+            throw ValidationError("--refs and --episodes do not apply to a 'lm' model")
+        }
+        let trained = try TrainedLanguageModel.load(from: directory)
+        var results: [(String, Double, Int)] = []
+        for path in options.data {
+            let corpus = try PlainTextCorpus(
+                path: path, tokenization: trained.recipe.tokenization, lowercase: trained.recipe.lowercase)
+            results.append((path, trained.perplexity(of: corpus.sentences), corpus.sentences.count))
+        }
+        if options.json {
+            let items = results.map { "{\"data\":\(Escaping.jsonString($0.0)),\"perplexity\":\($0.1),\"sentences\":\($0.2)}" }
+            print("[" + items.joined(separator: ",") + "]")
+        } else {
+            for (path, perplexity, count) in results {
+                print(String(format: "%@: perplexity %.3f over %d sentences", path, perplexity, count))
+            }
+        }
+    }
+}

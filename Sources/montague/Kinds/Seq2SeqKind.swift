@@ -1,0 +1,83 @@
+import ArgumentParser
+import Foundation
+import MontagueSupport
+import NeuralNet
+
+/// `montague predict DIR` and `montague evaluate DIR` for `seq2seq` model directories: map source sentences
+/// (one per line, tokens separated by spaces; `IN: … OUT: …` lines are read for their source) and report exact
+/// match on SCAN-format pairs (library: ``Seq2SeqPredictor``).
+enum Seq2SeqKind: ModelKindHandler {
+    static let kind = Seq2SeqExperiment.kind
+
+    static func predict(_ directory: ModelDirectory, manifest: ModelManifest, options: PredictOptions) throws {
+        try options.reject([.n, .temperature, .topK, .topP, .to, .episodes], for: kind)
+        let predictor = try Seq2SeqPredictor(directory: directory)
+        let (text, name) = try readInput(options.input)
+        var sources: [[String]] = []
+        for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
+            var sentence = line.trimmingCharacters(in: .whitespacesAndNewlines)
+            if sentence.isEmpty { continue }
+            if sentence.hasPrefix("IN:") {
+                sentence = String(sentence.dropFirst(3))
+                if let out = sentence.range(of: " OUT:") { sentence = String(sentence[..<out.lowerBound]) }
+            }
+            sources.append(sentence.split(separator: " ").map(String.init))
+        }
+        guard !sources.isEmpty else { throw InputError("no input sentences", at: SourceLocation(file: name)) }
+        let predictions = predictor.predict(sources, beamWidth: options.beam)
+        var lines: [String] = []
+        for (source, prediction) in zip(sources, predictions) {
+            if options.json {
+                let encoder = JSONEncoder()
+                encoder.outputFormatting = .sortedKeys
+                let record = ["input": source.joined(separator: " "), "output": prediction.joined(separator: " ")]
+                lines.append(String(decoding: try encoder.encode(record), as: UTF8.self))
+            } else {
+                lines.append(prediction.joined(separator: " "))
+            }
+        }
+        let output = lines.joined(separator: "\n") + "\n"
+        if let path = options.output {
+            try AtomicFile.write(output, to: URL(fileURLWithPath: path))
+        } else {
+            FileHandle.standardOutput.write(Data(output.utf8))
+        }
+    }
+
+    static func evaluate(_ directory: ModelDirectory, manifest: ModelManifest, options: EvaluateOptions) throws {
+        guard options.refs.isEmpty else { throw ValidationError("--refs does not apply to a 'seq2seq' model") }
+        guard options.episodes == nil else { throw ValidationError("--episodes does not apply to a 'seq2seq' model") }
+        guard !options.data.isEmpty else {
+            throw ValidationError("--data FILE (SCAN-format pairs) is required for a 'seq2seq' model")
+        }
+        let predictor = try Seq2SeqPredictor(directory: directory)
+        var results: [String: Double] = [:]
+        for path in options.data {
+            let pairs = try Seq2SeqDataset.loadSCAN(path: path)
+            let (accuracy, correct) = predictor.exactMatch(pairs)
+            if options.json {
+                results[path + ".exact_match"] = accuracy
+                results[path + ".correct"] = Double(correct)
+                results[path + ".total"] = Double(pairs.count)
+            } else {
+                print("\(path): " + String(format: "exact match: %.4f (%d/%d)", accuracy, correct, pairs.count))
+            }
+        }
+        if options.json {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = .sortedKeys
+            print(String(decoding: try encoder.encode(results), as: UTF8.self))
+        }
+    }
+
+    /// The text of `path`, or standard input when nil.
+    private static func readInput(_ path: String?) throws -> (String, String) {
+        guard let path else {
+            return (String(decoding: FileHandle.standardInput.readDataToEndOfFile(), as: UTF8.self), "<stdin>")
+        }
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw InputError("cannot read the file", at: SourceLocation(file: path))
+        }
+        return (String(decoding: data, as: UTF8.self), path)
+    }
+}

@@ -1,0 +1,109 @@
+import ArgumentParser
+import Foundation
+import MontagueSupport
+import NeuralNet
+import TextGeneration
+
+/// `predict DIR --to STYLE` transfers sentences (from --input or standard input); `evaluate DIR` scores the
+/// transfer of the held-out sentences, or of `--data STYLE=FILE` with `--refs STYLE=FILE` references.
+struct StyleTransferKind: ModelKindHandler {
+    static let kind = StyleTransferRun.kind
+
+    static func predict(_ directory: ModelDirectory, manifest: ModelManifest, options: PredictOptions) throws {
+        try options.reject([.n, .temperature, .topK, .topP, .beam, .episodes], for: kind)
+        let model = try TrainedStyleTransfer.load(from: directory)
+        guard let targetName = options.to else {
+            throw ValidationError("name the target style with --to (one of \(model.recipe.styles.joined(separator: ", ")))")
+        }
+        let target = try model.style(named: targetName)
+        let lines: [String]
+        if let input = options.input {
+            lines = try TextScoring.TextFile(contentsOf: input).lines
+        } else {
+            var read: [String] = []
+            while let line = readLine() { read.append(line) }
+            lines = read
+        }
+        let outputs = try model.transfer(lines.map(model.tokenize), to: target).map { $0.joined(separator: " ") }
+        let text =
+            options.json
+            ? "[" + outputs.map(Escaping.jsonString).joined(separator: ",") + "]\n"
+            : outputs.map { $0 + "\n" }.joined()
+        if let output = options.output {
+            try AtomicFile.write(text, to: URL(fileURLWithPath: output))
+        } else {
+            print(text, terminator: "")
+        }
+    }
+
+    static func evaluate(_ directory: ModelDirectory, manifest: ModelManifest, options: EvaluateOptions) throws {
+        guard options.episodes == nil else { throw ValidationError("--episodes does not apply to a '\(kind)' model") }
+        let model = try TrainedStyleTransfer.load(from: directory)
+        var inputs: [(style: Int, target: Int?, sentences: [[String]], references: [[[String]]])] = []
+        if options.data.isEmpty {
+            guard options.refs.isEmpty else { throw ValidationError("--refs needs --data STYLE=FILE inputs") }
+            for (style, sentences) in try model.validationSentences().enumerated() {
+                inputs.append((style, nil, sentences, []))
+            }
+        } else {
+            var references: [String: [String]] = [:]
+            for specification in options.refs {
+                let (style, path) = try StyleCorpus.parseSpecification(specification)
+                _ = try model.style(named: style)
+                references[style, default: []].append(path)
+            }
+            for specification in options.data {
+                let (style, path) = try StyleCorpus.parseSpecification(specification)
+                let index = try model.style(named: style)
+                let lines = try TextScoring.TextFile(contentsOf: path).lines
+                var sets: [[[String]]] = []
+                for referencePath in references[style] ?? [] {
+                    let file = try TextScoring.TextFile(contentsOf: referencePath)
+                    guard file.lines.count == lines.count else {
+                        throw InputError(
+                            "has \(file.lines.count) lines, the inputs (\(path)) \(lines.count)",
+                            at: SourceLocation(file: referencePath))
+                    }
+                    sets.append(file.lines.map(model.tokenize))
+                }
+                inputs.append((index, nil, lines.map(model.tokenize), sets))
+            }
+        }
+        let report = try model.evaluate(inputs: inputs)
+        if options.json {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+            print(String(decoding: try encoder.encode(report), as: UTF8.self))
+            return
+        }
+        func percent(_ value: Double?) -> String { value.map { String(format: "%.1f %%", $0 * 100) } ?? "—" }
+        func number(_ value: Double?) -> String { value.map { String(format: "%.2f", $0) } ?? "—" }
+        print("direction        sentences  accuracy  source-BLEU  ref-BLEU")
+        for direction in report.directions {
+            let name = "\(direction.from) → \(direction.to)"
+            print(
+                name.padding(toLength: 17, withPad: " ", startingAt: 0)
+                    + String(direction.sentences).leftPadded(9) + percent(direction.accuracy).leftPadded(10)
+                    + number(direction.sourceBLEU).leftPadded(13) + number(direction.referenceBLEU).leftPadded(10))
+        }
+        print(
+            "all".padding(toLength: 17, withPad: " ", startingAt: 0)
+                + String(report.directions.reduce(0) { $0 + $1.sentences }).leftPadded(9)
+                + percent(report.accuracy).leftPadded(10) + number(report.sourceBLEU).leftPadded(13)
+                + number(report.referenceBLEU).leftPadded(10))
+        if let gm = report.geometricMean { print("GM(accuracy, source-BLEU) = \(number(gm))") }
+        if let gm = report.referenceGeometricMean { print("GM(accuracy, reference BLEU) = \(number(gm))") }
+        for direction in report.directions {
+            for sample in direction.samples.prefix(3) {
+                print("  [\(direction.from) → \(direction.to)] \(sample.input)\n      → \(sample.output)")
+            }
+        }
+    }
+}
+
+extension String {
+    /// The string right-aligned in `width` columns.
+    fileprivate func leftPadded(_ width: Int) -> String {
+        count >= width ? " " + self : String(repeating: " ", count: width - count) + self
+    }
+}

@@ -1,0 +1,27 @@
+import ArgumentParser
+import Foundation
+import Generative
+import NeuralNet
+
+/// `predict` and `evaluate` for `vae` model directories.
+enum VAEKind: ModelKindHandler {
+    static let kind = VAERun.kind
+
+    /// `--n` samples (decoder means, default 1,000) as CSV, with an SVG beside `--output FILE.csv`.
+    static func predict(_ directory: ModelDirectory, manifest: ModelManifest, options: PredictOptions) throws {
+        try options.reject([.input, .temperature, .topK, .topP, .beam, .to, .episodes], for: kind)
+        let (trainer, record, _) = try VAERun.load(directory)
+        let files = VAERun.sampleFiles(trainer, record: record, count: options.count ?? 1000, seed: options.seed)
+        try GenerativeOutput.write(csv: files.csv, svg: files.svg, to: options.output)
+    }
+
+    /// Held-out ELBO, importance-weighted bound and NLL; EM's held-out log-likelihood for real-valued points.
+    static func evaluate(_ directory: ModelDirectory, manifest: ModelManifest, options: EvaluateOptions) throws {
+        guard options.data.isEmpty, options.refs.isEmpty, options.episodes == nil else {
+            throw ValidationError("--data, --refs and --episodes do not apply to a 'vae' model")
+        }
+        let (trainer, record, heldOut) = try VAERun.load(directory)
+        let metrics = try VAERun.evaluate(trainer, record: record, heldOut: heldOut, seed: options.seed)
+        try GenerativeOutput.printMetrics(metrics, json: options.json)
+    }
+}

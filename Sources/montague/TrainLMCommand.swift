@@ -1,0 +1,103 @@
+import ArgumentParser
+import Foundation
+import NeuralNet
+import TextGeneration
+
+extension TextTokenization: ExpressibleByArgument {}
+
+/// `montague train lm --train FILE [--valid FILE] --output DIR`: a word-level LSTM language model.
+struct TrainLMCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "lm",
+        abstract: "Train a word-level LSTM language model on plain text (one sentence per line).",
+        discussion: """
+            Sentences are read one per line and tokenized on whitespace (pre-tokenized corpora) or by Montague's \
+            word tokenizer (--tokenizer default); each is trained with a beginning and an end token. The model \
+            directory (--output) holds the manifest, weights, vocabulary and training state: continue a stopped \
+            run with --resume (same flags; --steps may grow), sample with `montague predict DIR --n 10`, measure \
+            perplexity with `montague evaluate DIR --data FILE`.
+
+            Examples:
+              montague train lm --train corpus.txt --valid dev.txt --steps 2000 --output runs/lm
+              montague train lm --train corpus.txt --output runs/lm --steps 4000 --resume
+            """)
+
+    @Option(name: .long, help: "Training sentences, one per line.")
+    var train: String
+
+    @Option(name: .long, help: "Validation sentences (perplexity every --eval-every steps).")
+    var valid: String?
+
+    @Option(name: .long, help: "The model directory to write.")
+    var output: String
+
+    @Option(name: .long, help: "Tokenizer: whitespace (pre-tokenized text) or default (Montague's word tokenizer).")
+    var tokenizer: TextTokenization = .whitespace
+
+    @Flag(name: .long, help: "Lowercase tokens.")
+    var lowercase = false
+
+    @Option(name: .customLong("min-count"), help: "Tokens seen fewer times become <unk>.")
+    var minCount = 1
+
+    @Option(name: .customLong("max-vocabulary"), help: "Largest vocabulary, special tokens included.")
+    var maxVocabulary: Int?
+
+    @Option(name: .customLong("max-length"), help: "Truncate training sentences to this many tokens.")
+    var maxLength = 50
+
+    @Option(name: .long, help: "Embedding size.")
+    var embedding = 64
+
+    @Option(name: .long, help: "LSTM hidden size.")
+    var hidden = 128
+
+    @Option(name: .long, help: "Stacked LSTM layers.")
+    var layers = 1
+
+    @Option(name: .long, help: "Dropout probability in training.")
+    var dropout: Float = 0
+
+    @Option(name: .customLong("batch-size"), help: "Sentences per step.")
+    var batchSize = 32
+
+    @Option(name: .long, help: "Adam learning rate.")
+    var lr: Float = 2e-3
+
+    @Option(name: .long, help: "Clip the gradients' global norm (0: no clipping).")
+    var clip: Float = 5
+
+    @Option(name: .long, help: "Total optimizer steps.")
+    var steps = 1000
+
+    @Option(name: .customLong("eval-every"), help: "Steps between validation measurements and checkpoints.")
+    var evalEvery = 200
+
+    @Option(name: .long, help: "Seed of initialization, data order and dropout.")
+    var seed: UInt64 = 0
+
+    @Option(name: .long, help: "Write metrics as JSON lines to this file.")
+    var metrics: String?
+
+    @Flag(name: .long, help: "Continue the run saved in --output.")
+    var resume = false
+
+    func run() throws {
+        let recipe = LanguageModelRecipe(
+            tokenization: tokenizer, lowercase: lowercase, minimumCount: minCount, maximumVocabulary: maxVocabulary,
+            maximumLength: maxLength, embeddingSize: embedding, hiddenSize: hidden, layerCount: layers,
+            dropout: dropout, batchSize: batchSize, learningRate: lr, maxGradientNorm: clip, steps: steps,
+            evaluationInterval: evalEvery, seed: seed)
+        let summary = try LanguageModelRun.train(
+            recipe, trainPath: train, validPath: valid, output: ModelDirectory(path: output),
+            metricsURL: metrics.map { URL(fileURLWithPath: $0) }, resume: resume,
+            progress: ProgressReporter(totalSteps: steps))
+        print(
+            "trained \(summary.steps) steps on \(summary.trainingSentences) sentences, vocabulary \(summary.vocabularySize)")
+        if let loss = summary.trainingLoss { print(String(format: "training loss %.4f", loss)) }
+        if let perplexity = summary.validationPerplexity {
+            print(String(format: "validation perplexity %.2f on %d sentences", perplexity, summary.validationSentences))
+        }
+        print("model: \(output)")
+    }
+}

@@ -1,0 +1,91 @@
+import Foundation
+import Testing
+
+/// `montague train gan` / `train vae` end to end on a toy, with `predict`, `evaluate`, `--resume` and bad flags.
+@Suite("montague train gan / train vae")
+struct GenerativeCommandTests {
+    func temporaryDirectory() throws -> URL {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("montague-generative-\(UUID())")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        return directory
+    }
+
+    let small = ["--hidden", "8", "--layers", "1", "--batch-size", "16", "--toy-count", "200", "--log-every", "2"]
+
+    @Test func ganTrainsPredictsEvaluatesAndResumes() throws {
+        let directory = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let model = directory.appendingPathComponent("gan").path
+        let montague = try MontagueExecutable.locate()
+        let trained = try montague.run(
+            ["train", "gan", "--data", "ring8", "--method", "wgan-gp", "--steps", "4", "--output", model] + small)
+        #expect(trained.status == 0, "stderr: \(trained.standardError)")
+        #expect(trained.standardOutput.contains("modes ") && trained.standardOutput.contains("/8"))
+        let manifest = try String(contentsOfFile: model + "/manifest.json", encoding: .utf8)
+        #expect(manifest.contains("\"kind\" : \"gan\"") && manifest.contains("\"method\" : \"wgan-gp\""))
+
+        let samples = directory.appendingPathComponent("samples.csv").path
+        let predicted = try montague.run(["predict", model, "--n", "25", "--output", samples, "--seed", "3"])
+        #expect(predicted.status == 0, "stderr: \(predicted.standardError)")
+        let csv = try String(contentsOfFile: samples, encoding: .utf8)
+        #expect(csv.split(separator: "\n").count == 25)
+        #expect(FileManager.default.fileExists(atPath: directory.appendingPathComponent("samples.svg").path))
+        let again = try montague.run(["predict", model, "--n", "25", "--seed", "3"])
+        #expect(again.standardOutput == csv)
+
+        let evaluated = try montague.run(["evaluate", model, "--json"])
+        #expect(evaluated.status == 0, "stderr: \(evaluated.standardError)")
+        let object = try #require(
+            try JSONSerialization.jsonObject(with: Data(evaluated.standardOutput.utf8)) as? [String: Double])
+        #expect(object["mode_count"] == 8 && object["modes"] != nil && object["high_quality"] != nil)
+
+        let resumed = try montague.run(
+            ["train", "gan", "--data", "ring8", "--steps", "6", "--output", model, "--resume"] + small)
+        #expect(resumed.status == 0, "stderr: \(resumed.standardError)")
+        #expect(resumed.standardOutput.contains("trained 6 steps"))
+        #expect(!resumed.standardOutput.contains("step 2 "))  // continued from step 4
+    }
+
+    @Test func vaeTrainsAndReportsHeldOutBounds() throws {
+        let directory = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let model = directory.appendingPathComponent("vae").path
+        let montague = try MontagueExecutable.locate()
+        let trained = try montague.run(
+            ["train", "vae", "--data", "grid25", "--steps", "4", "--output", model, "--iw-samples", "3"] + small)
+        #expect(trained.status == 0, "stderr: \(trained.standardError)")
+        #expect(trained.standardOutput.contains("iw_bound") && trained.standardOutput.contains("em_log_likelihood"))
+        let evaluated = try montague.run(["evaluate", model])
+        #expect(evaluated.status == 0 && evaluated.standardOutput.contains("elbo: "))
+    }
+
+    @Test(arguments: [
+        ["train", "gan", "--data", "ring8", "--method", "fgan:nope", "--output", "x"],
+        ["train", "gan", "--data", "ring8", "--output", "x", "--steps", "0"],
+        ["train", "gan", "--data", "ring8", "--output", "x", "--lsgan-codes", "1,2"],
+        ["train", "gan", "--data", "ring8", "--output", "x", "--packing", "3"],
+        ["train", "gan", "--data", "/nonexistent/points.csv", "--output", "x"],
+        ["train", "gan", "--data", "digits:", "--output", "x"],
+        ["train", "vae", "--data", "ring8", "--output", "x", "--likelihood", "poisson"],
+        ["train", "vae", "--data", "ring8", "--output", "x", "--latent", "0"],
+    ])
+    func badFlagsExitWithStatusTwo(_ arguments: [String]) throws {
+        let directory = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let args = arguments.map { $0 == "x" ? directory.appendingPathComponent("x").path : $0 }
+        let result = try MontagueExecutable.locate().run(args)
+        #expect(result.status == 2, "\(arguments): \(result.standardError)")
+        #expect(!result.standardError.isEmpty)
+    }
+
+    @Test func aMalformedPointsFileIsReportedWithItsLocation() throws {
+        let directory = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let file = directory.appendingPathComponent("points.csv")
+        try "1,2\n3,x\n".write(to: file, atomically: true, encoding: .utf8)
+        let result = try MontagueExecutable.locate().run(
+            ["train", "gan", "--data", file.path, "--output", directory.appendingPathComponent("m").path])
+        #expect(result.status == 2)
+        #expect(result.standardError.contains("points.csv:2:3: error:"))
+    }
+}

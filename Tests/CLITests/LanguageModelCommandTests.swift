@@ -1,0 +1,39 @@
+import Foundation
+import Testing
+
+@Suite("montague train lm, predict, evaluate")
+struct LanguageModelCommandTests {
+    @Test("Train, sample, evaluate; flags that do not apply and missing models exit 2")
+    func endToEnd() throws {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("lm-cli-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: root) }
+        let train = root.appendingPathComponent("train.txt")
+        try (0..<40).map { ["a b c .", "a c b .", "b a c ."][$0 % 3] }.joined(separator: "\n")
+            .write(to: train, atomically: true, encoding: .utf8)
+        let model = root.appendingPathComponent("model").path
+        let montague = try MontagueExecutable.locate()
+        let trained = try montague.run([
+            "train", "lm", "--train", train.path, "--output", model, "--steps", "5", "--hidden", "8", "--embedding", "4",
+        ])
+        #expect(trained.status == 0, "\(trained.standardError)")
+        #expect(trained.standardOutput.contains("trained 5 steps on 40 sentences"))
+        let sampled = try montague.run(["predict", model, "--n", "4", "--seed", "1", "--json"])
+        #expect(sampled.status == 0)
+        let sentences = try JSONSerialization.jsonObject(with: Data(sampled.standardOutput.utf8)) as? [String]
+        #expect(sentences?.count == 4)
+        let again = try montague.run(["predict", model, "--n", "4", "--seed", "1", "--json"])
+        #expect(again.standardOutput == sampled.standardOutput)
+        let evaluated = try montague.run(["evaluate", model, "--data", train.path])
+        #expect(evaluated.status == 0)
+        #expect(evaluated.standardOutput.contains("perplexity"))
+        let wrongFlag = try montague.run(["predict", model, "--episodes", "2"])
+        #expect(wrongFlag.status == 2)
+        let missing = try montague.run(["evaluate", root.appendingPathComponent("none").path, "--data", train.path])
+        #expect(missing.status == 2)
+        #expect(missing.standardError.contains("not a model directory"))
+        let overwrite = try montague.run(["train", "lm", "--train", train.path, "--output", model, "--steps", "1"])
+        #expect(overwrite.status == 2)
+        #expect(overwrite.standardError.contains("already holds a model"))
+    }
+}

@@ -1,0 +1,78 @@
+import Autodiff
+import Foundation
+import MontagueSupport
+import NeuralNet
+import Testing
+
+@testable import TextGeneration
+
+@Suite("train lm: model directories, resume, sampling, perplexity")
+struct LanguageModelRunTests {
+    static func workspace() throws -> URL {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("lm-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        let lines = (0..<60).map { index in
+            ["the food was great .", "the staff was rude .", "my meal was cold .", "this place is nice ."][index % 4]
+        }
+        try lines.joined(separator: "\n").write(to: url.appendingPathComponent("train.txt"), atomically: true, encoding: .utf8)
+        try "the food was cold .\n".write(to: url.appendingPathComponent("valid.txt"), atomically: true, encoding: .utf8)
+        return url
+    }
+
+    static let recipe = LanguageModelRecipe(
+        embeddingSize: 8, hiddenSize: 16, batchSize: 8, learningRate: 0.01, steps: 20, evaluationInterval: 10, seed: 3)
+
+    @Test("A run stopped and resumed equals one straight run, bit for bit")
+    func resumeIsExact() throws {
+        let root = try Self.workspace()
+        defer { try? FileManager.default.removeItem(at: root) }
+        let train = root.appendingPathComponent("train.txt").path
+        let valid = root.appendingPathComponent("valid.txt").path
+        let straight = ModelDirectory(url: root.appendingPathComponent("straight"))
+        _ = try LanguageModelRun.train(Self.recipe, trainPath: train, validPath: valid, output: straight)
+        var half = Self.recipe
+        half.steps = 10
+        let resumed = ModelDirectory(url: root.appendingPathComponent("resumed"))
+        _ = try LanguageModelRun.train(half, trainPath: train, validPath: valid, output: resumed)
+        let summary = try LanguageModelRun.train(Self.recipe, trainPath: train, validPath: valid, output: resumed, resume: true)
+        #expect(summary.steps == 20)
+        let a = try TrainedLanguageModel.load(from: straight)
+        let b = try TrainedLanguageModel.load(from: resumed)
+        #expect(a.model.parameterValues.map(\.scalars) == b.model.parameterValues.map(\.scalars))
+        #expect(try resumed.readManifest().metrics["train.steps"] == 20)
+        // Perplexity on the training patterns is far below the vocabulary size after training.
+        #expect(a.perplexity(of: [["the", "food", "was", "great", "."]]) < Double(a.vocabulary.count))
+        var generator = RandomGenerator(seed: 1)
+        let samples = a.sample(count: 3, selection: .greedy, maximumLength: 8, using: &generator)
+        #expect(samples.count == 3 && samples.allSatisfy { $0.count <= 8 })
+    }
+
+    @Test("Refuses to overwrite a model, to resume with other settings or without state; rejects bad settings")
+    func refusals() throws {
+        let root = try Self.workspace()
+        defer { try? FileManager.default.removeItem(at: root) }
+        let train = root.appendingPathComponent("train.txt").path
+        let output = ModelDirectory(url: root.appendingPathComponent("model"))
+        var quick = Self.recipe
+        quick.steps = 2
+        _ = try LanguageModelRun.train(quick, trainPath: train, validPath: nil, output: output)
+        #expect(throws: ModelDirectoryError.self) {
+            try LanguageModelRun.train(quick, trainPath: train, validPath: nil, output: output)
+        }
+        var other = quick
+        other.hiddenSize = 32
+        #expect(throws: ModelDirectoryError.self) {
+            try LanguageModelRun.train(other, trainPath: train, validPath: nil, output: output, resume: true)
+        }
+        var bad = quick
+        bad.dropout = 1
+        #expect(throws: InputError.self) {
+            try LanguageModelRun.train(bad, trainPath: train, validPath: nil, output: ModelDirectory(url: root.appendingPathComponent("x")))
+        }
+        let empty = root.appendingPathComponent("empty.txt")
+        try "\n  \n".write(to: empty, atomically: true, encoding: .utf8)
+        #expect(throws: InputError.self) {
+            try LanguageModelRun.train(quick, trainPath: empty.path, validPath: nil, output: ModelDirectory(url: root.appendingPathComponent("y")))
+        }
+    }
+}
