@@ -102,13 +102,13 @@ struct TrainEWCCommand: ParsableCommand {
     private func say(_ line: String) { FileHandle.standardOutput.write(Data((line + "\n").utf8)) }
 
     func run() throws {
-        let (images, labels) = try TemporaryDigitsFile.read(path: data)
+        let (images, labels) = try DigitsFile.read(path: data)
         guard images.count >= 10 else {
             throw ModelDirectoryError(path: data, "need at least 10 images, found \(images.count)")
         }
         let permutationSeed = seed &+ 7
         let taskList = PermutedDigits(
-            images: images, labels: labels, taskCount: tasks.count, seed: permutationSeed
+            images: images, labels: labels, taskCount: tasks.count, pixelScale: 1, seed: permutationSeed
         ).tasks
         let directory = ModelDirectory(path: output)
         try directory.create()

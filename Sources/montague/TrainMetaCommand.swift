@@ -205,9 +205,11 @@ struct TrainMetaCommand: ParsableCommand {
         let results = try evaluateMetaRun(
             training, record: record, dataPath: task.path, episodes: evalEpisodes, seed: seed &+ 1)
         var metricValues: [String: Double] = [:]
-        for result in results {
+        // Non-finite results (a learned rate applied for more steps than it was trained for can diverge) are
+        // printed but left out of the metrics and the manifest, whose JSON cannot hold them.
+        for result in results where result.loss.mean.isFinite {
             metricValues["test.loss.after_\(result.steps)_steps"] = result.loss.mean
-            if let accuracy = result.accuracy {
+            if let accuracy = result.accuracy, accuracy.mean.isFinite {
                 metricValues["test.accuracy.after_\(result.steps)_steps"] = accuracy.mean
             }
         }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Autodiff
 import Foundation
+import Generative
 import MetaLearning
 import MontagueSupport
 import NeuralNet
@@ -29,36 +30,14 @@ struct NamedParameterList: ParameterContainer {
     var namedParameters: [(name: String, parameter: Parameter)]
 }
 
-/// TEMPORARY: reads the UCI digits file (`digits.csv` or `digits.csv.gz`: 64 pixel values then the class per
-/// line) until the Generative module's digits loader is wired in. Decompression runs the system `gzip -dc`.
-enum TemporaryDigitsFile {
+/// The UCI digits file (`digits.csv` or `digits.csv.gz`: 64 pixel values 0–16 then the class per line), read by
+/// the Generative module's loader; pixels come back scaled to [0, 1].
+enum DigitsFile {
     static func read(path: String) throws -> (images: [[Float]], labels: [Int]) {
-        guard FileManager.default.fileExists(atPath: path) else {
-            throw ModelDirectoryError(path: path, "no such file")
-        }
-        let data: Data
-        if path.hasSuffix(".gz") {
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: "/usr/bin/gzip")
-            process.arguments = ["-dc", path]
-            let pipe = Pipe()
-            process.standardOutput = pipe
-            process.standardError = FileHandle.nullDevice
-            do { try process.run() } catch {
-                throw ModelDirectoryError(path: path, "cannot run gzip to decompress: \(error.localizedDescription)")
-            }
-            data = pipe.fileHandleForReading.readDataToEndOfFile()
-            process.waitUntilExit()
-            guard process.terminationStatus == 0 else { throw ModelDirectoryError(path: path, "not a gzip file") }
-        } else {
-            guard let contents = FileManager.default.contents(atPath: path) else {
-                throw ModelDirectoryError(path: path, "cannot read the file")
-            }
-            data = contents
-        }
-        let text = String(decoding: data, as: UTF8.self)
-        let rows = try LabelledRows.parse(text, path: path, valuesPerRow: RotatedDigitClasses.pixelCount)
-        return try LabelledRows.labelledImages(rows, path: path, classCount: 10)
+        let points = try DigitsDataset.load(path: path)
+        let labels = points.labels ?? []
+        guard labels.count == points.count else { throw ModelDirectoryError(path: path, "the digits have no labels") }
+        return ((0..<points.count).map { points.point($0) }, labels)
     }
 }
 
@@ -161,8 +140,8 @@ func evaluateMetaRun(
 
 /// Episodes of the digits at `path` for `configuration`, checked against the data.
 func digitEpisodes(path: String, configuration: MetaTrainingConfiguration, forTesting: Bool) throws -> DigitEpisodes {
-    let (images, labels) = try TemporaryDigitsFile.read(path: path)
-    let classes = RotatedDigitClasses(images: images, labels: labels)
+    let (images, labels) = try DigitsFile.read(path: path)
+    let classes = RotatedDigitClasses(images: images, labels: labels, pixelScale: 1)
     let needed = configuration.shots + configuration.queryCount
     guard classes.smallestClassSize >= needed else {
         throw ModelDirectoryError(
@@ -178,17 +157,24 @@ func digitEpisodes(path: String, configuration: MetaTrainingConfiguration, forTe
         forTesting: forTesting)
 }
 
+/// A JSON number, or `null` for NaN and infinities.
+func jsonNumber(_ value: Double) -> String { value.isFinite ? "\(value)" : "null" }
+
 /// The evaluation as text or JSON.
 func describeMetaResults(_ results: [AdaptationResult], configuration: MetaTrainingConfiguration, json: Bool) -> String
 {
     if json {
         let items = results.map { result in
             var fields = [
-                "\"steps\":\(result.steps)", "\"loss\":\(result.loss.mean)", "\"loss_ci95\":\(result.loss.halfWidth)",
+                "\"steps\":\(result.steps)", "\"loss\":\(jsonNumber(result.loss.mean))",
+                "\"loss_ci95\":\(jsonNumber(result.loss.halfWidth))",
                 "\"episodes\":\(result.loss.count)",
             ]
             if let accuracy = result.accuracy {
-                fields += ["\"accuracy\":\(accuracy.mean)", "\"accuracy_ci95\":\(accuracy.halfWidth)"]
+                fields += [
+                    "\"accuracy\":\(jsonNumber(accuracy.mean))",
+                    "\"accuracy_ci95\":\(jsonNumber(accuracy.halfWidth))",
+                ]
             }
             return "{" + fields.joined(separator: ",") + "}"
         }
@@ -214,7 +200,7 @@ struct ContinualKindHandler: ModelKindHandler {
     /// Classifies each input row (64 pixel values, optionally followed by `,?` or a label) with the shared network.
     static func predict(_ directory: ModelDirectory, manifest: ModelManifest, options: PredictOptions) throws {
         try options.reject([.n, .temperature, .topK, .topP, .beam, .to, .episodes], for: kind)
-        let record = try manifest.hyperparameters(as: ContinualModelRecord.self)
+        let record = try loadContinualRecord(directory, manifest: manifest)
         let run = ContinualLearning(configuration: record.configuration, inputSize: 64, classCount: 10)
         try directory.loadWeights(into: run.network)
         let (text, name) = try readInputText(options.input)
@@ -232,17 +218,31 @@ struct ContinualKindHandler: ModelKindHandler {
 
     /// Test accuracy on every permuted task.
     static func evaluate(_ directory: ModelDirectory, manifest: ModelManifest, options: EvaluateOptions) throws {
-        let record = try manifest.hyperparameters(as: ContinualModelRecord.self)
+        let record = try loadContinualRecord(directory, manifest: manifest)
         let run = ContinualLearning(configuration: record.configuration, inputSize: 64, classCount: 10)
         try directory.loadWeights(into: run.network)
         let path = options.data.first ?? record.dataPath
-        let (images, labels) = try TemporaryDigitsFile.read(path: path)
+        let (images, labels) = try DigitsFile.read(path: path)
+        guard images.count >= 10 else {
+            throw ModelDirectoryError(path: path, "need at least 10 images, found \(images.count)")
+        }
         let tasks = PermutedDigits(
-            images: images, labels: labels, taskCount: record.taskCount, seed: record.permutationSeed
+            images: images, labels: labels, taskCount: record.taskCount, pixelScale: 1, seed: record.permutationSeed
         ).tasks
         let accuracies = tasks.map { run.accuracy(inputs: $0.testInputs, labels: $0.testLabels) }
         print(describeTaskAccuracies(accuracies, json: options.json))
     }
+}
+
+/// The manifest's record of a continual-learning run, checked.
+func loadContinualRecord(_ directory: ModelDirectory, manifest: ModelManifest) throws -> ContinualModelRecord {
+    let record = try manifest.hyperparameters(as: ContinualModelRecord.self)
+    var problems = record.configuration.problems
+    if !(1...100).contains(record.taskCount) { problems.append("task count \(record.taskCount) not in 1…100") }
+    guard problems.isEmpty else {
+        throw ModelDirectoryError(path: directory.manifestURL.path, problems.joined(separator: "; "))
+    }
+    return record
 }
 
 /// Per-task accuracies as text or JSON.
