@@ -35,7 +35,7 @@ struct EvalCommand: ParsableCommand {
         do {
             readings = try SentenceInterpreter.interpret(grammar, sentence: sentence, category: category)
         } catch {
-            GrammarCommandSupport.failPrinting(error)
+            throw GrammarCommandSupport.inputError(error)
         }
         if json {
             GrammarCommandSupport.printJSON(readings)

@@ -22,7 +22,7 @@ struct GenerateCommand: ParsableCommand {
     var file: String
 
     @Option(name: .long, help: "random, length, add-primitive or none.")
-    var split = "random"
+    var split: SplitKind = .random
 
     @Option(name: .long, help: "Held-out primitive for the add-primitive split.")
     var primitive: String?
@@ -37,7 +37,7 @@ struct GenerateCommand: ParsableCommand {
     var seed: UInt64 = 1
 
     @Option(name: .long, help: "scan or jsonl.")
-    var format = "scan"
+    var format: DataSetFormat = .scan
 
     @Option(name: .long, help: "Directory for train.txt and test.txt (default: standard output).")
     var output: String?
@@ -50,27 +50,22 @@ struct GenerateCommand: ParsableCommand {
 
     func run() throws {
         let grammar = try GrammarCommandSupport.load(file, valuation: valuation)
-        guard let kind = SplitKind(rawValue: split) else {
-            GrammarCommandSupport.fail("--split must be random, length, add-primitive or none")
-        }
-        guard format == "scan" || format == "jsonl" else {
-            GrammarCommandSupport.fail("--format must be scan or jsonl")
-        }
+        let kind = split
         var options = GenerationOptions()
         options.split = kind
         options.primitive = primitive
         options.lengthThreshold = lengthThreshold
         options.testFraction = testFraction
         options.seed = seed
-        options.bounds = GrammarCommandSupport.bounds(grammar, maxDepth, nil, nil)
+        options.bounds = try GrammarCommandSupport.bounds(grammar, maxDepth, nil, nil)
         let dataSet: DataSet
         do {
             dataSet = try DataSetGenerator.generate(grammar, options: options)
         } catch {
-            GrammarCommandSupport.failPrinting(error)
+            throw GrammarCommandSupport.inputError(error)
         }
         func render(_ examples: [Example]) -> String {
-            if format == "scan" { return DataSetGenerator.scanFormat(examples) }
+            if format == .scan { return DataSetGenerator.scanFormat(examples) }
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.sortedKeys]
             return examples.compactMap { try? encoder.encode($0) }.compactMap { String(data: $0, encoding: .utf8) }
@@ -82,11 +77,19 @@ struct GenerateCommand: ParsableCommand {
                 try render(dataSet.train).write(toFile: output + "/train.txt", atomically: true, encoding: .utf8)
                 try render(dataSet.test).write(toFile: output + "/test.txt", atomically: true, encoding: .utf8)
             } catch {
-                GrammarCommandSupport.fail("cannot write to \(output): \(error.localizedDescription)")
+                throw GrammarCommandSupport.usageError("cannot write to \(output): \(error.localizedDescription)")
             }
             print("train: \(dataSet.train.count), test: \(dataSet.test.count) (split \(kind.rawValue), seed \(seed))")
         } else {
             print(render(dataSet.train + dataSet.test), terminator: "")
         }
     }
+}
+
+/// The output formats of `generate`.
+enum DataSetFormat: String, ExpressibleByArgument, CaseIterable {
+    /// `IN: … OUT: …` lines, as in Lake & Baroni's SCAN files.
+    case scan
+    /// One JSON object per line.
+    case jsonl
 }

@@ -28,6 +28,9 @@ public enum Enumerator {
         _ grammar: InterpretedGrammar, options: EnumerationOptions, visit: ((EnumeratedTerm) -> Void)? = nil,
         prepare: ((Fragment) -> Void)? = nil
     ) -> Fragment {
+        precondition(
+            options.bounds.maxDepth <= EnumerationBounds.maximumDepth,
+            "Enumerator.enumerate: maxDepth \(options.bounds.maxDepth) exceeds \(EnumerationBounds.maximumDepth)")
         let fragment = Fragment(grammar: grammar, bounds: options.bounds, tracksStructure: options.tracksStructure)
         prepare?(fragment)
         var run = EnumerationRun(fragment: fragment, options: options, visit: visit)

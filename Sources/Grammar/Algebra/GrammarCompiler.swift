@@ -874,6 +874,9 @@ struct GrammarCompiler {
                     error("unknown bound '\(key.value)' (expected max_depth, max_length or max_terms)", key.location))
             }
             if value < 1 { errors.append(error("bounds must be positive", key.location)) }
+            if key.value == "max_depth", value > EnumerationBounds.maximumDepth {
+                errors.append(error("max_depth must be at most \(EnumerationBounds.maximumDepth)", key.location))
+            }
         }
         return bounds
     }

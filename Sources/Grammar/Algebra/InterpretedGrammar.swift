@@ -141,6 +141,9 @@ public struct EnumerationBounds: Sendable, Equatable {
     /// Maximum number of terms (enumeration stops there and reports truncation).
     public var maxTerms: Int
 
+    /// The largest accepted `maxDepth`: deeper terms would make printing a witness recurse too deep.
+    public static let maximumDepth = 1000
+
     /// Bounds with the given limits.
     public init(maxDepth: Int = 4, maxLength: Int? = nil, maxTerms: Int = 1_000_000) {
         self.maxDepth = maxDepth

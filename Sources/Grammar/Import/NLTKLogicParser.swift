@@ -8,6 +8,8 @@ struct NLTKLogicParser {
     let line: Int
     let columnOffset: Int
     let sourceLine: String
+    /// Current recursion depth.
+    var nesting = 0
 
     /// Parses `text`, which starts at `column` of `line` in `file`.
     static func parse(_ text: String, file: String, line: Int, column: Int, sourceLine: String) throws(GrammarError)
@@ -35,6 +37,22 @@ struct NLTKLogicParser {
         GrammarError(message, at: location, sourceLine: sourceLine)
     }
 
+    /// Enters one level of nesting (pair with `defer { nesting -= 1 }`): too deep a formula is a located error.
+    mutating func enterNesting() throws(GrammarError) {
+        if nesting >= Expression.maximumNesting {
+            throw error("expression nested deeper than \(Expression.maximumNesting) levels")
+        }
+        nesting += 1
+    }
+
+    /// `expression`, or a located error when an operator chain makes it deeper than the limit.
+    func limited(_ expression: Expression) throws(GrammarError) -> Expression {
+        if expression.height > Expression.maximumNesting {
+            throw error("expression nested deeper than \(Expression.maximumNesting) levels")
+        }
+        return expression
+    }
+
     mutating func advance() { if position < tokens.count - 1 { position += 1 } }
 
     func isSymbol(_ s: String) -> Bool { current.kind == .symbol && current.text == s }
@@ -59,6 +77,8 @@ struct NLTKLogicParser {
     }
 
     mutating func parseExpression() throws(GrammarError) -> Expression {
+        try enterNesting()
+        defer { nesting -= 1 }
         let start = location
         if accept("\\") {
             var binders: [Binder] = []
@@ -77,7 +97,7 @@ struct NLTKLogicParser {
             try expect(".")
             var body = try parseExpression()
             for v in variables.reversed() {
-                body = Expression(.quantifier(keyword, Binder(name: v), nil, body), at: start)
+                body = try limited(Expression(.quantifier(keyword, Binder(name: v), nil, body), at: start))
             }
             return body
         }
@@ -93,6 +113,8 @@ struct NLTKLogicParser {
             let op = current.text
             let at = location
             advance()
+            try enterNesting()
+            defer { nesting -= 1 }
             let right: Expression
             if isSymbol("\\") || (current.kind == .identifier && ["all", "exists", "some"].contains(current.text)) {
                 right = try parseExpression()
@@ -100,7 +122,7 @@ struct NLTKLogicParser {
                 right = try parseBinary(level == 1 ? level : level + 1)
             }
             let mapped = ["&": "&&", "|": "||", "->": "->", "<->": "<->"][op]!
-            left = Expression(.binary(mapped, left, right), at: at)
+            left = try limited(Expression(.binary(mapped, left, right), at: at))
         }
         return left
     }
@@ -116,6 +138,8 @@ struct NLTKLogicParser {
     mutating func parseUnary() throws(GrammarError) -> Expression {
         let at = location
         if accept("-") || accept("!") {
+            try enterNesting()
+            defer { nesting -= 1 }
             if isSymbol("\\") || (current.kind == .identifier && ["all", "exists", "some"].contains(current.text)) {
                 return Expression(.unary("!", try parseExpression()), at: at)
             }
@@ -134,7 +158,7 @@ struct NLTKLogicParser {
                 repeat { arguments.append(try parseExpression()) } while accept(",")
             }
             try expect(")")
-            expression = Expression(.application(expression, arguments), at: at)
+            expression = try limited(Expression(.application(expression, arguments), at: at))
         }
         return expression
     }

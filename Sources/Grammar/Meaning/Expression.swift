@@ -59,13 +59,35 @@ public struct Expression: Sendable {
     }
 
     /// The form.
-    public var kind: Kind
+    public let kind: Kind
     /// Where it starts.
     public var location: SourceLocation
+    /// Number of nested levels (a leaf has height 1). Parsers reject expressions higher than ``maximumNesting``,
+    /// so every recursive pass over an expression (type inference, compilation, evaluation) stays within the stack.
+    public let height: Int
+
+    /// The deepest nesting the parsers accept.
+    public static let maximumNesting = 100
 
     /// An expression of `kind` at `location`.
     public init(_ kind: Kind, at location: SourceLocation) {
         self.kind = kind
         self.location = location
+        var inner = 0
+        switch kind {
+        case .integer, .string, .boolean, .name, .currentWorld, .currentContext, .undefinedConstant: break
+        case .lambda(_, let body): inner = body.height
+        case .application(let f, let arguments): inner = arguments.reduce(f.height) { max($0, $1.height) }
+        case .field(let e, _), .projection(let e, _), .unary(_, let e): inner = e.height
+        case .binary(_, let a, let b), .at(let a, let b): inner = max(a.height, b.height)
+        case .quantifier(_, _, let domain, let body): inner = max(domain?.height ?? 0, body.height)
+        case .comprehension(_, let a, let b): inner = max(a.height, b.height)
+        case .setLiteral(let items), .sequenceLiteral(let items), .tuple(let items):
+            inner = items.reduce(0) { max($0, $1.height) }
+        case .mapLiteral(let pairs): inner = pairs.reduce(0) { max($0, $1.0.height, $1.1.height) }
+        case .conditional(let a, let b, let c): inner = max(a.height, b.height, c.height)
+        case .letIn(_, let a, let b): inner = max(a.height, b.height)
+        }
+        self.height = inner + 1
     }
 }
