@@ -49,8 +49,9 @@ final class FunctionalityCheck: FragmentObserver {
                 argumentBuffer.append(m)
             }
             guard meaningful else { continue }
-            let head = Int32(term.operation) << 8 | Int32(contextInKey ? v : 0)
-            let key = argumentBuffer.withUnsafeBufferPointer { ArgumentKey(head: head, $0) }
+            let key = argumentBuffer.withUnsafeBufferPointer {
+                ArgumentKey(head: Int32(term.operation), context: Int32(contextInKey ? v : 0), $0)
+            }
             if var outputs = table[key] {
                 if let i = outputs.firstIndex(where: { $0.meaning == output }) {
                     // Keep the smallest representative of each output.

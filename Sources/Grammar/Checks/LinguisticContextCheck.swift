@@ -33,7 +33,7 @@ final class LinguisticContextCheck: FragmentObserver {
                         context: childContext))
             }
             if arguments.contains(where: { $0 < 0 }) { continue }
-            let key = ArgumentKey(head: Int32(term.operation) << 8 | Int32(xi), arguments)
+            let key = ArgumentKey(head: Int32(term.operation), context: Int32(xi), arguments)
             if let (other, handle) = table[key] {
                 if other != output {
                     let mine = TermHandle(term)
