@@ -9,12 +9,13 @@ struct GenerateCommand: ParsableCommand {
         abstract: "Generate (expression, meaning) pairs with splits for compositional generalisation.",
         discussion: """
             Splits: random (--test-fraction), length (train on outputs of at most --length-threshold tokens),
-            add-primitive (--primitive seen in training only in isolation; Lake & Baroni 2018), none.
+            add-primitive (--primitive seen in training only in isolation; Lake & Baroni 2018; --primitive-fraction 0.1
+            repeats it as SCAN's files do), none.
             Output: SCAN format ("IN: … OUT: …") or JSON lines, to standard output or to DIR/train.txt and
             DIR/test.txt.
 
             Examples:
-              montague generate grammars/scan.mont --split add-primitive --primitive jump --output out/
+              montague generate grammars/scan.mont --split add-primitive --primitive jump --primitive-fraction 0.1 --output out/
               montague generate grammars/arithmetic.mont --split random --seed 3 --format jsonl
             """)
 
@@ -26,6 +27,11 @@ struct GenerateCommand: ParsableCommand {
 
     @Option(name: .long, help: "Held-out primitive for the add-primitive split.")
     var primitive: String?
+
+    @Option(
+        name: .long,
+        help: "Repeat the primitive's isolated example to this fraction of the training set (SCAN: 0.1); default once.")
+    var primitiveFraction: Double?
 
     @Option(name: .long, help: "Longest training output (tokens) for the length split.")
     var lengthThreshold = 22
@@ -54,6 +60,7 @@ struct GenerateCommand: ParsableCommand {
         var options = GenerationOptions()
         options.split = kind
         options.primitive = primitive
+        options.primitiveFraction = primitiveFraction
         options.lengthThreshold = lengthThreshold
         options.testFraction = testFraction
         options.seed = seed

@@ -16,8 +16,14 @@ public struct GrammarCompilerOptions: Sendable {
 public enum GrammarLoader {
     /// Reads and compiles the grammar at `path` (`.mont`, or NLTK `.fcfg` with an optional `.val` beside it).
     public static func load(path: String, valuation: String? = nil) throws -> InterpretedGrammar {
-        if path.hasSuffix(".fcfg") {
+        if path.hasSuffix(".fcfg") || path.hasSuffix(".cfg") {
             return try NLTKImporter.load(grammarPath: path, valuationPath: valuation)
+        }
+        if let valuation {
+            _ = try readTextFile(valuation)
+            throw GrammarError(
+                "a valuation applies to NLTK .fcfg grammars only; a .mont grammar declares its model in 'model { }'",
+                at: SourceLocation(file: valuation, line: 1, column: 1))
         }
         let source = try readTextFile(path)
         return try compile(source: source, file: path)
@@ -129,6 +135,12 @@ struct GrammarCompiler {
             do throws(GrammarError) { operations.append(try compileRule(rule, index: operations.count)) } catch {
                 errors.append(error)
             }
+        }
+        if syntax.lexicon.isEmpty && syntax.rules.isEmpty {
+            errors.append(
+                GrammarError(
+                    "the grammar has no lexical entries and no rules",
+                    at: SourceLocation(file: syntax.file, line: 1, column: 1)))
         }
         var overrides: [CompiledOverride] = []
         for declaration in syntax.overrides {

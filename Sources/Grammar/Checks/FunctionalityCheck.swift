@@ -59,6 +59,18 @@ final class FunctionalityCheck: FragmentObserver {
                         outputs[i].handle = TermHandle(term)
                         table[key] = outputs
                     }
+                    // A smaller term with a conflicting output already seen may give a smaller witness.
+                    if outputs.count > 1 {
+                        for (j, other) in outputs.enumerated() where j != i {
+                            let rank = (max(other.handle.depth, term.depth), other.handle.size + term.size)
+                            if best == nil || rank < best!.rank {
+                                best = (
+                                    rank, other.handle, TermHandle(term), (other.view, v), argumentBuffer,
+                                    (other.meaning, output)
+                                )
+                            }
+                        }
+                    }
                     continue
                 }
                 conflictsPerOperation[term.operation, default: 0] += 1

@@ -352,7 +352,14 @@ public enum NLTKImporter {
             }
             return Expression(.name("?" + v), at: location)
         case .logic(let text, let column):
-            return try NLTKLogicParser.parse(text, file: file, line: lineNumber, column: column, sourceLine: raw)
+            let expression = try NLTKLogicParser.parse(
+                text, file: file, line: lineNumber, column: column, sourceLine: raw)
+            for (name, at) in expression.nameOccurrences where name.hasPrefix("?") && !daughters.contains(name) {
+                throw GrammarError(
+                    "\(name) is not the SEM of a daughter (daughters: \(daughters.filter { $0.hasPrefix("?") }.joined(separator: ", ")))",
+                    at: at, sourceLine: raw)
+            }
+            return expression
         case .string(let s):
             return Expression(.sequenceLiteral(s.isEmpty ? [] : [Expression(.string(s), at: location)]), at: location)
         case .concatenation(let parts):
@@ -360,6 +367,9 @@ public enum NLTKImporter {
             for part in parts {
                 let piece: Expression
                 if part.hasPrefix("?") {
+                    guard daughters.contains(part) else {
+                        throw GrammarError("\(part) is not the SEM of a daughter", at: location, sourceLine: raw)
+                    }
                     piece = Expression(.name(part), at: location)
                 } else {
                     let word = part.trimming(CharacterSetLike.quotes)

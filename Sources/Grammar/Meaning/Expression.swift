@@ -90,4 +90,31 @@ public struct Expression: Sendable {
         }
         self.height = inner + 1
     }
+
+    /// The immediate subexpressions, in source order.
+    public var subexpressions: [Expression] {
+        switch kind {
+        case .integer, .string, .boolean, .name, .currentWorld, .currentContext, .undefinedConstant: return []
+        case .lambda(_, let body): return [body]
+        case .application(let f, let arguments): return [f] + arguments
+        case .field(let e, _), .projection(let e, _), .unary(_, let e): return [e]
+        case .binary(_, let a, let b), .at(let a, let b), .comprehension(_, let a, let b), .letIn(_, let a, let b):
+            return [a, b]
+        case .quantifier(_, _, let domain, let body): return (domain.map { [$0] } ?? []) + [body]
+        case .setLiteral(let items), .sequenceLiteral(let items), .tuple(let items): return items
+        case .mapLiteral(let pairs): return pairs.flatMap { [$0.0, $0.1] }
+        case .conditional(let a, let b, let c): return [a, b, c]
+        }
+    }
+
+    /// Every name occurrence (`x`, `?np`) with its location, in source order (iterative: no recursion).
+    public var nameOccurrences: [(name: String, location: SourceLocation)] {
+        var out: [(String, SourceLocation)] = []
+        var stack = [self]
+        while let e = stack.popLast() {
+            if case .name(let n) = e.kind { out.append((n, e.location)) }
+            stack.append(contentsOf: e.subexpressions.reversed())
+        }
+        return out
+    }
 }

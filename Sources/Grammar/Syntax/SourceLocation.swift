@@ -39,7 +39,7 @@ public struct GrammarError: Error, Sendable, CustomStringConvertible, Equatable 
 
     /// `file:line:column: error: message`, followed by the source line and a caret when known.
     public var description: String {
-        var text = "\(location): error: \(message)"
+        var text = "\(location): error: \(Self.quoted(message))"
         if let sourceLine {
             // Long lines are cut to a window around the column; invisible characters are shown escaped.
             let scalars = Array(sourceLine.unicodeScalars)
