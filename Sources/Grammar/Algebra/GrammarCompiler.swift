@@ -565,7 +565,7 @@ struct GrammarCompiler {
             index: index, name: entry.form.value, category: category, daughterCategories: [], daughterNames: [],
             isLexical: true, location: entry.form.location, motherFeatures: motherFeatures,
             daughterRequirements: [], variableCount: 0, condition: nil, requirement: nil, semantics: code,
-            form: .tokens(tokens))
+            form: .tokens(tokens), sourceSemantics: entry.semantics)
     }
 
     mutating func compileRule(_ rule: RuleDeclaration, index: Int) throws(GrammarError) -> PendingOperation {
@@ -683,7 +683,7 @@ struct GrammarCompiler {
             index: index, name: rule.name.value, category: mother, daughterCategories: daughters.map(\.category),
             daughterNames: names, isLexical: false, location: rule.name.location, motherFeatures: motherFeatures,
             daughterRequirements: requirements, variableCount: variables.count, condition: condition,
-            requirement: requirement, semantics: semantics, form: form)
+            requirement: requirement, semantics: semantics, form: form, sourceSemantics: rule.semantics)
     }
 
     mutating func compileFeatureCondition(_ e: Expression, names: [String], daughters: [Int]) throws(GrammarError)
@@ -919,6 +919,7 @@ struct PendingOperation {
     let requirement: Code?
     let semantics: Code
     let form: FormSpecification
+    let sourceSemantics: Expression?
 
     func finish(_ ground: (SemanticType) -> SemanticType) -> Operation {
         let code = semantics.mapTypes(ground)
@@ -931,6 +932,7 @@ struct PendingOperation {
             readsForms: code.readsForms || (requirementCode?.readsForms ?? false),
             readsContext: code.readsContext, hasSemanticCondition: requirement != nil, location: location,
             motherFeatures: motherFeatures, daughterRequirements: daughterRequirements, variableCount: variableCount,
-            condition: condition, requirement: requirementCode, semantics: code, form: formCode)
+            condition: condition, requirement: requirementCode, semantics: code, form: formCode,
+            sourceSemantics: sourceSemantics)
     }
 }

@@ -107,6 +107,8 @@ public struct Operation: Sendable {
     let requirement: Code?
     let semantics: Code
     let form: FormSpecification
+    /// The semantic rule as written (for printing logical forms); daughters are referred to by `daughterNames`.
+    let sourceSemantics: Expression?
 
     /// Number of arguments.
     public var arity: Int { daughterCategories.count }

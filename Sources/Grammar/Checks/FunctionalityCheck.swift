@@ -160,7 +160,7 @@ final class FunctionalityCheck: FragmentObserver {
     func inducedOperations() -> [InducedOperation] {
         var rows: [Int: [(ArgumentKey, Int32)]] = [:]
         for (key, outputs) in table {
-            rows[Int(key.head >> 8), default: []].append((key, outputs[0].meaning))
+            rows[Int(key.head), default: []].append((key, outputs[0].meaning))
         }
         var result: [InducedOperation] = []
         for (op, list) in rows.sorted(by: { $0.key < $1.key }) {
