@@ -33,7 +33,7 @@ struct GrammarCliffRow {
 /// Peak resident set size of the process so far, in MB (Linux reports `ru_maxrss` in KB).
 func peakResidentMegabytes() -> Int {
     var usage = rusage()
-    getrusage(RUSAGE_SELF, &usage)
+    getrusage(Int32(RUSAGE_SELF.rawValue), &usage)
     return usage.ru_maxrss / 1024
 }
 
