@@ -22,19 +22,12 @@ func printGrammarBenchmark() {
     }
 }
 
-/// One measured case.
+/// One measured case (peak RSS: the process's high-water mark, `VmHWM`, after the case).
 struct GrammarCliffRow {
     var name: String
     var terms: Int
     var seconds: Double
     var peakMegabytes: Int
-}
-
-/// Peak resident set size of the process so far, in MB (Linux reports `ru_maxrss` in KB).
-func peakResidentMegabytes() -> Int {
-    var usage = rusage()
-    getrusage(Int32(RUSAGE_SELF.rawValue), &usage)
-    return usage.ru_maxrss / 1024
 }
 
 func measureCheck(_ name: String, _ source: String, _ options: CheckOptions) -> GrammarCliffRow? {
@@ -44,7 +37,7 @@ func measureCheck(_ name: String, _ source: String, _ options: CheckOptions) -> 
     let elapsed = clock.measure { report = CompositionalityChecker.check(grammar, options: options) }
     let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
     return GrammarCliffRow(
-        name: name, terms: report?.termCount ?? 0, seconds: seconds, peakMegabytes: peakResidentMegabytes())
+        name: name, terms: report?.termCount ?? 0, seconds: seconds, peakMegabytes: Int(peakResidentMegabytes().rounded()))
 }
 
 func grammarCliffCases() -> [GrammarCliffRow] {
