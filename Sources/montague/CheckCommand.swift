@@ -8,7 +8,7 @@ struct CheckCommand: ParsableCommand {
         commandName: "check",
         abstract: "Decide whether a grammar's meaning assignment is compositional, with minimal witnesses.",
         discussion: """
-            Notions (design note N1–N14): funct (C_local), domain, subst, subst1, husserl, global, coll (C_coll),
+            Notions (docs/compositionality.md, N1–N14): funct (C_local), domain, subst, subst1, husserl, global, coll (C_coll),
             ref (C_ref), reverse, fregean, stand (C_stand), occ-weak, occ-strong (C_occ), lcontext, lint, systematic.
             Exit status: 0 every notion holds, 1 some notion fails, 2 the grammar or the arguments are wrong.
 

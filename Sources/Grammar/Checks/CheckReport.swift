@@ -61,7 +61,7 @@ public struct InducedOperation: Codable, Sendable, Equatable {
 public struct NotionResult: Codable, Sendable, Equatable {
     /// Notion id (`funct`, …).
     public var notion: String
-    /// Label with the design note's number.
+    /// Label with its number in docs/compositionality.md.
     public var label: String
     /// `true` holds, `false` fails, `nil` not applicable (e.g. no contexts declared).
     public var holds: Bool?

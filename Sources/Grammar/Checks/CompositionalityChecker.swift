@@ -19,7 +19,7 @@ public struct CheckOptions: Sendable {
     }
 }
 
-/// Decides the notions of compositionality of design note §1.2 on a bounded fragment, with minimal witnesses.
+/// Decides the notions of compositionality of docs/compositionality.md on a bounded fragment, with minimal witnesses.
 public enum CompositionalityChecker {
     /// Notions decided in one streaming pass (the deepest layer need not be stored).
     static let streamingNotions: Set<Notion> = [

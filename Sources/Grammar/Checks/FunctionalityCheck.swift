@@ -3,7 +3,7 @@
 ///
 /// One hash map per check, key (F, μ(p⃗)) → the outputs seen with their smallest terms; a second output is a
 /// conflict. Linear in the fragment size; memory proportional to the distinct argument-meaning tuples.
-/// (SEP "Compositionality" §2; Hodges 2001 "Funct"; design note §1.2 N1.)
+/// (SEP "Compositionality" §2; Hodges 2001 "Funct"; docs/compositionality.md, N1.)
 final class FunctionalityCheck: FragmentObserver {
     let fragment: Fragment
     let notion: Notion

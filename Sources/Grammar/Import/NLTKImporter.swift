@@ -1,5 +1,5 @@
 /// Imports NLTK feature grammars (`.fcfg`) with `SEM` λ-terms and NLTK valuations (`.val`,
-/// `Valuation.fromstring` syntax) — the subset described in design note §4.
+/// `Valuation.fromstring` syntax) — the subset described in docs/compositionality.md.
 ///
 /// Supported: `% start`, productions with alternatives, quoted terminals, features `NAME=value`, `+NAME`/`-NAME`,
 /// shared feature variables `?n` (unification: unset values unify with anything), `SEM=<logic>` templates over the
