@@ -37,7 +37,8 @@ func measureCheck(_ name: String, _ source: String, _ options: CheckOptions) -> 
     let elapsed = clock.measure { report = CompositionalityChecker.check(grammar, options: options) }
     let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
     return GrammarCliffRow(
-        name: name, terms: report?.termCount ?? 0, seconds: seconds, peakMegabytes: Int(peakResidentMegabytes().rounded()))
+        name: name, terms: report?.termCount ?? 0, seconds: seconds,
+        peakMegabytes: Int(peakResidentMegabytes().rounded()))
 }
 
 func grammarCliffCases() -> [GrammarCliffRow] {

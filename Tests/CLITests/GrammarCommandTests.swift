@@ -61,7 +61,8 @@ struct GrammarCommandTests {
         let executable = try MontagueExecutable.locate()
         let english = try executable.run(["eval", grammar("english.mont"), "every dog chases a cat"])
         #expect(english.status == 0, "stderr: \(english.standardError)")
-        #expect(english.standardOutput.contains("logical form: forall x. dog(x) -> (exists x1. cat(x1) && chase(x)(x1))"))
+        #expect(
+            english.standardOutput.contains("logical form: forall x. dog(x) -> (exists x1. cat(x1) && chase(x)(x1))"))
         #expect(english.standardOutput.contains("    PredVP [S]"))
         #expect(english.standardOutput.contains("        \"dog\" [N]"))
         let grammar = Self.nltk.appendingPathComponent("simple-sem.fcfg").path

@@ -146,7 +146,8 @@ struct GrammarFuzzTests {
             file: "ok.mont")
         #expect(check(ok, .funct).holds == true)
         // A depth bound beyond the limit is an error at its line, not a trap.
-        let unary = "grammar U ; start N ; cat N : int ;\nlexicon { \"a\" : N = 1 ; }\n"
+        let unary =
+            "grammar U ; start N ; cat N : int ;\nlexicon { \"a\" : N = 1 ; }\n"
             + "rules { S : N -> N \"s\" => N ; }\nenumerate { max_depth = 65537 ; }\n"
         do {
             _ = try GrammarLoader.compile(source: unary, file: "unary.mont")

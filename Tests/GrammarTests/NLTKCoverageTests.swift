@@ -44,7 +44,8 @@ struct NLTKCoverageTests {
     }
 
     @Test func unsupportedConstructsAreReportedAtTheirOwnColumn() throws {
-        let source = "% start S\nS[SEM=<?np>] -> NP[SEM=?np]\nNP[SEM=<john>, STORE=(<john>)] -> 'John'\n"
+        let source =
+            "% start S\nS[SEM=<?np>] -> NP[SEM=?np]\nNP[SEM=<john>, STORE=(<john>)] -> 'John'\n"
             + "NP[AGR=[NUM=sg], SEM=<mary>] -> 'Mary'\n"
         do {
             _ = try NLTKImporter.importGrammar(source: source, file: "store.fcfg")

@@ -28,7 +28,8 @@ struct SmallerFixesTests {
     }
 
     @Test func anUnboundSemVariableIsALocatedError() throws {
-        let source = "% start S\nS[SEM=<?vp(?np)>] -> NP[SEM=?np] VP[SEM=?v]\nNP[SEM=<j>] -> 'John'\n"
+        let source =
+            "% start S\nS[SEM=<?vp(?np)>] -> NP[SEM=?np] VP[SEM=?v]\nNP[SEM=<j>] -> 'John'\n"
             + "VP[SEM=<\\x.walk(x)>] -> 'walks'\n"
         do {
             _ = try NLTKImporter.importGrammar(source: source, file: "unbound.fcfg")

@@ -310,7 +310,8 @@ struct FregeanFrameSearch {
                                     if ma >= 0, mb >= 0, ma != mb {
                                         return Separation(
                                             p: pair.origin.p, q: pair.origin.q, frame: frame, meaningP: ma,
-                                            meaningQ: mb, sentenceMeaning: fragment.meaning(of: pair.origin.p, view: view))
+                                            meaningQ: mb,
+                                            sentenceMeaning: fragment.meaning(of: pair.origin.p, view: view))
                                     }
                                 }
                                 let keys = [key(a), key(b)]

@@ -171,10 +171,12 @@ extension Expression {
         case .setLiteral(let items): return Expression(.setLiteral(items.map(transform)), at: at)
         case .sequenceLiteral(let items): return Expression(.sequenceLiteral(items.map(transform)), at: at)
         case .tuple(let items): return Expression(.tuple(items.map(transform)), at: at)
-        case .mapLiteral(let pairs): return Expression(.mapLiteral(pairs.map { (transform($0.0), transform($0.1)) }), at: at)
+        case .mapLiteral(let pairs):
+            return Expression(.mapLiteral(pairs.map { (transform($0.0), transform($0.1)) }), at: at)
         case .conditional(let c, let a, let b):
             return Expression(.conditional(transform(c), transform(a), transform(b)), at: at)
-        case .letIn(let name, let value, let body): return Expression(.letIn(name, transform(value), transform(body)), at: at)
+        case .letIn(let name, let value, let body):
+            return Expression(.letIn(name, transform(value), transform(body)), at: at)
         case .at(let e, let w): return Expression(.at(transform(e), transform(w)), at: at)
         }
     }
