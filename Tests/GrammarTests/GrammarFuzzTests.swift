@@ -75,7 +75,7 @@ struct GrammarFuzzTests {
         for name in mont.sorted() where name.hasSuffix(".mont") {
             if let text = try? readTextFile(grammarsDirectory + "/" + name) { out.append((name, text)) }
         }
-        for name in ["sem0.fcfg", "sem1.fcfg", "simple-sem.fcfg", "sql0.fcfg"] {
+        for name in ["sem0.fcfg", "sem1.fcfg", "simple-sem.fcfg", "sql0.fcfg", "toy.cfg"] {
             if let text = try? readTextFile(nltkFixturesDirectory + "/" + name) { out.append((name, text)) }
         }
         return out
@@ -92,7 +92,7 @@ struct GrammarFuzzTests {
                 let mutant = Self.mutate(text, &random)
                 total += 1
                 let ok: Bool
-                if name.hasSuffix(".fcfg") {
+                if name.hasSuffix(".fcfg") || name.hasSuffix(".cfg") {
                     ok = Self.exercise { try NLTKImporter.importGrammar(source: mutant, file: name) }
                 } else {
                     ok = Self.exercise { try GrammarLoader.compile(source: mutant, file: name) }
