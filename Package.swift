@@ -114,7 +114,7 @@ let package = Package(
         .testTarget(name: "AutodiffTests", dependencies: ["Autodiff"]),
         .testTarget(name: "NeuralNetTests", dependencies: ["NeuralNet", "Autodiff"]),
         .testTarget(name: "CorpusTests", dependencies: ["Corpus"]),
-        .testTarget(name: "GrammarTests", dependencies: ["Grammar"]),
+        .testTarget(name: "GrammarTests", dependencies: ["Grammar"], exclude: ["Fixtures"]),
         .testTarget(name: "SamplingTests", dependencies: ["Sampling", "Autodiff"]),
         .testTarget(name: "GenerativeTests", dependencies: ["_MontagueTestSupport", "Generative", "NeuralNet", "Autodiff", "Sampling"]),
         .testTarget(name: "PlottingTests", dependencies: ["Plotting"]),

@@ -8,7 +8,7 @@ struct CheckCommand: ParsableCommand {
         commandName: "check",
         abstract: "Decide whether a grammar's meaning assignment is compositional, with minimal witnesses.",
         discussion: """
-            Notions (design note N1–N14): funct (C_local), domain, subst, subst1, husserl, global, coll (C_coll),
+            Notions (docs/compositionality.md, N1–N14): funct (C_local), domain, subst, subst1, husserl, global, coll (C_coll),
             ref (C_ref), reverse, fregean, stand (C_stand), occ-weak, occ-strong (C_occ), lcontext, lint, systematic.
             Exit status: 0 every notion holds, 1 some notion fails, 2 the grammar or the arguments are wrong.
 
@@ -27,10 +27,10 @@ struct CheckCommand: ParsableCommand {
     var notion: [String] = []
 
     @Option(name: .long, help: "Contextual compositionality: weak, strong or stand (adds that notion).")
-    var context: String?
+    var context: ContextualNotion?
 
     @Option(name: .long, help: "Compare meanings at this level: extension, intension, character, structured.")
-    var level: String?
+    var level: MeaningLevel?
 
     @Option(name: .long, help: "Maximum term depth (atoms have depth 1).")
     var maxDepth: Int?
@@ -55,24 +55,15 @@ struct CheckCommand: ParsableCommand {
         var notions: [Notion] = []
         for name in notion {
             guard let n = Notion(checkName: name) else {
-                GrammarCommandSupport.fail("unknown notion '\(name)'")
+                throw GrammarCommandSupport.usageError(
+                    "unknown notion '\(name)' (known: \(Notion.allCases.map(\.rawValue).joined(separator: ", ")))")
             }
             notions.append(n)
         }
-        if let context {
-            guard let n = Notion(checkName: "context", argument: context) else {
-                GrammarCommandSupport.fail("--context must be weak, strong or stand")
-            }
-            notions.append(n)
-        }
+        if let context { notions.append(context.notion) }
         var options = CheckOptions(notions: notions)
-        if let level {
-            guard let l = MeaningLevel(rawValue: level) else {
-                GrammarCommandSupport.fail("--level must be extension, intension, character or structured")
-            }
-            options.level = l
-        }
-        options.bounds = GrammarCommandSupport.bounds(grammar, maxDepth, maxLength, maxTerms)
+        options.level = level
+        options.bounds = try GrammarCommandSupport.bounds(grammar, maxDepth, maxLength, maxTerms)
         options.reportsAmbiguities = !noAmbiguities
         let report = CompositionalityChecker.check(grammar, options: options, progress: GrammarCommandSupport.progress)
         GrammarCommandSupport.endProgress()
@@ -83,37 +74,41 @@ struct CheckCommand: ParsableCommand {
 
 /// Loading, bounds, progress and JSON output shared by the grammar subcommands.
 enum GrammarCommandSupport {
-    /// Loads a grammar or exits with status 2 and `file:line:column: error: …` on standard error.
+    /// Loads a grammar; on failure prints `file:line:column: error: …` on standard error and throws exit status 2.
     static func load(_ file: String, valuation: String? = nil) throws -> InterpretedGrammar {
         do {
             return try GrammarLoader.load(path: file, valuation: valuation)
         } catch {
-            FileHandle.standardError.write(Data("\(error)\n".utf8))
-            throw ExitCode(2)
+            throw inputError(error)
         }
     }
 
-    /// Prints `error: message` and exits with status 2.
-    static func fail(_ message: String) -> Never {
+    /// Prints `error: message` on standard error; the returned exit status 2 is for the caller to throw.
+    static func usageError(_ message: String) -> ExitCode {
         FileHandle.standardError.write(Data("error: \(message)\n".utf8))
-        Foundation.exit(2)
+        return ExitCode(2)
     }
 
-    /// Prints a located error as it is (`file:line:column: error: …`) and exits with status 2.
-    static func failPrinting(_ error: any Error) -> Never {
+    /// Prints a located error as it is (`file:line:column: error: …`); the returned exit status 2 is for the caller
+    /// to throw.
+    static func inputError(_ error: any Error) -> ExitCode {
         FileHandle.standardError.write(Data("\(error)\n".utf8))
-        Foundation.exit(2)
+        return ExitCode(2)
     }
 
-    /// The grammar's bounds with command-line overrides.
-    static func bounds(_ grammar: InterpretedGrammar, _ depth: Int?, _ length: Int?, _ terms: Int?)
+    /// The grammar's bounds with command-line overrides (each positive, the depth at most
+    /// ``EnumerationBounds/maximumDepth``).
+    static func bounds(_ grammar: InterpretedGrammar, _ depth: Int?, _ length: Int?, _ terms: Int?) throws
         -> EnumerationBounds
     {
         var b = grammar.bounds
         if let depth { b.maxDepth = depth }
         if let length { b.maxLength = length }
         if let terms { b.maxTerms = terms }
-        if b.maxDepth < 1 || b.maxTerms < 1 || (b.maxLength ?? 1) < 1 { fail("bounds must be positive") }
+        if b.maxDepth < 1 || b.maxTerms < 1 || (b.maxLength ?? 1) < 1 { throw usageError("bounds must be positive") }
+        if b.maxDepth > EnumerationBounds.maximumDepth {
+            throw usageError("--max-depth must be at most \(EnumerationBounds.maximumDepth)")
+        }
         return b
     }
 
@@ -134,3 +129,20 @@ enum GrammarCommandSupport {
         if let data = try? encoder.encode(value), let text = String(data: data, encoding: .utf8) { print(text) }
     }
 }
+
+/// The `--context` choices of `check`.
+enum ContextualNotion: String, ExpressibleByArgument, CaseIterable {
+    case weak, strong, stand
+
+    /// The notion decided.
+    var notion: Notion {
+        switch self {
+        case .weak: return .occWeak
+        case .strong: return .occStrong
+        case .stand: return .stand
+        }
+    }
+}
+
+extension MeaningLevel: ExpressibleByArgument {}
+extension SplitKind: ExpressibleByArgument {}

@@ -36,7 +36,7 @@ struct EnumerateCommand: ParsableCommand {
     func run() throws {
         let grammar = try GrammarCommandSupport.load(file, valuation: valuation)
         let report = Enumerator.report(
-            grammar, bounds: GrammarCommandSupport.bounds(grammar, maxDepth, maxLength, maxTerms), limit: list,
+            grammar, bounds: try GrammarCommandSupport.bounds(grammar, maxDepth, maxLength, maxTerms), limit: list,
             progress: GrammarCommandSupport.progress)
         GrammarCommandSupport.endProgress()
         if json { GrammarCommandSupport.printJSON(report) } else { print(report.text) }

@@ -5,7 +5,7 @@ import Grammar
 struct EvalCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "eval",
-        abstract: "Parse a sentence with a grammar and print each reading's meaning.",
+        abstract: "Parse a sentence and print each reading's logical form, meaning and derivation tree.",
         discussion: """
             Exit status: 0 at least one reading, 1 no reading, 2 input error (unknown word, bad grammar).
 
@@ -26,7 +26,7 @@ struct EvalCommand: ParsableCommand {
     @Option(name: .long, help: "NLTK valuation (.val) for an .fcfg grammar.")
     var valuation: String?
 
-    @Flag(name: .long, help: "Print the readings as JSON.")
+    @Flag(name: .long, help: "Print the readings (term, logical form, meaning, tree, reason for ⊥) as JSON.")
     var json = false
 
     func run() throws {
@@ -35,7 +35,7 @@ struct EvalCommand: ParsableCommand {
         do {
             readings = try SentenceInterpreter.interpret(grammar, sentence: sentence, category: category)
         } catch {
-            GrammarCommandSupport.failPrinting(error)
+            throw GrammarCommandSupport.inputError(error)
         }
         if json {
             GrammarCommandSupport.printJSON(readings)
@@ -43,8 +43,11 @@ struct EvalCommand: ParsableCommand {
             if readings.isEmpty { print("no reading of \"\(sentence)\"") }
             for (i, r) in readings.enumerated() {
                 print("reading \(i + 1): \(r.term)  [\(r.category)]")
-                print("  meaning: \(r.meaning)")
+                if let form = r.logicalForm { print("  logical form: \(form)") }
+                print("  meaning: \(r.meaning)" + (r.undefinedReason.map { " (\($0))" } ?? ""))
                 if r.values != r.meaning { print("  at every point: \(r.values)") }
+                print("  tree:")
+                for line in r.tree { print("    " + line) }
             }
         }
         if readings.isEmpty { throw ExitCode(1) }

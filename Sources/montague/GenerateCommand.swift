@@ -9,12 +9,13 @@ struct GenerateCommand: ParsableCommand {
         abstract: "Generate (expression, meaning) pairs with splits for compositional generalisation.",
         discussion: """
             Splits: random (--test-fraction), length (train on outputs of at most --length-threshold tokens),
-            add-primitive (--primitive seen in training only in isolation; Lake & Baroni 2018), none.
+            add-primitive (--primitive seen in training only in isolation; Lake & Baroni 2018; --primitive-fraction 0.1
+            repeats it as SCAN's files do), none.
             Output: SCAN format ("IN: … OUT: …") or JSON lines, to standard output or to DIR/train.txt and
             DIR/test.txt.
 
             Examples:
-              montague generate grammars/scan.mont --split add-primitive --primitive jump --output out/
+              montague generate grammars/scan.mont --split add-primitive --primitive jump --primitive-fraction 0.1 --output out/
               montague generate grammars/arithmetic.mont --split random --seed 3 --format jsonl
             """)
 
@@ -22,10 +23,15 @@ struct GenerateCommand: ParsableCommand {
     var file: String
 
     @Option(name: .long, help: "random, length, add-primitive or none.")
-    var split = "random"
+    var split: SplitKind = .random
 
     @Option(name: .long, help: "Held-out primitive for the add-primitive split.")
     var primitive: String?
+
+    @Option(
+        name: .long,
+        help: "Repeat the primitive's isolated example to this fraction of the training set (SCAN: 0.1); default once.")
+    var primitiveFraction: Double?
 
     @Option(name: .long, help: "Longest training output (tokens) for the length split.")
     var lengthThreshold = 22
@@ -37,7 +43,7 @@ struct GenerateCommand: ParsableCommand {
     var seed: UInt64 = 1
 
     @Option(name: .long, help: "scan or jsonl.")
-    var format = "scan"
+    var format: DataSetFormat = .scan
 
     @Option(name: .long, help: "Directory for train.txt and test.txt (default: standard output).")
     var output: String?
@@ -50,27 +56,23 @@ struct GenerateCommand: ParsableCommand {
 
     func run() throws {
         let grammar = try GrammarCommandSupport.load(file, valuation: valuation)
-        guard let kind = SplitKind(rawValue: split) else {
-            GrammarCommandSupport.fail("--split must be random, length, add-primitive or none")
-        }
-        guard format == "scan" || format == "jsonl" else {
-            GrammarCommandSupport.fail("--format must be scan or jsonl")
-        }
+        let kind = split
         var options = GenerationOptions()
         options.split = kind
         options.primitive = primitive
+        options.primitiveFraction = primitiveFraction
         options.lengthThreshold = lengthThreshold
         options.testFraction = testFraction
         options.seed = seed
-        options.bounds = GrammarCommandSupport.bounds(grammar, maxDepth, nil, nil)
+        options.bounds = try GrammarCommandSupport.bounds(grammar, maxDepth, nil, nil)
         let dataSet: DataSet
         do {
             dataSet = try DataSetGenerator.generate(grammar, options: options)
         } catch {
-            GrammarCommandSupport.failPrinting(error)
+            throw GrammarCommandSupport.inputError(error)
         }
         func render(_ examples: [Example]) -> String {
-            if format == "scan" { return DataSetGenerator.scanFormat(examples) }
+            if format == .scan { return DataSetGenerator.scanFormat(examples) }
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.sortedKeys]
             return examples.compactMap { try? encoder.encode($0) }.compactMap { String(data: $0, encoding: .utf8) }
@@ -82,11 +84,19 @@ struct GenerateCommand: ParsableCommand {
                 try render(dataSet.train).write(toFile: output + "/train.txt", atomically: true, encoding: .utf8)
                 try render(dataSet.test).write(toFile: output + "/test.txt", atomically: true, encoding: .utf8)
             } catch {
-                GrammarCommandSupport.fail("cannot write to \(output): \(error.localizedDescription)")
+                throw GrammarCommandSupport.usageError("cannot write to \(output): \(error.localizedDescription)")
             }
             print("train: \(dataSet.train.count), test: \(dataSet.test.count) (split \(kind.rawValue), seed \(seed))")
         } else {
             print(render(dataSet.train + dataSet.test), terminator: "")
         }
     }
+}
+
+/// The output formats of `generate`.
+enum DataSetFormat: String, ExpressibleByArgument, CaseIterable {
+    /// `IN: … OUT: …` lines, as in Lake & Baroni's SCAN files.
+    case scan
+    /// One JSON object per line.
+    case jsonl
 }

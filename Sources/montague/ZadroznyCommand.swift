@@ -33,7 +33,7 @@ struct ZadroznyCommand: ParsableCommand {
 
     func run() throws {
         let grammar = try GrammarCommandSupport.load(file, valuation: valuation)
-        var options = EnumerationOptions(bounds: GrammarCommandSupport.bounds(grammar, maxDepth, maxLength, nil))
+        var options = EnumerationOptions(bounds: try GrammarCommandSupport.bounds(grammar, maxDepth, maxLength, nil))
         options.progress = GrammarCommandSupport.progress
         let fragment = Enumerator.enumerate(grammar, options: options)
         GrammarCommandSupport.endProgress()

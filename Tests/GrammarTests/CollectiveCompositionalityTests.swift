@@ -88,3 +88,27 @@ struct CollectiveCompositionalityTests {
         #expect(check(grammar, .occWeak).holds == false)
     }
 }
+
+/// Occasion-meaning keys keep the context apart from the operation: with 300 contexts no two (operation, context)
+/// pairs share a key.
+@Suite("Contextual compositionality with many contexts")
+struct ManyContextsTests {
+    @Test func weakOccasionCompositionalityHoldsWith300Contexts() throws {
+        let contexts = (0..<300).map { "c\($0) = { k = \($0 % 2 == 0 ? "true" : "false") } ;" }.joined(separator: " ")
+        let source = """
+            grammar Many ; start S ;
+            contexts { param k : t ; \(contexts) }
+            cat S : t ;
+            lexicon { "a" : S = true ; "b" : S = ctx.k ; }
+            rules {
+              F : S -> "f" S => S ;
+              G : S -> "g" S => !S ;
+            }
+            enumerate { max_depth = 2 ; }
+            """
+        let grammar = try compile(source)
+        #expect(grammar.model.contextCount == 300)
+        #expect(check(grammar, .occWeak).holds == true)
+        #expect(check(grammar, .occStrong).holds == true)
+    }
+}

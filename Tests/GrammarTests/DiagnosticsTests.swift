@@ -94,7 +94,7 @@ struct DiagnosticsTests {
     }
 
     @Test func unknownCheckIsReported() {
-        let e = errors("grammar G ;\ncheck { funct ; frobnicity ; }\n")
+        let e = errors("grammar G ;\ncheck { funct ; frobnicity ; }\ncat S : t ;\nlexicon { \"a\" : S = true ; }\n")
         #expect(e.count == 1)
         #expect(e[0].location == SourceLocation(file: "bad.mont", line: 2, column: 17))
     }

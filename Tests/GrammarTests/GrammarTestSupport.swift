@@ -10,6 +10,11 @@ let grammarsDirectory: String = {
         .appendingPathComponent("grammars").path
 }()
 
+/// The NLTK grammars shipped as test fixtures (Apache-2.0, see `Fixtures/nltk/ORIGIN.md`).
+let nltkFixturesDirectory: String = {
+    URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures/nltk").path
+}()
+
 /// The shared data folder: `../shared/data` next to the package root (searched upwards, so a worktree nested one
 /// level deeper finds it too).
 let sharedDataDirectory: String = {

@@ -37,7 +37,7 @@ struct NLTKImportTests {
     ]
 
     func grammar(valuation: String) throws -> InterpretedGrammar {
-        let path = sharedDataDirectory + "/grammars/nltk/simple-sem.fcfg"
+        let path = nltkFixturesDirectory + "/simple-sem.fcfg"
         return try NLTKImporter.importGrammar(source: try readTextFile(path), file: path, valuation: valuation)
     }
 
@@ -55,7 +55,7 @@ struct NLTKImportTests {
     }
 
     @Test func truthValuesEqualNLTKsWithValuation1() throws {
-        let g = try grammar(valuation: try readTextFile(sharedDataDirectory + "/grammars/nltk/valuation1.val"))
+        let g = try grammar(valuation: try readTextFile(nltkFixturesDirectory + "/valuation1.val"))
         for (sentence, expected) in Self.expectedValuation1 {
             #expect(try values(g, sentence) == [expected], "\(sentence)")
         }
@@ -72,11 +72,11 @@ struct NLTKImportTests {
     }
 
     @Test func minimalGrammarsSem0AndSem1() throws {
-        let sem0Path = sharedDataDirectory + "/grammars/nltk/sem0.fcfg"
+        let sem0Path = nltkFixturesDirectory + "/sem0.fcfg"
         let sem0 = try NLTKImporter.importGrammar(
             source: try readTextFile(sem0Path), file: sem0Path, valuation: "cyril => c\nbark => {c}")
         #expect(try values(sem0, "Cyril barks") == ["true"])
-        let sem1Path = sharedDataDirectory + "/grammars/nltk/sem1.fcfg"
+        let sem1Path = nltkFixturesDirectory + "/sem1.fcfg"
         let sem1 = try NLTKImporter.importGrammar(
             source: try readTextFile(sem1Path), file: sem1Path, valuation: "dog => {d1, d2}\nbark => {d1}")
         #expect(try values(sem1, "a dog barks") == ["true"])
@@ -84,7 +84,7 @@ struct NLTKImportTests {
     }
 
     @Test func stringSemanticsOfSql0() throws {
-        let path = sharedDataDirectory + "/grammars/nltk/sql0.fcfg"
+        let path = nltkFixturesDirectory + "/sql0.fcfg"
         let g = try NLTKImporter.importGrammar(source: try readTextFile(path), file: path)
         let readings = try SentenceInterpreter.interpret(g, sentence: "What cities are located in China")
         #expect(readings.map(\.meaning) == ["[SELECT City FROM city_table WHERE Country=\"china\"]"])

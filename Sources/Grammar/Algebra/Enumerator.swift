@@ -28,6 +28,9 @@ public enum Enumerator {
         _ grammar: InterpretedGrammar, options: EnumerationOptions, visit: ((EnumeratedTerm) -> Void)? = nil,
         prepare: ((Fragment) -> Void)? = nil
     ) -> Fragment {
+        precondition(
+            options.bounds.maxDepth <= EnumerationBounds.maximumDepth,
+            "Enumerator.enumerate: maxDepth \(options.bounds.maxDepth) exceeds \(EnumerationBounds.maximumDepth)")
         let fragment = Fragment(grammar: grammar, bounds: options.bounds, tracksStructure: options.tracksStructure)
         prepare?(fragment)
         var run = EnumerationRun(fragment: fragment, options: options, visit: visit)
@@ -58,6 +61,8 @@ private struct EnumerationRun {
     var sentenceBigrams: Set<String> = []
     var stringOverrides: [Int: [(index: Int, tokens: [String])]] = [:]
     var termOverrides: [Int: [(index: Int, pattern: CompiledPattern)]] = [:]
+    /// Per (bucket, lower, upper): the terms sorted by yield length (pruning under `maxLength`).
+    var lengthSorted: [[Int]: [(length: Int32, index: Int32)]] = [:]
 
     init(fragment: Fragment, options: EnumerationOptions, visit: ((EnumeratedTerm) -> Void)?) {
         self.fragment = fragment
@@ -292,7 +297,6 @@ private struct EnumerationRun {
             tokenCount = 0
             isConcatenative = false
         }
-        let termStore = fragment.store
         for j in 0..<arity {
             var empty = false
             for i in 0..<arity {
@@ -312,53 +316,51 @@ private struct EnumerationRun {
                 if lower[i] >= upper[i] { empty = true }
             }
             if empty { continue }
+            if let maxLength = options.bounds.maxLength, isConcatenative {
+                // Prune while combining: each position's candidates sorted by yield length, so a prefix whose
+                // length plus the shortest completion exceeds the bound ends that branch.
+                var lists: [[(length: Int32, index: Int32)]] = []
+                for i in 0..<arity { lists.append(sortedByLength(bucket: tuple[i], lower[i], upper[i])) }
+                var suffixMinimum = [Int](repeating: 0, count: arity + 1)
+                for i in stride(from: arity - 1, through: 0, by: -1) {
+                    suffixMinimum[i] = suffixMinimum[i + 1] + Int(lists[i][0].length)
+                }
+                var cursor = [Int](repeating: 0, count: arity)
+                var partial = [Int](repeating: 0, count: arity + 1)
+                partial[0] = tokenCount
+                var i = 0
+                while true {
+                    if i == arity {
+                        for k in 0..<arity { index[k] = Int(lists[k][cursor[k]].index) }
+                        produced += visitTuple(
+                            op, operation, tuple, index: index, tokenCount: tokenCount,
+                            isConcatenative: isConcatenative, depth: depth, target: target, store: store,
+                            children: &children)
+                        if stop { return produced }
+                        i -= 1
+                        cursor[i] += 1
+                        continue
+                    }
+                    if cursor[i] < lists[i].count,
+                        partial[i] + Int(lists[i][cursor[i]].length) + suffixMinimum[i + 1] <= maxLength
+                    {
+                        partial[i + 1] = partial[i] + Int(lists[i][cursor[i]].length)
+                        i += 1
+                        if i < arity { cursor[i] = 0 }
+                    } else {
+                        if i == 0 { break }
+                        i -= 1
+                        cursor[i] += 1
+                    }
+                }
+                continue
+            }
             for i in 0..<arity { index[i] = lower[i] }
             while true {
-                var length = tokenCount
-                var size = 1
-                for i in 0..<arity {
-                    let child = buckets[tuple[i]].terms[index[i]]
-                    children[i] = child
-                    length += Int(termStore.length[Int(child)])
-                    size += Int(termStore.size[Int(child)])
-                }
-                var tokens: [String]?
-                if !isConcatenative {
-                    tokens = fragment.tokens(operation: op, children: children)
-                    length = tokens!.count
-                }
-                var admissible = true
-                if let maxLength = options.bounds.maxLength, length > maxLength { admissible = false }
-                if admissible, options.substringOf != nil {
-                    if tokens == nil { tokens = fragment.tokens(operation: op, children: children) }
-                    admissible = isSubstringOfSentence(tokens!)
-                }
-                if admissible {
-                    let record = children.withUnsafeBufferPointer { kids -> Int32 in
-                        if let r = overrideRecord(operation: op, children: kids, length: length) { return r }
-                        var argumentRecords = [Int32](repeating: 0, count: arity)
-                        for i in 0..<arity { argumentRecords[i] = termStore.record[Int(kids[i])] }
-                        let frag = fragment
-                        let kidsArray = Array(kids)
-                        return argumentRecords.withUnsafeBufferPointer { records in
-                            fragment.engine.ruleRecord(
-                                op, arguments: records,
-                                forms: {
-                                    (
-                                        kidsArray.map { frag.tokens(of: $0) },
-                                        frag.tokens(operation: op, children: kidsArray)
-                                    )
-                                })
-                        }
-                    }
-                    children.withUnsafeBufferPointer { kids in
-                        emit(
-                            operation: op, children: kids, depth: depth, size: size, length: length, bucket: target,
-                            record: record, store: store)
-                    }
-                    produced += 1
-                    if stop { return produced }
-                }
+                produced += visitTuple(
+                    op, operation, tuple, index: index, tokenCount: tokenCount, isConcatenative: isConcatenative,
+                    depth: depth, target: target, store: store, children: &children)
+                if stop { return produced }
                 // Next term tuple.
                 var i = arity - 1
                 while i >= 0 {
@@ -371,6 +373,74 @@ private struct EnumerationRun {
             }
         }
         return produced
+    }
+
+    /// The terms of bucket `b` in positions `lower..<upper`, as (yield length, position) sorted by length.
+    mutating func sortedByLength(bucket b: Int, _ lower: Int, _ upper: Int) -> [(length: Int32, index: Int32)] {
+        let key = [b, lower, upper]
+        if let cached = lengthSorted[key] { return cached }
+        let terms = buckets[b].terms
+        var list: [(length: Int32, index: Int32)] = []
+        list.reserveCapacity(upper - lower)
+        for k in lower..<upper { list.append((fragment.store.length[Int(terms[k])], Int32(k))) }
+        list.sort { ($0.length, $0.index) < ($1.length, $1.index) }
+        lengthSorted[key] = list
+        return list
+    }
+
+    /// Builds `op` over the children at `index` in the buckets of `tuple` if it is admissible; returns 1 if a term
+    /// was visited.
+    mutating func visitTuple(
+        _ op: Int, _ operation: Operation, _ tuple: [Int], index: [Int], tokenCount: Int, isConcatenative: Bool,
+        depth: Int, target: Int, store: Bool, children: inout [Int32]
+    ) -> Int {
+        let arity = tuple.count
+        let termStore = fragment.store
+        var length = tokenCount
+        var size = 1
+        for i in 0..<arity {
+            let child = buckets[tuple[i]].terms[index[i]]
+            children[i] = child
+            length += Int(termStore.length[Int(child)])
+            size += Int(termStore.size[Int(child)])
+        }
+        var tokens: [String]?
+        if !isConcatenative {
+            tokens = fragment.tokens(operation: op, children: children)
+            length = tokens!.count
+        }
+        var admissible = true
+        if let maxLength = options.bounds.maxLength, length > maxLength { admissible = false }
+        if admissible, options.substringOf != nil {
+            if tokens == nil { tokens = fragment.tokens(operation: op, children: children) }
+            admissible = isSubstringOfSentence(tokens!)
+        }
+        if admissible {
+            let record = children.withUnsafeBufferPointer { kids -> Int32 in
+                if let r = overrideRecord(operation: op, children: kids, length: length) { return r }
+                var argumentRecords = [Int32](repeating: 0, count: arity)
+                for i in 0..<arity { argumentRecords[i] = termStore.record[Int(kids[i])] }
+                let frag = fragment
+                let kidsArray = Array(kids)
+                return argumentRecords.withUnsafeBufferPointer { records in
+                    fragment.engine.ruleRecord(
+                        op, arguments: records,
+                        forms: {
+                            (
+                                kidsArray.map { frag.tokens(of: $0) },
+                                frag.tokens(operation: op, children: kidsArray)
+                            )
+                        })
+                }
+            }
+            children.withUnsafeBufferPointer { kids in
+                emit(
+                    operation: op, children: kids, depth: depth, size: size, length: length, bucket: target,
+                    record: record, store: store)
+            }
+            return 1
+        }
+        return 0
     }
 
     mutating func emit(

@@ -16,8 +16,14 @@ public struct GrammarCompilerOptions: Sendable {
 public enum GrammarLoader {
     /// Reads and compiles the grammar at `path` (`.mont`, or NLTK `.fcfg` with an optional `.val` beside it).
     public static func load(path: String, valuation: String? = nil) throws -> InterpretedGrammar {
-        if path.hasSuffix(".fcfg") {
+        if path.hasSuffix(".fcfg") || path.hasSuffix(".cfg") {
             return try NLTKImporter.load(grammarPath: path, valuationPath: valuation)
+        }
+        if let valuation {
+            _ = try readTextFile(valuation)
+            throw GrammarError(
+                "a valuation applies to NLTK .fcfg grammars only; a .mont grammar declares its model in 'model { }'",
+                at: SourceLocation(file: valuation, line: 1, column: 1))
         }
         let source = try readTextFile(path)
         return try compile(source: source, file: path)
@@ -129,6 +135,12 @@ struct GrammarCompiler {
             do throws(GrammarError) { operations.append(try compileRule(rule, index: operations.count)) } catch {
                 errors.append(error)
             }
+        }
+        if syntax.lexicon.isEmpty && syntax.rules.isEmpty {
+            errors.append(
+                GrammarError(
+                    "the grammar has no lexical entries and no rules",
+                    at: SourceLocation(file: syntax.file, line: 1, column: 1)))
         }
         var overrides: [CompiledOverride] = []
         for declaration in syntax.overrides {
@@ -553,7 +565,7 @@ struct GrammarCompiler {
             index: index, name: entry.form.value, category: category, daughterCategories: [], daughterNames: [],
             isLexical: true, location: entry.form.location, motherFeatures: motherFeatures,
             daughterRequirements: [], variableCount: 0, condition: nil, requirement: nil, semantics: code,
-            form: .tokens(tokens))
+            form: .tokens(tokens), sourceSemantics: entry.semantics)
     }
 
     mutating func compileRule(_ rule: RuleDeclaration, index: Int) throws(GrammarError) -> PendingOperation {
@@ -671,7 +683,7 @@ struct GrammarCompiler {
             index: index, name: rule.name.value, category: mother, daughterCategories: daughters.map(\.category),
             daughterNames: names, isLexical: false, location: rule.name.location, motherFeatures: motherFeatures,
             daughterRequirements: requirements, variableCount: variables.count, condition: condition,
-            requirement: requirement, semantics: semantics, form: form)
+            requirement: requirement, semantics: semantics, form: form, sourceSemantics: rule.semantics)
     }
 
     mutating func compileFeatureCondition(_ e: Expression, names: [String], daughters: [Int]) throws(GrammarError)
@@ -874,6 +886,9 @@ struct GrammarCompiler {
                     error("unknown bound '\(key.value)' (expected max_depth, max_length or max_terms)", key.location))
             }
             if value < 1 { errors.append(error("bounds must be positive", key.location)) }
+            if key.value == "max_depth", value > EnumerationBounds.maximumDepth {
+                errors.append(error("max_depth must be at most \(EnumerationBounds.maximumDepth)", key.location))
+            }
         }
         return bounds
     }
@@ -904,6 +919,7 @@ struct PendingOperation {
     let requirement: Code?
     let semantics: Code
     let form: FormSpecification
+    let sourceSemantics: Expression?
 
     func finish(_ ground: (SemanticType) -> SemanticType) -> Operation {
         let code = semantics.mapTypes(ground)
@@ -916,6 +932,7 @@ struct PendingOperation {
             readsForms: code.readsForms || (requirementCode?.readsForms ?? false),
             readsContext: code.readsContext, hasSemanticCondition: requirement != nil, location: location,
             motherFeatures: motherFeatures, daughterRequirements: daughterRequirements, variableCount: variableCount,
-            condition: condition, requirement: requirementCode, semantics: code, form: formCode)
+            condition: condition, requirement: requirementCode, semantics: code, form: formCode,
+            sourceSemantics: sourceSemantics)
     }
 }

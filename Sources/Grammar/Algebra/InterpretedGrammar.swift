@@ -107,6 +107,8 @@ public struct Operation: Sendable {
     let requirement: Code?
     let semantics: Code
     let form: FormSpecification
+    /// The semantic rule as written (for printing logical forms); daughters are referred to by `daughterNames`.
+    let sourceSemantics: Expression?
 
     /// Number of arguments.
     public var arity: Int { daughterCategories.count }
@@ -140,6 +142,9 @@ public struct EnumerationBounds: Sendable, Equatable {
     public var maxLength: Int?
     /// Maximum number of terms (enumeration stops there and reports truncation).
     public var maxTerms: Int
+
+    /// The largest accepted `maxDepth`: deeper terms would make printing a witness recurse too deep.
+    public static let maximumDepth = 1000
 
     /// Bounds with the given limits.
     public init(maxDepth: Int = 4, maxLength: Int? = nil, maxTerms: Int = 1_000_000) {

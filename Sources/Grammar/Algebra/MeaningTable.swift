@@ -1,5 +1,5 @@
 /// Interns meanings to dense integer ids so that synonymy is integer equality and memory is proportional to the
-/// number of distinct meanings (design note §1.8: "hashing canonical meaning values").
+/// number of distinct meanings (docs/compositionality.md: meanings are hashed as canonical values).
 final class MeaningTable {
     /// A canonical meaning.
     enum Key: Hashable {

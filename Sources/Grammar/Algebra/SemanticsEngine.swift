@@ -40,6 +40,8 @@ final class SemanticsEngine {
 
     /// The first evaluation errors (term description and message).
     private(set) var evaluationErrors: [String] = []
+    /// The first error message per source (`"word"`, `Rule(…)`, an override), for explaining ⊥.
+    private(set) var firstErrorBySource: [String: String] = [:]
     private(set) var evaluationErrorCount = 0
 
     /// Number of rule evaluations actually performed (memo misses).
@@ -71,7 +73,9 @@ final class SemanticsEngine {
 
     func recordError(_ message: String, _ what: @autoclosure () -> String) {
         evaluationErrorCount += 1
-        if evaluationErrors.count < 20 { evaluationErrors.append("\(what()): \(message)") }
+        let source = what()
+        if evaluationErrors.count < 20 { evaluationErrors.append("\(source): \(message)") }
+        if firstErrorBySource.count < 10_000, firstErrorBySource[source] == nil { firstErrorBySource[source] = message }
     }
 
     /// Interns the values (one per point) of a term of `type`; nil if a value cannot be canonicalised.

@@ -8,6 +8,13 @@ public struct Reading: Codable, Sendable, Equatable {
     public var meaning: String
     /// The value at every point of evaluation (contexts × worlds), when there are several.
     public var values: String
+    /// The β-reduced logical form: the rules' semantic terms composed along the derivation (nil when a rule's
+    /// semantics is not available as a term).
+    public var logicalForm: String?
+    /// The derivation tree, one node per line, indented by depth: `Rule [Category]` or `"word" [Category]`.
+    public var tree: [String]
+    /// Why the meaning is undefined (⊥), e.g. `undefined constant 'cyril'`; nil when it is defined.
+    public var undefinedReason: String?
 }
 
 /// Interprets sentences: finds every derivation of a string and evaluates it.
@@ -48,22 +55,72 @@ public enum SentenceInterpreter {
             throw GrammarError("unknown word '\(t)'", at: SourceLocation(file: "<sentence>", line: 1, column: column))
         }
         var options = EnumerationOptions(
-            bounds: EnumerationBounds(maxDepth: 4 * tokens.count + 4, maxLength: tokens.count, maxTerms: 2_000_000))
+            bounds: EnumerationBounds(
+                maxDepth: min(4 * tokens.count + 4, EnumerationBounds.maximumDepth), maxLength: tokens.count,
+                maxTerms: 2_000_000))
         options.allowedAtomTokens = Set(tokens)
         if concatenative { options.substringOf = tokens }
         let fragment = Enumerator.enumerate(grammar, options: options)
         var readings: [Reading] = []
+        var forms: [Int32: Expression] = [:]
         for id in fragment.storedTerms where fragment.tokens(of: id) == tokens {
             let c = fragment.category(of: id)
             if let target, c != target { continue }
             let record = fragment.record(of: id)
+            let meaning = fragment.meaning(of: id)
             readings.append(
                 Reading(
                     term: fragment.term(id), category: grammar.categories[c].name,
-                    meaning: fragment.describe(meaning: fragment.meaning(of: id)),
-                    values: fragment.engine.describeRecord(record)))
+                    meaning: meaning < 0 ? "⊥" : fragment.describe(meaning: meaning),
+                    values: record < 0 ? "⊥" : fragment.engine.describeRecord(record),
+                    logicalForm: logicalForm(of: id, in: fragment, memo: &forms).map(LogicalForm.render),
+                    tree: tree(of: id, in: fragment),
+                    undefinedReason: meaning < 0 ? undefinedReason(of: id, in: fragment) : nil))
         }
         return readings
+    }
+
+    /// The β-reduced logical form of a stored term (nil if some rule has no semantic term).
+    static func logicalForm(of id: Int32, in fragment: Fragment, memo: inout [Int32: Expression]) -> Expression? {
+        if let known = memo[id] { return known }
+        let operation = fragment.grammar.operations[fragment.operation(of: id)]
+        guard let source = operation.sourceSemantics else { return nil }
+        var bindings: [String: Expression] = [:]
+        for (name, child) in zip(operation.daughterNames, fragment.children(of: id)) {
+            guard let form = logicalForm(of: child, in: fragment, memo: &memo) else { return nil }
+            bindings[name] = form
+        }
+        let form = LogicalForm.reduced(source, substituting: bindings)
+        memo[id] = form
+        return form
+    }
+
+    /// The derivation tree as indented lines.
+    static func tree(of id: Int32, in fragment: Fragment) -> [String] {
+        var lines: [String] = []
+        var stack: [(Int32, Int)] = [(id, 0)]
+        while let (node, depth) = stack.popLast() {
+            let operation = fragment.grammar.operations[fragment.operation(of: node)]
+            let category = fragment.grammar.categories[operation.category].name
+            let label =
+                operation.isLexical
+                ? "\"" + fragment.yield(of: node) + "\"" : operation.name
+            lines.append(String(repeating: "  ", count: depth) + label + " [" + category + "]")
+            for child in fragment.children(of: node).reversed() { stack.append((child, depth + 1)) }
+        }
+        return lines
+    }
+
+    /// Why a meaningless term has no meaning: the evaluation error of its lowest meaningless subterm, or a failed
+    /// `requires` condition.
+    static func undefinedReason(of id: Int32, in fragment: Fragment) -> String {
+        var node = id
+        while let child = fragment.children(of: node).first(where: { fragment.record(of: $0) < 0 }) { node = child }
+        let operation = fragment.grammar.operations[fragment.operation(of: node)]
+        let source = operation.isLexical ? "\"" + operation.name + "\"" : operation.name + "(…)"
+        if let message = fragment.engine.firstErrorBySource[source] { return message }
+        if operation.hasSemanticCondition { return "the semantic condition of \(operation.name) fails" }
+        return "evaluation of \(operation.name) failed"
     }
 
     static func syncategorematic(_ grammar: InterpretedGrammar) -> Set<String> {

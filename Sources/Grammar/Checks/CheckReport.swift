@@ -61,7 +61,7 @@ public struct InducedOperation: Codable, Sendable, Equatable {
 public struct NotionResult: Codable, Sendable, Equatable {
     /// Notion id (`funct`, …).
     public var notion: String
-    /// Label with the design note's number.
+    /// Label with its number in docs/compositionality.md.
     public var label: String
     /// `true` holds, `false` fails, `nil` not applicable (e.g. no contexts declared).
     public var holds: Bool?
@@ -180,7 +180,33 @@ public struct CheckReport: Codable, Sendable {
             for e in evaluationErrors.prefix(5) { lines.append("    " + e) }
         }
         for c in caveats { lines.append("note: " + c) }
+        lines.append("")
+        lines.append(contentsOf: summaryLines)
         return lines.joined(separator: "\n")
+    }
+
+    /// The number of a notion's label (`N10` of "N10 Fregean extension (Hodges)").
+    static func number(_ result: NotionResult) -> String {
+        String(result.label.prefix { $0 != " " })
+    }
+
+    /// One line per notion checked (number, name, verdict), then the overall line
+    /// `overall: FAILS (holds: N1 N5; fails: N9)`.
+    public var summaryLines: [String] {
+        let width = results.map { Self.number($0).count + 1 + $0.notion.count }.max() ?? 0
+        var lines = ["summary:"]
+        for r in results {
+            let name = Self.number(r) + " " + r.notion
+            let verdict = r.holds == nil ? "n/a" : (r.holds! ? "HOLDS" : "FAILS")
+            lines.append("  " + name + String(repeating: " ", count: max(1, width - name.count + 2)) + verdict)
+        }
+        var groups: [String] = []
+        for (title, value) in [("holds", true as Bool?), ("fails", false), ("n/a", nil)] {
+            let members = results.filter { $0.holds == value }.map { Self.number($0) }
+            if !members.isEmpty { groups.append(title + ": " + members.joined(separator: " ")) }
+        }
+        lines.append("overall: " + (allHold ? "HOLDS" : "FAILS") + " (" + groups.joined(separator: "; ") + ")")
+        return lines
     }
 
     /// A meaning shortened for the text report (the JSON report keeps it whole).

@@ -19,7 +19,7 @@ public struct CheckOptions: Sendable {
     }
 }
 
-/// Decides the notions of compositionality of design note §1.2 on a bounded fragment, with minimal witnesses.
+/// Decides the notions of compositionality of docs/compositionality.md on a bounded fragment, with minimal witnesses.
 public enum CompositionalityChecker {
     /// Notions decided in one streaming pass (the deepest layer need not be stored).
     static let streamingNotions: Set<Notion> = [
@@ -212,29 +212,72 @@ public enum CompositionalityChecker {
     }
 
     /// Strings of the start category (or every category without a start) with two derivations and two meanings.
+    ///
+    /// Yields are compared by a polynomial hash computed bottom-up (h(xy) = h(x)·Bᵏ + h(y), k = |y|), so the pass
+    /// is linear in the number of terms instead of building every yield; a hash match is confirmed on the tokens.
     static func findAmbiguities(_ fragment: Fragment, level: MeaningLevel?) -> [AmbiguityConflict] {
         guard fragment.storedCount <= 300_000 else { return [] }
-        var first: [String: (Int32, Int32)] = [:]
+        let grammar = fragment.grammar
+        let n = fragment.storedCount
+        let base: UInt64 = 0x100_0000_01B3
+        var hashes = [UInt64](repeating: 0, count: n)
+        var powers = [UInt64](repeating: 1, count: n)
+        var tokenHashes: [String: UInt64] = [:]
+        func tokenHash(_ token: String) -> UInt64 {
+            if let h = tokenHashes[token] { return h }
+            var generator = SplitMix64(seed: UInt64(tokenHashes.count) &+ 0x5EED)
+            let h = generator.next() | 1
+            tokenHashes[token] = h
+            return h
+        }
+        func append(_ h: inout UInt64, _ p: inout UInt64, hash: UInt64, power: UInt64) {
+            h = h &* power &+ hash
+            p = p &* power
+        }
+        var first: [[UInt64]: (Int32, Int32)] = [:]
         var conflicts: [AmbiguityConflict] = []
-        var reported: Set<String> = []
+        var reported: Set<[UInt64]> = []
         let view = MeaningView(level: level)
         for id in fragment.storedTerms {
+            let i = Int(id)
+            var h: UInt64 = 0
+            var p: UInt64 = 1
+            let operation = grammar.operations[fragment.operation(of: id)]
+            switch operation.form {
+            case .tokens(let tokens):
+                for t in tokens { append(&h, &p, hash: tokenHash(t), power: base) }
+            case .concatenation(let items):
+                let kids = fragment.children(of: id)
+                for item in items {
+                    switch item {
+                    case .token(let t): append(&h, &p, hash: tokenHash(t), power: base)
+                    case .daughter(let d):
+                        append(&h, &p, hash: hashes[Int(kids[d])], power: powers[Int(kids[d])])
+                    }
+                }
+            case .general:
+                for t in fragment.tokens(of: id) { append(&h, &p, hash: tokenHash(t), power: base) }
+            }
+            hashes[i] = h
+            powers[i] = p
             let category = fragment.category(of: id)
-            if let start = fragment.grammar.start, category != start { continue }
+            if let start = grammar.start, category != start { continue }
             let m = fragment.meaning(of: id, view: view)
             if m < 0 { continue }
-            let key = "\(category)|" + fragment.yield(of: id)
-            if let (otherID, otherMeaning) = first[key] {
-                if otherMeaning != m, reported.insert(key).inserted {
-                    conflicts.append(
-                        AmbiguityConflict(
-                            yield: fragment.yield(of: id), category: fragment.grammar.categories[category].name,
-                            terms: [fragment.term(otherID), fragment.term(id)],
-                            meanings: [fragment.describe(meaning: otherMeaning), fragment.describe(meaning: m)]))
-                }
-            } else {
+            let key = [UInt64(category), h, p]
+            guard let (otherID, otherMeaning) = first[key] else {
                 first[key] = (id, m)
+                continue
             }
+            guard otherMeaning != m, !reported.contains(key) else { continue }
+            let yield = fragment.tokens(of: id)
+            guard yield == fragment.tokens(of: otherID) else { continue }
+            reported.insert(key)
+            conflicts.append(
+                AmbiguityConflict(
+                    yield: yield.joined(separator: " "), category: grammar.categories[category].name,
+                    terms: [fragment.term(otherID), fragment.term(id)],
+                    meanings: [fragment.describe(meaning: otherMeaning), fragment.describe(meaning: m)]))
         }
         return conflicts
     }

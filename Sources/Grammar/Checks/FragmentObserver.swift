@@ -26,6 +26,8 @@ struct TermHandle {
 /// A hashable key of an operation (or context) and up to three meaning ids inline, more in an array.
 struct ArgumentKey: Hashable {
     var head: Int32
+    /// A context index kept apart from the head (occasion meanings per context of use, linguistic contexts).
+    var context: Int32 = 0
     var a: Int32
     var b: Int32
     var c: Int32
@@ -40,8 +42,13 @@ struct ArgumentKey: Hashable {
         rest = n > 3 ? Array(values[3...]) : []
     }
 
-    init(head: Int32, _ values: [Int32]) {
-        self = values.withUnsafeBufferPointer { ArgumentKey(head: head, $0) }
+    init(head: Int32, context: Int32, _ values: UnsafeBufferPointer<Int32>) {
+        self.init(head: head, values)
+        self.context = context
+    }
+
+    init(head: Int32, context: Int32 = 0, _ values: [Int32]) {
+        self = values.withUnsafeBufferPointer { ArgumentKey(head: head, context: context, $0) }
     }
 
     var values: [Int32] {

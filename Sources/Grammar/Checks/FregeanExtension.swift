@@ -13,10 +13,12 @@ public struct FregeanExtensionResult: Sendable {
 /// N10 Hodges' fregean extension (Hodges 2001, "Formal features of compositionality" — extension theorem):
 /// p ≡_fr q iff p ~ q (same category) and μ(s[p]) = μ(s[q]) for every frame s with s[p] a sentence. Computed by
 /// partition refinement to the coarsest congruence that refines (Hodges category, μ on sentences) — tree-automaton
-/// minimisation (design note §1.3 algorithm).
+/// minimisation.
 ///
-/// Bound caveat: only terms below the maximal depth (all terms when the fragment is complete) are refined by their
-/// contexts; terms at the maximal depth keep their initial class. More depth ⇒ possibly finer classes.
+/// The verdict comes from `FregeanFrameSearch`: the fragment's frames are applied to μ-synonymous sentences and
+/// s[p], s[q] are evaluated whatever their depth, so the verdict does not depend on where the synonyms sit in the
+/// bounded fragment. The reported classes come from the refinement, in which terms at the maximal depth keep their
+/// initial class (more depth ⇒ possibly finer classes).
 public enum FregeanExtension {
     /// Runs the refinement with X = meaningful terms of the start category.
     public static func run(fragment: Fragment, level: MeaningLevel? = nil) -> FregeanExtensionResult {
@@ -106,17 +108,35 @@ public enum FregeanExtension {
             if signatures.count == blockCount || rounds > 10_000 { break }
             blockCount = signatures.count
         }
-        // (i) Does ≡_ν restricted to sentences equal ker μ?
-        var firstByMeaning: [Int32: Int32] = [:]
-        var failure: (Int32, Int32)?
-        for id in fragment.storedTerms where isSentence[Int(id)] && isCore[Int(id)] {
+        // (i) Does ≡_fr restricted to sentences equal ker μ? Every μ-synonymous sentence is paired with the smallest
+        // sentence of its meaning (a frame separating two synonyms separates one of them from the smallest); the
+        // pairs are decided by the frame search, which evaluates s[p] and s[q] beyond the bound.
+        func rank(_ id: Int32) -> (Int, Int, Int32) { (fragment.depth(of: id), fragment.size(of: id), id) }
+        var smallest: [Int32: Int32] = [:]
+        for id in fragment.storedTerms where isSentence[Int(id)] {
             let m = meanings[Int(id)]
-            if let other = firstByMeaning[m] {
-                if block[Int(other)] != block[Int(id)], failure == nil { failure = (other, id) }
-            } else {
-                firstByMeaning[m] = id
-            }
+            if let other = smallest[m], rank(other) <= rank(id) { continue }
+            smallest[m] = id
         }
+        func hodgesBlock(_ id: Int32) -> Int? { categories.type(of: id, in: fragment).map { categories.block[$0] } }
+        var pairs: [(Int32, Int32)] = []
+        var categoryFailure: (Int32, Int32)?
+        for id in fragment.storedTerms where isSentence[Int(id)] {
+            guard let representative = smallest[meanings[Int(id)]], representative != id else { continue }
+            if hodgesBlock(representative) != hodgesBlock(id) {
+                if categoryFailure == nil || rank(id) < rank(categoryFailure!.1) {
+                    categoryFailure = (representative, id)
+                }
+                continue
+            }
+            pairs.append((representative, id))
+        }
+        pairs.sort {
+            let (a, b) = (rank($0.1), rank($1.1))
+            return a != b ? a < b : rank($0.0) < rank($1.0)
+        }
+        var search = FregeanFrameSearch(fragment: fragment, view: view, start: start)
+        let separation = categoryFailure == nil ? search.firstSeparation(pairs: pairs) : nil
         // Atom classes.
         var atomBlocks: [Int: [String]] = [:]
         var order: [Int] = []
@@ -158,17 +178,35 @@ public enum FregeanExtension {
             )
         }
         if !fragment.saturated { details.append("classes hold up to depth \(fragment.bounds.maxDepth)") }
+        if search.cut {
+            details.append(
+                "the frame search stopped after \(search.applications) frame applications: the verdict covers the frames examined"
+            )
+        }
+        let holds = categoryFailure == nil && separation == nil
         var result = NotionResult(
-            notion: notion.rawValue, label: notion.label, holds: failure == nil, summary: "", witness: nil,
+            notion: notion.rawValue, label: notion.label, holds: holds, summary: "", witness: nil,
             details: details, inducedOperations: nil)
-        if let (p, q) = failure {
+        if let (p, q) = categoryFailure {
             var w = Witness(
                 explanation:
-                    "two synonymous sentences are separated by a frame: μ is not compositional (or not Husserlian) on the sentences, so no fregean extension agrees with it"
+                    "two synonymous sentences belong to different categories (some frame accepts one but not the other), so they are not fregean-equivalent"
             )
             w.term1 = fragment.term(p)
             w.term2 = fragment.term(q)
             w.meaning1 = fragment.describe(meaning: meanings[Int(p)])
+            w.meaning2 = w.meaning1
+            result.witness = w
+            result.summary = "the fregean equivalence splits μ-synonymous sentences"
+        } else if let separation {
+            var w = Witness(
+                explanation:
+                    "two synonymous sentences are separated by a frame: s[term 1] = \(CheckReport.short(fragment.describe(meaning: separation.meaningP))) but s[term 2] = \(CheckReport.short(fragment.describe(meaning: separation.meaningQ))), so μ is not compositional on the sentences and no fregean extension agrees with it"
+            )
+            w.frame = separation.frame
+            w.term1 = fragment.term(separation.p)
+            w.term2 = fragment.term(separation.q)
+            w.meaning1 = fragment.describe(meaning: separation.sentenceMeaning)
             w.meaning2 = w.meaning1
             result.witness = w
             result.summary = "the fregean equivalence splits μ-synonymous sentences"

@@ -3,7 +3,7 @@
 ///
 /// One hash map per check, key (F, μ(p⃗)) → the outputs seen with their smallest terms; a second output is a
 /// conflict. Linear in the fragment size; memory proportional to the distinct argument-meaning tuples.
-/// (SEP "Compositionality" §2; Hodges 2001 "Funct"; design note §1.2 N1.)
+/// (SEP "Compositionality" §2; Hodges 2001 "Funct"; docs/compositionality.md, N1.)
 final class FunctionalityCheck: FragmentObserver {
     let fragment: Fragment
     let notion: Notion
@@ -49,14 +49,27 @@ final class FunctionalityCheck: FragmentObserver {
                 argumentBuffer.append(m)
             }
             guard meaningful else { continue }
-            let head = Int32(term.operation) << 8 | Int32(contextInKey ? v : 0)
-            let key = argumentBuffer.withUnsafeBufferPointer { ArgumentKey(head: head, $0) }
+            let key = argumentBuffer.withUnsafeBufferPointer {
+                ArgumentKey(head: Int32(term.operation), context: Int32(contextInKey ? v : 0), $0)
+            }
             if var outputs = table[key] {
                 if let i = outputs.firstIndex(where: { $0.meaning == output }) {
                     // Keep the smallest representative of each output.
                     if (term.depth, term.size) < (outputs[i].handle.depth, outputs[i].handle.size) {
                         outputs[i].handle = TermHandle(term)
                         table[key] = outputs
+                    }
+                    // A smaller term with a conflicting output already seen may give a smaller witness.
+                    if outputs.count > 1 {
+                        for (j, other) in outputs.enumerated() where j != i {
+                            let rank = (max(other.handle.depth, term.depth), other.handle.size + term.size)
+                            if best == nil || rank < best!.rank {
+                                best = (
+                                    rank, other.handle, TermHandle(term), (other.view, v), argumentBuffer,
+                                    (other.meaning, output)
+                                )
+                            }
+                        }
                     }
                     continue
                 }
@@ -147,7 +160,7 @@ final class FunctionalityCheck: FragmentObserver {
     func inducedOperations() -> [InducedOperation] {
         var rows: [Int: [(ArgumentKey, Int32)]] = [:]
         for (key, outputs) in table {
-            rows[Int(key.head >> 8), default: []].append((key, outputs[0].meaning))
+            rows[Int(key.head), default: []].append((key, outputs[0].meaning))
         }
         var result: [InducedOperation] = []
         for (op, list) in rows.sorted(by: { $0.key < $1.key }) {

@@ -1,7 +1,7 @@
 /// N6 Global compositionality: μ(t) = H(skel(t), μ(a1)…μ(an)) — the meaning is determined by the term's structure
-/// and its atoms' meanings (SEP (C); design note N6). Implied by N1 given N2, but not conversely (T5).
+/// and its atoms' meanings (SEP (C); docs/compositionality.md, N6). Implied by N1 given N2, but not conversely (T5).
 ///
-/// Also N7 C_coll, the weaker, collective notion of design note §1.2: μ(t, c) = H(skel(t), c, μ(a1, c)…μ(an, c)) in
+/// Also N7 C_coll, the weaker, collective notion of docs/compositionality.md: μ(t, c) = H(skel(t), c, μ(a1, c)…μ(an, c)) in
 /// every context of use c — H sees the whole structure at once (so the structure may carry its own meaning) and the
 /// context. Without contexts it coincides with N6; with contexts it is implied by N11b (C_occ weak) and by N6 on
 /// occasion meanings, and fails only when one structure with atoms synonymous *in one context* gets two meanings there.
@@ -116,7 +116,7 @@ final class GlobalCompositionalityCheck: FragmentObserver {
 
 /// N14 Systematicity: the induced G_F equals the declared semantic rule (a λ-term, i.e. a polynomial in Montague's
 /// sense) on every argument-meaning tuple; overrides and form-reading rules are where it can differ (Zadrozny 1994;
-/// Janssen 1997; design note N14).
+/// Janssen 1997; docs/compositionality.md, N14).
 final class SystematicityCheck: FragmentObserver {
     let fragment: Fragment
     let meanings: StoredMeanings

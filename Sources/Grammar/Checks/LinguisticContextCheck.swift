@@ -33,7 +33,7 @@ final class LinguisticContextCheck: FragmentObserver {
                         context: childContext))
             }
             if arguments.contains(where: { $0 < 0 }) { continue }
-            let key = ArgumentKey(head: Int32(term.operation) << 8 | Int32(xi), arguments)
+            let key = ArgumentKey(head: Int32(term.operation), context: Int32(xi), arguments)
             if let (other, handle) = table[key] {
                 if other != output {
                     let mine = TermHandle(term)
@@ -83,7 +83,7 @@ final class LinguisticContextCheck: FragmentObserver {
 
 /// N13 Recursive-but-not-form-independent semantics and Kracht's independence lint: lists rules whose semantics read
 /// surface forms (`form(X)`, `yield` — like ccg2lambda's `child0_surf`), semantic definedness conditions, context-
-/// reading rules and overrides (design note N13, §1.7).
+/// reading rules and overrides (docs/compositionality.md, N13).
 enum FormReadingLint {
     static func run(_ grammar: InterpretedGrammar) -> NotionResult {
         let notion = Notion.lint

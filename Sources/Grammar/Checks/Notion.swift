@@ -1,4 +1,4 @@
-/// The notions of compositionality the checker decides (design note §1.2; numbering N1–N14 there).
+/// The notions of compositionality the checker decides (numbered N1–N14 as in docs/compositionality.md).
 public enum Notion: String, CaseIterable, Sendable, Codable {
     /// N1 Funct / C_local: μ(F(p⃗)) is a function of F and μ(p1)…μ(pk).
     case funct
@@ -13,7 +13,7 @@ public enum Notion: String, CaseIterable, Sendable, Codable {
     /// N6 Global compositionality: μ(t) is a function of t's skeleton and its atoms' meanings.
     case global
     /// N7 C_coll: the weaker, collective notion — in every context c, μ(t, c) is a function of t's whole structure,
-    /// c and its atoms' meanings in c (design note §1.2 N7; SEP wording not verified, see docs/compositionality.md).
+    /// c and its atoms' meanings in c (docs/compositionality.md, N7; SEP wording not verified, see docs/compositionality.md).
     case coll
     /// N8 C_ref: N1 with extensions (reference) as meanings.
     case ref
@@ -34,7 +34,7 @@ public enum Notion: String, CaseIterable, Sendable, Codable {
     /// N14 Systematicity: the induced G_F equals the declared semantic rule.
     case systematic
 
-    /// The design note's label (`N1`, …).
+    /// The label with its number in docs/compositionality.md (`N1`, …).
     public var label: String {
         switch self {
         case .funct: return "N1 Funct / C_local"

@@ -1,5 +1,5 @@
 /// N9 Reverse (inverse) compositionality: μ(F(p⃗)) = μ(F(q⃗)) ⇒ μ(pi) = μ(qi) for all i, i.e. every induced G_F is
-/// injective (Fodor & Lepore; Pagin 2003 "strong compositionality"; design note §1.2 N9).
+/// injective (Fodor & Lepore; Pagin 2003 "strong compositionality"; docs/compositionality.md, N9).
 ///
 /// Per operation a map output meaning → first argument-meaning tuple; a second tuple is a failure.
 final class ReverseCompositionalityCheck: FragmentObserver {

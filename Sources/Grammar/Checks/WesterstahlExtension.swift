@@ -1,5 +1,5 @@
 /// Westerståhl's compositional extension of a partial compositional semantics ("On the compositional extension
-/// problem", 2004 — journal and volume not verified, see docs/compositionality.md; design note §1.4, algorithm
+/// problem", 2004 — journal and volume not verified, see docs/compositionality.md; docs/compositionality.md; algorithm
 /// marked [derived]).
 ///
 /// μ is compositional on a subterm-closed domain. (1) *Forced closure*: a term α(q⃗) outside the domain whose

@@ -1,5 +1,5 @@
 /// Imports NLTK feature grammars (`.fcfg`) with `SEM` λ-terms and NLTK valuations (`.val`,
-/// `Valuation.fromstring` syntax) — the subset described in design note §4.
+/// `Valuation.fromstring` syntax) — the subset described in docs/compositionality.md.
 ///
 /// Supported: `% start`, productions with alternatives, quoted terminals, features `NAME=value`, `+NAME`/`-NAME`,
 /// shared feature variables `?n` (unification: unset values unify with anything), `SEM=<logic>` templates over the
@@ -29,6 +29,10 @@ public enum NLTKImporter {
         var errors: [GrammarError] = []
         let lines = source.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
         var ruleCount: [String: Int] = [:]
+        var seen: Set<String> = []
+        // A grammar without any SEM (a plain CFG such as NLTK's `.cfg` files) gets bracketed trees as meanings, so
+        // parsing, generation and ambiguity reports work on it.
+        let treeSemantics = !source.contains("SEM=") && !source.contains("sem=")
         for (number, raw) in lines.enumerated() {
             let lineNumber = number + 1
             let line = stripComment(raw)
@@ -48,7 +52,8 @@ public enum NLTKImporter {
             }
             do throws(GrammarError) {
                 try importProduction(
-                    line, raw: raw, lineNumber: lineNumber, file: file, into: &syntax, ruleCount: &ruleCount)
+                    line, raw: raw, lineNumber: lineNumber, file: file, into: &syntax, ruleCount: &ruleCount,
+                    seen: &seen, treeSemantics: treeSemantics)
             } catch {
                 errors.append(error)
             }
@@ -155,7 +160,7 @@ public enum NLTKImporter {
 
     static func importProduction(
         _ line: String, raw: String, lineNumber: Int, file: String, into syntax: inout GrammarSyntax,
-        ruleCount: inout [String: Int]
+        ruleCount: inout [String: Int], seen: inout Set<String>, treeSemantics: Bool = false
     ) throws(GrammarError) {
         let sides = splitTopLevel(line, separator: "->")
         func fail(_ message: String, _ column: Int = 1) -> GrammarError {
@@ -163,7 +168,11 @@ public enum NLTKImporter {
         }
         guard sides.count == 2 else { throw fail("expected 'LHS -> RHS'") }
         let mother = try parseCategory(sides[0].0, column: 1, lineNumber: lineNumber, file: file, raw: raw)
+        let motherText = sides[0].0.split(whereSeparator: { $0 == " " || $0 == "\t" }).joined(separator: " ")
         for (alternative, offset) in splitTopLevel(sides[1].0, separator: "|") {
+            // An identical production again adds no derivation (NLTK's chart has one edge per production).
+            let normalized = alternative.split(whereSeparator: { $0 == " " || $0 == "\t" }).joined(separator: " ")
+            if !seen.insert(motherText + " -> " + normalized).inserted { continue }
             let items = try parseItems(
                 alternative, column: sides[1].1 + offset + 1, lineNumber: lineNumber, file: file, raw: raw)
             if items.isEmpty { throw fail("empty right-hand side", sides[1].1 + offset + 1) }
@@ -178,8 +187,12 @@ public enum NLTKImporter {
                 for (_, value) in mother.features {
                     if case .variable = value { throw fail("a lexical production's features must be constants") }
                 }
-                let semantics = try semanticsExpression(
+                var semantics = try semanticsExpression(
                     mother.semantics, daughters: [], location: location, lineNumber: lineNumber, file: file, raw: raw)
+                if treeSemantics {
+                    semantics = Expression(
+                        .sequenceLiteral(words.map { Expression(.string($0), at: location) }), at: location)
+                }
                 syntax.lexicon.append(
                     LexicalDeclaration(
                         form: Located(words.joined(separator: " "), at: location), category: motherReference,
@@ -204,9 +217,25 @@ public enum NLTKImporter {
             }
             let count = (ruleCount[mother.name] ?? 0) + 1
             ruleCount[mother.name] = count
-            let semantics = try semanticsExpression(
+            var semantics = try semanticsExpression(
                 mother.semantics, daughters: daughterLabels, location: location, lineNumber: lineNumber, file: file,
                 raw: raw)
+            if treeSemantics {
+                // ["(", "NP"] ++ daughter 1 ++ … ++ [")"]: the bracketed derivation.
+                func strings(_ words: [String]) -> Expression {
+                    Expression(.sequenceLiteral(words.map { Expression(.string($0), at: location) }), at: location)
+                }
+                var tree = strings(["(", mother.name])
+                for item in ruleItems {
+                    switch item {
+                    case .token(let w, _): tree = Expression(.binary("++", tree, strings([w])), at: location)
+                    case .daughter(let label, _):
+                        let name = Expression(.name(label ?? ""), at: location)
+                        tree = Expression(.binary("++", tree, name), at: location)
+                    }
+                }
+                semantics = Expression(.binary("++", tree, strings([")"])), at: location)
+            }
             syntax.rules.append(
                 RuleDeclaration(
                     name: Located("\(mother.name)_\(count)", at: location), mother: motherReference, items: ruleItems,
@@ -312,7 +341,15 @@ public enum NLTKImporter {
             let valueColumn =
                 featureColumn + feature.distance(from: feature.startIndex, to: eq) + 1
                 + (feature[feature.index(after: eq)...].prefix { $0 == " " }.count)
-            if key == "STORE" { throw fail("Cooper storage (STORE) is not supported: it is not a homomorphism") }
+            func failHere(_ message: String) -> GrammarError {
+                GrammarError(
+                    message, at: SourceLocation(file: file, line: lineNumber, column: featureColumn), sourceLine: raw)
+            }
+            if key == "STORE" {
+                throw failHere(
+                    "Cooper storage (STORE) is not supported: a stored quantifier makes the meaning a set of readings retrieved outside the rules, not a homomorphism over the derivation"
+                )
+            }
             if key == "SEM" || key == "sem" {
                 if value.hasPrefix("?") {
                     category.semantics = .variable(String(value.dropFirst()))
@@ -329,7 +366,11 @@ public enum NLTKImporter {
                 }
                 continue
             }
-            if value.hasPrefix("[") { throw fail("feature structures as feature values are not supported") }
+            if value.hasPrefix("[") || value.hasPrefix("(") {
+                throw failHere(
+                    "feature structures as feature values (\(key)=\(value.prefix(1))…) are not supported: features must be atomic values or ?variables"
+                )
+            }
             if value.hasPrefix("?") {
                 value.removeFirst()
                 category.features.append((key, .variable(value)))
@@ -352,7 +393,14 @@ public enum NLTKImporter {
             }
             return Expression(.name("?" + v), at: location)
         case .logic(let text, let column):
-            return try NLTKLogicParser.parse(text, file: file, line: lineNumber, column: column, sourceLine: raw)
+            let expression = try NLTKLogicParser.parse(
+                text, file: file, line: lineNumber, column: column, sourceLine: raw)
+            for (name, at) in expression.nameOccurrences where name.hasPrefix("?") && !daughters.contains(name) {
+                throw GrammarError(
+                    "\(name) is not the SEM of a daughter (daughters: \(daughters.filter { $0.hasPrefix("?") }.joined(separator: ", ")))",
+                    at: at, sourceLine: raw)
+            }
+            return expression
         case .string(let s):
             return Expression(.sequenceLiteral(s.isEmpty ? [] : [Expression(.string(s), at: location)]), at: location)
         case .concatenation(let parts):
@@ -360,6 +408,9 @@ public enum NLTKImporter {
             for part in parts {
                 let piece: Expression
                 if part.hasPrefix("?") {
+                    guard daughters.contains(part) else {
+                        throw GrammarError("\(part) is not the SEM of a daughter", at: location, sourceLine: raw)
+                    }
                     piece = Expression(.name(part), at: location)
                 } else {
                     let word = part.trimming(CharacterSetLike.quotes)

@@ -126,7 +126,7 @@ extension Code {
     }
 
     /// Whether the code reads surface forms (`form(X)` or `yield`): such rules are recursive but not
-    /// form-independent (design note N13, Kracht's independence).
+    /// form-independent (docs/compositionality.md, N13, Kracht's independence).
     var readsForms: Bool {
         var found = false
         visit { code in

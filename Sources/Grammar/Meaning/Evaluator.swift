@@ -78,14 +78,21 @@ extension FiniteModel {
             let x = try integer(a, &environment, point, frame)
             let y = try integer(b, &environment, point, frame)
             if y == 0 { throw EvaluationError("division by zero") }
-            return .int(x / y)
+            let (q, overflow) = x.dividedReportingOverflow(by: y)
+            if overflow { throw EvaluationError("integer overflow in /") }
+            return .int(q)
         case .modulo(let a, let b):
             let x = try integer(a, &environment, point, frame)
             let y = try integer(b, &environment, point, frame)
             if y == 0 { throw EvaluationError("mod by zero") }
-            return .int(((x % y) + y) % y)
+            if y == -1 { return .int(0) }
+            let r = x % y
+            // The result has the sign of y (r + y cannot overflow: r and y have opposite signs here).
+            return .int(r != 0 && (r < 0) != (y < 0) ? r + y : r)
         case .negate(let a):
-            return .int(-(try integer(a, &environment, point, frame)))
+            let (x, overflow) = Int(0).subtractingReportingOverflow(try integer(a, &environment, point, frame))
+            if overflow { throw EvaluationError("integer overflow in -") }
+            return .int(x)
         case .concatenate(let a, let b):
             let x = try sequence(a, &environment, point, frame)
             let y = try sequence(b, &environment, point, frame)
@@ -319,7 +326,10 @@ extension FiniteModel {
             guard case .int(let n) = arguments[0], case .sequence(let es) = arguments[1] else {
                 throw EvaluationError("repeat needs an integer and a sequence")
             }
-            guard n >= 0, n * es.count <= 1_000_000 else { throw EvaluationError("repeat count \(n) out of range") }
+            let (total, overflow) = n.multipliedReportingOverflow(by: es.count)
+            guard n >= 0, !overflow, total <= 1_000_000 else {
+                throw EvaluationError("repeat count \(n) out of range (at most 1 000 000 elements)")
+            }
             return .sequence(Array([[Value]](repeating: es, count: n).joined()))
         case .reverse:
             guard case .sequence(let es) = arguments[0] else { throw EvaluationError("reverse needs a sequence") }
@@ -328,10 +338,17 @@ extension FiniteModel {
             guard case .int(let a) = arguments[0], case .int(let b) = arguments[1] else {
                 throw EvaluationError("range needs integers")
             }
-            guard b - a <= 1_000_000 else { throw EvaluationError("range too large") }
+            let (span, overflow) = b.subtractingReportingOverflow(a)
+            guard !overflow, span <= 1_000_000 else { throw EvaluationError("range too large") }
             return .set(a <= b ? (a...b).map { .int($0) } : [])
         case .sum:
-            return .int(try ints(arguments[0]).reduce(0, +))
+            var total = 0
+            for x in try ints(arguments[0]) {
+                let (t, overflow) = total.addingReportingOverflow(x)
+                if overflow { throw EvaluationError("integer overflow in sum") }
+                total = t
+            }
+            return .int(total)
         case .max:
             guard let m = try ints(arguments[0]).max() else { throw EvaluationError("max of an empty set") }
             return .int(m)

@@ -59,13 +59,62 @@ public struct Expression: Sendable {
     }
 
     /// The form.
-    public var kind: Kind
+    public let kind: Kind
     /// Where it starts.
     public var location: SourceLocation
+    /// Number of nested levels (a leaf has height 1). Parsers reject expressions higher than ``maximumNesting``,
+    /// so every recursive pass over an expression (type inference, compilation, evaluation) stays within the stack.
+    public let height: Int
+
+    /// The deepest nesting the parsers accept.
+    public static let maximumNesting = 100
 
     /// An expression of `kind` at `location`.
     public init(_ kind: Kind, at location: SourceLocation) {
         self.kind = kind
         self.location = location
+        var inner = 0
+        switch kind {
+        case .integer, .string, .boolean, .name, .currentWorld, .currentContext, .undefinedConstant: break
+        case .lambda(_, let body): inner = body.height
+        case .application(let f, let arguments): inner = arguments.reduce(f.height) { max($0, $1.height) }
+        case .field(let e, _), .projection(let e, _), .unary(_, let e): inner = e.height
+        case .binary(_, let a, let b), .at(let a, let b): inner = max(a.height, b.height)
+        case .quantifier(_, _, let domain, let body): inner = max(domain?.height ?? 0, body.height)
+        case .comprehension(_, let a, let b): inner = max(a.height, b.height)
+        case .setLiteral(let items), .sequenceLiteral(let items), .tuple(let items):
+            inner = items.reduce(0) { max($0, $1.height) }
+        case .mapLiteral(let pairs): inner = pairs.reduce(0) { max($0, $1.0.height, $1.1.height) }
+        case .conditional(let a, let b, let c): inner = max(a.height, b.height, c.height)
+        case .letIn(_, let a, let b): inner = max(a.height, b.height)
+        }
+        self.height = inner + 1
+    }
+
+    /// The immediate subexpressions, in source order.
+    public var subexpressions: [Expression] {
+        switch kind {
+        case .integer, .string, .boolean, .name, .currentWorld, .currentContext, .undefinedConstant: return []
+        case .lambda(_, let body): return [body]
+        case .application(let f, let arguments): return [f] + arguments
+        case .field(let e, _), .projection(let e, _), .unary(_, let e): return [e]
+        case .binary(_, let a, let b), .at(let a, let b), .comprehension(_, let a, let b), .letIn(_, let a, let b):
+            return [a, b]
+        case .quantifier(_, _, let domain, let body): return (domain.map { [$0] } ?? []) + [body]
+        case .setLiteral(let items), .sequenceLiteral(let items), .tuple(let items): return items
+        case .mapLiteral(let pairs): return pairs.flatMap { [$0.0, $0.1] }
+        case .conditional(let a, let b, let c): return [a, b, c]
+        }
+    }
+
+    /// Every name occurrence (`x`, `?np`) with its location, in source order (iterative: no recursion).
+    public var nameOccurrences: [(name: String, location: SourceLocation)] {
+        var out: [(String, SourceLocation)] = []
+        var stack = [self]
+        while let e = stack.popLast() {
+            if case .name(let n) = e.kind { out.append((n, e.location)) }
+            stack.append(contentsOf: e.subexpressions.reversed())
+        }
+        return out
     }
 }

@@ -2,7 +2,7 @@
 ///
 /// Functions have two forms: at run time a ``FunctionValue`` (a closure), and in canonical form a `table` (the results
 /// over the enumerated domain of the argument type, in domain order) — so meanings compare *by value*, as finite
-/// tables (design note §1.8 option (a)). A function whose domain is too large to enumerate is canonicalised to
+/// tables (docs/compositionality.md). A function whose domain is too large to enumerate is canonicalised to
 /// `opaque` (its code and captured values), which identifies only syntactically equal closures; reports say when that
 /// happened.
 public enum Value: Hashable, Sendable {

@@ -4,7 +4,7 @@ import Glibc
 import Darwin
 #endif
 
-/// Compositionality measures for emergent or learned message protocols (design note §2 "ML measures"): topographic
+/// Compositionality measures for emergent or learned message protocols (docs/compositionality.md): topographic
 /// similarity, positional and bag-of-symbols disentanglement, and tree reconstruction error with additive
 /// composition. Meanings are attribute-value vectors, messages symbol sequences (both as integer codes).
 public enum CompositionalityMetrics {

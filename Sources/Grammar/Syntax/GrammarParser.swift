@@ -1,4 +1,4 @@
-/// Recursive-descent parser for `.mont` grammar files (format: ../shared/design/compositionality.md §4).
+/// Recursive-descent parser for `.mont` grammar files (format: docs/compositionality.md and grammars/README.md).
 ///
 /// The parser keeps going after an error (it skips to the next `;` or `}`) so that one run reports every syntax
 /// error; all are thrown together as ``GrammarErrors``.
@@ -10,6 +10,8 @@ public struct GrammarParser {
     var errors: [GrammarError] = []
     /// While parsing the value of `let x = … in`, `in` ends the value instead of meaning membership.
     var inhibitsIn = false
+    /// Current recursion depth of the expression, type and pattern parsers.
+    var nesting = 0
 
     /// Parses the `.mont` text `source`; `file` labels the diagnostics.
     public static func parse(_ source: String, file: String) throws(GrammarErrors) -> GrammarSyntax {
@@ -117,6 +119,23 @@ public struct GrammarParser {
         }
         advance()
         return value
+    }
+
+    /// Enters one level of nesting; too deep a nesting is a located error, never a stack overflow. Pair with
+    /// `defer { nesting -= 1 }`.
+    mutating func enterNesting() throws(GrammarError) {
+        if nesting >= Expression.maximumNesting {
+            throw error("expression nested deeper than \(Expression.maximumNesting) levels")
+        }
+        nesting += 1
+    }
+
+    /// `expression`, or a located error when it is nested deeper than the limit (long operator chains).
+    func limited(_ expression: Expression) throws(GrammarError) -> Expression {
+        if expression.height > Expression.maximumNesting {
+            throw error("expression nested deeper than \(Expression.maximumNesting) levels")
+        }
+        return expression
     }
 
     /// Skips to just after the next `;` at the current brace depth, or to (not past) a closing `}`.
@@ -535,6 +554,8 @@ public struct GrammarParser {
     }
 
     mutating func parsePattern() throws(GrammarError) -> TermPattern {
+        try enterNesting()
+        defer { nesting -= 1 }
         if accept("_") { return .wildcard }
         if current.kind == .string {
             let text = current.text
@@ -593,6 +614,8 @@ public struct GrammarParser {
     // MARK: - Types
 
     mutating func parseType() throws(GrammarError) -> SemanticType {
+        try enterNesting()
+        defer { nesting -= 1 }
         let argument = try parseAtomicType()
         if accept("->") { return .function(argument, try parseType()) }
         return argument
@@ -632,6 +655,8 @@ public struct GrammarParser {
     static let binderKeywords: Set<String> = ["forall", "exists", "all", "iota", "count"]
 
     mutating func parseExpression() throws(GrammarError) -> Expression {
+        try enterNesting()
+        defer { nesting -= 1 }
         let start = here
         if accept("\\") {
             var binders: [Binder] = []
@@ -684,7 +709,7 @@ public struct GrammarParser {
         while isSymbol("<->") {
             let location = here
             advance()
-            left = Expression(.binary("<->", left, try parseImplication()), at: location)
+            left = try limited(Expression(.binary("<->", left, try parseImplication()), at: location))
         }
         return left
     }
@@ -694,6 +719,8 @@ public struct GrammarParser {
         if isSymbol("->") {
             let location = here
             advance()
+            try enterNesting()
+            defer { nesting -= 1 }
             let right = try parseImplicationOrBinder()
             return Expression(.binary("->", left, right), at: location)
         }
@@ -715,7 +742,7 @@ public struct GrammarParser {
         while isSymbol("||") || isKeyword("or") {
             let location = here
             advance()
-            left = Expression(.binary("||", left, try parseAndOrBinder()), at: location)
+            left = try limited(Expression(.binary("||", left, try parseAndOrBinder()), at: location))
         }
         return left
     }
@@ -744,7 +771,7 @@ public struct GrammarParser {
             } else {
                 right = try parseNot()
             }
-            left = Expression(.binary("&&", left, right), at: location)
+            left = try limited(Expression(.binary("&&", left, right), at: location))
         }
         return left
     }
@@ -752,6 +779,8 @@ public struct GrammarParser {
     mutating func parseNot() throws(GrammarError) -> Expression {
         let location = here
         if accept("!") || acceptKeyword("not") {
+            try enterNesting()
+            defer { nesting -= 1 }
             if current.kind == .identifier && Self.binderKeywords.contains(current.text) && next.kind == .identifier {
                 return Expression(.unary("!", try parseExpression()), at: location)
             }
@@ -785,7 +814,7 @@ public struct GrammarParser {
             if isSymbol("+") || isSymbol("-") || isSymbol("++") || isKeyword("union") || isKeyword("minus") {
                 let op = current.text
                 advance()
-                left = Expression(.binary(op, left, try parseMultiplicative()), at: location)
+                left = try limited(Expression(.binary(op, left, try parseMultiplicative()), at: location))
             } else {
                 return left
             }
@@ -799,7 +828,7 @@ public struct GrammarParser {
             if isSymbol("*") || isSymbol("/") || isKeyword("mod") || isKeyword("inter") {
                 let op = current.text
                 advance()
-                left = Expression(.binary(op, left, try parseUnary()), at: location)
+                left = try limited(Expression(.binary(op, left, try parseUnary()), at: location))
             } else {
                 return left
             }
@@ -808,13 +837,18 @@ public struct GrammarParser {
 
     mutating func parseUnary() throws(GrammarError) -> Expression {
         let location = here
-        if accept("-") { return Expression(.unary("-", try parseUnary()), at: location) }
-        if accept("^") { return Expression(.unary("^", try parseUnary()), at: location) }
+        if isSymbol("-") || isSymbol("^") {
+            let op = current.text
+            advance()
+            try enterNesting()
+            defer { nesting -= 1 }
+            return Expression(.unary(op, try parseUnary()), at: location)
+        }
         var expression = try parsePostfix()
         while isKeyword("at") {
             let atLocation = here
             advance()
-            expression = Expression(.at(expression, try parsePostfix()), at: atLocation)
+            expression = try limited(Expression(.at(expression, try parsePostfix()), at: atLocation))
         }
         return expression
     }
@@ -842,15 +876,15 @@ public struct GrammarParser {
                     repeat { arguments.append(try parseExpression()) } while accept(",")
                 }
                 try expect(")")
-                expression = Expression(.application(expression, arguments), at: location)
+                expression = try limited(Expression(.application(expression, arguments), at: location))
             } else if isAdjacentDot {
                 advance()
                 if current.kind == .integer, let index = Int(current.text) {
                     advance()
-                    expression = Expression(.projection(expression, index), at: location)
+                    expression = try limited(Expression(.projection(expression, index), at: location))
                 } else {
                     let name = try identifier("field name")
-                    expression = Expression(.field(expression, name.value), at: location)
+                    expression = try limited(Expression(.field(expression, name.value), at: location))
                 }
             } else {
                 return expression

@@ -39,12 +39,42 @@ public struct GrammarError: Error, Sendable, CustomStringConvertible, Equatable 
 
     /// `file:line:column: error: message`, followed by the source line and a caret when known.
     public var description: String {
-        var text = "\(location): error: \(message)"
+        var text = "\(location): error: \(Self.quoted(message))"
         if let sourceLine {
-            text += "\n" + sourceLine + "\n"
-            text += String(repeating: " ", count: max(0, location.column - 1)) + "^"
+            // Long lines are cut to a window around the column; invisible characters are shown escaped.
+            let scalars = Array(sourceLine.unicodeScalars)
+            let column = max(0, location.column - 1)
+            let width = 120
+            let start = scalars.count > width ? max(0, min(column - width / 2, scalars.count - width)) : 0
+            let end = min(scalars.count, start + width)
+            var shown = start > 0 ? "…" : ""
+            var caret = start > 0 ? 1 : 0
+            for (i, scalar) in scalars[start..<end].enumerated() {
+                let piece = Self.visible(scalar)
+                shown += piece
+                if start + i < column { caret += piece.unicodeScalars.count }
+            }
+            if end < scalars.count { shown += "…" }
+            text += "\n" + shown + "\n" + String(repeating: " ", count: caret) + "^"
         }
         return text
+    }
+
+    /// A scalar as printed in a diagnostic: control, format and other invisible characters (NUL, BOM, zero-width
+    /// space, …) as `\u{…}`, tabs as one space so the caret stays aligned.
+    static func visible(_ scalar: Unicode.Scalar) -> String {
+        if scalar == "\t" { return " " }
+        switch scalar.properties.generalCategory {
+        case .control, .format, .lineSeparator, .paragraphSeparator, .unassigned, .surrogate, .privateUse:
+            return "\\u{" + String(scalar.value, radix: 16, uppercase: true) + "}"
+        default:
+            return String(scalar)
+        }
+    }
+
+    /// `text` with invisible characters escaped as `\u{…}`, for quoting user input in messages.
+    public static func quoted(_ text: String) -> String {
+        text.unicodeScalars.map { visible($0) }.joined()
     }
 }
 

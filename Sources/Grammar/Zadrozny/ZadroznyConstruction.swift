@@ -1,5 +1,5 @@
 /// Zadrozny's construction on a finite string fragment (Zadrozny 1994, "From compositional to systematic
-/// semantics", Linguistics and Philosophy 17:329–342; design note §1.5).
+/// semantics", Linguistics and Philosophy 17:329–342; docs/compositionality.md).
 ///
 /// Theorem: for any m on strings closed under concatenation "." there is μ with μ(s.t) = μ(s)(μ(t)) and
 /// μ(s)(s) = m(s). The proof solves x_s = {⟨s, m(s)⟩} ∪ {⟨x_t, x_{s.t}⟩ : t ∈ S} with Aczel's anti-foundation axiom.
