@@ -11,6 +11,7 @@ let package = Package(
         .library(name: "Corpus", targets: ["Corpus"]),
         .library(name: "Grammar", targets: ["Grammar"]),
         .library(name: "Sampling", targets: ["Sampling"]),
+        .library(name: "Plotting", targets: ["Plotting"]),
         .executable(name: "montague", targets: ["montague"]),
     ],
     dependencies: [
@@ -38,8 +39,7 @@ let package = Package(
         // MARK: - Library
         .target(
             name: "Autodiff",
-            dependencies: ["CBLAS"],
-            swiftSettings: [.unsafeFlags(["-Ounchecked"], .when(configuration: .release))]
+            dependencies: ["CBLAS"]
         ),
         .target(
             name: "NeuralNet",
