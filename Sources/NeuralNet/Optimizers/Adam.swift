@@ -1,5 +1,9 @@
 import Foundation
 
+#if arch(x86_64) && canImport(_Builtin_intrinsics)
+    internal import _Builtin_intrinsics.intel
+#endif
+
 /// Adam: adaptive moment estimation, with weight decay as an L2 penalty on the gradient and optional AMSGrad.
 ///
 /// Kingma & Ba, "Adam: A Method for Stochastic Optimization" (ICLR 2015); AMSGrad from Reddi et al., "On the
@@ -165,8 +169,7 @@ struct AdamMoments {
     /// The update of `range` in one pass: moments, then the parameter, eight lanes at a time (`SIMD8<Float>`; the
     /// compiler does not vectorize the scalar loop by itself over five buffers that might alias). Every lane does
     /// the same IEEE operations in the same order as the scalar tail, so the result does not depend on where a
-    /// chunk starts. The square root stays one `sqrtss` per lane: the standard library's `squareRoot()` is a scalar
-    /// x86 intrinsic, which is now most of this loop's instructions.
+    /// chunk starts.
     @inline(__always)
     static func update(
         _ range: Range<Int>, theta: UnsafePointer<Float>, gradient: UnsafePointer<Float>,
@@ -183,7 +186,7 @@ struct AdamMoments {
             var vi = UnsafeRawPointer(v + i).loadUnaligned(as: Lanes.self)
             mi += c.oneMinusBeta1 * (g - mi)
             vi = vi * c.beta2 + c.oneMinusBeta2 * g * g
-            let denominator = vi.squareRoot() / c.correction2Root + c.epsilon
+            let denominator = squareRoot(vi) / c.correction2Root + c.epsilon
             UnsafeMutableRawPointer(m + i).storeBytes(of: mi, as: Lanes.self)
             UnsafeMutableRawPointer(v + i).storeBytes(of: vi, as: Lanes.self)
             UnsafeMutableRawPointer(out + i).storeBytes(of: p - c.stepSize * (mi / denominator), as: Lanes.self)
@@ -198,6 +201,18 @@ struct AdamMoments {
             out[i] = p - c.stepSize * (m[i] / denominator)
             i &+= 1
         }
+    }
+
+    /// The correctly rounded square root of each lane. On x86-64 two SSE `sqrtps` (baseline x86-64, no build flag):
+    /// `Float.squareRoot()` and `SIMD8.squareRoot()` keep libm's `errno` path for negative inputs, which makes them
+    /// one scalar `sqrtss` plus a branch per lane and was most of the update's instructions. Same bits either way.
+    @inline(__always)
+    static func squareRoot(_ x: SIMD8<Float>) -> SIMD8<Float> {
+        #if arch(x86_64) && canImport(_Builtin_intrinsics)
+            return SIMD8(lowHalf: _mm_sqrt_ps(x.lowHalf), highHalf: _mm_sqrt_ps(x.highHalf))
+        #else
+            return x.squareRoot()
+        #endif
     }
 
     /// ``update(_:theta:gradient:m:v:out:_:)`` with AMSGrad's running maximum of `v` in the denominator.
