@@ -91,11 +91,6 @@ struct AdamMoments {
     var firstMoments: [[Float]]
     var secondMoments: [[Float]]
     var maxSecondMoments: [[Float]]
-    /// Each parameter's value before the last step: the next step writes into it when nothing else holds it any
-    /// more (by then the graph of the step that read it is usually gone), so steps reuse two buffers per parameter
-    /// instead of allocating (and page-faulting) a fresh one every time. Copy-on-write keeps it safe when
-    /// something still holds it: the write then copies first, as a fresh buffer would cost anyway.
-    var spareValues: [[Float]] = []
 
     init(parameters: [Parameter], amsgrad: Bool) {
         self.amsgrad = amsgrad
@@ -133,16 +128,12 @@ struct AdamMoments {
             let count = parameter.value.count
             var maxMoments = amsgrad ? maxSecondMoments[index] : []
             if amsgrad { maxSecondMoments[index] = [] }  // keep the buffer uniquely referenced while it is written
-            if spareValues.count != parameters.count { spareValues = Array(repeating: [], count: parameters.count) }
-            var updated = spareValues[index]
-            spareValues[index] = []  // uniquely referenced while it is written
-            if updated.count != count { updated = [Float](repeating: 0, count: count) }
-            parameter.value.scalars.withUnsafeBufferPointer { theta in
+            let updated = parameter.value.scalars.withUnsafeBufferPointer { theta in
                 gradients[index].scalars.withUnsafeBufferPointer { grad in
                     firstMoments[index].withUnsafeMutableBufferPointer { m in
                         secondMoments[index].withUnsafeMutableBufferPointer { v in
                             maxMoments.withUnsafeMutableBufferPointer { vMax in
-                                updated.withUnsafeMutableBufferPointer { out in
+                                [Float](unsafeUninitializedCapacity: count) { out, initialized in
                                     // Element-wise: chunks over threads give the same bits as one thread.
                                     Kernels.parallelFor(count) { range in
                                         guard let theta = theta.baseAddress, let grad = grad.baseAddress,
@@ -163,6 +154,7 @@ struct AdamMoments {
                                                 constants)
                                         }
                                     }
+                                    initialized = count
                                 }
                             }
                         }
@@ -170,7 +162,6 @@ struct AdamMoments {
                 }
             }
             if amsgrad { maxSecondMoments[index] = maxMoments }
-            spareValues[index] = parameter.value.scalars
             parameter.update(scalars: updated)
         }
     }
