@@ -1,7 +1,7 @@
 import Foundation
 
 #if arch(x86_64) && canImport(_Builtin_intrinsics)
-    internal import _Builtin_intrinsics.intel
+internal import _Builtin_intrinsics.intel
 #endif
 
 /// Adam: adaptive moment estimation, with weight decay as an L2 penalty on the gradient and optional AMSGrad.
@@ -209,9 +209,9 @@ struct AdamMoments {
     @inline(__always)
     static func squareRoot(_ x: SIMD8<Float>) -> SIMD8<Float> {
         #if arch(x86_64) && canImport(_Builtin_intrinsics)
-            return SIMD8(lowHalf: _mm_sqrt_ps(x.lowHalf), highHalf: _mm_sqrt_ps(x.highHalf))
+        return SIMD8(lowHalf: _mm_sqrt_ps(x.lowHalf), highHalf: _mm_sqrt_ps(x.highHalf))
         #else
-            return x.squareRoot()
+        return x.squareRoot()
         #endif
     }
 
