@@ -2,7 +2,7 @@
 #
 #   make run     install missing system packages, release build, run montague (--help, --version, the XOR demo, a grammar check)
 #   make test    install missing system packages, run the test suite (debug)
-#   make bench   install missing system packages, release benchmarks vs cblas and PyTorch, one table; corpus vs xmllint/lxml
+#   make bench   install missing system packages, release benchmarks vs cblas, PyTorch and JAX, one table; corpus vs xmllint/lxml
 #   make build   release build          make lint    swift format lint --strict
 #   make setup   system packages only   make clean   remove build products (make distclean: also the venv)
 #   make install PREFIX=DIR   release build, montague copied to DIR/bin (default /usr/local)
@@ -20,7 +20,7 @@ RELEASE_BIN := .build/release
 LINT_PATHS := Sources Tests Benchmarks
 
 # Benchmarks: thread counts (OPENBLAS_NUM_THREADS / torch.set_num_threads), where results go, extra flags for both
-# runners (e.g. BENCH_FLAGS="--quick --filter sgemm"), and the PyTorch reference environment (git-ignored).
+# runners (e.g. BENCH_FLAGS="--quick --filter sgemm"), and the PyTorch / JAX reference environment (git-ignored).
 BENCH_THREADS ?= 1 2
 BENCH_DIR ?= runs/bench
 BENCH_FLAGS ?=
@@ -31,7 +31,8 @@ CORPUS_BENCH_FILE ?= .build-bench-data/tei-200mb.xml
 CORPUS_BENCH ?= 1
 TORCH_REQUIREMENT ?= torch==2.13.0+cpu
 
-.PHONY: help setup build install run test test-standalone test-release bench bench-grammar bench-corpus bench-reference-env lint clean distclean
+.PHONY: help setup build install run test test-standalone test-release bench bench-grammar bench-corpus \
+	bench-reference-env bench-versioned-dependency api-breaking-changes lint clean distclean
 
 help:
 	@sed -n '3,8p' Makefile | sed 's/^# \{0,1\}//'
@@ -100,7 +101,8 @@ test-release: setup
 bench: APT_PACKAGES += $(if $(filter 1,$(CORPUS_BENCH)),libxml2-utils)
 bench: setup $(if $(filter 1,$(BENCH_REFERENCE)),bench-reference-env)
 	$(SWIFT) build -c release --product MontagueBenchmarks
-	@mkdir -p $(BENCH_DIR) && rm -f $(BENCH_DIR)/montague.jsonl $(BENCH_DIR)/pytorch.jsonl $(BENCH_DIR)/sampling.jsonl
+	@mkdir -p $(BENCH_DIR) && rm -f $(BENCH_DIR)/montague.jsonl $(BENCH_DIR)/pytorch.jsonl $(BENCH_DIR)/sampling.jsonl \
+		$(BENCH_DIR)/jax.jsonl
 	@for threads in $(BENCH_THREADS); do \
 		echo "bench: Montague, $$threads thread(s)"; \
 		OPENBLAS_NUM_THREADS=$$threads $(RELEASE_BIN)/MontagueBenchmarks --threads $$threads $(BENCH_FLAGS) \
@@ -113,6 +115,10 @@ bench: setup $(if $(filter 1,$(BENCH_REFERENCE)),bench-reference-env)
 			OMP_NUM_THREADS=$$threads $(BENCH_VENV)/bin/python bench/pytorch_reference.py --threads $$threads \
 				$(BENCH_FLAGS) >> $(BENCH_DIR)/pytorch.jsonl \
 				|| echo "bench: the PyTorch reference failed; its rows read 'unavailable'" >&2; \
+			echo "bench: JAX reference, $$threads thread(s)"; \
+			$(BENCH_VENV)/bin/python bench/jax_reference.py --threads $$threads $(BENCH_FLAGS) \
+				>> $(BENCH_DIR)/jax.jsonl \
+				|| echo "bench: the JAX reference failed; its rows read 'unavailable'" >&2; \
 			echo "bench: numpy / scikit-learn reference, $$threads thread(s)"; \
 			OMP_NUM_THREADS=$$threads OPENBLAS_NUM_THREADS=$$threads $(BENCH_VENV)/bin/python \
 				bench/sampling_reference.py --threads $$threads $(BENCH_FLAGS) >> $(BENCH_DIR)/sampling.jsonl \
@@ -124,7 +130,8 @@ bench: setup $(if $(filter 1,$(BENCH_REFERENCE)),bench-reference-env)
 	@echo
 	@if command -v $(PYTHON) >/dev/null 2>&1; then \
 		$(PYTHON) bench/compare.py $(if $(findstring --filter,$(BENCH_FLAGS)),--only-measured) \
-			$(BENCH_DIR)/montague.jsonl $$(ls $(BENCH_DIR)/pytorch.jsonl $(BENCH_DIR)/sampling.jsonl 2>/dev/null) \
+			$(BENCH_DIR)/montague.jsonl \
+			$$(ls $(BENCH_DIR)/pytorch.jsonl $(BENCH_DIR)/jax.jsonl $(BENCH_DIR)/sampling.jsonl 2>/dev/null) \
 			| tee $(BENCH_DIR)/table.txt; \
 	else \
 		cat $(BENCH_DIR)/*.jsonl; \
@@ -154,17 +161,27 @@ bench-corpus: setup bench-reference-env
 	$(RELEASE_BIN)/MontagueBenchmarks --corpus $(CORPUS_BENCH_FILE)
 	PATH="$(CURDIR)/$(BENCH_VENV)/bin:$$PATH" bash bench/corpus_reference.sh $(CORPUS_BENCH_FILE)
 
-## bench-reference-env: PyTorch (CPU) in a git-ignored venv; never fails `make bench`.
+## bench-reference-env: PyTorch and JAX (CPU wheels) in a git-ignored venv; never fails `make bench`.
 bench-reference-env:
-	@if [ -f $(BENCH_VENV)/.installed-torch-sklearn-lxml ]; then exit 0; fi; \
-	echo "bench: installing the PyTorch reference into $(BENCH_VENV) (once; may take a few minutes)"; \
+	@if [ -f $(BENCH_VENV)/.installed-torch-jax-sklearn-lxml ]; then exit 0; fi; \
+	echo "bench: installing the PyTorch and JAX references into $(BENCH_VENV) (once; may take a few minutes)"; \
 	if $(PYTHON) -m venv $(BENCH_VENV) \
 		&& { $(BENCH_VENV)/bin/pip install -q '$(TORCH_REQUIREMENT)' numpy scikit-learn lxml \
 			|| $(BENCH_VENV)/bin/pip install -q torch numpy scikit-learn lxml; }; then \
-		touch $(BENCH_VENV)/.installed-torch-sklearn-lxml; \
+		$(BENCH_VENV)/bin/pip install -q jax jaxlib optax \
+			|| echo "bench: could not install jax: its rows read 'unavailable'" >&2; \
+		touch $(BENCH_VENV)/.installed-torch-jax-sklearn-lxml; \
 	else \
 		echo "bench: could not install torch: the table will say 'reference unavailable'" >&2; \
 	fi
+
+## bench-versioned-dependency: a throw-away package depending on a tagged clone `from: "0.1.0"` must build.
+bench-versioned-dependency: setup
+	bash bench/versioned_dependency_check.sh
+
+## api-breaking-changes: public-API breaks of the library products since the last tag (none before the first tag).
+api-breaking-changes: setup
+	bash bench/api_breaking_changes.sh
 
 ## lint: swift format in strict mode (configuration: .swift-format); skipped if the toolchain lacks it.
 lint:

@@ -16,6 +16,7 @@ let package = Package(
         .library(name: "Experiments", targets: ["Experiments"]),
         .library(name: "TextGeneration", targets: ["TextGeneration"]),
         .library(name: "MetaLearning", targets: ["MetaLearning"]),
+        .library(name: "Plotting", targets: ["Plotting"]),
         .executable(name: "montague", targets: ["montague"]),
     ],
     dependencies: [
@@ -46,8 +47,7 @@ let package = Package(
         // MARK: - Library
         .target(
             name: "Autodiff",
-            dependencies: ["CBLAS"],
-            swiftSettings: [.unsafeFlags(["-Ounchecked"], .when(configuration: .release))]
+            dependencies: ["CBLAS"]
         ),
         .target(
             name: "NeuralNet",

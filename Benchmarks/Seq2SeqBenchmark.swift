@@ -56,6 +56,7 @@ enum Seq2SeqBenchmark {
             let loss = crossEntropy(logits: logits, targets: labels)
             optimizer.step(gradients(of: loss, wrt: parameters.map(\.value)))
         }
-        return BenchmarkCase(name: caseName, metric: .tokensPerSecond, variants: [montague])
+        let bound = GemmPlan.seq2seq.variant(unitsPerIteration: Double(batch * steps))
+        return BenchmarkCase(name: caseName, metric: .tokensPerSecond, variants: [montague, bound])
     }
 }

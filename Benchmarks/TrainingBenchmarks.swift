@@ -43,7 +43,8 @@ enum TrainingBenchmarks {
             let loss = crossEntropy(logits: layers[2](hidden2), targets: labels)
             optimizer.step(gradients(of: loss, wrt: parameters.map(\.value)))
         }
-        return BenchmarkCase(name: mlpCaseName, metric: .stepsPerSecond, variants: [montague])
+        let bound = GemmPlan.mlp.variant(unitsPerIteration: 1)
+        return BenchmarkCase(name: mlpCaseName, metric: .stepsPerSecond, variants: [montague, bound])
     }
 
     /// LSTM language-model training step from NeuralNet layers: `Embedding(10000, 128)`, a one-layer
@@ -68,6 +69,7 @@ enum TrainingBenchmarks {
             let loss = crossEntropy(logits: output(hidden), targets: targets)
             optimizer.step(gradients(of: loss, wrt: parameters.map(\.value)))
         }
-        return BenchmarkCase(name: lstmCaseName, metric: .tokensPerSecond, variants: [montague])
+        let bound = GemmPlan.lstmLanguageModel.variant(unitsPerIteration: Double(batch * steps))
+        return BenchmarkCase(name: lstmCaseName, metric: .tokensPerSecond, variants: [montague, bound])
     }
 }

@@ -1,6 +1,6 @@
 // MontagueBenchmarks: `make bench` runs this in release once per thread count, with OPENBLAS_NUM_THREADS set.
 //
-//     MontagueBenchmarks [--threads N] [--filter TEXT] [--quick] [--list]
+//     MontagueBenchmarks [--threads N] [--filter TEXT] [--quick] [--list] [--iterations N]
 //
 // Prints one JSON line per (case, implementation) on stdout, progress on stderr. bench/compare.py merges the
 // output with bench/pytorch_reference.py's and prints the comparison table. Never run from unit tests.
@@ -18,6 +18,8 @@ struct BenchmarkOptions {
     var filter: String?
     var quick = false
     var list = false
+    /// Run the selected cases' Montague variants this many times, untimed (for profilers: callgrind, perf).
+    var iterations: Int?
     /// Run the grammar N1 benchmark instead of the tensor cases.
     var grammar = false
     /// Run the corpus reading benchmark on this file instead of the tensor cases.
@@ -38,6 +40,11 @@ struct BenchmarkOptions {
                 filter = value
             case "--quick": quick = true
             case "--list": list = true
+            case "--iterations":
+                guard let value = remaining.popFirst().flatMap({ Int($0) }), value >= 1 else {
+                    Self.usage("--iterations needs a positive integer")
+                }
+                iterations = value
             case "--grammar": grammar = true
             case "--corpus":
                 guard let value = remaining.popFirst() else { Self.usage("--corpus needs a file") }
@@ -56,6 +63,7 @@ struct BenchmarkOptions {
                 + "  --filter TEXT  run only cases whose name contains TEXT\n"
                 + "  --quick        fewer, shorter samples (development only)\n"
                 + "  --list         print the case names and exit\n"
+                + "  --iterations N run the selected cases' montague variants N times untimed (for a profiler)\n"
                 + "  --grammar      the grammar N1 enumeration + check benchmark (Markdown table)\n"
                 + "  --corpus FILE  the corpus reading benchmark on FILE (make it with bench/make_tei_corpus.py)")
         exit(problem == nil ? 0 : 2)
@@ -97,6 +105,17 @@ if let corpusPath = options.corpusPath {
 
 if options.list {
     for entry in entries { print(entry.name) }
+    exit(0)
+}
+
+if let iterations = options.iterations {
+    for entry in entries where options.filter.map(entry.name.contains) ?? true {
+        guard let benchmarkCase = entry.make() else { continue }
+        for variant in benchmarkCase.variants where variant.implementation == "montague" {
+            printError("# \(iterations) untimed iteration(s) of \(entry.name)")
+            for _ in 0..<iterations { variant.body() }
+        }
+    }
     exit(0)
 }
 

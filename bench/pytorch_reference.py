@@ -28,6 +28,10 @@ Cases (names must match Benchmarks/MatmulBenchmarks.swift and Benchmarks/Trainin
   ``n = tanh(x_n + r * (h W_hn^T + b_hn))``); impl ``pytorch-nn.GRU`` (informational) uses ``torch.nn.GRU`` for
   the encoder and ``torch.nn.GRUCell`` for the decoder.
 
+Each training case is also measured with impl ``pytorch-compile``: the same code with the loss function and the
+optimizer's step through ``torch.compile`` (TorchInductor, C++ code for the CPU; ``--no-compile`` skips these rows,
+and a case whose compilation fails is left out with a message on stderr). Compilation happens in the warm-up.
+
 On CPU there is no cuDNN; in training ``nn.LSTM`` runs oneDNN's fused LSTM layer (``aten::mkldnn_rnn_layer``),
 ``nn.GRU`` ATen's C++ time loop (``aten::gru``: one GEMM for all input projections, then per step a GEMM and ATen's
 gate ops) and ``nn.GRUCell`` ``aten::gru_cell`` (checked with torch.profiler, PyTorch 2.13.0+cpu).
@@ -111,7 +115,24 @@ def sgemm_body(n: int) -> Callable[[], None]:
 
 # MARK: - MLP training step
 
-def mlp_step_body() -> Callable[[], None]:
+def compiled(function: Callable[..., torch.Tensor], enabled: bool) -> Callable[..., torch.Tensor]:
+    """`function` through ``torch.compile`` (TorchInductor's C++ CPU backend) when `enabled`."""
+    return torch.compile(function, dynamic=False) if enabled else function
+
+
+def compiled_step(optimizer: torch.optim.Optimizer, enabled: bool) -> Callable[[], None]:
+    """The optimizer's step, compiled as PyTorch's "compiling the optimizer" recipe does when `enabled`."""
+    if not enabled:
+        return optimizer.step
+
+    @torch.compile(fullgraph=False)
+    def step() -> None:
+        optimizer.step()
+
+    return step
+
+
+def mlp_step_body(compile_model: bool = False) -> Callable[[], None]:
     torch.manual_seed(0)
     model = torch.nn.Sequential(
         torch.nn.Linear(784, 256), torch.nn.ReLU(),
@@ -121,12 +142,14 @@ def mlp_step_body() -> Callable[[], None]:
     optimizer = torch.optim.Adam(model.parameters(), lr=1e-3, betas=(0.9, 0.999), eps=1e-8)
     inputs = torch.randn(128, 784)
     labels = torch.randint(0, 10, (128,))
+    loss_of = compiled(lambda x, y: F.cross_entropy(model(x), y), compile_model)
+    step = compiled_step(optimizer, compile_model)
 
     def body() -> None:
         optimizer.zero_grad(set_to_none=True)
-        loss = F.cross_entropy(model(inputs), labels)
+        loss = loss_of(inputs, labels)
         loss.backward()
-        optimizer.step()
+        step()
 
     return body
 
@@ -143,7 +166,7 @@ def uniform_parameter(*shape: int, bound: float) -> torch.nn.Parameter:
     return torch.nn.Parameter(torch.empty(*shape).uniform_(-bound, bound))
 
 
-def lstm_core_ops_body() -> Callable[[], None]:
+def lstm_core_ops_body(compile_model: bool = False) -> Callable[[], None]:
     """The LSTM cell written with matmul / sigmoid / tanh, unrolled over the 35 steps."""
     torch.manual_seed(0)
     bound = HIDDEN ** -0.5
@@ -157,8 +180,7 @@ def lstm_core_ops_body() -> Callable[[], None]:
     optimizer = torch.optim.Adam(parameters, lr=1e-3)
     inputs, targets = lstm_data()
 
-    def body() -> None:
-        optimizer.zero_grad(set_to_none=True)
+    def forward(inputs: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
         projected = F.linear(embedding(inputs), weight_ih, bias_ih)  # [time, batch, 4 hidden], one GEMM
         h = torch.zeros(BATCH, HIDDEN)
         c = torch.zeros(BATCH, HIDDEN)
@@ -170,9 +192,15 @@ def lstm_core_ops_body() -> Callable[[], None]:
             h = torch.sigmoid(o) * torch.tanh(c)
             outputs.append(h)
         hidden = torch.stack(outputs).reshape(STEPS * BATCH, HIDDEN)
-        loss = F.cross_entropy(projection(hidden), targets.reshape(-1))  # full softmax over the vocabulary
-        loss.backward()
-        optimizer.step()
+        return F.cross_entropy(projection(hidden), targets.reshape(-1))  # full softmax over the vocabulary
+
+    loss_of = compiled(forward, compile_model)
+    step = compiled_step(optimizer, compile_model)
+
+    def body() -> None:
+        optimizer.zero_grad(set_to_none=True)
+        loss_of(inputs, targets).backward()
+        step()
 
     return body
 
@@ -232,8 +260,9 @@ class GRUWeights(torch.nn.Module):
         return (1 - z) * n + z * h
 
 
-def seq2seq_body(idiomatic: bool) -> Callable[[], None]:
-    """The GRU seq2seq step: core-ops GRU cells (``idiomatic=False``) or nn.GRU + nn.GRUCell."""
+def seq2seq_body(idiomatic: bool, compile_model: bool = False) -> Callable[[], None]:
+    """The GRU seq2seq step: core-ops GRU cells (``idiomatic=False``) or nn.GRU + nn.GRUCell; ``compile_model``
+    runs the forward pass and the optimizer step through ``torch.compile``."""
     torch.manual_seed(0)
     size_e, size_h, batch, steps = S2S_EMBEDDING, S2S_HIDDEN, S2S_BATCH, S2S_STEPS
     source_embedding = torch.nn.Embedding(S2S_VOCABULARY, size_e)
@@ -250,8 +279,7 @@ def seq2seq_body(idiomatic: bool) -> Callable[[], None]:
     optimizer = torch.optim.Adam(modules.parameters(), lr=1e-3)
     source, decoder_inputs, labels = seq2seq_data()
 
-    def body() -> None:
-        optimizer.zero_grad(set_to_none=True)
+    def forward(source: torch.Tensor, decoder_inputs: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
         if idiomatic:
             outputs, final = encoder(source_embedding(source))
             h = final[0]
@@ -272,9 +300,15 @@ def seq2seq_body(idiomatic: bool) -> Callable[[], None]:
             context = torch.bmm(weights, memory).squeeze(1)
             attentional.append(torch.tanh(combine(torch.cat([context, h], dim=1))))
         logits = projection(torch.stack(attentional).reshape(steps * batch, size_h))
-        loss = F.cross_entropy(logits, labels.reshape(-1))
-        loss.backward()
-        optimizer.step()
+        return F.cross_entropy(logits, labels.reshape(-1))
+
+    loss_of = compiled(forward, compile_model)
+    step = compiled_step(optimizer, compile_model)
+
+    def body() -> None:
+        optimizer.zero_grad(set_to_none=True)
+        loss_of(source, decoder_inputs, labels).backward()
+        step()
 
     return body
 
@@ -287,6 +321,8 @@ def main() -> int:
                         help="torch.set_num_threads values to measure (default: 1 2)")
     parser.add_argument("--filter", default=None, help="run only cases whose name contains this text")
     parser.add_argument("--quick", action="store_true", help="fewer, shorter samples (development only)")
+    parser.add_argument("--no-compile", action="store_true",
+                        help="skip the torch.compile rows (impl pytorch-compile)")
     arguments = parser.parse_args()
 
     harness = Harness(0.1, 0.05, 3) if arguments.quick else Harness(0.5, 0.25, 7)
@@ -301,6 +337,13 @@ def main() -> int:
         (SEQ2SEQ_CASE, "pytorch", "tokens/s", float(S2S_BATCH * S2S_STEPS), lambda: seq2seq_body(False)),
         (SEQ2SEQ_CASE, "pytorch-nn.GRU", "tokens/s", float(S2S_BATCH * S2S_STEPS), lambda: seq2seq_body(True)),
     ]
+    if not arguments.no_compile:
+        cases += [
+            (MLP_CASE, "pytorch-compile", "steps/s", 1.0, lambda: mlp_step_body(True)),
+            (LSTM_CASE, "pytorch-compile", "tokens/s", float(tokens), lambda: lstm_core_ops_body(True)),
+            (SEQ2SEQ_CASE, "pytorch-compile", "tokens/s", float(S2S_BATCH * S2S_STEPS),
+             lambda: seq2seq_body(False, True)),
+        ]
 
     progress(f"pytorch {torch.__version__}, {torch.get_num_interop_threads()} inter-op thread(s)")
     for threads in arguments.threads:
@@ -309,9 +352,15 @@ def main() -> int:
             if arguments.filter and arguments.filter not in case:
                 continue
             progress(f"measuring {case} ({impl}, {threads} thread(s))")
-            body = make()
-            with torch.no_grad() if metric == "GFLOP/s" else torch.enable_grad():
-                value = harness.rate(body, units)
+            try:
+                body = make()
+                with torch.no_grad() if metric == "GFLOP/s" else torch.enable_grad():
+                    value = harness.rate(body, units)
+            except Exception as error:  # torch.compile needs a working C++ toolchain; its absence is not fatal
+                if impl != "pytorch-compile":
+                    raise
+                progress(f"torch.compile failed for {case}: {type(error).__name__}: {error}")
+                continue
             emit(case, impl, threads, metric, value / (1e9 if metric == "GFLOP/s" else 1.0))
             del body
     return 0

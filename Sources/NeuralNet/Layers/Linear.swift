@@ -44,14 +44,17 @@ public struct Linear: Module {
         [(name: "weight", parameter: weight)] + (bias.map { [(name: "bias", parameter: $0)] } ?? [])
     }
 
-    /// `x·Wᵀ + b` for `x` of shape `[…, inputSize]` (rank ≥ 1), one GEMM with W used transposed in place.
+    /// `x·Wᵀ + b` for `x` of shape `[…, inputSize]` (rank ≥ 1), one GEMM with W used transposed in place; with a
+    /// bias, one ``Tensor/affine(_:weight:bias:)`` op (the GEMM accumulates onto the bias rows).
     public func callAsFunction(_ input: Tensor) -> Tensor {
         precondition(
             input.rank >= 1 && input.shape[input.rank - 1] == inputSize,
             "Linear: input shape \(input.shape) does not end in inputSize \(inputSize)")
-        let matrix = input.rank == 1 ? input.reshaped([1, inputSize]) : input
-        var output = Tensor.matmul(matrix, weight.value, transposeB: true)
-        if let bias { output = output + bias.value }
-        return input.rank == 1 ? output.reshaped([outputSize]) : output
+        let rows = input.shape.dropLast().reduce(1, *)
+        let matrix = input.rank == 2 ? input : input.reshaped([rows, inputSize])
+        let output =
+            bias.map { Tensor.affine(matrix, weight: weight.value, bias: $0.value) }
+            ?? Tensor.matmul(matrix, weight.value, transposeB: true)
+        return input.rank == 2 ? output : output.reshaped(Array(input.shape.dropLast()) + [outputSize])
     }
 }
