@@ -12,6 +12,7 @@ let package = Package(
         .library(name: "Grammar", targets: ["Grammar"]),
         .library(name: "Sampling", targets: ["Sampling"]),
         .library(name: "MontagueSupport", targets: ["MontagueSupport"]),
+        .library(name: "RL", targets: ["RL"]),
         .executable(name: "montague", targets: ["montague"]),
     ],
     dependencies: [
@@ -54,6 +55,10 @@ let package = Package(
             dependencies: ["Autodiff", "CBLAS"]
         ),
         .target(
+            name: "RL",
+            dependencies: ["NeuralNet", "Autodiff", "Sampling", "MontagueSupport"]
+        ),
+        .target(
             name: "Grammar",
             dependencies: []
         ),
@@ -66,7 +71,7 @@ let package = Package(
         .executableTarget(
             name: "montague",
             dependencies: [
-                "Autodiff", "NeuralNet", "Corpus", "Grammar", "Sampling", "Plotting", "MontagueSupport",
+                "Autodiff", "NeuralNet", "Corpus", "Grammar", "Sampling", "Plotting", "MontagueSupport", "RL",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -88,6 +93,7 @@ let package = Package(
         .testTarget(name: "PlottingTests", dependencies: ["Plotting"]),
         .testTarget(name: "CLITests", dependencies: ["montague"]),
         .testTarget(name: "MontagueSupportTests", dependencies: ["MontagueSupport"]),
+        .testTarget(name: "RLTests", dependencies: ["RL", "NeuralNet", "Autodiff"], exclude: ["Fixtures"]),
     ],
     swiftLanguageModes: [.v6]
 )
