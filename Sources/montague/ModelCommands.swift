@@ -19,6 +19,7 @@ protocol ModelKindHandler: Sendable {
 /// Every kind the `predict` and `evaluate` verbs know (one line per kind).
 enum ModelKinds {
     static let all: [any ModelKindHandler.Type] = [
+        RLKind.self,
     ]
 
     /// The handler of the directory's kind, with its manifest.

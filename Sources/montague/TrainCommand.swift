@@ -7,7 +7,7 @@ struct TrainCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "train",
         abstract: "Train models.",
-        subcommands: [TrainSeq2SeqCommand.self])
+        subcommands: [TrainSeq2SeqCommand.self, TrainRLCommand.self])
 }
 
 /// `montague train seq2seq --train FILE --test FILE [...]`: trains an attention encoder–decoder on SCAN-format
