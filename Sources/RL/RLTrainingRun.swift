@@ -13,6 +13,7 @@ public enum RLMethod: String, Codable, Sendable, CaseIterable {
     case prioritizedDQN = "per-dqn"
     case noisyDQN = "noisy-dqn"
     case c51, rainbow
+    case ddpg, td3
 
     /// The on-policy method, when this is one.
     public var onPolicyMethod: OnPolicyMethod? {
@@ -27,6 +28,9 @@ public enum RLMethod: String, Codable, Sendable, CaseIterable {
 
     /// The DQN variant, when this is one.
     public var dqnVariant: DQNVariant? { DQNVariant(rawValue: rawValue) }
+
+    /// Whether this is a pathwise-derivative method (DDPG, TD3).
+    public var isPathwise: Bool { self == .ddpg || self == .td3 }
 }
 
 /// Why a run cannot be made or resumed (a user's choice of environment, method or directory).
@@ -54,6 +58,8 @@ public struct RLHyperparameters: Codable, Equatable, Sendable {
     public var onPolicy: OnPolicyConfiguration?
     /// Settings of value-based methods.
     public var dqn: DQNConfiguration?
+    /// Settings of DDPG / TD3.
+    public var pathwise: DeterministicPolicyGradientConfiguration?
 
     /// The defaults of `method` on `environment` (Stable-Baselines3 zoo settings where the zoo has them).
     public init(environment: EnvironmentName, method: RLMethod, seed: UInt64) throws(RLRunError) {
@@ -68,6 +74,18 @@ public struct RLHyperparameters: Codable, Equatable, Sendable {
                 throw RLRunError("\(method.rawValue) needs discrete actions; \(environment.rawValue) has continuous ones")
             }
             dqn = DQNConfiguration(variant: variant, environment: environment)
+        } else if method.isPathwise {
+            guard space.dimension != nil else {
+                throw RLRunError("\(method.rawValue) needs continuous actions; \(environment.rawValue) has discrete ones")
+            }
+            var configuration = DeterministicPolicyGradientConfiguration()
+            configuration.twinDelayed = method == .td3
+            if environment == .mountainCarContinuous {
+                configuration.explorationNoise = 0.5
+                configuration.discount = 0.99
+                configuration.learningStarts = 1000
+            }
+            pathwise = configuration
         }
     }
 }
@@ -151,12 +169,14 @@ extension DQNConfiguration {
 public enum RLPolicy {
     case actorCritic(ActorCriticModel)
     case q(QNetwork)
+    case deterministic(DeterministicActor)
 
     /// The parameters, by name (the model directory's weights).
     public var parameters: any ParameterContainer {
         switch self {
         case .actorCritic(let model): model
         case .q(let network): network
+        case .deterministic(let actor): actor
         }
     }
 
@@ -169,6 +189,8 @@ public enum RLPolicy {
             network.setNoise(enabled: false)
             let values = withoutGradients { network.qValues(observationBatch([observation])).scalars }
             return .discrete(greedyAction(values))
+        case .deterministic(let actor):
+            return .continuous(withoutGradients { actor(observationBatch([observation])).scalars })
         }
     }
 
@@ -182,6 +204,12 @@ public enum RLPolicy {
                     observationSize: environment.observationSize,
                     distribution: PolicyDistribution(environment.actionSpace), hidden: configuration.hidden,
                     activation: configuration.activation, sharedTrunk: configuration.sharedTrunk, using: &generator))
+        }
+        if let configuration = hyperparameters.pathwise, case .box(_, let high) = environment.actionSpace {
+            return .deterministic(
+                DeterministicActor(
+                    observationSize: environment.observationSize, high: high, hidden: configuration.hidden,
+                    using: &generator))
         }
         let configuration = hyperparameters.dqn ?? DQNConfiguration()
         return .q(
@@ -229,14 +257,21 @@ public final class RLTrainingRun {
     public let hyperparameters: RLHyperparameters
     private let onPolicy: OnPolicyTrainer?
     private let dqn: DQNTrainer?
+    private let pathwise: DeterministicPolicyGradientTrainer?
 
     /// A new run.
     public init(_ hyperparameters: RLHyperparameters) {
         self.hyperparameters = hyperparameters
         let environment = hyperparameters.environment.make()
+        pathwise = hyperparameters.pathwise.map {
+            DeterministicPolicyGradientTrainer(environment: environment, configuration: $0, seed: hyperparameters.seed)
+        }
         if let configuration = hyperparameters.onPolicy {
             onPolicy = OnPolicyTrainer(
                 environment: environment, configuration: configuration, seed: hyperparameters.seed)
+            dqn = nil
+        } else if pathwise != nil {
+            onPolicy = nil
             dqn = nil
         } else {
             onPolicy = nil
@@ -250,19 +285,25 @@ public final class RLTrainingRun {
     public var policy: RLPolicy {
         if let onPolicy { return .actorCritic(onPolicy.model) }
         if let dqn { return .q(dqn.network) }
+        if let pathwise { return .deterministic(pathwise.actor) }
         preconditionFailure("RLTrainingRun: no trainer")
     }
 
     /// Environment steps so far.
-    public var environmentSteps: Int { onPolicy?.environmentSteps ?? dqn?.environmentSteps ?? 0 }
+    public var environmentSteps: Int {
+        onPolicy?.environmentSteps ?? dqn?.environmentSteps ?? pathwise?.environmentSteps ?? 0
+    }
 
     /// Returns of finished training episodes.
-    public var episodeReturns: [Double] { onPolicy?.episodeReturns ?? dqn?.episodeReturns ?? [] }
+    public var episodeReturns: [Double] {
+        onPolicy?.episodeReturns ?? dqn?.episodeReturns ?? pathwise?.episodeReturns ?? []
+    }
 
     /// Trains until `steps` environment steps in total or `deadline`.
     public func train(steps: Int, deadline: Date? = nil, report: (TrainingReport) -> Void = { _ in }) {
         onPolicy?.train(steps: steps, deadline: deadline, report: report)
         dqn?.train(steps: steps, deadline: deadline, report: report)
+        pathwise?.train(steps: steps, deadline: deadline, report: report)
     }
 
     /// Writes the model directory: manifest (with `metrics`), weights and the training state for resuming.
@@ -286,6 +327,16 @@ public final class RLTrainingRun {
             state.store(optimizer: dqn.optimizer, as: "q")
             state.store(generator: dqn.generator, as: "actions")
             state.store(model: dqn.target, as: "target")
+        }
+        if let pathwise {
+            state.store(optimizer: pathwise.actorOptimizer, as: "actor")
+            state.store(optimizer: pathwise.criticOptimizer, as: "critic")
+            state.store(generator: pathwise.generator, as: "actions")
+            state.store(model: pathwise.targetActor, as: "target_actor")
+            for (index, critic) in pathwise.critics.enumerated() { state.store(model: critic, as: "critic\(index)") }
+            for (index, critic) in pathwise.targetCritics.enumerated() {
+                state.store(model: critic, as: "target_critic\(index)")
+            }
         }
         try directory.saveTrainingState(state)
     }
@@ -314,6 +365,17 @@ public final class RLTrainingRun {
             try state.restore(model: dqn.target, from: "target")
             dqn.restoreCounters(environmentSteps: steps, episodeReturns: returns)
         }
+        if let pathwise = run.pathwise {
+            try state.restore(optimizer: pathwise.actorOptimizer, from: "actor")
+            try state.restore(optimizer: pathwise.criticOptimizer, from: "critic")
+            pathwise.generator = try state.generator("actions")
+            try state.restore(model: pathwise.targetActor, from: "target_actor")
+            for (index, critic) in pathwise.critics.enumerated() { try state.restore(model: critic, from: "critic\(index)") }
+            for (index, critic) in pathwise.targetCritics.enumerated() {
+                try state.restore(model: critic, from: "target_critic\(index)")
+            }
+            pathwise.restoreCounters(environmentSteps: steps, episodeReturns: returns)
+        }
         return run
     }
 
@@ -325,4 +387,21 @@ public final class RLTrainingRun {
         _ = try directory.loadWeights(into: policy.parameters)
         return (policy, hyperparameters)
     }
+}
+
+/// A step count written as `50000`, `50k` or `1.5m` (positive, below 10¹²), or nil when the text is not one.
+public func parseStepCount(_ text: String) -> Int? {
+    let trimmed = text.trimmingCharacters(in: .whitespaces).lowercased()
+    var scale = 1.0
+    var number = Substring(trimmed)
+    if trimmed.hasSuffix("k") {
+        scale = 1_000
+        number = number.dropLast()
+    } else if trimmed.hasSuffix("m") {
+        scale = 1_000_000
+        number = number.dropLast()
+    }
+    guard let value = Double(number), value.isFinite, value > 0, value * scale < 1e12 else { return nil }
+    let steps = Int((value * scale).rounded())
+    return steps > 0 ? steps : nil
 }

@@ -15,19 +15,8 @@ struct StepBudget: ExpressibleByArgument, Equatable {
     init(steps: Int) { self.steps = steps }
 
     init?(argument: String) {
-        let text = argument.trimmingCharacters(in: .whitespaces).lowercased()
-        var scale = 1.0
-        var number = Substring(text)
-        if text.hasSuffix("k") {
-            scale = 1_000
-            number = number.dropLast()
-        } else if text.hasSuffix("m") {
-            scale = 1_000_000
-            number = number.dropLast()
-        }
-        guard let value = Double(number), value.isFinite, value > 0, value * scale < 1e12 else { return nil }
-        steps = Int((value * scale).rounded())
-        guard steps > 0 else { return nil }
+        guard let steps = parseStepCount(argument) else { return nil }
+        self.steps = steps
     }
 }
 
