@@ -5,7 +5,7 @@ import NeuralNet
 
 /// Every training method of the module, by its command-line name.
 public enum RLMethod: String, Codable, Sendable, CaseIterable {
-    case reinforce, a2c, ppo
+    case reinforce, a2c, a3c, ppo
     case ppoKL = "ppo-kl"
     case dqn
     case doubleDQN = "double-dqn"
@@ -19,7 +19,7 @@ public enum RLMethod: String, Codable, Sendable, CaseIterable {
     public var onPolicyMethod: OnPolicyMethod? {
         switch self {
         case .reinforce: .reinforce
-        case .a2c: .a2c
+        case .a2c, .a3c: .a2c
         case .ppo: .ppo
         case .ppoKL: .ppoKL
         default: nil
@@ -60,6 +60,8 @@ public struct RLHyperparameters: Codable, Equatable, Sendable {
     public var dqn: DQNConfiguration?
     /// Settings of DDPG / TD3.
     public var pathwise: DeterministicPolicyGradientConfiguration?
+    /// A3C's worker threads (nil for the other methods).
+    public var workers: Int?
 
     /// The defaults of `method` on `environment` (Stable-Baselines3 zoo settings where the zoo has them).
     public init(environment: EnvironmentName, method: RLMethod, seed: UInt64) throws(RLRunError) {
@@ -69,6 +71,7 @@ public struct RLHyperparameters: Codable, Equatable, Sendable {
         let space = environment.make().actionSpace
         if let onPolicyMethod = method.onPolicyMethod {
             onPolicy = OnPolicyConfiguration(method: onPolicyMethod, environment: environment)
+            if method == .a3c { workers = 2 }
         } else if let variant = method.dqnVariant {
             guard space.actionCount != nil else {
                 throw RLRunError("\(method.rawValue) needs discrete actions; \(environment.rawValue) has continuous ones")
@@ -258,6 +261,7 @@ public final class RLTrainingRun {
     private let onPolicy: OnPolicyTrainer?
     private let dqn: DQNTrainer?
     private let pathwise: DeterministicPolicyGradientTrainer?
+    private let asynchronous: A3CTrainer?
 
     /// A new run.
     public init(_ hyperparameters: RLHyperparameters) {
@@ -266,7 +270,16 @@ public final class RLTrainingRun {
         pathwise = hyperparameters.pathwise.map {
             DeterministicPolicyGradientTrainer(environment: environment, configuration: $0, seed: hyperparameters.seed)
         }
-        if let configuration = hyperparameters.onPolicy {
+        if let workers = hyperparameters.workers, let configuration = hyperparameters.onPolicy {
+            asynchronous = A3CTrainer(
+                environment: environment, configuration: configuration, workers: workers, seed: hyperparameters.seed)
+        } else {
+            asynchronous = nil
+        }
+        if asynchronous != nil {
+            onPolicy = nil
+            dqn = nil
+        } else if let configuration = hyperparameters.onPolicy {
             onPolicy = OnPolicyTrainer(
                 environment: environment, configuration: configuration, seed: hyperparameters.seed)
             dqn = nil
@@ -284,6 +297,7 @@ public final class RLTrainingRun {
     /// The policy being trained.
     public var policy: RLPolicy {
         if let onPolicy { return .actorCritic(onPolicy.model) }
+        if let asynchronous { return .actorCritic(asynchronous.model) }
         if let dqn { return .q(dqn.network) }
         if let pathwise { return .deterministic(pathwise.actor) }
         preconditionFailure("RLTrainingRun: no trainer")
@@ -291,12 +305,14 @@ public final class RLTrainingRun {
 
     /// Environment steps so far.
     public var environmentSteps: Int {
-        onPolicy?.environmentSteps ?? dqn?.environmentSteps ?? pathwise?.environmentSteps ?? 0
+        onPolicy?.environmentSteps ?? dqn?.environmentSteps ?? pathwise?.environmentSteps
+            ?? asynchronous?.environmentSteps ?? 0
     }
 
     /// Returns of finished training episodes.
     public var episodeReturns: [Double] {
-        onPolicy?.episodeReturns ?? dqn?.episodeReturns ?? pathwise?.episodeReturns ?? []
+        onPolicy?.episodeReturns ?? dqn?.episodeReturns ?? pathwise?.episodeReturns ?? asynchronous?.episodeReturns
+            ?? []
     }
 
     /// Trains until `steps` environment steps in total or `deadline`.
@@ -304,6 +320,14 @@ public final class RLTrainingRun {
         onPolicy?.train(steps: steps, deadline: deadline, report: report)
         dqn?.train(steps: steps, deadline: deadline, report: report)
         pathwise?.train(steps: steps, deadline: deadline, report: report)
+        if let asynchronous {
+            asynchronous.train(steps: steps, deadline: deadline)
+            report(
+                TrainingReport(
+                    environmentSteps: asynchronous.environmentSteps, episodes: asynchronous.episodeReturns.count,
+                    recentMeanReturn: asynchronous.episodeReturns.suffix(100).reduce(0, +)
+                        / Double(max(asynchronous.episodeReturns.suffix(100).count, 1)), scalars: [:]))
+        }
     }
 
     /// Writes the model directory: manifest (with `metrics`), weights and the training state for resuming.
@@ -323,6 +347,7 @@ public final class RLTrainingRun {
             state.store(generator: onPolicy.generator, as: "actions")
             state["kl_beta"] = String(onPolicy.klCoefficient.beta)
         }
+        if let asynchronous { state.store(optimizer: asynchronous.optimizer, as: "policy") }
         if let dqn {
             state.store(optimizer: dqn.optimizer, as: "q")
             state.store(generator: dqn.generator, as: "actions")
@@ -358,6 +383,10 @@ public final class RLTrainingRun {
             onPolicy.generator = try state.generator("actions")
             onPolicy.restoreCounters(
                 environmentSteps: steps, episodeReturns: returns, beta: Float(state["kl_beta"] ?? "") ?? 1)
+        }
+        if let asynchronous = run.asynchronous {
+            try state.restore(optimizer: asynchronous.optimizer, from: "policy")
+            asynchronous.restoreCounters(environmentSteps: steps, episodeReturns: returns)
         }
         if let dqn = run.dqn {
             try state.restore(optimizer: dqn.optimizer, from: "q")

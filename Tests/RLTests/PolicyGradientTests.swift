@@ -122,3 +122,32 @@ struct TwoArmedBandit: Environment {
         #expect(probabilities[1] > 0.9, "P(better arm) = \(probabilities[1])")
     }
 }
+
+@Suite struct A3CTests {
+    static func parameters(workers: Int, seed: UInt64) -> [[Float]] {
+        var configuration = OnPolicyConfiguration(method: .a2c)
+        configuration.hidden = [8]
+        let trainer = A3CTrainer(environment: CartPole(), configuration: configuration, workers: workers, seed: seed)
+        trainer.train(steps: 200)
+        #expect(trainer.environmentSteps >= 200)
+        return trainer.model.parameters.map(\.value.scalars)
+    }
+
+    @Test func singleWorkerIsDeterministic() {
+        let first = Self.parameters(workers: 1, seed: 4)
+        let second = Self.parameters(workers: 1, seed: 4)
+        #expect(first == second)
+        #expect(first != Self.parameters(workers: 1, seed: 5))
+    }
+
+    @Test func twoWorkersShareOneModel() {
+        var configuration = OnPolicyConfiguration(method: .a2c)
+        configuration.hidden = [8]
+        let trainer = A3CTrainer(environment: CartPole(), configuration: configuration, workers: 2, seed: 1)
+        let before = trainer.model.parameters.map(\.value.scalars)
+        trainer.train(steps: 300)
+        #expect(trainer.environmentSteps >= 300)
+        #expect(trainer.optimizer.stepCount >= 300 / configuration.rolloutSteps)
+        #expect(trainer.model.parameters.map(\.value.scalars) != before)
+    }
+}

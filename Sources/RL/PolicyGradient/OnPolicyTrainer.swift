@@ -281,6 +281,14 @@ public final class OnPolicyTrainer {
     }
 
     private func advantageUpdate() -> [String: Double] {
+        let (gradients, scalars) = advantageGradients()
+        optimizer.step(clipByGlobalNorm(gradients, maxNorm: configuration.maxGradientNorm).clipped)
+        return scalars
+    }
+
+    /// Collects one rollout and returns the gradients of the A2C loss `−A·log π + c_v·½(V − R)² − c_e·H` with
+    /// respect to ``model``'s parameters (not applied: A3C's workers send them to a shared model).
+    func advantageGradients() -> (gradients: [Tensor], scalars: [String: Double]) {
         let rollouts = collect(steps: configuration.rolloutSteps)
         var (advantages, returns) = self.advantages(rollouts)
         if configuration.normalizeAdvantages { advantages = Returns.normalized(advantages) }
@@ -294,11 +302,14 @@ public final class OnPolicyTrainer {
         let valueLoss = PolicyGradientLoss.value(predictions: values, returns: Tensor(returns.map { Float($0) }))
         let entropy = model.distribution.entropy(output: output, logStd: model.logStd?.value)
         let loss = policyLoss + valueLoss * configuration.valueCoefficient - entropy * configuration.entropyCoefficient
-        applyGradients(of: loss)
-        return [
-            "loss": Double(loss.item), "policy_loss": Double(policyLoss.item), "value_loss": Double(valueLoss.item),
-            "entropy": Double(entropy.item),
-        ]
+        let gradients = Autodiff.gradients(of: loss, wrt: model.parameterValues)
+        return (
+            gradients,
+            [
+                "loss": Double(loss.item), "policy_loss": Double(policyLoss.item),
+                "value_loss": Double(valueLoss.item), "entropy": Double(entropy.item),
+            ]
+        )
     }
 
     private func proximalUpdate(clipRange: Float) -> [String: Double] {
