@@ -13,7 +13,7 @@ public enum RLMethod: String, Codable, Sendable, CaseIterable {
     case prioritizedDQN = "per-dqn"
     case noisyDQN = "noisy-dqn"
     case c51, rainbow
-    case ddpg, td3
+    case ddpg, td3, naf
 
     /// The on-policy method, when this is one.
     public var onPolicyMethod: OnPolicyMethod? {
@@ -62,6 +62,8 @@ public struct RLHyperparameters: Codable, Equatable, Sendable {
     public var pathwise: DeterministicPolicyGradientConfiguration?
     /// A3C's worker threads (nil for the other methods).
     public var workers: Int?
+    /// Settings of NAF.
+    public var naf: NAFConfiguration?
 
     /// The defaults of `method` on `environment` (Stable-Baselines3 zoo settings where the zoo has them).
     public init(environment: EnvironmentName, method: RLMethod, seed: UInt64) throws(RLRunError) {
@@ -89,6 +91,11 @@ public struct RLHyperparameters: Codable, Equatable, Sendable {
                 configuration.learningStarts = 1000
             }
             pathwise = configuration
+        } else if method == .naf {
+            guard space.dimension != nil else {
+                throw RLRunError("naf needs continuous actions; \(environment.rawValue) has discrete ones")
+            }
+            naf = NAFConfiguration()
         }
     }
 }
@@ -173,6 +180,7 @@ public enum RLPolicy {
     case actorCritic(ActorCriticModel)
     case q(QNetwork)
     case deterministic(DeterministicActor)
+    case normalizedAdvantage(NormalizedAdvantageNetwork)
 
     /// The parameters, by name (the model directory's weights).
     public var parameters: any ParameterContainer {
@@ -180,6 +188,7 @@ public enum RLPolicy {
         case .actorCritic(let model): model
         case .q(let network): network
         case .deterministic(let actor): actor
+        case .normalizedAdvantage(let network): network
         }
     }
 
@@ -194,6 +203,8 @@ public enum RLPolicy {
             return .discrete(greedyAction(values))
         case .deterministic(let actor):
             return .continuous(withoutGradients { actor(observationBatch([observation])).scalars })
+        case .normalizedAdvantage(let network):
+            return .continuous(withoutGradients { network(observationBatch([observation])).action.scalars })
         }
     }
 
@@ -207,6 +218,12 @@ public enum RLPolicy {
                     observationSize: environment.observationSize,
                     distribution: PolicyDistribution(environment.actionSpace), hidden: configuration.hidden,
                     activation: configuration.activation, sharedTrunk: configuration.sharedTrunk, using: &generator))
+        }
+        if let configuration = hyperparameters.naf, case .box(_, let high) = environment.actionSpace {
+            return .normalizedAdvantage(
+                NormalizedAdvantageNetwork(
+                    observationSize: environment.observationSize, high: high, hidden: configuration.hidden,
+                    using: &generator))
         }
         if let configuration = hyperparameters.pathwise, case .box(_, let high) = environment.actionSpace {
             return .deterministic(
@@ -262,11 +279,15 @@ public final class RLTrainingRun {
     private let dqn: DQNTrainer?
     private let pathwise: DeterministicPolicyGradientTrainer?
     private let asynchronous: A3CTrainer?
+    private let normalizedAdvantage: NAFTrainer?
 
     /// A new run.
     public init(_ hyperparameters: RLHyperparameters) {
         self.hyperparameters = hyperparameters
         let environment = hyperparameters.environment.make()
+        normalizedAdvantage = hyperparameters.naf.map {
+            NAFTrainer(environment: environment, configuration: $0, seed: hyperparameters.seed)
+        }
         pathwise = hyperparameters.pathwise.map {
             DeterministicPolicyGradientTrainer(environment: environment, configuration: $0, seed: hyperparameters.seed)
         }
@@ -283,7 +304,7 @@ public final class RLTrainingRun {
             onPolicy = OnPolicyTrainer(
                 environment: environment, configuration: configuration, seed: hyperparameters.seed)
             dqn = nil
-        } else if pathwise != nil {
+        } else if pathwise != nil || normalizedAdvantage != nil {
             onPolicy = nil
             dqn = nil
         } else {
@@ -298,6 +319,7 @@ public final class RLTrainingRun {
     public var policy: RLPolicy {
         if let onPolicy { return .actorCritic(onPolicy.model) }
         if let asynchronous { return .actorCritic(asynchronous.model) }
+        if let normalizedAdvantage { return .normalizedAdvantage(normalizedAdvantage.network) }
         if let dqn { return .q(dqn.network) }
         if let pathwise { return .deterministic(pathwise.actor) }
         preconditionFailure("RLTrainingRun: no trainer")
@@ -306,13 +328,13 @@ public final class RLTrainingRun {
     /// Environment steps so far.
     public var environmentSteps: Int {
         onPolicy?.environmentSteps ?? dqn?.environmentSteps ?? pathwise?.environmentSteps
-            ?? asynchronous?.environmentSteps ?? 0
+            ?? asynchronous?.environmentSteps ?? normalizedAdvantage?.environmentSteps ?? 0
     }
 
     /// Returns of finished training episodes.
     public var episodeReturns: [Double] {
         onPolicy?.episodeReturns ?? dqn?.episodeReturns ?? pathwise?.episodeReturns ?? asynchronous?.episodeReturns
-            ?? []
+            ?? normalizedAdvantage?.episodeReturns ?? []
     }
 
     /// Trains until `steps` environment steps in total or `deadline`.
@@ -320,6 +342,7 @@ public final class RLTrainingRun {
         onPolicy?.train(steps: steps, deadline: deadline, report: report)
         dqn?.train(steps: steps, deadline: deadline, report: report)
         pathwise?.train(steps: steps, deadline: deadline, report: report)
+        normalizedAdvantage?.train(steps: steps, deadline: deadline, report: report)
         if let asynchronous {
             asynchronous.train(steps: steps, deadline: deadline)
             report(
@@ -348,6 +371,11 @@ public final class RLTrainingRun {
             state["kl_beta"] = String(onPolicy.klCoefficient.beta)
         }
         if let asynchronous { state.store(optimizer: asynchronous.optimizer, as: "policy") }
+        if let normalizedAdvantage {
+            state.store(optimizer: normalizedAdvantage.optimizer, as: "q")
+            state.store(generator: normalizedAdvantage.generator, as: "actions")
+            state.store(model: normalizedAdvantage.target, as: "target")
+        }
         if let dqn {
             state.store(optimizer: dqn.optimizer, as: "q")
             state.store(generator: dqn.generator, as: "actions")
@@ -383,6 +411,12 @@ public final class RLTrainingRun {
             onPolicy.generator = try state.generator("actions")
             onPolicy.restoreCounters(
                 environmentSteps: steps, episodeReturns: returns, beta: Float(state["kl_beta"] ?? "") ?? 1)
+        }
+        if let normalizedAdvantage = run.normalizedAdvantage {
+            try state.restore(optimizer: normalizedAdvantage.optimizer, from: "q")
+            normalizedAdvantage.generator = try state.generator("actions")
+            try state.restore(model: normalizedAdvantage.target, from: "target")
+            normalizedAdvantage.restoreCounters(environmentSteps: steps, episodeReturns: returns)
         }
         if let asynchronous = run.asynchronous {
             try state.restore(optimizer: asynchronous.optimizer, from: "policy")

@@ -29,8 +29,9 @@ struct TrainRLCommand: ParsableCommand {
         discussion: """
             Environments reproduce Gymnasium 1.x's classic control (CartPole-v1, MountainCar-v0, \
             MountainCarContinuous-v0, Acrobot-v1, Pendulum-v1) plus a key-door grid world (KeyDoor-v0). Methods: \
-            reinforce, a2c, ppo (clipped objective), ppo-kl (adaptive KL penalty) for any action space; dqn, \
-            double-dqn, dueling-dqn, per-dqn (prioritized replay), noisy-dqn, c51 and rainbow for discrete actions. \
+            reinforce, a2c, a3c (worker threads), ppo (clipped objective), ppo-kl (adaptive KL penalty) for any \
+            action space; dqn, double-dqn, dueling-dqn, per-dqn (prioritized replay), noisy-dqn, c51 and rainbow \
+            for discrete actions; ddpg, td3 and naf for continuous actions. \
             Hyperparameters default to the Stable-Baselines3 zoo's where it has them; they are stored in the model \
             directory's manifest. Progress is drawn on a terminal; --metrics writes one JSON object per update \
             (default DIR/metrics.jsonl), and DIR/returns.svg plots the training returns. After training the greedy \

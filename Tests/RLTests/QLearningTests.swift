@@ -164,3 +164,44 @@ import Testing
         #expect(abs(Double(counts[1]) / 4000 - 0.75) < 0.03)
     }
 }
+
+@Suite struct NormalizedAdvantageTests {
+    /// Q is maximal at μ with value V, and equals V − ½(a − μ)ᵀ L Lᵀ (a − μ) computed by hand.
+    @Test func quadraticAdvantageIsMaximalAtMu() {
+        var generator = RandomGenerator(seed: 6)
+        let network = NormalizedAdvantageNetwork(observationSize: 3, high: [2, 1], hidden: [8], using: &generator)
+        let observations = Tensor.normal([4, 3], using: &generator)
+        let (value, mu, cholesky) = network(observations)
+        let atMu = network.qValues(observations, actions: mu)
+        for row in 0..<4 { #expect(abs(atMu.scalars[row] - value.scalars[row]) < 1e-5) }
+        let actions = Tensor.uniform([4, 2], low: -1, high: 1, using: &generator)
+        let q = network.qValues(observations, actions: actions)
+        for row in 0..<4 {
+            let d0 = actions[row, 0] - mu[row, 0]
+            let d1 = actions[row, 1] - mu[row, 1]
+            // L = [[l00, 0], [l10, l11]]; P = L Lᵀ.
+            let l00 = cholesky[row, 0, 0]
+            let l10 = cholesky[row, 1, 0]
+            let l11 = cholesky[row, 1, 1]
+            #expect(cholesky[row, 0, 1] == 0 && l00 > 0 && l11 > 0)
+            let p00 = l00 * l00
+            let p01 = l00 * l10
+            let p11 = l10 * l10 + l11 * l11
+            let quadratic = p00 * d0 * d0 + 2 * p01 * d0 * d1 + p11 * d1 * d1
+            #expect(abs(q.scalars[row] - (value.scalars[row] - 0.5 * quadratic)) < 1e-4)
+            #expect(q.scalars[row] <= value.scalars[row] + 1e-6)
+        }
+    }
+
+    @Test func trainerTakesSteps() {
+        var configuration = NAFConfiguration()
+        configuration.hidden = [16]
+        configuration.learningStarts = 20
+        configuration.batchSize = 8
+        let trainer = NAFTrainer(environment: Pendulum(maxEpisodeSteps: 30), configuration: configuration, seed: 3)
+        var losses: [Double] = []
+        trainer.train(steps: 60) { losses.append($0.scalars["loss"] ?? .nan) }
+        #expect(trainer.episodeReturns.count == 2)
+        #expect(losses.allSatisfy { $0.isFinite })
+    }
+}
