@@ -14,6 +14,7 @@ public enum RLMethod: String, Codable, Sendable, CaseIterable {
     case noisyDQN = "noisy-dqn"
     case c51, rainbow
     case ddpg, td3, naf
+    case bc, gail
 
     /// The on-policy method, when this is one.
     public var onPolicyMethod: OnPolicyMethod? {
@@ -64,6 +65,8 @@ public struct RLHyperparameters: Codable, Equatable, Sendable {
     public var workers: Int?
     /// Settings of NAF.
     public var naf: NAFConfiguration?
+    /// Imitation settings (BC, GAIL).
+    public var imitation: ImitationSettings?
 
     /// The defaults of `method` on `environment` (Stable-Baselines3 zoo settings where the zoo has them).
     public init(environment: EnvironmentName, method: RLMethod, seed: UInt64) throws(RLRunError) {
@@ -71,7 +74,10 @@ public struct RLHyperparameters: Codable, Equatable, Sendable {
         self.method = method
         self.seed = seed
         let space = environment.make().actionSpace
-        if let onPolicyMethod = method.onPolicyMethod {
+        if method == .bc || method == .gail {
+            imitation = ImitationSettings()
+            onPolicy = OnPolicyConfiguration(method: .ppo, environment: environment)
+        } else if let onPolicyMethod = method.onPolicyMethod {
             onPolicy = OnPolicyConfiguration(method: onPolicyMethod, environment: environment)
             if method == .a3c { workers = 2 }
         } else if let variant = method.dqnVariant {
@@ -173,6 +179,19 @@ extension DQNConfiguration {
             network.valueMax = 1
         }
     }
+}
+
+/// Where imitation's demonstrations come from and how much of them is used.
+public struct ImitationSettings: Codable, Equatable, Sendable {
+    /// The demonstrations file (JSON Lines, see ``Demonstrations``).
+    public var demonstrationsPath = ""
+    /// Use only the first episodes (nil: all).
+    public var episodes: Int?
+    /// Behavior cloning's passes over the data.
+    public var epochs = 50
+
+    /// The defaults.
+    public init() {}
 }
 
 /// A trained policy: what `predict` and `evaluate` apply.
@@ -280,11 +299,36 @@ public final class RLTrainingRun {
     private let pathwise: DeterministicPolicyGradientTrainer?
     private let asynchronous: A3CTrainer?
     private let normalizedAdvantage: NAFTrainer?
+    private let adversarialImitation: GenerativeAdversarialImitation?
+    private let cloningData: Demonstrations?
+    private var cloned = false
 
-    /// A new run.
-    public init(_ hyperparameters: RLHyperparameters) {
+    /// A new run; imitation methods read their demonstrations file (located errors for a bad file).
+    public convenience init(_ hyperparameters: RLHyperparameters) throws(InputError) {
+        var demonstrations: Demonstrations?
+        if let imitation = hyperparameters.imitation {
+            let path = imitation.demonstrationsPath
+            var loaded = try Demonstrations(contentsOf: path)
+            if let episodes = imitation.episodes { loaded = loaded.prefix(episodes: episodes) }
+            try loaded.check(against: hyperparameters.environment.make(), path: path)
+            guard loaded.count > 0 else { throw InputError("no demonstrations", at: SourceLocation(file: path)) }
+            demonstrations = loaded
+        }
+        self.init(hyperparameters, demonstrations: demonstrations)
+    }
+
+    /// A new run with demonstrations given in memory (imitation methods need them).
+    public init(_ hyperparameters: RLHyperparameters, demonstrations: Demonstrations?) {
         self.hyperparameters = hyperparameters
         let environment = hyperparameters.environment.make()
+        if hyperparameters.method == .gail, let demonstrations, let configuration = hyperparameters.onPolicy {
+            adversarialImitation = GenerativeAdversarialImitation(
+                environment: environment, demonstrations: demonstrations, configuration: configuration,
+                seed: hyperparameters.seed)
+        } else {
+            adversarialImitation = nil
+        }
+        cloningData = hyperparameters.method == .bc ? demonstrations : nil
         normalizedAdvantage = hyperparameters.naf.map {
             NAFTrainer(environment: environment, configuration: $0, seed: hyperparameters.seed)
         }
@@ -297,7 +341,10 @@ public final class RLTrainingRun {
         } else {
             asynchronous = nil
         }
-        if asynchronous != nil {
+        if let adversarialImitation {
+            onPolicy = adversarialImitation.learner
+            dqn = nil
+        } else if asynchronous != nil {
             onPolicy = nil
             dqn = nil
         } else if let configuration = hyperparameters.onPolicy {
@@ -339,6 +386,21 @@ public final class RLTrainingRun {
 
     /// Trains until `steps` environment steps in total or `deadline`.
     public func train(steps: Int, deadline: Date? = nil, report: (TrainingReport) -> Void = { _ in }) {
+        if let cloningData, let onPolicy {
+            guard !cloned else { return }
+            var generator = RandomGenerator(seed: hyperparameters.seed)
+            let loss = BehaviorCloning.train(
+                onPolicy.model, on: cloningData, epochs: hyperparameters.imitation?.epochs ?? 50,
+                using: &generator)
+            cloned = true
+            report(
+                TrainingReport(environmentSteps: 0, episodes: 0, recentMeanReturn: nil, scalars: ["loss": loss]))
+            return
+        }
+        if let adversarialImitation {
+            adversarialImitation.train(steps: steps, deadline: deadline, report: report)
+            return
+        }
         onPolicy?.train(steps: steps, deadline: deadline, report: report)
         dqn?.train(steps: steps, deadline: deadline, report: report)
         pathwise?.train(steps: steps, deadline: deadline, report: report)
@@ -399,7 +461,7 @@ public final class RLTrainingRun {
     public static func resume(from directory: ModelDirectory) throws -> RLTrainingRun {
         let manifest = try directory.readManifest(expecting: kind)
         let hyperparameters = try manifest.hyperparameters(as: RLHyperparameters.self)
-        let run = RLTrainingRun(hyperparameters)
+        let run = try RLTrainingRun(hyperparameters)
         _ = try directory.loadWeights(into: run.policy.parameters)
         guard let state = try directory.loadTrainingState() else {
             throw ModelDirectoryError(path: directory.trainingStateURL.path, "no training state to resume from")

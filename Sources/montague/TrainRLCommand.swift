@@ -31,7 +31,9 @@ struct TrainRLCommand: ParsableCommand {
             MountainCarContinuous-v0, Acrobot-v1, Pendulum-v1) plus a key-door grid world (KeyDoor-v0). Methods: \
             reinforce, a2c, a3c (worker threads), ppo (clipped objective), ppo-kl (adaptive KL penalty) for any \
             action space; dqn, double-dqn, dueling-dqn, per-dqn (prioritized replay), noisy-dqn, c51 and rainbow \
-            for discrete actions; ddpg, td3 and naf for continuous actions. \
+            for discrete actions; ddpg, td3 and naf for continuous actions; bc (behavior cloning) and gail \
+            (adversarial imitation with PPO) learn from --demonstrations FILE, which `montague predict DIR \
+            --episodes N --output FILE` records from a trained agent. \
             Hyperparameters default to the Stable-Baselines3 zoo's where it has them; they are stored in the model \
             directory's manifest. Progress is drawn on a terminal; --metrics writes one JSON object per update \
             (default DIR/metrics.jsonl), and DIR/returns.svg plots the training returns. After training the greedy \
@@ -42,6 +44,8 @@ struct TrainRLCommand: ParsableCommand {
               montague train rl --env CartPole-v1 --method ppo --steps 100k --seed 1 --output runs/ppo
               montague train rl --env CartPole-v1 --method dqn --steps 50k --output runs/dqn --time-limit 10m
               montague train rl --output runs/ppo --steps 200k --resume
+              montague predict runs/ppo --episodes 10 --output expert.jsonl
+              montague train rl --method bc --demonstrations expert.jsonl --demonstration-episodes 2 --output runs/bc
               montague evaluate runs/ppo --episodes 100
             """)
 
@@ -69,6 +73,12 @@ struct TrainRLCommand: ParsableCommand {
     @Option(name: .customLong("eval-episodes"), help: "Episodes of the final greedy evaluation.")
     var evalEpisodes = 10
 
+    @Option(name: .long, help: "Expert demonstrations for bc and gail (JSON Lines from `montague predict --output`).")
+    var demonstrations: String?
+
+    @Option(name: .customLong("demonstration-episodes"), help: "Use only the first N demonstrated episodes.")
+    var demonstrationEpisodes: Int?
+
     @Flag(name: .long, help: "Continue the run saved in --output (its environment, method and seed).")
     var resume = false
 
@@ -77,6 +87,12 @@ struct TrainRLCommand: ParsableCommand {
 
     func validate() throws {
         if evalEpisodes <= 0 { throw ValidationError("--eval-episodes must be positive") }
+        if let demonstrationEpisodes, demonstrationEpisodes <= 0 {
+            throw ValidationError("--demonstration-episodes must be positive")
+        }
+        if !resume && (method == .bc || method == .gail) && demonstrations == nil {
+            throw ValidationError("--method \(method.rawValue) needs --demonstrations FILE")
+        }
     }
 
     func run() throws {
@@ -85,7 +101,12 @@ struct TrainRLCommand: ParsableCommand {
         if resume {
             run = try RLTrainingRun.resume(from: directory)
         } else {
-            run = RLTrainingRun(try RLHyperparameters(environment: env, method: method, seed: seed))
+            var hyperparameters = try RLHyperparameters(environment: env, method: method, seed: seed)
+            if let demonstrations {
+                hyperparameters.imitation?.demonstrationsPath = demonstrations
+                hyperparameters.imitation?.episodes = demonstrationEpisodes
+            }
+            run = try RLTrainingRun(hyperparameters)
         }
         let hyperparameters = run.hyperparameters
         try directory.create()

@@ -135,6 +135,11 @@ public final class OnPolicyTrainer {
     public private(set) var environmentSteps = 0
     /// Returns of finished training episodes.
     public private(set) var episodeReturns: [Double] = []
+    /// Replaces the environment's reward in the learning signal (GAIL's learned reward, curiosity bonuses); the
+    /// reported episode returns stay the environment's.
+    public var rewardFunction: (([Float], Action) -> Double)?
+    /// Called with each rollout's observations and actions before the update (GAIL's discriminator).
+    public var rolloutObserver: (([[Float]], [Action]) -> Void)?
     private var observations: [[Float]]
     private var runningReturns: [Double]
     private let actionSpace: ActionSpace
@@ -201,7 +206,8 @@ public final class OnPolicyTrainer {
                 rollouts[index].actions.append(actions[index])
                 rollouts[index].logProbabilities.append(logProbabilities.scalars[index])
                 rollouts[index].values.append(Double(values.scalars[index]))
-                rollouts[index].rewards.append(outcome.reward)
+                rollouts[index].rewards.append(
+                    rewardFunction.map { $0(observations[index], actions[index]) } ?? outcome.reward)
                 rollouts[index].terminated.append(outcome.terminated)
                 rollouts[index].ended.append(outcome.done)
                 rollouts[index].policyOutputs.append(Array(output.scalars[(index * width)..<((index + 1) * width)]))
@@ -222,6 +228,7 @@ public final class OnPolicyTrainer {
                 }
             }
         }
+        rolloutObserver?(rollouts.flatMap(\.observations), rollouts.flatMap(\.actions))
         // V(s_{t+1}) is the next step's value inside the rollout and a fresh evaluation after its last step.
         let lastValues = values(of: observations)
         for index in rollouts.indices {

@@ -12,6 +12,14 @@ enum RLKind: ModelKindHandler {
         try options.reject([.input, .n, .temperature, .topK, .topP, .beam, .to], for: kind)
         let (policy, hyperparameters) = try RLTrainingRun.loadPolicy(from: directory)
         let episodes = options.episodes ?? 5
+        if let output = options.output {
+            // Record the played episodes as demonstrations for imitation.
+            let demonstrations = Demonstrations.record(
+                policy, environment: hyperparameters.environment, episodes: episodes, seed: options.seed)
+            try AtomicFile.write(try demonstrations.jsonLines(), to: URL(fileURLWithPath: output))
+            print("recorded \(demonstrations.count) steps of \(episodes) episodes to \(output)")
+            return
+        }
         let returns = evaluatePolicy(
             policy, environment: hyperparameters.environment, episodes: episodes, seed: options.seed)
         if options.json {
