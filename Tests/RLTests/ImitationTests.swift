@@ -73,11 +73,11 @@ import Testing
         configuration.hidden = [8]
         let gail = GenerativeAdversarialImitation(
             environment: CartPole(), demonstrations: expert, configuration: configuration,
-            discriminatorHidden: [16], seed: 2)
+            discriminatorHidden: [16], discriminatorLearningRate: 1e-2, seed: 2)
         // "Policy" pairs: the opposite rule.
         let policyActions = expert.observations.map { Action.discrete($0[0] > 0 ? 0 : 1) }
         var losses: [Double] = []
-        for _ in 0..<150 {
+        for _ in 0..<200 {
             losses.append(gail.updateDiscriminator(policyObservations: expert.observations, policyActions: policyActions))
         }
         #expect((losses.last ?? 1) < (losses.first ?? 0) * 0.7, "losses \(losses.first ?? 0) → \(losses.last ?? 0)")

@@ -24,7 +24,7 @@ public final class GenerativeAdversarialImitation {
     /// A GAIL run on `environment` imitating `demonstrations`.
     public init(
         environment: any Environment, demonstrations: Demonstrations, configuration: OnPolicyConfiguration,
-        discriminatorHidden: [Int] = [64, 64], seed: UInt64
+        discriminatorHidden: [Int] = [64, 64], discriminatorLearningRate: Float = 3e-4, seed: UInt64
     ) {
         var generator = RandomGenerator(seed: seed &+ 31)
         actionSpace = environment.actionSpace
@@ -33,7 +33,7 @@ public final class GenerativeAdversarialImitation {
             sizes: [environment.observationSize + actionWidth] + discriminatorHidden + [1], activation: .tanh,
             using: &generator)
         self.discriminator = discriminator
-        discriminatorOptimizer = Adam(discriminator.parameters, learningRate: 3e-4)
+        discriminatorOptimizer = Adam(discriminator.parameters, learningRate: discriminatorLearningRate)
         self.demonstrations = demonstrations
         let space = environment.actionSpace
         learner = OnPolicyTrainer(environment: environment, configuration: configuration, seed: seed)
