@@ -79,7 +79,7 @@ let package = Package(
         // MARK: - Benchmarks (run with `make bench`, release only)
         .executableTarget(
             name: "MontagueBenchmarks",
-            dependencies: ["Autodiff", "NeuralNet", "Corpus", "Grammar", "Sampling", "CBLAS", "CLibXML2"],
+            dependencies: ["Autodiff", "NeuralNet", "Corpus", "Grammar", "Sampling", "CBLAS", "CLibXML2", "RL"],
             path: "Benchmarks"
         ),
 

@@ -77,7 +77,7 @@ if let threads = options.threads {
 let threads = Int(openblas_get_num_threads())
 
 /// Every benchmark, in the order of the table; data is built only for the cases selected.
-let entries = MatmulBenchmarks.entries + TrainingBenchmarks.entries + SamplingBenchmarks.entries
+let entries = MatmulBenchmarks.entries + TrainingBenchmarks.entries + SamplingBenchmarks.entries + RLBenchmarks.entries
 
 if options.grammar {
     printGrammarBenchmark()
