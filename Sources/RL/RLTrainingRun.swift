@@ -82,12 +82,14 @@ public struct RLHyperparameters: Codable, Equatable, Sendable {
             if method == .a3c { workers = 2 }
         } else if let variant = method.dqnVariant {
             guard space.actionCount != nil else {
-                throw RLRunError("\(method.rawValue) needs discrete actions; \(environment.rawValue) has continuous ones")
+                throw RLRunError(
+                    "\(method.rawValue) needs discrete actions; \(environment.rawValue) has continuous ones")
             }
             dqn = DQNConfiguration(variant: variant, environment: environment)
         } else if method.isPathwise {
             guard space.dimension != nil else {
-                throw RLRunError("\(method.rawValue) needs continuous actions; \(environment.rawValue) has discrete ones")
+                throw RLRunError(
+                    "\(method.rawValue) needs continuous actions; \(environment.rawValue) has discrete ones")
             }
             var configuration = DeterministicPolicyGradientConfiguration()
             configuration.twinDelayed = method == .td3
@@ -495,7 +497,9 @@ public final class RLTrainingRun {
             try state.restore(optimizer: pathwise.criticOptimizer, from: "critic")
             pathwise.generator = try state.generator("actions")
             try state.restore(model: pathwise.targetActor, from: "target_actor")
-            for (index, critic) in pathwise.critics.enumerated() { try state.restore(model: critic, from: "critic\(index)") }
+            for (index, critic) in pathwise.critics.enumerated() {
+                try state.restore(model: critic, from: "critic\(index)")
+            }
             for (index, critic) in pathwise.targetCritics.enumerated() {
                 try state.restore(model: critic, from: "target_critic\(index)")
             }

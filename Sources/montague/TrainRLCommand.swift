@@ -143,7 +143,8 @@ struct TrainRLCommand: ParsableCommand {
                 "eval.return.mean": mean, "eval.return.std": deviation, "eval.episodes": Double(evalEpisodes),
                 "train.environment_steps": Double(run.environmentSteps), "train.wall_seconds": wallTime,
             ])
-        try writeReturnCurve(run.episodeReturns, title: "\(hyperparameters.environment.rawValue) \(hyperparameters.method.rawValue)",
+        try writeReturnCurve(
+            run.episodeReturns, title: "\(hyperparameters.environment.rawValue) \(hyperparameters.method.rawValue)",
             to: directory.file("returns.svg"))
         if json {
             let summary: [String: Any] = [

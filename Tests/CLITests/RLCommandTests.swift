@@ -21,8 +21,9 @@ struct RLCommandTests {
         ])
         #expect(trained.status == 0, "\(trained.standardError)")
         #expect(trained.standardOutput.contains("evaluation over 2 episodes"))
-        for file in ["manifest.json", "weights.safetensors", "training-state.safetensors", "metrics.jsonl", "returns.svg"]
-        {
+        for file in [
+            "manifest.json", "weights.safetensors", "training-state.safetensors", "metrics.jsonl", "returns.svg",
+        ] {
             #expect(FileManager.default.fileExists(atPath: output + "/" + file), "\(file)")
         }
         let evaluated = try executable.run(["evaluate", output, "--episodes", "3", "--json"])

@@ -23,7 +23,8 @@ import Testing
             let stateError = zip(state, episode.states[step]).map { abs($0 - $1) }.max() ?? .infinity
             #expect(stateError <= 1e-12, "\(name) step \(step): state \(state) vs \(episode.states[step])")
             #expect(
-                outcome.observation == episode.observations[step].map { Float($0) }, "\(name) step \(step): observation")
+                outcome.observation == episode.observations[step].map { Float($0) }, "\(name) step \(step): observation"
+            )
             #expect(outcome.reward == episode.rewards[step], "\(name) step \(step): reward")
             #expect(outcome.terminated == episode.terminated[step], "\(name) step \(step): terminated")
             #expect(outcome.truncated == episode.truncated[step], "\(name) step \(step): truncated")
@@ -32,7 +33,8 @@ import Testing
     }
 
     @Test func cartPoleMatchesGymnasium() throws {
-        let recording = try loadRecording(CartPoleRecording.self, from: rlFixturesDirectory + "/cartpole_trajectories.json")
+        let recording = try loadRecording(
+            CartPoleRecording.self, from: rlFixturesDirectory + "/cartpole_trajectories.json")
         #expect(recording.trajectories.count == 5)
         for episode in recording.trajectories {
             var environment = CartPole()

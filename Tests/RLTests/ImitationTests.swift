@@ -30,7 +30,8 @@ import Testing
     }
 
     @Test func malformedLinesAreLocated() {
-        let text = "{\"episode\":0,\"observation\":[1,2],\"action\":1}\n\n{\"episode\":0,\"observation\":[1],\"action\":1}\n"
+        let text =
+            "{\"episode\":0,\"observation\":[1,2],\"action\":1}\n\n{\"episode\":0,\"observation\":[1],\"action\":1}\n"
         do {
             _ = try Demonstrations(jsonLines: text, path: "d.jsonl")
             Issue.record("expected an error")
@@ -59,7 +60,8 @@ import Testing
             observationSize: 4, distribution: .categorical(actions: 2), hidden: [16], activation: .tanh,
             sharedTrunk: false, using: &generator)
         let train = Self.ruleDemonstrations(count: 200, seed: 4)
-        let loss = BehaviorCloning.train(model, on: train, epochs: 30, batchSize: 32, learningRate: 1e-2, using: &generator)
+        let loss = BehaviorCloning.train(
+            model, on: train, epochs: 30, batchSize: 32, learningRate: 1e-2, using: &generator)
         #expect(loss < 0.3)
         let test = Self.ruleDemonstrations(count: 100, seed: 5)
         let predicted = model.act(test.observations, deterministic: true, using: &generator)
@@ -78,7 +80,8 @@ import Testing
         let policyActions = expert.observations.map { Action.discrete($0[0] > 0 ? 0 : 1) }
         var losses: [Double] = []
         for _ in 0..<200 {
-            losses.append(gail.updateDiscriminator(policyObservations: expert.observations, policyActions: policyActions))
+            losses.append(
+                gail.updateDiscriminator(policyObservations: expert.observations, policyActions: policyActions))
         }
         #expect((losses.last ?? 1) < (losses.first ?? 0) * 0.7, "losses \(losses.first ?? 0) → \(losses.last ?? 0)")
         // The learned reward favours the expert's action.

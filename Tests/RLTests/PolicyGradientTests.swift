@@ -35,7 +35,8 @@ struct TwoArmedBandit: Environment {
             Self.close(Returns.discounted([1, 1, 1], discount: 0.5, episodeEnded: [false, true, false]), [1.5, 1, 1]))
         #expect(Self.close(Returns.discounted([1, 1], discount: 0.5, bootstrap: 4), [2.5, 3]))
         #expect(Self.close(Returns.rewardToGo([1, 2, 3], episodeEnded: [false, false, true]), [6, 5, 3]))
-        #expect(Self.close(Returns.episodeTotals([1, 2, 3, 4], episodeEnded: [false, true, false, true]), [3, 3, 7, 7]))
+        #expect(
+            Self.close(Returns.episodeTotals([1, 2, 3, 4], episodeEnded: [false, true, false, true]), [3, 3, 7, 7]))
     }
 
     @Test func generalizedAdvantagesByHand() {

@@ -157,8 +157,9 @@ import Testing
         var generator = RandomGenerator(seed: 1)
         var counts = [0, 0]
         for _ in 0..<4000 {
-            counts[ExplorationStrategy.boltzmann(temperature: 1).action(
-                qValues: [0, Float(Foundation.log(3.0))], step: 0, budget: 1, using: &generator)] += 1
+            counts[
+                ExplorationStrategy.boltzmann(temperature: 1).action(
+                    qValues: [0, Float(Foundation.log(3.0))], step: 0, budget: 1, using: &generator)] += 1
         }
         // p = 1/4, 3/4.
         #expect(abs(Double(counts[1]) / 4000 - 0.75) < 0.03)

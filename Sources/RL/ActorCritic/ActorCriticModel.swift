@@ -34,7 +34,8 @@ public struct ActorCriticModel: ParameterContainer {
             policy = MultilayerPerceptron(
                 sizes: [observationSize] + hidden + [distribution.outputSize], activation: activation,
                 using: &generator)
-            value = MultilayerPerceptron(sizes: [observationSize] + hidden + [1], activation: activation, using: &generator)
+            value = MultilayerPerceptron(
+                sizes: [observationSize] + hidden + [1], activation: activation, using: &generator)
         }
         if case .gaussian(let dimension) = distribution {
             logStd = Parameter(Tensor.zeros([dimension]))
@@ -63,7 +64,8 @@ public struct ActorCriticModel: ParameterContainer {
     }
 
     /// Actions for observations.
-    public func act(_ observations: [[Float]], deterministic: Bool, using generator: inout RandomGenerator) -> [Action] {
+    public func act(_ observations: [[Float]], deterministic: Bool, using generator: inout RandomGenerator) -> [Action]
+    {
         let output = withoutGradients { policyOutput(observationBatch(observations)) }
         return distribution.actions(
             output: output, logStd: logStd?.value, deterministic: deterministic, using: &generator)

@@ -198,7 +198,9 @@ public final class DeterministicPolicyGradientTrainer {
                 nextActions = Tensor(shape: nextActions.shape, scalars: scalars)
             }
             var next = targetCritics[0](nextObservations, nextActions)
-            for critic in targetCritics.dropFirst() { next = Tensor.minimum(next, critic(nextObservations, nextActions)) }
+            for critic in targetCritics.dropFirst() {
+                next = Tensor.minimum(next, critic(nextObservations, nextActions))
+            }
             let rewards = Tensor(batch.map { Float($0.reward) })
             let discounts = Tensor(batch.map { $0.terminated ? 0 : Float($0.bootstrapDiscount) })
             return rewards + discounts * next

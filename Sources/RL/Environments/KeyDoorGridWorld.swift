@@ -52,7 +52,8 @@ public struct KeyDoorGridWorld: Environment {
     /// The default world with the given time limit.
     public init(maxEpisodeSteps: Int = 100) {
         // The default layout is valid by construction.
-        self = (try? KeyDoorGridWorld(layout: Self.defaultLayout, maxEpisodeSteps: maxEpisodeSteps))
+        self =
+            (try? KeyDoorGridWorld(layout: Self.defaultLayout, maxEpisodeSteps: maxEpisodeSteps))
             ?? KeyDoorGridWorld(unchecked: maxEpisodeSteps)
     }
 

@@ -30,7 +30,8 @@ public final class IntrinsicCuriosityModule {
         encoder = MultilayerPerceptron(
             sizes: [observationSize, hidden, featureSize], activation: .relu, activateOutput: false,
             using: &generator)
-        inverseModel = MultilayerPerceptron(sizes: [2 * featureSize, hidden, actions], activation: .relu, using: &generator)
+        inverseModel = MultilayerPerceptron(
+            sizes: [2 * featureSize, hidden, actions], activation: .relu, using: &generator)
         forwardModel = MultilayerPerceptron(
             sizes: [featureSize + actions, hidden, featureSize], activation: .relu, using: &generator)
         self.actions = actions
@@ -63,7 +64,8 @@ public final class IntrinsicCuriosityModule {
     }
 
     /// `η/2 · ‖f(φ(s), a) − φ(s′)‖²` per transition.
-    public func intrinsicRewards(observations: [[Float]], actions taken: [Int], nextObservations: [[Float]]) -> [Double] {
+    public func intrinsicRewards(observations: [[Float]], actions taken: [Int], nextObservations: [[Float]]) -> [Double]
+    {
         withoutGradients {
             losses(observations, taken, nextObservations).errors.scalars.map { Double($0 * scale) }
         }

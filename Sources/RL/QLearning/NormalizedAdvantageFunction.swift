@@ -47,7 +47,8 @@ public struct NormalizedAdvantageNetwork: ParameterContainer {
         }
         let raw = choleskyHead(features).reshaped([rows, d, d])
         let cholesky =
-            raw * Tensor(shape: [1, d, d], scalars: strictlyLower) + raw.exp() * Tensor(shape: [1, d, d], scalars: diagonal)
+            raw * Tensor(shape: [1, d, d], scalars: strictlyLower) + raw.exp()
+            * Tensor(shape: [1, d, d], scalars: diagonal)
         let value = valueHead(features)
         return (value.reshaped([rows]), actionHead(features).tanh() * Tensor(scale), cholesky)
     }

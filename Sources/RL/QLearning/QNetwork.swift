@@ -83,7 +83,8 @@ public struct QNetwork: ParameterContainer {
     }
 
     public var namedParameters: [(name: String, parameter: Parameter)] {
-        prefixed("trunk", trunk) + prefixed("advantage", advantageHead) + (valueHead.map { prefixed("value", $0) } ?? [])
+        prefixed("trunk", trunk) + prefixed("advantage", advantageHead)
+            + (valueHead.map { prefixed("value", $0) } ?? [])
     }
 
     /// The noisy layers (for resampling noise).

@@ -52,7 +52,8 @@ enum RLKind: ModelKindHandler {
         } else {
             print(
                 "\(hyperparameters.environment.rawValue) \(hyperparameters.method.rawValue): return "
-                    + "\(String(format: "%.2f", mean)) ± \(String(format: "%.2f", deviation)) over \(episodes) episodes")
+                    + "\(String(format: "%.2f", mean)) ± \(String(format: "%.2f", deviation)) over \(episodes) episodes"
+            )
         }
     }
 }
