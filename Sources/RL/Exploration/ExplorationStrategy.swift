@@ -1,7 +1,7 @@
 import Autodiff
 import Foundation
 
-/// How a value-based agent picks actions while learning (the exploration "problem 2" of Q-learning).
+/// How a value-based agent picks actions while learning (exploration: Q-learning only learns about actions it tries).
 public enum ExplorationStrategy: Codable, Equatable, Sendable {
     /// ε-greedy: a uniform action with probability ε, else `argmax Q`; ε decays linearly from `start` to `end` over
     /// the first `fraction` of the step budget (Mnih et al. 2015).
