@@ -17,6 +17,7 @@ let package = Package(
         .library(name: "TextGeneration", targets: ["TextGeneration"]),
         .library(name: "MetaLearning", targets: ["MetaLearning"]),
         .library(name: "Plotting", targets: ["Plotting"]),
+        .library(name: "RL", targets: ["RL"]),
         .executable(name: "montague", targets: ["montague"]),
     ],
     dependencies: [
@@ -62,6 +63,10 @@ let package = Package(
             dependencies: ["NeuralNet", "Autodiff", "Sampling", "Plotting", "MontagueSupport"]
         ),
         .target(
+            name: "RL",
+            dependencies: ["NeuralNet", "Autodiff", "Sampling", "MontagueSupport"]
+        ),
+        .target(
             name: "Grammar",
             dependencies: []
         ),
@@ -93,7 +98,7 @@ let package = Package(
             name: "montague",
             dependencies: [
                 "Autodiff", "NeuralNet", "Corpus", "Grammar", "Sampling", "Plotting", "MontagueSupport",
-                "Experiments", "TextGeneration", "Generative", "MetaLearning",
+                "Experiments", "TextGeneration", "Generative", "MetaLearning", "RL",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -102,7 +107,7 @@ let package = Package(
         .executableTarget(
             name: "MontagueBenchmarks",
             dependencies: [
-                "Autodiff", "NeuralNet", "Corpus", "Grammar", "Sampling", "Generative", "CBLAS", "CLibXML2", "MetaLearning",
+                "Autodiff", "NeuralNet", "Corpus", "Grammar", "Sampling", "Generative", "CBLAS", "CLibXML2", "MetaLearning", "RL",
             ],
             path: "Benchmarks"
         ),
@@ -125,6 +130,7 @@ let package = Package(
             exclude: ["Fixtures"]),
         .testTarget(name: "ExperimentsTests", dependencies: ["Experiments", "NeuralNet", "MontagueSupport"]),
         .testTarget(name: "MetaLearningTests", dependencies: ["MetaLearning", "NeuralNet", "Autodiff"]),
+        .testTarget(name: "RLTests", dependencies: ["RL", "NeuralNet", "Autodiff"], exclude: ["Fixtures"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -11,7 +11,7 @@ struct TrainCommand: ParsableCommand {
         abstract: "Train models.",
         subcommands: [
             TrainSeq2SeqCommand.self, TrainLMCommand.self, TrainStyleTransferCommand.self, TrainGANCommand.self,
-            TrainVAECommand.self, TrainMetaCommand.self, TrainEWCCommand.self,
+            TrainVAECommand.self, TrainMetaCommand.self, TrainEWCCommand.self, TrainRLCommand.self,
         ])
 }
 

@@ -1,0 +1,46 @@
+import Autodiff
+import Testing
+
+@testable import RL
+
+@Suite struct CuriosityTests {
+    /// Transitions of the grid world from random walks in its left room.
+    static func transitions(steps: Int, seed: UInt64) -> ([[Float]], [Int], [[Float]]) {
+        var world = KeyDoorGridWorld()
+        var generator = RandomGenerator(seed: seed)
+        var observation = world.reset(seed: nil)
+        var observations: [[Float]] = []
+        var actions: [Int] = []
+        var next: [[Float]] = []
+        for _ in 0..<steps {
+            let action = generator.nextInt(below: 4)
+            let outcome = world.step(.discrete(action))
+            observations.append(observation)
+            actions.append(action)
+            next.append(outcome.observation)
+            observation = outcome.done ? world.reset(seed: nil) : outcome.observation
+        }
+        return (observations, actions, next)
+    }
+
+    @Test func familiarTransitionsBecomeLessCurious() {
+        var generator = RandomGenerator(seed: 1)
+        let module = IntrinsicCuriosityModule(
+            observationSize: 3, actions: 4, featureSize: 8, hidden: 32, learningRate: 1e-2, using: &generator)
+        let (observations, actions, next) = Self.transitions(steps: 64, seed: 2)
+        let before = module.intrinsicRewards(observations: observations, actions: actions, nextObservations: next)
+        var inverseLosses: [Double] = []
+        for _ in 0..<150 {
+            inverseLosses.append(
+                module.update(observations: observations, actions: actions, nextObservations: next).inverse)
+        }
+        let after = module.intrinsicRewards(observations: observations, actions: actions, nextObservations: next)
+        #expect(before.allSatisfy { $0 >= 0 } && after.allSatisfy { $0 >= 0 })
+        #expect(after.reduce(0, +) < before.reduce(0, +) * 0.5, "\(before.reduce(0, +)) → \(after.reduce(0, +))")
+        #expect((inverseLosses.last ?? 9) < (inverseLosses.first ?? 0))
+        // A transition the module never saw (teleported into the goal room) is more surprising than seen ones.
+        let novel = module.intrinsicRewards(
+            observations: [[0.5, 0.75, 1]], actions: [1], nextObservations: [[0.5, 0.875, 1]])
+        #expect(novel[0] > after.reduce(0, +) / Double(after.count))
+    }
+}
