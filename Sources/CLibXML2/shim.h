@@ -12,26 +12,30 @@
 #include <libxml/xmlerror.h>
 #include <libxml/xmlsave.h>
 #include <libxml/xmlIO.h>
+#include <libxml/globals.h>
 
 // Swift 6 rejects C global variables such as `xmlFree`: call it through a function.
 static inline void montague_xmlFree(void *pointer) { xmlFree(pointer); }
 
-// External resources (DTDs, external entities) are refused unless the parse was opened with XML_PARSE_DTDLOAD,
-// which Montague sets only when the user asks for local DTDs and entities; even then nothing comes from the network.
-// libxml2 with XML_PARSE_NOENT would otherwise read any file an entity names (XXE).
-static xmlParserInputPtr montague_restrictedEntityLoader(const char *url, const char *identifier,
-                                                         xmlParserCtxtPtr context) {
-    if (context != NULL && (context->options & XML_PARSE_DTDLOAD) != 0) {
-        return xmlNoNetExternalEntityLoader(url, identifier, context);
-    }
-    return NULL;
+// libxml2 also prints some errors through its generic (printf-style) handler; a Montague reader reports them itself,
+// so while it parses they go here. Swift cannot define a C variadic function.
+static inline void montague_ignoreGenericError(void *context, const char *message, ...) {
+    (void)context;
+    (void)message;
 }
 
-// Installs the restricted loader process-wide (idempotent; libxml2 keeps one loader per process).
-static inline void montague_installRestrictedEntityLoader(void) {
-    if (xmlGetExternalEntityLoader() != montague_restrictedEntityLoader) {
-        xmlSetExternalEntityLoader(montague_restrictedEntityLoader);
-    }
+// Sends the thread's generic errors to montague_ignoreGenericError; returns the handler to restore.
+static inline xmlGenericErrorFunc montague_silenceGenericErrors(void **savedContext) {
+    xmlGenericErrorFunc saved = xmlGenericError;
+    *savedContext = xmlGenericErrorContext;
+    xmlGenericError = montague_ignoreGenericError;
+    return saved;
+}
+
+// Restores what montague_silenceGenericErrors replaced.
+static inline void montague_restoreGenericErrors(xmlGenericErrorFunc handler, void *context) {
+    xmlGenericError = handler;
+    xmlGenericErrorContext = context;
 }
 
 #endif

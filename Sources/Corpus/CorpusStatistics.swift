@@ -40,6 +40,9 @@ public struct CorpusStatistics: Sendable, Hashable, Codable {
     public var lengthHistogram: [LengthBin] = []
     /// Files skipped, as `file:line:column: error: message`.
     public var skipped: [String] = []
+    /// Warnings of the reading (an external entity not loaded, a unit path that matched nothing), as
+    /// `file:line:column: warning: message`.
+    public var warnings: [String] = []
 
     /// Makes empty statistics.
     public init() {}
@@ -60,6 +63,7 @@ public struct CorpusStatistics: Sendable, Hashable, Codable {
         var statistics = collector.statistics
         statistics.files = report.filesRead.count
         statistics.skipped = report.skipped.map(\.description)
+        statistics.warnings = report.warnings.map(\.warningDescription)
         return statistics
     }
 

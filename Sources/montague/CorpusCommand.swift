@@ -67,8 +67,35 @@ struct CorpusInputOptions: ParsableArguments {
     @Flag(help: "Skip files that cannot be read and report them, instead of stopping.")
     var skipBadFiles = false
 
-    @Flag(help: "Read external DTDs and entities from local files (never from the network).")
+    @Flag(help: "Read external DTDs and entities from local files inside the corpus directory (never the network).")
     var allowLocalEntities = false
+
+    @Flag(help: "With --allow-local-entities: read local files anywhere, not only inside the corpus directory.")
+    var allowEntitiesAnywhere = false
+
+    @Option(help: "Deepest element nesting accepted.")
+    var maxDepth: Int = 256
+
+    @Option(help: "Longest text node accepted, in bytes (entities expanded).")
+    var maxTextBytes: Int = 10_000_000
+
+    @Option(help: "How many times its own size a file may grow by entity expansion (past 16 MiB).")
+    var maxAmplification: Int = 10
+
+    @Option(help: "How many times its size a compressed file may expand to (past 16 MiB).")
+    var maxDecompressionRatio: Int = 100
+
+    func validate() throws {
+        if allowEntitiesAnywhere && !allowLocalEntities {
+            throw ValidationError("--allow-entities-anywhere needs --allow-local-entities")
+        }
+        for (value, name) in [
+            (maxDepth, "--max-depth"), (maxTextBytes, "--max-text-bytes"), (maxAmplification, "--max-amplification"),
+            (maxDecompressionRatio, "--max-decompression-ratio"),
+        ] where value < 1 {
+            throw ValidationError("\(name) must be at least 1")
+        }
+    }
 
     /// The loader these options describe.
     func makeLoader() throws -> CorpusLoader {
@@ -102,7 +129,10 @@ struct CorpusInputOptions: ParsableArguments {
                 kind: kind, granularity: unitGranularity,
                 includeStageDirections: stageDirections, includeHeadings: headings,
                 generic: generic),
-            reading: XMLReadingOptions(allowLocalExternalResources: allowLocalEntities),
+            reading: XMLReadingOptions(
+                allowLocalExternalResources: allowLocalEntities, allowExternalResourcesAnywhere: allowEntitiesAnywhere,
+                maximumDepth: maxDepth, maximumTextBytes: maxTextBytes, maximumAmplification: maxAmplification,
+                maximumDecompressionRatio: maxDecompressionRatio),
             plainText: PlainTextOptions(labels: labels, labelFromExtension: labelFromExtension),
             skipBadFiles: skipBadFiles)
         return try CorpusLoader(paths: paths, options: options)
@@ -173,7 +203,7 @@ func reportSkipped(_ report: CorpusLoadReport) {
         FileHandle.standardError.write(Data("skipped: \(error.description)\n".utf8))
     }
     for warning in report.warnings.prefix(20) {
-        FileHandle.standardError.write(Data("warning: \(warning.description)\n".utf8))
+        FileHandle.standardError.write(Data("\(warning.warningDescription)\n".utf8))
     }
 }
 
@@ -204,6 +234,9 @@ struct CorpusStatsCommand: ParsableCommand {
             if statistics.files == 0, !statistics.skipped.isEmpty {
                 for skipped in statistics.skipped { FileHandle.standardError.write(Data("skipped: \(skipped)\n".utf8)) }
                 throw ExitCode(2)
+            }
+            for warning in statistics.warnings.prefix(20) {
+                FileHandle.standardError.write(Data("\(warning)\n".utf8))
             }
             if json {
                 let encoder = JSONEncoder()

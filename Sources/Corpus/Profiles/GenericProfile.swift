@@ -76,10 +76,9 @@ public struct GenericProfile: CorpusProfile {
         }
     }
 
+    /// A selector's value on an open element.
     private struct ActiveValue {
         let depth: Int
-        let isLabel: Bool
-        let name: String
         let value: String
     }
 
@@ -91,7 +90,9 @@ public struct GenericProfile: CorpusProfile {
     private var selectors: [(selector: AttributeSelector, path: CompiledPath?, isLabel: Bool)] = []
     private var stack: [InternedName] = []
     private var roles: [Role] = []
-    private var activeValues: [ActiveValue] = []
+    /// Per selector, its values on the open elements, innermost last: a unit takes the last of each (its nearest
+    /// matching ancestor), so opening a unit costs the number of selectors, not the depth.
+    private var activeValues: [[ActiveValue]] = []
     private var fileName = ""
     private var documentCount = 0
     private var documentOpen = false
@@ -108,6 +109,7 @@ public struct GenericProfile: CorpusProfile {
         selectors =
             specification.labels.map { ($0, $0.element.map { CompiledPath($0, reader) }, true) }
             + specification.metadata.map { ($0, $0.element.map { CompiledPath($0, reader) }, false) }
+        activeValues = Array(repeating: [], count: selectors.count)
     }
 
     /// Handles one node.
@@ -140,10 +142,10 @@ public struct GenericProfile: CorpusProfile {
         let depth = stack.count
         if depth == 1, documentPath == nil { openDocument(reader, &events) }
         let isUnit = unitPaths.contains { $0.matches(stack) }
-        for (selector, path, isLabel) in selectors {
+        for (index, (selector, path, _)) in selectors.enumerated() {
             let applies = path.map { $0.matches(stack) } ?? isUnit
             if applies, let value = reader.attribute(selector.attribute) {
-                activeValues.append(ActiveValue(depth: depth, isLabel: isLabel, name: selector.name, value: value))
+                activeValues[index].append(ActiveValue(depth: depth, value: value))
             }
         }
         if let documentPath, documentPath.matches(stack) {
@@ -154,8 +156,13 @@ public struct GenericProfile: CorpusProfile {
         if isUnit {
             var labels: [String: String] = [:]
             var metadata: [String: String] = [:]
-            for value in activeValues {
-                if value.isLabel { labels[value.name] = value.value } else { metadata[value.name] = value.value }
+            for (index, selector) in selectors.enumerated() {
+                guard let value = activeValues[index].last?.value else { continue }
+                if selector.isLabel {
+                    labels[selector.selector.name] = value
+                } else {
+                    metadata[selector.selector.name] = value
+                }
             }
             units.open(
                 UnitStack.OpenUnit(
@@ -193,7 +200,9 @@ public struct GenericProfile: CorpusProfile {
             }
             openToken = nil
         }
-        while let last = activeValues.last, last.depth >= depth { activeValues.removeLast() }
+        for index in activeValues.indices {
+            while let last = activeValues[index].last, last.depth >= depth { activeValues[index].removeLast() }
+        }
         stack.removeLast()
     }
 

@@ -80,11 +80,15 @@ public struct CorpusLoader: Sendable {
     public let files: [String]
     /// The options.
     public let options: CorpusLoadOptions
+    /// For each file, the directory its external DTDs and entities may come from: the directory named on the
+    /// command line that contains it, or the file's own directory.
+    private let resourceRoots: [String]
 
     /// Collects the files of `paths` (files and directories).
     /// - Throws: `CorpusError.Kind.unreadable` for a path that does not exist, or when no file is found.
     public init(paths: [String], options: CorpusLoadOptions = CorpusLoadOptions()) throws {
         var files: [String] = []
+        var roots: [String] = []
         let manager = FileManager.default
         for path in paths {
             var isDirectory: ObjCBool = false
@@ -93,6 +97,7 @@ public struct CorpusLoader: Sendable {
             }
             guard isDirectory.boolValue else {
                 files.append(path)
+                roots.append(directoryName(path))
                 continue
             }
             guard let enumerator = manager.enumerator(atPath: path) else {
@@ -111,6 +116,7 @@ public struct CorpusLoader: Sendable {
                 }
             }
             files += found.sorted()
+            roots += Array(repeating: path, count: found.count)
         }
         guard !files.isEmpty else {
             throw CorpusError(
@@ -119,14 +125,33 @@ public struct CorpusLoader: Sendable {
         }
         self.files = files
         self.options = options
+        self.resourceRoots = roots
+    }
+
+    /// The reading options for file number `index`: external resources confined to its corpus directory unless the
+    /// options name a root.
+    private func readingOptions(_ index: Int) -> XMLReadingOptions {
+        var reading = options.reading
+        if reading.externalResourceRoot == nil, resourceRoots.indices.contains(index) {
+            reading.externalResourceRoot = resourceRoots[index]
+        }
+        return reading
     }
 
     static func isCorpusFileName(_ name: String) -> Bool {
         let lower = name.lowercased()
         // Licence and read-me files sit beside corpora and are not part of them.
         if ["license", "licence", "readme", "copying"].contains(where: { lower.hasPrefix($0) }) { return false }
-        let stem = lower.hasSuffix(".gz") ? String(lower.dropLast(3)) : lower
+        let stem = compressionStem(lower)
         return stem.hasSuffix(".xml") || stem.hasSuffix(".tei") || stem.hasSuffix(".tmx") || lower.hasSuffix(".txt")
+    }
+
+    /// The file name without a compression extension (`.gz`, `.xz`).
+    static func compressionStem(_ lowercasedName: String) -> String {
+        for suffix in [".gz", ".xz"] where lowercasedName.hasSuffix(suffix) {
+            return String(lowercasedName.dropLast(suffix.count))
+        }
+        return lowercasedName
     }
 
     /// Whether `path` holds XML (by name, else by its first bytes).
@@ -137,8 +162,8 @@ public struct CorpusLoader: Sendable {
         case .automatic: break
         }
         let lower = path.lowercased()
-        let stem = lower.hasSuffix(".gz") ? String(lower.dropLast(3)) : lower
-        if stem.hasSuffix(".xml") || stem.hasSuffix(".tei") || stem.hasSuffix(".tmx") || lower.hasSuffix(".gz") {
+        let stem = Self.compressionStem(lower)
+        if stem.hasSuffix(".xml") || stem.hasSuffix(".tei") || stem.hasSuffix(".tmx") || stem != lower {
             return true
         }
         guard let handle = FileHandle(forReadingAtPath: path) else { return false }
@@ -175,10 +200,10 @@ public struct CorpusLoader: Sendable {
         progress: ((CorpusProgress) -> Void)? = nil,
         _ body: (CorpusEvent) throws -> Void
     ) throws -> CorpusLoadReport {
-        try forEachFile(progress: progress) { file, ticker in
+        try forEachFile(progress: progress) { index, file, ticker in
             if isXML(file) {
                 let reader = try XMLCorpusReader(
-                    contentsOfFile: file, profile: options.profile, options: options.reading)
+                    contentsOfFile: file, profile: options.profile, options: readingOptions(index))
                 try reader.forEachEvent { event in
                     try body(event)
                     if case .unit = event { ticker.unitRead(reader.reader.bytesConsumed) }
@@ -204,10 +229,10 @@ public struct CorpusLoader: Sendable {
         progress: ((CorpusProgress) -> Void)? = nil, onDocument: ((DocumentInfo) throws -> Void)? = nil,
         _ body: (DocumentInfo, BorrowedTextUnit) throws -> Void
     ) throws -> CorpusLoadReport {
-        try forEachFile(progress: progress) { file, ticker in
+        try forEachFile(progress: progress) { index, file, ticker in
             if isXML(file) {
                 let reader = try XMLCorpusReader(
-                    contentsOfFile: file, profile: options.profile, options: options.reading)
+                    contentsOfFile: file, profile: options.profile, options: readingOptions(index))
                 try reader.forEachBorrowedUnit(onDocument: onDocument) { document, unit in
                     try body(document, unit)
                     ticker.unitRead(reader.reader.bytesConsumed)
@@ -245,7 +270,7 @@ public struct CorpusLoader: Sendable {
     /// skipping bad files when asked to; returns the report.
     private func forEachFile(
         progress: ((CorpusProgress) -> Void)?,
-        _ read: (String, inout ProgressTicker) throws -> (format: String?, warnings: [CorpusError])
+        _ read: (Int, String, inout ProgressTicker) throws -> (format: String?, warnings: [CorpusError])
     ) throws -> CorpusLoadReport {
         var report = CorpusLoadReport()
         let sizes = files.map { (try? FileManager.default.attributesOfItem(atPath: $0)[.size] as? Int) ?? 0 }
@@ -257,8 +282,8 @@ public struct CorpusLoader: Sendable {
         for (index, file) in files.enumerated() {
             ticker.bytesBefore = ticker.state.bytesRead
             do {
-                if options.skipBadFiles { try check(file) }
-                let (format, warnings) = try read(file, &ticker)
+                if options.skipBadFiles { try check(index, file) }
+                let (format, warnings) = try read(index, file, &ticker)
                 report.formats[file] = format
                 report.warnings += warnings
                 report.filesRead.append(file)
@@ -273,9 +298,10 @@ public struct CorpusLoader: Sendable {
     }
 
     /// Checks that a file reads without error, streaming it once without building units.
-    private func check(_ file: String) throws {
+    private func check(_ index: Int, _ file: String) throws {
         if isXML(file) {
-            let reader = try XMLCorpusReader(contentsOfFile: file, profile: options.profile, options: options.reading)
+            let reader = try XMLCorpusReader(
+                contentsOfFile: file, profile: options.profile, options: readingOptions(index))
             try reader.forEachEvent { _ in }
         } else {
             try PlainTextCorpusReader(contentsOfFile: file, options: options.plainText).forEachUnit { _, _ in }

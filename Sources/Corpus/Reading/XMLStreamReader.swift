@@ -60,6 +60,8 @@ public final class XMLStreamReader {
     /// The first error, thrown once the nodes before it have been delivered.
     private var pendingError: CorpusError?
     private var fed = 0
+    private let maximumDecompressionRatio: Int
+    private let expansionAllowance: Int
     private let xmlPrefix: UnsafePointer<UInt8>?
 
     /// The size of the pieces the input is fed to libxml2 in.
@@ -83,7 +85,20 @@ public final class XMLStreamReader {
         guard let input = xmlParserInputBufferCreateFilename(path, XML_CHAR_ENCODING_NONE) else {
             throw CorpusError(.unreadable, file: path, message: "libxml2 could not open the file")
         }
-        try self.init(source: ChunkSource(file: input), name: path, options: options)
+        try self.init(
+            source: ChunkSource(file: input, compressedSize: Self.compressedSize(ofFile: path)), name: path,
+            options: options)
+    }
+
+    /// The size on disk of a gzip- or xz-compressed file (by its magic bytes), nil for other files.
+    private static func compressedSize(ofFile path: String) -> Int? {
+        guard let handle = FileHandle(forReadingAtPath: path) else { return nil }
+        defer { try? handle.close() }
+        let head = [UInt8]((try? handle.read(upToCount: 6)) ?? Data())
+        let isGzip = head.starts(with: [0x1F, 0x8B])
+        let isXZ = head.starts(with: [0xFD, 0x37, 0x7A, 0x58, 0x5A, 0x00])
+        guard isGzip || isXZ else { return nil }
+        return (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? nil
     }
 
     /// Reads XML from bytes in memory; `name` is used in messages and as the base for relative references.
@@ -96,7 +111,7 @@ public final class XMLStreamReader {
     }
 
     private init(source: ChunkSource, name: String, options: XMLReadingOptions) throws {
-        montague_installRestrictedEntityLoader()
+        _ = restrictedEntityLoaderInstalled
         guard let context = xmlCreatePushParserCtxt(nil, nil, nil, 0, name) else {
             throw CorpusError(.unreadable, file: name, message: "libxml2 could not make a parser")
         }
@@ -106,11 +121,16 @@ public final class XMLStreamReader {
         self.diagnostics = ParseDiagnostics(fileName: name)
         self.chunk = UnsafeMutablePointer<CChar>.allocate(capacity: Self.chunkSize)
         self.state = UnsafeMutablePointer<SAXEventBuffer>.allocate(capacity: 1)
-        state.initialize(to: SAXEventBuffer(diagnostics: Unmanaged.passUnretained(diagnostics)))
+        state.initialize(
+            to: SAXEventBuffer(
+                diagnostics: Unmanaged.passUnretained(diagnostics), document: context, options: options))
+        maximumDecompressionRatio = options.maximumDecompressionRatio
+        expansionAllowance = options.expansionAllowance
         xmlPrefix = xmlDictLookup(context.pointee.dict, "xml", 3)
         xmlCtxtUseOptions(context, options.parserFlags)
         state.pointee.completeAttributes = context.pointee.loadsubset & XML_COMPLETE_ATTRS != 0
         context.pointee._private = UnsafeMutableRawPointer(state)
+        LiveReaders.insert(UnsafeMutableRawPointer(state))
         installHandlers()
         if let encoding = options.encodingOverride {
             guard let handler = xmlFindCharEncodingHandler(encoding) else {
@@ -121,6 +141,7 @@ public final class XMLStreamReader {
     }
 
     deinit {
+        LiveReaders.remove(UnsafeMutableRawPointer(state))
         if let document = context.pointee.myDoc {
             xmlFreeDoc(document)
             context.pointee.myDoc = nil
@@ -147,6 +168,8 @@ public final class XMLStreamReader {
         sax.pointee.processingInstruction = saxProcessingInstruction
         state.pointee.defaultInternalSubset = sax.pointee.internalSubset
         sax.pointee.internalSubset = saxInternalSubset
+        state.pointee.defaultGetEntity = sax.pointee.getEntity
+        sax.pointee.getEntity = saxGetEntity
         sax.pointee.reference = nil
         sax.pointee.warning = nil
         sax.pointee.error = nil
@@ -179,10 +202,29 @@ public final class XMLStreamReader {
         buffer.pointee.deliverable = 0
         while buffer.pointee.deliverable == 0 {
             if finished { return false }
-            let count = try source.read(into: chunk, capacity: Self.chunkSize, file: fileName)
+            let count: Int
+            do {
+                count = try capturingContextlessErrors { () throws(ChunkSource.Failure) -> Int in
+                    try source.read(into: chunk, capacity: Self.chunkSize)
+                }
+            } catch {
+                throw located(.unreadable, error.message)
+            }
             fed += count
+            if let compressed = source.compressedSize, fed > expansionAllowance,
+                fed / max(compressed, 1) >= maximumDecompressionRatio
+            {
+                throw located(
+                    .resourceLimit,
+                    "the compressed file expands to more than \(maximumDecompressionRatio) times its \(compressed) "
+                        + "bytes (a compression bomb?); raise the limit with --max-decompression-ratio if the file "
+                        + "is trusted")
+            }
+            buffer.pointee.inputBytes = fed
             if count == 0 { finished = true }
-            let status = xmlParseChunk(context, chunk, Int32(count), finished ? 1 : 0)
+            let status = capturingContextlessErrors {
+                xmlParseChunk(context, chunk, Int32(count), finished ? 1 : 0)
+            }
             if diagnostics.errorFlag.pointee, let error = diagnostics.firstError {
                 pendingError = error
                 buffer.pointee.deliverable = min(buffer.pointee.eventsBeforeError, buffer.pointee.eventCount)
@@ -190,8 +232,7 @@ public final class XMLStreamReader {
                 break
             }
             if status != 0 || (finished && context.pointee.wellFormed == 0) {
-                throw CorpusError(
-                    .notWellFormed, file: fileName, message: "libxml2 stopped reading (error \(status))")
+                throw located(.notWellFormed, describe(libxml2Error: status))
             }
             let recorded = buffer.pointee.eventCount
             // A text node at the end of a chunk may go on in the next one.
@@ -200,6 +241,68 @@ public final class XMLStreamReader {
         }
         buffer.pointee.currentKind = buffer.pointee.kind(at: 0)
         return true
+    }
+
+    /// Runs `body` (reading or parsing a chunk) with the errors libxml2 raises without a parser context (a failed
+    /// encoding conversion, an I/O or decompression error) collected for the message instead of printed: they go to
+    /// the thread's structured-error and generic handlers rather than the SAX2 one.
+    private func capturingContextlessErrors<Result, Failure: Error>(
+        _ body: () throws(Failure) -> Result
+    ) throws(Failure) -> Result {
+        let handler = __xmlStructuredError()
+        let handlerContext = __xmlStructuredErrorContext()
+        let savedHandler = handler?.pointee
+        let savedContext = handlerContext?.pointee
+        var savedGenericContext: UnsafeMutableRawPointer?
+        let savedGeneric = montague_silenceGenericErrors(&savedGenericContext)
+        xmlSetStructuredErrorFunc(Unmanaged.passUnretained(diagnostics).toOpaque(), contextlessError)
+        defer {
+            handler?.pointee = savedHandler
+            handlerContext?.pointee = savedContext
+            montague_restoreGenericErrors(savedGeneric, savedGenericContext)
+        }
+        return try body()
+    }
+
+    /// An error at libxml2's current position in the document.
+    private func located(_ kind: CorpusError.Kind, _ message: String) -> CorpusError {
+        let input = context.pointee.input
+        return CorpusError(
+            kind, file: fileName, line: Int(input?.pointee.line ?? 0), column: Int(input?.pointee.col ?? 0),
+            message: message)
+    }
+
+    /// libxml2's reason for stopping in words: its last error's message when it has one (errors such as a failed
+    /// encoding conversion reach only the global error state, not the structured-error callback), else a
+    /// description of the error code.
+    func describe(libxml2Error status: Int32) -> String {
+        let code = status != 0 ? status : context.pointee.errNo
+        if let detail = diagnostics.contextlessErrors.first {
+            let reason =
+                code == XML_ERR_INVALID_ENCODING.rawValue || code == XML_ERR_INVALID_CHAR.rawValue
+                ? "the bytes are not valid in the document's encoding: " : ""
+            return reason + detail
+        }
+        if context.pointee.lastError.code != 0, let message = context.pointee.lastError.message {
+            return String(cString: message).trimmingWhitespace()
+        }
+        if let last = xmlGetLastError(), last.pointee.code == code, let message = last.pointee.message {
+            return String(cString: message).trimmingWhitespace()
+        }
+        switch xmlParserErrors(rawValue: UInt32(bitPattern: code)) {
+        case XML_ERR_INVALID_ENCODING, XML_ERR_INVALID_CHAR:
+            return "the bytes are not valid in the document's encoding (conversion to UTF-8 failed)"
+        case XML_ERR_UNSUPPORTED_ENCODING, XML_ERR_UNKNOWN_ENCODING:
+            return "the document's encoding is not supported"
+        case XML_ERR_DOCUMENT_EMPTY:
+            return "the document is empty"
+        case XML_ERR_DOCUMENT_END:
+            return "extra content at the end of the document"
+        case XML_ERR_ENTITY_LOOP:
+            return "entity references loop or expand too much"
+        default:
+            return "libxml2 stopped reading (error \(code))"
+        }
     }
 
     @inline(__always)
@@ -226,7 +329,7 @@ public final class XMLStreamReader {
     public func withValueBytes<Result>(_ body: (UnsafeBufferPointer<UInt8>) throws -> Result) rethrows -> Result {
         let event = self.event
         return try body(
-            UnsafeBufferPointer(start: state.pointee.bytes + Int(event.valueStart), count: Int(event.valueCount)))
+            UnsafeBufferPointer(start: state.pointee.bytes + event.valueStart, count: event.valueCount))
     }
 
     /// The value of an attribute of the current element by qualified name (`"n"`, `"xml:lang"`), or nil.
@@ -278,14 +381,14 @@ public final class XMLStreamReader {
         let buffer = state.pointee
         let event = buffer.events[buffer.cursor]
         guard event.kind == .element else { return nil }
-        let end = Int(event.attributeStart) + Int(event.attributeCount)
-        var position = Int(event.attributeStart)
+        let end = event.attributeStart + event.attributeCount
+        var position = event.attributeStart
         while position < end {
             let attribute = buffer.attributes[position]
             position += 1
             guard attribute.name == name, attribute.prefix == prefix else { continue }
             return UnsafeBufferPointer(
-                start: buffer.bytes + Int(attribute.valueStart), count: Int(attribute.valueCount))
+                start: buffer.bytes + attribute.valueStart, count: attribute.valueCount)
         }
         return nil
     }
@@ -297,14 +400,14 @@ public final class XMLStreamReader {
         guard event.kind == .element else { return [] }
         let buffer = state.pointee
         var result: [(name: String, value: String)] = []
-        for position in Int(event.attributeStart)..<Int(event.attributeStart) + Int(event.attributeCount) {
+        for position in event.attributeStart..<event.attributeStart + event.attributeCount {
             let attribute = buffer.attributes[position]
             if attribute.isDefault && !buffer.completeAttributes { continue }
             let local = attribute.name.map { String(cString: $0) } ?? ""
             let name = attribute.prefix.map { String(cString: $0) + ":" + local } ?? local
             let value = String(
                 decoding: UnsafeBufferPointer(
-                    start: buffer.bytes + Int(attribute.valueStart), count: Int(attribute.valueCount)),
+                    start: buffer.bytes + attribute.valueStart, count: attribute.valueCount),
                 as: UTF8.self)
             result.append((name, value))
         }
@@ -356,28 +459,42 @@ public struct InternedName: Hashable {
 /// Where the reader's bytes come from: libxml2's input layer on a file (it decompresses gzip), or a copy of bytes
 /// given in memory.
 private final class ChunkSource {
+    /// A read that failed, with the reason in words.
+    struct Failure: Error {
+        let message: String
+    }
+
     private let input: xmlParserInputBufferPtr?
     private let bytes: [UInt8]
     private var offset = 0
+    /// The size of the file on disk when it is compressed (gzip or xz), nil otherwise.
+    let compressedSize: Int?
 
-    init(file input: xmlParserInputBufferPtr) {
+    init(file input: xmlParserInputBufferPtr, compressedSize: Int?) {
         self.input = input
         self.bytes = []
+        self.compressedSize = compressedSize
     }
 
     init(bytes: [UInt8]) {
         self.input = nil
         self.bytes = bytes
+        self.compressedSize = nil
     }
 
     deinit { close() }
 
     /// Reads up to `capacity` bytes; 0 at the end.
-    func read(into buffer: UnsafeMutablePointer<CChar>, capacity: Int, file: String) throws -> Int {
+    func read(into buffer: UnsafeMutablePointer<CChar>, capacity: Int) throws(Failure) -> Int {
         if let input {
             guard let read = input.pointee.readcallback else { return 0 }
             let count = read(input.pointee.context, buffer, Int32(capacity))
-            guard count >= 0 else { throw CorpusError(.unreadable, file: file, message: "read error") }
+            guard count >= 0 else {
+                throw Failure(
+                    message: compressedSize == nil
+                        ? "the file could not be read to its end"
+                        : "the compressed data is truncated or corrupt (decompression failed)")
+            }
             return Int(count)
         }
         let count = min(capacity, bytes.count - offset)
@@ -396,6 +513,12 @@ private final class ChunkSource {
     }
 }
 
+/// The thread's structured-error handler while a reader parses a chunk: `context` is the reader's diagnostics.
+private func contextlessError(_ context: UnsafeMutableRawPointer?, _ error: xmlErrorPtr?) {
+    guard let context, let error else { return }
+    Unmanaged<ParseDiagnostics>.fromOpaque(context).takeUnretainedValue().recordContextless(error.pointee)
+}
+
 /// Collects libxml2's structured errors for one reader.
 final class ParseDiagnostics {
     let fileName: String
@@ -412,8 +535,14 @@ final class ParseDiagnostics {
 
     deinit { errorFlag.deallocate() }
 
-    func record(_ error: xmlError) {
-        let message = error.message.map { String(cString: $0) } ?? "unknown libxml2 error (code \(error.code))"
+    func record(_ error: xmlError, line: Int? = nil, column: Int? = nil, entity: String? = nil) {
+        var message = error.message.map { String(cString: $0) } ?? "unknown libxml2 error (code \(error.code))"
+        message = message.trimmingWhitespace()
+        if let entity {
+            message += " (in the replacement text of entity '\(entity)')"
+        } else if line != nil {
+            message += " (in an entity's replacement text)"
+        }
         let level = error.level.rawValue
         // Errors in an external entity or DTD name that file; everything else is the user's file.
         var file = fileName
@@ -423,15 +552,42 @@ final class ParseDiagnostics {
             file = errorFile
         }
         let diagnostic = CorpusError(
-            .notWellFormed, file: file, line: Int(error.line), column: Int(error.int2),
+            .notWellFormed, file: file, line: line ?? Int(error.line), column: column ?? Int(error.int2),
             message: message)
         if level >= XML_ERR_ERROR.rawValue {
-            if firstError == nil {
-                firstError = diagnostic
-                errorFlag.pointee = true
-            }
-        } else if warnings.count < 100 {
-            warnings.append(diagnostic)
+            recordError(diagnostic)
+        } else {
+            recordWarning(diagnostic)
         }
+    }
+
+    /// Messages of errors libxml2 raised without a parser context (encoding conversion, I/O), first ones first.
+    private(set) var contextlessErrors: [String] = []
+
+    /// Keeps the message of an error raised without a parser context.
+    func recordContextless(_ error: xmlError) {
+        guard contextlessErrors.count < 4, let message = error.message else { return }
+        contextlessErrors.append(String(cString: message).trimmingWhitespace())
+    }
+
+    /// Records a limit the reader enforces (depth, text length, amplification) as the error.
+    func recordLimit(message: String, line: Int, column: Int) {
+        recordError(CorpusError(.resourceLimit, file: fileName, line: line, column: column, message: message))
+    }
+
+    /// Records a warning of the reader's own at a position of the document.
+    func recordWarning(message: String, line: Int, column: Int) {
+        recordWarning(CorpusError(.notWellFormed, file: fileName, line: line, column: column, message: message))
+    }
+
+    private func recordError(_ diagnostic: CorpusError) {
+        if firstError == nil {
+            firstError = diagnostic
+            errorFlag.pointee = true
+        }
+    }
+
+    private func recordWarning(_ diagnostic: CorpusError) {
+        if warnings.count < 100 { warnings.append(diagnostic) }
     }
 }
