@@ -25,7 +25,7 @@ struct CorpusCommand: ParsableCommand {
 
 /// Where the corpus comes from and how it is read (shared by the corpus subcommands).
 struct CorpusInputOptions: ParsableArguments {
-    @Argument(help: "Corpus files or directories (directories: .xml, .tei, .tmx, .txt, and .gz of those).")
+    @Argument(help: "Corpus files or directories (directories: their XML files, or every file with --format text).")
     var paths: [String]
 
     @Option(help: "Format profile: auto, tei, bosak, tmx, generic, montague.")
@@ -135,7 +135,15 @@ struct CorpusInputOptions: ParsableArguments {
                 maximumDecompressionRatio: maxDecompressionRatio),
             plainText: PlainTextOptions(labels: labels, labelFromExtension: labelFromExtension),
             skipBadFiles: skipBadFiles)
-        return try CorpusLoader(paths: paths, options: options)
+        let loader = try CorpusLoader(paths: paths, options: options)
+        for file in loader.skippedFiles.prefix(20) {
+            FileHandle.standardError.write(
+                Data("\(file): warning: not XML, skipped (plain-text corpora: --format text)\n".utf8))
+        }
+        if loader.skippedFiles.count > 20 {
+            FileHandle.standardError.write(Data("warning: \(loader.skippedFiles.count - 20) more files skipped\n".utf8))
+        }
+        return loader
     }
 }
 

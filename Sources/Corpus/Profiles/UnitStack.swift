@@ -92,6 +92,12 @@ struct UnitStack {
         texts[count - 1].append(text)
     }
 
+    /// Appends a tab to the innermost unit's text as content (not collapsed as whitespace).
+    mutating func appendVerbatimTab() {
+        guard count > 0 else { return }
+        texts[count - 1].appendVerbatimTab()
+    }
+
     @inline(__always)
     mutating func breakWord() {
         guard count > 0 else { return }
