@@ -73,8 +73,9 @@ public struct CorpusProgress: Sendable, Hashable {
 /// Loads corpora from files and directories, XML or plain text, streaming every unit to a closure in constant
 /// memory.
 ///
-/// Directories are searched recursively, in sorted order, leaving out hidden files and licence and read-me files
-/// (`LICENSE*`, `README*`, `COPYING*`). In XML mode (the default) a directory gives its XML files only: `.xml`,
+/// Directories are searched recursively, in sorted order, leaving out hidden files, licence and read-me files
+/// (`LICENSE*`, `README*`, `COPYING*`), DTDs, schemas and stylesheets (`.dtd`, `.ent`, `.mod`, `.rng`, `.rnc`,
+/// `.xsd`, `.xsl`, `.xslt`, `.sch`). In XML mode (the default) a directory gives its XML files only: `.xml`,
 /// `.tei`, `.tmx` (also compressed as `.gz` or `.xz`) and files whose first bytes are XML; the others are listed in
 /// `skippedFiles`. With `InputFormat.plainText` a directory gives all its files. Files named explicitly are always
 /// read, whatever their name (XML or plain text by name and first bytes). Reading is deterministic.
@@ -153,10 +154,13 @@ public struct CorpusLoader: Sendable {
         return reading
     }
 
-    /// Licence and read-me files sit beside corpora and are not part of them.
+    /// Licence and read-me files, DTDs, schemas and stylesheets sit beside corpora and are not part of them.
     static func isLicenceOrReadMe(_ name: String) -> Bool {
         let lower = name.lowercased()
-        return ["license", "licence", "readme", "copying"].contains(where: { lower.hasPrefix($0) })
+        if ["license", "licence", "readme", "copying"].contains(where: { lower.hasPrefix($0) }) { return true }
+        return [".dtd", ".ent", ".mod", ".rng", ".rnc", ".xsd", ".xsl", ".xslt", ".sch"].contains(where: {
+            lower.hasSuffix($0)
+        })
     }
 
     /// Whether a name says XML: `.xml`, `.tei`, `.tmx`, also compressed (`.gz`, `.xz`).
