@@ -104,6 +104,20 @@ struct UnitStack {
         texts[count - 1].breakWord()
     }
 
+    /// Sets one label of the innermost unit.
+    mutating func setLabel(_ name: String, _ value: String) {
+        guard count > 0 else { return }
+        slots[count - 1].labels[name] = value
+    }
+
+    /// Sets one metadata entry of the innermost unit.
+    mutating func setMetadata(_ name: String, _ value: String) {
+        guard count > 0 else { return }
+        var entries = slots[count - 1].metadata.dictionary
+        entries[name] = value
+        slots[count - 1].metadata = UnitMetadata(entries)
+    }
+
     /// Adds a marked-up token to the innermost unit.
     mutating func appendToken(_ token: MarkedToken) {
         guard count > 0 else { return }

@@ -414,6 +414,11 @@ public final class XMLStreamReader {
         return result
     }
 
+    /// Adds a warning of a profile at the current node's line (reported with libxml2's warnings).
+    func warn(_ message: String) {
+        diagnostics.recordWarning(message: message, line: line, column: 0)
+    }
+
     /// The 1-based line on which libxml2 was when it reported the current node (for an element, the line of the end
     /// of its start tag, as in `xmlTextReader`); 0 when unknown.
     public var line: Int { max(0, Int(event.line)) }
