@@ -147,8 +147,48 @@ struct CorpusInputOptions: ParsableArguments {
     }
 }
 
+/// The tokenizer a command uses: today the rule-based one or whitespace splitting; written so that trained subword
+/// tokenizers (`bpe:N`, `unigram:N`, a saved tokenizer FILE) can be added as further cases with their own argument
+/// syntax.
+enum TokenizerChoice: ExpressibleByArgument, Equatable, CustomStringConvertible {
+    /// The rule-based word tokenizer (words, numbers, punctuation, Penn Treebank contractions).
+    case rules
+    /// Split at whitespace only: for pre-tokenized corpora (Yelp, SCAN, the parallel Shakespeare data).
+    case whitespace
+
+    init?(argument: String) {
+        switch argument.lowercased() {
+        case "default", "rules": self = .rules
+        case "whitespace": self = .whitespace
+        default: return nil
+        }
+    }
+
+    var description: String {
+        switch self {
+        case .rules: return "default"
+        case .whitespace: return "whitespace"
+        }
+    }
+
+    var defaultValueDescription: String { description }
+
+    static var allValueStrings: [String] { ["default", "whitespace"] }
+
+    /// The library's segmentation for this choice.
+    var segmentation: Tokenizer.Segmentation {
+        switch self {
+        case .rules: return .rules
+        case .whitespace: return .whitespace
+        }
+    }
+}
+
 /// How text is tokenized (shared by the corpus subcommands).
 struct TokenizerOptions: ParsableArguments {
+    @Option(help: "Tokenizer: default (words, numbers, punctuation, contractions) or whitespace (pre-tokenized text).")
+    var tokenizer: TokenizerChoice = .rules
+
     @Flag(help: "Lowercase tokens.")
     var lowercase = false
 
@@ -158,10 +198,10 @@ struct TokenizerOptions: ParsableArguments {
     @Flag(help: "Keep contractions whole (don't) instead of splitting them (do n't).")
     var keepContractions = false
 
-    var tokenizer: Tokenizer {
+    var configured: Tokenizer {
         Tokenizer(
             lowercase: lowercase, normalizeNumbers: normalizeNumbers,
-            contractions: keepContractions ? .keep : .split)
+            contractions: keepContractions ? .keep : .split, segmentation: tokenizer.segmentation)
     }
 }
 
@@ -237,7 +277,7 @@ struct CorpusStatsCommand: ParsableCommand {
         try runReportingCorpusErrors {
             let display = CorpusProgressDisplay()
             let statistics = try CorpusStatistics.compute(
-                try input.makeLoader(), tokenizer: tokenization.tokenizer,
+                try input.makeLoader(), tokenizer: tokenization.configured,
                 progress: display.update)
             if statistics.files == 0, !statistics.skipped.isEmpty {
                 for skipped in statistics.skipped { FileHandle.standardError.write(Data("skipped: \(skipped)\n".utf8)) }
@@ -293,7 +333,7 @@ struct CorpusExportCommand: ParsableCommand {
             let display = CorpusProgressDisplay()
             let report = try CorpusExporter.export(
                 try input.makeLoader(), to: output, format: format,
-                tokenizer: tokenize ? tokenization.tokenizer : nil, title: title,
+                tokenizer: tokenize ? tokenization.configured : nil, title: title,
                 progress: display.update)
             reportSkipped(report)
             print("wrote \(output) from \(report.filesRead.count) file(s)")
@@ -333,7 +373,7 @@ struct CorpusVocabCommand: ParsableCommand {
         try runReportingCorpusErrors {
             let display = CorpusProgressDisplay()
             let (vocabulary, report, tokenCount) = try Vocabulary.build(
-                from: try input.makeLoader(), tokenizer: tokenization.tokenizer, minimumCount: minCount,
+                from: try input.makeLoader(), tokenizer: tokenization.configured, minimumCount: minCount,
                 maximumSize: maxSize, progress: display.update)
             reportSkipped(report)
             if let output { try vocabulary.save(to: output) }

@@ -15,6 +15,7 @@ struct FastStatisticsTests {
         statistics.documents = documents.count
         var types = Set<String>()
         var bins: [Int: Int] = [:]
+        var previousPair: String?
         for unit in documents.flatMap(\.units) {
             let tokens = CorpusExporter.tokens(of: unit, tokenizer)
             statistics.units += 1
@@ -23,7 +24,12 @@ struct FastStatisticsTests {
             statistics.maximumLength = max(statistics.maximumLength, tokens.count)
             types.formUnion(tokens)
             statistics.kinds[unit.kind.rawValue, default: 0] += 1
-            for (name, value) in unit.labels { statistics.labels[name, default: [:]][value, default: 0] += 1 }
+            // An RTE pair's label counts once for its text and hypothesis (the pair's id is the units' `id`).
+            let pair = unit.metadata["id"]
+            if pair == nil || pair != previousPair {
+                for (name, value) in unit.labels { statistics.labels[name, default: [:]][value, default: 0] += 1 }
+            }
+            previousPair = pair
             let bin = tokens.isEmpty ? 0 : Int.bitWidth - tokens.count.leadingZeroBitCount
             bins[bin, default: 0] += 1
         }

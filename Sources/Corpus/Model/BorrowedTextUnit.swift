@@ -28,6 +28,8 @@ public struct BorrowedTextUnit {
     /// Where the unit starts in its file.
     public var position: SourcePosition { SourcePosition(file: file, line: unit.pointee.line) }
     var storedMetadata: UnitMetadata { unit.pointee.metadata }
+    /// For labels taken from an element other than the unit, that element's number in its file.
+    var labelOrigins: [String: Int] { unit.pointee.labelOrigins }
 
     /// The text as a `String` (a copy).
     public var text: String { String(decoding: utf8Text, as: UTF8.self) }
@@ -38,9 +40,10 @@ public struct BorrowedTextUnit {
     /// Calls `body` with `unit` lent as a borrowed unit (for units already built: plain-text corpora, custom
     /// profiles).
     static func lending<Result>(_ unit: TextUnit, _ body: (BorrowedTextUnit) throws -> Result) rethrows -> Result {
-        let open = UnitStack.OpenUnit(
+        var open = UnitStack.OpenUnit(
             kind: unit.kind, line: unit.position.line, labels: unit.labels, metadata: unit.storedMetadata,
             tokens: unit.tokens)
+        open.labelOrigins = unit.labelOrigins
         var text = unit.text
         return try withUnsafePointer(to: open) { pointer in
             try text.withUTF8 { try body(BorrowedTextUnit(utf8Text: $0, unit: pointer, file: unit.position.file)) }
@@ -49,8 +52,10 @@ public struct BorrowedTextUnit {
 
     /// The owned `TextUnit` for this unit (copies the text): the unit `XMLCorpusReader.forEachUnit` gives.
     public func makeTextUnit() -> TextUnit {
-        TextUnit(
+        var made = TextUnit(
             text: text, kind: kind, tokens: tokens, labels: labels, storedMetadata: storedMetadata,
             position: position)
+        made.labelOrigins = labelOrigins
+        return made
     }
 }

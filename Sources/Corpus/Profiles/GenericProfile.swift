@@ -86,6 +86,8 @@ public struct GenericProfile: CorpusProfile {
         let unitsBefore: Int
         /// Whether the value has passed to the parent already (it then ends with the parent).
         var isOnParent = false
+        /// The number of the element that carries the value.
+        let origin: Int
     }
 
     private enum Role { case other, document, unit, token }
@@ -101,6 +103,8 @@ public struct GenericProfile: CorpusProfile {
     private var activeValues: [[ActiveValue]] = []
     /// Units opened so far.
     private var unitsOpened = 0
+    /// Elements started so far (numbers the elements that carry labels).
+    private var elementsStarted = 0
     /// Per unit path, whether it matched an element; per selector, whether it gave a value.
     private var unitPathMatched: [Bool] = []
     private var selectorMatched: [Bool] = []
@@ -154,6 +158,7 @@ public struct GenericProfile: CorpusProfile {
 
     private mutating func start(_ reader: XMLStreamReader, _ events: inout [CorpusEvent]) -> Role {
         let depth = stack.count
+        elementsStarted += 1
         if depth == 1, documentPath == nil { openDocument(reader, &events) }
         var isUnit = false
         for (index, path) in unitPaths.enumerated() where path.matches(stack) {
@@ -164,11 +169,12 @@ public struct GenericProfile: CorpusProfile {
             let applies = path.map { $0.matches(stack) } ?? isUnit
             if applies, let value = reader.attribute(selector.attribute) {
                 selectorMatched[index] = true
-                activeValues[index].append(ActiveValue(depth: depth, value: value, unitsBefore: unitsOpened))
+                activeValues[index].append(
+                    ActiveValue(depth: depth, value: value, unitsBefore: unitsOpened, origin: elementsStarted))
                 // An element inside an open unit (a child carrying the unit's label) labels that unit.
                 if path != nil, !isUnit, !units.isEmpty {
                     if isLabel {
-                        units.setLabel(selector.name, value)
+                        units.setLabel(selector.name, value, origin: elementsStarted)
                     } else {
                         units.setMetadata(selector.name, value)
                     }
@@ -182,19 +188,22 @@ public struct GenericProfile: CorpusProfile {
         }
         if isUnit {
             var labels: [String: String] = [:]
+            var origins: [String: Int] = [:]
             var metadata: [String: String] = [:]
             for (index, selector) in selectors.enumerated() {
-                guard let value = activeValues[index].last?.value else { continue }
+                guard let value = activeValues[index].last else { continue }
                 if selector.isLabel {
-                    labels[selector.selector.name] = value
+                    labels[selector.selector.name] = value.value
+                    origins[selector.selector.name] = value.origin
                 } else {
-                    metadata[selector.selector.name] = value
+                    metadata[selector.selector.name] = value.value
                 }
             }
-            units.open(
-                UnitStack.OpenUnit(
-                    kind: UnitKind(rawValue: stack[depth - 1].string), line: reader.line,
-                    labels: labels, metadata: UnitMetadata(metadata), tokens: nil))
+            var unit = UnitStack.OpenUnit(
+                kind: UnitKind(rawValue: stack[depth - 1].string), line: reader.line,
+                labels: labels, metadata: UnitMetadata(metadata), tokens: nil)
+            unit.labelOrigins = origins
+            units.open(unit)
             unitsOpened += 1
             return .unit
         }
