@@ -51,18 +51,32 @@ struct FastStatisticsTests {
             paths: paths, options: CorpusLoadOptions(profile: ProfileConfiguration(generic: specification)))
     }
 
-    static var corpora: [[String]] {
-        let data = sharedDataDirectory
-        return [
-            [data + "/shakespeare/bosak-xml/hamlet.xml", data + "/shakespeare/bosak-xml/dream.xml"],
-            [data + "/xml/tei-dracor/macbeth.xml"],
-            [data + "/xml/rte/rte1_dev.xml"],
-            [data + "/xml/tmx"],
-            [data + "/yelp/sentiment.dev.0", data + "/yelp/sentiment.dev.1"],
-        ]
+    /// The shipped public-domain plays: always compared.
+    static let shippedCorpora: [[String]] = [
+        [packageRoot + "/corpora/shakespeare/hamlet.xml", packageRoot + "/corpora/shakespeare/macbeth.xml"]
+    ]
+
+    /// The external corpora that are present (TEI, RTE labels in attributes, TMX, plain text with a label per file).
+    static var externalCorpora: [[String]] {
+        [
+            (ExternalData.teiDraCor, [ExternalData.teiDraCor.path + "/macbeth.xml"]),
+            (ExternalData.rte, [ExternalData.rte.path + "/rte1_dev.xml"]),
+            (ExternalData.omegaTTMX, [ExternalData.omegaTTMX.path]),
+            (ExternalData.yelp, [ExternalData.yelp.path + "/sentiment.dev.0", ExternalData.yelp.path + "/sentiment.dev.1"]),
+        ].filter { $0.0.isAvailable }.map(\.1)
     }
 
-    @Test("statistics equal the plain computation", arguments: corpora)
+    static let someExternalCorpus = [ExternalData.teiDraCor, .rte, .omegaTTMX, .yelp].contains { $0.isAvailable }
+
+    @Test("statistics equal the plain computation on the shipped plays", arguments: shippedCorpora)
+    func shippedStatisticsMatch(paths: [String]) throws {
+        try statisticsMatch(paths: paths)
+    }
+
+    @Test(
+        "statistics equal the plain computation on the external corpora",
+        .enabled(if: someExternalCorpus, "needs the external test data (TEI, RTE, TMX, Yelp; not shipped: licence)"),
+        arguments: externalCorpora)
     func statisticsMatch(paths: [String]) throws {
         let loader = try Self.loader(paths)
         for tokenizer in [Tokenizer(), Tokenizer(lowercase: true, normalizeNumbers: true, contractions: .keep)] {
@@ -74,7 +88,9 @@ struct FastStatisticsTests {
         }
     }
 
-    @Test("a vocabulary built on the fast path counts what the plain tokens count", arguments: corpora)
+    @Test(
+        "a vocabulary built on the fast path counts what the plain tokens count",
+        arguments: shippedCorpora + externalCorpora)
     func vocabularyMatches(paths: [String]) throws {
         let loader = try Self.loader(paths)
         let tokenizer = Tokenizer(lowercase: true)
