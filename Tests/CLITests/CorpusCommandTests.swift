@@ -134,4 +134,24 @@ struct CorpusCommandTests {
         #expect(lines.first?.contains("warning:") == true)
         #expect(lines.first?.contains("--allow-local-entities") == true)
     }
+
+    @Test func whitespaceTokenizerAndSkippedTextFilesInADirectory() throws {
+        let directory = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        try "<r><p>it 's _num_ stars</p></r>".write(
+            to: directory.appendingPathComponent("a.xml"), atomically: true, encoding: .utf8)
+        try "stray notes\n".write(to: directory.appendingPathComponent("notes.txt"), atomically: true, encoding: .utf8)
+        let montague = try MontagueExecutable.locate()
+        let whitespace = try montague.run(
+            ["corpus", "stats", directory.path, "--unit", "p", "--tokenizer", "whitespace", "--json"])
+        #expect(whitespace.status == 0, "stderr: \(whitespace.standardError)")
+        #expect(whitespace.standardOutput.contains("\"tokens\" : 4"), "\(whitespace.standardOutput)")
+        #expect(whitespace.standardError.contains("notes.txt: warning: not XML, skipped"), "\(whitespace.standardError)")
+        let rules = try montague.run(["corpus", "stats", directory.path, "--unit", "p", "--tokenizer", "default", "--json"])
+        #expect(rules.status == 0)
+        #expect(!rules.standardOutput.contains("\"tokens\" : 4"))
+        let unknown = try montague.run(["corpus", "stats", directory.path, "--tokenizer", "bpe"])
+        #expect(unknown.status != 0)
+        #expect(unknown.standardError.contains("--tokenizer"))
+    }
 }

@@ -182,6 +182,36 @@ struct ReaderLimitsTests {
         #expect(try loaded.readDocuments().documents.flatMap(\.units).count == 3000)
     }
 
+    @Test("a bzip2-compressed file, also of two concatenated streams, reads like the plain file; a cut one fails")
+    func bzip2Input() throws {
+        let directory = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let first = "<r>" + (0..<3000).map { "<p>line \($0)</p>" }.joined()
+        let second = (3000..<4000).map { "<p>line \($0)</p>" }.joined() + "</r>"
+        let one = directory + "/one.bz2.part"
+        let two = directory + "/two.bz2.part"
+        try #require(try Self.compress(Data(first.utf8), with: "/bin/bzip2", to: one), "bzip2 is not installed")
+        try #require(try Self.compress(Data(second.utf8), with: "/bin/bzip2", to: two))
+        let joined = try Data(contentsOf: URL(fileURLWithPath: one)) + Data(contentsOf: URL(fileURLWithPath: two))
+        let path = try writeFixture(Array(joined), named: "lines.xml.bz2", in: directory)
+        let spec = try GenericProfileSpecification(units: ["p"])
+        let loader = try CorpusLoader(
+            paths: [directory], options: CorpusLoadOptions(profile: ProfileConfiguration(kind: .generic, generic: spec)))
+        #expect(loader.files == [path])
+        let texts = try loader.readDocuments().documents.flatMap(\.units).map(\.text)
+        #expect(texts.count == 4000)
+        #expect(texts.last == "line 3999")
+        let cut = try writeFixture(Array(joined.prefix(joined.count / 3)), named: "cut.xml.bz2", in: directory)
+        let error = try #require(
+            corpusError {
+                let reader = try XMLStreamReader(contentsOfFile: cut)
+                while try reader.read() {}
+            })
+        #expect(error.file == cut)
+        #expect(error.line != nil)
+        #expect(error.message.contains("bzip2") || error.message.contains("Premature end"))
+    }
+
     @Test("bytes that are not valid in the declared encoding: located, with libxml2's reason, nothing printed")
     func encodingFailure() throws {
         var bytes = Array("<?xml version=\"1.0\" encoding=\"Shift_JIS\"?>\n<r>\n<p>ab".utf8)

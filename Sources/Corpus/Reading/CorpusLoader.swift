@@ -2,7 +2,7 @@ import Foundation
 
 /// The kind of input files, or automatic detection.
 public enum InputFormat: String, Sendable, Hashable, Codable, CaseIterable {
-    /// XML when the name ends in `.xml`, `.tei`, `.tmx` (optionally `.gz` or `.xz`) or the content starts with `<`
+    /// XML when the name ends in `.xml`, `.tei`, `.tmx` (optionally `.gz`, `.xz` or `.bz2`) or the content starts with `<`
     /// (after a byte-order mark and whitespace, in UTF-8 or UTF-16), plain text otherwise; in directories, XML files
     /// only.
     case automatic = "auto"
@@ -76,7 +76,7 @@ public struct CorpusProgress: Sendable, Hashable {
 /// Directories are searched recursively, in sorted order, leaving out hidden files, licence and read-me files
 /// (`LICENSE*`, `README*`, `COPYING*`), DTDs, schemas and stylesheets (`.dtd`, `.ent`, `.mod`, `.rng`, `.rnc`,
 /// `.xsd`, `.xsl`, `.xslt`, `.sch`). In XML mode (the default) a directory gives its XML files only: `.xml`,
-/// `.tei`, `.tmx` (also compressed as `.gz` or `.xz`) and files whose first bytes are XML; the others are listed in
+/// `.tei`, `.tmx` (also compressed as `.gz`, `.xz` or `.bz2`) and files whose first bytes are XML; the others are listed in
 /// `skippedFiles`. With `InputFormat.plainText` a directory gives all its files. Files named explicitly are always
 /// read, whatever their name (XML or plain text by name and first bytes). Reading is deterministic.
 public struct CorpusLoader: Sendable {
@@ -135,7 +135,7 @@ public struct CorpusLoader: Sendable {
                 .unreadable, file: paths.first,
                 message: options.format == .plainText
                     ? "no files found"
-                    : "no XML files (.xml, .tei, .tmx, compressed with gzip or xz, or files starting with an XML "
+                    : "no XML files (.xml, .tei, .tmx, compressed with gzip, xz or bzip2, or files starting with an XML "
                         + "declaration or element) found; plain-text corpora need --format text")
         }
         self.skippedFiles = skipped
@@ -200,16 +200,18 @@ public struct CorpusLoader: Sendable {
         }
         if head.starts(with: [0x3C, 0x00]) { return true }  // UTF-16LE without a byte-order mark
         if head.starts(with: [0x00, 0x3C]) { return true }  // UTF-16BE without a byte-order mark
-        if head.starts(with: [0x1F, 0x8B]) || head.starts(with: [0xFD, 0x37, 0x7A, 0x58, 0x5A, 0x00]) {
+        if head.starts(with: [0x1F, 0x8B]) || head.starts(with: [0xFD, 0x37, 0x7A, 0x58, 0x5A, 0x00])
+            || head.starts(with: Array("BZh".utf8))
+        {
             return false  // compressed, and not named as XML
         }
         let body = head.starts(with: [0xEF, 0xBB, 0xBF]) ? head.dropFirst(3) : head[...]
         return firstUnit(body, step: 1, lowFirst: true) == lessThan
     }
 
-    /// The file name without a compression extension (`.gz`, `.xz`).
+    /// The file name without a compression extension (`.gz`, `.xz`, `.bz2`).
     static func compressionStem(_ lowercasedName: String) -> String {
-        for suffix in [".gz", ".xz"] where lowercasedName.hasSuffix(suffix) {
+        for suffix in [".gz", ".xz", ".bz2"] where lowercasedName.hasSuffix(suffix) {
             return String(lowercasedName.dropLast(suffix.count))
         }
         return lowercasedName

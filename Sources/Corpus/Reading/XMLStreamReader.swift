@@ -2,7 +2,7 @@ import CLibXML2
 import Foundation
 
 /// A forward-only XML reader on libxml2's SAX2 push parser: it never builds a tree, so memory does not grow with the
-/// file, and it reads gzip-compressed files transparently.
+/// file, and it reads gzip-, xz- and bzip2-compressed files transparently.
 ///
 /// The file is fed to libxml2 in 64 KiB chunks (`xmlParseChunk`); the SAX2 callbacks record each chunk's nodes
 /// (names as pointers into the parser's dictionary, text and attribute values copied into one reused byte arena),
@@ -81,24 +81,36 @@ public final class XMLStreamReader {
             throw CorpusError(.unreadable, file: path, message: "permission denied")
         }
         xmlInitParser()
+        let compressedSize = Self.compressedSize(ofFile: path)
+        if compressedSize?.isBzip2 == true {
+            guard let handle = montague_bzip2_open(path) else {
+                throw CorpusError(.unreadable, file: path, message: "not a readable bzip2 file")
+            }
+            try self.init(
+                source: ChunkSource(bzip2: handle, compressedSize: compressedSize?.size), name: path,
+                options: options)
+            return
+        }
         // libxml2's input layer decompresses gzip (and xz) files and reads plain ones as they are.
         guard let input = xmlParserInputBufferCreateFilename(path, XML_CHAR_ENCODING_NONE) else {
             throw CorpusError(.unreadable, file: path, message: "libxml2 could not open the file")
         }
         try self.init(
-            source: ChunkSource(file: input, compressedSize: Self.compressedSize(ofFile: path)), name: path,
+            source: ChunkSource(file: input, compressedSize: compressedSize?.size), name: path,
             options: options)
     }
 
-    /// The size on disk of a gzip- or xz-compressed file (by its magic bytes), nil for other files.
-    private static func compressedSize(ofFile path: String) -> Int? {
+    /// The size on disk of a gzip-, xz- or bzip2-compressed file (by its magic bytes), nil for other files.
+    private static func compressedSize(ofFile path: String) -> (size: Int, isBzip2: Bool)? {
         guard let handle = FileHandle(forReadingAtPath: path) else { return nil }
         defer { try? handle.close() }
         let head = [UInt8]((try? handle.read(upToCount: 6)) ?? Data())
         let isGzip = head.starts(with: [0x1F, 0x8B])
         let isXZ = head.starts(with: [0xFD, 0x37, 0x7A, 0x58, 0x5A, 0x00])
-        guard isGzip || isXZ else { return nil }
-        return (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? nil
+        let isBzip2 = head.count >= 4 && head.starts(with: Array("BZh".utf8)) && head[3] &- 0x31 < 9
+        guard isGzip || isXZ || isBzip2 else { return nil }
+        let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
+        return (size, isBzip2)
     }
 
     /// Reads XML from bytes in memory; `name` is used in messages and as the base for relative references.
@@ -470,6 +482,7 @@ private final class ChunkSource {
     }
 
     private let input: xmlParserInputBufferPtr?
+    private let bzip2: UnsafeMutableRawPointer?
     private let bytes: [UInt8]
     private var offset = 0
     /// The size of the file on disk when it is compressed (gzip or xz), nil otherwise.
@@ -477,12 +490,21 @@ private final class ChunkSource {
 
     init(file input: xmlParserInputBufferPtr, compressedSize: Int?) {
         self.input = input
+        self.bzip2 = nil
+        self.bytes = []
+        self.compressedSize = compressedSize
+    }
+
+    init(bzip2 handle: UnsafeMutableRawPointer, compressedSize: Int?) {
+        self.input = nil
+        self.bzip2 = handle
         self.bytes = []
         self.compressedSize = compressedSize
     }
 
     init(bytes: [UInt8]) {
         self.input = nil
+        self.bzip2 = nil
         self.bytes = bytes
         self.compressedSize = nil
     }
@@ -502,6 +524,13 @@ private final class ChunkSource {
             }
             return Int(count)
         }
+        if let bzip2 {
+            let count = montague_bzip2_read(bzip2, buffer, Int32(capacity))
+            guard count >= 0 else {
+                throw Failure(message: "the compressed data is truncated or corrupt (bzip2 decompression failed)")
+            }
+            return Int(count)
+        }
         let count = min(capacity, bytes.count - offset)
         guard count > 0 else { return 0 }
         bytes.withUnsafeBytes { raw in
@@ -515,6 +544,7 @@ private final class ChunkSource {
 
     private func close() {
         if let input { xmlFreeParserInputBuffer(input) }
+        if let bzip2 { montague_bzip2_close(bzip2) }
     }
 }
 
