@@ -12,12 +12,17 @@ struct CorpusCommand: ParsableCommand {
             format is detected from the root element (TEI, PLAY, tmx) unless --profile says otherwise; describe an
             unknown format with element paths:
 
-              montague corpus stats ../shared/data/xml/rte/rte3_dev.xml --unit pair/t --unit pair/h \\
-                  --label entailment=pair@entailment --metadata pair@id
+              montague corpus stats rte3_dev.xml --unit pair/t --unit pair/h \\
+                  --label entailment=pair@entailment --metadata pair@id     # PASCAL RTE-3
+              montague corpus stats senseval/ --unit instance/context \\
+                  --label sense=instance/answer@senseid                     # label from a sibling element
 
-            Nothing is fetched from the network, and external DTDs or entities are read only with
-            --allow-local-entities. A file that is not well-formed stops the command with
-            file:line:column: error: message (exit code 2), or is skipped and reported with --skip-bad-files.
+            Directories give their XML files (other files are listed and skipped); plain-text corpora need
+            --format text. Nothing is fetched from the network, and external DTDs or entities are read only with
+            --allow-local-entities, from the corpus directory. A file that is not well-formed, or that exceeds a
+            safety limit (--max-depth, --max-text-bytes, --max-amplification, --max-decompression-ratio), stops the
+            command with file:line:column: error: message (exit code 2), or is skipped and reported with
+            --skip-bad-files. gzip, xz and bzip2 files are read directly.
             """,
         subcommands: [CorpusStatsCommand.self, CorpusExportCommand.self, CorpusVocabCommand.self]
     )
@@ -262,8 +267,8 @@ struct CorpusStatsCommand: ParsableCommand {
         discussion: """
             Examples:
               montague corpus stats corpora/shakespeare
-              montague corpus stats ../shared/data/yelp/sentiment.dev.0 ../shared/data/yelp/sentiment.dev.1 \\
-                  --label-from-extension sentiment --json
+              montague corpus stats sentiment.dev.0 sentiment.dev.1 --label-from-extension sentiment \\
+                  --tokenizer whitespace --json      # the Yelp sentiment data (Shen et al. 2017), pre-tokenized
             """
     )
 
@@ -305,7 +310,7 @@ struct CorpusExportCommand: ParsableCommand {
             The output is written atomically (a temporary file renamed into place); a name ending in .gz is
             gzip-compressed for XML output. Examples:
               montague corpus export corpora/shakespeare --to jsonl --output /tmp/plays.jsonl --tokenize
-              montague corpus export ../shared/data/yelp/sentiment.dev.1 --label-from-extension sentiment \\
+              montague corpus export sentiment.dev.1 --label-from-extension sentiment \\
                   --to tei --output /tmp/yelp.tei.xml
             """
     )
@@ -347,7 +352,7 @@ struct CorpusVocabCommand: ParsableCommand {
         abstract: "Build a vocabulary (with <pad> <unk> <bos> <eos>) and save it as JSON.",
         discussion: """
             Example:
-              montague corpus vocab ../shared/data/yelp/sentiment.train.0 ../shared/data/yelp/sentiment.train.1 \\
+              montague corpus vocab sentiment.train.0 sentiment.train.1 --tokenizer whitespace \\
                   --lowercase --min-count 5 --max-size 10000 --output /tmp/yelp.vocab.json
             """
     )

@@ -4,8 +4,7 @@
 /// Same content as the `TextUnit` the reader's other APIs give for the same unit (`makeTextUnit()` builds it).
 /// Do not keep `utf8Text` (nor a pointer into it) after the callback returns; copy what you need (`text` makes a
 /// `String`). Tokenize it in place with `Tokenizer.forEachTokenRange(in:_:)` or
-/// `Tokenizer.forEachTokenID(in:interningInto:_:)`. Design notes: issue 4 (streaming corpus reading, tokens
-/// without a string per token).
+/// `Tokenizer.forEachTokenID(in:interningInto:_:)`; docs/benchmarks.md measures this path.
 public struct BorrowedTextUnit {
     /// The unit's whitespace-normalized text as UTF-8, borrowed: valid only during the callback.
     public let utf8Text: UnsafeBufferPointer<UInt8>
