@@ -78,6 +78,9 @@ struct CorpusInputOptions: ParsableArguments {
     @Flag(help: "With --allow-local-entities: read local files anywhere, not only inside the corpus directory.")
     var allowEntitiesAnywhere = false
 
+    @Flag(help: "Replace XInclude elements by the local documents they name (inside the corpus directory).")
+    var xinclude = false
+
     @Option(help: "Deepest element nesting accepted.")
     var maxDepth: Int = 256
 
@@ -137,7 +140,7 @@ struct CorpusInputOptions: ParsableArguments {
             reading: XMLReadingOptions(
                 allowLocalExternalResources: allowLocalEntities, allowExternalResourcesAnywhere: allowEntitiesAnywhere,
                 maximumDepth: maxDepth, maximumTextBytes: maxTextBytes, maximumAmplification: maxAmplification,
-                maximumDecompressionRatio: maxDecompressionRatio),
+                maximumDecompressionRatio: maxDecompressionRatio, processesXInclude: xinclude),
             plainText: PlainTextOptions(labels: labels, labelFromExtension: labelFromExtension),
             skipBadFiles: skipBadFiles)
         let loader = try CorpusLoader(paths: paths, options: options)

@@ -20,6 +20,12 @@ public struct XMLReadingOptions: Sendable, Hashable {
     public var externalResourceRoot: String?
     /// Lets `allowLocalExternalResources` read local files anywhere (any absolute path a document names).
     public var allowExternalResourcesAnywhere: Bool
+    /// Replaces each XInclude element (`<xi:include href="part.xml"/>`, as TEI corpora split a text into files) by
+    /// the document it names: local files only, inside `externalResourceRoot` like external entities, whole
+    /// documents (`parse="xml"`, no `xpointer`). Off by default: the include elements are then ordinary elements.
+    ///
+    /// Source: W3C, "XML Inclusions (XInclude) Version 1.0 (Second Edition)" (2006).
+    public var processesXInclude: Bool
     /// The encoding to use instead of the declared one (an IANA name such as `"ISO-8859-1"`); nil keeps libxml2's
     /// detection from the byte-order mark and the XML declaration, which is right for every well-formed file.
     public var encodingOverride: String?
@@ -44,8 +50,9 @@ public struct XMLReadingOptions: Sendable, Hashable {
         allowLocalExternalResources: Bool = false, externalResourceRoot: String? = nil,
         allowExternalResourcesAnywhere: Bool = false, encodingOverride: String? = nil, maximumDepth: Int = 256,
         maximumTextBytes: Int = 10_000_000, maximumAmplification: Int = 10, maximumDecompressionRatio: Int = 100,
-        expansionAllowance: Int = 1 << 24
+        expansionAllowance: Int = 1 << 24, processesXInclude: Bool = false
     ) {
+        self.processesXInclude = processesXInclude
         self.allowLocalExternalResources = allowLocalExternalResources
         self.externalResourceRoot = externalResourceRoot
         self.allowExternalResourcesAnywhere = allowExternalResourcesAnywhere

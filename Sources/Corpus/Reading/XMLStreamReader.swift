@@ -52,7 +52,22 @@ public final class XMLStreamReader {
     public let skipsIDRegistration = true
 
     private let context: xmlParserCtxtPtr
-    private let state: UnsafeMutablePointer<SAXEventBuffer>
+    /// The buffer of the node being delivered: this reader's own, or, inside an XInclude, the included reader's.
+    private var state: UnsafeMutablePointer<SAXEventBuffer>
+    /// This reader's own event buffer.
+    private let ownState: UnsafeMutablePointer<SAXEventBuffer>
+    /// Whether `xi:include` elements are replaced by the documents they name.
+    private let processesXInclude: Bool
+    /// The reader of the document an `xi:include` brought in, while its nodes are delivered.
+    private var inclusion: XMLStreamReader?
+    /// While positive, this reader's own nodes are skipped up to the end of the `xi:include` element at depth
+    /// `skippedIncludeDepth - 1` (its fallback).
+    private var skippedIncludeDepth: Int32 = 0
+    /// The interned name `include`.
+    private var includeName: UnsafePointer<UInt8>?
+    /// The files of the enclosing inclusions, outermost first (a file that includes itself is an error).
+    private var inclusionChain: [String] = []
+    private let options: XMLReadingOptions
     private let diagnostics: ParseDiagnostics
     private let source: ChunkSource
     private let chunk: UnsafeMutablePointer<CChar>
@@ -70,6 +85,14 @@ public final class XMLStreamReader {
     /// Opens a file (plain or gzip-compressed) for streaming.
     /// - Throws: `CorpusError.Kind.unreadable` when the file cannot be opened.
     public convenience init(contentsOfFile path: String, options: XMLReadingOptions = XMLReadingOptions()) throws {
+        try self.init(contentsOfFile: path, options: options, includedBy: nil)
+    }
+
+    /// Opens a file; `includedBy` is the reader whose `xi:include` names it (the dictionary is shared, depths
+    /// continue from the include element's).
+    private convenience init(
+        contentsOfFile path: String, options: XMLReadingOptions, includedBy parent: (XMLStreamReader, Int32)?
+    ) throws {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
             throw CorpusError(.unreadable, file: path, message: "no such file")
@@ -88,7 +111,7 @@ public final class XMLStreamReader {
             }
             try self.init(
                 source: ChunkSource(bzip2: handle, compressedSize: compressedSize?.size), name: path,
-                options: options)
+                options: options, includedBy: parent)
             return
         }
         // libxml2's input layer decompresses gzip (and xz) files and reads plain ones as they are.
@@ -97,7 +120,7 @@ public final class XMLStreamReader {
         }
         try self.init(
             source: ChunkSource(file: input, compressedSize: compressedSize?.size), name: path,
-            options: options)
+            options: options, includedBy: parent)
     }
 
     /// The size on disk of a gzip-, xz- or bzip2-compressed file (by its magic bytes), nil for other files.
@@ -119,23 +142,44 @@ public final class XMLStreamReader {
     )
         throws
     {
-        try self.init(source: ChunkSource(bytes: Array(bytes)), name: name, options: options)
+        try self.init(source: ChunkSource(bytes: Array(bytes)), name: name, options: options, includedBy: nil)
     }
 
-    private init(source: ChunkSource, name: String, options: XMLReadingOptions) throws {
+    private init(
+        source: ChunkSource, name: String, options: XMLReadingOptions, includedBy parent: (XMLStreamReader, Int32)?
+    ) throws {
         _ = restrictedEntityLoaderInstalled
         guard let context = xmlCreatePushParserCtxt(nil, nil, nil, 0, name) else {
             throw CorpusError(.unreadable, file: name, message: "libxml2 could not make a parser")
+        }
+        if let (parent, _) = parent, let shared = parent.context.pointee.dict {
+            // An included document interns its names in the including one's dictionary, so that names compare by
+            // pointer across both (as libxml2's own XInclude does); the context's cached names move with it.
+            let own = context.pointee.dict
+            context.pointee.dict = shared
+            xmlDictReference(shared)
+            context.pointee.str_xml = xmlDictLookup(shared, "xml", 3)
+            context.pointee.str_xmlns = xmlDictLookup(shared, "xmlns", 5)
+            context.pointee.str_xml_ns = xmlDictLookup(shared, "http://www.w3.org/XML/1998/namespace", 36)
+            if let own { xmlDictFree(own) }
         }
         self.fileName = name
         self.context = context
         self.source = source
         self.diagnostics = ParseDiagnostics(fileName: name)
         self.chunk = UnsafeMutablePointer<CChar>.allocate(capacity: Self.chunkSize)
-        self.state = UnsafeMutablePointer<SAXEventBuffer>.allocate(capacity: 1)
-        state.initialize(
+        self.ownState = UnsafeMutablePointer<SAXEventBuffer>.allocate(capacity: 1)
+        self.state = ownState
+        self.options = options
+        self.processesXInclude = options.processesXInclude
+        ownState.initialize(
             to: SAXEventBuffer(
                 diagnostics: Unmanaged.passUnretained(diagnostics), document: context, options: options))
+        if let (parent, depth) = parent {
+            ownState.pointee.depth = depth
+            inclusionChain = parent.inclusionChain + [parent.fileName]
+        }
+        includeName = options.processesXInclude ? xmlDictLookup(context.pointee.dict, "include", 7) : nil
         maximumDecompressionRatio = options.maximumDecompressionRatio
         expansionAllowance = options.expansionAllowance
         xmlPrefix = xmlDictLookup(context.pointee.dict, "xml", 3)
@@ -153,15 +197,15 @@ public final class XMLStreamReader {
     }
 
     deinit {
-        LiveReaders.remove(UnsafeMutableRawPointer(state))
+        LiveReaders.remove(UnsafeMutableRawPointer(ownState))
         if let document = context.pointee.myDoc {
             xmlFreeDoc(document)
             context.pointee.myDoc = nil
         }
         xmlFreeParserCtxt(context)
-        state.pointee.deallocate()
-        state.deinitialize(count: 1)
-        state.deallocate()
+        ownState.pointee.deallocate()
+        ownState.deinitialize(count: 1)
+        ownState.deallocate()
         chunk.deallocate()
     }
 
@@ -199,16 +243,91 @@ public final class XMLStreamReader {
         state.pointee.cursor += 1
         if state.pointee.cursor < state.pointee.deliverable {
             state.pointee.currentKind = state.pointee.kind(at: state.pointee.cursor)
+            if processesXInclude { return try arrived() }
             return true
         }
         return try refill()
     }
 
+    /// Moves on when the buffer of the current node is used up: to the included document's next node, back to this
+    /// document after an inclusion, or to this document's next chunk.
+    private func refill() throws -> Bool {
+        guard processesXInclude else { return try refillOwn() }
+        if let included = inclusion {
+            if try included.refill() {
+                state = included.state
+                return true
+            }
+            diagnostics.adopt(included.warnings)
+            inclusion = nil
+            state = ownState
+            return try read()
+        }
+        guard try refillOwn() else { return false }
+        return try arrived()
+    }
+
+    /// Called on every new node when XInclude is on: skips an include element's fallback, and replaces an include
+    /// element by the document it names.
+    private func arrived() throws -> Bool {
+        if let included = inclusion {
+            let moved = try included.arrived()
+            state = included.state
+            return moved
+        }
+        let event = ownState.pointee.events[ownState.pointee.cursor]
+        if skippedIncludeDepth > 0 {
+            if event.kind == .endElement, event.depth == skippedIncludeDepth - 1 { skippedIncludeDepth = 0 }
+            return try read()
+        }
+        guard event.kind == .element, event.name == includeName, let namespace = event.namespace else { return true }
+        let uri = String(cString: namespace)
+        guard uri == "http://www.w3.org/2001/XInclude" || uri == "http://www.w3.org/2003/XInclude" else {
+            return true
+        }
+        try include(at: event)
+        return try read()
+    }
+
+    /// Opens the document an `xi:include` names (a local file, resolved against this document's directory and
+    /// confined like external entities) and makes it deliver its nodes.
+    private func include(at event: SAXEvent) throws {
+        let line = Int(event.line)
+        func failure(_ message: String) -> CorpusError {
+            CorpusError(.unreadable, file: fileName, line: line, message: "XInclude: " + message)
+        }
+        guard let href = attribute("href"), !href.isEmpty else { throw failure("an include without href") }
+        let parse = attribute("parse") ?? "xml"
+        guard parse == "xml" else { throw failure("parse=\"\(parse)\" is not supported (only parse=\"xml\")") }
+        guard attribute("xpointer") == nil else { throw failure("xpointer is not supported") }
+        let reference = href.hasPrefix("/") || href.contains(":") ? href : directoryName(fileName) + "/" + href
+        guard let resolved = resolvedLocalPath(reference) else {
+            throw failure("'\(href)' is not a local file that exists (nothing is fetched from the network)")
+        }
+        if let root = ownState.pointee.resourceRoot, resolved != root, !resolved.hasPrefix(root + "/") {
+            throw failure("'\(href)' lies outside \(root); --allow-entities-anywhere reads local files anywhere")
+        }
+        let chain = inclusionChain + [fileName]
+        guard !chain.compactMap(resolvedLocalPath).contains(resolved), chain.count < 32 else {
+            throw failure("'\(href)' includes itself")
+        }
+        var childOptions = options
+        childOptions.externalResourceRoot = ownState.pointee.resourceRoot
+        let included = try XMLStreamReader(
+            contentsOfFile: resolved, options: childOptions, includedBy: (self, event.depth))
+        if !event.isEmpty { skippedIncludeDepth = event.depth + 1 }
+        inclusion = included
+        state = included.state
+        // `read()` goes on with the included reader: make its first read start from its beginning.
+        included.state.pointee.cursor = -1
+        state = included.state
+    }
+
     /// Parses chunks until there is a node to deliver or the input ends. After an error, the nodes libxml2 reported
     /// before it are still delivered; the next call throws.
-    private func refill() throws -> Bool {
+    private func refillOwn() throws -> Bool {
         if let error = pendingError { throw error }
-        let buffer = state
+        let buffer = ownState
         buffer.pointee.keepOnly(from: buffer.pointee.deliverable)
         buffer.pointee.cursor = 0
         buffer.pointee.deliverable = 0
@@ -620,6 +739,11 @@ final class ParseDiagnostics {
             firstError = diagnostic
             errorFlag.pointee = true
         }
+    }
+
+    /// Takes over the warnings of an included document's reader.
+    func adopt(_ included: [CorpusError]) {
+        for warning in included { recordWarning(warning) }
     }
 
     private func recordWarning(_ diagnostic: CorpusError) {
