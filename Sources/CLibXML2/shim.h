@@ -13,6 +13,7 @@
 #include <libxml/xmlsave.h>
 #include <libxml/xmlIO.h>
 #include <libxml/globals.h>
+#include <libxml/relaxng.h>
 
 // Swift 6 rejects C global variables such as `xmlFree`: call it through a function.
 static inline void montague_xmlFree(void *pointer) { xmlFree(pointer); }

@@ -78,6 +78,11 @@ struct CorpusInputOptions: ParsableArguments {
     @Flag(help: "With --allow-local-entities: read local files anywhere, not only inside the corpus directory.")
     var allowEntitiesAnywhere = false
 
+    @Option(
+        name: .customLong("validate"),
+        help: "Validate each XML file first: dtd (its own DTD) or a RELAX NG schema (FILE.rng).")
+    var validation: ValidationChoice?
+
     @Flag(help: "Replace XInclude elements by the local documents they name (inside the corpus directory).")
     var xinclude = false
 
@@ -142,7 +147,7 @@ struct CorpusInputOptions: ParsableArguments {
                 maximumDepth: maxDepth, maximumTextBytes: maxTextBytes, maximumAmplification: maxAmplification,
                 maximumDecompressionRatio: maxDecompressionRatio, processesXInclude: xinclude),
             plainText: PlainTextOptions(labels: labels, labelFromExtension: labelFromExtension),
-            skipBadFiles: skipBadFiles)
+            skipBadFiles: skipBadFiles, validation: validation?.validation)
         let loader = try CorpusLoader(paths: paths, options: options)
         for file in loader.skippedFiles.prefix(20) {
             FileHandle.standardError.write(
@@ -152,6 +157,31 @@ struct CorpusInputOptions: ParsableArguments {
             FileHandle.standardError.write(Data("warning: \(loader.skippedFiles.count - 20) more files skipped\n".utf8))
         }
         return loader
+    }
+}
+
+/// What `--validate` checks XML files against: `dtd` (the document's own DTD) or a RELAX NG schema file (`.rng`).
+enum ValidationChoice: ExpressibleByArgument, Equatable {
+    case documentDTD
+    case relaxNG(String)
+
+    init?(argument: String) {
+        if argument.lowercased() == "dtd" {
+            self = .documentDTD
+        } else if argument.lowercased().hasSuffix(".rng") {
+            self = .relaxNG(argument)
+        } else {
+            return nil
+        }
+    }
+
+    static var allValueStrings: [String] { ["dtd", "SCHEMA.rng"] }
+
+    var validation: XMLValidation {
+        switch self {
+        case .documentDTD: return .documentDTD
+        case .relaxNG(let path): return .relaxNG(path: path)
+        }
     }
 }
 

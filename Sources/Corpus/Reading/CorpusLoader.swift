@@ -26,13 +26,17 @@ public struct CorpusLoadOptions: Sendable, Hashable {
     /// stopping at the first. Each file is then checked in a first streaming pass, so a skipped file contributes no
     /// unit at all (a file is never used in part).
     public var skipBadFiles: Bool
+    /// Validates every XML file (against its DTD or a RELAX NG schema) in a pass before it is read; nil reads
+    /// without validation.
+    public var validation: XMLValidation?
 
     /// Makes options; the defaults detect everything and stop at the first bad file.
     public init(
         format: InputFormat = .automatic, profile: ProfileConfiguration = ProfileConfiguration(),
         reading: XMLReadingOptions = XMLReadingOptions(), plainText: PlainTextOptions = PlainTextOptions(),
-        skipBadFiles: Bool = false
+        skipBadFiles: Bool = false, validation: XMLValidation? = nil
     ) {
+        self.validation = validation
         self.format = format
         self.profile = profile
         self.reading = reading
@@ -335,6 +339,9 @@ public struct CorpusLoader: Sendable {
         for (index, file) in files.enumerated() {
             ticker.bytesBefore = ticker.state.bytesRead
             do {
+                if let validation = options.validation, isXML(file) {
+                    report.warnings += try validation.validate(file: file, options: readingOptions(index))
+                }
                 if options.skipBadFiles { try check(index, file) }
                 let (format, warnings) = try read(index, file, &ticker)
                 report.formats[file] = format

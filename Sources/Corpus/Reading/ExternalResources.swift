@@ -20,13 +20,22 @@ private func restrictedEntityLoader(
         return nil
     }
     // libxml2 parses external entities in contexts of their own that share the document's `_private` (the reader's
-    // event buffer): that pointer identifies the reader, and its root.
-    guard let state = context.pointee._private, LiveReaders.contains(state), let url else { return nil }
-    let buffer = state.assumingMemoryBound(to: SAXEventBuffer.self)
+    // event buffer, or a validation pass's text reader): that pointer identifies the reader, and its root.
+    guard let state = context.pointee._private, let url else { return nil }
     let requested = String(cString: url)
-    if let root = buffer.pointee.resourceRoot {
+    let root: String?
+    var buffer: UnsafeMutablePointer<SAXEventBuffer>?
+    if LiveReaders.contains(state) {
+        buffer = state.assumingMemoryBound(to: SAXEventBuffer.self)
+        root = buffer?.pointee.resourceRoot
+    } else if let validating = ValidatingReaders.root(of: state) {
+        root = validating
+    } else {
+        return nil
+    }
+    if let root {
         guard let resolved = resolvedLocalPath(requested), resolved == root || resolved.hasPrefix(root + "/") else {
-            buffer.pointee.refuseResource(requested, root: root)
+            buffer?.pointee.refuseResource(requested, root: root)
             return nil
         }
     }
