@@ -52,8 +52,17 @@ public final class XMLStreamReader {
     public let skipsIDRegistration = true
 
     private let context: xmlParserCtxtPtr
-    /// The buffer of the node being delivered: this reader's own, or, inside an XInclude, the included reader's.
-    private var state: UnsafeMutablePointer<SAXEventBuffer>
+    /// Holds the buffer of the node being delivered: this reader's own, or, inside an XInclude, the included
+    /// reader's. A pointer in plain memory rather than a `var` property: reading a class's `var` costs an
+    /// exclusivity check at every node, which the accessors would pay on the hot path.
+    private let activeState: UnsafeMutablePointer<UnsafeMutablePointer<SAXEventBuffer>>
+
+    /// The buffer of the node being delivered.
+    @inline(__always)
+    private var state: UnsafeMutablePointer<SAXEventBuffer> {
+        get { activeState.pointee }
+        set { activeState.pointee = newValue }
+    }
     /// This reader's own event buffer.
     private let ownState: UnsafeMutablePointer<SAXEventBuffer>
     /// Whether `xi:include` elements are replaced by the documents they name.
@@ -169,7 +178,8 @@ public final class XMLStreamReader {
         self.diagnostics = ParseDiagnostics(fileName: name)
         self.chunk = UnsafeMutablePointer<CChar>.allocate(capacity: Self.chunkSize)
         self.ownState = UnsafeMutablePointer<SAXEventBuffer>.allocate(capacity: 1)
-        self.state = ownState
+        self.activeState = .allocate(capacity: 1)
+        activeState.initialize(to: ownState)
         self.options = options
         self.processesXInclude = options.processesXInclude
         ownState.initialize(
@@ -206,6 +216,7 @@ public final class XMLStreamReader {
         ownState.pointee.deallocate()
         ownState.deinitialize(count: 1)
         ownState.deallocate()
+        activeState.deallocate()
         chunk.deallocate()
     }
 
@@ -317,7 +328,6 @@ public final class XMLStreamReader {
             contentsOfFile: resolved, options: childOptions, includedBy: (self, event.depth))
         if !event.isEmpty { skippedIncludeDepth = event.depth + 1 }
         inclusion = included
-        state = included.state
         // `read()` goes on with the included reader: make its first read start from its beginning.
         included.state.pointee.cursor = -1
         state = included.state
