@@ -176,7 +176,7 @@ public struct GenericProfile: CorpusProfile {
                     if isLabel {
                         units.setLabel(selector.name, value, origin: elementsStarted)
                     } else {
-                        units.setMetadata(selector.name, value)
+                        units.setMetadataEntry(named: selector.name, value)
                     }
                 }
             }

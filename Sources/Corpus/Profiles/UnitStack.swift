@@ -117,8 +117,9 @@ struct UnitStack {
         slots[count - 1].labelOrigins[name] = origin
     }
 
-    /// Sets one metadata entry of the innermost unit.
-    mutating func setMetadata(_ name: String, _ value: String) {
+    /// Sets one metadata entry of the innermost unit by a run-time name (the slow path, for generic selectors; the
+    /// built-in profiles use `setMetadata(_:_:)` with literal keys).
+    mutating func setMetadataEntry(named name: String, _ value: String) {
         guard count > 0 else { return }
         var entries = slots[count - 1].metadata.dictionary
         entries[name] = value

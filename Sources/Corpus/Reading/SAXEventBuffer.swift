@@ -80,10 +80,9 @@ struct SAXEventBuffer {
     private var outputCheckpoint: Int
     /// The output always allowed.
     private let expansionAllowance: Int
-    /// External entities already reported (once each per file).
-    var reportedEntities: Set<String> = []
-    /// The resolved directory external resources must lie in; nil when they may come from anywhere.
-    let resourceRoot: String?
+    /// The resolved directory external resources must lie in; nil when they may come from anywhere. (Kept by the
+    /// diagnostics object: this struct holds no reference-counted field, so copying it costs no retain.)
+    var resourceRoot: String? { diagnostics.takeUnretainedValue().resourceRoot }
 
     init(diagnostics: Unmanaged<ParseDiagnostics>, document: xmlParserCtxtPtr, options: XMLReadingOptions) {
         self.diagnostics = diagnostics
@@ -94,13 +93,12 @@ struct SAXEventBuffer {
         expansionAllowance = options.expansionAllowance
         outputCheckpoint = options.expansionAllowance
         loadsExternalResources = options.allowLocalExternalResources
-        if options.allowExternalResourcesAnywhere {
-            resourceRoot = nil
-        } else {
+        if !options.allowExternalResourcesAnywhere {
             let fileName = diagnostics.takeUnretainedValue().fileName
             let directory = options.externalResourceRoot ?? directoryName(fileName)
             // A root that does not resolve admits nothing: "/nonexistent" matches no existing file.
-            resourceRoot = resolvedLocalPath(directory) ?? "/nonexistent-montague-root"
+            diagnostics.takeUnretainedValue().resourceRoot =
+                resolvedLocalPath(directory) ?? "/nonexistent-montague-root"
         }
         events = .allocate(capacity: eventCapacity)
         attributes = .allocate(capacity: attributeCapacity)
@@ -269,7 +267,7 @@ struct SAXEventBuffer {
 
     /// Reports an external resource refused because it lies outside the resource root (once per resource).
     mutating func refuseResource(_ reference: String, root: String) {
-        guard reportedEntities.insert("\u{0}" + reference).inserted else { return }
+        guard diagnostics.takeUnretainedValue().reportedEntities.insert("\u{0}" + reference).inserted else { return }
         let input = document.pointee.input
         diagnostics.takeUnretainedValue().recordWarning(
             message: "external resource '\(reference)' not loaded: it lies outside \(root); "
@@ -457,7 +455,7 @@ func saxGetEntity(_ context: UnsafeMutableRawPointer?, _ name: UnsafePointer<UIn
         entity.pointee.etype == XML_EXTERNAL_GENERAL_PARSED_ENTITY
     {
         let entityName = name.map { String(cString: $0) } ?? ""
-        if buffer.pointee.reportedEntities.insert(entityName).inserted {
+        if buffer.pointee.diagnostics.takeUnretainedValue().reportedEntities.insert(entityName).inserted {
             let system = entity.pointee.SystemID.map { " (\"" + String(cString: $0) + "\")" } ?? ""
             let input = buffer.pointee.document.pointee.input
             buffer.pointee.diagnostics.takeUnretainedValue().recordWarning(

@@ -519,17 +519,18 @@ public final class XMLStreamReader {
     private func attributeBytes(name: UnsafePointer<UInt8>, prefix: UnsafePointer<UInt8>?)
         -> UnsafeBufferPointer<UInt8>?
     {
-        let buffer = state.pointee
-        let event = buffer.events[buffer.cursor]
+        let buffer = state
+        let event = buffer.pointee.events[buffer.pointee.cursor]
         guard event.kind == .element else { return nil }
         let end = event.attributeStart + event.attributeCount
         var position = event.attributeStart
+        let attributes = buffer.pointee.attributes
         while position < end {
-            let attribute = buffer.attributes[position]
+            let attribute = attributes[position]
             position += 1
             guard attribute.name == name, attribute.prefix == prefix else { continue }
             return UnsafeBufferPointer(
-                start: buffer.bytes + attribute.valueStart, count: attribute.valueCount)
+                start: buffer.pointee.bytes + attribute.valueStart, count: attribute.valueCount)
         }
         return nil
     }
@@ -539,16 +540,16 @@ public final class XMLStreamReader {
     public func attributes() -> [(name: String, value: String)] {
         let event = self.event
         guard event.kind == .element else { return [] }
-        let buffer = state.pointee
+        let buffer = state
         var result: [(name: String, value: String)] = []
         for position in event.attributeStart..<event.attributeStart + event.attributeCount {
-            let attribute = buffer.attributes[position]
-            if attribute.isDefault && !buffer.completeAttributes { continue }
+            let attribute = buffer.pointee.attributes[position]
+            if attribute.isDefault && !buffer.pointee.completeAttributes { continue }
             let local = attribute.name.map { String(cString: $0) } ?? ""
             let name = attribute.prefix.map { String(cString: $0) + ":" + local } ?? local
             let value = String(
                 decoding: UnsafeBufferPointer(
-                    start: buffer.bytes + attribute.valueStart, count: attribute.valueCount),
+                    start: buffer.pointee.bytes + attribute.valueStart, count: attribute.valueCount),
                 as: UTF8.self)
             result.append((name, value))
         }
@@ -686,6 +687,10 @@ private func contextlessError(_ context: UnsafeMutableRawPointer?, _ error: xmlE
 /// Collects libxml2's structured errors for one reader.
 final class ParseDiagnostics {
     let fileName: String
+    /// External entities and resources already reported (once each per file).
+    var reportedEntities: Set<String> = []
+    /// The resolved directory external resources must lie in; nil when they may come from anywhere.
+    var resourceRoot: String?
     private(set) var firstError: CorpusError?
     private(set) var warnings: [CorpusError] = []
     /// True once `firstError` is set.
