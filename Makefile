@@ -14,7 +14,7 @@ SWIFT ?= swift
 PYTHON ?= python3
 
 # Debian packages the system-library targets need (Sources/CBLAS, Sources/CLibXML2).
-APT_PACKAGES := libopenblas-dev libxml2-dev pkg-config
+APT_PACKAGES := libopenblas-dev libxml2-dev libbz2-dev pkg-config
 
 RELEASE_BIN := .build/release
 LINT_PATHS := Sources Tests Benchmarks

@@ -34,12 +34,16 @@ public struct CorpusStatistics: Sendable, Hashable, Codable {
     public var maximumLength = 0
     /// Units per kind.
     public var kinds: [String: Int] = [:]
-    /// For each label name, units per value.
+    /// For each label name, the count per value: of units, except that a label an enclosing element gives to
+    /// several units (an RTE `pair` labelling its text and hypothesis) counts once for that element.
     public var labels: [String: [String: Int]] = [:]
     /// Unit lengths in tokens, in bins 0, 1, 2–3, 4–7, 8–15, … (powers of two); empty bins are left out.
     public var lengthHistogram: [LengthBin] = []
     /// Files skipped, as `file:line:column: error: message`.
     public var skipped: [String] = []
+    /// Warnings of the reading (an external entity not loaded, a unit path that matched nothing), as
+    /// `file:line:column: warning: message`.
+    public var warnings: [String] = []
 
     /// Makes empty statistics.
     public init() {}
@@ -60,6 +64,7 @@ public struct CorpusStatistics: Sendable, Hashable, Codable {
         var statistics = collector.statistics
         statistics.files = report.filesRead.count
         statistics.skipped = report.skipped.map(\.description)
+        statistics.warnings = report.warnings.map(\.warningDescription)
         return statistics
     }
 
@@ -78,9 +83,10 @@ public struct CorpusStatistics: Sendable, Hashable, Codable {
         }
         for (name, values) in labels.sorted(by: { $0.key < $1.key }) {
             lines.append("label \(name):")
+            let total = max(values.values.reduce(0, +), 1)
             for (value, count) in values.sorted(by: { ($0.value, $1.key) > ($1.value, $0.key) }) {
                 lines.append(
-                    "  \(value): \(count) (\(String(oneDecimal: 100 * Double(count) / Double(max(units, 1))))%)")
+                    "  \(value): \(count) (\(String(oneDecimal: 100 * Double(count) / Double(total)))%)")
             }
         }
         if !lengthHistogram.isEmpty {
@@ -110,6 +116,8 @@ public struct CorpusStatisticsCollector {
     private var bins: [Int] = []
     /// Units per kind, in order of first appearance (a few kinds: a scan costs less than hashing a name per unit).
     private var kindCounts: [(kind: UnitKind, count: Int)] = []
+    /// Per label name, the element the last counted value came from (units of one element are consecutive).
+    private var lastLabelOrigin: [String: Int] = [:]
 
     /// Makes a collector.
     public init(tokenizer: Tokenizer = Tokenizer()) { self.tokenizer = tokenizer }
@@ -124,7 +132,10 @@ public struct CorpusStatisticsCollector {
     }
 
     /// Counts a document.
-    public mutating func startDocument() { result.documents += 1 }
+    public mutating func startDocument() {
+        result.documents += 1
+        lastLabelOrigin.removeAll(keepingCapacity: true)
+    }
 
     /// Counts one unit.
     public mutating func add(_ unit: TextUnit) {
@@ -148,7 +159,14 @@ public struct CorpusStatisticsCollector {
         }
         let labels = unit.labels
         if !labels.isEmpty {
-            for (name, value) in labels { result.labels[name, default: [:]][value, default: 0] += 1 }
+            let origins = unit.labelOrigins
+            for (name, value) in labels {
+                if let origin = origins[name] {
+                    if lastLabelOrigin[name] == origin { continue }
+                    lastLabelOrigin[name] = origin
+                }
+                result.labels[name, default: [:]][value, default: 0] += 1
+            }
         }
         let bin = length == 0 ? 0 : Int.bitWidth - length.leadingZeroBitCount
         if bins.count <= bin { bins += Array(repeating: 0, count: bin + 1 - bins.count) }

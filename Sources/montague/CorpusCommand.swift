@@ -12,12 +12,17 @@ struct CorpusCommand: ParsableCommand {
             format is detected from the root element (TEI, PLAY, tmx) unless --profile says otherwise; describe an
             unknown format with element paths:
 
-              montague corpus stats ../shared/data/xml/rte/rte3_dev.xml --unit pair/t --unit pair/h \\
-                  --label entailment=pair@entailment --metadata pair@id
+              montague corpus stats rte3_dev.xml --unit pair/t --unit pair/h \\
+                  --label entailment=pair@entailment --metadata pair@id     # PASCAL RTE-3
+              montague corpus stats senseval/ --unit instance/context \\
+                  --label sense=instance/answer@senseid                     # label from a sibling element
 
-            Nothing is fetched from the network, and external DTDs or entities are read only with
-            --allow-local-entities. A file that is not well-formed stops the command with
-            file:line:column: error: message (exit code 2), or is skipped and reported with --skip-bad-files.
+            Directories give their XML files (other files are listed and skipped); plain-text corpora need
+            --format text. Nothing is fetched from the network, and external DTDs or entities are read only with
+            --allow-local-entities, from the corpus directory. A file that is not well-formed, or that exceeds a
+            safety limit (--max-depth, --max-text-bytes, --max-amplification, --max-decompression-ratio), stops the
+            command with file:line:column: error: message (exit code 2), or is skipped and reported with
+            --skip-bad-files. gzip, xz and bzip2 files are read directly.
             """,
         subcommands: [CorpusStatsCommand.self, CorpusExportCommand.self, CorpusVocabCommand.self]
     )
@@ -25,7 +30,7 @@ struct CorpusCommand: ParsableCommand {
 
 /// Where the corpus comes from and how it is read (shared by the corpus subcommands).
 struct CorpusInputOptions: ParsableArguments {
-    @Argument(help: "Corpus files or directories (directories: .xml, .tei, .tmx, .txt, and .gz of those).")
+    @Argument(help: "Corpus files or directories (directories: their XML files, or every file with --format text).")
     var paths: [String]
 
     @Option(help: "Format profile: auto, tei, bosak, tmx, generic, montague.")
@@ -67,8 +72,43 @@ struct CorpusInputOptions: ParsableArguments {
     @Flag(help: "Skip files that cannot be read and report them, instead of stopping.")
     var skipBadFiles = false
 
-    @Flag(help: "Read external DTDs and entities from local files (never from the network).")
+    @Flag(help: "Read external DTDs and entities from local files inside the corpus directory (never the network).")
     var allowLocalEntities = false
+
+    @Flag(help: "With --allow-local-entities: read local files anywhere, not only inside the corpus directory.")
+    var allowEntitiesAnywhere = false
+
+    @Option(
+        name: .customLong("validate"),
+        help: "Validate each XML file first: dtd (its own DTD) or a RELAX NG schema (FILE.rng).")
+    var validation: ValidationChoice?
+
+    @Flag(help: "Replace XInclude elements by the local documents they name (inside the corpus directory).")
+    var xinclude = false
+
+    @Option(help: "Deepest element nesting accepted.")
+    var maxDepth: Int = 256
+
+    @Option(help: "Longest text node accepted, in bytes (entities expanded).")
+    var maxTextBytes: Int = 10_000_000
+
+    @Option(help: "How many times its own size a file may grow by entity expansion (past 16 MiB).")
+    var maxAmplification: Int = 10
+
+    @Option(help: "How many times its size a compressed file may expand to (past 16 MiB).")
+    var maxDecompressionRatio: Int = 100
+
+    func validate() throws {
+        if allowEntitiesAnywhere && !allowLocalEntities {
+            throw ValidationError("--allow-entities-anywhere needs --allow-local-entities")
+        }
+        for (value, name) in [
+            (maxDepth, "--max-depth"), (maxTextBytes, "--max-text-bytes"), (maxAmplification, "--max-amplification"),
+            (maxDecompressionRatio, "--max-decompression-ratio"),
+        ] where value < 1 {
+            throw ValidationError("\(name) must be at least 1")
+        }
+    }
 
     /// The loader these options describe.
     func makeLoader() throws -> CorpusLoader {
@@ -102,15 +142,91 @@ struct CorpusInputOptions: ParsableArguments {
                 kind: kind, granularity: unitGranularity,
                 includeStageDirections: stageDirections, includeHeadings: headings,
                 generic: generic),
-            reading: XMLReadingOptions(allowLocalExternalResources: allowLocalEntities),
+            reading: XMLReadingOptions(
+                allowLocalExternalResources: allowLocalEntities, allowExternalResourcesAnywhere: allowEntitiesAnywhere,
+                maximumDepth: maxDepth, maximumTextBytes: maxTextBytes, maximumAmplification: maxAmplification,
+                maximumDecompressionRatio: maxDecompressionRatio, processesXInclude: xinclude),
             plainText: PlainTextOptions(labels: labels, labelFromExtension: labelFromExtension),
-            skipBadFiles: skipBadFiles)
-        return try CorpusLoader(paths: paths, options: options)
+            skipBadFiles: skipBadFiles, validation: validation?.validation)
+        let loader = try CorpusLoader(paths: paths, options: options)
+        for file in loader.skippedFiles.prefix(20) {
+            FileHandle.standardError.write(
+                Data("\(file): warning: not XML, skipped (plain-text corpora: --format text)\n".utf8))
+        }
+        if loader.skippedFiles.count > 20 {
+            FileHandle.standardError.write(Data("warning: \(loader.skippedFiles.count - 20) more files skipped\n".utf8))
+        }
+        return loader
+    }
+}
+
+/// What `--validate` checks XML files against: `dtd` (the document's own DTD) or a RELAX NG schema file (`.rng`).
+enum ValidationChoice: ExpressibleByArgument, Equatable {
+    case documentDTD
+    case relaxNG(String)
+
+    init?(argument: String) {
+        if argument.lowercased() == "dtd" {
+            self = .documentDTD
+        } else if argument.lowercased().hasSuffix(".rng") {
+            self = .relaxNG(argument)
+        } else {
+            return nil
+        }
+    }
+
+    static var allValueStrings: [String] { ["dtd", "SCHEMA.rng"] }
+
+    var validation: XMLValidation {
+        switch self {
+        case .documentDTD: return .documentDTD
+        case .relaxNG(let path): return .relaxNG(path: path)
+        }
+    }
+}
+
+/// The tokenizer a command uses: today the rule-based one or whitespace splitting; written so that trained subword
+/// tokenizers (`bpe:N`, `unigram:N`, a saved tokenizer FILE) can be added as further cases with their own argument
+/// syntax.
+enum TokenizerChoice: ExpressibleByArgument, Equatable, CustomStringConvertible {
+    /// The rule-based word tokenizer (words, numbers, punctuation, Penn Treebank contractions).
+    case rules
+    /// Split at whitespace only: for pre-tokenized corpora (Yelp, SCAN, the parallel Shakespeare data).
+    case whitespace
+
+    init?(argument: String) {
+        switch argument.lowercased() {
+        case "default", "rules": self = .rules
+        case "whitespace": self = .whitespace
+        default: return nil
+        }
+    }
+
+    var description: String {
+        switch self {
+        case .rules: return "default"
+        case .whitespace: return "whitespace"
+        }
+    }
+
+    var defaultValueDescription: String { description }
+
+    static var allValueStrings: [String] { ["default", "whitespace"] }
+
+    /// The library's segmentation for this choice.
+    var segmentation: Tokenizer.Segmentation {
+        switch self {
+        case .rules: return .rules
+        case .whitespace: return .whitespace
+        }
     }
 }
 
 /// How text is tokenized (shared by the corpus subcommands).
 struct TokenizerOptions: ParsableArguments {
+    @Option(help: "Tokenizer: default (words, numbers, punctuation, contractions) or whitespace (pre-tokenized text).")
+    var tokenizer: TokenizerChoice = .rules
+
     @Flag(help: "Lowercase tokens.")
     var lowercase = false
 
@@ -120,10 +236,10 @@ struct TokenizerOptions: ParsableArguments {
     @Flag(help: "Keep contractions whole (don't) instead of splitting them (do n't).")
     var keepContractions = false
 
-    var tokenizer: Tokenizer {
+    var configured: Tokenizer {
         Tokenizer(
             lowercase: lowercase, normalizeNumbers: normalizeNumbers,
-            contractions: keepContractions ? .keep : .split)
+            contractions: keepContractions ? .keep : .split, segmentation: tokenizer.segmentation)
     }
 }
 
@@ -173,7 +289,7 @@ func reportSkipped(_ report: CorpusLoadReport) {
         FileHandle.standardError.write(Data("skipped: \(error.description)\n".utf8))
     }
     for warning in report.warnings.prefix(20) {
-        FileHandle.standardError.write(Data("warning: \(warning.description)\n".utf8))
+        FileHandle.standardError.write(Data("\(warning.warningDescription)\n".utf8))
     }
 }
 
@@ -184,8 +300,8 @@ struct CorpusStatsCommand: ParsableCommand {
         discussion: """
             Examples:
               montague corpus stats corpora/shakespeare
-              montague corpus stats ../shared/data/yelp/sentiment.dev.0 ../shared/data/yelp/sentiment.dev.1 \\
-                  --label-from-extension sentiment --json
+              montague corpus stats sentiment.dev.0 sentiment.dev.1 --label-from-extension sentiment \\
+                  --tokenizer whitespace --json      # the Yelp sentiment data (Shen et al. 2017), pre-tokenized
             """
     )
 
@@ -199,11 +315,14 @@ struct CorpusStatsCommand: ParsableCommand {
         try runReportingCorpusErrors {
             let display = CorpusProgressDisplay()
             let statistics = try CorpusStatistics.compute(
-                try input.makeLoader(), tokenizer: tokenization.tokenizer,
+                try input.makeLoader(), tokenizer: tokenization.configured,
                 progress: display.update)
             if statistics.files == 0, !statistics.skipped.isEmpty {
                 for skipped in statistics.skipped { FileHandle.standardError.write(Data("skipped: \(skipped)\n".utf8)) }
                 throw ExitCode(2)
+            }
+            for warning in statistics.warnings.prefix(20) {
+                FileHandle.standardError.write(Data("\(warning)\n".utf8))
             }
             if json {
                 let encoder = JSONEncoder()
@@ -224,7 +343,7 @@ struct CorpusExportCommand: ParsableCommand {
             The output is written atomically (a temporary file renamed into place); a name ending in .gz is
             gzip-compressed for XML output. Examples:
               montague corpus export corpora/shakespeare --to jsonl --output /tmp/plays.jsonl --tokenize
-              montague corpus export ../shared/data/yelp/sentiment.dev.1 --label-from-extension sentiment \\
+              montague corpus export sentiment.dev.1 --label-from-extension sentiment \\
                   --to tei --output /tmp/yelp.tei.xml
             """
     )
@@ -252,7 +371,7 @@ struct CorpusExportCommand: ParsableCommand {
             let display = CorpusProgressDisplay()
             let report = try CorpusExporter.export(
                 try input.makeLoader(), to: output, format: format,
-                tokenizer: tokenize ? tokenization.tokenizer : nil, title: title,
+                tokenizer: tokenize ? tokenization.configured : nil, title: title,
                 progress: display.update)
             reportSkipped(report)
             print("wrote \(output) from \(report.filesRead.count) file(s)")
@@ -266,7 +385,7 @@ struct CorpusVocabCommand: ParsableCommand {
         abstract: "Build a vocabulary (with <pad> <unk> <bos> <eos>) and save it as JSON.",
         discussion: """
             Example:
-              montague corpus vocab ../shared/data/yelp/sentiment.train.0 ../shared/data/yelp/sentiment.train.1 \\
+              montague corpus vocab sentiment.train.0 sentiment.train.1 --tokenizer whitespace \\
                   --lowercase --min-count 5 --max-size 10000 --output /tmp/yelp.vocab.json
             """
     )
@@ -292,7 +411,7 @@ struct CorpusVocabCommand: ParsableCommand {
         try runReportingCorpusErrors {
             let display = CorpusProgressDisplay()
             let (vocabulary, report, tokenCount) = try Vocabulary.build(
-                from: try input.makeLoader(), tokenizer: tokenization.tokenizer, minimumCount: minCount,
+                from: try input.makeLoader(), tokenizer: tokenization.configured, minimumCount: minCount,
                 maximumSize: maxSize, progress: display.update)
             reportSkipped(report)
             if let output { try vocabulary.save(to: output) }

@@ -92,4 +92,66 @@ struct CorpusCommandTests {
         #expect(result.standardError.contains(pattern), "stderr: \(result.standardError)")
         #expect(result.standardOutput.isEmpty || !result.standardOutput.contains("units:"))
     }
+
+    @Test func entityExpansionCrashFileExitsTwoWithALocatedLimitError() throws {
+        let directory = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        // The crash file of the report: one text node of 2.2 GB once the entities expand.
+        let prolog =
+            "<!DOCTYPE r [<!ENTITY a \"" + String(repeating: "A", count: 1000) + "\"><!ENTITY b \""
+            + String(repeating: "&a;", count: 1000) + "\">]>"
+        let file = directory.appendingPathComponent("t.xml")
+        try (prolog + "<r><p>" + String(repeating: "&b;", count: 2200) + "</p></r>").write(
+            to: file, atomically: true, encoding: .utf8)
+        let result = try MontagueExecutable.locate().run(["corpus", "stats", file.path, "--unit", "p"])
+        #expect(result.status == 2)
+        let pattern = try Regex(#"t\.xml:1:[0-9]+: error: a text node longer than 10000000 bytes"#)
+        #expect(result.standardError.contains(pattern), "stderr: \(result.standardError)")
+        // Deep nesting: the depth limit, and a raised limit reads the file.
+        let deep = directory.appendingPathComponent("deep.xml")
+        try ("<r>" + String(repeating: "<p>", count: 300) + "x" + String(repeating: "</p>", count: 300) + "</r>")
+            .write(to: deep, atomically: true, encoding: .utf8)
+        let tooDeep = try MontagueExecutable.locate().run(["corpus", "stats", deep.path, "--unit", "p"])
+        #expect(tooDeep.status == 2)
+        #expect(tooDeep.standardError.contains("nested deeper than 256 levels"), "\(tooDeep.standardError)")
+        let raised = try MontagueExecutable.locate().run(
+            ["corpus", "stats", deep.path, "--unit", "p", "--max-depth", "400"])
+        #expect(raised.status == 0, "stderr: \(raised.standardError)")
+    }
+
+    @Test func externalEntityIsReportedWithItsNameAndTheFlag() throws {
+        let directory = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        try "inside".write(to: directory.appendingPathComponent("part.txt"), atomically: true, encoding: .utf8)
+        let file = directory.appendingPathComponent("doc.xml")
+        try "<!DOCTYPE r [<!ENTITY part SYSTEM \"part.txt\">]>\n<r><p>a &part; b</p><p>&part;</p></r>".write(
+            to: file, atomically: true, encoding: .utf8)
+        let result = try MontagueExecutable.locate().run(["corpus", "stats", file.path, "--unit", "p"])
+        #expect(result.status == 0, "stderr: \(result.standardError)")
+        let lines = result.standardError.split(separator: "\n").filter { $0.contains("external entity 'part'") }
+        #expect(lines.count == 1, "stderr: \(result.standardError)")
+        #expect(lines.first?.contains("doc.xml:2:") == true)
+        #expect(lines.first?.contains("warning:") == true)
+        #expect(lines.first?.contains("--allow-local-entities") == true)
+    }
+
+    @Test func whitespaceTokenizerAndSkippedTextFilesInADirectory() throws {
+        let directory = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        try "<r><p>it 's _num_ stars</p></r>".write(
+            to: directory.appendingPathComponent("a.xml"), atomically: true, encoding: .utf8)
+        try "stray notes\n".write(to: directory.appendingPathComponent("notes.txt"), atomically: true, encoding: .utf8)
+        let montague = try MontagueExecutable.locate()
+        let whitespace = try montague.run(
+            ["corpus", "stats", directory.path, "--unit", "p", "--tokenizer", "whitespace", "--json"])
+        #expect(whitespace.status == 0, "stderr: \(whitespace.standardError)")
+        #expect(whitespace.standardOutput.contains("\"tokens\" : 4"), "\(whitespace.standardOutput)")
+        #expect(whitespace.standardError.contains("notes.txt: warning: not XML, skipped"), "\(whitespace.standardError)")
+        let rules = try montague.run(["corpus", "stats", directory.path, "--unit", "p", "--tokenizer", "default", "--json"])
+        #expect(rules.status == 0)
+        #expect(!rules.standardOutput.contains("\"tokens\" : 4"))
+        let unknown = try montague.run(["corpus", "stats", directory.path, "--tokenizer", "bpe"])
+        #expect(unknown.status != 0)
+        #expect(unknown.standardError.contains("--tokenizer"))
+    }
 }

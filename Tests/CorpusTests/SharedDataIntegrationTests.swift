@@ -2,7 +2,8 @@ import Corpus
 import Foundation
 import Testing
 
-/// Reads the third-party corpora in `../shared/data` (see its README).
+/// Reads third-party corpora that cannot ship with Montague (`ExternalData`); each test is skipped, with the reason,
+/// when its data is absent.
 @Suite("Integration on shared data")
 struct SharedDataIntegrationTests {
     static let plays = [
@@ -29,10 +30,12 @@ struct SharedDataIntegrationTests {
     /// 90% of the speakers with 20 or more speeches share a name word with a TEI speaker.
     @Test(
         "Bosak and TEI versions of four plays give the same speakers and nearly the same speeches",
+        .enabled(if: ExternalData.bosakPlays.isAvailable, ExternalData.bosakPlays.absence),
+        .enabled(if: ExternalData.teiDraCor.isAvailable, ExternalData.teiDraCor.absence),
         arguments: plays)
     func bosakAgainstTEI(bosakName: String, teiName: String) throws {
-        let bosak = try Self.speeches(sharedDataDirectory + "/shakespeare/bosak-xml/\(bosakName).xml")
-        let tei = try Self.speeches(sharedDataDirectory + "/xml/tei-dracor/\(teiName).xml")
+        let bosak = try Self.speeches(ExternalData.bosakPlays.path + "/\(bosakName).xml")
+        let tei = try Self.speeches(ExternalData.teiDraCor.path + "/\(teiName).xml")
         #expect(bosak.count > 600)
         #expect(abs(bosak.count - tei.count) <= bosak.count / 100)
         let topBosak = bosak.bySpeaker.sorted { ($0.value, $1.key) > ($1.value, $0.key) }.prefix(2).map(\.key)
@@ -50,9 +53,9 @@ struct SharedDataIntegrationTests {
         #expect(tei.title?.isEmpty == false)
     }
 
-    @Test("Bosak lines carry act, scene and speaker")
+    @Test("Bosak lines carry act, scene and speaker (the shipped, public-domain Hamlet)")
     func bosakLines() throws {
-        let documents = try XMLCorpusReader(contentsOfFile: sharedDataDirectory + "/shakespeare/bosak-xml/hamlet.xml")
+        let documents = try XMLCorpusReader(contentsOfFile: packageRoot + "/corpora/shakespeare/hamlet.xml")
             .readDocuments()
         let lines = documents.flatMap(\.units)
         #expect(lines.count > 3000)
@@ -64,6 +67,7 @@ struct SharedDataIntegrationTests {
 
     @Test(
         "RTE: labels in attributes counted per value, the missing DTD not fetched",
+        .enabled(if: ExternalData.rte.isAvailable, ExternalData.rte.absence),
         arguments: [
             ("rte1_dev.xml", "value", ["TRUE": 283, "FALSE": 284]),
             ("rte2_dev.xml", "entailment", ["YES": 210, "NO": 190]),
@@ -73,7 +77,7 @@ struct SharedDataIntegrationTests {
         let specification = try GenericProfileSpecification(
             document: nil, units: ["pair/t", "pair/h"], labels: ["label=pair@\(attribute)"], metadata: ["pair@id"])
         let loader = try CorpusLoader(
-            paths: [sharedDataDirectory + "/xml/rte/" + file],
+            paths: [ExternalData.rte.path + "/" + file],
             options: CorpusLoadOptions(profile: ProfileConfiguration(generic: specification)))
         var counts: [String: Int] = [:]
         var hypotheses = 0
@@ -86,11 +90,13 @@ struct SharedDataIntegrationTests {
         }
         #expect(counts == expected)
         #expect(hypotheses == expected.values.reduce(0, +))
+        // The statistics count the pair's label once per pair too.
+        #expect(try CorpusStatistics.compute(loader).labels["label"] == expected)
     }
 
-    @Test("TMX: pairs per language, supplementary-plane characters, empty body, TMX 1.1 lang")
+    @Test("TMX: pairs per language, supplementary-plane characters, empty body, TMX 1.1 lang", .enabled(if: ExternalData.omegaTTMX.isAvailable, ExternalData.omegaTTMX.absence))
     func tmx() throws {
-        let directory = sharedDataDirectory + "/xml/tmx"
+        let directory = ExternalData.omegaTTMX.path
         let multiple = try XMLCorpusReader(contentsOfFile: directory + "/test-multiple-tuv14.tmx").readDocuments()
         let units = multiple.flatMap(\.units)
         #expect(
@@ -112,9 +118,9 @@ struct SharedDataIntegrationTests {
         #expect(empty[0].units.isEmpty)
     }
 
-    @Test("TEI from DraCor: Folger line breaks, speakers and scenes")
+    @Test("TEI from DraCor: Folger line breaks, speakers and scenes", .enabled(if: ExternalData.teiDraCor.isAvailable, ExternalData.teiDraCor.absence))
     func teiDracor() throws {
-        let documents = try XMLCorpusReader(contentsOfFile: sharedDataDirectory + "/xml/tei-dracor/hamlet.xml")
+        let documents = try XMLCorpusReader(contentsOfFile: ExternalData.teiDraCor.path + "/hamlet.xml")
             .readDocuments()
         #expect(documents.count == 1)
         #expect(documents[0].info.title == "Hamlet")
@@ -125,7 +131,7 @@ struct SharedDataIntegrationTests {
         #expect(units.first?.metadata["scene"] == "1")
     }
 
-    @Test("a directory with a malformed file: stop at it, or skip it and report it")
+    @Test("a directory with a malformed file: stop at it, or skip it and report it", .enabled(if: ExternalData.omegaTMalformed.isAvailable, ExternalData.omegaTMalformed.absence))
     func skipBadFiles() throws {
         let directory = try makeTemporaryDirectory()
         try writeFixture(ProfileTests.bosak, named: "a-good.xml", in: directory)
@@ -135,7 +141,7 @@ struct SharedDataIntegrationTests {
             named: "b-bad.xml", in: directory)
         // Well-formed up to line 85, but not a format Montague knows (DocBook) and not well-formed either.
         let docbookText = try String(
-            contentsOfFile: sharedDataDirectory + "/xml/malformed/docbook-tag-mismatch.xml",
+            contentsOfFile: ExternalData.omegaTMalformed.path + "/docbook-tag-mismatch.xml",
             encoding: .utf8)
         let docbook = try writeFixture(docbookText, named: "b-docbook.xml", in: directory)
         try writeFixture("<TEI><text><body><p>late</p></body></text></TEI>", named: "c-good.tei", in: directory)
@@ -156,13 +162,13 @@ struct SharedDataIntegrationTests {
         #expect(texts == ["The air bites shrewdly;", "it is very cold.", "It is.", "late"])
     }
 
-    @Test("plain text: a sentence per line, the label from the file's extension")
+    @Test("plain text: a sentence per line, the label from the file's extension", .enabled(if: ExternalData.yelp.isAvailable, ExternalData.yelp.absence))
     func plainText() throws {
         let options = CorpusLoadOptions(plainText: PlainTextOptions(labelFromExtension: "sentiment"))
         let loader = try CorpusLoader(
             paths: [
-                sharedDataDirectory + "/yelp/sentiment.dev.0",
-                sharedDataDirectory + "/yelp/sentiment.dev.1",
+                ExternalData.yelp.path + "/sentiment.dev.0",
+                ExternalData.yelp.path + "/sentiment.dev.1",
             ], options: options)
         var counts: [String: Int] = [:]
         var first: TextUnit?
@@ -176,11 +182,11 @@ struct SharedDataIntegrationTests {
         #expect(report.formats.values.allSatisfy { $0 == "text" })
     }
 
-    @Test("DocBook with an internal entity and a DOCTYPE naming a remote DTD")
+    @Test("DocBook with an internal entity and a DOCTYPE naming a remote DTD", .enabled(if: ExternalData.omegaTDocBook.isAvailable, ExternalData.omegaTDocBook.absence))
     func internalEntity() throws {
         let specification = try GenericProfileSpecification(units: ["book/chapter"])
         let units = try XMLCorpusReader(
-            contentsOfFile: sharedDataDirectory + "/xml/docbook-internal-entity.xml",
+            contentsOfFile: ExternalData.omegaTDocBook.path,
             profile: ProfileConfiguration(generic: specification)
         ).readDocuments()
             .flatMap(\.units)

@@ -1,9 +1,13 @@
 import Corpus
 import Foundation
+import Testing
 
 /// Where the shared third-party data lives: `../shared/data` next to the package root (CI's layout), or next to
 /// an ancestor of it (a git worktree nested one level deeper).
+/// `MONTAGUE_EXTERNAL_TEST_DATA` overrides it (point it at an empty directory to run the tests as a fresh clone
+/// would).
 let sharedDataDirectory: String = {
+    if let override = ProcessInfo.processInfo.environment["MONTAGUE_EXTERNAL_TEST_DATA"] { return override }
     var url = URL(fileURLWithPath: packageRoot)
     while url.path != "/" {
         url.deleteLastPathComponent()
@@ -12,6 +16,49 @@ let sharedDataDirectory: String = {
     }
     return URL(fileURLWithPath: packageRoot).deletingLastPathComponent().appendingPathComponent("shared/data").path
 }()
+
+/// Third-party data sets some tests read but Montague cannot ship (their licences, or none, do not allow it). CI lays
+/// them out beside the checkout (`sharedDataDirectory`); elsewhere the tests that need one are skipped, each with
+/// the reason below, through `.enabled(if: data.isAvailable, data.absence)`. Public-domain data the tests need (the
+/// Bosak plays) ships in `corpora/` and is read from there.
+enum ExternalData: String, CaseIterable {
+    /// Bosak's Shakespeare plays in XML beyond the two shipped ones (public domain; 37 plays, not shipped for size).
+    case bosakPlays = "shakespeare/bosak-xml"
+    /// Shakespeare's plays in TEI from DraCor (Folger edition): CC BY-NC.
+    case teiDraCor = "xml/tei-dracor"
+    /// The PASCAL RTE 1–3 data as NLTK distributes it: no licence stated.
+    case rte = "xml/rte"
+    /// OmegaT's TMX test files: GPL-3.0.
+    case omegaTTMX = "xml/tmx"
+    /// OmegaT's DocBook test file with an internal entity: GPL-3.0.
+    case omegaTDocBook = "xml/docbook-internal-entity.xml"
+    /// OmegaT's DocBook file that is not well-formed: GPL-3.0.
+    case omegaTMalformed = "xml/malformed"
+    /// The Yelp sentiment data of Shen et al. (2017): Yelp's dataset terms.
+    case yelp = "yelp"
+
+    /// Where the data set is when present.
+    var path: String { sharedDataDirectory + "/" + rawValue }
+
+    /// Whether the data set is present.
+    var isAvailable: Bool { FileManager.default.fileExists(atPath: path) }
+
+    /// Why the data set is not shipped.
+    var notShipped: String {
+        switch self {
+        case .bosakPlays: return "public domain, but 37 plays are too large to ship; two are in corpora/"
+        case .teiDraCor: return "CC BY-NC"
+        case .rte: return "no licence stated"
+        case .omegaTTMX, .omegaTDocBook, .omegaTMalformed: return "GPL-3.0"
+        case .yelp: return "Yelp dataset terms"
+        }
+    }
+
+    /// Why a test that needs the data set is skipped when it is absent.
+    var absence: Comment {
+        Comment(rawValue: "needs \(rawValue) of the external test data (not shipped: \(notShipped)); absent at \(path)")
+    }
+}
 
 /// The package root (for `corpora/`).
 let packageRoot: String = {

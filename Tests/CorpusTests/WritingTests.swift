@@ -124,13 +124,14 @@ struct WritingTests {
         // Great food ! | Nice staff . | Cold soup & rude “ service ” . | Fine .
         #expect(statistics.tokens == 3 + 3 + 8 + 2)
         #expect(statistics.types == 14)
-        #expect(statistics.labels == ["sentiment": ["pos": 3, "neg": 1]])
+        // The review's label counts once per review (two of its sentences are positive).
+        #expect(statistics.labels == ["sentiment": ["pos": 2, "neg": 1]])
         #expect(
             statistics.lengthHistogram == [
                 CorpusStatistics.LengthBin(lowerBound: 2, upperBound: 3, count: 3),
                 CorpusStatistics.LengthBin(lowerBound: 8, upperBound: 15, count: 1),
             ])
-        #expect(statistics.report.contains("label sentiment:\n  pos: 3 (75.0%)\n  neg: 1 (25.0%)"))
+        #expect(statistics.report.contains("label sentiment:\n  pos: 2 (66.7%)\n  neg: 1 (33.3%)"))
         let empty = try CorpusStatistics.compute(try CorpusLoader(paths: [directory + "/empty.tmx"]))
         #expect(empty.documents == 1)
         #expect(empty.units == 0)

@@ -4,8 +4,7 @@
 /// Same content as the `TextUnit` the reader's other APIs give for the same unit (`makeTextUnit()` builds it).
 /// Do not keep `utf8Text` (nor a pointer into it) after the callback returns; copy what you need (`text` makes a
 /// `String`). Tokenize it in place with `Tokenizer.forEachTokenRange(in:_:)` or
-/// `Tokenizer.forEachTokenID(in:interningInto:_:)`. Design notes: issue 4 (streaming corpus reading, tokens
-/// without a string per token).
+/// `Tokenizer.forEachTokenID(in:interningInto:_:)`; docs/benchmarks.md measures this path.
 public struct BorrowedTextUnit {
     /// The unit's whitespace-normalized text as UTF-8, borrowed: valid only during the callback.
     public let utf8Text: UnsafeBufferPointer<UInt8>
@@ -28,6 +27,8 @@ public struct BorrowedTextUnit {
     /// Where the unit starts in its file.
     public var position: SourcePosition { SourcePosition(file: file, line: unit.pointee.line) }
     var storedMetadata: UnitMetadata { unit.pointee.metadata }
+    /// For labels taken from an element other than the unit, that element's number in its file.
+    var labelOrigins: [String: Int] { unit.pointee.labelOrigins }
 
     /// The text as a `String` (a copy).
     public var text: String { String(decoding: utf8Text, as: UTF8.self) }
@@ -38,9 +39,10 @@ public struct BorrowedTextUnit {
     /// Calls `body` with `unit` lent as a borrowed unit (for units already built: plain-text corpora, custom
     /// profiles).
     static func lending<Result>(_ unit: TextUnit, _ body: (BorrowedTextUnit) throws -> Result) rethrows -> Result {
-        let open = UnitStack.OpenUnit(
+        var open = UnitStack.OpenUnit(
             kind: unit.kind, line: unit.position.line, labels: unit.labels, metadata: unit.storedMetadata,
             tokens: unit.tokens)
+        open.labelOrigins = unit.labelOrigins
         var text = unit.text
         return try withUnsafePointer(to: open) { pointer in
             try text.withUTF8 { try body(BorrowedTextUnit(utf8Text: $0, unit: pointer, file: unit.position.file)) }
@@ -49,8 +51,10 @@ public struct BorrowedTextUnit {
 
     /// The owned `TextUnit` for this unit (copies the text): the unit `XMLCorpusReader.forEachUnit` gives.
     public func makeTextUnit() -> TextUnit {
-        TextUnit(
+        var made = TextUnit(
             text: text, kind: kind, tokens: tokens, labels: labels, storedMetadata: storedMetadata,
             position: position)
+        made.labelOrigins = labelOrigins
+        return made
     }
 }

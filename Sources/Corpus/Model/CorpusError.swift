@@ -9,6 +9,9 @@ public struct CorpusError: Error, Sendable, Hashable, CustomStringConvertible {
         case notWellFormed
         /// The file could not be opened or read.
         case unreadable
+        /// The file exceeds a safety limit of the reader (nesting depth, text length, entity or decompression
+        /// amplification); the message names the limit and the option that raises it.
+        case resourceLimit
         /// The XML is well-formed but does not have the shape the chosen profile needs.
         case unexpectedStructure
         /// A profile specification (element path, label spec, profile name) is invalid.
@@ -40,14 +43,19 @@ public struct CorpusError: Error, Sendable, Hashable, CustomStringConvertible {
     }
 
     /// `file:line:column: error: message`, leaving out unknown parts.
-    public var description: String {
+    public var description: String { formatted(severity: "error") }
+
+    /// `file:line:column: warning: message`: the form for diagnostics that do not stop the reading.
+    public var warningDescription: String { formatted(severity: "warning") }
+
+    private func formatted(severity: String) -> String {
         var position = ""
         if let file { position += file }
         if let line {
             position += (position.isEmpty ? "" : ":") + String(line)
             if let column { position += ":" + String(column) }
         }
-        return position.isEmpty ? "error: \(message)" : "\(position): error: \(message)"
+        return position.isEmpty ? "\(severity): \(message)" : "\(position): \(severity): \(message)"
     }
 }
 

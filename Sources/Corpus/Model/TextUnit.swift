@@ -26,6 +26,9 @@ public struct TextUnit: Sendable, Hashable, Codable {
     public var position: SourcePosition
     /// The metadata as the profile made it.
     var storedMetadata: UnitMetadata
+    /// For labels an enclosing element gave, that element's number in its file (for per-element label counts; not
+    /// part of the unit's value: not compared, hashed or encoded).
+    var labelOrigins: [String: Int] = [:]
 
     /// Makes a unit.
     public init(

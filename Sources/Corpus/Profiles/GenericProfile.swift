@@ -44,8 +44,10 @@ public struct GenericProfileSpecification: Sendable, Hashable {
 }
 
 /// Reads any XML through a `GenericProfileSpecification`: units are the elements its unit paths match (kind: the
-/// element's local name), with the labels and metadata its selectors name, taken from the unit element or its
-/// nearest matching ancestor.
+/// element's local name), with the labels and metadata its selectors name, taken from the nearest of: the unit
+/// element, its matching ancestors, a matching element before it under the same ancestor (a sibling such as
+/// Senseval's `<answer senseid="…"/>` before the `<context>`, selected as `instance/answer@senseid`), or a matching
+/// element inside it. A unit path or selector that matches nothing in a file is reported as a warning.
 public struct GenericProfile: CorpusProfile {
     /// The specification this profile follows.
     public let specification: GenericProfileSpecification
@@ -76,11 +78,16 @@ public struct GenericProfile: CorpusProfile {
         }
     }
 
+    /// A selector's value on an open element (or, once an element without units inside closes, on its parent).
     private struct ActiveValue {
-        let depth: Int
-        let isLabel: Bool
-        let name: String
+        var depth: Int
         let value: String
+        /// Units opened before the element: more at its end means it enclosed a unit.
+        let unitsBefore: Int
+        /// Whether the value has passed to the parent already (it then ends with the parent).
+        var isOnParent = false
+        /// The number of the element that carries the value.
+        let origin: Int
     }
 
     private enum Role { case other, document, unit, token }
@@ -91,7 +98,16 @@ public struct GenericProfile: CorpusProfile {
     private var selectors: [(selector: AttributeSelector, path: CompiledPath?, isLabel: Bool)] = []
     private var stack: [InternedName] = []
     private var roles: [Role] = []
-    private var activeValues: [ActiveValue] = []
+    /// Per selector, its values on the open elements, innermost last: a unit takes the last of each (its nearest
+    /// matching ancestor), so opening a unit costs the number of selectors, not the depth.
+    private var activeValues: [[ActiveValue]] = []
+    /// Units opened so far.
+    private var unitsOpened = 0
+    /// Elements started so far (numbers the elements that carry labels).
+    private var elementsStarted = 0
+    /// Per unit path, whether it matched an element; per selector, whether it gave a value.
+    private var unitPathMatched: [Bool] = []
+    private var selectorMatched: [Bool] = []
     private var fileName = ""
     private var documentCount = 0
     private var documentOpen = false
@@ -108,6 +124,9 @@ public struct GenericProfile: CorpusProfile {
         selectors =
             specification.labels.map { ($0, $0.element.map { CompiledPath($0, reader) }, true) }
             + specification.metadata.map { ($0, $0.element.map { CompiledPath($0, reader) }, false) }
+        activeValues = Array(repeating: [], count: selectors.count)
+        unitPathMatched = Array(repeating: false, count: unitPaths.count)
+        selectorMatched = Array(repeating: false, count: selectors.count)
     }
 
     /// Handles one node.
@@ -119,6 +138,7 @@ public struct GenericProfile: CorpusProfile {
             if reader.isEmptyElement { end(role, &events) } else { roles.append(role) }
         case .endElement:
             if let role = roles.popLast() { end(role, &events) }
+            if roles.isEmpty { warnAboutUnmatchedPaths(reader) }
         case .text, .whitespace:
             guard !units.isEmpty else { return }
             reader.withValueBytes { bytes in
@@ -138,12 +158,27 @@ public struct GenericProfile: CorpusProfile {
 
     private mutating func start(_ reader: XMLStreamReader, _ events: inout [CorpusEvent]) -> Role {
         let depth = stack.count
+        elementsStarted += 1
         if depth == 1, documentPath == nil { openDocument(reader, &events) }
-        let isUnit = unitPaths.contains { $0.matches(stack) }
-        for (selector, path, isLabel) in selectors {
+        var isUnit = false
+        for (index, path) in unitPaths.enumerated() where path.matches(stack) {
+            isUnit = true
+            unitPathMatched[index] = true
+        }
+        for (index, (selector, path, isLabel)) in selectors.enumerated() {
             let applies = path.map { $0.matches(stack) } ?? isUnit
             if applies, let value = reader.attribute(selector.attribute) {
-                activeValues.append(ActiveValue(depth: depth, isLabel: isLabel, name: selector.name, value: value))
+                selectorMatched[index] = true
+                activeValues[index].append(
+                    ActiveValue(depth: depth, value: value, unitsBefore: unitsOpened, origin: elementsStarted))
+                // An element inside an open unit (a child carrying the unit's label) labels that unit.
+                if path != nil, !isUnit, !units.isEmpty {
+                    if isLabel {
+                        units.setLabel(selector.name, value, origin: elementsStarted)
+                    } else {
+                        units.setMetadataEntry(named: selector.name, value)
+                    }
+                }
             }
         }
         if let documentPath, documentPath.matches(stack) {
@@ -153,14 +188,23 @@ public struct GenericProfile: CorpusProfile {
         }
         if isUnit {
             var labels: [String: String] = [:]
+            var origins: [String: Int] = [:]
             var metadata: [String: String] = [:]
-            for value in activeValues {
-                if value.isLabel { labels[value.name] = value.value } else { metadata[value.name] = value.value }
+            for (index, selector) in selectors.enumerated() {
+                guard let value = activeValues[index].last else { continue }
+                if selector.isLabel {
+                    labels[selector.selector.name] = value.value
+                    origins[selector.selector.name] = value.origin
+                } else {
+                    metadata[selector.selector.name] = value.value
+                }
             }
-            units.open(
-                UnitStack.OpenUnit(
-                    kind: UnitKind(rawValue: stack[depth - 1].string), line: reader.line,
-                    labels: labels, metadata: UnitMetadata(metadata), tokens: nil))
+            var unit = UnitStack.OpenUnit(
+                kind: UnitKind(rawValue: stack[depth - 1].string), line: reader.line,
+                labels: labels, metadata: UnitMetadata(metadata), tokens: nil)
+            unit.labelOrigins = origins
+            units.open(unit)
+            unitsOpened += 1
             return .unit
         }
         if let tokenPath, !units.isEmpty, tokenPath.matches(stack) {
@@ -193,8 +237,30 @@ public struct GenericProfile: CorpusProfile {
             }
             openToken = nil
         }
-        while let last = activeValues.last, last.depth >= depth { activeValues.removeLast() }
+        for index in activeValues.indices {
+            while let last = activeValues[index].last, last.depth >= depth {
+                // An element that enclosed no unit (Senseval's <answer> before the <context>) passes its value to
+                // its parent, for the units that follow it there.
+                if last.depth == depth, !last.isOnParent, last.unitsBefore == unitsOpened, depth > 1 {
+                    activeValues[index][activeValues[index].count - 1].depth = depth - 1
+                    activeValues[index][activeValues[index].count - 1].isOnParent = true
+                    break
+                }
+                activeValues[index].removeLast()
+            }
+        }
         stack.removeLast()
+    }
+
+    /// Warns (once per file, when the root element closes) about unit paths that matched no element and selectors
+    /// that gave no value.
+    private func warnAboutUnmatchedPaths(_ reader: XMLStreamReader) {
+        for (index, path) in specification.unitPaths.enumerated() where !unitPathMatched[index] {
+            reader.warn("the unit path '\(path)' matched no element")
+        }
+        for (index, (selector, _, isLabel)) in selectors.enumerated() where !selectorMatched[index] {
+            reader.warn("the \(isLabel ? "label" : "metadata") selector '\(selector)' matched no attribute")
+        }
     }
 
     private mutating func openDocument(_ reader: XMLStreamReader?, _ events: inout [CorpusEvent]) {

@@ -1,7 +1,8 @@
 /// Reads TMX 1.1–1.4 translation memories: one document per file (metadata `srclang`, `version`), one unit per
 /// `tuv`'s `seg`, with metadata `language` (from `xml:lang`, or `lang` in TMX 1.1), `tu` (the unit's `tuid`, or
 /// its 1-based index) and the `prop`s of the `tu` and `tuv` (`prop type="x"` → `x`). Inline native codes (`bpt`,
-/// `ept`, `it`, `ph`, `ut`) are left out of the text; highlighted text (`hi`) is kept.
+/// `ept`, `it`, `ph`, `ut`) are left out of the text; highlighted text (`hi`) is kept. Whitespace is collapsed
+/// except tabs, which are segment content. Language tags compare case-insensitively (BCP 47).
 ///
 /// `TranslationPairs` groups the units back into aligned pairs per language.
 ///
@@ -66,11 +67,27 @@ public struct TMXProfile: CorpusProfile {
         case .text, .whitespace:
             guard skipDepth == 0 else { return }
             reader.withValueBytes { bytes in
-                if propertyName != nil { propertyText.append(bytes) } else { units.append(bytes) }
+                if propertyName != nil {
+                    propertyText.append(bytes)
+                } else {
+                    appendSegmentText(bytes)
+                }
             }
         default:
             break
         }
+    }
+
+    /// Appends segment text, keeping its tabs: translation tools write a tab in a segment (usually as `&#9;`) as
+    /// content, so it is not collapsed like other whitespace.
+    private mutating func appendSegmentText(_ bytes: UnsafeBufferPointer<UInt8>) {
+        var start = 0
+        for index in bytes.indices where bytes[index] == 0x09 {
+            units.append(UnsafeBufferPointer(rebasing: bytes[start..<index]))
+            units.appendVerbatimTab()
+            start = index + 1
+        }
+        units.append(UnsafeBufferPointer(rebasing: bytes[start...]))
     }
 
     /// Emits the document (also when the body is empty).

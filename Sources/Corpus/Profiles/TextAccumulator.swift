@@ -110,6 +110,14 @@ struct TextAccumulator {
         copy.withUTF8 { append($0) }
     }
 
+    /// Appends a tab as content, after the pending separator if one is due (a tab is then never dropped as
+    /// leading or trailing whitespace).
+    mutating func appendVerbatimTab() {
+        var tab: UInt8 = 0x09
+        write(&tab, 1, separated: pendingSpace && count > 0)
+        pendingSpace = false
+    }
+
     /// Marks a word boundary (a line break element, the boundary between two lines of a speech).
     @inline(__always)
     mutating func breakWord() { pendingSpace = true }

@@ -13,6 +13,9 @@ struct UnitStack {
         var metadata: UnitMetadata
         /// Marked-up tokens; empty when there are none (the unit's `tokens` is then nil).
         var markedTokens: [MarkedToken]
+        /// For labels taken from an element other than the unit (an RTE `pair` labelling its `t` and `h`), a number
+        /// of that element: statistics count such a label once per element, not once per unit.
+        var labelOrigins: [String: Int] = [:]
 
         init(
             kind: UnitKind, line: Int, labels: [String: String], metadata: UnitMetadata, tokens: [MarkedToken]?
@@ -29,9 +32,11 @@ struct UnitStack {
 
         /// The finished unit with `text`.
         func makeTextUnit(text: String, file: String) -> TextUnit {
-            TextUnit(
+            var unit = TextUnit(
                 text: text, kind: kind, tokens: tokens, labels: labels, storedMetadata: metadata,
                 position: SourcePosition(file: file, line: line))
+            unit.labelOrigins = labelOrigins
+            return unit
         }
     }
 
@@ -71,6 +76,7 @@ struct UnitStack {
             if slot.pointee.kind != kind { slot.pointee.kind = kind }
             slot.pointee.line = line
             if !slot.pointee.labels.isEmpty { slot.pointee.labels = [:] }
+            if !slot.pointee.labelOrigins.isEmpty { slot.pointee.labelOrigins = [:] }
             if !slot.pointee.markedTokens.isEmpty { slot.pointee.markedTokens = [] }
             slot.pointee.metadata.reset(context: context)
             return slot.pointee.metadata.speech.version != speechVersion
@@ -92,10 +98,32 @@ struct UnitStack {
         texts[count - 1].append(text)
     }
 
+    /// Appends a tab to the innermost unit's text as content (not collapsed as whitespace).
+    mutating func appendVerbatimTab() {
+        guard count > 0 else { return }
+        texts[count - 1].appendVerbatimTab()
+    }
+
     @inline(__always)
     mutating func breakWord() {
         guard count > 0 else { return }
         texts[count - 1].breakWord()
+    }
+
+    /// Sets one label of the innermost unit.
+    mutating func setLabel(_ name: String, _ value: String, origin: Int? = nil) {
+        guard count > 0 else { return }
+        slots[count - 1].labels[name] = value
+        slots[count - 1].labelOrigins[name] = origin
+    }
+
+    /// Sets one metadata entry of the innermost unit by a run-time name (the slow path, for generic selectors; the
+    /// built-in profiles use `setMetadata(_:_:)` with literal keys).
+    mutating func setMetadataEntry(named name: String, _ value: String) {
+        guard count > 0 else { return }
+        var entries = slots[count - 1].metadata.dictionary
+        entries[name] = value
+        slots[count - 1].metadata = UnitMetadata(entries)
     }
 
     /// Adds a marked-up token to the innermost unit.

@@ -7,7 +7,7 @@ import Foundation
 /// eight bytes, so a token up to eight bytes long is found without reading the arena) over one byte arena, all on
 /// unsafe buffers in a copy-on-write box: looking up a token already seen allocates nothing, and
 /// `Tokenizer.forEachTokenID` checks uniqueness once per call. `token(_:)` gives the string back; `counts` how often
-/// each id was interned. Design notes: issue 4 (tokens straight from the bytes, no string per token).
+/// each id was interned.
 public struct TokenDictionary: Sendable {
     private var storage: TokenDictionaryStorage
 

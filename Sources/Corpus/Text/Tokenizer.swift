@@ -25,6 +25,15 @@ public struct Tokenizer: Sendable, Hashable, Codable {
         case keep
     }
 
+    /// How text is cut into tokens, before lowercasing and number normalization.
+    public enum Segmentation: String, Sendable, Hashable, Codable, CaseIterable {
+        /// The rules above (words, numbers, punctuation, contractions).
+        case rules
+        /// Whitespace only (space, tab, line feed, carriage return): for corpora that are tokenized already, such as
+        /// the Yelp sentiment data (`it 's`, `_num_`) or SCAN, whose tokens must stay as they are.
+        case whitespace
+    }
+
     /// The kind of a token.
     public enum Category: Sendable, Hashable {
         /// Letters (and digits mixed with letters).
@@ -47,17 +56,37 @@ public struct Tokenizer: Sendable, Hashable, Codable {
     public var contractions: ContractionStyle
     /// Write the typographic apostrophe (’) as `'` in tokens.
     public var normalizeApostrophes: Bool
+    /// How text is cut into tokens.
+    public var segmentation: Segmentation
 
-    /// Makes a tokenizer; by default it keeps case and numbers and splits contractions.
+    /// Makes a tokenizer; by default it segments by the rules, keeps case and numbers and splits contractions.
     public init(
         lowercase: Bool = false, normalizeNumbers: Bool = false, numberToken: String = "<num>",
-        contractions: ContractionStyle = .split, normalizeApostrophes: Bool = true
+        contractions: ContractionStyle = .split, normalizeApostrophes: Bool = true,
+        segmentation: Segmentation = .rules
     ) {
         self.lowercase = lowercase
         self.normalizeNumbers = normalizeNumbers
         self.numberToken = numberToken
         self.contractions = contractions
         self.normalizeApostrophes = normalizeApostrophes
+        self.segmentation = segmentation
+    }
+
+    private enum CodingKeys: String, CodingKey {
+        case lowercase, normalizeNumbers, numberToken, contractions, normalizeApostrophes, segmentation
+    }
+
+    /// Decodes a tokenizer; one saved before segmentation was configurable segments by the rules.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(
+            lowercase: try container.decode(Bool.self, forKey: .lowercase),
+            normalizeNumbers: try container.decode(Bool.self, forKey: .normalizeNumbers),
+            numberToken: try container.decode(String.self, forKey: .numberToken),
+            contractions: try container.decode(ContractionStyle.self, forKey: .contractions),
+            normalizeApostrophes: try container.decode(Bool.self, forKey: .normalizeApostrophes),
+            segmentation: try container.decodeIfPresent(Segmentation.self, forKey: .segmentation) ?? .rules)
     }
 
     /// The tokens of `text`, with lowercasing and number normalization applied.
@@ -107,12 +136,45 @@ public struct Tokenizer: Sendable, Hashable, Codable {
         return lowercase ? string.lowercased() : string
     }
 
+    /// The ranges between whitespace, each a number (digits with inner `.` or `,`), punctuation (ASCII marks only)
+    /// or a word.
+    static func forEachWhitespaceSeparatedRange(
+        in bytes: UnsafeBufferPointer<UInt8>, _ body: (Range<Int>, Category) throws -> Void
+    ) rethrows {
+        var index = 0
+        let count = bytes.count
+        while index < count {
+            while index < count, TextAccumulator.isSpace(bytes[index]) { index += 1 }
+            let start = index
+            var digits = true
+            var marks = true
+            while index < count, !TextAccumulator.isSpace(bytes[index]) {
+                let byte = bytes[index]
+                let isDigit = byte &- 0x30 < 10
+                let isInnerSeparator =
+                    (byte == UInt8(ascii: ".") || byte == UInt8(ascii: ",")) && index > start && index + 1 < count
+                    && bytes[index + 1] &- 0x30 < 10
+                if !isDigit && !isInnerSeparator { digits = false }
+                if !(byte < 0x80 && Self.isASCIIPunctuation(byte)) { marks = false }
+                index += 1
+            }
+            guard index > start else { continue }
+            try body(start..<index, digits ? .number : marks ? .punctuation : .word)
+        }
+    }
+
+    /// Whether an ASCII byte is a punctuation mark or symbol (not a letter, digit, space or control).
+    private static func isASCIIPunctuation(_ byte: UInt8) -> Bool {
+        byte > 0x20 && byte < 0x7F && !(byte &- 0x30 < 10) && !((byte | 0x20) &- 0x61 < 26)
+    }
+
     /// Calls `body` with the byte range and category of every token of `bytes` (UTF-8), in order, without
     /// allocating.
     public func forEachTokenRange(
         in bytes: UnsafeBufferPointer<UInt8>,
         _ body: (Range<Int>, Category) throws -> Void
     ) rethrows {
+        if segmentation == .whitespace { return try Self.forEachWhitespaceSeparatedRange(in: bytes, body) }
         var scanner = Scanner(bytes: bytes)
         let count = bytes.count
         guard let base = bytes.baseAddress else { return }

@@ -5,8 +5,7 @@ extension Tokenizer {
     ///
     /// Tokens are normalized in bytes: ASCII, the typographic apostrophe, and (when lowercasing) the Latin-1 and
     /// Latin Extended-A letters whose lowercase is one scalar; a token with any other character lowercased, or with
-    /// malformed UTF-8, takes the `String` path of `token(_:_:_:)`. Design notes: issue 4 (tokens straight from the
-    /// bytes into a vocabulary, no string per token).
+    /// malformed UTF-8, takes the `String` path of `token(_:_:_:)`.
     public func forEachTokenID(
         in bytes: UnsafeBufferPointer<UInt8>, interningInto dictionary: inout TokenDictionary,
         _ body: (Int) throws -> Void
