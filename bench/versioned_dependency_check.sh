@@ -16,7 +16,8 @@ set -euo pipefail
 
 repository="$(cd "${1:-$(dirname "$0")/..}" && git rev-parse --show-toplevel)"
 version="0.1.0"
-products=(Autodiff NeuralNet Corpus Grammar Sampling Plotting)
+# Every library product of the manifest, so a new module is checked as soon as it is declared.
+mapfile -t products < <(sed -n 's/^ *\.library(name: "\([A-Za-z0-9_]*\)".*/\1/p' "$repository/Package.swift")
 work="$(mktemp -d "${TMPDIR:-/tmp}/montague-versioned-XXXXXX")"
 trap 'rm -rf "$work"' EXIT
 
@@ -44,12 +45,9 @@ let package = Package(
 )
 EOF
 cat > "$work/Consumer/Sources/Consumer/main.swift" <<'EOF'
-import Autodiff
-import Corpus
-import Grammar
-import NeuralNet
-import Plotting
-import Sampling
+EOF
+printf 'import %s\n' "${products[@]}" >> "$work/Consumer/Sources/Consumer/main.swift"
+cat >> "$work/Consumer/Sources/Consumer/main.swift" <<'EOF'
 
 let x = Tensor([[1, 2], [3, 4]]).requiringGradient()
 let dx = gradient(of: (x * x).sum(), wrt: x)
