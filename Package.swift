@@ -116,8 +116,8 @@ let package = Package(
         // Shared test helpers: closeness checks, fixture and external-data locations with visible skips.
         .target(name: "_MontagueTestSupport", path: "Tests/_MontagueTestSupport"),
         .testTarget(name: "SystemLibraryTests", dependencies: ["CBLAS", "CLibXML2"]),
-        .testTarget(name: "AutodiffTests", dependencies: ["Autodiff"]),
-        .testTarget(name: "NeuralNetTests", dependencies: ["NeuralNet", "Autodiff"]),
+        .testTarget(name: "AutodiffTests", dependencies: ["Autodiff", "_MontagueTestSupport"]),
+        .testTarget(name: "NeuralNetTests", dependencies: ["NeuralNet", "Autodiff", "_MontagueTestSupport"]),
         .testTarget(name: "CorpusTests", dependencies: ["Corpus"]),
         .testTarget(name: "GrammarTests", dependencies: ["Grammar"], exclude: ["Fixtures"]),
         .testTarget(name: "SamplingTests", dependencies: ["Sampling", "Autodiff"]),

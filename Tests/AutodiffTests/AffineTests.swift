@@ -1,4 +1,5 @@
 import Testing
+import _MontagueTestSupport
 
 @testable import Autodiff
 

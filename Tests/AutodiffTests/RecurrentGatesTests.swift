@@ -1,6 +1,7 @@
 import Autodiff
 import Foundation
 import Testing
+import _MontagueTestSupport
 
 /// The fused LSTM / GRU gate ops against the same formulas written with elementwise ops: values, first-order
 /// gradients (raw backward pass) and second-order gradients (the recorded backward rule).

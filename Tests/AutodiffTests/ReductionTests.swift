@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import _MontagueTestSupport
 
 @testable import Autodiff
 

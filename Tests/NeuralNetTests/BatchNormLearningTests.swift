@@ -1,5 +1,6 @@
 import NeuralNet
 import Testing
+import _MontagueTestSupport
 
 /// Per-channel mean and population (or unbiased) variance of `[N, C, …]` tensors taken together, in `Double`.
 private func fullDataStatistics(_ tensors: [Tensor], unbiased: Bool = false) -> (mean: [Float], variance: [Float]) {
@@ -14,13 +15,6 @@ private func fullDataStatistics(_ tensors: [Tensor], unbiased: Bool = false) -> 
         channel.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / Double(channel.count - (unbiased ? 1 : 0))
     }
     return (means.map { Float($0) }, variances.map { Float($0) })
-}
-
-private func expectClose(_ a: [Float], _ b: [Float], tolerance: Float = 1e-5, _ what: String) {
-    #expect(a.count == b.count)
-    for (x, y) in zip(a, b) {
-        #expect(abs(x - y) <= tolerance * (1 + abs(y)), "\(what): \(a) vs \(b)")
-    }
 }
 
 @Suite("BatchNorm: training vs inference, full-data recalibration (option 1 of §6)")

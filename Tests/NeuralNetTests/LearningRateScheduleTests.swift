@@ -1,5 +1,6 @@
 import NeuralNet
 import Testing
+import _MontagueTestSupport
 
 /// Schedule values against `torch.optim.lr_scheduler` (torch 2.13.0): the optimizer's `lr` before each of the first
 /// steps of `SGD(lr=0.5)` with the named scheduler, `scheduler.step()` after every `opt.step()`.
@@ -10,12 +11,7 @@ struct LearningRateScheduleTests {
     }
 
     func expectClose(_ actual: [Float], _ expected: [Float], sourceLocation: SourceLocation = #_sourceLocation) {
-        #expect(actual.count == expected.count, sourceLocation: sourceLocation)
-        for (step, (got, want)) in zip(actual, expected).enumerated() {
-            #expect(
-                abs(got - want) <= 1e-7 + 1e-6 * abs(want), "step \(step): \(got) vs \(want)",
-                sourceLocation: sourceLocation)
-        }
+        _MontagueTestSupport.expectClose(actual, expected, tolerance: 1e-6, "schedule", sourceLocation: sourceLocation)
     }
 
     @Test func stepDecay() {
