@@ -68,7 +68,7 @@ let package = Package(
         ),
         .target(
             name: "Grammar",
-            dependencies: []
+            dependencies: ["MontagueSupport"]
         ),
         .target(
             name: "Corpus",
@@ -119,7 +119,7 @@ let package = Package(
         .testTarget(name: "AutodiffTests", dependencies: ["Autodiff", "_MontagueTestSupport"]),
         .testTarget(name: "NeuralNetTests", dependencies: ["NeuralNet", "Autodiff", "_MontagueTestSupport"]),
         .testTarget(name: "CorpusTests", dependencies: ["Corpus"]),
-        .testTarget(name: "GrammarTests", dependencies: ["Grammar"], exclude: ["Fixtures"]),
+        .testTarget(name: "GrammarTests", dependencies: ["Grammar", "MontagueSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "SamplingTests", dependencies: ["Sampling", "Autodiff"]),
         .testTarget(name: "GenerativeTests", dependencies: ["_MontagueTestSupport", "Generative", "NeuralNet", "Autodiff", "Sampling"]),
         .testTarget(name: "PlottingTests", dependencies: ["Plotting"]),

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 
 @testable import Grammar
+import MontagueSupport
 
 /// Seeded mutation fuzzing of every grammar loader: the shipped `.mont` grammars and the NLTK fixtures are mutated
 /// (spans deleted, duplicated and swapped; brackets, operators, huge numbers, deep nestings and invisible characters
@@ -29,22 +30,22 @@ struct GrammarFuzzTests {
     /// One mutant of `text`.
     static func mutate(_ text: String, _ random: inout SplitMix64) -> String {
         var scalars = Array(text.unicodeScalars)
-        for _ in 0..<(1 + random.next(below: 3)) {
+        for _ in 0..<(1 + random.nextInt(below: 3)) {
             let count = scalars.count
-            let position = count == 0 ? 0 : random.next(below: count + 1)
-            let length = count == 0 ? 0 : min(count - min(position, count), 1 + random.next(below: 40))
-            switch random.next(below: 4) {
+            let position = count == 0 ? 0 : random.nextInt(below: count + 1)
+            let length = count == 0 ? 0 : min(count - min(position, count), 1 + random.nextInt(below: 40))
+            switch random.nextInt(below: 4) {
             case 0:
                 scalars.removeSubrange(position..<(position + length))
             case 1:
                 scalars.insert(contentsOf: scalars[position..<(position + length)], at: position)
             case 2:
-                let other = count == 0 ? 0 : random.next(below: count)
+                let other = count == 0 ? 0 : random.nextInt(below: count)
                 let piece = Array(scalars[position..<(position + length)])
                 scalars.removeSubrange(position..<(position + length))
                 scalars.insert(contentsOf: piece, at: min(other, scalars.count))
             default:
-                let snippet = snippets[random.next(below: snippets.count)]
+                let snippet = snippets[random.nextInt(below: snippets.count)]
                 scalars.insert(contentsOf: snippet.unicodeScalars, at: position)
             }
         }

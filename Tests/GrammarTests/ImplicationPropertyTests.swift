@@ -1,6 +1,7 @@
 import Testing
 
 @testable import Grammar
+import MontagueSupport
 
 /// The implications of design note §1.2 as properties over randomly generated grammars: random lexical meanings,
 /// random semantic tables, random gender agreement (partiality), random overrides (non-compositionality), and two
@@ -10,30 +11,30 @@ struct ImplicationPropertyTests {
     static func randomGrammar(seed: UInt64) -> String {
         var random = SplitMix64(seed: seed)
         let values = ["V0", "V1", "V2"]
-        func v() -> String { values[random.next(below: 3)] }
+        func v() -> String { values[random.nextInt(below: 3)] }
         var table: [String] = []
         for a in values {
             table.append("\(a): {" + values.map { "\($0): \(v())" }.joined(separator: ", ") + "}")
         }
         let unary = values.map { "\($0): \(v())" }.joined(separator: ", ")
-        let agreement = random.next(below: 2) == 0
+        let agreement = random.nextInt(below: 2) == 0
         let genders = ["M", "F"]
         var lexicon: [String] = []
         let atoms = ["a", "b", "c", "d"]
         for atom in atoms {
-            lexicon.append("\"\(atom)\" : S[g=\(genders[random.next(below: 2)])] = \(v()) ;")
+            lexicon.append("\"\(atom)\" : S[g=\(genders[random.nextInt(below: 2)])] = \(v()) ;")
         }
         lexicon.append("\"i\" : S[g=M] = ctx.k ;")
         let binary =
             agreement ? "F : S[g=?x] -> S[g=?x] \"f\" S[g=?x] => f(S1)(S2) ;" : "F : S -> S \"f\" S => f(S1)(S2) ;"
         let contextRule =
-            random.next(below: 3) == 0 ? "K : S -> \"k\" S => if S == ctx.k then V0 else S ;" : ""
+            random.nextInt(below: 3) == 0 ? "K : S -> \"k\" S => if S == ctx.k then V0 else S ;" : ""
         var overrides: [String] = []
-        for _ in 0..<random.next(below: 3) {
-            if random.next(below: 2) == 0 {
-                overrides.append("@F(\(atoms[random.next(below: 4)]), \(atoms[random.next(below: 4)])) = \(v()) ;")
+        for _ in 0..<random.nextInt(below: 3) {
+            if random.nextInt(below: 2) == 0 {
+                overrides.append("@F(\(atoms[random.nextInt(below: 4)]), \(atoms[random.nextInt(below: 4)])) = \(v()) ;")
             } else {
-                overrides.append("@H(\(atoms[random.next(below: 4)])) = \(v()) ;")
+                overrides.append("@H(\(atoms[random.nextInt(below: 4)])) = \(v()) ;")
             }
         }
         return """

@@ -1,6 +1,7 @@
 import Testing
 
 @testable import Grammar
+import MontagueSupport
 
 /// T13: ML compositionality metrics on three toy protocols for 2 attributes × 4 values.
 @Suite("T13 compositionality metrics")
@@ -30,7 +31,7 @@ struct MetricsTests {
             for m in meanings {
                 let symbols = [m[0], 4 + m[1]]
                 ms.append(m)
-                messages.append(random.next(below: 2) == 0 ? symbols : symbols.reversed())
+                messages.append(random.nextInt(below: 2) == 0 ? symbols : symbols.reversed())
             }
         }
         #expect(abs(CompositionalityMetrics.bagOfSymbolsDisentanglement(meanings: ms, messages: messages) - 1) < 1e-9)
@@ -40,7 +41,7 @@ struct MetricsTests {
     @Test func randomHolisticBijectionIsNotCompositional() {
         var random = SplitMix64(seed: 11)
         var codes = Array(0..<16)
-        for i in stride(from: 15, to: 0, by: -1) { codes.swapAt(i, random.next(below: i + 1)) }
+        for i in stride(from: 15, to: 0, by: -1) { codes.swapAt(i, random.nextInt(below: i + 1)) }
         let messages = codes.map { [$0 / 4, 4 + $0 % 4] }
         let topsim = CompositionalityMetrics.topographicSimilarity(meanings: meanings, messages: messages)
         #expect(abs(topsim) < 0.25, "topsim \(topsim)")

@@ -1,3 +1,5 @@
+import MontagueSupport
+
 /// Options of `montague check`.
 public struct CheckOptions: Sendable {
     /// Notions to decide (empty: the grammar's `check { }` block, else N1).

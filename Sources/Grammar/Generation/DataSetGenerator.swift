@@ -1,22 +1,4 @@
-/// A deterministic pseudo-random generator (SplitMix64; Steele, Lea & Flood 2014) for reproducible splits.
-public struct SplitMix64: Sendable {
-    private var state: UInt64
-
-    /// A generator seeded with `seed`.
-    public init(seed: UInt64) { state = seed }
-
-    /// The next 64 random bits.
-    public mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-
-    /// A uniform integer in 0..<bound.
-    public mutating func next(below bound: Int) -> Int { Int(next() % UInt64(bound)) }
-}
+import MontagueSupport
 
 /// How to split generated pairs into train and test (Lake & Baroni 2018's SCAN splits, generalised).
 public enum SplitKind: String, Sendable, CaseIterable, Codable {
@@ -104,9 +86,7 @@ public enum DataSetGenerator {
     {
         var all = examples(grammar, bounds: options.bounds)
         var generator = SplitMix64(seed: options.seed)
-        for i in stride(from: all.count - 1, to: 0, by: -1) {
-            all.swapAt(i, generator.next(below: i + 1))
-        }
+        generator.shuffle(&all)
         var train: [Example] = []
         var test: [Example] = []
         switch options.split {
@@ -157,9 +137,7 @@ public enum DataSetGenerator {
                 let others = train.count - 1
                 let copies = max(1, Int((fraction * Double(others) / (1 - fraction)).rounded()))
                 train += Array(repeating: isolated, count: copies - 1)
-                for i in stride(from: train.count - 1, to: 0, by: -1) {
-                    train.swapAt(i, generator.next(below: i + 1))
-                }
+                generator.shuffle(&train)
             }
         }
         return DataSet(train: train, test: test, split: options.split, seed: options.seed)
