@@ -23,7 +23,7 @@ private func expectClose(_ a: [Float], _ b: [Float], tolerance: Float = 1e-5, _ 
     }
 }
 
-@Suite("BatchNorm: training vs inference, full-data recalibration (option 1 of §6)")
+@Suite("BatchNorm: training vs inference, full-data recalibration (Ioffe & Szegedy 2015, Algorithm 2)")
 struct BatchNormLearningTests {
     @Test func recalibrationEqualsTheFullDataStatistics() {
         var generator = RandomGenerator(seed: 1)
