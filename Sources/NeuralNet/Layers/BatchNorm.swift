@@ -129,7 +129,8 @@ public class BatchNorm: Module, @unchecked Sendable {
     /// after the other, in the order given (list them in forward order), each from the inputs it receives while
     /// `running` runs the model over the training data — with the layers before it already recalibrated and every
     /// layer in inference mode, so each layer sees exactly what it will see at test time. `running` is called once
-    /// per layer; the layers' `training` flags are restored afterwards. See ``recalibrate(over:unbiased:)`` for the statistics.
+    /// per layer; the layers' `training` flags are restored afterwards. See ``recalibrate(over:unbiased:)`` for the
+    /// statistics.
     public static func recalibrate(_ layers: [BatchNorm], unbiased: Bool = false, running: () -> Void) {
         let modes = layers.map(\.training)
         for layer in layers { layer.training = false }
