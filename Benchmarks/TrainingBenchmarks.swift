@@ -12,7 +12,7 @@ enum TrainingBenchmarks {
     static let mlpCaseName = "mlp 784-256-256-10 relu b128 adam"
 
     /// Case name shared with bench/pytorch_reference.py. Unit: tokens/s (32 × 35 per step). Target: ≥ 0.8× PyTorch
-    /// (issue 5; it was 0.7× before the model was built from NeuralNet layers).
+    /// (it was 0.7× before the model was built from NeuralNet layers).
     static let lstmCaseName = "lstm-lm v10000 e128 h256 b32 t35 adam"
 
     /// The training-step entries; a factory returning `nil` is a hook not implemented yet.

@@ -87,7 +87,7 @@ else
 fi
 
 # Montague's cases against xmllint and lxml, on the same file, by CPU time (stable on a loaded machine); the
-# target of issue 4 is 80% of xmllint's throughput while producing units (a) and tokens (b).
+# target is 80% of xmllint's throughput while producing units (a) and tokens (b).
 if [ -n "$montague_output" ]; then
     python3 - "$xmllint_line" "$montague_output" "$lxml_output" <<'PY'
 import re, sys

@@ -4,7 +4,7 @@ Same workloads and case names as the Swift side: CartPole-v1 stepped alone (rese
 gymnasium.make's wrappers as users run it), 16 copies in a SyncVectorEnv (auto-reset), and Acrobot-v1 alone.
 Prints one JSON line per case, the format of MontagueBenchmarks, so bench/compare.py can merge both outputs.
 
-    /work/venv-ref/bin/python bench/rl_reference.py [--steps 100000] [--repeats 3]
+    python3 bench/rl_reference.py [--steps 100000] [--repeats 3]
 """
 import argparse
 import json

@@ -2,7 +2,7 @@
 nn.TransformerEncoderLayer / nn.TransformerDecoderLayer (batch_first, eval mode, dropout 0) on random inputs and
 random weights, with the weights under Montague's parameter names, so the Swift layers can be checked against them.
 
-    /work/venv-ref/bin/python bench/transformer_fixture.py
+    python3 bench/transformer_fixture.py
 """
 
 import os

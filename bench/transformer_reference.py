@@ -7,8 +7,8 @@ source/target length 32, mean cross-entropy, Adam (lr 1e-4). PyTorch uses nn.Tra
 LayerNorm after each stack); JAX is the same computation written with jax.numpy, jit-compiled, with optax.adam.
 Prints one JSON line per (case, impl, threads) like bench/pytorch_reference.py.
 
-    OMP_NUM_THREADS=1 /work/venv-ref/bin/python bench/transformer_reference.py --threads 1 [--quick] [--skip-jax]
-    /work/venv-ref/bin/python bench/transformer_reference.py --bpe corpora/shakespeare/*.xml --vocabulary 8000
+    OMP_NUM_THREADS=1 python3 bench/transformer_reference.py --threads 1 [--quick] [--skip-jax]
+    python3 bench/transformer_reference.py --bpe corpora/shakespeare/*.xml --vocabulary 8000
 """
 
 from __future__ import annotations

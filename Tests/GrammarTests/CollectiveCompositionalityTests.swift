@@ -2,7 +2,7 @@ import Testing
 
 @testable import Grammar
 
-/// N7 C_coll, the collective notion of design note §1.2: in every context c, μ(t, c) is a function of t's whole
+/// N7 C_coll, the collective notion of docs/compositionality.md: in every context c, μ(t, c) is a function of t's whole
 /// structure, c and the meanings of t's atoms in c. Without contexts it coincides with N6; with contexts it is the
 /// weakest of N1, N6 (on occasion meanings) and N11b.
 @Suite("N7 C_coll (collective compositionality)")

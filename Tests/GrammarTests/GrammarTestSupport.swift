@@ -15,7 +15,7 @@ let nltkFixturesDirectory: String = {
     URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures/nltk").path
 }()
 
-/// The shared data folder: `../shared/data` next to the package root (searched upwards, so a worktree nested one
+/// The external data folder: a `shared/data` folder beside the package root (searched upwards, so a worktree nested one
 /// level deeper finds it too).
 let sharedDataDirectory: String = {
     var directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()

@@ -3,9 +3,9 @@ import Testing
 @testable import Grammar
 import MontagueSupport
 
-/// The implications of design note §1.2 as properties over randomly generated grammars: random lexical meanings,
-/// random semantic tables, random gender agreement (partiality), random overrides (non-compositionality), and two
-/// contexts of use with an indexical and an optional context-reading rule.
+/// The implications between the notions (docs/compositionality.md) as properties over randomly generated grammars:
+/// random lexical meanings, random semantic tables, random gender agreement (partiality), random overrides
+/// (non-compositionality), and two contexts of use with an indexical and an optional context-reading rule.
 @Suite("Implications between notions on random grammars")
 struct ImplicationPropertyTests {
     static func randomGrammar(seed: UInt64) -> String {

@@ -2,10 +2,10 @@ import Testing
 
 @testable import Grammar
 
-/// The design note's test cases T2–T12 (../shared/design/compositionality.md §5), each with its exact verdicts and
-/// the minimal witness the checker reports (and, where the note gives a different witness, a check that the note's
-/// witness is a counterexample too).
-@Suite("Design-note test cases T2–T12")
+/// The test cases T2–T12 (docs/compositionality.md; their grammars and verdicts are in grammars/README.md), each with
+/// its exact verdicts and the minimal witness the checker reports (and, where another natural witness exists, a
+/// check that it is a counterexample too).
+@Suite("Compositionality test cases T2–T12")
 struct TestCaseTests {
     @Test func t2DerivativeFailsAtMulAndFregeanSeparatesXFromXPlusOne() throws {
         let grammar = try loadGrammar("derivative.mont")

@@ -17,7 +17,7 @@ private func fullDataStatistics(_ tensors: [Tensor], unbiased: Bool = false) -> 
     return (means.map { Float($0) }, variances.map { Float($0) })
 }
 
-@Suite("BatchNorm: training vs inference, full-data recalibration (option 1 of §6)")
+@Suite("BatchNorm: training vs inference, full-data recalibration (Ioffe & Szegedy 2015, Algorithm 2)")
 struct BatchNormLearningTests {
     @Test func recalibrationEqualsTheFullDataStatistics() {
         var generator = RandomGenerator(seed: 1)

@@ -3,7 +3,7 @@ import NeuralNet
 import Testing
 
 /// Gradients of gradients on the patterns that need them: WGAN-GP's gradient penalty (Gulrajani et al. 2017) and
-/// second-order MAML (Finn et al. 2017, §7.1 of the design notes), checked against closed forms.
+/// second-order MAML (Finn, Abbeel & Levine 2017), checked against closed forms.
 @Suite("Higher-order gradients: MLP, WGAN-GP penalty, MAML meta-gradient")
 struct HigherOrderTests {
     @Test func secondOrderThroughASmallMLPWithCrossEntropy() {

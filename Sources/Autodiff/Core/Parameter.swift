@@ -1,7 +1,7 @@
 /// A trainable tensor with a stable name: a reference-type holder so optimizers update it in place.
 ///
 /// Its `value` is a gradient leaf; ``update(_:)`` replaces the scalars and keeps the leaf identity, so code that
-/// captured the parameter keeps seeing the current value (../shared/ARCHITECTURE.md, "Parameters").
+/// captured the parameter keeps seeing the current value.
 public final class Parameter: @unchecked Sendable {
     /// The current value; a leaf of the tape.
     public private(set) var value: Tensor

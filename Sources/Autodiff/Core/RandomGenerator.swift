@@ -2,8 +2,8 @@ import Foundation
 
 /// The one seedable pseudo-random generator of Montague: xoshiro256** seeded through SplitMix64.
 ///
-/// Every op that samples takes a generator `inout`, so the same seed gives the same run on the same machine
-/// (../shared/ARCHITECTURE.md, "Randomness"). `Sampling` and training loops use this same type.
+/// Every op that samples takes a generator `inout`, so the same seed gives the same run
+/// on the same machine. `Sampling` and training loops use this same type.
 /// Reference: Blackman & Vigna, "Scrambled linear pseudorandom number generators" (2021).
 public struct RandomGenerator: RandomNumberGenerator, Sendable, Codable, Equatable {
     @usableFromInline var state: (UInt64, UInt64, UInt64, UInt64)

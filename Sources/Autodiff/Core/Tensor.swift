@@ -4,8 +4,7 @@ import Foundation
 ///
 /// `Tensor` is a value type: its scalars live in a copy-on-write `[Float]`, so copies are cheap until written.
 /// A tensor that requires gradients carries a reference to the ``TapeNode`` that produced it; nodes hold their
-/// inputs, never their outputs, so a graph is freed as soon as the last tensor referring to it is dropped
-/// (../shared/ARCHITECTURE.md, "The autodiff core").
+/// inputs, never their outputs, so a graph is freed as soon as the last tensor referring to it is dropped.
 ///
 /// ```swift
 /// var rng = RandomGenerator(seed: 42)

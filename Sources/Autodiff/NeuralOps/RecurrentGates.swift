@@ -1,5 +1,5 @@
 /// Fused gate arithmetic of the LSTM and GRU cells: one raw pass over `[B, H]` instead of a dozen elementwise ops
-/// and slices per time step (§5.2 of the design notes, "Recurrent Neural Network"; gate layout as PyTorch's
+/// and slices per time step (gate layout as PyTorch's
 /// `torch.nn.LSTMCell` / `torch.nn.GRUCell`).
 ///
 /// Each op's backward rule has two implementations of one formula, as ``Tensor/elementwiseBackward(_:_:fused:differentiable:)``:

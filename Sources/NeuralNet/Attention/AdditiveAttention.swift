@@ -7,7 +7,7 @@ import Autodiff
 /// ```
 /// with `queryWeight W_q [A, Dq]`, `keyWeight W_k [A, Dk]`, `vector v [A]` (A = attention size), all drawn
 /// U(−1/√fanIn, 1/√fanIn). Queries `[B, Tq, Dq]`, keys `[B, Tk, Dk]`, values `[B, Tk, Dv]`; `mask`
-/// (nonzero = not attended) broadcasts to `[B, Tq, Tk]`. §5.2 of the design notes, "Attention".
+/// (nonzero = not attended) broadcasts to `[B, Tq, Tk]`.
 public struct AdditiveAttention: ParameterContainer {
     /// `W_q`, shape `[attentionSize, queryDimension]`.
     public let queryWeight: Parameter

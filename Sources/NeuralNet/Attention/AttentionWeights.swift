@@ -17,7 +17,7 @@ public func maskedSoftmax(_ scores: Tensor, mask: Tensor?) -> Tensor {
     return scores.maskedFill(mask, with: -Float.infinity).softmax(axis: -1)
 }
 
-/// Attention with precomputed `scores [B, Tq, Tk]` over `values [B, Tk, Dv]` (§5.2 of the design notes, "Attention").
+/// Attention with precomputed `scores [B, Tq, Tk]` over `values [B, Tk, Dv]`.
 func attend(scores: Tensor, values: Tensor, mask: Tensor?) -> AttentionOutput {
     precondition(
         values.rank == 3 && scores.rank == 3 && values.shape[0] == scores.shape[0]

@@ -6,7 +6,7 @@ import Autodiff
 /// score(q, k) = q · k  (÷ √d when scaled),   weights = softmax_k(score),   context = Σ_k weights · v
 /// ```
 /// No parameters. Queries `[B, Tq, D]`, keys `[B, Tk, D]`, values `[B, Tk, Dv]`; `mask` (nonzero = not attended)
-/// broadcasts to `[B, Tq, Tk]`. §5.2 of the design notes, "Attention".
+/// broadcasts to `[B, Tq, Tk]`.
 public struct DotProductAttention: ParameterContainer {
     /// Whether scores are divided by √D.
     public let scaled: Bool

@@ -2,7 +2,7 @@ import Autodiff
 
 /// Bilinear ("general") attention (Luong et al. 2015): `score(q, k) = qᵀ W k` with a learned `weight W [Dq, Dk]`,
 /// initialised U(−1/√Dk, 1/√Dk). Queries `[B, Tq, Dq]`, keys `[B, Tk, Dk]`, values `[B, Tk, Dv]`; `mask`
-/// (nonzero = not attended) broadcasts to `[B, Tq, Tk]`. §5.2 of the design notes, "Attention".
+/// (nonzero = not attended) broadcasts to `[B, Tq, Tk]`.
 public struct GeneralAttention: ParameterContainer {
     /// `W`, shape `[queryDimension, keyDimension]`.
     public let weight: Parameter

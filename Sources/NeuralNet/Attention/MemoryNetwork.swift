@@ -1,4 +1,4 @@
-/// End-to-end Memory Network (Sukhbaatar, Szlam, Weston & Fergus 2015; §5.2 of the design notes, "Memory Network")
+/// End-to-end Memory Network (Sukhbaatar, Szlam, Weston & Fergus 2015)
 /// with bag-of-words sentences, several hops and adjacent weight tying:
 ///
 /// ```

@@ -8,7 +8,7 @@ import Autodiff
 /// ```
 /// Sub-layers `query`, `key`, `value`, `output` (each a ``Linear`` of size D → D, so parameters
 /// `query.weight`, `query.bias`, …). Inputs `[B, Tq, D]` and `[B, Tk, D]`; `mask` (nonzero = not attended)
-/// broadcasts to `[B, Tq, Tk]` and applies to every head. §5.2 of the design notes, "Attention".
+/// broadcasts to `[B, Tq, Tk]` and applies to every head.
 public struct MultiHeadAttention: ParameterContainer {
     /// Number of heads h.
     public let headCount: Int

@@ -39,8 +39,8 @@ public struct NeuralTuringMachineState {
     }
 }
 
-/// A Neural Turing Machine (Graves, Wayne & Danihelka 2014; §5.2 of the design notes, "Neural Turing Machine": like a
-/// memory network, but it also modifies the memory). At step t, with the read vectors `r_{t−1}` of the last step:
+/// A Neural Turing Machine (Graves, Wayne & Danihelka 2014: like a memory network,
+/// but it also modifies the memory). At step t, with the read vectors `r_{t−1}` of the last step:
 ///
 /// ```
 /// h_t = controller([x_t; r_{t−1}])

@@ -6,8 +6,8 @@ public enum NeuralTuringMachineHeadKind: Sendable, Equatable {
     case write
 }
 
-/// The parameters one head emits at one step (Graves et al. 2014, §3.3 and Figure 2; §5.2 of the design notes,
-/// "Neural Turing Machine": "they will output keys k, gates e and to-be-written a"), all batched over `B`.
+/// The parameters one head emits at one step (Graves et al. 2014, §3.3 and Figure 2: the addressing
+/// parameters k, β, g, s, γ, and for a write head the erase and add vectors e, a), all batched over `B`.
 ///
 /// The squashing functions follow the paper: `β = softplus(·) ≥ 0`, `g = σ(·) ∈ (0, 1)`, `s = softmax(·)` over the
 /// allowed shifts, `γ = 1 + softplus(·) ≥ 1`, `e = σ(·) ∈ (0, 1)`; the key `k` and the add vector `a` are
@@ -29,7 +29,7 @@ public struct NeuralTuringMachineHeadOutput {
     public var add: Tensor?
 }
 
-/// A read or write head of a Neural Turing Machine (Graves, Wayne & Danihelka 2014, §3; §5.2 of the design notes):
+/// A read or write head of a Neural Turing Machine (Graves, Wayne & Danihelka 2014, §3):
 /// a ``Linear`` map from the controller output to the head's parameters (``NeuralTuringMachineHeadOutput``) and the
 /// addressing pipeline of ``NeuralTuringMachineMemory`` (content → interpolation → shift → sharpening).
 ///

@@ -1,12 +1,11 @@
-/// The memory operations of a Neural Turing Machine (Graves, Wayne & Danihelka 2014, §3; §5.2 of the design notes,
-/// "Neural Turing Machine"), batched over `memory [B, N, M]` (N slots of width M), with weights `[B, N]`.
+/// The memory operations of a Neural Turing Machine (Graves, Wayne & Danihelka 2014, §3), batched over
+/// `memory [B, N, M]` (N slots of width M), with weights `[B, N]`.
 ///
 /// Addressing (§3.3): content weights `w^c = softmax(β·cos(k, Mᵢ))`, interpolation `w^g = g·w^c + (1 − g)·w_{t−1}`,
 /// circular shift `w̃ᵢ = Σⱼ w^g_j·s_{(i−j) mod N}` over the shifts `−S/2 … S/2`, sharpening `wᵢ = w̃ᵢ^γ / Σⱼ w̃ⱼ^γ`.
-/// Reading (§3.1) `r = Σᵢ wᵢ Mᵢ`; writing (§3.2) erases then adds, `Mᵢ ← Mᵢ ⊙ (1 − wᵢ e) + wᵢ a` (the notes'
-/// "m_i = m_i − α_i(e ⊙ m + a)" is this update written loosely). Every operation is differentiable;
-/// ``NeuralTuringMachineHead`` emits k, β, g, s, γ, e, a from a controller and ``NeuralTuringMachine`` runs the
-/// whole machine over sequences.
+/// Reading (§3.1) `r = Σᵢ wᵢ Mᵢ`; writing (§3.2) erases then adds, `Mᵢ ← Mᵢ ⊙ (1 − wᵢ e) + wᵢ a`.
+/// Every operation is differentiable; ``NeuralTuringMachineHead`` emits k, β, g, s, γ, e, a from a controller and
+/// ``NeuralTuringMachine`` runs the whole machine over sequences.
 public enum NeuralTuringMachineMemory {
     /// Content weights `[B, N]`: softmax over slots of `strength [B, 1]` times the cosine similarity of `key [B, M]`
     /// and each slot.

@@ -1,4 +1,4 @@
-/// A Pointer Network (Vinyals, Fortunato & Jaitly 2015; §5.2 of the design notes, "Pointer Network"): an LSTM
+/// A Pointer Network (Vinyals, Fortunato & Jaitly 2015): an LSTM
 /// encoder reads the inputs, an LSTM decoder emits at each step a distribution over *input positions* given by
 /// additive attention scores,
 ///

@@ -1,9 +1,9 @@
 import Autodiff
 
-// Parameter-free activation layers of §5.3 of the design notes, each wrapping the differentiable Tensor function of
+// Parameter-free activation layers, each wrapping the differentiable Tensor function of
 // the same name (PyTorch `torch.nn.Tanh`, `Sigmoid`, `ReLU`, `LeakyReLU`, `ELU`, `SELU`, `SiLU`).
 
-/// `tanh(x)` as a layer (§5.3.1).
+/// `tanh(x)` as a layer.
 public struct Tanh: Module {
     /// A tanh layer.
     public init() {}
@@ -13,7 +13,7 @@ public struct Tanh: Module {
     public func callAsFunction(_ input: Tensor) -> Tensor { input.tanh() }
 }
 
-/// `σ(x) = 1 / (1 + e^−x)` as a layer (§5.3.2).
+/// `σ(x) = 1 / (1 + e^−x)` as a layer.
 public struct Sigmoid: Module {
     /// A sigmoid layer.
     public init() {}
@@ -23,7 +23,7 @@ public struct Sigmoid: Module {
     public func callAsFunction(_ input: Tensor) -> Tensor { input.sigmoid() }
 }
 
-/// `max(0, x)` as a layer (§5.3.3).
+/// `max(0, x)` as a layer (Nair & Hinton 2010).
 public struct ReLU: Module {
     /// A ReLU layer.
     public init() {}
@@ -33,7 +33,7 @@ public struct ReLU: Module {
     public func callAsFunction(_ input: Tensor) -> Tensor { input.relu() }
 }
 
-/// Leaky ReLU: `x` for `x ≥ 0`, `α·x` otherwise, α = 0.01 by default (§5.3.4: "reduced to leaky ReLU if α = 0.01").
+/// Leaky ReLU: `x` for `x ≥ 0`, `α·x` otherwise, α = 0.01 by default (Maas, Hannun & Ng 2013).
 public struct LeakyReLU: Module {
     /// The slope α for negative inputs.
     public let negativeSlope: Float
@@ -45,7 +45,7 @@ public struct LeakyReLU: Module {
     public func callAsFunction(_ input: Tensor) -> Tensor { input.leakyRelu(negativeSlope: negativeSlope) }
 }
 
-/// ELU: `x` for `x > 0`, `α(eˣ − 1)` otherwise (§5.3.5; Clevert et al. 2016).
+/// ELU: `x` for `x > 0`, `α(eˣ − 1)` otherwise (Clevert et al. 2016).
 public struct ELU: Module {
     /// The saturation value −α for large negative inputs.
     public let alpha: Float
@@ -57,7 +57,7 @@ public struct ELU: Module {
     public func callAsFunction(_ input: Tensor) -> Tensor { input.elu(alpha: alpha) }
 }
 
-/// SELU: `λx` for `x > 0`, `λα(eˣ − 1)` otherwise with λ = 1.0507009873…, α = 1.6732632… (§5.3.6; Klambauer et
+/// SELU: `λx` for `x > 0`, `λα(eˣ − 1)` otherwise with λ = 1.0507009873…, α = 1.6732632… (Klambauer et
 /// al. 2017), which keeps activations near mean 0, variance 1.
 public struct SELU: Module {
     /// A SELU layer.
@@ -68,7 +68,7 @@ public struct SELU: Module {
     public func callAsFunction(_ input: Tensor) -> Tensor { input.selu() }
 }
 
-/// Swish: `x · σ(βx)` (§5.3.7; Ramachandran et al. 2017); β = 1 is SiLU.
+/// Swish: `x · σ(βx)` (Ramachandran et al. 2017); β = 1 is SiLU.
 public struct Swish: Module {
     /// The β inside the sigmoid.
     public let beta: Float

@@ -1,15 +1,16 @@
 import Autodiff
 
-/// Batch normalization over the channel axis 1 (Ioffe & Szegedy 2015; §6 of the design notes, "Batch
-/// Normalization"), with PyTorch's `BatchNorm1d` / `BatchNorm2d` semantics:
+/// Batch normalization over the channel axis 1 (Ioffe & Szegedy 2015), with PyTorch's `BatchNorm1d` /
+/// `BatchNorm2d` semantics:
 ///
 /// ```
 /// y = (x − μ) / √(σ² + ε) · γ + β        per channel, μ and σ² over all axes but 1
 /// ```
 /// In training μ, σ² are the batch statistics (biased σ² for normalising) and the running statistics are updated
-/// `running ← (1 − momentum)·running + momentum·batch`, with the *unbiased* batch variance — this is option 2 of §6,
-/// statistics "collected during the entire training". In inference the running statistics are used.
-/// Option 1 of §6, "compute the means and variance for the whole training data with the final model", is
+/// `running ← (1 − momentum)·running + momentum·batch`, with the *unbiased* batch variance — statistics
+/// collected during the entire training. In inference the running statistics are used.
+/// The alternative, the means and variances of the whole training data through the final model (the population
+/// statistics of Ioffe & Szegedy's inference network, their Algorithm 2), is
 /// ``recalibrate(over:unbiased:)`` (given this layer's inputs) or ``recalibrate(_:unbiased:running:)`` (layer by
 /// layer through a whole model): it replaces the running statistics by the exact full-data statistics.
 /// Parameters `weight` (γ, ones) and `bias` (β, zeros) when `affine`. A reference type: the running statistics
@@ -105,10 +106,10 @@ public class BatchNorm: Module, @unchecked Sendable {
         return normalized * weight.value.reshaped(statisticsShape) + bias.value.reshaped(statisticsShape)
     }
 
-    /// Option 1 of §6 of the design notes: sets the running statistics to the exact mean and variance per channel
-    /// over all values of `inputs` (this layer's inputs, batch by batch, e.g. the whole training set through the
-    /// final model). The variance is the population variance `(1/n) Σ (x − μ)²` of the notes (the one that
-    /// normalises the full data as one batch), or `(1/(n − 1)) Σ (x − μ)²` with `unbiased`.
+    /// Full-data recalibration (Ioffe & Szegedy 2015, Algorithm 2): sets the running statistics to the exact mean
+    /// and variance per channel over all values of `inputs` (this layer's inputs, batch by batch, e.g. the whole
+    /// training set through the final model). The variance is the population variance `(1/n) Σ (x − μ)²` (the one
+    /// that normalises the full data as one batch), or `(1/(n − 1)) Σ (x − μ)²` with `unbiased`.
     ///
     /// Accumulated in `Double`: a two-pass mean and squared deviation within each batch, merged across batches with
     /// Chan, Golub & LeVeque's pairwise update, so the result does not depend on how the data is split.
@@ -124,11 +125,12 @@ public class BatchNorm: Module, @unchecked Sendable {
         setRunningStatistics(statistics, unbiased: unbiased)
     }
 
-    /// Option 1 of §6 of the design notes for a whole model: recalibrates `layers` one after the other, in the
-    /// order given (list them in forward order), each from the inputs it receives while `running` runs the model
-    /// over the training data — with the layers before it already recalibrated and every layer in inference mode,
-    /// so each layer sees exactly what it will see at test time. `running` is called once per layer; the layers'
-    /// `training` flags are restored afterwards. See ``recalibrate(over:unbiased:)`` for the statistics.
+    /// Full-data recalibration (Ioffe & Szegedy 2015, Algorithm 2) for a whole model: recalibrates `layers` one
+    /// after the other, in the order given (list them in forward order), each from the inputs it receives while
+    /// `running` runs the model over the training data — with the layers before it already recalibrated and every
+    /// layer in inference mode, so each layer sees exactly what it will see at test time. `running` is called once
+    /// per layer; the layers' `training` flags are restored afterwards. See ``recalibrate(over:unbiased:)`` for the
+    /// statistics.
     public static func recalibrate(_ layers: [BatchNorm], unbiased: Bool = false, running: () -> Void) {
         let modes = layers.map(\.training)
         for layer in layers { layer.training = false }

@@ -3,8 +3,7 @@ import Autodiff
 /// A 1-D convolution layer over `[N, Cin, L]` inputs, wrapping ``conv1d(_:weight:bias:stride:padding:dilation:)``.
 ///
 /// Follows `torch.nn.Conv1d` (groups = 1): parameters `weight [Cout, Cin, K]` and `bias [Cout]`, initialised
-/// U(−1/√fanIn, 1/√fanIn) with fanIn = Cin·K (PyTorch's default), weight first. The CNN unit of §5.2 of the
-/// design notes.
+/// U(−1/√fanIn, 1/√fanIn) with fanIn = Cin·K (PyTorch's default), weight first.
 public struct Conv1D: Module {
     /// Kernel, shape `[outChannels, inChannels, kernelSize]`.
     public let weight: Parameter

@@ -3,8 +3,7 @@ import Autodiff
 /// A 2-D convolution layer over `[N, Cin, H, W]` inputs, wrapping ``conv2d(_:weight:bias:stride:padding:dilation:)``.
 ///
 /// Follows `torch.nn.Conv2d` (groups = 1): parameters `weight [Cout, Cin, kH, kW]` and `bias [Cout]`, initialised
-/// U(−1/√fanIn, 1/√fanIn) with fanIn = Cin·kH·kW (PyTorch's default), weight first. The CNN unit of §5.2 of the
-/// design notes.
+/// U(−1/√fanIn, 1/√fanIn) with fanIn = Cin·kH·kW (PyTorch's default), weight first.
 public struct Conv2D: Module {
     /// Kernel, shape `[outChannels, inChannels, kH, kW]`.
     public let weight: Parameter

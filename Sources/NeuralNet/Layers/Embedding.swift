@@ -4,7 +4,7 @@ import Autodiff
 ///
 /// Follows `torch.nn.Embedding`: parameter `weight`, initialised N(0, 1); with a `paddingIndex`, that row is
 /// initialised to zeros and receives no gradient (the lookup multiplies by a constant row mask), so it stays zero
-/// under any optimizer without weight decay. A basic unit of §5.2 of the design notes (tokens to vectors).
+/// under any optimizer without weight decay.
 public struct Embedding: ParameterContainer {
     /// The table, shape `[vocabularySize, dimension]`.
     public let weight: Parameter

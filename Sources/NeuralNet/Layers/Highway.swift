@@ -1,8 +1,8 @@
-/// A highway network (Srivastava, Greff & Schmidhuber 2015; §5.2 of the design notes, "Highway Network"): each
+/// A highway network (Srivastava, Greff & Schmidhuber 2015): each
 /// layer gates between a transform of its input and the input itself,
 ///
 /// ```
-/// g = σ(x·W_gᵀ + b_g)          (the notes' update gate; the paper's carry gate is 1 − T with T = 1 − g)
+/// g = σ(x·W_gᵀ + b_g)          (the paper's carry gate C = 1 − T, with transform gate T = 1 − g)
 /// z = f(x·W_hᵀ + b_h)
 /// h = g ⊙ x + (1 − g) ⊙ z
 /// ```

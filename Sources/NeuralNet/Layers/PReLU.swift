@@ -1,6 +1,6 @@
 import Autodiff
 
-/// Parametric ReLU with a learned slope (§5.3.4 of the design notes; He et al. 2015; `torch.nn.PReLU`):
+/// Parametric ReLU with a learned slope (He et al. 2015; `torch.nn.PReLU`):
 ///
 /// ```
 /// y = x        if x ≥ 0

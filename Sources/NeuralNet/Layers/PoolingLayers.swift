@@ -13,7 +13,7 @@ public protocol PoolingOperation {
 
 /// A parameter-free pooling layer (PyTorch's `torch.nn.MaxPool1d`, `MaxPool2d`, `AvgPool1d`, `AvgPool2d`): one
 /// implementation for the four layers ``MaxPool1D``, ``MaxPool2D``, ``AvgPool1D``, ``AvgPool2D``, which only differ
-/// in the op they call (§5.2 of the design notes, "Convolutional Neural Network").
+/// in the op they call.
 ///
 /// ```swift
 /// let x = Tensor(shape: [1, 1, 2, 4], scalars: [1, 5, 2, 0, 3, 4, 8, 1])

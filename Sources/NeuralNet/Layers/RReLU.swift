@@ -1,7 +1,6 @@
 import Autodiff
 
-/// Randomized leaky ReLU (§5.3.4 of the design notes: "Randomized ReLU if α is sampled from the distribution during
-/// training"; Xu et al. 2015; `torch.nn.RReLU`):
+/// Randomized leaky ReLU, the slope sampled at random during training (Xu, Wang, Chen & Li 2015; `torch.nn.RReLU`):
 ///
 /// ```
 /// y = x      if x ≥ 0

@@ -1,4 +1,4 @@
-/// A residual block (He et al. 2016; §5.2 of the design notes, "Residual Network"): `h = x + f(x)`, with `f` any
+/// A residual block (He et al. 2016): `h = x + f(x)`, with `f` any
 /// module whose output has the input's shape (for several layers, a ``Sequential``: `z = f(…f(h)…)`).
 ///
 /// Parameters are the body's, prefixed `body.`.

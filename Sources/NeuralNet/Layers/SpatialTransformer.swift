@@ -1,7 +1,7 @@
 import Foundation
 
-/// Spatial transformer sampling (Jaderberg, Simonyan, Zisserman & Kavukcuoglu 2015; §5.2 of the design notes,
-/// "Spatial Transformer": a linear map sends output coordinates to input coordinates, and since they are not
+/// Spatial transformer sampling (Jaderberg, Simonyan, Zisserman & Kavukcuoglu 2015:
+/// a linear map sends output coordinates to input coordinates, and since they are not
 /// integers the input is interpolated). PyTorch semantics of `F.affine_grid` / `F.grid_sample` with
 /// `align_corners = false`, bilinear interpolation and zero padding; coordinates are normalised to [−1, 1].
 public enum SpatialSampling {

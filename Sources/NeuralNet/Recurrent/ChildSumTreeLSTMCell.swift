@@ -1,4 +1,4 @@
-/// The Child-Sum Tree-LSTM unit (Tai, Socher & Manning 2015, §3.1; §5.2 of the design notes, "Tree LSTM"): a node's
+/// The Child-Sum Tree-LSTM unit (Tai, Socher & Manning 2015, §3.1): a node's
 /// state from its input and any number of children's states, with one forget gate per child,
 ///
 /// ```

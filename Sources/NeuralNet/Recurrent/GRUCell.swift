@@ -1,13 +1,13 @@
 import Autodiff
 
-/// The gated recurrent unit (Cho et al. 2014; `torch.nn.GRUCell`), §5.2 of the design notes:
+/// The gated recurrent unit (Cho et al. 2014; `torch.nn.GRUCell`):
 ///
 /// ```
 /// [r, z, n]ᵢ = x·W_ihᵀ + b_ih,  [r, z, n]ₕ = h·W_hhᵀ + b_hh          (PyTorch gate order: reset, update, new)
 /// r = σ(rᵢ + rₕ),  z = σ(zᵢ + zₕ),  n = tanh(nᵢ + r ⊙ nₕ)
 /// h' = (1 − z) ⊙ n + z ⊙ h
 /// ```
-/// The notes' update gate `g` is `z`, their reset gate `r` is `r`. Parameters `weightIH [3H, I]`, `weightHH [3H, H]`,
+/// `z` is the update gate and `r` the reset gate of Cho et al. Parameters `weightIH [3H, I]`, `weightHH [3H, H]`,
 /// `biasIH [3H]`, `biasHH [3H]`.
 public struct GRUCell: RecurrentCell {
     /// The hidden vector `[B, H]`.

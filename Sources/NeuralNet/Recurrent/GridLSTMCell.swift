@@ -1,11 +1,11 @@
-/// A Grid LSTM cell in the concatenation form of §5.2 of the design notes ("Grid LSTM"; after Kalchbrenner, Danihelka
-/// & Graves 2016): the states along every grid dimension are concatenated and updated by one vanilla LSTM,
+/// A Grid LSTM cell in concatenation form (after Kalchbrenner, Danihelka & Graves 2016, "Grid Long Short-Term
+/// Memory"): the states along every grid dimension are concatenated and updated by one vanilla LSTM,
 ///
 /// ```
 /// ([c′; a′], [h′; b′]) = LSTM(x, ([c; a], [h; b]))
 /// ```
-/// and the result is split back into one state per dimension (two dimensions give the notes' `(c, h, a, b)`; three or
-/// four give 3-D or 4-D LSTMs "by the simple concatenation"). Parameters are those of the inner ``LSTMCell`` of
+/// and the result is split back into one state per dimension (two dimensions give `(c, h)` and `(a, b)`; three or
+/// four give 3-D or 4-D LSTMs by the same concatenation). Parameters are those of the inner ``LSTMCell`` of
 /// hidden size `Σ dimensionSizes`, prefixed `lstm.`.
 public struct GridLSTMCell: ParameterContainer {
     /// The hidden size of each grid dimension.

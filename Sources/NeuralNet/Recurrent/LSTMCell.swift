@@ -14,14 +14,14 @@ public struct LSTMState {
     }
 }
 
-/// The long short-term memory cell (Hochreiter & Schmidhuber 1997; `torch.nn.LSTMCell`), §5.2 of the design notes:
+/// The long short-term memory cell (Hochreiter & Schmidhuber 1997; `torch.nn.LSTMCell`):
 ///
 /// ```
 /// [i, f, g, o] = x·W_ihᵀ + b_ih + h·W_hhᵀ + b_hh        (PyTorch gate order: input, forget, cell, output)
 /// c' = σ(f) ⊙ c + σ(i) ⊙ tanh(g)
 /// h' = σ(o) ⊙ tanh(c')
 /// ```
-/// (the notes write `h = o ⊙ c`; like PyTorch we squash the cell with tanh). Parameters `weightIH [4H, I]`,
+/// (like PyTorch, the cell is squashed with tanh before the output gate). Parameters `weightIH [4H, I]`,
 /// `weightHH [4H, H]`, `biasIH [4H]`, `biasHH [4H]`.
 public struct LSTMCell: RecurrentCell {
     /// Hidden vector and memory cell.

@@ -14,7 +14,7 @@ public struct MatrixVectorNode {
 }
 
 /// The merge of the Matrix-Vector RNN (Socher, Huval, Manning & Ng 2012, "Semantic Compositionality through Recursive
-/// Matrix-Vector Spaces"; §5.2 of the design notes: "split each node into two parts: one vector and one matrix"):
+/// Matrix-Vector Spaces"; every node carries a vector and a matrix):
 ///
 /// ```
 /// p = tanh(W [B·a; A·b] + bias),        P = W_M [A; B]

@@ -1,4 +1,4 @@
-/// The N-ary Tree-LSTM unit (Tai, Socher & Manning 2015, §3.2; §5.2 of the design notes, "Tree LSTM"): for trees
+/// The N-ary Tree-LSTM unit (Tai, Socher & Manning 2015, §3.2): for trees
 /// with at most N ordered children, each child position has its own hidden weights,
 ///
 /// ```

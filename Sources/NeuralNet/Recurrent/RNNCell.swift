@@ -2,7 +2,8 @@ import Autodiff
 
 /// The Elman recurrent cell (`torch.nn.RNNCell`): `h' = tanh(x·W_ihᵀ + b_ih + h·W_hhᵀ + b_hh)`.
 ///
-/// Parameters `weightIH [H, I]`, `weightHH [H, H]`, `biasIH [H]`, `biasHH [H]`. §5.2 of the design notes.
+/// Parameters `weightIH [H, I]`, `weightHH [H, H]`, `biasIH [H]`, `biasHH [H]`. Elman, "Finding Structure in Time"
+/// (1990).
 public struct RNNCell: RecurrentCell {
     /// The hidden vector `[B, H]`.
     public typealias State = Tensor

@@ -1,6 +1,6 @@
 import Autodiff
 
-/// One step of a recurrent unit (§5.2 of the design notes, "Recurrent Neural Network"): maps an input `[B, I]` and
+/// One step of a recurrent unit: maps an input `[B, I]` and
 /// a state to the next state. ``RecurrentNetwork`` runs cells over sequences, layers and directions.
 public protocol RecurrentCell: ParameterContainer {
     /// The carried state (the hidden vector, plus the memory cell for an LSTM).

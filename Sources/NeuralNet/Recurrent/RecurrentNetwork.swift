@@ -15,7 +15,7 @@ public struct RecurrentOutput<State> {
 /// At a padded step (mask 0) a direction keeps its previous state and emits zeros, so padding never changes a
 /// state or an output; the reverse direction therefore starts at each sequence's last valid step. Layer `l > 0`
 /// reads the outputs of layer `l − 1`. Parameters are named `layer{l}.forward.weightIH`, …,
-/// `layer{l}.reverse.biasHH`. §5.2 of the design notes ("Recurrent Neural Network").
+/// `layer{l}.reverse.biasHH`.
 ///
 /// With `dropout > 0`, the calls that take a generator (training) apply inverted dropout to the outputs of every
 /// layer but the last, as PyTorch's `dropout` argument; the calls without a generator (inference) do not.

@@ -1,5 +1,5 @@
 /// The merge of the Recursive Neural Tensor Network (Socher et al. 2013, "Recursive Deep Models for Semantic
-/// Compositionality Over a Sentiment Treebank"; §5.2 of the design notes, "Recursive Neural Network"): two child
+/// Compositionality Over a Sentiment Treebank"): two child
 /// vectors `a`, `b` (`[B, d]`) give the parent
 ///
 /// ```

@@ -6,7 +6,7 @@ import Foundation
 ///
 /// `p(s₁…sₙ) = Πₜ softmax(W·hₜ + b)[sₜ₊₁]`, `hₜ = LSTM(E[s₁], …, E[sₜ])`. Dropout (when `dropout > 0` and a
 /// generator is given) is applied to the embeddings, between LSTM layers and to the LSTM outputs, as in Zaremba,
-/// Sutskever & Vinyals, "Recurrent Neural Network Regularization" (2014). Design notes §5.2 (issue 5, item 4).
+/// Sutskever & Vinyals, "Recurrent Neural Network Regularization" (2014).
 /// Parameters are named `embedding.weight`, `lstm.layer0.forward.weightIH`, …, `output.weight`, `output.bias`.
 ///
 /// ```swift

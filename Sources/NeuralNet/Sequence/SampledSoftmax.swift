@@ -6,7 +6,7 @@ import Foundation
 ///
 /// Bengio & Senécal, "Adaptive Importance Sampling to Accelerate Training of a Neural Probabilistic Language
 /// Model" (IEEE TNN 2008); Jean, Cho, Memisevic & Bengio, "On Using Very Large Target Vocabulary for Neural Machine
-/// Translation" (ACL 2015). Design notes §1.3 ("Importance Sampling": `p̄` need not be normalized).
+/// Translation" (ACL 2015). As in any importance sampler, the target `p̄` need not be normalized.
 ///
 /// With scores `sₖ = wₖ·h + bₖ`, target `t` and draws `y₁ … y_K ~ q` (independent, with replacement, shared by
 /// the rows of a batch), the loss of a row is

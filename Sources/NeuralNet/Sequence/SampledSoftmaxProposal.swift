@@ -7,7 +7,6 @@ import Foundation
 /// `Double` cumulative sums, one `nextUnitDouble()` per draw). Proposals: unigram frequencies raised to a power
 /// (Mikolov et al. 2013 use 0.75), the log-uniform (Zipfian) distribution of TensorFlow's
 /// `log_uniform_candidate_sampler` for vocabularies sorted by decreasing frequency, or uniform.
-/// Design notes §1.3 ("Importance Sampling").
 public struct SampledSoftmaxProposal: Sendable, Equatable {
     /// `q(k)` for every class `k`, summing to 1.
     public let probabilities: [Double]

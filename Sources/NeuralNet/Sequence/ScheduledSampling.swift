@@ -6,8 +6,8 @@ import Foundation
 /// Recurrent Neural Networks"): at every target position after the first, independently per token, the decoder
 /// reads the gold previous token with probability `εᵢ` and the model's own previous prediction otherwise; `εᵢ`
 /// decays with the training step `i` so training moves from teacher forcing towards the test-time regime. This is
-/// the remedy for "the mismatch between training and test in language generation" of §6 of the design notes
-/// ("schedule modeling ... choose if we use the reference to train or the predicted token in the previous step").
+/// the paper's remedy for the mismatch between training (gold previous tokens) and inference (the model's own
+/// previous predictions).
 /// No gradient flows through the choice or through the predicted token (as in the paper).
 public enum ScheduledSampling: Sendable, Equatable {
     /// Always the gold token (`ε = 1`): plain teacher forcing.

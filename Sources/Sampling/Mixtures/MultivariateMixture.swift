@@ -35,7 +35,8 @@ public struct MultivariateMixture: MultivariateDistribution {
         components[selector.sample(using: &generator)].sample(using: &generator)
     }
 
-    /// `p(z = k | x) = wₖ pₖ(x) / p(x)`: the posterior over components (the E step's responsibilities, §2.1).
+    /// `p(z = k | x) = wₖ pₖ(x) / p(x)`: the posterior over components (the E step's responsibilities,
+    /// Bishop, PRML §9.2).
     public func responsibilities(_ x: [Double]) -> [Double] {
         let terms = zip(components, selector.probabilities).map { log($1) + $0.logDensity(x) }
         let normalizer = SpecialFunctions.logSumExp(terms)
