@@ -3,7 +3,7 @@ import NeuralNet
 
 /// Training-step benchmarks against PyTorch on CPU (bench/pytorch_reference.py implements the same workloads).
 ///
-/// Hooks for the lead: each function below returns `nil` until the layers and optimizer it needs exist in
+/// Training-step cases: each function below returns `nil` until the layers and optimizer it needs exist in
 /// NeuralNet; make it return a `BenchmarkCase` with one "montague" variant whose `body` runs one full training step
 /// (forward, loss, `gradients(of:wrt:)`, Adam update) and the case name unchanged, so bench/compare.py can match it
 /// with the PyTorch line. Data: synthetic, seeded, generated once outside `body`.
@@ -24,7 +24,7 @@ enum TrainingBenchmarks {
         ]
     }
 
-    /// HOOK (lead): MLP training step. 784-256-256-10 with ReLU, batch 128 (inputs ~ N(0, 1), labels uniform in
+    /// MLP training step. 784-256-256-10 with ReLU, batch 128 (inputs ~ N(0, 1), labels uniform in
     /// 0..<10), softmax cross-entropy (mean over the batch), Adam (lr 1e-3, β 0.9/0.999, ε 1e-8).
     /// `unitsPerIteration: 1`, metric `.stepsPerSecond`.
     static func mlpTrainingStep() -> BenchmarkCase? {
