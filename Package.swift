@@ -118,7 +118,7 @@ let package = Package(
         .testTarget(name: "SystemLibraryTests", dependencies: ["CBLAS", "CLibXML2"]),
         .testTarget(name: "AutodiffTests", dependencies: ["Autodiff", "_MontagueTestSupport"]),
         .testTarget(name: "NeuralNetTests", dependencies: ["NeuralNet", "Autodiff", "_MontagueTestSupport"]),
-        .testTarget(name: "CorpusTests", dependencies: ["Corpus"]),
+        .testTarget(name: "CorpusTests", dependencies: ["Corpus", "MontagueSupport"]),
         .testTarget(name: "GrammarTests", dependencies: ["Grammar", "MontagueSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "SamplingTests", dependencies: ["Sampling", "Autodiff"]),
         .testTarget(name: "GenerativeTests", dependencies: ["_MontagueTestSupport", "Generative", "NeuralNet", "Autodiff", "Sampling"]),

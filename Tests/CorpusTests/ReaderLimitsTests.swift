@@ -1,5 +1,6 @@
 import Corpus
 import Foundation
+import MontagueSupport
 import Testing
 
 /// Hostile and damaged files: every one ends in a located `CorpusError`, in bounded time and memory (the files are

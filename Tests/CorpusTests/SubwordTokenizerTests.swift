@@ -1,5 +1,6 @@
 import Corpus
 import Foundation
+import MontagueSupport
 import Testing
 
 /// Random text mixing ASCII, Latin-1, combining marks, CJK, emoji, whitespace and arbitrary scalars.

@@ -1,4 +1,5 @@
 import Foundation
+import MontagueSupport
 import Testing
 
 @testable import Corpus

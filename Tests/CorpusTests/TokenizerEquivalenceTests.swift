@@ -1,5 +1,6 @@
 import Corpus
 import Foundation
+import MontagueSupport
 import Testing
 
 @Suite("Tokenizer fast paths")

@@ -1,3 +1,5 @@
+import MontagueSupport
+
 /// A padded batch of token sequences: `tokens` is `batchSize × length`, row-major, padded with the padding index;
 /// `mask` is 1 where a real token is and 0 on padding (the shape attention and masked losses expect).
 public struct TokenBatch: Sendable, Hashable {

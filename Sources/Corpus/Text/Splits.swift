@@ -1,3 +1,5 @@
+import MontagueSupport
+
 /// The part of a data set an example belongs to.
 public enum DatasetPart: String, Sendable, Hashable, Codable, CaseIterable {
     /// Training.

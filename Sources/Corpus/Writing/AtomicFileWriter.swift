@@ -1,36 +1,39 @@
 import Foundation
+import MontagueSupport
 
 /// Writes files atomically: into a temporary file beside the destination, flushed to disk, then renamed over it, so
 /// readers never see a half-written file and a failed write leaves the old file intact.
 public enum AtomicFileWriter {
-    /// Writes `data` to `path` atomically.
+    /// Writes `data` to `path` atomically (through MontagueSupport's `AtomicFile`).
     /// - Throws: `CorpusError.Kind.writeFailed` with the path.
     public static func write(_ data: Data, to path: String) throws {
-        try write(to: path) { handle in try handle.write(contentsOf: data) }
+        do {
+            try AtomicFile.write(data, to: URL(fileURLWithPath: path))
+        } catch {
+            throw CorpusError(.writeFailed, file: path, message: error.reason)
+        }
     }
 
     /// Streams output into `path` atomically: `body` writes to a handle on a temporary file, which replaces `path`
-    /// only when `body` returns normally (on error it is removed).
+    /// only when `body` returns normally (on error it is removed and the error rethrown).
     public static func write(to path: String, _ body: (FileHandle) throws -> Void) throws {
-        let temporary = temporaryPath(for: path)
-        guard FileManager.default.createFile(atPath: temporary, contents: nil) else {
-            throw CorpusError(.writeFailed, file: path, message: "cannot create a file in the destination directory")
-        }
+        var bodyError: (any Error)?
         do {
-            let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: temporary))
-            do {
-                try body(handle)
-                try handle.synchronize()
-                try handle.close()
-            } catch {
-                try? handle.close()
-                throw error
+            try AtomicFile.write(to: URL(fileURLWithPath: path)) { descriptor throws(FileWriteError) in
+                let handle = FileHandle(fileDescriptor: descriptor, closeOnDealloc: false)
+                do {
+                    try body(handle)
+                } catch {
+                    bodyError = error
+                    throw FileWriteError(path: path, reason: "\(error)")
+                }
             }
-            try commit(temporary, to: path)
         } catch {
-            try? FileManager.default.removeItem(atPath: temporary)
-            if let error = error as? CorpusError { throw error }
-            throw CorpusError(.writeFailed, file: path, message: "\(error.localizedDescription)")
+            if let corpusError = bodyError as? CorpusError { throw corpusError }
+            if let bodyError {
+                throw CorpusError(.writeFailed, file: path, message: "\(bodyError.localizedDescription)")
+            }
+            throw CorpusError(.writeFailed, file: path, message: error.reason)
         }
     }
 
