@@ -13,13 +13,13 @@ struct TrainLMCommand: ParsableCommand {
         discussion: """
             Sentences are read one per line and tokenized on whitespace (pre-tokenized corpora) or by Montague's \
             word tokenizer (--tokenizer default); each is trained with a beginning and an end token. The model \
-            directory (--output) holds the manifest, weights, vocabulary and training state: continue a stopped \
-            run with --resume (same flags; --steps may grow), sample with `montague predict DIR --n 10`, measure \
+            directory (--output) holds the manifest, weights, vocabulary and training state: the same command \
+            again continues a stopped run (same flags; --steps may grow), sample with `montague predict DIR --n 10`, measure \
             perplexity with `montague evaluate DIR --data FILE`.
 
             Examples:
               montague train lm --train corpus.txt --valid dev.txt --steps 2000 --output runs/lm
-              montague train lm --train corpus.txt --output runs/lm --steps 4000 --resume
+              montague train lm --train corpus.txt --valid dev.txt --steps 4000 --output runs/lm   # continues
             """)
 
     @Option(name: .long, help: "Training sentences, one per line.")
@@ -79,8 +79,6 @@ struct TrainLMCommand: ParsableCommand {
     @Option(name: .long, help: "Write metrics as JSON lines to this file.")
     var metrics: String?
 
-    @Flag(name: .long, help: "Continue the run saved in --output.")
-    var resume = false
 
     func run() throws {
         let recipe = LanguageModelRecipe(
@@ -90,7 +88,7 @@ struct TrainLMCommand: ParsableCommand {
             evaluationInterval: evalEvery, seed: seed)
         let summary = try LanguageModelRun.train(
             recipe, trainPath: train, validPath: valid, output: ModelDirectory(path: output),
-            metricsURL: metrics.map { URL(fileURLWithPath: $0) }, resume: resume,
+            metricsURL: metrics.map { URL(fileURLWithPath: $0) },
             progress: ProgressReporter(totalSteps: steps))
         print(
             "trained \(summary.steps) steps on \(summary.trainingSentences) sentences, vocabulary \(summary.vocabularySize)")

@@ -32,8 +32,13 @@ struct LanguageModelCommandTests {
         let missing = try montague.run(["evaluate", root.appendingPathComponent("none").path, "--data", train.path])
         #expect(missing.status == 2)
         #expect(missing.standardError.contains("not a model directory"))
-        let overwrite = try montague.run(["train", "lm", "--train", train.path, "--output", model, "--steps", "1"])
-        #expect(overwrite.status == 2)
-        #expect(overwrite.standardError.contains("already holds a model"))
+        let other = try montague.run(["train", "lm", "--train", train.path, "--output", model, "--steps", "5", "--hidden", "9"])
+        #expect(other.status == 2)
+        #expect(other.standardError.contains("holds a model trained with other settings"))
+        let continued = try montague.run([
+            "train", "lm", "--train", train.path, "--output", model, "--steps", "8", "--hidden", "8", "--embedding", "4",
+        ])
+        #expect(continued.status == 0, "\(continued.standardError)")
+        #expect(continued.standardOutput.contains("trained 8 steps"))
     }
 }

@@ -34,7 +34,7 @@ struct LanguageModelRunTests {
         half.steps = 10
         let resumed = ModelDirectory(url: root.appendingPathComponent("resumed"))
         _ = try LanguageModelRun.train(half, trainPath: train, validPath: valid, output: resumed)
-        let summary = try LanguageModelRun.train(Self.recipe, trainPath: train, validPath: valid, output: resumed, resume: true)
+        let summary = try LanguageModelRun.train(Self.recipe, trainPath: train, validPath: valid, output: resumed)
         #expect(summary.steps == 20)
         let a = try TrainedLanguageModel.load(from: straight)
         let b = try TrainedLanguageModel.load(from: resumed)
@@ -47,7 +47,7 @@ struct LanguageModelRunTests {
         #expect(samples.count == 3 && samples.allSatisfy { $0.count <= 8 })
     }
 
-    @Test("Refuses to overwrite a model, to resume with other settings or without state; rejects bad settings")
+    @Test("Continues a model only with the same settings; rejects bad settings and corpora")
     func refusals() throws {
         let root = try Self.workspace()
         defer { try? FileManager.default.removeItem(at: root) }
@@ -56,13 +56,12 @@ struct LanguageModelRunTests {
         var quick = Self.recipe
         quick.steps = 2
         _ = try LanguageModelRun.train(quick, trainPath: train, validPath: nil, output: output)
-        #expect(throws: ModelDirectoryError.self) {
-            try LanguageModelRun.train(quick, trainPath: train, validPath: nil, output: output)
-        }
+        // The same command again continues the finished run: nothing left to do at the same budget.
+        #expect(try LanguageModelRun.train(quick, trainPath: train, validPath: nil, output: output).steps == 2)
         var other = quick
         other.hiddenSize = 32
         #expect(throws: ModelDirectoryError.self) {
-            try LanguageModelRun.train(other, trainPath: train, validPath: nil, output: output, resume: true)
+            try LanguageModelRun.train(other, trainPath: train, validPath: nil, output: output)
         }
         var bad = quick
         bad.dropout = 1

@@ -94,7 +94,7 @@ public struct TrainedLanguageModel {
     /// How it was trained.
     public let recipe: LanguageModelRecipe
 
-    /// Loads a model directory written by ``LanguageModelRun/train(_:trainPath:validPath:output:metricsURL:resume:progress:)``.
+    /// Loads a model directory written by ``LanguageModelRun/train(_:trainPath:validPath:output:metricsURL:progress:)``.
     ///
     /// - Throws: ``ModelDirectoryError`` for a missing or foreign directory, `CheckpointError` for weights that do
     ///   not fit the recipe.
@@ -165,14 +165,15 @@ public enum LanguageModelRun {
     }
 
     /// Trains per `recipe` on `trainPath` (validating on `validPath`) and writes `output`: manifest, weights,
-    /// vocabulary, and the training state (a checkpoint every evaluation interval, so a stopped run resumes with
-    /// `resume: true` bit for bit).
+    /// vocabulary, and the training state (a checkpoint every evaluation interval). When `output` already holds a
+    /// language model trained with the same settings (the step budget may grow), the run continues from its training
+    /// state bit for bit — as every Montague learner does when given the same command again.
     ///
     /// - Throws: ``InputError`` for unreadable or empty corpora and invalid settings; ``ModelDirectoryError`` when
     ///   `output` cannot be written or holds another kind of model, or when resuming finds no state.
     public static func train(
         _ recipe: LanguageModelRecipe, trainPath: String, validPath: String?, output: ModelDirectory,
-        metricsURL: URL? = nil, resume: Bool = false, progress: ProgressReporter? = nil
+        metricsURL: URL? = nil, progress: ProgressReporter? = nil
     ) throws -> Summary {
         try recipe.validate()
         let training = try PlainTextCorpus(path: trainPath, tokenization: recipe.tokenization, lowercase: recipe.lowercase)
@@ -181,26 +182,29 @@ public enum LanguageModelRun {
         }
         try output.create()
         let vocabulary: Vocabulary
-        if resume {
+        var fingerprints = ["train": PlainTextCorpus.fingerprint(of: trainPath)]
+        if let validPath { fingerprints["valid"] = PlainTextCorpus.fingerprint(of: validPath) }
+        let directoryFiles = [TrainedLanguageModel.vocabularyFile: "the vocabulary (JSON): tokens by id, special tokens"]
+        if output.exists {
             let previous = try output.readManifest(expecting: TrainedLanguageModel.kind)
             guard try previous.hyperparameters(as: LanguageModelRecipe.self).withoutBudget == recipe.withoutBudget else {
                 throw ModelDirectoryError(
-                    path: output.manifestURL.path, "was trained with other settings; resume with the same flags")
+                    path: output.manifestURL.path,
+                    "holds a model trained with other settings; give the same flags to continue it, or another --output")
             }
             vocabulary = try Vocabulary(contentsOfFile: output.file(TrainedLanguageModel.vocabularyFile).path)
-            guard FileManager.default.fileExists(atPath: output.trainingStateURL.path) else {
-                throw ModelDirectoryError(path: output.trainingStateURL.path, "no training state to resume from")
-            }
         } else {
-            if output.exists {
-                throw ModelDirectoryError(
-                    path: output.url.path, "already holds a model; pass --resume to continue it or choose another --output")
-            }
             vocabulary = Vocabulary(
                 tokens: training.sentences.joined(), minimumCount: recipe.minimumCount,
                 maximumSize: recipe.maximumVocabulary)
             try vocabulary.save(to: output.file(TrainedLanguageModel.vocabularyFile).path)
+            // The manifest comes first, so a run stopped before its end is recognized and continued.
+            try output.writeManifest(
+                ModelManifest(
+                    kind: TrainedLanguageModel.kind, hyperparameters: recipe, dataFingerprints: fingerprints,
+                    files: directoryFiles))
         }
+        let resume = FileManager.default.fileExists(atPath: output.trainingStateURL.path)
         func encode(_ sentence: [String]) -> [Int] {
             vocabulary.encode(Array(sentence.prefix(recipe.maximumLength)), addBeginning: true, addEnd: true)
         }
@@ -222,14 +226,11 @@ public enum LanguageModelRun {
         var metrics: [String: Double] = ["train.steps": Double(result.summary.steps)]
         if let loss = result.summary.lastMetrics["loss"] { metrics["train.loss"] = loss }
         if let perplexity { metrics["valid.perplexity"] = perplexity }
-        var fingerprints = ["train": PlainTextCorpus.fingerprint(of: trainPath)]
-        if let validPath { fingerprints["valid"] = PlainTextCorpus.fingerprint(of: validPath) }
         try output.saveWeights(of: result.model)
         try output.writeManifest(
             ModelManifest(
                 kind: TrainedLanguageModel.kind, hyperparameters: recipe, dataFingerprints: fingerprints,
-                metrics: metrics,
-                files: [TrainedLanguageModel.vocabularyFile: "the vocabulary (JSON): tokens by id, special tokens"]))
+                metrics: metrics, files: directoryFiles))
         return Summary(
             steps: result.summary.steps, trainingLoss: result.summary.lastMetrics["loss"],
             validationPerplexity: perplexity, trainingSentences: trainingIDs.count,
