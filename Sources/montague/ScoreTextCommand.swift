@@ -72,7 +72,8 @@ struct ScoreTextCommand: ParsableCommand {
     func run() throws {
         let request = TextScoring.Request(
             hypotheses: try .init(contentsOf: hyp), references: try ref.map { try .init(contentsOf: $0) },
-            sources: try source.map { try .init(contentsOf: $0) }, baseline: try baseline.map { try .init(contentsOf: $0) },
+            sources: try source.map { try .init(contentsOf: $0) },
+            baseline: try baseline.map { try .init(contentsOf: $0) },
             metrics: metrics,
             bleu: BLEU(smoothing: BLEU.Smoothing(smooth) ?? .exponential, tokenizer: tokenize, lowercase: lowercase),
             chrf: ChrF(wordOrder: chrfPlusPlus ? 2 : 0, lowercase: lowercase), perSentence: sentence,
@@ -91,13 +92,18 @@ struct ScoreTextCommand: ParsableCommand {
         }
         if let chrf = report.chrf { print(String(format: "chrF%@      %6.2f", chrfPlusPlus ? "++" : "  ", chrf)) }
         if let value = report.sourceBLEU { print(String(format: "source-BLEU  %6.2f", value)) }
-        if let value = report.selfBLEU { print(String(format: "self-BLEU    %6.4f  (diversity; lower is more diverse)", value)) }
+        if let value = report.selfBLEU {
+            print(String(format: "self-BLEU    %6.4f  (diversity; lower is more diverse)", value))
+        }
         if let one = report.distinct1, let two = report.distinct2 {
             print(String(format: "distinct-1   %6.4f\ndistinct-2   %6.4f", one, two))
         }
         if let sentenceBLEU = report.sentenceBLEU, let sentenceChrF = report.sentenceChrF {
             for index in sentenceBLEU.indices {
-                print(String(format: "sentence %d: BLEU %.2f  chrF %.2f", index + 1, sentenceBLEU[index], sentenceChrF[index]))
+                print(
+                    String(
+                        format: "sentence %d: BLEU %.2f  chrF %.2f", index + 1, sentenceBLEU[index], sentenceChrF[index]
+                    ))
             }
         }
         for (name, comparison) in (report.comparisons ?? [:]).sorted(by: { $0.key < $1.key }) {

@@ -79,7 +79,6 @@ struct TrainLMCommand: ParsableCommand {
     @Option(name: .long, help: "Write metrics as JSON lines to this file.")
     var metrics: String?
 
-
     func run() throws {
         let recipe = LanguageModelRecipe(
             tokenization: tokenizer, lowercase: lowercase, minimumCount: minCount, maximumVocabulary: maxVocabulary,
@@ -91,7 +90,8 @@ struct TrainLMCommand: ParsableCommand {
             metricsURL: metrics.map { URL(fileURLWithPath: $0) },
             progress: ProgressReporter(totalSteps: steps))
         print(
-            "trained \(summary.steps) steps on \(summary.trainingSentences) sentences, vocabulary \(summary.vocabularySize)")
+            "trained \(summary.steps) steps on \(summary.trainingSentences) sentences, vocabulary \(summary.vocabularySize)"
+        )
         if let loss = summary.trainingLoss { print(String(format: "training loss %.4f", loss)) }
         if let perplexity = summary.validationPerplexity {
             print(String(format: "validation perplexity %.2f on %d sentences", perplexity, summary.validationSentences))

@@ -43,7 +43,8 @@ struct TrainStyleTransferCommand: ParsableCommand {
     @Option(name: .customLong("max-length"), help: "Longest sentence kept, in tokens.")
     var maxLength = 50
 
-    @Option(name: .customLong("valid-fraction"), help: "Fraction of each style held out for validation (at most 1,000).")
+    @Option(
+        name: .customLong("valid-fraction"), help: "Fraction of each style held out for validation (at most 1,000).")
     var validFraction = 0.01
 
     @Option(name: .customLong("marker-order"), help: "Longest attribute marker (n-gram order).")

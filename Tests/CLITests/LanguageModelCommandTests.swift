@@ -14,7 +14,8 @@ struct LanguageModelCommandTests {
         let model = root.appendingPathComponent("model").path
         let montague = try MontagueExecutable.locate()
         let trained = try montague.run([
-            "train", "lm", "--train", train.path, "--output", model, "--steps", "5", "--hidden", "8", "--embedding", "4",
+            "train", "lm", "--train", train.path, "--output", model, "--steps", "5", "--hidden", "8", "--embedding",
+            "4",
         ])
         #expect(trained.status == 0, "\(trained.standardError)")
         #expect(trained.standardOutput.contains("trained 5 steps on 40 sentences"))
@@ -32,11 +33,14 @@ struct LanguageModelCommandTests {
         let missing = try montague.run(["evaluate", root.appendingPathComponent("none").path, "--data", train.path])
         #expect(missing.status == 2)
         #expect(missing.standardError.contains("not a model directory"))
-        let other = try montague.run(["train", "lm", "--train", train.path, "--output", model, "--steps", "5", "--hidden", "9"])
+        let other = try montague.run([
+            "train", "lm", "--train", train.path, "--output", model, "--steps", "5", "--hidden", "9",
+        ])
         #expect(other.status == 2)
         #expect(other.standardError.contains("holds a model trained with other settings"))
         let continued = try montague.run([
-            "train", "lm", "--train", train.path, "--output", model, "--steps", "8", "--hidden", "8", "--embedding", "4",
+            "train", "lm", "--train", train.path, "--output", model, "--steps", "8", "--hidden", "8", "--embedding",
+            "4",
         ])
         #expect(continued.status == 0, "\(continued.standardError)")
         #expect(continued.standardOutput.contains("trained 8 steps"))

@@ -60,9 +60,11 @@ struct ScoreTextCommandTests {
         let root = try Self.directory()
         defer { try? FileManager.default.removeItem(at: root) }
         let plan = root.appendingPathComponent("plan.json")
-        try #"{"name":"p","results":"r.jsonl","runs":[{"id":"a","arguments":[],"labels":{"x":"A"}}],"columns":[{"header":"x","label":"x"},{"header":"m","metric":"m","format":"fixed:2"}]}"#
+        try
+            #"{"name":"p","results":"r.jsonl","runs":[{"id":"a","arguments":[],"labels":{"x":"A"}}],"columns":[{"header":"x","label":"x"},{"header":"m","metric":"m","format":"fixed:2"}]}"#
             .write(to: plan, atomically: true, encoding: .utf8)
-        try #"{"command":["m"],"exitStatus":0,"finished":"t","metrics":{"m":0.5},"montagueVersion":"0.1.0","run":"a","seconds":1,"seed":0,"status":"ok"}"#
+        try
+            #"{"command":["m"],"exitStatus":0,"finished":"t","metrics":{"m":0.5},"montagueVersion":"0.1.0","run":"a","seconds":1,"seed":0,"status":"ok"}"#
             .write(to: root.appendingPathComponent("r.jsonl"), atomically: true, encoding: .utf8)
         let montague = try MontagueExecutable.locate()
         let table = try montague.run(["experiment", "table", plan.path])

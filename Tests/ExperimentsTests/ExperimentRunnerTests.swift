@@ -98,15 +98,32 @@ struct ExperimentRunnerTests {
         #expect(throws: InputError.self) { try ExperimentTable.insert("x", named: "other", into: document, path: "d") }
     }
 
-    @Test("Malformed plans and results are located errors", arguments: [
-        ("{}", "missing key"),
-        (#"{"name":"x","results":"r","runs":[],"columns":[]}"#, "no runs"),
-        (#"{"name":"x","results":"r","runs":[{"id":"a","arguments":[]},{"id":"a","arguments":[]}],"columns":[{"header":"h","label":"l"}]}"#, "two runs"),
-        (#"{"name":"x","results":"r","runs":[{"id":"a b","arguments":[]}],"columns":[{"header":"h","label":"l"}]}"#, "run id"),
-        (#"{"name":"x","results":"r","runs":[{"id":"a","arguments":[]}],"columns":[{"header":"h"}]}"#, "exactly one"),
-        (#"{"name":"x","results":"r","runs":[{"id":"a","arguments":[],"budget":"5 parsecs"}],"columns":[{"header":"h","label":"l"}]}"#, "budget"),
-        (#"{"name":"x","results":"r","runs":[{"id":"a","arguments":[]}],"columns":[{"header":"h","metric":"m","format":"roman"}]}"#, "format"),
-    ])
+    @Test(
+        "Malformed plans and results are located errors",
+        arguments: [
+            ("{}", "missing key"),
+            (#"{"name":"x","results":"r","runs":[],"columns":[]}"#, "no runs"),
+            (
+                #"{"name":"x","results":"r","runs":[{"id":"a","arguments":[]},{"id":"a","arguments":[]}],"columns":[{"header":"h","label":"l"}]}"#,
+                "two runs"
+            ),
+            (
+                #"{"name":"x","results":"r","runs":[{"id":"a b","arguments":[]}],"columns":[{"header":"h","label":"l"}]}"#,
+                "run id"
+            ),
+            (
+                #"{"name":"x","results":"r","runs":[{"id":"a","arguments":[]}],"columns":[{"header":"h"}]}"#,
+                "exactly one"
+            ),
+            (
+                #"{"name":"x","results":"r","runs":[{"id":"a","arguments":[],"budget":"5 parsecs"}],"columns":[{"header":"h","label":"l"}]}"#,
+                "budget"
+            ),
+            (
+                #"{"name":"x","results":"r","runs":[{"id":"a","arguments":[]}],"columns":[{"header":"h","metric":"m","format":"roman"}]}"#,
+                "format"
+            ),
+        ])
     func malformedPlans(text: String, expected: String) throws {
         let root = try Self.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: root) }
@@ -143,9 +160,10 @@ struct ExperimentPlanFuzzTests {
         let root = try ExperimentRunnerTests.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: root) }
         let seedPlan = Array(ExperimentRunnerTests.planJSON.utf8)
-        let seedResults = Array(
-            #"{"command":["m"],"exitStatus":0,"finished":"2026-01-01T00:00:00Z","metrics":{"a":1},"montagueVersion":"0.1.0","run":"a","seconds":2,"seed":1,"status":"ok"}"#
-                .utf8) + [0x0A]
+        let seedResults =
+            Array(
+                #"{"command":["m"],"exitStatus":0,"finished":"2026-01-01T00:00:00Z","metrics":{"a":1},"montagueVersion":"0.1.0","run":"a","seconds":2,"seed":1,"status":"ok"}"#
+                    .utf8) + [0x0A]
         var random = SplitMix64(seed: 2026)
         let alphabet = Array("{}[]\":,0123456789.-eE \n\\tnulfr".utf8) + [0, 0xFF, 0xC3]
         let iterations = Int(ProcessInfo.processInfo.environment["MONTAGUE_FUZZ_ITERATIONS"] ?? "") ?? 400
@@ -163,7 +181,11 @@ struct ExperimentPlanFuzzTests {
             let url = root.appendingPathComponent("input-\(iteration % 2).json")
             try Data(bytes).write(to: url)
             do {
-                if iteration % 2 == 0 { _ = try ExperimentPlan.load(from: url) } else { _ = try ExperimentResults(url: url) }
+                if iteration % 2 == 0 {
+                    _ = try ExperimentPlan.load(from: url)
+                } else {
+                    _ = try ExperimentResults(url: url)
+                }
             } catch let error as InputError {
                 #expect(error.location?.file == url.path)
             }
@@ -188,7 +210,10 @@ struct ShippedPlanTests {
             #expect(results.records.count >= plan.runs.count)
             let table = ExperimentTable.render(plan: plan, results: results)
             let updated = try ExperimentTable.insert(table, named: plan.name, into: document, path: documentURL.path)
-            #expect(updated == document, "docs/experiments.md: run `montague experiment table experiments/\(name).json --into docs/experiments.md`")
+            #expect(
+                updated == document,
+                "docs/experiments.md: run `montague experiment table experiments/\(name).json --into docs/experiments.md`"
+            )
         }
     }
 }

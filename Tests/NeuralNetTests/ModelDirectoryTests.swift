@@ -95,6 +95,8 @@ struct ModelDirectoryTests {
         try directory.writeManifest(manifest)
         #expect(throws: ModelDirectoryError.self) { try directory.readManifest() }
         #expect(try directory.loadTrainingState() == nil)
-        #expect(throws: ModelDirectoryError.self) { try directory.loadWeights(into: Linear(weight: .zeros([1, 1]), bias: nil)) }
+        #expect(throws: ModelDirectoryError.self) {
+            try directory.loadWeights(into: Linear(weight: .zeros([1, 1]), bias: nil))
+        }
     }
 }

@@ -14,8 +14,10 @@ struct LanguageModelRunTests {
         let lines = (0..<60).map { index in
             ["the food was great .", "the staff was rude .", "my meal was cold .", "this place is nice ."][index % 4]
         }
-        try lines.joined(separator: "\n").write(to: url.appendingPathComponent("train.txt"), atomically: true, encoding: .utf8)
-        try "the food was cold .\n".write(to: url.appendingPathComponent("valid.txt"), atomically: true, encoding: .utf8)
+        try lines.joined(separator: "\n").write(
+            to: url.appendingPathComponent("train.txt"), atomically: true, encoding: .utf8)
+        try "the food was cold .\n".write(
+            to: url.appendingPathComponent("valid.txt"), atomically: true, encoding: .utf8)
         return url
     }
 
@@ -66,12 +68,15 @@ struct LanguageModelRunTests {
         var bad = quick
         bad.dropout = 1
         #expect(throws: InputError.self) {
-            try LanguageModelRun.train(bad, trainPath: train, validPath: nil, output: ModelDirectory(url: root.appendingPathComponent("x")))
+            try LanguageModelRun.train(
+                bad, trainPath: train, validPath: nil, output: ModelDirectory(url: root.appendingPathComponent("x")))
         }
         let empty = root.appendingPathComponent("empty.txt")
         try "\n  \n".write(to: empty, atomically: true, encoding: .utf8)
         #expect(throws: InputError.self) {
-            try LanguageModelRun.train(quick, trainPath: empty.path, validPath: nil, output: ModelDirectory(url: root.appendingPathComponent("y")))
+            try LanguageModelRun.train(
+                quick, trainPath: empty.path, validPath: nil,
+                output: ModelDirectory(url: root.appendingPathComponent("y")))
         }
     }
 }

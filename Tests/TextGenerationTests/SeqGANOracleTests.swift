@@ -27,7 +27,8 @@ struct SeqGANOracleTests {
         let directory = try #require(SeqGANOracleData.directory)
         let model = try SeqGANOracle.load(from: directory.appendingPathComponent("oracle.safetensors"))
         let checks = try JSONDecoder().decode(
-            SeqGANOracleData.Checks.self, from: Data(contentsOf: directory.appendingPathComponent("oracle_checks.json")))
+            SeqGANOracleData.Checks.self, from: Data(contentsOf: directory.appendingPathComponent("oracle_checks.json"))
+        )
         return (model, checks)
     }
 
@@ -55,7 +56,9 @@ struct SeqGANOracleTests {
         #expect(abs(nll - checks.oracle_samples_10000_seed0_mean_token_nll) < 0.25, "\(nll)")
         var first = RandomGenerator(seed: 3)
         var second = RandomGenerator(seed: 3)
-        #expect(SeqGANOracle.sample(from: model, count: 3, using: &first) == SeqGANOracle.sample(from: model, count: 3, using: &second))
+        #expect(
+            SeqGANOracle.sample(from: model, count: 3, using: &first)
+                == SeqGANOracle.sample(from: model, count: 3, using: &second))
     }
 }
 

@@ -36,8 +36,14 @@ struct StyleTransferTests {
         let corpus = StyleCorpus(
             styles: ["pos", "neg"],
             sentences: [
-                (0..<40).map { SyntheticStyles.sentence($0, adjectives: SyntheticStyles.positive).split(separator: " ").map(String.init) },
-                (0..<40).map { SyntheticStyles.sentence($0, adjectives: SyntheticStyles.negative).split(separator: " ").map(String.init) },
+                (0..<40).map {
+                    SyntheticStyles.sentence($0, adjectives: SyntheticStyles.positive).split(separator: " ").map(
+                        String.init)
+                },
+                (0..<40).map {
+                    SyntheticStyles.sentence($0, adjectives: SyntheticStyles.negative).split(separator: " ").map(
+                        String.init)
+                },
             ])
         let markers = AttributeMarkers(corpus: corpus, maximumOrder: 2, threshold: 5)
         #expect(markers.markers[0]["great"] != nil && markers.markers[1]["awful"] != nil)
@@ -57,7 +63,9 @@ struct StyleTransferTests {
         #expect(index.best(for: ["nothing"]) == nil)
     }
 
-    @Test("Template transfer flips the synthetic style with ≥ 0.9 accuracy and ≥ 80 source-BLEU; the model directory round-trips")
+    @Test(
+        "Template transfer flips the synthetic style with ≥ 0.9 accuracy and ≥ 80 source-BLEU; the model directory round-trips"
+    )
     func endToEnd() throws {
         let root = FileManager.default.temporaryDirectory.appendingPathComponent("style-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
@@ -66,7 +74,8 @@ struct StyleTransferTests {
         let output = ModelDirectory(url: root.appendingPathComponent("model"))
         let summary = try StyleTransferRun.train(
             StyleTransferRecipe(validationFraction: 0.1, markerOrder: 2, markerThreshold: 5, seed: 1),
-            files: [("pos", positive), ("neg", negative)], output: output, classifierEpochs: 12, classifierEmbeddingSize: 16)
+            files: [("pos", positive), ("neg", negative)], output: output, classifierEpochs: 12,
+            classifierEmbeddingSize: 16)
         #expect(summary.trainingSentences == [135, 135])
         #expect(summary.markerCounts.allSatisfy { $0 >= 4 })
         #expect((summary.classifierAccuracy ?? 0) >= 0.95)
@@ -75,9 +84,12 @@ struct StyleTransferTests {
         #expect(report.directions.map(\.from) == ["pos", "neg"])
         #expect((report.accuracy ?? 0) >= 0.9, "\(report)")
         #expect(report.sourceBLEU >= 80, "\(report)")
-        let transferred = try model.transfer([model.tokenize("i visited the pub on elm street with my boss and the soup was delicious .")], to: 1)
+        let transferred = try model.transfer(
+            [model.tokenize("i visited the pub on elm street with my boss and the soup was delicious .")], to: 1)
         #expect(SyntheticStyles.negative.contains(transferred[0][transferred[0].count - 2]))
-        #expect(Array(transferred[0].prefix(14)) == model.tokenize("i visited the pub on elm street with my boss and the soup was"))
+        #expect(
+            Array(transferred[0].prefix(14))
+                == model.tokenize("i visited the pub on elm street with my boss and the soup was"))
         // References: identical to the perfect transfer give reference BLEU 100.
         let inputs = [model.tokenize(SyntheticStyles.sentence(3, adjectives: SyntheticStyles.positive))]
         let outputs = try model.transfer(inputs, from: 0, to: 1)
@@ -94,9 +106,12 @@ struct StyleTransferTests {
         let empty = root.appendingPathComponent("empty.txt")
         try "\n".write(to: empty, atomically: true, encoding: .utf8)
         let output = ModelDirectory(url: root.appendingPathComponent("m"))
-        #expect(throws: InputError.self) { try StyleTransferRun.train(StyleTransferRecipe(), files: [("pos", positive)], output: output) }
         #expect(throws: InputError.self) {
-            try StyleTransferRun.train(StyleTransferRecipe(), files: [("pos", positive), ("neg", empty.path)], output: output)
+            try StyleTransferRun.train(StyleTransferRecipe(), files: [("pos", positive)], output: output)
+        }
+        #expect(throws: InputError.self) {
+            try StyleTransferRun.train(
+                StyleTransferRecipe(), files: [("pos", positive), ("neg", empty.path)], output: output)
         }
         #expect(throws: InputError.self) { try StyleCorpus.parseSpecification("noequals") }
         #expect(throws: InputError.self) { try StyleCorpus.parseSpecification("=file") }

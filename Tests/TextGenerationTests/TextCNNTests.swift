@@ -54,7 +54,8 @@ struct TextCNNTests {
         let fromIds = model.logits(tokens: tokens).scalars
         let fromSoft = model.logits(distributions: distributions, dropoutUsing: &none)
         for (a, b) in zip(fromIds, fromSoft.scalars) { #expect(abs(a - b) < 1e-5) }
-        let gradient = gradients(of: model.logits(distributions: distributions, dropoutUsing: &none).sum(), wrt: [distributions])[0]
+        let gradient = gradients(
+            of: model.logits(distributions: distributions, dropoutUsing: &none).sum(), wrt: [distributions])[0]
         #expect(gradient.shape == [2, 3, 12])
         #expect(gradient.scalars.contains { $0 != 0 })
     }

@@ -48,7 +48,9 @@ struct TextMetricsTests {
                 #expect(BLEUTokenizer.tokenize13a(PythonText.rstrip(hypothesis)) == expected)
             }
         }
-        #expect(BLEUTokenizer.tokenize13a("It costs $3.50, i.e. 1,000-2,000 (approx.)!") == "It costs $ 3.50 , i . e . 1,000 - 2,000 ( approx . ) !")
+        #expect(
+            BLEUTokenizer.tokenize13a("It costs $3.50, i.e. 1,000-2,000 (approx.)!")
+                == "It costs $ 3.50 , i . e . 1,000 - 2,000 ( approx . ) !")
     }
 
     @Test("Corpus BLEU: every tokenizer, smoothing and case setting")
@@ -57,7 +59,8 @@ struct TextMetricsTests {
             for (key, expected) in fixtureCase.bleu {
                 let parts = key.split(separator: "/").map(String.init)
                 let bleu = BLEU(
-                    smoothing: try #require(BLEU.Smoothing(parts[1])), tokenizer: try #require(BLEUTokenizer(rawValue: parts[0])),
+                    smoothing: try #require(BLEU.Smoothing(parts[1])),
+                    tokenizer: try #require(BLEUTokenizer(rawValue: parts[0])),
                     lowercase: parts[2] == "lc")
                 let score = try bleu.corpusScore(hypotheses: fixtureCase.hypotheses, references: fixtureCase.references)
                 #expect(Self.close(score.score, expected.score), "\(key): \(score.score) vs \(expected.score)")
@@ -90,7 +93,8 @@ struct TextMetricsTests {
             for (key, expected) in fixtureCase.chrf {
                 let parts = key.split(separator: "/").map(String.init)
                 let chrf = ChrF(
-                    wordOrder: parts[0] == "w2" ? 2 : 0, lowercase: parts[2] == "lc", epsilonSmoothing: parts[1] == "eps")
+                    wordOrder: parts[0] == "w2" ? 2 : 0, lowercase: parts[2] == "lc",
+                    epsilonSmoothing: parts[1] == "eps")
                 let score = try chrf.corpusScore(hypotheses: fixtureCase.hypotheses, references: fixtureCase.references)
                 #expect(Self.close(score, expected), "\(key): \(score) vs \(expected)")
             }

@@ -1,5 +1,5 @@
-import Testing
 import Foundation
+import Testing
 
 /// Where tests find their data.
 ///
@@ -52,7 +52,10 @@ public enum TestData {
 
     /// The reason shown when a test is skipped because external data is absent.
     public static func missing(_ relativePath: String) -> Comment {
-        Comment(rawValue: "needs external data '\(relativePath)' (not shipped with the repository); put it under shared/data beside the repository or set MONTAGUE_TEST_DATA")
+        Comment(
+            rawValue:
+                "needs external data '\(relativePath)' (not shipped with the repository); put it under shared/data beside the repository or set MONTAGUE_TEST_DATA"
+        )
     }
 
     /// A fresh temporary directory, removed by the caller (`defer { try? FileManager.default.removeItem(at:) }`).

@@ -100,15 +100,20 @@ public struct ExperimentPlan: Codable, Equatable, Sendable {
     /// Checks the plan's invariants (see ``load(from:)``).
     public func validate(path: String) throws {
         let location = SourceLocation(file: path)
-        guard Self.isIdentifier(name) else { throw InputError("plan name '\(name)' must be a plain identifier", at: location) }
+        guard Self.isIdentifier(name) else {
+            throw InputError("plan name '\(name)' must be a plain identifier", at: location)
+        }
         guard !runs.isEmpty else { throw InputError("the plan has no runs", at: location) }
         var seen = Set<String>()
         for run in runs {
             guard Self.isIdentifier(run.id) else {
-                throw InputError("run id '\(Escaping.visible(run.id))' must use letters, digits, '-', '_', '.'", at: location)
+                throw InputError(
+                    "run id '\(Escaping.visible(run.id))' must use letters, digits, '-', '_', '.'", at: location)
             }
             guard seen.insert(run.id).inserted else { throw InputError("two runs are named '\(run.id)'", at: location) }
-            if let seeds = run.seeds, seeds.isEmpty { throw InputError("run '\(run.id)' has an empty seed list", at: location) }
+            if let seeds = run.seeds, seeds.isEmpty {
+                throw InputError("run '\(run.id)' has an empty seed list", at: location)
+            }
             if let budget = run.budget ?? defaults?.budget, WallClockBudget(budget) == nil {
                 throw InputError("run '\(run.id)': malformed budget '\(budget)' (use 90s, 45m, 2h)", at: location)
             }
@@ -128,9 +133,12 @@ public struct ExperimentPlan: Codable, Equatable, Sendable {
     public func seeds(of run: Run) -> [UInt64] { run.seeds ?? defaults?.seeds ?? [0] }
 
     static func isIdentifier(_ text: String) -> Bool {
-        !text.isEmpty && text.unicodeScalars.allSatisfy { scalar in
-            scalar.isASCII && (scalar.properties.isAlphabetic || ("0"..."9").contains(scalar) || "-_.".unicodeScalars.contains(scalar))
-        } && !text.hasPrefix(".")
+        !text.isEmpty
+            && text.unicodeScalars.allSatisfy { scalar in
+                scalar.isASCII
+                    && (scalar.properties.isAlphabetic || ("0"..."9").contains(scalar)
+                        || "-_.".unicodeScalars.contains(scalar))
+            } && !text.hasPrefix(".")
     }
 
     static func describe(_ error: any Error) -> String {

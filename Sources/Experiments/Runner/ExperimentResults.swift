@@ -61,9 +61,10 @@ public struct ExperimentResults: Sendable {
         records = []
         guard let data = FileManager.default.contents(atPath: url.path) else { return }
         let decoder = JSONDecoder()
-        for (index, line) in String(decoding: data, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false)
-            .enumerated()
-        {
+        for (index, line) in String(decoding: data, as: UTF8.self).split(
+            separator: "\n", omittingEmptySubsequences: false
+        )
+        .enumerated() {
             let trimmed = line.trimmingCharacters(in: .whitespaces)
             if trimmed.isEmpty { continue }
             do {

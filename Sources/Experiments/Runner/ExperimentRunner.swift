@@ -74,7 +74,9 @@ public struct ExperimentRunner {
 
     /// The arguments of `run` with `seed`, placeholders filled.
     public func arguments(run: ExperimentPlan.Run, seed: UInt64) -> [String] {
-        let budget = (run.budget ?? plan.defaults?.budget).flatMap(WallClockBudget.init).map { "\(Int($0.seconds.rounded()))s" }
+        let budget = (run.budget ?? plan.defaults?.budget).flatMap(WallClockBudget.init).map {
+            "\(Int($0.seconds.rounded()))s"
+        }
         let values = [
             "{seed}": String(seed), "{output}": outputDirectory(run: run, seed: seed).path,
             "{data}": options.dataRoot, "{budget}": budget ?? "",

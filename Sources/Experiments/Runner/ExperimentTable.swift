@@ -37,7 +37,8 @@ public enum ExperimentTable {
     /// `document` with the text between `plan`'s markers replaced by `table`.
     ///
     /// - Throws: ``InputError`` when the markers are missing, repeated or out of order.
-    public static func insert(_ table: String, named name: String, into document: String, path: String) throws -> String {
+    public static func insert(_ table: String, named name: String, into document: String, path: String) throws -> String
+    {
         let open = "<!-- experiment-table: \(name) -->"
         let close = "<!-- /experiment-table: \(name) -->"
         let openRanges = document.ranges(of: open)

@@ -109,7 +109,9 @@ public struct ModelDirectory: Sendable {
     public func create() throws(ModelDirectoryError) {
         var isDirectory: ObjCBool = false
         if FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory) {
-            guard isDirectory.boolValue else { throw ModelDirectoryError(path: url.path, "exists and is not a directory") }
+            guard isDirectory.boolValue else {
+                throw ModelDirectoryError(path: url.path, "exists and is not a directory")
+            }
             guard FileManager.default.isWritableFile(atPath: url.path) else {
                 throw ModelDirectoryError(path: url.path, "directory is not writable")
             }

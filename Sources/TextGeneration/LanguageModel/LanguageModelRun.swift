@@ -68,7 +68,9 @@ public struct LanguageModelRecipe: Codable, Equatable, Sendable {
     public func validate() throws {
         func check(_ condition: Bool, _ message: String) throws { if !condition { throw InputError(message) } }
         try check(minimumCount >= 1, "minimum count must be at least 1")
-        try check(maximumVocabulary.map { $0 >= 5 } ?? true, "the vocabulary needs room for the 4 special tokens and one word")
+        try check(
+            maximumVocabulary.map { $0 >= 5 } ?? true, "the vocabulary needs room for the 4 special tokens and one word"
+        )
         try check(maximumLength >= 1, "maximum length must be positive")
         try check(embeddingSize > 0 && hiddenSize > 0 && layerCount > 0, "sizes must be positive")
         try check((0..<1).contains(dropout), "dropout must be in [0, 1)")
@@ -176,7 +178,8 @@ public enum LanguageModelRun {
         metricsURL: URL? = nil, progress: ProgressReporter? = nil
     ) throws -> Summary {
         try recipe.validate()
-        let training = try PlainTextCorpus(path: trainPath, tokenization: recipe.tokenization, lowercase: recipe.lowercase)
+        let training = try PlainTextCorpus(
+            path: trainPath, tokenization: recipe.tokenization, lowercase: recipe.lowercase)
         let validation = try validPath.map {
             try PlainTextCorpus(path: $0, tokenization: recipe.tokenization, lowercase: recipe.lowercase)
         }
@@ -184,13 +187,17 @@ public enum LanguageModelRun {
         let vocabulary: Vocabulary
         var fingerprints = ["train": PlainTextCorpus.fingerprint(of: trainPath)]
         if let validPath { fingerprints["valid"] = PlainTextCorpus.fingerprint(of: validPath) }
-        let directoryFiles = [TrainedLanguageModel.vocabularyFile: "the vocabulary (JSON): tokens by id, special tokens"]
+        let directoryFiles = [
+            TrainedLanguageModel.vocabularyFile: "the vocabulary (JSON): tokens by id, special tokens"
+        ]
         if output.exists {
             let previous = try output.readManifest(expecting: TrainedLanguageModel.kind)
-            guard try previous.hyperparameters(as: LanguageModelRecipe.self).withoutBudget == recipe.withoutBudget else {
+            guard try previous.hyperparameters(as: LanguageModelRecipe.self).withoutBudget == recipe.withoutBudget
+            else {
                 throw ModelDirectoryError(
                     path: output.manifestURL.path,
-                    "holds a model trained with other settings; give the same flags to continue it, or another --output")
+                    "holds a model trained with other settings; give the same flags to continue it, or another --output"
+                )
             }
             vocabulary = try Vocabulary(contentsOfFile: output.file(TrainedLanguageModel.vocabularyFile).path)
         } else {
@@ -222,7 +229,8 @@ public enum LanguageModelRun {
         let result = try LanguageModelTraining.run(
             configuration, training: trainingIDs, validation: validationIDs, metricsURL: metricsURL,
             resumeFrom: resume ? output.trainingStateURL : nil, progress: progress)
-        let perplexity = validationIDs.isEmpty ? nil : result.model.perplexity(on: validationIDs, batchSize: recipe.batchSize)
+        let perplexity =
+            validationIDs.isEmpty ? nil : result.model.perplexity(on: validationIDs, batchSize: recipe.batchSize)
         var metrics: [String: Double] = ["train.steps": Double(result.summary.steps)]
         if let loss = result.summary.lastMetrics["loss"] { metrics["train.loss"] = loss }
         if let perplexity { metrics["valid.perplexity"] = perplexity }

@@ -36,7 +36,9 @@ public struct PlainTextCorpus: Sendable {
         let file = try TextScoring.TextFile(contentsOf: path)
         self.path = path
         sentences = file.lines.map { tokenization.tokens($0, lowercase: lowercase) }.filter { !$0.isEmpty }
-        guard !sentences.isEmpty else { throw InputError("no sentences (every line is blank)", at: SourceLocation(file: path)) }
+        guard !sentences.isEmpty else {
+            throw InputError("no sentences (every line is blank)", at: SourceLocation(file: path))
+        }
     }
 
     /// A fingerprint for the manifest: size in bytes and the SplitMix64 hash of the contents.

@@ -37,7 +37,8 @@ public enum PairedBootstrap {
     ) -> Result {
         precondition(
             baseline.count == system.count && !baseline.isEmpty,
-            "PairedBootstrap.compare: needs the same non-zero number of sentences, got \(baseline.count) and \(system.count)")
+            "PairedBootstrap.compare: needs the same non-zero number of sentences, got \(baseline.count) and \(system.count)"
+        )
         precondition(samples > 0, "PairedBootstrap.compare: samples must be positive")
         func total(_ statistics: [Statistics]) -> Statistics {
             var sum = zero

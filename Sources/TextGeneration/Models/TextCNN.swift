@@ -83,7 +83,8 @@ public struct TextCNN: ParameterContainer {
             configuration.vocabularySize > 0 && configuration.classCount > 1 && configuration.embeddingSize > 0
                 && !configuration.filterWidths.isEmpty
                 && configuration.filterWidths.count == configuration.filterCounts.count
-                && configuration.filterWidths.allSatisfy({ $0 > 0 }) && configuration.filterCounts.allSatisfy({ $0 > 0 }),
+                && configuration.filterWidths.allSatisfy({ $0 > 0 })
+                && configuration.filterCounts.allSatisfy({ $0 > 0 }),
             "TextCNN: invalid configuration \(configuration)")
         self.configuration = configuration
         embedding = Embedding(
@@ -185,7 +186,8 @@ public struct TextCNN: ParameterContainer {
 
     /// Mean cross entropy of `sequences` against `labels` (training: dropout from `generator`).
     public func loss(_ sequences: [[Int]], labels: [Int], dropoutUsing generator: inout RandomGenerator?) -> Tensor {
-        precondition(sequences.count == labels.count, "TextCNN.loss: \(sequences.count) sequences, \(labels.count) labels")
+        precondition(
+            sequences.count == labels.count, "TextCNN.loss: \(sequences.count) sequences, \(labels.count) labels")
         return crossEntropy(logits: logits(tokens: batch(sequences), dropoutUsing: &generator), targets: labels)
     }
 }

@@ -45,8 +45,12 @@ public enum TextClassifierTraining {
         options: Options = Options(), progress: ((EpochRecord) -> Void)? = nil,
         reporter: ProgressReporter? = nil
     ) -> [EpochRecord] {
-        precondition(sequences.count == labels.count && !sequences.isEmpty, "TextClassifierTraining: \(sequences.count) sequences, \(labels.count) labels")
-        precondition(labels.allSatisfy { (0..<model.configuration.classCount).contains($0) }, "TextClassifierTraining: label out of range")
+        precondition(
+            sequences.count == labels.count && !sequences.isEmpty,
+            "TextClassifierTraining: \(sequences.count) sequences, \(labels.count) labels")
+        precondition(
+            labels.allSatisfy { (0..<model.configuration.classCount).contains($0) },
+            "TextClassifierTraining: label out of range")
         precondition(options.epochs >= 0 && options.batchSize > 0, "TextClassifierTraining: invalid options \(options)")
         let optimizer = Adam(model.parameters, learningRate: options.learningRate)
         var generator = RandomGenerator(seed: options.seed)
@@ -60,7 +64,8 @@ public enum TextClassifierTraining {
             for start in stride(from: 0, to: order.count, by: options.batchSize) {
                 let indices = order[start..<min(start + options.batchSize, order.count)]
                 var dropout: RandomGenerator? = generator
-                let loss = model.loss(indices.map { sequences[$0] }, labels: indices.map { labels[$0] }, dropoutUsing: &dropout)
+                let loss = model.loss(
+                    indices.map { sequences[$0] }, labels: indices.map { labels[$0] }, dropoutUsing: &dropout)
                 generator = dropout ?? generator
                 optimizer.step(gradients(of: loss, wrt: model.parameterValues))
                 lossSum += Double(loss.scalars[0])

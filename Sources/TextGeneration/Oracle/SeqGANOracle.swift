@@ -48,7 +48,9 @@ public enum SeqGANOracle {
         let vocabulary = embedding.shape[0]
         let embeddingSize = embedding.shape[1]
         let hidden = hiddenProbe.shape[0]
-        var expected: [String: [Int]] = ["embedding": [vocabulary, embeddingSize], "W_out": [hidden, vocabulary], "b_out": [vocabulary]]
+        var expected: [String: [Int]] = [
+            "embedding": [vocabulary, embeddingSize], "W_out": [hidden, vocabulary], "b_out": [vocabulary],
+        ]
         for gate in ["i", "f", "o", "c"] {
             expected["W_\(gate)"] = [embeddingSize, hidden]
             expected["U_\(gate)"] = [hidden, hidden]
@@ -111,7 +113,8 @@ public enum SeqGANOracle {
                 var states: [LSTMState]? = nil
                 var rows = [[Int]](repeating: [], count: batch)
                 for _ in 0..<length {
-                    let (logits, next) = model.logits(IndexTensor(shape: [1, batch], indices: tokens), initialStates: states)
+                    let (logits, next) = model.logits(
+                        IndexTensor(shape: [1, batch], indices: tokens), initialStates: states)
                     states = next
                     let probabilities = logits.reshaped([batch, vocabulary]).softmax(axis: -1)
                     probabilities.scalars.withUnsafeBufferPointer { buffer in

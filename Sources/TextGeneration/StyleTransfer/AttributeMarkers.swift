@@ -41,7 +41,8 @@ public struct AttributeMarkers: Sendable {
         for (gram, perStyle) in counts {
             let total = perStyle.reduce(0) { $0 + Int($1) }
             for style in 0..<styleCount where perStyle[style] > 0 {
-                let salience = (Double(perStyle[style]) + smoothing) / (Double(total - Int(perStyle[style])) + smoothing)
+                let salience =
+                    (Double(perStyle[style]) + smoothing) / (Double(total - Int(perStyle[style])) + smoothing)
                 if salience >= threshold { markers[style][gram] = salience }
             }
         }

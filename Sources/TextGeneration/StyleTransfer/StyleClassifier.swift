@@ -76,7 +76,8 @@ public struct StyleClassifier {
         do {
             vocabulary = try Vocabulary(contentsOfFile: directory.file(vocabularyFile).path)
         } catch {
-            throw ModelDirectoryError(path: directory.file(vocabularyFile).path, "cannot read the classifier vocabulary: \(error)")
+            throw ModelDirectoryError(
+                path: directory.file(vocabularyFile).path, "cannot read the classifier vocabulary: \(error)")
         }
         var generator = RandomGenerator(seed: 0)
         let network = TextCNN(settings.network, using: &generator)

@@ -13,7 +13,8 @@ public struct StyleCorpus: Sendable {
     ///
     /// - Precondition: one sentence list per style.
     public init(styles: [String], sentences: [[[String]]]) {
-        precondition(styles.count == sentences.count, "StyleCorpus: \(styles.count) styles, \(sentences.count) sentence lists")
+        precondition(
+            styles.count == sentences.count, "StyleCorpus: \(styles.count) styles, \(sentences.count) sentence lists")
         self.styles = styles
         self.sentences = sentences
     }
@@ -24,7 +25,8 @@ public struct StyleCorpus: Sendable {
     /// - Throws: ``InputError`` for fewer than two styles, a repeated or malformed style name, and unreadable or
     ///   empty files (located at the file).
     public static func load(
-        files: [(style: String, path: String)], tokenization: TextTokenization, lowercase: Bool, maximumLength: Int? = nil
+        files: [(style: String, path: String)], tokenization: TextTokenization, lowercase: Bool,
+        maximumLength: Int? = nil
     ) throws -> StyleCorpus {
         var styles: [String] = []
         var sentences: [[[String]]] = []
@@ -33,7 +35,8 @@ public struct StyleCorpus: Sendable {
                 throw InputError("style name '\(Escaping.visible(style))' must be a non-empty word")
             }
             let corpus = try PlainTextCorpus(path: path, tokenization: tokenization, lowercase: lowercase)
-            let truncated = maximumLength.map { limit in corpus.sentences.map { Array($0.prefix(limit)) } } ?? corpus.sentences
+            let truncated =
+                maximumLength.map { limit in corpus.sentences.map { Array($0.prefix(limit)) } } ?? corpus.sentences
             if let index = styles.firstIndex(of: style) {
                 sentences[index] += truncated
             } else {
@@ -42,14 +45,17 @@ public struct StyleCorpus: Sendable {
             }
         }
         guard styles.count >= 2 else {
-            throw InputError("style transfer needs at least two styles (give --style NAME=FILE for each), got \(styles.count)")
+            throw InputError(
+                "style transfer needs at least two styles (give --style NAME=FILE for each), got \(styles.count)")
         }
         return StyleCorpus(styles: styles, sentences: sentences)
     }
 
     /// Parses `NAME=PATH`.
     public static func parseSpecification(_ text: String) throws -> (style: String, path: String) {
-        guard let equals = text.firstIndex(of: "="), equals != text.startIndex, text.index(after: equals) != text.endIndex else {
+        guard let equals = text.firstIndex(of: "="), equals != text.startIndex,
+            text.index(after: equals) != text.endIndex
+        else {
             throw InputError("expected STYLE=FILE, got '\(Escaping.visible(text))'")
         }
         return (String(text[..<equals]), String(text[text.index(after: equals)...]))
@@ -58,14 +64,18 @@ public struct StyleCorpus: Sendable {
     /// The corpus split into training and held-out validation sentences: every style keeps
     /// `validationFraction` of its sentences (at least one, at most `maximumValidation`) chosen by a seeded
     /// shuffle, the rest train.
-    public func split(validationFraction: Double, maximumValidation: Int = 1000, seed: UInt64) -> (train: StyleCorpus, validation: StyleCorpus) {
+    public func split(validationFraction: Double, maximumValidation: Int = 1000, seed: UInt64) -> (
+        train: StyleCorpus, validation: StyleCorpus
+    ) {
         var train: [[[String]]] = []
         var validation: [[[String]]] = []
         var generator = SplitMix64(seed: seed)
         for list in sentences {
             var order = Array(list.indices)
             generator.shuffle(&order)
-            let count = list.count < 2 ? 0 : min(maximumValidation, max(1, Int((Double(list.count) * validationFraction).rounded())))
+            let count =
+                list.count < 2
+                ? 0 : min(maximumValidation, max(1, Int((Double(list.count) * validationFraction).rounded())))
             let held = Set(order.prefix(count))
             validation.append(order.prefix(count).sorted().map { list[$0] })
             train.append(list.indices.filter { !held.contains($0) }.map { list[$0] })

@@ -99,7 +99,9 @@ public enum StyleTransferRun {
         _ recipe: StyleTransferRecipe, files: [(style: String, path: String)], output: ModelDirectory,
         classifierEpochs: Int = 2, classifierEmbeddingSize: Int = 128, log: ((String) -> Void)? = nil
     ) throws -> Summary {
-        guard (0..<1).contains(recipe.validationFraction) else { throw InputError("the validation fraction must be in [0, 1)") }
+        guard (0..<1).contains(recipe.validationFraction) else {
+            throw InputError("the validation fraction must be in [0, 1)")
+        }
         guard recipe.markerOrder >= 1, recipe.markerThreshold > 0, recipe.markerSmoothing > 0 else {
             throw InputError("marker order, threshold and smoothing must be positive")
         }
@@ -122,10 +124,12 @@ public enum StyleTransferRun {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         try AtomicFile.write(
-            try encoder.encode(MarkerLexicon(styles: corpus.styles, markers: markers.markers)), to: output.file(markersFile))
+            try encoder.encode(MarkerLexicon(styles: corpus.styles, markers: markers.markers)),
+            to: output.file(markersFile))
         for (style, name) in corpus.styles.enumerated() {
             try AtomicFile.write(
-                train.sentences[style].map { $0.joined(separator: " ") + "\n" }.joined(), to: output.file(poolFile(name)))
+                train.sentences[style].map { $0.joined(separator: " ") + "\n" }.joined(),
+                to: output.file(poolFile(name)))
             try AtomicFile.write(
                 validation.sentences[style].map { $0.joined(separator: " ") + "\n" }.joined(),
                 to: output.file(validationFile(name)))
@@ -137,11 +141,16 @@ public enum StyleTransferRun {
                 corpus: train, validation: validation, embeddingSize: classifierEmbeddingSize, epochs: classifierEpochs,
                 seed: recipe.seed, showsProgress: log != nil
             ) { record in
-                log?(String(format: "  epoch %d: loss %.4f, held-out accuracy %.4f", record.epoch, record.loss, record.validationAccuracy ?? .nan))
+                log?(
+                    String(
+                        format: "  epoch %d: loss %.4f, held-out accuracy %.4f", record.epoch, record.loss,
+                        record.validationAccuracy ?? .nan))
             }
             try classifier.save(to: output)
             finalRecipe.classifier = classifier.settings
-            let held = zip(validation.sentences.indices, validation.sentences).flatMap { style, list in list.map { ($0, style) } }
+            let held = zip(validation.sentences.indices, validation.sentences).flatMap { style, list in
+                list.map { ($0, style) }
+            }
             if !held.isEmpty {
                 let predictions = classifier.predict(held.map(\.0))
                 classifierAccuracy = Double(zip(predictions, held).filter { $0 == $1.1 }.count) / Double(held.count)
@@ -162,7 +171,8 @@ public enum StyleTransferRun {
         for (style, path) in files { dataFingerprints["\(style)=\(path)"] = PlainTextCorpus.fingerprint(of: path) }
         try output.writeManifest(
             ModelManifest(
-                kind: kind, hyperparameters: finalRecipe, dataFingerprints: dataFingerprints, metrics: metrics, files: directoryFiles))
+                kind: kind, hyperparameters: finalRecipe, dataFingerprints: dataFingerprints, metrics: metrics,
+                files: directoryFiles))
         return Summary(
             trainingSentences: train.sentences.map(\.count), validationSentences: validation.sentences.map(\.count),
             markerCounts: markers.markers.map(\.count), classifierAccuracy: classifierAccuracy)

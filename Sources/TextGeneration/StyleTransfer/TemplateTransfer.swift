@@ -51,7 +51,8 @@ public struct TemplateTransfer: Sendable {
 
     /// Transfers `sentence` of style index `source` to style index `target`.
     public func transfer(_ sentence: [String], from source: Int, to target: Int) -> [String] {
-        precondition(styles.indices.contains(source) && styles.indices.contains(target), "TemplateTransfer: style out of range")
+        precondition(
+            styles.indices.contains(source) && styles.indices.contains(target), "TemplateTransfer: style out of range")
         guard source != target, !sentence.isEmpty else { return sentence }
         let spans = markers.spans(in: sentence, style: source)
         let content = Self.remove(spans, from: sentence)

@@ -90,7 +90,8 @@ public struct TrainedStyleTransfer {
     /// - Throws: ``InputError`` naming the known styles.
     public func style(named name: String) throws -> Int {
         guard let index = recipe.styles.firstIndex(of: name) else {
-            throw InputError("unknown style '\(Escaping.visible(name))' (this model knows \(recipe.styles.joined(separator: ", ")))")
+            throw InputError(
+                "unknown style '\(Escaping.visible(name))' (this model knows \(recipe.styles.joined(separator: ", ")))")
         }
         return index
     }
@@ -170,20 +171,25 @@ public struct TrainedStyleTransfer {
                 .init(
                     from: recipe.styles[input.style], to: recipe.styles[target], sentences: outputs.count,
                     accuracy: accuracy,
-                    sourceBLEU: outputs.isEmpty ? 0 : try bleu.corpusScore(hypotheses: outputText, references: [sourceText]).score,
+                    sourceBLEU: outputs.isEmpty
+                        ? 0 : try bleu.corpusScore(hypotheses: outputText, references: [sourceText]).score,
                     referenceBLEU: referenceBLEU,
                     samples: zip(sourceText, outputText).prefix(sampleCount).map { .init(input: $0, output: $1) }))
             allOutputs += outputText
             allSources += sourceText
         }
-        let sourceBLEU = allOutputs.isEmpty ? 0 : try bleu.corpusScore(hypotheses: allOutputs, references: [allSources]).score
+        let sourceBLEU =
+            allOutputs.isEmpty ? 0 : try bleu.corpusScore(hypotheses: allOutputs, references: [allSources]).score
         let referenceBLEU =
-            referencedOutputs.isEmpty ? nil : try bleu.corpusScore(hypotheses: referencedOutputs, references: referenceStreams).score
+            referencedOutputs.isEmpty
+            ? nil : try bleu.corpusScore(hypotheses: referencedOutputs, references: referenceStreams).score
         let accuracy = classified > 0 ? Double(correct) / Double(classified) : nil
         return StyleTransferReport(
             directions: directions, accuracy: accuracy, sourceBLEU: sourceBLEU, referenceBLEU: referenceBLEU,
             geometricMean: accuracy.map { ($0 * 100 * sourceBLEU).squareRoot() },
-            referenceGeometricMean: accuracy.flatMap { accuracy in referenceBLEU.map { (accuracy * 100 * $0).squareRoot() } })
+            referenceGeometricMean: accuracy.flatMap { accuracy in
+                referenceBLEU.map { (accuracy * 100 * $0).squareRoot() }
+            })
     }
 
     /// The held-out validation sentences of each style saved at training time.

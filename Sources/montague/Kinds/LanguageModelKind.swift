@@ -45,7 +45,9 @@ struct LanguageModelKind: ModelKindHandler {
             results.append((path, trained.perplexity(of: corpus.sentences), corpus.sentences.count))
         }
         if options.json {
-            let items = results.map { "{\"data\":\(Escaping.jsonString($0.0)),\"perplexity\":\($0.1),\"sentences\":\($0.2)}" }
+            let items = results.map {
+                "{\"data\":\(Escaping.jsonString($0.0)),\"perplexity\":\($0.1),\"sentences\":\($0.2)}"
+            }
             print("[" + items.joined(separator: ",") + "]")
         } else {
             for (path, perplexity, count) in results {

@@ -13,7 +13,8 @@ struct StyleTransferKind: ModelKindHandler {
         try options.reject([.n, .temperature, .topK, .topP, .beam, .episodes], for: kind)
         let model = try TrainedStyleTransfer.load(from: directory)
         guard let targetName = options.to else {
-            throw ValidationError("name the target style with --to (one of \(model.recipe.styles.joined(separator: ", ")))")
+            throw ValidationError(
+                "name the target style with --to (one of \(model.recipe.styles.joined(separator: ", ")))")
         }
         let target = try model.style(named: targetName)
         let lines: [String]
