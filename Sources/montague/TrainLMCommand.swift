@@ -5,14 +5,38 @@ import TextGeneration
 
 extension TextTokenization: ExpressibleByArgument {}
 
+/// `--tokenizer` of `train lm`: words (`whitespace`, `default`) or subwords (`bpe:N`, `unigram:N`, a
+/// `tokenizer.json`).
+struct LanguageModelTokenizerChoice: ExpressibleByArgument {
+    /// The word tokenization (used when `subwords` is nil).
+    var words: TextTokenization = .whitespace
+    /// The subword specification text.
+    var subwords: String?
+
+    init?(argument: String) {
+        if let words = TextTokenization(rawValue: argument) {
+            self.words = words
+        } else if argument.hasPrefix("bpe:") || argument.hasPrefix("unigram:") || argument.hasSuffix(".json") {
+            subwords = argument
+        } else {
+            return nil
+        }
+    }
+
+    init(words: TextTokenization) { self.words = words }
+
+    static var defaultValueDescription: String { "whitespace" }
+}
+
 /// `montague train lm --train FILE [--valid FILE] --output DIR`: a word-level LSTM language model.
 struct TrainLMCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "lm",
         abstract: "Train a word-level LSTM language model on plain text (one sentence per line).",
         discussion: """
-            Sentences are read one per line and tokenized on whitespace (pre-tokenized corpora) or by Montague's \
-            word tokenizer (--tokenizer default); each is trained with a beginning and an end token. The model \
+            Sentences are read one per line and tokenized on whitespace (pre-tokenized corpora), by Montague's \
+            word tokenizer (--tokenizer default), or into subwords (--tokenizer bpe:8000, unigram:8000, or a \
+            tokenizer.json; the tokenizer is saved in the model directory); each is trained with a beginning and an end token. The model \
             directory (--output) holds the manifest, weights, vocabulary and training state: the same command \
             again continues a stopped run (same flags; --steps may grow), sample with `montague predict DIR --n 10`, measure \
             perplexity with `montague evaluate DIR --data FILE`.
@@ -31,8 +55,13 @@ struct TrainLMCommand: ParsableCommand {
     @Option(name: .long, help: "The model directory to write.")
     var output: String
 
-    @Option(name: .long, help: "Tokenizer: whitespace (pre-tokenized text) or default (Montague's word tokenizer).")
-    var tokenizer: TextTokenization = .whitespace
+    @Option(
+        name: .long,
+        help: """
+            whitespace (pre-tokenized text), default (Montague's word tokenizer), bpe:N or unigram:N (a subword \
+            tokenizer of N tokens trained on --train), or a Hugging Face tokenizer.json.
+            """)
+    var tokenizer = LanguageModelTokenizerChoice(words: .whitespace)
 
     @Flag(name: .long, help: "Lowercase tokens.")
     var lowercase = false
@@ -81,7 +110,8 @@ struct TrainLMCommand: ParsableCommand {
 
     func run() throws {
         let recipe = LanguageModelRecipe(
-            tokenization: tokenizer, lowercase: lowercase, minimumCount: minCount, maximumVocabulary: maxVocabulary,
+            tokenization: tokenizer.words, subwords: tokenizer.subwords, lowercase: lowercase, minimumCount: minCount,
+            maximumVocabulary: maxVocabulary,
             maximumLength: maxLength, embeddingSize: embedding, hiddenSize: hidden, layerCount: layers,
             dropout: dropout, batchSize: batchSize, learningRate: lr, maxGradientNorm: clip, steps: steps,
             evaluationInterval: evalEvery, seed: seed)

@@ -79,4 +79,30 @@ struct LanguageModelRunTests {
                 output: ModelDirectory(url: root.appendingPathComponent("y")))
         }
     }
+
+    @Test("Subword models: a byte-level BPE is trained, saved with the model, and decodes what it encodes")
+    func subwords() throws {
+        let root = try Self.workspace()
+        defer { try? FileManager.default.removeItem(at: root) }
+        var recipe = Self.recipe
+        recipe.subwords = "bpe:300"
+        recipe.steps = 4
+        let output = ModelDirectory(url: root.appendingPathComponent("bpe"))
+        let summary = try LanguageModelRun.train(
+            recipe, trainPath: root.appendingPathComponent("train.txt").path, validPath: nil, output: output)
+        #expect(summary.steps == 4)
+        #expect(FileManager.default.fileExists(atPath: output.file(TrainedLanguageModel.tokenizerFile).path))
+        let model = try TrainedLanguageModel.load(from: output)
+        let pieces = try model.sentences(inFile: root.appendingPathComponent("valid.txt").path)
+        #expect(pieces.count == 1)
+        #expect(model.render(pieces[0]) == "the food was cold .")
+        #expect(model.perplexity(of: pieces).isFinite)
+        var bad = Self.recipe
+        bad.subwords = "bpe:3"
+        #expect(throws: InputError.self) {
+            try LanguageModelRun.train(
+                bad, trainPath: root.appendingPathComponent("train.txt").path, validPath: nil,
+                output: ModelDirectory(url: root.appendingPathComponent("bad")))
+        }
+    }
 }

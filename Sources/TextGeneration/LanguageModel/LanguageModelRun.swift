@@ -7,8 +7,11 @@ import NeuralNet
 /// Everything `montague train lm` needs to rebuild, continue or apply a language model: stored as the model
 /// directory's hyperparameters.
 public struct LanguageModelRecipe: Codable, Equatable, Sendable {
-    /// How lines are tokenized.
+    /// How lines are tokenized into words (ignored when ``subwords`` is set).
     public var tokenization: TextTokenization
+    /// A subword tokenizer instead of words: `bpe:N` or `unigram:N` (trained on the training file) or the path of a
+    /// Hugging Face `tokenizer.json`; nil for words. The tokenizer is saved in the model directory.
+    public var subwords: String?
     /// Lowercase tokens.
     public var lowercase: Bool
     /// Tokens seen fewer times become `<unk>`.
@@ -40,12 +43,14 @@ public struct LanguageModelRecipe: Codable, Equatable, Sendable {
 
     /// A recipe with small defaults.
     public init(
-        tokenization: TextTokenization = .whitespace, lowercase: Bool = false, minimumCount: Int = 1,
+        tokenization: TextTokenization = .whitespace, subwords: String? = nil, lowercase: Bool = false,
+        minimumCount: Int = 1,
         maximumVocabulary: Int? = nil, maximumLength: Int = 50, embeddingSize: Int = 64, hiddenSize: Int = 128,
         layerCount: Int = 1, dropout: Float = 0, batchSize: Int = 32, learningRate: Float = 2e-3,
         maxGradientNorm: Float = 5, steps: Int = 1000, evaluationInterval: Int = 200, seed: UInt64 = 0
     ) {
         self.tokenization = tokenization
+        self.subwords = subwords
         self.lowercase = lowercase
         self.minimumCount = minimumCount
         self.maximumVocabulary = maximumVocabulary
@@ -68,6 +73,11 @@ public struct LanguageModelRecipe: Codable, Equatable, Sendable {
     public func validate() throws {
         func check(_ condition: Bool, _ message: String) throws { if !condition { throw InputError(message) } }
         try check(minimumCount >= 1, "minimum count must be at least 1")
+        if let subwords {
+            try check(
+                SubwordTokenizer.Specification(subwords) != nil,
+                "subword tokenizer '\(subwords)': use bpe:N (N ≥ 257), unigram:N (N ≥ 2) or a tokenizer.json file")
+        }
         try check(
             maximumVocabulary.map { $0 >= 5 } ?? true, "the vocabulary needs room for the 4 special tokens and one word"
         )
@@ -88,6 +98,8 @@ public struct TrainedLanguageModel {
     public static let kind = "lm"
     /// The vocabulary file in the model directory.
     public static let vocabularyFile = "vocabulary.json"
+    /// The subword tokenizer file, for models trained on subwords.
+    public static let tokenizerFile = "tokenizer.json"
 
     /// The network.
     public let model: LanguageModel
@@ -95,6 +107,8 @@ public struct TrainedLanguageModel {
     public let vocabulary: Vocabulary
     /// How it was trained.
     public let recipe: LanguageModelRecipe
+    /// The subword tokenizer, for models trained on subwords.
+    public let subwords: SubwordTokenizer?
 
     /// Loads a model directory written by ``LanguageModelRun/train(_:trainPath:validPath:output:metricsURL:progress:)``.
     ///
@@ -119,7 +133,20 @@ public struct TrainedLanguageModel {
             vocabularySize: vocabulary.count, embeddingSize: recipe.embeddingSize, hiddenSize: recipe.hiddenSize,
             layerCount: recipe.layerCount, dropout: recipe.dropout, using: &generator)
         try directory.loadWeights(into: model)
-        return TrainedLanguageModel(model: model, vocabulary: vocabulary, recipe: recipe)
+        let subwords = try recipe.subwords.map { _ in
+            try SubwordTokenizer.load(from: directory.file(tokenizerFile))
+        }
+        return TrainedLanguageModel(model: model, vocabulary: vocabulary, recipe: recipe, subwords: subwords)
+    }
+
+    /// The sentences of a plain-text file, tokenized as the training data was (words or subword pieces).
+    public func sentences(inFile path: String) throws -> [[String]] {
+        try PlainTextCorpus(path: path, recipe: recipe, subwords: subwords).sentences
+    }
+
+    /// A generated token sequence as text: words joined by spaces, or subword pieces decoded.
+    public func render(_ tokens: [String]) -> String {
+        subwords.map { $0.decode(pieces: tokens) } ?? tokens.joined(separator: " ")
     }
 
     /// The id sequence of a sentence: `<s> tokens </s>`.
@@ -178,18 +205,31 @@ public enum LanguageModelRun {
         metricsURL: URL? = nil, progress: ProgressReporter? = nil
     ) throws -> Summary {
         try recipe.validate()
-        let training = try PlainTextCorpus(
-            path: trainPath, tokenization: recipe.tokenization, lowercase: recipe.lowercase)
-        let validation = try validPath.map {
-            try PlainTextCorpus(path: $0, tokenization: recipe.tokenization, lowercase: recipe.lowercase)
-        }
         try output.create()
+        var subwordTokenizer: SubwordTokenizer?
+        if let specificationText = recipe.subwords,
+            let specification = SubwordTokenizer.Specification(specificationText)
+        {
+            let tokenizerURL = output.file(TrainedLanguageModel.tokenizerFile)
+            if output.exists && FileManager.default.fileExists(atPath: tokenizerURL.path) {
+                subwordTokenizer = try SubwordTokenizer.load(from: tokenizerURL)
+            } else {
+                let lines = try TextScoring.TextFile(contentsOf: trainPath).lines
+                let texts = lines.map { recipe.lowercase ? $0.lowercased() : $0 }
+                subwordTokenizer = try SubwordTokenizer.make(specification, texts: texts)
+            }
+        }
+        let training = try PlainTextCorpus(path: trainPath, recipe: recipe, subwords: subwordTokenizer)
+        let validation = try validPath.map { try PlainTextCorpus(path: $0, recipe: recipe, subwords: subwordTokenizer) }
         let vocabulary: Vocabulary
         var fingerprints = ["train": PlainTextCorpus.fingerprint(of: trainPath)]
         if let validPath { fingerprints["valid"] = PlainTextCorpus.fingerprint(of: validPath) }
-        let directoryFiles = [
+        var directoryFiles = [
             TrainedLanguageModel.vocabularyFile: "the vocabulary (JSON): tokens by id, special tokens"
         ]
+        if subwordTokenizer != nil {
+            directoryFiles[TrainedLanguageModel.tokenizerFile] = "the subword tokenizer (Hugging Face tokenizer.json)"
+        }
         if output.exists {
             let previous = try output.readManifest(expecting: TrainedLanguageModel.kind)
             guard try previous.hyperparameters(as: LanguageModelRecipe.self).withoutBudget == recipe.withoutBudget
@@ -205,6 +245,7 @@ public enum LanguageModelRun {
                 tokens: training.sentences.joined(), minimumCount: recipe.minimumCount,
                 maximumSize: recipe.maximumVocabulary)
             try vocabulary.save(to: output.file(TrainedLanguageModel.vocabularyFile).path)
+            try subwordTokenizer?.save(to: output.file(TrainedLanguageModel.tokenizerFile))
             // The manifest comes first, so a run stopped before its end is recognized and continued.
             try output.writeManifest(
                 ModelManifest(

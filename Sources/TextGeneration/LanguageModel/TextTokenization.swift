@@ -41,6 +41,26 @@ public struct PlainTextCorpus: Sendable {
         }
     }
 
+    /// Reads `path` as a language model's recipe says: words by its tokenization, or the pieces of `subwords`.
+    public init(path: String, recipe: LanguageModelRecipe, subwords: SubwordTokenizer?) throws {
+        guard let subwords else {
+            try self.init(path: path, tokenization: recipe.tokenization, lowercase: recipe.lowercase)
+            return
+        }
+        let file = try TextScoring.TextFile(contentsOf: path)
+        let pieces = file.lines.map { subwords.encodeToPieces(recipe.lowercase ? $0.lowercased() : $0) }
+            .filter { !$0.isEmpty }
+        guard !pieces.isEmpty else {
+            throw InputError("no sentences (every line is blank)", at: SourceLocation(file: path))
+        }
+        self.init(path: path, sentences: pieces)
+    }
+
+    private init(path: String, sentences: [[String]]) {
+        self.path = path
+        self.sentences = sentences
+    }
+
     /// A fingerprint for the manifest: size in bytes and the SplitMix64 hash of the contents.
     public static func fingerprint(of path: String) -> String {
         guard let data = FileManager.default.contents(atPath: path) else { return "unreadable" }

@@ -18,7 +18,7 @@ struct LanguageModelKind: ModelKindHandler {
         let sentences = trained.sample(
             count: options.count ?? 10, selection: selection, maximumLength: trained.recipe.maximumLength,
             using: &generator
-        ).map { $0.joined(separator: " ") }
+        ).map(trained.render)
         let text: String
         if options.json {
             text = "[" + sentences.map(Escaping.jsonString).joined(separator: ",") + "]\n"
@@ -40,9 +40,8 @@ struct LanguageModelKind: ModelKindHandler {
         let trained = try TrainedLanguageModel.load(from: directory)
         var results: [(String, Double, Int)] = []
         for path in options.data {
-            let corpus = try PlainTextCorpus(
-                path: path, tokenization: trained.recipe.tokenization, lowercase: trained.recipe.lowercase)
-            results.append((path, trained.perplexity(of: corpus.sentences), corpus.sentences.count))
+            let sentences = try trained.sentences(inFile: path)
+            results.append((path, trained.perplexity(of: sentences), sentences.count))
         }
         if options.json {
             let items = results.map {
