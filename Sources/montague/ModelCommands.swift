@@ -187,46 +187,7 @@ struct EvaluateCommand: ParsableCommand {
     }
 }
 
-/// A wall-clock budget given as `90s`, `45m`, `2h`, `1h30m` or plain seconds (`5400`).
-struct Duration: ExpressibleByArgument, Equatable, CustomStringConvertible {
-    /// The budget in seconds.
-    var seconds: Double
-
-    init(seconds: Double) { self.seconds = seconds }
-
-    init?(argument: String) {
-        let text = argument.trimmingCharacters(in: .whitespaces).lowercased()
-        if let plain = Double(text) {
-            guard plain > 0, plain.isFinite else { return nil }
-            seconds = plain
-            return
-        }
-        var total = 0.0
-        var number = ""
-        var sawUnit = false
-        for character in text {
-            if character.isNumber || character == "." {
-                number.append(character)
-                continue
-            }
-            let scale: Double
-            switch character {
-            case "s": scale = 1
-            case "m": scale = 60
-            case "h": scale = 3600
-            case "d": scale = 86_400
-            default: return nil
-            }
-            guard let value = Double(number), value.isFinite else { return nil }
-            total += value * scale
-            number = ""
-            sawUnit = true
-        }
-        guard number.isEmpty, sawUnit, total > 0 else { return nil }
-        seconds = total
-    }
-
-    var description: String { "\(seconds)s" }
-
-    static var defaultCompletionKind: CompletionKind { .default }
+/// `--time-limit 90s|45m|2h|1h30m|5400` for every training command.
+extension WallClockBudget: ExpressibleByArgument {
+    public init?(argument: String) { self.init(argument) }
 }

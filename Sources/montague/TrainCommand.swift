@@ -26,7 +26,7 @@ struct TrainingRunOptions: ParsableArguments {
     var steps: Int?
 
     @Option(name: .customLong("time-limit"), help: "Stop training after this wall-clock time: 90s, 45m, 2h.")
-    var timeLimit: Duration?
+    var timeLimit: WallClockBudget?
 
     @Option(name: .long, help: "Seed of initialization, shuffling, dropout and sampling (default 0).")
     var seed: UInt64?

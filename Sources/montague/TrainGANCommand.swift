@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import MontagueSupport
 import Generative
 import NeuralNet
 
@@ -51,7 +52,7 @@ struct GenerativeRunOptions: ParsableArguments {
     var steps: Int = 2000
 
     @Option(name: .customLong("time-limit"), help: "Stop after this wall-clock time (90s, 45m, 2h).")
-    var timeLimit: Duration?
+    var timeLimit: WallClockBudget?
 
     @Option(name: .long, help: "Seed of initialization, batches, noise and toy data.")
     var seed: UInt64 = 0

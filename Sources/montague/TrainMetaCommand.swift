@@ -107,7 +107,7 @@ struct TrainMetaCommand: ParsableCommand {
     var steps = 1000
 
     @Option(name: .customLong("time-limit"), help: "Wall-clock budget (90s, 45m, 2h); stops early and saves.")
-    var timeLimit: Duration?
+    var timeLimit: WallClockBudget?
 
     @Option(name: .customLong("eval-episodes"), help: "Held-out episodes in the final evaluation.")
     var evalEpisodes = 600

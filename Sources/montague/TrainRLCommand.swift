@@ -65,7 +65,7 @@ struct TrainRLCommand: ParsableCommand {
     var output: String
 
     @Option(name: .customLong("time-limit"), help: "Wall-clock budget (90s, 45m, 2h); the model is saved when it ends.")
-    var timeLimit: Duration?
+    var timeLimit: WallClockBudget?
 
     @Option(name: .long, help: "Metrics file, one JSON object per update (default: DIR/metrics.jsonl).")
     var metrics: String?

@@ -157,45 +157,6 @@ public struct ExperimentPlan: Codable, Equatable, Sendable {
     }
 }
 
-/// A wall-clock budget written `90s`, `45m`, `2h`, `1h30m` or as plain seconds.
-public struct WallClockBudget: Equatable, Sendable {
-    /// The budget in seconds.
-    public var seconds: Double
-
-    /// Parses a budget; nil when malformed or not positive.
-    public init?(_ text: String) {
-        let lowered = text.trimmingCharacters(in: .whitespaces).lowercased()
-        if let plain = Double(lowered) {
-            guard plain > 0, plain.isFinite else { return nil }
-            seconds = plain
-            return
-        }
-        var total = 0.0
-        var number = ""
-        var sawUnit = false
-        for character in lowered {
-            if character.isASCII && (character.isNumber || character == ".") {
-                number.append(character)
-                continue
-            }
-            let scale: Double
-            switch character {
-            case "s": scale = 1
-            case "m": scale = 60
-            case "h": scale = 3600
-            case "d": scale = 86_400
-            default: return nil
-            }
-            guard let value = Double(number), value.isFinite else { return nil }
-            total += value * scale
-            number = ""
-            sawUnit = true
-        }
-        guard number.isEmpty, sawUnit, total > 0 else { return nil }
-        seconds = total
-    }
-}
-
 /// How a table cell prints a number.
 enum NumberFormat: Equatable {
     case percent
