@@ -23,73 +23,21 @@ extension Seq2SeqModel {
             let single = encode([source])
             var encoding = single
             var states = encoding.initialStates
-            // Live beams: tokens so far and summed log-probabilities.
-            var beams: [(tokens: [Int], score: Float)] = [([], 0)]
-            var finished: [Seq2SeqHypothesis] = []
+            var search = BeamSearchState(width: width, lengthPenalty: lengthPenalty)
             for _ in 0..<maxLength {
-                if encoding.memory.shape[0] != beams.count {
-                    encoding = single.selectingRows(Array(repeating: 0, count: beams.count), with: Cell.mapState)
+                let live = search.beams.count
+                if encoding.memory.shape[0] != live {
+                    encoding = single.selectingRows(Array(repeating: 0, count: live), with: Cell.mapState)
                 }
-                let previous = beams.map { $0.tokens.last ?? SequenceVocabulary.beginning }
-                let step = decodeStep(previousTokens: previous, states: states, encoding: encoding)
-                let logProbabilities = step.logits.logSoftmax(axis: 1).scalars
-                // The best `width` extensions over all beams, ties broken by lower beam then lower token.
-                var candidates: [(beam: Int, token: Int, score: Float)] = []
-                candidates.reserveCapacity(beams.count * vocabulary)
-                for (b, beam) in beams.enumerated() {
-                    for k in 0..<vocabulary {
-                        candidates.append((b, k, beam.score + logProbabilities[b * vocabulary + k]))
-                    }
-                }
-                candidates.sort {
-                    $0.score > $1.score || ($0.score == $1.score && ($0.beam, $0.token) < ($1.beam, $1.token))
-                }
-                // `<eos>` among the best `width` extensions finishes a hypothesis; the best `width` other
-                // extensions stay live, so a finished hypothesis never pushes a better live one out.
-                var next: [(tokens: [Int], score: Float)] = []
-                var parents: [Int] = []
-                for (rank, candidate) in candidates.enumerated() {
-                    if candidate.token == SequenceVocabulary.end {
-                        if rank < width {
-                            finished.append(
-                                Seq2SeqHypothesis(
-                                    tokens: beams[candidate.beam].tokens, logProbability: candidate.score,
-                                    finished: true))
-                        }
-                    } else if next.count < width {
-                        next.append((beams[candidate.beam].tokens + [candidate.token], candidate.score))
-                        parents.append(candidate.beam)
-                    }
-                    if next.count == width && rank >= width { break }
-                }
-                if shouldStop(finished: finished, live: next, width: width, lengthPenalty: lengthPenalty) {
-                    beams = []
-                    break
-                }
+                let step = decodeStep(previousTokens: search.previousTokens, states: states, encoding: encoding)
+                guard
+                    let parents = search.advance(
+                        logProbabilities: step.logits.logSoftmax(axis: 1).scalars, vocabulary: vocabulary)
+                else { break }
                 let rows = IndexTensor(parents)
                 states = step.states.map { Cell.mapState($0) { $0.indexSelect(axis: 0, indices: rows) } }
-                beams = next
             }
-            let unfinished = beams.map {
-                Seq2SeqHypothesis(tokens: $0.tokens, logProbability: $0.score, finished: false)
-            }
-            return (finished + unfinished).sorted {
-                $0.score(lengthPenalty: lengthPenalty) > $1.score(lengthPenalty: lengthPenalty)
-            }
+            return search.hypotheses()
         }
-    }
-
-    /// Whether no live prefix can (α = 0) or is expected to (α > 0, when `width` hypotheses are finished) beat the
-    /// finished ones: a live prefix's log-probability only falls as it grows, so with α = 0 the test is exact.
-    private func shouldStop(
-        finished: [Seq2SeqHypothesis], live: [(tokens: [Int], score: Float)], width: Int, lengthPenalty: Float
-    ) -> Bool {
-        guard let bestLive = live.map(\.score).max() else { return true }
-        guard !finished.isEmpty else { return false }
-        if lengthPenalty == 0 { return (finished.map(\.logProbability).max() ?? -.infinity) >= bestLive }
-        guard finished.count >= width else { return false }
-        let bestLength = Float(live.map(\.tokens.count).max() ?? 1)
-        let bestLiveScore = bestLive / Float(pow(Double(max(1, bestLength)), Double(lengthPenalty)))
-        return (finished.map { $0.score(lengthPenalty: lengthPenalty) }.max() ?? -.infinity) >= bestLiveScore
     }
 }
