@@ -207,24 +207,14 @@ public enum Seq2SeqTrainer {
     }
 
     /// The decoded target of every source: greedy in batches of `batchSize` when `beamWidth` is 1, else the best
-    /// beam-search hypothesis of each source.
+    /// beam-search hypothesis of each source (``Seq2SeqTransducerTraining/predict(_:sources:maxLength:beamWidth:lengthPenalty:batchSize:)``).
     public static func predict<Cell>(
         _ model: Seq2SeqModel<Cell>, sources: [[Int]], maxLength: Int, beamWidth: Int = 1, lengthPenalty: Float = 0,
         batchSize: Int = 128
     ) -> [[Int]] {
-        precondition(beamWidth > 0 && batchSize > 0, "Seq2SeqTrainer.predict: beamWidth and batchSize must be positive")
-        if beamWidth == 1 {
-            var result: [[Int]] = []
-            for start in stride(from: 0, to: sources.count, by: batchSize) {
-                let chunk = Array(sources[start..<min(sources.count, start + batchSize)])
-                result += model.greedyDecode(chunk, maxLength: maxLength).map(\.tokens)
-            }
-            return result
-        }
-        return sources.map {
-            model.beamSearch($0, width: beamWidth, maxLength: maxLength, lengthPenalty: lengthPenalty).first?.tokens
-                ?? []
-        }
+        Seq2SeqTransducerTraining.predict(
+            model, sources: sources, maxLength: maxLength, beamWidth: beamWidth, lengthPenalty: lengthPenalty,
+            batchSize: batchSize)
     }
 
     /// Fraction of pairs whose decoded target equals the reference exactly (the metric of Lake & Baroni 2018),
@@ -233,9 +223,7 @@ public enum Seq2SeqTrainer {
         _ model: Seq2SeqModel<Cell>, on pairs: Seq2SeqEncodedPairs, maxLength: Int, beamWidth: Int = 1,
         lengthPenalty: Float = 0
     ) -> (accuracy: Double, predictions: [[Int]]) {
-        let predictions = predict(
-            model, sources: pairs.sources, maxLength: maxLength, beamWidth: beamWidth, lengthPenalty: lengthPenalty)
-        let correct = zip(predictions, pairs.targets).filter { $0 == $1 }.count
-        return (pairs.count == 0 ? 0 : Double(correct) / Double(pairs.count), predictions)
+        Seq2SeqTransducerTraining.exactMatchAccuracy(
+            model, on: pairs, maxLength: maxLength, beamWidth: beamWidth, lengthPenalty: lengthPenalty)
     }
 }
