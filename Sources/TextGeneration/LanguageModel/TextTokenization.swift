@@ -9,15 +9,9 @@ public enum TextTokenization: String, Codable, CaseIterable, Sendable {
     /// Montague's Unicode word tokenizer (words, numbers, punctuation, Penn Treebank contractions).
     case `default`
 
-    /// The tokens of one line.
+    /// The tokens of one line, by the Corpus module's tokenizer with this segmentation.
     public func tokens(_ line: String, lowercase: Bool) -> [String] {
-        switch self {
-        case .whitespace:
-            let tokens = line.split(whereSeparator: { $0.isWhitespace }).map(String.init)
-            return lowercase ? tokens.map { $0.lowercased() } : tokens
-        case .default:
-            return Tokenizer(lowercase: lowercase).tokenize(line)
-        }
+        Tokenizer(lowercase: lowercase, segmentation: self == .whitespace ? .whitespace : .rules).tokenize(line)
     }
 }
 
