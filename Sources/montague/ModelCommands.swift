@@ -191,3 +191,12 @@ struct EvaluateCommand: ParsableCommand {
 extension WallClockBudget: ExpressibleByArgument {
     public init?(argument: String) { self.init(argument) }
 }
+
+/// Writes a command's output to `path` atomically, or to standard output when there is no path (`--output`).
+func emit(_ text: String, to path: String?) throws {
+    if let path {
+        try AtomicFile.write(Data(text.utf8), to: URL(fileURLWithPath: path))
+    } else {
+        FileHandle.standardOutput.write(Data(text.utf8))
+    }
+}

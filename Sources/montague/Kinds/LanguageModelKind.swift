@@ -25,11 +25,7 @@ struct LanguageModelKind: ModelKindHandler {
         } else {
             text = sentences.map { $0 + "\n" }.joined()
         }
-        if let output = options.output {
-            try AtomicFile.write(text, to: URL(fileURLWithPath: output))
-        } else {
-            print(text, terminator: "")
-        }
+        try emit(text, to: options.output)
     }
 
     static func evaluate(_ directory: ModelDirectory, manifest: ModelManifest, options: EvaluateOptions) throws {

@@ -52,15 +52,6 @@ func readInputText(_ path: String?) throws -> (text: String, name: String) {
     return (String(decoding: data, as: UTF8.self), path)
 }
 
-/// Writes `text` to `path` atomically, or to standard output.
-func emit(_ text: String, to path: String?) throws {
-    if let path {
-        try AtomicFile.write(Data(text.utf8), to: URL(fileURLWithPath: path))
-    } else {
-        FileHandle.standardOutput.write(Data(text.utf8))
-    }
-}
-
 /// Loads a `meta` model directory into a fresh ``MetaTraining`` run.
 func loadMetaRun(_ directory: ModelDirectory, manifest: ModelManifest) throws -> (MetaTraining, MetaModelRecord) {
     let record = try manifest.hyperparameters(as: MetaModelRecord.self)

@@ -36,12 +36,7 @@ enum Seq2SeqKind: ModelKindHandler {
                 lines.append(prediction.joined(separator: " "))
             }
         }
-        let output = lines.joined(separator: "\n") + "\n"
-        if let path = options.output {
-            try AtomicFile.write(output, to: URL(fileURLWithPath: path))
-        } else {
-            FileHandle.standardOutput.write(Data(output.utf8))
-        }
+        try emit(lines.joined(separator: "\n") + "\n", to: options.output)
     }
 
     static func evaluate(_ directory: ModelDirectory, manifest: ModelManifest, options: EvaluateOptions) throws {

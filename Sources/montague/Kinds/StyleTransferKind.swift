@@ -30,11 +30,7 @@ struct StyleTransferKind: ModelKindHandler {
             options.json
             ? "[" + outputs.map(Escaping.jsonString).joined(separator: ",") + "]\n"
             : outputs.map { $0 + "\n" }.joined()
-        if let output = options.output {
-            try AtomicFile.write(text, to: URL(fileURLWithPath: output))
-        } else {
-            print(text, terminator: "")
-        }
+        try emit(text, to: options.output)
     }
 
     static func evaluate(_ directory: ModelDirectory, manifest: ModelManifest, options: EvaluateOptions) throws {
