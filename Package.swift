@@ -39,10 +39,10 @@ let package = Package(
         // MARK: - Support (layer 0: seeded generator, atomic files, located errors, escapers; no dependencies)
         .target(name: "MontagueSupport"),
 
-        // MARK: - Plotting (layer 0: SVG charts of metric curves, no dependencies)
+        // MARK: - Plotting (layer 0: SVG charts of metric curves; only MontagueSupport)
         .target(
             name: "Plotting",
-            dependencies: []
+            dependencies: ["MontagueSupport"]
         ),
 
         // MARK: - Library

@@ -51,7 +51,9 @@ public enum AtomicFile {
         let temporary = directory.appendingPathComponent(
             ".\(url.lastPathComponent).tmp-\(getpid())-\(UInt64.random(in: 0...UInt64.max))")
         let descriptor = open(temporary.path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
-        guard descriptor >= 0 else { throw FileWriteError(path: url.path, reason: errnoText()) }
+        guard descriptor >= 0 else {
+            throw FileWriteError(path: url.path, reason: "cannot create a temporary file beside it: \(errnoText())")
+        }
         var closed = false
         var renamed = false
         defer {

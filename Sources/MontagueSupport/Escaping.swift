@@ -26,9 +26,12 @@ public enum Escaping {
     }
 
     /// `text` safe inside XML (and SVG) character data and double-quoted attribute values: `& < > " '` become
-    /// entity references; characters XML 1.0 forbids (C0 controls other than tab, newline, carriage return) are
-    /// dropped.
-    public static func xml(_ text: String) -> String {
+    /// entity references; characters XML 1.0 forbids (C0 controls other than tab, newline, carriage return, and
+    /// U+FFFE, U+FFFF; XML 1.0 §2.2) are dropped, or replaced by `replacement` when one is given (U+FFFD shows a
+    /// reader that something was there).
+    ///
+    /// - Complexity: O(*n*) in the length of `text`.
+    public static func xml(_ text: String, replacingInvalidWith replacement: Unicode.Scalar? = nil) -> String {
         var result = ""
         result.reserveCapacity(text.utf8.count)
         for scalar in text.unicodeScalars {
@@ -40,7 +43,10 @@ public enum Escaping {
             case "'": result += "&apos;"
             case "\t", "\n", "\r": result.unicodeScalars.append(scalar)
             default:
-                if scalar.value < 0x20 || scalar.value == 0xFFFE || scalar.value == 0xFFFF { continue }
+                if scalar.value < 0x20 || scalar.value == 0xFFFE || scalar.value == 0xFFFF {
+                    if let replacement { result.unicodeScalars.append(replacement) }
+                    continue
+                }
                 result.unicodeScalars.append(scalar)
             }
         }

@@ -43,6 +43,7 @@ struct MontagueSupportTests {
     func escapers() {
         #expect(Escaping.jsonString("a\"b\\c\n\u{01}") == #""a\"b\\c\n\u0001""#)
         #expect(Escaping.xml("<a & 'b'>\u{01}") == "&lt;a &amp; &apos;b&apos;&gt;")
+        #expect(Escaping.xml("a\u{01}b\u{FFFE}", replacingInvalidWith: "\u{FFFD}") == "a\u{FFFD}b\u{FFFD}")
         #expect(Escaping.visible("\u{FEFF}x\u{0}") == "\\u{FEFF}x\\u{0}")
     }
 

@@ -86,6 +86,8 @@ public struct RandomGenerator: RandomNumberGenerator, Sendable, Codable, Equatab
     }
 
     /// Fills `buffer` with standard normal samples, two per Box–Muller pair.
+    ///
+    /// - Important: The unsafe fast path for filling memory you own; `buffer` must stay valid for the call.
     @inlinable
     public mutating func fillStandardNormal(_ buffer: UnsafeMutableBufferPointer<Float>) {
         var index = 0

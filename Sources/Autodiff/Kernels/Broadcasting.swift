@@ -211,6 +211,9 @@ public enum Kernels {
     }
 
     /// The sum of `count` contiguous floats with 16-wide SIMD accumulators.
+    ///
+    /// - Important: A kernel for code that already holds a tensor's storage (`withUnsafeBufferPointer`); `pointer`
+    ///   must address `count` initialized floats for the call. `Tensor.sum()` is the safe form.
     @inlinable @inline(__always)
     public static func sumContiguous(_ pointer: UnsafePointer<Float>, _ count: Int) -> Float {
         var accumulator = SIMD16<Float>(repeating: 0)

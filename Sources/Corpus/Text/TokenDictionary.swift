@@ -40,7 +40,18 @@ public struct TokenDictionary: Sendable {
     /// Every token, by id.
     public var tokens: [String] { (0..<count).map(token) }
 
+    /// The id of `token` (added if new), counting the occurrence.
+    ///
+    /// - Complexity: O(*n*) in the UTF-8 length of `token`, amortized.
+    public mutating func intern(_ token: String) -> Int {
+        var copy = token
+        return copy.withUTF8 { intern($0) }
+    }
+
     /// The id of the token whose UTF-8 bytes are `bytes` (added if new), counting the occurrence.
+    ///
+    /// - Important: The unsafe fast path for bytes already in hand (a `BorrowedTextUnit`'s text);
+    ///   ``intern(_:)-(String)`` is the safe form.
     public mutating func intern(_ bytes: UnsafeBufferPointer<UInt8>) -> Int {
         uniqueStorage().intern(bytes.baseAddress, bytes.count)
     }

@@ -103,8 +103,23 @@ public struct Tokenizer: Sendable, Hashable, Codable {
         return tokens
     }
 
+    /// Calls `body` with every token of `text` (as ``tokenize(_:)`` gives them) and its category, in order.
+    ///
+    /// The safe counterpart of ``forEachTokenRange(in:_:)``: one `String` per token, no pointer in the signature.
+    ///
+    /// - Complexity: O(*n*) in the UTF-8 length of `text`.
+    public func forEachToken(in text: String, _ body: (String, Category) throws -> Void) rethrows {
+        var copy = text
+        try copy.withUTF8 { bytes in
+            try forEachTokenRange(in: bytes) { range, category in try body(token(bytes, range, category), category) }
+        }
+    }
+
     /// The token string for a byte range `forEachTokenRange` reported (lowercased, numbers normalized,
     /// apostrophes normalized, as configured).
+    ///
+    /// - Important: The unsafe fast path for callers that already hold the UTF-8 (a `BorrowedTextUnit`, or
+    ///   `String.withUTF8`); `bytes` must stay valid for the call. ``forEachToken(in:_:)`` is the safe form.
     public func token(_ bytes: UnsafeBufferPointer<UInt8>, _ range: Range<Int>, _ category: Category) -> String {
         if normalizeNumbers, category == .number { return numberToken }
         let slice = UnsafeBufferPointer(rebasing: bytes[range])
@@ -170,6 +185,10 @@ public struct Tokenizer: Sendable, Hashable, Codable {
 
     /// Calls `body` with the byte range and category of every token of `bytes` (UTF-8), in order, without
     /// allocating.
+    ///
+    /// - Important: The unsafe fast path: `bytes` must stay valid during the call, and the ranges index it.
+    ///   ``forEachToken(in:_:)`` is the safe form that hands out token strings.
+    /// - Complexity: O(*n*) in the number of bytes.
     public func forEachTokenRange(
         in bytes: UnsafeBufferPointer<UInt8>,
         _ body: (Range<Int>, Category) throws -> Void

@@ -2,7 +2,8 @@
 public struct EnumeratedTerm {
     /// Operation index.
     public let operation: Int
-    /// Children (stored term ids).
+    /// Children (stored term ids), borrowed from the enumerator's store: valid only during the callback (copy
+    /// with `Array(children)` to keep them).
     public let children: UnsafeBufferPointer<Int32>
     /// Stored id, or -1 for a transient term of the deepest layer.
     public let id: Int32

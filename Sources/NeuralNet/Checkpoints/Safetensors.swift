@@ -1,4 +1,5 @@
 import Foundation
+import MontagueSupport
 
 #if canImport(Glibc)
 import Glibc
@@ -203,47 +204,30 @@ public struct SafetensorsFile: Sendable {
         return data
     }
 
-    /// Writes `tensors` and `metadata` to `url` atomically: a temporary file in the same directory, fsync, rename
-    /// over `url`, fsync of the directory. A reader sees the old file or the new one, never a partial file.
+    /// Writes `tensors` and `metadata` to `url` atomically (through `AtomicFile`: a temporary file in the same
+    /// directory, fsync, rename over `url`, fsync of the directory). A reader sees the old file or the new one, never
+    /// a partial file.
     public static func write(
         tensors: [String: Tensor], metadata: [String: String] = [:], to url: URL
     ) throws(SafetensorsError) {
         let (json, order) = header(tensors: tensors, metadata: metadata)
-        let directory = url.deletingLastPathComponent()
-        let temporary = directory.appendingPathComponent(
-            ".\(url.lastPathComponent).tmp-\(getpid())-\(UInt64.random(in: 0...UInt64.max))")
-        let descriptor = open(temporary.path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
-        guard descriptor >= 0 else { throw .io(path: temporary.path, message: "cannot create: \(errnoMessage())") }
-        var closed = false
-        var renamed = false
-        defer {
-            if !closed { close(descriptor) }
-            if !renamed { unlink(temporary.path) }
-        }
-        try writeAll(descriptor, lengthPrefix(json.count), path: temporary.path)
-        try writeAll(descriptor, json, path: temporary.path)
-        for name in order {
-            guard let tensor = tensors[name] else { continue }
-            var failure: SafetensorsError?
-            littleEndianBytes(of: tensor) { buffer in
-                do throws(SafetensorsError) { try writeAll(descriptor, buffer, path: temporary.path) } catch {
-                    failure = error
+        do {
+            try AtomicFile.write(to: url) { descriptor throws(FileWriteError) in
+                try writeAll(descriptor, lengthPrefix(json.count), path: url.path)
+                try writeAll(descriptor, json, path: url.path)
+                for name in order {
+                    guard let tensor = tensors[name] else { continue }
+                    var failure: FileWriteError?
+                    littleEndianBytes(of: tensor) { buffer in
+                        do throws(FileWriteError) { try AtomicFile.writeAll(descriptor, buffer, path: url.path) } catch {
+                            failure = error
+                        }
+                    }
+                    if let failure { throw failure }
                 }
             }
-            if let failure { throw failure }
-        }
-        guard fsync(descriptor) == 0 else { throw .io(path: temporary.path, message: "fsync: \(errnoMessage())") }
-        closed = true
-        guard close(descriptor) == 0 else { throw .io(path: temporary.path, message: "close: \(errnoMessage())") }
-        guard rename(temporary.path, url.path) == 0 else {
-            throw .io(path: url.path, message: "cannot rename \(temporary.path) over it: \(errnoMessage())")
-        }
-        renamed = true
-        // Make the rename itself durable.
-        let directoryDescriptor = open(directory.path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-        if directoryDescriptor >= 0 {
-            _ = fsync(directoryDescriptor)
-            close(directoryDescriptor)
+        } catch {
+            throw .io(path: error.path, message: error.reason)
         }
     }
 
@@ -261,37 +245,14 @@ public struct SafetensorsFile: Sendable {
         #endif
     }
 
-    private static func writeAll(_ descriptor: Int32, _ bytes: [UInt8], path: String) throws(SafetensorsError) {
-        var failure: SafetensorsError?
+    private static func writeAll(_ descriptor: Int32, _ bytes: [UInt8], path: String) throws(FileWriteError) {
+        var failure: FileWriteError?
         bytes.withUnsafeBytes { buffer in
-            do throws(SafetensorsError) { try writeAll(descriptor, buffer, path: path) } catch { failure = error }
+            do throws(FileWriteError) { try AtomicFile.writeAll(descriptor, buffer, path: path) } catch {
+                failure = error
+            }
         }
         if let failure { throw failure }
     }
-
-    private static func writeAll(
-        _ descriptor: Int32, _ buffer: UnsafeRawBufferPointer, path: String
-    ) throws(SafetensorsError) {
-        guard let base = buffer.baseAddress else { return }
-        var written = 0
-        while written < buffer.count {
-            let result = systemWrite(descriptor, base + written, buffer.count - written)
-            if result < 0 {
-                if errno == EINTR { continue }
-                throw .io(path: path, message: "write: \(errnoMessage())")
-            }
-            written += result
-        }
-    }
-
-    private static func errnoMessage() -> String { String(cString: strerror(errno)) }
 }
 
-/// POSIX `write(2)` (the unqualified name would resolve to ``SafetensorsFile/write(tensors:metadata:to:)``).
-private func systemWrite(_ descriptor: Int32, _ buffer: UnsafeRawPointer, _ count: Int) -> Int {
-    #if canImport(Glibc)
-    Glibc.write(descriptor, buffer, count)
-    #else
-    Darwin.write(descriptor, buffer, count)
-    #endif
-}

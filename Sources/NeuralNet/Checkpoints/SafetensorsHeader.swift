@@ -1,3 +1,4 @@
+import MontagueSupport
 import Foundation
 
 /// The JSON header of a safetensors file: a strict JSON reader with byte positions in its messages, the checks of
@@ -91,8 +92,8 @@ enum SafetensorsHeader {
         return RawTensor(name: name, dtype: dtype, shape: shape, begin: offsets[0], end: offsets[1])
     }
 
-    /// A JSON string literal, escaped as serde_json (the reference writer) does. See ``JSONStringLiteral``.
-    static func quoted(_ text: String) -> String { JSONStringLiteral.quoted(text) }
+    /// A JSON string literal, escaped as serde_json (the reference writer) does (`Escaping.jsonString`).
+    static func quoted(_ text: String) -> String { Escaping.jsonString(text) }
 }
 
 /// A parsed JSON value; numbers keep their text so integers are read exactly.

@@ -1,3 +1,5 @@
+import MontagueSupport
+
 /// One line of a run's metrics log: what was measured at which step, in which phase, when.
 ///
 /// Serialized by ``MetricsLogger`` as one JSON object per line (JSON Lines, https://jsonlines.org):
@@ -45,6 +47,6 @@ public struct MetricsRecord: Sendable, Equatable {
         return "\(value)"
     }
 
-    /// A JSON string literal (RFC 8259 §7 escapes). See ``JSONStringLiteral``.
-    static func quoted(_ text: String) -> String { JSONStringLiteral.quoted(text) }
+    /// A JSON string literal (RFC 8259 §7 escapes, `Escaping.jsonString`).
+    static func quoted(_ text: String) -> String { Escaping.jsonString(text) }
 }

@@ -54,6 +54,9 @@ public struct Categorical: DiscreteDistribution {
         return u - Double(column) < thresholds[column] ? column : aliases[column]
     }
     /// Bulk fill of `buffer` with draws.
+    ///
+    /// - Important: The unsafe fast path for filling memory you own (`samples(count:using:)` is the safe
+    ///   form); `buffer` must stay valid for the call.
     @inlinable
     public func fill(_ buffer: UnsafeMutableBufferPointer<Int>, using generator: inout RandomGenerator) {
         let count = thresholds.count

@@ -61,6 +61,12 @@ extension ContinuousDistribution {
     }
 
     /// Fills `buffer` with independent draws.
+
+    ///
+
+    /// - Important: The unsafe fast path for filling memory you own (`samples(count:using:)` is the safe
+
+    ///   form); `buffer` must stay valid for the call.
     @inlinable
     public func fill(_ buffer: UnsafeMutableBufferPointer<Double>, using generator: inout RandomGenerator) {
         for index in 0..<buffer.count { buffer[index] = sample(using: &generator) }
@@ -81,6 +87,12 @@ extension DiscreteDistribution {
     }
 
     /// Fills `buffer` with independent draws, one `sample` each.
+
+    ///
+
+    /// - Important: The unsafe fast path for filling memory you own (`samples(count:using:)` is the safe
+
+    ///   form); `buffer` must stay valid for the call.
     @inlinable
     public func fill(_ buffer: UnsafeMutableBufferPointer<Int>, using generator: inout RandomGenerator) {
         for index in 0..<buffer.count { buffer[index] = sample(using: &generator) }

@@ -75,6 +75,9 @@ public struct Gamma: CumulativeDistribution {
         }
     }
     /// Bulk fill: Marsaglia–Tsang with the ziggurat tables borrowed and `d`, `c` computed once for the whole buffer.
+    ///
+    /// - Important: The unsafe fast path for filling memory you own (`samples(count:using:)` is the safe
+    ///   form); `buffer` must stay valid for the call.
     @inlinable
     public func fill(_ buffer: UnsafeMutableBufferPointer<Double>, using generator: inout RandomGenerator) {
         let tables = ZigguratNormal.tables

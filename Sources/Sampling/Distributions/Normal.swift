@@ -26,6 +26,9 @@ public struct Normal: CumulativeDistribution {
         mean + standardDeviation * ZigguratNormal.draw(using: &generator)
     }
     /// Bulk fill with ziggurat draws (tables borrowed once).
+    ///
+    /// - Important: The unsafe fast path for filling memory you own (`samples(count:using:)` is the safe
+    ///   form); `buffer` must stay valid for the call.
     @inlinable
     public func fill(_ buffer: UnsafeMutableBufferPointer<Double>, using generator: inout RandomGenerator) {
         ZigguratNormal.fill(buffer, mean: mean, standardDeviation: standardDeviation, using: &generator)

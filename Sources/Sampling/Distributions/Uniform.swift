@@ -25,6 +25,9 @@ public struct Uniform: CumulativeDistribution {
         lowerBound + (upperBound - lowerBound) * generator.nextUnitDouble()
     }
     /// Bulk fill without per-draw protocol dispatch.
+    ///
+    /// - Important: The unsafe fast path for filling memory you own (`samples(count:using:)` is the safe
+    ///   form); `buffer` must stay valid for the call.
     @inlinable
     public func fill(_ buffer: UnsafeMutableBufferPointer<Double>, using generator: inout RandomGenerator) {
         let width = upperBound - lowerBound
