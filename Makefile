@@ -162,18 +162,25 @@ bench-corpus: setup bench-reference-env
 	PATH="$(CURDIR)/$(BENCH_VENV)/bin:$$PATH" bash bench/corpus_reference.sh $(CORPUS_BENCH_FILE)
 
 ## bench-reference-env: PyTorch and JAX (CPU wheels) in a git-ignored venv; never fails `make bench`.
+# torch: TORCH_REQUIREMENT (a CPU build; found in PIP_FIND_LINKS or PyPI), else PyTorch's CPU wheel index, else
+# nothing: plain `pip install torch` from PyPI would pull the CUDA build (gigabytes) onto a CPU benchmark, so it is
+# used only when BENCH_ALLOW_CUDA_TORCH=1. JAX, numpy, scikit-learn and lxml install whether or not torch did.
+TORCH_CPU_INDEX ?= https://download.pytorch.org/whl/cpu
+BENCH_ALLOW_CUDA_TORCH ?= 0
 bench-reference-env:
-	@if [ -f $(BENCH_VENV)/.installed-torch-jax-sklearn-lxml ]; then exit 0; fi; \
+	@if [ -f $(BENCH_VENV)/.installed-references ]; then exit 0; fi; \
 	echo "bench: installing the PyTorch and JAX references into $(BENCH_VENV) (once; may take a few minutes)"; \
-	if $(PYTHON) -m venv $(BENCH_VENV) \
-		&& { $(BENCH_VENV)/bin/pip install -q '$(TORCH_REQUIREMENT)' numpy scikit-learn lxml \
-			|| $(BENCH_VENV)/bin/pip install -q torch numpy scikit-learn lxml; }; then \
-		$(BENCH_VENV)/bin/pip install -q jax jaxlib optax \
-			|| echo "bench: could not install jax: its rows read 'unavailable'" >&2; \
-		touch $(BENCH_VENV)/.installed-torch-jax-sklearn-lxml; \
-	else \
-		echo "bench: could not install torch: the table will say 'reference unavailable'" >&2; \
-	fi
+	$(PYTHON) -m venv $(BENCH_VENV) || { echo "bench: cannot create $(BENCH_VENV): references unavailable" >&2; exit 0; }; \
+	$(BENCH_VENV)/bin/pip install -q numpy scikit-learn lxml \
+		|| echo "bench: could not install numpy/scikit-learn/lxml: their rows read 'unavailable'" >&2; \
+	$(BENCH_VENV)/bin/pip install -q '$(TORCH_REQUIREMENT)' \
+		|| $(BENCH_VENV)/bin/pip install -q --index-url '$(TORCH_CPU_INDEX)' torch \
+		|| { [ "$(BENCH_ALLOW_CUDA_TORCH)" = 1 ] && $(BENCH_VENV)/bin/pip install -q torch; } \
+		|| echo "bench: no CPU build of torch could be installed: its rows read 'unavailable'" \
+			"(BENCH_ALLOW_CUDA_TORCH=1 accepts PyPI's CUDA build)" >&2; \
+	$(BENCH_VENV)/bin/pip install -q jax jaxlib optax \
+		|| echo "bench: could not install jax: its rows read 'unavailable'" >&2; \
+	touch $(BENCH_VENV)/.installed-references
 
 ## bench-versioned-dependency: a throw-away package depending on a tagged clone `from: "0.1.0"` must build.
 bench-versioned-dependency: setup
