@@ -1,9 +1,37 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// Repeated timing with warm-up; reports the median rate over several samples.
 ///
 /// Each variant is first warmed up (caches, OpenBLAS thread pool, allocator), then calibrated so one sample lasts
 /// at least `minimumSampleSeconds`; samples of all variants of a case are taken round-robin and the median
 /// rate is reported (robust to a sample disturbed by another process).
 struct BenchmarkHarness {
+    /// What a sample's duration is read from.
+    enum Clock: String {
+        /// Elapsed real time (the default; what a user waits for, on an idle machine).
+        case wall
+        /// CPU time of the whole process, every thread (`CLOCK_PROCESS_CPUTIME_ID`): what the work costs, nearly
+        /// independent of other processes competing for the cores; pair it with one thread on every side.
+        case cpu
+
+        /// Seconds `body` took on this clock.
+        func seconds(_ body: () -> Void) -> Double {
+            switch self {
+            case .wall: return ContinuousClock().measure(body).seconds
+            case .cpu:
+                let start = processCPUSeconds()
+                body()
+                return processCPUSeconds() - start
+            }
+        }
+    }
+
+    /// The clock samples are timed on.
+    var clock: Clock = .wall
     /// Seconds spent running each variant before measuring.
     var warmUpSeconds: Double = 0.5
     /// Minimum duration of one sample.
@@ -16,14 +44,13 @@ struct BenchmarkHarness {
 
     /// Measures every variant of `benchmarkCase` and returns one result per variant.
     func measure(_ benchmarkCase: BenchmarkCase, threads: Int) -> [BenchmarkResult] {
-        let clock = ContinuousClock()
         var iterationsPerSample: [Int] = []
         for variant in benchmarkCase.variants {
             // Warm up for a while (at least two calls), timing the calls to calibrate the sample length.
             var calls = 0
             var elapsed = 0.0
             while calls < 2 || elapsed < warmUpSeconds {
-                elapsed += clock.measure(variant.body).seconds
+                elapsed += clock.seconds(variant.body)
                 calls += 1
             }
             let perCall = max(elapsed / Double(calls), 1e-9)
@@ -34,9 +61,9 @@ struct BenchmarkHarness {
         for _ in 0..<samples {
             for (index, variant) in benchmarkCase.variants.enumerated() {
                 let iterations = iterationsPerSample[index]
-                let seconds = clock.measure {
+                let seconds = clock.seconds {
                     for _ in 0..<iterations { variant.body() }
-                }.seconds
+                }
                 rates[index].append(variant.unitsPerIteration * Double(iterations) / seconds)
             }
         }
@@ -63,4 +90,11 @@ extension Duration {
         let (whole, attoseconds) = components
         return Double(whole) + Double(attoseconds) * 1e-18
     }
+}
+
+/// CPU seconds used so far by every thread of this process.
+func processCPUSeconds() -> Double {
+    var time = timespec()
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &time)
+    return Double(time.tv_sec) + Double(time.tv_nsec) * 1e-9
 }

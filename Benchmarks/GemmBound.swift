@@ -88,7 +88,7 @@ extension GemmPlan {
 
     /// The GRU seq2seq step (v5000 e256 h256 b32 t20): the encoder's input projection in one product and its
     /// recurrent product per step; per decoder step the input and recurrent products of the cell and the
-    /// `Linear(512, 256)` of the attentional vector; the output layer on all 640 positions. Attention's batched
+    /// `Linear` 512→256 of the attentional vector; the output layer on all 640 positions. Attention's batched
     /// products (32 × `[1, 256]·[256, 20]` and back per step, under 1% of the operations) are left out.
     static let seq2seq = GemmPlan(
         products: linear(rows: 20 * 32, inputs: 256, outputs: 3 * 256, inputGradient: true)

@@ -8,7 +8,7 @@ import NeuralNet
 /// Encoder: `Embedding` then a one-layer `GRU` (``RecurrentNetwork``) over the source. Decoder, teacher-forced over
 /// the target, one step at a time: `Embedding`, a `GRUCell` from the encoder's final state, unscaled
 /// ``DotProductAttention`` of the new hidden vector over the 20 encoder outputs, Luong's attentional vector
-/// `h̃ = tanh(W_c·[context; h])` (`Linear(512, 256, bias: false)`), no input feeding. Output: `Linear(256, 5000)` on
+/// `h̃ = tanh(W_c·[context; h])` (`Linear` 512→256 without bias), no input feeding. Output: `Linear` 256→5000 on
 /// all 32 × 20 attentional vectors, mean cross-entropy over the 640 target tokens, `gradients(of:wrt:)`, Adam
 /// (lr 1e-3). Unit: target tokens per second (640 per step).
 enum Seq2SeqBenchmark {
@@ -24,8 +24,8 @@ enum Seq2SeqBenchmark {
         let targetEmbedding = Embedding(vocabularySize: vocabulary, dimension: embeddingSize, using: &generator)
         let decoderCell = GRUCell(inputSize: embeddingSize, hiddenSize: hiddenSize, using: &generator)
         let attention = DotProductAttention()
-        let combine = Linear(2 * hiddenSize, hiddenSize, bias: false, using: &generator)
-        let output = Linear(hiddenSize, vocabulary, using: &generator)
+        let combine = Linear(inputSize: 2 * hiddenSize, outputSize: hiddenSize, bias: false, using: &generator)
+        let output = Linear(inputSize: hiddenSize, outputSize: vocabulary, using: &generator)
         let parameters =
             sourceEmbedding.parameters + encoder.parameters + targetEmbedding.parameters + decoderCell.parameters
             + combine.parameters + output.parameters

@@ -30,8 +30,9 @@ enum TrainingBenchmarks {
     static func mlpTrainingStep() -> BenchmarkCase? {
         var generator = RandomGenerator(seed: 0)
         let layers = [
-            Linear(784, 256, using: &generator), Linear(256, 256, using: &generator),
-            Linear(256, 10, using: &generator),
+            Linear(inputSize: 784, outputSize: 256, using: &generator),
+            Linear(inputSize: 256, outputSize: 256, using: &generator),
+            Linear(inputSize: 256, outputSize: 10, using: &generator),
         ]
         let parameters = layers.flatMap(\.parameters)
         let optimizer = Adam(parameters, learningRate: 1e-3)
@@ -49,7 +50,7 @@ enum TrainingBenchmarks {
 
     /// LSTM language-model training step from NeuralNet layers: `Embedding(10000, 128)`, a one-layer
     /// `LSTM(128, 256)` (``RecurrentNetwork`` of ``LSTMCell``: PyTorch's gates `x·W_ihᵀ + b_ih + h·W_hhᵀ + b_hh` in
-    /// the order i, f, g, o; zero initial state each step) over 35 time-major steps of batch 32, `Linear(256, 10000)`
+    /// the order i, f, g, o; zero initial state each step) over 35 time-major steps of batch 32, `Linear` 256→10000
     /// on all 32 × 35 outputs, full-softmax cross-entropy (mean over the tokens), Adam (lr 1e-3).
     /// `unitsPerIteration: 32 * 35`, metric `.tokensPerSecond`.
     static func lstmLanguageModelTrainingStep() -> BenchmarkCase? {
@@ -57,7 +58,7 @@ enum TrainingBenchmarks {
         var generator = RandomGenerator(seed: 0)
         let embedding = Embedding(vocabularySize: vocabulary, dimension: embeddingSize, using: &generator)
         let lstm = LSTM(inputSize: embeddingSize, hiddenSize: hiddenSize, using: &generator)
-        let output = Linear(hiddenSize, vocabulary, using: &generator)
+        let output = Linear(inputSize: hiddenSize, outputSize: vocabulary, using: &generator)
         let parameters = embedding.parameters + lstm.parameters + output.parameters
         let optimizer = Adam(parameters, learningRate: 1e-3)
         // Time-major tokens: inputs [steps, batch] and next-token targets.

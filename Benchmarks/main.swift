@@ -1,9 +1,10 @@
 // MontagueBenchmarks: `make bench` runs this in release once per thread count, with OPENBLAS_NUM_THREADS set.
 //
-//     MontagueBenchmarks [--threads N] [--filter TEXT] [--quick] [--list] [--iterations N]
+//     MontagueBenchmarks [--threads N] [--filter TEXT] [--quick] [--clock wall|cpu] [--list] [--iterations N]
 //
 // Prints one JSON line per (case, implementation) on stdout, progress on stderr. bench/compare.py merges the
 // output with bench/pytorch_reference.py's and prints the comparison table. Never run from unit tests.
+import Autodiff
 import CBLAS
 
 #if canImport(Glibc)
@@ -17,6 +18,7 @@ struct BenchmarkOptions {
     var threads: Int?
     var filter: String?
     var quick = false
+    var clock = BenchmarkHarness.Clock.wall
     var list = false
     /// Run the selected cases' Montague variants this many times, untimed (for profilers: callgrind, perf).
     var iterations: Int?
@@ -39,6 +41,11 @@ struct BenchmarkOptions {
                 guard let value = remaining.popFirst() else { Self.usage("--filter needs a text") }
                 filter = value
             case "--quick": quick = true
+            case "--clock":
+                guard let value = remaining.popFirst().flatMap(BenchmarkHarness.Clock.init(rawValue:)) else {
+                    Self.usage("--clock needs 'wall' or 'cpu'")
+                }
+                clock = value
             case "--list": list = true
             case "--iterations":
                 guard let value = remaining.popFirst().flatMap({ Int($0) }), value >= 1 else {
@@ -62,6 +69,8 @@ struct BenchmarkOptions {
                 + "  --threads N    OpenBLAS threads (default: OPENBLAS_NUM_THREADS, else OpenBLAS's choice)\n"
                 + "  --filter TEXT  run only cases whose name contains TEXT\n"
                 + "  --quick        fewer, shorter samples (development only)\n"
+                + "  --clock C      time samples on 'wall' (default) or 'cpu' (process CPU time: robust to a loaded\n"
+                + "                 machine; use with --threads 1)\n"
                 + "  --list         print the case names and exit\n"
                 + "  --iterations N run the selected cases' montague variants N times untimed (for a profiler)\n"
                 + "  --grammar      the grammar N1 enumeration + check benchmark (Markdown table)\n"
@@ -120,8 +129,11 @@ if let iterations = options.iterations {
     exit(0)
 }
 
-let harness = options.quick ? BenchmarkHarness.quick : BenchmarkHarness()
-printError("# MontagueBenchmarks: \(String(cString: openblas_get_config())), \(threads) thread(s)")
+var harness = options.quick ? BenchmarkHarness.quick : BenchmarkHarness()
+harness.clock = options.clock
+printError(
+    "# MontagueBenchmarks: \(BLASRuntime.configuration), kernels \(BLASRuntime.coreName) "
+        + "(\(BLASRuntime.forcedCoreType.map { "forced by OPENBLAS_CORETYPE=\($0)" } ?? "OpenBLAS's choice")), \(threads) thread(s), \(harness.clock) clock")
 for entry in entries where options.filter.map(entry.name.contains) ?? true {
     guard let benchmarkCase = entry.make() else {
         printError("# not implemented yet (hook in Benchmarks/TrainingBenchmarks.swift): \(entry.name)")

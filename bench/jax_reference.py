@@ -74,22 +74,23 @@ class Harness:
         self.warm_up_seconds = warm_up_seconds
         self.minimum_sample_seconds = minimum_sample_seconds
         self.samples = samples
+        self.timer = time.perf_counter
 
     def rate(self, body: Callable[[], None], units_per_iteration: float) -> float:
         body()  # compilation
         calls, elapsed = 0, 0.0
         while calls < 2 or elapsed < self.warm_up_seconds:
-            start = time.perf_counter()
+            start = self.timer()
             body()
-            elapsed += time.perf_counter() - start
+            elapsed += self.timer() - start
             calls += 1
         iterations = max(1, int(-(-self.minimum_sample_seconds // max(elapsed / calls, 1e-9))))
         rates = []
         for _ in range(self.samples):
-            start = time.perf_counter()
+            start = self.timer()
             for _ in range(iterations):
                 body()
-            rates.append(units_per_iteration * iterations / (time.perf_counter() - start))
+            rates.append(units_per_iteration * iterations / (self.timer() - start))
         return statistics.median(rates)
 
 
@@ -256,6 +257,8 @@ def main() -> int:
     parser.add_argument("--threads", type=int, default=1, help="processors XLA may use (default: 1)")
     parser.add_argument("--filter", default=None, help="run only cases whose name contains this text")
     parser.add_argument("--quick", action="store_true", help="fewer, shorter samples (development only)")
+    parser.add_argument("--clock", choices=["wall", "cpu"], default="wall",
+                        help="time samples on elapsed time (default) or on the process's CPU time (every thread)")
     arguments = parser.parse_args()
     if arguments.threads < 1:
         parser.error("--threads needs a positive integer")
@@ -264,6 +267,7 @@ def main() -> int:
     import jax
 
     harness = Harness(0.1, 0.05, 3) if arguments.quick else Harness(0.5, 0.25, 7)
+    harness.timer = time.process_time if arguments.clock == "cpu" else time.perf_counter
     progress(f"jax {jax.__version__} on {jax.devices()[0].platform}, XLA_FLAGS={os.environ.get('XLA_FLAGS', '')!r}, "
              f"{len(os.sched_getaffinity(0)) if hasattr(os, 'sched_getaffinity') else '?'} processor(s)")
     for case, metric, units, make in make_cases():

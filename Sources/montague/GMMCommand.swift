@@ -100,7 +100,7 @@ struct GMMVariationalCommand: ParsableCommand {
         }
         let fit = result.fit
         print("points: \(points.count)  dimension: \(points[0].count)  components: \(options.k)")
-        print("iterations: \(fit.elboHistory.count)  converged: \(fit.converged)")
+        print("iterations: \(fit.elboHistory.count)  converged: \(fit.hasConverged)")
         print(String(format: "ELBO: %.6f", fit.elboHistory.last ?? -Double.infinity))
         print(
             "components above weight \(weightThreshold): \(result.activeComponents.count) of \(options.k)")
@@ -193,7 +193,7 @@ struct GMMFitCommand: ParsableCommand {
             "points: \(points.count)  dimension: \(points[0].count)  components: \(options.k)  "
                 + "covariance: \(covariance.rawValue)")
         print(
-            "iterations: \(fit.iterations)  converged: \(fit.converged)"
+            "iterations: \(fit.iterations)  converged: \(fit.hasConverged)"
                 + (nInit > 1 ? "  best of \(nInit) restarts: \(result.bestRestart + 1)" : ""))
         print(String(format: "mean log-likelihood: %.6f", result.meanLogLikelihood))
         print(String(format: "BIC: %.4f  AIC: %.4f  (parameters: %d)", result.bic, result.aic, result.parameterCount))

@@ -48,9 +48,9 @@ struct ActivationLayerTests {
         #expect(y.scalars.allSatisfy { $0 <= -0.1 && $0 >= -0.3 })
         #expect(Set(y.scalars).count > 50)
         #expect(rrelu(Tensor([2, 3])) == Tensor([2, 3]))
-        rrelu.training = false
+        rrelu.isTraining = false
         #expect(rrelu(Tensor([-1, 2])) == Tensor([-0.2, 2]))
-        rrelu.training = true
+        rrelu.isTraining = true
         let z = Tensor([-1, 0.5, -2])
         let error = layerGradientError(inputs: [z], parameters: []) { xs in
             var generator = RandomGenerator(seed: 8)

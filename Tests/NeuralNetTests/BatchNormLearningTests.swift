@@ -36,9 +36,9 @@ struct BatchNormLearningTests {
         expectClose(norm.runningMean.scalars, expected.mean, "one batch mean")
         expectClose(norm.runningVariance.scalars, expected.variance, "one batch variance")
         // With the population variance, inference on the full data is training-mode normalisation of it as a batch.
-        norm.training = false
+        norm.isTraining = false
         let inference = norm(all)
-        norm.training = true
+        norm.isTraining = true
         expectClose(inference.scalars, norm(all).scalars, tolerance: 1e-4, "inference vs full-batch training")
         // Spatial inputs: statistics over N, H and W per channel.
         let images = [Tensor.normal([2, 2, 3, 2], using: &generator), Tensor.normal([1, 2, 3, 2], using: &generator)]
@@ -53,8 +53,8 @@ struct BatchNormLearningTests {
         var generator = RandomGenerator(seed: 2)
         let first = BatchNorm1d(featureCount: 4)
         let second = BatchNorm1d(featureCount: 2)
-        let front = Linear(3, 4, using: &generator)
-        let back = Linear(4, 2, using: &generator)
+        let front = Linear(inputSize: 3, outputSize: 4, using: &generator)
+        let back = Linear(inputSize: 4, outputSize: 2, using: &generator)
         let model = Sequential([front, first, Tanh(), back, second])
         // Train a few steps on y = sum of x² so the running averages trail the final weights.
         let data = (0..<6).map { _ in Tensor.normal([8, 3], using: &generator) }
@@ -72,7 +72,7 @@ struct BatchNormLearningTests {
             for x in data { _ = model(x) }
         }
         #expect(passes == 2)
-        #expect(first.training && second.training, "training flags restored")
+        #expect(first.isTraining && second.isTraining, "training flags restored")
         // The first layer's statistics are those of the front layer's outputs over all the data …
         let frontOutputs = data.map { front($0) }
         let firstExpected = fullDataStatistics(frontOutputs)
@@ -80,13 +80,13 @@ struct BatchNormLearningTests {
         expectClose(first.runningVariance.scalars, firstExpected.variance, tolerance: 1e-4, "first variance")
         #expect(zip(trailingMean, firstExpected.mean).contains { abs($0 - $1) > 1e-2 }, "running averages trail")
         // … and the second layer's are of its inputs with the first layer already in inference mode.
-        first.training = false
+        first.isTraining = false
         let secondInputs = data.map { back(first(front($0)).tanh()) }
         let secondExpected = fullDataStatistics(secondInputs)
         expectClose(second.runningMean.scalars, secondExpected.mean, tolerance: 1e-4, "second mean")
         expectClose(second.runningVariance.scalars, secondExpected.variance, tolerance: 1e-4, "second variance")
         // Hence in inference the model's outputs over the training data have mean β and variance γ² per channel.
-        second.training = false
+        second.isTraining = false
         let outputs = fullDataStatistics(data.map { model($0) })
         let gamma = second.weight?.value.scalars ?? []
         expectClose(outputs.mean, second.bias?.value.scalars ?? [], tolerance: 1e-4, "output mean")
@@ -114,7 +114,7 @@ struct BatchNormLearningTests {
         #expect(trainingGradient.scalars.allSatisfy { abs($0) < 1e-4 })
         // Inference: the example's output does not depend on its batch, nothing moves, and the map is the affine
         // y = γ (x − μ) / √(σ² + ε) + β of the stored statistics.
-        norm.training = false
+        norm.isTraining = false
         let stored = (norm.runningMean, norm.runningVariance)
         let evalA = norm(batchA).slice(axis: 0, range: 0..<1)
         let evalB = norm(batchB).slice(axis: 0, range: 0..<1)

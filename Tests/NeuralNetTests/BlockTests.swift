@@ -10,7 +10,10 @@ struct BlockTests {
         #expect(block(Tensor([[1, 1]])) == Tensor([[2.5, 3]]))
         var generator = RandomGenerator(seed: 1)
         let deep = Residual(
-            Sequential([Linear(3, 3, using: &generator), Tanh(), Linear(3, 3, using: &generator)]))
+            Sequential([
+                Linear(inputSize: 3, outputSize: 3, using: &generator), Tanh(),
+                Linear(inputSize: 3, outputSize: 3, using: &generator),
+            ]))
         #expect(deep.namedParameters.map(\.name) == ["body.0.weight", "body.0.bias", "body.2.weight", "body.2.bias"])
         let x = Tensor.normal([2, 3], using: &generator)
         #expect(layerGradientError(inputs: [x], parameters: deep.parameters) { deep($0[0]) } < 1e-2)

@@ -18,8 +18,8 @@ private struct TinyMLP: Module {
 
     init(seed: UInt64) {
         var generator = RandomGenerator(seed: seed)
-        first = Linear(2, 3, using: &generator)
-        second = Linear(3, 1, using: &generator)
+        first = Linear(inputSize: 2, outputSize: 3, using: &generator)
+        second = Linear(inputSize: 3, outputSize: 1, using: &generator)
     }
 
     var namedParameters: [(name: String, parameter: Parameter)] {

@@ -57,9 +57,9 @@ struct LayerTests {
         #expect(y.scalars.allSatisfy { $0 == 0 || $0 == 2 })
         let kept = y.scalars.filter { $0 == 2 }.count
         #expect(kept > 70 && kept < 130)
-        dropout.training = false
+        dropout.isTraining = false
         #expect(dropout(x) == x)
-        dropout.training = true
+        dropout.isTraining = true
         var a = RandomGenerator(seed: 9)
         var b = RandomGenerator(seed: 9)
         #expect(dropout(x, using: &a) == dropout(x, using: &b))
@@ -84,7 +84,7 @@ struct LayerTests {
         // running ← 0.9·running + 0.1·batch (unbiased variance), from mean 0 and variance 1.
         for (a, b) in zip(norm.runningMean.scalars, [Float(0.3), 0.3]) { #expect(abs(a - b) < 1e-6) }
         for (a, b) in zip(norm.runningVariance.scalars, [Float(1.3), 1.6]) { #expect(abs(a - b) < 1e-6) }
-        norm.training = false
+        norm.isTraining = false
         let z = norm(x)
         let expectedEval: [Float] = [1, 2, 3, 6, 5, 1].enumerated().map { i, v in
             (v - 0.3) / ((i % 2 == 0 ? Float(1.3) : 1.6) + 1e-5).squareRoot()
@@ -103,7 +103,7 @@ struct LayerTests {
         let x = Tensor.normal([2, 2, 2, 1], using: &generator)
         #expect(norm2(x).shape == [2, 2, 2, 1])
         #expect(layerGradientError(inputs: [x], parameters: norm2.parameters) { norm2($0[0]) } < 2e-2)
-        norm2.training = false
+        norm2.isTraining = false
         #expect(layerGradientError(inputs: [x], parameters: norm2.parameters) { norm2($0[0]) } < 1e-2)
         let norm1 = BatchNorm1d(featureCount: 2, affine: false)
         #expect(norm1.namedParameters.isEmpty)

@@ -54,7 +54,7 @@ struct LearningDocumentationExamplesTests {
     @Test func spatialTransformer() {
         var generator = RandomGenerator(seed: 0)
         let regressor = Sequential([
-            Linear(8, 16, using: &generator), Tanh(),
+            Linear(inputSize: 8, outputSize: 16, using: &generator), Tanh(),
             Linear(weight: Tensor.zeros([6, 16]), bias: SpatialSampling.identityParameters),
         ])
         let transformer = SpatialTransformer(
@@ -82,13 +82,13 @@ struct LearningDocumentationExamplesTests {
     @Test func batchNormRecalibration() {
         var generator = RandomGenerator(seed: 0)
         let norm = BatchNorm1d(featureCount: 4)
-        let model = Sequential([Linear(3, 4, using: &generator), norm, Tanh()])
+        let model = Sequential([Linear(inputSize: 3, outputSize: 4, using: &generator), norm, Tanh()])
         let batches = (0..<5).map { _ in Tensor.normal([8, 3], using: &generator) }
         for batch in batches { _ = model(batch) }
         BatchNorm.recalibrate([norm]) {
             for batch in batches { _ = model(batch) }
         }
-        norm.training = false
+        norm.isTraining = false
         #expect(model(Tensor.normal([1, 3], using: &generator)).shape == [1, 4])
     }
 

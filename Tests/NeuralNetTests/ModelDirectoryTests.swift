@@ -25,8 +25,8 @@ struct ModelDirectoryTests {
         try directory.create()
 
         var random = RandomGenerator(seed: 1)
-        let model = Linear(3, 2, using: &random)
-        let critic = Linear(2, 1, using: &random)
+        let model = Linear(inputSize: 3, outputSize: 2, using: &random)
+        let critic = Linear(inputSize: 2, outputSize: 1, using: &random)
         let adam = Adam(model.parameters, learningRate: 0.01)
         let criticAdam = Adam(critic.parameters, learningRate: 0.02)
         let x = Tensor.uniform([4, 3], low: -1, high: 1, using: &random)
@@ -52,8 +52,8 @@ struct ModelDirectoryTests {
         #expect(read.montagueVersion == MontagueVersion.current)
 
         var other = RandomGenerator(seed: 99)
-        let restored = Linear(3, 2, using: &other)
-        let restoredCritic = Linear(2, 1, using: &other)
+        let restored = Linear(inputSize: 3, outputSize: 2, using: &other)
+        let restoredCritic = Linear(inputSize: 2, outputSize: 1, using: &other)
         try directory.loadWeights(into: restored)
         #expect(restored.weight.value.scalars == model.weight.value.scalars)
         let loaded = try #require(try directory.loadTrainingState())

@@ -234,7 +234,7 @@ struct RecurrentTests {
         var generator = RandomGenerator(seed: 6)
         let embedding = Embedding(vocabularySize: vocabulary, dimension: 4, using: &generator)
         let lstm = LSTM(inputSize: 4, hiddenSize: 12, using: &generator)
-        let readout = Linear(12, vocabulary, using: &generator)
+        let readout = Linear(inputSize: 12, outputSize: vocabulary, using: &generator)
         let parameters = embedding.parameters + lstm.parameters + readout.parameters
         let optimizer = Adam(parameters, learningRate: 0.05)
         let inputs = IndexTensor(shape: [8, 1], indices: Array(tokens[0..<8]))

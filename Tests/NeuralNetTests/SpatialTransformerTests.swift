@@ -55,7 +55,7 @@ struct SpatialTransformerTests {
 
     @Test func transformerLayerPassesGradientChecks() {
         var generator = RandomGenerator(seed: 1)
-        let localization = FlattenLinear(linear: Linear(6, 6, using: &generator))
+        let localization = FlattenLinear(linear: Linear(inputSize: 6, outputSize: 6, using: &generator))
         // Start near the identity map plus a small non-integer offset, away from the kinks at pixel centres.
         localization.linear.weight.update(Tensor.normal([6, 6], standardDeviation: 0.05, using: &generator))
         localization.linear.bias?.update(Tensor([0.9, 0.1, 0.13, -0.05, 1.05, -0.11]))

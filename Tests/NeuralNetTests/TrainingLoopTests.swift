@@ -9,8 +9,8 @@ private struct DropoutRegressor: Module {
 
     init(seed: UInt64) {
         var generator = RandomGenerator(seed: seed)
-        first = Linear(3, 4, using: &generator)
-        second = Linear(4, 1, using: &generator)
+        first = Linear(inputSize: 3, outputSize: 4, using: &generator)
+        second = Linear(inputSize: 4, outputSize: 1, using: &generator)
     }
 
     var namedParameters: [(name: String, parameter: Parameter)] {
@@ -251,7 +251,7 @@ struct TrainingLoopTests {
 
     @Test func documentationExampleLearnsALine() throws {
         var generator = RandomGenerator(seed: 1)
-        let model = Linear(1, 1, using: &generator)
+        let model = Linear(inputSize: 1, outputSize: 1, using: &generator)
         let adam = Adam(model.parameters, learningRate: 0.1)
         let xs = Tensor([[0], [1], [2], [3]])
         let ys = Tensor([[1], [3], [5], [7]])

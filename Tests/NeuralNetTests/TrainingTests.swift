@@ -8,7 +8,7 @@ import Testing
 struct TrainingTests {
     @Test func linearUsesPyTorchInitializationAndNames() {
         var generator = RandomGenerator(seed: 5)
-        let layer = Linear(16, 4, using: &generator)
+        let layer = Linear(inputSize: 16, outputSize: 4, using: &generator)
         #expect(layer.namedParameters.map(\.name) == ["weight", "bias"])
         #expect(layer.weight.shape == [4, 16] && layer.bias?.shape == [4])
         let bound: Float = 1 / 4  // 1/√16
@@ -19,7 +19,10 @@ struct TrainingTests {
         var replay = RandomGenerator(seed: 5)
         #expect(layer.weight.value == Tensor.uniform([4, 16], low: -bound, high: bound, using: &replay))
         #expect(layer.bias?.value == Tensor.uniform([4], low: -bound, high: bound, using: &replay))
-        #expect(Linear(3, 2, bias: false, using: &generator).namedParameters.map(\.name) == ["weight"])
+        #expect(
+            Linear(inputSize: 3, outputSize: 2, bias: false, using: &generator).namedParameters.map(\.name) == [
+                "weight"
+            ])
     }
 
     @Test func linearForwardIsXWTransposedPlusB() {
@@ -56,7 +59,7 @@ struct TrainingTests {
         let x = Tensor.uniform([64, 2], low: -1, high: 1, using: &generator)
         let noise = Tensor.normal([64, 1], standardDeviation: 0.1, using: &generator)
         let y = Tensor.matmul(x, Tensor([[2, -3]]), transposeB: true) + 0.5 + noise
-        let model = Linear(2, 1, using: &generator)
+        let model = Linear(inputSize: 2, outputSize: 1, using: &generator)
         let optimizer = SGD(model.parameters, learningRate: 0.1, momentum: 0.9)
         var loss: Float = .infinity
         for _ in 0..<150 {
@@ -78,8 +81,8 @@ struct TrainingTests {
     /// graphs. The weak references see exactly this test's graph.
     @Test func trainingStepsFreeTheirGraphs() {
         var generator = RandomGenerator(seed: 3)
-        let first = Linear(2, 4, using: &generator)
-        let second = Linear(4, 1, using: &generator)
+        let first = Linear(inputSize: 2, outputSize: 4, using: &generator)
+        let second = Linear(inputSize: 4, outputSize: 1, using: &generator)
         let parameters = first.parameters + second.parameters
         let optimizer = Adam(parameters, learningRate: 0.01)
         let x = TrainingDemo.inputs

@@ -65,7 +65,7 @@ struct TreeLSTMTests {
         var generator = RandomGenerator(seed: 4)
         let embedding = Embedding(vocabularySize: 6, dimension: 6, using: &generator)
         let cell = NaryTreeLSTMCell(inputSize: 6, hiddenSize: 12, arity: 2, using: &generator)
-        let readout = Linear(12, 1, using: &generator)
+        let readout = Linear(inputSize: 12, outputSize: 1, using: &generator)
         let parameters = embedding.parameters + cell.parameters + readout.parameters
         let optimizer = Adam(parameters, learningRate: 0.02)
         func predictions(_ shape: Shape) -> Tensor {

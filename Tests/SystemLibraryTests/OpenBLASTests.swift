@@ -54,3 +54,4 @@ struct OpenBLASTests {
         #expect(configuration.contains("OpenBLAS"), "openblas_get_config() = \(configuration)")
     }
 }
+

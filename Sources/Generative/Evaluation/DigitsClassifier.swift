@@ -14,7 +14,7 @@ public struct DigitsClassifier: ParameterContainer {
     public init(inputSize: Int = DigitsDataset.pixels, classes: Int = DigitsDataset.classes, seed: UInt64) {
         var generator = RandomGenerator(seed: seed)
         body = MultilayerPerceptron(sizes: [inputSize, 128, 32], activation: .relu, using: &generator)
-        head = Linear(32, classes, using: &generator)
+        head = Linear(inputSize: 32, outputSize: classes, using: &generator)
     }
 
     /// `body.…` and `head.…`.

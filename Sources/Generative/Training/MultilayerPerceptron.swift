@@ -35,7 +35,7 @@ public struct MultilayerPerceptron: Module {
         self.sizes = sizes
         var layers: [any Module] = []
         for index in 0..<(sizes.count - 1) {
-            layers.append(Linear(sizes[index], sizes[index + 1], using: &generator))
+            layers.append(Linear(inputSize: sizes[index], outputSize: sizes[index + 1], using: &generator))
             if index < sizes.count - 2 { layers.append(activation.layer()) }
         }
         network = Sequential(layers)

@@ -72,7 +72,7 @@ public struct FunctionalMLP: FunctionalModel, Sendable {
         var weights: [Parameter] = []
         var biases: [Parameter] = []
         for layer in 0..<(sizes.count - 1) {
-            let linear = Linear(sizes[layer], sizes[layer + 1], using: &generator)
+            let linear = Linear(inputSize: sizes[layer], outputSize: sizes[layer + 1], using: &generator)
             weights.append(linear.weight)
             biases.append(linear.bias ?? Parameter(Tensor.zeros([sizes[layer + 1]])))
         }

@@ -28,10 +28,10 @@ public struct MultiHeadAttention: ParameterContainer {
             headCount > 0 && modelSize > 0 && modelSize % headCount == 0,
             "MultiHeadAttention: modelSize \(modelSize) not divisible by headCount \(headCount)")
         self.headCount = headCount
-        query = Linear(modelSize, modelSize, using: &generator)
-        key = Linear(modelSize, modelSize, using: &generator)
-        value = Linear(modelSize, modelSize, using: &generator)
-        output = Linear(modelSize, modelSize, using: &generator)
+        query = Linear(inputSize: modelSize, outputSize: modelSize, using: &generator)
+        key = Linear(inputSize: modelSize, outputSize: modelSize, using: &generator)
+        value = Linear(inputSize: modelSize, outputSize: modelSize, using: &generator)
+        output = Linear(inputSize: modelSize, outputSize: modelSize, using: &generator)
     }
 
     /// Model size D.

@@ -102,7 +102,7 @@ public struct NeuralTuringMachine: ParameterContainer {
             feedForwardController = nil
         case .feedForward(let hidden):
             lstmController = nil
-            feedForwardController = Linear(controllerInput, hidden, using: &generator)
+            feedForwardController = Linear(inputSize: controllerInput, outputSize: hidden, using: &generator)
         }
         writeHeads = (0..<writeHeadCount).map { _ in
             NeuralTuringMachineHead(
@@ -114,7 +114,8 @@ public struct NeuralTuringMachine: ParameterContainer {
                 kind: .read, controllerSize: controller.hiddenSize, memoryWidth: memoryWidth,
                 shiftCount: shiftCount, using: &generator)
         }
-        output = Linear(controller.hiddenSize + readHeadCount * memoryWidth, outputSize, using: &generator)
+        output = Linear(
+            inputSize: controller.hiddenSize + readHeadCount * memoryWidth, outputSize: outputSize, using: &generator)
         let bound = 1 / Float(memorySlots + memoryWidth).squareRoot()
         initialMemory = Tensor.uniform([memorySlots, memoryWidth], low: -bound, high: bound, using: &generator)
     }

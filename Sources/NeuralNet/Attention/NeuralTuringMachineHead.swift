@@ -67,7 +67,7 @@ public struct NeuralTuringMachineHead: ParameterContainer {
         self.memoryWidth = memoryWidth
         self.shiftCount = shiftCount
         let size = memoryWidth + 3 + shiftCount + (kind == .write ? 2 * memoryWidth : 0)
-        projection = Linear(controllerSize, size, using: &generator)
+        projection = Linear(inputSize: controllerSize, outputSize: size, using: &generator)
     }
 
     /// `projection.weight`, `projection.bias`.

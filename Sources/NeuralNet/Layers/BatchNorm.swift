@@ -14,18 +14,18 @@ import Autodiff
 /// ``recalibrate(over:unbiased:)`` (given this layer's inputs) or ``recalibrate(_:unbiased:running:)`` (layer by
 /// layer through a whole model): it replaces the running statistics by the exact full-data statistics.
 /// Parameters `weight` (γ, ones) and `bias` (β, zeros) when `affine`. A reference type: the running statistics
-/// and the `training` flag change in place.
+/// and the `isTraining` flag change in place.
 ///
 /// ```swift
 /// var generator = RandomGenerator(seed: 0)
 /// let norm = BatchNorm1d(featureCount: 4)
-/// let model = Sequential([Linear(3, 4, using: &generator), norm, Tanh()])
+/// let model = Sequential([Linear(inputSize: 3, outputSize: 4, using: &generator), norm, Tanh()])
 /// let batches = (0..<5).map { _ in Tensor.normal([8, 3], using: &generator) }
 /// for batch in batches { _ = model(batch) }        // training: batch statistics, running averages updated
 /// BatchNorm.recalibrate([norm]) {                   // option 1: exact statistics of the final model
 ///     for batch in batches { _ = model(batch) }
 /// }
-/// norm.training = false                             // inference with the recalibrated statistics
+/// norm.isTraining = false                             // inference with the recalibrated statistics
 /// print(model(Tensor.normal([1, 3], using: &generator)))
 /// ```
 public class BatchNorm: Module, @unchecked Sendable {
@@ -45,7 +45,7 @@ public class BatchNorm: Module, @unchecked Sendable {
     /// what the last recalibration set.
     public private(set) var runningVariance: Tensor
     /// Batch statistics (training) or running statistics (inference).
-    public var training: Bool = true
+    public var isTraining: Bool = true
     /// Ranks accepted: `[2, 3]` for 1-D, `[4]` for 2-D.
     let acceptedRanks: [Int]
     let name: String
@@ -82,7 +82,7 @@ public class BatchNorm: Module, @unchecked Sendable {
         var statisticsShape = [Int](repeating: 1, count: input.rank)
         statisticsShape[1] = featureCount
         let normalized: Tensor
-        if training {
+        if isTraining {
             let reduced = input.count / featureCount
             precondition(reduced > 1, "\(name): training needs more than one value per channel, got \(input.shape)")
             let mean = input.mean(alongAxes: axes, keepingDimensions: true)
@@ -129,11 +129,11 @@ public class BatchNorm: Module, @unchecked Sendable {
     /// after the other, in the order given (list them in forward order), each from the inputs it receives while
     /// `running` runs the model over the training data — with the layers before it already recalibrated and every
     /// layer in inference mode, so each layer sees exactly what it will see at test time. `running` is called once
-    /// per layer; the layers' `training` flags are restored afterwards. See ``recalibrate(over:unbiased:)`` for the
+    /// per layer; the layers' `isTraining` flags are restored afterwards. See ``recalibrate(over:unbiased:)`` for the
     /// statistics.
     public static func recalibrate(_ layers: [BatchNorm], unbiased: Bool = false, running: () -> Void) {
-        let modes = layers.map(\.training)
-        for layer in layers { layer.training = false }
+        let modes = layers.map(\.isTraining)
+        for layer in layers { layer.isTraining = false }
         for layer in layers {
             layer.collecting = ChannelStatistics(featureCount: layer.featureCount)
             withoutGradients { running() }
@@ -141,7 +141,7 @@ public class BatchNorm: Module, @unchecked Sendable {
             layer.collecting = nil
             if let statistics { layer.setRunningStatistics(statistics, unbiased: unbiased) }
         }
-        for (layer, mode) in zip(layers, modes) { layer.training = mode }
+        for (layer, mode) in zip(layers, modes) { layer.isTraining = mode }
     }
 
     private func setRunningStatistics(_ statistics: ChannelStatistics, unbiased: Bool) {

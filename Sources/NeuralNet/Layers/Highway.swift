@@ -27,10 +27,10 @@ public struct Highway: Module {
         var gates: [Linear] = []
         var transforms: [Linear] = []
         for _ in 0..<layerCount {
-            let gate = Linear(size, size, using: &generator)
+            let gate = Linear(inputSize: size, outputSize: size, using: &generator)
             gate.bias?.update(Tensor.full([size], gateBias))
             gates.append(gate)
-            transforms.append(Linear(size, size, using: &generator))
+            transforms.append(Linear(inputSize: size, outputSize: size, using: &generator))
         }
         self.gates = gates
         self.transforms = transforms

@@ -10,7 +10,9 @@ public struct Linear: Module {
     public let bias: Parameter?
 
     /// A layer with PyTorch's default initialization drawn from `generator`.
-    public init(_ inputSize: Int, _ outputSize: Int, bias: Bool = true, using generator: inout RandomGenerator) {
+    ///
+    /// - Precondition: `inputSize >= 0` and `outputSize >= 0`.
+    public init(inputSize: Int, outputSize: Int, bias: Bool = true, using generator: inout RandomGenerator) {
         precondition(
             inputSize >= 0 && outputSize >= 0,
             "Linear: invalid sizes inputSize \(inputSize), outputSize \(outputSize)")

@@ -79,7 +79,7 @@ public enum SpatialSampling {
 /// var generator = RandomGenerator(seed: 0)
 /// // A localisation network that starts at the identity transform: zero weights, identity bias.
 /// let regressor = Sequential([
-///     Linear(8, 16, using: &generator), Tanh(),
+///     Linear(inputSize: 8, outputSize: 16, using: &generator), Tanh(),
 ///     Linear(weight: Tensor.zeros([6, 16]), bias: SpatialSampling.identityParameters),
 /// ])
 /// struct Flatten: Module {

@@ -56,7 +56,7 @@ public struct RecurrentNetwork<Cell: RecurrentCell>: ParameterContainer {
     }
 
     /// Whether each layer also runs backwards in time.
-    public var bidirectional: Bool { cells[0].count == 2 }
+    public var isBidirectional: Bool { cells[0].count == 2 }
     /// Number of stacked layers.
     public var layerCount: Int { cells.count }
     /// Hidden size of every cell.

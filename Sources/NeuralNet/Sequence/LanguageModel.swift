@@ -37,7 +37,7 @@ public struct LanguageModel: ParameterContainer {
         lstm = LSTM(
             inputSize: embeddingSize, hiddenSize: hiddenSize, layerCount: layerCount, dropout: dropout,
             using: &generator)
-        output = Linear(hiddenSize, vocabularySize, using: &generator)
+        output = Linear(inputSize: hiddenSize, outputSize: vocabularySize, using: &generator)
         self.dropout = dropout
     }
 

@@ -136,7 +136,8 @@ public struct Seq2SeqModel<Cell: Seq2SeqCell>: ParameterContainer {
             inputSize: c.embeddingSize, hiddenSize: h, layerCount: c.layerCount, bidirectional: c.bidirectional,
             dropout: c.dropout, using: &generator)
         memoryProjection =
-            c.bidirectional && c.attention != .none ? Linear(2 * h, h, bias: false, using: &generator) : nil
+            c.bidirectional && c.attention != .none
+            ? Linear(inputSize: 2 * h, outputSize: h, bias: false, using: &generator) : nil
         let feedsContext = c.attention != .none && c.attentionStyle == .bahdanau
         decoderCells = (0..<c.layerCount).map { layer in
             let input = layer == 0 ? c.embeddingSize + (feedsContext ? h : 0) : h
@@ -148,8 +149,9 @@ public struct Seq2SeqModel<Cell: Seq2SeqCell>: ParameterContainer {
         additiveAttention =
             c.attention == .additive
             ? AdditiveAttention(queryDimension: h, keyDimension: h, attentionSize: h, using: &generator) : nil
-        combination = c.attention == .none ? nil : Linear(2 * h, h, bias: false, using: &generator)
-        output = Linear(h, c.targetVocabularySize, using: &generator)
+        combination =
+            c.attention == .none ? nil : Linear(inputSize: 2 * h, outputSize: h, bias: false, using: &generator)
+        output = Linear(inputSize: h, outputSize: c.targetVocabularySize, using: &generator)
     }
 
     /// All parameters by stable names (see the type's documentation).

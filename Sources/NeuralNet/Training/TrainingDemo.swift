@@ -79,8 +79,8 @@ private struct XORNetwork: Module {
     let output: Linear
 
     init(hiddenSize: Int, using generator: inout RandomGenerator) {
-        hidden = Linear(2, hiddenSize, using: &generator)
-        output = Linear(hiddenSize, 1, using: &generator)
+        hidden = Linear(inputSize: 2, outputSize: hiddenSize, using: &generator)
+        output = Linear(inputSize: hiddenSize, outputSize: 1, using: &generator)
     }
 
     var namedParameters: [(name: String, parameter: Parameter)] {

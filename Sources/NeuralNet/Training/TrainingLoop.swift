@@ -13,7 +13,7 @@ import Foundation
 ///
 /// ```swift
 /// var generator = RandomGenerator(seed: 1)
-/// let model = Linear(1, 1, using: &generator)
+/// let model = Linear(inputSize: 1, outputSize: 1, using: &generator)
 /// let adam = Adam(model.parameters, learningRate: 0.1)
 /// let xs = Tensor([[0], [1], [2], [3]]), ys = Tensor([[1], [3], [5], [7]])
 /// let loop = TrainingLoop(

@@ -29,8 +29,8 @@ public struct TransformerFeedForward: ParameterContainer {
     public init(
         modelSize: Int, innerSize: Int, activation: TransformerActivation, using generator: inout RandomGenerator
     ) {
-        linear1 = Linear(modelSize, innerSize, using: &generator)
-        linear2 = Linear(innerSize, modelSize, using: &generator)
+        linear1 = Linear(inputSize: modelSize, outputSize: innerSize, using: &generator)
+        linear2 = Linear(inputSize: innerSize, outputSize: modelSize, using: &generator)
         self.activation = activation
     }
 

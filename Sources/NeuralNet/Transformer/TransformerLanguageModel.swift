@@ -69,7 +69,7 @@ public struct TransformerLanguageModel: ParameterContainer {
             maximumLength: c.maximumLength, paddingIndex: nil, using: &generator)
         layers = (0..<c.layerCount).map { _ in TransformerEncoderLayer(c.layer, using: &generator) }
         norm = c.layer.normPlacement == .preNorm ? LayerNorm([d], epsilon: c.layer.layerNormEpsilon) : nil
-        output = c.tiesEmbeddings ? nil : Linear(d, c.vocabularySize, using: &generator)
+        output = c.tiesEmbeddings ? nil : Linear(inputSize: d, outputSize: c.vocabularySize, using: &generator)
         outputBias = c.tiesEmbeddings ? Parameter(Tensor.zeros([c.vocabularySize])) : nil
         rotary = c.positionalEncoding == .rotary ? RotaryPositionalEmbedding(headSize: d / c.layer.headCount) : nil
     }

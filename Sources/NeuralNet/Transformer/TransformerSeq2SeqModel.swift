@@ -132,7 +132,7 @@ public struct TransformerSeq2SeqModel: ParameterContainer {
         let preNorm = c.layer.normPlacement == .preNorm
         encoderNorm = preNorm ? LayerNorm([d], epsilon: c.layer.layerNormEpsilon) : nil
         decoderNorm = preNorm ? LayerNorm([d], epsilon: c.layer.layerNormEpsilon) : nil
-        output = c.tiesEmbeddings ? nil : Linear(d, c.targetVocabularySize, using: &generator)
+        output = c.tiesEmbeddings ? nil : Linear(inputSize: d, outputSize: c.targetVocabularySize, using: &generator)
         outputBias = c.tiesEmbeddings ? Parameter(Tensor.zeros([c.targetVocabularySize])) : nil
         rotary =
             c.positionalEncoding == .rotary ? RotaryPositionalEmbedding(headSize: d / c.layer.headCount) : nil

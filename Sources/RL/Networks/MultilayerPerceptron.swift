@@ -32,7 +32,7 @@ public struct MultilayerPerceptron: Module {
         precondition(sizes.count >= 2, "MultilayerPerceptron: needs an input and an output size, got \(sizes)")
         var layers: [Linear] = []
         for index in 0..<(sizes.count - 1) {
-            layers.append(Linear(sizes[index], sizes[index + 1], using: &generator))
+            layers.append(Linear(inputSize: sizes[index], outputSize: sizes[index + 1], using: &generator))
         }
         self.layers = layers
         self.activation = activation

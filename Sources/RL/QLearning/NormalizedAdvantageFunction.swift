@@ -23,9 +23,9 @@ public struct NormalizedAdvantageNetwork: ParameterContainer {
         trunk = MultilayerPerceptron(
             sizes: [observationSize] + hidden, activation: .relu, activateOutput: true, using: &generator)
         let width = hidden.last ?? observationSize
-        valueHead = Linear(width, 1, using: &generator)
-        actionHead = Linear(width, high.count, using: &generator)
-        choleskyHead = Linear(width, high.count * high.count, using: &generator)
+        valueHead = Linear(inputSize: width, outputSize: 1, using: &generator)
+        actionHead = Linear(inputSize: width, outputSize: high.count, using: &generator)
+        choleskyHead = Linear(inputSize: width, outputSize: high.count * high.count, using: &generator)
         scale = high
     }
 

@@ -76,7 +76,7 @@ public struct QNetwork: ParameterContainer {
         func head(_ outputs: Int) -> DenseHead {
             configuration.noisy
                 ? .noisy(NoisyLinear(width, outputs, using: &generator))
-                : .plain(Linear(width, outputs, using: &generator))
+                : .plain(Linear(inputSize: width, outputSize: outputs, using: &generator))
         }
         advantageHead = head(actions * configuration.atoms)
         valueHead = configuration.dueling ? head(configuration.atoms) : nil

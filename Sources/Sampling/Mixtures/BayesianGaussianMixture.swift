@@ -113,7 +113,7 @@ public struct BayesianGaussianMixture: Sendable {
         }
         return BayesianMixtureFit(
             posterior: posterior, prior: prior, responsibilities: responsibilities, elboHistory: history,
-            converged: converged)
+            hasConverged: converged)
     }
 
     /// Sufficient statistics of `r` (10.51–10.53): `Nₖ`, `x̄ₖ`, `Sₖ` (row-major `D × D`).
@@ -381,5 +381,5 @@ public struct BayesianMixtureFit: Sendable {
     /// The ELBO after each M step (non-decreasing).
     public let elboHistory: [Double]
     /// Whether the tolerance was met.
-    public let converged: Bool
+    public let hasConverged: Bool
 }

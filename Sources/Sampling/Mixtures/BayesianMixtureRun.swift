@@ -69,7 +69,7 @@ public enum BayesianMixtureRun {
             "concentrations": .array(posterior.components.map { .number($0.concentration) }),
             "active_components": .array(result.activeComponents.map { .number(Double($0)) }),
             "elbo": .number(result.fit.elboHistory.last ?? 0),
-            "converged": .bool(result.fit.converged),
+            "converged": .bool(result.fit.hasConverged),
         ])
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]

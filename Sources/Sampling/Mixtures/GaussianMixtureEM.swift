@@ -81,7 +81,7 @@ public struct GaussianMixtureEM: Sendable {
             previous = meanLogLikelihood
         }
         return GaussianMixtureFit(
-            model: model, meanLogLikelihoodHistory: history, iterations: iterations, converged: converged)
+            model: model, meanLogLikelihoodHistory: history, iterations: iterations, hasConverged: converged)
     }
 
     /// E step: the mean log-likelihood under `model` and the responsibilities `rᵢₖ` (row-major `n × K`).
@@ -184,7 +184,7 @@ public struct GaussianMixtureFit: Sendable {
     /// E/M iterations run (scikit-learn `n_iter_`).
     public let iterations: Int
     /// Whether the tolerance was met (scikit-learn `converged_`).
-    public let converged: Bool
+    public let hasConverged: Bool
 
     /// The last E step's mean log-likelihood (scikit-learn `lower_bound_`: computed before the final M step).
     public var meanLogLikelihood: Double { meanLogLikelihoodHistory.last ?? -.infinity }

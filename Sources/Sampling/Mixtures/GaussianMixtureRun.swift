@@ -322,7 +322,7 @@ public enum GaussianMixtureRun {
             "precisions": .array(precisions),
             "mean_log_likelihood": .number(result.meanLogLikelihood),
             "bic": .number(result.bic), "aic": .number(result.aic),
-            "iterations": .number(Double(result.fit.iterations)), "converged": .bool(result.fit.converged),
+            "iterations": .number(Double(result.fit.iterations)), "converged": .bool(result.fit.hasConverged),
         ])
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]

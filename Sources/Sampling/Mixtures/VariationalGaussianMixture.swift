@@ -81,7 +81,7 @@ public struct VariationalGaussianMixture: Sendable {
         }
         return VariationalMixtureFit(
             means: means, meanVariances: variances, assignments: assignments, elboHistory: history,
-            converged: converged)
+            hasConverged: converged)
     }
 
     /// The ELBO `E_q[log p(x, c, μ)] − E_q[log q(c, μ)]` in closed form (Blei et al. 2017, eq. 21 and §3).
@@ -128,5 +128,5 @@ public struct VariationalMixtureFit: Sendable {
     /// The ELBO after each full sweep (non-decreasing).
     public let elboHistory: [Double]
     /// Whether the tolerance was met.
-    public let converged: Bool
+    public let hasConverged: Bool
 }

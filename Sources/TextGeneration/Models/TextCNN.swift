@@ -94,7 +94,7 @@ public struct TextCNN: ParameterContainer {
             Conv1D(inChannels: configuration.embeddingSize, outChannels: count, kernelSize: width, using: &generator)
         }
         highway = configuration.highway ? Highway(size: configuration.featureCount, using: &generator) : nil
-        output = Linear(configuration.featureCount, configuration.classCount, using: &generator)
+        output = Linear(inputSize: configuration.featureCount, outputSize: configuration.classCount, using: &generator)
     }
 
     /// `embedding.…`, `conv{i}.…`, `highway.…`, `output.…`.
