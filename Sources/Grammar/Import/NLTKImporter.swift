@@ -66,8 +66,17 @@ public enum NLTKImporter {
             }
         }
         if !errors.isEmpty { throw GrammarErrors(errors) }
-        return try GrammarLoader.compile(
-            syntax, options: GrammarCompilerOptions(infersCategories: true, allowsUndefinedConstants: true))
+        let options = GrammarCompilerOptions(infersCategories: true, allowsUndefinedConstants: true)
+        do throws(GrammarErrors) {
+            return try GrammarLoader.compile(syntax, options: options)
+        } catch {
+            // NLTK does not type SEM: a category whose productions carry different semantic types (a relative
+            // pronoun's NP beside ordinary NPs) gets one variant per type; what still fails is reported at the
+            // production that conflicts.
+            var splitting = options
+            splitting.splitsCategoriesByType = true
+            return try GrammarLoader.compile(syntax, options: splitting)
+        }
     }
 
     static func stripComment(_ line: String) -> String {
@@ -351,6 +360,24 @@ public enum NLTKImporter {
                 )
             }
             if key == "SEM" || key == "sem" {
+                if value.hasPrefix("[") {
+                    // SEM=[CORE=…, STORE=…] (Cooper storage) or SEM=[BO=…, CORE=…] (binding operators).
+                    var at = 0
+                    for name in ["BO", "STORE"] {
+                        for (part, offset) in splitTopLevel(String(value.dropFirst().dropLast()), separator: ",")
+                        where part.trimming(" \t").hasPrefix(name + "=") {
+                            at = 1 + offset + part.prefix { $0 == " " }.count
+                            break
+                        }
+                        if at > 0 { break }
+                    }
+                    let column = valueColumn + at
+                    throw GrammarError(
+                        at > 0
+                            ? "binding operators (SEM=[CORE=…, BO=…] or STORE=…, NLTK's Cooper storage) are not supported: a phrase's meaning would be a core with a store of quantifiers that are retrieved after parsing, in every order, so it is not a function of its parts' meanings alone; write the quantifiers into the SEM terms instead"
+                            : "a feature structure as SEM is not supported: SEM must be a <logic> term, a ?variable or a string",
+                        at: SourceLocation(file: file, line: lineNumber, column: column), sourceLine: raw)
+                }
                 if value.hasPrefix("?") {
                     category.semantics = .variable(String(value.dropFirst()))
                 } else if value.hasPrefix("<") && value.hasSuffix(">") {
