@@ -103,6 +103,8 @@ struct NLTKCoverageTests {
         // The ordinary NP keeps the category's name; the relative pronoun's variant is numbered.
         #expect(grammar.categories.contains { $0.name == "NP" })
         #expect(grammar.categories.contains { $0.name == "NP#2" })
+        // A rule instantiated for one combination of variants keeps its name.
+        #expect(grammar.operations.filter { $0.name.hasPrefix("RC_1") }.map(\.name) == ["RC_1"])
         // And the checks run on it.
         let report = CompositionalityChecker.check(
             grammar, options: CheckOptions(notions: [.funct], bounds: EnumerationBounds(maxDepth: 5, maxTerms: 20_000)))

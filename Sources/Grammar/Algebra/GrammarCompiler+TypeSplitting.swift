@@ -140,16 +140,22 @@ extension GrammarCompiler {
                 for d in operation.daughterCategories where alive.insert(d).inserted { changed = true }
             }
         }
-        var kept: [(position: Int, operation: PendingOperation)] = []
-        var keptProductions: Set<Int> = []
+        var kept: [(position: Int, operation: PendingOperation, name: String)] = []
+        var keptProductions: [Int: Int] = [:]
         for (p, operation) in instances where alive.contains(operation.category) {
-            keptProductions.insert(p)
-            kept.append((position[p], operation))
+            // The surviving instances of a rule are named `Rule`, `Rule#2`, … in order.
+            var name = operation.name
+            if case .rule(let rule) = productions[p] {
+                let k = keptProductions[p] ?? 0
+                name = k == 0 ? rule.name.value : "\(rule.name.value)#\(k + 1)"
+            }
+            keptProductions[p, default: 0] += 1
+            kept.append((position[p], operation, name))
         }
         // File order (stable: a production's instances in the order they were found).
         kept = kept.enumerated().sorted { ($0.element.position, $0.offset) < ($1.element.position, $1.offset) }.map(
             \.element)
-        for (p, production) in productions.enumerated() where !keptProductions.contains(p) {
+        for (p, production) in productions.enumerated() where keptProductions[p] == nil {
             if instanceCount[p] == 0, let e = firstError[p] {
                 errors.append(e)
             } else {
@@ -170,9 +176,10 @@ extension GrammarCompiler {
         categories = survivors
         categoryIndex = [:]
         for (i, c) in categories.enumerated() { categoryIndex[c.name] = i }
-        return kept.map(\.operation).enumerated().map { index, o in
-            PendingOperation(
-                index: index, name: o.name, category: remap[o.category],
+        return kept.enumerated().map { index, entry in
+            let o = entry.operation
+            return PendingOperation(
+                index: index, name: entry.name, category: remap[o.category],
                 daughterCategories: o.daughterCategories.map { remap[$0] }, daughterNames: o.daughterNames,
                 isLexical: o.isLexical, location: o.location, motherFeatures: o.motherFeatures,
                 daughterRequirements: o.daughterRequirements, variableCount: o.variableCount, condition: o.condition,

@@ -76,21 +76,21 @@ public enum FregeanExtension {
             }
             return true
         }
-        var occurrenceStart = [Int](repeating: 0, count: n + 1)
+        var occurrenceStart = [Int32](repeating: 0, count: n + 1)
         for u in fragment.storedTerms where hasCoreArguments(u) {
             let start = Int(store.childStart[Int(u)])
             for j in 0..<arity(u) { occurrenceStart[Int(store.children[start + j]) + 1] += 1 }
         }
         for i in 0..<n { occurrenceStart[i + 1] += occurrenceStart[i] }
-        var occurrenceParent = [Int32](repeating: 0, count: occurrenceStart[n])
-        var occurrencePosition = [Int32](repeating: 0, count: occurrenceStart[n])
+        var occurrenceParent = [Int32](repeating: 0, count: Int(occurrenceStart[n]))
+        var occurrencePosition = [Int32](repeating: 0, count: Int(occurrenceStart[n]))
         var fill = occurrenceStart
         for u in fragment.storedTerms where hasCoreArguments(u) {
             let start = Int(store.childStart[Int(u)])
             for j in 0..<arity(u) {
                 let kid = Int(store.children[start + j])
-                occurrenceParent[fill[kid]] = u
-                occurrencePosition[fill[kid]] = Int32(j)
+                occurrenceParent[Int(fill[kid])] = u
+                occurrencePosition[Int(fill[kid])] = Int32(j)
                 fill[kid] += 1
             }
         }
@@ -110,7 +110,7 @@ public enum FregeanExtension {
                 let i = Int(id)
                 contextBuffer.removeAll(keepingCapacity: true)
                 if isCore[i] {
-                    for o in occurrenceStart[i]..<occurrenceStart[i + 1] {
+                    for o in Int(occurrenceStart[i])..<Int(occurrenceStart[i + 1]) {
                         let parent = Int(occurrenceParent[o])
                         let position = Int(occurrencePosition[o])
                         let start = Int(store.childStart[parent])
