@@ -1,7 +1,7 @@
+import MontagueSupport
 import Testing
 
 @testable import Grammar
-import MontagueSupport
 
 /// The linear-time checks (N4 by grouping, N5 with cached syntactic types, N6 with dense key tables, N10 refinement
 /// on interned contexts, memoised form-reading rules) against straightforward reference implementations — the
@@ -73,7 +73,8 @@ struct FastPathReferenceTests {
             }
             """)
         let fragment = Enumerator.enumerate(
-            grammar, options: EnumerationOptions(bounds: EnumerationBounds(maxDepth: 6, maxLength: 6, maxTerms: 20_000)))
+            grammar, options: EnumerationOptions(bounds: EnumerationBounds(maxDepth: 6, maxLength: 6, maxTerms: 20_000))
+        )
         #expect(fragment.storedCount > 1000)
         // One evaluation per distinct (rule, argument records, argument strings), far fewer than the derivations.
         #expect(fragment.ruleEvaluationCount < fragment.storedCount / 2)
@@ -117,7 +118,8 @@ struct FastPathReferenceTests {
                     kids[i] = q
                     if let u = index[[Int32(op)] + kids], meanings[Int(u)] >= 0, meanings[Int(u)] != meanings[Int(t)] {
                         let rank = (
-                            max(fragment.depth(of: t), fragment.depth(of: u)), fragment.size(of: t) + fragment.size(of: u)
+                            max(fragment.depth(of: t), fragment.depth(of: u)),
+                            fragment.size(of: t) + fragment.size(of: u)
                         )
                         if best == nil || rank < best!.rank { best = (rank, t, u, i) }
                     }

@@ -82,7 +82,8 @@ public final class Fragment {
             view: .declared)
         if r >= declaredMeanings[kind].count {
             declaredMeanings[kind].append(
-                contentsOf: repeatElement(-2, count: max(r + 1, 2 * declaredMeanings[kind].count) - declaredMeanings[kind].count))
+                contentsOf: repeatElement(
+                    -2, count: max(r + 1, 2 * declaredMeanings[kind].count) - declaredMeanings[kind].count))
         }
         declaredMeanings[kind][r] = m
         return m

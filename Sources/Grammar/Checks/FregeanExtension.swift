@@ -176,7 +176,11 @@ public enum FregeanExtension {
             pairs.append((representative, id))
         }
         // Each term is the second member of at most one pair, so the second members' ranks order the pairs.
-        pairs.sort { (store.depth[Int($0.1)], store.size[Int($0.1)], $0.1) < (store.depth[Int($1.1)], store.size[Int($1.1)], $1.1) }
+        pairs.sort {
+            (store.depth[Int($0.1)], store.size[Int($0.1)], $0.1) < (
+                store.depth[Int($1.1)], store.size[Int($1.1)], $1.1
+            )
+        }
         var search = FregeanFrameSearch(fragment: fragment, view: view, start: start)
         let separation = categoryFailure == nil ? search.firstSeparation(pairs: pairs) : nil
         // Atom classes.

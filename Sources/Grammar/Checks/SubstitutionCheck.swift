@@ -135,7 +135,8 @@ enum SubstitutionCheck {
                     guard kidMeaning >= 0 else { return -1 }
                     var h: UInt64 = 0x9E37_79B9_7F4A_7C15 &* UInt64(position + 1)
                     for k in 0..<operation.arity {
-                        let v = k == position ? UInt64(UInt32(bitPattern: kidMeaning)) : UInt64(store.children[start + k])
+                        let v =
+                            k == position ? UInt64(UInt32(bitPattern: kidMeaning)) : UInt64(store.children[start + k])
                         h = (h ^ v &+ UInt64(k)) &* 0xBF58_476D_1CE4_E5B9
                         h ^= h >> 31
                     }
@@ -227,7 +228,9 @@ enum SubstitutionCheck {
         guard let bound else { return nil }
         let eligible = group.filter { depth($0) <= bound }
         var smallestByMeaning: [Int32: Int] = [:]
-        for t in eligible { smallestByMeaning[meanings[Int(t)]] = min(smallestByMeaning[meanings[Int(t)]] ?? .max, size(t)) }
+        for t in eligible {
+            smallestByMeaning[meanings[Int(t)]] = min(smallestByMeaning[meanings[Int(t)]] ?? .max, size(t))
+        }
         let minima = smallestByMeaning.values.sorted()
         guard minima.count >= 2 else { return nil }
         let total = minima[0] + minima[1]
