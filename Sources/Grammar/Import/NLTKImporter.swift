@@ -6,8 +6,10 @@
 /// daughters' `?var`s, `SEM=?var` (identity), string semantics `SEM='…'` and `SEM=(?a + WORD + ?b)` (sql0.fcfg),
 /// lexical productions (one entry per alternative). Category types are inferred jointly over the grammar; constants
 /// missing from the valuation evaluate to "undefined", as NLTK's `Model.evaluate` reports them.
-/// Not supported (reported as errors): slash categories (`NP/NP` gaps), Cooper storage (`STORE`), feature values
-/// that are feature structures, SEM built from non-SEM features.
+/// A category whose productions carry different semantic types gets one variant per type (`NP`, `NP#2`; see
+/// docs/compositionality.md). Not supported (reported as errors at the construct): slash categories (`NP/NP` gaps),
+/// Cooper storage and binding operators (`STORE`, `SEM=[CORE=…, BO=…]`), feature values that are feature structures,
+/// SEM built from non-SEM features.
 public enum NLTKImporter {
     /// Loads an NLTK grammar and (optionally) a valuation file into an interpreted grammar.
     public static func load(grammarPath: String, valuationPath: String?) throws -> InterpretedGrammar {
