@@ -48,6 +48,22 @@ private struct Bucket {
     var depthEnd: [Int] = [0]
 }
 
+/// Interned yields (token sequences) for memoising form-reading rules.
+private struct YieldTable {
+    var ids: [[String]: Int32] = [:]
+    var tokens: [[String]] = []
+    /// (operation, argument yields) → the mother's yield.
+    var composed: [SemanticsEngine.MemoKey: Int32] = [:]
+
+    mutating func intern(_ t: [String]) -> Int32 {
+        if let id = ids[t] { return id }
+        let id = Int32(tokens.count)
+        tokens.append(t)
+        ids[t] = id
+        return id
+    }
+}
+
 private struct EnumerationRun {
     let fragment: Fragment
     let grammar: InterpretedGrammar
@@ -63,6 +79,15 @@ private struct EnumerationRun {
     var termOverrides: [Int: [(index: Int, pattern: CompiledPattern)]] = [:]
     /// Per (bucket, lower, upper): the terms sorted by yield length (pruning under `maxLength`).
     var lengthSorted: [[Int]: [(length: Int32, index: Int32)]] = [:]
+    /// Whether some rule reads surface forms. Then every term's yield is interned, once per (operation, argument
+    /// yields), and form-reading rules are evaluated once per (operation, argument records, argument yields) instead
+    /// of once per term: a yield has many derivations (Catalan-many under binary concatenation), so the number of
+    /// evaluations follows the distinct strings, not the derivations.
+    let internsYields: Bool
+    var yields = YieldTable()
+    /// The interned yield of each stored term (when `internsYields`).
+    var storedYields: [Int32] = []
+    var yieldBuffer: [Int32] = []
 
     init(fragment: Fragment, options: EnumerationOptions, visit: ((EnumeratedTerm) -> Void)?) {
         self.fragment = fragment
@@ -70,6 +95,7 @@ private struct EnumerationRun {
         self.options = options
         self.visit = visit
         self.bucketsByCategory = Array(repeating: [], count: fragment.grammar.categories.count)
+        self.internsYields = fragment.grammar.operations.contains(where: \.readsForms)
         for (i, o) in grammar.overrides.enumerated() {
             switch o.target {
             case .string(let c, let tokens): stringOverrides[c, default: []].append((i, tokens))
@@ -174,9 +200,10 @@ private struct EnumerationRun {
                 ?? (operation.isLexical
                     ? fragment.engine.lexicalRecord(op)
                     : fragment.engine.ruleRecord(op, arguments: empty, forms: { ([], tokens) }))
+            let yield = internsYields ? yields.intern(tokens) : -1
             emit(
                 operation: op, children: empty, depth: 1, size: 1, length: tokens.count, bucket: b,
-                record: record, store: maxDepth > 1 || options.storesDeepestLayer)
+                record: record, yield: yield, store: maxDepth > 1 || options.storesDeepestLayer)
             newAtDepth += 1
         }
         finishDepth(1)
@@ -405,7 +432,33 @@ private struct EnumerationRun {
             size += Int(termStore.size[Int(child)])
         }
         var tokens: [String]?
-        if !isConcatenative {
+        var motherYield: Int32 = -1
+        if internsYields {
+            yieldBuffer.removeAll(keepingCapacity: true)
+            for i in 0..<arity { yieldBuffer.append(storedYields[Int(children[i])]) }
+            let key = yieldBuffer.withUnsafeBufferPointer { SemanticsEngine.memoKey(op, $0) }
+            if let y = yields.composed[key] {
+                motherYield = y
+            } else {
+                var t: [String] = []
+                if case .concatenation(let items) = operation.form {
+                    for item in items {
+                        switch item {
+                        case .token(let token): t.append(token)
+                        case .daughter(let d): t += yields.tokens[Int(yieldBuffer[d])]
+                        }
+                    }
+                } else {
+                    t = fragment.tokens(operation: op, children: children)
+                }
+                motherYield = yields.intern(t)
+                yields.composed[key] = motherYield
+            }
+            if !isConcatenative {
+                tokens = yields.tokens[Int(motherYield)]
+                length = tokens!.count
+            }
+        } else if !isConcatenative {
             tokens = fragment.tokens(operation: op, children: children)
             length = tokens!.count
         }
@@ -422,6 +475,17 @@ private struct EnumerationRun {
                 for i in 0..<arity { argumentRecords[i] = termStore.record[Int(kids[i])] }
                 let frag = fragment
                 let kidsArray = Array(kids)
+                if internsYields && operation.readsForms {
+                    let table = yields.tokens
+                    let kidYields = yieldBuffer
+                    return argumentRecords.withUnsafeBufferPointer { records in
+                        kidYields.withUnsafeBufferPointer { argumentYields in
+                            fragment.engine.formReadingRecord(
+                                op, arguments: records, argumentYields: argumentYields,
+                                forms: { (kidYields.map { table[Int($0)] }, table[Int(motherYield)]) })
+                        }
+                    }
+                }
                 return argumentRecords.withUnsafeBufferPointer { records in
                     fragment.engine.ruleRecord(
                         op, arguments: records,
@@ -436,7 +500,7 @@ private struct EnumerationRun {
             children.withUnsafeBufferPointer { kids in
                 emit(
                     operation: op, children: kids, depth: depth, size: size, length: length, bucket: target,
-                    record: record, store: store)
+                    record: record, yield: motherYield, store: store)
             }
             return 1
         }
@@ -445,7 +509,7 @@ private struct EnumerationRun {
 
     mutating func emit(
         operation op: Int, children kids: UnsafeBufferPointer<Int32>, depth: Int, size: Int, length: Int,
-        bucket b: Int, record: Int32, store: Bool
+        bucket b: Int, record: Int32, yield: Int32, store: Bool
     ) {
         var structured: Int32 = -1
         if fragment.tracksStructure {
@@ -461,6 +525,7 @@ private struct EnumerationRun {
                 operation: Int32(op), children: kids, depth: depth, size: size, length: length,
                 features: buckets[b].featureID, record: record, structured: structured)
             buckets[b].terms.append(id)
+            if internsYields { storedYields.append(yield) }
         }
         let category = grammar.operations[op].category
         fragment.countsByCategory[category] += 1

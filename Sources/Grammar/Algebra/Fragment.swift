@@ -44,13 +44,50 @@ public final class Fragment {
     var featureVectors: [[Int]] = []
     /// Whether structured meanings were tracked.
     let tracksStructure: Bool
+    /// Per operation: category, arity and whether it is lexical (flat copies, so per-term accessors do not copy the
+    /// ``Operation`` value with its arrays).
+    let operationCategory: [Int]
+    let operationArity: [Int]
+    let operationIsLexical: [Bool]
+    /// μ under the declared view by (category, lexical) kind and record, filled on demand (−2: not computed yet): the
+    /// checks ask for it once per term and check, and a record has one meaning per kind.
+    private var declaredMeanings: [[Int32]]
+    /// Per operation: its kind, or −1 when the declared level is structured (per term, not per record).
+    private let operationKind: [Int]
 
     init(grammar: InterpretedGrammar, bounds: EnumerationBounds, tracksStructure: Bool) {
         self.grammar = grammar
         self.bounds = bounds
-        self.engine = SemanticsEngine(grammar: grammar)
+        let engine = SemanticsEngine(grammar: grammar)
+        self.engine = engine
         self.countsByCategory = Array(repeating: 0, count: grammar.categories.count)
         self.tracksStructure = tracksStructure
+        self.operationCategory = grammar.operations.map(\.category)
+        self.operationArity = grammar.operations.map(\.arity)
+        self.operationIsLexical = grammar.operations.map(\.isLexical)
+        self.operationKind = grammar.operations.map { o in
+            engine.level(category: o.category, lexical: o.isLexical, view: .declared) == .structured
+                ? -1 : 2 * o.category + (o.isLexical ? 1 : 0)
+        }
+        self.declaredMeanings = Array(repeating: [], count: 2 * grammar.categories.count)
+    }
+
+    /// The declared meaning of a record for an operation's kind, from the cache.
+    private func declaredMeaning(operation: Int, record: Int32) -> Int32? {
+        let kind = operationKind[operation]
+        guard kind >= 0, record >= 0 else { return nil }
+        let r = Int(record)
+        if r < declaredMeanings[kind].count, declaredMeanings[kind][r] != -2 { return declaredMeanings[kind][r] }
+        let m = engine.meaning(
+            record: record, category: operationCategory[operation], lexical: operationIsLexical[operation],
+            view: .declared)
+        if r >= declaredMeanings[kind].count {
+            declaredMeanings[kind].append(
+                contentsOf: repeatElement(
+                    -2, count: max(r + 1, 2 * declaredMeanings[kind].count) - declaredMeanings[kind].count))
+        }
+        declaredMeanings[kind][r] = m
+        return m
     }
 
     /// Number of stored terms.
@@ -71,11 +108,11 @@ public final class Fragment {
     public func operation(of id: Int32) -> Int { Int(store.operation[Int(id)]) }
 
     /// The category of stored term `id`.
-    public func category(of id: Int32) -> Int { grammar.operations[operation(of: id)].category }
+    public func category(of id: Int32) -> Int { operationCategory[operation(of: id)] }
 
     /// The children of stored term `id`.
     public func children(of id: Int32) -> [Int32] {
-        Array(store.children(of: id, arity: grammar.operations[operation(of: id)].arity))
+        Array(store.children(of: id, arity: operationArity[operation(of: id)]))
     }
 
     /// Depth of stored term `id`.
@@ -92,18 +129,23 @@ public final class Fragment {
 
     /// μ(t) of stored term `id` under `view`.
     func meaning(of id: Int32, view: MeaningView = .declared) -> Int32 {
-        let op = grammar.operations[operation(of: id)]
-        if engine.level(category: op.category, lexical: op.isLexical, view: view) == .structured {
+        let op = operation(of: id)
+        if view == .declared, let m = declaredMeaning(operation: op, record: record(of: id)) { return m }
+        let category = operationCategory[op]
+        let lexical = operationIsLexical[op]
+        if engine.level(category: category, lexical: lexical, view: view) == .structured {
             return store.structured[Int(id)]
         }
-        return engine.meaning(record: record(of: id), category: op.category, lexical: op.isLexical, view: view)
+        return engine.meaning(record: record(of: id), category: category, lexical: lexical, view: view)
     }
 
     /// μ of a term given by operation and record (transient terms).
     func meaning(operation: Int, record: Int32, structured: Int32, view: MeaningView) -> Int32 {
-        let op = grammar.operations[operation]
-        if engine.level(category: op.category, lexical: op.isLexical, view: view) == .structured { return structured }
-        return engine.meaning(record: record, category: op.category, lexical: op.isLexical, view: view)
+        if view == .declared, let m = declaredMeaning(operation: operation, record: record) { return m }
+        let category = operationCategory[operation]
+        let lexical = operationIsLexical[operation]
+        if engine.level(category: category, lexical: lexical, view: view) == .structured { return structured }
+        return engine.meaning(record: record, category: category, lexical: lexical, view: view)
     }
 
     /// The tokens of stored term `id`.

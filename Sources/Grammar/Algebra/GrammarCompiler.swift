@@ -4,6 +4,9 @@ public struct GrammarCompilerOptions: Sendable {
     public var infersCategories = false
     /// Let meanings use constants the model does not define; they evaluate to "undefined" (NLTK behaviour).
     public var allowsUndefinedConstants = false
+    /// Give a category one variant per semantic type its productions need (`NP`, `NP#2`, …) instead of rejecting
+    /// productions whose types differ (NLTK grammars, which are untyped); needs `infersCategories`.
+    public var splitsCategoriesByType = false
 
     /// Default options for `.mont` files: everything declared.
     public init(infersCategories: Bool = false, allowsUndefinedConstants: Bool = false) {
@@ -121,13 +124,16 @@ struct GrammarCompiler {
         compileContextValues()
         declareCategories()
         var operations: [PendingOperation] = []
-        for entry in syntax.lexicon {
+        if options.splitsCategoriesByType && options.infersCategories {
+            operations = compileSplittingByType()
+        }
+        for entry in syntax.lexicon where !(options.splitsCategoriesByType && options.infersCategories) {
             do throws(GrammarError) { operations.append(try compileLexicalEntry(entry, index: operations.count)) } catch
             {
                 errors.append(error)
             }
         }
-        for rule in syntax.rules {
+        for rule in syntax.rules where !(options.splitsCategoriesByType && options.infersCategories) {
             if operations.contains(where: { $0.name == rule.name.value && !$0.isLexical }) {
                 errors.append(error("duplicate rule name '\(rule.name.value)'", rule.name.location))
                 continue

@@ -33,6 +33,7 @@ final class SemanticsEngine {
     private(set) var recordTypes: [SemanticType] = []
 
     private var memo: [MemoKey: Int32] = [:]
+    private var formMemo: [FormMemoKey: Int32] = [:]
     private var lexicalRecords: [Int: Int32] = [:]
     private var overrideRecords: [Int: Int32] = [:]
     private var meaningCache: [MeaningCacheKey: Int32] = [:]
@@ -59,6 +60,13 @@ final class SemanticsEngine {
         var b: Int32
         var c: Int32
         var rest: [Int32]
+    }
+
+    /// A form-reading rule application: operation, argument records and argument yields (interned token sequences).
+    struct FormMemoKey: Hashable {
+        var operation: Int32
+        var records: MemoKey
+        var yields: MemoKey
     }
 
     struct MeaningCacheKey: Hashable {
@@ -150,6 +158,31 @@ final class SemanticsEngine {
         let r = evaluateRule(operation, arguments: arguments, daughterForms: [], motherForm: [])
         memo[key] = r
         return r
+    }
+
+    /// The record of a form-reading rule `op` applied to argument records whose yields have the interned ids
+    /// `argumentYields`, memoised on both: the mother's form is a function of the arguments' forms, so records, daughter
+    /// forms and mother form — everything the rule reads — are fixed by the key. `forms` is called on a miss only.
+    func formReadingRecord(
+        _ op: Int, arguments: UnsafeBufferPointer<Int32>, argumentYields: UnsafeBufferPointer<Int32>,
+        forms: () -> (daughters: [[String]], mother: [String])
+    ) -> Int32 {
+        for r in arguments where r < 0 { return -1 }
+        let key = FormMemoKey(
+            operation: Int32(op), records: Self.memoKey(op, arguments), yields: Self.memoKey(op, argumentYields))
+        if let r = formMemo[key] { return r }
+        let f = forms()
+        let r = evaluateRule(
+            grammar.operations[op], arguments: arguments, daughterForms: f.daughters, motherForm: f.mother)
+        formMemo[key] = r
+        return r
+    }
+
+    static func memoKey(_ op: Int, _ values: UnsafeBufferPointer<Int32>) -> MemoKey {
+        let n = values.count
+        return MemoKey(
+            operation: Int32(op), a: n > 0 ? values[0] : -1, b: n > 1 ? values[1] : -1, c: n > 2 ? values[2] : -1,
+            rest: n > 3 ? Array(values[3...]) : [])
     }
 
     private func evaluateRule(

@@ -11,6 +11,13 @@ struct TermHandle {
     var depth: Int
     var size: Int
 
+    init(operation: Int32, children: [Int32], depth: Int, size: Int) {
+        self.operation = operation
+        self.children = children
+        self.depth = depth
+        self.size = size
+    }
+
     init(_ term: EnumeratedTerm) {
         operation = Int32(term.operation)
         children = Array(term.children)
@@ -83,4 +90,61 @@ final class StoredMeanings {
     }
 
     @inline(__always) subscript(id: Int32) -> Int32 { values[Int(id)] }
+}
+
+/// Interns tuples of `Int32` (an operation and its arguments' keys) to dense ids, in order of first occurrence: open
+/// addressing over id slots with the tuples stored flat — about 16 bytes per key instead of a dictionary entry with
+/// an inline key and an array.
+struct TupleInterner {
+    private var slots = [Int32](repeating: -1, count: 1024)
+    private var starts: [Int32] = [0]
+    private var values: [Int32] = []
+
+    /// Number of distinct tuples.
+    var count: Int { starts.count - 1 }
+
+    private static func hash(_ tuple: UnsafeBufferPointer<Int32>) -> Int {
+        var h: UInt64 = 0xCBF2_9CE4_8422_2325 ^ UInt64(tuple.count)
+        for v in tuple {
+            h = (h ^ UInt64(UInt32(bitPattern: v))) &* 0x0000_0100_0000_01B3
+            h ^= h >> 29
+        }
+        return Int(truncatingIfNeeded: h &* 0x9E37_79B9_7F4A_7C15 >> 1)
+    }
+
+    private func equals(_ id: Int, _ tuple: UnsafeBufferPointer<Int32>) -> Bool {
+        let start = Int(starts[id])
+        guard Int(starts[id + 1]) - start == tuple.count else { return false }
+        for (k, v) in tuple.enumerated() where values[start + k] != v { return false }
+        return true
+    }
+
+    /// The id of `tuple` (a new id if unseen).
+    mutating func intern(_ tuple: UnsafeBufferPointer<Int32>) -> Int32 {
+        if 2 * (count + 1) > slots.count { grow() }
+        let mask = slots.count - 1
+        var i = Self.hash(tuple) & mask
+        while slots[i] >= 0 {
+            if equals(Int(slots[i]), tuple) { return slots[i] }
+            i = (i + 1) & mask
+        }
+        let id = Int32(count)
+        slots[i] = id
+        values.append(contentsOf: tuple)
+        starts.append(Int32(values.count))
+        return id
+    }
+
+    private mutating func grow() {
+        slots = [Int32](repeating: -1, count: slots.count * 2)
+        let mask = slots.count - 1
+        values.withUnsafeBufferPointer { flat in
+            for id in 0..<count {
+                let tuple = UnsafeBufferPointer(rebasing: flat[Int(starts[id])..<Int(starts[id + 1])])
+                var i = Self.hash(tuple) & mask
+                while slots[i] >= 0 { i = (i + 1) & mask }
+                slots[i] = Int32(id)
+            }
+        }
+    }
 }

@@ -43,68 +43,112 @@ public enum FregeanExtension {
             isCore[Int(id)] = fragment.saturated || fragment.depth(of: id) < fragment.bounds.maxDepth
         }
         // Initial partition: Hodges category (or meaningless), and μ for sentences.
+        struct InitialKey: Hashable {
+            var category: Int
+            var meaning: Int32
+        }
         var block = [Int](repeating: 0, count: n)
-        var initial: [[Int]: Int] = [:]
+        var initial: [InitialKey: Int] = [:]
         for id in fragment.storedTerms {
             let i = Int(id)
             let category =
                 meanings[i] < 0 ? -1 : (categories.type(of: id, in: fragment).map { categories.block[$0] } ?? -2)
-            let key = [category, isSentence[i] ? Int(meanings[i]) : -1]
-            block[i] =
-                initial[key]
-                ?? {
-                    initial[key] = initial.count
-                    return initial.count - 1
-                }()
-        }
-        // Occurrences of core terms as arguments, all siblings core.
-        struct Occurrence {
-            var operation: Int
-            var position: Int
-            var parent: Int32
-        }
-        var occurrences = [[Occurrence]](repeating: [], count: n)
-        for u in fragment.storedTerms {
-            let kids = fragment.children(of: u)
-            guard !kids.isEmpty, kids.allSatisfy({ isCore[Int($0)] && meanings[Int($0)] >= 0 }) else { continue }
-            for (i, k) in kids.enumerated() {
-                occurrences[Int(k)].append(Occurrence(operation: fragment.operation(of: u), position: i, parent: u))
+            let key = InitialKey(category: category, meaning: isSentence[i] ? meanings[i] : -1)
+            if let b = initial[key] {
+                block[i] = b
+            } else {
+                block[i] = initial.count
+                initial[key] = initial.count
             }
         }
+        // Occurrences of core terms as arguments, all siblings core and meaningful, as flat lists (compressed rows):
+        // the parents of term i are occurrenceParent[occurrenceStart[i]..<occurrenceStart[i + 1]].
+        let store = fragment.store
+        let operations = fragment.grammar.operations
+        func arity(_ u: Int32) -> Int { operations[Int(store.operation[Int(u)])].arity }
+        func hasCoreArguments(_ u: Int32) -> Bool {
+            let start = Int(store.childStart[Int(u)])
+            let k = arity(u)
+            if k == 0 { return false }
+            for j in 0..<k {
+                let kid = Int(store.children[start + j])
+                if !isCore[kid] || meanings[kid] < 0 { return false }
+            }
+            return true
+        }
+        var occurrenceStart = [Int32](repeating: 0, count: n + 1)
+        for u in fragment.storedTerms where hasCoreArguments(u) {
+            let start = Int(store.childStart[Int(u)])
+            for j in 0..<arity(u) { occurrenceStart[Int(store.children[start + j]) + 1] += 1 }
+        }
+        for i in 0..<n { occurrenceStart[i + 1] += occurrenceStart[i] }
+        var occurrenceParent = [Int32](repeating: 0, count: Int(occurrenceStart[n]))
+        var occurrencePosition = [Int32](repeating: 0, count: Int(occurrenceStart[n]))
+        var fill = occurrenceStart
+        for u in fragment.storedTerms where hasCoreArguments(u) {
+            let start = Int(store.childStart[Int(u)])
+            for j in 0..<arity(u) {
+                let kid = Int(store.children[start + j])
+                occurrenceParent[Int(fill[kid])] = u
+                occurrencePosition[Int(fill[kid])] = Int32(j)
+                fill[kid] += 1
+            }
+        }
+        // Refinement: a term's signature is its block and the set of its one-step contexts (operation, position,
+        // the siblings' blocks, the parent's block). Contexts are interned per round, so a signature is the block and
+        // a sorted list of context ids, and equal signatures are found by hashing instead of comparing lists.
         var blockCount = initial.count
         var rounds = 0
+        var contextBuffer: [Int32] = []
+        var valueBuffer: [Int32] = []
+        var next = block
         while true {
             rounds += 1
-            var signatures: [[Int]: Int] = [:]
-            var next = block
+            var contexts: [ArgumentKey: Int32] = [:]
+            var signatures: [ArgumentKey: Int] = [:]
             for id in fragment.storedTerms {
                 let i = Int(id)
-                var signature = [block[i]]
+                contextBuffer.removeAll(keepingCapacity: true)
                 if isCore[i] {
-                    var contexts: [[Int]] = []
-                    for o in occurrences[i] {
-                        let kids = fragment.children(of: o.parent)
-                        var c = [o.operation, o.position]
-                        for (j, k) in kids.enumerated() where j != o.position { c.append(block[Int(k)]) }
-                        c.append(block[Int(o.parent)])
-                        contexts.append(c)
+                    for o in Int(occurrenceStart[i])..<Int(occurrenceStart[i + 1]) {
+                        let parent = Int(occurrenceParent[o])
+                        let position = Int(occurrencePosition[o])
+                        let start = Int(store.childStart[parent])
+                        valueBuffer.removeAll(keepingCapacity: true)
+                        for j in 0..<arity(Int32(parent)) where j != position {
+                            valueBuffer.append(Int32(block[Int(store.children[start + j])]))
+                        }
+                        valueBuffer.append(Int32(block[parent]))
+                        let key = valueBuffer.withUnsafeBufferPointer {
+                            ArgumentKey(head: store.operation[parent], context: Int32(position), $0)
+                        }
+                        if let c = contexts[key] {
+                            contextBuffer.append(c)
+                        } else {
+                            let c = Int32(contexts.count)
+                            contexts[key] = c
+                            contextBuffer.append(c)
+                        }
                     }
-                    contexts.sort { $0.lexicographicallyPrecedes($1) }
-                    var last: [Int]?
-                    for c in contexts where c != last {
-                        signature.append(-7)
-                        signature += c
-                        last = c
+                    if contextBuffer.count > 1 {
+                        contextBuffer.sort()
+                        var unique = 1
+                        for k in 1..<contextBuffer.count where contextBuffer[k] != contextBuffer[unique - 1] {
+                            contextBuffer[unique] = contextBuffer[k]
+                            unique += 1
+                        }
+                        contextBuffer.removeLast(contextBuffer.count - unique)
                     }
                 }
-                next[i] =
-                    signatures[signature]
-                    ?? {
-                        signatures[signature] = signatures.count
-                        return signatures.count - 1
-                    }()
+                let signature = contextBuffer.withUnsafeBufferPointer { ArgumentKey(head: Int32(block[i]), $0) }
+                if let b = signatures[signature] {
+                    next[i] = b
+                } else {
+                    next[i] = signatures.count
+                    signatures[signature] = signatures.count
+                }
             }
-            block = next
+            swap(&block, &next)
             if signatures.count == blockCount || rounds > 10_000 { break }
             blockCount = signatures.count
         }
@@ -131,9 +175,11 @@ public enum FregeanExtension {
             }
             pairs.append((representative, id))
         }
+        // Each term is the second member of at most one pair, so the second members' ranks order the pairs.
         pairs.sort {
-            let (a, b) = (rank($0.1), rank($1.1))
-            return a != b ? a < b : rank($0.0) < rank($1.0)
+            (store.depth[Int($0.1)], store.size[Int($0.1)], $0.1) < (
+                store.depth[Int($1.1)], store.size[Int($1.1)], $1.1
+            )
         }
         var search = FregeanFrameSearch(fragment: fragment, view: view, start: start)
         let separation = categoryFailure == nil ? search.firstSeparation(pairs: pairs) : nil

@@ -13,9 +13,15 @@ final class GlobalCompositionalityCheck: FragmentObserver {
     let notion: Notion
     /// One meaning function per view (N6: the declared meaning; N7: one view per context of use).
     let views: [StoredMeanings]
-    private var keys: [ArgumentKey: Int32] = [:]
+    private var keys = TupleInterner()
+    private var keyBuffer: [Int32] = []
     private var storedKeys: [[Int32]]
-    private var firstMeaning: [Int32: (meaning: Int32, handle: TermHandle)] = [:]
+    /// Per key id (dense, in order of creation): the first meaning, and its term — a stored id (≥ 0), or −1 − the
+    /// position in `transientTerms` of a term of the deepest layer that was not stored.
+    private var firstMeaning: [Int32] = []
+    private var firstTerm: [Int32] = []
+    /// First terms that were not stored, flat: operation, depth, size, then the children.
+    private var transientTerms: [Int32] = []
     private var best: (rank: (Int, Int), first: TermHandle, second: TermHandle, m1: Int32, m2: Int32, view: Int)?
 
     init(fragment: Fragment, views: [MeaningView], notion: Notion = .global) {
@@ -41,12 +47,20 @@ final class GlobalCompositionalityCheck: FragmentObserver {
         let m = meanings.observe(term)
         var key: Int32 = -1
         if m >= 0 {
+            keyBuffer.removeAll(keepingCapacity: true)
             if term.children.isEmpty {
-                key = intern(ArgumentKey(head: -1 - Int32(v), [m]))
+                keyBuffer.append(-1 - Int32(v))
+                keyBuffer.append(m)
             } else {
-                let stored = storedKeys[v]
-                let childKeys = term.children.map { Int($0) < stored.count ? stored[Int($0)] : -1 }
-                if !childKeys.contains(-1) { key = intern(ArgumentKey(head: Int32(term.operation), childKeys)) }
+                keyBuffer.append(Int32(term.operation))
+                for child in term.children {
+                    let k = Int(child) < storedKeys[v].count ? storedKeys[v][Int(child)] : -1
+                    if k < 0 { break }
+                    keyBuffer.append(k)
+                }
+            }
+            if keyBuffer.count == 1 + max(1, term.children.count) {
+                key = keyBuffer.withUnsafeBufferPointer { keys.intern($0) }
             }
         }
         if term.id >= 0 {
@@ -56,22 +70,39 @@ final class GlobalCompositionalityCheck: FragmentObserver {
             storedKeys[v][Int(term.id)] = key
         }
         guard key >= 0 else { return }
-        if let (other, handle) = firstMeaning[key] {
+        if Int(key) < firstMeaning.count {
+            let other = firstMeaning[Int(key)]
             if other != m {
-                let mine = TermHandle(term)
-                let rank = (max(handle.depth, mine.depth), handle.size + mine.size)
-                if best == nil || rank < best!.rank { best = (rank, handle, mine, other, m, v) }
+                let handle = firstHandle(Int(key))
+                let rank = (max(handle.depth, term.depth), handle.size + term.size)
+                if best == nil || rank < best!.rank { best = (rank, handle, TermHandle(term), other, m, v) }
             }
         } else {
-            firstMeaning[key] = (m, TermHandle(term))
+            firstMeaning.append(m)
+            if term.id >= 0 {
+                firstTerm.append(term.id)
+            } else {
+                firstTerm.append(-1 - Int32(transientTerms.count))
+                transientTerms.append(Int32(term.operation))
+                transientTerms.append(Int32(term.depth))
+                transientTerms.append(Int32(term.size))
+                transientTerms.append(contentsOf: term.children)
+            }
         }
     }
 
-    private func intern(_ key: ArgumentKey) -> Int32 {
-        if let id = keys[key] { return id }
-        let id = Int32(keys.count)
-        keys[key] = id
-        return id
+    private func firstHandle(_ key: Int) -> TermHandle {
+        let reference = firstTerm[key]
+        if reference >= 0 {
+            return TermHandle(
+                operation: Int32(fragment.operation(of: reference)), children: fragment.children(of: reference),
+                depth: fragment.depth(of: reference), size: fragment.size(of: reference))
+        }
+        let start = Int(-1 - reference)
+        let arity = fragment.operationArity[Int(transientTerms[start])]
+        return TermHandle(
+            operation: transientTerms[start], children: Array(transientTerms[(start + 3)..<(start + 3 + arity)]),
+            depth: Int(transientTerms[start + 1]), size: Int(transientTerms[start + 2]))
     }
 
     func finish() -> NotionResult {
@@ -121,6 +152,7 @@ final class SystematicityCheck: FragmentObserver {
     let fragment: Fragment
     let meanings: StoredMeanings
     private var points: [ArgumentKey: TermHandle] = [:]
+    private var records: [Int32] = []
     private var best: (rank: (Int, Int), handle: TermHandle, actual: Int32, declared: Int32)?
 
     init(fragment: Fragment, view: MeaningView) {
@@ -132,8 +164,8 @@ final class SystematicityCheck: FragmentObserver {
         let actual = meanings.observe(term)
         let operation = fragment.grammar.operations[term.operation]
         guard !operation.isLexical, actual >= 0, !operation.readsForms else { return }
-        var records = [Int32](repeating: 0, count: term.children.count)
-        for (i, c) in term.children.enumerated() { records[i] = fragment.record(of: c) }
+        records.removeAll(keepingCapacity: true)
+        for c in term.children { records.append(fragment.record(of: c)) }
         let declaredRecord: Int32 = records.withUnsafeBufferPointer {
             term.children.isEmpty
                 ? fragment.engine.ruleRecord(term.operation, arguments: $0, forms: { ([], []) })

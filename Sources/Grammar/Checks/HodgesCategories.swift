@@ -18,6 +18,11 @@ struct HodgesCategories {
     var transitions: [Transition] = []
     /// Whether the type universe was cut off.
     var truncated = false
+    /// The type of each (category, feature vector id) met in the fragment: terms share a handful of syntactic types,
+    /// so the per-term lookup is one integer-keyed probe instead of building and hashing a feature array.
+    private var typeOfKind: [Int64: Int] = [:]
+
+    private static func kind(_ category: Int, _ featureID: Int32) -> Int64 { Int64(category) << 32 | Int64(featureID) }
 
     struct Transition {
         var type: Int
@@ -30,7 +35,15 @@ struct HodgesCategories {
     init(fragment: Fragment, view: MeaningView) {
         let grammar = fragment.grammar
         for id in fragment.storedTerms where fragment.meaning(of: id, view: view) >= 0 {
-            let t = typeID([fragment.category(of: id)] + fragment.featureVectors[Int(fragment.featureID(of: id))])
+            let category = fragment.category(of: id)
+            let featureID = fragment.featureID(of: id)
+            let t: Int
+            if let known = typeOfKind[Self.kind(category, featureID)] {
+                t = known
+            } else {
+                t = typeID([category] + fragment.featureVectors[Int(featureID)])
+                typeOfKind[Self.kind(category, featureID)] = t
+            }
             realized[t] = true
             let r = representative[t]
             if r < 0 || (fragment.depth(of: id), fragment.size(of: id)) < (fragment.depth(of: r), fragment.size(of: r))
@@ -94,6 +107,12 @@ struct HodgesCategories {
                 }
             }
         }
+        // Every (category, feature vector) that names a type, for `type(of:in:)`.
+        var featureIDs: [[Int]: Int32] = [:]
+        for (f, vector) in fragment.featureVectors.enumerated() { featureIDs[vector] = Int32(f) }
+        for (t, key) in types.enumerated() {
+            if let f = featureIDs[Array(key.dropFirst())] { typeOfKind[Self.kind(key[0], f)] = t }
+        }
         // Partition refinement.
         block = Array(repeating: 0, count: types.count)
         var byType: [[Int]] = Array(repeating: [], count: types.count)
@@ -132,7 +151,7 @@ struct HodgesCategories {
 
     /// The syntactic type of a stored term.
     func type(of id: Int32, in fragment: Fragment) -> Int? {
-        typeIndex[[fragment.category(of: id)] + fragment.featureVectors[Int(fragment.featureID(of: id))]]
+        typeOfKind[Self.kind(fragment.category(of: id), fragment.featureID(of: id))]
     }
 
     /// A frame accepting exactly one of two types in different blocks, as text with `_` for the hole, and which

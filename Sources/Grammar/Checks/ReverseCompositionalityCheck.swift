@@ -8,6 +8,7 @@ final class ReverseCompositionalityCheck: FragmentObserver {
     private var table: [Int64: (arguments: [Int32], handle: TermHandle)] = [:]
     private var best: (rank: (Int, Int), first: TermHandle, second: TermHandle, a: [Int32], b: [Int32], output: Int32)?
     private var failures = 0
+    private var argumentBuffer: [Int32] = []
 
     init(fragment: Fragment, view: MeaningView) {
         self.fragment = fragment
@@ -17,18 +18,23 @@ final class ReverseCompositionalityCheck: FragmentObserver {
     func observe(_ term: EnumeratedTerm) {
         let output = meanings.observe(term)
         guard term.children.count > 0, output >= 0 else { return }
-        let arguments = term.children.map { meanings[$0] }
-        if arguments.contains(where: { $0 < 0 }) { return }
+        argumentBuffer.removeAll(keepingCapacity: true)
+        for child in term.children {
+            let m = meanings[child]
+            if m < 0 { return }
+            argumentBuffer.append(m)
+        }
         let key = Int64(term.operation) << 32 | Int64(output)
         if let (other, handle) = table[key] {
-            if other != arguments {
+            if other != argumentBuffer {
                 failures += 1
-                let mine = TermHandle(term)
-                let rank = (max(handle.depth, mine.depth), handle.size + mine.size)
-                if best == nil || rank < best!.rank { best = (rank, handle, mine, other, arguments, output) }
+                let rank = (max(handle.depth, term.depth), handle.size + term.size)
+                if best == nil || rank < best!.rank {
+                    best = (rank, handle, TermHandle(term), other, argumentBuffer, output)
+                }
             }
         } else {
-            table[key] = (arguments, TermHandle(term))
+            table[key] = (argumentBuffer, TermHandle(term))
         }
     }
 

@@ -6,8 +6,10 @@
 /// daughters' `?var`s, `SEM=?var` (identity), string semantics `SEM='…'` and `SEM=(?a + WORD + ?b)` (sql0.fcfg),
 /// lexical productions (one entry per alternative). Category types are inferred jointly over the grammar; constants
 /// missing from the valuation evaluate to "undefined", as NLTK's `Model.evaluate` reports them.
-/// Not supported (reported as errors): slash categories (`NP/NP` gaps), Cooper storage (`STORE`), feature values
-/// that are feature structures, SEM built from non-SEM features.
+/// A category whose productions carry different semantic types gets one variant per type (`NP`, `NP#2`; see
+/// docs/compositionality.md). Not supported (reported as errors at the construct): slash categories (`NP/NP` gaps),
+/// Cooper storage and binding operators (`STORE`, `SEM=[CORE=…, BO=…]`), feature values that are feature structures,
+/// SEM built from non-SEM features.
 public enum NLTKImporter {
     /// Loads an NLTK grammar and (optionally) a valuation file into an interpreted grammar.
     public static func load(grammarPath: String, valuationPath: String?) throws -> InterpretedGrammar {
@@ -66,8 +68,17 @@ public enum NLTKImporter {
             }
         }
         if !errors.isEmpty { throw GrammarErrors(errors) }
-        return try GrammarLoader.compile(
-            syntax, options: GrammarCompilerOptions(infersCategories: true, allowsUndefinedConstants: true))
+        let options = GrammarCompilerOptions(infersCategories: true, allowsUndefinedConstants: true)
+        do throws(GrammarErrors) {
+            return try GrammarLoader.compile(syntax, options: options)
+        } catch {
+            // NLTK does not type SEM: a category whose productions carry different semantic types (a relative
+            // pronoun's NP beside ordinary NPs) gets one variant per type; what still fails is reported at the
+            // production that conflicts.
+            var splitting = options
+            splitting.splitsCategoriesByType = true
+            return try GrammarLoader.compile(syntax, options: splitting)
+        }
     }
 
     static func stripComment(_ line: String) -> String {
@@ -351,6 +362,24 @@ public enum NLTKImporter {
                 )
             }
             if key == "SEM" || key == "sem" {
+                if value.hasPrefix("[") {
+                    // SEM=[CORE=…, STORE=…] (Cooper storage) or SEM=[BO=…, CORE=…] (binding operators).
+                    var at = 0
+                    for name in ["BO", "STORE"] {
+                        for (part, offset) in splitTopLevel(String(value.dropFirst().dropLast()), separator: ",")
+                        where part.trimming(" \t").hasPrefix(name + "=") {
+                            at = 1 + offset + part.prefix { $0 == " " }.count
+                            break
+                        }
+                        if at > 0 { break }
+                    }
+                    let column = valueColumn + at
+                    throw GrammarError(
+                        at > 0
+                            ? "binding operators (SEM=[CORE=…, BO=…] or STORE=…, NLTK's Cooper storage) are not supported: a phrase's meaning would be a core with a store of quantifiers that are retrieved after parsing, in every order, so it is not a function of its parts' meanings alone; write the quantifiers into the SEM terms instead"
+                            : "a feature structure as SEM is not supported: SEM must be a <logic> term, a ?variable or a string",
+                        at: SourceLocation(file: file, line: lineNumber, column: column), sourceLine: raw)
+                }
                 if value.hasPrefix("?") {
                     category.semantics = .variable(String(value.dropFirst()))
                 } else if value.hasPrefix("<") && value.hasSuffix(">") {

@@ -5,6 +5,12 @@ final class TypeInference {
     private var substitution: [Int: SemanticType] = [:]
     private var nextVariable = 0
 
+    /// The current bindings, to undo a tentative unification with ``restore(_:)`` (fresh variables stay fresh).
+    func snapshot() -> [Int: SemanticType] { substitution }
+
+    /// Undoes every binding made since `snapshot`.
+    func restore(_ snapshot: [Int: SemanticType]) { substitution = snapshot }
+
     func fresh() -> SemanticType {
         nextVariable += 1
         return .variable(nextVariable)
