@@ -13,7 +13,7 @@ struct DerivationCompositionalityTests {
         let grammar = try ProbabilisticGrammar.load(path: shippedGrammarsDirectory + "/weighted-arithmetic.mont")
         var seen: Set<String> = []
         var out: [Term] = []
-        for sample in try grammar.samples(count: count * 4, seed: 11) where seen.insert(sample.sentence).inserted {
+        for sample in try grammar.samples(count: count * 20, seed: 11) where seen.insert(sample.sentence).inserted {
             if let reading = grammar.reading(ofDerivation: sample.derivation) { out.append(reading.term) }
             if out.count == count { break }
         }

@@ -69,8 +69,10 @@ public enum CompositionalSplits {
     /// An example with the atoms and compounds of its derivation.
     struct Analysed {
         let example: Example
-        let atoms: [Int: Double]
-        let compounds: [Int: Double]
+        /// Atom counts by atom id, sorted by id (so that sums are taken in a fixed order).
+        let atoms: [(key: Int, value: Double)]
+        /// Compound counts by compound id, sorted by id.
+        let compounds: [(key: Int, value: Double)]
     }
 
     /// Generates the split of the grammar's start-category expressions.
@@ -136,24 +138,28 @@ public enum CompositionalSplits {
                 }
                 stack += node.arguments
             }
-            return Analysed(example: example, atoms: atoms, compounds: compounds)
+            return Analysed(
+                example: example, atoms: atoms.sorted { $0.key < $1.key },
+                compounds: compounds.sorted { $0.key < $1.key })
         }
     }
 
     static func label(_ term: Term) -> String { term.isAtom ? "\"" + term.yield + "\"" : term.operation }
 
     /// `1 − C_α(F ‖ G)` between the summed counts of two sets of examples (0 when either is empty).
-    static func divergence(_ train: [[Int: Double]], _ test: [[Int: Double]], alpha: Double) -> Double {
+    static func divergence(
+        _ train: [[(key: Int, value: Double)]], _ test: [[(key: Int, value: Double)]], alpha: Double
+    ) -> Double {
         var f: [Int: Double] = [:]
         var g: [Int: Double] = [:]
         for row in train { for (k, v) in row { f[k, default: 0] += v } }
         for row in test { for (k, v) in row { g[k, default: 0] += v } }
-        let totalF = f.values.reduce(0, +)
-        let totalG = g.values.reduce(0, +)
+        let totalF = f.keys.sorted().reduce(0) { $0 + (f[$1] ?? 0) }
+        let totalG = g.keys.sorted().reduce(0) { $0 + (g[$1] ?? 0) }
         guard totalF > 0, totalG > 0 else { return 0 }
         var coefficient = 0.0
-        for (k, v) in f {
-            if let w = g[k] { coefficient += pow(v / totalF, alpha) * pow(w / totalG, 1 - alpha) }
+        for k in f.keys.sorted() {
+            if let v = f[k], let w = g[k] { coefficient += pow(v / totalF, alpha) * pow(w / totalG, 1 - alpha) }
         }
         return 1 - coefficient
     }
@@ -170,7 +176,7 @@ public enum CompositionalSplits {
         func term(_ a: Double, _ b: Double) -> Double { a > 0 && b > 0 ? pow(a, alpha) * pow(b, 1 - alpha) : 0 }
 
         /// The divergence `1 − C` if `counts` were added to one side.
-        func divergence(adding counts: [Int: Double], toTest: Bool) -> Double {
+        func divergence(adding counts: [(key: Int, value: Double)], toTest: Bool) -> Double {
             var s = sum
             var added = 0.0
             for (k, v) in counts {
@@ -185,7 +191,7 @@ public enum CompositionalSplits {
             return 1 - s / (pow(trainTotal, alpha) * pow(testTotal, 1 - alpha))
         }
 
-        mutating func add(_ counts: [Int: Double], toTest: Bool) {
+        mutating func add(_ counts: [(key: Int, value: Double)], toTest: Bool) {
             for (k, v) in counts {
                 let a = train[k] ?? 0
                 let b = test[k] ?? 0
