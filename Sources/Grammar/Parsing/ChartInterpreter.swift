@@ -5,8 +5,8 @@
 /// The chart (``ChartParser``) decides which categories span which parts of the sentence; the derivations of the
 /// root nodes are then unfolded depth by depth, at most `4n + 4` deep as the enumeration is bounded, and each is
 /// interpreted by the grammar's semantics (overrides, lexical meanings, semantic rules). The readings are the
-/// enumeration's, in order of derivation depth, then of rule order. Grammars with a non-concatenative `form`
-/// operation are interpreted by enumeration.
+/// enumeration's, in the enumeration's order (derivation depth, rule order, then the children's buckets, yield
+/// lengths and creation order). Grammars with a non-concatenative `form` operation are interpreted by enumeration.
 public enum ChartInterpreter {
     /// All readings of `sentence` (tokens separated by spaces) in the start category (or `category`, or any
     /// category when neither is given).
@@ -90,6 +90,8 @@ struct ForestUnfolding {
     var edgesByOperation: [[(node: Int, edge: ParseForest.Edge)]]
     /// The nodes taking part in a derivation of a root.
     let usefulNodes: [Int]
+    /// Bucket (category and feature values) order of creation.
+    var buckets: [[Int]: Int] = [:]
     /// Whether `maxTerms` stopped the unfolding.
     var truncated = false
 
@@ -111,8 +113,15 @@ struct ForestUnfolding {
         for depth in 1...bounds.maxDepth {
             var produced = 0
             for group in edgesByOperation {
-                for (node, edge) in group {
-                    produced += build(node: node, edge: edge, depth: depth)
+                // The enumerator's order within one operation and depth: child buckets (category and features, in
+                // order of creation), then the position of the child of depth d − 1, then the children's yield
+                // lengths and creation order, position by position.
+                var pending: [Pending] = []
+                for (node, edge) in group { collect(node: node, edge: edge, depth: depth, into: &pending) }
+                pending.sort { $0.key.lexicographicallyPrecedes($1.key) }
+                for item in pending {
+                    append(node: item.node, operation: item.operation, children: item.children)
+                    produced += 1
                     if truncated { return }
                 }
             }
@@ -121,22 +130,37 @@ struct ForestUnfolding {
         }
     }
 
+    /// A term to build, with its place in the enumeration order.
+    struct Pending {
+        let key: [Int]
+        let node: Int
+        let operation: Int
+        let children: [Int32]
+    }
+
     /// Number of the node's terms of depth ≤ `depth` (0 for depth 0).
     func count(_ node: Int, upTo depth: Int) -> Int {
         guard depth > 0, let list = ends[node] else { return 0 }
         return list[min(depth, list.count - 1)]
     }
 
-    /// Builds every term `edge.operation(children)` of exactly `depth`; returns how many.
-    mutating func build(node: Int, edge: ParseForest.Edge, depth: Int) -> Int {
+    /// The order of the bucket (category and feature values) of `node`, assigned at first use.
+    mutating func bucketOrder(_ node: Int) -> Int {
+        let key = [forest.nodes[node].category] + forest.nodes[node].features
+        if let known = buckets[key] { return known }
+        buckets[key] = buckets.count
+        return buckets.count - 1
+    }
+
+    /// Every term `edge.operation(children)` of exactly `depth`, with its ordering key.
+    mutating func collect(node: Int, edge: ParseForest.Edge, depth: Int, into pending: inout [Pending]) {
         let arity = edge.children.count
         if arity == 0 {
-            guard depth == 1 else { return 0 }
-            append(node: node, operation: edge.operation, children: [])
-            return 1
+            if depth == 1 { pending.append(Pending(key: [], node: node, operation: edge.operation, children: [])) }
+            return
         }
-        guard depth >= 2 else { return 0 }
-        var produced = 0
+        guard depth >= 2 else { return }
+        let bucketKey = edge.children.map { bucketOrder($0) }
         var lower = [Int](repeating: 0, count: arity)
         var upper = [Int](repeating: 0, count: arity)
         for j in 0..<arity {
@@ -156,12 +180,15 @@ struct ForestUnfolding {
             }
             if empty { continue }
             var index = lower
-            var kids = [Int32](repeating: 0, count: arity)
             while true {
-                for (i, child) in edge.children.enumerated() { kids[i] = terms[child, default: []][index[i]] }
-                append(node: node, operation: edge.operation, children: kids)
-                produced += 1
-                if truncated { return produced }
+                var kids = [Int32](repeating: 0, count: arity)
+                var key = bucketKey + [j]
+                for (i, child) in edge.children.enumerated() {
+                    kids[i] = terms[child, default: []][index[i]]
+                    key.append(forest.nodes[child].end - forest.nodes[child].start)
+                    key.append(Int(kids[i]))
+                }
+                pending.append(Pending(key: key, node: node, operation: edge.operation, children: kids))
                 var i = arity - 1
                 while i >= 0 {
                     index[i] += 1
@@ -172,10 +199,10 @@ struct ForestUnfolding {
                 if i < 0 { break }
             }
         }
-        return produced
     }
 
     mutating func append(node: Int, operation: Int, children: [Int32]) {
+        _ = bucketOrder(node)
         let id = builder.add(operation: operation, children: children)
         terms[node, default: []].append(id)
         if builder.fragment.termCount >= bounds.maxTerms {

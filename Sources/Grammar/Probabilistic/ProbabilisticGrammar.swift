@@ -119,7 +119,8 @@ public final class ProbabilisticGrammar {
             }
             for op in matched {
                 if explicit[op] != nil {
-                    errors.append(error("the weight of \(Self.describe(operations[op])) is given twice", entry.location))
+                    let name = Self.describe(operations[op])
+                    errors.append(error("the weight of \(name) is given twice", entry.location))
                 }
                 explicit[op] = entry.weight
             }
