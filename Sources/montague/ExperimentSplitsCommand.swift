@@ -19,7 +19,7 @@ struct ExperimentSplitsCommand: ParsableCommand {
             SCAN format or JSON lines, to standard output or DIR/train.txt and DIR/test.txt.
 
             Examples:
-              montague experiment splits grammars/scan.mont --split mcd --seed 1 --output scan-mcd/
+              montague experiment splits grammars/scan.mont --split mcd --train-fraction 0.4 --test-fraction 0.05 --output scan-mcd/
               montague experiment splits grammars/scan.mont --split add-primitive --primitive jump --primitive-fraction 0.1 --output scan-jump/
             """)
 
@@ -41,8 +41,14 @@ struct ExperimentSplitsCommand: ParsableCommand {
     @Option(name: .long, help: "Test fraction for the random and mcd splits.")
     var testFraction = 0.2
 
+    @Option(name: .long, help: "Training fraction for mcd (default: everything not in test; Keysers et al.: 0.4).")
+    var trainFraction: Double?
+
     @Option(name: .long, help: "Largest atom divergence the mcd construction accepts.")
     var maxAtomDivergence = 0.02
+
+    @Option(name: .long, help: "Candidates the mcd construction scores per step (more: higher D_C, slower).")
+    var candidates = 64
 
     @Option(name: .long, help: "Random seed.")
     var seed: UInt64 = 1
@@ -65,6 +71,10 @@ struct ExperimentSplitsCommand: ParsableCommand {
     func validate() throws {
         guard testFraction > 0, testFraction < 1 else { throw ValidationError("--test-fraction must be in (0, 1)") }
         try requireNonNegative(maxAtomDivergence, "--max-atom-divergence")
+        try requirePositive(candidates, "--candidates")
+        if let trainFraction, trainFraction <= 0 || trainFraction + testFraction > 1 {
+            throw ValidationError("--train-fraction must be positive and at most 1 − --test-fraction")
+        }
     }
 
     func run() throws {
@@ -76,6 +86,8 @@ struct ExperimentSplitsCommand: ParsableCommand {
         options.lengthThreshold = lengthThreshold
         options.testFraction = testFraction
         options.maximumAtomDivergence = maxAtomDivergence
+        options.candidatesPerStep = candidates
+        options.trainFraction = trainFraction
         options.seed = seed
         options.bounds = try GrammarCommandSupport.bounds(grammar, maxDepth, nil, nil)
         let result: CompositionalSplit

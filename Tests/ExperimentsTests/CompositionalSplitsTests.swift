@@ -52,6 +52,14 @@ struct CompositionalSplitsTests {
         #expect(random.compoundDivergence < 0.05)
         #expect(mcd.compoundDivergence > random.compoundDivergence + 0.1)
         #expect(mcd.atomDivergence < 0.05)
+        // Leaving part of the language out (Keysers et al.'s sizes) lets the compound divergence grow further.
+        options.trainFraction = 0.4
+        options.testFraction = 0.05
+        let small = try CompositionalSplits.generate(arithmetic, options: options)
+        let total = mcd.train.count + mcd.test.count
+        #expect(small.train.count == Int((Double(total) * 0.4).rounded()))
+        #expect(small.test.count == Int((Double(total) * 0.05).rounded()))
+        #expect(small.compoundDivergence > mcd.compoundDivergence)
     }
 
     @Test func divergenceIsZeroForIdenticalDistributionsAndOneForDisjointOnes() {

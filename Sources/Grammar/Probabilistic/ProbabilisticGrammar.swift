@@ -356,6 +356,12 @@ public final class ProbabilisticGrammar {
     /// well-formed preorder or is deeper than ``EnumerationBounds/maximumDepth``.
     public func reading(ofDerivation derivation: [Int]) -> Reading? {
         var builder = DerivationBuilder(grammar: grammar, bounds: grammar.bounds)
+        return reading(ofDerivation: derivation, builder: &builder)
+    }
+
+    /// The reading of a derivation built into `builder`'s fragment (shared across derivations, so that rule
+    /// evaluations are memoised across them).
+    func reading(ofDerivation derivation: [Int], builder: inout DerivationBuilder) -> Reading? {
         // Right to left, each operation's arguments are the top entries of the stack, first argument on top.
         var stack: [Int32] = []
         for op in derivation.reversed() {

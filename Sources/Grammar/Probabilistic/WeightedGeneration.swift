@@ -31,8 +31,9 @@ extension ProbabilisticGrammar {
     public func generate(count: Int, seed: UInt64, maximumNodes: Int = 100_000) throws(GrammarError)
         -> [WeightedExample]
     {
-        try samples(count: count, seed: seed, maximumNodes: maximumNodes).map { sample in
-            var meaning = reading(ofDerivation: sample.derivation)?.meaning ?? "⊥"
+        var builder = DerivationBuilder(grammar: grammar, bounds: grammar.bounds)
+        return try samples(count: count, seed: seed, maximumNodes: maximumNodes).map { sample in
+            var meaning = reading(ofDerivation: sample.derivation, builder: &builder)?.meaning ?? "⊥"
             if meaning.hasPrefix("[") && meaning.hasSuffix("]") { meaning = String(meaning.dropFirst().dropLast()) }
             return WeightedExample(
                 input: sample.sentence, output: meaning, logProbability: logProbability(of: sample.tokens),
