@@ -41,7 +41,8 @@ struct ExperimentSplitsCommand: ParsableCommand {
     @Option(name: .long, help: "Test fraction for the random and mcd splits.")
     var testFraction = 0.2
 
-    @Option(name: .long, help: "Training fraction for mcd (default: everything not in test; Keysers et al.: 0.4).")
+    @Option(
+        name: .long, help: "Training fraction for mcd (default: everything not in test); leftover examples are unused.")
     var trainFraction: Double?
 
     @Option(name: .long, help: "Largest atom divergence the mcd construction accepts.")

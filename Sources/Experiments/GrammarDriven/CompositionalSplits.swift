@@ -21,8 +21,8 @@ public struct CompositionalSplitOptions: Sendable {
     /// Test fraction for `random` and `mcd`.
     public var testFraction = 0.2
     /// For `mcd`: the training fraction (nil: every example not in test). Below `1 − testFraction` the rest of
-    /// the language is left out, which lets the split reach a high compound divergence (Keysers et al. keep 40 %
-    /// of SCAN for training and 5 % for test).
+    /// the language is left out, which lets the split reach a high compound divergence (Keysers et al.'s SCAN
+    /// splits likewise use a subset of the commands).
     public var trainFraction: Double?
     /// For `length`: the longest output (in tokens) kept for training.
     public var lengthThreshold = 22
