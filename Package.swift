@@ -84,7 +84,7 @@ let package = Package(
         // MARK: - Experiments (layer 5: experiment plans and runner; grammar-driven experiments)
         .target(
             name: "Experiments",
-            dependencies: ["TextGeneration", "NeuralNet", "MontagueSupport"]
+            dependencies: ["Grammar", "TextGeneration", "NeuralNet", "MontagueSupport"]
         ),
 
         // MARK: - Meta-learning and continual learning (layer 4: MAML, Reptile, learned optimizers, EWC)
@@ -128,7 +128,7 @@ let package = Package(
         .testTarget(
             name: "TextGenerationTests", dependencies: ["TextGeneration", "NeuralNet", "Autodiff", "_MontagueTestSupport"],
             exclude: ["Fixtures"]),
-        .testTarget(name: "ExperimentsTests", dependencies: ["Experiments", "NeuralNet", "MontagueSupport"]),
+        .testTarget(name: "ExperimentsTests", dependencies: ["Experiments", "Grammar", "NeuralNet", "MontagueSupport"]),
         .testTarget(name: "MetaLearningTests", dependencies: ["MetaLearning", "NeuralNet", "Autodiff"]),
         .testTarget(name: "RLTests", dependencies: ["RL", "NeuralNet", "Autodiff"], exclude: ["Fixtures"]),
     ],

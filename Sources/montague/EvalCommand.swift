@@ -12,6 +12,9 @@ struct EvalCommand: ParsableCommand {
             Examples:
               montague eval grammars/english.mont "every dog chases a cat"
               montague eval simple-sem.fcfg "Cyril sees every boy" --valuation book.val
+
+            Sentences are parsed by a chart parser (docs/probabilistic-grammars.md); --parser enumeration uses the \
+            bounded enumeration instead (same readings, slower on long sentences).
             """)
 
     @Argument(help: "A .mont grammar or NLTK .fcfg grammar.")
@@ -29,11 +32,18 @@ struct EvalCommand: ParsableCommand {
     @Flag(name: .long, help: "Print the readings (term, logical form, meaning, tree, reason for ⊥) as JSON.")
     var json = false
 
+    @Option(name: .long, help: "chart (default) or enumeration (the bounded enumeration restricted to the words).")
+    var parser: SentenceParser = .chart
+
     func run() throws {
         let grammar = try GrammarCommandSupport.load(file, valuation: valuation)
         let readings: [Reading]
         do {
-            readings = try SentenceInterpreter.interpret(grammar, sentence: sentence, category: category)
+            switch parser {
+            case .chart: readings = try ChartInterpreter.interpret(grammar, sentence: sentence, category: category)
+            case .enumeration:
+                readings = try SentenceInterpreter.interpret(grammar, sentence: sentence, category: category)
+            }
         } catch {
             throw GrammarCommandSupport.inputError(error)
         }
@@ -52,4 +62,12 @@ struct EvalCommand: ParsableCommand {
         }
         if readings.isEmpty { throw ExitCode(1) }
     }
+}
+
+/// How `eval` finds a sentence's derivations.
+enum SentenceParser: String, ExpressibleByArgument, CaseIterable {
+    /// The chart parser (polynomial in the sentence length).
+    case chart
+    /// Enumeration of the terms over the sentence's words.
+    case enumeration
 }

@@ -18,7 +18,7 @@ struct ExperimentCommand: ParsableCommand {
               montague experiment run experiments/scan.json --data /data/SCAN --dry-run
               montague experiment table experiments/scan.json --into docs/experiments.md
             """,
-        subcommands: [ExperimentRunCommand.self, ExperimentTableCommand.self])
+        subcommands: [ExperimentRunCommand.self, ExperimentTableCommand.self, ExperimentSplitsCommand.self])
 }
 
 /// `montague experiment run PLAN`.

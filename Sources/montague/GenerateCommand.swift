@@ -12,11 +12,14 @@ struct GenerateCommand: ParsableCommand {
             add-primitive (--primitive seen in training only in isolation; Lake & Baroni 2018; --primitive-fraction 0.1
             repeats it as SCAN's files do), none.
             Output: SCAN format ("IN: … OUT: …") or JSON lines, to standard output or to DIR/train.txt and
-            DIR/test.txt.
+            DIR/test.txt. With --weighted, --count sentences are sampled from the grammar's rule weights instead
+            (docs/probabilistic-grammars.md), with their meanings and log-probabilities (JSON lines), to standard
+            output or to the file --output.
 
             Examples:
               montague generate grammars/scan.mont --split add-primitive --primitive jump --primitive-fraction 0.1 --output out/
               montague generate grammars/arithmetic.mont --split random --seed 3 --format jsonl
+              montague generate grammars/weighted-arithmetic.mont --weighted --count 100 --seed 1 --format jsonl
             """)
 
     @Argument(help: "A .mont grammar or NLTK .fcfg grammar.")
@@ -54,7 +57,18 @@ struct GenerateCommand: ParsableCommand {
     @Option(name: .long, help: "NLTK valuation (.val) for an .fcfg grammar.")
     var valuation: String?
 
+    @Flag(name: .long, help: "Sample sentences from the grammar's weights instead of enumerating.")
+    var weighted = false
+
+    @Option(name: .long, help: "Number of sentences sampled with --weighted.")
+    var count = 10
+
     func run() throws {
+        if weighted {
+            try requireNonNegative(count, "--count")
+            return try WeightedGrammarSupport.generate(
+                file, valuation: valuation, count: count, seed: seed, format: format, output: output)
+        }
         let grammar = try GrammarCommandSupport.load(file, valuation: valuation)
         let kind = split
         var options = GenerationOptions()

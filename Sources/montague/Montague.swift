@@ -24,7 +24,7 @@ struct Montague: ParsableCommand {
             CheckCommand.self, ZadroznyCommand.self, EnumerateCommand.self, GenerateCommand.self, EvalCommand.self,
             CorpusCommand.self, SampleCommand.self, GMMCommand.self, DemoCommand.self,
             PlotCommand.self, TrainCommand.self, PredictCommand.self, EvaluateCommand.self,
-            ExperimentCommand.self, ScoreTextCommand.self,
+            ExperimentCommand.self, ScoreTextCommand.self, ScoreCommand.self,
         ]
     )
 

@@ -29,6 +29,7 @@ extension GrammarParser {
         case "enumerate": try parseEnumerateDeclaration(into: &syntax)
         case "check": try parseCheckDeclaration(into: &syntax)
         case "linguistic": try parseLinguisticDeclaration(into: &syntax)
+        case "weights": try parseWeightsDeclaration(into: &syntax)
         default: throw error("unknown declaration '\(current.text)'")
         }
     }
@@ -186,7 +187,7 @@ extension GrammarParser {
     func isTopLevelKeyword(_ text: String) -> Bool {
         [
             "grammar", "start", "model", "contexts", "param", "cat", "lexicon", "rules", "overrides", "meaning",
-            "project", "enumerate", "check", "linguistic",
+            "project", "enumerate", "check", "linguistic", "weights",
         ].contains(text)
     }
 

@@ -177,6 +177,8 @@ public struct GrammarSyntax: Sendable {
     public var checks: [(name: Located<String>, argument: String?)] = []
     /// `linguistic { … }` (N12).
     public var linguistic: LinguisticContextDeclaration?
+    /// `weights { … }`: rule weights of a probabilistic grammar (docs/probabilistic-grammars.md).
+    public var weights: WeightsDeclaration?
 }
 
 /// The `linguistic { }` block for linguistic-context compositionality (Pagin & Westerståhl 2010, N12).
