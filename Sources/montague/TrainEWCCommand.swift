@@ -142,18 +142,21 @@ struct TrainEWCCommand: ParsableCommand {
         let start = Date()
         var step = run.completedTasks * runConfiguration.epochsPerTask
         var loggingError: (any Error)? = nil
-        try run.run(tasks: taskList, progress: { task, epoch, loss in
-            step += 1
-            say(
-                String(
-                    format: "task %d  epoch %d  loss %.4f  %.0fs", task, epoch, loss, Date().timeIntervalSince(start)))
-            do {
-                try logger?.log(
-                    MetricsRecord(
-                        phase: "train", step: step, epoch: epoch, wallTime: Date().timeIntervalSince(start),
-                        metrics: ["loss": loss, "task": Double(task)]))
-            } catch { loggingError = error }
-        }, afterTask: { _ in try checkpoint(metrics: [:]) })
+        try run.run(
+            tasks: taskList,
+            progress: { task, epoch, loss in
+                step += 1
+                say(
+                    String(
+                        format: "task %d  epoch %d  loss %.4f  %.0fs", task, epoch, loss,
+                        Date().timeIntervalSince(start)))
+                do {
+                    try logger?.log(
+                        MetricsRecord(
+                            phase: "train", step: step, epoch: epoch, wallTime: Date().timeIntervalSince(start),
+                            metrics: ["loss": loss, "task": Double(task)]))
+                } catch { loggingError = error }
+            }, afterTask: { _ in try checkpoint(metrics: [:]) })
         if let loggingError { throw loggingError }
         for (index, row) in run.accuracies.enumerated() {
             say("after task \(index): " + row.map { String(format: "%.1f%%", 100 * $0) }.joined(separator: "  "))

@@ -150,7 +150,8 @@ struct TrainMetaCommand: ParsableCommand {
     var compareOptimizers = false
 
     @Option(
-        name: .customLong("checkpoint-every"), help: "Save the training state every this many meta-steps (0: at the end).")
+        name: .customLong("checkpoint-every"),
+        help: "Save the training state every this many meta-steps (0: at the end).")
     var checkpointEvery = 1000
 
     @Flag(name: .long, help: "Write adaptation.svg and training.svg (and optimizers.svg) to --output.")

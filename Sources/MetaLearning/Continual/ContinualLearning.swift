@@ -170,7 +170,8 @@ public final class ContinualLearning {
                 guard let a = state.tensors["anchor.\(index).theta.\(p)"],
                     let f = state.tensors["anchor.\(index).importance.\(p)"], a.shape == shape, f.shape == shape
                 else {
-                    throw ModelDirectoryError(path: state.path, "training state: anchor \(index) does not fit the network")
+                    throw ModelDirectoryError(
+                        path: state.path, "training state: anchor \(index) does not fit the network")
                 }
                 theta.append(a)
                 importance.append(f)

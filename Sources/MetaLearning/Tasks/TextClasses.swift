@@ -19,10 +19,11 @@ public struct LabelledText: Sendable, Equatable {
 }
 
 /// A bag-of-embeddings text encoder's input: the text's lower-cased words and adjacent word pairs, hashed (FNV-1a)
-/// into `dimension` buckets and averaged (each feature is count / number of n-grams).
+/// into `dimension` buckets, the counts scaled to unit Euclidean length (so long and short texts are comparable and
+/// squared distances between texts are 2 − 2·cosine).
 ///
-/// A linear layer on these features is an embedding table over hashed n-grams followed by mean pooling — the
-/// "bag of tricks" encoder of Joulin et al., "Bag of Tricks for Efficient Text Classification" (EACL 2017), with
+/// A linear layer on these features is an embedding table over hashed n-grams followed by normalized sum pooling —
+/// the "bag of tricks" encoder of Joulin et al., "Bag of Tricks for Efficient Text Classification" (EACL 2017), with
 /// the hashing trick of Weinberger et al. (ICML 2009) — so an MLP over them is a bag-of-embeddings encoder.
 public struct HashedBagOfNGrams: Sendable, Equatable {
     /// The number of hash buckets (the width of the features).
@@ -50,16 +51,17 @@ public struct HashedBagOfNGrams: Sendable, Equatable {
         return result
     }
 
-    /// The averaged bucket counts of the text's words and word pairs (all zeros for a text without words).
+    /// The bucket counts of the text's words and word pairs, scaled to unit length (all zeros for a text without
+    /// words).
     public func features(_ text: String) -> [Float] {
         let tokens = Self.words(text)
         var result = [Float](repeating: 0, count: dimension)
         var grams: [String] = tokens
         if tokens.count > 1 { for i in 1..<tokens.count { grams.append(tokens[i - 1] + " " + tokens[i]) } }
         guard !grams.isEmpty else { return result }
-        let weight = 1 / Float(grams.count)
-        for gram in grams { result[Int(Self.hash(gram) % UInt64(dimension))] += weight }
-        return result
+        for gram in grams { result[Int(Self.hash(gram) % UInt64(dimension))] += 1 }
+        let norm = result.reduce(0) { $0 + $1 * $1 }.squareRoot()
+        return result.map { $0 / norm }
     }
 
     /// 64-bit FNV-1a of the UTF-8 bytes (stable across runs and platforms, unlike `Hasher`).
