@@ -362,13 +362,13 @@ public final class MetaTraining {
                 if let accuracy = point.accuracy { accuracies[index].append(accuracy) }
             }
         }
-        let trainedSteps = configuration.method == .metaSGD || configuration.method == .lstmOptimizer
+        let learnsItsSteps = configuration.method == .metaSGD || configuration.method == .lstmOptimizer
         return points.indices.map { index in
             AdaptationResult(
                 steps: points[index], loss: MeanWithInterval(losses[index]),
                 accuracy: accuracies[index].isEmpty ? nil : MeanWithInterval(accuracies[index]),
                 divergedEpisodes: diverged[index],
-                beyondTrainedSteps: trainedSteps && points[index] > configuration.innerSteps)
+                beyondTrainedSteps: learnsItsSteps && points[index] > configuration.innerSteps)
         }
     }
 
