@@ -21,6 +21,7 @@ extension MetaTraining {
         for (name, optimizer) in optimizers { state.store(optimizer: optimizer, as: name) }
         state.store(generator: generator, as: "tasks")
         state["step"] = String(stepCount)
+        state["skipped_steps"] = String(skippedMetaSteps)
         return state
     }
 
@@ -46,5 +47,6 @@ extension MetaTraining {
         }
         for (name, optimizer) in optimizers { try state.restore(optimizer: optimizer, from: name) }
         resume(stepCount: step, generator: tasks)
+        skippedMetaSteps = state["skipped_steps"].flatMap { Int($0) } ?? 0
     }
 }

@@ -279,6 +279,12 @@ public final class MetaTraining {
         return network.namedParameters
     }
 
+    /// MAML-family meta-updates skipped because their meta-gradient was not finite (see ``MAML/metaStep(_:)``).
+    public var skippedMetaSteps: Int {
+        get { maml?.skippedSteps ?? 0 }
+        set { maml?.skippedSteps = newValue }
+    }
+
     /// The learned inner rates' summary (Meta-SGD), or nil.
     public var innerRateSummary: InnerRateSummary? { maml?.innerRateSummary }
 

@@ -235,16 +235,26 @@ struct TrainMetaCommand: ParsableCommand {
                 say("time limit reached after step \(training.stepCount)")
                 break
             }
-            runningLoss += training.step(sampler: sampler)
-            runningCount += 1
+            let loss = training.step(sampler: sampler)
+            if loss.isFinite {
+                runningLoss += loss
+                runningCount += 1
+            }
             if training.stepCount % reportEvery == 0 || training.stepCount == steps {
-                let mean = runningLoss / Double(max(runningCount, 1))
+                let mean = runningCount > 0 ? runningLoss / Double(runningCount) : .nan
                 let seconds = Date().timeIntervalSince(start)
-                say(String(format: "step %d  loss %.4f  %.0fs", training.stepCount, mean, seconds))
-                curve.append((step: training.stepCount, loss: mean))
-                try logger?.log(
-                    MetricsRecord(
-                        phase: "train", step: training.stepCount, epoch: 0, wallTime: seconds, metrics: ["loss": mean]))
+                var line = String(format: "step %d  loss %.4f  %.0fs", training.stepCount, mean, seconds)
+                if training.skippedMetaSteps > 0 {
+                    line += "  (\(training.skippedMetaSteps) meta-steps skipped so far: non-finite meta-gradient)"
+                }
+                say(line)
+                if mean.isFinite {
+                    curve.append((step: training.stepCount, loss: mean))
+                    try logger?.log(
+                        MetricsRecord(
+                            phase: "train", step: training.stepCount, epoch: 0, wallTime: seconds,
+                            metrics: ["loss": mean]))
+                }
                 runningLoss = 0
                 runningCount = 0
             }

@@ -165,3 +165,24 @@ struct DivergenceAndComparisonTests {
         #expect((result.first?.accuracy?.mean ?? 0) >= 0.8, "chance is 1/3")
     }
 }
+
+/// Meta-training survives a meta-batch whose inner loop diverges.
+@Suite("Non-finite meta-gradients")
+struct NonFiniteMetaGradientTests {
+    @Test func aDivergingMetaBatchIsSkippedWithoutTouchingTheParameters() {
+        var generator = RandomGenerator(seed: 3)
+        let model = FunctionalMLP(sizes: [1, 6, 1], using: &generator)
+        let maml = MAML(
+            model: model,
+            configuration: MAMLConfiguration(innerSteps: 3, innerLearningRate: 0.01, learnsInnerRates: true))
+        for rate in maml.innerRates { rate.update(Tensor.full(rate.shape, 1e20)) }
+        let before = maml.namedParameters.map { $0.parameter.value.scalars }
+        let episodes = (0..<2).map { _ in SinusoidTasks(shots: 4, queryCount: 3).sampleEpisode(using: &generator) }
+        let loss = maml.metaStep(episodes)
+        #expect(!loss.isFinite)
+        #expect(maml.skippedSteps == 1 && maml.metaOptimizer.stepCount == 0)
+        #expect(maml.namedParameters.map { $0.parameter.value.scalars } == before)
+        for rate in maml.innerRates { rate.update(Tensor.full(rate.shape, 0.01)) }
+        #expect(maml.metaStep(episodes).isFinite && maml.skippedSteps == 1)
+    }
+}

@@ -147,10 +147,21 @@ public final class MAML<Model: FunctionalModel> {
         return (Double(queryLoss.item), grads)
     }
 
+    /// Meta-updates skipped because the meta-batch's loss or meta-gradient was not finite.
+    public var skippedSteps = 0
+
     /// One meta-update (Adam on the meta-gradient); returns the meta-batch's mean query loss before the update.
+    ///
+    /// When the loss or any meta-gradient entry is NaN or infinite (an inner loop that diverged, as learned
+    /// Meta-SGD rates can make it), the update is skipped and counted in ``skippedSteps``: one such batch would
+    /// otherwise turn Adam's moments, and with them every parameter, into NaN for good.
     @discardableResult
     public func metaStep(_ episodes: [Episode]) -> Double {
         let (loss, grads) = metaGradient(episodes)
+        guard loss.isFinite, grads.allSatisfy({ $0.scalars.allSatisfy(\.isFinite) }) else {
+            skippedSteps += 1
+            return loss
+        }
         metaOptimizer.step(grads)
         return loss
     }
