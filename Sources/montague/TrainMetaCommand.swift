@@ -64,8 +64,8 @@ struct TrainMetaCommand: ParsableCommand {
               montague train meta --task sinusoid --method maml --shots 10 --steps 20000 --output runs/maml
               montague train meta --task digits:digits.csv.gz --method protonet --way 5 --shots 1 --output runs/proto
               montague train meta --task text:corpora/shakespeare --method protonet --way 5 --shots 5 --output runs/text
-              montague train meta --method lstm-optimizer --fixed-initialization --inner-steps 20 \
-                --compare-optimizers --plots --output runs/lstmopt
+              montague train meta --method lstm-optimizer --fixed-initialization --compare-optimizers --plots \
+            --output runs/lstmopt
               montague evaluate runs/maml --episodes 600
             """)
 
