@@ -90,7 +90,7 @@ let package = Package(
         // MARK: - Meta-learning and continual learning (layer 4: MAML, Reptile, learned optimizers, EWC)
         .target(
             name: "MetaLearning",
-            dependencies: ["NeuralNet", "Autodiff", "Sampling", "MontagueSupport"]
+            dependencies: ["NeuralNet", "Autodiff", "Sampling", "MontagueSupport", "Plotting"]
         ),
 
         // MARK: - Command-line tool (layer 6: parses and prints only)

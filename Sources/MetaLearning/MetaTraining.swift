@@ -33,6 +33,8 @@ public enum MetaTaskFamily: String, Codable, Sendable {
     case sinusoid
     /// N-way K-shot classification of rotated digits, split by digit.
     case digits
+    /// N-way K-shot classification of short texts (e.g. which character speaks a line), split by group (play).
+    case text
 }
 
 /// Everything that defines a meta-training run (stored in the model directory's manifest).
@@ -66,13 +68,31 @@ public struct MetaTrainingConfiguration: Codable, Sendable, Equatable {
     public var inputLSTMHiddenSize: Int
     /// The seed of every random choice.
     public var seed: UInt64
+    /// Hash buckets of the text encoder's input (text tasks; nil: 1,024).
+    public var textFeatures: Int?
+    /// Whether the LSTM meta-optimizer also learns the initialization θ₀ (nil: yes); otherwise every task starts
+    /// from the same random θ₀, the setting of Andrychowicz et al. 2016 for comparing with SGD and Adam.
+    public var learnsInitialization: Bool?
+
+    /// The text encoder's input width.
+    public var textFeatureCount: Int { textFeatures ?? 1024 }
+
+    /// The width of one input example for the task family.
+    public var inputSize: Int {
+        switch task {
+        case .sinusoid: 1
+        case .digits: RotatedDigitClasses.pixelCount
+        case .text: textFeatureCount
+        }
+    }
 
     /// A configuration with Finn et al. 2017's sinusoid settings as defaults.
     public init(
         task: MetaTaskFamily = .sinusoid, method: MetaMethod = .maml, shots: Int = 10, way: Int = 5,
         queryCount: Int = 10, hiddenSizes: [Int] = [40, 40], embeddingSize: Int = 64, innerSteps: Int = 1,
         innerLearningRate: Float = 0.01, metaLearningRate: Float = 1e-3, outerStepSize: Float = 0.1,
-        metaBatchSize: Int = 25, inputLSTMHiddenSize: Int = 0, seed: UInt64 = 0
+        metaBatchSize: Int = 25, inputLSTMHiddenSize: Int = 0, seed: UInt64 = 0, textFeatures: Int? = nil,
+        learnsInitialization: Bool? = nil
     ) {
         self.task = task
         self.method = method
@@ -88,6 +108,8 @@ public struct MetaTrainingConfiguration: Codable, Sendable, Equatable {
         self.metaBatchSize = metaBatchSize
         self.inputLSTMHiddenSize = inputLSTMHiddenSize
         self.seed = seed
+        self.textFeatures = textFeatures
+        self.learnsInitialization = learnsInitialization
     }
 
     /// Problems with the settings, as messages (empty when valid).
@@ -95,7 +117,10 @@ public struct MetaTrainingConfiguration: Codable, Sendable, Equatable {
         var result: [String] = []
         if shots < 1 { result.append("shots must be at least 1") }
         if queryCount < 1 { result.append("query count must be at least 1") }
-        if task == .digits && way < 2 { result.append("way must be at least 2") }
+        if task != .sinusoid && way < 2 { result.append("way must be at least 2") }
+        if let textFeatures, !(1...1 << 20).contains(textFeatures) {
+            result.append("text features must be in 1…1048576")
+        }
         if innerSteps < 1 { result.append("inner steps must be at least 1") }
         if metaBatchSize < 1 { result.append("meta-batch size must be at least 1") }
         if inputLSTMHiddenSize < 0 { result.append("the input LSTM's hidden size must be non-negative") }
@@ -106,7 +131,7 @@ public struct MetaTrainingConfiguration: Codable, Sendable, Equatable {
             result.append("layer widths must be positive")
         }
         if task == .sinusoid && method.isMetricBased {
-            result.append("\(method.rawValue) classifies; use a digits task")
+            result.append("\(method.rawValue) classifies; use a digits or text task")
         }
         return result
     }
@@ -133,13 +158,37 @@ public struct MeanWithInterval: Codable, Sendable, Equatable {
 }
 
 /// Test-time performance after a number of adaptation steps.
+///
+/// Episodes whose query loss is not finite (the adaptation diverged) are counted in ``divergedEpisodes`` and left
+/// out of ``loss`` and ``accuracy``, so one diverging episode does not turn the summary into NaN; a result with
+/// every episode diverged has a loss over zero episodes.
 public struct AdaptationResult: Codable, Sendable, Equatable {
     /// Gradient steps on the support set (0 for metric methods).
     public var steps: Int
-    /// Query loss (MSE for regression, cross-entropy for classification).
+    /// Query loss (MSE for regression, cross-entropy for classification) over the episodes that did not diverge.
     public var loss: MeanWithInterval
-    /// Query accuracy (classification only).
+    /// Query accuracy (classification only) over the episodes that did not diverge.
     public var accuracy: MeanWithInterval?
+    /// Episodes whose adapted query loss was NaN or infinite.
+    public var divergedEpisodes: Int
+    /// Whether `steps` exceeds the inner steps the method was meta-trained for (learned rates and learned
+    /// optimizers are only trained for that many steps).
+    public var beyondTrainedSteps: Bool
+
+    /// A result.
+    public init(
+        steps: Int, loss: MeanWithInterval, accuracy: MeanWithInterval?, divergedEpisodes: Int = 0,
+        beyondTrainedSteps: Bool = false
+    ) {
+        self.steps = steps
+        self.loss = loss
+        self.accuracy = accuracy
+        self.divergedEpisodes = divergedEpisodes
+        self.beyondTrainedSteps = beyondTrainedSteps
+    }
+
+    /// Whether every episode diverged.
+    public var allDiverged: Bool { divergedEpisodes > 0 && loss.count == 0 }
 }
 
 /// One meta-training run: builds the network for the configured method and task family, takes meta-steps, and
@@ -166,7 +215,7 @@ public final class MetaTraining {
         precondition(configuration.problems.isEmpty, "MetaTraining: \(configuration.problems.joined(separator: "; "))")
         self.configuration = configuration
         var initialization = RandomGenerator(seed: configuration.seed)
-        let inputSize = configuration.task == .sinusoid ? 1 : RotatedDigitClasses.pixelCount
+        let inputSize = configuration.inputSize
         let outputSize: Int
         if configuration.method.isMetricBased {
             outputSize = configuration.embeddingSize
@@ -211,7 +260,7 @@ public final class MetaTraining {
                     architecture: configuration.inputLSTMHiddenSize > 0
                         ? .withInputLSTM(hiddenSize: configuration.inputLSTMHiddenSize) : .cellState,
                     using: &initialization), model: network,
-                learnsInitialization: true, unrollSteps: configuration.innerSteps,
+                learnsInitialization: configuration.learnsInitialization ?? true, unrollSteps: configuration.innerSteps,
                 truncation: configuration.innerSteps, metaLearningRate: configuration.metaLearningRate)
         }
         self.maml = maml
@@ -229,6 +278,15 @@ public final class MetaTraining {
         if let lstm { return lstm.namedParameters }
         return network.namedParameters
     }
+
+    /// MAML-family meta-updates skipped because their meta-gradient was not finite (see ``MAML/metaStep(_:)``).
+    public var skippedMetaSteps: Int {
+        get { maml?.skippedSteps ?? 0 }
+        set { maml?.skippedSteps = newValue }
+    }
+
+    /// The learned inner rates' summary (Meta-SGD), or nil.
+    public var innerRateSummary: InnerRateSummary? { maml?.innerRateSummary }
 
     /// The optimizers whose state a resumed run needs, by name.
     public var optimizers: [(name: String, optimizer: any Optimizer)] {
@@ -281,6 +339,7 @@ public final class MetaTraining {
         let points = configuration.method.isMetricBased ? [0] : checkpoints.sorted()
         var losses = [[Double]](repeating: [], count: points.count)
         var accuracies = [[Double]](repeating: [], count: points.count)
+        var diverged = [Int](repeating: 0, count: points.count)
         for _ in 0..<episodeCount {
             let episode = sampler.sampleEpisode(using: &evaluation)
             let curve: [(steps: Int, loss: Double, accuracy: Double?)]
@@ -301,15 +360,45 @@ public final class MetaTraining {
                     network, parameters: network.parameterValues, rates: rates, episode: episode, checkpoints: points)
             }
             for (index, point) in curve.enumerated() {
+                guard point.loss.isFinite else {
+                    diverged[index] += 1
+                    continue
+                }
                 losses[index].append(point.loss)
                 if let accuracy = point.accuracy { accuracies[index].append(accuracy) }
             }
         }
+        let learnsItsSteps = configuration.method == .metaSGD || configuration.method == .lstmOptimizer
         return points.indices.map { index in
             AdaptationResult(
                 steps: points[index], loss: MeanWithInterval(losses[index]),
-                accuracy: accuracies[index].isEmpty ? nil : MeanWithInterval(accuracies[index]))
+                accuracy: accuracies[index].isEmpty ? nil : MeanWithInterval(accuracies[index]),
+                divergedEpisodes: diverged[index],
+                beyondTrainedSteps: learnsItsSteps && points[index] > configuration.innerSteps)
         }
+    }
+
+    /// The LSTM meta-optimizer against SGD and Adam from this run's θ₀ (the learned or fixed initialization) on
+    /// `episodeCount` held-out episodes of `sampler` drawn with `seed`, each optimizer taking `steps` full-batch
+    /// steps on the support set; SGD's and Adam's rates are the best of `rateGrid` on `tuningEpisodes` episodes of
+    /// `tuningSampler` (meta-training tasks). Nil unless the method is the LSTM optimizer.
+    public func compareOptimizers(
+        sampler: some EpisodeSampler, tuningSampler: some EpisodeSampler, episodeCount: Int, tuningEpisodes: Int,
+        steps: Int, seed: UInt64, rateGrid: [Float] = [0.001, 0.003, 0.01, 0.03, 0.1, 0.3]
+    ) -> OptimizerComparison? {
+        guard let lstm else { return nil }
+        let initialization = network.parameterValues.map { $0.detached() }
+        var tuning = RandomGenerator(seed: seed &+ 0x5EED)
+        let tuningSet = (0..<tuningEpisodes).map { _ in tuningSampler.sampleEpisode(using: &tuning) }
+        let sgdRate = OptimizerComparison.bestRate(
+            rateGrid, adam: false, model: network, initialization: initialization, episodes: tuningSet, steps: steps)
+        let adamRate = OptimizerComparison.bestRate(
+            rateGrid, adam: true, model: network, initialization: initialization, episodes: tuningSet, steps: steps)
+        var evaluation = RandomGenerator(seed: seed)
+        let episodes = (0..<episodeCount).map { _ in sampler.sampleEpisode(using: &evaluation) }
+        return OptimizerComparison.run(
+            [.learned(lstm.optimizer), .sgd(learningRate: sgdRate), .adam(learningRate: adamRate)], model: network,
+            initialization: initialization, episodes: episodes, steps: steps)
     }
 
     /// Adapts to `episode`'s support set with `steps` test-time steps (none for metric methods) and returns the

@@ -32,7 +32,8 @@ struct TrainEWCCommand: ParsableCommand {
             2017: a penalty (λ/2) Σ F (θ − θ*)² per earlier task, F the diagonal Fisher), online-ewc (one running \
             Fisher decayed by --decay), fine-tune (no protection), l2 (F = 1), multitask (train on all tasks so \
             far: the upper bound). Prints the accuracy on every task after each task, and writes the model \
-            directory.
+            directory; the training state is saved atomically after every task, so an interrupted run continues \
+            with --resume exactly as if it had not stopped.
 
             Examples:
               montague train ewc --tasks permuted-digits:5 --data digits.csv.gz --method ewc --lambda 100 --output runs/ewc
@@ -81,6 +82,9 @@ struct TrainEWCCommand: ParsableCommand {
     @Option(name: .long, help: "Write metrics as JSON lines to this file.")
     var metrics: String?
 
+    @Flag(name: .long, help: "Continue after the last completed task saved in --output.")
+    var resume = false
+
     @Flag(name: .long, help: "Print the final accuracies as JSON.")
     var json = false
 
@@ -112,23 +116,47 @@ struct TrainEWCCommand: ParsableCommand {
         ).tasks
         let directory = ModelDirectory(path: output)
         try directory.create()
-        let logger = try metrics.map { try MetricsLogger(url: URL(fileURLWithPath: $0)) }
         let run = ContinualLearning(configuration: runConfiguration, inputSize: 64, classCount: 10)
-        let start = Date()
-        var step = 0
-        var loggingError: (any Error)? = nil
-        run.run(tasks: taskList) { task, epoch, loss in
-            step += 1
-            say(
-                String(
-                    format: "task %d  epoch %d  loss %.4f  %.0fs", task, epoch, loss, Date().timeIntervalSince(start)))
-            do {
-                try logger?.log(
-                    MetricsRecord(
-                        phase: "train", step: step, epoch: epoch, wallTime: Date().timeIntervalSince(start),
-                        metrics: ["loss": loss, "task": Double(task)]))
-            } catch { loggingError = error }
+        let record = ContinualModelRecord(
+            configuration: runConfiguration, dataPath: data, taskCount: tasks.count, permutationSeed: permutationSeed)
+        if resume, let state = try directory.loadTrainingState() {
+            let saved = try loadContinualRecord(directory, manifest: try directory.readManifest(expecting: "ewc"))
+            guard saved.configuration == runConfiguration, saved.taskCount == tasks.count else {
+                throw ValidationError("--resume: the flags differ from the saved run's configuration")
+            }
+            try run.restore(from: state)
+            say("resumed from \(directory.trainingStateURL.path) after task \(run.completedTasks)")
         }
+        let logger = try metrics.map {
+            try MetricsLogger(
+                url: URL(fileURLWithPath: $0),
+                keepingRecordsThrough: resume ? run.completedTasks * runConfiguration.epochsPerTask : nil)
+        }
+        let fingerprints = [data: TrainMetaCommand.fingerprint(data)]
+        func checkpoint(metrics: [String: Double]) throws {
+            try directory.saveTrainingState(run.trainingState())
+            try directory.saveWeights(of: run.network)
+            try directory.writeManifest(
+                ModelManifest(kind: "ewc", hyperparameters: record, dataFingerprints: fingerprints, metrics: metrics))
+        }
+        let start = Date()
+        var step = run.completedTasks * runConfiguration.epochsPerTask
+        var loggingError: (any Error)? = nil
+        try run.run(
+            tasks: taskList,
+            progress: { task, epoch, loss in
+                step += 1
+                say(
+                    String(
+                        format: "task %d  epoch %d  loss %.4f  %.0fs", task, epoch, loss,
+                        Date().timeIntervalSince(start)))
+                do {
+                    try logger?.log(
+                        MetricsRecord(
+                            phase: "train", step: step, epoch: epoch, wallTime: Date().timeIntervalSince(start),
+                            metrics: ["loss": loss, "task": Double(task)]))
+                } catch { loggingError = error }
+            }, afterTask: { _ in try checkpoint(metrics: [:]) })
         if let loggingError { throw loggingError }
         for (index, row) in run.accuracies.enumerated() {
             say("after task \(index): " + row.map { String(format: "%.1f%%", 100 * $0) }.joined(separator: "  "))
@@ -136,14 +164,7 @@ struct TrainEWCCommand: ParsableCommand {
         let final = run.accuracies.last ?? []
         var metricValues: [String: Double] = [:]
         for (index, accuracy) in final.enumerated() { metricValues["test.accuracy.task_\(index)"] = accuracy }
-        try directory.saveWeights(of: run.network)
-        try directory.writeManifest(
-            ModelManifest(
-                kind: "ewc",
-                hyperparameters: ContinualModelRecord(
-                    configuration: runConfiguration, dataPath: data, taskCount: tasks.count,
-                    permutationSeed: permutationSeed),
-                dataFingerprints: [data: TrainMetaCommand.fingerprint(data)], metrics: metricValues))
+        try checkpoint(metrics: metricValues)
         say(describeTaskAccuracies(final, json: json))
         say(String(format: "trained in %.1fs; wrote %@", Date().timeIntervalSince(start), output))
     }

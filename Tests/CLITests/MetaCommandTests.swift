@@ -41,6 +41,18 @@ struct MetaCommandTests {
 
         let evaluation = try executable.run(["evaluate", output, "--episodes", "3", "--json"])
         #expect(evaluation.status == 0, "\(evaluation.standardError)")
+        // Bit-exact resumption: the run of 4 + 2 steps equals an uninterrupted run of 6.
+        let straightOutput = directory.appendingPathComponent("straight").path
+        let straight = try executable.run(
+            ["train", "meta"] + common.map { $0 == output ? straightOutput : $0 } + [
+                "--steps", "6", "--checkpoint-every", "2", "--plots",
+            ])
+        #expect(straight.status == 0, "\(straight.standardError)")
+        let straightEvaluation = try executable.run(["evaluate", straightOutput, "--episodes", "3", "--json"])
+        #expect(straightEvaluation.standardOutput == evaluation.standardOutput)
+        let svg = try String(contentsOfFile: straightOutput + "/adaptation.svg", encoding: .utf8)
+        #expect(svg.hasPrefix("<?xml") || svg.contains("<svg"))
+        #expect(FileManager.default.fileExists(atPath: straightOutput + "/training.svg"))
         #expect(
             evaluation.standardOutput.contains("\"method\":\"maml\"")
                 && evaluation.standardOutput.contains("\"steps\":10"))
@@ -85,6 +97,45 @@ struct MetaCommandTests {
         #expect(missing.status == 2 && missing.standardError.contains("none.csv"), "\(missing.standardError)")
     }
 
+    @Test func textSpeakerEpisodesAndTheLSTMOptimizerComparison() throws {
+        let directory = try Self.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let executable = try MontagueExecutable.locate()
+        let plays = CorpusCommandTests.packageRoot.appendingPathComponent("corpora/shakespeare").path
+        let text = try executable.run([
+            "train", "meta", "--task", "text:" + plays, "--method", "protonet", "--way", "3", "--shots", "1",
+            "--query", "2", "--hidden", "8", "--embedding-size", "4", "--text-features", "64", "--meta-batch", "2",
+            "--steps", "2", "--eval-episodes", "4", "--output", directory.appendingPathComponent("text").path,
+        ])
+        #expect(text.status == 0, "\(text.standardError)")
+        #expect(text.standardOutput.contains("accuracy"), "\(text.standardOutput)")
+        let evaluation = try executable.run([
+            "evaluate", directory.appendingPathComponent("text").path, "--episodes", "3",
+        ])
+        #expect(evaluation.status == 0 && evaluation.standardOutput.contains("accuracy"), "\(evaluation.standardError)")
+        let onePlay = try executable.run([
+            "train", "meta", "--task", "text:" + plays + "/hamlet.xml", "--method", "protonet", "--output",
+            directory.appendingPathComponent("one").path,
+        ])
+        #expect(onePlay.status == 2 && onePlay.standardError.contains("two plays"), "\(onePlay.standardError)")
+
+        let lstm = try executable.run([
+            "train", "meta", "--method", "lstm-optimizer", "--fixed-initialization", "--compare-optimizers", "--plots",
+            "--hidden", "4", "--inner-steps", "2", "--test-steps", "3", "--steps", "2", "--eval-episodes", "2",
+            "--output", directory.appendingPathComponent("lstm").path,
+        ])
+        #expect(lstm.status == 0, "\(lstm.standardError)")
+        #expect(
+            lstm.standardOutput.contains("LSTM optimizer") && lstm.standardOutput.contains("Adam (η ="),
+            "\(lstm.standardOutput)")
+        #expect(FileManager.default.fileExists(atPath: directory.appendingPathComponent("lstm/optimizers.svg").path))
+        let misuse = try executable.run([
+            "train", "meta", "--method", "maml", "--compare-optimizers", "--output",
+            directory.appendingPathComponent("x").path,
+        ])
+        #expect(misuse.status == 2)
+    }
+
     @Test func ewcTrainsAndReportsEveryTask() throws {
         let directory = try Self.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
@@ -98,6 +149,14 @@ struct MetaCommandTests {
         ])
         #expect(result.status == 0, "\(result.standardError)")
         #expect(result.standardOutput.contains("after task 1:"), "\(result.standardOutput)")
+        let again = try executable.run([
+            "train", "ewc", "--tasks", "permuted-digits:2", "--data", digits.path, "--method", "online-ewc",
+            "--hidden", "8", "--epochs", "1", "--fisher-samples", "5", "--output", output, "--resume",
+        ])
+        #expect(again.status == 0 && again.standardOutput.contains("resumed from"), "\(again.standardError)")
+        #expect(
+            again.standardOutput.split(separator: "\n").filter { $0.hasPrefix("after task") }
+                == result.standardOutput.split(separator: "\n").filter { $0.hasPrefix("after task") })
         let evaluation = try executable.run(["evaluate", output, "--json"])
         #expect(
             evaluation.status == 0 && evaluation.standardOutput.contains("task_accuracies"),

@@ -70,6 +70,10 @@ public final class ContinualLearning {
     public private(set) var regularizer: ContinualRegularizer
     /// `accuracies[t][j]`: test accuracy on task j after training on tasks 0…t.
     public private(set) var accuracies: [[Double]] = []
+    /// The SGD optimizer shared by all tasks.
+    public let optimizer: SGD
+    /// Tasks trained so far (``run(tasks:progress:afterTask:)`` continues with the next one).
+    public var completedTasks: Int { accuracies.count }
     private var generator: RandomGenerator
 
     /// A fresh run for inputs of `inputSize` values and `classCount` classes.
@@ -82,16 +86,20 @@ public final class ContinualLearning {
         regularizer = ContinualRegularizer(
             method: configuration.method, strength: configuration.strength, decay: configuration.decay)
         generator = RandomGenerator(seed: configuration.seed &+ 1)
+        optimizer = SGD(network.parameters, learningRate: configuration.learningRate)
     }
 
     /// The anchors (θ*, F) of the penalty as named tensors, for the model directory.
     public var namedParameters: [(name: String, parameter: Parameter)] { network.namedParameters }
 
-    /// Trains on `tasks` in order; after each, evaluates on all `tasks` (accuracy is recorded for every task,
-    /// seen or not). `progress` receives (task index, epoch, mean training loss).
-    public func run(tasks: [PermutedDigits.Task], progress: (Int, Int, Double) -> Void = { _, _, _ in }) {
-        let optimizer = SGD(network.parameters, learningRate: configuration.learningRate)
-        for (index, task) in tasks.enumerated() {
+    /// Trains on `tasks` in order, starting after the ``completedTasks`` already trained (a restored run); after
+    /// each, evaluates on all `tasks` (accuracy is recorded for every task, seen or not) and calls `afterTask` with
+    /// the task's index (e.g. to save a checkpoint). `progress` receives (task index, epoch, mean training loss).
+    public func run(
+        tasks: [PermutedDigits.Task], progress: (Int, Int, Double) -> Void = { _, _, _ in },
+        afterTask: (Int) throws -> Void
+    ) rethrows {
+        for (index, task) in tasks.enumerated() where index >= completedTasks {
             var inputs = task.trainInputs
             var labels = task.trainLabels
             if configuration.method == .multitask {
@@ -112,7 +120,70 @@ public final class ContinualLearning {
             }
             regularizer.consolidate(parameters: network.parameterValues, fisher: fisher)
             accuracies.append(tasks.map { accuracy(inputs: $0.testInputs, labels: $0.testLabels) })
+            try afterTask(index)
         }
+    }
+
+    /// Trains on the remaining `tasks` in order (see ``run(tasks:progress:afterTask:)``).
+    public func run(tasks: [PermutedDigits.Task], progress: (Int, Int, Double) -> Void = { _, _, _ in }) {
+        run(tasks: tasks, progress: progress, afterTask: { _ in })
+    }
+
+    /// Everything needed to continue after the last completed task bit for bit, in one archive: the network, the
+    /// optimizer, the penalty's anchors, the batch-order generator and the accuracy rows so far.
+    public func trainingState() -> TrainingStateArchive {
+        var state = TrainingStateArchive()
+        state.store(model: network, as: "network")
+        state.store(optimizer: optimizer, as: "sgd")
+        state.store(generator: generator, as: "batches")
+        state["completed_tasks"] = String(completedTasks)
+        state["anchors"] = String(regularizer.anchors.count)
+        state["accuracies"] = accuracies.map { row in row.map { "\($0)" }.joined(separator: ",") }.joined(
+            separator: ";")
+        for (index, anchor) in regularizer.anchors.enumerated() {
+            for (p, tensor) in anchor.anchor.enumerated() { state.tensors["anchor.\(index).theta.\(p)"] = tensor }
+            for (p, tensor) in anchor.importance.enumerated() {
+                state.tensors["anchor.\(index).importance.\(p)"] = tensor
+            }
+        }
+        return state
+    }
+
+    /// Restores a state saved by ``trainingState()`` into this fresh run of the same configuration.
+    ///
+    /// - Throws: `ModelDirectoryError` or `CheckpointError` when the archive does not match the run.
+    public func restore(from state: TrainingStateArchive) throws {
+        let completed = try state.integer("completed_tasks")
+        let anchorCount = try state.integer("anchors")
+        let rows = (state["accuracies"] ?? "").split(separator: ";").map { row in
+            row.split(separator: ",").map { Double($0) }
+        }
+        guard completed >= 0, anchorCount >= 0, anchorCount <= completed, rows.count == completed,
+            rows.allSatisfy({ $0.allSatisfy { $0 != nil } })
+        else { throw ModelDirectoryError(path: state.path, "training state: malformed task counters or accuracies") }
+        let shapes = network.parameters.map(\.shape)
+        var anchors: [QuadraticAnchor] = []
+        for index in 0..<anchorCount {
+            var theta: [Tensor] = []
+            var importance: [Tensor] = []
+            for (p, shape) in shapes.enumerated() {
+                guard let a = state.tensors["anchor.\(index).theta.\(p)"],
+                    let f = state.tensors["anchor.\(index).importance.\(p)"], a.shape == shape, f.shape == shape
+                else {
+                    throw ModelDirectoryError(
+                        path: state.path, "training state: anchor \(index) does not fit the network")
+                }
+                theta.append(a)
+                importance.append(f)
+            }
+            anchors.append(QuadraticAnchor(anchor: theta, importance: importance))
+        }
+        let batches = try state.generator("batches")
+        try state.restore(model: network, from: "network")
+        try state.restore(optimizer: optimizer, from: "sgd")
+        regularizer.restore(anchors: anchors)
+        accuracies = rows.map { $0.compactMap { $0 } }
+        generator = batches
     }
 
     /// Test accuracy of the network on the given examples.

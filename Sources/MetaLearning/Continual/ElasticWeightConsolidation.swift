@@ -94,6 +94,9 @@ public struct ContinualRegularizer: Sendable {
         }
     }
 
+    /// Replaces the anchors (restoring a saved run).
+    public mutating func restore(anchors: [QuadraticAnchor]) { self.anchors = anchors }
+
     /// Whether the method needs a Fisher estimate after each task.
     public var needsFisher: Bool { method == .ewc || method == .onlineEWC }
 }

@@ -38,7 +38,8 @@ public enum InnerLoop {
 
     /// Query losses of a model fine-tuned by plain SGD (rate `rate`) on the support set, recorded after each step
     /// count in `checkpoints` (0 means before any step): the test-time protocol of Finn et al. 2017's sinusoid
-    /// figures. No second-order graph is kept.
+    /// figures. No second-order graph is kept. Once the support loss is no longer finite the adaptation stops and
+    /// the remaining checkpoints report a NaN loss.
     public static func adaptationCurve<Model: FunctionalModel>(
         _ model: Model, parameters: [Tensor], rates: [Tensor], episode: Episode, checkpoints: [Int]
     ) -> [(steps: Int, loss: Double, accuracy: Double?)] {
@@ -56,6 +57,13 @@ public enum InnerLoop {
             }
             if step == last { break }
             let loss = episode.supportTargets.loss(of: model(episode.supportInputs, parameters: theta))
+            guard loss.item.isFinite else {
+                // Diverged: every later checkpoint is reported as non-finite without further steps.
+                for later in checkpoints.sorted() where later > step {
+                    results.append((steps: later, loss: .nan, accuracy: nil))
+                }
+                break
+            }
             let grads = gradients(of: loss, wrt: theta)
             theta = zip(zip(theta, grads), rates).map { pair, rate in
                 (pair.0 - rate * pair.1).detached().requiringGradient()

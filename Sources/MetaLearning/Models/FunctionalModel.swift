@@ -107,3 +107,40 @@ public struct FunctionalMLP: FunctionalModel, Sendable {
         return x
     }
 }
+
+/// A ``FunctionalModel`` that can also run a whole meta-batch at once: every parameter tensor carries a leading task
+/// axis (`[T, …]`, one adapted copy per task) and the inputs are `[T, n, features]`. This is what `jax.vmap` does to
+/// MAML's per-task function; here it turns T small tapes into one with T-batched GEMMs, so the per-op cost is paid
+/// once per meta-batch instead of once per task.
+public protocol TaskBatchedFunctionalModel: FunctionalModel {
+    /// Outputs `[T, n, outputs]` of `inputs` `[T, n, features]` under per-task parameters (each of shape
+    /// `[T] + shape`, in ``ParameterContainer/namedParameters`` order).
+    func callAsFunction(taskBatch inputs: Tensor, parameters: [Tensor]) -> Tensor
+}
+
+extension FunctionalMLP: TaskBatchedFunctionalModel {
+    /// The forward pass of T tasks at once: `x·Wₜᵀ + bₜ` per task with batched GEMMs.
+    public func callAsFunction(taskBatch inputs: Tensor, parameters: [Tensor]) -> Tensor {
+        precondition(
+            parameters.count == 2 * weights.count,
+            "FunctionalMLP: \(parameters.count) parameter tensors for \(2 * weights.count) parameters")
+        precondition(
+            inputs.rank == 3 && inputs.shape[2] == sizes[0],
+            "FunctionalMLP: task-batched input shape \(inputs.shape) is not [tasks, batch, \(sizes[0])]")
+        let tasks = inputs.shape[0]
+        var x = inputs
+        for layer in weights.indices {
+            let bias = parameters[2 * layer + 1]
+            precondition(
+                parameters[2 * layer].rank == 3 && parameters[2 * layer].shape[0] == tasks
+                    && bias.shape == [tasks, sizes[layer + 1]],
+                "FunctionalMLP: task-batched parameters of layer \(layer) have shapes "
+                    + "\(parameters[2 * layer].shape), \(bias.shape)")
+            x =
+                Tensor.matmul(x, parameters[2 * layer], transposeB: true)
+                + bias.reshaped([tasks, 1, sizes[layer + 1]])
+            if layer < weights.count - 1 { x = activation.apply(x) }
+        }
+        return x
+    }
+}

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Autodiff
+import Corpus
 import Foundation
 import Generative
 import MetaLearning
@@ -74,6 +75,10 @@ struct MetaKindHandler: ModelKindHandler {
         try options.reject([.n, .temperature, .topK, .topP, .beam, .to, .episodes], for: kind)
         let (run, record) = try loadMetaRun(directory, manifest: manifest)
         let configuration = record.configuration
+        guard configuration.task != .text else {
+            throw ModelDirectoryError(
+                path: directory.url.path, "predict reads numeric rows; text models are only evaluated (evaluate DIR)")
+        }
         let (text, name) = try readInputText(options.input)
         let width = configuration.task == .sinusoid ? 1 : RotatedDigitClasses.pixelCount
         let rows = try LabelledRows.parse(text, path: name, valuesPerRow: width)
@@ -107,26 +112,78 @@ struct MetaKindHandler: ModelKindHandler {
         let dataPath = options.data.first ?? record.dataPath
         let results = try evaluateMetaRun(
             run, record: record, dataPath: dataPath, episodes: options.episodes ?? 600, seed: options.seed)
-        print(describeMetaResults(results, configuration: record.configuration, json: options.json))
+        print(
+            describeMetaResults(
+                results, configuration: record.configuration, json: options.json, testSteps: record.testSteps))
     }
 }
 
 /// The held-out evaluation of a meta-training run (shared by `train meta` and `evaluate`).
+///
+/// - Parameter everyStep: evaluate after every step 0…testSteps (for the adaptation plot), not only 0, 1, 5 and
+///   testSteps.
 func evaluateMetaRun(
-    _ run: MetaTraining, record: MetaModelRecord, dataPath: String?, episodes: Int, seed: UInt64
+    _ run: MetaTraining, record: MetaModelRecord, dataPath: String?, episodes: Int, seed: UInt64,
+    everyStep: Bool = false
 ) throws -> [AdaptationResult] {
     let configuration = record.configuration
-    let checkpoints = Array(Set([0, 1, 5, record.testSteps])).sorted()
-    switch configuration.task {
-    case .sinusoid:
-        return run.evaluate(
-            sampler: SinusoidTasks(shots: configuration.shots, queryCount: 100), episodeCount: episodes,
-            checkpoints: checkpoints, seed: seed)
-    case .digits:
-        guard let dataPath else { throw ValidationError("a digits model needs its data file: --data PATH") }
-        let sampler = try digitEpisodes(path: dataPath, configuration: configuration, forTesting: true)
-        return run.evaluate(sampler: sampler, episodeCount: episodes, checkpoints: checkpoints, seed: seed)
+    let checkpoints =
+        everyStep ? Array(0...record.testSteps) : Array(Set([0, 1, 5, record.testSteps])).sorted()
+    if configuration.task != .sinusoid && dataPath == nil {
+        throw ValidationError("a \(configuration.task.rawValue) model needs its data: --data PATH")
     }
+    let sampler = try metaEpisodes(
+        family: configuration.task, path: dataPath, configuration: configuration, forTesting: true)
+    return run.evaluate(sampler: sampler, episodeCount: episodes, checkpoints: checkpoints, seed: seed)
+}
+
+/// The episode sampler of a task family: sinusoids (100 query points per task when testing, as Finn et al. 2017
+/// evaluate), rotated digits or texts of the data at `path`, from the meta-training or the meta-test split.
+func metaEpisodes(
+    family: MetaTaskFamily, path: String?, configuration: MetaTrainingConfiguration, forTesting: Bool
+) throws -> any EpisodeSampler {
+    switch family {
+    case .sinusoid:
+        return SinusoidTasks(shots: configuration.shots, queryCount: forTesting ? 100 : configuration.queryCount)
+    case .digits:
+        return try digitEpisodes(path: path ?? "", configuration: configuration, forTesting: forTesting)
+    case .text:
+        let classes = try textClasses(path: path ?? "", configuration: configuration)
+        return TextEpisodes(
+            classes: classes, way: configuration.way, shot: configuration.shots,
+            queryPerClass: configuration.queryCount, forTesting: forTesting)
+    }
+}
+
+/// Speaker classes of the plays at `path` (a file or directory of XML plays): every speech is a text, its speaker
+/// the class and its play the group; the last quarter of the plays by title are the meta-test groups.
+func textClasses(path: String, configuration: MetaTrainingConfiguration) throws -> TextClasses {
+    let loader = try CorpusLoader(
+        paths: [path], options: CorpusLoadOptions(profile: ProfileConfiguration(granularity: .speech)))
+    var texts: [LabelledText] = []
+    try loader.forEachUnit { document, unit in
+        guard let speaker = unit.metadata["speaker"], !speaker.isEmpty,
+            !HashedBagOfNGrams.words(unit.text).isEmpty
+        else { return }
+        texts.append(LabelledText(text: unit.text, label: speaker, group: document.title ?? document.identifier))
+    }
+    let groups = texts.map(\.group)
+    let testGroups = TextClasses.defaultTestGroups(groups)
+    guard !testGroups.isEmpty else {
+        throw ModelDirectoryError(
+            path: path, "text tasks need speeches with speakers from at least two plays (found \(Set(groups).count))")
+    }
+    let classes = TextClasses(
+        texts: texts, encoder: HashedBagOfNGrams(dimension: configuration.textFeatureCount),
+        minimumCount: configuration.shots + configuration.queryCount, testGroups: testGroups)
+    for forTesting in [false, true] where classes.classes(forTesting: forTesting).count < configuration.way {
+        throw ModelDirectoryError(
+            path: path,
+            "the meta-\(forTesting ? "test" : "training") plays have \(classes.classes(forTesting: forTesting).count) "
+                + "speakers with \(configuration.shots + configuration.queryCount) speeches (shots + queries); "
+                + "--way \(configuration.way) needs that many")
+    }
+    return classes
 }
 
 /// Episodes of the digits at `path` for `configuration`, checked against the data.
@@ -152,14 +209,19 @@ func digitEpisodes(path: String, configuration: MetaTrainingConfiguration, forTe
 func jsonNumber(_ value: Double) -> String { value.isFinite ? "\(value)" : "null" }
 
 /// The evaluation as text or JSON.
-func describeMetaResults(_ results: [AdaptationResult], configuration: MetaTrainingConfiguration, json: Bool) -> String
-{
+///
+/// The text form shows steps 0, 1, 5 and `testSteps` (all results in JSON); diverged episodes are counted, and
+/// steps beyond those a learned rule (Meta-SGD, the LSTM optimizer) was trained for are marked.
+func describeMetaResults(
+    _ results: [AdaptationResult], configuration: MetaTrainingConfiguration, json: Bool, testSteps: Int
+) -> String {
     if json {
         let items = results.map { result in
             var fields = [
                 "\"steps\":\(result.steps)", "\"loss\":\(jsonNumber(result.loss.mean))",
                 "\"loss_ci95\":\(jsonNumber(result.loss.halfWidth))",
-                "\"episodes\":\(result.loss.count)",
+                "\"episodes\":\(result.loss.count)", "\"diverged\":\(result.divergedEpisodes)",
+                "\"beyond_trained_steps\":\(result.beyondTrainedSteps)",
             ]
             if let accuracy = result.accuracy {
                 fields += [
@@ -173,15 +235,48 @@ func describeMetaResults(_ results: [AdaptationResult], configuration: MetaTrain
             "{\"method\":\"\(configuration.method.rawValue)\",\"task\":\"\(configuration.task.rawValue)\",\"results\":["
             + items.joined(separator: ",") + "]}"
     }
-    return results.map { result in
+    let shown: Set<Int> = [0, 1, 5, testSteps]
+    let note =
+        configuration.method == .metaSGD
+        ? "Meta-SGD's rates were learned for \(configuration.innerSteps) inner step(s)"
+        : "the optimizer was trained on \(configuration.innerSteps)-step unrolls"
+    return results.filter { shown.contains($0.steps) }.map { result in
+        if result.allDiverged {
+            return String(format: "after %2d steps: diverged in all %d episodes", result.steps, result.divergedEpisodes)
+                + (result.beyondTrainedSteps ? " (\(note))" : "")
+        }
         var line = String(
             format: "after %2d steps: %@ %.4f ± %.4f", result.steps,
             configuration.task == .sinusoid ? "MSE" : "loss", result.loss.mean, result.loss.halfWidth)
         if let accuracy = result.accuracy {
             line += String(format: "  accuracy %.2f%% ± %.2f%%", 100 * accuracy.mean, 100 * accuracy.halfWidth)
         }
-        return line + "  (\(result.loss.count) episodes, 95% interval)"
+        line += "  (\(result.loss.count) episodes, 95% interval"
+        if result.divergedEpisodes > 0 { line += "; \(result.divergedEpisodes) more diverged and are left out" }
+        if result.beyondTrainedSteps { line += "; beyond the trained steps" }
+        return line + ")"
     }.joined(separator: "\n")
+}
+
+/// The optimizer comparison as a table: training loss after 1, T/2 and T steps and the query loss after T steps,
+/// mean ± 95% interval over the held-out tasks.
+func describeOptimizerComparison(_ comparison: OptimizerComparison) -> String {
+    let steps = comparison.steps
+    let columns = Array(Set([1, steps / 2, steps])).filter { $0 >= 1 }.sorted()
+    var lines = [
+        "optimizer comparison from the same θ₀ on \(comparison.curves.first?.losses.count ?? 0) held-out tasks:"
+    ]
+    for curve in comparison.curves {
+        var line = curve.name.padding(toLength: 22, withPad: " ", startingAt: 0)
+        for step in columns {
+            let loss = curve.loss(afterStep: step)
+            line += String(format: "  step %d: %.4f ± %.4f", step, loss.mean, loss.halfWidth)
+        }
+        let query = curve.finalQueryLoss
+        line += String(format: "  query after %d: %.4f ± %.4f", steps, query.mean, query.halfWidth)
+        lines.append(line)
+    }
+    return lines.joined(separator: "\n")
 }
 
 /// `predict` and `evaluate` for continual learners (`montague train ewc`).
