@@ -63,9 +63,10 @@ public enum Seq2SeqParallelText {
         throw InputError("not valid UTF-8 text", at: SourceLocation(file: path, line: line))
     }
 
-    /// The lines of `text` (a final line break ends the last line; `\r` before it is dropped).
+    /// The lines of `text`, split at `\n` and `\r\n` (one `Character` in Swift); a final line break ends the last
+    /// line.
     static func lines(_ text: String) -> [Substring] {
-        var lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+        var lines = text.split(omittingEmptySubsequences: false) { $0 == "\n" || $0 == "\r\n" }
         if lines.last?.isEmpty == true { lines.removeLast() }
         return lines.map { $0.hasSuffix("\r") ? $0.dropLast() : $0 }
     }
