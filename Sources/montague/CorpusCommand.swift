@@ -304,7 +304,8 @@ struct CorpusStatsCommand: ParsableCommand {
 
     func run() throws {
         if case .subwords = tokenization.tokenizer {
-            throw ValidationError("corpus stats counts words: use --tokenizer default or whitespace (subwords: corpus vocab)")
+            throw ValidationError(
+                "corpus stats counts words: use --tokenizer default or whitespace (subwords: corpus vocab)")
         }
         try runReportingCorpusErrors {
             let display = CorpusProgressDisplay()

@@ -79,13 +79,16 @@ struct Seq2SeqParallelData {
 
     /// The pairs of one data set.
     static func readPairs(_ source: Source, _ sources: Sources) throws -> [Seq2SeqTextPair] {
-        let format = sources.format ?? (source.targetPath != nil ? .aligned : Seq2SeqParallelFormat.guess(path: source.path))
+        let format =
+            sources.format ?? (source.targetPath != nil ? .aligned : Seq2SeqParallelFormat.guess(path: source.path))
         if format != .aligned, source.targetPath != nil {
             throw ValidationError("a target file (--train-target, …) goes with --data-format aligned, not \(format)")
         }
         switch format {
-        case .scan: return try Seq2SeqParallelText.parseSCAN(Seq2SeqParallelText.read(path: source.path), path: source.path)
-        case .tsv: return try Seq2SeqParallelText.parseTSV(Seq2SeqParallelText.read(path: source.path), path: source.path)
+        case .scan:
+            return try Seq2SeqParallelText.parseSCAN(Seq2SeqParallelText.read(path: source.path), path: source.path)
+        case .tsv:
+            return try Seq2SeqParallelText.parseTSV(Seq2SeqParallelText.read(path: source.path), path: source.path)
         case .aligned:
             guard let targetPath = source.targetPath else {
                 throw ValidationError("--data-format aligned needs the target side (--train-target FILE, …)")

@@ -66,7 +66,8 @@ struct TrainSeq2SeqCommand: ParsableCommand {
 
     @Option(
         name: .customLong("data-format"),
-        help: "scan, tsv, aligned or tmx (default: tmx for .tmx, tsv for .tsv, aligned with --train-target, else scan).")
+        help: "scan, tsv, aligned or tmx (default: tmx for .tmx, tsv for .tsv, aligned with --train-target, else scan)."
+    )
     var dataFormat: Seq2SeqParallelFormat?
 
     @Option(name: .customLong("source-language"), help: "TMX: the source language (e.g. en).")
@@ -109,7 +110,8 @@ struct TrainSeq2SeqCommand: ParsableCommand {
     @Option(name: .long, help: "Recurrent: attention score (default dot).")
     var attention: Seq2SeqAttentionKind?
 
-    @Option(name: .customLong("attention-style"), help: "Recurrent: where attention enters the decoder (default luong).")
+    @Option(
+        name: .customLong("attention-style"), help: "Recurrent: where attention enters the decoder (default luong).")
     var attentionStyle: Seq2SeqAttentionStyle?
 
     @Option(name: .customLong("model-size"), help: "Transformer: model size d_model (default 128).")
@@ -118,7 +120,9 @@ struct TrainSeq2SeqCommand: ParsableCommand {
     @Option(name: .long, help: "Transformer: attention heads, dividing the model size (default 4).")
     var heads: Int?
 
-    @Option(name: .customLong("feed-forward"), help: "Transformer: inner size of the feed-forward blocks (default 4 × model size).")
+    @Option(
+        name: .customLong("feed-forward"),
+        help: "Transformer: inner size of the feed-forward blocks (default 4 × model size).")
     var feedForward: Int?
 
     @Option(name: .long, help: "Transformer: position encoding (default sinusoidal).")

@@ -6,8 +6,10 @@ import Testing
 @Suite("montague train seq2seq: Transformer, parallel corpora, subwords")
 struct Seq2SeqParallelCommandTests {
     static let sources = ["walk", "jump", "walk twice", "jump twice", "walk thrice", "jump thrice"]
-    static let targets = ["marche", "saute", "marche marche", "saute saute", "marche marche marche",
-        "saute saute saute"]
+    static let targets = [
+        "marche", "saute", "marche marche", "saute saute", "marche marche marche",
+        "saute saute saute",
+    ]
 
     static func makeDirectory() throws -> URL {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("montague-parallel-\(UUID())")
@@ -116,7 +118,8 @@ struct Seq2SeqParallelCommandTests {
         let wrongLanguage = try executable().run([
             "train", "seq2seq", "--train", tmx, "--source-language", "en", "--target-language", "de",
         ])
-        #expect(wrongLanguage.status == 2 && wrongLanguage.standardError.hasPrefix("\(tmx): error: no translation unit"))
+        #expect(
+            wrongLanguage.status == 2 && wrongLanguage.standardError.hasPrefix("\(tmx): error: no translation unit"))
     }
 
     @Test func corpusVocabAndExportWriteSubwordPieces() throws {

@@ -75,7 +75,7 @@ private let sentencePieceFixture = [
     #",230,133,188,230,134,139],"decoded":"日本語 テキスト"},{"text":"emoji 🐈‍⬛ and 👍🏽","ids":[259,261,280,268,10"#,
     #"9,273,259,243,162,147,139,229,131,144,229,175,158,259,272,267,259,243,162,148,144,243,162,146,192],""#,
     #"decoded":"emoji 🐈‍⬛ and 👍🏽"},{"text":"tabs\tand nbsp","ids":[259,260,282,101,264,12,272,267,197,163,"#,
-    #"263,101,264,115],"decoded":"tabs\tand nbsp"}]}"#
+    #"263,101,264,115],"decoded":"tabs\tand nbsp"}]}"#,
 ].joined()
 
 private struct Fixture: Decodable {
@@ -135,7 +135,7 @@ struct SubwordByteFallbackTests {
         #expect(tokenizer.byteFallback && tokenizer.vocabularySize <= 300)
         #expect(Array(tokenizer.pieces[1...256]) == (0...255).map { UnigramTokenizer.bytePiece(UInt8($0)) })
         #expect(tokenizer.encodeToPieces("the cat").allSatisfy { UnigramTokenizer.byteValue(ofPiece: $0) == nil })
-        #expect(tokenizer.encodeToPieces("the é") .suffix(2) == ["<0xC3>", "<0xA9>"])
+        #expect(tokenizer.encodeToPieces("the é").suffix(2) == ["<0xC3>", "<0xA9>"])
         var generator = SplitMix64(seed: 21)
         for _ in 0..<100 {
             let text = randomText(length: 1 + generator.nextInt(below: 30), using: &generator)

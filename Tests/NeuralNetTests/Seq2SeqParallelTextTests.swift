@@ -49,7 +49,10 @@ struct Seq2SeqParallelTextTests {
 
     @Test func readsSCANAsTextAndGuessesFormats() throws {
         let pairs = try Seq2SeqParallelText.parseSCAN("IN: jump  twice OUT: I_JUMP I_JUMP\n", path: "s.txt")
-        #expect(pairs == [Seq2SeqTextPair(source: "jump twice", target: "I_JUMP I_JUMP", location: .init(file: "s.txt", line: 1))])
+        #expect(
+            pairs == [
+                Seq2SeqTextPair(source: "jump twice", target: "I_JUMP I_JUMP", location: .init(file: "s.txt", line: 1))
+            ])
         #expect(Seq2SeqParallelFormat.guess(path: "dir/x.TSV") == .tsv)
         #expect(Seq2SeqParallelFormat.guess(path: "x.tmx.gz") == .tmx)
         #expect(Seq2SeqParallelFormat.guess(path: "tasks_train_simple.txt") == .scan)

@@ -55,7 +55,9 @@ struct Seq2SeqTransformerExperimentTests {
         // Eight source words, each mapped to one target symbol.
         let words = ["a", "b", "c", "d"]
         var pairs: [Seq2SeqExample] = []
-        for x in words { for y in words { pairs.append(Seq2SeqExample(source: [x, y], target: [x.uppercased(), y.uppercased()])) } }
+        for x in words {
+            for y in words { pairs.append(Seq2SeqExample(source: [x, y], target: [x.uppercased(), y.uppercased()])) }
+        }
         var settings = Self.settings(epochs: 60, dropout: 0)
         settings.transformer = Seq2SeqTransformerSettings(modelSize: 16, headCount: 2, feedForwardSize: 32)
         settings.training.batchSize = 8

@@ -62,7 +62,8 @@ extension HuggingFaceTokenizerFile {
             "version": "1.0", "truncation": NSNull(), "padding": NSNull(), "added_tokens": [] as [Any],
             "normalizer": NSNull(), "pre_tokenizer": metaspace, "post_processor": NSNull(),
             "decoder": unigram.byteFallback
-                ? ["type": "Sequence", "decoders": [["type": "ByteFallback"], ["type": "Fuse"], metaspace]] as [String: Any]
+                ? ["type": "Sequence", "decoders": [["type": "ByteFallback"], ["type": "Fuse"], metaspace]]
+                    as [String: Any]
                 : metaspace,
             "model": [
                 "type": "Unigram", "unk_id": unigram.unknownID, "byte_fallback": unigram.byteFallback,

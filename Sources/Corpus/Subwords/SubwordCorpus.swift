@@ -23,7 +23,8 @@ public enum SubwordCorpus {
         progress: ((CorpusProgress) -> Void)? = nil
     ) throws -> SubwordTokenizer {
         if case .file = specification { return try SubwordTokenizer.make(specification, texts: [String]()) }
-        return try SubwordTokenizer.make(specification, texts: texts(of: loader, lowercase: lowercase, progress: progress).texts)
+        return try SubwordTokenizer.make(
+            specification, texts: texts(of: loader, lowercase: lowercase, progress: progress).texts)
     }
 
     /// A vocabulary of the pieces `tokenizer` makes of every unit of `loader`, with their counts.

@@ -47,7 +47,9 @@ public struct UnigramTrainer: Sendable {
             let bytes = (0...255).map { UnigramTokenizer.bytePiece(UInt8($0)) }
             // A piece spelled like a byte piece would be read as that byte; text with such a spelling is kept by
             // the byte pieces anyway.
-            let keep = base.pieces.indices.filter { $0 != base.unknownID && UnigramTokenizer.byteValue(ofPiece: base.pieces[$0]) == nil }
+            let keep = base.pieces.indices.filter {
+                $0 != base.unknownID && UnigramTokenizer.byteValue(ofPiece: base.pieces[$0]) == nil
+            }
             return UnigramTokenizer(
                 pieces: [base.pieces[base.unknownID]] + bytes + keep.map { base.pieces[$0] },
                 logProbabilities: [0] + [Float](repeating: 0, count: 256) + keep.map { base.logProbabilities[$0] },

@@ -55,7 +55,8 @@ public enum Seq2SeqExperiment {
         /// fields (cell, sizes, attention) are ignored by a Transformer and `transformer` by a recurrent model.
         public init(
             architecture: Seq2SeqArchitecture = .recurrent,
-            transformer: Seq2SeqTransformerSettings = Seq2SeqTransformerSettings(), cell: Seq2SeqCellKind = .gru, embeddingSize: Int = 32, hiddenSize: Int = 64, layerCount: Int = 1,
+            transformer: Seq2SeqTransformerSettings = Seq2SeqTransformerSettings(), cell: Seq2SeqCellKind = .gru,
+            embeddingSize: Int = 32, hiddenSize: Int = 64, layerCount: Int = 1,
             bidirectional: Bool = false, attention: Seq2SeqAttentionKind = .dot,
             attentionStyle: Seq2SeqAttentionStyle = .luong, dropout: Float = 0, modelSeed: UInt64 = 0,
             training: Seq2SeqTrainingConfiguration = Seq2SeqTrainingConfiguration()

@@ -157,7 +157,8 @@ public enum Seq2SeqParallelText {
                     "the line is blank here but not in \(other) (misaligned files?)",
                     at: SourceLocation(file: blank, line: index + 1))
             }
-            pairs.append(Seq2SeqTextPair(source: s, target: t, location: SourceLocation(file: sourcePath, line: index + 1)))
+            pairs.append(
+                Seq2SeqTextPair(source: s, target: t, location: SourceLocation(file: sourcePath, line: index + 1)))
         }
         guard !pairs.isEmpty else {
             throw InputError("no pairs (every line is blank)", at: SourceLocation(file: sourcePath))

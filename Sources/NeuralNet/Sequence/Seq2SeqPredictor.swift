@@ -220,10 +220,12 @@ public struct Seq2SeqPredictor {
                     settings, vocabularies: .init(source: sourceVocabulary, target: targetVocabulary)),
                 using: &generator)
             decode = try Self.loader(model, directory)
-        case (.recurrent, .gru): decode = try Self.loader(Seq2SeqModel<GRUCell>(configuration, using: &generator), directory)
+        case (.recurrent, .gru):
+            decode = try Self.loader(Seq2SeqModel<GRUCell>(configuration, using: &generator), directory)
         case (.recurrent, .lstm):
             decode = try Self.loader(Seq2SeqModel<LSTMCell>(configuration, using: &generator), directory)
-        case (.recurrent, .rnn): decode = try Self.loader(Seq2SeqModel<RNNCell>(configuration, using: &generator), directory)
+        case (.recurrent, .rnn):
+            decode = try Self.loader(Seq2SeqModel<RNNCell>(configuration, using: &generator), directory)
         }
     }
 
