@@ -325,18 +325,25 @@ public enum Seq2SeqExperiment {
         }
         loop.metricsLogger = logger
         if !resuming {
+            var configuration: [String: Double] = [
+                "seed": Double(t.seed), "model_seed": Double(settings.modelSeed),
+                "layers": Double(settings.layerCount), "epochs": Double(t.epochs),
+                "batch_size": Double(t.batchSize), "learning_rate": Double(t.learningRate),
+                "dropout": Double(settings.dropout), "beam": Double(t.beamWidth),
+                "parameters": Double(model.parameterCount), "train_pairs": Double(train.count),
+                "valid_pairs": Double(valid.count), "test_pairs": Double(test.count),
+            ]
+            switch settings.architecture {
+            case .recurrent:
+                configuration["hidden"] = Double(settings.hiddenSize)
+                configuration["embedding"] = Double(settings.embeddingSize)
+            case .transformer:
+                configuration["model_size"] = Double(settings.transformer.modelSize)
+                configuration["heads"] = Double(settings.transformer.headCount)
+                configuration["feed_forward"] = Double(settings.transformer.feedForwardSize)
+            }
             try logger?.log(
-                MetricsRecord(
-                    phase: "config", step: 0, epoch: 0, wallTime: 0,
-                    metrics: [
-                        "seed": Double(t.seed), "model_seed": Double(settings.modelSeed),
-                        "hidden": Double(settings.hiddenSize), "embedding": Double(settings.embeddingSize),
-                        "layers": Double(settings.layerCount), "epochs": Double(t.epochs),
-                        "batch_size": Double(t.batchSize), "learning_rate": Double(t.learningRate),
-                        "dropout": Double(settings.dropout), "beam": Double(t.beamWidth),
-                        "parameters": Double(model.parameterCount), "train_pairs": Double(train.count),
-                        "valid_pairs": Double(valid.count), "test_pairs": Double(test.count),
-                    ]))
+                MetricsRecord(phase: "config", step: 0, epoch: 0, wallTime: 0, metrics: configuration))
         }
 
         let trainingStart = Date()
