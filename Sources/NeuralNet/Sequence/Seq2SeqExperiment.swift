@@ -12,8 +12,9 @@ public enum Seq2SeqCellKind: String, Sendable, Equatable, CaseIterable, Codable 
     case rnn
 }
 
-/// Train a ``Seq2SeqModel`` on source/target pairs and measure exact-match accuracy on held-out pairs: the
-/// library entry point of `montague train seq2seq` (SCAN, Lake & Baroni 2018). With an output directory the run
+/// Train a ``Seq2SeqModel`` or a ``TransformerSeq2SeqModel`` (any ``Seq2SeqTransducer``) on source/target pairs
+/// and measure exact-match accuracy on held-out pairs: the library entry point of `montague train seq2seq` (SCAN,
+/// Lake & Baroni 2018). With an output directory the run
 /// writes a ``ModelDirectory`` (kind `seq2seq`) that ``Seq2SeqPredictor`` loads and that a later run resumes.
 public enum Seq2SeqExperiment {
     /// The kind name in a model directory's manifest.

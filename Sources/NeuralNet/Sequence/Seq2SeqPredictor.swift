@@ -154,8 +154,8 @@ public struct Seq2SeqHyperparameters: Codable, Sendable, Equatable {
     }
 }
 
-/// A trained seq2seq model loaded from its model directory: maps token sequences to token sequences (greedy or
-/// beam search) and measures exact match — the library side of `montague predict DIR` and `montague evaluate DIR`
+/// A trained seq2seq model (recurrent or Transformer) loaded from its model directory: maps token sequences to
+/// token sequences (greedy or beam search) and measures exact match — the library side of `montague predict DIR` and `montague evaluate DIR`
 /// for kind `seq2seq`.
 ///
 /// ```
@@ -163,6 +163,7 @@ public struct Seq2SeqHyperparameters: Codable, Sendable, Equatable {
 /// DIR/weights.safetensors         the model's parameters
 /// DIR/source-vocabulary.txt       one token per line, index order (the first four are the reserved symbols)
 /// DIR/target-vocabulary.txt       the same for the target side
+/// DIR/tokenizer.json              the subword tokenizer, for models trained on subwords (an attachment)
 /// DIR/training-state.safetensors  parameters, Adam's moments and the loop's state, to resume training
 /// ```
 public struct Seq2SeqPredictor {
