@@ -50,8 +50,8 @@ extension HuggingFaceTokenizerFile {
             byteFallback: byteFallback)
     }
 
-    /// `unigram` as `tokenizer.json` text (a `Metaspace` pre-tokenizer and decoder — after `ByteFallback` and `Fuse`
-    /// with byte fallback — and the model's pieces and scores).
+    /// `unigram` as `tokenizer.json` text (a `Metaspace` pre-tokenizer and decoder — after `ByteFallback` with byte
+    /// fallback — and the model's pieces and scores).
     public static func encode(_ unigram: UnigramTokenizer) -> Data {
         let metaspace: [String: Any] = [
             "type": "Metaspace", "replacement": "\u{2581}", "add_prefix_space": unigram.addsDummyPrefix,
@@ -62,7 +62,7 @@ extension HuggingFaceTokenizerFile {
             "version": "1.0", "truncation": NSNull(), "padding": NSNull(), "added_tokens": [] as [Any],
             "normalizer": NSNull(), "pre_tokenizer": metaspace, "post_processor": NSNull(),
             "decoder": unigram.byteFallback
-                ? ["type": "Sequence", "decoders": [["type": "ByteFallback"], ["type": "Fuse"], metaspace]]
+                ? ["type": "Sequence", "decoders": [["type": "ByteFallback"], metaspace]]
                     as [String: Any]
                 : metaspace,
             "model": [
