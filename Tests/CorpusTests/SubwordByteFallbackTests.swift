@@ -4,7 +4,7 @@ import MontagueSupport
 import Testing
 
 /// SentencePiece's answer for a unigram model with `byte_fallback`: pieces, scores, piece kinds and the ids of a
-/// few strings (written by bench/unigram_byte_fallback_fixture.py with sentencepiece 0.2, identity normalization).
+/// few strings (written by bench/unigram_byte_fallback_fixture.py with sentencepiece 0.2.3, identity normalization).
 private let sentencePieceFixture = [
     #"{"pieces":["<unk>","<s>","</s>","<0x00>","<0x01>","<0x02>","<0x03>","<0x04>","<0x05>","<0x06>","<0x0"#,
     #"7>","<0x08>","<0x09>","<0x0A>","<0x0B>","<0x0C>","<0x0D>","<0x0E>","<0x0F>","<0x10>","<0x11>","<0x12"#,
