@@ -16,6 +16,7 @@ enum TransformerBenchmarks {
     static var entries: [BenchmarkEntry] {
         [
             BenchmarkEntry(name: caseName, make: trainingStep),
+            BenchmarkEntry(name: languageModelCaseName, make: languageModelStep),
             BenchmarkEntry(name: BytePairEncodingBenchmark.caseName, make: BytePairEncodingBenchmark.encoding),
         ]
     }
@@ -42,6 +43,37 @@ enum TransformerBenchmarks {
             optimizer.step(gradients(of: loss, wrt: parameters))
         }
         return BenchmarkCase(name: caseName, metric: .tokensPerSecond, variants: [montague])
+    }
+}
+
+extension TransformerBenchmarks {
+    /// Case name shared with bench/transformer_reference.py. Target: ≥ 1.0× the fastest reference.
+    static let languageModelCaseName = "transformer-lm d256 h4 l4 ff1024 v8000 b32 t32 pre-norm gelu tied adam"
+
+    /// A decoder-only Transformer language model's training step (``TransformerLanguageModel``, GPT-like):
+    /// d_model 256, 4 heads, feed-forward 1024, 4 pre-norm GELU layers with a final norm, dropout 0.1, learned
+    /// positions, output tied to the token embedding (plus a bias), vocabulary 8,000, batch 32 × 32 predicted
+    /// tokens, mean cross-entropy, `gradients(of:wrt:)`, Adam (lr 1e-4). Unit: predicted tokens per second.
+    static func languageModelStep() -> BenchmarkCase? {
+        let (vocabulary, batch, length) = (8_000, 32, 32)
+        var generator = RandomGenerator(seed: 0)
+        let model = TransformerLanguageModel(
+            TransformerLanguageModelConfiguration(
+                vocabularySize: vocabulary, modelSize: 256, headCount: 4, feedForwardSize: 1024, layerCount: 4,
+                dropout: 0.1, activation: .gelu, normPlacement: .preNorm, positionalEncoding: .learned,
+                maximumLength: 512, tiesEmbeddings: true),
+            using: &generator)
+        let optimizer = Adam(model.parameters, learningRate: 1e-4)
+        let sequences = (0..<batch).map { _ in
+            (0...length).map { _ in 3 + generator.nextInt(below: vocabulary - 3) }
+        }
+        let tokens = LanguageModelBatch(sequences: sequences)
+        let parameters = model.parameters.map(\.value)
+        let montague = BenchmarkVariant(implementation: "montague", unitsPerIteration: Double(batch * length)) {
+            let loss = model.loss(tokens, dropoutUsing: &generator)
+            optimizer.step(gradients(of: loss, wrt: parameters))
+        }
+        return BenchmarkCase(name: languageModelCaseName, metric: .tokensPerSecond, variants: [montague])
     }
 }
 

@@ -5,7 +5,9 @@ Model (same as the Swift case): d_model 256, 4 heads, feed-forward 1024, 3 encod
 layers, dropout 0.1, sinusoidal positions, untied embeddings and output layer over 8,000 tokens, batch 32,
 source/target length 32, mean cross-entropy, Adam (lr 1e-4). PyTorch uses nn.Transformer (which adds a final
 LayerNorm after each stack); JAX is the same computation written with jax.numpy, jit-compiled, with optax.adam.
-Prints one JSON line per (case, impl, threads) like bench/pytorch_reference.py.
+Prints one JSON line per (case, impl, threads) like bench/pytorch_reference.py. A second case is a decoder-only
+language model (4 pre-norm GELU layers, learned positions, tied output; TransformerBenchmarks.languageModelStep),
+in PyTorch only.
 
     OMP_NUM_THREADS=1 python3 bench/transformer_reference.py --threads 1 [--quick] [--skip-jax]
     python3 bench/transformer_reference.py --bpe corpora/shakespeare/*.xml --vocabulary 8000
@@ -22,6 +24,8 @@ import time
 from typing import Callable
 
 CASE = "transformer-seq2seq d256 h4 l3+3 ff1024 v8000 b32 t32 adam"
+LM_CASE = "transformer-lm d256 h4 l4 ff1024 v8000 b32 t32 pre-norm gelu tied adam"
+LM_LAYERS = 4
 D, HEADS, FF, LAYERS, VOCABULARY, BATCH, LENGTH, DROPOUT = 256, 4, 1024, 3, 8000, 32, 32, 0.1
 
 
@@ -87,6 +91,40 @@ def torch_step():
         tgt = F.dropout(target_embedding(inputs) * scale + positions, DROPOUT, True)
         hidden = transformer(src, tgt, tgt_mask=causal)
         loss = F.cross_entropy(output(hidden).reshape(-1, VOCABULARY), targets.reshape(-1))
+        loss.backward()
+        optimizer.step()
+
+    return body
+
+
+def torch_lm_step():
+    """The decoder-only language model of TransformerBenchmarks.languageModelStep: pre-norm GELU layers
+    (nn.TransformerEncoderLayer, norm_first) under a causal mask, a final LayerNorm, learned positions, the output
+    tied to the token embedding plus a bias."""
+    import torch
+    import torch.nn as nn
+    import torch.nn.functional as F
+
+    torch.manual_seed(0)
+    embedding = nn.Embedding(VOCABULARY, D, padding_idx=0)
+    positions = nn.Embedding(512, D)
+    layer = nn.TransformerEncoderLayer(D, HEADS, FF, DROPOUT, activation="gelu", batch_first=True, norm_first=True)
+    stack = nn.TransformerEncoder(layer, LM_LAYERS, norm=nn.LayerNorm(D), enable_nested_tensor=False)
+    bias = nn.Parameter(torch.zeros(VOCABULARY))
+    modules = nn.ModuleList([embedding, positions, stack])
+    modules.train()
+    optimizer = torch.optim.Adam(list(modules.parameters()) + [bias], lr=1e-4)
+    tokens = torch.randint(3, VOCABULARY, (BATCH, LENGTH + 1))
+    inputs, targets = tokens[:, :-1], tokens[:, 1:]
+    causal = nn.Transformer.generate_square_subsequent_mask(LENGTH)
+    scale = math.sqrt(D)
+
+    def body() -> None:
+        optimizer.zero_grad(set_to_none=True)
+        x = F.dropout(embedding(inputs) * scale + positions.weight[:LENGTH], DROPOUT, True)
+        hidden = stack(x, mask=causal, is_causal=True)
+        logits = hidden @ embedding.weight.T + bias
+        loss = F.cross_entropy(logits.reshape(-1, VOCABULARY), targets.reshape(-1))
         loss.backward()
         optimizer.step()
 
@@ -247,6 +285,8 @@ def main() -> int:
             print(f"# measuring {CASE} (jax, {threads} thread(s); XLA threads follow the process)",
                   file=sys.stderr, flush=True)
             emit(CASE, "jax", threads, "tokens/s", rate(jax_step(), BATCH * LENGTH, arguments.quick))
+        print(f"# measuring {LM_CASE} (pytorch, {threads} thread(s))", file=sys.stderr, flush=True)
+        emit(LM_CASE, "pytorch", threads, "tokens/s", rate(torch_lm_step(), BATCH * LENGTH, arguments.quick))
     return 0
 
 

@@ -185,47 +185,19 @@ enum ValidationChoice: ExpressibleByArgument, Equatable {
     }
 }
 
-/// The tokenizer a command uses: today the rule-based one or whitespace splitting; written so that trained subword
-/// tokenizers (`bpe:N`, `unigram:N`, a saved tokenizer FILE) can be added as further cases with their own argument
-/// syntax.
-enum TokenizerChoice: ExpressibleByArgument, Equatable, CustomStringConvertible {
-    /// The rule-based word tokenizer (words, numbers, punctuation, Penn Treebank contractions).
-    case rules
-    /// Split at whitespace only: for pre-tokenized corpora (Yelp, SCAN, the parallel Shakespeare data).
-    case whitespace
-
-    init?(argument: String) {
-        switch argument.lowercased() {
-        case "default", "rules": self = .rules
-        case "whitespace": self = .whitespace
-        default: return nil
-        }
-    }
-
-    var description: String {
-        switch self {
-        case .rules: return "default"
-        case .whitespace: return "whitespace"
-        }
-    }
-
-    var defaultValueDescription: String { description }
-
-    static var allValueStrings: [String] { ["default", "whitespace"] }
-
-    /// The library's segmentation for this choice.
-    var segmentation: Tokenizer.Segmentation {
-        switch self {
-        case .rules: return .rules
-        case .whitespace: return .whitespace
-        }
-    }
-}
-
 /// How text is tokenized (shared by the corpus subcommands).
 struct TokenizerOptions: ParsableArguments {
-    @Option(help: "Tokenizer: default (words, numbers, punctuation, contractions) or whitespace (pre-tokenized text).")
-    var tokenizer: TokenizerChoice = .rules
+    @Option(
+        help: """
+            Tokenizer: default (words, numbers, punctuation, contractions), whitespace (pre-tokenized text), or \
+            subwords for vocab and export: bpe:N or unigram:N (trained on the corpus), a Hugging Face tokenizer.json.
+            """)
+    var tokenizer: TokenizerSpecification = .words(.rules)
+
+    @Option(
+        name: .customLong("save-tokenizer"),
+        help: "With a subword tokenizer: write it to this tokenizer.json file (Hugging Face format).")
+    var saveTokenizer: String?
 
     @Flag(help: "Lowercase tokens.")
     var lowercase = false
@@ -236,10 +208,29 @@ struct TokenizerOptions: ParsableArguments {
     @Flag(help: "Keep contractions whole (don't) instead of splitting them (do n't).")
     var keepContractions = false
 
+    /// The word tokenizer these options describe (whitespace segmentation stands in for subwords, which the
+    /// commands handle through ``subwords(for:)``).
     var configured: Tokenizer {
-        Tokenizer(
+        var segmentation = Tokenizer.Segmentation.rules
+        if case .words(let words) = tokenizer { segmentation = words }
+        return Tokenizer(
             lowercase: lowercase, normalizeNumbers: normalizeNumbers,
-            contractions: keepContractions ? .keep : .split, segmentation: tokenizer.segmentation)
+            contractions: keepContractions ? .keep : .split, segmentation: segmentation)
+    }
+
+    /// The subword tokenizer `--tokenizer` asks for, trained on `loader`'s units or loaded (and written to
+    /// `--save-tokenizer`), or `nil` for word tokenizers.
+    func subwords(for loader: CorpusLoader) throws -> SubwordTokenizer? {
+        guard case .subwords(let specification) = tokenizer else {
+            if saveTokenizer != nil { throw ValidationError("--save-tokenizer needs a subword --tokenizer") }
+            return nil
+        }
+        if normalizeNumbers || keepContractions {
+            throw ValidationError("--normalize-numbers and --keep-contractions apply to word tokenizers only")
+        }
+        let subwords = try SubwordCorpus.tokenizer(specification, corpus: loader, lowercase: lowercase)
+        if let saveTokenizer { try subwords.save(to: URL(fileURLWithPath: saveTokenizer)) }
+        return subwords
     }
 }
 
@@ -312,6 +303,10 @@ struct CorpusStatsCommand: ParsableCommand {
     var json = false
 
     func run() throws {
+        if case .subwords = tokenization.tokenizer {
+            throw ValidationError(
+                "corpus stats counts words: use --tokenizer default or whitespace (subwords: corpus vocab)")
+        }
         try runReportingCorpusErrors {
             let display = CorpusProgressDisplay()
             let statistics = try CorpusStatistics.compute(
@@ -369,10 +364,20 @@ struct CorpusExportCommand: ParsableCommand {
         }
         try runReportingCorpusErrors {
             let display = CorpusProgressDisplay()
-            let report = try CorpusExporter.export(
-                try input.makeLoader(), to: output, format: format,
-                tokenizer: tokenize ? tokenization.configured : nil, title: title,
-                progress: display.update)
+            let loader = try input.makeLoader()
+            let report: CorpusLoadReport
+            if let subwords = try tokenization.subwords(for: loader) {
+                guard tokenize, format == .jsonl || format == .text else {
+                    throw ValidationError("a subword --tokenizer writes pieces: use --tokenize with --to jsonl or txt")
+                }
+                report = try SubwordCorpus.export(
+                    loader, to: output, format: format, tokenizer: subwords, lowercase: tokenization.lowercase,
+                    progress: display.update)
+            } else {
+                report = try CorpusExporter.export(
+                    loader, to: output, format: format, tokenizer: tokenize ? tokenization.configured : nil,
+                    title: title, progress: display.update)
+            }
             reportSkipped(report)
             print("wrote \(output) from \(report.filesRead.count) file(s)")
         }
@@ -384,9 +389,11 @@ struct CorpusVocabCommand: ParsableCommand {
         commandName: "vocab",
         abstract: "Build a vocabulary (with <pad> <unk> <bos> <eos>) and save it as JSON.",
         discussion: """
-            Example:
+            Examples:
               montague corpus vocab sentiment.train.0 sentiment.train.1 --tokenizer whitespace \\
                   --lowercase --min-count 5 --max-size 10000 --output /tmp/yelp.vocab.json
+              montague corpus vocab corpora/shakespeare --tokenizer bpe:8000 --save-tokenizer /tmp/tokenizer.json \\
+                  --output /tmp/pieces.vocab.json     # subword pieces and their counts
             """
     )
 
@@ -410,9 +417,16 @@ struct CorpusVocabCommand: ParsableCommand {
     func run() throws {
         try runReportingCorpusErrors {
             let display = CorpusProgressDisplay()
-            let (vocabulary, report, tokenCount) = try Vocabulary.build(
-                from: try input.makeLoader(), tokenizer: tokenization.configured, minimumCount: minCount,
-                maximumSize: maxSize, progress: display.update)
+            let loader = try input.makeLoader()
+            let (vocabulary, report, tokenCount) =
+                try tokenization.subwords(for: loader).map {
+                    try SubwordCorpus.vocabulary(
+                        loader, tokenizer: $0, lowercase: tokenization.lowercase, minimumCount: minCount,
+                        maximumSize: maxSize, progress: display.update)
+                }
+                ?? Vocabulary.build(
+                    from: loader, tokenizer: tokenization.configured, minimumCount: minCount, maximumSize: maxSize,
+                    progress: display.update)
             reportSkipped(report)
             if let output { try vocabulary.save(to: output) }
             let covered = vocabulary.counts.reduce(0, +)

@@ -206,8 +206,10 @@ private let sampleTexts = [
     @Test func loadersSurviveMutations() {
         let bpe = BytePairEncoding.train(on: sampleTexts, vocabularySize: 280, specialTokens: ["<pad>"])
         let unigram = UnigramTokenizer.train(on: sampleTexts, vocabularySize: 40)
+        let byteFallback = UnigramTokenizer.train(on: sampleTexts, vocabularySize: 280, byteFallback: true)
         let seeds = [
             HuggingFaceTokenizerFile.encode(bpe), HuggingFaceTokenizerFile.encode(unigram),
+            HuggingFaceTokenizerFile.encode(byteFallback),
             Data("3 2\nthe 1 2\ncat -1e3 4\ndog 0 0\n".utf8),
         ]
         var generator = SplitMix64(seed: 3)

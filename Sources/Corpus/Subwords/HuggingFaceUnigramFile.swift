@@ -35,16 +35,23 @@ extension HuggingFaceTokenizerFile {
             }
             unknownID = Int(id)
         }
+        var byteFallback = false
+        if case .bool(let flag)? = model["byte_fallback"] { byteFallback = flag }
+        if byteFallback, !UnigramTokenizer.hasBytePieces(pieces) {
+            throw fail("\"model.byte_fallback\" is true but the vocabulary lacks some of the pieces <0x00> … <0xFF>")
+        }
         var prefix = true
         if let pre = root["pre_tokenizer"] {
             if case .bool(let flag)? = pre["add_prefix_space"] { prefix = flag }
             if case .string(let scheme)? = pre["prepend_scheme"] { prefix = scheme != "never" }
         }
         return UnigramTokenizer(
-            pieces: pieces, logProbabilities: scores, unknownID: unknownID, addsDummyPrefix: prefix)
+            pieces: pieces, logProbabilities: scores, unknownID: unknownID, addsDummyPrefix: prefix,
+            byteFallback: byteFallback)
     }
 
-    /// `unigram` as `tokenizer.json` text (a `Metaspace` pre-tokenizer and decoder, the model's pieces and scores).
+    /// `unigram` as `tokenizer.json` text (a `Metaspace` pre-tokenizer and decoder — after `ByteFallback` with byte
+    /// fallback — and the model's pieces and scores).
     public static func encode(_ unigram: UnigramTokenizer) -> Data {
         let metaspace: [String: Any] = [
             "type": "Metaspace", "replacement": "\u{2581}", "add_prefix_space": unigram.addsDummyPrefix,
@@ -53,8 +60,15 @@ extension HuggingFaceTokenizerFile {
         let vocabulary: [[Any]] = zip(unigram.pieces, unigram.logProbabilities).map { [$0, Double($1)] }
         let object: [String: Any] = [
             "version": "1.0", "truncation": NSNull(), "padding": NSNull(), "added_tokens": [] as [Any],
-            "normalizer": NSNull(), "pre_tokenizer": metaspace, "post_processor": NSNull(), "decoder": metaspace,
-            "model": ["type": "Unigram", "unk_id": unigram.unknownID, "byte_fallback": false, "vocab": vocabulary]
+            "normalizer": NSNull(), "pre_tokenizer": metaspace, "post_processor": NSNull(),
+            "decoder": unigram.byteFallback
+                ? ["type": "Sequence", "decoders": [["type": "ByteFallback"], metaspace]]
+                    as [String: Any]
+                : metaspace,
+            "model": [
+                "type": "Unigram", "unk_id": unigram.unknownID, "byte_fallback": unigram.byteFallback,
+                "vocab": vocabulary,
+            ]
                 as [String: Any],
         ]
         return (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data()

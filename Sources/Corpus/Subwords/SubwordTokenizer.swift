@@ -35,7 +35,9 @@ public enum SubwordTokenizer: Sendable, Equatable {
         }
     }
 
-    /// A tokenizer trained on `texts` (streamed once) or loaded, as `specification` asks.
+    /// A tokenizer trained on `texts` (streamed once) or loaded, as `specification` asks. A unigram tokenizer of
+    /// at least 259 pieces is trained with byte fallback (256 of its pieces are bytes), so that, like byte-level
+    /// BPE, it encodes any text losslessly; smaller ones map unknown characters to `<unk>`.
     public static func make<Texts: Sequence<String>>(_ specification: Specification, texts: Texts)
         throws(CorpusError) -> SubwordTokenizer
     {
@@ -43,7 +45,7 @@ public enum SubwordTokenizer: Sendable, Equatable {
         case .trainBytePairEncoding(let size):
             return .bytePairEncoding(BytePairEncoding.train(on: texts, vocabularySize: size))
         case .trainUnigram(let size):
-            return .unigram(UnigramTokenizer.train(on: texts, vocabularySize: size))
+            return .unigram(UnigramTokenizer.train(on: texts, vocabularySize: size, byteFallback: size >= 259))
         case .file(let path):
             return try load(from: URL(fileURLWithPath: path))
         }
@@ -94,6 +96,14 @@ public enum SubwordTokenizer: Sendable, Equatable {
         switch self {
         case .bytePairEncoding(let bpe): bpe.decode(pieces: pieces)
         case .unigram(let unigram): unigram.decode(pieces: pieces)
+        }
+    }
+
+    /// The tokenizer as the contents of a Hugging Face `tokenizer.json` file.
+    public var jsonData: Data {
+        switch self {
+        case .bytePairEncoding(let bpe): HuggingFaceTokenizerFile.encode(bpe)
+        case .unigram(let unigram): HuggingFaceTokenizerFile.encode(unigram)
         }
     }
 

@@ -7,8 +7,10 @@ import Foundation
 /// `Σ log p(xᵢ)` (Viterbi over the lattice of pieces that match the word). As in SentencePiece, spaces become
 /// `▁` (U+2581), text is split before each `▁` so pieces never span words, and with ``addsDummyPrefix`` a `▁` is
 /// put before the text so a sentence's first word looks like the others. Characters outside the vocabulary become
-/// the unknown piece (id ``unknownID``, `<unk>`), scored `min log p − 10`. Train with
-/// ``train(on:vocabularySize:)`` or ``UnigramTrainer``.
+/// the unknown piece (id ``unknownID``, `<unk>`), scored `min log p − 10`; with ``byteFallback`` (SentencePiece's
+/// `byte_fallback`) such a character is written instead as the pieces `<0xNN>` of its UTF-8 bytes, so any text
+/// round-trips losslessly. Train with ``train(on:vocabularySize:addsDummyPrefix:byteFallback:)`` or
+/// ``UnigramTrainer``.
 public struct UnigramTokenizer: Sendable, Equatable {
     /// The space mark `▁` (U+2581) that stands for a space inside pieces.
     public static let spaceMark: Unicode.Scalar = "\u{2581}"
@@ -22,22 +24,66 @@ public struct UnigramTokenizer: Sendable, Equatable {
     public let addsDummyPrefix: Bool
     /// Score of an unknown character: the lowest piece log-probability minus 10.
     public let unknownScore: Float
+    /// Whether characters outside the vocabulary are written as byte pieces `<0x00>` … `<0xFF>` (which the
+    /// vocabulary then holds) instead of `<unk>`.
+    public let byteFallback: Bool
+    /// The id of the piece `<0xNN>` for each byte value (empty without ``byteFallback``).
+    public let byteIDs: [Int]
 
     let trie: PieceTrie
 
-    /// A tokenizer from pieces and their log-probabilities.
-    public init(pieces: [String], logProbabilities: [Float], unknownID: Int = 0, addsDummyPrefix: Bool = true) {
+    /// The piece of byte `value` under byte fallback: `<0x41>` for 0x41 (upper-case hexadecimal, as SentencePiece).
+    public static func bytePiece(_ value: UInt8) -> String {
+        let digits = Array("0123456789ABCDEF")
+        return "<0x\(digits[Int(value >> 4)])\(digits[Int(value & 15)])>"
+    }
+
+    /// The byte a piece `<0xNN>` stands for, or `nil`.
+    public static func byteValue(ofPiece piece: String) -> UInt8? {
+        let utf8 = Array(piece.utf8)
+        guard utf8.count == 6, piece.hasPrefix("<0x"), utf8[5] == UInt8(ascii: ">") else { return nil }
+        return UInt8(String(decoding: utf8[3..<5], as: UTF8.self), radix: 16)
+    }
+
+    /// Whether `pieces` hold every byte piece `<0x00>` … `<0xFF>` (what ``byteFallback`` needs).
+    public static func hasBytePieces(_ pieces: [String]) -> Bool {
+        var seen = [Bool](repeating: false, count: 256)
+        for piece in pieces { if let value = byteValue(ofPiece: piece) { seen[Int(value)] = true } }
+        return !seen.contains(false)
+    }
+
+    /// A tokenizer from pieces and their log-probabilities. With `byteFallback` the pieces must include every
+    /// `<0xNN>` (``hasBytePieces(_:)``); those pieces are then never matched against text and do not count for
+    /// the unknown score, as in SentencePiece.
+    public init(
+        pieces: [String], logProbabilities: [Float], unknownID: Int = 0, addsDummyPrefix: Bool = true,
+        byteFallback: Bool = false
+    ) {
         precondition(
             pieces.count == logProbabilities.count && pieces.indices.contains(unknownID),
             "UnigramTokenizer: \(pieces.count) pieces, \(logProbabilities.count) scores, unknownID \(unknownID)")
+        precondition(
+            !byteFallback || Self.hasBytePieces(pieces), "UnigramTokenizer: byte fallback needs the 256 byte pieces")
         self.pieces = pieces
         self.logProbabilities = logProbabilities
         self.unknownID = unknownID
         self.addsDummyPrefix = addsDummyPrefix
-        let known = logProbabilities.enumerated().filter { $0.offset != unknownID }.map(\.element)
+        self.byteFallback = byteFallback
+        var byteIDs = byteFallback ? [Int](repeating: 0, count: 256) : []
+        var isByte = [Bool](repeating: false, count: pieces.count)
+        if byteFallback {
+            for (id, piece) in pieces.enumerated() {
+                guard let value = Self.byteValue(ofPiece: piece) else { continue }
+                isByte[id] = true
+                if pieces[byteIDs[Int(value)]] != piece { byteIDs[Int(value)] = id }
+            }
+        }
+        self.byteIDs = byteIDs
+        let known = logProbabilities.enumerated().filter { $0.offset != unknownID && !isByte[$0.offset] }
+            .map(\.element)
         unknownScore = (known.min() ?? 0) - 10
         var trie = PieceTrie()
-        for (id, piece) in pieces.enumerated() where id != unknownID && !piece.isEmpty {
+        for (id, piece) in pieces.enumerated() where id != unknownID && !piece.isEmpty && !isByte[id] {
             trie.insert(Array(piece.unicodeScalars), id: Int32(id))
         }
         self.trie = trie
@@ -104,47 +150,89 @@ public struct UnigramTokenizer: Sendable, Equatable {
         return (ids.reversed(), best[n])
     }
 
-    /// The piece ids of `text`.
-    public func encode(_ text: String) -> [Int] { words(text).flatMap { segment($0).ids } }
-
-    /// The pieces of `text`, usable as the words of a word vocabulary (an unknown character appears as itself).
-    public func encodeToPieces(_ text: String) -> [String] {
-        var result: [String] = []
-        for word in words(text) {
-            var position = 0
-            for id in segment(word).ids {
-                if id == unknownID {
-                    result.append(String(String.UnicodeScalarView([word[position]])))
-                    position += 1
-                } else {
-                    result.append(pieces[id])
-                    position += pieces[id].unicodeScalars.count
-                }
+    /// The piece ids of `text` (an unknown character: `<unk>`, or its byte pieces with ``byteFallback``).
+    public func encode(_ text: String) -> [Int] {
+        var result: [Int] = []
+        forEachPiece(of: text) { id, unknown in
+            if let unknown, byteFallback {
+                for byte in String(unknown).utf8 { result.append(byteIDs[Int(byte)]) }
+            } else {
+                result.append(id)
             }
         }
         return result
     }
 
-    /// The text of `ids`: pieces joined, `▁` read as a space, the dummy prefix's space removed; `<unk>` becomes
-    /// U+FFFD. Ids outside the vocabulary are skipped.
+    /// The pieces of `text`, usable as the words of a word vocabulary (an unknown character appears as itself,
+    /// or as its byte pieces with ``byteFallback``).
+    public func encodeToPieces(_ text: String) -> [String] {
+        var result: [String] = []
+        forEachPiece(of: text) { id, unknown in
+            if let unknown {
+                if byteFallback {
+                    for byte in String(unknown).utf8 { result.append(Self.bytePiece(byte)) }
+                } else {
+                    result.append(String(unknown))
+                }
+            } else {
+                result.append(pieces[id])
+            }
+        }
+        return result
+    }
+
+    /// Calls `body(id, character)` for each piece of the Viterbi segmentation of `text`'s words, with the
+    /// character an unknown piece stands for.
+    private func forEachPiece(of text: String, _ body: (Int, Unicode.Scalar?) -> Void) {
+        for word in words(text) {
+            var position = 0
+            for id in segment(word).ids {
+                if id == unknownID {
+                    body(id, word[position])
+                    position += 1
+                } else {
+                    body(id, nil)
+                    position += pieces[id].unicodeScalars.count
+                }
+            }
+        }
+    }
+
+    /// The text of `ids`: pieces joined, `▁` read as a space, byte pieces read as UTF-8 (with ``byteFallback``),
+    /// the dummy prefix's space removed; `<unk>` becomes U+FFFD. Ids outside the vocabulary are skipped.
     public func decode(_ ids: [Int]) -> String {
         decode(pieces: ids.filter { pieces.indices.contains($0) }.map { $0 == unknownID ? "\u{FFFD}" : pieces[$0] })
     }
 
-    /// The text of `pieces` (as from ``encodeToPieces(_:)``).
+    /// The text of `pieces` (as from ``encodeToPieces(_:)``); with ``byteFallback``, runs of byte pieces are
+    /// decoded as UTF-8 (an invalid sequence becomes U+FFFD).
     public func decode(pieces: [String]) -> String {
-        var scalars = String.UnicodeScalarView()
+        var bytes: [UInt8] = []
+        let space = Array(String(Self.spaceMark).utf8)
         for piece in pieces {
-            for scalar in piece.unicodeScalars { scalars.append(scalar == Self.spaceMark ? " " : scalar) }
+            if byteFallback, let value = Self.byteValue(ofPiece: piece) {
+                bytes.append(value)
+                continue
+            }
+            var utf8 = Array(piece.utf8)[...]
+            while !utf8.isEmpty {
+                if utf8.starts(with: space) {
+                    bytes.append(UInt8(ascii: " "))
+                    utf8 = utf8.dropFirst(space.count)
+                } else {
+                    bytes.append(utf8.removeFirst())
+                }
+            }
         }
-        if addsDummyPrefix, scalars.first == " " { scalars.removeFirst() }
-        return String(scalars)
+        var text = String(decoding: bytes, as: UTF8.self)
+        if addsDummyPrefix, text.unicodeScalars.first == " " { text.unicodeScalars.removeFirst() }
+        return text
     }
 
     /// Compares pieces, scores and options.
     public static func == (a: UnigramTokenizer, b: UnigramTokenizer) -> Bool {
         a.pieces == b.pieces && a.logProbabilities == b.logProbabilities && a.unknownID == b.unknownID
-            && a.addsDummyPrefix == b.addsDummyPrefix
+            && a.addsDummyPrefix == b.addsDummyPrefix && a.byteFallback == b.byteFallback
     }
 }
 

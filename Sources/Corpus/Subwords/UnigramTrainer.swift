@@ -17,9 +17,14 @@ public struct UnigramTrainer: Sendable {
     public private(set) var wordCounts: [String: Int] = [:]
     /// Whether texts get a leading `▁` (see ``UnigramTokenizer/addsDummyPrefix``).
     public let addsDummyPrefix: Bool
+    /// Whether the tokenizer gets the 256 byte pieces and byte fallback (see ``UnigramTokenizer/byteFallback``).
+    public let byteFallback: Bool
 
     /// An empty trainer.
-    public init(addsDummyPrefix: Bool = true) { self.addsDummyPrefix = addsDummyPrefix }
+    public init(addsDummyPrefix: Bool = true, byteFallback: Bool = false) {
+        self.addsDummyPrefix = addsDummyPrefix
+        self.byteFallback = byteFallback
+    }
 
     /// Counts the words of `text`.
     public mutating func add(_ text: String) {
@@ -27,10 +32,29 @@ public struct UnigramTrainer: Sendable {
         for word in splitter.words(text) { wordCounts[String(String.UnicodeScalarView(word)), default: 0] += 1 }
     }
 
-    /// A tokenizer with at most `vocabularySize` pieces (`<unk>` included, id 0).
+    /// A tokenizer with at most `vocabularySize` pieces (`<unk>` included, id 0; with byte fallback the byte
+    /// pieces `<0x00>` … `<0xFF>` follow as ids 1…256, scored 0, as SentencePiece places them after its control
+    /// symbols, and `vocabularySize` must be at least 258).
     public func train(
         vocabularySize: Int, maximumPieceLength: Int = 16, shrinkingFactor: Float = 0.75, emIterations: Int = 2
     ) -> UnigramTokenizer {
+        if byteFallback {
+            precondition(vocabularySize >= 258, "UnigramTrainer.train: byte fallback needs vocabularySize ≥ 258")
+            let base = UnigramTrainer(addsDummyPrefix: addsDummyPrefix, byteFallback: false, counts: wordCounts)
+                .train(
+                    vocabularySize: vocabularySize - 256, maximumPieceLength: maximumPieceLength,
+                    shrinkingFactor: shrinkingFactor, emIterations: emIterations)
+            let bytes = (0...255).map { UnigramTokenizer.bytePiece(UInt8($0)) }
+            // A piece spelled like a byte piece would be read as that byte; text with such a spelling is kept by
+            // the byte pieces anyway.
+            let keep = base.pieces.indices.filter {
+                $0 != base.unknownID && UnigramTokenizer.byteValue(ofPiece: base.pieces[$0]) == nil
+            }
+            return UnigramTokenizer(
+                pieces: [base.pieces[base.unknownID]] + bytes + keep.map { base.pieces[$0] },
+                logProbabilities: [0] + [Float](repeating: 0, count: 256) + keep.map { base.logProbabilities[$0] },
+                unknownID: 0, addsDummyPrefix: addsDummyPrefix, byteFallback: true)
+        }
         precondition(
             vocabularySize >= 2 && maximumPieceLength >= 1 && (0.1..<1).contains(shrinkingFactor)
                 && emIterations >= 1,
@@ -148,12 +172,21 @@ public struct UnigramTrainer: Sendable {
     }
 }
 
+extension UnigramTrainer {
+    /// A trainer holding `counts` already.
+    init(addsDummyPrefix: Bool, byteFallback: Bool, counts: [String: Int]) {
+        self.init(addsDummyPrefix: addsDummyPrefix, byteFallback: byteFallback)
+        wordCounts = counts
+    }
+}
+
 extension UnigramTokenizer {
-    /// Learns a tokenizer of at most `vocabularySize` pieces from `texts`, streamed once (see ``UnigramTrainer``).
+    /// Learns a tokenizer of at most `vocabularySize` pieces from `texts`, streamed once (see ``UnigramTrainer``);
+    /// `byteFallback` reserves 256 of the pieces for bytes (``UnigramTokenizer/byteFallback``).
     public static func train<Texts: Sequence<String>>(
-        on texts: Texts, vocabularySize: Int, addsDummyPrefix: Bool = true
+        on texts: Texts, vocabularySize: Int, addsDummyPrefix: Bool = true, byteFallback: Bool = false
     ) -> UnigramTokenizer {
-        var trainer = UnigramTrainer(addsDummyPrefix: addsDummyPrefix)
+        var trainer = UnigramTrainer(addsDummyPrefix: addsDummyPrefix, byteFallback: byteFallback)
         for text in texts { trainer.add(text) }
         return trainer.train(vocabularySize: vocabularySize)
     }

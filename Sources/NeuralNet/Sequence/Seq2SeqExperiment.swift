@@ -12,8 +12,9 @@ public enum Seq2SeqCellKind: String, Sendable, Equatable, CaseIterable, Codable 
     case rnn
 }
 
-/// Train a ``Seq2SeqModel`` on source/target pairs and measure exact-match accuracy on held-out pairs: the
-/// library entry point of `montague train seq2seq` (SCAN, Lake & Baroni 2018). With an output directory the run
+/// Train a ``Seq2SeqModel`` or a ``TransformerSeq2SeqModel`` (any ``Seq2SeqTransducer``) on source/target pairs
+/// and measure exact-match accuracy on held-out pairs: the library entry point of `montague train seq2seq` (SCAN,
+/// Lake & Baroni 2018). With an output directory the run
 /// writes a ``ModelDirectory`` (kind `seq2seq`) that ``Seq2SeqPredictor`` loads and that a later run resumes.
 public enum Seq2SeqExperiment {
     /// The kind name in a model directory's manifest.
@@ -21,13 +22,17 @@ public enum Seq2SeqExperiment {
 
     /// The model and training choices of one run.
     public struct Settings: Sendable, Equatable {
+        /// Recurrent encoder–decoder with attention, or Transformer.
+        public var architecture: Seq2SeqArchitecture
+        /// The Transformer's sizes and choices (used with ``Seq2SeqArchitecture/transformer``).
+        public var transformer: Seq2SeqTransformerSettings
         /// The recurrent cell.
         public var cell: Seq2SeqCellKind
         /// Embedding size.
         public var embeddingSize: Int
         /// Hidden size.
         public var hiddenSize: Int
-        /// Layers of encoder and decoder.
+        /// Layers of encoder and decoder (each, for either architecture).
         public var layerCount: Int
         /// Bidirectional encoder.
         public var bidirectional: Bool
@@ -35,20 +40,30 @@ public enum Seq2SeqExperiment {
         public var attention: Seq2SeqAttentionKind
         /// Where attention enters the decoder.
         public var attentionStyle: Seq2SeqAttentionStyle
-        /// Dropout in training.
+        /// Dropout in training (the recurrent model's, or every Transformer dropout).
         public var dropout: Float
         /// Seed of the parameter initialization.
         public var modelSeed: UInt64
         /// Training and evaluation.
         public var training: Seq2SeqTrainingConfiguration
+        /// How text became the examples' tokens, recorded for `montague predict`: `whitespace`, `default` (the
+        /// rule-based word tokenizer) or `subwords` (a `tokenizer.json` attached to the model directory).
+        public var tokenizer: String = "whitespace"
+        /// Whether text was lowercased before tokenization.
+        public var lowercase: Bool = false
 
-        /// Settings; the defaults are a 1-layer GRU with 64 hidden units and Luong dot attention.
+        /// Settings; the defaults are a 1-layer GRU with 64 hidden units and Luong dot attention. The recurrent
+        /// fields (cell, sizes, attention) are ignored by a Transformer and `transformer` by a recurrent model.
         public init(
-            cell: Seq2SeqCellKind = .gru, embeddingSize: Int = 32, hiddenSize: Int = 64, layerCount: Int = 1,
+            architecture: Seq2SeqArchitecture = .recurrent,
+            transformer: Seq2SeqTransformerSettings = Seq2SeqTransformerSettings(), cell: Seq2SeqCellKind = .gru,
+            embeddingSize: Int = 32, hiddenSize: Int = 64, layerCount: Int = 1,
             bidirectional: Bool = false, attention: Seq2SeqAttentionKind = .dot,
             attentionStyle: Seq2SeqAttentionStyle = .luong, dropout: Float = 0, modelSeed: UInt64 = 0,
             training: Seq2SeqTrainingConfiguration = Seq2SeqTrainingConfiguration()
         ) {
+            self.architecture = architecture
+            self.transformer = transformer
             self.cell = cell
             self.embeddingSize = embeddingSize
             self.hiddenSize = hiddenSize
@@ -83,12 +98,16 @@ public enum Seq2SeqExperiment {
         public var shouldStop: () -> Bool
         /// Fingerprints of the data files for the manifest.
         public var dataFingerprints: [String: String]
+        /// Further files written into every saved model directory (and its `best/`) and listed in the manifest,
+        /// e.g. a subword tokenizer.
+        public var attachments: [Seq2SeqAttachment]
 
         /// Options.
         public init(
             output: ModelDirectory? = nil, metricsURL: URL? = nil, evaluationInterval: Int? = nil,
             checkpointInterval: Int? = nil, keepBest: Bool = true, totalSteps: Int? = nil,
-            shouldStop: @escaping () -> Bool = { false }, dataFingerprints: [String: String] = [:]
+            shouldStop: @escaping () -> Bool = { false }, dataFingerprints: [String: String] = [:],
+            attachments: [Seq2SeqAttachment] = []
         ) {
             self.output = output
             self.metricsURL = metricsURL
@@ -98,6 +117,7 @@ public enum Seq2SeqExperiment {
             self.totalSteps = totalSteps
             self.shouldStop = shouldStop
             self.dataFingerprints = dataFingerprints
+            self.attachments = attachments
         }
     }
 
@@ -170,13 +190,74 @@ public enum Seq2SeqExperiment {
         train: [Seq2SeqExample], valid: [Seq2SeqExample] = [], test: [Seq2SeqExample], settings: Settings,
         options: RunOptions = RunOptions(), report: (Event) -> Void = { _ in }
     ) throws -> Result {
-        try withoutActuallyEscaping(report) { report in
-            switch settings.cell {
-            case .gru: try run(GRUCell.self, train, valid, test, settings, options, report)
-            case .lstm: try run(LSTMCell.self, train, valid, test, settings, options, report)
-            case .rnn: try run(RNNCell.self, train, valid, test, settings, options, report)
+        precondition(!train.isEmpty, "Seq2SeqExperiment.run: no training pairs")
+        let resuming = options.output.map { FileManager.default.fileExists(atPath: $0.trainingStateURL.path) } ?? false
+        var vocabularies = Vocabularies(
+            source: SequenceVocabulary(train.flatMap(\.source)), target: SequenceVocabulary(train.flatMap(\.target)))
+        if resuming, let output = options.output {
+            _ = try output.readManifest(expecting: kind)
+            (vocabularies.source, vocabularies.target) = try Seq2SeqPredictor.readVocabularies(output)
+        }
+        let data = Pairs(train: train, valid: valid, test: test, vocabularies: vocabularies)
+        return try withoutActuallyEscaping(report) { report in
+            var generator = RandomGenerator(seed: settings.modelSeed)
+            switch settings.architecture {
+            case .transformer:
+                let model = TransformerSeq2SeqModel(
+                    transformerConfiguration(settings, vocabularies: vocabularies), using: &generator)
+                return try run(model, data, settings, options, resuming, report)
+            case .recurrent:
+                let configuration = recurrentConfiguration(settings, vocabularies: vocabularies)
+                switch settings.cell {
+                case .gru:
+                    return try run(
+                        Seq2SeqModel<GRUCell>(configuration, using: &generator), data, settings, options, resuming,
+                        report)
+                case .lstm:
+                    return try run(
+                        Seq2SeqModel<LSTMCell>(configuration, using: &generator), data, settings, options, resuming,
+                        report)
+                case .rnn:
+                    return try run(
+                        Seq2SeqModel<RNNCell>(configuration, using: &generator), data, settings, options, resuming,
+                        report)
+                }
             }
         }
+    }
+
+    /// The recurrent model's configuration for `settings` and the vocabularies.
+    static func recurrentConfiguration(_ settings: Settings, vocabularies: Vocabularies) -> Seq2SeqConfiguration {
+        Seq2SeqConfiguration(
+            sourceVocabularySize: vocabularies.source.count, targetVocabularySize: vocabularies.target.count,
+            embeddingSize: settings.embeddingSize, hiddenSize: settings.hiddenSize, layerCount: settings.layerCount,
+            bidirectional: settings.bidirectional, attention: settings.attention,
+            attentionStyle: settings.attentionStyle, dropout: settings.dropout)
+    }
+
+    /// The Transformer's configuration for `settings` and the vocabularies (positions up to the longer of 512 and
+    /// the longest decoded output).
+    static func transformerConfiguration(_ settings: Settings, vocabularies: Vocabularies)
+        -> TransformerSeq2SeqConfiguration
+    {
+        settings.transformer.configuration(
+            sourceVocabularySize: vocabularies.source.count, targetVocabularySize: vocabularies.target.count,
+            layerCount: settings.layerCount, dropout: settings.dropout,
+            maximumLength: max(512, settings.training.maxDecodeLength + 1))
+    }
+
+    /// Source and target vocabularies of a run.
+    struct Vocabularies {
+        var source: SequenceVocabulary
+        var target: SequenceVocabulary
+    }
+
+    /// The pairs of a run and their vocabularies.
+    private struct Pairs {
+        let train: [Seq2SeqExample]
+        let valid: [Seq2SeqExample]
+        let test: [Seq2SeqExample]
+        let vocabularies: Vocabularies
     }
 
     /// Thrown by the step closure to leave the loop before the step starts.
@@ -184,26 +265,13 @@ public enum Seq2SeqExperiment {
         case timeLimit, interrupted
     }
 
-    private static func run<Cell: Seq2SeqCell>(
-        _: Cell.Type, _ train: [Seq2SeqExample], _ valid: [Seq2SeqExample], _ test: [Seq2SeqExample],
-        _ settings: Settings, _ options: RunOptions, _ report: @escaping (Event) -> Void
+    private static func run<Model: Seq2SeqTransducer>(
+        _ model: Model, _ data: Pairs, _ settings: Settings, _ options: RunOptions, _ resuming: Bool,
+        _ report: @escaping (Event) -> Void
     ) throws -> Result {
-        precondition(!train.isEmpty, "Seq2SeqExperiment.run: no training pairs")
+        let (train, valid, test) = (data.train, data.valid, data.test)
+        let (sourceVocabulary, targetVocabulary) = (data.vocabularies.source, data.vocabularies.target)
         let output = options.output
-        let resuming = output.map { FileManager.default.fileExists(atPath: $0.trainingStateURL.path) } ?? false
-        var sourceVocabulary = SequenceVocabulary(train.flatMap(\.source))
-        var targetVocabulary = SequenceVocabulary(train.flatMap(\.target))
-        if resuming, let output {
-            _ = try output.readManifest(expecting: kind)
-            (sourceVocabulary, targetVocabulary) = try Seq2SeqPredictor.readVocabularies(output)
-        }
-        let configuration = Seq2SeqConfiguration(
-            sourceVocabularySize: sourceVocabulary.count, targetVocabularySize: targetVocabulary.count,
-            embeddingSize: settings.embeddingSize, hiddenSize: settings.hiddenSize, layerCount: settings.layerCount,
-            bidirectional: settings.bidirectional, attention: settings.attention,
-            attentionStyle: settings.attentionStyle, dropout: settings.dropout)
-        var generator = RandomGenerator(seed: settings.modelSeed)
-        let model = Seq2SeqModel<Cell>(configuration, using: &generator)
         let trainPairs = Seq2SeqEncodedPairs(train, source: sourceVocabulary, target: targetVocabulary)
         let validPairs = Seq2SeqEncodedPairs(valid, source: sourceVocabulary, target: targetVocabulary)
         let testPairs = Seq2SeqEncodedPairs(test, source: sourceVocabulary, target: targetVocabulary)
@@ -233,7 +301,8 @@ public enum Seq2SeqExperiment {
             if withState { try loop.saveCheckpoint(to: directory.trainingStateURL) }
             try Seq2SeqPredictor.save(
                 model: model, settings: settings, source: sourceVocabulary, target: targetVocabulary,
-                metrics: metrics, dataFingerprints: options.dataFingerprints, to: directory)
+                metrics: metrics, dataFingerprints: options.dataFingerprints, attachments: options.attachments,
+                to: directory)
             report(.saved(step: loop.state.step, path: directory.url.path))
         }
         if let output {
@@ -257,18 +326,25 @@ public enum Seq2SeqExperiment {
         }
         loop.metricsLogger = logger
         if !resuming {
+            var configuration: [String: Double] = [
+                "seed": Double(t.seed), "model_seed": Double(settings.modelSeed),
+                "layers": Double(settings.layerCount), "epochs": Double(t.epochs),
+                "batch_size": Double(t.batchSize), "learning_rate": Double(t.learningRate),
+                "dropout": Double(settings.dropout), "beam": Double(t.beamWidth),
+                "parameters": Double(model.parameterCount), "train_pairs": Double(train.count),
+                "valid_pairs": Double(valid.count), "test_pairs": Double(test.count),
+            ]
+            switch settings.architecture {
+            case .recurrent:
+                configuration["hidden"] = Double(settings.hiddenSize)
+                configuration["embedding"] = Double(settings.embeddingSize)
+            case .transformer:
+                configuration["model_size"] = Double(settings.transformer.modelSize)
+                configuration["heads"] = Double(settings.transformer.headCount)
+                configuration["feed_forward"] = Double(settings.transformer.feedForwardSize)
+            }
             try logger?.log(
-                MetricsRecord(
-                    phase: "config", step: 0, epoch: 0, wallTime: 0,
-                    metrics: [
-                        "seed": Double(t.seed), "model_seed": Double(settings.modelSeed),
-                        "hidden": Double(settings.hiddenSize), "embedding": Double(settings.embeddingSize),
-                        "layers": Double(settings.layerCount), "epochs": Double(t.epochs),
-                        "batch_size": Double(t.batchSize), "learning_rate": Double(t.learningRate),
-                        "dropout": Double(settings.dropout), "beam": Double(t.beamWidth),
-                        "parameters": Double(model.parameterCount), "train_pairs": Double(train.count),
-                        "valid_pairs": Double(valid.count), "test_pairs": Double(test.count),
-                    ]))
+                MetricsRecord(phase: "config", step: 0, epoch: 0, wallTime: 0, metrics: configuration))
         }
 
         let trainingStart = Date()
@@ -293,7 +369,7 @@ public enum Seq2SeqExperiment {
                     }
                     let batch = batches[step.indexInEpoch]
                     let epsilon = t.sampling.goldProbability(atStep: step.index)
-                    let loss = Seq2SeqTrainer.trainStep(
+                    let loss = Seq2SeqTransducerTraining.trainStep(
                         model, sources: batch.map { trainPairs.sources[$0] },
                         targets: batch.map { trainPairs.targets[$0] }, goldProbability: epsilon, configuration: t,
                         optimizer: optimizer, using: &step.generator)
@@ -334,7 +410,7 @@ public enum Seq2SeqExperiment {
                     ? nil
                     : {
                         let pairs = valid.isEmpty ? testPairs : validPairs
-                        let accuracy = Seq2SeqTrainer.exactMatchAccuracy(
+                        let accuracy = Seq2SeqTransducerTraining.exactMatchAccuracy(
                             model, on: pairs, maxLength: t.maxDecodeLength, beamWidth: t.beamWidth,
                             lengthPenalty: t.lengthPenalty
                         ).accuracy
@@ -366,7 +442,7 @@ public enum Seq2SeqExperiment {
                 bestValidationAccuracy: bestValidation)
         }
         let evaluationStart = Date()
-        let (accuracy, predictions) = Seq2SeqTrainer.exactMatchAccuracy(
+        let (accuracy, predictions) = Seq2SeqTransducerTraining.exactMatchAccuracy(
             model, on: testPairs, maxLength: t.maxDecodeLength, beamWidth: t.beamWidth,
             lengthPenalty: t.lengthPenalty)
         let evaluationSeconds = Date().timeIntervalSince(evaluationStart)

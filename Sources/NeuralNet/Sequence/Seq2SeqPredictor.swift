@@ -5,6 +5,14 @@ import MontagueSupport
 /// What a `seq2seq` model directory's manifest stores as hyperparameters: the architecture, the training
 /// choices (so a resumed run and `montague predict` need no flags) and the decoding defaults.
 public struct Seq2SeqHyperparameters: Codable, Sendable, Equatable {
+    /// The network family (absent in directories written before Transformers existed: recurrent).
+    public var architecture: Seq2SeqArchitecture?
+    /// The Transformer's sizes and choices (Transformer models only).
+    public var transformer: Seq2SeqTransformerSettings?
+    /// How text became tokens (``Seq2SeqExperiment/Settings/tokenizer``; absent in older directories: whitespace).
+    public var tokenizer: String?
+    /// Whether text was lowercased first.
+    public var lowercase: Bool?
     /// The recurrent cell.
     public var cell: Seq2SeqCellKind
     /// Token embedding size.
@@ -34,6 +42,10 @@ public struct Seq2SeqHyperparameters: Codable, Sendable, Equatable {
 
     /// The hyperparameters of `settings` with the given vocabulary sizes.
     public init(_ settings: Seq2SeqExperiment.Settings, sourceVocabularySize: Int, targetVocabularySize: Int) {
+        architecture = settings.architecture
+        transformer = settings.architecture == .transformer ? settings.transformer : nil
+        tokenizer = settings.tokenizer
+        lowercase = settings.lowercase
         cell = settings.cell
         embeddingSize = settings.embeddingSize
         hiddenSize = settings.hiddenSize
@@ -61,7 +73,8 @@ public struct Seq2SeqHyperparameters: Codable, Sendable, Equatable {
     /// The run settings these hyperparameters describe (a malformed scheduled-sampling text or sampling choice
     /// falls back to teacher forcing / argmax; report interval and time limit are the defaults).
     public var settings: Seq2SeqExperiment.Settings {
-        Seq2SeqExperiment.Settings(
+        var settings = Seq2SeqExperiment.Settings(
+            architecture: architecture ?? .recurrent, transformer: transformer ?? Seq2SeqTransformerSettings(),
             cell: cell, embeddingSize: embeddingSize, hiddenSize: hiddenSize, layerCount: layerCount,
             bidirectional: bidirectional, attention: attention, attentionStyle: attentionStyle, dropout: dropout,
             modelSeed: modelSeed,
@@ -70,9 +83,12 @@ public struct Seq2SeqHyperparameters: Codable, Sendable, Equatable {
                 sampling: ScheduledSampling(parsing: scheduledSampling) ?? .teacherForcing,
                 samplingChoice: ScheduledSamplingChoice(rawValue: samplingChoice) ?? .argmax, seed: seed,
                 maxDecodeLength: maxDecodeLength, beamWidth: beamWidth, lengthPenalty: lengthPenalty))
+        settings.tokenizer = tokenizer ?? "whitespace"
+        settings.lowercase = lowercase ?? false
+        return settings
     }
 
-    /// The model's configuration.
+    /// The recurrent model's configuration.
     public var configuration: Seq2SeqConfiguration {
         Seq2SeqConfiguration(
             sourceVocabularySize: sourceVocabularySize, targetVocabularySize: targetVocabularySize,
@@ -98,6 +114,22 @@ public struct Seq2SeqHyperparameters: Codable, Sendable, Equatable {
             throw ModelDirectoryError(path: path, "hyperparameter 'dropout' must be in [0, 1), got \(dropout)")
         }
         let bytes = (try? FileManager.default.attributesOfItem(atPath: weightsURL.path)[.size] as? Int) ?? 0
+        if architecture == .transformer {
+            guard let transformer else {
+                throw ModelDirectoryError(path: path, "a Transformer model without 'transformer' hyperparameters")
+            }
+            if let problem = transformer.problem { throw ModelDirectoryError(path: path, problem) }
+            let budget = max(0, bytes / MemoryLayout<Float>.size)
+            let largest = [
+                transformer.modelSize.multipliedReportingOverflow(by: max(sourceVocabularySize, targetVocabularySize)),
+                transformer.modelSize.multipliedReportingOverflow(by: transformer.feedForwardSize),
+            ]
+            for (product, overflow) in largest where overflow || product > budget || layerCount > budget {
+                throw ModelDirectoryError(
+                    path: path, "hyperparameters describe a larger model than \(ModelDirectory.weightsName) holds")
+            }
+            return
+        }
         let largest = [
             hiddenSize.multipliedReportingOverflow(by: hiddenSize),
             embeddingSize.multipliedReportingOverflow(by: max(sourceVocabularySize, targetVocabularySize)),
@@ -122,8 +154,8 @@ public struct Seq2SeqHyperparameters: Codable, Sendable, Equatable {
     }
 }
 
-/// A trained seq2seq model loaded from its model directory: maps token sequences to token sequences (greedy or
-/// beam search) and measures exact match — the library side of `montague predict DIR` and `montague evaluate DIR`
+/// A trained seq2seq model (recurrent or Transformer) loaded from its model directory: maps token sequences to
+/// token sequences (greedy or beam search) and measures exact match — the library side of `montague predict DIR` and `montague evaluate DIR`
 /// for kind `seq2seq`.
 ///
 /// ```
@@ -131,6 +163,7 @@ public struct Seq2SeqHyperparameters: Codable, Sendable, Equatable {
 /// DIR/weights.safetensors         the model's parameters
 /// DIR/source-vocabulary.txt       one token per line, index order (the first four are the reserved symbols)
 /// DIR/target-vocabulary.txt       the same for the target side
+/// DIR/tokenizer.json              the subword tokenizer, for models trained on subwords (an attachment)
 /// DIR/training-state.safetensors  parameters, Adam's moments and the loop's state, to resume training
 /// ```
 public struct Seq2SeqPredictor {
@@ -179,22 +212,31 @@ public struct Seq2SeqPredictor {
             throw ModelDirectoryError(
                 path: directory.url.path, "the vocabulary files do not match the manifest's vocabulary sizes")
         }
-        switch hyperparameters.cell {
-        case .gru: decode = try Self.loader(GRUCell.self, configuration, directory)
-        case .lstm: decode = try Self.loader(LSTMCell.self, configuration, directory)
-        case .rnn: decode = try Self.loader(RNNCell.self, configuration, directory)
+        var generator = RandomGenerator(seed: 0)
+        switch (hyperparameters.architecture ?? .recurrent, hyperparameters.cell) {
+        case (.transformer, _):
+            let settings = hyperparameters.settings
+            let model = TransformerSeq2SeqModel(
+                Seq2SeqExperiment.transformerConfiguration(
+                    settings, vocabularies: .init(source: sourceVocabulary, target: targetVocabulary)),
+                using: &generator)
+            decode = try Self.loader(model, directory)
+        case (.recurrent, .gru):
+            decode = try Self.loader(Seq2SeqModel<GRUCell>(configuration, using: &generator), directory)
+        case (.recurrent, .lstm):
+            decode = try Self.loader(Seq2SeqModel<LSTMCell>(configuration, using: &generator), directory)
+        case (.recurrent, .rnn):
+            decode = try Self.loader(Seq2SeqModel<RNNCell>(configuration, using: &generator), directory)
         }
     }
 
-    private static func loader<Cell: Seq2SeqCell>(
-        _: Cell.Type, _ configuration: Seq2SeqConfiguration, _ directory: ModelDirectory
-    ) throws -> ([[Int]], Int, Int, Float) -> [[Int]] {
-        var generator = RandomGenerator(seed: 0)
-        let model = Seq2SeqModel<Cell>(configuration, using: &generator)
+    private static func loader<Model: Seq2SeqTransducer>(_ model: Model, _ directory: ModelDirectory) throws
+        -> ([[Int]], Int, Int, Float) -> [[Int]]
+    {
         try directory.loadWeights(into: model)
         return { sources, maxLength, beam, penalty in
             withoutGradients {
-                Seq2SeqTrainer.predict(
+                Seq2SeqTransducerTraining.predict(
                     model, sources: sources, maxLength: maxLength, beamWidth: beam, lengthPenalty: penalty)
             }
         }
@@ -215,14 +257,16 @@ public struct Seq2SeqPredictor {
         return (pairs.isEmpty ? 0 : Double(correct) / Double(pairs.count), correct)
     }
 
-    /// Writes manifest, weights and vocabularies of `model` to `directory` (atomically, file by file).
-    public static func save<Cell: Seq2SeqCell>(
-        model: Seq2SeqModel<Cell>, settings: Seq2SeqExperiment.Settings, source: SequenceVocabulary,
+    /// Writes manifest, weights, vocabularies and `attachments` of `model` to `directory` (atomically, file by
+    /// file).
+    public static func save(
+        model: some Seq2SeqTransducer, settings: Seq2SeqExperiment.Settings, source: SequenceVocabulary,
         target: SequenceVocabulary, metrics: [String: Double], dataFingerprints: [String: String],
-        to directory: ModelDirectory
+        attachments: [Seq2SeqAttachment] = [], to directory: ModelDirectory
     ) throws {
         try directory.create()
         try directory.saveWeights(of: model)
+        for attachment in attachments { try AtomicFile.write(attachment.contents, to: directory.file(attachment.name)) }
         try AtomicFile.write(source.tokens.joined(separator: "\n") + "\n", to: directory.file(sourceVocabularyName))
         try AtomicFile.write(target.tokens.joined(separator: "\n") + "\n", to: directory.file(targetVocabularyName))
         let manifest = try ModelManifest(
@@ -233,7 +277,7 @@ public struct Seq2SeqPredictor {
             files: [
                 sourceVocabularyName: "source tokens, one per line, in index order",
                 targetVocabularyName: "target tokens, one per line, in index order",
-            ])
+            ].merging(attachments.map { ($0.name, $0.description) }) { _, new in new })
         try directory.writeManifest(manifest)
     }
 
@@ -255,5 +299,23 @@ public struct Seq2SeqPredictor {
             return vocabulary
         }
         return (try read(sourceVocabularyName), try read(targetVocabularyName))
+    }
+}
+
+/// A further file of a `seq2seq` model directory (for example the subword tokenizer its vocabularies were made
+/// with), written beside the weights at every save.
+public struct Seq2SeqAttachment: Sendable, Equatable {
+    /// File name inside the model directory.
+    public var name: String
+    /// What it holds, for the manifest's file list.
+    public var description: String
+    /// The bytes.
+    public var contents: Data
+
+    /// An attachment.
+    public init(name: String, description: String, contents: Data) {
+        self.name = name
+        self.description = description
+        self.contents = contents
     }
 }

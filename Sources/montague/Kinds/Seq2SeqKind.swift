@@ -1,19 +1,25 @@
 import ArgumentParser
+import Corpus
 import Foundation
 import MontagueSupport
 import NeuralNet
 
 /// `montague predict DIR` and `montague evaluate DIR` for `seq2seq` model directories: map source sentences
-/// (one per line, tokens separated by spaces; `IN: … OUT: …` lines are read for their source) and report exact
-/// match on SCAN-format pairs (library: ``Seq2SeqPredictor``).
+/// (one per line, tokenized as in training — whitespace, word tokenizer or the directory's subword tokenizer;
+/// `IN: … OUT: …` lines are read for their source) and report exact match on SCAN or TSV pairs (library:
+/// ``Seq2SeqPredictor``).
 enum Seq2SeqKind: ModelKindHandler {
     static let kind = Seq2SeqExperiment.kind
 
     static func predict(_ directory: ModelDirectory, manifest: ModelManifest, options: PredictOptions) throws {
         try options.reject([.n, .temperature, .topK, .topP, .to, .episodes], for: kind)
         let predictor = try Seq2SeqPredictor(directory: directory)
+        let segmenter = try Seq2SeqParallelData.segmenter(
+            recorded: predictor.hyperparameters.tokenizer ?? "whitespace", in: directory)
+        let lowercase = predictor.hyperparameters.lowercase ?? false
         let (text, name) = try readInput(options.input)
         var sources: [[String]] = []
+        var inputs: [String] = []
         for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
             var sentence = line.trimmingCharacters(in: .whitespacesAndNewlines)
             if sentence.isEmpty { continue }
@@ -21,19 +27,20 @@ enum Seq2SeqKind: ModelKindHandler {
                 sentence = String(sentence.dropFirst(3))
                 if let out = sentence.range(of: " OUT:") { sentence = String(sentence[..<out.lowerBound]) }
             }
-            sources.append(sentence.split(separator: " ").map(String.init))
+            inputs.append(sentence.trimmingCharacters(in: .whitespaces))
+            sources.append(segmenter.tokens(lowercase ? sentence.lowercased() : sentence))
         }
         guard !sources.isEmpty else { throw InputError("no input sentences", at: SourceLocation(file: name)) }
         let predictions = predictor.predict(sources, beamWidth: options.beam)
         var lines: [String] = []
-        for (source, prediction) in zip(sources, predictions) {
+        for (input, prediction) in zip(inputs, predictions) {
             if options.json {
                 let encoder = JSONEncoder()
                 encoder.outputFormatting = .sortedKeys
-                let record = ["input": source.joined(separator: " "), "output": prediction.joined(separator: " ")]
+                let record = ["input": input, "output": segmenter.text(prediction)]
                 lines.append(String(decoding: try encoder.encode(record), as: UTF8.self))
             } else {
-                lines.append(prediction.joined(separator: " "))
+                lines.append(segmenter.text(prediction))
             }
         }
         try emit(lines.joined(separator: "\n") + "\n", to: options.output)
@@ -43,12 +50,24 @@ enum Seq2SeqKind: ModelKindHandler {
         guard options.refs.isEmpty else { throw ValidationError("--refs does not apply to a 'seq2seq' model") }
         guard options.episodes == nil else { throw ValidationError("--episodes does not apply to a 'seq2seq' model") }
         guard !options.data.isEmpty else {
-            throw ValidationError("--data FILE (SCAN-format pairs) is required for a 'seq2seq' model")
+            throw ValidationError("--data FILE (SCAN or TSV pairs) is required for a 'seq2seq' model")
         }
         let predictor = try Seq2SeqPredictor(directory: directory)
+        let segmenter = try Seq2SeqParallelData.segmenter(
+            recorded: predictor.hyperparameters.tokenizer ?? "whitespace", in: directory)
+        let lowercase = predictor.hyperparameters.lowercase ?? false
         var results: [String: Double] = [:]
         for path in options.data {
-            let pairs = try Seq2SeqDataset.loadSCAN(path: path)
+            let text = try Seq2SeqParallelData.readPairs(
+                .init(path: path), .init(train: .init(path: path)))
+            let pairs = try text.map { pair in
+                let source = segmenter.tokens(lowercase ? pair.source.lowercased() : pair.source)
+                let target = segmenter.tokens(lowercase ? pair.target.lowercased() : pair.target)
+                guard !source.isEmpty, !target.isEmpty else {
+                    throw InputError("a side of this pair has no tokens", at: pair.location)
+                }
+                return Seq2SeqExample(source: source, target: target)
+            }
             let (accuracy, correct) = predictor.exactMatch(pairs)
             if options.json {
                 results[path + ".exact_match"] = accuracy
