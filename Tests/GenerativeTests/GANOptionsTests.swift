@@ -65,6 +65,9 @@ struct GANOptionsTests {
         bad = configuration
         bad.criticLearningRate = 0
         #expect(bad.problem() != nil)
+        bad = configuration
+        bad.method = .energyBased
+        #expect(bad.problem() != nil)
     }
 
     @Test func manifestsWithoutTheNewerKeysDecodeWithDefaults() throws {

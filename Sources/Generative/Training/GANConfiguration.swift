@@ -126,6 +126,9 @@ public struct GANConfiguration: Codable, Sendable, Equatable {
         if let criticLearningRate, !(criticLearningRate > 0) { return "the critic's learning rate must be positive" }
         if criticMaxoutPieces < 1 { return "maxout pieces must be ≥ 1" }
         if !(criticDropout >= 0 && criticDropout < 1) { return "critic dropout must be in [0, 1)" }
+        if (criticMaxoutPieces > 1 || criticDropout > 0) && !(method.usesPlainCritic || method == .info) {
+            return "maxout and critic dropout apply to gan, nsgan, fgan, lsgan, wgan, wgan-gp and infogan"
+        }
         return nil
     }
 }
