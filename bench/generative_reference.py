@@ -20,7 +20,9 @@ impl ``pytorch`` (eager) and ``jax`` (the whole step under ``jax.jit``, optax Ad
 when XLA starts, so each JAX measurement runs in a child process with
 ``XLA_FLAGS=--xla_cpu_multi_thread_eigen=<threads > 1> intra_op_parallelism_threads=<threads>``.
 
-Usage: ``generative_reference.py [--threads 1 2] [--filter TEXT] [--quick] [--impl pytorch jax]``.
+Usage: ``generative_reference.py [--threads 1 2] [--filter TEXT] [--quick] [--impl pytorch jax] [--cpu-steps N]``;
+with ``--cpu-steps N`` each case runs N steps after a warm-up and reports steps per second of process CPU time
+(metric ``steps/cpu-s``) instead of the wall-clock median.
 """
 
 from __future__ import annotations
@@ -57,9 +59,30 @@ def rate(body: Callable[[], None], quick: bool) -> float:
     return statistics.median(rates)
 
 
-def emit(case: str, impl: str, threads: int, value: float) -> None:
-    print(json.dumps({"case": case, "impl": impl, "threads": threads, "metric": "steps/s",
+def cpu_rate(body: Callable[[], None], steps: int) -> float:
+    """Steps per second of process CPU time (every thread of the process), after a warm-up of 20 steps.
+
+    On a machine shared with other jobs the wall clock measures the scheduler more than the code; process CPU
+    time is what MontagueBenchmarks' untimed ``--iterations N`` runs give under ``/usr/bin/time`` (docs/benchmarks.md
+    describes the differencing)."""
+    for _ in range(20):
+        body()
+    start = time.process_time()
+    for _ in range(steps):
+        body()
+    return steps / (time.process_time() - start)
+
+
+def emit(case: str, impl: str, threads: int, value: float, metric: str = "steps/s") -> None:
+    print(json.dumps({"case": case, "impl": impl, "threads": threads, "metric": metric,
                       "value": round(value, 3)}), flush=True)
+
+
+def measure(case: str, impl: str, threads: int, body: Callable[[], None], arguments) -> None:
+    if arguments.cpu_steps:
+        emit(case, impl, threads, cpu_rate(body, arguments.cpu_steps), "steps/cpu-s")
+    else:
+        emit(case, impl, threads, rate(body, arguments.quick))
 
 
 def ring8(count: int, generator) -> "list":
@@ -230,6 +253,7 @@ def main() -> int:
     parser.add_argument("--filter", default=None)
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--impl", nargs="+", default=["pytorch", "jax"], choices=["pytorch", "jax"])
+    parser.add_argument("--cpu-steps", type=int, default=0, help="report steps per CPU second over N steps")
     parser.add_argument("--jax-child", type=int, default=None, help=argparse.SUPPRESS)
     arguments = parser.parse_args()
     selected = lambda case: arguments.filter is None or arguments.filter in case
@@ -237,7 +261,7 @@ def main() -> int:
     if arguments.jax_child is not None:
         for case, make in jax_bodies().items():
             if selected(case):
-                emit(case, "jax", arguments.jax_child, rate(make(), arguments.quick))
+                measure(case, "jax", arguments.jax_child, make(), arguments)
         return 0
 
     for threads in arguments.threads:
@@ -246,7 +270,7 @@ def main() -> int:
             torch.set_num_threads(threads)
             for case, make in torch_bodies().items():
                 if selected(case):
-                    emit(case, "pytorch", threads, rate(make(), arguments.quick))
+                    measure(case, "pytorch", threads, make(), arguments)
         if "jax" in arguments.impl:
             environment = dict(os.environ)
             environment["XLA_FLAGS"] = (f"--xla_cpu_multi_thread_eigen={'true' if threads > 1 else 'false'} "
@@ -254,6 +278,7 @@ def main() -> int:
             command = [sys.executable, __file__, "--jax-child", str(threads)]
             command += ["--quick"] if arguments.quick else []
             command += ["--filter", arguments.filter] if arguments.filter else []
+            command += ["--cpu-steps", str(arguments.cpu_steps)] if arguments.cpu_steps else []
             subprocess.run(command, env=environment, check=True)
     return 0
 

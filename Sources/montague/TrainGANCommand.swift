@@ -145,6 +145,15 @@ struct TrainGANCommand: ParsableCommand {
     @Option(name: .long, help: "PacGAN packing: samples the critic sees together.")
     var packing = 1
 
+    @Option(name: .customLong("critic-lr"), help: "The critic's Adam learning rate (default: --lr).")
+    var criticLearningRate: Float?
+
+    @Option(name: .long, help: "Maxout pieces per hidden unit of the critic (1: LeakyReLU units).")
+    var maxout = 1
+
+    @Option(name: .customLong("critic-dropout"), help: "Dropout probability on the critic's hidden layers.")
+    var criticDropout: Float = 0
+
     @Option(name: .long, help: "WGAN-GP penalty: two-sided or one-sided.")
     var penalty: WGANGradientPenalty.Form = .twoSided
 
@@ -188,6 +197,9 @@ struct TrainGANCommand: ParsableCommand {
             throw ValidationError("--noise, --hidden and --layers must be positive")
         }
         if packing < 1 { throw ValidationError("--packing must be at least 1") }
+        if let criticLearningRate, !(criticLearningRate > 0) { throw ValidationError("--critic-lr must be positive") }
+        if maxout < 1 { throw ValidationError("--maxout must be at least 1") }
+        if !(criticDropout >= 0 && criticDropout < 1) { throw ValidationError("--critic-dropout must be in [0, 1)") }
         if categories < 0 || continuous < 0 || (method == .info && categories + continuous == 0) {
             throw ValidationError("InfoGAN needs --categories or --continuous")
         }
@@ -206,6 +218,9 @@ struct TrainGANCommand: ParsableCommand {
         configuration.learningRate = common.lr ?? (method == .wasserstein ? 5e-5 : 1e-4)
         if method == .wassersteinGradientPenalty { configuration.beta2 = 0.9 }
         configuration.packing = packing
+        configuration.criticLearningRate = criticLearningRate
+        configuration.criticMaxoutPieces = maxout
+        configuration.criticDropout = criticDropout
         configuration.leastSquaresCodes = leastSquaresCodes.split(separator: ",").compactMap { Float($0) }
         configuration.clippingBound = clip
         configuration.penaltyWeight = penaltyWeight

@@ -68,6 +68,40 @@ struct VAETests {
         #expect(abs(Double(gaussian) - (-Foundation.log(2 * Double.pi) - 0.5)) < 1e-5)
     }
 
+    /// The fused Bernoulli log-likelihood against the unfused loss (values over a wide range of logits, including
+    /// ±90 where e^−|l| leaves the polynomial's range) and its first- and second-order gradients.
+    @Test func fusedBernoulliLikelihoodMatchesTheUnfusedLoss() {
+        var generator = RandomGenerator(seed: 4)
+        var logitValues = (0..<58).map { _ in Float(6 * generator.nextStandardNormal()) }
+        logitValues += [0, -0, 90, -90, 17, -17] as [Float]
+        let logits = Tensor(shape: [8, 8], scalars: logitValues)
+        let targets = Tensor.uniform([8, 8], using: &generator)
+        let fused = bernoulliLogLikelihood(logits: logits, targets: targets)
+        let unfused = -binaryCrossEntropyWithLogits(logits: logits, targets: targets, reduction: .none).sum(axis: -1)
+        #expect(fused.shape == [8])
+        for (a, b) in zip(fused.scalars, unfused.scalars) { #expect(abs(a - b) <= 1e-5 * Swift.max(1, abs(b))) }
+
+        let tracked = logits.requiringGradient()
+        let weights = Tensor.normal([8], using: &generator)
+        let fusedGradient = gradients(
+            of: (bernoulliLogLikelihood(logits: tracked, targets: targets) * weights).sum(), wrt: [tracked])[0]
+        let unfusedGradient = gradients(
+            of: (-binaryCrossEntropyWithLogits(logits: tracked, targets: targets, reduction: .none).sum(axis: -1)
+                * weights).sum(), wrt: [tracked])[0]
+        for (a, b) in zip(fusedGradient.scalars, unfusedGradient.scalars) { #expect(abs(a - b) < 1e-5) }
+
+        // Second order: d/dl of Σ (∂L/∂l)² through the recorded backward pass.
+        func curvature(_ likelihood: (Tensor) -> Tensor) -> [Float] {
+            let first = gradient(of: likelihood(tracked).sum(), wrt: tracked, createGraph: true)
+            return gradients(of: (first * first).sum(), wrt: [tracked])[0].scalars
+        }
+        let fusedCurvature = curvature { bernoulliLogLikelihood(logits: $0, targets: targets) }
+        let unfusedCurvature = curvature {
+            -binaryCrossEntropyWithLogits(logits: $0, targets: targets, reduction: .none).sum(axis: -1)
+        }
+        for (a, b) in zip(fusedCurvature, unfusedCurvature) { #expect(abs(a - b) < 1e-5) }
+    }
+
     @Test func trainingRaisesTheELBOAndIsDeterministic() {
         let data = ToyDistribution.ring8.sample(count: 256, seed: 1)
         var configuration = VAETrainingConfiguration(

@@ -121,7 +121,7 @@ import Testing
 
     @Test func noisyLinearUsesMeanWeightsWhenDisabled() {
         var generator = RandomGenerator(seed: 4)
-        let layer = NoisyLinear(3, 2, using: &generator)
+        let layer = NoisyLinear(inputSize: 3, outputSize: 2, using: &generator)
         let input = Tensor([[1, 2, 3]])
         let noisy = layer(input)
         layer.noise.enabled = false

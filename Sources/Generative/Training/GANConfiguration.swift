@@ -56,11 +56,55 @@ public struct GANConfiguration: Codable, Sendable, Equatable {
     public var threeClassDiscriminator = false
     /// The seed of initialization, batches and noise.
     public var seed: UInt64 = 0
+    /// Adam step size of the critic's optimizer when it differs from ``learningRate`` (the generator's); nil: the
+    /// same (two time-scale updates, Heusel et al. 2017).
+    public var criticLearningRate: Float?
+    /// Maxout pieces per hidden unit of a plain or InfoGAN critic (1: LeakyReLU units); Goodfellow et al. (2014)
+    /// and PacGAN's 2-D experiments use maxout discriminators (5 pieces in PacGAN).
+    public var criticMaxoutPieces = 1
+    /// Dropout probability on the critic's hidden layers during training (Goodfellow et al. 2014 trained their
+    /// discriminators with dropout); 0: none.
+    public var criticDropout: Float = 0
 
     /// A configuration with the defaults above for `method` on data of `dataSize` dimensions.
     public init(method: GANMethod, dataSize: Int) {
         self.method = method
         self.dataSize = dataSize
+    }
+
+    /// Decodes a configuration; keys missing from older manifests take the defaults above.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(
+            method: try container.decode(GANMethod.self, forKey: .method),
+            dataSize: try container.decode(Int.self, forKey: .dataSize))
+        func read<T: Decodable>(_ key: CodingKeys, into value: inout T) throws {
+            if let decoded = try container.decodeIfPresent(T.self, forKey: key) { value = decoded }
+        }
+        try read(.noiseSize, into: &noiseSize)
+        try read(.hiddenSize, into: &hiddenSize)
+        try read(.hiddenLayers, into: &hiddenLayers)
+        try read(.output, into: &output)
+        try read(.discriminatorSteps, into: &discriminatorSteps)
+        try read(.batchSize, into: &batchSize)
+        try read(.learningRate, into: &learningRate)
+        try read(.beta1, into: &beta1)
+        try read(.beta2, into: &beta2)
+        try read(.packing, into: &packing)
+        try read(.leastSquaresCodes, into: &leastSquaresCodes)
+        try read(.clippingBound, into: &clippingBound)
+        try read(.penaltyWeight, into: &penaltyWeight)
+        try read(.penaltyForm, into: &penaltyForm)
+        try read(.energyMargin, into: &energyMargin)
+        try read(.pullAwayWeight, into: &pullAwayWeight)
+        try read(.infoCodes, into: &infoCodes)
+        try read(.infoWeight, into: &infoWeight)
+        try read(.reconstructionWeight, into: &reconstructionWeight)
+        try read(.threeClassDiscriminator, into: &threeClassDiscriminator)
+        try read(.seed, into: &seed)
+        criticLearningRate = try container.decodeIfPresent(Float.self, forKey: .criticLearningRate)
+        try read(.criticMaxoutPieces, into: &criticMaxoutPieces)
+        try read(.criticDropout, into: &criticDropout)
     }
 
     /// Checks the values; returns the first problem, or nil.
@@ -79,6 +123,12 @@ public struct GANConfiguration: Codable, Sendable, Equatable {
             return "clipping bound and margin must be positive, weights ≥ 0"
         }
         if method == .info && infoCodes.width == 0 { return "InfoGAN needs at least one code" }
+        if let criticLearningRate, !(criticLearningRate > 0) { return "the critic's learning rate must be positive" }
+        if criticMaxoutPieces < 1 { return "maxout pieces must be ≥ 1" }
+        if !(criticDropout >= 0 && criticDropout < 1) { return "critic dropout must be in [0, 1)" }
+        if (criticMaxoutPieces > 1 || criticDropout > 0) && !(method.usesPlainCritic || method == .info) {
+            return "maxout and critic dropout apply to gan, nsgan, fgan, lsgan, wgan, wgan-gp and infogan"
+        }
         return nil
     }
 }

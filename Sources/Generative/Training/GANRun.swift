@@ -96,10 +96,13 @@ public enum GANRun {
 
     /// Sample-quality metrics: on toys with modes the PacGAN protocol over `count` samples (`modes`,
     /// `high_quality`, `reverse_kl`); on digits (or any labelled 64-value data) a classifier's Fréchet distance,
-    /// class coverage, nearest-neighbour distances and, for InfoGAN, code-to-class accuracy.
-    public static func evaluate(_ trainer: GANTrainer, record: GANRunRecord, count: Int = 2500, seed: UInt64)
-        -> [String: Double]
-    {
+    /// class coverage, nearest-neighbour distances and, for InfoGAN, code-to-class accuracy. With a model
+    /// `directory`, the digits classifier is cached there (``DigitsSampleMetrics/classifierCacheName``) and reused
+    /// by later evaluations of the same data and seed.
+    public static func evaluate(
+        _ trainer: GANTrainer, record: GANRunRecord, count: Int = 2500, seed: UInt64,
+        directory: ModelDirectory? = nil
+    ) -> [String: Double] {
         var generator = RandomGenerator(seed: seed)
         let samples = trainer.samples(count: count, using: &generator)
         if let toy = record.data.toy, !toy.modes.isEmpty {
@@ -113,9 +116,15 @@ public enum GANRun {
         guard trainer.data.labels != nil, trainer.data.dimension == DigitsDataset.pixels else {
             return ["samples": Double(count)]
         }
-        var metrics = DigitsSampleMetrics.measure(samples: samples, data: trainer.data, seed: seed)
+        let classifier =
+            directory.map {
+                DigitsSampleMetrics.classifier(
+                    for: trainer.data, seed: seed, cache: $0.file(DigitsSampleMetrics.classifierCacheName)
+                ).classifier
+            } ?? DigitsSampleMetrics.classifier(for: trainer.data, seed: seed)
+        var metrics = DigitsSampleMetrics.measure(
+            samples: samples, data: trainer.data, classifier: classifier, seed: seed)
         if trainer.configuration.method == .info, trainer.configuration.infoCodes.categories > 0 {
-            let classifier = DigitsSampleMetrics.classifier(for: trainer.data, seed: seed)
             var codes: [Int] = []
             var predicted: [Int] = []
             for category in 0..<trainer.configuration.infoCodes.categories {
@@ -177,18 +186,65 @@ public enum SamplePlots {
 
 /// Digits sample metrics from a classifier the tool trains on the data (features for the Fréchet distance).
 public enum DigitsSampleMetrics {
-    /// A ``DigitsClassifier`` trained on `data` (30 epochs, seeded).
+    /// Passes over the data when training the metrics classifier.
+    public static let classifierEpochs = 30
+    /// The file a model directory caches its metrics classifier in.
+    public static let classifierCacheName = "digits-classifier.safetensors"
+
+    /// A ``DigitsClassifier`` trained on `data` (``classifierEpochs`` epochs, seeded).
     public static func classifier(for data: PointSet, seed: UInt64) -> DigitsClassifier {
         let classifier = DigitsClassifier(seed: seed)
-        classifier.train(on: data, epochs: 30, seed: seed)
+        classifier.train(on: data, epochs: classifierEpochs, seed: seed)
         return classifier
+    }
+
+    /// The classifier for `data` and `seed`, read from the cache file at `cache` when it was trained on the same
+    /// data (by ``checksum(of:)``), seed and epochs; otherwise trained afresh and written there (atomically). A cache
+    /// that cannot be read or written is only a lost shortcut: the classifier is then trained, and `cached` is false.
+    public static func classifier(for data: PointSet, seed: UInt64, cache: URL) -> (
+        classifier: DigitsClassifier, cached: Bool
+    ) {
+        let key = [
+            "data_checksum": checksum(of: data), "seed": String(seed), "epochs": String(classifierEpochs),
+            "inputs": String(data.dimension),
+        ]
+        if FileManager.default.fileExists(atPath: cache.path) {
+            let candidate = DigitsClassifier(inputSize: data.dimension, seed: seed)
+            if let metadata = try? SafetensorsFile(contentsOf: cache).metadata,
+                key.allSatisfy({ metadata[$0.key] == $0.value }),
+                (try? Checkpoint.load(into: candidate, from: cache)) != nil
+            {
+                return (candidate, true)
+            }
+        }
+        let trained = DigitsClassifier(inputSize: data.dimension, seed: seed)
+        trained.train(on: data, epochs: classifierEpochs, seed: seed)
+        try? Checkpoint.save(model: trained, metadata: key, to: cache)
+        return (trained, false)
+    }
+
+    /// A 64-bit FNV-1a hash (hexadecimal) of the points' float bit patterns, their dimension and labels: the
+    /// identity of a data set for the classifier cache.
+    public static func checksum(of data: PointSet) -> String {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        func mix(_ word: UInt64) {
+            for shift in stride(from: 0, to: 64, by: 8) {
+                hash = (hash ^ ((word >> UInt64(shift)) & 0xFF)) &* 0x0000_0100_0000_01B3
+            }
+        }
+        mix(UInt64(data.dimension))
+        for value in data.values { mix(UInt64(value.bitPattern)) }
+        for label in data.labels ?? [] { mix(UInt64(bitPattern: Int64(label))) }
+        return String(hash, radix: 16)
     }
 
     /// `frechet_distance` (classifier features of samples vs data), `classes_covered`, `nn_distance` (mean distance
     /// of samples to their nearest data image) and `nn_distance_real` (the same for a held-out fifth of the data
-    /// against the rest, the reference a memorizing generator would fall far below).
-    public static func measure(samples: PointSet, data: PointSet, seed: UInt64) -> [String: Double] {
-        let classifier = classifier(for: data, seed: seed)
+    /// against the rest, the reference a memorizing generator would fall far below), with a classifier trained on
+    /// `data`.
+    public static func measure(samples: PointSet, data: PointSet, classifier: DigitsClassifier, seed: UInt64)
+        -> [String: Double]
+    {
         let coverage = SampleQuality.classCoverage(
             predictions: classifier.predict(samples), classes: DigitsDataset.classes)
         let (train, heldOut) = data.split(heldOutFraction: 0.2, seed: seed)
@@ -198,5 +254,10 @@ public enum DigitsSampleMetrics {
             "nn_distance": SampleQuality.meanNearestNeighbourDistance(from: samples, to: data),
             "nn_distance_real": SampleQuality.meanNearestNeighbourDistance(from: heldOut, to: train),
         ]
+    }
+
+    /// ``measure(samples:data:classifier:seed:)`` with a classifier trained for this call.
+    public static func measure(samples: PointSet, data: PointSet, seed: UInt64) -> [String: Double] {
+        measure(samples: samples, data: data, classifier: classifier(for: data, seed: seed), seed: seed)
     }
 }

@@ -55,7 +55,8 @@ public final class GANTrainer {
                 sizes: [code] + hidden + [c.dataSize], activation: .leakyReLU, using: &random)
         case .info:
             critic = MultilayerPerceptron(
-                sizes: [c.dataSize] + hidden + [1 + codeWidth], activation: .leakyReLU, using: &random)
+                sizes: [c.dataSize] + hidden + [1 + codeWidth], activation: .leakyReLU,
+                maxoutPieces: c.criticMaxoutPieces, using: &random)
             criticDecoder = nil
         case .vaeGAN:
             critic = MultilayerPerceptron(
@@ -68,7 +69,8 @@ public final class GANTrainer {
             criticDecoder = nil
         default:
             critic = MultilayerPerceptron(
-                sizes: [c.dataSize * c.packing] + hidden + [1], activation: .leakyReLU, using: &random)
+                sizes: [c.dataSize * c.packing] + hidden + [1], activation: .leakyReLU,
+                maxoutPieces: c.criticMaxoutPieces, using: &random)
             criticDecoder = nil
         }
         switch c.method {
@@ -80,13 +82,14 @@ public final class GANTrainer {
                 sizes: [c.dataSize] + hidden + [c.noiseSize], activation: .leakyReLU, using: &random)
         default: encoder = nil
         }
-        let adam = { (parameters: [Parameter]) in
-            Adam(parameters, learningRate: c.learningRate, beta1: c.beta1, beta2: c.beta2)
+        let adam = { (parameters: [Parameter], learningRate: Float) in
+            Adam(parameters, learningRate: learningRate, beta1: c.beta1, beta2: c.beta2)
         }
         generatorOptimizer = adam(
-            generator.parameters + (c.method == .bidirectional ? encoder?.parameters ?? [] : []))
-        criticOptimizer = adam(critic.parameters + (criticDecoder?.parameters ?? []))
-        encoderOptimizer = c.method == .vaeGAN ? encoder.map { adam($0.parameters) } : nil
+            generator.parameters + (c.method == .bidirectional ? encoder?.parameters ?? [] : []), c.learningRate)
+        criticOptimizer = adam(
+            critic.parameters + (criticDecoder?.parameters ?? []), c.criticLearningRate ?? c.learningRate)
+        encoderOptimizer = c.method == .vaeGAN ? encoder.map { adam($0.parameters, c.learningRate) } : nil
         self.random = random
     }
 
@@ -171,6 +174,14 @@ public final class GANTrainer {
         }
     }
 
+    /// The critic during training: with ``GANConfiguration/criticDropout`` > 0, dropout masks from the run's
+    /// generator on its hidden layers.
+    /// With `frozen`, the critic's parameters are constants (the generator's update needs no critic gradients).
+    func discriminate(_ x: Tensor, frozen: Bool = false) -> Tensor {
+        guard configuration.criticDropout > 0 || frozen else { return critic(x) }
+        return critic(x, hiddenDropout: configuration.criticDropout, frozen: frozen, using: &random)
+    }
+
     func update(_ optimizer: Adam, loss: Tensor) {
         optimizer.step(gradients(of: loss, wrt: optimizer.parameters.map(\.value)))
     }
@@ -189,7 +200,7 @@ public final class GANTrainer {
         case .info:
             let sample = noise(count: c.batchSize)
             let fake = withoutGradients { generate(sample.input) }
-            let (realOutput, fakeOutput) = (critic(real), critic(fake))
+            let (realOutput, fakeOutput) = (discriminate(real), discriminate(fake))
             let adversarial = NonSaturatingGANObjective().discriminatorLoss(
                 real: realOutput.slice(axis: 1, range: 0..<1), fake: fakeOutput.slice(axis: 1, range: 0..<1))
             let info = infoLoss(fakeOutput, sample)
@@ -227,11 +238,13 @@ public final class GANTrainer {
         default:
             let fake = withoutGradients { generate(noise(count: c.batchSize).input) }
             let (packedReal, packedFake) = (packed(real), packed(fake))
-            var loss = plainObjective.discriminatorLoss(real: critic(packedReal), fake: critic(packedFake))
+            var loss = plainObjective.discriminatorLoss(
+                real: discriminate(packedReal), fake: discriminate(packedFake))
             metrics["d_loss"] = Double(loss.item)
             if c.method == .wassersteinGradientPenalty {
+                let points = WGANGradientPenalty.interpolates(real: packedReal, fake: packedFake, using: &random)
                 let penalty = WGANGradientPenalty(weight: c.penaltyWeight, form: c.penaltyForm).penalty(
-                    critic: { self.critic($0) }, real: packedReal, fake: packedFake, using: &random)
+                    critic: { self.discriminate($0) }, at: points)
                 metrics["penalty"] = Double(penalty.item)
                 loss = loss + penalty
             }
@@ -255,7 +268,7 @@ public final class GANTrainer {
             metrics["g_loss"] = Double(loss.item)
         case .info:
             let sample = noise(count: c.batchSize)
-            let output = critic(generate(sample.input))
+            let output = discriminate(generate(sample.input), frozen: true)
             let adversarial = NonSaturatingGANObjective().generatorLoss(fake: output.slice(axis: 1, range: 0..<1))
             let info = infoLoss(output, sample)
             update(generatorOptimizer, loss: adversarial + info * c.infoWeight)
@@ -297,7 +310,7 @@ public final class GANTrainer {
             metrics["g_loss"] = Double(loss.item)
         default:
             let fake = generate(noise(count: c.batchSize).input)
-            let loss = plainObjective.generatorLoss(fake: critic(packed(fake)))
+            let loss = plainObjective.generatorLoss(fake: discriminate(packed(fake), frozen: true))
             update(generatorOptimizer, loss: loss)
             metrics["g_loss"] = Double(loss.item)
         }

@@ -30,13 +30,22 @@ public struct MultilayerPerceptron: Module {
     public let network: Sequential
 
     /// A network with the given widths, initialized from `generator` (PyTorch's `nn.Linear` default).
-    public init(sizes: [Int], activation: HiddenActivation, using generator: inout RandomGenerator) {
+    ///
+    /// With `maxoutPieces` k > 1 every hidden unit is a maxout unit (Goodfellow et al., "Maxout Networks", ICML
+    /// 2013): its linear layer has k outputs per unit and the unit takes their maximum, in place of `activation`
+    /// (the discriminators of Goodfellow et al. 2014 and of PacGAN's 2-D experiments).
+    public init(
+        sizes: [Int], activation: HiddenActivation, maxoutPieces: Int = 1, using generator: inout RandomGenerator
+    ) {
         precondition(sizes.count >= 2 && sizes.allSatisfy { $0 > 0 }, "MultilayerPerceptron: bad sizes \(sizes)")
+        precondition(maxoutPieces >= 1, "MultilayerPerceptron: maxout pieces \(maxoutPieces) must be ≥ 1")
         self.sizes = sizes
         var layers: [any Module] = []
         for index in 0..<(sizes.count - 1) {
-            layers.append(Linear(inputSize: sizes[index], outputSize: sizes[index + 1], using: &generator))
-            if index < sizes.count - 2 { layers.append(activation.layer()) }
+            let hidden = index < sizes.count - 2
+            let width = hidden ? sizes[index + 1] * maxoutPieces : sizes[index + 1]
+            layers.append(Linear(inputSize: sizes[index], outputSize: width, using: &generator))
+            if hidden { layers.append(maxoutPieces > 1 ? Maxout(pieces: maxoutPieces) : activation.layer()) }
         }
         network = Sequential(layers)
     }
@@ -51,6 +60,56 @@ public struct MultilayerPerceptron: Module {
 
     /// The network applied to `input` (`[N, inputSize]`).
     public func callAsFunction(_ input: Tensor) -> Tensor { network(input) }
+
+    /// The network with inverted dropout of probability `hiddenDropout` on every hidden layer's output (as in the
+    /// discriminator of Goodfellow et al. 2014), masks drawn from `generator`; `hiddenDropout` 0 is the plain network.
+    ///
+    /// With `frozen`, the parameters enter as constants: gradients still flow to `input`, but none is computed for
+    /// the parameters (a discriminator seen by the generator's update, whose own weights that update leaves alone,
+    /// so the backward pass skips one weight GEMM per layer).
+    public func callAsFunction(
+        _ input: Tensor, hiddenDropout: Float, frozen: Bool = false, using generator: inout RandomGenerator
+    ) -> Tensor {
+        guard hiddenDropout > 0 || frozen else { return network(input) }
+        var x = input
+        for layer in network.layers {
+            if frozen, let linear = layer as? Linear {
+                let weight = linear.weight.value.detached()
+                x =
+                    linear.bias.map { Tensor.affine(x, weight: weight, bias: $0.value.detached()) }
+                    ?? Tensor.matmul(x, weight, transposeB: true)
+                continue
+            }
+            x = layer(x)
+            if hiddenDropout > 0 && !(layer is Linear) {
+                x = x.dropout(probability: hiddenDropout, training: true, using: &generator)
+            }
+        }
+        return x
+    }
+}
+
+/// A maxout unit (Goodfellow et al. 2013): `[N, units · pieces]` to `[N, units]`, the maximum over each unit's
+/// `pieces` consecutive inputs.
+public struct Maxout: Module {
+    /// Inputs per unit.
+    public let pieces: Int
+
+    /// A maxout over groups of `pieces`.
+    public init(pieces: Int) {
+        precondition(pieces >= 1, "Maxout: pieces \(pieces) must be ≥ 1")
+        self.pieces = pieces
+    }
+
+    /// None.
+    public var namedParameters: [(name: String, parameter: Parameter)] { [] }
+
+    /// The maximum over each group of `pieces` consecutive values of the last axis of a `[N, units · pieces]` input.
+    public func callAsFunction(_ input: Tensor) -> Tensor {
+        precondition(
+            input.rank == 2 && input.shape[1] % pieces == 0, "Maxout: input \(input.shape) not [N, units·\(pieces)]")
+        return input.reshaped([input.shape[0], input.shape[1] / pieces, pieces]).max(axis: 2)
+    }
 }
 
 /// Several parameter containers seen as one, with prefixed names (a GAN's generator and discriminator in one

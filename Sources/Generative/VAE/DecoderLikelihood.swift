@@ -19,7 +19,7 @@ public enum DecoderLikelihood: String, Codable, Sendable, CaseIterable {
         precondition(x.shape == output.shape, "DecoderLikelihood: data \(x.shape) ≠ decoder output \(output.shape)")
         switch self {
         case .bernoulli:
-            return -binaryCrossEntropyWithLogits(logits: output, targets: x, reduction: .none).sum(axis: -1)
+            return bernoulliLogLikelihood(logits: output, targets: x)
         case .gaussian:
             let logVariance = logVariance ?? Tensor.zeros([x.shape[x.rank - 1]])
             let difference = x - output

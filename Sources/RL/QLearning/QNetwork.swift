@@ -75,7 +75,7 @@ public struct QNetwork: ParameterContainer {
         let width = configuration.hidden.last ?? observationSize
         func head(_ outputs: Int) -> DenseHead {
             configuration.noisy
-                ? .noisy(NoisyLinear(width, outputs, using: &generator))
+                ? .noisy(NoisyLinear(inputSize: width, outputSize: outputs, using: &generator))
                 : .plain(Linear(inputSize: width, outputSize: outputs, using: &generator))
         }
         advantageHead = head(actions * configuration.atoms)

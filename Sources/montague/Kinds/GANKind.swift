@@ -24,7 +24,7 @@ enum GANKind: ModelKindHandler {
             throw ValidationError("--data, --refs and --episodes do not apply to a 'gan' model")
         }
         let (trainer, record) = try GANRun.load(directory)
-        let metrics = GANRun.evaluate(trainer, record: record, seed: options.seed)
+        let metrics = GANRun.evaluate(trainer, record: record, seed: options.seed, directory: directory)
         try GenerativeOutput.printMetrics(metrics, json: options.json)
     }
 }
