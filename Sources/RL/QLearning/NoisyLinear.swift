@@ -29,7 +29,7 @@ public struct NoisyLinear: Module {
     public let noise: FactorizedNoise
 
     /// A layer of `inputSize → outputSize`.
-    public init(_ inputSize: Int, _ outputSize: Int, sigma0: Float = 0.5, using generator: inout RandomGenerator) {
+    public init(inputSize: Int, outputSize: Int, sigma0: Float = 0.5, using generator: inout RandomGenerator) {
         let bound = 1 / Float(inputSize).squareRoot()
         weightMean = Parameter(Tensor.uniform([outputSize, inputSize], low: -bound, high: bound, using: &generator))
         weightScale = Parameter(Tensor.full([outputSize, inputSize], sigma0 * bound))
