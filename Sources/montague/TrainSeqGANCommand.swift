@@ -35,7 +35,10 @@ struct TrainSeqGANCommand: ParsableCommand {
             --d-pretrain discriminator rounds, then --rounds adversarial rounds of --g-steps policy-gradient steps \
             (rewards from --rollouts Monte Carlo completions scored by the CNN discriminator) and --d-steps \
             discriminator steps (each on --negatives fresh samples, --d-epochs epochs). With --method mle each \
-            round after pretraining is one more MLE epoch. --paper sets the published synthetic-data schedule \
+            round after pretraining is one more MLE epoch. With --method gumbel the generator steps back-propagate \
+            the discriminator's verdict through straight-through Gumbel-softmax samples (Kusner & \
+            Hernández-Lobato 2016; --soft-gumbel for soft ones) with an annealed temperature \
+            (--gumbel-temperature) instead of REINFORCE. --paper sets the published synthetic-data schedule \
             (120 MLE epochs, 50 discriminator rounds, 200 adversarial rounds, full discriminator, 10,000 \
             negatives); flags given after it override single settings.
 
@@ -63,7 +66,7 @@ struct TrainSeqGANCommand: ParsableCommand {
     @Option(name: .long, help: "The model directory to write (and to continue when it exists).")
     var output: String
 
-    @Option(name: .long, help: "mle or seqgan (default seqgan).")
+    @Option(name: .long, help: "mle, seqgan or gumbel (default seqgan).")
     var method: SeqGANMethod = .seqgan
 
     @Flag(name: .long, help: "Start from the published synthetic-data schedule.")
@@ -110,6 +113,14 @@ struct TrainSeqGANCommand: ParsableCommand {
 
     @Option(name: .long, help: "Generator embedding width (default 32).")
     var embedding: Int?
+
+    @Option(
+        name: .customLong("gumbel-temperature"),
+        help: "gumbel: INITIAL[,MINIMUM[,RATE]], τ = max(MINIMUM, INITIAL·exp(−RATE·step)) (default 1,0.1,0.001).")
+    var gumbelTemperature: String?
+
+    @Flag(name: .customLong("soft-gumbel"), help: "gumbel: feed soft samples instead of straight-through one-hots.")
+    var softGumbel = false
 
     @Option(name: .customLong("batch-size"), help: "Generator batch (default 64).")
     var batchSize: Int?
@@ -161,9 +172,26 @@ struct TrainSeqGANCommand: ParsableCommand {
         }
         try requirePositive(saveEvery, "--save-every")
         if let lr { try requirePositive(lr, "--lr") }
+        if let gumbelTemperature, Self.temperature(gumbelTemperature) == nil {
+            throw ValidationError("--gumbel-temperature takes INITIAL[,MINIMUM[,RATE]] with 0 < MINIMUM ≤ INITIAL")
+        }
         if let filterScale, !(filterScale > 0 && filterScale <= 4) {
             throw ValidationError("--filter-scale must be in (0, 4]")
         }
+    }
+
+    /// Parses `INITIAL[,MINIMUM[,RATE]]`.
+    static func temperature(_ text: String) -> GumbelTemperature? {
+        let values = text.split(separator: ",").map { Double($0) }
+        guard (1...3).contains(values.count), values.allSatisfy({ $0 != nil && $0?.isFinite == true }) else {
+            return nil
+        }
+        var schedule = GumbelTemperature()
+        schedule.initial = Float(values[0] ?? 1)
+        if values.count > 1 { schedule.minimum = Float(values[1] ?? 0.1) } else { schedule.minimum = min(0.1, schedule.initial) }
+        if values.count > 2 { schedule.decayRate = values[2] ?? 0 }
+        guard schedule.minimum > 0, schedule.initial >= schedule.minimum, schedule.decayRate >= 0 else { return nil }
+        return schedule
     }
 
     /// The run's settings: `--paper` or the defaults, then every flag given.
@@ -181,6 +209,8 @@ struct TrainSeqGANCommand: ParsableCommand {
         c.baseline = baseline?.baseline ?? c.baseline
         c.entropyCoefficient = entropy ?? c.entropyCoefficient
         c.batchSize = batchSize ?? c.batchSize
+        if let gumbelTemperature, let schedule = Self.temperature(gumbelTemperature) { c.gumbelTemperature = schedule }
+        c.gumbelHard = !softGumbel
         c.hiddenSize = hidden ?? c.hiddenSize
         c.embeddingSize = embedding ?? c.embeddingSize
         c.generatorLearningRate = lr ?? c.generatorLearningRate

@@ -199,6 +199,49 @@ struct SeqGANTests {
         }
     }
 
+    @Test("Gumbel-softmax generator: one-hot forward, soft backward into the generator; gumbel runs resume exactly")
+    func gumbel() throws {
+        let model = TinySeqGAN.oracle()
+        var random = RandomGenerator(seed: 8)
+        let hard = GumbelSoftmaxGenerator.sample(
+            model, count: 3, length: 4, startToken: 0, temperature: 0.5, hard: true, using: &random)
+        #expect(hard.shape == [3, 4, 6])
+        for row in 0..<12 {
+            let values = Array(hard.scalars[(row * 6)..<((row + 1) * 6)])
+            #expect(values.filter { $0 == 1 }.count == 1 && values.filter { $0 == 0 }.count == 5)
+        }
+        let soft = GumbelSoftmaxGenerator.sample(
+            model, count: 3, length: 4, startToken: 0, temperature: 2, hard: false, using: &random)
+        for row in 0..<12 {
+            let values = soft.scalars[(row * 6)..<((row + 1) * 6)]
+            #expect(abs(values.reduce(0, +) - 1) < 1e-5 && values.allSatisfy { $0 > 0 && $0 < 1 })
+        }
+        let weights = Tensor.uniform([3, 4, 6], low: -1, high: 1, using: &random)
+        let straightThrough = GumbelSoftmaxGenerator.sample(
+            model, count: 3, length: 4, startToken: 0, temperature: 0.5, hard: true, using: &random)
+        let grads = gradients(of: (straightThrough * weights).sum(), wrt: model.parameterValues)
+        #expect(grads.allSatisfy { $0.scalars.contains { $0 != 0 } })
+        #expect(GumbelTemperature(initial: 1, minimum: 0.2, decayRate: 0.1).value(atStep: 0) == 1)
+        #expect(GumbelTemperature(initial: 1, minimum: 0.2, decayRate: 0.1).value(atStep: 100) == 0.2)
+
+        let oracle = TinySeqGAN.oracle()
+        let data = TinySeqGAN.data(oracle)
+        var configuration = TinySeqGAN.configuration(method: .gumbel)
+        configuration.gumbelTemperature = GumbelTemperature(initial: 1, minimum: 0.3, decayRate: 0.5)
+        let straight = SeqGANTrainer(configuration, realSequences: data, oracle: oracle)
+        var last: [String: Double] = [:]
+        while straight.round < configuration.totalRounds { last = straight.runRound() }
+        #expect(last["generator_loss"]?.isFinite == true)
+        #expect(last["temperature"].map { abs($0 - 1 * Foundation.exp(-1.0)) < 1e-6 } == true)
+        let first = SeqGANTrainer(configuration, realSequences: data, oracle: oracle)
+        while first.round < 4 { first.runRound() }
+        let second = SeqGANTrainer(configuration, realSequences: data, oracle: oracle)
+        try second.restore(from: first.archive())
+        while second.round < configuration.totalRounds { second.runRound() }
+        #expect(straight.generator.parameterValues.map(\.scalars) == second.generator.parameterValues.map(\.scalars))
+        #expect(straight.generatorStepCount == 2 && second.generatorStepCount == 2)
+    }
+
     @Test("A model directory stopped and run again ends where an uninterrupted run ends")
     func modelDirectoryResume() throws {
         let root = try TestData.temporaryDirectory("seqgan-run")

@@ -7,6 +7,10 @@ public enum SeqGANMethod: String, Codable, CaseIterable, Sendable {
     /// SeqGAN (Yu et al. 2017): policy-gradient generator updates rewarded by a CNN discriminator through Monte
     /// Carlo rollouts, with discriminator steps between them.
     case seqgan
+    /// The Gumbel-softmax GAN (Kusner & Hernández-Lobato 2016; Jang et al. 2017): the same schedule, but each
+    /// generator step back-propagates the discriminator's verdict through straight-through (or soft)
+    /// Gumbel-softmax samples instead of REINFORCE.
+    case gumbel
 }
 
 /// Every setting of a SeqGAN run (Yu, Zhang, Wang & Yu 2017, "SeqGAN: Sequence generative adversarial nets with
@@ -67,6 +71,10 @@ public struct SeqGANConfiguration: Codable, Equatable, Sendable {
     public var baseline: SequenceBaseline
     /// The policy-gradient entropy bonus.
     public var entropyCoefficient: Float
+    /// The Gumbel-softmax temperature over generator steps (``SeqGANMethod/gumbel``).
+    public var gumbelTemperature: GumbelTemperature
+    /// Straight-through one-hot samples (true) or soft samples (false) (``SeqGANMethod/gumbel``).
+    public var gumbelHard: Bool
     /// Rounds between NLL_oracle measurements (and always after the last round).
     public var evaluationInterval: Int
     /// Generated sequences scored per NLL_oracle measurement.
@@ -85,7 +93,8 @@ public struct SeqGANConfiguration: Codable, Equatable, Sendable {
         discriminatorEpochs: Int = 1, negativeCount: Int = 1000, discriminatorEmbeddingSize: Int = 64,
         discriminatorFilterScale: Double = 0.25, discriminatorDropout: Float = 0.25,
         discriminatorLearningRate: Float = 1e-4, rolloutCount: Int = 16, rolloutUpdateRate: Float = 0.8,
-        baseline: SequenceBaseline = .none, entropyCoefficient: Float = 0, evaluationInterval: Int = 5,
+        baseline: SequenceBaseline = .none, entropyCoefficient: Float = 0,
+        gumbelTemperature: GumbelTemperature = GumbelTemperature(), gumbelHard: Bool = true, evaluationInterval: Int = 5,
         evaluationSamples: Int = 2000, trainingSamples: Int = 10_000, seed: UInt64 = 0
     ) {
         self.method = method
@@ -112,6 +121,8 @@ public struct SeqGANConfiguration: Codable, Equatable, Sendable {
         self.rolloutUpdateRate = rolloutUpdateRate
         self.baseline = baseline
         self.entropyCoefficient = entropyCoefficient
+        self.gumbelTemperature = gumbelTemperature
+        self.gumbelHard = gumbelHard
         self.evaluationInterval = evaluationInterval
         self.evaluationSamples = evaluationSamples
         self.trainingSamples = trainingSamples
@@ -129,7 +140,7 @@ public struct SeqGANConfiguration: Codable, Equatable, Sendable {
 
     /// Rounds of the whole run.
     public var totalRounds: Int {
-        pretrainEpochs + (method == .seqgan ? discriminatorPretrainRounds : 0) + adversarialRounds
+        pretrainEpochs + (method == .mle ? 0 : discriminatorPretrainRounds) + adversarialRounds
     }
 
     /// What round `round` (0-based) does.
@@ -167,6 +178,10 @@ public struct SeqGANConfiguration: Codable, Equatable, Sendable {
         try check((0...1).contains(rolloutUpdateRate), "the rollout update rate must be in [0, 1]")
         try check(evaluationInterval > 0 && evaluationSamples > 0, "evaluation settings must be positive")
         try check(trainingSamples > 0, "training samples must be positive")
+        try check(
+            gumbelTemperature.minimum > 0 && gumbelTemperature.initial >= gumbelTemperature.minimum
+                && gumbelTemperature.initial.isFinite && gumbelTemperature.decayRate >= 0,
+            "the Gumbel temperature needs 0 < minimum ≤ initial and a decay rate ≥ 0")
         if case .movingAverage(let decay) = baseline {
             try check((0..<1).contains(decay), "the moving-average decay must be in [0, 1)")
         }

@@ -43,6 +43,8 @@ public final class SeqGANTrainer {
     public var random: RandomGenerator
     /// Rounds done.
     public private(set) var round = 0
+    /// Generator steps taken in the adversarial phase (drives the Gumbel temperature).
+    public private(set) var generatorStepCount = 0
     /// The REINFORCE estimator (holds the moving-average baseline).
     public private(set) var policyGradient: SequencePolicyGradient
 
@@ -106,8 +108,17 @@ public final class SeqGANTrainer {
             }
             metrics = [:]
             var rewards: [Double] = []
-            for _ in 0..<configuration.generatorSteps { rewards.append(policyGradientStep()) }
-            if !rewards.isEmpty { metrics["mean_reward"] = rewards.reduce(0, +) / Double(rewards.count) }
+            for _ in 0..<configuration.generatorSteps {
+                rewards.append(configuration.method == .gumbel ? gumbelStep() : policyGradientStep())
+                generatorStepCount += 1
+            }
+            if !rewards.isEmpty {
+                metrics[configuration.method == .gumbel ? "generator_loss" : "mean_reward"] =
+                    rewards.reduce(0, +) / Double(rewards.count)
+            }
+            if configuration.method == .gumbel {
+                metrics["temperature"] = Double(configuration.gumbelTemperature.value(atStep: generatorStepCount))
+            }
             updateRollout()
             var discriminatorLosses: [Double] = []
             for _ in 0..<configuration.discriminatorSteps {
@@ -171,6 +182,17 @@ public final class SeqGANTrainer {
         step(adversarialOptimizer, loss: loss, parameters: generator, clip: configuration.gradientClip)
         let flat = rewards.joined()
         return flat.reduce(0, +) / Double(max(flat.count, 1))
+    }
+
+    /// One Gumbel-softmax generator step through the discriminator; returns the generator loss.
+    func gumbelStep() -> Double {
+        let loss = GumbelSoftmaxGenerator.generatorLoss(
+            generator, discriminator: discriminator, count: configuration.batchSize,
+            length: configuration.sequenceLength, startToken: configuration.startToken,
+            temperature: configuration.gumbelTemperature.value(atStep: generatorStepCount),
+            hard: configuration.gumbelHard, using: &random)
+        step(adversarialOptimizer, loss: loss, parameters: generator, clip: configuration.gradientClip)
+        return Double(loss.item)
     }
 
     /// One discriminator step: fresh negatives from the generator and as many real positives, then
@@ -260,6 +282,7 @@ public final class SeqGANTrainer {
         state.store(optimizer: discriminatorOptimizer, as: "discriminator")
         state.store(generator: random, as: "run")
         state["round"] = String(round)
+        state["generator_steps"] = String(generatorStepCount)
         if let movingAverage = policyGradient.movingAverage {
             state["baseline"] = String(movingAverage.bitPattern)
         }
@@ -281,6 +304,7 @@ public final class SeqGANTrainer {
         try state.restore(optimizer: adversarialOptimizer, from: "adversarial")
         try state.restore(optimizer: discriminatorOptimizer, from: "discriminator")
         random = try state.generator("run")
+        generatorStepCount = try state.integer("generator_steps")
         policyGradient.movingAverage = state["baseline"].flatMap(UInt64.init).map(Double.init(bitPattern:))
         round = savedRound
     }
