@@ -165,7 +165,8 @@ struct TrainSeqGANCommand: ParsableCommand {
         }
         for (value, flag) in [
             (discriminatorEpochs, "--d-epochs"), (negatives, "--negatives"), (rollouts, "--rollouts"),
-            (batchSize, "--batch-size"), (hidden, "--hidden"), (embedding, "--embedding"), (length, "--length"), (vocabulary, "--vocabulary"),
+            (batchSize, "--batch-size"), (hidden, "--hidden"), (embedding, "--embedding"), (length, "--length"),
+            (vocabulary, "--vocabulary"),
             (evalEvery, "--eval-every"), (evalSamples, "--eval-samples"),
         ] {
             if let value { try requirePositive(value, flag) }
@@ -188,7 +189,11 @@ struct TrainSeqGANCommand: ParsableCommand {
         }
         var schedule = GumbelTemperature()
         schedule.initial = Float(values[0] ?? 1)
-        if values.count > 1 { schedule.minimum = Float(values[1] ?? 0.1) } else { schedule.minimum = min(0.1, schedule.initial) }
+        if values.count > 1 {
+            schedule.minimum = Float(values[1] ?? 0.1)
+        } else {
+            schedule.minimum = min(0.1, schedule.initial)
+        }
         if values.count > 2 { schedule.decayRate = values[2] ?? 0 }
         guard schedule.minimum > 0, schedule.initial >= schedule.minimum, schedule.decayRate >= 0 else { return nil }
         return schedule
@@ -239,15 +244,17 @@ struct TrainSeqGANCommand: ParsableCommand {
         Interruption.install()
         let summary = try SeqGANRun.train(
             record, output: ModelDirectory(path: output), metricsURL: metrics.map { URL(fileURLWithPath: $0) },
-            timeLimit: timeLimit?.seconds, checkpointInterval: saveEvery, shouldStop: { Interruption.isRequested }
-        ) { event in
-            switch event {
-            case .resumed(let round): say("resumed after round \(round)")
-            case .round(let round, let stage, let metrics, let seconds):
-                say("round \(round) [\(stage.rawValue)] " + Self.format(metrics) + String(format: "  %.1fs", seconds))
-            case .evaluated(let round, let metrics): say("round \(round) eval " + Self.format(metrics))
-            }
-        }
+            timeLimit: timeLimit?.seconds, checkpointInterval: saveEvery, shouldStop: { Interruption.isRequested },
+            report: { event in
+                switch event {
+                case .resumed(let round): say("resumed after round \(round)")
+                case .round(let round, let stage, let metrics, let seconds):
+                    say(
+                        "round \(round) [\(stage.rawValue)] " + Self.format(metrics)
+                            + String(format: "  %.1fs", seconds))
+                case .evaluated(let round, let metrics): say("round \(round) eval " + Self.format(metrics))
+                }
+            })
         print(
             "\(summary.stopReason) after \(summary.rounds) rounds in "
                 + String(format: "%.1fs: ", summary.seconds) + Self.format(summary.metrics))

@@ -71,13 +71,19 @@ struct TextGenerationCommandTests {
         let pair = root.appendingPathComponent("pair.txt")
         try "the cat sat\na dog ran far\n".write(to: pair, atomically: true, encoding: .utf8)
         let reconstructed = try montague.run(["predict", model, "--input", pair.path])
-        #expect(reconstructed.status == 0 && reconstructed.standardOutput.split(separator: "\n", omittingEmptySubsequences: false).count == 3)
+        #expect(
+            reconstructed.status == 0
+                && reconstructed.standardOutput.split(separator: "\n", omittingEmptySubsequences: false).count == 3)
         let interpolated = try montague.run(["predict", model, "--input", pair.path, "--n", "3", "--json"])
         #expect(interpolated.status == 0)
-        #expect((try JSONSerialization.jsonObject(with: Data(interpolated.standardOutput.utf8)) as? [String])?.count == 5)
+        #expect(
+            (try JSONSerialization.jsonObject(with: Data(interpolated.standardOutput.utf8)) as? [String])?.count == 5)
         let evaluated = try montague.run(["evaluate", model, "--data", train.path, "--json"])
         #expect(evaluated.status == 0 && evaluated.standardOutput.contains("iw_nll"))
-        #expect(try montague.run(["train", "sentence-vae", "--train", train.path, "--output", model, "--kl-annealing", "warm:1"]).status == 2)
+        #expect(
+            try montague.run([
+                "train", "sentence-vae", "--train", train.path, "--output", model, "--kl-annealing", "warm:1",
+            ]).status == 2)
         #expect(try montague.run(["predict", model, "--input", pair.path, "--temperature", "0.5"]).status == 2)
     }
 }

@@ -18,7 +18,9 @@ struct SentenceVAETests {
     }
 
     /// `<s>`=2, `</s>`=3, words 4…8.
-    static let sentences: [[Int]] = [[2, 4, 5, 3], [2, 6, 7, 8, 3], [2, 4, 4, 5, 6, 3], [2, 8, 3], [2, 5, 6, 7, 3]]
+    static let sentences: [[Int]] = [
+        [2, 4, 5, 3], [2, 6, 7, 8, 3], [2, 4, 4, 5, 6, 3], [2, 8, 3], [2, 5, 6, 7, 3],
+    ]
 
     @Test("KL per dimension sums to the closed form and agrees with a Monte Carlo estimate")
     func klTerm() {

@@ -256,10 +256,12 @@ struct SeqGANTests {
         #expect(summary.rounds == 5 && summary.stopReason == "completed")
         let parts = ModelDirectory(url: root.appendingPathComponent("parts"))
         var calls = 0
-        let stopped = try SeqGANRun.train(record, output: parts, shouldStop: {
-            calls += 1
-            return calls > 3
-        })
+        let stopped = try SeqGANRun.train(
+            record, output: parts,
+            shouldStop: {
+                calls += 1
+                return calls > 3
+            })
         #expect(stopped.rounds == 3 && stopped.stopReason == "interrupted")
         var events: [SeqGANRun.Event] = []
         let finished = try SeqGANRun.train(record, output: parts, report: { events.append($0) })
@@ -279,8 +281,9 @@ struct SeqGANTests {
 
     @Test("Token-id files: located errors for bad ids and lengths; mutated files never trap")
     func tokenSequenceFile() throws {
-        #expect(try TokenSequenceFile.parse("1 2 3\n\n4 5 0\n", path: "f", length: 3, vocabularySize: 6)
-            == [[1, 2, 3], [4, 5, 0]])
+        #expect(
+            try TokenSequenceFile.parse("1 2 3\n\n4 5 0\n", path: "f", length: 3, vocabularySize: 6)
+                == [[1, 2, 3], [4, 5, 0]])
         do {
             _ = try TokenSequenceFile.parse("1 2 3\n4  x 0\n", path: "f", length: 3, vocabularySize: 6)
             Issue.record("no error")
@@ -293,7 +296,9 @@ struct SeqGANTests {
         #expect(throws: InputError.self) {
             try TokenSequenceFile.parse("1 2 6\n", path: "f", length: 3, vocabularySize: 6)
         }
-        #expect(throws: InputError.self) { try TokenSequenceFile.parse("\n \n", path: "f", length: 3, vocabularySize: 6) }
+        #expect(throws: InputError.self) {
+            try TokenSequenceFile.parse("\n \n", path: "f", length: 3, vocabularySize: 6)
+        }
         let seed = Array("1 2 3\n4 5 0\n0 0 1\n".utf8)
         let alphabet = Array("0123456789 \t\n\r-x+é".utf8)
         var random = RandomGenerator(seed: 77)
@@ -303,7 +308,9 @@ struct SeqGANTests {
             for _ in 0..<(1 + random.nextInt(below: 4)) {
                 switch random.nextInt(below: 3) {
                 case 0 where !bytes.isEmpty: bytes.remove(at: random.nextInt(below: bytes.count))
-                case 1: bytes.insert(alphabet[random.nextInt(below: alphabet.count)], at: random.nextInt(below: bytes.count + 1))
+                case 1:
+                    bytes.insert(
+                        alphabet[random.nextInt(below: alphabet.count)], at: random.nextInt(below: bytes.count + 1))
                 default:
                     if !bytes.isEmpty { bytes[random.nextInt(below: bytes.count)] = UInt8(random.nextInt(below: 256)) }
                 }

@@ -39,7 +39,8 @@ public enum GumbelSoftmaxGenerator {
     ) -> Tensor {
         precondition(count > 0 && length > 0, "GumbelSoftmaxGenerator.sample: sizes must be positive")
         let embeddingSize = model.embedding.weight.value.shape[1]
-        var input = model.embedding(IndexTensor(shape: [1, count], indices: Array(repeating: startToken, count: count)))
+        var input = model.embedding(
+            IndexTensor(shape: [1, count], indices: Array(repeating: startToken, count: count)))
         var states: [LSTMState]? = nil
         var steps: [Tensor] = []
         steps.reserveCapacity(length)

@@ -94,7 +94,8 @@ public struct SeqGANConfiguration: Codable, Equatable, Sendable {
         discriminatorFilterScale: Double = 0.25, discriminatorDropout: Float = 0.25,
         discriminatorLearningRate: Float = 1e-4, rolloutCount: Int = 16, rolloutUpdateRate: Float = 0.8,
         baseline: SequenceBaseline = .none, entropyCoefficient: Float = 0,
-        gumbelTemperature: GumbelTemperature = GumbelTemperature(), gumbelHard: Bool = true, evaluationInterval: Int = 5,
+        gumbelTemperature: GumbelTemperature = GumbelTemperature(), gumbelHard: Bool = true,
+        evaluationInterval: Int = 5,
         evaluationSamples: Int = 2000, trainingSamples: Int = 10_000, seed: UInt64 = 0
     ) {
         self.method = method

@@ -121,7 +121,9 @@ public enum SeqGANRun {
         }
         if !resumed, let source = record.initializedFrom {
             let (pretrained, _) = try load(ModelDirectory(path: source))
-            guard pretrained.namedParameters.map(\.parameter.shape) == trainer.generator.namedParameters.map(\.parameter.shape)
+            guard
+                pretrained.namedParameters.map(\.parameter.shape)
+                    == trainer.generator.namedParameters.map(\.parameter.shape)
             else {
                 throw ModelDirectoryError(path: source, "its generator has other sizes than this run's")
             }

@@ -15,7 +15,8 @@ public enum TokenSequenceFile {
         } catch {
             throw InputError("cannot read the file: \(error.localizedDescription)", at: SourceLocation(file: path))
         }
-        return try parse(String(decoding: data, as: UTF8.self), path: path, length: length,
+        return try parse(
+            String(decoding: data, as: UTF8.self), path: path, length: length,
             vocabularySize: vocabularySize)
     }
 

@@ -72,7 +72,8 @@ public struct SentenceVAERecipe: Codable, Equatable, Sendable {
     public func validate() throws {
         func check(_ condition: Bool, _ message: String) throws { if !condition { throw InputError(message) } }
         try check(minimumCount >= 1, "minimum count must be at least 1")
-        try check(maximumVocabulary.map { $0 >= 5 } ?? true, "the vocabulary needs room for 4 special tokens and a word")
+        try check(
+            maximumVocabulary.map { $0 >= 5 } ?? true, "the vocabulary needs room for 4 special tokens and a word")
         try check(maximumLength >= 1, "maximum length must be positive")
         try check(embeddingSize > 0 && hiddenSize > 0 && latentSize > 0, "sizes must be positive")
         try check((0..<1).contains(objective.wordDropout), "word dropout must be in [0, 1)")
@@ -126,7 +127,8 @@ public struct TrainedSentenceVAE {
             throw ModelDirectoryError(path: directory.file(vocabularyFile).path, "cannot read the vocabulary: \(error)")
         }
         var generator = RandomGenerator(seed: recipe.seed)
-        let model = SentenceVAE(SentenceVAERun.configuration(recipe, vocabularySize: vocabulary.count), using: &generator)
+        let model = SentenceVAE(
+            SentenceVAERun.configuration(recipe, vocabularySize: vocabulary.count), using: &generator)
         try directory.loadWeights(into: model)
         return TrainedSentenceVAE(model: model, vocabulary: vocabulary, recipe: recipe)
     }
@@ -215,7 +217,8 @@ public enum SentenceVAERun {
         metricsURL: URL? = nil, progress: ProgressReporter? = nil
     ) throws -> Summary {
         try recipe.validate()
-        let training = try PlainTextCorpus(path: trainPath, tokenization: recipe.tokenization, lowercase: recipe.lowercase)
+        let training = try PlainTextCorpus(
+            path: trainPath, tokenization: recipe.tokenization, lowercase: recipe.lowercase)
         let validation = try validPath.map {
             try PlainTextCorpus(path: $0, tokenization: recipe.tokenization, lowercase: recipe.lowercase)
         }
@@ -228,7 +231,8 @@ public enum SentenceVAERun {
             guard try previous.hyperparameters(as: SentenceVAERecipe.self).withoutBudget == recipe.withoutBudget else {
                 throw ModelDirectoryError(
                     path: output.manifestURL.path,
-                    "holds a model trained with other settings; give the same flags to continue it, or another --output")
+                    "holds a model trained with other settings; give the same flags to continue it, or another --output"
+                )
             }
             vocabulary = try Vocabulary(contentsOfFile: output.file(TrainedSentenceVAE.vocabularyFile).path)
         } else {
@@ -239,7 +243,8 @@ public enum SentenceVAERun {
             try vocabulary.save(to: output.file(TrainedSentenceVAE.vocabularyFile).path)
             try output.writeManifest(
                 ModelManifest(
-                    kind: TrainedSentenceVAE.kind, hyperparameters: recipe, dataFingerprints: fingerprints, files: files))
+                    kind: TrainedSentenceVAE.kind, hyperparameters: recipe, dataFingerprints: fingerprints, files: files
+                ))
         }
         func encode(_ sentence: [String]) -> [Int] {
             vocabulary.encode(Array(sentence.prefix(recipe.maximumLength)), addBeginning: true, addEnd: true)
@@ -260,7 +265,8 @@ public enum SentenceVAERun {
         let resume = FileManager.default.fileExists(atPath: output.trainingStateURL.path)
         if resume { try loop.resume(from: output.trainingStateURL) }
         if let metricsURL {
-            loop.metricsLogger = try MetricsLogger(url: metricsURL, keepingRecordsThrough: resume ? loop.state.step : nil)
+            loop.metricsLogger = try MetricsLogger(
+                url: metricsURL, keepingRecordsThrough: resume ? loop.state.step : nil)
         }
         let unknown = vocabulary.unknownIndex
         let evaluate: (() -> [String: Double])? =
@@ -278,7 +284,9 @@ public enum SentenceVAERun {
                     model, batch: batch, objective: recipe.objective, step: context.index, unknownToken: unknown,
                     using: &context.generator)
                 var grads = gradients(of: loss, wrt: model.parameterValues)
-                if recipe.maxGradientNorm > 0 { grads = clipByGlobalNorm(grads, maxNorm: recipe.maxGradientNorm).clipped }
+                if recipe.maxGradientNorm > 0 {
+                    grads = clipByGlobalNorm(grads, maxNorm: recipe.maxGradientNorm).clipped
+                }
                 adam.step(grads)
                 return [
                     "loss": Double(loss.item), "reconstruction_nll": reconstruction, "kl": kl, "beta": Double(beta),

@@ -39,7 +39,9 @@ public struct SentenceVAEBatch: Sendable {
         let bodies = sequences.map { Array($0.dropFirst()) }
         let steps = bodies.map(\.count).max() ?? 1
         var indices = [Int](repeating: paddingToken, count: steps * bodies.count)
-        for (b, body) in bodies.enumerated() { for (t, token) in body.enumerated() { indices[t * bodies.count + b] = token } }
+        for (b, body) in bodies.enumerated() {
+            for (t, token) in body.enumerated() { indices[t * bodies.count + b] = token }
+        }
         encoderTokens = IndexTensor(shape: [steps, bodies.count], indices: indices)
         encoderLengths = bodies.map(\.count)
     }
@@ -137,7 +139,8 @@ public enum SentenceVAETraining {
         var means: [[Float]] = []
         withoutGradients {
             for start in stride(from: 0, to: sequences.count, by: batchSize) {
-                let batch = SentenceVAEBatch(sequences: Array(sequences[start..<min(start + batchSize, sequences.count)]))
+                let batch = SentenceVAEBatch(
+                    sequences: Array(sequences[start..<min(start + batchSize, sequences.count)]))
                 let count = batch.encoderLengths.count
                 let posterior = model.posterior(batch.encoderTokens, lengths: batch.encoderLengths)
                 let latent = model.configuration.latentSize
@@ -153,7 +156,8 @@ public enum SentenceVAETraining {
                     let logJoint = -model.reconstructionNLL(batch.decoder, z: z) + standardNormalLogDensity(z)
                     logWeights.append(logJoint - posterior.logDensity(z))
                 }
-                let logMean = Tensor.stack(logWeights, axis: 0).logSumExp(axis: 0) - Float(Foundation.log(Double(samples)))
+                let logMean =
+                    Tensor.stack(logWeights, axis: 0).logSumExp(axis: 0) - Float(Foundation.log(Double(samples)))
                 bound += logMean.scalars.reduce(0.0) { $0 + Double($1) }
                 tokens += batch.tokenCount
             }
@@ -189,7 +193,8 @@ public enum SentenceVAETraining {
             var tokens = [Int](repeating: beginToken, count: count)
             var states: [LSTMState]? = nil
             for _ in 0..<maximumLength {
-                let (logits, next) = model.decode(IndexTensor(shape: [1, count], indices: tokens), z: z, states: states)
+                let (logits, next) = model.decode(
+                    IndexTensor(shape: [1, count], indices: tokens), z: z, states: states)
                 states = next
                 let scalars = logits.scalars
                 for b in 0..<count {

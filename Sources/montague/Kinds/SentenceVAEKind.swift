@@ -15,7 +15,8 @@ struct SentenceVAEKind: ModelKindHandler {
         let sentences: [String]
         if let input = options.input {
             guard options.temperature == nil, options.topK == nil, options.topP == nil, options.beam == nil else {
-                throw ValidationError("reconstruction and interpolation decode greedily: no sampling flags with --input")
+                throw ValidationError(
+                    "reconstruction and interpolation decode greedily: no sampling flags with --input")
             }
             let lines = try TextScoring.TextFile(contentsOf: input).lines.filter {
                 !$0.trimmingCharacters(in: .whitespaces).isEmpty
@@ -23,7 +24,8 @@ struct SentenceVAEKind: ModelKindHandler {
             if let steps = options.count {
                 guard lines.count >= 2, lines.count % 2 == 0 else {
                     throw InputError(
-                        "interpolation needs pairs of lines; the file has \(lines.count)", at: SourceLocation(file: input))
+                        "interpolation needs pairs of lines; the file has \(lines.count)",
+                        at: SourceLocation(file: input))
                 }
                 var result: [String] = []
                 for pair in stride(from: 0, to: lines.count, by: 2) {

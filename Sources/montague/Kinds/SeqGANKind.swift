@@ -16,7 +16,8 @@ struct SeqGANKind: ModelKindHandler {
             seed: options.seed)
         let text: String
         if options.json {
-            text = "[" + samples.map { "[" + $0.map(String.init).joined(separator: ",") + "]" }.joined(separator: ",")
+            text =
+                "[" + samples.map { "[" + $0.map(String.init).joined(separator: ",") + "]" }.joined(separator: ",")
                 + "]\n"
         } else {
             text = TokenSequenceFile.render(samples)
