@@ -148,8 +148,10 @@ public enum SeqGANRun {
             return Double(duration.components.seconds) + Double(duration.components.attoseconds) * 1e-18
         }
         var lastEvaluation: [String: Double] = [:]
+        var lastEvaluatedRound = -1
         func evaluate() throws {
             lastEvaluation = trainer.evaluate()
+            lastEvaluatedRound = trainer.round
             report(.evaluated(round: trainer.round, lastEvaluation))
             try logger?.log(
                 MetricsRecord(
@@ -183,7 +185,7 @@ public enum SeqGANRun {
             }
             if trainer.round % checkpointInterval == 0 { try save(metrics: lastEvaluation) }
         }
-        if lastEvaluation.isEmpty { lastEvaluation = trainer.evaluate() }
+        if lastEvaluatedRound != trainer.round { try evaluate() }
         try save(metrics: lastEvaluation)
         return Summary(rounds: trainer.round, metrics: lastEvaluation, seconds: elapsed(), stopReason: stopReason)
     }
