@@ -78,7 +78,7 @@ let package = Package(
         // MARK: - Text generation (layer 4: LM and seq2seq drivers, text VAEs and GANs, style transfer, text metrics)
         .target(
             name: "TextGeneration",
-            dependencies: ["NeuralNet", "Autodiff", "Corpus", "MontagueSupport"]
+            dependencies: ["RL", "Generative", "NeuralNet", "Autodiff", "Corpus", "MontagueSupport"]
         ),
 
         // MARK: - Experiments (layer 5: experiment plans and runner; grammar-driven experiments)
@@ -108,6 +108,7 @@ let package = Package(
             name: "MontagueBenchmarks",
             dependencies: [
                 "Autodiff", "NeuralNet", "Corpus", "Grammar", "Sampling", "Generative", "CBLAS", "CLibXML2", "MetaLearning", "RL",
+                "TextGeneration",
             ],
             path: "Benchmarks"
         ),

@@ -97,7 +97,7 @@ let threads = Int(openblas_get_num_threads())
 let entries =
     MatmulBenchmarks.entries + TrainingBenchmarks.entries + SamplingBenchmarks.entries + GenerativeBenchmarks.entries
     + MetaLearningBenchmarks.entries + TransformerBenchmarks.entries
-    + RLBenchmarks.entries
+    + RLBenchmarks.entries + TextGenerationBenchmarks.entries
 
 if options.grammar {
     printGrammarBenchmark()

@@ -22,7 +22,7 @@ enum ModelKinds {
         LanguageModelKind.self, StyleTransferKind.self, Seq2SeqKind.self,
         GANKind.self, VAEKind.self,
         MetaKindHandler.self, ContinualKindHandler.self,
-        RLKind.self,
+        RLKind.self, SeqGANKind.self, SentenceVAEKind.self,
     ]
 
     /// The handler of the directory's kind, with its manifest.

@@ -95,50 +95,14 @@ public enum SeqGANOracle {
     }
 
     /// Draws `count` sequences of `length` tokens from `model`, starting from the start token, sampling each token
-    /// from the full softmax at temperature 1 (inverse CDF with one uniform draw per token). Batched: one LSTM
-    /// step for `batchSize` sequences at a time.
+    /// from the full softmax at temperature 1 (inverse CDF with one uniform draw per token; see
+    /// ``SequenceSampler``). Batched: one LSTM step for `batchSize` sequences at a time.
     public static func sample(
         from model: LanguageModel, count: Int, length: Int = sequenceLength, startToken: Int = startToken,
         batchSize: Int = 500, using generator: inout RandomGenerator
     ) -> [[Int]] {
-        precondition(count >= 0 && length >= 0 && batchSize > 0, "SeqGANOracle.sample: invalid sizes")
-        var sequences: [[Int]] = []
-        sequences.reserveCapacity(count)
-        let vocabulary = model.vocabularySize
-        withoutGradients {
-            var start = 0
-            while start < count {
-                let batch = min(batchSize, count - start)
-                var tokens = [Int](repeating: startToken, count: batch)
-                var states: [LSTMState]? = nil
-                var rows = [[Int]](repeating: [], count: batch)
-                for _ in 0..<length {
-                    let (logits, next) = model.logits(
-                        IndexTensor(shape: [1, batch], indices: tokens), initialStates: states)
-                    states = next
-                    let probabilities = logits.reshaped([batch, vocabulary]).softmax(axis: -1)
-                    probabilities.scalars.withUnsafeBufferPointer { buffer in
-                        for row in 0..<batch {
-                            let uniform = Float(generator.nextUnitDouble())
-                            var cumulative: Float = 0
-                            var chosen = vocabulary - 1
-                            let base = row * vocabulary
-                            for token in 0..<vocabulary {
-                                cumulative += buffer[base + token]
-                                if cumulative > uniform {
-                                    chosen = token
-                                    break
-                                }
-                            }
-                            tokens[row] = chosen
-                            rows[row].append(chosen)
-                        }
-                    }
-                }
-                sequences += rows
-                start += batch
-            }
-        }
-        return sequences
+        SequenceSampler.sample(
+            from: model, count: count, length: length, startToken: startToken, batchSize: batchSize,
+            using: &generator)
     }
 }

@@ -1,0 +1,209 @@
+import MontagueSupport
+
+/// How a SeqGAN run trains its generator after maximum-likelihood pretraining.
+public enum SeqGANMethod: String, Codable, CaseIterable, Sendable {
+    /// Maximum likelihood throughout: each round after pretraining is one more MLE epoch (the paper's baseline).
+    case mle
+    /// SeqGAN (Yu et al. 2017): policy-gradient generator updates rewarded by a CNN discriminator through Monte
+    /// Carlo rollouts, with discriminator steps between them.
+    case seqgan
+    /// The Gumbel-softmax GAN (Kusner & Hernández-Lobato 2016; Jang et al. 2017): the same schedule, but each
+    /// generator step back-propagates the discriminator's verdict through straight-through (or soft)
+    /// Gumbel-softmax samples instead of REINFORCE.
+    case gumbel
+}
+
+/// Every setting of a SeqGAN run (Yu, Zhang, Wang & Yu 2017, "SeqGAN: Sequence generative adversarial nets with
+/// policy gradient"); stored as the model directory's hyperparameters. ``paper(method:)`` gives the published
+/// synthetic-data setup; the defaults are a smaller, faster version of it.
+///
+/// A run is a sequence of *rounds*: `pretrainEpochs` MLE epochs of the generator, then (SeqGAN only)
+/// `discriminatorPretrainRounds` discriminator rounds, then `adversarialRounds` rounds of `generatorSteps`
+/// policy-gradient steps followed by `discriminatorSteps` discriminator steps (for ``SeqGANMethod/mle``, one MLE
+/// epoch each).
+public struct SeqGANConfiguration: Codable, Equatable, Sendable {
+    /// The training method after pretraining.
+    public var method: SeqGANMethod
+    /// Tokens in the vocabulary.
+    public var vocabularySize: Int
+    /// Tokens per generated sequence.
+    public var sequenceLength: Int
+    /// The token fed before the first one (never emitted).
+    public var startToken: Int
+    /// Generator embedding width.
+    public var embeddingSize: Int
+    /// Generator LSTM width.
+    public var hiddenSize: Int
+    /// Sequences per generator batch (MLE and policy gradient).
+    public var batchSize: Int
+    /// Adam's learning rate for the generator (pretraining and adversarial steps each have their own Adam).
+    public var generatorLearningRate: Float
+    /// Global gradient-norm clip of the generator (0: none).
+    public var gradientClip: Float
+    /// MLE epochs before the adversarial phase.
+    public var pretrainEpochs: Int
+    /// Discriminator rounds before the adversarial phase (SeqGAN only).
+    public var discriminatorPretrainRounds: Int
+    /// Rounds after pretraining.
+    public var adversarialRounds: Int
+    /// Policy-gradient steps per adversarial round.
+    public var generatorSteps: Int
+    /// Discriminator steps per adversarial round; each draws fresh negatives and trains `discriminatorEpochs`
+    /// epochs.
+    public var discriminatorSteps: Int
+    /// Epochs over positives + negatives per discriminator step.
+    public var discriminatorEpochs: Int
+    /// Generated negatives (and as many real positives) per discriminator step.
+    public var negativeCount: Int
+    /// Discriminator embedding width.
+    public var discriminatorEmbeddingSize: Int
+    /// Multiplies SeqGAN's filter counts (100–200 per width); 1 is the paper's discriminator.
+    public var discriminatorFilterScale: Double
+    /// Discriminator dropout in training.
+    public var discriminatorDropout: Float
+    /// Adam's learning rate for the discriminator.
+    public var discriminatorLearningRate: Float
+    /// Monte Carlo completions per prefix.
+    public var rolloutCount: Int
+    /// The rollout network's delayed update: `θ_rollout ← r·θ_rollout + (1 − r)·θ_G` after each round.
+    public var rolloutUpdateRate: Float
+    /// The policy-gradient baseline.
+    public var baseline: SequenceBaseline
+    /// The policy-gradient entropy bonus.
+    public var entropyCoefficient: Float
+    /// The Gumbel-softmax temperature over generator steps (``SeqGANMethod/gumbel``).
+    public var gumbelTemperature: GumbelTemperature
+    /// Straight-through one-hot samples (true) or soft samples (false) (``SeqGANMethod/gumbel``).
+    public var gumbelHard: Bool
+    /// Rounds between NLL_oracle measurements (and always after the last round).
+    public var evaluationInterval: Int
+    /// Generated sequences scored per NLL_oracle measurement.
+    public var evaluationSamples: Int
+    /// Real sequences drawn from the oracle as training data.
+    public var trainingSamples: Int
+    /// Seed of the data, initialization, sampling and dropout.
+    public var seed: UInt64
+
+    /// A configuration; the defaults are a scaled-down version of the paper's (see ``paper(method:)``).
+    public init(
+        method: SeqGANMethod = .seqgan, vocabularySize: Int = 5000, sequenceLength: Int = 20, startToken: Int = 0,
+        embeddingSize: Int = 32, hiddenSize: Int = 32, batchSize: Int = 64, generatorLearningRate: Float = 0.01,
+        gradientClip: Float = 5, pretrainEpochs: Int = 40, discriminatorPretrainRounds: Int = 10,
+        adversarialRounds: Int = 50, generatorSteps: Int = 1, discriminatorSteps: Int = 5,
+        discriminatorEpochs: Int = 1, negativeCount: Int = 1000, discriminatorEmbeddingSize: Int = 64,
+        discriminatorFilterScale: Double = 0.25, discriminatorDropout: Float = 0.25,
+        discriminatorLearningRate: Float = 1e-4, rolloutCount: Int = 16, rolloutUpdateRate: Float = 0.8,
+        baseline: SequenceBaseline = .none, entropyCoefficient: Float = 0,
+        gumbelTemperature: GumbelTemperature = GumbelTemperature(), gumbelHard: Bool = true,
+        evaluationInterval: Int = 5,
+        evaluationSamples: Int = 2000, trainingSamples: Int = 10_000, seed: UInt64 = 0
+    ) {
+        self.method = method
+        self.vocabularySize = vocabularySize
+        self.sequenceLength = sequenceLength
+        self.startToken = startToken
+        self.embeddingSize = embeddingSize
+        self.hiddenSize = hiddenSize
+        self.batchSize = batchSize
+        self.generatorLearningRate = generatorLearningRate
+        self.gradientClip = gradientClip
+        self.pretrainEpochs = pretrainEpochs
+        self.discriminatorPretrainRounds = discriminatorPretrainRounds
+        self.adversarialRounds = adversarialRounds
+        self.generatorSteps = generatorSteps
+        self.discriminatorSteps = discriminatorSteps
+        self.discriminatorEpochs = discriminatorEpochs
+        self.negativeCount = negativeCount
+        self.discriminatorEmbeddingSize = discriminatorEmbeddingSize
+        self.discriminatorFilterScale = discriminatorFilterScale
+        self.discriminatorDropout = discriminatorDropout
+        self.discriminatorLearningRate = discriminatorLearningRate
+        self.rolloutCount = rolloutCount
+        self.rolloutUpdateRate = rolloutUpdateRate
+        self.baseline = baseline
+        self.entropyCoefficient = entropyCoefficient
+        self.gumbelTemperature = gumbelTemperature
+        self.gumbelHard = gumbelHard
+        self.evaluationInterval = evaluationInterval
+        self.evaluationSamples = evaluationSamples
+        self.trainingSamples = trainingSamples
+        self.seed = seed
+    }
+
+    /// The published synthetic-data setup (SeqGAN's code): 120 MLE epochs, 50 discriminator rounds of 3 epochs
+    /// over 10,000 negatives, 200 adversarial rounds of 1 generator step (16 rollouts) and 5 discriminator steps,
+    /// the full discriminator, NLL_oracle over 10,000 samples every 5 rounds.
+    public static func paper(method: SeqGANMethod) -> SeqGANConfiguration {
+        SeqGANConfiguration(
+            method: method, pretrainEpochs: 120, discriminatorPretrainRounds: 50, adversarialRounds: 200,
+            discriminatorEpochs: 3, negativeCount: 10_000, discriminatorFilterScale: 1, evaluationSamples: 10_000)
+    }
+
+    /// Rounds of the whole run.
+    public var totalRounds: Int {
+        pretrainEpochs + (method == .mle ? 0 : discriminatorPretrainRounds) + adversarialRounds
+    }
+
+    /// What round `round` (0-based) does.
+    public func stage(ofRound round: Int) -> SeqGANStage {
+        if round < pretrainEpochs { return .generatorPretraining }
+        if method == .mle { return .maximumLikelihood }
+        if round < pretrainEpochs + discriminatorPretrainRounds { return .discriminatorPretraining }
+        return .adversarial
+    }
+
+    /// Checks the values a user can set.
+    ///
+    /// - Throws: ``InputError`` naming the first invalid setting.
+    public func validate() throws {
+        func check(_ condition: Bool, _ message: String) throws { if !condition { throw InputError(message) } }
+        try check(vocabularySize > 1, "the vocabulary needs at least 2 tokens")
+        try check((0..<vocabularySize).contains(startToken), "the start token must be in the vocabulary")
+        try check(sequenceLength > 0, "the sequence length must be positive")
+        try check(embeddingSize > 0 && hiddenSize > 0 && discriminatorEmbeddingSize > 0, "sizes must be positive")
+        try check(batchSize > 0, "the batch size must be positive")
+        try check(
+            generatorLearningRate > 0 && discriminatorLearningRate > 0 && generatorLearningRate.isFinite
+                && discriminatorLearningRate.isFinite, "learning rates must be positive")
+        try check(gradientClip >= 0, "the gradient clip must be ≥ 0")
+        try check(
+            pretrainEpochs >= 0 && discriminatorPretrainRounds >= 0 && adversarialRounds >= 0,
+            "round counts must be ≥ 0")
+        try check(
+            generatorSteps >= 0 && discriminatorSteps >= 0 && discriminatorEpochs > 0, "step counts must be ≥ 0")
+        try check(negativeCount > 0, "the discriminator needs at least one negative")
+        try check(
+            discriminatorFilterScale > 0 && discriminatorFilterScale <= 4, "the filter scale must be in (0, 4]")
+        try check((0..<1).contains(discriminatorDropout), "dropout must be in [0, 1)")
+        try check(rolloutCount > 0, "rollouts must be positive")
+        try check((0...1).contains(rolloutUpdateRate), "the rollout update rate must be in [0, 1]")
+        try check(evaluationInterval > 0 && evaluationSamples > 0, "evaluation settings must be positive")
+        try check(trainingSamples > 0, "training samples must be positive")
+        try check(
+            gumbelTemperature.minimum > 0 && gumbelTemperature.initial >= gumbelTemperature.minimum
+                && gumbelTemperature.initial.isFinite && gumbelTemperature.decayRate >= 0,
+            "the Gumbel temperature needs 0 < minimum ≤ initial and a decay rate ≥ 0")
+        if case .movingAverage(let decay) = baseline {
+            try check((0..<1).contains(decay), "the moving-average decay must be in [0, 1)")
+        }
+    }
+
+    /// The settings that must agree for a model directory to be continued: everything but the round budget.
+    var withoutBudget: SeqGANConfiguration {
+        var copy = self
+        copy.adversarialRounds = 0
+        return copy
+    }
+}
+
+/// What one round of a SeqGAN run does.
+public enum SeqGANStage: String, Sendable {
+    /// One MLE epoch of the generator (pretraining).
+    case generatorPretraining = "pretrain-generator"
+    /// One discriminator step before the adversarial phase.
+    case discriminatorPretraining = "pretrain-discriminator"
+    /// Generator policy-gradient steps, rollout update, discriminator steps.
+    case adversarial
+    /// One MLE epoch after pretraining (the MLE baseline).
+    case maximumLikelihood = "mle"
+}

@@ -1,0 +1,37 @@
+import ArgumentParser
+import Foundation
+import MontagueSupport
+import NeuralNet
+import TextGeneration
+
+/// `predict` samples token-id sequences from a SeqGAN generator; `evaluate` reports NLL_oracle and diversity.
+struct SeqGANKind: ModelKindHandler {
+    static let kind = SeqGANRun.kind
+
+    static func predict(_ directory: ModelDirectory, manifest: ModelManifest, options: PredictOptions) throws {
+        try options.reject([.input, .beam, .to, .episodes, .topK, .topP], for: kind)
+        let (model, record) = try SeqGANRun.load(directory)
+        let samples = SeqGANRun.sample(
+            model, record: record, count: options.count ?? 10, temperature: options.temperature ?? 1,
+            seed: options.seed)
+        let text: String
+        if options.json {
+            text =
+                "[" + samples.map { "[" + $0.map(String.init).joined(separator: ",") + "]" }.joined(separator: ",")
+                + "]\n"
+        } else {
+            text = TokenSequenceFile.render(samples)
+        }
+        try emit(text, to: options.output)
+    }
+
+    static func evaluate(_ directory: ModelDirectory, manifest: ModelManifest, options: EvaluateOptions) throws {
+        guard options.data.isEmpty, options.refs.isEmpty, options.episodes == nil else {
+            throw ValidationError("--data, --refs and --episodes do not apply to a 'seqgan' model")
+        }
+        let (model, record) = try SeqGANRun.load(directory)
+        let metrics = try SeqGANRun.evaluate(
+            model, record: record, count: record.configuration.evaluationSamples, seed: options.seed)
+        try GenerativeOutput.printMetrics(metrics, json: options.json)
+    }
+}
