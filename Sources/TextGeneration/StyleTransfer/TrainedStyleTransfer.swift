@@ -20,6 +20,8 @@ public struct StyleTransferReport: Codable, Equatable, Sendable {
         public var sourceBLEU: Double
         /// BLEU against the human references (0–100), when given.
         public var referenceBLEU: Double?
+        /// Perplexity of the outputs under the target style's language model, when the model has them.
+        public var perplexity: Double?
         /// The first few transfers, for reading.
         public var samples: [Sample]
     }
@@ -40,6 +42,8 @@ public struct StyleTransferReport: Codable, Equatable, Sendable {
     public var sourceBLEU: Double
     /// Reference BLEU over all outputs that have references.
     public var referenceBLEU: Double?
+    /// Perplexity of all outputs under their target styles' language models (per token, over all directions).
+    public var perplexity: Double?
     /// √(accuracy × 100 · source-BLEU).
     public var geometricMean: Double?
     /// √(accuracy × 100 · reference BLEU).
@@ -51,9 +55,11 @@ public struct TrainedStyleTransfer {
     /// How it was trained.
     public let recipe: StyleTransferRecipe
     /// The transfer system.
-    public let system: TemplateTransfer
+    public let system: any StyleTransferSystem
     /// The evaluation classifier, if one was trained.
     public let classifier: StyleClassifier?
+    /// The per-style language models (fluency), if they were trained.
+    public let languageModels: StyleLanguageModels?
     /// The directory.
     public let directory: ModelDirectory
 
@@ -66,6 +72,38 @@ public struct TrainedStyleTransfer {
         } catch {
             throw ModelDirectoryError(path: directory.manifestURL.path, "malformed hyperparameters: \(error)")
         }
+        guard recipe.maximumLength >= 1, recipe.styles.count >= 2, Set(recipe.styles).count == recipe.styles.count
+        else {
+            throw ModelDirectoryError(
+                path: directory.manifestURL.path, "malformed hyperparameters: styles or maximum length")
+        }
+        if let classifier = recipe.classifier, classifier.network.classCount != recipe.styles.count {
+            throw ModelDirectoryError(
+                path: directory.manifestURL.path, "the classifier's class count differs from the style count")
+        }
+        let system: any StyleTransferSystem
+        if recipe.method.isNeural {
+            guard let settings = recipe.crossAligned else {
+                throw ModelDirectoryError(path: directory.manifestURL.path, "missing cross-aligned settings")
+            }
+            system = try CrossAlignedRun.load(
+                from: directory, settings: settings, styleCount: recipe.styles.count,
+                maximumLength: recipe.maximumLength)
+        } else {
+            system = try loadTemplateSystem(from: directory, recipe: recipe)
+        }
+        let classifier = try recipe.classifier.map { try StyleClassifier.load(from: directory, settings: $0) }
+        let languageModels = try recipe.languageModels.map {
+            try StyleLanguageModels.load(from: directory, styles: recipe.styles, settings: $0)
+        }
+        return TrainedStyleTransfer(
+            recipe: recipe, system: system, classifier: classifier, languageModels: languageModels,
+            directory: directory)
+    }
+
+    static func loadTemplateSystem(from directory: ModelDirectory, recipe: StyleTransferRecipe) throws
+        -> TemplateTransfer
+    {
         let lexiconURL = directory.file(StyleTransferRun.markersFile)
         guard let data = FileManager.default.contents(atPath: lexiconURL.path),
             let lexicon = try? JSONDecoder().decode(MarkerLexicon.self, from: data), lexicon.styles == recipe.styles
@@ -79,10 +117,8 @@ public struct TrainedStyleTransfer {
             maximumOrder: recipe.markerOrder, smoothing: recipe.markerSmoothing, threshold: recipe.markerThreshold,
             markers: lexicon.markers)
         let variant: TemplateTransfer.Variant = recipe.method == .retrieveOnly ? .retrieveOnly : .template
-        let system = TemplateTransfer(
+        return TemplateTransfer(
             corpus: StyleCorpus(styles: recipe.styles, sentences: pools), markers: markers, variant: variant)
-        let classifier = try recipe.classifier.map { try StyleClassifier.load(from: directory, settings: $0) }
-        return TrainedStyleTransfer(recipe: recipe, system: system, classifier: classifier, directory: directory)
     }
 
     /// The index of a style by name.
@@ -117,7 +153,7 @@ public struct TrainedStyleTransfer {
     /// Transfers `sentences` to style index `target`.
     public func transfer(_ sentences: [[String]], from source: Int? = nil, to target: Int) throws -> [[String]] {
         let sources = try sourceStyles(of: sentences, given: source, target: target)
-        return zip(sentences, sources).map { system.transfer($0, from: $1, to: target) }
+        return system.transfer(sentences, from: sources, to: target)
     }
 
     /// Transfers and scores: each input set is sentences of one style, transferred to `target` (the other style
@@ -133,6 +169,8 @@ public struct TrainedStyleTransfer {
         var classified = 0
         var referencedOutputs: [String] = []
         var referenceStreams: [[String]] = []
+        var logPerplexitySum = 0.0
+        var perplexityTokens = 0
         for input in inputs {
             let target: Int
             if let given = input.target {
@@ -152,6 +190,12 @@ public struct TrainedStyleTransfer {
                 accuracy = Double(hits) / Double(outputs.count)
                 correct += hits
                 classified += outputs.count
+            }
+            var perplexity: Double?
+            if let languageModels, let measured = languageModels.perplexity(of: outputs, style: target) {
+                perplexity = measured.perplexity
+                logPerplexitySum += Foundation.log(measured.perplexity) * Double(measured.tokens)
+                perplexityTokens += measured.tokens
             }
             var referenceBLEU: Double?
             if !input.references.isEmpty {
@@ -173,7 +217,7 @@ public struct TrainedStyleTransfer {
                     accuracy: accuracy,
                     sourceBLEU: outputs.isEmpty
                         ? 0 : try bleu.corpusScore(hypotheses: outputText, references: [sourceText]).score,
-                    referenceBLEU: referenceBLEU,
+                    referenceBLEU: referenceBLEU, perplexity: perplexity,
                     samples: zip(sourceText, outputText).prefix(sampleCount).map { .init(input: $0, output: $1) }))
             allOutputs += outputText
             allSources += sourceText
@@ -186,6 +230,7 @@ public struct TrainedStyleTransfer {
         let accuracy = classified > 0 ? Double(correct) / Double(classified) : nil
         return StyleTransferReport(
             directions: directions, accuracy: accuracy, sourceBLEU: sourceBLEU, referenceBLEU: referenceBLEU,
+            perplexity: perplexityTokens > 0 ? Foundation.exp(logPerplexitySum / Double(perplexityTokens)) : nil,
             geometricMean: accuracy.map { ($0 * 100 * sourceBLEU).squareRoot() },
             referenceGeometricMean: accuracy.flatMap { accuracy in
                 referenceBLEU.map { (accuracy * 100 * $0).squareRoot() }
@@ -198,5 +243,25 @@ public struct TrainedStyleTransfer {
             let file = try TextScoring.TextFile(contentsOf: directory.file(StyleTransferRun.validationFile(style)).path)
             return file.lines.map { $0.split(separator: " ").map(String.init) }
         }
+    }
+}
+
+/// A trained style-transfer system: rewrites sentences of given source styles into a target style.
+public protocol StyleTransferSystem {
+    /// The transfers of `sentences` (style indices `sources`, one per sentence) to style index `target`.
+    func transfer(_ sentences: [[String]], from sources: [Int], to target: Int) -> [[String]]
+}
+
+extension TemplateTransfer: StyleTransferSystem {
+    /// Each sentence transferred on its own.
+    public func transfer(_ sentences: [[String]], from sources: [Int], to target: Int) -> [[String]] {
+        zip(sentences, sources).map { transfer($0, from: $1, to: target) }
+    }
+}
+
+extension CrossAlignedTransfer: StyleTransferSystem {
+    /// Greedy decoding in batches.
+    public func transfer(_ sentences: [[String]], from sources: [Int], to target: Int) -> [[String]] {
+        transfer(sentences, from: sources, to: target, batchSize: 128)
     }
 }
