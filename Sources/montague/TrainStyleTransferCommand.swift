@@ -41,8 +41,13 @@ struct TrainStyleTransferCommand: ParsableCommand {
     @Option(name: .long, help: "The model directory to write.")
     var output: String
 
-    @Option(name: .long, help: "Tokenizer: whitespace (pre-tokenized text) or default (Montague's word tokenizer).")
-    var tokenizer: TextTokenization = .whitespace
+    @Option(
+        name: .long,
+        help: """
+            Tokenizer: whitespace (pre-tokenized text), default (Montague's word tokenizer), or subwords: bpe:N, \
+            unigram:N (trained on the style files) or a tokenizer.json file.
+            """)
+    var tokenizer = LanguageModelTokenizerChoice(words: .whitespace)
 
     @Flag(name: .long, help: "Lowercase tokens.")
     var lowercase = false
@@ -78,11 +83,12 @@ struct TrainStyleTransferCommand: ParsableCommand {
 
     func run() throws {
         let files = try style.map(StyleCorpus.parseSpecification)
-        let recipe = StyleTransferRecipe(
-            method: method, tokenization: tokenizer, lowercase: lowercase, maximumLength: maxLength,
+        var recipe = StyleTransferRecipe(
+            method: method, tokenization: tokenizer.words, lowercase: lowercase, maximumLength: maxLength,
             validationFraction: validFraction, markerOrder: markerOrder, markerThreshold: threshold,
             bleuTokenizer: bleuTokenizer, seed: seed, crossAligned: method.isNeural ? try neural.settings(seed: seed) : nil,
             languageModels: lmSteps > 0 ? StyleLanguageModels.Settings(steps: lmSteps) : nil)
+        recipe.subwords = tokenizer.subwords
         let summary = try StyleTransferRun.train(
             recipe, files: files, output: ModelDirectory(path: output), classifierEpochs: classifierEpochs,
             timeLimit: neural.timeLimit?.seconds, metricsURL: neural.metrics.map { URL(fileURLWithPath: $0) }

@@ -123,6 +123,66 @@ struct StyleTransferCrossAlignedTests {
         #expect(report.directions.count == 2 && report.accuracy != nil)
     }
 
+    @Test("Per-style language models: a style's sentences are more fluent under its own model; evaluate reports it")
+    func languageModels() throws {
+        let root = try Self.temporaryRoot("style-lm")
+        defer { try? FileManager.default.removeItem(at: root) }
+        let (positive, negative) = try SyntheticStyles.write(to: root, count: 60)
+        let output = ModelDirectory(url: root.appendingPathComponent("model"))
+        let settings = StyleLanguageModels.Settings(
+            embeddingSize: 8, hiddenSize: 16, steps: 60, batchSize: 16, learningRate: 1e-2, minimumCount: 1)
+        _ = try StyleTransferRun.train(
+            StyleTransferRecipe(
+                validationFraction: 0.1, markerOrder: 2, markerThreshold: 5, seed: 1, languageModels: settings),
+            files: [("pos", positive), ("neg", negative)], output: output, classifierEpochs: 0)
+        let model = try TrainedStyleTransfer.load(from: output)
+        let models = try #require(model.languageModels)
+        let held = try model.validationSentences()
+        let own = try #require(models.perplexity(of: held[0], style: 0))
+        let other = try #require(models.perplexity(of: held[0], style: 1))
+        #expect(own.perplexity > 1 && own.perplexity < other.perplexity, "\(own) \(other)")
+        #expect(own.tokens == held[0].reduce(0) { $0 + $1.count + 1 })
+        let report = try model.evaluate(inputs: held.enumerated().map { ($0, nil, $1, []) })
+        #expect(report.directions.allSatisfy { ($0.perplexity ?? 0) > 1 })
+        let combined = try #require(report.perplexity)
+        let low = report.directions.compactMap(\.perplexity).min() ?? 0
+        let high = report.directions.compactMap(\.perplexity).max() ?? 0
+        #expect(combined >= low - 1e-9 && combined <= high + 1e-9)
+        #expect(throws: InputError.self) {
+            var bad = settings
+            bad.steps = 0
+            _ = try StyleTransferRun.train(
+                StyleTransferRecipe(languageModels: bad), files: [("pos", positive), ("neg", negative)],
+                output: ModelDirectory(url: root.appendingPathComponent("bad")))
+        }
+    }
+
+    @Test("Subword tokenizers: trained, saved in the model directory, used by transfer, and rendered back to text")
+    func subwords() throws {
+        let root = try Self.temporaryRoot("style-bpe")
+        defer { try? FileManager.default.removeItem(at: root) }
+        let (positive, negative) = try SyntheticStyles.write(to: root, count: 40)
+        let output = ModelDirectory(url: root.appendingPathComponent("model"))
+        var recipe = Self.recipe(steps: 2)
+        recipe.subwords = "bpe:300"
+        _ = try StyleTransferRun.train(recipe, files: [("pos", positive), ("neg", negative)], output: output, classifierEpochs: 0)
+        #expect(FileManager.default.fileExists(atPath: output.file(StyleTransferRun.tokenizerFile).path))
+        let model = try TrainedStyleTransfer.load(from: output)
+        let line = "the soup was great ."
+        let pieces = model.tokenize(line)
+        #expect(model.subwords != nil && !pieces.isEmpty)
+        #expect(model.render(pieces) == line)
+        let outputs = try model.transfer([pieces], to: 1)
+        #expect(outputs.count == 1)
+        var bad = recipe
+        bad.subwords = "bpe:12"
+        #expect(throws: InputError.self) {
+            _ = try StyleTransferRun.train(
+                bad, files: [("pos", positive), ("neg", negative)],
+                output: ModelDirectory(url: root.appendingPathComponent("bad")))
+        }
+    }
+
     @Test("Bad cross-aligned settings are input errors")
     func badSettings() throws {
         let root = try Self.temporaryRoot("cross-aligned-bad")

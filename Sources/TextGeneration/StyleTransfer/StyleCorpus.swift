@@ -1,3 +1,4 @@
+import Corpus
 import Foundation
 import MontagueSupport
 
@@ -26,7 +27,7 @@ public struct StyleCorpus: Sendable {
     ///   empty files (located at the file).
     public static func load(
         files: [(style: String, path: String)], tokenization: TextTokenization, lowercase: Bool,
-        maximumLength: Int? = nil
+        maximumLength: Int? = nil, subwords: SubwordTokenizer? = nil
     ) throws -> StyleCorpus {
         var styles: [String] = []
         var sentences: [[[String]]] = []
@@ -34,9 +35,18 @@ public struct StyleCorpus: Sendable {
             guard !style.isEmpty, !style.contains(where: { $0.isWhitespace || $0 == "=" }) else {
                 throw InputError("style name '\(Escaping.visible(style))' must be a non-empty word")
             }
-            let corpus = try PlainTextCorpus(path: path, tokenization: tokenization, lowercase: lowercase)
-            let truncated =
-                maximumLength.map { limit in corpus.sentences.map { Array($0.prefix(limit)) } } ?? corpus.sentences
+            let loaded: [[String]]
+            if let subwords {
+                loaded = try TextScoring.TextFile(contentsOf: path).lines.map {
+                    subwords.encodeToPieces(lowercase ? $0.lowercased() : $0)
+                }.filter { !$0.isEmpty }
+                guard !loaded.isEmpty else {
+                    throw InputError("no sentences (every line is blank)", at: SourceLocation(file: path))
+                }
+            } else {
+                loaded = try PlainTextCorpus(path: path, tokenization: tokenization, lowercase: lowercase).sentences
+            }
+            let truncated = maximumLength.map { limit in loaded.map { Array($0.prefix(limit)) } } ?? loaded
             if let index = styles.firstIndex(of: style) {
                 sentences[index] += truncated
             } else {

@@ -1,4 +1,5 @@
 import Autodiff
+import Corpus
 import Foundation
 import MontagueSupport
 import NeuralNet
@@ -23,8 +24,11 @@ public struct StyleTransferRecipe: Codable, Equatable, Sendable {
     public var method: StyleTransferMethod
     /// Style names, in order.
     public var styles: [String]
-    /// Tokenization of the input files.
+    /// Tokenization of the input files (ignored when ``subwords`` is set).
     public var tokenization: TextTokenization
+    /// A subword tokenizer instead of words: `bpe:N` or `unigram:N` (trained on the style files) or the path of a
+    /// Hugging Face `tokenizer.json`; nil for words. The tokenizer is saved in the model directory.
+    public var subwords: String?
     /// Lowercase tokens.
     public var lowercase: Bool
     /// Longest sentence kept (tokens).
@@ -57,6 +61,7 @@ public struct StyleTransferRecipe: Codable, Equatable, Sendable {
         languageModels: StyleLanguageModels.Settings? = nil
     ) {
         self.crossAligned = crossAligned
+        self.subwords = nil
         self.languageModels = languageModels
         self.method = method
         self.styles = styles
@@ -85,6 +90,8 @@ public enum StyleTransferRun {
     /// The model kind written to manifests.
     public static let kind = "style-transfer"
     static let markersFile = "markers.json"
+    /// The subword tokenizer file, for models trained on subwords.
+    public static let tokenizerFile = "tokenizer.json"
     static func poolFile(_ style: String) -> String { "train-\(style).txt" }
     static func validationFile(_ style: String) -> String { "valid-\(style).txt" }
 
@@ -137,9 +144,28 @@ public enum StyleTransferRun {
         } else {
             recipe.crossAligned = nil
         }
+        var subwords: SubwordTokenizer?
+        if let text = recipe.subwords {
+            guard let specification = SubwordTokenizer.Specification(text) else {
+                throw InputError(
+                    "subword tokenizer '\(Escaping.visible(text))': use bpe:N (N ≥ 257), unigram:N (N ≥ 2) "
+                        + "or a tokenizer.json file")
+            }
+            if output.exists, FileManager.default.fileExists(atPath: output.file(tokenizerFile).path) {
+                subwords = try SubwordTokenizer.load(from: output.file(tokenizerFile))
+            } else {
+                var texts: [String] = []
+                for (_, path) in files {
+                    texts += try TextScoring.TextFile(contentsOf: path).lines.map {
+                        recipe.lowercase ? $0.lowercased() : $0
+                    }
+                }
+                subwords = try SubwordTokenizer.make(specification, texts: texts)
+            }
+        }
         let corpus = try StyleCorpus.load(
             files: files, tokenization: recipe.tokenization, lowercase: recipe.lowercase,
-            maximumLength: recipe.maximumLength)
+            maximumLength: recipe.maximumLength, subwords: subwords)
         var dataFingerprints: [String: String] = [:]
         for (style, path) in files { dataFingerprints["\(style)=\(path)"] = PlainTextCorpus.fingerprint(of: path) }
         if output.exists {
@@ -147,11 +173,13 @@ public enum StyleTransferRun {
                 recipe, corpus: corpus, output: output, timeLimit: timeLimit, metricsURL: metricsURL, log: log)
         }
         try output.create()
+        try subwords?.save(to: output.file(tokenizerFile))
         let (train, validation) = corpus.split(validationFraction: recipe.validationFraction, seed: recipe.seed)
         log?("styles: " + zip(corpus.styles, train.sentences).map { "\($0) \($1.count)" }.joined(separator: ", "))
         var finalRecipe = recipe
         finalRecipe.styles = corpus.styles
         var directoryFiles: [String: String] = [:]
+        if subwords != nil { directoryFiles[tokenizerFile] = "the subword tokenizer (Hugging Face tokenizer.json)" }
         var markerCounts: [Int] = []
         if !recipe.method.isNeural {
             let markers = AttributeMarkers(

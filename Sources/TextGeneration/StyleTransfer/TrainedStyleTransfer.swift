@@ -1,3 +1,4 @@
+import Corpus
 import Foundation
 import MontagueSupport
 import NeuralNet
@@ -60,6 +61,8 @@ public struct TrainedStyleTransfer {
     public let classifier: StyleClassifier?
     /// The per-style language models (fluency), if they were trained.
     public let languageModels: StyleLanguageModels?
+    /// The subword tokenizer, for models trained on subwords.
+    public let subwords: SubwordTokenizer?
     /// The directory.
     public let directory: ModelDirectory
 
@@ -96,9 +99,12 @@ public struct TrainedStyleTransfer {
         let languageModels = try recipe.languageModels.map {
             try StyleLanguageModels.load(from: directory, styles: recipe.styles, settings: $0)
         }
+        let subwords = try recipe.subwords.map { _ in
+            try SubwordTokenizer.load(from: directory.file(StyleTransferRun.tokenizerFile))
+        }
         return TrainedStyleTransfer(
             recipe: recipe, system: system, classifier: classifier, languageModels: languageModels,
-            directory: directory)
+            subwords: subwords, directory: directory)
     }
 
     static func loadTemplateSystem(from directory: ModelDirectory, recipe: StyleTransferRecipe) throws
@@ -134,7 +140,16 @@ public struct TrainedStyleTransfer {
 
     /// Tokenizes input lines as the model's corpora were.
     public func tokenize(_ line: String) -> [String] {
-        Array(recipe.tokenization.tokens(line, lowercase: recipe.lowercase).prefix(recipe.maximumLength))
+        if let subwords {
+            return Array(
+                subwords.encodeToPieces(recipe.lowercase ? line.lowercased() : line).prefix(recipe.maximumLength))
+        }
+        return Array(recipe.tokenization.tokens(line, lowercase: recipe.lowercase).prefix(recipe.maximumLength))
+    }
+
+    /// A token sequence as text: words joined by spaces, or subword pieces decoded.
+    public func render(_ tokens: [String]) -> String {
+        subwords.map { $0.decode(pieces: tokens) } ?? tokens.joined(separator: " ")
     }
 
     /// The source style of each sentence: `source` when given; with two styles, the one that is not `target`;
@@ -181,8 +196,8 @@ public struct TrainedStyleTransfer {
                 throw InputError("with more than two styles, name the target style")
             }
             let outputs = try transfer(input.sentences, from: input.style, to: target)
-            let outputText = outputs.map { $0.joined(separator: " ") }
-            let sourceText = input.sentences.map { $0.joined(separator: " ") }
+            let outputText = outputs.map(render)
+            let sourceText = input.sentences.map(render)
             var accuracy: Double?
             if let classifier, !outputs.isEmpty {
                 let predictions = classifier.predict(outputs)
@@ -199,7 +214,7 @@ public struct TrainedStyleTransfer {
             }
             var referenceBLEU: Double?
             if !input.references.isEmpty {
-                let streams = input.references.map { $0.map { $0.joined(separator: " ") } }
+                let streams = input.references.map { $0.map(render) }
                 referenceBLEU = try bleu.corpusScore(hypotheses: outputText, references: streams).score
                 // Pool the references: every direction must have the same number of reference sets.
                 if referenceStreams.isEmpty && referencedOutputs.isEmpty {

@@ -25,7 +25,7 @@ struct StyleTransferKind: ModelKindHandler {
             while let line = readLine() { read.append(line) }
             lines = read
         }
-        let outputs = try model.transfer(lines.map(model.tokenize), to: target).map { $0.joined(separator: " ") }
+        let outputs = try model.transfer(lines.map(model.tokenize), to: target).map(model.render)
         let text =
             options.json
             ? "[" + outputs.map(Escaping.jsonString).joined(separator: ",") + "]\n"
