@@ -1,4 +1,5 @@
 import ArgumentParser
+import Corpus
 import Foundation
 import MontagueSupport
 import NeuralNet
@@ -12,7 +13,9 @@ struct TrainStyleTransferCommand: ParsableCommand {
         commandName: "style-transfer",
         abstract: "Train a text style-transfer model on non-parallel corpora of two or more styles.",
         discussion: """
-            Each --style names a style and a plain-text file of its sentences (one per line). A held-out part of \
+            Each --style names a style and a plain-text file of its sentences (one per line); or --corpus reads \
+            one labelled corpus (XML through the Corpus module's profiles, e.g. --unit review/text --label \
+            review@sentiment) whose label values are the styles. A held-out part of \
             each style is kept for validation, and a TextCNN style classifier (Kim 2014) is trained for \
             evaluation, with one small language model per style that measures the fluency of transferred sentences \
             (--lm-steps). Methods: template — delete the source's attribute markers (n-grams whose salience for \
@@ -34,6 +37,28 @@ struct TrainStyleTransferCommand: ParsableCommand {
 
     @Option(name: .long, help: "A style and its sentences, NAME=FILE (repeatable; at least two styles).")
     var style: [String] = []
+
+    @Option(
+        name: .long,
+        help: """
+            A labelled corpus instead of --style files (repeatable: XML read through its profile, or plain text): \
+            each text unit's style is the value of its label (--style-label).
+            """)
+    var corpus: [String] = []
+
+    @Option(help: "Format profile of --corpus: auto, tei, bosak, tmx, generic.")
+    var profile: String = "auto"
+
+    @Option(help: "Generic profile of --corpus: the element path of text units (repeatable, e.g. review/text).")
+    var unit: [String] = []
+
+    @Option(help: "Generic profile of --corpus: an attribute that becomes a label, [name=][path]@attribute.")
+    var label: [String] = []
+
+    @Option(
+        name: .customLong("style-label"),
+        help: "The label of --corpus units whose value is the style (default: the units' only label).")
+    var styleLabel: String?
 
     @Option(name: .long, help: "template, retrieve-only or cross-aligned.")
     var method: StyleTransferMethod = .template
@@ -89,8 +114,22 @@ struct TrainStyleTransferCommand: ParsableCommand {
             bleuTokenizer: bleuTokenizer, seed: seed, crossAligned: method.isNeural ? try neural.settings(seed: seed) : nil,
             languageModels: lmSteps > 0 ? StyleLanguageModels.Settings(steps: lmSteps) : nil)
         recipe.subwords = tokenizer.subwords
+        var units: (loader: CorpusLoader, label: String?)?
+        if !corpus.isEmpty {
+            guard let kind = ProfileKind(rawValue: profile) else {
+                throw ValidationError(
+                    "unknown profile '\(profile)': use one of \(ProfileKind.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            let generic =
+                unit.isEmpty && label.isEmpty && kind != .generic
+                ? nil : try GenericProfileSpecification(units: unit, labels: label)
+            let loader = try CorpusLoader(
+                paths: corpus, options: CorpusLoadOptions(profile: ProfileConfiguration(kind: kind, generic: generic)))
+            units = (loader, styleLabel)
+        }
         let summary = try StyleTransferRun.train(
-            recipe, files: files, output: ModelDirectory(path: output), classifierEpochs: classifierEpochs,
+            recipe, files: files, output: ModelDirectory(path: output), units: units,
+            classifierEpochs: classifierEpochs,
             timeLimit: neural.timeLimit?.seconds, metricsURL: neural.metrics.map { URL(fileURLWithPath: $0) }
         ) { FileHandle.standardError.write(Data(($0 + "\n").utf8)) }
         print("training sentences per style: \(summary.trainingSentences.map(String.init).joined(separator: ", "))")

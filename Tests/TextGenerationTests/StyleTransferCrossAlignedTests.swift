@@ -183,6 +183,81 @@ struct StyleTransferCrossAlignedTests {
         }
     }
 
+    static func reviewsXML(count: Int) -> String {
+        var xml = "<?xml version=\"1.0\"?>\n<reviews>\n"
+        for index in 0..<count {
+            xml += "  <review sentiment=\"pos\">\(SyntheticStyles.sentence(index, adjectives: SyntheticStyles.positive))</review>\n"
+            xml += "  <review sentiment=\"neg\">\(SyntheticStyles.sentence(index + 1, adjectives: SyntheticStyles.negative))</review>\n"
+        }
+        return xml + "  <review>no label here</review>\n</reviews>\n"
+    }
+
+    static func loader(_ path: String) throws -> CorpusLoader {
+        try CorpusLoader(
+            paths: [path],
+            options: CorpusLoadOptions(
+                profile: ProfileConfiguration(
+                    kind: .generic,
+                    generic: try GenericProfileSpecification(units: ["review"], labels: ["review@sentiment"]))))
+    }
+
+    @Test("A labelled XML corpus gives the styles through the Corpus module's generic profile")
+    func labelledXML() throws {
+        let root = try Self.temporaryRoot("style-xml")
+        defer { try? FileManager.default.removeItem(at: root) }
+        let path = root.appendingPathComponent("reviews.xml")
+        try Self.reviewsXML(count: 30).write(to: path, atomically: true, encoding: .utf8)
+        let texts = try StyleCorpus.labelledTexts(from: try Self.loader(path.path), label: nil)
+        #expect(texts.styles == ["pos", "neg"] && texts.texts.map(\.count) == [30, 30] && texts.unlabelled == 1)
+        #expect(throws: InputError.self) { try StyleCorpus.labelledTexts(from: try Self.loader(path.path), label: "x") }
+        let output = ModelDirectory(url: root.appendingPathComponent("model"))
+        let summary = try StyleTransferRun.train(
+            StyleTransferRecipe(validationFraction: 0.1, markerOrder: 2, markerThreshold: 5, seed: 1), files: [],
+            output: output, units: (try Self.loader(path.path), "sentiment"), classifierEpochs: 0)
+        #expect(summary.trainingSentences == [27, 27])
+        let model = try TrainedStyleTransfer.load(from: output)
+        #expect(model.recipe.styles == ["pos", "neg"])
+        #expect(throws: InputError.self) {
+            _ = try StyleTransferRun.train(
+                StyleTransferRecipe(), files: [("a", path.path)],
+                output: ModelDirectory(url: root.appendingPathComponent("both")),
+                units: (try Self.loader(path.path), nil))
+        }
+    }
+
+    /// Any mutation of a labelled XML corpus gives styles or a thrown error, never a trap.
+    @Test("Mutated labelled corpora give styles or errors")
+    func mutatedLabelledCorpora() throws {
+        let root = try Self.temporaryRoot("style-xml-fuzz")
+        defer { try? FileManager.default.removeItem(at: root) }
+        let path = root.appendingPathComponent("reviews.xml")
+        let original = Array(Self.reviewsXML(count: 4).utf8)
+        var generator = RandomGenerator(seed: 23)
+        let alphabet = Array("<>/=\"' abcdefgnopsvw&;!?-\n\u{00}".utf8)
+        var loaded = 0
+        for _ in 0..<120 {
+            var bytes = original
+            for _ in 0..<(1 + generator.nextInt(below: 4)) {
+                let position = generator.nextInt(below: bytes.count)
+                switch generator.nextInt(below: 3) {
+                case 0: bytes[position] = alphabet[generator.nextInt(below: alphabet.count)]
+                case 1: bytes.remove(at: position)
+                default: bytes.insert(alphabet[generator.nextInt(below: alphabet.count)], at: position)
+                }
+                if bytes.isEmpty { bytes = [UInt8(ascii: "<")] }
+            }
+            try Data(bytes).write(to: path)
+            do {
+                let texts = try StyleCorpus.labelledTexts(from: try Self.loader(path.path), label: nil)
+                #expect(texts.styles.count >= 2 && texts.styles.count == texts.texts.count)
+                loaded += 1
+            } catch {
+                #expect(!String(describing: error).isEmpty)
+            }
+        }
+        #expect(loaded > 0 && loaded < 120)
+    }
+
     @Test("Bad cross-aligned settings are input errors")
     func badSettings() throws {
         let root = try Self.temporaryRoot("cross-aligned-bad")

@@ -123,8 +123,9 @@ public enum StyleTransferRun {
     ///   model.
     public static func train(
         _ recipe: StyleTransferRecipe, files: [(style: String, path: String)], output: ModelDirectory,
-        classifierEpochs: Int = 2, classifierEmbeddingSize: Int = 128, timeLimit: Double? = nil,
-        metricsURL: URL? = nil, log: ((String) -> Void)? = nil
+        units: (loader: CorpusLoader, label: String?)? = nil, classifierEpochs: Int = 2,
+        classifierEmbeddingSize: Int = 128, timeLimit: Double? = nil, metricsURL: URL? = nil,
+        log: ((String) -> Void)? = nil
     ) throws -> Summary {
         guard (0..<1).contains(recipe.validationFraction) else {
             throw InputError("the validation fraction must be in [0, 1)")
@@ -144,6 +145,13 @@ public enum StyleTransferRun {
         } else {
             recipe.crossAligned = nil
         }
+        if units != nil && !files.isEmpty {
+            throw InputError("give the styles either as --style files or as one labelled corpus, not both")
+        }
+        let labelled = try units.map { try StyleCorpus.labelledTexts(from: $0.loader, label: $0.label) }
+        if let labelled, labelled.unlabelled > 0 {
+            log?("\(labelled.unlabelled) units without a style label skipped")
+        }
         var subwords: SubwordTokenizer?
         if let text = recipe.subwords {
             guard let specification = SubwordTokenizer.Specification(text) else {
@@ -154,7 +162,7 @@ public enum StyleTransferRun {
             if output.exists, FileManager.default.fileExists(atPath: output.file(tokenizerFile).path) {
                 subwords = try SubwordTokenizer.load(from: output.file(tokenizerFile))
             } else {
-                var texts: [String] = []
+                var texts: [String] = labelled.map { Array($0.texts.joined()) } ?? []
                 for (_, path) in files {
                     texts += try TextScoring.TextFile(contentsOf: path).lines.map {
                         recipe.lowercase ? $0.lowercased() : $0
@@ -163,11 +171,18 @@ public enum StyleTransferRun {
                 subwords = try SubwordTokenizer.make(specification, texts: texts)
             }
         }
-        let corpus = try StyleCorpus.load(
-            files: files, tokenization: recipe.tokenization, lowercase: recipe.lowercase,
-            maximumLength: recipe.maximumLength, subwords: subwords)
+        let corpus =
+            try labelled.map {
+                try StyleCorpus.tokenizing(
+                    styles: $0.styles, texts: $0.texts, tokenization: recipe.tokenization, lowercase: recipe.lowercase,
+                    maximumLength: recipe.maximumLength, subwords: subwords)
+            }
+            ?? StyleCorpus.load(
+                files: files, tokenization: recipe.tokenization, lowercase: recipe.lowercase,
+                maximumLength: recipe.maximumLength, subwords: subwords)
         var dataFingerprints: [String: String] = [:]
         for (style, path) in files { dataFingerprints["\(style)=\(path)"] = PlainTextCorpus.fingerprint(of: path) }
+        for path in units?.loader.files ?? [] { dataFingerprints[path] = PlainTextCorpus.fingerprint(of: path) }
         if output.exists {
             return try continueRun(
                 recipe, corpus: corpus, output: output, timeLimit: timeLimit, metricsURL: metricsURL, log: log)
