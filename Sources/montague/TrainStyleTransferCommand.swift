@@ -24,7 +24,8 @@ struct TrainStyleTransferCommand: ParsableCommand {
             cross-aligned — the cross-aligned autoencoder of Shen et al. 2017 (a GRU encoder-decoder whose \
             decoder hidden states are aligned across styles by adversarial discriminators), trained for --steps \
             or --time-limit, keeping the weights with the best validation GM; the same command again continues \
-            the run. Then `montague predict DIR --to STYLE < input.txt` and `montague evaluate DIR` (target-style accuracy, \
+            the run; back-translation — the same encoder-decoder trained by denoising and back-translation \
+            without discriminators (Lample et al. 2019). Then `montague predict DIR --to STYLE < input.txt` and `montague evaluate DIR` (target-style accuracy, \
             source-BLEU, reference BLEU with --refs).
 
             Examples:
@@ -60,7 +61,7 @@ struct TrainStyleTransferCommand: ParsableCommand {
         help: "The label of --corpus units whose value is the style (default: the units' only label).")
     var styleLabel: String?
 
-    @Option(name: .long, help: "template, retrieve-only or cross-aligned.")
+    @Option(name: .long, help: "template, retrieve-only, cross-aligned or back-translation.")
     var method: StyleTransferMethod = .template
 
     @Option(name: .long, help: "The model directory to write.")
@@ -189,6 +190,15 @@ struct CrossAlignedOptions: ParsableArguments {
     @Option(name: .customLong("adversarial-weight"), help: "Weight ρ of the adversarial loss.")
     var adversarialWeight: Float = 1
 
+    @Option(name: .customLong("word-dropout"), help: "back-translation: input word dropout of the denoising loss.")
+    var wordDropout: Float?
+
+    @Option(name: .customLong("shuffle-distance"), help: "back-translation: largest move of the local input shuffle.")
+    var shuffleDistance: Int?
+
+    @Option(name: .customLong("back-translation-weight"), help: "back-translation: weight of the back-translation loss.")
+    var backTranslationWeight: Float?
+
     @Option(name: .customLong("min-count"), help: "Words seen fewer times become <unk>.")
     var minCount = 5
 
@@ -208,12 +218,16 @@ struct CrossAlignedOptions: ParsableArguments {
         guard !parsed.isEmpty, parsed.count == widths.count else {
             throw ValidationError("--filter-widths: expected comma-separated integers, got '\(filterWidths)'")
         }
-        return CrossAlignedSettings(
+        var settings = CrossAlignedSettings(
             embeddingSize: embeddingSize, styleSize: styleSize, contentSize: contentSize, filterWidths: parsed,
             filterCount: filterCount, dropout: dropout, temperature: temperature, minimumCount: minCount,
             maximumVocabulary: maxVocabulary, validationSentences: validationSentences,
             training: CrossAlignedTraining.Options(
                 batchSize: batchSize, learningRate: learningRate, adversarialWeight: adversarialWeight,
                 steps: steps, evaluationInterval: evalEvery, seed: seed))
+        settings.wordDropout = wordDropout
+        settings.shuffleDistance = shuffleDistance
+        settings.backTranslationWeight = backTranslationWeight
+        return settings
     }
 }

@@ -258,6 +258,42 @@ struct StyleTransferCrossAlignedTests {
         #expect(loaded > 0 && loaded < 120)
     }
 
+    @Test("Back-translation noise drops and moves words within bounds; the method trains, saves and loads")
+    func backTranslation() throws {
+        var generator = RandomGenerator(seed: 9)
+        let sentence = Array(10..<30)
+        let settings = CrossAlignedTraining.BackTranslation(wordDropout: 0.2, shuffleDistance: 3)
+        var dropped = 0
+        for _ in 0..<50 {
+            let noised = CrossAlignedTraining.noise(sentence, settings: settings, using: &generator)
+            #expect(Set(noised).isSubset(of: Set(sentence)) && noised.count == Set(noised).count && !noised.isEmpty)
+            dropped += sentence.count - noised.count
+            // Among the kept words, none moves more than k places from its rank.
+            let kept = sentence.filter { noised.contains($0) }
+            for (position, word) in noised.enumerated() {
+                #expect(abs((kept.firstIndex(of: word) ?? 0) - position) <= 3)
+            }
+        }
+        #expect(dropped > 50 * 20 / 10 && dropped < 50 * 20 * 3 / 10)  // about 20 % of 1,000 words
+        #expect(CrossAlignedTraining.noise([4], settings: .init(wordDropout: 0.99), using: &generator) == [4])
+
+        let root = try Self.temporaryRoot("back-translation")
+        defer { try? FileManager.default.removeItem(at: root) }
+        let (positive, negative) = try SyntheticStyles.write(to: root, count: 20)
+        var recipe = Self.recipe(steps: 3)
+        recipe.method = .backTranslation
+        let output = ModelDirectory(url: root.appendingPathComponent("model"))
+        let summary = try StyleTransferRun.train(
+            recipe, files: [("pos", positive), ("neg", negative)], output: output, classifierEpochs: 1,
+            classifierEmbeddingSize: 8)
+        #expect(summary.training?.steps == 3)
+        #expect(summary.training?.lastMetrics["back_translation"] != nil)
+        let model = try TrainedStyleTransfer.load(from: output)
+        let system = try #require(model.system as? CrossAlignedTransfer)
+        #expect(system.model.discriminators.isEmpty)
+        #expect(try model.transfer([model.tokenize("the soup was great .")], to: 1).count == 1)
+    }
+
     @Test("Bad cross-aligned settings are input errors")
     func badSettings() throws {
         let root = try Self.temporaryRoot("cross-aligned-bad")

@@ -43,13 +43,16 @@ public struct CrossAlignedAutoencoder: ParameterContainer {
         public var temperature: Float
         /// The padding id (its embedding is zero and never trained).
         public var paddingIndex: Int
+        /// Whether the model has its per-style discriminators (not needed for back-translation training).
+        public var discriminators: Bool
 
         /// A configuration; the defaults are Shen et al.'s Yelp settings.
         public init(
             vocabularySize: Int, styleCount: Int, embeddingSize: Int = 100, styleSize: Int = 200,
             contentSize: Int = 500, filterWidths: [Int] = [1, 2, 3, 4, 5], filterCount: Int = 128,
-            dropout: Float = 0.5, temperature: Float = 0.1, paddingIndex: Int = 0
+            dropout: Float = 0.5, temperature: Float = 0.1, paddingIndex: Int = 0, discriminators: Bool = true
         ) {
+            self.discriminators = discriminators
             self.vocabularySize = vocabularySize
             self.styleCount = styleCount
             self.embeddingSize = embeddingSize
@@ -129,7 +132,7 @@ public struct CrossAlignedAutoencoder: ParameterContainer {
         encoder = GRUCell(inputSize: configuration.embeddingSize, hiddenSize: hidden, using: &generator)
         decoder = GRUCell(inputSize: configuration.embeddingSize, hiddenSize: hidden, using: &generator)
         output = Linear(hidden, configuration.vocabularySize, using: &generator)
-        discriminators = (0..<configuration.styleCount).map { _ in
+        discriminators = (0..<(configuration.discriminators ? configuration.styleCount : 0)).map { _ in
             HiddenStateDiscriminator(
                 hiddenSize: hidden, filterWidths: configuration.filterWidths, filterCount: configuration.filterCount,
                 using: &generator)

@@ -29,6 +29,12 @@ public struct CrossAlignedSettings: Codable, Equatable, Sendable {
     public var validationSentences: Int
     /// Optimization.
     public var training: CrossAlignedTraining.Options
+    /// `back-translation`: probability of dropping each input word in the denoising loss (nil: 0.1).
+    public var wordDropout: Float?
+    /// `back-translation`: largest displacement of the local input shuffle (nil: 3).
+    public var shuffleDistance: Int?
+    /// `back-translation`: weight of the back-translation loss (nil: 1).
+    public var backTranslationWeight: Float?
 
     /// Shen et al.'s Yelp settings (vocabulary: words seen at least 5 times).
     public init(
@@ -51,11 +57,20 @@ public struct CrossAlignedSettings: Codable, Equatable, Sendable {
     }
 
     /// The network configuration for a vocabulary and a style count.
-    public func configuration(vocabulary: Vocabulary, styleCount: Int) -> CrossAlignedAutoencoder.Configuration {
+    public func configuration(vocabulary: Vocabulary, styleCount: Int, discriminators: Bool = true)
+        -> CrossAlignedAutoencoder.Configuration
+    {
         CrossAlignedAutoencoder.Configuration(
             vocabularySize: vocabulary.count, styleCount: styleCount, embeddingSize: embeddingSize,
             styleSize: styleSize, contentSize: contentSize, filterWidths: filterWidths, filterCount: filterCount,
-            dropout: dropout, temperature: temperature, paddingIndex: vocabulary.paddingIndex)
+            dropout: dropout, temperature: temperature, paddingIndex: vocabulary.paddingIndex,
+            discriminators: discriminators)
+    }
+
+    /// The denoising and back-translation settings with their defaults filled in.
+    var backTranslation: CrossAlignedTraining.BackTranslation {
+        CrossAlignedTraining.BackTranslation(
+            wordDropout: wordDropout ?? 0.1, shuffleDistance: shuffleDistance ?? 3, weight: backTranslationWeight ?? 1)
     }
 
     /// Checks the values a user can set.
@@ -68,6 +83,11 @@ public struct CrossAlignedSettings: Codable, Equatable, Sendable {
         }
         if validationSentences < 0 { throw InputError("validation sentences must be ≥ 0") }
         if let problem = training.problem { throw InputError(problem) }
+        if let wordDropout, !(0..<1).contains(wordDropout) { throw InputError("word dropout must be in [0, 1)") }
+        if let shuffleDistance, shuffleDistance < 0 { throw InputError("the shuffle distance must be ≥ 0") }
+        if let backTranslationWeight, !(backTranslationWeight >= 0 && backTranslationWeight.isFinite) {
+            throw InputError("the back-translation weight must be ≥ 0")
+        }
         let probe = CrossAlignedAutoencoder.Configuration(
             vocabularySize: 5, styleCount: 2, embeddingSize: embeddingSize, styleSize: styleSize,
             contentSize: contentSize, filterWidths: filterWidths, filterCount: filterCount, dropout: dropout,
@@ -89,7 +109,7 @@ enum CrossAlignedRun {
 
     /// Builds the vocabulary (or reads it when continuing), trains, and leaves the best weights in `output`.
     static func train(
-        settings: CrossAlignedSettings, styles: [String], train: StyleCorpus, validation: StyleCorpus,
+        settings: CrossAlignedSettings, backTranslation: Bool, styles: [String], train: StyleCorpus, validation: StyleCorpus,
         classifier: StyleClassifier?, bleuTokenizer: BLEUTokenizer, maximumLength: Int, output: ModelDirectory,
         continuing: Bool, timeLimit: Double?, metricsURL: URL?, log: ((String) -> Void)?
     ) throws -> CrossAlignedTraining.Summary {
@@ -105,7 +125,8 @@ enum CrossAlignedRun {
         log?("cross-aligned autoencoder: vocabulary \(vocabulary.count)")
         var generator = RandomGenerator(seed: settings.training.seed)
         let model = CrossAlignedAutoencoder(
-            settings.configuration(vocabulary: vocabulary, styleCount: styles.count), using: &generator)
+            settings.configuration(vocabulary: vocabulary, styleCount: styles.count, discriminators: !backTranslation),
+            using: &generator)
         let ids = train.sentences.map { list in list.map { vocabulary.encode($0) } }
         let probe = validation.sentences.map { Array($0.prefix(settings.validationSentences)) }
         let bleu = BLEU(tokenizer: bleuTokenizer)
@@ -137,7 +158,8 @@ enum CrossAlignedRun {
             return metrics
         }
         return try CrossAlignedTraining.run(
-            model: model, sentences: ids, vocabulary: vocabulary, options: settings.training, directory: output,
+            model: model, sentences: ids, vocabulary: vocabulary, options: settings.training,
+            backTranslation: backTranslation ? settings.backTranslation : nil, directory: output,
             timeLimit: timeLimit, metricsURL: metricsURL, validate: validate, log: log)
     }
 
@@ -151,10 +173,12 @@ enum CrossAlignedRun {
 
     /// The trained transfer system in `directory`.
     static func load(
-        from directory: ModelDirectory, settings: CrossAlignedSettings, styleCount: Int, maximumLength: Int
+        from directory: ModelDirectory, settings: CrossAlignedSettings, styleCount: Int, maximumLength: Int,
+        backTranslation: Bool
     ) throws -> CrossAlignedTransfer {
         let vocabulary = try loadVocabulary(from: directory)
-        let configuration = settings.configuration(vocabulary: vocabulary, styleCount: styleCount)
+        let configuration = settings.configuration(
+            vocabulary: vocabulary, styleCount: styleCount, discriminators: !backTranslation)
         if let problem = configuration.problem {
             throw ModelDirectoryError(path: directory.manifestURL.path, "invalid cross-aligned settings: \(problem)")
         }

@@ -63,6 +63,73 @@ public enum CrossAlignedTraining {
         }
     }
 
+    /// Denoising and back-translation (Lample, Subramanian, Smith, Denoyer, Ranzato & Boureau 2019, "Multiple-
+    /// attribute text rewriting"), the non-adversarial training of the same encoder–decoder: each step minimizes
+    ///
+    /// ```
+    /// L = L_dae + λ·L_bt
+    /// L_dae = −log p(x | E(noise(x), s), s)                      (words dropped, local shuffle)
+    /// L_bt  = −log p(x | E(y', t), s),  y' = greedy transfer of x to t by the current model (no gradient)
+    /// ```
+    public struct BackTranslation: Sendable, Equatable {
+        /// Probability of dropping each input word in `noise`.
+        public var wordDropout: Float
+        /// Largest displacement of a word by the local shuffle in `noise` (0: none).
+        public var shuffleDistance: Int
+        /// λ.
+        public var weight: Float
+
+        /// Lample et al.'s noise (p = 0.1, k = 3) and λ = 1.
+        public init(wordDropout: Float = 0.1, shuffleDistance: Int = 3, weight: Float = 1) {
+            self.wordDropout = wordDropout
+            self.shuffleDistance = shuffleDistance
+            self.weight = weight
+        }
+    }
+
+    /// Lample et al.'s noise: every word dropped with probability `wordDropout` (at least one kept), then the words
+    /// permuted by sorting positions `i + U(0, k + 1)`, so no word moves more than `k` places.
+    static func noise(_ sentence: [Int], settings: BackTranslation, using generator: inout RandomGenerator) -> [Int] {
+        var kept = sentence.filter { _ in generator.nextUnitFloat() >= settings.wordDropout }
+        if kept.isEmpty, let first = sentence.first { kept = [first] }
+        guard settings.shuffleDistance > 0, kept.count > 1 else { return kept }
+        let keys = kept.indices.map { Double($0) + generator.nextUnitDouble() * Double(settings.shuffleDistance + 1) }
+        return kept.indices.sorted { keys[$0] < keys[$1] }.map { kept[$0] }
+    }
+
+    /// The loss of one back-translation step.
+    static func backTranslationLoss(
+        model: CrossAlignedAutoencoder, batch: [(ids: [Int], style: Int)], vocabulary: Vocabulary,
+        settings: BackTranslation, using generator: inout RandomGenerator
+    ) -> (total: Tensor, denoising: Tensor, backTranslation: Tensor) {
+        let styleCount = model.configuration.styleCount
+        let sentences = batch.map { $0.ids.isEmpty ? [vocabulary.unknownIndex] : $0.ids }
+        let sources = batch.map(\.style)
+        let targets = sources.map { source -> Int in
+            if styleCount == 2 { return 1 - source }
+            return (source + 1 + generator.nextInt(below: styleCount - 1)) % styleCount
+        }
+        let noised = sentences.map { noise($0, settings: settings, using: &generator) }
+        let longest = sentences.map(\.count).max() ?? 1
+        let transferred = model.transfer(
+            sentences, from: sources, to: targets, vocabulary: vocabulary, maximumLength: longest + 5
+        ).map { $0.isEmpty ? [vocabulary.unknownIndex] : $0 }
+        var dropout: RandomGenerator? = generator
+        func reconstruction(from inputs: [[Int]], styles: [Int]) -> Tensor {
+            let content = model.encode(inputs, styles: styles, dropoutUsing: &dropout)
+            let teacher = model.teacherForced(
+                sentences, initial: model.initialState(content: content, styles: sources), vocabulary: vocabulary,
+                dropoutUsing: &dropout)
+            return crossEntropy(
+                logits: teacher.logits, targets: teacher.targets, ignoreIndex: vocabulary.paddingIndex,
+                reduction: .sum) / Float(batch.count)
+        }
+        let denoising = reconstruction(from: noised, styles: sources)
+        let backTranslation = reconstruction(from: transferred, styles: targets)
+        if let dropout { generator = dropout }
+        return (denoising + backTranslation * settings.weight, denoising, backTranslation)
+    }
+
     /// How a run ended.
     public struct Summary: Sendable {
         /// Steps done in total, over all sessions.
@@ -174,7 +241,7 @@ public enum CrossAlignedTraining {
     /// - Throws: ``ModelDirectoryError`` / `CheckpointError` for an unreadable training state; file errors.
     public static func run(
         model: CrossAlignedAutoencoder, sentences: [[[Int]]], vocabulary: Vocabulary, options: Options,
-        directory: ModelDirectory, timeLimit: Double? = nil, metricsURL: URL? = nil,
+        backTranslation: BackTranslation? = nil, directory: ModelDirectory, timeLimit: Double? = nil, metricsURL: URL? = nil,
         validate: ((CrossAlignedAutoencoder) throws -> [String: Double])? = nil, log: ((String) -> Void)? = nil
     ) throws -> Summary {
         precondition(options.problem == nil, "CrossAlignedTraining: \(options.problem ?? "")")
@@ -251,6 +318,36 @@ public enum CrossAlignedTraining {
             }
             let epoch = step / batches.count
             let batch = batches[order(count: batches.count, epoch: epoch, seed: options.seed)[step % batches.count]]
+            if let backTranslation {
+                let losses = Self.backTranslationLoss(
+                    model: model, batch: batch, vocabulary: vocabulary, settings: backTranslation, using: &random)
+                var generatorGradients = gradients(of: losses.total, wrt: generatorOptimizer.parameters.map(\.value))
+                if options.maxGradientNorm > 0 {
+                    generatorGradients = clipByGlobalNorm(generatorGradients, maxNorm: options.maxGradientNorm).clipped
+                }
+                generatorOptimizer.step(generatorGradients)
+                step += 1
+                sums["denoising", default: 0] += Double(losses.denoising.item)
+                sums["back_translation", default: 0] += Double(losses.backTranslation.item)
+                counted += 1
+                if step % 10 == 0 || step == options.steps {
+                    lastMetrics = sums.mapValues { $0 / Double(counted) }
+                    try logger?.log(
+                        MetricsRecord(
+                            phase: "train", step: step, epoch: epoch,
+                            wallTime: elapsedBefore + Date().timeIntervalSince(start), metrics: lastMetrics))
+                    if step % 100 == 0 {
+                        log?(
+                            String(
+                                format: "step %d: denoising %.3f, back-translation %.3f", step,
+                                lastMetrics["denoising"] ?? .nan, lastMetrics["back_translation"] ?? .nan))
+                    }
+                    sums = [:]
+                    counted = 0
+                }
+                if step % options.evaluationInterval == 0 { try evaluate() }
+                continue
+            }
             let losses = Self.losses(model: model, batch: batch, vocabulary: vocabulary, using: &random)
             let discriminatorTotal = losses.discriminator.dropFirst().reduce(losses.discriminator[0], +)
             let adversarialTotal = losses.adversarial.dropFirst().reduce(losses.adversarial[0], +)

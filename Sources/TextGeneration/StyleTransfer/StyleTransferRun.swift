@@ -13,9 +13,12 @@ public enum StyleTransferMethod: String, Codable, CaseIterable, Sendable {
     case retrieveOnly = "retrieve-only"
     /// The cross-aligned autoencoder (Shen et al. 2017): ``CrossAlignedAutoencoder``.
     case crossAligned = "cross-aligned"
+    /// The same encoder–decoder trained by denoising and back-translation instead of discriminators (Lample et al.
+    /// 2019): ``CrossAlignedTraining/BackTranslation``.
+    case backTranslation = "back-translation"
 
     /// Whether the method trains a network (and can continue a run).
-    public var isNeural: Bool { self == .crossAligned }
+    public var isNeural: Bool { self == .crossAligned || self == .backTranslation }
 }
 
 /// Everything needed to rebuild a style-transfer model: stored as the model directory's hyperparameters.
@@ -267,7 +270,7 @@ public enum StyleTransferRun {
                     kind: kind, hyperparameters: finalRecipe, dataFingerprints: dataFingerprints, metrics: metrics,
                     files: directoryFiles))
             let summary = try CrossAlignedRun.train(
-                settings: settings, styles: corpus.styles, train: train, validation: validation,
+                settings: settings, backTranslation: recipe.method == .backTranslation, styles: corpus.styles, train: train, validation: validation,
                 classifier: classifier, bleuTokenizer: recipe.bleuTokenizer, maximumLength: recipe.maximumLength,
                 output: output, continuing: false, timeLimit: timeLimit, metricsURL: metricsURL, log: log)
             trainingSummary = summary
@@ -329,7 +332,7 @@ public enum StyleTransferRun {
         }
         let classifier = try previous.classifier.map { try StyleClassifier.load(from: output, settings: $0) }
         let summary = try CrossAlignedRun.train(
-            settings: settings, styles: previous.styles,
+            settings: settings, backTranslation: recipe.method == .backTranslation, styles: previous.styles,
             train: StyleCorpus(styles: previous.styles, sentences: pools),
             validation: StyleCorpus(styles: previous.styles, sentences: held), classifier: classifier,
             bleuTokenizer: previous.bleuTokenizer, maximumLength: previous.maximumLength, output: output,
