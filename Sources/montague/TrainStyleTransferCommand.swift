@@ -25,8 +25,8 @@ struct TrainStyleTransferCommand: ParsableCommand {
             decoder hidden states are aligned across styles by adversarial discriminators), trained for --steps \
             or --time-limit, keeping the weights with the best validation GM; the same command again continues \
             the run; back-translation — the same encoder-decoder trained by denoising and back-translation \
-            without discriminators (Lample et al. 2019). Then `montague predict DIR --to STYLE < input.txt` and `montague evaluate DIR` (target-style accuracy, \
-            source-BLEU, reference BLEU with --refs).
+            without discriminators (Lample et al. 2019). Then `montague predict DIR --to STYLE < input.txt` and \
+            `montague evaluate DIR` (target-style accuracy, source-BLEU, reference BLEU with --refs, perplexity).
 
             Examples:
               montague train style-transfer --style neg=sentiment.train.0 --style pos=sentiment.train.1 --output runs/yelp
@@ -112,14 +112,17 @@ struct TrainStyleTransferCommand: ParsableCommand {
         var recipe = StyleTransferRecipe(
             method: method, tokenization: tokenizer.words, lowercase: lowercase, maximumLength: maxLength,
             validationFraction: validFraction, markerOrder: markerOrder, markerThreshold: threshold,
-            bleuTokenizer: bleuTokenizer, seed: seed, crossAligned: method.isNeural ? try neural.settings(seed: seed) : nil,
+            bleuTokenizer: bleuTokenizer, seed: seed,
+            crossAligned: method.isNeural ? try neural.settings(seed: seed) : nil,
             languageModels: lmSteps > 0 ? StyleLanguageModels.Settings(steps: lmSteps) : nil)
         recipe.subwords = tokenizer.subwords
         var units: (loader: CorpusLoader, label: String?)?
         if !corpus.isEmpty {
             guard let kind = ProfileKind(rawValue: profile) else {
                 throw ValidationError(
-                    "unknown profile '\(profile)': use one of \(ProfileKind.allCases.map(\.rawValue).joined(separator: ", "))")
+                    "unknown profile '\(profile)': use one of "
+                        + ProfileKind.allCases.map(\.rawValue).joined(separator: ", ")
+                )
             }
             let generic =
                 unit.isEmpty && label.isEmpty && kind != .generic
@@ -196,7 +199,8 @@ struct CrossAlignedOptions: ParsableArguments {
     @Option(name: .customLong("shuffle-distance"), help: "back-translation: largest move of the local input shuffle.")
     var shuffleDistance: Int?
 
-    @Option(name: .customLong("back-translation-weight"), help: "back-translation: weight of the back-translation loss.")
+    @Option(
+        name: .customLong("back-translation-weight"), help: "back-translation: weight of the back-translation loss.")
     var backTranslationWeight: Float?
 
     @Option(name: .customLong("min-count"), help: "Words seen fewer times become <unk>.")

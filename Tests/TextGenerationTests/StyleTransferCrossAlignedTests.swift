@@ -42,7 +42,9 @@ struct StyleTransferCrossAlignedTests {
         // Sorted by length inside each style.
         let lengths = batches.joined().filter { $0.style == 1 }.map(\.ids.count)
         #expect(lengths == lengths.sorted())
-        #expect(CrossAlignedTraining.order(count: 5, epoch: 0, seed: 1) != CrossAlignedTraining.order(count: 5, epoch: 1, seed: 1))
+        #expect(
+            CrossAlignedTraining.order(count: 5, epoch: 0, seed: 1)
+                != CrossAlignedTraining.order(count: 5, epoch: 1, seed: 1))
     }
 
     @Test("The adversarial loss reaches the encoder through the soft decoding; the discriminator loss does not need it")
@@ -165,7 +167,8 @@ struct StyleTransferCrossAlignedTests {
         let output = ModelDirectory(url: root.appendingPathComponent("model"))
         var recipe = Self.recipe(steps: 2)
         recipe.subwords = "bpe:300"
-        _ = try StyleTransferRun.train(recipe, files: [("pos", positive), ("neg", negative)], output: output, classifierEpochs: 0)
+        _ = try StyleTransferRun.train(
+            recipe, files: [("pos", positive), ("neg", negative)], output: output, classifierEpochs: 0)
         #expect(FileManager.default.fileExists(atPath: output.file(StyleTransferRun.tokenizerFile).path))
         let model = try TrainedStyleTransfer.load(from: output)
         let line = "the soup was great ."
@@ -186,8 +189,10 @@ struct StyleTransferCrossAlignedTests {
     static func reviewsXML(count: Int) -> String {
         var xml = "<?xml version=\"1.0\"?>\n<reviews>\n"
         for index in 0..<count {
-            xml += "  <review sentiment=\"pos\">\(SyntheticStyles.sentence(index, adjectives: SyntheticStyles.positive))</review>\n"
-            xml += "  <review sentiment=\"neg\">\(SyntheticStyles.sentence(index + 1, adjectives: SyntheticStyles.negative))</review>\n"
+            let positive = SyntheticStyles.sentence(index, adjectives: SyntheticStyles.positive)
+            let negative = SyntheticStyles.sentence(index + 1, adjectives: SyntheticStyles.negative)
+            xml += "  <review sentiment=\"pos\">\(positive)</review>\n"
+            xml += "  <review sentiment=\"neg\">\(negative)</review>\n"
         }
         return xml + "  <review>no label here</review>\n</reviews>\n"
     }

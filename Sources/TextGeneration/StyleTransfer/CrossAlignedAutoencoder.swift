@@ -193,7 +193,8 @@ public struct CrossAlignedAutoencoder: ParameterContainer {
             [encoderStyle(oneHot(styles)), Tensor.zeros([batch, configuration.contentSize])], axis: 1)
         for t in 0..<length {
             let next = step(t, state)
-            state = masks[t].allSatisfy({ $0 == 1 })
+            state =
+                masks[t].allSatisfy({ $0 == 1 })
                 ? next : Tensor.where(Tensor(shape: [batch, 1], scalars: masks[t]), next, state)
         }
         return state.slice(axis: 1, range: configuration.styleSize..<configuration.hiddenSize)
@@ -217,9 +218,11 @@ public struct CrossAlignedAutoencoder: ParameterContainer {
         for t in 0..<steps {
             for sentence in sentences {
                 inputIDs.append(
-                    t == 0 ? vocabulary.beginningIndex : (t <= sentence.count ? sentence[t - 1] : vocabulary.paddingIndex))
+                    t == 0
+                        ? vocabulary.beginningIndex : (t <= sentence.count ? sentence[t - 1] : vocabulary.paddingIndex))
                 targets.append(
-                    t < sentence.count ? sentence[t] : (t == sentence.count ? vocabulary.endIndex : vocabulary.paddingIndex))
+                    t < sentence.count
+                        ? sentence[t] : (t == sentence.count ? vocabulary.endIndex : vocabulary.paddingIndex))
             }
         }
         var inputs = embedding(IndexTensor(shape: [steps, batch], indices: inputIDs))
@@ -249,7 +252,8 @@ public struct CrossAlignedAutoencoder: ParameterContainer {
         initial: Tensor, steps: Int, vocabulary: Vocabulary, dropoutUsing generator: inout RandomGenerator?
     ) -> Tensor {
         let batch = initial.shape[0]
-        var input = embedding(IndexTensor(shape: [batch], indices: Array(repeating: vocabulary.beginningIndex, count: batch)))
+        var input = embedding(
+            IndexTensor(shape: [batch], indices: Array(repeating: vocabulary.beginningIndex, count: batch)))
         var state = initial
         var states = [initial]
         for t in 0..<steps {
@@ -275,7 +279,8 @@ public struct CrossAlignedAutoencoder: ParameterContainer {
         guard !sentences.isEmpty else { return [] }
         return withoutGradients {
             var none: RandomGenerator? = nil
-            let content = encode(sentences.map { $0.isEmpty ? [vocabulary.unknownIndex] : $0 }, styles: sources, dropoutUsing: &none)
+            let content = encode(
+                sentences.map { $0.isEmpty ? [vocabulary.unknownIndex] : $0 }, styles: sources, dropoutUsing: &none)
             var state = initialState(content: content, styles: targets)
             let batch = sentences.count
             var outputs = [[Int]](repeating: [], count: batch)
@@ -288,7 +293,8 @@ public struct CrossAlignedAutoencoder: ParameterContainer {
                 for row in 0..<batch {
                     var best = 0
                     var bestValue = -Float.infinity
-                    for column in 0..<width where column != vocabulary.paddingIndex && column != vocabulary.beginningIndex {
+                    for column in 0..<width
+                    where column != vocabulary.paddingIndex && column != vocabulary.beginningIndex {
                         let value = logits[row * width + column]
                         if value > bestValue {
                             bestValue = value

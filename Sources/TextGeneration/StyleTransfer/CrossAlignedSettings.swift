@@ -109,7 +109,8 @@ enum CrossAlignedRun {
 
     /// Builds the vocabulary (or reads it when continuing), trains, and leaves the best weights in `output`.
     static func train(
-        settings: CrossAlignedSettings, backTranslation: Bool, styles: [String], train: StyleCorpus, validation: StyleCorpus,
+        settings: CrossAlignedSettings, backTranslation: Bool, styles: [String], train: StyleCorpus,
+        validation: StyleCorpus,
         classifier: StyleClassifier?, bleuTokenizer: BLEUTokenizer, maximumLength: Int, output: ModelDirectory,
         continuing: Bool, timeLimit: Double?, metricsURL: URL?, log: ((String) -> Void)?
     ) throws -> CrossAlignedTraining.Summary {

@@ -6,8 +6,9 @@ import NeuralNet
 
 /// Trains a ``CrossAlignedAutoencoder`` as Shen et al. 2017 do: every step takes a batch with the same number of
 /// sentences of each style, updates each style's discriminator on real (teacher-forced) against transferred
-/// (soft-decoded) hidden-state sequences, and updates encoder and decoder on `L_rec + ρ·L_adv` — with the adversarial
-/// term only while every discriminator's loss is below a threshold (Shen et al.'s 1.2), else on `L_rec` alone.
+/// (soft-decoded) hidden-state sequences, and updates encoder and decoder on `L_rec + ρ·L_adv` — with the
+/// adversarial term only while every discriminator's loss is below a threshold (Shen et al.'s 1.2), else on `L_rec`
+/// alone.
 ///
 /// Batches follow Shen et al.'s code: the smaller styles are oversampled to the size of the largest, each style is
 /// sorted by length and cut into equal chunks, batch `i` joins chunk `i` of every style (so a batch's sentences have
@@ -215,13 +216,15 @@ public enum CrossAlignedTraining {
             let fakeRows = targets.indices.filter { targets[$0] == style }
             guard !realRows.isEmpty, !fakeRows.isEmpty else { continue }
             let real = model.discriminators[style](
-                teacher.hiddenStates.indexSelect(axis: 0, indices: IndexTensor(shape: [realRows.count], indices: realRows)))
+                teacher.hiddenStates.indexSelect(
+                    axis: 0, indices: IndexTensor(shape: [realRows.count], indices: realRows)))
             let fake = model.discriminators[style](
                 soft.indexSelect(axis: 0, indices: IndexTensor(shape: [fakeRows.count], indices: fakeRows)))
             let ones = Tensor(shape: [fakeRows.count], scalars: Array(repeating: 1, count: fakeRows.count))
             discriminatorLosses.append(
                 binaryCrossEntropyWithLogits(
-                    logits: real, targets: Tensor(shape: [realRows.count], scalars: Array(repeating: 1, count: realRows.count)))
+                    logits: real,
+                    targets: Tensor(shape: [realRows.count], scalars: Array(repeating: 1, count: realRows.count)))
                     + binaryCrossEntropyWithLogits(logits: fake, targets: Tensor.zeros([fakeRows.count])))
             adversarialLosses.append(binaryCrossEntropyWithLogits(logits: fake, targets: ones))
         }
@@ -241,7 +244,8 @@ public enum CrossAlignedTraining {
     /// - Throws: ``ModelDirectoryError`` / `CheckpointError` for an unreadable training state; file errors.
     public static func run(
         model: CrossAlignedAutoencoder, sentences: [[[Int]]], vocabulary: Vocabulary, options: Options,
-        backTranslation: BackTranslation? = nil, directory: ModelDirectory, timeLimit: Double? = nil, metricsURL: URL? = nil,
+        backTranslation: BackTranslation? = nil, directory: ModelDirectory, timeLimit: Double? = nil,
+        metricsURL: URL? = nil,
         validate: ((CrossAlignedAutoencoder) throws -> [String: Double])? = nil, log: ((String) -> Void)? = nil
     ) throws -> Summary {
         precondition(options.problem == nil, "CrossAlignedTraining: \(options.problem ?? "")")

@@ -90,7 +90,9 @@ public struct StyleLanguageModels {
             if !held.isEmpty {
                 let perplexity = result.model.perplexity(
                     on: held.map { vocabulary.encode($0, addBeginning: true, addEnd: true) })
-                log?(String(format: "  language model of %@: held-out perplexity %.1f", corpus.styles[style], perplexity))
+                log?(
+                    String(format: "  language model of %@: held-out perplexity %.1f", corpus.styles[style], perplexity)
+                )
             }
         }
         return StyleLanguageModels(vocabulary: vocabulary, models: models, settings: settings)

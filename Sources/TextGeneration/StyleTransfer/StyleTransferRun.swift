@@ -270,7 +270,8 @@ public enum StyleTransferRun {
                     kind: kind, hyperparameters: finalRecipe, dataFingerprints: dataFingerprints, metrics: metrics,
                     files: directoryFiles))
             let summary = try CrossAlignedRun.train(
-                settings: settings, backTranslation: recipe.method == .backTranslation, styles: corpus.styles, train: train, validation: validation,
+                settings: settings, backTranslation: recipe.method == .backTranslation, styles: corpus.styles,
+                train: train, validation: validation,
                 classifier: classifier, bleuTokenizer: recipe.bleuTokenizer, maximumLength: recipe.maximumLength,
                 output: output, continuing: false, timeLimit: timeLimit, metricsURL: metricsURL, log: log)
             trainingSummary = summary
