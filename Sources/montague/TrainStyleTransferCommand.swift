@@ -1,5 +1,7 @@
 import ArgumentParser
+import Corpus
 import Foundation
+import MontagueSupport
 import NeuralNet
 import TextGeneration
 
@@ -11,31 +13,67 @@ struct TrainStyleTransferCommand: ParsableCommand {
         commandName: "style-transfer",
         abstract: "Train a text style-transfer model on non-parallel corpora of two or more styles.",
         discussion: """
-            Each --style names a style and a plain-text file of its sentences (one per line). A held-out part of \
+            Each --style names a style and a plain-text file of its sentences (one per line); or --corpus reads \
+            one labelled corpus (XML through the Corpus module's profiles, e.g. --unit review/text --label \
+            review@sentiment) whose label values are the styles. A held-out part of \
             each style is kept for validation, and a TextCNN style classifier (Kim 2014) is trained for \
-            evaluation. Methods: template — delete the source's attribute markers (n-grams whose salience for \
+            evaluation, with one small language model per style that measures the fluency of transferred sentences \
+            (--lm-steps). Methods: template — delete the source's attribute markers (n-grams whose salience for \
             its style reaches --threshold), retrieve the target-style sentence with the most similar content and \
-            insert its markers (Li et al. 2018, TemplateBased); retrieve-only — output the retrieved sentence. \
-            Then `montague predict DIR --to STYLE < input.txt` and `montague evaluate DIR` (target-style accuracy, \
-            source-BLEU, reference BLEU with --refs).
+            insert its markers (Li et al. 2018, TemplateBased); retrieve-only — output the retrieved sentence; \
+            cross-aligned — the cross-aligned autoencoder of Shen et al. 2017 (a GRU encoder-decoder whose \
+            decoder hidden states are aligned across styles by adversarial discriminators), trained for --steps \
+            or --time-limit, keeping the weights with the best validation GM; the same command again continues \
+            the run; back-translation — the same encoder-decoder trained by denoising and back-translation \
+            without discriminators (Lample et al. 2019). Then `montague predict DIR --to STYLE < input.txt` and \
+            `montague evaluate DIR` (target-style accuracy, source-BLEU, reference BLEU with --refs, perplexity).
 
             Examples:
               montague train style-transfer --style neg=sentiment.train.0 --style pos=sentiment.train.1 --output runs/yelp
               montague train style-transfer --style modern=train.modern --style original=train.original \\
                 --method template --threshold 5 --output runs/shakespeare
+              montague train style-transfer --style neg=sentiment.train.0 --style pos=sentiment.train.1 \\
+                --method cross-aligned --time-limit 20m --metrics runs/yelp-ca.jsonl --output runs/yelp-ca
             """)
 
     @Option(name: .long, help: "A style and its sentences, NAME=FILE (repeatable; at least two styles).")
     var style: [String] = []
 
-    @Option(name: .long, help: "template or retrieve-only.")
+    @Option(
+        name: .long,
+        help: """
+            A labelled corpus instead of --style files (repeatable: XML read through its profile, or plain text): \
+            each text unit's style is the value of its label (--style-label).
+            """)
+    var corpus: [String] = []
+
+    @Option(help: "Format profile of --corpus: auto, tei, bosak, tmx, generic.")
+    var profile: String = "auto"
+
+    @Option(help: "Generic profile of --corpus: the element path of text units (repeatable, e.g. review/text).")
+    var unit: [String] = []
+
+    @Option(help: "Generic profile of --corpus: an attribute that becomes a label, [name=][path]@attribute.")
+    var label: [String] = []
+
+    @Option(
+        name: .customLong("style-label"),
+        help: "The label of --corpus units whose value is the style (default: the units' only label).")
+    var styleLabel: String?
+
+    @Option(name: .long, help: "template, retrieve-only, cross-aligned or back-translation.")
     var method: StyleTransferMethod = .template
 
     @Option(name: .long, help: "The model directory to write.")
     var output: String
 
-    @Option(name: .long, help: "Tokenizer: whitespace (pre-tokenized text) or default (Montague's word tokenizer).")
-    var tokenizer: TextTokenization = .whitespace
+    @Option(
+        name: .long,
+        help: """
+            Tokenizer: whitespace (pre-tokenized text), default (Montague's word tokenizer), or subwords: bpe:N, \
+            unigram:N (trained on the style files) or a tokenizer.json file.
+            """)
+    var tokenizer = LanguageModelTokenizerChoice(words: .whitespace)
 
     @Flag(name: .long, help: "Lowercase tokens.")
     var lowercase = false
@@ -56,27 +94,144 @@ struct TrainStyleTransferCommand: ParsableCommand {
     @Option(name: .customLong("classifier-epochs"), help: "Epochs of the evaluation classifier (0: none).")
     var classifierEpochs = 2
 
+    @Option(
+        name: .customLong("lm-steps"),
+        help: "Steps of each style's language model, which measures the fluency of outputs in evaluate (0: none).")
+    var lmSteps = 300
+
     @Option(name: .customLong("bleu-tokenizer"), help: "BLEU tokenizer for evaluate: none (pre-tokenized) or 13a.")
     var bleuTokenizer: BLEUTokenizer = .none
 
     @Option(name: .long, help: "Seed of the split and the classifier.")
     var seed: UInt64 = 0
 
+    @OptionGroup(title: "cross-aligned") var neural: CrossAlignedOptions
+
     func run() throws {
         let files = try style.map(StyleCorpus.parseSpecification)
-        let recipe = StyleTransferRecipe(
-            method: method, tokenization: tokenizer, lowercase: lowercase, maximumLength: maxLength,
+        var recipe = StyleTransferRecipe(
+            method: method, tokenization: tokenizer.words, lowercase: lowercase, maximumLength: maxLength,
             validationFraction: validFraction, markerOrder: markerOrder, markerThreshold: threshold,
-            bleuTokenizer: bleuTokenizer, seed: seed)
+            bleuTokenizer: bleuTokenizer, seed: seed,
+            crossAligned: method.isNeural ? try neural.settings(seed: seed) : nil,
+            languageModels: lmSteps > 0 ? StyleLanguageModels.Settings(steps: lmSteps) : nil)
+        recipe.subwords = tokenizer.subwords
+        var units: (loader: CorpusLoader, label: String?)?
+        if !corpus.isEmpty {
+            guard let kind = ProfileKind(rawValue: profile) else {
+                throw ValidationError(
+                    "unknown profile '\(profile)': use one of "
+                        + ProfileKind.allCases.map(\.rawValue).joined(separator: ", ")
+                )
+            }
+            let generic =
+                unit.isEmpty && label.isEmpty && kind != .generic
+                ? nil : try GenericProfileSpecification(units: unit, labels: label)
+            let loader = try CorpusLoader(
+                paths: corpus, options: CorpusLoadOptions(profile: ProfileConfiguration(kind: kind, generic: generic)))
+            units = (loader, styleLabel)
+        }
         let summary = try StyleTransferRun.train(
-            recipe, files: files, output: ModelDirectory(path: output), classifierEpochs: classifierEpochs
+            recipe, files: files, output: ModelDirectory(path: output), units: units,
+            classifierEpochs: classifierEpochs,
+            timeLimit: neural.timeLimit?.seconds, metricsURL: neural.metrics.map { URL(fileURLWithPath: $0) }
         ) { FileHandle.standardError.write(Data(($0 + "\n").utf8)) }
         print("training sentences per style: \(summary.trainingSentences.map(String.init).joined(separator: ", "))")
         print("held-out sentences per style: \(summary.validationSentences.map(String.init).joined(separator: ", "))")
-        print("attribute markers per style: \(summary.markerCounts.map(String.init).joined(separator: ", "))")
+        if !summary.markerCounts.isEmpty {
+            print("attribute markers per style: \(summary.markerCounts.map(String.init).joined(separator: ", "))")
+        }
+        if let training = summary.training {
+            print("steps: \(training.steps)\(training.stoppedByTimeLimit ? " (time limit reached)" : "")")
+            if let best = training.bestScore { print(String(format: "best validation GM: %.2f", best)) }
+        }
         if let accuracy = summary.classifierAccuracy {
             print(String(format: "style classifier held-out accuracy: %.4f", accuracy))
         }
         print("model: \(output)")
+    }
+}
+
+/// The options of `--method cross-aligned`.
+struct CrossAlignedOptions: ParsableArguments {
+    @Option(name: .long, help: "Optimizer steps (cross-aligned).")
+    var steps = 10_000
+
+    @Option(name: .customLong("time-limit"), help: "Stop training after this wall-clock time: 90s, 45m, 2h.")
+    var timeLimit: WallClockBudget?
+
+    @Option(name: .long, help: "JSON Lines file of training and validation metrics.")
+    var metrics: String?
+
+    @Option(name: .customLong("batch-size"), help: "Sentences per batch, split evenly between the styles.")
+    var batchSize = 64
+
+    @Option(name: .customLong("learning-rate"), help: "Adam's learning rate (β₁ = 0.5).")
+    var learningRate: Float = 5e-4
+
+    @Option(name: .customLong("embedding-size"), help: "Word embedding width.")
+    var embeddingSize = 100
+
+    @Option(name: .customLong("style-size"), help: "Width of the style part of the decoder state.")
+    var styleSize = 200
+
+    @Option(name: .customLong("content-size"), help: "Width of the content vector.")
+    var contentSize = 500
+
+    @Option(name: .customLong("filter-widths"), help: "Discriminator convolution widths, comma-separated.")
+    var filterWidths = "1,2,3,4,5"
+
+    @Option(name: .customLong("filter-count"), help: "Discriminator filters per width.")
+    var filterCount = 128
+
+    @Option(name: .long, help: "Dropout in training.")
+    var dropout: Float = 0.5
+
+    @Option(name: .long, help: "Temperature γ of the soft decoding that feeds the discriminators.")
+    var temperature: Float = 0.1
+
+    @Option(name: .customLong("adversarial-weight"), help: "Weight ρ of the adversarial loss.")
+    var adversarialWeight: Float = 1
+
+    @Option(name: .customLong("word-dropout"), help: "back-translation: input word dropout of the denoising loss.")
+    var wordDropout: Float?
+
+    @Option(name: .customLong("shuffle-distance"), help: "back-translation: largest move of the local input shuffle.")
+    var shuffleDistance: Int?
+
+    @Option(
+        name: .customLong("back-translation-weight"), help: "back-translation: weight of the back-translation loss.")
+    var backTranslationWeight: Float?
+
+    @Option(name: .customLong("min-count"), help: "Words seen fewer times become <unk>.")
+    var minCount = 5
+
+    @Option(name: .customLong("max-vocabulary"), help: "Largest vocabulary, special tokens included.")
+    var maxVocabulary: Int?
+
+    @Option(name: .customLong("eval-every"), help: "Steps between validations and checkpoints.")
+    var evalEvery = 500
+
+    @Option(
+        name: .customLong("validation-sentences"), help: "Held-out sentences per style transferred at each validation.")
+    var validationSentences = 200
+
+    func settings(seed: UInt64) throws -> CrossAlignedSettings {
+        let widths = filterWidths.split(separator: ",").map { Int($0.trimmingCharacters(in: .whitespaces)) }
+        let parsed = widths.compactMap { $0 }
+        guard !parsed.isEmpty, parsed.count == widths.count else {
+            throw ValidationError("--filter-widths: expected comma-separated integers, got '\(filterWidths)'")
+        }
+        var settings = CrossAlignedSettings(
+            embeddingSize: embeddingSize, styleSize: styleSize, contentSize: contentSize, filterWidths: parsed,
+            filterCount: filterCount, dropout: dropout, temperature: temperature, minimumCount: minCount,
+            maximumVocabulary: maxVocabulary, validationSentences: validationSentences,
+            training: CrossAlignedTraining.Options(
+                batchSize: batchSize, learningRate: learningRate, adversarialWeight: adversarialWeight,
+                steps: steps, evaluationInterval: evalEvery, seed: seed))
+        settings.wordDropout = wordDropout
+        settings.shuffleDistance = shuffleDistance
+        settings.backTranslationWeight = backTranslationWeight
+        return settings
     }
 }

@@ -79,6 +79,16 @@ public struct StyleClassifier {
             throw ModelDirectoryError(
                 path: directory.file(vocabularyFile).path, "cannot read the classifier vocabulary: \(error)")
         }
+        let shape = settings.network
+        let sizes = [shape.embeddingSize] + shape.filterWidths + shape.filterCounts
+        guard shape.vocabularySize == vocabulary.count, shape.classCount >= 2, shape.classCount <= 1 << 16,
+            sizes.allSatisfy({ (1...(1 << 14)).contains($0) }), shape.filterWidths.count == shape.filterCounts.count,
+            !shape.filterWidths.isEmpty, (0..<1).contains(shape.dropout),
+            shape.paddingIndex.map({ (0..<vocabulary.count).contains($0) }) ?? true
+        else {
+            throw ModelDirectoryError(
+                path: directory.manifestURL.path, "the classifier's settings do not fit its vocabulary or are invalid")
+        }
         var generator = RandomGenerator(seed: 0)
         let network = TextCNN(settings.network, using: &generator)
         try Checkpoint.load(into: network, from: directory.file(weightsFile))

@@ -1,4 +1,5 @@
 import Autodiff
+import Corpus
 import Foundation
 import MontagueSupport
 import NeuralNet
@@ -10,6 +11,14 @@ public enum StyleTransferMethod: String, Codable, CaseIterable, Sendable {
     case template
     /// The most similar target-style sentence itself (Li et al. 2018, RetrieveOnly).
     case retrieveOnly = "retrieve-only"
+    /// The cross-aligned autoencoder (Shen et al. 2017): ``CrossAlignedAutoencoder``.
+    case crossAligned = "cross-aligned"
+    /// The same encoder–decoder trained by denoising and back-translation instead of discriminators (Lample et al.
+    /// 2019): ``CrossAlignedTraining/BackTranslation``.
+    case backTranslation = "back-translation"
+
+    /// Whether the method trains a network (and can continue a run).
+    public var isNeural: Bool { self == .crossAligned || self == .backTranslation }
 }
 
 /// Everything needed to rebuild a style-transfer model: stored as the model directory's hyperparameters.
@@ -18,8 +27,11 @@ public struct StyleTransferRecipe: Codable, Equatable, Sendable {
     public var method: StyleTransferMethod
     /// Style names, in order.
     public var styles: [String]
-    /// Tokenization of the input files.
+    /// Tokenization of the input files (ignored when ``subwords`` is set).
     public var tokenization: TextTokenization
+    /// A subword tokenizer instead of words: `bpe:N` or `unigram:N` (trained on the style files) or the path of a
+    /// Hugging Face `tokenizer.json`; nil for words. The tokenizer is saved in the model directory.
+    public var subwords: String?
     /// Lowercase tokens.
     public var lowercase: Bool
     /// Longest sentence kept (tokens).
@@ -38,14 +50,22 @@ public struct StyleTransferRecipe: Codable, Equatable, Sendable {
     public var bleuTokenizer: BLEUTokenizer
     /// Seed of the split and the classifier.
     public var seed: UInt64
+    /// The settings of `cross-aligned` (nil for the other methods).
+    public var crossAligned: CrossAlignedSettings?
+    /// The per-style language models that measure fluency in `evaluate` (nil: none trained).
+    public var languageModels: StyleLanguageModels.Settings?
 
     /// A recipe with Li et al.'s Yelp settings (markers up to 4-grams, λ = 1, γ = 15).
     public init(
         method: StyleTransferMethod = .template, styles: [String] = [], tokenization: TextTokenization = .whitespace,
         lowercase: Bool = false, maximumLength: Int = 50, validationFraction: Double = 0.01, markerOrder: Int = 4,
         markerSmoothing: Double = 1, markerThreshold: Double = 15, classifier: StyleClassifier.Settings? = nil,
-        bleuTokenizer: BLEUTokenizer = .none, seed: UInt64 = 0
+        bleuTokenizer: BLEUTokenizer = .none, seed: UInt64 = 0, crossAligned: CrossAlignedSettings? = nil,
+        languageModels: StyleLanguageModels.Settings? = nil
     ) {
+        self.crossAligned = crossAligned
+        self.subwords = nil
+        self.languageModels = languageModels
         self.method = method
         self.styles = styles
         self.tokenization = tokenization
@@ -73,6 +93,8 @@ public enum StyleTransferRun {
     /// The model kind written to manifests.
     public static let kind = "style-transfer"
     static let markersFile = "markers.json"
+    /// The subword tokenizer file, for models trained on subwords.
+    public static let tokenizerFile = "tokenizer.json"
     static func poolFile(_ style: String) -> String { "train-\(style).txt" }
     static func validationFile(_ style: String) -> String { "valid-\(style).txt" }
 
@@ -82,22 +104,31 @@ public enum StyleTransferRun {
         public var trainingSentences: [Int]
         /// Held-out sentences per style.
         public var validationSentences: [Int]
-        /// Marker n-grams per style.
+        /// Marker n-grams per style (empty for neural methods).
         public var markerCounts: [Int]
         /// The classifier's held-out accuracy, if one was trained.
         public var classifierAccuracy: Double?
+        /// The network's training run, for neural methods.
+        public var training: CrossAlignedTraining.Summary?
     }
 
-    /// Trains per `recipe` on `files` and writes `output`: manifest, marker lexicon, retrieval pools, held-out
-    /// validation sentences and the evaluation classifier.
+    /// Trains per `recipe` on `files` and writes `output`: manifest, held-out validation sentences, the evaluation
+    /// classifier, and the method's own files — marker lexicon and retrieval pools for `template` and
+    /// `retrieve-only`; vocabulary, weights and training state for `cross-aligned`. Given the same command again,
+    /// a neural run continues from its training state (the step budget may grow).
     ///
     /// - Parameters:
     ///   - classifierEpochs: epochs of the TextCNN style classifier (0: none; `evaluate` then reports no accuracy).
     ///   - classifierEmbeddingSize: the classifier's embedding width.
-    /// - Throws: ``InputError`` for bad corpora or settings, ``ModelDirectoryError`` when `output` holds a model.
+    ///   - timeLimit: seconds after which a neural run saves and stops.
+    ///   - metricsURL: JSON Lines log of a neural run.
+    /// - Throws: ``InputError`` for bad corpora or settings, ``ModelDirectoryError`` when `output` holds another
+    ///   model.
     public static func train(
         _ recipe: StyleTransferRecipe, files: [(style: String, path: String)], output: ModelDirectory,
-        classifierEpochs: Int = 2, classifierEmbeddingSize: Int = 128, log: ((String) -> Void)? = nil
+        units: (loader: CorpusLoader, label: String?)? = nil, classifierEpochs: Int = 2,
+        classifierEmbeddingSize: Int = 128, timeLimit: Double? = nil, metricsURL: URL? = nil,
+        log: ((String) -> Void)? = nil
     ) throws -> Summary {
         guard (0..<1).contains(recipe.validationFraction) else {
             throw InputError("the validation fraction must be in [0, 1)")
@@ -107,25 +138,79 @@ public enum StyleTransferRun {
         }
         guard recipe.maximumLength >= 1 else { throw InputError("maximum length must be positive") }
         guard classifierEpochs >= 0 else { throw InputError("classifier epochs must be ≥ 0") }
-        let corpus = try StyleCorpus.load(
-            files: files, tokenization: recipe.tokenization, lowercase: recipe.lowercase,
-            maximumLength: recipe.maximumLength)
+        if let timeLimit, !(timeLimit > 0) { throw InputError("the time limit must be positive") }
+        if let problem = recipe.languageModels?.problem { throw InputError(problem) }
+        var recipe = recipe
+        if recipe.method.isNeural {
+            let settings = recipe.crossAligned ?? CrossAlignedSettings()
+            try settings.validate()
+            recipe.crossAligned = settings
+        } else {
+            recipe.crossAligned = nil
+        }
+        if units != nil && !files.isEmpty {
+            throw InputError("give the styles either as --style files or as one labelled corpus, not both")
+        }
+        let labelled = try units.map { try StyleCorpus.labelledTexts(from: $0.loader, label: $0.label) }
+        if let labelled, labelled.unlabelled > 0 {
+            log?("\(labelled.unlabelled) units without a style label skipped")
+        }
+        var subwords: SubwordTokenizer?
+        if let text = recipe.subwords {
+            guard let specification = SubwordTokenizer.Specification(text) else {
+                throw InputError(
+                    "subword tokenizer '\(Escaping.visible(text))': use bpe:N (N ≥ 257), unigram:N (N ≥ 2) "
+                        + "or a tokenizer.json file")
+            }
+            if output.exists, FileManager.default.fileExists(atPath: output.file(tokenizerFile).path) {
+                subwords = try SubwordTokenizer.load(from: output.file(tokenizerFile))
+            } else {
+                var texts: [String] = labelled.map { Array($0.texts.joined()) } ?? []
+                for (_, path) in files {
+                    texts += try TextScoring.TextFile(contentsOf: path).lines.map {
+                        recipe.lowercase ? $0.lowercased() : $0
+                    }
+                }
+                subwords = try SubwordTokenizer.make(specification, texts: texts)
+            }
+        }
+        let corpus =
+            try labelled.map {
+                try StyleCorpus.tokenizing(
+                    styles: $0.styles, texts: $0.texts, tokenization: recipe.tokenization, lowercase: recipe.lowercase,
+                    maximumLength: recipe.maximumLength, subwords: subwords)
+            }
+            ?? StyleCorpus.load(
+                files: files, tokenization: recipe.tokenization, lowercase: recipe.lowercase,
+                maximumLength: recipe.maximumLength, subwords: subwords)
+        var dataFingerprints: [String: String] = [:]
+        for (style, path) in files { dataFingerprints["\(style)=\(path)"] = PlainTextCorpus.fingerprint(of: path) }
+        for path in units?.loader.files ?? [] { dataFingerprints[path] = PlainTextCorpus.fingerprint(of: path) }
         if output.exists {
-            throw ModelDirectoryError(path: output.url.path, "already holds a model; choose another --output")
+            return try continueRun(
+                recipe, corpus: corpus, output: output, timeLimit: timeLimit, metricsURL: metricsURL, log: log)
         }
         try output.create()
+        try subwords?.save(to: output.file(tokenizerFile))
         let (train, validation) = corpus.split(validationFraction: recipe.validationFraction, seed: recipe.seed)
         log?("styles: " + zip(corpus.styles, train.sentences).map { "\($0) \($1.count)" }.joined(separator: ", "))
-        let markers = AttributeMarkers(
-            corpus: train, maximumOrder: recipe.markerOrder, smoothing: recipe.markerSmoothing,
-            threshold: recipe.markerThreshold)
         var finalRecipe = recipe
         finalRecipe.styles = corpus.styles
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        try AtomicFile.write(
-            try encoder.encode(MarkerLexicon(styles: corpus.styles, markers: markers.markers)),
-            to: output.file(markersFile))
+        var directoryFiles: [String: String] = [:]
+        if subwords != nil { directoryFiles[tokenizerFile] = "the subword tokenizer (Hugging Face tokenizer.json)" }
+        var markerCounts: [Int] = []
+        if !recipe.method.isNeural {
+            let markers = AttributeMarkers(
+                corpus: train, maximumOrder: recipe.markerOrder, smoothing: recipe.markerSmoothing,
+                threshold: recipe.markerThreshold)
+            markerCounts = markers.markers.map(\.count)
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys]
+            try AtomicFile.write(
+                try encoder.encode(MarkerLexicon(styles: corpus.styles, markers: markers.markers)),
+                to: output.file(markersFile))
+            directoryFiles[markersFile] = "attribute markers per style with their salience"
+        }
         for (style, name) in corpus.styles.enumerated() {
             try AtomicFile.write(
                 train.sentences[style].map { $0.joined(separator: " ") + "\n" }.joined(),
@@ -133,11 +218,14 @@ public enum StyleTransferRun {
             try AtomicFile.write(
                 validation.sentences[style].map { $0.joined(separator: " ") + "\n" }.joined(),
                 to: output.file(validationFile(name)))
+            directoryFiles[poolFile(name)] = "training sentences of style \(name)"
+            directoryFiles[validationFile(name)] = "held-out sentences of style \(name)"
         }
         var classifierAccuracy: Double?
+        var classifier: StyleClassifier?
         if classifierEpochs > 0 {
             log?("training the style classifier (TextCNN, \(classifierEpochs) epochs)")
-            let classifier = StyleClassifier.train(
+            let trained = StyleClassifier.train(
                 corpus: train, validation: validation, embeddingSize: classifierEmbeddingSize, epochs: classifierEpochs,
                 seed: recipe.seed, showsProgress: log != nil
             ) { record in
@@ -146,35 +234,118 @@ public enum StyleTransferRun {
                         format: "  epoch %d: loss %.4f, held-out accuracy %.4f", record.epoch, record.loss,
                         record.validationAccuracy ?? .nan))
             }
-            try classifier.save(to: output)
-            finalRecipe.classifier = classifier.settings
+            try trained.save(to: output)
+            classifier = trained
+            finalRecipe.classifier = trained.settings
+            directoryFiles[StyleClassifier.weightsFile] = "the TextCNN style classifier's weights"
+            directoryFiles[StyleClassifier.vocabularyFile] = "the classifier's vocabulary"
             let held = zip(validation.sentences.indices, validation.sentences).flatMap { style, list in
                 list.map { ($0, style) }
             }
             if !held.isEmpty {
-                let predictions = classifier.predict(held.map(\.0))
+                let predictions = trained.predict(held.map(\.0))
                 classifierAccuracy = Double(zip(predictions, held).filter { $0 == $1.1 }.count) / Double(held.count)
             }
         }
-        var directoryFiles: [String: String] = [markersFile: "attribute markers per style with their salience"]
-        for name in corpus.styles {
-            directoryFiles[poolFile(name)] = "training sentences of style \(name) (the retrieval pool)"
-            directoryFiles[validationFile(name)] = "held-out sentences of style \(name)"
-        }
-        if finalRecipe.classifier != nil {
-            directoryFiles[StyleClassifier.weightsFile] = "the TextCNN style classifier's weights"
-            directoryFiles[StyleClassifier.vocabularyFile] = "the classifier's vocabulary"
+        if let settings = recipe.languageModels {
+            log?("training one language model per style (\(settings.steps) steps each)")
+            let models = try StyleLanguageModels.train(
+                corpus: train, validation: validation, settings: settings, seed: recipe.seed, log: log)
+            try models.save(to: output, styles: corpus.styles)
+            directoryFiles[StyleLanguageModels.vocabularyFile] = "the language models' vocabulary"
+            for name in corpus.styles {
+                directoryFiles[StyleLanguageModels.weightsFile(name)] = "the language model of style \(name) (fluency)"
+            }
         }
         var metrics: [String: Double] = [:]
         if let classifierAccuracy { metrics["classifier.valid_accuracy"] = classifierAccuracy }
-        var dataFingerprints: [String: String] = [:]
-        for (style, path) in files { dataFingerprints["\(style)=\(path)"] = PlainTextCorpus.fingerprint(of: path) }
+        var trainingSummary: CrossAlignedTraining.Summary?
+        if let settings = finalRecipe.crossAligned {
+            directoryFiles[CrossAlignedRun.vocabularyFile] = "the network's vocabulary"
+            directoryFiles[ModelDirectory.weightsName] = "the cross-aligned autoencoder (best validation GM)"
+            directoryFiles[ModelDirectory.trainingStateName] = "the training state (to continue the run)"
+            // The manifest comes first, so a run stopped before its end is recognized and continued.
+            try output.writeManifest(
+                ModelManifest(
+                    kind: kind, hyperparameters: finalRecipe, dataFingerprints: dataFingerprints, metrics: metrics,
+                    files: directoryFiles))
+            let summary = try CrossAlignedRun.train(
+                settings: settings, backTranslation: recipe.method == .backTranslation, styles: corpus.styles,
+                train: train, validation: validation,
+                classifier: classifier, bleuTokenizer: recipe.bleuTokenizer, maximumLength: recipe.maximumLength,
+                output: output, continuing: false, timeLimit: timeLimit, metricsURL: metricsURL, log: log)
+            trainingSummary = summary
+            metrics.merge(Self.metrics(of: summary)) { $1 }
+        }
         try output.writeManifest(
             ModelManifest(
                 kind: kind, hyperparameters: finalRecipe, dataFingerprints: dataFingerprints, metrics: metrics,
                 files: directoryFiles))
         return Summary(
             trainingSentences: train.sentences.map(\.count), validationSentences: validation.sentences.map(\.count),
-            markerCounts: markers.markers.map(\.count), classifierAccuracy: classifierAccuracy)
+            markerCounts: markerCounts, classifierAccuracy: classifierAccuracy, training: trainingSummary)
+    }
+
+    static func metrics(of summary: CrossAlignedTraining.Summary) -> [String: Double] {
+        var metrics = ["train.steps": Double(summary.steps)]
+        for (key, value) in summary.lastMetrics { metrics["train.\(key)"] = value }
+        if let best = summary.bestScore { metrics["valid.best_gm"] = best }
+        return metrics
+    }
+
+    /// Continues the neural run in `output` when it was started with the same settings.
+    static func continueRun(
+        _ recipe: StyleTransferRecipe, corpus: StyleCorpus, output: ModelDirectory, timeLimit: Double?,
+        metricsURL: URL?, log: ((String) -> Void)?
+    ) throws -> Summary {
+        let manifest = try output.readManifest(expecting: kind)
+        let previous: StyleTransferRecipe
+        do {
+            previous = try manifest.hyperparameters(as: StyleTransferRecipe.self)
+        } catch {
+            throw ModelDirectoryError(path: output.manifestURL.path, "malformed hyperparameters: \(error)")
+        }
+        guard recipe.method.isNeural, previous.method == recipe.method, let settings = recipe.crossAligned else {
+            throw ModelDirectoryError(path: output.url.path, "already holds a model; choose another --output")
+        }
+        var comparable = recipe
+        comparable.styles = previous.styles
+        comparable.classifier = previous.classifier
+        comparable.crossAligned = settings.withoutBudget
+        var previousComparable = previous
+        previousComparable.crossAligned = previous.crossAligned?.withoutBudget
+        guard comparable == previousComparable, corpus.styles == previous.styles else {
+            throw ModelDirectoryError(
+                path: output.manifestURL.path,
+                "holds a model trained with other settings; give the same flags to continue it, or another --output")
+        }
+        var finalRecipe = previous
+        finalRecipe.crossAligned = settings
+        let pools = try previous.styles.map { style in
+            try TextScoring.TextFile(contentsOf: output.file(poolFile(style)).path).lines.map {
+                $0.split(separator: " ").map(String.init)
+            }
+        }
+        let held = try previous.styles.map { style in
+            try TextScoring.TextFile(contentsOf: output.file(validationFile(style)).path).lines.map {
+                $0.split(separator: " ").map(String.init)
+            }
+        }
+        let classifier = try previous.classifier.map { try StyleClassifier.load(from: output, settings: $0) }
+        let summary = try CrossAlignedRun.train(
+            settings: settings, backTranslation: recipe.method == .backTranslation, styles: previous.styles,
+            train: StyleCorpus(styles: previous.styles, sentences: pools),
+            validation: StyleCorpus(styles: previous.styles, sentences: held), classifier: classifier,
+            bleuTokenizer: previous.bleuTokenizer, maximumLength: previous.maximumLength, output: output,
+            continuing: true, timeLimit: timeLimit, metricsURL: metricsURL, log: log)
+        var metrics = manifest.metrics
+        metrics.merge(Self.metrics(of: summary)) { $1 }
+        try output.writeManifest(
+            ModelManifest(
+                kind: kind, hyperparameters: finalRecipe, dataFingerprints: manifest.dataFingerprints,
+                metrics: metrics, files: manifest.files))
+        return Summary(
+            trainingSentences: pools.map(\.count), validationSentences: held.map(\.count), markerCounts: [],
+            classifierAccuracy: manifest.metrics["classifier.valid_accuracy"], training: summary)
     }
 }

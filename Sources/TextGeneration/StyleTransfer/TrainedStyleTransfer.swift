@@ -1,3 +1,4 @@
+import Corpus
 import Foundation
 import MontagueSupport
 import NeuralNet
@@ -20,6 +21,8 @@ public struct StyleTransferReport: Codable, Equatable, Sendable {
         public var sourceBLEU: Double
         /// BLEU against the human references (0–100), when given.
         public var referenceBLEU: Double?
+        /// Perplexity of the outputs under the target style's language model, when the model has them.
+        public var perplexity: Double?
         /// The first few transfers, for reading.
         public var samples: [Sample]
     }
@@ -40,6 +43,8 @@ public struct StyleTransferReport: Codable, Equatable, Sendable {
     public var sourceBLEU: Double
     /// Reference BLEU over all outputs that have references.
     public var referenceBLEU: Double?
+    /// Perplexity of all outputs under their target styles' language models (per token, over all directions).
+    public var perplexity: Double?
     /// √(accuracy × 100 · source-BLEU).
     public var geometricMean: Double?
     /// √(accuracy × 100 · reference BLEU).
@@ -51,9 +56,13 @@ public struct TrainedStyleTransfer {
     /// How it was trained.
     public let recipe: StyleTransferRecipe
     /// The transfer system.
-    public let system: TemplateTransfer
+    public let system: any StyleTransferSystem
     /// The evaluation classifier, if one was trained.
     public let classifier: StyleClassifier?
+    /// The per-style language models (fluency), if they were trained.
+    public let languageModels: StyleLanguageModels?
+    /// The subword tokenizer, for models trained on subwords.
+    public let subwords: SubwordTokenizer?
     /// The directory.
     public let directory: ModelDirectory
 
@@ -66,6 +75,41 @@ public struct TrainedStyleTransfer {
         } catch {
             throw ModelDirectoryError(path: directory.manifestURL.path, "malformed hyperparameters: \(error)")
         }
+        guard recipe.maximumLength >= 1, recipe.styles.count >= 2, Set(recipe.styles).count == recipe.styles.count
+        else {
+            throw ModelDirectoryError(
+                path: directory.manifestURL.path, "malformed hyperparameters: styles or maximum length")
+        }
+        if let classifier = recipe.classifier, classifier.network.classCount != recipe.styles.count {
+            throw ModelDirectoryError(
+                path: directory.manifestURL.path, "the classifier's class count differs from the style count")
+        }
+        let system: any StyleTransferSystem
+        if recipe.method.isNeural {
+            guard let settings = recipe.crossAligned else {
+                throw ModelDirectoryError(path: directory.manifestURL.path, "missing cross-aligned settings")
+            }
+            system = try CrossAlignedRun.load(
+                from: directory, settings: settings, styleCount: recipe.styles.count,
+                maximumLength: recipe.maximumLength, backTranslation: recipe.method == .backTranslation)
+        } else {
+            system = try loadTemplateSystem(from: directory, recipe: recipe)
+        }
+        let classifier = try recipe.classifier.map { try StyleClassifier.load(from: directory, settings: $0) }
+        let languageModels = try recipe.languageModels.map {
+            try StyleLanguageModels.load(from: directory, styles: recipe.styles, settings: $0)
+        }
+        let subwords = try recipe.subwords.map { _ in
+            try SubwordTokenizer.load(from: directory.file(StyleTransferRun.tokenizerFile))
+        }
+        return TrainedStyleTransfer(
+            recipe: recipe, system: system, classifier: classifier, languageModels: languageModels,
+            subwords: subwords, directory: directory)
+    }
+
+    static func loadTemplateSystem(from directory: ModelDirectory, recipe: StyleTransferRecipe) throws
+        -> TemplateTransfer
+    {
         let lexiconURL = directory.file(StyleTransferRun.markersFile)
         guard let data = FileManager.default.contents(atPath: lexiconURL.path),
             let lexicon = try? JSONDecoder().decode(MarkerLexicon.self, from: data), lexicon.styles == recipe.styles
@@ -79,10 +123,8 @@ public struct TrainedStyleTransfer {
             maximumOrder: recipe.markerOrder, smoothing: recipe.markerSmoothing, threshold: recipe.markerThreshold,
             markers: lexicon.markers)
         let variant: TemplateTransfer.Variant = recipe.method == .retrieveOnly ? .retrieveOnly : .template
-        let system = TemplateTransfer(
+        return TemplateTransfer(
             corpus: StyleCorpus(styles: recipe.styles, sentences: pools), markers: markers, variant: variant)
-        let classifier = try recipe.classifier.map { try StyleClassifier.load(from: directory, settings: $0) }
-        return TrainedStyleTransfer(recipe: recipe, system: system, classifier: classifier, directory: directory)
     }
 
     /// The index of a style by name.
@@ -98,7 +140,16 @@ public struct TrainedStyleTransfer {
 
     /// Tokenizes input lines as the model's corpora were.
     public func tokenize(_ line: String) -> [String] {
-        Array(recipe.tokenization.tokens(line, lowercase: recipe.lowercase).prefix(recipe.maximumLength))
+        if let subwords {
+            return Array(
+                subwords.encodeToPieces(recipe.lowercase ? line.lowercased() : line).prefix(recipe.maximumLength))
+        }
+        return Array(recipe.tokenization.tokens(line, lowercase: recipe.lowercase).prefix(recipe.maximumLength))
+    }
+
+    /// A token sequence as text: words joined by spaces, or subword pieces decoded.
+    public func render(_ tokens: [String]) -> String {
+        subwords.map { $0.decode(pieces: tokens) } ?? tokens.joined(separator: " ")
     }
 
     /// The source style of each sentence: `source` when given; with two styles, the one that is not `target`;
@@ -117,7 +168,7 @@ public struct TrainedStyleTransfer {
     /// Transfers `sentences` to style index `target`.
     public func transfer(_ sentences: [[String]], from source: Int? = nil, to target: Int) throws -> [[String]] {
         let sources = try sourceStyles(of: sentences, given: source, target: target)
-        return zip(sentences, sources).map { system.transfer($0, from: $1, to: target) }
+        return system.transfer(sentences, from: sources, to: target)
     }
 
     /// Transfers and scores: each input set is sentences of one style, transferred to `target` (the other style
@@ -133,6 +184,8 @@ public struct TrainedStyleTransfer {
         var classified = 0
         var referencedOutputs: [String] = []
         var referenceStreams: [[String]] = []
+        var logPerplexitySum = 0.0
+        var perplexityTokens = 0
         for input in inputs {
             let target: Int
             if let given = input.target {
@@ -143,8 +196,8 @@ public struct TrainedStyleTransfer {
                 throw InputError("with more than two styles, name the target style")
             }
             let outputs = try transfer(input.sentences, from: input.style, to: target)
-            let outputText = outputs.map { $0.joined(separator: " ") }
-            let sourceText = input.sentences.map { $0.joined(separator: " ") }
+            let outputText = outputs.map(render)
+            let sourceText = input.sentences.map(render)
             var accuracy: Double?
             if let classifier, !outputs.isEmpty {
                 let predictions = classifier.predict(outputs)
@@ -153,9 +206,15 @@ public struct TrainedStyleTransfer {
                 correct += hits
                 classified += outputs.count
             }
+            var perplexity: Double?
+            if let languageModels, let measured = languageModels.perplexity(of: outputs, style: target) {
+                perplexity = measured.perplexity
+                logPerplexitySum += Foundation.log(measured.perplexity) * Double(measured.tokens)
+                perplexityTokens += measured.tokens
+            }
             var referenceBLEU: Double?
             if !input.references.isEmpty {
-                let streams = input.references.map { $0.map { $0.joined(separator: " ") } }
+                let streams = input.references.map { $0.map(render) }
                 referenceBLEU = try bleu.corpusScore(hypotheses: outputText, references: streams).score
                 // Pool the references: every direction must have the same number of reference sets.
                 if referenceStreams.isEmpty && referencedOutputs.isEmpty {
@@ -173,7 +232,7 @@ public struct TrainedStyleTransfer {
                     accuracy: accuracy,
                     sourceBLEU: outputs.isEmpty
                         ? 0 : try bleu.corpusScore(hypotheses: outputText, references: [sourceText]).score,
-                    referenceBLEU: referenceBLEU,
+                    referenceBLEU: referenceBLEU, perplexity: perplexity,
                     samples: zip(sourceText, outputText).prefix(sampleCount).map { .init(input: $0, output: $1) }))
             allOutputs += outputText
             allSources += sourceText
@@ -186,6 +245,7 @@ public struct TrainedStyleTransfer {
         let accuracy = classified > 0 ? Double(correct) / Double(classified) : nil
         return StyleTransferReport(
             directions: directions, accuracy: accuracy, sourceBLEU: sourceBLEU, referenceBLEU: referenceBLEU,
+            perplexity: perplexityTokens > 0 ? Foundation.exp(logPerplexitySum / Double(perplexityTokens)) : nil,
             geometricMean: accuracy.map { ($0 * 100 * sourceBLEU).squareRoot() },
             referenceGeometricMean: accuracy.flatMap { accuracy in
                 referenceBLEU.map { (accuracy * 100 * $0).squareRoot() }
@@ -198,5 +258,25 @@ public struct TrainedStyleTransfer {
             let file = try TextScoring.TextFile(contentsOf: directory.file(StyleTransferRun.validationFile(style)).path)
             return file.lines.map { $0.split(separator: " ").map(String.init) }
         }
+    }
+}
+
+/// A trained style-transfer system: rewrites sentences of given source styles into a target style.
+public protocol StyleTransferSystem {
+    /// The transfers of `sentences` (style indices `sources`, one per sentence) to style index `target`.
+    func transfer(_ sentences: [[String]], from sources: [Int], to target: Int) -> [[String]]
+}
+
+extension TemplateTransfer: StyleTransferSystem {
+    /// Each sentence transferred on its own.
+    public func transfer(_ sentences: [[String]], from sources: [Int], to target: Int) -> [[String]] {
+        zip(sentences, sources).map { transfer($0, from: $1, to: target) }
+    }
+}
+
+extension CrossAlignedTransfer: StyleTransferSystem {
+    /// Greedy decoding in batches.
+    public func transfer(_ sentences: [[String]], from sources: [Int], to target: Int) -> [[String]] {
+        transfer(sentences, from: sources, to: target, batchSize: 128)
     }
 }

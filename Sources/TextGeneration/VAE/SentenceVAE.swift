@@ -58,13 +58,13 @@ public struct SentenceVAE: ParameterContainer {
         embedding = Embedding(
             vocabularySize: configuration.vocabularySize, dimension: configuration.embeddingSize, using: &generator)
         encoder = LSTM(inputSize: configuration.embeddingSize, hiddenSize: configuration.hiddenSize, using: &generator)
-        mean = Linear(configuration.hiddenSize, configuration.latentSize, using: &generator)
-        logVariance = Linear(configuration.hiddenSize, configuration.latentSize, using: &generator)
-        latentToHidden = Linear(configuration.latentSize, configuration.hiddenSize, using: &generator)
+        mean = Linear(inputSize: configuration.hiddenSize, outputSize: configuration.latentSize, using: &generator)
+        logVariance = Linear(inputSize: configuration.hiddenSize, outputSize: configuration.latentSize, using: &generator)
+        latentToHidden = Linear(inputSize: configuration.latentSize, outputSize: configuration.hiddenSize, using: &generator)
         decoder = LSTM(
             inputSize: configuration.embeddingSize + configuration.latentSize, hiddenSize: configuration.hiddenSize,
             using: &generator)
-        output = Linear(configuration.hiddenSize, configuration.vocabularySize, using: &generator)
+        output = Linear(inputSize: configuration.hiddenSize, outputSize: configuration.vocabularySize, using: &generator)
     }
 
     /// `embedding.…`, `encoder.…`, `mean.…`, `logVariance.…`, `latentToHidden.…`, `decoder.…`, `output.…`.

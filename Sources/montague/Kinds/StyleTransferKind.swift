@@ -25,7 +25,7 @@ struct StyleTransferKind: ModelKindHandler {
             while let line = readLine() { read.append(line) }
             lines = read
         }
-        let outputs = try model.transfer(lines.map(model.tokenize), to: target).map { $0.joined(separator: " ") }
+        let outputs = try model.transfer(lines.map(model.tokenize), to: target).map(model.render)
         let text =
             options.json
             ? "[" + outputs.map(Escaping.jsonString).joined(separator: ",") + "]\n"
@@ -75,19 +75,21 @@ struct StyleTransferKind: ModelKindHandler {
         }
         func percent(_ value: Double?) -> String { value.map { String(format: "%.1f %%", $0 * 100) } ?? "—" }
         func number(_ value: Double?) -> String { value.map { String(format: "%.2f", $0) } ?? "—" }
-        print("direction        sentences  accuracy  source-BLEU  ref-BLEU")
+        func perplexity(_ value: Double?) -> String { value.map { String(format: "%.1f", $0) } ?? "—" }
+        print("direction        sentences  accuracy  source-BLEU  ref-BLEU  perplexity")
         for direction in report.directions {
             let name = "\(direction.from) → \(direction.to)"
             print(
                 name.padding(toLength: 17, withPad: " ", startingAt: 0)
                     + String(direction.sentences).leftPadded(9) + percent(direction.accuracy).leftPadded(10)
-                    + number(direction.sourceBLEU).leftPadded(13) + number(direction.referenceBLEU).leftPadded(10))
+                    + number(direction.sourceBLEU).leftPadded(13) + number(direction.referenceBLEU).leftPadded(10)
+                    + perplexity(direction.perplexity).leftPadded(12))
         }
         print(
             "all".padding(toLength: 17, withPad: " ", startingAt: 0)
                 + String(report.directions.reduce(0) { $0 + $1.sentences }).leftPadded(9)
                 + percent(report.accuracy).leftPadded(10) + number(report.sourceBLEU).leftPadded(13)
-                + number(report.referenceBLEU).leftPadded(10))
+                + number(report.referenceBLEU).leftPadded(10) + perplexity(report.perplexity).leftPadded(12))
         if let gm = report.geometricMean { print("GM(accuracy, source-BLEU) = \(number(gm))") }
         if let gm = report.referenceGeometricMean { print("GM(accuracy, reference BLEU) = \(number(gm))") }
         for direction in report.directions {

@@ -1,0 +1,191 @@
+import Autodiff
+import Corpus
+import Foundation
+import MontagueSupport
+import NeuralNet
+
+/// The settings of `--method cross-aligned`, stored in the model directory's hyperparameters.
+public struct CrossAlignedSettings: Codable, Equatable, Sendable {
+    /// Word embedding width.
+    public var embeddingSize: Int
+    /// Width of the style part of the decoder state.
+    public var styleSize: Int
+    /// Width of the content vector.
+    public var contentSize: Int
+    /// Discriminator convolution widths.
+    public var filterWidths: [Int]
+    /// Filters per width.
+    public var filterCount: Int
+    /// Dropout in training.
+    public var dropout: Float
+    /// Soft-decoding temperature γ.
+    public var temperature: Float
+    /// Words seen fewer times become `<unk>`.
+    public var minimumCount: Int
+    /// Largest vocabulary (special tokens included), or nil.
+    public var maximumVocabulary: Int?
+    /// Held-out sentences per style transferred at each validation (the score is GM of classifier accuracy and
+    /// source-BLEU).
+    public var validationSentences: Int
+    /// Optimization.
+    public var training: CrossAlignedTraining.Options
+    /// `back-translation`: probability of dropping each input word in the denoising loss (nil: 0.1).
+    public var wordDropout: Float?
+    /// `back-translation`: largest displacement of the local input shuffle (nil: 3).
+    public var shuffleDistance: Int?
+    /// `back-translation`: weight of the back-translation loss (nil: 1).
+    public var backTranslationWeight: Float?
+
+    /// Shen et al.'s Yelp settings (vocabulary: words seen at least 5 times).
+    public init(
+        embeddingSize: Int = 100, styleSize: Int = 200, contentSize: Int = 500, filterWidths: [Int] = [1, 2, 3, 4, 5],
+        filterCount: Int = 128, dropout: Float = 0.5, temperature: Float = 0.1, minimumCount: Int = 5,
+        maximumVocabulary: Int? = nil, validationSentences: Int = 200,
+        training: CrossAlignedTraining.Options = CrossAlignedTraining.Options()
+    ) {
+        self.embeddingSize = embeddingSize
+        self.styleSize = styleSize
+        self.contentSize = contentSize
+        self.filterWidths = filterWidths
+        self.filterCount = filterCount
+        self.dropout = dropout
+        self.temperature = temperature
+        self.minimumCount = minimumCount
+        self.maximumVocabulary = maximumVocabulary
+        self.validationSentences = validationSentences
+        self.training = training
+    }
+
+    /// The network configuration for a vocabulary and a style count.
+    public func configuration(vocabulary: Vocabulary, styleCount: Int, discriminators: Bool = true)
+        -> CrossAlignedAutoencoder.Configuration
+    {
+        CrossAlignedAutoencoder.Configuration(
+            vocabularySize: vocabulary.count, styleCount: styleCount, embeddingSize: embeddingSize,
+            styleSize: styleSize, contentSize: contentSize, filterWidths: filterWidths, filterCount: filterCount,
+            dropout: dropout, temperature: temperature, paddingIndex: vocabulary.paddingIndex,
+            discriminators: discriminators)
+    }
+
+    /// The denoising and back-translation settings with their defaults filled in.
+    var backTranslation: CrossAlignedTraining.BackTranslation {
+        CrossAlignedTraining.BackTranslation(
+            wordDropout: wordDropout ?? 0.1, shuffleDistance: shuffleDistance ?? 3, weight: backTranslationWeight ?? 1)
+    }
+
+    /// Checks the values a user can set.
+    ///
+    /// - Throws: ``InputError`` naming the first invalid setting.
+    public func validate() throws {
+        if minimumCount < 1 { throw InputError("minimum count must be at least 1") }
+        if let maximumVocabulary, maximumVocabulary < 5 {
+            throw InputError("the vocabulary needs room for the 4 special tokens and one word")
+        }
+        if validationSentences < 0 { throw InputError("validation sentences must be ≥ 0") }
+        if let problem = training.problem { throw InputError(problem) }
+        if let wordDropout, !(0..<1).contains(wordDropout) { throw InputError("word dropout must be in [0, 1)") }
+        if let shuffleDistance, shuffleDistance < 0 { throw InputError("the shuffle distance must be ≥ 0") }
+        if let backTranslationWeight, !(backTranslationWeight >= 0 && backTranslationWeight.isFinite) {
+            throw InputError("the back-translation weight must be ≥ 0")
+        }
+        let probe = CrossAlignedAutoencoder.Configuration(
+            vocabularySize: 5, styleCount: 2, embeddingSize: embeddingSize, styleSize: styleSize,
+            contentSize: contentSize, filterWidths: filterWidths, filterCount: filterCount, dropout: dropout,
+            temperature: temperature)
+        if let problem = probe.problem { throw InputError(problem) }
+    }
+
+    /// The settings without the step budget (a resumed run may extend it).
+    var withoutBudget: CrossAlignedSettings {
+        var copy = self
+        copy.training.steps = 0
+        return copy
+    }
+}
+
+/// The `cross-aligned` half of ``StyleTransferRun``: vocabulary, network, resumable training, loading.
+enum CrossAlignedRun {
+    static let vocabularyFile = "vocabulary.json"
+
+    /// Builds the vocabulary (or reads it when continuing), trains, and leaves the best weights in `output`.
+    static func train(
+        settings: CrossAlignedSettings, backTranslation: Bool, styles: [String], train: StyleCorpus,
+        validation: StyleCorpus,
+        classifier: StyleClassifier?, bleuTokenizer: BLEUTokenizer, maximumLength: Int, output: ModelDirectory,
+        continuing: Bool, timeLimit: Double?, metricsURL: URL?, log: ((String) -> Void)?
+    ) throws -> CrossAlignedTraining.Summary {
+        let vocabulary: Vocabulary
+        if continuing {
+            vocabulary = try loadVocabulary(from: output)
+        } else {
+            vocabulary = Vocabulary(
+                tokens: train.sentences.joined().joined(), minimumCount: settings.minimumCount,
+                maximumSize: settings.maximumVocabulary)
+            try vocabulary.save(to: output.file(vocabularyFile).path)
+        }
+        log?("cross-aligned autoencoder: vocabulary \(vocabulary.count)")
+        var generator = RandomGenerator(seed: settings.training.seed)
+        let model = CrossAlignedAutoencoder(
+            settings.configuration(vocabulary: vocabulary, styleCount: styles.count, discriminators: !backTranslation),
+            using: &generator)
+        let ids = train.sentences.map { list in list.map { vocabulary.encode($0) } }
+        let probe = validation.sentences.map { Array($0.prefix(settings.validationSentences)) }
+        let bleu = BLEU(tokenizer: bleuTokenizer)
+        let validate: (CrossAlignedAutoencoder) throws -> [String: Double] = { model in
+            let system = CrossAlignedTransfer(model: model, vocabulary: vocabulary, maximumLength: maximumLength)
+            var outputs: [String] = []
+            var sources: [String] = []
+            var hits = 0
+            var total = 0
+            for (style, sentences) in probe.enumerated() where !sentences.isEmpty {
+                let target = styles.count == 2 ? 1 - style : (style + 1) % styles.count
+                let transferred = system.transfer(
+                    sentences, from: Array(repeating: style, count: sentences.count), to: target)
+                outputs += transferred.map { $0.joined(separator: " ") }
+                sources += sentences.map { $0.joined(separator: " ") }
+                if let classifier {
+                    hits += classifier.predict(transferred).filter { $0 == target }.count
+                    total += transferred.count
+                }
+            }
+            guard !outputs.isEmpty else { return [:] }
+            let sourceBLEU = try bleu.corpusScore(hypotheses: outputs, references: [sources]).score
+            var metrics = ["source_bleu": sourceBLEU]
+            if total > 0 {
+                let accuracy = Double(hits) / Double(total)
+                metrics["accuracy"] = accuracy
+                metrics["score"] = (accuracy * 100 * sourceBLEU).squareRoot()
+            }
+            return metrics
+        }
+        return try CrossAlignedTraining.run(
+            model: model, sentences: ids, vocabulary: vocabulary, options: settings.training,
+            backTranslation: backTranslation ? settings.backTranslation : nil, directory: output,
+            timeLimit: timeLimit, metricsURL: metricsURL, validate: validate, log: log)
+    }
+
+    static func loadVocabulary(from directory: ModelDirectory) throws -> Vocabulary {
+        do {
+            return try Vocabulary(contentsOfFile: directory.file(vocabularyFile).path)
+        } catch {
+            throw ModelDirectoryError(path: directory.file(vocabularyFile).path, "cannot read the vocabulary: \(error)")
+        }
+    }
+
+    /// The trained transfer system in `directory`.
+    static func load(
+        from directory: ModelDirectory, settings: CrossAlignedSettings, styleCount: Int, maximumLength: Int,
+        backTranslation: Bool
+    ) throws -> CrossAlignedTransfer {
+        let vocabulary = try loadVocabulary(from: directory)
+        let configuration = settings.configuration(
+            vocabulary: vocabulary, styleCount: styleCount, discriminators: !backTranslation)
+        if let problem = configuration.problem {
+            throw ModelDirectoryError(path: directory.manifestURL.path, "invalid cross-aligned settings: \(problem)")
+        }
+        var generator = RandomGenerator(seed: 0)
+        let model = CrossAlignedAutoencoder(configuration, using: &generator)
+        try directory.loadWeights(into: model)
+        return CrossAlignedTransfer(model: model, vocabulary: vocabulary, maximumLength: maximumLength)
+    }
+}
