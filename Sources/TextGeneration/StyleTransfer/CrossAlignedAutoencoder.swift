@@ -127,11 +127,11 @@ public struct CrossAlignedAutoencoder: ParameterContainer {
         embedding = Embedding(
             weight: Tensor(shape: [configuration.vocabularySize, configuration.embeddingSize], scalars: table),
             paddingIndex: configuration.paddingIndex)
-        encoderStyle = Linear(configuration.styleCount, configuration.styleSize, using: &generator)
-        decoderStyle = Linear(configuration.styleCount, configuration.styleSize, using: &generator)
+        encoderStyle = Linear(inputSize: configuration.styleCount, outputSize: configuration.styleSize, using: &generator)
+        decoderStyle = Linear(inputSize: configuration.styleCount, outputSize: configuration.styleSize, using: &generator)
         encoder = GRUCell(inputSize: configuration.embeddingSize, hiddenSize: hidden, using: &generator)
         decoder = GRUCell(inputSize: configuration.embeddingSize, hiddenSize: hidden, using: &generator)
-        output = Linear(hidden, configuration.vocabularySize, using: &generator)
+        output = Linear(inputSize: hidden, outputSize: configuration.vocabularySize, using: &generator)
         discriminators = (0..<(configuration.discriminators ? configuration.styleCount : 0)).map { _ in
             HiddenStateDiscriminator(
                 hiddenSize: hidden, filterWidths: configuration.filterWidths, filterCount: configuration.filterCount,
@@ -327,7 +327,7 @@ public struct HiddenStateDiscriminator: ParameterContainer {
         convolutions = filterWidths.map {
             Conv1D(inChannels: hiddenSize, outChannels: filterCount, kernelSize: $0, using: &generator)
         }
-        output = Linear(filterCount * filterWidths.count, 1, using: &generator)
+        output = Linear(inputSize: filterCount * filterWidths.count, outputSize: 1, using: &generator)
     }
 
     /// `conv{i}.…`, `output.…`.
