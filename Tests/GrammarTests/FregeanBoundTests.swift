@@ -43,7 +43,7 @@ struct FregeanBoundTests {
             var options = CheckOptions(notions: [.funct, .husserl, .fregean], bounds: bounds)
             options.reportsAmbiguities = false
             let report = CompositionalityChecker.check(grammar, options: options)
-            if report.truncated { continue }
+            if report.isTruncated { continue }
             verdicts[depth] = (
                 report.result(.funct)?.holds, report.result(.husserl)?.holds, report.result(.fregean)?.holds
             )

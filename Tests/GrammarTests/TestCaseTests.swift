@@ -191,7 +191,7 @@ struct TestCaseTests {
         let report = CompositionalityChecker.check(
             grammar, options: CheckOptions(notions: [.funct, .reverse, .husserl]))
         #expect(report.termsPerCategory == ["U": 4, "D": 10, "V": 34, "S": 102, "C": 20_910])
-        #expect(report.saturated)
+        #expect(report.isSaturated)
         #expect(report.result(.funct)?.holds == true)
         #expect(report.result(.reverse)?.holds == false)
         #expect(report.result(.reverse)?.witness?.operation == "And")

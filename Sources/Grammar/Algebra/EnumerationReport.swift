@@ -23,19 +23,27 @@ public struct EnumerationReport: Codable, Sendable {
     /// Distinct strings of the start category.
     public var distinctSentences: Int
     /// Whether the count bound cut the enumeration.
-    public var truncated: Bool
+    public var isTruncated: Bool
     /// Whether no deeper terms exist.
-    public var saturated: Bool
+    public var isSaturated: Bool
     /// Listed terms (the first `limit`).
     public var terms: [ListedTerm]
     /// Ambiguity conflicts.
     public var ambiguities: [AmbiguityConflict]
 
+    /// JSON keys (`montague enumerate --json`): the property names, with `truncated` and `saturated` for the flags.
+    enum CodingKeys: String, CodingKey {
+        case grammar, termsPerCategory, termsPerDepth, termCount, distinctSentences
+        case isTruncated = "truncated"
+        case isSaturated = "saturated"
+        case terms, ambiguities
+    }
+
     /// Human-readable summary.
     public var text: String {
         var lines = [
-            "grammar \(grammar): \(termCount) terms" + (truncated ? " (truncated)" : "")
-                + (saturated ? " (complete)" : ""),
+            "grammar \(grammar): \(termCount) terms" + (isTruncated ? " (truncated)" : "")
+                + (isSaturated ? " (complete)" : ""),
             "per category: "
                 + termsPerCategory.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "),
             "per depth: "
@@ -75,8 +83,8 @@ extension Enumerator {
         for (i, c) in grammar.categories.enumerated() { perCategory[c.name] = fragment.countsByCategory[i] }
         return EnumerationReport(
             grammar: grammar.name, termsPerCategory: perCategory, termsPerDepth: fragment.countsByDepth,
-            termCount: fragment.termCount, distinctSentences: sentences.count, truncated: fragment.truncated,
-            saturated: fragment.saturated, terms: listed,
+            termCount: fragment.termCount, distinctSentences: sentences.count, isTruncated: fragment.truncated,
+            isSaturated: fragment.saturated, terms: listed,
             ambiguities: CompositionalityChecker.findAmbiguities(fragment, level: nil))
     }
 }

@@ -105,9 +105,9 @@ public struct CheckReport: Codable, Sendable {
     /// Terms per category.
     public var termsPerCategory: [String: Int]
     /// Whether the count bound cut the enumeration.
-    public var truncated: Bool
+    public var isTruncated: Bool
     /// Whether the enumeration reached a fixpoint (the whole language within the length bound).
-    public var saturated: Bool
+    public var isSaturated: Bool
     /// Distinct meanings interned.
     public var distinctMeanings: Int
     /// Meaningless terms.
@@ -120,6 +120,14 @@ public struct CheckReport: Codable, Sendable {
     public var evaluationErrors: [String]
     /// Caveats on the verdicts (bounds, opaque function equality, …).
     public var caveats: [String]
+
+    /// JSON keys (`montague check --json`): the property names, with `truncated` and `saturated` for the flags.
+    enum CodingKeys: String, CodingKey {
+        case grammar, file, maxDepth, maxLength, maxTerms, termCount, termsPerCategory
+        case isTruncated = "truncated"
+        case isSaturated = "saturated"
+        case distinctMeanings, meaninglessTerms, results, ambiguities, evaluationErrors, caveats
+    }
 
     /// Whether every applicable notion holds.
     public var allHold: Bool { results.allSatisfy { $0.holds != false } }
@@ -134,7 +142,7 @@ public struct CheckReport: Codable, Sendable {
         lines.append("grammar \(grammar) (\(file))")
         lines.append(
             "fragment: \(termCount) terms up to depth \(maxDepth)\(lengthText)"
-                + (truncated ? " (truncated at \(maxTerms))" : "") + (saturated ? " (complete: no deeper terms)" : "")
+                + (isTruncated ? " (truncated at \(maxTerms))" : "") + (isSaturated ? " (complete: no deeper terms)" : "")
                 + "; \(distinctMeanings) distinct meanings; \(meaninglessTerms) meaningless")
         lines.append(
             "terms per category: "

@@ -126,7 +126,7 @@ public enum CompositionalityChecker {
         return CheckReport(
             grammar: grammar.name, file: grammar.file, maxDepth: bounds.maxDepth, maxLength: bounds.maxLength,
             maxTerms: bounds.maxTerms, termCount: fragment.termCount, termsPerCategory: perCategory,
-            truncated: fragment.truncated, saturated: fragment.saturated,
+            isTruncated: fragment.truncated, isSaturated: fragment.saturated,
             distinctMeanings: fragment.distinctMeaningCount, meaninglessTerms: fragment.meaninglessCount,
             results: results, ambiguities: ambiguities, evaluationErrors: fragment.evaluationErrors, caveats: caveats)
     }
