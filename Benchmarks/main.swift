@@ -133,7 +133,8 @@ var harness = options.quick ? BenchmarkHarness.quick : BenchmarkHarness()
 harness.clock = options.clock
 printError(
     "# MontagueBenchmarks: \(BLASRuntime.configuration), kernels \(BLASRuntime.coreName) "
-        + "(\(BLASRuntime.forcedCoreType.map { "forced by OPENBLAS_CORETYPE=\($0)" } ?? "OpenBLAS's choice")), \(threads) thread(s), \(harness.clock) clock")
+        + "(\(BLASRuntime.forcedCoreType.map { "forced by OPENBLAS_CORETYPE=\($0)" } ?? "OpenBLAS's choice")), \(threads) thread(s), \(harness.clock) clock"
+)
 for entry in entries where options.filter.map(entry.name.contains) ?? true {
     guard let benchmarkCase = entry.make() else {
         printError("# not implemented yet (hook in Benchmarks/TrainingBenchmarks.swift): \(entry.name)")

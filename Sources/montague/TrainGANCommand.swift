@@ -1,7 +1,7 @@
 import ArgumentParser
 import Foundation
-import MontagueSupport
 import Generative
+import MontagueSupport
 import NeuralNet
 
 extension GANMethod: ExpressibleByArgument {

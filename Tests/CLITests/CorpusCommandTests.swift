@@ -146,8 +146,11 @@ struct CorpusCommandTests {
             ["corpus", "stats", directory.path, "--unit", "p", "--tokenizer", "whitespace", "--json"])
         #expect(whitespace.status == 0, "stderr: \(whitespace.standardError)")
         #expect(whitespace.standardOutput.contains("\"tokens\" : 4"), "\(whitespace.standardOutput)")
-        #expect(whitespace.standardError.contains("notes.txt: warning: not XML, skipped"), "\(whitespace.standardError)")
-        let rules = try montague.run(["corpus", "stats", directory.path, "--unit", "p", "--tokenizer", "default", "--json"])
+        #expect(
+            whitespace.standardError.contains("notes.txt: warning: not XML, skipped"), "\(whitespace.standardError)")
+        let rules = try montague.run([
+            "corpus", "stats", directory.path, "--unit", "p", "--tokenizer", "default", "--json",
+        ])
         #expect(rules.status == 0)
         #expect(!rules.standardOutput.contains("\"tokens\" : 4"))
         let unknown = try montague.run(["corpus", "stats", directory.path, "--tokenizer", "bpe"])

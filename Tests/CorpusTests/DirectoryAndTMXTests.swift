@@ -18,7 +18,8 @@ struct DirectoryAndTMXTests {
         try writeFixture("licence", named: "LICENSE", in: directory)
         let spec = try GenericProfileSpecification(units: ["p"])
         let loader = try CorpusLoader(
-            paths: [directory], options: CorpusLoadOptions(profile: ProfileConfiguration(kind: .generic, generic: spec)))
+            paths: [directory], options: CorpusLoadOptions(profile: ProfileConfiguration(kind: .generic, generic: spec))
+        )
         #expect(loader.files == [xml, unnamed])
         #expect(loader.skippedFiles == [utf16, text])
         #expect(try loader.readDocuments().documents.flatMap(\.units).map(\.text) == ["one", "two"])

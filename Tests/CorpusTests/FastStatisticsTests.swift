@@ -62,7 +62,10 @@ struct FastStatisticsTests {
             (ExternalData.teiDraCor, [ExternalData.teiDraCor.path + "/macbeth.xml"]),
             (ExternalData.rte, [ExternalData.rte.path + "/rte1_dev.xml"]),
             (ExternalData.omegaTTMX, [ExternalData.omegaTTMX.path]),
-            (ExternalData.yelp, [ExternalData.yelp.path + "/sentiment.dev.0", ExternalData.yelp.path + "/sentiment.dev.1"]),
+            (
+                ExternalData.yelp,
+                [ExternalData.yelp.path + "/sentiment.dev.0", ExternalData.yelp.path + "/sentiment.dev.1"]
+            ),
         ].filter { $0.0.isAvailable }.map(\.1)
     }
 

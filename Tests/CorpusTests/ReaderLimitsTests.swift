@@ -178,7 +178,8 @@ struct ReaderLimitsTests {
         try #require(made, "xz is not installed")
         let spec = try GenericProfileSpecification(units: ["p"])
         let loaded = try CorpusLoader(
-            paths: [directory], options: CorpusLoadOptions(profile: ProfileConfiguration(kind: .generic, generic: spec)))
+            paths: [directory], options: CorpusLoadOptions(profile: ProfileConfiguration(kind: .generic, generic: spec))
+        )
         #expect(loaded.files == [path])
         #expect(try loaded.readDocuments().documents.flatMap(\.units).count == 3000)
     }
@@ -197,7 +198,8 @@ struct ReaderLimitsTests {
         let path = try writeFixture(Array(joined), named: "lines.xml.bz2", in: directory)
         let spec = try GenericProfileSpecification(units: ["p"])
         let loader = try CorpusLoader(
-            paths: [directory], options: CorpusLoadOptions(profile: ProfileConfiguration(kind: .generic, generic: spec)))
+            paths: [directory], options: CorpusLoadOptions(profile: ProfileConfiguration(kind: .generic, generic: spec))
+        )
         #expect(loader.files == [path])
         let texts = try loader.readDocuments().documents.flatMap(\.units).map(\.text)
         #expect(texts.count == 4000)
@@ -286,13 +288,14 @@ struct ReaderLimitsTests {
             let reader = try XMLStreamReader(contentsOfFile: path, options: options)
             var text = ""
             while try reader.read() {
-            if reader.nodeKind == .text { text += reader.value }
-        }
+                if reader.nodeKind == .text { text += reader.value }
+            }
             return (text, reader.warnings)
         }
         let (confined, warnings) = try text(XMLReadingOptions(allowLocalExternalResources: true))
         #expect(!confined.contains("SECRET"))
-        #expect(warnings.contains { $0.message.contains("outside") && $0.message.contains("--allow-entities-anywhere") })
+        #expect(
+            warnings.contains { $0.message.contains("outside") && $0.message.contains("--allow-entities-anywhere") })
         let (anywhere, _) = try text(
             XMLReadingOptions(allowLocalExternalResources: true, allowExternalResourcesAnywhere: true))
         #expect(anywhere.contains("SECRET-OUTSIDE"))
@@ -323,7 +326,8 @@ struct ReaderLimitsTests {
                 switch generator.nextInt(below: 4) {
                 case 0: bytes[at] = UInt8(truncatingIfNeeded: generator.nextInt(below: 256))
                 case 1: bytes.remove(at: at)
-                case 2: bytes.insert(contentsOf: Array("&b;&a;<p>".utf8).prefix(1 + generator.nextInt(below: 9)), at: at)
+                case 2:
+                    bytes.insert(contentsOf: Array("&b;&a;<p>".utf8).prefix(1 + generator.nextInt(below: 9)), at: at)
                 default: bytes.insert(contentsOf: bytes[at..<min(bytes.count, at + 40)], at: at)
                 }
             }

@@ -94,7 +94,9 @@ struct SharedDataIntegrationTests {
         #expect(try CorpusStatistics.compute(loader).labels["label"] == expected)
     }
 
-    @Test("TMX: pairs per language, supplementary-plane characters, empty body, TMX 1.1 lang", .enabled(if: ExternalData.omegaTTMX.isAvailable, ExternalData.omegaTTMX.absence))
+    @Test(
+        "TMX: pairs per language, supplementary-plane characters, empty body, TMX 1.1 lang",
+        .enabled(if: ExternalData.omegaTTMX.isAvailable, ExternalData.omegaTTMX.absence))
     func tmx() throws {
         let directory = ExternalData.omegaTTMX.path
         let multiple = try XMLCorpusReader(contentsOfFile: directory + "/test-multiple-tuv14.tmx").readDocuments()
@@ -118,7 +120,9 @@ struct SharedDataIntegrationTests {
         #expect(empty[0].units.isEmpty)
     }
 
-    @Test("TEI from DraCor: Folger line breaks, speakers and scenes", .enabled(if: ExternalData.teiDraCor.isAvailable, ExternalData.teiDraCor.absence))
+    @Test(
+        "TEI from DraCor: Folger line breaks, speakers and scenes",
+        .enabled(if: ExternalData.teiDraCor.isAvailable, ExternalData.teiDraCor.absence))
     func teiDracor() throws {
         let documents = try XMLCorpusReader(contentsOfFile: ExternalData.teiDraCor.path + "/hamlet.xml")
             .readDocuments()
@@ -131,7 +135,9 @@ struct SharedDataIntegrationTests {
         #expect(units.first?.metadata["scene"] == "1")
     }
 
-    @Test("a directory with a malformed file: stop at it, or skip it and report it", .enabled(if: ExternalData.omegaTMalformed.isAvailable, ExternalData.omegaTMalformed.absence))
+    @Test(
+        "a directory with a malformed file: stop at it, or skip it and report it",
+        .enabled(if: ExternalData.omegaTMalformed.isAvailable, ExternalData.omegaTMalformed.absence))
     func skipBadFiles() throws {
         let directory = try makeTemporaryDirectory()
         try writeFixture(ProfileTests.bosak, named: "a-good.xml", in: directory)
@@ -162,7 +168,9 @@ struct SharedDataIntegrationTests {
         #expect(texts == ["The air bites shrewdly;", "it is very cold.", "It is.", "late"])
     }
 
-    @Test("plain text: a sentence per line, the label from the file's extension", .enabled(if: ExternalData.yelp.isAvailable, ExternalData.yelp.absence))
+    @Test(
+        "plain text: a sentence per line, the label from the file's extension",
+        .enabled(if: ExternalData.yelp.isAvailable, ExternalData.yelp.absence))
     func plainText() throws {
         let options = CorpusLoadOptions(plainText: PlainTextOptions(labelFromExtension: "sentiment"))
         let loader = try CorpusLoader(
@@ -182,7 +190,9 @@ struct SharedDataIntegrationTests {
         #expect(report.formats.values.allSatisfy { $0 == "text" })
     }
 
-    @Test("DocBook with an internal entity and a DOCTYPE naming a remote DTD", .enabled(if: ExternalData.omegaTDocBook.isAvailable, ExternalData.omegaTDocBook.absence))
+    @Test(
+        "DocBook with an internal entity and a DOCTYPE naming a remote DTD",
+        .enabled(if: ExternalData.omegaTDocBook.isAvailable, ExternalData.omegaTDocBook.absence))
     func internalEntity() throws {
         let specification = try GenericProfileSpecification(units: ["book/chapter"])
         let units = try XMLCorpusReader(

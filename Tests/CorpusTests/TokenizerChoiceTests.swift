@@ -7,7 +7,8 @@ struct TokenizerChoiceTests {
     @Test("whitespace segmentation keeps pre-tokenized tokens whole; lowercasing and numbers still apply")
     func whitespace() throws {
         let tokenizer = Tokenizer(segmentation: .whitespace)
-        #expect(tokenizer.tokenize("it 's  _num_ stars\tdo n't !!") == ["it", "'s", "_num_", "stars", "do", "n't", "!!"])
+        #expect(
+            tokenizer.tokenize("it 's  _num_ stars\tdo n't !!") == ["it", "'s", "_num_", "stars", "do", "n't", "!!"])
         #expect(Tokenizer().tokenize("it 's _num_") != ["it", "'s", "_num_"])
         let normalizing = Tokenizer(lowercase: true, normalizeNumbers: true, segmentation: .whitespace)
         #expect(normalizing.tokenize(" JUMP twice 3.5 1,000 ") == ["jump", "twice", "<num>", "<num>"])
@@ -21,7 +22,8 @@ struct TokenizerChoiceTests {
 
     @Test("a tokenizer saved before segmentation existed decodes with the rules; the new field round-trips")
     func codable() throws {
-        let old = #"{"lowercase":true,"normalizeNumbers":false,"numberToken":"<num>","contractions":"split","normalizeApostrophes":true}"#
+        let old =
+            #"{"lowercase":true,"normalizeNumbers":false,"numberToken":"<num>","contractions":"split","normalizeApostrophes":true}"#
         let decoded = try JSONDecoder().decode(Tokenizer.self, from: Data(old.utf8))
         #expect(decoded.segmentation == .rules && decoded.lowercase)
         let whitespace = Tokenizer(segmentation: .whitespace)

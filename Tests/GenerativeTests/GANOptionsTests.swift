@@ -22,7 +22,8 @@ struct GANOptionsTests {
         #expect(Maxout(pieces: 2)(x).scalars == [5, 0, 3, -1, 7, 0])
         #expect(Maxout(pieces: 3)(x).scalars == [5, 3, 7, 2])
         var generator = RandomGenerator(seed: 1)
-        let network = MultilayerPerceptron(sizes: [2, 4, 1], activation: .leakyReLU, maxoutPieces: 5, using: &generator)
+        let network = MultilayerPerceptron(
+            sizes: [2, 4, 1], activation: .leakyReLU, maxoutPieces: 5, using: &generator)
         #expect(network.namedParameters.map(\.parameter.shape) == [[20, 2], [20], [1, 4], [1]])
         #expect(network(Tensor.normal([3, 2], using: &generator)).shape == [3, 1])
     }
@@ -110,7 +111,10 @@ struct GANOptionsTests {
         var values: [Float] = []
         for _ in 0..<2000 {
             let mode = modes[generator.nextInt(below: 4)]
-            values += [mode[0] + 0.1 * Float(generator.nextStandardNormal()), mode[1] + 0.1 * Float(generator.nextStandardNormal())]
+            values += [
+                mode[0] + 0.1 * Float(generator.nextStandardNormal()),
+                mode[1] + 0.1 * Float(generator.nextStandardNormal()),
+            ]
         }
         var configuration = GANConfiguration(method: .info, dataSize: 2)
         configuration.noiseSize = 2
@@ -129,7 +133,9 @@ struct GANOptionsTests {
             let samples = trainer.samples(category: category, count: 100, using: &sampling)
             for index in 0..<samples.count {
                 let point = samples.point(index)
-                let distances = modes.map { ($0[0] - point[0]) * ($0[0] - point[0]) + ($0[1] - point[1]) * ($0[1] - point[1]) }
+                let distances = modes.map {
+                    ($0[0] - point[0]) * ($0[0] - point[0]) + ($0[1] - point[1]) * ($0[1] - point[1])
+                }
                 nearest.append(distances.indices.min { distances[$0] < distances[$1] } ?? 0)
                 codes.append(category)
             }

@@ -1,8 +1,8 @@
 import Foundation
+import MontagueSupport
 import Testing
 
 @testable import Grammar
-import MontagueSupport
 
 /// Seeded mutation fuzzing of every grammar loader: the shipped `.mont` grammars and the NLTK fixtures are mutated
 /// (spans deleted, duplicated and swapped; brackets, operators, huge numbers, deep nestings and invisible characters

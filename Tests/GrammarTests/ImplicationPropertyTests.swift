@@ -1,7 +1,7 @@
+import MontagueSupport
 import Testing
 
 @testable import Grammar
-import MontagueSupport
 
 /// The implications between the notions (docs/compositionality.md) as properties over randomly generated grammars:
 /// random lexical meanings, random semantic tables, random gender agreement (partiality), random overrides
@@ -32,7 +32,8 @@ struct ImplicationPropertyTests {
         var overrides: [String] = []
         for _ in 0..<random.nextInt(below: 3) {
             if random.nextInt(below: 2) == 0 {
-                overrides.append("@F(\(atoms[random.nextInt(below: 4)]), \(atoms[random.nextInt(below: 4)])) = \(v()) ;")
+                overrides.append(
+                    "@F(\(atoms[random.nextInt(below: 4)]), \(atoms[random.nextInt(below: 4)])) = \(v()) ;")
             } else {
                 overrides.append("@H(\(atoms[random.nextInt(below: 4)])) = \(v()) ;")
             }

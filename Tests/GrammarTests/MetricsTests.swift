@@ -1,7 +1,7 @@
+import MontagueSupport
 import Testing
 
 @testable import Grammar
-import MontagueSupport
 
 /// T13: ML compositionality metrics on three toy protocols for 2 attributes × 4 values.
 @Suite("T13 compositionality metrics")

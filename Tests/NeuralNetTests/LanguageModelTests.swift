@@ -214,7 +214,8 @@ struct LanguageModelTests {
         let logits: [Float] = [3, 2, 1, 0]
         let kept = TokenSelection.nucleus(logits, temperature: 1, mass: 0.85)
         #expect(kept.map(\.isFinite) == [true, true, false, false])
-        #expect(TokenSelection.nucleus(logits, temperature: 1, mass: 0.5).map(\.isFinite) == [true, false, false, false])
+        #expect(
+            TokenSelection.nucleus(logits, temperature: 1, mass: 0.5).map(\.isFinite) == [true, false, false, false])
         #expect(TokenSelection.nucleus(logits, temperature: 1, mass: 1).filter(\.isFinite).count == 4)
         var generator = RandomGenerator(seed: 3)
         var seen = Set<Int>()

@@ -54,4 +54,3 @@ struct OpenBLASTests {
         #expect(configuration.contains("OpenBLAS"), "openblas_get_config() = \(configuration)")
     }
 }
-

@@ -12,10 +12,10 @@ enum SeqGANOracleData {
     static let directory: URL? = TestData.externalData("seqgan-oracle")
 
     struct Checks: Decodable {
-        var fixed_sequences: [[Int]]
-        var fixed_sequences_mean_token_nll: Double
-        var fixed_sequence_0_first_step_logits_first5: [Double]
-        var oracle_samples_10000_seed0_mean_token_nll: Double
+        var fixedSequences: [[Int]]
+        var fixedSequencesMeanTokenNll: Double
+        var fixedSequence0FirstStepLogitsFirst5: [Double]
+        var oracleSamples10000Seed0MeanTokenNll: Double
     }
 }
 
@@ -26,7 +26,7 @@ struct SeqGANOracleTests {
     static func load() throws -> (LanguageModel, SeqGANOracleData.Checks) {
         let directory = try #require(SeqGANOracleData.directory)
         let model = try SeqGANOracle.load(from: directory.appendingPathComponent("oracle.safetensors"))
-        let checks = try JSONDecoder().decode(
+        let checks = try snakeCaseDecoder.decode(
             SeqGANOracleData.Checks.self, from: Data(contentsOf: directory.appendingPathComponent("oracle_checks.json"))
         )
         return (model, checks)
@@ -37,11 +37,11 @@ struct SeqGANOracleTests {
         let (model, checks) = try Self.load()
         #expect(model.vocabularySize == 5000)
         let logits = model.logits(IndexTensor(shape: [1, 1], indices: [0])).logits.scalars
-        for (ours, theirs) in zip(logits.prefix(5), checks.fixed_sequence_0_first_step_logits_first5) {
+        for (ours, theirs) in zip(logits.prefix(5), checks.fixedSequence0FirstStepLogitsFirst5) {
             #expect(abs(Double(ours) - theirs) < 1e-4, "\(ours) vs \(theirs)")
         }
-        let nll = SeqGANOracle.meanTokenNLL(of: checks.fixed_sequences, under: model)
-        #expect(abs(nll - checks.fixed_sequences_mean_token_nll) < 1e-4, "\(nll)")
+        let nll = SeqGANOracle.meanTokenNLL(of: checks.fixedSequences, under: model)
+        #expect(abs(nll - checks.fixedSequencesMeanTokenNll) < 1e-4, "\(nll)")
     }
 
     @Test("Samples from the oracle have the oracle's entropy rate as their NLL")
@@ -53,7 +53,7 @@ struct SeqGANOracleTests {
         #expect(samples.allSatisfy { $0.allSatisfy { (0..<5000).contains($0) } })
         let nll = SeqGANOracle.meanTokenNLL(of: samples, under: model)
         // 200 sequences: the standard error of the mean per-token NLL is about 0.07.
-        #expect(abs(nll - checks.oracle_samples_10000_seed0_mean_token_nll) < 0.25, "\(nll)")
+        #expect(abs(nll - checks.oracleSamples10000Seed0MeanTokenNll) < 0.25, "\(nll)")
         var first = RandomGenerator(seed: 3)
         var second = RandomGenerator(seed: 3)
         #expect(
@@ -79,3 +79,10 @@ struct SeqGANOracleLoaderErrorTests {
         }
     }
 }
+
+/// A decoder for the fixtures' snake_case keys (`sys_len` → `sysLen`).
+private let snakeCaseDecoder: JSONDecoder = {
+    let decoder = JSONDecoder()
+    decoder.keyDecodingStrategy = .convertFromSnakeCase
+    return decoder
+}()

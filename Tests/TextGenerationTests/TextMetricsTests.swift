@@ -10,28 +10,28 @@ struct TextMetricsFixture: Decodable {
             var score: Double
             var precisions: [Double]
             var bp: Double
-            var sys_len: Int
-            var ref_len: Int
+            var sysLen: Int
+            var refLen: Int
         }
         var hypotheses: [String]
         var references: [[String]]
         var bleu: [String: BLEUValue]
         var chrf: [String: Double]
-        var sentence_bleu: [Double]
-        var sentence_chrf: [Double]
-        var tokens_13a: [String]
+        var sentenceBleu: [Double]
+        var sentenceChrf: [Double]
+        var tokens13A: [String]
     }
     struct SelfBLEU: Decodable {
         var samples: [String]
         var scores: [String: Double]
     }
     var cases: [Case]
-    var self_bleu: SelfBLEU
+    var selfBleu: SelfBLEU
 
     static func load() throws -> TextMetricsFixture {
         let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
             .appendingPathComponent("Fixtures/text_metrics.json")
-        return try JSONDecoder().decode(TextMetricsFixture.self, from: Data(contentsOf: url))
+        return try snakeCaseDecoder.decode(TextMetricsFixture.self, from: Data(contentsOf: url))
     }
 }
 
@@ -44,7 +44,7 @@ struct TextMetricsTests {
     @Test("13a tokenization equals sacreBLEU's")
     func tokenization() throws {
         for fixtureCase in try TextMetricsFixture.load().cases {
-            for (hypothesis, expected) in zip(fixtureCase.hypotheses, fixtureCase.tokens_13a) {
+            for (hypothesis, expected) in zip(fixtureCase.hypotheses, fixtureCase.tokens13A) {
                 #expect(BLEUTokenizer.tokenize13a(PythonText.rstrip(hypothesis)) == expected)
             }
         }
@@ -64,8 +64,8 @@ struct TextMetricsTests {
                     lowercase: parts[2] == "lc")
                 let score = try bleu.corpusScore(hypotheses: fixtureCase.hypotheses, references: fixtureCase.references)
                 #expect(Self.close(score.score, expected.score), "\(key): \(score.score) vs \(expected.score)")
-                #expect(score.statistics.hypothesisLength == expected.sys_len, "\(key)")
-                #expect(score.statistics.referenceLength == expected.ref_len, "\(key)")
+                #expect(score.statistics.hypothesisLength == expected.sysLen, "\(key)")
+                #expect(score.statistics.referenceLength == expected.refLen, "\(key)")
                 #expect(Self.close(score.brevityPenalty, expected.bp), "\(key)")
                 for (ours, theirs) in zip(score.precisions, expected.precisions) {
                     #expect(Self.close(ours, theirs), "\(key) precisions \(score.precisions) vs \(expected.precisions)")
@@ -80,9 +80,9 @@ struct TextMetricsTests {
             for index in fixtureCase.hypotheses.indices {
                 let references = fixtureCase.references.map { $0[index] }
                 let bleu = BLEU().sentenceScore(hypothesis: fixtureCase.hypotheses[index], references: references)
-                #expect(Self.close(bleu.score, fixtureCase.sentence_bleu[index]), "sentence \(index)")
+                #expect(Self.close(bleu.score, fixtureCase.sentenceBleu[index]), "sentence \(index)")
                 let chrf = ChrF().sentenceScore(hypothesis: fixtureCase.hypotheses[index], references: references)
-                #expect(Self.close(chrf, fixtureCase.sentence_chrf[index]), "sentence chrF \(index)")
+                #expect(Self.close(chrf, fixtureCase.sentenceChrf[index]), "sentence chrF \(index)")
             }
         }
     }
@@ -103,7 +103,7 @@ struct TextMetricsTests {
 
     @Test("Diversity self-BLEU equals NLTK's all-pairs sentence BLEU (Texygen)")
     func selfBLEU() throws {
-        let fixture = try TextMetricsFixture.load().self_bleu
+        let fixture = try TextMetricsFixture.load().selfBleu
         for (order, expected) in fixture.scores {
             let ours = try DiversityMetrics.selfBLEU(fixture.samples, maxOrder: try #require(Int(order)))
             #expect(Self.close(ours, expected), "order \(order): \(ours) vs \(expected)")
@@ -145,3 +145,10 @@ struct TextMetricsTests {
         #expect(different.systemConfidence >= 0)
     }
 }
+
+/// A decoder for the fixtures' snake_case keys (`sys_len` → `sysLen`).
+private let snakeCaseDecoder: JSONDecoder = {
+    let decoder = JSONDecoder()
+    decoder.keyDecodingStrategy = .convertFromSnakeCase
+    return decoder
+}()

@@ -57,7 +57,8 @@ public enum XMLValidation: Sendable, Hashable {
                     let parser = xmlRelaxNGNewMemParserCtxt(base, Int32(clamping: raw.count))
                 else { return nil }
                 defer { xmlRelaxNGFreeParserCtxt(parser) }
-                xmlRelaxNGSetParserStructuredErrors(parser, validationError, Unmanaged.passUnretained(collector).toOpaque())
+                xmlRelaxNGSetParserStructuredErrors(
+                    parser, validationError, Unmanaged.passUnretained(collector).toOpaque())
                 return xmlRelaxNGParse(parser)
             }
             guard let compiled, xmlTextReaderRelaxNGSetSchema(reader, compiled) == 0 else {
@@ -93,7 +94,8 @@ private final class ValidationDiagnostics {
     func record(_ error: xmlError) {
         let message = error.message.map { String(cString: $0) } ?? "libxml2 error \(error.code)"
         let file = error.file.map { String(cString: $0) }.flatMap { $0.isEmpty ? nil : $0 } ?? fileName
-        let isValidity = error.domain == Int32(XML_FROM_VALID.rawValue) || error.domain == Int32(XML_FROM_RELAXNGV.rawValue)
+        let isValidity =
+            error.domain == Int32(XML_FROM_VALID.rawValue) || error.domain == Int32(XML_FROM_RELAXNGV.rawValue)
             || error.domain == Int32(XML_FROM_RELAXNGP.rawValue)
         let diagnostic = CorpusError(
             isValidity ? .invalidFile : .notWellFormed, file: file, line: Int(error.line),

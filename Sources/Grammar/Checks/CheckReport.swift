@@ -142,7 +142,8 @@ public struct CheckReport: Codable, Sendable {
         lines.append("grammar \(grammar) (\(file))")
         lines.append(
             "fragment: \(termCount) terms up to depth \(maxDepth)\(lengthText)"
-                + (isTruncated ? " (truncated at \(maxTerms))" : "") + (isSaturated ? " (complete: no deeper terms)" : "")
+                + (isTruncated ? " (truncated at \(maxTerms))" : "")
+                + (isSaturated ? " (complete: no deeper terms)" : "")
                 + "; \(distinctMeanings) distinct meanings; \(meaninglessTerms) meaningless")
         lines.append(
             "terms per category: "

@@ -219,7 +219,8 @@ public struct SafetensorsFile: Sendable {
                     guard let tensor = tensors[name] else { continue }
                     var failure: FileWriteError?
                     littleEndianBytes(of: tensor) { buffer in
-                        do throws(FileWriteError) { try AtomicFile.writeAll(descriptor, buffer, path: url.path) } catch {
+                        do throws(FileWriteError) { try AtomicFile.writeAll(descriptor, buffer, path: url.path) } catch
+                        {
                             failure = error
                         }
                     }
@@ -255,4 +256,3 @@ public struct SafetensorsFile: Sendable {
         if let failure { throw failure }
     }
 }
-

@@ -1,5 +1,5 @@
-import MontagueSupport
 import Foundation
+import MontagueSupport
 
 /// The JSON header of a safetensors file: a strict JSON reader with byte positions in its messages, the checks of
 /// the header's structure, and string quoting as serde_json (the reference writer) does it.

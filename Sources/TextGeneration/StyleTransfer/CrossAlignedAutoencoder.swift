@@ -127,8 +127,10 @@ public struct CrossAlignedAutoencoder: ParameterContainer {
         embedding = Embedding(
             weight: Tensor(shape: [configuration.vocabularySize, configuration.embeddingSize], scalars: table),
             paddingIndex: configuration.paddingIndex)
-        encoderStyle = Linear(inputSize: configuration.styleCount, outputSize: configuration.styleSize, using: &generator)
-        decoderStyle = Linear(inputSize: configuration.styleCount, outputSize: configuration.styleSize, using: &generator)
+        encoderStyle = Linear(
+            inputSize: configuration.styleCount, outputSize: configuration.styleSize, using: &generator)
+        decoderStyle = Linear(
+            inputSize: configuration.styleCount, outputSize: configuration.styleSize, using: &generator)
         encoder = GRUCell(inputSize: configuration.embeddingSize, hiddenSize: hidden, using: &generator)
         decoder = GRUCell(inputSize: configuration.embeddingSize, hiddenSize: hidden, using: &generator)
         output = Linear(inputSize: hidden, outputSize: configuration.vocabularySize, using: &generator)

@@ -59,12 +59,15 @@ public struct SentenceVAE: ParameterContainer {
             vocabularySize: configuration.vocabularySize, dimension: configuration.embeddingSize, using: &generator)
         encoder = LSTM(inputSize: configuration.embeddingSize, hiddenSize: configuration.hiddenSize, using: &generator)
         mean = Linear(inputSize: configuration.hiddenSize, outputSize: configuration.latentSize, using: &generator)
-        logVariance = Linear(inputSize: configuration.hiddenSize, outputSize: configuration.latentSize, using: &generator)
-        latentToHidden = Linear(inputSize: configuration.latentSize, outputSize: configuration.hiddenSize, using: &generator)
+        logVariance = Linear(
+            inputSize: configuration.hiddenSize, outputSize: configuration.latentSize, using: &generator)
+        latentToHidden = Linear(
+            inputSize: configuration.latentSize, outputSize: configuration.hiddenSize, using: &generator)
         decoder = LSTM(
             inputSize: configuration.embeddingSize + configuration.latentSize, hiddenSize: configuration.hiddenSize,
             using: &generator)
-        output = Linear(inputSize: configuration.hiddenSize, outputSize: configuration.vocabularySize, using: &generator)
+        output = Linear(
+            inputSize: configuration.hiddenSize, outputSize: configuration.vocabularySize, using: &generator)
     }
 
     /// `embedding.…`, `encoder.…`, `mean.…`, `logVariance.…`, `latentToHidden.…`, `decoder.…`, `output.…`.
