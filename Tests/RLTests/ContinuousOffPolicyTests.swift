@@ -40,7 +40,7 @@ struct QuadraticBandit: Environment {
         #expect(abs(after.value.scalars[0]) < 0.1, "V = \(after.value.scalars[0])")
     }
 
-    /// The shared loop draws uniform warm-up actions for DDPG/TD3 and the noisy policy for NAF, and both rules
+    /// The shared loop draws uniform warm-up actions or the noisy policy's as the schedule says, and both rules
     /// learn from step `learningStarts` on (one report per episode).
     @Test func sharedLoopSchedulesBothRules() {
         var pathwise = DeterministicPolicyGradientConfiguration()
@@ -58,6 +58,7 @@ struct QuadraticBandit: Environment {
         naf.learningStarts = 5
         naf.batchSize = 4
         naf.gradientSteps = 2
+        naf.uniformWarmUp = false
         let nafTrainer = NAFTrainer(environment: QuadraticBandit(), configuration: naf, seed: 1)
         #expect(!nafTrainer.schedule.uniformWarmUp && nafTrainer.schedule.gradientSteps == 2)
         var nafLosses: [Double] = []

@@ -3,11 +3,11 @@ import Autodiff
 /// Settings of ``ReverseCurriculum``.
 public struct ReverseCurriculumConfiguration: Codable, Equatable, Sendable {
     /// New start states sampled near the current good starts per iteration (Florensa et al.'s `N_new`).
-    public var newStarts = 20
+    public var newStarts = 40
     /// Old starts replayed per iteration against forgetting (`N_old`).
     public var oldStarts = 10
     /// Length of each random walk of the reverse dynamics (`T_B`).
-    public var walkLength = 4
+    public var walkLength = 10
     /// Training episodes from each start per iteration; their success rate grades the start.
     public var episodesPerStart = 2
     /// Starts whose success rate lies in `[minimumSuccess, maximumSuccess]` are "good": neither solved nor hopeless.
@@ -15,7 +15,7 @@ public struct ReverseCurriculumConfiguration: Codable, Equatable, Sendable {
     /// See ``minimumSuccess``.
     public var maximumSuccess = 0.9
     /// Step limit of a curriculum episode (shorter than the world's: starts are meant to be near the goal).
-    public var episodeStepLimit = 50
+    public var episodeStepLimit = 100
     /// The tabular learner's settings.
     public var learner = TabularQLearningConfiguration()
 
@@ -81,7 +81,8 @@ public final class ReverseCurriculum {
 
     /// One curriculum iteration (steps 2–4).
     public func iterate() {
-        var batch = sampleNearby(count: configuration.newStarts)
+        let fresh = sampleNearby(count: configuration.newStarts)
+        var batch = fresh
         for _ in 0..<(oldStarts.isEmpty ? 0 : configuration.oldStarts) {
             batch.append(oldStarts[learner.generator.nextInt(below: oldStarts.count)])
         }
@@ -96,8 +97,9 @@ public final class ReverseCurriculum {
             if rate >= configuration.minimumSuccess && rate <= configuration.maximumSuccess { good.append(start) }
         }
         if good.isEmpty {
-            // Everything solved (or nothing): move outward from what was sampled rather than stall.
-            let solved = batch.filter { learner.greedy(from: $0, within: configuration.episodeStepLimit) }
+            // Everything solved (or nothing): move on from the new samples that are solved. The replayed old
+            // starts are left out here, or they would pull the frontier back toward the goal.
+            let solved = fresh.filter { learner.greedy(from: $0, within: configuration.episodeStepLimit) }
             if !solved.isEmpty { starts = solved }
         } else {
             starts = good

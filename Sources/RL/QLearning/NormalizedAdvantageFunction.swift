@@ -69,24 +69,31 @@ public struct NormalizedAdvantageNetwork: ParameterContainer {
 }
 
 /// Hyperparameters of ``NAFTrainer``.
+///
+/// The exploration defaults matter more for NAF than for DDPG/TD3: the advantage is a quadratic around `μ(s)` fitted
+/// to the actions the behaviour policy took, so wide Gaussian noise (0.3 × the bound, clipped at the box) makes it
+/// fit a far-from-quadratic `Q` over most of the box and the greedy action drifts; 0.1 × the bound after a uniform
+/// warm-up (as the TD3 defaults) learns Pendulum-v1 (docs/experiments.md).
 public struct NAFConfiguration: Codable, Equatable, Sendable {
     public var hidden = [256, 256]
     public var learningRate: Float = 1e-3
     public var batchSize = 128
     public var bufferSize = 200_000
-    public var learningStarts = 1000
+    /// Environment steps before learning starts (uniform random actions until then when ``uniformWarmUp``).
+    public var learningStarts = 5000
     public var discount = 0.98
     public var tau: Float = 0.005
     /// Standard deviation of the Gaussian exploration noise relative to the action bound.
-    public var explorationNoise: Float = 0.3
+    public var explorationNoise: Float = 0.1
     /// Gradient steps per environment step.
     public var gradientSteps = 1
     /// Bound on the gradient's global norm (nil: unbounded).
     public var maxGradientNorm: Float?
     /// The trunk's nonlinearity (nil: ReLU).
     public var activation: HiddenActivation?
-    /// Uniform random actions until `learningStarts` instead of the noisy policy's (nil: false).
-    public var uniformWarmUp: Bool?
+    /// Uniform random actions until `learningStarts` instead of the noisy policy's (nil, as in manifests written
+    /// before this setting existed: false).
+    public var uniformWarmUp: Bool? = true
 
     /// The defaults.
     public init() {}
