@@ -117,7 +117,9 @@ extension RLHyperparameters {
             }
         }
         func sizes(_ values: [Int], _ key: String) {
-            if values.contains(where: { $0 <= 0 || $0 > 1 << 16 }) { problems.append("\(key) sizes must lie in 1…65536") }
+            if values.contains(where: { $0 <= 0 || $0 > 1 << 16 }) {
+                problems.append("\(key) sizes must lie in 1…65536")
+            }
         }
         if let onPolicy {
             positive(onPolicy.environments, "onPolicy.environments")
@@ -148,7 +150,9 @@ extension RLHyperparameters {
             unit(dqn.discount, "dqn.discount", allowZero: false)
             if dqn.learningStarts < 0 { problems.append("dqn.learningStarts must be ≥ 0") }
             sizes(dqn.network.hidden, "dqn.network.hidden")
-            if dqn.network.atoms <= 0 || dqn.network.atoms > 1024 { problems.append("dqn.network.atoms must lie in 1…1024") }
+            if dqn.network.atoms <= 0 || dqn.network.atoms > 1024 {
+                problems.append("dqn.network.atoms must lie in 1…1024")
+            }
             if !(dqn.network.valueMin < dqn.network.valueMax) {
                 problems.append("dqn.network.valueMin must be below valueMax")
             }
@@ -187,7 +191,8 @@ extension RLHyperparameters {
         if let workers, workers <= 0 || workers > 256 { problems.append("workers must lie in 1…256") }
         if let imitation { positive(imitation.epochs, "imitation.epochs") }
         for (key, learner) in [
-            ("tabular", tabular), ("curriculum.learner", curriculum?.learner), ("hierarchy.learner", hierarchy?.learner),
+            ("tabular", tabular), ("curriculum.learner", curriculum?.learner),
+            ("hierarchy.learner", hierarchy?.learner),
         ] {
             guard let learner else { continue }
             unit(learner.learningRate, "\(key).learningRate", allowZero: false)

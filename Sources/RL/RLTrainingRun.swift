@@ -444,7 +444,8 @@ public final class RLTrainingRun {
             return .tabular(function, tabular.world)
         }
         if let hierarchy {
-            let tables = SubgoalHierarchyTables(stateCount: hierarchy.world.stateCount, subgoals: hierarchy.subgoals.count)
+            let tables = SubgoalHierarchyTables(
+                stateCount: hierarchy.world.stateCount, subgoals: hierarchy.subgoals.count)
             tables.store(hierarchy)
             return .hierarchical(tables, hierarchy.world)
         }
@@ -562,7 +563,9 @@ public final class RLTrainingRun {
             state.store(optimizer: pathwise.rule.criticOptimizer, as: "critic")
             state.store(generator: pathwise.generator, as: "actions")
             state.store(model: pathwise.rule.targetActor, as: "target_actor")
-            for (index, critic) in pathwise.rule.critics.enumerated() { state.store(model: critic, as: "critic\(index)") }
+            for (index, critic) in pathwise.rule.critics.enumerated() {
+                state.store(model: critic, as: "critic\(index)")
+            }
             for (index, critic) in pathwise.rule.targetCritics.enumerated() {
                 state.store(model: critic, as: "target_critic\(index)")
             }

@@ -118,13 +118,15 @@ struct TrainRLCommand: ParsableCommand {
                     text = try String(contentsOfFile: path, encoding: .utf8)
                 } catch {
                     throw InputError(
-                        "cannot read the hyperparameters: \(error.localizedDescription)", at: SourceLocation(file: path))
+                        "cannot read the hyperparameters: \(error.localizedDescription)", at: SourceLocation(file: path)
+                    )
                 }
                 hyperparameters = try hyperparameters.overriding(withJSON: text, path: path)
             }
             if let curiosity {
                 guard hyperparameters.dqn != nil else {
-                    throw ValidationError("--curiosity applies to the DQN family, not \(hyperparameters.method.rawValue)")
+                    throw ValidationError(
+                        "--curiosity applies to the DQN family, not \(hyperparameters.method.rawValue)")
                 }
                 var settings = CuriositySettings()
                 settings.scale = curiosity

@@ -104,7 +104,8 @@ public final class SubgoalHierarchy {
             for option in subgoals.indices where option == current || controllers[option].greedy(index) == action {
                 let ends = reached(option, next) || outcome.terminated
                 let continuation =
-                    outcome.terminated ? 0 : (ends ? meta.maximum(nextIndex) : meta.values[nextIndex * meta.actions + option])
+                    outcome.terminated
+                    ? 0 : (ends ? meta.maximum(nextIndex) : meta.values[nextIndex * meta.actions + option])
                 let target = outcome.reward + learning.discount * continuation
                 let slot = index * meta.actions + option
                 meta.values[slot] += learning.learningRate * (target - meta.values[slot])
@@ -178,7 +179,9 @@ public final class SubgoalHierarchyTables: ParameterContainer {
         let scalars = controllers.table.value.scalars
         let size = stateCount * 4
         for subgoal in hierarchy.controllers.indices where (subgoal + 1) * size <= scalars.count {
-            hierarchy.controllers[subgoal].values = scalars[(subgoal * size)..<((subgoal + 1) * size)].map { Double($0) }
+            hierarchy.controllers[subgoal].values = scalars[(subgoal * size)..<((subgoal + 1) * size)].map {
+                Double($0)
+            }
         }
     }
 

@@ -133,8 +133,7 @@ public final class NormalizedAdvantageUpdate: ContinuousOffPolicyUpdateRule {
     public let optimizer: Adam
 
     /// Networks for `environment` (box actions) initialized from `generator`: online, then target.
-    public init(environment: any Environment, configuration: NAFConfiguration, using generator: inout RandomGenerator)
-    {
+    public init(environment: any Environment, configuration: NAFConfiguration, using generator: inout RandomGenerator) {
         guard case .box(_, let high) = environment.actionSpace else {
             preconditionFailure("NormalizedAdvantageUpdate: the environment's actions must be a box")
         }

@@ -16,7 +16,8 @@ public final class TabularQFunction: ParameterContainer {
         self.stateCount = stateCount
         self.actionCount = actionCount
         self.name = name
-        table = Parameter(Tensor(shape: [stateCount, actionCount], scalars: [Float](repeating: 0, count: stateCount * actionCount)))
+        table = Parameter(
+            Tensor(shape: [stateCount, actionCount], scalars: [Float](repeating: 0, count: stateCount * actionCount)))
     }
 
     public var namedParameters: [(name: String, parameter: Parameter)] { [(name, table)] }
