@@ -20,22 +20,27 @@ struct TrainRLCommand: ParsableCommand {
         abstract: "Train a reinforcement-learning agent on a Gymnasium-compatible environment.",
         discussion: """
             Environments reproduce Gymnasium 1.x's classic control (CartPole-v1, MountainCar-v0, \
-            MountainCarContinuous-v0, Acrobot-v1, Pendulum-v1) plus a key-door grid world (KeyDoor-v0). Methods: \
-            reinforce, a2c, a3c (worker threads), ppo (clipped objective), ppo-kl (adaptive KL penalty) for any \
-            action space; dqn, double-dqn, dueling-dqn, per-dqn (prioritized replay), noisy-dqn, c51 and rainbow \
-            for discrete actions; ddpg, td3 and naf for continuous actions; bc (behavior cloning) and gail \
-            (adversarial imitation with PPO) learn from --demonstrations FILE, which `montague predict DIR \
-            --episodes N --output FILE` records from a trained agent. \
+            MountainCarContinuous-v0, Acrobot-v1, Pendulum-v1) plus key-door grid worlds (KeyDoor-v0, \
+            KeyDoorLarge-v0). Methods: reinforce, a2c, a3c (worker threads), ppo (clipped objective), ppo-kl \
+            (adaptive KL penalty) for any action space; dqn, double-dqn, dueling-dqn, per-dqn (prioritized \
+            replay), noisy-dqn, c51 and rainbow for discrete actions; ddpg, td3 and naf for continuous actions; \
+            bc (behavior cloning) and gail (adversarial imitation with PPO) learn from --demonstrations FILE, which \
+            `montague predict DIR --episodes N --output FILE` records from a trained agent; q-learning, \
+            reverse-curriculum and hierarchical (tabular, subgoals key/door/goal) are for the grid worlds. \
+            --curiosity η adds an intrinsic curiosity module to the DQN family. \
             Hyperparameters default to the Stable-Baselines3 zoo's where it has them; they are stored in the model \
-            directory's manifest. Progress is drawn on a terminal; --metrics writes one JSON object per update \
-            (default DIR/metrics.jsonl), and DIR/returns.svg plots the training returns. After training the greedy \
-            policy is evaluated over --eval-episodes episodes. --resume continues a run from DIR. See \
+            directory's manifest and --hyperparameters FILE overrides them. Progress is drawn on a terminal; \
+            --metrics writes one JSON object per update (default DIR/metrics.jsonl), and DIR/returns.svg plots the \
+            training returns. After training the greedy policy is evaluated over --eval-episodes episodes. \
+            --resume continues a run from DIR. See \
             docs/experiments.md for measured results.
 
             Examples:
               montague train rl --env CartPole-v1 --method ppo --steps 100k --seed 1 --output runs/ppo
               montague train rl --env CartPole-v1 --method dqn --steps 50k --output runs/dqn --time-limit 10m
               montague train rl --output runs/ppo --steps 200k --resume
+              montague train rl --env KeyDoorLarge-v0 --method hierarchical --steps 200k --output runs/grid
+              montague train rl --env MountainCar-v0 --method dqn --steps 30k --curiosity 1 --output runs/icm
               montague predict runs/ppo --episodes 10 --output expert.jsonl
               montague train rl --method bc --demonstrations expert.jsonl --demonstration-episodes 2 --output runs/bc
               montague evaluate runs/ppo --episodes 100
