@@ -49,8 +49,9 @@ public struct KeyDoorGridWorld: Environment {
     public var maxEpisodeSteps: Int
     public private(set) var elapsedSteps = 0
 
-    /// A larger world for the exploration experiments: a 7 × 15 room whose key lies in the far corner from the
-    /// door, and a second room with the goal; a random walk rarely finishes it within the 200-step limit.
+    /// A larger world for the exploration experiments: two 6 × 7 rooms joined by the door, the key in the first
+    /// room's corner farthest from the door, the goal in the second; a random walk rarely finishes it within the
+    /// 200-step limit (`KeyDoorLarge-v0`).
     public static let largeLayout = [
         "#################",
         "#S......#.......#",
