@@ -15,6 +15,12 @@ public enum RLMethod: String, Codable, Sendable, CaseIterable {
     case c51, rainbow
     case ddpg, td3, naf
     case bc, gail
+    /// Tabular Q-learning on a key-door grid world.
+    case qLearning = "q-learning"
+    /// Reverse curriculum generation with tabular Q-learning on a key-door grid world.
+    case reverseCurriculum = "reverse-curriculum"
+    /// The two-level subgoal agent (h-DQN style, tabular) on a key-door grid world.
+    case hierarchical
 
     /// The on-policy method, when this is one.
     public var onPolicyMethod: OnPolicyMethod? {
@@ -32,6 +38,9 @@ public enum RLMethod: String, Codable, Sendable, CaseIterable {
 
     /// Whether this is a pathwise-derivative method (DDPG, TD3).
     public var isPathwise: Bool { self == .ddpg || self == .td3 }
+
+    /// Whether this is one of the tabular grid-world methods.
+    public var isTabular: Bool { self == .qLearning || self == .reverseCurriculum || self == .hierarchical }
 }
 
 /// Why a run cannot be made or resumed (a user's choice of environment, method or directory).
@@ -67,6 +76,12 @@ public struct RLHyperparameters: Codable, Equatable, Sendable {
     public var naf: NAFConfiguration?
     /// Imitation settings (BC, GAIL).
     public var imitation: ImitationSettings?
+    /// Settings of tabular Q-learning.
+    public var tabular: TabularQLearningConfiguration?
+    /// Settings of the reverse curriculum.
+    public var curriculum: ReverseCurriculumConfiguration?
+    /// Settings of the subgoal hierarchy.
+    public var hierarchy: SubgoalHierarchyConfiguration?
 
     /// The defaults of `method` on `environment` (Stable-Baselines3 zoo settings where the zoo has them).
     public init(environment: EnvironmentName, method: RLMethod, seed: UInt64) throws(RLRunError) {
@@ -74,7 +89,18 @@ public struct RLHyperparameters: Codable, Equatable, Sendable {
         self.method = method
         self.seed = seed
         let space = environment.make().actionSpace
-        if method == .bc || method == .gail {
+        if method.isTabular && !environment.isGridWorld {
+            throw RLRunError("\(method.rawValue) needs a key-door grid world (KeyDoor-v0, KeyDoorLarge-v0)")
+        }
+        switch method {
+        case .qLearning: tabular = TabularQLearningConfiguration()
+        case .reverseCurriculum: curriculum = ReverseCurriculumConfiguration()
+        case .hierarchical: hierarchy = SubgoalHierarchyConfiguration()
+        default: break
+        }
+        if method.isTabular {
+            return
+        } else if method == .bc || method == .gail {
             imitation = ImitationSettings()
             onPolicy = OnPolicyConfiguration(method: .ppo, environment: environment)
         } else if let onPolicyMethod = method.onPolicyMethod {
@@ -126,7 +152,18 @@ extension OnPolicyConfiguration {
             learningRate = 1e-3
             annealing = false
             entropyCoefficient = 0
-        case .acrobot, .mountainCar, .keyDoor:
+        case .acrobot:
+            // Tuned here for a 100k-step budget (docs/experiments.md): short rollouts, many updates.
+            environments = 4
+            rolloutSteps = 128
+            gaeLambda = 0.95
+            discount = 0.99
+            epochs = 4
+            minibatchSize = 128
+            entropyCoefficient = 0.01
+            annealing = true
+            learningRate = 2.5e-3
+        case .mountainCar, .keyDoor, .keyDoorLarge:
             environments = 16
             rolloutSteps = 256
             gaeLambda = 0.94
@@ -165,7 +202,7 @@ extension DQNConfiguration {
             trainFrequency = 16
             gradientSteps = 8
             if case .epsilonGreedy = exploration { exploration = .epsilonGreedy(start: 1, end: 0.07, fraction: 0.2) }
-        case .keyDoor:
+        case .keyDoor, .keyDoorLarge:
             learningStarts = 500
             trainFrequency = 4
             gradientSteps = 1
@@ -176,7 +213,7 @@ extension DQNConfiguration {
         }
         network.valueMin = environment == .cartPole ? 0 : -100
         network.valueMax = environment == .cartPole ? 100 : 0
-        if environment == .keyDoor {
+        if environment.isGridWorld {
             network.valueMin = 0
             network.valueMax = 1
         }
@@ -202,6 +239,10 @@ public enum RLPolicy {
     case q(QNetwork)
     case deterministic(DeterministicActor)
     case normalizedAdvantage(NormalizedAdvantageNetwork)
+    /// A table `Q(s, a)` on a grid world.
+    case tabular(TabularQFunction, KeyDoorGridWorld)
+    /// The subgoal hierarchy's tables on a grid world.
+    case hierarchical(SubgoalHierarchyTables, KeyDoorGridWorld)
 
     /// The parameters, by name (the model directory's weights).
     public var parameters: any ParameterContainer {
@@ -210,6 +251,8 @@ public enum RLPolicy {
         case .q(let network): network
         case .deterministic(let actor): actor
         case .normalizedAdvantage(let network): network
+        case .tabular(let table, _): table
+        case .hierarchical(let tables, _): tables
         }
     }
 
@@ -226,6 +269,10 @@ public enum RLPolicy {
             return .continuous(withoutGradients { actor(observationBatch([observation])).scalars })
         case .normalizedAdvantage(let network):
             return .continuous(withoutGradients { network(observationBatch([observation])).action.scalars })
+        case .tabular(let table, let world):
+            return .discrete(greedyAction(table.values(world.index(of: world.state(fromObservation: observation)))))
+        case .hierarchical(let tables, let world):
+            return .discrete(tables.greedyAction(world.index(of: world.state(fromObservation: observation))))
         }
     }
 
@@ -233,6 +280,12 @@ public enum RLPolicy {
     public static func make(for hyperparameters: RLHyperparameters) -> RLPolicy {
         let environment = hyperparameters.environment.make()
         var generator = RandomGenerator(seed: 0)
+        if hyperparameters.method.isTabular, let world = environment as? KeyDoorGridWorld {
+            if hyperparameters.method == .hierarchical {
+                return .hierarchical(SubgoalHierarchyTables(stateCount: world.stateCount, subgoals: 3), world)
+            }
+            return .tabular(TabularQFunction(stateCount: world.stateCount, actionCount: 4), world)
+        }
         if let configuration = hyperparameters.onPolicy {
             return .actorCritic(
                 ActorCriticModel(
@@ -244,7 +297,7 @@ public enum RLPolicy {
             return .normalizedAdvantage(
                 NormalizedAdvantageNetwork(
                     observationSize: environment.observationSize, high: high, hidden: configuration.hidden,
-                    using: &generator))
+                    activation: configuration.activation ?? .relu, using: &generator))
         }
         if let configuration = hyperparameters.pathwise, case .box(_, let high) = environment.actionSpace {
             return .deterministic(
@@ -304,6 +357,9 @@ public final class RLTrainingRun {
     private let adversarialImitation: GenerativeAdversarialImitation?
     private let cloningData: Demonstrations?
     private var cloned = false
+    private let gridLearner: TabularQLearner?
+    private let curriculum: ReverseCurriculum?
+    private let hierarchy: SubgoalHierarchy?
 
     /// A new run; imitation methods read their demonstrations file (located errors for a bad file).
     public convenience init(_ hyperparameters: RLHyperparameters) throws(InputError) {
@@ -323,6 +379,22 @@ public final class RLTrainingRun {
     public init(_ hyperparameters: RLHyperparameters, demonstrations: Demonstrations?) {
         self.hyperparameters = hyperparameters
         let environment = hyperparameters.environment.make()
+        let world = environment as? KeyDoorGridWorld
+        gridLearner = world.flatMap { world in
+            hyperparameters.tabular.map {
+                TabularQLearner(world: world, configuration: $0, seed: hyperparameters.seed)
+            }
+        }
+        curriculum = world.flatMap { world in
+            hyperparameters.curriculum.map {
+                ReverseCurriculum(world: world, configuration: $0, seed: hyperparameters.seed)
+            }
+        }
+        hierarchy = world.flatMap { world in
+            hyperparameters.hierarchy.map {
+                SubgoalHierarchy(world: world, configuration: $0, seed: hyperparameters.seed)
+            }
+        }
         if hyperparameters.method == .gail, let demonstrations, let configuration = hyperparameters.onPolicy {
             adversarialImitation = GenerativeAdversarialImitation(
                 environment: environment, demonstrations: demonstrations, configuration: configuration,
@@ -353,7 +425,7 @@ public final class RLTrainingRun {
             onPolicy = OnPolicyTrainer(
                 environment: environment, configuration: configuration, seed: hyperparameters.seed)
             dqn = nil
-        } else if pathwise != nil || normalizedAdvantage != nil {
+        } else if pathwise != nil || normalizedAdvantage != nil || hyperparameters.method.isTabular {
             onPolicy = nil
             dqn = nil
         } else {
@@ -366,25 +438,59 @@ public final class RLTrainingRun {
 
     /// The policy being trained.
     public var policy: RLPolicy {
+        if let tabular = tabularLearner {
+            let function = TabularQFunction(stateCount: tabular.world.stateCount, actionCount: 4)
+            tabular.table.write(to: function)
+            return .tabular(function, tabular.world)
+        }
+        if let hierarchy {
+            let tables = SubgoalHierarchyTables(
+                stateCount: hierarchy.world.stateCount, subgoals: hierarchy.subgoals.count)
+            tables.store(hierarchy)
+            return .hierarchical(tables, hierarchy.world)
+        }
         if let onPolicy { return .actorCritic(onPolicy.model) }
         if let asynchronous { return .actorCritic(asynchronous.model) }
-        if let normalizedAdvantage { return .normalizedAdvantage(normalizedAdvantage.network) }
+        if let normalizedAdvantage { return .normalizedAdvantage(normalizedAdvantage.rule.network) }
         if let dqn { return .q(dqn.network) }
-        if let pathwise { return .deterministic(pathwise.actor) }
+        if let pathwise { return .deterministic(pathwise.rule.actor) }
         preconditionFailure("RLTrainingRun: no trainer")
     }
 
+    /// The flat learner of q-learning or of the reverse curriculum.
+    private var tabularLearner: TabularQLearner? { gridLearner ?? curriculum?.learner }
+
     /// Environment steps so far.
     public var environmentSteps: Int {
-        onPolicy?.environmentSteps ?? dqn?.environmentSteps ?? pathwise?.environmentSteps
-            ?? asynchronous?.environmentSteps ?? normalizedAdvantage?.environmentSteps ?? 0
+        if let onPolicy { return onPolicy.environmentSteps }
+        if let dqn { return dqn.environmentSteps }
+        if let pathwise { return pathwise.environmentSteps }
+        if let asynchronous { return asynchronous.environmentSteps }
+        if let normalizedAdvantage { return normalizedAdvantage.environmentSteps }
+        if let tabularLearner { return tabularLearner.environmentSteps }
+        return hierarchy?.environmentSteps ?? 0
     }
 
     /// Returns of finished training episodes.
     public var episodeReturns: [Double] {
-        onPolicy?.episodeReturns ?? dqn?.episodeReturns ?? pathwise?.episodeReturns ?? asynchronous?.episodeReturns
-            ?? normalizedAdvantage?.episodeReturns ?? []
+        if let onPolicy { return onPolicy.episodeReturns }
+        if let dqn { return dqn.episodeReturns }
+        if let pathwise { return pathwise.episodeReturns }
+        if let asynchronous { return asynchronous.episodeReturns }
+        if let normalizedAdvantage { return normalizedAdvantage.episodeReturns }
+        if let tabularLearner { return tabularLearner.episodeReturns }
+        return hierarchy?.episodeReturns ?? []
     }
+
+    /// For DQN-family runs: the environment step at which a training episode first ended in a terminal state.
+    public var firstTerminalStep: Int? { dqn?.firstTerminalStep }
+
+    /// For DQN-family runs: how many training episodes ended in a terminal state.
+    public var terminalEpisodes: Int? { dqn?.terminalEpisodes }
+
+    /// For the grid-world methods: the environment step after which the greedy policy first reached the goal from
+    /// the start (nil: not yet, or another method).
+    public var solvedAtStep: Int? { tabularLearner?.solvedAtStep ?? hierarchy?.solvedAtStep }
 
     /// Trains until `steps` environment steps in total or `deadline`.
     public func train(steps: Int, deadline: Date? = nil, report: (TrainingReport) -> Void = { _ in }) {
@@ -403,6 +509,9 @@ public final class RLTrainingRun {
             adversarialImitation.train(steps: steps, deadline: deadline, report: report)
             return
         }
+        gridLearner?.train(steps: steps, report: report)
+        curriculum?.train(steps: steps, report: report)
+        hierarchy?.train(steps: steps, report: report)
         onPolicy?.train(steps: steps, deadline: deadline, report: report)
         dqn?.train(steps: steps, deadline: deadline, report: report)
         pathwise?.train(steps: steps, deadline: deadline, report: report)
@@ -436,22 +545,28 @@ public final class RLTrainingRun {
         }
         if let asynchronous { state.store(optimizer: asynchronous.optimizer, as: "policy") }
         if let normalizedAdvantage {
-            state.store(optimizer: normalizedAdvantage.optimizer, as: "q")
+            state.store(optimizer: normalizedAdvantage.rule.optimizer, as: "q")
             state.store(generator: normalizedAdvantage.generator, as: "actions")
-            state.store(model: normalizedAdvantage.target, as: "target")
+            state.store(model: normalizedAdvantage.rule.target, as: "target")
         }
         if let dqn {
             state.store(optimizer: dqn.optimizer, as: "q")
             state.store(generator: dqn.generator, as: "actions")
             state.store(model: dqn.target, as: "target")
+            if let curiosity = dqn.curiosity {
+                state.store(model: curiosity, as: "curiosity")
+                state.store(optimizer: curiosity.optimizer, as: "curiosity")
+            }
         }
         if let pathwise {
-            state.store(optimizer: pathwise.actorOptimizer, as: "actor")
-            state.store(optimizer: pathwise.criticOptimizer, as: "critic")
+            state.store(optimizer: pathwise.rule.actorOptimizer, as: "actor")
+            state.store(optimizer: pathwise.rule.criticOptimizer, as: "critic")
             state.store(generator: pathwise.generator, as: "actions")
-            state.store(model: pathwise.targetActor, as: "target_actor")
-            for (index, critic) in pathwise.critics.enumerated() { state.store(model: critic, as: "critic\(index)") }
-            for (index, critic) in pathwise.targetCritics.enumerated() {
+            state.store(model: pathwise.rule.targetActor, as: "target_actor")
+            for (index, critic) in pathwise.rule.critics.enumerated() {
+                state.store(model: critic, as: "critic\(index)")
+            }
+            for (index, critic) in pathwise.rule.targetCritics.enumerated() {
                 state.store(model: critic, as: "target_critic\(index)")
             }
         }
@@ -464,7 +579,13 @@ public final class RLTrainingRun {
         let manifest = try directory.readManifest(expecting: kind)
         let hyperparameters = try manifest.hyperparameters(as: RLHyperparameters.self)
         let run = try RLTrainingRun(hyperparameters)
-        _ = try directory.loadWeights(into: run.policy.parameters)
+        let policy = run.policy
+        _ = try directory.loadWeights(into: policy.parameters)
+        // The grid-world tables are copies: read the loaded values back into the learners.
+        if case .tabular(let function, _) = policy, let learner = run.tabularLearner {
+            learner.table.read(from: function)
+        }
+        if case .hierarchical(let tables, _) = policy, let hierarchy = run.hierarchy { tables.load(into: hierarchy) }
         guard let state = try directory.loadTrainingState() else {
             throw ModelDirectoryError(path: directory.trainingStateURL.path, "no training state to resume from")
         }
@@ -477,9 +598,9 @@ public final class RLTrainingRun {
                 environmentSteps: steps, episodeReturns: returns, beta: Float(state["kl_beta"] ?? "") ?? 1)
         }
         if let normalizedAdvantage = run.normalizedAdvantage {
-            try state.restore(optimizer: normalizedAdvantage.optimizer, from: "q")
+            try state.restore(optimizer: normalizedAdvantage.rule.optimizer, from: "q")
             normalizedAdvantage.generator = try state.generator("actions")
-            try state.restore(model: normalizedAdvantage.target, from: "target")
+            try state.restore(model: normalizedAdvantage.rule.target, from: "target")
             normalizedAdvantage.restoreCounters(environmentSteps: steps, episodeReturns: returns)
         }
         if let asynchronous = run.asynchronous {
@@ -490,17 +611,23 @@ public final class RLTrainingRun {
             try state.restore(optimizer: dqn.optimizer, from: "q")
             dqn.generator = try state.generator("actions")
             try state.restore(model: dqn.target, from: "target")
+            if let curiosity = dqn.curiosity {
+                try state.restore(model: curiosity, from: "curiosity")
+                try state.restore(optimizer: curiosity.optimizer, from: "curiosity")
+            }
             dqn.restoreCounters(environmentSteps: steps, episodeReturns: returns)
         }
+        run.tabularLearner?.restoreCounters(environmentSteps: steps, episodeReturns: returns)
+        run.hierarchy?.restoreCounters(environmentSteps: steps, episodeReturns: returns)
         if let pathwise = run.pathwise {
-            try state.restore(optimizer: pathwise.actorOptimizer, from: "actor")
-            try state.restore(optimizer: pathwise.criticOptimizer, from: "critic")
+            try state.restore(optimizer: pathwise.rule.actorOptimizer, from: "actor")
+            try state.restore(optimizer: pathwise.rule.criticOptimizer, from: "critic")
             pathwise.generator = try state.generator("actions")
-            try state.restore(model: pathwise.targetActor, from: "target_actor")
-            for (index, critic) in pathwise.critics.enumerated() {
+            try state.restore(model: pathwise.rule.targetActor, from: "target_actor")
+            for (index, critic) in pathwise.rule.critics.enumerated() {
                 try state.restore(model: critic, from: "critic\(index)")
             }
-            for (index, critic) in pathwise.targetCritics.enumerated() {
+            for (index, critic) in pathwise.rule.targetCritics.enumerated() {
                 try state.restore(model: critic, from: "target_critic\(index)")
             }
             pathwise.restoreCounters(environmentSteps: steps, episodeReturns: returns)
@@ -516,21 +643,4 @@ public final class RLTrainingRun {
         _ = try directory.loadWeights(into: policy.parameters)
         return (policy, hyperparameters)
     }
-}
-
-/// A step count written as `50000`, `50k` or `1.5m` (positive, below 10¹²), or nil when the text is not one.
-public func parseStepCount(_ text: String) -> Int? {
-    let trimmed = text.trimmingCharacters(in: .whitespaces).lowercased()
-    var scale = 1.0
-    var number = Substring(trimmed)
-    if trimmed.hasSuffix("k") {
-        scale = 1_000
-        number = number.dropLast()
-    } else if trimmed.hasSuffix("m") {
-        scale = 1_000_000
-        number = number.dropLast()
-    }
-    guard let value = Double(number), value.isFinite, value > 0, value * scale < 1e12 else { return nil }
-    let steps = Int((value * scale).rounded())
-    return steps > 0 ? steps : nil
 }

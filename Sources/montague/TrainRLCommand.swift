@@ -8,16 +8,8 @@ import RL
 extension EnvironmentName: ExpressibleByArgument {}
 extension RLMethod: ExpressibleByArgument {}
 
-/// A step budget: `50000`, `50k`, `1.5m`.
-struct StepBudget: ExpressibleByArgument, Equatable {
-    var steps: Int
-
-    init(steps: Int) { self.steps = steps }
-
-    init?(argument: String) {
-        guard let steps = parseStepCount(argument) else { return nil }
-        self.steps = steps
-    }
+extension StepCount: ExpressibleByArgument {
+    public init?(argument: String) { self.init(argument) }
 }
 
 /// `montague train rl --env ENV --method METHOD --steps N --output DIR`: trains an agent (the algorithms are
@@ -28,22 +20,27 @@ struct TrainRLCommand: ParsableCommand {
         abstract: "Train a reinforcement-learning agent on a Gymnasium-compatible environment.",
         discussion: """
             Environments reproduce Gymnasium 1.x's classic control (CartPole-v1, MountainCar-v0, \
-            MountainCarContinuous-v0, Acrobot-v1, Pendulum-v1) plus a key-door grid world (KeyDoor-v0). Methods: \
-            reinforce, a2c, a3c (worker threads), ppo (clipped objective), ppo-kl (adaptive KL penalty) for any \
-            action space; dqn, double-dqn, dueling-dqn, per-dqn (prioritized replay), noisy-dqn, c51 and rainbow \
-            for discrete actions; ddpg, td3 and naf for continuous actions; bc (behavior cloning) and gail \
-            (adversarial imitation with PPO) learn from --demonstrations FILE, which `montague predict DIR \
-            --episodes N --output FILE` records from a trained agent. \
+            MountainCarContinuous-v0, Acrobot-v1, Pendulum-v1) plus key-door grid worlds (KeyDoor-v0, \
+            KeyDoorLarge-v0). Methods: reinforce, a2c, a3c (worker threads), ppo (clipped objective), ppo-kl \
+            (adaptive KL penalty) for any action space; dqn, double-dqn, dueling-dqn, per-dqn (prioritized \
+            replay), noisy-dqn, c51 and rainbow for discrete actions; ddpg, td3 and naf for continuous actions; \
+            bc (behavior cloning) and gail (adversarial imitation with PPO) learn from --demonstrations FILE, which \
+            `montague predict DIR --episodes N --output FILE` records from a trained agent; q-learning, \
+            reverse-curriculum and hierarchical (tabular, subgoals key/door/goal) are for the grid worlds. \
+            --curiosity η adds an intrinsic curiosity module to the DQN family. \
             Hyperparameters default to the Stable-Baselines3 zoo's where it has them; they are stored in the model \
-            directory's manifest. Progress is drawn on a terminal; --metrics writes one JSON object per update \
-            (default DIR/metrics.jsonl), and DIR/returns.svg plots the training returns. After training the greedy \
-            policy is evaluated over --eval-episodes episodes. --resume continues a run from DIR. See \
+            directory's manifest and --hyperparameters FILE overrides them. Progress is drawn on a terminal; \
+            --metrics writes one JSON object per update (default DIR/metrics.jsonl), and DIR/returns.svg plots the \
+            training returns. After training the greedy policy is evaluated over --eval-episodes episodes. \
+            --resume continues a run from DIR. See \
             docs/experiments.md for measured results.
 
             Examples:
               montague train rl --env CartPole-v1 --method ppo --steps 100k --seed 1 --output runs/ppo
               montague train rl --env CartPole-v1 --method dqn --steps 50k --output runs/dqn --time-limit 10m
               montague train rl --output runs/ppo --steps 200k --resume
+              montague train rl --env KeyDoorLarge-v0 --method hierarchical --steps 200k --output runs/grid
+              montague train rl --env MountainCar-v0 --method dqn --steps 30k --curiosity 1 --output runs/icm
               montague predict runs/ppo --episodes 10 --output expert.jsonl
               montague train rl --method bc --demonstrations expert.jsonl --demonstration-episodes 2 --output runs/bc
               montague evaluate runs/ppo --episodes 100
@@ -56,7 +53,7 @@ struct TrainRLCommand: ParsableCommand {
     var method: RLMethod = .ppo
 
     @Option(name: .long, help: "Environment steps in total (50000, 50k, 1m).")
-    var steps = StepBudget(steps: 100_000)
+    var steps = StepCount(100_000)
 
     @Option(name: .long, help: "Seed of networks, actions and environments.")
     var seed: UInt64 = 1
@@ -79,6 +76,18 @@ struct TrainRLCommand: ParsableCommand {
     @Option(name: .customLong("demonstration-episodes"), help: "Use only the first N demonstrated episodes.")
     var demonstrationEpisodes: Int?
 
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "A JSON file whose object overrides hyperparameters (keys as in a model directory's manifest).",
+            discussion: "For example {\"naf\": {\"tau\": 0.001}} or {\"dqn\": {\"gradientSteps\": 2}}."))
+    var hyperparameters: String?
+
+    @Option(
+        name: .long,
+        help: "Add an intrinsic curiosity module (Pathak et al. 2017) with this reward scale η (DQN family only).")
+    var curiosity: Float?
+
     @Flag(name: .long, help: "Continue the run saved in --output (its environment, method and seed).")
     var resume = false
 
@@ -89,6 +98,12 @@ struct TrainRLCommand: ParsableCommand {
         if evalEpisodes <= 0 { throw ValidationError("--eval-episodes must be positive") }
         if let demonstrationEpisodes, demonstrationEpisodes <= 0 {
             throw ValidationError("--demonstration-episodes must be positive")
+        }
+        if let curiosity, !(curiosity > 0 && curiosity.isFinite) {
+            throw ValidationError("--curiosity must be a positive scale")
+        }
+        if resume && hyperparameters != nil {
+            throw ValidationError("--hyperparameters applies to new runs; a resumed run keeps its stored ones")
         }
         if !resume && (method == .bc || method == .gail) && demonstrations == nil {
             throw ValidationError("--method \(method.rawValue) needs --demonstrations FILE")
@@ -102,6 +117,26 @@ struct TrainRLCommand: ParsableCommand {
             run = try RLTrainingRun.resume(from: directory)
         } else {
             var hyperparameters = try RLHyperparameters(environment: env, method: method, seed: seed)
+            if let path = self.hyperparameters {
+                let text: String
+                do {
+                    text = try String(contentsOfFile: path, encoding: .utf8)
+                } catch {
+                    throw InputError(
+                        "cannot read the hyperparameters: \(error.localizedDescription)", at: SourceLocation(file: path)
+                    )
+                }
+                hyperparameters = try hyperparameters.overriding(withJSON: text, path: path)
+            }
+            if let curiosity {
+                guard hyperparameters.dqn != nil else {
+                    throw ValidationError(
+                        "--curiosity applies to the DQN family, not \(hyperparameters.method.rawValue)")
+                }
+                var settings = CuriositySettings()
+                settings.scale = curiosity
+                hyperparameters.dqn?.curiosity = settings
+            }
             if let demonstrations {
                 hyperparameters.imitation?.demonstrationsPath = demonstrations
                 hyperparameters.imitation?.episodes = demonstrationEpisodes
@@ -112,11 +147,11 @@ struct TrainRLCommand: ParsableCommand {
         try directory.create()
         let metricsURL = URL(fileURLWithPath: metrics ?? directory.file("metrics.jsonl").path)
         let logger = try MetricsLogger(url: metricsURL, keepingRecordsThrough: resume ? run.environmentSteps : nil)
-        let progress = ProgressReporter(totalSteps: steps.steps)
+        let progress = ProgressReporter(totalSteps: steps.value)
         let start = Date()
         let deadline = timeLimit.map { start.addingTimeInterval($0.seconds) }
         var loggingError: Error?
-        run.train(steps: steps.steps, deadline: deadline) { report in
+        run.train(steps: steps.value, deadline: deadline) { report in
             var values = report.scalars
             if let mean = report.recentMeanReturn { values["return"] = mean }
             values["episodes"] = Double(report.episodes)
@@ -147,11 +182,14 @@ struct TrainRLCommand: ParsableCommand {
             run.episodeReturns, title: "\(hyperparameters.environment.rawValue) \(hyperparameters.method.rawValue)",
             to: directory.file("returns.svg"))
         if json {
-            let summary: [String: Any] = [
+            var summary: [String: Any] = [
                 "environment": hyperparameters.environment.rawValue, "method": hyperparameters.method.rawValue,
                 "seed": hyperparameters.seed, "environment_steps": run.environmentSteps, "wall_seconds": wallTime,
                 "eval_episodes": evalEpisodes, "eval_return_mean": mean, "eval_return_std": deviation,
             ]
+            if let solved = run.solvedAtStep { summary["solved_at_step"] = solved }
+            if let first = run.firstTerminalStep { summary["first_terminal_step"] = first }
+            if let count = run.terminalEpisodes { summary["terminal_episodes"] = count }
             let data = try JSONSerialization.data(withJSONObject: summary, options: [.sortedKeys])
             print(String(decoding: data, as: UTF8.self))
         } else {

@@ -59,4 +59,35 @@ struct RLCommandTests {
         let missing = try executable.run(["train", "rl", "--resume", "--output", directory.path + "/nothing"])
         #expect(missing.status == 2)
     }
+
+    @Test func hyperparameterFilesCuriosityAndGridMethods() throws {
+        let directory = try Self.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let executable = try MontagueExecutable.locate()
+        let file = directory.appendingPathComponent("h.json")
+        try Data(#"{"tabular": {"epsilon": 2}}"#.utf8).write(to: file)
+        let invalid = try executable.run([
+            "train", "rl", "--env", "KeyDoor-v0", "--method", "q-learning", "--hyperparameters", file.path,
+            "--output", directory.path + "/a",
+        ])
+        #expect(invalid.status == 2)
+        #expect(invalid.standardError.contains("h.json: error:") && invalid.standardError.contains("tabular.epsilon"))
+        try Data(#"{"tabular": {"epsilon": 0.2}}"#.utf8).write(to: file)
+        let grid = try executable.run([
+            "train", "rl", "--env", "KeyDoor-v0", "--method", "q-learning", "--hyperparameters", file.path,
+            "--steps", "5k", "--eval-episodes", "1", "--json", "--output", directory.path + "/b",
+        ])
+        #expect(grid.status == 0, "\(grid.standardError)")
+        let summary = try JSONSerialization.jsonObject(with: Data(grid.standardOutput.utf8)) as? [String: Any]
+        #expect(summary?["solved_at_step"] as? Int != nil)
+        let curiousPPO = try executable.run([
+            "train", "rl", "--method", "ppo", "--curiosity", "1", "--output", directory.path + "/c",
+        ])
+        #expect(curiousPPO.status == 2)
+        let tabularCartPole = try executable.run([
+            "train", "rl", "--method", "hierarchical", "--output", directory.path + "/d",
+        ])
+        #expect(tabularCartPole.status == 2)
+        #expect(tabularCartPole.standardError.contains("grid world"))
+    }
 }

@@ -44,3 +44,29 @@ import Testing
         #expect(novel[0] > after.reduce(0, +) / Double(after.count))
     }
 }
+
+@Suite struct CuriousDQNTests {
+    /// With a curiosity module the DQN's replayed rewards carry the module's reward and the module learns; without
+    /// one nothing changes (the runs then differ only by the module).
+    @Test func curiosityAddsIntrinsicRewardAndLearns() throws {
+        var configuration = DQNConfiguration(variant: .dqn, environment: .keyDoor)
+        configuration.network.hidden = [8]
+        configuration.learningStarts = 16
+        configuration.batchSize = 8
+        configuration.trainFrequency = 4
+        configuration.gradientSteps = 1
+        var curiosity = CuriositySettings()
+        curiosity.featureSize = 4
+        curiosity.hidden = 8
+        curiosity.learningRate = 1e-2
+        configuration.curiosity = curiosity
+        let trainer = DQNTrainer(environment: KeyDoorGridWorld(), configuration: configuration, seed: 5)
+        let module = try #require(trainer.curiosity)
+        let before = module.parameterValues.map(\.scalars)
+        trainer.train(steps: 64)
+        #expect(module.parameterValues.map(\.scalars) != before, "the curiosity module did not learn")
+        #expect(module.optimizer.stepCount == (64 - 16) / 4 + 1)
+        configuration.curiosity = nil
+        #expect(DQNTrainer(environment: KeyDoorGridWorld(), configuration: configuration, seed: 5).curiosity == nil)
+    }
+}

@@ -26,21 +26,6 @@ import Testing
         return String(characters)
     }
 
-    @Test func stepCountsParseOrFail() {
-        #expect(parseStepCount("50000") == 50_000)
-        #expect(parseStepCount("100k") == 100_000)
-        #expect(parseStepCount("1.5m") == 1_500_000)
-        #expect(parseStepCount("0") == nil)
-        #expect(parseStepCount("-5k") == nil)
-        #expect(parseStepCount("k") == nil)
-        #expect(parseStepCount("1e20") == nil)
-        var generator = RandomGenerator(seed: 19)
-        for _ in 0..<2000 {
-            let text = Self.mutate(["100k", "50000", "1.5m", "2e3"][generator.nextInt(below: 4)], using: &generator)
-            if let steps = parseStepCount(text) { #expect(steps > 0) }
-        }
-    }
-
     @Test func gridLayoutsParseOrFailWithALocation() {
         var generator = RandomGenerator(seed: 23)
         var failures = 0

@@ -76,32 +76,61 @@ public struct DeterministicPolicyGradientConfiguration: Codable, Equatable, Send
 /// 1. act `a = μ(s) + noise`; 2. store `(s, a, r, s′)`; 3. sample a batch; 4. `y = r + γ Q̂(s′, μ̂(s′))` (TD3: the
 /// minimum of twin target critics at a smoothed target action); 5. regress `Q(s, a)` on `y`; 6. update μ to maximize
 /// `Q(s, μ(s))` (TD3: every `policyDelay` steps); 7. move `Q̂, μ̂` toward `Q, μ`.
-public final class DeterministicPolicyGradientTrainer {
+///
+/// Steps 1–3 are ``ContinuousOffPolicyTrainer``'s; this rule is steps 4–7.
+public typealias DeterministicPolicyGradientTrainer = ContinuousOffPolicyTrainer<DeterministicPolicyGradientUpdate>
+
+extension ContinuousOffPolicyTrainer where Rule == DeterministicPolicyGradientUpdate {
+    /// A DDPG / TD3 trainer on `environment` (box actions), seeded with `seed`; uniform random actions until
+    /// `learningStarts`, then one update per environment step.
+    public convenience init(
+        environment: any Environment, configuration: DeterministicPolicyGradientConfiguration, seed: UInt64
+    ) {
+        var generator = RandomGenerator(seed: seed)
+        let rule = DeterministicPolicyGradientUpdate(
+            environment: environment, configuration: configuration, using: &generator)
+        self.init(
+            rule: rule, environment: environment,
+            schedule: ContinuousOffPolicySchedule(
+                batchSize: configuration.batchSize, bufferSize: configuration.bufferSize,
+                learningStarts: configuration.learningStarts, gradientSteps: 1, discount: configuration.discount,
+                explorationNoise: configuration.explorationNoise, uniformWarmUp: true),
+            generator: generator, seed: seed)
+    }
+}
+
+/// The DDPG / TD3 learning step (Lillicrap et al. 2016; Fujimoto, van Hoof & Meger 2018) as an update rule of
+/// ``ContinuousOffPolicyTrainer``: critic regression on the (twin, smoothed) target, delayed actor ascent on
+/// `Q(s, μ(s))`, Polyak moves of the targets.
+public final class DeterministicPolicyGradientUpdate: ContinuousOffPolicyUpdateRule {
+    /// The settings.
     public let configuration: DeterministicPolicyGradientConfiguration
+    /// `μ`.
     public let actor: DeterministicActor
+    /// `μ̂`.
     public let targetActor: DeterministicActor
+    /// `Q` (two for TD3).
     public let critics: [ContinuousCritic]
+    /// `Q̂`.
     public let targetCritics: [ContinuousCritic]
+    /// The actor's optimizer.
     public let actorOptimizer: Adam
+    /// The critics' optimizer.
     public let criticOptimizer: Adam
-    public var generator: RandomGenerator
-    public private(set) var environmentSteps = 0
-    public private(set) var episodeReturns: [Double] = []
-    private var environment: AnyEnvironment
-    private var replay: ReplayBuffer
-    private var observation: [Float]
-    private var runningReturn = 0.0
     private var updates = 0
     private let high: [Float]
 
-    /// A trainer on `environment` (box actions), seeded with `seed`.
-    public init(environment: any Environment, configuration: DeterministicPolicyGradientConfiguration, seed: UInt64) {
+    /// Networks for `environment` (box actions) initialized from `generator`: actor, target actor, critics,
+    /// target critics, in that order.
+    public init(
+        environment: any Environment, configuration: DeterministicPolicyGradientConfiguration,
+        using generator: inout RandomGenerator
+    ) {
         guard case .box(_, let high) = environment.actionSpace else {
-            preconditionFailure("DeterministicPolicyGradientTrainer: the environment's actions must be a box")
+            preconditionFailure("DeterministicPolicyGradientUpdate: the environment's actions must be a box")
         }
         self.configuration = configuration
         self.high = high
-        var generator = RandomGenerator(seed: seed)
         let size = environment.observationSize
         actor = DeterministicActor(observationSize: size, high: high, hidden: configuration.hidden, using: &generator)
         targetActor = DeterministicActor(
@@ -119,71 +148,17 @@ public final class DeterministicPolicyGradientTrainer {
         for (critic, target) in zip(critics, targetCritics) { copyParameters(from: critic, to: target) }
         actorOptimizer = Adam(actor.parameters, learningRate: configuration.learningRate)
         criticOptimizer = Adam(critics.flatMap(\.parameters), learningRate: configuration.learningRate)
-        replay = ReplayBuffer(capacity: configuration.bufferSize)
-        self.environment = AnyEnvironment(environment)
-        observation = self.environment.reset(seed: seed &+ 1000)
-        self.generator = generator
     }
 
-    /// Restores counters after loading weights and optimizer state (resume; the replay buffer starts empty).
-    public func restoreCounters(environmentSteps: Int, episodeReturns: [Double]) {
-        self.environmentSteps = environmentSteps
-        self.episodeReturns = episodeReturns
-    }
+    public var lossName: String { "critic_loss" }
 
-    /// Mean of the last 100 training returns.
-    public var recentMeanReturn: Double? {
-        guard !episodeReturns.isEmpty else { return nil }
-        let recent = episodeReturns.suffix(100)
-        return recent.reduce(0, +) / Double(recent.count)
-    }
-
-    /// Trains until `steps` environment steps (or `deadline`), reporting at the end of each episode.
-    public func train(steps: Int, deadline: Date? = nil, report: (TrainingReport) -> Void = { _ in }) {
-        var lastCriticLoss = 0.0
-        while environmentSteps < steps {
-            if let deadline, Date() >= deadline { break }
-            var action: [Float]
-            if environmentSteps < configuration.learningStarts {
-                action = high.map { Float(generator.nextUniform(-Double($0), Double($0))) }
-            } else {
-                action = withoutGradients { actor(observationBatch([observation])).scalars }
-                for index in action.indices {
-                    let noise = configuration.explorationNoise * high[index] * Float(generator.nextStandardNormal())
-                    action[index] = min(max(action[index] + noise, -high[index]), high[index])
-                }
-            }
-            let outcome = environment.step(.continuous(action))
-            environmentSteps += 1
-            runningReturn += outcome.reward
-            replay.append(
-                Transition(
-                    observation: observation, action: .continuous(action), reward: outcome.reward,
-                    nextObservation: outcome.observation, terminated: outcome.terminated,
-                    bootstrapDiscount: configuration.discount))
-            if environmentSteps >= configuration.learningStarts { lastCriticLoss = update() }
-            if outcome.done {
-                episodeReturns.append(runningReturn)
-                runningReturn = 0
-                observation = environment.reset()
-                report(
-                    TrainingReport(
-                        environmentSteps: environmentSteps, episodes: episodeReturns.count,
-                        recentMeanReturn: recentMeanReturn, scalars: ["critic_loss": lastCriticLoss]))
-            } else {
-                observation = outcome.observation
-            }
-        }
-    }
+    public func policyActions(_ observations: Tensor) -> Tensor { actor(observations) }
 
     /// One critic update (and, when due, an actor update and target moves); returns the critic loss.
-    @discardableResult
-    public func update() -> Double {
-        let batch = replay.sampleIndices(configuration.batchSize, using: &generator).map { replay.transitions[$0] }
-        let observations = observationBatch(batch.map(\.observation))
-        let nextObservations = observationBatch(batch.map(\.nextObservation))
+    public func update(on batch: ContinuousTransitionBatch, using generator: inout RandomGenerator) -> Double {
+        let observations = batch.observations
+        let nextObservations = batch.nextObservations
         let dimension = high.count
-        let actions = Tensor(shape: [batch.count, dimension], scalars: batch.flatMap(\.action.vector))
         let targets: Tensor = withoutGradients {
             var nextActions = targetActor(nextObservations)
             if configuration.twinDelayed {
@@ -201,12 +176,12 @@ public final class DeterministicPolicyGradientTrainer {
             for critic in targetCritics.dropFirst() {
                 next = Tensor.minimum(next, critic(nextObservations, nextActions))
             }
-            let rewards = Tensor(batch.map { Float($0.reward) })
-            let discounts = Tensor(batch.map { $0.terminated ? 0 : Float($0.bootstrapDiscount) })
-            return rewards + discounts * next
+            return batch.rewards + batch.discounts * next
         }
         var criticLoss = Tensor(0)
-        for critic in critics { criticLoss = criticLoss + (critic(observations, actions) - targets).squared().mean() }
+        for critic in critics {
+            criticLoss = criticLoss + (critic(observations, batch.actions) - targets).squared().mean()
+        }
         criticOptimizer.step(Autodiff.gradients(of: criticLoss, wrt: critics.flatMap(\.parameterValues)))
         updates += 1
         if !configuration.twinDelayed || updates % configuration.policyDelay == 0 {

@@ -100,6 +100,11 @@ public enum EnvironmentName: String, CaseIterable, Sendable, Codable {
     case acrobot = "Acrobot-v1"
     case pendulum = "Pendulum-v1"
     case keyDoor = "KeyDoor-v0"
+    /// ``KeyDoorGridWorld/largeLayout`` with a 200-step limit.
+    case keyDoorLarge = "KeyDoorLarge-v0"
+
+    /// Whether this is a key-door grid world (where the tabular methods apply).
+    public var isGridWorld: Bool { self == .keyDoor || self == .keyDoorLarge }
 
     /// A fresh environment of this name with its default time limit.
     public func make() -> any Environment {
@@ -110,6 +115,9 @@ public enum EnvironmentName: String, CaseIterable, Sendable, Codable {
         case .acrobot: Acrobot()
         case .pendulum: Pendulum()
         case .keyDoor: KeyDoorGridWorld()
+        case .keyDoorLarge:
+            // The large layout is valid by construction.
+            (try? KeyDoorGridWorld(layout: KeyDoorGridWorld.largeLayout, maxEpisodeSteps: 200)) ?? KeyDoorGridWorld()
         }
     }
 }

@@ -49,6 +49,20 @@ public struct KeyDoorGridWorld: Environment {
     public var maxEpisodeSteps: Int
     public private(set) var elapsedSteps = 0
 
+    /// A larger world for the exploration experiments: two 6 × 7 rooms joined by the door, the key in the first
+    /// room's corner farthest from the door, the goal in the second; a random walk rarely finishes it within the
+    /// 200-step limit (`KeyDoorLarge-v0`).
+    public static let largeLayout = [
+        "#################",
+        "#S......#.......#",
+        "#.......#.......#",
+        "#.......#.......#",
+        "#.......D.......#",
+        "#.......#.......#",
+        "#K......#......G#",
+        "#################",
+    ]
+
     /// The default world with the given time limit.
     public init(maxEpisodeSteps: Int = 100) {
         // The default layout is valid by construction.
@@ -149,21 +163,102 @@ public struct KeyDoorGridWorld: Environment {
     public var stateCount: Int { rows * columns * 2 }
 
     public mutating func step(_ action: Action) -> StepOutcome {
-        let moves = [(-1, 0), (0, 1), (1, 0), (0, -1)]
-        let move = moves[((action.index % 4) + 4) % 4]
-        let target = (row: position.row + move.0, column: position.column + move.1)
-        if target.row >= 0 && target.row < rows && target.column >= 0 && target.column < columns {
-            switch cells[target.row][target.column] {
-            case .floor: position = target
-            case .door where hasKey: position = target
-            case .door, .wall: break
-            }
-        }
-        if position == key { hasKey = true }
+        let next = successor(of: state, action: action.index)
+        position = (next.row, next.column)
+        hasKey = next.hasKey
         elapsedSteps += 1
         let terminated = position == goal
         return StepOutcome(
             observation: observation, reward: terminated ? 1 : 0, terminated: terminated,
             truncated: elapsedSteps >= maxEpisodeSteps)
+    }
+}
+
+/// A situation of the key-door grid world: the agent's cell and whether it holds the key.
+public struct GridState: Hashable, Sendable {
+    public var row: Int
+    public var column: Int
+    public var hasKey: Bool
+
+    /// A state.
+    public init(row: Int, column: Int, hasKey: Bool) {
+        self.row = row
+        self.column = column
+        self.hasKey = hasKey
+    }
+}
+
+extension KeyDoorGridWorld {
+    /// The current state.
+    public var state: GridState { GridState(row: position.row, column: position.column, hasKey: hasKey) }
+
+    /// The start state.
+    public var startState: GridState { GridState(row: start.row, column: start.column, hasKey: false) }
+
+    /// The goal cell (with the key, the only way to reach it).
+    public var goalState: GridState { GridState(row: goal.row, column: goal.column, hasKey: true) }
+
+    /// Whether `state` is at the goal cell (terminal).
+    public func isGoal(_ state: GridState) -> Bool { state.row == goal.row && state.column == goal.column }
+
+    /// The ``stateIndex`` of `state`.
+    public func index(of state: GridState) -> Int { (state.row * columns + state.column) * 2 + (state.hasKey ? 1 : 0) }
+
+    /// The state an observation ``observation`` describes (the inverse of the scaling), clamped to the grid.
+    public func state(fromObservation observation: [Float]) -> GridState {
+        guard observation.count >= 3 else { return startState }
+        func cell(_ value: Float, _ count: Int) -> Int {
+            guard value.isFinite else { return 0 }
+            return Swift.min(Swift.max(Int((value * Float(Swift.max(count - 1, 1))).rounded()), 0), count - 1)
+        }
+        return GridState(
+            row: cell(observation[0], rows), column: cell(observation[1], columns), hasKey: observation[2] > 0.5)
+    }
+
+    /// The deterministic dynamics: where `action` (0 up, 1 right, 2 down, 3 left) leads from `state`.
+    public func successor(of state: GridState, action: Int) -> GridState {
+        let moves = [(-1, 0), (0, 1), (1, 0), (0, -1)]
+        let move = moves[((action % 4) + 4) % 4]
+        var next = state
+        let row = state.row + move.0
+        let column = state.column + move.1
+        if row >= 0 && row < rows && column >= 0 && column < columns {
+            switch cells[row][column] {
+            case .floor:
+                next.row = row
+                next.column = column
+            case .door where state.hasKey:
+                next.row = row
+                next.column = column
+            case .door, .wall: break
+            }
+        }
+        if next.row == key.row && next.column == key.column { next.hasKey = true }
+        return next
+    }
+
+    /// Every non-wall state (both key flags), in ``index(of:)`` order.
+    public var freeStates: [GridState] {
+        var states: [GridState] = []
+        for row in 0..<rows {
+            for column in 0..<columns where cells[row][column] != .wall {
+                for hasKey in [false, true] { states.append(GridState(row: row, column: column, hasKey: hasKey)) }
+            }
+        }
+        return states
+    }
+
+    /// The non-terminal states from which one step can reach `state`: the reverse dynamics a reverse curriculum
+    /// walks to find starts near the goal.
+    public func predecessors(of state: GridState) -> [GridState] {
+        freeStates.filter { candidate in
+            !isGoal(candidate) && candidate != state
+                && (0..<4).contains { successor(of: candidate, action: $0) == state }
+        }
+    }
+
+    /// Starts an episode in `state`.
+    public mutating func reset(to state: GridState) -> [Float] {
+        reset(row: state.row, column: state.column, hasKey: state.hasKey)
     }
 }

@@ -6,7 +6,7 @@ import NeuralNet
 /// `(φ(s_t), φ(s_{t+1}))` (which shapes `φ` to keep what the agent controls) and a forward model predicting
 /// `φ(s_{t+1})` from `(φ(s_t), a_t)`. The curiosity reward is the forward model's error in feature space,
 /// `r^i_t = η/2 · ‖f(φ(s_t), a_t) − φ(s_{t+1})‖²`, added to the environment's reward.
-public final class IntrinsicCuriosityModule {
+public final class IntrinsicCuriosityModule: ParameterContainer {
     /// `φ`.
     public let encoder: MultilayerPerceptron
     /// Inverse model: logits of `a_t` (discrete actions).
@@ -39,6 +39,10 @@ public final class IntrinsicCuriosityModule {
         self.forwardWeight = forwardWeight
         let parameters = encoder.parameters + inverseModel.parameters + forwardModel.parameters
         optimizer = Adam(parameters, learningRate: learningRate)
+    }
+
+    public var namedParameters: [(name: String, parameter: Parameter)] {
+        prefixed("encoder", encoder) + prefixed("inverse", inverseModel) + prefixed("forward", forwardModel)
     }
 
     private func oneHot(_ taken: [Int]) -> Tensor {

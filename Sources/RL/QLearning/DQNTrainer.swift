@@ -49,6 +49,9 @@ public struct DQNConfiguration: Codable, Equatable, Sendable {
     public var priorityBetaStart = 0.4
     /// Gradient global-norm bound.
     public var maxGradientNorm: Float = 10
+    /// Curiosity-driven exploration: an intrinsic curiosity module whose reward is added to every replayed
+    /// transition's (nil: none).
+    public var curiosity: CuriositySettings?
 
     /// The zoo defaults for a plain DQN.
     public init() {}
@@ -110,6 +113,13 @@ public final class DQNTrainer {
     public private(set) var environmentSteps = 0
     /// Returns of finished episodes.
     public private(set) var episodeReturns: [Double] = []
+    /// The curiosity module, when the configuration asks for one.
+    public let curiosity: IntrinsicCuriosityModule?
+    /// The environment step at which a training episode first ended in a terminal state (MountainCar's and the
+    /// grid world's goal), nil before.
+    public private(set) var firstTerminalStep: Int?
+    /// Training episodes that ended in a terminal state.
+    public private(set) var terminalEpisodes = 0
     private var accumulator: NStepAccumulator
     private var observation: [Float]
     private var runningReturn = 0.0
@@ -130,6 +140,11 @@ public final class DQNTrainer {
             using: &generator)
         copyParameters(from: network, to: target)
         optimizer = Adam(network.parameters, learningRate: configuration.learningRate)
+        curiosity = configuration.curiosity.map {
+            IntrinsicCuriosityModule(
+                observationSize: environment.observationSize, actions: actions, featureSize: $0.featureSize,
+                hidden: $0.hidden, scale: $0.scale, learningRate: $0.learningRate, using: &generator)
+        }
         replay = ReplayBuffer(capacity: configuration.prioritized ? 1 : configuration.bufferSize)
         prioritizedReplay =
             configuration.prioritized
@@ -179,6 +194,10 @@ public final class DQNTrainer {
                 } else {
                     replay.append(transition)
                 }
+            }
+            if outcome.terminated {
+                terminalEpisodes += 1
+                if firstTerminalStep == nil { firstTerminalStep = environmentSteps }
             }
             if outcome.done {
                 episodeReturns.append(runningReturn)
@@ -231,7 +250,16 @@ public final class DQNTrainer {
         let nextObservations = observationBatch(batch.map(\.nextObservation))
         let actions = batch.map(\.action.index)
         let discounts = batch.map { $0.terminated ? 0 : $0.bootstrapDiscount }
-        let rewards = batch.map(\.reward)
+        var rewards = batch.map(\.reward)
+        if let curiosity {
+            // Pathak et al. 2017: r = r^e + r^i with r^i the forward model's error, and the module learns from the
+            // same batch. Under n-step returns the module sees (s_t, a_t, s_{t+n}).
+            let observed = batch.map(\.observation)
+            let next = batch.map(\.nextObservation)
+            let intrinsic = curiosity.intrinsicRewards(observations: observed, actions: actions, nextObservations: next)
+            for row in rewards.indices { rewards[row] += intrinsic[row] }
+            curiosity.update(observations: observed, actions: actions, nextObservations: next)
+        }
         let rows = batch.count
         let actionCount = network.actions
         let nextActions: [Int] = withoutGradients {
@@ -289,4 +317,19 @@ public final class DQNTrainer {
 public func huber(_ x: Tensor) -> Tensor {
     let magnitude = x.abs()
     return Tensor.where(magnitude.lessOrEqual(to: 1), x.squared() * 0.5, magnitude - 0.5)
+}
+
+/// Settings of the intrinsic curiosity module of a curious DQN (Pathak et al., ICML 2017).
+public struct CuriositySettings: Codable, Equatable, Sendable {
+    /// η: the intrinsic reward is `η/2 · ‖f(φ(s), a) − φ(s′)‖²`.
+    public var scale: Float = 1
+    /// Size of the features φ.
+    public var featureSize = 16
+    /// Hidden width of the encoder, forward and inverse models.
+    public var hidden = 64
+    /// The module's Adam step size.
+    public var learningRate: Float = 1e-3
+
+    /// The defaults.
+    public init() {}
 }

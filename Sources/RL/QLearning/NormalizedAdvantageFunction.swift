@@ -19,9 +19,12 @@ public struct NormalizedAdvantageNetwork: ParameterContainer {
     public let scale: [Float]
 
     /// A network for `observationSize` inputs and a box with upper bounds `high`.
-    public init(observationSize: Int, high: [Float], hidden: [Int], using generator: inout RandomGenerator) {
+    public init(
+        observationSize: Int, high: [Float], hidden: [Int], activation: HiddenActivation = .relu,
+        using generator: inout RandomGenerator
+    ) {
         trunk = MultilayerPerceptron(
-            sizes: [observationSize] + hidden, activation: .relu, activateOutput: true, using: &generator)
+            sizes: [observationSize] + hidden, activation: activation, activateOutput: true, using: &generator)
         let width = hidden.last ?? observationSize
         valueHead = Linear(inputSize: width, outputSize: 1, using: &generator)
         actionHead = Linear(inputSize: width, outputSize: high.count, using: &generator)
@@ -66,115 +69,102 @@ public struct NormalizedAdvantageNetwork: ParameterContainer {
 }
 
 /// Hyperparameters of ``NAFTrainer``.
+///
+/// The exploration defaults matter more for NAF than for DDPG/TD3: the advantage is a quadratic around `μ(s)` fitted
+/// to the actions the behaviour policy took, so wide Gaussian noise (0.3 × the bound, clipped at the box) makes it
+/// fit a far-from-quadratic `Q` over most of the box and the greedy action drifts; 0.1 × the bound after a uniform
+/// warm-up (as the TD3 defaults) learns Pendulum-v1 (docs/experiments.md).
 public struct NAFConfiguration: Codable, Equatable, Sendable {
     public var hidden = [256, 256]
     public var learningRate: Float = 1e-3
     public var batchSize = 128
     public var bufferSize = 200_000
-    public var learningStarts = 1000
+    /// Environment steps before learning starts (uniform random actions until then when ``uniformWarmUp``).
+    public var learningStarts = 5000
     public var discount = 0.98
     public var tau: Float = 0.005
     /// Standard deviation of the Gaussian exploration noise relative to the action bound.
-    public var explorationNoise: Float = 0.3
+    public var explorationNoise: Float = 0.1
     /// Gradient steps per environment step.
     public var gradientSteps = 1
+    /// Bound on the gradient's global norm (nil: unbounded).
+    public var maxGradientNorm: Float?
+    /// The trunk's nonlinearity (nil: ReLU).
+    public var activation: HiddenActivation?
+    /// Uniform random actions until `learningStarts` instead of the noisy policy's (nil, as in manifests written
+    /// before this setting existed: false).
+    public var uniformWarmUp: Bool? = true
 
     /// The defaults.
     public init() {}
 }
 
 /// Q-learning for continuous actions with normalized advantage functions: the greedy action is `μ(s)` and the
-/// target `y = r + γ·V̂(s′)` needs no maximization (Gu et al. 2016, Algorithm 1 without imagination rollouts).
-public final class NAFTrainer {
-    public let configuration: NAFConfiguration
-    public let network: NormalizedAdvantageNetwork
-    public let target: NormalizedAdvantageNetwork
-    public let optimizer: Adam
-    public var generator: RandomGenerator
-    public private(set) var environmentSteps = 0
-    public private(set) var episodeReturns: [Double] = []
-    private var environment: AnyEnvironment
-    private var replay: ReplayBuffer
-    private var observation: [Float]
-    private var runningReturn = 0.0
-    private let high: [Float]
+/// target `y = r + γ·V̂(s′)` needs no maximization (Gu et al. 2016, Algorithm 1 without imagination rollouts). The
+/// replay loop is ``ContinuousOffPolicyTrainer``'s; ``NormalizedAdvantageUpdate`` is the learning step.
+public typealias NAFTrainer = ContinuousOffPolicyTrainer<NormalizedAdvantageUpdate>
 
-    /// A trainer on `environment` (box actions), seeded with `seed`.
-    public init(environment: any Environment, configuration: NAFConfiguration, seed: UInt64) {
+extension ContinuousOffPolicyTrainer where Rule == NormalizedAdvantageUpdate {
+    /// A NAF trainer on `environment` (box actions), seeded with `seed`.
+    public convenience init(environment: any Environment, configuration: NAFConfiguration, seed: UInt64) {
+        var generator = RandomGenerator(seed: seed)
+        let rule = NormalizedAdvantageUpdate(environment: environment, configuration: configuration, using: &generator)
+        self.init(
+            rule: rule, environment: environment,
+            schedule: ContinuousOffPolicySchedule(
+                batchSize: configuration.batchSize, bufferSize: configuration.bufferSize,
+                learningStarts: configuration.learningStarts, gradientSteps: configuration.gradientSteps,
+                discount: configuration.discount, explorationNoise: configuration.explorationNoise,
+                uniformWarmUp: configuration.uniformWarmUp ?? false),
+            generator: generator, seed: seed)
+    }
+}
+
+/// NAF's learning step as an update rule of ``ContinuousOffPolicyTrainer``: regress `Q(s, a)` on `r + γ·V̂(s′)`,
+/// then move the target network toward the online one (Gu et al. 2016).
+public final class NormalizedAdvantageUpdate: ContinuousOffPolicyUpdateRule {
+    /// The settings.
+    public let configuration: NAFConfiguration
+    /// The online network.
+    public let network: NormalizedAdvantageNetwork
+    /// The target network `V̂`.
+    public let target: NormalizedAdvantageNetwork
+    /// The optimizer.
+    public let optimizer: Adam
+
+    /// Networks for `environment` (box actions) initialized from `generator`: online, then target.
+    public init(environment: any Environment, configuration: NAFConfiguration, using generator: inout RandomGenerator) {
         guard case .box(_, let high) = environment.actionSpace else {
-            preconditionFailure("NAFTrainer: the environment's actions must be a box")
+            preconditionFailure("NormalizedAdvantageUpdate: the environment's actions must be a box")
         }
         self.configuration = configuration
-        self.high = high
-        var generator = RandomGenerator(seed: seed)
+        let activation = configuration.activation ?? .relu
         network = NormalizedAdvantageNetwork(
-            observationSize: environment.observationSize, high: high, hidden: configuration.hidden, using: &generator)
+            observationSize: environment.observationSize, high: high, hidden: configuration.hidden,
+            activation: activation, using: &generator)
         target = NormalizedAdvantageNetwork(
-            observationSize: environment.observationSize, high: high, hidden: configuration.hidden, using: &generator)
+            observationSize: environment.observationSize, high: high, hidden: configuration.hidden,
+            activation: activation, using: &generator)
         copyParameters(from: network, to: target)
         optimizer = Adam(network.parameters, learningRate: configuration.learningRate)
-        replay = ReplayBuffer(capacity: configuration.bufferSize)
-        self.environment = AnyEnvironment(environment)
-        observation = self.environment.reset(seed: seed &+ 1000)
-        self.generator = generator
     }
 
-    /// Restores counters after loading weights and optimizer state (resume; the replay buffer starts empty).
-    public func restoreCounters(environmentSteps: Int, episodeReturns: [Double]) {
-        self.environmentSteps = environmentSteps
-        self.episodeReturns = episodeReturns
-    }
+    public var lossName: String { "loss" }
 
-    /// Trains until `steps` environment steps (or `deadline`), reporting at the end of each episode.
-    public func train(steps: Int, deadline: Date? = nil, report: (TrainingReport) -> Void = { _ in }) {
-        var lastLoss = 0.0
-        while environmentSteps < steps {
-            if let deadline, Date() >= deadline { break }
-            var action = withoutGradients { network(observationBatch([observation])).action.scalars }
-            for index in action.indices {
-                let noise = configuration.explorationNoise * high[index] * Float(generator.nextStandardNormal())
-                action[index] = min(max(action[index] + noise, -high[index]), high[index])
-            }
-            let outcome = environment.step(.continuous(action))
-            environmentSteps += 1
-            runningReturn += outcome.reward
-            replay.append(
-                Transition(
-                    observation: observation, action: .continuous(action), reward: outcome.reward,
-                    nextObservation: outcome.observation, terminated: outcome.terminated,
-                    bootstrapDiscount: configuration.discount))
-            if environmentSteps >= configuration.learningStarts {
-                for _ in 0..<configuration.gradientSteps { lastLoss = update() }
-            }
-            if outcome.done {
-                episodeReturns.append(runningReturn)
-                runningReturn = 0
-                observation = environment.reset()
-                let recent = episodeReturns.suffix(100)
-                report(
-                    TrainingReport(
-                        environmentSteps: environmentSteps, episodes: episodeReturns.count,
-                        recentMeanReturn: recent.reduce(0, +) / Double(recent.count), scalars: ["loss": lastLoss]))
-            } else {
-                observation = outcome.observation
-            }
-        }
-    }
+    public func policyActions(_ observations: Tensor) -> Tensor { network(observations).action }
 
     /// One regression step of `Q(s, a)` on `r + γ V̂(s′)`, then a soft target update; returns the loss.
-    @discardableResult
-    public func update() -> Double {
-        let batch = replay.sampleIndices(configuration.batchSize, using: &generator).map { replay.transitions[$0] }
-        let observations = observationBatch(batch.map(\.observation))
-        let actions = Tensor(shape: [batch.count, high.count], scalars: batch.flatMap(\.action.vector))
+    public func update(on batch: ContinuousTransitionBatch, using generator: inout RandomGenerator) -> Double {
         let targets: Tensor = withoutGradients {
-            let next = target(observationBatch(batch.map(\.nextObservation))).value
-            let rewards = Tensor(batch.map { Float($0.reward) })
-            let discounts = Tensor(batch.map { $0.terminated ? 0 : Float($0.bootstrapDiscount) })
-            return rewards + discounts * next
+            batch.rewards + batch.discounts * target(batch.nextObservations).value
         }
-        let loss = (network.qValues(observations, actions: actions) - targets).squared().mean()
-        optimizer.step(Autodiff.gradients(of: loss, wrt: network.parameterValues))
+        let loss = (network.qValues(batch.observations, actions: batch.actions) - targets).squared().mean()
+        let gradients = Autodiff.gradients(of: loss, wrt: network.parameterValues)
+        if let maxGradientNorm = configuration.maxGradientNorm {
+            optimizer.step(clipByGlobalNorm(gradients, maxNorm: maxGradientNorm).clipped)
+        } else {
+            optimizer.step(gradients)
+        }
         softUpdate(from: network, to: target, tau: configuration.tau)
         return Double(loss.item)
     }
