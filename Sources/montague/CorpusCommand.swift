@@ -214,7 +214,7 @@ struct TokenizerOptions: ParsableArguments {
         var segmentation = Tokenizer.Segmentation.rules
         if case .words(let words) = tokenizer { segmentation = words }
         return Tokenizer(
-            lowercase: lowercase, normalizeNumbers: normalizeNumbers,
+            isLowercasing: lowercase, normalizesNumbers: normalizeNumbers,
             contractions: keepContractions ? .keep : .split, segmentation: segmentation)
     }
 

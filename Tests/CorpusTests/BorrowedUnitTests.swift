@@ -140,8 +140,8 @@ struct BorrowedUnitTests {
             "He said “don’t” twice — DON’T!", "", "   ", "3.14 and 2,000 and x2", "日本語のテキスト 🙂 e\u{301}",
         ]
         let tokenizers = [
-            Tokenizer(), Tokenizer(lowercase: true), Tokenizer(lowercase: true, normalizeNumbers: true),
-            Tokenizer(contractions: .keep), Tokenizer(normalizeApostrophes: false),
+            Tokenizer(), Tokenizer(isLowercasing: true), Tokenizer(isLowercasing: true, normalizesNumbers: true),
+            Tokenizer(contractions: .keep), Tokenizer(normalizesApostrophes: false),
         ]
         for tokenizer in tokenizers {
             var dictionary = TokenDictionary()

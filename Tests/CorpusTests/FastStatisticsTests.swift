@@ -82,7 +82,7 @@ struct FastStatisticsTests {
         arguments: externalCorpora)
     func statisticsMatch(paths: [String]) throws {
         let loader = try Self.loader(paths)
-        for tokenizer in [Tokenizer(), Tokenizer(lowercase: true, normalizeNumbers: true, contractions: .keep)] {
+        for tokenizer in [Tokenizer(), Tokenizer(isLowercasing: true, normalizesNumbers: true, contractions: .keep)] {
             let fast = try CorpusStatistics.compute(loader, tokenizer: tokenizer)
             let reference = try Self.referenceStatistics(loader, tokenizer)
             #expect(fast == reference)
@@ -96,7 +96,7 @@ struct FastStatisticsTests {
         arguments: shippedCorpora + externalCorpora)
     func vocabularyMatches(paths: [String]) throws {
         let loader = try Self.loader(paths)
-        let tokenizer = Tokenizer(lowercase: true)
+        let tokenizer = Tokenizer(isLowercasing: true)
         let (vocabulary, _, total) = try Vocabulary.build(from: loader, tokenizer: tokenizer, minimumCount: 2)
         var counts: [String: Int] = [:]
         for unit in try loader.readDocuments().documents.flatMap(\.units) {

@@ -19,8 +19,8 @@ struct TokenIDFastPathTests {
                         pairs.append(
                             (
                                 Tokenizer(
-                                    lowercase: lowercase, normalizeNumbers: normalizeNumbers,
-                                    contractions: split ? .split : .keep, normalizeApostrophes: normalizeApostrophes),
+                                    isLowercasing: lowercase, normalizesNumbers: normalizeNumbers,
+                                    contractions: split ? .split : .keep, normalizesApostrophes: normalizeApostrophes),
                                 ReferenceTokenizer(
                                     lowercase: lowercase, normalizeNumbers: normalizeNumbers,
                                     contractions: split ? .split : .keep, normalizeApostrophes: normalizeApostrophes)
@@ -131,7 +131,7 @@ struct TokenIDFastPathTests {
                 }
             }
             // Short tokens through the ids, lowercased eight bytes at a time: A–Z and their neighbours @ [ ` {.
-            let lowercase = Tokenizer(lowercase: true)
+            let lowercase = Tokenizer(isLowercasing: true)
             let text = "\(other) A\(other)Z @AZ[ `az{ \(other)\(other)QX\(other)bb ABCDEFG\(other) padding"
             var dictionary = TokenDictionary()
             var copy = text
@@ -150,7 +150,7 @@ struct TokenIDFastPathTests {
         var values = Array(UInt32(0x80)...0x7FF) + Array(UInt32(0x2000)...0x206F)
         values += [0x1E9E, 0x2160, 0x216B, 0x24B6, 0xFB01, 0xFF21, 0x13A0, 0x10400, 0x1F600]
         var mismatches: [String] = []
-        for (tokenizer, _) in Self.tokenizers where !tokenizer.normalizeNumbers {
+        for (tokenizer, _) in Self.tokenizers where !tokenizer.normalizesNumbers {
             var dictionary = TokenDictionary()
             for value in values {
                 guard let scalar = Unicode.Scalar(value) else { continue }
@@ -159,7 +159,7 @@ struct TokenIDFastPathTests {
                 var copy = text
                 let fromIDs = copy.withUTF8 { Self.tokensFromIDs(tokenizer, $0, &dictionary) }
                 if fromIDs != tokenizer.tokenize(text), mismatches.count < 10 {
-                    mismatches.append("U+\(String(value, radix: 16)) \(tokenizer.lowercase): \(fromIDs)")
+                    mismatches.append("U+\(String(value, radix: 16)) \(tokenizer.isLowercasing): \(fromIDs)")
                 }
             }
         }
@@ -169,7 +169,7 @@ struct TokenIDFastPathTests {
     @Test("fast-path and fallback tokens, spelled out")
     func spelledOut() {
         let text = "Naïve CAFÉ ’Tis o’er ÇA Ŀ ẞ İ ΟΔΟΣ ﬁ Ÿ E\u{301} 27.5 1,000 & don’t"
-        let tokenizer = Tokenizer(lowercase: true)
+        let tokenizer = Tokenizer(isLowercasing: true)
         var dictionary = TokenDictionary()
         var copy = text
         let tokens = copy.withUTF8 { Self.tokensFromIDs(tokenizer, $0, &dictionary) }
@@ -181,7 +181,7 @@ struct TokenIDFastPathTests {
         // Without normalization the typographic apostrophe stays, and case stays.
         var keep = TokenDictionary()
         var other = "O’er NAÏVE"
-        let kept = other.withUTF8 { Self.tokensFromIDs(Tokenizer(normalizeApostrophes: false), $0, &keep) }
+        let kept = other.withUTF8 { Self.tokensFromIDs(Tokenizer(normalizesApostrophes: false), $0, &keep) }
         #expect(kept == ["O’er", "NAÏVE"])
     }
 

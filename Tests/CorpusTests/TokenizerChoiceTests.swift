@@ -10,7 +10,7 @@ struct TokenizerChoiceTests {
         #expect(
             tokenizer.tokenize("it 's  _num_ stars\tdo n't !!") == ["it", "'s", "_num_", "stars", "do", "n't", "!!"])
         #expect(Tokenizer().tokenize("it 's _num_") != ["it", "'s", "_num_"])
-        let normalizing = Tokenizer(lowercase: true, normalizeNumbers: true, segmentation: .whitespace)
+        let normalizing = Tokenizer(isLowercasing: true, normalizesNumbers: true, segmentation: .whitespace)
         #expect(normalizing.tokenize(" JUMP twice 3.5 1,000 ") == ["jump", "twice", "<num>", "<num>"])
         // Token ids agree with the strings.
         var dictionary = TokenDictionary()
@@ -25,7 +25,7 @@ struct TokenizerChoiceTests {
         let old =
             #"{"lowercase":true,"normalizeNumbers":false,"numberToken":"<num>","contractions":"split","normalizeApostrophes":true}"#
         let decoded = try JSONDecoder().decode(Tokenizer.self, from: Data(old.utf8))
-        #expect(decoded.segmentation == .rules && decoded.lowercase)
+        #expect(decoded.segmentation == .rules && decoded.isLowercasing)
         let whitespace = Tokenizer(segmentation: .whitespace)
         let data = try JSONEncoder().encode(whitespace)
         #expect(try JSONDecoder().decode(Tokenizer.self, from: data) == whitespace)

@@ -38,11 +38,12 @@ struct TokenizerEquivalenceTests {
         let configurations: [(Tokenizer, ReferenceTokenizer)] = [
             (Tokenizer(), ReferenceTokenizer()),
             (
-                Tokenizer(lowercase: true, normalizeNumbers: true, contractions: .keep, normalizeApostrophes: false),
+                Tokenizer(
+                    isLowercasing: true, normalizesNumbers: true, contractions: .keep, normalizesApostrophes: false),
                 ReferenceTokenizer(
                     lowercase: true, normalizeNumbers: true, contractions: .keep, normalizeApostrophes: false)
             ),
-            (Tokenizer(lowercase: true), ReferenceTokenizer(lowercase: true)),
+            (Tokenizer(isLowercasing: true), ReferenceTokenizer(lowercase: true)),
         ]
         var mismatches: [String] = []
         for _ in 0..<3000 {

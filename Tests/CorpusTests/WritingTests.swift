@@ -89,7 +89,7 @@ struct WritingTests {
         let loader = try CorpusLoader(paths: [source])
         try CorpusExporter.export(
             loader, to: directory + "/out.jsonl", format: .jsonl,
-            tokenizer: Tokenizer(lowercase: true))
+            tokenizer: Tokenizer(isLowercasing: true))
         let lines = try String(contentsOfFile: directory + "/out.jsonl", encoding: .utf8)
             .split(separator: "\n")
         #expect(lines.count == 3)

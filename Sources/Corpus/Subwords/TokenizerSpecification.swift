@@ -63,7 +63,7 @@ public enum TextSegmenter: Sendable, Equatable {
         _ specification: TokenizerSpecification, lowercase: Bool = false, trainingTexts: @autoclosure () -> Texts
     ) throws(CorpusError) -> TextSegmenter {
         switch specification {
-        case .words(let segmentation): return .words(Tokenizer(lowercase: lowercase, segmentation: segmentation))
+        case .words(let segmentation): return .words(Tokenizer(isLowercasing: lowercase, segmentation: segmentation))
         case .subwords(let subwords):
             if case .file = subwords {
                 return .subwords(try SubwordTokenizer.make(subwords, texts: [String]()))

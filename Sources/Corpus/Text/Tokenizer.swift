@@ -47,45 +47,51 @@ public struct Tokenizer: Sendable, Hashable, Codable {
     }
 
     /// Lowercase every token (Unicode full lowercasing).
-    public var lowercase: Bool
+    public var isLowercasing: Bool
     /// Replace numbers by `numberToken`.
-    public var normalizeNumbers: Bool
-    /// The token numbers become when `normalizeNumbers` is on.
+    public var normalizesNumbers: Bool
+    /// The token numbers become when `normalizesNumbers` is on.
     public var numberToken: String
     /// Split or keep contractions.
     public var contractions: ContractionStyle
     /// Write the typographic apostrophe (’) as `'` in tokens.
-    public var normalizeApostrophes: Bool
+    public var normalizesApostrophes: Bool
     /// How text is cut into tokens.
     public var segmentation: Segmentation
 
     /// Makes a tokenizer; by default it segments by the rules, keeps case and numbers and splits contractions.
     public init(
-        lowercase: Bool = false, normalizeNumbers: Bool = false, numberToken: String = "<num>",
-        contractions: ContractionStyle = .split, normalizeApostrophes: Bool = true,
+        isLowercasing: Bool = false, normalizesNumbers: Bool = false, numberToken: String = "<num>",
+        contractions: ContractionStyle = .split, normalizesApostrophes: Bool = true,
         segmentation: Segmentation = .rules
     ) {
-        self.lowercase = lowercase
-        self.normalizeNumbers = normalizeNumbers
+        self.isLowercasing = isLowercasing
+        self.normalizesNumbers = normalizesNumbers
         self.numberToken = numberToken
         self.contractions = contractions
-        self.normalizeApostrophes = normalizeApostrophes
+        self.normalizesApostrophes = normalizesApostrophes
         self.segmentation = segmentation
     }
 
+    /// The saved keys predate the property names (`lowercase` for `isLowercasing`, …) and stay as they were, so
+    /// model directories written before keep loading.
     private enum CodingKeys: String, CodingKey {
-        case lowercase, normalizeNumbers, numberToken, contractions, normalizeApostrophes, segmentation
+        case isLowercasing = "lowercase"
+        case normalizesNumbers = "normalizeNumbers"
+        case numberToken, contractions
+        case normalizesApostrophes = "normalizeApostrophes"
+        case segmentation
     }
 
     /// Decodes a tokenizer; one saved before segmentation was configurable segments by the rules.
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         self.init(
-            lowercase: try container.decode(Bool.self, forKey: .lowercase),
-            normalizeNumbers: try container.decode(Bool.self, forKey: .normalizeNumbers),
+            isLowercasing: try container.decode(Bool.self, forKey: .isLowercasing),
+            normalizesNumbers: try container.decode(Bool.self, forKey: .normalizesNumbers),
             numberToken: try container.decode(String.self, forKey: .numberToken),
             contractions: try container.decode(ContractionStyle.self, forKey: .contractions),
-            normalizeApostrophes: try container.decode(Bool.self, forKey: .normalizeApostrophes),
+            normalizesApostrophes: try container.decode(Bool.self, forKey: .normalizesApostrophes),
             segmentation: try container.decodeIfPresent(Segmentation.self, forKey: .segmentation) ?? .rules)
     }
 
@@ -121,7 +127,7 @@ public struct Tokenizer: Sendable, Hashable, Codable {
     /// - Important: The unsafe fast path for callers that already hold the UTF-8 (a `BorrowedTextUnit`, or
     ///   `String.withUTF8`); `bytes` must stay valid for the call. ``forEachToken(in:_:)`` is the safe form.
     public func token(_ bytes: UnsafeBufferPointer<UInt8>, _ range: Range<Int>, _ category: Category) -> String {
-        if normalizeNumbers, category == .number { return numberToken }
+        if normalizesNumbers, category == .number { return numberToken }
         let slice = UnsafeBufferPointer(rebasing: bytes[range])
         var isASCII = true
         for byte in slice where byte >= 0x80 {
@@ -129,7 +135,7 @@ public struct Tokenizer: Sendable, Hashable, Codable {
             break
         }
         if isASCII {
-            guard lowercase else { return String(decoding: slice, as: UTF8.self) }
+            guard isLowercasing else { return String(decoding: slice, as: UTF8.self) }
             return String(unsafeUninitializedCapacity: slice.count) { buffer in
                 for (index, byte) in slice.enumerated() {
                     buffer[index] = byte &- 0x41 < 26 ? byte | 0x20 : byte
@@ -137,7 +143,7 @@ public struct Tokenizer: Sendable, Hashable, Codable {
                 return slice.count
             }
         }
-        return Self.nonASCIIToken(slice, lowercase: lowercase, normalizeApostrophes: normalizeApostrophes)
+        return Self.nonASCIIToken(slice, lowercase: isLowercasing, normalizeApostrophes: normalizesApostrophes)
     }
 
     /// `token(...)` of bytes that are not all ASCII, through `String` (which repairs malformed UTF-8).

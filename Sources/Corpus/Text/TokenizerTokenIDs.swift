@@ -16,9 +16,9 @@ extension Tokenizer {
         let storage = dictionary.uniqueStorage()
         // The closure captures no `String` (not `self`, which holds `numberToken`: capturing it cost a retain and a
         // release per word): the number token's bytes go after the scratch space.
-        let normalization = TokenNormalization(lowercase: lowercase, normalizeApostrophes: normalizeApostrophes)
-        let normalizeNumbers = normalizeNumbers
-        var numberToken = normalizeNumbers ? numberToken : ""
+        let normalization = TokenNormalization(lowercase: isLowercasing, normalizeApostrophes: normalizesApostrophes)
+        let normalizesNumbers = normalizesNumbers
+        var numberToken = normalizesNumbers ? numberToken : ""
         try numberToken.withUTF8 { number in
             // Eight bytes of slack: a token up to eight bytes long is read with one load (`prefix(eightReadable…)`).
             let capacity = bytes.count + number.count + 8
@@ -31,7 +31,7 @@ extension Tokenizer {
                 // Everything a token needs in one value, so the per-token call gets one pointer, not a dozen captures.
                 var interner = TokenIDInterner(
                     base: base, total: bytes.count, storage: storage, normalization: normalization,
-                    normalizeNumbers: normalizeNumbers, numberBytes: numberBytes, numberCount: number.count,
+                    normalizeNumbers: normalizesNumbers, numberBytes: numberBytes, numberCount: number.count,
                     scratch: scratch)
                 try forEachTokenRange(in: bytes) { range, category in try body(interner.id(of: range, category)) }
             }
@@ -48,7 +48,7 @@ extension Tokenizer {
             return try forEachTokenID(in: unit.utf8Text, interningInto: &dictionary, body)
         }
         for token in marked {
-            var form = lowercase ? token.form.lowercased() : token.form
+            var form = isLowercasing ? token.form.lowercased() : token.form
             try body(form.withUTF8 { dictionary.intern($0) })
         }
     }

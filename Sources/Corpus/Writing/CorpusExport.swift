@@ -77,7 +77,7 @@ public enum CorpusExporter {
     /// The unit's tokens: its marked-up tokens when it has them, else the tokenizer's.
     public static func tokens(of unit: TextUnit, _ tokenizer: Tokenizer) -> [String] {
         if let marked = unit.tokens, !marked.isEmpty {
-            return marked.map { tokenizer.lowercase ? $0.form.lowercased() : $0.form }
+            return marked.map { tokenizer.isLowercasing ? $0.form.lowercased() : $0.form }
         }
         return tokenizer.tokenize(unit.text)
     }

@@ -11,7 +11,7 @@ public enum TextTokenization: String, Codable, CaseIterable, Sendable {
 
     /// The tokens of one line, by the Corpus module's tokenizer with this segmentation.
     public func tokens(_ line: String, lowercase: Bool) -> [String] {
-        Tokenizer(lowercase: lowercase, segmentation: self == .whitespace ? .whitespace : .rules).tokenize(line)
+        Tokenizer(isLowercasing: lowercase, segmentation: self == .whitespace ? .whitespace : .rules).tokenize(line)
     }
 }
 
