@@ -72,3 +72,46 @@ public protocol EpisodeSampler {
     /// Draws one episode.
     func sampleEpisode(using generator: inout RandomGenerator) -> Episode
 }
+
+extension Episode {
+    /// An episode over the chosen classes (in episode-label order): from each class's feature rows, `shot` support
+    /// and `queryPerClass` query rows drawn without replacement by a partial Fisher–Yates shuffle — the sampling of
+    /// Vinyals et al. 2016's N-way K-shot episodes that the digit and text tasks share.
+    ///
+    /// - Precondition: every chosen class has at least `shot + queryPerClass` rows, each of `featureCount` values.
+    static func drawn(
+        fromClasses chosen: some Sequence<Int>, rows: [[[Float]]], featureCount: Int, shot: Int,
+        queryPerClass: Int, describe: (Int) -> String, using generator: inout RandomGenerator
+    ) -> Episode {
+        var support: [Float] = []
+        var query: [Float] = []
+        var supportLabels: [Int] = []
+        var queryLabels: [Int] = []
+        var way = 0
+        for (label, classIndex) in chosen.enumerated() {
+            way += 1
+            let members = rows[classIndex]
+            precondition(
+                members.count >= shot + queryPerClass,
+                "\(describe(classIndex)) has \(members.count) examples, need \(shot + queryPerClass)")
+            var order = Array(members.indices)
+            for i in 0..<(shot + queryPerClass) {
+                let j = i + generator.nextInt(below: order.count - i)
+                order.swapAt(i, j)
+            }
+            for i in 0..<shot {
+                support += members[order[i]]
+                supportLabels.append(label)
+            }
+            for i in shot..<(shot + queryPerClass) {
+                query += members[order[i]]
+                queryLabels.append(label)
+            }
+        }
+        return Episode(
+            supportInputs: Tensor(shape: [supportLabels.count, featureCount], scalars: support),
+            supportTargets: .classes(supportLabels, classCount: way),
+            queryInputs: Tensor(shape: [queryLabels.count, featureCount], scalars: query),
+            queryTargets: .classes(queryLabels, classCount: way))
+    }
+}

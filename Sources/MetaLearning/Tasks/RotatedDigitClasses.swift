@@ -69,35 +69,9 @@ public struct RotatedDigitClasses: Sendable {
         precondition(
             way <= pool.count, "RotatedDigitClasses: \(way)-way episodes need \(way) classes, have \(pool.count)")
         pool.shuffle(using: &generator)
-        var supportPixels: [Float] = []
-        var queryPixels: [Float] = []
-        var supportLabels: [Int] = []
-        var queryLabels: [Int] = []
-        for (label, classIndex) in pool.prefix(way).enumerated() {
-            let members = images[classIndex]
-            precondition(
-                members.count >= shot + queryPerClass,
-                "RotatedDigitClasses: class \(classIndex) has \(members.count) images, need \(shot + queryPerClass)")
-            var order = Array(members.indices)
-            // A partial Fisher–Yates shuffle picks the K + Q members.
-            for i in 0..<(shot + queryPerClass) {
-                let j = i + generator.nextInt(below: order.count - i)
-                order.swapAt(i, j)
-            }
-            for i in 0..<shot {
-                supportPixels += members[order[i]]
-                supportLabels.append(label)
-            }
-            for i in shot..<(shot + queryPerClass) {
-                queryPixels += members[order[i]]
-                queryLabels.append(label)
-            }
-        }
-        return Episode(
-            supportInputs: Tensor(shape: [supportLabels.count, Self.pixelCount], scalars: supportPixels),
-            supportTargets: .classes(supportLabels, classCount: way),
-            queryInputs: Tensor(shape: [queryLabels.count, Self.pixelCount], scalars: queryPixels),
-            queryTargets: .classes(queryLabels, classCount: way))
+        return Episode.drawn(
+            fromClasses: pool.prefix(way), rows: images, featureCount: Self.pixelCount, shot: shot,
+            queryPerClass: queryPerClass, describe: { "RotatedDigitClasses: class \($0)" }, using: &generator)
     }
 
     /// The smallest class size (bounds K + queries per class).

@@ -130,34 +130,9 @@ public struct TextClasses: Sendable {
             let j = i + generator.nextInt(below: pool.count - i)
             pool.swapAt(i, j)
         }
-        var support: [Float] = []
-        var query: [Float] = []
-        var supportLabels: [Int] = []
-        var queryLabels: [Int] = []
-        for (label, classIndex) in pool.prefix(way).enumerated() {
-            let texts = members[classIndex]
-            precondition(
-                texts.count >= shot + queryPerClass,
-                "TextClasses: class \(names[classIndex]) has \(texts.count) texts, need \(shot + queryPerClass)")
-            var order = Array(texts.indices)
-            for i in 0..<(shot + queryPerClass) {
-                let j = i + generator.nextInt(below: order.count - i)
-                order.swapAt(i, j)
-            }
-            for i in 0..<shot {
-                support += texts[order[i]]
-                supportLabels.append(label)
-            }
-            for i in shot..<(shot + queryPerClass) {
-                query += texts[order[i]]
-                queryLabels.append(label)
-            }
-        }
-        return Episode(
-            supportInputs: Tensor(shape: [supportLabels.count, encoder.dimension], scalars: support),
-            supportTargets: .classes(supportLabels, classCount: way),
-            queryInputs: Tensor(shape: [queryLabels.count, encoder.dimension], scalars: query),
-            queryTargets: .classes(queryLabels, classCount: way))
+        return Episode.drawn(
+            fromClasses: pool.prefix(way), rows: members, featureCount: encoder.dimension, shot: shot,
+            queryPerClass: queryPerClass, describe: { "TextClasses: class \(names[$0])" }, using: &generator)
     }
 }
 
