@@ -84,6 +84,11 @@ struct ExperimentRunnerTests {
 
         let results = try ExperimentResults(url: root.appendingPathComponent("results/demo.jsonl"))
         #expect(results.records.count == 5)
+        // Records name no directory of the machine: `{data}` and `{output}` stay placeholders.
+        let recorded = try #require(results.records.first { $0.run == "a" && $0.seed == 1 }).command
+        #expect(
+            recorded == ["montague", "train", "demo", "--output", "{output}", "--seed", "1", "--data", "{data}/a.txt"])
+        #expect(!recorded.joined().contains(root.path))
         let table = ExperimentTable.render(plan: plan, results: results)
         // Seeds 1 and 3: 0.1 and 0.3 → mean 20.00 %, sample std 14.14 points; run b: only seed 4 finished.
         #expect(table.contains("| A \\| first | 20.00 % ± 14.14 | 2/2 |"))

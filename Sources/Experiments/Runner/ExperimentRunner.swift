@@ -74,13 +74,24 @@ public struct ExperimentRunner {
 
     /// The arguments of `run` with `seed`, placeholders filled.
     public func arguments(run: ExperimentPlan.Run, seed: UInt64) -> [String] {
+        arguments(run: run, seed: seed, keepingPaths: false)
+    }
+
+    /// The arguments as a result records them: seed and budget filled, `{data}` and `{output}` kept, so a record
+    /// names no directory of the machine that ran it and reads the same wherever the plan is run.
+    public func recordedArguments(run: ExperimentPlan.Run, seed: UInt64) -> [String] {
+        arguments(run: run, seed: seed, keepingPaths: true)
+    }
+
+    private func arguments(run: ExperimentPlan.Run, seed: UInt64, keepingPaths: Bool) -> [String] {
         let budget = (run.budget ?? plan.defaults?.budget).flatMap(WallClockBudget.init).map {
             "\(Int($0.seconds.rounded()))s"
         }
-        let values = [
-            "{seed}": String(seed), "{output}": outputDirectory(run: run, seed: seed).path,
-            "{data}": options.dataRoot, "{budget}": budget ?? "",
-        ]
+        var values = ["{seed}": String(seed), "{budget}": budget ?? ""]
+        if !keepingPaths {
+            values["{output}"] = outputDirectory(run: run, seed: seed).path
+            values["{data}"] = options.dataRoot
+        }
         return ((plan.defaults?.arguments ?? []) + run.arguments).map { argument in
             var filled = argument
             for (placeholder, value) in values { filled = filled.replacingOccurrences(of: placeholder, with: value) }
@@ -102,7 +113,9 @@ public struct ExperimentRunner {
                 let command = [options.executable.lastPathComponent] + arguments
                 report(.starting(run: run.id, seed: seed, command: command))
                 if options.dryRun { continue }
-                let record = try execute(run: run, seed: seed, arguments: arguments, command: command)
+                let record = try execute(
+                    run: run, seed: seed, arguments: arguments,
+                    command: ["montague"] + recordedArguments(run: run, seed: seed))
                 if !record.succeeded { failures += 1 }
                 try results.append(record)
                 report(.finished(record))
