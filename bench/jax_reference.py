@@ -32,10 +32,10 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import statistics
 import sys
-import time
 from typing import Any, Callable
+
+from bench_harness import Harness, add_clock_argument
 
 MLP_CASE = "mlp 784-256-256-10 relu b128 adam"
 LSTM_CASE = "lstm-lm v10000 e128 h256 b32 t35 adam"
@@ -65,33 +65,6 @@ def emit(case: str, threads: int, metric: str, value: float) -> None:
 
 def progress(message: str) -> None:
     print(f"# {message}", file=sys.stderr, flush=True)
-
-
-class Harness:
-    """Warm-up, calibrated samples, median rate (as bench/pytorch_reference.py)."""
-
-    def __init__(self, warm_up_seconds: float, minimum_sample_seconds: float, samples: int) -> None:
-        self.warm_up_seconds = warm_up_seconds
-        self.minimum_sample_seconds = minimum_sample_seconds
-        self.samples = samples
-        self.timer = time.perf_counter
-
-    def rate(self, body: Callable[[], None], units_per_iteration: float) -> float:
-        body()  # compilation
-        calls, elapsed = 0, 0.0
-        while calls < 2 or elapsed < self.warm_up_seconds:
-            start = self.timer()
-            body()
-            elapsed += self.timer() - start
-            calls += 1
-        iterations = max(1, int(-(-self.minimum_sample_seconds // max(elapsed / calls, 1e-9))))
-        rates = []
-        for _ in range(self.samples):
-            start = self.timer()
-            for _ in range(iterations):
-                body()
-            rates.append(units_per_iteration * iterations / (self.timer() - start))
-        return statistics.median(rates)
 
 
 def make_cases() -> list[tuple[str, str, float, Callable[[], Callable[[], None]]]]:
@@ -257,8 +230,7 @@ def main() -> int:
     parser.add_argument("--threads", type=int, default=1, help="processors XLA may use (default: 1)")
     parser.add_argument("--filter", default=None, help="run only cases whose name contains this text")
     parser.add_argument("--quick", action="store_true", help="fewer, shorter samples (development only)")
-    parser.add_argument("--clock", choices=["wall", "cpu"], default="wall",
-                        help="time samples on elapsed time (default) or on the process's CPU time (every thread)")
+    add_clock_argument(parser)
     arguments = parser.parse_args()
     if arguments.threads < 1:
         parser.error("--threads needs a positive integer")
@@ -266,8 +238,7 @@ def main() -> int:
     limit_threads(arguments.threads)
     import jax
 
-    harness = Harness(0.1, 0.05, 3) if arguments.quick else Harness(0.5, 0.25, 7)
-    harness.timer = time.process_time if arguments.clock == "cpu" else time.perf_counter
+    harness = Harness.for_arguments(arguments)
     progress(f"jax {jax.__version__} on {jax.devices()[0].platform}, XLA_FLAGS={os.environ.get('XLA_FLAGS', '')!r}, "
              f"{len(os.sched_getaffinity(0)) if hasattr(os, 'sched_getaffinity') else '?'} processor(s)")
     for case, metric, units, make in make_cases():

@@ -46,10 +46,10 @@ from __future__ import annotations
 
 import argparse
 import json
-import statistics
 import sys
-import time
 from typing import Callable
+
+from bench_harness import Harness, add_clock_argument
 
 import torch
 import torch.nn.functional as F
@@ -63,33 +63,6 @@ SEQ2SEQ_CASE = "gru-seq2seq-dot v5000 e256 h256 b32 t20 adam"
 VOCABULARY, EMBEDDING, HIDDEN, BATCH, STEPS = 10_000, 128, 256, 32, 35
 # GRU seq2seq dimensions (source and target length are both S2S_STEPS).
 S2S_VOCABULARY, S2S_EMBEDDING, S2S_HIDDEN, S2S_BATCH, S2S_STEPS = 5_000, 256, 256, 32, 20
-
-
-class Harness:
-    """Warm-up, calibrated samples, median rate."""
-
-    def __init__(self, warm_up_seconds: float, minimum_sample_seconds: float, samples: int) -> None:
-        self.warm_up_seconds = warm_up_seconds
-        self.minimum_sample_seconds = minimum_sample_seconds
-        self.samples = samples
-        self.timer = time.perf_counter
-
-    def rate(self, body: Callable[[], None], units_per_iteration: float) -> float:
-        """Median of `units_per_iteration * iterations / seconds` over the samples."""
-        calls, elapsed = 0, 0.0
-        while calls < 2 or elapsed < self.warm_up_seconds:
-            start = self.timer()
-            body()
-            elapsed += self.timer() - start
-            calls += 1
-        iterations = max(1, int(-(-self.minimum_sample_seconds // max(elapsed / calls, 1e-9))))
-        rates = []
-        for _ in range(self.samples):
-            start = self.timer()
-            for _ in range(iterations):
-                body()
-            rates.append(units_per_iteration * iterations / (self.timer() - start))
-        return statistics.median(rates)
 
 
 def emit(case: str, impl: str, threads: int, metric: str, value: float) -> None:
@@ -322,14 +295,12 @@ def main() -> int:
                         help="torch.set_num_threads values to measure (default: 1 2)")
     parser.add_argument("--filter", default=None, help="run only cases whose name contains this text")
     parser.add_argument("--quick", action="store_true", help="fewer, shorter samples (development only)")
-    parser.add_argument("--clock", choices=["wall", "cpu"], default="wall",
-                        help="time samples on elapsed time (default) or on the process's CPU time (every thread)")
+    add_clock_argument(parser)
     parser.add_argument("--no-compile", action="store_true",
                         help="skip the torch.compile rows (impl pytorch-compile)")
     arguments = parser.parse_args()
 
-    harness = Harness(0.1, 0.05, 3) if arguments.quick else Harness(0.5, 0.25, 7)
-    harness.timer = time.process_time if arguments.clock == "cpu" else time.perf_counter
+    harness = Harness.for_arguments(arguments)
     tokens = BATCH * STEPS
     cases: list[tuple[str, str, str, float, Callable[[], Callable[[], None]]]] = [
         (f"sgemm n={n}", "pytorch", "GFLOP/s", 2.0 * n ** 3, lambda n=n: sgemm_body(n)) for n in SGEMM_SIZES

@@ -31,6 +31,8 @@ import sys
 import time
 import warnings
 
+from bench_harness import add_clock_argument, timer
+
 
 TIMER = time.perf_counter
 
@@ -73,11 +75,10 @@ def main() -> int:
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--filter", default=None)
     parser.add_argument("--quick", action="store_true")
-    parser.add_argument("--clock", choices=["wall", "cpu"], default="wall",
-                        help="time samples on elapsed time (default) or on the process's CPU time (every thread)")
+    add_clock_argument(parser)
     args = parser.parse_args()
     global TIMER
-    TIMER = time.process_time if args.clock == "cpu" else time.perf_counter
+    TIMER = timer(args.clock)
     os.environ.setdefault("OPENBLAS_NUM_THREADS", str(args.threads))
     os.environ.setdefault("OMP_NUM_THREADS", str(args.threads))
     import numpy as np

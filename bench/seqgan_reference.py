@@ -13,7 +13,8 @@ import sys
 
 import torch
 
-from pytorch_reference import Harness, emit, progress
+from bench_harness import Harness
+from pytorch_reference import emit, progress
 
 CASE = "seqgan-generator-step v5000 e32 h32 b64 t20 reinforce"
 VOCABULARY, SIZE, BATCH, LENGTH = 5_000, 32, 64, 20
@@ -64,7 +65,7 @@ def main() -> int:
     parser.add_argument("--threads", type=int, nargs="+", default=[1, 2])
     parser.add_argument("--quick", action="store_true", help="fewer, shorter samples (development only)")
     arguments = parser.parse_args()
-    harness = Harness(0.1, 0.05, 3) if arguments.quick else Harness(0.5, 0.25, 7)
+    harness = Harness.for_arguments(arguments)
     for threads in arguments.threads:
         torch.set_num_threads(threads)
         progress(f"measuring {CASE} (pytorch, {threads} thread(s))")
