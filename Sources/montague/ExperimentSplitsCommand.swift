@@ -98,21 +98,7 @@ struct ExperimentSplitsCommand: ParsableCommand {
             throw GrammarCommandSupport.inputError(error)
         }
         if let output {
-            func render(_ examples: [Example]) -> String {
-                if format == .scan { return DataSetGenerator.scanFormat(examples) }
-                let encoder = JSONEncoder()
-                encoder.outputFormatting = [.sortedKeys]
-                return examples.compactMap { try? encoder.encode($0) }.compactMap {
-                    String(data: $0, encoding: .utf8)
-                }.map { $0 + "\n" }.joined()
-            }
-            do {
-                try FileManager.default.createDirectory(atPath: output, withIntermediateDirectories: true)
-                try render(result.train).write(toFile: output + "/train.txt", atomically: true, encoding: .utf8)
-                try render(result.test).write(toFile: output + "/test.txt", atomically: true, encoding: .utf8)
-            } catch {
-                throw GrammarCommandSupport.usageError("cannot write to \(output): \(error.localizedDescription)")
-            }
+            try format.write(train: result.train, test: result.test, to: output)
         }
         let summary = SplitSummary(
             split: split.rawValue, seed: seed, train: result.train.count, test: result.test.count,

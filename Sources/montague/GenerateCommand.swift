@@ -85,24 +85,11 @@ struct GenerateCommand: ParsableCommand {
         } catch {
             throw GrammarCommandSupport.inputError(error)
         }
-        func render(_ examples: [Example]) -> String {
-            if format == .scan { return DataSetGenerator.scanFormat(examples) }
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.sortedKeys]
-            return examples.compactMap { try? encoder.encode($0) }.compactMap { String(data: $0, encoding: .utf8) }
-                .map { $0 + "\n" }.joined()
-        }
         if let output {
-            do {
-                try FileManager.default.createDirectory(atPath: output, withIntermediateDirectories: true)
-                try render(dataSet.train).write(toFile: output + "/train.txt", atomically: true, encoding: .utf8)
-                try render(dataSet.test).write(toFile: output + "/test.txt", atomically: true, encoding: .utf8)
-            } catch {
-                throw GrammarCommandSupport.usageError("cannot write to \(output): \(error.localizedDescription)")
-            }
+            try format.write(train: dataSet.train, test: dataSet.test, to: output)
             print("train: \(dataSet.train.count), test: \(dataSet.test.count) (split \(kind.rawValue), seed \(seed))")
         } else {
-            print(render(dataSet.train + dataSet.test), terminator: "")
+            print(format.render(dataSet.train + dataSet.test), terminator: "")
         }
     }
 }
@@ -113,4 +100,26 @@ enum DataSetFormat: String, ExpressibleByArgument, CaseIterable {
     case scan
     /// One JSON object per line.
     case jsonl
+
+    /// `examples` in this format, one per line.
+    func render(_ examples: [Example]) -> String {
+        if self == .scan { return DataSetGenerator.scanFormat(examples) }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        return examples.compactMap { try? encoder.encode($0) }.compactMap { String(data: $0, encoding: .utf8) }
+            .map { $0 + "\n" }.joined()
+    }
+
+    /// Writes `DIR/train.txt` and `DIR/test.txt` in this format (the directory is created if needed).
+    ///
+    /// - Throws: a usage error naming `directory` when it cannot be written.
+    func write(train: [Example], test: [Example], to directory: String) throws {
+        do {
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+            try render(train).write(toFile: directory + "/train.txt", atomically: true, encoding: .utf8)
+            try render(test).write(toFile: directory + "/test.txt", atomically: true, encoding: .utf8)
+        } catch {
+            throw GrammarCommandSupport.usageError("cannot write to \(directory): \(error.localizedDescription)")
+        }
+    }
 }
