@@ -73,6 +73,14 @@ public struct MetaTrainingConfiguration: Codable, Sendable, Equatable {
     /// Whether the LSTM meta-optimizer also learns the initialization θ₀ (nil: yes); otherwise every task starts
     /// from the same random θ₀, the setting of Andrychowicz et al. 2016 for comparing with SGD and Adam.
     public var learnsInitialization: Bool?
+    /// How Meta-SGD's learned rates are parameterized. Nil (a run recorded before the choice existed) is the
+    /// unconstrained form those runs were trained with; new configurations default to ``InnerRateParameterization/softplus``.
+    public var innerRateParameterization: InnerRateParameterization?
+    /// The largest learned rate in the softplus form (Meta-SGD); nil: no upper bound.
+    public var maximumInnerRate: Float?
+
+    /// The parameterization in effect (see ``innerRateParameterization``).
+    public var rateParameterization: InnerRateParameterization { innerRateParameterization ?? .unconstrained }
 
     /// The text encoder's input width.
     public var textFeatureCount: Int { textFeatures ?? 1024 }
@@ -92,7 +100,8 @@ public struct MetaTrainingConfiguration: Codable, Sendable, Equatable {
         queryCount: Int = 10, hiddenSizes: [Int] = [40, 40], embeddingSize: Int = 64, innerSteps: Int = 1,
         innerLearningRate: Float = 0.01, metaLearningRate: Float = 1e-3, outerStepSize: Float = 0.1,
         metaBatchSize: Int = 25, inputLSTMHiddenSize: Int = 0, seed: UInt64 = 0, textFeatures: Int? = nil,
-        learnsInitialization: Bool? = nil
+        learnsInitialization: Bool? = nil, innerRateParameterization: InnerRateParameterization = .softplus,
+        maximumInnerRate: Float? = nil
     ) {
         self.task = task
         self.method = method
@@ -110,6 +119,8 @@ public struct MetaTrainingConfiguration: Codable, Sendable, Equatable {
         self.seed = seed
         self.textFeatures = textFeatures
         self.learnsInitialization = learnsInitialization
+        self.innerRateParameterization = innerRateParameterization
+        self.maximumInnerRate = maximumInnerRate
     }
 
     /// Problems with the settings, as messages (empty when valid).
@@ -126,6 +137,13 @@ public struct MetaTrainingConfiguration: Codable, Sendable, Equatable {
         if inputLSTMHiddenSize < 0 { result.append("the input LSTM's hidden size must be non-negative") }
         if !(innerLearningRate > 0) || !(metaLearningRate > 0) || !(outerStepSize > 0) {
             result.append("learning rates must be positive")
+        }
+        if let maximumInnerRate {
+            if rateParameterization != .softplus {
+                result.append("a maximum inner rate needs the softplus rate parameterization")
+            } else if !(maximumInnerRate >= innerLearningRate) {
+                result.append("the maximum inner rate must be at least the inner learning rate")
+            }
         }
         if hiddenSizes.contains(where: { $0 < 1 }) || embeddingSize < 1 {
             result.append("layer widths must be positive")
@@ -238,7 +256,9 @@ public final class MetaTraining {
                     innerSteps: configuration.innerSteps, innerLearningRate: configuration.innerLearningRate,
                     order: configuration.method == .fomaml ? .first : .second,
                     learnsInnerRates: configuration.method == .metaSGD,
-                    metaLearningRate: configuration.metaLearningRate))
+                    metaLearningRate: configuration.metaLearningRate,
+                    rateParameterization: configuration.rateParameterization,
+                    maximumInnerRate: configuration.maximumInnerRate))
         case .reptile:
             reptile = Reptile(
                 model: network,
@@ -287,6 +307,18 @@ public final class MetaTraining {
 
     /// The learned inner rates' summary (Meta-SGD), or nil.
     public var innerRateSummary: InnerRateSummary? { maml?.innerRateSummary }
+
+    /// The learned inner rates α (Meta-SGD), one tensor per network parameter, or nil.
+    public var learnedInnerRates: [Tensor]? { maml.flatMap { $0.innerRates.isEmpty ? nil : $0.learnedRates } }
+
+    /// Sets the learned rates (Meta-SGD) to `rates`, one tensor per network parameter; in the softplus form
+    /// rates at or below zero become `floor` (see ``MAML/setLearnedRates(_:floor:)``). Returns how many were
+    /// raised, or nil when this run does not learn its rates.
+    @discardableResult
+    public func setLearnedInnerRates(_ rates: [Tensor], floor: Float = 1e-6) -> Int? {
+        guard let maml, !maml.innerRates.isEmpty else { return nil }
+        return maml.setLearnedRates(rates, floor: floor)
+    }
 
     /// The optimizers whose state a resumed run needs, by name.
     public var optimizers: [(name: String, optimizer: any Optimizer)] {
@@ -355,7 +387,7 @@ public final class MetaTraining {
                 curve = lstm.adaptationCurve(episode, checkpoints: points)
             } else {
                 let rates =
-                    maml?.rateTensors ?? network.parameters.map { _ in Tensor(configuration.innerLearningRate) }
+                    maml?.learnedRates ?? network.parameters.map { _ in Tensor(configuration.innerLearningRate) }
                 curve = InnerLoop.adaptationCurve(
                     network, parameters: network.parameterValues, rates: rates, episode: episode, checkpoints: points)
             }
@@ -422,7 +454,7 @@ public final class MetaTraining {
             }
             theta = ParameterVector.unflatten(flat.detached(), shapes: shapes)
         } else {
-            let rates = maml?.rateTensors ?? network.parameters.map { _ in Tensor(configuration.innerLearningRate) }
+            let rates = maml?.learnedRates ?? network.parameters.map { _ in Tensor(configuration.innerLearningRate) }
             for _ in 0..<steps {
                 let loss = episode.supportTargets.loss(of: network(episode.supportInputs, parameters: theta))
                 let grads = gradients(of: loss, wrt: theta)

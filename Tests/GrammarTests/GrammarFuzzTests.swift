@@ -76,7 +76,7 @@ struct GrammarFuzzTests {
         for name in mont.sorted() where name.hasSuffix(".mont") {
             if let text = try? readTextFile(grammarsDirectory + "/" + name) { out.append((name, text)) }
         }
-        for name in ["sem0.fcfg", "sem1.fcfg", "simple-sem.fcfg", "sql0.fcfg", "toy.cfg"] {
+        for name in ["sem0.fcfg", "sem1.fcfg", "simple-sem.fcfg", "sql0.fcfg", "toy.cfg", "agreement.fcfg"] {
             if let text = try? readTextFile(nltkFixturesDirectory + "/" + name) { out.append((name, text)) }
         }
         return out

@@ -46,10 +46,10 @@ struct NLTKCoverageTests {
     @Test func unsupportedConstructsAreReportedAtTheirOwnColumn() throws {
         let source =
             "% start S\nS[SEM=<?np>] -> NP[SEM=?np]\nNP[SEM=<john>, STORE=(<john>)] -> 'John'\n"
-            + "NP[AGR=[NUM=sg], SEM=<mary>] -> 'Mary'\n"
+            + "NP[AGR=(1)[NUM=sg], SEM=<mary>] -> 'Mary'\n"
         do {
             _ = try NLTKImporter.importGrammar(source: source, file: "store.fcfg")
-            Issue.record("STORE and feature-structure values must be rejected")
+            Issue.record("STORE and numbered reentrancy must be rejected")
         } catch {
             let located = error.errors.map { ($0.location.line, $0.location.column) }
             #expect(located.contains { $0 == (3, 16) })

@@ -9,7 +9,8 @@ import Testing
 struct DivergenceAndComparisonTests {
     @Test func metaSGDRatesAppliedTooOftenAreReportedAsDivergedNotNaN() throws {
         let configuration = MetaTrainingConfiguration(
-            method: .metaSGD, shots: 5, hiddenSizes: [8], innerSteps: 1, metaBatchSize: 2, seed: 3)
+            method: .metaSGD, shots: 5, hiddenSizes: [8], innerSteps: 1, metaBatchSize: 2, seed: 3,
+            innerRateParameterization: .unconstrained)
         let run = MetaTraining(configuration: configuration)
         // Rates far beyond the stable range 2/λ of the support loss's curvature, as unconstrained Meta-SGD can learn.
         for (name, parameter) in run.namedParameters where name.hasPrefix("inner_rates.") {
@@ -174,7 +175,8 @@ struct NonFiniteMetaGradientTests {
         let model = FunctionalMLP(sizes: [1, 6, 1], using: &generator)
         let maml = MAML(
             model: model,
-            configuration: MAMLConfiguration(innerSteps: 3, innerLearningRate: 0.01, learnsInnerRates: true))
+            configuration: MAMLConfiguration(
+                innerSteps: 3, innerLearningRate: 0.01, learnsInnerRates: true, rateParameterization: .unconstrained))
         for rate in maml.innerRates { rate.update(Tensor.full(rate.shape, 1e20)) }
         let before = maml.namedParameters.map { $0.parameter.value.scalars }
         let episodes = (0..<2).map { _ in SinusoidTasks(shots: 4, queryCount: 3).sampleEpisode(using: &generator) }

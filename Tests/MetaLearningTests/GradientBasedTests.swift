@@ -98,7 +98,9 @@ struct GradientBasedTests {
         let model = linearModel(weights: [0.3, -0.2], bias: 0.1)
         let maml = MAML(
             model: model,
-            configuration: MAMLConfiguration(innerSteps: 1, innerLearningRate: Float(alpha), learnsInnerRates: true))
+            configuration: MAMLConfiguration(
+                innerSteps: 1, innerLearningRate: Float(alpha), learnsInnerRates: true,
+                rateParameterization: .unconstrained))
         let (_, grads) = maml.metaGradient([episode(support, query)])
         #expect(grads.count == 4)
         let gs = support.gradient(theta0)

@@ -23,9 +23,10 @@ extension GrammarCompiler {
     mutating func categoryReference(_ reference: CategoryReference) throws(GrammarError) -> Int {
         if let c = categoryIndex[reference.name] {
             if options.infersCategories {
-                // Features first seen here are added (untyped features take their values as constructors).
+                // Features first seen here are added (untyped features take their values as constructors of one
+                // shared enumeration, so a variable shared between two features compares the same values).
                 for (name, _) in reference.features where !categories[c].features.contains(where: { $0.name == name }) {
-                    categories[c].features.append((name, "%" + name))
+                    categories[c].features.append((name, Self.inferredFeatureType))
                 }
             }
             return c
@@ -36,9 +37,13 @@ extension GrammarCompiler {
                 reference.location)
         }
         categoryIndex[reference.name] = categories.count
-        categories.append((reference.name, reference.features.map { ($0.name, "%" + $0.name) }, inference.fresh()))
+        categories.append((reference.name, reference.features.map { ($0.name, Self.inferredFeatureType) }, inference.fresh()))
         return categories.count - 1
     }
+
+    /// The type of every inferred (undeclared) feature: one enumeration of all the values written, so that values
+    /// compare equal across features (`NP[NUM=?n] VP[AGR=?n]`).
+    static let inferredFeatureType = "%"
 
     /// The constructor index of a feature value.
     mutating func featureConstant(_ value: String, feature: String, category: Int, at location: SourceLocation)

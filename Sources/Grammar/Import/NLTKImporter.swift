@@ -2,14 +2,15 @@
 /// `Valuation.fromstring` syntax) — the subset described in docs/compositionality.md.
 ///
 /// Supported: `% start`, productions with alternatives, quoted terminals, features `NAME=value`, `+NAME`/`-NAME`,
-/// shared feature variables `?n` (unification: unset values unify with anything), `SEM=<logic>` templates over the
+/// shared feature variables `?n` (unification: unset values unify with anything), feature structures as values
+/// (`AGR=[NUM=?n, PER=3]`, nested; a variable shared between structures, `AGR=?a`, shares all their leaves), `SEM=<logic>` templates over the
 /// daughters' `?var`s, `SEM=?var` (identity), string semantics `SEM='…'` and `SEM=(?a + WORD + ?b)` (sql0.fcfg),
 /// lexical productions (one entry per alternative). Category types are inferred jointly over the grammar; constants
 /// missing from the valuation evaluate to "undefined", as NLTK's `Model.evaluate` reports them.
 /// A category whose productions carry different semantic types gets one variant per type (`NP`, `NP#2`; see
 /// docs/compositionality.md). Not supported (reported as errors at the construct): slash categories (`NP/NP` gaps),
-/// Cooper storage and binding operators (`STORE`, `SEM=[CORE=…, BO=…]`), feature values that are feature structures,
-/// SEM built from non-SEM features.
+/// Cooper storage and binding operators (`STORE`, `SEM=[CORE=…, BO=…]`), numbered reentrancy (`(1)`, `->(1)`), a
+/// path used both as an atomic value and as a structure, SEM built from non-SEM features.
 public enum NLTKImporter {
     /// Loads an NLTK grammar and (optionally) a valuation file into an interpreted grammar.
     public static func load(grammarPath: String, valuationPath: String?) throws -> InterpretedGrammar {
@@ -68,6 +69,7 @@ public enum NLTKImporter {
             }
         }
         if !errors.isEmpty { throw GrammarErrors(errors) }
+        try expandStructureVariables(&syntax)
         let options = GrammarCompilerOptions(infersCategories: true, allowsUndefinedConstants: true)
         do throws(GrammarErrors) {
             return try GrammarLoader.compile(syntax, options: options)
@@ -195,9 +197,15 @@ public enum NLTKImporter {
                     if case .terminal(let w) = item { return w }
                     return ""
                 }
-                for (_, value) in mother.features {
-                    if case .variable = value { throw fail("a lexical production's features must be constants") }
+                // A variable that occurs once leaves its feature unspecified, as NLTK reads it; one shared between
+                // two features of a word would constrain them to be equal, which a lexical entry cannot state.
+                var occurrences: [String: Int] = [:]
+                for case (_, .variable(let v)) in mother.features { occurrences[v, default: 0] += 1 }
+                if let shared = occurrences.first(where: { $0.value > 1 })?.key {
+                    throw fail("the variable ?\(shared) is shared between features of a lexical production")
                 }
+                var lexicalReference = motherReference
+                lexicalReference.features.removeAll { if case .variable = $0.value { true } else { false } }
                 var semantics = try semanticsExpression(
                     mother.semantics, daughters: [], location: location, lineNumber: lineNumber, file: file, raw: raw)
                 if treeSemantics {
@@ -206,7 +214,7 @@ public enum NLTKImporter {
                 }
                 syntax.lexicon.append(
                     LexicalDeclaration(
-                        form: Located(words.joined(separator: " "), at: location), category: motherReference,
+                        form: Located(words.joined(separator: " "), at: location), category: lexicalReference,
                         semantics: semantics ?? Expression(.boolean(true), at: location)))
                 continue
             }
@@ -395,10 +403,16 @@ public enum NLTKImporter {
                 }
                 continue
             }
-            if value.hasPrefix("[") || value.hasPrefix("(") {
+            if value.hasPrefix("(") || value.hasPrefix("->") {
                 throw failHere(
-                    "feature structures as feature values (\(key)=\(value.prefix(1))…) are not supported: features must be atomic values or ?variables"
+                    "numbered reentrancy (\(key)=(1)… or ->(1)) is not supported: share a ?variable between the two places instead"
                 )
+            }
+            if value.hasPrefix("[") {
+                // A feature structure as the value: its leaves become path features (`AGR.NUM`).
+                category.features += try flattenStructure(
+                    value, path: key, column: valueColumn, depth: 1, lineNumber: lineNumber, file: file, raw: raw)
+                continue
             }
             if value.hasPrefix("?") {
                 value.removeFirst()
@@ -408,6 +422,124 @@ public enum NLTKImporter {
             }
         }
         return category
+    }
+
+    /// The deepest feature structure nested as a value (deeper ones are reported, never a stack overflow).
+    static let maximumStructureDepth = 32
+
+    /// The leaves of the feature structure `text` (`[F=v, +G, H=[…]]`) as path features under `path`
+    /// (`AGR=[NUM=?n, PER=3]` → `AGR.NUM=?n`, `AGR.PER=3`). Paths are joined with `.`, which no NLTK feature name
+    /// contains; `column` is where `text` starts on the line.
+    static func flattenStructure(
+        _ text: String, path: String, column: Int, depth: Int, lineNumber: Int, file: String, raw: String
+    ) throws(GrammarError) -> [(name: String, value: FeatureValue)] {
+        func fail(_ message: String, _ at: Int) -> GrammarError {
+            GrammarError(message, at: SourceLocation(file: file, line: lineNumber, column: at), sourceLine: raw)
+        }
+        guard depth <= maximumStructureDepth else {
+            throw fail("feature structures nested deeper than \(maximumStructureDepth) levels", column)
+        }
+        guard text.hasPrefix("["), text.hasSuffix("]"), text.count >= 2 else {
+            throw fail("unclosed '[' in the value of \(path)", column)
+        }
+        let body = String(text.dropFirst().dropLast())
+        var leaves: [(name: String, value: FeatureValue)] = []
+        for (part, offset) in splitTopLevel(body, separator: ",") {
+            let feature = part.trimming(" \t")
+            if feature.isEmpty { continue }
+            let featureColumn = column + 1 + offset + part.prefix { $0 == " " || $0 == "\t" }.count
+            if let sign = feature.first, sign == "+" || sign == "-" {
+                let name = String(feature.dropFirst()).trimming(" \t")
+                guard !name.isEmpty, !name.contains("=") else { throw fail("expected +NAME or -NAME", featureColumn) }
+                leaves.append((path + "." + name, .constant(String(sign))))
+                continue
+            }
+            guard let eq = feature.firstIndex(of: "=") else {
+                throw fail("expected NAME=value in '\(feature)'", featureColumn)
+            }
+            let key = feature[..<eq].trimming(" \t")
+            let value = feature[feature.index(after: eq)...].trimming(" \t")
+            let valueColumn =
+                featureColumn + feature.distance(from: feature.startIndex, to: eq) + 1
+                + feature[feature.index(after: eq)...].prefix { $0 == " " || $0 == "\t" }.count
+            if key.isEmpty { throw fail("a feature needs a name", featureColumn) }
+            if key.contains(".") { throw fail("'.' in the feature name '\(key)'", featureColumn) }
+            if key == "SEM" || key == "sem" || key == "STORE" {
+                throw fail("\(key) inside a nested feature structure is not supported", featureColumn)
+            }
+            if value.isEmpty { throw fail("\(key) has no value", valueColumn) }
+            if value.hasPrefix("(") || value.hasPrefix("->") {
+                throw fail(
+                    "numbered reentrancy (\(key)=(1)… or ->(1)) is not supported: share a ?variable between the two places instead",
+                    valueColumn)
+            }
+            if value.hasPrefix("[") {
+                leaves += try flattenStructure(
+                    value, path: path + "." + key, column: valueColumn, depth: depth + 1, lineNumber: lineNumber,
+                    file: file, raw: raw)
+            } else if value.hasPrefix("?") {
+                leaves.append((path + "." + key, .variable(String(value.dropFirst()))))
+            } else {
+                leaves.append((path + "." + key, .constant(value)))
+            }
+        }
+        return leaves
+    }
+
+    /// Expands variables that stand for whole feature structures: where the grammar gives a feature path
+    /// structured values (`AGR=[NUM=…]`), `AGR=?a` becomes one variable per leaf path below it (`AGR.NUM=?a.NUM`,
+    /// …), so sharing `?a` shares every leaf, the reentrancy of unification (Shieber 1986, *An Introduction to
+    /// Unification-Based Approaches to Grammar*). A path used both as an atomic value and as a structure is
+    /// reported at the atomic use (NLTK's unification of the two always fails).
+    static func expandStructureVariables(_ syntax: inout GrammarSyntax) throws(GrammarErrors) {
+        var references: [CategoryReference] = syntax.lexicon.map(\.category)
+        for rule in syntax.rules {
+            references.append(rule.mother)
+            for case .daughter(_, let reference) in rule.items { references.append(reference) }
+        }
+        // Leaf paths below every structured path, in order of first appearance.
+        var leavesBelow: [String: [String]] = [:]
+        for reference in references {
+            for (name, _) in reference.features where name.contains(".") {
+                var prefix = ""
+                for component in name.split(separator: ".").dropLast() {
+                    prefix += prefix.isEmpty ? String(component) : "." + component
+                    let rest = String(name.dropFirst(prefix.count + 1))
+                    if !(leavesBelow[prefix]?.contains(rest) ?? false) { leavesBelow[prefix, default: []].append(rest) }
+                }
+            }
+        }
+        guard !leavesBelow.isEmpty else { return }
+        var errors: [GrammarError] = []
+        func expand(_ reference: inout CategoryReference) {
+            var features: [(name: String, value: FeatureValue)] = []
+            for (name, value) in reference.features {
+                guard let leaves = leavesBelow[name] else {
+                    features.append((name, value))
+                    continue
+                }
+                switch value {
+                case .variable(let v):
+                    for leaf in leaves { features.append((name + "." + leaf, .variable(v + "." + leaf))) }
+                case .constant(let c):
+                    errors.append(
+                        GrammarError(
+                            "\(name)=\(c) is an atomic value, but elsewhere \(name) is a feature structure ([\(leaves.joined(separator: ", "))]); NLTK never unifies the two",
+                            at: reference.location))
+                }
+            }
+            reference.features = features
+        }
+        for index in syntax.lexicon.indices { expand(&syntax.lexicon[index].category) }
+        for index in syntax.rules.indices {
+            expand(&syntax.rules[index].mother)
+            syntax.rules[index].items = syntax.rules[index].items.map { item in
+                guard case .daughter(let label, var reference) = item else { return item }
+                expand(&reference)
+                return .daughter(label: label, category: reference)
+            }
+        }
+        if !errors.isEmpty { throw GrammarErrors(errors) }
     }
 
     static func semanticsExpression(

@@ -1,4 +1,5 @@
 import Autodiff
+import Foundation
 import NeuralNet
 
 /// Which meta-gradient MAML follows.
@@ -7,6 +8,51 @@ public enum MAMLOrder: String, Codable, Sendable, CaseIterable {
     case second
     /// First-order MAML: ∂θₖ/∂φ taken as the identity, so the meta-gradient is the query gradient at θₖ.
     case first
+}
+
+/// How Meta-SGD's learned inner rates α are obtained from the trained tensors ρ.
+///
+/// Li et al. 2017 train α itself, unconstrained; nothing then keeps α positive, and a negative rate is gradient
+/// ascent on its coordinate. The softplus form α = log(1 + e^ρ) (optionally clipped above, α = min(softplus(ρ),
+/// α_max)) keeps every rate positive whatever the meta-gradient does, the standard positivity reparameterization
+/// (e.g. the learned per-layer, per-step rates of Antoniou, Edwards & Storkey, "How to train your MAML", ICLR 2019,
+/// are kept positive the same way in common implementations).
+public enum InnerRateParameterization: String, Codable, Sendable, CaseIterable {
+    /// α = ρ, as in Li et al. 2017; the rates may turn negative. Weights named `inner_rates.<parameter>`.
+    case unconstrained
+    /// α = softplus(ρ) = log(1 + e^ρ) > 0, clipped at the configured maximum if any. Weights named
+    /// `inner_rate_logits.<parameter>` (so a file of either form is never read as the other).
+    case softplus
+
+    /// The weight-name prefix of the trained rate tensors.
+    public var weightPrefix: String {
+        switch self {
+        case .unconstrained: "inner_rates."
+        case .softplus: "inner_rate_logits."
+        }
+    }
+
+    /// The trained value ρ that gives the rate `alpha` (softplus⁻¹(α) = log(e^α − 1) = α + log(1 − e^−α);
+    /// `alpha` must be positive for the softplus form).
+    public func raw(forRate alpha: Float) -> Float {
+        switch self {
+        case .unconstrained: return alpha
+        case .softplus:
+            precondition(alpha > 0, "InnerRateParameterization.raw: softplus rates are positive, got \(alpha)")
+            return alpha > 20 ? alpha : alpha + Foundation.log(-Foundation.expm1(-alpha))
+        }
+    }
+
+    /// The rates α of the trained tensor ρ (recorded on the tape, so the meta-gradient reaches ρ), with every
+    /// rate at most `maximum` when given (softplus form only).
+    public func rates(_ raw: Tensor, maximum: Float?) -> Tensor {
+        switch self {
+        case .unconstrained: return raw
+        case .softplus:
+            let alpha = raw.softplus()
+            return maximum.map { alpha.clamped(max: $0) } ?? alpha
+        }
+    }
 }
 
 /// The settings of a ``MAML`` learner.
@@ -21,18 +67,32 @@ public struct MAMLConfiguration: Codable, Sendable, Equatable {
     public var learnsInnerRates: Bool
     /// The Adam step size β of the meta-update.
     public var metaLearningRate: Float
+    /// How learned rates are parameterized (Meta-SGD only): softplus (positive) or unconstrained.
+    public var rateParameterization: InnerRateParameterization
+    /// The largest learned rate (softplus form only); nil: no upper bound.
+    public var maximumInnerRate: Float?
 
-    /// Finn et al. 2017's sinusoid settings by default: one inner step with α = 0.01, Adam with β = 0.001.
+    /// Finn et al. 2017's sinusoid settings by default: one inner step with α = 0.01, Adam with β = 0.001; learned
+    /// rates are positive (softplus) without an upper bound.
     public init(
         innerSteps: Int = 1, innerLearningRate: Float = 0.01, order: MAMLOrder = .second,
-        learnsInnerRates: Bool = false, metaLearningRate: Float = 1e-3
+        learnsInnerRates: Bool = false, metaLearningRate: Float = 1e-3,
+        rateParameterization: InnerRateParameterization = .softplus, maximumInnerRate: Float? = nil
     ) {
         precondition(innerSteps >= 1, "MAMLConfiguration: innerSteps \(innerSteps) < 1")
+        precondition(
+            !learnsInnerRates || rateParameterization == .unconstrained || innerLearningRate > 0,
+            "MAMLConfiguration: softplus rates start from a positive α, got \(innerLearningRate)")
+        precondition(
+            maximumInnerRate.map { $0 >= innerLearningRate } ?? true,
+            "MAMLConfiguration: the maximum inner rate is below the initial rate")
         self.innerSteps = innerSteps
         self.innerLearningRate = innerLearningRate
         self.order = order
         self.learnsInnerRates = learnsInnerRates
         self.metaLearningRate = metaLearningRate
+        self.rateParameterization = rateParameterization
+        self.maximumInnerRate = maximumInnerRate
     }
 }
 
@@ -49,14 +109,16 @@ public struct MAMLConfiguration: Codable, Sendable, Equatable {
 /// ```
 ///
 /// With ``MAMLConfiguration/learnsInnerRates`` the rates α become per-scalar parameters learned by the same
-/// meta-gradient (Meta-SGD: Li, Zhou, Chen & Li, "Meta-SGD: Learning to Learn Quickly for Few-Shot Learning", 2017).
+/// meta-gradient (Meta-SGD: Li, Zhou, Chen & Li, "Meta-SGD: Learning to Learn Quickly for Few-Shot Learning", 2017);
+/// by default through α = softplus(ρ), so they stay positive (``InnerRateParameterization``).
 /// The model is any ``FunctionalModel``; the inner loop runs on tensors, never on the model's parameters.
 public final class MAML<Model: FunctionalModel> {
     /// The model whose parameters are the initialization φ.
     public let model: Model
     /// The settings.
     public let configuration: MAMLConfiguration
-    /// The learned inner rates (Meta-SGD), one tensor per model parameter; empty when the rate is fixed.
+    /// The trained rate tensors ρ (Meta-SGD), one per model parameter; empty when the rate is fixed. The rates are
+    /// α = ρ (unconstrained) or softplus(ρ) (see ``MAMLConfiguration/rateParameterization``).
     public let innerRates: [Parameter]
     /// The Adam optimizer of the meta-update over φ (and the rates).
     public let metaOptimizer: Adam
@@ -67,25 +129,67 @@ public final class MAML<Model: FunctionalModel> {
         self.configuration = configuration
         innerRates =
             configuration.learnsInnerRates
-            ? model.parameters.map { Parameter(Tensor.full($0.shape, configuration.innerLearningRate)) } : []
+            ? model.parameters.map {
+                Parameter(
+                    Tensor.full(
+                        $0.shape, configuration.rateParameterization.raw(forRate: configuration.innerLearningRate)))
+            } : []
         metaOptimizer = Adam(model.parameters + innerRates, learningRate: configuration.metaLearningRate)
     }
 
-    /// Every trained tensor by name: the model's parameters, then `inner_rates.<name>` with Meta-SGD.
+    /// Every trained tensor by name: the model's parameters, then with Meta-SGD the rate tensors as
+    /// `inner_rate_logits.<name>` (softplus form) or `inner_rates.<name>` (unconstrained form).
     public var namedParameters: [(name: String, parameter: Parameter)] {
         let own = model.namedParameters
-        return own + zip(own, innerRates).map { (name: "inner_rates." + $0.0.name, parameter: $0.1) }
+        let prefix = configuration.rateParameterization.weightPrefix
+        return own + zip(own, innerRates).map { (name: prefix + $0.0.name, parameter: $0.1) }
     }
 
-    /// The rate tensors of the inner loop: the learned ones, or α as a scalar for every parameter.
+    /// The rate tensors of the inner loop: the learned rates α (computed from ρ on the tape, so the meta-gradient
+    /// reaches ρ), or the fixed α as a scalar for every parameter.
     public var rateTensors: [Tensor] {
         innerRates.isEmpty
-            ? model.parameters.map { _ in Tensor(configuration.innerLearningRate) } : innerRates.map(\.value)
+            ? model.parameters.map { _ in Tensor(configuration.innerLearningRate) }
+            : innerRates.map {
+                configuration.rateParameterization.rates($0.value, maximum: configuration.maximumInnerRate)
+            }
     }
 
-    /// The range and sign of the learned inner rates (Meta-SGD), or nil when the rate is fixed.
+    /// The learned rates α as constants (for evaluation), or the fixed α for every parameter.
+    public var learnedRates: [Tensor] { withoutGradients { rateTensors.map { $0.detached() } } }
+
+    /// The range and sign of the learned inner rates α (Meta-SGD), or nil when the rate is fixed.
     public var innerRateSummary: InnerRateSummary? {
-        innerRates.isEmpty ? nil : InnerRateSummary(innerRates.flatMap { $0.value.scalars })
+        innerRates.isEmpty ? nil : InnerRateSummary(learnedRates.flatMap(\.scalars))
+    }
+
+    /// Sets the learned rates to `rates` (one tensor per model parameter, as ``learnedRates`` gives them), e.g. to
+    /// carry rates trained in the unconstrained form over to the softplus form. Rates at or below zero become
+    /// `floor`, which must be positive, in the softplus form (it cannot represent them); rates above the maximum
+    /// are stored as the maximum.
+    ///
+    /// - Returns: how many rates were raised to `floor`.
+    @discardableResult
+    public func setLearnedRates(_ rates: [Tensor], floor: Float = 1e-6) -> Int {
+        precondition(rates.count == innerRates.count, "MAML.setLearnedRates: \(rates.count) tensors for \(innerRates.count)")
+        precondition(floor > 0, "MAML.setLearnedRates: floor must be positive")
+        var raised = 0
+        let form = configuration.rateParameterization
+        for (parameter, rate) in zip(innerRates, rates) {
+            precondition(parameter.shape == rate.shape, "MAML.setLearnedRates: shape \(rate.shape) ≠ \(parameter.shape)")
+            let raw = rate.scalars.map { alpha -> Float in
+                guard form == .softplus else { return alpha }
+                var value = alpha
+                if !(value > 0) {
+                    value = floor
+                    raised += 1
+                }
+                if let maximum = configuration.maximumInnerRate { value = min(value, maximum) }
+                return form.raw(forRate: value)
+            }
+            parameter.update(Tensor(shape: rate.shape, scalars: raw))
+        }
+        return raised
     }
 
     /// The meta-objective and its gradient for a meta-batch: the mean over tasks of the query loss after
