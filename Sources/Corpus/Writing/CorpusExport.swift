@@ -32,8 +32,27 @@ public enum CorpusExporter {
             let report = try loader.forEachEvent(progress: progress) { try writer.write($0) }
             try writer.finish()
             return report
-        case .jsonl, .text:
+        case .text:
+            // Lent units, and each distinct token made once: the same lines as `textLine` of each unit.
             var report = CorpusLoadReport()
+            var interned = tokenizer.map { InternedTokenStrings(tokenizer: $0) }
+            try AtomicFileWriter.write(to: path) { handle in
+                var output = BufferedOutput(handle: handle)
+                report = try loader.forEachBorrowedUnit(progress: progress) { _, unit in
+                    if let tokens = interned?.tokens(of: unit) {
+                        try output.write(tokens.joined(separator: " "))
+                    } else if unit.utf8Text.contains(0x0A) {
+                        try output.write(unit.text.replacingOccurrences(of: "\n", with: " "))
+                    } else {
+                        try output.write(unit.utf8Text)
+                    }
+                }
+                try output.flush()
+            }
+            return report
+        case .jsonl:
+            var report = CorpusLoadReport()
+            var interned = tokenizer.map { InternedTokenStrings(tokenizer: $0) }
             try AtomicFileWriter.write(to: path) { handle in
                 var output = BufferedOutput(handle: handle)
                 var document = DocumentInfo(identifier: "", source: "")
@@ -42,11 +61,8 @@ public enum CorpusExporter {
                     case .startDocument(let info): document = info
                     case .endDocument: break
                     case .unit(let unit):
-                        let line =
-                            format == .jsonl
-                            ? try jsonLine(unit, document: document, tokenizer: tokenizer)
-                            : textLine(unit, tokenizer: tokenizer)
-                        try output.write(line)
+                        try output.write(
+                            try jsonLine(unit, document: document, tokens: interned?.tokens(of: unit)))
                     }
                 }
                 try output.flush()
@@ -59,11 +75,16 @@ public enum CorpusExporter {
     public static func jsonLine(_ unit: TextUnit, document: DocumentInfo, tokenizer: Tokenizer? = nil) throws
         -> String
     {
+        try jsonLine(unit, document: document, tokens: tokenizer.map { tokens(of: unit, $0) })
+    }
+
+    /// The JSONL line of a unit with its tokens already made (keys sorted, no trailing newline).
+    static func jsonLine(_ unit: TextUnit, document: DocumentInfo, tokens: [String]?) throws -> String {
         var object: [String: Any] = [
             "document": document.identifier, "source": unit.position.file, "line": unit.position.line,
             "kind": unit.kind.rawValue, "text": unit.text, "labels": unit.labels, "metadata": unit.metadata,
         ]
-        if let tokenizer { object["tokens"] = tokens(of: unit, tokenizer) }
+        if let tokens { object["tokens"] = tokens }
         let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])
         return String(decoding: data, as: UTF8.self)
     }
@@ -95,6 +116,13 @@ struct BufferedOutput {
 
     mutating func write(_ line: String) throws {
         buffer.append(contentsOf: line.utf8)
+        buffer.append(0x0A)
+        if buffer.count >= 1 << 20 { try flush() }
+    }
+
+    /// Writes a line given as UTF-8 bytes.
+    mutating func write(_ line: UnsafeBufferPointer<UInt8>) throws {
+        buffer.append(line)
         buffer.append(0x0A)
         if buffer.count >= 1 << 20 { try flush() }
     }
