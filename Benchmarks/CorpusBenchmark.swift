@@ -93,6 +93,30 @@ func runCorpusBenchmarks(
         }
         return (units, tokens)
     }
+    // Owned units and their tokens as strings made once per distinct token (`InternedTokenStrings`).
+    try measure("TEI units + interned token strings") {
+        let reader = try XMLCorpusReader(contentsOfFile: path)
+        var interned = InternedTokenStrings(tokenizer: tokenizer)
+        var units = 0
+        var tokens = 0
+        try reader.forEachUnit { _, unit in
+            units += 1
+            tokens += interned.tokenize(unit.text).count
+        }
+        return (units, tokens)
+    }
+    // Borrowed units and their tokens as interned strings (the plain-text export's path).
+    try measure("TEI borrowed units + interned token strings") {
+        let reader = try XMLCorpusReader(contentsOfFile: path)
+        var interned = InternedTokenStrings(tokenizer: tokenizer)
+        var units = 0
+        var tokens = 0
+        try reader.forEachBorrowedUnit { _, unit in
+            units += 1
+            tokens += interned.tokens(in: unit.utf8Text).count
+        }
+        return (units, tokens)
+    }
     // The fast path: units lent by the reader (text bytes borrowed, no String, TextUnit or event per unit).
     try measure("TEI borrowed units") {
         let reader = try XMLCorpusReader(contentsOfFile: path)
