@@ -14,9 +14,8 @@ public enum MAMLOrder: String, Codable, Sendable, CaseIterable {
 ///
 /// Li et al. 2017 train α itself, unconstrained; nothing then keeps α positive, and a negative rate is gradient
 /// ascent on its coordinate. The softplus form α = log(1 + e^ρ) (optionally clipped above, α = min(softplus(ρ),
-/// α_max)) keeps every rate positive whatever the meta-gradient does, the standard positivity reparameterization
-/// (e.g. the learned per-layer, per-step rates of Antoniou, Edwards & Storkey, "How to train your MAML", ICLR 2019,
-/// are kept positive the same way in common implementations).
+/// α_max)) keeps every rate positive whatever the meta-gradient does; the MetaLearning documentation compares the
+/// two forms on the sinusoid task with five inner steps.
 public enum InnerRateParameterization: String, Codable, Sendable, CaseIterable {
     /// α = ρ, as in Li et al. 2017; the rates may turn negative. Weights named `inner_rates.<parameter>`.
     case unconstrained
@@ -273,9 +272,11 @@ public final class MAML<Model: FunctionalModel> {
 
 /// Summary statistics of Meta-SGD's learned per-parameter inner rates.
 ///
-/// Meta-SGD (Li et al. 2017) learns the rates α for the number of inner steps it is meta-trained with and puts no
-/// constraint on them: they grow well beyond the initial α and some turn negative (gradient ascent on those
-/// coordinates), because only the query loss after exactly those steps is optimized. A step θ − α ⊙ ∇L repeated
+/// Meta-SGD (Li et al. 2017) learns the rates α for the number of inner steps it is meta-trained with. In the
+/// unconstrained form (``InnerRateParameterization/unconstrained``) they grow well beyond the initial α and some turn
+/// negative (gradient ascent on those coordinates), because only the query loss after exactly those steps is
+/// optimized; the softplus form keeps them positive but bounds them above only with
+/// ``MAMLConfiguration/maximumInnerRate``. A step θ − α ⊙ ∇L repeated
 /// beyond that count multiplies the error along a curvature direction λ by about (1 − αλ) each time; wherever
 /// |1 − αλ| > 1 or α < 0 the iterates grow geometrically, which is why further test-time steps diverge.
 public struct InnerRateSummary: Codable, Sendable, Equatable {
