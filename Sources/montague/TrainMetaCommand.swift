@@ -101,6 +101,14 @@ struct TrainMetaCommand: ParsableCommand {
     @Option(name: .customLong("inner-lr"), help: "Inner and test-time learning rate α.")
     var innerLR: Float = 0.01
 
+    @Option(
+        name: .customLong("inner-rates"),
+        help: "meta-sgd: softplus (α = softplus(ρ), always positive) or unconstrained (α = ρ, Li et al. 2017).")
+    var innerRates: InnerRateParameterization = .softplus
+
+    @Option(name: .customLong("max-inner-rate"), help: "meta-sgd: clip the learned rates at this value.")
+    var maxInnerRate: Float?
+
     @Option(name: .customLong("meta-lr"), help: "Adam learning rate of the meta-update.")
     var metaLR: Float = 1e-3
 
@@ -175,7 +183,8 @@ struct TrainMetaCommand: ParsableCommand {
             hiddenSizes: hiddenSizes ?? [40, 40], embeddingSize: embeddingSize, innerSteps: innerSteps,
             innerLearningRate: innerLR, metaLearningRate: metaLR, outerStepSize: outerStep, metaBatchSize: metaBatch,
             inputLSTMHiddenSize: inputLSTM, seed: seed, textFeatures: task.family == .text ? textFeatures : nil,
-            learnsInitialization: method == .lstmOptimizer && fixedInitialization ? false : nil)
+            learnsInitialization: method == .lstmOptimizer && fixedInitialization ? false : nil,
+            innerRateParameterization: innerRates, maximumInnerRate: maxInnerRate)
     }
 
     func validate() throws {
@@ -184,6 +193,9 @@ struct TrainMetaCommand: ParsableCommand {
         guard steps >= 0, evalEpisodes > 0, reportEvery > 0, testSteps >= 1, checkpointEvery >= 0 else {
             throw ValidationError(
                 "--steps and --checkpoint-every must be ≥ 0; --eval-episodes, --report-every, --test-steps positive")
+        }
+        if (maxInnerRate != nil || innerRates != .softplus) && method != .metaSGD {
+            throw ValidationError("--inner-rates and --max-inner-rate need --method meta-sgd")
         }
         if (compareOptimizers || fixedInitialization) && method != .lstmOptimizer {
             throw ValidationError("--compare-optimizers and --fixed-initialization need --method lstm-optimizer")

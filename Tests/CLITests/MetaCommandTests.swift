@@ -97,6 +97,39 @@ struct MetaCommandTests {
         #expect(missing.status == 2 && missing.standardError.contains("none.csv"), "\(missing.standardError)")
     }
 
+    @Test func metaSGDRatesAreSoftplusByDefaultAndTheirOptionsAreChecked() throws {
+        let directory = try Self.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let executable = try MontagueExecutable.locate()
+        let output = directory.appendingPathComponent("metasgd").path
+        let common = [
+            "train", "meta", "--method", "meta-sgd", "--shots", "5", "--hidden", "8", "--meta-batch", "2",
+            "--steps", "3", "--eval-episodes", "3", "--inner-steps", "2",
+        ]
+        let clipped = try executable.run(common + ["--max-inner-rate", "0.05", "--output", output])
+        #expect(clipped.status == 0, "\(clipped.standardError)")
+        let manifest = try String(contentsOfFile: output + "/manifest.json", encoding: .utf8)
+        #expect(manifest.contains("softplus"), "\(manifest)")
+        let weights = try FileManager.default.contentsOfDirectory(atPath: output)
+        #expect(!weights.isEmpty)
+        let unconstrained = try executable.run(
+            common + ["--inner-rates", "unconstrained", "--output", directory.appendingPathComponent("raw").path])
+        #expect(unconstrained.status == 0, "\(unconstrained.standardError)")
+        let clipWithoutSoftplus = try executable.run(
+            common + [
+                "--inner-rates", "unconstrained", "--max-inner-rate", "0.05", "--output",
+                directory.appendingPathComponent("bad").path,
+            ])
+        #expect(clipWithoutSoftplus.status == 2 && clipWithoutSoftplus.standardError.contains("softplus"))
+        let rateOnMAML = try executable.run([
+            "train", "meta", "--method", "maml", "--max-inner-rate", "0.05", "--output",
+            directory.appendingPathComponent("maml").path,
+        ])
+        #expect(rateOnMAML.status == 2 && rateOnMAML.standardError.contains("meta-sgd"))
+        let belowAlpha = try executable.run(common + ["--max-inner-rate", "0.001", "--output", output + "2"])
+        #expect(belowAlpha.status == 2, "\(belowAlpha.standardError)")
+    }
+
     @Test func textSpeakerEpisodesAndTheLSTMOptimizerComparison() throws {
         let directory = try Self.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }

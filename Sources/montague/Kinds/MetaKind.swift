@@ -10,6 +10,7 @@ import NeuralNet
 extension MetaMethod: ExpressibleByArgument {}
 extension ContinualMethod: ExpressibleByArgument {}
 extension FisherEstimate: ExpressibleByArgument {}
+extension InnerRateParameterization: ExpressibleByArgument {}
 
 /// What `montague train meta` stores in the manifest: the run's configuration and, for digits, the data file.
 struct MetaModelRecord: Codable {
