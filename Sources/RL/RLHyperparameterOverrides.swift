@@ -57,7 +57,7 @@ extension RLHyperparameters {
         do {
             try result.validate()
         } catch {
-            throw InputError(error.message, at: location)
+            throw InputError(error.description, at: location)
         }
         return result
     }
@@ -96,119 +96,228 @@ extension RLHyperparameters {
     }
 }
 
+/// A range a hyperparameter must lie in (the table of ``RLHyperparameters/rangeChecks``).
+public enum HyperparameterRange: Equatable, Sendable {
+    /// A count in 1…10,000,000.
+    case count
+    /// An integer in the bounds.
+    case integer(ClosedRange<Int>)
+    /// An integer ≥ 0.
+    case nonNegativeInteger
+    /// A finite real > 0.
+    case positive
+    /// A finite real ≥ 0.
+    case nonNegative
+    /// A probability-like real in [0, 1].
+    case unitInterval
+    /// A real in (0, 1] (discounts, step sizes of tabular learners, Polyak rates).
+    case positiveUnitInterval
+    /// Layer sizes, each in 1…65,536.
+    case layerSizes
+    /// A real strictly below the value of the setting `name`.
+    case below(Double, name: String)
+
+    /// Whether `value` lies in this range (a value of the wrong kind never does).
+    public func contains(_ value: HyperparameterValue) -> Bool {
+        switch (self, value) {
+        case (.count, .integer(let n)): n > 0 && n <= 10_000_000
+        case (.integer(let bounds), .integer(let n)): bounds.contains(n)
+        case (.nonNegativeInteger, .integer(let n)): n >= 0
+        case (.positive, .real(let x)): x > 0 && x.isFinite
+        case (.nonNegative, .real(let x)): x >= 0 && x.isFinite
+        case (.unitInterval, .real(let x)): x >= 0 && x <= 1
+        case (.positiveUnitInterval, .real(let x)): x > 0 && x <= 1
+        case (.layerSizes, .integers(let sizes)): sizes.allSatisfy { $0 > 0 && $0 <= 1 << 16 }
+        case (.below(let bound, _), .real(let x)): x < bound
+        default: false
+        }
+    }
+
+    /// What a value of `key` outside the range is told.
+    func requirement(of key: String) -> String {
+        switch self {
+        case .count: "\(key) must lie in 1…10000000"
+        case .integer(let bounds): "\(key) must lie in \(bounds.lowerBound)…\(bounds.upperBound)"
+        case .nonNegativeInteger: "\(key) must be ≥ 0"
+        case .positive: "\(key) must be positive and finite"
+        case .nonNegative: "\(key) must be ≥ 0 and finite"
+        case .unitInterval: "\(key) must lie in [0, 1]"
+        case .positiveUnitInterval: "\(key) must lie in (0, 1]"
+        case .layerSizes: "\(key) sizes must lie in 1…65536"
+        case .below(_, let name): "\(key) must be below \(name)"
+        }
+    }
+}
+
+/// The value of one hyperparameter, as the range table sees it.
+public enum HyperparameterValue: Equatable, Sendable {
+    /// A count or size.
+    case integer(Int)
+    /// A real (single-precision settings widened exactly).
+    case real(Double)
+    /// Layer sizes.
+    case integers([Int])
+
+    /// A single-precision setting.
+    static func float(_ value: Float) -> HyperparameterValue { .real(Double(value)) }
+}
+
+/// One hyperparameter outside its range.
+public struct HyperparameterViolation: Equatable, Sendable, CustomStringConvertible {
+    /// The key path in the stored hyperparameters (`dqn.network.hidden`).
+    public var key: String
+    /// The value found.
+    public var value: HyperparameterValue
+    /// The range it misses.
+    public var range: HyperparameterRange
+
+    public var description: String { range.requirement(of: key) }
+}
+
+/// Hyperparameters outside the ranges the trainers rely on: every violation, in table order.
+public struct HyperparameterRangeError: Error, Equatable, Sendable, CustomStringConvertible {
+    /// The violations (at least one).
+    public var violations: [HyperparameterViolation]
+
+    public var description: String { violations.map(\.description).joined(separator: "; ") }
+}
+
 extension RLHyperparameters {
-    /// Checks the ranges the trainers rely on (positive sizes and counts, finite positive rates, discounts in
-    /// (0, 1], probabilities in [0, 1]): hyperparameters read from a user's file must fail here, with the key
-    /// named, rather than trap inside a trainer.
-    public func validate() throws(RLRunError) {
-        var problems: [String] = []
-        func positive(_ value: Int, _ key: String) {
-            if value <= 0 || value > 10_000_000 { problems.append("\(key) must lie in 1…10000000") }
-        }
-        func positive(_ value: Float, _ key: String) {
-            if !(value > 0 && value.isFinite) { problems.append("\(key) must be positive and finite") }
-        }
-        func nonNegative(_ value: Float, _ key: String) {
-            if !(value >= 0 && value.isFinite) { problems.append("\(key) must be ≥ 0 and finite") }
-        }
-        func unit(_ value: Double, _ key: String, allowZero: Bool = true) {
-            if !(value <= 1 && (allowZero ? value >= 0 : value > 0)) {
-                problems.append("\(key) must lie in \(allowZero ? "[0" : "(0"), 1]")
-            }
-        }
-        func sizes(_ values: [Int], _ key: String) {
-            if values.contains(where: { $0 <= 0 || $0 > 1 << 16 }) {
-                problems.append("\(key) sizes must lie in 1…65536")
+    /// One row of the range table: a key path, its value and the range it must lie in.
+    public typealias RangeCheck = (key: String, value: HyperparameterValue, range: HyperparameterRange)
+
+    /// Every range the trainers rely on, as one table (positive sizes and counts, finite positive rates, discounts
+    /// in (0, 1], probabilities in [0, 1]); only the sections these hyperparameters have appear.
+    public var rangeChecks: [RangeCheck] {
+        var table: [RangeCheck] = []
+        func add(_ section: String, _ rows: [(String, HyperparameterValue?, HyperparameterRange)]) {
+            for (key, value, range) in rows {
+                guard let value else { continue }
+                table.append((key: section.isEmpty ? key : "\(section).\(key)", value: value, range: range))
             }
         }
         if let onPolicy {
-            positive(onPolicy.environments, "onPolicy.environments")
-            positive(onPolicy.rolloutSteps, "onPolicy.rolloutSteps")
-            positive(onPolicy.epochs, "onPolicy.epochs")
-            positive(onPolicy.minibatchSize, "onPolicy.minibatchSize")
-            unit(onPolicy.discount, "onPolicy.discount", allowZero: false)
-            unit(onPolicy.gaeLambda, "onPolicy.gaeLambda")
-            positive(onPolicy.learningRate, "onPolicy.learningRate")
-            positive(onPolicy.maxGradientNorm, "onPolicy.maxGradientNorm")
-            nonNegative(onPolicy.clipRange, "onPolicy.clipRange")
-            nonNegative(onPolicy.entropyCoefficient, "onPolicy.entropyCoefficient")
-            nonNegative(onPolicy.valueCoefficient, "onPolicy.valueCoefficient")
-            positive(onPolicy.klTarget, "onPolicy.klTarget")
-            nonNegative(onPolicy.initialBeta, "onPolicy.initialBeta")
-            if let valueClip = onPolicy.valueClipRange { positive(valueClip, "onPolicy.valueClipRange") }
-            sizes(onPolicy.hidden, "onPolicy.hidden")
+            add(
+                "onPolicy",
+                [
+                    ("environments", .integer(onPolicy.environments), .count),
+                    ("rolloutSteps", .integer(onPolicy.rolloutSteps), .count),
+                    ("epochs", .integer(onPolicy.epochs), .count),
+                    ("minibatchSize", .integer(onPolicy.minibatchSize), .count),
+                    ("discount", .real(onPolicy.discount), .positiveUnitInterval),
+                    ("gaeLambda", .real(onPolicy.gaeLambda), .unitInterval),
+                    ("learningRate", .float(onPolicy.learningRate), .positive),
+                    ("maxGradientNorm", .float(onPolicy.maxGradientNorm), .positive),
+                    ("clipRange", .float(onPolicy.clipRange), .nonNegative),
+                    ("entropyCoefficient", .float(onPolicy.entropyCoefficient), .nonNegative),
+                    ("valueCoefficient", .float(onPolicy.valueCoefficient), .nonNegative),
+                    ("klTarget", .float(onPolicy.klTarget), .positive),
+                    ("initialBeta", .float(onPolicy.initialBeta), .nonNegative),
+                    ("valueClipRange", onPolicy.valueClipRange.map(HyperparameterValue.float), .positive),
+                    ("hidden", .integers(onPolicy.hidden), .layerSizes),
+                ])
         }
         if let dqn {
-            positive(dqn.batchSize, "dqn.batchSize")
-            positive(dqn.bufferSize, "dqn.bufferSize")
-            positive(dqn.targetUpdateInterval, "dqn.targetUpdateInterval")
-            positive(dqn.trainFrequency, "dqn.trainFrequency")
-            positive(dqn.gradientSteps, "dqn.gradientSteps")
-            positive(dqn.nSteps, "dqn.nSteps")
-            positive(dqn.learningRate, "dqn.learningRate")
-            positive(dqn.maxGradientNorm, "dqn.maxGradientNorm")
-            unit(dqn.discount, "dqn.discount", allowZero: false)
-            if dqn.learningStarts < 0 { problems.append("dqn.learningStarts must be ≥ 0") }
-            sizes(dqn.network.hidden, "dqn.network.hidden")
-            if dqn.network.atoms <= 0 || dqn.network.atoms > 1024 {
-                problems.append("dqn.network.atoms must lie in 1…1024")
-            }
-            if !(dqn.network.valueMin < dqn.network.valueMax) {
-                problems.append("dqn.network.valueMin must be below valueMax")
-            }
+            add(
+                "dqn",
+                [
+                    ("batchSize", .integer(dqn.batchSize), .count),
+                    ("bufferSize", .integer(dqn.bufferSize), .count),
+                    ("targetUpdateInterval", .integer(dqn.targetUpdateInterval), .count),
+                    ("trainFrequency", .integer(dqn.trainFrequency), .count),
+                    ("gradientSteps", .integer(dqn.gradientSteps), .count),
+                    ("nSteps", .integer(dqn.nSteps), .count),
+                    ("learningRate", .float(dqn.learningRate), .positive),
+                    ("maxGradientNorm", .float(dqn.maxGradientNorm), .positive),
+                    ("discount", .real(dqn.discount), .positiveUnitInterval),
+                    ("learningStarts", .integer(dqn.learningStarts), .nonNegativeInteger),
+                    ("network.hidden", .integers(dqn.network.hidden), .layerSizes),
+                    ("network.atoms", .integer(dqn.network.atoms), .integer(1...1024)),
+                    ("network.valueMin", .real(dqn.network.valueMin), .below(dqn.network.valueMax, name: "valueMax")),
+                ])
             if let curiosity = dqn.curiosity {
-                positive(curiosity.scale, "dqn.curiosity.scale")
-                positive(curiosity.featureSize, "dqn.curiosity.featureSize")
-                positive(curiosity.hidden, "dqn.curiosity.hidden")
-                positive(curiosity.learningRate, "dqn.curiosity.learningRate")
+                add(
+                    "dqn.curiosity",
+                    [
+                        ("scale", .float(curiosity.scale), .positive),
+                        ("featureSize", .integer(curiosity.featureSize), .count),
+                        ("hidden", .integer(curiosity.hidden), .count),
+                        ("learningRate", .float(curiosity.learningRate), .positive),
+                    ])
             }
         }
         if let pathwise {
-            positive(pathwise.batchSize, "pathwise.batchSize")
-            positive(pathwise.bufferSize, "pathwise.bufferSize")
-            positive(pathwise.policyDelay, "pathwise.policyDelay")
-            positive(pathwise.learningRate, "pathwise.learningRate")
-            unit(pathwise.discount, "pathwise.discount", allowZero: false)
-            unit(Double(pathwise.tau), "pathwise.tau", allowZero: false)
-            nonNegative(pathwise.explorationNoise, "pathwise.explorationNoise")
-            nonNegative(pathwise.targetNoise, "pathwise.targetNoise")
-            nonNegative(pathwise.targetNoiseClip, "pathwise.targetNoiseClip")
-            if pathwise.learningStarts < 0 { problems.append("pathwise.learningStarts must be ≥ 0") }
-            sizes(pathwise.hidden, "pathwise.hidden")
+            add(
+                "pathwise",
+                [
+                    ("batchSize", .integer(pathwise.batchSize), .count),
+                    ("bufferSize", .integer(pathwise.bufferSize), .count),
+                    ("policyDelay", .integer(pathwise.policyDelay), .count),
+                    ("learningRate", .float(pathwise.learningRate), .positive),
+                    ("discount", .real(pathwise.discount), .positiveUnitInterval),
+                    ("tau", .float(pathwise.tau), .positiveUnitInterval),
+                    ("explorationNoise", .float(pathwise.explorationNoise), .nonNegative),
+                    ("targetNoise", .float(pathwise.targetNoise), .nonNegative),
+                    ("targetNoiseClip", .float(pathwise.targetNoiseClip), .nonNegative),
+                    ("learningStarts", .integer(pathwise.learningStarts), .nonNegativeInteger),
+                    ("hidden", .integers(pathwise.hidden), .layerSizes),
+                ])
         }
         if let naf {
-            positive(naf.batchSize, "naf.batchSize")
-            positive(naf.bufferSize, "naf.bufferSize")
-            positive(naf.gradientSteps, "naf.gradientSteps")
-            positive(naf.learningRate, "naf.learningRate")
-            unit(naf.discount, "naf.discount", allowZero: false)
-            unit(Double(naf.tau), "naf.tau", allowZero: false)
-            nonNegative(naf.explorationNoise, "naf.explorationNoise")
-            if let norm = naf.maxGradientNorm { positive(norm, "naf.maxGradientNorm") }
-            if naf.learningStarts < 0 { problems.append("naf.learningStarts must be ≥ 0") }
-            sizes(naf.hidden, "naf.hidden")
+            add(
+                "naf",
+                [
+                    ("batchSize", .integer(naf.batchSize), .count),
+                    ("bufferSize", .integer(naf.bufferSize), .count),
+                    ("gradientSteps", .integer(naf.gradientSteps), .count),
+                    ("learningRate", .float(naf.learningRate), .positive),
+                    ("discount", .real(naf.discount), .positiveUnitInterval),
+                    ("tau", .float(naf.tau), .positiveUnitInterval),
+                    ("explorationNoise", .float(naf.explorationNoise), .nonNegative),
+                    ("maxGradientNorm", naf.maxGradientNorm.map(HyperparameterValue.float), .positive),
+                    ("learningStarts", .integer(naf.learningStarts), .nonNegativeInteger),
+                    ("hidden", .integers(naf.hidden), .layerSizes),
+                ])
         }
-        if let workers, workers <= 0 || workers > 256 { problems.append("workers must lie in 1…256") }
-        if let imitation { positive(imitation.epochs, "imitation.epochs") }
-        for (key, learner) in [
+        add("", [("workers", workers.map(HyperparameterValue.integer), .integer(1...256))])
+        if let imitation { add("imitation", [("epochs", .integer(imitation.epochs), .count)]) }
+        for (section, learner) in [
             ("tabular", tabular), ("curriculum.learner", curriculum?.learner),
             ("hierarchy.learner", hierarchy?.learner),
         ] {
             guard let learner else { continue }
-            unit(learner.learningRate, "\(key).learningRate", allowZero: false)
-            unit(learner.discount, "\(key).discount", allowZero: false)
-            unit(learner.epsilon, "\(key).epsilon")
+            add(
+                section,
+                [
+                    ("learningRate", .real(learner.learningRate), .positiveUnitInterval),
+                    ("discount", .real(learner.discount), .positiveUnitInterval),
+                    ("epsilon", .real(learner.epsilon), .unitInterval),
+                ])
         }
         if let curriculum {
-            positive(curriculum.newStarts, "curriculum.newStarts")
-            positive(curriculum.walkLength, "curriculum.walkLength")
-            positive(curriculum.episodesPerStart, "curriculum.episodesPerStart")
-            positive(curriculum.episodeStepLimit, "curriculum.episodeStepLimit")
-            if curriculum.oldStarts < 0 { problems.append("curriculum.oldStarts must be ≥ 0") }
-            unit(curriculum.minimumSuccess, "curriculum.minimumSuccess")
-            unit(curriculum.maximumSuccess, "curriculum.maximumSuccess")
+            add(
+                "curriculum",
+                [
+                    ("newStarts", .integer(curriculum.newStarts), .count),
+                    ("walkLength", .integer(curriculum.walkLength), .count),
+                    ("episodesPerStart", .integer(curriculum.episodesPerStart), .count),
+                    ("episodeStepLimit", .integer(curriculum.episodeStepLimit), .count),
+                    ("oldStarts", .integer(curriculum.oldStarts), .nonNegativeInteger),
+                    ("minimumSuccess", .real(curriculum.minimumSuccess), .unitInterval),
+                    ("maximumSuccess", .real(curriculum.maximumSuccess), .unitInterval),
+                ])
         }
-        if let hierarchy { positive(hierarchy.optionStepLimit, "hierarchy.optionStepLimit") }
-        if !problems.isEmpty { throw RLRunError(problems.joined(separator: "; ")) }
+        if let hierarchy { add("hierarchy", [("optionStepLimit", .integer(hierarchy.optionStepLimit), .count)]) }
+        return table
+    }
+
+    /// Checks every row of ``rangeChecks``: hyperparameters read from a user's file must fail here, with the keys
+    /// named, rather than trap inside a trainer.
+    public func validate() throws(HyperparameterRangeError) {
+        let violations = rangeChecks.compactMap { check in
+            check.range.contains(check.value)
+                ? nil : HyperparameterViolation(key: check.key, value: check.value, range: check.range)
+        }
+        if !violations.isEmpty { throw HyperparameterRangeError(violations: violations) }
     }
 }

@@ -69,4 +69,34 @@ import Testing
         configuration.curiosity = nil
         #expect(DQNTrainer(environment: KeyDoorGridWorld(), configuration: configuration, seed: 5).curiosity == nil)
     }
+
+    /// The module draws its weights from a stream of its own: switching curiosity on leaves the Q-networks'
+    /// initialization and the generator of actions and replay samples untouched, so the two runs act alike until
+    /// the first gradient step, and the module itself is seeded (same seed, same module; another seed, another).
+    @Test func curiosityDoesNotChangeThePolicysInitialization() throws {
+        var configuration = DQNConfiguration(variant: .dqn, environment: .keyDoor)
+        configuration.network.hidden = [8]
+        configuration.learningStarts = 40
+        configuration.batchSize = 8
+        let plain = DQNTrainer(environment: KeyDoorGridWorld(), configuration: configuration, seed: 9)
+        configuration.curiosity = CuriositySettings()
+        let curious = DQNTrainer(environment: KeyDoorGridWorld(), configuration: configuration, seed: 9)
+        #expect(curious.network.parameterValues.map(\.scalars) == plain.network.parameterValues.map(\.scalars))
+        #expect(curious.target.parameterValues.map(\.scalars) == plain.target.parameterValues.map(\.scalars))
+        #expect(curious.generator == plain.generator)
+        plain.train(steps: 39)
+        curious.train(steps: 39)
+        #expect(curious.generator == plain.generator)
+        #expect(curious.episodeReturns == plain.episodeReturns)
+        #expect(curious.network.parameterValues.map(\.scalars) == plain.network.parameterValues.map(\.scalars))
+
+        let module = try #require(curious.curiosity)
+        #expect(module.optimizer.stepCount == 0)
+        let again = try #require(
+            DQNTrainer(environment: KeyDoorGridWorld(), configuration: configuration, seed: 9).curiosity)
+        let other = try #require(
+            DQNTrainer(environment: KeyDoorGridWorld(), configuration: configuration, seed: 10).curiosity)
+        #expect(again.parameterValues.map(\.scalars) == module.parameterValues.map(\.scalars))
+        #expect(again.parameterValues.map(\.scalars) != other.parameterValues.map(\.scalars))
+    }
 }

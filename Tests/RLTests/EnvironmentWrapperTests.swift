@@ -64,6 +64,26 @@ import Testing
         #expect(Array(next.observation[4..<8]) == Array(initial[8..<12]))
     }
 
+    /// A wrapper that changes nothing (one frame, no shaping, statistics only) passes every observation, reward and
+    /// flag through, and its time limit is the wrapped environment's.
+    @Test func wrappersForwardWhatTheyDoNotChange() {
+        var bare = CartPole(maxEpisodeSteps: 40)
+        var wrapped = EpisodeStatistics(
+            RewardShaping(FrameStack(CartPole(maxEpisodeSteps: 10), frames: 1)) { _, _, _ in 0 })
+        wrapped.maxEpisodeSteps = 40
+        #expect(wrapped.base.base.base.maxEpisodeSteps == 40)
+        #expect(wrapped.observationSize == bare.observationSize && wrapped.actionSpace == bare.actionSpace)
+        #expect(wrapped.reset(seed: 6) == bare.reset(seed: 6))
+        for step in 0..<60 {
+            let action = Action.discrete(step % 3 == 0 ? 0 : 1)
+            let expected = bare.step(action)
+            #expect(wrapped.step(action) == expected)
+            #expect(wrapped.elapsedSteps == bare.elapsedSteps)
+            if expected.done { #expect(wrapped.reset() == bare.reset()) }
+        }
+        #expect(!wrapped.episodeReturns.isEmpty)
+    }
+
     @Test(arguments: [true, false])
     func pathwiseTrainerTakesSteps(twinDelayed: Bool) {
         var configuration = DeterministicPolicyGradientConfiguration()

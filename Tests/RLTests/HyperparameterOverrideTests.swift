@@ -30,6 +30,59 @@ import Testing
         }
     }
 
+    /// Out-of-range values are typed violations naming the key and the range, in table order; the override reader
+    /// turns them into one located message.
+    @Test func rangeViolationsAreTypedAndOrdered() throws {
+        var hyperparameters = try RLHyperparameters(environment: .cartPole, method: .dqn, seed: 1)
+        #expect(throws: Never.self) { try hyperparameters.validate() }
+        var dqn = try #require(hyperparameters.dqn)
+        dqn.batchSize = 0
+        dqn.discount = 0
+        dqn.learningRate = .nan
+        dqn.network.hidden = [64, 0]
+        dqn.network.valueMin = dqn.network.valueMax
+        dqn.learningStarts = -1
+        hyperparameters.dqn = dqn
+        hyperparameters.workers = 300
+        do {
+            try hyperparameters.validate()
+            Issue.record("out-of-range hyperparameters were accepted")
+        } catch {
+            #expect(
+                error.violations.map(\.key) == [
+                    "dqn.batchSize", "dqn.learningRate", "dqn.discount", "dqn.learningStarts", "dqn.network.hidden",
+                    "dqn.network.valueMin", "workers",
+                ])
+            #expect(error.violations.first?.range == .count && error.violations.first?.value == .integer(0))
+            #expect(error.violations.map(\.range).contains(.positiveUnitInterval))
+            #expect(
+                error.description.hasPrefix("dqn.batchSize must lie in 1…10000000; dqn.learningRate must be positive"))
+            #expect(
+                error.description.hasSuffix("dqn.network.valueMin must be below valueMax; workers must lie in 1…256"))
+        }
+        let located = #expect(throws: InputError.self) {
+            try RLHyperparameters(environment: .cartPole, method: .dqn, seed: 1).overriding(
+                withJSON: #"{"dqn": {"gradientSteps": 0, "discount": 1.5}}"#, path: "h.json")
+        }
+        #expect(located?.message == "dqn.gradientSteps must lie in 1…10000000; dqn.discount must lie in (0, 1]")
+    }
+
+    /// Every range accepts a value inside it and refuses one outside it (and a value of the wrong kind).
+    @Test func rangesAcceptAndRefuse() {
+        let cases: [(HyperparameterRange, HyperparameterValue, HyperparameterValue)] = [
+            (.count, .integer(1), .integer(10_000_001)), (.integer(1...256), .integer(256), .integer(0)),
+            (.nonNegativeInteger, .integer(0), .integer(-1)), (.positive, .real(1e-9), .real(.infinity)),
+            (.nonNegative, .real(0), .real(-0.1)), (.unitInterval, .real(0), .real(.nan)),
+            (.positiveUnitInterval, .real(1), .real(0)), (.layerSizes, .integers([1, 65536]), .integers([65537])),
+            (.below(2, name: "b"), .real(1.5), .real(2)),
+        ]
+        for (range, inside, outside) in cases {
+            #expect(range.contains(inside), "\(range) \(inside)")
+            #expect(!range.contains(outside), "\(range) \(outside)")
+            #expect(!range.contains(.integers([])) || range == .layerSizes)
+        }
+    }
+
     /// Seeded mutation fuzzing: any text gives hyperparameters or a located error, never a trap.
     @Test func mutatedOverridesParseOrFail() throws {
         let defaults = try RLHyperparameters(environment: .cartPole, method: .dqn, seed: 1)

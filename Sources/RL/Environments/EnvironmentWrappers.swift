@@ -1,7 +1,38 @@
 import Foundation
 
+/// An environment that wraps another and changes some of what passes through: the protocol extension forwards the
+/// spaces, the time limit, `reset` and `step` to ``base``, and a wrapper implements only the hooks it needs
+/// (``wrapReset(_:)`` and ``wrapStep(_:action:)``, identity by default) — as Gymnasium's `Wrapper`,
+/// `ObservationWrapper` and `RewardWrapper` do.
+public protocol EnvironmentWrapper: Environment {
+    /// The type of the wrapped environment.
+    associatedtype Base: Environment
+    /// The wrapped environment.
+    var base: Base { get set }
+    /// What `reset` returns, given the observation the wrapped environment returned.
+    mutating func wrapReset(_ observation: [Float]) -> [Float]
+    /// What `step` returns, given the wrapped environment's outcome of `action`.
+    mutating func wrapStep(_ outcome: StepOutcome, action: Action) -> StepOutcome
+}
+
+extension EnvironmentWrapper {
+    public var observationSize: Int { base.observationSize }
+    public var actionSpace: ActionSpace { base.actionSpace }
+    public var maxEpisodeSteps: Int {
+        get { base.maxEpisodeSteps }
+        set { base.maxEpisodeSteps = newValue }
+    }
+    public var elapsedSteps: Int { base.elapsedSteps }
+
+    public mutating func wrapReset(_ observation: [Float]) -> [Float] { observation }
+    public mutating func wrapStep(_ outcome: StepOutcome, action: Action) -> StepOutcome { outcome }
+
+    public mutating func reset(seed: UInt64?) -> [Float] { wrapReset(base.reset(seed: seed)) }
+    public mutating func step(_ action: Action) -> StepOutcome { wrapStep(base.step(action), action: action) }
+}
+
 /// Records the return and length of every finished episode (Gymnasium's `RecordEpisodeStatistics`).
-public struct EpisodeStatistics<Base: Environment>: Environment {
+public struct EpisodeStatistics<Base: Environment>: EnvironmentWrapper {
     /// The wrapped environment.
     public var base: Base
     /// Returns of the finished episodes, in order.
@@ -13,21 +44,12 @@ public struct EpisodeStatistics<Base: Environment>: Environment {
     /// Wraps `base`.
     public init(_ base: Base) { self.base = base }
 
-    public var observationSize: Int { base.observationSize }
-    public var actionSpace: ActionSpace { base.actionSpace }
-    public var maxEpisodeSteps: Int {
-        get { base.maxEpisodeSteps }
-        set { base.maxEpisodeSteps = newValue }
-    }
-    public var elapsedSteps: Int { base.elapsedSteps }
-
-    public mutating func reset(seed: UInt64?) -> [Float] {
+    public mutating func wrapReset(_ observation: [Float]) -> [Float] {
         runningReturn = 0
-        return base.reset(seed: seed)
+        return observation
     }
 
-    public mutating func step(_ action: Action) -> StepOutcome {
-        let outcome = base.step(action)
+    public mutating func wrapStep(_ outcome: StepOutcome, action: Action) -> StepOutcome {
         runningReturn += outcome.reward
         if outcome.done {
             episodeReturns.append(runningReturn)
@@ -41,7 +63,7 @@ public struct EpisodeStatistics<Base: Environment>: Environment {
 /// Adds a shaping term to every reward: `r' = r + F(s, a, s′)`. Potential-based shaping
 /// `F = γ·Φ(s′) − Φ(s)` keeps the optimal policies (Ng, Harada & Russell, "Policy invariance under reward
 /// transformations", ICML 1999); see ``RewardShaping/potentialBased(_:potential:discount:)``.
-public struct RewardShaping<Base: Environment>: Environment {
+public struct RewardShaping<Base: Environment>: EnvironmentWrapper {
     /// The wrapped environment.
     public var base: Base
     /// `F(observation, action, next observation)`.
@@ -61,21 +83,13 @@ public struct RewardShaping<Base: Environment>: Environment {
         RewardShaping(base) { observation, _, next in discount * potential(next) - potential(observation) }
     }
 
-    public var observationSize: Int { base.observationSize }
-    public var actionSpace: ActionSpace { base.actionSpace }
-    public var maxEpisodeSteps: Int {
-        get { base.maxEpisodeSteps }
-        set { base.maxEpisodeSteps = newValue }
-    }
-    public var elapsedSteps: Int { base.elapsedSteps }
-
-    public mutating func reset(seed: UInt64?) -> [Float] {
-        lastObservation = base.reset(seed: seed)
-        return lastObservation
+    public mutating func wrapReset(_ observation: [Float]) -> [Float] {
+        lastObservation = observation
+        return observation
     }
 
-    public mutating func step(_ action: Action) -> StepOutcome {
-        var outcome = base.step(action)
+    public mutating func wrapStep(_ outcome: StepOutcome, action: Action) -> StepOutcome {
+        var outcome = outcome
         outcome.reward += shaping(lastObservation, action, outcome.observation)
         lastObservation = outcome.observation
         return outcome
@@ -84,7 +98,7 @@ public struct RewardShaping<Base: Environment>: Environment {
 
 /// Normalizes observations by a running mean and variance (Welford's algorithm), clipped to `±clip`, as
 /// Gymnasium's `NormalizeObservation` and Stable-Baselines3's `VecNormalize`.
-public struct ObservationNormalization<Base: Environment>: Environment {
+public struct ObservationNormalization<Base: Environment>: EnvironmentWrapper {
     /// The wrapped environment.
     public var base: Base
     /// Running mean per component.
@@ -106,14 +120,6 @@ public struct ObservationNormalization<Base: Environment>: Environment {
         squaredDeviations = Array(repeating: 0, count: base.observationSize)
     }
 
-    public var observationSize: Int { base.observationSize }
-    public var actionSpace: ActionSpace { base.actionSpace }
-    public var maxEpisodeSteps: Int {
-        get { base.maxEpisodeSteps }
-        set { base.maxEpisodeSteps = newValue }
-    }
-    public var elapsedSteps: Int { base.elapsedSteps }
-
     /// The normalized form of `observation` under the current statistics.
     public func normalized(_ observation: [Float]) -> [Float] {
         observation.indices.map { index in
@@ -134,14 +140,13 @@ public struct ObservationNormalization<Base: Environment>: Environment {
         }
     }
 
-    public mutating func reset(seed: UInt64?) -> [Float] {
-        let observation = base.reset(seed: seed)
+    public mutating func wrapReset(_ observation: [Float]) -> [Float] {
         record(observation)
         return normalized(observation)
     }
 
-    public mutating func step(_ action: Action) -> StepOutcome {
-        var outcome = base.step(action)
+    public mutating func wrapStep(_ outcome: StepOutcome, action: Action) -> StepOutcome {
+        var outcome = outcome
         record(outcome.observation)
         outcome.observation = normalized(outcome.observation)
         return outcome
@@ -150,7 +155,7 @@ public struct ObservationNormalization<Base: Environment>: Environment {
 
 /// Concatenates the last `k` observations, oldest first (Mnih et al. 2015's frame stacking; Gymnasium's
 /// `FrameStackObservation`); at reset the first observation fills every slot.
-public struct FrameStack<Base: Environment>: Environment {
+public struct FrameStack<Base: Environment>: EnvironmentWrapper {
     /// The wrapped environment.
     public var base: Base
     /// Frames kept.
@@ -165,21 +170,14 @@ public struct FrameStack<Base: Environment>: Environment {
     }
 
     public var observationSize: Int { base.observationSize * frames }
-    public var actionSpace: ActionSpace { base.actionSpace }
-    public var maxEpisodeSteps: Int {
-        get { base.maxEpisodeSteps }
-        set { base.maxEpisodeSteps = newValue }
-    }
-    public var elapsedSteps: Int { base.elapsedSteps }
 
-    public mutating func reset(seed: UInt64?) -> [Float] {
-        let observation = base.reset(seed: seed)
+    public mutating func wrapReset(_ observation: [Float]) -> [Float] {
         stack = Array(repeating: observation, count: frames)
         return stack.flatMap { $0 }
     }
 
-    public mutating func step(_ action: Action) -> StepOutcome {
-        var outcome = base.step(action)
+    public mutating func wrapStep(_ outcome: StepOutcome, action: Action) -> StepOutcome {
+        var outcome = outcome
         stack.removeFirst()
         stack.append(outcome.observation)
         outcome.observation = stack.flatMap { $0 }
@@ -187,7 +185,9 @@ public struct FrameStack<Base: Environment>: Environment {
     }
 }
 
-/// An environment behind an existential, so wrappers and vector environments can hold any named environment.
+/// An environment behind an existential, so wrappers and vector environments can hold any named environment. (It
+/// forwards by hand: an existential `any Environment` is not itself an ``Environment``, so it cannot be the `Base` of
+/// an ``EnvironmentWrapper``.)
 public struct AnyEnvironment: Environment {
     /// The wrapped environment.
     public var base: any Environment

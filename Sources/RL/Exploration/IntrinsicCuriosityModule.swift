@@ -22,6 +22,11 @@ public final class IntrinsicCuriosityModule: ParameterContainer {
     /// Weight β of the forward loss against the inverse loss (the paper's 0.2).
     public var forwardWeight: Float
 
+    /// The seed of the generator a trainer seeded with `seed` initializes its module from: a stream of its own, apart
+    /// from the one behind the agent's weights and actions, so that a run with curiosity and the same run without it
+    /// start from the same policy and differ only by the intrinsic reward.
+    public static func streamSeed(forRunSeed seed: UInt64) -> UInt64 { seed ^ 0xC0_1A_5E_ED_1C_4D_00_01 }
+
     /// A module for `observationSize` inputs and `actions` discrete actions.
     public init(
         observationSize: Int, actions: Int, featureSize: Int = 32, hidden: Int = 64, scale: Float = 1,

@@ -140,10 +140,13 @@ public final class DQNTrainer {
             using: &generator)
         copyParameters(from: network, to: target)
         optimizer = Adam(network.parameters, learningRate: configuration.learningRate)
+        // The module draws its weights from its own stream, so switching curiosity on or off leaves the Q-network's
+        // initialization and the run's actions, noise and replay samples exactly as they were.
+        var curiosityGenerator = RandomGenerator(seed: IntrinsicCuriosityModule.streamSeed(forRunSeed: seed))
         curiosity = configuration.curiosity.map {
             IntrinsicCuriosityModule(
                 observationSize: environment.observationSize, actions: actions, featureSize: $0.featureSize,
-                hidden: $0.hidden, scale: $0.scale, learningRate: $0.learningRate, using: &generator)
+                hidden: $0.hidden, scale: $0.scale, learningRate: $0.learningRate, using: &curiosityGenerator)
         }
         replay = ReplayBuffer(capacity: configuration.prioritized ? 1 : configuration.bufferSize)
         prioritizedReplay =
