@@ -18,7 +18,10 @@ struct ExperimentCommand: ParsableCommand {
               montague experiment run experiments/scan.json --data /data/SCAN --dry-run
               montague experiment table experiments/scan.json --into docs/experiments.md
             """,
-        subcommands: [ExperimentRunCommand.self, ExperimentTableCommand.self, ExperimentSplitsCommand.self])
+        subcommands: [
+            ExperimentRunCommand.self, ExperimentTableCommand.self, ExperimentSplitsCommand.self,
+            ExperimentGenerateCommand.self,
+        ])
 }
 
 /// `montague experiment run PLAN`.
