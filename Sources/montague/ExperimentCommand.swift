@@ -20,7 +20,7 @@ struct ExperimentCommand: ParsableCommand {
             """,
         subcommands: [
             ExperimentRunCommand.self, ExperimentTableCommand.self, ExperimentSplitsCommand.self,
-            ExperimentGenerateCommand.self,
+            ExperimentGenerateCommand.self, ExperimentTRECommand.self, ExperimentConditionalCommand.self,
         ])
 }
 

@@ -181,6 +181,10 @@ public struct GrammarGeneratorRun {
     public var vocabulary: GrammarVocabulary
     /// The oracle's report on the training sample itself (the ceiling of validity and the reference NLL).
     public var trainingReport: GrammarOracle.Report
+    /// The trained generator, for the methods whose generator is a language model.
+    public var languageModel: LanguageModel?
+    /// The trained sentence VAE (``GrammarGeneratorMethod/sentenceVAE``).
+    public var sentenceVAE: SentenceVAE?
 }
 
 /// Generator experiments on a weighted grammar's language: sample a training set from the grammar, train a text
@@ -257,6 +261,7 @@ public enum GrammarGeneratorExperiment {
                 }
                 if due(round) { try measure(round: round, stage: stage.rawValue, training: metrics, draw: draw) }
             }
+            run.languageModel = trainer.generator
         case .scheduledSampling:
             var initialization = RandomGenerator(seed: settings.seed)
             let model = LanguageModel(
@@ -296,6 +301,7 @@ public enum GrammarGeneratorExperiment {
                         draw: draw)
                 }
             }
+            run.languageModel = model
         case .sentenceVAE:
             var initialization = RandomGenerator(seed: settings.seed)
             let model = SentenceVAE(
@@ -341,6 +347,7 @@ public enum GrammarGeneratorExperiment {
                         draw: draw)
                 }
             }
+            run.sentenceVAE = model
         }
         return run
     }
