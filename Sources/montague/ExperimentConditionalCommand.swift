@@ -118,7 +118,9 @@ struct ExperimentConditionalCommand: ParsableCommand {
         } else {
             print(
                 "\(result.meanings.count) meanings in training; "
-                    + String(format: "%.1f%% of the asked meanings seen in training; %.1f s", 100 * result.knownConditionFraction, seconds))
+                    + String(
+                        format: "%.1f%% of the asked meanings seen in training; %.1f s",
+                        100 * result.knownConditionFraction, seconds))
         }
     }
 }

@@ -80,7 +80,8 @@ struct ExperimentGenerateCommand: ParsableCommand {
     @Option(name: .long, help: "Adam's learning rate of the generator.")
     var lr: Float = 5e-3
 
-    @Option(name: .customLong("sampling-floor"), help: "Last probability of reading the gold token (scheduled-sampling).")
+    @Option(
+        name: .customLong("sampling-floor"), help: "Last probability of reading the gold token (scheduled-sampling).")
     var samplingFloor: Float = 0.5
 
     @Option(name: .customLong("word-dropout"), help: "Word dropout (sentence-vae).")
@@ -134,7 +135,8 @@ struct ExperimentGenerateCommand: ParsableCommand {
                             file: "nll.svg", metrics: ["nll_oracle_per_token"],
                             title: "\(method.rawValue): NLL_oracle per token (nats)"),
                     ], to: directory)
-                try ExperimentArtifacts.writeLines(result.finalSamples, to: directory.appendingPathComponent("samples.txt"))
+                try ExperimentArtifacts.writeLines(
+                    result.finalSamples, to: directory.appendingPathComponent("samples.txt"))
                 try ExperimentArtifacts.writeLines(
                     result.trainingSentences, to: directory.appendingPathComponent("train.txt"))
                 try ExperimentArtifacts.writeJSON(summary, to: directory.appendingPathComponent("summary.json"))
@@ -146,9 +148,10 @@ struct ExperimentGenerateCommand: ParsableCommand {
             GrammarCommandSupport.printJSON(summary)
         } else {
             print(
-                "training sample: " + Self.metrics(of: result.trainingReport).keys.sorted().map {
-                    "\($0) \(String(format: "%.4f", Self.metrics(of: result.trainingReport)[$0] ?? .nan))"
-                }.joined(separator: ", "))
+                "training sample: "
+                    + Self.metrics(of: result.trainingReport).keys.sorted().map {
+                        "\($0) \(String(format: "%.4f", Self.metrics(of: result.trainingReport)[$0] ?? .nan))"
+                    }.joined(separator: ", "))
             print(String(format: "%.1f s", seconds))
         }
     }

@@ -19,9 +19,12 @@ struct GrammarExperimentCommandTests {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("montague-gen-\(UUID())")
         defer { try? FileManager.default.removeItem(at: directory) }
         let result = try MontagueExecutable.locate().run(
-            ["experiment", "generate", grammar("weighted-arithmetic.mont"), "--method", "seqgan", "--reward",
-             "grammar-validity", "--eval-samples", "20", "--pretrain-epochs", "1", "--rounds", "1", "--rollouts", "1",
-             "--output", directory.path, "--json"] + Self.tiny)
+            [
+                "experiment", "generate", grammar("weighted-arithmetic.mont"), "--method", "seqgan", "--reward",
+                "grammar-validity", "--eval-samples", "20", "--pretrain-epochs", "1", "--rounds", "1", "--rollouts",
+                "1",
+                "--output", directory.path, "--json",
+            ] + Self.tiny)
         #expect(result.status == 0, "stderr: \(result.standardError)")
         let summary = try JSONSerialization.jsonObject(with: Data(result.standardOutput.utf8)) as? [String: Any]
         let final = summary?["final"] as? [String: Any]
@@ -59,8 +62,10 @@ struct GrammarExperimentCommandTests {
 
     @Test func conditionalReportsAccuracy() throws {
         let result = try MontagueExecutable.locate().run(
-            ["experiment", "conditional", grammar("weighted-arithmetic.mont"), "--epochs", "1", "--eval-conditions",
-             "20", "--json"] + Self.tiny)
+            [
+                "experiment", "conditional", grammar("weighted-arithmetic.mont"), "--epochs", "1", "--eval-conditions",
+                "20", "--json",
+            ] + Self.tiny)
         #expect(result.status == 0, "stderr: \(result.standardError)")
         let summary = try JSONSerialization.jsonObject(with: Data(result.standardOutput.utf8)) as? [String: Any]
         let final = summary?["final"] as? [String: Any]

@@ -95,6 +95,8 @@ struct GrammarGeneratorExperimentTests {
         #expect(throws: InputError.self) { try settings.validate() }
         settings = Self.tiny(.mle)
         settings.maximumLength = 0
-        #expect(throws: InputError.self) { try GrammarGeneratorExperiment.run(try Self.arithmetic(), settings: settings) }
+        #expect(throws: InputError.self) {
+            try GrammarGeneratorExperiment.run(try Self.arithmetic(), settings: settings)
+        }
     }
 }

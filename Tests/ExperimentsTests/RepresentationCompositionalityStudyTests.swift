@@ -53,6 +53,8 @@ struct RepresentationCompositionalityStudyTests {
 
     @Test func tooFewExpressionsIsAnInputError() throws {
         let settings = RepresentationStudySettings(expressions: 2)
-        #expect(throws: InputError.self) { try RepresentationCompositionalityStudy.run(try Self.arithmetic(), settings: settings) }
+        #expect(throws: InputError.self) {
+            try RepresentationCompositionalityStudy.run(try Self.arithmetic(), settings: settings)
+        }
     }
 }

@@ -37,7 +37,8 @@ public enum ExperimentArtifacts {
         let logger = try MetricsLogger(url: logURL)
         for record in records {
             try logger.log(
-                MetricsRecord(phase: "eval", step: record.round, epoch: record.round, wallTime: 0, metrics: record.metrics))
+                MetricsRecord(
+                    phase: "eval", step: record.round, epoch: record.round, wallTime: 0, metrics: record.metrics))
         }
         var written = [logURL.path]
         let log = try MetricsLog(contentsOf: logURL)

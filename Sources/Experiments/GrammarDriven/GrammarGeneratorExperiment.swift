@@ -114,7 +114,8 @@ public struct GrammarGeneratorSettings: Codable, Equatable, Sendable {
         func check(_ condition: Bool, _ message: String) throws(InputError) {
             if !condition { throw InputError(message) }
         }
-        try check(trainingSamples > 0 && evaluationSamples >= 2, "need training samples and at least 2 evaluation samples")
+        try check(
+            trainingSamples > 0 && evaluationSamples >= 2, "need training samples and at least 2 evaluation samples")
         try check(maximumLength > 0, "the maximum length must be positive")
         try check(embeddingSize > 0 && hiddenSize > 0 && latentSize > 0 && batchSize > 0, "sizes must be positive")
         try check(learningRate > 0 && learningRate.isFinite, "the learning rate must be positive")
@@ -125,7 +126,8 @@ public struct GrammarGeneratorSettings: Codable, Equatable, Sendable {
         try check(evaluationInterval > 0, "the evaluation interval must be positive")
         try check(
             reward == .discriminator || method == .seqgan,
-            "a grammar reward needs --method seqgan (policy gradient); the Gumbel GAN differentiates through a discriminator")
+            "a grammar reward needs --method seqgan (policy gradient); the Gumbel GAN differentiates through a discriminator"
+        )
     }
 
     /// Rounds of the whole run.
@@ -343,7 +345,9 @@ public enum GrammarGeneratorExperiment {
                     let n = Double(batchesPerEpoch)
                     try measure(
                         round: round, stage: "sentence-vae",
-                        training: ["loss": sums.loss / n, "reconstruction_nll": sums.reconstruction / n, "kl": sums.kl / n],
+                        training: [
+                            "loss": sums.loss / n, "reconstruction_nll": sums.reconstruction / n, "kl": sums.kl / n,
+                        ],
                         draw: draw)
                 }
             }
@@ -461,7 +465,8 @@ public enum GrammarGeneratorExperiment {
         var states: [LSTMState]? = nil
         var logits: [Tensor] = []
         for t in 0..<steps {
-            let (stepLogits, next) = model.logits(IndexTensor(shape: [1, count], indices: input), initialStates: states)
+            let (stepLogits, next) = model.logits(
+                IndexTensor(shape: [1, count], indices: input), initialStates: states)
             logits.append(stepLogits)
             states = next
             guard t + 1 < steps else { break }

@@ -139,7 +139,8 @@ public enum RepresentationCompositionalityStudy {
             representations: vectors, derivations: terms, primitives: .operations, ridge: 1e-6)
         let slots = DerivationCompositionality.treeReconstructionError(
             representations: vectors, derivations: terms, primitives: .slots, ridge: 1e-6)
-        let meanNorm = vectors.map { v in v.reduce(0) { $0 + $1 * $1 }.squareRoot() }.reduce(0, +)
+        let meanNorm =
+            vectors.map { v in v.reduce(0) { $0 + $1 * $1 }.squareRoot() }.reduce(0, +)
             / Double(max(vectors.count, 1))
         return RepresentationStudyRow(
             source: source, treOperations: operations.error, treSlots: slots.error,
