@@ -6,19 +6,27 @@ import Foundation
 struct ExperimentCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "experiment",
-        abstract: "Run experiment plans (resumable) and render their result tables.",
+        abstract: "Run experiment plans and their tables, and the grammar-driven experiments.",
         discussion: """
             A plan (JSON) lists runs — montague command lines, each repeated over seeds — and the table their \
             results make. `run` executes what has no result yet and appends each outcome to the plan's results \
             file (JSON Lines), so a campaign can stop and resume across sessions; `table` renders the Markdown \
             table, or replaces it in a document between `<!-- experiment-table: NAME -->` and \
-            `<!-- /experiment-table: NAME -->`. See docs/experiments.md.
+            `<!-- /experiment-table: NAME -->`. See docs/experiments.md. The grammar-driven experiments use a \
+            weighted grammar as an exact oracle: `splits` (compositional-generalisation splits), `generate` \
+            (generators measured by validity, exact NLL, novelty, coverage), `conditional` (meaning-conditioned \
+            generation judged by the grammar's semantics) and `tre` (compositionality of learned \
+            representations); see docs/probabilistic-grammars.md.
 
             Examples:
               montague experiment run experiments/scan.json --data /data/SCAN --dry-run
               montague experiment table experiments/scan.json --into docs/experiments.md
+              montague experiment generate grammars/weighted-arithmetic.mont --method seqgan --reward grammar-validity
             """,
-        subcommands: [ExperimentRunCommand.self, ExperimentTableCommand.self, ExperimentSplitsCommand.self])
+        subcommands: [
+            ExperimentRunCommand.self, ExperimentTableCommand.self, ExperimentSplitsCommand.self,
+            ExperimentGenerateCommand.self, ExperimentTRECommand.self, ExperimentConditionalCommand.self,
+        ])
 }
 
 /// `montague experiment run PLAN`.

@@ -85,7 +85,15 @@ public struct GrammarOracle {
 
     /// Validity, NLL_oracle, novelty and coverage of `outputs`.
     public func report(_ outputs: [String]) -> Report {
-        let assessments = outputs.map(assess)
+        // Generators repeat themselves: parse each distinct string once.
+        var memo: [String: Assessment] = [:]
+        let assessments = outputs.map { output -> Assessment in
+            let key = Self.normalized(output)
+            if let known = memo[key] { return known }
+            let assessment = assess(key)
+            memo[key] = assessment
+            return assessment
+        }
         let valid = assessments.filter(\.isValid)
         let scored = valid.compactMap { a in a.logProbability.map { (a, $0) } }
         let tokens = scored.reduce(0) { $0 + $1.0.sentence.split(separator: " ").count }

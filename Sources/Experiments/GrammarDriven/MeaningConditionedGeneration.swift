@@ -1,0 +1,215 @@
+import Autodiff
+import Foundation
+import Grammar
+import MontagueSupport
+import NeuralNet
+import TextGeneration
+
+/// How a meaning-conditioned generator is built.
+public enum MeaningConditionedMethod: String, CaseIterable, Codable, Sendable {
+    /// ``ConditionalLanguageModel``: the meaning's embedding starts the LSTM.
+    case conditionalLM = "conditional-lm"
+    /// The same network with every meaning mapped to one label: the accuracy of ignoring the condition.
+    case unconditionalLM = "unconditional-lm"
+}
+
+/// The settings of a meaning-conditioned generation experiment.
+public struct MeaningConditionedSettings: Codable, Equatable, Sendable {
+    /// The method.
+    public var method: MeaningConditionedMethod
+    /// (sentence, meaning) pairs sampled from the grammar for training.
+    public var trainingSamples: Int
+    /// Conditions drawn from the grammar's meaning distribution (a fresh sample) per measurement.
+    public var evaluationConditions: Int
+    /// Training sentences longer than this many words are left out.
+    public var maximumLength: Int
+    /// Embedding width.
+    public var embeddingSize: Int
+    /// LSTM width.
+    public var hiddenSize: Int
+    /// Sentences per batch.
+    public var batchSize: Int
+    /// Adam's learning rate.
+    public var learningRate: Float
+    /// Training epochs.
+    public var epochs: Int
+    /// Sampling temperature of generation.
+    public var temperature: Float
+    /// Epochs between measurements (and always after the last).
+    public var evaluationInterval: Int
+    /// Seed of the samples, initialization, training and generation.
+    public var seed: UInt64
+
+    /// Settings with small defaults.
+    public init(
+        method: MeaningConditionedMethod = .conditionalLM, trainingSamples: Int = 2000, evaluationConditions: Int = 500,
+        maximumLength: Int = 30, embeddingSize: Int = 32, hiddenSize: Int = 64, batchSize: Int = 64,
+        learningRate: Float = 5e-3, epochs: Int = 20, temperature: Float = 1, evaluationInterval: Int = 2,
+        seed: UInt64 = 1
+    ) {
+        self.method = method
+        self.trainingSamples = trainingSamples
+        self.evaluationConditions = evaluationConditions
+        self.maximumLength = maximumLength
+        self.embeddingSize = embeddingSize
+        self.hiddenSize = hiddenSize
+        self.batchSize = batchSize
+        self.learningRate = learningRate
+        self.epochs = epochs
+        self.temperature = temperature
+        self.evaluationInterval = evaluationInterval
+        self.seed = seed
+    }
+
+    /// Checks the values a user can set.
+    ///
+    /// - Throws: ``InputError`` naming the first invalid setting.
+    public func validate() throws(InputError) {
+        func check(_ condition: Bool, _ message: String) throws(InputError) {
+            if !condition { throw InputError(message) }
+        }
+        try check(trainingSamples > 0 && evaluationConditions > 0, "sample counts must be positive")
+        try check(maximumLength > 0 && embeddingSize > 0 && hiddenSize > 0 && batchSize > 0, "sizes must be positive")
+        try check(learningRate > 0 && learningRate.isFinite, "the learning rate must be positive")
+        try check(epochs >= 0 && evaluationInterval > 0, "epochs must be ≥ 0 and the interval positive")
+        try check(temperature > 0 && temperature.isFinite, "the temperature must be positive")
+    }
+}
+
+/// One measurement of a meaning-conditioned generator.
+public struct MeaningConditionedMeasurement: Codable, Sendable, Equatable {
+    /// Epochs done.
+    public var epoch: Int
+    /// Fraction of generated sentences whose meaning (decided by the grammar) is the condition.
+    public var accuracy: Double
+    /// Fraction of generated sentences in the language.
+    public var validity: Double
+    /// Fraction of the correct sentences that are not in the training sample (new expressions of the meaning).
+    public var novelty: Double?
+    /// Distinct correct sentences per condition value, averaged over the distinct conditions.
+    public var distinctCorrect: Double
+    /// Mean training loss of the last epoch (nats per token).
+    public var loss: Double?
+
+    /// The values by name.
+    public var metrics: [String: Double] {
+        var values = ["accuracy": accuracy, "validity": validity, "distinct_correct": distinctCorrect]
+        if let novelty { values["novelty"] = novelty }
+        if let loss { values["loss"] = loss }
+        return values
+    }
+}
+
+/// What a meaning-conditioned experiment produced.
+public struct MeaningConditionedRun {
+    /// The measurements (the first before training).
+    public var measurements: [MeaningConditionedMeasurement]
+    /// The meanings the model knows (label order).
+    public var meanings: [String]
+    /// Fraction of the evaluation conditions whose meaning occurs in the training sample (the others cannot be
+    /// asked for and are left out).
+    public var knownConditionFraction: Double
+    /// The last measurement's (condition, generated sentence) pairs.
+    public var finalOutputs: [(meaning: String, sentence: String)]
+    /// Training pairs (sentence, meaning).
+    public var trainingPairs: [(sentence: String, meaning: String)]
+}
+
+/// Meaning-conditioned generation on a grammar (conditional generation with an exact judge): the condition is a
+/// meaning the grammar assigns (the value of an arithmetic expression, a SCAN action sequence, a truth value), the
+/// generator is asked for a sentence with that meaning, and the grammar's compositional semantics decides whether
+/// the sentence it produced means that (``GrammarOracle/assess(_:)``) — no classifier or BLEU proxy involved.
+public enum MeaningConditionedGeneration {
+    /// Runs an experiment; `observe` sees each measurement as it is taken.
+    ///
+    /// - Throws: ``InputError`` for invalid settings or an empty sample; the grammar's sampling error; whatever
+    ///   `observe` throws.
+    public static func run(
+        _ grammar: ProbabilisticGrammar, settings: MeaningConditionedSettings,
+        observe: (MeaningConditionedMeasurement) throws -> Void = { _ in }
+    ) throws -> MeaningConditionedRun {
+        try settings.validate()
+        let examples = try grammar.generate(count: settings.trainingSamples, seed: settings.seed).filter {
+            let n = $0.input.split(separator: " ").count
+            return n > 0 && n <= settings.maximumLength && $0.output != "⊥"
+        }
+        guard !examples.isEmpty else { throw InputError("no sampled sentence is short enough and has a meaning") }
+        let meanings = Array(Set(examples.map(\.output))).sorted()
+        var label: [String: Int] = [:]
+        for (i, meaning) in meanings.enumerated() { label[meaning] = i }
+        let sentences = examples.map { $0.input.split(separator: " ").map(String.init) }
+        let vocabulary = try GrammarVocabulary(grammar: grammar, sentences: sentences, seed: settings.seed &+ 7)
+        let oracle = GrammarOracle(grammar: grammar, trainingSample: examples.map(\.input))
+        let sequences = sentences.map { [GrammarVocabulary.start] + vocabulary.encode($0) + [GrammarVocabulary.end] }
+        let labels = examples.map { settings.method == .conditionalLM ? label[$0.output] ?? 0 : 0 }
+        let length = (sequences.map(\.count).max() ?? 2)
+        let evaluation = try grammar.generate(count: settings.evaluationConditions, seed: settings.seed &+ 1)
+            .map(\.output)
+        let known = evaluation.filter { label[$0] != nil }
+        var initialization = RandomGenerator(seed: settings.seed)
+        let model = ConditionalLanguageModel(
+            conditionCount: settings.method == .conditionalLM ? meanings.count : 1,
+            vocabularySize: vocabulary.count, embeddingSize: settings.embeddingSize, hiddenSize: settings.hiddenSize,
+            using: &initialization)
+        let adam = Adam(model.parameters, learningRate: settings.learningRate)
+        var random = RandomGenerator(seed: settings.seed &+ 2)
+        var run = MeaningConditionedRun(
+            measurements: [], meanings: meanings,
+            knownConditionFraction: Double(known.count) / Double(max(evaluation.count, 1)), finalOutputs: [],
+            trainingPairs: examples.map { ($0.input, $0.output) })
+
+        func measure(epoch: Int, loss: Double?) throws {
+            var generator = RandomGenerator(seed: settings.seed ^ (0xD1B5_4A32_D192_ED03 &* UInt64(epoch + 1)))
+            let conditionLabels = known.map { settings.method == .conditionalLM ? label[$0] ?? 0 : 0 }
+            let outputs = model.sample(
+                conditions: conditionLabels, startToken: GrammarVocabulary.start, length: length,
+                temperature: settings.temperature, using: &generator
+            ).map(vocabulary.decode)
+            let pairs = zip(known, outputs).map { (meaning: $0, sentence: $1) }
+            var memo: [String: GrammarOracle.Assessment] = [:]
+            var correct = 0
+            var valid = 0
+            var novel = 0
+            var distinct: [String: Set<String>] = [:]
+            for pair in pairs {
+                let assessment = memo[pair.sentence] ?? oracle.assess(pair.sentence)
+                memo[pair.sentence] = assessment
+                if assessment.isValid { valid += 1 }
+                if assessment.meanings.contains(pair.meaning) {
+                    correct += 1
+                    if assessment.isNovel { novel += 1 }
+                    distinct[pair.meaning, default: []].insert(assessment.sentence)
+                }
+            }
+            let conditions = Set(known).count
+            let measurement = MeaningConditionedMeasurement(
+                epoch: epoch, accuracy: Double(correct) / Double(max(pairs.count, 1)),
+                validity: Double(valid) / Double(max(pairs.count, 1)),
+                novelty: correct > 0 ? Double(novel) / Double(correct) : nil,
+                distinctCorrect: Double(distinct.values.reduce(0) { $0 + $1.count }) / Double(max(conditions, 1)),
+                loss: loss)
+            run.measurements.append(measurement)
+            run.finalOutputs = pairs
+            try observe(measurement)
+        }
+
+        try measure(epoch: 0, loss: nil)
+        let indices = Array(sequences.indices)
+        for epoch in 1...max(settings.epochs, 1) where epoch <= settings.epochs {
+            var total = 0.0
+            let batches = GrammarGeneratorExperiment.shuffledBatches(
+                indices.map { [$0] }, size: settings.batchSize, using: &random)
+            for batch in batches {
+                let members = batch.map { $0[0] }
+                let loss = model.loss(sequences: members.map { sequences[$0] }, conditions: members.map { labels[$0] })
+                let grads = clipByGlobalNorm(gradients(of: loss, wrt: model.parameterValues), maxNorm: 5).clipped
+                adam.step(grads)
+                total += Double(loss.item)
+            }
+            if epoch % settings.evaluationInterval == 0 || epoch == settings.epochs {
+                try measure(epoch: epoch, loss: total / Double(max(batches.count, 1)))
+            }
+        }
+        return run
+    }
+}

@@ -1,0 +1,182 @@
+import ArgumentParser
+import Experiments
+import Foundation
+import Grammar
+
+extension GrammarGeneratorMethod: ExpressibleByArgument {}
+extension GrammarGeneratorReward: ExpressibleByArgument {}
+
+/// `montague experiment generate GRAMMAR --method …`: a text generator trained on a weighted grammar's sample and
+/// measured exactly by the grammar.
+struct ExperimentGenerateCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "generate",
+        abstract: "Train a text generator on a weighted grammar's sample; measure it exactly with the grammar.",
+        discussion: """
+            Samples --train-samples sentences from the grammar's distribution (its weights block), trains the \
+            generator and, every --eval-interval rounds, generates --eval-samples sentences and measures them with \
+            the grammar: validity (fraction in the language), NLL_oracle (exact −log P(s) by the inside \
+            algorithm, per sentence and per token), novelty (valid and not in the training sample), coverage (the \
+            grammar probability of the distinct valid sentences) and diversity self-BLEU-4. Methods: mle, \
+            scheduled-sampling, sentence-vae, seqgan (with --reward discriminator, grammar-validity or \
+            grammar-probability: policy gradient from the grammar itself) and gumbel. A round is an epoch \
+            (pretraining and mle, scheduled-sampling, sentence-vae) or an adversarial round. With --output: \
+            DIR/metrics.jsonl, DIR/quality.svg, DIR/nll.svg, DIR/samples.txt, DIR/train.txt and DIR/summary.json. \
+            See docs/probabilistic-grammars.md and docs/experiments.md.
+
+            Examples:
+              montague experiment generate grammars/weighted-arithmetic.mont --method mle --output runs/mle
+              montague experiment generate grammars/weighted-arithmetic.mont --method seqgan --reward grammar-validity --output runs/pg-grammar
+            """)
+
+    @Argument(help: "A .mont grammar with a weights block (or an NLTK .fcfg grammar: uniform weights).")
+    var file: String
+
+    @Option(name: .long, help: "mle, scheduled-sampling, sentence-vae, seqgan or gumbel.")
+    var method: GrammarGeneratorMethod = .mle
+
+    @Option(name: .long, help: "seqgan's reward: discriminator, grammar-validity or grammar-probability.")
+    var reward: GrammarGeneratorReward = .discriminator
+
+    @Option(name: .customLong("train-samples"), help: "Sentences sampled from the grammar for training.")
+    var trainSamples = 2000
+
+    @Option(name: .customLong("eval-samples"), help: "Sentences generated per measurement.")
+    var evalSamples = 500
+
+    @Option(name: .customLong("max-length"), help: "Leave out training sentences longer than this (words).")
+    var maxLength = 30
+
+    @Option(name: .customLong("pretrain-epochs"), help: "MLE epochs before the adversarial phase.")
+    var pretrainEpochs = 20
+
+    @Option(name: .long, help: "Rounds after pretraining (epochs, or adversarial rounds).")
+    var rounds = 20
+
+    @Option(name: .customLong("discriminator-pretrain"), help: "Discriminator rounds before the adversarial phase.")
+    var discriminatorPretrain = 5
+
+    @Option(name: .customLong("generator-steps"), help: "Generator steps per adversarial round.")
+    var generatorSteps = 1
+
+    @Option(name: .customLong("discriminator-steps"), help: "Discriminator steps per adversarial round.")
+    var discriminatorSteps = 3
+
+    @Option(name: .long, help: "Monte Carlo rollouts per prefix (seqgan).")
+    var rollouts = 8
+
+    @Option(name: .customLong("embedding-size"), help: "Embedding width.")
+    var embeddingSize = 32
+
+    @Option(name: .customLong("hidden-size"), help: "LSTM width.")
+    var hiddenSize = 64
+
+    @Option(name: .customLong("latent-size"), help: "Latent dimensions (sentence-vae).")
+    var latentSize = 16
+
+    @Option(name: .customLong("batch-size"), help: "Sentences per batch.")
+    var batchSize = 64
+
+    @Option(name: .long, help: "Adam's learning rate of the generator.")
+    var lr: Float = 5e-3
+
+    @Option(
+        name: .customLong("sampling-floor"), help: "Last probability of reading the gold token (scheduled-sampling).")
+    var samplingFloor: Float = 0.5
+
+    @Option(name: .customLong("word-dropout"), help: "Word dropout (sentence-vae).")
+    var wordDropout: Float = 0.25
+
+    @Option(name: .customLong("eval-interval"), help: "Rounds between measurements.")
+    var evalInterval = 2
+
+    @Option(name: .long, help: "Random seed (grammar sample, initialization, training, evaluation).")
+    var seed: UInt64 = 1
+
+    @Option(name: .long, help: "Directory for the metrics log, curves, samples and summary.")
+    var output: String?
+
+    @Flag(name: .long, help: "Print the final summary as JSON.")
+    var json = false
+
+    func run() throws {
+        let grammar = try WeightedGrammarSupport.load(file, valuation: nil)
+        let settings = GrammarGeneratorSettings(
+            method: method, reward: reward, trainingSamples: trainSamples, evaluationSamples: evalSamples,
+            maximumLength: maxLength, embeddingSize: embeddingSize, hiddenSize: hiddenSize, latentSize: latentSize,
+            batchSize: batchSize, learningRate: lr, pretrainEpochs: pretrainEpochs, rounds: rounds,
+            discriminatorPretrainRounds: discriminatorPretrain, generatorSteps: generatorSteps,
+            discriminatorSteps: discriminatorSteps, rolloutCount: rollouts, scheduledSamplingFloor: samplingFloor,
+            wordDropout: wordDropout, evaluationInterval: evalInterval, seed: seed)
+        let clock = ContinuousClock()
+        let started = clock.now
+        let result: GrammarGeneratorRun
+        do {
+            result = try GrammarGeneratorExperiment.run(grammar, settings: settings) { measurement in
+                if !json { print(Self.line(measurement)) }
+            }
+        } catch {
+            throw GrammarCommandSupport.inputError(error)
+        }
+        let seconds = (clock.now - started) / .seconds(1)
+        let summary = GeneratorSummary(
+            grammar: file, settings: settings, seconds: seconds, final: result.measurements.last?.metrics ?? [:],
+            trainingSample: Self.metrics(of: result.trainingReport))
+        if let output {
+            let directory = URL(fileURLWithPath: output)
+            do {
+                try ExperimentArtifacts.write(
+                    records: result.measurements.map { ($0.round, $0.metrics) },
+                    curves: [
+                        .init(
+                            file: "quality.svg", metrics: ["validity", "novelty", "coverage", "self_bleu"],
+                            title: "\(method.rawValue): validity, novelty, coverage, self-BLEU"),
+                        .init(
+                            file: "nll.svg", metrics: ["nll_oracle_per_token"],
+                            title: "\(method.rawValue): NLL_oracle per token (nats)"),
+                    ], to: directory)
+                try ExperimentArtifacts.writeLines(
+                    result.finalSamples, to: directory.appendingPathComponent("samples.txt"))
+                try ExperimentArtifacts.writeLines(
+                    result.trainingSentences, to: directory.appendingPathComponent("train.txt"))
+                try ExperimentArtifacts.writeJSON(summary, to: directory.appendingPathComponent("summary.json"))
+            } catch {
+                throw GrammarCommandSupport.inputError(error)
+            }
+        }
+        if json {
+            GrammarCommandSupport.printJSON(summary)
+        } else {
+            print(
+                "training sample: "
+                    + Self.metrics(of: result.trainingReport).keys.sorted().map {
+                        "\($0) \(String(format: "%.4f", Self.metrics(of: result.trainingReport)[$0] ?? .nan))"
+                    }.joined(separator: ", "))
+            print(String(format: "%.1f s", seconds))
+        }
+    }
+
+    static func metrics(of report: GrammarOracle.Report) -> [String: Double] {
+        var values: [String: Double] = ["validity": report.validity, "coverage": report.coverage]
+        if let v = report.oracleNLLPerToken { values["nll_oracle_per_token"] = v }
+        if let v = report.oracleNLL { values["nll_oracle"] = v }
+        return values
+    }
+
+    static func line(_ m: GrammarGeneratorMeasurement) -> String {
+        func f(_ value: Double?) -> String { value.map { String(format: "%.4f", $0) } ?? "-" }
+        return "round \(m.round) (\(m.stage)): validity \(f(m.oracle.validity)), NLL_oracle/token "
+            + "\(f(m.oracle.oracleNLLPerToken)), novelty \(f(m.oracle.novelty)), coverage \(f(m.oracle.coverage)), "
+            + "self-BLEU \(f(m.selfBLEU))"
+            + m.training.keys.sorted().map { ", \($0) \(f(m.training[$0]))" }.joined()
+    }
+}
+
+/// The summary `experiment generate` prints with --json and writes to summary.json.
+struct GeneratorSummary: Codable {
+    var grammar: String
+    var settings: GrammarGeneratorSettings
+    var seconds: Double
+    var final: [String: Double]
+    var trainingSample: [String: Double]
+}
