@@ -27,9 +27,9 @@ extension Tensor {
             Swift.max(x, 0)
                 + Kernels.logOnePlusInUnitInterval(Kernels.exponentialInRange(Swift.max(-Swift.abs(x), -87)))
         }
-        Kernels.fixUp(&values, scalars, where: { !(Swift.abs($0) < 87) }) { x in
-            Swift.max(x, 0) + Foundation.log1p(Foundation.exp(-Swift.abs(x)))
-        }
+        Kernels.fixUp(
+            &values, scalars, where: { !(Swift.abs($0) < 87) },
+            exact: { x in Swift.max(x, 0) + Foundation.log1p(Foundation.exp(-Swift.abs(x))) })
         return Tensor.recorded("binaryCrossEntropySoftplus", shape: shape, scalars: values, inputs: [self]) {
             g, inputs, _ in [g * inputs[0].binaryCrossEntropyLogistic()]
         }
