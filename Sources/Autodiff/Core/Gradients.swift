@@ -66,10 +66,22 @@ public func gradients(of output: Tensor, wrt targets: [Tensor], seed: Tensor? = 
     }
 
     if createGraph {
-        return withGradients {
-            recordedBackwardPass(
-                nodes: nodes, relevant: relevant, targets: targets, targetIDs: targetIDs,
-                root: root, seed: seedGradient)
+        return BackwardPass.$relevantNodes.withValue(relevant) {
+            withGradients {
+                recordedBackwardPass(
+                    nodes: nodes, relevant: relevant, targets: targets, targetIDs: targetIDs,
+                    root: root, seed: seedGradient)
+            }
+        }
+    }
+    if BackwardPass.relevantNodes != nil {
+        // A first-order pass inside a create-graph one: the outer pass's set does not apply.
+        return BackwardPass.$relevantNodes.withValue(nil) {
+            withoutGradients {
+                rawBackwardPass(
+                    nodes: nodes, relevant: relevant, targets: targets, targetIDs: targetIDs, root: root,
+                    seed: seedGradient)
+            }
         }
     }
     return withoutGradients {
@@ -163,7 +175,17 @@ private func applyRule(
     _ backward: BackwardRule, of node: TapeNode, to gradient: Tensor, relevant: Set<ObjectIdentifier>
 ) -> [(key: ObjectIdentifier, gradient: Tensor)] {
     let output = Tensor(shape: node.outputShape, scalars: node.outputScalars, node: node)
-    let inputGradients = backward(gradient, node.inputs, output)
+    var inputs = node.inputs
+    if !GradientMode.isRecording {
+        // First order: an input that leads to no target is a constant for this pass, so a rule that asks
+        // `requiresGradient` skips its gradient (a discriminator's weights while the generator is trained).
+        for index in inputs.indices {
+            if let inputNode = inputs[index].node, !relevant.contains(ObjectIdentifier(inputNode)) {
+                inputs[index] = inputs[index].detached()
+            }
+        }
+    }
+    let inputGradients = backward(gradient, inputs, output)
     precondition(
         inputGradients.count == node.inputs.count,
         "backward rule of \(node.op) returned \(inputGradients.count) gradients for \(node.inputs.count) inputs")

@@ -8,6 +8,7 @@ public final class Parameter: @unchecked Sendable {
 
     /// Creates a parameter holding `initialValue` (made a gradient leaf).
     public init(_ initialValue: Tensor) {
+        BufferCache.retainFreedMemory()
         value = initialValue.requiringGradient()
     }
 
@@ -20,6 +21,19 @@ public final class Parameter: @unchecked Sendable {
             newValue.shape == value.shape,
             "Parameter.update: new shape \(newValue.shape) differs from \(value.shape)")
         value = Tensor(shape: value.shape, scalars: newValue.scalars, node: value.node)
+    }
+
+    /// Rewrites the scalars in place through `body`, keeping the shape and the tape leaf (optimizer updates).
+    ///
+    /// When nothing else shares the storage — the usual case once the step's graph has been freed — no memory is
+    /// allocated and the update streams over the parameter once; otherwise the scalars are copied first
+    /// (copy-on-write), so a tensor taken from ``value`` earlier keeps its values. `body` must not read ``value``.
+    public func updateInPlace<Result>(_ body: (UnsafeMutableBufferPointer<Float>) throws -> Result) rethrows -> Result {
+        let (shape, node) = (value.shape, value.node)
+        var scalars = value.scalars
+        value = Tensor(shape: shape, scalars: [], node: node)  // drop this reference so `scalars` can be unique
+        defer { value = Tensor(shape: shape, scalars: scalars, node: node) }
+        return try scalars.withUnsafeMutableBufferPointer { buffer in try body(buffer) }
     }
 
     /// Replaces the scalars from raw storage (same count).

@@ -69,6 +69,28 @@ public enum GradientMode {
     @TaskLocal public static var isRecording: Bool = true
 }
 
+/// State of the backward pass being run, for backward rules.
+@usableFromInline
+enum BackwardPass {
+    /// In a create-graph pass: the nodes whose gradients lead to a target. `nil` outside such a pass (a
+    /// first-order pass detaches the other inputs instead, see `applyRule`).
+    @TaskLocal @usableFromInline static var relevantNodes: Set<ObjectIdentifier>? = nil
+}
+
+extension Tensor {
+    /// Inside a backward rule: whether the pass being run needs this input's gradient — it requires gradients and
+    /// some target of ``gradients(of:wrt:seed:createGraph:)`` depends on it. A rule that skips the gradient of an
+    /// input for which this is `false` returns `nil` there and saves the work (e.g. the weight gradient of a layer
+    /// when only the gradient with respect to its input is asked for, as in a gradient penalty). Outside a backward
+    /// pass it is ``requiresGradient``.
+    @inlinable
+    public var isGradientNeeded: Bool {
+        guard let node else { return false }
+        guard let relevant = BackwardPass.relevantNodes else { return true }
+        return relevant.contains(ObjectIdentifier(node))
+    }
+}
+
 /// Runs `body` without recording: results carry no tape (inference, target networks, optimizer updates).
 @inlinable
 public func withoutGradients<R>(_ body: () throws -> R) rethrows -> R {

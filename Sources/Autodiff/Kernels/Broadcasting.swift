@@ -210,6 +210,28 @@ public enum Kernels {
         }
     }
 
+    /// The largest of `count` contiguous floats (−∞ when `count` is 0), eight lanes at a time. NaNs are passed over,
+    /// as by the scalar chain `m = Swift.max(m, x)` from −∞. Used by the fused cross-entropy.
+    ///
+    /// - Important: `pointer` must address `count` initialized floats for the call.
+    @inlinable @inline(__always)
+    public static func maximumContiguous(_ pointer: UnsafePointer<Float>, _ count: Int) -> Float {
+        var lanes = SIMD8<Float>(repeating: -.infinity)
+        var index = 0
+        let raw = UnsafeRawPointer(pointer)
+        while index &+ 8 <= count {
+            let values = raw.loadUnaligned(fromByteOffset: index &* 4, as: SIMD8<Float>.self)
+            lanes.replace(with: values, where: values .> lanes)
+            index &+= 8
+        }
+        var result = lanes.max()
+        while index < count {
+            result = Swift.max(result, pointer[index])
+            index &+= 1
+        }
+        return result
+    }
+
     /// The sum of `count` contiguous floats with 16-wide SIMD accumulators.
     ///
     /// - Important: A kernel for code that already holds a tensor's storage (`withUnsafeBufferPointer`); `pointer`

@@ -91,10 +91,20 @@ extension Tensor {
                             let (o, i) = position.quotientAndRemainder(dividingBy: inner)
                             let base = o * classes * inner + i
                             var maximum = -Float.infinity
-                            for c in 0..<classes { maximum = Swift.max(maximum, x[base + c * inner]) }
-                            // e^(x − max) into a row buffer (a vectorizable map), then a SIMD sum.
-                            for c in 0..<classes {
-                                rowBase[c] = Kernels.exponentialInRange(Swift.max(x[base + c * inner] - maximum, -87))
+                            if inner == 1, let row = x.baseAddress.map({ $0 + base }) {
+                                // Classes contiguous (logits [N, C]): SIMD maximum and an exponential map the
+                                // compiler vectorizes (the strided loops below do not).
+                                maximum = Kernels.maximumContiguous(row, classes)
+                                for c in 0..<classes {
+                                    rowBase[c] = Kernels.exponentialInRange(Swift.max(row[c] - maximum, -87))
+                                }
+                            } else {
+                                for c in 0..<classes { maximum = Swift.max(maximum, x[base + c * inner]) }
+                                // e^(x − max) into a row buffer (a vectorizable map), then a SIMD sum.
+                                for c in 0..<classes {
+                                    rowBase[c] = Kernels.exponentialInRange(
+                                        Swift.max(x[base + c * inner] - maximum, -87))
+                                }
                             }
                             let logSumExp = maximum + Foundation.log(Kernels.sumContiguous(rowBase, classes))
                             logSumExps[position] = logSumExp
@@ -127,6 +137,7 @@ extension Tensor {
             let count = logits.count
             let scalars = [Float](unsafeUninitializedCapacity: count) { out, initialized in
                 initialized = count
+                BufferCache.adviseHugePages(out)
                 logits.scalars.withUnsafeBufferPointer { x in
                     g.scalars.withUnsafeBufferPointer { gradient in
                         Kernels.parallelFor(batch * inner, cost: classes) { range in
@@ -140,6 +151,17 @@ extension Tensor {
                                 }
                                 let scale = gradient[position]
                                 let shift = savedLogSumExps[position]
+                                if inner == 1, let row = x.baseAddress.map({ $0 + base }),
+                                    let outRow = out.baseAddress.map({ $0 + base })
+                                {
+                                    for c in 0..<classes {
+                                        let probability = Kernels.exponentialInRange(
+                                            Swift.min(Swift.max(row[c] - shift, -87), 0))
+                                        outRow[c] = scale * (probability - offValue)
+                                    }
+                                    outRow[target] -= scale * (onValue - offValue)
+                                    continue
+                                }
                                 for c in 0..<classes {
                                     let probability = Kernels.exponentialInRange(
                                         Swift.min(Swift.max(x[base + c * inner] - shift, -87), 0))

@@ -18,14 +18,18 @@ extension Tensor {
         let scalars = [Float](unsafeUninitializedCapacity: batch * hidden) { out, initialized in
             gates.scalars.withUnsafeBufferPointer { a in
                 cell.scalars.withUnsafeBufferPointer { c in
+                    guard let gateBase = a.baseAddress, let cellBase = c.baseAddress, let outBase = out.baseAddress
+                    else { return }
+                    // Row pointers, so the inner loop has no checked index arithmetic and vectorizes.
                     for b in 0..<batch {
-                        let row = b * 4 * hidden
-                        let base = b * hidden
+                        let ai = gateBase + b &* 4 &* hidden
+                        let (af, ag) = (ai + hidden, ai + 2 &* hidden)
+                        let (cb, ob) = (cellBase + b &* hidden, outBase + b &* hidden)
                         for j in 0..<hidden {
-                            let i = Kernels.sigmoidInRange(a[row + j])
-                            let f = Kernels.sigmoidInRange(a[row + hidden + j])
-                            let g = Kernels.tanhPolynomial(a[row + 2 * hidden + j])
-                            out[base + j] = f * c[base + j] + i * g
+                            let i = Kernels.sigmoidInRange(ai[j])
+                            let f = Kernels.sigmoidInRange(af[j])
+                            let g = Kernels.tanhPolynomial(ag[j])
+                            ob[j] = f * cb[j] + i * g
                         }
                     }
                 }
@@ -46,11 +50,13 @@ extension Tensor {
         let scalars = [Float](unsafeUninitializedCapacity: batch * hidden) { out, initialized in
             gates.scalars.withUnsafeBufferPointer { a in
                 cell.scalars.withUnsafeBufferPointer { c in
+                    guard let gateBase = a.baseAddress, let cellBase = c.baseAddress, let outBase = out.baseAddress
+                    else { return }
                     for b in 0..<batch {
-                        let row = b * 4 * hidden + 3 * hidden
-                        let base = b * hidden
+                        let ao = gateBase + (b &* 4 &+ 3) &* hidden
+                        let (cb, ob) = (cellBase + b &* hidden, outBase + b &* hidden)
                         for j in 0..<hidden {
-                            out[base + j] = Kernels.sigmoidInRange(a[row + j]) * Kernels.tanhPolynomial(c[base + j])
+                            ob[j] = Kernels.sigmoidInRange(ao[j]) * Kernels.tanhPolynomial(cb[j])
                         }
                     }
                 }
@@ -81,14 +87,19 @@ extension Tensor {
             inputGates.scalars.withUnsafeBufferPointer { x in
                 hiddenGates.scalars.withUnsafeBufferPointer { h in
                     state.scalars.withUnsafeBufferPointer { s in
+                        guard let inputBase = x.baseAddress, let hiddenBase = h.baseAddress,
+                            let stateBase = s.baseAddress, let outBase = out.baseAddress
+                        else { return }
                         for b in 0..<batch {
-                            let row = b * 3 * hidden
-                            let base = b * hidden
+                            let (xr, hr) = (inputBase + b &* 3 &* hidden, hiddenBase + b &* 3 &* hidden)
+                            let (xz, hz) = (xr + hidden, hr + hidden)
+                            let (xn, hn) = (xz + hidden, hz + hidden)
+                            let (sb, ob) = (stateBase + b &* hidden, outBase + b &* hidden)
                             for j in 0..<hidden {
-                                let r = Kernels.sigmoidInRange(x[row + j] + h[row + j])
-                                let z = Kernels.sigmoidInRange(x[row + hidden + j] + h[row + hidden + j])
-                                let n = Kernels.tanhPolynomial(x[row + 2 * hidden + j] + r * h[row + 2 * hidden + j])
-                                out[base + j] = n + z * (s[base + j] - n)
+                                let r = Kernels.sigmoidInRange(xr[j] + hr[j])
+                                let z = Kernels.sigmoidInRange(xz[j] + hz[j])
+                                let n = Kernels.tanhPolynomial(xn[j] + r * hn[j])
+                                ob[j] = n + z * (sb[j] - n)
                             }
                         }
                     }
@@ -147,13 +158,16 @@ extension Tensor {
                                     let da = daBuffer.baseAddress! + b * 4 * hidden
                                     let (gp, c) = (gBuffer.baseAddress! + b * hidden, cBuffer.baseAddress! + b * hidden)
                                     let dc = dcBuffer.baseAddress! + b * hidden
+                                    // Offset pointers: no checked index arithmetic in the loops.
+                                    let (af, ag) = (a + hidden, a + 2 &* hidden)
+                                    let (daf, dag) = (da + hidden, da + 2 &* hidden)
                                     for j in 0..<hidden { i[j] = Kernels.sigmoidInRange(a[j]) }
-                                    for j in 0..<hidden { f[j] = Kernels.sigmoidInRange(a[hidden + j]) }
-                                    for j in 0..<hidden { candidate[j] = Kernels.tanhPolynomial(a[2 * hidden + j]) }
+                                    for j in 0..<hidden { f[j] = Kernels.sigmoidInRange(af[j]) }
+                                    for j in 0..<hidden { candidate[j] = Kernels.tanhPolynomial(ag[j]) }
                                     for j in 0..<hidden { da[j] = gp[j] * candidate[j] * i[j] * (1 - i[j]) }
-                                    for j in 0..<hidden { da[hidden + j] = gp[j] * c[j] * f[j] * (1 - f[j]) }
+                                    for j in 0..<hidden { daf[j] = gp[j] * c[j] * f[j] * (1 - f[j]) }
                                     for j in 0..<hidden {
-                                        da[2 * hidden + j] = gp[j] * i[j] * (1 - candidate[j] * candidate[j])
+                                        dag[j] = gp[j] * i[j] * (1 - candidate[j] * candidate[j])
                                     }
                                     for j in 0..<hidden { dc[j] = gp[j] * f[j] }
                                 }
@@ -259,27 +273,29 @@ extension Tensor {
                                             let gp = gBuffer.baseAddress! + b * hidden
                                             let s = sBuffer.baseAddress! + b * hidden
                                             let ds = dsBuffer.baseAddress! + b * hidden
-                                            let (z0, n0) = (hidden, 2 * hidden)
+                                            // Offset pointers: no checked index arithmetic in the loops.
+                                            let (xz, hz, dxz) = (x + hidden, h + hidden, dx + hidden)
+                                            let (xn, hn, dxn) = (xz + hidden, hz + hidden, dxz + hidden)
+                                            let dhn = dh + 2 &* hidden
                                             for j in 0..<hidden { reset[j] = Kernels.sigmoidInRange(x[j] + h[j]) }
                                             for j in 0..<hidden {
-                                                update[j] = Kernels.sigmoidInRange(x[z0 + j] + h[z0 + j])
+                                                update[j] = Kernels.sigmoidInRange(xz[j] + hz[j])
                                             }
                                             for j in 0..<hidden {
-                                                candidate[j] = Kernels.tanhPolynomial(x[n0 + j] + reset[j] * h[n0 + j])
+                                                candidate[j] = Kernels.tanhPolynomial(xn[j] + reset[j] * hn[j])
                                             }
                                             // ∂n̂, ∂ẑ, ∂r̂ into the input gradient, then copied / scaled.
                                             for j in 0..<hidden {
-                                                dx[n0 + j] =
-                                                    gp[j] * (1 - update[j]) * (1 - candidate[j] * candidate[j])
+                                                dxn[j] = gp[j] * (1 - update[j]) * (1 - candidate[j] * candidate[j])
                                             }
                                             for j in 0..<hidden {
-                                                dx[z0 + j] = gp[j] * (s[j] - candidate[j]) * update[j] * (1 - update[j])
+                                                dxz[j] = gp[j] * (s[j] - candidate[j]) * update[j] * (1 - update[j])
                                             }
                                             for j in 0..<hidden {
-                                                dx[j] = dx[n0 + j] * h[n0 + j] * reset[j] * (1 - reset[j])
+                                                dx[j] = dxn[j] * hn[j] * reset[j] * (1 - reset[j])
                                             }
-                                            for j in 0..<(2 * hidden) { dh[j] = dx[j] }
-                                            for j in 0..<hidden { dh[n0 + j] = dx[n0 + j] * reset[j] }
+                                            dh.update(from: dx, count: 2 &* hidden)
+                                            for j in 0..<hidden { dhn[j] = dxn[j] * reset[j] }
                                             for j in 0..<hidden { ds[j] = gp[j] * update[j] }
                                         }
                                     }

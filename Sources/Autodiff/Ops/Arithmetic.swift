@@ -40,8 +40,8 @@ extension Tensor {
             inputs: [a, b]
         ) { g, inputs, _ in
             [
-                inputs[0].requiresGradient ? (g * inputs[1]).sumToShape(inputs[0].shape) : nil,
-                inputs[1].requiresGradient ? (g * inputs[0]).sumToShape(inputs[1].shape) : nil,
+                inputs[0].isGradientNeeded ? (g * inputs[1]).sumToShape(inputs[0].shape) : nil,
+                inputs[1].isGradientNeeded ? (g * inputs[0]).sumToShape(inputs[1].shape) : nil,
             ]
         }
     }
@@ -56,8 +56,8 @@ extension Tensor {
         ) { g, inputs, _ in
             let (a, b) = (inputs[0], inputs[1])
             return [
-                a.requiresGradient ? (g / b).sumToShape(a.shape) : nil,
-                b.requiresGradient ? (-(g * a) / (b * b)).sumToShape(b.shape) : nil,
+                a.isGradientNeeded ? (g / b).sumToShape(a.shape) : nil,
+                b.isGradientNeeded ? (-(g * a) / (b * b)).sumToShape(b.shape) : nil,
             ]
         }
     }

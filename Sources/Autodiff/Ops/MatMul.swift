@@ -55,6 +55,7 @@ extension Tensor {
         let outShape = batched ? [batch, m, n] : [m, n]
         let scalars = [Float](unsafeUninitializedCapacity: batch * m * n) { out, initialized in
             initialized = batch * m * n
+            BufferCache.adviseHugePages(out)
             a.scalars.withUnsafeBufferPointer { pa in
                 b.scalars.withUnsafeBufferPointer { pb in
                     guard let baseA = pa.baseAddress, let baseB = pb.baseAddress, let baseC = out.baseAddress else {
@@ -80,13 +81,13 @@ extension Tensor {
             let (a, b) = (inputs[0], inputs[1])
             var gradA: Tensor? = nil
             var gradB: Tensor? = nil
-            if a.requiresGradient {
+            if a.isGradientNeeded {
                 gradA =
                     transposeA
                     ? gemm(b, g, transposeA: transposeB, transposeB: true)
                     : gemm(g, b, transposeA: false, transposeB: !transposeB)
             }
-            if b.requiresGradient {
+            if b.isGradientNeeded {
                 gradB =
                     transposeB
                     ? gemm(g, a, transposeA: true, transposeB: transposeA)

@@ -79,9 +79,10 @@ struct AdamConstants {
     let oneMinusBeta1: Float
     let beta2: Float
     let oneMinusBeta2: Float
-    let stepSize: Float
-    let correction2Root: Float
-    let epsilon: Float
+    /// γ·√(1 − β₂ᵗ)/(1 − β₁ᵗ).
+    let scaledStepSize: Float
+    /// ε·√(1 − β₂ᵗ).
+    let scaledEpsilon: Float
 }
 
 /// The moment estimates and the update kernel shared by ``Adam`` and ``AdamW``.
@@ -118,8 +119,12 @@ struct AdamMoments {
         stepCount += 1
         // Bias corrections in double precision, as PyTorch computes them from a Python float step.
         let t = Double(stepCount)
-        let stepSize = Float(Double(learningRate) / (1 - Foundation.pow(Double(beta1), t)))
-        let correction2Root = Float((1 - Foundation.pow(Double(beta2), t)).squareRoot())
+        // γ/(1 − β₁ᵗ) · m / (√v / √(1 − β₂ᵗ) + ε) = γ√(1 − β₂ᵗ)/(1 − β₁ᵗ) · m / (√v + ε√(1 − β₂ᵗ)): the same update
+        // with one division per element instead of two (the square root and the divisions bound the kernel's
+        // speed); the two forms differ by rounding only.
+        let correction2Root = (1 - Foundation.pow(Double(beta2), t)).squareRoot()
+        let scaledStepSize = Float(Double(learningRate) / (1 - Foundation.pow(Double(beta1), t)) * correction2Root)
+        let scaledEpsilon = Float(Double(epsilon) * correction2Root)
         let shrink = Float(1 - Double(learningRate) * Double(decoupledDecay))
         // Complements in double precision, as PyTorch forms them from Python floats.
         let (oneMinusBeta1, oneMinusBeta2) = (Float(1 - Double(beta1)), Float(1 - Double(beta2)))
@@ -128,33 +133,30 @@ struct AdamMoments {
             let count = parameter.value.count
             var maxMoments = amsgrad ? maxSecondMoments[index] : []
             if amsgrad { maxSecondMoments[index] = [] }  // keep the buffer uniquely referenced while it is written
-            let updated = parameter.value.scalars.withUnsafeBufferPointer { theta in
+            // In place: θ is read and written at the same index by the same lane, so aliasing is harmless.
+            parameter.updateInPlace { theta in
                 gradients[index].scalars.withUnsafeBufferPointer { grad in
                     firstMoments[index].withUnsafeMutableBufferPointer { m in
                         secondMoments[index].withUnsafeMutableBufferPointer { v in
                             maxMoments.withUnsafeMutableBufferPointer { vMax in
-                                [Float](unsafeUninitializedCapacity: count) { out, initialized in
-                                    // Element-wise: chunks over threads give the same bits as one thread.
-                                    Kernels.parallelFor(count) { range in
-                                        guard let theta = theta.baseAddress, let grad = grad.baseAddress,
-                                            let m = m.baseAddress, let v = v.baseAddress,
-                                            let out = out.baseAddress
-                                        else { return }
-                                        let constants = AdamConstants(
-                                            shrink: shrink, l2Penalty: l2Penalty, oneMinusBeta1: oneMinusBeta1,
-                                            beta2: beta2, oneMinusBeta2: oneMinusBeta2, stepSize: stepSize,
-                                            correction2Root: correction2Root, epsilon: epsilon)
-                                        if amsgrad, let vMax = vMax.baseAddress {
-                                            AdamMoments.updateAMSGrad(
-                                                range, theta: theta, gradient: grad, m: m, v: v, vMax: vMax,
-                                                out: out, constants)
-                                        } else {
-                                            AdamMoments.update(
-                                                range, theta: theta, gradient: grad, m: m, v: v, out: out,
-                                                constants)
-                                        }
+                                // Element-wise: chunks over threads give the same bits as one thread.
+                                Kernels.parallelFor(count) { range in
+                                    guard let out = theta.baseAddress, let grad = grad.baseAddress,
+                                        let m = m.baseAddress, let v = v.baseAddress
+                                    else { return }
+                                    let constants = AdamConstants(
+                                        shrink: shrink, l2Penalty: l2Penalty, oneMinusBeta1: oneMinusBeta1,
+                                        beta2: beta2, oneMinusBeta2: oneMinusBeta2,
+                                        scaledStepSize: scaledStepSize, scaledEpsilon: scaledEpsilon)
+                                    if amsgrad, let vMax = vMax.baseAddress {
+                                        AdamMoments.updateAMSGrad(
+                                            range, theta: UnsafePointer(out), gradient: grad, m: m, v: v,
+                                            vMax: vMax, out: out, constants)
+                                    } else {
+                                        AdamMoments.update(
+                                            range, theta: UnsafePointer(out), gradient: grad, m: m, v: v, out: out,
+                                            constants)
                                     }
-                                    initialized = count
                                 }
                             }
                         }
@@ -162,7 +164,6 @@ struct AdamMoments {
                 }
             }
             if amsgrad { maxSecondMoments[index] = maxMoments }
-            parameter.update(scalars: updated)
         }
     }
 
@@ -186,10 +187,10 @@ struct AdamMoments {
             var vi = UnsafeRawPointer(v + i).loadUnaligned(as: Lanes.self)
             mi += c.oneMinusBeta1 * (g - mi)
             vi = vi * c.beta2 + c.oneMinusBeta2 * g * g
-            let denominator = squareRoot(vi) / c.correction2Root + c.epsilon
+            let denominator = squareRoot(vi) + c.scaledEpsilon
             UnsafeMutableRawPointer(m + i).storeBytes(of: mi, as: Lanes.self)
             UnsafeMutableRawPointer(v + i).storeBytes(of: vi, as: Lanes.self)
-            UnsafeMutableRawPointer(out + i).storeBytes(of: p - c.stepSize * (mi / denominator), as: Lanes.self)
+            UnsafeMutableRawPointer(out + i).storeBytes(of: p - c.scaledStepSize * (mi / denominator), as: Lanes.self)
             i &+= Lanes.scalarCount
         }
         while i < end {
@@ -197,8 +198,8 @@ struct AdamMoments {
             let g = gradient[i] + c.l2Penalty * p
             m[i] += c.oneMinusBeta1 * (g - m[i])
             v[i] = v[i] * c.beta2 + c.oneMinusBeta2 * g * g
-            let denominator = v[i].squareRoot() / c.correction2Root + c.epsilon
-            out[i] = p - c.stepSize * (m[i] / denominator)
+            let denominator = v[i].squareRoot() + c.scaledEpsilon
+            out[i] = p - c.scaledStepSize * (m[i] / denominator)
             i &+= 1
         }
     }
@@ -228,8 +229,8 @@ struct AdamMoments {
             m[i] += c.oneMinusBeta1 * (g - m[i])
             v[i] = v[i] * c.beta2 + c.oneMinusBeta2 * g * g
             vMax[i] = Swift.max(vMax[i], v[i])
-            let denominator = vMax[i].squareRoot() / c.correction2Root + c.epsilon
-            out[i] = p - c.stepSize * (m[i] / denominator)
+            let denominator = vMax[i].squareRoot() + c.scaledEpsilon
+            out[i] = p - c.scaledStepSize * (m[i] / denominator)
         }
     }
 

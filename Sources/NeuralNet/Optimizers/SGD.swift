@@ -58,30 +58,27 @@ public final class SGD: Optimizer {
         let nesterov = self.nesterov
         for (index, parameter) in parameters.enumerated() {
             let count = parameter.value.count
-            let updated = parameter.value.scalars.withUnsafeBufferPointer { theta in
+            // In place: each element is read and written at the same index by one thread.
+            parameter.updateInPlace { theta in
                 gradients[index].scalars.withUnsafeBufferPointer { grad in
-                    [Float](unsafeUninitializedCapacity: count) { out, initialized in
-                        if useMomentum {
-                            momentumBuffers[index].withUnsafeMutableBufferPointer { buffer in
-                                Kernels.parallelFor(count) { range in
-                                    for i in range {
-                                        let g = grad[i] + decay * theta[i]
-                                        let b = first ? g : mu * buffer[i] + keep * g
-                                        buffer[i] = b
-                                        out[i] = theta[i] - lr * (nesterov ? g + mu * b : b)
-                                    }
+                    if useMomentum {
+                        momentumBuffers[index].withUnsafeMutableBufferPointer { buffer in
+                            Kernels.parallelFor(count) { range in
+                                for i in range {
+                                    let g = grad[i] + decay * theta[i]
+                                    let b = first ? g : mu * buffer[i] + keep * g
+                                    buffer[i] = b
+                                    theta[i] = theta[i] - lr * (nesterov ? g + mu * b : b)
                                 }
                             }
-                        } else {
-                            Kernels.parallelFor(count) { range in
-                                for i in range { out[i] = theta[i] - lr * (grad[i] + decay * theta[i]) }
-                            }
                         }
-                        initialized = count
+                    } else {
+                        Kernels.parallelFor(count) { range in
+                            for i in range { theta[i] = theta[i] - lr * (grad[i] + decay * theta[i]) }
+                        }
                     }
                 }
             }
-            parameter.update(scalars: updated)
         }
         stepCount += 1
     }

@@ -59,7 +59,7 @@ public struct LSTMCell: RecurrentCell {
         let weights = weights
         return { step, state in
             let fromInput = projected.slice(axis: 0, range: (step * batch)..<((step + 1) * batch))
-            return Self.next(gates: fromInput + weights.hiddenProduct(state.hidden), state: state)
+            return Self.next(gates: weights.hiddenProduct(state.hidden, adding: fromInput), state: state)
         }
     }
 

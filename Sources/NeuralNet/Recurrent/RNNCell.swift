@@ -37,7 +37,7 @@ public struct RNNCell: RecurrentCell {
         let projected = weights.sequenceInputProjection(inputs, addingHiddenBias: true)
         let weights = weights
         return { step, state in
-            (projected.slice(axis: 0, range: (step * batch)..<((step + 1) * batch)) + weights.hiddenProduct(state))
+            weights.hiddenProduct(state, adding: projected.slice(axis: 0, range: (step * batch)..<((step + 1) * batch)))
                 .tanh()
         }
     }

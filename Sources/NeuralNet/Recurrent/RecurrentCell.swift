@@ -76,8 +76,8 @@ public struct RecurrentWeights: ParameterContainer {
         precondition(
             input.rank == 2 && input.shape[1] == weightIH.shape[1],
             "RecurrentCell: input \(input.shape) is not [B, \(weightIH.shape[1])]")
-        let product = Tensor.matmul(input, weightIH.value, transposeB: true)
-        return biasIH.map { product + $0.value } ?? product
+        guard let biasIH else { return Tensor.matmul(input, weightIH.value, transposeB: true) }
+        return Tensor.affine(input, weight: weightIH.value, bias: biasIH.value)
     }
 
     /// `x·W_ihᵀ + b_ih` (`+ b_hh` when `addingHiddenBias`) for every step of `inputs [T, B, I]` in one GEMM, as
@@ -87,9 +87,11 @@ public struct RecurrentWeights: ParameterContainer {
             inputs.rank == 3 && inputs.shape[2] == weightIH.shape[1],
             "RecurrentCell: sequence \(inputs.shape) is not [T, B, \(weightIH.shape[1])]")
         let rows = inputs.shape[0] * inputs.shape[1]
-        let product = Tensor.matmul(inputs.reshaped([rows, inputs.shape[2]]), weightIH.value, transposeB: true)
-        guard let biasIH, let biasHH else { return product }
-        return product + (addingHiddenBias ? biasIH.value + biasHH.value : biasIH.value)
+        let flat = inputs.reshaped([rows, inputs.shape[2]])
+        guard let biasIH, let biasHH else { return Tensor.matmul(flat, weightIH.value, transposeB: true) }
+        // The bias goes into the GEMM's output (one op, no broadcast pass over the [T·B, G·H] projections).
+        return Tensor.affine(
+            flat, weight: weightIH.value, bias: addingHiddenBias ? biasIH.value + biasHH.value : biasIH.value)
     }
 
     /// `h·W_hhᵀ` without the bias, `[B, gates·H]`.
@@ -97,9 +99,14 @@ public struct RecurrentWeights: ParameterContainer {
         Tensor.matmul(hidden, weightHH.value, transposeB: true)
     }
 
+    /// `addend + h·W_hhᵀ` as one op (the GEMM accumulates onto a copy of `addend [B, gates·H]`).
+    func hiddenProduct(_ hidden: Tensor, adding addend: Tensor) -> Tensor {
+        Tensor.affine(hidden, weight: weightHH.value, bias: addend)
+    }
+
     /// `h·W_hhᵀ + b_hh`, `[B, gates·H]`.
     func hiddenProjection(_ hidden: Tensor) -> Tensor {
-        let product = Tensor.matmul(hidden, weightHH.value, transposeB: true)
-        return biasHH.map { product + $0.value } ?? product
+        guard let biasHH else { return Tensor.matmul(hidden, weightHH.value, transposeB: true) }
+        return Tensor.affine(hidden, weight: weightHH.value, bias: biasHH.value)
     }
 }
