@@ -143,7 +143,8 @@ let package = Package(
             name: "DistributedRankCheck", dependencies: ["Distributed", "NeuralNet", "Autodiff"],
             path: "Tests/DistributedRankCheck"),
         .testTarget(
-            name: "DistributedTests", dependencies: ["Distributed", "NeuralNet", "Autodiff", "DistributedRankCheck"]),
+            name: "DistributedTests",
+            dependencies: ["Distributed", "NeuralNet", "Autodiff", "DistributedRankCheck", "montague"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -135,7 +135,7 @@ struct TrainLMCommand: ParsableCommand {
         } catch where world.size > 1 {
             // The other ranks may wait in a collective call: stop them all, with this rank's message.
             rankOutput.removeScratch()
-            world.abortJob(message: "error: \(error)")
+            world.abortJob(message: CommandFailure.message(for: error))
         }
         guard world.isMainRank else { return }
         print(

@@ -55,6 +55,9 @@ struct RankProgram {
         return RankProgram(program: program, mpirun: locateMPIRun())
     }
 
+    /// The `montague` executable built beside the rank program.
+    var montague: URL { program.deletingLastPathComponent().appendingPathComponent("montague") }
+
     static func locateMPIRun() -> URL? {
         let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
         return path.split(separator: ":").map { URL(fileURLWithPath: String($0)).appendingPathComponent("mpirun") }
@@ -64,8 +67,10 @@ struct RankProgram {
     /// Runs the program with `arguments` on `ranks` ranks (`mpirun --allow-run-as-root --oversubscribe -np ranks`,
     /// shared memory only) or alone when `ranks` is nil; kills it after `timeout` seconds.
     func run(
-        _ arguments: [String], ranks: Int?, environment extra: [String: String] = [:], timeout: Double = 120
+        _ arguments: [String], ranks: Int?, environment extra: [String: String] = [:], timeout: Double = 120,
+        executable: URL? = nil
     ) throws -> Result {
+        let program = executable ?? program
         let fileManager = FileManager.default
         let directory = fileManager.temporaryDirectory.appendingPathComponent("montague-mpi-test-\(UUID().uuidString)")
         try fileManager.createDirectory(at: directory, withIntermediateDirectories: true)
