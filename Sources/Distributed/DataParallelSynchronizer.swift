@@ -81,7 +81,9 @@ public final class DataParallelSynchronizer: GradientSynchronizer {
                 // Pack: stream position 0 is the weight, then the gradients one after another.
                 forEachSegment(gradients, streamStart, streamEnd) { tensor, tensorRange, bucketOffset in
                     gradients[tensor].scalars.withUnsafeBufferPointer { source in
-                        for (slot, index) in tensorRange.enumerated() { base[bucketOffset + slot] = scale * source[index] }
+                        for (slot, index) in tensorRange.enumerated() {
+                            base[bucketOffset + slot] = scale * source[index]
+                        }
                     }
                 }
                 if streamStart == 0 { base[0] = scale }
@@ -91,7 +93,9 @@ public final class DataParallelSynchronizer: GradientSynchronizer {
                 let factor = inverseTotalWeight
                 forEachSegment(gradients, streamStart, streamEnd) { tensor, tensorRange, bucketOffset in
                     outputs[tensor].withUnsafeMutableBufferPointer { target in
-                        for (slot, index) in tensorRange.enumerated() { target[index] = factor * base[bucketOffset + slot] }
+                        for (slot, index) in tensorRange.enumerated() {
+                            target[index] = factor * base[bucketOffset + slot]
+                        }
                     }
                 }
             }

@@ -11,6 +11,8 @@ public enum DistributedError: Error, Equatable, CustomStringConvertible {
     case mismatch(operation: String, detail: String)
     /// An argument outside what the operation accepts (a root rank outside the world, a buffer too large).
     case invalidArgument(operation: String, detail: String)
+    /// A command that does not train data-parallel was started by an MPI launcher with several ranks.
+    case singleProcessOnly(command: String, ranks: Int)
 
     /// A one-line message (the CLI prefixes `error: `).
     public var description: String {
@@ -24,6 +26,9 @@ public enum DistributedError: Error, Equatable, CustomStringConvertible {
         case .mpi(let operation, let code, let message): "\(operation) failed (MPI error \(code)): \(message)"
         case .mismatch(let operation, let detail): "\(operation): the ranks disagree: \(detail)"
         case .invalidArgument(let operation, let detail): "\(operation): \(detail)"
+        case .singleProcessOnly(let command, let ranks):
+            "\(command) runs in one process, but mpirun started \(ranks) ranks; data-parallel training under mpirun "
+                + "is available for train lm (docs/distributed.md)"
         }
     }
 }

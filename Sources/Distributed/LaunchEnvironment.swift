@@ -30,4 +30,14 @@ public struct LaunchEnvironment: Sendable, Equatable {
 
     /// Whether an MPI launcher started this process (then ``ProcessGroup/world()`` initializes MPI).
     public var isLaunchedByMPI: Bool { launcherVariable != nil }
+
+    /// Throws when a launcher announced more than one rank: for commands that do not train data-parallel, so that
+    /// `mpirun -np N` does not start `N` copies writing the same output.
+    ///
+    /// - Throws: ``DistributedError/singleProcessOnly(command:ranks:)``.
+    public func requireSingleProcess(_ command: String) throws {
+        if let announcedSize, announcedSize > 1 {
+            throw DistributedError.singleProcessOnly(command: command, ranks: announcedSize)
+        }
+    }
 }

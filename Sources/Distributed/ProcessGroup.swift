@@ -80,7 +80,8 @@ public final class ProcessGroup: @unchecked Sendable {
         var flag: Int32 = 0
         try library.check(library.initialized(&flag), "MPI_Initialized")
         if flag == 0 { try library.check(library.initialize(nil, nil), "MPI_Init") }
-        try library.check(library.commSetErrorHandler(library.commWorld, library.errorsReturn), "MPI_Comm_set_errhandler")
+        try library.check(
+            library.commSetErrorHandler(library.commWorld, library.errorsReturn), "MPI_Comm_set_errhandler")
         var rank: Int32 = 0
         var size: Int32 = 0
         try library.check(library.commRank(library.commWorld, &rank), "MPI_Comm_rank")
@@ -142,7 +143,8 @@ public final class ProcessGroup: @unchecked Sendable {
     ) throws {
         guard let library, size > 1, let base = buffer.baseAddress, buffer.count > 0 else { return }
         guard buffer.count <= Int(Int32.max) else {
-            throw DistributedError.invalidArgument(operation: "allReduce", detail: "\(buffer.count) elements exceed MPI's int count")
+            throw DistributedError.invalidArgument(
+                operation: "allReduce", detail: "\(buffer.count) elements exceed MPI's int count")
         }
         let op = operation == .maximum ? library.maximum : library.sum
         try collective("MPI_Allreduce") {
@@ -185,7 +187,8 @@ public final class ProcessGroup: @unchecked Sendable {
         var values: [Value] = []
         for piece in pieces {
             do { values.append(try JSONDecoder().decode(Value.self, from: Data(piece))) } catch {
-                throw DistributedError.mismatch(operation: "gather", detail: "a rank sent a value of another type: \(error)")
+                throw DistributedError.mismatch(
+                    operation: "gather", detail: "a rank sent a value of another type: \(error)")
             }
         }
         return values
@@ -196,7 +199,8 @@ public final class ProcessGroup: @unchecked Sendable {
         try checkRoot(root, "gather")
         guard let library, size > 1 else { return [bytes] }
         guard bytes.count <= Int(Int32.max) else {
-            throw DistributedError.invalidArgument(operation: "gather", detail: "\(bytes.count) bytes exceed MPI's int count")
+            throw DistributedError.invalidArgument(
+                operation: "gather", detail: "\(bytes.count) bytes exceed MPI's int count")
         }
         var count = Int32(bytes.count)
         var counts = [Int32](repeating: 0, count: rank == root ? size : 1)
@@ -213,7 +217,8 @@ public final class ProcessGroup: @unchecked Sendable {
         var total = 0
         for index in counts.indices {
             guard total <= Int(Int32.max) else {
-                throw DistributedError.invalidArgument(operation: "gather", detail: "\(total) bytes in all exceed MPI's int count")
+                throw DistributedError.invalidArgument(
+                    operation: "gather", detail: "\(total) bytes in all exceed MPI's int count")
             }
             offsets[index] = Int32(total)
             total += Int(counts[index])
@@ -279,7 +284,8 @@ public final class ProcessGroup: @unchecked Sendable {
 
     private func checkRoot(_ root: Int, _ operation: String) throws {
         guard (0..<size).contains(root) else {
-            throw DistributedError.invalidArgument(operation: operation, detail: "root \(root) is not a rank of a world of \(size)")
+            throw DistributedError.invalidArgument(
+                operation: operation, detail: "root \(root) is not a rank of a world of \(size)")
         }
     }
 

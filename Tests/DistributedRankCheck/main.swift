@@ -16,7 +16,12 @@ func report(_ value: [String: JSONValue], on world: ProcessGroup) throws {
 
 /// The JSON the scenarios report.
 enum JSONValue: Codable {
-    case number(Double), numbers([Double]), text(String), texts([String]), flag(Bool), rows([[Double]])
+    case number(Double)
+    case numbers([Double])
+    case text(String)
+    case texts([String])
+    case flag(Bool)
+    case rows([[Double]])
     func encode(to encoder: Encoder) throws {
         var container = encoder.singleValueContainer()
         switch self {
@@ -51,19 +56,28 @@ func operations(_ world: ProcessGroup) throws {
     var uneven = [Float](repeating: 0, count: world.rank + 1)
     do { try world.broadcast(&uneven, root: 0) } catch { mismatch = "\(error)" }
     var badRoot = "none"
-    do { try world.barrier(); _ = try world.gather(bytes: [], root: world.size) } catch { badRoot = "\(error)" }
+    do {
+        try world.barrier()
+        _ = try world.gather(bytes: [], root: world.size)
+    } catch { badRoot = "\(error)" }
     var mpiError = "none"
     do { try world.broadcastWithCount(-1) } catch { mpiError = "\(error)" }
     let seen = try world.gather(
-        ["rank": Double(world.rank), "size": Double(world.size), "floats": floats.map(Double.init).reduce(0, +),
-         "bytes": Double(bytes.count), "sum0": Double(sum[0]), "sum1": Double(sum[1]), "mean0": Double(mean[0]),
-         "mean1": Double(mean[1]), "max0": Double(maximum[0]), "max1": Double(maximum[1]),
-         "large": largeAgrees ? 1 : 0], root: 0)
+        [
+            "rank": Double(world.rank), "size": Double(world.size), "floats": floats.map(Double.init).reduce(0, +),
+            "bytes": Double(bytes.count), "sum0": Double(sum[0]), "sum1": Double(sum[1]), "mean0": Double(mean[0]),
+            "mean1": Double(mean[1]), "max0": Double(maximum[0]), "max1": Double(maximum[1]),
+            "large": largeAgrees ? 1 : 0,
+        ], root: 0)
     try report(
-        ["ranks": .rows((seen ?? []).map { row in row.keys.sorted().compactMap { row[$0] } }),
-         "keys": .texts(["bytes", "floats", "large", "max0", "max1", "mean0", "mean1", "rank", "size", "sum0", "sum1"]),
-         "text": .text(String(decoding: bytes, as: UTF8.self)), "mismatch": .text(mismatch),
-         "badRoot": .text(badRoot), "mpiError": .text(mpiError), "backend": .text(world.backendDescription)],
+        [
+            "ranks": .rows((seen ?? []).map { row in row.keys.sorted().compactMap { row[$0] } }),
+            "keys": .texts([
+                "bytes", "floats", "large", "max0", "max1", "mean0", "mean1", "rank", "size", "sum0", "sum1",
+            ]),
+            "text": .text(String(decoding: bytes, as: UTF8.self)), "mismatch": .text(mismatch),
+            "badRoot": .text(badRoot), "mpiError": .text(mpiError), "backend": .text(world.backendDescription),
+        ],
         on: world)
 }
 
@@ -91,7 +105,8 @@ func equivalence(_ world: ProcessGroup, batchSizePerReplica: Int, steps: Int) th
     func rows(_ tensor: Tensor, _ indices: [Int]) -> Tensor {
         let width = tensor.shape[1]
         return Tensor(
-            shape: [indices.count, width], scalars: indices.flatMap { tensor.scalars[($0 * width)..<(($0 + 1) * width)] })
+            shape: [indices.count, width],
+            scalars: indices.flatMap { tensor.scalars[($0 * width)..<(($0 + 1) * width)] })
     }
     let summary = try loop.run { context in
         let indices = try shard.epochBatches(
@@ -106,9 +121,11 @@ func equivalence(_ world: ProcessGroup, batchSizePerReplica: Int, steps: Int) th
     let parameters = model.parameterValues.flatMap(\.scalars).map(Double.init)
     let everyRank = try world.gather(parameters, root: 0) ?? []
     try report(
-        ["parameters": .numbers(parameters), "loss": .number(summary.lastMetrics["loss"] ?? .nan),
-         "ranksAgree": .flag(everyRank.allSatisfy { $0 == parameters }),
-         "messages": .number(Double(synchronizer.statistics.messages))],
+        [
+            "parameters": .numbers(parameters), "loss": .number(summary.lastMetrics["loss"] ?? .nan),
+            "ranksAgree": .flag(everyRank.allSatisfy { $0 == parameters }),
+            "messages": .number(Double(synchronizer.statistics.messages)),
+        ],
         on: world)
 }
 
@@ -159,7 +176,9 @@ do {
     exit(2)
 }
 do {
-    func number(_ index: Int, _ fallback: Int) -> Int { arguments.count > index ? Int(arguments[index]) ?? fallback : fallback }
+    func number(_ index: Int, _ fallback: Int) -> Int {
+        arguments.count > index ? Int(arguments[index]) ?? fallback : fallback
+    }
     switch arguments.first ?? "" {
     case "operations": try operations(world)
     case "equivalence": try equivalence(world, batchSizePerReplica: number(1, 4), steps: number(2, 10))
@@ -168,7 +187,10 @@ do {
     case "fail":
         // Rank 1 fails on its input while rank 0 already waits in the next collective call.
         try world.barrier()
-        if world.rank == 1 { throw DistributedError.invalidArgument(operation: "reading the corpus", detail: "rank 1's shard is unreadable") }
+        if world.rank == 1 {
+            throw DistributedError.invalidArgument(
+                operation: "reading the corpus", detail: "rank 1's shard is unreadable")
+        }
         var values: [Float] = [1]
         try world.allReduce(&values)
     case "crash":
@@ -181,7 +203,8 @@ do {
         // Rank 1 enters a different collective call than rank 0: both wait until MONTAGUE_MPI_TIMEOUT ends them.
         if world.rank == 1 { _ = try world.broadcast(bytes: [1], root: 1) } else { try world.barrier() }
     default:
-        throw DistributedError.invalidArgument(operation: "DistributedRankCheck", detail: "unknown scenario \(arguments)")
+        throw DistributedError.invalidArgument(
+            operation: "DistributedRankCheck", detail: "unknown scenario \(arguments)")
     }
     try world.finalize()
 } catch {

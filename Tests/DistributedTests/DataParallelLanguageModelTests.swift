@@ -7,7 +7,9 @@ import Testing
 /// resuming, one model directory, and a clear failure when the corpus is missing.
 @Suite(
     "montague train lm under mpirun", .serialized,
-    .enabled(if: RankProgram.skipReason == nil, "mpirun not found on PATH: install Open MPI (make setup) to run the 2-rank tests"))
+    .enabled(
+        if: RankProgram.skipReason == nil,
+        "mpirun not found on PATH: install Open MPI (make setup) to run the 2-rank tests"))
 struct DataParallelLanguageModelTests {
     /// 24 short sentences over 10 words, the same on every run.
     static func corpus(in directory: URL) throws -> URL {
@@ -32,7 +34,7 @@ struct DataParallelLanguageModelTests {
         }.max() ?? .infinity
     }
 
-    @Test("2 ranks × batch 4 give the model of 1 process × batch 8, also after resuming; rank 0 alone reports")
+    @Test("2 ranks × batch 4 give the model of 1 process × batch 8, also after resuming; another rank count resumes")
     func equivalence() throws {
         let program = try RankProgram.locate()
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("montague-mpi-lm-\(UUID())")
@@ -42,9 +44,11 @@ struct DataParallelLanguageModelTests {
         let one = directory.appendingPathComponent("one")
         let two = directory.appendingPathComponent("two")
         func arguments(_ output: URL, batch: Int, steps: Int) -> [String] {
-            ["train", "lm", "--train", train, "--steps", "\(steps)", "--batch-size", "\(batch)", "--hidden", "8",
-             "--embedding", "4", "--eval-every", "2", "--output", output.path,
-             "--metrics", output.path + ".jsonl"]
+            [
+                "train", "lm", "--train", train, "--steps", "\(steps)", "--batch-size", "\(batch)", "--hidden", "8",
+                "--embedding", "4", "--eval-every", "2", "--output", output.path,
+                "--metrics", output.path + ".jsonl",
+            ]
         }
         for steps in [3, 5] {  // 3 steps, then resumed to 5
             let single = try program.run(
@@ -58,6 +62,11 @@ struct DataParallelLanguageModelTests {
             let difference = Self.largestDifference(try Self.weights(one), try Self.weights(two))
             #expect(difference < 1e-5, "largest weight difference after \(steps) steps: \(difference)")
         }
+        // A run trained by one process continues on two ranks (rank 0 reads the state and broadcasts it).
+        let continued = try program.run(
+            arguments(one, batch: 8, steps: 7), ranks: 2, executable: program.montague)
+        #expect(continued.status == 0, "\(continued.standardError)")
+        #expect(continued.standardOutput.contains("trained 7 steps"))
         let log = try String(contentsOf: URL(fileURLWithPath: two.path + ".jsonl"), encoding: .utf8)
         #expect(log.split(separator: "\n").filter { $0.contains("\"step\":5") }.count == 1, "one writer: \(log)")
     }

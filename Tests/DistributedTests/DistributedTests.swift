@@ -40,6 +40,15 @@ struct SingleProcessTests {
         #expect(launch.announcedSize == size)
     }
 
+    @Test("commands without data parallelism refuse several ranks, and accept one")
+    func singleProcessOnly() throws {
+        #expect(throws: DistributedError.singleProcessOnly(command: "train gan", ranks: 2)) {
+            try LaunchEnvironment(["OMPI_COMM_WORLD_SIZE": "2"]).requireSingleProcess("train gan")
+        }
+        try LaunchEnvironment(["OMPI_COMM_WORLD_SIZE": "1"]).requireSingleProcess("train gan")
+        try LaunchEnvironment([:]).requireSingleProcess("train gan")
+    }
+
     @Test("a missing library and a library that is not Open MPI are reported, naming what was tried")
     func libraryErrors() {
         #expect(throws: DistributedError.self) {
@@ -51,12 +60,14 @@ struct SingleProcessTests {
             #expect(error.description.contains("/nonexistent/libmpi.so.40"))
             #expect(error.description.contains("MONTAGUE_MPI_LIBRARY"))
         }
+        #if os(Linux)
         do {
             _ = try OpenMPILibrary(candidates: ["libc.so.6"])
             Issue.record("libc was accepted as an MPI library")
         } catch {
             #expect(error == .missingSymbol(library: "libc.so.6", symbol: "ompi_mpi_comm_world"))
         }
+        #endif
     }
 
     @Test("shard parts cover a batch exactly once, sizes differing by at most one", arguments: [1, 2, 3, 4, 7])
@@ -123,7 +134,11 @@ struct SingleProcessTests {
 /// The Distributed module on two ranks of one machine: `mpirun --allow-run-as-root --oversubscribe -np 2` starts
 /// the `DistributedRankCheck` program, whose rank 0 reports what every rank saw. Skipped, saying so, without
 /// `mpirun`.
-@Suite("Distributed, two ranks under mpirun", .serialized, .enabled(if: RankProgram.skipReason == nil, "mpirun not found on PATH: install Open MPI (make setup) to run the 2-rank tests"))
+@Suite(
+    "Distributed, two ranks under mpirun", .serialized,
+    .enabled(
+        if: RankProgram.skipReason == nil,
+        "mpirun not found on PATH: install Open MPI (make setup) to run the 2-rank tests"))
 struct TwoRankTests {
     @Test("barrier, broadcast, all-reduce (sum, mean, maximum), gather, and MPI errors thrown with MPI's message")
     func operations() throws {

@@ -91,8 +91,10 @@ struct RankProgram {
             guard let mpirun else { throw Failure(description: "mpirun not found") }
             process.executableURL = mpirun
             process.arguments =
-                ["--allow-run-as-root", "--oversubscribe", "--mca", "btl", "self,vader", "-np", String(ranks),
-                 program.path] + arguments
+                [
+                    "--allow-run-as-root", "--oversubscribe", "--mca", "btl", "self,vader", "-np", String(ranks),
+                    program.path,
+                ] + arguments
         } else {
             process.executableURL = program
             process.arguments = arguments

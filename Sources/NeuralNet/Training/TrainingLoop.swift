@@ -114,7 +114,7 @@ public final class TrainingLoop {
         if let stopping = state.earlyStopping, stopping.evaluationsWithoutImprovement >= stopping.patience {
             stopReason = .earlyStopped
         }
-        defer { progress?.finish() }
+        defer { if writes { progress?.finish() } }
         while stopReason == .completed && state.step < configuration.totalSteps {
             let index = state.step
             let epoch = epoch(ofStep: index)

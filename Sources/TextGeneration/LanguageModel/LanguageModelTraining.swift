@@ -97,8 +97,9 @@ public enum LanguageModelTraining {
             dropout: configuration.dropout, using: &generator)
         let adam = Adam(model.parameters, learningRate: configuration.learningRate)
         let shard = synchronizer?.shard ?? .whole
-        let batches = try shard.globalBatches(exampleCount: training.count, batchSizePerReplica: configuration.batchSize)
-            .map { LanguageModelBatch(sequences: Array(training[shard.part(of: $0)])) }
+        let batches = try shard.globalBatches(
+            exampleCount: training.count, batchSizePerReplica: configuration.batchSize
+        ).map { LanguageModelBatch(sequences: Array(training[shard.part(of: $0)])) }
         var loopConfiguration = configuration.loop
         loopConfiguration.stepsPerEpoch = batches.count
         let loop = TrainingLoop(
