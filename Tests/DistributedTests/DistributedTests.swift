@@ -40,6 +40,38 @@ struct SingleProcessTests {
         #expect(launch.announcedSize == size)
     }
 
+    @Test("launcher variables with any text give a launch description, never a trap (seeded mutation fuzz)")
+    func launchEnvironmentFuzz() {
+        var generator = RandomGenerator(seed: 22)
+        let names = ["OMPI_COMM_WORLD_SIZE", "OMPI_COMM_WORLD_RANK", "PMIX_RANK", "PMIX_SIZE", "PMI_SIZE", "PMI_RANK"]
+        let pieces = ["", "0", "1", "2", "-1", "9999999999999999999999", " 2", "2x", "é", "\u{0}", "0x10", "+3"]
+        for _ in 0..<500 {
+            var environment: [String: String] = [:]
+            for _ in 0..<generator.nextInt(below: 4) {
+                var value = ""
+                for _ in 0..<generator.nextInt(below: 3) { value += pieces[generator.nextInt(below: pieces.count)] }
+                environment[names[generator.nextInt(below: names.count)]] = value
+            }
+            let launch = LaunchEnvironment(environment)
+            #expect(launch.isLaunchedByMPI == !environment.isEmpty)
+            // The first launcher present (Open MPI, then PMIx, then PMI) announces the size, if it is a number.
+            let pairs = [
+                ("OMPI_COMM_WORLD_SIZE", "OMPI_COMM_WORLD_RANK"), ("PMIX_SIZE", "PMIX_RANK"), ("PMI_SIZE", "PMI_RANK"),
+            ]
+            let announcing = pairs.first { environment[$0.0] != nil || environment[$0.1] != nil }
+            let size = announcing.flatMap { environment[$0.0] }.flatMap { Int($0) }
+            #expect(launch.announcedSize == size)
+            let refused: Bool
+            do {
+                try launch.requireSingleProcess("fuzz")
+                refused = false
+            } catch {
+                refused = true
+            }
+            #expect(refused == (size.map { $0 > 1 } ?? false))
+        }
+    }
+
     @Test("commands without data parallelism refuse several ranks, and accept one")
     func singleProcessOnly() throws {
         #expect(throws: DistributedError.singleProcessOnly(command: "train gan", ranks: 2)) {
