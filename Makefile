@@ -13,8 +13,9 @@ SHELL := /bin/bash
 SWIFT ?= swift
 PYTHON ?= python3
 
-# Debian packages the system-library targets need (Sources/CBLAS, Sources/CLibXML2).
-APT_PACKAGES := libopenblas-dev libxml2-dev libbz2-dev pkg-config
+# Debian packages the system-library targets need (Sources/CBLAS, Sources/CLibXML2), and Open MPI (mpirun and the
+# libmpi that Sources/Distributed opens at run time; builds without it run single-process).
+APT_PACKAGES := libopenblas-dev libxml2-dev libbz2-dev pkg-config openmpi-bin libopenmpi-dev
 
 RELEASE_BIN := .build/release
 LINT_PATHS := Sources Tests Benchmarks

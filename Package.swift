@@ -18,6 +18,7 @@ let package = Package(
         .library(name: "MetaLearning", targets: ["MetaLearning"]),
         .library(name: "Plotting", targets: ["Plotting"]),
         .library(name: "RL", targets: ["RL"]),
+        .library(name: "Distributed", targets: ["Distributed"]),
         .executable(name: "montague", targets: ["montague"]),
     ],
     dependencies: [
@@ -66,6 +67,11 @@ let package = Package(
             name: "RL",
             dependencies: ["NeuralNet", "Autodiff", "Sampling", "MontagueSupport"]
         ),
+        // Data-parallel training over MPI; Open MPI is opened at run time (dlopen), so no MPI is needed to build.
+        .target(
+            name: "Distributed",
+            dependencies: ["NeuralNet", "Autodiff"]
+        ),
         .target(
             name: "Grammar",
             dependencies: ["MontagueSupport"]
@@ -98,7 +104,7 @@ let package = Package(
             name: "montague",
             dependencies: [
                 "Autodiff", "NeuralNet", "Corpus", "Grammar", "Sampling", "Plotting", "MontagueSupport",
-                "Experiments", "TextGeneration", "Generative", "MetaLearning", "RL",
+                "Experiments", "TextGeneration", "Generative", "MetaLearning", "RL", "Distributed",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -108,7 +114,7 @@ let package = Package(
             name: "MontagueBenchmarks",
             dependencies: [
                 "Autodiff", "NeuralNet", "Corpus", "Grammar", "Sampling", "Generative", "CBLAS", "CLibXML2", "MetaLearning", "RL",
-                "TextGeneration",
+                "TextGeneration", "Distributed",
             ],
             path: "Benchmarks"
         ),
@@ -132,6 +138,13 @@ let package = Package(
         .testTarget(name: "ExperimentsTests", dependencies: ["Experiments", "Grammar", "NeuralNet", "MontagueSupport"]),
         .testTarget(name: "MetaLearningTests", dependencies: ["MetaLearning", "NeuralNet", "Autodiff"]),
         .testTarget(name: "RLTests", dependencies: ["RL", "NeuralNet", "Autodiff"], exclude: ["Fixtures"]),
+        // The rank program the Distributed tests start under `mpirun -np 2`.
+        .executableTarget(
+            name: "DistributedRankCheck", dependencies: ["Distributed", "NeuralNet", "Autodiff"],
+            path: "Tests/DistributedRankCheck"),
+        .testTarget(
+            name: "DistributedTests",
+            dependencies: ["Distributed", "NeuralNet", "Autodiff", "DistributedRankCheck", "montague"]),
     ],
     swiftLanguageModes: [.v6]
 )

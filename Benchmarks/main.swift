@@ -85,6 +85,7 @@ func printError(_ line: String) {
     _ = bytes.withUnsafeBytes { write(2, $0.baseAddress, $0.count) }
 }
 
+if CommandLine.arguments.dropFirst().first == "--distributed" { DistributedBenchmarks.run(CommandLine.arguments) }
 let options = BenchmarkOptions(arguments: Array(CommandLine.arguments.dropFirst()))
 
 // The environment variable is read when OpenBLAS loads; set it again explicitly so `--threads` also works alone.

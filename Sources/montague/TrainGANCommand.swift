@@ -1,4 +1,5 @@
 import ArgumentParser
+import Distributed
 import Foundation
 import Generative
 import MontagueSupport
@@ -206,6 +207,7 @@ struct TrainGANCommand: ParsableCommand {
     }
 
     func run() throws {
+        try LaunchEnvironment(ProcessInfo.processInfo.environment).requireSingleProcess("train gan")
         let source = common.data.withToyCount(common.toyCount)
         var configuration = GANConfiguration(method: method, dataSize: try common.data.dimension())
         configuration.noiseSize = noise

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Distributed
 import Foundation
 import NeuralNet
 import TextGeneration
@@ -44,6 +45,7 @@ struct TrainLMCommand: ParsableCommand {
             Examples:
               montague train lm --train corpus.txt --valid dev.txt --steps 2000 --output runs/lm
               montague train lm --train corpus.txt --valid dev.txt --steps 4000 --output runs/lm   # continues
+              mpirun -np 2 montague train lm --train corpus.txt --output runs/lm   # data-parallel, docs/distributed.md
             """)
 
     @Option(name: .long, help: "Training sentences, one per line.")
@@ -87,7 +89,7 @@ struct TrainLMCommand: ParsableCommand {
     @Option(name: .long, help: "Dropout probability in training.")
     var dropout: Float = 0
 
-    @Option(name: .customLong("batch-size"), help: "Sentences per step.")
+    @Option(name: .customLong("batch-size"), help: "Sentences per step (per rank under mpirun).")
     var batchSize = 32
 
     @Option(name: .long, help: "Adam learning rate.")
@@ -109,16 +111,33 @@ struct TrainLMCommand: ParsableCommand {
     var metrics: String?
 
     func run() throws {
+        // Under mpirun every rank trains on its shard; without it, one process as always (docs/distributed.md).
+        let world = try ProcessGroup.world()
+        let rankOutput = RankOutput(path: output, group: world)
+        defer { rankOutput.removeScratch() }
+        if world.size > 1 && world.isMainRank {
+            print("data-parallel training on \(world.size) ranks (\(world.backendDescription))")
+        }
         let recipe = LanguageModelRecipe(
             tokenization: tokenizer.words, subwords: tokenizer.subwords, lowercase: lowercase, minimumCount: minCount,
             maximumVocabulary: maxVocabulary,
             maximumLength: maxLength, embeddingSize: embedding, hiddenSize: hidden, layerCount: layers,
             dropout: dropout, batchSize: batchSize, learningRate: lr, maxGradientNorm: clip, steps: steps,
             evaluationInterval: evalEvery, seed: seed)
-        let summary = try LanguageModelRun.train(
-            recipe, trainPath: train, validPath: valid, output: ModelDirectory(path: output),
-            metricsURL: metrics.map { URL(fileURLWithPath: $0) },
-            progress: ProgressReporter(totalSteps: steps))
+        let summary: LanguageModelRun.Summary
+        do {
+            summary = try LanguageModelRun.train(
+                recipe, trainPath: train, validPath: valid, output: ModelDirectory(path: rankOutput.path),
+                metricsURL: world.isMainRank ? metrics.map { URL(fileURLWithPath: $0) } : nil,
+                progress: world.isMainRank ? ProgressReporter(totalSteps: steps) : nil,
+                synchronizer: world.size > 1 ? DataParallelSynchronizer(group: world) : nil)
+            try world.finalize()
+        } catch  where world.size > 1 {
+            // The other ranks may wait in a collective call: stop them all, with this rank's message.
+            rankOutput.removeScratch()
+            world.abortJob(message: CommandFailure.message(for: error))
+        }
+        guard world.isMainRank else { return }
         print(
             "trained \(summary.steps) steps on \(summary.trainingSentences) sentences, vocabulary \(summary.vocabularySize)"
         )

@@ -48,6 +48,14 @@ public final class TrainingLoop {
     /// Called after every checkpoint the loop writes to ``TrainingConfiguration/checkpointURL`` (e.g. to write the
     /// model directory's weights and manifest beside the training state).
     public var didSaveCheckpoint: (() throws -> Void)?
+    /// Data-parallel training: set, ``run(step:evaluate:)`` starts every replica from replica 0's parameters,
+    /// optimizer state and training state, averages each step's metrics over the replicas, and only replica 0
+    /// logs metrics, shows progress and writes checkpoints. The step closure must average its gradients with
+    /// ``TrainingStep/averageAcrossReplicas(_:weight:)``.
+    public var synchronizer: (any GradientSynchronizer)?
+    /// Whether this process writes metrics, progress and checkpoints (every run but replicas 1, 2, … of a
+    /// data-parallel one).
+    public var isWritingReplica: Bool { (synchronizer?.shard.index ?? 0) == 0 }
     private let clock: () -> Double
 
     /// A loop over `model` and `optimizer`, starting at step 0 with a generator seeded by `configuration.seed`.
@@ -95,6 +103,8 @@ public final class TrainingLoop {
                 evaluate != nil && configuration.evaluationInterval != nil,
                 "TrainingLoop.run: early stopping needs an evaluate closure and an evaluationInterval")
         }
+        if let synchronizer, synchronizer.shard.count > 1 { try startFromFirstReplica(synchronizer) }
+        let writes = isWritingReplica
         let sessionStart = clock()
         let elapsedBefore = state.elapsedSeconds
         func wallTime() -> Double { elapsedBefore + (clock() - sessionStart) }
@@ -104,19 +114,25 @@ public final class TrainingLoop {
         if let stopping = state.earlyStopping, stopping.evaluationsWithoutImprovement >= stopping.patience {
             stopReason = .earlyStopped
         }
-        defer { progress?.finish() }
+        defer { if writes { progress?.finish() } }
         while stopReason == .completed && state.step < configuration.totalSteps {
             let index = state.step
             let epoch = epoch(ofStep: index)
             var context = TrainingStep(
                 index: index, epoch: epoch, indexInEpoch: configuration.stepsPerEpoch.map { index % $0 } ?? index,
-                generator: state.generator, seed: state.seed)
+                generator: state.generator, seed: state.seed, synchronizer: synchronizer)
             var learningRate: Float?
             if let learningRateSchedule, let optimizer {
                 learningRate = learningRateSchedule.learningRate(atStep: index)
                 optimizer.learningRate = learningRate ?? optimizer.learningRate
             }
             var metrics = try step(&context)
+            if let synchronizer, synchronizer.shard.count > 1 {
+                precondition(
+                    context.replicaWeight != nil,
+                    "TrainingLoop: a data-parallel step must average its gradients with averageAcrossReplicas")
+                metrics = try synchronizer.averageMetrics(metrics, weight: context.replicaWeight ?? 1)
+            }
             // The Float's shortest decimal (0.05, not 0.05000000074505806) reads better in logs.
             if let learningRate { metrics["learning_rate"] = Double("\(learningRate)") ?? Double(learningRate) }
             state.generator = context.generator
@@ -130,21 +146,23 @@ public final class TrainingLoop {
                 stopReason = .nonFiniteMetric(bad)
             }
             let stopping = stopReason != .completed
-            if state.step % configuration.logInterval == 0 || isLast || stopping {
+            if writes, state.step % configuration.logInterval == 0 || isLast || stopping {
                 try metricsLogger?.log(
                     MetricsRecord(
                         phase: "train", step: state.step, epoch: epoch, wallTime: state.elapsedSeconds,
                         metrics: metrics))
             }
-            progress?.update(step: state.step, epoch: epoch, metrics: metrics)
+            if writes { progress?.update(step: state.step, epoch: epoch, metrics: metrics) }
             if let interval = configuration.evaluationInterval, let evaluate, !stopping,
                 state.step % interval == 0 || isLast
             {
                 let evaluation = try evaluate()
                 lastEvaluation = evaluation
-                try metricsLogger?.log(
-                    MetricsRecord(
-                        phase: "eval", step: state.step, epoch: epoch, wallTime: wallTime(), metrics: evaluation))
+                if writes {
+                    try metricsLogger?.log(
+                        MetricsRecord(
+                            phase: "eval", step: state.step, epoch: epoch, wallTime: wallTime(), metrics: evaluation))
+                }
                 if var earlyStopping = state.earlyStopping {
                     let value = evaluation[earlyStopping.metric]
                     precondition(
@@ -153,7 +171,7 @@ public final class TrainingLoop {
                             + "(got \(evaluation.keys.sorted()))")
                     let decision = earlyStopping.update(value: value ?? .nan, step: state.step)
                     state.earlyStopping = earlyStopping
-                    if decision == .improved, let url = configuration.bestCheckpointURL {
+                    if decision == .improved, writes, let url = configuration.bestCheckpointURL {
                         try saveCheckpoint(to: url)
                     }
                     if decision == .stop { stopReason = .earlyStopped }
@@ -161,7 +179,7 @@ public final class TrainingLoop {
             }
             // A diverged run keeps its last good checkpoint.
             let diverged = if case .nonFiniteMetric = stopReason { true } else { false }
-            if let url = configuration.checkpointURL, !diverged,
+            if writes, let url = configuration.checkpointURL, !diverged,
                 isLast || stopReason == .earlyStopped
                     || configuration.checkpointInterval.map({ state.step % $0 == 0 }) ?? false
             {
@@ -173,5 +191,23 @@ public final class TrainingLoop {
         return TrainingSummary(
             stopReason: stopReason, steps: state.step, lastMetrics: lastMetrics, lastEvaluation: lastEvaluation,
             earlyStopping: state.earlyStopping)
+    }
+
+    /// Replaces this replica's parameters, optimizer state and training state by replica 0's (sent as the bytes
+    /// of a checkpoint), so every replica starts identical whether replica 0 starts fresh or resumed.
+    private func startFromFirstReplica(_ synchronizer: any GradientSynchronizer) throws {
+        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "montague-replica-\(UUID().uuidString).safetensors")
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        var bytes: [UInt8] = []
+        if synchronizer.shard.index == 0 {
+            try saveCheckpoint(to: scratch)
+            bytes = Array(try Data(contentsOf: scratch))
+        }
+        let received = try synchronizer.broadcastFromFirstReplica(bytes)
+        if synchronizer.shard.index != 0 {
+            try Data(received).write(to: scratch)
+            try resume(from: scratch)
+        }
     }
 }

@@ -1,3 +1,5 @@
+import Autodiff
+
 /// What a ``TrainingLoop`` hands to its step closure: which step this is, and the run's random generator.
 ///
 /// Everything a step draws at random must come from ``generator`` (or from ``epochOrder(count:)``), so a run
@@ -13,14 +15,40 @@ public struct TrainingStep {
     public var generator: RandomGenerator
     /// The run's seed.
     public let seed: UInt64
+    /// This replica's part of each global batch in data-parallel training (``DataShard/whole`` otherwise).
+    public let shard: DataShard
+    /// The weight this step passed to ``averageAcrossReplicas(_:weight:)``, nil before it was called.
+    public private(set) var replicaWeight: Double?
+    let synchronizer: (any GradientSynchronizer)?
 
     /// A step context (the loop makes these; public for tests and custom loops).
     public init(index: Int, epoch: Int, indexInEpoch: Int, generator: RandomGenerator, seed: UInt64) {
+        self.init(
+            index: index, epoch: epoch, indexInEpoch: indexInEpoch, generator: generator, seed: seed,
+            synchronizer: nil)
+    }
+
+    init(
+        index: Int, epoch: Int, indexInEpoch: Int, generator: RandomGenerator, seed: UInt64,
+        synchronizer: (any GradientSynchronizer)?
+    ) {
         self.index = index
         self.epoch = epoch
         self.indexInEpoch = indexInEpoch
         self.generator = generator
         self.seed = seed
+        self.shard = synchronizer?.shard ?? .whole
+        self.synchronizer = synchronizer
+    }
+
+    /// The gradients averaged over the replicas of a data-parallel run, weighted by each replica's `weight` (the
+    /// number of examples or tokens its mean loss averaged over); `gradients` unchanged when the run is not
+    /// data-parallel. Call it between backward and clipping or the optimizer step; the loop also averages the
+    /// step's metrics with this weight. See ``GradientSynchronizer``.
+    public mutating func averageAcrossReplicas(_ gradients: [Tensor], weight: Double = 1) throws -> [Tensor] {
+        replicaWeight = weight
+        guard let synchronizer else { return gradients }
+        return try synchronizer.averageGradients(gradients, weight: weight)
     }
 
     /// A permutation of `0..<count` that depends only on the run's seed and this step's epoch: the order in which

@@ -200,9 +200,11 @@ public enum LanguageModelRun {
     ///
     /// - Throws: ``InputError`` for unreadable or empty corpora and invalid settings; ``ModelDirectoryError`` when
     ///   `output` cannot be written or holds another kind of model, or when resuming finds no state.
+    /// With `synchronizer`, trains data-parallel (``LanguageModelTraining/run(_:training:validation:metricsURL:resumeFrom:progress:synchronizer:)``);
+    /// give replicas other than 0 an `output` of their own (only replica 0's is the model).
     public static func train(
         _ recipe: LanguageModelRecipe, trainPath: String, validPath: String?, output: ModelDirectory,
-        metricsURL: URL? = nil, progress: ProgressReporter? = nil
+        metricsURL: URL? = nil, progress: ProgressReporter? = nil, synchronizer: (any GradientSynchronizer)? = nil
     ) throws -> Summary {
         try recipe.validate()
         try output.create()
@@ -269,7 +271,7 @@ public enum LanguageModelRun {
             checkpointInterval: recipe.evaluationInterval, checkpointURL: output.trainingStateURL)
         let result = try LanguageModelTraining.run(
             configuration, training: trainingIDs, validation: validationIDs, metricsURL: metricsURL,
-            resumeFrom: resume ? output.trainingStateURL : nil, progress: progress)
+            resumeFrom: resume ? output.trainingStateURL : nil, progress: progress, synchronizer: synchronizer)
         let perplexity =
             validationIDs.isEmpty ? nil : result.model.perplexity(on: validationIDs, batchSize: recipe.batchSize)
         var metrics: [String: Double] = ["train.steps": Double(result.summary.steps)]

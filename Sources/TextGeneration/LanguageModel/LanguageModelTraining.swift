@@ -78,10 +78,12 @@ public enum LanguageModelTraining {
 
     /// Trains on `training` (each sequence at least two tokens), evaluating on `validation` when given. With
     /// `resumeFrom`, continues the run saved in that checkpoint. Metrics go to `metricsURL` when given (kept through
-    /// the resumed step).
+    /// the resumed step). With `synchronizer`, trains data-parallel: `batchSize` sequences per replica, gradients
+    /// averaged over the replicas weighted by their tokens (see ``GradientSynchronizer``).
     public static func run(
         _ configuration: Configuration, training: [[Int]], validation: [[Int]] = [], metricsURL: URL? = nil,
-        resumeFrom checkpoint: URL? = nil, progress: ProgressReporter? = nil
+        resumeFrom checkpoint: URL? = nil, progress: ProgressReporter? = nil,
+        synchronizer: (any GradientSynchronizer)? = nil
     ) throws -> Result {
         precondition(!training.isEmpty, "LanguageModelTraining: no training sequences")
         precondition(configuration.batchSize > 0, "LanguageModelTraining: batchSize must be positive")
@@ -94,15 +96,17 @@ public enum LanguageModelTraining {
             hiddenSize: configuration.hiddenSize, layerCount: configuration.layerCount,
             dropout: configuration.dropout, using: &generator)
         let adam = Adam(model.parameters, learningRate: configuration.learningRate)
-        let batches = stride(from: 0, to: training.count, by: configuration.batchSize).map {
-            LanguageModelBatch(sequences: Array(training[$0..<min($0 + configuration.batchSize, training.count)]))
-        }
+        let shard = synchronizer?.shard ?? .whole
+        let batches = try shard.globalBatches(
+            exampleCount: training.count, batchSizePerReplica: configuration.batchSize
+        ).map { LanguageModelBatch(sequences: Array(training[shard.part(of: $0)])) }
         var loopConfiguration = configuration.loop
         loopConfiguration.stepsPerEpoch = batches.count
         let loop = TrainingLoop(
             model: model, optimizer: adam, configuration: loopConfiguration,
             earlyStopping: configuration.patience.map { EarlyStopping(metric: "perplexity", patience: $0) },
             progress: progress)
+        loop.synchronizer = synchronizer
         if let checkpoint { try loop.resume(from: checkpoint) }
         if let metricsURL {
             loop.metricsLogger = try MetricsLogger(
@@ -127,7 +131,8 @@ public enum LanguageModelTraining {
                     } else {
                         model.loss(batch, dropoutUsing: &context.generator)
                     }
-                var grads = gradients(of: loss, wrt: model.parameterValues)
+                var grads = try context.averageAcrossReplicas(
+                    gradients(of: loss, wrt: model.parameterValues), weight: Double(batch.lengths.reduce(0, +)))
                 var norm = Float.nan
                 if let maxNorm = configuration.maxGradientNorm {
                     (grads, norm) = clipByGlobalNorm(grads, maxNorm: maxNorm)
