@@ -63,6 +63,13 @@ public final class SeqGANTrainer {
         rollout = LanguageModel(
             vocabularySize: configuration.vocabularySize, embeddingSize: configuration.embeddingSize,
             hiddenSize: configuration.hiddenSize, using: &initialization)
+        if let deviation = configuration.generatorInitialStandardDeviation {
+            // SeqGAN's code draws every generator variable from N(0, 0.1²) (weights and biases alike).
+            for parameter in generator.parameters {
+                parameter.update(
+                    Tensor.normal(parameter.value.shape, standardDeviation: deviation, using: &initialization))
+            }
+        }
         var discriminatorConfiguration = TextCNN.Configuration.seqGANDiscriminator(
             vocabularySize: configuration.vocabularySize)
         discriminatorConfiguration.embeddingSize = configuration.discriminatorEmbeddingSize
