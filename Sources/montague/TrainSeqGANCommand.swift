@@ -6,7 +6,7 @@ import TextGeneration
 
 extension SeqGANMethod: ExpressibleByArgument {}
 
-/// A policy-gradient baseline on the command line: `none`, `batch-mean` or `moving-average:DECAY`.
+/// A policy-gradient baseline on the command line: `none`, `batch-mean`, `moving-average:DECAY` or `self-critical`.
 struct SequenceBaselineArgument: ExpressibleByArgument {
     var baseline: SequenceBaseline
 
@@ -14,6 +14,7 @@ struct SequenceBaselineArgument: ExpressibleByArgument {
         switch argument {
         case "none": baseline = .none
         case "batch-mean": baseline = .batchMean
+        case "self-critical": baseline = .selfCritical
         default:
             let parts = argument.split(separator: ":", maxSplits: 1)
             guard parts.count == 2, parts[0] == "moving-average", let decay = Double(parts[1]), (0..<1).contains(decay)
@@ -22,7 +23,7 @@ struct SequenceBaselineArgument: ExpressibleByArgument {
         }
     }
 
-    static var allValueStrings: [String] { ["none", "batch-mean", "moving-average:DECAY"] }
+    static var allValueStrings: [String] { ["none", "batch-mean", "moving-average:DECAY", "self-critical"] }
 }
 
 /// `montague train seqgan`: SeqGAN or its MLE baseline on SeqGAN's oracle or on token-id sequences.
@@ -112,7 +113,7 @@ struct TrainSeqGANCommand: ParsableCommand {
         help: "Draw every generator parameter from N(0, σ²) with this σ (--paper: 0.1; default PyTorch's uniform).")
     var initStd: Float?
 
-    @Option(name: .long, help: "Policy-gradient baseline: none, batch-mean, moving-average:DECAY (default none).")
+    @Option(name: .long, help: "Policy-gradient baseline: none, batch-mean, moving-average:DECAY, self-critical (default none).")
     var baseline: SequenceBaselineArgument?
 
     @Option(name: .long, help: "Entropy bonus of the policy-gradient loss (default 0).")

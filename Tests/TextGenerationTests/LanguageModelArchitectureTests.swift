@@ -195,3 +195,49 @@ struct LanguageModelArchitectureTests {
         #expect(decoded > 0)
     }
 }
+
+@Suite("Self-critical baseline (Rennie et al. 2017)")
+struct SelfCriticalBaselineTests {
+    @Test("Subtracts the greedy sequence's reward: equal to no baseline on shifted rewards; needs the reward")
+    func subtractsTheGreedyReward() {
+        var generator = RandomGenerator(seed: 3)
+        let model = LanguageModel(vocabularySize: 5, embeddingSize: 3, hiddenSize: 4, using: &generator)
+        let sequences = [[1, 2, 3], [4, 4, 1], [2, 0, 3]]
+        let rewards: [[Double]] = [[0.2, 0.5, 0.9], [0.1, 0.1, 0.3], [0.7, 0.6, 0.8]]
+        var selfCritical = SequencePolicyGradient(baseline: .selfCritical)
+        let a = selfCritical.loss(of: model, sequences: sequences, tokenRewards: rewards, startToken: 0, greedyReward: 0.4)
+        var plain = SequencePolicyGradient(baseline: .none)
+        let shifted = rewards.map { $0.map { $0 - 0.4 } }
+        let b = plain.loss(of: model, sequences: sequences, tokenRewards: shifted, startToken: 0)
+        #expect(abs(a.item - b.item) < 1e-6)
+        let unshifted = plain.loss(of: model, sequences: sequences, tokenRewards: rewards, startToken: 0)
+        #expect(abs(a.item - unshifted.item) > 1e-4)
+    }
+}
+
+@Suite("SeqGAN's code setup: N(0, 0.1²) generator, rollouts with the current generator")
+struct SeqGANCodeSetupTests {
+    @Test("The generator is drawn from N(0, σ²), biases included; rollout rate 0 keeps the rollout equal to it")
+    func initializationAndRollout() {
+        var configuration = TinySeqGAN.configuration()
+        configuration.generatorInitialStandardDeviation = 0.1
+        configuration.rolloutUpdateRate = 0
+        let oracle = TinySeqGAN.oracle()
+        let trainer = SeqGANTrainer(configuration, realSequences: TinySeqGAN.data(oracle), oracle: oracle)
+        let values = trainer.generator.parameterValues.flatMap(\.scalars)
+        let mean = values.reduce(0, +) / Float(values.count)
+        let deviation = (values.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / Float(values.count)).squareRoot()
+        #expect(abs(deviation - 0.1) < 0.01, "σ = \(deviation) over \(values.count) values")
+        #expect(trainer.generator.output.bias?.value.scalars.allSatisfy { $0 != 0 } == true)
+        while trainer.nextStage != .adversarial { trainer.runRound() }
+        trainer.runRound()
+        #expect(
+            trainer.rollout.parameterValues.map(\.scalars) == trainer.generator.parameterValues.map(\.scalars))
+        // The paper's schedule follows the code.
+        let paper = SeqGANConfiguration.paper(method: .seqgan)
+        #expect(paper.generatorInitialStandardDeviation == 0.1 && paper.rolloutUpdateRate == 0)
+        var bad = configuration
+        bad.generatorInitialStandardDeviation = 0
+        #expect(throws: InputError.self) { try bad.validate() }
+    }
+}

@@ -184,8 +184,17 @@ public final class SeqGANTrainer {
             policy: rollout, rolloutCount: configuration.rolloutCount, startToken: configuration.startToken)
         let rewards = search.tokenRewards(
             for: samples, reward: DiscriminatorReward(discriminator: discriminator), using: &random)
+        var greedyReward: Double?
+        if policyGradient.baseline == .selfCritical {
+            var unused = RandomGenerator(seed: 0)
+            let greedy = generator.generate(
+                prefix: [configuration.startToken], count: configuration.sequenceLength, selection: .greedy,
+                using: &unused)
+            greedyReward = DiscriminatorReward(discriminator: discriminator).rewards(for: [greedy]).first
+        }
         let loss = policyGradient.loss(
-            of: generator, sequences: samples, tokenRewards: rewards, startToken: configuration.startToken)
+            of: generator, sequences: samples, tokenRewards: rewards, startToken: configuration.startToken,
+            greedyReward: greedyReward)
         step(adversarialOptimizer, loss: loss, parameters: generator, clip: configuration.gradientClip)
         let flat = rewards.joined()
         return flat.reduce(0, +) / Double(max(flat.count, 1))
