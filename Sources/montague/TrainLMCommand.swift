@@ -190,7 +190,7 @@ struct TrainLMCommand: ParsableCommand {
     }
 
     /// The recipe the flags describe.
-    func recipe() throws -> LanguageModelRecipe {
+    func recipe() -> LanguageModelRecipe {
         let (words, subwords): (TextTokenization, String?) =
             switch tokenizer {
             case .words(.whitespace): (.whitespace, nil)
@@ -218,7 +218,7 @@ struct TrainLMCommand: ParsableCommand {
     }
 
     func run() throws {
-        let recipe = try recipe()
+        let recipe = self.recipe()
         Interruption.install()
         let summary = try LanguageModelRun.train(
             recipe, trainPath: train, validPath: valid, output: ModelDirectory(path: output),
