@@ -10,6 +10,18 @@ import NeuralNet
 struct Seq2SeqParallelData {
     /// The subword tokenizer's file name in a model directory.
     static let tokenizerFileName = "tokenizer.json"
+    /// The file recording how the training pairs were read (format, TMX languages), for `evaluate --data`.
+    static let dataDescriptionFileName = "parallel-data.json"
+
+    /// How the training pairs were read: what `montague evaluate DIR --data FILE` needs to read more pairs alike.
+    struct DataDescription: Codable, Equatable {
+        /// The training file's layout.
+        var format: Seq2SeqParallelFormat
+        /// TMX: the source language.
+        var sourceLanguage: String?
+        /// TMX: the target language.
+        var targetLanguage: String?
+    }
 
     /// One data set: a file of pairs, or the source side of two aligned files and its target side.
     struct Source {
@@ -34,6 +46,8 @@ struct Seq2SeqParallelData {
     let test: [Seq2SeqExample]
     /// The tokenizer.
     let segmenter: TextSegmenter
+    /// How the training pairs were read.
+    let description: DataDescription
     /// ``Seq2SeqExperiment/Settings/tokenizer``'s value for this tokenizer.
     var tokenizerName: String { Self.name(of: segmenter) }
 
@@ -72,15 +86,18 @@ struct Seq2SeqParallelData {
                 return Seq2SeqExample(source: source, target: target)
             }
         }
+        let trainFormat = format(of: sources.train, sources)
         return Seq2SeqParallelData(
             train: try examples(trainText), valid: try examples(validText), test: try examples(testText),
-            segmenter: segmenter)
+            segmenter: segmenter,
+            description: DataDescription(
+                format: trainFormat, sourceLanguage: trainFormat == .tmx ? sources.sourceLanguage : nil,
+                targetLanguage: trainFormat == .tmx ? sources.targetLanguage : nil))
     }
 
     /// The pairs of one data set.
     static func readPairs(_ source: Source, _ sources: Sources) throws -> [Seq2SeqTextPair] {
-        let format =
-            sources.format ?? (source.targetPath != nil ? .aligned : Seq2SeqParallelFormat.guess(path: source.path))
+        let format = format(of: source, sources)
         if format != .aligned, source.targetPath != nil {
             throw ValidationError("a target file (--train-target, …) goes with --data-format aligned, not \(format)")
         }
@@ -99,6 +116,42 @@ struct Seq2SeqParallelData {
         case .tmx:
             return try readTMX(path: source.path, source: sources.sourceLanguage, target: sources.targetLanguage)
         }
+    }
+
+    /// The layout of one data set: the given format, else aligned with a target file, else guessed from the name.
+    static func format(of source: Source, _ sources: Sources) -> Seq2SeqParallelFormat {
+        sources.format ?? (source.targetPath != nil ? .aligned : Seq2SeqParallelFormat.guess(path: source.path))
+    }
+
+    /// The pairs of one `evaluate --data` argument for a model directory: `SOURCE=TARGET` names two line-aligned
+    /// files (unless the whole argument is an existing file); otherwise one file in the layout its name suggests
+    /// (`.tsv`, `.tmx`, else SCAN) — or the training layout when that was TSV or TMX. TMX files are read with the
+    /// languages the model was trained on.
+    ///
+    /// - Throws: ``InputError`` or ``CorpusError`` located in the data; `ValidationError` for a TMX file when the
+    ///   model directory does not record its languages.
+    static func evaluationPairs(_ argument: String, in directory: ModelDirectory) throws -> [Seq2SeqTextPair] {
+        let recorded = try? JSONDecoder().decode(
+            DataDescription.self, from: Data(contentsOf: directory.file(dataDescriptionFileName)))
+        if !FileManager.default.fileExists(atPath: argument), let equals = argument.firstIndex(of: "="),
+            equals != argument.startIndex, argument.index(after: equals) != argument.endIndex
+        {
+            let source = Source(path: String(argument[..<equals]), targetPath: String(argument[argument.index(after: equals)...]))
+            return try readPairs(source, Sources(train: source, format: .aligned))
+        }
+        var format = Seq2SeqParallelFormat.guess(path: argument)
+        if format == .scan, let trained = recorded?.format, trained == .tsv || trained == .tmx { format = trained }
+        if format == .tmx, recorded?.sourceLanguage == nil || recorded?.targetLanguage == nil {
+            throw ValidationError(
+                "\(argument): a TMX file needs the model's languages, which \(directory.url.path) does not record "
+                    + "(it was not trained on TMX)")
+        }
+        let source = Source(path: argument)
+        return try readPairs(
+            source,
+            Sources(
+                train: source, format: format, sourceLanguage: recorded?.sourceLanguage,
+                targetLanguage: recorded?.targetLanguage))
     }
 
     /// The translation units of a TMX file with both languages, through Corpus's TMX profile.
@@ -155,10 +208,20 @@ struct Seq2SeqParallelData {
         return specification.description
     }
 
-    /// The tokenizer file to keep in the model directory (subwords only).
+    /// The files to keep in the model directory: how the training pairs were read, and the subword tokenizer.
     func attachments() -> [Seq2SeqAttachment] {
-        guard let subwords = segmenter.subwordTokenizer else { return [] }
-        return [
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
+        var files: [Seq2SeqAttachment] = []
+        if let data = try? encoder.encode(description) {
+            files.append(
+                Seq2SeqAttachment(
+                    name: Self.dataDescriptionFileName,
+                    description: "how the training pairs were read (format, TMX languages), for evaluate --data",
+                    contents: data))
+        }
+        guard let subwords = segmenter.subwordTokenizer else { return files }
+        return files + [
             Seq2SeqAttachment(
                 name: Self.tokenizerFileName,
                 description: "the subword tokenizer of both sides (Hugging Face tokenizer.json)",

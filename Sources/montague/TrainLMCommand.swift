@@ -1,6 +1,8 @@
 import ArgumentParser
+import Corpus
 import Distributed
 import Foundation
+import MontagueSupport
 import NeuralNet
 import TextGeneration
 
@@ -29,22 +31,37 @@ struct LanguageModelTokenizerChoice: ExpressibleByArgument {
     static var defaultValueDescription: String { "whitespace" }
 }
 
-/// `montague train lm --train FILE [--valid FILE] --output DIR`: a word-level LSTM language model.
+extension LanguageModelArchitecture: ExpressibleByArgument {}
+
+/// `montague train lm --train FILE [--valid FILE] --output DIR`: an LSTM, GRU or decoder-only Transformer language
+/// model on words or subwords.
 struct TrainLMCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "lm",
-        abstract: "Train a word-level LSTM language model on plain text (one sentence per line).",
+        abstract: "Train an LSTM, GRU or Transformer language model on plain text (one sentence per line).",
         discussion: """
             Sentences are read one per line and tokenized on whitespace (pre-tokenized corpora), by Montague's \
             word tokenizer (--tokenizer default), or into subwords (--tokenizer bpe:8000, unigram:8000, or a \
-            tokenizer.json; the tokenizer is saved in the model directory); each is trained with a beginning and an end token. The model \
-            directory (--output) holds the manifest, weights, vocabulary and training state: the same command \
-            again continues a stopped run (same flags; --steps may grow), sample with `montague predict DIR --n 10`, measure \
+            tokenizer.json; the tokenizer is saved in the model directory); each is trained with a beginning and an \
+            end token. --arch lstm (default) or gru stacks recurrent layers (--embedding, --hidden); --arch \
+            transformer is a decoder-only Transformer with a causal mask (--model-size, --heads, --feed-forward, \
+            --positions, --norm, --activation; the output layer is the transposed embedding unless --no-tie). \
+            The model directory (--output) holds the manifest, weights, vocabulary and training state: the same \
+            command again continues a stopped run (same flags; --steps may grow); --time-limit stops a session \
+            cleanly (saved, continued by the same command). Sample with `montague predict DIR --n 10`, measure \
             perplexity with `montague evaluate DIR --data FILE`.
+
+            Batches: --batch-size sentences, or --batch-tokens N (sentences of similar length, at most N padded \
+            tokens per batch); --accumulate K sums the gradients of K batches per optimizer step. \
+            --scheduled-sampling feeds the model's own predictions back as inputs with a decaying probability \
+            (Bengio et al. 2015): constant:EPS, linear:START,SLOPE,MIN, exponential:K[,MIN], inverse-sigmoid:K \
+            (EPS is the probability of the gold token).
 
             Examples:
               montague train lm --train corpus.txt --valid dev.txt --steps 2000 --output runs/lm
               montague train lm --train corpus.txt --valid dev.txt --steps 4000 --output runs/lm   # continues
+              montague train lm --arch transformer --tokenizer bpe:4000 --layers 2 --model-size 128 \\
+                --train corpus.txt --valid dev.txt --time-limit 20m --output runs/tlm
               mpirun -np 2 montague train lm --train corpus.txt --output runs/lm   # data-parallel, docs/distributed.md
             """)
 
@@ -63,7 +80,7 @@ struct TrainLMCommand: ParsableCommand {
             whitespace (pre-tokenized text), default (Montague's word tokenizer), bpe:N or unigram:N (a subword \
             tokenizer of N tokens trained on --train), or a Hugging Face tokenizer.json.
             """)
-    var tokenizer = LanguageModelTokenizerChoice(words: .whitespace)
+    var tokenizer = TokenizerSpecification.words(.whitespace)
 
     @Flag(name: .long, help: "Lowercase tokens.")
     var lowercase = false
@@ -77,14 +94,42 @@ struct TrainLMCommand: ParsableCommand {
     @Option(name: .customLong("max-length"), help: "Truncate training sentences to this many tokens.")
     var maxLength = 50
 
-    @Option(name: .long, help: "Embedding size.")
+    @Option(name: .long, help: "Network: lstm, gru or transformer.")
+    var arch: LanguageModelArchitecture = .lstm
+
+    @Option(name: .long, help: "Recurrent: embedding size.")
     var embedding = 64
 
-    @Option(name: .long, help: "LSTM hidden size.")
+    @Option(name: .long, help: "Recurrent: hidden size.")
     var hidden = 128
 
-    @Option(name: .long, help: "Stacked LSTM layers.")
-    var layers = 1
+    @Option(name: .long, help: "Stacked layers (default 1; Transformer 2).")
+    var layers: Int?
+
+    @Option(name: .customLong("model-size"), help: "Transformer: model size d_model (default 128).")
+    var modelSize: Int?
+
+    @Option(name: .long, help: "Transformer: attention heads, dividing the model size (default 4).")
+    var heads: Int?
+
+    @Option(
+        name: .customLong("feed-forward"),
+        help: "Transformer: inner size of the feed-forward blocks (default 4 × model size).")
+    var feedForward: Int?
+
+    @Option(name: .long, help: "Transformer: position encoding (default sinusoidal).")
+    var positions: PositionalEncodingKind?
+
+    @Option(name: .long, help: "Transformer: layer norm placement (default pre-norm).")
+    var norm: TransformerNormPlacement?
+
+    @Option(name: .long, help: "Transformer: feed-forward activation (default relu).")
+    var activation: TransformerActivation?
+
+    @Flag(
+        name: .customLong("no-tie"),
+        help: "Transformer: a separate output layer instead of the transposed embedding (Press & Wolf 2017).")
+    var noTie = false
 
     @Option(name: .long, help: "Dropout probability in training.")
     var dropout: Float = 0
@@ -92,11 +137,25 @@ struct TrainLMCommand: ParsableCommand {
     @Option(name: .customLong("batch-size"), help: "Sentences per step (per rank under mpirun).")
     var batchSize = 32
 
+    @Option(
+        name: .customLong("batch-tokens"),
+        help: "Batches of sentences of similar length with at most this many padded tokens (instead of --batch-size).")
+    var batchTokens: Int?
+
+    @Option(name: .long, help: "Batches whose gradients are summed into one optimizer step.")
+    var accumulate = 1
+
     @Option(name: .long, help: "Adam learning rate.")
     var lr: Float = 2e-3
 
     @Option(name: .long, help: "Clip the gradients' global norm (0: no clipping).")
     var clip: Float = 5
+
+    @Option(name: .customLong("scheduled-sampling"), help: "Scheduled-sampling decay of ε (see the discussion).")
+    var scheduledSampling: ScheduledSampling?
+
+    @Option(name: .customLong("sampling-choice"), help: "Fed-back prediction in scheduled sampling (default argmax).")
+    var samplingChoice: ScheduledSamplingChoice = .argmax
 
     @Option(name: .long, help: "Total optimizer steps.")
     var steps = 1000
@@ -104,35 +163,85 @@ struct TrainLMCommand: ParsableCommand {
     @Option(name: .customLong("eval-every"), help: "Steps between validation measurements and checkpoints.")
     var evalEvery = 200
 
+    @Option(
+        name: .customLong("time-limit"),
+        help: "Stop this session after this wall-clock time (90s, 45m, 2h); the same command continues.")
+    var timeLimit: WallClockBudget?
+
     @Option(name: .long, help: "Seed of initialization, data order and dropout.")
     var seed: UInt64 = 0
 
     @Option(name: .long, help: "Write metrics as JSON lines to this file.")
     var metrics: String?
 
+    func validate() throws {
+        if let layers { try requirePositive(layers, "--layers") }
+        if let modelSize { try requirePositive(modelSize, "--model-size") }
+        if let heads { try requirePositive(heads, "--heads") }
+        if let feedForward { try requirePositive(feedForward, "--feed-forward") }
+        if let batchTokens { try requirePositive(batchTokens, "--batch-tokens") }
+        try requirePositive(accumulate, "--accumulate")
+        let transformerFlags = [
+            (modelSize != nil, "--model-size"), (heads != nil, "--heads"), (feedForward != nil, "--feed-forward"),
+            (positions != nil, "--positions"), (norm != nil, "--norm"), (activation != nil, "--activation"),
+            (noTie, "--no-tie"),
+        ].filter(\.0).map(\.1)
+        if arch != .transformer, let flag = transformerFlags.first {
+            throw ValidationError("\(flag) applies only to --arch transformer")
+        }
+    }
+
+    /// The recipe the flags describe.
+    func recipe() -> LanguageModelRecipe {
+        let (words, subwords): (TextTokenization, String?) =
+            switch tokenizer {
+            case .words(.whitespace): (.whitespace, nil)
+            case .words: (.default, nil)
+            case .subwords: (.whitespace, tokenizer.description)
+            }
+        var transformer = Seq2SeqTransformerSettings()
+        if let modelSize {
+            transformer.modelSize = modelSize
+            transformer.feedForwardSize = 4 * modelSize
+        }
+        transformer.headCount = heads ?? transformer.headCount
+        transformer.feedForwardSize = feedForward ?? transformer.feedForwardSize
+        transformer.positionalEncoding = positions ?? transformer.positionalEncoding
+        transformer.normPlacement = norm ?? transformer.normPlacement
+        transformer.activation = activation ?? transformer.activation
+        transformer.tiesEmbeddings = !noTie
+        return LanguageModelRecipe(
+            tokenization: words, subwords: subwords, lowercase: lowercase, minimumCount: minCount,
+            maximumVocabulary: maxVocabulary, maximumLength: maxLength, embeddingSize: embedding, hiddenSize: hidden,
+            layerCount: layers ?? (arch == .transformer ? 2 : 1), dropout: dropout, batchSize: batchSize,
+            learningRate: lr, maxGradientNorm: clip, steps: steps, evaluationInterval: evalEvery, seed: seed,
+            architecture: arch, transformer: transformer, accumulationSteps: accumulate, batchTokens: batchTokens,
+            scheduledSampling: scheduledSampling ?? .teacherForcing, samplingChoice: samplingChoice)
+    }
+
     func run() throws {
         // Under mpirun every rank trains on its shard; without it, one process as always (docs/distributed.md).
         let world = try ProcessGroup.world()
+        if world.size > 1 && batchTokens != nil {
+            throw ValidationError("--batch-tokens is not sharded across ranks under mpirun; use --batch-size")
+        }
         let rankOutput = RankOutput(path: output, group: world)
         defer { rankOutput.removeScratch() }
         if world.size > 1 && world.isMainRank {
             print("data-parallel training on \(world.size) ranks (\(world.backendDescription))")
         }
-        let recipe = LanguageModelRecipe(
-            tokenization: tokenizer.words, subwords: tokenizer.subwords, lowercase: lowercase, minimumCount: minCount,
-            maximumVocabulary: maxVocabulary,
-            maximumLength: maxLength, embeddingSize: embedding, hiddenSize: hidden, layerCount: layers,
-            dropout: dropout, batchSize: batchSize, learningRate: lr, maxGradientNorm: clip, steps: steps,
-            evaluationInterval: evalEvery, seed: seed)
+        let recipe = self.recipe()
+        Interruption.install()
         let summary: LanguageModelRun.Summary
         do {
             summary = try LanguageModelRun.train(
                 recipe, trainPath: train, validPath: valid, output: ModelDirectory(path: rankOutput.path),
                 metricsURL: world.isMainRank ? metrics.map { URL(fileURLWithPath: $0) } : nil,
-                progress: world.isMainRank ? ProgressReporter(totalSteps: steps) : nil,
+                progress: world.isMainRank ? ProgressReporter(totalSteps: steps) : nil, timeLimit: timeLimit?.seconds,
+                shouldStop: { Interruption.isRequested },
                 synchronizer: world.size > 1 ? DataParallelSynchronizer(group: world) : nil)
             try world.finalize()
-        } catch  where world.size > 1 {
+        } catch where world.size > 1 {
             // The other ranks may wait in a collective call: stop them all, with this rank's message.
             rankOutput.removeScratch()
             world.abortJob(message: CommandFailure.message(for: error))
@@ -141,6 +250,9 @@ struct TrainLMCommand: ParsableCommand {
         print(
             "trained \(summary.steps) steps on \(summary.trainingSentences) sentences, vocabulary \(summary.vocabularySize)"
         )
+        if let stop = summary.stop {
+            print("stopped (\(stop.rawValue)) after step \(summary.steps); the same command continues the run")
+        }
         if let loss = summary.trainingLoss { print(String(format: "training loss %.4f", loss)) }
         if let perplexity = summary.validationPerplexity {
             print(String(format: "validation perplexity %.2f on %d sentences", perplexity, summary.validationSentences))

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import MontagueSupport
 import NeuralNet
 import TextGeneration
 
@@ -95,6 +96,11 @@ struct TrainSentenceVAECommand: ParsableCommand {
     @Option(name: .customLong("iw-samples"), help: "Importance samples of the final NLL bound (default 50).")
     var importanceSamples = 50
 
+    @Option(
+        name: .customLong("time-limit"),
+        help: "Stop this session after this wall-clock time (90s, 45m, 2h); the same command continues.")
+    var timeLimit: WallClockBudget?
+
     @Option(name: .long, help: "Seed of initialization, data order, noise and dropout.")
     var seed: UInt64 = 0
 
@@ -125,12 +131,17 @@ struct TrainSentenceVAECommand: ParsableCommand {
             objective: SentenceVAEObjective(annealing: annealing, wordDropout: wordDropout, freeBits: freeBits),
             batchSize: batchSize, learningRate: lr, maxGradientNorm: clip, steps: steps, evaluationInterval: evalEvery,
             importanceSamples: importanceSamples, seed: seed)
+        Interruption.install()
         let summary = try SentenceVAERun.train(
             recipe, trainPath: train, validPath: valid, output: ModelDirectory(path: output),
-            metricsURL: metrics.map { URL(fileURLWithPath: $0) }, progress: ProgressReporter(totalSteps: steps))
+            metricsURL: metrics.map { URL(fileURLWithPath: $0) }, progress: ProgressReporter(totalSteps: steps),
+            timeLimit: timeLimit?.seconds, shouldStop: { Interruption.isRequested })
         print(
             "trained \(summary.steps) steps on \(summary.trainingSentences) sentences, vocabulary \(summary.vocabularySize)"
         )
+        if let stop = summary.stop {
+            print("stopped (\(stop.rawValue)) after step \(summary.steps); the same command continues the run")
+        }
         let e = summary.evaluation
         print(
             String(

@@ -6,7 +6,7 @@ import TextGeneration
 
 extension SeqGANMethod: ExpressibleByArgument {}
 
-/// A policy-gradient baseline on the command line: `none`, `batch-mean` or `moving-average:DECAY`.
+/// A policy-gradient baseline on the command line: `none`, `batch-mean`, `moving-average:DECAY` or `self-critical`.
 struct SequenceBaselineArgument: ExpressibleByArgument {
     var baseline: SequenceBaseline
 
@@ -14,6 +14,7 @@ struct SequenceBaselineArgument: ExpressibleByArgument {
         switch argument {
         case "none": baseline = .none
         case "batch-mean": baseline = .batchMean
+        case "self-critical": baseline = .selfCritical
         default:
             let parts = argument.split(separator: ":", maxSplits: 1)
             guard parts.count == 2, parts[0] == "moving-average", let decay = Double(parts[1]), (0..<1).contains(decay)
@@ -22,7 +23,7 @@ struct SequenceBaselineArgument: ExpressibleByArgument {
         }
     }
 
-    static var allValueStrings: [String] { ["none", "batch-mean", "moving-average:DECAY"] }
+    static var allValueStrings: [String] { ["none", "batch-mean", "moving-average:DECAY", "self-critical"] }
 }
 
 /// `montague train seqgan`: SeqGAN or its MLE baseline on SeqGAN's oracle or on token-id sequences.
@@ -102,7 +103,17 @@ struct TrainSeqGANCommand: ParsableCommand {
     @Option(name: .long, help: "Monte Carlo completions per prefix (default 16).")
     var rollouts: Int?
 
-    @Option(name: .long, help: "Policy-gradient baseline: none, batch-mean, moving-average:DECAY (default none).")
+    @Option(
+        name: .customLong("rollout-update"),
+        help: "Rollout network's delayed update rate r: θ_β ← r·θ_β + (1 − r)·θ (default 0.8; --paper 0).")
+    var rolloutUpdate: Float?
+
+    @Option(
+        name: .customLong("init-std"),
+        help: "Draw every generator parameter from N(0, σ²) with this σ (--paper: 0.1; default PyTorch's uniform).")
+    var initStd: Float?
+
+    @Option(name: .long, help: "Policy-gradient baseline: none, batch-mean, moving-average:DECAY, self-critical (default none).")
     var baseline: SequenceBaselineArgument?
 
     @Option(name: .long, help: "Entropy bonus of the policy-gradient loss (default 0).")
@@ -176,6 +187,10 @@ struct TrainSeqGANCommand: ParsableCommand {
         if let gumbelTemperature, Self.temperature(gumbelTemperature) == nil {
             throw ValidationError("--gumbel-temperature takes INITIAL[,MINIMUM[,RATE]] with 0 < MINIMUM ≤ INITIAL")
         }
+        if let rolloutUpdate, !(0...1).contains(rolloutUpdate) {
+            throw ValidationError("--rollout-update must be in [0, 1]")
+        }
+        if let initStd, !(initStd > 0 && initStd.isFinite) { throw ValidationError("--init-std must be positive") }
         if let filterScale, !(filterScale > 0 && filterScale <= 4) {
             throw ValidationError("--filter-scale must be in (0, 4]")
         }
@@ -211,6 +226,8 @@ struct TrainSeqGANCommand: ParsableCommand {
         c.negativeCount = negatives ?? c.negativeCount
         c.discriminatorFilterScale = filterScale ?? c.discriminatorFilterScale
         c.rolloutCount = rollouts ?? c.rolloutCount
+        c.rolloutUpdateRate = rolloutUpdate ?? c.rolloutUpdateRate
+        c.generatorInitialStandardDeviation = initStd ?? c.generatorInitialStandardDeviation
         c.baseline = baseline?.baseline ?? c.baseline
         c.entropyCoefficient = entropy ?? c.entropyCoefficient
         c.batchSize = batchSize ?? c.batchSize

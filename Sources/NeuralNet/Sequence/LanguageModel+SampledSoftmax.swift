@@ -1,6 +1,6 @@
 import Autodiff
 
-extension LanguageModel {
+extension RecurrentLanguageModel {
     /// The training loss of `batch` with the output softmax replaced by ``SampledSoftmax`` (for large
     /// vocabularies): mean over the predicted (non-padding) tokens of `−s_t + log Ẑ`, one candidate set drawn from
     /// `generator` for the whole batch. Dropout (when the model has it) is drawn from `generator` too, before the

@@ -1,13 +1,23 @@
 import Autodiff
 import Foundation
 
-/// A recurrent language model: Embedding → multi-layer LSTM → Linear, trained with cross entropy on the next
-/// token, with perplexity and seeded generation (greedy, temperature, top-k).
+/// The LSTM language model (Mikolov et al. 2010 with LSTM cells; Zaremba et al. 2014): see
+/// ``RecurrentLanguageModel``. Parameters are named `embedding.weight`, `lstm.layer0.forward.weightIH`, …,
+/// `output.weight`, `output.bias`.
+public typealias LanguageModel = RecurrentLanguageModel<LSTMCell>
+
+/// The GRU language model (Cho et al. 2014 cells): see ``RecurrentLanguageModel``. Parameters are named
+/// `embedding.weight`, `gru.layer0.forward.weightIH`, …, `output.weight`, `output.bias`.
+public typealias GRULanguageModel = RecurrentLanguageModel<GRUCell>
+
+/// A recurrent language model: Embedding → multi-layer recurrent network (LSTM, GRU or Elman cells) → Linear,
+/// trained with cross entropy on the next token, with perplexity and seeded generation (greedy, temperature, top-k).
 ///
-/// `p(s₁…sₙ) = Πₜ softmax(W·hₜ + b)[sₜ₊₁]`, `hₜ = LSTM(E[s₁], …, E[sₜ])`. Dropout (when `dropout > 0` and a
-/// generator is given) is applied to the embeddings, between LSTM layers and to the LSTM outputs, as in Zaremba,
-/// Sutskever & Vinyals, "Recurrent Neural Network Regularization" (2014).
-/// Parameters are named `embedding.weight`, `lstm.layer0.forward.weightIH`, …, `output.weight`, `output.bias`.
+/// `p(s₁…sₙ) = Πₜ softmax(W·hₜ + b)[sₜ₊₁]`, `hₜ = RNN(E[s₁], …, E[sₜ])`. Dropout (when `dropout > 0` and a
+/// generator is given) is applied to the embeddings, between recurrent layers and to the recurrent outputs, as in
+/// Zaremba, Sutskever & Vinyals, "Recurrent Neural Network Regularization" (2014).
+/// Parameters are named `embedding.weight`, `lstm.…` (`gru.…`, `rnn.…` for the other cells), `output.weight`,
+/// `output.bias`.
 ///
 /// ```swift
 /// var generator = RandomGenerator(seed: 0)
@@ -17,11 +27,11 @@ import Foundation
 /// let text = model.generate(prefix: [0], count: 4, selection: .sample(temperature: 0.8, topK: 3),
 ///                           using: &generator)
 /// ```
-public struct LanguageModel: ParameterContainer {
+public struct RecurrentLanguageModel<Cell: RecurrentCell>: ParameterContainer {
     /// Token vectors.
     public let embedding: Embedding
     /// The recurrent layers.
-    public let lstm: LSTM
+    public let recurrent: RecurrentNetwork<Cell>
     /// Hidden state → logits over the vocabulary.
     public let output: Linear
     /// Dropout probability on embeddings, between layers and on outputs in training.
@@ -34,7 +44,7 @@ public struct LanguageModel: ParameterContainer {
     ) {
         precondition(vocabularySize > 0, "LanguageModel: vocabularySize \(vocabularySize) must be positive")
         embedding = Embedding(vocabularySize: vocabularySize, dimension: embeddingSize, using: &generator)
-        lstm = LSTM(
+        recurrent = RecurrentNetwork<Cell>(
             inputSize: embeddingSize, hiddenSize: hiddenSize, layerCount: layerCount, dropout: dropout,
             using: &generator)
         output = Linear(inputSize: hiddenSize, outputSize: vocabularySize, using: &generator)
@@ -44,25 +54,32 @@ public struct LanguageModel: ParameterContainer {
     /// Number of tokens in the vocabulary.
     public var vocabularySize: Int { output.outputSize }
 
-    /// `embedding.…`, `lstm.…`, `output.…`.
+    /// The parameter-name prefix of the recurrent layers: `lstm`, `gru` or `rnn`.
+    public static var recurrentName: String {
+        if Cell.self == LSTMCell.self { return "lstm" }
+        if Cell.self == GRUCell.self { return "gru" }
+        return "rnn"
+    }
+
+    /// `embedding.…`, `lstm.…` (or `gru.…`, `rnn.…`), `output.…`.
     public var namedParameters: [(name: String, parameter: Parameter)] {
-        prefixed("embedding", embedding) + prefixed("lstm", lstm) + prefixed("output", output)
+        prefixed("embedding", embedding) + prefixed(Self.recurrentName, recurrent) + prefixed("output", output)
     }
 
     /// The top LSTM layer's outputs `[T, B, H]` and the final states for time-major `tokens [T, B]`; dropout
     /// from `generator` when given.
     public func hiddenStates(
-        _ tokens: IndexTensor, lengths: [Int]? = nil, initialStates: [LSTMState]? = nil,
+        _ tokens: IndexTensor, lengths: [Int]? = nil, initialStates: [Cell.State]? = nil,
         dropoutUsing generator: inout RandomGenerator?
-    ) -> (outputs: Tensor, states: [LSTMState]) {
-        precondition(tokens.rank == 2, "LanguageModel: tokens must be time-major [T, B], got \(tokens.shape)")
+    ) -> (outputs: Tensor, states: [Cell.State]) {
+        precondition(tokens.rank == 2, "RecurrentLanguageModel: tokens must be time-major [T, B], got \(tokens.shape)")
         let embedded = embedding(tokens)
         guard var random = generator, dropout > 0 else {
-            let result = lstm(embedded, lengths: lengths, initialStates: initialStates)
+            let result = recurrent(embedded, lengths: lengths, initialStates: initialStates)
             return (result.outputs, result.finalStates)
         }
         let input = embedded.dropout(probability: dropout, training: true, using: &random)
-        let result = lstm(input, lengths: lengths, initialStates: initialStates, dropoutUsing: &random)
+        let result = recurrent(input, lengths: lengths, initialStates: initialStates, dropoutUsing: &random)
         let outputs = result.outputs.dropout(probability: dropout, training: true, using: &random)
         generator = random
         return (outputs, result.finalStates)
@@ -70,8 +87,8 @@ public struct LanguageModel: ParameterContainer {
 
     /// Logits `[T, B, V]` and final states for time-major `tokens [T, B]` (inference: no dropout).
     public func logits(
-        _ tokens: IndexTensor, lengths: [Int]? = nil, initialStates: [LSTMState]? = nil
-    ) -> (logits: Tensor, states: [LSTMState]) {
+        _ tokens: IndexTensor, lengths: [Int]? = nil, initialStates: [Cell.State]? = nil
+    ) -> (logits: Tensor, states: [Cell.State]) {
         var none: RandomGenerator? = nil
         let (outputs, states) = hiddenStates(
             tokens, lengths: lengths, initialStates: initialStates, dropoutUsing: &none)
@@ -143,4 +160,9 @@ public struct LanguageModel: ParameterContainer {
             return generated
         }
     }
+}
+
+extension RecurrentLanguageModel where Cell == LSTMCell {
+    /// The LSTM layers (the recurrent network of an LSTM language model).
+    public var lstm: LSTM { recurrent }
 }

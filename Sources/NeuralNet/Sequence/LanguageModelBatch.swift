@@ -36,6 +36,13 @@ public struct LanguageModelBatch: Sendable, Equatable {
         self.lengths = lengths
     }
 
+    /// A batch from its parts (inputs `[T, B]`, time-major targets, lengths), as ``replacingInputs(_:)`` builds it.
+    init(inputs: IndexTensor, targets: [Int], lengths: [Int]) {
+        self.inputs = inputs
+        self.targets = targets
+        self.lengths = lengths
+    }
+
     /// Number of predicted (non-padding) tokens.
     public var tokenCount: Int { lengths.reduce(0, +) }
 }

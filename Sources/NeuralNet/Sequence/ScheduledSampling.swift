@@ -9,7 +9,7 @@ import Foundation
 /// the paper's remedy for the mismatch between training (gold previous tokens) and inference (the model's own
 /// previous predictions).
 /// No gradient flows through the choice or through the predicted token (as in the paper).
-public enum ScheduledSampling: Sendable, Equatable {
+public enum ScheduledSampling: Sendable, Equatable, Codable {
     /// Always the gold token (`ε = 1`): plain teacher forcing.
     case teacherForcing
     /// A fixed `ε`.
@@ -47,7 +47,7 @@ public enum ScheduledSampling: Sendable, Equatable {
 
 /// Which of the model's previous predictions scheduled sampling feeds back: the most likely token, or a token
 /// drawn from the model's distribution (the paper samples; the argmax is a common deterministic variant).
-public enum ScheduledSamplingChoice: String, Sendable, Equatable, CaseIterable {
+public enum ScheduledSamplingChoice: String, Sendable, Equatable, CaseIterable, Codable {
     /// `argmax_k p(k)`.
     case argmax
     /// `k ~ p`.

@@ -68,4 +68,16 @@ public struct TrainingSummary: Sendable, Equatable {
     public let lastEvaluation: [String: Double]?
     /// Early-stopping state at the end (best value and its step).
     public let earlyStopping: EarlyStopping?
+
+    /// A summary (the loop makes these; public for drivers that end a run themselves, e.g. on a time limit).
+    public init(
+        stopReason: StopReason, steps: Int, lastMetrics: [String: Double], lastEvaluation: [String: Double]?,
+        earlyStopping: EarlyStopping?
+    ) {
+        self.stopReason = stopReason
+        self.steps = steps
+        self.lastMetrics = lastMetrics
+        self.lastEvaluation = lastEvaluation
+        self.earlyStopping = earlyStopping
+    }
 }

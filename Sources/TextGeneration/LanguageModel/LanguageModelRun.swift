@@ -4,8 +4,19 @@ import Foundation
 import MontagueSupport
 import NeuralNet
 
+/// The network of a language model trained by `montague train lm`.
+public enum LanguageModelArchitecture: String, Codable, CaseIterable, Sendable {
+    /// Embedding → stacked LSTM → softmax (Zaremba et al. 2014).
+    case lstm
+    /// Embedding → stacked GRU → softmax (Cho et al. 2014 cells).
+    case gru
+    /// A decoder-only Transformer with a causal mask (Radford et al. 2018; Vaswani et al. 2017 layers).
+    case transformer
+}
+
 /// Everything `montague train lm` needs to rebuild, continue or apply a language model: stored as the model
-/// directory's hyperparameters.
+/// directory's hyperparameters. Settings added after the first version decode to their defaults when absent, so
+/// older model directories still load.
 public struct LanguageModelRecipe: Codable, Equatable, Sendable {
     /// How lines are tokenized into words (ignored when ``subwords`` is set).
     public var tokenization: TextTokenization
@@ -20,11 +31,15 @@ public struct LanguageModelRecipe: Codable, Equatable, Sendable {
     public var maximumVocabulary: Int?
     /// Training sentences longer than this many tokens are truncated.
     public var maximumLength: Int
-    /// Embedding width.
+    /// The network.
+    public var architecture: LanguageModelArchitecture
+    /// Transformer sizes and choices (``LanguageModelArchitecture/transformer`` only).
+    public var transformer: Seq2SeqTransformerSettings
+    /// Embedding width (recurrent networks).
     public var embeddingSize: Int
-    /// LSTM hidden width.
+    /// Recurrent hidden width.
     public var hiddenSize: Int
-    /// Stacked LSTM layers.
+    /// Stacked recurrent or Transformer layers.
     public var layerCount: Int
     /// Dropout (embeddings, between layers, outputs).
     public var dropout: Float
@@ -40,6 +55,15 @@ public struct LanguageModelRecipe: Codable, Equatable, Sendable {
     public var evaluationInterval: Int
     /// Seed of initialization, data order and dropout.
     public var seed: UInt64
+    /// Batches accumulated into one optimizer step (1: none).
+    public var accumulationSteps: Int
+    /// Token-budget batches of at most this many padded tokens instead of ``batchSize`` sentences; nil for fixed
+    /// batches.
+    public var batchTokens: Int?
+    /// Scheduled sampling of the inputs (Bengio et al. 2015); teacher forcing by default.
+    public var scheduledSampling: ScheduledSampling
+    /// Which prediction scheduled sampling feeds back.
+    public var samplingChoice: ScheduledSamplingChoice
 
     /// A recipe with small defaults.
     public init(
@@ -47,7 +71,11 @@ public struct LanguageModelRecipe: Codable, Equatable, Sendable {
         minimumCount: Int = 1,
         maximumVocabulary: Int? = nil, maximumLength: Int = 50, embeddingSize: Int = 64, hiddenSize: Int = 128,
         layerCount: Int = 1, dropout: Float = 0, batchSize: Int = 32, learningRate: Float = 2e-3,
-        maxGradientNorm: Float = 5, steps: Int = 1000, evaluationInterval: Int = 200, seed: UInt64 = 0
+        maxGradientNorm: Float = 5, steps: Int = 1000, evaluationInterval: Int = 200, seed: UInt64 = 0,
+        architecture: LanguageModelArchitecture = .lstm,
+        transformer: Seq2SeqTransformerSettings = Seq2SeqTransformerSettings(), accumulationSteps: Int = 1,
+        batchTokens: Int? = nil, scheduledSampling: ScheduledSampling = .teacherForcing,
+        samplingChoice: ScheduledSamplingChoice = .argmax
     ) {
         self.tokenization = tokenization
         self.subwords = subwords
@@ -65,6 +93,73 @@ public struct LanguageModelRecipe: Codable, Equatable, Sendable {
         self.steps = steps
         self.evaluationInterval = evaluationInterval
         self.seed = seed
+        self.architecture = architecture
+        self.transformer = transformer
+        self.accumulationSteps = accumulationSteps
+        self.batchTokens = batchTokens
+        self.scheduledSampling = scheduledSampling
+        self.samplingChoice = samplingChoice
+    }
+
+    private enum CodingKeys: String, CodingKey {
+        case tokenization, subwords, lowercase, minimumCount, maximumVocabulary, maximumLength, embeddingSize
+        case hiddenSize, layerCount, dropout, batchSize, learningRate, maxGradientNorm, steps, evaluationInterval
+        case seed, architecture, transformer, accumulationSteps, batchTokens, scheduledSampling, samplingChoice
+    }
+
+    /// Decodes a recipe; the settings added after the first version default when absent.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        let defaults = LanguageModelRecipe()
+        tokenization = try c.decode(TextTokenization.self, forKey: .tokenization)
+        subwords = try c.decodeIfPresent(String.self, forKey: .subwords)
+        lowercase = try c.decode(Bool.self, forKey: .lowercase)
+        minimumCount = try c.decode(Int.self, forKey: .minimumCount)
+        maximumVocabulary = try c.decodeIfPresent(Int.self, forKey: .maximumVocabulary)
+        maximumLength = try c.decode(Int.self, forKey: .maximumLength)
+        embeddingSize = try c.decode(Int.self, forKey: .embeddingSize)
+        hiddenSize = try c.decode(Int.self, forKey: .hiddenSize)
+        layerCount = try c.decode(Int.self, forKey: .layerCount)
+        dropout = try c.decode(Float.self, forKey: .dropout)
+        batchSize = try c.decode(Int.self, forKey: .batchSize)
+        learningRate = try c.decode(Float.self, forKey: .learningRate)
+        maxGradientNorm = try c.decode(Float.self, forKey: .maxGradientNorm)
+        steps = try c.decode(Int.self, forKey: .steps)
+        evaluationInterval = try c.decode(Int.self, forKey: .evaluationInterval)
+        seed = try c.decode(UInt64.self, forKey: .seed)
+        architecture = try c.decodeIfPresent(LanguageModelArchitecture.self, forKey: .architecture) ?? .lstm
+        transformer =
+            try c.decodeIfPresent(Seq2SeqTransformerSettings.self, forKey: .transformer) ?? defaults.transformer
+        accumulationSteps = try c.decodeIfPresent(Int.self, forKey: .accumulationSteps) ?? 1
+        batchTokens = try c.decodeIfPresent(Int.self, forKey: .batchTokens)
+        scheduledSampling =
+            try c.decodeIfPresent(ScheduledSampling.self, forKey: .scheduledSampling) ?? .teacherForcing
+        samplingChoice = try c.decodeIfPresent(ScheduledSamplingChoice.self, forKey: .samplingChoice) ?? .argmax
+    }
+
+    /// A new network for this recipe over `vocabularySize` tokens, initialized from ``seed``: an LSTM or GRU
+    /// ``RecurrentLanguageModel`` or a ``TransformerLanguageModel`` (learned or fixed positions for up to
+    /// ``maximumLength`` tokens plus the sentence markers).
+    public func makeModel(vocabularySize: Int) -> any NextTokenLanguageModel {
+        var generator = RandomGenerator(seed: seed)
+        switch architecture {
+        case .lstm:
+            return LanguageModel(
+                vocabularySize: vocabularySize, embeddingSize: embeddingSize, hiddenSize: hiddenSize,
+                layerCount: layerCount, dropout: dropout, using: &generator)
+        case .gru:
+            return GRULanguageModel(
+                vocabularySize: vocabularySize, embeddingSize: embeddingSize, hiddenSize: hiddenSize,
+                layerCount: layerCount, dropout: dropout, using: &generator)
+        case .transformer:
+            let t = transformer
+            let configuration = TransformerLanguageModelConfiguration(
+                vocabularySize: vocabularySize, modelSize: t.modelSize, headCount: t.headCount,
+                feedForwardSize: t.feedForwardSize, layerCount: layerCount, dropout: dropout, activation: t.activation,
+                normPlacement: t.normPlacement, positionalEncoding: t.positionalEncoding,
+                maximumLength: maximumLength + 2, tiesEmbeddings: t.tiesEmbeddings)
+            return TransformerLanguageModel(configuration, using: &generator)
+        }
     }
 
     /// Checks the values a user can set.
@@ -88,6 +183,9 @@ public struct LanguageModelRecipe: Codable, Equatable, Sendable {
         try check(learningRate > 0 && learningRate.isFinite, "learning rate must be positive")
         try check(maxGradientNorm >= 0, "the gradient clip must be ≥ 0")
         try check(steps >= 0, "steps must be ≥ 0")
+        try check(accumulationSteps >= 1, "gradient accumulation needs at least 1 batch per step")
+        try check(batchTokens.map { $0 > 0 } ?? true, "the token budget per batch must be positive")
+        if architecture == .transformer, let problem = transformer.problem { throw InputError(problem) }
         try check(evaluationInterval > 0, "the evaluation interval must be positive")
     }
 }
@@ -101,8 +199,8 @@ public struct TrainedLanguageModel {
     /// The subword tokenizer file, for models trained on subwords.
     public static let tokenizerFile = "tokenizer.json"
 
-    /// The network.
-    public let model: LanguageModel
+    /// The network (LSTM, GRU or Transformer, per the recipe).
+    public let model: any NextTokenLanguageModel
     /// Token ↔ id.
     public let vocabulary: Vocabulary
     /// How it was trained.
@@ -128,10 +226,12 @@ public struct TrainedLanguageModel {
         } catch {
             throw ModelDirectoryError(path: directory.file(vocabularyFile).path, "cannot read the vocabulary: \(error)")
         }
-        var generator = RandomGenerator(seed: recipe.seed)
-        let model = LanguageModel(
-            vocabularySize: vocabulary.count, embeddingSize: recipe.embeddingSize, hiddenSize: recipe.hiddenSize,
-            layerCount: recipe.layerCount, dropout: recipe.dropout, using: &generator)
+        do {
+            try recipe.validate()
+        } catch {
+            throw ModelDirectoryError(path: directory.manifestURL.path, "invalid hyperparameters: \(error)")
+        }
+        let model = recipe.makeModel(vocabularySize: vocabulary.count)
         try directory.loadWeights(into: model)
         let subwords = try recipe.subwords.map { _ in
             try SubwordTokenizer.load(from: directory.file(tokenizerFile))
@@ -172,8 +272,9 @@ public struct TrainedLanguageModel {
     }
 }
 
-/// Trains a word-level LSTM language model from plain-text files into a model directory — the library entry point
-/// of `montague train lm` (Mikolov et al. 2010; Zaremba et al. 2014 for the dropout placement).
+/// Trains a language model (LSTM, GRU or decoder-only Transformer; words or subwords) from plain-text files into a
+/// model directory — the library entry point of `montague train lm` (Mikolov et al. 2010; Zaremba et al. 2014 for
+/// the dropout placement; Radford et al. 2018 for the Transformer).
 public enum LanguageModelRun {
     /// How a run ended.
     public struct Summary: Sendable {
@@ -191,20 +292,26 @@ public enum LanguageModelRun {
         public var vocabularySize: Int
         /// Why the run stopped.
         public var stopReason: String
+        /// Set when this session stopped before the step budget (time limit, interruption); the run continues when
+        /// trained again with the same recipe.
+        public var stop: LanguageModelTraining.StopCause? = nil
     }
 
     /// Trains per `recipe` on `trainPath` (validating on `validPath`) and writes `output`: manifest, weights,
     /// vocabulary, and the training state (a checkpoint every evaluation interval). When `output` already holds a
     /// language model trained with the same settings (the step budget may grow), the run continues from its training
-    /// state bit for bit — as every Montague learner does when given the same command again.
+    /// state bit for bit — as every Montague learner does when given the same command again. After `timeLimit`
+    /// seconds of this call (or when `shouldStop` returns true) it stops before the next step and saves the model
+    /// and the training state (atomically), so the same call again continues where it stopped.
     ///
     /// - Throws: ``InputError`` for unreadable or empty corpora and invalid settings; ``ModelDirectoryError`` when
     ///   `output` cannot be written or holds another kind of model, or when resuming finds no state.
-    /// With `synchronizer`, trains data-parallel (``LanguageModelTraining/run(_:training:validation:metricsURL:resumeFrom:progress:synchronizer:)``);
+    /// With `synchronizer`, trains data-parallel (``LanguageModelTraining/train(_:configuration:training:validation:metricsURL:resumeFrom:progress:timeLimit:shouldStop:synchronizer:)``);
     /// give replicas other than 0 an `output` of their own (only replica 0's is the model).
     public static func train(
         _ recipe: LanguageModelRecipe, trainPath: String, validPath: String?, output: ModelDirectory,
-        metricsURL: URL? = nil, progress: ProgressReporter? = nil, synchronizer: (any GradientSynchronizer)? = nil
+        metricsURL: URL? = nil, progress: ProgressReporter? = nil, timeLimit: Double? = nil,
+        shouldStop: () -> Bool = { false }, synchronizer: (any GradientSynchronizer)? = nil
     ) throws -> Summary {
         try recipe.validate()
         try output.create()
@@ -265,28 +372,40 @@ public enum LanguageModelRun {
             layerCount: recipe.layerCount, dropout: recipe.dropout, initializationSeed: recipe.seed,
             batchSize: recipe.batchSize, learningRate: recipe.learningRate,
             maxGradientNorm: recipe.maxGradientNorm > 0 ? recipe.maxGradientNorm : nil)
+        configuration.accumulationSteps = recipe.accumulationSteps
+        configuration.batchTokens = recipe.batchTokens
+        configuration.scheduledSampling = recipe.scheduledSampling
+        configuration.samplingChoice = recipe.samplingChoice
         configuration.loop = TrainingConfiguration(
             totalSteps: recipe.steps, seed: recipe.seed, logInterval: 10,
             evaluationInterval: validationIDs.isEmpty ? nil : recipe.evaluationInterval,
             checkpointInterval: recipe.evaluationInterval, checkpointURL: output.trainingStateURL)
-        let result = try LanguageModelTraining.run(
-            configuration, training: trainingIDs, validation: validationIDs, metricsURL: metricsURL,
-            resumeFrom: resume ? output.trainingStateURL : nil, progress: progress, synchronizer: synchronizer)
+        let model = recipe.makeModel(vocabularySize: vocabulary.count)
+        let session = try LanguageModelTraining.train(
+            model, configuration: configuration, training: trainingIDs, validation: validationIDs,
+            metricsURL: metricsURL, resumeFrom: resume ? output.trainingStateURL : nil, progress: progress,
+            timeLimit: timeLimit, shouldStop: shouldStop, synchronizer: synchronizer)
         let perplexity =
-            validationIDs.isEmpty ? nil : result.model.perplexity(on: validationIDs, batchSize: recipe.batchSize)
-        var metrics: [String: Double] = ["train.steps": Double(result.summary.steps)]
-        if let loss = result.summary.lastMetrics["loss"] { metrics["train.loss"] = loss }
+            validationIDs.isEmpty ? nil : model.perplexity(on: validationIDs, batchSize: recipe.batchSize)
+        var metrics: [String: Double] = ["train.steps": Double(session.summary.steps)]
+        if let loss = session.summary.lastMetrics["loss"] { metrics["train.loss"] = loss }
         if let perplexity { metrics["valid.perplexity"] = perplexity }
-        try output.saveWeights(of: result.model)
+        try output.saveWeights(of: model)
         try output.writeManifest(
             ModelManifest(
                 kind: TrainedLanguageModel.kind, hyperparameters: recipe, dataFingerprints: fingerprints,
                 metrics: metrics, files: directoryFiles))
+        let stopReason =
+            switch session.stop {
+            case .timeLimit: "time limit"
+            case .interrupted: "interrupted"
+            case nil: "\(session.summary.stopReason)"
+            }
         return Summary(
-            steps: result.summary.steps, trainingLoss: result.summary.lastMetrics["loss"],
+            steps: session.summary.steps, trainingLoss: session.summary.lastMetrics["loss"],
             validationPerplexity: perplexity, trainingSentences: trainingIDs.count,
-            validationSentences: validationIDs.count, vocabularySize: vocabulary.count,
-            stopReason: "\(result.summary.stopReason)")
+            validationSentences: validationIDs.count, vocabularySize: vocabulary.count, stopReason: stopReason,
+            stop: session.stop)
     }
 }
 

@@ -12,6 +12,11 @@ public enum SequenceBaseline: Codable, Equatable, Sendable {
     case batchMean
     /// An exponential moving average of earlier batches' mean rewards, `b ← d·b + (1 − d)·mean r`.
     case movingAverage(decay: Double)
+    /// The reward of the model's own greedy sequence (self-critical sequence training, Rennie et al. 2017): the
+    /// caller decodes greedily, scores that sequence and passes its reward to
+    /// ``SequencePolicyGradient/loss(of:sequences:tokenRewards:startToken:greedyReward:)``. Samples better than
+    /// what the model would write at test time are reinforced, worse ones suppressed.
+    case selfCritical
 }
 
 /// REINFORCE for a token-level generator (Williams 1992; as used for sequences by Ranzato et al. 2016 and Yu et al.
@@ -39,9 +44,11 @@ public struct SequencePolicyGradient: Sendable {
     }
 
     /// The loss to minimize for `sequences` (each fed after `startToken`) drawn from `model`, with per-token
-    /// rewards `tokenRewards[b][t]`; updates the moving-average baseline.
+    /// rewards `tokenRewards[b][t]`; updates the moving-average baseline. `greedyReward` is the reward of the
+    /// model's greedy sequence, required by the ``SequenceBaseline/selfCritical`` baseline (ignored otherwise).
     public mutating func loss(
-        of model: LanguageModel, sequences: [[Int]], tokenRewards: [[Double]], startToken: Int
+        of model: LanguageModel, sequences: [[Int]], tokenRewards: [[Double]], startToken: Int,
+        greedyReward: Double? = nil
     ) -> Tensor {
         precondition(
             sequences.count == tokenRewards.count && zip(sequences, tokenRewards).allSatisfy { $0.count == $1.count },
@@ -60,6 +67,9 @@ public struct SequencePolicyGradient: Sendable {
         case .movingAverage(let decay):
             subtracted = movingAverage ?? meanReward
             movingAverage = decay * subtracted + (1 - decay) * meanReward
+        case .selfCritical:
+            precondition(greedyReward != nil, "SequencePolicyGradient: the self-critical baseline needs greedyReward")
+            subtracted = greedyReward ?? 0
         }
         // Time-major weights, matching the batch's targets; padded positions weigh 0.
         var weights = [Float](repeating: 0, count: steps * count)

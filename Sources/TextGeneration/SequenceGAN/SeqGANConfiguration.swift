@@ -83,6 +83,10 @@ public struct SeqGANConfiguration: Codable, Equatable, Sendable {
     public var trainingSamples: Int
     /// Seed of the data, initialization, sampling and dropout.
     public var seed: UInt64
+    /// When set, every generator parameter (embedding, LSTM, output layer) is drawn from `N(0, σ²)` with this σ,
+    /// as SeqGAN's code initializes its generator (σ = 0.1); `nil` keeps PyTorch's uniform initialization.
+    /// (Optional so that model directories written before this setting existed still load.)
+    public var generatorInitialStandardDeviation: Float?
 
     /// A configuration; the defaults are a scaled-down version of the paper's (see ``paper(method:)``).
     public init(
@@ -96,7 +100,8 @@ public struct SeqGANConfiguration: Codable, Equatable, Sendable {
         baseline: SequenceBaseline = .none, entropyCoefficient: Float = 0,
         gumbelTemperature: GumbelTemperature = GumbelTemperature(), gumbelHard: Bool = true,
         evaluationInterval: Int = 5,
-        evaluationSamples: Int = 2000, trainingSamples: Int = 10_000, seed: UInt64 = 0
+        evaluationSamples: Int = 2000, trainingSamples: Int = 10_000, seed: UInt64 = 0,
+        generatorInitialStandardDeviation: Float? = nil
     ) {
         self.method = method
         self.vocabularySize = vocabularySize
@@ -128,15 +133,19 @@ public struct SeqGANConfiguration: Codable, Equatable, Sendable {
         self.evaluationSamples = evaluationSamples
         self.trainingSamples = trainingSamples
         self.seed = seed
+        self.generatorInitialStandardDeviation = generatorInitialStandardDeviation
     }
 
-    /// The published synthetic-data setup (SeqGAN's code): 120 MLE epochs, 50 discriminator rounds of 3 epochs
-    /// over 10,000 negatives, 200 adversarial rounds of 1 generator step (16 rollouts) and 5 discriminator steps,
-    /// the full discriminator, NLL_oracle over 10,000 samples every 5 rounds.
+    /// The published synthetic-data setup as SeqGAN's code runs it: 120 MLE epochs, 50 discriminator rounds of 3
+    /// epochs over 10,000 negatives, 200 adversarial rounds of 1 generator step (16 rollouts) and 5 discriminator
+    /// steps, the full discriminator, NLL_oracle over 10,000 samples every 5 rounds, the generator drawn from
+    /// `N(0, 0.1²)`, and a rollout policy equal to the current generator (rollout update rate 0: the code's rollout
+    /// network reads the generator's variables, so its 0.8 delayed update never takes effect).
     public static func paper(method: SeqGANMethod) -> SeqGANConfiguration {
         SeqGANConfiguration(
             method: method, pretrainEpochs: 120, discriminatorPretrainRounds: 50, adversarialRounds: 200,
-            discriminatorEpochs: 3, negativeCount: 10_000, discriminatorFilterScale: 1, evaluationSamples: 10_000)
+            discriminatorEpochs: 3, negativeCount: 10_000, discriminatorFilterScale: 1, rolloutUpdateRate: 0,
+            evaluationSamples: 10_000, generatorInitialStandardDeviation: 0.1)
     }
 
     /// Rounds of the whole run.
@@ -179,6 +188,9 @@ public struct SeqGANConfiguration: Codable, Equatable, Sendable {
         try check((0...1).contains(rolloutUpdateRate), "the rollout update rate must be in [0, 1]")
         try check(evaluationInterval > 0 && evaluationSamples > 0, "evaluation settings must be positive")
         try check(trainingSamples > 0, "training samples must be positive")
+        if let deviation = generatorInitialStandardDeviation {
+            try check(deviation > 0 && deviation.isFinite, "the initial standard deviation must be positive")
+        }
         try check(
             gumbelTemperature.minimum > 0 && gumbelTemperature.initial >= gumbelTemperature.minimum
                 && gumbelTemperature.initial.isFinite && gumbelTemperature.decayRate >= 0,

@@ -63,6 +63,13 @@ public final class SeqGANTrainer {
         rollout = LanguageModel(
             vocabularySize: configuration.vocabularySize, embeddingSize: configuration.embeddingSize,
             hiddenSize: configuration.hiddenSize, using: &initialization)
+        if let deviation = configuration.generatorInitialStandardDeviation {
+            // SeqGAN's code draws every generator variable from N(0, 0.1²) (weights and biases alike).
+            for parameter in generator.parameters {
+                parameter.update(
+                    Tensor.normal(parameter.value.shape, standardDeviation: deviation, using: &initialization))
+            }
+        }
         var discriminatorConfiguration = TextCNN.Configuration.seqGANDiscriminator(
             vocabularySize: configuration.vocabularySize)
         discriminatorConfiguration.embeddingSize = configuration.discriminatorEmbeddingSize
@@ -177,8 +184,17 @@ public final class SeqGANTrainer {
             policy: rollout, rolloutCount: configuration.rolloutCount, startToken: configuration.startToken)
         let rewards = search.tokenRewards(
             for: samples, reward: DiscriminatorReward(discriminator: discriminator), using: &random)
+        var greedyReward: Double?
+        if policyGradient.baseline == .selfCritical {
+            var unused = RandomGenerator(seed: 0)
+            let greedy = generator.generate(
+                prefix: [configuration.startToken], count: configuration.sequenceLength, selection: .greedy,
+                using: &unused)
+            greedyReward = DiscriminatorReward(discriminator: discriminator).rewards(for: [greedy]).first
+        }
         let loss = policyGradient.loss(
-            of: generator, sequences: samples, tokenRewards: rewards, startToken: configuration.startToken)
+            of: generator, sequences: samples, tokenRewards: rewards, startToken: configuration.startToken,
+            greedyReward: greedyReward)
         step(adversarialOptimizer, loss: loss, parameters: generator, clip: configuration.gradientClip)
         let flat = rewards.joined()
         return flat.reduce(0, +) / Double(max(flat.count, 1))

@@ -199,6 +199,9 @@ public enum SentenceVAERun {
         public var trainingSentences: Int
         /// Vocabulary size.
         public var vocabularySize: Int
+        /// Set when this session stopped before the step budget (time limit, interruption); the same call again
+        /// continues the run.
+        public var stop: TrainingStopCause? = nil
     }
 
     static func configuration(_ recipe: SentenceVAERecipe, vocabularySize: Int) -> SentenceVAE.Configuration {
@@ -208,13 +211,16 @@ public enum SentenceVAERun {
     }
 
     /// Trains per `recipe` on `trainPath` (validating on `validPath`), writing `output`; the same call on the same
-    /// directory continues the run bit for bit (the step budget may grow).
+    /// directory continues the run bit for bit (the step budget may grow). After `timeLimit` seconds of this call
+    /// (or when `shouldStop` returns true) it stops before the next step and saves the model and its training
+    /// state atomically, so the same call continues it.
     ///
     /// - Throws: ``InputError`` for unreadable or empty corpora and invalid settings; ``ModelDirectoryError`` when
     ///   `output` holds another kind of model or a run with other settings.
     public static func train(
         _ recipe: SentenceVAERecipe, trainPath: String, validPath: String?, output: ModelDirectory,
-        metricsURL: URL? = nil, progress: ProgressReporter? = nil
+        metricsURL: URL? = nil, progress: ProgressReporter? = nil, timeLimit: Double? = nil,
+        shouldStop: () -> Bool = { false }
     ) throws -> Summary {
         try recipe.validate()
         let training = try PlainTextCorpus(
@@ -277,7 +283,7 @@ public enum SentenceVAERun {
                     model, on: validationIDs, samples: 1, batchSize: recipe.batchSize, seed: recipe.seed
                 ).metrics
             }
-        let summary = try loop.run(
+        let (summary, stop) = try loop.run(
             step: { context in
                 let batch = batches[context.epochOrder(count: batches.count)[context.indexInEpoch]]
                 let (loss, reconstruction, kl, beta) = SentenceVAETraining.loss(
@@ -291,7 +297,7 @@ public enum SentenceVAERun {
                 return [
                     "loss": Double(loss.item), "reconstruction_nll": reconstruction, "kl": kl, "beta": Double(beta),
                 ]
-            }, evaluate: evaluate)
+            }, evaluate: evaluate, timeLimit: timeLimit, shouldStop: shouldStop)
         let evaluation = SentenceVAETraining.evaluate(
             model, on: validationIDs.isEmpty ? trainingIDs : validationIDs, samples: recipe.importanceSamples,
             batchSize: recipe.batchSize, seed: recipe.seed)
@@ -304,7 +310,7 @@ public enum SentenceVAERun {
                 metrics: metrics, files: files))
         return Summary(
             steps: summary.steps, training: summary.lastMetrics, evaluation: evaluation,
-            trainingSentences: trainingIDs.count, vocabularySize: vocabulary.count)
+            trainingSentences: trainingIDs.count, vocabularySize: vocabulary.count, stop: stop)
     }
 }
 

@@ -50,7 +50,9 @@ enum Seq2SeqKind: ModelKindHandler {
         guard options.refs.isEmpty else { throw ValidationError("--refs does not apply to a 'seq2seq' model") }
         guard options.episodes == nil else { throw ValidationError("--episodes does not apply to a 'seq2seq' model") }
         guard !options.data.isEmpty else {
-            throw ValidationError("--data FILE (SCAN or TSV pairs) is required for a 'seq2seq' model")
+            throw ValidationError(
+                "--data is required for a 'seq2seq' model: FILE (SCAN, .tsv or .tmx pairs) or SOURCE=TARGET "
+                    + "(two line-aligned files)")
         }
         let predictor = try Seq2SeqPredictor(directory: directory)
         let segmenter = try Seq2SeqParallelData.segmenter(
@@ -58,8 +60,7 @@ enum Seq2SeqKind: ModelKindHandler {
         let lowercase = predictor.hyperparameters.lowercase ?? false
         var results: [String: Double] = [:]
         for path in options.data {
-            let text = try Seq2SeqParallelData.readPairs(
-                .init(path: path), .init(train: .init(path: path)))
+            let text = try Seq2SeqParallelData.evaluationPairs(path, in: directory)
             let pairs = try text.map { pair in
                 let source = segmenter.tokens(lowercase ? pair.source.lowercased() : pair.source)
                 let target = segmenter.tokens(lowercase ? pair.target.lowercased() : pair.target)
