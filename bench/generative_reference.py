@@ -23,6 +23,13 @@ when XLA starts, so each JAX measurement runs in a child process with
 Usage: ``generative_reference.py [--threads 1 2] [--filter TEXT] [--quick] [--impl pytorch jax] [--cpu-steps N]``;
 with ``--cpu-steps N`` each case runs N steps after a warm-up and reports steps per second of process CPU time
 (metric ``steps/cpu-s``) instead of the wall-clock median.
+
+``generative_reference.py --digits-collapse DIGITS.csv.gz [--batch-norm] [--seed S]`` is not a benchmark but the
+PyTorch replica of ``montague train gan --data digits:... --method nsgan --noise 32 --batch-size 64 --lr 2e-4
+--steps 3000`` (MLP G 32-128-128-128-64 with a sigmoid output, optionally batch-normalized hidden layers; LeakyReLU
+D 64-128-128-128-1; Adam, betas 0.5/0.999): it prints one JSON line with the classes covered by 2,000 samples (a
+class counts at 2% of them), their class histogram and its KL divergence from the uniform one, the classes predicted
+by a logistic regression fitted to the digits.
 """
 
 from __future__ import annotations
@@ -247,6 +254,57 @@ def jax_bodies() -> dict[str, Callable[[], Callable[[], None]]]:
     return {WGAN_CASE: wgan, VAE_CASE: vae}
 
 
+def digits_collapse(path: str, batch_norm: bool, seed: int, steps: int = 3000) -> dict:
+    """The non-saturating GAN on the UCI digits with or without batch norm in G; class coverage of its samples."""
+    import gzip
+    import numpy as np
+    import torch
+    from torch import nn
+    from sklearn.linear_model import LogisticRegression
+
+    torch.manual_seed(seed)
+    torch.set_num_threads(1)
+    table = np.loadtxt(gzip.open(path), delimiter=",")
+    images = torch.tensor(table[:, :64] / 16, dtype=torch.float32)
+    classifier = LogisticRegression(max_iter=2000).fit(images.numpy(), table[:, 64].astype(int))
+
+    def network(sizes, activation, normalize):
+        layers = []
+        for index in range(len(sizes) - 1):
+            layers.append(nn.Linear(sizes[index], sizes[index + 1]))
+            if index < len(sizes) - 2:
+                layers += ([nn.BatchNorm1d(sizes[index + 1])] if normalize else []) + [activation()]
+        return nn.Sequential(*layers)
+
+    generator = network([32, 128, 128, 128, 64], nn.ReLU, batch_norm)
+    critic = network([64, 128, 128, 128, 1], lambda: nn.LeakyReLU(0.2), False)
+    adam = lambda module: torch.optim.Adam(module.parameters(), lr=2e-4, betas=(0.5, 0.999))
+    generator_optimizer, critic_optimizer = adam(generator), adam(critic)
+    softplus = torch.nn.functional.softplus
+    start = time.process_time()
+    for _ in range(steps):
+        real = images[torch.randint(0, len(images), (64,))]
+        fake = torch.sigmoid(generator(torch.randn(64, 32))).detach()
+        loss = softplus(-critic(real)).mean() + softplus(critic(fake)).mean()
+        critic_optimizer.zero_grad()
+        loss.backward()
+        critic_optimizer.step()
+        loss = softplus(-critic(torch.sigmoid(generator(torch.randn(64, 32))))).mean()
+        generator_optimizer.zero_grad()
+        loss.backward()
+        generator_optimizer.step()
+    generator.eval()
+    with torch.no_grad():
+        samples = torch.sigmoid(generator(torch.randn(2000, 32))).numpy()
+    counts = np.bincount(classifier.predict(samples), minlength=10)
+    share = counts / counts.sum()
+    return {
+        "batch_norm": batch_norm, "seed": seed, "classes_covered": int((counts >= 0.02 * counts.sum()).sum()),
+        "class_kl": float(sum(q * np.log(10 * q) for q in share if q > 0)), "counts": counts.tolist(),
+        "cpu_seconds": round(time.process_time() - start, 1),
+    }
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--threads", type=int, nargs="+", default=[1, 2])
@@ -255,7 +313,13 @@ def main() -> int:
     parser.add_argument("--impl", nargs="+", default=["pytorch", "jax"], choices=["pytorch", "jax"])
     parser.add_argument("--cpu-steps", type=int, default=0, help="report steps per CPU second over N steps")
     parser.add_argument("--jax-child", type=int, default=None, help=argparse.SUPPRESS)
+    parser.add_argument("--digits-collapse", metavar="DIGITS_CSV", default=None, help="the digits GAN replica")
+    parser.add_argument("--batch-norm", action="store_true", help="with --digits-collapse: batch norm in G")
+    parser.add_argument("--seed", type=int, default=0, help="with --digits-collapse")
     arguments = parser.parse_args()
+    if arguments.digits_collapse:
+        print(json.dumps(digits_collapse(arguments.digits_collapse, arguments.batch_norm, arguments.seed)))
+        return 0
     selected = lambda case: arguments.filter is None or arguments.filter in case
 
     if arguments.jax_child is not None:

@@ -155,6 +155,21 @@ struct TrainGANCommand: ParsableCommand {
     @Option(name: .customLong("critic-dropout"), help: "Dropout probability on the critic's hidden layers.")
     var criticDropout: Float = 0
 
+    @Flag(
+        name: .customLong("batch-norm"),
+        help: "Batch normalization after every hidden layer of the generator (DCGAN, InfoGAN).")
+    var batchNorm = false
+
+    @Option(
+        name: .customLong("real-label"),
+        help: "The discriminator's target for real samples: 0.9 is one-sided label smoothing (gan, nsgan, infogan).")
+    var realLabel: Float = 1
+
+    @Flag(
+        name: .customLong("minibatch-std"),
+        help: "Give the critic's last layer the minibatch standard deviation of its features (against collapse).")
+    var minibatchStd = false
+
     @Option(name: .long, help: "WGAN-GP penalty: two-sided or one-sided.")
     var penalty: WGANGradientPenalty.Form = .twoSided
 
@@ -201,6 +216,7 @@ struct TrainGANCommand: ParsableCommand {
         if let criticLearningRate, !(criticLearningRate > 0) { throw ValidationError("--critic-lr must be positive") }
         if maxout < 1 { throw ValidationError("--maxout must be at least 1") }
         if !(criticDropout >= 0 && criticDropout < 1) { throw ValidationError("--critic-dropout must be in [0, 1)") }
+        if !(realLabel > 0.5 && realLabel <= 1) { throw ValidationError("--real-label must be in (0.5, 1]") }
         if categories < 0 || continuous < 0 || (method == .info && categories + continuous == 0) {
             throw ValidationError("InfoGAN needs --categories or --continuous")
         }
@@ -223,6 +239,9 @@ struct TrainGANCommand: ParsableCommand {
         configuration.criticLearningRate = criticLearningRate
         configuration.criticMaxoutPieces = maxout
         configuration.criticDropout = criticDropout
+        configuration.generatorBatchNorm = batchNorm
+        configuration.realLabel = realLabel
+        configuration.criticMinibatchFeature = minibatchStd
         configuration.leastSquaresCodes = leastSquaresCodes.split(separator: ",").compactMap { Float($0) }
         configuration.clippingBound = clip
         configuration.penaltyWeight = penaltyWeight

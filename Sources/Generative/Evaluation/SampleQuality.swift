@@ -13,6 +13,20 @@ public enum SampleQuality {
         return (counts.filter { Double($0) >= threshold && $0 > 0 }.count, counts)
     }
 
+    /// `KL(q ‖ uniform) = Σ q_k log(K q_k)` of the histogram `counts` over K classes, in nats: 0 when the samples
+    /// are spread evenly over the classes, `log K` when they all fall into one (the reverse KL over modes of the
+    /// PacGAN protocol, Lin et al. 2018, applied to classifier predictions). 0 for an empty histogram.
+    public static func klFromUniform(counts: [Int]) -> Double {
+        let total = counts.reduce(0, +)
+        guard total > 0 else { return 0 }
+        let classes = Double(counts.count)
+        return counts.reduce(0.0) { sum, count in
+            guard count > 0 else { return sum }
+            let q = Double(count) / Double(total)
+            return sum + q * Foundation.log(classes * q)
+        }
+    }
+
     /// Mean Euclidean distance from each of `samples` to its nearest point of `reference`. Compared with the same
     /// figure for held-out real data, a much smaller value flags memorization of the training set.
     public static func meanNearestNeighbourDistance(from samples: PointSet, to reference: PointSet) -> Double {

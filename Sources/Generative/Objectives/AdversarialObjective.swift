@@ -15,13 +15,24 @@ public protocol AdversarialObjective: Sendable {
 
 /// The minimax GAN (Goodfellow et al. 2014): D maximizes `V = E_P[log D(x)] + E_Q[log(1 − D(x̃))]` with
 /// `D = σ(v)`, and G minimizes `E_Q[log(1 − D(x̃))] = −E_Q[softplus(v)]` (saturates when D wins early).
+///
+/// With a real label `t < 1` (one-sided label smoothing, Salimans et al., "Improved Techniques for Training GANs",
+/// NeurIPS 2016, §3.4) D's loss on real samples is the cross-entropy against `t`:
+/// `E_P[t·softplus(−v) + (1 − t)·softplus(v)]`; generated samples keep the target 0.
 public struct MinimaxGANObjective: AdversarialObjective {
-    /// The objective.
-    public init() {}
+    /// The discriminator's target for real samples (1: the plain loss).
+    public let realLabel: Float
 
-    /// `−V = E_P[softplus(−v)] + E_Q[softplus(v)]`.
+    /// The objective, with real samples labelled `realLabel`.
+    public init(realLabel: Float = 1) { self.realLabel = realLabel }
+
+    /// `−V = E_P[softplus(−v)] + E_Q[softplus(v)]` (with label smoothing, the real term against `realLabel`).
     public func discriminatorLoss(real: Tensor, fake: Tensor) -> Tensor {
-        (-real).softplus().mean() + fake.softplus().mean()
+        let realTerm =
+            realLabel == 1
+            ? (-real).softplus().mean()
+            : ((-real).softplus() * realLabel + real.softplus() * (1 - realLabel)).mean()
+        return realTerm + fake.softplus().mean()
     }
 
     /// `E_Q[log(1 − σ(v))] = −E_Q[softplus(v)]`.
@@ -31,12 +42,15 @@ public struct MinimaxGANObjective: AdversarialObjective {
 /// The non-saturating GAN (Goodfellow et al. 2014, §3): the same discriminator, while G maximizes `E_Q[log D(x̃)]`,
 /// i.e. minimizes `E_Q[softplus(−v)]`, which has strong gradients when D rejects the samples.
 public struct NonSaturatingGANObjective: AdversarialObjective {
-    /// The objective.
-    public init() {}
+    /// The discriminator's target for real samples (1: the plain loss; see ``MinimaxGANObjective``).
+    public let realLabel: Float
+
+    /// The objective, with real samples labelled `realLabel`.
+    public init(realLabel: Float = 1) { self.realLabel = realLabel }
 
     /// The minimax discriminator loss, `E_P[softplus(−v)] + E_Q[softplus(v)]`.
     public func discriminatorLoss(real: Tensor, fake: Tensor) -> Tensor {
-        MinimaxGANObjective().discriminatorLoss(real: real, fake: fake)
+        MinimaxGANObjective(realLabel: realLabel).discriminatorLoss(real: real, fake: fake)
     }
 
     /// `−E_Q[log σ(v)] = E_Q[softplus(−v)]`.

@@ -65,6 +65,18 @@ public struct GANConfiguration: Codable, Sendable, Equatable {
     /// Dropout probability on the critic's hidden layers during training (Goodfellow et al. 2014 trained their
     /// discriminators with dropout); 0: none.
     public var criticDropout: Float = 0
+    /// Batch normalization after every hidden layer of the generator (DCGAN, Radford et al. 2016; InfoGAN, Chen et
+    /// al. 2016). Training uses batch statistics; samples drawn outside training use population statistics
+    /// recomputed from the generator's own noise (``GANTrainer/recalibrateBatchNorm()``).
+    public var generatorBatchNorm = false
+    /// The target of real samples in the discriminator's logistic loss (`gan`, `nsgan`, `infogan`): 1 is the plain
+    /// loss; 0.9 is one-sided label smoothing (Salimans et al., "Improved Techniques for Training GANs", NeurIPS
+    /// 2016, §3.4), which keeps the discriminator from growing overconfident on real data.
+    public var realLabel: Float = 1
+    /// The critic's last layer also sees the minibatch standard deviation of its hidden features (Karras et al.
+    /// 2018; a form of Salimans et al.'s 2016 minibatch discrimination), so it can reject a collapsed generator.
+    /// Plain and InfoGAN critics.
+    public var criticMinibatchFeature = false
 
     /// A configuration with the defaults above for `method` on data of `dataSize` dimensions.
     public init(method: GANMethod, dataSize: Int) {
@@ -105,6 +117,9 @@ public struct GANConfiguration: Codable, Sendable, Equatable {
         criticLearningRate = try container.decodeIfPresent(Float.self, forKey: .criticLearningRate)
         try read(.criticMaxoutPieces, into: &criticMaxoutPieces)
         try read(.criticDropout, into: &criticDropout)
+        try read(.generatorBatchNorm, into: &generatorBatchNorm)
+        try read(.realLabel, into: &realLabel)
+        try read(.criticMinibatchFeature, into: &criticMinibatchFeature)
     }
 
     /// Checks the values; returns the first problem, or nil.
@@ -126,8 +141,15 @@ public struct GANConfiguration: Codable, Sendable, Equatable {
         if let criticLearningRate, !(criticLearningRate > 0) { return "the critic's learning rate must be positive" }
         if criticMaxoutPieces < 1 { return "maxout pieces must be ≥ 1" }
         if !(criticDropout >= 0 && criticDropout < 1) { return "critic dropout must be in [0, 1)" }
-        if (criticMaxoutPieces > 1 || criticDropout > 0) && !(method.usesPlainCritic || method == .info) {
-            return "maxout and critic dropout apply to gan, nsgan, fgan, lsgan, wgan, wgan-gp and infogan"
+        if !(realLabel > 0.5 && realLabel <= 1) { return "the real label must be in (0.5, 1]" }
+        if realLabel != 1 && !method.usesLogisticCritic {
+            return "label smoothing applies to gan, nsgan and infogan"
+        }
+        if (criticMaxoutPieces > 1 || criticDropout > 0 || criticMinibatchFeature)
+            && !(method.usesPlainCritic || method == .info)
+        {
+            return "maxout, critic dropout and the minibatch feature apply to gan, nsgan, fgan, lsgan, wgan, wgan-gp "
+                + "and infogan"
         }
         return nil
     }

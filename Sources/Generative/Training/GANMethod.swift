@@ -102,3 +102,14 @@ public enum GANMethod: Hashable, Sendable, Codable, CustomStringConvertible {
         }
     }
 }
+
+extension GANMethod {
+    /// Whether the discriminator is trained with the logistic loss of Goodfellow et al. (2014) on a real/fake
+    /// output (the methods one-sided label smoothing applies to).
+    public var usesLogisticCritic: Bool {
+        switch self {
+        case .minimax, .nonSaturating, .info: true
+        default: false
+        }
+    }
+}

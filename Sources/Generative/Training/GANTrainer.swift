@@ -46,7 +46,8 @@ public final class GANTrainer {
         let hidden = [Int](repeating: c.hiddenSize, count: c.hiddenLayers)
         let codeWidth = c.method == .info ? c.infoCodes.width : 0
         generator = MultilayerPerceptron(
-            sizes: [c.noiseSize + codeWidth] + hidden + [c.dataSize], activation: .relu, using: &random)
+            sizes: [c.noiseSize + codeWidth] + hidden + [c.dataSize], activation: .relu,
+            batchNorm: c.generatorBatchNorm, using: &random)
         switch c.method {
         case .energyBased:
             let code = Swift.max(c.hiddenSize / 2, 2)
@@ -56,7 +57,7 @@ public final class GANTrainer {
         case .info:
             critic = MultilayerPerceptron(
                 sizes: [c.dataSize] + hidden + [1 + codeWidth], activation: .leakyReLU,
-                maxoutPieces: c.criticMaxoutPieces, using: &random)
+                maxoutPieces: c.criticMaxoutPieces, minibatchFeature: c.criticMinibatchFeature, using: &random)
             criticDecoder = nil
         case .vaeGAN:
             critic = MultilayerPerceptron(
@@ -70,7 +71,7 @@ public final class GANTrainer {
         default:
             critic = MultilayerPerceptron(
                 sizes: [c.dataSize * c.packing] + hidden + [1], activation: .leakyReLU,
-                maxoutPieces: c.criticMaxoutPieces, using: &random)
+                maxoutPieces: c.criticMaxoutPieces, minibatchFeature: c.criticMinibatchFeature, using: &random)
             criticDecoder = nil
         }
         switch c.method {
@@ -127,7 +128,7 @@ public final class GANTrainer {
                 z = Tensor.concatenate(
                     [z, configuration.infoCodes.sample(count: count, using: &generator).codes], axis: 1)
             }
-            return PointSet(generate(z))
+            return PointSet(generateForInference(z))
         }
     }
 
@@ -137,8 +138,43 @@ public final class GANTrainer {
         return withoutGradients {
             let z = Tensor.normal([count, configuration.noiseSize], using: &generator)
             let codes = configuration.infoCodes.codes(category: category, count: count)
-            return PointSet(generate(Tensor.concatenate([z, codes], axis: 1)))
+            return PointSet(generateForInference(Tensor.concatenate([z, codes], axis: 1)))
         }
+    }
+
+    /// Noise inputs the population statistics of the generator's batch normalization are computed over.
+    public static let batchNormCalibrationCount = 4096
+
+    /// The step at which ``recalibrateBatchNorm()`` last ran (nil: never).
+    private var calibratedStep: Int?
+
+    /// Sets the running statistics of the generator's batch normalization to the exact statistics of its layer
+    /// inputs over ``batchNormCalibrationCount`` noise inputs drawn with a generator seeded from the run's seed
+    /// (Ioffe & Szegedy 2015, Algorithm 2, with the generator's own noise distribution in place of the data). The
+    /// run's random generator is untouched, so training and resuming stay reproducible. Nothing to do without
+    /// ``GANConfiguration/generatorBatchNorm``.
+    public func recalibrateBatchNorm() {
+        let layers = generator.batchNormLayers
+        guard !layers.isEmpty else { return }
+        var calibration = RandomGenerator(seed: configuration.seed &+ 0x9E37_79B9_7F4A_7C15)
+        var input = Tensor.normal([Self.batchNormCalibrationCount, configuration.noiseSize], using: &calibration)
+        if configuration.method == .info {
+            let codes = configuration.infoCodes.sample(count: Self.batchNormCalibrationCount, using: &calibration)
+            input = Tensor.concatenate([input, codes.codes], axis: 1)
+        }
+        BatchNorm.recalibrate(layers) { _ = generator(input) }
+        calibratedStep = stepCount
+    }
+
+    /// `G` for sampling: with batch normalization, in inference mode with population statistics (recomputed when
+    /// training has moved on since the last recalibration), so a sample does not depend on the others drawn with it.
+    func generateForInference(_ input: Tensor) -> Tensor {
+        let layers = generator.batchNormLayers
+        guard !layers.isEmpty else { return generate(input) }
+        if calibratedStep != stepCount { recalibrateBatchNorm() }
+        for layer in layers { layer.isTraining = false }
+        defer { for layer in layers { layer.isTraining = true } }
+        return generate(input)
     }
 
     // MARK: - Training
@@ -166,11 +202,11 @@ public final class GANTrainer {
     var plainObjective: any AdversarialObjective {
         let codes = configuration.leastSquaresCodes
         switch configuration.method {
-        case .minimax: return MinimaxGANObjective()
+        case .minimax: return MinimaxGANObjective(realLabel: configuration.realLabel)
         case .fGAN(let divergence): return FGANObjective(divergence: divergence)
         case .leastSquares: return LeastSquaresGANObjective(a: codes[0], b: codes[1], c: codes[2])
         case .wasserstein, .wassersteinGradientPenalty: return WassersteinObjective()
-        default: return NonSaturatingGANObjective()
+        default: return NonSaturatingGANObjective(realLabel: configuration.realLabel)
         }
     }
 
@@ -201,7 +237,7 @@ public final class GANTrainer {
             let sample = noise(count: c.batchSize)
             let fake = withoutGradients { generate(sample.input) }
             let (realOutput, fakeOutput) = (discriminate(real), discriminate(fake))
-            let adversarial = NonSaturatingGANObjective().discriminatorLoss(
+            let adversarial = NonSaturatingGANObjective(realLabel: c.realLabel).discriminatorLoss(
                 real: realOutput.slice(axis: 1, range: 0..<1), fake: fakeOutput.slice(axis: 1, range: 0..<1))
             let info = infoLoss(fakeOutput, sample)
             update(criticOptimizer, loss: adversarial + info * c.infoWeight)

@@ -34,8 +34,16 @@ public struct MultilayerPerceptron: Module {
     /// With `maxoutPieces` k > 1 every hidden unit is a maxout unit (Goodfellow et al., "Maxout Networks", ICML
     /// 2013): its linear layer has k outputs per unit and the unit takes their maximum, in place of `activation`
     /// (the discriminators of Goodfellow et al. 2014 and of PacGAN's 2-D experiments).
+    ///
+    /// With `batchNorm`, every hidden linear layer is followed by batch normalization (Ioffe & Szegedy, "Batch
+    /// Normalization", ICML 2015) before its nonlinearity — the generators of DCGAN (Radford et al. 2016), InfoGAN
+    /// (Chen et al. 2016) and PacGAN (Lin et al. 2018). The normalization layers count in the parameter numbering.
+    ///
+    /// With `minibatchFeature`, the last linear layer also sees ``MinibatchStandardDeviation``'s batch statistic
+    /// (one extra input), a discriminator that can detect a collapsed generator (Karras et al. 2018).
     public init(
-        sizes: [Int], activation: HiddenActivation, maxoutPieces: Int = 1, using generator: inout RandomGenerator
+        sizes: [Int], activation: HiddenActivation, maxoutPieces: Int = 1, batchNorm: Bool = false,
+        minibatchFeature: Bool = false, using generator: inout RandomGenerator
     ) {
         precondition(sizes.count >= 2 && sizes.allSatisfy { $0 > 0 }, "MultilayerPerceptron: bad sizes \(sizes)")
         precondition(maxoutPieces >= 1, "MultilayerPerceptron: maxout pieces \(maxoutPieces) must be ≥ 1")
@@ -44,11 +52,20 @@ public struct MultilayerPerceptron: Module {
         for index in 0..<(sizes.count - 1) {
             let hidden = index < sizes.count - 2
             let width = hidden ? sizes[index + 1] * maxoutPieces : sizes[index + 1]
-            layers.append(Linear(inputSize: sizes[index], outputSize: width, using: &generator))
+            var inputWidth = sizes[index]
+            if !hidden && minibatchFeature {
+                layers.append(MinibatchStandardDeviation())
+                inputWidth += 1
+            }
+            layers.append(Linear(inputSize: inputWidth, outputSize: width, using: &generator))
+            if hidden && batchNorm { layers.append(BatchNorm1d(featureCount: width)) }
             if hidden { layers.append(maxoutPieces > 1 ? Maxout(pieces: maxoutPieces) : activation.layer()) }
         }
         network = Sequential(layers)
     }
+
+    /// The batch-normalization layers, in forward order (empty without `batchNorm`).
+    public var batchNormLayers: [BatchNorm] { network.layers.compactMap { $0 as? BatchNorm } }
 
     /// Input width.
     public var inputSize: Int { sizes[0] }
@@ -81,7 +98,8 @@ public struct MultilayerPerceptron: Module {
                 continue
             }
             x = layer(x)
-            if hiddenDropout > 0 && !(layer is Linear) {
+            let isActivation = !(layer is Linear || layer is BatchNorm || layer is MinibatchStandardDeviation)
+            if hiddenDropout > 0 && isActivation {
                 x = x.dropout(probability: hiddenDropout, training: true, using: &generator)
             }
         }
