@@ -114,7 +114,7 @@ struct StyleTransferAdversarialTests {
         }
         let first = losses()
         let firstDiscriminator = try #require(first.discriminator).item
-        for _ in 0..<20 {
+        for _ in 0..<40 {
             let current = losses()
             let loss = try #require(current.discriminator)
             discriminatorOptimizer.step(gradients(of: loss, wrt: discriminatorOptimizer.parameters.map(\.value)))
