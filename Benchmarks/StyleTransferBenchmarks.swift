@@ -15,7 +15,9 @@ enum StyleTransferBenchmarks {
     static let batchSize = 64
     static let length = 12
 
-    static let methods: [StyleTransferMethod] = [.crossAligned, .backTranslation, .cycle, .commonSpace, .stargan]
+    static let methods: [StyleTransferMethod] = [
+        .crossAligned, .backTranslation, .cycle, .commonSpace, .stargan, .conditional,
+    ]
 
     static func name(_ method: StyleTransferMethod, training: GeneratorTraining? = nil) -> String {
         "style-transfer-step \(method.rawValue)\(training.map { "-" + $0.rawValue } ?? "") v9357 b64 t12"
@@ -23,7 +25,11 @@ enum StyleTransferBenchmarks {
 
     static var entries: [BenchmarkEntry] {
         methods.map { method in BenchmarkEntry(name: name(method)) { step(method) } }
-            + [BenchmarkEntry(name: name(.cycle, training: .policyGradient)) { step(.cycle, training: .policyGradient) }]
+            + [
+                BenchmarkEntry(name: name(.cycle, training: .policyGradient)) {
+                    step(.cycle, training: .policyGradient)
+                }
+            ]
     }
 
     static func step(_ method: StyleTransferMethod, training: GeneratorTraining? = nil) -> BenchmarkCase {

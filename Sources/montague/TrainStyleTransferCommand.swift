@@ -243,7 +243,8 @@ struct CrossAlignedOptions: ParsableArguments {
     var semanticWeight: Float?
 
     @Option(
-        name: .customLong("classification-weight"), help: "stargan: weight of the discriminator's style classification.")
+        name: .customLong("classification-weight"), help: "stargan: weight of the discriminator's style classification."
+    )
     var classificationWeight: Float?
 
     @Option(name: .customLong("min-count"), help: "Words seen fewer times become <unk>.")

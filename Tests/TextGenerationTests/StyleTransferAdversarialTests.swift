@@ -30,7 +30,8 @@ struct StyleTransferAdversarialTests {
             (["my", "soup", "is", "great"], 0), (["my", "bread", "is", "bad"], 1),
         ]
         return sentences.map { (vocabulary.encode($0.0), $0.1 % styles) }
-            + (styles > 2 ? [(vocabulary.encode(["thou", "art", "good"]), 2), (vocabulary.encode(["art", "thou"]), 2)]
+            + (styles > 2
+                ? [(vocabulary.encode(["thou", "art", "good"]), 2), (vocabulary.encode(["art", "thou"]), 2)]
                 : [])
     }
 
@@ -95,7 +96,8 @@ struct StyleTransferAdversarialTests {
             // The adversary's verdict reaches the decoder (the encoder for the latent-space discriminator).
             let target =
                 method == .commonSpace
-                ? network.autoencoder.encoder.weights.weightIH.value : network.autoencoder.decoder.weights.weightIH.value
+                ? network.autoencoder.encoder.weights.weightIH.value
+                : network.autoencoder.decoder.weights.weightIH.value
             #expect(
                 gradients(of: adversarial, wrt: [target])[0].scalars.contains { abs($0) > 0 }, "\(method) \(training)")
             if training == .policyGradient { #expect((0...1).contains(losses.metrics["reward"] ?? -1)) }
@@ -267,7 +269,8 @@ struct StyleTransferAdversarialTests {
             _ = try StyleEvaluatorSource.load(from: ModelDirectory(url: root.appendingPathComponent("missing")))
         }
         let coverage = StyleEvaluatorSource.coverage(
-            of: evaluators.classifier.vocabulary, on: StyleCorpus(styles: ["a", "b"], sentences: [[["soup", "zzz"]], []]))
+            of: evaluators.classifier.vocabulary,
+            on: StyleCorpus(styles: ["a", "b"], sentences: [[["soup", "zzz"]], []]))
         #expect(coverage == 0.5)
     }
 }

@@ -97,7 +97,8 @@ public enum AdversarialStyleTraining {
             }
             let epoch = step / batches.count
             let batch = batches[
-                CrossAlignedTraining.order(count: batches.count, epoch: epoch, seed: options.seed)[step % batches.count]]
+                CrossAlignedTraining.order(count: batches.count, epoch: epoch, seed: options.seed)[step % batches.count]
+            ]
             let losses = network.losses(batch: batch, vocabulary: vocabulary, step: step, using: &random)
             let discriminatorGradients = losses.discriminator.map {
                 gradients(of: $0, wrt: discriminatorParameters.map(\.value))

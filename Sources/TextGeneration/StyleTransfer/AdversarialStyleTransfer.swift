@@ -93,7 +93,8 @@ extension CrossAlignedAutoencoder {
             // Reversed step t is original step L − 1 − t: present when L − 1 − t < length of the row.
             let mask = lengths.map { Float(length - 1 - t < $0 ? 1 : 0) }
             state =
-                mask.allSatisfy({ $0 == 1 }) ? next : Tensor.where(Tensor(shape: [batch, 1], scalars: mask), next, state)
+                mask.allSatisfy({ $0 == 1 })
+                ? next : Tensor.where(Tensor(shape: [batch, 1], scalars: mask), next, state)
         }
         return state.slice(axis: 1, range: configuration.styleSize..<configuration.hiddenSize)
     }

@@ -154,9 +154,12 @@ enum CrossAlignedRun {
         var generator = RandomGenerator(seed: settings.training.seed)
         let adversarial = method.adversarialNetwork(
             settings: settings, vocabulary: vocabulary, styleCount: styles.count, using: &generator)
-        let model = adversarial?.autoencoder ?? CrossAlignedAutoencoder(
-            settings.configuration(vocabulary: vocabulary, styleCount: styles.count, discriminators: !backTranslation),
-            using: &generator)
+        let model =
+            adversarial?.autoencoder
+            ?? CrossAlignedAutoencoder(
+                settings.configuration(
+                    vocabulary: vocabulary, styleCount: styles.count, discriminators: !backTranslation),
+                using: &generator)
         let ids = train.sentences.map { list in list.map { vocabulary.encode($0) } }
         let probe = validation.sentences.map { Array($0.prefix(settings.validationSentences)) }
         let bleu = BLEU(tokenizer: bleuTokenizer)
@@ -222,7 +225,8 @@ enum CrossAlignedRun {
             settings: settings, vocabulary: vocabulary, styleCount: styleCount, using: &generator)
         {
             try directory.loadWeights(into: network)
-            return CrossAlignedTransfer(model: network.autoencoder, vocabulary: vocabulary, maximumLength: maximumLength)
+            return CrossAlignedTransfer(
+                model: network.autoencoder, vocabulary: vocabulary, maximumLength: maximumLength)
         }
         let model = CrossAlignedAutoencoder(configuration, using: &generator)
         try directory.loadWeights(into: model)

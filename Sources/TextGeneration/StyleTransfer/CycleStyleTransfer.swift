@@ -89,7 +89,8 @@ public struct CycleStyleTransfer: AdversarialStyleTransferNetwork {
                 let d = discriminators[style]
                 let realLogits = d.logits(
                     tokens: d.batch(realRows.map { real[$0] }), dropoutUsing: &none)
-                let fakeLogits = d.logits(distributions: AdversarialStyleParts.rows(fake, fakeRows), dropoutUsing: &none)
+                let fakeLogits = d.logits(
+                    distributions: AdversarialStyleParts.rows(fake, fakeRows), dropoutUsing: &none)
                 let dLoss =
                     crossEntropy(logits: realLogits, targets: Array(repeating: 1, count: realRows.count))
                     + crossEntropy(logits: fakeLogits, targets: Array(repeating: 0, count: fakeRows.count))

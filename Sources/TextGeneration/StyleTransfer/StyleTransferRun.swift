@@ -260,10 +260,12 @@ public enum StyleTransferRun {
         var languageModelSettings = recipe.languageModels
         if let evaluators {
             log?("reusing the style classifier of \(evaluators.directory.url.path)")
-            if evaluators.recipe.seed != recipe.seed || evaluators.recipe.validationFraction != recipe.validationFraction
+            if evaluators.recipe.seed != recipe.seed
+                || evaluators.recipe.validationFraction != recipe.validationFraction
             {
-                log?("note: that run split its data with another seed or fraction; its classifier may have seen "
-                    + "this run's held-out sentences")
+                log?(
+                    "note: that run split its data with another seed or fraction; its classifier may have seen "
+                        + "this run's held-out sentences")
             }
             let copied = try evaluators.copy(to: output, withLanguageModels: recipe.languageModels != nil)
             directoryFiles.merge(copied.files) { $1 }
