@@ -273,4 +273,46 @@ struct StyleTransferAdversarialTests {
             on: StyleCorpus(styles: ["a", "b"], sentences: [[["soup", "zzz"]], []]))
         #expect(coverage == 0.5)
     }
+
+    /// Any mutation of a source directory's manifest or classifier vocabulary gives a source or a thrown error.
+    @Test("Mutated classifier directories are loaded or refused, never a trap")
+    func mutatedClassifierDirectories() throws {
+        let root = try StyleTransferCrossAlignedTests.temporaryRoot("classifier-from-fuzz")
+        defer { try? FileManager.default.removeItem(at: root) }
+        let (positive, negative) = try SyntheticStyles.write(to: root, count: 12)
+        let source = ModelDirectory(url: root.appendingPathComponent("source"))
+        _ = try StyleTransferRun.train(
+            StyleTransferRecipe(validationFraction: 0.1, markerOrder: 2, markerThreshold: 5, seed: 2),
+            files: [("pos", positive), ("neg", negative)], output: source, classifierEpochs: 1,
+            classifierEmbeddingSize: 4)
+        var generator = RandomGenerator(seed: 29)
+        let alphabet = Array("{}[]\":,0123456789-e.abcnrstu \n".utf8)
+        var loaded = 0
+        for file in [source.manifestURL, source.file(StyleClassifier.vocabularyFile)] {
+            let original = try Data(contentsOf: file)
+            for _ in 0..<40 {
+                var bytes = Array(original)
+                for _ in 0..<(1 + generator.nextInt(below: 3)) {
+                    let position = generator.nextInt(below: bytes.count)
+                    switch generator.nextInt(below: 3) {
+                    case 0: bytes[position] = alphabet[generator.nextInt(below: alphabet.count)]
+                    case 1: bytes.remove(at: position)
+                    default: bytes.insert(alphabet[generator.nextInt(below: alphabet.count)], at: position)
+                    }
+                    if bytes.isEmpty { bytes = [UInt8(ascii: "{")] }
+                }
+                try Data(bytes).write(to: file)
+                do {
+                    let reused = try StyleEvaluatorSource.load(from: source)
+                    #expect(reused.classifier.settings.network.classCount == reused.recipe.styles.count)
+                    loaded += 1
+                } catch {
+                    #expect(!String(describing: error).isEmpty)
+                }
+            }
+            try original.write(to: file)
+        }
+        #expect(loaded < 80)
+        #expect(try StyleEvaluatorSource.load(from: source).recipe.styles == ["pos", "neg"])
+    }
 }
