@@ -99,6 +99,7 @@ let entries =
     MatmulBenchmarks.entries + TrainingBenchmarks.entries + SamplingBenchmarks.entries + GenerativeBenchmarks.entries
     + MetaLearningBenchmarks.entries + TransformerBenchmarks.entries
     + RLBenchmarks.entries + TextGenerationBenchmarks.entries
+    + StyleTransferBenchmarks.entries
 
 if options.grammar {
     printGrammarBenchmark()

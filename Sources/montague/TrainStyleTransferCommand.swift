@@ -6,6 +6,7 @@ import NeuralNet
 import TextGeneration
 
 extension StyleTransferMethod: ExpressibleByArgument {}
+extension GeneratorTraining: ExpressibleByArgument {}
 
 /// `montague train style-transfer --style NAME=FILE --style NAME=FILE --output DIR`.
 struct TrainStyleTransferCommand: ParsableCommand {
@@ -25,7 +26,13 @@ struct TrainStyleTransferCommand: ParsableCommand {
             decoder hidden states are aligned across styles by adversarial discriminators), trained for --steps \
             or --time-limit, keeping the weights with the best validation GM; the same command again continues \
             the run; back-translation — the same encoder-decoder trained by denoising and back-translation \
-            without discriminators (Lample et al. 2019). Then `montague predict DIR --to STYLE < input.txt` and \
+            without discriminators (Lample et al. 2019); cycle — direct transformation with one TextCNN \
+            discriminator per style and cycle consistency, the generator learning through Gumbel-softmax or \
+            policy gradient (--generator-training); common-space — a shared latent space with a hidden-space \
+            discriminator, cycle and semantic consistency; stargan — one label-controlled generator for two or \
+            more styles and a discriminator that also classifies the style (Choi et al. 2018); conditional — a \
+            conditional GAN from noise and a style label with mismatched-pair negatives. --classifier-from DIR \
+            reuses an earlier model's classifier. Then `montague predict DIR --to STYLE < input.txt` and \
             `montague evaluate DIR` (target-style accuracy, source-BLEU, reference BLEU with --refs, perplexity).
 
             Examples:
@@ -34,6 +41,8 @@ struct TrainStyleTransferCommand: ParsableCommand {
                 --method template --threshold 5 --output runs/shakespeare
               montague train style-transfer --style neg=sentiment.train.0 --style pos=sentiment.train.1 \\
                 --method cross-aligned --time-limit 20m --metrics runs/yelp-ca.jsonl --output runs/yelp-ca
+              montague train style-transfer --style neg=sentiment.train.0 --style pos=sentiment.train.1 \
+                --method cycle --classifier-from runs/yelp --time-limit 20m --output runs/yelp-cycle
             """)
 
     @Option(name: .long, help: "A style and its sentences, NAME=FILE (repeatable; at least two styles).")
@@ -61,7 +70,11 @@ struct TrainStyleTransferCommand: ParsableCommand {
         help: "The label of --corpus units whose value is the style (default: the units' only label).")
     var styleLabel: String?
 
-    @Option(name: .long, help: "template, retrieve-only, cross-aligned or back-translation.")
+    @Option(
+        name: .long,
+        help: """
+            template, retrieve-only, cross-aligned, back-translation, cycle, common-space, stargan or conditional.
+            """)
     var method: StyleTransferMethod = .template
 
     @Option(name: .long, help: "The model directory to write.")
@@ -93,6 +106,14 @@ struct TrainStyleTransferCommand: ParsableCommand {
 
     @Option(name: .customLong("classifier-epochs"), help: "Epochs of the evaluation classifier (0: none).")
     var classifierEpochs = 2
+
+    @Option(
+        name: .customLong("classifier-from"),
+        help: """
+            Reuse the style classifier (and language models) of this earlier style-transfer model directory instead \
+            of training them; its styles, tokenizer and lowercasing must match this run's.
+            """)
+    var classifierFrom: String?
 
     @Option(
         name: .customLong("lm-steps"),
@@ -134,7 +155,8 @@ struct TrainStyleTransferCommand: ParsableCommand {
         let summary = try StyleTransferRun.train(
             recipe, files: files, output: ModelDirectory(path: output), units: units,
             classifierEpochs: classifierEpochs,
-            timeLimit: neural.timeLimit?.seconds, metricsURL: neural.metrics.map { URL(fileURLWithPath: $0) }
+            timeLimit: neural.timeLimit?.seconds, metricsURL: neural.metrics.map { URL(fileURLWithPath: $0) },
+            evaluators: try classifierFrom.map { try StyleEvaluatorSource.load(from: ModelDirectory(path: $0)) }
         ) { FileHandle.standardError.write(Data(($0 + "\n").utf8)) }
         print("training sentences per style: \(summary.trainingSentences.map(String.init).joined(separator: ", "))")
         print("held-out sentences per style: \(summary.validationSentences.map(String.init).joined(separator: ", "))")
@@ -203,6 +225,28 @@ struct CrossAlignedOptions: ParsableArguments {
         name: .customLong("back-translation-weight"), help: "back-translation: weight of the back-translation loss.")
     var backTranslationWeight: Float?
 
+    @Option(
+        name: .customLong("generator-training"),
+        help: "cycle: how the generator learns from the discriminators: gumbel or policy-gradient.")
+    var generatorTraining: GeneratorTraining?
+
+    @Option(
+        name: .customLong("gumbel-temperature"),
+        help: "cycle, stargan, conditional: temperature of the Gumbel-softmax samples (default 0.5).")
+    var gumbelTemperature: Float?
+
+    @Option(
+        name: .customLong("cycle-weight"), help: "cycle, stargan, common-space: weight of cycle consistency (0: off).")
+    var cycleWeight: Float?
+
+    @Option(name: .customLong("semantic-weight"), help: "common-space: weight of semantic consistency (0: off).")
+    var semanticWeight: Float?
+
+    @Option(
+        name: .customLong("classification-weight"), help: "stargan: weight of the discriminator's style classification."
+    )
+    var classificationWeight: Float?
+
     @Option(name: .customLong("min-count"), help: "Words seen fewer times become <unk>.")
     var minCount = 5
 
@@ -232,6 +276,11 @@ struct CrossAlignedOptions: ParsableArguments {
         settings.wordDropout = wordDropout
         settings.shuffleDistance = shuffleDistance
         settings.backTranslationWeight = backTranslationWeight
+        settings.generatorTraining = generatorTraining
+        settings.gumbelTemperature = gumbelTemperature
+        settings.cycleWeight = cycleWeight
+        settings.semanticWeight = semanticWeight
+        settings.classificationWeight = classificationWeight
         return settings
     }
 }

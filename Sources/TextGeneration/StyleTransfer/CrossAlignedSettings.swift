@@ -35,6 +35,24 @@ public struct CrossAlignedSettings: Codable, Equatable, Sendable {
     public var shuffleDistance: Int?
     /// `back-translation`: weight of the back-translation loss (nil: 1).
     public var backTranslationWeight: Float?
+    /// `cycle`: how the generator learns from the discriminators (nil: Gumbel-softmax).
+    public var generatorTraining: GeneratorTraining?
+    /// `cycle`, `stargan`, `conditional`: temperature of the Gumbel-softmax samples (nil: 0.5).
+    public var gumbelTemperature: Float?
+    /// `cycle`, `stargan`, `common-space`: weight of cycle consistency (nil: 1; 0 switches it off).
+    public var cycleWeight: Float?
+    /// `common-space`: weight of semantic consistency (nil: 1; 0 switches it off).
+    public var semanticWeight: Float?
+    /// `stargan`: weight of the style-classification terms (nil: 1).
+    public var classificationWeight: Float?
+
+    /// The loss weights of the adversarial methods with their defaults filled in (ρ is the adversarial weight of
+    /// ``CrossAlignedTraining/Options``).
+    public var adversarialWeights: AdversarialStyleWeights {
+        AdversarialStyleWeights(
+            adversarial: training.adversarialWeight, cycle: cycleWeight ?? 1, reconstruction: 1,
+            semantic: semanticWeight ?? 1, classification: classificationWeight ?? 1)
+    }
 
     /// Shen et al.'s Yelp settings (vocabulary: words seen at least 5 times).
     public init(
@@ -88,6 +106,14 @@ public struct CrossAlignedSettings: Codable, Equatable, Sendable {
         if let backTranslationWeight, !(backTranslationWeight >= 0 && backTranslationWeight.isFinite) {
             throw InputError("the back-translation weight must be ≥ 0")
         }
+        for (name, value) in [
+            ("cycle", cycleWeight), ("semantic", semanticWeight), ("classification", classificationWeight),
+        ] {
+            if let value, !(value >= 0 && value.isFinite) { throw InputError("the \(name) weight must be ≥ 0") }
+        }
+        if let gumbelTemperature, !(gumbelTemperature > 0 && gumbelTemperature.isFinite) {
+            throw InputError("the Gumbel-softmax temperature must be positive")
+        }
         let probe = CrossAlignedAutoencoder.Configuration(
             vocabularySize: 5, styleCount: 2, embeddingSize: embeddingSize, styleSize: styleSize,
             contentSize: contentSize, filterWidths: filterWidths, filterCount: filterCount, dropout: dropout,
@@ -109,7 +135,7 @@ enum CrossAlignedRun {
 
     /// Builds the vocabulary (or reads it when continuing), trains, and leaves the best weights in `output`.
     static func train(
-        settings: CrossAlignedSettings, backTranslation: Bool, styles: [String], train: StyleCorpus,
+        settings: CrossAlignedSettings, method: StyleTransferMethod, styles: [String], train: StyleCorpus,
         validation: StyleCorpus,
         classifier: StyleClassifier?, bleuTokenizer: BLEUTokenizer, maximumLength: Int, output: ModelDirectory,
         continuing: Bool, timeLimit: Double?, metricsURL: URL?, log: ((String) -> Void)?
@@ -123,11 +149,17 @@ enum CrossAlignedRun {
                 maximumSize: settings.maximumVocabulary)
             try vocabulary.save(to: output.file(vocabularyFile).path)
         }
-        log?("cross-aligned autoencoder: vocabulary \(vocabulary.count)")
+        log?("\(method.rawValue): vocabulary \(vocabulary.count)")
+        let backTranslation = method == .backTranslation
         var generator = RandomGenerator(seed: settings.training.seed)
-        let model = CrossAlignedAutoencoder(
-            settings.configuration(vocabulary: vocabulary, styleCount: styles.count, discriminators: !backTranslation),
-            using: &generator)
+        let adversarial = method.adversarialNetwork(
+            settings: settings, vocabulary: vocabulary, styleCount: styles.count, using: &generator)
+        let model =
+            adversarial?.autoencoder
+            ?? CrossAlignedAutoencoder(
+                settings.configuration(
+                    vocabulary: vocabulary, styleCount: styles.count, discriminators: !backTranslation),
+                using: &generator)
         let ids = train.sentences.map { list in list.map { vocabulary.encode($0) } }
         let probe = validation.sentences.map { Array($0.prefix(settings.validationSentences)) }
         let bleu = BLEU(tokenizer: bleuTokenizer)
@@ -158,6 +190,11 @@ enum CrossAlignedRun {
             }
             return metrics
         }
+        if let adversarial {
+            return try AdversarialStyleTraining.run(
+                network: adversarial, sentences: ids, vocabulary: vocabulary, options: settings.training,
+                directory: output, timeLimit: timeLimit, metricsURL: metricsURL, validate: validate, log: log)
+        }
         return try CrossAlignedTraining.run(
             model: model, sentences: ids, vocabulary: vocabulary, options: settings.training,
             backTranslation: backTranslation ? settings.backTranslation : nil, directory: output,
@@ -175,15 +212,22 @@ enum CrossAlignedRun {
     /// The trained transfer system in `directory`.
     static func load(
         from directory: ModelDirectory, settings: CrossAlignedSettings, styleCount: Int, maximumLength: Int,
-        backTranslation: Bool
+        method: StyleTransferMethod
     ) throws -> CrossAlignedTransfer {
         let vocabulary = try loadVocabulary(from: directory)
         let configuration = settings.configuration(
-            vocabulary: vocabulary, styleCount: styleCount, discriminators: !backTranslation)
+            vocabulary: vocabulary, styleCount: styleCount, discriminators: method == .crossAligned)
         if let problem = configuration.problem {
             throw ModelDirectoryError(path: directory.manifestURL.path, "invalid cross-aligned settings: \(problem)")
         }
         var generator = RandomGenerator(seed: 0)
+        if let network = method.adversarialNetwork(
+            settings: settings, vocabulary: vocabulary, styleCount: styleCount, using: &generator)
+        {
+            try directory.loadWeights(into: network)
+            return CrossAlignedTransfer(
+                model: network.autoencoder, vocabulary: vocabulary, maximumLength: maximumLength)
+        }
         let model = CrossAlignedAutoencoder(configuration, using: &generator)
         try directory.loadWeights(into: model)
         return CrossAlignedTransfer(model: model, vocabulary: vocabulary, maximumLength: maximumLength)

@@ -232,6 +232,24 @@ public enum CrossAlignedTraining {
             reconstruction: reconstruction, discriminator: discriminatorLosses, adversarial: adversarialLosses)
     }
 
+    /// The losses of one training step as ``run(model:sentences:vocabulary:options:backTranslation:directory:
+    /// timeLimit:metricsURL:validate:log:)`` computes them (for benchmarks): the generator's loss with the adversarial
+    /// term always on, and the discriminators' (nil with back-translation).
+    public static func stepLoss(
+        model: CrossAlignedAutoencoder, batch: [(ids: [Int], style: Int)], vocabulary: Vocabulary,
+        backTranslation: BackTranslation?, adversarialWeight: Float, using generator: inout RandomGenerator
+    ) -> (generator: Tensor, discriminator: Tensor?) {
+        if let backTranslation {
+            let losses = backTranslationLoss(
+                model: model, batch: batch, vocabulary: vocabulary, settings: backTranslation, using: &generator)
+            return (losses.total, nil)
+        }
+        let losses = losses(model: model, batch: batch, vocabulary: vocabulary, using: &generator)
+        let discriminator = losses.discriminator.dropFirst().reduce(losses.discriminator[0], +)
+        let adversarial = losses.adversarial.dropFirst().reduce(losses.adversarial[0], +)
+        return (losses.reconstruction + adversarial * adversarialWeight, discriminator)
+    }
+
     /// Trains `model` on `sentences` (ids per style, without `<s>`/`</s>`), continuing the run saved in
     /// `directory`'s training state when there is one.
     ///

@@ -16,9 +16,37 @@ public enum StyleTransferMethod: String, Codable, CaseIterable, Sendable {
     /// The same encoder–decoder trained by denoising and back-translation instead of discriminators (Lample et al.
     /// 2019): ``CrossAlignedTraining/BackTranslation``.
     case backTranslation = "back-translation"
+    /// Direct transformation with per-style discriminators and cycle consistency: ``CycleStyleTransfer``.
+    case cycle
+    /// A shared latent space with a hidden-space discriminator, cycle and semantic consistency:
+    /// ``CommonSpaceStyleTransfer``.
+    case commonSpace = "common-space"
+    /// One label-controlled generator for k ≥ 2 styles and a style-classifying discriminator (Choi et al. 2018):
+    /// ``StarGANStyleTransfer``.
+    case stargan
+    /// A conditional GAN from noise and a style label with mismatched-pair negatives: ``ConditionalStyleGAN``.
+    case conditional
 
     /// Whether the method trains a network (and can continue a run).
-    public var isNeural: Bool { self == .crossAligned || self == .backTranslation }
+    public var isNeural: Bool { self != .template && self != .retrieveOnly }
+
+    /// The adversarial network of `cycle`, `common-space`, `stargan` and `conditional` (nil for the others).
+    public func adversarialNetwork(
+        settings: CrossAlignedSettings, vocabulary: Vocabulary, styleCount: Int, using generator: inout RandomGenerator
+    ) -> (any AdversarialStyleTransferNetwork)? {
+        switch self {
+        case .cycle:
+            CycleStyleTransfer(settings: settings, vocabulary: vocabulary, styleCount: styleCount, using: &generator)
+        case .commonSpace:
+            CommonSpaceStyleTransfer(
+                settings: settings, vocabulary: vocabulary, styleCount: styleCount, using: &generator)
+        case .stargan:
+            StarGANStyleTransfer(settings: settings, vocabulary: vocabulary, styleCount: styleCount, using: &generator)
+        case .conditional:
+            ConditionalStyleGAN(settings: settings, vocabulary: vocabulary, styleCount: styleCount, using: &generator)
+        case .template, .retrieveOnly, .crossAligned, .backTranslation: nil
+        }
+    }
 }
 
 /// Everything needed to rebuild a style-transfer model: stored as the model directory's hyperparameters.
@@ -122,13 +150,15 @@ public enum StyleTransferRun {
     ///   - classifierEmbeddingSize: the classifier's embedding width.
     ///   - timeLimit: seconds after which a neural run saves and stops.
     ///   - metricsURL: JSON Lines log of a neural run.
+    ///   - evaluators: an earlier model directory's classifier (and language models) to reuse instead of training
+    ///     them (`classifierEpochs` and the recipe's language-model settings are then ignored).
     /// - Throws: ``InputError`` for bad corpora or settings, ``ModelDirectoryError`` when `output` holds another
     ///   model.
     public static func train(
         _ recipe: StyleTransferRecipe, files: [(style: String, path: String)], output: ModelDirectory,
         units: (loader: CorpusLoader, label: String?)? = nil, classifierEpochs: Int = 2,
         classifierEmbeddingSize: Int = 128, timeLimit: Double? = nil, metricsURL: URL? = nil,
-        log: ((String) -> Void)? = nil
+        evaluators: StyleEvaluatorSource? = nil, log: ((String) -> Void)? = nil
     ) throws -> Summary {
         guard (0..<1).contains(recipe.validationFraction) else {
             throw InputError("the validation fraction must be in [0, 1)")
@@ -164,6 +194,9 @@ public enum StyleTransferRun {
             }
             if output.exists, FileManager.default.fileExists(atPath: output.file(tokenizerFile).path) {
                 subwords = try SubwordTokenizer.load(from: output.file(tokenizerFile))
+            } else if let reused = try evaluators?.subwordTokenizer(for: recipe) {
+                // The classifier reads the source's pieces: keep that tokenizer.
+                subwords = reused
             } else {
                 var texts: [String] = labelled.map { Array($0.texts.joined()) } ?? []
                 for (_, path) in files {
@@ -186,6 +219,7 @@ public enum StyleTransferRun {
         var dataFingerprints: [String: String] = [:]
         for (style, path) in files { dataFingerprints["\(style)=\(path)"] = PlainTextCorpus.fingerprint(of: path) }
         for path in units?.loader.files ?? [] { dataFingerprints[path] = PlainTextCorpus.fingerprint(of: path) }
+        try evaluators?.checkCompatibility(with: recipe, corpus: corpus)
         if output.exists {
             return try continueRun(
                 recipe, corpus: corpus, output: output, timeLimit: timeLimit, metricsURL: metricsURL, log: log)
@@ -223,7 +257,27 @@ public enum StyleTransferRun {
         }
         var classifierAccuracy: Double?
         var classifier: StyleClassifier?
-        if classifierEpochs > 0 {
+        var languageModelSettings = recipe.languageModels
+        if let evaluators {
+            log?("reusing the style classifier of \(evaluators.directory.url.path)")
+            if evaluators.recipe.seed != recipe.seed
+                || evaluators.recipe.validationFraction != recipe.validationFraction
+            {
+                log?(
+                    "note: that run split its data with another seed or fraction; its classifier may have seen "
+                        + "this run's held-out sentences")
+            }
+            let copied = try evaluators.copy(to: output, withLanguageModels: recipe.languageModels != nil)
+            directoryFiles.merge(copied.files) { $1 }
+            languageModelSettings = copied.languageModels
+            finalRecipe.languageModels = copied.languageModels
+            if copied.languageModels == nil && recipe.languageModels != nil {
+                log?("that directory has no language models: perplexity will not be measured")
+            }
+            classifier = evaluators.classifier
+            finalRecipe.classifier = evaluators.classifierSettings
+            classifierAccuracy = evaluators.classifierAccuracy
+        } else if classifierEpochs > 0 {
             log?("training the style classifier (TextCNN, \(classifierEpochs) epochs)")
             let trained = StyleClassifier.train(
                 corpus: train, validation: validation, embeddingSize: classifierEmbeddingSize, epochs: classifierEpochs,
@@ -247,7 +301,7 @@ public enum StyleTransferRun {
                 classifierAccuracy = Double(zip(predictions, held).filter { $0 == $1.1 }.count) / Double(held.count)
             }
         }
-        if let settings = recipe.languageModels {
+        if evaluators == nil, let settings = languageModelSettings {
             log?("training one language model per style (\(settings.steps) steps each)")
             let models = try StyleLanguageModels.train(
                 corpus: train, validation: validation, settings: settings, seed: recipe.seed, log: log)
@@ -262,7 +316,7 @@ public enum StyleTransferRun {
         var trainingSummary: CrossAlignedTraining.Summary?
         if let settings = finalRecipe.crossAligned {
             directoryFiles[CrossAlignedRun.vocabularyFile] = "the network's vocabulary"
-            directoryFiles[ModelDirectory.weightsName] = "the cross-aligned autoencoder (best validation GM)"
+            directoryFiles[ModelDirectory.weightsName] = "the \(recipe.method.rawValue) network (best validation GM)"
             directoryFiles[ModelDirectory.trainingStateName] = "the training state (to continue the run)"
             // The manifest comes first, so a run stopped before its end is recognized and continued.
             try output.writeManifest(
@@ -270,7 +324,7 @@ public enum StyleTransferRun {
                     kind: kind, hyperparameters: finalRecipe, dataFingerprints: dataFingerprints, metrics: metrics,
                     files: directoryFiles))
             let summary = try CrossAlignedRun.train(
-                settings: settings, backTranslation: recipe.method == .backTranslation, styles: corpus.styles,
+                settings: settings, method: recipe.method, styles: corpus.styles,
                 train: train, validation: validation,
                 classifier: classifier, bleuTokenizer: recipe.bleuTokenizer, maximumLength: recipe.maximumLength,
                 output: output, continuing: false, timeLimit: timeLimit, metricsURL: metricsURL, log: log)
@@ -311,6 +365,7 @@ public enum StyleTransferRun {
         var comparable = recipe
         comparable.styles = previous.styles
         comparable.classifier = previous.classifier
+        comparable.languageModels = previous.languageModels
         comparable.crossAligned = settings.withoutBudget
         var previousComparable = previous
         previousComparable.crossAligned = previous.crossAligned?.withoutBudget
@@ -333,7 +388,7 @@ public enum StyleTransferRun {
         }
         let classifier = try previous.classifier.map { try StyleClassifier.load(from: output, settings: $0) }
         let summary = try CrossAlignedRun.train(
-            settings: settings, backTranslation: recipe.method == .backTranslation, styles: previous.styles,
+            settings: settings, method: recipe.method, styles: previous.styles,
             train: StyleCorpus(styles: previous.styles, sentences: pools),
             validation: StyleCorpus(styles: previous.styles, sentences: held), classifier: classifier,
             bleuTokenizer: previous.bleuTokenizer, maximumLength: previous.maximumLength, output: output,

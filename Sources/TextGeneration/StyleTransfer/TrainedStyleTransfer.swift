@@ -91,7 +91,7 @@ public struct TrainedStyleTransfer {
             }
             system = try CrossAlignedRun.load(
                 from: directory, settings: settings, styleCount: recipe.styles.count,
-                maximumLength: recipe.maximumLength, backTranslation: recipe.method == .backTranslation)
+                maximumLength: recipe.maximumLength, method: recipe.method)
         } else {
             system = try loadTemplateSystem(from: directory, recipe: recipe)
         }

@@ -1,0 +1,137 @@
+import Autodiff
+import Corpus
+import Foundation
+import MontagueSupport
+import NeuralNet
+
+/// Trains any ``AdversarialStyleTransferNetwork`` (`cycle`, `common-space`, `stargan`, `conditional`) with the batch
+/// schedule, optimizers and resumable model-directory state of ``CrossAlignedTraining``: each step takes a batch
+/// with the same number of sentences of every style, computes the network's losses once, and updates the
+/// generator (Adam, β₁ = 0.5, global-norm clipping) on its loss and the discriminators on theirs.
+public enum AdversarialStyleTraining {
+    /// Trains `network` on `sentences` (ids per style), continuing the run saved in `directory` when there is
+    /// one; `validate` scores the autoencoder as in ``CrossAlignedTraining/run(model:sentences:vocabulary:options:
+    /// backTranslation:directory:timeLimit:metricsURL:validate:log:)`` (its `score` keeps the best weights).
+    ///
+    /// - Throws: ``ModelDirectoryError`` / `CheckpointError` for an unreadable training state; file errors.
+    public static func run(
+        network: some AdversarialStyleTransferNetwork, sentences: [[[Int]]], vocabulary: Vocabulary,
+        options: CrossAlignedTraining.Options, directory: ModelDirectory, timeLimit: Double? = nil,
+        metricsURL: URL? = nil, validate: ((CrossAlignedAutoencoder) throws -> [String: Double])? = nil,
+        log: ((String) -> Void)? = nil
+    ) throws -> CrossAlignedTraining.Summary {
+        precondition(options.problem == nil, "AdversarialStyleTraining: \(options.problem ?? "")")
+        precondition(
+            sentences.count == network.autoencoder.configuration.styleCount && sentences.allSatisfy({ !$0.isEmpty }),
+            "AdversarialStyleTraining: one non-empty sentence list per style")
+        let generatorParameters = network.autoencoder.generatorNamedParameters.map(\.parameter)
+        let discriminatorParameters = network.discriminatorNamedParameters.map(\.parameter)
+        let generatorOptimizer = Adam(generatorParameters, learningRate: options.learningRate, beta1: 0.5)
+        let discriminatorOptimizer = Adam(discriminatorParameters, learningRate: options.learningRate, beta1: 0.5)
+        let batches = CrossAlignedTraining.batches(sentences, batchSize: options.batchSize, seed: options.seed)
+        var random = RandomGenerator(seed: options.seed &+ 1)
+        var step = 0
+        var bestScore: Double?
+        var elapsedBefore = 0.0
+        let resuming = FileManager.default.fileExists(atPath: directory.trainingStateURL.path)
+        if resuming, let state = try directory.loadTrainingState() {
+            try state.restore(model: network, from: "current")
+            try state.restore(optimizer: generatorOptimizer, from: "generator")
+            if !discriminatorParameters.isEmpty {
+                try state.restore(optimizer: discriminatorOptimizer, from: "discriminator")
+            }
+            random = try state.generator("run")
+            step = try state.integer("step")
+            guard step >= 0 else {
+                throw ModelDirectoryError(path: directory.trainingStateURL.path, "training state: negative step")
+            }
+            bestScore = state["best_score"].flatMap(Double.init)
+            elapsedBefore = state["elapsed_seconds"].flatMap(Double.init) ?? 0
+            log?("continuing from step \(step)")
+        }
+        let logger = try metricsURL.map { try MetricsLogger(url: $0, keepingRecordsThrough: resuming ? step : nil) }
+        let start = Date()
+        var lastMetrics: [String: Double] = [:]
+        var stoppedByTimeLimit = false
+        func elapsed() -> Double { elapsedBefore + Date().timeIntervalSince(start) }
+
+        func save() throws {
+            var state = TrainingStateArchive()
+            state.store(model: network, as: "current")
+            state.store(optimizer: generatorOptimizer, as: "generator")
+            if !discriminatorParameters.isEmpty { state.store(optimizer: discriminatorOptimizer, as: "discriminator") }
+            state.store(generator: random, as: "run")
+            state["step"] = String(step)
+            state["elapsed_seconds"] = String(elapsed())
+            if let bestScore { state["best_score"] = String(bestScore) }
+            try directory.saveTrainingState(state)
+        }
+        func evaluate() throws {
+            var metrics = try validate?(network.autoencoder) ?? [:]
+            if let score = metrics["score"] {
+                if bestScore.map({ score > $0 }) ?? true {
+                    bestScore = score
+                    try directory.saveWeights(of: network, metadata: ["step": String(step)])
+                    metrics["best"] = 1
+                }
+            } else {
+                try directory.saveWeights(of: network, metadata: ["step": String(step)])
+            }
+            try logger?.log(
+                MetricsRecord(
+                    phase: "eval", step: step, epoch: step / max(1, batches.count), wallTime: elapsed(),
+                    metrics: metrics))
+            log?(
+                "step \(step) validation: "
+                    + metrics.keys.sorted().map { String(format: "%@ %.4f", $0, metrics[$0] ?? .nan) }.joined(
+                        separator: ", "))
+            try save()
+        }
+
+        var sums: [String: Double] = [:]
+        var counted = 0
+        while step < options.steps {
+            if let timeLimit, Date().timeIntervalSince(start) >= timeLimit {
+                stoppedByTimeLimit = true
+                break
+            }
+            let epoch = step / batches.count
+            let batch = batches[
+                CrossAlignedTraining.order(count: batches.count, epoch: epoch, seed: options.seed)[step % batches.count]
+            ]
+            let losses = network.losses(batch: batch, vocabulary: vocabulary, step: step, using: &random)
+            let discriminatorGradients = losses.discriminator.map {
+                gradients(of: $0, wrt: discriminatorParameters.map(\.value))
+            }
+            var generatorGradients = gradients(of: losses.generator, wrt: generatorParameters.map(\.value))
+            if options.maxGradientNorm > 0 {
+                generatorGradients = clipByGlobalNorm(generatorGradients, maxNorm: options.maxGradientNorm).clipped
+            }
+            generatorOptimizer.step(generatorGradients)
+            if let discriminatorGradients, !discriminatorParameters.isEmpty {
+                discriminatorOptimizer.step(discriminatorGradients)
+            }
+            step += 1
+            for (key, value) in losses.metrics { sums[key, default: 0] += value }
+            counted += 1
+            if step % 10 == 0 || step == options.steps {
+                lastMetrics = sums.mapValues { $0 / Double(counted) }
+                try logger?.log(
+                    MetricsRecord(phase: "train", step: step, epoch: epoch, wallTime: elapsed(), metrics: lastMetrics))
+                if step % 100 == 0 {
+                    log?(
+                        "step \(step): "
+                            + lastMetrics.keys.sorted().map { String(format: "%@ %.3f", $0, lastMetrics[$0] ?? .nan) }
+                            .joined(separator: ", "))
+                }
+                sums = [:]
+                counted = 0
+            }
+            if step % options.evaluationInterval == 0 { try evaluate() }
+        }
+        if step % options.evaluationInterval != 0 || step == 0 { try evaluate() }
+        if bestScore != nil { try directory.loadWeights(into: network) }
+        return CrossAlignedTraining.Summary(
+            steps: step, lastMetrics: lastMetrics, bestScore: bestScore, stoppedByTimeLimit: stoppedByTimeLimit)
+    }
+}

@@ -1,0 +1,230 @@
+import Autodiff
+import Corpus
+import Foundation
+import MontagueSupport
+import NeuralNet
+
+/// How a style-transfer generator learns from a discriminator's verdict on its discrete outputs.
+public enum GeneratorTraining: String, Codable, CaseIterable, Sendable {
+    /// Straight-through Gumbel-softmax samples (Jang, Gu & Poole 2017) fed back as `y·E`, so the discriminator's
+    /// gradient reaches the generator (Kusner & Hernández-Lobato 2016).
+    case gumbel
+    /// REINFORCE (Williams 1992) on sampled sentences with the discriminator's probability of "real" as the
+    /// sentence reward and the batch mean as baseline (Yu et al. 2017 use the same estimator with rollouts).
+    case policyGradient = "policy-gradient"
+}
+
+/// The losses of one training step of an ``AdversarialStyleTransferNetwork``.
+public struct AdversarialStyleLosses {
+    /// What the encoder–decoder (generator) minimizes.
+    public var generator: Tensor
+    /// What the discriminators minimize (nil: no discriminator update this step).
+    public var discriminator: Tensor?
+    /// The generator's adversarial term alone, before its weight (part of ``generator``).
+    public var adversarial: Tensor?
+    /// Scalar parts for the log (`reconstruction`, `adversarial`, `cycle`, …).
+    public var metrics: [String: Double]
+}
+
+/// A style-transfer network built around a ``CrossAlignedAutoencoder`` generator (no hidden-state discriminators)
+/// with its own discriminators and losses; ``AdversarialStyleTraining`` trains any of them, and transfer is the
+/// autoencoder's greedy decoding `G(x, s → t)`.
+public protocol AdversarialStyleTransferNetwork: ParameterContainer {
+    /// The generator: encoder, style-conditioned decoder, embeddings.
+    var autoencoder: CrossAlignedAutoencoder { get }
+    /// The discriminators' parameters (possibly none).
+    var discriminatorNamedParameters: [(name: String, parameter: Parameter)] { get }
+    /// The losses of one batch of (sentence ids, style) at 0-based `step`.
+    func losses(
+        batch: [(ids: [Int], style: Int)], vocabulary: Vocabulary, step: Int, using generator: inout RandomGenerator
+    ) -> AdversarialStyleLosses
+}
+
+extension AdversarialStyleTransferNetwork {
+    /// The generator's parameters, then the discriminators'.
+    public var namedParameters: [(name: String, parameter: Parameter)] {
+        autoencoder.generatorNamedParameters.map { ("generator.\($0.name)", $0.parameter) }
+            + discriminatorNamedParameters
+    }
+}
+
+/// The weights of the extra losses of the adversarial methods (each 0 switches its term off).
+public struct AdversarialStyleWeights: Codable, Equatable, Sendable {
+    /// Weight of the adversarial term `ρ`.
+    public var adversarial: Float
+    /// Weight of cycle-consistency reconstruction `x → G(x, t) → G(·, s) ≈ x`.
+    public var cycle: Float
+    /// Weight of the plain reconstruction `G(x, s) ≈ x` (input/output consistency of the identity mapping).
+    public var reconstruction: Float
+    /// `common-space`: weight of semantic consistency `‖E(G(x, t)) − E(x)‖²`.
+    public var semantic: Float
+    /// `stargan`: weight of the discriminator's style-classification term on transferred sentences.
+    public var classification: Float
+
+    /// All terms on with weight 1.
+    public init(
+        adversarial: Float = 1, cycle: Float = 1, reconstruction: Float = 1, semantic: Float = 1,
+        classification: Float = 1
+    ) {
+        self.adversarial = adversarial
+        self.cycle = cycle
+        self.reconstruction = reconstruction
+        self.semantic = semantic
+        self.classification = classification
+    }
+}
+
+extension CrossAlignedAutoencoder {
+    /// The content vectors of soft sentences: per-step distributions `steps[t] [B, V]` (row `b` has `lengths[b]`
+    /// steps; later steps are zero), embedded as `p·E` and read reversed and left-padded like ``encode(_:styles:
+    /// dropoutUsing:)``, so gradients reach whatever produced the distributions.
+    public func encode(distributions steps: [Tensor], lengths: [Int], styles: [Int]) -> Tensor {
+        precondition(!steps.isEmpty && lengths.count == styles.count, "encode(distributions:): sizes disagree")
+        let batch = styles.count
+        let length = steps.count
+        let reversed = Tensor.stack(steps.reversed(), axis: 0)  // [L, B, V]
+        let inputs = reversed.reshaped([length * batch, configuration.vocabularySize]).matmul(embedding.weight.value)
+            .reshaped([length, batch, configuration.embeddingSize])
+        let step = encoder.sequenceStepper(inputs)
+        var state = Tensor.concatenate(
+            [encoderStyle(oneHot(styles)), Tensor.zeros([batch, configuration.contentSize])], axis: 1)
+        for t in 0..<length {
+            let next = step(t, state)
+            // Reversed step t is original step L − 1 − t: present when L − 1 − t < length of the row.
+            let mask = lengths.map { Float(length - 1 - t < $0 ? 1 : 0) }
+            state =
+                mask.allSatisfy({ $0 == 1 })
+                ? next : Tensor.where(Tensor(shape: [batch, 1], scalars: mask), next, state)
+        }
+        return state.slice(axis: 1, range: configuration.styleSize..<configuration.hiddenSize)
+    }
+
+    /// Gumbel-softmax decoding from `initial`: `lengths[b]` straight-through samples for row `b` (the last meant to
+    /// be `</s>`), each step's sample embedded and fed back; returns `max(lengths)` distributions `[B, V]`, zero
+    /// beyond a row's length. Recorded for gradients.
+    public func gumbelDecode(
+        initial: Tensor, lengths: [Int], vocabulary: Vocabulary, temperature: Float,
+        using generator: inout RandomGenerator
+    ) -> [Tensor] {
+        let batch = initial.shape[0]
+        let steps = max(1, lengths.max() ?? 1)
+        var input = embedding(
+            IndexTensor(shape: [batch], indices: Array(repeating: vocabulary.beginningIndex, count: batch)))
+        var state = initial
+        var outputs: [Tensor] = []
+        for t in 0..<steps {
+            state = decoder(input, state: state)
+            var sample = gumbelSoftmax(logits: output(state), temperature: temperature, hard: true, using: &generator)
+            let mask = lengths.map { Float(t < $0 ? 1 : 0) }
+            if !mask.allSatisfy({ $0 == 1 }) { sample = sample * Tensor(shape: [batch, 1], scalars: mask) }
+            outputs.append(sample)
+            input = sample.matmul(embedding.weight.value)
+        }
+        return outputs
+    }
+
+    /// Sampled decoding without gradients: each row draws words from `softmax(logits)` until `</s>` or
+    /// `maximumLength` words (the `</s>` is not included).
+    public func sampleDecode(
+        initial: Tensor, vocabulary: Vocabulary, maximumLength: Int, using generator: inout RandomGenerator
+    ) -> [[Int]] {
+        withoutGradients {
+            let batch = initial.shape[0]
+            var state = initial
+            var current = [Int](repeating: vocabulary.beginningIndex, count: batch)
+            var outputs = [[Int]](repeating: [], count: batch)
+            var finished = [Bool](repeating: false, count: batch)
+            let width = configuration.vocabularySize
+            for _ in 0..<maximumLength {
+                state = decoder(embedding(IndexTensor(shape: [batch], indices: current)), state: state)
+                let probabilities = output(state).softmax(axis: -1).scalars
+                for row in 0..<batch {
+                    var threshold = generator.nextUnitFloat()
+                    var chosen = vocabulary.endIndex
+                    for column in 0..<width
+                    where column != vocabulary.paddingIndex && column != vocabulary.beginningIndex {
+                        threshold -= probabilities[row * width + column]
+                        if threshold < 0 {
+                            chosen = column
+                            break
+                        }
+                    }
+                    current[row] = chosen
+                    if !finished[row] {
+                        if chosen == vocabulary.endIndex { finished[row] = true } else { outputs[row].append(chosen) }
+                    }
+                }
+                if !finished.contains(false) { break }
+            }
+            return outputs
+        }
+    }
+
+    /// The teacher-forced cross entropy of `sentences` decoded from `initial`, summed over tokens and averaged over
+    /// sentences.
+    func reconstructionLoss(
+        _ sentences: [[Int]], initial: Tensor, vocabulary: Vocabulary, dropoutUsing generator: inout RandomGenerator?
+    ) -> Tensor {
+        let teacher = teacherForced(sentences, initial: initial, vocabulary: vocabulary, dropoutUsing: &generator)
+        return crossEntropy(
+            logits: teacher.logits, targets: teacher.targets, ignoreIndex: vocabulary.paddingIndex, reduction: .sum)
+            / Float(sentences.count)
+    }
+
+    /// Per-sentence negative log-likelihoods `[B]` of `sentences` (each followed by `</s>`) decoded from `initial`.
+    func sentenceNegativeLogLikelihoods(_ sentences: [[Int]], initial: Tensor, vocabulary: Vocabulary) -> Tensor {
+        var none: RandomGenerator? = nil
+        let teacher = teacherForced(sentences, initial: initial, vocabulary: vocabulary, dropoutUsing: &none)
+        let batch = sentences.count
+        let perToken = crossEntropy(
+            logits: teacher.logits, targets: teacher.targets, ignoreIndex: vocabulary.paddingIndex, reduction: .none)
+        // Time-major [(L+1)·B] → [L+1, B] → sum over time.
+        return perToken.reshaped([teacher.targets.count / batch, batch]).sum(axis: 0)
+    }
+}
+
+/// Helpers shared by the adversarial methods.
+enum AdversarialStyleParts {
+    /// A random target style different from each source.
+    static func targets(for sources: [Int], styleCount: Int, using generator: inout RandomGenerator) -> [Int] {
+        sources.map { source in
+            styleCount == 2 ? 1 - source : (source + 1 + generator.nextInt(below: styleCount - 1)) % styleCount
+        }
+    }
+
+    /// The sentence ids with `</s>` appended (what a discriminator reads of a real sentence).
+    static func withEnd(_ sentences: [[Int]], vocabulary: Vocabulary) -> [[Int]] {
+        sentences.map { $0 + [vocabulary.endIndex] }
+    }
+
+    /// Rows of a `[B, …]` tensor.
+    static func rows(_ tensor: Tensor, _ rows: [Int]) -> Tensor {
+        tensor.indexSelect(axis: 0, indices: IndexTensor(shape: [rows.count], indices: rows))
+    }
+
+    /// The column `columns[b]` of each row `b` of `[B, C]` logits, `[B]`.
+    static func pick(_ logits: Tensor, columns: [Int]) -> Tensor {
+        let classes = logits.shape[1]
+        let mask = Tensor.oneHot(IndexTensor(shape: [columns.count], indices: columns), classes: classes)
+        return (logits * mask).sum(axis: 1)
+    }
+
+    /// `binaryCrossEntropyWithLogits` against a constant label.
+    static func binary(_ logits: Tensor, label: Float) -> Tensor {
+        binaryCrossEntropyWithLogits(
+            logits: logits, targets: Tensor(shape: logits.shape, scalars: Array(repeating: label, count: logits.count)))
+    }
+
+    /// A style discriminator over word sequences: a ``TextCNN`` (Kim 2014) with the generator's embedding width.
+    static func textCNN(
+        settings: CrossAlignedSettings, vocabulary: Vocabulary, classCount: Int, using generator: inout RandomGenerator
+    ) -> TextCNN {
+        TextCNN(
+            TextCNN.Configuration(
+                vocabularySize: vocabulary.count, classCount: classCount, embeddingSize: settings.embeddingSize,
+                filterWidths: settings.filterWidths,
+                filterCounts: Array(repeating: settings.filterCount, count: settings.filterWidths.count),
+                dropout: settings.dropout, paddingIndex: vocabulary.paddingIndex),
+            using: &generator)
+    }
+}
