@@ -185,6 +185,34 @@ extension CrossAlignedAutoencoder {
 
 /// Helpers shared by the adversarial methods.
 enum AdversarialStyleParts {
+    /// What every adversarial method computes first for a batch: the sentences (an empty one read as `<unk>`), their
+    /// styles, a random other style for each, the encoder's content vectors, and the reconstruction loss of the
+    /// sentences from their own style (dropout drawn from `generator`).
+    struct Reconstruction {
+        let sentences: [[Int]]
+        let sources: [Int]
+        let targets: [Int]
+        let content: Tensor
+        let loss: Tensor
+    }
+
+    /// The ``Reconstruction`` of `batch` under `model`.
+    static func reconstruct(
+        _ batch: [(ids: [Int], style: Int)], model: CrossAlignedAutoencoder, vocabulary: Vocabulary,
+        using generator: inout RandomGenerator
+    ) -> Reconstruction {
+        let sentences = batch.map { $0.ids.isEmpty ? [vocabulary.unknownIndex] : $0.ids }
+        let sources = batch.map(\.style)
+        let targets = Self.targets(for: sources, styleCount: model.configuration.styleCount, using: &generator)
+        var dropout: RandomGenerator? = generator
+        let content = model.encode(sentences, styles: sources, dropoutUsing: &dropout)
+        let loss = model.reconstructionLoss(
+            sentences, initial: model.initialState(content: content, styles: sources), vocabulary: vocabulary,
+            dropoutUsing: &dropout)
+        if let dropout { generator = dropout }
+        return Reconstruction(sentences: sentences, sources: sources, targets: targets, content: content, loss: loss)
+    }
+
     /// A random target style different from each source.
     static func targets(for sources: [Int], styleCount: Int, using generator: inout RandomGenerator) -> [Int] {
         sources.map { source in

@@ -62,16 +62,9 @@ public struct ConditionalStyleGAN: AdversarialStyleTransferNetwork {
         batch: [(ids: [Int], style: Int)], vocabulary: Vocabulary, step: Int, using generator: inout RandomGenerator
     ) -> AdversarialStyleLosses {
         let model = autoencoder
-        let sentences = batch.map { $0.ids.isEmpty ? [vocabulary.unknownIndex] : $0.ids }
-        let styles = batch.map(\.style)
-        let mismatched = AdversarialStyleParts.targets(
-            for: styles, styleCount: model.configuration.styleCount, using: &generator)
-        var dropout: RandomGenerator? = generator
-        let content = model.encode(sentences, styles: styles, dropoutUsing: &dropout)
-        let reconstruction = model.reconstructionLoss(
-            sentences, initial: model.initialState(content: content, styles: styles), vocabulary: vocabulary,
-            dropoutUsing: &dropout)
-        if let dropout { generator = dropout }
+        let first = AdversarialStyleParts.reconstruct(batch, model: model, vocabulary: vocabulary, using: &generator)
+        let (sentences, styles, mismatched) = (first.sentences, first.sources, first.targets)
+        let (content, reconstruction) = (first.content, first.loss)
         let mean = content.mean(axis: 0)
         let variance = (content - mean).squared().mean(axis: 0)
         let moments = (mean.squared() + (variance - 1).squared()).mean()

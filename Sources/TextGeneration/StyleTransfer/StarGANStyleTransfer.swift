@@ -57,16 +57,9 @@ public struct StarGANStyleTransfer: AdversarialStyleTransferNetwork {
         batch: [(ids: [Int], style: Int)], vocabulary: Vocabulary, step: Int, using generator: inout RandomGenerator
     ) -> AdversarialStyleLosses {
         let model = autoencoder
-        let sentences = batch.map { $0.ids.isEmpty ? [vocabulary.unknownIndex] : $0.ids }
-        let sources = batch.map(\.style)
-        let targets = AdversarialStyleParts.targets(
-            for: sources, styleCount: model.configuration.styleCount, using: &generator)
-        var dropout: RandomGenerator? = generator
-        let content = model.encode(sentences, styles: sources, dropoutUsing: &dropout)
-        let reconstruction = model.reconstructionLoss(
-            sentences, initial: model.initialState(content: content, styles: sources), vocabulary: vocabulary,
-            dropoutUsing: &dropout)
-        if let dropout { generator = dropout }
+        let first = AdversarialStyleParts.reconstruct(batch, model: model, vocabulary: vocabulary, using: &generator)
+        let (sentences, sources, targets) = (first.sentences, first.sources, first.targets)
+        let (content, reconstruction) = (first.content, first.loss)
         let real = AdversarialStyleParts.withEnd(sentences, vocabulary: vocabulary)
         let lengths = real.map(\.count)
         let soft = model.gumbelDecode(
