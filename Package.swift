@@ -1,6 +1,6 @@
 // swift-tools-version: 6.1
 // Montague: compositional semantics and NLP in Swift.
-// Layering (see ../shared/ARCHITECTURE.md): arrows point down only.
+// Layering (README.md, "Module map"): arrows point down only; a target depends only on lower layers.
 import PackageDescription
 
 let package = Package(
