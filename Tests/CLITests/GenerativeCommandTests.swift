@@ -66,6 +66,9 @@ struct GenerativeCommandTests {
         ["train", "gan", "--data", "ring8", "--output", "x", "--packing", "3"],
         ["train", "gan", "--data", "/nonexistent/points.csv", "--output", "x"],
         ["train", "gan", "--data", "digits:", "--output", "x"],
+        ["train", "gan", "--data", "ring8", "--output", "x", "--real-label", "0.5"],
+        ["train", "gan", "--data", "ring8", "--output", "x", "--real-label", "1.1"],
+        ["train", "gan", "--data", "ring8", "--output", "x", "--real-label", "nan"],
         ["train", "vae", "--data", "ring8", "--output", "x", "--likelihood", "poisson"],
         ["train", "vae", "--data", "ring8", "--output", "x", "--latent", "0"],
     ])
