@@ -5,6 +5,7 @@ import NeuralNet
 import TextGeneration
 
 extension SeqGANMethod: ExpressibleByArgument {}
+extension SeqGANReward: ExpressibleByArgument {}
 
 /// A policy-gradient baseline on the command line: `none`, `batch-mean`, `moving-average:DECAY` or `self-critical`.
 struct SequenceBaselineArgument: ExpressibleByArgument {
@@ -119,6 +120,11 @@ struct TrainSeqGANCommand: ParsableCommand {
     @Option(name: .long, help: "Entropy bonus of the policy-gradient loss (default 0).")
     var entropy: Float?
 
+    @Option(
+        name: .long,
+        help: "What rewards the seqgan generator: discriminator (SeqGAN) or bleu (PG-BLEU against the training data).")
+    var reward: SeqGANReward?
+
     @Option(name: .long, help: "Generator LSTM width (default 32).")
     var hidden: Int?
 
@@ -168,6 +174,7 @@ struct TrainSeqGANCommand: ParsableCommand {
 
     func validate() throws {
         if (oracle == nil) == (train == nil) { throw ValidationError("give exactly one of --oracle and --train") }
+        if reward != nil && method != .seqgan { throw ValidationError("--reward needs --method seqgan") }
         for (value, flag) in [
             (pretrainEpochs, "--pretrain-epochs"), (discriminatorPretrain, "--d-pretrain"), (rounds, "--rounds"),
             (generatorSteps, "--g-steps"), (discriminatorSteps, "--d-steps"),
@@ -230,6 +237,7 @@ struct TrainSeqGANCommand: ParsableCommand {
         c.generatorInitialStandardDeviation = initStd ?? c.generatorInitialStandardDeviation
         c.baseline = baseline?.baseline ?? c.baseline
         c.entropyCoefficient = entropy ?? c.entropyCoefficient
+        c.reward = reward ?? c.reward
         c.batchSize = batchSize ?? c.batchSize
         if let gumbelTemperature, let schedule = Self.temperature(gumbelTemperature) { c.gumbelTemperature = schedule }
         c.gumbelHard = !softGumbel

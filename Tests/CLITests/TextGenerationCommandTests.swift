@@ -47,6 +47,17 @@ struct TextGenerationCommandTests {
         #expect(badData.standardError.contains("bad.txt:2:5: error:"), "\(badData.standardError)")
         let both = try montague.run(["train", "seqgan", "--output", model])
         #expect(both.status == 2)
+        let bleuModel = root.appendingPathComponent("pg-bleu").path
+        let pgBLEU = try montague.run(
+            common.map { $0 == model ? bleuModel : $0 } + ["--rounds", "1", "--reward", "bleu"])
+        #expect(pgBLEU.status == 0, "\(pgBLEU.standardError)")
+        let manifest = try String(contentsOfFile: bleuModel + "/manifest.json", encoding: .utf8)
+        #expect(manifest.contains("\"reward\":\"bleu\"") || manifest.contains("\"reward\" : \"bleu\""), "\(manifest)")
+        let rewardWithMLE = try montague.run(
+            common.map { $0 == model ? root.appendingPathComponent("mle").path : $0 } + [
+                "--method", "mle", "--reward", "bleu",
+            ])
+        #expect(rewardWithMLE.status == 2 && rewardWithMLE.standardError.contains("--reward"))
     }
 
     @Test("Sentence VAE: train, sample, reconstruct, interpolate, evaluate; bad flags exit 2")

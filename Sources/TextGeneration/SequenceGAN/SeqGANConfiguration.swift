@@ -13,6 +13,14 @@ public enum SeqGANMethod: String, Codable, CaseIterable, Sendable {
     case gumbel
 }
 
+/// What rewards SeqGAN's policy-gradient generator steps.
+public enum SeqGANReward: String, Codable, CaseIterable, Sendable {
+    /// The discriminator's probability that a Monte Carlo completion is real (SeqGAN).
+    case discriminator
+    /// Sentence BLEU-4 of each completion against the training sequences (PG-BLEU, Yu et al. 2017's baseline).
+    case bleu
+}
+
 /// Every setting of a SeqGAN run (Yu, Zhang, Wang & Yu 2017, "SeqGAN: Sequence generative adversarial nets with
 /// policy gradient"); stored as the model directory's hyperparameters. ``paper(method:)`` gives the published
 /// synthetic-data setup; the defaults are a smaller, faster version of it.
@@ -87,6 +95,10 @@ public struct SeqGANConfiguration: Codable, Equatable, Sendable {
     /// as SeqGAN's code initializes its generator (σ = 0.1); `nil` keeps PyTorch's uniform initialization.
     /// (Optional so that model directories written before this setting existed still load.)
     public var generatorInitialStandardDeviation: Float?
+    /// What rewards the policy-gradient steps (``SeqGANMethod/seqgan``): the discriminator (SeqGAN) or BLEU against
+    /// the training data (PG-BLEU, ``BLEUSequenceReward``). `nil` (directories written before this setting) is the
+    /// discriminator.
+    public var reward: SeqGANReward?
 
     /// A configuration; the defaults are a scaled-down version of the paper's (see ``paper(method:)``).
     public init(
@@ -101,7 +113,7 @@ public struct SeqGANConfiguration: Codable, Equatable, Sendable {
         gumbelTemperature: GumbelTemperature = GumbelTemperature(), gumbelHard: Bool = true,
         evaluationInterval: Int = 5,
         evaluationSamples: Int = 2000, trainingSamples: Int = 10_000, seed: UInt64 = 0,
-        generatorInitialStandardDeviation: Float? = nil
+        generatorInitialStandardDeviation: Float? = nil, reward: SeqGANReward? = nil
     ) {
         self.method = method
         self.vocabularySize = vocabularySize
@@ -133,6 +145,7 @@ public struct SeqGANConfiguration: Codable, Equatable, Sendable {
         self.evaluationSamples = evaluationSamples
         self.trainingSamples = trainingSamples
         self.seed = seed
+        self.reward = reward
         self.generatorInitialStandardDeviation = generatorInitialStandardDeviation
     }
 

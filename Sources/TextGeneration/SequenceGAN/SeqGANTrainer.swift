@@ -25,6 +25,8 @@ public final class SeqGANTrainer {
     public let configuration: SeqGANConfiguration
     /// The training data (real sequences of `sequenceLength` tokens).
     public let realSequences: [[Int]]
+    /// PG-BLEU's reward against ``realSequences`` when the configuration asks for it.
+    let bleuReward: BLEUSequenceReward?
     /// The oracle whose NLL measures the generator's samples (the synthetic experiment), if any.
     public let oracle: LanguageModel?
     /// The generator `G_θ`.
@@ -56,6 +58,9 @@ public final class SeqGANTrainer {
         self.configuration = configuration
         self.realSequences = realSequences
         self.oracle = oracle
+        bleuReward =
+            configuration.reward == .bleu && configuration.method == .seqgan
+            ? BLEUSequenceReward(references: realSequences) : nil
         var initialization = RandomGenerator(seed: configuration.seed)
         generator = LanguageModel(
             vocabularySize: configuration.vocabularySize, embeddingSize: configuration.embeddingSize,
@@ -182,15 +187,22 @@ public final class SeqGANTrainer {
             startToken: configuration.startToken, batchSize: configuration.batchSize, using: &random)
         let search = MonteCarloRollout(
             policy: rollout, rolloutCount: configuration.rolloutCount, startToken: configuration.startToken)
-        let rewards = search.tokenRewards(
-            for: samples, reward: DiscriminatorReward(discriminator: discriminator), using: &random)
+        let rewards =
+            if let bleuReward {
+                search.tokenRewards(for: samples, reward: bleuReward, using: &random)
+            } else {
+                search.tokenRewards(
+                    for: samples, reward: DiscriminatorReward(discriminator: discriminator), using: &random)
+            }
         var greedyReward: Double?
         if policyGradient.baseline == .selfCritical {
             var unused = RandomGenerator(seed: 0)
             let greedy = generator.generate(
                 prefix: [configuration.startToken], count: configuration.sequenceLength, selection: .greedy,
                 using: &unused)
-            greedyReward = DiscriminatorReward(discriminator: discriminator).rewards(for: [greedy]).first
+            greedyReward =
+                bleuReward?.rewards(for: [greedy]).first
+                ?? DiscriminatorReward(discriminator: discriminator).rewards(for: [greedy]).first
         }
         let loss = policyGradient.loss(
             of: generator, sequences: samples, tokenRewards: rewards, startToken: configuration.startToken,
