@@ -136,7 +136,8 @@ struct Seq2SeqParallelData {
         if !FileManager.default.fileExists(atPath: argument), let equals = argument.firstIndex(of: "="),
             equals != argument.startIndex, argument.index(after: equals) != argument.endIndex
         {
-            let source = Source(path: String(argument[..<equals]), targetPath: String(argument[argument.index(after: equals)...]))
+            let source = Source(
+                path: String(argument[..<equals]), targetPath: String(argument[argument.index(after: equals)...]))
             return try readPairs(source, Sources(train: source, format: .aligned))
         }
         var format = Seq2SeqParallelFormat.guess(path: argument)

@@ -241,7 +241,7 @@ struct TrainLMCommand: ParsableCommand {
                 shouldStop: { Interruption.isRequested },
                 synchronizer: world.size > 1 ? DataParallelSynchronizer(group: world) : nil)
             try world.finalize()
-        } catch where world.size > 1 {
+        } catch  where world.size > 1 {
             // The other ranks may wait in a collective call: stop them all, with this rank's message.
             rankOutput.removeScratch()
             world.abortJob(message: CommandFailure.message(for: error))

@@ -114,7 +114,9 @@ struct TrainSeqGANCommand: ParsableCommand {
         help: "Draw every generator parameter from N(0, σ²) with this σ (--paper: 0.1; default PyTorch's uniform).")
     var initStd: Float?
 
-    @Option(name: .long, help: "Policy-gradient baseline: none, batch-mean, moving-average:DECAY, self-critical (default none).")
+    @Option(
+        name: .long,
+        help: "Policy-gradient baseline: none, batch-mean, moving-average:DECAY, self-critical (default none).")
     var baseline: SequenceBaselineArgument?
 
     @Option(name: .long, help: "Entropy bonus of the policy-gradient loss (default 0).")

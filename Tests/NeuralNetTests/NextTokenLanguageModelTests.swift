@@ -5,7 +5,8 @@ import Testing
 /// The three network families of `train lm`, tiny, without dropout.
 private func tinyModels(vocabulary: Int, seed: UInt64) -> [(String, any NextTokenLanguageModel)] {
     var generator = RandomGenerator(seed: seed)
-    let lstm = LanguageModel(vocabularySize: vocabulary, embeddingSize: 5, hiddenSize: 6, layerCount: 2, using: &generator)
+    let lstm = LanguageModel(
+        vocabularySize: vocabulary, embeddingSize: 5, hiddenSize: 6, layerCount: 2, using: &generator)
     let gru = GRULanguageModel(vocabularySize: vocabulary, embeddingSize: 5, hiddenSize: 6, using: &generator)
     let transformer = TransformerLanguageModel(
         TransformerLanguageModelConfiguration(
@@ -21,7 +22,9 @@ private func maximumDifference(_ a: [Tensor], _ b: [Tensor]) -> Float {
 
 @Suite("Language models of every architecture: accumulation, token batches, scheduled sampling")
 struct NextTokenLanguageModelTests {
-    static let sequences = [[1, 4, 2, 5, 3], [1, 2, 3], [1, 5, 5, 4, 2, 6, 3], [1, 6, 3], [1, 4, 4, 3], [1, 2, 6, 5, 3]]
+    static let sequences = [
+        [1, 4, 2, 5, 3], [1, 2, 3], [1, 5, 5, 4, 2, 6, 3], [1, 6, 3], [1, 4, 4, 3], [1, 2, 6, 5, 3],
+    ]
 
     @Test("Accumulated gradients of several batches equal the gradient of one batch of all their sentences")
     func accumulationEqualsOneBigBatch() {
@@ -37,7 +40,9 @@ struct NextTokenLanguageModelTests {
             #expect(maximumDifference(accumulated, expected) < 1e-5, "\(name)")
             // Unweighted averaging of the batch gradients would differ: the weights matter.
             let plain = parts.map { gradients(of: model.loss($0), wrt: model.parameterValues) }
-            let mean = (0..<expected.count).map { i in plain.map { $0[i] }.reduce(Tensor.zeros(expected[i].shape), +) * (1 / 3) }
+            let mean = (0..<expected.count).map { i in
+                plain.map { $0[i] }.reduce(Tensor.zeros(expected[i].shape), +) * (1 / 3)
+            }
             #expect(maximumDifference(mean, expected) > 1e-5, "\(name)")
         }
     }

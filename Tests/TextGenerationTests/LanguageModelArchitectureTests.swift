@@ -205,7 +205,8 @@ struct SelfCriticalBaselineTests {
         let sequences = [[1, 2, 3], [4, 4, 1], [2, 0, 3]]
         let rewards: [[Double]] = [[0.2, 0.5, 0.9], [0.1, 0.1, 0.3], [0.7, 0.6, 0.8]]
         var selfCritical = SequencePolicyGradient(baseline: .selfCritical)
-        let a = selfCritical.loss(of: model, sequences: sequences, tokenRewards: rewards, startToken: 0, greedyReward: 0.4)
+        let a = selfCritical.loss(
+            of: model, sequences: sequences, tokenRewards: rewards, startToken: 0, greedyReward: 0.4)
         var plain = SequencePolicyGradient(baseline: .none)
         let shifted = rewards.map { $0.map { $0 - 0.4 } }
         let b = plain.loss(of: model, sequences: sequences, tokenRewards: shifted, startToken: 0)

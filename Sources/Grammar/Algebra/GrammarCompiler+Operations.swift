@@ -37,7 +37,8 @@ extension GrammarCompiler {
                 reference.location)
         }
         categoryIndex[reference.name] = categories.count
-        categories.append((reference.name, reference.features.map { ($0.name, Self.inferredFeatureType) }, inference.fresh()))
+        categories.append(
+            (reference.name, reference.features.map { ($0.name, Self.inferredFeatureType) }, inference.fresh()))
         return categories.count - 1
     }
 

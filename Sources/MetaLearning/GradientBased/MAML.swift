@@ -170,12 +170,14 @@ public final class MAML<Model: FunctionalModel> {
     /// - Returns: how many rates were raised to `floor`.
     @discardableResult
     public func setLearnedRates(_ rates: [Tensor], floor: Float = 1e-6) -> Int {
-        precondition(rates.count == innerRates.count, "MAML.setLearnedRates: \(rates.count) tensors for \(innerRates.count)")
+        precondition(
+            rates.count == innerRates.count, "MAML.setLearnedRates: \(rates.count) tensors for \(innerRates.count)")
         precondition(floor > 0, "MAML.setLearnedRates: floor must be positive")
         var raised = 0
         let form = configuration.rateParameterization
         for (parameter, rate) in zip(innerRates, rates) {
-            precondition(parameter.shape == rate.shape, "MAML.setLearnedRates: shape \(rate.shape) ≠ \(parameter.shape)")
+            precondition(
+                parameter.shape == rate.shape, "MAML.setLearnedRates: shape \(rate.shape) ≠ \(parameter.shape)")
             let raw = rate.scalars.map { alpha -> Float in
                 guard form == .softplus else { return alpha }
                 var value = alpha

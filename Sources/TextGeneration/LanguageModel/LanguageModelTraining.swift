@@ -148,7 +148,8 @@ public enum LanguageModelTraining {
             "LanguageModelTraining: early stopping needs validation sequences and an evaluationInterval")
         precondition(
             configuration.vocabularySize == model.vocabularySize,
-            "LanguageModelTraining: the model has \(model.vocabularySize) tokens, the configuration \(configuration.vocabularySize)")
+            "LanguageModelTraining: the model has \(model.vocabularySize) tokens, the configuration \(configuration.vocabularySize)"
+        )
         let adam = Adam(model.parameters, learningRate: configuration.learningRate)
         let batches: [LanguageModelBatch]
         if let shard = synchronizer?.shard, shard.count > 1 {
