@@ -115,3 +115,43 @@ extension Episode {
             queryTargets: .classes(queryLabels, classCount: way))
     }
 }
+
+/// Classes split into meta-training and meta-test groups that draw N-way K-shot episodes (rotated digits, texts by
+/// speaker, …).
+public protocol EpisodeClasses: Sendable {
+    /// An N-way K-shot episode from one split: `way` distinct classes relabelled 0..<N in random order, `shot`
+    /// support and `queryPerClass` query members per class, drawn without replacement within a class.
+    func sampleEpisode(
+        way: Int, shot: Int, queryPerClass: Int, forTesting: Bool, using generator: inout RandomGenerator
+    ) -> Episode
+}
+
+/// N-way K-shot episodes of one split of some ``EpisodeClasses``, as an ``EpisodeSampler`` (Vinyals et al. 2016's
+/// episodic training).
+public struct ClassEpisodes<Classes: EpisodeClasses>: EpisodeSampler, Sendable {
+    /// The classes.
+    public let classes: Classes
+    /// N, classes per episode.
+    public let way: Int
+    /// K, support members per class.
+    public let shot: Int
+    /// Query members per class.
+    public let queryPerClass: Int
+    /// Whether episodes come from the meta-test split.
+    public let forTesting: Bool
+
+    /// Episodes of the given shape.
+    public init(classes: Classes, way: Int, shot: Int, queryPerClass: Int, forTesting: Bool) {
+        self.classes = classes
+        self.way = way
+        self.shot = shot
+        self.queryPerClass = queryPerClass
+        self.forTesting = forTesting
+    }
+
+    /// Draws one episode.
+    public func sampleEpisode(using generator: inout RandomGenerator) -> Episode {
+        classes.sampleEpisode(
+            way: way, shot: shot, queryPerClass: queryPerClass, forTesting: forTesting, using: &generator)
+    }
+}

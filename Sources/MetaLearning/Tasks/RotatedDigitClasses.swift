@@ -7,7 +7,7 @@ import Autodiff
 /// 0–6 give 28 meta-training classes, 7–9 give 12 meta-test classes). Class `c` is digit `c / 4` rotated by
 /// `90° · (c % 4)`. Images are 64 values in row-major order, scaled by ``pixelScale`` (the UCI set's pixels run
 /// 0–16).
-public struct RotatedDigitClasses: Sendable {
+public struct RotatedDigitClasses: EpisodeClasses {
     /// The side of the square images.
     public static let side = 8
     /// Values per image.
@@ -79,30 +79,4 @@ public struct RotatedDigitClasses: Sendable {
 }
 
 /// N-way K-shot episodes of one split of ``RotatedDigitClasses``, as an ``EpisodeSampler``.
-public struct DigitEpisodes: EpisodeSampler, Sendable {
-    /// The classes.
-    public let classes: RotatedDigitClasses
-    /// N, classes per episode.
-    public let way: Int
-    /// K, support images per class.
-    public let shot: Int
-    /// Query images per class.
-    public let queryPerClass: Int
-    /// Whether episodes come from the meta-test digits.
-    public let forTesting: Bool
-
-    /// Episodes of the given shape.
-    public init(classes: RotatedDigitClasses, way: Int, shot: Int, queryPerClass: Int, forTesting: Bool) {
-        self.classes = classes
-        self.way = way
-        self.shot = shot
-        self.queryPerClass = queryPerClass
-        self.forTesting = forTesting
-    }
-
-    /// Draws one episode.
-    public func sampleEpisode(using generator: inout RandomGenerator) -> Episode {
-        classes.sampleEpisode(
-            way: way, shot: shot, queryPerClass: queryPerClass, forTesting: forTesting, using: &generator)
-    }
-}
+public typealias DigitEpisodes = ClassEpisodes<RotatedDigitClasses>

@@ -78,7 +78,7 @@ public struct HashedBagOfNGrams: Sendable, Equatable {
 /// Few-shot text classification classes: every (group, label) pair with enough texts is a class, encoded with a
 /// ``HashedBagOfNGrams``; the groups are split so no class of a meta-test group is seen in meta-training (e.g.
 /// the speakers of held-out plays: "who says this line?" from K examples of each speaker's lines).
-public struct TextClasses: Sendable {
+public struct TextClasses: EpisodeClasses {
     /// The feature vectors of each class's texts.
     public let members: [[[Float]]]
     /// The class names (`group/label`).
@@ -137,30 +137,4 @@ public struct TextClasses: Sendable {
 }
 
 /// N-way K-shot episodes of one split of ``TextClasses``, as an ``EpisodeSampler``.
-public struct TextEpisodes: EpisodeSampler, Sendable {
-    /// The classes.
-    public let classes: TextClasses
-    /// N.
-    public let way: Int
-    /// K.
-    public let shot: Int
-    /// Query texts per class.
-    public let queryPerClass: Int
-    /// Whether episodes come from the meta-test groups.
-    public let forTesting: Bool
-
-    /// Episodes of the given shape.
-    public init(classes: TextClasses, way: Int, shot: Int, queryPerClass: Int, forTesting: Bool) {
-        self.classes = classes
-        self.way = way
-        self.shot = shot
-        self.queryPerClass = queryPerClass
-        self.forTesting = forTesting
-    }
-
-    /// Draws one episode.
-    public func sampleEpisode(using generator: inout RandomGenerator) -> Episode {
-        classes.sampleEpisode(
-            way: way, shot: shot, queryPerClass: queryPerClass, forTesting: forTesting, using: &generator)
-    }
-}
+public typealias TextEpisodes = ClassEpisodes<TextClasses>
