@@ -28,6 +28,9 @@ struct ExperimentConditionalCommand: ParsableCommand {
     @Argument(help: "A .mont grammar with a weights block (or an NLTK .fcfg grammar: uniform weights).")
     var file: String
 
+    @OptionGroup(title: "Model and training")
+    var network: GrammarModelOptions
+
     @Option(name: .long, help: "conditional-lm or unconditional-lm.")
     var method: MeaningConditionedMethod = .conditionalLM
 
@@ -37,23 +40,8 @@ struct ExperimentConditionalCommand: ParsableCommand {
     @Option(name: .customLong("eval-conditions"), help: "Meanings asked for per measurement.")
     var evalConditions = 500
 
-    @Option(name: .customLong("max-length"), help: "Leave out training sentences longer than this (words).")
-    var maxLength = 30
-
     @Option(name: .long, help: "Training epochs.")
     var epochs = 20
-
-    @Option(name: .customLong("embedding-size"), help: "Embedding width.")
-    var embeddingSize = 32
-
-    @Option(name: .customLong("hidden-size"), help: "LSTM width.")
-    var hiddenSize = 64
-
-    @Option(name: .customLong("batch-size"), help: "Sentences per batch.")
-    var batchSize = 64
-
-    @Option(name: .long, help: "Adam's learning rate.")
-    var lr: Float = 5e-3
 
     @Option(name: .long, help: "Sampling temperature of generation.")
     var temperature: Float = 1
@@ -74,8 +62,9 @@ struct ExperimentConditionalCommand: ParsableCommand {
         let grammar = try WeightedGrammarSupport.load(file, valuation: nil)
         let settings = MeaningConditionedSettings(
             method: method, trainingSamples: trainSamples, evaluationConditions: evalConditions,
-            maximumLength: maxLength, embeddingSize: embeddingSize, hiddenSize: hiddenSize, batchSize: batchSize,
-            learningRate: lr, epochs: epochs, temperature: temperature, evaluationInterval: evalInterval, seed: seed)
+            maximumLength: network.maxLength, embeddingSize: network.embeddingSize, hiddenSize: network.hiddenSize,
+            batchSize: network.batchSize, learningRate: network.lr, epochs: epochs, temperature: temperature,
+            evaluationInterval: evalInterval, seed: seed)
         let clock = ContinuousClock()
         let started = clock.now
         let result: MeaningConditionedRun
@@ -133,4 +122,22 @@ struct ConditionalSummary: Codable {
     var meanings: Int
     var knownConditionFraction: Double
     var final: [String: Double]
+}
+
+/// The network and optimizer options `experiment generate` and `experiment conditional` share.
+struct GrammarModelOptions: ParsableArguments {
+    @Option(name: .customLong("max-length"), help: "Leave out training sentences longer than this (words).")
+    var maxLength = 30
+
+    @Option(name: .customLong("embedding-size"), help: "Embedding width.")
+    var embeddingSize = 32
+
+    @Option(name: .customLong("hidden-size"), help: "LSTM width.")
+    var hiddenSize = 64
+
+    @Option(name: .customLong("batch-size"), help: "Sentences per batch.")
+    var batchSize = 64
+
+    @Option(name: .long, help: "Adam's learning rate (the generator's, for the adversarial methods).")
+    var lr: Float = 5e-3
 }

@@ -32,6 +32,9 @@ struct ExperimentGenerateCommand: ParsableCommand {
     @Argument(help: "A .mont grammar with a weights block (or an NLTK .fcfg grammar: uniform weights).")
     var file: String
 
+    @OptionGroup(title: "Model and training")
+    var network: GrammarModelOptions
+
     @Option(name: .long, help: "mle, scheduled-sampling, sentence-vae, seqgan or gumbel.")
     var method: GrammarGeneratorMethod = .mle
 
@@ -43,9 +46,6 @@ struct ExperimentGenerateCommand: ParsableCommand {
 
     @Option(name: .customLong("eval-samples"), help: "Sentences generated per measurement.")
     var evalSamples = 500
-
-    @Option(name: .customLong("max-length"), help: "Leave out training sentences longer than this (words).")
-    var maxLength = 30
 
     @Option(name: .customLong("pretrain-epochs"), help: "MLE epochs before the adversarial phase.")
     var pretrainEpochs = 20
@@ -65,20 +65,8 @@ struct ExperimentGenerateCommand: ParsableCommand {
     @Option(name: .long, help: "Monte Carlo rollouts per prefix (seqgan).")
     var rollouts = 8
 
-    @Option(name: .customLong("embedding-size"), help: "Embedding width.")
-    var embeddingSize = 32
-
-    @Option(name: .customLong("hidden-size"), help: "LSTM width.")
-    var hiddenSize = 64
-
     @Option(name: .customLong("latent-size"), help: "Latent dimensions (sentence-vae).")
     var latentSize = 16
-
-    @Option(name: .customLong("batch-size"), help: "Sentences per batch.")
-    var batchSize = 64
-
-    @Option(name: .long, help: "Adam's learning rate of the generator.")
-    var lr: Float = 5e-3
 
     @Option(
         name: .customLong("sampling-floor"), help: "Last probability of reading the gold token (scheduled-sampling).")
@@ -103,8 +91,9 @@ struct ExperimentGenerateCommand: ParsableCommand {
         let grammar = try WeightedGrammarSupport.load(file, valuation: nil)
         let settings = GrammarGeneratorSettings(
             method: method, reward: reward, trainingSamples: trainSamples, evaluationSamples: evalSamples,
-            maximumLength: maxLength, embeddingSize: embeddingSize, hiddenSize: hiddenSize, latentSize: latentSize,
-            batchSize: batchSize, learningRate: lr, pretrainEpochs: pretrainEpochs, rounds: rounds,
+            maximumLength: network.maxLength, embeddingSize: network.embeddingSize, hiddenSize: network.hiddenSize,
+            latentSize: latentSize,
+            batchSize: network.batchSize, learningRate: network.lr, pretrainEpochs: pretrainEpochs, rounds: rounds,
             discriminatorPretrainRounds: discriminatorPretrain, generatorSteps: generatorSteps,
             discriminatorSteps: discriminatorSteps, rolloutCount: rollouts, scheduledSamplingFloor: samplingFloor,
             wordDropout: wordDropout, evaluationInterval: evalInterval, seed: seed)
