@@ -1,0 +1,158 @@
+import Autodiff
+import Foundation
+import NeuralNet
+import Testing
+
+/// `mpirun -np 2 montague train seq2seq | gan | style-transfer | rl`: N ranks at per-rank batch B against one
+/// process at batch N·B, one writer, and the refusals with their reasons.
+@Suite(
+    "montague train seq2seq, gan, style-transfer and rl under mpirun", .serialized,
+    .enabled(
+        if: RankProgram.skipReason == nil,
+        "mpirun not found on PATH: install Open MPI (make setup) to run the 2-rank tests"))
+struct DataParallelCommandsTests {
+    /// A fresh directory, deleted by the caller.
+    static func scratch(_ name: String) throws -> URL {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("montague-mpi-\(name)-\(UUID())")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        return directory
+    }
+
+    /// Runs `arguments` as one process with `singleBatch` and on 2 ranks with `singleBatch / 2` (the batch flag
+    /// is `batchFlag`), checks both succeed and rank 0 alone reports, and returns the largest weight difference.
+    static func compare(
+        _ arguments: (URL) -> [String], batchFlag: String, singleBatch: Int, in directory: URL,
+        expectSingleWriterLog: Bool = true
+    ) throws -> Float {
+        let program = try RankProgram.locate()
+        let one = directory.appendingPathComponent("one")
+        let two = directory.appendingPathComponent("two")
+        let single = try program.run(
+            arguments(one) + [batchFlag, "\(singleBatch)"], ranks: nil, executable: program.montague)
+        let parallel = try program.run(
+            arguments(two) + [batchFlag, "\(singleBatch / 2)"], ranks: 2, executable: program.montague)
+        #expect(single.status == 0, "\(single.standardOutput)\n\(single.standardError)")
+        #expect(parallel.status == 0, "\(parallel.standardOutput)\n\(parallel.standardError)")
+        #expect(
+            parallel.standardOutput.components(separatedBy: "data-parallel training on 2 ranks").count == 2,
+            "rank 0 alone reports: \(parallel.standardOutput)")
+        if expectSingleWriterLog {
+            let log = try String(contentsOf: URL(fileURLWithPath: two.path + ".jsonl"), encoding: .utf8)
+            let singleLog = try String(contentsOf: URL(fileURLWithPath: one.path + ".jsonl"), encoding: .utf8)
+            #expect(
+                log.split(separator: "\n").count == singleLog.split(separator: "\n").count,
+                "one writer: the 2-rank log has as many records as the single process's\n\(log)")
+        }
+        return DataParallelLanguageModelTests.largestDifference(
+            try DataParallelLanguageModelTests.weights(one), try DataParallelLanguageModelTests.weights(two))
+    }
+
+    @Test("seq2seq: 2 ranks × batch 4 give the model of 1 process × batch 8")
+    func seq2seq() throws {
+        let directory = try Self.scratch("seq2seq")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let verbs = ["walk", "run", "jump", "look"]
+        let actions = ["I_WALK", "I_RUN", "I_JUMP", "I_LOOK"]
+        var lines: [String] = []
+        for (index, verb) in verbs.enumerated() {
+            for times in 1...3 {
+                let modifier = ["", " twice", " thrice"][times - 1]
+                lines.append(
+                    "IN: \(verb)\(modifier) OUT: "
+                        + Array(repeating: actions[index], count: times).joined(separator: " "))
+            }
+        }
+        lines += [
+            "IN: walk and run OUT: I_WALK I_RUN", "IN: jump and look OUT: I_JUMP I_LOOK",
+            "IN: run and jump OUT: I_RUN I_JUMP", "IN: look and walk OUT: I_LOOK I_WALK",
+        ]
+        let train = directory.appendingPathComponent("train.txt")
+        try (lines.joined(separator: "\n") + "\n").write(to: train, atomically: true, encoding: .utf8)
+        let difference = try Self.compare(
+            { output in
+                [
+                    "train", "seq2seq", "--train", train.path, "--hidden", "8", "--embedding", "4", "--steps", "4",
+                    "--seed", "3", "--report-every", "1", "--valid", train.path, "--output", output.path,
+                    "--metrics", output.path + ".jsonl",
+                ]
+            }, batchFlag: "--batch-size", singleBatch: 8, in: directory)
+        #expect(difference < 1e-5, "largest weight difference: \(difference)")
+    }
+
+    @Test("gan: 2 ranks × batch 16 give the model of 1 process × batch 32 (noise and data drawn for the global batch)")
+    func gan() throws {
+        let directory = try Self.scratch("gan")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let difference = try Self.compare(
+            { output in
+                [
+                    "train", "gan", "--data", "ring8", "--toy-count", "200", "--hidden", "8", "--layers", "1",
+                    "--noise", "2", "--steps", "4", "--log-every", "1", "--seed", "5", "--output", output.path,
+                    "--metrics", output.path + ".jsonl",
+                ]
+            }, batchFlag: "--batch-size", singleBatch: 32, in: directory)
+        #expect(difference < 1e-5, "largest weight difference: \(difference)")
+    }
+
+    @Test("style-transfer (cross-aligned, no dropout): 2 ranks × batch 4 give the model of 1 process × batch 8")
+    func styleTransfer() throws {
+        let directory = try Self.scratch("style")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let words = [["good", "great", "fine", "nice"], ["bad", "awful", "poor", "sad"]]
+        var generator = RandomGenerator(seed: 4)
+        var styles: [String] = []
+        for (style, adjectives) in words.enumerated() {
+            let lines = (0..<24).map { _ in
+                ["the", "food", "was", adjectives[generator.nextInt(below: 4)], "today"].prefix(
+                    3 + generator.nextInt(below: 3)
+                ).joined(separator: " ")
+            }
+            let url = directory.appendingPathComponent("style\(style).txt")
+            try (lines.joined(separator: "\n") + "\n").write(to: url, atomically: true, encoding: .utf8)
+            styles += ["--style", "s\(style)=\(url.path)"]
+        }
+        let difference = try Self.compare(
+            { output in
+                ["train", "style-transfer", "--method", "cross-aligned"] + styles + [
+                    "--output", output.path, "--metrics", output.path + ".jsonl", "--steps", "3",
+                    "--embedding-size", "4", "--style-size", "3", "--content-size", "4", "--filter-widths", "1,2",
+                    "--filter-count", "2", "--dropout", "0", "--classifier-epochs", "0", "--lm-steps", "0",
+                    "--valid-fraction", "0.1",
+                ]
+            }, batchFlag: "--batch-size", singleBatch: 8, in: directory)
+        #expect(difference < 1e-5, "largest weight difference: \(difference)")
+    }
+
+    @Test("rl: a2c and ppo train on 2 ranks; off-policy methods and reinforce refuse several ranks, saying why")
+    func reinforcementLearning() throws {
+        let program = try RankProgram.locate()
+        let directory = try Self.scratch("rl")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        for method in ["a2c", "ppo"] {
+            let output = directory.appendingPathComponent(method)
+            let result = try program.run(
+                [
+                    "train", "rl", "--env", "CartPole-v1", "--method", method, "--steps", "512", "--eval-episodes", "1",
+                    "--output", output.path,
+                ],
+                ranks: 2, executable: program.montague)
+            #expect(result.status == 0, "\(result.standardOutput)\n\(result.standardError)")
+            #expect(result.standardOutput.components(separatedBy: "data-parallel training on 2 ranks").count == 2)
+            #expect(result.standardOutput.components(separatedBy: "saved ").count == 2, "rank 0 alone writes")
+            #expect(FileManager.default.fileExists(atPath: output.appendingPathComponent("weights.safetensors").path))
+        }
+        for (method, reason) in [("dqn", "replay buffer"), ("reinforce", "whole episodes")] {
+            let result = try program.run(
+                [
+                    "train", "rl", "--env", "CartPole-v1", "--method", method, "--steps", "64",
+                    "--output", directory.appendingPathComponent(method).path,
+                ],
+                ranks: 2, timeout: 60, executable: program.montague)
+            #expect(!result.timedOut)
+            #expect(result.status == 2)
+            #expect(
+                result.standardError.contains("cannot train on several ranks") && result.standardError.contains(reason),
+                "\(result.standardError)")
+        }
+    }
+}
