@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# Scaling of the data-parallel training commands: each command at 1 rank and at 2 ranks (the same per-rank batch,
+# so 2 ranks train on twice the examples per step), with every rank's wall-clock and CPU time from /usr/bin/time.
+# Prints one markdown table row per run. See docs/distributed.md ("Measured: the training commands").
+#
+#   swift build -c release --product montague
+#   OPENBLAS_NUM_THREADS=1 bench/distributed_commands.sh [.build/release/montague] [work directory]
+#
+# Data: SCAN (compgen/scan) and the Yelp sentiment sentences (yelp/) from the shared data directory
+# (MONTAGUE_DATA, default /work/shared/data); the GAN and RL runs need no data.
+set -euo pipefail
+MONTAGUE=$(realpath "${1:-.build/release/montague}")
+WORK=${2:-$(mktemp -d /tmp/montague-dist-bench.XXXXXX)}
+DATA=${MONTAGUE_DATA:-/work/shared/data}
+MPIRUN=(mpirun --allow-run-as-root --oversubscribe --mca btl self,vader -x OPENBLAS_NUM_THREADS)
+export OPENBLAS_NUM_THREADS=${OPENBLAS_NUM_THREADS:-1}
+mkdir -p "$WORK"
+head -n 5000 "$DATA/yelp/sentiment.train.0" > "$WORK/neg.txt"
+head -n 5000 "$DATA/yelp/sentiment.train.1" > "$WORK/pos.txt"
+
+# run NAME RANKS STEPS ARGS…: times every rank, prints "| NAME | RANKS | steps | max wall s | CPU s per rank | …".
+run() {
+  local name=$1 ranks=$2 steps=$3
+  shift 3
+  local log="$WORK/$name-$ranks.time"
+  rm -rf "$WORK/$name-$ranks" "$log"
+  local timed=(/usr/bin/time -a -o "$log" -f "%e %U %S")
+  if [ "$ranks" = 1 ]; then
+    "${timed[@]}" "$MONTAGUE" "$@" --output "$WORK/$name-$ranks" > "$WORK/$name-$ranks.out" 2>&1
+  else
+    "${MPIRUN[@]}" -np "$ranks" "${timed[@]}" "$MONTAGUE" "$@" --output "$WORK/$name-$ranks" \
+      > "$WORK/$name-$ranks.out" 2>&1
+  fi
+  awk -v name="$name" -v ranks="$ranks" -v steps="$steps" -v load="$(cut -d' ' -f1 /proc/loadavg)" '
+    { wall = $1 > wall ? $1 : wall; cpu += $2 + $3; n += 1 }
+    END {
+      printf "| %s | %d | %d | %.1f | %.2f | %.1f | %.4f | %s |\n", name, ranks, steps, wall, cpu / n, cpu,
+        cpu / n / steps, load
+    }' "$log"
+}
+
+echo "| command | ranks | steps per rank | wall s (slowest rank) | CPU s per rank | CPU s, all ranks | CPU s per step per rank | load |"
+echo "|---|---:|---:|---:|---:|---:|---:|---:|"
+SEQ=(train seq2seq --train "$DATA/compgen/scan/tasks_train_simple.txt" --hidden 64 --embedding 32 --batch-size 32
+  --steps 200 --report-every 100 --seed 1)
+run seq2seq 1 200 "${SEQ[@]}"
+run seq2seq 2 200 "${SEQ[@]}"
+GAN=(train gan --data ring8 --hidden 128 --layers 3 --batch-size 256 --steps 500 --log-every 100 --seed 1 --quiet)
+run gan 1 500 "${GAN[@]}"
+run gan 2 500 "${GAN[@]}"
+STYLE=(train style-transfer --method cross-aligned --style neg="$WORK/neg.txt" --style pos="$WORK/pos.txt"
+  --classifier-epochs 0 --lm-steps 0 --batch-size 32 --steps 20 --max-length 15)
+run style-transfer 1 20 "${STYLE[@]}"
+run style-transfer 2 20 "${STYLE[@]}"
+# --steps counts the environment steps of all ranks: 2 ranks at 32768 make as many updates as 1 rank at 16384
+# (16384 environment steps per rank in both).
+run rl-ppo 1 16384 train rl --env CartPole-v1 --method ppo --steps 16384 --eval-episodes 1 --seed 1
+run rl-ppo 2 16384 train rl --env CartPole-v1 --method ppo --steps 32768 --eval-episodes 1 --seed 1
+run rl-a2c 1 16384 train rl --env CartPole-v1 --method a2c --steps 16384 --eval-episodes 1 --seed 1
+run rl-a2c 2 16384 train rl --env CartPole-v1 --method a2c --steps 32768 --eval-episodes 1 --seed 1
+echo "outputs and per-rank times: $WORK"
