@@ -42,20 +42,20 @@ run() {
 echo "| command | ranks | steps per rank | wall s (slowest rank) | CPU s per rank | CPU s, all ranks | CPU s per step per rank | load |"
 echo "|---|---:|---:|---:|---:|---:|---:|---:|"
 SEQ=(train seq2seq --train "$DATA/compgen/scan/tasks_train_simple.txt" --hidden 64 --embedding 32 --batch-size 32
-  --steps 200 --report-every 100 --seed 1)
-run seq2seq 1 200 "${SEQ[@]}"
-run seq2seq 2 200 "${SEQ[@]}"
-GAN=(train gan --data ring8 --hidden 128 --layers 3 --batch-size 256 --steps 500 --log-every 100 --seed 1 --quiet)
-run gan 1 500 "${GAN[@]}"
-run gan 2 500 "${GAN[@]}"
+  --steps 100 --report-every 50 --seed 1)
+run seq2seq 1 100 "${SEQ[@]}"
+run seq2seq 2 100 "${SEQ[@]}"
+GAN=(train gan --data ring8 --hidden 128 --layers 3 --batch-size 256 --steps 200 --log-every 100 --seed 1 --quiet)
+run gan 1 200 "${GAN[@]}"
+run gan 2 200 "${GAN[@]}"
 STYLE=(train style-transfer --method cross-aligned --style neg="$WORK/neg.txt" --style pos="$WORK/pos.txt"
-  --classifier-epochs 0 --lm-steps 0 --batch-size 32 --steps 20 --max-length 15)
-run style-transfer 1 20 "${STYLE[@]}"
-run style-transfer 2 20 "${STYLE[@]}"
-# --steps counts the environment steps of all ranks: 2 ranks at 32768 make as many updates as 1 rank at 16384
-# (16384 environment steps per rank in both).
-run rl-ppo 1 16384 train rl --env CartPole-v1 --method ppo --steps 16384 --eval-episodes 1 --seed 1
-run rl-ppo 2 16384 train rl --env CartPole-v1 --method ppo --steps 32768 --eval-episodes 1 --seed 1
-run rl-a2c 1 16384 train rl --env CartPole-v1 --method a2c --steps 16384 --eval-episodes 1 --seed 1
-run rl-a2c 2 16384 train rl --env CartPole-v1 --method a2c --steps 32768 --eval-episodes 1 --seed 1
+  --classifier-epochs 0 --lm-steps 0 --batch-size 32 --steps 10 --max-length 15)
+run style-transfer 1 10 "${STYLE[@]}"
+run style-transfer 2 10 "${STYLE[@]}"
+# --steps counts the environment steps of all ranks: 2 ranks at 16384 make as many updates as 1 rank at 8192
+# (8192 environment steps per rank in both).
+run rl-ppo 1 8192 train rl --env CartPole-v1 --method ppo --steps 8192 --eval-episodes 1 --seed 1
+run rl-ppo 2 8192 train rl --env CartPole-v1 --method ppo --steps 16384 --eval-episodes 1 --seed 1
+run rl-a2c 1 8192 train rl --env CartPole-v1 --method a2c --steps 8192 --eval-episodes 1 --seed 1
+run rl-a2c 2 8192 train rl --env CartPole-v1 --method a2c --steps 16384 --eval-episodes 1 --seed 1
 echo "outputs and per-rank times: $WORK"

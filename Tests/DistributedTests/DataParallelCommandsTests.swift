@@ -47,7 +47,26 @@ struct DataParallelCommandsTests {
             try DataParallelLanguageModelTests.weights(one), try DataParallelLanguageModelTests.weights(two))
     }
 
-    @Test("seq2seq: 2 ranks × batch 4 give the model of 1 process × batch 8")
+    /// Continues the single-process run of ``compare(_:batchFlag:singleBatch:in:expectSingleWriterLog:)`` on 2 ranks
+    /// and the 2-rank run as one process (`arguments` now with the larger step budget): resuming works with another
+    /// rank count, and both continuations still agree. Returns their largest weight difference.
+    static func continueCrosswise(
+        _ arguments: (URL) -> [String], batchFlag: String, singleBatch: Int, in directory: URL
+    ) throws -> Float {
+        let program = try RankProgram.locate()
+        let one = directory.appendingPathComponent("one")
+        let two = directory.appendingPathComponent("two")
+        let onTwo = try program.run(
+            arguments(one) + [batchFlag, "\(singleBatch / 2)"], ranks: 2, executable: program.montague)
+        let alone = try program.run(
+            arguments(two) + [batchFlag, "\(singleBatch)"], ranks: nil, executable: program.montague)
+        #expect(onTwo.status == 0, "\(onTwo.standardOutput)\n\(onTwo.standardError)")
+        #expect(alone.status == 0, "\(alone.standardOutput)\n\(alone.standardError)")
+        return DataParallelLanguageModelTests.largestDifference(
+            try DataParallelLanguageModelTests.weights(one), try DataParallelLanguageModelTests.weights(two))
+    }
+
+    @Test("seq2seq: 2 ranks × batch 4 give the model of 1 process × batch 8; each resumes the other")
     func seq2seq() throws {
         let directory = try Self.scratch("seq2seq")
         defer { try? FileManager.default.removeItem(at: directory) }
@@ -68,33 +87,47 @@ struct DataParallelCommandsTests {
         ]
         let train = directory.appendingPathComponent("train.txt")
         try (lines.joined(separator: "\n") + "\n").write(to: train, atomically: true, encoding: .utf8)
-        let difference = try Self.compare(
+        func arguments(steps: Int) -> (URL) -> [String] {
             { output in
                 [
-                    "train", "seq2seq", "--train", train.path, "--hidden", "8", "--embedding", "4", "--steps", "4",
-                    "--seed", "3", "--report-every", "1", "--valid", train.path, "--output", output.path,
+                    "train", "seq2seq", "--train", train.path, "--hidden", "8", "--embedding", "4", "--steps",
+                    "\(steps)", "--seed", "3", "--report-every", "1", "--valid", train.path, "--output", output.path,
                     "--metrics", output.path + ".jsonl",
                 ]
-            }, batchFlag: "--batch-size", singleBatch: 8, in: directory)
+            }
+        }
+        let difference = try Self.compare(arguments(steps: 4), batchFlag: "--batch-size", singleBatch: 8, in: directory)
         #expect(difference < 1e-5, "largest weight difference: \(difference)")
+        let resumed = try Self.continueCrosswise(
+            arguments(steps: 6), batchFlag: "--batch-size", singleBatch: 8, in: directory)
+        #expect(resumed < 1e-5, "largest weight difference after resuming with the other rank count: \(resumed)")
     }
 
-    @Test("gan: 2 ranks × batch 16 give the model of 1 process × batch 32 (noise and data drawn for the global batch)")
+    @Test("gan: 2 ranks × batch 16 give the model of 1 process × batch 32 (global draws), also resumed")
     func gan() throws {
         let directory = try Self.scratch("gan")
         defer { try? FileManager.default.removeItem(at: directory) }
-        let difference = try Self.compare(
+        func arguments(steps: Int, resume: Bool = false) -> (URL) -> [String] {
             { output in
                 [
                     "train", "gan", "--data", "ring8", "--toy-count", "200", "--hidden", "8", "--layers", "1",
-                    "--noise", "2", "--steps", "4", "--log-every", "1", "--seed", "5", "--output", output.path,
+                    "--noise", "2", "--steps", "\(steps)", "--log-every", "1", "--seed", "5", "--output", output.path,
                     "--metrics", output.path + ".jsonl",
-                ]
-            }, batchFlag: "--batch-size", singleBatch: 32, in: directory)
+                ] + (resume ? ["--resume"] : [])
+            }
+        }
+        let difference = try Self.compare(
+            arguments(steps: 4), batchFlag: "--batch-size", singleBatch: 32, in: directory)
         #expect(difference < 1e-5, "largest weight difference: \(difference)")
+        // A resumed GAN keeps its stored per-rank batch size, so each run continues with its own rank count.
+        let resumed = try Self.compare(
+            arguments(steps: 6, resume: true), batchFlag: "--batch-size", singleBatch: 32, in: directory)
+        #expect(resumed < 1e-5, "largest weight difference after resuming: \(resumed)")
     }
 
-    @Test("style-transfer (cross-aligned, no dropout, equal lengths): 2 ranks × batch 4 give the model of 1 process × batch 8")
+    @Test(
+        "style-transfer (cross-aligned, no dropout, equal lengths): 2 ranks × batch 4 give the model of 1 process × batch 8"
+    )
     func styleTransfer() throws {
         let directory = try Self.scratch("style")
         defer { try? FileManager.default.removeItem(at: directory) }

@@ -74,11 +74,11 @@ struct SingleProcessTests {
 
     @Test("commands without data parallelism refuse several ranks, and accept one")
     func singleProcessOnly() throws {
-        #expect(throws: DistributedError.singleProcessOnly(command: "train gan", ranks: 2)) {
-            try LaunchEnvironment(["OMPI_COMM_WORLD_SIZE": "2"]).requireSingleProcess("train gan")
+        #expect(throws: DistributedError.singleProcessOnly(command: "train vae", ranks: 2)) {
+            try LaunchEnvironment(["OMPI_COMM_WORLD_SIZE": "2"]).requireSingleProcess("train vae")
         }
-        try LaunchEnvironment(["OMPI_COMM_WORLD_SIZE": "1"]).requireSingleProcess("train gan")
-        try LaunchEnvironment([:]).requireSingleProcess("train gan")
+        try LaunchEnvironment(["OMPI_COMM_WORLD_SIZE": "1"]).requireSingleProcess("train vae")
+        try LaunchEnvironment([:]).requireSingleProcess("train vae")
     }
 
     @Test("a missing library and a library that is not Open MPI are reported, naming what was tried")
