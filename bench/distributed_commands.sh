@@ -41,19 +41,33 @@ run() {
 
 echo "| command | ranks | steps per rank | wall s (slowest rank) | CPU s per rank | CPU s, all ranks | CPU s per step per rank | load |"
 echo "|---|---:|---:|---:|---:|---:|---:|---:|"
-SEQ=(train seq2seq --train "$DATA/compgen/scan/tasks_train_simple.txt" --hidden 64 --embedding 32 --batch-size 32
-  --steps 100 --report-every 50 --seed 1)
-run seq2seq 1 100 "${SEQ[@]}"
-run seq2seq 2 100 "${SEQ[@]}"
-GAN=(train gan --data ring8 --hidden 128 --layers 3 --batch-size 256 --steps 200 --log-every 100 --seed 1 --quiet)
-run gan 1 200 "${GAN[@]}"
-run gan 2 200 "${GAN[@]}"
+# Each configuration runs at S and 2S steps: the difference is the cost of S steps without start-up (MPI_Init,
+# data loading, vocabulary, the final evaluation), see the rows marked "Δ".
+both() {
+  local name=$1 ranks=$2 steps=$3
+  shift 3
+  local first second
+  first=$(run "$name" "$ranks" "$steps" "$@" --steps "$steps")
+  second=$(run "$name" "$ranks" "$((2 * steps))" "$@" --steps "$((2 * steps))")
+  echo "$first"
+  echo "$second"
+  paste -d' ' <(echo "$first" | tr -d '|') <(echo "$second" | tr -d '|') | awk '{
+    printf "| %s Δ | %d | %d | %.1f | %.2f | %.1f | %.4f | %s |\n", $1, $2, $11 - $3, $12 - $4, $13 - $5, $14 - $6,
+      ($13 - $5) / ($11 - $3), $16 }'
+}
+SEQ=(train seq2seq --train "$DATA/compgen/scan/tasks_train_simple.txt" --hidden 256 --embedding 64 --batch-size 64
+  --report-every 1000 --seed 1)
+both seq2seq 1 40 "${SEQ[@]}"
+both seq2seq 2 40 "${SEQ[@]}"
+GAN=(train gan --data ring8 --hidden 512 --layers 3 --batch-size 512 --log-every 1000 --seed 1 --quiet)
+both gan 1 40 "${GAN[@]}"
+both gan 2 40 "${GAN[@]}"
 STYLE=(train style-transfer --method cross-aligned --style neg="$WORK/neg.txt" --style pos="$WORK/pos.txt"
-  --classifier-epochs 0 --lm-steps 0 --batch-size 32 --steps 10 --max-length 15)
-run style-transfer 1 10 "${STYLE[@]}"
-run style-transfer 2 10 "${STYLE[@]}"
+  --classifier-epochs 0 --lm-steps 0 --batch-size 32 --max-length 15)
+both style-transfer 1 8 "${STYLE[@]}"
+both style-transfer 2 8 "${STYLE[@]}"
 # --steps counts the environment steps of all ranks: 2 ranks at 16384 make as many updates as 1 rank at 8192
-# (8192 environment steps per rank in both).
+# (8192 environment steps per rank in both). Start-up is small next to these runs.
 run rl-ppo 1 8192 train rl --env CartPole-v1 --method ppo --steps 8192 --eval-episodes 1 --seed 1
 run rl-ppo 2 8192 train rl --env CartPole-v1 --method ppo --steps 16384 --eval-episodes 1 --seed 1
 run rl-a2c 1 8192 train rl --env CartPole-v1 --method a2c --steps 8192 --eval-episodes 1 --seed 1
