@@ -158,6 +158,32 @@ struct DataParallelCommandsTests {
         #expect(difference < 1e-5, "largest weight difference: \(difference)")
     }
 
+    @Test("a time limit stops every rank after the same step (rank 0's clock decides): no rank is left waiting")
+    func timeLimit() throws {
+        let program = try RankProgram.locate()
+        let directory = try Self.scratch("time")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let train = directory.appendingPathComponent("train.txt")
+        try "IN: walk OUT: I_WALK\nIN: run OUT: I_RUN\nIN: jump OUT: I_JUMP\nIN: look OUT: I_LOOK\n".write(
+            to: train, atomically: true, encoding: .utf8)
+        let runs = [
+            [
+                "train", "seq2seq", "--train", train.path, "--hidden", "8", "--embedding", "4", "--batch-size", "2",
+                "--steps", "100000000", "--time-limit", "1s", "--output", directory.appendingPathComponent("s").path,
+            ],
+            [
+                "train", "gan", "--data", "ring8", "--toy-count", "200", "--hidden", "8", "--layers", "1",
+                "--batch-size", "8", "--steps", "100000000", "--time-limit", "1s", "--quiet",
+                "--output", directory.appendingPathComponent("g").path,
+            ],
+        ]
+        for arguments in runs {
+            let result = try program.run(arguments, ranks: 2, timeout: 120, executable: program.montague)
+            #expect(!result.timedOut, "\(arguments[1]) hung")
+            #expect(result.status == 0, "\(result.standardOutput)\n\(result.standardError)")
+        }
+    }
+
     @Test("rl: a2c and ppo train on 2 ranks; off-policy methods and reinforce refuse several ranks, saying why")
     func reinforcementLearning() throws {
         let program = try RankProgram.locate()
