@@ -359,8 +359,10 @@ public enum Seq2SeqExperiment {
         do {
             try loop.run(
                 step: { step in
-                    let seconds = elapsedBefore + Date().timeIntervalSince(trainingStart)
-                    if let limit = t.timeLimit, seconds >= limit { throw StopRequest.timeLimit }
+                    // The limit is this session's budget (as in `train lm`): a resumed run trains for it again.
+                    if let limit = t.timeLimit, Date().timeIntervalSince(trainingStart) >= limit {
+                        throw StopRequest.timeLimit
+                    }
                     if options.shouldStop() { throw StopRequest.interrupted }
                     if step.epoch != batchesEpoch {
                         batches = Seq2SeqTrainer.epochBatches(
