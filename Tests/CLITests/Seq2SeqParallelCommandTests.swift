@@ -54,6 +54,8 @@ struct Seq2SeqParallelCommandTests {
         }
         let evaluated = try executable.run(["evaluate", output, "--data", tsv])
         #expect(evaluated.status == 0 && evaluated.standardOutput.contains("exact match: 1.0000 (6/6)"))
+        // Copying the source shares no word with the targets.
+        #expect(evaluated.standardOutput.contains("copying the source: 0.00"), "\(evaluated.standardOutput)")
 
         // Recurrent-only flags are refused for a Transformer, and the reverse.
         let wrong = try executable.run(["train", "seq2seq", "--train", tsv, "--arch", "transformer", "--hidden", "8"])
@@ -64,6 +66,35 @@ struct Seq2SeqParallelCommandTests {
             "train", "seq2seq", "--train", tsv, "--arch", "transformer", "--model-size", "10", "--heads", "4",
         ])
         #expect(indivisible.status == 2 && indivisible.standardError.contains("not divisible"))
+    }
+
+    /// `evaluate --data` reports corpus BLEU against the targets and the sources and the BLEU of copying the
+    /// source: on pairs whose target is their source, copying scores 100 and the two BLEUs of the outputs agree.
+    @Test func evaluateReportsBLEUAgainstTargetsAndSources() throws {
+        let directory = try Self.makeDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let sentences = [
+            "the cat sat on the mat", "a dog ran in the park today", "she reads a long book at night",
+            "we walk to the old town", "the sun shines on the sea",
+        ]
+        let tsv = try Self.write(
+            sentences.map { "\($0)\t\($0)" }.joined(separator: "\n") + "\n", "copy.tsv", in: directory)
+        let output = directory.appendingPathComponent("model").path
+        let trained = try executable().run([
+            "train", "seq2seq", "--train", tsv, "--hidden", "8", "--embedding", "4", "--steps", "1", "--seed", "1",
+            "--max-length", "8", "--output", output,
+        ])
+        #expect(trained.status == 0, "stderr: \(trained.standardError)")
+        let evaluated = try executable().run(["evaluate", output, "--data", tsv, "--json"])
+        #expect(evaluated.status == 0, "stderr: \(evaluated.standardError)")
+        let scores = try JSONSerialization.jsonObject(with: Data(evaluated.standardOutput.utf8)) as? [String: Double]
+        #expect(abs((scores?[tsv + ".copy_bleu"] ?? 0) - 100) < 1e-9)
+        let bleu = try #require(scores?[tsv + ".bleu"])
+        #expect(bleu >= 0 && bleu < 100)
+        #expect(scores?[tsv + ".source_bleu"] == bleu)
+        let text = try executable().run(["evaluate", output, "--data", tsv])
+        #expect(text.standardOutput.contains(String(format: "BLEU: %.2f  source-BLEU: %.2f", bleu, bleu)))
+        #expect(text.standardOutput.contains("copying the source: 100.00"), "\(text.standardOutput)")
     }
 
     @Test func alignedFilesWithSubwordsRoundTripText() throws {

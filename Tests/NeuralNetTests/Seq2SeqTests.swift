@@ -313,6 +313,54 @@ struct Seq2SeqExperimentTests {
         #expect(result.bestValidationAccuracy != nil)
         #expect(try output.readManifest().metrics["valid.best_exact_match"] != nil)
     }
+
+    /// Rewrites the wall-clock seconds recorded in a training-state checkpoint (a safetensors header's
+    /// `__metadata__`), as if the earlier sessions had taken that long.
+    static func setElapsedSeconds(_ seconds: Double, in url: URL) throws {
+        let bytes = try Data(contentsOf: url)
+        let headerLength = bytes.prefix(8).enumerated().reduce(0) { $0 | Int($1.element) << (8 * $1.offset) }
+        let header = bytes.subdata(in: 8..<(8 + headerLength))
+        var object = try #require(try JSONSerialization.jsonObject(with: header) as? [String: Any])
+        var metadata = try #require(object["__metadata__"] as? [String: String])
+        #expect(metadata[TrainingLoop.elapsedKey] != nil)
+        metadata[TrainingLoop.elapsedKey] = "\(seconds)"
+        object["__metadata__"] = metadata
+        var newHeader = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
+        while newHeader.count % 8 != 0 { newHeader.append(UInt8(ascii: " ")) }
+        var rewritten = Data((0..<8).map { UInt8(truncatingIfNeeded: newHeader.count >> (8 * $0)) })
+        rewritten.append(newHeader)
+        rewritten.append(bytes.subdata(in: (8 + headerLength)..<bytes.count))
+        try rewritten.write(to: url)
+    }
+
+    /// `timeLimit` is the budget of the current session, as for `train lm` and `train sentence-vae`: a run whose
+    /// earlier sessions already took longer than the limit still trains when resumed.
+    @Test func timeLimitCountsOnlyTheCurrentSession() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("seq2seq-limit-\(UUID())")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let output = ModelDirectory(url: directory)
+        func settings(epochs: Int) -> Seq2SeqExperiment.Settings {
+            Seq2SeqExperiment.Settings(
+                embeddingSize: 4, hiddenSize: 8,
+                training: Seq2SeqTrainingConfiguration(
+                    epochs: epochs, batchSize: 2, maxDecodeLength: 4, reportEvery: 1, timeLimit: 3600))
+        }
+        let first = try Seq2SeqExperiment.run(
+            train: Self.train, test: [], settings: settings(epochs: 1), options: .init(output: output))
+        #expect(first.steps == 2)
+        // The earlier session "took" two hours: more than the one-hour limit of the next session.
+        try Self.setElapsedSeconds(7200, in: output.trainingStateURL)
+        var events: [Seq2SeqExperiment.Event] = []
+        let resumed = try Seq2SeqExperiment.run(
+            train: Self.train, test: [], settings: settings(epochs: 3), options: .init(output: output),
+            report: { events.append($0) })
+        #expect(events.contains(.resumed(step: 2, path: output.url.path)))
+        #expect(!events.contains(.timeLimitReached(step: 2)))
+        #expect(resumed.steps == 6)
+        // The recorded wall time still adds up the sessions.
+        let loop = try SafetensorsFile(contentsOf: output.trainingStateURL)
+        #expect(Double(loop.metadata[TrainingLoop.elapsedKey] ?? "") ?? 0 >= 7200)
+    }
 }
 
 @Suite("Seq2Seq model directory loading")

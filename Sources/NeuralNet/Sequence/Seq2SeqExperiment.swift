@@ -398,7 +398,8 @@ public enum Seq2SeqExperiment {
         do {
             try loop.run(
                 step: { step in
-                    let seconds = elapsedBefore + Date().timeIntervalSince(trainingStart)
+                    // The limit is this session's budget (as in `train lm`): a resumed run trains for it again.
+                    let seconds = Date().timeIntervalSince(trainingStart)
                     var request: StopRequest?
                     if let limit = t.timeLimit, seconds >= limit { request = .timeLimit }
                     if request == nil, options.shouldStop() { request = .interrupted }

@@ -25,8 +25,9 @@ public struct Seq2SeqTrainingConfiguration: Sendable, Equatable {
     public var lengthPenalty: Float
     /// Report the running loss every this many steps.
     public var reportEvery: Int
-    /// Stop training after the step during which this many seconds have passed (`nil`: no limit). A safety net
-    /// for shared machines: the number of steps then depends on the machine's speed.
+    /// Stop training after the step during which this many seconds of the current session have passed (`nil`: no
+    /// limit); a resumed run gets the whole budget again, as in language-model training. A safety net for shared
+    /// machines: the number of steps then depends on the machine's speed.
     public var timeLimit: Double?
 
     /// A configuration; the defaults are teacher forcing with Adam at 1e-3, batches of 32, clipping at 5.

@@ -3,11 +3,13 @@ import Corpus
 import Foundation
 import MontagueSupport
 import NeuralNet
+import TextGeneration
 
 /// `montague predict DIR` and `montague evaluate DIR` for `seq2seq` model directories: map source sentences
 /// (one per line, tokenized as in training — whitespace, word tokenizer or the directory's subword tokenizer;
-/// `IN: … OUT: …` lines are read for their source) and report exact match on SCAN or TSV pairs (library:
-/// ``Seq2SeqPredictor``).
+/// `IN: … OUT: …` lines are read for their source) and report exact match (Lake & Baroni 2018) and corpus BLEU
+/// (Papineni et al. 2002, sacreBLEU's defaults) against the targets and against the sources, beside the BLEU of
+/// copying the source (library: ``Seq2SeqPredictor``, ``BLEU``).
 enum Seq2SeqKind: ModelKindHandler {
     static let kind = Seq2SeqExperiment.kind
 
@@ -69,13 +71,30 @@ enum Seq2SeqKind: ModelKindHandler {
                 }
                 return Seq2SeqExample(source: source, target: target)
             }
-            let (accuracy, correct) = predictor.exactMatch(pairs)
+            let predictions = predictor.predict(pairs.map(\.source))
+            let correct = zip(predictions, pairs).filter { $0 == $1.target }.count
+            let accuracy = pairs.isEmpty ? 0 : Double(correct) / Double(pairs.count)
+            let outputs = predictions.map { segmenter.text($0) }
+            let references = pairs.map { segmenter.text($0.target) }
+            let sources = pairs.map { segmenter.text($0.source) }
+            let bleu = BLEU()
+            let referenceBLEU = try bleu.corpusScore(hypotheses: outputs, references: [references]).score
+            let sourceBLEU = try bleu.corpusScore(hypotheses: outputs, references: [sources]).score
+            let copyBLEU = try bleu.corpusScore(hypotheses: sources, references: [references]).score
             if options.json {
                 results[path + ".exact_match"] = accuracy
                 results[path + ".correct"] = Double(correct)
                 results[path + ".total"] = Double(pairs.count)
+                results[path + ".bleu"] = referenceBLEU
+                results[path + ".source_bleu"] = sourceBLEU
+                results[path + ".copy_bleu"] = copyBLEU
             } else {
-                print("\(path): " + String(format: "exact match: %.4f (%d/%d)", accuracy, correct, pairs.count))
+                let scores = String(
+                    format: "BLEU: %.2f  source-BLEU: %.2f  copying the source: %.2f", referenceBLEU, sourceBLEU,
+                    copyBLEU)
+                print(
+                    "\(path): " + String(format: "exact match: %.4f (%d/%d)  ", accuracy, correct, pairs.count)
+                        + scores)
             }
         }
         if options.json {
