@@ -1,6 +1,5 @@
-import Foundation
-
 internal import CVectorKernels
+import Foundation
 
 #if arch(x86_64) && canImport(_Builtin_intrinsics)
 internal import _Builtin_intrinsics.intel
