@@ -47,13 +47,15 @@ let package = Package(
         ),
 
         // MARK: - Library
+        // Vector kernels compiled for AVX-512 / AVX2 per function and chosen at run time (no build flags).
+        .target(name: "CVectorKernels"),
         .target(
             name: "Autodiff",
             dependencies: ["CBLAS"]
         ),
         .target(
             name: "NeuralNet",
-            dependencies: ["Autodiff", "MontagueSupport"]
+            dependencies: ["Autodiff", "MontagueSupport", "CVectorKernels"]
         ),
         .target(
             name: "Sampling",

@@ -36,6 +36,48 @@ public final class Parameter: @unchecked Sendable {
         return try scalars.withUnsafeMutableBufferPointer { buffer in try body(buffer) }
     }
 
+    /// Writes the next scalars from the current ones through `body(current, next)`, keeping the shape and the tape
+    /// leaf (optimizer updates): `body` must write every element of `next`, reading `current` at the same index
+    /// only, because the two may be the same memory.
+    ///
+    /// A training step's graph (the inputs of its first ops, the `wrt:` array of the gradient call) usually still
+    /// holds the current storage when the optimizer runs, so an update in place would first copy it (copy-on-write).
+    /// Instead, once that has happened, the parameter keeps a second buffer: each update writes into the buffer of
+    /// the step before last — free by then — and keeps the current one as the next spare, so steady-state training
+    /// neither copies nor allocates (the double buffering of a compiled step that donates its parameters). When
+    /// nothing else shares the storage the update is in place and no second buffer is made. A tensor taken from
+    /// ``value`` earlier always keeps its values. `body` must not read ``value``.
+    public func updateScalars<Result>(
+        _ body: (_ current: UnsafeBufferPointer<Float>, _ next: UnsafeMutableBufferPointer<Float>) throws -> Result
+    ) rethrows -> Result {
+        let (shape, node) = (value.shape, value.node)
+        var scalars = value.scalars
+        value = Tensor(shape: shape, scalars: [], node: node)  // drop this reference so `scalars` can be unique
+        if spare.count == scalars.count && !scalars.isEmpty {
+            var next = spare
+            spare = []  // unique again unless an old tensor still holds it (then writing copies it first)
+            defer {
+                spare = scalars
+                value = Tensor(shape: shape, scalars: next, node: node)
+            }
+            return try scalars.withUnsafeBufferPointer { source in
+                try next.withUnsafeMutableBufferPointer { destination in try body(source, destination) }
+            }
+        }
+        let sharedBase = scalars.withUnsafeBufferPointer { $0.baseAddress }
+        defer { value = Tensor(shape: shape, scalars: scalars, node: node) }
+        return try scalars.withUnsafeMutableBufferPointer { buffer in
+            if UnsafePointer(buffer.baseAddress) != sharedBase && buffer.count > 0 {
+                // The storage was shared and has just been copied: double-buffer from the next update on.
+                spare = [Float](repeating: 0, count: buffer.count)
+            }
+            return try body(UnsafeBufferPointer(buffer), buffer)
+        }
+    }
+
+    /// The buffer ``updateScalars(_:)`` writes next (empty until an update found the storage shared).
+    private var spare: [Float] = []
+
     /// Replaces the scalars from raw storage (same count).
     public func update(scalars: [Float]) {
         precondition(

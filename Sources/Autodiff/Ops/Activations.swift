@@ -4,8 +4,16 @@ import Foundation
 /// `torch.nn.functional`.
 extension Tensor {
     /// max(x, 0). d/dx = 1 for x > 0, else 0 (0 at the kink, as PyTorch). NaN propagates.
+    ///
+    /// Applied to the result of ``affine(_:weight:bias:)`` (a `Linear` layer with bias) while recording, the two ops
+    /// become one tape node with a fused backward pass (see ``affineReLU(preActivation:x:weight:bias:)``); values
+    /// and gradients are those of the two ops.
     public func relu() -> Tensor {
-        elementwise(
+        if let node, node.op == "affine", node.inputs.count == 3, GradientMode.isRecording {
+            return Tensor.affineReLU(
+                preActivation: self, x: node.inputs[0], weight: node.inputs[1], bias: node.inputs[2])
+        }
+        return elementwise(
             "relu", { Swift.max($0, 0) },
             backward: { g, x, _ in
                 Tensor.elementwiseBackward(

@@ -1,3 +1,4 @@
+internal import CVectorKernels
 import Foundation
 
 #if arch(x86_64) && canImport(_Builtin_intrinsics)
@@ -133,15 +134,17 @@ struct AdamMoments {
             let count = parameter.value.count
             var maxMoments = amsgrad ? maxSecondMoments[index] : []
             if amsgrad { maxSecondMoments[index] = [] }  // keep the buffer uniquely referenced while it is written
-            // In place: θ is read and written at the same index by the same lane, so aliasing is harmless.
-            parameter.updateInPlace { theta in
+            // θ is read and the new θ written at the same index by the same lane, so it does not matter whether
+            // `updateScalars` hands out one buffer (in place) or two (the spare buffer while a graph holds θ).
+            parameter.updateScalars { theta, next in
                 gradients[index].scalars.withUnsafeBufferPointer { grad in
                     firstMoments[index].withUnsafeMutableBufferPointer { m in
                         secondMoments[index].withUnsafeMutableBufferPointer { v in
                             maxMoments.withUnsafeMutableBufferPointer { vMax in
                                 // Element-wise: chunks over threads give the same bits as one thread.
                                 Kernels.parallelFor(count) { range in
-                                    guard let out = theta.baseAddress, let grad = grad.baseAddress,
+                                    guard let theta = theta.baseAddress, let out = next.baseAddress,
+                                        let grad = grad.baseAddress,
                                         let m = m.baseAddress, let v = v.baseAddress
                                     else { return }
                                     let constants = AdamConstants(
@@ -150,11 +153,11 @@ struct AdamMoments {
                                         scaledStepSize: scaledStepSize, scaledEpsilon: scaledEpsilon)
                                     if amsgrad, let vMax = vMax.baseAddress {
                                         AdamMoments.updateAMSGrad(
-                                            range, theta: UnsafePointer(out), gradient: grad, m: m, v: v,
+                                            range, theta: theta, gradient: grad, m: m, v: v,
                                             vMax: vMax, out: out, constants)
                                     } else {
-                                        AdamMoments.update(
-                                            range, theta: UnsafePointer(out), gradient: grad, m: m, v: v, out: out,
+                                        AdamMoments.updateVectorized(
+                                            range, theta: theta, gradient: grad, m: m, v: v, out: out,
                                             constants)
                                     }
                                 }
@@ -165,6 +168,23 @@ struct AdamMoments {
             }
             if amsgrad { maxSecondMoments[index] = maxMoments }
         }
+    }
+
+    /// ``update(_:theta:gradient:m:v:out:_:)`` through the widest vectors of the processor (AVX-512 or AVX2, chosen
+    /// at run time; `montague_adam_update` in `CVectorKernels`): the same operations in the same order, so the same
+    /// bits, with two to four times fewer square roots and divisions issued than eight lanes in SSE.
+    @inline(__always)
+    static func updateVectorized(
+        _ range: Range<Int>, theta: UnsafePointer<Float>, gradient: UnsafePointer<Float>,
+        m: UnsafeMutablePointer<Float>, v: UnsafeMutablePointer<Float>, out: UnsafeMutablePointer<Float>,
+        _ c: AdamConstants
+    ) {
+        let start = range.lowerBound
+        montague_adam_update(
+            theta + start, gradient + start, m + start, v + start, out + start, range.count,
+            MontagueAdamConstants(
+                shrink: c.shrink, l2Penalty: c.l2Penalty, oneMinusBeta1: c.oneMinusBeta1, beta2: c.beta2,
+                oneMinusBeta2: c.oneMinusBeta2, scaledStepSize: c.scaledStepSize, scaledEpsilon: c.scaledEpsilon))
     }
 
     /// The update of `range` in one pass: moments, then the parameter, eight lanes at a time (`SIMD8<Float>`; the

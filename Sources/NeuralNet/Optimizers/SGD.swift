@@ -58,8 +58,9 @@ public final class SGD: Optimizer {
         let nesterov = self.nesterov
         for (index, parameter) in parameters.enumerated() {
             let count = parameter.value.count
-            // In place: each element is read and written at the same index by one thread.
-            parameter.updateInPlace { theta in
+            // Each element is read and written at the same index by one thread, so `theta` and `next` may alias
+            // (in place) or not (the parameter's spare buffer while the step's graph still holds θ).
+            parameter.updateScalars { theta, next in
                 gradients[index].scalars.withUnsafeBufferPointer { grad in
                     if useMomentum {
                         momentumBuffers[index].withUnsafeMutableBufferPointer { buffer in
@@ -68,13 +69,13 @@ public final class SGD: Optimizer {
                                     let g = grad[i] + decay * theta[i]
                                     let b = first ? g : mu * buffer[i] + keep * g
                                     buffer[i] = b
-                                    theta[i] = theta[i] - lr * (nesterov ? g + mu * b : b)
+                                    next[i] = theta[i] - lr * (nesterov ? g + mu * b : b)
                                 }
                             }
                         }
                     } else {
                         Kernels.parallelFor(count) { range in
-                            for i in range { theta[i] = theta[i] - lr * (grad[i] + decay * theta[i]) }
+                            for i in range { next[i] = theta[i] - lr * (grad[i] + decay * theta[i]) }
                         }
                     }
                 }

@@ -1,0 +1,36 @@
+#ifndef MONTAGUE_CVECTORKERNELS_H
+#define MONTAGUE_CVECTORKERNELS_H
+
+/// Vector kernels that Swift cannot compile wider than the baseline x86-64 (SSE2) without unsafe build flags: each
+/// is written with AVX-512 and AVX2 intrinsics in functions compiled for those extensions only, and chosen once at
+/// run time from what the processor supports (CPUID), so one binary runs everywhere.
+
+/// The scalars of one Adam step (Kingma & Ba 2015, in the form of docs/benchmarks.md: the bias corrections folded
+/// into the step size and ε).
+typedef struct {
+    float shrink;          ///< 1 − γ·λ_decoupled (AdamW), else 1
+    float l2Penalty;       ///< λ added to the gradient as θ·λ (Adam's weight decay)
+    float oneMinusBeta1;   ///< 1 − β₁
+    float beta2;           ///< β₂
+    float oneMinusBeta2;   ///< 1 − β₂
+    float scaledStepSize;  ///< γ·√(1 − β₂ᵗ)/(1 − β₁ᵗ)
+    float scaledEpsilon;   ///< ε·√(1 − β₂ᵗ)
+} MontagueAdamConstants;
+
+/// One Adam update of `count` elements, every lane with the same IEEE single-precision operations in the same order
+/// (no fused multiply-add), so the bits equal those of the scalar formula:
+///
+///     p = θ·shrink;  g = grad + l2Penalty·p
+///     m = m + (1 − β₁)·(g − m);  v = v·β₂ + ((1 − β₂)·g)·g
+///     out = p − scaledStepSize·(m / (√v + scaledEpsilon))
+///
+/// `theta` and `out` may be the same buffer (each element is read before it is written); the others must not
+/// overlap.
+void montague_adam_update(
+    const float *theta, const float *gradient, float *m, float *v, float *out, long count,
+    MontagueAdamConstants constants);
+
+/// The lanes the kernels above use on this processor: 16 (AVX-512F), 8 (AVX2) or 1 (scalar C).
+int montague_vector_lanes(void);
+
+#endif
