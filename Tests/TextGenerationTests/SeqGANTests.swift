@@ -204,14 +204,16 @@ struct SeqGANTests {
                 #expect(abs(loss - (maximumLikelihood["mle_loss"] ?? .nan)) < 1e-5)
             }
         }
-        let difference = zip(mle.generator.parameterValues, gold.generator.parameterValues).map { a, b in
-            zip(a.scalars, b.scalars).map { abs($0 - $1) }.max() ?? 0
-        }.max() ?? 0
+        let difference =
+            zip(mle.generator.parameterValues, gold.generator.parameterValues).map { a, b in
+                zip(a.scalars, b.scalars).map { abs($0 - $1) }.max() ?? 0
+            }.max() ?? 0
         #expect(difference < 1e-4)
         // With ε decaying the generator differs from the MLE one (the comparison above can fail).
-        let decayed = zip(mle.generator.parameterValues, straight.generator.parameterValues).map { a, b in
-            zip(a.scalars, b.scalars).map { abs($0 - $1) }.max() ?? 0
-        }.max() ?? 0
+        let decayed =
+            zip(mle.generator.parameterValues, straight.generator.parameterValues).map { a, b in
+                zip(a.scalars, b.scalars).map { abs($0 - $1) }.max() ?? 0
+            }.max() ?? 0
         #expect(decayed > 1e-3)
     }
 
