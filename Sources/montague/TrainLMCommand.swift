@@ -55,7 +55,9 @@ struct TrainLMCommand: ParsableCommand {
             tokens per batch); --accumulate K sums the gradients of K batches per optimizer step. \
             --scheduled-sampling feeds the model's own predictions back as inputs with a decaying probability \
             (Bengio et al. 2015): constant:EPS, linear:START,SLOPE,MIN, exponential:K[,MIN], inverse-sigmoid:K \
-            (EPS is the probability of the gold token).
+            (EPS is the probability of the gold token). --sampled-softmax K trains every architecture with a \
+            sampled softmax (Jean et al. 2015) of K candidates drawn uniformly per batch; evaluation and sampling \
+            use the full softmax.
 
             Examples:
               montague train lm --train corpus.txt --valid dev.txt --steps 2000 --output runs/lm
@@ -157,6 +159,11 @@ struct TrainLMCommand: ParsableCommand {
     @Option(name: .customLong("sampling-choice"), help: "Fed-back prediction in scheduled sampling (default argmax).")
     var samplingChoice: ScheduledSamplingChoice = .argmax
 
+    @Option(
+        name: .customLong("sampled-softmax"),
+        help: "Train with a sampled softmax of this many uniform candidates per batch (evaluation: full softmax).")
+    var sampledSoftmax: Int?
+
     @Option(name: .long, help: "Total optimizer steps.")
     var steps = 1000
 
@@ -181,6 +188,12 @@ struct TrainLMCommand: ParsableCommand {
         if let feedForward { try requirePositive(feedForward, "--feed-forward") }
         if let batchTokens { try requirePositive(batchTokens, "--batch-tokens") }
         try requirePositive(accumulate, "--accumulate")
+        if let sampledSoftmax {
+            try requirePositive(sampledSoftmax, "--sampled-softmax")
+            if scheduledSampling != nil {
+                throw ValidationError("--sampled-softmax and --scheduled-sampling cannot be combined")
+            }
+        }
         let transformerFlags = [
             (modelSize != nil, "--model-size"), (heads != nil, "--heads"), (feedForward != nil, "--feed-forward"),
             (positions != nil, "--positions"), (norm != nil, "--norm"), (activation != nil, "--activation"),
@@ -216,7 +229,8 @@ struct TrainLMCommand: ParsableCommand {
             layerCount: layers ?? (arch == .transformer ? 2 : 1), dropout: dropout, batchSize: batchSize,
             learningRate: lr, maxGradientNorm: clip, steps: steps, evaluationInterval: evalEvery, seed: seed,
             architecture: arch, transformer: transformer, accumulationSteps: accumulate, batchTokens: batchTokens,
-            scheduledSampling: scheduledSampling ?? .teacherForcing, samplingChoice: samplingChoice)
+            scheduledSampling: scheduledSampling ?? .teacherForcing, samplingChoice: samplingChoice,
+            sampledSoftmaxCount: sampledSoftmax)
     }
 
     func run() throws {

@@ -37,7 +37,10 @@ struct TrainSeqGANCommand: ParsableCommand {
             --d-pretrain discriminator rounds, then --rounds adversarial rounds of --g-steps policy-gradient steps \
             (rewards from --rollouts Monte Carlo completions scored by the CNN discriminator) and --d-steps \
             discriminator steps (each on --negatives fresh samples, --d-epochs epochs). With --method mle each \
-            round after pretraining is one more MLE epoch. With --method gumbel the generator steps back-propagate \
+            round after pretraining is one more MLE epoch; with --method scheduled-sampling one epoch of \
+            scheduled sampling (Bengio et al. 2015: each input is the gold token with probability ε, else the \
+            generator's own sample; --scheduled-sampling sets ε's decay per batch, default \
+            linear:1,0.0001,0.5). With --method gumbel the generator steps back-propagate \
             the discriminator's verdict through straight-through Gumbel-softmax samples (Kusner & \
             Hernández-Lobato 2016; --soft-gumbel for soft ones) with an annealed temperature \
             (--gumbel-temperature) instead of REINFORCE. --paper sets the published synthetic-data schedule \
@@ -68,7 +71,7 @@ struct TrainSeqGANCommand: ParsableCommand {
     @Option(name: .long, help: "The model directory to write (and to continue when it exists).")
     var output: String
 
-    @Option(name: .long, help: "mle, seqgan or gumbel (default seqgan).")
+    @Option(name: .long, help: "mle, scheduled-sampling, seqgan or gumbel (default seqgan).")
     var method: SeqGANMethod = .seqgan
 
     @Flag(name: .long, help: "Start from the published synthetic-data schedule.")
@@ -127,6 +130,16 @@ struct TrainSeqGANCommand: ParsableCommand {
         help: "What rewards the seqgan generator: discriminator (SeqGAN) or bleu (PG-BLEU against the training data).")
     var reward: SeqGANReward?
 
+    @Option(
+        name: .customLong("scheduled-sampling"),
+        help: "scheduled-sampling: ε's decay per batch after pretraining (default linear:1,0.0001,0.5).")
+    var scheduledSampling: ScheduledSampling?
+
+    @Option(
+        name: .customLong("sampling-choice"),
+        help: "scheduled-sampling: feed back a draw from the generator (sample, default) or its argmax.")
+    var samplingChoice: ScheduledSamplingChoice?
+
     @Option(name: .long, help: "Generator LSTM width (default 32).")
     var hidden: Int?
 
@@ -177,6 +190,9 @@ struct TrainSeqGANCommand: ParsableCommand {
     func validate() throws {
         if (oracle == nil) == (train == nil) { throw ValidationError("give exactly one of --oracle and --train") }
         if reward != nil && method != .seqgan { throw ValidationError("--reward needs --method seqgan") }
+        if (scheduledSampling != nil || samplingChoice != nil) && method != .scheduledSampling {
+            throw ValidationError("--scheduled-sampling and --sampling-choice need --method scheduled-sampling")
+        }
         for (value, flag) in [
             (pretrainEpochs, "--pretrain-epochs"), (discriminatorPretrain, "--d-pretrain"), (rounds, "--rounds"),
             (generatorSteps, "--g-steps"), (discriminatorSteps, "--d-steps"),
@@ -240,6 +256,8 @@ struct TrainSeqGANCommand: ParsableCommand {
         c.baseline = baseline?.baseline ?? c.baseline
         c.entropyCoefficient = entropy ?? c.entropyCoefficient
         c.reward = reward ?? c.reward
+        c.scheduledSampling = scheduledSampling ?? c.scheduledSampling
+        c.samplingChoice = samplingChoice ?? c.samplingChoice
         c.batchSize = batchSize ?? c.batchSize
         if let gumbelTemperature, let schedule = Self.temperature(gumbelTemperature) { c.gumbelTemperature = schedule }
         c.gumbelHard = !softGumbel

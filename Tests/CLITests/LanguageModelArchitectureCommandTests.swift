@@ -55,6 +55,22 @@ struct LanguageModelArchitectureCommandTests {
             train.path, "--output", directory.appendingPathComponent("gru").path,
         ])
         #expect(gru.status == 0, "\(gru.standardError)")
+        for arch in ["gru", "transformer"] {
+            let sampledModel = directory.appendingPathComponent("sampled-\(arch)").path
+            let sampled = try montague.run(
+                [
+                    "train", "lm", "--arch", arch, "--sampled-softmax", "3", "--steps", "3", "--train", train.path,
+                    "--output", sampledModel,
+                ] + (arch == "gru" ? ["--hidden", "8", "--embedding", "4"] : ["--model-size", "8", "--heads", "2"]))
+            #expect(sampled.status == 0, "\(arch): \(sampled.standardError)")
+            let recipe = try String(contentsOfFile: sampledModel + "/manifest.json", encoding: .utf8)
+            #expect(recipe.contains("\"sampledSoftmaxCount\" : 3"), "\(recipe)")
+        }
+        let sampledWithSchedule = try montague.run([
+            "train", "lm", "--sampled-softmax", "3", "--scheduled-sampling", "constant:0.5", "--train", train.path,
+            "--output", directory.appendingPathComponent("y").path,
+        ])
+        #expect(sampledWithSchedule.status == 2 && sampledWithSchedule.standardError.contains("--sampled-softmax"))
     }
 
     @Test func seq2seqEvaluatesTMXAndAlignedData() throws {

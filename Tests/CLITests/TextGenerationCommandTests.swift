@@ -58,6 +58,18 @@ struct TextGenerationCommandTests {
                 "--method", "mle", "--reward", "bleu",
             ])
         #expect(rewardWithMLE.status == 2 && rewardWithMLE.standardError.contains("--reward"))
+        let ssModel = root.appendingPathComponent("ss").path
+        let scheduled = try montague.run(
+            common.map { $0 == model ? ssModel : $0 } + [
+                "--rounds", "1", "--method", "scheduled-sampling", "--scheduled-sampling", "constant:0.5",
+            ])
+        #expect(scheduled.status == 0, "\(scheduled.standardError)")
+        #expect(scheduled.standardOutput.contains("completed after 2 rounds"), "\(scheduled.standardOutput)")
+        let scheduleWithSeqGAN = try montague.run(
+            common.map { $0 == model ? root.appendingPathComponent("x").path : $0 } + [
+                "--scheduled-sampling", "constant:0.5",
+            ])
+        #expect(scheduleWithSeqGAN.status == 2 && scheduleWithSeqGAN.standardError.contains("--scheduled-sampling"))
     }
 
     @Test("Sentence VAE: train, sample, reconstruct, interpolate, evaluate; bad flags exit 2")

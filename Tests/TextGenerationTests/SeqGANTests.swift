@@ -160,6 +160,63 @@ struct SeqGANTests {
         #expect(after["nll_oracle"] != nil)
     }
 
+    @Test("Scheduled sampling: rounds after pretraining follow ε's schedule, ε = 1 is MLE, a resumed run is exact")
+    func scheduledSampling() throws {
+        let oracle = TinySeqGAN.oracle()
+        let data = TinySeqGAN.data(oracle)  // 48 sequences, batch 8: 6 batches per epoch
+        var configuration = TinySeqGAN.configuration(method: .scheduledSampling)
+        configuration.adversarialRounds = 3
+        configuration.scheduledSampling = .linear(start: 1, slope: 0.05, minimum: 0.2)
+        #expect(configuration.totalRounds == 5)
+        let straight = SeqGANTrainer(configuration, realSequences: data, oracle: oracle)
+        var epsilons: [Double] = []
+        while straight.round < configuration.totalRounds {
+            let pretraining = straight.round < configuration.pretrainEpochs
+            #expect(straight.nextStage == (pretraining ? .generatorPretraining : .scheduledSampling))
+            let metrics = straight.runRound()
+            if !pretraining {
+                epsilons.append(metrics["gold_probability"] ?? .nan)
+                #expect(metrics["ss_loss"].map(\.isFinite) == true)
+            }
+        }
+        // The last batch of scheduled-sampling epoch e (0-based) is batch 6e + 5: ε = 1 − 0.05·(6e + 5).
+        #expect(zip(epsilons, [0.75, 0.45, 0.2]).allSatisfy { abs($0 - $1) < 1e-6 }, "\(epsilons)")
+        // Continued from round 3 (after one scheduled-sampling epoch): the same generator at the end.
+        let first = SeqGANTrainer(configuration, realSequences: data, oracle: oracle)
+        while first.round < 3 { first.runRound() }
+        let second = SeqGANTrainer(configuration, realSequences: data, oracle: oracle)
+        try second.restore(from: first.archive())
+        while second.round < configuration.totalRounds { second.runRound() }
+        #expect(straight.generator.parameterValues.map(\.scalars) == second.generator.parameterValues.map(\.scalars))
+        // ε = 1 is teacher forcing: after one epoch, the same generator as the MLE baseline (later epochs shuffle
+        // differently, as scheduled sampling draws its coins from the run's generator).
+        var alwaysGold = configuration
+        alwaysGold.scheduledSampling = .constant(1)
+        alwaysGold.adversarialRounds = 1
+        var baseline = alwaysGold
+        baseline.method = .mle
+        let mle = SeqGANTrainer(baseline, realSequences: data, oracle: oracle)
+        let gold = SeqGANTrainer(alwaysGold, realSequences: data, oracle: oracle)
+        while mle.round < alwaysGold.totalRounds {
+            let scheduled = gold.runRound()
+            let maximumLikelihood = mle.runRound()
+            if let loss = scheduled["ss_loss"] {
+                #expect(abs(loss - (maximumLikelihood["mle_loss"] ?? .nan)) < 1e-5)
+            }
+        }
+        let difference =
+            zip(mle.generator.parameterValues, gold.generator.parameterValues).map { a, b in
+                zip(a.scalars, b.scalars).map { abs($0 - $1) }.max() ?? 0
+            }.max() ?? 0
+        #expect(difference < 1e-4)
+        // With ε decaying the generator differs from the MLE one (the comparison above can fail).
+        let decayed =
+            zip(mle.generator.parameterValues, straight.generator.parameterValues).map { a, b in
+                zip(a.scalars, b.scalars).map { abs($0 - $1) }.max() ?? 0
+            }.max() ?? 0
+        #expect(decayed > 1e-3)
+    }
+
     @Test("A SeqGAN run restored from its archive continues bit for bit")
     func resumeIsExact() throws {
         let oracle = TinySeqGAN.oracle()

@@ -19,6 +19,11 @@ public protocol NextTokenLanguageModel: ParameterContainer {
         _ batch: LanguageModelBatch, goldProbability: Float, choice: ScheduledSamplingChoice,
         using generator: inout RandomGenerator
     ) -> Tensor
+    /// The training loss of `batch` with the output softmax replaced by ``SampledSoftmax`` (Jean et al. 2015): one
+    /// candidate set drawn from `generator` for the batch, after the dropout masks.
+    func sampledLoss(
+        _ batch: LanguageModelBatch, softmax: SampledSoftmax, using generator: inout RandomGenerator
+    ) -> Tensor
     /// Perplexity over every predicted token of `sequences`, without gradients.
     func perplexity(on sequences: [[Int]], batchSize: Int) -> Double
     /// Continues `prefix` by up to `count` tokens chosen by `selection`, stopping after `stopToken`.

@@ -89,21 +89,41 @@ public struct TransformerLanguageModel: ParameterContainer {
 
     /// Logits `[N, V]` of hidden rows `[N, D]` (after the final norm).
     private func project(_ hidden: Tensor) -> Tensor {
-        var h = hidden
-        if let norm { h = norm(h) }
+        projectNormalized(norm.map { $0(hidden) } ?? hidden)
+    }
+
+    /// Logits `[N, V]` of rows `[N, D]` that already went through the final norm.
+    private func projectNormalized(_ h: Tensor) -> Tensor {
         if let output { return output(h) }
         return input.tiedLogits(h) + (outputBias?.value ?? Tensor.zeros([vocabularySize]))
     }
 
-    /// Logits `[B, T, V]` for batch-major `tokens [B, T]` under a causal mask; dropout when `generator` is non-nil.
-    public func logits(batchMajor tokens: IndexTensor, dropoutUsing generator: inout RandomGenerator?) -> Tensor {
+    /// The output layer as a weight `[V, D]` and bias `[V]`: the untied layer's, or the token embedding with
+    /// ``outputBias`` when tied (what ``SampledSoftmax`` scores candidates with).
+    public var outputWeightAndBias: (weight: Tensor, bias: Tensor?) {
+        if let output { return (output.weight.value, output.bias?.value) }
+        return (input.embedding.weight.value, outputBias?.value)
+    }
+
+    /// The rows `[B·T, D]` the output layer reads (after the final norm, batch-major) for batch-major
+    /// `tokens [B, T]` under a causal mask; dropout when `generator` is non-nil.
+    public func outputInputs(
+        batchMajor tokens: IndexTensor, dropoutUsing generator: inout RandomGenerator?
+    ) -> Tensor {
         precondition(tokens.rank == 2, "TransformerLanguageModel: tokens must be [B, T], got \(tokens.shape)")
         let (batch, length) = (tokens.shape[0], tokens.shape[1])
         let causal = TransformerMask.causal(queryCount: length, keyCount: length)
         var h = transformerDropout(input(tokens), configuration.layer.dropout, &generator)
         for layer in layers { h = layer(h, mask: causal, rotary: rotary, dropoutUsing: &generator) }
-        let d = configuration.layer.modelSize
-        return project(h.reshaped([batch * length, d])).reshaped([batch, length, vocabularySize])
+        let rows = h.reshaped([batch * length, configuration.layer.modelSize])
+        return norm.map { $0(rows) } ?? rows
+    }
+
+    /// Logits `[B, T, V]` for batch-major `tokens [B, T]` under a causal mask; dropout when `generator` is non-nil.
+    public func logits(batchMajor tokens: IndexTensor, dropoutUsing generator: inout RandomGenerator?) -> Tensor {
+        let (batch, length) = (tokens.shape[0], tokens.shape[1])
+        let h = outputInputs(batchMajor: tokens, dropoutUsing: &generator)
+        return projectNormalized(h).reshaped([batch, length, vocabularySize])
     }
 
     /// Logits `[T, B, V]` for time-major `tokens [T, B]` (as ``LanguageModel/logits(_:lengths:initialStates:)``),

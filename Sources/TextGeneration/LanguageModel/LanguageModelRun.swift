@@ -64,6 +64,8 @@ public struct LanguageModelRecipe: Codable, Equatable, Sendable {
     public var scheduledSampling: ScheduledSampling
     /// Which prediction scheduled sampling feeds back.
     public var samplingChoice: ScheduledSamplingChoice
+    /// Candidates of a sampled softmax in training (uniform proposal, ``SampledSoftmax``); nil for the full softmax.
+    public var sampledSoftmaxCount: Int?
 
     /// A recipe with small defaults.
     public init(
@@ -75,7 +77,7 @@ public struct LanguageModelRecipe: Codable, Equatable, Sendable {
         architecture: LanguageModelArchitecture = .lstm,
         transformer: Seq2SeqTransformerSettings = Seq2SeqTransformerSettings(), accumulationSteps: Int = 1,
         batchTokens: Int? = nil, scheduledSampling: ScheduledSampling = .teacherForcing,
-        samplingChoice: ScheduledSamplingChoice = .argmax
+        samplingChoice: ScheduledSamplingChoice = .argmax, sampledSoftmaxCount: Int? = nil
     ) {
         self.tokenization = tokenization
         self.subwords = subwords
@@ -99,12 +101,14 @@ public struct LanguageModelRecipe: Codable, Equatable, Sendable {
         self.batchTokens = batchTokens
         self.scheduledSampling = scheduledSampling
         self.samplingChoice = samplingChoice
+        self.sampledSoftmaxCount = sampledSoftmaxCount
     }
 
     private enum CodingKeys: String, CodingKey {
         case tokenization, subwords, lowercase, minimumCount, maximumVocabulary, maximumLength, embeddingSize
         case hiddenSize, layerCount, dropout, batchSize, learningRate, maxGradientNorm, steps, evaluationInterval
         case seed, architecture, transformer, accumulationSteps, batchTokens, scheduledSampling, samplingChoice
+        case sampledSoftmaxCount
     }
 
     /// Decodes a recipe; the settings added after the first version default when absent.
@@ -135,6 +139,7 @@ public struct LanguageModelRecipe: Codable, Equatable, Sendable {
         scheduledSampling =
             try c.decodeIfPresent(ScheduledSampling.self, forKey: .scheduledSampling) ?? .teacherForcing
         samplingChoice = try c.decodeIfPresent(ScheduledSamplingChoice.self, forKey: .samplingChoice) ?? .argmax
+        sampledSoftmaxCount = try c.decodeIfPresent(Int.self, forKey: .sampledSoftmaxCount)
     }
 
     /// A new network for this recipe over `vocabularySize` tokens, initialized from ``seed``: an LSTM or GRU
@@ -376,6 +381,7 @@ public enum LanguageModelRun {
         configuration.batchTokens = recipe.batchTokens
         configuration.scheduledSampling = recipe.scheduledSampling
         configuration.samplingChoice = recipe.samplingChoice
+        configuration.sampledSoftmaxCount = recipe.sampledSoftmaxCount
         configuration.loop = TrainingConfiguration(
             totalSteps: recipe.steps, seed: recipe.seed, logInterval: 10,
             evaluationInterval: validationIDs.isEmpty ? nil : recipe.evaluationInterval,

@@ -196,8 +196,8 @@ public enum LanguageModelTraining {
                 let (loss, accumulated) = LanguageModelBatching.accumulatedGradients(
                     of: model, batches: stepBatches
                 ) { batch in
-                    if let sampled, let recurrent = model as? LanguageModel {
-                        return recurrent.sampledLoss(batch, softmax: sampled, using: &context.generator)
+                    if let sampled {
+                        return model.sampledLoss(batch, softmax: sampled, using: &context.generator)
                     }
                     if epsilon < 1 {
                         return model.scheduledSamplingLoss(

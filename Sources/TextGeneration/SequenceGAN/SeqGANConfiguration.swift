@@ -1,9 +1,14 @@
 import MontagueSupport
+import NeuralNet
 
 /// How a SeqGAN run trains its generator after maximum-likelihood pretraining.
 public enum SeqGANMethod: String, Codable, CaseIterable, Sendable {
     /// Maximum likelihood throughout: each round after pretraining is one more MLE epoch (the paper's baseline).
     case mle
+    /// Scheduled sampling (Bengio et al. 2015), the paper's "SS" baseline: each round after pretraining is one
+    /// epoch in which every input after the first is the gold token with probability ε and the generator's own
+    /// sample otherwise, ε decaying per batch (``SeqGANConfiguration/scheduledSampling``).
+    case scheduledSampling = "scheduled-sampling"
     /// SeqGAN (Yu et al. 2017): policy-gradient generator updates rewarded by a CNN discriminator through Monte
     /// Carlo rollouts, with discriminator steps between them.
     case seqgan
@@ -99,6 +104,16 @@ public struct SeqGANConfiguration: Codable, Equatable, Sendable {
     /// the training data (PG-BLEU, ``BLEUSequenceReward``). `nil` (directories written before this setting) is the
     /// discriminator.
     public var reward: SeqGANReward?
+    /// The decay of ε, the probability of feeding the gold token, over the batches after pretraining
+    /// (``SeqGANMethod/scheduledSampling``); `nil` is ``defaultScheduledSampling``.
+    public var scheduledSampling: ScheduledSampling?
+    /// What scheduled sampling feeds back: a draw from the generator's softmax (as Bengio et al. 2015) or its argmax;
+    /// `nil` is a draw.
+    public var samplingChoice: ScheduledSamplingChoice?
+
+    /// ε of ``SeqGANMethod/scheduledSampling`` when none is given: linear from 1 by 10⁻⁴ per batch down to 0.5
+    /// (with 10,000 sequences in batches of 64, 157 batches an epoch: ε reaches 0.5 after 32 epochs).
+    public static let defaultScheduledSampling = ScheduledSampling.linear(start: 1, slope: 1e-4, minimum: 0.5)
 
     /// A configuration; the defaults are a scaled-down version of the paper's (see ``paper(method:)``).
     public init(
@@ -113,7 +128,8 @@ public struct SeqGANConfiguration: Codable, Equatable, Sendable {
         gumbelTemperature: GumbelTemperature = GumbelTemperature(), gumbelHard: Bool = true,
         evaluationInterval: Int = 5,
         evaluationSamples: Int = 2000, trainingSamples: Int = 10_000, seed: UInt64 = 0,
-        generatorInitialStandardDeviation: Float? = nil, reward: SeqGANReward? = nil
+        generatorInitialStandardDeviation: Float? = nil, reward: SeqGANReward? = nil,
+        scheduledSampling: ScheduledSampling? = nil, samplingChoice: ScheduledSamplingChoice? = nil
     ) {
         self.method = method
         self.vocabularySize = vocabularySize
@@ -146,6 +162,8 @@ public struct SeqGANConfiguration: Codable, Equatable, Sendable {
         self.trainingSamples = trainingSamples
         self.seed = seed
         self.reward = reward
+        self.scheduledSampling = scheduledSampling
+        self.samplingChoice = samplingChoice
         self.generatorInitialStandardDeviation = generatorInitialStandardDeviation
     }
 
@@ -163,13 +181,14 @@ public struct SeqGANConfiguration: Codable, Equatable, Sendable {
 
     /// Rounds of the whole run.
     public var totalRounds: Int {
-        pretrainEpochs + (method == .mle ? 0 : discriminatorPretrainRounds) + adversarialRounds
+        pretrainEpochs + (method.isLikelihoodBased ? 0 : discriminatorPretrainRounds) + adversarialRounds
     }
 
     /// What round `round` (0-based) does.
     public func stage(ofRound round: Int) -> SeqGANStage {
         if round < pretrainEpochs { return .generatorPretraining }
         if method == .mle { return .maximumLikelihood }
+        if method == .scheduledSampling { return .scheduledSampling }
         if round < pretrainEpochs + discriminatorPretrainRounds { return .discriminatorPretraining }
         return .adversarial
     }
@@ -231,4 +250,11 @@ public enum SeqGANStage: String, Sendable {
     case adversarial
     /// One MLE epoch after pretraining (the MLE baseline).
     case maximumLikelihood = "mle"
+    /// One scheduled-sampling epoch after pretraining (the SS baseline).
+    case scheduledSampling = "scheduled-sampling"
+}
+
+extension SeqGANMethod {
+    /// Whether the generator learns only from the training data (no discriminator, no rewards).
+    public var isLikelihoodBased: Bool { self == .mle || self == .scheduledSampling }
 }

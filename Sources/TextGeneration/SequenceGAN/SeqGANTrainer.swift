@@ -112,6 +112,8 @@ public final class SeqGANTrainer {
         switch stage {
         case .generatorPretraining, .maximumLikelihood:
             metrics = ["mle_loss": maximumLikelihoodEpoch()]
+        case .scheduledSampling:
+            metrics = scheduledSamplingEpoch()
         case .discriminatorPretraining:
             metrics = discriminatorStep()
         case .adversarial:
@@ -177,6 +179,34 @@ public final class SeqGANTrainer {
             batches += 1
         }
         return total / Double(max(batches, 1))
+    }
+
+    /// One epoch of scheduled sampling (Bengio et al. 2015) over the real sequences in a shuffled order: each batch
+    /// feeds the gold token with probability ε (the configuration's schedule at the count of scheduled-sampling
+    /// batches so far, derived from the round) and the generator's own choice otherwise; returns the mean loss and
+    /// the last batch's ε.
+    func scheduledSamplingEpoch() -> [String: Double] {
+        let schedule = configuration.scheduledSampling ?? SeqGANConfiguration.defaultScheduledSampling
+        let choice = configuration.samplingChoice ?? .sample
+        let batchesPerEpoch = (realSequences.count + configuration.batchSize - 1) / configuration.batchSize
+        var batchIndex = max(0, round - configuration.pretrainEpochs) * batchesPerEpoch
+        var order = Array(realSequences.indices)
+        shuffle(&order)
+        var total = 0.0
+        var batches = 0
+        var epsilon: Float = 1
+        for start in stride(from: 0, to: order.count, by: configuration.batchSize) {
+            let indices = order[start..<min(start + configuration.batchSize, order.count)]
+            let batch = LanguageModelBatch(sequences: indices.map { [configuration.startToken] + realSequences[$0] })
+            epsilon = schedule.goldProbability(atStep: batchIndex)
+            let loss = generator.scheduledSamplingLoss(
+                batch, goldProbability: epsilon, choice: choice, using: &random)
+            step(pretrainOptimizer, loss: loss, parameters: generator, clip: configuration.gradientClip)
+            total += Double(loss.item)
+            batches += 1
+            batchIndex += 1
+        }
+        return ["ss_loss": total / Double(max(batches, 1)), "gold_probability": Double(epsilon)]
     }
 
     /// One REINFORCE step: samples a batch, rewards each token by Monte Carlo rollouts scored by the discriminator,
