@@ -92,7 +92,7 @@ struct GrammarStyleTransferTests {
         #expect(run.copyBaseline.overall.unchanged == 1)
         #expect(abs((run.copyBaseline.overall.sourceBLEU ?? 0) - 100) < 1e-9)
         #expect(run.finalRecords.count == final.overall.count)
-        #expect(ModelDirectory(url: directory.appendingPathComponent("model")).exists)
+        #expect(FileManager.default.fileExists(atPath: directory.appendingPathComponent("model/manifest.json").path))
     }
 
     @Test func rejectsBadStyleNamesAndAnExistingModel() throws {

@@ -11,8 +11,9 @@ import TextGeneration
 ///
 /// The experiments number tokens with ``GrammarVocabulary`` (`<s>` 0, `</s>` 1, `<unk>` 2, then the terminals); a
 /// model directory's vocabulary has the corpus order (`<pad>`, `<unk>`, `<s>`, `</s>`, then the words). The rows of
-/// the embedding and of the output layer are permuted accordingly (`<pad>` gets `<unk>`'s row); nothing else
-/// changes, so the saved model assigns every sentence the probability the experiment's model does.
+/// the embedding and of the output layer are permuted accordingly (`<pad>` gets a logit of −10⁴, so it is never
+/// generated); nothing else changes, so the saved model assigns every sentence the probability the experiment's
+/// model does.
 public enum GrammarModelExport {
     /// Saves `model` (an LSTM language model over `vocabulary`'s ids, one layer, no dropout) to `directory`,
     /// which must not hold a model yet.
@@ -48,8 +49,20 @@ public enum GrammarModelExport {
             guard let value = source[name]?.value else {
                 throw ModelDirectoryError(path: directory.url.path, "the generator has no parameter \(name)")
             }
-            let permuted = name.hasPrefix("embedding.") || name.hasPrefix("output.")
-            parameter.update((permuted ? value.indexSelect(axis: 0, indices: rows) : value).detached())
+            guard name.hasPrefix("embedding.") || name.hasPrefix("output.") else {
+                parameter.update(value.detached())
+                continue
+            }
+            let selected = value.indexSelect(axis: 0, indices: rows)
+            var scalars = selected.scalars
+            if name == "output.bias" || name == "output.weight" {
+                // `<pad>` is never generated: logit −10⁴ (weight row 0, bias −10⁴), so the other tokens keep the
+                // experiment model's probabilities exactly.
+                let width = scalars.count / corpusVocabulary.count
+                let pad = corpusVocabulary.paddingIndex
+                for i in (pad * width)..<((pad + 1) * width) { scalars[i] = name == "output.bias" ? -1e4 : 0 }
+            }
+            parameter.update(Tensor(shape: selected.shape, scalars: scalars))
         }
         let recipe = LanguageModelRecipe(
             tokenization: .whitespace, maximumLength: maximumLength, embeddingSize: embeddingSize,
