@@ -22,9 +22,9 @@ struct ExperimentGenerateCommand: ParsableCommand {
             scheduled-sampling, sentence-vae, seqgan (with --reward discriminator, grammar-validity or \
             grammar-probability: policy gradient from the grammar itself) and gumbel. A round is an epoch \
             (pretraining and mle, scheduled-sampling, sentence-vae) or an adversarial round. With --output: \
-            DIR/metrics.jsonl, DIR/quality.svg, DIR/nll.svg, DIR/samples.txt, DIR/train.txt, DIR/summary.json and, \
-            for every method but sentence-vae, the generator as an `lm` model directory DIR/model (usable with \
-            `montague predict` and `montague evaluate`). \
+            DIR/metrics.jsonl, DIR/quality.svg, DIR/nll.svg, DIR/samples.txt, DIR/train.txt, DIR/summary.json and \
+            the generator as a model directory DIR/model (`lm`, or `sentence-vae` for the sentence VAE; usable \
+            with `montague predict` and `montague evaluate`). \
             See docs/probabilistic-grammars.md and docs/experiments.md.
 
             Examples:
@@ -140,6 +140,13 @@ struct ExperimentGenerateCommand: ParsableCommand {
                         to: ModelDirectory(url: directory.appendingPathComponent("model")),
                         maximumLength: network.maxLength, batchSize: network.batchSize, learningRate: network.lr,
                         seed: seed, metrics: summary.final)
+                }
+                if let model = result.sentenceVAE {
+                    try GrammarModelExport.saveSentenceVAE(
+                        model, vocabulary: result.vocabulary,
+                        to: ModelDirectory(url: directory.appendingPathComponent("model")),
+                        maximumLength: network.maxLength, batchSize: network.batchSize, learningRate: network.lr,
+                        wordDropout: wordDropout, seed: seed, metrics: summary.final)
                 }
             } catch {
                 throw GrammarCommandSupport.inputError(error)

@@ -41,6 +41,25 @@ struct GrammarExperimentModelTests {
         #expect(evaluated.standardOutput.contains("perplexity"))
     }
 
+    @Test func sentenceVAEIsWrittenAsASentenceVAEModelDirectory() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("montague-genvae-\(UUID())")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let montague = try MontagueExecutable.locate()
+        let result = try montague.run(
+            [
+                "experiment", "generate", grammar("weighted-arithmetic.mont"), "--method", "sentence-vae",
+                "--latent-size", "2", "--eval-samples", "4", "--pretrain-epochs", "0", "--rounds", "1", "--output",
+                directory.path,
+            ] + GrammarExperimentCommandTests.tiny)
+        #expect(result.status == 0, "stderr: \(result.standardError)")
+        let manifest = try String(
+            contentsOf: directory.appendingPathComponent("model/manifest.json"), encoding: .utf8)
+        #expect(manifest.contains("\"sentence-vae\""))
+        let predicted = try montague.run(["predict", directory.appendingPathComponent("model").path, "--n", "3"])
+        #expect(predicted.status == 0, "stderr: \(predicted.standardError)")
+        #expect(!predicted.standardOutput.contains("<pad>"))
+    }
+
     @Test(arguments: ["conditional-gan", "conditional-vae"])
     func conditionalGANAndVAEReportAccuracy(method: String) throws {
         let result = try MontagueExecutable.locate().run(
