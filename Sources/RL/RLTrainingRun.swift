@@ -526,6 +526,49 @@ public final class RLTrainingRun {
         }
     }
 
+    /// Makes this run one replica of synchronous data-parallel training (A2C, PPO, PPO-KL; see
+    /// ``OnPolicyTrainer/joinDataParallel(_:seed:)``): replica 0's weights, optimizer state, generator and counters
+    /// — fresh or resumed — are broadcast to every replica first. Off-policy methods (DQN family, DDPG, TD3, NAF)
+    /// are refused: their updates sample a replay buffer that each process fills itself, so averaging gradients
+    /// over ranks would not be the update of one larger batch; A3C already runs its own workers; REINFORCE,
+    /// imitation and the grid-world methods are refused too.
+    ///
+    /// - Throws: ``RLRunError`` for another method; the synchronizer's errors.
+    public func joinDataParallel(_ synchronizer: any GradientSynchronizer) throws {
+        let method = hyperparameters.method
+        guard let onPolicy, [.a2c, .ppo, .ppoKL].contains(method) else {
+            let reason =
+                switch method {
+                case .a3c: "A3C runs its own asynchronous workers (--workers); use a2c for data-parallel A2C"
+                case _ where method.dqnVariant != nil || method.isPathwise || method == .naf:
+                    "off-policy methods learn from a replay buffer each process fills itself, so averaging gradients "
+                        + "over ranks is not the update of one larger batch"
+                case .reinforce:
+                    "its updates wait for whole episodes, so ranks would update different numbers of times"
+                default: "only a2c, ppo and ppo-kl are data-parallel"
+                }
+            throw RLRunError("\(method.rawValue) cannot train on several ranks under mpirun: \(reason)")
+        }
+        guard synchronizer.shard.count > 1 else { return }
+        var state = TrainingStateArchive()
+        state.store(model: onPolicy.model, as: "policy_weights")
+        state.store(optimizer: onPolicy.optimizer, as: "policy")
+        state.store(generator: onPolicy.generator, as: "actions")
+        state["environment_steps"] = String(onPolicy.environmentSteps)
+        state["kl_beta"] = String(onPolicy.klCoefficient.beta)
+        state = try synchronizer.broadcastFromFirstReplica(state)
+        try state.restore(model: onPolicy.model, from: "policy_weights")
+        try state.restore(optimizer: onPolicy.optimizer, from: "policy")
+        onPolicy.generator = try state.generator("actions")
+        onPolicy.restoreCounters(
+            environmentSteps: try state.integer("environment_steps"), episodeReturns: onPolicy.episodeReturns,
+            beta: Float(state["kl_beta"] ?? "") ?? onPolicy.klCoefficient.beta)
+        try onPolicy.joinDataParallel(synchronizer, seed: hyperparameters.seed)
+    }
+
+    /// The first failed gradient exchange of a data-parallel run (training stopped there).
+    public var synchronizationError: (any Error)? { onPolicy?.synchronizationError }
+
     /// Writes the model directory: manifest (with `metrics`), weights and the training state for resuming.
     public func save(to directory: ModelDirectory, metrics: [String: Double]) throws {
         try directory.create()

@@ -223,7 +223,18 @@ struct TrainGANCommand: ParsableCommand {
     }
 
     func run() throws {
-        try LaunchEnvironment(ProcessInfo.processInfo.environment).requireSingleProcess("train gan")
+        // Under mpirun every rank trains on its part of each global batch; without it, one process as always
+        // (docs/distributed.md).
+        let world = try ProcessGroup.world()
+        do {
+            try train(world: world)
+            try world.finalize()
+        } catch  where world.size > 1 {
+            world.abortJob(message: CommandFailure.message(for: error))
+        }
+    }
+
+    private func train(world: ProcessGroup) throws {
         let source = common.data.withToyCount(common.toyCount)
         var configuration = GANConfiguration(method: method, dataSize: try common.data.dimension())
         configuration.noiseSize = noise
@@ -256,12 +267,19 @@ struct TrainGANCommand: ParsableCommand {
         if let problem = configuration.problem() { throw ValidationError(problem) }
 
         let directory = ModelDirectory(path: common.output)
-        common.say("method: \(method)  data: \(source)  seed: \(common.seed)  steps: \(common.steps)")
+        if world.size > 1 && world.isMainRank {
+            common.say("data-parallel training on \(world.size) ranks (\(world.backendDescription))")
+        }
+        if world.isMainRank {
+            common.say("method: \(method)  data: \(source)  seed: \(common.seed)  steps: \(common.steps)")
+        }
         let start = Date()
         let trainer = try GANRun.train(
             configuration: configuration, data: source, directory: directory, budget: common.budget,
             resume: common.resume,
-            metricsPath: common.metrics, progress: common.progressLine)
+            metricsPath: common.metrics, progress: common.progressLine,
+            synchronizer: world.size > 1 ? DataParallelSynchronizer(group: world) : nil)
+        guard world.isMainRank else { return }
         common.say(
             String(
                 format: "trained %d steps in %.1fs; wrote %@", trainer.stepCount, Date().timeIntervalSince(start),

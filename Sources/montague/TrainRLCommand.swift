@@ -1,4 +1,5 @@
 import ArgumentParser
+import Distributed
 import Foundation
 import MontagueSupport
 import NeuralNet
@@ -111,6 +112,18 @@ struct TrainRLCommand: ParsableCommand {
     }
 
     func run() throws {
+        // Under mpirun A2C and PPO collect rollouts on every rank and average gradients; without it, one process
+        // as always (docs/distributed.md).
+        let world = try ProcessGroup.world()
+        do {
+            try train(world: world)
+            try world.finalize()
+        } catch  where world.size > 1 {
+            world.abortJob(message: CommandFailure.message(for: error))
+        }
+    }
+
+    private func train(world: ProcessGroup) throws {
         let directory = ModelDirectory(path: output)
         let run: RLTrainingRun
         if resume {
@@ -144,6 +157,15 @@ struct TrainRLCommand: ParsableCommand {
             run = try RLTrainingRun(hyperparameters)
         }
         let hyperparameters = run.hyperparameters
+        if world.size > 1 {
+            try run.joinDataParallel(DataParallelSynchronizer(group: world))
+            if world.isMainRank { print("data-parallel training on \(world.size) ranks (\(world.backendDescription))") }
+        }
+        guard world.isMainRank else {  // the other ranks train; rank 0 alone logs, evaluates and writes
+            run.train(steps: steps.value, deadline: timeLimit.map { Date().addingTimeInterval($0.seconds) })
+            if let error = run.synchronizationError { throw error }
+            return
+        }
         try directory.create()
         let metricsURL = URL(fileURLWithPath: metrics ?? directory.file("metrics.jsonl").path)
         let logger = try MetricsLogger(url: metricsURL, keepingRecordsThrough: resume ? run.environmentSteps : nil)
@@ -166,6 +188,7 @@ struct TrainRLCommand: ParsableCommand {
             }
         }
         progress.finish()
+        if let error = run.synchronizationError { throw error }
         if let loggingError { throw loggingError }
         let wallTime = Date().timeIntervalSince(start)
         let returns = evaluatePolicy(

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Corpus
+import Distributed
 import Foundation
 import MontagueSupport
 import NeuralNet
@@ -282,8 +283,12 @@ struct TrainSeq2SeqCommand: ParsableCommand {
         return settings
     }
 
-    /// Writes a line to standard output unbuffered, so logs of long runs show progress as it happens.
-    private func say(_ line: String) { FileHandle.standardOutput.write(Data((line + "\n").utf8)) }
+    /// Writes a line to standard output unbuffered, so logs of long runs show progress as it happens (under
+    /// mpirun, on rank 0 only).
+    private func say(_ line: String) {
+        guard (LaunchEnvironment(ProcessInfo.processInfo.environment).announcedRank ?? 0) == 0 else { return }
+        FileHandle.standardOutput.write(Data((line + "\n").utf8))
+    }
 
     /// Where the three data sets come from.
     private var sources: Seq2SeqParallelData.Sources {
@@ -295,6 +300,20 @@ struct TrainSeq2SeqCommand: ParsableCommand {
     }
 
     func run() throws {
+        // Under mpirun every rank trains on its shard; without it, one process as always (docs/distributed.md).
+        let world = try ProcessGroup.world()
+        do {
+            try train(synchronizer: world.size > 1 ? DataParallelSynchronizer(group: world) : nil)
+            try world.finalize()
+        } catch  where world.size > 1 && !(error is ExitCode) {
+            world.abortJob(message: CommandFailure.message(for: error))
+        }
+    }
+
+    private func train(synchronizer: DataParallelSynchronizer?) throws {
+        if let synchronizer, synchronizer.group.isMainRank {
+            say("data-parallel training on \(synchronizer.group.size) ranks (\(synchronizer.group.backendDescription))")
+        }
         var settings = try resolvedSettings()
         let directory = common.output.map { ModelDirectory(path: $0) }
         let data = try Seq2SeqParallelData.load(
@@ -306,11 +325,12 @@ struct TrainSeq2SeqCommand: ParsableCommand {
             let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? nil
             fingerprints[(path as NSString).lastPathComponent] = "\(size ?? 0) bytes"
         }
-        let options = Seq2SeqExperiment.RunOptions(
+        var options = Seq2SeqExperiment.RunOptions(
             output: directory, metricsURL: common.metrics.map { URL(fileURLWithPath: $0) },
             evaluationInterval: evalEvery, checkpointInterval: common.saveEvery, keepBest: !noKeepBest,
             totalSteps: common.steps, shouldStop: { Interruption.isRequested }, dataFingerprints: fingerprints,
             attachments: data.attachments())
+        options.synchronizer = synchronizer
 
         let model =
             settings.architecture == .transformer

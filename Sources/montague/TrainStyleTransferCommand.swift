@@ -1,5 +1,6 @@
 import ArgumentParser
 import Corpus
+import Distributed
 import Foundation
 import MontagueSupport
 import NeuralNet
@@ -129,6 +130,24 @@ struct TrainStyleTransferCommand: ParsableCommand {
     @OptionGroup(title: "cross-aligned") var neural: CrossAlignedOptions
 
     func run() throws {
+        // Under mpirun every rank trains the network on its part of each batch; rank 0 writes the model directory,
+        // the other ranks a scratch directory deleted at the end (docs/distributed.md).
+        let world = try ProcessGroup.world()
+        let rankOutput = RankOutput(path: output, group: world)
+        defer { rankOutput.removeScratch() }
+        do {
+            try train(world: world, output: rankOutput.path)
+            try world.finalize()
+        } catch  where world.size > 1 {
+            rankOutput.removeScratch()
+            world.abortJob(message: CommandFailure.message(for: error))
+        }
+    }
+
+    private func train(world: ProcessGroup, output: String) throws {
+        if world.size > 1 && world.isMainRank {
+            print("data-parallel training on \(world.size) ranks (\(world.backendDescription))")
+        }
         let files = try style.map(StyleCorpus.parseSpecification)
         var recipe = StyleTransferRecipe(
             method: method, tokenization: tokenizer.words, lowercase: lowercase, maximumLength: maxLength,
@@ -155,9 +174,12 @@ struct TrainStyleTransferCommand: ParsableCommand {
         let summary = try StyleTransferRun.train(
             recipe, files: files, output: ModelDirectory(path: output), units: units,
             classifierEpochs: classifierEpochs,
-            timeLimit: neural.timeLimit?.seconds, metricsURL: neural.metrics.map { URL(fileURLWithPath: $0) },
-            evaluators: try classifierFrom.map { try StyleEvaluatorSource.load(from: ModelDirectory(path: $0)) }
-        ) { FileHandle.standardError.write(Data(($0 + "\n").utf8)) }
+            timeLimit: neural.timeLimit?.seconds,
+            metricsURL: neural.metrics.flatMap { world.isMainRank ? URL(fileURLWithPath: $0) : nil },
+            evaluators: try classifierFrom.map { try StyleEvaluatorSource.load(from: ModelDirectory(path: $0)) },
+            log: { if world.isMainRank { FileHandle.standardError.write(Data(($0 + "\n").utf8)) } },
+            synchronizer: world.size > 1 ? DataParallelSynchronizer(group: world) : nil)
+        guard world.isMainRank else { return }
         print("training sentences per style: \(summary.trainingSentences.map(String.init).joined(separator: ", "))")
         print("held-out sentences per style: \(summary.validationSentences.map(String.init).joined(separator: ", "))")
         if !summary.markerCounts.isEmpty {

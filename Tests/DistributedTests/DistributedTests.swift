@@ -74,11 +74,11 @@ struct SingleProcessTests {
 
     @Test("commands without data parallelism refuse several ranks, and accept one")
     func singleProcessOnly() throws {
-        #expect(throws: DistributedError.singleProcessOnly(command: "train gan", ranks: 2)) {
-            try LaunchEnvironment(["OMPI_COMM_WORLD_SIZE": "2"]).requireSingleProcess("train gan")
+        #expect(throws: DistributedError.singleProcessOnly(command: "train vae", ranks: 2)) {
+            try LaunchEnvironment(["OMPI_COMM_WORLD_SIZE": "2"]).requireSingleProcess("train vae")
         }
-        try LaunchEnvironment(["OMPI_COMM_WORLD_SIZE": "1"]).requireSingleProcess("train gan")
-        try LaunchEnvironment([:]).requireSingleProcess("train gan")
+        try LaunchEnvironment(["OMPI_COMM_WORLD_SIZE": "1"]).requireSingleProcess("train vae")
+        try LaunchEnvironment([:]).requireSingleProcess("train vae")
     }
 
     @Test("a missing library and a library that is not Open MPI are reported, naming what was tried")
@@ -142,6 +142,41 @@ struct SingleProcessTests {
         let first = try shard.epochBatches(exampleCount: 20, batchSizePerReplica: 2, epoch: 0, seed: 1)
         #expect(try shard.epochBatches(exampleCount: 20, batchSizePerReplica: 2, epoch: 0, seed: 1) == first)
         #expect(try shard.epochBatches(exampleCount: 20, batchSizePerReplica: 2, epoch: 1, seed: 1) != first)
+    }
+
+    @Test("scratch directories of ended processes are deleted; those of running processes and foreign names stay")
+    func staleScratch() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("montague-scratch-\(UUID())")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let ended = Process()
+        ended.executableURL = URL(fileURLWithPath: "/bin/true")
+        try ended.run()
+        ended.waitUntilExit()
+        let (dead, alive) = (ended.processIdentifier, ProcessInfo.processInfo.processIdentifier)
+        let names = [
+            "montague-rank-1-\(dead)-A", "montague-rank-1-\(alive)-B", "montague-rank-1-C", "other-1-\(dead)-D",
+        ]
+        for name in names {
+            try FileManager.default.createDirectory(
+                at: directory.appendingPathComponent(name).appendingPathComponent("model"),
+                withIntermediateDirectories: true)
+        }
+        #expect(RankOutput.removeStaleScratch(in: directory) == [names[0]])
+        let left = try FileManager.default.contentsOfDirectory(atPath: directory.path).sorted()
+        #expect(left == names.dropFirst().sorted())
+    }
+
+    @Test("replica 0's metrics, archives and decisions pass through a one-process synchronizer unchanged")
+    func singleProcessBroadcasts() throws {
+        let synchronizer = DataParallelSynchronizer(group: ProcessGroup.singleProcess())
+        let metrics = ["loss": 0.25, "perplexity": Double.infinity]
+        #expect(try synchronizer.broadcastFromFirstReplica(metrics) == metrics)
+        #expect(try synchronizer.firstReplicaDecides(true))
+        var archive = TrainingStateArchive()
+        archive["step"] = "3"
+        #expect(try synchronizer.broadcastFromFirstReplica(archive)["step"] == "3")
+        try synchronizer.verifyIdenticalParameters([Tensor([1, 2, 3])])
     }
 
     @Test("a synchronizer over one process returns gradients and metrics unchanged")

@@ -25,11 +25,16 @@ public enum GANRun {
 
     /// Trains (or, with `resume`, continues the run stored in `directory` with its stored configuration) until the
     /// budget is spent, saving weights, training state and manifest every checkpoint interval and at the end;
-    /// `progress` sees each logged step's metrics. Returns the trainer.
+    /// `progress` sees each logged step's metrics. Returns the trainer. With `synchronizer`, trains data-parallel
+    /// (``GANTrainer/synchronizer``): replica 0's state is broadcast at the start, metrics are averaged over the
+    /// replicas, replica 0's clock ends a time budget for all, and replica 0 alone writes `directory` and metrics.
     public static func train(
         configuration: GANConfiguration, data source: DataSource, directory: ModelDirectory, budget: TrainingBudget,
-        resume: Bool, metricsPath: String? = nil, progress: (Int, [String: Double]) -> Void = { _, _ in }
+        resume: Bool, metricsPath: String? = nil, progress: (Int, [String: Double]) -> Void = { _, _ in },
+        synchronizer: (any GradientSynchronizer)? = nil
     ) throws -> GANTrainer {
+        let synchronizer = synchronizer.flatMap { $0.shard.count > 1 ? $0 : nil }
+        let writes = synchronizer?.isWritingReplica ?? true
         var record = GANRunRecord(configuration: configuration, data: source)
         if resume && directory.exists {
             record = try directory.readManifest(expecting: kind).hyperparameters(as: GANRunRecord.self)
@@ -41,18 +46,27 @@ public enum GANRun {
                 "points have \(data.dimension) values, the model expects \(record.configuration.dataSize)")
         }
         if let problem = record.configuration.problem() { throw InputError(problem) }
-        try directory.create()
+        if writes { try directory.create() }
         let trainer = GANTrainer(configuration: record.configuration, data: data)
-        if resume && directory.exists {
+        if resume && directory.exists && writes {
             try directory.loadWeights(into: trainer.model)
             if let state = try directory.loadTrainingState() { try trainer.restore(state) }
         }
-        let logger = try metricsPath.map {
+        if let synchronizer {  // every replica starts from replica 0's weights, optimizers, generator and step
+            var state = trainer.trainingState()
+            state.store(model: trainer.model, as: "weights")
+            state = try synchronizer.broadcastFromFirstReplica(state)
+            try state.restore(model: trainer.model, from: "weights")
+            try trainer.restore(state)
+            trainer.synchronizer = synchronizer
+        }
+        let logger = try metricsPath.flatMap { writes ? $0 : nil }.map {
             try MetricsLogger(url: URL(fileURLWithPath: $0), keepingRecordsThrough: resume ? trainer.stepCount : nil)
         }
         let start = ProcessInfo.processInfo.systemUptime
         var last: [String: Double] = [:]
         func save() throws {
+            guard writes else { return }
             try directory.saveWeights(of: trainer.model)
             try directory.saveTrainingState(trainer.trainingState())
             let manifest = try ModelManifest(
@@ -60,13 +74,19 @@ public enum GANRun {
                 metrics: last.merging(["step": Double(trainer.stepCount)]) { $1 })
             try directory.writeManifest(manifest)
         }
-        while !budget.isExhausted(step: trainer.stepCount, start: start) {
+        func exhausted() throws -> Bool {
+            let exhausted = budget.isExhausted(step: trainer.stepCount, start: start)
+            return try synchronizer?.firstReplicaDecides(exhausted) ?? exhausted  // replica 0's clock decides
+        }
+        while try !exhausted() {
             last = trainer.step()
+            if let error = trainer.synchronizationError { throw error }
+            if let synchronizer { last = try synchronizer.averageMetrics(last, weight: 1) }
             let step = trainer.stepCount
             if let (name, value) = last.first(where: { !$0.value.isFinite }) {
                 throw TrainingDivergedError(directory: directory, step: step, metric: name, value: value)
             }
-            if step % budget.logInterval == 0 {
+            if step % budget.logInterval == 0, writes {
                 progress(step, last)
                 try logger?.log(
                     MetricsRecord(
@@ -76,6 +96,7 @@ public enum GANRun {
             if step % budget.checkpointInterval == 0 { try save() }
         }
         try save()
+        try synchronizer?.verifyIdenticalParameters(trainer.model.parameterValues)
         return trainer
     }
 

@@ -219,22 +219,73 @@ public final class GANTrainer {
     }
 
     func update(_ optimizer: Adam, loss: Tensor) {
-        optimizer.step(gradients(of: loss, wrt: optimizer.parameters.map(\.value)))
+        optimizer.step(averagedOverReplicas(gradients(of: loss, wrt: optimizer.parameters.map(\.value))))
+    }
+
+    // MARK: - Data parallelism
+
+    /// Data-parallel training (e.g. `Distributed`'s `DataParallelSynchronizer` under `mpirun`): `batchSize` is per
+    /// replica. Every replica draws the random numbers of the whole global batch of `batchSize × replicas` (data
+    /// indices, noise and codes) from the shared generator and keeps its own rows, and every update averages the
+    /// gradients over the replicas — so the replicas' generators and parameters stay identical, and a run on `N`
+    /// replicas equals one process with `N ×` the batch wherever the losses are means over examples. (Draws made
+    /// inside a loss — critic dropout, interpolation points of the gradient penalty, VAE-GAN's posterior samples —
+    /// are per replica; batch normalization and minibatch features see the replica's rows only.) `nil`: one
+    /// process. Set it before the first ``step()``; check ``synchronizationError`` after each step.
+    public var synchronizer: (any GradientSynchronizer)?
+    /// The first failed gradient exchange; later updates get zero gradients (stop the run: ``GANRun`` throws it).
+    public private(set) var synchronizationError: (any Error)?
+
+    private var replicas: Int { synchronizer?.shard.count ?? 1 }
+
+    /// `batchSize` data points: this replica's rows of the global batch.
+    func replicaBatch() -> Tensor {
+        let size = configuration.batchSize
+        guard let shard = synchronizer?.shard, shard.count > 1 else {
+            return data.randomBatch(size: size, using: &random)
+        }
+        let indices = (0..<(size * shard.count)).map { _ in random.nextInt(below: data.count) }
+        return data.batch(Array(indices[shard.part(of: indices.indices)]))
+    }
+
+    /// `batchSize` noise inputs (with InfoGAN's codes): this replica's rows of the global batch's.
+    func replicaNoise() -> (input: Tensor, labels: [Int], codes: Tensor?) {
+        let size = configuration.batchSize
+        guard let shard = synchronizer?.shard, shard.count > 1 else { return noise(count: size) }
+        let global = noise(count: size * shard.count)
+        let rows = shard.part(of: 0..<(size * shard.count))
+        return (
+            global.input.slice(axis: 0, range: rows), global.labels.isEmpty ? [] : Array(global.labels[rows]),
+            global.codes.map { $0.slice(axis: 0, range: rows) }
+        )
+    }
+
+    /// The gradients averaged over the replicas (unchanged in one process); after a failed exchange, zeros.
+    func averagedOverReplicas(_ gradients: [Tensor]) -> [Tensor] {
+        guard let synchronizer, replicas > 1 else { return gradients }
+        if synchronizationError == nil {
+            do {
+                return try synchronizer.averageGradients(gradients, weight: 1)
+            } catch {
+                synchronizationError = error
+            }
+        }
+        return gradients.map { Tensor.zeros(like: $0) }
     }
 
     func criticStep() -> [String: Double] {
         let c = configuration
-        let real = data.randomBatch(size: c.batchSize, using: &random)
+        let real = replicaBatch()
         var metrics: [String: Double] = [:]
         switch c.method {
         case .energyBased:
-            let fake = withoutGradients { generate(noise(count: c.batchSize).input) }
+            let fake = withoutGradients { generate(replicaNoise().input) }
             let objective = EBGANObjective(margin: c.energyMargin, pullAwayWeight: c.pullAwayWeight)
             let loss = objective.discriminatorLoss(realEnergy: energy(real), fakeEnergy: energy(fake))
             update(criticOptimizer, loss: loss)
             metrics["d_loss"] = Double(loss.item)
         case .info:
-            let sample = noise(count: c.batchSize)
+            let sample = replicaNoise()
             let fake = withoutGradients { generate(sample.input) }
             let (realOutput, fakeOutput) = (discriminate(real), discriminate(fake))
             let adversarial = NonSaturatingGANObjective(realLabel: c.realLabel).discriminatorLoss(
@@ -246,7 +297,7 @@ public final class GANTrainer {
         case .vaeGAN:
             let posterior = withoutGradients { gaussianPosterior(real) }
             let (reconstructed, generated) = withoutGradients {
-                (generate(posterior.sample(using: &random)), generate(noise(count: c.batchSize).input))
+                (generate(posterior.sample(using: &random)), generate(replicaNoise().input))
             }
             let loss: Tensor
             if c.threeClassDiscriminator {
@@ -264,7 +315,7 @@ public final class GANTrainer {
             metrics["d_loss"] = Double(loss.item)
         case .bidirectional:
             guard let encoder else { preconditionFailure("GANTrainer: BiGAN without an encoder") }
-            let z = noise(count: c.batchSize).input
+            let z = replicaNoise().input
             let (encoded, generated) = withoutGradients { (encoder(real), generate(z)) }
             let loss = NonSaturatingGANObjective().discriminatorLoss(
                 real: critic(Tensor.concatenate([real, encoded], axis: 1)),
@@ -272,7 +323,7 @@ public final class GANTrainer {
             update(criticOptimizer, loss: loss)
             metrics["d_loss"] = Double(loss.item)
         default:
-            let fake = withoutGradients { generate(noise(count: c.batchSize).input) }
+            let fake = withoutGradients { generate(replicaNoise().input) }
             let (packedReal, packedFake) = (packed(real), packed(fake))
             var loss = plainObjective.discriminatorLoss(
                 real: discriminate(packedReal), fake: discriminate(packedFake))
@@ -295,7 +346,7 @@ public final class GANTrainer {
         var metrics: [String: Double] = [:]
         switch c.method {
         case .energyBased:
-            let fake = generate(noise(count: c.batchSize).input)
+            let fake = generate(replicaNoise().input)
             let codes = critic(fake)
             let fakeEnergy = EBGANObjective.energy(input: fake, reconstruction: decodeEnergyCodes(codes))
             let loss = EBGANObjective(margin: c.energyMargin, pullAwayWeight: c.pullAwayWeight)
@@ -303,7 +354,7 @@ public final class GANTrainer {
             update(generatorOptimizer, loss: loss)
             metrics["g_loss"] = Double(loss.item)
         case .info:
-            let sample = noise(count: c.batchSize)
+            let sample = replicaNoise()
             let output = discriminate(generate(sample.input), frozen: true)
             let adversarial = NonSaturatingGANObjective().generatorLoss(fake: output.slice(axis: 1, range: 0..<1))
             let info = infoLoss(output, sample)
@@ -311,10 +362,10 @@ public final class GANTrainer {
             metrics["g_loss"] = Double(adversarial.item)
         case .vaeGAN:
             guard let encoderOptimizer else { preconditionFailure("GANTrainer: VAE-GAN without an encoder") }
-            let real = data.randomBatch(size: c.batchSize, using: &random)
+            let real = replicaBatch()
             let posterior = gaussianPosterior(real)
             let reconstructed = generate(posterior.sample(using: &random))
-            let generated = generate(noise(count: c.batchSize).input)
+            let generated = generate(replicaNoise().input)
             let reconstruction = (reconstructed - real).squared().sum(axis: 1).mean()
             let kl = posterior.klDivergenceFromStandardNormal().mean()
             let fool: Tensor
@@ -329,15 +380,15 @@ public final class GANTrainer {
             let decoderLoss = reconstruction * c.reconstructionWeight + fool
             let encoderGradients = gradients(of: encoderLoss, wrt: encoderOptimizer.parameters.map(\.value))
             let decoderGradients = gradients(of: decoderLoss, wrt: generatorOptimizer.parameters.map(\.value))
-            encoderOptimizer.step(encoderGradients)
-            generatorOptimizer.step(decoderGradients)
+            encoderOptimizer.step(averagedOverReplicas(encoderGradients))
+            generatorOptimizer.step(averagedOverReplicas(decoderGradients))
             metrics["g_loss"] = Double(fool.item)
             metrics["reconstruction"] = Double(reconstruction.item)
             metrics["kl"] = Double(kl.item)
         case .bidirectional:
             guard let encoder else { preconditionFailure("GANTrainer: BiGAN without an encoder") }
-            let real = data.randomBatch(size: c.batchSize, using: &random)
-            let z = noise(count: c.batchSize).input
+            let real = replicaBatch()
+            let z = replicaNoise().input
             let realPair = critic(Tensor.concatenate([real, encoder(real)], axis: 1))
             let fakePair = critic(Tensor.concatenate([generate(z), z], axis: 1))
             // Encoder and generator fool D with swapped labels (the non-saturating form of Donahue et al. 2017).
@@ -345,7 +396,7 @@ public final class GANTrainer {
             update(generatorOptimizer, loss: loss)
             metrics["g_loss"] = Double(loss.item)
         default:
-            let fake = generate(noise(count: c.batchSize).input)
+            let fake = generate(replicaNoise().input)
             let loss = plainObjective.generatorLoss(fake: discriminate(packed(fake), frozen: true))
             update(generatorOptimizer, loss: loss)
             metrics["g_loss"] = Double(loss.item)

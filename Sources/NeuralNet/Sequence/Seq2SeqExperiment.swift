@@ -101,6 +101,11 @@ public enum Seq2SeqExperiment {
         /// Further files written into every saved model directory (and its `best/`) and listed in the manifest,
         /// e.g. a subword tokenizer.
         public var attachments: [Seq2SeqAttachment]
+        /// Data-parallel training (e.g. `Distributed`'s `DataParallelSynchronizer` under `mpirun`): the training
+        /// batch size is per replica, each replica trains on its part of every global batch, gradients are averaged
+        /// over the replicas weighted by their target tokens, replica 0 alone evaluates, decodes the test pairs and
+        /// writes the model directory and metrics (see ``GradientSynchronizer``). `nil`: one process.
+        public var synchronizer: (any GradientSynchronizer)?
 
         /// Options.
         public init(
@@ -265,6 +270,32 @@ public enum Seq2SeqExperiment {
         case timeLimit, interrupted
     }
 
+    /// One data-parallel step on this replica's part of the global batch: loss, gradients, their average over
+    /// the replicas weighted by target tokens (`<eos>` included, as the loss counts them), clipping and the
+    /// optimizer step — the step one process makes on the whole global batch. The loss rides along the exchange as
+    /// a last one-element "gradient", so the returned loss is the global batch's. An empty part (a last global
+    /// batch smaller than the replica count) contributes zero gradients with weight 0.
+    private static func dataParallelStep<Model: Seq2SeqTransducer>(
+        _ model: Model, sources: [[Int]], targets: [[Int]], goldProbability: Float,
+        configuration: Seq2SeqTrainingConfiguration, optimizer: any Optimizer, step: inout TrainingStep
+    ) throws -> Float {
+        var local: [Tensor]
+        let weight = Double(targets.reduce(0) { $0 + $1.count + 1 })
+        if targets.isEmpty {
+            local = model.parameterValues.map { Tensor.zeros(like: $0) } + [Tensor.zeros([1])]
+        } else {
+            let loss = model.loss(
+                sources: sources, targets: targets, goldProbability: goldProbability,
+                choice: configuration.samplingChoice, using: &step.generator)
+            local = gradients(of: loss, wrt: model.parameterValues) + [Tensor(shape: [1], scalars: [loss.item])]
+        }
+        var averaged = try step.averageAcrossReplicas(local, weight: weight)
+        let loss = averaged.removeLast().scalars.first ?? .nan
+        if let norm = configuration.gradientClipNorm { averaged = clipByGlobalNorm(averaged, maxNorm: norm).clipped }
+        optimizer.step(averaged)
+        return loss
+    }
+
     private static func run<Model: Seq2SeqTransducer>(
         _ model: Model, _ data: Pairs, _ settings: Settings, _ options: RunOptions, _ resuming: Bool,
         _ report: @escaping (Event) -> Void
@@ -281,10 +312,17 @@ public enum Seq2SeqExperiment {
                 parameters: model.parameterCount, trainPairs: train.count, testPairs: test.count))
 
         let t = settings.training
-        let stepsPerEpoch = (trainPairs.count + t.batchSize - 1) / t.batchSize
+        let synchronizer = options.synchronizer.flatMap { $0.shard.count > 1 ? $0 : nil }
+        let shard = synchronizer?.shard ?? .whole
+        let writes = shard.index == 0
+        if trainPairs.count < shard.count {
+            throw TrainingError.tooFewExamples(examples: trainPairs.count, replicas: shard.count)
+        }
+        let globalBatchSize = t.batchSize * shard.count
+        let stepsPerEpoch = (trainPairs.count + globalBatchSize - 1) / globalBatchSize
         let totalSteps = options.totalSteps ?? t.epochs * stepsPerEpoch
         let evaluationInterval = options.evaluationInterval ?? (valid.isEmpty ? nil : stepsPerEpoch)
-        if let output { try output.create() }
+        if let output, writes { try output.create() }
         let optimizer = Adam(model.parameters, learningRate: t.learningRate)
         let loop = TrainingLoop(
             model: model, optimizer: optimizer,
@@ -292,6 +330,7 @@ public enum Seq2SeqExperiment {
                 totalSteps: totalSteps, stepsPerEpoch: stepsPerEpoch, seed: t.seed, logInterval: t.reportEvery,
                 evaluationInterval: evaluationInterval, checkpointInterval: options.checkpointInterval ?? stepsPerEpoch,
                 checkpointURL: output?.trainingStateURL))
+        loop.synchronizer = synchronizer
         var bestValidation: Double?
         var metrics: [String: Double] = [:]
         func saveDirectory(_ directory: ModelDirectory, withState: Bool) throws {
@@ -321,7 +360,7 @@ public enum Seq2SeqExperiment {
             if let best = try? output.readManifest().metrics["valid.best_exact_match"] { bestValidation = best }
             report(.resumed(step: loop.state.step, path: output.url.path))
         }
-        let logger = try options.metricsURL.map {
+        let logger = try options.metricsURL.flatMap { writes ? $0 : nil }.map {
             try MetricsLogger(url: $0, keepingRecordsThrough: resuming ? loop.state.step : nil)
         }
         loop.metricsLogger = logger
@@ -360,19 +399,34 @@ public enum Seq2SeqExperiment {
             try loop.run(
                 step: { step in
                     let seconds = elapsedBefore + Date().timeIntervalSince(trainingStart)
-                    if let limit = t.timeLimit, seconds >= limit { throw StopRequest.timeLimit }
-                    if options.shouldStop() { throw StopRequest.interrupted }
+                    var request: StopRequest?
+                    if let limit = t.timeLimit, seconds >= limit { request = .timeLimit }
+                    if request == nil, options.shouldStop() { request = .interrupted }
+                    if let synchronizer {  // replica 0's clock and signals decide for every replica
+                        let code = request == nil ? 0 : request == .timeLimit ? 1 : 2
+                        let agreed = try synchronizer.broadcastFromFirstReplica([UInt8(code)]).first ?? 0
+                        request = agreed == 0 ? nil : agreed == 1 ? .timeLimit : .interrupted
+                    }
+                    if let request { throw request }
                     if step.epoch != batchesEpoch {
                         batches = Seq2SeqTrainer.epochBatches(
-                            targets: trainPairs.targets, size: t.batchSize, epoch: step.epoch, seed: t.seed)
+                            targets: trainPairs.targets, size: globalBatchSize, epoch: step.epoch, seed: t.seed)
                         batchesEpoch = step.epoch
                     }
-                    let batch = batches[step.indexInEpoch]
+                    let batch = Array(batches[step.indexInEpoch][shard.part(of: batches[step.indexInEpoch].indices)])
                     let epsilon = t.sampling.goldProbability(atStep: step.index)
-                    let loss = Seq2SeqTransducerTraining.trainStep(
-                        model, sources: batch.map { trainPairs.sources[$0] },
-                        targets: batch.map { trainPairs.targets[$0] }, goldProbability: epsilon, configuration: t,
-                        optimizer: optimizer, using: &step.generator)
+                    let loss: Float
+                    if synchronizer != nil {
+                        loss = try dataParallelStep(
+                            model, sources: batch.map { trainPairs.sources[$0] },
+                            targets: batch.map { trainPairs.targets[$0] }, goldProbability: epsilon,
+                            configuration: t, optimizer: optimizer, step: &step)
+                    } else {
+                        loss = Seq2SeqTransducerTraining.trainStep(
+                            model, sources: batch.map { trainPairs.sources[$0] },
+                            targets: batch.map { trainPairs.targets[$0] }, goldProbability: epsilon,
+                            configuration: t, optimizer: optimizer, using: &step.generator)
+                    }
                     windowLoss += loss
                     windowSteps += 1
                     epochLoss += loss
@@ -432,10 +486,10 @@ public enum Seq2SeqExperiment {
             stop = request
             report(
                 request == .timeLimit ? .timeLimitReached(step: loop.state.step) : .interrupted(step: loop.state.step))
-            if let output { try saveDirectory(output, withState: true) }
+            if writes, let output { try saveDirectory(output, withState: true) }
         }
         let trainingSeconds = Date().timeIntervalSince(trainingStart)
-        if stop == .interrupted || test.isEmpty {
+        if stop == .interrupted || test.isEmpty || !writes {
             return Result(
                 testAccuracy: 0, correct: 0, total: 0, steps: loop.state.step, trainingSeconds: trainingSeconds,
                 evaluationSeconds: 0, errors: [], interrupted: stop == .interrupted,

@@ -1,4 +1,5 @@
 import Autodiff
+import Foundation
 
 /// How a ``TrainingLoop`` takes part in synchronous data-parallel training: every replica holds the whole model,
 /// computes gradients on its own part of each global batch, and all replicas apply the same averaged gradient, so
@@ -83,5 +84,95 @@ public struct DataShard: Sendable, Equatable, CustomStringConvertible {
         return try globalBatches(exampleCount: exampleCount, batchSizePerReplica: batchSizePerReplica).map {
             Array(order[part(of: $0)])
         }
+    }
+}
+
+extension GradientSynchronizer {
+    /// Whether this replica writes outputs (checkpoints, metrics, model directories): replica 0 only.
+    public var isWritingReplica: Bool { shard.index == 0 }
+
+    /// Replica 0's training-state archive (parameters, optimizer moments, counters, generators) on every
+    /// replica: how trainers with their own loops start every replica from replica 0's fresh or resumed state.
+    public func broadcastFromFirstReplica(_ archive: TrainingStateArchive) throws -> TrainingStateArchive {
+        let bytes =
+            shard.index == 0
+            ? [UInt8](SafetensorsFile.encode(tensors: archive.tensors, metadata: archive.metadata)) : []
+        let received = try broadcastFromFirstReplica(bytes)
+        guard shard.index != 0 else { return archive }
+        let file = try SafetensorsFile(bytes: Data(received))
+        return TrainingStateArchive(tensors: try file.tensors(), metadata: file.metadata, path: "replica 0's state")
+    }
+
+    /// Replica 0's metrics on every replica, bit for bit (also non-finite values): evaluation runs on replica 0
+    /// alone and the others receive its result.
+    public func broadcastFromFirstReplica(_ metrics: [String: Double]) throws -> [String: Double] {
+        var bytes: [UInt8] = []
+        if shard.index == 0 {
+            for name in metrics.keys.sorted() {
+                let utf8 = Array(name.utf8)
+                bytes += Self.littleEndian(UInt64(utf8.count)) + utf8
+                bytes += Self.littleEndian(metrics[name]?.bitPattern ?? 0)
+            }
+        }
+        let received = try broadcastFromFirstReplica(bytes)
+        guard shard.index != 0 else { return metrics }
+        var result: [String: Double] = [:]
+        var offset = 0
+        func word() -> UInt64? {
+            guard offset + 8 <= received.count else { return nil }
+            defer { offset += 8 }
+            return (0..<8).reduce(UInt64(0)) { $0 | UInt64(received[offset + $1]) << (8 * UInt64($1)) }
+        }
+        while let length = word(), offset + Int(length) <= received.count {
+            let name = String(decoding: received[offset..<(offset + Int(length))], as: UTF8.self)
+            offset += Int(length)
+            guard let bits = word() else { break }
+            result[name] = Double(bitPattern: bits)
+        }
+        return result
+    }
+
+    /// Replica 0's `decision` on every replica: decisions that depend on a clock or a signal (time limits, Ctrl-C)
+    /// must be the same on every replica, or the others would wait forever in the next exchange.
+    public func firstReplicaDecides(_ decision: Bool) throws -> Bool {
+        try broadcastFromFirstReplica([decision ? 1 : 0]).first == 1
+    }
+
+    /// Checks that every replica holds bit-identical `parameters` (a 40-bit FNV-1a hash of their bits, averaged
+    /// over the replicas, must equal each replica's own): the invariant of synchronous data parallelism, checked at
+    /// the end of a run so that a divergence never goes unnoticed.
+    ///
+    /// - Throws: ``ReplicaDivergenceError`` on a replica whose parameters differ from the mean.
+    public func verifyIdenticalParameters(_ parameters: [Tensor]) throws {
+        guard shard.count > 1 else { return }
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for tensor in parameters {
+            tensor.scalars.withUnsafeBufferPointer { buffer in
+                for value in buffer {
+                    hash = (hash ^ UInt64(value.bitPattern)) &* 0x0000_0100_0000_01B3
+                }
+            }
+        }
+        let own = Double(hash & 0xFF_FFFF_FFFF)
+        let mean = try averageMetrics(["parameter_hash": own], weight: 1)["parameter_hash"] ?? .nan
+        guard mean == own else { throw ReplicaDivergenceError(replica: shard.index, replicas: shard.count) }
+    }
+
+    private static func littleEndian(_ value: UInt64) -> [UInt8] {
+        (0..<8).map { UInt8(truncatingIfNeeded: value >> (8 * UInt64($0))) }
+    }
+}
+
+/// The parameters of a data-parallel run differ between replicas (they must stay identical: every replica applies
+/// the same averaged gradient from the same start).
+public struct ReplicaDivergenceError: Error, Equatable, CustomStringConvertible {
+    /// The replica that noticed.
+    public let replica: Int
+    /// The number of replicas.
+    public let replicas: Int
+
+    /// A one-line message.
+    public var description: String {
+        "the parameters of replica \(replica) of \(replicas) differ from the other replicas' after training"
     }
 }

@@ -16,6 +16,8 @@ extension TrainingLoop {
     /// last completed step to ``TrainingConfiguration/checkpointURL`` (atomically, then calls
     /// ``didSaveCheckpoint``), so ``resume(from:)`` and another run continue exactly as if the run had not stopped.
     /// Returns the summary (`lastMetrics`: of the session's last completed step) and the cause of an early stop.
+    /// In data-parallel training replica 0's clock and `shouldStop` decide for every replica, and only replica 0
+    /// saves.
     public func run(
         step: (inout TrainingStep) throws -> [String: Double], evaluate: (() throws -> [String: Double])? = nil,
         timeLimit: Double?, shouldStop: () -> Bool = { false },
@@ -35,8 +37,17 @@ extension TrainingLoop {
         do {
             let summary = try run(
                 step: { context in
-                    if let timeLimit, clock() - start >= timeLimit { throw StopRequest(cause: .timeLimit) }
-                    if shouldStop() { throw StopRequest(cause: .interrupted) }
+                    var cause: TrainingStopCause?
+                    if let timeLimit, clock() - start >= timeLimit { cause = .timeLimit }
+                    if cause == nil, shouldStop() { cause = .interrupted }
+                    // Data-parallel: replica 0's clock and signals decide for every replica.
+                    if let synchronizer, synchronizer.shard.count > 1 {
+                        let code =
+                            try synchronizer.broadcastFromFirstReplica(
+                                [cause == nil ? 0 : cause == .timeLimit ? 1 : 2]).first ?? 0
+                        cause = code == 0 ? nil : code == 1 ? .timeLimit : .interrupted
+                    }
+                    if let cause { throw StopRequest(cause: cause) }
                     let metrics = try step(&context)
                     lastMetrics = metrics
                     return metrics
@@ -44,7 +55,7 @@ extension TrainingLoop {
                 evaluate: recordingEvaluate)
             return (summary, nil)
         } catch let request as StopRequest {
-            if let url = configuration.checkpointURL {
+            if isWritingReplica, let url = configuration.checkpointURL {
                 try saveCheckpoint(to: url)
                 try didSaveCheckpoint?()
             }

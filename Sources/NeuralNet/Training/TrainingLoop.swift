@@ -91,7 +91,8 @@ public final class TrainingLoop {
     /// multiple of `checkpointInterval`. The last step always logs, evaluates and checkpoints (as configured); a run
     /// stopped by a non-finite metric logs that step but does not overwrite the last checkpoint.
     /// `evaluate` should not draw from the training generator (it gets none), so evaluating does not change
-    /// training; wrap its forward passes in `withoutGradients`. Early stopping requires `evaluate` and an
+    /// training; wrap its forward passes in `withoutGradients`. In data-parallel training only replica 0 calls
+    /// `evaluate`; the other replicas receive its metrics. Early stopping requires `evaluate` and an
     /// `evaluationInterval` (precondition).
     @discardableResult
     public func run(
@@ -156,7 +157,11 @@ public final class TrainingLoop {
             if let interval = configuration.evaluationInterval, let evaluate, !stopping,
                 state.step % interval == 0 || isLast
             {
-                let evaluation = try evaluate()
+                // Data-parallel: replica 0 evaluates, the others receive its metrics (same early-stopping state).
+                var evaluation = writes ? try evaluate() : [:]
+                if let synchronizer, synchronizer.shard.count > 1 {
+                    evaluation = try synchronizer.broadcastFromFirstReplica(evaluation)
+                }
                 lastEvaluation = evaluation
                 if writes {
                     try metricsLogger?.log(
@@ -188,6 +193,7 @@ public final class TrainingLoop {
                 try didSaveCheckpoint?()
             }
         }
+        if let synchronizer { try synchronizer.verifyIdenticalParameters(model.parameterValues) }
         return TrainingSummary(
             stopReason: stopReason, steps: state.step, lastMetrics: lastMetrics, lastEvaluation: lastEvaluation,
             earlyStopping: state.earlyStopping)

@@ -143,6 +143,12 @@ public final class OnPolicyTrainer {
     private var observations: [[Float]]
     private var runningReturns: [Double]
     private let actionSpace: ActionSpace
+    /// Data-parallel training (A2C and PPO; set by ``joinDataParallel(_:seed:)``): every replica collects its own
+    /// rollouts, and every gradient step averages the replicas' gradients.
+    public private(set) var synchronizer: (any GradientSynchronizer)?
+    /// The first failed exchange of a data-parallel run; training stops after it.
+    public private(set) var synchronizationError: (any Error)?
+    private var replicas: Int { synchronizer?.shard.count ?? 1 }
 
     /// A trainer on copies of `environment`, seeded with `seed`.
     public init(environment: any Environment, configuration: OnPolicyConfiguration, seed: UInt64) {
@@ -159,6 +165,58 @@ public final class OnPolicyTrainer {
         runningReturns = Array(repeating: 0, count: configuration.environments)
         klCoefficient = AdaptiveKLCoefficient(target: configuration.klTarget, beta: configuration.initialBeta)
         self.generator = generator
+    }
+
+    /// Makes this trainer one replica of synchronous data-parallel A2C/PPO over `synchronizer` (Mnih et al. 2016
+    /// describe A2C's synchronous workers; Schulman et al. 2017 run PPO on parallel actors): `synchronizer`'s
+    /// replica 0 must hold the state to start from (the caller broadcasts it first). Every replica then collects
+    /// rollouts from its own copies of the environment — replica 0 continues replica 0's generator and episodes,
+    /// replica `r > 0` derives its generator and environment seeds from them and `r` — and every gradient step
+    /// applies the gradient averaged over the replicas (weighted by their samples), so the parameters, the
+    /// optimizer state and PPO-KL's β (from the replicas' mean KL) stay identical. ``environmentSteps`` counts
+    /// the steps of all replicas, so a step budget means the same experience and updates as one process with
+    /// `replicas ×` the environment copies. REINFORCE is refused (its updates wait for whole episodes, so the
+    /// replicas would update different numbers of times).
+    ///
+    /// - Throws: ``RLRunError`` for REINFORCE.
+    public func joinDataParallel(_ synchronizer: any GradientSynchronizer, seed: UInt64) throws(RLRunError) {
+        guard configuration.method != .reinforce else {
+            throw RLRunError(
+                "REINFORCE is not data-parallel (each update waits for whole episodes, so ranks would update "
+                    + "different numbers of times); use a2c or ppo under mpirun")
+        }
+        let rank = synchronizer.shard.index
+        self.synchronizer = synchronizer.shard.count > 1 ? synchronizer : nil
+        guard rank > 0 else { return }
+        let mix = UInt64(rank) &* 0x9E37_79B9_7F4A_7C15
+        generator = RandomGenerator(seed: generator.next() ^ mix)
+        observations = environments.reset(seed: (seed &+ 1000) ^ mix)
+        runningReturns = Array(repeating: 0, count: environments.count)
+    }
+
+    /// The gradients averaged over the replicas with `weight` samples each (unchanged in one process); after a
+    /// failed exchange, zeros (and ``synchronizationError`` is set).
+    private func averagedOverReplicas(_ gradients: [Tensor], weight: Int) -> [Tensor] {
+        guard let synchronizer else { return gradients }
+        if synchronizationError == nil {
+            do {
+                return try synchronizer.averageGradients(gradients, weight: Double(weight))
+            } catch {
+                synchronizationError = error
+            }
+        }
+        return gradients.map { Tensor.zeros(like: $0) }
+    }
+
+    /// The weighted mean over the replicas of `scalars` (unchanged in one process).
+    private func averagedOverReplicas(_ scalars: [String: Double], weight: Int) -> [String: Double] {
+        guard let synchronizer, synchronizationError == nil else { return scalars }
+        do {
+            return try synchronizer.averageMetrics(scalars, weight: Double(weight))
+        } catch {
+            synchronizationError = error
+            return scalars
+        }
     }
 
     /// Restores counters after loading weights and optimizer state (resume).
@@ -197,7 +255,7 @@ public final class OnPolicyTrainer {
                 model.distribution.logProbabilities(output: output, logStd: model.logStd?.value, actions: actions)
             }
             let outcomes = environments.step(actions.map { clippedAction($0, to: actionSpace) })
-            environmentSteps += environments.count
+            environmentSteps += environments.count * replicas
             var truncatedIndices: [Int] = []
             let width = output.shape[1]
             for index in 0..<environments.count {
@@ -242,8 +300,17 @@ public final class OnPolicyTrainer {
 
     /// Trains until `steps` environment steps in total (or `deadline`, a `Date`), calling `report` after each update.
     public func train(steps: Int, deadline: Date? = nil, report: (TrainingReport) -> Void = { _ in }) {
-        while environmentSteps < steps {
-            if let deadline, Date() >= deadline { break }
+        while environmentSteps < steps && synchronizationError == nil {
+            var expired = deadline.map { Date() >= $0 } ?? false
+            if let synchronizer {  // replica 0's clock decides for every replica
+                do {
+                    expired = try synchronizer.firstReplicaDecides(expired)
+                } catch {
+                    synchronizationError = error
+                    break
+                }
+            }
+            if expired { break }
             let progress = Float(environmentSteps) / Float(max(steps, 1))
             let scale = configuration.annealing ? max(1 - progress, 0) : 1
             optimizer.learningRate = configuration.learningRate * scale
@@ -258,6 +325,13 @@ public final class OnPolicyTrainer {
                     environmentSteps: environmentSteps, episodes: episodeReturns.count,
                     recentMeanReturn: recentMeanReturn, scalars: scalars))
         }
+        if let synchronizer, synchronizationError == nil {
+            do {
+                try synchronizer.verifyIdenticalParameters(model.parameterValues)
+            } catch {
+                synchronizationError = error
+            }
+        }
     }
 
     /// Mean of the last 100 training returns.
@@ -267,8 +341,8 @@ public final class OnPolicyTrainer {
         return recent.reduce(0, +) / Double(recent.count)
     }
 
-    private func applyGradients(of loss: Tensor) {
-        let gradients = Autodiff.gradients(of: loss, wrt: model.parameterValues)
+    private func applyGradients(of loss: Tensor, samples: Int) {
+        let gradients = averagedOverReplicas(Autodiff.gradients(of: loss, wrt: model.parameterValues), weight: samples)
         optimizer.step(clipByGlobalNorm(gradients, maxNorm: configuration.maxGradientNorm).clipped)
     }
 
@@ -288,9 +362,11 @@ public final class OnPolicyTrainer {
     }
 
     private func advantageUpdate() -> [String: Double] {
-        let (gradients, scalars) = advantageGradients()
+        let (local, scalars) = advantageGradients()
+        let samples = configuration.rolloutSteps * environments.count
+        let gradients = averagedOverReplicas(local, weight: samples)
         optimizer.step(clipByGlobalNorm(gradients, maxNorm: configuration.maxGradientNorm).clipped)
-        return scalars
+        return averagedOverReplicas(scalars, weight: samples)
     }
 
     /// Collects one rollout and returns the gradients of the A2C loss `−A·log π + c_v·½(V − R)² − c_e·H` with
@@ -366,7 +442,7 @@ public final class OnPolicyTrainer {
                 let entropy = model.distribution.entropy(output: output, logStd: model.logStd?.value)
                 let loss =
                     policyLoss + valueLoss * configuration.valueCoefficient - entropy * configuration.entropyCoefficient
-                applyGradients(of: loss)
+                applyGradients(of: loss, samples: indices.count)
                 lastLoss = Double(loss.item)
                 lastPolicyLoss = Double(policyLoss.item)
                 lastValueLoss = Double(valueLoss.item)
@@ -382,11 +458,11 @@ public final class OnPolicyTrainer {
                 logProbabilities: logProbabilities, oldLogProbabilities: Tensor(oldLogProbabilities)
             ).item
         }
-        if configuration.method == .ppoKL { klCoefficient.update(klDivergence: measured) }
-        return [
-            "loss": lastLoss, "policy_loss": lastPolicyLoss, "value_loss": lastValueLoss, "kl": Double(measured),
-            "clip_range": Double(clipRange), "beta": Double(klCoefficient.beta),
-        ]
+        let averaged = averagedOverReplicas(
+            ["loss": lastLoss, "policy_loss": lastPolicyLoss, "value_loss": lastValueLoss, "kl": Double(measured)],
+            weight: count)
+        if configuration.method == .ppoKL { klCoefficient.update(klDivergence: Float(averaged["kl"] ?? 0)) }
+        return averaged.merging(["clip_range": Double(clipRange), "beta": Double(klCoefficient.beta)]) { $1 }
     }
 
     /// Exact categorical KL, or the sample estimate `mean(log π_old − log π)` for Gaussian policies.
@@ -450,7 +526,7 @@ public final class OnPolicyTrainer {
         let policyLoss = PolicyGradientLoss.reinforce(
             logProbabilities: logProbabilities, weights: Tensor(weights.map { Float($0) }))
         let loss = policyLoss + valueLoss * configuration.valueCoefficient
-        applyGradients(of: loss)
+        applyGradients(of: loss, samples: rollout.rewards.count)
         return ["loss": Double(loss.item), "policy_loss": Double(policyLoss.item)]
     }
 }

@@ -385,8 +385,9 @@ public enum LanguageModelRun {
             model, configuration: configuration, training: trainingIDs, validation: validationIDs,
             metricsURL: metricsURL, resumeFrom: resume ? output.trainingStateURL : nil, progress: progress,
             timeLimit: timeLimit, shouldStop: shouldStop, synchronizer: synchronizer)
-        let perplexity =
-            validationIDs.isEmpty ? nil : model.perplexity(on: validationIDs, batchSize: recipe.batchSize)
+        // Data-parallel: rank 0 alone measures (the other ranks' model directories are scratch).
+        let measures = !validationIDs.isEmpty && (synchronizer?.isWritingReplica ?? true)
+        let perplexity = measures ? model.perplexity(on: validationIDs, batchSize: recipe.batchSize) : nil
         var metrics: [String: Double] = ["train.steps": Double(session.summary.steps)]
         if let loss = session.summary.lastMetrics["loss"] { metrics["train.loss"] = loss }
         if let perplexity { metrics["valid.perplexity"] = perplexity }

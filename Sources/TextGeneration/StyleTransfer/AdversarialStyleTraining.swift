@@ -13,12 +13,15 @@ public enum AdversarialStyleTraining {
     /// one; `validate` scores the autoencoder as in ``CrossAlignedTraining/run(model:sentences:vocabulary:options:
     /// backTranslation:directory:timeLimit:metricsURL:validate:log:)`` (its `score` keeps the best weights).
     ///
+    /// With `synchronizer`, trains data-parallel as ``CrossAlignedTraining/run(model:sentences:vocabulary:options:backTranslation:directory:timeLimit:metricsURL:validate:log:synchronizer:)``
+    /// does.
+    ///
     /// - Throws: ``ModelDirectoryError`` / `CheckpointError` for an unreadable training state; file errors.
     public static func run(
         network: some AdversarialStyleTransferNetwork, sentences: [[[Int]]], vocabulary: Vocabulary,
         options: CrossAlignedTraining.Options, directory: ModelDirectory, timeLimit: Double? = nil,
         metricsURL: URL? = nil, validate: ((CrossAlignedAutoencoder) throws -> [String: Double])? = nil,
-        log: ((String) -> Void)? = nil
+        log: ((String) -> Void)? = nil, synchronizer: (any GradientSynchronizer)? = nil
     ) throws -> CrossAlignedTraining.Summary {
         precondition(options.problem == nil, "AdversarialStyleTraining: \(options.problem ?? "")")
         precondition(
@@ -28,13 +31,16 @@ public enum AdversarialStyleTraining {
         let discriminatorParameters = network.discriminatorNamedParameters.map(\.parameter)
         let generatorOptimizer = Adam(generatorParameters, learningRate: options.learningRate, beta1: 0.5)
         let discriminatorOptimizer = Adam(discriminatorParameters, learningRate: options.learningRate, beta1: 0.5)
-        let batches = CrossAlignedTraining.batches(sentences, batchSize: options.batchSize, seed: options.seed)
+        let synchronizer = synchronizer.flatMap { $0.shard.count > 1 ? $0 : nil }
+        let writes = synchronizer?.isWritingReplica ?? true
+        let batches = CrossAlignedTraining.replicaBatches(
+            sentences, batchSize: options.batchSize, seed: options.seed, shard: synchronizer?.shard ?? .whole)
         var random = RandomGenerator(seed: options.seed &+ 1)
         var step = 0
         var bestScore: Double?
         var elapsedBefore = 0.0
         let resuming = FileManager.default.fileExists(atPath: directory.trainingStateURL.path)
-        if resuming, let state = try directory.loadTrainingState() {
+        func restore(_ state: TrainingStateArchive) throws {
             try state.restore(model: network, from: "current")
             try state.restore(optimizer: generatorOptimizer, from: "generator")
             if !discriminatorParameters.isEmpty {
@@ -47,15 +53,20 @@ public enum AdversarialStyleTraining {
             }
             bestScore = state["best_score"].flatMap(Double.init)
             elapsedBefore = state["elapsed_seconds"].flatMap(Double.init) ?? 0
+        }
+        if resuming, writes, let state = try directory.loadTrainingState() {
+            try restore(state)
             log?("continuing from step \(step)")
         }
-        let logger = try metricsURL.map { try MetricsLogger(url: $0, keepingRecordsThrough: resuming ? step : nil) }
+        let logger = try metricsURL.flatMap { writes ? $0 : nil }.map {
+            try MetricsLogger(url: $0, keepingRecordsThrough: resuming ? step : nil)
+        }
         let start = Date()
         var lastMetrics: [String: Double] = [:]
         var stoppedByTimeLimit = false
         func elapsed() -> Double { elapsedBefore + Date().timeIntervalSince(start) }
 
-        func save() throws {
+        func archive() -> TrainingStateArchive {
             var state = TrainingStateArchive()
             state.store(model: network, as: "current")
             state.store(optimizer: generatorOptimizer, as: "generator")
@@ -64,9 +75,18 @@ public enum AdversarialStyleTraining {
             state["step"] = String(step)
             state["elapsed_seconds"] = String(elapsed())
             if let bestScore { state["best_score"] = String(bestScore) }
-            try directory.saveTrainingState(state)
+            return state
+        }
+        func save() throws {
+            if writes { try directory.saveTrainingState(archive()) }
+        }
+        // Data-parallel: every replica starts from replica 0's state (fresh or resumed).
+        if let synchronizer {
+            let state = try synchronizer.broadcastFromFirstReplica(archive())
+            if !writes { try restore(state) }
         }
         func evaluate() throws {
+            guard writes else { return }  // replica 0 alone validates and writes
             var metrics = try validate?(network.autoencoder) ?? [:]
             if let score = metrics["score"] {
                 if bestScore.map({ score > $0 }) ?? true {
@@ -91,7 +111,8 @@ public enum AdversarialStyleTraining {
         var sums: [String: Double] = [:]
         var counted = 0
         while step < options.steps {
-            if let timeLimit, Date().timeIntervalSince(start) >= timeLimit {
+            let expired = timeLimit.map { Date().timeIntervalSince(start) >= $0 } ?? false
+            if try synchronizer?.firstReplicaDecides(expired) ?? expired {  // replica 0's clock decides
                 stoppedByTimeLimit = true
                 break
             }
@@ -100,10 +121,20 @@ public enum AdversarialStyleTraining {
                 CrossAlignedTraining.order(count: batches.count, epoch: epoch, seed: options.seed)[step % batches.count]
             ]
             let losses = network.losses(batch: batch, vocabulary: vocabulary, step: step, using: &random)
-            let discriminatorGradients = losses.discriminator.map {
+            let discriminatorGradientsOrNil = losses.discriminator.map {
                 gradients(of: $0, wrt: discriminatorParameters.map(\.value))
             }
             var generatorGradients = gradients(of: losses.generator, wrt: generatorParameters.map(\.value))
+            var discriminatorGradients = discriminatorGradientsOrNil
+            var stepMetrics = losses.metrics
+            if let synchronizer {  // average over the replicas, weighted by their sentences, in one exchange
+                let averaged = try CrossAlignedTraining.averaged(
+                    generatorGradients, discriminatorGradients ?? [], sentences: batch.count,
+                    synchronizer: synchronizer)
+                generatorGradients = averaged.0
+                if discriminatorGradients != nil { discriminatorGradients = averaged.1 }
+                stepMetrics = try synchronizer.averageMetrics(stepMetrics, weight: Double(batch.count))
+            }
             if options.maxGradientNorm > 0 {
                 generatorGradients = clipByGlobalNorm(generatorGradients, maxNorm: options.maxGradientNorm).clipped
             }
@@ -112,7 +143,7 @@ public enum AdversarialStyleTraining {
                 discriminatorOptimizer.step(discriminatorGradients)
             }
             step += 1
-            for (key, value) in losses.metrics { sums[key, default: 0] += value }
+            for (key, value) in stepMetrics { sums[key, default: 0] += value }
             counted += 1
             if step % 10 == 0 || step == options.steps {
                 lastMetrics = sums.mapValues { $0 / Double(counted) }
@@ -130,7 +161,8 @@ public enum AdversarialStyleTraining {
             if step % options.evaluationInterval == 0 { try evaluate() }
         }
         if step % options.evaluationInterval != 0 || step == 0 { try evaluate() }
-        if bestScore != nil { try directory.loadWeights(into: network) }
+        try synchronizer?.verifyIdenticalParameters(network.parameterValues)
+        if bestScore != nil, writes { try directory.loadWeights(into: network) }
         return CrossAlignedTraining.Summary(
             steps: step, lastMetrics: lastMetrics, bestScore: bestScore, stoppedByTimeLimit: stoppedByTimeLimit)
     }

@@ -138,7 +138,8 @@ enum CrossAlignedRun {
         settings: CrossAlignedSettings, method: StyleTransferMethod, styles: [String], train: StyleCorpus,
         validation: StyleCorpus,
         classifier: StyleClassifier?, bleuTokenizer: BLEUTokenizer, maximumLength: Int, output: ModelDirectory,
-        continuing: Bool, timeLimit: Double?, metricsURL: URL?, log: ((String) -> Void)?
+        continuing: Bool, timeLimit: Double?, metricsURL: URL?, log: ((String) -> Void)?,
+        synchronizer: (any GradientSynchronizer)? = nil
     ) throws -> CrossAlignedTraining.Summary {
         let vocabulary: Vocabulary
         if continuing {
@@ -193,12 +194,13 @@ enum CrossAlignedRun {
         if let adversarial {
             return try AdversarialStyleTraining.run(
                 network: adversarial, sentences: ids, vocabulary: vocabulary, options: settings.training,
-                directory: output, timeLimit: timeLimit, metricsURL: metricsURL, validate: validate, log: log)
+                directory: output, timeLimit: timeLimit, metricsURL: metricsURL, validate: validate, log: log,
+                synchronizer: synchronizer)
         }
         return try CrossAlignedTraining.run(
             model: model, sentences: ids, vocabulary: vocabulary, options: settings.training,
             backTranslation: backTranslation ? settings.backTranslation : nil, directory: output,
-            timeLimit: timeLimit, metricsURL: metricsURL, validate: validate, log: log)
+            timeLimit: timeLimit, metricsURL: metricsURL, validate: validate, log: log, synchronizer: synchronizer)
     }
 
     static func loadVocabulary(from directory: ModelDirectory) throws -> Vocabulary {

@@ -259,12 +259,20 @@ public enum CrossAlignedTraining {
     ///     weights are kept.
     ///   - timeLimit: seconds of this session after which the run saves and stops.
     ///   - metrics: a JSON Lines log (`train` records every 10 steps, `eval` records), kept through the resumed step.
+    ///   - synchronizer: data-parallel training (e.g. `Distributed`'s `DataParallelSynchronizer` under `mpirun`):
+    ///     `batchSize` is per replica; each replica trains on its part of every style's sentences of each global
+    ///     batch, the generator's and the discriminators' gradients are averaged over the replicas (weighted by
+    ///     sentences, one exchange per step), the discriminator losses that decide whether the adversarial term is
+    ///     on are the replicas' mean, replica 0's state starts every replica, replica 0's clock ends a time limit for
+    ///     all, and replica 0 alone validates and writes the directory and metrics. Random draws inside the losses
+    ///     come from the shared generator, so they are not those of one process with the whole batch.
     /// - Throws: ``ModelDirectoryError`` / `CheckpointError` for an unreadable training state; file errors.
     public static func run(
         model: CrossAlignedAutoencoder, sentences: [[[Int]]], vocabulary: Vocabulary, options: Options,
         backTranslation: BackTranslation? = nil, directory: ModelDirectory, timeLimit: Double? = nil,
         metricsURL: URL? = nil,
-        validate: ((CrossAlignedAutoencoder) throws -> [String: Double])? = nil, log: ((String) -> Void)? = nil
+        validate: ((CrossAlignedAutoencoder) throws -> [String: Double])? = nil, log: ((String) -> Void)? = nil,
+        synchronizer: (any GradientSynchronizer)? = nil
     ) throws -> Summary {
         precondition(options.problem == nil, "CrossAlignedTraining: \(options.problem ?? "")")
         precondition(
@@ -274,13 +282,16 @@ public enum CrossAlignedTraining {
             model.generatorNamedParameters.map(\.parameter), learningRate: options.learningRate, beta1: 0.5)
         let discriminatorParameters = model.discriminatorNamedParameters.map(\.parameter)
         let discriminatorOptimizer = Adam(discriminatorParameters, learningRate: options.learningRate, beta1: 0.5)
-        let batches = Self.batches(sentences, batchSize: options.batchSize, seed: options.seed)
+        let synchronizer = synchronizer.flatMap { $0.shard.count > 1 ? $0 : nil }
+        let writes = synchronizer?.isWritingReplica ?? true
+        let batches = Self.replicaBatches(
+            sentences, batchSize: options.batchSize, seed: options.seed, shard: synchronizer?.shard ?? .whole)
         var random = RandomGenerator(seed: options.seed &+ 1)
         var step = 0
         var bestScore: Double?
         var elapsedBefore = 0.0
         let resuming = FileManager.default.fileExists(atPath: directory.trainingStateURL.path)
-        if resuming, let state = try directory.loadTrainingState() {
+        func restore(_ state: TrainingStateArchive) throws {
             try state.restore(model: model, from: "current")
             try state.restore(optimizer: generatorOptimizer, from: "generator")
             try state.restore(optimizer: discriminatorOptimizer, from: "discriminator")
@@ -291,14 +302,19 @@ public enum CrossAlignedTraining {
             }
             bestScore = state["best_score"].flatMap(Double.init)
             elapsedBefore = state["elapsed_seconds"].flatMap(Double.init) ?? 0
+        }
+        if resuming, writes, let state = try directory.loadTrainingState() {
+            try restore(state)
             log?("continuing from step \(step)")
         }
-        let logger = try metricsURL.map { try MetricsLogger(url: $0, keepingRecordsThrough: resuming ? step : nil) }
+        let logger = try metricsURL.flatMap { writes ? $0 : nil }.map {
+            try MetricsLogger(url: $0, keepingRecordsThrough: resuming ? step : nil)
+        }
         let start = Date()
         var lastMetrics: [String: Double] = [:]
         var stoppedByTimeLimit = false
 
-        func save() throws {
+        func archive() -> TrainingStateArchive {
             var state = TrainingStateArchive()
             state.store(model: model, as: "current")
             state.store(optimizer: generatorOptimizer, as: "generator")
@@ -307,9 +323,18 @@ public enum CrossAlignedTraining {
             state["step"] = String(step)
             state["elapsed_seconds"] = String(elapsedBefore + Date().timeIntervalSince(start))
             if let bestScore { state["best_score"] = String(bestScore) }
-            try directory.saveTrainingState(state)
+            return state
+        }
+        func save() throws {
+            if writes { try directory.saveTrainingState(archive()) }
+        }
+        // Data-parallel: every replica starts from replica 0's state (fresh or resumed).
+        if let synchronizer {
+            let state = try synchronizer.broadcastFromFirstReplica(archive())
+            if !writes { try restore(state) }
         }
         func evaluate() throws {
+            guard writes else { return }  // replica 0 alone validates and writes
             var metrics = try validate?(model) ?? [:]
             let wall = elapsedBefore + Date().timeIntervalSince(start)
             if let score = metrics["score"] {
@@ -334,7 +359,8 @@ public enum CrossAlignedTraining {
         var sums: [String: Double] = [:]
         var counted = 0
         while step < options.steps {
-            if let timeLimit, Date().timeIntervalSince(start) >= timeLimit {
+            let expired = timeLimit.map { Date().timeIntervalSince(start) >= $0 } ?? false
+            if try synchronizer?.firstReplicaDecides(expired) ?? expired {  // replica 0's clock decides
                 stoppedByTimeLimit = true
                 break
             }
@@ -344,13 +370,22 @@ public enum CrossAlignedTraining {
                 let losses = Self.backTranslationLoss(
                     model: model, batch: batch, vocabulary: vocabulary, settings: backTranslation, using: &random)
                 var generatorGradients = gradients(of: losses.total, wrt: generatorOptimizer.parameters.map(\.value))
+                var parts = [
+                    "denoising": Double(losses.denoising.item), "back_translation": Double(losses.backTranslation.item),
+                ]
+                if let synchronizer {
+                    generatorGradients = try averaged(
+                        generatorGradients, [], sentences: batch.count, synchronizer: synchronizer
+                    ).0
+                    parts = try synchronizer.averageMetrics(parts, weight: Double(batch.count))
+                }
                 if options.maxGradientNorm > 0 {
                     generatorGradients = clipByGlobalNorm(generatorGradients, maxNorm: options.maxGradientNorm).clipped
                 }
                 generatorOptimizer.step(generatorGradients)
                 step += 1
-                sums["denoising", default: 0] += Double(losses.denoising.item)
-                sums["back_translation", default: 0] += Double(losses.backTranslation.item)
+                sums["denoising", default: 0] += parts["denoising"] ?? .nan
+                sums["back_translation", default: 0] += parts["back_translation"] ?? .nan
                 counted += 1
                 if step % 10 == 0 || step == options.steps {
                     lastMetrics = sums.mapValues { $0 / Double(counted) }
@@ -373,24 +408,36 @@ public enum CrossAlignedTraining {
             let losses = Self.losses(model: model, batch: batch, vocabulary: vocabulary, using: &random)
             let discriminatorTotal = losses.discriminator.dropFirst().reduce(losses.discriminator[0], +)
             let adversarialTotal = losses.adversarial.dropFirst().reduce(losses.adversarial[0], +)
-            let discriminatorValues = losses.discriminator.map { Double($0.item) }
+            var discriminatorValues = losses.discriminator.map { Double($0.item) }
+            var reconstructionValue = Double(losses.reconstruction.item)
+            var adversarialValue = Double(adversarialTotal.item) / Double(losses.adversarial.count)
+            if let synchronizer {  // the replicas' mean losses decide whether the adversarial term is on
+                var local = ["reconstruction": reconstructionValue, "adversarial": adversarialValue]
+                for (index, value) in discriminatorValues.enumerated() { local["discriminator\(index)"] = value }
+                let mean = try synchronizer.averageMetrics(local, weight: Double(batch.count))
+                discriminatorValues = discriminatorValues.indices.map { mean["discriminator\($0)"] ?? .nan }
+                reconstructionValue = mean["reconstruction"] ?? .nan
+                adversarialValue = mean["adversarial"] ?? .nan
+            }
             let aligned =
                 options.adversarialWeight > 0
                 && discriminatorValues.allSatisfy { $0 < Double(options.discriminatorThreshold) }
             let generatorLoss =
                 aligned ? losses.reconstruction + adversarialTotal * options.adversarialWeight : losses.reconstruction
-            let discriminatorGradients = gradients(
+            var discriminatorGradients = gradients(
                 of: discriminatorTotal, wrt: discriminatorParameters.map(\.value))
             var generatorGradients = gradients(
                 of: generatorLoss, wrt: generatorOptimizer.parameters.map(\.value))
+            (generatorGradients, discriminatorGradients) = try averaged(
+                generatorGradients, discriminatorGradients, sentences: batch.count, synchronizer: synchronizer)
             if options.maxGradientNorm > 0 {
                 generatorGradients = clipByGlobalNorm(generatorGradients, maxNorm: options.maxGradientNorm).clipped
             }
             generatorOptimizer.step(generatorGradients)
             discriminatorOptimizer.step(discriminatorGradients)
             step += 1
-            sums["reconstruction", default: 0] += Double(losses.reconstruction.item)
-            sums["adversarial", default: 0] += Double(adversarialTotal.item) / Double(losses.adversarial.count)
+            sums["reconstruction", default: 0] += reconstructionValue
+            sums["adversarial", default: 0] += adversarialValue
             sums["discriminator", default: 0] += discriminatorValues.reduce(0, +) / Double(discriminatorValues.count)
             sums["aligned", default: 0] += aligned ? 1 : 0
             counted += 1
@@ -414,7 +461,8 @@ public enum CrossAlignedTraining {
         }
         if step % options.evaluationInterval != 0 || step == 0 { try evaluate() }
         // The best weights are what predict and evaluate use.
-        if bestScore != nil { try directory.loadWeights(into: model) }
+        try synchronizer?.verifyIdenticalParameters(model.parameterValues)
+        if bestScore != nil, writes { try directory.loadWeights(into: model) }
         return Summary(
             steps: step, lastMetrics: lastMetrics, bestScore: bestScore, stoppedByTimeLimit: stoppedByTimeLimit)
     }

@@ -158,7 +158,8 @@ public enum StyleTransferRun {
         _ recipe: StyleTransferRecipe, files: [(style: String, path: String)], output: ModelDirectory,
         units: (loader: CorpusLoader, label: String?)? = nil, classifierEpochs: Int = 2,
         classifierEmbeddingSize: Int = 128, timeLimit: Double? = nil, metricsURL: URL? = nil,
-        evaluators: StyleEvaluatorSource? = nil, log: ((String) -> Void)? = nil
+        evaluators: StyleEvaluatorSource? = nil, log: ((String) -> Void)? = nil,
+        synchronizer: (any GradientSynchronizer)? = nil
     ) throws -> Summary {
         guard (0..<1).contains(recipe.validationFraction) else {
             throw InputError("the validation fraction must be in [0, 1)")
@@ -222,7 +223,8 @@ public enum StyleTransferRun {
         try evaluators?.checkCompatibility(with: recipe, corpus: corpus)
         if output.exists {
             return try continueRun(
-                recipe, corpus: corpus, output: output, timeLimit: timeLimit, metricsURL: metricsURL, log: log)
+                recipe, corpus: corpus, output: output, timeLimit: timeLimit, metricsURL: metricsURL, log: log,
+                synchronizer: synchronizer)
         }
         try output.create()
         try subwords?.save(to: output.file(tokenizerFile))
@@ -327,7 +329,8 @@ public enum StyleTransferRun {
                 settings: settings, method: recipe.method, styles: corpus.styles,
                 train: train, validation: validation,
                 classifier: classifier, bleuTokenizer: recipe.bleuTokenizer, maximumLength: recipe.maximumLength,
-                output: output, continuing: false, timeLimit: timeLimit, metricsURL: metricsURL, log: log)
+                output: output, continuing: false, timeLimit: timeLimit, metricsURL: metricsURL, log: log,
+                synchronizer: synchronizer)
             trainingSummary = summary
             metrics.merge(Self.metrics(of: summary)) { $1 }
         }
@@ -350,7 +353,7 @@ public enum StyleTransferRun {
     /// Continues the neural run in `output` when it was started with the same settings.
     static func continueRun(
         _ recipe: StyleTransferRecipe, corpus: StyleCorpus, output: ModelDirectory, timeLimit: Double?,
-        metricsURL: URL?, log: ((String) -> Void)?
+        metricsURL: URL?, log: ((String) -> Void)?, synchronizer: (any GradientSynchronizer)? = nil
     ) throws -> Summary {
         let manifest = try output.readManifest(expecting: kind)
         let previous: StyleTransferRecipe
@@ -392,7 +395,7 @@ public enum StyleTransferRun {
             train: StyleCorpus(styles: previous.styles, sentences: pools),
             validation: StyleCorpus(styles: previous.styles, sentences: held), classifier: classifier,
             bleuTokenizer: previous.bleuTokenizer, maximumLength: previous.maximumLength, output: output,
-            continuing: true, timeLimit: timeLimit, metricsURL: metricsURL, log: log)
+            continuing: true, timeLimit: timeLimit, metricsURL: metricsURL, log: log, synchronizer: synchronizer)
         var metrics = manifest.metrics
         metrics.merge(Self.metrics(of: summary)) { $1 }
         try output.writeManifest(
