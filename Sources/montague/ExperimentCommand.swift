@@ -15,8 +15,9 @@ struct ExperimentCommand: ParsableCommand {
             `<!-- /experiment-table: NAME -->`. See docs/experiments.md. The grammar-driven experiments use a \
             weighted grammar as an exact oracle: `splits` (compositional-generalisation splits), `generate` \
             (generators measured by validity, exact NLL, novelty, coverage), `conditional` (meaning-conditioned \
-            generation judged by the grammar's semantics) and `tre` (compositionality of learned \
-            representations); see docs/probabilistic-grammars.md.
+            generation judged by the grammar's semantics), `transfer` (style transfer between two grammars over \
+            the same meanings, content preservation decided by the grammars) and `tre` (compositionality of \
+            learned representations); see docs/probabilistic-grammars.md.
 
             Examples:
               montague experiment run experiments/scan.json --data /data/SCAN --dry-run
@@ -26,6 +27,7 @@ struct ExperimentCommand: ParsableCommand {
         subcommands: [
             ExperimentRunCommand.self, ExperimentTableCommand.self, ExperimentSplitsCommand.self,
             ExperimentGenerateCommand.self, ExperimentTRECommand.self, ExperimentConditionalCommand.self,
+            ExperimentTransferCommand.self,
         ])
 }
 

@@ -16,12 +16,16 @@ struct ExperimentConditionalCommand: ParsableCommand {
             condition of a fresh sample of the grammar's meanings (those seen in training). Reported: accuracy \
             (the generated sentence's meaning, by the grammar, is the condition), validity, novelty (correct and \
             not in the training sample) and distinct correct sentences per condition. Methods: conditional-lm \
-            (the meaning's embedding starts the LSTM) and unconditional-lm (the same network ignoring the \
+            (the meaning's embedding starts the LSTM), conditional-gan (a conditional GAN whose discriminator also \
+            rejects real sentences paired with another meaning; trained in batches with every meaning equally \
+            often, measured every --eval-interval epochs of ⌈N / batch⌉ steps), conditional-vae (a conditional \
+            VAE sampled from its prior) and unconditional-lm (the same network as conditional-lm ignoring the \
             condition: the chance level). With --output: DIR/metrics.jsonl, DIR/quality.svg, DIR/outputs.tsv, \
             DIR/summary.json. See docs/probabilistic-grammars.md.
 
             Examples:
               montague experiment conditional grammars/weighted-arithmetic.mont --epochs 20 --output runs/cond
+              montague experiment conditional grammars/weighted-arithmetic.mont --method conditional-vae --epochs 20
               montague experiment conditional grammars/weighted-arithmetic.mont --method unconditional-lm
             """)
 
@@ -31,7 +35,7 @@ struct ExperimentConditionalCommand: ParsableCommand {
     @OptionGroup(title: "Model and training")
     var network: GrammarModelOptions
 
-    @Option(name: .long, help: "conditional-lm or unconditional-lm.")
+    @Option(name: .long, help: "conditional-lm, conditional-gan, conditional-vae or unconditional-lm.")
     var method: MeaningConditionedMethod = .conditionalLM
 
     @Option(name: .customLong("train-samples"), help: "(sentence, meaning) pairs sampled for training.")
@@ -52,6 +56,12 @@ struct ExperimentConditionalCommand: ParsableCommand {
     @Option(name: .long, help: "Random seed.")
     var seed: UInt64 = 1
 
+    @Option(name: .customLong("latent-size"), help: "Latent dimensions (conditional-vae).")
+    var latentSize = 16
+
+    @Option(name: .customLong("word-dropout"), help: "Word dropout of the decoder inputs (conditional-vae).")
+    var wordDropout: Float = 0.25
+
     @Option(name: .long, help: "Directory for the metrics log, curves, outputs and summary.")
     var output: String?
 
@@ -64,12 +74,14 @@ struct ExperimentConditionalCommand: ParsableCommand {
             method: method, trainingSamples: trainSamples, evaluationConditions: evalConditions,
             maximumLength: network.maxLength, embeddingSize: network.embeddingSize, hiddenSize: network.hiddenSize,
             batchSize: network.batchSize, learningRate: network.lr, epochs: epochs, temperature: temperature,
-            evaluationInterval: evalInterval, seed: seed)
+            evaluationInterval: evalInterval, seed: seed, latentSize: latentSize, wordDropout: wordDropout)
         let clock = ContinuousClock()
         let started = clock.now
         let result: MeaningConditionedRun
+        var times: [Double] = []
         do {
             result = try MeaningConditionedGeneration.run(grammar, settings: settings) { m in
+                times.append((clock.now - started) / .seconds(1))
                 guard !json else { return }
                 func f(_ value: Double?) -> String { value.map { String(format: "%.4f", $0) } ?? "-" }
                 print(
@@ -88,7 +100,7 @@ struct ExperimentConditionalCommand: ParsableCommand {
             let directory = URL(fileURLWithPath: output)
             do {
                 try ExperimentArtifacts.write(
-                    records: result.measurements.map { ($0.epoch, $0.metrics) },
+                    records: zip(result.measurements, times).map { ($0.epoch, $0.metrics, $1) },
                     curves: [
                         .init(
                             file: "quality.svg", metrics: ["accuracy", "validity", "novelty"],

@@ -2,6 +2,7 @@ import ArgumentParser
 import Experiments
 import Foundation
 import Grammar
+import NeuralNet
 
 extension GrammarGeneratorMethod: ExpressibleByArgument {}
 extension GrammarGeneratorReward: ExpressibleByArgument {}
@@ -21,7 +22,9 @@ struct ExperimentGenerateCommand: ParsableCommand {
             scheduled-sampling, sentence-vae, seqgan (with --reward discriminator, grammar-validity or \
             grammar-probability: policy gradient from the grammar itself) and gumbel. A round is an epoch \
             (pretraining and mle, scheduled-sampling, sentence-vae) or an adversarial round. With --output: \
-            DIR/metrics.jsonl, DIR/quality.svg, DIR/nll.svg, DIR/samples.txt, DIR/train.txt and DIR/summary.json. \
+            DIR/metrics.jsonl, DIR/quality.svg, DIR/nll.svg, DIR/samples.txt, DIR/train.txt, DIR/summary.json and \
+            the generator as a model directory DIR/model (`lm`, or `sentence-vae` for the sentence VAE; usable \
+            with `montague predict` and `montague evaluate`). \
             See docs/probabilistic-grammars.md and docs/experiments.md.
 
             Examples:
@@ -100,8 +103,10 @@ struct ExperimentGenerateCommand: ParsableCommand {
         let clock = ContinuousClock()
         let started = clock.now
         let result: GrammarGeneratorRun
+        var times: [Double] = []
         do {
             result = try GrammarGeneratorExperiment.run(grammar, settings: settings) { measurement in
+                times.append((clock.now - started) / .seconds(1))
                 if !json { print(Self.line(measurement)) }
             }
         } catch {
@@ -115,7 +120,7 @@ struct ExperimentGenerateCommand: ParsableCommand {
             let directory = URL(fileURLWithPath: output)
             do {
                 try ExperimentArtifacts.write(
-                    records: result.measurements.map { ($0.round, $0.metrics) },
+                    records: zip(result.measurements, times).map { ($0.round, $0.metrics, $1) },
                     curves: [
                         .init(
                             file: "quality.svg", metrics: ["validity", "novelty", "coverage", "self_bleu"],
@@ -129,6 +134,20 @@ struct ExperimentGenerateCommand: ParsableCommand {
                 try ExperimentArtifacts.writeLines(
                     result.trainingSentences, to: directory.appendingPathComponent("train.txt"))
                 try ExperimentArtifacts.writeJSON(summary, to: directory.appendingPathComponent("summary.json"))
+                if let model = result.languageModel {
+                    try GrammarModelExport.saveLanguageModel(
+                        model, vocabulary: result.vocabulary,
+                        to: ModelDirectory(url: directory.appendingPathComponent("model")),
+                        maximumLength: network.maxLength, batchSize: network.batchSize, learningRate: network.lr,
+                        seed: seed, metrics: summary.final)
+                }
+                if let model = result.sentenceVAE {
+                    try GrammarModelExport.saveSentenceVAE(
+                        model, vocabulary: result.vocabulary,
+                        to: ModelDirectory(url: directory.appendingPathComponent("model")),
+                        maximumLength: network.maxLength, batchSize: network.batchSize, learningRate: network.lr,
+                        wordDropout: wordDropout, seed: seed, metrics: summary.final)
+                }
             } catch {
                 throw GrammarCommandSupport.inputError(error)
             }

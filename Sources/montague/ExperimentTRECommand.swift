@@ -19,7 +19,10 @@ struct ExperimentTRECommand: ParsableCommand {
             topographic similarity (Spearman's ρ between vector distances and meaning edit distances). \
             Representations: additive (exactly compositional, TRE 0), random (non-compositional), tree-lstm \
             (an untrained Child-Sum Tree-LSTM over the derivation), lm (final state of an LSTM language model \
-            trained on the sample for --epochs), sentence-vae (posterior mean of a sentence VAE). Prints a \
+            trained on the sample for --epochs), sentence-vae (posterior mean of a sentence VAE), seq2seq (final \
+            state of an LSTM encoder trained with an LSTM decoder to write each sentence's meaning tokens) and \
+            trained-tree-lstm (root state of a Child-Sum Tree-LSTM over the derivation trained with the same \
+            decoder). Prints a \
             Markdown table (or JSON); --output writes DIR/tre.md and DIR/tre.json. See docs/probabilistic-grammars.md.
 
             Examples:

@@ -23,14 +23,16 @@ public enum ExperimentArtifacts {
         }
     }
 
-    /// Writes `records` (round, metrics) to `directory/metrics.jsonl` (phase `eval`, `step` = round) and each curve
-    /// to its SVG file; creates the directory. Returns the paths written.
+    /// Writes `records` (round, metrics, seconds since the run started) to `directory/metrics.jsonl` (phase `eval`,
+    /// `step` = round, `wall_time` = seconds) and each curve to its SVG file, its x axis labelled `xLabel`; creates
+    /// the directory. Returns the paths written.
     ///
     /// - Throws: `TrainingError` or ``FileWriteError`` when a file cannot be written, ``InputError`` when the
     ///   directory cannot be created.
     @discardableResult
     public static func write(
-        records: [(round: Int, metrics: [String: Double])], curves: [Curve], to directory: URL
+        records: [(round: Int, metrics: [String: Double], seconds: Double)], curves: [Curve], xLabel: String = "round",
+        to directory: URL
     ) throws -> [String] {
         try createDirectory(directory)
         let logURL = directory.appendingPathComponent("metrics.jsonl")
@@ -38,7 +40,8 @@ public enum ExperimentArtifacts {
         for record in records {
             try logger.log(
                 MetricsRecord(
-                    phase: "eval", step: record.round, epoch: record.round, wallTime: 0, metrics: record.metrics))
+                    phase: "eval", step: record.round, epoch: record.round, wallTime: record.seconds,
+                    metrics: record.metrics))
         }
         var written = [logURL.path]
         let log = try MetricsLog(contentsOf: logURL)
@@ -46,7 +49,7 @@ public enum ExperimentArtifacts {
             let present = curve.metrics.filter { log.metricNames.contains($0) }
             guard !present.isEmpty, let chart = try? log.chart(metrics: present, title: curve.title) else { continue }
             var labelled = chart
-            labelled.xLabel = "round"
+            labelled.xLabel = xLabel
             let url = directory.appendingPathComponent(curve.file)
             try AtomicFile.write(labelled.svg(), to: url)
             written.append(url.path)

@@ -209,7 +209,7 @@ public enum GrammarGeneratorExperiment {
         try settings.validate()
         let sample = try grammar.samples(count: settings.trainingSamples, seed: settings.seed)
             .map(\.tokens).filter { !$0.isEmpty && $0.count <= settings.maximumLength }
-        let vocabulary = try GrammarVocabulary(grammar: grammar, sentences: sample, seed: settings.seed &+ 7)
+        let vocabulary = GrammarVocabulary(grammar: grammar, sentences: sample)
         guard !sample.isEmpty else {
             throw InputError("no sampled sentence has between 1 and \(settings.maximumLength) words")
         }

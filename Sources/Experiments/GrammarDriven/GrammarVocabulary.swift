@@ -4,8 +4,8 @@ import Grammar
 /// before the first word, never a word), `</s>` (1, ends a sentence) and `<unk>` (2, the sentence VAE's word
 /// dropout).
 ///
-/// The words are those of a training sample and of a larger sample of the grammar, so a generator can produce the
-/// strings of the language that carry nearly all of its probability, and coverage can approach 1.
+/// The words are the grammar's terminals, so a generator can produce every string of the language and coverage can
+/// approach 1.
 public struct GrammarVocabulary: Sendable, Equatable {
     /// The id of `<s>`.
     public static let start = 0
@@ -25,14 +25,10 @@ public struct GrammarVocabulary: Sendable, Equatable {
         self.ids = ids
     }
 
-    /// The words of `sentences` and of `extraSamples` further sentences drawn from `grammar` with `seed`, so that
-    /// words rare in a training sample are still in the vocabulary.
-    ///
-    /// - Throws: the grammar's sampling error.
-    public init(grammar: ProbabilisticGrammar, sentences: [[String]], extraSamples: Int = 10_000, seed: UInt64) throws {
-        var words = Set(sentences.joined())
-        for sample in try grammar.samples(count: extraSamples, seed: seed) { words.formUnion(sample.tokens) }
-        self.init(words: words)
+    /// The grammar's terminals (``InterpretedGrammar/terminals``) and the words of `sentences` (which matter only
+    /// for a grammar with a general `form` expression, whose tokens the terminal list cannot name).
+    public init(grammar: ProbabilisticGrammar, sentences: [[String]] = []) {
+        self.init(words: grammar.grammar.terminals + sentences.joined())
     }
 
     /// Number of ids.

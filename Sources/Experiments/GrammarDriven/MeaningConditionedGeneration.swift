@@ -1,4 +1,5 @@
 import Autodiff
+import Corpus
 import Foundation
 import Grammar
 import MontagueSupport
@@ -11,6 +12,14 @@ public enum MeaningConditionedMethod: String, CaseIterable, Codable, Sendable {
     case conditionalLM = "conditional-lm"
     /// The same network with every meaning mapped to one label: the accuracy of ignoring the condition.
     case unconditionalLM = "unconditional-lm"
+    /// A conditional GAN trained with mismatched-pair negatives (Mirza & Osindero 2014; Reed et al. 2016):
+    /// TextGeneration's ``ConditionalStyleGAN`` with one label per meaning, generating from noise.
+    case conditionalGAN = "conditional-gan"
+    /// A conditional VAE (Sohn et al. 2015): ``ConditionalSentenceVAE``, generating from its prior.
+    case conditionalVAE = "conditional-vae"
+
+    /// Whether the label is the meaning (every method but ``unconditionalLM``).
+    public var isConditional: Bool { self != .unconditionalLM }
 }
 
 /// The settings of a meaning-conditioned generation experiment.
@@ -39,14 +48,20 @@ public struct MeaningConditionedSettings: Codable, Equatable, Sendable {
     public var evaluationInterval: Int
     /// Seed of the samples, initialization, training and generation.
     public var seed: UInt64
+    /// Latent dimensions of the conditional VAE (nil: 16).
+    public var latentSize: Int?
+    /// Word dropout of the conditional VAE's decoder inputs (nil: 0.25).
+    public var wordDropout: Float?
 
     /// Settings with small defaults.
     public init(
         method: MeaningConditionedMethod = .conditionalLM, trainingSamples: Int = 2000, evaluationConditions: Int = 500,
         maximumLength: Int = 30, embeddingSize: Int = 32, hiddenSize: Int = 64, batchSize: Int = 64,
         learningRate: Float = 5e-3, epochs: Int = 20, temperature: Float = 1, evaluationInterval: Int = 2,
-        seed: UInt64 = 1
+        seed: UInt64 = 1, latentSize: Int? = nil, wordDropout: Float? = nil
     ) {
+        self.latentSize = latentSize
+        self.wordDropout = wordDropout
         self.method = method
         self.trainingSamples = trainingSamples
         self.evaluationConditions = evaluationConditions
@@ -73,6 +88,9 @@ public struct MeaningConditionedSettings: Codable, Equatable, Sendable {
         try check(learningRate > 0 && learningRate.isFinite, "the learning rate must be positive")
         try check(epochs >= 0 && evaluationInterval > 0, "epochs must be ≥ 0 and the interval positive")
         try check(temperature > 0 && temperature.isFinite, "the temperature must be positive")
+        try check((latentSize ?? 1) > 0, "the latent size must be positive")
+        try check((0..<1).contains(wordDropout ?? 0), "word dropout must be in [0, 1)")
+        try check(method != .conditionalGAN || batchSize >= 2, "the conditional GAN needs batches of at least 2")
     }
 }
 
@@ -138,78 +156,184 @@ public enum MeaningConditionedGeneration {
         var label: [String: Int] = [:]
         for (i, meaning) in meanings.enumerated() { label[meaning] = i }
         let sentences = examples.map { $0.input.split(separator: " ").map(String.init) }
-        let vocabulary = try GrammarVocabulary(grammar: grammar, sentences: sentences, seed: settings.seed &+ 7)
+        let vocabulary = GrammarVocabulary(grammar: grammar, sentences: sentences)
         let oracle = GrammarOracle(grammar: grammar, trainingSample: examples.map(\.input))
         let sequences = sentences.map { [GrammarVocabulary.start] + vocabulary.encode($0) + [GrammarVocabulary.end] }
-        let labels = examples.map { settings.method == .conditionalLM ? label[$0.output] ?? 0 : 0 }
+        let conditional = settings.method.isConditional
+        let labels = examples.map { conditional ? label[$0.output] ?? 0 : 0 }
         let length = (sequences.map(\.count).max() ?? 2)
         let evaluation = try grammar.generate(count: settings.evaluationConditions, seed: settings.seed &+ 1)
             .map(\.output)
         let known = evaluation.filter { label[$0] != nil }
-        var initialization = RandomGenerator(seed: settings.seed)
-        let model = ConditionalLanguageModel(
-            conditionCount: settings.method == .conditionalLM ? meanings.count : 1,
-            vocabularySize: vocabulary.count, embeddingSize: settings.embeddingSize, hiddenSize: settings.hiddenSize,
-            using: &initialization)
-        let adam = Adam(model.parameters, learningRate: settings.learningRate)
-        var random = RandomGenerator(seed: settings.seed &+ 2)
+        let conditionLabels = known.map { conditional ? label[$0] ?? 0 : 0 }
         var run = MeaningConditionedRun(
             measurements: [], meanings: meanings,
             knownConditionFraction: Double(known.count) / Double(max(evaluation.count, 1)), finalOutputs: [],
             trainingPairs: examples.map { ($0.input, $0.output) })
 
-        func measure(epoch: Int, loss: Double?) throws {
+        func measure(epoch: Int, loss: Double?, generate: (inout RandomGenerator) -> [String]) throws {
             var generator = RandomGenerator(seed: settings.seed ^ (0xD1B5_4A32_D192_ED03 &* UInt64(epoch + 1)))
-            let conditionLabels = known.map { settings.method == .conditionalLM ? label[$0] ?? 0 : 0 }
-            let outputs = model.sample(
-                conditions: conditionLabels, startToken: GrammarVocabulary.start, length: length,
-                temperature: settings.temperature, using: &generator
-            ).map(vocabulary.decode)
+            let outputs = generate(&generator)
             let pairs = zip(known, outputs).map { (meaning: $0, sentence: $1) }
-            var memo: [String: GrammarOracle.Assessment] = [:]
-            var correct = 0
-            var valid = 0
-            var novel = 0
-            var distinct: [String: Set<String>] = [:]
-            for pair in pairs {
-                let assessment = memo[pair.sentence] ?? oracle.assess(pair.sentence)
-                memo[pair.sentence] = assessment
-                if assessment.isValid { valid += 1 }
-                if assessment.meanings.contains(pair.meaning) {
-                    correct += 1
-                    if assessment.isNovel { novel += 1 }
-                    distinct[pair.meaning, default: []].insert(assessment.sentence)
-                }
-            }
-            let conditions = Set(known).count
-            let measurement = MeaningConditionedMeasurement(
-                epoch: epoch, accuracy: Double(correct) / Double(max(pairs.count, 1)),
-                validity: Double(valid) / Double(max(pairs.count, 1)),
-                novelty: correct > 0 ? Double(novel) / Double(correct) : nil,
-                distinctCorrect: Double(distinct.values.reduce(0) { $0 + $1.count }) / Double(max(conditions, 1)),
-                loss: loss)
+            let measurement = Self.measurement(pairs, oracle: oracle, epoch: epoch, loss: loss)
             run.measurements.append(measurement)
             run.finalOutputs = pairs
             try observe(measurement)
         }
-
-        try measure(epoch: 0, loss: nil)
+        func due(_ epoch: Int) -> Bool { epoch % settings.evaluationInterval == 0 || epoch == settings.epochs }
         let indices = Array(sequences.indices)
-        for epoch in 1...max(settings.epochs, 1) where epoch <= settings.epochs {
-            var total = 0.0
-            let batches = GrammarGeneratorExperiment.shuffledBatches(
-                indices.map { [$0] }, size: settings.batchSize, using: &random)
-            for batch in batches {
-                let members = batch.map { $0[0] }
-                let loss = model.loss(sequences: members.map { sequences[$0] }, conditions: members.map { labels[$0] })
-                let grads = clipByGlobalNorm(gradients(of: loss, wrt: model.parameterValues), maxNorm: 5).clipped
-                adam.step(grads)
-                total += Double(loss.item)
+        var random = RandomGenerator(seed: settings.seed &+ 2)
+
+        switch settings.method {
+        case .conditionalLM, .unconditionalLM:
+            var initialization = RandomGenerator(seed: settings.seed)
+            let model = ConditionalLanguageModel(
+                conditionCount: conditional ? meanings.count : 1, vocabularySize: vocabulary.count,
+                embeddingSize: settings.embeddingSize, hiddenSize: settings.hiddenSize, using: &initialization)
+            let adam = Adam(model.parameters, learningRate: settings.learningRate)
+            let generate: (inout RandomGenerator) -> [String] = { generator in
+                model.sample(
+                    conditions: conditionLabels, startToken: GrammarVocabulary.start, length: length,
+                    temperature: settings.temperature, using: &generator
+                ).map(vocabulary.decode)
             }
-            if epoch % settings.evaluationInterval == 0 || epoch == settings.epochs {
-                try measure(epoch: epoch, loss: total / Double(max(batches.count, 1)))
+            try measure(epoch: 0, loss: nil, generate: generate)
+            for epoch in 1...max(settings.epochs, 1) where epoch <= settings.epochs {
+                var total = 0.0
+                let batches = GrammarGeneratorExperiment.shuffledBatches(
+                    indices.map { [$0] }, size: settings.batchSize, using: &random)
+                for batch in batches {
+                    let members = batch.map { $0[0] }
+                    let loss = model.loss(
+                        sequences: members.map { sequences[$0] }, conditions: members.map { labels[$0] })
+                    let grads = clipByGlobalNorm(gradients(of: loss, wrt: model.parameterValues), maxNorm: 5).clipped
+                    adam.step(grads)
+                    total += Double(loss.item)
+                }
+                if due(epoch) {
+                    try measure(epoch: epoch, loss: total / Double(max(batches.count, 1)), generate: generate)
+                }
             }
+        case .conditionalVAE:
+            var initialization = RandomGenerator(seed: settings.seed)
+            let model = ConditionalSentenceVAE(
+                conditionCount: meanings.count, vocabularySize: vocabulary.count,
+                embeddingSize: settings.embeddingSize, hiddenSize: settings.hiddenSize,
+                latentSize: settings.latentSize ?? 16, conditionSize: settings.embeddingSize,
+                using: &initialization)
+            let adam = Adam(model.parameters, learningRate: settings.learningRate)
+            let generate: (inout RandomGenerator) -> [String] = { generator in
+                model.sample(
+                    conditions: conditionLabels, beginToken: GrammarVocabulary.start, endToken: GrammarVocabulary.end,
+                    maximumLength: length, temperature: settings.temperature, using: &generator
+                ).map(vocabulary.decode)
+            }
+            try measure(epoch: 0, loss: nil, generate: generate)
+            let batchesPerEpoch = (sequences.count + settings.batchSize - 1) / settings.batchSize
+            let annealing = KLAnnealing.linear(steps: max(1, settings.epochs * batchesPerEpoch / 2))
+            var step = 0
+            for epoch in 1...max(settings.epochs, 1) where epoch <= settings.epochs {
+                var total = 0.0
+                let batches = GrammarGeneratorExperiment.shuffledBatches(
+                    indices.map { [$0] }, size: settings.batchSize, using: &random)
+                for batch in batches {
+                    let members = batch.map { $0[0] }
+                    let parts = model.loss(
+                        sequences: members.map { sequences[$0] }, conditions: members.map { labels[$0] },
+                        klWeight: annealing.weight(atStep: step), wordDropout: settings.wordDropout ?? 0.25,
+                        unknownToken: GrammarVocabulary.unknown, using: &random)
+                    let grads = clipByGlobalNorm(gradients(of: parts.loss, wrt: model.parameterValues), maxNorm: 5)
+                        .clipped
+                    adam.step(grads)
+                    // The loss reported is the unweighted negative ELBO per sentence.
+                    total += parts.reconstruction + parts.kl
+                    step += 1
+                }
+                if due(epoch) {
+                    try measure(epoch: epoch, loss: total / Double(max(batches.count, 1)), generate: generate)
+                }
+            }
+        case .conditionalGAN:
+            try runConditionalGAN(
+                settings: settings, sentences: sentences, labels: labels, meaningCount: meanings.count,
+                conditionLabels: conditionLabels, length: length, measure: measure)
         }
         return run
+    }
+
+    /// Trains ``ConditionalStyleGAN`` with one "style" per meaning through ``AdversarialStyleTraining`` (Adam with
+    /// β₁ = 0.5, batches with the same number of sentences of every meaning, the rarer meanings oversampled) in a
+    /// temporary model directory, measuring every `evaluationInterval` epochs of `⌈N / batch size⌉` steps.
+    static func runConditionalGAN(
+        settings: MeaningConditionedSettings, sentences: [[String]], labels: [Int], meaningCount: Int,
+        conditionLabels: [Int], length: Int,
+        measure: (Int, Double?, (inout RandomGenerator) -> [String]) throws -> Void
+    ) throws {
+        let wordVocabulary = Vocabulary(tokens: sentences.joined())
+        var perMeaning = [[[Int]]](repeating: [], count: meaningCount)
+        for (sentence, label) in zip(sentences, labels) { perMeaning[label].append(wordVocabulary.encode(sentence)) }
+        let network = CrossAlignedSettings(
+            embeddingSize: settings.embeddingSize, styleSize: max(2, settings.hiddenSize / 2),
+            contentSize: settings.hiddenSize, filterWidths: [1, 2, 3], filterCount: 16, dropout: 0.1,
+            temperature: 0.1, minimumCount: 1, validationSentences: 0)
+        var initialization = RandomGenerator(seed: settings.seed)
+        let gan = ConditionalStyleGAN(
+            settings: network, vocabulary: wordVocabulary, styleCount: meaningCount, using: &initialization)
+        let stepsPerEpoch = max(1, (sentences.count + settings.batchSize - 1) / settings.batchSize)
+        let options = CrossAlignedTraining.Options(
+            batchSize: max(settings.batchSize, meaningCount), learningRate: settings.learningRate,
+            steps: settings.epochs * stepsPerEpoch, evaluationInterval: settings.evaluationInterval * stepsPerEpoch,
+            seed: settings.seed)
+        let generate: (inout RandomGenerator) -> [String] = { generator in
+            gan.generate(
+                styles: conditionLabels, vocabulary: wordVocabulary, maximumLength: length, using: &generator
+            ).map { wordVocabulary.decode($0).joined(separator: " ") }
+        }
+        try measure(0, nil, generate)
+        guard settings.epochs > 0 else { return }
+        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "montague-conditional-gan-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        let directory = ModelDirectory(url: scratch)
+        try ExperimentArtifacts.createDirectory(scratch)
+        var step = 0
+        try withoutActuallyEscaping(measure) { measure in
+            _ = try AdversarialStyleTraining.run(
+                network: gan, sentences: perMeaning, vocabulary: wordVocabulary, options: options,
+                directory: directory,
+                validate: { _ in
+                    step = min(step + options.evaluationInterval, options.steps)
+                    try measure(step / stepsPerEpoch, nil, generate)
+                    return [:]
+                })
+        }
+    }
+
+    /// The grammar's verdict on (condition, generated sentence) pairs.
+    static func measurement(
+        _ pairs: [(meaning: String, sentence: String)], oracle: GrammarOracle, epoch: Int, loss: Double?
+    ) -> MeaningConditionedMeasurement {
+        var memo: [String: GrammarOracle.Assessment] = [:]
+        var correct = 0
+        var valid = 0
+        var novel = 0
+        var distinct: [String: Set<String>] = [:]
+        for pair in pairs {
+            let assessment = memo[pair.sentence] ?? oracle.assess(pair.sentence)
+            memo[pair.sentence] = assessment
+            if assessment.isValid { valid += 1 }
+            if assessment.meanings.contains(pair.meaning) {
+                correct += 1
+                if assessment.isNovel { novel += 1 }
+                distinct[pair.meaning, default: []].insert(assessment.sentence)
+            }
+        }
+        let conditions = Set(pairs.map(\.meaning)).count
+        return MeaningConditionedMeasurement(
+            epoch: epoch, accuracy: Double(correct) / Double(max(pairs.count, 1)),
+            validity: Double(valid) / Double(max(pairs.count, 1)),
+            novelty: correct > 0 ? Double(novel) / Double(correct) : nil,
+            distinctCorrect: Double(distinct.values.reduce(0) { $0 + $1.count }) / Double(max(conditions, 1)),
+            loss: loss)
     }
 }

@@ -19,6 +19,12 @@ public enum RepresentationSource: String, CaseIterable, Codable, Sendable {
     case languageModel = "lm"
     /// The posterior mean of a sentence VAE (Bowman et al. 2016) trained on the grammar's sample.
     case sentenceVAE = "sentence-vae"
+    /// The final state of the LSTM encoder of a seq2seq model (Sutskever et al. 2014) trained on the sample to
+    /// write each sentence's meaning tokens.
+    case seq2seq
+    /// The root state of a Child-Sum Tree-LSTM over the derivation (Tai et al. 2015) trained, with the same
+    /// decoder, to write the meaning tokens: structure given, composition learned.
+    case trainedTreeLSTM = "trained-tree-lstm"
 }
 
 /// The settings of a compositionality study.
@@ -121,10 +127,14 @@ public enum RepresentationCompositionalityStudy {
         guard expressions.count >= 3 else {
             throw InputError("the grammar's sample has only \(expressions.count) distinct expressions; need 3")
         }
+        var all = settings
+        all.expressions = Int.max
+        let learning = settings.sources.contains(.seq2seq) || settings.sources.contains(.trainedTreeLSTM)
+        let training = learning ? try Self.expressions(of: grammar, settings: all).expressions : []
         var rows: [RepresentationStudyRow] = []
         for source in settings.sources {
             let vectors = try representations(
-                source, of: expressions, grammar: grammar, sample: sample, settings: settings)
+                source, of: expressions, grammar: grammar, sample: sample, training: training, settings: settings)
             rows.append(row(source, vectors: vectors, expressions: expressions))
         }
         return rows
@@ -153,7 +163,7 @@ public enum RepresentationCompositionalityStudy {
     /// The vectors of `source` for the expressions.
     static func representations(
         _ source: RepresentationSource, of expressions: [Expression], grammar: ProbabilisticGrammar,
-        sample: [[String]], settings: RepresentationStudySettings
+        sample: [[String]], training: [Expression] = [], settings: RepresentationStudySettings
     ) throws -> [[Double]] {
         let d = settings.dimension
         var generator = RandomGenerator(seed: settings.seed &+ 11)
@@ -198,6 +208,14 @@ public enum RepresentationCompositionalityStudy {
                     return states[0].hidden.scalars.map(Double.init)
                 }
             }
+        case .seq2seq, .trainedTreeLSTM:
+            let encoder = MeaningEncoderTraining(
+                kind: source == .seq2seq ? .sequence : .tree, expressions: training + expressions, dimension: d,
+                using: &generator)
+            encoder.train(
+                training.isEmpty ? expressions : training, epochs: settings.epochs, batchSize: 32, learningRate: 5e-3,
+                using: &generator)
+            return encoder.representations(expressions)
         case .sentenceVAE:
             var generatorSettings = GrammarGeneratorSettings(
                 method: .sentenceVAE, trainingSamples: settings.trainingSamples, evaluationSamples: 2,
