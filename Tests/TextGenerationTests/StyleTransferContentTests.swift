@@ -1,0 +1,136 @@
+import Autodiff
+import Corpus
+import Foundation
+import MontagueSupport
+import NeuralNet
+import Testing
+
+@testable import TextGeneration
+
+/// A two-style corpus whose style is one swapped word: every sentence is `DET NOUN VERB ADJ TAIL .`, where the
+/// adjective comes from a pair chosen by the noun's group (`tasty`/`bland` for dishes, `friendly`/`rude` for
+/// people, `good`/`bad` for the rest) and its style picks the member of the pair. The ideal transfer swaps that
+/// one word and copies the rest, so it is known for every sentence.
+enum SwappedWordStyles {
+    static let groups: [(nouns: [String], adjectives: [String])] = [
+        (["food", "pizza", "soup", "pasta"], ["tasty", "bland"]),
+        (["waiter", "staff", "owner", "host"], ["friendly", "rude"]),
+        (["place", "room", "view", "price"], ["good", "bad"]),
+    ]
+    static let determiners = ["the", "our", "my"]
+    static let verbs = ["was", "is"]
+    static let tails = [["on", "monday"], ["last", "night"], ["at", "lunch"], ["as", "usual"], ["today"], ["again"]]
+
+    /// `count` sentences of `style` with their ideal transfers to the other style.
+    static func sentences(style: Int, count: Int, seed: UInt64) -> [(sentence: [String], transfer: [String])] {
+        var generator = SplitMix64(seed: seed &+ UInt64(style) &* 7919)
+        func pick<T>(_ list: [T]) -> T { list[Int(generator.next() % UInt64(list.count))] }
+        return (0..<count).map { _ in
+            let group = pick(groups)
+            let head = [pick(determiners), pick(group.nouns), pick(verbs)]
+            let tail = pick(tails) + ["."]
+            return (head + [group.adjectives[style]] + tail, head + [group.adjectives[1 - style]] + tail)
+        }
+    }
+
+    /// Whether `words` carry style `style` only: an adjective of that style and none of the other.
+    static func hasStyle(_ words: [String], _ style: Int) -> Bool {
+        let own = Set(groups.map { $0.adjectives[style] })
+        let other = Set(groups.map { $0.adjectives[1 - style] })
+        return words.contains(where: own.contains) && !words.contains(where: other.contains)
+    }
+}
+
+/// Optimized-build gate (as in NeuralNetTests): learning runs are too slow for a debug build.
+private enum ContentTestBuild {
+    static let isRelease: Bool = {
+        #if DEBUG
+        return false
+        #else
+        return true
+        #endif
+    }()
+}
+
+@Suite("Style transfer keeps content: reconstruction trains, transfer flips one swapped word")
+struct StyleTransferContentTests {
+    /// Trains `method` on the swapped-word corpus and returns the greedy transfers of held-out sentences with their
+    /// ideal outputs and target styles (and the same sentences decoded to their own style).
+    static func trainAndTransfer(
+        settings: CrossAlignedSettings, method: StyleTransferMethod, count: Int, heldOut: Int, testSeed: UInt64 = 2
+    ) throws -> (transfers: [(output: [String], expected: [String], target: Int)], reconstructions: [([String], [String])]) {
+        let train = (0..<2).map { SwappedWordStyles.sentences(style: $0, count: count, seed: 1) }
+        let test = (0..<2).map { SwappedWordStyles.sentences(style: $0, count: heldOut, seed: testSeed) }
+        let vocabulary = Vocabulary(tokens: train.joined().flatMap(\.sentence), minimumCount: 1)
+        var generator = RandomGenerator(seed: settings.training.seed)
+        let network = try #require(
+            method.adversarialNetwork(settings: settings, vocabulary: vocabulary, styleCount: 2, using: &generator))
+        let root = try StyleTransferCrossAlignedTests.temporaryRoot("content-\(method.rawValue)")
+        defer { try? FileManager.default.removeItem(at: root) }
+        let summary = try AdversarialStyleTraining.run(
+            network: network, sentences: train.map { $0.map { vocabulary.encode($0.sentence) } },
+            vocabulary: vocabulary, options: settings.training,
+            directory: ModelDirectory(url: root))
+        #expect(summary.lastMetrics["reconstruction"].map { $0.isFinite } == true)
+        let system = CrossAlignedTransfer(model: network.autoencoder, vocabulary: vocabulary, maximumLength: 20)
+        var transfers: [(output: [String], expected: [String], target: Int)] = []
+        var reconstructions: [([String], [String])] = []
+        for style in 0..<2 {
+            let inputs = test[style].map(\.sentence)
+            let outputs = system.transfer(inputs, from: Array(repeating: style, count: inputs.count), to: 1 - style)
+            for (output, item) in zip(outputs, test[style]) { transfers.append((output, item.transfer, 1 - style)) }
+            let own = system.transfer(inputs, from: Array(repeating: style, count: inputs.count), to: style)
+            reconstructions += zip(own, inputs).map { ($0, $1) }
+        }
+        return (transfers, reconstructions)
+    }
+
+    static func bleu(_ pairs: [([String], [String])]) throws -> Double {
+        try BLEU(tokenizer: .none).corpusScore(
+            hypotheses: pairs.map { $0.0.joined(separator: " ") },
+            references: [pairs.map { $0.1.joined(separator: " ") }]
+        ).score
+    }
+
+    @Test(
+        "An autoencoder-only run (reconstruction alone) reconstructs its training sentences, with and without attention",
+        arguments: [false, true])
+    func autoencoderReconstructs(attention: Bool) throws {
+        var settings = CrossAlignedSettings(
+            embeddingSize: 12, styleSize: 4, contentSize: 28, filterWidths: [1, 2], filterCount: 4, dropout: 0,
+            minimumCount: 1,
+            training: CrossAlignedTraining.Options(
+                batchSize: 12, learningRate: 1e-2, steps: 300, evaluationInterval: 1_000, seed: 3))
+        settings.attention = attention
+        settings.training.pretrainingSteps = settings.training.steps  // reconstruction only, all along
+        // The first 12 training sentences of each style (the same seed draws the same prefix).
+        let (_, reconstructions) = try Self.trainAndTransfer(
+            settings: settings, method: .cycle, count: 24, heldOut: 12, testSeed: 1)
+        let score = try Self.bleu(reconstructions)
+        #expect(score >= 80, "reconstruction BLEU \(score): \(reconstructions.prefix(3))")
+    }
+
+    @Test(
+        "cycle with attention flips the swapped word (accuracy ≥ 0.8) and keeps the rest (BLEU ≥ 50 against the ideal)",
+        .enabled(if: ContentTestBuild.isRelease))
+    func cycleFlipsAndKeepsContent() throws {
+        var settings = CrossAlignedSettings(
+            embeddingSize: 32, styleSize: 16, contentSize: 48, filterWidths: [2, 3], filterCount: 32, dropout: 0,
+            minimumCount: 1,
+            training: CrossAlignedTraining.Options(
+                batchSize: 32, learningRate: 2e-3, steps: 1_500, evaluationInterval: 10_000, seed: 1))
+        settings.attention = true
+        settings.training.pretrainingSteps = 300
+        settings.gumbelTemperature = 0.5
+        let (transfers, reconstructions) = try Self.trainAndTransfer(
+            settings: settings, method: .cycle, count: 600, heldOut: 50)
+        let accuracy =
+            Double(transfers.filter { SwappedWordStyles.hasStyle($0.output, $0.target) }.count)
+            / Double(transfers.count)
+        let score = try Self.bleu(transfers.map { ($0.output, $0.expected) })
+        let samples = transfers.prefix(4).map { $0.output.joined(separator: " ") }
+        #expect(accuracy >= 0.8, "accuracy \(accuracy), BLEU \(score): \(samples)")
+        #expect(score >= 50, "accuracy \(accuracy), BLEU \(score): \(samples)")
+        #expect(try Self.bleu(reconstructions) >= 80)
+    }
+}
