@@ -116,7 +116,8 @@ extension CrossAlignedAutoencoder {
     }
 
     /// Gumbel-softmax decoding from `initial`: `lengths[b]` straight-through samples for row `b` (the last meant to
-    /// be `</s>`), each step's sample embedded and fed back; returns `max(lengths)` distributions `[B, V]`, zero
+    /// be `</s>`; with attention the backward path is the copy mixture's probabilities rather than the tempered
+    /// softmax), each step's sample embedded and fed back; returns `max(lengths)` distributions `[B, V]`, zero
     /// beyond a row's length. Recorded for gradients.
     public func gumbelDecode(
         initial: Tensor, memory: SourceMemory? = nil, lengths: [Int], vocabulary: Vocabulary, temperature: Float,
@@ -131,8 +132,15 @@ extension CrossAlignedAutoencoder {
         for t in 0..<steps {
             state = decoder(input, state: state)
             var none: RandomGenerator? = nil
-            var sample = gumbelSoftmax(
-                logits: logits(state, memory: memory, dropoutUsing: &none), temperature: temperature, hard: true, using: &generator)
+            let stepLogits = logits(state, memory: memory, dropoutUsing: &none)
+            var sample = gumbelSoftmax(logits: stepLogits, temperature: temperature, hard: true, using: &generator)
+            if configuration.attention {
+                // The copy mixture is nearly one-hot once the decoder copies, so a tempered softmax of its logits
+                // passes almost no gradient. Straight-through on the mixture's probabilities instead: the forward
+                // value is the Gumbel sample, the backward path is ∂p, which reaches the copy gate undiminished.
+                let probabilities = stepLogits.exp()
+                sample = sample.detached() + probabilities - probabilities.detached()
+            }
             let mask = lengths.map { Float(t < $0 ? 1 : 0) }
             if !mask.allSatisfy({ $0 == 1 }) { sample = sample * Tensor(shape: [batch, 1], scalars: mask) }
             outputs.append(sample)
