@@ -19,7 +19,9 @@ enum SwappedWordStyles {
     ]
     static let determiners = ["the", "our", "my"]
     static let verbs = ["was", "is"]
-    static let tails = [["on", "monday"], ["last", "night"], ["at", "lunch"], ["as", "usual"], ["today"], ["again"]]
+    static let tails = [
+        ["on", "monday"], ["last", "night"], ["at", "lunch"], ["as", "usual"], ["today"], ["again"],
+    ]
 
     /// `count` sentences of `style` with their ideal transfers to the other style.
     static func sentences(style: Int, count: Int, seed: UInt64) -> [(sentence: [String], transfer: [String])] {
@@ -58,7 +60,9 @@ struct StyleTransferContentTests {
     /// ideal outputs and target styles (and the same sentences decoded to their own style).
     static func trainAndTransfer(
         settings: CrossAlignedSettings, method: StyleTransferMethod, count: Int, heldOut: Int, testSeed: UInt64 = 2
-    ) throws -> (transfers: [(output: [String], expected: [String], target: Int)], reconstructions: [([String], [String])]) {
+    ) throws -> (
+        transfers: [(output: [String], expected: [String], target: Int)], reconstructions: [([String], [String])]
+    ) {
         let train = (0..<2).map { SwappedWordStyles.sentences(style: $0, count: count, seed: 1) }
         let test = (0..<2).map { SwappedWordStyles.sentences(style: $0, count: heldOut, seed: testSeed) }
         let vocabulary = Vocabulary(tokens: train.joined().flatMap(\.sentence), minimumCount: 1)
@@ -166,7 +170,9 @@ struct StyleTransferContentTests {
         let logits = model.logits(
             model.initialState(content: content, styles: [1, 0]), memory: source, dropoutUsing: &none)
         for row in 0..<2 {
-            let total = (0..<vocabulary.count).reduce(Float(0)) { $0 + Foundation.exp(logits.scalars[row * vocabulary.count + $1]) }
+            let total = (0..<vocabulary.count).reduce(Float(0)) {
+                $0 + Foundation.exp(logits.scalars[row * vocabulary.count + $1])
+            }
             #expect(abs(total - 1) < 1e-3)
         }
         var generator = RandomGenerator(seed: 9)

@@ -84,7 +84,8 @@ public struct CycleStyleTransfer: AdversarialStyleTransferNetwork {
         case .gumbel:
             let lengths = real.map(\.count)
             let soft = model.gumbelDecode(
-                initial: transferInitial, memory: first.memory, lengths: lengths, vocabulary: vocabulary, temperature: temperature,
+                initial: transferInitial, memory: first.memory, lengths: lengths, vocabulary: vocabulary,
+                temperature: temperature,
                 using: &generator)
             let fake = Tensor.stack(soft, axis: 1)  // [B, L, V]
             for style in discriminators.indices {
@@ -112,7 +113,8 @@ public struct CycleStyleTransfer: AdversarialStyleTransferNetwork {
         case .policyGradient:
             let longest = sentences.map(\.count).max() ?? 1
             let samples = model.sampleDecode(
-                initial: transferInitial.detached(), memory: first.memory, vocabulary: vocabulary, maximumLength: longest + 5,
+                initial: transferInitial.detached(), memory: first.memory, vocabulary: vocabulary,
+                maximumLength: longest + 5,
                 using: &generator
             ).map { $0.isEmpty ? [vocabulary.unknownIndex] : $0 }
             var rewards = [Double](repeating: 0, count: batch.count)
@@ -153,7 +155,8 @@ public struct CycleStyleTransfer: AdversarialStyleTransferNetwork {
                         advantages[t * batch.count + row] = Float(tokenRewards[row][t] - baseline)
                     }
                 }
-                adversarial = (Tensor(shape: [advantages.count], scalars: advantages) * perToken).sum()
+                adversarial =
+                    (Tensor(shape: [advantages.count], scalars: advantages) * perToken).sum()
                     / Float(batch.count)
             } else {
                 let advantages = Tensor(shape: [batch.count], scalars: rewards.map { Float($0 - baseline) })

@@ -71,7 +71,8 @@ public struct StarGANStyleTransfer: AdversarialStyleTransferNetwork {
                 metrics: ["reconstruction": Double(reconstruction.item)])
         }
         let soft = model.gumbelDecode(
-            initial: model.initialState(content: content, styles: targets), memory: first.memory, lengths: lengths, vocabulary: vocabulary,
+            initial: model.initialState(content: content, styles: targets), memory: first.memory, lengths: lengths,
+            vocabulary: vocabulary,
             temperature: temperature, using: &generator)
         var none: RandomGenerator? = nil
         let realHeads = heads(discriminator.logits(tokens: discriminator.batch(real), dropoutUsing: &none))
