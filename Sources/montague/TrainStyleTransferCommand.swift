@@ -269,6 +269,27 @@ struct CrossAlignedOptions: ParsableArguments {
     )
     var classificationWeight: Float?
 
+    @Flag(
+        name: .long,
+        help: """
+            Let the decoder attend over the encoder's states (Luong et al. 2015), so content need not pass through \
+            the fixed-size content vector.
+            """)
+    var attention = false
+
+    @Option(
+        name: .customLong("pretrain-steps"),
+        help: "Steps of reconstruction alone (autoencoder pre-training) before the adversarial and cycle terms start.")
+    var pretrainSteps: Int?
+
+    @Option(
+        name: .long,
+        help: """
+            cycle with --generator-training policy-gradient: Monte Carlo rollouts per prefix, giving every token \
+            its own reward (SeqGAN, Yu et al. 2017); 0: one whole-sentence reward.
+            """)
+    var rollouts: Int?
+
     @Option(name: .customLong("min-count"), help: "Words seen fewer times become <unk>.")
     var minCount = 5
 
@@ -303,6 +324,9 @@ struct CrossAlignedOptions: ParsableArguments {
         settings.cycleWeight = cycleWeight
         settings.semanticWeight = semanticWeight
         settings.classificationWeight = classificationWeight
+        settings.attention = attention ? true : nil
+        settings.training.pretrainingSteps = pretrainSteps
+        settings.rollouts = rollouts
         return settings
     }
 }

@@ -79,6 +79,13 @@ extension CrossAlignedAutoencoder {
     /// steps; later steps are zero), embedded as `p·E` and read reversed and left-padded like ``encode(_:styles:
     /// dropoutUsing:)``, so gradients reach whatever produced the distributions.
     public func encode(distributions steps: [Tensor], lengths: [Int], styles: [Int]) -> Tensor {
+        encodeSource(distributions: steps, lengths: lengths, styles: styles).content
+    }
+
+    /// The content vectors of soft sentences and, with attention, the encoder states over them.
+    public func encodeSource(distributions steps: [Tensor], lengths: [Int], styles: [Int])
+        -> (content: Tensor, memory: SourceMemory?)
+    {
         precondition(!steps.isEmpty && lengths.count == styles.count, "encode(distributions:): sizes disagree")
         let batch = styles.count
         let length = steps.count
@@ -88,6 +95,8 @@ extension CrossAlignedAutoencoder {
         let step = encoder.sequenceStepper(inputs)
         var state = Tensor.concatenate(
             [encoderStyle(oneHot(styles)), Tensor.zeros([batch, configuration.contentSize])], axis: 1)
+        var states: [Tensor] = []
+        var masks: [[Float]] = []
         for t in 0..<length {
             let next = step(t, state)
             // Reversed step t is original step L − 1 − t: present when L − 1 − t < length of the row.
@@ -95,15 +104,23 @@ extension CrossAlignedAutoencoder {
             state =
                 mask.allSatisfy({ $0 == 1 })
                 ? next : Tensor.where(Tensor(shape: [batch, 1], scalars: mask), next, state)
+            if configuration.attention {
+                states.append(state)
+                masks.append(mask)
+            }
         }
-        return state.slice(axis: 1, range: configuration.styleSize..<configuration.hiddenSize)
+        let content = state.slice(axis: 1, range: configuration.styleSize..<configuration.hiddenSize)
+        guard configuration.attention else { return (content, nil) }
+        // Memory position t holds the reversed step t: the distributions themselves, batch-major [B, L, V].
+        return (content, SourceMemory(states: states, present: masks, words: Tensor.stack(steps.reversed(), axis: 1)))
     }
 
     /// Gumbel-softmax decoding from `initial`: `lengths[b]` straight-through samples for row `b` (the last meant to
-    /// be `</s>`), each step's sample embedded and fed back; returns `max(lengths)` distributions `[B, V]`, zero
+    /// be `</s>`; with attention the backward path is the copy mixture's probabilities rather than the tempered
+    /// softmax), each step's sample embedded and fed back; returns `max(lengths)` distributions `[B, V]`, zero
     /// beyond a row's length. Recorded for gradients.
     public func gumbelDecode(
-        initial: Tensor, lengths: [Int], vocabulary: Vocabulary, temperature: Float,
+        initial: Tensor, memory: SourceMemory? = nil, lengths: [Int], vocabulary: Vocabulary, temperature: Float,
         using generator: inout RandomGenerator
     ) -> [Tensor] {
         let batch = initial.shape[0]
@@ -114,7 +131,16 @@ extension CrossAlignedAutoencoder {
         var outputs: [Tensor] = []
         for t in 0..<steps {
             state = decoder(input, state: state)
-            var sample = gumbelSoftmax(logits: output(state), temperature: temperature, hard: true, using: &generator)
+            var none: RandomGenerator? = nil
+            let stepLogits = logits(state, memory: memory, dropoutUsing: &none)
+            var sample = gumbelSoftmax(logits: stepLogits, temperature: temperature, hard: true, using: &generator)
+            if configuration.attention {
+                // The copy mixture is nearly one-hot once the decoder copies, so a tempered softmax of its logits
+                // passes almost no gradient. Straight-through on the mixture's probabilities instead: the forward
+                // value is the Gumbel sample, the backward path is ∂p, which reaches the copy gate undiminished.
+                let probabilities = stepLogits.exp()
+                sample = sample.detached() + probabilities - probabilities.detached()
+            }
             let mask = lengths.map { Float(t < $0 ? 1 : 0) }
             if !mask.allSatisfy({ $0 == 1 }) { sample = sample * Tensor(shape: [batch, 1], scalars: mask) }
             outputs.append(sample)
@@ -126,7 +152,8 @@ extension CrossAlignedAutoencoder {
     /// Sampled decoding without gradients: each row draws words from `softmax(logits)` until `</s>` or
     /// `maximumLength` words (the `</s>` is not included).
     public func sampleDecode(
-        initial: Tensor, vocabulary: Vocabulary, maximumLength: Int, using generator: inout RandomGenerator
+        initial: Tensor, memory: SourceMemory? = nil, vocabulary: Vocabulary, maximumLength: Int,
+        using generator: inout RandomGenerator
     ) -> [[Int]] {
         withoutGradients {
             let batch = initial.shape[0]
@@ -137,7 +164,8 @@ extension CrossAlignedAutoencoder {
             let width = configuration.vocabularySize
             for _ in 0..<maximumLength {
                 state = decoder(embedding(IndexTensor(shape: [batch], indices: current)), state: state)
-                let probabilities = output(state).softmax(axis: -1).scalars
+                var none: RandomGenerator? = nil
+                let probabilities = logits(state, memory: memory, dropoutUsing: &none).softmax(axis: -1).scalars
                 for row in 0..<batch {
                     var threshold = generator.nextUnitFloat()
                     var chosen = vocabulary.endIndex
@@ -163,18 +191,23 @@ extension CrossAlignedAutoencoder {
     /// The teacher-forced cross entropy of `sentences` decoded from `initial`, summed over tokens and averaged over
     /// sentences.
     func reconstructionLoss(
-        _ sentences: [[Int]], initial: Tensor, vocabulary: Vocabulary, dropoutUsing generator: inout RandomGenerator?
+        _ sentences: [[Int]], initial: Tensor, memory: SourceMemory? = nil, vocabulary: Vocabulary,
+        dropoutUsing generator: inout RandomGenerator?
     ) -> Tensor {
-        let teacher = teacherForced(sentences, initial: initial, vocabulary: vocabulary, dropoutUsing: &generator)
+        let teacher = teacherForced(
+            sentences, initial: initial, memory: memory, vocabulary: vocabulary, dropoutUsing: &generator)
         return crossEntropy(
             logits: teacher.logits, targets: teacher.targets, ignoreIndex: vocabulary.paddingIndex, reduction: .sum)
             / Float(sentences.count)
     }
 
     /// Per-sentence negative log-likelihoods `[B]` of `sentences` (each followed by `</s>`) decoded from `initial`.
-    func sentenceNegativeLogLikelihoods(_ sentences: [[Int]], initial: Tensor, vocabulary: Vocabulary) -> Tensor {
+    func sentenceNegativeLogLikelihoods(
+        _ sentences: [[Int]], initial: Tensor, memory: SourceMemory? = nil, vocabulary: Vocabulary
+    ) -> Tensor {
         var none: RandomGenerator? = nil
-        let teacher = teacherForced(sentences, initial: initial, vocabulary: vocabulary, dropoutUsing: &none)
+        let teacher = teacherForced(
+            sentences, initial: initial, memory: memory, vocabulary: vocabulary, dropoutUsing: &none)
         let batch = sentences.count
         let perToken = crossEntropy(
             logits: teacher.logits, targets: teacher.targets, ignoreIndex: vocabulary.paddingIndex, reduction: .none)
@@ -193,6 +226,8 @@ enum AdversarialStyleParts {
         let sources: [Int]
         let targets: [Int]
         let content: Tensor
+        /// The encoder states an attentive decoder reads (nil without attention).
+        let memory: SourceMemory?
         let loss: Tensor
     }
 
@@ -205,12 +240,13 @@ enum AdversarialStyleParts {
         let sources = batch.map(\.style)
         let targets = Self.targets(for: sources, styleCount: model.configuration.styleCount, using: &generator)
         var dropout: RandomGenerator? = generator
-        let content = model.encode(sentences, styles: sources, dropoutUsing: &dropout)
+        let (content, memory) = model.encodeSource(sentences, styles: sources, dropoutUsing: &dropout)
         let loss = model.reconstructionLoss(
-            sentences, initial: model.initialState(content: content, styles: sources), vocabulary: vocabulary,
-            dropoutUsing: &dropout)
+            sentences, initial: model.initialState(content: content, styles: sources), memory: memory,
+            vocabulary: vocabulary, dropoutUsing: &dropout)
         if let dropout { generator = dropout }
-        return Reconstruction(sentences: sentences, sources: sources, targets: targets, content: content, loss: loss)
+        return Reconstruction(
+            sentences: sentences, sources: sources, targets: targets, content: content, memory: memory, loss: loss)
     }
 
     /// A random target style different from each source.

@@ -30,6 +30,8 @@ public struct CommonSpaceStyleTransfer: AdversarialStyleTransferNetwork {
     public let latentOutput: Linear
     /// Loss weights.
     public let weights: AdversarialStyleWeights
+    /// Steps of reconstruction alone before the other terms start.
+    public let pretrainingSteps: Int
 
     /// A network with parameters drawn from `generator`.
     public init(
@@ -41,6 +43,7 @@ public struct CommonSpaceStyleTransfer: AdversarialStyleTransferNetwork {
         latentHidden = Linear(inputSize: settings.contentSize, outputSize: settings.filterCount, using: &generator)
         latentOutput = Linear(inputSize: settings.filterCount, outputSize: styleCount, using: &generator)
         weights = settings.adversarialWeights
+        pretrainingSteps = settings.training.pretrainingSteps ?? 0
     }
 
     /// `latentDiscriminator.…`.
@@ -65,12 +68,16 @@ public struct CommonSpaceStyleTransfer: AdversarialStyleTransferNetwork {
         let targets = AdversarialStyleParts.targets(
             for: sources, styleCount: model.configuration.styleCount, using: &generator)
         var dropout: RandomGenerator? = generator
-        let content = model.encode(sentences, styles: sources, dropoutUsing: &dropout)
+        let (content, memory) = model.encodeSource(sentences, styles: sources, dropoutUsing: &dropout)
         let reconstruction = model.reconstructionLoss(
-            sentences, initial: model.initialState(content: content, styles: sources), vocabulary: vocabulary,
-            dropoutUsing: &dropout)
+            sentences, initial: model.initialState(content: content, styles: sources), memory: memory,
+            vocabulary: vocabulary, dropoutUsing: &dropout)
         var total = reconstruction * weights.reconstruction
         var metrics = ["reconstruction": Double(reconstruction.item)]
+        if step < pretrainingSteps {
+            if let dropout { generator = dropout }
+            return AdversarialStyleLosses(generator: total, discriminator: nil, adversarial: nil, metrics: metrics)
+        }
         var discriminatorLoss: Tensor?
         var adversarial: Tensor?
         if weights.adversarial > 0 {
@@ -89,11 +96,11 @@ public struct CommonSpaceStyleTransfer: AdversarialStyleTransferNetwork {
             let transferred = model.transfer(
                 sentences, from: sources, to: targets, vocabulary: vocabulary, maximumLength: longest + 5
             ).map { $0.isEmpty ? [vocabulary.unknownIndex] : $0 }
-            let back = model.encode(transferred, styles: targets, dropoutUsing: &dropout)
+            let (back, backMemory) = model.encodeSource(transferred, styles: targets, dropoutUsing: &dropout)
             if weights.cycle > 0 {
                 let cycle = model.reconstructionLoss(
-                    sentences, initial: model.initialState(content: back, styles: sources), vocabulary: vocabulary,
-                    dropoutUsing: &dropout)
+                    sentences, initial: model.initialState(content: back, styles: sources), memory: backMemory,
+                    vocabulary: vocabulary, dropoutUsing: &dropout)
                 total = total + cycle * weights.cycle
                 metrics["cycle"] = Double(cycle.item)
             }

@@ -20,6 +20,15 @@ import NeuralNet
 /// same hidden-state distribution from a transferred `z` as from a native one.
 ///
 /// The encoder reads the sentence reversed and left-padded (as Shen et al.'s code does), with padded steps masked.
+///
+/// With ``Configuration/attention`` the decoder also reads the encoder's state at every source position through
+/// bilinear attention (Luong, Pham & Manning 2015): `h̃_t = tanh(W_c [h_t; c_t])`, `c_t = Σ_j α_tj s_j`,
+/// `α_t = softmax(h_tᵀ W_a s_j)`, and a copy mechanism (the pointer-generator of See, Liu & Manning 2017) mixes
+/// the vocabulary distribution with the attention over the source words:
+/// `p(w) = g_t·softmax(W_o h̃_t)(w) + (1 − g_t)·Σ_{j: x_j = w} α_tj`, `g_t = σ(w_g·[h_t; c_t])`; the model's
+/// "logits" are then `log p`. The source's words no longer have to pass through the fixed-size content vector,
+/// which is what lets a short training copy content (Lample et al. 2019 and Dai et al. 2019 transfer styles with
+/// attentive decoders). Decoding without a source (``SourceMemory`` nil) reads a zero context and cannot copy.
 public struct CrossAlignedAutoencoder: ParameterContainer {
     /// Sizes and options, stored in the model directory.
     public struct Configuration: Codable, Equatable, Sendable {
@@ -45,14 +54,18 @@ public struct CrossAlignedAutoencoder: ParameterContainer {
         public var paddingIndex: Int
         /// Whether the model has its per-style discriminators (not needed for back-translation training).
         public var discriminators: Bool
+        /// Whether the decoder attends over the encoder's states (Luong et al. 2015).
+        public var attention: Bool
 
         /// A configuration; the defaults are Shen et al.'s Yelp settings.
         public init(
             vocabularySize: Int, styleCount: Int, embeddingSize: Int = 100, styleSize: Int = 200,
             contentSize: Int = 500, filterWidths: [Int] = [1, 2, 3, 4, 5], filterCount: Int = 128,
-            dropout: Float = 0.5, temperature: Float = 0.1, paddingIndex: Int = 0, discriminators: Bool = true
+            dropout: Float = 0.5, temperature: Float = 0.1, paddingIndex: Int = 0, discriminators: Bool = true,
+            attention: Bool = false
         ) {
             self.discriminators = discriminators
+            self.attention = attention
             self.vocabularySize = vocabularySize
             self.styleCount = styleCount
             self.embeddingSize = embeddingSize
@@ -110,6 +123,12 @@ public struct CrossAlignedAutoencoder: ParameterContainer {
     public let output: Linear
     /// One discriminator per style.
     public let discriminators: [HiddenStateDiscriminator]
+    /// Bilinear attention of the decoder over the encoder states (nil without ``Configuration/attention``).
+    public let attention: GeneralAttention?
+    /// `W_c`: `[h_t; c_t]` → the attentional state `h̃_t` (nil without attention).
+    public let attentionCombine: Linear?
+    /// `w_g`: `[h_t; c_t]` → the logit of the generate-or-copy gate `g_t` (nil without attention).
+    public let copyGate: Linear?
 
     /// A model with parameters drawn from `generator`.
     ///
@@ -139,13 +158,25 @@ public struct CrossAlignedAutoencoder: ParameterContainer {
                 hiddenSize: hidden, filterWidths: configuration.filterWidths, filterCount: configuration.filterCount,
                 using: &generator)
         }
+        // Drawn last, so that models without attention keep their initialization.
+        if configuration.attention {
+            attention = GeneralAttention(queryDimension: hidden, keyDimension: hidden, using: &generator)
+            attentionCombine = Linear(inputSize: 2 * hidden, outputSize: hidden, using: &generator)
+            copyGate = Linear(inputSize: 2 * hidden, outputSize: 1, using: &generator)
+        } else {
+            attention = nil
+            attentionCombine = nil
+            copyGate = nil
+        }
     }
 
     /// `embedding`, `encoderStyle`, `decoderStyle`, `encoder`, `decoder`, `output` — the generator's parameters.
     public var generatorNamedParameters: [(name: String, parameter: Parameter)] {
         prefixed("embedding", embedding) + prefixed("encoderStyle", encoderStyle)
             + prefixed("decoderStyle", decoderStyle) + prefixed("encoder", encoder) + prefixed("decoder", decoder)
-            + prefixed("output", output)
+            + prefixed("output", output) + (attention.map { prefixed("attention", $0) } ?? [])
+            + (attentionCombine.map { prefixed("attentionCombine", $0) } ?? [])
+            + (copyGate.map { prefixed("copyGate", $0) } ?? [])
     }
 
     /// The discriminators' parameters (`discriminator{s}.…`).
@@ -167,6 +198,13 @@ public struct CrossAlignedAutoencoder: ParameterContainer {
     public func encode(
         _ sentences: [[Int]], styles: [Int], dropoutUsing generator: inout RandomGenerator?
     ) -> Tensor {
+        encodeSource(sentences, styles: styles, dropoutUsing: &generator).content
+    }
+
+    /// The content vectors of `sentences` and, with attention, the encoder states an attentive decoder reads.
+    public func encodeSource(
+        _ sentences: [[Int]], styles: [Int], dropoutUsing generator: inout RandomGenerator?
+    ) -> (content: Tensor, memory: SourceMemory?) {
         precondition(sentences.count == styles.count, "CrossAlignedAutoencoder.encode: one style per sentence")
         let batch = sentences.count
         let length = max(1, sentences.map(\.count).max() ?? 1)
@@ -193,13 +231,56 @@ public struct CrossAlignedAutoencoder: ParameterContainer {
         let step = encoder.sequenceStepper(inputs)
         var state = Tensor.concatenate(
             [encoderStyle(oneHot(styles)), Tensor.zeros([batch, configuration.contentSize])], axis: 1)
+        var states: [Tensor] = []
         for t in 0..<length {
             let next = step(t, state)
             state =
                 masks[t].allSatisfy({ $0 == 1 })
                 ? next : Tensor.where(Tensor(shape: [batch, 1], scalars: masks[t]), next, state)
+            if configuration.attention { states.append(state) }
         }
-        return state.slice(axis: 1, range: configuration.styleSize..<configuration.hiddenSize)
+        let content = state.slice(axis: 1, range: configuration.styleSize..<configuration.hiddenSize)
+        guard configuration.attention else { return (content, nil) }
+        // The words at the memory's positions, batch-major [B, L, V], for the copy distribution.
+        var sourceIDs = [Int](repeating: configuration.paddingIndex, count: batch * length)
+        for t in 0..<length {
+            for row in 0..<batch { sourceIDs[row * length + t] = ids[t * batch + row] }
+        }
+        let words = Tensor.oneHot(
+            IndexTensor(shape: [batch * length], indices: sourceIDs), classes: configuration.vocabularySize
+        ).reshaped([batch, length, configuration.vocabularySize])
+        return (content, SourceMemory(states: states, present: masks, words: words))
+    }
+
+    /// The vocabulary logits of decoder states `[B, H]`: `output(h)` without attention; with it, `log p` of the
+    /// pointer-generator mixture over `memory` (see the type's documentation; a zero context and no copying when
+    /// `memory` is nil). Dropout (when `generator` is set) applies to the features before the output layer, as in
+    /// Shen et al.'s decoder.
+    public func logits(_ state: Tensor, memory: SourceMemory?, dropoutUsing generator: inout RandomGenerator?)
+        -> Tensor
+    {
+        func dropped(_ features: Tensor) -> Tensor {
+            guard var random = generator, configuration.dropout > 0 else { return features }
+            let result = features.dropout(probability: configuration.dropout, training: true, using: &random)
+            generator = random
+            return result
+        }
+        guard let attention, let attentionCombine, let copyGate else { return output(dropped(state)) }
+        let batch = state.shape[0]
+        let hidden = configuration.hiddenSize
+        guard let memory else {
+            let joined = Tensor.concatenate([state, Tensor.zeros([batch, hidden])], axis: 1)
+            return output(dropped(attentionCombine(joined).tanh()))
+        }
+        precondition(memory.states.shape[0] == batch, "CrossAlignedAutoencoder.logits: batch sizes differ")
+        let scores = attention.scores(query: state.reshaped([batch, 1, hidden]), keys: memory.states)
+        let weights = maskedSoftmax(scores, mask: memory.padding)  // [B, 1, L]
+        let context = Tensor.matmul(weights, memory.states).reshaped([batch, hidden])
+        let joined = Tensor.concatenate([state, context], axis: 1)
+        let generated = output(dropped(attentionCombine(joined).tanh())).softmax(axis: -1)
+        let gate = copyGate(joined).sigmoid()  // [B, 1]
+        let copied = Tensor.matmul(weights, memory.words).reshaped([batch, configuration.vocabularySize])
+        return (generated * gate + copied * (1 - gate) + 1e-7).log()
     }
 
     /// The decoder's initial state `[W_y·y; z]` for target `styles`.
@@ -211,7 +292,8 @@ public struct CrossAlignedAutoencoder: ParameterContainer {
     /// (stacked `[B, H, L + 2]`, `h₀` the initial state) and the logits of the L + 1 predictions, time-major
     /// `[(L + 1)·B, V]`; `targets` lists `x </s>` time-major with padding.
     public func teacherForced(
-        _ sentences: [[Int]], initial: Tensor, vocabulary: Vocabulary, dropoutUsing generator: inout RandomGenerator?
+        _ sentences: [[Int]], initial: Tensor, memory: SourceMemory? = nil, vocabulary: Vocabulary,
+        dropoutUsing generator: inout RandomGenerator?
     ) -> (hiddenStates: Tensor, logits: Tensor, targets: [Int]) {
         let batch = sentences.count
         let steps = (sentences.map(\.count).max() ?? 0) + 1
@@ -239,19 +321,28 @@ public struct CrossAlignedAutoencoder: ParameterContainer {
             state = step(t, state)
             states.append(state)
         }
-        var outputs = Tensor.concatenate(Array(states.dropFirst()), axis: 0)  // [(L+1)·B, H], time-major
-        if var random = generator, configuration.dropout > 0 {
-            outputs = outputs.dropout(probability: configuration.dropout, training: true, using: &random)
-            generator = random
+        let logits: Tensor
+        if configuration.attention {
+            // Per step (each step attends over the source), then time-major [(L+1)·B, V].
+            logits = Tensor.concatenate(
+                states.dropFirst().map { self.logits($0, memory: memory, dropoutUsing: &generator) }, axis: 0)
+        } else {
+            var outputs = Tensor.concatenate(Array(states.dropFirst()), axis: 0)  // [(L+1)·B, H], time-major
+            if var random = generator, configuration.dropout > 0 {
+                outputs = outputs.dropout(probability: configuration.dropout, training: true, using: &random)
+                generator = random
+            }
+            logits = output(outputs)
         }
-        return (Tensor.stack(states, axis: 2), output(outputs), targets)
+        return (Tensor.stack(states, axis: 2), logits, targets)
     }
 
     /// Soft decoding from `initial` for `steps` steps (Shen et al.'s professor-forcing "generated" side): each
     /// step's input is the previous step's `softmax(logits / γ)` times the embedding table, so gradients reach
     /// the encoder and decoder. Returns the hidden states `[B, H, steps + 1]` (with the initial state first).
     public func softDecode(
-        initial: Tensor, steps: Int, vocabulary: Vocabulary, dropoutUsing generator: inout RandomGenerator?
+        initial: Tensor, steps: Int, memory: SourceMemory? = nil, vocabulary: Vocabulary,
+        dropoutUsing generator: inout RandomGenerator?
     ) -> Tensor {
         let batch = initial.shape[0]
         var input = embedding(
@@ -262,12 +353,8 @@ public struct CrossAlignedAutoencoder: ParameterContainer {
             state = decoder(input, state: state)
             states.append(state)
             guard t + 1 < steps else { break }
-            var features = state
-            if var random = generator, configuration.dropout > 0 {
-                features = features.dropout(probability: configuration.dropout, training: true, using: &random)
-                generator = random
-            }
-            let distribution = (output(features) / configuration.temperature).softmax(axis: -1)
+            let distribution =
+                (logits(state, memory: memory, dropoutUsing: &generator) / configuration.temperature).softmax(axis: -1)
             input = distribution.matmul(embedding.weight.value)
         }
         return Tensor.stack(states, axis: 2)
@@ -281,16 +368,16 @@ public struct CrossAlignedAutoencoder: ParameterContainer {
         guard !sentences.isEmpty else { return [] }
         return withoutGradients {
             var none: RandomGenerator? = nil
-            let content = encode(
+            let source = encodeSource(
                 sentences.map { $0.isEmpty ? [vocabulary.unknownIndex] : $0 }, styles: sources, dropoutUsing: &none)
-            var state = initialState(content: content, styles: targets)
+            var state = initialState(content: source.content, styles: targets)
             let batch = sentences.count
             var outputs = [[Int]](repeating: [], count: batch)
             var finished = [Bool](repeating: false, count: batch)
             var current = [Int](repeating: vocabulary.beginningIndex, count: batch)
             for _ in 0..<maximumLength {
                 state = decoder(embedding(IndexTensor(shape: [batch], indices: current)), state: state)
-                let logits = output(state).scalars
+                let logits = self.logits(state, memory: source.memory, dropoutUsing: &none).scalars
                 let width = configuration.vocabularySize
                 for row in 0..<batch {
                     var best = 0
@@ -349,5 +436,34 @@ public struct HiddenStateDiscriminator: ParameterContainer {
         let pooled = convolutions.map { $0(input).leakyRelu(negativeSlope: 0.01).max(axis: 2) }
         let features = pooled.count == 1 ? pooled[0] : Tensor.concatenate(pooled, axis: 1)
         return output(features).reshaped([states.shape[0]])
+    }
+}
+
+/// The encoder's states at every source position, which an attentive ``CrossAlignedAutoencoder`` decoder reads.
+public struct SourceMemory {
+    /// `[B, L, H]`, position-major in the encoder's reading order.
+    public let states: Tensor
+    /// `[B, 1, L]`, 1 at padded positions (nil when no row is padded).
+    public let padding: Tensor?
+    /// `[B, L, V]`: the word at each position as a one-hot row (or a soft sentence's distribution), which the copy
+    /// mechanism scatters attention onto.
+    public let words: Tensor
+
+    /// The memory of per-step encoder states `[B, H]` and per-step presence masks (`present[t][b]` = 1 when row `b`
+    /// has a word at step `t`).
+    init(states: [Tensor], present: [[Float]], words: Tensor) {
+        self.words = words
+        let batch = states.first?.shape[0] ?? 0
+        let length = states.count
+        self.states = Tensor.stack(states, axis: 1)
+        if present.allSatisfy({ $0.allSatisfy { $0 == 1 } }) {
+            padding = nil
+        } else {
+            var scalars = [Float](repeating: 0, count: batch * length)
+            for t in 0..<length {
+                for b in 0..<batch where present[t][b] == 0 { scalars[b * length + t] = 1 }
+            }
+            padding = Tensor(shape: [batch, 1, length], scalars: scalars)
+        }
     }
 }

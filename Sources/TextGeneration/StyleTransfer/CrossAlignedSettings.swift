@@ -45,6 +45,11 @@ public struct CrossAlignedSettings: Codable, Equatable, Sendable {
     public var semanticWeight: Float?
     /// `stargan`: weight of the style-classification terms (nil: 1).
     public var classificationWeight: Float?
+    /// Whether the decoder attends over the encoder states (Luong et al. 2015; nil: no).
+    public var attention: Bool?
+    /// `cycle` with policy gradient: Monte Carlo rollouts per prefix for per-token rewards (Yu et al. 2017; nil or
+    /// 0: one whole-sentence reward).
+    public var rollouts: Int?
 
     /// The loss weights of the adversarial methods with their defaults filled in (ρ is the adversarial weight of
     /// ``CrossAlignedTraining/Options``).
@@ -82,7 +87,7 @@ public struct CrossAlignedSettings: Codable, Equatable, Sendable {
             vocabularySize: vocabulary.count, styleCount: styleCount, embeddingSize: embeddingSize,
             styleSize: styleSize, contentSize: contentSize, filterWidths: filterWidths, filterCount: filterCount,
             dropout: dropout, temperature: temperature, paddingIndex: vocabulary.paddingIndex,
-            discriminators: discriminators)
+            discriminators: discriminators, attention: attention ?? false)
     }
 
     /// The denoising and back-translation settings with their defaults filled in.
@@ -111,6 +116,7 @@ public struct CrossAlignedSettings: Codable, Equatable, Sendable {
         ] {
             if let value, !(value >= 0 && value.isFinite) { throw InputError("the \(name) weight must be ≥ 0") }
         }
+        if let rollouts, !(0...64).contains(rollouts) { throw InputError("rollouts must be in 0…64") }
         if let gumbelTemperature, !(gumbelTemperature > 0 && gumbelTemperature.isFinite) {
             throw InputError("the Gumbel-softmax temperature must be positive")
         }
@@ -168,6 +174,7 @@ enum CrossAlignedRun {
             let system = CrossAlignedTransfer(model: model, vocabulary: vocabulary, maximumLength: maximumLength)
             var outputs: [String] = []
             var sources: [String] = []
+            var reconstructions: [String] = []
             var hits = 0
             var total = 0
             for (style, sentences) in probe.enumerated() where !sentences.isEmpty {
@@ -175,6 +182,10 @@ enum CrossAlignedRun {
                 let transferred = system.transfer(
                     sentences, from: Array(repeating: style, count: sentences.count), to: target)
                 outputs += transferred.map { $0.joined(separator: " ") }
+                // The same sentences decoded to their own style: whether the autoencoder copies at all.
+                reconstructions += system.transfer(
+                    sentences, from: Array(repeating: style, count: sentences.count), to: style
+                ).map { $0.joined(separator: " ") }
                 sources += sentences.map { $0.joined(separator: " ") }
                 if let classifier {
                     hits += classifier.predict(transferred).filter { $0 == target }.count
@@ -183,7 +194,10 @@ enum CrossAlignedRun {
             }
             guard !outputs.isEmpty else { return [:] }
             let sourceBLEU = try bleu.corpusScore(hypotheses: outputs, references: [sources]).score
-            var metrics = ["source_bleu": sourceBLEU]
+            var metrics = [
+                "source_bleu": sourceBLEU,
+                "reconstruction_bleu": try bleu.corpusScore(hypotheses: reconstructions, references: [sources]).score,
+            ]
             if total > 0 {
                 let accuracy = Double(hits) / Double(total)
                 metrics["accuracy"] = accuracy

@@ -34,6 +34,9 @@ public enum CrossAlignedTraining {
         public var evaluationInterval: Int
         /// Seed of initialization, batches and dropout.
         public var seed: UInt64
+        /// Steps at the start in which the generator minimizes reconstruction alone — autoencoder pre-training
+        /// before the adversarial and cycle terms start (nil: 0).
+        public var pretrainingSteps: Int?
 
         /// Options with Shen et al.'s settings.
         public init(
@@ -60,6 +63,7 @@ public enum CrossAlignedTraining {
             if !(maxGradientNorm >= 0) { return "the gradient clip must be ≥ 0" }
             if steps < 0 { return "steps must be ≥ 0" }
             if evaluationInterval <= 0 { return "the evaluation interval must be positive" }
+            if let pretrainingSteps, pretrainingSteps < 0 { return "pre-training steps must be ≥ 0" }
             return nil
         }
     }
@@ -117,10 +121,10 @@ public enum CrossAlignedTraining {
         ).map { $0.isEmpty ? [vocabulary.unknownIndex] : $0 }
         var dropout: RandomGenerator? = generator
         func reconstruction(from inputs: [[Int]], styles: [Int]) -> Tensor {
-            let content = model.encode(inputs, styles: styles, dropoutUsing: &dropout)
+            let (content, memory) = model.encodeSource(inputs, styles: styles, dropoutUsing: &dropout)
             let teacher = model.teacherForced(
-                sentences, initial: model.initialState(content: content, styles: sources), vocabulary: vocabulary,
-                dropoutUsing: &dropout)
+                sentences, initial: model.initialState(content: content, styles: sources), memory: memory,
+                vocabulary: vocabulary, dropoutUsing: &dropout)
             return crossEntropy(
                 logits: teacher.logits, targets: teacher.targets, ignoreIndex: vocabulary.paddingIndex,
                 reduction: .sum) / Float(batch.count)
@@ -197,16 +201,17 @@ public enum CrossAlignedTraining {
             return (source + 1 + generator.nextInt(below: styleCount - 1)) % styleCount
         }
         var dropout: RandomGenerator? = generator
-        let content = model.encode(sentences, styles: sources, dropoutUsing: &dropout)
+        let (content, memory) = model.encodeSource(sentences, styles: sources, dropoutUsing: &dropout)
         let original = model.initialState(content: content, styles: sources)
         let transferred = model.initialState(content: content, styles: targets)
-        let teacher = model.teacherForced(sentences, initial: original, vocabulary: vocabulary, dropoutUsing: &dropout)
+        let teacher = model.teacherForced(
+            sentences, initial: original, memory: memory, vocabulary: vocabulary, dropoutUsing: &dropout)
         let reconstruction =
             crossEntropy(
                 logits: teacher.logits, targets: teacher.targets, ignoreIndex: vocabulary.paddingIndex,
                 reduction: .sum) / Float(batch.count)
         let soft = model.softDecode(
-            initial: transferred, steps: teacher.hiddenStates.shape[2] - 1, vocabulary: vocabulary,
+            initial: transferred, steps: teacher.hiddenStates.shape[2] - 1, memory: memory, vocabulary: vocabulary,
             dropoutUsing: &dropout)
         if let dropout { generator = dropout }
         var discriminatorLosses: [Tensor] = []
@@ -420,7 +425,7 @@ public enum CrossAlignedTraining {
                 adversarialValue = mean["adversarial"] ?? .nan
             }
             let aligned =
-                options.adversarialWeight > 0
+                options.adversarialWeight > 0 && step >= (options.pretrainingSteps ?? 0)
                 && discriminatorValues.allSatisfy { $0 < Double(options.discriminatorThreshold) }
             let generatorLoss =
                 aligned ? losses.reconstruction + adversarialTotal * options.adversarialWeight : losses.reconstruction

@@ -30,6 +30,12 @@ public struct CycleStyleTransfer: AdversarialStyleTransferNetwork {
     public let weights: AdversarialStyleWeights
     /// Gumbel-softmax temperature.
     public let temperature: Float
+    /// Steps at the start of training in which the generator learns reconstruction alone and the discriminators
+    /// rest (autoencoder pre-training).
+    public let pretrainingSteps: Int
+    /// Policy gradient: Monte Carlo rollouts per prefix for per-token rewards (SeqGAN; 0: one whole-sentence
+    /// reward for every token).
+    public let rollouts: Int
 
     /// A network with parameters drawn from `generator`.
     public init(
@@ -44,6 +50,8 @@ public struct CycleStyleTransfer: AdversarialStyleTransferNetwork {
         training = settings.generatorTraining ?? .gumbel
         weights = settings.adversarialWeights
         temperature = settings.gumbelTemperature ?? 0.5
+        pretrainingSteps = settings.training.pretrainingSteps ?? 0
+        rollouts = settings.rollouts ?? 0
     }
 
     /// `discriminator{t}.…`.
@@ -62,6 +70,10 @@ public struct CycleStyleTransfer: AdversarialStyleTransferNetwork {
         let (sentences, sources, targets) = (first.sentences, first.sources, first.targets)
         let (content, reconstruction) = (first.content, first.loss)
         var metrics = ["reconstruction": Double(reconstruction.item)]
+        if step < pretrainingSteps {
+            return AdversarialStyleLosses(
+                generator: reconstruction, discriminator: nil, adversarial: nil, metrics: metrics)
+        }
         let transferInitial = model.initialState(content: content, styles: targets)
         let real = AdversarialStyleParts.withEnd(sentences, vocabulary: vocabulary)
         var discriminatorLoss: Tensor?
@@ -72,7 +84,8 @@ public struct CycleStyleTransfer: AdversarialStyleTransferNetwork {
         case .gumbel:
             let lengths = real.map(\.count)
             let soft = model.gumbelDecode(
-                initial: transferInitial, lengths: lengths, vocabulary: vocabulary, temperature: temperature,
+                initial: transferInitial, memory: first.memory, lengths: lengths, vocabulary: vocabulary,
+                temperature: temperature,
                 using: &generator)
             let fake = Tensor.stack(soft, axis: 1)  // [B, L, V]
             for style in discriminators.indices {
@@ -92,15 +105,16 @@ public struct CycleStyleTransfer: AdversarialStyleTransferNetwork {
                 adversarial = adversarial.map { $0 + gLoss } ?? gLoss
             }
             if weights.cycle > 0 {
-                let back = model.encode(distributions: soft, lengths: lengths, styles: targets)
+                let back = model.encodeSource(distributions: soft, lengths: lengths, styles: targets)
                 cycle = model.reconstructionLoss(
-                    sentences, initial: model.initialState(content: back, styles: sources), vocabulary: vocabulary,
-                    dropoutUsing: &none)
+                    sentences, initial: model.initialState(content: back.content, styles: sources),
+                    memory: back.memory, vocabulary: vocabulary, dropoutUsing: &none)
             }
         case .policyGradient:
             let longest = sentences.map(\.count).max() ?? 1
             let samples = model.sampleDecode(
-                initial: transferInitial.detached(), vocabulary: vocabulary, maximumLength: longest + 5,
+                initial: transferInitial.detached(), memory: first.memory, vocabulary: vocabulary,
+                maximumLength: longest + 5,
                 using: &generator
             ).map { $0.isEmpty ? [vocabulary.unknownIndex] : $0 }
             var rewards = [Double](repeating: 0, count: batch.count)
@@ -120,17 +134,43 @@ public struct CycleStyleTransfer: AdversarialStyleTransferNetwork {
                 for (index, row) in fakeRows.enumerated() { rewards[row] = Double(probabilities[index * 2 + 1]) }
             }
             let baseline = rewards.reduce(0, +) / Double(max(rewards.count, 1))
-            let advantages = Tensor(shape: [batch.count], scalars: rewards.map { Float($0 - baseline) })
-            let negativeLogLikelihoods = model.sentenceNegativeLogLikelihoods(
-                samples, initial: transferInitial, vocabulary: vocabulary)
-            // Minimizing Σ A·(−log p) follows the REINFORCE estimate of ∇E[reward].
-            adversarial = (advantages * negativeLogLikelihoods).mean()
+            if rollouts > 0 {
+                // SeqGAN: each token's reward is the mean reward of rollouts completing its prefix.
+                let tokenRewards = model.rolloutRewards(
+                    samples: samples, initial: transferInitial.detached(), memory: first.memory, targets: targets,
+                    rewards: discriminators.map {
+                        StyleDiscriminatorReward(discriminator: $0, endIndex: vocabulary.endIndex)
+                    }, rollouts: rollouts, vocabulary: vocabulary, maximumLength: longest + 5, using: &generator)
+                let teacher = model.teacherForced(
+                    samples, initial: transferInitial, memory: first.memory, vocabulary: vocabulary,
+                    dropoutUsing: &none)
+                let perToken = crossEntropy(
+                    logits: teacher.logits, targets: teacher.targets, ignoreIndex: vocabulary.paddingIndex,
+                    reduction: .none)
+                // Time-major [(L+1)·B], as the teacher-forced targets: step t of row b is token t of `y </s>`.
+                let steps = teacher.targets.count / batch.count
+                var advantages = [Float](repeating: 0, count: teacher.targets.count)
+                for t in 0..<steps {
+                    for row in 0..<batch.count where t < tokenRewards[row].count {
+                        advantages[t * batch.count + row] = Float(tokenRewards[row][t] - baseline)
+                    }
+                }
+                adversarial =
+                    (Tensor(shape: [advantages.count], scalars: advantages) * perToken).sum()
+                    / Float(batch.count)
+            } else {
+                let advantages = Tensor(shape: [batch.count], scalars: rewards.map { Float($0 - baseline) })
+                let negativeLogLikelihoods = model.sentenceNegativeLogLikelihoods(
+                    samples, initial: transferInitial, memory: first.memory, vocabulary: vocabulary)
+                // Minimizing Σ A·(−log p) follows the REINFORCE estimate of ∇E[reward].
+                adversarial = (advantages * negativeLogLikelihoods).mean()
+            }
             metrics["reward"] = baseline
             if weights.cycle > 0 {
-                let back = model.encode(samples, styles: targets, dropoutUsing: &none)
+                let back = model.encodeSource(samples, styles: targets, dropoutUsing: &none)
                 cycle = model.reconstructionLoss(
-                    sentences, initial: model.initialState(content: back, styles: sources), vocabulary: vocabulary,
-                    dropoutUsing: &none)
+                    sentences, initial: model.initialState(content: back.content, styles: sources),
+                    memory: back.memory, vocabulary: vocabulary, dropoutUsing: &none)
             }
         }
         var total = reconstruction * weights.reconstruction

@@ -25,6 +25,8 @@ public struct StarGANStyleTransfer: AdversarialStyleTransferNetwork {
     public let weights: AdversarialStyleWeights
     /// Gumbel-softmax temperature.
     public let temperature: Float
+    /// Steps of reconstruction alone before the adversarial terms start.
+    public let pretrainingSteps: Int
 
     /// A network with parameters drawn from `generator`.
     public init(
@@ -37,6 +39,7 @@ public struct StarGANStyleTransfer: AdversarialStyleTransferNetwork {
             settings: settings, vocabulary: vocabulary, classCount: 1 + styleCount, using: &generator)
         weights = settings.adversarialWeights
         temperature = settings.gumbelTemperature ?? 0.5
+        pretrainingSteps = settings.training.pretrainingSteps ?? 0
     }
 
     /// `discriminator.…`.
@@ -62,8 +65,14 @@ public struct StarGANStyleTransfer: AdversarialStyleTransferNetwork {
         let (content, reconstruction) = (first.content, first.loss)
         let real = AdversarialStyleParts.withEnd(sentences, vocabulary: vocabulary)
         let lengths = real.map(\.count)
+        if step < pretrainingSteps {
+            return AdversarialStyleLosses(
+                generator: reconstruction, discriminator: nil, adversarial: nil,
+                metrics: ["reconstruction": Double(reconstruction.item)])
+        }
         let soft = model.gumbelDecode(
-            initial: model.initialState(content: content, styles: targets), lengths: lengths, vocabulary: vocabulary,
+            initial: model.initialState(content: content, styles: targets), memory: first.memory, lengths: lengths,
+            vocabulary: vocabulary,
             temperature: temperature, using: &generator)
         var none: RandomGenerator? = nil
         let realHeads = heads(discriminator.logits(tokens: discriminator.batch(real), dropoutUsing: &none))
@@ -82,10 +91,10 @@ public struct StarGANStyleTransfer: AdversarialStyleTransferNetwork {
             "classification": Double(fakeClass.item), "discriminator": Double(discriminatorLoss.item),
         ]
         if weights.cycle > 0 {
-            let back = model.encode(distributions: soft, lengths: lengths, styles: targets)
+            let back = model.encodeSource(distributions: soft, lengths: lengths, styles: targets)
             let cycle = model.reconstructionLoss(
-                sentences, initial: model.initialState(content: back, styles: sources), vocabulary: vocabulary,
-                dropoutUsing: &none)
+                sentences, initial: model.initialState(content: back.content, styles: sources), memory: back.memory,
+                vocabulary: vocabulary, dropoutUsing: &none)
             total = total + cycle * weights.cycle
             metrics["cycle"] = Double(cycle.item)
         }

@@ -171,8 +171,11 @@ public struct TrainedStyleTransfer {
         return system.transfer(sentences, from: sources, to: target)
     }
 
-    /// Transfers and scores: each input set is sentences of one style, transferred to `target` (the other style
-    /// when nil and there are two), with optional reference sets (each one reference per input sentence).
+    /// Transfers and scores: each input set is sentences of one style, transferred to `target` — when nil, to the
+    /// other style if there are two, else to every other style in turn (one direction each) — with optional
+    /// reference sets (each one reference per input sentence; they need a single target).
+    ///
+    /// - Throws: ``InputError`` for references without a single target, or unequal reference-set counts.
     public func evaluate(
         inputs: [(style: Int, target: Int?, sentences: [[String]], references: [[[String]]])], sampleCount: Int = 5
     ) throws -> StyleTransferReport {
@@ -186,15 +189,19 @@ public struct TrainedStyleTransfer {
         var referenceStreams: [[String]] = []
         var logPerplexitySum = 0.0
         var perplexityTokens = 0
-        for input in inputs {
-            let target: Int
-            if let given = input.target {
-                target = given
-            } else if recipe.styles.count == 2 {
-                target = 1 - input.style
-            } else {
-                throw InputError("with more than two styles, name the target style")
+        let expanded = try inputs.flatMap { input in
+            if input.target != nil || recipe.styles.count == 2 { return [input] }
+            guard input.references.isEmpty else {
+                throw InputError(
+                    "with more than two styles, references need a target style (\(recipe.styles[input.style]) has "
+                        + "\(recipe.styles.count - 1) possible targets)")
             }
+            return recipe.styles.indices.filter { $0 != input.style }.map {
+                (style: input.style, target: Optional($0), sentences: input.sentences, references: input.references)
+            }
+        }
+        for input in expanded {
+            let target = input.target ?? (1 - input.style)
             let outputs = try transfer(input.sentences, from: input.style, to: target)
             let outputText = outputs.map(render)
             let sourceText = input.sentences.map(render)
