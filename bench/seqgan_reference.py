@@ -98,6 +98,8 @@ def run(description: str, names: list[str], torch_cases: Callable[[bool], list[C
     parser.add_argument("--impl", nargs="+", choices=IMPLEMENTATIONS, default=list(IMPLEMENTATIONS))
     parser.add_argument("--no-compile", action="store_true", help="skip the pytorch-compile rows")
     parser.add_argument("--quick", action="store_true", help="fewer, shorter samples (development only)")
+    parser.add_argument("--once", action="store_true",
+                        help="two warm-up calls and one timed call (for steps of many seconds on a loaded machine)")
     add_clock_argument(parser)
     arguments = parser.parse_args()
     if arguments.threads < 1:
@@ -108,6 +110,8 @@ def run(description: str, names: list[str], torch_cases: Callable[[bool], list[C
     if "jax-jit" in implementations:
         limit_jax_threads(arguments.threads)
     harness = Harness.for_arguments(arguments)
+    if arguments.once:
+        harness = Harness(0.0, 0.0, 1, arguments.clock)
     selected = lambda case: arguments.filter is None or arguments.filter in case  # noqa: E731
     if any(impl.startswith("pytorch") for impl in implementations):
         import torch
