@@ -103,7 +103,7 @@ bench: APT_PACKAGES += $(if $(filter 1,$(CORPUS_BENCH)),libxml2-utils)
 bench: setup $(if $(filter 1,$(BENCH_REFERENCE)),bench-reference-env)
 	$(SWIFT) build -c release --product MontagueBenchmarks
 	@mkdir -p $(BENCH_DIR) && rm -f $(BENCH_DIR)/montague.jsonl $(BENCH_DIR)/pytorch.jsonl $(BENCH_DIR)/sampling.jsonl \
-		$(BENCH_DIR)/jax.jsonl
+		$(BENCH_DIR)/jax.jsonl $(BENCH_DIR)/textgen.jsonl
 	@for threads in $(BENCH_THREADS); do \
 		echo "bench: Montague, $$threads thread(s)"; \
 		OPENBLAS_NUM_THREADS=$$threads $(RELEASE_BIN)/MontagueBenchmarks --threads $$threads $(BENCH_FLAGS) \
@@ -120,6 +120,11 @@ bench: setup $(if $(filter 1,$(BENCH_REFERENCE)),bench-reference-env)
 			$(BENCH_VENV)/bin/python bench/jax_reference.py --threads $$threads $(BENCH_FLAGS) \
 				>> $(BENCH_DIR)/jax.jsonl \
 				|| echo "bench: the JAX reference failed; its rows read 'unavailable'" >&2; \
+			for script in seqgan sentence_vae style_transfer; do \
+				echo "bench: PyTorch + JAX reference bench/$${script}_reference.py, $$threads thread(s)"; \
+				OMP_NUM_THREADS=$$threads $(BENCH_VENV)/bin/python bench/$${script}_reference.py --threads $$threads \
+					$(BENCH_FLAGS) >> $(BENCH_DIR)/textgen.jsonl || echo "bench: $${script}_reference.py failed" >&2; \
+			done; \
 			echo "bench: numpy / scikit-learn reference, $$threads thread(s)"; \
 			OMP_NUM_THREADS=$$threads OPENBLAS_NUM_THREADS=$$threads $(BENCH_VENV)/bin/python \
 				bench/sampling_reference.py --threads $$threads $(BENCH_FLAGS) >> $(BENCH_DIR)/sampling.jsonl \
@@ -132,7 +137,8 @@ bench: setup $(if $(filter 1,$(BENCH_REFERENCE)),bench-reference-env)
 	@if command -v $(PYTHON) >/dev/null 2>&1; then \
 		$(PYTHON) bench/compare.py $(if $(findstring --filter,$(BENCH_FLAGS)),--only-measured) \
 			$(BENCH_DIR)/montague.jsonl \
-			$$(ls $(BENCH_DIR)/pytorch.jsonl $(BENCH_DIR)/jax.jsonl $(BENCH_DIR)/sampling.jsonl 2>/dev/null) \
+			$$(ls $(BENCH_DIR)/pytorch.jsonl $(BENCH_DIR)/jax.jsonl $(BENCH_DIR)/textgen.jsonl \
+				$(BENCH_DIR)/sampling.jsonl 2>/dev/null) \
 			| tee $(BENCH_DIR)/table.txt; \
 	else \
 		cat $(BENCH_DIR)/*.jsonl; \

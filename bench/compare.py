@@ -12,6 +12,8 @@ Montague's value, the reference value, their ratio, the target ratio and pass/fa
     mlp       Montague >= 1.00 x the fastest reference                    steps/s
     lstm-lm   Montague >= 0.80 x the fastest reference                    tokens/s
     gru-seq2seq  Montague >= 0.80 x the fastest reference                 tokens/s
+    seqgan-…, sentence-vae-…, style-transfer-step cross-aligned / cycle
+              Montague >= 1.00 x the fastest reference                    steps/s or tokens/s
     sample    Montague >= 1.00 x numpy's Generator (draws/s)             steps/s (one step = one draw)
     gmm em    Montague >= 1.00 x scikit-learn GaussianMixture            iterations/s
 
@@ -59,6 +61,10 @@ TARGETS = (
     Target("mlp", "fastest", 1.00, (), TRAINING_REFERENCES, 0.90),
     Target("lstm-lm", "fastest", 0.80, ("pytorch-nn.LSTM",), TRAINING_REFERENCES),
     Target("gru-seq2seq", "fastest", 0.80, ("pytorch-nn.GRU",), TRAINING_REFERENCES),
+    Target("seqgan", "fastest", 1.00, (), TRAINING_REFERENCES),
+    Target("sentence-vae", "fastest", 1.00, (), TRAINING_REFERENCES),
+    Target("style-transfer-step cross-aligned v", "fastest", 1.00, (), TRAINING_REFERENCES),
+    Target("style-transfer-step cycle v", "fastest", 1.00, (), TRAINING_REFERENCES),
     Target("sample", "numpy", 1.00, ()),
     Target("mh", "numpy", 0.0, ()),  # a Python loop: information only (minimum 0 always passes)
     Target("gmm em", "scikit-learn", 1.00, ()),
@@ -66,12 +72,20 @@ TARGETS = (
 
 
 METRICS = {"sgemm": "GFLOP/s", "mlp": "steps/s", "lstm-lm": "tokens/s", "gru-seq2seq": "tokens/s",
-           "sample": "steps/s", "mh": "steps/s", "gmm em": "steps/s"}
+           "sample": "steps/s", "mh": "steps/s", "gmm em": "steps/s", "seqgan": "steps/s",
+           "sentence-vae": "tokens/s", "style-transfer-step cross-aligned v": "steps/s",
+           "style-transfer-step cycle v": "steps/s"}
 
 # The training-step cases (names as in Benchmarks/TrainingBenchmarks.swift and bench/pytorch_reference.py): listed
 # even when neither side measured them, so the table shows what is still missing.
 EXPECTED_CASES = ("mlp 784-256-256-10 relu b128 adam", "lstm-lm v10000 e128 h256 b32 t35 adam",
-                  "gru-seq2seq-dot v5000 e256 h256 b32 t20 adam")
+                  "gru-seq2seq-dot v5000 e256 h256 b32 t20 adam",
+                  # bench/seqgan_reference.py, bench/sentence_vae_reference.py, bench/style_transfer_reference.py
+                  "seqgan-generator-step v5000 e32 h32 b64 t20 reinforce", "seqgan-mle-step v5000 e32 h32 b64 t20 adam",
+                  "seqgan-pg-step v5000 e32 h32 b64 t20 rollout16 d430",
+                  "seqgan-discriminator-step v5000 e64 f430 b64 t20 adam",
+                  "sentence-vae-step v10000 e64 h128 z16 b32 t21 adam",
+                  "style-transfer-step cross-aligned v9357 b64 t12", "style-transfer-step cycle v9357 b64 t12")
 
 
 def target_for(case: str) -> Target | None:

@@ -7,6 +7,12 @@ public struct RecurrentOutput<State> {
     /// Final states in PyTorch's order: layer 0 forward, layer 0 reverse, layer 1 forward, …. A padded step does
     /// not change a state, so the forward final state is the one after each sequence's last valid step.
     public let finalStates: [State]
+
+    /// The outputs and final states of a run.
+    @inlinable public init(outputs: Tensor, finalStates: [State]) {
+        self.outputs = outputs
+        self.finalStates = finalStates
+    }
 }
 
 /// A multi-layer, optionally bidirectional recurrent network over time-major `[T, B, I]` sequences
@@ -56,14 +62,14 @@ public struct RecurrentNetwork<Cell: RecurrentCell>: ParameterContainer {
     }
 
     /// Whether each layer also runs backwards in time.
-    public var isBidirectional: Bool { cells[0].count == 2 }
+    @inlinable public var isBidirectional: Bool { cells[0].count == 2 }
     /// Number of stacked layers.
-    public var layerCount: Int { cells.count }
+    @inlinable public var layerCount: Int { cells.count }
     /// Hidden size of every cell.
-    public var hiddenSize: Int { cells[0][0].hiddenSize }
+    @inlinable public var hiddenSize: Int { cells[0][0].hiddenSize }
 
     /// `layer{l}.forward.…` and `layer{l}.reverse.…`.
-    public var namedParameters: [(name: String, parameter: Parameter)] {
+    @inlinable public var namedParameters: [(name: String, parameter: Parameter)] {
         cells.enumerated().flatMap { layer, pair in
             pair.enumerated().flatMap { direction, cell in
                 prefixed("layer\(layer).\(direction == 0 ? "forward" : "reverse")", cell)
@@ -73,7 +79,7 @@ public struct RecurrentNetwork<Cell: RecurrentCell>: ParameterContainer {
 
     /// Runs over `input [T, B, I]`; `lengths[b]` valid steps for sequence `b` (all `T` when `nil`). Inference: no
     /// dropout.
-    public func callAsFunction(
+    @inlinable public func callAsFunction(
         _ input: Tensor, lengths: [Int]? = nil, initialStates: [Cell.State]? = nil
     ) -> RecurrentOutput<Cell.State> {
         run(input, mask: mask(for: input, lengths: lengths), initialStates: initialStates) { $0 }
@@ -81,7 +87,7 @@ public struct RecurrentNetwork<Cell: RecurrentCell>: ParameterContainer {
 
     /// Runs over `input [T, B, I]` in training: as ``callAsFunction(_:lengths:initialStates:)`` with dropout
     /// between layers drawn from `generator`.
-    public func callAsFunction(
+    @inlinable public func callAsFunction(
         _ input: Tensor, lengths: [Int]? = nil, initialStates: [Cell.State]? = nil,
         dropoutUsing generator: inout RandomGenerator
     ) -> RecurrentOutput<Cell.State> {
@@ -91,7 +97,7 @@ public struct RecurrentNetwork<Cell: RecurrentCell>: ParameterContainer {
     }
 
     /// Runs over `input [T, B, I]` with `mask [T, B]` (1 = real step, 0 = padding). Inference: no dropout.
-    public func callAsFunction(
+    @inlinable public func callAsFunction(
         _ input: Tensor, mask: Tensor, initialStates: [Cell.State]? = nil
     ) -> RecurrentOutput<Cell.State> {
         precondition(
@@ -101,7 +107,7 @@ public struct RecurrentNetwork<Cell: RecurrentCell>: ParameterContainer {
     }
 
     /// The `[T, B]` mask of `lengths`, or `nil` when every step is valid.
-    private func mask(for input: Tensor, lengths: [Int]?) -> Tensor? {
+    @inlinable func mask(for input: Tensor, lengths: [Int]?) -> Tensor? {
         precondition(input.rank == 3, "RecurrentNetwork: input must be [T, B, I], got \(input.shape)")
         guard let lengths else { return nil }
         let (steps, batch) = (input.shape[0], input.shape[1])
@@ -113,7 +119,7 @@ public struct RecurrentNetwork<Cell: RecurrentCell>: ParameterContainer {
         return Tensor(shape: [steps, batch], scalars: mask)
     }
 
-    private func run(
+    @inlinable func run(
         _ input: Tensor, mask: Tensor?, initialStates: [Cell.State]?, betweenLayers: (Tensor) -> Tensor
     ) -> RecurrentOutput<Cell.State> {
         let (steps, batch) = (input.shape[0], input.shape[1])

@@ -52,23 +52,23 @@ public struct RecurrentLanguageModel<Cell: RecurrentCell>: ParameterContainer {
     }
 
     /// Number of tokens in the vocabulary.
-    public var vocabularySize: Int { output.outputSize }
+    @inlinable public var vocabularySize: Int { output.outputSize }
 
     /// The parameter-name prefix of the recurrent layers: `lstm`, `gru` or `rnn`.
-    public static var recurrentName: String {
+    @inlinable public static var recurrentName: String {
         if Cell.self == LSTMCell.self { return "lstm" }
         if Cell.self == GRUCell.self { return "gru" }
         return "rnn"
     }
 
     /// `embedding.…`, `lstm.…` (or `gru.…`, `rnn.…`), `output.…`.
-    public var namedParameters: [(name: String, parameter: Parameter)] {
+    @inlinable public var namedParameters: [(name: String, parameter: Parameter)] {
         prefixed("embedding", embedding) + prefixed(Self.recurrentName, recurrent) + prefixed("output", output)
     }
 
     /// The top LSTM layer's outputs `[T, B, H]` and the final states for time-major `tokens [T, B]`; dropout
     /// from `generator` when given.
-    public func hiddenStates(
+    @inlinable public func hiddenStates(
         _ tokens: IndexTensor, lengths: [Int]? = nil, initialStates: [Cell.State]? = nil,
         dropoutUsing generator: inout RandomGenerator?
     ) -> (outputs: Tensor, states: [Cell.State]) {
@@ -86,7 +86,7 @@ public struct RecurrentLanguageModel<Cell: RecurrentCell>: ParameterContainer {
     }
 
     /// Logits `[T, B, V]` and final states for time-major `tokens [T, B]` (inference: no dropout).
-    public func logits(
+    @inlinable public func logits(
         _ tokens: IndexTensor, lengths: [Int]? = nil, initialStates: [Cell.State]? = nil
     ) -> (logits: Tensor, states: [Cell.State]) {
         var none: RandomGenerator? = nil
@@ -97,19 +97,19 @@ public struct RecurrentLanguageModel<Cell: RecurrentCell>: ParameterContainer {
 
     /// Mean cross entropy per predicted token of `batch` (padding skipped), in training: with dropout drawn from
     /// `generator` (nothing is drawn when ``dropout`` is 0).
-    public func loss(_ batch: LanguageModelBatch, dropoutUsing generator: inout RandomGenerator) -> Tensor {
+    @inlinable public func loss(_ batch: LanguageModelBatch, dropoutUsing generator: inout RandomGenerator) -> Tensor {
         var random: RandomGenerator? = generator
         defer { generator = random ?? generator }
         return loss(batch, optionalDropout: &random)
     }
 
     /// Mean cross entropy per predicted token of `batch`, without dropout (evaluation).
-    public func loss(_ batch: LanguageModelBatch) -> Tensor {
+    @inlinable public func loss(_ batch: LanguageModelBatch) -> Tensor {
         var none: RandomGenerator? = nil
         return loss(batch, optionalDropout: &none)
     }
 
-    private func loss(_ batch: LanguageModelBatch, optionalDropout generator: inout RandomGenerator?) -> Tensor {
+    @inlinable func loss(_ batch: LanguageModelBatch, optionalDropout generator: inout RandomGenerator?) -> Tensor {
         let (outputs, _) = hiddenStates(batch.inputs, lengths: batch.lengths, dropoutUsing: &generator)
         return crossEntropy(
             logits: output(outputs).reshaped([-1, vocabularySize]), targets: batch.targets,
@@ -118,7 +118,7 @@ public struct RecurrentLanguageModel<Cell: RecurrentCell>: ParameterContainer {
 
     /// Perplexity `exp(−(1/N) Σ log p(sₜ₊₁ | s≤ₜ))` over every predicted token of `sequences` (each at least two
     /// tokens), computed without gradients in batches of `batchSize`, with the sums in `Double`.
-    public func perplexity(on sequences: [[Int]], batchSize: Int = 32) -> Double {
+    @inlinable public func perplexity(on sequences: [[Int]], batchSize: Int = 32) -> Double {
         precondition(batchSize > 0, "LanguageModel.perplexity: batchSize \(batchSize) must be positive")
         var negativeLogLikelihood = 0.0
         var tokens = 0
@@ -140,7 +140,7 @@ public struct RecurrentLanguageModel<Cell: RecurrentCell>: ParameterContainer {
     /// Continues `prefix` (at least one token, e.g. a start token) by `count` tokens chosen by `selection`, feeding
     /// each chosen token back; stops early after emitting `stopToken`. Returns the new tokens only. Deterministic
     /// given the generator (greedy draws nothing).
-    public func generate(
+    @inlinable public func generate(
         prefix: [Int], count: Int, selection: TokenSelection = .greedy, stopToken: Int? = nil,
         using generator: inout RandomGenerator
     ) -> [Int] {
