@@ -131,7 +131,8 @@ public enum VAERun {
         return (
             samples.csv(),
             SamplePlots.svg(
-                samples: samples, data: trainer.data, title: "VAE on \(record.data)", modes: record.data.toy?.modes ?? [])
+                samples: samples, data: trainer.data, title: "VAE on \(record.data)",
+                modes: record.data.toy?.modes ?? [])
         )
     }
 }
