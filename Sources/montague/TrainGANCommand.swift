@@ -143,6 +143,15 @@ struct TrainGANCommand: ParsableCommand {
     @Option(name: .long, help: "Hidden layers per network.")
     var layers = 3
 
+    @Option(name: .customLong("generator-hidden"), help: "Width of the generator's hidden layers (default: --hidden).")
+    var generatorHidden: Int?
+
+    @Option(name: .customLong("generator-layers"), help: "Hidden layers of the generator (default: --layers).")
+    var generatorLayers: Int?
+
+    @Option(name: .long, help: "Adam's β₁ (default 0.5; PacGAN's 2-D runs: 0.8).")
+    var beta1: Float = 0.5
+
     @Option(name: .long, help: "PacGAN packing: samples the critic sees together.")
     var packing = 1
 
@@ -212,6 +221,10 @@ struct TrainGANCommand: ParsableCommand {
         if noise < 1 || hidden < 1 || layers < 1 {
             throw ValidationError("--noise, --hidden and --layers must be positive")
         }
+        if (generatorHidden ?? 1) < 1 || (generatorLayers ?? 1) < 1 {
+            throw ValidationError("--generator-hidden and --generator-layers must be positive")
+        }
+        if !(beta1 >= 0 && beta1 < 1) { throw ValidationError("--beta1 must be in [0, 1)") }
         if packing < 1 { throw ValidationError("--packing must be at least 1") }
         if let criticLearningRate, !(criticLearningRate > 0) { throw ValidationError("--critic-lr must be positive") }
         if maxout < 1 { throw ValidationError("--maxout must be at least 1") }
@@ -240,6 +253,9 @@ struct TrainGANCommand: ParsableCommand {
         configuration.noiseSize = noise
         configuration.hiddenSize = hidden
         configuration.hiddenLayers = layers
+        configuration.generatorHiddenSize = generatorHidden
+        configuration.generatorHiddenLayers = generatorLayers
+        configuration.beta1 = beta1
         configuration.output = source.isDigits ? .sigmoid : .identity
         let critic = method == .wasserstein || method == .wassersteinGradientPenalty
         configuration.discriminatorSteps = discriminatorSteps ?? (critic ? 5 : 1)

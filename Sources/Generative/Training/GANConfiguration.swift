@@ -19,6 +19,12 @@ public struct GANConfiguration: Codable, Sendable, Equatable {
     public var hiddenSize = 128
     /// Hidden layers of the generator, critic and encoders.
     public var hiddenLayers = 3
+    /// Width of the generator's hidden layers when it differs from ``hiddenSize`` (nil: the same). PacGAN's 2-D
+    /// experiments (Lin et al. 2018) pair a generator of 4 hidden layers of 400 units with a critic of 3 maxout
+    /// layers of 200.
+    public var generatorHiddenSize: Int?
+    /// Hidden layers of the generator when they differ from ``hiddenLayers`` (nil: the same).
+    public var generatorHiddenLayers: Int?
     /// The generator's output activation.
     public var output = GeneratorOutput.identity
     /// Discriminator (critic) updates per generator update (Goodfellow et al. 2014, Algorithm 1's k).
@@ -120,12 +126,23 @@ public struct GANConfiguration: Codable, Sendable, Equatable {
         try read(.generatorBatchNorm, into: &generatorBatchNorm)
         try read(.realLabel, into: &realLabel)
         try read(.criticMinibatchFeature, into: &criticMinibatchFeature)
+        generatorHiddenSize = try container.decodeIfPresent(Int.self, forKey: .generatorHiddenSize)
+        generatorHiddenLayers = try container.decodeIfPresent(Int.self, forKey: .generatorHiddenLayers)
+    }
+
+    /// The generator's hidden widths: ``generatorHiddenLayers`` (or ``hiddenLayers``) layers of
+    /// ``generatorHiddenSize`` (or ``hiddenSize``) units.
+    public var generatorHiddenSizes: [Int] {
+        [Int](repeating: generatorHiddenSize ?? hiddenSize, count: generatorHiddenLayers ?? hiddenLayers)
     }
 
     /// Checks the values; returns the first problem, or nil.
     public func problem() -> String? {
         if dataSize <= 0 { return "data size must be positive" }
         if noiseSize <= 0 || hiddenSize <= 0 || hiddenLayers < 1 { return "network sizes must be positive" }
+        if (generatorHiddenSize ?? 1) <= 0 || (generatorHiddenLayers ?? 1) < 1 {
+            return "the generator's network sizes must be positive"
+        }
         if discriminatorSteps < 1 { return "discriminator steps must be ≥ 1" }
         if batchSize < 2 { return "batch size must be ≥ 2" }
         if !(learningRate > 0) || !(beta1 >= 0 && beta1 < 1) || !(beta2 >= 0 && beta2 < 1) {

@@ -162,37 +162,54 @@ public enum GANRun {
         return metrics
     }
 
-    /// `count` samples as CSV text and an SVG: a scatter over the data for 2-D points, an image grid for digits.
+    /// `count` samples as CSV text and an SVG: a scatter over the data (with the toy's modes marked) for 2-D points,
+    /// an image grid for digits. For an InfoGAN with a categorical code on digits the grid has one row per code
+    /// value instead (``SamplePlots/codeGrid(rows:title:)``, ``codeGridColumns`` samples each, fresh noise and the
+    /// continuous codes at zero), the figure of Chen et al. (2016) that shows what the code learned.
     public static func sampleFiles(_ trainer: GANTrainer, record: GANRunRecord, count: Int, seed: UInt64)
         -> (csv: String, svg: String?)
     {
         var generator = RandomGenerator(seed: seed)
         let samples = trainer.samples(count: count, using: &generator)
+        let title = "\(record.configuration.method) on \(record.data)"
+        let categories = trainer.configuration.infoCodes.categories
+        if trainer.configuration.method == .info, categories > 0, samples.dimension == DigitsDataset.pixels {
+            let rows = (0..<categories).map {
+                trainer.samples(category: $0, count: codeGridColumns, using: &generator)
+            }
+            return (samples.csv(), SamplePlots.codeGrid(rows: rows, title: title))
+        }
         return (
             samples.csv(),
-            SamplePlots.svg(
-                samples: samples, data: trainer.data, title: "\(record.configuration.method) on \(record.data)")
+            SamplePlots.svg(samples: samples, data: trainer.data, title: title, modes: record.data.toy?.modes ?? [])
         )
     }
+
+    /// Samples per code value in an InfoGAN code grid.
+    public static let codeGridColumns = 10
 }
 
 /// Plots of generated samples.
 public enum SamplePlots {
-    /// A scatter of up to 2,000 data points and the samples for 2-D data; an image grid of up to 100 samples for
-    /// 64-value data (8×8 images); nil otherwise.
-    public static func svg(samples: PointSet, data: PointSet, title: String) -> String? {
+    /// A scatter of up to 2,000 data points and the samples for 2-D data, with `modes` (a toy's mixture means, the
+    /// centres the PacGAN protocol measures against) drawn on top; an image grid of up to 100 samples for 64-value
+    /// data (8×8 images); nil otherwise.
+    public static func svg(samples: PointSet, data: PointSet, title: String, modes: [[Double]] = []) -> String? {
         func points(_ set: PointSet, limit: Int) -> [ChartPoint] {
             (0..<Swift.min(set.count, limit)).map { i in
                 ChartPoint(x: Double(set.values[2 * i]), y: Double(set.values[2 * i + 1]))
             }
         }
         if samples.dimension == 2 {
-            return ScatterChart(
-                series: [
-                    ScatterSeries(name: "data", points: points(data, limit: 2000), radius: 1.5, opacity: 0.3),
-                    ScatterSeries(name: "samples", points: points(samples, limit: 2000), radius: 1.5, opacity: 0.5),
-                ], title: title, xLabel: "x₁", yLabel: "x₂"
-            ).svg()
+            var series = [
+                ScatterSeries(name: "data", points: points(data, limit: 2000), radius: 1.5, opacity: 0.3),
+                ScatterSeries(name: "samples", points: points(samples, limit: 2000), radius: 1.5, opacity: 0.5),
+            ]
+            let centres = modes.filter { $0.count == 2 }.map { ChartPoint(x: $0[0], y: $0[1]) }
+            if !centres.isEmpty {
+                series.append(ScatterSeries(name: "modes", points: centres, radius: 3, opacity: 0.9))
+            }
+            return ScatterChart(series: series, title: title, xLabel: "x₁", yLabel: "x₂").svg()
         }
         if samples.dimension == DigitsDataset.pixels {
             let images = (0..<Swift.min(samples.count, 100)).map { samples.point($0).map(Double.init) }
@@ -202,6 +219,22 @@ public enum SamplePlots {
             ).svg()
         }
         return nil
+    }
+
+    /// An image grid of 8×8 digit samples with one labelled row per set (`code 0`, `code 1`, …): InfoGAN's samples
+    /// per categorical code value; the row width is the largest set's size. Nil unless every set holds 64-value
+    /// images and at least one is non-empty.
+    public static func codeGrid(rows: [PointSet], title: String) -> String? {
+        let columns = rows.map(\.count).max() ?? 0
+        guard columns > 0, rows.allSatisfy({ $0.dimension == DigitsDataset.pixels }) else { return nil }
+        let blank = [Double](repeating: 0, count: DigitsDataset.pixels)
+        let images = rows.flatMap { row in
+            (0..<columns).map { $0 < row.count ? row.point($0).map(Double.init) : blank }
+        }
+        return ImageGrid(
+            images: images, imageWidth: DigitsDataset.side, imageHeight: DigitsDataset.side, columns: columns,
+            rowLabels: rows.indices.map { "code \($0)" }, title: title
+        ).svg()
     }
 }
 

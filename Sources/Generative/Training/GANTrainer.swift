@@ -46,7 +46,7 @@ public final class GANTrainer {
         let hidden = [Int](repeating: c.hiddenSize, count: c.hiddenLayers)
         let codeWidth = c.method == .info ? c.infoCodes.width : 0
         generator = MultilayerPerceptron(
-            sizes: [c.noiseSize + codeWidth] + hidden + [c.dataSize], activation: .relu,
+            sizes: [c.noiseSize + codeWidth] + c.generatorHiddenSizes + [c.dataSize], activation: .relu,
             batchNorm: c.generatorBatchNorm, using: &random)
         switch c.method {
         case .energyBased:

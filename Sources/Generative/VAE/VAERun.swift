@@ -121,12 +121,18 @@ public enum VAERun {
         return metrics
     }
 
-    /// `count` samples (decoder means) as CSV and an SVG plot (scatter for 2-D, image grid for digits).
+    /// `count` samples (decoder means) as CSV and an SVG plot (scatter for 2-D with a toy's modes marked, image grid
+    /// for digits).
     public static func sampleFiles(_ trainer: VAETrainer, record: VAERunRecord, count: Int, seed: UInt64)
         -> (csv: String, svg: String?)
     {
         var generator = RandomGenerator(seed: seed)
         let samples = withoutGradients { PointSet(trainer.model.sample(count: count, using: &generator)) }
-        return (samples.csv(), SamplePlots.svg(samples: samples, data: trainer.data, title: "VAE on \(record.data)"))
+        return (
+            samples.csv(),
+            SamplePlots.svg(
+                samples: samples, data: trainer.data, title: "VAE on \(record.data)",
+                modes: record.data.toy?.modes ?? [])
+        )
     }
 }
