@@ -239,12 +239,7 @@ struct TrainGANCommand: ParsableCommand {
         // Under mpirun every rank trains on its part of each global batch; without it, one process as always
         // (docs/distributed.md).
         let world = try ProcessGroup.world()
-        do {
-            try train(world: world)
-            try world.finalize()
-        } catch  where world.size > 1 {
-            world.abortJob(message: CommandFailure.message(for: error))
-        }
+        try world.runTraining { try train(world: world) }
     }
 
     private func train(world: ProcessGroup) throws {

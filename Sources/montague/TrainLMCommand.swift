@@ -246,21 +246,16 @@ struct TrainLMCommand: ParsableCommand {
         }
         let recipe = self.recipe()
         Interruption.install()
-        let summary: LanguageModelRun.Summary
-        do {
-            summary = try LanguageModelRun.train(
+        var trained: LanguageModelRun.Summary?
+        try world.runTraining(cleanup: rankOutput.removeScratch) {
+            trained = try LanguageModelRun.train(
                 recipe, trainPath: train, validPath: valid, output: ModelDirectory(path: rankOutput.path),
                 metricsURL: world.isMainRank ? metrics.map { URL(fileURLWithPath: $0) } : nil,
                 progress: world.isMainRank ? ProgressReporter(totalSteps: steps) : nil, timeLimit: timeLimit?.seconds,
                 shouldStop: { Interruption.isRequested },
                 synchronizer: world.size > 1 ? DataParallelSynchronizer(group: world) : nil)
-            try world.finalize()
-        } catch  where world.size > 1 {
-            // The other ranks may wait in a collective call: stop them all, with this rank's message.
-            rankOutput.removeScratch()
-            world.abortJob(message: CommandFailure.message(for: error))
         }
-        guard world.isMainRank else { return }
+        guard world.isMainRank, let summary = trained else { return }
         print(
             "trained \(summary.steps) steps on \(summary.trainingSentences) sentences, vocabulary \(summary.vocabularySize)"
         )

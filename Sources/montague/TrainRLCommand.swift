@@ -115,12 +115,7 @@ struct TrainRLCommand: ParsableCommand {
         // Under mpirun A2C and PPO collect rollouts on every rank and average gradients; without it, one process
         // as always (docs/distributed.md).
         let world = try ProcessGroup.world()
-        do {
-            try train(world: world)
-            try world.finalize()
-        } catch  where world.size > 1 {
-            world.abortJob(message: CommandFailure.message(for: error))
-        }
+        try world.runTraining { try train(world: world) }
     }
 
     private func train(world: ProcessGroup) throws {

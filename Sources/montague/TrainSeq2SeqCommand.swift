@@ -302,12 +302,7 @@ struct TrainSeq2SeqCommand: ParsableCommand {
     func run() throws {
         // Under mpirun every rank trains on its shard; without it, one process as always (docs/distributed.md).
         let world = try ProcessGroup.world()
-        do {
-            try train(synchronizer: world.size > 1 ? DataParallelSynchronizer(group: world) : nil)
-            try world.finalize()
-        } catch  where world.size > 1 && !(error is ExitCode) {
-            world.abortJob(message: CommandFailure.message(for: error))
-        }
+        try world.runTraining { try train(synchronizer: world.size > 1 ? DataParallelSynchronizer(group: world) : nil) }
     }
 
     private func train(synchronizer: DataParallelSynchronizer?) throws {

@@ -135,13 +135,7 @@ struct TrainStyleTransferCommand: ParsableCommand {
         let world = try ProcessGroup.world()
         let rankOutput = RankOutput(path: output, group: world)
         defer { rankOutput.removeScratch() }
-        do {
-            try train(world: world, output: rankOutput.path)
-            try world.finalize()
-        } catch  where world.size > 1 {
-            rankOutput.removeScratch()
-            world.abortJob(message: CommandFailure.message(for: error))
-        }
+        try world.runTraining(cleanup: rankOutput.removeScratch) { try train(world: world, output: rankOutput.path) }
     }
 
     private func train(world: ProcessGroup, output: String) throws {
