@@ -69,6 +69,10 @@ struct GenerativeCommandTests {
         ["train", "gan", "--data", "ring8", "--output", "x", "--real-label", "0.5"],
         ["train", "gan", "--data", "ring8", "--output", "x", "--real-label", "1.1"],
         ["train", "gan", "--data", "ring8", "--output", "x", "--real-label", "nan"],
+        ["train", "gan", "--data", "ring8", "--output", "x", "--generator-layers", "0"],
+        ["train", "gan", "--data", "ring8", "--output", "x", "--generator-hidden", "0"],
+        ["train", "gan", "--data", "ring8", "--output", "x", "--beta1", "1.5"],
+        ["train", "gan", "--data", "ring8", "--output", "x", "--beta1", "-0.1"],
         ["train", "vae", "--data", "ring8", "--output", "x", "--likelihood", "poisson"],
         ["train", "vae", "--data", "ring8", "--output", "x", "--latent", "0"],
     ])
