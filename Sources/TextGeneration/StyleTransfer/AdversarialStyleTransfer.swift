@@ -167,16 +167,8 @@ extension CrossAlignedAutoencoder {
                 var none: RandomGenerator? = nil
                 let probabilities = logits(state, memory: memory, dropoutUsing: &none).softmax(axis: -1).scalars
                 for row in 0..<batch {
-                    var threshold = generator.nextUnitFloat()
-                    var chosen = vocabulary.endIndex
-                    for column in 0..<width
-                    where column != vocabulary.paddingIndex && column != vocabulary.beginningIndex {
-                        threshold -= probabilities[row * width + column]
-                        if threshold < 0 {
-                            chosen = column
-                            break
-                        }
-                    }
+                    let chosen = vocabulary.drawWord(
+                        from: probabilities[(row * width)..<((row + 1) * width)], using: &generator)
                     current[row] = chosen
                     if !finished[row] {
                         if chosen == vocabulary.endIndex { finished[row] = true } else { outputs[row].append(chosen) }
@@ -290,5 +282,19 @@ enum AdversarialStyleParts {
                 filterCounts: Array(repeating: settings.filterCount, count: settings.filterWidths.count),
                 dropout: settings.dropout, paddingIndex: vocabulary.paddingIndex),
             using: &generator)
+    }
+}
+
+extension Vocabulary {
+    /// One word drawn from a probability row by inverse transform: a single uniform draw walks the row's mass,
+    /// skipping padding and the beginning token; the end token when the draw falls past the remaining mass.
+    func drawWord(from probabilities: ArraySlice<Float>, using generator: inout RandomGenerator) -> Int {
+        var threshold = generator.nextUnitFloat()
+        for (column, probability) in zip(0..., probabilities)
+        where column != paddingIndex && column != beginningIndex {
+            threshold -= probability
+            if threshold < 0 { return column }
+        }
+        return endIndex
     }
 }

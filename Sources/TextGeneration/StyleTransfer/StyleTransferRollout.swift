@@ -108,16 +108,8 @@ extension CrossAlignedAutoencoder {
                 var none: RandomGenerator? = nil
                 let probabilities = logits(state, memory: memory, dropoutUsing: &none).softmax(axis: -1).scalars
                 for row in 0..<batch where !finished[row] {
-                    var threshold = generator.nextUnitFloat()
-                    var chosen = vocabulary.endIndex
-                    for column in 0..<width
-                    where column != vocabulary.paddingIndex && column != vocabulary.beginningIndex {
-                        threshold -= probabilities[row * width + column]
-                        if threshold < 0 {
-                            chosen = column
-                            break
-                        }
-                    }
+                    let chosen = vocabulary.drawWord(
+                        from: probabilities[(row * width)..<((row + 1) * width)], using: &generator)
                     if chosen == vocabulary.endIndex { finished[row] = true } else { outputs[row].append(chosen) }
                 }
                 if !finished.contains(false) { break }
