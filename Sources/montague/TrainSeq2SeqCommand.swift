@@ -27,7 +27,10 @@ struct TrainSeq2SeqCommand: ParsableCommand {
             (pre-norm) and --activation. The decoder is trained with teacher forcing, or with scheduled sampling \
             (Bengio et al. 2015; two-pass for Transformers, Mihaylova & Martins 2019): --scheduled-sampling \
             SCHEDULE with SCHEDULE one of constant:EPS, linear:START,SLOPE,MIN, exponential:K[,MIN], \
-            inverse-sigmoid:K (decay over steps).
+            inverse-sigmoid:K (decay over steps). Each coin decides one target position \
+            (--teacher-forcing-mode token, the default, as Bengio et al. 2015) or a whole training sequence \
+            (--teacher-forcing-mode sequence, as Lake & Baroni 2018: with --scheduled-sampling constant:0.5 half of \
+            the sequences are teacher-forced and the other half read the model's own predictions throughout).
 
             With --valid, exact match on the validation pairs is measured every epoch (or --eval-every steps) and \
             the best model is kept in DIR/best. --output DIR writes a model directory that `montague predict DIR` \
@@ -159,6 +162,11 @@ struct TrainSeq2SeqCommand: ParsableCommand {
     @Option(name: .customLong("sampling-choice"), help: "Fed-back prediction in scheduled sampling (default argmax).")
     var samplingChoice: ScheduledSamplingChoice?
 
+    @Option(
+        name: .customLong("teacher-forcing-mode"),
+        help: "What one scheduled-sampling coin decides: a target position or a whole sequence (default token).")
+    var teacherForcingMode: TeacherForcingMode?
+
     @Option(name: .long, help: "Beam width at evaluation (1: greedy, the default).")
     var beam: Int?
 
@@ -252,6 +260,7 @@ struct TrainSeq2SeqCommand: ParsableCommand {
         if teacherForcing { t.sampling = .teacherForcing }
         if let scheduledSampling { t.sampling = scheduledSampling }
         t.samplingChoice = samplingChoice ?? t.samplingChoice
+        t.teacherForcingMode = teacherForcingMode ?? t.teacherForcingMode
         t.seed = common.seed ?? t.seed
         t.maxDecodeLength = maxLength ?? t.maxDecodeLength
         t.beamWidth = beam ?? t.beamWidth
@@ -334,7 +343,11 @@ struct TrainSeq2SeqCommand: ParsableCommand {
             : "cell: \(settings.cell.rawValue)  hidden: \(settings.hiddenSize)  "
                 + "embedding: \(settings.embeddingSize)  layers: \(settings.layerCount)  "
                 + "attention: \(settings.attention.rawValue)"
-        say("seed: \(settings.training.seed)  " + model + "  tokenizer: \(settings.tokenizer)")
+        let t = settings.training
+        let sampling =
+            t.sampling.isTeacherForcing
+            ? "" : "  scheduled sampling: \(Seq2SeqHyperparameters.text(of: t.sampling)) per \(t.teacherForcingMode)"
+        say("seed: \(t.seed)  " + model + "  tokenizer: \(settings.tokenizer)" + sampling)
         Interruption.install()
         let result = try Seq2SeqExperiment.run(
             train: data.train, valid: data.valid, test: data.test, settings: settings, options: options
@@ -379,3 +392,5 @@ struct TrainSeq2SeqCommand: ParsableCommand {
                     result.evaluationSeconds))
     }
 }
+
+extension TeacherForcingMode: ExpressibleByArgument {}

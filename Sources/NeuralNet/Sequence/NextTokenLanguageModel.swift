@@ -50,6 +50,27 @@ func scheduledSamplingToken(
     return selection.select(from: Array(logits), using: &generator)
 }
 
+extension LanguageModelBatch {
+    /// Scheduled sampling's inputs at time step `t ≥ 1` (Bengio et al. 2015), the one mixing rule of both language
+    /// models: each sequence still running at `t` reads its gold input with probability `goldProbability` (one
+    /// uniform draw per sequence, in batch order), else the token chosen (`choice`) from `previousLogits`, the
+    /// model's logits `[B, V]` at step `t − 1`. Sequences already ended keep their (padding) input.
+    func scheduledSamplingInputs(
+        atStep t: Int, previousLogits: ArraySlice<Float>, goldProbability: Float, choice: ScheduledSamplingChoice,
+        using generator: inout RandomGenerator
+    ) -> [Int] {
+        let width = inputs.shape[1]
+        let vocabulary = previousLogits.count / max(width, 1)
+        var tokens = Array(inputs.indices[(t * width)..<((t + 1) * width)])
+        for b in 0..<width where t < lengths[b] && generator.nextUnitFloat() >= goldProbability {
+            let start = previousLogits.startIndex + b * vocabulary
+            tokens[b] = scheduledSamplingToken(
+                previousLogits[start..<(start + vocabulary)], choice: choice, using: &generator)
+        }
+        return tokens
+    }
+}
+
 extension RecurrentLanguageModel: NextTokenLanguageModel {
     /// Scheduled sampling as Bengio et al. 2015 define it for recurrent networks: the sequence is unrolled one step
     /// at a time, and at step `t ≥ 1` each sequence reads its gold token `s_t` with probability `goldProbability`
@@ -64,21 +85,17 @@ extension RecurrentLanguageModel: NextTokenLanguageModel {
             (0...1).contains(goldProbability),
             "RecurrentLanguageModel.scheduledSamplingLoss: goldProbability \(goldProbability) not in [0, 1]")
         let (steps, width) = (batch.inputs.shape[0], batch.inputs.shape[1])
-        let vocabulary = vocabularySize
         var states: [Cell.State]?
         var previous: [Float] = []
         var stepLogits: [Tensor] = []
         stepLogits.reserveCapacity(steps)
         for t in 0..<steps {
-            var tokens = Array(batch.inputs.indices[(t * width)..<((t + 1) * width)])
-            if t > 0 {
-                for b in 0..<width where t < batch.lengths[b] {
-                    if generator.nextUnitFloat() >= goldProbability {
-                        let row = previous[(b * vocabulary)..<((b + 1) * vocabulary)]
-                        tokens[b] = scheduledSamplingToken(row, choice: choice, using: &generator)
-                    }
-                }
-            }
+            let tokens =
+                t == 0
+                ? Array(batch.inputs.indices[0..<width])
+                : batch.scheduledSamplingInputs(
+                    atStep: t, previousLogits: previous[...], goldProbability: goldProbability, choice: choice,
+                    using: &generator)
             var random: RandomGenerator? = dropout > 0 ? generator : nil
             let (outputs, next) = hiddenStates(
                 IndexTensor(shape: [1, width], indices: tokens), initialStates: states, dropoutUsing: &random)
@@ -108,17 +125,15 @@ extension TransformerLanguageModel: NextTokenLanguageModel {
             (0...1).contains(goldProbability),
             "TransformerLanguageModel.scheduledSamplingLoss: goldProbability \(goldProbability) not in [0, 1]")
         let (steps, width) = (batch.inputs.shape[0], batch.inputs.shape[1])
-        let vocabulary = vocabularySize
+        let stepSize = width * vocabularySize
         let firstPass = withoutGradients { logits(batch.inputs) }.scalars  // [T, B, V]
         var mixed = batch.inputs.indices
         for t in 1..<max(steps, 1) {
-            for b in 0..<width where t < batch.lengths[b] {
-                if generator.nextUnitFloat() >= goldProbability {
-                    let start = ((t - 1) * width + b) * vocabulary
-                    mixed[t * width + b] = scheduledSamplingToken(
-                        firstPass[start..<(start + vocabulary)], choice: choice, using: &generator)
-                }
-            }
+            mixed.replaceSubrange(
+                (t * width)..<((t + 1) * width),
+                with: batch.scheduledSamplingInputs(
+                    atStep: t, previousLogits: firstPass[((t - 1) * stepSize)..<(t * stepSize)],
+                    goldProbability: goldProbability, choice: choice, using: &generator))
         }
         return loss(
             batch.replacingInputs(IndexTensor(shape: [steps, width], indices: mixed)), dropoutUsing: &generator)

@@ -1,3 +1,4 @@
+import Autodiff
 import Foundation
 
 /// How often a decoder in training reads the gold previous token instead of its own previous prediction.
@@ -52,6 +53,70 @@ public enum ScheduledSamplingChoice: String, Sendable, Equatable, CaseIterable, 
     case argmax
     /// `k ~ p`.
     case sample
+
+    /// One token per row of `logits [B, V]`: the argmax, or a draw from the softmax (from `generator`).
+    public func tokens(logits: Tensor, using generator: inout RandomGenerator) -> [Int] {
+        switch self {
+        case .argmax: logits.argmax(axis: 1).indices
+        case .sample: sampleCategorical(logits: logits, using: &generator)
+        }
+    }
+}
+
+/// What one coin of scheduled sampling decides: a single target position, or a whole training sequence.
+///
+/// `token` is Bengio et al. 2015's scheduled sampling: every position after the first reads the gold previous
+/// token with probability ε, independently. `sequence` is the protocol of Lake & Baroni 2018 ("Generalization
+/// without Systematicity", SCAN: "teacher forcing half of the time"): each training sequence draws once — with
+/// probability ε its whole target is teacher-forced, otherwise the decoder reads its own previous predictions at
+/// every position (free running). With ε = 1 both are teacher forcing; with ε = 0 both are free running.
+public enum TeacherForcingMode: String, Sendable, Equatable, CaseIterable, Codable {
+    /// One coin per target position (Bengio et al. 2015).
+    case token
+    /// One coin per training sequence (Lake & Baroni 2018).
+    case sequence
+}
+
+/// The coins of scheduled sampling for one batch, in either ``TeacherForcingMode``: whether sequence `b` reads
+/// the gold token at a position after the first. In `sequence` mode the batch's coins are drawn once, in sequence
+/// order, when the batch starts; in `token` mode one coin is drawn per question. Nothing is drawn when
+/// `goldProbability` is 1 (teacher forcing), so that setting consumes no randomness in either mode.
+public struct TeacherForcingCoins: Sendable {
+    /// ε, the probability of reading the gold token.
+    public let goldProbability: Float
+    /// Per-token or per-sequence coins.
+    public let mode: TeacherForcingMode
+    /// `sequence` mode: whether each sequence of the batch is teacher-forced.
+    public private(set) var sequenceReadsGold: [Bool]
+
+    /// The coins of a batch of `batchSize` sequences (`sequence` mode draws them now from `generator`).
+    public init(
+        goldProbability: Float, mode: TeacherForcingMode, batchSize: Int, using generator: inout RandomGenerator
+    ) {
+        self.goldProbability = goldProbability
+        self.mode = mode
+        if mode == .sequence && goldProbability < 1 {
+            sequenceReadsGold = (0..<batchSize).map { _ in generator.nextUnitFloat() < goldProbability }
+        } else {
+            sequenceReadsGold = Array(repeating: true, count: batchSize)
+        }
+    }
+
+    /// Whether some position may read a model prediction (false: plain teacher forcing, nothing to predict).
+    public var mayReadPredictions: Bool {
+        switch mode {
+        case .token: goldProbability < 1
+        case .sequence: sequenceReadsGold.contains(false)
+        }
+    }
+
+    /// Whether sequence `b` reads the gold token at its next position (draws a coin in `token` mode when ε < 1).
+    public func readsGold(sequence b: Int, using generator: inout RandomGenerator) -> Bool {
+        switch mode {
+        case .token: goldProbability >= 1 || generator.nextUnitFloat() < goldProbability
+        case .sequence: sequenceReadsGold[b]
+        }
+    }
 }
 
 extension ScheduledSampling {

@@ -286,7 +286,8 @@ public enum Seq2SeqExperiment {
         } else {
             let loss = model.loss(
                 sources: sources, targets: targets, goldProbability: goldProbability,
-                choice: configuration.samplingChoice, using: &step.generator)
+                mode: configuration.teacherForcingMode, choice: configuration.samplingChoice,
+                using: &step.generator)
             local = gradients(of: loss, wrt: model.parameterValues) + [Tensor(shape: [1], scalars: [loss.item])]
         }
         var averaged = try step.averageAcrossReplicas(local, weight: weight)

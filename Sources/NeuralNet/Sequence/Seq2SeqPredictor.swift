@@ -37,6 +37,9 @@ public struct Seq2SeqHyperparameters: Codable, Sendable, Equatable {
     public var epochs: Int, batchSize: Int, learningRate: Float, gradientClipNorm: Float?, seed: UInt64
     /// Scheduled sampling in `montague train seq2seq --scheduled-sampling` form, and the fed-back choice.
     public var scheduledSampling: String, samplingChoice: String
+    /// What one coin of scheduled sampling decides (absent in directories written before the choice existed:
+    /// one target position).
+    public var teacherForcingMode: TeacherForcingMode?
     /// Decoding: longest output, beam width, length-penalty exponent.
     public var maxDecodeLength: Int, beamWidth: Int, lengthPenalty: Float
 
@@ -65,6 +68,7 @@ public struct Seq2SeqHyperparameters: Codable, Sendable, Equatable {
         seed = t.seed
         scheduledSampling = Self.text(of: t.sampling)
         samplingChoice = t.samplingChoice.rawValue
+        teacherForcingMode = t.teacherForcingMode
         maxDecodeLength = t.maxDecodeLength
         beamWidth = t.beamWidth
         lengthPenalty = t.lengthPenalty
@@ -81,7 +85,8 @@ public struct Seq2SeqHyperparameters: Codable, Sendable, Equatable {
             training: Seq2SeqTrainingConfiguration(
                 epochs: epochs, batchSize: batchSize, learningRate: learningRate, gradientClipNorm: gradientClipNorm,
                 sampling: ScheduledSampling(parsing: scheduledSampling) ?? .teacherForcing,
-                samplingChoice: ScheduledSamplingChoice(rawValue: samplingChoice) ?? .argmax, seed: seed,
+                samplingChoice: ScheduledSamplingChoice(rawValue: samplingChoice) ?? .argmax,
+                teacherForcingMode: teacherForcingMode ?? .token, seed: seed,
                 maxDecodeLength: maxDecodeLength, beamWidth: beamWidth, lengthPenalty: lengthPenalty))
         settings.tokenizer = tokenizer ?? "whitespace"
         settings.lowercase = lowercase ?? false

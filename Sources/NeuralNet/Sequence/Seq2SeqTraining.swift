@@ -15,6 +15,9 @@ public struct Seq2SeqTrainingConfiguration: Sendable, Equatable {
     public var sampling: ScheduledSampling
     /// Which own prediction scheduled sampling feeds back.
     public var samplingChoice: ScheduledSamplingChoice
+    /// Whether a coin of scheduled sampling decides one target position (Bengio et al. 2015) or a whole training
+    /// sequence (Lake & Baroni 2018).
+    public var teacherForcingMode: TeacherForcingMode
     /// Seed of shuffling, dropout and sampling (the model's initialization has its own seed).
     public var seed: UInt64
     /// Longest decoded sequence at evaluation.
@@ -34,7 +37,7 @@ public struct Seq2SeqTrainingConfiguration: Sendable, Equatable {
     public init(
         epochs: Int = 10, batchSize: Int = 32, learningRate: Float = 1e-3, gradientClipNorm: Float? = 5,
         sampling: ScheduledSampling = .teacherForcing, samplingChoice: ScheduledSamplingChoice = .argmax,
-        seed: UInt64 = 0, maxDecodeLength: Int = 60, beamWidth: Int = 1, lengthPenalty: Float = 0,
+        teacherForcingMode: TeacherForcingMode = .token, seed: UInt64 = 0, maxDecodeLength: Int = 60, beamWidth: Int = 1, lengthPenalty: Float = 0,
         reportEvery: Int = 100, timeLimit: Double? = nil
     ) {
         self.epochs = epochs
@@ -43,6 +46,7 @@ public struct Seq2SeqTrainingConfiguration: Sendable, Equatable {
         self.gradientClipNorm = gradientClipNorm
         self.sampling = sampling
         self.samplingChoice = samplingChoice
+        self.teacherForcingMode = teacherForcingMode
         self.seed = seed
         self.maxDecodeLength = maxDecodeLength
         self.beamWidth = beamWidth
@@ -162,13 +166,9 @@ public enum Seq2SeqTrainer {
         _ model: Seq2SeqModel<Cell>, sources: [[Int]], targets: [[Int]], goldProbability: Float,
         configuration: Seq2SeqTrainingConfiguration, optimizer: any Optimizer, using generator: inout RandomGenerator
     ) -> Float {
-        let loss = model.loss(
-            sources: sources, targets: targets, goldProbability: goldProbability,
-            choice: configuration.samplingChoice, using: &generator)
-        var grads = gradients(of: loss, wrt: model.parameterValues)
-        if let norm = configuration.gradientClipNorm { grads = clipByGlobalNorm(grads, maxNorm: norm).clipped }
-        optimizer.step(grads)
-        return loss.item
+        Seq2SeqTransducerTraining.trainStep(
+            model, sources: sources, targets: targets, goldProbability: goldProbability, configuration: configuration,
+            optimizer: optimizer, using: &generator)
     }
 
     /// The batches of `epoch` (0-based) for a run seeded by `seed`: a function of the seed and the epoch only (so
