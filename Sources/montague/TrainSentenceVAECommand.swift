@@ -45,8 +45,13 @@ struct TrainSentenceVAECommand: ParsableCommand {
     @Option(name: .long, help: "The model directory to write.")
     var output: String
 
-    @Option(name: .long, help: "Tokenizer: whitespace (pre-tokenized text) or default (Montague's word tokenizer).")
-    var tokenizer: TextTokenization = .whitespace
+    @Option(
+        name: .long,
+        help: """
+            Tokenizer: whitespace (pre-tokenized text), default (Montague's word tokenizer), or subwords: bpe:N, \
+            unigram:N (trained on --train) or a tokenizer.json file.
+            """)
+    var tokenizer = LanguageModelTokenizerChoice(words: .whitespace)
 
     @Flag(name: .long, help: "Lowercase tokens.")
     var lowercase = false
@@ -125,7 +130,8 @@ struct TrainSentenceVAECommand: ParsableCommand {
 
     func run() throws {
         let recipe = SentenceVAERecipe(
-            tokenization: tokenizer, lowercase: lowercase, minimumCount: minimumCount,
+            tokenization: tokenizer.words, subwords: tokenizer.subwords, lowercase: lowercase,
+            minimumCount: minimumCount,
             maximumVocabulary: maximumVocabulary, maximumLength: maximumLength, embeddingSize: embedding,
             hiddenSize: hidden, latentSize: latent,
             objective: SentenceVAEObjective(annealing: annealing, wordDropout: wordDropout, freeBits: freeBits),

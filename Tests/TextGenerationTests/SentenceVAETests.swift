@@ -189,4 +189,41 @@ struct SentenceVAETests {
         let after = SentenceVAETraining.evaluate(model, on: ids, samples: 1, seed: 1).elbo
         #expect(after > before + 2, "ELBO \(before) → \(after)")
     }
+
+    @Test(
+        "Subwords: a byte-level BPE is trained, saved beside the vocabulary, reused on resume and decoded back to text")
+    func subwordTokenizer() throws {
+        let root = try TestData.temporaryDirectory("sentence-vae-bpe")
+        defer { try? FileManager.default.removeItem(at: root) }
+        let train = root.appendingPathComponent("train.txt")
+        let lines = [
+            "the cats sat", "a dog ran farther", "the dogs sat", "a cat ran", "the birds flew far away — naïve",
+        ]
+        try (0..<10).map { lines[$0 % lines.count] }.joined(separator: "\n").write(
+            to: train, atomically: true, encoding: .utf8)
+        var recipe = SentenceVAERecipe(
+            subwords: "bpe:280", embeddingSize: 4, hiddenSize: 8, latentSize: 2, batchSize: 4, steps: 2,
+            evaluationInterval: 2, importanceSamples: 2, seed: 3)
+        let directory = ModelDirectory(url: root.appendingPathComponent("model"))
+        _ = try SentenceVAERun.train(recipe, trainPath: train.path, validPath: nil, output: directory)
+        let tokenizerURL = directory.file(TrainedSentenceVAE.tokenizerFile)
+        let saved = try Data(contentsOf: tokenizerURL)
+        let trained = try TrainedSentenceVAE.load(from: directory)
+        #expect(trained.subwords != nil)
+        #expect(try directory.readManifest(expecting: TrainedSentenceVAE.kind).files.keys.contains("tokenizer.json"))
+        for line in lines {
+            let pieces = trained.tokens(line)
+            #expect(!pieces.isEmpty && pieces.count <= recipe.maximumLength)
+            #expect(trained.render(trained.encode(pieces)) == line)
+        }
+        // A word the tokenizer never saw still round-trips through bytes.
+        #expect(trained.render(trained.encode(trained.tokens("zebra"))) == "zebra")
+        recipe.steps = 4
+        _ = try SentenceVAERun.train(recipe, trainPath: train.path, validPath: nil, output: directory)
+        #expect(try Data(contentsOf: tokenizerURL) == saved)
+        #expect(try TrainedSentenceVAE.load(from: directory).sample(count: 2, selection: .sample(), seed: 1).count == 2)
+        var invalid = recipe
+        invalid.subwords = "bpe:12"
+        #expect(throws: InputError.self) { try invalid.validate() }
+    }
 }

@@ -37,12 +37,20 @@ public struct PlainTextCorpus: Sendable {
 
     /// Reads `path` as a language model's recipe says: words by its tokenization, or the pieces of `subwords`.
     public init(path: String, recipe: LanguageModelRecipe, subwords: SubwordTokenizer?) throws {
+        try self.init(path: path, tokenization: recipe.tokenization, lowercase: recipe.lowercase, subwords: subwords)
+    }
+
+    /// Reads `path` into words by `tokenization`, or, when `subwords` is given, into its pieces (of the lowercased
+    /// lines with `lowercase`).
+    ///
+    /// - Throws: ``InputError`` located at the file when it cannot be read, is not UTF-8 or has no non-blank line.
+    public init(path: String, tokenization: TextTokenization, lowercase: Bool, subwords: SubwordTokenizer?) throws {
         guard let subwords else {
-            try self.init(path: path, tokenization: recipe.tokenization, lowercase: recipe.lowercase)
+            try self.init(path: path, tokenization: tokenization, lowercase: lowercase)
             return
         }
         let file = try TextScoring.TextFile(contentsOf: path)
-        let pieces = file.lines.map { subwords.encodeToPieces(recipe.lowercase ? $0.lowercased() : $0) }
+        let pieces = file.lines.map { subwords.encodeToPieces(lowercase ? $0.lowercased() : $0) }
             .filter { !$0.isEmpty }
         guard !pieces.isEmpty else {
             throw InputError("no sentences (every line is blank)", at: SourceLocation(file: path))

@@ -7,8 +7,11 @@ import NeuralNet
 /// Everything `montague train sentence-vae` needs to rebuild, continue or apply a sentence VAE: the model directory's
 /// hyperparameters.
 public struct SentenceVAERecipe: Codable, Equatable, Sendable {
-    /// How lines are split into tokens.
+    /// How lines are split into words (ignored when ``subwords`` is set).
     public var tokenization: TextTokenization
+    /// A subword tokenizer trained on the training file (`bpe:N`, `unigram:N`) or loaded from a Hugging Face
+    /// `tokenizer.json` path; nil for words. Missing in older model directories (words).
+    public var subwords: String?
     /// Lowercase tokens.
     public var lowercase: Bool
     /// Tokens seen fewer times become `<unk>`.
@@ -42,13 +45,15 @@ public struct SentenceVAERecipe: Codable, Equatable, Sendable {
 
     /// A recipe with small defaults.
     public init(
-        tokenization: TextTokenization = .whitespace, lowercase: Bool = false, minimumCount: Int = 1,
-        maximumVocabulary: Int? = nil, maximumLength: Int = 40, embeddingSize: Int = 64, hiddenSize: Int = 128,
+        tokenization: TextTokenization = .whitespace, subwords: String? = nil, lowercase: Bool = false,
+        minimumCount: Int = 1, maximumVocabulary: Int? = nil, maximumLength: Int = 40, embeddingSize: Int = 64,
+        hiddenSize: Int = 128,
         latentSize: Int = 16, objective: SentenceVAEObjective = SentenceVAEObjective(), batchSize: Int = 32,
         learningRate: Float = 1e-3, maxGradientNorm: Float = 5, steps: Int = 2000, evaluationInterval: Int = 200,
         importanceSamples: Int = 50, seed: UInt64 = 0
     ) {
         self.tokenization = tokenization
+        self.subwords = subwords
         self.lowercase = lowercase
         self.minimumCount = minimumCount
         self.maximumVocabulary = maximumVocabulary
@@ -72,6 +77,11 @@ public struct SentenceVAERecipe: Codable, Equatable, Sendable {
     public func validate() throws {
         func check(_ condition: Bool, _ message: String) throws { if !condition { throw InputError(message) } }
         try check(minimumCount >= 1, "minimum count must be at least 1")
+        if let subwords {
+            try check(
+                SubwordTokenizer.Specification(subwords) != nil,
+                "subword tokenizer '\(subwords)': use bpe:N (N ≥ 257), unigram:N (N ≥ 2) or a tokenizer.json file")
+        }
         try check(
             maximumVocabulary.map { $0 >= 5 } ?? true, "the vocabulary needs room for 4 special tokens and a word")
         try check(maximumLength >= 1, "maximum length must be positive")
@@ -99,6 +109,8 @@ public struct TrainedSentenceVAE {
     public static let kind = "sentence-vae"
     /// The vocabulary file in the model directory.
     public static let vocabularyFile = "vocabulary.json"
+    /// The subword tokenizer file, for models trained on subwords.
+    public static let tokenizerFile = "tokenizer.json"
 
     /// The network.
     public let model: SentenceVAE
@@ -106,6 +118,8 @@ public struct TrainedSentenceVAE {
     public let vocabulary: Vocabulary
     /// How it was trained.
     public let recipe: SentenceVAERecipe
+    /// The subword tokenizer, for models trained on subwords.
+    public let subwords: SubwordTokenizer?
 
     /// Loads a directory written by ``SentenceVAERun/train(_:trainPath:validPath:output:metricsURL:progress:)``.
     ///
@@ -130,12 +144,16 @@ public struct TrainedSentenceVAE {
         let model = SentenceVAE(
             SentenceVAERun.configuration(recipe, vocabularySize: vocabulary.count), using: &generator)
         try directory.loadWeights(into: model)
-        return TrainedSentenceVAE(model: model, vocabulary: vocabulary, recipe: recipe)
+        let subwords = try recipe.subwords.map { _ in try SubwordTokenizer.load(from: directory.file(tokenizerFile)) }
+        return TrainedSentenceVAE(model: model, vocabulary: vocabulary, recipe: recipe, subwords: subwords)
     }
 
-    /// The tokens of a line, as the training data was tokenized.
+    /// The tokens of a line (words or subword pieces), as the training data was tokenized.
     public func tokens(_ line: String) -> [String] {
-        Array(recipe.tokenization.tokens(line, lowercase: recipe.lowercase).prefix(recipe.maximumLength))
+        let tokens =
+            subwords.map { $0.encodeToPieces(recipe.lowercase ? line.lowercased() : line) }
+            ?? recipe.tokenization.tokens(line, lowercase: recipe.lowercase)
+        return Array(tokens.prefix(recipe.maximumLength))
     }
 
     /// `<s> tokens </s>` as ids.
@@ -143,8 +161,11 @@ public struct TrainedSentenceVAE {
         vocabulary.encode(Array(tokens.prefix(recipe.maximumLength)), addBeginning: true, addEnd: true)
     }
 
-    /// Ids as text.
-    public func render(_ ids: [Int]) -> String { vocabulary.decode(ids).joined(separator: " ") }
+    /// Ids as text: words joined by spaces, or subword pieces decoded.
+    public func render(_ ids: [Int]) -> String {
+        let tokens = vocabulary.decode(ids)
+        return subwords.map { $0.decode(pieces: tokens) } ?? tokens.joined(separator: " ")
+    }
 
     /// `count` sentences from the prior.
     public func sample(count: Int, selection: TokenSelection, seed: UInt64) -> [String] {
@@ -178,7 +199,8 @@ public struct TrainedSentenceVAE {
     ///
     /// - Throws: ``InputError`` when the file cannot be read or has no sentence.
     public func evaluate(file path: String, samples: Int, seed: UInt64) throws -> SentenceVAEEvaluation {
-        let corpus = try PlainTextCorpus(path: path, tokenization: recipe.tokenization, lowercase: recipe.lowercase)
+        let corpus = try PlainTextCorpus(
+            path: path, tokenization: recipe.tokenization, lowercase: recipe.lowercase, subwords: subwords)
         return SentenceVAETraining.evaluate(
             model, on: corpus.sentences.map(encode), samples: samples, batchSize: recipe.batchSize, seed: seed)
     }
@@ -223,13 +245,28 @@ public enum SentenceVAERun {
         shouldStop: () -> Bool = { false }
     ) throws -> Summary {
         try recipe.validate()
+        var subwords: SubwordTokenizer?
+        let tokenizerURL = output.file(TrainedSentenceVAE.tokenizerFile)
+        if let text = recipe.subwords, let specification = SubwordTokenizer.Specification(text) {
+            if output.exists && FileManager.default.fileExists(atPath: tokenizerURL.path) {
+                subwords = try SubwordTokenizer.load(from: tokenizerURL)
+            } else {
+                let lines = try TextScoring.TextFile(contentsOf: trainPath).lines
+                subwords = try SubwordTokenizer.make(
+                    specification, texts: lines.map { recipe.lowercase ? $0.lowercased() : $0 })
+            }
+        }
         let training = try PlainTextCorpus(
-            path: trainPath, tokenization: recipe.tokenization, lowercase: recipe.lowercase)
+            path: trainPath, tokenization: recipe.tokenization, lowercase: recipe.lowercase, subwords: subwords)
         let validation = try validPath.map {
-            try PlainTextCorpus(path: $0, tokenization: recipe.tokenization, lowercase: recipe.lowercase)
+            try PlainTextCorpus(
+                path: $0, tokenization: recipe.tokenization, lowercase: recipe.lowercase, subwords: subwords)
         }
         let vocabulary: Vocabulary
-        let files = [TrainedSentenceVAE.vocabularyFile: "the vocabulary (JSON): tokens by id, special tokens"]
+        var files = [TrainedSentenceVAE.vocabularyFile: "the vocabulary (JSON): tokens by id, special tokens"]
+        if subwords != nil {
+            files[TrainedSentenceVAE.tokenizerFile] = "the subword tokenizer (Hugging Face tokenizer.json)"
+        }
         var fingerprints = ["train": PlainTextCorpus.fingerprint(of: trainPath)]
         if let validPath { fingerprints["valid"] = PlainTextCorpus.fingerprint(of: validPath) }
         if output.exists {
@@ -243,10 +280,13 @@ public enum SentenceVAERun {
             vocabulary = try Vocabulary(contentsOfFile: output.file(TrainedSentenceVAE.vocabularyFile).path)
         } else {
             try output.create()
+            // With subwords every piece of the tokenizer is counted once more, so that any text — bytes never seen
+            // in training included — encodes without `<unk>` (unless --min-count or --max-vocabulary cut it).
             vocabulary = Vocabulary(
-                tokens: training.sentences.joined(), minimumCount: recipe.minimumCount,
-                maximumSize: recipe.maximumVocabulary)
+                tokens: (training.sentences + [subwords?.pieces ?? []]).joined(),
+                minimumCount: recipe.minimumCount, maximumSize: recipe.maximumVocabulary)
             try vocabulary.save(to: output.file(TrainedSentenceVAE.vocabularyFile).path)
+            try subwords?.save(to: tokenizerURL)
             try output.writeManifest(
                 ModelManifest(
                     kind: TrainedSentenceVAE.kind, hyperparameters: recipe, dataFingerprints: fingerprints, files: files
