@@ -49,7 +49,7 @@ struct StyleTransferDualRLCommandTests {
             (two + Self.tiny + ["--classifier-epochs", "0"], "classifier"),
             (two + Self.tiny + ["--pseudo-pairs", "0"], "pseudo-parallel pair"),
             (two + Self.tiny + ["--rl-learning-rate", "-1"], "learning rate"),
-            (two + Self.tiny + ["--anneal-steps", "-3"], "annealing"),
+            (two + Self.tiny + ["--anneal-steps=-3"], "annealing"),
         ]
         for (arguments, message) in cases {
             let result = try montague.run(["train", "style-transfer"] + arguments + ["--steps", "2", "--output", model])
