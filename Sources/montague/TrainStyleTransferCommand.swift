@@ -32,7 +32,11 @@ struct TrainStyleTransferCommand: ParsableCommand {
             policy gradient (--generator-training); common-space — a shared latent space with a hidden-space \
             discriminator, cycle and semantic consistency; stargan — one label-controlled generator for two or \
             more styles and a discriminator that also classifies the style (Choi et al. 2018); conditional — a \
-            conditional GAN from noise and a style label with mismatched-pair negatives. --classifier-from DIR \
+            conditional GAN from noise and a style label with mismatched-pair negatives; dual-rl — two attentive \
+            copy seq2seq models, one per direction, warm-started for --pretrain-steps on pseudo-parallel pairs made \
+            by the template method and then trained by dual reinforcement learning, rewarded by the classifier's \
+            target-style probability and by the other model's probability of restoring the source (Luo et al. \
+            2019). --classifier-from DIR \
             reuses an earlier model's classifier. Then `montague predict DIR --to STYLE < input.txt` and \
             `montague evaluate DIR` (target-style accuracy, source-BLEU, reference BLEU with --refs, perplexity).
 
@@ -74,7 +78,8 @@ struct TrainStyleTransferCommand: ParsableCommand {
     @Option(
         name: .long,
         help: """
-            template, retrieve-only, cross-aligned, back-translation, cycle, common-space, stargan or conditional.
+            template, retrieve-only, cross-aligned, back-translation, cycle, common-space, stargan, conditional or \
+            dual-rl.
             """)
     var method: StyleTransferMethod = .template
 
@@ -273,7 +278,11 @@ struct CrossAlignedOptions: ParsableArguments {
 
     @Option(
         name: .customLong("pretrain-steps"),
-        help: "Steps of reconstruction alone (autoencoder pre-training) before the adversarial and cycle terms start.")
+        help: """
+            Steps of reconstruction alone (autoencoder pre-training) before the adversarial and cycle terms start; \
+            dual-rl: steps of MLE on the pseudo-parallel pairs before reinforcement learning (default: half of \
+            --steps).
+            """)
     var pretrainSteps: Int?
 
     @Option(
@@ -283,6 +292,24 @@ struct CrossAlignedOptions: ParsableArguments {
             its own reward (SeqGAN, Yu et al. 2017); 0: one whole-sentence reward.
             """)
     var rollouts: Int?
+
+    @Option(
+        name: .customLong("pseudo-pairs"),
+        help: "dual-rl: sentences per style transferred by the template method into pseudo-parallel pairs (20000).")
+    var pseudoPairs: Int?
+
+    @Option(
+        name: .customLong("rl-learning-rate"),
+        help: "dual-rl: Adam's learning rate after the warm start (--learning-rate is the warm start's; 1e-4).")
+    var rlLearningRate: Float?
+
+    @Option(
+        name: .customLong("anneal-steps"),
+        help: """
+            dual-rl: reinforcement steps after which the gap between pseudo-pair MLE updates grows by 10 % \
+            (at most 100; 0: no pseudo-pair term after the warm start; 1000).
+            """)
+    var annealSteps: Int?
 
     @Option(name: .customLong("min-count"), help: "Words seen fewer times become <unk>.")
     var minCount = 5
@@ -321,6 +348,13 @@ struct CrossAlignedOptions: ParsableArguments {
         settings.attention = attention ? true : nil
         settings.training.pretrainingSteps = pretrainSteps
         settings.rollouts = rollouts
+        if pseudoPairs != nil || rlLearningRate != nil || annealSteps != nil {
+            let defaults = DualRLSettings()
+            settings.dualRL = DualRLSettings(
+                pseudoPairs: pseudoPairs ?? defaults.pseudoPairs,
+                reinforcementLearningRate: rlLearningRate ?? defaults.reinforcementLearningRate,
+                annealSteps: annealSteps ?? defaults.annealSteps)
+        }
         return settings
     }
 }

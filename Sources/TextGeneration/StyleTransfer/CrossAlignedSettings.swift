@@ -50,6 +50,8 @@ public struct CrossAlignedSettings: Codable, Equatable, Sendable {
     /// `cycle` with policy gradient: Monte Carlo rollouts per prefix for per-token rewards (Yu et al. 2017; nil or
     /// 0: one whole-sentence reward).
     public var rollouts: Int?
+    /// `dual-rl`: pseudo pairs, reinforcement learning rate and annealing (nil: ``DualRLSettings``' defaults).
+    public var dualRL: DualRLSettings?
 
     /// The loss weights of the adversarial methods with their defaults filled in (ρ is the adversarial weight of
     /// ``CrossAlignedTraining/Options``).
@@ -117,6 +119,7 @@ public struct CrossAlignedSettings: Codable, Equatable, Sendable {
             if let value, !(value >= 0 && value.isFinite) { throw InputError("the \(name) weight must be ≥ 0") }
         }
         if let rollouts, !(0...64).contains(rollouts) { throw InputError("rollouts must be in 0…64") }
+        if let problem = dualRL?.problem { throw InputError(problem) }
         if let gumbelTemperature, !(gumbelTemperature > 0 && gumbelTemperature.isFinite) {
             throw InputError("the Gumbel-softmax temperature must be positive")
         }
@@ -145,7 +148,7 @@ enum CrossAlignedRun {
         validation: StyleCorpus,
         classifier: StyleClassifier?, bleuTokenizer: BLEUTokenizer, maximumLength: Int, output: ModelDirectory,
         continuing: Bool, timeLimit: Double?, metricsURL: URL?, log: ((String) -> Void)?,
-        synchronizer: (any GradientSynchronizer)? = nil
+        synchronizer: (any GradientSynchronizer)? = nil, pseudoPairs: DualRLPseudoPairs? = nil
     ) throws -> CrossAlignedTraining.Summary {
         let vocabulary: Vocabulary
         if continuing {
@@ -157,6 +160,16 @@ enum CrossAlignedRun {
             try vocabulary.save(to: output.file(vocabularyFile).path)
         }
         log?("\(method.rawValue): vocabulary \(vocabulary.count)")
+        if method == .dualRL {
+            guard let pseudoPairs, let classifier else {
+                throw InputError("dual-rl needs the template's pseudo-parallel pairs and the style classifier")
+            }
+            if synchronizer != nil { log?("dual-rl trains on one process: the other ranks only repeat it") }
+            return try trainDualRL(
+                settings: settings, styles: styles, train: train, validation: validation, pseudoPairs: pseudoPairs,
+                vocabulary: vocabulary, classifier: classifier, bleuTokenizer: bleuTokenizer,
+                maximumLength: maximumLength, output: output, timeLimit: timeLimit, metricsURL: metricsURL, log: log)
+        }
         let backTranslation = method == .backTranslation
         var generator = RandomGenerator(seed: settings.training.seed)
         let adversarial = method.adversarialNetwork(
@@ -215,6 +228,69 @@ enum CrossAlignedRun {
             model: model, sentences: ids, vocabulary: vocabulary, options: settings.training,
             backTranslation: backTranslation ? settings.backTranslation : nil, directory: output,
             timeLimit: timeLimit, metricsURL: metricsURL, validate: validate, log: log, synchronizer: synchronizer)
+    }
+
+    /// The `dual-rl` branch of ``train(settings:method:styles:train:validation:classifier:bleuTokenizer:maximumLength:output:continuing:timeLimit:metricsURL:log:synchronizer:pseudoPairs:)``.
+    static func trainDualRL(
+        settings: CrossAlignedSettings, styles: [String], train: StyleCorpus, validation: StyleCorpus,
+        pseudoPairs: DualRLPseudoPairs, vocabulary: Vocabulary, classifier: StyleClassifier,
+        bleuTokenizer: BLEUTokenizer, maximumLength: Int, output: ModelDirectory, timeLimit: Double?,
+        metricsURL: URL?, log: ((String) -> Void)?
+    ) throws -> CrossAlignedTraining.Summary {
+        let dual = settings.dualRL ?? DualRLSettings()
+        let pairs = pseudoPairs.pairs.map { list in
+            list.map { (input: vocabulary.encode($0.input), output: vocabulary.encode($0.output)) }
+        }
+        guard pairs.allSatisfy({ !$0.isEmpty }) else {
+            throw InputError(
+                "dual-rl: the template method changed no sentence of a style, so there are no pseudo-parallel pairs "
+                    + "(lower --threshold)")
+        }
+        log?("dual-rl: pseudo-parallel pairs \(pairs.map { String($0.count) }.joined(separator: ", "))")
+        var generator = RandomGenerator(seed: settings.training.seed)
+        let network = DualRLStyleTransfer(settings: settings, vocabulary: vocabulary, using: &generator)
+        let probe = validation.sentences.map { Array($0.prefix(settings.validationSentences)) }
+        let bleu = BLEU(tokenizer: bleuTokenizer)
+        let validate: (DualRLStyleTransfer) throws -> [String: Double] = { network in
+            let system = DualRLTransfer(network: network, vocabulary: vocabulary, maximumLength: maximumLength)
+            var outputs: [String] = []
+            var sources: [String] = []
+            var hits = 0
+            for (style, sentences) in probe.enumerated() where !sentences.isEmpty {
+                let transferred = system.transfer(
+                    sentences, from: Array(repeating: style, count: sentences.count), to: 1 - style)
+                outputs += transferred.map { $0.joined(separator: " ") }
+                sources += sentences.map { $0.joined(separator: " ") }
+                hits += classifier.predict(transferred).filter { $0 == 1 - style }.count
+            }
+            guard !outputs.isEmpty else { return [:] }
+            let sourceBLEU = try bleu.corpusScore(hypotheses: outputs, references: [sources]).score
+            let accuracy = Double(hits) / Double(outputs.count)
+            return [
+                "source_bleu": sourceBLEU, "accuracy": accuracy, "score": (accuracy * 100 * sourceBLEU).squareRoot(),
+            ]
+        }
+        return try DualRLTraining.run(
+            network: network, sentences: train.sentences.map { list in list.map { vocabulary.encode($0) } },
+            pseudoPairs: pairs, vocabulary: vocabulary, options: settings.training, settings: dual,
+            maximumLength: maximumLength,
+            styleProbabilities: { sentences, target in
+                classifier.probabilities(sentences.map { vocabulary.decode($0) }).map { Double($0[target]) }
+            }, directory: output, timeLimit: timeLimit, metricsURL: metricsURL, validate: validate, log: log)
+    }
+
+    /// The trained `dual-rl` system in `directory`.
+    static func loadDualRL(from directory: ModelDirectory, settings: CrossAlignedSettings, maximumLength: Int) throws
+        -> DualRLTransfer
+    {
+        let vocabulary = try loadVocabulary(from: directory)
+        if let problem = settings.configuration(vocabulary: vocabulary, styleCount: 2, discriminators: false).problem {
+            throw ModelDirectoryError(path: directory.manifestURL.path, "invalid dual-rl settings: \(problem)")
+        }
+        var generator = RandomGenerator(seed: 0)
+        let network = DualRLStyleTransfer(settings: settings, vocabulary: vocabulary, using: &generator)
+        try directory.loadWeights(into: network)
+        return DualRLTransfer(network: network, vocabulary: vocabulary, maximumLength: maximumLength)
     }
 
     static func loadVocabulary(from directory: ModelDirectory) throws -> Vocabulary {

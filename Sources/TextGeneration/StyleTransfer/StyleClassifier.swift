@@ -95,6 +95,11 @@ public struct StyleClassifier {
         return StyleClassifier(network: network, vocabulary: vocabulary, settings: settings)
     }
 
+    /// The probability of each style for each sentence (rows of `styles` probabilities).
+    public func probabilities(_ sentences: [[String]]) -> [[Float]] {
+        network.probabilities(sentences.map { vocabulary.encode($0) })
+    }
+
     /// The predicted style index of each sentence.
     public func predict(_ sentences: [[String]]) -> [Int] {
         network.predict(sentences.map { vocabulary.encode($0) })

@@ -26,6 +26,9 @@ public enum StyleTransferMethod: String, Codable, CaseIterable, Sendable {
     case stargan
     /// A conditional GAN from noise and a style label with mismatched-pair negatives: ``ConditionalStyleGAN``.
     case conditional
+    /// Two attentive copy seq2seq models, one per direction, warm-started on template pseudo-pairs and trained by
+    /// dual reinforcement learning with a style and a content reward (Luo et al. 2019): ``DualRLStyleTransfer``.
+    case dualRL = "dual-rl"
 
     /// Whether the method trains a network (and can continue a run).
     public var isNeural: Bool { self != .template && self != .retrieveOnly }
@@ -44,7 +47,7 @@ public enum StyleTransferMethod: String, Codable, CaseIterable, Sendable {
             StarGANStyleTransfer(settings: settings, vocabulary: vocabulary, styleCount: styleCount, using: &generator)
         case .conditional:
             ConditionalStyleGAN(settings: settings, vocabulary: vocabulary, styleCount: styleCount, using: &generator)
-        case .template, .retrieveOnly, .crossAligned, .backTranslation: nil
+        case .template, .retrieveOnly, .crossAligned, .backTranslation, .dualRL: nil
         }
     }
 }
@@ -221,6 +224,16 @@ public enum StyleTransferRun {
         for (style, path) in files { dataFingerprints["\(style)=\(path)"] = PlainTextCorpus.fingerprint(of: path) }
         for path in units?.loader.files ?? [] { dataFingerprints[path] = PlainTextCorpus.fingerprint(of: path) }
         try evaluators?.checkCompatibility(with: recipe, corpus: corpus)
+        if recipe.method == .dualRL {
+            guard corpus.styles.count == 2 else {
+                throw InputError("dual-rl transfers between exactly two styles (got \(corpus.styles.count))")
+            }
+            guard evaluators != nil || classifierEpochs > 0 || output.exists else {
+                throw InputError(
+                    "dual-rl rewards the target style by the style classifier: give --classifier-epochs ≥ 1 or "
+                        + "--classifier-from")
+            }
+        }
         if output.exists {
             return try continueRun(
                 recipe, corpus: corpus, output: output, timeLimit: timeLimit, metricsURL: metricsURL, log: log,
@@ -235,7 +248,8 @@ public enum StyleTransferRun {
         var directoryFiles: [String: String] = [:]
         if subwords != nil { directoryFiles[tokenizerFile] = "the subword tokenizer (Hugging Face tokenizer.json)" }
         var markerCounts: [Int] = []
-        if !recipe.method.isNeural {
+        var template: TemplateTransfer?
+        if !recipe.method.isNeural || recipe.method == .dualRL {
             let markers = AttributeMarkers(
                 corpus: train, maximumOrder: recipe.markerOrder, smoothing: recipe.markerSmoothing,
                 threshold: recipe.markerThreshold)
@@ -246,6 +260,7 @@ public enum StyleTransferRun {
                 try encoder.encode(MarkerLexicon(styles: corpus.styles, markers: markers.markers)),
                 to: output.file(markersFile))
             directoryFiles[markersFile] = "attribute markers per style with their salience"
+            if recipe.method == .dualRL { template = TemplateTransfer(corpus: train, markers: markers) }
         }
         for (style, name) in corpus.styles.enumerated() {
             try AtomicFile.write(
@@ -320,6 +335,17 @@ public enum StyleTransferRun {
             directoryFiles[CrossAlignedRun.vocabularyFile] = "the network's vocabulary"
             directoryFiles[ModelDirectory.weightsName] = "the \(recipe.method.rawValue) network (best validation GM)"
             directoryFiles[ModelDirectory.trainingStateName] = "the training state (to continue the run)"
+            var pseudoPairs: DualRLPseudoPairs?
+            if let template {
+                let perStyle = settings.dualRL?.pseudoPairs ?? DualRLSettings().pseudoPairs
+                log?("dual-rl: template transfers of up to \(perStyle) sentences per style (pseudo-parallel pairs)")
+                let pairs = DualRLPseudoPairs(corpus: train, template: template, perStyle: perStyle, seed: recipe.seed)
+                try pairs.save(to: output, styles: corpus.styles)
+                for name in corpus.styles {
+                    directoryFiles[DualRLPseudoPairs.file(name)] = "pseudo-parallel pairs into \(name) (dual-rl)"
+                }
+                pseudoPairs = pairs
+            }
             // The manifest comes first, so a run stopped before its end is recognized and continued.
             try output.writeManifest(
                 ModelManifest(
@@ -330,7 +356,7 @@ public enum StyleTransferRun {
                 train: train, validation: validation,
                 classifier: classifier, bleuTokenizer: recipe.bleuTokenizer, maximumLength: recipe.maximumLength,
                 output: output, continuing: false, timeLimit: timeLimit, metricsURL: metricsURL, log: log,
-                synchronizer: synchronizer)
+                synchronizer: synchronizer, pseudoPairs: pseudoPairs)
             trainingSummary = summary
             metrics.merge(Self.metrics(of: summary)) { $1 }
         }
@@ -395,7 +421,9 @@ public enum StyleTransferRun {
             train: StyleCorpus(styles: previous.styles, sentences: pools),
             validation: StyleCorpus(styles: previous.styles, sentences: held), classifier: classifier,
             bleuTokenizer: previous.bleuTokenizer, maximumLength: previous.maximumLength, output: output,
-            continuing: true, timeLimit: timeLimit, metricsURL: metricsURL, log: log, synchronizer: synchronizer)
+            continuing: true, timeLimit: timeLimit, metricsURL: metricsURL, log: log, synchronizer: synchronizer,
+            pseudoPairs: previous.method == .dualRL
+                ? try DualRLPseudoPairs.load(from: output, styles: previous.styles) : nil)
         var metrics = manifest.metrics
         metrics.merge(Self.metrics(of: summary)) { $1 }
         try output.writeManifest(

@@ -85,7 +85,13 @@ public struct TrainedStyleTransfer {
                 path: directory.manifestURL.path, "the classifier's class count differs from the style count")
         }
         let system: any StyleTransferSystem
-        if recipe.method.isNeural {
+        if recipe.method == .dualRL {
+            guard let settings = recipe.crossAligned, recipe.styles.count == 2 else {
+                throw ModelDirectoryError(path: directory.manifestURL.path, "missing dual-rl settings or not two styles")
+            }
+            system = try CrossAlignedRun.loadDualRL(
+                from: directory, settings: settings, maximumLength: recipe.maximumLength)
+        } else if recipe.method.isNeural {
             guard let settings = recipe.crossAligned else {
                 throw ModelDirectoryError(path: directory.manifestURL.path, "missing cross-aligned settings")
             }

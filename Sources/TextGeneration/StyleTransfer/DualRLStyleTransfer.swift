@@ -1,0 +1,463 @@
+import Autodiff
+import Corpus
+import Foundation
+import MontagueSupport
+import NeuralNet
+
+/// The settings of `--method dual-rl` (stored in the model directory with the other network settings).
+public struct DualRLSettings: Codable, Equatable, Sendable {
+    /// Pseudo-parallel pairs made per style by the template method for the warm start and the annealed MLE term.
+    public var pseudoPairs: Int
+    /// Adam's learning rate in the reinforcement-learning phase (Luo et al.'s code: 10⁻⁵ after 5 epochs of MLE; a
+    /// shorter warm start needs a larger one).
+    public var reinforcementLearningRate: Float
+    /// Reinforcement steps after which the gap between pseudo-pair MLE updates grows by 10 % (Luo et al.'s annealing:
+    /// the gap starts at 1 and is capped at 100); 0 switches the pseudo-pair term off after the warm start.
+    public var annealSteps: Int
+
+    /// A warm start on 20,000 pairs per style, reinforcement at 10⁻⁴, annealing every 1,000 steps (Luo et al.'s).
+    public init(pseudoPairs: Int = 20_000, reinforcementLearningRate: Float = 1e-4, annealSteps: Int = 1_000) {
+        self.pseudoPairs = pseudoPairs
+        self.reinforcementLearningRate = reinforcementLearningRate
+        self.annealSteps = annealSteps
+    }
+
+    /// The first invalid setting, or nil.
+    public var problem: String? {
+        if pseudoPairs < 1 { return "dual-rl needs at least one pseudo-parallel pair per style" }
+        if !(reinforcementLearningRate > 0 && reinforcementLearningRate.isFinite) {
+            return "the reinforcement learning rate must be positive"
+        }
+        if annealSteps < 0 { return "the annealing interval must be ≥ 0" }
+        return nil
+    }
+
+    /// The gap between pseudo-pair MLE updates after `step` reinforcement steps: `min(100, ⌊1.1^(step / anneal)⌋)`
+    /// (nil when the term is off).
+    public func pseudoGap(afterReinforcementSteps step: Int) -> Int? {
+        guard annealSteps > 0 else { return nil }
+        let grown = Foundation.pow(1.1, Double(step) / Double(annealSteps))
+        return max(1, Int(min(100, grown)))
+    }
+}
+
+/// The dual reinforcement-learning framework of Luo, Li, Zhou, Yang, Chang, Sui & Sun 2019 ("A Dual Reinforcement
+/// Learning Framework for Unsupervised Text Style Transfer", IJCAI): two sequence-to-sequence models — `f` from
+/// style 0 to style 1 and `g` from style 1 to style 0, each an attentive encoder–decoder with a copy mechanism
+/// (``CrossAlignedAutoencoder`` with attention, no discriminators) — transfer directly, without separating content
+/// from style.
+///
+/// Training (``DualRLTraining``) first warm-starts both on pseudo-parallel pairs made by the template method
+/// (Li et al. 2018) — the template's transfer of a real sentence is the *input*, the real sentence the output, as
+/// Luo et al. recommend — then, for a real sentence `x` of style `s` and the model `f` into the other style `t`:
+///
+/// ```
+/// y' ~ f(· | x)  (a sample),  ŷ = greedy f(x)
+/// R_style   = P_cls(t | y')                                    (the pretrained TextCNN classifier)
+/// R_content = σ(log p_g(x | y') − log p_g(x | ŷ))              (the dual model reconstructs the source)
+/// R = 2·R_style·R_content / (R_style + R_content)              (harmonic mean)
+/// L_f = −(R(y') − R(ŷ)) · log p_f(y' | x)                       (REINFORCE, self-critical baseline)
+/// L_g = −log p_g(x | ŷ)                                         (dual back-translation MLE, Luo et al.'s code)
+/// ```
+///
+/// plus MLE of `f` on pseudo pairs every `gap` steps, the gap growing as training goes on (annealed teacher
+/// forcing). Both directions are trained at every step.
+public struct DualRLStyleTransfer: ParameterContainer {
+    /// `models[t]` transfers sentences of the other style into style `t`.
+    public let models: [CrossAlignedAutoencoder]
+
+    /// Two attentive copy models drawn from `generator` (the settings' sizes; attention is always on).
+    ///
+    /// - Precondition: the settings give a valid configuration.
+    public init(settings: CrossAlignedSettings, vocabulary: Vocabulary, using generator: inout RandomGenerator) {
+        var configuration = settings.configuration(vocabulary: vocabulary, styleCount: 2, discriminators: false)
+        configuration.attention = true
+        models = (0..<2).map { _ in CrossAlignedAutoencoder(configuration, using: &generator) }
+    }
+
+    /// `to0.…` (g) and `to1.…` (f).
+    public var namedParameters: [(name: String, parameter: Parameter)] {
+        models.enumerated().flatMap { prefixed("to\($0)", $1) }
+    }
+
+    /// Encodes `sentences` (an empty one read as `<unk>`) of `style` for `models[target]`.
+    func encode(
+        _ sentences: [[Int]], style: Int, target: Int, vocabulary: Vocabulary,
+        dropoutUsing generator: inout RandomGenerator?
+    ) -> (initial: Tensor, memory: SourceMemory?) {
+        let model = models[target]
+        let inputs = sentences.map { $0.isEmpty ? [vocabulary.unknownIndex] : $0 }
+        let (content, memory) = model.encodeSource(
+            inputs, styles: Array(repeating: style, count: inputs.count), dropoutUsing: &generator)
+        return (model.initialState(content: content, styles: Array(repeating: target, count: inputs.count)), memory)
+    }
+
+    /// The teacher-forced negative log-likelihood of `outputs` given `inputs` under `models[target]`, per sentence
+    /// `[B]` (summed over tokens, `</s>` included).
+    func negativeLogLikelihoods(
+        outputs: [[Int]], inputs: [[Int]], target: Int, vocabulary: Vocabulary,
+        dropoutUsing generator: inout RandomGenerator?
+    ) -> Tensor {
+        let (initial, memory) = encode(
+            inputs, style: 1 - target, target: target, vocabulary: vocabulary, dropoutUsing: &generator)
+        let teacher = models[target].teacherForced(
+            outputs, initial: initial, memory: memory, vocabulary: vocabulary, dropoutUsing: &generator)
+        let perToken = crossEntropy(
+            logits: teacher.logits, targets: teacher.targets, ignoreIndex: vocabulary.paddingIndex, reduction: .none)
+        return perToken.reshaped([teacher.targets.count / outputs.count, outputs.count]).sum(axis: 0)
+    }
+
+    /// Greedy transfer of `sentences` (ids) into style `target` (from the other style).
+    public func transfer(_ sentences: [[Int]], to target: Int, vocabulary: Vocabulary, maximumLength: Int) -> [[Int]] {
+        models[target].transfer(
+            sentences.map { $0.isEmpty ? [vocabulary.unknownIndex] : $0 },
+            from: Array(repeating: 1 - target, count: sentences.count),
+            to: Array(repeating: target, count: sentences.count), vocabulary: vocabulary, maximumLength: maximumLength)
+    }
+
+    /// Sampled transfers (no gradients): words drawn from the model's distribution until `</s>`.
+    public func sample(
+        _ sentences: [[Int]], to target: Int, vocabulary: Vocabulary, maximumLength: Int,
+        using generator: inout RandomGenerator
+    ) -> [[Int]] {
+        let (initial, memory) = withoutGradients {
+            var none: RandomGenerator? = nil
+            return encode(sentences, style: 1 - target, target: target, vocabulary: vocabulary, dropoutUsing: &none)
+        }
+        return models[target].sampleDecode(
+            initial: initial, memory: memory, vocabulary: vocabulary, maximumLength: maximumLength, using: &generator)
+    }
+}
+
+/// Greedy transfer with a trained ``DualRLStyleTransfer``.
+public struct DualRLTransfer: StyleTransferSystem {
+    /// The two models.
+    public let network: DualRLStyleTransfer
+    /// Their vocabulary.
+    public let vocabulary: Vocabulary
+    /// Longest output, in tokens.
+    public let maximumLength: Int
+
+    /// A transfer system.
+    public init(network: DualRLStyleTransfer, vocabulary: Vocabulary, maximumLength: Int) {
+        self.network = network
+        self.vocabulary = vocabulary
+        self.maximumLength = maximumLength
+    }
+
+    /// Sentences already of the target style are returned as they are; the others go through the model into
+    /// `target`, in batches of similar length.
+    public func transfer(_ sentences: [[String]], from sources: [Int], to target: Int) -> [[String]] {
+        var outputs = sentences
+        let rows = sentences.indices.filter { sources[$0] != target }.sorted {
+            sentences[$0].count < sentences[$1].count
+        }
+        for start in stride(from: 0, to: rows.count, by: 128) {
+            let chunk = Array(rows[start..<min(start + 128, rows.count)])
+            let ids = chunk.map { vocabulary.encode(sentences[$0]) }
+            let longest = ids.map(\.count).max() ?? 0
+            let transferred = network.transfer(
+                ids, to: target, vocabulary: vocabulary, maximumLength: min(maximumLength, 2 * longest + 5))
+            for (row, output) in zip(chunk, transferred) { outputs[row] = vocabulary.decode(output) }
+        }
+        return outputs
+    }
+}
+
+/// Pseudo-parallel pairs for ``DualRLStyleTransfer``'s warm start: for each style `t`, real sentences `y` of `t` with
+/// their template transfers into the other style as inputs (`y'` → `y`, Luo et al.'s recommended direction).
+public struct DualRLPseudoPairs: Sendable, Equatable {
+    /// `pairs[t]`: (input in the other style, real output of style `t`).
+    public var pairs: [[(input: [String], output: [String])]]
+
+    /// Equal when every pair is.
+    public static func == (lhs: DualRLPseudoPairs, rhs: DualRLPseudoPairs) -> Bool {
+        lhs.pairs.count == rhs.pairs.count
+            && zip(lhs.pairs, rhs.pairs).allSatisfy { a, b in
+                a.count == b.count && zip(a, b).allSatisfy { $0.input == $1.input && $0.output == $1.output }
+            }
+    }
+
+    /// Pairs from up to `perStyle` sentences of each style of `corpus` (a seeded sample), transferred by
+    /// `template`; pairs whose template transfer left the sentence unchanged are dropped.
+    public init(corpus: StyleCorpus, template: TemplateTransfer, perStyle: Int, seed: UInt64) {
+        precondition(corpus.styles.count == 2, "DualRLPseudoPairs: two styles")
+        var generator = SplitMix64(seed: seed ^ 0xD0A1_5EED)
+        pairs = corpus.sentences.enumerated().map { style, sentences in
+            var order = Array(sentences.indices)
+            generator.shuffle(&order)
+            return order.prefix(perStyle).compactMap { index in
+                let real = sentences[index]
+                let pseudo = template.transfer(real, from: style, to: 1 - style)
+                return pseudo == real || pseudo.isEmpty ? nil : (pseudo, real)
+            }
+        }
+    }
+
+    /// Pairs as given.
+    public init(pairs: [[(input: [String], output: [String])]]) { self.pairs = pairs }
+
+    /// The file of style `name`'s pairs in a model directory.
+    static func file(_ name: String) -> String { "pseudo-pairs-\(name).tsv" }
+
+    /// Writes one `input<TAB>output` line per pair and style.
+    func save(to directory: ModelDirectory, styles: [String]) throws {
+        for (style, name) in styles.enumerated() {
+            try AtomicFile.write(
+                pairs[style].map { $0.input.joined(separator: " ") + "\t" + $0.output.joined(separator: " ") + "\n" }
+                    .joined(),
+                to: directory.file(Self.file(name)))
+        }
+    }
+
+    /// Reads the files written by `save`.
+    ///
+    /// - Throws: ``ModelDirectoryError`` naming the file and line of a malformed pair.
+    static func load(from directory: ModelDirectory, styles: [String]) throws -> DualRLPseudoPairs {
+        let pairs = try styles.map { name in
+            let path = directory.file(file(name)).path
+            let lines = try TextScoring.TextFile(contentsOf: path).lines
+            return try lines.enumerated().map { number, line -> (input: [String], output: [String]) in
+                let parts = line.split(separator: "\t", omittingEmptySubsequences: false)
+                guard parts.count == 2 else {
+                    throw ModelDirectoryError(path: "\(path):\(number + 1)", "expected input<TAB>output")
+                }
+                return (parts[0].split(separator: " ").map(String.init), parts[1].split(separator: " ").map(String.init))
+            }
+        }
+        return DualRLPseudoPairs(pairs: pairs)
+    }
+}
+
+/// Trains a ``DualRLStyleTransfer``: MLE on pseudo pairs for `pretrainingSteps`, then dual reinforcement learning;
+/// resumable from the model directory's training state, keep-best by the validation score.
+public enum DualRLTraining {
+    /// The rewards of one direction's batch, for inspection and tests.
+    public struct Rewards: Sendable {
+        /// Classifier probability of the target style, per sample.
+        public var style: [Double]
+        /// σ(log p_g(x | sample) − log p_g(x | greedy)), per sample.
+        public var content: [Double]
+        /// The harmonic mean of the two, per sample.
+        public var total: [Double]
+        /// The reward of each greedy transfer (style probability with content 0.5).
+        public var baseline: [Double]
+    }
+
+    /// The harmonic mean of a style and a content reward (0 when both are 0).
+    public static func harmonicMean(_ style: Double, _ content: Double) -> Double {
+        style + content > 0 ? 2 * style * content / (style + content) : 0
+    }
+
+    /// The losses of one reinforcement direction: real sentences `sources` of style `1 − target` transferred by
+    /// `models[target]`, scored by `styleProbability` (the target style's probability of each transfer).
+    static func reinforcementLoss(
+        network: DualRLStyleTransfer, sources: [[Int]], target: Int, vocabulary: Vocabulary, maximumLength: Int,
+        styleProbability: ([[Int]]) -> [Double], using generator: inout RandomGenerator
+    ) -> (policy: Tensor, backTranslation: Tensor, rewards: Rewards) {
+        let source = 1 - target
+        let inputs = sources.map { $0.isEmpty ? [vocabulary.unknownIndex] : $0 }
+        let longest = inputs.map(\.count).max() ?? 1
+        let limit = min(maximumLength, longest + 5)
+        let greedy = network.transfer(inputs, to: target, vocabulary: vocabulary, maximumLength: limit)
+        let samples = network.sample(
+            inputs, to: target, vocabulary: vocabulary, maximumLength: limit, using: &generator)
+        let styleSample = styleProbability(samples)
+        let styleGreedy = styleProbability(greedy)
+        let reconstruction: (sample: [Float], greedy: [Float]) = withoutGradients {
+            var none: RandomGenerator? = nil
+            let sample = network.negativeLogLikelihoods(
+                outputs: inputs, inputs: samples, target: source, vocabulary: vocabulary, dropoutUsing: &none)
+            let greedyNLL = network.negativeLogLikelihoods(
+                outputs: inputs, inputs: greedy, target: source, vocabulary: vocabulary, dropoutUsing: &none)
+            return (sample.scalars, greedyNLL.scalars)
+        }
+        var rewards = Rewards(style: styleSample, content: [], total: [], baseline: [])
+        for row in inputs.indices {
+            let gain = Double(reconstruction.greedy[row] - reconstruction.sample[row])
+            let content = 1 / (1 + Foundation.exp(-gain))
+            rewards.content.append(content)
+            rewards.total.append(harmonicMean(styleSample[row], content))
+            rewards.baseline.append(harmonicMean(styleGreedy[row], 0.5))
+        }
+        // REINFORCE on the samples with the greedy transfer's reward as baseline.
+        var none: RandomGenerator? = nil
+        let negativeLogLikelihoods = network.negativeLogLikelihoods(
+            outputs: samples, inputs: inputs, target: target, vocabulary: vocabulary, dropoutUsing: &none)
+        let advantages = Tensor(
+            shape: [inputs.count], scalars: inputs.indices.map { Float(rewards.total[$0] - rewards.baseline[$0]) })
+        let policy = (negativeLogLikelihoods * advantages).sum() / Float(inputs.count)
+        // The dual model learns to restore the sources from the greedy transfers (back-translation MLE).
+        var dropout: RandomGenerator? = generator
+        let backTranslation =
+            network.negativeLogLikelihoods(
+                outputs: inputs, inputs: greedy, target: source, vocabulary: vocabulary, dropoutUsing: &dropout
+            ).sum() / Float(inputs.count)
+        if let dropout { generator = dropout }
+        return (policy, backTranslation, rewards)
+    }
+
+    /// The MLE loss of `models[target]` on pseudo pairs (ids), averaged over pairs.
+    static func pseudoLoss(
+        network: DualRLStyleTransfer, pairs: [(input: [Int], output: [Int])], target: Int, vocabulary: Vocabulary,
+        using generator: inout RandomGenerator
+    ) -> Tensor {
+        var dropout: RandomGenerator? = generator
+        let loss =
+            network.negativeLogLikelihoods(
+                outputs: pairs.map(\.output), inputs: pairs.map(\.input), target: target, vocabulary: vocabulary,
+                dropoutUsing: &dropout
+            ).sum() / Float(pairs.count)
+        if let dropout { generator = dropout }
+        return loss
+    }
+
+    /// Trains `network` on real sentences (ids per style) and pseudo pairs (ids per target style), continuing the run
+    /// saved in `directory` when there is one.
+    ///
+    /// - Parameters:
+    ///   - styleProbabilities: the classifier's probability of style `target` for each transfer (the style reward).
+    ///   - validate: called every `evaluationInterval` steps and at the end; its `score` selects the kept weights.
+    /// - Throws: errors of the training state and the metrics file.
+    public static func run(
+        network: DualRLStyleTransfer, sentences: [[[Int]]], pseudoPairs: [[(input: [Int], output: [Int])]],
+        vocabulary: Vocabulary, options: CrossAlignedTraining.Options, settings: DualRLSettings, maximumLength: Int,
+        styleProbabilities: @escaping (_ sentences: [[Int]], _ target: Int) -> [Double], directory: ModelDirectory,
+        timeLimit: Double? = nil, metricsURL: URL? = nil,
+        validate: ((DualRLStyleTransfer) throws -> [String: Double])? = nil, log: ((String) -> Void)? = nil
+    ) throws -> CrossAlignedTraining.Summary {
+        precondition(options.problem == nil && settings.problem == nil, "DualRLTraining: invalid settings")
+        precondition(
+            sentences.count == 2 && pseudoPairs.count == 2 && sentences.allSatisfy({ !$0.isEmpty })
+                && pseudoPairs.allSatisfy({ !$0.isEmpty }),
+            "DualRLTraining: sentences and pseudo pairs for two styles")
+        let parameters = network.namedParameters.map(\.parameter)
+        let warmOptimizer = Adam(parameters, learningRate: options.learningRate)
+        let reinforceOptimizer = Adam(parameters, learningRate: settings.reinforcementLearningRate)
+        let pretraining = options.pretrainingSteps ?? options.steps / 2
+        var random = RandomGenerator(seed: options.seed &+ 1)
+        var step = 0
+        var bestScore: Double?
+        var elapsedBefore = 0.0
+        let resuming = FileManager.default.fileExists(atPath: directory.trainingStateURL.path)
+        if resuming, let state = try directory.loadTrainingState() {
+            try state.restore(model: network, from: "current")
+            try state.restore(optimizer: warmOptimizer, from: "warm")
+            try state.restore(optimizer: reinforceOptimizer, from: "reinforce")
+            random = try state.generator("run")
+            step = try state.integer("step")
+            guard step >= 0 else {
+                throw ModelDirectoryError(path: directory.trainingStateURL.path, "training state: negative step")
+            }
+            bestScore = state["best_score"].flatMap(Double.init)
+            elapsedBefore = state["elapsed_seconds"].flatMap(Double.init) ?? 0
+            log?("continuing from step \(step)")
+        }
+        let logger = try metricsURL.map { try MetricsLogger(url: $0, keepingRecordsThrough: resuming ? step : nil) }
+        let start = Date()
+        var lastMetrics: [String: Double] = [:]
+        var stoppedByTimeLimit = false
+        func wall() -> Double { elapsedBefore + Date().timeIntervalSince(start) }
+        func save() throws {
+            var state = TrainingStateArchive()
+            state.store(model: network, as: "current")
+            state.store(optimizer: warmOptimizer, as: "warm")
+            state.store(optimizer: reinforceOptimizer, as: "reinforce")
+            state.store(generator: random, as: "run")
+            state["step"] = String(step)
+            state["elapsed_seconds"] = String(wall())
+            if let bestScore { state["best_score"] = String(bestScore) }
+            try directory.saveTrainingState(state)
+        }
+        func evaluate() throws {
+            var metrics = try validate?(network) ?? [:]
+            if let score = metrics["score"] {
+                if bestScore.map({ score > $0 }) ?? true {
+                    bestScore = score
+                    try directory.saveWeights(of: network, metadata: ["step": String(step)])
+                    metrics["best"] = 1
+                }
+            } else {
+                try directory.saveWeights(of: network, metadata: ["step": String(step)])
+            }
+            try logger?.log(MetricsRecord(phase: "eval", step: step, epoch: 0, wallTime: wall(), metrics: metrics))
+            log?(
+                "step \(step) validation: "
+                    + metrics.keys.sorted().map { String(format: "%@ %.4f", $0, metrics[$0] ?? .nan) }.joined(
+                        separator: ", "))
+            try save()
+        }
+        let perStyle = max(1, options.batchSize / 2)
+        func draw<T>(_ list: [T]) -> [T] { (0..<perStyle).map { _ in list[random.nextInt(below: list.count)] } }
+        var sums: [String: Double] = [:]
+        var counted = 0
+        while step < options.steps {
+            if let timeLimit, Date().timeIntervalSince(start) >= timeLimit {
+                stoppedByTimeLimit = true
+                break
+            }
+            var loss: Tensor?
+            var parts: [String: Double] = [:]
+            let optimizer: Adam
+            if step < pretraining {
+                let losses = (0..<2).map { target in
+                    pseudoLoss(
+                        network: network, pairs: draw(pseudoPairs[target]), target: target, vocabulary: vocabulary,
+                        using: &random)
+                }
+                loss = losses[0] + losses[1]
+                parts["pseudo_mle"] = Double((losses[0] + losses[1]).item) / 2
+                optimizer = warmOptimizer
+            } else {
+                let reinforcementStep = step - pretraining
+                let gap = settings.pseudoGap(afterReinforcementSteps: reinforcementStep)
+                for target in 0..<2 {
+                    let direction = reinforcementLoss(
+                        network: network, sources: draw(sentences[1 - target]), target: target,
+                        vocabulary: vocabulary, maximumLength: maximumLength,
+                        styleProbability: { styleProbabilities($0, target) }, using: &random)
+                    let terms = direction.policy + direction.backTranslation
+                    loss = loss.map { $0 + terms } ?? terms
+                    let count = Double(direction.rewards.total.count)
+                    parts["reward", default: 0] += direction.rewards.total.reduce(0, +) / count / 2
+                    parts["style_reward", default: 0] += direction.rewards.style.reduce(0, +) / count / 2
+                    parts["content_reward", default: 0] += direction.rewards.content.reduce(0, +) / count / 2
+                    parts["back_translation", default: 0] += Double(direction.backTranslation.item) / 2
+                    if let gap, reinforcementStep % gap == 0 {
+                        let pseudo = pseudoLoss(
+                            network: network, pairs: draw(pseudoPairs[target]), target: target,
+                            vocabulary: vocabulary, using: &random)
+                        loss = loss.map { $0 + pseudo } ?? pseudo
+                        parts["pseudo_mle", default: 0] += Double(pseudo.item) / 2
+                    }
+                }
+                optimizer = reinforceOptimizer
+            }
+            guard let loss else { break }
+            var grads = gradients(of: loss, wrt: parameters.map(\.value))
+            if options.maxGradientNorm > 0 { grads = clipByGlobalNorm(grads, maxNorm: options.maxGradientNorm).clipped }
+            optimizer.step(grads)
+            step += 1
+            for (key, value) in parts { sums[key, default: 0] += value }
+            counted += 1
+            if step % 10 == 0 || step == options.steps {
+                lastMetrics = sums.mapValues { $0 / Double(counted) }
+                try logger?.log(
+                    MetricsRecord(phase: "train", step: step, epoch: 0, wallTime: wall(), metrics: lastMetrics))
+                if step % 100 == 0 {
+                    log?(
+                        "step \(step): "
+                            + lastMetrics.keys.sorted().map { String(format: "%@ %.3f", $0, lastMetrics[$0] ?? .nan) }
+                            .joined(separator: ", "))
+                }
+                sums = [:]
+                counted = 0
+            }
+            if step % options.evaluationInterval == 0 { try evaluate() }
+        }
+        if step % options.evaluationInterval != 0 || step == 0 { try evaluate() }
+        if bestScore != nil { try directory.loadWeights(into: network) }
+        return CrossAlignedTraining.Summary(
+            steps: step, lastMetrics: lastMetrics, bestScore: bestScore, stoppedByTimeLimit: stoppedByTimeLimit)
+    }
+}
