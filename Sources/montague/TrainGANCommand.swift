@@ -206,6 +206,26 @@ struct TrainGANCommand: ParsableCommand {
     @Option(name: .customLong("info-weight"), help: "InfoGAN's λ.")
     var infoWeight: Float = 1
 
+    @Option(
+        name: .customLong("q-hidden"),
+        help: "InfoGAN: Q as a head of its own with one hidden layer of this width on the critic's features (paper: 128).")
+    var qHidden: Int?
+
+    @Option(
+        name: .customLong("continuous-info-weight"),
+        help: "InfoGAN's λ for the continuous codes (default: --info-weight, which then weights the categorical code).")
+    var continuousInfoWeight: Float?
+
+    @Flag(
+        name: .customLong("learn-code-variance"),
+        help: "InfoGAN: Q also predicts each continuous code's standard deviation (Gaussian log-likelihood).")
+    var learnCodeVariance = false
+
+    @Option(
+        name: .customLong("mode-seeking"),
+        help: "InfoGAN: weight of the mode-seeking term (Mao et al. 2019) that keeps the noise in use (0: off).")
+    var modeSeeking: Float = 0
+
     @Option(name: .customLong("reconstruction-weight"), help: "VAE-GAN's weight of the reconstruction error.")
     var reconstructionWeight: Float = 1
 
@@ -233,6 +253,17 @@ struct TrainGANCommand: ParsableCommand {
         if categories < 0 || continuous < 0 || (method == .info && categories + continuous == 0) {
             throw ValidationError("InfoGAN needs --categories or --continuous")
         }
+        if !(infoWeight >= 0 && infoWeight.isFinite) { throw ValidationError("--info-weight must be finite and ≥ 0") }
+        if let continuousInfoWeight, !(continuousInfoWeight >= 0 && continuousInfoWeight.isFinite) {
+            throw ValidationError("--continuous-info-weight must be finite and ≥ 0")
+        }
+        if !(modeSeeking >= 0 && modeSeeking.isFinite) { throw ValidationError("--mode-seeking must be finite and ≥ 0") }
+        if let qHidden, qHidden < 1 { throw ValidationError("--q-hidden must be positive") }
+        if method != .info && (qHidden != nil || continuousInfoWeight != nil || learnCodeVariance || modeSeeking > 0) {
+            throw ValidationError(
+                "--q-hidden, --continuous-info-weight, --learn-code-variance and --mode-seeking apply to --method infogan")
+        }
+        if learnCodeVariance && continuous == 0 { throw ValidationError("--learn-code-variance needs --continuous") }
     }
 
     func run() throws {
@@ -272,6 +303,10 @@ struct TrainGANCommand: ParsableCommand {
         configuration.pullAwayWeight = pullAway
         configuration.infoCodes = InfoGANCodes(categories: categories, continuousCount: continuous)
         configuration.infoWeight = infoWeight
+        configuration.qHiddenSize = qHidden
+        configuration.continuousInfoWeight = continuousInfoWeight
+        configuration.learnedCodeVariance = learnCodeVariance
+        configuration.modeSeekingWeight = modeSeeking
         configuration.reconstructionWeight = reconstructionWeight
         configuration.threeClassDiscriminator = threeClass
         configuration.seed = common.seed
