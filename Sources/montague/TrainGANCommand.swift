@@ -85,7 +85,7 @@ struct GenerativeRunOptions: ParsableArguments {
     func validate() throws {
         if steps <= 0 { throw ValidationError("--steps must be positive") }
         if let batchSize, batchSize < 2 { throw ValidationError("--batch-size must be at least 2") }
-        if let lr, !(lr > 0) { throw ValidationError("--lr must be positive") }
+        if let lr, !(lr > 0 && lr.isFinite) { throw ValidationError("--lr must be positive and finite") }
         if toyCount <= 0 { throw ValidationError("--toy-count must be positive") }
         if checkpointEvery <= 0 || logEvery <= 0 {
             throw ValidationError("--checkpoint-every and --log-every must be positive")
@@ -246,10 +246,21 @@ struct TrainGANCommand: ParsableCommand {
         }
         if !(beta1 >= 0 && beta1 < 1) { throw ValidationError("--beta1 must be in [0, 1)") }
         if packing < 1 { throw ValidationError("--packing must be at least 1") }
-        if let criticLearningRate, !(criticLearningRate > 0) { throw ValidationError("--critic-lr must be positive") }
+        if let criticLearningRate, !(criticLearningRate > 0 && criticLearningRate.isFinite) {
+            throw ValidationError("--critic-lr must be positive and finite")
+        }
         if maxout < 1 { throw ValidationError("--maxout must be at least 1") }
         if !(criticDropout >= 0 && criticDropout < 1) { throw ValidationError("--critic-dropout must be in [0, 1)") }
         if !(realLabel > 0.5 && realLabel <= 1) { throw ValidationError("--real-label must be in (0.5, 1]") }
+        if !(clip > 0 && clip.isFinite) { throw ValidationError("--clip must be positive") }
+        if !(penaltyWeight >= 0 && penaltyWeight.isFinite) {
+            throw ValidationError("--penalty-weight must be finite and ≥ 0")
+        }
+        if !(margin > 0 && margin.isFinite) { throw ValidationError("--margin must be positive") }
+        if !(pullAway >= 0 && pullAway.isFinite) { throw ValidationError("--pull-away must be finite and ≥ 0") }
+        if !(reconstructionWeight >= 0 && reconstructionWeight.isFinite) {
+            throw ValidationError("--reconstruction-weight must be finite and ≥ 0")
+        }
         if categories < 0 || continuous < 0 || (method == .info && categories + continuous == 0) {
             throw ValidationError("InfoGAN needs --categories or --continuous")
         }
