@@ -208,7 +208,7 @@ struct TrainGANCommand: ParsableCommand {
 
     @Option(
         name: .customLong("q-hidden"),
-        help: "InfoGAN: Q as a head of its own with one hidden layer of this width on the critic's features (paper: 128).")
+        help: "InfoGAN: Q as a head of its own, one hidden layer of this width on the critic's features (paper: 128).")
     var qHidden: Int?
 
     @Option(
@@ -268,11 +268,13 @@ struct TrainGANCommand: ParsableCommand {
         if let continuousInfoWeight, !(continuousInfoWeight >= 0 && continuousInfoWeight.isFinite) {
             throw ValidationError("--continuous-info-weight must be finite and ≥ 0")
         }
-        if !(modeSeeking >= 0 && modeSeeking.isFinite) { throw ValidationError("--mode-seeking must be finite and ≥ 0") }
+        if !(modeSeeking >= 0 && modeSeeking.isFinite) {
+            throw ValidationError("--mode-seeking must be finite and ≥ 0")
+        }
         if let qHidden, qHidden < 1 { throw ValidationError("--q-hidden must be positive") }
         if method != .info && (qHidden != nil || continuousInfoWeight != nil || learnCodeVariance || modeSeeking > 0) {
             throw ValidationError(
-                "--q-hidden, --continuous-info-weight, --learn-code-variance and --mode-seeking apply to --method infogan")
+                "--q-hidden, --continuous-info-weight, --learn-code-variance and --mode-seeking need --method infogan")
         }
         if learnCodeVariance && continuous == 0 { throw ValidationError("--learn-code-variance needs --continuous") }
     }

@@ -41,8 +41,8 @@ struct GANFlagValidationCommandTests {
         (["--method", "infogan", "--continuous-info-weight", "nan"], "--continuous-info-weight"),
         (["--method", "infogan", "--mode-seeking=-1"], "--mode-seeking"),
         (["--method", "infogan", "--continuous", "0", "--learn-code-variance"], "--learn-code-variance"),
-        (["--method", "nsgan", "--mode-seeking", "1"], "--method infogan"),
-        (["--method", "wgan", "--q-hidden", "8"], "--method infogan"),
+        (["--method", "nsgan", "--mode-seeking", "1"], "need --method infogan"),
+        (["--method", "wgan", "--q-hidden", "8"], "need --method infogan"),
         (["--method", "fgan:nope"], "--method"),
         (["--penalty", "three-sided"], "--penalty"),
     ]

@@ -88,9 +88,11 @@ public final class GANTrainer {
         default: encoder = nil
         }
         // Built last, so runs without it draw their initial weights exactly as before.
-        qHead = c.method == .info ? c.qHiddenSize.map {
-            MultilayerPerceptron(sizes: [c.hiddenSize, $0, qWidth], activation: .leakyReLU, using: &random)
-        } : nil
+        qHead =
+            c.method == .info
+            ? c.qHiddenSize.map {
+                MultilayerPerceptron(sizes: [c.hiddenSize, $0, qWidth], activation: .leakyReLU, using: &random)
+            } : nil
         let adam = { (parameters: [Parameter], learningRate: Float) in
             Adam(parameters, learningRate: learningRate, beta1: c.beta1, beta2: c.beta2)
         }
@@ -366,12 +368,12 @@ public final class GANTrainer {
             metrics["g_loss"] = Double(loss.item)
         case .info:
             var sample = replicaNoise()
-            let firstNoise = sample.input.slice(axis: 1, range: 0..<c.noiseSize)
-            var secondNoise: Tensor?
+            var noisePair: (first: Tensor, second: Tensor)?
             if c.modeSeekingWeight > 0, let codes = sample.codes {
                 // Mode seeking (Mao et al. 2019): the same codes again under fresh noise, in one generator batch.
-                let noise = Tensor.normal([firstNoise.shape[0], c.noiseSize], using: &random)
-                secondNoise = noise
+                let first = sample.input.slice(axis: 1, range: 0..<c.noiseSize)
+                let noise = Tensor.normal([first.shape[0], c.noiseSize], using: &random)
+                noisePair = (first, noise)
                 sample = (
                     Tensor.concatenate([sample.input, Tensor.concatenate([noise, codes], axis: 1)], axis: 0),
                     sample.labels + sample.labels, Tensor.concatenate([codes, codes], axis: 0)
@@ -382,11 +384,11 @@ public final class GANTrainer {
             let adversarial = NonSaturatingGANObjective().generatorLoss(fake: output.adversarial)
             let info = infoLoss(output.q, sample)
             var loss = adversarial + weightedInfoLoss(output.q, sample, info)
-            if let secondNoise {
-                let half = firstNoise.shape[0]
-                let imageDistance = (fake.slice(axis: 0, range: 0..<half) - fake.slice(axis: 0, range: half..<(2 * half)))
-                    .abs().mean()
-                let noiseDistance = (firstNoise - secondNoise).abs().mean().item
+            if let noisePair {
+                let half = noisePair.first.shape[0]
+                let imageDistance =
+                    (fake.slice(axis: 0, range: 0..<half) - fake.slice(axis: 0, range: half..<(2 * half))).abs().mean()
+                let noiseDistance = (noisePair.first - noisePair.second).abs().mean().item
                 let ratio = imageDistance / Swift.max(noiseDistance, 1e-12)
                 loss = loss + (ratio + 1e-5).reciprocal() * c.modeSeekingWeight
                 metrics["mode_seeking_ratio"] = Double(ratio.item)
