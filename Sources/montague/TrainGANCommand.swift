@@ -85,7 +85,7 @@ struct GenerativeRunOptions: ParsableArguments {
     func validate() throws {
         if steps <= 0 { throw ValidationError("--steps must be positive") }
         if let batchSize, batchSize < 2 { throw ValidationError("--batch-size must be at least 2") }
-        if let lr, !(lr > 0) { throw ValidationError("--lr must be positive") }
+        if let lr, !(lr > 0 && lr.isFinite) { throw ValidationError("--lr must be positive and finite") }
         if toyCount <= 0 { throw ValidationError("--toy-count must be positive") }
         if checkpointEvery <= 0 || logEvery <= 0 {
             throw ValidationError("--checkpoint-every and --log-every must be positive")
@@ -206,6 +206,26 @@ struct TrainGANCommand: ParsableCommand {
     @Option(name: .customLong("info-weight"), help: "InfoGAN's λ.")
     var infoWeight: Float = 1
 
+    @Option(
+        name: .customLong("q-hidden"),
+        help: "InfoGAN: Q as a head of its own, one hidden layer of this width on the critic's features (paper: 128).")
+    var qHidden: Int?
+
+    @Option(
+        name: .customLong("continuous-info-weight"),
+        help: "InfoGAN's λ for the continuous codes (default: --info-weight, which then weights the categorical code).")
+    var continuousInfoWeight: Float?
+
+    @Flag(
+        name: .customLong("learn-code-variance"),
+        help: "InfoGAN: Q also predicts each continuous code's standard deviation (Gaussian log-likelihood).")
+    var learnCodeVariance = false
+
+    @Option(
+        name: .customLong("mode-seeking"),
+        help: "InfoGAN: weight of the mode-seeking term (Mao et al. 2019) that keeps the noise in use (0: off).")
+    var modeSeeking: Float = 0
+
     @Option(name: .customLong("reconstruction-weight"), help: "VAE-GAN's weight of the reconstruction error.")
     var reconstructionWeight: Float = 1
 
@@ -226,13 +246,37 @@ struct TrainGANCommand: ParsableCommand {
         }
         if !(beta1 >= 0 && beta1 < 1) { throw ValidationError("--beta1 must be in [0, 1)") }
         if packing < 1 { throw ValidationError("--packing must be at least 1") }
-        if let criticLearningRate, !(criticLearningRate > 0) { throw ValidationError("--critic-lr must be positive") }
+        if let criticLearningRate, !(criticLearningRate > 0 && criticLearningRate.isFinite) {
+            throw ValidationError("--critic-lr must be positive and finite")
+        }
         if maxout < 1 { throw ValidationError("--maxout must be at least 1") }
         if !(criticDropout >= 0 && criticDropout < 1) { throw ValidationError("--critic-dropout must be in [0, 1)") }
         if !(realLabel > 0.5 && realLabel <= 1) { throw ValidationError("--real-label must be in (0.5, 1]") }
+        if !(clip > 0 && clip.isFinite) { throw ValidationError("--clip must be positive") }
+        if !(penaltyWeight >= 0 && penaltyWeight.isFinite) {
+            throw ValidationError("--penalty-weight must be finite and ≥ 0")
+        }
+        if !(margin > 0 && margin.isFinite) { throw ValidationError("--margin must be positive") }
+        if !(pullAway >= 0 && pullAway.isFinite) { throw ValidationError("--pull-away must be finite and ≥ 0") }
+        if !(reconstructionWeight >= 0 && reconstructionWeight.isFinite) {
+            throw ValidationError("--reconstruction-weight must be finite and ≥ 0")
+        }
         if categories < 0 || continuous < 0 || (method == .info && categories + continuous == 0) {
             throw ValidationError("InfoGAN needs --categories or --continuous")
         }
+        if !(infoWeight >= 0 && infoWeight.isFinite) { throw ValidationError("--info-weight must be finite and ≥ 0") }
+        if let continuousInfoWeight, !(continuousInfoWeight >= 0 && continuousInfoWeight.isFinite) {
+            throw ValidationError("--continuous-info-weight must be finite and ≥ 0")
+        }
+        if !(modeSeeking >= 0 && modeSeeking.isFinite) {
+            throw ValidationError("--mode-seeking must be finite and ≥ 0")
+        }
+        if let qHidden, qHidden < 1 { throw ValidationError("--q-hidden must be positive") }
+        if method != .info && (qHidden != nil || continuousInfoWeight != nil || learnCodeVariance || modeSeeking > 0) {
+            throw ValidationError(
+                "--q-hidden, --continuous-info-weight, --learn-code-variance and --mode-seeking need --method infogan")
+        }
+        if learnCodeVariance && continuous == 0 { throw ValidationError("--learn-code-variance needs --continuous") }
     }
 
     func run() throws {
@@ -272,6 +316,10 @@ struct TrainGANCommand: ParsableCommand {
         configuration.pullAwayWeight = pullAway
         configuration.infoCodes = InfoGANCodes(categories: categories, continuousCount: continuous)
         configuration.infoWeight = infoWeight
+        configuration.qHiddenSize = qHidden
+        configuration.continuousInfoWeight = continuousInfoWeight
+        configuration.learnedCodeVariance = learnCodeVariance
+        configuration.modeSeekingWeight = modeSeeking
         configuration.reconstructionWeight = reconstructionWeight
         configuration.threeClassDiscriminator = threeClass
         configuration.seed = common.seed

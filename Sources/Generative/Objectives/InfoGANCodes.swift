@@ -49,16 +49,58 @@ public struct InfoGANCodes: Codable, Sendable, Equatable {
         return Tensor(shape: [count, width], scalars: scalars)
     }
 
+    /// Width of Q's output: the categorical logits, a mean per continuous code, and with `learnedVariance` a log
+    /// standard deviation per continuous code.
+    public func qOutputWidth(learnedVariance: Bool) -> Int {
+        categories + continuousCount * (learnedVariance ? 2 : 1)
+    }
+
     /// `L_I` for Q's raw output `[N, width]` (categorical logits then continuous means) and the sampled codes.
     public func mutualInformationLoss(qOutput: Tensor, codes: Tensor, labels: [Int]) -> Tensor {
-        var loss = Tensor(0)
-        if categories > 0 {
-            loss = loss + crossEntropy(logits: qOutput.slice(axis: 1, range: 0..<categories), targets: labels)
+        mutualInformationLoss(qOutput: qOutput, codes: codes, labels: labels, weights: .init())
+    }
+
+    /// How the terms of ``mutualInformationLoss(qOutput:codes:labels:weights:)`` are weighted and read.
+    public struct LossWeights: Sendable, Equatable {
+        /// λ of the categorical code's term.
+        public var categorical: Float
+        /// λ of the continuous codes' term (Chen et al. 2016 take it smaller than the categorical one when the
+        /// continuous term would otherwise dominate the adversarial loss).
+        public var continuous: Float
+        /// Q also predicts a log standard deviation per continuous code, and the term is the full Gaussian negative
+        /// log-likelihood `½((c − μ)/σ)² + log σ` (up to ½ log 2π) instead of the unit-variance `½(c − μ)²`.
+        public var learnedVariance: Bool
+
+        /// Weights 1 and 1, unit variance: the plain `L_I`.
+        public init(categorical: Float = 1, continuous: Float = 1, learnedVariance: Bool = false) {
+            self.categorical = categorical
+            self.continuous = continuous
+            self.learnedVariance = learnedVariance
         }
-        if continuousCount > 0 {
+    }
+
+    /// `λ_cat E[−log Q(c_cat | x̃)] + λ_cont E[−log Q(c_cont | x̃)]` for Q's raw output (categorical logits,
+    /// continuous means, then with a learned variance the log standard deviations; ``qOutputWidth(learnedVariance:)``
+    /// columns) and the sampled codes.
+    public func mutualInformationLoss(qOutput: Tensor, codes: Tensor, labels: [Int], weights: LossWeights) -> Tensor {
+        var loss = Tensor(0)
+        if categories > 0 && weights.categorical != 0 {
+            loss =
+                loss + crossEntropy(logits: qOutput.slice(axis: 1, range: 0..<categories), targets: labels)
+                * weights.categorical
+        }
+        if continuousCount > 0 && weights.continuous != 0 {
             let predicted = qOutput.slice(axis: 1, range: categories..<width)
             let target = codes.slice(axis: 1, range: categories..<width)
-            loss = loss + (predicted - target).squared().sum(axis: 1).mean() * 0.5
+            let term: Tensor
+            if weights.learnedVariance {
+                let logScale = qOutput.slice(axis: 1, range: width..<(width + continuousCount))
+                let standardized = (predicted - target) * (-logScale).exp()
+                term = (standardized.squared() * 0.5 + logScale).sum(axis: 1).mean()
+            } else {
+                term = (predicted - target).squared().sum(axis: 1).mean() * 0.5
+            }
+            loss = loss + term * weights.continuous
         }
         return loss
     }

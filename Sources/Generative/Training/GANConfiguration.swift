@@ -83,6 +83,21 @@ public struct GANConfiguration: Codable, Sendable, Equatable {
     /// 2018; a form of Salimans et al.'s 2016 minibatch discrimination), so it can reject a collapsed generator.
     /// Plain and InfoGAN critics.
     public var criticMinibatchFeature = false
+    /// InfoGAN: `Q` as a head of its own, one hidden layer of this many LeakyReLU units on the critic's last hidden
+    /// features (Chen et al. 2016 give `Q` one fully connected layer of 128 on the shared discriminator body); nil:
+    /// `Q`'s outputs are extra outputs of the critic's last layer.
+    public var qHiddenSize: Int?
+    /// InfoGAN: λ of the continuous codes' term when it differs from ``infoWeight`` (which then weights the
+    /// categorical code only); nil: ``infoWeight`` for both.
+    public var continuousInfoWeight: Float?
+    /// InfoGAN: `Q` predicts a standard deviation per continuous code too, and the continuous term is the Gaussian
+    /// negative log-likelihood with it (Chen et al. 2016 treat the continuous codes' `Q` as a factored Gaussian).
+    public var learnedCodeVariance = false
+    /// InfoGAN: weight of the mode-seeking term of Mao et al. ("Mode Seeking Generative Adversarial Networks for
+    /// Diverse Image Synthesis", CVPR 2019) in the generator's loss: with two noise draws `z₁`, `z₂` under the same
+    /// codes, the generator minimizes `w / (mean|G(z₁, c) − G(z₂, c)| / mean|z₁ − z₂| + 10⁻⁵)`, so it cannot ignore
+    /// its noise within a code value. 0: off.
+    public var modeSeekingWeight: Float = 0
 
     /// A configuration with the defaults above for `method` on data of `dataSize` dimensions.
     public init(method: GANMethod, dataSize: Int) {
@@ -128,7 +143,15 @@ public struct GANConfiguration: Codable, Sendable, Equatable {
         try read(.criticMinibatchFeature, into: &criticMinibatchFeature)
         generatorHiddenSize = try container.decodeIfPresent(Int.self, forKey: .generatorHiddenSize)
         generatorHiddenLayers = try container.decodeIfPresent(Int.self, forKey: .generatorHiddenLayers)
+        qHiddenSize = try container.decodeIfPresent(Int.self, forKey: .qHiddenSize)
+        continuousInfoWeight = try container.decodeIfPresent(Float.self, forKey: .continuousInfoWeight)
+        try read(.learnedCodeVariance, into: &learnedCodeVariance)
+        try read(.modeSeekingWeight, into: &modeSeekingWeight)
     }
+
+    /// Whether the InfoGAN information term uses the weighted form (a separate continuous λ or a learned variance);
+    /// otherwise `λ · L_I` exactly as before these options existed.
+    var usesWeightedInformationTerm: Bool { continuousInfoWeight != nil || learnedCodeVariance }
 
     /// The generator's hidden widths: ``generatorHiddenLayers`` (or ``hiddenLayers``) layers of
     /// ``generatorHiddenSize`` (or ``hiddenSize``) units.
@@ -167,6 +190,20 @@ public struct GANConfiguration: Codable, Sendable, Equatable {
         {
             return "maxout, critic dropout and the minibatch feature apply to gan, nsgan, fgan, lsgan, wgan, wgan-gp "
                 + "and infogan"
+        }
+        if (qHiddenSize ?? 1) < 1 { return "Q's hidden width must be positive" }
+        if !(infoWeight >= 0) || !((continuousInfoWeight ?? 0) >= 0) || !(modeSeekingWeight >= 0)
+            || !infoWeight.isFinite || !(continuousInfoWeight ?? 0).isFinite || !modeSeekingWeight.isFinite
+        {
+            return "InfoGAN's weights must be finite and ≥ 0"
+        }
+        if method != .info
+            && (qHiddenSize != nil || continuousInfoWeight != nil || learnedCodeVariance || modeSeekingWeight > 0)
+        {
+            return "Q's head, the continuous λ, the learned code variance and the mode-seeking term apply to infogan"
+        }
+        if learnedCodeVariance && infoCodes.continuousCount == 0 {
+            return "a learned code variance needs continuous codes"
         }
         return nil
     }

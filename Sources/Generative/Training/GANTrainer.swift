@@ -22,6 +22,9 @@ public final class GANTrainer {
     public let critic: MultilayerPerceptron
     /// EBGAN's autoencoder decoder (nil otherwise).
     public let criticDecoder: MultilayerPerceptron?
+    /// InfoGAN's `Q` as a head of its own on the critic's last hidden features (with
+    /// ``GANConfiguration/qHiddenSize``); nil otherwise (then `Q`'s outputs are the critic's extra outputs).
+    public let qHead: MultilayerPerceptron?
     /// VAE-GAN's (Gaussian) and BiGAN's (deterministic) encoder; nil otherwise.
     public let encoder: MultilayerPerceptron?
     /// Adam over the generator (and BiGAN's encoder).
@@ -45,6 +48,7 @@ public final class GANTrainer {
         let c = configuration
         let hidden = [Int](repeating: c.hiddenSize, count: c.hiddenLayers)
         let codeWidth = c.method == .info ? c.infoCodes.width : 0
+        let qWidth = c.infoCodes.qOutputWidth(learnedVariance: c.learnedCodeVariance)
         generator = MultilayerPerceptron(
             sizes: [c.noiseSize + codeWidth] + c.generatorHiddenSizes + [c.dataSize], activation: .relu,
             batchNorm: c.generatorBatchNorm, using: &random)
@@ -56,7 +60,7 @@ public final class GANTrainer {
                 sizes: [code] + hidden + [c.dataSize], activation: .leakyReLU, using: &random)
         case .info:
             critic = MultilayerPerceptron(
-                sizes: [c.dataSize] + hidden + [1 + codeWidth], activation: .leakyReLU,
+                sizes: [c.dataSize] + hidden + [c.qHiddenSize == nil ? 1 + qWidth : 1], activation: .leakyReLU,
                 maxoutPieces: c.criticMaxoutPieces, minibatchFeature: c.criticMinibatchFeature, using: &random)
             criticDecoder = nil
         case .vaeGAN:
@@ -83,13 +87,20 @@ public final class GANTrainer {
                 sizes: [c.dataSize] + hidden + [c.noiseSize], activation: .leakyReLU, using: &random)
         default: encoder = nil
         }
+        // Built last, so runs without it draw their initial weights exactly as before.
+        qHead =
+            c.method == .info
+            ? c.qHiddenSize.map {
+                MultilayerPerceptron(sizes: [c.hiddenSize, $0, qWidth], activation: .leakyReLU, using: &random)
+            } : nil
         let adam = { (parameters: [Parameter], learningRate: Float) in
             Adam(parameters, learningRate: learningRate, beta1: c.beta1, beta2: c.beta2)
         }
         generatorOptimizer = adam(
             generator.parameters + (c.method == .bidirectional ? encoder?.parameters ?? [] : []), c.learningRate)
         criticOptimizer = adam(
-            critic.parameters + (criticDecoder?.parameters ?? []), c.criticLearningRate ?? c.learningRate)
+            critic.parameters + (criticDecoder?.parameters ?? []) + (qHead?.parameters ?? []),
+            c.criticLearningRate ?? c.learningRate)
         encoderOptimizer = c.method == .vaeGAN ? encoder.map { adam($0.parameters, c.learningRate) } : nil
         self.random = random
     }
@@ -101,6 +112,7 @@ public final class GANTrainer {
         ]
         if let criticDecoder { members.append(("critic_decoder", criticDecoder)) }
         if let encoder { members.append(("encoder", encoder)) }
+        if let qHead { members.append(("q_head", qHead)) }
         return NamedParameterGroup(members)
     }
 
@@ -287,11 +299,12 @@ public final class GANTrainer {
         case .info:
             let sample = replicaNoise()
             let fake = withoutGradients { generate(sample.input) }
-            let (realOutput, fakeOutput) = (discriminate(real), discriminate(fake))
+            let realOutput = discriminate(real)
+            let fakeOutput = infoCritic(fake)
             let adversarial = NonSaturatingGANObjective(realLabel: c.realLabel).discriminatorLoss(
-                real: realOutput.slice(axis: 1, range: 0..<1), fake: fakeOutput.slice(axis: 1, range: 0..<1))
-            let info = infoLoss(fakeOutput, sample)
-            update(criticOptimizer, loss: adversarial + info * c.infoWeight)
+                real: realOutput.slice(axis: 1, range: 0..<1), fake: fakeOutput.adversarial)
+            let info = infoLoss(fakeOutput.q, sample)
+            update(criticOptimizer, loss: adversarial + weightedInfoLoss(fakeOutput.q, sample, info))
             metrics["d_loss"] = Double(adversarial.item)
             metrics["info_loss"] = Double(info.item)
         case .vaeGAN:
@@ -354,11 +367,33 @@ public final class GANTrainer {
             update(generatorOptimizer, loss: loss)
             metrics["g_loss"] = Double(loss.item)
         case .info:
-            let sample = replicaNoise()
-            let output = discriminate(generate(sample.input), frozen: true)
-            let adversarial = NonSaturatingGANObjective().generatorLoss(fake: output.slice(axis: 1, range: 0..<1))
-            let info = infoLoss(output, sample)
-            update(generatorOptimizer, loss: adversarial + info * c.infoWeight)
+            var sample = replicaNoise()
+            var noisePair: (first: Tensor, second: Tensor)?
+            if c.modeSeekingWeight > 0, let codes = sample.codes {
+                // Mode seeking (Mao et al. 2019): the same codes again under fresh noise, in one generator batch.
+                let first = sample.input.slice(axis: 1, range: 0..<c.noiseSize)
+                let noise = Tensor.normal([first.shape[0], c.noiseSize], using: &random)
+                noisePair = (first, noise)
+                sample = (
+                    Tensor.concatenate([sample.input, Tensor.concatenate([noise, codes], axis: 1)], axis: 0),
+                    sample.labels + sample.labels, Tensor.concatenate([codes, codes], axis: 0)
+                )
+            }
+            let fake = generate(sample.input)
+            let output = infoCritic(fake, frozen: true)
+            let adversarial = NonSaturatingGANObjective().generatorLoss(fake: output.adversarial)
+            let info = infoLoss(output.q, sample)
+            var loss = adversarial + weightedInfoLoss(output.q, sample, info)
+            if let noisePair {
+                let half = noisePair.first.shape[0]
+                let imageDistance =
+                    (fake.slice(axis: 0, range: 0..<half) - fake.slice(axis: 0, range: half..<(2 * half))).abs().mean()
+                let noiseDistance = (noisePair.first - noisePair.second).abs().mean().item
+                let ratio = imageDistance / Swift.max(noiseDistance, 1e-12)
+                loss = loss + (ratio + 1e-5).reciprocal() * c.modeSeekingWeight
+                metrics["mode_seeking_ratio"] = Double(ratio.item)
+            }
+            update(generatorOptimizer, loss: loss)
             metrics["g_loss"] = Double(adversarial.item)
         case .vaeGAN:
             guard let encoderOptimizer else { preconditionFailure("GANTrainer: VAE-GAN without an encoder") }
@@ -431,17 +466,56 @@ public final class GANTrainer {
     public func predictedCategories(_ x: Tensor) -> [Int] {
         precondition(configuration.method == .info && configuration.infoCodes.categories > 0, "not an InfoGAN run")
         return withoutGradients {
-            let logits = critic(x).slice(axis: 1, range: 1..<(1 + configuration.infoCodes.categories))
+            let categories = configuration.infoCodes.categories
+            let logits: Tensor
+            if let qHead {
+                var unused = RandomGenerator(seed: 0)  // no dropout: nothing is drawn
+                logits = qHead(critic.outputAndFeatures(x, using: &unused).features).slice(
+                    axis: 1, range: 0..<categories)
+            } else {
+                logits = critic(x).slice(axis: 1, range: 1..<(1 + categories))
+            }
             let indices = logits.argmax(axis: 1)
             return (0..<x.shape[0]).map { indices[$0] }
         }
     }
 
-    func infoLoss(_ criticOutput: Tensor, _ sample: (input: Tensor, labels: [Int], codes: Tensor?)) -> Tensor {
-        let width = configuration.infoCodes.width
+    /// InfoGAN's critic on `x`: the adversarial logit `[N, 1]` and `Q`'s raw output (from the critic's extra outputs,
+    /// or from ``qHead`` on the critic's last hidden features).
+    func infoCritic(_ x: Tensor, frozen: Bool = false) -> (adversarial: Tensor, q: Tensor) {
+        let c = configuration
+        let qWidth = c.infoCodes.qOutputWidth(learnedVariance: c.learnedCodeVariance)
+        guard let qHead else {
+            let output = discriminate(x, frozen: frozen)
+            return (output.slice(axis: 1, range: 0..<1), output.slice(axis: 1, range: 1..<(1 + qWidth)))
+        }
+        let (output, features) = critic.outputAndFeatures(
+            x, hiddenDropout: c.criticDropout, frozen: frozen, using: &random)
+        let q = frozen ? qHead(features, hiddenDropout: 0, frozen: true, using: &random) : qHead(features)
+        return (output, q)
+    }
+
+    /// The unweighted `L_I` (the metric `info_loss`, and the training term of runs without the weighted options).
+    func infoLoss(_ qOutput: Tensor, _ sample: (input: Tensor, labels: [Int], codes: Tensor?)) -> Tensor {
         guard let codes = sample.codes else { preconditionFailure("GANTrainer: InfoGAN noise without codes") }
-        return configuration.infoCodes.mutualInformationLoss(
-            qOutput: criticOutput.slice(axis: 1, range: 1..<(1 + width)), codes: codes, labels: sample.labels)
+        let c = configuration
+        return c.infoCodes.mutualInformationLoss(
+            qOutput: qOutput, codes: codes, labels: sample.labels,
+            weights: .init(learnedVariance: c.learnedCodeVariance))
+    }
+
+    /// The information term of the losses: `λ L_I`, or with a separate continuous λ or a learned variance the
+    /// weighted form of ``InfoGANCodes/mutualInformationLoss(qOutput:codes:labels:weights:)``.
+    func weightedInfoLoss(
+        _ qOutput: Tensor, _ sample: (input: Tensor, labels: [Int], codes: Tensor?), _ unweighted: Tensor
+    ) -> Tensor {
+        let c = configuration
+        guard c.usesWeightedInformationTerm, let codes = sample.codes else { return unweighted * c.infoWeight }
+        return c.infoCodes.mutualInformationLoss(
+            qOutput: qOutput, codes: codes, labels: sample.labels,
+            weights: .init(
+                categorical: c.infoWeight, continuous: c.continuousInfoWeight ?? c.infoWeight,
+                learnedVariance: c.learnedCodeVariance))
     }
 
     // MARK: - Resuming

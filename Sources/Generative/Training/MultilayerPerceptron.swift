@@ -88,8 +88,34 @@ public struct MultilayerPerceptron: Module {
         _ input: Tensor, hiddenDropout: Float, frozen: Bool = false, using generator: inout RandomGenerator
     ) -> Tensor {
         guard hiddenDropout > 0 || frozen else { return network(input) }
+        return forward(input, hiddenDropout: hiddenDropout, frozen: frozen, using: &generator).output
+    }
+
+    /// The output and the last hidden layer's features (after its nonlinearity and dropout, before the minibatch
+    /// feature and the output layer): the shared body of a discriminator whose features also feed another head,
+    /// such as InfoGAN's `Q` (Chen et al. 2016). `hiddenDropout` and `frozen` as in
+    /// ``callAsFunction(_:hiddenDropout:frozen:using:)``; the generator is drawn from only when `hiddenDropout` > 0.
+    public func outputAndFeatures(
+        _ input: Tensor, hiddenDropout: Float = 0, frozen: Bool = false, using generator: inout RandomGenerator
+    ) -> (output: Tensor, features: Tensor) {
+        forward(input, hiddenDropout: hiddenDropout, frozen: frozen, using: &generator)
+    }
+
+    /// The index of the first layer of the output block (the minibatch feature, if any, and the last linear layer).
+    private var outputBlockStart: Int {
+        let layers = network.layers
+        guard let last = layers.lastIndex(where: { $0 is Linear }) else { return layers.count }
+        return last > 0 && layers[last - 1] is MinibatchStandardDeviation ? last - 1 : last
+    }
+
+    private func forward(
+        _ input: Tensor, hiddenDropout: Float, frozen: Bool, using generator: inout RandomGenerator
+    ) -> (output: Tensor, features: Tensor) {
         var x = input
-        for layer in network.layers {
+        var features = input
+        let featureIndex = outputBlockStart
+        for (index, layer) in network.layers.enumerated() {
+            if index == featureIndex { features = x }
             if frozen, let linear = layer as? Linear {
                 let weight = linear.weight.value.detached()
                 x =
@@ -103,7 +129,7 @@ public struct MultilayerPerceptron: Module {
                 x = x.dropout(probability: hiddenDropout, training: true, using: &generator)
             }
         }
-        return x
+        return (x, features)
     }
 }
 
