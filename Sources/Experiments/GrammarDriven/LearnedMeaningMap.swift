@@ -47,6 +47,9 @@ public struct MeaningMapRow: Codable, Sendable, Equatable {
     public var purity: Double
     /// N1's verdict with its minimal witness (the form `montague check` prints).
     public var funct: NotionResult
+    /// N1's consistency per operation (a sequence model gives a unary operation that adds no words its argument's
+    /// meaning, so such operations are consistent for it by construction; this breakdown shows them apart).
+    public var operations: [AssignedMeaningCheck.OperationConsistency]
     /// The learned encoder's last training loss (seq2seq, trained-tree-lstm).
     public var trainingLoss: Double?
 }
@@ -184,7 +187,7 @@ public enum LearnedMeaningMap {
             functConsistency: funct.consistency,
             chanceConsistency: settings.chanceDraws > 0 ? chance / Double(settings.chanceDraws) : .nan,
             reverseConsistency: reverse.consistency, purity: purity(labels, grammarLabels), funct: funct.result,
-            trainingLoss: nil)
+            operations: funct.operations, trainingLoss: nil)
     }
 
     /// The fraction of items whose cluster's most frequent class is their own.
