@@ -7,7 +7,8 @@ import Grammar
 struct ExperimentMeaningMapCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "meaning-map",
-        abstract: "Check whether learned representations, discretized, are a compositional meaning assignment (N1, N9).",
+        abstract:
+            "Check whether learned representations, discretized, are a compositional meaning assignment (N1, N9).",
         discussion: """
             Samples --samples sentences from the grammar (its weights block, or uniform weights), keeps the first \
             --expressions distinct ones and every subterm of their derivations, and gives each term a learned \

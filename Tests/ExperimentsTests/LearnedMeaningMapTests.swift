@@ -77,8 +77,9 @@ struct LearnedMeaningMapTests {
         let outcome = AssignedMeaningCheck.functionality(random)
         #expect(outcome.result.holds == false)
         #expect(outcome.consistency < 1 && outcome.consistency > 0)
-        #expect(outcome.consistent + outcome.operations.map { $0.applications - $0.consistent }.reduce(0, +)
-            == outcome.applications)
+        #expect(
+            outcome.consistent + outcome.operations.map { $0.applications - $0.consistent }.reduce(0, +)
+                == outcome.applications)
         let witness = try #require(outcome.result.witness)
         let first = try #require(witness.term1)
         let second = try #require(witness.term2)

@@ -12,9 +12,10 @@ public struct MeaningMapSettings: Codable, Equatable, Sendable {
     public var chanceDraws: Int
 
     /// Settings with small defaults.
-    public init(study: RepresentationStudySettings = RepresentationStudySettings(), clusters: Int? = nil,
-                chanceDraws: Int = 20)
-    {
+    public init(
+        study: RepresentationStudySettings = RepresentationStudySettings(), clusters: Int? = nil,
+        chanceDraws: Int = 20
+    ) {
         self.study = study
         self.clusters = clusters
         self.chanceDraws = chanceDraws
@@ -143,8 +144,10 @@ public enum LearnedMeaningMap {
         let learning = study.sources.contains(.seq2seq) || study.sources.contains(.trainedTreeLSTM)
         var all = study
         all.expressions = Int.max
-        let training = learning ? try RepresentationCompositionalityStudy.expressions(of: grammar, settings: all)
-            .expressions : []
+        let training =
+            learning
+            ? try RepresentationCompositionalityStudy.expressions(of: grammar, settings: all)
+                .expressions : []
         let expressions = nodes.map(\.expression)
         for source in study.sources {
             let (vectors, loss) = try RepresentationCompositionalityStudy.representations(
@@ -159,7 +162,8 @@ public enum LearnedMeaningMap {
 
     /// The row of one labelling of the nodes.
     static func row(
-        _ source: RepresentationSource?, labels: [Int], grammarLabels: [Int], nodes: [Node], settings: MeaningMapSettings
+        _ source: RepresentationSource?, labels: [Int], grammarLabels: [Int], nodes: [Node],
+        settings: MeaningMapSettings
     ) -> MeaningMapRow {
         func assignment(_ labels: [Int]) -> [Term: Int] {
             var map: [Term: Int] = [:]

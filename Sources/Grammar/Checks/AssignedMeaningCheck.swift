@@ -167,7 +167,8 @@ public enum AssignedMeaningCheck {
         }
         for row in perOperation where row.consistent < row.applications {
             result.details.append(
-                "\(row.operation): \(row.applications - row.consistent) of \(row.applications) application(s) inconsistent")
+                "\(row.operation): \(row.applications - row.consistent) of \(row.applications) application(s) inconsistent"
+            )
         }
         return Outcome(
             result: result, applications: applications,
