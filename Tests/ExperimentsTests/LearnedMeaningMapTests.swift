@@ -115,7 +115,7 @@ struct LearnedMeaningMapTests {
         let meaning = rows[1]
         #expect(meaning.functHolds && meaning.functConsistency == 1 && meaning.purity == 1)
         #expect(meaning.clusters == reference.clusters)
-        #expect(meaning.chanceConsistency < 1)
+        #expect((meaning.chanceConsistency ?? 1) < 1)
         let random = rows[2]
         #expect(!random.functHolds && random.functConsistency < 1)
         #expect(random.funct.witness != nil)
@@ -137,5 +137,11 @@ struct LearnedMeaningMapTests {
             try Self.arithmetic(), settings: Self.settings([.trainedTreeLSTM], epochs: 1))
         #expect(map[1].trainingLoss.map { $0.isFinite } == true)
         #expect((0...1).contains(map[1].functConsistency))
+        var noDraws = Self.settings([.random])
+        noDraws.chanceDraws = 0
+        let plain = try LearnedMeaningMap.run(try Self.arithmetic(), settings: noDraws)
+        #expect(plain.allSatisfy { $0.chanceConsistency == nil })
+        let json = try JSONEncoder().encode(plain)  // no NaN: the rows encode
+        #expect(try JSONDecoder().decode([MeaningMapRow].self, from: json) == plain)
     }
 }

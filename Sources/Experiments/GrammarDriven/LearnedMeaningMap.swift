@@ -39,8 +39,9 @@ public struct MeaningMapRow: Codable, Sendable, Equatable {
     public var functHolds: Bool
     /// N1's graded measure: the fraction of applications the best table G_F per operation gets right.
     public var functConsistency: Double
-    /// The same fraction for the cluster labels shuffled over the terms (same cluster sizes), averaged over draws.
-    public var chanceConsistency: Double
+    /// The same fraction for the cluster labels shuffled over the terms (same cluster sizes), averaged over draws
+    /// (nil without draws).
+    public var chanceConsistency: Double?
     /// N9 (reverse compositionality)'s graded measure.
     public var reverseConsistency: Double
     /// Purity of the clusters against the grammar's meanings: the fraction of terms whose cluster's most
@@ -189,7 +190,7 @@ public enum LearnedMeaningMap {
             source: source, terms: nodes.count, clusters: Set(labels).count, applications: funct.applications,
             repeatedKeys: funct.repeatedKeys, functHolds: funct.result.holds ?? false,
             functConsistency: funct.consistency,
-            chanceConsistency: settings.chanceDraws > 0 ? chance / Double(settings.chanceDraws) : .nan,
+            chanceConsistency: settings.chanceDraws > 0 ? chance / Double(settings.chanceDraws) : nil,
             reverseConsistency: reverse.consistency, purity: purity(labels, grammarLabels), funct: funct.result,
             operations: funct.operations, trainingLoss: nil)
     }
@@ -214,7 +215,7 @@ public enum LearnedMeaningMap {
             let cells = [
                 name, "\(row.terms)", "\(row.clusters)", "\(row.applications)", "\(row.repeatedKeys)",
                 row.functHolds ? "holds" : "fails", String(format: "%.4f", row.functConsistency),
-                row.chanceConsistency.isNaN ? "–" : String(format: "%.4f", row.chanceConsistency),
+                row.chanceConsistency.map { String(format: "%.4f", $0) } ?? "–",
                 String(format: "%.4f", row.reverseConsistency), String(format: "%.4f", row.purity),
                 row.trainingLoss.map { String(format: "%.4f", $0) } ?? "–",
             ]
