@@ -210,7 +210,7 @@ struct ShippedPlanTests {
     func documentedTablesAreCurrent() throws {
         let documentURL = Self.packageRoot.appendingPathComponent("docs/experiments.md")
         let document = try String(contentsOf: documentURL, encoding: .utf8)
-        for name in ["scan"] {
+        for name in ["scan", "compgen"] {
             let planURL = Self.packageRoot.appendingPathComponent("experiments/\(name).json")
             let plan = try ExperimentPlan.load(from: planURL)
             let results = try ExperimentResults(
