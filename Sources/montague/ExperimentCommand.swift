@@ -16,8 +16,9 @@ struct ExperimentCommand: ParsableCommand {
             weighted grammar as an exact oracle: `splits` (compositional-generalisation splits), `generate` \
             (generators measured by validity, exact NLL, novelty, coverage), `conditional` (meaning-conditioned \
             generation judged by the grammar's semantics), `transfer` (style transfer between two grammars over \
-            the same meanings, content preservation decided by the grammars) and `tre` (compositionality of \
-            learned representations); see docs/probabilistic-grammars.md.
+            the same meanings, content preservation decided by the grammars), `tre` (compositionality of \
+            learned representations) and `meaning-map` (is a learned meaning map compositional in the grammar's \
+            own sense?); see docs/probabilistic-grammars.md and docs/compositionality.md.
 
             Examples:
               montague experiment run experiments/scan.json --data /data/SCAN --dry-run
@@ -27,7 +28,7 @@ struct ExperimentCommand: ParsableCommand {
         subcommands: [
             ExperimentRunCommand.self, ExperimentTableCommand.self, ExperimentSplitsCommand.self,
             ExperimentGenerateCommand.self, ExperimentTRECommand.self, ExperimentConditionalCommand.self,
-            ExperimentTransferCommand.self,
+            ExperimentTransferCommand.self, ExperimentMeaningMapCommand.self,
         ])
 }
 

@@ -22,8 +22,10 @@ struct ExperimentTRECommand: ParsableCommand {
             trained on the sample for --epochs), sentence-vae (posterior mean of a sentence VAE), seq2seq (final \
             state of an LSTM encoder trained with an LSTM decoder to write each sentence's meaning tokens) and \
             trained-tree-lstm (root state of a Child-Sum Tree-LSTM over the derivation trained with the same \
-            decoder). Prints a \
-            Markdown table (or JSON); --output writes DIR/tre.md and DIR/tre.json. See docs/probabilistic-grammars.md.
+            decoder; both learned encoders report their last epoch's loss per meaning token) and meaning (a random \
+            vector per distinct meaning of the grammar). Prints a \
+            Markdown table (or JSON); --output writes DIR/tre.md and DIR/tre.json. See docs/probabilistic-grammars.md; \
+            `experiment meaning-map` asks whether the same representations are compositional in the grammar's sense.
 
             Examples:
               montague experiment tre grammars/scan.mont --representation additive --representation random --representation lm

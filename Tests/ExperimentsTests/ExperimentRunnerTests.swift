@@ -84,6 +84,9 @@ struct ExperimentRunnerTests {
 
         let results = try ExperimentResults(url: root.appendingPathComponent("results/demo.jsonl"))
         #expect(results.records.count == 5)
+        // The runner measures each run's CPU time (the fake command reports none).
+        #expect(results.records.allSatisfy { ($0.metrics["cpu_seconds"] ?? -1) >= 0 || $0.status == "failed" })
+        #expect(results.records.filter { $0.status == "ok" }.allSatisfy { $0.metrics["cpu_seconds"] != nil })
         // Records name no directory of the machine: `{data}` and `{output}` stay placeholders.
         let recorded = try #require(results.records.first { $0.run == "a" && $0.seed == 1 }).command
         #expect(
@@ -207,7 +210,7 @@ struct ShippedPlanTests {
     func documentedTablesAreCurrent() throws {
         let documentURL = Self.packageRoot.appendingPathComponent("docs/experiments.md")
         let document = try String(contentsOf: documentURL, encoding: .utf8)
-        for name in ["scan"] {
+        for name in ["scan", "compgen"] {
             let planURL = Self.packageRoot.appendingPathComponent("experiments/\(name).json")
             let plan = try ExperimentPlan.load(from: planURL)
             let results = try ExperimentResults(

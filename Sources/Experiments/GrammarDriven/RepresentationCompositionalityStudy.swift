@@ -25,6 +25,9 @@ public enum RepresentationSource: String, CaseIterable, Codable, Sendable {
     /// The root state of a Child-Sum Tree-LSTM over the derivation (Tai et al. 2015) trained, with the same
     /// decoder, to write the meaning tokens: structure given, composition learned.
     case trainedTreeLSTM = "trained-tree-lstm"
+    /// A random vector per distinct meaning the grammar assigns: a representation that encodes the meaning
+    /// exactly and nothing else (a sanity check for the meaning-map study).
+    case meaning
 }
 
 /// The settings of a compositionality study.
@@ -73,6 +76,9 @@ public struct RepresentationStudyRow: Codable, Sendable, Equatable {
     public var topographicSimilarity: Double
     /// Expressions measured.
     public var expressions: Int
+    /// The last epoch's mean cross entropy per meaning token of a learned encoder with its decoder (seq2seq,
+    /// trained-tree-lstm); nil for the other sources.
+    public var trainingLoss: Double?
 }
 
 /// Compositionality of learned representations against a grammar's derivations: TRE (Andreas 2019) and
@@ -133,9 +139,11 @@ public enum RepresentationCompositionalityStudy {
         let training = learning ? try Self.expressions(of: grammar, settings: all).expressions : []
         var rows: [RepresentationStudyRow] = []
         for source in settings.sources {
-            let vectors = try representations(
+            let (vectors, loss) = try representations(
                 source, of: expressions, grammar: grammar, sample: sample, training: training, settings: settings)
-            rows.append(row(source, vectors: vectors, expressions: expressions))
+            var row = row(source, vectors: vectors, expressions: expressions)
+            row.trainingLoss = loss
+            rows.append(row)
         }
         return rows
     }
@@ -160,20 +168,31 @@ public enum RepresentationCompositionalityStudy {
             expressions: expressions.count)
     }
 
-    /// The vectors of `source` for the expressions.
+    /// The vectors of `source` for the expressions, with the learned encoders' last training loss (nil for the
+    /// other sources).
     static func representations(
         _ source: RepresentationSource, of expressions: [Expression], grammar: ProbabilisticGrammar,
         sample: [[String]], training: [Expression] = [], settings: RepresentationStudySettings
-    ) throws -> [[Double]] {
+    ) throws -> (vectors: [[Double]], trainingLoss: Double?) {
         let d = settings.dimension
         var generator = RandomGenerator(seed: settings.seed &+ 11)
         func randomVector() -> [Double] { (0..<d).map { _ in generator.nextStandardNormal() } }
         switch source {
         case .random:
-            return expressions.map { _ in randomVector() }
+            return (expressions.map { _ in randomVector() }, nil)
+        case .meaning:
+            var table: [[String]: [Double]] = [:]
+            return (
+                expressions.map { expression in
+                    if let vector = table[expression.meaning] { return vector }
+                    let vector = randomVector()
+                    table[expression.meaning] = vector
+                    return vector
+                }, nil
+            )
         case .additive:
             var table: [String: [Double]] = [:]
-            return expressions.map { expression in
+            let vectors = expressions.map { expression in
                 var sum = [Double](repeating: 0, count: d)
                 for primitive in DerivationCompositionality.primitives(of: expression.term) {
                     if table[primitive] == nil { table[primitive] = randomVector() }
@@ -181,6 +200,7 @@ public enum RepresentationCompositionalityStudy {
                 }
                 return sum
             }
+            return (vectors, nil)
         case .treeLSTM:
             let cell = ChildSumTreeLSTMCell(inputSize: d, hiddenSize: d, using: &generator)
             var inputs: [String: Tensor] = [:]
@@ -191,7 +211,7 @@ public enum RepresentationCompositionalityStudy {
                 }
                 return cell(inputs[name] ?? Tensor.zeros([1, d]), children: term.arguments.map(state))
             }
-            return withoutGradients { expressions.map { state($0.term).hidden.scalars.map(Double.init) } }
+            return (withoutGradients { expressions.map { state($0.term).hidden.scalars.map(Double.init) } }, nil)
         case .languageModel:
             let vocabulary = GrammarVocabulary(words: sample.joined())
             var configuration = LanguageModelTraining.Configuration(
@@ -201,21 +221,22 @@ public enum RepresentationCompositionalityStudy {
             configuration.loop = TrainingConfiguration(
                 totalSteps: max(1, settings.epochs * ((sequences.count + 31) / 32)), seed: settings.seed)
             let model = try LanguageModelTraining.run(configuration, training: sequences).model
-            return withoutGradients {
+            let vectors = withoutGradients {
                 expressions.map { expression in
                     let tokens = [GrammarVocabulary.start] + vocabulary.encode(expression.words)
                     let states = model.logits(IndexTensor(shape: [tokens.count, 1], indices: tokens)).states
                     return states[0].hidden.scalars.map(Double.init)
                 }
             }
+            return (vectors, nil)
         case .seq2seq, .trainedTreeLSTM:
             let encoder = MeaningEncoderTraining(
                 kind: source == .seq2seq ? .sequence : .tree, expressions: training + expressions, dimension: d,
                 using: &generator)
-            encoder.train(
+            let loss = encoder.train(
                 training.isEmpty ? expressions : training, epochs: settings.epochs, batchSize: 32, learningRate: 5e-3,
                 using: &generator)
-            return encoder.representations(expressions)
+            return (encoder.representations(expressions), settings.epochs > 0 ? loss : nil)
         case .sentenceVAE:
             var generatorSettings = GrammarGeneratorSettings(
                 method: .sentenceVAE, trainingSamples: settings.trainingSamples, evaluationSamples: 2,
@@ -223,27 +244,28 @@ public enum RepresentationCompositionalityStudy {
                 batchSize: 32, pretrainEpochs: 0, rounds: max(1, settings.epochs), seed: settings.seed)
             generatorSettings.evaluationInterval = max(1, settings.epochs)
             let run = try GrammarGeneratorExperiment.run(grammar, settings: generatorSettings)
-            guard let model = run.sentenceVAE else { return expressions.map { _ in randomVector() } }
+            guard let model = run.sentenceVAE else { return (expressions.map { _ in randomVector() }, nil) }
             let encoded = expressions.map {
                 [GrammarVocabulary.start] + run.vocabulary.encode($0.words) + [GrammarVocabulary.end]
             }
             let means = SentenceVAETraining.encode(model, encoded).scalars
             let latent = model.configuration.latentSize
-            return (0..<expressions.count).map { b in means[(b * latent)..<((b + 1) * latent)].map(Double.init) }
+            return ((0..<expressions.count).map { b in means[(b * latent)..<((b + 1) * latent)].map(Double.init) }, nil)
         }
     }
 
     /// The study as a Markdown table.
     public static func table(_ rows: [RepresentationStudyRow]) -> String {
         var lines = [
-            "| representation | TRE (operations) | TRE (slots) | TRE / mean norm | topographic similarity | expressions |",
-            "|---|---:|---:|---:|---:|---:|",
+            "| representation | TRE (operations) | TRE (slots) | TRE / mean norm | topographic similarity | expressions | training loss |",
+            "|---|---:|---:|---:|---:|---:|---:|",
         ]
         for row in rows {
             lines.append(
                 "| \(row.source.rawValue) | " + String(format: "%.4f", row.treOperations) + " | "
                     + String(format: "%.4f", row.treSlots) + " | " + String(format: "%.4f", row.relativeTRE) + " | "
-                    + String(format: "%.4f", row.topographicSimilarity) + " | \(row.expressions) |")
+                    + String(format: "%.4f", row.topographicSimilarity) + " | \(row.expressions) | "
+                    + (row.trainingLoss.map { String(format: "%.4f", $0) } ?? "–") + " |")
         }
         return lines.joined(separator: "\n") + "\n"
     }

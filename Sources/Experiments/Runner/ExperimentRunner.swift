@@ -2,6 +2,12 @@ import Foundation
 import MontagueSupport
 import NeuralNet
 
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// Executes a plan's runs that have no successful result yet, one after another, appending each outcome to the
 /// results file — so a campaign of many hours can be stopped and resumed across sessions without losing or
 /// repeating finished runs.
@@ -134,6 +140,7 @@ public struct ExperimentRunner {
         process.executableURL = options.executable
         process.arguments = arguments
         let start = Date()
+        let cpuBefore = Self.childrenCPUSeconds()
         do {
             try process.run()
         } catch {
@@ -141,6 +148,7 @@ public struct ExperimentRunner {
         }
         process.waitUntilExit()
         let seconds = Date().timeIntervalSince(start)
+        let cpuSeconds = Self.childrenCPUSeconds() - cpuBefore
         var metrics: [String: Double] = [:]
         var status = process.terminationStatus == 0 && process.terminationReason == .exit ? "ok" : "failed"
         if status == "ok" {
@@ -150,8 +158,23 @@ public struct ExperimentRunner {
                 status = "failed"
             }
         }
+        // The run's CPU time (user + system of the finished child processes), unless its command reported one.
+        if metrics["cpu_seconds"] == nil { metrics["cpu_seconds"] = cpuSeconds }
         return ExperimentRecord(
             run: run.id, seed: seed, status: status, exitStatus: process.terminationStatus, metrics: metrics,
             seconds: seconds, command: command, finished: ISO8601DateFormatter().string(from: Date()))
+    }
+
+    /// User plus system CPU time of this process's waited-for children so far (`getrusage(RUSAGE_CHILDREN)`).
+    static func childrenCPUSeconds() -> Double {
+        var usage = rusage()
+        #if canImport(Glibc)
+        let who = __rusage_who_t(RUSAGE_CHILDREN.rawValue)
+        #else
+        let who = RUSAGE_CHILDREN
+        #endif
+        guard getrusage(who, &usage) == 0 else { return 0 }
+        func seconds(_ t: timeval) -> Double { Double(t.tv_sec) + Double(t.tv_usec) / 1e6 }
+        return seconds(usage.ru_utime) + seconds(usage.ru_stime)
     }
 }

@@ -1,0 +1,105 @@
+import ArgumentParser
+import Experiments
+import Foundation
+import Grammar
+
+/// `montague experiment meaning-map GRAMMAR`: is a learned meaning map compositional in the grammar's own sense?
+struct ExperimentMeaningMapCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "meaning-map",
+        abstract:
+            "Check whether learned representations, discretized, are a compositional meaning assignment (N1, N9).",
+        discussion: """
+            Samples --samples sentences from the grammar (its weights block, or uniform weights), keeps the first \
+            --expressions distinct ones and every subterm of their derivations, and gives each term a learned \
+            meaning: the representation's vector (a sequence model reads the term's words; a Tree-LSTM's state at \
+            the term's node), clustered by k-means into --clusters labels (default: as many as the grammar's \
+            distinct meanings among the terms). The labels are then checked as a meaning assignment with the \
+            grammar's notions: N1 Funct (is the label of F(t1…tk) a function of F and the labels of t1…tk?) with its \
+            minimal counterexample, and N9 reverse compositionality. Graded measures: the consistency (the largest \
+            fraction of operation applications one table per operation gets right), its chance level (labels \
+            shuffled over the terms), and the clusters' purity against the grammar's meanings. The first row is \
+            the grammar's own meaning assignment. Representations as in `experiment tre` (default: random, \
+            meaning, seq2seq, trained-tree-lstm). Exit status 0 whatever the verdicts (a study, not a check). \
+            See docs/compositionality.md.
+
+            Examples:
+              montague experiment meaning-map grammars/weighted-arithmetic.mont --epochs 10
+              montague experiment meaning-map grammars/scan.mont --representation seq2seq --representation trained-tree-lstm --output runs/mm-scan
+            """)
+
+    @Argument(help: "A .mont grammar (weights optional) or an NLTK .fcfg grammar.")
+    var file: String
+
+    @Option(name: .long, help: "A representation (repeatable; default: random, meaning, seq2seq, trained-tree-lstm).")
+    var representation: [RepresentationSource] = []
+
+    @Option(name: .long, help: "Distinct sentences whose terms and subterms are measured.")
+    var expressions = 100
+
+    @Option(name: .long, help: "Sentences sampled from the grammar (expressions and training data).")
+    var samples = 2000
+
+    @Option(name: .long, help: "Vector width of every representation.")
+    var dimension = 32
+
+    @Option(name: .long, help: "Training epochs of the learned representations.")
+    var epochs = 10
+
+    @Option(name: .long, help: "Clusters (default: the grammar's distinct meanings among the terms).")
+    var clusters: Int?
+
+    @Option(name: .customLong("chance-draws"), help: "Shuffled labellings averaged for the chance level.")
+    var chanceDraws = 20
+
+    @Option(name: .customLong("max-length"), help: "Longest sentence used (words).")
+    var maxLength = 30
+
+    @Option(name: .long, help: "Random seed.")
+    var seed: UInt64 = 1
+
+    @Option(name: .long, help: "Directory for meaning-map.md and meaning-map.json.")
+    var output: String?
+
+    @Flag(name: .long, help: "Print the rows as JSON.")
+    var json = false
+
+    func validate() throws {
+        try requirePositive(dimension, "--dimension")
+        try requirePositive(samples, "--samples")
+        try requirePositive(expressions, "--expressions")
+        try requirePositive(maxLength, "--max-length")
+        try requireNonNegative(epochs, "--epochs")
+        try requireNonNegative(chanceDraws, "--chance-draws")
+        if let clusters { try requirePositive(clusters, "--clusters") }
+    }
+
+    func run() throws {
+        let grammar = try WeightedGrammarSupport.load(file, valuation: nil)
+        let study = RepresentationStudySettings(
+            sources: representation.isEmpty ? [.random, .meaning, .seq2seq, .trainedTreeLSTM] : representation,
+            expressions: expressions, trainingSamples: samples, dimension: dimension, epochs: epochs,
+            maximumLength: maxLength, seed: seed)
+        let settings = MeaningMapSettings(study: study, clusters: clusters, chanceDraws: chanceDraws)
+        let rows: [MeaningMapRow]
+        do {
+            rows = try LearnedMeaningMap.run(grammar, settings: settings)
+            if let output {
+                let directory = URL(fileURLWithPath: output)
+                try ExperimentArtifacts.createDirectory(directory)
+                try ExperimentArtifacts.writeLines(
+                    [LearnedMeaningMap.table(rows) + "\n" + LearnedMeaningMap.witnesses(rows)],
+                    to: directory.appendingPathComponent("meaning-map.md"))
+                try ExperimentArtifacts.writeJSON(rows, to: directory.appendingPathComponent("meaning-map.json"))
+            }
+        } catch {
+            throw GrammarCommandSupport.inputError(error)
+        }
+        if json {
+            GrammarCommandSupport.printJSON(rows)
+        } else {
+            print(LearnedMeaningMap.table(rows))
+            print(LearnedMeaningMap.witnesses(rows), terminator: "")
+        }
+    }
+}
