@@ -118,4 +118,22 @@ extension GemmPlan {
         products += linear(rows: batch, inputs: features, outputs: 2, inputGradient: true)
         return GemmPlan(products: products)
     }
+
+    /// SeqGAN's teacher-forced generator step (LSTM e32 h32, vocabulary 5,000, batch 64 of 20 tokens): the input
+    /// projection of all steps in one product (its input gradient feeds the embedding), the recurrent product per
+    /// step, the output layer on all 1,280 positions — each with its backward products.
+    static let seqGANMaximumLikelihood = GemmPlan(
+        products: linear(rows: 20 * 64, inputs: 32, outputs: 4 * 32, inputGradient: true)
+            + linear(rows: 64, inputs: 32, outputs: 4 * 32, inputGradient: true, count: 20)
+            + linear(rows: 20 * 64, inputs: 32, outputs: 5_000, inputGradient: true))
+
+    /// SeqGAN's REINFORCE generator step: sampling 64 × 20 tokens (per step the input, recurrent and output
+    /// products, forward only), then the teacher-forced pass over the samples with its backward products
+    /// (``seqGANMaximumLikelihood``).
+    static let seqGANGenerator = GemmPlan(
+        products: [
+            Product(transposeA: false, transposeB: true, m: 64, n: 4 * 32, k: 32, count: 20),
+            Product(transposeA: false, transposeB: true, m: 64, n: 4 * 32, k: 32, count: 20),
+            Product(transposeA: false, transposeB: true, m: 64, n: 5_000, k: 32, count: 20),
+        ] + seqGANMaximumLikelihood.products)
 }

@@ -71,7 +71,8 @@ enum TextGenerationBenchmarks {
             let loss = estimator.loss(of: model, sequences: samples, tokenRewards: rewards, startToken: 0)
             step(adam, loss, model, clip: 5)
         }
-        return BenchmarkCase(name: generatorStepName, metric: .tokensPerSecond, variants: [montague])
+        let bound = GemmPlan.seqGANGenerator.variant(unitsPerIteration: Double(batch * length))
+        return BenchmarkCase(name: generatorStepName, metric: .tokensPerSecond, variants: [montague, bound])
     }
 
     static func maximumLikelihoodStep() -> BenchmarkCase {
@@ -82,7 +83,9 @@ enum TextGenerationBenchmarks {
         let montague = BenchmarkVariant(implementation: "montague", unitsPerIteration: Double(batch * length)) {
             step(adam, model.loss(data), model, clip: 5)
         }
-        return BenchmarkCase(name: maximumLikelihoodStepName, metric: .tokensPerSecond, variants: [montague])
+        let bound = GemmPlan.seqGANMaximumLikelihood.variant(unitsPerIteration: Double(batch * length))
+        return BenchmarkCase(
+            name: maximumLikelihoodStepName, metric: .tokensPerSecond, variants: [montague, bound])
     }
 
     static func policyGradientStep() -> BenchmarkCase {

@@ -71,7 +71,14 @@ int montague_vector_lanes(void) {
 void montague_adam_update(
     const float *theta, const float *gradient, float *m, float *v, float *out, long count,
     MontagueAdamConstants constants) {
-    switch (montague_vector_lanes()) {
+    montague_adam_update_lanes(0, theta, gradient, m, v, out, count, constants);
+}
+
+void montague_adam_update_lanes(
+    int lanes, const float *theta, const float *gradient, float *m, float *v, float *out, long count,
+    MontagueAdamConstants constants) {
+    int widest = montague_vector_lanes();
+    switch (lanes <= 0 || lanes > widest ? widest : lanes) {
     case 16: adam_avx512(theta, gradient, m, v, out, count, constants); break;
     case 8: adam_avx2(theta, gradient, m, v, out, count, constants); break;
     default: adam_scalar(theta, gradient, m, v, out, 0, count, constants); break;
@@ -81,6 +88,13 @@ void montague_adam_update(
 #else
 
 int montague_vector_lanes(void) { return 1; }
+
+void montague_adam_update_lanes(
+    int lanes, const float *theta, const float *gradient, float *m, float *v, float *out, long count,
+    MontagueAdamConstants constants) {
+    (void)lanes;
+    adam_scalar(theta, gradient, m, v, out, 0, count, constants);
+}
 
 void montague_adam_update(
     const float *theta, const float *gradient, float *m, float *v, float *out, long count,

@@ -302,7 +302,8 @@ struct TrainSeqGANCommand: ParsableCommand {
         Interruption.install()
         let summary = try SeqGANRun.train(
             record, output: ModelDirectory(path: output), metricsURL: metrics.map { URL(fileURLWithPath: $0) },
-            timeLimit: timeLimit?.seconds, start: start, checkpointInterval: saveEvery, shouldStop: { Interruption.isRequested },
+            timeLimit: timeLimit?.seconds, start: start, checkpointInterval: saveEvery,
+            shouldStop: { Interruption.isRequested },
             report: { event in
                 switch event {
                 case .resumed(let round): say("resumed after round \(round)")

@@ -40,7 +40,9 @@ extension Tensor {
         let banks = weights.map { (filters: $0.shape[0], width: $0.shape[2]) }
         let featureCount = banks.reduce(0) { $0 + $1.filters }
         // The kernels in [F, w, E] layout (window order), one per bank.
-        let windowed = weights.map { windowLayout($0.scalars, filters: $0.shape[0], channels: channels, width: $0.shape[2]) }
+        let windowed = weights.map {
+            windowLayout($0.scalars, filters: $0.shape[0], channels: channels, width: $0.shape[2])
+        }
         var positions = [Int32](repeating: 0, count: batch * featureCount)
         var output = [Float](repeating: 0, count: batch * featureCount)
         input.scalars.withUnsafeBufferPointer { xb in
