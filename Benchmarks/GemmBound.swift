@@ -97,4 +97,43 @@ extension GemmPlan {
             + linear(rows: 32, inputs: 256, outputs: 3 * 256, inputGradient: true, count: 20)
             + linear(rows: 32, inputs: 512, outputs: 256, inputGradient: true, count: 20)
             + linear(rows: 20 * 32, inputs: 256, outputs: 5_000, inputGradient: true))
+
+    /// SeqGAN's discriminator step (``TextCNN``, embedding 64, widths 1–10, 15, 20 with the filter counts
+    /// `filterCounts`, batch 64 of 20 tokens): per width `w` with `F` filters the convolution as one product of the
+    /// `[64·(20 − w + 1), w·64]` patch matrix with the `[F, w·64]` kernels, and its two dense backward products
+    /// (kernel and patch gradients, as PyTorch's convolution backward computes them); the highway layer's two
+    /// `Linear` maps and the output layer. (Montague's own convolution backward is sparse, see
+    /// `Tensor.convolutionMaxPool1D`, so this bound can be exceeded.)
+    static func seqGANDiscriminator(filterCounts: [Int], batch: Int = 64, length: Int = 20, embedding: Int = 64)
+        -> GemmPlan
+    {
+        let widths = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 15, 20]
+        let features = filterCounts.reduce(0, +)
+        var products: [Product] = []
+        for (width, filters) in zip(widths, filterCounts) {
+            products += linear(
+                rows: batch * (length - width + 1), inputs: width * embedding, outputs: filters, inputGradient: true)
+        }
+        products += linear(rows: batch, inputs: features, outputs: features, inputGradient: true, count: 2)
+        products += linear(rows: batch, inputs: features, outputs: 2, inputGradient: true)
+        return GemmPlan(products: products)
+    }
+
+    /// SeqGAN's teacher-forced generator step (LSTM e32 h32, vocabulary 5,000, batch 64 of 20 tokens): the input
+    /// projection of all steps in one product (its input gradient feeds the embedding), the recurrent product per
+    /// step, the output layer on all 1,280 positions — each with its backward products.
+    static let seqGANMaximumLikelihood = GemmPlan(
+        products: linear(rows: 20 * 64, inputs: 32, outputs: 4 * 32, inputGradient: true)
+            + linear(rows: 64, inputs: 32, outputs: 4 * 32, inputGradient: true, count: 20)
+            + linear(rows: 20 * 64, inputs: 32, outputs: 5_000, inputGradient: true))
+
+    /// SeqGAN's REINFORCE generator step: sampling 64 × 20 tokens (per step the input, recurrent and output
+    /// products, forward only), then the teacher-forced pass over the samples with its backward products
+    /// (``seqGANMaximumLikelihood``).
+    static let seqGANGenerator = GemmPlan(
+        products: [
+            Product(transposeA: false, transposeB: true, m: 64, n: 4 * 32, k: 32, count: 20),
+            Product(transposeA: false, transposeB: true, m: 64, n: 4 * 32, k: 32, count: 20),
+            Product(transposeA: false, transposeB: true, m: 64, n: 5_000, k: 32, count: 20),
+        ] + seqGANMaximumLikelihood.products)
 }

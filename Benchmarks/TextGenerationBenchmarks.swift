@@ -71,7 +71,8 @@ enum TextGenerationBenchmarks {
             let loss = estimator.loss(of: model, sequences: samples, tokenRewards: rewards, startToken: 0)
             step(adam, loss, model, clip: 5)
         }
-        return BenchmarkCase(name: generatorStepName, metric: .tokensPerSecond, variants: [montague])
+        let bound = GemmPlan.seqGANGenerator.variant(unitsPerIteration: Double(batch * length))
+        return BenchmarkCase(name: generatorStepName, metric: .tokensPerSecond, variants: [montague, bound])
     }
 
     static func maximumLikelihoodStep() -> BenchmarkCase {
@@ -82,7 +83,9 @@ enum TextGenerationBenchmarks {
         let montague = BenchmarkVariant(implementation: "montague", unitsPerIteration: Double(batch * length)) {
             step(adam, model.loss(data), model, clip: 5)
         }
-        return BenchmarkCase(name: maximumLikelihoodStepName, metric: .tokensPerSecond, variants: [montague])
+        let bound = GemmPlan.seqGANMaximumLikelihood.variant(unitsPerIteration: Double(batch * length))
+        return BenchmarkCase(
+            name: maximumLikelihoodStepName, metric: .tokensPerSecond, variants: [montague, bound])
     }
 
     static func policyGradientStep() -> BenchmarkCase {
@@ -121,7 +124,25 @@ enum TextGenerationBenchmarks {
             let loss = crossEntropy(logits: critic.logits(tokens: tokens, dropoutUsing: &random), targets: labels)
             step(adam, loss, critic, clip: 0)
         }
-        return BenchmarkCase(name: discriminatorStepName, metric: .stepsPerSecond, variants: [montague])
+        // The same step through the unfused ops (conv1d per width, ReLU, max, concatenate), for comparison.
+        var unfusedRandom: RandomGenerator? = RandomGenerator(seed: 1)
+        let unfusedAdam = Adam(critic.parameters, learningRate: 1e-4)
+        let unfused = BenchmarkVariant(implementation: "montague-unfused", unitsPerIteration: 1) {
+            var features = Tensor.unfusedConvolutionMaxPool1D(
+                critic.embedding(tokens), weights: critic.convolutions.map(\.weight.value),
+                biases: critic.convolutions.compactMap { $0.bias?.value })
+            if let highway = critic.highway { features = highway(features) }
+            if var dropout = unfusedRandom {
+                features = features.dropout(probability: 0.25, training: true, using: &dropout)
+                unfusedRandom = dropout
+            }
+            let loss = crossEntropy(logits: critic.output(features), targets: labels)
+            step(unfusedAdam, loss, critic, clip: 0)
+        }
+        let bound = GemmPlan.seqGANDiscriminator(filterCounts: critic.configuration.filterCounts)
+            .variant(unitsPerIteration: 1)
+        return BenchmarkCase(
+            name: discriminatorStepName, metric: .stepsPerSecond, variants: [montague, unfused, bound])
     }
 
     static func sentenceVAEStep() -> BenchmarkCase {

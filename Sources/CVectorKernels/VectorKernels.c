@@ -24,51 +24,37 @@ static inline void adam_scalar(
 #if defined(__x86_64__) && (defined(__clang__) || defined(__GNUC__))
 #include <immintrin.h>
 
-__attribute__((target("avx512f"))) static void adam_avx512(
-    const float *theta, const float *gradient, float *m, float *v, float *out, long count,
-    MontagueAdamConstants c) {
-    const __m512 shrink = _mm512_set1_ps(c.shrink), l2 = _mm512_set1_ps(c.l2Penalty);
-    const __m512 b1c = _mm512_set1_ps(c.oneMinusBeta1), b2 = _mm512_set1_ps(c.beta2);
-    const __m512 b2c = _mm512_set1_ps(c.oneMinusBeta2), step = _mm512_set1_ps(c.scaledStepSize);
-    const __m512 eps = _mm512_set1_ps(c.scaledEpsilon);
-    long i = 0;
-    for (; i + 16 <= count; i += 16) {
-        __m512 p = _mm512_mul_ps(_mm512_loadu_ps(theta + i), shrink);
-        __m512 g = _mm512_add_ps(_mm512_loadu_ps(gradient + i), _mm512_mul_ps(l2, p));
-        __m512 mi = _mm512_loadu_ps(m + i);
-        __m512 vi = _mm512_loadu_ps(v + i);
-        mi = _mm512_add_ps(mi, _mm512_mul_ps(b1c, _mm512_sub_ps(g, mi)));
-        vi = _mm512_add_ps(_mm512_mul_ps(vi, b2), _mm512_mul_ps(_mm512_mul_ps(b2c, g), g));
-        __m512 denominator = _mm512_add_ps(_mm512_sqrt_ps(vi), eps);
-        _mm512_storeu_ps(m + i, mi);
-        _mm512_storeu_ps(v + i, vi);
-        _mm512_storeu_ps(out + i, _mm512_sub_ps(p, _mm512_mul_ps(step, _mm512_div_ps(mi, denominator))));
+// One body for every vector width: `ADAM_VECTOR(name, target, lanes, vector type, intrinsic prefix)` defines
+// `name`, compiled for `target` only, running `lanes` elements per iteration with the `prefix##_…_ps` intrinsics in
+// the scalar formula's order, then the scalar loop for the tail.
+#define ADAM_VECTOR(NAME, TARGET, LANES, VEC, P)                                                                  \
+    __attribute__((target(TARGET))) static void NAME(                                                          \
+        const float *theta, const float *gradient, float *m, float *v, float *out, long count,               \
+        MontagueAdamConstants c) {                                                                            \
+        const VEC shrink = P##_set1_ps(c.shrink), l2 = P##_set1_ps(c.l2Penalty);                              \
+        const VEC b1c = P##_set1_ps(c.oneMinusBeta1), b2 = P##_set1_ps(c.beta2);                              \
+        const VEC b2c = P##_set1_ps(c.oneMinusBeta2), step = P##_set1_ps(c.scaledStepSize);                   \
+        const VEC eps = P##_set1_ps(c.scaledEpsilon);                                                         \
+        long i = 0;                                                                                           \
+        for (; i + (LANES) <= count; i += (LANES)) {                                                          \
+            VEC p = P##_mul_ps(P##_loadu_ps(theta + i), shrink);                                              \
+            VEC g = P##_add_ps(P##_loadu_ps(gradient + i), P##_mul_ps(l2, p));                                \
+            VEC mi = P##_loadu_ps(m + i);                                                                     \
+            VEC vi = P##_loadu_ps(v + i);                                                                     \
+            mi = P##_add_ps(mi, P##_mul_ps(b1c, P##_sub_ps(g, mi)));                                          \
+            vi = P##_add_ps(P##_mul_ps(vi, b2), P##_mul_ps(P##_mul_ps(b2c, g), g));                           \
+            VEC denominator = P##_add_ps(P##_sqrt_ps(vi), eps);                                               \
+            P##_storeu_ps(m + i, mi);                                                                         \
+            P##_storeu_ps(v + i, vi);                                                                         \
+            P##_storeu_ps(out + i, P##_sub_ps(p, P##_mul_ps(step, P##_div_ps(mi, denominator))));             \
+        }                                                                                                     \
+        adam_scalar(theta, gradient, m, v, out, i, count, c);                                                 \
     }
-    adam_scalar(theta, gradient, m, v, out, i, count, c);
-}
 
-__attribute__((target("avx2"))) static void adam_avx2(
-    const float *theta, const float *gradient, float *m, float *v, float *out, long count,
-    MontagueAdamConstants c) {
-    const __m256 shrink = _mm256_set1_ps(c.shrink), l2 = _mm256_set1_ps(c.l2Penalty);
-    const __m256 b1c = _mm256_set1_ps(c.oneMinusBeta1), b2 = _mm256_set1_ps(c.beta2);
-    const __m256 b2c = _mm256_set1_ps(c.oneMinusBeta2), step = _mm256_set1_ps(c.scaledStepSize);
-    const __m256 eps = _mm256_set1_ps(c.scaledEpsilon);
-    long i = 0;
-    for (; i + 8 <= count; i += 8) {
-        __m256 p = _mm256_mul_ps(_mm256_loadu_ps(theta + i), shrink);
-        __m256 g = _mm256_add_ps(_mm256_loadu_ps(gradient + i), _mm256_mul_ps(l2, p));
-        __m256 mi = _mm256_loadu_ps(m + i);
-        __m256 vi = _mm256_loadu_ps(v + i);
-        mi = _mm256_add_ps(mi, _mm256_mul_ps(b1c, _mm256_sub_ps(g, mi)));
-        vi = _mm256_add_ps(_mm256_mul_ps(vi, b2), _mm256_mul_ps(_mm256_mul_ps(b2c, g), g));
-        __m256 denominator = _mm256_add_ps(_mm256_sqrt_ps(vi), eps);
-        _mm256_storeu_ps(m + i, mi);
-        _mm256_storeu_ps(v + i, vi);
-        _mm256_storeu_ps(out + i, _mm256_sub_ps(p, _mm256_mul_ps(step, _mm256_div_ps(mi, denominator))));
-    }
-    adam_scalar(theta, gradient, m, v, out, i, count, c);
-}
+ADAM_VECTOR(adam_avx512, "avx512f", 16, __m512, _mm512)
+ADAM_VECTOR(adam_avx2, "avx2", 8, __m256, _mm256)
+
+#undef ADAM_VECTOR
 
 /// 0 until the first call, then 16, 8 or 1.
 static int detected_lanes = 0;
@@ -85,7 +71,14 @@ int montague_vector_lanes(void) {
 void montague_adam_update(
     const float *theta, const float *gradient, float *m, float *v, float *out, long count,
     MontagueAdamConstants constants) {
-    switch (montague_vector_lanes()) {
+    montague_adam_update_lanes(0, theta, gradient, m, v, out, count, constants);
+}
+
+void montague_adam_update_lanes(
+    int lanes, const float *theta, const float *gradient, float *m, float *v, float *out, long count,
+    MontagueAdamConstants constants) {
+    int widest = montague_vector_lanes();
+    switch (lanes <= 0 || lanes > widest ? widest : lanes) {
     case 16: adam_avx512(theta, gradient, m, v, out, count, constants); break;
     case 8: adam_avx2(theta, gradient, m, v, out, count, constants); break;
     default: adam_scalar(theta, gradient, m, v, out, 0, count, constants); break;
@@ -95,6 +88,13 @@ void montague_adam_update(
 #else
 
 int montague_vector_lanes(void) { return 1; }
+
+void montague_adam_update_lanes(
+    int lanes, const float *theta, const float *gradient, float *m, float *v, float *out, long count,
+    MontagueAdamConstants constants) {
+    (void)lanes;
+    adam_scalar(theta, gradient, m, v, out, 0, count, constants);
+}
 
 void montague_adam_update(
     const float *theta, const float *gradient, float *m, float *v, float *out, long count,

@@ -45,7 +45,8 @@ struct TrainSeqGANCommand: ParsableCommand {
             Hernández-Lobato 2016; --soft-gumbel for soft ones) with an annealed temperature \
             (--gumbel-temperature) instead of REINFORCE. --paper sets the published synthetic-data schedule \
             (120 MLE epochs, 50 discriminator rounds, 200 adversarial rounds, full discriminator, 10,000 \
-            negatives); flags given after it override single settings.
+            negatives, L2 λ 0.2 on the discriminator's output layer); flags given after it override single \
+            settings.
 
             --oracle FILE reads SeqGAN's oracle LSTM (safetensors with its 15 tensors), samples the training data \
             from it and reports NLL_oracle, the oracle's mean negative log-likelihood per token of the \
@@ -103,6 +104,11 @@ struct TrainSeqGANCommand: ParsableCommand {
 
     @Option(name: .customLong("filter-scale"), help: "Scale of SeqGAN's discriminator filter counts (default 0.25).")
     var filterScale: Double?
+
+    @Option(
+        name: .customLong("d-l2"),
+        help: "λ of the discriminator's L2 penalty on its output layer, λ·(½‖W‖² + ½‖b‖²) (default 0; --paper 0.2).")
+    var discriminatorL2: Float?
 
     @Option(name: .long, help: "Monte Carlo completions per prefix (default 16).")
     var rollouts: Int?
@@ -175,7 +181,9 @@ struct TrainSeqGANCommand: ParsableCommand {
     @Option(name: .customLong("save-every"), help: "Rounds between saves of the model directory.")
     var saveEvery = 10
 
-    @Option(name: .customLong("time-limit"), help: "Stop after this wall-clock time (90s, 45m, 2h).")
+    @Option(
+        name: .customLong("time-limit"),
+        help: "Stop after this wall-clock time from the command's start, oracle sampling included (90s, 45m, 2h).")
     var timeLimit: WallClockBudget?
 
     @Option(name: .long, help: "Seed of data, initialization, sampling and dropout.")
@@ -216,6 +224,9 @@ struct TrainSeqGANCommand: ParsableCommand {
             throw ValidationError("--rollout-update must be in [0, 1]")
         }
         if let initStd, !(initStd > 0 && initStd.isFinite) { throw ValidationError("--init-std must be positive") }
+        if let discriminatorL2, !(discriminatorL2 >= 0 && discriminatorL2.isFinite) {
+            throw ValidationError("--d-l2 must be ≥ 0")
+        }
         if let filterScale, !(filterScale > 0 && filterScale <= 4) {
             throw ValidationError("--filter-scale must be in (0, 4]")
         }
@@ -250,6 +261,7 @@ struct TrainSeqGANCommand: ParsableCommand {
         c.discriminatorEpochs = discriminatorEpochs ?? c.discriminatorEpochs
         c.negativeCount = negatives ?? c.negativeCount
         c.discriminatorFilterScale = filterScale ?? c.discriminatorFilterScale
+        c.discriminatorL2 = discriminatorL2 ?? c.discriminatorL2
         c.rolloutCount = rollouts ?? c.rolloutCount
         c.rolloutUpdateRate = rolloutUpdate ?? c.rolloutUpdateRate
         c.generatorInitialStandardDeviation = initStd ?? c.generatorInitialStandardDeviation
@@ -282,6 +294,7 @@ struct TrainSeqGANCommand: ParsableCommand {
     }
 
     func run() throws {
+        let start = ContinuousClock().now
         let record = record()
         say(
             "seqgan  method: \(record.configuration.method.rawValue)  seed: \(seed)  rounds: "
@@ -289,7 +302,8 @@ struct TrainSeqGANCommand: ParsableCommand {
         Interruption.install()
         let summary = try SeqGANRun.train(
             record, output: ModelDirectory(path: output), metricsURL: metrics.map { URL(fileURLWithPath: $0) },
-            timeLimit: timeLimit?.seconds, checkpointInterval: saveEvery, shouldStop: { Interruption.isRequested },
+            timeLimit: timeLimit?.seconds, start: start, checkpointInterval: saveEvery,
+            shouldStop: { Interruption.isRequested },
             report: { event in
                 switch event {
                 case .resumed(let round): say("resumed after round \(round)")

@@ -30,6 +30,11 @@ void montague_adam_update(
     const float *theta, const float *gradient, float *m, float *v, float *out, long count,
     MontagueAdamConstants constants);
 
+/// ``montague_adam_update`` through `lanes` lanes (16, 8 or 1; 0 or more than the processor has: its widest), so
+/// tests can compare every width the processor supports. The same bits for every width.
+void montague_adam_update_lanes(
+    int lanes, const float *theta, const float *gradient, float *m, float *v, float *out, long count,
+    MontagueAdamConstants constants);
 /// The lanes the kernels above use on this processor: 16 (AVX-512F), 8 (AVX2) or 1 (scalar C).
 int montague_vector_lanes(void);
 

@@ -172,16 +172,17 @@ struct AdamMoments {
 
     /// ``update(_:theta:gradient:m:v:out:_:)`` through the widest vectors of the processor (AVX-512 or AVX2, chosen
     /// at run time; `montague_adam_update` in `CVectorKernels`): the same operations in the same order, so the same
-    /// bits, with two to four times fewer square roots and divisions issued than eight lanes in SSE.
+    /// bits, with two to four times fewer square roots and divisions issued than eight lanes in SSE. `lanes`
+    /// (16, 8 or 1) narrows the width for tests; 0 is the widest.
     @inline(__always)
     static func updateVectorized(
         _ range: Range<Int>, theta: UnsafePointer<Float>, gradient: UnsafePointer<Float>,
         m: UnsafeMutablePointer<Float>, v: UnsafeMutablePointer<Float>, out: UnsafeMutablePointer<Float>,
-        _ c: AdamConstants
+        _ c: AdamConstants, lanes: Int32 = 0
     ) {
         let start = range.lowerBound
-        montague_adam_update(
-            theta + start, gradient + start, m + start, v + start, out + start, range.count,
+        montague_adam_update_lanes(
+            lanes, theta + start, gradient + start, m + start, v + start, out + start, range.count,
             MontagueAdamConstants(
                 shrink: c.shrink, l2Penalty: c.l2Penalty, oneMinusBeta1: c.oneMinusBeta1, beta2: c.beta2,
                 oneMinusBeta2: c.oneMinusBeta2, scaledStepSize: c.scaledStepSize, scaledEpsilon: c.scaledEpsilon))

@@ -131,15 +131,17 @@ public struct TextCNN: ParameterContainer {
     }
 
     private func classify(embedded: Tensor, dropoutUsing generator: inout RandomGenerator?) -> Tensor {
-        var input = embedded.transposed(1, 2)  // [B, E, L]
+        var input = embedded  // [B, L, E]
         let widest = configuration.filterWidths.max() ?? 1
-        if input.shape[2] < widest {
+        if input.shape[1] < widest {
             // Kim pads short sentences so that every filter fits at least once.
             input = Tensor.concatenate(
-                [input, Tensor.zeros([input.shape[0], input.shape[1], widest - input.shape[2]])], axis: 2)
+                [input, Tensor.zeros([input.shape[0], widest - input.shape[1], input.shape[2]])], axis: 1)
         }
-        let pooled = convolutions.map { convolution in convolution(input).relu().max(axis: 2) }
-        var features = pooled.count == 1 ? pooled[0] : Tensor.concatenate(pooled, axis: 1)
+        // Every bank's convolution, ReLU and max over time as one op (one GEMM per width, sparse backward).
+        var features = Tensor.convolutionMaxPool1D(
+            input, weights: convolutions.map(\.weight.value),
+            biases: convolutions.map { $0.bias?.value ?? Tensor.zeros([$0.weight.value.shape[0]]) })
         if let highway { features = highway(features) }
         if var random = generator, configuration.dropout > 0 {
             features = features.dropout(probability: configuration.dropout, training: true, using: &random)

@@ -110,6 +110,10 @@ public struct SeqGANConfiguration: Codable, Equatable, Sendable {
     /// What scheduled sampling feeds back: a draw from the generator's softmax (as Bengio et al. 2015) or its argmax;
     /// `nil` is a draw.
     public var samplingChoice: ScheduledSamplingChoice?
+    /// λ of the discriminator's L2 penalty on its output layer, `λ · (½‖W_out‖² + ½‖b_out‖²)`, added to the mean
+    /// cross entropy of every discriminator batch as SeqGAN's code does (`l2_reg_lambda`, 0.2 there); `nil` or 0:
+    /// no penalty. (Optional so that model directories written before this setting existed still load.)
+    public var discriminatorL2: Float?
 
     /// ε of ``SeqGANMethod/scheduledSampling`` when none is given: linear from 1 by 10⁻⁴ per batch down to 0.5
     /// (with 10,000 sequences in batches of 64, 157 batches an epoch: ε reaches 0.5 after 32 epochs).
@@ -129,7 +133,8 @@ public struct SeqGANConfiguration: Codable, Equatable, Sendable {
         evaluationInterval: Int = 5,
         evaluationSamples: Int = 2000, trainingSamples: Int = 10_000, seed: UInt64 = 0,
         generatorInitialStandardDeviation: Float? = nil, reward: SeqGANReward? = nil,
-        scheduledSampling: ScheduledSampling? = nil, samplingChoice: ScheduledSamplingChoice? = nil
+        scheduledSampling: ScheduledSampling? = nil, samplingChoice: ScheduledSamplingChoice? = nil,
+        discriminatorL2: Float? = nil
     ) {
         self.method = method
         self.vocabularySize = vocabularySize
@@ -165,18 +170,20 @@ public struct SeqGANConfiguration: Codable, Equatable, Sendable {
         self.scheduledSampling = scheduledSampling
         self.samplingChoice = samplingChoice
         self.generatorInitialStandardDeviation = generatorInitialStandardDeviation
+        self.discriminatorL2 = discriminatorL2
     }
 
     /// The published synthetic-data setup as SeqGAN's code runs it: 120 MLE epochs, 50 discriminator rounds of 3
     /// epochs over 10,000 negatives, 200 adversarial rounds of 1 generator step (16 rollouts) and 5 discriminator
     /// steps, the full discriminator, NLL_oracle over 10,000 samples every 5 rounds, the generator drawn from
     /// `N(0, 0.1²)`, and a rollout policy equal to the current generator (rollout update rate 0: the code's rollout
-    /// network reads the generator's variables, so its 0.8 delayed update never takes effect).
+    /// network reads the generator's variables, so its 0.8 delayed update never takes effect), and the
+    /// discriminator's L2 penalty λ = 0.2 on its output layer (``discriminatorL2``).
     public static func paper(method: SeqGANMethod) -> SeqGANConfiguration {
         SeqGANConfiguration(
             method: method, pretrainEpochs: 120, discriminatorPretrainRounds: 50, adversarialRounds: 200,
             discriminatorEpochs: 3, negativeCount: 10_000, discriminatorFilterScale: 1, rolloutUpdateRate: 0,
-            evaluationSamples: 10_000, generatorInitialStandardDeviation: 0.1)
+            evaluationSamples: 10_000, generatorInitialStandardDeviation: 0.1, discriminatorL2: 0.2)
     }
 
     /// Rounds of the whole run.
@@ -220,6 +227,9 @@ public struct SeqGANConfiguration: Codable, Equatable, Sendable {
         try check((0...1).contains(rolloutUpdateRate), "the rollout update rate must be in [0, 1]")
         try check(evaluationInterval > 0 && evaluationSamples > 0, "evaluation settings must be positive")
         try check(trainingSamples > 0, "training samples must be positive")
+        if let discriminatorL2 {
+            try check(discriminatorL2 >= 0 && discriminatorL2.isFinite, "the discriminator's L2 λ must be ≥ 0")
+        }
         if let deviation = generatorInitialStandardDeviation {
             try check(deviation > 0 && deviation.isFinite, "the initial standard deviation must be positive")
         }
@@ -232,10 +242,12 @@ public struct SeqGANConfiguration: Codable, Equatable, Sendable {
         }
     }
 
-    /// The settings that must agree for a model directory to be continued: everything but the round budget.
+    /// The settings that must agree for a model directory to be continued: everything but the round budget (an L2
+    /// λ of 0 counts as none, so directories written before ``discriminatorL2`` existed continue with λ = 0).
     var withoutBudget: SeqGANConfiguration {
         var copy = self
         copy.adversarialRounds = 0
+        if copy.discriminatorL2 == 0 { copy.discriminatorL2 = nil }
         return copy
     }
 }

@@ -52,7 +52,7 @@ public enum SeqGANRun {
         public var rounds: Int
         /// The last evaluation.
         public var metrics: [String: Double]
-        /// Training seconds of this session.
+        /// Seconds of this session, from the start the time limit counts from (data preparation included).
         public var seconds: Double
         /// `completed`, `time limit` or `interrupted`.
         public var stopReason: String
@@ -73,14 +73,26 @@ public enum SeqGANRun {
     }
 
     /// Trains per `record` into `output` (see the type's documentation), stopping after `configuration.totalRounds`
-    /// rounds, after `timeLimit` seconds (at a round's end), or when `shouldStop` returns true.
+    /// rounds, when `shouldStop` returns true, or once `timeLimit` seconds have passed since `start`.
+    ///
+    /// The time limit covers this session's whole call: reading the oracle, drawing its training samples, restoring
+    /// the training state, the first evaluation and the rounds. It is checked before each round, so a run ends at
+    /// most one round (plus the final evaluation and save) after the limit. `start` defaults to the moment of the
+    /// call; the command line passes the moment the command started.
     ///
     /// - Throws: ``InputError`` for invalid settings or data; ``ModelDirectoryError`` when `output` holds another
     ///   kind of model or a run with other settings, or cannot be written; `SafetensorsError` for a bad oracle.
     public static func train(
         _ record: Record, output: ModelDirectory, metricsURL: URL? = nil, timeLimit: Double? = nil,
-        checkpointInterval: Int = 10, shouldStop: () -> Bool = { false }, report: (Event) -> Void = { _ in }
+        start: ContinuousClock.Instant? = nil, checkpointInterval: Int = 10, shouldStop: () -> Bool = { false },
+        report: (Event) -> Void = { _ in }
     ) throws -> Summary {
+        let clock = ContinuousClock()
+        let started = start ?? clock.now
+        func elapsed() -> Double {
+            let duration = clock.now - started
+            return Double(duration.components.seconds) + Double(duration.components.attoseconds) * 1e-18
+        }
         var record = record
         try record.configuration.validate()
         let oracle = try record.oracle.map { try SeqGANOracle.load(from: URL(fileURLWithPath: $0)) }
@@ -140,12 +152,6 @@ public enum SeqGANRun {
                 ModelManifest(
                     kind: kind, hyperparameters: record, dataFingerprints: fingerprints(record), metrics: metrics,
                     files: [:]))
-        }
-        let clock = ContinuousClock()
-        let started = clock.now
-        func elapsed() -> Double {
-            let duration = clock.now - started
-            return Double(duration.components.seconds) + Double(duration.components.attoseconds) * 1e-18
         }
         var lastEvaluation: [String: Double] = [:]
         var lastEvaluatedRound = -1

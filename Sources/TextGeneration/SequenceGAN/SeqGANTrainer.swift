@@ -254,7 +254,9 @@ public final class SeqGANTrainer {
     }
 
     /// One discriminator step: fresh negatives from the generator and as many real positives, then
-    /// `discriminatorEpochs` shuffled epochs of cross entropy; the mean loss and the last epoch's accuracy.
+    /// `discriminatorEpochs` shuffled epochs of cross entropy (plus the output layer's L2 penalty when
+    /// ``SeqGANConfiguration/discriminatorL2`` is set); the mean cross entropy, the mean penalty and the last epoch's
+    /// accuracy.
     func discriminatorStep() -> [String: Double] {
         let count = configuration.negativeCount
         let negatives = SequenceSampler.sample(
@@ -271,6 +273,7 @@ public final class SeqGANTrainer {
         let sequences = positives + negatives
         let labels = [Int](repeating: 1, count: positives.count) + [Int](repeating: 0, count: negatives.count)
         var total = 0.0
+        var penaltyTotal = 0.0
         var batches = 0
         var correct = 0
         for epoch in 0..<configuration.discriminatorEpochs {
@@ -284,7 +287,12 @@ public final class SeqGANTrainer {
                 random = dropout ?? random
                 let batchLabels = indices.map { labels[$0] }
                 let loss = crossEntropy(logits: logits, targets: batchLabels)
-                step(discriminatorOptimizer, loss: loss, parameters: discriminator, clip: 0)
+                if let penalty = outputPenalty() {
+                    step(discriminatorOptimizer, loss: loss + penalty, parameters: discriminator, clip: 0)
+                    penaltyTotal += Double(penalty.item)
+                } else {
+                    step(discriminatorOptimizer, loss: loss, parameters: discriminator, clip: 0)
+                }
                 total += Double(loss.item)
                 batches += 1
                 if epoch == configuration.discriminatorEpochs - 1 {
@@ -296,10 +304,24 @@ public final class SeqGANTrainer {
                 }
             }
         }
-        return [
+        var metrics = [
             "discriminator_loss": total / Double(max(batches, 1)),
             "discriminator_accuracy": Double(correct) / Double(max(sequences.count, 1)),
         ]
+        if (configuration.discriminatorL2 ?? 0) > 0 {
+            metrics["discriminator_l2"] = penaltyTotal / Double(max(batches, 1))
+        }
+        return metrics
+    }
+
+    /// SeqGAN's L2 penalty on the discriminator's output layer, `λ · (½‖W_out‖² + ½‖b_out‖²)`
+    /// (``SeqGANConfiguration/discriminatorL2``), or nil when λ is 0.
+    func outputPenalty() -> Tensor? {
+        guard let lambda = configuration.discriminatorL2, lambda > 0 else { return nil }
+        let output = discriminator.output
+        var squares = (output.weight.value * output.weight.value).sum()
+        if let bias = output.bias { squares = squares + (bias.value * bias.value).sum() }
+        return squares * (0.5 * lambda)
     }
 
     /// `θ_rollout ← r·θ_rollout + (1 − r)·θ_G`.
