@@ -52,7 +52,8 @@ struct StyleTransferDualRLCommandTests {
             (two + Self.tiny + ["--anneal-steps=-3"], "annealing"),
         ]
         for (arguments, message) in cases {
-            let result = try montague.run(["train", "style-transfer"] + arguments + ["--steps", "2", "--output", model])
+            let result = try montague.run(
+                ["train", "style-transfer"] + arguments + ["--steps", "2", "--output", model])
             #expect(result.status == 2, "\(arguments): \(result.standardError)")
             #expect(result.standardError.contains(message), "\(result.standardError)")
             #expect(!FileManager.default.fileExists(atPath: model))

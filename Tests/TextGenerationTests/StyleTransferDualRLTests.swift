@@ -30,7 +30,8 @@ enum LongSwappedWordStyles {
     ]
     static let fillers = [
         "after", "we", "came", "back", "from", "the", "long", "walk", "near", "river", "with", "two", "old", "friends",
-        "on", "a", "cold", "monday", "evening", "and", "then", "again", "at", "lunch", "for", "my", "sister", "birthday",
+        "on", "a", "cold", "monday", "evening", "and", "then", "again", "at", "lunch", "for", "my", "sister",
+        "birthday",
         "party", "downtown",
     ]
 
@@ -41,7 +42,8 @@ enum LongSwappedWordStyles {
         return (0..<count).map { _ in
             let group = pick(groups)
             let length = 8 + Int(generator.next() % 5)
-            let head = [pick(["the", "our", "my"]), pick(group.nouns)] + (0..<length).map { _ in pick(fillers) }
+            let head =
+                [pick(["the", "our", "my"]), pick(group.nouns)] + (0..<length).map { _ in pick(fillers) }
                 + [pick(["was", "is"])]
             return (head + [group.adjectives[style], "."], head + [group.adjectives[1 - style], "."])
         }
@@ -114,7 +116,9 @@ struct StyleTransferDualRLTests {
         #expect(policy[0].scalars.contains { $0 != 0 } == advantages.contains { $0 != 0 })
     }
 
-    @Test("Pseudo pairs: the template's transfer of a real sentence is the input, unchanged ones dropped; file round trip")
+    @Test(
+        "Pseudo pairs: the template's transfer of a real sentence is the input, unchanged ones dropped; file round trip"
+    )
     func pseudoPairs() throws {
         let corpus = StyleCorpus(
             styles: ["neg", "pos"],

@@ -37,7 +37,8 @@ public struct Seq2SeqTrainingConfiguration: Sendable, Equatable {
     public init(
         epochs: Int = 10, batchSize: Int = 32, learningRate: Float = 1e-3, gradientClipNorm: Float? = 5,
         sampling: ScheduledSampling = .teacherForcing, samplingChoice: ScheduledSamplingChoice = .argmax,
-        teacherForcingMode: TeacherForcingMode = .token, seed: UInt64 = 0, maxDecodeLength: Int = 60, beamWidth: Int = 1, lengthPenalty: Float = 0,
+        teacherForcingMode: TeacherForcingMode = .token, seed: UInt64 = 0, maxDecodeLength: Int = 60,
+        beamWidth: Int = 1, lengthPenalty: Float = 0,
         reportEvery: Int = 100, timeLimit: Double? = nil
     ) {
         self.epochs = epochs

@@ -222,7 +222,9 @@ public struct DualRLPseudoPairs: Sendable, Equatable {
                 guard parts.count == 2 else {
                     throw ModelDirectoryError(path: "\(path):\(number + 1)", "expected input<TAB>output")
                 }
-                return (parts[0].split(separator: " ").map(String.init), parts[1].split(separator: " ").map(String.init))
+                return (
+                    parts[0].split(separator: " ").map(String.init), parts[1].split(separator: " ").map(String.init)
+                )
             }
         }
         return DualRLPseudoPairs(pairs: pairs)

@@ -87,7 +87,8 @@ public struct TrainedStyleTransfer {
         let system: any StyleTransferSystem
         if recipe.method == .dualRL {
             guard let settings = recipe.crossAligned, recipe.styles.count == 2 else {
-                throw ModelDirectoryError(path: directory.manifestURL.path, "missing dual-rl settings or not two styles")
+                throw ModelDirectoryError(
+                    path: directory.manifestURL.path, "missing dual-rl settings or not two styles")
             }
             system = try CrossAlignedRun.loadDualRL(
                 from: directory, settings: settings, maximumLength: recipe.maximumLength)
