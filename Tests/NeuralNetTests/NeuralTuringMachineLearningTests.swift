@@ -1,5 +1,6 @@
 import NeuralNet
 import Testing
+import _MontagueTestSupport
 
 /// One batch of the copy task (Graves et al. 2014, §4.1): `length` random bit vectors, then a delimiter, then
 /// `length` blank steps during which the machine must reproduce the vectors. Inputs `[2L + 1, B, W + 1]` (the last

@@ -4,19 +4,9 @@ import Foundation
 import MontagueSupport
 import NeuralNet
 import Testing
+import _MontagueTestSupport
 
 @testable import TextGeneration
-
-/// Whether the tests were compiled with optimization (the heavy learning test runs in release only).
-enum DualRLTestBuild {
-    static let isRelease: Bool = {
-        #if DEBUG
-        return false
-        #else
-        return true
-        #endif
-    }()
-}
 
 /// A two-style corpus of long sentences whose style is one swapped word near the end:
 /// `DET NOUN FILLER… VERB ADJ .`, with 8–12 filler words drawn at random (content the model can only copy) and the
@@ -247,7 +237,7 @@ struct StyleTransferDualRLTests {
 
     @Test(
         "dual-rl flips the swapped word (accuracy ≥ 0.9) and keeps the rest (source-BLEU ≥ 80)",
-        .enabled(if: DualRLTestBuild.isRelease))
+        .enabled(if: BuildConfiguration.isRelease))
     func flipsAndKeepsContent() throws {
         let root = try StyleTransferCrossAlignedTests.temporaryRoot("dual-flip")
         defer { try? FileManager.default.removeItem(at: root) }
