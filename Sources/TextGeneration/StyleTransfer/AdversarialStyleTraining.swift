@@ -62,7 +62,6 @@ public enum AdversarialStyleTraining {
             try MetricsLogger(url: $0, keepingRecordsThrough: resuming ? step : nil)
         }
         let start = Date()
-        var lastMetrics: [String: Double] = [:]
         var stoppedByTimeLimit = false
         func elapsed() -> Double { elapsedBefore + Date().timeIntervalSince(start) }
 
@@ -108,8 +107,7 @@ public enum AdversarialStyleTraining {
             try save()
         }
 
-        var sums: [String: Double] = [:]
-        var counted = 0
+        var window = StyleTrainingMetricsWindow()
         while step < options.steps {
             let expired = timeLimit.map { Date().timeIntervalSince(start) >= $0 } ?? false
             if try synchronizer?.firstReplicaDecides(expired) ?? expired {  // replica 0's clock decides
@@ -143,27 +141,15 @@ public enum AdversarialStyleTraining {
                 discriminatorOptimizer.step(discriminatorGradients)
             }
             step += 1
-            for (key, value) in stepMetrics { sums[key, default: 0] += value }
-            counted += 1
-            if step % 10 == 0 || step == options.steps {
-                lastMetrics = sums.mapValues { $0 / Double(counted) }
-                try logger?.log(
-                    MetricsRecord(phase: "train", step: step, epoch: epoch, wallTime: elapsed(), metrics: lastMetrics))
-                if step % 100 == 0 {
-                    log?(
-                        "step \(step): "
-                            + lastMetrics.keys.sorted().map { String(format: "%@ %.3f", $0, lastMetrics[$0] ?? .nan) }
-                            .joined(separator: ", "))
-                }
-                sums = [:]
-                counted = 0
-            }
+            try window.record(
+                stepMetrics, step: step, totalSteps: options.steps, epoch: epoch, wallTime: elapsed(), logger: logger,
+                log: log)
             if step % options.evaluationInterval == 0 { try evaluate() }
         }
         if step % options.evaluationInterval != 0 || step == 0 { try evaluate() }
         try synchronizer?.verifyIdenticalParameters(network.parameterValues)
         if bestScore != nil, writes { try directory.loadWeights(into: network) }
         return CrossAlignedTraining.Summary(
-            steps: step, lastMetrics: lastMetrics, bestScore: bestScore, stoppedByTimeLimit: stoppedByTimeLimit)
+            steps: step, lastMetrics: window.lastMetrics, bestScore: bestScore, stoppedByTimeLimit: stoppedByTimeLimit)
     }
 }

@@ -316,7 +316,6 @@ public enum CrossAlignedTraining {
             try MetricsLogger(url: $0, keepingRecordsThrough: resuming ? step : nil)
         }
         let start = Date()
-        var lastMetrics: [String: Double] = [:]
         var stoppedByTimeLimit = false
 
         func archive() -> TrainingStateArchive {
@@ -361,8 +360,7 @@ public enum CrossAlignedTraining {
             try save()
         }
 
-        var sums: [String: Double] = [:]
-        var counted = 0
+        var window = StyleTrainingMetricsWindow()
         while step < options.steps {
             let expired = timeLimit.map { Date().timeIntervalSince(start) >= $0 } ?? false
             if try synchronizer?.firstReplicaDecides(expired) ?? expired {  // replica 0's clock decides
@@ -389,23 +387,14 @@ public enum CrossAlignedTraining {
                 }
                 generatorOptimizer.step(generatorGradients)
                 step += 1
-                sums["denoising", default: 0] += parts["denoising"] ?? .nan
-                sums["back_translation", default: 0] += parts["back_translation"] ?? .nan
-                counted += 1
-                if step % 10 == 0 || step == options.steps {
-                    lastMetrics = sums.mapValues { $0 / Double(counted) }
-                    try logger?.log(
-                        MetricsRecord(
-                            phase: "train", step: step, epoch: epoch,
-                            wallTime: elapsedBefore + Date().timeIntervalSince(start), metrics: lastMetrics))
-                    if step % 100 == 0 {
-                        log?(
-                            String(
-                                format: "step %d: denoising %.3f, back-translation %.3f", step,
-                                lastMetrics["denoising"] ?? .nan, lastMetrics["back_translation"] ?? .nan))
-                    }
-                    sums = [:]
-                    counted = 0
+                try window.record(
+                    ["denoising": parts["denoising"] ?? .nan, "back_translation": parts["back_translation"] ?? .nan],
+                    step: step, totalSteps: options.steps, epoch: epoch,
+                    wallTime: elapsedBefore + Date().timeIntervalSince(start), logger: logger, log: log
+                ) { averages in
+                    String(
+                        format: "step %d: denoising %.3f, back-translation %.3f", step, averages["denoising"] ?? .nan,
+                        averages["back_translation"] ?? .nan)
                 }
                 if step % options.evaluationInterval == 0 { try evaluate() }
                 continue
@@ -441,26 +430,18 @@ public enum CrossAlignedTraining {
             generatorOptimizer.step(generatorGradients)
             discriminatorOptimizer.step(discriminatorGradients)
             step += 1
-            sums["reconstruction", default: 0] += reconstructionValue
-            sums["adversarial", default: 0] += adversarialValue
-            sums["discriminator", default: 0] += discriminatorValues.reduce(0, +) / Double(discriminatorValues.count)
-            sums["aligned", default: 0] += aligned ? 1 : 0
-            counted += 1
-            if step % 10 == 0 || step == options.steps {
-                lastMetrics = sums.mapValues { $0 / Double(counted) }
-                try logger?.log(
-                    MetricsRecord(
-                        phase: "train", step: step, epoch: epoch,
-                        wallTime: elapsedBefore + Date().timeIntervalSince(start), metrics: lastMetrics))
-                if step % 100 == 0 {
-                    log?(
-                        String(
-                            format: "step %d: reconstruction %.3f, adversarial %.3f, discriminator %.3f, aligned %.2f",
-                            step, lastMetrics["reconstruction"] ?? .nan, lastMetrics["adversarial"] ?? .nan,
-                            lastMetrics["discriminator"] ?? .nan, lastMetrics["aligned"] ?? .nan))
-                }
-                sums = [:]
-                counted = 0
+            try window.record(
+                [
+                    "reconstruction": reconstructionValue, "adversarial": adversarialValue,
+                    "discriminator": discriminatorValues.reduce(0, +) / Double(discriminatorValues.count),
+                    "aligned": aligned ? 1 : 0,
+                ], step: step, totalSteps: options.steps, epoch: epoch,
+                wallTime: elapsedBefore + Date().timeIntervalSince(start), logger: logger, log: log
+            ) { averages in
+                String(
+                    format: "step %d: reconstruction %.3f, adversarial %.3f, discriminator %.3f, aligned %.2f", step,
+                    averages["reconstruction"] ?? .nan, averages["adversarial"] ?? .nan,
+                    averages["discriminator"] ?? .nan, averages["aligned"] ?? .nan)
             }
             if step % options.evaluationInterval == 0 { try evaluate() }
         }
@@ -469,7 +450,7 @@ public enum CrossAlignedTraining {
         try synchronizer?.verifyIdenticalParameters(model.parameterValues)
         if bestScore != nil, writes { try directory.loadWeights(into: model) }
         return Summary(
-            steps: step, lastMetrics: lastMetrics, bestScore: bestScore, stoppedByTimeLimit: stoppedByTimeLimit)
+            steps: step, lastMetrics: window.lastMetrics, bestScore: bestScore, stoppedByTimeLimit: stoppedByTimeLimit)
     }
 }
 

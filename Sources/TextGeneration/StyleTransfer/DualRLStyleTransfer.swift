@@ -357,7 +357,6 @@ public enum DualRLTraining {
         }
         let logger = try metricsURL.map { try MetricsLogger(url: $0, keepingRecordsThrough: resuming ? step : nil) }
         let start = Date()
-        var lastMetrics: [String: Double] = [:]
         var stoppedByTimeLimit = false
         func wall() -> Double { elapsedBefore + Date().timeIntervalSince(start) }
         func save() throws {
@@ -391,8 +390,7 @@ public enum DualRLTraining {
         }
         let perStyle = max(1, options.batchSize / 2)
         func draw<T>(_ list: [T]) -> [T] { (0..<perStyle).map { _ in list[random.nextInt(below: list.count)] } }
-        var sums: [String: Double] = [:]
-        var counted = 0
+        var window = StyleTrainingMetricsWindow()
         while step < options.steps {
             if let timeLimit, Date().timeIntervalSince(start) >= timeLimit {
                 stoppedByTimeLimit = true
@@ -440,26 +438,13 @@ public enum DualRLTraining {
             if options.maxGradientNorm > 0 { grads = clipByGlobalNorm(grads, maxNorm: options.maxGradientNorm).clipped }
             optimizer.step(grads)
             step += 1
-            for (key, value) in parts { sums[key, default: 0] += value }
-            counted += 1
-            if step % 10 == 0 || step == options.steps {
-                lastMetrics = sums.mapValues { $0 / Double(counted) }
-                try logger?.log(
-                    MetricsRecord(phase: "train", step: step, epoch: 0, wallTime: wall(), metrics: lastMetrics))
-                if step % 100 == 0 {
-                    log?(
-                        "step \(step): "
-                            + lastMetrics.keys.sorted().map { String(format: "%@ %.3f", $0, lastMetrics[$0] ?? .nan) }
-                            .joined(separator: ", "))
-                }
-                sums = [:]
-                counted = 0
-            }
+            try window.record(
+                parts, step: step, totalSteps: options.steps, epoch: 0, wallTime: wall(), logger: logger, log: log)
             if step % options.evaluationInterval == 0 { try evaluate() }
         }
         if step % options.evaluationInterval != 0 || step == 0 { try evaluate() }
         if bestScore != nil { try directory.loadWeights(into: network) }
         return CrossAlignedTraining.Summary(
-            steps: step, lastMetrics: lastMetrics, bestScore: bestScore, stoppedByTimeLimit: stoppedByTimeLimit)
+            steps: step, lastMetrics: window.lastMetrics, bestScore: bestScore, stoppedByTimeLimit: stoppedByTimeLimit)
     }
 }
