@@ -170,6 +170,7 @@ struct TrainStyleTransferCommand: ParsableCommand {
                 paths: corpus, options: CorpusLoadOptions(profile: ProfileConfiguration(kind: kind, generic: generic)))
             units = (loader, styleLabel)
         }
+        Interruption.install()
         let summary = try StyleTransferRun.train(
             recipe, files: files, output: ModelDirectory(path: output), units: units,
             classifierEpochs: classifierEpochs,
@@ -177,21 +178,31 @@ struct TrainStyleTransferCommand: ParsableCommand {
             metricsURL: neural.metrics.flatMap { world.isMainRank ? URL(fileURLWithPath: $0) : nil },
             evaluators: try classifierFrom.map { try StyleEvaluatorSource.load(from: ModelDirectory(path: $0)) },
             log: { if world.isMainRank { FileHandle.standardError.write(Data(($0 + "\n").utf8)) } },
-            synchronizer: world.size > 1 ? DataParallelSynchronizer(group: world) : nil)
-        guard world.isMainRank else { return }
+            synchronizer: world.size > 1 ? DataParallelSynchronizer(group: world) : nil,
+            shouldStop: { Interruption.isRequested })
+        let interrupted = summary.training?.stoppedByTimeLimit == true && Interruption.isRequested
+        guard world.isMainRank else {
+            if interrupted { throw ExitCode(130) }
+            return
+        }
         print("training sentences per style: \(summary.trainingSentences.map(String.init).joined(separator: ", "))")
         print("held-out sentences per style: \(summary.validationSentences.map(String.init).joined(separator: ", "))")
         if !summary.markerCounts.isEmpty {
             print("attribute markers per style: \(summary.markerCounts.map(String.init).joined(separator: ", "))")
         }
         if let training = summary.training {
-            print("steps: \(training.steps)\(training.stoppedByTimeLimit ? " (time limit reached)" : "")")
+            let stop =
+                interrupted
+                ? " (interrupted: saved; the same command continues)"
+                : training.stoppedByTimeLimit ? " (time limit reached)" : ""
+            print("steps: \(training.steps)\(stop)")
             if let best = training.bestScore { print(String(format: "best validation GM: %.2f", best)) }
         }
         if let accuracy = summary.classifierAccuracy {
             print(String(format: "style classifier held-out accuracy: %.4f", accuracy))
         }
         print("model: \(output)")
+        if interrupted { throw ExitCode(130) }
     }
 }
 

@@ -195,6 +195,31 @@ struct StyleTransferAdversarialTests {
         #expect(report.accuracy != nil && report.directions.count == 2)
     }
 
+    @Test(
+        "A stop request (Ctrl-C in the CLI) saves after the current step and the same call continues",
+        arguments: [StyleTransferMethod.crossAligned, .cycle])
+    func stopRequest(method: StyleTransferMethod) throws {
+        let root = try StyleTransferCrossAlignedTests.temporaryRoot("stop-\(method.rawValue)")
+        defer { try? FileManager.default.removeItem(at: root) }
+        let (positive, negative) = try SyntheticStyles.write(to: root, count: 20)
+        let files = [("pos", positive), ("neg", negative)]
+        let output = ModelDirectory(url: root.appendingPathComponent("model"))
+        var asked = 0
+        let stopped = try StyleTransferRun.train(
+            Self.recipe(method, steps: 5), files: files, output: output, classifierEpochs: 1,
+            classifierEmbeddingSize: 8,
+            shouldStop: {
+                asked += 1
+                return asked > 2
+            })
+        #expect(stopped.training?.steps == 2 && stopped.training?.stoppedByTimeLimit == true)
+        #expect(FileManager.default.fileExists(atPath: output.trainingStateURL.path))
+        let continued = try StyleTransferRun.train(
+            Self.recipe(method, steps: 5), files: files, output: output, classifierEpochs: 1,
+            classifierEmbeddingSize: 8)
+        #expect(continued.training?.steps == 5 && continued.training?.stoppedByTimeLimit == false)
+    }
+
     @Test("StarGAN serves three styles with one generator")
     func threeStyles() throws {
         let network = Self.network(.stargan, styles: 3)

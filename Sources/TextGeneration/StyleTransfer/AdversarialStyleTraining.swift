@@ -21,7 +21,8 @@ public enum AdversarialStyleTraining {
         network: some AdversarialStyleTransferNetwork, sentences: [[[Int]]], vocabulary: Vocabulary,
         options: CrossAlignedTraining.Options, directory: ModelDirectory, timeLimit: Double? = nil,
         metricsURL: URL? = nil, validate: ((CrossAlignedAutoencoder) throws -> [String: Double])? = nil,
-        log: ((String) -> Void)? = nil, synchronizer: (any GradientSynchronizer)? = nil
+        log: ((String) -> Void)? = nil, synchronizer: (any GradientSynchronizer)? = nil,
+        shouldStop: () -> Bool = { false }
     ) throws -> CrossAlignedTraining.Summary {
         precondition(options.problem == nil, "AdversarialStyleTraining: \(options.problem ?? "")")
         precondition(
@@ -109,8 +110,8 @@ public enum AdversarialStyleTraining {
 
         var window = StyleTrainingMetricsWindow()
         while step < options.steps {
-            let expired = timeLimit.map { Date().timeIntervalSince(start) >= $0 } ?? false
-            if try synchronizer?.firstReplicaDecides(expired) ?? expired {  // replica 0's clock decides
+            let expired = (timeLimit.map { Date().timeIntervalSince(start) >= $0 } ?? false) || shouldStop()
+            if try synchronizer?.firstReplicaDecides(expired) ?? expired {  // replica 0's clock and Ctrl-C decide
                 stoppedByTimeLimit = true
                 break
             }

@@ -148,7 +148,8 @@ enum CrossAlignedRun {
         validation: StyleCorpus,
         classifier: StyleClassifier?, bleuTokenizer: BLEUTokenizer, maximumLength: Int, output: ModelDirectory,
         continuing: Bool, timeLimit: Double?, metricsURL: URL?, log: ((String) -> Void)?,
-        synchronizer: (any GradientSynchronizer)? = nil, pseudoPairs: DualRLPseudoPairs? = nil
+        synchronizer: (any GradientSynchronizer)? = nil, pseudoPairs: DualRLPseudoPairs? = nil,
+        shouldStop: () -> Bool = { false }
     ) throws -> CrossAlignedTraining.Summary {
         let vocabulary: Vocabulary
         if continuing {
@@ -168,7 +169,8 @@ enum CrossAlignedRun {
             return try trainDualRL(
                 settings: settings, styles: styles, train: train, validation: validation, pseudoPairs: pseudoPairs,
                 vocabulary: vocabulary, classifier: classifier, bleuTokenizer: bleuTokenizer,
-                maximumLength: maximumLength, output: output, timeLimit: timeLimit, metricsURL: metricsURL, log: log)
+                maximumLength: maximumLength, output: output, timeLimit: timeLimit, metricsURL: metricsURL, log: log,
+                shouldStop: shouldStop)
         }
         let backTranslation = method == .backTranslation
         var generator = RandomGenerator(seed: settings.training.seed)
@@ -222,12 +224,13 @@ enum CrossAlignedRun {
             return try AdversarialStyleTraining.run(
                 network: adversarial, sentences: ids, vocabulary: vocabulary, options: settings.training,
                 directory: output, timeLimit: timeLimit, metricsURL: metricsURL, validate: validate, log: log,
-                synchronizer: synchronizer)
+                synchronizer: synchronizer, shouldStop: shouldStop)
         }
         return try CrossAlignedTraining.run(
             model: model, sentences: ids, vocabulary: vocabulary, options: settings.training,
             backTranslation: backTranslation ? settings.backTranslation : nil, directory: output,
-            timeLimit: timeLimit, metricsURL: metricsURL, validate: validate, log: log, synchronizer: synchronizer)
+            timeLimit: timeLimit, metricsURL: metricsURL, validate: validate, log: log, synchronizer: synchronizer,
+            shouldStop: shouldStop)
     }
 
     /// The `dual-rl` branch of ``train(settings:method:styles:train:validation:classifier:bleuTokenizer:maximumLength:output:continuing:timeLimit:metricsURL:log:synchronizer:pseudoPairs:)``.
@@ -235,7 +238,7 @@ enum CrossAlignedRun {
         settings: CrossAlignedSettings, styles: [String], train: StyleCorpus, validation: StyleCorpus,
         pseudoPairs: DualRLPseudoPairs, vocabulary: Vocabulary, classifier: StyleClassifier,
         bleuTokenizer: BLEUTokenizer, maximumLength: Int, output: ModelDirectory, timeLimit: Double?,
-        metricsURL: URL?, log: ((String) -> Void)?
+        metricsURL: URL?, log: ((String) -> Void)?, shouldStop: () -> Bool = { false }
     ) throws -> CrossAlignedTraining.Summary {
         let dual = settings.dualRL ?? DualRLSettings()
         let pairs = pseudoPairs.pairs.map { list in
@@ -276,7 +279,8 @@ enum CrossAlignedRun {
             maximumLength: maximumLength,
             styleProbabilities: { sentences, target in
                 classifier.probabilities(sentences.map { vocabulary.decode($0) }).map { Double($0[target]) }
-            }, directory: output, timeLimit: timeLimit, metricsURL: metricsURL, validate: validate, log: log)
+            }, directory: output, timeLimit: timeLimit, metricsURL: metricsURL, validate: validate, log: log,
+            shouldStop: shouldStop)
     }
 
     /// The trained `dual-rl` system in `directory`.

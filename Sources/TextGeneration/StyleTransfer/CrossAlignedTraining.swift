@@ -277,7 +277,7 @@ public enum CrossAlignedTraining {
         backTranslation: BackTranslation? = nil, directory: ModelDirectory, timeLimit: Double? = nil,
         metricsURL: URL? = nil,
         validate: ((CrossAlignedAutoencoder) throws -> [String: Double])? = nil, log: ((String) -> Void)? = nil,
-        synchronizer: (any GradientSynchronizer)? = nil
+        synchronizer: (any GradientSynchronizer)? = nil, shouldStop: () -> Bool = { false }
     ) throws -> Summary {
         precondition(options.problem == nil, "CrossAlignedTraining: \(options.problem ?? "")")
         precondition(
@@ -362,8 +362,8 @@ public enum CrossAlignedTraining {
 
         var window = StyleTrainingMetricsWindow()
         while step < options.steps {
-            let expired = timeLimit.map { Date().timeIntervalSince(start) >= $0 } ?? false
-            if try synchronizer?.firstReplicaDecides(expired) ?? expired {  // replica 0's clock decides
+            let expired = (timeLimit.map { Date().timeIntervalSince(start) >= $0 } ?? false) || shouldStop()
+            if try synchronizer?.firstReplicaDecides(expired) ?? expired {  // replica 0's clock and Ctrl-C decide
                 stoppedByTimeLimit = true
                 break
             }

@@ -326,7 +326,8 @@ public enum DualRLTraining {
         vocabulary: Vocabulary, options: CrossAlignedTraining.Options, settings: DualRLSettings, maximumLength: Int,
         styleProbabilities: @escaping (_ sentences: [[Int]], _ target: Int) -> [Double], directory: ModelDirectory,
         timeLimit: Double? = nil, metricsURL: URL? = nil,
-        validate: ((DualRLStyleTransfer) throws -> [String: Double])? = nil, log: ((String) -> Void)? = nil
+        validate: ((DualRLStyleTransfer) throws -> [String: Double])? = nil, log: ((String) -> Void)? = nil,
+        shouldStop: () -> Bool = { false }
     ) throws -> CrossAlignedTraining.Summary {
         precondition(options.problem == nil && settings.problem == nil, "DualRLTraining: invalid settings")
         precondition(
@@ -392,7 +393,7 @@ public enum DualRLTraining {
         func draw<T>(_ list: [T]) -> [T] { (0..<perStyle).map { _ in list[random.nextInt(below: list.count)] } }
         var window = StyleTrainingMetricsWindow()
         while step < options.steps {
-            if let timeLimit, Date().timeIntervalSince(start) >= timeLimit {
+            if (timeLimit.map { Date().timeIntervalSince(start) >= $0 } ?? false) || shouldStop() {
                 stoppedByTimeLimit = true
                 break
             }

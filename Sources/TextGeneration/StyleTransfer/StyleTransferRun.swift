@@ -152,6 +152,8 @@ public enum StyleTransferRun {
     ///   - classifierEpochs: epochs of the TextCNN style classifier (0: none; `evaluate` then reports no accuracy).
     ///   - classifierEmbeddingSize: the classifier's embedding width.
     ///   - timeLimit: seconds after which a neural run saves and stops.
+    ///   - shouldStop: asked before every step of a neural run (e.g. after Ctrl-C); true saves and stops it like the
+    ///     time limit, and the same call continues it.
     ///   - metricsURL: JSON Lines log of a neural run.
     ///   - evaluators: an earlier model directory's classifier (and language models) to reuse instead of training
     ///     them (`classifierEpochs` and the recipe's language-model settings are then ignored).
@@ -162,7 +164,7 @@ public enum StyleTransferRun {
         units: (loader: CorpusLoader, label: String?)? = nil, classifierEpochs: Int = 2,
         classifierEmbeddingSize: Int = 128, timeLimit: Double? = nil, metricsURL: URL? = nil,
         evaluators: StyleEvaluatorSource? = nil, log: ((String) -> Void)? = nil,
-        synchronizer: (any GradientSynchronizer)? = nil
+        synchronizer: (any GradientSynchronizer)? = nil, shouldStop: () -> Bool = { false }
     ) throws -> Summary {
         guard (0..<1).contains(recipe.validationFraction) else {
             throw InputError("the validation fraction must be in [0, 1)")
@@ -237,7 +239,7 @@ public enum StyleTransferRun {
         if output.exists {
             return try continueRun(
                 recipe, corpus: corpus, output: output, timeLimit: timeLimit, metricsURL: metricsURL, log: log,
-                synchronizer: synchronizer)
+                synchronizer: synchronizer, shouldStop: shouldStop)
         }
         try output.create()
         try subwords?.save(to: output.file(tokenizerFile))
@@ -356,7 +358,7 @@ public enum StyleTransferRun {
                 train: train, validation: validation,
                 classifier: classifier, bleuTokenizer: recipe.bleuTokenizer, maximumLength: recipe.maximumLength,
                 output: output, continuing: false, timeLimit: timeLimit, metricsURL: metricsURL, log: log,
-                synchronizer: synchronizer, pseudoPairs: pseudoPairs)
+                synchronizer: synchronizer, pseudoPairs: pseudoPairs, shouldStop: shouldStop)
             trainingSummary = summary
             metrics.merge(Self.metrics(of: summary)) { $1 }
         }
@@ -379,7 +381,8 @@ public enum StyleTransferRun {
     /// Continues the neural run in `output` when it was started with the same settings.
     static func continueRun(
         _ recipe: StyleTransferRecipe, corpus: StyleCorpus, output: ModelDirectory, timeLimit: Double?,
-        metricsURL: URL?, log: ((String) -> Void)?, synchronizer: (any GradientSynchronizer)? = nil
+        metricsURL: URL?, log: ((String) -> Void)?, synchronizer: (any GradientSynchronizer)? = nil,
+        shouldStop: () -> Bool = { false }
     ) throws -> Summary {
         let manifest = try output.readManifest(expecting: kind)
         let previous: StyleTransferRecipe
@@ -423,7 +426,7 @@ public enum StyleTransferRun {
             bleuTokenizer: previous.bleuTokenizer, maximumLength: previous.maximumLength, output: output,
             continuing: true, timeLimit: timeLimit, metricsURL: metricsURL, log: log, synchronizer: synchronizer,
             pseudoPairs: previous.method == .dualRL
-                ? try DualRLPseudoPairs.load(from: output, styles: previous.styles) : nil)
+                ? try DualRLPseudoPairs.load(from: output, styles: previous.styles) : nil, shouldStop: shouldStop)
         var metrics = manifest.metrics
         metrics.merge(Self.metrics(of: summary)) { $1 }
         try output.writeManifest(
