@@ -40,9 +40,27 @@ enum ModelKinds {
     }
 }
 
+/// Options that a model kind may refuse: `predict`'s and `evaluate`'s optional flags. Each kind uses the flags
+/// that apply to it and refuses the others with ``reject(_:for:)``, so a flag is never silently ignored.
+protocol KindOptions {
+    /// The optional flags, by their command-line names.
+    associatedtype RefusableFlag: RawRepresentable<String>
+    /// Whether the user gave `flag`.
+    func isSet(_ flag: RefusableFlag) -> Bool
+}
+
+extension KindOptions {
+    /// Throws a usage error naming the first of `flags` that was given but does not apply to `kind`.
+    func reject(_ flags: [RefusableFlag], for kind: String) throws {
+        for flag in flags where isSet(flag) {
+            throw ValidationError("--\(flag.rawValue) does not apply to a '\(kind)' model")
+        }
+    }
+}
+
 /// Options of `montague predict`; each kind uses those that apply and rejects the others with
-/// ``PredictOptions/reject(_:for:)``.
-struct PredictOptions: ParsableArguments {
+/// ``KindOptions/reject(_:for:)``.
+struct PredictOptions: ParsableArguments, KindOptions {
     @Argument(help: "A model directory written by `montague train … --output DIR`.")
     var model: String
 
@@ -88,14 +106,7 @@ struct PredictOptions: ParsableArguments {
         if let episodes, episodes <= 0 { throw ValidationError("--episodes must be positive") }
     }
 
-    /// Throws a usage error naming the first of `flags` that was given but does not apply to `kind`.
-    func reject(_ flags: [PredictFlag], for kind: String) throws {
-        for flag in flags where isSet(flag) {
-            throw ValidationError("--\(flag.rawValue) does not apply to a '\(kind)' model")
-        }
-    }
-
-    private func isSet(_ flag: PredictFlag) -> Bool {
+    func isSet(_ flag: PredictFlag) -> Bool {
         switch flag {
         case .input: input != nil
         case .n: count != nil
@@ -116,8 +127,9 @@ enum PredictFlag: String, CaseIterable {
     case topP = "top-p"
 }
 
-/// Options of `montague evaluate`.
-struct EvaluateOptions: ParsableArguments {
+/// Options of `montague evaluate`; each kind uses those that apply and rejects the others with
+/// ``KindOptions/reject(_:for:)``.
+struct EvaluateOptions: ParsableArguments, KindOptions {
     @Argument(help: "A model directory written by `montague train … --output DIR`.")
     var model: String
 
@@ -139,6 +151,19 @@ struct EvaluateOptions: ParsableArguments {
     func validate() throws {
         if let episodes, episodes <= 0 { throw ValidationError("--episodes must be positive") }
     }
+
+    func isSet(_ flag: EvaluateFlag) -> Bool {
+        switch flag {
+        case .data: !data.isEmpty
+        case .refs: !refs.isEmpty
+        case .episodes: episodes != nil
+        }
+    }
+}
+
+/// The optional flags of ``EvaluateOptions``, by their command-line names.
+enum EvaluateFlag: String, CaseIterable {
+    case data, refs, episodes
 }
 
 /// `montague predict DIR …`: applies any model directory as its kind means it.

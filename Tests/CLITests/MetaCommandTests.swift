@@ -41,6 +41,8 @@ struct MetaCommandTests {
 
         let evaluation = try executable.run(["evaluate", output, "--episodes", "3", "--json"])
         #expect(evaluation.status == 0, "\(evaluation.standardError)")
+        let refused = try executable.run(["evaluate", output, "--refs", output])
+        #expect(refused.status == 2 && refused.standardError.contains("--refs does not apply to a 'meta' model"))
         // Bit-exact resumption: the run of 4 + 2 steps equals an uninterrupted run of 6.
         let straightOutput = directory.appendingPathComponent("straight").path
         let straight = try executable.run(
@@ -194,6 +196,11 @@ struct MetaCommandTests {
         #expect(
             evaluation.status == 0 && evaluation.standardOutput.contains("task_accuracies"),
             "\(evaluation.standardError)")
+        // Flags that mean nothing to a continual-learning model are refused, not silently ignored.
+        for flag in [["--episodes", "3"], ["--refs", digits.path]] {
+            let refused = try executable.run(["evaluate", output] + flag)
+            #expect(refused.status == 2 && refused.standardError.contains("\(flag[0]) does not apply to a 'ewc' model"))
+        }
         let input = directory.appendingPathComponent("rows.csv")
         try ((0..<64).map { _ in "3" } + ["?"]).joined(separator: ",").write(
             to: input, atomically: true, encoding: .utf8)

@@ -20,9 +20,7 @@ enum GANKind: ModelKindHandler {
     /// The PacGAN protocol on toys; Fréchet distance, coverage and memorization (and InfoGAN's code accuracy) on
     /// digits.
     static func evaluate(_ directory: ModelDirectory, manifest: ModelManifest, options: EvaluateOptions) throws {
-        guard options.data.isEmpty, options.refs.isEmpty, options.episodes == nil else {
-            throw ValidationError("--data, --refs and --episodes do not apply to a 'gan' model")
-        }
+        try options.reject([.data, .refs, .episodes], for: kind)
         let (trainer, record) = try GANRun.load(directory)
         let metrics = GANRun.evaluate(trainer, record: record, seed: options.seed, directory: directory)
         try GenerativeOutput.printMetrics(metrics, json: options.json)

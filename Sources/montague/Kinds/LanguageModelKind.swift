@@ -29,10 +29,8 @@ struct LanguageModelKind: ModelKindHandler {
     }
 
     static func evaluate(_ directory: ModelDirectory, manifest: ModelManifest, options: EvaluateOptions) throws {
+        try options.reject([.refs, .episodes], for: kind)
         guard !options.data.isEmpty else { throw ValidationError("evaluate a language model with --data FILE") }
-        guard options.refs.isEmpty, options.episodes == nil else {
-            throw ValidationError("--refs and --episodes do not apply to a 'lm' model")
-        }
         let trained = try TrainedLanguageModel.load(from: directory)
         var results: [(String, Double, Int)] = []
         for path in options.data {

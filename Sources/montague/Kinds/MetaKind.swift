@@ -109,6 +109,7 @@ struct MetaKindHandler: ModelKindHandler {
 
     /// Sinusoid: query MSE after 0/1/5/10 test-time steps; digits: few-shot accuracy, both with 95% intervals.
     static func evaluate(_ directory: ModelDirectory, manifest: ModelManifest, options: EvaluateOptions) throws {
+        try options.reject([.refs], for: kind)
         let (run, record) = try loadMetaRun(directory, manifest: manifest)
         let dataPath = options.data.first ?? record.dataPath
         let results = try evaluateMetaRun(
@@ -305,6 +306,7 @@ struct ContinualKindHandler: ModelKindHandler {
 
     /// Test accuracy on every permuted task.
     static func evaluate(_ directory: ModelDirectory, manifest: ModelManifest, options: EvaluateOptions) throws {
+        try options.reject([.refs, .episodes], for: kind)
         let record = try loadContinualRecord(directory, manifest: manifest)
         let run = ContinualLearning(configuration: record.configuration, inputSize: 64, classCount: 10)
         try directory.loadWeights(into: run.network)

@@ -33,9 +33,7 @@ enum RLKind: ModelKindHandler {
     }
 
     static func evaluate(_ directory: ModelDirectory, manifest: ModelManifest, options: EvaluateOptions) throws {
-        if !options.data.isEmpty || !options.refs.isEmpty {
-            throw ValidationError("--data and --refs do not apply to an 'rl' model")
-        }
+        try options.reject([.data, .refs], for: kind)
         let (policy, hyperparameters) = try RLTrainingRun.loadPolicy(from: directory)
         let episodes = options.episodes ?? 100
         let returns = evaluatePolicy(

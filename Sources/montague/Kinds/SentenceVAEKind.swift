@@ -52,10 +52,8 @@ struct SentenceVAEKind: ModelKindHandler {
     }
 
     static func evaluate(_ directory: ModelDirectory, manifest: ModelManifest, options: EvaluateOptions) throws {
+        try options.reject([.refs, .episodes], for: kind)
         guard !options.data.isEmpty else { throw ValidationError("evaluate a sentence VAE with --data FILE") }
-        guard options.refs.isEmpty, options.episodes == nil else {
-            throw ValidationError("--refs and --episodes do not apply to a 'sentence-vae' model")
-        }
         let trained = try TrainedSentenceVAE.load(from: directory)
         var all: [[String: Double]] = []
         for path in options.data {

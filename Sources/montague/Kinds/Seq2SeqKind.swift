@@ -49,8 +49,7 @@ enum Seq2SeqKind: ModelKindHandler {
     }
 
     static func evaluate(_ directory: ModelDirectory, manifest: ModelManifest, options: EvaluateOptions) throws {
-        guard options.refs.isEmpty else { throw ValidationError("--refs does not apply to a 'seq2seq' model") }
-        guard options.episodes == nil else { throw ValidationError("--episodes does not apply to a 'seq2seq' model") }
+        try options.reject([.refs, .episodes], for: kind)
         guard !options.data.isEmpty else {
             throw ValidationError(
                 "--data is required for a 'seq2seq' model: FILE (SCAN, .tsv or .tmx pairs) or SOURCE=TARGET "

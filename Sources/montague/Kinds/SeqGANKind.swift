@@ -26,9 +26,7 @@ struct SeqGANKind: ModelKindHandler {
     }
 
     static func evaluate(_ directory: ModelDirectory, manifest: ModelManifest, options: EvaluateOptions) throws {
-        guard options.data.isEmpty, options.refs.isEmpty, options.episodes == nil else {
-            throw ValidationError("--data, --refs and --episodes do not apply to a 'seqgan' model")
-        }
+        try options.reject([.data, .refs, .episodes], for: kind)
         let (model, record) = try SeqGANRun.load(directory)
         let metrics = try SeqGANRun.evaluate(
             model, record: record, count: record.configuration.evaluationSamples, seed: options.seed)

@@ -34,7 +34,7 @@ struct StyleTransferKind: ModelKindHandler {
     }
 
     static func evaluate(_ directory: ModelDirectory, manifest: ModelManifest, options: EvaluateOptions) throws {
-        guard options.episodes == nil else { throw ValidationError("--episodes does not apply to a '\(kind)' model") }
+        try options.reject([.episodes], for: kind)
         let model = try TrainedStyleTransfer.load(from: directory)
         var inputs: [(style: Int, target: Int?, sentences: [[String]], references: [[[String]]])] = []
         if options.data.isEmpty {

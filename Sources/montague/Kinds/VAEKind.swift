@@ -17,9 +17,7 @@ enum VAEKind: ModelKindHandler {
 
     /// Held-out ELBO, importance-weighted bound and NLL; EM's held-out log-likelihood for real-valued points.
     static func evaluate(_ directory: ModelDirectory, manifest: ModelManifest, options: EvaluateOptions) throws {
-        guard options.data.isEmpty, options.refs.isEmpty, options.episodes == nil else {
-            throw ValidationError("--data, --refs and --episodes do not apply to a 'vae' model")
-        }
+        try options.reject([.data, .refs, .episodes], for: kind)
         let (trainer, record, heldOut) = try VAERun.load(directory)
         let metrics = try VAERun.evaluate(trainer, record: record, heldOut: heldOut, seed: options.seed)
         try GenerativeOutput.printMetrics(metrics, json: options.json)
