@@ -75,8 +75,7 @@ private struct EnumerationRun {
     var featureIDs: [[Int]: Int32] = [:]
     var stop = false
     var sentenceBigrams: Set<String> = []
-    var stringOverrides: [Int: [(index: Int, tokens: [String])]] = [:]
-    var termOverrides: [Int: [(index: Int, pattern: CompiledPattern)]] = [:]
+    let overrides: OverrideTable
     /// Per (bucket, lower, upper): the terms sorted by yield length (pruning under `maxLength`).
     var lengthSorted: [[Int]: [(length: Int32, index: Int32)]] = [:]
     /// Whether some rule reads surface forms. Then every term's yield is interned, once per (operation, argument
@@ -96,13 +95,7 @@ private struct EnumerationRun {
         self.visit = visit
         self.bucketsByCategory = Array(repeating: [], count: fragment.grammar.categories.count)
         self.internsYields = fragment.grammar.operations.contains(where: \.readsForms)
-        for (i, o) in grammar.overrides.enumerated() {
-            switch o.target {
-            case .string(let c, let tokens): stringOverrides[c, default: []].append((i, tokens))
-            case .term(let pattern):
-                if case .operation(let op, _) = pattern { termOverrides[op, default: []].append((i, pattern)) }
-            }
-        }
+        self.overrides = OverrideTable(fragment.grammar)
     }
 
     mutating func featureID(_ features: [Int]) -> Int32 {
@@ -138,41 +131,9 @@ private struct EnumerationRun {
 
     // MARK: - Overrides
 
-    func matches(_ pattern: CompiledPattern, operation op: Int, children kids: [Int32]) -> Bool {
-        switch pattern {
-        case .wildcard: return true
-        case .atom(let name):
-            let o = grammar.operations[op]
-            if o.arity != 0 { return false }
-            return o.name == name
-                || (o.isLexical && fragment.tokens(operation: op, children: kids).joined(separator: " ") == name)
-        case .operation(let p, let arguments):
-            guard p == op else { return false }
-            for (a, child) in zip(arguments, kids) {
-                let childOp = fragment.operation(of: child)
-                if !matches(a, operation: childOp, children: fragment.children(of: child)) { return false }
-            }
-            return true
-        }
-    }
-
     /// The override record for a term, if an override applies.
     func overrideRecord(operation op: Int, children kids: UnsafeBufferPointer<Int32>, length: Int) -> Int32? {
-        let category = grammar.operations[op].category
-        if let list = termOverrides[op] {
-            let array = Array(kids)
-            for (index, pattern) in list where matches(pattern, operation: op, children: array) {
-                return fragment.engine.overrideRecord(index)
-            }
-        }
-        if let list = stringOverrides[category] {
-            var tokens: [String]?
-            for (index, overrideTokens) in list where overrideTokens.count == length {
-                if tokens == nil { tokens = fragment.tokens(operation: op, children: Array(kids)) }
-                if tokens! == overrideTokens { return fragment.engine.overrideRecord(index) }
-            }
-        }
-        return nil
+        overrides.record(operation: op, children: kids, length: length, in: fragment)
     }
 
     // MARK: - Driver

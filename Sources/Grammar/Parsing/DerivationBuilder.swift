@@ -6,20 +6,13 @@
 struct DerivationBuilder {
     let fragment: Fragment
     let grammar: InterpretedGrammar
-    var stringOverrides: [Int: [(index: Int, tokens: [String])]] = [:]
-    var termOverrides: [Int: [(index: Int, pattern: CompiledPattern)]] = [:]
+    let overrides: OverrideTable
     var featureIDs: [[Int]: Int32] = [:]
 
     init(grammar: InterpretedGrammar, bounds: EnumerationBounds) {
         self.grammar = grammar
         self.fragment = Fragment(grammar: grammar, bounds: bounds, tracksStructure: false)
-        for (i, o) in grammar.overrides.enumerated() {
-            switch o.target {
-            case .string(let c, let tokens): stringOverrides[c, default: []].append((i, tokens))
-            case .term(let pattern):
-                if case .operation(let op, _) = pattern { termOverrides[op, default: []].append((i, pattern)) }
-            }
-        }
+        self.overrides = OverrideTable(grammar)
     }
 
     /// Stores `operation(children)` (children already stored) and returns its id.
@@ -42,7 +35,7 @@ struct DerivationBuilder {
         }
         if case .general = operation.form { length = fragment.tokens(operation: op, children: kids).count }
         let record: Int32
-        if let r = overrideRecord(operation: op, children: kids, length: length) {
+        if let r = overrides.record(operation: op, children: kids, length: length, in: fragment) {
             record = r
         } else if operation.isLexical {
             record = fragment.engine.lexicalRecord(op)
@@ -76,40 +69,5 @@ struct DerivationBuilder {
         fragment.termCount += 1
         if record < 0 { fragment.meaninglessCount += 1 }
         return id
-    }
-
-    func matches(_ pattern: CompiledPattern, operation op: Int, children kids: [Int32]) -> Bool {
-        switch pattern {
-        case .wildcard: return true
-        case .atom(let name):
-            let o = grammar.operations[op]
-            if o.arity != 0 { return false }
-            return o.name == name
-                || (o.isLexical && fragment.tokens(operation: op, children: kids).joined(separator: " ") == name)
-        case .operation(let p, let arguments):
-            guard p == op else { return false }
-            for (a, child) in zip(arguments, kids)
-            where !matches(a, operation: fragment.operation(of: child), children: fragment.children(of: child)) {
-                return false
-            }
-            return true
-        }
-    }
-
-    func overrideRecord(operation op: Int, children kids: [Int32], length: Int) -> Int32? {
-        if let list = termOverrides[op] {
-            for (index, pattern) in list where matches(pattern, operation: op, children: kids) {
-                return fragment.engine.overrideRecord(index)
-            }
-        }
-        if let list = stringOverrides[grammar.operations[op].category] {
-            var tokens: [String]?
-            for (index, overrideTokens) in list where overrideTokens.count == length {
-                let yield = tokens ?? fragment.tokens(operation: op, children: kids)
-                tokens = yield
-                if yield == overrideTokens { return fragment.engine.overrideRecord(index) }
-            }
-        }
-        return nil
     }
 }
