@@ -30,11 +30,16 @@ struct Montague: ParsableCommand {
 
     /// Parses and runs the command with one error convention:
     ///
+    /// - a single-value option given twice: refused before parsing (``RepeatedOptions``), status 2;
     /// - usage errors found while parsing (unknown flags, bad values, failed `validate()`): argument-parser's
     ///   message with the failing subcommand's usage, status 2 (not `EX_USAGE`, 64);
     /// - errors thrown by `run()`: one line `file:line:column: error: message` (or `error: message` when no file
     ///   is concerned), no usage, status 2; an explicit `ExitCode` keeps its status.
     static func main() {
+        if let problem = RepeatedOptions.problem(in: Array(CommandLine.arguments.dropFirst()), help: _dumpHelp) {
+            FileHandle.standardError.write(Data(("error: " + problem + "\n").utf8))
+            Foundation.exit(2)
+        }
         var command: any ParsableCommand
         do {
             command = try parseAsRoot()

@@ -148,6 +148,19 @@ struct ExperimentRunnerTests {
         #expect(throws: InputError.self) { try ExperimentResults(url: root.appendingPathComponent("r.jsonl")) }
     }
 
+    @Test("A run's option replaces the defaults' occurrence of it, value included")
+    func runArgumentsOverrideDefaults() {
+        let defaults = ["train", "seq2seq", "--epochs", "40", "--cell", "gru", "--bidirectional", "--lr=0.01"]
+        #expect(
+            ExperimentRunner.merged(defaults: defaults, run: ["--epochs", "200", "--lr", "0.1", "--bidirectional"])
+                == ["train", "seq2seq", "--cell", "gru", "--epochs", "200", "--lr", "0.1", "--bidirectional"])
+        #expect(ExperimentRunner.merged(defaults: defaults, run: ["--seed", "1"]) == defaults + ["--seed", "1"])
+        #expect(
+            ExperimentRunner.merged(
+                defaults: ["--style", "a=x", "--style", "b=y", "--n", "1"], run: ["--style", "c=z"])
+                == ["--n", "1", "--style", "c=z"])
+    }
+
     @Test("Budgets parse as durations")
     func budgets() {
         #expect(WallClockBudget("90s")?.seconds == 90)

@@ -24,7 +24,8 @@ import MontagueSupport
 /// }
 /// ```
 ///
-/// In arguments, `{seed}` is the run's seed, `{output}` its model directory, `{data}` the data root
+/// A run's arguments follow the defaults'; an option that both set takes the run's value
+/// (``ExperimentRunner/merged(defaults:run:)``). In arguments, `{seed}` is the run's seed, `{output}` its model directory, `{data}` the data root
 /// (``ExperimentRunner/Options/dataRoot``) and `{budget}` its time budget. A run's model directory is
 /// `<runs root>/<plan name>/<run id>-seed<seed>`.
 public struct ExperimentPlan: Codable, Equatable, Sendable {

@@ -98,11 +98,35 @@ public struct ExperimentRunner {
             values["{output}"] = outputDirectory(run: run, seed: seed).path
             values["{data}"] = options.dataRoot
         }
-        return ((plan.defaults?.arguments ?? []) + run.arguments).map { argument in
+        return Self.merged(defaults: plan.defaults?.arguments ?? [], run: run.arguments).map { argument in
             var filled = argument
             for (placeholder, value) in values { filled = filled.replacingOccurrences(of: placeholder, with: value) }
             return filled
         }
+    }
+
+    /// The defaults' arguments without every option that the run's own arguments set again (the option with its
+    /// value, when the value is the next argument), followed by the run's: a run overrides a default by naming the
+    /// option again, and the command line names each option once. An option the run repeats (`--style a=… --style
+    /// b=…`) replaces all of the defaults' occurrences of it.
+    public static func merged(defaults: [String], run: [String]) -> [String] {
+        func name(_ argument: String) -> String? {
+            guard argument.hasPrefix("--"), argument.count > 2 else { return nil }
+            return String(argument.dropFirst(2).prefix { $0 != "=" })
+        }
+        let overridden = Set(run.prefix { $0 != "--" }.compactMap(name))
+        var kept: [String] = []
+        var index = 0
+        while index < defaults.count {
+            let argument = defaults[index]
+            index += 1
+            guard let option = name(argument), overridden.contains(option) else {
+                kept.append(argument)
+                continue
+            }
+            if !argument.contains("="), index < defaults.count, name(defaults[index]) == nil { index += 1 }
+        }
+        return kept + run
     }
 
     /// Executes every selected run and seed without a successful result; returns how many executions failed.
