@@ -57,11 +57,11 @@ struct SharedLeftMatmulTests {
         let products = MatrixProductLog.record {
             _ = gradient(of: Tensor.matmul(a, b).sum(), wrt: a)
         }
-        // Forward: one [3, 4]·[4, 5] per entry; backward: dA accumulated from one [3, 5]·[5, 4] per entry.
-        let forward = MatrixProductLog.Product(transposeA: false, transposeB: false, m: 3, n: 5, k: 4)
-        let backward = MatrixProductLog.Product(transposeA: false, transposeB: true, m: 3, n: 4, k: 5)
-        #expect(products == [forward, forward, backward, backward])
-        #expect(forward.operations == 120)
+        // Forward: one [3, 4]·[4, 2·5] over both entries side by side; backward: dA = [3, 2·5]·[4, 2·5]ᵀ.
+        let forward = MatrixProductLog.Product(transposeA: false, transposeB: false, m: 3, n: 10, k: 4)
+        let backward = MatrixProductLog.Product(transposeA: false, transposeB: true, m: 3, n: 4, k: 10)
+        #expect(products == [forward, backward])
+        #expect(forward.operations == 240)
         // Nothing is logged outside `record`.
         _ = Tensor.matmul(a, b)
         #expect(MatrixProductLog.record {}.isEmpty)

@@ -102,8 +102,8 @@ extension Tensor {
         }
     }
 
-    /// `op(A)·B[i]` for every `i` of `b [N, k, n]`, with `a` rank 2 (`op(A)` `[m, k]`): `[N, m, n]`, one GEMM per
-    /// entry on the same A. Backward: `dB[i] = op(A)ᵀ·G[i]` (this op again) and `dA = Σᵢ G[i]·B[i]ᵀ` (transposed
+    /// `op(A)·B[i]` for every `i` of `b [N, k, n]`, with `a` rank 2 (`op(A)` `[m, k]`): `[N, m, n]`, computed as one
+    /// GEMM of A with the entries side by side (`[k, N·n]`), so A is neither copied nor packed per entry. Backward: `dB[i] = op(A)ᵀ·G[i]` (this op again) and `dA = Σᵢ G[i]·B[i]ᵀ` (transposed
     /// when `transposeA`), accumulated by the GEMMs into one buffer in first-order mode and written with
     /// differentiable ops (a batched product and a sum) while recording a graph.
     static func sharedLeftGemm(_ a: Tensor, _ b: Tensor, transposeA: Bool) -> Tensor {
@@ -120,11 +120,32 @@ extension Tensor {
                         baseC.update(repeating: 0, count: count * m * n)
                         return
                     }
-                    for index in 0..<count {
+                    if count == 1 {
                         MatrixProductLog.sgemm(
                             transposeA: transposeA, transposeB: false, m: m, n: n, k: k, alpha: 1,
-                            a: baseA, lda: a.shape[1], b: baseB + index * k * n, ldb: n,
-                            beta: 0, c: baseC + index * m * n, ldc: n)
+                            a: baseA, lda: a.shape[1], b: baseB, ldb: n, beta: 0, c: baseC, ldc: n)
+                        return
+                    }
+                    // One GEMM op(A)·[B[0] B[1] …] over all entries side by side (`[k, N·n]`), so A is packed once
+                    // and not once per entry, then its column blocks are moved to their entries.
+                    let columns = sideBySide(baseB, count: count, rows: k, columns: n)
+                    let wide = [Float](unsafeUninitializedCapacity: m * count * n) { pw, written in
+                        written = m * count * n
+                        columns.withUnsafeBufferPointer { pc in
+                            MatrixProductLog.sgemm(
+                                transposeA: transposeA, transposeB: false, m: m, n: count * n, k: k, alpha: 1,
+                                a: baseA, lda: a.shape[1], b: pc.baseAddress, ldb: count * n, beta: 0,
+                                c: pw.baseAddress, ldc: count * n)
+                        }
+                    }
+                    wide.withUnsafeBufferPointer { pw in
+                        guard let wideBase = pw.baseAddress else { return }
+                        for index in 0..<count {
+                            for row in 0..<m {
+                                (baseC + (index * m + row) * n).update(
+                                    from: wideBase + row * count * n + index * n, count: n)
+                            }
+                        }
                     }
                 }
             }
@@ -149,8 +170,8 @@ extension Tensor {
     }
 
     /// `Σᵢ G[i]·B[i]ᵀ` (`[m, k]`), or `Σᵢ B[i]·G[i]ᵀ` (`[k, m]`) when `transposeA`, for `g [N, m, n]` and
-    /// `b [N, k, n]`: the products accumulate into one buffer (BLAS `β = 1` after the first). A raw kernel: its
-    /// result is not differentiable.
+    /// `b [N, k, n]`: one GEMM of the entries side by side (`[m, N·n]·[k, N·n]ᵀ`, the sum over entries folded into
+    /// the inner dimension). A raw kernel: its result is not differentiable.
     static func summedOverBatch(_ g: Tensor, _ b: Tensor, transposeA: Bool, shape: [Int]) -> Tensor {
         let (count, m, n) = (g.shape[0], g.shape[1], g.shape[2])
         let k = b.shape[1]
@@ -164,16 +185,35 @@ extension Tensor {
             g.scalars.withUnsafeBufferPointer { pg in
                 b.scalars.withUnsafeBufferPointer { pb in
                     guard let baseG = pg.baseAddress, let baseB = pb.baseAddress else { return }
-                    for index in 0..<count {
-                        let (gi, bi) = (baseG + index * m * n, baseB + index * k * n)
-                        MatrixProductLog.sgemm(
-                            transposeA: false, transposeB: true, m: transposeA ? k : m, n: transposeA ? m : k,
-                            k: n, alpha: 1, a: transposeA ? bi : gi, lda: n, b: transposeA ? gi : bi, ldb: n,
-                            beta: index == 0 ? 0 : 1, c: baseC, ldc: transposeA ? m : k)
+                    let wideG = count == 1 ? [] : sideBySide(baseG, count: count, rows: m, columns: n)
+                    let wideB = count == 1 ? [] : sideBySide(baseB, count: count, rows: k, columns: n)
+                    wideG.withUnsafeBufferPointer { pwg in
+                        wideB.withUnsafeBufferPointer { pwb in
+                            let gi = count == 1 ? baseG : pwg.baseAddress
+                            let bi = count == 1 ? baseB : pwb.baseAddress
+                            MatrixProductLog.sgemm(
+                                transposeA: false, transposeB: true, m: transposeA ? k : m, n: transposeA ? m : k,
+                                k: count * n, alpha: 1, a: transposeA ? bi : gi, lda: count * n,
+                                b: transposeA ? gi : bi, ldb: count * n, beta: 0, c: baseC, ldc: transposeA ? m : k)
+                        }
                     }
                 }
             }
         }
         return Tensor(shape: shape, scalars: scalars)
+    }
+
+    /// The `count` row-major `[rows, columns]` matrices at `base` placed side by side: `[rows, count·columns]`.
+    static func sideBySide(_ base: UnsafePointer<Float>, count: Int, rows: Int, columns: Int) -> [Float] {
+        [Float](unsafeUninitializedCapacity: count * rows * columns) { out, initialized in
+            initialized = count * rows * columns
+            guard let target = out.baseAddress else { return }
+            for index in 0..<count {
+                for row in 0..<rows {
+                    (target + row * count * columns + index * columns).update(
+                        from: base + (index * rows + row) * columns, count: columns)
+                }
+            }
+        }
     }
 }
