@@ -120,7 +120,7 @@ bench: setup $(if $(filter 1,$(BENCH_REFERENCE)),bench-reference-env)
 			$(BENCH_VENV)/bin/python bench/jax_reference.py --threads $$threads $(BENCH_FLAGS) \
 				>> $(BENCH_DIR)/jax.jsonl \
 				|| echo "bench: the JAX reference failed; its rows read 'unavailable'" >&2; \
-			for script in seqgan sentence_vae style_transfer; do \
+			for script in seqgan sentence_vae style_transfer generative maml transformer; do \
 				echo "bench: PyTorch + JAX reference bench/$${script}_reference.py, $$threads thread(s)"; \
 				OMP_NUM_THREADS=$$threads $(BENCH_VENV)/bin/python bench/$${script}_reference.py --threads $$threads \
 					$(BENCH_FLAGS) >> $(BENCH_DIR)/textgen.jsonl || echo "bench: $${script}_reference.py failed" >&2; \

@@ -1,51 +1,48 @@
+import Autodiff
 import CBLAS
 
 /// The "GEMM-only" bound of a training step: the time its matrix products take through `cblas_sgemm` alone, on
 /// preallocated buffers, with nothing else (no elementwise work, no allocation, no tape).
 ///
 /// A step can be no faster than this on the same BLAS, so `montague / gemm-bound` (a fraction ≤ 1) says how much of
-/// the step is spent outside the products. Each plan lists the products of the step as the model computes them —
-/// the forward GEMMs, and for each one the input-gradient and weight-gradient GEMMs its backward pass needs (none
-/// for an input that takes no gradient, e.g. the data of the first layer). The variant is reported as
-/// impl "gemm-bound" in the same unit as the case (steps/s or tokens/s).
+/// the step is spent outside the products. The plan is not written by hand per model: it is the list of products
+/// one call of the step actually runs, recorded by Autodiff's ``MatrixProductLog`` (every `Tensor` product goes
+/// through one logged `cblas_sgemm` call), so it follows the model as it changes and covers every training row
+/// alike. The variant is reported as impl "gemm-bound" in the same unit as the case (steps/s or tokens/s).
 struct GemmPlan {
-    /// One `C[m, n] = op(A)[m, k] · op(B)[k, n]`, row-major, repeated `count` times.
+    /// One recorded product shape, run `count` times in a row.
     struct Product {
-        let transposeA: Bool
-        let transposeB: Bool
-        let m: Int
-        let n: Int
-        let k: Int
-        var count = 1
+        let shape: MatrixProductLog.Product
+        var count: Int
     }
 
+    /// The products in the order the step ran them, consecutive equal shapes merged.
     let products: [Product]
 
-    /// The forward product `x[m, k] · Wᵀ` with `W` stored `[n, k]` (a `Linear` layer), and its backward products:
-    /// `dW = Gᵀ·x` (`[n, k]`) and, when `inputGradient`, `dx = G·W` (`[m, k]`).
-    static func linear(rows m: Int, inputs k: Int, outputs n: Int, inputGradient: Bool, count: Int = 1)
-        -> [Product]
-    {
-        var products = [
-            Product(transposeA: false, transposeB: true, m: m, n: n, k: k, count: count),
-            Product(transposeA: true, transposeB: false, m: n, n: k, k: m, count: count),
-        ]
-        if inputGradient {
-            products.append(Product(transposeA: false, transposeB: false, m: m, n: k, k: n, count: count))
+    /// The products one call of `body` runs (the call is untimed; a training step may evolve its state).
+    init(recording body: () -> Void) {
+        var products: [Product] = []
+        for shape in MatrixProductLog.record(body) {
+            if let last = products.last, last.shape == shape {
+                products[products.count - 1].count += 1
+            } else {
+                products.append(Product(shape: shape, count: 1))
+            }
         }
-        return products
+        self.products = products
     }
 
+    /// Number of products of one pass over the plan.
+    var productCount: Int { products.reduce(0) { $0 + $1.count } }
+
     /// Floating-point operations of one pass over the plan (`2mnk` per product).
-    var operations: Double {
-        products.reduce(0) { $0 + 2 * Double($1.m) * Double($1.n) * Double($1.k) * Double($1.count) }
-    }
+    var operations: Double { products.reduce(0) { $0 + $1.shape.operations * Double($1.count) } }
 
     /// A benchmark variant running every product of the plan once per iteration.
     func variant(unitsPerIteration: Double) -> BenchmarkVariant {
-        let largestA = products.map { $0.m * $0.k }.max() ?? 0
-        let largestB = products.map { $0.k * $0.n }.max() ?? 0
-        let largestC = products.map { $0.m * $0.n }.max() ?? 0
+        let largestA = products.map { $0.shape.m * $0.shape.k }.max() ?? 0
+        let largestB = products.map { $0.shape.k * $0.shape.n }.max() ?? 0
+        let largestC = products.map { $0.shape.m * $0.shape.n }.max() ?? 0
         let a = DirectOutput(count: largestA)
         let b = DirectOutput(count: largestB)
         let c = DirectOutput(count: largestC)
@@ -54,15 +51,16 @@ struct GemmPlan {
         let products = self.products
         return BenchmarkVariant(implementation: "gemm-bound", unitsPerIteration: unitsPerIteration) {
             for product in products {
-                let lda = product.transposeA ? product.m : product.k
-                let ldb = product.transposeB ? product.k : product.n
+                let shape = product.shape
+                let lda = shape.transposeA ? shape.m : shape.k
+                let ldb = shape.transposeB ? shape.k : shape.n
                 for _ in 0..<product.count {
                     cblas_sgemm(
-                        CblasRowMajor, product.transposeA ? CblasTrans : CblasNoTrans,
-                        product.transposeB ? CblasTrans : CblasNoTrans,
-                        Int32(product.m), Int32(product.n), Int32(product.k), 1,
+                        CblasRowMajor, shape.transposeA ? CblasTrans : CblasNoTrans,
+                        shape.transposeB ? CblasTrans : CblasNoTrans,
+                        Int32(shape.m), Int32(shape.n), Int32(shape.k), 1,
                         a.pointer.baseAddress, Int32(lda), b.pointer.baseAddress, Int32(ldb),
-                        0, c.pointer.baseAddress, Int32(product.n))
+                        0, c.pointer.baseAddress, Int32(shape.n))
                 }
             }
             blackHole(c.pointer[0])
@@ -70,70 +68,26 @@ struct GemmPlan {
     }
 }
 
-extension GemmPlan {
-    /// The MLP step (784-256-256-10, batch 128): three `Linear` layers forward, and backward their weight
-    /// gradients plus the input gradients of the second and third layers (the data takes none). 8 products.
-    static let mlp = GemmPlan(
-        products: linear(rows: 128, inputs: 784, outputs: 256, inputGradient: false)
-            + linear(rows: 128, inputs: 256, outputs: 256, inputGradient: true)
-            + linear(rows: 128, inputs: 256, outputs: 10, inputGradient: true))
-
-    /// The LSTM language-model step (v10000 e128 h256 b32 t35): the input projection of all 35 steps in one
-    /// product (its input gradient feeds the embedding), the recurrent product `h·W_hhᵀ` once per step with its
-    /// weight and state gradients, and the output layer on all 1,120 positions.
-    static let lstmLanguageModel = GemmPlan(
-        products: linear(rows: 35 * 32, inputs: 128, outputs: 4 * 256, inputGradient: true)
-            + linear(rows: 32, inputs: 256, outputs: 4 * 256, inputGradient: true, count: 35)
-            + linear(rows: 35 * 32, inputs: 256, outputs: 10_000, inputGradient: true))
-
-    /// The GRU seq2seq step (v5000 e256 h256 b32 t20): the encoder's input projection in one product and its
-    /// recurrent product per step; per decoder step the input and recurrent products of the cell and the
-    /// `Linear` 512→256 of the attentional vector; the output layer on all 640 positions. Attention's batched
-    /// products (32 × `[1, 256]·[256, 20]` and back per step, under 1% of the operations) are left out.
-    static let seq2seq = GemmPlan(
-        products: linear(rows: 20 * 32, inputs: 256, outputs: 3 * 256, inputGradient: true)
-            + linear(rows: 32, inputs: 256, outputs: 3 * 256, inputGradient: true, count: 20)
-            + linear(rows: 32, inputs: 256, outputs: 3 * 256, inputGradient: true, count: 20)
-            + linear(rows: 32, inputs: 256, outputs: 3 * 256, inputGradient: true, count: 20)
-            + linear(rows: 32, inputs: 512, outputs: 256, inputGradient: true, count: 20)
-            + linear(rows: 20 * 32, inputs: 256, outputs: 5_000, inputGradient: true))
-
-    /// SeqGAN's discriminator step (``TextCNN``, embedding 64, widths 1–10, 15, 20 with the filter counts
-    /// `filterCounts`, batch 64 of 20 tokens): per width `w` with `F` filters the convolution as one product of the
-    /// `[64·(20 − w + 1), w·64]` patch matrix with the `[F, w·64]` kernels, and its two dense backward products
-    /// (kernel and patch gradients, as PyTorch's convolution backward computes them); the highway layer's two
-    /// `Linear` maps and the output layer. (Montague's own convolution backward is sparse, see
-    /// `Tensor.convolutionMaxPool1D`, so this bound can be exceeded.)
-    static func seqGANDiscriminator(filterCounts: [Int], batch: Int = 64, length: Int = 20, embedding: Int = 64)
-        -> GemmPlan
-    {
-        let widths = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 15, 20]
-        let features = filterCounts.reduce(0, +)
-        var products: [Product] = []
-        for (width, filters) in zip(widths, filterCounts) {
-            products += linear(
-                rows: batch * (length - width + 1), inputs: width * embedding, outputs: filters, inputGradient: true)
-        }
-        products += linear(rows: batch, inputs: features, outputs: features, inputGradient: true, count: 2)
-        products += linear(rows: batch, inputs: features, outputs: 2, inputGradient: true)
-        return GemmPlan(products: products)
+extension BenchmarkCase {
+    /// A training-step case: Montague's step (impl "montague"), any further variants of it, and the step's GEMM-only
+    /// bound (impl "gemm-bound"), whose products are recorded from one untimed call of `step`.
+    static func trainingStep(
+        _ name: String, metric: BenchmarkMetric, unitsPerIteration: Double,
+        otherVariants: [BenchmarkVariant] = [], step: @escaping () -> Void
+    ) -> BenchmarkCase {
+        let plan = GemmPlan(recording: step)
+        printError(
+            "# \(name): gemm-bound replays \(plan.productCount) products "
+                + "(\(plan.products.count) shapes), \(formatted(plan.operations / 1e9)) GFLOP per step")
+        let montague = BenchmarkVariant(implementation: "montague", unitsPerIteration: unitsPerIteration, body: step)
+        return BenchmarkCase(
+            name: name, metric: metric,
+            variants: [montague] + otherVariants + [plan.variant(unitsPerIteration: unitsPerIteration)])
     }
+}
 
-    /// SeqGAN's teacher-forced generator step (LSTM e32 h32, vocabulary 5,000, batch 64 of 20 tokens): the input
-    /// projection of all steps in one product (its input gradient feeds the embedding), the recurrent product per
-    /// step, the output layer on all 1,280 positions — each with its backward products.
-    static let seqGANMaximumLikelihood = GemmPlan(
-        products: linear(rows: 20 * 64, inputs: 32, outputs: 4 * 32, inputGradient: true)
-            + linear(rows: 64, inputs: 32, outputs: 4 * 32, inputGradient: true, count: 20)
-            + linear(rows: 20 * 64, inputs: 32, outputs: 5_000, inputGradient: true))
-
-    /// SeqGAN's REINFORCE generator step: sampling 64 × 20 tokens (per step the input, recurrent and output
-    /// products, forward only), then the teacher-forced pass over the samples with its backward products
-    /// (``seqGANMaximumLikelihood``).
-    static let seqGANGenerator = GemmPlan(
-        products: [
-            Product(transposeA: false, transposeB: true, m: 64, n: 4 * 32, k: 32, count: 20),
-            Product(transposeA: false, transposeB: true, m: 64, n: 4 * 32, k: 32, count: 20),
-            Product(transposeA: false, transposeB: true, m: 64, n: 5_000, k: 32, count: 20),
-        ] + seqGANMaximumLikelihood.products)
+/// Three significant decimals, for the progress lines.
+private func formatted(_ value: Double) -> String {
+    let scaled = (value * 1000).rounded() / 1000
+    return "\(scaled)"
 }

@@ -33,8 +33,7 @@ enum GenerativeBenchmarks {
         configuration.seed = 0
         let trainer = GANTrainer(
             configuration: configuration, data: ToyDistribution.ring8.sample(count: 10_000, seed: 0))
-        let montague = BenchmarkVariant(implementation: "montague", unitsPerIteration: 1) { trainer.step() }
-        return BenchmarkCase(name: wganCaseName, metric: .stepsPerSecond, variants: [montague])
+        return .trainingStep(wganCaseName, metric: .stepsPerSecond, unitsPerIteration: 1) { trainer.step() }
     }
 
     static func vaeStep() -> BenchmarkCase? {
@@ -44,7 +43,6 @@ enum GenerativeBenchmarks {
             model: VAEConfiguration(dataSize: 64, latentSize: 8, hiddenSizes: [128], likelihood: .bernoulli))
         configuration.batchSize = 128
         let trainer = VAETrainer(configuration: configuration, data: data)
-        let montague = BenchmarkVariant(implementation: "montague", unitsPerIteration: 1) { trainer.step() }
-        return BenchmarkCase(name: vaeCaseName, metric: .stepsPerSecond, variants: [montague])
+        return .trainingStep(vaeCaseName, metric: .stepsPerSecond, unitsPerIteration: 1) { trainer.step() }
     }
 }

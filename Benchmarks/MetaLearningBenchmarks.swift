@@ -24,14 +24,13 @@ enum MetaLearningBenchmarks {
         let episodes = (0..<25).map { _ in tasks.sampleEpisode(using: &generator) }
         // `metaStep` runs the meta-batch task-batched (one tape, T-batched GEMMs, as jax.vmap does); the per-task
         // variant keeps one tape per task, the form this benchmark measured first.
-        let montague = BenchmarkVariant(implementation: "montague", unitsPerIteration: 1) {
-            blackHole(maml.metaStep(episodes))
-        }
         let perTask = BenchmarkVariant(implementation: "montague-per-task", unitsPerIteration: 1) {
             let (loss, grads) = maml.perTaskMetaGradient(episodes)
             maml.metaOptimizer.step(grads)
             blackHole(loss)
         }
-        return BenchmarkCase(name: mamlCaseName, metric: .stepsPerSecond, variants: [montague, perTask])
+        return .trainingStep(mamlCaseName, metric: .stepsPerSecond, unitsPerIteration: 1, otherVariants: [perTask]) {
+            blackHole(maml.metaStep(episodes))
+        }
     }
 }

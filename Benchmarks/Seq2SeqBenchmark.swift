@@ -37,7 +37,7 @@ enum Seq2SeqBenchmark {
         let source = IndexTensor(shape: [steps, batch], indices: sourceTokens)
         let decoderInputs = IndexTensor(shape: [steps, batch], indices: Array(targetTokens[..<(steps * batch)]))
         let labels = Array(targetTokens[batch...])
-        let montague = BenchmarkVariant(implementation: "montague", unitsPerIteration: Double(batch * steps)) {
+        return .trainingStep(caseName, metric: .tokensPerSecond, unitsPerIteration: Double(batch * steps)) {
             let encoded = encoder(sourceEmbedding(source))
             let memory = encoded.outputs.permuted([1, 0, 2])  // [batch, source steps, hidden]
             var hidden = encoded.finalStates[0]
@@ -56,7 +56,5 @@ enum Seq2SeqBenchmark {
             let loss = crossEntropy(logits: logits, targets: labels)
             optimizer.step(gradients(of: loss, wrt: parameters.map(\.value)))
         }
-        let bound = GemmPlan.seq2seq.variant(unitsPerIteration: Double(batch * steps))
-        return BenchmarkCase(name: caseName, metric: .tokensPerSecond, variants: [montague, bound])
     }
 }

@@ -79,7 +79,7 @@ enum StyleTransferBenchmarks {
                 generatorOptimizer.step(clipByGlobalNorm(grads, maxNorm: options.maxGradientNorm).clipped)
             }
         }
-        let montague = BenchmarkVariant(implementation: "montague", unitsPerIteration: 1) { work() }
-        return BenchmarkCase(name: name(method, training: training), metric: .stepsPerSecond, variants: [montague])
+        return .trainingStep(
+            name(method, training: training), metric: .stepsPerSecond, unitsPerIteration: 1, step: work)
     }
 }

@@ -65,14 +65,12 @@ enum TextGenerationBenchmarks {
         let rewards = (0..<batch).map { _ in (0..<length).map { _ in generator.nextUnitDouble() } }
         var estimator = SequencePolicyGradient()
         var sampling = RandomGenerator(seed: 1)
-        let montague = BenchmarkVariant(implementation: "montague", unitsPerIteration: Double(batch * length)) {
+        return .trainingStep(generatorStepName, metric: .tokensPerSecond, unitsPerIteration: Double(batch * length)) {
             let samples = SequenceSampler.sample(
                 from: model, count: batch, length: length, startToken: 0, batchSize: batch, using: &sampling)
             let loss = estimator.loss(of: model, sequences: samples, tokenRewards: rewards, startToken: 0)
             step(adam, loss, model, clip: 5)
         }
-        let bound = GemmPlan.seqGANGenerator.variant(unitsPerIteration: Double(batch * length))
-        return BenchmarkCase(name: generatorStepName, metric: .tokensPerSecond, variants: [montague, bound])
     }
 
     static func maximumLikelihoodStep() -> BenchmarkCase {
@@ -80,12 +78,11 @@ enum TextGenerationBenchmarks {
         let model = LanguageModel(vocabularySize: vocabulary, embeddingSize: size, hiddenSize: size, using: &generator)
         let adam = Adam(model.parameters, learningRate: 0.01)
         let data = LanguageModelBatch(sequences: realSequences(batch, using: &generator).map { [0] + $0 })
-        let montague = BenchmarkVariant(implementation: "montague", unitsPerIteration: Double(batch * length)) {
+        return .trainingStep(
+            maximumLikelihoodStepName, metric: .tokensPerSecond, unitsPerIteration: Double(batch * length)
+        ) {
             step(adam, model.loss(data), model, clip: 5)
         }
-        let bound = GemmPlan.seqGANMaximumLikelihood.variant(unitsPerIteration: Double(batch * length))
-        return BenchmarkCase(
-            name: maximumLikelihoodStepName, metric: .tokensPerSecond, variants: [montague, bound])
     }
 
     static func policyGradientStep() -> BenchmarkCase {
@@ -99,14 +96,13 @@ enum TextGenerationBenchmarks {
         let search = MonteCarloRollout(policy: rollout, rolloutCount: 16, startToken: 0)
         let reward = DiscriminatorReward(discriminator: critic, batchSize: 512)
         var random = RandomGenerator(seed: 1)
-        let montague = BenchmarkVariant(implementation: "montague", unitsPerIteration: 1) {
+        return .trainingStep(policyGradientStepName, metric: .stepsPerSecond, unitsPerIteration: 1) {
             let samples = SequenceSampler.sample(
                 from: model, count: batch, length: length, startToken: 0, batchSize: batch, using: &random)
             let rewards = search.tokenRewards(for: samples, reward: reward, using: &random)
             let loss = estimator.loss(of: model, sequences: samples, tokenRewards: rewards, startToken: 0)
             step(adam, loss, model, clip: 5)
         }
-        return BenchmarkCase(name: policyGradientStepName, metric: .stepsPerSecond, variants: [montague])
     }
 
     static func discriminatorStep() -> BenchmarkCase {
@@ -120,10 +116,6 @@ enum TextGenerationBenchmarks {
         let tokens = critic.batch(real + fake)
         let labels = [Int](repeating: 1, count: batch / 2) + [Int](repeating: 0, count: batch / 2)
         var random: RandomGenerator? = RandomGenerator(seed: 1)
-        let montague = BenchmarkVariant(implementation: "montague", unitsPerIteration: 1) {
-            let loss = crossEntropy(logits: critic.logits(tokens: tokens, dropoutUsing: &random), targets: labels)
-            step(adam, loss, critic, clip: 0)
-        }
         // The same step through the unfused ops (conv1d per width, ReLU, max, concatenate), for comparison.
         var unfusedRandom: RandomGenerator? = RandomGenerator(seed: 1)
         let unfusedAdam = Adam(critic.parameters, learningRate: 1e-4)
@@ -139,10 +131,12 @@ enum TextGenerationBenchmarks {
             let loss = crossEntropy(logits: critic.output(features), targets: labels)
             step(unfusedAdam, loss, critic, clip: 0)
         }
-        let bound = GemmPlan.seqGANDiscriminator(filterCounts: critic.configuration.filterCounts)
-            .variant(unitsPerIteration: 1)
-        return BenchmarkCase(
-            name: discriminatorStepName, metric: .stepsPerSecond, variants: [montague, unfused, bound])
+        return .trainingStep(
+            discriminatorStepName, metric: .stepsPerSecond, unitsPerIteration: 1, otherVariants: [unfused]
+        ) {
+            let loss = crossEntropy(logits: critic.logits(tokens: tokens, dropoutUsing: &random), targets: labels)
+            step(adam, loss, critic, clip: 0)
+        }
     }
 
     static func sentenceVAEStep() -> BenchmarkCase {
@@ -157,14 +151,13 @@ enum TextGenerationBenchmarks {
         let data = SentenceVAEBatch(sequences: sentences)
         let objective = SentenceVAEObjective(annealing: .constant(0.5), wordDropout: 0.25)
         var random = RandomGenerator(seed: 1)
-        let montague = BenchmarkVariant(
-            implementation: "montague", unitsPerIteration: Double(count * (sentenceLength + 1))
+        return .trainingStep(
+            sentenceVAEStepName, metric: .tokensPerSecond, unitsPerIteration: Double(count * (sentenceLength + 1))
         ) {
             let loss = SentenceVAETraining.loss(
                 model, batch: data, objective: objective, step: 0, unknownToken: 1, using: &random
             ).loss
             step(adam, loss, model, clip: 5)
         }
-        return BenchmarkCase(name: sentenceVAEStepName, metric: .tokensPerSecond, variants: [montague])
     }
 }

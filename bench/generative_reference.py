@@ -3,7 +3,7 @@
 
 Prints one JSON line per measurement on stdout, as MontagueBenchmarks does:
 
-    {"case": "vae step 64-128-8 bernoulli b128 adam", "impl": "jax", "threads": 1, "metric": "steps/s", ...}
+    {"case": "vae step 64-128-8 bernoulli b128 adam", "impl": "jax-jit", "threads": 1, "metric": "steps/s", ...}
 
 Cases (names must match Benchmarks/GenerativeBenchmarks.swift):
 
@@ -16,11 +16,12 @@ Cases (names must match Benchmarks/GenerativeBenchmarks.swift):
   binary cross-entropy with logits per example), analytic KL to N(0, I), mean over a batch of 128 drawn from 1,797
   fixed uniform vectors, Adam(lr 1e-3).
 
-impl ``pytorch`` (eager) and ``jax`` (the whole step under ``jax.jit``, optax Adam). JAX's thread count is fixed
+impl ``pytorch`` (eager) and ``jax-jit`` (the whole step under ``jax.jit``, optax Adam; ``--impl jax`` selects it). JAX's thread count is fixed
 when XLA starts, so each JAX measurement runs in a child process with
 ``XLA_FLAGS=--xla_cpu_multi_thread_eigen=<threads > 1> intra_op_parallelism_threads=<threads>``.
 
-Usage: ``generative_reference.py [--threads 1 2] [--filter TEXT] [--quick] [--impl pytorch jax] [--cpu-steps N]``;
+Usage: ``generative_reference.py [--threads 1 2] [--filter TEXT] [--quick] [--clock wall|cpu] [--impl pytorch jax]
+[--cpu-steps N]``; samples are timed as in bench/bench_harness.py (``--clock cpu``: process CPU time);
 with ``--cpu-steps N`` each case runs N steps after a warm-up and reports steps per second of process CPU time
 (metric ``steps/cpu-s``) instead of the wall-clock median.
 
@@ -37,33 +38,15 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import statistics
 import subprocess
 import sys
 import time
 from typing import Callable
 
+from bench_harness import Harness, add_clock_argument
+
 WGAN_CASE = "wgan-gp step g8-256-256-2 d2-256-256-1 b256 adam"
 VAE_CASE = "vae step 64-128-8 bernoulli b128 adam"
-
-
-def rate(body: Callable[[], None], quick: bool) -> float:
-    """Warm-up, then the median steps/s over calibrated samples (the scheme of BenchmarkHarness.swift)."""
-    warm_up, minimum, samples = (0.1, 0.05, 3) if quick else (0.5, 0.25, 7)
-    calls, elapsed = 0, 0.0
-    while calls < 2 or elapsed < warm_up:
-        start = time.perf_counter()
-        body()
-        elapsed += time.perf_counter() - start
-        calls += 1
-    iterations = max(1, int(-(-minimum // max(elapsed / calls, 1e-9))))
-    rates = []
-    for _ in range(samples):
-        start = time.perf_counter()
-        for _ in range(iterations):
-            body()
-        rates.append(iterations / (time.perf_counter() - start))
-    return statistics.median(rates)
 
 
 def cpu_rate(body: Callable[[], None], steps: int) -> float:
@@ -89,7 +72,7 @@ def measure(case: str, impl: str, threads: int, body: Callable[[], None], argume
     if arguments.cpu_steps:
         emit(case, impl, threads, cpu_rate(body, arguments.cpu_steps), "steps/cpu-s")
     else:
-        emit(case, impl, threads, rate(body, arguments.quick))
+        emit(case, impl, threads, Harness.for_arguments(arguments).rate(body, 1))
 
 
 def ring8(count: int, generator) -> "list":
@@ -310,6 +293,7 @@ def main() -> int:
     parser.add_argument("--threads", type=int, nargs="+", default=[1, 2])
     parser.add_argument("--filter", default=None)
     parser.add_argument("--quick", action="store_true")
+    add_clock_argument(parser)
     parser.add_argument("--impl", nargs="+", default=["pytorch", "jax"], choices=["pytorch", "jax"])
     parser.add_argument("--cpu-steps", type=int, default=0, help="report steps per CPU second over N steps")
     parser.add_argument("--jax-child", type=int, default=None, help=argparse.SUPPRESS)
@@ -325,7 +309,7 @@ def main() -> int:
     if arguments.jax_child is not None:
         for case, make in jax_bodies().items():
             if selected(case):
-                measure(case, "jax", arguments.jax_child, make(), arguments)
+                measure(case, "jax-jit", arguments.jax_child, make(), arguments)
         return 0
 
     for threads in arguments.threads:
@@ -341,6 +325,7 @@ def main() -> int:
                                         f"intra_op_parallelism_threads={threads}")
             command = [sys.executable, __file__, "--jax-child", str(threads)]
             command += ["--quick"] if arguments.quick else []
+            command += ["--clock", arguments.clock]
             command += ["--filter", arguments.filter] if arguments.filter else []
             command += ["--cpu-steps", str(arguments.cpu_steps)] if arguments.cpu_steps else []
             subprocess.run(command, env=environment, check=True)

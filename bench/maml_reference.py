@@ -6,19 +6,20 @@ meta-batch of 25 tasks, each with K = 10 support and 10 query points; an MLP 1-4
 step with alpha = 0.01 taken with create_graph (the exact second-order meta-gradient); mean query MSE over the
 tasks; Adam with learning rate 1e-3 on the initialization. Metric: meta-steps/s.
 
-Implementations: ``pytorch-loop`` (a Python loop over the tasks, torch.autograd.grad with create_graph=True),
+Implementations: ``pytorch`` (eager: a Python loop over the tasks, torch.autograd.grad with create_graph=True),
 ``pytorch-vmap`` (torch.func.grad inside torch.func.vmap over the tasks, then torch.func.grad of the mean query
-loss), ``jax`` (jax.grad of the vmapped MAML objective, jit-compiled; optax-free Adam written out).
+loss), ``jax-jit`` (jax.grad of the vmapped MAML objective, jit-compiled; optax-free Adam written out).
 
 Prints one JSON line per implementation: {"case": ..., "impl": ..., "threads": N, "metric": "steps/s", "value": ...}.
-Usage: maml_reference.py [--threads N] [--seconds S]
+Usage: maml_reference.py [--threads N] [--filter TEXT] [--quick] [--clock wall|cpu] (timing: bench/bench_harness.py)
 """
 import argparse
 import json
 import math
 import os
 import sys
-import time
+
+from bench_harness import Harness, add_clock_argument
 
 CASE = "maml2 sinusoid mlp 1-40-40-1 relu tasks25 k10 q10 inner1 adam"
 TASKS, K, Q, ALPHA, LR = 25, 10, 10, 0.01, 1e-3
@@ -34,21 +35,12 @@ def tasks_numpy(rng):
             ys[:, K:].astype("float32"))
 
 
-def measure(step, seconds):
-    for _ in range(3):
-        step()
-    rates = []
-    for _ in range(5):
-        count, start = 0, time.perf_counter()
-        while time.perf_counter() - start < seconds:
-            step()
-            count += 1
-        rates.append(count / (time.perf_counter() - start))
-    rates.sort()
-    return rates[len(rates) // 2]
+def measure(step, harness):
+    """Median meta-steps per second (bench/bench_harness.py: warm-up, calibrated samples, wall or CPU clock)."""
+    return harness.rate(step, 1)
 
 
-def torch_cases(threads, seconds, batch):
+def torch_cases(threads, harness, batch):
     import torch
     from torch.func import functional_call, grad, vmap
     torch.set_num_threads(threads)
@@ -87,11 +79,11 @@ def torch_cases(threads, seconds, batch):
             v.grad = g[n]
         optimizer.step()
 
-    yield "pytorch-loop", measure(loop_step, seconds)
-    yield "pytorch-vmap", measure(vmap_step, seconds)
+    yield "pytorch", measure(loop_step, harness)
+    yield "pytorch-vmap", measure(vmap_step, harness)
 
 
-def jax_case(threads, seconds, batch):
+def jax_case(threads, harness, batch):
     os.environ.setdefault("XLA_FLAGS", f"--xla_cpu_multi_thread_eigen={'true' if threads > 1 else 'false'}")
     import jax
     import jax.numpy as jnp
@@ -139,18 +131,23 @@ def jax_case(threads, seconds, batch):
         state["p"], state["m"], state["v"] = step(state["p"], state["m"], state["v"], state["t"], *arrays)
         jax.block_until_ready(state["p"])
 
-    yield "jax", measure(run, seconds)
+    yield "jax-jit", measure(run, harness)
 
 
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--threads", type=int, default=1)
-    parser.add_argument("--seconds", type=float, default=1.0)
+    parser.add_argument("--filter", default=None, help="measure only if the case name contains TEXT")
+    parser.add_argument("--quick", action="store_true", help="fewer, shorter samples")
+    add_clock_argument(parser)
     args = parser.parse_args()
+    if args.filter is not None and args.filter not in CASE:
+        return
+    harness = Harness.for_arguments(args)
     import numpy as np
     batch = tasks_numpy(np.random.default_rng(0))
-    for impl, value in list(torch_cases(args.threads, args.seconds, batch)) + list(
-            jax_case(args.threads, args.seconds, batch)):
+    for impl, value in list(torch_cases(args.threads, harness, batch)) + list(
+            jax_case(args.threads, harness, batch)):
         print(json.dumps({"case": CASE, "impl": impl, "threads": args.threads, "metric": "steps/s",
                           "value": round(value, 2)}))
         sys.stdout.flush()

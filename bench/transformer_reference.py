@@ -9,7 +9,11 @@ Prints one JSON line per (case, impl, threads) like bench/pytorch_reference.py. 
 language model (4 pre-norm GELU layers, learned positions, tied output; TransformerBenchmarks.languageModelStep),
 in PyTorch only.
 
-    OMP_NUM_THREADS=1 python3 bench/transformer_reference.py --threads 1 [--quick] [--skip-jax]
+    OMP_NUM_THREADS=1 python3 bench/transformer_reference.py --threads 1 [--quick] [--clock wall|cpu] [--filter TEXT]
+        [--skip-jax]
+
+Samples are timed by bench/bench_harness.py (warm-up, calibrated samples, median; ``--clock cpu``: process CPU
+time); the JAX step is impl ``jax-jit``.
     python3 bench/transformer_reference.py --bpe corpora/shakespeare/*.xml --vocabulary 8000
 """
 
@@ -18,33 +22,16 @@ from __future__ import annotations
 import argparse
 import json
 import math
-import statistics
 import sys
 import time
 from typing import Callable
+
+from bench_harness import Harness, add_clock_argument
 
 CASE = "transformer-seq2seq d256 h4 l3+3 ff1024 v8000 b32 t32 adam"
 LM_CASE = "transformer-lm d256 h4 l4 ff1024 v8000 b32 t32 pre-norm gelu tied adam"
 LM_LAYERS = 4
 D, HEADS, FF, LAYERS, VOCABULARY, BATCH, LENGTH, DROPOUT = 256, 4, 1024, 3, 8000, 32, 32, 0.1
-
-
-def rate(body: Callable[[], None], units: float, quick: bool) -> float:
-    warm_up, minimum, samples = (0.2, 0.2, 3) if quick else (1.0, 1.0, 5)
-    calls, elapsed = 0, 0.0
-    while calls < 2 or elapsed < warm_up:
-        start = time.perf_counter()
-        body()
-        elapsed += time.perf_counter() - start
-        calls += 1
-    iterations = max(1, math.ceil(minimum / max(elapsed / calls, 1e-9)))
-    rates = []
-    for _ in range(samples):
-        start = time.perf_counter()
-        for _ in range(iterations):
-            body()
-        rates.append(units * iterations / (time.perf_counter() - start))
-    return statistics.median(rates)
 
 
 def emit(case: str, impl: str, threads: int, metric: str, value: float) -> None:
@@ -269,6 +256,8 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--threads", type=int, nargs="+", default=[1])
     parser.add_argument("--quick", action="store_true")
+    add_clock_argument(parser)
+    parser.add_argument("--filter", default=None, help="only the cases whose name contains TEXT")
     parser.add_argument("--skip-jax", action="store_true")
     parser.add_argument("--bpe", metavar="FILE", nargs="+", help="BPE training/encoding on text files instead")
     parser.add_argument("--vocabulary", type=int, default=8000)
@@ -276,17 +265,23 @@ def main() -> int:
     if arguments.bpe:
         bpe_reference(arguments.bpe, arguments.vocabulary)
         return 0
+    selected = [case for case in (CASE, LM_CASE) if arguments.filter is None or arguments.filter in case]
+    if not selected:
+        return 0
+    harness = Harness.for_arguments(arguments)
     import torch
     for threads in arguments.threads:
         torch.set_num_threads(threads)
-        print(f"# measuring {CASE} (pytorch, {threads} thread(s))", file=sys.stderr, flush=True)
-        emit(CASE, "pytorch", threads, "tokens/s", rate(torch_step(), BATCH * LENGTH, arguments.quick))
-        if not arguments.skip_jax:
-            print(f"# measuring {CASE} (jax, {threads} thread(s); XLA threads follow the process)",
-                  file=sys.stderr, flush=True)
-            emit(CASE, "jax", threads, "tokens/s", rate(jax_step(), BATCH * LENGTH, arguments.quick))
-        print(f"# measuring {LM_CASE} (pytorch, {threads} thread(s))", file=sys.stderr, flush=True)
-        emit(LM_CASE, "pytorch", threads, "tokens/s", rate(torch_lm_step(), BATCH * LENGTH, arguments.quick))
+        if CASE in selected:
+            print(f"# measuring {CASE} (pytorch, {threads} thread(s))", file=sys.stderr, flush=True)
+            emit(CASE, "pytorch", threads, "tokens/s", harness.rate(torch_step(), BATCH * LENGTH))
+            if not arguments.skip_jax:
+                print(f"# measuring {CASE} (jax-jit, {threads} thread(s); XLA threads follow the process)",
+                      file=sys.stderr, flush=True)
+                emit(CASE, "jax-jit", threads, "tokens/s", harness.rate(jax_step(), BATCH * LENGTH))
+        if LM_CASE in selected:
+            print(f"# measuring {LM_CASE} (pytorch, {threads} thread(s))", file=sys.stderr, flush=True)
+            emit(LM_CASE, "pytorch", threads, "tokens/s", harness.rate(torch_lm_step(), BATCH * LENGTH))
     return 0
 
 

@@ -35,9 +35,9 @@ extension Tensor {
             guard k > 0 else { return }
             x.scalars.withUnsafeBufferPointer { px in
                 weight.scalars.withUnsafeBufferPointer { pw in
-                    cblas_sgemm(
-                        CblasRowMajor, CblasNoTrans, CblasTrans, Int32(m), Int32(n), Int32(k), 1,
-                        px.baseAddress, Int32(k), pw.baseAddress, Int32(k), 1, output, Int32(n))
+                    MatrixProductLog.sgemm(
+                        transposeA: false, transposeB: true, m: m, n: n, k: k, alpha: 1,
+                        a: px.baseAddress, lda: k, b: pw.baseAddress, ldb: k, beta: 1, c: output, ldc: n)
                 }
             }
         }

@@ -67,10 +67,10 @@ extension Tensor {
                     initialized = rows * filters
                     windowed[bankIndex].withUnsafeBufferPointer { wb in
                         patches.withUnsafeBufferPointer { pb in
-                            cblas_sgemm(
-                                CblasRowMajor, CblasNoTrans, CblasTrans, Int32(rows), Int32(filters), Int32(patch), 1,
-                                pb.baseAddress, Int32(patch), wb.baseAddress, Int32(patch), 0, out.baseAddress,
-                                Int32(filters))
+                            MatrixProductLog.sgemm(
+                                transposeA: false, transposeB: true, m: rows, n: filters, k: patch, alpha: 1,
+                                a: pb.baseAddress, lda: patch, b: wb.baseAddress, ldb: patch, beta: 0,
+                                c: out.baseAddress, ldc: filters)
                         }
                     }
                 }

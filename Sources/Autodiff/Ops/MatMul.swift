@@ -28,6 +28,14 @@ extension Tensor {
             let product = gemm(a.reshaped([rows, ka]), b, transposeA: false, transposeB: transposeB)
             return product.reshaped(Array(a.shape.dropLast()) + [product.shape[1]])
         }
+        if a.rank == 2 && !transposeB {
+            // One matrix times a batch (a convolution's kernel times each image's patches): every product reads the
+            // same A, which is neither copied per batch entry nor has its gradient summed from per-entry copies.
+            let count = b.shape.dropLast(2).reduce(1, *)
+            let product = sharedLeftGemm(
+                a, b.reshaped([count] + b.shape.suffix(2)), transposeA: transposeA)
+            return product.reshaped(Array(b.shape.dropLast(2)) + product.shape.suffix(2))
+        }
         let batchA = Array(a.shape.dropLast(2))
         let batchB = Array(b.shape.dropLast(2))
         guard let batch = Broadcasting.shape(batchA, batchB) else {
@@ -66,13 +74,10 @@ extension Tensor {
                         return
                     }
                     for index in 0..<batch {
-                        cblas_sgemm(
-                            CblasRowMajor, transposeA ? CblasTrans : CblasNoTrans,
-                            transposeB ? CblasTrans : CblasNoTrans,
-                            Int32(m), Int32(n), Int32(k), 1,
-                            baseA + index * ar * ac, Int32(ac),
-                            baseB + index * br * bc, Int32(bc),
-                            0, baseC + index * m * n, Int32(n))
+                        MatrixProductLog.sgemm(
+                            transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: 1,
+                            a: baseA + index * ar * ac, lda: ac, b: baseB + index * br * bc, ldb: bc,
+                            beta: 0, c: baseC + index * m * n, ldc: n)
                     }
                 }
             }
@@ -94,6 +99,121 @@ extension Tensor {
                     : gemm(a, g, transposeA: !transposeA, transposeB: false)
             }
             return [gradA, gradB]
+        }
+    }
+
+    /// `op(A)·B[i]` for every `i` of `b [N, k, n]`, with `a` rank 2 (`op(A)` `[m, k]`): `[N, m, n]`, computed as one
+    /// GEMM of A with the entries side by side (`[k, N·n]`), so A is neither copied nor packed per entry. Backward: `dB[i] = op(A)ᵀ·G[i]` (this op again) and `dA = Σᵢ G[i]·B[i]ᵀ` (transposed
+    /// when `transposeA`), accumulated by the GEMMs into one buffer in first-order mode and written with
+    /// differentiable ops (a batched product and a sum) while recording a graph.
+    static func sharedLeftGemm(_ a: Tensor, _ b: Tensor, transposeA: Bool) -> Tensor {
+        let (count, k, n) = (b.shape[0], b.shape[1], b.shape[2])
+        let m = transposeA ? a.shape[1] : a.shape[0]
+        let scalars = [Float](unsafeUninitializedCapacity: count * m * n) { out, initialized in
+            initialized = count * m * n
+            a.scalars.withUnsafeBufferPointer { pa in
+                b.scalars.withUnsafeBufferPointer { pb in
+                    guard let baseA = pa.baseAddress, let baseB = pb.baseAddress, let baseC = out.baseAddress else {
+                        return
+                    }
+                    if k == 0 {
+                        baseC.update(repeating: 0, count: count * m * n)
+                        return
+                    }
+                    if count == 1 {
+                        MatrixProductLog.sgemm(
+                            transposeA: transposeA, transposeB: false, m: m, n: n, k: k, alpha: 1,
+                            a: baseA, lda: a.shape[1], b: baseB, ldb: n, beta: 0, c: baseC, ldc: n)
+                        return
+                    }
+                    // One GEMM op(A)·[B[0] B[1] …] over all entries side by side (`[k, N·n]`), so A is packed once
+                    // and not once per entry, then its column blocks are moved to their entries.
+                    let columns = sideBySide(baseB, count: count, rows: k, columns: n)
+                    let wide = [Float](unsafeUninitializedCapacity: m * count * n) { pw, written in
+                        written = m * count * n
+                        columns.withUnsafeBufferPointer { pc in
+                            MatrixProductLog.sgemm(
+                                transposeA: transposeA, transposeB: false, m: m, n: count * n, k: k, alpha: 1,
+                                a: baseA, lda: a.shape[1], b: pc.baseAddress, ldb: count * n, beta: 0,
+                                c: pw.baseAddress, ldc: count * n)
+                        }
+                    }
+                    wide.withUnsafeBufferPointer { pw in
+                        guard let wideBase = pw.baseAddress else { return }
+                        for index in 0..<count {
+                            for row in 0..<m {
+                                (baseC + (index * m + row) * n).update(
+                                    from: wideBase + row * count * n + index * n, count: n)
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        return recorded("matmul", shape: [count, m, n], scalars: scalars, inputs: [a, b]) { g, inputs, _ in
+            let (a, b) = (inputs[0], inputs[1])
+            var gradA: Tensor? = nil
+            if a.isGradientNeeded {
+                if GradientMode.isRecording && (g.requiresGradient || b.requiresGradient) {
+                    let perEntry =
+                        transposeA
+                        ? gemm(b, g, transposeA: false, transposeB: true)  // B[i]·G[i]ᵀ: [N, k, m]
+                        : gemm(g, b, transposeA: false, transposeB: true)  // G[i]·B[i]ᵀ: [N, m, k]
+                    gradA = perEntry.sumToShape([1] + a.shape).reshaped(a.shape)
+                } else {
+                    gradA = summedOverBatch(g, b, transposeA: transposeA, shape: a.shape)
+                }
+            }
+            let gradB = b.isGradientNeeded ? sharedLeftGemm(a, g, transposeA: !transposeA) : nil
+            return [gradA, gradB]
+        }
+    }
+
+    /// `Σᵢ G[i]·B[i]ᵀ` (`[m, k]`), or `Σᵢ B[i]·G[i]ᵀ` (`[k, m]`) when `transposeA`, for `g [N, m, n]` and
+    /// `b [N, k, n]`: one GEMM of the entries side by side (`[m, N·n]·[k, N·n]ᵀ`, the sum over entries folded into
+    /// the inner dimension). A raw kernel: its result is not differentiable.
+    static func summedOverBatch(_ g: Tensor, _ b: Tensor, transposeA: Bool, shape: [Int]) -> Tensor {
+        let (count, m, n) = (g.shape[0], g.shape[1], g.shape[2])
+        let k = b.shape[1]
+        let scalars = [Float](unsafeUninitializedCapacity: m * k) { out, initialized in
+            initialized = m * k
+            guard let baseC = out.baseAddress else { return }
+            if count == 0 || n == 0 {
+                baseC.update(repeating: 0, count: m * k)
+                return
+            }
+            g.scalars.withUnsafeBufferPointer { pg in
+                b.scalars.withUnsafeBufferPointer { pb in
+                    guard let baseG = pg.baseAddress, let baseB = pb.baseAddress else { return }
+                    let wideG = count == 1 ? [] : sideBySide(baseG, count: count, rows: m, columns: n)
+                    let wideB = count == 1 ? [] : sideBySide(baseB, count: count, rows: k, columns: n)
+                    wideG.withUnsafeBufferPointer { pwg in
+                        wideB.withUnsafeBufferPointer { pwb in
+                            let gi = count == 1 ? baseG : pwg.baseAddress
+                            let bi = count == 1 ? baseB : pwb.baseAddress
+                            MatrixProductLog.sgemm(
+                                transposeA: false, transposeB: true, m: transposeA ? k : m, n: transposeA ? m : k,
+                                k: count * n, alpha: 1, a: transposeA ? bi : gi, lda: count * n,
+                                b: transposeA ? gi : bi, ldb: count * n, beta: 0, c: baseC, ldc: transposeA ? m : k)
+                        }
+                    }
+                }
+            }
+        }
+        return Tensor(shape: shape, scalars: scalars)
+    }
+
+    /// The `count` row-major `[rows, columns]` matrices at `base` placed side by side: `[rows, count·columns]`.
+    static func sideBySide(_ base: UnsafePointer<Float>, count: Int, rows: Int, columns: Int) -> [Float] {
+        [Float](unsafeUninitializedCapacity: count * rows * columns) { out, initialized in
+            initialized = count * rows * columns
+            guard let target = out.baseAddress else { return }
+            for index in 0..<count {
+                for row in 0..<rows {
+                    (target + row * count * columns + index * columns).update(
+                        from: base + (index * rows + row) * columns, count: columns)
+                }
+            }
         }
     }
 }
