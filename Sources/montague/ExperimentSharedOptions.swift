@@ -54,6 +54,8 @@ struct GrammarSampleOptions: ParsableArguments {
 
     @Flag(name: .long, help: "Print the final summary as JSON.")
     var json = false
+
+    func validate() throws { try requirePositive(trainSamples, "--train-samples") }
 }
 
 /// The latent-variable options `experiment generate --method sentence-vae` and `experiment conditional --method
