@@ -64,6 +64,7 @@ struct TextVAEOptions: ParsableArguments {
     @Option(name: .customLong("latent-size"), help: "Latent dimensions (sentence and conditional VAEs).")
     var latentSize = 16
 
-    @Option(name: .customLong("word-dropout"), help: "Word dropout of the decoder inputs (sentence and conditional VAEs).")
+    @Option(
+        name: .customLong("word-dropout"), help: "Word dropout of the decoder inputs (sentence and conditional VAEs).")
     var wordDropout: Float = 0.25
 }

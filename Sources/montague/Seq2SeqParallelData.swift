@@ -107,7 +107,8 @@ struct Seq2SeqParallelData {
             description: DataDescription(
                 format: trainFormat, sourceLanguage: trainFormat == .tmx ? sources.sourceLanguage : nil,
                 targetLanguage: trainFormat == .tmx ? sources.targetLanguage : nil,
-                columns: trainFormat == .tsv ? TSVColumns(source: sources.columns.source, target: sources.columns.target)
+                columns: trainFormat == .tsv
+                    ? TSVColumns(source: sources.columns.source, target: sources.columns.target)
                     : nil))
     }
 
@@ -168,9 +169,9 @@ struct Seq2SeqParallelData {
         {
             let source = Source(
                 path: String(argument[..<equals]), targetPath: String(argument[argument.index(after: equals)...]))
-            return try readPairs(
-                source,
-                Sources(train: source, format: .aligned, columns: columns == nil && groupColumn == nil ? .standard : chosen))
+            // Columns given for aligned files are refused by readPairs.
+            let aligned = columns == nil && groupColumn == nil ? TSVColumns.standard : chosen
+            return try readPairs(source, Sources(train: source, format: .aligned, columns: aligned))
         }
         var format = Seq2SeqParallelFormat.guess(path: argument)
         if format == .scan, let trained = recorded?.format, trained == .tsv || trained == .tmx { format = trained }

@@ -89,7 +89,9 @@ struct Seq2SeqColumnsCommandTests {
         let zero = try executable().run(["evaluate", output, "--data", good, "--group-column", "0"])
         #expect(zero.status == 2)
         // Resuming with other columns than the directory was trained on is refused.
-        let resumed = try executable().run(["train", "seq2seq", "--train", good, "--columns", "3,1", "--output", output])
+        let resumed = try executable().run([
+            "train", "seq2seq", "--train", good, "--columns", "3,1", "--output", output,
+        ])
         #expect(resumed.status == 2 && resumed.standardError.contains("--columns 1,2"), "\(resumed.standardError)")
     }
 }

@@ -30,7 +30,8 @@ struct Seq2SeqParallelTextTests {
     /// COGS's layout, `source<TAB>target<TAB>category`: the first two columns by default, any two chosen ones,
     /// and a group column.
     @Test func readsChosenColumnsAndGroups() throws {
-        let cogs = "A cat smiled .\tsmile ( agent = cat )\tin_distribution\nEmma ate .\teat ( agent = Emma )\tprimitive\n"
+        let cogs =
+            "A cat smiled .\tsmile ( agent = cat )\tin_distribution\nEmma ate .\teat ( agent = Emma )\tprimitive\n"
         let standard = try Seq2SeqParallelText.parseTSV(cogs, path: "c.tsv")
         #expect(standard.map(\.target) == ["smile ( agent = cat )", "eat ( agent = Emma )"])
         #expect(standard.allSatisfy { $0.group == nil })
@@ -42,7 +43,8 @@ struct Seq2SeqParallelTextTests {
         #expect(reversed.map(\.source) == ["in_distribution", "primitive"] && reversed[1].target == "Emma ate .")
         // Too few columns for the choice: located at the line's end; an empty chosen column at its start.
         #expect {
-            _ = try Seq2SeqParallelText.parseTSV("a\tb\tc\nd\te\n", path: "c.tsv", columns: TSVColumns(source: 1, target: 3))
+            _ = try Seq2SeqParallelText.parseTSV(
+                "a\tb\tc\nd\te\n", path: "c.tsv", columns: TSVColumns(source: 1, target: 3))
         } throws: { error in
             (error as? InputError)?.location == SourceLocation(file: "c.tsv", line: 2, column: 4)
                 && (error as? InputError)?.message.contains("at least 3") == true
@@ -156,7 +158,9 @@ struct Seq2SeqParallelTextTests {
                     let lines = String(decoding: bytes, as: UTF8.self).split(
                         omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" })
                     #expect(line >= 1 && line <= lines.count)
-                    if line <= lines.count { #expect(column >= 1 && column <= lines[line - 1].unicodeScalars.count + 1) }
+                    if line <= lines.count {
+                        #expect(column >= 1 && column <= lines[line - 1].unicodeScalars.count + 1)
+                    }
                 }
             }
             check { () throws(InputError) in

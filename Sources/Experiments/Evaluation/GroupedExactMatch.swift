@@ -51,7 +51,8 @@ public struct GroupedExactMatch: Sendable, Equatable {
         let width = groups.map(\.name.count).max() ?? 0
         return groups.map { group in
             let padded = group.name + String(repeating: " ", count: width - group.name.count)
-            return padded + "  exact match: " + String(format: "%.4f", group.accuracy) + " (\(group.correct)/\(group.total))"
+            return padded + "  exact match: " + String(format: "%.4f", group.accuracy)
+                + " (\(group.correct)/\(group.total))"
         }
     }
 
