@@ -92,7 +92,7 @@ let package = Package(
         // MARK: - Experiments (layer 5: experiment plans and runner; grammar-driven experiments)
         .target(
             name: "Experiments",
-            dependencies: ["Grammar", "TextGeneration", "NeuralNet", "Autodiff", "Corpus", "Plotting", "MontagueSupport"]
+            dependencies: ["Grammar", "TextGeneration", "NeuralNet", "Autodiff", "Corpus", "Plotting", "Sampling", "MontagueSupport"]
         ),
 
         // MARK: - Meta-learning and continual learning (layer 4: MAML, Reptile, learned optimizers, EWC)

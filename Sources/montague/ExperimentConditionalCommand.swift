@@ -38,8 +38,7 @@ struct ExperimentConditionalCommand: ParsableCommand {
     @Option(name: .long, help: "conditional-lm, conditional-gan, conditional-vae or unconditional-lm.")
     var method: MeaningConditionedMethod = .conditionalLM
 
-    @Option(name: .customLong("train-samples"), help: "(sentence, meaning) pairs sampled for training.")
-    var trainSamples = 2000
+    @OptionGroup var sample: GrammarSampleOptions
 
     @Option(name: .customLong("eval-conditions"), help: "Meanings asked for per measurement.")
     var evalConditions = 500
@@ -53,28 +52,19 @@ struct ExperimentConditionalCommand: ParsableCommand {
     @Option(name: .customLong("eval-interval"), help: "Epochs between measurements.")
     var evalInterval = 2
 
-    @Option(name: .long, help: "Random seed.")
-    var seed: UInt64 = 1
-
-    @Option(name: .customLong("latent-size"), help: "Latent dimensions (conditional-vae).")
-    var latentSize = 16
-
-    @Option(name: .customLong("word-dropout"), help: "Word dropout of the decoder inputs (conditional-vae).")
-    var wordDropout: Float = 0.25
+    @OptionGroup var vae: TextVAEOptions
 
     @Option(name: .long, help: "Directory for the metrics log, curves, outputs and summary.")
     var output: String?
 
-    @Flag(name: .long, help: "Print the final summary as JSON.")
-    var json = false
-
     func run() throws {
         let grammar = try WeightedGrammarSupport.load(file, valuation: nil)
         let settings = MeaningConditionedSettings(
-            method: method, trainingSamples: trainSamples, evaluationConditions: evalConditions,
+            method: method, trainingSamples: sample.trainSamples, evaluationConditions: evalConditions,
             maximumLength: network.maxLength, embeddingSize: network.embeddingSize, hiddenSize: network.hiddenSize,
             batchSize: network.batchSize, learningRate: network.lr, epochs: epochs, temperature: temperature,
-            evaluationInterval: evalInterval, seed: seed, latentSize: latentSize, wordDropout: wordDropout)
+            evaluationInterval: evalInterval, seed: sample.seed, latentSize: vae.latentSize,
+            wordDropout: vae.wordDropout)
         let clock = ContinuousClock()
         let started = clock.now
         let result: MeaningConditionedRun
@@ -82,7 +72,7 @@ struct ExperimentConditionalCommand: ParsableCommand {
         do {
             result = try MeaningConditionedGeneration.run(grammar, settings: settings) { m in
                 times.append((clock.now - started) / .seconds(1))
-                guard !json else { return }
+                guard !sample.json else { return }
                 func f(_ value: Double?) -> String { value.map { String(format: "%.4f", $0) } ?? "-" }
                 print(
                     "epoch \(m.epoch): accuracy \(f(m.accuracy)), validity \(f(m.validity)), novelty \(f(m.novelty)), "
@@ -114,7 +104,7 @@ struct ExperimentConditionalCommand: ParsableCommand {
                 throw GrammarCommandSupport.inputError(error)
             }
         }
-        if json {
+        if sample.json {
             GrammarCommandSupport.printJSON(summary)
         } else {
             print(

@@ -44,8 +44,7 @@ struct ExperimentGenerateCommand: ParsableCommand {
     @Option(name: .long, help: "seqgan's reward: discriminator, grammar-validity or grammar-probability.")
     var reward: GrammarGeneratorReward = .discriminator
 
-    @Option(name: .customLong("train-samples"), help: "Sentences sampled from the grammar for training.")
-    var trainSamples = 2000
+    @OptionGroup var sample: GrammarSampleOptions
 
     @Option(name: .customLong("eval-samples"), help: "Sentences generated per measurement.")
     var evalSamples = 500
@@ -68,38 +67,28 @@ struct ExperimentGenerateCommand: ParsableCommand {
     @Option(name: .long, help: "Monte Carlo rollouts per prefix (seqgan).")
     var rollouts = 8
 
-    @Option(name: .customLong("latent-size"), help: "Latent dimensions (sentence-vae).")
-    var latentSize = 16
+    @OptionGroup var vae: TextVAEOptions
 
     @Option(
         name: .customLong("sampling-floor"), help: "Last probability of reading the gold token (scheduled-sampling).")
     var samplingFloor: Float = 0.5
 
-    @Option(name: .customLong("word-dropout"), help: "Word dropout (sentence-vae).")
-    var wordDropout: Float = 0.25
-
     @Option(name: .customLong("eval-interval"), help: "Rounds between measurements.")
     var evalInterval = 2
-
-    @Option(name: .long, help: "Random seed (grammar sample, initialization, training, evaluation).")
-    var seed: UInt64 = 1
 
     @Option(name: .long, help: "Directory for the metrics log, curves, samples and summary.")
     var output: String?
 
-    @Flag(name: .long, help: "Print the final summary as JSON.")
-    var json = false
-
     func run() throws {
         let grammar = try WeightedGrammarSupport.load(file, valuation: nil)
         let settings = GrammarGeneratorSettings(
-            method: method, reward: reward, trainingSamples: trainSamples, evaluationSamples: evalSamples,
+            method: method, reward: reward, trainingSamples: sample.trainSamples, evaluationSamples: evalSamples,
             maximumLength: network.maxLength, embeddingSize: network.embeddingSize, hiddenSize: network.hiddenSize,
-            latentSize: latentSize,
+            latentSize: vae.latentSize,
             batchSize: network.batchSize, learningRate: network.lr, pretrainEpochs: pretrainEpochs, rounds: rounds,
             discriminatorPretrainRounds: discriminatorPretrain, generatorSteps: generatorSteps,
             discriminatorSteps: discriminatorSteps, rolloutCount: rollouts, scheduledSamplingFloor: samplingFloor,
-            wordDropout: wordDropout, evaluationInterval: evalInterval, seed: seed)
+            wordDropout: vae.wordDropout, evaluationInterval: evalInterval, seed: sample.seed)
         let clock = ContinuousClock()
         let started = clock.now
         let result: GrammarGeneratorRun
@@ -107,7 +96,7 @@ struct ExperimentGenerateCommand: ParsableCommand {
         do {
             result = try GrammarGeneratorExperiment.run(grammar, settings: settings) { measurement in
                 times.append((clock.now - started) / .seconds(1))
-                if !json { print(Self.line(measurement)) }
+                if !sample.json { print(Self.line(measurement)) }
             }
         } catch {
             throw GrammarCommandSupport.inputError(error)
@@ -139,20 +128,20 @@ struct ExperimentGenerateCommand: ParsableCommand {
                         model, vocabulary: result.vocabulary,
                         to: ModelDirectory(url: directory.appendingPathComponent("model")),
                         maximumLength: network.maxLength, batchSize: network.batchSize, learningRate: network.lr,
-                        seed: seed, metrics: summary.final)
+                        seed: sample.seed, metrics: summary.final)
                 }
                 if let model = result.sentenceVAE {
                     try GrammarModelExport.saveSentenceVAE(
                         model, vocabulary: result.vocabulary,
                         to: ModelDirectory(url: directory.appendingPathComponent("model")),
                         maximumLength: network.maxLength, batchSize: network.batchSize, learningRate: network.lr,
-                        wordDropout: wordDropout, seed: seed, metrics: summary.final)
+                        wordDropout: vae.wordDropout, seed: sample.seed, metrics: summary.final)
                 }
             } catch {
                 throw GrammarCommandSupport.inputError(error)
             }
         }
-        if json {
+        if sample.json {
             GrammarCommandSupport.printJSON(summary)
         } else {
             print(

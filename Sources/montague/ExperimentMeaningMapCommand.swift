@@ -28,23 +28,10 @@ struct ExperimentMeaningMapCommand: ParsableCommand {
               montague experiment meaning-map grammars/scan.mont --representation seq2seq --representation trained-tree-lstm --output runs/mm-scan
             """)
 
-    @Argument(help: "A .mont grammar (weights optional) or an NLTK .fcfg grammar.")
-    var file: String
-
-    @Option(name: .long, help: "A representation (repeatable; default: random, meaning, seq2seq, trained-tree-lstm).")
-    var representation: [RepresentationSource] = []
+    @OptionGroup var study: RepresentationStudyOptions
 
     @Option(name: .long, help: "Distinct sentences whose terms and subterms are measured.")
     var expressions = 100
-
-    @Option(name: .long, help: "Sentences sampled from the grammar (expressions and training data).")
-    var samples = 2000
-
-    @Option(name: .long, help: "Vector width of every representation.")
-    var dimension = 32
-
-    @Option(name: .long, help: "Training epochs of the learned representations.")
-    var epochs = 10
 
     @Option(name: .long, help: "Clusters (default: the grammar's distinct meanings among the terms).")
     var clusters: Int?
@@ -52,35 +39,20 @@ struct ExperimentMeaningMapCommand: ParsableCommand {
     @Option(name: .customLong("chance-draws"), help: "Shuffled labellings averaged for the chance level.")
     var chanceDraws = 20
 
-    @Option(name: .customLong("max-length"), help: "Longest sentence used (words).")
-    var maxLength = 30
-
-    @Option(name: .long, help: "Random seed.")
-    var seed: UInt64 = 1
-
     @Option(name: .long, help: "Directory for meaning-map.md and meaning-map.json.")
     var output: String?
 
-    @Flag(name: .long, help: "Print the rows as JSON.")
-    var json = false
-
     func validate() throws {
-        try requirePositive(dimension, "--dimension")
-        try requirePositive(samples, "--samples")
         try requirePositive(expressions, "--expressions")
-        try requirePositive(maxLength, "--max-length")
-        try requireNonNegative(epochs, "--epochs")
         try requireNonNegative(chanceDraws, "--chance-draws")
         if let clusters { try requirePositive(clusters, "--clusters") }
     }
 
     func run() throws {
-        let grammar = try WeightedGrammarSupport.load(file, valuation: nil)
-        let study = RepresentationStudySettings(
-            sources: representation.isEmpty ? [.random, .meaning, .seq2seq, .trainedTreeLSTM] : representation,
-            expressions: expressions, trainingSamples: samples, dimension: dimension, epochs: epochs,
-            maximumLength: maxLength, seed: seed)
-        let settings = MeaningMapSettings(study: study, clusters: clusters, chanceDraws: chanceDraws)
+        let grammar = try WeightedGrammarSupport.load(study.file, valuation: nil)
+        let settings = MeaningMapSettings(
+            study: study.settings(expressions: expressions, defaults: [.random, .meaning, .seq2seq, .trainedTreeLSTM]),
+            clusters: clusters, chanceDraws: chanceDraws)
         let rows: [MeaningMapRow]
         do {
             rows = try LearnedMeaningMap.run(grammar, settings: settings)
@@ -95,7 +67,7 @@ struct ExperimentMeaningMapCommand: ParsableCommand {
         } catch {
             throw GrammarCommandSupport.inputError(error)
         }
-        if json {
+        if study.json {
             GrammarCommandSupport.printJSON(rows)
         } else {
             print(LearnedMeaningMap.table(rows))

@@ -23,7 +23,7 @@ struct ExperimentTRECommand: ParsableCommand {
             state of an LSTM encoder trained with an LSTM decoder to write each sentence's meaning tokens) and \
             trained-tree-lstm (root state of a Child-Sum Tree-LSTM over the derivation trained with the same \
             decoder; both learned encoders report their last epoch's loss per meaning token) and meaning (a random \
-            vector per distinct meaning of the grammar). Prints a \
+            vector per distinct meaning of the grammar); by default all of them. Prints a \
             Markdown table (or JSON); --output writes DIR/tre.md and DIR/tre.json. See docs/probabilistic-grammars.md; \
             `experiment meaning-map` asks whether the same representations are compositional in the grammar's sense.
 
@@ -32,50 +32,21 @@ struct ExperimentTRECommand: ParsableCommand {
               montague experiment tre grammars/weighted-arithmetic.mont --epochs 20 --output runs/tre
             """)
 
-    @Argument(help: "A .mont grammar (weights optional) or an NLTK .fcfg grammar.")
-    var file: String
-
-    @Option(name: .long, help: "A representation to measure (repeatable; default: all).")
-    var representation: [RepresentationSource] = []
+    @OptionGroup var study: RepresentationStudyOptions
 
     @Option(name: .long, help: "Distinct expressions measured.")
     var expressions = 300
 
-    @Option(name: .long, help: "Sentences sampled from the grammar (expressions and training data).")
-    var samples = 2000
-
-    @Option(name: .long, help: "Vector width of every representation.")
-    var dimension = 32
-
-    @Option(name: .long, help: "Training epochs of the learned representations.")
-    var epochs = 10
-
-    @Option(name: .customLong("max-length"), help: "Longest sentence used (words).")
-    var maxLength = 30
-
-    @Option(name: .long, help: "Random seed.")
-    var seed: UInt64 = 1
-
     @Option(name: .long, help: "Directory for tre.md and tre.json.")
     var output: String?
 
-    @Flag(name: .long, help: "Print the rows as JSON.")
-    var json = false
-
     func validate() throws {
-        try requirePositive(dimension, "--dimension")
-        try requirePositive(samples, "--samples")
-        try requirePositive(maxLength, "--max-length")
-        try requireNonNegative(epochs, "--epochs")
         guard expressions >= 3 else { throw ValidationError("--expressions must be at least 3") }
     }
 
     func run() throws {
-        let grammar = try WeightedGrammarSupport.load(file, valuation: nil)
-        let settings = RepresentationStudySettings(
-            sources: representation.isEmpty ? RepresentationSource.allCases : representation,
-            expressions: expressions, trainingSamples: samples, dimension: dimension, epochs: epochs,
-            maximumLength: maxLength, seed: seed)
+        let grammar = try WeightedGrammarSupport.load(study.file, valuation: nil)
+        let settings = study.settings(expressions: expressions, defaults: RepresentationSource.allCases)
         let rows: [RepresentationStudyRow]
         do {
             rows = try RepresentationCompositionalityStudy.run(grammar, settings: settings)
@@ -89,7 +60,7 @@ struct ExperimentTRECommand: ParsableCommand {
         } catch {
             throw GrammarCommandSupport.inputError(error)
         }
-        if json {
+        if study.json {
             GrammarCommandSupport.printJSON(rows)
         } else {
             print(RepresentationCompositionalityStudy.table(rows), terminator: "")

@@ -43,8 +43,7 @@ struct ExperimentTransferCommand: ParsableCommand {
         help: "cross-aligned, back-translation, cycle, common-space, stargan, conditional, template or retrieve-only.")
     var method: StyleTransferMethod = .crossAligned
 
-    @Option(name: .customLong("train-samples"), help: "Sentences sampled from each grammar for training.")
-    var trainSamples = 2000
+    @OptionGroup var sample: GrammarSampleOptions
 
     @Option(name: .customLong("test-sentences"), help: "Fresh sentences per style transferred per measurement.")
     var testSentences = 200
@@ -79,14 +78,8 @@ struct ExperimentTransferCommand: ParsableCommand {
     @Option(name: .customLong("time-limit"), help: "Stop training after this wall-clock time: 90s, 45m, 2h.")
     var timeLimit: WallClockBudget?
 
-    @Option(name: .long, help: "Random seed (samples, split, classifier, network).")
-    var seed: UInt64 = 1
-
     @Option(name: .long, help: "Directory for the data, the model directory, metrics, curves and summary.")
     var output: String
-
-    @Flag(name: .long, help: "Print the final summary as JSON.")
-    var json = false
 
     func run() throws {
         let grammars = [
@@ -105,15 +98,16 @@ struct ExperimentTransferCommand: ParsableCommand {
                 throw ValidationError("the grammar files have the same base name: name the styles with --styles A,B")
             }
         }
-        var network = GrammarStyleTransferSettings.smallNetwork(steps: steps, evaluationInterval: evalEvery, seed: seed)
+        var network = GrammarStyleTransferSettings.smallNetwork(
+            steps: steps, evaluationInterval: evalEvery, seed: sample.seed)
         network.embeddingSize = embeddingSize
         network.contentSize = contentSize
         network.styleSize = styleSize
         network.training.batchSize = batchSize
         network.training.learningRate = learningRate
         let settings = GrammarStyleTransferSettings(
-            method: method, trainingSamples: trainSamples, testSentences: testSentences, maximumLength: maxLength,
-            network: network, classifierEpochs: classifierEpochs, seed: seed)
+            method: method, trainingSamples: sample.trainSamples, testSentences: testSentences,
+            maximumLength: maxLength, network: network, classifierEpochs: classifierEpochs, seed: sample.seed)
         let directory = URL(fileURLWithPath: output)
         let clock = ContinuousClock()
         let started = clock.now
@@ -122,10 +116,10 @@ struct ExperimentTransferCommand: ParsableCommand {
         do {
             result = try GrammarStyleTransferExperiment.run(
                 grammars, styles: names, settings: settings, directory: directory, timeLimit: timeLimit?.seconds,
-                log: json ? nil : { print($0) }
+                log: sample.json ? nil : { print($0) }
             ) { measurement in
                 records.append((measurement.step, measurement.metrics, (clock.now - started) / .seconds(1)))
-                if !json { print(Self.line(measurement)) }
+                if !sample.json { print(Self.line(measurement)) }
             }
         } catch {
             throw GrammarCommandSupport.inputError(error)
@@ -157,7 +151,7 @@ struct ExperimentTransferCommand: ParsableCommand {
         } catch {
             throw GrammarCommandSupport.inputError(error)
         }
-        if json {
+        if sample.json {
             GrammarCommandSupport.printJSON(summary)
         } else {
             print("copy the input: " + Self.line(result.copyBaseline))

@@ -148,8 +148,17 @@ struct EvaluateOptions: ParsableArguments, KindOptions {
     @Flag(name: .long, help: "Machine-readable output (JSON).")
     var json = false
 
+    @Option(name: .long, help: "seq2seq, TSV data: the source and target columns, S,T (default: as trained).")
+    var columns: TSVColumns?
+
+    @Option(
+        name: .customLong("group-column"),
+        help: "seq2seq, TSV data: exact match per value of this column too (COGS: 3, the category).")
+    var groupColumn: Int?
+
     func validate() throws {
         if let episodes, episodes <= 0 { throw ValidationError("--episodes must be positive") }
+        if let groupColumn, groupColumn <= 0 { throw ValidationError("--group-column must be positive") }
     }
 
     func isSet(_ flag: EvaluateFlag) -> Bool {
@@ -208,6 +217,9 @@ struct EvaluateCommand: ParsableCommand {
     func run() throws {
         let directory = ModelDirectory(path: options.model)
         let (handler, manifest) = try ModelKinds.handler(for: directory)
+        if handler.kind != Seq2SeqKind.kind, options.columns != nil || options.groupColumn != nil {
+            throw ValidationError("--columns and --group-column apply to a 'seq2seq' model, not '\(handler.kind)'")
+        }
         try handler.evaluate(directory, manifest: manifest, options: options)
     }
 }

@@ -21,6 +21,9 @@ struct Seq2SeqParallelData {
         var sourceLanguage: String?
         /// TMX: the target language.
         var targetLanguage: String?
+        /// TSV: the source and target columns (`nil`: the first two; directories written before columns could be
+        /// chosen record none).
+        var columns: TSVColumns?
     }
 
     /// One data set: a file of pairs, or the source side of two aligned files and its target side.
@@ -39,6 +42,8 @@ struct Seq2SeqParallelData {
         /// TMX languages.
         var sourceLanguage: String?
         var targetLanguage: String?
+        /// TSV: which columns hold source, target and (for evaluation) the group.
+        var columns: TSVColumns = .standard
     }
 
     let train: [Seq2SeqExample]
@@ -67,6 +72,15 @@ struct Seq2SeqParallelData {
         let segmenter: TextSegmenter
         if let modelDirectory, FileManager.default.fileExists(atPath: modelDirectory.trainingStateURL.path) {
             segmenter = try self.segmenter(recorded: recordedTokenizer, in: modelDirectory)
+            if let recorded = try? JSONDecoder().decode(
+                DataDescription.self, from: Data(contentsOf: modelDirectory.file(dataDescriptionFileName))),
+                let columns = recorded.columns, recorded.format == format(of: sources.train, sources),
+                columns != sources.columns
+            {
+                throw ValidationError(
+                    "\(modelDirectory.url.path) was trained on TSV columns \(columns), not \(sources.columns) "
+                        + "(give --columns \(columns))")
+            }
             if let tokenizer, name(of: tokenizer) != recordedTokenizer {
                 throw ValidationError(
                     "\(modelDirectory.url.path) was trained with the \(recordedTokenizer) tokenizer, not \(tokenizer)")
@@ -92,7 +106,10 @@ struct Seq2SeqParallelData {
             segmenter: segmenter,
             description: DataDescription(
                 format: trainFormat, sourceLanguage: trainFormat == .tmx ? sources.sourceLanguage : nil,
-                targetLanguage: trainFormat == .tmx ? sources.targetLanguage : nil))
+                targetLanguage: trainFormat == .tmx ? sources.targetLanguage : nil,
+                columns: trainFormat == .tsv
+                    ? TSVColumns(source: sources.columns.source, target: sources.columns.target)
+                    : nil))
     }
 
     /// The pairs of one data set.
@@ -101,11 +118,16 @@ struct Seq2SeqParallelData {
         if format != .aligned, source.targetPath != nil {
             throw ValidationError("a target file (--train-target, …) goes with --data-format aligned, not \(format)")
         }
+        if format != .tsv, sources.columns != .standard {
+            throw ValidationError(
+                "\(source.path): --columns and --group-column apply to tab-separated pairs (tsv), not \(format)")
+        }
         switch format {
         case .scan:
             return try Seq2SeqParallelText.parseSCAN(Seq2SeqParallelText.read(path: source.path), path: source.path)
         case .tsv:
-            return try Seq2SeqParallelText.parseTSV(Seq2SeqParallelText.read(path: source.path), path: source.path)
+            return try Seq2SeqParallelText.parseTSV(
+                Seq2SeqParallelText.read(path: source.path), path: source.path, columns: sources.columns)
         case .aligned:
             guard let targetPath = source.targetPath else {
                 throw ValidationError("--data-format aligned needs the target side (--train-target FILE, …)")
@@ -126,19 +148,30 @@ struct Seq2SeqParallelData {
     /// The pairs of one `evaluate --data` argument for a model directory: `SOURCE=TARGET` names two line-aligned
     /// files (unless the whole argument is an existing file); otherwise one file in the layout its name suggests
     /// (`.tsv`, `.tmx`, else SCAN) — or the training layout when that was TSV or TMX. TMX files are read with the
-    /// languages the model was trained on.
+    /// languages the model was trained on; TSV files with `columns`, else the columns the model was trained on,
+    /// else the first two, and with `groupColumn` as every pair's group (COGS's category).
     ///
     /// - Throws: ``InputError`` or ``CorpusError`` located in the data; `ValidationError` for a TMX file when the
-    ///   model directory does not record its languages.
-    static func evaluationPairs(_ argument: String, in directory: ModelDirectory) throws -> [Seq2SeqTextPair] {
+    ///   model directory does not record its languages, and for columns given for data that is not TSV.
+    static func evaluationPairs(
+        _ argument: String, in directory: ModelDirectory, columns: TSVColumns? = nil, groupColumn: Int? = nil
+    ) throws -> [Seq2SeqTextPair] {
         let recorded = try? JSONDecoder().decode(
             DataDescription.self, from: Data(contentsOf: directory.file(dataDescriptionFileName)))
+        let chosen: TSVColumns
+        do {
+            chosen = try (columns ?? recorded?.columns ?? .standard).grouped(by: groupColumn)
+        } catch {
+            throw ValidationError("--group-column \(groupColumn ?? 0): \(error.message)")
+        }
         if !FileManager.default.fileExists(atPath: argument), let equals = argument.firstIndex(of: "="),
             equals != argument.startIndex, argument.index(after: equals) != argument.endIndex
         {
             let source = Source(
                 path: String(argument[..<equals]), targetPath: String(argument[argument.index(after: equals)...]))
-            return try readPairs(source, Sources(train: source, format: .aligned))
+            // Columns given for aligned files are refused by readPairs.
+            let aligned = columns == nil && groupColumn == nil ? TSVColumns.standard : chosen
+            return try readPairs(source, Sources(train: source, format: .aligned, columns: aligned))
         }
         var format = Seq2SeqParallelFormat.guess(path: argument)
         if format == .scan, let trained = recorded?.format, trained == .tsv || trained == .tmx { format = trained }
@@ -152,7 +185,8 @@ struct Seq2SeqParallelData {
             source,
             Sources(
                 train: source, format: format, sourceLanguage: recorded?.sourceLanguage,
-                targetLanguage: recorded?.targetLanguage))
+                targetLanguage: recorded?.targetLanguage,
+                columns: format == .tsv || columns != nil || groupColumn != nil ? chosen : .standard))
     }
 
     /// The translation units of a TMX file with both languages, through Corpus's TMX profile.
@@ -234,4 +268,9 @@ struct Seq2SeqParallelData {
     func text(_ tokens: String) -> String {
         segmenter.text(tokens.split(separator: " ").map(String.init))
     }
+}
+
+/// `--columns S,T`: the source and target columns of tab-separated data.
+extension TSVColumns: ExpressibleByArgument {
+    public init?(argument: String) { self.init(argument) }
 }

@@ -14,7 +14,8 @@ struct TrainSeq2SeqCommand: ParsableCommand {
         abstract: "Train a sequence-to-sequence model (recurrent with attention, or Transformer); report exact match.",
         discussion: """
             Data: SCAN files ('IN: <source> OUT: <target>' a line; Lake & Baroni 2018), tab-separated pairs \
-            (FILE.tsv: 'source<TAB>target'), a TMX translation memory (FILE.tmx, with --source-language and \
+            (FILE.tsv: 'source<TAB>target'; further columns are ignored, --columns S,T picks two), a TMX \
+            translation memory (FILE.tmx, with --source-language and \
             --target-language), or two line-aligned files (--train SOURCE --train-target TARGET, the same for \
             --valid and --test). --data-format overrides the guess from the file names. Text is split on \
             whitespace (--tokenizer whitespace, the default), by Montague's word tokenizer (default), or into \
@@ -73,6 +74,9 @@ struct TrainSeq2SeqCommand: ParsableCommand {
         help: "scan, tsv, aligned or tmx (default: tmx for .tmx, tsv for .tsv, aligned with --train-target, else scan)."
     )
     var dataFormat: Seq2SeqParallelFormat?
+
+    @Option(name: .long, help: "TSV: the source and target columns, S,T counted from 1 (default 1,2).")
+    var columns: TSVColumns?
 
     @Option(name: .customLong("source-language"), help: "TMX: the source language (e.g. en).")
     var sourceLanguage: String?
@@ -305,7 +309,7 @@ struct TrainSeq2SeqCommand: ParsableCommand {
             train: .init(path: train, targetPath: trainTarget),
             valid: valid.map { .init(path: $0, targetPath: validTarget) },
             test: test.map { .init(path: $0, targetPath: testTarget) }, format: dataFormat,
-            sourceLanguage: sourceLanguage, targetLanguage: targetLanguage)
+            sourceLanguage: sourceLanguage, targetLanguage: targetLanguage, columns: columns ?? .standard)
     }
 
     func run() throws {

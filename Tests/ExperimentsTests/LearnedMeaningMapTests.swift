@@ -97,16 +97,6 @@ struct LearnedMeaningMapTests {
         }
     }
 
-    @Test func kMeansKeepsIdenticalVectorsTogetherAndSeparatesDistinctOnes() {
-        let points: [[Double]] = [[0, 0], [5, 5], [0, 0], [9, 0], [5, 5], [9, 0.1]]
-        let three = KMeans.cluster(points, k: 3, seed: 1)
-        #expect(three[0] == three[2] && three[1] == three[4] && three[3] == three[5])
-        #expect(Set(three).count == 3)
-        let exact = KMeans.cluster(points, k: 10, seed: 1)
-        #expect(Set(exact).count == 4)  // four distinct vectors, however many clusters are asked for
-        #expect(exact[0] == exact[2] && exact[3] != exact[5])
-    }
-
     @Test func theStudyPassesAnExactMeaningCodeAndFailsARandomOne() throws {
         let rows = try LearnedMeaningMap.run(try Self.arithmetic(), settings: Self.settings([.meaning, .random]))
         #expect(rows.map(\.source) == [nil, .meaning, .random])

@@ -1,6 +1,7 @@
 import Foundation
 import Grammar
 import MontagueSupport
+import Sampling
 
 /// The settings of a meaning-map study.
 public struct MeaningMapSettings: Codable, Equatable, Sendable {
@@ -153,7 +154,7 @@ public enum LearnedMeaningMap {
         for source in study.sources {
             let (vectors, loss) = try RepresentationCompositionalityStudy.representations(
                 source, of: expressions, grammar: grammar, sample: sample, training: training, settings: study)
-            let labels = KMeans.cluster(vectors, k: k, seed: study.seed &+ 101)
+            let labels = KMeans.cluster(vectors, clusters: k, seed: study.seed &+ 101)
             var row = row(source, labels: labels, grammarLabels: grammarLabels, nodes: nodes, settings: settings)
             row.trainingLoss = loss
             rows.append(row)
@@ -233,78 +234,5 @@ public enum LearnedMeaningMap {
             lines.append(contentsOf: CheckReport.witnessLines(witness).map { "    " + $0 })
         }
         return lines.isEmpty ? "" : lines.joined(separator: "\n") + "\n"
-    }
-}
-
-/// k-means clustering (Lloyd 1982) with k-means++ seeding (Arthur & Vassilvitskii 2007), deterministic given a
-/// seed; identical vectors always share a cluster.
-enum KMeans {
-    /// Cluster labels `0..<k'` (k' ≤ k: fewer when there are fewer distinct vectors), one per vector.
-    static func cluster(_ vectors: [[Double]], k: Int, seed: UInt64, iterations: Int = 100) -> [Int] {
-        let n = vectors.count
-        guard n > 0, k > 0 else { return [Int](repeating: 0, count: n) }
-        let d = vectors[0].count
-        func distance(_ a: [Double], _ b: [Double]) -> Double {
-            var s = 0.0
-            for i in 0..<d {
-                let t = a[i] - b[i]
-                s += t * t
-            }
-            return s
-        }
-        var generator = SplitMix64(seed: seed)
-        var centers = [vectors[Int(generator.next() % UInt64(n))]]
-        var nearest = vectors.map { distance($0, centers[0]) }
-        while centers.count < k {
-            let total = nearest.reduce(0, +)
-            guard total > 0 else { break }  // every vector is a center already
-            var u = generator.nextUnitDouble() * total
-            var chosen = n - 1
-            for (i, w) in nearest.enumerated() where w > 0 {
-                u -= w
-                if u < 0 {
-                    chosen = i
-                    break
-                }
-            }
-            centers.append(vectors[chosen])
-            for i in 0..<n { nearest[i] = min(nearest[i], distance(vectors[i], vectors[chosen])) }
-        }
-        var labels = [Int](repeating: -1, count: n)
-        for _ in 0..<iterations {
-            var changed = false
-            for i in 0..<n {
-                var bestIndex = 0
-                var bestDistance = Double.infinity
-                for (c, center) in centers.enumerated() {
-                    let dc = distance(vectors[i], center)
-                    if dc < bestDistance {
-                        bestDistance = dc
-                        bestIndex = c
-                    }
-                }
-                if labels[i] != bestIndex {
-                    labels[i] = bestIndex
-                    changed = true
-                }
-            }
-            if !changed { break }
-            var sums = [[Double]](repeating: [Double](repeating: 0, count: d), count: centers.count)
-            var counts = [Int](repeating: 0, count: centers.count)
-            for i in 0..<n {
-                counts[labels[i]] += 1
-                for j in 0..<d { sums[labels[i]][j] += vectors[i][j] }
-            }
-            for c in centers.indices where counts[c] > 0 {
-                centers[c] = sums[c].map { $0 / Double(counts[c]) }
-            }
-        }
-        // Dense labels in order of first occurrence.
-        var dense: [Int: Int] = [:]
-        return labels.map { label in
-            if let id = dense[label] { return id }
-            dense[label] = dense.count
-            return dense.count - 1
-        }
     }
 }

@@ -183,6 +183,21 @@ public enum MeaningConditionedGeneration {
         func due(_ epoch: Int) -> Bool { epoch % settings.evaluationInterval == 0 || epoch == settings.epochs }
         let indices = Array(sequences.indices)
         var random = RandomGenerator(seed: settings.seed &+ 2)
+        // Measures the untrained model, then trains for the settings' epochs: each shuffles the training
+        // sentences into batches, `trainBatch` takes one optimizer step on a batch's members and returns the loss
+        // reported for it, and a due epoch is measured with the mean of those losses.
+        func train(generate: (inout RandomGenerator) -> [String], trainBatch: ([Int]) throws -> Double) throws {
+            try measure(epoch: 0, loss: nil, generate: generate)
+            for epoch in 1...max(settings.epochs, 1) where epoch <= settings.epochs {
+                let batches = GrammarGeneratorExperiment.shuffledBatches(
+                    indices.map { [$0] }, size: settings.batchSize, using: &random)
+                var total = 0.0
+                for batch in batches { total += try trainBatch(batch.map { $0[0] }) }
+                if due(epoch) {
+                    try measure(epoch: epoch, loss: total / Double(max(batches.count, 1)), generate: generate)
+                }
+            }
+        }
 
         switch settings.method {
         case .conditionalLM, .unconditionalLM:
@@ -197,22 +212,10 @@ public enum MeaningConditionedGeneration {
                     temperature: settings.temperature, using: &generator
                 ).map(vocabulary.decode)
             }
-            try measure(epoch: 0, loss: nil, generate: generate)
-            for epoch in 1...max(settings.epochs, 1) where epoch <= settings.epochs {
-                var total = 0.0
-                let batches = GrammarGeneratorExperiment.shuffledBatches(
-                    indices.map { [$0] }, size: settings.batchSize, using: &random)
-                for batch in batches {
-                    let members = batch.map { $0[0] }
-                    let loss = model.loss(
-                        sequences: members.map { sequences[$0] }, conditions: members.map { labels[$0] })
-                    let grads = clipByGlobalNorm(gradients(of: loss, wrt: model.parameterValues), maxNorm: 5).clipped
-                    adam.step(grads)
-                    total += Double(loss.item)
-                }
-                if due(epoch) {
-                    try measure(epoch: epoch, loss: total / Double(max(batches.count, 1)), generate: generate)
-                }
+            try train(generate: generate) { members in
+                let loss = model.loss(sequences: members.map { sequences[$0] }, conditions: members.map { labels[$0] })
+                adam.step(clipByGlobalNorm(gradients(of: loss, wrt: model.parameterValues), maxNorm: 5).clipped)
+                return Double(loss.item)
             }
         case .conditionalVAE:
             var initialization = RandomGenerator(seed: settings.seed)
@@ -228,30 +231,18 @@ public enum MeaningConditionedGeneration {
                     maximumLength: length, temperature: settings.temperature, using: &generator
                 ).map(vocabulary.decode)
             }
-            try measure(epoch: 0, loss: nil, generate: generate)
             let batchesPerEpoch = (sequences.count + settings.batchSize - 1) / settings.batchSize
             let annealing = KLAnnealing.linear(steps: max(1, settings.epochs * batchesPerEpoch / 2))
             var step = 0
-            for epoch in 1...max(settings.epochs, 1) where epoch <= settings.epochs {
-                var total = 0.0
-                let batches = GrammarGeneratorExperiment.shuffledBatches(
-                    indices.map { [$0] }, size: settings.batchSize, using: &random)
-                for batch in batches {
-                    let members = batch.map { $0[0] }
-                    let parts = model.loss(
-                        sequences: members.map { sequences[$0] }, conditions: members.map { labels[$0] },
-                        klWeight: annealing.weight(atStep: step), wordDropout: settings.wordDropout ?? 0.25,
-                        unknownToken: GrammarVocabulary.unknown, using: &random)
-                    let grads = clipByGlobalNorm(gradients(of: parts.loss, wrt: model.parameterValues), maxNorm: 5)
-                        .clipped
-                    adam.step(grads)
-                    // The loss reported is the unweighted negative ELBO per sentence.
-                    total += parts.reconstruction + parts.kl
-                    step += 1
-                }
-                if due(epoch) {
-                    try measure(epoch: epoch, loss: total / Double(max(batches.count, 1)), generate: generate)
-                }
+            try train(generate: generate) { members in
+                let parts = model.loss(
+                    sequences: members.map { sequences[$0] }, conditions: members.map { labels[$0] },
+                    klWeight: annealing.weight(atStep: step), wordDropout: settings.wordDropout ?? 0.25,
+                    unknownToken: GrammarVocabulary.unknown, using: &random)
+                adam.step(clipByGlobalNorm(gradients(of: parts.loss, wrt: model.parameterValues), maxNorm: 5).clipped)
+                step += 1
+                // The loss reported is the unweighted negative ELBO per sentence.
+                return parts.reconstruction + parts.kl
             }
         case .conditionalGAN:
             try runConditionalGAN(

@@ -9,20 +9,84 @@ public struct Seq2SeqTextPair: Sendable, Equatable {
     public var target: String
     /// Where the pair starts (the source side's line for aligned files).
     public var location: SourceLocation
+    /// The example's group, read from a third TSV column when one is chosen (COGS's generalization category,
+    /// Kim & Linzen 2020); `nil` otherwise.
+    public var group: String?
 
     /// A pair.
-    public init(source: String, target: String, location: SourceLocation) {
+    public init(source: String, target: String, location: SourceLocation, group: String? = nil) {
         self.source = source
         self.target = target
         self.location = location
+        self.group = group
     }
+}
+
+/// Which tab-separated columns of a TSV file hold the source, the target and, optionally, the example's group
+/// (1-based, as `cut -f` counts). COGS ships `source<TAB>target<TAB>category` (Kim & Linzen 2020), so its pairs are
+/// columns 1 and 2 and its categories column 3; further columns are ignored.
+public struct TSVColumns: Sendable, Equatable, Hashable, Codable, CustomStringConvertible {
+    /// The source column.
+    public var source: Int
+    /// The target column.
+    public var target: Int
+    /// The group column, or `nil`.
+    public var group: Int?
+
+    /// Source in column 1, target in column 2, no group.
+    public static let standard = TSVColumns(source: 1, target: 2)
+
+    /// Columns `source`, `target` and `group`: positive and pairwise different.
+    public init(source: Int, target: Int, group: Int? = nil) {
+        precondition(
+            Self.problem(source: source, target: target, group: group) == nil,
+            "TSVColumns: \(Self.problem(source: source, target: target, group: group) ?? "")")
+        self.source = source
+        self.target = target
+        self.group = group
+    }
+
+    /// `S,T` (source and target columns, e.g. `1,2`), or `nil` when it is not two different positive numbers.
+    public init?(_ text: String) {
+        let parts = text.split(separator: ",", omittingEmptySubsequences: false)
+        guard parts.count == 2,
+            let source = Int(parts[0].trimmingCharacters(in: .whitespaces)),
+            let target = Int(parts[1].trimmingCharacters(in: .whitespaces)),
+            Self.problem(source: source, target: target, group: nil) == nil
+        else { return nil }
+        self.init(source: source, target: target)
+    }
+
+    /// Why `source`, `target` and `group` are not a valid choice of columns, or `nil` when they are.
+    public static func problem(source: Int, target: Int, group: Int?) -> String? {
+        if source < 1 || target < 1 || (group ?? 1) < 1 { return "columns are counted from 1" }
+        if source == target { return "the source and the target column must differ" }
+        if let group, group == source || group == target {
+            return "the group column must differ from the source and the target column"
+        }
+        return nil
+    }
+
+    /// These columns with `group` as the group column.
+    ///
+    /// - Throws: ``InputError`` (unlocated) when `group` is not positive or is the source or target column.
+    public func grouped(by group: Int?) throws(InputError) -> TSVColumns {
+        if let problem = Self.problem(source: source, target: target, group: group) { throw InputError(problem) }
+        return TSVColumns(source: source, target: target, group: group)
+    }
+
+    /// How many columns a line needs.
+    public var required: Int { Swift.max(source, target, group ?? 0) }
+
+    /// `S,T`, as ``init(_:)`` reads it.
+    public var description: String { "\(source),\(target)" }
 }
 
 /// The layouts of parallel (source/target) data that `montague train seq2seq` reads.
 public enum Seq2SeqParallelFormat: String, Sendable, Equatable, CaseIterable, Codable {
     /// `IN: <source> OUT: <target>` lines (SCAN, Lake & Baroni 2018).
     case scan
-    /// `source<TAB>target` lines.
+    /// `source<TAB>target` lines (further columns allowed; ``TSVColumns`` chooses which).
     case tsv
     /// Two files with one sentence a line, line i of one the translation of line i of the other.
     case aligned
@@ -96,31 +160,44 @@ public enum Seq2SeqParallelText {
         return pairs
     }
 
-    /// The pairs of tab-separated `text`: each non-blank line is `source<TAB>target`, both sides nonempty.
+    /// The pairs of tab-separated `text`: each non-blank line has at least ``TSVColumns/required`` columns; the
+    /// source and target columns (default the first two) are nonempty, as is the group column when one is
+    /// chosen; other columns are ignored.
     ///
-    /// - Throws: ``InputError`` at the line and column of a missing or extra tab or an empty side, or when there
+    /// - Throws: ``InputError`` at the line and column of a missing tab or an empty chosen column, or when there
     ///   is no pair.
-    public static func parseTSV(_ text: String, path: String) throws(InputError) -> [Seq2SeqTextPair] {
+    public static func parseTSV(_ text: String, path: String, columns: TSVColumns = .standard) throws(InputError)
+        -> [Seq2SeqTextPair]
+    {
         var pairs: [Seq2SeqTextPair] = []
         for (index, line) in lines(text).enumerated() {
             if line.allSatisfy(\.isWhitespace) { continue }
-            let columns = line.split(separator: "\t", omittingEmptySubsequences: false)
+            let fields = line.split(separator: "\t", omittingEmptySubsequences: false)
             func at(_ column: Int) -> SourceLocation { SourceLocation(file: path, line: index + 1, column: column) }
-            guard columns.count >= 2 else {
+            guard fields.count >= 2 else {
                 throw InputError(
                     "expected 'source<TAB>target', found no tab", at: at(line.unicodeScalars.count + 1))
             }
-            guard columns.count == 2 else {
-                let secondTab = columns[0].unicodeScalars.count + columns[1].unicodeScalars.count + 2
-                throw InputError("expected two tab-separated columns, found \(columns.count)", at: at(secondTab))
+            guard fields.count >= columns.required else {
+                let chosen =
+                    "source \(columns.source), target \(columns.target)"
+                    + (columns.group.map { ", group \($0)" } ?? "")
+                throw InputError(
+                    "expected at least \(columns.required) tab-separated columns (\(chosen)), found \(fields.count)",
+                    at: at(line.unicodeScalars.count + 1))
             }
-            let source = columns[0].trimmingCharacters(in: .whitespaces)
-            let target = columns[1].trimmingCharacters(in: .whitespaces)
-            guard !source.isEmpty else { throw InputError("the source column is empty", at: at(1)) }
-            guard !target.isEmpty else {
-                throw InputError("the target column is empty", at: at(columns[0].unicodeScalars.count + 2))
+            // The text column where field k (1-based) starts.
+            func start(_ k: Int) -> Int { fields[..<(k - 1)].reduce(1) { $0 + $1.unicodeScalars.count + 1 } }
+            func field(_ k: Int, _ name: String) throws(InputError) -> String {
+                let value = fields[k - 1].trimmingCharacters(in: .whitespaces)
+                guard !value.isEmpty else { throw InputError("the \(name) column (\(k)) is empty", at: at(start(k))) }
+                return value
             }
-            pairs.append(Seq2SeqTextPair(source: source, target: target, location: at(1)))
+            let source = try field(columns.source, "source")
+            let target = try field(columns.target, "target")
+            var group: String?
+            if let column = columns.group { group = try field(column, "group") }
+            pairs.append(Seq2SeqTextPair(source: source, target: target, location: at(1), group: group))
         }
         guard !pairs.isEmpty else { throw InputError("no tab-separated pairs", at: SourceLocation(file: path)) }
         return pairs

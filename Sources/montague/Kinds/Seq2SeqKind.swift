@@ -1,5 +1,6 @@
 import ArgumentParser
 import Corpus
+import Experiments
 import Foundation
 import MontagueSupport
 import NeuralNet
@@ -61,7 +62,8 @@ enum Seq2SeqKind: ModelKindHandler {
         let lowercase = predictor.hyperparameters.lowercase ?? false
         var results: [String: Double] = [:]
         for path in options.data {
-            let text = try Seq2SeqParallelData.evaluationPairs(path, in: directory)
+            let text = try Seq2SeqParallelData.evaluationPairs(
+                path, in: directory, columns: options.columns, groupColumn: options.groupColumn)
             let pairs = try text.map { pair in
                 let source = segmenter.tokens(lowercase ? pair.source.lowercased() : pair.source)
                 let target = segmenter.tokens(lowercase ? pair.target.lowercased() : pair.target)
@@ -87,6 +89,19 @@ enum Seq2SeqKind: ModelKindHandler {
                 results[path + ".bleu"] = referenceBLEU
                 results[path + ".source_bleu"] = sourceBLEU
                 results[path + ".copy_bleu"] = copyBLEU
+            }
+            var breakdown: GroupedExactMatch?
+            if options.groupColumn != nil {
+                breakdown = GroupedExactMatch(
+                    labels: text.map { $0.group ?? "" }, correct: zip(predictions, pairs).map { $0 == $1.target })
+            }
+            if options.json {
+                for group in breakdown?.groups ?? [] {
+                    results[path + ".group." + group.name + ".exact_match"] = group.accuracy
+                    results[path + ".group." + group.name + ".correct"] = Double(group.correct)
+                    results[path + ".group." + group.name + ".total"] = Double(group.total)
+                }
+                if let breakdown { results[path + ".mean_group_exact_match"] = breakdown.meanGroupAccuracy }
             } else {
                 let scores = String(
                     format: "BLEU: %.2f  source-BLEU: %.2f  copying the source: %.2f", referenceBLEU, sourceBLEU,
@@ -94,6 +109,12 @@ enum Seq2SeqKind: ModelKindHandler {
                 print(
                     "\(path): " + String(format: "exact match: %.4f (%d/%d)  ", accuracy, correct, pairs.count)
                         + scores)
+                if let breakdown {
+                    print(
+                        "  per group (column \(options.groupColumn ?? 0), \(breakdown.groups.count) groups, mean "
+                            + String(format: "%.4f", breakdown.meanGroupAccuracy) + "):")
+                    for line in breakdown.lines() { print("    " + line) }
+                }
             }
         }
         if options.json {
