@@ -189,7 +189,8 @@ struct TrainLMCommand: ParsableCommand {
             maximumVocabulary: maxVocabulary, maximumLength: maxLength, embeddingSize: embedding, hiddenSize: hidden,
             layerCount: layers ?? (arch == .transformer ? 2 : 1), dropout: dropout, batchSize: batchSize,
             learningRate: lr, maxGradientNorm: clip, steps: steps, evaluationInterval: evalEvery, seed: seed,
-            architecture: arch, transformer: transformer.settings, accumulationSteps: accumulate, batchTokens: batchTokens,
+            architecture: arch, transformer: transformer.settings, accumulationSteps: accumulate,
+            batchTokens: batchTokens,
             scheduledSampling: scheduledSampling ?? .teacherForcing, samplingChoice: samplingChoice,
             sampledSoftmaxCount: sampledSoftmax)
         if let kind = schedule.lrSchedule, kind != .constant {

@@ -10,7 +10,9 @@ struct TransformerTrainingCommandTests {
         return root
     }
 
-    @Test("SeqGAN with a Transformer generator: train, continue, sample, evaluate; LSTM-only and Transformer-only flags exit 2")
+    @Test(
+        "SeqGAN with a Transformer generator: train, continue, sample, evaluate; LSTM-only and Transformer-only flags exit 2"
+    )
     func seqGANTransformer() throws {
         let root = try Self.scratch("seqgan-transformer-cli")
         defer { try? FileManager.default.removeItem(at: root) }
@@ -54,10 +56,14 @@ struct TransformerTrainingCommandTests {
             "train", "seqgan", "--train", data.path, "--vocabulary", "6", "--length", "4", "--output",
             root.appendingPathComponent("x").path,
         ]
-        for flags in [["--heads", "2"], ["--layers", "2"], ["--dropout", "0.1"], ["--no-tie"], ["--model-size", "8"]] {
+        for flags in [
+            ["--heads", "2"], ["--layers", "2"], ["--dropout", "0.1"], ["--no-tie"], ["--model-size", "8"],
+        ] {
             let wrong = try montague.run(lstm + flags)
             #expect(wrong.status == 2, "\(flags)")
-            #expect(wrong.standardError.contains("\(flags[0]) applies only to --arch transformer"), "\(wrong.standardError)")
+            #expect(
+                wrong.standardError.contains("\(flags[0]) applies only to --arch transformer"), "\(wrong.standardError)"
+            )
         }
         for flags in [["--hidden", "4"], ["--embedding", "4"], ["--init-std", "0.1"]] {
             let wrong = try montague.run(lstm + ["--arch", "transformer"] + flags)
@@ -106,14 +112,19 @@ struct TransformerTrainingCommandTests {
         let lmManifest = try String(
             contentsOfFile: root.appendingPathComponent("lm/manifest.json").path, encoding: .utf8)
         #expect(lmManifest.contains("warmup-cosine"), "\(lmManifest)")
-        for flags in [["--lr-schedule", "linear"], ["--warmup-steps", "-1"], ["--lr-schedule", "constant", "--warmup-steps", "5"]] {
-            let bad = try montague.run([
-                "train", "seq2seq", "--train", pairs.path, "--output", root.appendingPathComponent("bad").path,
-            ] + flags)
+        for flags in [
+            ["--lr-schedule", "linear"], ["--warmup-steps", "-1"],
+            ["--lr-schedule", "constant", "--warmup-steps", "5"],
+        ] {
+            let bad = try montague.run(
+                [
+                    "train", "seq2seq", "--train", pairs.path, "--output", root.appendingPathComponent("bad").path,
+                ] + flags)
             #expect(bad.status == 2, "\(flags): \(bad.standardError)")
-            let badLM = try montague.run([
-                "train", "lm", "--train", data(root).path, "--output", root.appendingPathComponent("bad-lm").path,
-            ] + flags)
+            let badLM = try montague.run(
+                [
+                    "train", "lm", "--train", data(root).path, "--output", root.appendingPathComponent("bad-lm").path,
+                ] + flags)
             #expect(badLM.status == 2, "\(flags): \(badLM.standardError)")
         }
     }

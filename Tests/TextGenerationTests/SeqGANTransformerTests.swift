@@ -18,7 +18,9 @@ enum TinyTransformerSeqGAN {
         return configuration
     }
 
-    static func generator(seed: UInt64 = 31, positions: PositionalEncodingKind = .sinusoidal) -> TransformerLanguageModel {
+    static func generator(seed: UInt64 = 31, positions: PositionalEncodingKind = .sinusoidal)
+        -> TransformerLanguageModel
+    {
         var initialization = RandomGenerator(seed: seed)
         return TransformerLanguageModel(
             TransformerLanguageModelConfiguration(
@@ -130,7 +132,7 @@ struct SeqGANTransformerTests {
                 last = a.runRound()
                 b.runRound()
             }
-            #expect(last.values.allSatisfy(\.isFinite), "\(name): \(last)")
+            #expect(last.values.allSatisfy { $0.isFinite }, "\(name): \(last)")
             let key: String =
                 switch configuration.method {
                 case .mle: "mle_loss"
@@ -161,7 +163,8 @@ struct SeqGANTransformerTests {
         #expect((after["nll_data"] ?? .infinity) < (before["nll_data"] ?? 0) - 0.1, "\(before) → \(after)")
     }
 
-    @Test("A Transformer SeqGAN run restored from its archive continues bit for bit; the rollout copies the Transformer")
+    @Test(
+        "A Transformer SeqGAN run restored from its archive continues bit for bit; the rollout copies the Transformer")
     func resumeIsExact() throws {
         let oracle = TinySeqGAN.oracle()
         let data = TinySeqGAN.data(oracle)

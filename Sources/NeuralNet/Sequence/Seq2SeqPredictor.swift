@@ -123,7 +123,8 @@ public struct Seq2SeqHyperparameters: Codable, Sendable, Equatable {
             throw ModelDirectoryError(path: path, "hyperparameter '\(name)' must be positive, got \(value)")
         }
         if let warmupSteps, warmupSteps < 0 {
-            throw ModelDirectoryError(path: path, "hyperparameter 'warmupSteps' must not be negative, got \(warmupSteps)")
+            throw ModelDirectoryError(
+                path: path, "hyperparameter 'warmupSteps' must not be negative, got \(warmupSteps)")
         }
         guard (0..<1).contains(dropout) else {
             throw ModelDirectoryError(path: path, "hyperparameter 'dropout' must be in [0, 1), got \(dropout)")

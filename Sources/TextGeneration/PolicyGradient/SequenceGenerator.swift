@@ -109,7 +109,9 @@ extension TransformerLanguageModel: SequenceGenerator {
             cache = next
             var rows = h.reshaped([count, modelSize])
             if let norm { rows = norm(rows) }
-            let logits = output.map { $0(rows) } ?? input.tiedLogits(rows) + (outputBias?.value ?? Tensor.zeros([vocabularySize]))
+            let logits =
+                output.map { $0(rows) } ?? input.tiedLogits(rows)
+                + (outputBias?.value ?? Tensor.zeros([vocabularySize]))
             let y = gumbelSoftmax(logits: logits, temperature: temperature, hard: hard, using: &generator)
             steps.append(y)
             if t + 1 < length { h = softInput(y, position: t + 1) }

@@ -398,7 +398,8 @@ public final class SequenceGANTrainer<Generator: SequenceGenerator> {
 extension SequenceGANTrainer where Generator == LanguageModel {
     /// A new run of SeqGAN's LSTM generator (``SeqGANConfiguration/embeddingSize``,
     /// ``SeqGANConfiguration/hiddenSize``), models initialized from `configuration.seed`.
-    public convenience init(_ configuration: SeqGANConfiguration, realSequences: [[Int]], oracle: LanguageModel? = nil) {
+    public convenience init(_ configuration: SeqGANConfiguration, realSequences: [[Int]], oracle: LanguageModel? = nil)
+    {
         self.init(configuration, realSequences: realSequences, oracle: oracle) { initialization in
             configuration.makeLSTMGenerator(using: &initialization)
         }
@@ -409,7 +410,8 @@ extension SequenceGANTrainer where Generator == TransformerLanguageModel {
     /// A new run of a decoder-only Transformer generator (``SeqGANConfiguration/transformer``,
     /// ``SeqGANConfiguration/layerCount``, ``SeqGANConfiguration/dropout``), models initialized from
     /// `configuration.seed`.
-    public convenience init(_ configuration: SeqGANConfiguration, realSequences: [[Int]], oracle: LanguageModel? = nil) {
+    public convenience init(_ configuration: SeqGANConfiguration, realSequences: [[Int]], oracle: LanguageModel? = nil)
+    {
         self.init(configuration, realSequences: realSequences, oracle: oracle) { initialization in
             configuration.makeTransformerGenerator(using: &initialization)
         }
