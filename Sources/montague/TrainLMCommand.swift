@@ -171,6 +171,9 @@ struct TrainLMCommand: ParsableCommand {
                 throw ValidationError("--sampled-softmax and --scheduled-sampling cannot be combined")
             }
         }
+        if schedule.warmupSteps != nil, (schedule.lrSchedule ?? .constant) == .constant {
+            throw ValidationError("--warmup-steps needs --lr-schedule warmup-inverse-sqrt or warmup-cosine")
+        }
         if arch != .transformer, let flag = transformer.givenFlags.first {
             throw ValidationError("\(flag) applies only to --arch transformer")
         }

@@ -127,6 +127,11 @@ struct TransformerTrainingCommandTests {
                 ] + flags)
             #expect(badLM.status == 2, "\(flags): \(badLM.standardError)")
         }
+        let warmupAlone = try montague.run([
+            "train", "lm", "--train", data(root).path, "--output", root.appendingPathComponent("bad-lm").path,
+            "--warmup-steps", "5",
+        ])
+        #expect(warmupAlone.status == 2 && warmupAlone.standardError.contains("--warmup-steps needs"))
     }
 
     private func data(_ root: URL) throws -> URL {
