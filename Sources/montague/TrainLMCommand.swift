@@ -57,7 +57,8 @@ struct TrainLMCommand: ParsableCommand {
             (Bengio et al. 2015): constant:EPS, linear:START,SLOPE,MIN, exponential:K[,MIN], inverse-sigmoid:K \
             (EPS is the probability of the gold token). --sampled-softmax K trains every architecture with a \
             sampled softmax (Jean et al. 2015) of K candidates drawn uniformly per batch; evaluation and sampling \
-            use the full softmax.
+            use the full softmax. --lr-schedule warmup-inverse-sqrt or warmup-cosine (--warmup-steps N) warms Adam's \
+            rate up to --lr and then decays it (Vaswani et al. 2017; cosine to 0 at the last step).
 
             Examples:
               montague train lm --train corpus.txt --valid dev.txt --steps 2000 --output runs/lm
@@ -108,30 +109,7 @@ struct TrainLMCommand: ParsableCommand {
     @Option(name: .long, help: "Stacked layers (default 1; Transformer 2).")
     var layers: Int?
 
-    @Option(name: .customLong("model-size"), help: "Transformer: model size d_model (default 128).")
-    var modelSize: Int?
-
-    @Option(name: .long, help: "Transformer: attention heads, dividing the model size (default 4).")
-    var heads: Int?
-
-    @Option(
-        name: .customLong("feed-forward"),
-        help: "Transformer: inner size of the feed-forward blocks (default 4 × model size).")
-    var feedForward: Int?
-
-    @Option(name: .long, help: "Transformer: position encoding (default sinusoidal).")
-    var positions: PositionalEncodingKind?
-
-    @Option(name: .long, help: "Transformer: layer norm placement (default pre-norm).")
-    var norm: TransformerNormPlacement?
-
-    @Option(name: .long, help: "Transformer: feed-forward activation (default relu).")
-    var activation: TransformerActivation?
-
-    @Flag(
-        name: .customLong("no-tie"),
-        help: "Transformer: a separate output layer instead of the transposed embedding (Press & Wolf 2017).")
-    var noTie = false
+    @OptionGroup var transformer: TransformerSizeArguments
 
     @Option(name: .long, help: "Dropout probability in training.")
     var dropout: Float = 0
@@ -149,6 +127,8 @@ struct TrainLMCommand: ParsableCommand {
 
     @Option(name: .long, help: "Adam learning rate.")
     var lr: Float = 2e-3
+
+    @OptionGroup var schedule: LearningRateScheduleArguments
 
     @Option(name: .long, help: "Clip the gradients' global norm (0: no clipping).")
     var clip: Float = 5
@@ -183,9 +163,6 @@ struct TrainLMCommand: ParsableCommand {
 
     func validate() throws {
         if let layers { try requirePositive(layers, "--layers") }
-        if let modelSize { try requirePositive(modelSize, "--model-size") }
-        if let heads { try requirePositive(heads, "--heads") }
-        if let feedForward { try requirePositive(feedForward, "--feed-forward") }
         if let batchTokens { try requirePositive(batchTokens, "--batch-tokens") }
         try requirePositive(accumulate, "--accumulate")
         if let sampledSoftmax {
@@ -194,12 +171,10 @@ struct TrainLMCommand: ParsableCommand {
                 throw ValidationError("--sampled-softmax and --scheduled-sampling cannot be combined")
             }
         }
-        let transformerFlags = [
-            (modelSize != nil, "--model-size"), (heads != nil, "--heads"), (feedForward != nil, "--feed-forward"),
-            (positions != nil, "--positions"), (norm != nil, "--norm"), (activation != nil, "--activation"),
-            (noTie, "--no-tie"),
-        ].filter(\.0).map(\.1)
-        if arch != .transformer, let flag = transformerFlags.first {
+        if schedule.warmupSteps != nil, (schedule.lrSchedule ?? .constant) == .constant {
+            throw ValidationError("--warmup-steps needs --lr-schedule warmup-inverse-sqrt or warmup-cosine")
+        }
+        if arch != .transformer, let flag = transformer.givenFlags.first {
             throw ValidationError("\(flag) applies only to --arch transformer")
         }
     }
@@ -212,25 +187,20 @@ struct TrainLMCommand: ParsableCommand {
             case .words: (.default, nil)
             case .subwords: (.whitespace, tokenizer.description)
             }
-        var transformer = Seq2SeqTransformerSettings()
-        if let modelSize {
-            transformer.modelSize = modelSize
-            transformer.feedForwardSize = 4 * modelSize
-        }
-        transformer.headCount = heads ?? transformer.headCount
-        transformer.feedForwardSize = feedForward ?? transformer.feedForwardSize
-        transformer.positionalEncoding = positions ?? transformer.positionalEncoding
-        transformer.normPlacement = norm ?? transformer.normPlacement
-        transformer.activation = activation ?? transformer.activation
-        transformer.tiesEmbeddings = !noTie
-        return LanguageModelRecipe(
+        var recipe = LanguageModelRecipe(
             tokenization: words, subwords: subwords, lowercase: lowercase, minimumCount: minCount,
             maximumVocabulary: maxVocabulary, maximumLength: maxLength, embeddingSize: embedding, hiddenSize: hidden,
             layerCount: layers ?? (arch == .transformer ? 2 : 1), dropout: dropout, batchSize: batchSize,
             learningRate: lr, maxGradientNorm: clip, steps: steps, evaluationInterval: evalEvery, seed: seed,
-            architecture: arch, transformer: transformer, accumulationSteps: accumulate, batchTokens: batchTokens,
+            architecture: arch, transformer: transformer.settings, accumulationSteps: accumulate,
+            batchTokens: batchTokens,
             scheduledSampling: scheduledSampling ?? .teacherForcing, samplingChoice: samplingChoice,
             sampledSoftmaxCount: sampledSoftmax)
+        if let kind = schedule.lrSchedule, kind != .constant {
+            recipe.learningRateSchedule = kind
+            recipe.warmupSteps = schedule.warmupSteps ?? 0
+        }
+        return recipe
     }
 
     func run() throws {

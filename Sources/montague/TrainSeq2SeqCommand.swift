@@ -31,7 +31,9 @@ struct TrainSeq2SeqCommand: ParsableCommand {
             inverse-sigmoid:K (decay over steps). Each coin decides one target position \
             (--teacher-forcing-mode token, the default, as Bengio et al. 2015) or a whole training sequence \
             (--teacher-forcing-mode sequence, as Lake & Baroni 2018: with --scheduled-sampling constant:0.5 half of \
-            the sequences are teacher-forced and the other half read the model's own predictions throughout).
+            the sequences are teacher-forced and the other half read the model's own predictions throughout). \
+            --lr-schedule warmup-inverse-sqrt or warmup-cosine with --warmup-steps N warms Adam's rate up to --lr \
+            and then decays it; the schedule is saved with the model and a resumed run continues it.
 
             With --valid, exact match on the validation pairs is measured every epoch (or --eval-every steps) and \
             the best model is kept in DIR/best. --output DIR writes a model directory that `montague predict DIR` \
@@ -154,6 +156,8 @@ struct TrainSeq2SeqCommand: ParsableCommand {
     @Option(name: .long, help: "Adam learning rate (default 0.001).")
     var lr: Float?
 
+    @OptionGroup var schedule: LearningRateScheduleArguments
+
     @Option(name: .customLong("clip"), help: "Clip the gradients' global norm (0: no clipping; default 5).")
     var clip: Float?
 
@@ -260,6 +264,8 @@ struct TrainSeq2SeqCommand: ParsableCommand {
         t.epochs = epochs ?? t.epochs
         t.batchSize = batchSize ?? t.batchSize
         t.learningRate = lr ?? t.learningRate
+        t.learningRateSchedule = schedule.lrSchedule ?? t.learningRateSchedule
+        t.warmupSteps = schedule.warmupSteps ?? t.warmupSteps
         if let clip { t.gradientClipNorm = clip > 0 ? clip : nil }
         if teacherForcing { t.sampling = .teacherForcing }
         if let scheduledSampling { t.sampling = scheduledSampling }

@@ -6,6 +6,7 @@ import TextGeneration
 
 extension SeqGANMethod: ExpressibleByArgument {}
 extension SeqGANReward: ExpressibleByArgument {}
+extension SeqGANArchitecture: ExpressibleByArgument {}
 
 /// A policy-gradient baseline on the command line: `none`, `batch-mean`, `moving-average:DECAY` or `self-critical`.
 struct SequenceBaselineArgument: ExpressibleByArgument {
@@ -47,6 +48,13 @@ struct TrainSeqGANCommand: ParsableCommand {
             (120 MLE epochs, 50 discriminator rounds, 200 adversarial rounds, full discriminator, 10,000 \
             negatives, L2 λ 0.2 on the discriminator's output layer); flags given after it override single \
             settings.
+
+            --arch transformer replaces the LSTM generator by a decoder-only causal Transformer (the network of \
+            `train lm --arch transformer`: --layers, default 2, --model-size, --heads, --feed-forward, --positions, \
+            --norm, --activation, --no-tie, --dropout) that samples token by token with its key/value cache; every \
+            method trains it — MLE, scheduled sampling (two passes, Mihaylova & Martins 2019), policy gradient \
+            with Monte Carlo rollouts by a delayed copy of the Transformer, and the Gumbel-softmax GAN. \
+            --hidden and --embedding size the LSTM only; with --paper the Transformer keeps its own initialization.
 
             --oracle FILE reads SeqGAN's oracle LSTM (safetensors with its 15 tensors), samples the training data \
             from it and reports NLL_oracle, the oracle's mean negative log-likelihood per token of the \
@@ -146,11 +154,22 @@ struct TrainSeqGANCommand: ParsableCommand {
         help: "scheduled-sampling: feed back a draw from the generator (sample, default) or its argmax.")
     var samplingChoice: ScheduledSamplingChoice?
 
+    @Option(name: .long, help: "Generator network: lstm (SeqGAN's, the default) or transformer (decoder-only).")
+    var arch: SeqGANArchitecture?
+
     @Option(name: .long, help: "Generator LSTM width (default 32).")
     var hidden: Int?
 
     @Option(name: .long, help: "Generator embedding width (default 32).")
     var embedding: Int?
+
+    @Option(name: .long, help: "Transformer: stacked layers (default 2).")
+    var layers: Int?
+
+    @OptionGroup var transformer: TransformerSizeArguments
+
+    @Option(name: .long, help: "Transformer: dropout in MLE and scheduled-sampling training (default 0).")
+    var dropout: Float?
 
     @Option(
         name: .customLong("gumbel-temperature"),
@@ -216,6 +235,18 @@ struct TrainSeqGANCommand: ParsableCommand {
             if let value { try requirePositive(value, flag) }
         }
         try requirePositive(saveEvery, "--save-every")
+        if let layers { try requirePositive(layers, "--layers") }
+        if let dropout, !(0..<1).contains(dropout) { throw ValidationError("--dropout must be in [0, 1)") }
+        let transformerFlags =
+            (layers != nil ? ["--layers"] : []) + transformer.givenFlags + (dropout != nil ? ["--dropout"] : [])
+        let lstmFlags = (hidden != nil ? ["--hidden"] : []) + (embedding != nil ? ["--embedding"] : [])
+        if arch == .transformer {
+            if let flag = lstmFlags.first { throw ValidationError("\(flag) applies only to --arch lstm") }
+            if initStd != nil { throw ValidationError("--init-std applies only to --arch lstm") }
+            if let problem = transformer.settings.problem { throw ValidationError(problem) }
+        } else if let flag = transformerFlags.first {
+            throw ValidationError("\(flag) applies only to --arch transformer")
+        }
         if let lr { try requirePositive(lr, "--lr") }
         if let gumbelTemperature, Self.temperature(gumbelTemperature) == nil {
             throw ValidationError("--gumbel-temperature takes INITIAL[,MINIMUM[,RATE]] with 0 < MINIMUM ≤ INITIAL")
@@ -275,6 +306,13 @@ struct TrainSeqGANCommand: ParsableCommand {
         c.gumbelHard = !softGumbel
         c.hiddenSize = hidden ?? c.hiddenSize
         c.embeddingSize = embedding ?? c.embeddingSize
+        if arch == .transformer {
+            c.architecture = .transformer
+            c.transformer = transformer.settings
+            c.layerCount = layers ?? 2
+            c.dropout = dropout ?? 0
+            c.generatorInitialStandardDeviation = nil  // --paper's N(0, 0.1²) is for SeqGAN's LSTM
+        }
         c.generatorLearningRate = lr ?? c.generatorLearningRate
         c.sequenceLength = length ?? c.sequenceLength
         c.vocabularySize = vocabulary ?? c.vocabularySize
@@ -297,7 +335,8 @@ struct TrainSeqGANCommand: ParsableCommand {
         let start = ContinuousClock().now
         let record = record()
         say(
-            "seqgan  method: \(record.configuration.method.rawValue)  seed: \(seed)  rounds: "
+            "seqgan  method: \(record.configuration.method.rawValue)  "
+                + "generator: \(record.configuration.generatorArchitecture.rawValue)  seed: \(seed)  rounds: "
                 + "\(record.configuration.totalRounds)")
         Interruption.install()
         let summary = try SeqGANRun.train(

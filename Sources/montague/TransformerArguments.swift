@@ -16,3 +16,89 @@ extension TokenizerSpecification: ExpressibleByArgument {
     public static var allValueStrings: [String] { spellings }
     public var defaultValueDescription: String { description }
 }
+
+extension LearningRateScheduleKind: ExpressibleByArgument {}
+
+/// `--lr-schedule constant|warmup-inverse-sqrt|warmup-cosine --warmup-steps N` (`train lm`, `train seq2seq`): the
+/// learning rate given by `--lr` becomes the schedule's peak.
+struct LearningRateScheduleArguments: ParsableArguments {
+    @Option(
+        name: .customLong("lr-schedule"),
+        help: """
+            Learning-rate schedule: constant (the default), warmup-inverse-sqrt (linear warm-up to --lr, then \
+            ∝ 1/√step; Vaswani et al. 2017) or warmup-cosine (linear warm-up, then cosine decay to 0 at the last step).
+            """)
+    var lrSchedule: LearningRateScheduleKind?
+
+    @Option(name: .customLong("warmup-steps"), help: "Steps of linear warm-up of --lr-schedule (default 0).")
+    var warmupSteps: Int?
+
+    func validate() throws {
+        if let warmupSteps, warmupSteps < 0 {
+            throw ValidationError("--warmup-steps must not be negative, got \(warmupSteps)")
+        }
+        if warmupSteps != nil, lrSchedule == .constant {
+            throw ValidationError("--warmup-steps needs --lr-schedule warmup-inverse-sqrt or warmup-cosine")
+        }
+    }
+}
+
+/// The sizes and choices of a decoder-only Transformer (`train lm --arch transformer`, `train seqgan --arch
+/// transformer`): `--model-size`, `--heads`, `--feed-forward`, `--positions`, `--norm`, `--activation`, `--no-tie`.
+struct TransformerSizeArguments: ParsableArguments {
+    @Option(name: .customLong("model-size"), help: "Transformer: model size d_model (default 128).")
+    var modelSize: Int?
+
+    @Option(name: .long, help: "Transformer: attention heads, dividing the model size (default 4).")
+    var heads: Int?
+
+    @Option(
+        name: .customLong("feed-forward"),
+        help: "Transformer: inner size of the feed-forward blocks (default 4 × model size).")
+    var feedForward: Int?
+
+    @Option(name: .long, help: "Transformer: position encoding (default sinusoidal).")
+    var positions: PositionalEncodingKind?
+
+    @Option(name: .long, help: "Transformer: layer norm placement (default pre-norm).")
+    var norm: TransformerNormPlacement?
+
+    @Option(name: .long, help: "Transformer: feed-forward activation (default relu).")
+    var activation: TransformerActivation?
+
+    @Flag(
+        name: .customLong("no-tie"),
+        help: "Transformer: a separate output layer instead of the transposed embedding (Press & Wolf 2017).")
+    var noTie = false
+
+    func validate() throws {
+        if let modelSize { try requirePositive(modelSize, "--model-size") }
+        if let heads { try requirePositive(heads, "--heads") }
+        if let feedForward { try requirePositive(feedForward, "--feed-forward") }
+    }
+
+    /// The flags given, by name (each applies only to a Transformer).
+    var givenFlags: [String] {
+        [
+            (modelSize != nil, "--model-size"), (heads != nil, "--heads"), (feedForward != nil, "--feed-forward"),
+            (positions != nil, "--positions"), (norm != nil, "--norm"), (activation != nil, "--activation"),
+            (noTie, "--no-tie"),
+        ].filter(\.0).map(\.1)
+    }
+
+    /// The defaults with every flag given applied (a model size without --feed-forward sets it to 4 × the size).
+    var settings: Seq2SeqTransformerSettings {
+        var transformer = Seq2SeqTransformerSettings()
+        if let modelSize {
+            transformer.modelSize = modelSize
+            transformer.feedForwardSize = 4 * modelSize
+        }
+        transformer.headCount = heads ?? transformer.headCount
+        transformer.feedForwardSize = feedForward ?? transformer.feedForwardSize
+        transformer.positionalEncoding = positions ?? transformer.positionalEncoding
+        transformer.normPlacement = norm ?? transformer.normPlacement
+        transformer.activation = activation ?? transformer.activation
+        transformer.tiesEmbeddings = !noTie
+        return transformer
+    }
+}

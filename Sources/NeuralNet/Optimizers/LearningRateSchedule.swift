@@ -144,3 +144,98 @@ public struct LinearWarmup<After: LearningRateSchedule>: LearningRateSchedule {
         return Float(Double(after.learningRate(atStep: 0)) * factor)
     }
 }
+
+/// A linear warm-up to the peak rate over `warmupSteps` steps, then decay with the inverse square root of the step.
+///
+/// Vaswani et al., "Attention Is All You Need" (NeurIPS 2017), §5.3: `d^−½ · min(n^−½, n · W^−³ᐟ²)` at update
+/// n = t + 1, written with its peak γ₀ (reached at n = W) instead of the model size:
+///
+/// ```
+/// γₜ = γ₀ · min((t + 1) / W, √(W / (t + 1)))
+/// ```
+///
+/// With `warmupSteps` 0 there is no warm-up: γₜ = γ₀ / √(t + 1).
+public struct InverseSquareRootSchedule: LearningRateSchedule, Equatable {
+    /// γ₀, the rate at the end of the warm-up.
+    public var peakLearningRate: Float
+    /// W, the number of warm-up steps.
+    public var warmupSteps: Int
+
+    /// Warms up linearly to `peakLearningRate` over `warmupSteps` steps, then decays as 1/√step.
+    public init(peakLearningRate: Float, warmupSteps: Int) {
+        precondition(warmupSteps >= 0, "InverseSquareRootSchedule: negative warmupSteps \(warmupSteps)")
+        self.peakLearningRate = peakLearningRate
+        self.warmupSteps = warmupSteps
+    }
+
+    /// `γ₀ · min((step + 1)/W, √(W/(step + 1)))`.
+    public func learningRate(atStep step: Int) -> Float {
+        precondition(step >= 0, "InverseSquareRootSchedule: negative step \(step)")
+        let n = Double(step + 1)
+        guard warmupSteps > 0 else { return Float(Double(peakLearningRate) / n.squareRoot()) }
+        let w = Double(warmupSteps)
+        return Float(Double(peakLearningRate) * min(n / w, (w / n).squareRoot()))
+    }
+}
+
+/// A linear warm-up to the peak rate over `warmupSteps` steps, then a cosine decay to `minimumLearningRate` at
+/// step `totalSteps` (Loshchilov & Hutter 2017's annealing without restarts, after the warm-up of Goyal et al.
+/// 2017, "Accurate, Large Minibatch SGD"):
+///
+/// ```
+/// t < W:       γₜ = γ₀ · (t + 1) / W
+/// W ≤ t < T:   γₜ = γ_min + (γ₀ − γ_min) · (1 + cos(π · (t − W) / (T − W))) / 2
+/// t ≥ T:       γₜ = γ_min
+/// ```
+public struct WarmupCosineSchedule: LearningRateSchedule, Equatable {
+    /// γ₀, the rate at the end of the warm-up.
+    public var peakLearningRate: Float
+    /// W, the number of warm-up steps.
+    public var warmupSteps: Int
+    /// T, the step at which the rate reaches the minimum.
+    public var totalSteps: Int
+    /// γ_min, default 0.
+    public var minimumLearningRate: Float
+
+    /// Warms up over `warmupSteps` steps, then anneals to `minimumLearningRate` by `totalSteps`.
+    public init(peakLearningRate: Float, warmupSteps: Int, totalSteps: Int, minimumLearningRate: Float = 0) {
+        precondition(warmupSteps >= 0, "WarmupCosineSchedule: negative warmupSteps \(warmupSteps)")
+        self.peakLearningRate = peakLearningRate
+        self.warmupSteps = warmupSteps
+        self.totalSteps = totalSteps
+        self.minimumLearningRate = minimumLearningRate
+    }
+
+    /// The warm-up ramp, the cosine, or the minimum past `totalSteps`.
+    public func learningRate(atStep step: Int) -> Float {
+        precondition(step >= 0, "WarmupCosineSchedule: negative step \(step)")
+        let peak = Double(peakLearningRate)
+        if step < warmupSteps { return Float(peak * Double(step + 1) / Double(warmupSteps)) }
+        guard step < totalSteps else { return minimumLearningRate }
+        let low = Double(minimumLearningRate)
+        let progress = Double(step - warmupSteps) / Double(totalSteps - warmupSteps)
+        return Float(low + (peak - low) * (1 + Foundation.cos(Double.pi * progress)) / 2)
+    }
+}
+
+/// The learning-rate schedules a training command offers by name (`--lr-schedule`), stored in model directories.
+public enum LearningRateScheduleKind: String, Sendable, Equatable, CaseIterable, Codable {
+    /// The same rate at every step.
+    case constant
+    /// ``InverseSquareRootSchedule`` (Vaswani et al. 2017).
+    case warmupInverseSqrt = "warmup-inverse-sqrt"
+    /// ``WarmupCosineSchedule``.
+    case warmupCosine = "warmup-cosine"
+
+    /// The schedule peaking at `learningRate` after `warmupSteps` steps of a run of `totalSteps` steps; `nil` for
+    /// ``constant`` (the optimizer's rate is left alone).
+    public func schedule(learningRate: Float, warmupSteps: Int, totalSteps: Int) -> (any LearningRateSchedule)? {
+        switch self {
+        case .constant: nil
+        case .warmupInverseSqrt: InverseSquareRootSchedule(peakLearningRate: learningRate, warmupSteps: warmupSteps)
+        case .warmupCosine:
+            WarmupCosineSchedule(
+                peakLearningRate: learningRate, warmupSteps: warmupSteps, totalSteps: max(totalSteps, warmupSteps))
+        }
+    }
+}

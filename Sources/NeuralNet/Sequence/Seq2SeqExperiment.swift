@@ -330,7 +330,9 @@ public enum Seq2SeqExperiment {
             configuration: TrainingConfiguration(
                 totalSteps: totalSteps, stepsPerEpoch: stepsPerEpoch, seed: t.seed, logInterval: t.reportEvery,
                 evaluationInterval: evaluationInterval, checkpointInterval: options.checkpointInterval ?? stepsPerEpoch,
-                checkpointURL: output?.trainingStateURL))
+                checkpointURL: output?.trainingStateURL),
+            learningRateSchedule: t.learningRateSchedule.schedule(
+                learningRate: t.learningRate, warmupSteps: t.warmupSteps, totalSteps: totalSteps))
         loop.synchronizer = synchronizer
         var bestValidation: Double?
         var metrics: [String: Double] = [:]
@@ -374,6 +376,7 @@ public enum Seq2SeqExperiment {
                 "parameters": Double(model.parameterCount), "train_pairs": Double(train.count),
                 "valid_pairs": Double(valid.count), "test_pairs": Double(test.count),
             ]
+            if t.learningRateSchedule != .constant { configuration["warmup_steps"] = Double(t.warmupSteps) }
             switch settings.architecture {
             case .recurrent:
                 configuration["hidden"] = Double(settings.hiddenSize)

@@ -35,6 +35,9 @@ public struct Seq2SeqHyperparameters: Codable, Sendable, Equatable {
     public var sourceVocabularySize: Int, targetVocabularySize: Int
     /// Training: epochs, batch size, Adam's learning rate, clipping norm (nil: none), seed.
     public var epochs: Int, batchSize: Int, learningRate: Float, gradientClipNorm: Float?, seed: UInt64
+    /// The learning-rate schedule and its warm-up steps (absent in directories written before schedules existed:
+    /// constant).
+    public var learningRateSchedule: LearningRateScheduleKind?, warmupSteps: Int?
     /// Scheduled sampling in `montague train seq2seq --scheduled-sampling` form, and the fed-back choice.
     public var scheduledSampling: String, samplingChoice: String
     /// What one coin of scheduled sampling decides (absent in directories written before the choice existed:
@@ -64,6 +67,8 @@ public struct Seq2SeqHyperparameters: Codable, Sendable, Equatable {
         epochs = t.epochs
         batchSize = t.batchSize
         learningRate = t.learningRate
+        learningRateSchedule = t.learningRateSchedule == .constant ? nil : t.learningRateSchedule
+        warmupSteps = t.learningRateSchedule == .constant ? nil : t.warmupSteps
         gradientClipNorm = t.gradientClipNorm
         seed = t.seed
         scheduledSampling = Self.text(of: t.sampling)
@@ -88,6 +93,8 @@ public struct Seq2SeqHyperparameters: Codable, Sendable, Equatable {
                 samplingChoice: ScheduledSamplingChoice(rawValue: samplingChoice) ?? .argmax,
                 teacherForcingMode: teacherForcingMode ?? .token, seed: seed,
                 maxDecodeLength: maxDecodeLength, beamWidth: beamWidth, lengthPenalty: lengthPenalty))
+        settings.training.learningRateSchedule = learningRateSchedule ?? .constant
+        settings.training.warmupSteps = warmupSteps ?? 0
         settings.tokenizer = tokenizer ?? "whitespace"
         settings.lowercase = lowercase ?? false
         return settings
@@ -114,6 +121,10 @@ public struct Seq2SeqHyperparameters: Codable, Sendable, Equatable {
         ]
         for (name, value) in sizes where value <= 0 {
             throw ModelDirectoryError(path: path, "hyperparameter '\(name)' must be positive, got \(value)")
+        }
+        if let warmupSteps, warmupSteps < 0 {
+            throw ModelDirectoryError(
+                path: path, "hyperparameter 'warmupSteps' must not be negative, got \(warmupSteps)")
         }
         guard (0..<1).contains(dropout) else {
             throw ModelDirectoryError(path: path, "hyperparameter 'dropout' must be in [0, 1), got \(dropout)")

@@ -7,8 +7,12 @@ public struct Seq2SeqTrainingConfiguration: Sendable, Equatable {
     public var epochs: Int
     /// Pairs per gradient step.
     public var batchSize: Int
-    /// Adam's learning rate (Kingma & Ba 2015).
+    /// Adam's learning rate (Kingma & Ba 2015); with a schedule, its peak.
     public var learningRate: Float
+    /// How the learning rate changes over the steps (constant by default).
+    public var learningRateSchedule: LearningRateScheduleKind = .constant
+    /// Steps of linear warm-up of ``learningRateSchedule`` (unused by the constant schedule).
+    public var warmupSteps: Int = 0
     /// Clip the gradients' global norm to this (Pascanu et al. 2013), or `nil` for no clipping.
     public var gradientClipNorm: Float?
     /// Teacher forcing or a scheduled-sampling decay of ε over gradient steps (Bengio et al. 2015).

@@ -66,6 +66,10 @@ public struct LanguageModelRecipe: Codable, Equatable, Sendable {
     public var samplingChoice: ScheduledSamplingChoice
     /// Candidates of a sampled softmax in training (uniform proposal, ``SampledSoftmax``); nil for the full softmax.
     public var sampledSoftmaxCount: Int?
+    /// How Adam's rate changes over the steps (``learningRate`` is its peak); nil is constant.
+    public var learningRateSchedule: LearningRateScheduleKind?
+    /// Steps of linear warm-up of ``learningRateSchedule``; nil is 0.
+    public var warmupSteps: Int?
 
     /// A recipe with small defaults.
     public init(
@@ -77,8 +81,11 @@ public struct LanguageModelRecipe: Codable, Equatable, Sendable {
         architecture: LanguageModelArchitecture = .lstm,
         transformer: Seq2SeqTransformerSettings = Seq2SeqTransformerSettings(), accumulationSteps: Int = 1,
         batchTokens: Int? = nil, scheduledSampling: ScheduledSampling = .teacherForcing,
-        samplingChoice: ScheduledSamplingChoice = .argmax, sampledSoftmaxCount: Int? = nil
+        samplingChoice: ScheduledSamplingChoice = .argmax, sampledSoftmaxCount: Int? = nil,
+        learningRateSchedule: LearningRateScheduleKind? = nil, warmupSteps: Int? = nil
     ) {
+        self.learningRateSchedule = learningRateSchedule
+        self.warmupSteps = warmupSteps
         self.tokenization = tokenization
         self.subwords = subwords
         self.lowercase = lowercase
@@ -108,7 +115,7 @@ public struct LanguageModelRecipe: Codable, Equatable, Sendable {
         case tokenization, subwords, lowercase, minimumCount, maximumVocabulary, maximumLength, embeddingSize
         case hiddenSize, layerCount, dropout, batchSize, learningRate, maxGradientNorm, steps, evaluationInterval
         case seed, architecture, transformer, accumulationSteps, batchTokens, scheduledSampling, samplingChoice
-        case sampledSoftmaxCount
+        case sampledSoftmaxCount, learningRateSchedule, warmupSteps
     }
 
     /// Decodes a recipe; the settings added after the first version default when absent.
@@ -140,6 +147,8 @@ public struct LanguageModelRecipe: Codable, Equatable, Sendable {
             try c.decodeIfPresent(ScheduledSampling.self, forKey: .scheduledSampling) ?? .teacherForcing
         samplingChoice = try c.decodeIfPresent(ScheduledSamplingChoice.self, forKey: .samplingChoice) ?? .argmax
         sampledSoftmaxCount = try c.decodeIfPresent(Int.self, forKey: .sampledSoftmaxCount)
+        learningRateSchedule = try c.decodeIfPresent(LearningRateScheduleKind.self, forKey: .learningRateSchedule)
+        warmupSteps = try c.decodeIfPresent(Int.self, forKey: .warmupSteps)
     }
 
     /// A new network for this recipe over `vocabularySize` tokens, initialized from ``seed``: an LSTM or GRU
@@ -157,12 +166,9 @@ public struct LanguageModelRecipe: Codable, Equatable, Sendable {
                 vocabularySize: vocabularySize, embeddingSize: embeddingSize, hiddenSize: hiddenSize,
                 layerCount: layerCount, dropout: dropout, using: &generator)
         case .transformer:
-            let t = transformer
-            let configuration = TransformerLanguageModelConfiguration(
-                vocabularySize: vocabularySize, modelSize: t.modelSize, headCount: t.headCount,
-                feedForwardSize: t.feedForwardSize, layerCount: layerCount, dropout: dropout, activation: t.activation,
-                normPlacement: t.normPlacement, positionalEncoding: t.positionalEncoding,
-                maximumLength: maximumLength + 2, tiesEmbeddings: t.tiesEmbeddings)
+            let configuration = transformer.languageModelConfiguration(
+                vocabularySize: vocabularySize, layerCount: layerCount, dropout: dropout,
+                maximumLength: maximumLength + 2)
             return TransformerLanguageModel(configuration, using: &generator)
         }
     }
@@ -190,6 +196,7 @@ public struct LanguageModelRecipe: Codable, Equatable, Sendable {
         try check(steps >= 0, "steps must be ≥ 0")
         try check(accumulationSteps >= 1, "gradient accumulation needs at least 1 batch per step")
         try check(batchTokens.map { $0 > 0 } ?? true, "the token budget per batch must be positive")
+        try check(warmupSteps.map { $0 >= 0 } ?? true, "warm-up steps must be ≥ 0")
         if architecture == .transformer, let problem = transformer.problem { throw InputError(problem) }
         try check(evaluationInterval > 0, "the evaluation interval must be positive")
     }
@@ -382,6 +389,8 @@ public enum LanguageModelRun {
         configuration.scheduledSampling = recipe.scheduledSampling
         configuration.samplingChoice = recipe.samplingChoice
         configuration.sampledSoftmaxCount = recipe.sampledSoftmaxCount
+        configuration.learningRateSchedule = recipe.learningRateSchedule ?? .constant
+        configuration.warmupSteps = recipe.warmupSteps ?? 0
         configuration.loop = TrainingConfiguration(
             totalSteps: recipe.steps, seed: recipe.seed, logInterval: 10,
             evaluationInterval: validationIDs.isEmpty ? nil : recipe.evaluationInterval,
@@ -422,5 +431,20 @@ extension LanguageModelRecipe {
         var copy = self
         copy.steps = 0
         return copy
+    }
+}
+
+extension Seq2SeqTransformerSettings {
+    /// The decoder-only ``TransformerLanguageModel`` of these sizes and choices with `layerCount` layers, positions
+    /// for `maximumLength` tokens (learned tables): the network of `train lm --arch transformer` and of Transformer
+    /// SeqGAN generators.
+    public func languageModelConfiguration(
+        vocabularySize: Int, layerCount: Int, dropout: Float, maximumLength: Int
+    ) -> TransformerLanguageModelConfiguration {
+        TransformerLanguageModelConfiguration(
+            vocabularySize: vocabularySize, modelSize: modelSize, headCount: headCount,
+            feedForwardSize: feedForwardSize, layerCount: layerCount, dropout: dropout, activation: activation,
+            normPlacement: normPlacement, positionalEncoding: positionalEncoding, maximumLength: maximumLength,
+            tiesEmbeddings: tiesEmbeddings)
     }
 }

@@ -56,6 +56,10 @@ public enum LanguageModelTraining {
         public var scheduledSampling: ScheduledSampling = .teacherForcing
         /// Which prediction scheduled sampling feeds back.
         public var samplingChoice: ScheduledSamplingChoice = .argmax
+        /// How Adam's rate changes over the steps (``learningRate`` is the schedule's peak); constant by default.
+        public var learningRateSchedule: LearningRateScheduleKind = .constant
+        /// Steps of linear warm-up of ``learningRateSchedule``.
+        public var warmupSteps: Int = 0
 
         /// A small default configuration for `vocabularySize` tokens.
         public init(
@@ -170,6 +174,9 @@ public enum LanguageModelTraining {
         let loop = TrainingLoop(
             model: model, optimizer: adam, configuration: loopConfiguration,
             earlyStopping: configuration.patience.map { EarlyStopping(metric: "perplexity", patience: $0) },
+            learningRateSchedule: configuration.learningRateSchedule.schedule(
+                learningRate: configuration.learningRate, warmupSteps: configuration.warmupSteps,
+                totalSteps: loopConfiguration.totalSteps),
             progress: progress)
         loop.synchronizer = synchronizer
         if let checkpoint { try loop.resume(from: checkpoint) }

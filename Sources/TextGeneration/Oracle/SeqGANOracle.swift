@@ -88,7 +88,8 @@ public enum SeqGANOracle {
     /// Mean negative log-likelihood per token of `sequences` under `model`, each sequence read after the start
     /// token (SeqGAN's NLL_oracle when `model` is the oracle); sums in `Double`.
     public static func meanTokenNLL(
-        of sequences: [[Int]], under model: LanguageModel, startToken: Int = startToken, batchSize: Int = 256
+        of sequences: [[Int]], under model: some NextTokenLanguageModel, startToken: Int = startToken,
+        batchSize: Int = 256
     ) -> Double {
         let perplexity = model.perplexity(on: sequences.map { [startToken] + $0 }, batchSize: batchSize)
         return Foundation.log(perplexity)

@@ -11,16 +11,16 @@ import NeuralNet
 /// where `MCⁿ` completes the prefix `Y₁..ₜ` by sampling from the rollout policy (SeqGAN: a delayed copy of the
 /// generator) and `R` is any ``SequenceReward`` of complete sequences. The reward is evaluated once, on all
 /// `N·(T−1)·B` completions together, so a discriminator sees large batches.
-public struct MonteCarloRollout {
-    /// The rollout policy that completes prefixes.
-    public let policy: LanguageModel
+public struct MonteCarloRollout<Policy: SequenceGenerator> {
+    /// The rollout policy that completes prefixes (an LSTM or a Transformer).
+    public let policy: Policy
     /// Completions per prefix, `N`.
     public let rolloutCount: Int
     /// The token fed before the first token of every sequence.
     public let startToken: Int
 
     /// A rollout with `rolloutCount` completions per prefix.
-    public init(policy: LanguageModel, rolloutCount: Int, startToken: Int) {
+    public init(policy: Policy, rolloutCount: Int, startToken: Int) {
         precondition(rolloutCount > 0, "MonteCarloRollout: rolloutCount \(rolloutCount) must be positive")
         self.policy = policy
         self.rolloutCount = rolloutCount

@@ -47,7 +47,7 @@ public struct SequencePolicyGradient: Sendable {
     /// rewards `tokenRewards[b][t]`; updates the moving-average baseline. `greedyReward` is the reward of the
     /// model's greedy sequence, required by the ``SequenceBaseline/selfCritical`` baseline (ignored otherwise).
     public mutating func loss(
-        of model: LanguageModel, sequences: [[Int]], tokenRewards: [[Double]], startToken: Int,
+        of model: some SequenceGenerator, sequences: [[Int]], tokenRewards: [[Double]], startToken: Int,
         greedyReward: Double? = nil
     ) -> Tensor {
         precondition(
@@ -76,7 +76,7 @@ public struct SequencePolicyGradient: Sendable {
         for b in 0..<count {
             for t in 0..<tokenRewards[b].count { weights[t * count + b] = Float(tokenRewards[b][t] - subtracted) }
         }
-        let logits = model.logits(batch.inputs, lengths: batch.lengths).logits.reshaped([-1, model.vocabularySize])
+        let logits = model.policyLogits(batch)
         let logProbabilities = -crossEntropy(
             logits: logits, targets: batch.targets, ignoreIndex: LanguageModelBatch.ignoredTarget, reduction: .none)
         var loss = PolicyGradientLoss.reinforce(

@@ -2,43 +2,44 @@ import Autodiff
 import Foundation
 import NeuralNet
 
-/// Batched ancestral sampling from a recurrent ``LanguageModel``: every sequence of a batch advances one LSTM step at
-/// a time, each token drawn from the full softmax by the inverse CDF with one uniform draw.
+/// Batched ancestral sampling from a ``SequenceGenerator`` (an LSTM ``LanguageModel`` or a decoder-only
+/// ``TransformerLanguageModel``): every sequence of a batch advances one token at a time (an LSTM step, or an
+/// incremental Transformer step with the key/value cache), each token drawn from the full softmax by the inverse CDF
+/// with one uniform draw.
 ///
 /// The building block of policy-gradient sequence training: the generator's samples (the actions of REINFORCE),
 /// and the Monte Carlo completions of prefixes that give per-token rewards (Yu et al. 2017, "SeqGAN", eq. 4).
 public enum SequenceSampler {
-    /// The state of a batch of partial sequences: the LSTM states after the last fed token and the next-token
-    /// probabilities `[B·V]` (row-major) they give.
-    public struct Cursor {
-        /// LSTM states after the last fed token.
-        public var states: [LSTMState]
+    /// The state of a batch of partial sequences: the generator's state after the last fed token (LSTM states or a
+    /// key/value cache) and the next-token probabilities `[B·V]` (row-major) they give.
+    public struct Cursor<State> {
+        /// The generator's state after the last fed token.
+        public var states: State
         /// Next-token probabilities, row `b` at `b·V ..< (b+1)·V`.
         public var probabilities: [Float]
         /// Sequences in the batch.
         public var batchSize: Int
     }
 
-    /// Feeds one token per sequence (`tokens.count` sequences) to `model` after `states` (nil: the zero state) and
-    /// returns the cursor after it, with probabilities at `temperature`. No gradients are recorded.
-    public static func advance(
-        _ model: LanguageModel, tokens: [Int], after states: [LSTMState]?, temperature: Float = 1
-    ) -> Cursor {
+    /// Feeds one token per sequence (`tokens.count` sequences) to `model` after `states` (nil: the empty prefix)
+    /// and returns the cursor after it, with probabilities at `temperature`. No gradients are recorded.
+    public static func advance<Model: SequenceGenerator>(
+        _ model: Model, tokens: [Int], after states: Model.DecodingState?, temperature: Float = 1
+    ) -> Cursor<Model.DecodingState> {
         precondition(!tokens.isEmpty, "SequenceSampler.advance: no tokens")
         precondition(temperature > 0, "SequenceSampler.advance: temperature \(temperature) must be positive")
         return withoutGradients {
             let batch = tokens.count
-            let (logits, next) = model.logits(
-                IndexTensor(shape: [1, batch], indices: tokens), initialStates: states)
-            var scaled = logits.reshaped([batch, model.vocabularySize])
+            let (logits, next) = model.nextTokenLogits(feeding: tokens, after: states)
+            var scaled = logits
             if temperature != 1 { scaled = scaled / temperature }
             return Cursor(states: next, probabilities: scaled.softmax(axis: -1).scalars, batchSize: batch)
         }
     }
 
     /// One token per row of `cursor`'s probabilities, by the inverse CDF (one uniform per row, in row order).
-    public static func draw(
-        from cursor: Cursor, vocabularySize: Int, using generator: inout RandomGenerator
+    public static func draw<State>(
+        from cursor: Cursor<State>, vocabularySize: Int, using generator: inout RandomGenerator
     ) -> [Int] {
         var tokens = [Int](repeating: vocabularySize - 1, count: cursor.batchSize)
         cursor.probabilities.withUnsafeBufferPointer { buffer in
@@ -60,8 +61,8 @@ public enum SequenceSampler {
 
     /// Completes a batch from `cursor` by `count` further tokens each (the first drawn from the cursor's
     /// probabilities), returning the new tokens of each sequence.
-    public static func complete(
-        _ model: LanguageModel, from cursor: Cursor, count: Int, temperature: Float = 1,
+    public static func complete<Model: SequenceGenerator>(
+        _ model: Model, from cursor: Cursor<Model.DecodingState>, count: Int, temperature: Float = 1,
         using generator: inout RandomGenerator
     ) -> [[Int]] {
         var rows = [[Int]](repeating: [], count: cursor.batchSize)
@@ -79,8 +80,8 @@ public enum SequenceSampler {
 
     /// Draws `count` sequences of exactly `length` tokens from `model`, each started by feeding `startToken`
     /// (which is not part of the result); `batchSize` sequences advance together.
-    public static func sample(
-        from model: LanguageModel, count: Int, length: Int, startToken: Int, temperature: Float = 1,
+    public static func sample<Model: SequenceGenerator>(
+        from model: Model, count: Int, length: Int, startToken: Int, temperature: Float = 1,
         batchSize: Int = 500, using generator: inout RandomGenerator
     ) -> [[Int]] {
         precondition(count >= 0 && length >= 0 && batchSize > 0, "SequenceSampler.sample: invalid sizes")

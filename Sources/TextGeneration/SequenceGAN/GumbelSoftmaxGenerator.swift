@@ -25,40 +25,28 @@ public struct GumbelTemperature: Codable, Equatable, Sendable {
     }
 }
 
-/// A recurrent ``LanguageModel`` run as a differentiable generator of token distributions: at each step the logits
-/// give a Gumbel-softmax sample (Jang et al. 2017; Maddison et al. 2017) — soft, or straight-through one-hot — whose
-/// embedding `y·E` is fed back as the next input, so a discriminator's verdict on the whole sequence back-propagates
-/// into the generator (the GAN for discrete sequences of Kusner & Hernández-Lobato 2016, "GANs for sequences of
-/// discrete elements with the Gumbel-softmax distribution").
+/// A ``SequenceGenerator`` (LSTM or Transformer) run as a differentiable generator of token distributions: at each
+/// step the logits give a Gumbel-softmax sample (Jang et al. 2017; Maddison et al. 2017) — soft, or straight-through
+/// one-hot — whose embedding `y·E` is fed back as the next input, so a discriminator's verdict on the whole sequence
+/// back-propagates into the generator (the GAN for discrete sequences of Kusner & Hernández-Lobato 2016, "GANs for
+/// sequences of discrete elements with the Gumbel-softmax distribution").
 public enum GumbelSoftmaxGenerator {
     /// `count` sequences of `length` distributions over the vocabulary, `[count, length, V]`, started from
     /// `startToken`; recorded for gradients.
     public static func sample(
-        _ model: LanguageModel, count: Int, length: Int, startToken: Int, temperature: Float, hard: Bool,
+        _ model: some SequenceGenerator, count: Int, length: Int, startToken: Int, temperature: Float, hard: Bool,
         using generator: inout RandomGenerator
     ) -> Tensor {
         precondition(count > 0 && length > 0, "GumbelSoftmaxGenerator.sample: sizes must be positive")
-        let embeddingSize = model.embedding.weight.value.shape[1]
-        var input = model.embedding(
-            IndexTensor(shape: [1, count], indices: Array(repeating: startToken, count: count)))
-        var states: [LSTMState]? = nil
-        var steps: [Tensor] = []
-        steps.reserveCapacity(length)
-        for _ in 0..<length {
-            let result = model.lstm(input, initialStates: states)
-            states = result.finalStates
-            let logits = model.output(result.outputs.reshaped([count, -1]))
-            let y = gumbelSoftmax(logits: logits, temperature: temperature, hard: hard, using: &generator)
-            steps.append(y)
-            input = y.matmul(model.embedding.weight.value).reshaped([1, count, embeddingSize])
-        }
-        return Tensor.stack(steps, axis: 1)
+        return model.gumbelSoftmaxSample(
+            count: count, length: length, startToken: startToken, temperature: temperature, hard: hard,
+            using: &generator)
     }
 
     /// The non-saturating generator loss `−mean log D(real | G(noise))` of a two-class `discriminator` (class 1 real)
     /// on Gumbel-softmax samples.
     public static func generatorLoss(
-        _ model: LanguageModel, discriminator: TextCNN, count: Int, length: Int, startToken: Int,
+        _ model: some SequenceGenerator, discriminator: TextCNN, count: Int, length: Int, startToken: Int,
         temperature: Float, hard: Bool, using generator: inout RandomGenerator
     ) -> Tensor {
         let samples = sample(

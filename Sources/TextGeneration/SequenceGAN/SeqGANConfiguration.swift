@@ -26,6 +26,16 @@ public enum SeqGANReward: String, Codable, CaseIterable, Sendable {
     case bleu
 }
 
+/// The network of a SeqGAN generator.
+public enum SeqGANArchitecture: String, Codable, CaseIterable, Sendable {
+    /// SeqGAN's single-layer LSTM (``SeqGANConfiguration/embeddingSize``, ``SeqGANConfiguration/hiddenSize``).
+    case lstm
+    /// A decoder-only causal Transformer (``TransformerLanguageModel``; Radford et al. 2018, Vaswani et al. 2017
+    /// layers) of ``SeqGANConfiguration/layerCount`` layers sized by ``SeqGANConfiguration/transformer``, sampling
+    /// token by token with its key/value cache.
+    case transformer
+}
+
 /// Every setting of a SeqGAN run (Yu, Zhang, Wang & Yu 2017, "SeqGAN: Sequence generative adversarial nets with
 /// policy gradient"); stored as the model directory's hyperparameters. ``paper(method:)`` gives the published
 /// synthetic-data setup; the defaults are a smaller, faster version of it.
@@ -43,10 +53,20 @@ public struct SeqGANConfiguration: Codable, Equatable, Sendable {
     public var sequenceLength: Int
     /// The token fed before the first one (never emitted).
     public var startToken: Int
-    /// Generator embedding width.
+    /// Generator embedding width (LSTM).
     public var embeddingSize: Int
     /// Generator LSTM width.
     public var hiddenSize: Int
+    /// The generator's network; `nil` (directories written before Transformer generators existed) is the LSTM.
+    public var architecture: SeqGANArchitecture?
+    /// The Transformer generator's sizes and choices (``SeqGANArchitecture/transformer`` only; `nil` there: the
+    /// defaults of `train lm`).
+    public var transformer: Seq2SeqTransformerSettings?
+    /// The Transformer generator's layers (`nil`: 2, as `train lm`).
+    public var layerCount: Int?
+    /// The Transformer generator's dropout in maximum-likelihood and scheduled-sampling training (`nil`: 0);
+    /// sampling, rollouts, policy-gradient and Gumbel-softmax steps run without dropout.
+    public var dropout: Float?
     /// Sequences per generator batch (MLE and policy gradient).
     public var batchSize: Int
     /// Adam's learning rate for the generator (pretraining and adversarial steps each have their own Adam).
@@ -134,9 +154,14 @@ public struct SeqGANConfiguration: Codable, Equatable, Sendable {
         evaluationSamples: Int = 2000, trainingSamples: Int = 10_000, seed: UInt64 = 0,
         generatorInitialStandardDeviation: Float? = nil, reward: SeqGANReward? = nil,
         scheduledSampling: ScheduledSampling? = nil, samplingChoice: ScheduledSamplingChoice? = nil,
-        discriminatorL2: Float? = nil
+        discriminatorL2: Float? = nil, architecture: SeqGANArchitecture? = nil,
+        transformer: Seq2SeqTransformerSettings? = nil, layerCount: Int? = nil, dropout: Float? = nil
     ) {
         self.method = method
+        self.architecture = architecture
+        self.transformer = transformer
+        self.layerCount = layerCount
+        self.dropout = dropout
         self.vocabularySize = vocabularySize
         self.sequenceLength = sequenceLength
         self.startToken = startToken
@@ -227,6 +252,18 @@ public struct SeqGANConfiguration: Codable, Equatable, Sendable {
         try check((0...1).contains(rolloutUpdateRate), "the rollout update rate must be in [0, 1]")
         try check(evaluationInterval > 0 && evaluationSamples > 0, "evaluation settings must be positive")
         try check(trainingSamples > 0, "training samples must be positive")
+        if generatorArchitecture == .transformer {
+            if let problem = transformerSettings.problem { throw InputError(problem) }
+            try check(transformerLayerCount > 0, "the Transformer needs at least one layer")
+            try check((0..<1).contains(transformerDropout), "the Transformer's dropout must be in [0, 1)")
+            try check(
+                generatorInitialStandardDeviation == nil,
+                "the N(0, σ²) initialization is SeqGAN's LSTM's; the Transformer keeps its own initialization")
+        } else {
+            try check(
+                transformer == nil && layerCount == nil && dropout == nil,
+                "Transformer sizes, layers and dropout apply only to a Transformer generator")
+        }
         if let discriminatorL2 {
             try check(discriminatorL2 >= 0 && discriminatorL2.isFinite, "the discriminator's L2 λ must be ≥ 0")
         }
@@ -240,6 +277,31 @@ public struct SeqGANConfiguration: Codable, Equatable, Sendable {
         if case .movingAverage(let decay) = baseline {
             try check((0..<1).contains(decay), "the moving-average decay must be in [0, 1)")
         }
+    }
+
+    /// The generator's network (``architecture``, the LSTM when unset).
+    public var generatorArchitecture: SeqGANArchitecture { architecture ?? .lstm }
+    /// The Transformer generator's sizes (``transformer`` or `train lm`'s defaults).
+    public var transformerSettings: Seq2SeqTransformerSettings { transformer ?? Seq2SeqTransformerSettings() }
+    /// The Transformer generator's layer count (``layerCount`` or 2).
+    public var transformerLayerCount: Int { layerCount ?? 2 }
+    /// The Transformer generator's dropout (``dropout`` or 0).
+    public var transformerDropout: Float { dropout ?? 0 }
+
+    /// SeqGAN's LSTM generator with these sizes, drawn from `generator`.
+    public func makeLSTMGenerator(using generator: inout RandomGenerator) -> LanguageModel {
+        LanguageModel(
+            vocabularySize: vocabularySize, embeddingSize: embeddingSize, hiddenSize: hiddenSize, using: &generator)
+    }
+
+    /// The Transformer generator with these sizes (positions for the start token and `sequenceLength` tokens), drawn
+    /// from `generator` — the network `train lm --arch transformer` builds.
+    public func makeTransformerGenerator(using generator: inout RandomGenerator) -> TransformerLanguageModel {
+        TransformerLanguageModel(
+            transformerSettings.languageModelConfiguration(
+                vocabularySize: vocabularySize, layerCount: transformerLayerCount, dropout: transformerDropout,
+                maximumLength: sequenceLength + 1),
+            using: &generator)
     }
 
     /// The settings that must agree for a model directory to be continued: everything but the round budget (an L2

@@ -6,8 +6,9 @@ import NeuralNet
 /// Trains SeqGAN or its MLE baseline into a model directory — the library entry point of `montague train seqgan`
 /// — on samples of SeqGAN's oracle LSTM (Yu et al. 2017's synthetic experiment) or on a file of token-id sequences.
 ///
-/// The directory holds `manifest.json` (kind `seqgan`, the ``Record``, metrics), `weights.safetensors` (the
-/// generator, a ``LanguageModel``) and `training-state.safetensors` (generator, rollout network, discriminator,
+/// The directory holds `manifest.json` (kind `seqgan`, the ``Record``, metrics; the record's configuration names
+/// the generator's network), `weights.safetensors` (the generator: an LSTM ``LanguageModel`` or a
+/// ``TransformerLanguageModel``) and `training-state.safetensors` (generator, rollout network, discriminator,
 /// the three Adams, the random generator, the round), written after every `checkpointInterval` rounds and at the
 /// end; the same call on the same directory continues the run bit for bit.
 public enum SeqGANRun {
@@ -93,7 +94,6 @@ public enum SeqGANRun {
             let duration = clock.now - started
             return Double(duration.components.seconds) + Double(duration.components.attoseconds) * 1e-18
         }
-        var record = record
         try record.configuration.validate()
         let oracle = try record.oracle.map { try SeqGANOracle.load(from: URL(fileURLWithPath: $0)) }
         if let oracle {
@@ -104,7 +104,26 @@ public enum SeqGANRun {
             }
         }
         let real = try realSequences(of: record, oracle: oracle)
-        let trainer = SeqGANTrainer(record.configuration, realSequences: real, oracle: oracle)
+        func run<Generator>(_ trainer: SequenceGANTrainer<Generator>) throws -> Summary {
+            try train(
+                trainer, record, output: output, metricsURL: metricsURL, timeLimit: timeLimit, elapsed: elapsed,
+                checkpointInterval: checkpointInterval, shouldStop: shouldStop, report: report)
+        }
+        switch record.configuration.generatorArchitecture {
+        case .lstm:
+            return try run(SeqGANTrainer(record.configuration, realSequences: real, oracle: oracle))
+        case .transformer:
+            return try run(
+                SequenceGANTrainer<TransformerLanguageModel>(record.configuration, realSequences: real, oracle: oracle))
+        }
+    }
+
+    private static func train<Generator>(
+        _ trainer: SequenceGANTrainer<Generator>, _ record: Record, output: ModelDirectory, metricsURL: URL?,
+        timeLimit: Double?, elapsed: () -> Double, checkpointInterval: Int, shouldStop: () -> Bool,
+        report: (Event) -> Void
+    ) throws -> Summary {
+        var record = record
         var resumed = false
         if output.exists {
             let previous = try output.readManifest(expecting: kind)
@@ -132,7 +151,10 @@ public enum SeqGANRun {
             }
         }
         if !resumed, let source = record.initializedFrom {
-            let (pretrained, _) = try load(ModelDirectory(path: source))
+            let (loaded, _) = try load(ModelDirectory(path: source))
+            guard let pretrained = loaded as? Generator else {
+                throw ModelDirectoryError(path: source, "its generator is another network than this run's (--arch)")
+            }
             guard
                 pretrained.namedParameters.map(\.parameter.shape)
                     == trainer.generator.namedParameters.map(\.parameter.shape)
@@ -200,7 +222,7 @@ public enum SeqGANRun {
     ///
     /// - Throws: ``ModelDirectoryError`` for a missing or foreign directory, `CheckpointError` for weights that do
     ///   not fit the record.
-    public static func load(_ directory: ModelDirectory) throws -> (LanguageModel, Record) {
+    public static func load(_ directory: ModelDirectory) throws -> (any SequenceGenerator, Record) {
         let manifest = try directory.readManifest(expecting: kind)
         let record: Record
         do {
@@ -210,16 +232,18 @@ public enum SeqGANRun {
             throw ModelDirectoryError(path: directory.manifestURL.path, "malformed hyperparameters: \(error)")
         }
         var generator = RandomGenerator(seed: 0)
-        let model = LanguageModel(
-            vocabularySize: record.configuration.vocabularySize, embeddingSize: record.configuration.embeddingSize,
-            hiddenSize: record.configuration.hiddenSize, using: &generator)
+        let model: any SequenceGenerator =
+            switch record.configuration.generatorArchitecture {
+            case .lstm: record.configuration.makeLSTMGenerator(using: &generator)
+            case .transformer: record.configuration.makeTransformerGenerator(using: &generator)
+            }
         try directory.loadWeights(into: model)
         return (model, record)
     }
 
     /// `count` sequences from the directory's generator.
     public static func sample(
-        _ model: LanguageModel, record: Record, count: Int, temperature: Float = 1, seed: UInt64
+        _ model: some SequenceGenerator, record: Record, count: Int, temperature: Float = 1, seed: UInt64
     ) -> [[Int]] {
         var generator = RandomGenerator(seed: seed)
         return SequenceSampler.sample(
@@ -231,7 +255,7 @@ public enum SeqGANRun {
     /// distinct-n for n = 1…4 and diversity self-BLEU-4 of the first 500 samples (Zhu et al. 2018, Texygen).
     ///
     /// - Throws: when the record's oracle file cannot be read.
-    public static func evaluate(_ model: LanguageModel, record: Record, count: Int, seed: UInt64) throws
+    public static func evaluate(_ model: some SequenceGenerator, record: Record, count: Int, seed: UInt64) throws
         -> [String: Double]
     {
         let samples = sample(model, record: record, count: count, seed: seed)

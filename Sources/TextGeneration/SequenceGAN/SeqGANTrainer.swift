@@ -3,8 +3,13 @@ import Foundation
 import MontagueSupport
 import NeuralNet
 
+/// SeqGAN with its original LSTM generator: ``SequenceGANTrainer`` over ``LanguageModel``.
+public typealias SeqGANTrainer = SequenceGANTrainer<LanguageModel>
+
 /// SeqGAN's training state and its rounds (Yu, Zhang, Wang & Yu 2017, "SeqGAN: Sequence generative adversarial
-/// nets with policy gradient", Algorithm 1): an LSTM generator pretrained by maximum likelihood, a CNN discriminator
+/// nets with policy gradient", Algorithm 1) for any ``SequenceGenerator`` — the paper's LSTM (``SeqGANTrainer``) or a
+/// decoder-only ``TransformerLanguageModel`` sampling with its key/value cache: a generator pretrained by maximum
+/// likelihood, a CNN discriminator
 /// with a highway layer (``TextCNN/Configuration/seqGANDiscriminator(vocabularySize:paddingIndex:)``), Monte Carlo
 /// rollouts by a delayed copy of the generator giving per-token rewards (``MonteCarloRollout``,
 /// ``DiscriminatorReward``), REINFORCE generator updates (``SequencePolicyGradient``) and D steps per G step.
@@ -20,7 +25,7 @@ import NeuralNet
 ///     print(trainer.round, metrics, trainer.evaluate())
 /// }
 /// ```
-public final class SeqGANTrainer {
+public final class SequenceGANTrainer<Generator: SequenceGenerator> {
     /// The run's settings.
     public let configuration: SeqGANConfiguration
     /// The training data (real sequences of `sequenceLength` tokens).
@@ -30,9 +35,9 @@ public final class SeqGANTrainer {
     /// The oracle whose NLL measures the generator's samples (the synthetic experiment), if any.
     public let oracle: LanguageModel?
     /// The generator `G_θ`.
-    public let generator: LanguageModel
-    /// The rollout policy `G_β`, a delayed copy of the generator.
-    public let rollout: LanguageModel
+    public let generator: Generator
+    /// The rollout policy `G_β`, a delayed copy of the generator (every parameter, whatever the network).
+    public let rollout: Generator
     /// The discriminator `D_φ`.
     public let discriminator: TextCNN
     /// Adam of the MLE epochs.
@@ -50,8 +55,12 @@ public final class SeqGANTrainer {
     /// The REINFORCE estimator (holds the moving-average baseline).
     public private(set) var policyGradient: SequencePolicyGradient
 
-    /// A new run: models initialized from `configuration.seed`.
-    public init(_ configuration: SeqGANConfiguration, realSequences: [[Int]], oracle: LanguageModel? = nil) {
+    /// A new run: models initialized from `configuration.seed`, the generator and the rollout network each by
+    /// `makeGenerator` (in that order, then the discriminator).
+    public init(
+        _ configuration: SeqGANConfiguration, realSequences: [[Int]], oracle: LanguageModel? = nil,
+        makeGenerator: (inout RandomGenerator) -> Generator
+    ) {
         precondition(
             !realSequences.isEmpty && realSequences.allSatisfy { $0.count == configuration.sequenceLength },
             "SeqGANTrainer: real sequences must all have \(configuration.sequenceLength) tokens")
@@ -62,12 +71,8 @@ public final class SeqGANTrainer {
             configuration.reward == .bleu && configuration.method == .seqgan
             ? BLEUSequenceReward(references: realSequences) : nil
         var initialization = RandomGenerator(seed: configuration.seed)
-        generator = LanguageModel(
-            vocabularySize: configuration.vocabularySize, embeddingSize: configuration.embeddingSize,
-            hiddenSize: configuration.hiddenSize, using: &initialization)
-        rollout = LanguageModel(
-            vocabularySize: configuration.vocabularySize, embeddingSize: configuration.embeddingSize,
-            hiddenSize: configuration.hiddenSize, using: &initialization)
+        generator = makeGenerator(&initialization)
+        rollout = makeGenerator(&initialization)
         if let deviation = configuration.generatorInitialStandardDeviation {
             // SeqGAN's code draws every generator variable from N(0, 0.1²) (weights and biases alike).
             for parameter in generator.parameters {
@@ -94,7 +99,7 @@ public final class SeqGANTrainer {
 
     /// Starts from a pretrained generator: copies its parameters (generator and rollout) and skips the MLE
     /// pretraining rounds.
-    public func startAfterPretraining(from pretrained: LanguageModel) {
+    public func startAfterPretraining(from pretrained: Generator) {
         precondition(round == 0, "SeqGANTrainer.startAfterPretraining: the run has already started")
         copy(pretrained, into: generator)
         copy(pretrained, into: rollout)
@@ -173,7 +178,7 @@ public final class SeqGANTrainer {
         for start in stride(from: 0, to: order.count, by: configuration.batchSize) {
             let indices = order[start..<min(start + configuration.batchSize, order.count)]
             let batch = LanguageModelBatch(sequences: indices.map { [configuration.startToken] + realSequences[$0] })
-            let loss = generator.loss(batch)
+            let loss = generator.loss(batch, dropoutUsing: &random)
             step(pretrainOptimizer, loss: loss, parameters: generator, clip: configuration.gradientClip)
             total += Double(loss.item)
             batches += 1
@@ -229,7 +234,7 @@ public final class SeqGANTrainer {
             var unused = RandomGenerator(seed: 0)
             let greedy = generator.generate(
                 prefix: [configuration.startToken], count: configuration.sequenceLength, selection: .greedy,
-                using: &unused)
+                stopToken: nil, using: &unused)
             greedyReward =
                 bleuReward?.rewards(for: [greedy]).first
                 ?? DiscriminatorReward(discriminator: discriminator).rewards(for: [greedy]).first
@@ -340,7 +345,7 @@ public final class SeqGANTrainer {
         }
     }
 
-    private func copy(_ source: LanguageModel, into target: LanguageModel) {
+    private func copy(_ source: Generator, into target: Generator) {
         for (to, from) in zip(target.parameters, source.parameters) { to.update(from.value.detached()) }
     }
 
@@ -387,5 +392,28 @@ public final class SeqGANTrainer {
         generatorStepCount = try state.integer("generator_steps")
         policyGradient.movingAverage = state["baseline"].flatMap(UInt64.init).map(Double.init(bitPattern:))
         round = savedRound
+    }
+}
+
+extension SequenceGANTrainer where Generator == LanguageModel {
+    /// A new run of SeqGAN's LSTM generator (``SeqGANConfiguration/embeddingSize``,
+    /// ``SeqGANConfiguration/hiddenSize``), models initialized from `configuration.seed`.
+    public convenience init(_ configuration: SeqGANConfiguration, realSequences: [[Int]], oracle: LanguageModel? = nil)
+    {
+        self.init(configuration, realSequences: realSequences, oracle: oracle) { initialization in
+            configuration.makeLSTMGenerator(using: &initialization)
+        }
+    }
+}
+
+extension SequenceGANTrainer where Generator == TransformerLanguageModel {
+    /// A new run of a decoder-only Transformer generator (``SeqGANConfiguration/transformer``,
+    /// ``SeqGANConfiguration/layerCount``, ``SeqGANConfiguration/dropout``), models initialized from
+    /// `configuration.seed`.
+    public convenience init(_ configuration: SeqGANConfiguration, realSequences: [[Int]], oracle: LanguageModel? = nil)
+    {
+        self.init(configuration, realSequences: realSequences, oracle: oracle) { initialization in
+            configuration.makeTransformerGenerator(using: &initialization)
+        }
     }
 }
