@@ -14,6 +14,12 @@ protocol ModelKindHandler: Sendable {
     static func predict(_ directory: ModelDirectory, manifest: ModelManifest, options: PredictOptions) throws
     /// Reports the kind's metrics.
     static func evaluate(_ directory: ModelDirectory, manifest: ModelManifest, options: EvaluateOptions) throws
+    /// Whether `evaluate --judge` applies (style transfer's independent style classifier).
+    static var acceptsJudge: Bool { get }
+}
+
+extension ModelKindHandler {
+    static var acceptsJudge: Bool { false }
 }
 
 /// Every kind the `predict` and `evaluate` verbs know (one line per kind).
@@ -22,7 +28,7 @@ enum ModelKinds {
         LanguageModelKind.self, StyleTransferKind.self, Seq2SeqKind.self,
         GANKind.self, VAEKind.self,
         MetaKindHandler.self, ContinualKindHandler.self,
-        RLKind.self, SeqGANKind.self, SentenceVAEKind.self,
+        RLKind.self, SeqGANKind.self, SentenceVAEKind.self, StyleJudgeKind.self,
     ]
 
     /// The handler of the directory's kind, with its manifest.
@@ -142,6 +148,11 @@ struct EvaluateOptions: ParsableArguments, KindOptions {
     @Option(name: .long, help: "Episodes to average over (reinforcement learning).")
     var episodes: Int?
 
+    @Option(
+        name: .long,
+        help: "Style transfer: also score the outputs by this judge (a `train style-judge` or style-transfer model).")
+    var judge: String?
+
     @Option(name: .long, help: "Seed of every random choice.")
     var seed: UInt64 = 0
 
@@ -208,6 +219,9 @@ struct EvaluateCommand: ParsableCommand {
     func run() throws {
         let directory = ModelDirectory(path: options.model)
         let (handler, manifest) = try ModelKinds.handler(for: directory)
+        if options.judge != nil, !handler.acceptsJudge {
+            throw ValidationError("--judge does not apply to a '\(handler.kind)' model")
+        }
         try handler.evaluate(directory, manifest: manifest, options: options)
     }
 }
