@@ -68,7 +68,7 @@ struct StyleJudgeCommandTests {
             ["train", "style-judge", "--style", styles[0], "--style", styles[2], "--output", otherStyles])
         #expect(judgeOther.status == 0, "\(judgeOther.standardError)")
         let cases: [(arguments: [String], message: String)] = [
-            (["evaluate", model, "--judge", root.appendingPathComponent("missing").path], "manifest"),
+            (["evaluate", model, "--judge", root.appendingPathComponent("missing").path], "not a model directory"),
             (["evaluate", model, "--judge", noClassifier], "no style classifier"),
             (["evaluate", model, "--judge", otherStyles], "the judge knows the styles"),
             (["evaluate", otherStyles, "--judge", otherStyles], "--judge does not apply"),
