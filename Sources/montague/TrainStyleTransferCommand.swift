@@ -386,7 +386,8 @@ struct CrossAlignedOptions: ParsableArguments {
         var transformer: DualRLTransformerSettings?
         switch arch {
         case .recurrent:
-            let given = [("--layers", layers), ("--model-size", modelSize), ("--heads", heads)]
+            let given =
+                [("--layers", layers), ("--model-size", modelSize), ("--heads", heads)]
                 + [("--feed-forward", feedForward)]
             if let flag = given.first(where: { $0.1 != nil }) {
                 throw ValidationError("\(flag.0) applies only to --arch transformer")

@@ -62,7 +62,9 @@ struct StyleJudgeCommandTests {
         #expect(try montague.run(["train", "style-transfer"] + two + Self.template + ["--output", model]).status == 0)
         #expect(
             try montague.run(
-                ["train", "style-transfer"] + two + Self.template + ["--classifier-epochs", "0", "--output", noClassifier]
+                ["train", "style-transfer"] + two + Self.template + [
+                    "--classifier-epochs", "0", "--output", noClassifier,
+                ]
             ).status == 0)
         let judgeOther = try montague.run(
             ["train", "style-judge", "--style", styles[0], "--style", styles[2], "--output", otherStyles])
@@ -73,10 +75,14 @@ struct StyleJudgeCommandTests {
             (["evaluate", model, "--judge", otherStyles], "the judge knows the styles"),
             (["evaluate", otherStyles, "--judge", otherStyles], "--judge does not apply"),
             (["evaluate", otherStyles], "--data"),
-            (["train", "style-judge"] + two + ["--order", "0", "--output", root.appendingPathComponent("j").path],
-             "order"),
-            (["train", "style-judge", "--style", styles[0], "--output", root.appendingPathComponent("j").path],
-             "two styles"),
+            (
+                ["train", "style-judge"] + two + ["--order", "0", "--output", root.appendingPathComponent("j").path],
+                "order"
+            ),
+            (
+                ["train", "style-judge", "--style", styles[0], "--output", root.appendingPathComponent("j").path],
+                "two styles"
+            ),
             (["train", "style-judge"] + two + ["--output", model], "holds a 'style-transfer' model"),
         ]
         for (arguments, message) in cases {

@@ -48,7 +48,9 @@ struct StyleTransferDualRLCommandTests {
             ["train", "style-transfer"] + two + Self.tiny
             + ["--pretrain-steps", "2", "--pseudo-pairs", "20", "--eval-every", "2", "--steps", "3"]
         let trained = try montague.run(
-            arguments + ["--arch", "transformer", "--layers", "1", "--model-size", "8", "--heads", "2", "--output", model])
+            arguments + [
+                "--arch", "transformer", "--layers", "1", "--model-size", "8", "--heads", "2", "--output", model,
+            ])
         #expect(trained.status == 0, "\(trained.standardError)")
         #expect(trained.standardOutput.contains("steps: 3"), "\(trained.standardOutput)")
         let manifest = try String(contentsOfFile: model + "/manifest.json", encoding: .utf8)
@@ -64,7 +66,10 @@ struct StyleTransferDualRLCommandTests {
 
         let bad = root.appendingPathComponent("bad").path
         let cases: [(arguments: [String], message: String)] = [
-            (["train", "style-transfer"] + two + ["--method", "cross-aligned", "--arch", "transformer"], "dual-rl only"),
+            (
+                ["train", "style-transfer"] + two + ["--method", "cross-aligned", "--arch", "transformer"],
+                "dual-rl only"
+            ),
             (arguments + ["--heads", "2"], "--heads applies only to --arch transformer"),
             (arguments + ["--arch", "transformer", "--model-size", "10", "--heads", "4"], "divisible"),
         ]

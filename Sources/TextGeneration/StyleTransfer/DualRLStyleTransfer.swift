@@ -121,7 +121,8 @@ public struct DualRLStyleTransfer: ParameterContainer {
         }
         var permutation = Array(0..<vocabulary.count)
         let reserved = [
-            (vocabulary.paddingIndex, SequenceVocabulary.padding), (vocabulary.beginningIndex, SequenceVocabulary.beginning),
+            (vocabulary.paddingIndex, SequenceVocabulary.padding),
+            (vocabulary.beginningIndex, SequenceVocabulary.beginning),
             (vocabulary.endIndex, SequenceVocabulary.end),
         ]
         for (ours, theirs) in reserved {

@@ -288,7 +288,8 @@ public struct NgramStyleJudge: StyleJudge, Sendable {
             ], metadata: [:], to: directory.weightsURL)
         try directory.writeManifest(
             ModelManifest(
-                kind: Self.kind, hyperparameters: Recipe(styles: styles, settings: settings, featureCount: ngrams.count),
+                kind: Self.kind,
+                hyperparameters: Recipe(styles: styles, settings: settings, featureCount: ngrams.count),
                 dataFingerprints: dataFingerprints, metrics: metrics,
                 files: [
                     Self.featuresFile: "the judge's n-gram features, one a line",

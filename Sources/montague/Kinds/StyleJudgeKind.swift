@@ -29,14 +29,17 @@ struct StyleJudgeKind: ModelKindHandler {
 
     static func evaluate(_ directory: ModelDirectory, manifest: ModelManifest, options: EvaluateOptions) throws {
         try options.reject([.episodes, .refs], for: kind)
-        guard !options.data.isEmpty else { throw ValidationError("give the sentences to classify with --data STYLE=FILE") }
+        guard !options.data.isEmpty else {
+            throw ValidationError("give the sentences to classify with --data STYLE=FILE")
+        }
         let judge = try NgramStyleJudge.load(from: directory)
         var rows: [(style: String, sentences: Int, correct: Int)] = []
         for specification in options.data {
             let (style, path) = try StyleCorpus.parseSpecification(specification)
             guard let index = judge.styles.firstIndex(of: style) else {
                 throw InputError(
-                    "unknown style '\(Escaping.visible(style))' (this judge knows \(judge.styles.joined(separator: ", ")))")
+                    "unknown style '\(Escaping.visible(style))' (this judge knows \(judge.styles.joined(separator: ", ")))"
+                )
             }
             let lines = try TextScoring.TextFile(contentsOf: path).lines
             rows.append((style, lines.count, judge.predict(lines).filter { $0 == index }.count))

@@ -83,8 +83,10 @@ struct StyleTransferKind: ModelKindHandler {
         print(
             "direction        sentences  accuracy" + (judged ? "     judge" : "")
                 + "  source-BLEU  ref-BLEU  perplexity")
-        func row(_ name: String, _ sentences: Int, _ accuracy: Double?, _ judgeAccuracy: Double?, _ bleu: Double?,
-            _ referenceBLEU: Double?, _ measured: Double?) -> String {
+        func row(
+            _ name: String, _ sentences: Int, _ accuracy: Double?, _ judgeAccuracy: Double?, _ bleu: Double?,
+            _ referenceBLEU: Double?, _ measured: Double?
+        ) -> String {
             name.padding(toLength: 17, withPad: " ", startingAt: 0) + String(sentences).leftPadded(9)
                 + percent(accuracy).leftPadded(10) + (judged ? percent(judgeAccuracy).leftPadded(10) : "")
                 + number(bleu).leftPadded(13) + number(referenceBLEU).leftPadded(10)
