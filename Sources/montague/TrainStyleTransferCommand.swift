@@ -8,6 +8,7 @@ import TextGeneration
 
 extension StyleTransferMethod: ExpressibleByArgument {}
 extension GeneratorTraining: ExpressibleByArgument {}
+extension DualRLContentReward: ExpressibleByArgument {}
 
 /// `montague train style-transfer --style NAME=FILE --style NAME=FILE --output DIR`.
 struct TrainStyleTransferCommand: ParsableCommand {
@@ -326,6 +327,15 @@ struct CrossAlignedOptions: ParsableArguments {
     var annealSteps: Int?
 
     @Option(
+        name: .customLong("content-reward"),
+        help: """
+            dual-rl: the content reward: relative (σ of the sample's reconstruction log-likelihood minus the greedy \
+            transfer's) or token-probability (the dual model's mean per-token probability of restoring the source, \
+            for sample and greedy baseline alike).
+            """)
+    var contentReward: DualRLContentReward?
+
+    @Option(
         name: .long,
         help: """
             dual-rl: the direction models' network: recurrent (attentive GRU with copy) or transformer (the \
@@ -397,12 +407,15 @@ struct CrossAlignedOptions: ParsableArguments {
                 modelSize: modelSize ?? 128, headCount: heads ?? 4, feedForwardSize: feedForward)
             transformer = DualRLTransformerSettings(network: network, layers: layers ?? 2)
         }
-        if pseudoPairs != nil || rlLearningRate != nil || annealSteps != nil || transformer != nil {
+        if pseudoPairs != nil || rlLearningRate != nil || annealSteps != nil || transformer != nil
+            || contentReward != nil
+        {
             let defaults = DualRLSettings()
             settings.dualRL = DualRLSettings(
                 pseudoPairs: pseudoPairs ?? defaults.pseudoPairs,
                 reinforcementLearningRate: rlLearningRate ?? defaults.reinforcementLearningRate,
-                annealSteps: annealSteps ?? defaults.annealSteps, transformer: transformer)
+                annealSteps: annealSteps ?? defaults.annealSteps, transformer: transformer,
+                contentReward: contentReward)
         }
         return settings
     }

@@ -17,13 +17,16 @@ public struct DualRLSettings: Codable, Equatable, Sendable {
     /// The two direction models' network: nil for the attentive GRU encoder–decoder with copy, or a Transformer
     /// encoder–decoder (Vaswani et al. 2017; ``TransformerSeq2SeqModel``, as `train seq2seq --arch transformer`).
     public var transformer: DualRLTransformerSettings?
+    /// How the content reward is measured (nil: ``DualRLContentReward/relative``).
+    public var contentReward: DualRLContentReward?
 
     /// A warm start on 20,000 pairs per style, reinforcement at 10⁻⁴, annealing every 1,000 steps (Luo et al.'s),
     /// recurrent direction models unless `transformer` is given.
     public init(
         pseudoPairs: Int = 20_000, reinforcementLearningRate: Float = 1e-4, annealSteps: Int = 1_000,
-        transformer: DualRLTransformerSettings? = nil
+        transformer: DualRLTransformerSettings? = nil, contentReward: DualRLContentReward? = nil
     ) {
+        self.contentReward = contentReward
         self.pseudoPairs = pseudoPairs
         self.reinforcementLearningRate = reinforcementLearningRate
         self.annealSteps = annealSteps
@@ -51,6 +54,17 @@ public struct DualRLSettings: Codable, Equatable, Sendable {
         let grown = Foundation.pow(1.1, Double(step) / Double(annealSteps))
         return max(1, Int(min(100, grown)))
     }
+}
+
+/// How ``DualRLTraining`` measures the content reward of a transfer `y` of a source `x` with the dual model `g`.
+public enum DualRLContentReward: String, Codable, Sendable, CaseIterable {
+    /// `σ(log p_g(x | y') − log p_g(x | ŷ))` for a sample `y'` against the greedy transfer `ŷ`, whose own content
+    /// reward is then σ(0) = 0.5 (the baseline inside the content term, as in Luo et al.'s code). Samples rarely
+    /// restore the source better than the greedy transfer that `g` is trained on, so most advantages are negative.
+    case relative
+    /// `p_g(x | y)^(1/|x|)`, the dual model's mean per-token probability of restoring the source, for the sample
+    /// and the greedy transfer alike, so the self-critical baseline is the same reward of the greedy transfer.
+    case tokenProbability = "token-probability"
 }
 
 /// The Transformer direction models of ``DualRLStyleTransfer``: the network settings of `train seq2seq --arch
@@ -84,7 +98,8 @@ public struct DualRLTransformerSettings: Codable, Equatable, Sendable {
 /// ```
 /// y' ~ f(· | x)  (a sample),  ŷ = greedy f(x)
 /// R_style   = P_cls(t | y')                                    (the pretrained TextCNN classifier)
-/// R_content = σ(log p_g(x | y') − log p_g(x | ŷ))              (the dual model reconstructs the source)
+/// R_content = σ(log p_g(x | y') − log p_g(x | ŷ))              (the dual model reconstructs the source; or
+///             p_g(x | y')^(1/|x|) with ``DualRLContentReward/tokenProbability``)
 /// R = 2·R_style·R_content / (R_style + R_content)              (harmonic mean)
 /// L_f = −(R(y') − R(ŷ)) · log p_f(y' | x)                       (REINFORCE, self-critical baseline)
 /// L_g = −log p_g(x | ŷ)                                         (dual back-translation MLE, Luo et al.'s code)
@@ -369,8 +384,12 @@ public enum DualRLTraining {
         public var content: [Double]
         /// The harmonic mean of the two, per sample.
         public var total: [Double]
-        /// The reward of each greedy transfer (style probability with content 0.5).
+        /// The reward of each greedy transfer (the self-critical baseline).
         public var baseline: [Double]
+        /// The sampled transfers (ids).
+        public var samples: [[Int]] = []
+        /// The greedy transfers (ids).
+        public var greedy: [[Int]] = []
     }
 
     /// The harmonic mean of a style and a content reward (0 when both are 0).
@@ -382,7 +401,8 @@ public enum DualRLTraining {
     /// `models[target]`, scored by `styleProbability` (the target style's probability of each transfer).
     static func reinforcementLoss(
         network: DualRLStyleTransfer, sources: [[Int]], target: Int, vocabulary: Vocabulary, maximumLength: Int,
-        styleProbability: ([[Int]]) -> [Double], using generator: inout RandomGenerator
+        styleProbability: ([[Int]]) -> [Double], contentReward: DualRLContentReward = .relative,
+        using generator: inout RandomGenerator
     ) -> (policy: Tensor, backTranslation: Tensor, rewards: Rewards) {
         let source = 1 - target
         let inputs = sources.map { $0.isEmpty ? [vocabulary.unknownIndex] : $0 }
@@ -401,13 +421,25 @@ public enum DualRLTraining {
                 outputs: inputs, inputs: greedy, target: source, vocabulary: vocabulary, dropoutUsing: &none)
             return (sample.scalars, greedyNLL.scalars)
         }
-        var rewards = Rewards(style: styleSample, content: [], total: [], baseline: [])
+        var rewards = Rewards(
+            style: styleSample, content: [], total: [], baseline: [], samples: samples, greedy: greedy)
         for row in inputs.indices {
-            let gain = Double(reconstruction.greedy[row] - reconstruction.sample[row])
-            let content = 1 / (1 + Foundation.exp(-gain))
+            let content: Double
+            let greedyContent: Double
+            switch contentReward {
+            case .relative:
+                let gain = Double(reconstruction.greedy[row] - reconstruction.sample[row])
+                content = 1 / (1 + Foundation.exp(-gain))
+                greedyContent = 0.5
+            case .tokenProbability:
+                // |x| tokens and </s>.
+                let tokens = Double(inputs[row].count + 1)
+                content = Foundation.exp(-Double(reconstruction.sample[row]) / tokens)
+                greedyContent = Foundation.exp(-Double(reconstruction.greedy[row]) / tokens)
+            }
             rewards.content.append(content)
             rewards.total.append(harmonicMean(styleSample[row], content))
-            rewards.baseline.append(harmonicMean(styleGreedy[row], 0.5))
+            rewards.baseline.append(harmonicMean(styleGreedy[row], greedyContent))
         }
         // REINFORCE on the samples with the greedy transfer's reward as baseline.
         var none: RandomGenerator? = nil
@@ -543,7 +575,8 @@ public enum DualRLTraining {
                     let direction = reinforcementLoss(
                         network: network, sources: draw(sentences[1 - target]), target: target,
                         vocabulary: vocabulary, maximumLength: maximumLength,
-                        styleProbability: { styleProbabilities($0, target) }, using: &random)
+                        styleProbability: { styleProbabilities($0, target) },
+                        contentReward: settings.contentReward ?? .relative, using: &random)
                     let terms = direction.policy + direction.backTranslation
                     loss = loss.map { $0 + terms } ?? terms
                     let count = Double(direction.rewards.total.count)
