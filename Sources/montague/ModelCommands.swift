@@ -14,6 +14,10 @@ protocol ModelKindHandler: Sendable {
     static func predict(_ directory: ModelDirectory, manifest: ModelManifest, options: PredictOptions) throws
     /// Reports the kind's metrics.
     static func evaluate(_ directory: ModelDirectory, manifest: ModelManifest, options: EvaluateOptions) throws
+    /// The optional flags of `predict` that the kind reads; `predict` refuses the others before calling it.
+    static var predictFlags: Set<PredictFlag> { get }
+    /// The optional flags of `evaluate` that the kind reads; `evaluate` refuses the others before calling it.
+    static var evaluateFlags: Set<EvaluateFlag> { get }
 }
 
 /// Every kind the `predict` and `evaluate` verbs know (one line per kind).
@@ -22,7 +26,7 @@ enum ModelKinds {
         LanguageModelKind.self, StyleTransferKind.self, Seq2SeqKind.self,
         GANKind.self, VAEKind.self,
         MetaKindHandler.self, ContinualKindHandler.self,
-        RLKind.self, SeqGANKind.self, SentenceVAEKind.self,
+        RLKind.self, SeqGANKind.self, SentenceVAEKind.self, StyleJudgeKind.self,
     ]
 
     /// The handler of the directory's kind, with its manifest.
@@ -40,8 +44,9 @@ enum ModelKinds {
     }
 }
 
-/// Options that a model kind may refuse: `predict`'s and `evaluate`'s optional flags. Each kind uses the flags
-/// that apply to it and refuses the others with ``reject(_:for:)``, so a flag is never silently ignored.
+/// Options that a model kind may refuse: `predict`'s and `evaluate`'s optional flags. Each kind declares the flags
+/// it reads (``ModelKindHandler/predictFlags``, ``ModelKindHandler/evaluateFlags``) and the verbs refuse the others
+/// with ``reject(_:for:)`` before calling it, so a flag is never silently ignored.
 protocol KindOptions {
     /// The optional flags, by their command-line names.
     associatedtype RefusableFlag: RawRepresentable<String>
@@ -58,8 +63,7 @@ extension KindOptions {
     }
 }
 
-/// Options of `montague predict`; each kind uses those that apply and rejects the others with
-/// ``KindOptions/reject(_:for:)``.
+/// Options of `montague predict`; each kind reads those it declares and the others are refused.
 struct PredictOptions: ParsableArguments, KindOptions {
     @Argument(help: "A model directory written by `montague train … --output DIR`.")
     var model: String
@@ -127,8 +131,7 @@ enum PredictFlag: String, CaseIterable {
     case topP = "top-p"
 }
 
-/// Options of `montague evaluate`; each kind uses those that apply and rejects the others with
-/// ``KindOptions/reject(_:for:)``.
+/// Options of `montague evaluate`; each kind reads those it declares and the others are refused.
 struct EvaluateOptions: ParsableArguments, KindOptions {
     @Argument(help: "A model directory written by `montague train … --output DIR`.")
     var model: String
@@ -141,6 +144,11 @@ struct EvaluateOptions: ParsableArguments, KindOptions {
 
     @Option(name: .long, help: "Episodes to average over (reinforcement learning).")
     var episodes: Int?
+
+    @Option(
+        name: .long,
+        help: "Style transfer: also score the outputs by this judge (a `train style-judge` or style-transfer model).")
+    var judge: String?
 
     @Option(name: .long, help: "Seed of every random choice.")
     var seed: UInt64 = 0
@@ -166,13 +174,17 @@ struct EvaluateOptions: ParsableArguments, KindOptions {
         case .data: !data.isEmpty
         case .refs: !refs.isEmpty
         case .episodes: episodes != nil
+        case .judge: judge != nil
+        case .columns: columns != nil
+        case .groupColumn: groupColumn != nil
         }
     }
 }
 
 /// The optional flags of ``EvaluateOptions``, by their command-line names.
 enum EvaluateFlag: String, CaseIterable {
-    case data, refs, episodes
+    case data, refs, episodes, judge, columns
+    case groupColumn = "group-column"
 }
 
 /// `montague predict DIR …`: applies any model directory as its kind means it.
@@ -194,6 +206,7 @@ struct PredictCommand: ParsableCommand {
     func run() throws {
         let directory = ModelDirectory(path: options.model)
         let (handler, manifest) = try ModelKinds.handler(for: directory)
+        try options.reject(PredictFlag.allCases.filter { !handler.predictFlags.contains($0) }, for: handler.kind)
         try handler.predict(directory, manifest: manifest, options: options)
     }
 }
@@ -217,9 +230,7 @@ struct EvaluateCommand: ParsableCommand {
     func run() throws {
         let directory = ModelDirectory(path: options.model)
         let (handler, manifest) = try ModelKinds.handler(for: directory)
-        if handler.kind != Seq2SeqKind.kind, options.columns != nil || options.groupColumn != nil {
-            throw ValidationError("--columns and --group-column apply to a 'seq2seq' model, not '\(handler.kind)'")
-        }
+        try options.reject(EvaluateFlag.allCases.filter { !handler.evaluateFlags.contains($0) }, for: handler.kind)
         try handler.evaluate(directory, manifest: manifest, options: options)
     }
 }

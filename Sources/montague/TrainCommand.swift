@@ -12,7 +12,7 @@ struct TrainCommand: ParsableCommand {
         subcommands: [
             TrainSeq2SeqCommand.self, TrainLMCommand.self, TrainStyleTransferCommand.self, TrainGANCommand.self,
             TrainVAECommand.self, TrainMetaCommand.self, TrainEWCCommand.self, TrainRLCommand.self,
-            TrainSeqGANCommand.self, TrainSentenceVAECommand.self,
+            TrainSeqGANCommand.self, TrainSentenceVAECommand.self, TrainStyleJudgeCommand.self,
         ])
 }
 

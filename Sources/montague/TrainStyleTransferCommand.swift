@@ -8,6 +8,7 @@ import TextGeneration
 
 extension StyleTransferMethod: ExpressibleByArgument {}
 extension GeneratorTraining: ExpressibleByArgument {}
+extension DualRLContentReward: ExpressibleByArgument {}
 
 /// `montague train style-transfer --style NAME=FILE --style NAME=FILE --output DIR`.
 struct TrainStyleTransferCommand: ParsableCommand {
@@ -36,7 +37,7 @@ struct TrainStyleTransferCommand: ParsableCommand {
             copy seq2seq models, one per direction, warm-started for --pretrain-steps on pseudo-parallel pairs made \
             by the template method and then trained by dual reinforcement learning, rewarded by the classifier's \
             target-style probability and by the other model's probability of restoring the source (Luo et al. \
-            2019). --classifier-from DIR \
+            2019); with --arch transformer the two are Transformer encoder-decoders. --classifier-from DIR \
             reuses an earlier model's classifier. Then `montague predict DIR --to STYLE < input.txt` and \
             `montague evaluate DIR` (target-style accuracy, source-BLEU, reference BLEU with --refs, perplexity).
 
@@ -148,6 +149,9 @@ struct TrainStyleTransferCommand: ParsableCommand {
             print("data-parallel training on \(world.size) ranks (\(world.backendDescription))")
         }
         let files = try style.map(StyleCorpus.parseSpecification)
+        if neural.arch == .transformer && method != .dualRL {
+            throw ValidationError("--arch transformer applies to --method dual-rl only")
+        }
         var recipe = StyleTransferRecipe(
             method: method, tokenization: tokenizer.words, lowercase: lowercase, maximumLength: maxLength,
             validationFraction: validFraction, markerOrder: markerOrder, markerThreshold: threshold,
@@ -322,6 +326,36 @@ struct CrossAlignedOptions: ParsableArguments {
             """)
     var annealSteps: Int?
 
+    @Option(
+        name: .customLong("content-reward"),
+        help: """
+            dual-rl: the content reward: relative (σ of the sample's reconstruction log-likelihood minus the greedy \
+            transfer's) or token-probability (the dual model's mean per-token probability of restoring the source, \
+            for sample and greedy baseline alike).
+            """)
+    var contentReward: DualRLContentReward?
+
+    @Option(
+        name: .long,
+        help: """
+            dual-rl: the direction models' network: recurrent (attentive GRU with copy) or transformer (the \
+            encoder-decoder of `train seq2seq --arch transformer`; sizes from --layers, --model-size, --heads, \
+            --feed-forward; --dropout applies).
+            """)
+    var arch: Seq2SeqArchitecture = .recurrent
+
+    @Option(name: .long, help: "dual-rl --arch transformer: encoder (and decoder) layers (2).")
+    var layers: Int?
+
+    @Option(name: .customLong("model-size"), help: "dual-rl --arch transformer: model size D (128).")
+    var modelSize: Int?
+
+    @Option(name: .long, help: "dual-rl --arch transformer: attention heads, dividing D (4).")
+    var heads: Int?
+
+    @Option(name: .customLong("feed-forward"), help: "dual-rl --arch transformer: feed-forward inner size (4·D).")
+    var feedForward: Int?
+
     @Option(name: .customLong("min-count"), help: "Words seen fewer times become <unk>.")
     var minCount = 5
 
@@ -359,12 +393,29 @@ struct CrossAlignedOptions: ParsableArguments {
         settings.attention = attention ? true : nil
         settings.training.pretrainingSteps = pretrainSteps
         settings.rollouts = rollouts
-        if pseudoPairs != nil || rlLearningRate != nil || annealSteps != nil {
+        var transformer: DualRLTransformerSettings?
+        switch arch {
+        case .recurrent:
+            let given =
+                [("--layers", layers), ("--model-size", modelSize), ("--heads", heads)]
+                + [("--feed-forward", feedForward)]
+            if let flag = given.first(where: { $0.1 != nil }) {
+                throw ValidationError("\(flag.0) applies only to --arch transformer")
+            }
+        case .transformer:
+            let network = Seq2SeqTransformerSettings(
+                modelSize: modelSize ?? 128, headCount: heads ?? 4, feedForwardSize: feedForward)
+            transformer = DualRLTransformerSettings(network: network, layers: layers ?? 2)
+        }
+        if pseudoPairs != nil || rlLearningRate != nil || annealSteps != nil || transformer != nil
+            || contentReward != nil
+        {
             let defaults = DualRLSettings()
             settings.dualRL = DualRLSettings(
                 pseudoPairs: pseudoPairs ?? defaults.pseudoPairs,
                 reinforcementLearningRate: rlLearningRate ?? defaults.reinforcementLearningRate,
-                annealSteps: annealSteps ?? defaults.annealSteps)
+                annealSteps: annealSteps ?? defaults.annealSteps, transformer: transformer,
+                contentReward: contentReward)
         }
         return settings
     }

@@ -36,6 +36,51 @@ struct StyleTransferDualRLCommandTests {
         #expect(evaluated.standardOutput.contains("GM(accuracy, source-BLEU)"), "\(evaluated.standardOutput)")
     }
 
+    @Test("--arch transformer: train a few steps, predict, evaluate; its flags are checked (exit 2)")
+    func transformer() throws {
+        let root = try StyleTransferCommandTests.scratch("dual-cli-transformer")
+        defer { try? FileManager.default.removeItem(at: root) }
+        let styles = try StyleTransferCommandTests.writeStyles(to: root).prefix(2)
+        let model = root.appendingPathComponent("model").path
+        let montague = try MontagueExecutable.locate()
+        let two = styles.flatMap { ["--style", $0] }
+        let arguments =
+            ["train", "style-transfer"] + two + Self.tiny
+            + ["--pretrain-steps", "2", "--pseudo-pairs", "20", "--eval-every", "2", "--steps", "3"]
+        let trained = try montague.run(
+            arguments + [
+                "--arch", "transformer", "--layers", "1", "--model-size", "8", "--heads", "2", "--output", model,
+            ])
+        #expect(trained.status == 0, "\(trained.standardError)")
+        #expect(trained.standardOutput.contains("steps: 3"), "\(trained.standardOutput)")
+        let manifest = try String(contentsOfFile: model + "/manifest.json", encoding: .utf8)
+        #expect(manifest.contains("\"transformer\"") && manifest.contains("\"modelSize\" : 8"), "\(manifest)")
+        let input = root.appendingPathComponent("input.txt")
+        try "the soup was bad today .\nthe tea was bad again .\n".write(to: input, atomically: true, encoding: .utf8)
+        let predicted = try montague.run(["predict", model, "--to", "pos", "--input", input.path])
+        #expect(predicted.status == 0, "\(predicted.standardError)")
+        #expect(predicted.standardOutput.split(separator: "\n", omittingEmptySubsequences: false).count == 3)
+        let evaluated = try montague.run(["evaluate", model])
+        #expect(evaluated.status == 0, "\(evaluated.standardError)")
+        #expect(evaluated.standardOutput.contains("GM(accuracy, source-BLEU)"), "\(evaluated.standardOutput)")
+
+        let bad = root.appendingPathComponent("bad").path
+        let cases: [(arguments: [String], message: String)] = [
+            (
+                ["train", "style-transfer"] + two + ["--method", "cross-aligned", "--arch", "transformer"],
+                "dual-rl only"
+            ),
+            (arguments + ["--heads", "2"], "--heads applies only to --arch transformer"),
+            (arguments + ["--arch", "transformer", "--model-size", "10", "--heads", "4"], "divisible"),
+        ]
+        for (arguments, message) in cases {
+            let result = try montague.run(arguments + ["--output", bad])
+            #expect(result.status == 2, "\(arguments): \(result.standardError)")
+            #expect(result.standardError.contains(message), "\(result.standardError)")
+            #expect(!FileManager.default.fileExists(atPath: bad))
+        }
+    }
+
     @Test("Bad inputs exit 2 with a message: three styles, no classifier, no pseudo pairs, a bad learning rate")
     func badInputs() throws {
         let root = try StyleTransferCommandTests.scratch("dual-cli-bad")

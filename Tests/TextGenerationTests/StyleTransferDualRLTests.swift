@@ -106,6 +106,41 @@ struct StyleTransferDualRLTests {
         #expect(policy[0].scalars.contains { $0 != 0 } == advantages.contains { $0 != 0 })
     }
 
+    @Test("The token-probability content reward scores sample and greedy transfer alike (the baseline's own measure)")
+    func tokenProbabilityContentReward() throws {
+        let vocabulary = Self.toyVocabulary
+        var seed = RandomGenerator(seed: 5)
+        let network = DualRLStyleTransfer(
+            settings: Self.tinySettings(steps: 1, pretraining: 0), vocabulary: vocabulary, using: &seed)
+        let sources = [["the", "soup", "was", "awful"], ["my", "bread", "is", "bad"]].map { vocabulary.encode($0) }
+        let style: ([[Int]]) -> [Double] = { $0.map { Double($0.count % 3) / 2 } }
+        for measure in DualRLContentReward.allCases {
+            var generator = RandomGenerator(seed: 7)
+            let rewards = DualRLTraining.reinforcementLoss(
+                network: network, sources: sources, target: 1, vocabulary: vocabulary, maximumLength: 8,
+                styleProbability: style, contentReward: measure, using: &generator
+            ).rewards
+            var none: RandomGenerator? = nil
+            let nll = { (inputs: [[Int]]) in
+                network.negativeLogLikelihoods(
+                    outputs: sources, inputs: inputs, target: 0, vocabulary: vocabulary, dropoutUsing: &none
+                ).scalars.map(Double.init)
+            }
+            let (sampleNLL, greedyNLL) = (nll(rewards.samples), nll(rewards.greedy))
+            let greedyStyle = style(rewards.greedy)
+            for row in sources.indices {
+                let tokens = Double(sources[row].count + 1)
+                let expected: (content: Double, baseline: Double) =
+                    measure == .relative
+                    ? (1 / (1 + exp(sampleNLL[row] - greedyNLL[row])), 0.5)
+                    : (exp(-sampleNLL[row] / tokens), exp(-greedyNLL[row] / tokens))
+                #expect(abs(rewards.content[row] - expected.content) < 1e-4, "\(measure)")
+                let baseline = DualRLTraining.harmonicMean(greedyStyle[row], expected.baseline)
+                #expect(abs(rewards.baseline[row] - baseline) < 1e-4, "\(measure)")
+            }
+        }
+    }
+
     @Test(
         "Pseudo pairs: the template's transfer of a real sentence is the input, unchanged ones dropped; file round trip"
     )

@@ -14,12 +14,23 @@ public struct DualRLSettings: Codable, Equatable, Sendable {
     /// Reinforcement steps after which the gap between pseudo-pair MLE updates grows by 10 % (Luo et al.'s annealing:
     /// the gap starts at 1 and is capped at 100); 0 switches the pseudo-pair term off after the warm start.
     public var annealSteps: Int
+    /// The two direction models' network: nil for the attentive GRU encoder–decoder with copy, or a Transformer
+    /// encoder–decoder (Vaswani et al. 2017; ``TransformerSeq2SeqModel``, as `train seq2seq --arch transformer`).
+    public var transformer: DualRLTransformerSettings?
+    /// How the content reward is measured (nil: ``DualRLContentReward/relative``).
+    public var contentReward: DualRLContentReward?
 
-    /// A warm start on 20,000 pairs per style, reinforcement at 10⁻⁴, annealing every 1,000 steps (Luo et al.'s).
-    public init(pseudoPairs: Int = 20_000, reinforcementLearningRate: Float = 1e-4, annealSteps: Int = 1_000) {
+    /// A warm start on 20,000 pairs per style, reinforcement at 10⁻⁴, annealing every 1,000 steps (Luo et al.'s),
+    /// recurrent direction models unless `transformer` is given.
+    public init(
+        pseudoPairs: Int = 20_000, reinforcementLearningRate: Float = 1e-4, annealSteps: Int = 1_000,
+        transformer: DualRLTransformerSettings? = nil, contentReward: DualRLContentReward? = nil
+    ) {
+        self.contentReward = contentReward
         self.pseudoPairs = pseudoPairs
         self.reinforcementLearningRate = reinforcementLearningRate
         self.annealSteps = annealSteps
+        self.transformer = transformer
     }
 
     /// The first invalid setting, or nil.
@@ -29,6 +40,10 @@ public struct DualRLSettings: Codable, Equatable, Sendable {
             return "the reinforcement learning rate must be positive"
         }
         if annealSteps < 0 { return "the annealing interval must be ≥ 0" }
+        if let transformer {
+            if transformer.layers < 1 { return "the Transformer needs at least one layer" }
+            if let problem = transformer.network.problem { return problem }
+        }
         return nil
     }
 
@@ -41,11 +56,40 @@ public struct DualRLSettings: Codable, Equatable, Sendable {
     }
 }
 
+/// How ``DualRLTraining`` measures the content reward of a transfer `y` of a source `x` with the dual model `g`.
+public enum DualRLContentReward: String, Codable, Sendable, CaseIterable {
+    /// `σ(log p_g(x | y') − log p_g(x | ŷ))` for a sample `y'` against the greedy transfer `ŷ`, whose own content
+    /// reward is then σ(0) = 0.5 (the baseline inside the content term, as in Luo et al.'s code). Samples rarely
+    /// restore the source better than the greedy transfer that `g` is trained on, so most advantages are negative.
+    case relative
+    /// `p_g(x | y)^(1/|x|)`, the dual model's mean per-token probability of restoring the source, for the sample
+    /// and the greedy transfer alike, so the self-critical baseline is the same reward of the greedy transfer.
+    case tokenProbability = "token-probability"
+}
+
+/// The Transformer direction models of ``DualRLStyleTransfer``: the network settings of `train seq2seq --arch
+/// transformer` and the number of encoder (and decoder) layers; dropout is the run's `--dropout`.
+public struct DualRLTransformerSettings: Codable, Equatable, Sendable {
+    /// Model size, heads, feed-forward size, positions, norm placement, activation, tied embeddings.
+    public var network: Seq2SeqTransformerSettings
+    /// Encoder layers (and as many decoder layers).
+    public var layers: Int
+
+    /// Settings.
+    public init(network: Seq2SeqTransformerSettings = Seq2SeqTransformerSettings(), layers: Int = 2) {
+        self.network = network
+        self.layers = layers
+    }
+}
+
 /// The dual reinforcement-learning framework of Luo, Li, Zhou, Yang, Chang, Sui & Sun 2019 ("A Dual Reinforcement
 /// Learning Framework for Unsupervised Text Style Transfer", IJCAI): two sequence-to-sequence models — `f` from
 /// style 0 to style 1 and `g` from style 1 to style 0, each an attentive encoder–decoder with a copy mechanism
 /// (``CrossAlignedAutoencoder`` with attention, no discriminators) — transfer directly, without separating content
 /// from style.
+///
+/// With ``DualRLSettings/transformer`` the two models are Transformer encoder–decoders (``TransformerSeq2SeqModel``,
+/// the model of `train seq2seq --arch transformer`; no copy mechanism, shared source and target vocabulary).
 ///
 /// Training (``DualRLTraining``) first warm-starts both on pseudo-parallel pairs made by the template method
 /// (Li et al. 2018) — the template's transfer of a real sentence is the *input*, the real sentence the output, as
@@ -54,7 +98,8 @@ public struct DualRLSettings: Codable, Equatable, Sendable {
 /// ```
 /// y' ~ f(· | x)  (a sample),  ŷ = greedy f(x)
 /// R_style   = P_cls(t | y')                                    (the pretrained TextCNN classifier)
-/// R_content = σ(log p_g(x | y') − log p_g(x | ŷ))              (the dual model reconstructs the source)
+/// R_content = σ(log p_g(x | y') − log p_g(x | ŷ))              (the dual model reconstructs the source; or
+///             p_g(x | y')^(1/|x|) with ``DualRLContentReward/tokenProbability``)
 /// R = 2·R_style·R_content / (R_style + R_content)              (harmonic mean)
 /// L_f = −(R(y') − R(ŷ)) · log p_f(y' | x)                       (REINFORCE, self-critical baseline)
 /// L_g = −log p_g(x | ŷ)                                         (dual back-translation MLE, Luo et al.'s code)
@@ -63,21 +108,56 @@ public struct DualRLSettings: Codable, Equatable, Sendable {
 /// plus MLE of `f` on pseudo pairs every `gap` steps, the gap growing as training goes on (annealed teacher
 /// forcing). Both directions are trained at every step.
 public struct DualRLStyleTransfer: ParameterContainer {
-    /// `models[t]` transfers sentences of the other style into style `t`.
+    /// `models[t]` transfers sentences of the other style into style `t` (empty with Transformers).
     public let models: [CrossAlignedAutoencoder]
+    /// `transformers[t]`, the same with Transformer encoder–decoders (empty with the recurrent models).
+    public let transformers: [TransformerSeq2SeqModel]
+    /// Our vocabulary's ids → the Transformer's (`<pad>` 0, `<bos>` 1, `<eos>` 2 there), a permutation.
+    let toTransformer: [Int]
+    /// The inverse permutation.
+    let fromTransformer: [Int]
 
-    /// Two attentive copy models drawn from `generator` (the settings' sizes; attention is always on).
+    /// Two models drawn from `generator`: attentive copy models of the settings' sizes (attention is always on), or
+    /// Transformers when ``DualRLSettings/transformer`` is set.
     ///
     /// - Precondition: the settings give a valid configuration.
     public init(settings: CrossAlignedSettings, vocabulary: Vocabulary, using generator: inout RandomGenerator) {
-        var configuration = settings.configuration(vocabulary: vocabulary, styleCount: 2, discriminators: false)
-        configuration.attention = true
-        models = (0..<2).map { _ in CrossAlignedAutoencoder(configuration, using: &generator) }
+        if let transformer = settings.dualRL?.transformer {
+            let configuration = transformer.network.configuration(
+                sourceVocabularySize: vocabulary.count, targetVocabularySize: vocabulary.count,
+                layerCount: transformer.layers, dropout: settings.dropout, maximumLength: 256)
+            models = []
+            transformers = (0..<2).map { _ in TransformerSeq2SeqModel(configuration, using: &generator) }
+        } else {
+            var configuration = settings.configuration(vocabulary: vocabulary, styleCount: 2, discriminators: false)
+            configuration.attention = true
+            models = (0..<2).map { _ in CrossAlignedAutoencoder(configuration, using: &generator) }
+            transformers = []
+        }
+        var permutation = Array(0..<vocabulary.count)
+        let reserved = [
+            (vocabulary.paddingIndex, SequenceVocabulary.padding),
+            (vocabulary.beginningIndex, SequenceVocabulary.beginning),
+            (vocabulary.endIndex, SequenceVocabulary.end),
+        ]
+        for (ours, theirs) in reserved {
+            if let holder = permutation.firstIndex(of: theirs) { permutation.swapAt(ours, holder) }
+        }
+        toTransformer = permutation
+        var inverse = permutation
+        for (ours, theirs) in permutation.enumerated() { inverse[theirs] = ours }
+        fromTransformer = inverse
     }
 
     /// `to0.…` (g) and `to1.…` (f).
     public var namedParameters: [(name: String, parameter: Parameter)] {
         models.enumerated().flatMap { prefixed("to\($0)", $1) }
+            + transformers.enumerated().flatMap { prefixed("to\($0)", $1) }
+    }
+
+    /// Sentences in the Transformer's ids (an empty one read as `<unk>`).
+    func transformerIDs(_ sentences: [[Int]], vocabulary: Vocabulary) -> [[Int]] {
+        sentences.map { ($0.isEmpty ? [vocabulary.unknownIndex] : $0).map { toTransformer[$0] } }
     }
 
     /// Encodes `sentences` (an empty one read as `<unk>`) of `style` for `models[target]`.
@@ -98,6 +178,23 @@ public struct DualRLStyleTransfer: ParameterContainer {
         outputs: [[Int]], inputs: [[Int]], target: Int, vocabulary: Vocabulary,
         dropoutUsing generator: inout RandomGenerator?
     ) -> Tensor {
+        if !transformers.isEmpty {
+            let model = transformers[target]
+            let encoding = model.encode(transformerIDs(inputs, vocabulary: vocabulary), dropoutUsing: &generator)
+            let targets = outputs.map { $0.map { toTransformer[$0] } }
+            let length = targets.map(\.count).max().map { $0 + 1 } ?? 1
+            var labels = [Int](repeating: SequenceVocabulary.padding, count: targets.count * length)
+            for (b, sentence) in targets.enumerated() {
+                for (t, token) in (sentence + [SequenceVocabulary.end]).enumerated() { labels[b * length + t] = token }
+            }
+            let logits = model.logits(
+                encoding: encoding, targetInputs: targets.map { [SequenceVocabulary.beginning] + $0 },
+                dropoutUsing: &generator)
+            let perToken = crossEntropy(
+                logits: logits.reshaped([targets.count * length, vocabulary.count]), targets: labels,
+                ignoreIndex: SequenceVocabulary.padding, reduction: .none)
+            return perToken.reshaped([targets.count, length]).sum(axis: 1)
+        }
         let (initial, memory) = encode(
             inputs, style: 1 - target, target: target, vocabulary: vocabulary, dropoutUsing: &generator)
         let teacher = models[target].teacherForced(
@@ -109,7 +206,12 @@ public struct DualRLStyleTransfer: ParameterContainer {
 
     /// Greedy transfer of `sentences` (ids) into style `target` (from the other style).
     public func transfer(_ sentences: [[Int]], to target: Int, vocabulary: Vocabulary, maximumLength: Int) -> [[Int]] {
-        models[target].transfer(
+        if !transformers.isEmpty {
+            return transformers[target].greedyDecode(
+                transformerIDs(sentences, vocabulary: vocabulary), maxLength: max(1, maximumLength)
+            ).map { $0.tokens.map { fromTransformer[$0] } }
+        }
+        return models[target].transfer(
             sentences.map { $0.isEmpty ? [vocabulary.unknownIndex] : $0 },
             from: Array(repeating: 1 - target, count: sentences.count),
             to: Array(repeating: target, count: sentences.count), vocabulary: vocabulary, maximumLength: maximumLength)
@@ -120,12 +222,52 @@ public struct DualRLStyleTransfer: ParameterContainer {
         _ sentences: [[Int]], to target: Int, vocabulary: Vocabulary, maximumLength: Int,
         using generator: inout RandomGenerator
     ) -> [[Int]] {
+        if !transformers.isEmpty {
+            return sampleTransformer(
+                sentences, to: target, vocabulary: vocabulary, maximumLength: maximumLength, using: &generator)
+        }
         let (initial, memory) = withoutGradients {
             var none: RandomGenerator? = nil
             return encode(sentences, style: 1 - target, target: target, vocabulary: vocabulary, dropoutUsing: &none)
         }
         return models[target].sampleDecode(
             initial: initial, memory: memory, vocabulary: vocabulary, maximumLength: maximumLength, using: &generator)
+    }
+}
+
+extension DualRLStyleTransfer {
+    /// Sampling from a Transformer direction model with its key/value cache; `<pad>` and `<bos>` are never drawn.
+    func sampleTransformer(
+        _ sentences: [[Int]], to target: Int, vocabulary: Vocabulary, maximumLength: Int,
+        using generator: inout RandomGenerator
+    ) -> [[Int]] {
+        let model = transformers[target]
+        return withoutGradients {
+            let batch = sentences.count
+            let encoding = model.encode(transformerIDs(sentences, vocabulary: vocabulary))
+            var states = model.initialStates(for: encoding)
+            var previous = [Int](repeating: SequenceVocabulary.beginning, count: batch)
+            var outputs = [[Int]](repeating: [], count: batch)
+            var finished = [Bool](repeating: false, count: batch)
+            var mask = [Float](repeating: 0, count: vocabulary.count)
+            mask[SequenceVocabulary.padding] = -1e9
+            mask[SequenceVocabulary.beginning] = -1e9
+            let forbidden = Tensor(shape: [1, vocabulary.count], scalars: mask)
+            for _ in 0..<max(1, maximumLength) where finished.contains(false) {
+                let step = model.decodeStep(previousTokens: previous, states: states, encoding: encoding)
+                states = step.states
+                let drawn = sampleCategorical(logits: step.logits + forbidden, using: &generator)
+                for b in 0..<batch where !finished[b] {
+                    previous[b] = drawn[b]
+                    if drawn[b] == SequenceVocabulary.end {
+                        finished[b] = true
+                    } else {
+                        outputs[b].append(fromTransformer[drawn[b]])
+                    }
+                }
+            }
+            return outputs
+        }
     }
 }
 
@@ -242,8 +384,12 @@ public enum DualRLTraining {
         public var content: [Double]
         /// The harmonic mean of the two, per sample.
         public var total: [Double]
-        /// The reward of each greedy transfer (style probability with content 0.5).
+        /// The reward of each greedy transfer (the self-critical baseline).
         public var baseline: [Double]
+        /// The sampled transfers (ids).
+        public var samples: [[Int]] = []
+        /// The greedy transfers (ids).
+        public var greedy: [[Int]] = []
     }
 
     /// The harmonic mean of a style and a content reward (0 when both are 0).
@@ -255,7 +401,8 @@ public enum DualRLTraining {
     /// `models[target]`, scored by `styleProbability` (the target style's probability of each transfer).
     static func reinforcementLoss(
         network: DualRLStyleTransfer, sources: [[Int]], target: Int, vocabulary: Vocabulary, maximumLength: Int,
-        styleProbability: ([[Int]]) -> [Double], using generator: inout RandomGenerator
+        styleProbability: ([[Int]]) -> [Double], contentReward: DualRLContentReward = .relative,
+        using generator: inout RandomGenerator
     ) -> (policy: Tensor, backTranslation: Tensor, rewards: Rewards) {
         let source = 1 - target
         let inputs = sources.map { $0.isEmpty ? [vocabulary.unknownIndex] : $0 }
@@ -274,13 +421,25 @@ public enum DualRLTraining {
                 outputs: inputs, inputs: greedy, target: source, vocabulary: vocabulary, dropoutUsing: &none)
             return (sample.scalars, greedyNLL.scalars)
         }
-        var rewards = Rewards(style: styleSample, content: [], total: [], baseline: [])
+        var rewards = Rewards(
+            style: styleSample, content: [], total: [], baseline: [], samples: samples, greedy: greedy)
         for row in inputs.indices {
-            let gain = Double(reconstruction.greedy[row] - reconstruction.sample[row])
-            let content = 1 / (1 + Foundation.exp(-gain))
+            let content: Double
+            let greedyContent: Double
+            switch contentReward {
+            case .relative:
+                let gain = Double(reconstruction.greedy[row] - reconstruction.sample[row])
+                content = 1 / (1 + Foundation.exp(-gain))
+                greedyContent = 0.5
+            case .tokenProbability:
+                // |x| tokens and </s>.
+                let tokens = Double(inputs[row].count + 1)
+                content = Foundation.exp(-Double(reconstruction.sample[row]) / tokens)
+                greedyContent = Foundation.exp(-Double(reconstruction.greedy[row]) / tokens)
+            }
             rewards.content.append(content)
             rewards.total.append(harmonicMean(styleSample[row], content))
-            rewards.baseline.append(harmonicMean(styleGreedy[row], 0.5))
+            rewards.baseline.append(harmonicMean(styleGreedy[row], greedyContent))
         }
         // REINFORCE on the samples with the greedy transfer's reward as baseline.
         var none: RandomGenerator? = nil
@@ -416,7 +575,8 @@ public enum DualRLTraining {
                     let direction = reinforcementLoss(
                         network: network, sources: draw(sentences[1 - target]), target: target,
                         vocabulary: vocabulary, maximumLength: maximumLength,
-                        styleProbability: { styleProbabilities($0, target) }, using: &random)
+                        styleProbability: { styleProbabilities($0, target) },
+                        contentReward: settings.contentReward ?? .relative, using: &random)
                     let terms = direction.policy + direction.backTranslation
                     loss = loss.map { $0 + terms } ?? terms
                     let count = Double(direction.rewards.total.count)

@@ -17,6 +17,8 @@ public struct StyleTransferReport: Codable, Equatable, Sendable {
         public var sentences: Int
         /// Fraction classified as the target style (nil without a classifier).
         public var accuracy: Double?
+        /// Fraction the independent judge classifies as the target style (nil without `--judge`).
+        public var judgeAccuracy: Double?
         /// BLEU of the outputs against their inputs (0–100).
         public var sourceBLEU: Double
         /// BLEU against the human references (0–100), when given.
@@ -39,6 +41,10 @@ public struct StyleTransferReport: Codable, Equatable, Sendable {
     public var directions: [Direction]
     /// Target-style accuracy over all directions.
     public var accuracy: Double?
+    /// The judge (``StyleJudge/summary``), when one was given.
+    public var judge: String?
+    /// Target-style accuracy by the judge over all directions.
+    public var judgeAccuracy: Double?
     /// source-BLEU over all outputs together (one corpus).
     public var sourceBLEU: Double
     /// Reference BLEU over all outputs that have references.
@@ -49,6 +55,8 @@ public struct StyleTransferReport: Codable, Equatable, Sendable {
     public var geometricMean: Double?
     /// √(accuracy × 100 · reference BLEU).
     public var referenceGeometricMean: Double?
+    /// √(judge accuracy × 100 · source-BLEU).
+    public var judgeGeometricMean: Double?
 }
 
 /// A trained style-transfer model loaded from its model directory.
@@ -180,12 +188,18 @@ public struct TrainedStyleTransfer {
 
     /// Transfers and scores: each input set is sentences of one style, transferred to `target` — when nil, to the
     /// other style if there are two, else to every other style in turn (one direction each) — with optional
-    /// reference sets (each one reference per input sentence; they need a single target).
+    /// reference sets (each one reference per input sentence; they need a single target). With a `judge`, its
+    /// target-style accuracy on the rendered outputs is reported beside the model's own classifier's.
     ///
-    /// - Throws: ``InputError`` for references without a single target, or unequal reference-set counts.
+    /// - Throws: ``InputError`` for references without a single target, unequal reference-set counts, or a judge
+    ///   that does not know the model's styles.
     public func evaluate(
-        inputs: [(style: Int, target: Int?, sentences: [[String]], references: [[[String]]])], sampleCount: Int = 5
+        inputs: [(style: Int, target: Int?, sentences: [[String]], references: [[[String]]])], sampleCount: Int = 5,
+        judge: (any StyleJudge)? = nil
     ) throws -> StyleTransferReport {
+        let judgeStyles = try judge.map { try StyleJudges.mapping(of: $0, to: recipe.styles) }
+        var judgeCorrect = 0
+        var judgeClassified = 0
         let bleu = BLEU(tokenizer: recipe.bleuTokenizer)
         var directions: [StyleTransferReport.Direction] = []
         var allOutputs: [String] = []
@@ -220,6 +234,13 @@ public struct TrainedStyleTransfer {
                 correct += hits
                 classified += outputs.count
             }
+            var judgeAccuracy: Double?
+            if let judge, let judgeStyles, !outputs.isEmpty {
+                let hits = judge.predict(outputText).filter { $0 == judgeStyles[target] }.count
+                judgeAccuracy = Double(hits) / Double(outputs.count)
+                judgeCorrect += hits
+                judgeClassified += outputs.count
+            }
             var perplexity: Double?
             if let languageModels, let measured = languageModels.perplexity(of: outputs, style: target) {
                 perplexity = measured.perplexity
@@ -243,7 +264,7 @@ public struct TrainedStyleTransfer {
             directions.append(
                 .init(
                     from: recipe.styles[input.style], to: recipe.styles[target], sentences: outputs.count,
-                    accuracy: accuracy,
+                    accuracy: accuracy, judgeAccuracy: judgeAccuracy,
                     sourceBLEU: outputs.isEmpty
                         ? 0 : try bleu.corpusScore(hypotheses: outputText, references: [sourceText]).score,
                     referenceBLEU: referenceBLEU, perplexity: perplexity,
@@ -257,13 +278,15 @@ public struct TrainedStyleTransfer {
             referencedOutputs.isEmpty
             ? nil : try bleu.corpusScore(hypotheses: referencedOutputs, references: referenceStreams).score
         let accuracy = classified > 0 ? Double(correct) / Double(classified) : nil
+        let judgeAccuracy = judgeClassified > 0 ? Double(judgeCorrect) / Double(judgeClassified) : nil
         return StyleTransferReport(
-            directions: directions, accuracy: accuracy, sourceBLEU: sourceBLEU, referenceBLEU: referenceBLEU,
+            directions: directions, accuracy: accuracy, judge: judge?.summary, judgeAccuracy: judgeAccuracy,
+            sourceBLEU: sourceBLEU, referenceBLEU: referenceBLEU,
             perplexity: perplexityTokens > 0 ? Foundation.exp(logPerplexitySum / Double(perplexityTokens)) : nil,
             geometricMean: accuracy.map { ($0 * 100 * sourceBLEU).squareRoot() },
             referenceGeometricMean: accuracy.flatMap { accuracy in
                 referenceBLEU.map { (accuracy * 100 * $0).squareRoot() }
-            })
+            }, judgeGeometricMean: judgeAccuracy.map { ($0 * 100 * sourceBLEU).squareRoot() })
     }
 
     /// The held-out validation sentences of each style saved at training time.

@@ -7,11 +7,12 @@ import NeuralNet
 /// `predict` and `evaluate` for `gan` model directories.
 enum GANKind: ModelKindHandler {
     static let kind = GANRun.kind
+    static let evaluateFlags: Set<EvaluateFlag> = []
+    static let predictFlags: Set<PredictFlag> = [.n]
 
     /// `--n` samples (default 1,000) as CSV to `--output` (or standard output); with `--output FILE.csv` also
     /// `FILE.svg`, a scatter over the data (2-D) or an image grid (digits).
     static func predict(_ directory: ModelDirectory, manifest: ModelManifest, options: PredictOptions) throws {
-        try options.reject([.input, .temperature, .topK, .topP, .beam, .to, .episodes], for: kind)
         let (trainer, record) = try GANRun.load(directory)
         let files = GANRun.sampleFiles(trainer, record: record, count: options.count ?? 1000, seed: options.seed)
         try GenerativeOutput.write(csv: files.csv, svg: files.svg, to: options.output)
@@ -20,7 +21,6 @@ enum GANKind: ModelKindHandler {
     /// The PacGAN protocol on toys; Fréchet distance, coverage and memorization (and InfoGAN's code accuracy) on
     /// digits.
     static func evaluate(_ directory: ModelDirectory, manifest: ModelManifest, options: EvaluateOptions) throws {
-        try options.reject([.data, .refs, .episodes], for: kind)
         let (trainer, record) = try GANRun.load(directory)
         let metrics = GANRun.evaluate(trainer, record: record, seed: options.seed, directory: directory)
         try GenerativeOutput.printMetrics(metrics, json: options.json)

@@ -8,9 +8,10 @@ import TextGeneration
 /// `predict` samples sentences from a language model; `evaluate` measures perplexity on `--data` files.
 struct LanguageModelKind: ModelKindHandler {
     static let kind = TrainedLanguageModel.kind
+    static let evaluateFlags: Set<EvaluateFlag> = [.data]
+    static let predictFlags: Set<PredictFlag> = [.n, .temperature, .topK, .topP]
 
     static func predict(_ directory: ModelDirectory, manifest: ModelManifest, options: PredictOptions) throws {
-        try options.reject([.input, .beam, .to, .episodes], for: kind)
         let trained = try TrainedLanguageModel.load(from: directory)
         var generator = RandomGenerator(seed: options.seed)
         let selection: TokenSelection = .sample(
@@ -29,7 +30,6 @@ struct LanguageModelKind: ModelKindHandler {
     }
 
     static func evaluate(_ directory: ModelDirectory, manifest: ModelManifest, options: EvaluateOptions) throws {
-        try options.reject([.refs, .episodes], for: kind)
         guard !options.data.isEmpty else { throw ValidationError("evaluate a language model with --data FILE") }
         let trained = try TrainedLanguageModel.load(from: directory)
         var results: [(String, Double, Int)] = []

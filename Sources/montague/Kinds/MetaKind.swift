@@ -69,11 +69,12 @@ func loadMetaRun(_ directory: ModelDirectory, manifest: ModelManifest) throws ->
 /// `predict` and `evaluate` for few-shot learners (`montague train meta`).
 struct MetaKindHandler: ModelKindHandler {
     static let kind = "meta"
+    static let evaluateFlags: Set<EvaluateFlag> = [.data, .episodes]
+    static let predictFlags: Set<PredictFlag> = [.input]
 
     /// Adapts on the support rows of the input (rows ending in a target) and prints a prediction for each query
     /// row (rows ending in `?`).
     static func predict(_ directory: ModelDirectory, manifest: ModelManifest, options: PredictOptions) throws {
-        try options.reject([.n, .temperature, .topK, .topP, .beam, .to, .episodes], for: kind)
         let (run, record) = try loadMetaRun(directory, manifest: manifest)
         let configuration = record.configuration
         guard configuration.task != .text else {
@@ -109,7 +110,6 @@ struct MetaKindHandler: ModelKindHandler {
 
     /// Sinusoid: query MSE after 0/1/5/10 test-time steps; digits: few-shot accuracy, both with 95% intervals.
     static func evaluate(_ directory: ModelDirectory, manifest: ModelManifest, options: EvaluateOptions) throws {
-        try options.reject([.refs], for: kind)
         let (run, record) = try loadMetaRun(directory, manifest: manifest)
         let dataPath = options.data.first ?? record.dataPath
         let results = try evaluateMetaRun(
@@ -284,10 +284,11 @@ func describeOptimizerComparison(_ comparison: OptimizerComparison) -> String {
 /// `predict` and `evaluate` for continual learners (`montague train ewc`).
 struct ContinualKindHandler: ModelKindHandler {
     static let kind = "ewc"
+    static let evaluateFlags: Set<EvaluateFlag> = [.data]
+    static let predictFlags: Set<PredictFlag> = [.input]
 
     /// Classifies each input row (64 pixel values, optionally followed by `,?` or a label) with the shared network.
     static func predict(_ directory: ModelDirectory, manifest: ModelManifest, options: PredictOptions) throws {
-        try options.reject([.n, .temperature, .topK, .topP, .beam, .to, .episodes], for: kind)
         let record = try loadContinualRecord(directory, manifest: manifest)
         let run = ContinualLearning(configuration: record.configuration, inputSize: 64, classCount: 10)
         try directory.loadWeights(into: run.network)
@@ -306,7 +307,6 @@ struct ContinualKindHandler: ModelKindHandler {
 
     /// Test accuracy on every permuted task.
     static func evaluate(_ directory: ModelDirectory, manifest: ModelManifest, options: EvaluateOptions) throws {
-        try options.reject([.refs, .episodes], for: kind)
         let record = try loadContinualRecord(directory, manifest: manifest)
         let run = ContinualLearning(configuration: record.configuration, inputSize: 64, classCount: 10)
         try directory.loadWeights(into: run.network)

@@ -7,9 +7,10 @@ import RL
 /// `predict` and `evaluate` for agents written by `montague train rl`: play episodes, report returns.
 enum RLKind: ModelKindHandler {
     static let kind = RLTrainingRun.kind
+    static let evaluateFlags: Set<EvaluateFlag> = [.episodes]
+    static let predictFlags: Set<PredictFlag> = [.episodes]
 
     static func predict(_ directory: ModelDirectory, manifest: ModelManifest, options: PredictOptions) throws {
-        try options.reject([.input, .n, .temperature, .topK, .topP, .beam, .to], for: kind)
         let (policy, hyperparameters) = try RLTrainingRun.loadPolicy(from: directory)
         let episodes = options.episodes ?? 5
         if let output = options.output {
@@ -33,7 +34,6 @@ enum RLKind: ModelKindHandler {
     }
 
     static func evaluate(_ directory: ModelDirectory, manifest: ModelManifest, options: EvaluateOptions) throws {
-        try options.reject([.data, .refs], for: kind)
         let (policy, hyperparameters) = try RLTrainingRun.loadPolicy(from: directory)
         let episodes = options.episodes ?? 100
         let returns = evaluatePolicy(

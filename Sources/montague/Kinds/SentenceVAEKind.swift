@@ -8,9 +8,10 @@ import TextGeneration
 /// `evaluate` reports ELBO, KL, active units and the importance-weighted NLL on `--data` files.
 struct SentenceVAEKind: ModelKindHandler {
     static let kind = TrainedSentenceVAE.kind
+    static let evaluateFlags: Set<EvaluateFlag> = [.data]
+    static let predictFlags: Set<PredictFlag> = [.input, .n, .temperature, .topK, .topP, .beam]
 
     static func predict(_ directory: ModelDirectory, manifest: ModelManifest, options: PredictOptions) throws {
-        try options.reject([.to, .episodes], for: kind)
         let trained = try TrainedSentenceVAE.load(from: directory)
         let sentences: [String]
         if let input = options.input {
@@ -52,7 +53,6 @@ struct SentenceVAEKind: ModelKindHandler {
     }
 
     static func evaluate(_ directory: ModelDirectory, manifest: ModelManifest, options: EvaluateOptions) throws {
-        try options.reject([.refs, .episodes], for: kind)
         guard !options.data.isEmpty else { throw ValidationError("evaluate a sentence VAE with --data FILE") }
         let trained = try TrainedSentenceVAE.load(from: directory)
         var all: [[String: Double]] = []

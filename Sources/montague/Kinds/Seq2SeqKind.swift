@@ -13,9 +13,10 @@ import TextGeneration
 /// copying the source (library: ``Seq2SeqPredictor``, ``BLEU``).
 enum Seq2SeqKind: ModelKindHandler {
     static let kind = Seq2SeqExperiment.kind
+    static let evaluateFlags: Set<EvaluateFlag> = [.data, .columns, .groupColumn]
+    static let predictFlags: Set<PredictFlag> = [.input, .beam]
 
     static func predict(_ directory: ModelDirectory, manifest: ModelManifest, options: PredictOptions) throws {
-        try options.reject([.n, .temperature, .topK, .topP, .to, .episodes], for: kind)
         let predictor = try Seq2SeqPredictor(directory: directory)
         let segmenter = try Seq2SeqParallelData.segmenter(
             recorded: predictor.hyperparameters.tokenizer ?? "whitespace", in: directory)
@@ -50,7 +51,6 @@ enum Seq2SeqKind: ModelKindHandler {
     }
 
     static func evaluate(_ directory: ModelDirectory, manifest: ModelManifest, options: EvaluateOptions) throws {
-        try options.reject([.refs, .episodes], for: kind)
         guard !options.data.isEmpty else {
             throw ValidationError(
                 "--data is required for a 'seq2seq' model: FILE (SCAN, .tsv or .tmx pairs) or SOURCE=TARGET "

@@ -7,9 +7,10 @@ import TextGeneration
 /// `predict` samples token-id sequences from a SeqGAN generator; `evaluate` reports NLL_oracle and diversity.
 struct SeqGANKind: ModelKindHandler {
     static let kind = SeqGANRun.kind
+    static let evaluateFlags: Set<EvaluateFlag> = []
+    static let predictFlags: Set<PredictFlag> = [.n, .temperature]
 
     static func predict(_ directory: ModelDirectory, manifest: ModelManifest, options: PredictOptions) throws {
-        try options.reject([.input, .beam, .to, .episodes, .topK, .topP], for: kind)
         let (model, record) = try SeqGANRun.load(directory)
         let samples = SeqGANRun.sample(
             model, record: record, count: options.count ?? 10, temperature: options.temperature ?? 1,
@@ -26,7 +27,6 @@ struct SeqGANKind: ModelKindHandler {
     }
 
     static func evaluate(_ directory: ModelDirectory, manifest: ModelManifest, options: EvaluateOptions) throws {
-        try options.reject([.data, .refs, .episodes], for: kind)
         let (model, record) = try SeqGANRun.load(directory)
         let metrics = try SeqGANRun.evaluate(
             model, record: record, count: record.configuration.evaluationSamples, seed: options.seed)

@@ -5,12 +5,14 @@ import NeuralNet
 import TextGeneration
 
 /// `predict DIR --to STYLE` transfers sentences (from --input or standard input); `evaluate DIR` scores the
-/// transfer of the held-out sentences, or of `--data STYLE=FILE` with `--refs STYLE=FILE` references.
+/// transfer of the held-out sentences, or of `--data STYLE=FILE` with `--refs STYLE=FILE` references, and with
+/// `--judge DIR` the target-style accuracy by an independent classifier beside the model's own.
 struct StyleTransferKind: ModelKindHandler {
     static let kind = StyleTransferRun.kind
+    static let evaluateFlags: Set<EvaluateFlag> = [.data, .refs, .judge]
+    static let predictFlags: Set<PredictFlag> = [.input, .to]
 
     static func predict(_ directory: ModelDirectory, manifest: ModelManifest, options: PredictOptions) throws {
-        try options.reject([.n, .temperature, .topK, .topP, .beam, .episodes], for: kind)
         let model = try TrainedStyleTransfer.load(from: directory)
         guard let targetName = options.to else {
             throw ValidationError(
@@ -34,8 +36,8 @@ struct StyleTransferKind: ModelKindHandler {
     }
 
     static func evaluate(_ directory: ModelDirectory, manifest: ModelManifest, options: EvaluateOptions) throws {
-        try options.reject([.episodes], for: kind)
         let model = try TrainedStyleTransfer.load(from: directory)
+        let judge = try options.judge.map { try StyleJudges.load(from: ModelDirectory(path: $0)) }
         var inputs: [(style: Int, target: Int?, sentences: [[String]], references: [[[String]]])] = []
         if options.data.isEmpty {
             guard options.refs.isEmpty else { throw ValidationError("--refs needs --data STYLE=FILE inputs") }
@@ -66,7 +68,7 @@ struct StyleTransferKind: ModelKindHandler {
                 inputs.append((index, nil, lines.map(model.tokenize), sets))
             }
         }
-        let report = try model.evaluate(inputs: inputs)
+        let report = try model.evaluate(inputs: inputs, judge: judge)
         if options.json {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
@@ -76,21 +78,32 @@ struct StyleTransferKind: ModelKindHandler {
         func percent(_ value: Double?) -> String { value.map { String(format: "%.1f %%", $0 * 100) } ?? "—" }
         func number(_ value: Double?) -> String { value.map { String(format: "%.2f", $0) } ?? "—" }
         func perplexity(_ value: Double?) -> String { value.map { String(format: "%.1f", $0) } ?? "—" }
-        print("direction        sentences  accuracy  source-BLEU  ref-BLEU  perplexity")
+        let judged = judge != nil
+        print(
+            "direction        sentences  accuracy" + (judged ? "     judge" : "")
+                + "  source-BLEU  ref-BLEU  perplexity")
+        func row(
+            _ name: String, _ sentences: Int, _ accuracy: Double?, _ judgeAccuracy: Double?, _ bleu: Double?,
+            _ referenceBLEU: Double?, _ measured: Double?
+        ) -> String {
+            name.padding(toLength: 17, withPad: " ", startingAt: 0) + String(sentences).leftPadded(9)
+                + percent(accuracy).leftPadded(10) + (judged ? percent(judgeAccuracy).leftPadded(10) : "")
+                + number(bleu).leftPadded(13) + number(referenceBLEU).leftPadded(10)
+                + perplexity(measured).leftPadded(12)
+        }
         for direction in report.directions {
-            let name = "\(direction.from) → \(direction.to)"
             print(
-                name.padding(toLength: 17, withPad: " ", startingAt: 0)
-                    + String(direction.sentences).leftPadded(9) + percent(direction.accuracy).leftPadded(10)
-                    + number(direction.sourceBLEU).leftPadded(13) + number(direction.referenceBLEU).leftPadded(10)
-                    + perplexity(direction.perplexity).leftPadded(12))
+                row(
+                    "\(direction.from) → \(direction.to)", direction.sentences, direction.accuracy,
+                    direction.judgeAccuracy, direction.sourceBLEU, direction.referenceBLEU, direction.perplexity))
         }
         print(
-            "all".padding(toLength: 17, withPad: " ", startingAt: 0)
-                + String(report.directions.reduce(0) { $0 + $1.sentences }).leftPadded(9)
-                + percent(report.accuracy).leftPadded(10) + number(report.sourceBLEU).leftPadded(13)
-                + number(report.referenceBLEU).leftPadded(10) + perplexity(report.perplexity).leftPadded(12))
+            row(
+                "all", report.directions.reduce(0) { $0 + $1.sentences }, report.accuracy, report.judgeAccuracy,
+                report.sourceBLEU, report.referenceBLEU, report.perplexity))
+        if let summary = report.judge { print("judge: \(summary)") }
         if let gm = report.geometricMean { print("GM(accuracy, source-BLEU) = \(number(gm))") }
+        if let gm = report.judgeGeometricMean { print("GM(judge accuracy, source-BLEU) = \(number(gm))") }
         if let gm = report.referenceGeometricMean { print("GM(accuracy, reference BLEU) = \(number(gm))") }
         for direction in report.directions {
             for sample in direction.samples.prefix(3) {
