@@ -248,6 +248,11 @@ struct TrainGANCommand: ParsableCommand {
         help: "γ of the zero-centred gradient penalty γ/2·E[‖∇D(x)‖²] on real data (R1; gan, nsgan, fgan, lsgan).")
     var r1: Float = 0
 
+    @Flag(
+        name: .customLong("gradient-penalty"),
+        help: "WGAN-GP's penalty (--penalty, --penalty-weight) on any plain critic, e.g. fgan:kl.")
+    var gradientPenalty = false
+
     func validate() throws {
         let codes = leastSquaresCodes.split(separator: ",").compactMap { Float($0) }
         if codes.count != 3 || !codes.allSatisfy(\.isFinite) {
@@ -344,6 +349,7 @@ struct TrainGANCommand: ParsableCommand {
         configuration.threeClassDiscriminator = threeClass
         configuration.network = net
         configuration.realGradientPenalty = r1
+        configuration.interpolatePenalty = gradientPenalty
         configuration.learningRateDecay = learningRateDecayStart.map { LearningRateDecay(start: $0, end: common.steps) }
         configuration.seed = common.seed
         if let problem = configuration.problem() { throw ValidationError(problem) }

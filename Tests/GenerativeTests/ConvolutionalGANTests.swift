@@ -16,6 +16,7 @@ struct ConvolutionalGANTests {
         configuration.infoCodes = InfoGANCodes(categories: 3, continuousCount: 1)
         configuration.qHiddenSize = method == .info ? 5 : nil
         configuration.output = .sigmoid
+        configuration.generatorBatchNorm = method == .info  // normalization in the convolutions too
         configuration.seed = 4
         return configuration
     }
@@ -76,14 +77,18 @@ struct ConvolutionalGANTests {
         }
         let first = run()
         #expect(first.parameters == run().parameters)
-        #expect(first.parameters.allSatisfy(\.isFinite))
+        #expect(first.parameters.allSatisfy { $0.isFinite })
         #expect(first.samples.count == 5 * 64 && first.samples.allSatisfy { $0 >= 0 && $0 <= 1 })
         let trainer = GANTrainer(configuration: configuration, data: Self.images(count: 16, seed: 1))
         #expect(trainer.model.namedParameters.contains { $0.name == "critic.input.conv.1.weight" })
         #expect(trainer.model.namedParameters.contains { $0.name == "generator.output.conv.1.bias" })
-        if method == .info { #expect(trainer.predictedCategories(Self.images(count: 3, seed: 2).tensor).count == 3) }
-        let decoded = try JSONDecoder().decode(
-            GANConfiguration.self, from: try JSONEncoder().encode(configuration))
+        if method == .info {
+            #expect(trainer.predictedCategories(Self.images(count: 3, seed: 2).tensor).count == 3)
+            #expect(trainer.generator.convolutionalOutput?.norms.count == 1)
+            #expect(trainer.generator.batchNormLayers.count == 2)
+        }
+        let encoded = try JSONEncoder().encode(configuration)
+        let decoded = try JSONDecoder().decode(GANConfiguration.self, from: encoded)
         #expect(decoded == configuration && decoded.network == .conv)
     }
 
@@ -107,12 +112,20 @@ struct ConvolutionalGANTests {
         #expect(configuration.problem() == nil)
         let trainer = GANTrainer(configuration: configuration, data: ToyDistribution.ring8.sample(count: 64, seed: 1))
         let metrics = trainer.step()
-        #expect((metrics["r1_penalty"] ?? -1) > 0)
+        #expect((metrics["r1_penalty"] ?? -1) > 0 && metrics["penalty"] == nil)
+        var lipschitz = GANTrainerTests.configuration(.fGAN(.kullbackLeibler))
+        lipschitz.interpolatePenalty = true
+        #expect(lipschitz.problem() == nil)
+        let penalized = GANTrainer(configuration: lipschitz, data: ToyDistribution.ring8.sample(count: 64, seed: 1))
+        #expect((penalized.step()["penalty"] ?? -1) >= 0)
         var bad = configuration
         bad.method = .vaeGAN
         #expect(bad.problem() != nil)
         bad = configuration
         bad.realGradientPenalty = -1
+        #expect(bad.problem() != nil)
+        bad = lipschitz
+        bad.method = .info
         #expect(bad.problem() != nil)
     }
 
@@ -120,9 +133,12 @@ struct ConvolutionalGANTests {
         var generator = RandomGenerator(seed: 8)
         // Pieces at least 0.3 apart within each group, so central differences never cross an arg-max boundary.
         let offsets: [[Float]] = [[0, 0.3, 0.6], [0.6, 0, 0.3], [0.3, 0.6, 0]]
-        let x = Tensor(
-            shape: [5, 12],
-            scalars: (0..<20).flatMap { group in offsets[group % 3].map { $0 + Float(group % 7) * 0.11 - 0.4 } })
+        var scalars: [Float] = []
+        for group in 0..<20 {
+            let shift = Float(group % 7) * 0.11 - 0.4
+            for offset in offsets[group % 3] { scalars.append(offset + shift) }
+        }
+        let x = Tensor(shape: [5, 12], scalars: scalars)
         let reference = { (t: Tensor) in t.reshaped([t.shape[0], 4, 3]).max(axis: 2) }
         #expect(Maxout(pieces: 3)(x).scalars == reference(x).scalars)
         let leaf = x.requiringGradient()

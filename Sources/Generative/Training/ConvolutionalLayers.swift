@@ -95,10 +95,13 @@ public struct UpsamplingDecoder: Module {
     public let inputChannels: Int
     /// The convolutions, one per upsampling; the last has one output channel.
     public let layers: [Conv2D]
+    /// With `batchNorm`: batch normalization after every convolution but the last (before its ReLU), as in DCGAN's
+    /// and InfoGAN's generators; empty otherwise.
+    public let norms: [BatchNorm2d]
 
     /// A decoder from `channels[0]` channels through `channels[1...]` to one channel, one upsampling per step,
     /// initialized from `generator`. `side` must be divisible by `2^channels.count`.
-    public init(side: Int, channels: [Int], using generator: inout RandomGenerator) {
+    public init(side: Int, channels: [Int], batchNorm: Bool = false, using generator: inout RandomGenerator) {
         precondition(
             !channels.isEmpty && side > 0 && side % (1 << channels.count) == 0,
             "UpsamplingDecoder: side \(side) is not divisible by 2^\(channels.count)")
@@ -109,6 +112,7 @@ public struct UpsamplingDecoder: Module {
             Conv2D(
                 inChannels: input, outChannels: output, kernelSize: (3, 3), padding: (1, 1), using: &generator)
         }
+        norms = batchNorm ? outputs.dropLast().map { BatchNorm2d(featureCount: $0) } : []
     }
 
     /// Side of the input grid.
@@ -116,11 +120,14 @@ public struct UpsamplingDecoder: Module {
     /// Input width: `channels₀ · inputSide²`.
     public var inputSize: Int { inputChannels * inputSide * inputSide }
 
-    /// `conv.<index>.weight` and `conv.<index>.bias`.
+    /// `conv.<index>.weight` and `conv.<index>.bias` (and `norm.<index>.weight`, `norm.<index>.bias`).
     public var namedParameters: [(name: String, parameter: Parameter)] {
         layers.enumerated().flatMap { index, layer in
             layer.namedParameters.map { (name: "conv.\(index).\($0.name)", parameter: $0.parameter) }
         }
+            + norms.enumerated().flatMap { index, norm in
+                norm.namedParameters.map { (name: "norm.\(index).\($0.name)", parameter: $0.parameter) }
+            }
     }
 
     /// The images (`[N, side²]`, no output activation) for the fully connected output `input`.
@@ -132,6 +139,7 @@ public struct UpsamplingDecoder: Module {
         var x = input.relu().reshaped([n, inputChannels, inputSide, inputSide])
         for (index, layer) in layers.enumerated() {
             x = convolve(upsampledByTwo(x), layer, frozen: frozen)
+            if index < norms.count { x = norms[index](x) }
             if index < layers.count - 1 { x = x.relu() }
         }
         return x.reshaped([n, side * side])

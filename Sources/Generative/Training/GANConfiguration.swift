@@ -112,6 +112,11 @@ public struct GANConfiguration: Codable, Sendable, Equatable {
     /// plain-critic methods; 0: off. It bounds the slope of the critic's raw output `V` around the data, which the
     /// KL f-GAN's unbounded output activation otherwise leaves free.
     public var realGradientPenalty: Float = 0
+    /// WGAN-GP's penalty (``penaltyWeight``, ``penaltyForm``, at interpolates of real and generated samples;
+    /// Gulrajani et al. 2017) on the critic of any plain-critic method, not only `wgan-gp`. It bounds the slope of
+    /// the critic's raw output between the samples, which keeps the KL f-GAN's critic (identity activation,
+    /// `f*(t) = exp(t − 1)`) from growing without bound on real data that the generator has not reached.
+    public var interpolatePenalty = false
 
     /// The critic's convolution channels under ``NetworkArchitecture/conv``.
     public static let criticConvolutionChannels = [32, 64]
@@ -175,6 +180,7 @@ public struct GANConfiguration: Codable, Sendable, Equatable {
         learningRateDecay = try container.decodeIfPresent(LearningRateDecay.self, forKey: .learningRateDecay)
         try read(.network, into: &network)
         try read(.realGradientPenalty, into: &realGradientPenalty)
+        try read(.interpolatePenalty, into: &interpolatePenalty)
     }
 
     /// Whether the InfoGAN information term uses the weighted form (a separate continuous λ or a learned variance);
@@ -236,8 +242,8 @@ public struct GANConfiguration: Codable, Sendable, Equatable {
         if !(realGradientPenalty >= 0 && realGradientPenalty.isFinite) {
             return "the real-data gradient penalty must be finite and ≥ 0"
         }
-        if realGradientPenalty > 0 && !method.usesPlainCritic {
-            return "the real-data gradient penalty applies to gan, nsgan, fgan, lsgan, wgan and wgan-gp"
+        if (realGradientPenalty > 0 || interpolatePenalty) && !method.usesPlainCritic {
+            return "the gradient penalties apply to gan, nsgan, fgan, lsgan, wgan and wgan-gp"
         }
         if network == .conv {
             guard let side = imageSide, side % 4 == 0 else {

@@ -54,7 +54,9 @@ public final class GANTrainer {
         let convolutional = c.network == .conv
         let decoder =
             convolutional
-            ? UpsamplingDecoder(side: side, channels: GANConfiguration.generatorConvolutionChannels, using: &random)
+            ? UpsamplingDecoder(
+                side: side, channels: GANConfiguration.generatorConvolutionChannels,
+                batchNorm: c.generatorBatchNorm, using: &random)
             : nil
         let criticInput =
             convolutional
@@ -366,7 +368,7 @@ public final class GANTrainer {
             var loss = plainObjective.discriminatorLoss(
                 real: discriminate(packedReal), fake: discriminate(packedFake))
             metrics["d_loss"] = Double(loss.item)
-            if c.method == .wassersteinGradientPenalty {
+            if c.method == .wassersteinGradientPenalty || c.interpolatePenalty {
                 let points = WGANGradientPenalty.interpolates(real: packedReal, fake: packedFake, using: &random)
                 let penalty = WGANGradientPenalty(weight: c.penaltyWeight, form: c.penaltyForm).penalty(
                     critic: { self.discriminate($0) }, at: points)

@@ -78,7 +78,9 @@ public struct MultilayerPerceptron: Module {
     }
 
     /// The batch-normalization layers, in forward order (empty without `batchNorm`).
-    public var batchNormLayers: [BatchNorm] { network.layers.compactMap { $0 as? BatchNorm } }
+    public var batchNormLayers: [BatchNorm] {
+        network.layers.compactMap { $0 as? BatchNorm } + (convolutionalOutput?.norms ?? [])
+    }
 
     /// Input width.
     public var inputSize: Int { convolutionalInput?.inputSize ?? sizes[0] }
