@@ -31,7 +31,8 @@ struct ConvolutionalGANTests {
         let encoder = ConvolutionalEncoder(side: 8, channels: [3, 5], using: &generator)
         #expect(encoder.inputSize == 64 && encoder.outputSize == 5 * 2 * 2)
         #expect(encoder(Tensor.normal([6, 64], using: &generator)).shape == [6, 20])
-        #expect(encoder.namedParameters.map(\.name) == ["conv.0.weight", "conv.0.bias", "conv.1.weight", "conv.1.bias"])
+        #expect(
+            encoder.namedParameters.map(\.name) == ["conv.0.weight", "conv.0.bias", "conv.1.weight", "conv.1.bias"])
         let decoder = UpsamplingDecoder(side: 8, channels: [4, 3], using: &generator)
         #expect(decoder.inputSide == 2 && decoder.inputSize == 16)
         #expect(decoder.namedParameters.map(\.parameter.shape) == [[3, 4, 3, 3], [3], [1, 3, 3, 3], [1]])
