@@ -240,7 +240,7 @@ struct TrainGANCommand: ParsableCommand {
 
     @Option(
         name: .long,
-        help: "Networks: mlp, or conv (convolutional critic and upsampling generator on square images, e.g. digits).")
+        help: "Networks: mlp, conv (convolutional critic, upsampling generator; square images), or conv-critic.")
     var net: NetworkArchitecture = .mlp
 
     @Option(

@@ -93,6 +93,17 @@ struct ConvolutionalGANTests {
         #expect(decoded == configuration && decoded.network == .conv)
     }
 
+    @Test func aConvolutionalCriticCanPairWithAFullyConnectedGenerator() {
+        var configuration = Self.imageConfiguration(.info)
+        configuration.network = .convCritic
+        #expect(configuration.problem() == nil)
+        let trainer = GANTrainer(configuration: configuration, data: Self.images(count: 16, seed: 1))
+        trainer.step()
+        #expect(trainer.critic.convolutionalInput != nil && trainer.generator.convolutionalOutput == nil)
+        #expect(trainer.generator.outputSize == 64)
+        #expect(trainer.model.parameterValues.allSatisfy { $0.scalars.allSatisfy { $0.isFinite } })
+    }
+
     @Test func convolutionalNetworksNeedSquareUnpackedImages() {
         var bad = GANTrainerTests.configuration(.nonSaturating)
         bad.network = .conv

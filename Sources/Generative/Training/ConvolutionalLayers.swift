@@ -10,6 +10,13 @@ public enum NetworkArchitecture: String, Codable, Sendable, CaseIterable {
     /// Representation Learning with Deep Convolutional Generative Adversarial Networks", ICLR 2016) and of InfoGAN's
     /// MNIST networks (Chen et al., "InfoGAN", NeurIPS 2016, Appendix C.1), scaled down to small images.
     case conv
+    /// The convolutional critic of ``conv`` with the fully connected generator of ``mlp``.
+    case convCritic = "conv-critic"
+
+    /// Whether the critic has a ``ConvolutionalEncoder``.
+    public var convolutionalCritic: Bool { self != .mlp }
+    /// Whether the generator has an ``UpsamplingDecoder``.
+    public var convolutionalGenerator: Bool { self == .conv }
 }
 
 /// Nearest-neighbour upsampling by 2 of `[N, C, H, W]` to `[N, C, 2H, 2W]` (differentiable: the backward pass sums

@@ -105,7 +105,8 @@ public struct GANConfiguration: Codable, Sendable, Equatable {
     /// The networks: fully connected, or convolutional critic and up-convolutional generator on square one-channel
     /// images (``NetworkArchitecture/conv``: critic convolutions of 32 and 64 channels, generator convolutions from
     /// 64 through 32 to 1 channel; the fully connected layers of ``hiddenSize`` and ``generatorHiddenSizes`` in
-    /// between). Convolutional networks serve the plain-critic methods without packing and InfoGAN.
+    /// between; ``NetworkArchitecture/convCritic``: the convolutional critic only). Convolutional networks serve the
+    /// plain-critic methods without packing and InfoGAN.
     public var network = NetworkArchitecture.mlp
     /// γ of the zero-centred gradient penalty on real data, `γ/2 · E_P[‖∇ₓV(x)‖²]` added to the critic's loss (R1:
     /// Mescheder, Geiger & Nowozin, "Which Training Methods for GANs do actually Converge?", ICML 2018), for the
@@ -245,7 +246,7 @@ public struct GANConfiguration: Codable, Sendable, Equatable {
         if (realGradientPenalty > 0 || interpolatePenalty) && !method.usesPlainCritic {
             return "the gradient penalties apply to gan, nsgan, fgan, lsgan, wgan and wgan-gp"
         }
-        if network == .conv {
+        if network != .mlp {
             guard let side = imageSide, side % 4 == 0 else {
                 return "convolutional networks need square images whose side is divisible by 4"
             }

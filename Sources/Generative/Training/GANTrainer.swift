@@ -51,15 +51,14 @@ public final class GANTrainer {
         let qWidth = c.infoCodes.qOutputWidth(learnedVariance: c.learnedCodeVariance)
         // Convolutions (only with `network == .conv`) are drawn first; fully connected runs draw exactly as before.
         let side = c.imageSide ?? 1
-        let convolutional = c.network == .conv
         let decoder =
-            convolutional
+            c.network.convolutionalGenerator
             ? UpsamplingDecoder(
                 side: side, channels: GANConfiguration.generatorConvolutionChannels,
                 batchNorm: c.generatorBatchNorm, using: &random)
             : nil
         let criticInput =
-            convolutional
+            c.network.convolutionalCritic
             ? ConvolutionalEncoder(side: side, channels: GANConfiguration.criticConvolutionChannels, using: &random)
             : nil
         generator = MultilayerPerceptron(
