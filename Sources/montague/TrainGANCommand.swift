@@ -12,6 +12,7 @@ extension GANMethod: ExpressibleByArgument {
 }
 
 extension WGANGradientPenalty.Form: ExpressibleByArgument {}
+extension NetworkArchitecture: ExpressibleByArgument {}
 extension DecoderLikelihood: ExpressibleByArgument {}
 
 /// A data specification on the command line: `ring8`, `grid25`, `swissroll`, `digits:PATH` or a CSV of points.
@@ -232,6 +233,26 @@ struct TrainGANCommand: ParsableCommand {
     @Flag(name: .customLong("three-class"), help: "VAE-GAN: a real/reconstructed/generated discriminator.")
     var threeClass = false
 
+    @Option(
+        name: .customLong("lr-decay-start"),
+        help: "Decay every step size linearly from this generator step to zero at --steps (default: no decay).")
+    var learningRateDecayStart: Int?
+
+    @Option(
+        name: .long,
+        help: "Networks: mlp, conv (convolutional critic, upsampling generator; square images), or conv-critic.")
+    var net: NetworkArchitecture = .mlp
+
+    @Option(
+        name: .long,
+        help: "γ of the zero-centred gradient penalty γ/2·E[‖∇D(x)‖²] on real data (R1; gan, nsgan, fgan, lsgan).")
+    var r1: Float = 0
+
+    @Flag(
+        name: .customLong("gradient-penalty"),
+        help: "WGAN-GP's penalty (--penalty, --penalty-weight) on any plain critic, e.g. fgan:kl.")
+    var gradientPenalty = false
+
     func validate() throws {
         let codes = leastSquaresCodes.split(separator: ",").compactMap { Float($0) }
         if codes.count != 3 || !codes.allSatisfy(\.isFinite) {
@@ -277,6 +298,10 @@ struct TrainGANCommand: ParsableCommand {
                 "--q-hidden, --continuous-info-weight, --learn-code-variance and --mode-seeking need --method infogan")
         }
         if learnCodeVariance && continuous == 0 { throw ValidationError("--learn-code-variance needs --continuous") }
+        if !(r1 >= 0 && r1.isFinite) { throw ValidationError("--r1 must be finite and ≥ 0") }
+        if let learningRateDecayStart, !(learningRateDecayStart >= 0 && learningRateDecayStart < common.steps) {
+            throw ValidationError("--lr-decay-start must be in [0, --steps)")
+        }
     }
 
     func run() throws {
@@ -322,6 +347,10 @@ struct TrainGANCommand: ParsableCommand {
         configuration.modeSeekingWeight = modeSeeking
         configuration.reconstructionWeight = reconstructionWeight
         configuration.threeClassDiscriminator = threeClass
+        configuration.network = net
+        configuration.realGradientPenalty = r1
+        configuration.interpolatePenalty = gradientPenalty
+        configuration.learningRateDecay = learningRateDecayStart.map { LearningRateDecay(start: $0, end: common.steps) }
         configuration.seed = common.seed
         if let problem = configuration.problem() { throw ValidationError(problem) }
 

@@ -45,6 +45,14 @@ struct GANFlagValidationCommandTests {
         (["--method", "wgan", "--q-hidden", "8"], "need --method infogan"),
         (["--method", "fgan:nope"], "--method"),
         (["--penalty", "three-sided"], "--penalty"),
+        (["--lr-decay-start=-1"], "--lr-decay-start"),
+        (["--steps", "100", "--lr-decay-start", "100"], "--lr-decay-start"),
+        (["--r1=-1"], "--r1"),
+        (["--r1", "nan"], "--r1"),
+        (["--method", "vae-gan", "--r1", "1"], "gradient penalties"),
+        (["--method", "infogan", "--gradient-penalty"], "gradient penalties"),
+        (["--net", "resnet"], "--net"),
+        (["--net", "conv"], "square images"),
     ]
 
     static let vaeCases: [([String], String)] = [

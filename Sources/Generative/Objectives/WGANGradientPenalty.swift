@@ -60,3 +60,25 @@ public struct WGANGradientPenalty: Sendable {
         penalty(critic: critic, at: Self.interpolates(real: real, fake: fake, using: &generator))
     }
 }
+
+/// The zero-centred gradient penalty on real data, R1 (Mescheder, Geiger & Nowozin, "Which Training Methods for GANs
+/// do actually Converge?", ICML 2018, eq. 9): `γ/2 · E_{x~P}[‖∇ₓV(x)‖²]` on the critic's raw output `V`, added to
+/// the critic's loss. Unlike WGAN-GP's penalty it pulls the slopes towards 0 at the data, for any GAN objective.
+public struct RealDataGradientPenalty: Sendable {
+    /// γ.
+    public let weight: Float
+
+    /// A penalty of weight `weight` (≥ 0).
+    public init(weight: Float) {
+        precondition(weight >= 0, "RealDataGradientPenalty: weight \(weight) must be ≥ 0")
+        self.weight = weight
+    }
+
+    /// The penalty at real points `real` (`[N, D]`) for `critic`, differentiable in the critic's parameters (the
+    /// input gradient is taken with `createGraph: true`).
+    public func penalty(critic: (Tensor) -> Tensor, at real: Tensor) -> Tensor {
+        let inputs = real.detached().requiringGradient()
+        let slopes = gradient(of: critic(inputs).sum(), wrt: inputs, createGraph: true)
+        return (slopes * slopes).sum(axis: 1).mean() * (weight / 2)
+    }
+}

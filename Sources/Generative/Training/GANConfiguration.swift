@@ -98,6 +98,37 @@ public struct GANConfiguration: Codable, Sendable, Equatable {
     /// codes, the generator minimizes `w / (mean|G(z₁, c) − G(z₂, c)| / mean|z₁ − z₂| + 10⁻⁵)`, so it cannot ignore
     /// its noise within a code value. 0: off.
     public var modeSeekingWeight: Float = 0
+    /// Linear decay of every optimizer's step size: constant until generator step ``LearningRateDecay/start``, then
+    /// falling linearly to zero at ``LearningRateDecay/end`` (the schedule of Isola et al.'s and Zhu et al.'s
+    /// pix2pix/CycleGAN training); nil: constant step sizes.
+    public var learningRateDecay: LearningRateDecay?
+    /// The networks: fully connected, or convolutional critic and up-convolutional generator on square one-channel
+    /// images (``NetworkArchitecture/conv``: critic convolutions of 32 and 64 channels, generator convolutions from
+    /// 64 through 32 to 1 channel; the fully connected layers of ``hiddenSize`` and ``generatorHiddenSizes`` in
+    /// between; ``NetworkArchitecture/convCritic``: the convolutional critic only). Convolutional networks serve the
+    /// plain-critic methods without packing and InfoGAN.
+    public var network = NetworkArchitecture.mlp
+    /// γ of the zero-centred gradient penalty on real data, `γ/2 · E_P[‖∇ₓV(x)‖²]` added to the critic's loss (R1:
+    /// Mescheder, Geiger & Nowozin, "Which Training Methods for GANs do actually Converge?", ICML 2018), for the
+    /// plain-critic methods; 0: off. It bounds the slope of the critic's raw output `V` around the data, which the
+    /// KL f-GAN's unbounded output activation otherwise leaves free.
+    public var realGradientPenalty: Float = 0
+    /// WGAN-GP's penalty (``penaltyWeight``, ``penaltyForm``, at interpolates of real and generated samples;
+    /// Gulrajani et al. 2017) on the critic of any plain-critic method, not only `wgan-gp`. It bounds the slope of
+    /// the critic's raw output between the samples, which keeps the KL f-GAN's critic (identity activation,
+    /// `f*(t) = exp(t − 1)`) from growing without bound on real data that the generator has not reached.
+    public var interpolatePenalty = false
+
+    /// The critic's convolution channels under ``NetworkArchitecture/conv``.
+    public static let criticConvolutionChannels = [32, 64]
+    /// The generator's convolution channels (before the single output channel) under ``NetworkArchitecture/conv``.
+    public static let generatorConvolutionChannels = [64, 32]
+
+    /// The side of the square images of ``dataSize`` pixels, when it is a whole number.
+    public var imageSide: Int? {
+        let side = Int(Double(dataSize).squareRoot().rounded())
+        return side * side == dataSize ? side : nil
+    }
 
     /// A configuration with the defaults above for `method` on data of `dataSize` dimensions.
     public init(method: GANMethod, dataSize: Int) {
@@ -147,6 +178,10 @@ public struct GANConfiguration: Codable, Sendable, Equatable {
         continuousInfoWeight = try container.decodeIfPresent(Float.self, forKey: .continuousInfoWeight)
         try read(.learnedCodeVariance, into: &learnedCodeVariance)
         try read(.modeSeekingWeight, into: &modeSeekingWeight)
+        learningRateDecay = try container.decodeIfPresent(LearningRateDecay.self, forKey: .learningRateDecay)
+        try read(.network, into: &network)
+        try read(.realGradientPenalty, into: &realGradientPenalty)
+        try read(.interpolatePenalty, into: &interpolatePenalty)
     }
 
     /// Whether the InfoGAN information term uses the weighted form (a separate continuous λ or a learned variance);
@@ -202,9 +237,48 @@ public struct GANConfiguration: Codable, Sendable, Equatable {
         {
             return "Q's head, the continuous λ, the learned code variance and the mode-seeking term apply to infogan"
         }
+        if let learningRateDecay, !(learningRateDecay.start >= 0 && learningRateDecay.end > learningRateDecay.start) {
+            return "the learning-rate decay must start at a step ≥ 0 before it ends"
+        }
+        if !(realGradientPenalty >= 0 && realGradientPenalty.isFinite) {
+            return "the real-data gradient penalty must be finite and ≥ 0"
+        }
+        if (realGradientPenalty > 0 || interpolatePenalty) && !method.usesPlainCritic {
+            return "the gradient penalties apply to gan, nsgan, fgan, lsgan, wgan and wgan-gp"
+        }
+        if network != .mlp {
+            guard let side = imageSide, side % 4 == 0 else {
+                return "convolutional networks need square images whose side is divisible by 4"
+            }
+            if !(method.usesPlainCritic || method == .info) || packing != 1 {
+                return "convolutional networks apply to gan, nsgan, fgan, lsgan, wgan, wgan-gp and infogan, unpacked"
+            }
+        }
         if learnedCodeVariance && infoCodes.continuousCount == 0 {
             return "a learned code variance needs continuous codes"
         }
         return nil
+    }
+}
+
+/// A linear step-size decay: the factor on the configured step sizes is 1 before generator step `start`, falls
+/// linearly to 0 at step `end`, and stays 0 after it.
+public struct LearningRateDecay: Codable, Sendable, Equatable {
+    /// The generator step at which the decay begins.
+    public var start: Int
+    /// The generator step at which the step size reaches zero.
+    public var end: Int
+
+    /// A decay from `start` to `end`.
+    public init(start: Int, end: Int) {
+        self.start = start
+        self.end = end
+    }
+
+    /// The factor on the step sizes for the update made at generator step `step` (counted from 0).
+    public func factor(atStep step: Int) -> Float {
+        guard step >= start else { return 1 }
+        guard end > start, step < end else { return 0 }
+        return Float(end - step) / Float(end - start)
     }
 }

@@ -49,9 +49,22 @@ public final class GANTrainer {
         let hidden = [Int](repeating: c.hiddenSize, count: c.hiddenLayers)
         let codeWidth = c.method == .info ? c.infoCodes.width : 0
         let qWidth = c.infoCodes.qOutputWidth(learnedVariance: c.learnedCodeVariance)
+        // Convolutions (only with `network == .conv`) are drawn first; fully connected runs draw exactly as before.
+        let side = c.imageSide ?? 1
+        let decoder =
+            c.network.convolutionalGenerator
+            ? UpsamplingDecoder(
+                side: side, channels: GANConfiguration.generatorConvolutionChannels,
+                batchNorm: c.generatorBatchNorm, using: &random)
+            : nil
+        let criticInput =
+            c.network.convolutionalCritic
+            ? ConvolutionalEncoder(side: side, channels: GANConfiguration.criticConvolutionChannels, using: &random)
+            : nil
         generator = MultilayerPerceptron(
-            sizes: [c.noiseSize + codeWidth] + c.generatorHiddenSizes + [c.dataSize], activation: .relu,
-            batchNorm: c.generatorBatchNorm, using: &random)
+            sizes: [c.noiseSize + codeWidth] + c.generatorHiddenSizes + [decoder?.inputSize ?? c.dataSize],
+            activation: .relu, batchNorm: c.generatorBatchNorm, convolutionalOutput: decoder, using: &random)
+        let criticInputSize = criticInput?.outputSize ?? c.dataSize
         switch c.method {
         case .energyBased:
             let code = Swift.max(c.hiddenSize / 2, 2)
@@ -60,8 +73,9 @@ public final class GANTrainer {
                 sizes: [code] + hidden + [c.dataSize], activation: .leakyReLU, using: &random)
         case .info:
             critic = MultilayerPerceptron(
-                sizes: [c.dataSize] + hidden + [c.qHiddenSize == nil ? 1 + qWidth : 1], activation: .leakyReLU,
-                maxoutPieces: c.criticMaxoutPieces, minibatchFeature: c.criticMinibatchFeature, using: &random)
+                sizes: [criticInputSize] + hidden + [c.qHiddenSize == nil ? 1 + qWidth : 1], activation: .leakyReLU,
+                maxoutPieces: c.criticMaxoutPieces, minibatchFeature: c.criticMinibatchFeature,
+                convolutionalInput: criticInput, using: &random)
             criticDecoder = nil
         case .vaeGAN:
             critic = MultilayerPerceptron(
@@ -74,8 +88,9 @@ public final class GANTrainer {
             criticDecoder = nil
         default:
             critic = MultilayerPerceptron(
-                sizes: [c.dataSize * c.packing] + hidden + [1], activation: .leakyReLU,
-                maxoutPieces: c.criticMaxoutPieces, minibatchFeature: c.criticMinibatchFeature, using: &random)
+                sizes: [criticInput == nil ? c.dataSize * c.packing : criticInputSize] + hidden + [1],
+                activation: .leakyReLU, maxoutPieces: c.criticMaxoutPieces,
+                minibatchFeature: c.criticMinibatchFeature, convolutionalInput: criticInput, using: &random)
             criticDecoder = nil
         }
         switch c.method {
@@ -197,12 +212,23 @@ public final class GANTrainer {
     @discardableResult
     public func step() -> [String: Double] {
         var metrics: [String: Double] = [:]
+        applyLearningRateSchedule()
         for _ in 0..<configuration.discriminatorSteps {
             metrics.merge(criticStep()) { $1 }
         }
         metrics.merge(generatorStep()) { $1 }
         stepCount += 1
         return metrics
+    }
+
+    /// Sets every optimizer's step size for the coming update from ``GANConfiguration/learningRateDecay``.
+    func applyLearningRateSchedule() {
+        let c = configuration
+        guard let decay = c.learningRateDecay else { return }
+        let factor = decay.factor(atStep: stepCount)
+        generatorOptimizer.learningRate = c.learningRate * factor
+        criticOptimizer.learningRate = (c.criticLearningRate ?? c.learningRate) * factor
+        encoderOptimizer?.learningRate = c.learningRate * factor
     }
 
     /// Rows of `[N, D]` packed into `[N / packing, packing · D]` (PacGAN).
@@ -341,11 +367,17 @@ public final class GANTrainer {
             var loss = plainObjective.discriminatorLoss(
                 real: discriminate(packedReal), fake: discriminate(packedFake))
             metrics["d_loss"] = Double(loss.item)
-            if c.method == .wassersteinGradientPenalty {
+            if c.method == .wassersteinGradientPenalty || c.interpolatePenalty {
                 let points = WGANGradientPenalty.interpolates(real: packedReal, fake: packedFake, using: &random)
                 let penalty = WGANGradientPenalty(weight: c.penaltyWeight, form: c.penaltyForm).penalty(
                     critic: { self.discriminate($0) }, at: points)
                 metrics["penalty"] = Double(penalty.item)
+                loss = loss + penalty
+            }
+            if c.realGradientPenalty > 0 {
+                let penalty = RealDataGradientPenalty(weight: c.realGradientPenalty).penalty(
+                    critic: { self.discriminate($0) }, at: packedReal)
+                metrics["r1_penalty"] = Double(penalty.item)
                 loss = loss + penalty
             }
             update(criticOptimizer, loss: loss)

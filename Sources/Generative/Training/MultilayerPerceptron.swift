@@ -28,6 +28,12 @@ public struct MultilayerPerceptron: Module {
     public let sizes: [Int]
     /// The layers.
     public let network: Sequential
+    /// Convolutions before the fully connected layers (a convolutional critic), whose ``ConvolutionalEncoder/outputSize``
+    /// is `sizes[0]`; nil: none.
+    public let convolutionalInput: ConvolutionalEncoder?
+    /// Convolutions after the fully connected layers (an up-convolutional generator), whose
+    /// ``UpsamplingDecoder/inputSize`` is the last entry of `sizes`; nil: none.
+    public let convolutionalOutput: UpsamplingDecoder?
 
     /// A network with the given widths, initialized from `generator` (PyTorch's `nn.Linear` default).
     ///
@@ -43,9 +49,16 @@ public struct MultilayerPerceptron: Module {
     /// (one extra input), a discriminator that can detect a collapsed generator (Karras et al. 2018).
     public init(
         sizes: [Int], activation: HiddenActivation, maxoutPieces: Int = 1, batchNorm: Bool = false,
-        minibatchFeature: Bool = false, using generator: inout RandomGenerator
+        minibatchFeature: Bool = false, convolutionalInput: ConvolutionalEncoder? = nil,
+        convolutionalOutput: UpsamplingDecoder? = nil, using generator: inout RandomGenerator
     ) {
         precondition(sizes.count >= 2 && sizes.allSatisfy { $0 > 0 }, "MultilayerPerceptron: bad sizes \(sizes)")
+        precondition(
+            convolutionalInput.map { $0.outputSize == sizes[0] } ?? true
+                && convolutionalOutput.map { $0.inputSize == sizes[sizes.count - 1] } ?? true,
+            "MultilayerPerceptron: the convolutions do not fit the sizes \(sizes)")
+        self.convolutionalInput = convolutionalInput
+        self.convolutionalOutput = convolutionalOutput
         precondition(maxoutPieces >= 1, "MultilayerPerceptron: maxout pieces \(maxoutPieces) must be ≥ 1")
         self.sizes = sizes
         var layers: [any Module] = []
@@ -65,18 +78,29 @@ public struct MultilayerPerceptron: Module {
     }
 
     /// The batch-normalization layers, in forward order (empty without `batchNorm`).
-    public var batchNormLayers: [BatchNorm] { network.layers.compactMap { $0 as? BatchNorm } }
+    public var batchNormLayers: [BatchNorm] {
+        network.layers.compactMap { $0 as? BatchNorm } + (convolutionalOutput?.norms ?? [])
+    }
 
     /// Input width.
-    public var inputSize: Int { sizes[0] }
+    public var inputSize: Int { convolutionalInput?.inputSize ?? sizes[0] }
     /// Output width.
-    public var outputSize: Int { sizes[sizes.count - 1] }
+    public var outputSize: Int {
+        convolutionalOutput.map { $0.side * $0.side } ?? sizes[sizes.count - 1]
+    }
 
-    /// `net.<index>.weight` and `net.<index>.bias` per linear layer.
-    public var namedParameters: [(name: String, parameter: Parameter)] { prefixed("net", network) }
+    /// `net.<index>.weight` and `net.<index>.bias` per linear layer (and `input.conv.<index>.…`,
+    /// `output.conv.<index>.…` for the convolutions).
+    public var namedParameters: [(name: String, parameter: Parameter)] {
+        (convolutionalInput.map { prefixed("input", $0) } ?? []) + prefixed("net", network)
+            + (convolutionalOutput.map { prefixed("output", $0) } ?? [])
+    }
 
     /// The network applied to `input` (`[N, inputSize]`).
-    public func callAsFunction(_ input: Tensor) -> Tensor { network(input) }
+    public func callAsFunction(_ input: Tensor) -> Tensor {
+        let features = network(convolutionalInput?(input) ?? input)
+        return convolutionalOutput?(features) ?? features
+    }
 
     /// The network with inverted dropout of probability `hiddenDropout` on every hidden layer's output (as in the
     /// discriminator of Goodfellow et al. 2014), masks drawn from `generator`; `hiddenDropout` 0 is the plain network.
@@ -87,7 +111,7 @@ public struct MultilayerPerceptron: Module {
     public func callAsFunction(
         _ input: Tensor, hiddenDropout: Float, frozen: Bool = false, using generator: inout RandomGenerator
     ) -> Tensor {
-        guard hiddenDropout > 0 || frozen else { return network(input) }
+        guard hiddenDropout > 0 || frozen else { return self(input) }
         return forward(input, hiddenDropout: hiddenDropout, frozen: frozen, using: &generator).output
     }
 
@@ -111,8 +135,8 @@ public struct MultilayerPerceptron: Module {
     private func forward(
         _ input: Tensor, hiddenDropout: Float, frozen: Bool, using generator: inout RandomGenerator
     ) -> (output: Tensor, features: Tensor) {
-        var x = input
-        var features = input
+        var x = convolutionalInput?.forward(input, frozen: frozen) ?? input
+        var features = x
         let featureIndex = outputBlockStart
         for (index, layer) in network.layers.enumerated() {
             if index == featureIndex { features = x }
@@ -129,7 +153,7 @@ public struct MultilayerPerceptron: Module {
                 x = x.dropout(probability: hiddenDropout, training: true, using: &generator)
             }
         }
-        return (x, features)
+        return (convolutionalOutput?.forward(x, frozen: frozen) ?? x, features)
     }
 }
 
@@ -149,10 +173,43 @@ public struct Maxout: Module {
     public var namedParameters: [(name: String, parameter: Parameter)] { [] }
 
     /// The maximum over each group of `pieces` consecutive values of the last axis of a `[N, units · pieces]` input.
+    ///
+    /// One pass finds each group's maximum and marks its first arg-max; the backward pass routes each output's
+    /// gradient to that input (`g` broadcast over the group times the constant one-hot mask), an expression of
+    /// differentiable ops, so the unit differentiates to any order (WGAN-GP's penalty through a maxout critic). Where
+    /// values tie exactly for the maximum, the first gets the whole gradient.
     public func callAsFunction(_ input: Tensor) -> Tensor {
         precondition(
             input.rank == 2 && input.shape[1] % pieces == 0, "Maxout: input \(input.shape) not [N, units·\(pieces)]")
-        return input.reshaped([input.shape[0], input.shape[1] / pieces, pieces]).max(axis: 2)
+        guard pieces > 1 else { return input }
+        let (rows, units, pieces) = (input.shape[0], input.shape[1] / pieces, pieces)
+        var output = [Float](repeating: 0, count: rows * units)
+        var winners = [Float](repeating: 0, count: input.count)
+        input.scalars.withUnsafeBufferPointer { x in
+            output.withUnsafeMutableBufferPointer { y in
+                winners.withUnsafeMutableBufferPointer { mask in
+                    for group in 0..<(rows * units) {
+                        let base = group * pieces
+                        var best = base
+                        var value = x[base]
+                        for index in (base + 1)..<(base + pieces) where x[index] > value {
+                            value = x[index]
+                            best = index
+                        }
+                        y[group] = value
+                        mask[best] = 1
+                    }
+                }
+            }
+        }
+        let mask = Tensor(shape: input.shape, scalars: winners)
+        return Tensor.recorded("maxout", shape: [rows, units], scalars: output, inputs: [input]) { gradient, _, _ in
+            [
+                gradient.reshaped([rows, units, 1]).expanded(to: [rows, units, pieces]).reshaped([
+                    rows, units * pieces,
+                ]) * mask
+            ]
+        }
     }
 }
 
