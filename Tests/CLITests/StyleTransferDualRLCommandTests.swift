@@ -91,7 +91,10 @@ struct StyleTransferDualRLCommandTests {
         let two = Array(styles.prefix(2)).flatMap { ["--style", $0] }
         let cases: [(arguments: [String], message: String)] = [
             (styles.flatMap { ["--style", $0] } + Self.tiny, "exactly two styles"),
-            (two + Self.tiny + ["--classifier-epochs", "0"], "classifier"),
+            (
+                two + Self.tiny.enumerated().map { $0 > 0 && Self.tiny[$0 - 1] == "--classifier-epochs" ? "0" : $1 },
+                "rewards the target style by the style classifier"
+            ),
             (two + Self.tiny + ["--pseudo-pairs", "0"], "pseudo-parallel pair"),
             (two + Self.tiny + ["--rl-learning-rate", "-1"], "learning rate"),
             (two + Self.tiny + ["--anneal-steps=-3"], "annealing"),
