@@ -109,7 +109,7 @@ struct TrainLMCommand: ParsableCommand {
     @Option(name: .long, help: "Stacked layers (default 1; Transformer 2).")
     var layers: Int?
 
-    @OptionGroup var transformer: TransformerSizeArguments
+    @OptionGroup var transformer: DecoderTransformerArguments
 
     @Option(name: .long, help: "Dropout probability in training.")
     var dropout: Float = 0

@@ -124,25 +124,7 @@ struct TrainSeq2SeqCommand: ParsableCommand {
         name: .customLong("attention-style"), help: "Recurrent: where attention enters the decoder (default luong).")
     var attentionStyle: Seq2SeqAttentionStyle?
 
-    @Option(name: .customLong("model-size"), help: "Transformer: model size d_model (default 128).")
-    var modelSize: Int?
-
-    @Option(name: .long, help: "Transformer: attention heads, dividing the model size (default 4).")
-    var heads: Int?
-
-    @Option(
-        name: .customLong("feed-forward"),
-        help: "Transformer: inner size of the feed-forward blocks (default 4 × model size).")
-    var feedForward: Int?
-
-    @Option(name: .long, help: "Transformer: position encoding (default sinusoidal).")
-    var positions: PositionalEncodingKind?
-
-    @Option(name: .long, help: "Transformer: layer norm placement (default pre-norm).")
-    var norm: TransformerNormPlacement?
-
-    @Option(name: .long, help: "Transformer: feed-forward activation (default relu).")
-    var activation: TransformerActivation?
+    @OptionGroup var transformer: TransformerSizeArguments
 
     @Option(name: .long, help: "Dropout probability in training (default 0).")
     var dropout: Float?
@@ -198,9 +180,6 @@ struct TrainSeq2SeqCommand: ParsableCommand {
         if let hidden { try requirePositive(hidden, "--hidden") }
         if let embedding { try requirePositive(embedding, "--embedding") }
         if let layers { try requirePositive(layers, "--layers") }
-        if let modelSize { try requirePositive(modelSize, "--model-size") }
-        if let heads { try requirePositive(heads, "--heads") }
-        if let feedForward { try requirePositive(feedForward, "--feed-forward") }
         if let epochs { try requireNonNegative(epochs, "--epochs") }
         if let batchSize { try requirePositive(batchSize, "--batch-size") }
         if let beam { try requirePositive(beam, "--beam") }
@@ -228,14 +207,6 @@ struct TrainSeq2SeqCommand: ParsableCommand {
         ].filter(\.0).map(\.1)
     }
 
-    /// The flags that only a Transformer reads, with their names, when given.
-    private var transformerFlagsGiven: [String] {
-        [
-            (modelSize != nil, "--model-size"), (heads != nil, "--heads"), (feedForward != nil, "--feed-forward"),
-            (positions != nil, "--positions"), (norm != nil, "--norm"), (activation != nil, "--activation"),
-        ].filter(\.0).map(\.1)
-    }
-
     /// The run's settings: the flags given, and for the others the resumed model directory's (its manifest), or
     /// the defaults for a new run — so resuming needs no flag repeated.
     func resolvedSettings() throws -> Seq2SeqExperiment.Settings {
@@ -254,9 +225,9 @@ struct TrainSeq2SeqCommand: ParsableCommand {
             throw ValidationError(
                 "\(recurrentFlagsGiven.joined(separator: ", ")) do\(recurrentFlagsGiven.count == 1 ? "es" : "") "
                     + "not apply to --arch transformer (use --model-size, --heads, --feed-forward)")
-        case .recurrent where !transformerFlagsGiven.isEmpty:
+        case .recurrent where !transformer.givenFlags.isEmpty:
             throw ValidationError(
-                "\(transformerFlagsGiven.joined(separator: ", ")) appl\(transformerFlagsGiven.count == 1 ? "ies" : "y") "
+                "\(transformer.givenFlags.joined(separator: ", ")) appl\(transformer.givenFlags.count == 1 ? "ies" : "y") "
                     + "only to --arch transformer")
         default: break
         }
@@ -277,22 +248,13 @@ struct TrainSeq2SeqCommand: ParsableCommand {
         t.lengthPenalty = lengthPenalty ?? t.lengthPenalty
         t.reportEvery = common.reportEvery
         t.timeLimit = common.timeLimit?.seconds
-        var transformer = base.transformer
-        if let modelSize {
-            transformer.modelSize = modelSize
-            if feedForward == nil, !resuming { transformer.feedForwardSize = 4 * modelSize }
-        }
-        transformer.headCount = heads ?? transformer.headCount
-        transformer.feedForwardSize = feedForward ?? transformer.feedForwardSize
-        transformer.positionalEncoding = positions ?? transformer.positionalEncoding
-        transformer.normPlacement = norm ?? transformer.normPlacement
-        transformer.activation = activation ?? transformer.activation
-        if architecture == .transformer, let problem = transformer.problem { throw ValidationError(problem) }
+        let transformerSettings = transformer.applied(to: base.transformer, keepsFeedForward: resuming)
+        if architecture == .transformer, let problem = transformerSettings.problem { throw ValidationError(problem) }
         let defaultLayers =
             architecture == .transformer && !(resuming && base.architecture == .transformer)
             ? Seq2SeqTransformerSettings.defaultLayerCount : base.layerCount
         var settings = Seq2SeqExperiment.Settings(
-            architecture: architecture, transformer: transformer, cell: cell ?? base.cell,
+            architecture: architecture, transformer: transformerSettings, cell: cell ?? base.cell,
             embeddingSize: embedding ?? base.embeddingSize, hiddenSize: hidden ?? base.hiddenSize,
             layerCount: layers ?? defaultLayers, bidirectional: bidirectional ?? base.bidirectional,
             attention: attention ?? base.attention, attentionStyle: attentionStyle ?? base.attentionStyle,

@@ -166,7 +166,7 @@ struct TrainSeqGANCommand: ParsableCommand {
     @Option(name: .long, help: "Transformer: stacked layers (default 2).")
     var layers: Int?
 
-    @OptionGroup var transformer: TransformerSizeArguments
+    @OptionGroup var transformer: DecoderTransformerArguments
 
     @Option(name: .long, help: "Transformer: dropout in MLE and scheduled-sampling training (default 0).")
     var dropout: Float?

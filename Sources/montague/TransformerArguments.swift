@@ -43,8 +43,8 @@ struct LearningRateScheduleArguments: ParsableArguments {
     }
 }
 
-/// The sizes and choices of a decoder-only Transformer (`train lm --arch transformer`, `train seqgan --arch
-/// transformer`): `--model-size`, `--heads`, `--feed-forward`, `--positions`, `--norm`, `--activation`, `--no-tie`.
+/// The sizes and choices of a Transformer (`--arch transformer` of `train seq2seq`, `train lm`, `train seqgan`):
+/// `--model-size`, `--heads`, `--feed-forward`, `--positions`, `--norm`, `--activation`.
 struct TransformerSizeArguments: ParsableArguments {
     @Option(name: .customLong("model-size"), help: "Transformer: model size d_model (default 128).")
     var modelSize: Int?
@@ -66,11 +66,6 @@ struct TransformerSizeArguments: ParsableArguments {
     @Option(name: .long, help: "Transformer: feed-forward activation (default relu).")
     var activation: TransformerActivation?
 
-    @Flag(
-        name: .customLong("no-tie"),
-        help: "Transformer: a separate output layer instead of the transposed embedding (Press & Wolf 2017).")
-    var noTie = false
-
     func validate() throws {
         if let modelSize { try requirePositive(modelSize, "--model-size") }
         if let heads { try requirePositive(heads, "--heads") }
@@ -82,22 +77,42 @@ struct TransformerSizeArguments: ParsableArguments {
         [
             (modelSize != nil, "--model-size"), (heads != nil, "--heads"), (feedForward != nil, "--feed-forward"),
             (positions != nil, "--positions"), (norm != nil, "--norm"), (activation != nil, "--activation"),
-            (noTie, "--no-tie"),
         ].filter(\.0).map(\.1)
     }
 
-    /// The defaults with every flag given applied (a model size without --feed-forward sets it to 4 × the size).
-    var settings: Seq2SeqTransformerSettings {
-        var transformer = Seq2SeqTransformerSettings()
+    /// `base` with every flag given applied. A model size without `--feed-forward` also sets the feed-forward size
+    /// to 4 × the model size, unless `keepsFeedForward` (a resumed run keeps its recorded size).
+    func applied(to base: Seq2SeqTransformerSettings, keepsFeedForward: Bool = false) -> Seq2SeqTransformerSettings {
+        var transformer = base
         if let modelSize {
             transformer.modelSize = modelSize
-            transformer.feedForwardSize = 4 * modelSize
+            if !keepsFeedForward { transformer.feedForwardSize = 4 * modelSize }
         }
         transformer.headCount = heads ?? transformer.headCount
         transformer.feedForwardSize = feedForward ?? transformer.feedForwardSize
         transformer.positionalEncoding = positions ?? transformer.positionalEncoding
         transformer.normPlacement = norm ?? transformer.normPlacement
         transformer.activation = activation ?? transformer.activation
+        return transformer
+    }
+}
+
+/// A decoder-only Transformer's sizes and choices (`train lm --arch transformer`, `train seqgan --arch
+/// transformer`): ``TransformerSizeArguments`` and `--no-tie`.
+struct DecoderTransformerArguments: ParsableArguments {
+    @OptionGroup var size: TransformerSizeArguments
+
+    @Flag(
+        name: .customLong("no-tie"),
+        help: "Transformer: a separate output layer instead of the transposed embedding (Press & Wolf 2017).")
+    var noTie = false
+
+    /// The flags given, by name (each applies only to a Transformer).
+    var givenFlags: [String] { size.givenFlags + (noTie ? ["--no-tie"] : []) }
+
+    /// The defaults with every flag given applied.
+    var settings: Seq2SeqTransformerSettings {
+        var transformer = size.applied(to: Seq2SeqTransformerSettings())
         transformer.tiesEmbeddings = !noTie
         return transformer
     }
