@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import MontagueSupport
 import NeuralNet
+import TextGeneration
 
 /// How one kind of model directory is applied and evaluated by the shared verbs `montague predict DIR` and
 /// `montague evaluate DIR`. Each kind (`seq2seq`, `lm`, `gan`, `rl`, …) has one conforming type in its own file,
@@ -108,6 +109,14 @@ struct PredictOptions: ParsableArguments, KindOptions {
         if let topP, !(topP > 0 && topP <= 1) { throw ValidationError("--top-p must be in (0, 1]") }
         if let beam, beam <= 0 { throw ValidationError("--beam must be positive") }
         if let episodes, episodes <= 0 { throw ValidationError("--episodes must be positive") }
+    }
+
+    /// The lines of `--input`, or of standard input when it is not given.
+    func inputLines() throws -> [String] {
+        if let input { return try TextScoring.TextFile(contentsOf: input).lines }
+        var lines: [String] = []
+        while let line = readLine() { lines.append(line) }
+        return lines
     }
 
     func isSet(_ flag: PredictFlag) -> Bool {
@@ -238,6 +247,15 @@ struct EvaluateCommand: ParsableCommand {
 /// `--time-limit 90s|45m|2h|1h30m|5400` for every training command.
 extension WallClockBudget: ExpressibleByArgument {
     public init?(argument: String) { self.init(argument) }
+}
+
+/// Writes `lines` to `path` atomically (or to standard output): one a line, or with `json` one JSON array of strings.
+func emitLines(_ lines: [String], json: Bool, to path: String?) throws {
+    let text =
+        json
+        ? "[" + lines.map(Escaping.jsonString).joined(separator: ",") + "]\n"
+        : lines.map { $0 + "\n" }.joined()
+    try emit(text, to: path)
 }
 
 /// Writes a command's output to `path` atomically, or to standard output when there is no path (`--output`).

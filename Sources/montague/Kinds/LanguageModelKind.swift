@@ -20,13 +20,7 @@ struct LanguageModelKind: ModelKindHandler {
             count: options.count ?? 10, selection: selection, maximumLength: trained.recipe.maximumLength,
             using: &generator
         ).map(trained.render)
-        let text: String
-        if options.json {
-            text = "[" + sentences.map(Escaping.jsonString).joined(separator: ",") + "]\n"
-        } else {
-            text = sentences.map { $0 + "\n" }.joined()
-        }
-        try emit(text, to: options.output)
+        try emitLines(sentences, json: options.json, to: options.output)
     }
 
     static func evaluate(_ directory: ModelDirectory, manifest: ModelManifest, options: EvaluateOptions) throws {

@@ -43,13 +43,7 @@ struct SentenceVAEKind: ModelKindHandler {
                 ? .greedy : .sample(temperature: options.temperature ?? 1, topK: options.topK, topP: options.topP)
             sentences = trained.sample(count: options.count ?? 10, selection: selection, seed: options.seed)
         }
-        let text: String
-        if options.json {
-            text = "[" + sentences.map(Escaping.jsonString).joined(separator: ",") + "]\n"
-        } else {
-            text = sentences.map { $0 + "\n" }.joined()
-        }
-        try emit(text, to: options.output)
+        try emitLines(sentences, json: options.json, to: options.output)
     }
 
     static func evaluate(_ directory: ModelDirectory, manifest: ModelManifest, options: EvaluateOptions) throws {

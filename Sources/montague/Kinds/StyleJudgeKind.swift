@@ -12,20 +12,9 @@ struct StyleJudgeKind: ModelKindHandler {
 
     static func predict(_ directory: ModelDirectory, manifest: ModelManifest, options: PredictOptions) throws {
         let judge = try NgramStyleJudge.load(from: directory)
-        let lines: [String]
-        if let input = options.input {
-            lines = try TextScoring.TextFile(contentsOf: input).lines
-        } else {
-            var read: [String] = []
-            while let line = readLine() { read.append(line) }
-            lines = read
-        }
+        let lines = try options.inputLines()
         let names = judge.predict(lines).map { judge.styles[$0] }
-        let text =
-            options.json
-            ? "[" + names.map(Escaping.jsonString).joined(separator: ",") + "]\n"
-            : names.map { $0 + "\n" }.joined()
-        try emit(text, to: options.output)
+        try emitLines(names, json: options.json, to: options.output)
     }
 
     static func evaluate(_ directory: ModelDirectory, manifest: ModelManifest, options: EvaluateOptions) throws {

@@ -19,20 +19,9 @@ struct StyleTransferKind: ModelKindHandler {
                 "name the target style with --to (one of \(model.recipe.styles.joined(separator: ", ")))")
         }
         let target = try model.style(named: targetName)
-        let lines: [String]
-        if let input = options.input {
-            lines = try TextScoring.TextFile(contentsOf: input).lines
-        } else {
-            var read: [String] = []
-            while let line = readLine() { read.append(line) }
-            lines = read
-        }
+        let lines = try options.inputLines()
         let outputs = try model.transfer(lines.map(model.tokenize), to: target).map(model.render)
-        let text =
-            options.json
-            ? "[" + outputs.map(Escaping.jsonString).joined(separator: ",") + "]\n"
-            : outputs.map { $0 + "\n" }.joined()
-        try emit(text, to: options.output)
+        try emitLines(outputs, json: options.json, to: options.output)
     }
 
     static func evaluate(_ directory: ModelDirectory, manifest: ModelManifest, options: EvaluateOptions) throws {
