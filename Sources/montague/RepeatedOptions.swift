@@ -7,10 +7,12 @@ import Foundation
 enum RepeatedOptions {
     /// The message for the first single-value option that `arguments` (without the program name) give more than
     /// once for the subcommand they select, or `nil` when there is none. `help` is the command tree's JSON
-    /// description (argument-parser's `_dumpHelp()`), asked for only when some `--name` occurs twice.
+    /// description (argument-parser's `_dumpHelp()`).
     static func problem(in arguments: [String], help: () -> String) -> String? {
         let given = optionNames(in: arguments)
-        guard Set(given).count < given.count else { return nil }
+        // The command tree is read only when a spelling repeats or a short one (`-o`, another name of `--output`)
+        // occurs.
+        guard Set(given).count < given.count || given.contains(where: { !$0.hasPrefix("--") }) else { return nil }
         guard let data = help().data(using: .utf8),
             let tool = try? JSONDecoder().decode(ToolDescription.self, from: data)
         else { return nil }
@@ -21,27 +23,32 @@ enum RepeatedOptions {
             else { break }
             command = subcommand
         }
-        let singleValued = Set(
-            (command.arguments ?? []).filter { $0.kind == "option" && !$0.isRepeating }
-                .flatMap { ($0.names ?? []).filter { $0.kind == "long" }.map(\.name) })
-        var counts: [String: Int] = [:]
-        for name in given where singleValued.contains(name) {
-            counts[name, default: 0] += 1
-            if let count = counts[name], count == 2 {
-                let times = given.filter { $0 == name }.count
-                return "--\(name) was given \(times) times; it takes one value, so give it once"
-            }
+        // Every spelling of each single-value option (`--output` and `-o` are one option), by its long name.
+        var spellings: [String: String] = [:]
+        for argument in command.arguments ?? [] where argument.kind == "option" && !argument.isRepeating {
+            let names = argument.names ?? []
+            guard let first = names.first else { continue }
+            let canonical = (names.first { $0.kind == "long" } ?? first).spelled
+            for name in names { spellings[name.spelled] = canonical }
+        }
+        let options = given.compactMap { spellings[$0] }
+        for (index, option) in options.enumerated() where options[..<index].contains(option) {
+            let times = options.filter { $0 == option }.count
+            return "\(option) was given \(times) times; it takes one value, so give it once"
         }
         return nil
     }
 
-    /// The long option names in `arguments` (`--name` and `--name=value`), in order, up to a `--` terminator.
+    /// The option spellings in `arguments` (`--name`, `--name=value`, `-x`), in order, up to a `--` terminator.
     static func optionNames(in arguments: [String]) -> [String] {
         var names: [String] = []
         for argument in arguments {
             if argument == "--" { break }
-            guard argument.hasPrefix("--"), argument.count > 2 else { continue }
-            names.append(String(argument.dropFirst(2).prefix { $0 != "=" }))
+            if argument.hasPrefix("--"), argument.count > 2 {
+                names.append("--" + argument.dropFirst(2).prefix { $0 != "=" })
+            } else if argument.count == 2, argument.hasPrefix("-"), argument.last?.isLetter == true {
+                names.append(argument)
+            }
         }
         return names
     }
@@ -66,5 +73,8 @@ enum RepeatedOptions {
     private struct NameDescription: Decodable {
         var kind: String
         var name: String
+
+        /// How the name is written on a command line: `--name`, `-x` or `-name`.
+        var spelled: String { kind == "long" ? "--" + name : "-" + name }
     }
 }

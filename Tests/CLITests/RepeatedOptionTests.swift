@@ -17,6 +17,10 @@ struct RepeatedOptionTests {
         let repeatable = try executable.run(["check", "no-such-grammar.mont", "--notion", "funct", "--notion", "n1"])
         #expect(
             repeatable.status == 2 && !repeatable.standardError.contains("was given"), "\(repeatable.standardError)")
+        // A short and a long spelling of one option count together.
+        let mixed = try executable.run(["plot", "a.jsonl", "-o", "x.svg", "--output", "y.svg"])
+        #expect(
+            mixed.status == 2 && mixed.standardError.contains("--output was given 2 times"), "\(mixed.standardError)")
         let help = try executable.run(["train", "gan", "--help"])
         #expect(help.status == 0)
     }
