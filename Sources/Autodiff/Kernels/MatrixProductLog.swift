@@ -1,6 +1,12 @@
 import CBLAS
 import Synchronization
 
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// The shapes of the single-precision matrix products the tensor ops run, recorded on request.
 ///
 /// Every `Tensor` matrix product (``Tensor/matmul(_:)``, ``Tensor/affine(_:weight:bias:)``, the fused convolution of
@@ -27,12 +33,25 @@ public enum MatrixProductLog {
     }
 
     static let isRecording = Atomic<Bool>(false)
+    /// The thread that runs ``record(_:)``'s body; products of other threads are not its.
+    static let recordingThread = Atomic<UInt>(0)
     static let log = Mutex<[Product]>([])
 
-    /// Runs `body` and returns the matrix products it ran, in the order they started (products that other threads
-    /// run meanwhile are included). Calls of `record` must not overlap.
+    /// An identifier of the calling thread.
+    static func currentThread() -> UInt {
+        #if canImport(Darwin)
+        UInt(bitPattern: pthread_self())
+        #else
+        UInt(pthread_self())
+        #endif
+    }
+
+    /// Runs `body` and returns the matrix products it ran on the calling thread, in the order they started
+    /// (products other threads run meanwhile, e.g. concurrent tests, are not included). Calls of `record` must not
+    /// overlap.
     public static func record(_ body: () -> Void) -> [Product] {
         log.withLock { $0.removeAll() }
+        recordingThread.store(currentThread(), ordering: .sequentiallyConsistent)
         isRecording.store(true, ordering: .sequentiallyConsistent)
         body()
         isRecording.store(false, ordering: .sequentiallyConsistent)
@@ -49,7 +68,7 @@ public enum MatrixProductLog {
         a: UnsafePointer<Float>?, lda: Int, b: UnsafePointer<Float>?, ldb: Int, beta: Float,
         c: UnsafeMutablePointer<Float>?, ldc: Int
     ) {
-        if isRecording.load(ordering: .relaxed) {
+        if isRecording.load(ordering: .relaxed), recordingThread.load(ordering: .relaxed) == currentThread() {
             let product = Product(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k)
             log.withLock { $0.append(product) }
         }
