@@ -26,28 +26,14 @@ struct AdamUpdatePathTests {
                 let m0 = Tensor.normal([count], using: &generator).scalars
                 let v0 = Tensor.uniform([count], low: 0, high: 2, using: &generator).scalars
                 func run(_ vectorized: Bool) -> [[Float]] {
-                    var (m, v, out) = (m0, v0, [Float](repeating: .nan, count: count))
-                    theta.withUnsafeBufferPointer { t in
-                        gradient.withUnsafeBufferPointer { g in
-                            m.withUnsafeMutableBufferPointer { m in
-                                v.withUnsafeMutableBufferPointer { v in
-                                    out.withUnsafeMutableBufferPointer { o in
-                                        guard let t = t.baseAddress, let g = g.baseAddress, let m = m.baseAddress,
-                                            let v = v.baseAddress, let o = o.baseAddress
-                                        else { return }
-                                        if vectorized {
-                                            AdamMoments.updateVectorized(
-                                                0..<count, theta: t, gradient: g, m: m, v: v, out: o, constants)
-                                        } else {
-                                            AdamMoments.update(
-                                                0..<count, theta: t, gradient: g, m: m, v: v, out: o, constants)
-                                        }
-                                    }
-                                }
-                            }
+                    adamMomentUpdate(theta: theta, gradient: gradient, m0: m0, v0: v0) { t, g, m, v, o in
+                        if vectorized {
+                            AdamMoments.updateVectorized(
+                                0..<count, theta: t, gradient: g, m: m, v: v, out: o, constants)
+                        } else {
+                            AdamMoments.update(0..<count, theta: t, gradient: g, m: m, v: v, out: o, constants)
                         }
                     }
-                    return [m, v, out]
                 }
                 let (wide, eight) = (run(true), run(false))
                 for (name, (a, b)) in zip(["m", "v", "θ"], zip(wide, eight)) {

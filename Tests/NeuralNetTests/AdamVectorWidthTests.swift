@@ -19,29 +19,14 @@ struct AdamVectorWidthTests {
             let v0 = Tensor.uniform([count], low: 0, high: 2, using: &generator).scalars
             /// lanes: 16, 8, 1 through the C kernel; -1 the Swift `SIMD8` kernel.
             func run(lanes: Int32) -> [[UInt32]] {
-                var (m, v, out) = (m0, v0, [Float](repeating: .nan, count: count))
-                theta.withUnsafeBufferPointer { t in
-                    gradient.withUnsafeBufferPointer { g in
-                        m.withUnsafeMutableBufferPointer { m in
-                            v.withUnsafeMutableBufferPointer { v in
-                                out.withUnsafeMutableBufferPointer { o in
-                                    guard let t = t.baseAddress, let g = g.baseAddress, let m = m.baseAddress,
-                                        let v = v.baseAddress, let o = o.baseAddress
-                                    else { return }
-                                    if lanes < 0 {
-                                        AdamMoments.update(
-                                            0..<count, theta: t, gradient: g, m: m, v: v, out: o, constants)
-                                    } else {
-                                        AdamMoments.updateVectorized(
-                                            0..<count, theta: t, gradient: g, m: m, v: v, out: o, constants,
-                                            lanes: lanes)
-                                    }
-                                }
-                            }
-                        }
+                adamMomentUpdate(theta: theta, gradient: gradient, m0: m0, v0: v0) { t, g, m, v, o in
+                    if lanes < 0 {
+                        AdamMoments.update(0..<count, theta: t, gradient: g, m: m, v: v, out: o, constants)
+                    } else {
+                        AdamMoments.updateVectorized(
+                            0..<count, theta: t, gradient: g, m: m, v: v, out: o, constants, lanes: lanes)
                     }
-                }
-                return [m, v, out].map { $0.map(\.bitPattern) }
+                }.map { $0.map(\.bitPattern) }
             }
             let reference = run(lanes: -1)
             for lanes: Int32 in [16, 8, 1] {

@@ -259,24 +259,7 @@ struct SeqGANTests {
     @Test("Gumbel-softmax generator: one-hot forward, soft backward into the generator; gumbel runs resume exactly")
     func gumbel() throws {
         let model = TinySeqGAN.oracle()
-        var random = RandomGenerator(seed: 8)
-        let hard = GumbelSoftmaxGenerator.sample(
-            model, count: 3, length: 4, startToken: 0, temperature: 0.5, hard: true, using: &random)
-        #expect(hard.shape == [3, 4, 6])
-        for row in 0..<12 {
-            let values = Array(hard.scalars[(row * 6)..<((row + 1) * 6)])
-            #expect(values.filter { $0 == 1 }.count == 1 && values.filter { $0 == 0 }.count == 5)
-        }
-        let soft = GumbelSoftmaxGenerator.sample(
-            model, count: 3, length: 4, startToken: 0, temperature: 2, hard: false, using: &random)
-        for row in 0..<12 {
-            let values = soft.scalars[(row * 6)..<((row + 1) * 6)]
-            #expect(abs(values.reduce(0, +) - 1) < 1e-5 && values.allSatisfy { $0 > 0 && $0 < 1 })
-        }
-        let weights = Tensor.uniform([3, 4, 6], low: -1, high: 1, using: &random)
-        let straightThrough = GumbelSoftmaxGenerator.sample(
-            model, count: 3, length: 4, startToken: 0, temperature: 0.5, hard: true, using: &random)
-        let grads = gradients(of: (straightThrough * weights).sum(), wrt: model.parameterValues)
+        let grads = gumbelSamplingGradients(model)
         #expect(grads.allSatisfy { $0.scalars.contains { $0 != 0 } })
         #expect(GumbelTemperature(initial: 1, minimum: 0.2, decayRate: 0.1).value(atStep: 0) == 1)
         #expect(GumbelTemperature(initial: 1, minimum: 0.2, decayRate: 0.1).value(atStep: 100) == 0.2)
@@ -383,4 +366,29 @@ struct SeqGANTests {
         }
         #expect(parsed > 0 && parsed < 500)
     }
+}
+
+/// Gumbel-softmax sampling from `model` (vocabulary 6, 3 sequences of 4 tokens): hard samples are one-hot and soft
+/// ones lie inside the simplex (checked); returns the gradients of a straight-through sample's weighted sum with
+/// respect to every parameter of `model`.
+func gumbelSamplingGradients(_ model: some SequenceGenerator) -> [Tensor] {
+    var random = RandomGenerator(seed: 8)
+    let hard = GumbelSoftmaxGenerator.sample(
+        model, count: 3, length: 4, startToken: 0, temperature: 0.5, hard: true, using: &random)
+    #expect(hard.shape == [3, 4, 6])
+    for row in 0..<12 {
+        let values = Array(hard.scalars[(row * 6)..<((row + 1) * 6)])
+        #expect(values.filter { $0 == 1 }.count == 1 && values.filter { $0 == 0 }.count == 5)
+    }
+    let soft = GumbelSoftmaxGenerator.sample(
+        model, count: 3, length: 4, startToken: 0, temperature: 2, hard: false, using: &random)
+    for row in 0..<12 {
+        let values = soft.scalars[(row * 6)..<((row + 1) * 6)]
+        #expect(abs(values.reduce(0, +) - 1) < 1e-5 && values.allSatisfy { $0 > 0 && $0 < 1 })
+    }
+    let weights = Tensor.uniform([3, 4, 6], low: -1, high: 1, using: &random)
+    let straightThrough = GumbelSoftmaxGenerator.sample(
+        model, count: 3, length: 4, startToken: 0, temperature: 0.5, hard: true, using: &random)
+    let grads = gradients(of: (straightThrough * weights).sum(), wrt: model.parameterValues)
+    return grads
 }
