@@ -207,9 +207,9 @@ public struct TrainedLanguageModel {
     /// The model kind written to manifests.
     public static let kind = "lm"
     /// The vocabulary file in the model directory.
-    public static let vocabularyFile = "vocabulary.json"
+    public static let vocabularyFile = PlainTextRunInputs.vocabularyFile
     /// The subword tokenizer file, for models trained on subwords.
-    public static let tokenizerFile = "tokenizer.json"
+    public static let tokenizerFile = PlainTextRunInputs.tokenizerFile
 
     /// The network (LSTM, GRU or Transformer, per the recipe).
     public let model: any NextTokenLanguageModel
@@ -327,58 +327,16 @@ public enum LanguageModelRun {
     ) throws -> Summary {
         try recipe.validate()
         try output.create()
-        var subwordTokenizer: SubwordTokenizer?
-        if let specificationText = recipe.subwords,
-            let specification = SubwordTokenizer.Specification(specificationText)
-        {
-            let tokenizerURL = output.file(TrainedLanguageModel.tokenizerFile)
-            if output.exists && FileManager.default.fileExists(atPath: tokenizerURL.path) {
-                subwordTokenizer = try SubwordTokenizer.load(from: tokenizerURL)
-            } else {
-                let lines = try TextScoring.TextFile(contentsOf: trainPath).lines
-                let texts = lines.map { recipe.lowercase ? $0.lowercased() : $0 }
-                subwordTokenizer = try SubwordTokenizer.make(specification, texts: texts)
-            }
-        }
-        let training = try PlainTextCorpus(path: trainPath, recipe: recipe, subwords: subwordTokenizer)
-        let validation = try validPath.map { try PlainTextCorpus(path: $0, recipe: recipe, subwords: subwordTokenizer) }
-        let vocabulary: Vocabulary
-        var fingerprints = ["train": PlainTextCorpus.fingerprint(of: trainPath)]
-        if let validPath { fingerprints["valid"] = PlainTextCorpus.fingerprint(of: validPath) }
-        var directoryFiles = [
-            TrainedLanguageModel.vocabularyFile: "the vocabulary (JSON): tokens by id, special tokens"
-        ]
-        if subwordTokenizer != nil {
-            directoryFiles[TrainedLanguageModel.tokenizerFile] = "the subword tokenizer (Hugging Face tokenizer.json)"
-        }
-        if output.exists {
-            let previous = try output.readManifest(expecting: TrainedLanguageModel.kind)
-            guard try previous.hyperparameters(as: LanguageModelRecipe.self).withoutBudget == recipe.withoutBudget
-            else {
-                throw ModelDirectoryError(
-                    path: output.manifestURL.path,
-                    "holds a model trained with other settings; give the same flags to continue it, or another --output"
-                )
-            }
-            vocabulary = try Vocabulary(contentsOfFile: output.file(TrainedLanguageModel.vocabularyFile).path)
-        } else {
-            vocabulary = Vocabulary(
-                tokens: training.sentences.joined(), minimumCount: recipe.minimumCount,
-                maximumSize: recipe.maximumVocabulary)
-            try vocabulary.save(to: output.file(TrainedLanguageModel.vocabularyFile).path)
-            try subwordTokenizer?.save(to: output.file(TrainedLanguageModel.tokenizerFile))
-            // The manifest comes first, so a run stopped before its end is recognized and continued.
-            try output.writeManifest(
-                ModelManifest(
-                    kind: TrainedLanguageModel.kind, hyperparameters: recipe, dataFingerprints: fingerprints,
-                    files: directoryFiles))
-        }
+        let inputs = try PlainTextRunInputs(
+            recipe: recipe, kind: TrainedLanguageModel.kind, subwordSpecification: recipe.subwords,
+            tokenization: recipe.tokenization, lowercase: recipe.lowercase, minimumCount: recipe.minimumCount,
+            maximumVocabulary: recipe.maximumVocabulary, trainPath: trainPath, validPath: validPath, output: output,
+            vocabularyCountsTokenizerPieces: false, sameSettings: { $0.withoutBudget == recipe.withoutBudget })
+        let (vocabulary, fingerprints, directoryFiles) = (inputs.vocabulary, inputs.fingerprints, inputs.files)
         let resume = FileManager.default.fileExists(atPath: output.trainingStateURL.path)
-        func encode(_ sentence: [String]) -> [Int] {
-            vocabulary.encode(Array(sentence.prefix(recipe.maximumLength)), addBeginning: true, addEnd: true)
-        }
-        let trainingIDs = training.sentences.map(encode)
-        let validationIDs = validation?.sentences.map(encode) ?? []
+        let trainingIDs = inputs.training.sentences.map { inputs.encode($0, maximumLength: recipe.maximumLength) }
+        let validationIDs =
+            inputs.validation?.sentences.map { inputs.encode($0, maximumLength: recipe.maximumLength) } ?? []
         var configuration = LanguageModelTraining.Configuration(
             vocabularySize: vocabulary.count, embeddingSize: recipe.embeddingSize, hiddenSize: recipe.hiddenSize,
             layerCount: recipe.layerCount, dropout: recipe.dropout, initializationSeed: recipe.seed,

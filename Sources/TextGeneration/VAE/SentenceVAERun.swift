@@ -108,9 +108,9 @@ public struct TrainedSentenceVAE {
     /// The model kind written to manifests.
     public static let kind = "sentence-vae"
     /// The vocabulary file in the model directory.
-    public static let vocabularyFile = "vocabulary.json"
+    public static let vocabularyFile = PlainTextRunInputs.vocabularyFile
     /// The subword tokenizer file, for models trained on subwords.
-    public static let tokenizerFile = "tokenizer.json"
+    public static let tokenizerFile = PlainTextRunInputs.tokenizerFile
 
     /// The network.
     public let model: SentenceVAE
@@ -245,58 +245,18 @@ public enum SentenceVAERun {
         shouldStop: () -> Bool = { false }
     ) throws -> Summary {
         try recipe.validate()
-        var subwords: SubwordTokenizer?
-        let tokenizerURL = output.file(TrainedSentenceVAE.tokenizerFile)
-        if let text = recipe.subwords, let specification = SubwordTokenizer.Specification(text) {
-            if output.exists && FileManager.default.fileExists(atPath: tokenizerURL.path) {
-                subwords = try SubwordTokenizer.load(from: tokenizerURL)
-            } else {
-                let lines = try TextScoring.TextFile(contentsOf: trainPath).lines
-                subwords = try SubwordTokenizer.make(
-                    specification, texts: lines.map { recipe.lowercase ? $0.lowercased() : $0 })
-            }
-        }
-        let training = try PlainTextCorpus(
-            path: trainPath, tokenization: recipe.tokenization, lowercase: recipe.lowercase, subwords: subwords)
-        let validation = try validPath.map {
-            try PlainTextCorpus(
-                path: $0, tokenization: recipe.tokenization, lowercase: recipe.lowercase, subwords: subwords)
-        }
-        let vocabulary: Vocabulary
-        var files = [TrainedSentenceVAE.vocabularyFile: "the vocabulary (JSON): tokens by id, special tokens"]
-        if subwords != nil {
-            files[TrainedSentenceVAE.tokenizerFile] = "the subword tokenizer (Hugging Face tokenizer.json)"
-        }
-        var fingerprints = ["train": PlainTextCorpus.fingerprint(of: trainPath)]
-        if let validPath { fingerprints["valid"] = PlainTextCorpus.fingerprint(of: validPath) }
-        if output.exists {
-            let previous = try output.readManifest(expecting: TrainedSentenceVAE.kind)
-            guard try previous.hyperparameters(as: SentenceVAERecipe.self).withoutBudget == recipe.withoutBudget else {
-                throw ModelDirectoryError(
-                    path: output.manifestURL.path,
-                    "holds a model trained with other settings; give the same flags to continue it, or another --output"
-                )
-            }
-            vocabulary = try Vocabulary(contentsOfFile: output.file(TrainedSentenceVAE.vocabularyFile).path)
-        } else {
-            try output.create()
-            // With subwords every piece of the tokenizer is counted once more, so that any text — bytes never seen
-            // in training included — encodes without `<unk>` (unless --min-count or --max-vocabulary cut it).
-            vocabulary = Vocabulary(
-                tokens: (training.sentences + [subwords?.pieces ?? []]).joined(),
-                minimumCount: recipe.minimumCount, maximumSize: recipe.maximumVocabulary)
-            try vocabulary.save(to: output.file(TrainedSentenceVAE.vocabularyFile).path)
-            try subwords?.save(to: tokenizerURL)
-            try output.writeManifest(
-                ModelManifest(
-                    kind: TrainedSentenceVAE.kind, hyperparameters: recipe, dataFingerprints: fingerprints, files: files
-                ))
-        }
-        func encode(_ sentence: [String]) -> [Int] {
-            vocabulary.encode(Array(sentence.prefix(recipe.maximumLength)), addBeginning: true, addEnd: true)
-        }
-        let trainingIDs = training.sentences.map(encode)
-        let validationIDs = validation?.sentences.map(encode) ?? []
+        // With subwords every piece of the tokenizer is counted once more in a new vocabulary, so that any text —
+        // bytes never seen in training included — encodes without `<unk>` (unless --min-count or --max-vocabulary
+        // cut it).
+        let inputs = try PlainTextRunInputs(
+            recipe: recipe, kind: TrainedSentenceVAE.kind, subwordSpecification: recipe.subwords,
+            tokenization: recipe.tokenization, lowercase: recipe.lowercase, minimumCount: recipe.minimumCount,
+            maximumVocabulary: recipe.maximumVocabulary, trainPath: trainPath, validPath: validPath, output: output,
+            vocabularyCountsTokenizerPieces: true, sameSettings: { $0.withoutBudget == recipe.withoutBudget })
+        let (vocabulary, fingerprints, files) = (inputs.vocabulary, inputs.fingerprints, inputs.files)
+        let trainingIDs = inputs.training.sentences.map { inputs.encode($0, maximumLength: recipe.maximumLength) }
+        let validationIDs =
+            inputs.validation?.sentences.map { inputs.encode($0, maximumLength: recipe.maximumLength) } ?? []
         var initialization = RandomGenerator(seed: recipe.seed)
         let model = SentenceVAE(configuration(recipe, vocabularySize: vocabulary.count), using: &initialization)
         let adam = Adam(model.parameters, learningRate: recipe.learningRate)
