@@ -8,27 +8,23 @@ import TextGeneration
 
 extension TextTokenization: ExpressibleByArgument {}
 
-/// `--tokenizer` of `train lm`: words (`whitespace`, `default`) or subwords (`bpe:N`, `unigram:N`, a
-/// `tokenizer.json`).
-struct LanguageModelTokenizerChoice: ExpressibleByArgument {
-    /// The word tokenization (used when `subwords` is nil).
-    var words: TextTokenization = .whitespace
-    /// The subword specification text.
-    var subwords: String?
-
-    init?(argument: String) {
-        if let words = TextTokenization(rawValue: argument) {
-            self.words = words
-        } else if argument.hasPrefix("bpe:") || argument.hasPrefix("unigram:") || argument.hasSuffix(".json") {
-            subwords = argument
-        } else {
-            return nil
+/// `--tokenizer` of the plain-text trainers (`train lm`, `train sentence-vae`, `train style-transfer`): the
+/// recipe's word tokenization and subword specification.
+extension TokenizerSpecification {
+    /// The word tokenization of a recipe: the given one for words; whitespace under subwords (the pieces are the
+    /// tokens).
+    var words: TextTokenization {
+        switch self {
+        case .words(.whitespace), .subwords: .whitespace
+        case .words: .default
         }
     }
 
-    init(words: TextTokenization) { self.words = words }
-
-    static var defaultValueDescription: String { "whitespace" }
+    /// The subword specification a recipe records (`bpe:N`, `unigram:N`, a tokenizer.json path); nil for words.
+    var subwords: String? {
+        if case .subwords = self { return description }
+        return nil
+    }
 }
 
 extension LanguageModelArchitecture: ExpressibleByArgument {}
@@ -181,14 +177,8 @@ struct TrainLMCommand: ParsableCommand {
 
     /// The recipe the flags describe.
     func recipe() -> LanguageModelRecipe {
-        let (words, subwords): (TextTokenization, String?) =
-            switch tokenizer {
-            case .words(.whitespace): (.whitespace, nil)
-            case .words: (.default, nil)
-            case .subwords: (.whitespace, tokenizer.description)
-            }
         var recipe = LanguageModelRecipe(
-            tokenization: words, subwords: subwords, lowercase: lowercase, minimumCount: minCount,
+            tokenization: tokenizer.words, subwords: tokenizer.subwords, lowercase: lowercase, minimumCount: minCount,
             maximumVocabulary: maxVocabulary, maximumLength: maxLength, embeddingSize: embedding, hiddenSize: hidden,
             layerCount: layers ?? (arch == .transformer ? 2 : 1), dropout: dropout, batchSize: batchSize,
             learningRate: lr, maxGradientNorm: clip, steps: steps, evaluationInterval: evalEvery, seed: seed,

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Corpus
 import Foundation
 import MontagueSupport
 import NeuralNet
@@ -51,7 +52,7 @@ struct TrainSentenceVAECommand: ParsableCommand {
             Tokenizer: whitespace (pre-tokenized text), default (Montague's word tokenizer), or subwords: bpe:N, \
             unigram:N (trained on --train) or a tokenizer.json file.
             """)
-    var tokenizer = LanguageModelTokenizerChoice(words: .whitespace)
+    var tokenizer = TokenizerSpecification.words(.whitespace)
 
     @Flag(name: .long, help: "Lowercase tokens.")
     var lowercase = false

@@ -93,7 +93,7 @@ struct TrainStyleTransferCommand: ParsableCommand {
             Tokenizer: whitespace (pre-tokenized text), default (Montague's word tokenizer), or subwords: bpe:N, \
             unigram:N (trained on the style files) or a tokenizer.json file.
             """)
-    var tokenizer = LanguageModelTokenizerChoice(words: .whitespace)
+    var tokenizer = TokenizerSpecification.words(.whitespace)
 
     @Flag(name: .long, help: "Lowercase tokens.")
     var lowercase = false

@@ -45,4 +45,31 @@ struct LanguageModelCommandTests {
         #expect(continued.status == 0, "\(continued.standardError)")
         #expect(continued.standardOutput.contains("trained 8 steps"))
     }
+
+    @Test("--tokenizer takes the same spellings in train lm and train sentence-vae; a bad size exits 2 naming it")
+    func subwordTokenizers() throws {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("lm-bpe-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: root) }
+        let train = root.appendingPathComponent("train.txt")
+        try (0..<30).map { ["the cat sat .", "a dog ran .", "the dog sat ."][$0 % 3] }.joined(separator: "\n")
+            .write(to: train, atomically: true, encoding: .utf8)
+        let montague = try MontagueExecutable.locate()
+        for kind in ["lm", "sentence-vae"] {
+            let model = root.appendingPathComponent(kind).path
+            let trained = try montague.run([
+                "train", kind, "--train", train.path, "--output", model, "--steps", "2", "--hidden", "8",
+                "--embedding", "4", "--tokenizer", "bpe:270",
+            ])
+            #expect(trained.status == 0, "\(kind): \(trained.standardError)")
+            let manifest = try String(contentsOfFile: model + "/manifest.json", encoding: .utf8)
+            #expect(manifest.contains("bpe:270"), "\(kind)")
+            #expect(FileManager.default.fileExists(atPath: model + "/tokenizer.json"), "\(kind)")
+            let bad = try montague.run([
+                "train", kind, "--train", train.path, "--output", model + "-bad", "--tokenizer", "bpe:12",
+            ])
+            #expect(bad.status == 2 && bad.standardError.contains("bpe:12"), "\(kind): \(bad.standardError)")
+            #expect(!FileManager.default.fileExists(atPath: model + "-bad"), "\(kind)")
+        }
+    }
 }
