@@ -205,6 +205,13 @@ struct TrainLMCommand: ParsableCommand {
             print("data-parallel training on \(world.size) ranks (\(world.backendDescription))")
         }
         let recipe = self.recipe()
+        if world.isMainRank,
+            let change = LanguageModelRun.replannedSchedule(recipe, output: ModelDirectory(path: output))
+        {
+            print(
+                "note: the warmup-cosine decay was planned over \(change.previousSteps) steps and is now planned over "
+                    + "\(change.steps); the learning rate jumps where the run resumes")
+        }
         Interruption.install()
         var trained: LanguageModelRun.Summary?
         try world.runTraining(cleanup: rankOutput.removeScratch) {

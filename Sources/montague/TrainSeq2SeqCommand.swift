@@ -336,6 +336,10 @@ struct TrainSeq2SeqCommand: ParsableCommand {
                         + String(format: "%.4f  eps %.3f  %.0fs", p.loss, p.goldProbability, p.seconds))
             case .resumed(let step, let path):
                 say("resumed from \(path) after step \(step)")
+            case .scheduleReplanned(let step, let previousSteps, let steps, let rate):
+                say(
+                    "note: the warmup-cosine decay was planned over \(previousSteps) steps and is now planned over "
+                        + "\(steps); the learning rate at step \(step) is " + String(format: "%.3g", rate))
             case .validated(let step, let accuracy, let best):
                 say(String(format: "step %d  valid exact match %.4f", step, accuracy) + (best ? "  (best)" : ""))
             case .timeLimitReached(let step):

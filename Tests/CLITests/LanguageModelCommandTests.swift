@@ -72,4 +72,30 @@ struct LanguageModelCommandTests {
             #expect(!FileManager.default.fileExists(atPath: model + "-bad"), "\(kind)")
         }
     }
+
+    @Test("Continuing a warmup-cosine run with a larger budget says that the decay is planned anew")
+    func cosineBudgetChange() throws {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("lm-cosine-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: root) }
+        let train = root.appendingPathComponent("train.txt")
+        try (0..<20).map { ["a b c .", "b a c ."][$0 % 2] }.joined(separator: "\n")
+            .write(to: train, atomically: true, encoding: .utf8)
+        let model = root.appendingPathComponent("model").path
+        let montague = try MontagueExecutable.locate()
+        func run(steps: Int) throws -> MontagueExecutable.Result {
+            try montague.run([
+                "train", "lm", "--train", train.path, "--output", model, "--steps", "\(steps)", "--hidden", "8",
+                "--embedding", "4", "--lr-schedule", "warmup-cosine", "--warmup-steps", "2",
+            ])
+        }
+        let first = try run(steps: 4)
+        #expect(first.status == 0, "\(first.standardError)")
+        #expect(!first.standardOutput.contains("note:"))
+        let longer = try run(steps: 8)
+        #expect(longer.status == 0, "\(longer.standardError)")
+        #expect(longer.standardOutput.contains("note: the warmup-cosine decay was planned over 4 steps"))
+        let same = try run(steps: 8)
+        #expect(same.status == 0 && !same.standardOutput.contains("note:"))
+    }
 }

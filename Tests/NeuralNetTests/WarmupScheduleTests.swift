@@ -109,6 +109,26 @@ struct WarmupScheduleTests {
         let cosineRates = try Self.learningRates(cosineLog)
         #expect(cosineRates[3].map { abs($0 - 0.01) < 1e-9 } == true)
         #expect(cosineRates[8].map { $0 > 0 && $0 < 0.001 } == true)
+        // Continuing a cosine run with a larger budget plans the decay anew and says so; the same budget does not.
+        let cosineModel = ModelDirectory(url: directory.appendingPathComponent("cosine-model"))
+        var events: [Seq2SeqExperiment.Event] = []
+        _ = try Seq2SeqExperiment.run(
+            train: train, test: train, settings: settings(epochs: 2, schedule: .warmupCosine),
+            options: .init(output: cosineModel))
+        #expect(try cosineModel.readManifest().metrics["train.schedule_steps"] == 4)
+        _ = try Seq2SeqExperiment.run(
+            train: train, test: train, settings: settings(epochs: 4, schedule: .warmupCosine),
+            options: .init(output: cosineModel), report: { events.append($0) })
+        let replanned = WarmupCosineSchedule(peakLearningRate: 0.01, warmupSteps: 3, totalSteps: 8)
+        #expect(
+            events.contains(
+                .scheduleReplanned(
+                    step: 4, previousSteps: 4, steps: 8, learningRate: replanned.learningRate(atStep: 4))))
+        events = []
+        _ = try Seq2SeqExperiment.run(
+            train: train, test: train, settings: settings(epochs: 4, schedule: .warmupCosine),
+            options: .init(output: cosineModel), report: { events.append($0) })
+        #expect(!events.contains { if case .scheduleReplanned = $0 { true } else { false } })
         // A manifest written before schedules existed decodes as the constant schedule.
         let old = Seq2SeqHyperparameters(
             Seq2SeqTransformerExperimentTests.settings(epochs: 1), sourceVocabularySize: 5, targetVocabularySize: 5)

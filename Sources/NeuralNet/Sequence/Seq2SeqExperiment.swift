@@ -134,6 +134,10 @@ public enum Seq2SeqExperiment {
         case progress(Seq2SeqTrainingProgress)
         /// Training resumed from a model directory saved after `step` gradient steps.
         case resumed(step: Int, path: String)
+        /// A resumed run's step budget differs from the one its learning-rate schedule decayed over before
+        /// (`warmup-cosine`): the decay is planned anew over `steps` steps (it was `previousSteps`), so the rate at
+        /// the resumed `step` is now `learningRate`.
+        case scheduleReplanned(step: Int, previousSteps: Int, steps: Int, learningRate: Float)
         /// Exact match on the validation pairs after `step` steps; `best` when it is the best so far (and saved,
         /// with ``RunOptions/keepBest``).
         case validated(step: Int, accuracy: Double, best: Bool)
@@ -340,6 +344,7 @@ public enum Seq2SeqExperiment {
             try directory.create()
             metrics["train.steps"] = Double(loop.state.step)
             metrics["train.epochs"] = Double(loop.state.step) / Double(stepsPerEpoch)
+            if t.learningRateSchedule == .warmupCosine { metrics["train.schedule_steps"] = Double(totalSteps) }
             if withState { try loop.saveCheckpoint(to: directory.trainingStateURL) }
             try Seq2SeqPredictor.save(
                 model: model, settings: settings, source: sourceVocabulary, target: targetVocabulary,
@@ -360,8 +365,17 @@ public enum Seq2SeqExperiment {
                     "does not fit these settings (train with the settings it was made with, or another --output): "
                         + error.problems.prefix(3).map(\.description).joined(separator: "; "))
             }
-            if let best = try? output.readManifest().metrics["valid.best_exact_match"] { bestValidation = best }
+            let previous = try? output.readManifest().metrics
+            if let best = previous?["valid.best_exact_match"] { bestValidation = best }
             report(.resumed(step: loop.state.step, path: output.url.path))
+            if t.learningRateSchedule == .warmupCosine, let recorded = previous?["train.schedule_steps"],
+                Int(recorded) != totalSteps, let schedule = loop.learningRateSchedule
+            {
+                report(
+                    .scheduleReplanned(
+                        step: loop.state.step, previousSteps: Int(recorded), steps: totalSteps,
+                        learningRate: schedule.learningRate(atStep: loop.state.step)))
+            }
         }
         let logger = try options.metricsURL.flatMap { writes ? $0 : nil }.map {
             try MetricsLogger(url: $0, keepingRecordsThrough: resuming ? loop.state.step : nil)

@@ -309,6 +309,20 @@ public enum LanguageModelRun {
         public var stop: LanguageModelTraining.StopCause? = nil
     }
 
+    /// When `output` holds a run of `recipe`'s settings whose `warmup-cosine` decay was planned over another step
+    /// budget: the budgets before and now (a continued run plans the decay anew over the new budget, so the
+    /// learning rate jumps where the run resumes). `nil` for new directories, other schedules and equal budgets.
+    public static func replannedSchedule(
+        _ recipe: LanguageModelRecipe, output: ModelDirectory
+    ) -> (previousSteps: Int, steps: Int)? {
+        guard recipe.learningRateSchedule == .warmupCosine, output.exists,
+            let previous = try? output.readManifest(expecting: TrainedLanguageModel.kind).hyperparameters(
+                as: LanguageModelRecipe.self),
+            previous.withoutBudget == recipe.withoutBudget, previous.steps != recipe.steps
+        else { return nil }
+        return (previous.steps, recipe.steps)
+    }
+
     /// Trains per `recipe` on `trainPath` (validating on `validPath`) and writes `output`: manifest, weights,
     /// vocabulary, and the training state (a checkpoint every evaluation interval). When `output` already holds a
     /// language model trained with the same settings (the step budget may grow), the run continues from its training
