@@ -39,36 +39,7 @@ extension CrossAlignedAutoencoder {
             samples.count == initial.shape[0] && targets.count == samples.count
                 && targets.allSatisfy { rewards.indices.contains($0) },
             "rolloutRewards: batch sizes differ or a target has no reward")
-        let batch = samples.count
-        let longest = samples.map(\.count).max() ?? 0
-        // The decoder state after reading <s> y₁ … yₖ, for k = 0 … longest (rows past their end read </s>).
-        let prefixStates: [Tensor] = withoutGradients {
-            var state = initial
-            var states: [Tensor] = []
-            for k in 0...longest {
-                let tokens = samples.map {
-                    k == 0 ? vocabulary.beginningIndex : (k <= $0.count ? $0[k - 1] : vocabulary.endIndex)
-                }
-                state = decoder(embedding(IndexTensor(shape: [batch], indices: tokens)), state: state)
-                states.append(state)
-            }
-            return states
-        }
-        var completions: [[Int]] = []
-        var owners: [(row: Int, position: Int)] = []
-        for _ in 0..<rollouts {
-            for k in stride(from: 1, through: longest, by: 1) {
-                let tails = sampleContinuations(
-                    from: prefixStates[k], memory: memory, vocabulary: vocabulary,
-                    maximumLength: max(0, maximumLength - k), using: &generator)
-                for row in 0..<batch where k <= samples[row].count {
-                    completions.append(Array(samples[row][..<k]) + tails[row])
-                    owners.append((row, k - 1))
-                }
-            }
-        }
-        var result = samples.map { [Double](repeating: 0, count: $0.count + 1) }
-        // One reward call per target style, over all of its completions together.
+        // One reward call per target style, over all of its sequences together.
         func score(_ sequences: [[Int]], rows: [Int]) -> [Double] {
             var values = [Double](repeating: 0, count: sequences.count)
             for style in rewards.indices {
@@ -79,13 +50,11 @@ extension CrossAlignedAutoencoder {
             }
             return values
         }
-        let completionRewards = score(completions, rows: owners.map(\.row))
-        for (owner, value) in zip(owners, completionRewards) {
-            result[owner.row][owner.position] += value / Double(rollouts)
-        }
-        let whole = score(samples, rows: Array(0..<batch))
-        for row in 0..<batch { result[row][samples[row].count] = whole[row] }
-        return result
+        return PrefixRollout.tokenRewards(
+            of: samples, prefixCount: { samples[$0].count },
+            policy: DecoderRolloutPolicy(autoencoder: self, initial: initial, memory: memory, vocabulary: vocabulary),
+            startToken: vocabulary.beginningIndex, paddingToken: vocabulary.endIndex, rollouts: rollouts,
+            maximumLength: maximumLength, score: score, using: &generator)
     }
 
     /// Sampled continuations without gradients from decoder states that have just read a prefix's last word:
@@ -116,5 +85,28 @@ extension CrossAlignedAutoencoder {
             }
             return outputs
         }
+    }
+}
+
+/// The style-conditioned decoder as a rollout policy: prefixes read from the transfer's start state (and source
+/// memory), continuations sampled until `</s>`.
+struct DecoderRolloutPolicy: RolloutPolicy {
+    let autoencoder: CrossAlignedAutoencoder
+    let initial: Tensor
+    let memory: SourceMemory?
+    let vocabulary: Vocabulary
+
+    func advance(_ tokens: [Int], after state: Tensor?) -> Tensor {
+        withoutGradients {
+            autoencoder.decoder(
+                autoencoder.embedding(IndexTensor(shape: [tokens.count], indices: tokens)), state: state ?? initial)
+        }
+    }
+
+    func sampleContinuations(from state: Tensor, maximumLength: Int, using generator: inout RandomGenerator)
+        -> [[Int]]
+    {
+        autoencoder.sampleContinuations(
+            from: state, memory: memory, vocabulary: vocabulary, maximumLength: maximumLength, using: &generator)
     }
 }
