@@ -28,7 +28,8 @@ struct TrainStyleTransferCommand: ParsableCommand {
             decoder hidden states are aligned across styles by adversarial discriminators), trained for --steps \
             or --time-limit, keeping the weights with the best validation GM; the same command again continues \
             the run; back-translation — the same encoder-decoder trained by denoising and back-translation \
-            without discriminators (Lample et al. 2019); cycle — direct transformation with one TextCNN \
+            without discriminators (Lample et al. 2019), with --arch transformer a Transformer encoder-decoder \
+            whose decoder starts from a target-style token; cycle — direct transformation with one TextCNN \
             discriminator per style and cycle consistency, the generator learning through Gumbel-softmax or \
             policy gradient (--generator-training); common-space — a shared latent space with a hidden-space \
             discriminator, cycle and semantic consistency; stargan — one label-controlled generator for two or \
@@ -149,14 +150,19 @@ struct TrainStyleTransferCommand: ParsableCommand {
             print("data-parallel training on \(world.size) ranks (\(world.backendDescription))")
         }
         let files = try style.map(StyleCorpus.parseSpecification)
-        if neural.arch == .transformer && method != .dualRL {
-            throw ValidationError("--arch transformer applies to --method dual-rl only")
+        if neural.arch == .transformer && method != .dualRL && method != .backTranslation {
+            throw ValidationError(
+                "--arch transformer applies to --method back-translation and --method dual-rl only"
+                    + (method == .crossAligned
+                        ? " (cross-aligned aligns the GRU decoder's states under soft decoding from one content "
+                            + "vector; an attention decoder has no such bottleneck, see docs/style-transfer.md)"
+                        : ""))
         }
         var recipe = StyleTransferRecipe(
             method: method, tokenization: tokenizer.words, lowercase: lowercase, maximumLength: maxLength,
             validationFraction: validFraction, markerOrder: markerOrder, markerThreshold: threshold,
             bleuTokenizer: bleuTokenizer, seed: seed,
-            crossAligned: method.isNeural ? try neural.settings(seed: seed) : nil,
+            crossAligned: method.isNeural ? try neural.settings(seed: seed, method: method) : nil,
             languageModels: lmSteps > 0 ? StyleLanguageModels.Settings(steps: lmSteps) : nil)
         recipe.subwords = tokenizer.subwords
         var units: (loader: CorpusLoader, label: String?)?
@@ -224,7 +230,9 @@ struct CrossAlignedOptions: ParsableArguments {
     @Option(name: .customLong("batch-size"), help: "Sentences per batch, split evenly between the styles.")
     var batchSize = 64
 
-    @Option(name: .customLong("learning-rate"), help: "Adam's learning rate (β₁ = 0.5).")
+    @Option(
+        name: .customLong("learning-rate"),
+        help: "Adam's learning rate (β₁ = 0.5; back-translation --arch transformer: β₁ = 0.9, β₂ = 0.98).")
     var learningRate: Float = 5e-4
 
     @Option(name: .customLong("embedding-size"), help: "Word embedding width.")
@@ -338,22 +346,22 @@ struct CrossAlignedOptions: ParsableArguments {
     @Option(
         name: .long,
         help: """
-            dual-rl: the direction models' network: recurrent (attentive GRU with copy) or transformer (the \
-            encoder-decoder of `train seq2seq --arch transformer`; sizes from --layers, --model-size, --heads, \
-            --feed-forward; --dropout applies).
+            dual-rl and back-translation: the network: recurrent (dual-rl: attentive GRU with copy; \
+            back-translation: the GRU autoencoder) or transformer (the encoder-decoder of `train seq2seq --arch \
+            transformer`; sizes from --layers, --model-size, --heads, --feed-forward; --dropout applies).
             """)
     var arch: Seq2SeqArchitecture = .recurrent
 
-    @Option(name: .long, help: "dual-rl --arch transformer: encoder (and decoder) layers (2).")
+    @Option(name: .long, help: "--arch transformer: encoder (and decoder) layers (2).")
     var layers: Int?
 
-    @Option(name: .customLong("model-size"), help: "dual-rl --arch transformer: model size D (128).")
+    @Option(name: .customLong("model-size"), help: "--arch transformer: model size D (128).")
     var modelSize: Int?
 
-    @Option(name: .long, help: "dual-rl --arch transformer: attention heads, dividing D (4).")
+    @Option(name: .long, help: "--arch transformer: attention heads, dividing D (4).")
     var heads: Int?
 
-    @Option(name: .customLong("feed-forward"), help: "dual-rl --arch transformer: feed-forward inner size (4·D).")
+    @Option(name: .customLong("feed-forward"), help: "--arch transformer: feed-forward inner size (4·D).")
     var feedForward: Int?
 
     @Option(name: .customLong("min-count"), help: "Words seen fewer times become <unk>.")
@@ -369,7 +377,7 @@ struct CrossAlignedOptions: ParsableArguments {
         name: .customLong("validation-sentences"), help: "Held-out sentences per style transferred at each validation.")
     var validationSentences = 200
 
-    func settings(seed: UInt64) throws -> CrossAlignedSettings {
+    func settings(seed: UInt64, method: StyleTransferMethod) throws -> CrossAlignedSettings {
         let widths = filterWidths.split(separator: ",").map { Int($0.trimmingCharacters(in: .whitespaces)) }
         let parsed = widths.compactMap { $0 }
         guard !parsed.isEmpty, parsed.count == widths.count else {
@@ -406,6 +414,10 @@ struct CrossAlignedOptions: ParsableArguments {
             let network = Seq2SeqTransformerSettings(
                 modelSize: modelSize ?? 128, headCount: heads ?? 4, feedForwardSize: feedForward)
             transformer = DualRLTransformerSettings(network: network, layers: layers ?? 2)
+            if method == .backTranslation {  // recorded with the back-translation settings, not dual-rl's
+                settings.transformer = transformer
+                transformer = nil
+            }
         }
         if pseudoPairs != nil || rlLearningRate != nil || annealSteps != nil || transformer != nil
             || contentReward != nil

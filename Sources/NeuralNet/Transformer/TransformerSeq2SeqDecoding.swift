@@ -6,12 +6,28 @@ extension TransformerSeq2SeqModel {
     /// likely next token until `<eos>` or `maxLength` tokens. No gradients are recorded. Same contract as
     /// ``Seq2SeqModel/greedyDecode(_:maxLength:)``.
     public func greedyDecode(_ sources: [[Int]], maxLength: Int) -> [Seq2SeqHypothesis] {
+        greedyDecode(sources, maxLength: maxLength, startTokens: nil, excluding: [])
+    }
+
+    /// Greedy decoding whose decoder reads `startTokens[b]` instead of `<bos>` as row `b`'s first input (a
+    /// per-row condition such as a target-style token, as Lample et al. 2019 start their decoder), never choosing a
+    /// token of `excluded`. With `startTokens` nil and nothing excluded, ``greedyDecode(_:maxLength:)``.
+    ///
+    /// - Precondition: `startTokens` (when given) has one token per source, each inside the target vocabulary.
+    public func greedyDecode(_ sources: [[Int]], maxLength: Int, startTokens: [Int]?, excluding excluded: [Int])
+        -> [Seq2SeqHypothesis]
+    {
         precondition(maxLength > 0, "TransformerSeq2SeqModel.greedyDecode: maxLength \(maxLength) must be positive")
+        let vocabularySize = configuration.targetVocabularySize
+        precondition(
+            startTokens.map { $0.count == sources.count && $0.allSatisfy { (0..<vocabularySize).contains($0) } }
+                ?? true, "TransformerSeq2SeqModel.greedyDecode: one start token per source, inside the vocabulary")
+        let banned = Set(excluded)
         return withoutGradients {
             let batch = sources.count
             let encoding = encode(sources)
             var states = initialStates(for: encoding)
-            var previous = [Int](repeating: SequenceVocabulary.beginning, count: batch)
+            var previous = startTokens ?? [Int](repeating: SequenceVocabulary.beginning, count: batch)
             var tokens = [[Int]](repeating: [], count: batch)
             var scores = [Float](repeating: 0, count: batch)
             var finished = [Bool](repeating: false, count: batch)
@@ -21,7 +37,8 @@ extension TransformerSeq2SeqModel {
                 states = step.states
                 let logProbabilities = step.logits.logSoftmax(axis: 1).scalars
                 for b in 0..<batch where !finished[b] {
-                    let row = Array(logProbabilities[(b * vocabulary)..<((b + 1) * vocabulary)])
+                    var row = Array(logProbabilities[(b * vocabulary)..<((b + 1) * vocabulary)])
+                    for token in banned where token >= 0 && token < vocabulary { row[token] = -.infinity }
                     let best = TokenSelection.argmax(row)
                     scores[b] += row[best]
                     previous[b] = best

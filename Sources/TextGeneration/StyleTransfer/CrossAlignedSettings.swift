@@ -52,6 +52,9 @@ public struct CrossAlignedSettings: Codable, Equatable, Sendable {
     public var rollouts: Int?
     /// `dual-rl`: pseudo pairs, reinforcement learning rate and annealing (nil: ``DualRLSettings``' defaults).
     public var dualRL: DualRLSettings?
+    /// `back-translation`: a style-conditioned Transformer encoder–decoder (``BackTranslationTransformer``) instead
+    /// of the GRU autoencoder (nil: the GRU; model directories written before this setting existed have none).
+    public var transformer: DualRLTransformerSettings?
 
     /// The loss weights of the adversarial methods with their defaults filled in (ρ is the adversarial weight of
     /// ``CrossAlignedTraining/Options``).
@@ -120,6 +123,10 @@ public struct CrossAlignedSettings: Codable, Equatable, Sendable {
         }
         if let rollouts, !(0...64).contains(rollouts) { throw InputError("rollouts must be in 0…64") }
         if let problem = dualRL?.problem { throw InputError(problem) }
+        if let transformer {
+            if transformer.layers < 1 { throw InputError("the Transformer needs at least one layer") }
+            if let problem = transformer.network.problem { throw InputError(problem) }
+        }
         if let gumbelTemperature, !(gumbelTemperature > 0 && gumbelTemperature.isFinite) {
             throw InputError("the Gumbel-softmax temperature must be positive")
         }
@@ -173,6 +180,9 @@ enum CrossAlignedRun {
                 shouldStop: shouldStop)
         }
         let backTranslation = method == .backTranslation
+        if settings.transformer != nil && !backTranslation {
+            throw InputError("a Transformer network is available for back-translation and dual-rl only")
+        }
         var generator = RandomGenerator(seed: settings.training.seed)
         let adversarial = method.adversarialNetwork(
             settings: settings, vocabulary: vocabulary, styleCount: styles.count, using: &generator)
@@ -185,8 +195,7 @@ enum CrossAlignedRun {
         let ids = train.sentences.map { list in list.map { vocabulary.encode($0) } }
         let probe = validation.sentences.map { Array($0.prefix(settings.validationSentences)) }
         let bleu = BLEU(tokenizer: bleuTokenizer)
-        let validate: (CrossAlignedAutoencoder) throws -> [String: Double] = { model in
-            let system = CrossAlignedTransfer(model: model, vocabulary: vocabulary, maximumLength: maximumLength)
+        let validateSystem: (any StyleTransferSystem) throws -> [String: Double] = { system in
             var outputs: [String] = []
             var sources: [String] = []
             var reconstructions: [String] = []
@@ -219,6 +228,30 @@ enum CrossAlignedRun {
                 metrics["score"] = (accuracy * 100 * sourceBLEU).squareRoot()
             }
             return metrics
+        }
+        if backTranslation, let transformer = settings.transformer {
+            if let problem = BackTranslationTransformer.problem(
+                settings: transformer, vocabularySize: vocabulary.count, styleCount: styles.count)
+            {
+                throw InputError(problem)
+            }
+            var generator = RandomGenerator(seed: settings.training.seed)
+            let network = BackTranslationTransformer(
+                settings: transformer, dropout: settings.dropout, vocabulary: vocabulary, styleCount: styles.count,
+                using: &generator)
+            return try BackTranslationTransformerTraining.run(
+                network: network, sentences: ids, vocabulary: vocabulary, options: settings.training,
+                backTranslation: settings.backTranslation, directory: output, timeLimit: timeLimit,
+                metricsURL: metricsURL,
+                validate: { network in
+                    try validateSystem(
+                        BackTranslationTransformerTransfer(
+                            model: network, vocabulary: vocabulary, maximumLength: maximumLength))
+                }, log: log, synchronizer: synchronizer, shouldStop: shouldStop)
+        }
+        let validate: (CrossAlignedAutoencoder) throws -> [String: Double] = { model in
+            try validateSystem(
+                CrossAlignedTransfer(model: model, vocabulary: vocabulary, maximumLength: maximumLength))
         }
         if let adversarial {
             return try AdversarialStyleTraining.run(
@@ -309,8 +342,29 @@ enum CrossAlignedRun {
     static func load(
         from directory: ModelDirectory, settings: CrossAlignedSettings, styleCount: Int, maximumLength: Int,
         method: StyleTransferMethod
-    ) throws -> CrossAlignedTransfer {
+    ) throws -> any StyleTransferSystem {
         let vocabulary = try loadVocabulary(from: directory)
+        if let transformer = settings.transformer {
+            guard method == .backTranslation else {
+                throw ModelDirectoryError(
+                    path: directory.manifestURL.path, "a Transformer network is recorded for \(method.rawValue)")
+            }
+            if let problem = BackTranslationTransformer.problem(
+                settings: transformer, vocabularySize: vocabulary.count, styleCount: styleCount)
+            {
+                throw ModelDirectoryError(path: directory.manifestURL.path, "invalid Transformer settings: \(problem)")
+            }
+            guard (0..<1).contains(settings.dropout) else {
+                throw ModelDirectoryError(path: directory.manifestURL.path, "invalid dropout \(settings.dropout)")
+            }
+            var generator = RandomGenerator(seed: 0)
+            let network = BackTranslationTransformer(
+                settings: transformer, dropout: settings.dropout, vocabulary: vocabulary, styleCount: styleCount,
+                using: &generator)
+            try directory.loadWeights(into: network)
+            return BackTranslationTransformerTransfer(
+                model: network, vocabulary: vocabulary, maximumLength: maximumLength)
+        }
         let configuration = settings.configuration(
             vocabulary: vocabulary, styleCount: styleCount, discriminators: method == .crossAligned)
         if let problem = configuration.problem {
