@@ -85,17 +85,12 @@ extension Kernels {
     }
 
     /// Recomputes `result[i] = exact(x[i])` where `outside(x[i])`: a separate, rarely taken pass so the main loop
-    /// stays branch-free. The pass first counts the values outside without a branch (an integer sum the compiler
-    /// vectorizes) and returns when there are none, the usual case; a loop that branched per element was a third of
-    /// the exponential's time.
+    /// stays branch-free.
     @inlinable @inline(__always)
     static func fixUp(
         _ result: inout [Float], _ x: [Float], where outside: (Float) -> Bool, exact: (Float) -> Float
     ) {
         x.withUnsafeBufferPointer { px in
-            var outsideCount = 0
-            for i in 0..<px.count { outsideCount &+= outside(px[i]) ? 1 : 0 }
-            guard outsideCount > 0 else { return }
             result.withUnsafeMutableBufferPointer { out in
                 for i in 0..<px.count where outside(px[i]) { out[i] = exact(px[i]) }
             }
