@@ -116,7 +116,8 @@ extension Tensor {
                 c[channel] = -s * (gSums[channel] / count)
             }
             dx = Tensor(
-                shape: x.shape, scalars: layout.linearCombination(g.scalars, x.scalars, a: a, b: b, c: c, centers: mean))
+                shape: x.shape, scalars: layout.linearCombination(g.scalars, x.scalars, a: a, b: b, c: c, centers: mean)
+            )
         }
         return [
             dx,

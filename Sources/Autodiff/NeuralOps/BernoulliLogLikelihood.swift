@@ -87,7 +87,8 @@ extension Tensor {
     @inline(__always)
     private static func bernoulliTerms(
         count: Int, logits l: UnsafePointer<Float>, targets x: UnsafePointer<Float>,
-        exponentials e: UnsafePointer<Float>, terms t: UnsafeMutablePointer<Float>, logistic s: UnsafeMutablePointer<Float>
+        exponentials e: UnsafePointer<Float>, terms t: UnsafeMutablePointer<Float>,
+        logistic s: UnsafeMutablePointer<Float>
     ) {
         for j in 0..<count {
             let (value, exponential) = (l[j], e[j])
