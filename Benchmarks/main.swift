@@ -99,7 +99,7 @@ let entries =
     MatmulBenchmarks.entries + TrainingBenchmarks.entries + SamplingBenchmarks.entries + GenerativeBenchmarks.entries
     + MetaLearningBenchmarks.entries + TransformerBenchmarks.entries
     + RLBenchmarks.entries + TextGenerationBenchmarks.entries
-    + StyleTransferBenchmarks.entries
+    + StyleTransferBenchmarks.entries + BatchNormBenchmarks.entries
 
 if options.grammar {
     printGrammarBenchmark()

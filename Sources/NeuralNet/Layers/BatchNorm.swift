@@ -78,30 +78,27 @@ public class BatchNorm: Module, @unchecked Sendable {
             "\(name): input shape \(input.shape) needs rank in \(acceptedRanks) with \(featureCount) channels on axis 1"
         )
         collecting?.add(input)
-        let axes = [0] + Array(2..<input.rank)
-        var statisticsShape = [Int](repeating: 1, count: input.rank)
-        statisticsShape[1] = featureCount
-        let normalized: Tensor
         if isTraining {
             let reduced = input.count / featureCount
             precondition(reduced > 1, "\(name): training needs more than one value per channel, got \(input.shape)")
-            let mean = input.mean(alongAxes: axes, keepingDimensions: true)
-            let centered = input - mean
-            let variance = (centered * centered).mean(alongAxes: axes, keepingDimensions: true)
-            normalized = centered / (variance + epsilon).sqrt()
-            let unbiased = variance.detached().scalars.map { $0 * Float(reduced) / Float(reduced - 1) }
-            let batchMean = mean.detached().scalars
+            // One op: statistics, normalization and γ, β in three passes forward and two backward (see
+            // `Tensor.batchNormalized`), instead of eight broadcasting element-wise ops.
+            let (output, batchMean, variance) = Tensor.batchNormalized(
+                input, weight: weight?.value, bias: bias?.value, epsilon: epsilon)
+            let unbiased = variance.map { $0 * Float(reduced) / Float(reduced - 1) }
             runningMean = Tensor(
                 shape: [featureCount],
                 scalars: zip(runningMean.scalars, batchMean).map { (1 - momentum) * $0 + momentum * $1 })
             runningVariance = Tensor(
                 shape: [featureCount],
                 scalars: zip(runningVariance.scalars, unbiased).map { (1 - momentum) * $0 + momentum * $1 })
-        } else {
-            let mean = runningMean.reshaped(statisticsShape)
-            let scale = (runningVariance + epsilon).sqrt().reshaped(statisticsShape)
-            normalized = (input - mean) / scale
+            return output
         }
+        var statisticsShape = [Int](repeating: 1, count: input.rank)
+        statisticsShape[1] = featureCount
+        let mean = runningMean.reshaped(statisticsShape)
+        let scale = (runningVariance + epsilon).sqrt().reshaped(statisticsShape)
+        let normalized = (input - mean) / scale
         guard let weight, let bias else { return normalized }
         return normalized * weight.value.reshaped(statisticsShape) + bias.value.reshaped(statisticsShape)
     }
