@@ -89,9 +89,10 @@ public struct StyleTrigramModel: Sendable {
         return id
     }
 
-    private static func key(_ a: Int32, _ b: Int32) -> Int64 { Int64(a) * base + Int64(b) }
+    // Exact below 2²¹ distinct words; beyond, the wrapping arithmetic only merges some counts.
+    private static func key(_ a: Int32, _ b: Int32) -> Int64 { Int64(a) &* base &+ Int64(b) }
     private static func key(_ a: Int32, _ b: Int32, _ c: Int32) -> Int64 {
-        (Int64(a) * base + Int64(b)) * base + Int64(c)
+        (Int64(a) &* base &+ Int64(b)) &* base &+ Int64(c)
     }
 
     /// p(token | history previous); `history` nil at the sentence's first word.
@@ -240,7 +241,7 @@ public struct MarkerEditTransfer {
         }
         // Left to right: span j takes the best filler given the choices before it, later spans deleted meanwhile.
         var chosen: [[String]] = []
-        for index in spans.indices {
+        for _ in spans {
             let options = fillers.map { filler in
                 assemble(sentence, spans: spans, fillers: chosen + [filler])
             }
@@ -248,7 +249,6 @@ public struct MarkerEditTransfer {
             let scored = scores(options, inserted: inserted, target: target)
             let pick = scored.indices.max { scored[$0] < scored[$1] || (scored[$0] == scored[$1] && $0 > $1) } ?? 0
             chosen.append(fillers[pick])
-            _ = index
         }
         return assemble(sentence, spans: spans, fillers: chosen)
     }
