@@ -9,6 +9,8 @@ import TextGeneration
 extension StyleTransferMethod: ExpressibleByArgument {}
 extension GeneratorTraining: ExpressibleByArgument {}
 extension DualRLContentReward: ExpressibleByArgument {}
+extension DualRLStyleReward: ExpressibleByArgument {}
+extension DualRLBaseline: ExpressibleByArgument {}
 
 /// `montague train style-transfer --style NAME=FILE --style NAME=FILE --output DIR`.
 struct TrainStyleTransferCommand: ParsableCommand {
@@ -38,7 +40,9 @@ struct TrainStyleTransferCommand: ParsableCommand {
             copy seq2seq models, one per direction, warm-started for --pretrain-steps on pseudo-parallel pairs made \
             by the template method and then trained by dual reinforcement learning, rewarded by the classifier's \
             target-style probability and by the other model's probability of restoring the source (Luo et al. \
-            2019); with --arch transformer the two are Transformer encoder-decoders. --classifier-from DIR \
+            2019); with --arch transformer the two are Transformer encoder-decoders; marker-edit — the source's \
+            markers replaced one at a time by the retrieved or frequent target marker (or deletion) that the \
+            classifier and a target-style trigram model score best (after Li et al. 2018). --classifier-from DIR \
             reuses an earlier model's classifier. Then `montague predict DIR --to STYLE < input.txt` and \
             `montague evaluate DIR` (target-style accuracy, source-BLEU, reference BLEU with --refs, perplexity).
 
@@ -80,8 +84,8 @@ struct TrainStyleTransferCommand: ParsableCommand {
     @Option(
         name: .long,
         help: """
-            template, retrieve-only, cross-aligned, back-translation, cycle, common-space, stargan, conditional or \
-            dual-rl.
+            template, retrieve-only, cross-aligned, back-translation, cycle, common-space, stargan, conditional, \
+            dual-rl or marker-edit.
             """)
     var method: StyleTransferMethod = .template
 
@@ -128,6 +132,16 @@ struct TrainStyleTransferCommand: ParsableCommand {
         help: "Steps of each style's language model, which measures the fluency of outputs in evaluate (0: none).")
     var lmSteps = 300
 
+    @Option(
+        name: .customLong("edit-lm-weight"),
+        help: "marker-edit: weight of the target style's trigram language model in a candidate edit's score (1).")
+    var editLMWeight: Double?
+
+    @Option(
+        name: .customLong("edit-insertion-penalty"),
+        help: "marker-edit: score subtracted per inserted word of a candidate edit (0.1).")
+    var editInsertionPenalty: Double?
+
     @Option(name: .customLong("bleu-tokenizer"), help: "BLEU tokenizer for evaluate: none (pre-tokenized) or 13a.")
     var bleuTokenizer: BLEUTokenizer = .none
 
@@ -165,6 +179,14 @@ struct TrainStyleTransferCommand: ParsableCommand {
             crossAligned: method.isNeural ? try neural.settings(seed: seed, method: method) : nil,
             languageModels: lmSteps > 0 ? StyleLanguageModels.Settings(steps: lmSteps) : nil)
         recipe.subwords = tokenizer.subwords
+        if method == .markerEdit {
+            let defaults = MarkerEditSettings()
+            recipe.markerEdit = MarkerEditSettings(
+                languageModelWeight: editLMWeight ?? defaults.languageModelWeight,
+                insertionPenalty: editInsertionPenalty ?? defaults.insertionPenalty)
+        } else if editLMWeight != nil || editInsertionPenalty != nil {
+            throw ValidationError("--edit-lm-weight and --edit-insertion-penalty apply to --method marker-edit only")
+        }
         var units: (loader: CorpusLoader, label: String?)?
         if !corpus.isEmpty {
             guard let kind = ProfileKind(rawValue: profile) else {
@@ -344,6 +366,35 @@ struct CrossAlignedOptions: ParsableArguments {
     var contentReward: DualRLContentReward?
 
     @Option(
+        name: .customLong("style-reward"),
+        help: """
+            dual-rl: the style reward: probability (the classifier's probability of the target style) or binary (1 \
+            when the classifier picks the target style; Luo et al.'s code).
+            """)
+    var styleReward: DualRLStyleReward?
+
+    @Option(
+        name: .customLong("rl-baseline"),
+        help: """
+            dual-rl: subtracted from each sample's reward: greedy (the greedy transfer's reward, self-critical), \
+            batch-mean, or none (Luo et al.'s code).
+            """)
+    var rlBaseline: DualRLBaseline?
+
+    @Option(
+        name: .customLong("content-weight"),
+        help: """
+            dual-rl: weight b of the content reward in the reward (1+b)·s·c/(s+b·c) (1: harmonic mean; Luo et al.'s \
+            code: 0.25).
+            """)
+    var contentWeight: Double?
+
+    @Flag(
+        name: .customLong("back-translate-samples"),
+        help: "dual-rl: the dual model also learns to restore each source from its sampled transfer.")
+    var backTranslateSamples = false
+
+    @Option(
         name: .long,
         help: """
             dual-rl and back-translation: the network: recurrent (dual-rl: attentive GRU with copy; \
@@ -420,14 +471,16 @@ struct CrossAlignedOptions: ParsableArguments {
             }
         }
         if pseudoPairs != nil || rlLearningRate != nil || annealSteps != nil || transformer != nil
-            || contentReward != nil
+            || contentReward != nil || styleReward != nil || rlBaseline != nil || contentWeight != nil
+            || backTranslateSamples
         {
             let defaults = DualRLSettings()
             settings.dualRL = DualRLSettings(
                 pseudoPairs: pseudoPairs ?? defaults.pseudoPairs,
                 reinforcementLearningRate: rlLearningRate ?? defaults.reinforcementLearningRate,
                 annealSteps: annealSteps ?? defaults.annealSteps, transformer: transformer,
-                contentReward: contentReward)
+                contentReward: contentReward, styleReward: styleReward, baseline: rlBaseline,
+                contentWeight: contentWeight, backTranslateSamples: backTranslateSamples ? true : nil)
         }
         return settings
     }

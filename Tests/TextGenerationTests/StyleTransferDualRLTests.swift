@@ -141,6 +141,86 @@ struct StyleTransferDualRLTests {
         }
     }
 
+    @Test("The combined reward: b = 1 is the harmonic mean, b = 0.25 leans towards the content reward")
+    func combinedReward() throws {
+        for (style, content) in [(1.0, 1.0), (0.5, 1.0), (0.2, 0.7), (0.0, 0.9)] {
+            #expect(
+                abs(
+                    DualRLTraining.combinedReward(style, content, contentWeight: 1)
+                        - DualRLTraining.harmonicMean(style, content)) < 1e-12)
+        }
+        // (1 + 0.25)·1·0.1 / (1 + 0.025) and (1 + 0.25)·0.1·1 / (0.1 + 0.25).
+        #expect(abs(DualRLTraining.combinedReward(1, 0.1, contentWeight: 0.25) - 0.125 / 1.025) < 1e-12)
+        #expect(abs(DualRLTraining.combinedReward(0.1, 1, contentWeight: 0.25) - 0.125 / 0.35) < 1e-12)
+        #expect(DualRLTraining.combinedReward(0, 0, contentWeight: 0.25) == 0)
+        #expect(DualRLSettings(contentWeight: 0).problem != nil)
+        #expect(DualRLSettings(contentWeight: .infinity).problem != nil)
+        #expect(DualRLSettings(contentWeight: 0.25).problem == nil)
+        // A directory written before these settings existed reads them as nil (the old behaviour).
+        let old = #"{"annealSteps":1000,"pseudoPairs":10000,"reinforcementLearningRate":0.0001}"#
+        let decoded = try JSONDecoder().decode(DualRLSettings.self, from: Data(old.utf8))
+        #expect(decoded == DualRLSettings(pseudoPairs: 10_000))
+        #expect(decoded.styleReward == nil && decoded.baseline == nil && decoded.contentWeight == nil)
+        let luo = DualRLSettings(styleReward: .binary, baseline: DualRLBaseline.none, contentWeight: 0.25)
+        let encoded = try JSONEncoder().encode(luo)
+        #expect(try JSONDecoder().decode(DualRLSettings.self, from: encoded) == luo)
+    }
+
+    @Test("Binary style reward, batch-mean and no baseline, back-translation on samples")
+    func rewardOptions() throws {
+        let vocabulary = Self.toyVocabulary
+        var seed = RandomGenerator(seed: 5)
+        let network = DualRLStyleTransfer(
+            settings: Self.tinySettings(steps: 1, pretraining: 0), vocabulary: vocabulary, using: &seed)
+        let sources = [["the", "soup", "was", "awful"], ["my", "bread", "is", "bad"], ["the", "bread", "was", "bad"]]
+            .map { vocabulary.encode($0) }
+        let probability: ([[Int]]) -> [Double] = { $0.map { Double($0.count % 4) / 3 } }
+        for baseline in DualRLBaseline.allCases {
+            var generator = RandomGenerator(seed: 7)
+            let losses = DualRLTraining.reinforcementLoss(
+                network: network, sources: sources, target: 1, vocabulary: vocabulary, maximumLength: 8,
+                styleProbability: probability, styleReward: .binary, baselineKind: baseline, contentWeight: 0.25,
+                using: &generator)
+            let rewards = losses.rewards
+            let expectedStyle = probability(rewards.samples).map { $0 > 0.5 ? 1.0 : 0.0 }
+            #expect(rewards.style == expectedStyle)
+            for row in sources.indices {
+                let total = DualRLTraining.combinedReward(
+                    expectedStyle[row], rewards.content[row], contentWeight: 0.25)
+                #expect(abs(rewards.total[row] - total) < 1e-12)
+            }
+            let advantages = zip(rewards.total, rewards.baseline).map { $0 - $1 }
+            switch baseline {
+            case .none:
+                #expect(rewards.baseline.allSatisfy { $0 == 0 })
+                #expect(advantages.allSatisfy { $0 >= 0 })
+            case .batchMean:
+                #expect(abs(advantages.reduce(0, +)) < 1e-12)
+                #expect(Set(rewards.baseline).count == 1)
+            case .greedy:
+                let greedyStyle = probability(rewards.greedy).map { $0 > 0.5 ? 1.0 : 0.0 }
+                for row in sources.indices {
+                    let expected = DualRLTraining.combinedReward(greedyStyle[row], 0.5, contentWeight: 0.25)
+                    #expect(abs(rewards.baseline[row] - expected) < 1e-12)
+                }
+            }
+        }
+        // Back-translation on samples: the mean of g's losses on greedy transfers and on samples.
+        var generator = RandomGenerator(seed: 7)
+        let both = DualRLTraining.reinforcementLoss(
+            network: network, sources: sources, target: 1, vocabulary: vocabulary, maximumLength: 8,
+            styleProbability: probability, backTranslateSamples: true, using: &generator)
+        var none: RandomGenerator? = nil
+        let nll = { (inputs: [[Int]]) in
+            network.negativeLogLikelihoods(
+                outputs: sources, inputs: inputs, target: 0, vocabulary: vocabulary, dropoutUsing: &none
+            ).scalars.reduce(0, +)
+        }
+        let expected = (nll(both.rewards.greedy) + nll(both.rewards.samples)) / Float(2 * sources.count)
+        #expect(abs(both.backTranslation.item - expected) < 1e-3 * max(1, abs(expected)))
+        #expect(both.rewards.samples != both.rewards.greedy)
+    }
+
     @Test(
         "Pseudo pairs: the template's transfer of a real sentence is the input, unchanged ones dropped; file round trip"
     )

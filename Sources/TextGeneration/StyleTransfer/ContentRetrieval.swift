@@ -53,6 +53,37 @@ public struct ContentRetrieval: Sendable {
         return selected.count == termCounts.count ? nil : best(terms: termCounts, excluding: excluded)
     }
 
+    /// The indexes of the `count` documents most similar to `query`, best first (ties: the lower index); fewer when
+    /// fewer share a word with it. The same rare-words-first rule as ``best(for:excluding:)``.
+    public func top(for query: [String], count: Int) -> [Int] {
+        guard count > 0 else { return [] }
+        var termCounts: [String: Int] = [:]
+        for word in query { termCounts[word, default: 0] += 1 }
+        let limit = max(1, Int(Double(documents.count) * Self.commonFraction))
+        let selected = termCounts.filter { (postings[$0.key]?.count ?? 0) <= limit }
+        var found = selected.isEmpty ? [] : ranked(terms: selected, count: count)
+        if found.isEmpty && selected.count != termCounts.count { found = ranked(terms: termCounts, count: count) }
+        return found
+    }
+
+    private func scores(terms selected: [String: Int]) -> [Int32: Float] {
+        var scores: [Int32: Float] = [:]
+        for (word, termCount) in selected {
+            guard let list = postings[word], let idf = inverseFrequency[word] else { continue }
+            let queryWeight = Float(termCount) * idf
+            for entry in list { scores[entry.document, default: 0] += queryWeight * entry.weight }
+        }
+        return scores
+    }
+
+    private func ranked(terms selected: [String: Int], count: Int) -> [Int] {
+        let normalized = scores(terms: selected).map {
+            (document: Int($0.key), score: $0.value / max(norms[Int($0.key)], 1e-12))
+        }
+        return normalized.sorted { $0.score != $1.score ? $0.score > $1.score : $0.document < $1.document }
+            .prefix(count).map(\.document)
+    }
+
     private func best(terms selected: [String: Int], excluding excluded: Set<Int>) -> Int? {
         var scores: [Int32: Float] = [:]
         for (word, termCount) in selected {

@@ -19,14 +19,30 @@ public struct DualRLSettings: Codable, Equatable, Sendable {
     public var transformer: DualRLTransformerSettings?
     /// How the content reward is measured (nil: ``DualRLContentReward/relative``).
     public var contentReward: DualRLContentReward?
+    /// How the style reward is measured (nil: ``DualRLStyleReward/probability``).
+    public var styleReward: DualRLStyleReward?
+    /// What is subtracted from a sample's reward in REINFORCE (nil: ``DualRLBaseline/greedy``, self-critical).
+    public var baseline: DualRLBaseline?
+    /// The weight b of the content reward in the combined reward `(1 + b)·s·c / (s + b·c)` (nil: 1, the harmonic
+    /// mean; Luo et al.'s code uses 0.25).
+    public var contentWeight: Double?
+    /// When true, the dual model also learns to restore each source from its *sampled* transfer, not only from the
+    /// greedy one (nil: false).
+    public var backTranslateSamples: Bool?
 
     /// A warm start on 20,000 pairs per style, reinforcement at 10⁻⁴, annealing every 1,000 steps (Luo et al.'s),
     /// recurrent direction models unless `transformer` is given.
     public init(
         pseudoPairs: Int = 20_000, reinforcementLearningRate: Float = 1e-4, annealSteps: Int = 1_000,
-        transformer: DualRLTransformerSettings? = nil, contentReward: DualRLContentReward? = nil
+        transformer: DualRLTransformerSettings? = nil, contentReward: DualRLContentReward? = nil,
+        styleReward: DualRLStyleReward? = nil, baseline: DualRLBaseline? = nil, contentWeight: Double? = nil,
+        backTranslateSamples: Bool? = nil
     ) {
         self.contentReward = contentReward
+        self.styleReward = styleReward
+        self.baseline = baseline
+        self.contentWeight = contentWeight
+        self.backTranslateSamples = backTranslateSamples
         self.pseudoPairs = pseudoPairs
         self.reinforcementLearningRate = reinforcementLearningRate
         self.annealSteps = annealSteps
@@ -40,6 +56,9 @@ public struct DualRLSettings: Codable, Equatable, Sendable {
             return "the reinforcement learning rate must be positive"
         }
         if annealSteps < 0 { return "the annealing interval must be ≥ 0" }
+        if let contentWeight, !(contentWeight > 0 && contentWeight.isFinite) {
+            return "the content reward's weight must be positive"
+        }
         if let transformer {
             if transformer.layers < 1 { return "the Transformer needs at least one layer" }
             if let problem = transformer.network.problem { return problem }
@@ -65,6 +84,25 @@ public enum DualRLContentReward: String, Codable, Sendable, CaseIterable {
     /// `p_g(x | y)^(1/|x|)`, the dual model's mean per-token probability of restoring the source, for the sample
     /// and the greedy transfer alike, so the self-critical baseline is the same reward of the greedy transfer.
     case tokenProbability = "token-probability"
+}
+
+/// How ``DualRLTraining`` measures the style reward of a transfer.
+public enum DualRLStyleReward: String, Codable, Sendable, CaseIterable {
+    /// The classifier's probability of the target style.
+    case probability
+    /// 1 when the classifier's most probable style is the target, else 0 (Luo et al.'s released code).
+    case binary
+}
+
+/// The baseline subtracted from each sample's reward in ``DualRLTraining``'s REINFORCE term.
+public enum DualRLBaseline: String, Codable, Sendable, CaseIterable {
+    /// The reward of the greedy transfer of the same source (self-critical sequence training, Rennie et al. 2017).
+    case greedy
+    /// The mean reward of the batch's samples.
+    case batchMean = "batch-mean"
+    /// None: every sample is reinforced in proportion to its (non-negative) reward, as in Luo et al.'s released code,
+    /// whose only baseline is the greedy transfer's reconstruction inside the relative content reward.
+    case none
 }
 
 /// The Transformer direction models of ``DualRLStyleTransfer``: the network settings of `train seq2seq --arch
@@ -104,6 +142,13 @@ public struct DualRLTransformerSettings: Codable, Equatable, Sendable {
 /// L_f = −(R(y') − R(ŷ)) · log p_f(y' | x)                       (REINFORCE, self-critical baseline)
 /// L_g = −log p_g(x | ŷ)                                         (dual back-translation MLE, Luo et al.'s code)
 /// ```
+///
+/// These are the defaults. ``DualRLSettings`` records the alternatives: a binary style reward
+/// (``DualRLStyleReward/binary``), the content-weighted F-score `(1 + b)·s·c / (s + b·c)` instead of the harmonic
+/// mean (``DualRLSettings/contentWeight``), the batch-mean baseline or none (``DualRLBaseline``), and
+/// back-translation on samples as well (``DualRLSettings/backTranslateSamples``). Luo et al.'s released code uses the
+/// binary style reward, b = 0.25 and no baseline outside the content reward, so every sample is reinforced in
+/// proportion to its non-negative reward and a copied (unflipped) sample gets almost none.
 ///
 /// plus MLE of `f` on pseudo pairs every `gap` steps, the gap growing as training goes on (annealed teacher
 /// forcing). Both directions are trained at every step.
@@ -382,9 +427,9 @@ public enum DualRLTraining {
         public var style: [Double]
         /// σ(log p_g(x | sample) − log p_g(x | greedy)), per sample.
         public var content: [Double]
-        /// The harmonic mean of the two, per sample.
+        /// The combined reward of the two (by default their harmonic mean), per sample.
         public var total: [Double]
-        /// The reward of each greedy transfer (the self-critical baseline).
+        /// The baseline subtracted from each sample's reward (by default the greedy transfer's reward).
         public var baseline: [Double]
         /// The sampled transfers (ids).
         public var samples: [[Int]] = []
@@ -397,12 +442,19 @@ public enum DualRLTraining {
         style + content > 0 ? 2 * style * content / (style + content) : 0
     }
 
+    /// The combined reward `(1 + b)·s·c / (s + b·c)` of style reward `s` and content reward `c` with content weight
+    /// `b` (an F-score; b = 1 is the harmonic mean, Luo et al.'s code takes b = 0.25); 0 when the denominator is 0.
+    public static func combinedReward(_ style: Double, _ content: Double, contentWeight b: Double) -> Double {
+        style + b * content > 0 ? (1 + b) * style * content / (style + b * content) : 0
+    }
+
     /// The losses of one reinforcement direction: real sentences `sources` of style `1 − target` transferred by
     /// `models[target]`, scored by `styleProbability` (the target style's probability of each transfer).
     static func reinforcementLoss(
         network: DualRLStyleTransfer, sources: [[Int]], target: Int, vocabulary: Vocabulary, maximumLength: Int,
         styleProbability: ([[Int]]) -> [Double], contentReward: DualRLContentReward = .relative,
-        using generator: inout RandomGenerator
+        styleReward: DualRLStyleReward = .probability, baselineKind: DualRLBaseline = .greedy,
+        contentWeight: Double = 1, backTranslateSamples: Bool = false, using generator: inout RandomGenerator
     ) -> (policy: Tensor, backTranslation: Tensor, rewards: Rewards) {
         let source = 1 - target
         let inputs = sources.map { $0.isEmpty ? [vocabulary.unknownIndex] : $0 }
@@ -411,8 +463,12 @@ public enum DualRLTraining {
         let greedy = network.transfer(inputs, to: target, vocabulary: vocabulary, maximumLength: limit)
         let samples = network.sample(
             inputs, to: target, vocabulary: vocabulary, maximumLength: limit, using: &generator)
-        let styleSample = styleProbability(samples)
-        let styleGreedy = styleProbability(greedy)
+        func measureStyle(_ transfers: [[Int]]) -> [Double] {
+            let probabilities = styleProbability(transfers)
+            return styleReward == .binary ? probabilities.map { $0 > 0.5 ? 1 : 0 } : probabilities
+        }
+        let styleSample = measureStyle(samples)
+        let styleGreedy = measureStyle(greedy)
         let reconstruction: (sample: [Float], greedy: [Float]) = withoutGradients {
             var none: RandomGenerator? = nil
             let sample = network.negativeLogLikelihoods(
@@ -438,22 +494,33 @@ public enum DualRLTraining {
                 greedyContent = Foundation.exp(-Double(reconstruction.greedy[row]) / tokens)
             }
             rewards.content.append(content)
-            rewards.total.append(harmonicMean(styleSample[row], content))
-            rewards.baseline.append(harmonicMean(styleGreedy[row], greedyContent))
+            rewards.total.append(combinedReward(styleSample[row], content, contentWeight: contentWeight))
+            rewards.baseline.append(combinedReward(styleGreedy[row], greedyContent, contentWeight: contentWeight))
         }
-        // REINFORCE on the samples with the greedy transfer's reward as baseline.
+        switch baselineKind {
+        case .greedy: break
+        case .batchMean:
+            let mean = rewards.total.reduce(0, +) / Double(max(1, rewards.total.count))
+            rewards.baseline = rewards.total.map { _ in mean }
+        case .none: rewards.baseline = rewards.total.map { _ in 0 }
+        }
+        // REINFORCE on the samples, the baseline subtracted.
         var none: RandomGenerator? = nil
         let negativeLogLikelihoods = network.negativeLogLikelihoods(
             outputs: samples, inputs: inputs, target: target, vocabulary: vocabulary, dropoutUsing: &none)
         let advantages = Tensor(
             shape: [inputs.count], scalars: inputs.indices.map { Float(rewards.total[$0] - rewards.baseline[$0]) })
         let policy = (negativeLogLikelihoods * advantages).sum() / Float(inputs.count)
-        // The dual model learns to restore the sources from the greedy transfers (back-translation MLE).
+        // The dual model learns to restore the sources from the greedy transfers (back-translation MLE), and from
+        // the samples too when asked.
         var dropout: RandomGenerator? = generator
+        let backInputs = backTranslateSamples ? greedy + samples : greedy
+        let backOutputs = backTranslateSamples ? inputs + inputs : inputs
         let backTranslation =
             network.negativeLogLikelihoods(
-                outputs: inputs, inputs: greedy, target: source, vocabulary: vocabulary, dropoutUsing: &dropout
-            ).sum() / Float(inputs.count)
+                outputs: backOutputs, inputs: backInputs, target: source, vocabulary: vocabulary,
+                dropoutUsing: &dropout
+            ).sum() / Float(backInputs.count)
         if let dropout { generator = dropout }
         return (policy, backTranslation, rewards)
     }
@@ -576,7 +643,10 @@ public enum DualRLTraining {
                         network: network, sources: draw(sentences[1 - target]), target: target,
                         vocabulary: vocabulary, maximumLength: maximumLength,
                         styleProbability: { styleProbabilities($0, target) },
-                        contentReward: settings.contentReward ?? .relative, using: &random)
+                        contentReward: settings.contentReward ?? .relative,
+                        styleReward: settings.styleReward ?? .probability, baselineKind: settings.baseline ?? .greedy,
+                        contentWeight: settings.contentWeight ?? 1,
+                        backTranslateSamples: settings.backTranslateSamples ?? false, using: &random)
                     let terms = direction.policy + direction.backTranslation
                     loss = loss.map { $0 + terms } ?? terms
                     let count = Double(direction.rewards.total.count)

@@ -29,9 +29,12 @@ public enum StyleTransferMethod: String, Codable, CaseIterable, Sendable {
     /// Two attentive copy seq2seq models, one per direction, warm-started on template pseudo-pairs and trained by
     /// dual reinforcement learning with a style and a content reward (Luo et al. 2019): ``DualRLStyleTransfer``.
     case dualRL = "dual-rl"
+    /// The source's markers replaced by candidate target markers chosen by the style classifier and a target-style
+    /// language model (after Li et al. 2018's delete-retrieve-generate): ``MarkerEditTransfer``.
+    case markerEdit = "marker-edit"
 
     /// Whether the method trains a network (and can continue a run).
-    public var isNeural: Bool { self != .template && self != .retrieveOnly }
+    public var isNeural: Bool { self != .template && self != .retrieveOnly && self != .markerEdit }
 
     /// The adversarial network of `cycle`, `common-space`, `stargan` and `conditional` (nil for the others).
     public func adversarialNetwork(
@@ -47,7 +50,7 @@ public enum StyleTransferMethod: String, Codable, CaseIterable, Sendable {
             StarGANStyleTransfer(settings: settings, vocabulary: vocabulary, styleCount: styleCount, using: &generator)
         case .conditional:
             ConditionalStyleGAN(settings: settings, vocabulary: vocabulary, styleCount: styleCount, using: &generator)
-        case .template, .retrieveOnly, .crossAligned, .backTranslation, .dualRL: nil
+        case .template, .retrieveOnly, .crossAligned, .backTranslation, .dualRL, .markerEdit: nil
         }
     }
 }
@@ -85,6 +88,8 @@ public struct StyleTransferRecipe: Codable, Equatable, Sendable {
     public var crossAligned: CrossAlignedSettings?
     /// The per-style language models that measure fluency in `evaluate` (nil: none trained).
     public var languageModels: StyleLanguageModels.Settings?
+    /// The settings of `marker-edit` (nil for the other methods).
+    public var markerEdit: MarkerEditSettings?
 
     /// A recipe with Li et al.'s Yelp settings (markers up to 4-grams, λ = 1, γ = 15).
     public init(
@@ -177,6 +182,13 @@ public enum StyleTransferRun {
         if let timeLimit, !(timeLimit > 0) { throw InputError("the time limit must be positive") }
         if let problem = recipe.languageModels?.problem { throw InputError(problem) }
         var recipe = recipe
+        if recipe.method == .markerEdit {
+            let settings = recipe.markerEdit ?? MarkerEditSettings()
+            if let problem = settings.problem { throw InputError(problem) }
+            recipe.markerEdit = settings
+        } else {
+            recipe.markerEdit = nil
+        }
         if recipe.method.isNeural {
             let settings = recipe.crossAligned ?? CrossAlignedSettings()
             try settings.validate()
@@ -226,6 +238,10 @@ public enum StyleTransferRun {
         for (style, path) in files { dataFingerprints["\(style)=\(path)"] = PlainTextCorpus.fingerprint(of: path) }
         for path in units?.loader.files ?? [] { dataFingerprints[path] = PlainTextCorpus.fingerprint(of: path) }
         try evaluators?.checkCompatibility(with: recipe, corpus: corpus)
+        if recipe.method == .markerEdit, evaluators == nil, classifierEpochs == 0 {
+            throw InputError(
+                "marker-edit chooses edits by the style classifier: give --classifier-epochs ≥ 1 or --classifier-from")
+        }
         if recipe.method == .dualRL {
             guard corpus.styles.count == 2 else {
                 throw InputError("dual-rl transfers between exactly two styles (got \(corpus.styles.count))")

@@ -92,8 +92,11 @@ public struct TrainedStyleTransfer {
             throw ModelDirectoryError(
                 path: directory.manifestURL.path, "the classifier's class count differs from the style count")
         }
+        let classifier = try recipe.classifier.map { try StyleClassifier.load(from: directory, settings: $0) }
         let system: any StyleTransferSystem
-        if recipe.method == .dualRL {
+        if recipe.method == .markerEdit {
+            system = try loadMarkerEditSystem(from: directory, recipe: recipe, classifier: classifier)
+        } else if recipe.method == .dualRL {
             guard let settings = recipe.crossAligned, recipe.styles.count == 2 else {
                 throw ModelDirectoryError(
                     path: directory.manifestURL.path, "missing dual-rl settings or not two styles")
@@ -110,7 +113,6 @@ public struct TrainedStyleTransfer {
         } else {
             system = try loadTemplateSystem(from: directory, recipe: recipe)
         }
-        let classifier = try recipe.classifier.map { try StyleClassifier.load(from: directory, settings: $0) }
         let languageModels = try recipe.languageModels.map {
             try StyleLanguageModels.load(from: directory, styles: recipe.styles, settings: $0)
         }
