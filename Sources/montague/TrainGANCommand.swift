@@ -253,6 +253,16 @@ struct TrainGANCommand: ParsableCommand {
         help: "WGAN-GP's penalty (--penalty, --penalty-weight) on any plain critic, e.g. fgan:kl.")
     var gradientPenalty = false
 
+    @Option(
+        name: .customLong("instance-noise"),
+        help: "Std. deviation of Gaussian noise on every sample the critic sees, real and generated (plain critics).")
+    var instanceNoise: Float?
+
+    @Option(
+        name: .customLong("instance-noise-decay-start"),
+        help: "Anneal the instance noise linearly from this generator step to zero at --steps (default: constant).")
+    var instanceNoiseDecayStart: Int?
+
     func validate() throws {
         let codes = leastSquaresCodes.split(separator: ",").compactMap { Float($0) }
         if codes.count != 3 || !codes.allSatisfy(\.isFinite) {
@@ -302,6 +312,17 @@ struct TrainGANCommand: ParsableCommand {
         if let learningRateDecayStart, !(learningRateDecayStart >= 0 && learningRateDecayStart < common.steps) {
             throw ValidationError("--lr-decay-start must be in [0, --steps)")
         }
+        if let instanceNoise, !(instanceNoise > 0 && instanceNoise.isFinite) {
+            throw ValidationError("--instance-noise must be finite and > 0")
+        }
+        if let instanceNoiseDecayStart {
+            guard instanceNoise != nil else {
+                throw ValidationError("--instance-noise-decay-start needs --instance-noise")
+            }
+            if !(instanceNoiseDecayStart >= 0 && instanceNoiseDecayStart < common.steps) {
+                throw ValidationError("--instance-noise-decay-start must be in [0, --steps)")
+            }
+        }
     }
 
     func run() throws {
@@ -350,7 +371,13 @@ struct TrainGANCommand: ParsableCommand {
         configuration.network = net
         configuration.realGradientPenalty = r1
         configuration.interpolatePenalty = gradientPenalty
-        configuration.learningRateDecay = learningRateDecayStart.map { LearningRateDecay(start: $0, end: common.steps) }
+        configuration.learningRateDecay = learningRateDecayStart.map {
+            LinearDecaySchedule(start: $0, end: common.steps)
+        }
+        configuration.instanceNoise = instanceNoise ?? 0
+        configuration.instanceNoiseDecay = instanceNoiseDecayStart.map {
+            LinearDecaySchedule(start: $0, end: common.steps)
+        }
         configuration.seed = common.seed
         if let problem = configuration.problem() { throw ValidationError(problem) }
 

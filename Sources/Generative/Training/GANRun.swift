@@ -157,6 +157,16 @@ public enum GANRun {
             if categories <= DigitsDataset.classes {
                 metrics["info_code_accuracy"] = SampleQuality.bestMatchingAccuracy(
                     predicted: codes, truth: predicted, clusters: categories, classes: DigitsDataset.classes)
+                // Distinct digits among the code values' majority classes: fewer than the code values means that
+                // two codes draw the same digit (a collision), the failure that caps the accuracy.
+                var majority = Set<Int>()
+                for category in 0..<categories {
+                    let counts = zip(codes, predicted).filter { $0.0 == category }.reduce(into: [Int: Int]()) {
+                        $0[$1.1, default: 0] += 1
+                    }
+                    if let top = counts.max(by: { ($0.value, -$0.key) < ($1.value, -$1.key) }) { majority.insert(top.key) }
+                }
+                metrics["info_code_distinct_classes"] = Double(majority.count)
             }
         }
         return metrics

@@ -221,7 +221,8 @@ public final class GANTrainer {
         return metrics
     }
 
-    /// Sets every optimizer's step size for the coming update from ``GANConfiguration/learningRateDecay``.
+    /// Sets every optimizer's step size for the coming update: its configured rate times the factor of the schedule
+    /// ``GANConfiguration/learningRateDecay`` (a NeuralNet ``LinearDecaySchedule`` with γ₀ = 1) at this generator step.
     func applyLearningRateSchedule() {
         let c = configuration
         guard let decay = c.learningRateDecay else { return }
@@ -229,6 +230,16 @@ public final class GANTrainer {
         generatorOptimizer.learningRate = c.learningRate * factor
         criticOptimizer.learningRate = (c.criticLearningRate ?? c.learningRate) * factor
         encoderOptimizer?.learningRate = c.learningRate * factor
+    }
+
+    /// `x` plus Gaussian instance noise of standard deviation ``GANConfiguration/instanceNoise`` (times the factor of
+    /// ``GANConfiguration/instanceNoiseDecay`` at this generator step), drawn from the run's generator; `x` itself
+    /// without instance noise or once it has decayed to 0.
+    func withInstanceNoise(_ x: Tensor) -> Tensor {
+        let c = configuration
+        let deviation = c.instanceNoise * (c.instanceNoiseDecay?.factor(atStep: stepCount) ?? 1)
+        guard deviation > 0 else { return x }
+        return x + Tensor.normal(x.shape, standardDeviation: deviation, using: &random)
     }
 
     /// Rows of `[N, D]` packed into `[N / packing, packing · D]` (PacGAN).
@@ -363,7 +374,7 @@ public final class GANTrainer {
             metrics["d_loss"] = Double(loss.item)
         default:
             let fake = withoutGradients { generate(replicaNoise().input) }
-            let (packedReal, packedFake) = (packed(real), packed(fake))
+            let (packedReal, packedFake) = (packed(withInstanceNoise(real)), packed(withInstanceNoise(fake)))
             var loss = plainObjective.discriminatorLoss(
                 real: discriminate(packedReal), fake: discriminate(packedFake))
             metrics["d_loss"] = Double(loss.item)
@@ -463,7 +474,7 @@ public final class GANTrainer {
             update(generatorOptimizer, loss: loss)
             metrics["g_loss"] = Double(loss.item)
         default:
-            let fake = generate(replicaNoise().input)
+            let fake = withInstanceNoise(generate(replicaNoise().input))
             let loss = plainObjective.generatorLoss(fake: discriminate(packed(fake), frozen: true))
             update(generatorOptimizer, loss: loss)
             metrics["g_loss"] = Double(loss.item)
