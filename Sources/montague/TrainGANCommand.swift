@@ -254,6 +254,16 @@ struct TrainGANCommand: ParsableCommand {
     var gradientPenalty = false
 
     @Option(
+        name: .customLong("real-code-entropy"),
+        help: "InfoGAN: weight of CatGAN's entropy term making Q split real data evenly over the code (0: off).")
+    var realCodeEntropy: Float = 0
+
+    @Flag(
+        name: .customLong("saddle-point"),
+        help: "f-GAN: the generator minimizes the bound −E_Q[f*(T)] (Nowozin et al.'s eq. 6), not −E_Q[T].")
+    var saddlePoint = false
+
+    @Option(
         name: .customLong("instance-noise"),
         help: "Std. deviation of Gaussian noise on every sample the critic sees, real and generated (plain critics).")
     var instanceNoise: Float?
@@ -309,6 +319,9 @@ struct TrainGANCommand: ParsableCommand {
         }
         if learnCodeVariance && continuous == 0 { throw ValidationError("--learn-code-variance needs --continuous") }
         if !(r1 >= 0 && r1.isFinite) { throw ValidationError("--r1 must be finite and ≥ 0") }
+        if !(realCodeEntropy >= 0 && realCodeEntropy.isFinite) {
+            throw ValidationError("--real-code-entropy must be finite and ≥ 0")
+        }
         if let learningRateDecayStart, !(learningRateDecayStart >= 0 && learningRateDecayStart < common.steps) {
             throw ValidationError("--lr-decay-start must be in [0, --steps)")
         }
@@ -374,6 +387,8 @@ struct TrainGANCommand: ParsableCommand {
         configuration.learningRateDecay = learningRateDecayStart.map {
             LinearDecaySchedule(start: $0, end: common.steps)
         }
+        configuration.realCodeEntropyWeight = realCodeEntropy
+        configuration.saddlePointGenerator = saddlePoint
         configuration.instanceNoise = instanceNoise ?? 0
         configuration.instanceNoiseDecay = instanceNoiseDecayStart.map {
             LinearDecaySchedule(start: $0, end: common.steps)

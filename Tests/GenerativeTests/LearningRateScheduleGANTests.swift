@@ -72,7 +72,8 @@ struct LearningRateScheduleGANTests {
             noised.step()
         }
         #expect(plain.model.parameterValues.flatMap(\.scalars) != noised.model.parameterValues.flatMap(\.scalars))
-        #expect(noised.model.parameterValues.flatMap(\.scalars).allSatisfy(\.isFinite))
+        let finite = noised.model.parameterValues.flatMap(\.scalars).allSatisfy { $0.isFinite }
+        #expect(finite)
         // Off (σ = 0) is the run without the option, draw for draw.
         configuration.instanceNoise = 0
         let off = GANTrainer(configuration: configuration, data: data)
@@ -101,5 +102,56 @@ struct LearningRateScheduleGANTests {
         invalid = GANTrainerTests.configuration(.info)
         invalid.instanceNoise = 0.1
         #expect(invalid.problem() != nil)
+    }
+}
+
+/// The two additions for the KL f-GAN and InfoGAN runs: f-GAN's saddle-point generator loss and the real-data code
+/// entropies of Q.
+@Suite("f-GAN's saddle-point generator loss and InfoGAN's real-data code entropies")
+struct SaddlePointAndCodeEntropyTests {
+    @Test func theSaddlePointGeneratorLossIsMinusTheConjugateTerm() {
+        let v = Tensor(shape: [3, 1], scalars: [-1, 0.5, 2])
+        let saddle = FGANObjective(divergence: .kullbackLeibler, saddlePoint: true)
+        let expected = -[-1, 0.5, 2].map { Foundation.exp(Double($0) - 1) }.reduce(0, +) / 3
+        #expect(abs(Double(saddle.generatorLoss(fake: v).item) - expected) < 1e-5)
+        // The alternative update is −E_Q[g_f(v)] = −mean(v) for KL; the critic's loss is the same for both.
+        let alternative = FGANObjective(divergence: .kullbackLeibler)
+        #expect(abs(alternative.generatorLoss(fake: v).item - (-0.5)) < 1e-6)
+        let real = Tensor(shape: [2, 1], scalars: [1, 3])
+        #expect(saddle.discriminatorLoss(real: real, fake: v).item == alternative.discriminatorLoss(real: real, fake: v).item)
+        var configuration = GANTrainerTests.configuration(.fGAN(.kullbackLeibler))
+        configuration.saddlePointGenerator = true
+        #expect(configuration.problem() == nil)
+        configuration.method = .leastSquares
+        #expect(configuration.problem() != nil)
+    }
+
+    @Test func theCodeEntropiesSeparateConfidentEvenAssignmentsFromCollapsedOnes() {
+        let k = 4
+        let logK = Float(Foundation.log(Double(k)))
+        // Uniform predictions: both entropies log K, the term (conditional − marginal) is 0.
+        let uniform = InfoGANCodes.realCodeEntropies(logits: Tensor.zeros([8, k]))
+        #expect(abs(uniform.conditional.item - logK) < 1e-5 && abs(uniform.marginal.item - logK) < 1e-5)
+        // Confident and spread over all four values: conditional ≈ 0, marginal = log K (the term's minimum −log K).
+        var scalars = [Float](repeating: -20, count: 8 * k)
+        for row in 0..<8 { scalars[row * k + row % k] = 20 }
+        let even = InfoGANCodes.realCodeEntropies(logits: Tensor(shape: [8, k], scalars: scalars))
+        #expect(even.conditional.item < 1e-4 && abs(even.marginal.item - logK) < 1e-4)
+        // Confident but all on one value (two code values sharing a cluster, the others empty): marginal ≈ 0.
+        scalars = [Float](repeating: -20, count: 8 * k)
+        for row in 0..<8 { scalars[row * k] = 20 }
+        let collapsed = InfoGANCodes.realCodeEntropies(logits: Tensor(shape: [8, k], scalars: scalars))
+        #expect(collapsed.conditional.item < 1e-4 && collapsed.marginal.item < 1e-3)
+        var configuration = GANTrainerTests.configuration(.info)
+        configuration.realCodeEntropyWeight = 1
+        #expect(configuration.problem() == nil)
+        let trainer = GANTrainer(configuration: configuration, data: ToyDistribution.ring8.sample(count: 64, seed: 1))
+        let metrics = trainer.step()
+        #expect(metrics["real_code_marginal_entropy"] != nil && metrics["real_code_conditional_entropy"] != nil)
+        configuration.realCodeEntropyWeight = -1
+        #expect(configuration.problem() != nil)
+        configuration.realCodeEntropyWeight = 1
+        configuration.method = .nonSaturating
+        #expect(configuration.problem() != nil)
     }
 }

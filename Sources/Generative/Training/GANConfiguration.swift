@@ -121,6 +121,14 @@ public struct GANConfiguration: Codable, Sendable, Equatable {
     /// the critic's raw output between the samples, which keeps the KL f-GAN's critic (identity activation,
     /// `f*(t) = exp(t − 1)`) from growing without bound on real data that the generator has not reached.
     public var interpolatePenalty = false
+    /// InfoGAN: weight `w` of the real-data code entropy term in the critic's loss, `w · (E_P[H(Q(c | x))] −
+    /// H(E_P[Q(c | x)]))` over the categorical code (CatGAN's two entropies, Springenberg 2016;
+    /// ``InfoGANCodes/realCodeEntropies(logits:)``): `Q` must assign real samples confidently and evenly to the code
+    /// values. 0: off.
+    public var realCodeEntropyWeight: Float = 0
+    /// f-GAN: the generator minimizes the variational bound itself, `−E_Q[f*(g_f(V))]` (Nowozin et al. 2016, eq. 6),
+    /// instead of the alternative `−E_Q[g_f(V)]` of their §3.2 (``FGANObjective/saddlePoint``).
+    public var saddlePointGenerator = false
     /// Standard deviation σ of instance noise (Sønderby et al., "Amortised MAP Inference for Image
     /// Super-resolution", ICLR 2017, §3.2; Arjovsky & Bottou, "Towards Principled Methods for Training Generative
     /// Adversarial Networks", ICLR 2017): Gaussian noise added to every sample the plain critic sees, real and
@@ -195,6 +203,8 @@ public struct GANConfiguration: Codable, Sendable, Equatable {
         try read(.network, into: &network)
         try read(.realGradientPenalty, into: &realGradientPenalty)
         try read(.interpolatePenalty, into: &interpolatePenalty)
+        try read(.realCodeEntropyWeight, into: &realCodeEntropyWeight)
+        try read(.saddlePointGenerator, into: &saddlePointGenerator)
         try read(.instanceNoise, into: &instanceNoise)
         instanceNoiseDecay = try container.decodeIfPresent(LinearDecaySchedule.self, forKey: .instanceNoiseDecay)
     }
@@ -261,6 +271,15 @@ public struct GANConfiguration: Codable, Sendable, Equatable {
         if !(instanceNoise >= 0 && instanceNoise.isFinite) { return "instance noise must be finite and ≥ 0" }
         if let instanceNoiseDecay, !instanceNoiseDecay.isValid {
             return "the instance noise's decay must start at a step ≥ 0 before it ends"
+        }
+        if !(realCodeEntropyWeight >= 0 && realCodeEntropyWeight.isFinite) {
+            return "the real-data code entropy weight must be finite and ≥ 0"
+        }
+        if realCodeEntropyWeight > 0 && !(method == .info && infoCodes.categories > 0) {
+            return "the real-data code entropy term needs infogan with a categorical code"
+        }
+        if saddlePointGenerator && !method.name.hasPrefix("fgan:") {
+            return "the saddle-point generator loss applies to fgan"
         }
         if instanceNoise > 0 && !method.usesPlainCritic {
             return "instance noise applies to gan, nsgan, fgan, lsgan, wgan and wgan-gp"

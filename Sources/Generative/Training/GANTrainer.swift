@@ -252,7 +252,8 @@ public final class GANTrainer {
         let codes = configuration.leastSquaresCodes
         switch configuration.method {
         case .minimax: return MinimaxGANObjective(realLabel: configuration.realLabel)
-        case .fGAN(let divergence): return FGANObjective(divergence: divergence)
+        case .fGAN(let divergence):
+            return FGANObjective(divergence: divergence, saddlePoint: configuration.saddlePointGenerator)
         case .leastSquares: return LeastSquaresGANObjective(a: codes[0], b: codes[1], c: codes[2])
         case .wasserstein, .wassersteinGradientPenalty: return WassersteinObjective()
         default: return NonSaturatingGANObjective(realLabel: configuration.realLabel)
@@ -336,12 +337,23 @@ public final class GANTrainer {
         case .info:
             let sample = replicaNoise()
             let fake = withoutGradients { generate(sample.input) }
-            let realOutput = discriminate(real)
+            // With the real-data code entropy term Q also reads the real batch (drawn only then, so runs without
+            // it are unchanged).
+            let realInfo: (adversarial: Tensor, q: Tensor)? = c.realCodeEntropyWeight > 0 ? infoCritic(real) : nil
+            let realOutput = realInfo?.adversarial ?? discriminate(real).slice(axis: 1, range: 0..<1)
             let fakeOutput = infoCritic(fake)
             let adversarial = NonSaturatingGANObjective(realLabel: c.realLabel).discriminatorLoss(
-                real: realOutput.slice(axis: 1, range: 0..<1), fake: fakeOutput.adversarial)
+                real: realOutput, fake: fakeOutput.adversarial)
             let info = infoLoss(fakeOutput.q, sample)
-            update(criticOptimizer, loss: adversarial + weightedInfoLoss(fakeOutput.q, sample, info))
+            var loss = adversarial + weightedInfoLoss(fakeOutput.q, sample, info)
+            if let realInfo {
+                let entropy = InfoGANCodes.realCodeEntropies(
+                    logits: realInfo.q.slice(axis: 1, range: 0..<c.infoCodes.categories))
+                loss = loss + (entropy.conditional - entropy.marginal) * c.realCodeEntropyWeight
+                metrics["real_code_conditional_entropy"] = Double(entropy.conditional.item)
+                metrics["real_code_marginal_entropy"] = Double(entropy.marginal.item)
+            }
+            update(criticOptimizer, loss: loss)
             metrics["d_loss"] = Double(adversarial.item)
             metrics["info_loss"] = Double(info.item)
         case .vaeGAN:
