@@ -253,6 +253,26 @@ struct TrainGANCommand: ParsableCommand {
         help: "WGAN-GP's penalty (--penalty, --penalty-weight) on any plain critic, e.g. fgan:kl.")
     var gradientPenalty = false
 
+    @Option(
+        name: .customLong("real-code-entropy"),
+        help: "InfoGAN: weight of CatGAN's entropy term making Q split real data evenly over the code (0: off).")
+    var realCodeEntropy: Float = 0
+
+    @Flag(
+        name: .customLong("saddle-point"),
+        help: "f-GAN: the generator minimizes the bound −E_Q[f*(T)] (Nowozin et al.'s eq. 6), not −E_Q[T].")
+    var saddlePoint = false
+
+    @Option(
+        name: .customLong("instance-noise"),
+        help: "Std. deviation of Gaussian noise on every sample the critic sees, real and generated (plain critics).")
+    var instanceNoise: Float?
+
+    @Option(
+        name: .customLong("instance-noise-decay-start"),
+        help: "Anneal the instance noise linearly from this generator step to zero at --steps (default: constant).")
+    var instanceNoiseDecayStart: Int?
+
     func validate() throws {
         let codes = leastSquaresCodes.split(separator: ",").compactMap { Float($0) }
         if codes.count != 3 || !codes.allSatisfy(\.isFinite) {
@@ -299,8 +319,22 @@ struct TrainGANCommand: ParsableCommand {
         }
         if learnCodeVariance && continuous == 0 { throw ValidationError("--learn-code-variance needs --continuous") }
         if !(r1 >= 0 && r1.isFinite) { throw ValidationError("--r1 must be finite and ≥ 0") }
+        if !(realCodeEntropy >= 0 && realCodeEntropy.isFinite) {
+            throw ValidationError("--real-code-entropy must be finite and ≥ 0")
+        }
         if let learningRateDecayStart, !(learningRateDecayStart >= 0 && learningRateDecayStart < common.steps) {
             throw ValidationError("--lr-decay-start must be in [0, --steps)")
+        }
+        if let instanceNoise, !(instanceNoise > 0 && instanceNoise.isFinite) {
+            throw ValidationError("--instance-noise must be finite and > 0")
+        }
+        if let instanceNoiseDecayStart {
+            guard instanceNoise != nil else {
+                throw ValidationError("--instance-noise-decay-start needs --instance-noise")
+            }
+            if !(instanceNoiseDecayStart >= 0 && instanceNoiseDecayStart < common.steps) {
+                throw ValidationError("--instance-noise-decay-start must be in [0, --steps)")
+            }
         }
     }
 
@@ -350,7 +384,15 @@ struct TrainGANCommand: ParsableCommand {
         configuration.network = net
         configuration.realGradientPenalty = r1
         configuration.interpolatePenalty = gradientPenalty
-        configuration.learningRateDecay = learningRateDecayStart.map { LearningRateDecay(start: $0, end: common.steps) }
+        configuration.learningRateDecay = learningRateDecayStart.map {
+            LinearDecaySchedule(start: $0, end: common.steps)
+        }
+        configuration.realCodeEntropyWeight = realCodeEntropy
+        configuration.saddlePointGenerator = saddlePoint
+        configuration.instanceNoise = instanceNoise ?? 0
+        configuration.instanceNoiseDecay = instanceNoiseDecayStart.map {
+            LinearDecaySchedule(start: $0, end: common.steps)
+        }
         configuration.seed = common.seed
         if let problem = configuration.problem() { throw ValidationError(problem) }
 

@@ -167,14 +167,14 @@ struct ConvolutionalGANTests {
     }
 
     @Test func theDecayFactorFallsLinearlyToZero() {
-        let decay = LearningRateDecay(start: 10, end: 20)
+        let decay = LinearDecaySchedule(start: 10, end: 20)
         #expect(decay.factor(atStep: 0) == 1 && decay.factor(atStep: 10) == 1)
         #expect(decay.factor(atStep: 15) == 0.5 && decay.factor(atStep: 19) == 0.1)
         #expect(decay.factor(atStep: 20) == 0 && decay.factor(atStep: 500) == 0)
         var configuration = GANTrainerTests.configuration(.nonSaturating)
-        configuration.learningRateDecay = LearningRateDecay(start: 5, end: 5)
+        configuration.learningRateDecay = LinearDecaySchedule(start: 5, end: 5)
         #expect(configuration.problem() != nil)
-        configuration.learningRateDecay = LearningRateDecay(start: -1, end: 5)
+        configuration.learningRateDecay = LinearDecaySchedule(start: -1, end: 5)
         #expect(configuration.problem() != nil)
     }
 
@@ -182,7 +182,7 @@ struct ConvolutionalGANTests {
         var configuration = GANTrainerTests.configuration(.nonSaturating)
         configuration.learningRate = 1e-3
         configuration.criticLearningRate = 2e-3
-        configuration.learningRateDecay = LearningRateDecay(start: 1, end: 3)
+        configuration.learningRateDecay = LinearDecaySchedule(start: 1, end: 3)
         let trainer = GANTrainer(configuration: configuration, data: ToyDistribution.ring8.sample(count: 64, seed: 1))
         trainer.step()  // step 0
         trainer.step()  // step 1: the decay starts at factor 1

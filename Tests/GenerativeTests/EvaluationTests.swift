@@ -50,6 +50,11 @@ struct EvaluationTests {
             abs(
                 SampleQuality.bestMatchingAccuracy(predicted: permuted, truth: truth, clusters: 3, classes: 3) - 6.0 / 7
             ) < 1e-12)
+        // Three clusters with majorities 0, 1, 2: no collision; clusters 0 and 2 both mostly class 1: two classes.
+        #expect(SampleQuality.distinctMajorityClasses(predicted: truth, truth: permuted, clusters: 3) == 3)
+        #expect(
+            SampleQuality.distinctMajorityClasses(
+                predicted: [0, 0, 0, 1, 1, 2, 2, 2], truth: [1, 1, 0, 0, 0, 1, 1, 2], clusters: 3) == 2)
     }
 
     @Test(.enabled(if: digitsPath != nil, TestData.missing("digits/digits.csv.gz")))

@@ -81,4 +81,18 @@ public enum SampleQuality {
         }
         return Double(answer) / Double(truth.count)
     }
+
+    /// The number of different classes among the clusters' majority classes (ties to the smaller class): with fewer
+    /// than `clusters`, two cluster ids share a majority class — for InfoGAN's categorical code, two code values
+    /// drawing the same digit, which caps ``bestMatchingAccuracy(predicted:truth:clusters:classes:)`` at the
+    /// matched share of the collided clusters.
+    public static func distinctMajorityClasses(predicted: [Int], truth: [Int], clusters: Int) -> Int {
+        precondition(predicted.count == truth.count, "distinctMajorityClasses: \(predicted.count) vs \(truth.count)")
+        var counts = [[Int: Int]](repeating: [:], count: clusters)
+        for (p, t) in zip(predicted, truth) where p >= 0 && p < clusters { counts[p][t, default: 0] += 1 }
+        let majorities = counts.compactMap { cluster in
+            cluster.max { ($0.value, -$0.key) < ($1.value, -$1.key) }?.key
+        }
+        return Set(majorities).count
+    }
 }

@@ -58,22 +58,33 @@ public struct NonSaturatingGANObjective: AdversarialObjective {
 }
 
 /// f-GAN (Nowozin, Cseke & Tomioka 2016): the critic `T = g_f(V)` maximizes `E_P[T] − E_Q[f*(T)]`, a lower bound
-/// on `D_f(P ‖ Q)` (see ``FDivergence``); the generator maximizes `E_Q[g_f(V)]`, the alternative update of their
-/// §3.2, which has the same fixed point and stronger gradients early in training.
+/// on `D_f(P ‖ Q)` (see ``FDivergence``). By default the generator maximizes `E_Q[g_f(V)]`, the alternative update of
+/// their §3.2, which has the same fixed point and stronger gradients early in training; with `saddlePoint` it
+/// minimizes the bound itself, `−E_Q[f*(g_f(V))]` (their eq. 6), whose gradient at the optimal critic is the
+/// gradient of `D_f(P ‖ Q)`. The two differ in kind for the KL divergence: with `T* = 1 + log(p/q)` the alternative
+/// maximizes `E_Q[log(p/q)]`, i.e. minimizes the reverse KL `KL(Q ‖ P)`, which seeks modes, while the saddle-point
+/// update maximizes `E_Q[exp(T − 1)] = E_Q[p/q]` and keeps the forward KL's covering of every mode.
 public struct FGANObjective: AdversarialObjective {
     /// The divergence.
     public let divergence: FDivergence
+    /// Whether the generator minimizes the bound (`−E_Q[f*(g_f(V))]`) rather than the alternative `−E_Q[g_f(V)]`.
+    public let saddlePoint: Bool
 
-    /// The objective for `divergence`.
-    public init(divergence: FDivergence) { self.divergence = divergence }
+    /// The objective for `divergence`, with the alternative generator update unless `saddlePoint`.
+    public init(divergence: FDivergence, saddlePoint: Bool = false) {
+        self.divergence = divergence
+        self.saddlePoint = saddlePoint
+    }
 
     /// `−(E_P[g_f(v)] − E_Q[f*(g_f(v))])`.
     public func discriminatorLoss(real: Tensor, fake: Tensor) -> Tensor {
         divergence.conjugateOfActivation(fake).mean() - divergence.activation(real).mean()
     }
 
-    /// `−E_Q[g_f(v)]`.
-    public func generatorLoss(fake: Tensor) -> Tensor { -divergence.activation(fake).mean() }
+    /// `−E_Q[g_f(v)]`, or with ``saddlePoint`` `−E_Q[f*(g_f(v))]`.
+    public func generatorLoss(fake: Tensor) -> Tensor {
+        saddlePoint ? -divergence.conjugateOfActivation(fake).mean() : -divergence.activation(fake).mean()
+    }
 
     /// The critic's estimate of `D_f(P ‖ Q)` from raw outputs (the negated discriminator loss).
     public func divergenceEstimate(real: Tensor, fake: Tensor) -> Tensor { -discriminatorLoss(real: real, fake: fake) }

@@ -104,4 +104,19 @@ public struct InfoGANCodes: Codable, Sendable, Equatable {
         }
         return loss
     }
+
+    /// For Q's categorical logits `[N, K]` on real data: the mean entropy of Q's prediction per sample and the entropy
+    /// of the batch's mean prediction — the two terms of Springenberg's CatGAN ("Unsupervised and Semi-supervised
+    /// Learning with Categorical Generative Adversarial Networks", ICLR 2016), whose discriminator wants each real
+    /// sample assigned confidently (low conditional entropy) and the assignments spread over all categories (high
+    /// marginal entropy). Added to InfoGAN's critic as `w · (conditional − marginal)`, it makes the code values
+    /// partition the real data, so two code values cannot settle on the same cluster while another has none.
+    public static func realCodeEntropies(logits: Tensor) -> (conditional: Tensor, marginal: Tensor) {
+        let logProbabilities = logits.logSoftmax(axis: 1)
+        let probabilities = logProbabilities.exp()
+        let conditional = -(probabilities * logProbabilities).sum(axis: 1).mean()
+        let marginalProbabilities = probabilities.mean(axis: 0)
+        let marginal = -(marginalProbabilities * (marginalProbabilities + 1e-8).log()).sum()
+        return (conditional, marginal)
+    }
 }

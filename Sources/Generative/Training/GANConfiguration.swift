@@ -1,3 +1,5 @@
+import NeuralNet
+
 /// How the generator's last layer maps to data space.
 public enum GeneratorOutput: String, Codable, Sendable, CaseIterable {
     /// No activation (real-valued points).
@@ -98,10 +100,11 @@ public struct GANConfiguration: Codable, Sendable, Equatable {
     /// codes, the generator minimizes `w / (mean|G(z₁, c) − G(z₂, c)| / mean|z₁ − z₂| + 10⁻⁵)`, so it cannot ignore
     /// its noise within a code value. 0: off.
     public var modeSeekingWeight: Float = 0
-    /// Linear decay of every optimizer's step size: constant until generator step ``LearningRateDecay/start``, then
-    /// falling linearly to zero at ``LearningRateDecay/end`` (the schedule of Isola et al.'s and Zhu et al.'s
-    /// pix2pix/CycleGAN training); nil: constant step sizes.
-    public var learningRateDecay: LearningRateDecay?
+    /// Linear decay of every optimizer's step size, as a factor schedule (γ₀ = 1) multiplying each optimizer's
+    /// configured rate: constant until generator step ``LinearDecaySchedule/start``, then falling linearly to zero at
+    /// ``LinearDecaySchedule/end`` (the schedule of Isola et al.'s and Zhu et al.'s pix2pix/CycleGAN training); nil:
+    /// constant step sizes. Stored in manifests as `{"start", "end"}`, as before it was a NeuralNet schedule.
+    public var learningRateDecay: LinearDecaySchedule?
     /// The networks: fully connected, or convolutional critic and up-convolutional generator on square one-channel
     /// images (``NetworkArchitecture/conv``: critic convolutions of 32 and 64 channels, generator convolutions from
     /// 64 through 32 to 1 channel; the fully connected layers of ``hiddenSize`` and ``generatorHiddenSizes`` in
@@ -118,6 +121,24 @@ public struct GANConfiguration: Codable, Sendable, Equatable {
     /// the critic's raw output between the samples, which keeps the KL f-GAN's critic (identity activation,
     /// `f*(t) = exp(t − 1)`) from growing without bound on real data that the generator has not reached.
     public var interpolatePenalty = false
+    /// InfoGAN: weight `w` of the real-data code entropy term in the critic's loss, `w · (E_P[H(Q(c | x))] −
+    /// H(E_P[Q(c | x)]))` over the categorical code (CatGAN's two entropies, Springenberg 2016;
+    /// ``InfoGANCodes/realCodeEntropies(logits:)``): `Q` must assign real samples confidently and evenly to the code
+    /// values. 0: off.
+    public var realCodeEntropyWeight: Float = 0
+    /// f-GAN: the generator minimizes the variational bound itself, `−E_Q[f*(g_f(V))]` (Nowozin et al. 2016, eq. 6),
+    /// instead of the alternative `−E_Q[g_f(V)]` of their §3.2 (``FGANObjective/saddlePoint``).
+    public var saddlePointGenerator = false
+    /// Standard deviation σ of instance noise (Sønderby et al., "Amortised MAP Inference for Image
+    /// Super-resolution", ICLR 2017, §3.2; Arjovsky & Bottou, "Towards Principled Methods for Training Generative
+    /// Adversarial Networks", ICLR 2017): Gaussian noise added to every sample the plain critic sees, real and
+    /// generated, in the critic's and the generator's updates. The noised distributions `P ∗ N(0, σ²)` and
+    /// `Q ∗ N(0, σ²)` have the same support, so the KL f-GAN's optimal critic `1 + log(p/q)` is finite everywhere, and
+    /// they are equal only when `P = Q`. 0: off (runs draw exactly as without the option).
+    public var instanceNoise: Float = 0
+    /// A factor schedule (γ₀ = 1) on ``instanceNoise`` by generator step, e.g. annealing it linearly to zero; nil:
+    /// constant.
+    public var instanceNoiseDecay: LinearDecaySchedule?
 
     /// The critic's convolution channels under ``NetworkArchitecture/conv``.
     public static let criticConvolutionChannels = [32, 64]
@@ -178,10 +199,14 @@ public struct GANConfiguration: Codable, Sendable, Equatable {
         continuousInfoWeight = try container.decodeIfPresent(Float.self, forKey: .continuousInfoWeight)
         try read(.learnedCodeVariance, into: &learnedCodeVariance)
         try read(.modeSeekingWeight, into: &modeSeekingWeight)
-        learningRateDecay = try container.decodeIfPresent(LearningRateDecay.self, forKey: .learningRateDecay)
+        learningRateDecay = try container.decodeIfPresent(LinearDecaySchedule.self, forKey: .learningRateDecay)
         try read(.network, into: &network)
         try read(.realGradientPenalty, into: &realGradientPenalty)
         try read(.interpolatePenalty, into: &interpolatePenalty)
+        try read(.realCodeEntropyWeight, into: &realCodeEntropyWeight)
+        try read(.saddlePointGenerator, into: &saddlePointGenerator)
+        try read(.instanceNoise, into: &instanceNoise)
+        instanceNoiseDecay = try container.decodeIfPresent(LinearDecaySchedule.self, forKey: .instanceNoiseDecay)
     }
 
     /// Whether the InfoGAN information term uses the weighted form (a separate continuous λ or a learned variance);
@@ -237,11 +262,27 @@ public struct GANConfiguration: Codable, Sendable, Equatable {
         {
             return "Q's head, the continuous λ, the learned code variance and the mode-seeking term apply to infogan"
         }
-        if let learningRateDecay, !(learningRateDecay.start >= 0 && learningRateDecay.end > learningRateDecay.start) {
+        if let learningRateDecay, !learningRateDecay.isValid {
             return "the learning-rate decay must start at a step ≥ 0 before it ends"
         }
         if !(realGradientPenalty >= 0 && realGradientPenalty.isFinite) {
             return "the real-data gradient penalty must be finite and ≥ 0"
+        }
+        if !(instanceNoise >= 0 && instanceNoise.isFinite) { return "instance noise must be finite and ≥ 0" }
+        if let instanceNoiseDecay, !instanceNoiseDecay.isValid {
+            return "the instance noise's decay must start at a step ≥ 0 before it ends"
+        }
+        if !(realCodeEntropyWeight >= 0 && realCodeEntropyWeight.isFinite) {
+            return "the real-data code entropy weight must be finite and ≥ 0"
+        }
+        if realCodeEntropyWeight > 0 && !(method == .info && infoCodes.categories > 0) {
+            return "the real-data code entropy term needs infogan with a categorical code"
+        }
+        if saddlePointGenerator && !method.name.hasPrefix("fgan:") {
+            return "the saddle-point generator loss applies to fgan"
+        }
+        if instanceNoise > 0 && !method.usesPlainCritic {
+            return "instance noise applies to gan, nsgan, fgan, lsgan, wgan and wgan-gp"
         }
         if (realGradientPenalty > 0 || interpolatePenalty) && !method.usesPlainCritic {
             return "the gradient penalties apply to gan, nsgan, fgan, lsgan, wgan and wgan-gp"
@@ -258,27 +299,5 @@ public struct GANConfiguration: Codable, Sendable, Equatable {
             return "a learned code variance needs continuous codes"
         }
         return nil
-    }
-}
-
-/// A linear step-size decay: the factor on the configured step sizes is 1 before generator step `start`, falls
-/// linearly to 0 at step `end`, and stays 0 after it.
-public struct LearningRateDecay: Codable, Sendable, Equatable {
-    /// The generator step at which the decay begins.
-    public var start: Int
-    /// The generator step at which the step size reaches zero.
-    public var end: Int
-
-    /// A decay from `start` to `end`.
-    public init(start: Int, end: Int) {
-        self.start = start
-        self.end = end
-    }
-
-    /// The factor on the step sizes for the update made at generator step `step` (counted from 0).
-    public func factor(atStep step: Int) -> Float {
-        guard step >= start else { return 1 }
-        guard end > start, step < end else { return 0 }
-        return Float(end - step) / Float(end - start)
     }
 }

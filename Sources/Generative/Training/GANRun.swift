@@ -117,7 +117,8 @@ public enum GANRun {
 
     /// Sample-quality metrics: on toys with modes the PacGAN protocol over `count` samples (`modes`,
     /// `high_quality`, `reverse_kl`); on digits (or any labelled 64-value data) a classifier's Fréchet distance,
-    /// class coverage, nearest-neighbour distances and, for InfoGAN, code-to-class accuracy. With a model
+    /// class coverage, nearest-neighbour distances and, for InfoGAN, code-to-class accuracy and the number of distinct
+    /// digits among the code values' majority classes (`info_code_distinct_classes`). With a model
     /// `directory`, the digits classifier is cached there (``DigitsSampleMetrics/classifierCacheName``) and reused
     /// by later evaluations of the same data and seed.
     public static func evaluate(
@@ -157,6 +158,9 @@ public enum GANRun {
             if categories <= DigitsDataset.classes {
                 metrics["info_code_accuracy"] = SampleQuality.bestMatchingAccuracy(
                     predicted: codes, truth: predicted, clusters: categories, classes: DigitsDataset.classes)
+                // Fewer distinct majority digits than code values: two code values draw the same digit.
+                metrics["info_code_distinct_classes"] = Double(
+                    SampleQuality.distinctMajorityClasses(predicted: codes, truth: predicted, clusters: categories))
             }
         }
         return metrics

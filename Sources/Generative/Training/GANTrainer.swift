@@ -221,7 +221,8 @@ public final class GANTrainer {
         return metrics
     }
 
-    /// Sets every optimizer's step size for the coming update from ``GANConfiguration/learningRateDecay``.
+    /// Sets every optimizer's step size for the coming update: its configured rate times the factor of the schedule
+    /// ``GANConfiguration/learningRateDecay`` (a NeuralNet ``LinearDecaySchedule`` with γ₀ = 1) at this generator step.
     func applyLearningRateSchedule() {
         let c = configuration
         guard let decay = c.learningRateDecay else { return }
@@ -229,6 +230,16 @@ public final class GANTrainer {
         generatorOptimizer.learningRate = c.learningRate * factor
         criticOptimizer.learningRate = (c.criticLearningRate ?? c.learningRate) * factor
         encoderOptimizer?.learningRate = c.learningRate * factor
+    }
+
+    /// `x` plus Gaussian instance noise of standard deviation ``GANConfiguration/instanceNoise`` (times the factor of
+    /// ``GANConfiguration/instanceNoiseDecay`` at this generator step), drawn from the run's generator; `x` itself
+    /// without instance noise or once it has decayed to 0.
+    func withInstanceNoise(_ x: Tensor) -> Tensor {
+        let c = configuration
+        let deviation = c.instanceNoise * (c.instanceNoiseDecay?.factor(atStep: stepCount) ?? 1)
+        guard deviation > 0 else { return x }
+        return x + Tensor.normal(x.shape, standardDeviation: deviation, using: &random)
     }
 
     /// Rows of `[N, D]` packed into `[N / packing, packing · D]` (PacGAN).
@@ -241,7 +252,8 @@ public final class GANTrainer {
         let codes = configuration.leastSquaresCodes
         switch configuration.method {
         case .minimax: return MinimaxGANObjective(realLabel: configuration.realLabel)
-        case .fGAN(let divergence): return FGANObjective(divergence: divergence)
+        case .fGAN(let divergence):
+            return FGANObjective(divergence: divergence, saddlePoint: configuration.saddlePointGenerator)
         case .leastSquares: return LeastSquaresGANObjective(a: codes[0], b: codes[1], c: codes[2])
         case .wasserstein, .wassersteinGradientPenalty: return WassersteinObjective()
         default: return NonSaturatingGANObjective(realLabel: configuration.realLabel)
@@ -325,12 +337,23 @@ public final class GANTrainer {
         case .info:
             let sample = replicaNoise()
             let fake = withoutGradients { generate(sample.input) }
-            let realOutput = discriminate(real)
+            // With the real-data code entropy term Q also reads the real batch (drawn only then, so runs without
+            // it are unchanged).
+            let realInfo: (adversarial: Tensor, q: Tensor)? = c.realCodeEntropyWeight > 0 ? infoCritic(real) : nil
+            let realOutput = realInfo?.adversarial ?? discriminate(real).slice(axis: 1, range: 0..<1)
             let fakeOutput = infoCritic(fake)
             let adversarial = NonSaturatingGANObjective(realLabel: c.realLabel).discriminatorLoss(
-                real: realOutput.slice(axis: 1, range: 0..<1), fake: fakeOutput.adversarial)
+                real: realOutput, fake: fakeOutput.adversarial)
             let info = infoLoss(fakeOutput.q, sample)
-            update(criticOptimizer, loss: adversarial + weightedInfoLoss(fakeOutput.q, sample, info))
+            var loss = adversarial + weightedInfoLoss(fakeOutput.q, sample, info)
+            if let realInfo {
+                let entropy = InfoGANCodes.realCodeEntropies(
+                    logits: realInfo.q.slice(axis: 1, range: 0..<c.infoCodes.categories))
+                loss = loss + (entropy.conditional - entropy.marginal) * c.realCodeEntropyWeight
+                metrics["real_code_conditional_entropy"] = Double(entropy.conditional.item)
+                metrics["real_code_marginal_entropy"] = Double(entropy.marginal.item)
+            }
+            update(criticOptimizer, loss: loss)
             metrics["d_loss"] = Double(adversarial.item)
             metrics["info_loss"] = Double(info.item)
         case .vaeGAN:
@@ -363,7 +386,7 @@ public final class GANTrainer {
             metrics["d_loss"] = Double(loss.item)
         default:
             let fake = withoutGradients { generate(replicaNoise().input) }
-            let (packedReal, packedFake) = (packed(real), packed(fake))
+            let (packedReal, packedFake) = (packed(withInstanceNoise(real)), packed(withInstanceNoise(fake)))
             var loss = plainObjective.discriminatorLoss(
                 real: discriminate(packedReal), fake: discriminate(packedFake))
             metrics["d_loss"] = Double(loss.item)
@@ -463,7 +486,7 @@ public final class GANTrainer {
             update(generatorOptimizer, loss: loss)
             metrics["g_loss"] = Double(loss.item)
         default:
-            let fake = generate(replicaNoise().input)
+            let fake = withInstanceNoise(generate(replicaNoise().input))
             let loss = plainObjective.generatorLoss(fake: discriminate(packed(fake), frozen: true))
             update(generatorOptimizer, loss: loss)
             metrics["g_loss"] = Double(loss.item)

@@ -218,6 +218,60 @@ public struct WarmupCosineSchedule: LearningRateSchedule, Equatable {
     }
 }
 
+/// Holds the rate, then decays it linearly to zero (the rule of pix2pix and CycleGAN: Isola et al., "Image-to-Image
+/// Translation with Conditional Adversarial Networks", CVPR 2017; Zhu et al., "Unpaired Image-to-Image Translation
+/// using Cycle-Consistent Adversarial Networks", ICCV 2017):
+///
+/// ```
+/// t < start:         γₜ = γ₀
+/// start ≤ t < end:   γₜ = γ₀ · (end − t) / (end − start)
+/// t ≥ end:           γₜ = 0
+/// ```
+///
+/// `torch.optim.lr_scheduler.LambdaLR(optimizer, lambda t: max(0, min(1, (end − t) / (end − start))))`. With γ₀ = 1
+/// the schedule is a factor to multiply several optimizers' own rates by (``factor(atStep:)``), as a GAN's
+/// generator and critic with different step sizes need. Codable as `{"start", "end", "initialLearningRate"}`; a
+/// missing `initialLearningRate` reads as 1.
+public struct LinearDecaySchedule: LearningRateSchedule, Codable, Equatable {
+    /// γ₀, the rate before `start`.
+    public var initialLearningRate: Float
+    /// The step at which the decay begins (the last step at the full rate is `start − 1`; step `start` still has γ₀).
+    public var start: Int
+    /// The step at which the rate reaches zero.
+    public var end: Int
+
+    /// Holds `initialLearningRate` until step `start`, then decays it linearly to zero at step `end`.
+    public init(initialLearningRate: Float = 1, start: Int, end: Int) {
+        self.initialLearningRate = initialLearningRate
+        self.start = start
+        self.end = end
+    }
+
+    /// Whether the decay is well defined: `0 ≤ start < end`.
+    public var isValid: Bool { start >= 0 && end > start }
+
+    /// The factor on γ₀ at `step`: 1 before `start`, `(end − step) / (end − start)` (in single precision) up to
+    /// `end`, 0 after it.
+    public func factor(atStep step: Int) -> Float {
+        guard step >= start else { return 1 }
+        guard end > start, step < end else { return 0 }
+        return Float(end - step) / Float(end - start)
+    }
+
+    /// `γ₀ · factor(atStep: step)`.
+    public func learningRate(atStep step: Int) -> Float { initialLearningRate * factor(atStep: step) }
+
+    private enum CodingKeys: String, CodingKey { case initialLearningRate, start, end }
+
+    /// Reads `start`, `end` and, if present, `initialLearningRate` (default 1).
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        initialLearningRate = try container.decodeIfPresent(Float.self, forKey: .initialLearningRate) ?? 1
+        start = try container.decode(Int.self, forKey: .start)
+        end = try container.decode(Int.self, forKey: .end)
+    }
+}
+
 /// The learning-rate schedules a training command offers by name (`--lr-schedule`), stored in model directories.
 public enum LearningRateScheduleKind: String, Sendable, Equatable, CaseIterable, Codable {
     /// The same rate at every step.
