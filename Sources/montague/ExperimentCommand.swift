@@ -35,7 +35,15 @@ struct ExperimentCommand: ParsableCommand {
 /// `montague experiment run PLAN`.
 struct ExperimentRunCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "run", abstract: "Execute a plan's runs that have no successful result yet.")
+        commandName: "run", abstract: "Execute a plan's runs that have no successful result yet.",
+        discussion: """
+            Each run's model directory is <runs>/<plan>/<run>-seed<seed>; the runner notes in it which command it \
+            started there (experiment-run.json) and resumes only its own directories. A directory trained outside \
+            the runner (e.g. `montague train seq2seq … --output` into the run's path) is refused with the reason \
+            (exit status 1) instead of being trained further; with --adopt its manifest is compared with the run's \
+            command (hyperparameters, data files and their sizes) and, if they agree, its metrics are recorded as \
+            the run's result, marked as adopted (wall time not measured).
+            """)
 
     @Argument(help: "The plan file (JSON).")
     var plan: String
@@ -55,6 +63,11 @@ struct ExperimentRunCommand: ParsableCommand {
     @Flag(name: .customLong("dry-run"), help: "Print the command lines without executing them.")
     var dryRun = false
 
+    @Flag(
+        name: .long,
+        help: "Record a run directory trained outside the runner as the run's result if its settings agree.")
+    var adopt = false
+
     func run() throws {
         let url = URL(fileURLWithPath: plan)
         let loaded = try ExperimentPlan.load(from: url)
@@ -64,7 +77,7 @@ struct ExperimentRunCommand: ParsableCommand {
             options: .init(
                 executable: executable.path.contains("/") ? executable : Self.onPath(executable.lastPathComponent),
                 runsRoot: URL(fileURLWithPath: runs), dataRoot: data, only: Set(only), force: force,
-                dryRun: dryRun))
+                dryRun: dryRun, adopt: adopt))
         let failures = try runner.run { event in
             switch event {
             case .skipped(let run, let seed): print("\(run) seed \(seed): done before, skipped")
@@ -72,9 +85,12 @@ struct ExperimentRunCommand: ParsableCommand {
                 print("\(run) seed \(seed): \(command.map(Self.quoted).joined(separator: " "))")
             case .finished(let record):
                 let metrics = record.metrics.keys.sorted().map { "\($0)=\(record.metrics[$0] ?? 0)" }
+                let how = record.seconds.map { "\(record.status) in \(Int($0)) s" } ?? "adopted"
                 print(
-                    "\(record.run) seed \(record.seed): \(record.status) in \(Int(record.seconds)) s"
+                    "\(record.run) seed \(record.seed): \(how)"
                         + (metrics.isEmpty ? "" : "  " + metrics.joined(separator: " ")))
+            case .refused(let run, let seed, let reason):
+                FileHandle.standardError.write(Data("\(run) seed \(seed): error: \(reason)\n".utf8))
             }
         }
         if failures > 0 { throw ExitCode(1) }

@@ -13,8 +13,8 @@ public struct ExperimentRecord: Codable, Equatable, Sendable {
     public var exitStatus: Int32
     /// Metrics from the run's manifest (empty when it failed).
     public var metrics: [String: Double]
-    /// Wall-clock seconds of the execution.
-    public var seconds: Double
+    /// Wall-clock seconds of the execution; nil when not measured (a model directory adopted by the runner).
+    public var seconds: Double?
     /// The full command line (the executable's name, then the arguments), for the record.
     public var command: [String]
     /// The Montague version that ran it.
@@ -26,7 +26,7 @@ public struct ExperimentRecord: Codable, Equatable, Sendable {
 
     /// Makes a record.
     public init(
-        run: String, seed: UInt64, status: String, exitStatus: Int32, metrics: [String: Double], seconds: Double,
+        run: String, seed: UInt64, status: String, exitStatus: Int32, metrics: [String: Double], seconds: Double?,
         command: [String], montagueVersion: String = MontagueVersion.current, finished: String, note: String? = nil
     ) {
         self.run = run

@@ -16,6 +16,12 @@ import Darwin
 /// filled), then reads the metrics the command stored in its model directory's `manifest.json`. An unfinished
 /// execution (interrupted before it wrote a result) is simply started again with the same arguments; training
 /// commands resume from their model directory.
+///
+/// Before it executes a run the runner writes an ``ExperimentRunProvenance`` into the run's directory. A run
+/// directory that holds a model but no provenance of this run's command (a direct `montague train … --output DIR`
+/// into the run's path, or the run's directory after its command changed) is never trained further: the runner
+/// refuses it with the reason, or, with ``Options/adopt``, compares the directory's manifest with the run's command
+/// (``ModelDirectorySettingsCheck``) and records its metrics as the run's result when they agree.
 public struct ExperimentRunner {
     /// Where and how to run.
     public struct Options: Sendable {
@@ -31,11 +37,14 @@ public struct ExperimentRunner {
         public var force: Bool
         /// Print the command lines without executing them.
         public var dryRun: Bool
+        /// Record a run directory trained outside the runner as the run's result, after checking its settings,
+        /// instead of refusing it.
+        public var adopt: Bool
 
         /// Makes options.
         public init(
             executable: URL, runsRoot: URL, dataRoot: String = "data", only: Set<String> = [], force: Bool = false,
-            dryRun: Bool = false
+            dryRun: Bool = false, adopt: Bool = false
         ) {
             self.executable = executable
             self.runsRoot = runsRoot
@@ -43,6 +52,7 @@ public struct ExperimentRunner {
             self.only = only
             self.force = force
             self.dryRun = dryRun
+            self.adopt = adopt
         }
     }
 
@@ -52,8 +62,10 @@ public struct ExperimentRunner {
         case skipped(run: String, seed: UInt64)
         /// An execution starts (or, in a dry run, would start) with this command line.
         case starting(run: String, seed: UInt64, command: [String])
-        /// An execution ended.
+        /// An execution ended, or a directory trained outside the runner was adopted (the record's note says so).
         case finished(ExperimentRecord)
+        /// A run is not executed: its directory holds a model this run did not make (the reason says what to do).
+        case refused(run: String, seed: UInt64, reason: String)
     }
 
     /// The plan.
@@ -129,7 +141,8 @@ public struct ExperimentRunner {
         return kept + run
     }
 
-    /// Executes every selected run and seed without a successful result; returns how many executions failed.
+    /// Executes every selected run and seed without a successful result; returns how many executions failed or
+    /// were refused.
     @discardableResult
     public mutating func run(_ report: (Event) -> Void) throws -> Int {
         var failures = 0
@@ -139,19 +152,123 @@ public struct ExperimentRunner {
                     report(.skipped(run: run.id, seed: seed))
                     continue
                 }
+                let recorded = ["montague"] + recordedArguments(run: run, seed: seed)
+                switch directoryState(run: run, seed: seed, command: recorded) {
+                case .ours: break
+                case .foreign(let why):
+                    guard options.adopt else {
+                        failures += 1
+                        report(
+                            .refused(
+                                run: run.id, seed: seed,
+                                reason: "\(outputDirectory(run: run, seed: seed).path) \(why); it is not trained "
+                                    + "further under this run: --adopt records it as the run's result if its "
+                                    + "manifest agrees with the run's settings, or move it away to train the run anew"
+                            ))
+                        continue
+                    }
+                    switch adoption(run: run, seed: seed, command: recorded) {
+                    case .failure(let reason):
+                        failures += 1
+                        report(.refused(run: run.id, seed: seed, reason: reason.message))
+                    case .success(let record):
+                        if options.dryRun { continue }
+                        try ExperimentRunProvenance(
+                            plan: plan.name, run: run.id, seed: seed, command: recorded, origin: "adopted"
+                        ).write(in: outputDirectory(run: run, seed: seed))
+                        try results.append(record)
+                        report(.finished(record))
+                    }
+                    continue
+                }
                 let arguments = arguments(run: run, seed: seed)
                 let command = [options.executable.lastPathComponent] + arguments
                 report(.starting(run: run.id, seed: seed, command: command))
                 if options.dryRun { continue }
-                let record = try execute(
-                    run: run, seed: seed, arguments: arguments,
-                    command: ["montague"] + recordedArguments(run: run, seed: seed))
+                try ExperimentRunProvenance(plan: plan.name, run: run.id, seed: seed, command: recorded)
+                    .write(in: outputDirectory(run: run, seed: seed))
+                let record = try execute(run: run, seed: seed, arguments: arguments, command: recorded)
                 if !record.succeeded { failures += 1 }
                 try results.append(record)
                 report(.finished(record))
             }
         }
         return failures
+    }
+
+    /// Whether a run's directory may be (re)used by executing the run's command in it.
+    enum DirectoryState: Equatable {
+        /// No model yet, or one this run's command made (under this runner, or recorded in the results).
+        case ours
+        /// A model directory of unknown or other origin; the text says why.
+        case foreign(String)
+    }
+
+    func directoryState(run: ExperimentPlan.Run, seed: UInt64, command: [String]) -> DirectoryState {
+        let directory = outputDirectory(run: run, seed: seed)
+        let holdsModel =
+            ModelDirectory(url: directory).exists
+            || FileManager.default.fileExists(atPath: ModelDirectory(url: directory).trainingStateURL.path)
+        if let provenance = ExperimentRunProvenance.read(in: directory) {
+            if provenance.plan == plan.name, provenance.run == run.id, provenance.seed == seed,
+                provenance.command == command
+            {
+                return .ours
+            }
+            guard holdsModel else { return .ours }
+            return .foreign(
+                "holds a model started for another command ("
+                    + provenance.command.dropFirst().joined(separator: " ") + ")")
+        }
+        guard holdsModel else { return .ours }
+        // A directory from before the runner wrote provenance: its own if the results record this command.
+        if results.records.contains(where: { $0.run == run.id && $0.seed == seed && $0.command == command }) {
+            return .ours
+        }
+        return .foreign("holds a model directory that this plan's runner did not start")
+    }
+
+    /// The record of a foreign directory adopted as `run`'s result with `seed`, or why it cannot be.
+    func adoption(run: ExperimentPlan.Run, seed: UInt64, command: [String]) -> Result<ExperimentRecord, AdoptionError> {
+        let directory = outputDirectory(run: run, seed: seed)
+        let manifest: ModelManifest
+        do {
+            manifest = try ModelDirectory(url: directory).readManifest()
+        } catch {
+            return .failure(AdoptionError("\(directory.path): cannot adopt it: \(error)"))
+        }
+        let dataRoot = options.dataRoot
+        let outcome = ModelDirectorySettingsCheck.check(
+            arguments: recordedArguments(run: run, seed: seed), hyperparameters: manifest.hyperparameters,
+            dataFingerprints: manifest.dataFingerprints,
+            fileSize: { argument in
+                let path = argument.replacingOccurrences(of: "{data}", with: dataRoot)
+                return (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? nil
+            })
+        guard outcome.problems.isEmpty else {
+            return .failure(
+                AdoptionError(
+                    "\(directory.path): not adopted, its manifest disagrees with the run's settings: "
+                        + outcome.problems.joined(separator: "; ")))
+        }
+        guard !manifest.metrics.isEmpty else {
+            return .failure(AdoptionError("\(directory.path): not adopted, its manifest records no metrics"))
+        }
+        let unchecked =
+            outcome.unchecked.isEmpty ? "" : "; not recorded there: " + outcome.unchecked.joined(separator: " ")
+        return .success(
+            ExperimentRecord(
+                run: run.id, seed: seed, status: "ok", exitStatus: 0, metrics: manifest.metrics, seconds: nil,
+                command: command, montagueVersion: manifest.montagueVersion,
+                finished: ISO8601DateFormatter().string(from: Date()),
+                note: "adopted: a model directory trained outside the runner, whose manifest agrees with the run's "
+                    + "settings (\(outcome.checked) options checked\(unchecked)); its time was not measured"))
+    }
+
+    /// Why a directory cannot be adopted.
+    struct AdoptionError: Error, Equatable {
+        var message: String
+        init(_ message: String) { self.message = message }
     }
 
     private func execute(
