@@ -9,6 +9,7 @@ import TextGeneration
 extension StyleTransferMethod: ExpressibleByArgument {}
 extension GeneratorTraining: ExpressibleByArgument {}
 extension DualRLContentReward: ExpressibleByArgument {}
+extension MarkerEditStyleScorer: ExpressibleByArgument {}
 extension DualRLStyleReward: ExpressibleByArgument {}
 extension DualRLBaseline: ExpressibleByArgument {}
 
@@ -142,6 +143,14 @@ struct TrainStyleTransferCommand: ParsableCommand {
         help: "marker-edit: score subtracted per inserted word of a candidate edit (0.1).")
     var editInsertionPenalty: Double?
 
+    @Option(
+        name: .customLong("edit-style-scorer"),
+        help: """
+            marker-edit: what scores a candidate's style: classifier (the TextCNN evaluate reports, default) or \
+            language-models (the styles' trigram models as a naive-Bayes classifier, keeping the TextCNN independent).
+            """)
+    var editStyleScorer: MarkerEditStyleScorer?
+
     @Option(name: .customLong("bleu-tokenizer"), help: "BLEU tokenizer for evaluate: none (pre-tokenized) or 13a.")
     var bleuTokenizer: BLEUTokenizer = .none
 
@@ -169,7 +178,7 @@ struct TrainStyleTransferCommand: ParsableCommand {
                 "--arch transformer applies to --method back-translation and --method dual-rl only"
                     + (method == .crossAligned
                         ? " (cross-aligned aligns the GRU decoder's states under soft decoding from one content "
-                            + "vector; an attention decoder has no such bottleneck, see docs/style-transfer.md)"
+                            + "vector; an attention decoder has no such bottleneck, see docs/text-generation.md)"
                         : ""))
         }
         var recipe = StyleTransferRecipe(
@@ -183,9 +192,10 @@ struct TrainStyleTransferCommand: ParsableCommand {
             let defaults = MarkerEditSettings()
             recipe.markerEdit = MarkerEditSettings(
                 languageModelWeight: editLMWeight ?? defaults.languageModelWeight,
-                insertionPenalty: editInsertionPenalty ?? defaults.insertionPenalty)
-        } else if editLMWeight != nil || editInsertionPenalty != nil {
-            throw ValidationError("--edit-lm-weight and --edit-insertion-penalty apply to --method marker-edit only")
+                insertionPenalty: editInsertionPenalty ?? defaults.insertionPenalty, styleScorer: editStyleScorer)
+        } else if editLMWeight != nil || editInsertionPenalty != nil || editStyleScorer != nil {
+            throw ValidationError(
+                "--edit-lm-weight, --edit-insertion-penalty and --edit-style-scorer apply to --method marker-edit only")
         }
         var units: (loader: CorpusLoader, label: String?)?
         if !corpus.isEmpty {

@@ -9,7 +9,9 @@ struct StyleTransferMarkerEditTests {
     static let corpus = StyleCorpus(
         styles: ["neg", "pos"],
         sentences: [
-            (0..<40).map { ["the", ["soup", "bread", "tea", "staff"][$0 % 4], "was", ["awful", "rude"][$0 % 2], "."] },
+            (0..<40).map {
+                ["the", ["soup", "bread", "tea", "staff"][$0 % 4], "was", ["awful", "rude"][$0 % 2], "."]
+            },
             (0..<40).map {
                 ["the", ["soup", "bread", "tea", "staff"][$0 % 4], "was", ["great", "delicious"][$0 % 2], "."]
             },
@@ -89,5 +91,34 @@ struct StyleTransferMarkerEditTests {
             settings: MarkerEditSettings(languageModelWeight: 0, insertionPenalty: 5),
             styleLogProbability: { sentences, _ in sentences.map { _ in 0 } })
         #expect(neutral.transfer(["the", "tea", "was", "awful", "."], from: 0, to: 1) == ["the", "tea", "was", "."])
+    }
+
+    @Test("The language-model style scorer: a naive-Bayes posterior that flips the style without the classifier")
+    func languageModelScorer() throws {
+        let markers = AttributeMarkers(corpus: Self.corpus, maximumOrder: 1, smoothing: 1, threshold: 5)
+        let system = MarkerEditTransfer(
+            corpus: Self.corpus, markers: markers, settings: MarkerEditSettings(styleScorer: .languageModels),
+            styleLogProbability: { sentences, _ in
+                sentences.map { _ in
+                    Issue.record("classifier called")
+                    return 0
+                }
+            })
+        let sentences = [["the", "tea", "was", "great", "."], ["the", "tea", "was", "awful", "."], ["the", "tea"]]
+        let positive = system.languageModelStyleLogProbabilities(sentences, target: 1)
+        let negative = system.languageModelStyleLogProbabilities(sentences, target: 0)
+        for index in sentences.indices {
+            // Two styles: the posteriors are a distribution.
+            #expect(abs(Foundation.exp(positive[index]) + Foundation.exp(negative[index]) - 1) < 1e-12)
+        }
+        #expect(positive[0] > -0.01 && negative[1] > -0.01)
+        #expect(abs(positive[2] - Foundation.log(0.5)) < 0.2)
+        let output = system.transfer(["the", "tea", "was", "awful", "."], from: 0, to: 1)
+        #expect(Array(output.prefix(3)) == ["the", "tea", "was"] && ["great", "delicious"].contains(output[3]))
+        // Settings written before the choice existed decode as the classifier scorer.
+        let old =
+            #"{"retrieved":10,"frequentMarkers":50,"maximumMarkerLength":2,"languageModelWeight":1,"insertionPenalty":0.1}"#
+        let decoded = try JSONDecoder().decode(MarkerEditSettings.self, from: Data(old.utf8))
+        #expect(decoded.styleScorer == nil && decoded == MarkerEditSettings())
     }
 }

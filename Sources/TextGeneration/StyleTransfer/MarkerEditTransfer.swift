@@ -3,6 +3,16 @@ import Foundation
 import MontagueSupport
 import NeuralNet
 
+/// What judges a candidate edit's style in `--method marker-edit`.
+public enum MarkerEditStyleScorer: String, Codable, Sendable, CaseIterable {
+    /// The model directory's TextCNN, which `evaluate` also reports: the search then optimises the evaluation
+    /// classifier, whose accuracy must be read beside an independent judge's.
+    case classifier
+    /// The styles' trigram language models as a naive-Bayes classifier with equal priors:
+    /// `log p(target | c) = log p_target(c) − log Σₛ p_s(c)`. The TextCNN stays an independent measure.
+    case languageModels = "language-models"
+}
+
 /// The settings of `--method marker-edit` (stored in the model directory's recipe).
 public struct MarkerEditSettings: Codable, Equatable, Sendable {
     /// Target-style sentences retrieved per source whose markers become candidate replacements.
@@ -15,17 +25,20 @@ public struct MarkerEditSettings: Codable, Equatable, Sendable {
     public var languageModelWeight: Double
     /// Score subtracted per word a candidate replacement inserts (a content-preservation prior).
     public var insertionPenalty: Double
+    /// What scores a candidate's style; nil (directories written before the choice existed): the classifier.
+    public var styleScorer: MarkerEditStyleScorer?
 
     /// Defaults: 10 retrieved sentences, 50 frequent markers of up to 2 words, LM weight 1, insertion penalty 0.1.
     public init(
         retrieved: Int = 10, frequentMarkers: Int = 50, maximumMarkerLength: Int = 2, languageModelWeight: Double = 1,
-        insertionPenalty: Double = 0.1
+        insertionPenalty: Double = 0.1, styleScorer: MarkerEditStyleScorer? = nil
     ) {
         self.retrieved = retrieved
         self.frequentMarkers = frequentMarkers
         self.maximumMarkerLength = maximumMarkerLength
         self.languageModelWeight = languageModelWeight
         self.insertionPenalty = insertionPenalty
+        self.styleScorer = styleScorer
     }
 
     /// The first invalid setting, or nil.
@@ -121,6 +134,11 @@ public struct StyleTrigramModel: Sendable {
         return Foundation.log(probability(token, previous: tokens[tokens.count - 1], history: history))
     }
 
+    /// The natural-log probability of `sentence`, its end token included.
+    public func logProbability(_ sentence: [String]) -> Double {
+        meanLogProbability(sentence) * Double(sentence.count + 1)
+    }
+
     /// The mean natural-log probability per predicted token of `sentence`, its end token included.
     public func meanLogProbability(_ sentence: [String]) -> Double {
         let tokens = [Int32(0)] + sentence.map { $0 == "<s>" ? Self.unknown : ids[$0] ?? Self.unknown } + [1]
@@ -145,10 +163,10 @@ public struct StyleTrigramModel: Sendable {
 /// log P_cls(target | c) + λ_LM · mean log p_LM(c) − β · |inserted words|
 /// ```
 ///
-/// with p_LM the target style's trigram model (``StyleTrigramModel``) and the style classifier the model directory
-/// trains for evaluation (a TextCNN, Kim 2014). Because the edit search optimises that classifier, its accuracy
-/// should be cross-checked with an independent one (`evaluate
-/// --judge`).
+/// with p_LM the target style's trigram model (``StyleTrigramModel``) and P_cls the style classifier the model
+/// directory trains for evaluation (a TextCNN, Kim 2014) or, with ``MarkerEditStyleScorer/languageModels``, the
+/// styles' trigram models as a naive-Bayes classifier. With the TextCNN the edit search optimises the evaluation
+/// classifier, so its accuracy must be cross-checked with an independent one (`evaluate --judge`).
 public struct MarkerEditTransfer {
     /// The style names.
     public let styles: [String]
@@ -213,9 +231,21 @@ public struct MarkerEditTransfer {
         return list
     }
 
+    /// The styles' language models' posterior log-probability of `target` for each sentence (equal priors).
+    public func languageModelStyleLogProbabilities(_ sentences: [[String]], target: Int) -> [Double] {
+        sentences.map { sentence in
+            let logProbabilities = languageModels.map { $0.logProbability(sentence) }
+            let largest = logProbabilities.max() ?? 0
+            let total = logProbabilities.reduce(0) { $0 + Foundation.exp($1 - largest) }
+            return logProbabilities[target] - largest - Foundation.log(total)
+        }
+    }
+
     /// The score of candidate sentences for `target` (see the type's documentation); `inserted` words per candidate.
     func scores(_ sentences: [[String]], inserted: [Int], target: Int) -> [Double] {
-        let style = styleScores(sentences, target)
+        let style =
+            settings.styleScorer == .languageModels
+            ? languageModelStyleLogProbabilities(sentences, target: target) : styleScores(sentences, target)
         return sentences.indices.map { index in
             style[index] + settings.languageModelWeight * languageModels[target].meanLogProbability(sentences[index])
                 - settings.insertionPenalty * Double(inserted[index])
