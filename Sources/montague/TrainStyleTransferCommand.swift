@@ -140,14 +140,14 @@ struct TrainStyleTransferCommand: ParsableCommand {
 
     @Option(
         name: .customLong("edit-insertion-penalty"),
-        help: "marker-edit: score subtracted per inserted word of a candidate edit (0.1).")
+        help: "marker-edit: score subtracted per inserted word of a candidate edit (0.5).")
     var editInsertionPenalty: Double?
 
     @Option(
         name: .customLong("edit-style-scorer"),
         help: """
-            marker-edit: what scores a candidate's style: classifier (the TextCNN evaluate reports, default) or \
-            language-models (the styles' trigram models as a naive-Bayes classifier, keeping the TextCNN independent).
+            marker-edit: what scores a candidate's style: language-models (default: the styles' trigram models as a \
+            naive-Bayes classifier, so the TextCNN evaluate reports stays independent) or classifier (that TextCNN).
             """)
     var editStyleScorer: MarkerEditStyleScorer?
 
@@ -192,7 +192,8 @@ struct TrainStyleTransferCommand: ParsableCommand {
             let defaults = MarkerEditSettings()
             recipe.markerEdit = MarkerEditSettings(
                 languageModelWeight: editLMWeight ?? defaults.languageModelWeight,
-                insertionPenalty: editInsertionPenalty ?? defaults.insertionPenalty, styleScorer: editStyleScorer)
+                insertionPenalty: editInsertionPenalty ?? defaults.insertionPenalty,
+                styleScorer: editStyleScorer ?? defaults.styleScorer)
         } else if editLMWeight != nil || editInsertionPenalty != nil || editStyleScorer != nil {
             throw ValidationError(
                 "--edit-lm-weight, --edit-insertion-penalty and --edit-style-scorer apply to --method marker-edit only")

@@ -73,7 +73,8 @@ struct StyleTransferMarkerEditTests {
     func transfers() {
         let markers = AttributeMarkers(corpus: Self.corpus, maximumOrder: 1, smoothing: 1, threshold: 5)
         let system = MarkerEditTransfer(
-            corpus: Self.corpus, markers: markers, settings: MarkerEditSettings(),
+            corpus: Self.corpus, markers: markers,
+            settings: MarkerEditSettings(insertionPenalty: 0.1, styleScorer: .classifier),
             styleLogProbability: Self.lexiconScore)
         let output = system.transfer(["the", "tea", "was", "awful", "."], from: 0, to: 1)
         #expect(output.count == 5, "\(output)")
@@ -88,7 +89,7 @@ struct StyleTransferMarkerEditTests {
         // With a classifier that never prefers any edit and a heavy insertion penalty, deletion wins.
         let neutral = MarkerEditTransfer(
             corpus: Self.corpus, markers: markers,
-            settings: MarkerEditSettings(languageModelWeight: 0, insertionPenalty: 5),
+            settings: MarkerEditSettings(languageModelWeight: 0, insertionPenalty: 5, styleScorer: .classifier),
             styleLogProbability: { sentences, _ in sentences.map { _ in 0 } })
         #expect(neutral.transfer(["the", "tea", "was", "awful", "."], from: 0, to: 1) == ["the", "tea", "was", "."])
     }
@@ -119,6 +120,7 @@ struct StyleTransferMarkerEditTests {
         let old =
             #"{"retrieved":10,"frequentMarkers":50,"maximumMarkerLength":2,"languageModelWeight":1,"insertionPenalty":0.1}"#
         let decoded = try JSONDecoder().decode(MarkerEditSettings.self, from: Data(old.utf8))
-        #expect(decoded.styleScorer == nil && decoded == MarkerEditSettings())
+        #expect(decoded.styleScorer == nil && decoded.insertionPenalty == 0.1)
+        #expect(MarkerEditSettings().styleScorer == .languageModels)
     }
 }

@@ -28,10 +28,12 @@ public struct MarkerEditSettings: Codable, Equatable, Sendable {
     /// What scores a candidate's style; nil (directories written before the choice existed): the classifier.
     public var styleScorer: MarkerEditStyleScorer?
 
-    /// Defaults: 10 retrieved sentences, 50 frequent markers of up to 2 words, LM weight 1, insertion penalty 0.1.
+    /// Defaults: 10 retrieved sentences, 50 frequent markers of up to 2 words, LM weight 1, insertion penalty 0.5
+    /// and the language models as style scorer (the setting chosen on held-out Yelp training sentences, see
+    /// docs/experiments.md).
     public init(
         retrieved: Int = 10, frequentMarkers: Int = 50, maximumMarkerLength: Int = 2, languageModelWeight: Double = 1,
-        insertionPenalty: Double = 0.1, styleScorer: MarkerEditStyleScorer? = nil
+        insertionPenalty: Double = 0.5, styleScorer: MarkerEditStyleScorer? = .languageModels
     ) {
         self.retrieved = retrieved
         self.frequentMarkers = frequentMarkers
