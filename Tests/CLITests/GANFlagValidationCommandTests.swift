@@ -56,8 +56,10 @@ struct GANFlagValidationCommandTests {
         (["--instance-noise", "0"], "--instance-noise"),
         (["--instance-noise", "nan"], "--instance-noise"),
         (["--instance-noise-decay-start", "10"], "needs --instance-noise"),
-        (["--steps", "100", "--instance-noise", "0.1", "--instance-noise-decay-start", "100"],
-         "--instance-noise-decay-start"),
+        (
+            ["--steps", "100", "--instance-noise", "0.1", "--instance-noise-decay-start", "100"],
+            "--instance-noise-decay-start"
+        ),
         (["--method", "infogan", "--instance-noise", "0.1"], "instance noise applies"),
         (["--method", "nsgan", "--saddle-point"], "saddle-point"),
         (["--method", "infogan", "--real-code-entropy=-1"], "--real-code-entropy"),

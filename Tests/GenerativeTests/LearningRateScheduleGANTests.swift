@@ -1,7 +1,8 @@
 import Foundation
-@testable import Generative
 import NeuralNet
 import Testing
+
+@testable import Generative
 
 /// The GAN step-size decay is NeuralNet's ``LinearDecaySchedule``: the same factors as the decay it replaced, the
 /// same step sizes on the optimizers, and model directories written before still load. Instance noise draws

@@ -172,8 +172,10 @@ struct StyleTransferDualRLTests {
         var seed = RandomGenerator(seed: 5)
         let network = DualRLStyleTransfer(
             settings: Self.tinySettings(steps: 1, pretraining: 0), vocabulary: vocabulary, using: &seed)
-        let sources = [["the", "soup", "was", "awful"], ["my", "bread", "is", "bad"], ["the", "bread", "was", "bad"]]
-            .map { vocabulary.encode($0) }
+        let sources = [
+            ["the", "soup", "was", "awful"], ["my", "bread", "is", "bad"], ["the", "bread", "was", "bad"],
+        ]
+        .map { vocabulary.encode($0) }
         let probability: ([[Int]]) -> [Double] = { $0.map { Double($0.count % 4) / 3 } }
         for baseline in DualRLBaseline.allCases {
             var generator = RandomGenerator(seed: 7)
