@@ -157,6 +157,14 @@ struct TrainLMCommand: ParsableCommand {
     @Option(name: .long, help: "Write metrics as JSON lines to this file.")
     var metrics: String?
 
+    @Option(
+        name: .customLong("word-vectors"),
+        help: """
+            Start the token embeddings of a new run from pretrained vectors (word2vec or GloVe text format); their \
+            dimension must be the embedding width (--embedding, or --model-size for the Transformer).
+            """)
+    var wordVectors: String?
+
     func validate() throws {
         if let layers { try requirePositive(layers, "--layers") }
         if let batchTokens { try requirePositive(batchTokens, "--batch-tokens") }
@@ -205,6 +213,7 @@ struct TrainLMCommand: ParsableCommand {
             print("data-parallel training on \(world.size) ranks (\(world.backendDescription))")
         }
         let recipe = self.recipe()
+        let vectors = try wordVectors.map { try WordVectors.load(URL(fileURLWithPath: $0)) }
         if world.isMainRank,
             let change = LanguageModelRun.replannedSchedule(recipe, output: ModelDirectory(path: output))
         {
@@ -220,12 +229,15 @@ struct TrainLMCommand: ParsableCommand {
                 metricsURL: world.isMainRank ? metrics.map { URL(fileURLWithPath: $0) } : nil,
                 progress: world.isMainRank ? ProgressReporter(totalSteps: steps) : nil, timeLimit: timeLimit?.seconds,
                 shouldStop: { Interruption.isRequested },
-                synchronizer: world.size > 1 ? DataParallelSynchronizer(group: world) : nil)
+                synchronizer: world.size > 1 ? DataParallelSynchronizer(group: world) : nil, wordVectors: vectors)
         }
         guard world.isMainRank, let summary = trained else { return }
         print(
             "trained \(summary.steps) steps on \(summary.trainingSentences) sentences, vocabulary \(summary.vocabularySize)"
         )
+        if let found = summary.pretrainedEmbeddings, let wordVectors {
+            print("embeddings: \(found) of \(summary.vocabularySize) vocabulary entries from \(wordVectors)")
+        }
         if let stop = summary.stop {
             print("stopped (\(stop.rawValue)) after step \(summary.steps); the same command continues the run")
         }

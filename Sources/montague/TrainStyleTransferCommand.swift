@@ -129,6 +129,14 @@ struct TrainStyleTransferCommand: ParsableCommand {
     var classifierFrom: String?
 
     @Option(
+        name: .customLong("classifier-word-vectors"),
+        help: """
+            Start the TextCNN classifier's embeddings from pretrained vectors (word2vec or GloVe text format; the \
+            embedding width becomes their dimension).
+            """)
+    var classifierWordVectors: String?
+
+    @Option(
         name: .customLong("lm-steps"),
         help: "Steps of each style's language model, which measures the fluency of outputs in evaluate (0: none).")
     var lmSteps = 300
@@ -171,6 +179,11 @@ struct TrainStyleTransferCommand: ParsableCommand {
     private func train(world: ProcessGroup, output: String) throws {
         if world.size > 1 && world.isMainRank {
             print("data-parallel training on \(world.size) ranks (\(world.backendDescription))")
+        }
+        if classifierWordVectors != nil && (classifierFrom != nil || classifierEpochs == 0) {
+            throw ValidationError(
+                "--classifier-word-vectors needs a classifier trained here (--classifier-epochs ≥ 1, "
+                    + "no --classifier-from)")
         }
         let files = try style.map(StyleCorpus.parseSpecification)
         if neural.arch == .transformer && method != .dualRL && method != .backTranslation {
@@ -217,6 +230,7 @@ struct TrainStyleTransferCommand: ParsableCommand {
         let summary = try StyleTransferRun.train(
             recipe, files: files, output: ModelDirectory(path: output), units: units,
             classifierEpochs: classifierEpochs,
+            classifierWordVectors: try classifierWordVectors.map { try WordVectors.load(URL(fileURLWithPath: $0)) },
             timeLimit: neural.timeLimit?.seconds,
             metricsURL: neural.metrics.flatMap { world.isMainRank ? URL(fileURLWithPath: $0) : nil },
             evaluators: try classifierFrom.map { try StyleEvaluatorSource.load(from: ModelDirectory(path: $0)) },

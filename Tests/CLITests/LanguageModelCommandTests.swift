@@ -98,4 +98,52 @@ struct LanguageModelCommandTests {
         let same = try run(steps: 8)
         #expect(same.status == 0 && !same.standardOutput.contains("note:"))
     }
+
+    @Test("--word-vectors starts the embeddings from a word2vec/GloVe file; a bad file or width exits 2")
+    func wordVectors() throws {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("lm-vectors-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: root) }
+        let train = root.appendingPathComponent("train.txt")
+        try (0..<20).map { ["a b c .", "b a c ."][$0 % 2] }.joined(separator: "\n")
+            .write(to: train, atomically: true, encoding: .utf8)
+        let vectors = root.appendingPathComponent("vectors.txt")
+        try "2 4\na 0.1 0.2 0.3 0.4\nzebra 1 2 3 4\n".write(to: vectors, atomically: true, encoding: .utf8)
+        let broken = root.appendingPathComponent("broken.txt")
+        try "a 0.1 0.2 0.3 0.4\nb 1 x 3 4\n".write(to: broken, atomically: true, encoding: .utf8)
+        let montague = try MontagueExecutable.locate()
+        func trainWith(_ file: URL, embedding: Int, output: String) throws -> MontagueExecutable.Result {
+            try montague.run([
+                "train", "lm", "--train", train.path, "--output", root.appendingPathComponent(output).path,
+                "--steps", "2", "--hidden", "8", "--embedding", "\(embedding)", "--word-vectors", file.path,
+            ])
+        }
+        let trained = try trainWith(vectors, embedding: 4, output: "model")
+        #expect(trained.status == 0, "\(trained.standardError)")
+        #expect(trained.standardOutput.contains("embeddings: 1 of"), "\(trained.standardOutput)")
+        let narrow = try trainWith(vectors, embedding: 6, output: "narrow")
+        #expect(narrow.status == 2 && narrow.standardError.contains("4 dimensions"), "\(narrow.standardError)")
+        let bad = try trainWith(broken, embedding: 4, output: "bad")
+        #expect(bad.status == 2 && bad.standardError.contains("broken.txt:2:"), "\(bad.standardError)")
+        // The style classifier (TextCNN) of train style-transfer takes the same files.
+        let good = root.appendingPathComponent("good.txt")
+        try (0..<30).map { ["the a was good .", "a b good ."][$0 % 2] }.joined(separator: "\n")
+            .write(to: good, atomically: true, encoding: .utf8)
+        let styles = ["--style", "neg=\(train.path)", "--style", "pos=\(good.path)", "--lm-steps", "0"]
+        let styled = try montague.run(
+            ["train", "style-transfer"] + styles + [
+                "--classifier-epochs", "1", "--classifier-word-vectors", vectors.path, "--output",
+                root.appendingPathComponent("style").path,
+            ])
+        #expect(styled.status == 0, "\(styled.standardError)")
+        let manifest = try String(
+            contentsOfFile: root.appendingPathComponent("style/manifest.json").path, encoding: .utf8)
+        #expect(manifest.contains("\"embeddingSize\" : 4"), "\(manifest)")
+        let reused = try montague.run(
+            ["train", "style-transfer"] + styles + [
+                "--classifier-from", root.appendingPathComponent("style").path, "--classifier-word-vectors",
+                vectors.path, "--output", root.appendingPathComponent("style2").path,
+            ])
+        #expect(reused.status == 2 && reused.standardError.contains("--classifier-word-vectors"))
+    }
 }

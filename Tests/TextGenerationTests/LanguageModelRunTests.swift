@@ -1,4 +1,5 @@
 import Autodiff
+import Corpus
 import Foundation
 import MontagueSupport
 import NeuralNet
@@ -103,6 +104,59 @@ struct LanguageModelRunTests {
             try LanguageModelRun.train(
                 bad, trainPath: root.appendingPathComponent("train.txt").path, validPath: nil,
                 output: ModelDirectory(url: root.appendingPathComponent("bad")))
+        }
+    }
+
+    @Test("Word vectors start the embeddings of a new run (LSTM and Transformer); a continued run keeps its own")
+    func pretrainedEmbeddings() throws {
+        let root = try Self.workspace()
+        defer { try? FileManager.default.removeItem(at: root) }
+        let train = root.appendingPathComponent("train.txt").path
+        let vectors = WordVectors(
+            words: ["food", "rude", "absent"], dimension: 8, values: (0..<24).map { Float($0) / 10 - 1 })
+        var transformer = Self.recipe
+        transformer.architecture = .transformer
+        transformer.transformer.modelSize = 8
+        transformer.transformer.headCount = 2
+        transformer.transformer.feedForwardSize = 16
+        for (name, base) in [("lstm", Self.recipe), ("transformer", transformer)] {
+            var recipe = base
+            recipe.steps = 0
+            let directory = ModelDirectory(url: root.appendingPathComponent(name))
+            let summary = try LanguageModelRun.train(
+                recipe, trainPath: train, validPath: nil, output: directory, wordVectors: vectors)
+            #expect(summary.pretrainedEmbeddings == 2, "\(name)")
+            let trained = try TrainedLanguageModel.load(from: directory)
+            let table = try #require(trained.model.tokenEmbedding?.value.scalars, "\(name)")
+            for word in ["food", "rude"] {
+                let row = try #require(trained.vocabulary.tokens.firstIndex(of: word))
+                #expect(Array(table[(row * 8)..<((row + 1) * 8)]) == Array(try #require(vectors.vector(for: word))))
+            }
+            // Untouched rows keep the seeded initialization: equal to a run without vectors.
+            let plain = ModelDirectory(url: root.appendingPathComponent(name + "-plain"))
+            _ = try LanguageModelRun.train(recipe, trainPath: train, validPath: nil, output: plain)
+            let plainTable = try #require(
+                try TrainedLanguageModel.load(from: plain).model.tokenEmbedding?.value.scalars)
+            let the = try #require(trained.vocabulary.tokens.firstIndex(of: "the"))
+            #expect(Array(table[(the * 8)..<((the + 1) * 8)]) == Array(plainTable[(the * 8)..<((the + 1) * 8)]))
+            // A continued run trains on from its saved state; the vectors are not applied again.
+            recipe.steps = 2
+            let trainedTwice = ModelDirectory(url: root.appendingPathComponent(name + "-steps"))
+            let first = try LanguageModelRun.train(
+                recipe, trainPath: train, validPath: nil, output: trainedTwice, wordVectors: vectors)
+            #expect(first.pretrainedEmbeddings == 2 && first.steps == 2)
+            recipe.steps = 4
+            let continued = try LanguageModelRun.train(
+                recipe, trainPath: train, validPath: nil, output: trainedTwice, wordVectors: vectors)
+            #expect(continued.pretrainedEmbeddings == nil && continued.steps == 4)
+        }
+        // Another width is refused before anything is trained.
+        var narrow = Self.recipe
+        narrow.embeddingSize = 4
+        #expect(throws: InputError.self) {
+            try LanguageModelRun.train(
+                narrow, trainPath: train, validPath: nil, output: ModelDirectory(url: root.appendingPathComponent("w")),
+                wordVectors: vectors)
         }
     }
 }

@@ -1,3 +1,4 @@
+import Corpus
 import Foundation
 import MontagueSupport
 import NeuralNet
@@ -92,7 +93,7 @@ struct StyleJudgeTests {
     @Test("The judge and the model's own TextCNN agree on the toy task; a judge trained on swapped files disagrees")
     func agreesAndDisagreesWithTheClassifier() throws {
         let corpus = Self.corpus()
-        let classifier = StyleClassifier.train(
+        let classifier = try StyleClassifier.train(
             corpus: corpus, validation: corpus, embeddingSize: 8, epochs: 30, minimumCount: 1, seed: 1)
         let model = model(classifier: classifier)
         let inputs = [
@@ -140,5 +141,30 @@ struct StyleJudgeTests {
             }
             try originals[which].write(to: directory.file(files[which]))
         }
+    }
+
+    @Test("Word vectors start the TextCNN's embeddings; its width becomes their dimension")
+    func classifierWordVectors() throws {
+        let corpus = Self.corpus()
+        let word = try #require(corpus.sentences[0].first?.first)
+        let vectors = WordVectors(words: [word, "absent"], dimension: 6, values: (0..<12).map { Float($0) / 4 })
+        let untrained = try StyleClassifier.train(
+            corpus: corpus, validation: corpus, embeddingSize: 8, epochs: 0, minimumCount: 1, seed: 1,
+            wordVectors: vectors)
+        #expect(untrained.settings.network.embeddingSize == 6)
+        let row = try #require(untrained.vocabulary.tokens.firstIndex(of: word))
+        let table: [Float] = untrained.network.embedding.weight.value.scalars
+        let start = row * 6
+        let expected: [Float] = Array(try #require(vectors.vector(for: word)))
+        let loaded: [Float] = Array(table[start..<(start + 6)])
+        #expect(loaded == expected)
+        let plain = try StyleClassifier.train(
+            corpus: corpus, validation: corpus, embeddingSize: 6, epochs: 0, minimumCount: 1, seed: 1)
+        let plainTable: [Float] = plain.network.embedding.weight.value.scalars
+        let padding: [Float] = Array(table[0..<6])
+        let plainPadding: [Float] = Array(plainTable[0..<6])
+        #expect(padding == plainPadding)  // <pad> keeps the seeded initialization
+        let plainRow: [Float] = Array(plainTable[start..<(start + 6)])
+        #expect(loaded != plainRow)
     }
 }

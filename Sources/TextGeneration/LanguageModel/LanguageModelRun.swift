@@ -307,6 +307,9 @@ public enum LanguageModelRun {
         /// Set when this session stopped before the step budget (time limit, interruption); the run continues when
         /// trained again with the same recipe.
         public var stop: LanguageModelTraining.StopCause? = nil
+        /// Vocabulary entries whose embedding came from the word vectors (nil: none were given, or the run
+        /// continued, keeping its trained embeddings).
+        public var pretrainedEmbeddings: Int? = nil
     }
 
     /// When `output` holds a run of `recipe`'s settings whose `warmup-cosine` decay was planned over another step
@@ -332,12 +335,15 @@ public enum LanguageModelRun {
     ///
     /// - Throws: ``InputError`` for unreadable or empty corpora and invalid settings; ``ModelDirectoryError`` when
     ///   `output` cannot be written or holds another kind of model, or when resuming finds no state.
+    /// `wordVectors` (word2vec or GloVe text format, ``Corpus/WordVectors``) initialize the token embeddings of a
+    /// new run: every vocabulary entry they hold starts from its vector (their dimension must be the embedding width).
     /// With `synchronizer`, trains data-parallel (``LanguageModelTraining/train(_:configuration:training:validation:metricsURL:resumeFrom:progress:timeLimit:shouldStop:synchronizer:)``);
     /// give replicas other than 0 an `output` of their own (only replica 0's is the model).
     public static func train(
         _ recipe: LanguageModelRecipe, trainPath: String, validPath: String?, output: ModelDirectory,
         metricsURL: URL? = nil, progress: ProgressReporter? = nil, timeLimit: Double? = nil,
-        shouldStop: () -> Bool = { false }, synchronizer: (any GradientSynchronizer)? = nil
+        shouldStop: () -> Bool = { false }, synchronizer: (any GradientSynchronizer)? = nil,
+        wordVectors: WordVectors? = nil
     ) throws -> Summary {
         try recipe.validate()
         try output.create()
@@ -368,6 +374,13 @@ public enum LanguageModelRun {
             evaluationInterval: validationIDs.isEmpty ? nil : recipe.evaluationInterval,
             checkpointInterval: recipe.evaluationInterval, checkpointURL: output.trainingStateURL)
         let model = recipe.makeModel(vocabularySize: vocabulary.count)
+        var pretrained: Int?
+        if let wordVectors, !resume {
+            guard let table = model.tokenEmbedding else {
+                throw InputError("this model has no token-embedding table to initialize from word vectors")
+            }
+            pretrained = try wordVectors.initialize(table, tokens: vocabulary.tokens)
+        }
         let session = try LanguageModelTraining.train(
             model, configuration: configuration, training: trainingIDs, validation: validationIDs,
             metricsURL: metricsURL, resumeFrom: resume ? output.trainingStateURL : nil, progress: progress,
@@ -393,7 +406,7 @@ public enum LanguageModelRun {
             steps: session.summary.steps, trainingLoss: session.summary.lastMetrics["loss"],
             validationPerplexity: perplexity, trainingSentences: trainingIDs.count,
             validationSentences: validationIDs.count, vocabularySize: vocabulary.count, stopReason: stopReason,
-            stop: session.stop)
+            stop: session.stop, pretrainedEmbeddings: pretrained)
     }
 }
 

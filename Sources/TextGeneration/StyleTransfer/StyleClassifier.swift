@@ -30,20 +30,24 @@ public struct StyleClassifier {
     public let settings: Settings
 
     /// Trains a classifier on `corpus` (label = style index), keeping the epoch with the best accuracy on
-    /// `validation`.
+    /// `validation`. With `wordVectors` (word2vec or GloVe text format) the embedding width is their dimension and
+    /// every vocabulary entry they hold starts from its vector, as in Kim 2014's pretrained-vector TextCNN.
     public static func train(
         corpus: StyleCorpus, validation: StyleCorpus, embeddingSize: Int = 128, epochs: Int = 2, minimumCount: Int = 2,
-        seed: UInt64, showsProgress: Bool = false, progress: ((TextClassifierTraining.EpochRecord) -> Void)? = nil
-    ) -> StyleClassifier {
+        seed: UInt64, wordVectors: WordVectors? = nil, showsProgress: Bool = false,
+        progress: ((TextClassifierTraining.EpochRecord) -> Void)? = nil
+    ) throws -> StyleClassifier {
         let vocabulary = Vocabulary(tokens: corpus.sentences.joined().joined(), minimumCount: minimumCount)
         let network = TextCNN.Configuration(
-            vocabularySize: vocabulary.count, classCount: corpus.styles.count, embeddingSize: embeddingSize,
+            vocabularySize: vocabulary.count, classCount: corpus.styles.count,
+            embeddingSize: wordVectors?.dimension ?? embeddingSize,
             paddingIndex: vocabulary.paddingIndex)
         let settings = Settings(
             network: network, training: .init(epochs: epochs, batchSize: 50, learningRate: 1e-3, seed: seed),
             minimumCount: minimumCount)
         var generator = RandomGenerator(seed: seed)
         let model = TextCNN(network, using: &generator)
+        if let wordVectors { _ = try wordVectors.initialize(model.embedding.weight, tokens: vocabulary.tokens) }
         func encode(_ corpus: StyleCorpus) -> ([[Int]], [Int]) {
             var sequences: [[Int]] = []
             var labels: [Int] = []

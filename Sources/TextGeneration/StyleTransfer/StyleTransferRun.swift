@@ -156,6 +156,8 @@ public enum StyleTransferRun {
     /// - Parameters:
     ///   - classifierEpochs: epochs of the TextCNN style classifier (0: none; `evaluate` then reports no accuracy).
     ///   - classifierEmbeddingSize: the classifier's embedding width.
+    ///   - classifierWordVectors: pretrained vectors that start the classifier's embeddings (their dimension is
+    ///     then its width).
     ///   - timeLimit: seconds after which a neural run saves and stops.
     ///   - shouldStop: asked before every step of a neural run (e.g. after Ctrl-C); true saves and stops it like the
     ///     time limit, and the same call continues it.
@@ -167,7 +169,8 @@ public enum StyleTransferRun {
     public static func train(
         _ recipe: StyleTransferRecipe, files: [(style: String, path: String)], output: ModelDirectory,
         units: (loader: CorpusLoader, label: String?)? = nil, classifierEpochs: Int = 2,
-        classifierEmbeddingSize: Int = 128, timeLimit: Double? = nil, metricsURL: URL? = nil,
+        classifierEmbeddingSize: Int = 128, classifierWordVectors: WordVectors? = nil, timeLimit: Double? = nil,
+        metricsURL: URL? = nil,
         evaluators: StyleEvaluatorSource? = nil, log: ((String) -> Void)? = nil,
         synchronizer: (any GradientSynchronizer)? = nil, shouldStop: () -> Bool = { false }
     ) throws -> Summary {
@@ -314,9 +317,9 @@ public enum StyleTransferRun {
             classifierAccuracy = evaluators.classifierAccuracy
         } else if classifierEpochs > 0 {
             log?("training the style classifier (TextCNN, \(classifierEpochs) epochs)")
-            let trained = StyleClassifier.train(
+            let trained = try StyleClassifier.train(
                 corpus: train, validation: validation, embeddingSize: classifierEmbeddingSize, epochs: classifierEpochs,
-                seed: recipe.seed, showsProgress: log != nil
+                seed: recipe.seed, wordVectors: classifierWordVectors, showsProgress: log != nil
             ) { record in
                 log?(
                     String(
