@@ -65,19 +65,7 @@ public struct BackTranslationTransformer: ParameterContainer {
             sourceVocabularySize: vocabulary.count, targetVocabularySize: vocabulary.count + styleCount,
             layerCount: settings.layers, dropout: dropout, maximumLength: 256)
         network = TransformerSeq2SeqModel(configuration, using: &generator)
-        var permutation = Array(0..<vocabulary.count)
-        let reserved = [
-            (vocabulary.paddingIndex, SequenceVocabulary.padding),
-            (vocabulary.beginningIndex, SequenceVocabulary.beginning),
-            (vocabulary.endIndex, SequenceVocabulary.end),
-        ]
-        for (ours, theirs) in reserved {
-            if let holder = permutation.firstIndex(of: theirs) { permutation.swapAt(ours, holder) }
-        }
-        toTransformer = permutation
-        var inverse = permutation
-        for (ours, theirs) in permutation.enumerated() { inverse[theirs] = ours }
-        fromTransformer = inverse
+        (toTransformer, fromTransformer) = vocabulary.transformerPermutation()
     }
 
     /// `transformer.…`.
@@ -140,10 +128,7 @@ public struct BackTranslationTransformer: ParameterContainer {
     ) -> (total: Tensor, denoising: Tensor, backTranslation: Tensor) {
         let sentences = batch.map { $0.ids.isEmpty ? [vocabulary.unknownIndex] : $0.ids }
         let sources = batch.map(\.style)
-        let targets = sources.map { source -> Int in
-            if styleCount == 2 { return 1 - source }
-            return (source + 1 + generator.nextInt(below: styleCount - 1)) % styleCount
-        }
+        let targets = CrossAlignedTraining.otherStyles(of: sources, styleCount: styleCount, using: &generator)
         let noised = sentences.map { CrossAlignedTraining.noise($0, settings: settings, using: &generator) }
         let longest = sentences.map(\.count).max() ?? 1
         let transferred = transfer(sentences, to: targets, vocabulary: vocabulary, maximumLength: longest + 5)
@@ -155,6 +140,25 @@ public struct BackTranslationTransformer: ParameterContainer {
             outputs: sentences, inputs: transferred, styles: sources, vocabulary: vocabulary, dropoutUsing: &dropout)
         if let dropout { generator = dropout }
         return (denoising + backTranslation * settings.weight, denoising, backTranslation)
+    }
+}
+
+extension Vocabulary {
+    /// Our ids → the ids of a ``TransformerSeq2SeqModel`` (`<pad>` 0, `<bos>` 1, `<eos>` 2 there, as
+    /// ``SequenceVocabulary`` numbers them): a permutation of `0..<count` that swaps the three special tokens into
+    /// place, and its inverse.
+    func transformerPermutation() -> (forward: [Int], inverse: [Int]) {
+        var permutation = Array(0..<count)
+        let reserved = [
+            (paddingIndex, SequenceVocabulary.padding), (beginningIndex, SequenceVocabulary.beginning),
+            (endIndex, SequenceVocabulary.end),
+        ]
+        for (ours, theirs) in reserved {
+            if let holder = permutation.firstIndex(of: theirs) { permutation.swapAt(ours, holder) }
+        }
+        var inverse = permutation
+        for (ours, theirs) in permutation.enumerated() { inverse[theirs] = ours }
+        return (permutation, inverse)
     }
 }
 
@@ -177,17 +181,9 @@ public struct BackTranslationTransformerTransfer: StyleTransferSystem {
     /// Transfers `sentences` to `target` in batches of sentences of similar length (the source styles are not
     /// read: the encoder is style-free).
     public func transfer(_ sentences: [[String]], from sources: [Int], to target: Int) -> [[String]] {
-        let order = sentences.indices.sorted { sentences[$0].count < sentences[$1].count }
-        var outputs = [[String]](repeating: [], count: sentences.count)
-        for start in stride(from: 0, to: order.count, by: 128) {
-            let rows = Array(order[start..<min(start + 128, order.count)])
-            let ids = rows.map { vocabulary.encode(sentences[$0]) }
-            let longest = ids.map(\.count).max() ?? 0
-            let transferred = model.transfer(
-                ids, to: Array(repeating: target, count: rows.count), vocabulary: vocabulary,
-                maximumLength: min(maximumLength, 2 * longest + 5))
-            for (row, output) in zip(rows, transferred) { outputs[row] = vocabulary.decode(output) }
+        BatchedGreedyTransfer(vocabulary: vocabulary, maximumLength: maximumLength)(sentences) { ids, rows, limit in
+            model.transfer(
+                ids, to: Array(repeating: target, count: rows.count), vocabulary: vocabulary, maximumLength: limit)
         }
-        return outputs
     }
 }

@@ -102,6 +102,34 @@ public enum CrossAlignedTraining {
         return kept.indices.sorted { keys[$0] < keys[$1] }.map { kept[$0] }
     }
 
+    /// A random other style for each style of `sources` (with two styles, the other one).
+    static func otherStyles(of sources: [Int], styleCount: Int, using generator: inout RandomGenerator) -> [Int] {
+        sources.map { source in
+            if styleCount == 2 { return 1 - source }
+            return (source + 1 + generator.nextInt(below: styleCount - 1)) % styleCount
+        }
+    }
+
+    /// One back-translation update of the GRU or the Transformer: the gradients of `losses.total` with respect to
+    /// the optimizer's parameters, averaged over the replicas (weighted by the replica's `sentences`), clipped to
+    /// the options' global norm and applied; returns the step's metrics (averaged over the replicas).
+    static func backTranslationStep(
+        _ losses: (total: Tensor, denoising: Tensor, backTranslation: Tensor), optimizer: Adam, sentences: Int,
+        options: Options, synchronizer: (any GradientSynchronizer)?
+    ) throws -> [String: Double] {
+        var grads = gradients(of: losses.total, wrt: optimizer.parameters.map(\.value))
+        var parts = [
+            "denoising": Double(losses.denoising.item), "back_translation": Double(losses.backTranslation.item),
+        ]
+        if let synchronizer {
+            grads = try averaged(grads, [], sentences: sentences, synchronizer: synchronizer).0
+            parts = try synchronizer.averageMetrics(parts, weight: Double(sentences))
+        }
+        if options.maxGradientNorm > 0 { grads = clipByGlobalNorm(grads, maxNorm: options.maxGradientNorm).clipped }
+        optimizer.step(grads)
+        return ["denoising": parts["denoising"] ?? .nan, "back_translation": parts["back_translation"] ?? .nan]
+    }
+
     /// The loss of one back-translation step.
     static func backTranslationLoss(
         model: CrossAlignedAutoencoder, batch: [(ids: [Int], style: Int)], vocabulary: Vocabulary,
@@ -110,10 +138,7 @@ public enum CrossAlignedTraining {
         let styleCount = model.configuration.styleCount
         let sentences = batch.map { $0.ids.isEmpty ? [vocabulary.unknownIndex] : $0.ids }
         let sources = batch.map(\.style)
-        let targets = sources.map { source -> Int in
-            if styleCount == 2 { return 1 - source }
-            return (source + 1 + generator.nextInt(below: styleCount - 1)) % styleCount
-        }
+        let targets = otherStyles(of: sources, styleCount: styleCount, using: &generator)
         let noised = sentences.map { noise($0, settings: settings, using: &generator) }
         let longest = sentences.map(\.count).max() ?? 1
         let transferred = model.transfer(
@@ -133,6 +158,13 @@ public enum CrossAlignedTraining {
         let backTranslation = reconstruction(from: transferred, styles: targets)
         if let dropout { generator = dropout }
         return (denoising + backTranslation * settings.weight, denoising, backTranslation)
+    }
+
+    /// The progress line of a back-translation run (GRU or Transformer) after `step` with these averages.
+    static func backTranslationProgress(step: Int, averages: [String: Double]) -> String {
+        String(
+            format: "step %d: denoising %.3f, back-translation %.3f", step, averages["denoising"] ?? .nan,
+            averages["back_translation"] ?? .nan)
     }
 
     /// How a run ended.
@@ -196,10 +228,7 @@ public enum CrossAlignedTraining {
         let styleCount = model.configuration.styleCount
         let sentences = batch.map { $0.ids.isEmpty ? [vocabulary.unknownIndex] : $0.ids }
         let sources = batch.map(\.style)
-        let targets = sources.map { source -> Int in
-            if styleCount == 2 { return 1 - source }
-            return (source + 1 + generator.nextInt(below: styleCount - 1)) % styleCount
-        }
+        let targets = otherStyles(of: sources, styleCount: styleCount, using: &generator)
         var dropout: RandomGenerator? = generator
         let (content, memory) = model.encodeSource(sentences, styles: sources, dropoutUsing: &dropout)
         let original = model.initialState(content: content, styles: sources)
@@ -287,119 +316,35 @@ public enum CrossAlignedTraining {
             model.generatorNamedParameters.map(\.parameter), learningRate: options.learningRate, beta1: 0.5)
         let discriminatorParameters = model.discriminatorNamedParameters.map(\.parameter)
         let discriminatorOptimizer = Adam(discriminatorParameters, learningRate: options.learningRate, beta1: 0.5)
-        let synchronizer = synchronizer.flatMap { $0.shard.count > 1 ? $0 : nil }
-        let writes = synchronizer?.isWritingReplica ?? true
         let batches = Self.replicaBatches(
             sentences, batchSize: options.batchSize, seed: options.seed, shard: synchronizer?.shard ?? .whole)
-        var random = RandomGenerator(seed: options.seed &+ 1)
-        var step = 0
-        var bestScore: Double?
-        var elapsedBefore = 0.0
-        let resuming = FileManager.default.fileExists(atPath: directory.trainingStateURL.path)
-        func restore(_ state: TrainingStateArchive) throws {
-            try state.restore(model: model, from: "current")
-            try state.restore(optimizer: generatorOptimizer, from: "generator")
-            try state.restore(optimizer: discriminatorOptimizer, from: "discriminator")
-            random = try state.generator("run")
-            step = try state.integer("step")
-            guard step >= 0 else {
-                throw ModelDirectoryError(path: directory.trainingStateURL.path, "training state: negative step")
-            }
-            bestScore = state["best_score"].flatMap(Double.init)
-            elapsedBefore = state["elapsed_seconds"].flatMap(Double.init) ?? 0
-        }
-        if resuming, writes, let state = try directory.loadTrainingState() {
-            try restore(state)
-            log?("continuing from step \(step)")
-        }
-        let logger = try metricsURL.flatMap { writes ? $0 : nil }.map {
-            try MetricsLogger(url: $0, keepingRecordsThrough: resuming ? step : nil)
-        }
-        let start = Date()
-        var stoppedByTimeLimit = false
-
-        func archive() -> TrainingStateArchive {
-            var state = TrainingStateArchive()
-            state.store(model: model, as: "current")
-            state.store(optimizer: generatorOptimizer, as: "generator")
-            state.store(optimizer: discriminatorOptimizer, as: "discriminator")
-            state.store(generator: random, as: "run")
-            state["step"] = String(step)
-            state["elapsed_seconds"] = String(elapsedBefore + Date().timeIntervalSince(start))
-            if let bestScore { state["best_score"] = String(bestScore) }
-            return state
-        }
-        func save() throws {
-            if writes { try directory.saveTrainingState(archive()) }
-        }
-        // Data-parallel: every replica starts from replica 0's state (fresh or resumed).
-        if let synchronizer {
-            let state = try synchronizer.broadcastFromFirstReplica(archive())
-            if !writes { try restore(state) }
-        }
-        func evaluate() throws {
-            guard writes else { return }  // replica 0 alone validates and writes
-            var metrics = try validate?(model) ?? [:]
-            let wall = elapsedBefore + Date().timeIntervalSince(start)
-            if let score = metrics["score"] {
-                if bestScore.map({ score > $0 }) ?? true {
-                    bestScore = score
-                    try directory.saveWeights(of: model, metadata: ["step": String(step)])
-                    metrics["best"] = 1
-                }
-            } else {
-                try directory.saveWeights(of: model, metadata: ["step": String(step)])
-            }
-            try logger?.log(
-                MetricsRecord(
-                    phase: "eval", step: step, epoch: step / max(1, batches.count), wallTime: wall, metrics: metrics))
-            log?(
-                "step \(step) validation: "
-                    + metrics.keys.sorted().map { String(format: "%@ %.4f", $0, metrics[$0] ?? .nan) }.joined(
-                        separator: ", "))
-            try save()
-        }
-
-        var window = StyleTrainingMetricsWindow()
-        while step < options.steps {
-            let expired = (timeLimit.map { Date().timeIntervalSince(start) >= $0 } ?? false) || shouldStop()
-            if try synchronizer?.firstReplicaDecides(expired) ?? expired {  // replica 0's clock and Ctrl-C decide
-                stoppedByTimeLimit = true
-                break
-            }
-            let epoch = step / batches.count
-            let batch = batches[order(count: batches.count, epoch: epoch, seed: options.seed)[step % batches.count]]
+        let driver = StyleTrainingDriver(
+            model: model,
+            optimizers: [("generator", generatorOptimizer), ("discriminator", discriminatorOptimizer)],
+            options: options, stepsPerEpoch: batches.count, directory: directory, timeLimit: timeLimit,
+            metricsURL: metricsURL, validate: validate.map { validate in { try validate(model) } }, log: log,
+            progressLine: { step, averages in
+                backTranslation != nil
+                    ? backTranslationProgress(step: step, averages: averages)
+                    : String(
+                        format: "step %d: reconstruction %.3f, adversarial %.3f, discriminator %.3f, aligned %.2f",
+                        step, averages["reconstruction"] ?? .nan, averages["adversarial"] ?? .nan,
+                        averages["discriminator"] ?? .nan, averages["aligned"] ?? .nan)
+            }, synchronizer: synchronizer)
+        let synchronizer = driver.synchronizer  // nil for one replica
+        return try driver.run(shouldStop: shouldStop) { context in
+            let batch = batches[
+                order(count: batches.count, epoch: context.epoch, seed: options.seed)[
+                    context.index % batches.count]]
             if let backTranslation {
                 let losses = Self.backTranslationLoss(
-                    model: model, batch: batch, vocabulary: vocabulary, settings: backTranslation, using: &random)
-                var generatorGradients = gradients(of: losses.total, wrt: generatorOptimizer.parameters.map(\.value))
-                var parts = [
-                    "denoising": Double(losses.denoising.item), "back_translation": Double(losses.backTranslation.item),
-                ]
-                if let synchronizer {
-                    generatorGradients = try averaged(
-                        generatorGradients, [], sentences: batch.count, synchronizer: synchronizer
-                    ).0
-                    parts = try synchronizer.averageMetrics(parts, weight: Double(batch.count))
-                }
-                if options.maxGradientNorm > 0 {
-                    generatorGradients = clipByGlobalNorm(generatorGradients, maxNorm: options.maxGradientNorm).clipped
-                }
-                generatorOptimizer.step(generatorGradients)
-                step += 1
-                try window.record(
-                    ["denoising": parts["denoising"] ?? .nan, "back_translation": parts["back_translation"] ?? .nan],
-                    step: step, totalSteps: options.steps, epoch: epoch,
-                    wallTime: elapsedBefore + Date().timeIntervalSince(start), logger: logger, log: log
-                ) { averages in
-                    String(
-                        format: "step %d: denoising %.3f, back-translation %.3f", step, averages["denoising"] ?? .nan,
-                        averages["back_translation"] ?? .nan)
-                }
-                if step % options.evaluationInterval == 0 { try evaluate() }
-                continue
+                    model: model, batch: batch, vocabulary: vocabulary, settings: backTranslation,
+                    using: &context.generator)
+                return try backTranslationStep(
+                    losses, optimizer: generatorOptimizer, sentences: batch.count, options: options,
+                    synchronizer: synchronizer)
             }
-            let losses = Self.losses(model: model, batch: batch, vocabulary: vocabulary, using: &random)
+            let losses = Self.losses(model: model, batch: batch, vocabulary: vocabulary, using: &context.generator)
             let discriminatorTotal = losses.discriminator.dropFirst().reduce(losses.discriminator[0], +)
             let adversarialTotal = losses.adversarial.dropFirst().reduce(losses.adversarial[0], +)
             var discriminatorValues = losses.discriminator.map { Double($0.item) }
@@ -414,7 +359,7 @@ public enum CrossAlignedTraining {
                 adversarialValue = mean["adversarial"] ?? .nan
             }
             let aligned =
-                options.adversarialWeight > 0 && step >= (options.pretrainingSteps ?? 0)
+                options.adversarialWeight > 0 && context.index >= (options.pretrainingSteps ?? 0)
                 && discriminatorValues.allSatisfy { $0 < Double(options.discriminatorThreshold) }
             let generatorLoss =
                 aligned ? losses.reconstruction + adversarialTotal * options.adversarialWeight : losses.reconstruction
@@ -429,28 +374,12 @@ public enum CrossAlignedTraining {
             }
             generatorOptimizer.step(generatorGradients)
             discriminatorOptimizer.step(discriminatorGradients)
-            step += 1
-            try window.record(
-                [
-                    "reconstruction": reconstructionValue, "adversarial": adversarialValue,
-                    "discriminator": discriminatorValues.reduce(0, +) / Double(discriminatorValues.count),
-                    "aligned": aligned ? 1 : 0,
-                ], step: step, totalSteps: options.steps, epoch: epoch,
-                wallTime: elapsedBefore + Date().timeIntervalSince(start), logger: logger, log: log
-            ) { averages in
-                String(
-                    format: "step %d: reconstruction %.3f, adversarial %.3f, discriminator %.3f, aligned %.2f", step,
-                    averages["reconstruction"] ?? .nan, averages["adversarial"] ?? .nan,
-                    averages["discriminator"] ?? .nan, averages["aligned"] ?? .nan)
-            }
-            if step % options.evaluationInterval == 0 { try evaluate() }
+            return [
+                "reconstruction": reconstructionValue, "adversarial": adversarialValue,
+                "discriminator": discriminatorValues.reduce(0, +) / Double(discriminatorValues.count),
+                "aligned": aligned ? 1 : 0,
+            ]
         }
-        if step % options.evaluationInterval != 0 || step == 0 { try evaluate() }
-        // The best weights are what predict and evaluate use.
-        try synchronizer?.verifyIdenticalParameters(model.parameterValues)
-        if bestScore != nil, writes { try directory.loadWeights(into: model) }
-        return Summary(
-            steps: step, lastMetrics: window.lastMetrics, bestScore: bestScore, stoppedByTimeLimit: stoppedByTimeLimit)
     }
 }
 
@@ -474,17 +403,11 @@ public struct CrossAlignedTransfer {
     public func transfer(_ sentences: [[String]], from sources: [Int], to target: Int, batchSize: Int = 128)
         -> [[String]]
     {
-        let order = sentences.indices.sorted { sentences[$0].count < sentences[$1].count }
-        var outputs = [[String]](repeating: [], count: sentences.count)
-        for start in stride(from: 0, to: order.count, by: batchSize) {
-            let rows = Array(order[start..<min(start + batchSize, order.count)])
-            let ids = rows.map { vocabulary.encode(sentences[$0]) }
-            let longest = ids.map(\.count).max() ?? 0
-            let transferred = model.transfer(
+        BatchedGreedyTransfer(vocabulary: vocabulary, maximumLength: maximumLength, batchSize: batchSize)(sentences) {
+            ids, rows, limit in
+            model.transfer(
                 ids, from: rows.map { sources[$0] }, to: Array(repeating: target, count: rows.count),
-                vocabulary: vocabulary, maximumLength: min(maximumLength, 2 * longest + 5))
-            for (row, output) in zip(rows, transferred) { outputs[row] = vocabulary.decode(output) }
+                vocabulary: vocabulary, maximumLength: limit)
         }
-        return outputs
     }
 }

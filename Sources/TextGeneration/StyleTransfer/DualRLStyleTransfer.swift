@@ -179,19 +179,7 @@ public struct DualRLStyleTransfer: ParameterContainer {
             models = (0..<2).map { _ in CrossAlignedAutoencoder(configuration, using: &generator) }
             transformers = []
         }
-        var permutation = Array(0..<vocabulary.count)
-        let reserved = [
-            (vocabulary.paddingIndex, SequenceVocabulary.padding),
-            (vocabulary.beginningIndex, SequenceVocabulary.beginning),
-            (vocabulary.endIndex, SequenceVocabulary.end),
-        ]
-        for (ours, theirs) in reserved {
-            if let holder = permutation.firstIndex(of: theirs) { permutation.swapAt(ours, holder) }
-        }
-        toTransformer = permutation
-        var inverse = permutation
-        for (ours, theirs) in permutation.enumerated() { inverse[theirs] = ours }
-        fromTransformer = inverse
+        (toTransformer, fromTransformer) = vocabulary.transformerPermutation()
     }
 
     /// `to0.…` (g) and `to1.…` (f).
@@ -335,19 +323,11 @@ public struct DualRLTransfer: StyleTransferSystem {
     /// Sentences already of the target style are returned as they are; the others go through the model into
     /// `target`, in batches of similar length.
     public func transfer(_ sentences: [[String]], from sources: [Int], to target: Int) -> [[String]] {
-        var outputs = sentences
-        let rows = sentences.indices.filter { sources[$0] != target }.sorted {
-            sentences[$0].count < sentences[$1].count
+        BatchedGreedyTransfer(vocabulary: vocabulary, maximumLength: maximumLength)(
+            sentences, rows: sentences.indices.filter { sources[$0] != target }
+        ) { ids, _, limit in
+            network.transfer(ids, to: target, vocabulary: vocabulary, maximumLength: limit)
         }
-        for start in stride(from: 0, to: rows.count, by: 128) {
-            let chunk = Array(rows[start..<min(start + 128, rows.count)])
-            let ids = chunk.map { vocabulary.encode(sentences[$0]) }
-            let longest = ids.map(\.count).max() ?? 0
-            let transferred = network.transfer(
-                ids, to: target, vocabulary: vocabulary, maximumLength: min(maximumLength, 2 * longest + 5))
-            for (row, output) in zip(chunk, transferred) { outputs[row] = vocabulary.decode(output) }
-        }
-        return outputs
     }
 }
 
@@ -564,118 +544,64 @@ public enum DualRLTraining {
         let warmOptimizer = Adam(parameters, learningRate: options.learningRate)
         let reinforceOptimizer = Adam(parameters, learningRate: settings.reinforcementLearningRate)
         let pretraining = options.pretrainingSteps ?? options.steps / 2
-        var random = RandomGenerator(seed: options.seed &+ 1)
-        var step = 0
-        var bestScore: Double?
-        var elapsedBefore = 0.0
-        let resuming = FileManager.default.fileExists(atPath: directory.trainingStateURL.path)
-        if resuming, let state = try directory.loadTrainingState() {
-            try state.restore(model: network, from: "current")
-            try state.restore(optimizer: warmOptimizer, from: "warm")
-            try state.restore(optimizer: reinforceOptimizer, from: "reinforce")
-            random = try state.generator("run")
-            step = try state.integer("step")
-            guard step >= 0 else {
-                throw ModelDirectoryError(path: directory.trainingStateURL.path, "training state: negative step")
-            }
-            bestScore = state["best_score"].flatMap(Double.init)
-            elapsedBefore = state["elapsed_seconds"].flatMap(Double.init) ?? 0
-            log?("continuing from step \(step)")
-        }
-        let logger = try metricsURL.map { try MetricsLogger(url: $0, keepingRecordsThrough: resuming ? step : nil) }
-        let start = Date()
-        var stoppedByTimeLimit = false
-        func wall() -> Double { elapsedBefore + Date().timeIntervalSince(start) }
-        func save() throws {
-            var state = TrainingStateArchive()
-            state.store(model: network, as: "current")
-            state.store(optimizer: warmOptimizer, as: "warm")
-            state.store(optimizer: reinforceOptimizer, as: "reinforce")
-            state.store(generator: random, as: "run")
-            state["step"] = String(step)
-            state["elapsed_seconds"] = String(wall())
-            if let bestScore { state["best_score"] = String(bestScore) }
-            try directory.saveTrainingState(state)
-        }
-        func evaluate() throws {
-            var metrics = try validate?(network) ?? [:]
-            if let score = metrics["score"] {
-                if bestScore.map({ score > $0 }) ?? true {
-                    bestScore = score
-                    try directory.saveWeights(of: network, metadata: ["step": String(step)])
-                    metrics["best"] = 1
-                }
-            } else {
-                try directory.saveWeights(of: network, metadata: ["step": String(step)])
-            }
-            try logger?.log(MetricsRecord(phase: "eval", step: step, epoch: 0, wallTime: wall(), metrics: metrics))
-            log?(
-                "step \(step) validation: "
-                    + metrics.keys.sorted().map { String(format: "%@ %.4f", $0, metrics[$0] ?? .nan) }.joined(
-                        separator: ", "))
-            try save()
-        }
+        let driver = StyleTrainingDriver(
+            model: network, optimizers: [("warm", warmOptimizer), ("reinforce", reinforceOptimizer)],
+            options: options, stepsPerEpoch: nil, directory: directory, timeLimit: timeLimit, metricsURL: metricsURL,
+            validate: validate.map { validate in { try validate(network) } }, log: log)
         let perStyle = max(1, options.batchSize / 2)
-        func draw<T>(_ list: [T]) -> [T] { (0..<perStyle).map { _ in list[random.nextInt(below: list.count)] } }
-        var window = StyleTrainingMetricsWindow()
-        while step < options.steps {
-            if (timeLimit.map { Date().timeIntervalSince(start) >= $0 } ?? false) || shouldStop() {
-                stoppedByTimeLimit = true
-                break
-            }
-            var loss: Tensor?
+        func draw<T>(_ list: [T], using random: inout RandomGenerator) -> [T] {
+            (0..<perStyle).map { _ in list[random.nextInt(below: list.count)] }
+        }
+        return try driver.run(shouldStop: shouldStop) { context in
+            // The terms of the step's loss, summed in this order.
+            var terms: [Tensor] = []
             var parts: [String: Double] = [:]
             let optimizer: Adam
-            if step < pretraining {
+            if context.index < pretraining {
                 let losses = (0..<2).map { target in
-                    pseudoLoss(
-                        network: network, pairs: draw(pseudoPairs[target]), target: target, vocabulary: vocabulary,
-                        using: &random)
+                    let pairs = draw(pseudoPairs[target], using: &context.generator)
+                    return pseudoLoss(
+                        network: network, pairs: pairs, target: target, vocabulary: vocabulary,
+                        using: &context.generator)
                 }
-                loss = losses[0] + losses[1]
+                terms.append(losses[0] + losses[1])
                 parts["pseudo_mle"] = Double((losses[0] + losses[1]).item) / 2
                 optimizer = warmOptimizer
             } else {
-                let reinforcementStep = step - pretraining
+                let reinforcementStep = context.index - pretraining
                 let gap = settings.pseudoGap(afterReinforcementSteps: reinforcementStep)
                 for target in 0..<2 {
+                    let sources = draw(sentences[1 - target], using: &context.generator)
                     let direction = reinforcementLoss(
-                        network: network, sources: draw(sentences[1 - target]), target: target,
-                        vocabulary: vocabulary, maximumLength: maximumLength,
+                        network: network, sources: sources, target: target, vocabulary: vocabulary,
+                        maximumLength: maximumLength,
                         styleProbability: { styleProbabilities($0, target) },
                         contentReward: settings.contentReward ?? .relative,
                         styleReward: settings.styleReward ?? .probability, baselineKind: settings.baseline ?? .greedy,
                         contentWeight: settings.contentWeight ?? 1,
-                        backTranslateSamples: settings.backTranslateSamples ?? false, using: &random)
-                    let terms = direction.policy + direction.backTranslation
-                    loss = loss.map { $0 + terms } ?? terms
+                        backTranslateSamples: settings.backTranslateSamples ?? false, using: &context.generator)
+                    terms.append(direction.policy + direction.backTranslation)
                     let count = Double(direction.rewards.total.count)
                     parts["reward", default: 0] += direction.rewards.total.reduce(0, +) / count / 2
                     parts["style_reward", default: 0] += direction.rewards.style.reduce(0, +) / count / 2
                     parts["content_reward", default: 0] += direction.rewards.content.reduce(0, +) / count / 2
                     parts["back_translation", default: 0] += Double(direction.backTranslation.item) / 2
                     if let gap, reinforcementStep % gap == 0 {
+                        let pairs = draw(pseudoPairs[target], using: &context.generator)
                         let pseudo = pseudoLoss(
-                            network: network, pairs: draw(pseudoPairs[target]), target: target,
-                            vocabulary: vocabulary, using: &random)
-                        loss = loss.map { $0 + pseudo } ?? pseudo
+                            network: network, pairs: pairs, target: target, vocabulary: vocabulary,
+                            using: &context.generator)
+                        terms.append(pseudo)
                         parts["pseudo_mle", default: 0] += Double(pseudo.item) / 2
                     }
                 }
                 optimizer = reinforceOptimizer
             }
-            guard let loss else { break }
+            let loss = terms.dropFirst().reduce(terms[0], +)
             var grads = gradients(of: loss, wrt: parameters.map(\.value))
             if options.maxGradientNorm > 0 { grads = clipByGlobalNorm(grads, maxNorm: options.maxGradientNorm).clipped }
             optimizer.step(grads)
-            step += 1
-            try window.record(
-                parts, step: step, totalSteps: options.steps, epoch: 0, wallTime: wall(), logger: logger, log: log)
-            if step % options.evaluationInterval == 0 { try evaluate() }
+            return parts
         }
-        if step % options.evaluationInterval != 0 || step == 0 { try evaluate() }
-        if bestScore != nil { try directory.loadWeights(into: network) }
-        return CrossAlignedTraining.Summary(
-            steps: step, lastMetrics: window.lastMetrics, bestScore: bestScore, stoppedByTimeLimit: stoppedByTimeLimit)
     }
 }
