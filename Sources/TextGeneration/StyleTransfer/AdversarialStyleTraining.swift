@@ -32,94 +32,23 @@ public enum AdversarialStyleTraining {
         let discriminatorParameters = network.discriminatorNamedParameters.map(\.parameter)
         let generatorOptimizer = Adam(generatorParameters, learningRate: options.learningRate, beta1: 0.5)
         let discriminatorOptimizer = Adam(discriminatorParameters, learningRate: options.learningRate, beta1: 0.5)
-        let synchronizer = synchronizer.flatMap { $0.shard.count > 1 ? $0 : nil }
-        let writes = synchronizer?.isWritingReplica ?? true
         let batches = CrossAlignedTraining.replicaBatches(
             sentences, batchSize: options.batchSize, seed: options.seed, shard: synchronizer?.shard ?? .whole)
-        var random = RandomGenerator(seed: options.seed &+ 1)
-        var step = 0
-        var bestScore: Double?
-        var elapsedBefore = 0.0
-        let resuming = FileManager.default.fileExists(atPath: directory.trainingStateURL.path)
-        func restore(_ state: TrainingStateArchive) throws {
-            try state.restore(model: network, from: "current")
-            try state.restore(optimizer: generatorOptimizer, from: "generator")
-            if !discriminatorParameters.isEmpty {
-                try state.restore(optimizer: discriminatorOptimizer, from: "discriminator")
-            }
-            random = try state.generator("run")
-            step = try state.integer("step")
-            guard step >= 0 else {
-                throw ModelDirectoryError(path: directory.trainingStateURL.path, "training state: negative step")
-            }
-            bestScore = state["best_score"].flatMap(Double.init)
-            elapsedBefore = state["elapsed_seconds"].flatMap(Double.init) ?? 0
-        }
-        if resuming, writes, let state = try directory.loadTrainingState() {
-            try restore(state)
-            log?("continuing from step \(step)")
-        }
-        let logger = try metricsURL.flatMap { writes ? $0 : nil }.map {
-            try MetricsLogger(url: $0, keepingRecordsThrough: resuming ? step : nil)
-        }
-        let start = Date()
-        var stoppedByTimeLimit = false
-        func elapsed() -> Double { elapsedBefore + Date().timeIntervalSince(start) }
-
-        func archive() -> TrainingStateArchive {
-            var state = TrainingStateArchive()
-            state.store(model: network, as: "current")
-            state.store(optimizer: generatorOptimizer, as: "generator")
-            if !discriminatorParameters.isEmpty { state.store(optimizer: discriminatorOptimizer, as: "discriminator") }
-            state.store(generator: random, as: "run")
-            state["step"] = String(step)
-            state["elapsed_seconds"] = String(elapsed())
-            if let bestScore { state["best_score"] = String(bestScore) }
-            return state
-        }
-        func save() throws {
-            if writes { try directory.saveTrainingState(archive()) }
-        }
-        // Data-parallel: every replica starts from replica 0's state (fresh or resumed).
-        if let synchronizer {
-            let state = try synchronizer.broadcastFromFirstReplica(archive())
-            if !writes { try restore(state) }
-        }
-        func evaluate() throws {
-            guard writes else { return }  // replica 0 alone validates and writes
-            var metrics = try validate?(network.autoencoder) ?? [:]
-            if let score = metrics["score"] {
-                if bestScore.map({ score > $0 }) ?? true {
-                    bestScore = score
-                    try directory.saveWeights(of: network, metadata: ["step": String(step)])
-                    metrics["best"] = 1
-                }
-            } else {
-                try directory.saveWeights(of: network, metadata: ["step": String(step)])
-            }
-            try logger?.log(
-                MetricsRecord(
-                    phase: "eval", step: step, epoch: step / max(1, batches.count), wallTime: elapsed(),
-                    metrics: metrics))
-            log?(
-                "step \(step) validation: "
-                    + metrics.keys.sorted().map { String(format: "%@ %.4f", $0, metrics[$0] ?? .nan) }.joined(
-                        separator: ", "))
-            try save()
-        }
-
-        var window = StyleTrainingMetricsWindow()
-        while step < options.steps {
-            let expired = (timeLimit.map { Date().timeIntervalSince(start) >= $0 } ?? false) || shouldStop()
-            if try synchronizer?.firstReplicaDecides(expired) ?? expired {  // replica 0's clock and Ctrl-C decide
-                stoppedByTimeLimit = true
-                break
-            }
-            let epoch = step / batches.count
+        let driver = StyleTrainingDriver(
+            model: network,
+            optimizers: [("generator", generatorOptimizer)]
+                + (discriminatorParameters.isEmpty ? [] : [("discriminator", discriminatorOptimizer)]),
+            options: options, stepsPerEpoch: batches.count, directory: directory, timeLimit: timeLimit,
+            metricsURL: metricsURL, validate: validate.map { validate in { try validate(network.autoencoder) } },
+            log: log, synchronizer: synchronizer)
+        let synchronizer = driver.synchronizer  // nil for one replica
+        return try driver.run(shouldStop: shouldStop) { context in
             let batch = batches[
-                CrossAlignedTraining.order(count: batches.count, epoch: epoch, seed: options.seed)[step % batches.count]
+                CrossAlignedTraining.order(count: batches.count, epoch: context.epoch, seed: options.seed)[
+                    context.index % batches.count]
             ]
-            let losses = network.losses(batch: batch, vocabulary: vocabulary, step: step, using: &random)
+            let losses = network.losses(
+                batch: batch, vocabulary: vocabulary, step: context.index, using: &context.generator)
             let discriminatorGradientsOrNil = losses.discriminator.map {
                 gradients(of: $0, wrt: discriminatorParameters.map(\.value))
             }
@@ -141,16 +70,7 @@ public enum AdversarialStyleTraining {
             if let discriminatorGradients, !discriminatorParameters.isEmpty {
                 discriminatorOptimizer.step(discriminatorGradients)
             }
-            step += 1
-            try window.record(
-                stepMetrics, step: step, totalSteps: options.steps, epoch: epoch, wallTime: elapsed(), logger: logger,
-                log: log)
-            if step % options.evaluationInterval == 0 { try evaluate() }
+            return stepMetrics
         }
-        if step % options.evaluationInterval != 0 || step == 0 { try evaluate() }
-        try synchronizer?.verifyIdenticalParameters(network.parameterValues)
-        if bestScore != nil, writes { try directory.loadWeights(into: network) }
-        return CrossAlignedTraining.Summary(
-            steps: step, lastMetrics: window.lastMetrics, bestScore: bestScore, stoppedByTimeLimit: stoppedByTimeLimit)
     }
 }
