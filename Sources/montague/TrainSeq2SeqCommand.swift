@@ -38,7 +38,10 @@ struct TrainSeq2SeqCommand: ParsableCommand {
             With --valid, exact match on the validation pairs is measured every epoch (or --eval-every steps) and \
             the best model is kept in DIR/best. --output DIR writes a model directory that `montague predict DIR` \
             and `montague evaluate DIR` load, every epoch (or --save-every steps) and at the end; running the same \
-            command again resumes it, with the saved settings for every flag not given. Ctrl-C finishes the \
+            command again resumes it, with the saved settings for every flag not given; a flag given with another \
+            value than the saved one exits with status 2, except the budgets (--epochs, --steps, --time-limit), \
+            decoding (--beam, --length-penalty, --max-length) and --batch-size (per rank under mpirun), which may \
+            change (with a note). Ctrl-C finishes the \
             current step, saves and exits (status 130). Epochs are counted from 0 in the progress, the summaries \
             and the metrics log. --metrics writes one JSON object per line: batch_loss (the step's batch) and \
             running_loss (the mean the terminal shows). Exit status 2 on unreadable, malformed or misaligned \
@@ -208,17 +211,30 @@ struct TrainSeq2SeqCommand: ParsableCommand {
     }
 
     /// The run's settings: the flags given, and for the others the resumed model directory's (its manifest), or
-    /// the defaults for a new run — so resuming needs no flag repeated.
-    func resolvedSettings() throws -> Seq2SeqExperiment.Settings {
+    /// the defaults for a new run — so resuming needs no flag repeated. When resuming, a flag given with another
+    /// value than the stored one is refused (``ContinuedRunSettings``), except the budget and decoding flags
+    /// (`--epochs`, `--beam`, `--length-penalty`, `--max-length`) and `--batch-size` (per replica, so it changes
+    /// with the number of ranks of a data-parallel run), whose new values are taken with the returned notes.
+    ///
+    /// - Throws: `ValidationError` for contradicting flags; ``ModelDirectoryError`` for an unreadable manifest or
+    ///   a changed setting of a resumed run.
+    func resolvedSettings() throws -> (settings: Seq2SeqExperiment.Settings, notes: [String]) {
         var base = Seq2SeqExperiment.Settings()
-        var resuming = false
+        var resumed: ModelDirectory?
         if let output = common.output {
             let directory = ModelDirectory(path: output)
             if FileManager.default.fileExists(atPath: directory.trainingStateURL.path) {
                 base = try Seq2SeqPredictor.hyperparameters(in: directory).settings
-                resuming = true
+                resumed = directory
             }
         }
+        var notes: [String] = []
+        if let resumed {
+            let check = continuationCheck(stored: base)
+            try check.verify(resumed)
+            notes = check.notes
+        }
+        let resuming = resumed != nil
         let architecture = arch ?? base.architecture
         switch architecture {
         case .transformer where !recurrentFlagsGiven.isEmpty:
@@ -261,7 +277,57 @@ struct TrainSeq2SeqCommand: ParsableCommand {
             dropout: dropout ?? base.dropout, modelSeed: common.seed ?? base.modelSeed, training: t)
         settings.lowercase = resuming ? base.lowercase || lowercase : lowercase
         settings.tokenizer = base.tokenizer
-        return settings
+        return (settings, notes)
+    }
+
+    /// The flags given compared with the settings `stored` in the model directory being resumed.
+    func continuationCheck(stored base: Seq2SeqExperiment.Settings) -> ContinuedRunSettings {
+        var check = ContinuedRunSettings()
+        let t = base.training
+        check.fixed("--arch", stored: base.architecture, given: arch, text: \.rawValue)
+        check.fixed("--layers", stored: base.layerCount, given: layers)
+        // Flags of the other architecture are refused by resolvedSettings() as not applying.
+        if base.architecture == .recurrent {
+            check.fixed("--hidden", stored: base.hiddenSize, given: hidden)
+            check.fixed("--embedding", stored: base.embeddingSize, given: embedding)
+            check.fixed("--cell", stored: base.cell, given: cell, text: \.rawValue)
+            check.fixed("--bidirectional", stored: base.bidirectional, given: bidirectional)
+            check.fixed("--attention", stored: base.attention, given: attention, text: \.rawValue)
+            check.fixed("--attention-style", stored: base.attentionStyle, given: attentionStyle, text: \.rawValue)
+        } else {
+            let network = base.transformer
+            check.fixed("--model-size", stored: network.modelSize, given: transformer.modelSize)
+            check.fixed("--heads", stored: network.headCount, given: transformer.heads)
+            check.fixed("--feed-forward", stored: network.feedForwardSize, given: transformer.feedForward)
+            check.fixed(
+                "--positions", stored: network.positionalEncoding, given: transformer.positions, text: \.rawValue)
+            check.fixed("--norm", stored: network.normPlacement, given: transformer.norm, text: \.rawValue)
+            check.fixed("--activation", stored: network.activation, given: transformer.activation, text: \.rawValue)
+        }
+        check.fixed("--dropout", stored: base.dropout, given: dropout)
+        check.fixed("--lr", stored: t.learningRate, given: lr)
+        check.fixed("--lr-schedule", stored: t.learningRateSchedule, given: schedule.lrSchedule, text: \.rawValue)
+        check.fixed("--warmup-steps", stored: t.warmupSteps, given: schedule.warmupSteps)
+        check.fixed(
+            "--clip", stored: t.gradientClipNorm, given: clip.map { $0 > 0 ? $0 : nil },
+            text: { $0.map { "\($0)" } ?? "0" })
+        let samplingText = { (sampling: ScheduledSampling) in
+            sampling.isTeacherForcing ? "teacher forcing" : Seq2SeqHyperparameters.text(of: sampling)
+        }
+        check.fixed(
+            "--teacher-forcing", stored: t.sampling, given: teacherForcing ? .teacherForcing : nil, text: samplingText)
+        check.fixed("--scheduled-sampling", stored: t.sampling, given: scheduledSampling, text: samplingText)
+        check.fixed("--sampling-choice", stored: t.samplingChoice, given: samplingChoice, text: \.rawValue)
+        check.fixed("--teacher-forcing-mode", stored: t.teacherForcingMode, given: teacherForcingMode, text: \.rawValue)
+        check.fixed("--seed", stored: t.seed, given: common.seed)
+        check.fixed("--lowercase", stored: base.lowercase, given: lowercase ? true : nil)
+        check.changeable("--epochs", stored: t.epochs, given: epochs)
+        // Per replica: a run continued on another number of ranks keeps its global batch with another value.
+        check.changeable("--batch-size", stored: t.batchSize, given: batchSize)
+        check.changeable("--beam", stored: t.beamWidth, given: beam)
+        check.changeable("--length-penalty", stored: t.lengthPenalty, given: lengthPenalty)
+        check.changeable("--max-length", stored: t.maxDecodeLength, given: maxLength)
+        return check
     }
 
     /// Writes a line to standard output unbuffered, so logs of long runs show progress as it happens (under
@@ -290,7 +356,8 @@ struct TrainSeq2SeqCommand: ParsableCommand {
         if let synchronizer, synchronizer.group.isMainRank {
             say("data-parallel training on \(synchronizer.group.size) ranks (\(synchronizer.group.backendDescription))")
         }
-        var settings = try resolvedSettings()
+        var (settings, notes) = try resolvedSettings()
+        for note in notes { say(note) }
         let directory = common.output.map { ModelDirectory(path: $0) }
         let data = try Seq2SeqParallelData.load(
             sources, tokenizer: tokenizer, lowercase: settings.lowercase, modelDirectory: directory,

@@ -71,10 +71,14 @@ struct TrainCommandTests {
         #expect(evaluated.standardOutput.contains("exact_match\":1"))
         let wrongFlag = try executable.run(["predict", output.path, "--temperature", "0.5"])
         #expect(wrongFlag.status == 2 && wrongFlag.standardError.contains("--temperature does not apply"))
-        // A model directory whose checkpoint does not fit the new settings: exit 2, located, no usage line.
+        // Continuing with another network size: exit 2, located at the manifest, naming the flag and both values,
+        // no usage line.
         let misfit = try executable.run(Array(arguments.prefix(4)) + ["--hidden", "8", "--output", output.path])
         #expect(misfit.status == 2)
-        #expect(misfit.standardError.contains("training-state.safetensors: error: does not fit"))
+        #expect(
+            misfit.standardError.contains(
+                "manifest.json: error: holds a model trained with other settings: --hidden 8"),
+            "\(misfit.standardError)")
         #expect(!misfit.standardError.contains("Usage:"))
     }
 
