@@ -32,7 +32,7 @@ struct TrainStyleTransferCommand: ParsableCommand {
             or --time-limit, keeping the weights with the best validation GM; the same command again continues \
             the run; back-translation — the same encoder-decoder trained by denoising and back-translation \
             without discriminators (Lample et al. 2019), with --arch transformer a Transformer encoder-decoder \
-            whose decoder starts from a target-style token; cycle — direct transformation with one TextCNN \
+            whose decoder starts from a target-style token (dropout 0.1 unless --dropout is given); cycle — direct transformation with one TextCNN \
             discriminator per style and cycle consistency, the generator learning through Gumbel-softmax or \
             policy gradient (--generator-training); common-space — a shared latent space with a hidden-space \
             discriminator, cycle and semantic consistency; stargan — one label-controlled generator for two or \
@@ -198,7 +198,8 @@ struct TrainStyleTransferCommand: ParsableCommand {
             method: method, tokenization: tokenizer.words, lowercase: lowercase, maximumLength: maxLength,
             validationFraction: validFraction, markerOrder: markerOrder, markerThreshold: threshold,
             bleuTokenizer: bleuTokenizer, seed: seed,
-            crossAligned: method.isNeural ? try neural.settings(seed: seed, method: method) : nil,
+            crossAligned: method.isNeural
+                ? try neural.settings(seed: seed, method: method, storedDropout: storedDropout(output: output)) : nil,
             languageModels: lmSteps > 0 ? StyleLanguageModels.Settings(steps: lmSteps) : nil)
         recipe.subwords = tokenizer.subwords
         if method == .markerEdit {
@@ -261,6 +262,16 @@ struct TrainStyleTransferCommand: ParsableCommand {
         print("model: \(output)")
         if interrupted { throw ExitCode(130) }
     }
+
+    /// The dropout recorded in the style-transfer model directory `output`, when it holds a neural run to continue
+    /// (an unreadable manifest is reported when the run reads it).
+    private func storedDropout(output: String) -> Float? {
+        let directory = ModelDirectory(path: output)
+        guard directory.exists, let manifest = try? directory.readManifest(expecting: StyleTransferRun.kind) else {
+            return nil
+        }
+        return (try? manifest.hyperparameters(as: StyleTransferRecipe.self))?.crossAligned?.dropout
+    }
 }
 
 /// The options of `--method cross-aligned`.
@@ -297,8 +308,13 @@ struct CrossAlignedOptions: ParsableArguments {
     @Option(name: .customLong("filter-count"), help: "Discriminator filters per width.")
     var filterCount = 128
 
-    @Option(name: .long, help: "Dropout in training.")
-    var dropout: Float = 0.5
+    @Option(
+        name: .long,
+        help: """
+            Dropout in training (default 0.5, Shen et al. 2017's; --arch transformer: 0.1, Vaswani et al. 2017's; a \
+            continued run keeps its recorded value).
+            """)
+    var dropout: Float?
 
     @Option(name: .long, help: "Temperature γ of the soft decoding that feeds the discriminators.")
     var temperature: Float = 0.1
@@ -424,7 +440,8 @@ struct CrossAlignedOptions: ParsableArguments {
         help: """
             dual-rl and back-translation: the network: recurrent (dual-rl: attentive GRU with copy; \
             back-translation: the GRU autoencoder) or transformer (the encoder-decoder of `train seq2seq --arch \
-            transformer`; sizes from --layers, --model-size, --heads, --feed-forward; --dropout applies).
+            transformer`; sizes from --layers, --model-size, --heads, --feed-forward; --dropout applies, default \
+            0.1).
             """)
     var arch: Seq2SeqArchitecture = .recurrent
 
@@ -453,7 +470,15 @@ struct CrossAlignedOptions: ParsableArguments {
         name: .customLong("validation-sentences"), help: "Held-out sentences per style transferred at each validation.")
     var validationSentences = 200
 
-    func settings(seed: UInt64, method: StyleTransferMethod) throws -> CrossAlignedSettings {
+    /// The dropout when `--dropout` is not given: the value `stored` in the model directory being continued, else
+    /// 0.1 for a Transformer (Vaswani et al. 2017) and 0.5 for the recurrent networks (Shen et al. 2017).
+    func defaultDropout(stored: Float?) -> Float { stored ?? (arch == .transformer ? 0.1 : 0.5) }
+
+    /// The network and training settings of the flags; `storedDropout` is the dropout recorded in the model
+    /// directory being continued, if any.
+    func settings(seed: UInt64, method: StyleTransferMethod, storedDropout: Float? = nil) throws
+        -> CrossAlignedSettings
+    {
         let widths = filterWidths.split(separator: ",").map { Int($0.trimmingCharacters(in: .whitespaces)) }
         let parsed = widths.compactMap { $0 }
         guard !parsed.isEmpty, parsed.count == widths.count else {
@@ -461,7 +486,8 @@ struct CrossAlignedOptions: ParsableArguments {
         }
         var settings = CrossAlignedSettings(
             embeddingSize: embeddingSize, styleSize: styleSize, contentSize: contentSize, filterWidths: parsed,
-            filterCount: filterCount, dropout: dropout, temperature: temperature, minimumCount: minCount,
+            filterCount: filterCount, dropout: dropout ?? defaultDropout(stored: storedDropout),
+            temperature: temperature, minimumCount: minCount,
             maximumVocabulary: maxVocabulary, validationSentences: validationSentences,
             training: CrossAlignedTraining.Options(
                 batchSize: batchSize, learningRate: learningRate, adversarialWeight: adversarialWeight,
