@@ -209,7 +209,9 @@ public struct StyleTrigramModel: Sendable {
 /// with p_LM the target style's trigram model (``StyleTrigramModel``) and P_cls the style classifier the model
 /// directory trains for evaluation (a TextCNN, Kim 2014) or, with ``MarkerEditStyleScorer/languageModels``, the
 /// styles' trigram models as a naive-Bayes classifier. With the TextCNN the edit search optimises the evaluation
-/// classifier, so its accuracy must be cross-checked with an independent one (`evaluate --judge`).
+/// classifier, so its accuracy must be cross-checked with an independent one (`evaluate --judge`). With
+/// ``MarkerEditSearch/minimal`` only as many spans are edited as flip the style, the others keep the source's
+/// words (a beam search over which spans to edit).
 public struct MarkerEditTransfer {
     /// The style names.
     public let styles: [String]
