@@ -10,6 +10,7 @@ extension StyleTransferMethod: ExpressibleByArgument {}
 extension GeneratorTraining: ExpressibleByArgument {}
 extension DualRLContentReward: ExpressibleByArgument {}
 extension MarkerEditStyleScorer: ExpressibleByArgument {}
+extension MarkerEditSearch: ExpressibleByArgument {}
 extension DualRLStyleReward: ExpressibleByArgument {}
 extension DualRLBaseline: ExpressibleByArgument {}
 
@@ -159,6 +160,32 @@ struct TrainStyleTransferCommand: ParsableCommand {
             """)
     var editStyleScorer: MarkerEditStyleScorer?
 
+    @Option(
+        name: .customLong("edit-search"),
+        help: """
+            marker-edit: which marker spans are edited: left-to-right (default: every span, in order) or minimal \
+            (the fewest spans whose edit flips the style by the style scorer; the others are kept).
+            """)
+    var editSearch: MarkerEditSearch?
+
+    @Option(
+        name: .customLong("edit-flip-margin"),
+        help: "marker-edit --edit-search minimal: a candidate is flipped when P(target) ≥ σ(margin) (0).")
+    var editFlipMargin: Double?
+
+    @Option(
+        name: .customLong("edit-max-edits"),
+        help: "marker-edit --edit-search minimal: most marker spans edited (3).")
+    var editMaxEdits: Int?
+
+    @Flag(
+        name: .customLong("edit-negation"),
+        help: """
+            marker-edit --edit-search minimal: a span may also be negated ("not" before it) or lose its leading \
+            negation.
+            """)
+    var editNegation = false
+
     @Option(name: .customLong("bleu-tokenizer"), help: "BLEU tokenizer for evaluate: none (pre-tokenized) or 13a.")
     var bleuTokenizer: BLEUTokenizer = .none
 
@@ -207,10 +234,19 @@ struct TrainStyleTransferCommand: ParsableCommand {
             recipe.markerEdit = MarkerEditSettings(
                 languageModelWeight: editLMWeight ?? defaults.languageModelWeight,
                 insertionPenalty: editInsertionPenalty ?? defaults.insertionPenalty,
-                styleScorer: editStyleScorer ?? defaults.styleScorer)
-        } else if editLMWeight != nil || editInsertionPenalty != nil || editStyleScorer != nil {
+                styleScorer: editStyleScorer ?? defaults.styleScorer, search: editSearch ?? defaults.search,
+                flipMargin: editFlipMargin ?? defaults.flipMargin, maximumEdits: editMaxEdits ?? defaults.maximumEdits,
+                negation: editNegation ? true : defaults.negation)
+            if recipe.markerEdit?.search != .minimal && (editFlipMargin != nil || editMaxEdits != nil || editNegation) {
+                throw ValidationError(
+                    "--edit-flip-margin, --edit-max-edits and --edit-negation apply to --edit-search minimal only")
+            }
+        } else if editLMWeight != nil || editInsertionPenalty != nil || editStyleScorer != nil || editSearch != nil
+            || editFlipMargin != nil || editMaxEdits != nil || editNegation
+        {
             throw ValidationError(
-                "--edit-lm-weight, --edit-insertion-penalty and --edit-style-scorer apply to --method marker-edit only")
+                "--edit-lm-weight, --edit-insertion-penalty, --edit-style-scorer, --edit-search, --edit-flip-margin, "
+                    + "--edit-max-edits and --edit-negation apply to --method marker-edit only")
         }
         var units: (loader: CorpusLoader, label: String?)?
         if !corpus.isEmpty {

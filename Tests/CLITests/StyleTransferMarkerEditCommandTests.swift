@@ -28,6 +28,23 @@ struct StyleTransferMarkerEditCommandTests {
         let lines = predicted.standardOutput.split(separator: "\n")
         #expect(lines.count == 2 && lines.allSatisfy { !$0.contains("bad") }, "\(predicted.standardOutput)")
         #expect(lines.first?.hasPrefix("the soup was") == true, "\(predicted.standardOutput)")
+        // The minimal-edit search is recorded and predicts.
+        let minimal = root.appendingPathComponent("minimal").path
+        let trainedMinimal = try montague.run(
+            ["train", "style-transfer"] + two + common
+                + [
+                    "--method", "marker-edit", "--classifier-epochs", "1", "--edit-search", "minimal",
+                    "--edit-flip-margin", "1.5", "--edit-negation", "--output", minimal,
+                ])
+        #expect(trainedMinimal.status == 0, "\(trainedMinimal.standardError)")
+        let minimalManifest = try String(contentsOfFile: minimal + "/manifest.json", encoding: .utf8)
+        #expect(
+            minimalManifest.contains("\"search\" : \"minimal\"") && minimalManifest.contains("\"flipMargin\" : 1.5")
+                && minimalManifest.contains("\"negation\" : true"),
+            "\(minimalManifest)")
+        let predictedMinimal = try montague.run(["predict", minimal, "--to", "pos", "--input", input.path])
+        #expect(predictedMinimal.status == 0, "\(predictedMinimal.standardError)")
+        #expect(predictedMinimal.standardOutput.split(separator: "\n").count == 2, "\(predictedMinimal.standardOutput)")
         let evaluated = try montague.run(["evaluate", model])
         #expect(evaluated.status == 0, "\(evaluated.standardError)")
         #expect(evaluated.standardOutput.contains("GM(accuracy, source-BLEU)"), "\(evaluated.standardOutput)")
@@ -37,6 +54,27 @@ struct StyleTransferMarkerEditCommandTests {
             (["--method", "marker-edit", "--classifier-epochs", "0"], "classifier"),
             (["--method", "template", "--edit-lm-weight", "1"], "apply to --method marker-edit only"),
             (["--method", "marker-edit", "--classifier-epochs", "1", "--edit-insertion-penalty", "-1"], "penalty"),
+            (["--method", "template", "--edit-search", "minimal"], "apply to --method marker-edit only"),
+            (["--method", "marker-edit", "--classifier-epochs", "1", "--edit-search", "sideways"], "sideways"),
+            (
+                [
+                    "--method", "marker-edit", "--classifier-epochs", "1", "--edit-search", "minimal",
+                    "--edit-flip-margin=-1",
+                ],
+                "flip margin"
+            ),
+            (
+                [
+                    "--method", "marker-edit", "--classifier-epochs", "1", "--edit-search", "minimal",
+                    "--edit-max-edits", "0",
+                ],
+                "edited spans"
+            ),
+            (
+                ["--method", "marker-edit", "--classifier-epochs", "1", "--edit-max-edits", "2"],
+                "--edit-search minimal only"
+            ),
+            (["--method", "marker-edit", "--classifier-epochs", "1", "--edit-negation"], "--edit-search minimal only"),
         ]
         for (arguments, message) in cases {
             let result = try montague.run(["train", "style-transfer"] + two + common + arguments + ["--output", bad])

@@ -123,4 +123,67 @@ struct StyleTransferMarkerEditTests {
         #expect(decoded.styleScorer == nil && decoded.insertionPenalty == 0.1)
         #expect(MarkerEditSettings().styleScorer == .languageModels)
     }
+    @Test("Minimal edits: one span edited when that flips the style, more only as the flip margin asks")
+    func minimalEdits() {
+        let markers = AttributeMarkers(corpus: Self.corpus, maximumOrder: 1, smoothing: 1, threshold: 5)
+        func system(_ search: MarkerEditSearch, margin: Double? = nil, edits: Int? = nil) -> MarkerEditTransfer {
+            MarkerEditTransfer(
+                corpus: Self.corpus, markers: markers,
+                settings: MarkerEditSettings(
+                    insertionPenalty: 0.1, styleScorer: .classifier, search: search, flipMargin: margin,
+                    maximumEdits: edits),
+                styleLogProbability: Self.lexiconScore)
+        }
+        let source = ["the", "soup", "was", "awful", "and", "the", "tea", "was", "rude", "."]
+        let negative: Set<String> = ["awful", "rude"]
+        let positive: Set<String> = ["great", "delicious"]
+        // Left to right edits both markers.
+        let all = system(.leftToRight).transfer(source, from: 0, to: 1)
+        #expect(all.filter { negative.contains($0) }.isEmpty, "\(all)")
+        // Margin 0: one replacement balances the lexicon score (P = ½), so one span is edited and the other kept.
+        let one = system(.minimal).transfer(source, from: 0, to: 1)
+        #expect(one.filter { negative.contains($0) }.count == 1, "\(one)")
+        #expect(one.filter { positive.contains($0) }.count == 1, "\(one)")
+        #expect(one.count == source.count && one.last == ".", "\(one)")
+        // Margin 2 needs P(target) ≥ σ(2): no single edit reaches it, two do.
+        let two = system(.minimal, margin: 2).transfer(source, from: 0, to: 1)
+        #expect(two.filter { negative.contains($0) }.isEmpty && two.contains { positive.contains($0) }, "\(two)")
+        #expect(Array(two.prefix(3)) == ["the", "soup", "was"], "\(two)")
+        // At most one edit: the search gives up after the first level with its best candidate (one marker kept).
+        let capped = system(.minimal, margin: 2, edits: 1).transfer(source, from: 0, to: 1)
+        #expect(capped.filter { negative.contains($0) }.count == 1, "\(capped)")
+        // A single marker: the same as left to right.
+        let single = system(.minimal).transfer(["the", "tea", "was", "awful", "."], from: 0, to: 1)
+        #expect(positive.contains(single[3]) && single.count == 5, "\(single)")
+        #expect(MarkerEditSettings(flipMargin: -1).problem != nil)
+        #expect(MarkerEditSettings(maximumEdits: 0).problem != nil)
+        #expect(MarkerEditSettings(search: .minimal, flipMargin: 1, maximumEdits: 2).problem == nil)
+    }
+    @Test("Negation edits: \"not\" before a span or its negation dropped, each counted as one changed word")
+    func negationEdits() {
+        #expect(MarkerEditTransfer.changedWords(["great"], ["not", "great"]) == 1)
+        #expect(MarkerEditTransfer.changedWords(["not", "good"], ["good"]) == 1)
+        #expect(MarkerEditTransfer.changedWords(["awful"], ["great"]) == 2)
+        #expect(MarkerEditTransfer.changedWords(["very", "good", "food"], ["very", "bad", "food"]) == 2)
+        #expect(MarkerEditTransfer.changedWords(["a"], []) == 1)
+        let markers = AttributeMarkers(corpus: Self.corpus, maximumOrder: 1, smoothing: 1, threshold: 5)
+        // A scorer for which "not" is the surest negative word; otherwise the lexicon's.
+        let score: ([[String]], Int) -> [Double] = { sentences, target in
+            zip(sentences, Self.lexiconScore(sentences, target)).map { sentence, lexicon in
+                sentence.contains("not") ? (target == 0 ? 0 : -10) : lexicon
+            }
+        }
+        func system(negation: Bool?) -> MarkerEditTransfer {
+            MarkerEditTransfer(
+                corpus: Self.corpus, markers: markers,
+                settings: MarkerEditSettings(
+                    languageModelWeight: 0, insertionPenalty: 0.1, styleScorer: .classifier, search: .minimal,
+                    negation: negation),
+                styleLogProbability: score)
+        }
+        let source = ["the", "tea", "was", "great", "."]
+        #expect(system(negation: true).transfer(source, from: 1, to: 0) == ["the", "tea", "was", "not", "great", "."])
+        let plain = system(negation: nil).transfer(source, from: 1, to: 0)
+        #expect(!plain.contains("not") && ["awful", "rude"].contains(plain[3]), "\(plain)")
+    }
 }

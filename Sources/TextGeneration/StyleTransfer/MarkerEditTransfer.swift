@@ -13,6 +13,17 @@ public enum MarkerEditStyleScorer: String, Codable, Sendable, CaseIterable {
     case languageModels = "language-models"
 }
 
+/// How `--method marker-edit` chooses which of the source's marker spans to edit.
+public enum MarkerEditSearch: String, Codable, Sendable, CaseIterable {
+    /// Every marker span is edited, left to right, each by the best-scoring candidate given the choices before it.
+    case leftToRight = "left-to-right"
+    /// The fewest edits that flip the style: a beam search over which spans to edit (in any order), one more span
+    /// per level, stopping at the first level where a candidate reaches the target style by the style scorer with
+    /// the flip margin; the other spans keep the source's words. After the minimal-edit principle of Li et al. 2018
+    /// (content is what the edit leaves) and of the edit-based transfer of Wu et al. 2019 ("Mask and Infill").
+    case minimal
+}
+
 /// The settings of `--method marker-edit` (stored in the model directory's recipe).
 public struct MarkerEditSettings: Codable, Equatable, Sendable {
     /// Target-style sentences retrieved per source whose markers become candidate replacements.
@@ -27,13 +38,30 @@ public struct MarkerEditSettings: Codable, Equatable, Sendable {
     public var insertionPenalty: Double
     /// What scores a candidate's style; nil (directories written before the choice existed): the classifier.
     public var styleScorer: MarkerEditStyleScorer?
+    /// Which spans are edited; nil (directories written before the choice existed): ``MarkerEditSearch/leftToRight``.
+    public var search: MarkerEditSearch?
+    /// ``MarkerEditSearch/minimal``: a candidate counts as flipped when the style scorer gives the target a
+    /// probability of at least σ(margin) (margin 0: one half; larger margins ask for a clearer flip).
+    public var flipMargin: Double?
+    /// ``MarkerEditSearch/minimal``: most spans edited before the search gives up and returns its best-scoring
+    /// candidate.
+    public var maximumEdits: Int?
+    /// ``MarkerEditSearch/minimal``: each span may also be negated — "not" put before it, or its leading negation
+    /// ("not", "n't", "never", "no") dropped — as in the negation rules of lexicon-based sentiment editing
+    /// (Polanyi & Zaenen 2006, "Contextual valence shifters"); nil: no.
+    public var negation: Bool?
+
+    /// States kept per level of the minimal-edit search.
+    public static let beamWidth = 4
 
     /// Defaults: 10 retrieved sentences, 50 frequent markers of up to 2 words, LM weight 1, insertion penalty 0.5
     /// and the language models as style scorer (the setting chosen on held-out Yelp training sentences, see
     /// docs/experiments.md).
     public init(
         retrieved: Int = 10, frequentMarkers: Int = 50, maximumMarkerLength: Int = 2, languageModelWeight: Double = 1,
-        insertionPenalty: Double = 0.5, styleScorer: MarkerEditStyleScorer? = .languageModels
+        insertionPenalty: Double = 0.5, styleScorer: MarkerEditStyleScorer? = .languageModels,
+        search: MarkerEditSearch? = .leftToRight, flipMargin: Double? = nil, maximumEdits: Int? = nil,
+        negation: Bool? = nil
     ) {
         self.retrieved = retrieved
         self.frequentMarkers = frequentMarkers
@@ -41,7 +69,16 @@ public struct MarkerEditSettings: Codable, Equatable, Sendable {
         self.languageModelWeight = languageModelWeight
         self.insertionPenalty = insertionPenalty
         self.styleScorer = styleScorer
+        self.search = search
+        self.flipMargin = flipMargin
+        self.maximumEdits = maximumEdits
+        self.negation = negation
     }
+
+    /// The flip margin in force (0 when unset).
+    public var effectiveFlipMargin: Double { flipMargin ?? 0 }
+    /// The most edited spans in force (3 when unset).
+    public var effectiveMaximumEdits: Int { maximumEdits ?? 3 }
 
     /// The first invalid setting, or nil.
     public var problem: String? {
@@ -54,6 +91,10 @@ public struct MarkerEditSettings: Codable, Equatable, Sendable {
         if !(insertionPenalty >= 0 && insertionPenalty.isFinite) {
             return "marker-edit: the insertion penalty must be ≥ 0"
         }
+        if let flipMargin, !(flipMargin >= 0 && flipMargin.isFinite) {
+            return "marker-edit: the flip margin must be ≥ 0"
+        }
+        if let maximumEdits, maximumEdits < 1 { return "marker-edit: the most edited spans must be ≥ 1" }
         return nil
     }
 }
@@ -168,7 +209,9 @@ public struct StyleTrigramModel: Sendable {
 /// with p_LM the target style's trigram model (``StyleTrigramModel``) and P_cls the style classifier the model
 /// directory trains for evaluation (a TextCNN, Kim 2014) or, with ``MarkerEditStyleScorer/languageModels``, the
 /// styles' trigram models as a naive-Bayes classifier. With the TextCNN the edit search optimises the evaluation
-/// classifier, so its accuracy must be cross-checked with an independent one (`evaluate --judge`).
+/// classifier, so its accuracy must be cross-checked with an independent one (`evaluate --judge`). With
+/// ``MarkerEditSearch/minimal`` only as many spans are edited as flip the style, the others keep the source's
+/// words (a beam search over which spans to edit).
 public struct MarkerEditTransfer {
     /// The style names.
     public let styles: [String]
@@ -271,6 +314,9 @@ public struct MarkerEditTransfer {
             }
             return best(options, inserted: fillers.map(\.count), target: target)
         }
+        if settings.search == .minimal {
+            return minimalEdit(sentence, spans: spans, fillers: fillers, target: target)
+        }
         // Left to right: span j takes the best filler given the choices before it, later spans deleted meanwhile.
         var chosen: [[String]] = []
         for _ in spans {
@@ -283,6 +329,102 @@ public struct MarkerEditTransfer {
             chosen.append(fillers[pick])
         }
         return assemble(sentence, spans: spans, fillers: chosen)
+    }
+
+    /// ``MarkerEditSearch/minimal``: level d of a beam search holds the edits of d spans (each span either kept or
+    /// replaced by one of `fillers`); the first level with a flipped candidate (the style scorer's target
+    /// probability at least σ(margin)) returns its best-scoring flipped candidate, where a candidate scores
+    /// `log P(target | c) + λ_LM · mean log p_LM(c) − β · |changed words|` (deleted plus inserted). When no level
+    /// up to the most edited spans flips, the best-scoring candidate seen is returned.
+    func minimalEdit(
+        _ sentence: [String], spans: [AttributeMarkers.Span], fillers: [[String]], target: Int
+    ) -> [String] {
+        let threshold = -Foundation.log(1 + Foundation.exp(-settings.effectiveFlipMargin))
+        let keep = -1
+        // Each span's options: the shared fillers, then (with negation) the span negated or its negation dropped.
+        let options: [[[String]]] = spans.map { span in
+            let words = Array(sentence[span.range])
+            guard settings.negation == true else { return fillers }
+            var own = fillers
+            if let first = words.first, Self.negations.contains(first) {
+                own.append(Array(words.dropFirst()))
+            } else {
+                own.append(["not"] + words)
+            }
+            return own
+        }
+        func build(_ assignment: [Int]) -> (sentence: [String], changed: Int) {
+            var output: [String] = []
+            var changed = 0
+            var position = 0
+            for (index, span) in spans.enumerated() {
+                output += sentence[position..<span.range.lowerBound]
+                if assignment[index] == keep {
+                    output += sentence[span.range]
+                } else {
+                    let filler = options[index][assignment[index]]
+                    output += filler
+                    changed += Self.changedWords(Array(sentence[span.range]), filler)
+                }
+                position = span.range.upperBound
+            }
+            output += sentence[position...]
+            return (output, changed)
+        }
+        var beam: [[Int]] = [Array(repeating: keep, count: spans.count)]
+        var seen: Set<[Int]> = Set(beam)
+        var best: (sentence: [String], score: Double)?
+        for _ in 0..<min(spans.count, settings.effectiveMaximumEdits) {
+            var states: [[Int]] = []
+            for state in beam {
+                for index in spans.indices where state[index] == keep {
+                    for filler in options[index].indices {
+                        var next = state
+                        next[index] = filler
+                        if seen.insert(next).inserted { states.append(next) }
+                    }
+                }
+            }
+            guard !states.isEmpty else { break }
+            let built = states.map(build)
+            let sentences = built.map(\.sentence)
+            let style =
+                settings.styleScorer == .languageModels
+                ? languageModelStyleLogProbabilities(sentences, target: target) : styleScores(sentences, target)
+            let scored = sentences.indices.map { index in
+                style[index] + settings.languageModelWeight
+                    * languageModels[target].meanLogProbability(sentences[index])
+                    - settings.insertionPenalty * Double(built[index].changed)
+            }
+            // The best flipped candidate of this level (ties: the first), else the level's best go on.
+            var pick: Int?
+            for index in scored.indices where style[index] >= threshold {
+                if pick.map({ scored[index] > scored[$0] }) ?? true { pick = index }
+            }
+            if let pick { return sentences[pick] }
+            let order = scored.indices.sorted { scored[$0] != scored[$1] ? scored[$0] > scored[$1] : $0 < $1 }
+            if let top = order.first, best.map({ scored[top] > $0.score }) ?? true {
+                best = (sentences[top], scored[top])
+            }
+            beam = order.prefix(MarkerEditSettings.beamWidth).map { states[$0] }
+        }
+        return best?.sentence ?? sentence
+    }
+
+    /// The negation words ``MarkerEditSettings/negation`` drops from the start of a span.
+    public static let negations: Set<String> = ["not", "n't", "never", "no"]
+
+    /// Words deleted plus words inserted when `span` becomes `filler`, not counting a common prefix or suffix.
+    static func changedWords(_ span: [String], _ filler: [String]) -> Int {
+        var prefix = 0
+        while prefix < min(span.count, filler.count) && span[prefix] == filler[prefix] { prefix += 1 }
+        var suffix = 0
+        while suffix < min(span.count, filler.count) - prefix
+            && span[span.count - 1 - suffix] == filler[filler.count - 1 - suffix]
+        {
+            suffix += 1
+        }
+        return span.count + filler.count - 2 * (prefix + suffix)
     }
 
     /// The best-scoring of `options` (ties: the first).
