@@ -149,7 +149,7 @@ struct TrainStyleTransferCommand: ParsableCommand {
 
     @Option(
         name: .customLong("edit-insertion-penalty"),
-        help: "marker-edit: score subtracted per inserted word of a candidate edit (0.5).")
+        help: "marker-edit: score subtracted per inserted word of a candidate edit (1; 0.5 with left-to-right).")
     var editInsertionPenalty: Double?
 
     @Option(
@@ -163,14 +163,14 @@ struct TrainStyleTransferCommand: ParsableCommand {
     @Option(
         name: .customLong("edit-search"),
         help: """
-            marker-edit: which marker spans are edited: left-to-right (default: every span, in order) or minimal \
-            (the fewest spans whose edit flips the style by the style scorer; the others are kept).
+            marker-edit: which marker spans are edited: minimal (default: the fewest spans whose edit flips the \
+            style by the style scorer; the others are kept) or left-to-right (every span, in order).
             """)
     var editSearch: MarkerEditSearch?
 
     @Option(
         name: .customLong("edit-flip-margin"),
-        help: "marker-edit --edit-search minimal: a candidate is flipped when P(target) ≥ σ(margin) (0).")
+        help: "marker-edit --edit-search minimal: a candidate is flipped when P(target) ≥ σ(margin) (5).")
     var editFlipMargin: Double?
 
     @Option(
@@ -179,12 +179,12 @@ struct TrainStyleTransferCommand: ParsableCommand {
     var editMaxEdits: Int?
 
     @Flag(
-        name: .customLong("edit-negation"),
+        name: .customLong("edit-negation"), inversion: .prefixedNo,
         help: """
             marker-edit --edit-search minimal: a span may also be negated ("not" before it) or lose its leading \
-            negation.
+            negation (default: on).
             """)
-    var editNegation = false
+    var editNegation: Bool?
 
     @Option(name: .customLong("bleu-tokenizer"), help: "BLEU tokenizer for evaluate: none (pre-tokenized) or 13a.")
     var bleuTokenizer: BLEUTokenizer = .none
@@ -230,19 +230,24 @@ struct TrainStyleTransferCommand: ParsableCommand {
             languageModels: lmSteps > 0 ? StyleLanguageModels.Settings(steps: lmSteps) : nil)
         recipe.subwords = tokenizer.subwords
         if method == .markerEdit {
-            let defaults = MarkerEditSettings()
+            // The minimal-edit search with its validation-chosen setting unless --edit-search left-to-right is
+            // asked for, which keeps the plain method's own defaults (insertion penalty 0.5).
+            let defaults: MarkerEditSettings =
+                editSearch == .leftToRight ? MarkerEditSettings() : .minimalEdits
             recipe.markerEdit = MarkerEditSettings(
                 languageModelWeight: editLMWeight ?? defaults.languageModelWeight,
                 insertionPenalty: editInsertionPenalty ?? defaults.insertionPenalty,
                 styleScorer: editStyleScorer ?? defaults.styleScorer, search: editSearch ?? defaults.search,
                 flipMargin: editFlipMargin ?? defaults.flipMargin, maximumEdits: editMaxEdits ?? defaults.maximumEdits,
-                negation: editNegation ? true : defaults.negation)
-            if recipe.markerEdit?.search != .minimal && (editFlipMargin != nil || editMaxEdits != nil || editNegation) {
+                negation: editNegation ?? defaults.negation)
+            if recipe.markerEdit?.search != .minimal
+                && (editFlipMargin != nil || editMaxEdits != nil || editNegation != nil)
+            {
                 throw ValidationError(
                     "--edit-flip-margin, --edit-max-edits and --edit-negation apply to --edit-search minimal only")
             }
         } else if editLMWeight != nil || editInsertionPenalty != nil || editStyleScorer != nil || editSearch != nil
-            || editFlipMargin != nil || editMaxEdits != nil || editNegation
+            || editFlipMargin != nil || editMaxEdits != nil || editNegation != nil
         {
             throw ValidationError(
                 "--edit-lm-weight, --edit-insertion-penalty, --edit-style-scorer, --edit-search, --edit-flip-margin, "

@@ -16,11 +16,17 @@ struct StyleTransferMarkerEditCommandTests {
         ]
         let trained = try montague.run(
             ["train", "style-transfer"] + two + common
-                + ["--method", "marker-edit", "--classifier-epochs", "2", "--edit-lm-weight", "0.5", "--output", model])
+                + [
+                    "--method", "marker-edit", "--edit-search", "left-to-right", "--classifier-epochs", "2",
+                    "--edit-lm-weight", "0.5", "--output", model,
+                ])
         #expect(trained.status == 0, "\(trained.standardError)")
         let manifest = try String(contentsOfFile: model + "/manifest.json", encoding: .utf8)
         #expect(
-            manifest.contains("\"markerEdit\"") && manifest.contains("\"languageModelWeight\" : 0.5"), "\(manifest)")
+            manifest.contains("\"markerEdit\"") && manifest.contains("\"languageModelWeight\" : 0.5")
+                && manifest.contains("\"search\" : \"left-to-right\"")
+                && manifest.contains("\"insertionPenalty\" : 0.5"),
+            "\(manifest)")
         let input = root.appendingPathComponent("input.txt")
         try "the soup was bad today .\nthe tea was bad again .\n".write(to: input, atomically: true, encoding: .utf8)
         let predicted = try montague.run(["predict", model, "--to", "pos", "--input", input.path])
@@ -42,6 +48,25 @@ struct StyleTransferMarkerEditCommandTests {
             minimalManifest.contains("\"search\" : \"minimal\"") && minimalManifest.contains("\"flipMargin\" : 1.5")
                 && minimalManifest.contains("\"negation\" : true"),
             "\(minimalManifest)")
+        // Without --edit-search the minimal search runs with the setting chosen on validation.
+        let defaulted = root.appendingPathComponent("defaulted").path
+        let trainedDefault = try montague.run(
+            ["train", "style-transfer"] + two + common
+                + ["--method", "marker-edit", "--classifier-epochs", "1", "--output", defaulted])
+        #expect(trainedDefault.status == 0, "\(trainedDefault.standardError)")
+        let defaultManifest = try String(contentsOfFile: defaulted + "/manifest.json", encoding: .utf8)
+        #expect(
+            defaultManifest.contains("\"search\" : \"minimal\"") && defaultManifest.contains("\"flipMargin\" : 5")
+                && defaultManifest.contains("\"negation\" : true")
+                && defaultManifest.contains("\"insertionPenalty\" : 1"),
+            "\(defaultManifest)")
+        let noNegation = root.appendingPathComponent("no-negation").path
+        let trainedNoNegation = try montague.run(
+            ["train", "style-transfer"] + two + common
+                + ["--method", "marker-edit", "--classifier-epochs", "1", "--no-edit-negation", "--output", noNegation])
+        #expect(trainedNoNegation.status == 0, "\(trainedNoNegation.standardError)")
+        let noNegationManifest = try String(contentsOfFile: noNegation + "/manifest.json", encoding: .utf8)
+        #expect(noNegationManifest.contains("\"negation\" : false"), "\(noNegationManifest)")
         let predictedMinimal = try montague.run(["predict", minimal, "--to", "pos", "--input", input.path])
         #expect(predictedMinimal.status == 0, "\(predictedMinimal.standardError)")
         #expect(predictedMinimal.standardOutput.split(separator: "\n").count == 2, "\(predictedMinimal.standardOutput)")
@@ -71,10 +96,19 @@ struct StyleTransferMarkerEditCommandTests {
                 "edited spans"
             ),
             (
-                ["--method", "marker-edit", "--classifier-epochs", "1", "--edit-max-edits", "2"],
+                [
+                    "--method", "marker-edit", "--classifier-epochs", "1", "--edit-search", "left-to-right",
+                    "--edit-max-edits", "2",
+                ],
                 "--edit-search minimal only"
             ),
-            (["--method", "marker-edit", "--classifier-epochs", "1", "--edit-negation"], "--edit-search minimal only"),
+            (
+                [
+                    "--method", "marker-edit", "--classifier-epochs", "1", "--edit-search", "left-to-right",
+                    "--edit-negation",
+                ],
+                "--edit-search minimal only"
+            ),
         ]
         for (arguments, message) in cases {
             let result = try montague.run(["train", "style-transfer"] + two + common + arguments + ["--output", bad])

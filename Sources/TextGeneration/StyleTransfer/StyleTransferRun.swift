@@ -88,7 +88,8 @@ public struct StyleTransferRecipe: Codable, Equatable, Sendable {
     public var crossAligned: CrossAlignedSettings?
     /// The per-style language models that measure fluency in `evaluate` (nil: none trained).
     public var languageModels: StyleLanguageModels.Settings?
-    /// The settings of `marker-edit` (nil for the other methods).
+    /// The settings of `marker-edit` (nil for the other methods; nil with `marker-edit`:
+    /// ``MarkerEditSettings/minimalEdits``).
     public var markerEdit: MarkerEditSettings?
 
     /// A recipe with Li et al.'s Yelp settings (markers up to 4-grams, λ = 1, γ = 15).
@@ -186,7 +187,7 @@ public enum StyleTransferRun {
         if let problem = recipe.languageModels?.problem { throw InputError(problem) }
         var recipe = recipe
         if recipe.method == .markerEdit {
-            let settings = recipe.markerEdit ?? MarkerEditSettings()
+            let settings = recipe.markerEdit ?? .minimalEdits
             if let problem = settings.problem { throw InputError(problem) }
             recipe.markerEdit = settings
         } else {
