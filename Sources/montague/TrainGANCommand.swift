@@ -142,7 +142,8 @@ struct TrainGANCommand: ParsableCommand {
         commandName: "gan",
         abstract: "Train a GAN (minimax, non-saturating, f-GAN, LSGAN, WGAN, WGAN-GP, EBGAN, InfoGAN, VAE-GAN, BiGAN).",
         discussion: """
-            Multilayer perceptrons for every network; D steps per G step (--d-steps); PacGAN packing (--packing). \
+            Multilayer perceptrons by default (--net conv or conv-critic: convolutional networks on square \
+            images); D steps per G step (--d-steps); PacGAN packing (--packing). \
             On a Gaussian-mixture toy the run ends by reporting the PacGAN protocol over 2,500 samples (modes \
             captured, high-quality fraction, reverse KL). The model directory works with `montague predict DIR` \
             (samples as CSV and an SVG plot) and `montague evaluate DIR`. Exit status 2 on bad flags or data.

@@ -3,7 +3,7 @@ import MontagueSupport
 import NeuralNet
 
 /// Adversarial training of every ``GANMethod`` on vector data (2-D points, flattened digits), with multilayer
-/// perceptrons for every network.
+/// perceptrons (or, with ``GANConfiguration/network``, convolutional networks on square images).
 ///
 /// One ``step()`` is Algorithm 1 of Goodfellow et al. (2014) generalized: `discriminatorSteps` critic updates on
 /// fresh real and generated batches, then one generator update (for VAE-GAN and BiGAN also the encoder's,
