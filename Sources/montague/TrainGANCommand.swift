@@ -108,13 +108,42 @@ struct GenerativeRunOptions: ParsableArguments {
     }
 }
 
+/// What distinguishes a generative command's ``HiddenLayerOptions``: its default number of hidden layers and what
+/// `--layers` counts.
+protocol HiddenLayerDefaults {
+    /// `--layers`' default.
+    static var layers: Int { get }
+    /// `--layers`' help.
+    static var layersHelp: String { get }
+}
+
+/// `--hidden` and `--layers`, declared once for `train gan` and `train vae` (each with its own default depth).
+struct HiddenLayerOptions<Defaults: HiddenLayerDefaults>: ParsableArguments {
+    @Option(name: .long, help: "Width of the hidden layers.")
+    var hidden = 128
+
+    @Option(name: .long, help: ArgumentHelp(Defaults.layersHelp))
+    var layers = Defaults.layers
+
+    func validate() throws {
+        if hidden < 1 || layers < 1 { throw ValidationError("--hidden and --layers must be positive") }
+    }
+}
+
+/// `train gan`'s networks: three hidden layers each.
+enum GANHiddenLayers: HiddenLayerDefaults {
+    static let layers = 3
+    static let layersHelp = "Hidden layers per network."
+}
+
 /// `montague train gan`: trains a GAN of any method on a toy, the digits or a CSV of points.
 struct TrainGANCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "gan",
         abstract: "Train a GAN (minimax, non-saturating, f-GAN, LSGAN, WGAN, WGAN-GP, EBGAN, InfoGAN, VAE-GAN, BiGAN).",
         discussion: """
-            Multilayer perceptrons for every network; D steps per G step (--d-steps); PacGAN packing (--packing). \
+            Multilayer perceptrons by default (--net conv or conv-critic: convolutional networks on square \
+            images); D steps per G step (--d-steps); PacGAN packing (--packing). \
             On a Gaussian-mixture toy the run ends by reporting the PacGAN protocol over 2,500 samples (modes \
             captured, high-quality fraction, reverse KL). The model directory works with `montague predict DIR` \
             (samples as CSV and an SVG plot) and `montague evaluate DIR`. Exit status 2 on bad flags or data.
@@ -138,11 +167,7 @@ struct TrainGANCommand: ParsableCommand {
     @Option(name: .long, help: "Noise (latent) dimensions.")
     var noise = 8
 
-    @Option(name: .long, help: "Width of the hidden layers.")
-    var hidden = 128
-
-    @Option(name: .long, help: "Hidden layers per network.")
-    var layers = 3
+    @OptionGroup var sizes: HiddenLayerOptions<GANHiddenLayers>
 
     @Option(name: .customLong("generator-hidden"), help: "Width of the generator's hidden layers (default: --hidden).")
     var generatorHidden: Int?
@@ -227,6 +252,16 @@ struct TrainGANCommand: ParsableCommand {
         help: "InfoGAN: weight of the mode-seeking term (Mao et al. 2019) that keeps the noise in use (0: off).")
     var modeSeeking: Float = 0
 
+    @Option(
+        name: .customLong("noise-std"),
+        help: "Standard deviation of the generator's Gaussian noise (ClusterGAN: 0.1 beside a categorical code).")
+    var noiseStd: Float = 1
+
+    @Option(
+        name: .customLong("labels-per-class"),
+        help: "InfoGAN: labelled real examples per class that tie code value k to class k (semi-supervised; 0: none).")
+    var labelsPerClass = 0
+
     @Option(name: .customLong("reconstruction-weight"), help: "VAE-GAN's weight of the reconstruction error.")
     var reconstructionWeight: Float = 1
 
@@ -279,9 +314,7 @@ struct TrainGANCommand: ParsableCommand {
             throw ValidationError("--lsgan-codes takes three numbers a,b,c")
         }
         if let discriminatorSteps, discriminatorSteps < 1 { throw ValidationError("--d-steps must be at least 1") }
-        if noise < 1 || hidden < 1 || layers < 1 {
-            throw ValidationError("--noise, --hidden and --layers must be positive")
-        }
+        if noise < 1 { throw ValidationError("--noise must be positive") }
         if (generatorHidden ?? 1) < 1 || (generatorLayers ?? 1) < 1 {
             throw ValidationError("--generator-hidden and --generator-layers must be positive")
         }
@@ -313,6 +346,11 @@ struct TrainGANCommand: ParsableCommand {
             throw ValidationError("--mode-seeking must be finite and ≥ 0")
         }
         if let qHidden, qHidden < 1 { throw ValidationError("--q-hidden must be positive") }
+        if !(noiseStd > 0 && noiseStd.isFinite) { throw ValidationError("--noise-std must be finite and > 0") }
+        if labelsPerClass < 0 { throw ValidationError("--labels-per-class must be ≥ 0") }
+        if labelsPerClass > 0 && !(method == .info && categories > 0) {
+            throw ValidationError("--labels-per-class needs --method infogan with --categories")
+        }
         if method != .info && (qHidden != nil || continuousInfoWeight != nil || learnCodeVariance || modeSeeking > 0) {
             throw ValidationError(
                 "--q-hidden, --continuous-info-weight, --learn-code-variance and --mode-seeking need --method infogan")
@@ -345,12 +383,25 @@ struct TrainGANCommand: ParsableCommand {
         try world.runTraining { try train(world: world) }
     }
 
+    /// The line a resumed run prints when its decay is re-planned for a changed `--steps`.
+    static func note(_ replan: GANScheduleReplan) -> String {
+        let (before, after) = replan.factors
+        let continuity =
+            before == after
+            ? String(format: "the factor at step %d stays %.4g", replan.step, Double(after))
+            : String(
+                format: "the factor at step %d is now %.4g (was %.4g: the decay had ended)", replan.step,
+                Double(after), Double(before))
+        return "note: the \(replan.kind.rawValue) decay was planned to end at step \(replan.previous.end) and now ends "
+            + "at step \(replan.replanned.end) (--steps); " + continuity
+    }
+
     private func train(world: ProcessGroup) throws {
         let source = common.data.withToyCount(common.toyCount)
         var configuration = GANConfiguration(method: method, dataSize: try common.data.dimension())
         configuration.noiseSize = noise
-        configuration.hiddenSize = hidden
-        configuration.hiddenLayers = layers
+        configuration.hiddenSize = sizes.hidden
+        configuration.hiddenLayers = sizes.layers
         configuration.generatorHiddenSize = generatorHidden
         configuration.generatorHiddenLayers = generatorLayers
         configuration.beta1 = beta1
@@ -379,6 +430,8 @@ struct TrainGANCommand: ParsableCommand {
         configuration.continuousInfoWeight = continuousInfoWeight
         configuration.learnedCodeVariance = learnCodeVariance
         configuration.modeSeekingWeight = modeSeeking
+        configuration.noiseStandardDeviation = noiseStd
+        configuration.supervisedExamplesPerClass = labelsPerClass
         configuration.reconstructionWeight = reconstructionWeight
         configuration.threeClassDiscriminator = threeClass
         configuration.network = net
@@ -408,6 +461,7 @@ struct TrainGANCommand: ParsableCommand {
             configuration: configuration, data: source, directory: directory, budget: common.budget,
             resume: common.resume,
             metricsPath: common.metrics, progress: common.progressLine,
+            scheduleReplanned: { common.say(Self.note($0)) },
             synchronizer: world.size > 1 ? DataParallelSynchronizer(group: world) : nil)
         guard world.isMainRank else { return }
         common.say(

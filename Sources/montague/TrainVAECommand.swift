@@ -3,6 +3,12 @@ import Foundation
 import Generative
 import NeuralNet
 
+/// `train vae`'s encoder and decoder: one hidden layer each.
+enum VAEHiddenLayers: HiddenLayerDefaults {
+    static let layers = 1
+    static let layersHelp = "Hidden layers of encoder and decoder."
+}
+
 /// `montague train vae`: trains a variational autoencoder and reports held-out bounds.
 struct TrainVAECommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -23,11 +29,7 @@ struct TrainVAECommand: ParsableCommand {
     @Option(name: .long, help: "Latent dimensions.")
     var latent = 8
 
-    @Option(name: .long, help: "Width of the hidden layer(s).")
-    var hidden = 128
-
-    @Option(name: .long, help: "Hidden layers of encoder and decoder.")
-    var layers = 1
+    @OptionGroup var sizes: HiddenLayerOptions<VAEHiddenLayers>
 
     @Option(name: .long, help: "Decoder likelihood: bernoulli (default for digits) or gaussian (default otherwise).")
     var likelihood: DecoderLikelihood?
@@ -36,9 +38,7 @@ struct TrainVAECommand: ParsableCommand {
     var importanceSamples = 100
 
     func validate() throws {
-        if latent < 1 || hidden < 1 || layers < 1 {
-            throw ValidationError("--latent, --hidden and --layers must be positive")
-        }
+        if latent < 1 { throw ValidationError("--latent must be positive") }
         if importanceSamples < 1 { throw ValidationError("--iw-samples must be positive") }
     }
 
@@ -46,7 +46,7 @@ struct TrainVAECommand: ParsableCommand {
         let source = common.data.withToyCount(common.toyCount)
         let model = VAEConfiguration(
             dataSize: try common.data.dimension(), latentSize: latent,
-            hiddenSizes: [Int](repeating: hidden, count: layers), activation: .relu,
+            hiddenSizes: [Int](repeating: sizes.hidden, count: sizes.layers), activation: .relu,
             likelihood: likelihood ?? (source.isDigits ? .bernoulli : .gaussian))
         var configuration = VAETrainingConfiguration(model: model)
         if let batchSize = common.batchSize { configuration.batchSize = batchSize }

@@ -64,6 +64,11 @@ struct GANFlagValidationCommandTests {
         (["--method", "nsgan", "--saddle-point"], "saddle-point"),
         (["--method", "infogan", "--real-code-entropy=-1"], "--real-code-entropy"),
         (["--method", "nsgan", "--real-code-entropy", "1"], "real-data code entropy"),
+        (["--noise-std", "0"], "--noise-std"),
+        (["--noise-std", "nan"], "--noise-std"),
+        (["--method", "infogan", "--labels-per-class=-1"], "--labels-per-class"),
+        (["--method", "nsgan", "--labels-per-class", "5"], "--labels-per-class needs --method infogan"),
+        (["--method", "infogan", "--labels-per-class", "5"], "labelled data"),  // ring8 has no labels
     ]
 
     static let vaeCases: [([String], String)] = [

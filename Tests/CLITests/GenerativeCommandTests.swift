@@ -46,6 +46,57 @@ struct GenerativeCommandTests {
         #expect(!resumed.standardOutput.contains("step 2 "))  // continued from step 4
     }
 
+    /// Every method of `train gan`, as `--method` names it, trains from the command line and writes its directory.
+    @Test(arguments: [
+        "gan", "nsgan", "fgan:kl", "fgan:reverse-kl", "fgan:pearson", "fgan:hellinger", "fgan:js", "fgan:gan",
+        "lsgan", "wgan", "wgan-gp", "ebgan", "infogan", "vae-gan", "bigan",
+    ])
+    func everyMethodTrainsFromTheCommandLine(_ method: String) throws {
+        let directory = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let model = directory.appendingPathComponent("m").path
+        let result = try MontagueExecutable.locate().run(
+            ["train", "gan", "--data", "ring8", "--method", method, "--steps", "2", "--quiet", "--output", model]
+                + small)
+        #expect(result.status == 0, "\(method): \(result.standardError)")
+        let manifest = try String(contentsOfFile: model + "/manifest.json", encoding: .utf8)
+        #expect(manifest.contains("\"method\" : \"\(method)\""), "\(method)")
+    }
+
+    @Test func aResumedRunWithMoreStepsReplansItsDecayAndSaysSo() throws {
+        let directory = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let model = directory.appendingPathComponent("gan").path
+        let montague = try MontagueExecutable.locate()
+        let decayed = ["train", "gan", "--data", "ring8", "--lr-decay-start", "2", "--output", model] + small
+        let trained = try montague.run(decayed + ["--steps", "4"])
+        #expect(trained.status == 0, "stderr: \(trained.standardError)")
+        #expect(!trained.standardOutput.contains("note:"))
+        let resumed = try montague.run(decayed + ["--steps", "8", "--resume"])
+        #expect(resumed.status == 0, "stderr: \(resumed.standardError)")
+        #expect(
+            resumed.standardOutput.contains(
+                "note: the learning rate decay was planned to end at step 4 and now ends at step 8 (--steps)"),
+            "\(resumed.standardOutput)")
+        let manifest = try String(contentsOfFile: model + "/manifest.json", encoding: .utf8)
+        #expect(manifest.contains("\"train.schedule_steps\" : 8"), "\(manifest)")
+        // The same budget again: nothing to re-plan.
+        let again = try montague.run(decayed + ["--steps", "8", "--resume"])
+        #expect(again.status == 0 && !again.standardOutput.contains("note:"), "\(again.standardOutput)")
+    }
+
+    @Test func theSharedNetworkSizeFlagsKeepEachCommandsDefaults() throws {
+        let montague = try MontagueExecutable.locate()
+        let gan = try montague.run(["train", "gan", "--help"])
+        let vae = try montague.run(["train", "vae", "--help"])
+        #expect(gan.status == 0 && vae.status == 0)
+        for help in [gan.standardOutput, vae.standardOutput] {
+            #expect(help.contains("--hidden <hidden>") && help.contains("Width of the hidden layers. (default: 128)"))
+        }
+        #expect(gan.standardOutput.contains("Hidden layers per network. (default: 3)"), "\(gan.standardOutput)")
+        #expect(vae.standardOutput.contains("Hidden layers of encoder and decoder. (default: 1)"))
+    }
+
     @Test func vaeTrainsAndReportsHeldOutBounds() throws {
         let directory = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }

@@ -23,8 +23,10 @@ struct GANTrainerTests {
 
     @Test func everyMethodNameRoundTrips() throws {
         #expect(Self.methods.count == GANMethod.allNames.count)
+        #expect(Self.methods.filter(\.isFGAN).count == FDivergence.allCases.count)
         for method in Self.methods {
             #expect(GANMethod(name: method.name) == method)
+            #expect(method.isFGAN == method.name.hasPrefix("fgan:"), "\(method)")
             let data = try JSONEncoder().encode(Self.configuration(method))
             #expect(try JSONDecoder().decode(GANConfiguration.self, from: data) == Self.configuration(method))
         }

@@ -100,10 +100,12 @@ public struct GANConfiguration: Codable, Sendable, Equatable {
     /// codes, the generator minimizes `w / (mean|G(z₁, c) − G(z₂, c)| / mean|z₁ − z₂| + 10⁻⁵)`, so it cannot ignore
     /// its noise within a code value. 0: off.
     public var modeSeekingWeight: Float = 0
-    /// Linear decay of every optimizer's step size, as a factor schedule (γ₀ = 1) multiplying each optimizer's
+    /// Linear decay of every optimizer's step size, as a factor schedule (γ₀ = 1 when planned) multiplying each optimizer's
     /// configured rate: constant until generator step ``LinearDecaySchedule/start``, then falling linearly to zero at
     /// ``LinearDecaySchedule/end`` (the schedule of Isola et al.'s and Zhu et al.'s pix2pix/CycleGAN training); nil:
-    /// constant step sizes. Stored in manifests as `{"start", "end"}`, as before it was a NeuralNet schedule.
+    /// constant step sizes. Stored in manifests as `{"start", "end"}` (and `initialLearningRate`, the factor at
+    /// `start`: 1, or the factor a run resumed with a changed step budget was continuing from;
+    /// ``GANTrainer/replanSchedules(endingAt:)``).
     public var learningRateDecay: LinearDecaySchedule?
     /// The networks: fully connected, or convolutional critic and up-convolutional generator on square one-channel
     /// images (``NetworkArchitecture/conv``: critic convolutions of 32 and 64 channels, generator convolutions from
@@ -139,6 +141,17 @@ public struct GANConfiguration: Codable, Sendable, Equatable {
     /// A factor schedule (γ₀ = 1) on ``instanceNoise`` by generator step, e.g. annealing it linearly to zero; nil:
     /// constant.
     public var instanceNoiseDecay: LinearDecaySchedule?
+    /// Standard deviation σ of the generator's Gaussian noise `z ~ N(0, σ²I)` (1: the standard normal). ClusterGAN
+    /// (Mukherjee et al., "ClusterGAN: Latent Space Clustering in Generative Adversarial Networks", AAAI 2019, §3.1)
+    /// draws its noise with σ = 0.1 beside a one-hot code so that the code, not the noise, decides which cluster a
+    /// sample falls in.
+    public var noiseStandardDeviation: Float = 1
+    /// InfoGAN: labelled real examples per class that tie categorical code value `k` to class `k` (semi-supervised
+    /// InfoGAN: Spurr, Aksan & Hilliges, "Guiding InfoGAN with Semi-Supervision", ECML PKDD 2017): the critic's loss
+    /// gains `λ ·` the cross-entropy of `Q`'s categorical logits on a batch of these examples and their labels
+    /// (``infoWeight`` as λ). The examples are chosen once per run, seeded; the data must be labelled with classes
+    /// below ``InfoGANCodes/categories``. 0: unsupervised.
+    public var supervisedExamplesPerClass = 0
 
     /// The critic's convolution channels under ``NetworkArchitecture/conv``.
     public static let criticConvolutionChannels = [32, 64]
@@ -207,6 +220,8 @@ public struct GANConfiguration: Codable, Sendable, Equatable {
         try read(.saddlePointGenerator, into: &saddlePointGenerator)
         try read(.instanceNoise, into: &instanceNoise)
         instanceNoiseDecay = try container.decodeIfPresent(LinearDecaySchedule.self, forKey: .instanceNoiseDecay)
+        try read(.noiseStandardDeviation, into: &noiseStandardDeviation)
+        try read(.supervisedExamplesPerClass, into: &supervisedExamplesPerClass)
     }
 
     /// Whether the InfoGAN information term uses the weighted form (a separate continuous λ or a learned variance);
@@ -278,7 +293,7 @@ public struct GANConfiguration: Codable, Sendable, Equatable {
         if realCodeEntropyWeight > 0 && !(method == .info && infoCodes.categories > 0) {
             return "the real-data code entropy term needs infogan with a categorical code"
         }
-        if saddlePointGenerator && !method.name.hasPrefix("fgan:") {
+        if saddlePointGenerator && !method.isFGAN {
             return "the saddle-point generator loss applies to fgan"
         }
         if instanceNoise > 0 && !method.usesPlainCritic {
@@ -295,9 +310,41 @@ public struct GANConfiguration: Codable, Sendable, Equatable {
                 return "convolutional networks apply to gan, nsgan, fgan, lsgan, wgan, wgan-gp and infogan, unpacked"
             }
         }
+        if !(noiseStandardDeviation > 0 && noiseStandardDeviation.isFinite) {
+            return "the noise's standard deviation must be finite and > 0"
+        }
+        if supervisedExamplesPerClass < 0 { return "supervised examples per class must be ≥ 0" }
+        if supervisedExamplesPerClass > 0 && !(method == .info && infoCodes.categories > 0) {
+            return "supervised code examples need infogan with a categorical code"
+        }
         if learnedCodeVariance && infoCodes.continuousCount == 0 {
             return "a learned code variance needs continuous codes"
         }
         return nil
+    }
+}
+
+/// A decay of a resumed GAN run re-planned for a changed step budget (``GANTrainer/replanSchedules(endingAt:)``).
+public struct GANScheduleReplan: Sendable, Equatable {
+    /// Which decay.
+    public enum Kind: String, Sendable, Equatable {
+        /// ``GANConfiguration/learningRateDecay``, the factor on every optimizer's step size.
+        case learningRate = "learning rate"
+        /// ``GANConfiguration/instanceNoiseDecay``, the factor on the instance noise's σ.
+        case instanceNoise = "instance noise"
+    }
+
+    /// Which decay.
+    public var kind: Kind
+    /// The generator step the run resumed at (the next step to take).
+    public var step: Int
+    /// The decay as stored.
+    public var previous: LinearDecaySchedule
+    /// The decay from now on.
+    public var replanned: LinearDecaySchedule
+
+    /// The factor at ``step`` before and after: equal while the decay was under way (continuous).
+    public var factors: (previous: Float, replanned: Float) {
+        (previous.learningRate(atStep: step), replanned.learningRate(atStep: step))
     }
 }

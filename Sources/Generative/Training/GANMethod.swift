@@ -34,9 +34,12 @@ public enum GANMethod: Hashable, Sendable, Codable, CustomStringConvertible {
     /// BiGAN.
     case bidirectional
 
+    /// The prefix of the f-GAN methods' names: `fgan:` and the divergence (``FDivergence``'s raw value).
+    public static let fGANPrefix = "fgan:"
+
     /// Every method name, for help texts.
     public static let allNames: [String] =
-        ["gan", "nsgan"] + FDivergence.allCases.map { "fgan:" + $0.rawValue }
+        ["gan", "nsgan"] + FDivergence.allCases.map { fGANPrefix + $0.rawValue }
         + ["lsgan", "wgan", "wgan-gp", "ebgan", "infogan", "vae-gan", "bigan"]
 
     /// The method called `name` (see the table), or nil.
@@ -52,7 +55,9 @@ public enum GANMethod: Hashable, Sendable, Codable, CustomStringConvertible {
         case "vae-gan": self = .vaeGAN
         case "bigan": self = .bidirectional
         default:
-            guard name.hasPrefix("fgan:"), let divergence = FDivergence(rawValue: String(name.dropFirst(5))) else {
+            guard name.hasPrefix(Self.fGANPrefix),
+                let divergence = FDivergence(rawValue: String(name.dropFirst(Self.fGANPrefix.count)))
+            else {
                 return nil
             }
             self = .fGAN(divergence)
@@ -64,7 +69,7 @@ public enum GANMethod: Hashable, Sendable, Codable, CustomStringConvertible {
         switch self {
         case .minimax: "gan"
         case .nonSaturating: "nsgan"
-        case .fGAN(let divergence): "fgan:" + divergence.rawValue
+        case .fGAN(let divergence): Self.fGANPrefix + divergence.rawValue
         case .leastSquares: "lsgan"
         case .wasserstein: "wgan"
         case .wassersteinGradientPenalty: "wgan-gp"
@@ -104,6 +109,15 @@ public enum GANMethod: Hashable, Sendable, Codable, CustomStringConvertible {
 }
 
 extension GANMethod {
+    /// Whether the method is an f-GAN (`fgan:DIVERGENCE`, Nowozin et al., "f-GAN: Training Generative Neural
+    /// Samplers using Variational Divergence Minimization", NeurIPS 2016), whatever its divergence: the methods
+    /// with an output activation `g_f` and a conjugate `f*`, to which options such as
+    /// ``GANConfiguration/saddlePointGenerator`` apply.
+    public var isFGAN: Bool {
+        if case .fGAN = self { return true }
+        return false
+    }
+
     /// Whether the discriminator is trained with the logistic loss of Goodfellow et al. (2014) on a real/fake
     /// output (the methods one-sided label smoothing applies to).
     public var usesLogisticCritic: Bool {

@@ -28,9 +28,17 @@ public enum GANRun {
     /// `progress` sees each logged step's metrics. Returns the trainer. With `synchronizer`, trains data-parallel
     /// (``GANTrainer/synchronizer``): replica 0's state is broadcast at the start, metrics are averaged over the
     /// replicas, replica 0's clock ends a time budget for all, and replica 0 alone writes `directory` and metrics.
+    ///
+    /// A resumed run whose step budget differs from the end of a stored decay (`--lr-decay-start`,
+    /// `--instance-noise-decay-start`) re-plans the decay to end at the budget's last step
+    /// (``GANTrainer/replanSchedules(endingAt:)``: continuous at the resumed step while it is under way), stores the
+    /// new plan in the manifest, reports it to `scheduleReplanned` and records it in the metrics file (phase
+    /// `schedule`); the manifest's metrics carry the learning-rate decay's end as `train.schedule_steps`. An
+    /// unchanged budget changes nothing, so the run continues bit for bit.
     public static func train(
         configuration: GANConfiguration, data source: DataSource, directory: ModelDirectory, budget: TrainingBudget,
         resume: Bool, metricsPath: String? = nil, progress: (Int, [String: Double]) -> Void = { _, _ in },
+        scheduleReplanned: (GANScheduleReplan) -> Void = { _ in },
         synchronizer: (any GradientSynchronizer)? = nil
     ) throws -> GANTrainer {
         let synchronizer = synchronizer.flatMap { $0.shard.count > 1 ? $0 : nil }
@@ -46,6 +54,9 @@ public enum GANRun {
                 "points have \(data.dimension) values, the model expects \(record.configuration.dataSize)")
         }
         if let problem = record.configuration.problem() { throw InputError(problem) }
+        if let problem = GANTrainer.supervisedLabelProblem(configuration: record.configuration, data: data) {
+            throw DataSetError(path: record.data.description, problem)
+        }
         if writes { try directory.create() }
         let trainer = GANTrainer(configuration: record.configuration, data: data)
         if resume && directory.exists && writes {
@@ -63,6 +74,22 @@ public enum GANRun {
         let logger = try metricsPath.flatMap { writes ? $0 : nil }.map {
             try MetricsLogger(url: URL(fileURLWithPath: $0), keepingRecordsThrough: resume ? trainer.stepCount : nil)
         }
+        if resume, let steps = budget.steps {
+            for replan in trainer.replanSchedules(endingAt: steps) where writes {
+                scheduleReplanned(replan)
+                let prefix = replan.kind == .learningRate ? "lr_decay" : "instance_noise_decay"
+                try logger?.log(
+                    MetricsRecord(
+                        phase: "schedule", step: replan.step, epoch: 0, wallTime: 0,
+                        metrics: [
+                            "\(prefix)_previous_end": Double(replan.previous.end),
+                            "\(prefix)_end": Double(replan.replanned.end),
+                            "\(prefix)_previous_factor": Double(replan.factors.previous),
+                            "\(prefix)_factor": Double(replan.factors.replanned),
+                        ]))
+            }
+            record.configuration = trainer.configuration
+        }
         let start = ProcessInfo.processInfo.systemUptime
         var last: [String: Double] = [:]
         func save() throws {
@@ -71,7 +98,11 @@ public enum GANRun {
             try directory.saveTrainingState(trainer.trainingState())
             let manifest = try ModelManifest(
                 kind: kind, hyperparameters: record, dataFingerprints: record.data.fingerprint,
-                metrics: last.merging(["step": Double(trainer.stepCount)]) { $1 })
+                metrics: last.merging(
+                    ["step": Double(trainer.stepCount)].merging(
+                        trainer.configuration.learningRateDecay.map { ["train.schedule_steps": Double($0.end)] } ?? [:]
+                    ) { $1 }
+                ) { $1 })
             try directory.writeManifest(manifest)
         }
         func exhausted() throws -> Bool {
@@ -109,6 +140,9 @@ public enum GANRun {
         let data = try record.data.load(seed: record.configuration.seed)
         guard data.dimension == record.configuration.dataSize else {
             throw DataSetError(path: record.data.description, "points no longer match the model's data size")
+        }
+        if let problem = GANTrainer.supervisedLabelProblem(configuration: record.configuration, data: data) {
+            throw DataSetError(path: record.data.description, problem)
         }
         let trainer = GANTrainer(configuration: record.configuration, data: data)
         try directory.loadWeights(into: trainer.model)

@@ -3,7 +3,7 @@ import MontagueSupport
 import NeuralNet
 
 /// Adversarial training of every ``GANMethod`` on vector data (2-D points, flattened digits), with multilayer
-/// perceptrons for every network.
+/// perceptrons (or, with ``GANConfiguration/network``, convolutional networks on square images).
 ///
 /// One ``step()`` is Algorithm 1 of Goodfellow et al. (2014) generalized: `discriminatorSteps` critic updates on
 /// fresh real and generated batches, then one generator update (for VAE-GAN and BiGAN also the encoder's,
@@ -11,8 +11,8 @@ import NeuralNet
 /// interpolation weights) comes from one generator seeded by ``GANConfiguration/seed``, so a run is reproducible,
 /// and ``trainingState()`` / ``restore(_:)`` resume it bit for bit.
 public final class GANTrainer {
-    /// The run's definition.
-    public let configuration: GANConfiguration
+    /// The run's definition (changed after construction only by ``replanSchedules(endingAt:)``).
+    public private(set) var configuration: GANConfiguration
     /// The training data.
     public let data: PointSet
     /// `G`: noise (and InfoGAN codes) to data.
@@ -37,6 +37,9 @@ public final class GANTrainer {
     public private(set) var stepCount = 0
     /// The run's random generator.
     public private(set) var random: RandomGenerator
+    /// InfoGAN with ``GANConfiguration/supervisedExamplesPerClass``: the labelled examples' indices in ``data``
+    /// (empty otherwise).
+    public let supervisedIndices: [Int]
 
     /// A new run on `data` (whose dimension must be the configuration's data size).
     public init(configuration: GANConfiguration, data: PointSet) {
@@ -44,6 +47,7 @@ public final class GANTrainer {
         precondition(data.dimension == configuration.dataSize, "GANTrainer: data dimension ≠ configuration")
         self.configuration = configuration
         self.data = data
+        supervisedIndices = Self.supervisedExamples(configuration: configuration, data: data)
         var random = RandomGenerator(seed: configuration.seed)
         let c = configuration
         let hidden = [Int](repeating: c.hiddenSize, count: c.hiddenLayers)
@@ -120,6 +124,31 @@ public final class GANTrainer {
         self.random = random
     }
 
+    /// The first ``GANConfiguration/supervisedExamplesPerClass`` examples of each class in a shuffled order of the
+    /// data (a generator of its own, seeded from the run's seed, so the run's draws are unchanged), in class order.
+    static func supervisedExamples(configuration c: GANConfiguration, data: PointSet) -> [Int] {
+        guard c.supervisedExamplesPerClass > 0, c.method == .info else { return [] }
+        precondition(supervisedLabelProblem(configuration: c, data: data) == nil, "GANTrainer: unusable labels")
+        guard let labels = data.labels else { return [] }
+        var order = Array(0..<data.count)
+        var shuffler = RandomGenerator(seed: c.seed &+ 0x51AB_E11E_D000_0001)
+        for i in stride(from: order.count - 1, to: 0, by: -1) { order.swapAt(i, shuffler.nextInt(below: i + 1)) }
+        return (0..<c.infoCodes.categories).flatMap { k in
+            order.filter { labels[$0] == k }.prefix(c.supervisedExamplesPerClass)
+        }
+    }
+
+    /// Why `data` cannot supervise the codes of `configuration` (unlabelled, or a class beyond the categorical
+    /// code's values), or nil.
+    public static func supervisedLabelProblem(configuration c: GANConfiguration, data: PointSet) -> String? {
+        guard c.supervisedExamplesPerClass > 0 else { return nil }
+        guard let labels = data.labels else { return "supervised code examples need labelled data (digits)" }
+        if let bad = labels.first(where: { $0 < 0 || $0 >= c.infoCodes.categories }) {
+            return "class \(bad) has no categorical code value (\(c.infoCodes.categories) categories)"
+        }
+        return nil
+    }
+
     /// Every network, with the prefixes used in `weights.safetensors`.
     public var model: NamedParameterGroup {
         var members: [(prefix: String, container: any ParameterContainer)] = [
@@ -133,12 +162,17 @@ public final class GANTrainer {
 
     // MARK: - Sampling
 
-    /// `count` noise vectors `z ~ N(0, I)` (with InfoGAN codes appended) and the categorical labels of the codes.
+    /// `count` noise vectors `z ~ N(0, σ²I)` (with InfoGAN codes appended) and the categorical labels of the codes.
     public func noise(count: Int) -> (input: Tensor, labels: [Int], codes: Tensor?) {
-        let z = Tensor.normal([count, configuration.noiseSize], using: &random)
+        let z = Self.noise(count, configuration, using: &random)
         guard configuration.method == .info else { return (z, [], nil) }
         let (codes, labels) = configuration.infoCodes.sample(count: count, using: &random)
         return (Tensor.concatenate([z, codes], axis: 1), labels, codes)
+    }
+
+    /// `count` rows of the generator's noise `N(0, σ²I)`, σ = ``GANConfiguration/noiseStandardDeviation``.
+    static func noise(_ count: Int, _ c: GANConfiguration, using generator: inout RandomGenerator) -> Tensor {
+        Tensor.normal([count, c.noiseSize], standardDeviation: c.noiseStandardDeviation, using: &generator)
     }
 
     /// `G` applied to an input batch, with the configured output activation.
@@ -150,7 +184,7 @@ public final class GANTrainer {
     /// `count` generated samples (no gradients), drawn with `generator`.
     public func samples(count: Int, using generator: inout RandomGenerator) -> PointSet {
         withoutGradients {
-            var z = Tensor.normal([count, configuration.noiseSize], using: &generator)
+            var z = Self.noise(count, configuration, using: &generator)
             if configuration.method == .info {
                 z = Tensor.concatenate(
                     [z, configuration.infoCodes.sample(count: count, using: &generator).codes], axis: 1)
@@ -163,7 +197,7 @@ public final class GANTrainer {
     public func samples(category: Int, count: Int, using generator: inout RandomGenerator) -> PointSet {
         precondition(configuration.method == .info, "GANTrainer.samples(category:): not an InfoGAN run")
         return withoutGradients {
-            let z = Tensor.normal([count, configuration.noiseSize], using: &generator)
+            let z = Self.noise(count, configuration, using: &generator)
             let codes = configuration.infoCodes.codes(category: category, count: count)
             return PointSet(generateForInference(Tensor.concatenate([z, codes], axis: 1)))
         }
@@ -184,7 +218,7 @@ public final class GANTrainer {
         let layers = generator.batchNormLayers
         guard !layers.isEmpty else { return }
         var calibration = RandomGenerator(seed: configuration.seed &+ 0x9E37_79B9_7F4A_7C15)
-        var input = Tensor.normal([Self.batchNormCalibrationCount, configuration.noiseSize], using: &calibration)
+        var input = Self.noise(Self.batchNormCalibrationCount, configuration, using: &calibration)
         if configuration.method == .info {
             let codes = configuration.infoCodes.sample(count: Self.batchNormCalibrationCount, using: &calibration)
             input = Tensor.concatenate([input, codes.codes], axis: 1)
@@ -221,15 +255,35 @@ public final class GANTrainer {
         return metrics
     }
 
-    /// Sets every optimizer's step size for the coming update: its configured rate times the factor of the schedule
-    /// ``GANConfiguration/learningRateDecay`` (a NeuralNet ``LinearDecaySchedule`` with γ₀ = 1) at this generator step.
+    /// Sets every optimizer's step size for the coming update: its configured rate times the factor schedule
+    /// ``GANConfiguration/learningRateDecay`` (a NeuralNet ``LinearDecaySchedule``, γ₀ = 1 unless re-planned by
+    /// ``replanSchedules(endingAt:)``) at this generator step.
     func applyLearningRateSchedule() {
         let c = configuration
         guard let decay = c.learningRateDecay else { return }
-        let factor = decay.factor(atStep: stepCount)
+        let factor = decay.learningRate(atStep: stepCount)
         generatorOptimizer.learningRate = c.learningRate * factor
         criticOptimizer.learningRate = (c.criticLearningRate ?? c.learningRate) * factor
         encoderOptimizer?.learningRate = c.learningRate * factor
+    }
+
+    /// Re-plans the decays (``GANConfiguration/learningRateDecay``, ``GANConfiguration/instanceNoiseDecay``) to end
+    /// at generator step `totalSteps`, for a run resumed with a changed step budget
+    /// (``LinearDecaySchedule/replanned(fromStep:endingAt:)`` from ``stepCount``: continuous at the resumed step while
+    /// a decay is under way). Returns the decays that changed; a budget equal to a decay's end changes nothing.
+    @discardableResult
+    public func replanSchedules(endingAt totalSteps: Int) -> [GANScheduleReplan] {
+        var replans: [GANScheduleReplan] = []
+        func replan(_ decay: inout LinearDecaySchedule?, _ kind: GANScheduleReplan.Kind) {
+            guard let previous = decay else { return }
+            let next = previous.replanned(fromStep: stepCount, endingAt: totalSteps)
+            guard next != previous else { return }
+            decay = next
+            replans.append(GANScheduleReplan(kind: kind, step: stepCount, previous: previous, replanned: next))
+        }
+        replan(&configuration.learningRateDecay, .learningRate)
+        replan(&configuration.instanceNoiseDecay, .instanceNoise)
+        return replans
     }
 
     /// `x` plus Gaussian instance noise of standard deviation ``GANConfiguration/instanceNoise`` (times the factor of
@@ -237,7 +291,7 @@ public final class GANTrainer {
     /// without instance noise or once it has decayed to 0.
     func withInstanceNoise(_ x: Tensor) -> Tensor {
         let c = configuration
-        let deviation = c.instanceNoise * (c.instanceNoiseDecay?.factor(atStep: stepCount) ?? 1)
+        let deviation = c.instanceNoise * (c.instanceNoiseDecay?.learningRate(atStep: stepCount) ?? 1)
         guard deviation > 0 else { return x }
         return x + Tensor.normal(x.shape, standardDeviation: deviation, using: &random)
     }
@@ -346,6 +400,16 @@ public final class GANTrainer {
                 real: realOutput, fake: fakeOutput.adversarial)
             let info = infoLoss(fakeOutput.q, sample)
             var loss = adversarial + weightedInfoLoss(fakeOutput.q, sample, info)
+            if !supervisedIndices.isEmpty, let labels = data.labels {
+                // Semi-supervised InfoGAN (Spurr et al. 2017): Q names the class of labelled real examples.
+                let picks = (0..<Swift.min(c.batchSize, supervisedIndices.count)).map { _ in
+                    supervisedIndices[random.nextInt(below: supervisedIndices.count)]
+                }
+                let logits = infoCritic(data.batch(picks)).q.slice(axis: 1, range: 0..<c.infoCodes.categories)
+                let supervised = crossEntropy(logits: logits, targets: picks.map { labels[$0] })
+                loss = loss + supervised * c.infoWeight
+                metrics["supervised_code_loss"] = Double(supervised.item)
+            }
             if let realInfo {
                 let entropy = InfoGANCodes.realCodeEntropies(
                     logits: realInfo.q.slice(axis: 1, range: 0..<c.infoCodes.categories))
@@ -427,7 +491,7 @@ public final class GANTrainer {
             if c.modeSeekingWeight > 0, let codes = sample.codes {
                 // Mode seeking (Mao et al. 2019): the same codes again under fresh noise, in one generator batch.
                 let first = sample.input.slice(axis: 1, range: 0..<c.noiseSize)
-                let noise = Tensor.normal([first.shape[0], c.noiseSize], using: &random)
+                let noise = Self.noise(first.shape[0], c, using: &random)
                 noisePair = (first, noise)
                 sample = (
                     Tensor.concatenate([sample.input, Tensor.concatenate([noise, codes], axis: 1)], axis: 0),

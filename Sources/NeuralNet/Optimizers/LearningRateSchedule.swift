@@ -261,6 +261,30 @@ public struct LinearDecaySchedule: LearningRateSchedule, Codable, Equatable {
     /// `γ₀ · factor(atStep: step)`.
     public func learningRate(atStep step: Int) -> Float { initialLearningRate * factor(atStep: step) }
 
+    /// The schedule re-planned to reach zero at `newEnd` instead of ``end``, for a run resumed at step `step` (the
+    /// next step to take) with a changed step budget, so that the decay ends at the run's new last step:
+    ///
+    /// - `newEnd == end`, or `newEnd ≤ step` (nothing left to train): the schedule unchanged.
+    /// - The decay has not begun and begins before the new end (`step ≤ start < newEnd`): only the end moves; the
+    ///   rate stays γ₀ until `start`.
+    /// - Otherwise, while the rate at `step` is still positive: a decay from that rate at `step` to zero at
+    ///   `newEnd` (`γ₀′ = learningRate(atStep: step)`, `start′ = step`), so the rate is continuous at the resumed
+    ///   step — the linear rule of Isola et al. (2017) and Zhu et al. (2017) carried on from where the run is.
+    /// - When the decay has already ended (rate zero at `step`), no continuous plan can train; the schedule is then
+    ///   the one planned with the new budget from the start (`start`, `newEnd`, γ₀), so the rate rises again to
+    ///   `γ₀ · (newEnd − step) / (newEnd − start)`.
+    public func replanned(fromStep step: Int, endingAt newEnd: Int) -> LinearDecaySchedule {
+        guard newEnd != end, newEnd > step else { return self }
+        if step <= start && start < newEnd {
+            return LinearDecaySchedule(initialLearningRate: initialLearningRate, start: start, end: newEnd)
+        }
+        let rate = learningRate(atStep: step)
+        guard rate > 0 else {
+            return LinearDecaySchedule(initialLearningRate: initialLearningRate, start: min(start, step), end: newEnd)
+        }
+        return LinearDecaySchedule(initialLearningRate: rate, start: step, end: newEnd)
+    }
+
     private enum CodingKeys: String, CodingKey { case initialLearningRate, start, end }
 
     /// Reads `start`, `end` and, if present, `initialLearningRate` (default 1).
