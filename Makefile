@@ -104,10 +104,14 @@ bench: setup $(if $(filter 1,$(BENCH_REFERENCE)),bench-reference-env)
 	$(SWIFT) build -c release --product MontagueBenchmarks
 	@mkdir -p $(BENCH_DIR) && rm -f $(BENCH_DIR)/montague.jsonl $(BENCH_DIR)/pytorch.jsonl $(BENCH_DIR)/sampling.jsonl \
 		$(BENCH_DIR)/jax.jsonl $(BENCH_DIR)/textgen.jsonl
-	@for threads in $(BENCH_THREADS); do \
+	@coretype="$$(bash bench/openblas_coretype.sh)"; \
+	[ -z "$$coretype" ] || echo "bench: this OpenBLAS does not know the CPU and would use old kernels;" \
+		"OPENBLAS_CORETYPE=$$coretype for Montague and the GEMM-only bound (set OPENBLAS_CORETYPE to choose)"; \
+	for threads in $(BENCH_THREADS); do \
 		echo "bench: Montague, $$threads thread(s)"; \
-		OPENBLAS_NUM_THREADS=$$threads $(RELEASE_BIN)/MontagueBenchmarks --threads $$threads $(BENCH_FLAGS) \
-			>> $(BENCH_DIR)/montague.jsonl || exit 1; \
+		env $${coretype:+OPENBLAS_CORETYPE=$$coretype} OPENBLAS_NUM_THREADS=$$threads \
+			$(RELEASE_BIN)/MontagueBenchmarks --threads $$threads $(BENCH_FLAGS) >> $(BENCH_DIR)/montague.jsonl \
+			|| exit 1; \
 	done
 	@if [ "$(BENCH_REFERENCE)" = 1 ] && [ -x $(BENCH_VENV)/bin/python ] \
 		&& $(BENCH_VENV)/bin/python -c 'import torch' >/dev/null 2>&1; then \
@@ -140,10 +144,14 @@ bench: setup $(if $(filter 1,$(BENCH_REFERENCE)),bench-reference-env)
 			$$(ls $(BENCH_DIR)/pytorch.jsonl $(BENCH_DIR)/jax.jsonl $(BENCH_DIR)/textgen.jsonl \
 				$(BENCH_DIR)/sampling.jsonl 2>/dev/null) \
 			| tee $(BENCH_DIR)/table.txt; \
+		$(PYTHON) bench/compare.py --wide $(if $(findstring --filter,$(BENCH_FLAGS)),--only-measured) \
+			$(BENCH_DIR)/montague.jsonl \
+			$$(ls $(BENCH_DIR)/pytorch.jsonl $(BENCH_DIR)/jax.jsonl $(BENCH_DIR)/textgen.jsonl \
+				$(BENCH_DIR)/sampling.jsonl 2>/dev/null) > $(BENCH_DIR)/table.md; \
 	else \
 		cat $(BENCH_DIR)/*.jsonl; \
 	fi
-	@echo "bench: JSON lines and table in $(BENCH_DIR)/"
+	@echo "bench: JSON lines and tables in $(BENCH_DIR)/ (table.md: one row per case and thread count)"
 	@echo
 	@$(RELEASE_BIN)/MontagueBenchmarks --grammar | tee $(BENCH_DIR)/grammar.md
 	@set -o pipefail; if [ "$(CORPUS_BENCH)" = 1 ]; then \

@@ -27,7 +27,11 @@ from one call of the step, Benchmarks/GemmBound.swift); its ratio is the fractio
 nn.LSTM, nn.GRU) are shown for information, without a target.
 A missing side reads "pending" (Montague case not implemented yet) or "reference unavailable".
 
-Usage: compare.py [--strict] [--markdown] [--only-measured] FILE...   (--strict: exit 1 when a target is missed)
+With --wide, one Markdown row per (case, threads) instead: Montague, every training reference in its own column,
+the fastest (or the judged reference), the ratio with pass/fail, and the GEMM-only bound with Montague's fraction.
+
+Usage: compare.py [--strict] [--markdown | --wide] [--only-measured] FILE...   (--strict: exit 1 when a target is
+missed)
 """
 
 from __future__ import annotations
@@ -239,11 +243,54 @@ def print_markdown(rows: list[list[str]]) -> None:
         print("| " + " | ".join(row) + " |")
 
 
+WIDE_REFERENCES = (("pytorch", "PyTorch eager"), ("pytorch-compile", "torch.compile"), ("pytorch-vmap", "torch vmap"),
+                   ("jax-jit", "JAX jit"))
+WIDE_HEADER = ["case", "threads", "metric", "Montague"] + [label for _, label in WIDE_REFERENCES] + [
+    "fastest (judged)", "ratio", "target", "result", "GEMM-only bound", "fraction", "other (information)"]
+
+
+def build_wide_rows(rows: list[list[str]]) -> list[list[str]]:
+    """Folds the long rows of one (case, threads) into one: each reference in its column, the judged one, the bound."""
+    wide: dict[tuple[str, str], list[str]] = {}
+    order: list[tuple[str, str]] = []
+    columns = {impl: 4 + index for index, (impl, _) in enumerate(WIDE_REFERENCES)}
+    judged_column = 4 + len(WIDE_REFERENCES)
+    for case, threads, metric, montague, label, value, ratio, target_text, verdict in rows:
+        key = (case, threads)
+        if key not in wide:
+            wide[key] = [case, threads, metric, montague] + [""] * (len(WIDE_HEADER) - 4)
+            order.append(key)
+        row = wide[key]
+        if label == GEMM_BOUND:
+            row[-3], row[-2] = value, ratio
+            if verdict not in ("info", "-"):
+                row[-2] = f"{ratio} ({verdict}, {target_text})"
+        elif verdict != "info" or label.startswith("fastest"):
+            row[judged_column] = f"{label.removeprefix('fastest: ')} {value}" if value != "unavailable" else label
+            row[judged_column + 1], row[judged_column + 2], row[judged_column + 3] = ratio, target_text, verdict
+        if label in columns:
+            row[columns[label]] = value
+        elif verdict == "info" and label != GEMM_BOUND:
+            row[-1] = "; ".join(filter(None, [row[-1], f"{label} {value}"]))
+    return [wide[key] for key in order]
+
+
+def print_wide(rows: list[list[str]]) -> None:
+    wide = build_wide_rows(rows)
+    print("| " + " | ".join(WIDE_HEADER) + " |")
+    left = {0, 2, 4 + len(WIDE_REFERENCES), len(WIDE_HEADER) - 5, len(WIDE_HEADER) - 4, len(WIDE_HEADER) - 1}
+    print("|" + "|".join("---" if index in left else "---:" for index in range(len(WIDE_HEADER))) + "|")
+    for row in wide:
+        print("| " + " | ".join(cell or " " for cell in row) + " |")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description="Merge benchmark JSON lines into one comparison table.")
     parser.add_argument("files", nargs="+", help="JSON-lines files (MontagueBenchmarks, pytorch_reference.py)")
     parser.add_argument("--strict", action="store_true", help="exit 1 when a judged target is missed")
     parser.add_argument("--markdown", action="store_true", help="print a Markdown table")
+    parser.add_argument("--wide", action="store_true",
+                        help="print a Markdown table with one row per case and thread count (references as columns)")
     parser.add_argument("--only-measured", action="store_true",
                         help="no rows for expected cases absent from the input (runs restricted with --filter)")
     arguments = parser.parse_args()
@@ -253,7 +300,7 @@ def main() -> int:
         print("compare.py: no measurements found", file=sys.stderr)
         return 1
     rows, failures = build_rows(values, cases, arguments.only_measured)
-    (print_markdown if arguments.markdown else print_text)(rows)
+    (print_wide if arguments.wide else print_markdown if arguments.markdown else print_text)(rows)
     if not any(impl.startswith("pytorch") for (_, _, impl) in values):
         print("\nPyTorch reference unavailable (no pytorch lines in the input).")
     if not any(impl.startswith("jax") for (_, _, impl) in values):
