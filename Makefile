@@ -86,8 +86,12 @@ run: build
 
 ## test: the whole test suite in debug; non-zero exit on any failure.
 # One OpenBLAS thread unless the caller says otherwise: the tests run in parallel on tiny matrices.
+# An OpenBLAS that does not know the CPU gets the kernel family it has (bench/openblas_coretype.sh), as the
+# montague tool does for itself; a value the caller set is kept.
 test: setup
-	OPENBLAS_NUM_THREADS=$${OPENBLAS_NUM_THREADS:-1} $(SWIFT) test
+	@coretype="$$(bash bench/openblas_coretype.sh)"; \
+	[ -z "$$coretype" ] || echo "test: OPENBLAS_CORETYPE=$$coretype (this OpenBLAS does not know the CPU)"; \
+	env $${coretype:+OPENBLAS_CORETYPE=$$coretype} OPENBLAS_NUM_THREADS=$${OPENBLAS_NUM_THREADS:-1} $(SWIFT) test
 
 ## test-standalone: the suite in a copy with no external data beside it (as a user's clone); lists what was skipped.
 test-standalone: setup
@@ -95,7 +99,9 @@ test-standalone: setup
 
 ## test-release: the whole suite optimized, including the learning tests gated to release builds.
 test-release: setup
-	OPENBLAS_NUM_THREADS=$${OPENBLAS_NUM_THREADS:-1} $(SWIFT) test -c release -Xswiftc -enable-testing
+	@coretype="$$(bash bench/openblas_coretype.sh)"; \
+	env $${coretype:+OPENBLAS_CORETYPE=$$coretype} OPENBLAS_NUM_THREADS=$${OPENBLAS_NUM_THREADS:-1} \
+		$(SWIFT) test -c release -Xswiftc -enable-testing
 
 ## bench: release benchmarks (Benchmarks/) and the PyTorch reference (bench/), one comparison table; then the grammar
 ## and corpus benchmarks (the corpus one generates its 200 MB file once, into .build-bench-data/).

@@ -19,7 +19,8 @@ fi
 
 echo "standalone-test: swift test in $work (MONTAGUE_TEST_DATA points nowhere)"
 status=0
-OPENBLAS_NUM_THREADS=1 MONTAGUE_TEST_DATA=/nonexistent swift test 2>&1 | tee "$work/test.log" || status=$?
+coretype="$(bash bench/openblas_coretype.sh)"
+env ${coretype:+OPENBLAS_CORETYPE=$coretype} OPENBLAS_NUM_THREADS=1 MONTAGUE_TEST_DATA=/nonexistent swift test 2>&1 | tee "$work/test.log" || status=$?
 skipped="$(grep -E '(➜|􀙟) Test .* skipped' "$work/test.log" || true)"
 count="$(printf '%s' "$skipped" | grep -c . || true)"
 echo "standalone-test: $count test(s) skipped (external data absent, or gated to release builds):"

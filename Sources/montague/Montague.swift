@@ -36,6 +36,7 @@ struct Montague: ParsableCommand {
     /// - errors thrown by `run()`: one line `file:line:column: error: message` (or `error: message` when no file
     ///   is concerned), no usage, status 2; an explicit `ExitCode` keeps its status.
     static func main() {
+        useModernBLASKernels()
         if let problem = RepeatedOptions.problem(in: Array(CommandLine.arguments.dropFirst()), help: _dumpHelp) {
             FileHandle.standardError.write(Data(("error: " + problem + "\n").utf8))
             Foundation.exit(2)
@@ -61,6 +62,19 @@ struct Montague: ParsableCommand {
             Foundation.exit(2)
         }
     }
+}
+
+/// Runs the process again with `OPENBLAS_CORETYPE` set when OpenBLAS chose kernels older than the CPU
+/// (``BLASRuntime/recommendedCoreType``; OpenBLAS reads the variable only when it is loaded, so the choice cannot be
+/// changed in this process). A value the user set is kept; if the re-execution fails, the command runs as it is.
+private func useModernBLASKernels() {
+    guard let family = BLASRuntime.recommendedCoreType else { return }
+    setenv("OPENBLAS_CORETYPE", family, 1)
+    var arguments = CommandLine.arguments.map { strdup($0) } + [nil]
+    execv("/proc/self/exe", &arguments)
+    // Still here: the re-execution failed; keep the kernels OpenBLAS chose.
+    unsetenv("OPENBLAS_CORETYPE")
+    for argument in arguments { free(argument) }
 }
 
 /// How an error thrown by a subcommand's `run()` is printed: one line, `file:line:column: error: message` where a
