@@ -74,12 +74,13 @@ struct ExperimentRunCommandTests {
         try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: root) }
         let planURL = root.appendingPathComponent("plan.json")
-        // `experiment tre` writes tre.md and tre.json, no summary.json.
+        // `experiment meaning-map` writes meaning-map.md and meaning-map.json, no summary.json.
         try Self.plan(
             runs: """
-                {"id": "tre", "labels": {"method": "TRE"}, "arguments": ["experiment", "tre",
-                 "{data}/weighted-arithmetic.mont", "--representation", "additive", "--expressions", "10",
-                 "--samples", "100", "--dimension", "4", "--output", "{output}"]}
+                {"id": "mm", "labels": {"method": "meaning map"}, "arguments": ["experiment", "meaning-map",
+                 "{data}/weighted-arithmetic.mont", "--representation", "random", "--expressions", "10",
+                 "--samples", "100", "--dimension", "4", "--epochs", "0", "--chance-draws", "1",
+                 "--output", "{output}"]}
                 """
         ).write(to: planURL, atomically: true, encoding: .utf8)
         let executable = try MontagueExecutable.locate()
@@ -89,11 +90,41 @@ struct ExperimentRunCommandTests {
         ])
         #expect(run.status == 2, "stdout: \(run.standardOutput) stderr: \(run.standardError)")
         #expect(
-            run.standardError.hasPrefix("error: 1 run(s) exited with status 0 but left no readable result: tre seed 0"),
+            run.standardError.hasPrefix("error: 1 run(s) exited with status 0 but left no readable result: mm seed 0"),
             "\(run.standardError)")
         #expect(run.standardError.contains("neither manifest.json nor summary.json"))
-        #expect(run.standardOutput.contains("tre seed 0: failed in "))
+        #expect(run.standardOutput.contains("mm seed 0: failed in "))
         let table = try executable.run(["experiment", "table", planURL.path])
-        #expect(table.status == 0 && table.standardOutput.contains("| TRE | — | — | 0/1 |"), "\(table.standardOutput)")
+        #expect(
+            table.status == 0 && table.standardOutput.contains("| meaning map | — | — | 0/1 |"),
+            "\(table.standardOutput)")
+    }
+
+    @Test func recordsTREPerRepresentation() throws {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("montague-run-\(UUID())")
+        try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: root) }
+        let planURL = root.appendingPathComponent("plan.json")
+        try """
+        {"name": "tre", "results": "results.jsonl",
+         "runs": [{"id": "tre", "labels": {"grammar": "arithmetic"}, "arguments": ["experiment", "tre",
+                   "{data}/weighted-arithmetic.mont", "--representation", "additive", "--representation", "random",
+                   "--expressions", "10", "--samples", "100", "--dimension", "4", "--output", "{output}"]}],
+         "columns": [{"header": "grammar", "label": "grammar"},
+                     {"header": "TRE additive", "metric": "representations.additive.treOperations"},
+                     {"header": "TRE random", "metric": "representations.random.treOperations"}]}
+        """.write(to: planURL, atomically: true, encoding: .utf8)
+        let executable = try MontagueExecutable.locate()
+        let run = try executable.run([
+            "experiment", "run", planURL.path, "--data", Self.grammars, "--runs",
+            root.appendingPathComponent("runs").path,
+        ])
+        #expect(run.status == 0, "stderr: \(run.standardError)")
+        let table = try executable.run(["experiment", "table", planURL.path])
+        #expect(table.status == 0, "stderr: \(table.standardError)")
+        // Additive representations are exactly compositional (TRE 0); random ones are not.
+        let row = try #require(table.standardOutput.split(separator: "\n").first { $0.hasPrefix("| arithmetic |") })
+        #expect(row.hasPrefix("| arithmetic | 0.0000 | "), "\(row)")
+        #expect(!row.hasSuffix("| 0.0000 |") && !row.hasSuffix("| — |"), "\(row)")
     }
 }
