@@ -37,6 +37,11 @@ struct ExperimentRunCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "run", abstract: "Execute a plan's runs that have no successful result yet.",
         discussion: """
+            A run's result is read from its output directory ({output}): a training command's manifest.json \
+            (its metrics), otherwise a grammar-driven experiment's summary.json (`experiment generate`, \
+            `conditional`, `transfer`, `tre`: every number outside its `settings`, named by its path with dots, e.g. \
+            final.validity). A command that exits with status 0 but leaves neither is recorded as failed and the \
+            runner, after the remaining runs, exits with status 2 and the reason. \
             Each run's model directory is <runs>/<plan>/<run>-seed<seed>; the runner notes in it which command it \
             started there (experiment-run.json) and resumes only its own directories. A directory trained outside \
             the runner (e.g. `montague train seq2seq … --output` into the run's path) is refused with the reason \
@@ -86,8 +91,9 @@ struct ExperimentRunCommand: ParsableCommand {
             case .finished(let record):
                 let metrics = record.metrics.keys.sorted().map { "\($0)=\(record.metrics[$0] ?? 0)" }
                 let how = record.seconds.map { "\(record.status) in \(Int($0)) s" } ?? "adopted"
+                let note = record.succeeded ? "" : record.note.map { " (\($0))" } ?? ""
                 print(
-                    "\(record.run) seed \(record.seed): \(how)"
+                    "\(record.run) seed \(record.seed): \(how)\(note)"
                         + (metrics.isEmpty ? "" : "  " + metrics.joined(separator: " ")))
             case .refused(let run, let seed, let reason):
                 FileHandle.standardError.write(Data("\(run) seed \(seed): error: \(reason)\n".utf8))

@@ -24,8 +24,10 @@ struct ExperimentTRECommand: ParsableCommand {
             trained-tree-lstm (root state of a Child-Sum Tree-LSTM over the derivation trained with the same \
             decoder; both learned encoders report their last epoch's loss per meaning token) and meaning (a random \
             vector per distinct meaning of the grammar); by default all of them. Prints a \
-            Markdown table (or JSON); --output writes DIR/tre.md and DIR/tre.json. See docs/probabilistic-grammars.md; \
-            `experiment meaning-map` asks whether the same representations are compositional in the grammar's sense.
+            Markdown table (or JSON); --output writes DIR/tre.md, DIR/tre.json and DIR/summary.json (each \
+            representation's numbers under its name, e.g. representations.lm.relativeTRE, for `experiment run`). \
+            See docs/probabilistic-grammars.md; `experiment meaning-map` asks whether the same representations \
+            are compositional in the grammar's sense.
 
             Examples:
               montague experiment tre grammars/scan.mont --representation additive --representation random --representation lm
@@ -56,6 +58,9 @@ struct ExperimentTRECommand: ParsableCommand {
                 try ExperimentArtifacts.writeLines(
                     [RepresentationCompositionalityStudy.table(rows)], to: directory.appendingPathComponent("tre.md"))
                 try ExperimentArtifacts.writeJSON(rows, to: directory.appendingPathComponent("tre.json"))
+                try ExperimentArtifacts.writeJSON(
+                    TRESummary(grammar: study.file, settings: settings, rows: rows),
+                    to: directory.appendingPathComponent("summary.json"))
             }
         } catch {
             throw GrammarCommandSupport.inputError(error)
@@ -65,5 +70,19 @@ struct ExperimentTRECommand: ParsableCommand {
         } else {
             print(RepresentationCompositionalityStudy.table(rows), terminator: "")
         }
+    }
+}
+
+/// The summary `experiment tre --output DIR` writes to DIR/summary.json: each representation's row under its name, so
+/// the experiment runner records `representations.<name>.<measure>` (e.g. `representations.lm.relativeTRE`).
+struct TRESummary: Codable {
+    var grammar: String
+    var settings: RepresentationStudySettings
+    var representations: [String: RepresentationStudyRow]
+
+    init(grammar: String, settings: RepresentationStudySettings, rows: [RepresentationStudyRow]) {
+        self.grammar = grammar
+        self.settings = settings
+        representations = Dictionary(rows.map { ($0.source.rawValue, $0) }, uniquingKeysWith: { first, _ in first })
     }
 }

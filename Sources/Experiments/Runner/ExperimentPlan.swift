@@ -4,7 +4,8 @@ import MontagueSupport
 /// A reproducible experiment: the runs behind one table of results, read from a JSON plan file.
 ///
 /// Each run is one `montague` command line, repeated for each of its seeds; its results are the metrics the command
-/// stores in its model directory's `manifest.json`. The plan also says how the results become a Markdown table,
+/// stores in its model directory's `manifest.json`, or the numbers of the `summary.json` a grammar-driven experiment
+/// writes (``ExperimentRunner/resultMetrics(in:)``). The plan also says how the results become a Markdown table,
 /// so a table in the documentation is regenerated — not retyped — from the runs.
 ///
 /// ```json
@@ -72,7 +73,8 @@ public struct ExperimentPlan: Codable, Equatable, Sendable {
         public var header: String
         /// A key of ``Run/labels``.
         public var label: String?
-        /// A metric key of the runs' manifests (e.g. `test.exact_match`), or one of the runner's own: `seconds`,
+        /// A metric key of the runs' manifests (e.g. `test.exact_match`) or summaries (e.g. `final.validity`), or
+        /// one of the runner's own: `seconds`,
         /// `seeds` (how many seeds finished).
         public var metric: String?
         /// How to print numbers: `percent` (0.912 → 91.20 %), `fixed:N` (N decimals, the default `fixed:4`),

@@ -13,7 +13,8 @@ import Darwin
 /// repeating finished runs.
 ///
 /// Each execution runs the `montague` executable as a child process with the run's arguments (placeholders
-/// filled), then reads the metrics the command stored in its model directory's `manifest.json`. An unfinished
+/// filled), then reads the metrics the command stored in its output directory: a training command's
+/// `manifest.json`, or a grammar-driven experiment's `summary.json` (``resultMetrics(in:)``). An unfinished
 /// execution (interrupted before it wrote a result) is simply started again with the same arguments; training
 /// commands resume from their model directory.
 ///
@@ -143,9 +144,14 @@ public struct ExperimentRunner {
 
     /// Executes every selected run and seed without a successful result; returns how many executions failed or
     /// were refused.
+    ///
+    /// - Throws: ``InputError``, after every selected run was executed and recorded, when a command exited with
+    ///   status 0 but left no result ``resultMetrics(in:)`` can read (its record is `failed`, with the reason in
+    ///   its note) — a plan whose command writes no result would otherwise fail silently on every run.
     @discardableResult
     public mutating func run(_ report: (Event) -> Void) throws -> Int {
         var failures = 0
+        var unreadable: [String] = []
         for run in plan.runs where options.only.isEmpty || options.only.contains(run.id) {
             for seed in plan.seeds(of: run) {
                 if !options.force, results.latest(run: run.id, seed: seed)?.succeeded == true {
@@ -191,7 +197,15 @@ public struct ExperimentRunner {
                 if !record.succeeded { failures += 1 }
                 try results.append(record)
                 report(.finished(record))
+                if record.exitStatus == 0, !record.succeeded, let note = record.note {
+                    unreadable.append("\(run.id) seed \(seed): \(note)")
+                }
             }
+        }
+        if !unreadable.isEmpty {
+            throw InputError(
+                "\(unreadable.count) run(s) exited with status 0 but left no readable result: "
+                    + unreadable.joined(separator: "; "))
         }
         return failures
     }
@@ -292,18 +306,94 @@ public struct ExperimentRunner {
         let cpuSeconds = Self.childrenCPUSeconds() - cpuBefore
         var metrics: [String: Double] = [:]
         var status = process.terminationStatus == 0 && process.terminationReason == .exit ? "ok" : "failed"
+        var unreadable: String?
         if status == "ok" {
             do {
-                metrics = try ModelDirectory(url: output).readManifest().metrics
+                metrics = try Self.resultMetrics(in: output)
             } catch {
                 status = "failed"
+                if let located = error as? any LocatedError {
+                    unreadable = (located.location.map { "\($0): " } ?? "") + located.message
+                } else {
+                    unreadable = ExperimentPlan.describe(error)
+                }
             }
         }
         // The run's CPU time (user + system of the finished child processes), unless its command reported one.
         if metrics["cpu_seconds"] == nil { metrics["cpu_seconds"] = cpuSeconds }
         return ExperimentRecord(
             run: run.id, seed: seed, status: status, exitStatus: process.terminationStatus, metrics: metrics,
-            seconds: seconds, command: command, finished: ISO8601DateFormatter().string(from: Date()))
+            seconds: seconds, command: command, finished: ISO8601DateFormatter().string(from: Date()),
+            note: unreadable.map { "no result recorded: " + $0 })
+    }
+
+    /// The metrics a finished command left in its output directory `directory`, by one rule:
+    ///
+    /// 1. `directory/manifest.json` (the training commands' model directory): its `metrics`;
+    /// 2. otherwise `directory/summary.json` (the grammar-driven experiments, `montague experiment generate`,
+    ///    `conditional`, `transfer`, `tre`): every number in it outside its `settings` object, named by its
+    ///    path with dots — `final.validity`, `trainingSample.coverage`, `final.overall.meaning_preservation`, `seconds` —
+    ///    arrays, strings and booleans left out. (`generate`'s `model/manifest.json` is not read: the summary
+    ///    holds the same final metrics and more.)
+    ///
+    /// - Throws: ``InputError`` naming the file when neither exists, when the manifest is unreadable, or when
+    ///   `summary.json` is not a JSON object with at least one number outside `settings`.
+    public static func resultMetrics(in directory: URL) throws -> [String: Double] {
+        let model = ModelDirectory(url: directory)
+        if model.exists { return try model.readManifest().metrics }
+        let summaryURL = directory.appendingPathComponent("summary.json")
+        guard FileManager.default.fileExists(atPath: summaryURL.path) else {
+            throw InputError(
+                "\(directory.path): the command wrote neither manifest.json nor summary.json there "
+                    + "(does the run's command have --output {output}?)")
+        }
+        let value: SummaryValue
+        do {
+            value = try JSONDecoder().decode(SummaryValue.self, from: Data(contentsOf: summaryURL))
+        } catch {
+            throw InputError(
+                "malformed summary: \(ExperimentPlan.describe(error))", at: SourceLocation(file: summaryURL.path))
+        }
+        guard case .object(let fields) = value else {
+            throw InputError("malformed summary: not a JSON object", at: SourceLocation(file: summaryURL.path))
+        }
+        var metrics: [String: Double] = [:]
+        func collect(_ value: SummaryValue, _ path: String) {
+            switch value {
+            case .number(let number): metrics[path] = number
+            case .object(let fields):
+                for (key, inner) in fields { collect(inner, path.isEmpty ? key : path + "." + key) }
+            case .other: break
+            }
+        }
+        collect(.object(fields.filter { $0.key != "settings" }), "")
+        guard !metrics.isEmpty else {
+            throw InputError(
+                "the summary holds no number outside 'settings'", at: SourceLocation(file: summaryURL.path))
+        }
+        return metrics
+    }
+
+    /// A JSON value of a summary, as far as ``resultMetrics(in:)`` reads it.
+    private enum SummaryValue: Decodable {
+        case number(Double)
+        case object([String: SummaryValue])
+        case other
+
+        init(from decoder: any Decoder) throws {
+            let container = try decoder.singleValueContainer()
+            if let number = try? container.decode(Double.self) {
+                self = .number(number)
+            } else if let fields = try? container.decode([String: SummaryValue].self) {
+                self = .object(fields)
+            } else if container.decodeNil() || (try? container.decode(Bool.self)) != nil
+                || (try? container.decode(String.self)) != nil || (try? container.decode([SummaryValue].self)) != nil
+            {
+                self = .other
+            } else {
+                throw DecodingError.dataCorruptedError(in: container, debugDescription: "not a JSON value")
+            }
+        }
     }
 
     /// User plus system CPU time of this process's waited-for children so far (`getrusage(RUSAGE_CHILDREN)`).

@@ -1,0 +1,130 @@
+import Foundation
+import Testing
+
+/// `montague experiment run` and `experiment table` with a grammar-driven experiment, whose result is its
+/// `summary.json` (no model directory manifest): recorded, rendered, and a command that leaves no result is an
+/// error with exit status 2.
+@Suite("montague experiment run: grammar experiments")
+struct ExperimentRunCommandTests {
+    static let grammars = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("grammars").path
+
+    static func plan(runs: String) -> String {
+        """
+        {
+          "name": "grammar-gen",
+          "results": "results.jsonl",
+          "runs": [\(runs)],
+          "columns": [
+            {"header": "method", "label": "method"},
+            {"header": "validity", "metric": "final.validity", "format": "percent"},
+            {"header": "training-sample coverage", "metric": "trainingSample.coverage"},
+            {"header": "seeds", "metric": "seeds"}
+          ]
+        }
+        """
+    }
+
+    @Test func recordsAGrammarExperimentAndRendersItsMetrics() throws {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("montague-run-\(UUID())")
+        try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: root) }
+        let planURL = root.appendingPathComponent("plan.json")
+        try Self.plan(
+            runs: """
+                {"id": "mle", "seeds": [2], "labels": {"method": "MLE"}, "arguments": ["experiment", "generate",
+                 "{data}/weighted-arithmetic.mont", "--method", "mle", "--train-samples", "40", "--eval-samples", "20",
+                 "--pretrain-epochs", "1", "--max-length", "9", "--embedding-size", "4", "--hidden-size", "8",
+                 "--batch-size", "16", "--seed", "{seed}", "--output", "{output}"]}
+                """
+        ).write(to: planURL, atomically: true, encoding: .utf8)
+        let executable = try MontagueExecutable.locate()
+        let run = try executable.run([
+            "experiment", "run", planURL.path, "--data", Self.grammars, "--runs",
+            root.appendingPathComponent("runs").path,
+        ])
+        #expect(run.status == 0, "stderr: \(run.standardError)")
+        #expect(run.standardOutput.contains("mle seed 2: ok in "), "\(run.standardOutput)")
+        #expect(run.standardOutput.contains("final.validity="), "\(run.standardOutput)")
+        let records = try String(contentsOf: root.appendingPathComponent("results.jsonl"), encoding: .utf8)
+        let record = try #require(
+            JSONSerialization.jsonObject(with: Data(records.split(separator: "\n")[0].utf8)) as? [String: Any])
+        let metrics = try #require(record["metrics"] as? [String: Double])
+        let validity = try #require(metrics["final.validity"])
+        #expect((0...1).contains(validity))
+        #expect(metrics["trainingSample.coverage"] != nil)
+
+        let table = try executable.run(["experiment", "table", planURL.path])
+        #expect(table.status == 0, "stderr: \(table.standardError)")
+        let row = try #require(table.standardOutput.split(separator: "\n").first { $0.hasPrefix("| MLE |") })
+        #expect(row.contains(String(format: "%.2f %%", validity * 100)), "\(row)")
+        #expect(row.hasSuffix("| 1/1 |"), "\(row)")
+
+        // Resuming skips the recorded run.
+        let again = try executable.run([
+            "experiment", "run", planURL.path, "--data", Self.grammars, "--runs",
+            root.appendingPathComponent("runs").path,
+        ])
+        #expect(again.status == 0 && again.standardOutput.contains("mle seed 2: done before, skipped"))
+    }
+
+    @Test func aCommandWithoutSummaryIsAnErrorWithStatus2() throws {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("montague-run-\(UUID())")
+        try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: root) }
+        let planURL = root.appendingPathComponent("plan.json")
+        // `experiment meaning-map` writes meaning-map.md and meaning-map.json, no summary.json.
+        try Self.plan(
+            runs: """
+                {"id": "mm", "labels": {"method": "meaning map"}, "arguments": ["experiment", "meaning-map",
+                 "{data}/weighted-arithmetic.mont", "--representation", "random", "--expressions", "10",
+                 "--samples", "100", "--dimension", "4", "--epochs", "0", "--chance-draws", "1",
+                 "--output", "{output}"]}
+                """
+        ).write(to: planURL, atomically: true, encoding: .utf8)
+        let executable = try MontagueExecutable.locate()
+        let run = try executable.run([
+            "experiment", "run", planURL.path, "--data", Self.grammars, "--runs",
+            root.appendingPathComponent("runs").path,
+        ])
+        #expect(run.status == 2, "stdout: \(run.standardOutput) stderr: \(run.standardError)")
+        #expect(
+            run.standardError.hasPrefix("error: 1 run(s) exited with status 0 but left no readable result: mm seed 0"),
+            "\(run.standardError)")
+        #expect(run.standardError.contains("neither manifest.json nor summary.json"))
+        #expect(run.standardOutput.contains("mm seed 0: failed in "))
+        let table = try executable.run(["experiment", "table", planURL.path])
+        #expect(
+            table.status == 0 && table.standardOutput.contains("| meaning map | — | — | 0/1 |"),
+            "\(table.standardOutput)")
+    }
+
+    @Test func recordsTREPerRepresentation() throws {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("montague-run-\(UUID())")
+        try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: root) }
+        let planURL = root.appendingPathComponent("plan.json")
+        try """
+        {"name": "tre", "results": "results.jsonl",
+         "runs": [{"id": "tre", "labels": {"grammar": "arithmetic"}, "arguments": ["experiment", "tre",
+                   "{data}/weighted-arithmetic.mont", "--representation", "additive", "--representation", "random",
+                   "--expressions", "10", "--samples", "100", "--dimension", "4", "--output", "{output}"]}],
+         "columns": [{"header": "grammar", "label": "grammar"},
+                     {"header": "TRE additive", "metric": "representations.additive.treOperations"},
+                     {"header": "TRE random", "metric": "representations.random.treOperations"}]}
+        """.write(to: planURL, atomically: true, encoding: .utf8)
+        let executable = try MontagueExecutable.locate()
+        let run = try executable.run([
+            "experiment", "run", planURL.path, "--data", Self.grammars, "--runs",
+            root.appendingPathComponent("runs").path,
+        ])
+        #expect(run.status == 0, "stderr: \(run.standardError)")
+        let table = try executable.run(["experiment", "table", planURL.path])
+        #expect(table.status == 0, "stderr: \(table.standardError)")
+        // Additive representations are exactly compositional (TRE 0); random ones are not.
+        let row = try #require(table.standardOutput.split(separator: "\n").first { $0.hasPrefix("| arithmetic |") })
+        #expect(row.hasPrefix("| arithmetic | 0.0000 | "), "\(row)")
+        #expect(!row.hasSuffix("| 0.0000 |") && !row.hasSuffix("| — |"), "\(row)")
+    }
+}
