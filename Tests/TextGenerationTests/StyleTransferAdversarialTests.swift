@@ -73,6 +73,25 @@ struct StyleTransferAdversarialTests {
         #expect(names.filter { $0.hasPrefix("generator.") }.count == network.autoencoder.generatorNamedParameters.count)
     }
 
+    @Test(
+        "Pre-training steps (--pretrain-steps) train reconstruction alone, then the adversary starts",
+        arguments: methods)
+    func pretrainingGatesTheAdversary(method: StyleTransferMethod) throws {
+        var settings = Self.settings(steps: 4, method: method)
+        settings.training.pretrainingSteps = 2
+        var seed = RandomGenerator(seed: 3)
+        let network = try #require(
+            method.adversarialNetwork(
+                settings: settings, vocabulary: Self.toyVocabulary, styleCount: 2, using: &seed))
+        let batch = Self.toyBatch(Self.toyVocabulary)
+        var generator = RandomGenerator(seed: 11)
+        let early = network.losses(batch: batch, vocabulary: Self.toyVocabulary, step: 1, using: &generator)
+        #expect(early.discriminator == nil && early.adversarial == nil)
+        #expect(early.metrics["reconstruction"] != nil)
+        let late = network.losses(batch: batch, vocabulary: Self.toyVocabulary, step: 2, using: &generator)
+        #expect(late.discriminator != nil && late.adversarial != nil)
+    }
+
     @Test("The adversarial term reaches the generator (through Gumbel-softmax, policy gradient or the latent space)")
     func adversarialSignal() throws {
         for (method, training) in [
