@@ -73,6 +73,47 @@ struct StyleTransferAdversarialTests {
         #expect(names.filter { $0.hasPrefix("generator.") }.count == network.autoencoder.generatorNamedParameters.count)
     }
 
+    @Test(
+        "Pre-training steps (--pretrain-steps) train reconstruction alone, then the adversary starts",
+        arguments: methods)
+    func pretrainingGatesTheAdversary(method: StyleTransferMethod) throws {
+        var settings = Self.settings(steps: 4, method: method)
+        settings.training.pretrainingSteps = 2
+        var seed = RandomGenerator(seed: 3)
+        let network = try #require(
+            method.adversarialNetwork(
+                settings: settings, vocabulary: Self.toyVocabulary, styleCount: 2, using: &seed))
+        let batch = Self.toyBatch(Self.toyVocabulary)
+        var generator = RandomGenerator(seed: 11)
+        let early = network.losses(batch: batch, vocabulary: Self.toyVocabulary, step: 1, using: &generator)
+        #expect(early.discriminator == nil && early.adversarial == nil)
+        #expect(early.metrics["reconstruction"] != nil)
+        let late = network.losses(batch: batch, vocabulary: Self.toyVocabulary, step: 2, using: &generator)
+        #expect(late.discriminator != nil && late.adversarial != nil)
+    }
+
+    @Test(
+        "Conditional GAN with attention: sentences from noise (no source) pass gradients through a normalized softmax")
+    func conditionalAttentionNoiseGradients() throws {
+        var settings = Self.settings(steps: 1, method: .conditional)
+        settings.attention = true
+        var seed = RandomGenerator(seed: 3)
+        let network = ConditionalStyleGAN(
+            settings: settings, vocabulary: Self.toyVocabulary, styleCount: 2, using: &seed)
+        var generator = RandomGenerator(seed: 11)
+        let losses = network.losses(
+            batch: Self.toyBatch(Self.toyVocabulary), vocabulary: Self.toyVocabulary, step: 0, using: &generator)
+        let adversarial = try #require(losses.adversarial)
+        let bias = try #require(network.autoencoder.output.bias)
+        // The output bias shifts every logit of a step alike; through a softmax the gradient with respect to it
+        // sums to zero over the vocabulary. Through `exp` of raw logits (no copy mixture to normalize them) it
+        // does not, and grows with the logits until it overflows.
+        let gradient = gradients(of: adversarial, wrt: [bias.value])[0].scalars
+        let magnitude = gradient.map { abs($0) }.reduce(0, +)
+        #expect(magnitude > 0 && magnitude.isFinite)
+        #expect(abs(gradient.reduce(0, +)) <= 1e-3 * magnitude)
+    }
+
     @Test("The adversarial term reaches the generator (through Gumbel-softmax, policy gradient or the latent space)")
     func adversarialSignal() throws {
         for (method, training) in [

@@ -116,9 +116,9 @@ extension CrossAlignedAutoencoder {
     }
 
     /// Gumbel-softmax decoding from `initial`: `lengths[b]` straight-through samples for row `b` (the last meant to
-    /// be `</s>`; with attention the backward path is the copy mixture's probabilities rather than the tempered
-    /// softmax), each step's sample embedded and fed back; returns `max(lengths)` distributions `[B, V]`, zero
-    /// beyond a row's length. Recorded for gradients.
+    /// be `</s>`; with attention and a `memory` the backward path is the copy mixture's probabilities rather than
+    /// the tempered softmax), each step's sample embedded and fed back; returns `max(lengths)` distributions
+    /// `[B, V]`, zero beyond a row's length. Recorded for gradients.
     public func gumbelDecode(
         initial: Tensor, memory: SourceMemory? = nil, lengths: [Int], vocabulary: Vocabulary, temperature: Float,
         using generator: inout RandomGenerator
@@ -134,7 +134,11 @@ extension CrossAlignedAutoencoder {
             var none: RandomGenerator? = nil
             let stepLogits = logits(state, memory: memory, dropoutUsing: &none)
             var sample = gumbelSoftmax(logits: stepLogits, temperature: temperature, hard: true, using: &generator)
-            if configuration.attention {
+            if configuration.attention, memory != nil {
+                // Only with a source memory are `stepLogits` the copy mixture's log-probabilities; without one
+                // (conditional generation from noise) they are raw logits, whose `exp` is unnormalized: its
+                // gradients grow with the logits (the likely cause of NaN losses from the first adversarial step
+                // of a conditional run on Yelp), so those take the ordinary straight-through path below.
                 // The copy mixture is nearly one-hot once the decoder copies, so a tempered softmax of its logits
                 // passes almost no gradient. Straight-through on the mixture's probabilities instead: the forward
                 // value is the Gumbel sample, the backward path is ∂p, which reaches the copy gate undiminished.

@@ -17,7 +17,9 @@ import NeuralNet
 /// Gumbel-softmax samples (Jang et al. 2017). For transfer, the same decoder is started from the encoder's content
 /// `E(x, s)` instead of noise, so the network also learns to reconstruct (`λ_rec·L_rec`), and the encoder's content
 /// is pulled towards the noise distribution by a moment penalty `mean(z)² + (var(z) − 1)²` per dimension, so the
-/// decoder's conditional behaviour learnt from noise carries over to encoded sentences.
+/// decoder's conditional behaviour learnt from noise carries over to encoded sentences. The first
+/// `pretrainingSteps` steps train reconstruction and the moment penalty alone (no generation from noise, no
+/// discriminator update), as the other adversarial methods' autoencoder pre-training.
 public struct ConditionalStyleGAN: AdversarialStyleTransferNetwork {
     /// The generator (decoder from noise or content) and the encoder.
     public let autoencoder: CrossAlignedAutoencoder
@@ -27,6 +29,8 @@ public struct ConditionalStyleGAN: AdversarialStyleTransferNetwork {
     public let weights: AdversarialStyleWeights
     /// Gumbel-softmax temperature.
     public let temperature: Float
+    /// Steps of reconstruction (and the moment penalty) alone before the adversarial terms start.
+    public let pretrainingSteps: Int
 
     /// A network with parameters drawn from `generator`.
     public init(
@@ -39,6 +43,7 @@ public struct ConditionalStyleGAN: AdversarialStyleTransferNetwork {
             settings: settings, vocabulary: vocabulary, classCount: styleCount, using: &generator)
         weights = settings.adversarialWeights
         temperature = settings.gumbelTemperature ?? 0.5
+        pretrainingSteps = settings.training.pretrainingSteps ?? 0
     }
 
     /// `discriminator.…`.
@@ -68,6 +73,11 @@ public struct ConditionalStyleGAN: AdversarialStyleTransferNetwork {
         let mean = content.mean(axis: 0)
         let variance = (content - mean).squared().mean(axis: 0)
         let moments = (mean.squared() + (variance - 1).squared()).mean()
+        if step < pretrainingSteps {
+            return AdversarialStyleLosses(
+                generator: reconstruction * weights.reconstruction + moments, discriminator: nil, adversarial: nil,
+                metrics: ["reconstruction": Double(reconstruction.item), "moments": Double(moments.item)])
+        }
         let real = AdversarialStyleParts.withEnd(sentences, vocabulary: vocabulary)
         let noise = Tensor.normal([batch.count, model.configuration.contentSize], using: &generator)
         let soft = model.gumbelDecode(
