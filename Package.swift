@@ -22,7 +22,7 @@ let package = Package(
         .executable(name: "montague", targets: ["montague"]),
     ],
     dependencies: [
-        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0")
     ],
     targets: [
         // MARK: - System libraries (layer 0)
@@ -92,7 +92,10 @@ let package = Package(
         // MARK: - Experiments (layer 5: experiment plans and runner; grammar-driven experiments)
         .target(
             name: "Experiments",
-            dependencies: ["Grammar", "TextGeneration", "NeuralNet", "Autodiff", "Corpus", "Plotting", "Sampling", "MontagueSupport"]
+            dependencies: [
+                "Grammar", "TextGeneration", "NeuralNet", "Autodiff", "Corpus", "Plotting", "Sampling",
+                "MontagueSupport",
+            ]
         ),
 
         // MARK: - Meta-learning and continual learning (layer 4: MAML, Reptile, learned optimizers, EWC)
@@ -115,7 +118,8 @@ let package = Package(
         .executableTarget(
             name: "MontagueBenchmarks",
             dependencies: [
-                "Autodiff", "NeuralNet", "Corpus", "Grammar", "Sampling", "Generative", "CBLAS", "CLibXML2", "MetaLearning", "RL",
+                "Autodiff", "NeuralNet", "Corpus", "Grammar", "Sampling", "Generative", "CBLAS", "CLibXML2",
+                "MetaLearning", "RL",
                 "TextGeneration", "Distributed",
             ],
             path: "Benchmarks"
@@ -130,14 +134,18 @@ let package = Package(
         .testTarget(name: "CorpusTests", dependencies: ["Corpus", "MontagueSupport"]),
         .testTarget(name: "GrammarTests", dependencies: ["Grammar", "MontagueSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "SamplingTests", dependencies: ["Sampling", "Autodiff"]),
-        .testTarget(name: "GenerativeTests", dependencies: ["_MontagueTestSupport", "Generative", "NeuralNet", "Autodiff", "Sampling"]),
+        .testTarget(
+            name: "GenerativeTests",
+            dependencies: ["_MontagueTestSupport", "Generative", "NeuralNet", "Autodiff", "Sampling"]),
         .testTarget(name: "PlottingTests", dependencies: ["Plotting"]),
         .testTarget(name: "CLITests", dependencies: ["montague"]),
         .testTarget(name: "MontagueSupportTests", dependencies: ["MontagueSupport"]),
         .testTarget(
-            name: "TextGenerationTests", dependencies: ["TextGeneration", "NeuralNet", "Autodiff", "_MontagueTestSupport"],
+            name: "TextGenerationTests",
+            dependencies: ["TextGeneration", "Generative", "NeuralNet", "Autodiff", "_MontagueTestSupport"],
             exclude: ["Fixtures"]),
-        .testTarget(name: "ExperimentsTests", dependencies: ["Experiments", "Grammar", "NeuralNet", "MontagueSupport"]),
+        .testTarget(
+            name: "ExperimentsTests", dependencies: ["Experiments", "Grammar", "NeuralNet", "MontagueSupport"]),
         .testTarget(name: "MetaLearningTests", dependencies: ["MetaLearning", "NeuralNet", "Autodiff"]),
         .testTarget(name: "RLTests", dependencies: ["RL", "NeuralNet", "Autodiff"], exclude: ["Fixtures"]),
         // The rank program the Distributed tests start under `mpirun -np 2`.

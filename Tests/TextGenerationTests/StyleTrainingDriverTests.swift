@@ -1,6 +1,7 @@
 import Autodiff
 import Corpus
 import Foundation
+import Generative
 import NeuralNet
 import Testing
 
@@ -61,6 +62,31 @@ struct StyleTrainingDriverTests {
                 }
             )
         }
+    }
+
+    @Test("A loss that is not a number stops the run with a located error; the last checkpoint stays")
+    func divergedLossStopsAndKeepsTheCheckpoint() throws {
+        let (root, directory) = try Self.scratch()
+        defer { try? FileManager.default.removeItem(at: root) }
+        let toy = Toy()
+        var calls = 0
+        var thrown: (any Error)?
+        do {
+            _ = try toy.driver(in: directory, steps: 9, interval: 2).run { context in
+                calls += 1
+                var metrics = toy.step(&context)
+                if calls == 5 { metrics["g_loss"] = .nan }
+                return metrics
+            }
+        } catch {
+            thrown = error
+        }
+        let diverged = try #require(thrown as? TrainingDivergedError)
+        #expect(diverged.message.contains("step 5") && diverged.message.contains("g_loss"), "\(diverged.message)")
+        #expect(diverged.location?.file == directory.url.path)
+        // The checkpoint of step 4 is what the directory holds; continuing resumes from it.
+        let state = try #require(try directory.loadTrainingState())
+        #expect(try state.integer("step") == 4)
     }
 
     @Test("The time limit stops before the next step and saves; continuing equals one uninterrupted run")

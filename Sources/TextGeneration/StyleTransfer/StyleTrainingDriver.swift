@@ -1,5 +1,6 @@
 import Autodiff
 import Foundation
+import Generative
 import MontagueSupport
 import NeuralNet
 
@@ -99,8 +100,9 @@ final class StyleTrainingDriver<Model: ParameterContainer> {
     /// run in the directory's training state when there is one. `step` computes the losses of step
     /// ``Step/index``, steps the optimizers and returns the metrics to average and log.
     ///
-    /// - Throws: ``ModelDirectoryError`` / `CheckpointError` for an unreadable training state; errors of `step`,
-    ///   `validate` and the files.
+    /// - Throws: ``ModelDirectoryError`` / `CheckpointError` for an unreadable training state;
+    ///   `TrainingDivergedError` when a metric whose name contains "loss" is not finite (nothing of that step is
+    ///   written); errors of `step`, `validate` and the files.
     func run(shouldStop: () -> Bool = { false }, step body: (inout Step) throws -> [String: Double]) throws
         -> CrossAlignedTraining.Summary
     {
@@ -177,6 +179,13 @@ final class StyleTrainingDriver<Model: ParameterContainer> {
             }
             var context = Step(index: step, epoch: epoch(ofStep: step), generator: generator)
             let metrics = try body(&context)
+            // A loss that is no longer a number ends the run before anything is written, so the directory keeps
+            // its last checkpoint (NaN would otherwise spread into the weights and the files saved next).
+            if let (name, value) = metrics.filter({ $0.key.contains("loss") && !$0.value.isFinite })
+                .min(by: { $0.key < $1.key })
+            {
+                throw TrainingDivergedError(directory: directory, step: step + 1, metric: name, value: value)
+            }
             generator = context.generator
             step += 1
             let done = step
