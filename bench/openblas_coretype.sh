@@ -10,6 +10,8 @@
 # Rules: an OPENBLAS_CORETYPE the caller set is kept (nothing printed); if OpenBLAS's own choice is a family with
 # AVX2 or AVX-512 kernels, nothing is printed; otherwise the family follows the CPU's flags (/proc/cpuinfo):
 # AVX-512 F/BW/DQ/VL with BF16 -> Cooperlake, without -> SkylakeX; AVX2 and FMA -> Haswell; else nothing.
+# The same rule as BLASRuntime.recommendedCoreType (Autodiff), which the montague tool applies to itself; this
+# script serves the processes that cannot (the test runner, the benchmarks) and must be changed with it.
 set -euo pipefail
 
 [ -n "${OPENBLAS_CORETYPE:-}" ] && exit 0

@@ -35,7 +35,8 @@ public enum BLASRuntime {
     /// times slower in single-precision GEMM than its AVX-512 kernels (docs/benchmarks.md). The rule follows the
     /// CPU's flags (as in `/proc/cpuinfo`): AVX-512 F, BW, DQ and VL with BF16 → "Cooperlake", without BF16 →
     /// "SkylakeX"; AVX2 with FMA → "Haswell"; otherwise nil. A family OpenBLAS chose itself among
-    /// ``modernCoreNames`` is kept (nil).
+    /// ``modernCoreNames`` is kept (nil). `bench/openblas_coretype.sh` applies the same rule for `make test` and
+    /// `make bench`, whose processes cannot re-execute themselves; change both together.
     public static func recommendedCoreType(chosen: String, cpuFlags: Set<String>) -> String? {
         if modernCoreNames.contains(chosen.lowercased()) { return nil }
         if ["avx512f", "avx512bw", "avx512dq", "avx512vl"].allSatisfy(cpuFlags.contains) {

@@ -114,8 +114,8 @@ public enum GANRun {
             if let error = trainer.synchronizationError { throw error }
             if let synchronizer { last = try synchronizer.averageMetrics(last, weight: 1) }
             let step = trainer.stepCount
-            if let (name, value) = last.first(where: { !$0.value.isFinite }) {
-                throw TrainingDivergedError(directory: directory, step: step, metric: name, value: value)
+            if let diverged = TrainingDivergedError(firstNonFiniteOf: last, directory: directory, step: step) {
+                throw diverged
             }
             if step % budget.logInterval == 0, writes {
                 progress(step, last)

@@ -16,4 +16,16 @@ public struct TrainingDivergedError: LocatedError, Equatable {
             "training diverged at step \(step) (\(metric) = \(value)); the directory keeps its last checkpoint, if any, "
             + "from before — try a smaller --lr"
     }
+
+    /// The error for the first metric of `metrics`, in name order, that `watched` selects and that is not finite;
+    /// nil when every watched metric is finite. One step's check, shared by the GAN, VAE and style-transfer loops.
+    public init?(
+        firstNonFiniteOf metrics: [String: Double], directory: ModelDirectory, step: Int,
+        watched: (String) -> Bool = { _ in true }
+    ) {
+        guard
+            let (name, value) = metrics.filter({ watched($0.key) && !$0.value.isFinite }).min(by: { $0.key < $1.key })
+        else { return nil }
+        self.init(directory: directory, step: step, metric: name, value: value)
+    }
 }

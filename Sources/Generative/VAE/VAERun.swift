@@ -67,8 +67,8 @@ public enum VAERun {
         while !budget.isExhausted(step: trainer.stepCount, start: start) {
             last = trainer.step()
             let step = trainer.stepCount
-            if let (name, value) = last.first(where: { !$0.value.isFinite }) {
-                throw TrainingDivergedError(directory: directory, step: step, metric: name, value: value)
+            if let diverged = TrainingDivergedError(firstNonFiniteOf: last, directory: directory, step: step) {
+                throw diverged
             }
             if step % budget.logInterval == 0 {
                 progress(step, last)

@@ -181,10 +181,10 @@ final class StyleTrainingDriver<Model: ParameterContainer> {
             let metrics = try body(&context)
             // A loss that is no longer a number ends the run before anything is written, so the directory keeps
             // its last checkpoint (NaN would otherwise spread into the weights and the files saved next).
-            if let (name, value) = metrics.filter({ $0.key.contains("loss") && !$0.value.isFinite })
-                .min(by: { $0.key < $1.key })
+            if let diverged = TrainingDivergedError(
+                firstNonFiniteOf: metrics, directory: directory, step: step + 1, watched: { $0.contains("loss") })
             {
-                throw TrainingDivergedError(directory: directory, step: step + 1, metric: name, value: value)
+                throw diverged
             }
             generator = context.generator
             step += 1
