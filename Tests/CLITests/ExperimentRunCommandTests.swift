@@ -10,6 +10,22 @@ struct ExperimentRunCommandTests {
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
         .appendingPathComponent("grammars").path
 
+    /// A fresh scratch directory and the path of the plan to write in it.
+    static func scratch() throws -> (root: URL, plan: URL) {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("montague-run-\(UUID())")
+        try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
+        return (root, root.appendingPathComponent("plan.json"))
+    }
+
+    /// `montague experiment run PLAN` over the shipped grammars, with its runs under `root/runs`.
+    static func runPlan(_ plan: URL, in root: URL, with executable: MontagueExecutable) throws
+        -> MontagueExecutable.Result
+    {
+        try executable.run([
+            "experiment", "run", plan.path, "--data", grammars, "--runs", root.appendingPathComponent("runs").path,
+        ])
+    }
+
     static func plan(runs: String) -> String {
         """
         {
@@ -27,10 +43,8 @@ struct ExperimentRunCommandTests {
     }
 
     @Test func recordsAGrammarExperimentAndRendersItsMetrics() throws {
-        let root = FileManager.default.temporaryDirectory.appendingPathComponent("montague-run-\(UUID())")
-        try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
+        let (root, planURL) = try Self.scratch()
         defer { try? FileManager.default.removeItem(at: root) }
-        let planURL = root.appendingPathComponent("plan.json")
         try Self.plan(
             runs: """
                 {"id": "mle", "seeds": [2], "labels": {"method": "MLE"}, "arguments": ["experiment", "generate",
@@ -40,10 +54,7 @@ struct ExperimentRunCommandTests {
                 """
         ).write(to: planURL, atomically: true, encoding: .utf8)
         let executable = try MontagueExecutable.locate()
-        let run = try executable.run([
-            "experiment", "run", planURL.path, "--data", Self.grammars, "--runs",
-            root.appendingPathComponent("runs").path,
-        ])
+        let run = try Self.runPlan(planURL, in: root, with: executable)
         #expect(run.status == 0, "stderr: \(run.standardError)")
         #expect(run.standardOutput.contains("mle seed 2: ok in "), "\(run.standardOutput)")
         #expect(run.standardOutput.contains("final.validity="), "\(run.standardOutput)")
@@ -62,18 +73,13 @@ struct ExperimentRunCommandTests {
         #expect(row.hasSuffix("| 1/1 |"), "\(row)")
 
         // Resuming skips the recorded run.
-        let again = try executable.run([
-            "experiment", "run", planURL.path, "--data", Self.grammars, "--runs",
-            root.appendingPathComponent("runs").path,
-        ])
+        let again = try Self.runPlan(planURL, in: root, with: executable)
         #expect(again.status == 0 && again.standardOutput.contains("mle seed 2: done before, skipped"))
     }
 
     @Test func aCommandWithoutSummaryIsAnErrorWithStatus2() throws {
-        let root = FileManager.default.temporaryDirectory.appendingPathComponent("montague-run-\(UUID())")
-        try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
+        let (root, planURL) = try Self.scratch()
         defer { try? FileManager.default.removeItem(at: root) }
-        let planURL = root.appendingPathComponent("plan.json")
         // `experiment meaning-map` writes meaning-map.md and meaning-map.json, no summary.json.
         try Self.plan(
             runs: """
@@ -84,10 +90,7 @@ struct ExperimentRunCommandTests {
                 """
         ).write(to: planURL, atomically: true, encoding: .utf8)
         let executable = try MontagueExecutable.locate()
-        let run = try executable.run([
-            "experiment", "run", planURL.path, "--data", Self.grammars, "--runs",
-            root.appendingPathComponent("runs").path,
-        ])
+        let run = try Self.runPlan(planURL, in: root, with: executable)
         #expect(run.status == 2, "stdout: \(run.standardOutput) stderr: \(run.standardError)")
         #expect(
             run.standardError.hasPrefix("error: 1 run(s) exited with status 0 but left no readable result: mm seed 0"),
@@ -101,10 +104,8 @@ struct ExperimentRunCommandTests {
     }
 
     @Test func recordsTREPerRepresentation() throws {
-        let root = FileManager.default.temporaryDirectory.appendingPathComponent("montague-run-\(UUID())")
-        try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
+        let (root, planURL) = try Self.scratch()
         defer { try? FileManager.default.removeItem(at: root) }
-        let planURL = root.appendingPathComponent("plan.json")
         try """
         {"name": "tre", "results": "results.jsonl",
          "runs": [{"id": "tre", "labels": {"grammar": "arithmetic"}, "arguments": ["experiment", "tre",
@@ -115,10 +116,7 @@ struct ExperimentRunCommandTests {
                      {"header": "TRE random", "metric": "representations.random.treOperations"}]}
         """.write(to: planURL, atomically: true, encoding: .utf8)
         let executable = try MontagueExecutable.locate()
-        let run = try executable.run([
-            "experiment", "run", planURL.path, "--data", Self.grammars, "--runs",
-            root.appendingPathComponent("runs").path,
-        ])
+        let run = try Self.runPlan(planURL, in: root, with: executable)
         #expect(run.status == 0, "stderr: \(run.standardError)")
         let table = try executable.run(["experiment", "table", planURL.path])
         #expect(table.status == 0, "stderr: \(table.standardError)")
