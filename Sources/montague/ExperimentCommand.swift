@@ -83,16 +83,19 @@ struct ExperimentRunCommand: ParsableCommand {
                 executable: executable.path.contains("/") ? executable : Self.onPath(executable.lastPathComponent),
                 runsRoot: URL(fileURLWithPath: runs), dataRoot: data, only: Set(only), force: force,
                 dryRun: dryRun, adopt: adopt))
+        // The runs inherit standard output, so the runner's own lines are written unbuffered: a buffered `print`
+        // would reach a pipe or file after the output of the runs it announces.
+        func say(_ line: String) { FileHandle.standardOutput.write(Data((line + "\n").utf8)) }
         let failures = try runner.run { event in
             switch event {
-            case .skipped(let run, let seed): print("\(run) seed \(seed): done before, skipped")
+            case .skipped(let run, let seed): say("\(run) seed \(seed): done before, skipped")
             case .starting(let run, let seed, let command):
-                print("\(run) seed \(seed): \(command.map(Self.quoted).joined(separator: " "))")
+                say("\(run) seed \(seed): \(command.map(Self.quoted).joined(separator: " "))")
             case .finished(let record):
                 let metrics = record.metrics.keys.sorted().map { "\($0)=\(record.metrics[$0] ?? 0)" }
                 let how = record.seconds.map { "\(record.status) in \(Int($0)) s" } ?? "adopted"
                 let note = record.succeeded ? "" : record.note.map { " (\($0))" } ?? ""
-                print(
+                say(
                     "\(record.run) seed \(record.seed): \(how)\(note)"
                         + (metrics.isEmpty ? "" : "  " + metrics.joined(separator: " ")))
             case .refused(let run, let seed, let reason):

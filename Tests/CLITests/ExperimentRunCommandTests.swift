@@ -58,6 +58,11 @@ struct ExperimentRunCommandTests {
         #expect(run.status == 0, "stderr: \(run.standardError)")
         #expect(run.standardOutput.contains("mle seed 2: ok in "), "\(run.standardOutput)")
         #expect(run.standardOutput.contains("final.validity="), "\(run.standardOutput)")
+        // The runner's lines frame the run's own output in order, also when standard output is a pipe.
+        let lines = run.standardOutput.split(separator: "\n")
+        #expect(lines.count > 2, "the run's own output is missing: \(run.standardOutput)")
+        #expect(lines.first?.hasPrefix("mle seed 2: ") == true && lines.first?.contains("--method mle") == true)
+        #expect(lines.last?.hasPrefix("mle seed 2: ok in ") == true, "\(run.standardOutput)")
         let records = try String(contentsOf: root.appendingPathComponent("results.jsonl"), encoding: .utf8)
         let record = try #require(
             JSONSerialization.jsonObject(with: Data(records.split(separator: "\n")[0].utf8)) as? [String: Any])
