@@ -62,6 +62,22 @@ struct LanguageModelArchitectureTests {
         #expect(loaded.model.namedParameters.contains { $0.name.hasPrefix("gru.layer0") })
         #expect(loaded.perplexity(of: try loaded.sentences(inFile: valid)) == summary.validationPerplexity)
         #expect((summary.validationPerplexity ?? .infinity) < 4)
+
+        // A damaged vocabulary is an error located at its file, when loading and when continuing the run.
+        let vocabulary = output.file(TrainedLanguageModel.vocabularyFile)
+        try Data("{\"tokens\": 3".utf8).write(to: vocabulary)
+        for attempt in [
+            { _ = try TrainedLanguageModel.load(from: output) },
+            {
+                _ = try LanguageModelRun.train(
+                    recipe, trainPath: root.appendingPathComponent("train.txt").path, validPath: valid, output: output)
+            },
+        ] {
+            let error = try #require(throws: ModelDirectoryError.self) { try attempt() }
+            #expect(
+                error.location?.file == vocabulary.path && error.message.hasPrefix("cannot read the vocabulary"),
+                "\(error)")
+        }
     }
 
     @Test("A session stopped by its time limit or on request resumes to the same weights as a straight run")

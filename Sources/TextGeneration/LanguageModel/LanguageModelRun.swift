@@ -232,12 +232,7 @@ public struct TrainedLanguageModel {
         } catch {
             throw ModelDirectoryError(path: directory.manifestURL.path, "malformed hyperparameters: \(error)")
         }
-        let vocabulary: Vocabulary
-        do {
-            vocabulary = try Vocabulary(contentsOfFile: directory.file(vocabularyFile).path)
-        } catch {
-            throw ModelDirectoryError(path: directory.file(vocabularyFile).path, "cannot read the vocabulary: \(error)")
-        }
+        let vocabulary = try directory.readVocabulary(vocabularyFile)
         do {
             try recipe.validate()
         } catch {

@@ -69,7 +69,7 @@ struct PlainTextRunInputs {
                     "holds a model trained with other settings; give the same flags to continue it, or another --output"
                 )
             }
-            vocabulary = try Vocabulary(contentsOfFile: output.file(Self.vocabularyFile).path)
+            vocabulary = try output.readVocabulary(Self.vocabularyFile)
         } else {
             try output.create()
             let extra = vocabularyCountsTokenizerPieces ? [subwords?.pieces ?? []] : []
@@ -86,5 +86,19 @@ struct PlainTextRunInputs {
     /// The id sequence of a sentence, cut to `maximumLength` tokens: `<s> tokens </s>`.
     func encode(_ sentence: [String], maximumLength: Int) -> [Int] {
         vocabulary.encode(Array(sentence.prefix(maximumLength)), addBeginning: true, addEnd: true)
+    }
+}
+
+extension ModelDirectory {
+    /// The vocabulary saved in `file` of this directory (`what` names it in the error: "vocabulary",
+    /// "classifier vocabulary", …).
+    ///
+    /// - Throws: ``ModelDirectoryError`` at the file when it is missing or not a vocabulary.
+    func readVocabulary(_ file: String, what: String = "vocabulary") throws -> Vocabulary {
+        do {
+            return try Vocabulary(contentsOfFile: self.file(file).path)
+        } catch {
+            throw ModelDirectoryError(path: self.file(file).path, "cannot read the \(what): \(error)")
+        }
     }
 }

@@ -331,11 +331,7 @@ enum CrossAlignedRun {
     }
 
     static func loadVocabulary(from directory: ModelDirectory) throws -> Vocabulary {
-        do {
-            return try Vocabulary(contentsOfFile: directory.file(vocabularyFile).path)
-        } catch {
-            throw ModelDirectoryError(path: directory.file(vocabularyFile).path, "cannot read the vocabulary: \(error)")
-        }
+        try directory.readVocabulary(vocabularyFile)
     }
 
     /// The trained transfer system in `directory`.

@@ -76,13 +76,7 @@ public struct StyleClassifier {
 
     /// Loads a classifier saved by ``save(to:)`` with its settings.
     public static func load(from directory: ModelDirectory, settings: Settings) throws -> StyleClassifier {
-        let vocabulary: Vocabulary
-        do {
-            vocabulary = try Vocabulary(contentsOfFile: directory.file(vocabularyFile).path)
-        } catch {
-            throw ModelDirectoryError(
-                path: directory.file(vocabularyFile).path, "cannot read the classifier vocabulary: \(error)")
-        }
+        let vocabulary = try directory.readVocabulary(vocabularyFile, what: "classifier vocabulary")
         let shape = settings.network
         let sizes = [shape.embeddingSize] + shape.filterWidths + shape.filterCounts
         guard shape.vocabularySize == vocabulary.count, shape.classCount >= 2, shape.classCount <= 1 << 16,

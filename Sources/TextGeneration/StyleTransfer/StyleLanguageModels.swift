@@ -113,13 +113,7 @@ public struct StyleLanguageModels {
         if let problem = settings.problem {
             throw ModelDirectoryError(path: directory.manifestURL.path, "invalid language-model settings: \(problem)")
         }
-        let vocabulary: Vocabulary
-        do {
-            vocabulary = try Vocabulary(contentsOfFile: directory.file(vocabularyFile).path)
-        } catch {
-            throw ModelDirectoryError(
-                path: directory.file(vocabularyFile).path, "cannot read the language-model vocabulary: \(error)")
-        }
+        let vocabulary = try directory.readVocabulary(vocabularyFile, what: "language-model vocabulary")
         guard vocabulary.count <= 1 << 20 else {
             throw ModelDirectoryError(path: directory.file(vocabularyFile).path, "vocabulary too large")
         }

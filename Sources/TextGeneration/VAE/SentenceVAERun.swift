@@ -134,12 +134,7 @@ public struct TrainedSentenceVAE {
         } catch {
             throw ModelDirectoryError(path: directory.manifestURL.path, "malformed hyperparameters: \(error)")
         }
-        let vocabulary: Vocabulary
-        do {
-            vocabulary = try Vocabulary(contentsOfFile: directory.file(vocabularyFile).path)
-        } catch {
-            throw ModelDirectoryError(path: directory.file(vocabularyFile).path, "cannot read the vocabulary: \(error)")
-        }
+        let vocabulary = try directory.readVocabulary(vocabularyFile)
         var generator = RandomGenerator(seed: recipe.seed)
         let model = SentenceVAE(
             SentenceVAERun.configuration(recipe, vocabularySize: vocabulary.count), using: &generator)
