@@ -94,7 +94,12 @@ struct ExperimentRunCommand: ParsableCommand {
             case .finished(let record):
                 let metrics = record.metrics.keys.sorted().map { "\($0)=\(record.metrics[$0] ?? 0)" }
                 let how = record.seconds.map { "\(record.status) in \(Int($0)) s" } ?? "adopted"
-                let note = record.succeeded ? "" : record.note.map { " (\($0))" } ?? ""
+                let note =
+                    record.succeeded
+                    ? record.stoppedEarly.map {
+                        " (stopped at step \($0.steps) of \($0.scheduled); run the plan again to continue it)"
+                    } ?? ""
+                    : record.note.map { " (\($0))" } ?? ""
                 say(
                     "\(record.run) seed \(record.seed): \(how)\(note)"
                         + (metrics.isEmpty ? "" : "  " + metrics.joined(separator: " ")))

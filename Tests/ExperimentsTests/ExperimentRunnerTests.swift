@@ -98,6 +98,67 @@ struct ExperimentRunnerTests {
         #expect(table.contains("| B | 40.00 % | 1/2 |"))
     }
 
+    @Test("A run stopped before its schedule's end is shown as partial and continued by the next execution")
+    func stoppedEarlyRunsContinue() throws {
+        let root = try Self.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: root) }
+        // A stand-in that stops at step 4 of 10 on its first call into a directory and finishes on the next.
+        let script = root.appendingPathComponent("fake-montague")
+        try """
+        #!/bin/sh
+        out=""
+        while [ $# -gt 0 ]; do
+          case "$1" in --output) out="$2"; shift 2;; *) shift;; esac
+        done
+        steps=4; score=0.25
+        [ -f "$out/manifest.json" ] && steps=10 && score=0.5
+        mkdir -p "$out"
+        printf '{"kind":"demo","formatVersion":1,"montagueVersion":"0.1.0","hyperparameters":{},"dataFingerprints":{},"metrics":{"test.accuracy":%s,"train.steps":%s,"train.schedule_steps":10},"files":{}}' "$score" "$steps" > "$out/manifest.json"
+        """.write(to: script, atomically: true, encoding: .utf8)
+        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: script.path)
+        let planURL = root.appendingPathComponent("long.json")
+        try """
+        {"name": "long", "results": "results.jsonl",
+         "defaults": {"arguments": ["train", "demo", "--output", "{output}", "--seed", "{seed}"]},
+         "runs": [{"id": "long", "arguments": [], "seeds": [1], "labels": {"setting": "L"}}],
+         "columns": [{"header": "setting", "label": "setting"},
+                     {"header": "accuracy", "metric": "test.accuracy", "format": "percent"},
+                     {"header": "seeds", "metric": "seeds"}]}
+        """.write(to: planURL, atomically: true, encoding: .utf8)
+        let plan = try ExperimentPlan.load(from: planURL)
+        let options = ExperimentRunner.Options(
+            executable: script, runsRoot: root.appendingPathComponent("runs"), dataRoot: "/data")
+        let resultsURL = root.appendingPathComponent("results.jsonl")
+
+        var first = try ExperimentRunner(plan: plan, planDirectory: root, options: options)
+        #expect(try first.run { _ in } == 0, "a run stopped at its time limit is not a failure")
+        var results = try ExperimentResults(url: resultsURL)
+        let stopped = try #require(results.latest(run: "long", seed: 1))
+        #expect(stopped.succeeded && !stopped.isComplete)
+        #expect(stopped.stoppedEarly?.steps == 4 && stopped.stoppedEarly?.scheduled == 10)
+        #expect(
+            ExperimentTable.render(plan: plan, results: results).contains(
+                "| L | 25.00 % (stopped at 4 of 10 steps) | 0/1 |"))
+
+        var second = try ExperimentRunner(plan: plan, planDirectory: root, options: options)
+        var events: [String] = []
+        _ = try second.run { event in
+            switch event {
+            case .skipped: events.append("skipped")
+            case .finished(let record): events.append("finished \(record.isComplete)")
+            default: break
+            }
+        }
+        #expect(events == ["finished true"])
+        results = try ExperimentResults(url: resultsURL)
+        #expect(ExperimentTable.render(plan: plan, results: results).contains("| L | 50.00 % | 1/1 |"))
+
+        var third = try ExperimentRunner(plan: plan, planDirectory: root, options: options)
+        var skipped = 0
+        _ = try third.run { event in if case .skipped = event { skipped += 1 } }
+        #expect(skipped == 1)
+    }
+
     @Test("Tables replace the text between their markers only")
     func insertTable() throws {
         let document = "intro\n<!-- experiment-table: demo -->\nold\n<!-- /experiment-table: demo -->\nrest\n"

@@ -43,6 +43,19 @@ public struct ExperimentRecord: Codable, Equatable, Sendable {
 
     /// Whether the execution succeeded.
     public var succeeded: Bool { status == "ok" }
+
+    /// The steps done and the steps of the training schedule, when the model's metrics record both
+    /// (`train.steps` and `train.schedule_steps`: a seq2seq run with a warm-up–cosine schedule, a GAN with a
+    /// step-size decay) and the run stopped before the schedule's end — typically at its time limit, with exit
+    /// status 0. Executing the run's command again continues its directory.
+    public var stoppedEarly: (steps: Int, scheduled: Int)? {
+        guard let steps = metrics["train.steps"], let scheduled = metrics["train.schedule_steps"], steps < scheduled
+        else { return nil }
+        return (Int(steps), Int(scheduled))
+    }
+
+    /// Whether the run has its final result: it succeeded and did not stop before its schedule's end.
+    public var isComplete: Bool { succeeded && stoppedEarly == nil }
 }
 
 /// The results file of a plan: JSON Lines of ``ExperimentRecord``, appended one line per execution, so an

@@ -59,7 +59,8 @@ public struct ExperimentRunner {
 
     /// What happens, for the caller to print.
     public enum Event: Sendable {
-        /// A run is skipped: it has a successful result.
+        /// A run is skipped: it has a successful result that is complete (a run stopped before its schedule's end,
+        /// see ``ExperimentRecord/stoppedEarly``, is executed again and continues).
         case skipped(run: String, seed: UInt64)
         /// An execution starts (or, in a dry run, would start) with this command line.
         case starting(run: String, seed: UInt64, command: [String])
@@ -154,7 +155,7 @@ public struct ExperimentRunner {
         var unreadable: [String] = []
         for run in plan.runs where options.only.isEmpty || options.only.contains(run.id) {
             for seed in plan.seeds(of: run) {
-                if !options.force, results.latest(run: run.id, seed: seed)?.succeeded == true {
+                if !options.force, results.latest(run: run.id, seed: seed)?.isComplete == true {
                     report(.skipped(run: run.id, seed: seed))
                     continue
                 }

@@ -4,8 +4,9 @@ import MontagueSupport
 /// Renders a plan's results as a Markdown table and puts it into a document between markers, so documentation
 /// tables are regenerated from the results file instead of being retyped.
 ///
-/// A metric cell shows the mean over the run's successful seeds, with `± std` (sample standard deviation) when
-/// there are several, and `—` when no seed has finished. The markers are
+/// A metric cell shows the mean over the run's complete seeds, with `± std` (sample standard deviation) when
+/// there are several, and `—` when no seed has finished; a run whose seeds all stopped before their schedule's end
+/// (``ExperimentRecord/stoppedEarly``) shows their mean marked "(stopped at N of M steps)". The markers are
 /// `<!-- experiment-table: NAME -->` and `<!-- /experiment-table: NAME -->`.
 public enum ExperimentTable {
     /// The Markdown table of `plan` from `results`.
@@ -14,14 +15,23 @@ public enum ExperimentTable {
         lines.append("| " + plan.columns.map(\.header).map(cell).joined(separator: " | ") + " |")
         lines.append("|" + plan.columns.map { _ in "---|" }.joined())
         for run in plan.runs {
-            let finished = plan.seeds(of: run).compactMap { results.latest(run: run.id, seed: $0) }.filter(\.succeeded)
+            let latest = plan.seeds(of: run).compactMap { results.latest(run: run.id, seed: $0) }
+            let finished = latest.filter(\.isComplete)
+            // Without a complete seed, the seeds stopped before their schedule's end are shown, marked.
+            let shown = finished.isEmpty ? latest.filter { $0.succeeded } : finished
+            let partial = finished.isEmpty && !shown.isEmpty
             let cells = plan.columns.map { column -> String in
                 if let label = column.label { return cell(run.labels?[label] ?? "") }
                 let metric = column.metric ?? ""
                 let format = column.format.flatMap(NumberFormat.init) ?? .fixed(4)
                 if metric == "seeds" { return "\(finished.count)/\(plan.seeds(of: run).count)" }
-                let values = finished.compactMap { metric == "seconds" ? $0.seconds : $0.metrics[metric] }
+                let values = shown.compactMap { metric == "seconds" ? $0.seconds : $0.metrics[metric] }
                 guard !values.isEmpty else { return "—" }
+                if partial {
+                    let done = shown.compactMap(\.stoppedEarly).map { "\($0.steps) of \($0.scheduled) steps" }
+                    let mean = values.reduce(0, +) / Double(values.count)
+                    return format.format(mean) + " (stopped at " + done.joined(separator: ", ") + ")"
+                }
                 let mean = values.reduce(0, +) / Double(values.count)
                 guard values.count > 1 else { return format.format(mean) }
                 let variance = values.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(values.count - 1)
