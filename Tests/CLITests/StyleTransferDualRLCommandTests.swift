@@ -58,8 +58,14 @@ struct StyleTransferDualRLCommandTests {
                 arguments + ["--pseudo-pair-source", "template", "--steps", "3"],
                 "--pseudo-pair-source template given, marker-edit stored"
             ),
-            (arguments + source + ["--steps", "3", "--embedding-size", "6"], "--embedding-size 6 given, 8 stored"),
-            (arguments + source + ["--steps", "3", "--seed", "2"], "--seed 2 given, 1 stored"),
+            (
+                arguments + source + ["--steps", "3", "--learning-rate", "1e-3"],
+                "--learning-rate 0.001 given, 0.0005 stored"
+            ),
+            (
+                arguments + source + ["--steps", "3", "--rl-learning-rate", "1e-3"],
+                "--rl-learning-rate 0.001 given, 0.0001 stored"
+            ),
         ]
         for (arguments, message) in cases {
             let refused = try montague.run(arguments)
