@@ -13,6 +13,7 @@ extension MarkerEditStyleScorer: ExpressibleByArgument {}
 extension MarkerEditSearch: ExpressibleByArgument {}
 extension DualRLStyleReward: ExpressibleByArgument {}
 extension DualRLBaseline: ExpressibleByArgument {}
+extension DualRLPseudoPairSource: ExpressibleByArgument {}
 
 /// `montague train style-transfer --style NAME=FILE --style NAME=FILE --output DIR`.
 struct TrainStyleTransferCommand: ParsableCommand {
@@ -40,7 +41,7 @@ struct TrainStyleTransferCommand: ParsableCommand {
             more styles and a discriminator that also classifies the style (Choi et al. 2018); conditional — a \
             conditional GAN from noise and a style label with mismatched-pair negatives; dual-rl — two attentive \
             copy seq2seq models, one per direction, warm-started for --pretrain-steps on pseudo-parallel pairs made \
-            by the template method and then trained by dual reinforcement learning, rewarded by the classifier's \
+            by the template method (or marker-edit: --pseudo-pair-source) and then trained by dual reinforcement learning, rewarded by the classifier's \
             target-style probability and by the other model's probability of restoring the source (Luo et al. \
             2019); with --arch transformer the two are Transformer encoder-decoders; marker-edit — the source's \
             markers replaced one at a time by the retrieved or frequent target marker (or deletion) that the \
@@ -426,6 +427,15 @@ struct CrossAlignedOptions: ParsableArguments {
     var pseudoPairs: Int?
 
     @Option(
+        name: .customLong("pseudo-pair-source"),
+        help: """
+            dual-rl: the system whose transfers make the pseudo-parallel pairs: template (Li et al. 2018's \
+            TemplateBased, the default) or marker-edit (--method marker-edit's default minimal edits); the warm \
+            start learns to restore real sentences from that system's transfers.
+            """)
+    var pseudoPairSource: DualRLPseudoPairSource?
+
+    @Option(
         name: .customLong("rl-learning-rate"),
         help: "dual-rl: Adam's learning rate after the warm start (--learning-rate is the warm start's; 1e-4).")
     var rlLearningRate: Float?
@@ -564,7 +574,7 @@ struct CrossAlignedOptions: ParsableArguments {
         }
         if pseudoPairs != nil || rlLearningRate != nil || annealSteps != nil || transformer != nil
             || contentReward != nil || styleReward != nil || rlBaseline != nil || contentWeight != nil
-            || backTranslateSamples
+            || backTranslateSamples || pseudoPairSource != nil
         {
             let defaults = DualRLSettings()
             settings.dualRL = DualRLSettings(
@@ -572,7 +582,8 @@ struct CrossAlignedOptions: ParsableArguments {
                 reinforcementLearningRate: rlLearningRate ?? defaults.reinforcementLearningRate,
                 annealSteps: annealSteps ?? defaults.annealSteps, transformer: transformer,
                 contentReward: contentReward, styleReward: styleReward, baseline: rlBaseline,
-                contentWeight: contentWeight, backTranslateSamples: backTranslateSamples ? true : nil)
+                contentWeight: contentWeight, backTranslateSamples: backTranslateSamples ? true : nil,
+                pseudoPairSource: pseudoPairSource)
         }
         return settings
     }

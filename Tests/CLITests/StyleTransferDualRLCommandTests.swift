@@ -36,6 +36,49 @@ struct StyleTransferDualRLCommandTests {
         #expect(evaluated.standardOutput.contains("GM(accuracy, source-BLEU)"), "\(evaluated.standardOutput)")
     }
 
+    @Test("--pseudo-pair-source marker-edit is recorded; a continued run naming other flags is refused by flag")
+    func pseudoPairSource() throws {
+        let root = try StyleTransferCommandTests.scratch("dual-cli-source")
+        defer { try? FileManager.default.removeItem(at: root) }
+        let styles = try StyleTransferCommandTests.writeStyles(to: root).prefix(2)
+        let model = root.appendingPathComponent("model").path
+        let montague = try MontagueExecutable.locate()
+        let arguments =
+            ["train", "style-transfer"] + styles.flatMap { ["--style", $0] } + Self.tiny
+            + ["--pretrain-steps", "2", "--pseudo-pairs", "20", "--eval-every", "2", "--output", model]
+        let source = ["--pseudo-pair-source", "marker-edit"]
+        let trained = try montague.run(arguments + source + ["--steps", "2"])
+        #expect(trained.status == 0, "\(trained.standardError)")
+        #expect(trained.standardError.contains("marker-edit transfers"), "\(trained.standardError)")
+        let manifest = try String(contentsOfFile: model + "/manifest.json", encoding: .utf8)
+        #expect(manifest.contains("\"pseudoPairSource\" : \"marker-edit\""), "\(manifest)")
+        let cases: [(arguments: [String], message: String)] = [
+            (arguments + ["--steps", "3"], "--pseudo-pair-source template given, marker-edit stored"),
+            (
+                arguments + ["--pseudo-pair-source", "template", "--steps", "3"],
+                "--pseudo-pair-source template given, marker-edit stored"
+            ),
+            (
+                arguments + source + ["--steps", "3", "--learning-rate", "1e-3"],
+                "--learning-rate 0.001 given, 0.0005 stored"
+            ),
+            (
+                arguments + source + ["--steps", "3", "--rl-learning-rate", "1e-3"],
+                "--rl-learning-rate 0.001 given, 0.0001 stored"
+            ),
+        ]
+        for (arguments, message) in cases {
+            let refused = try montague.run(arguments)
+            #expect(refused.status == 2, "\(arguments): \(refused.standardError)")
+            #expect(refused.standardError.contains(message), "\(refused.standardError)")
+        }
+        let continued = try montague.run(arguments + source + ["--steps", "3"])
+        #expect(continued.status == 0, "\(continued.standardError)")
+        #expect(continued.standardOutput.contains("steps: 3"), "\(continued.standardOutput)")
+        let bad = try montague.run(arguments + ["--pseudo-pair-source", "retrieve-only", "--steps", "3"])
+        #expect(bad.status == 2 && bad.standardError.contains("pseudo-pair-source"), "\(bad.standardError)")
+    }
+
     @Test("--arch transformer: train a few steps, predict, evaluate; its flags are checked (exit 2)")
     func transformer() throws {
         let root = try StyleTransferCommandTests.scratch("dual-cli-transformer")

@@ -324,12 +324,88 @@ struct StyleTransferDualRLTests {
         #expect(try loaded.transfer(inputs, from: 1, to: 1) == inputs)
         let report = try loaded.evaluate(inputs: [(style: 0, target: nil, sentences: inputs, references: [])])
         #expect(report.accuracy != nil)
-        // Other settings into the same directory are refused.
+        // Other settings into the same directory are refused, the error naming each changed flag.
         var other = settings
         other.embeddingSize = 6
-        #expect(throws: (any Error).self) {
+        other.training.learningRate = 2e-2
+        let error = try #require(throws: ModelDirectoryError.self) {
             try StyleTransferRun.train(Self.recipe(other), files: files, output: output, classifierEpochs: 1)
         }
+        #expect(error.message.contains("--embedding-size 6 given, 8 stored"), "\(error.message)")
+        #expect(error.message.contains("--learning-rate 0.02 given, 0.01 stored"), "\(error.message)")
+        #expect(!error.message.contains("--style-size"), "\(error.message)")
+        // The default source was recorded although not given; giving it explicitly continues the run.
+        #expect(loaded.recipe.crossAligned?.dualRL?.pseudoPairSource == .template)
+        var explicit = settings
+        explicit.dualRL?.pseudoPairSource = .template
+        explicit.training.steps = 7
+        let third = try StyleTransferRun.train(
+            Self.recipe(explicit), files: files, output: output, classifierEpochs: 1, classifierEmbeddingSize: 8)
+        #expect(third.training?.steps == 7)
+    }
+
+    @Test("Marker-edit pseudo pairs: the edit of a real sentence is the input; the same sentences as the template's")
+    func markerEditPseudoPairs() throws {
+        let corpus = StyleCorpus(
+            styles: ["neg", "pos"],
+            sentences: [
+                (0..<30).map { ["the", ["soup", "bread", "tea"][$0 % 3], "was", "awful", "today"] },
+                (0..<30).map { ["the", ["soup", "bread", "tea"][$0 % 3], "was", "great", "today"] },
+            ])
+        let markers = AttributeMarkers(corpus: corpus, maximumOrder: 2, smoothing: 1, threshold: 5)
+        let edited = StyleTransferRun.pseudoPairs(
+            source: .markerEdit, corpus: corpus, markers: markers, classifier: nil, perStyle: 10, seed: 1)
+        let template = StyleTransferRun.pseudoPairs(
+            source: .template, corpus: corpus, markers: markers, classifier: nil, perStyle: 10, seed: 1)
+        #expect(edited.pairs.map(\.count) == [10, 10])
+        for (style, list) in edited.pairs.enumerated() {
+            for pair in list {
+                #expect(pair.output.contains(style == 0 ? "awful" : "great"))
+                #expect(pair.input.contains(style == 0 ? "great" : "awful"), "\(pair)")
+                #expect(!pair.input.contains(style == 0 ? "awful" : "great"), "\(pair)")
+            }
+        }
+        #expect(edited.pairs.map { $0.map(\.output) } == template.pairs.map { $0.map(\.output) })
+    }
+
+    @Test("--pseudo-pair-source marker-edit: recorded in the manifest, round-tripped, a changed source refused")
+    func markerEditSourceInModelDirectory() throws {
+        let root = try StyleTransferCrossAlignedTests.temporaryRoot("dual-edit-source")
+        defer { try? FileManager.default.removeItem(at: root) }
+        let files = try Self.writeToyStyles(to: root, count: 30, seed: 1)
+        let output = ModelDirectory(url: root.appendingPathComponent("model"))
+        var settings = Self.tinySettings(steps: 3, pretraining: 3)
+        settings.dualRL?.pseudoPairSource = .markerEdit
+        let first = try StyleTransferRun.train(
+            Self.recipe(settings), files: files, output: output, classifierEpochs: 1, classifierEmbeddingSize: 8)
+        #expect(first.training?.steps == 3)
+        let manifest = try String(contentsOf: output.manifestURL, encoding: .utf8)
+        #expect(manifest.contains("\"pseudoPairSource\" : \"marker-edit\""), "\(manifest)")
+        let recipe = try output.readManifest(expecting: StyleTransferRun.kind).hyperparameters(
+            as: StyleTransferRecipe.self)
+        #expect(recipe.crossAligned?.dualRL?.pseudoPairSource == .markerEdit)
+        #expect(recipe == (try JSONDecoder().decode(StyleTransferRecipe.self, from: JSONEncoder().encode(recipe))))
+        // The pairs on disk are marker edits: each input differs from its output, and they are read back.
+        let pairs = try DualRLPseudoPairs.load(from: output, styles: ["neg", "pos"])
+        #expect(pairs.pairs.allSatisfy { !$0.isEmpty && $0.allSatisfy { $0.input != $0.output } })
+        // Continuing with the template source, or without the flag (the template default), is refused by name.
+        for source in [DualRLPseudoPairSource.template, nil] {
+            var changed = settings
+            changed.dualRL?.pseudoPairSource = source
+            changed.training.steps = 4
+            let error = try #require(throws: ModelDirectoryError.self) {
+                try StyleTransferRun.train(Self.recipe(changed), files: files, output: output, classifierEpochs: 1)
+            }
+            #expect(
+                error.message.contains("--pseudo-pair-source template given, marker-edit stored"), "\(error.message)")
+        }
+        // The same source continues.
+        settings.training.steps = 4
+        let second = try StyleTransferRun.train(
+            Self.recipe(settings), files: files, output: output, classifierEpochs: 1, classifierEmbeddingSize: 8)
+        #expect(second.training?.steps == 4)
+        #expect(
+            try TrainedStyleTransfer.load(from: output).recipe.crossAligned?.dualRL?.pseudoPairSource == .markerEdit)
     }
 
     @Test("dual-rl refuses three styles and a run without a classifier, before writing anything")

@@ -6,7 +6,7 @@ import NeuralNet
 
 /// The settings of `--method dual-rl` (stored in the model directory with the other network settings).
 public struct DualRLSettings: Codable, Equatable, Sendable {
-    /// Pseudo-parallel pairs made per style by the template method for the warm start and the annealed MLE term.
+    /// Pseudo-parallel pairs made per style (by ``pseudoPairSource``) for the warm start and the annealed MLE term.
     public var pseudoPairs: Int
     /// Adam's learning rate in the reinforcement-learning phase (Luo et al.'s code: 10⁻⁵ after 5 epochs of MLE; a
     /// shorter warm start needs a larger one).
@@ -29,6 +29,9 @@ public struct DualRLSettings: Codable, Equatable, Sendable {
     /// When true, the dual model also learns to restore each source from its *sampled* transfer, not only from the
     /// greedy one (nil: false).
     public var backTranslateSamples: Bool?
+    /// The non-neural system whose transfers make the pseudo-parallel pairs (nil: ``DualRLPseudoPairSource/template``,
+    /// the source of directories written before the choice existed).
+    public var pseudoPairSource: DualRLPseudoPairSource?
 
     /// A warm start on 20,000 pairs per style, reinforcement at 10⁻⁴, annealing every 1,000 steps (Luo et al.'s),
     /// recurrent direction models unless `transformer` is given.
@@ -36,8 +39,9 @@ public struct DualRLSettings: Codable, Equatable, Sendable {
         pseudoPairs: Int = 20_000, reinforcementLearningRate: Float = 1e-4, annealSteps: Int = 1_000,
         transformer: DualRLTransformerSettings? = nil, contentReward: DualRLContentReward? = nil,
         styleReward: DualRLStyleReward? = nil, baseline: DualRLBaseline? = nil, contentWeight: Double? = nil,
-        backTranslateSamples: Bool? = nil
+        backTranslateSamples: Bool? = nil, pseudoPairSource: DualRLPseudoPairSource? = nil
     ) {
+        self.pseudoPairSource = pseudoPairSource
         self.contentReward = contentReward
         self.styleReward = styleReward
         self.baseline = baseline
@@ -73,6 +77,19 @@ public struct DualRLSettings: Codable, Equatable, Sendable {
         let grown = Foundation.pow(1.1, Double(step) / Double(annealSteps))
         return max(1, Int(min(100, grown)))
     }
+}
+
+/// The non-neural system whose transfers of real sentences become ``DualRLStyleTransfer``'s pseudo-parallel pairs
+/// (``DualRLPseudoPairs``). Luo et al. 2019 warm-start from a strong non-neural system's transfers; the warm start
+/// then distils that system into the two direction models, in the back-translation direction (the system's transfer
+/// is the input, the real sentence the output).
+public enum DualRLPseudoPairSource: String, Codable, Sendable, CaseIterable {
+    /// The template method (Li et al. 2018, TemplateBased): ``TemplateTransfer``.
+    case template
+    /// Marker editing with its default minimal-edit search (``MarkerEditTransfer`` with
+    /// ``MarkerEditSettings/minimalEdits``, scored by the styles' trigram models, so the reward classifier does not
+    /// steer the pairs).
+    case markerEdit = "marker-edit"
 }
 
 /// How ``DualRLTraining`` measures the content reward of a transfer `y` of a source `x` with the dual model `g`.
@@ -130,8 +147,9 @@ public struct DualRLTransformerSettings: Codable, Equatable, Sendable {
 /// the model of `train seq2seq --arch transformer`; no copy mechanism, shared source and target vocabulary).
 ///
 /// Training (``DualRLTraining``) first warm-starts both on pseudo-parallel pairs made by the template method
-/// (Li et al. 2018) — the template's transfer of a real sentence is the *input*, the real sentence the output, as
-/// Luo et al. recommend — then, for a real sentence `x` of style `s` and the model `f` into the other style `t`:
+/// (Li et al. 2018) or marker editing (``DualRLSettings/pseudoPairSource``) — the system's transfer of a real sentence
+/// is the *input*, the real sentence the output, as Luo et al. recommend — then, for a real sentence `x` of style `s`
+/// and the model `f` into the other style `t`:
 ///
 /// ```
 /// y' ~ f(· | x)  (a sample),  ŷ = greedy f(x)
@@ -332,7 +350,8 @@ public struct DualRLTransfer: StyleTransferSystem {
 }
 
 /// Pseudo-parallel pairs for ``DualRLStyleTransfer``'s warm start: for each style `t`, real sentences `y` of `t` with
-/// their template transfers into the other style as inputs (`y'` → `y`, Luo et al.'s recommended direction).
+/// their transfers into the other style by a non-neural system (``DualRLPseudoPairSource``) as inputs (`y'` → `y`,
+/// Luo et al.'s recommended direction).
 public struct DualRLPseudoPairs: Sendable, Equatable {
     /// `pairs[t]`: (input in the other style, real output of style `t`).
     public var pairs: [[(input: [String], output: [String])]]
@@ -348,6 +367,16 @@ public struct DualRLPseudoPairs: Sendable, Equatable {
     /// Pairs from up to `perStyle` sentences of each style of `corpus` (a seeded sample), transferred by
     /// `template`; pairs whose template transfer left the sentence unchanged are dropped.
     public init(corpus: StyleCorpus, template: TemplateTransfer, perStyle: Int, seed: UInt64) {
+        self.init(corpus: corpus, perStyle: perStyle, seed: seed) { template.transfer($0, from: $1, to: $2) }
+    }
+
+    /// Pairs from up to `perStyle` sentences of each style of `corpus` (a seeded sample, the same sentences whatever
+    /// the system), each transferred into the other style by `transfer(sentence, source, target)`; pairs whose
+    /// transfer is empty or left the sentence unchanged are dropped.
+    public init(
+        corpus: StyleCorpus, perStyle: Int, seed: UInt64,
+        transfer: (_ sentence: [String], _ source: Int, _ target: Int) -> [String]
+    ) {
         precondition(corpus.styles.count == 2, "DualRLPseudoPairs: two styles")
         var generator = SplitMix64(seed: seed ^ 0xD0A1_5EED)
         pairs = corpus.sentences.enumerated().map { style, sentences in
@@ -355,7 +384,7 @@ public struct DualRLPseudoPairs: Sendable, Equatable {
             generator.shuffle(&order)
             return order.prefix(perStyle).compactMap { index in
                 let real = sentences[index]
-                let pseudo = template.transfer(real, from: style, to: 1 - style)
+                let pseudo = transfer(real, style, 1 - style)
                 return pseudo == real || pseudo.isEmpty ? nil : (pseudo, real)
             }
         }

@@ -270,7 +270,7 @@ public enum StyleTransferRun {
         var directoryFiles: [String: String] = [:]
         if subwords != nil { directoryFiles[tokenizerFile] = "the subword tokenizer (Hugging Face tokenizer.json)" }
         var markerCounts: [Int] = []
-        var template: TemplateTransfer?
+        var dualRLMarkers: AttributeMarkers?
         if !recipe.method.isNeural || recipe.method == .dualRL {
             let markers = AttributeMarkers(
                 corpus: train, maximumOrder: recipe.markerOrder, smoothing: recipe.markerSmoothing,
@@ -282,7 +282,7 @@ public enum StyleTransferRun {
                 try encoder.encode(MarkerLexicon(styles: corpus.styles, markers: markers.markers)),
                 to: output.file(markersFile))
             directoryFiles[markersFile] = "attribute markers per style with their salience"
-            if recipe.method == .dualRL { template = TemplateTransfer(corpus: train, markers: markers) }
+            if recipe.method == .dualRL { dualRLMarkers = markers }
         }
         for (style, name) in corpus.styles.enumerated() {
             try AtomicFile.write(
@@ -353,15 +353,28 @@ public enum StyleTransferRun {
         var metrics: [String: Double] = [:]
         if let classifierAccuracy { metrics["classifier.valid_accuracy"] = classifierAccuracy }
         var trainingSummary: CrossAlignedTraining.Summary?
-        if let settings = finalRecipe.crossAligned {
+        if var settings = finalRecipe.crossAligned {
             directoryFiles[CrossAlignedRun.vocabularyFile] = "the network's vocabulary"
             directoryFiles[ModelDirectory.weightsName] = "the \(recipe.method.rawValue) network (best validation GM)"
             directoryFiles[ModelDirectory.trainingStateName] = "the training state (to continue the run)"
             var pseudoPairs: DualRLPseudoPairs?
-            if let template {
-                let perStyle = settings.dualRL?.pseudoPairs ?? DualRLSettings().pseudoPairs
-                log?("dual-rl: template transfers of up to \(perStyle) sentences per style (pseudo-parallel pairs)")
-                let pairs = DualRLPseudoPairs(corpus: train, template: template, perStyle: perStyle, seed: recipe.seed)
+            if let markers = dualRLMarkers {
+                // The source is recorded even when it is the default, so the manifest says what made the pairs.
+                var dual = settings.dualRL ?? DualRLSettings()
+                let source = dual.pseudoPairSource ?? .template
+                dual.pseudoPairSource = source
+                settings.dualRL = dual
+                finalRecipe.crossAligned = settings
+                log?(
+                    "dual-rl: \(source.rawValue) transfers of up to \(dual.pseudoPairs) sentences per style "
+                        + "(pseudo-parallel pairs)")
+                let pairs = Self.pseudoPairs(
+                    source: source, corpus: train, markers: markers, classifier: classifier, perStyle: dual.pseudoPairs,
+                    seed: recipe.seed)
+                log?(
+                    "dual-rl: "
+                        + zip(corpus.styles, pairs.pairs).map { "\($1.count) pairs into \($0)" }.joined(separator: ", ")
+                )
                 try pairs.save(to: output, styles: corpus.styles)
                 for name in corpus.styles {
                     directoryFiles[DualRLPseudoPairs.file(name)] = "pseudo-parallel pairs into \(name) (dual-rl)"
@@ -391,11 +404,122 @@ public enum StyleTransferRun {
             markerCounts: markerCounts, classifierAccuracy: classifierAccuracy, training: trainingSummary)
     }
 
+    /// dual-rl's pseudo-parallel pairs: up to `perStyle` training sentences of each style transferred by `source`
+    /// (marker editing with its default settings, whose trigram style scorer leaves `classifier` unused).
+    static func pseudoPairs(
+        source: DualRLPseudoPairSource, corpus: StyleCorpus, markers: AttributeMarkers, classifier: StyleClassifier?,
+        perStyle: Int, seed: UInt64
+    ) -> DualRLPseudoPairs {
+        switch source {
+        case .template:
+            return DualRLPseudoPairs(
+                corpus: corpus, template: TemplateTransfer(corpus: corpus, markers: markers), perStyle: perStyle,
+                seed: seed)
+        case .markerEdit:
+            let system = MarkerEditTransfer(corpus: corpus, markers: markers, settings: .minimalEdits) {
+                sentences, target in
+                guard let classifier else { return sentences.map { _ in 0 } }
+                return classifier.probabilities(sentences.map { $0.isEmpty ? ["<unk>"] : $0 }).map {
+                    Foundation.log(Double(max($0[target], 1e-9)))
+                }
+            }
+            return DualRLPseudoPairs(corpus: corpus, perStyle: perStyle, seed: seed) {
+                system.transfer($0, from: $1, to: $2)
+            }
+        }
+    }
+
     static func metrics(of summary: CrossAlignedTraining.Summary) -> [String: Double] {
         var metrics = ["train.steps": Double(summary.steps)]
         for (key, value) in summary.lastMetrics { metrics["train.\(key)"] = value }
         if let best = summary.bestScore { metrics["valid.best_gm"] = best }
         return metrics
+    }
+
+    /// `recipe` as continued runs compare it: no step budget, and dual-rl's settings with their defaults filled in
+    /// (so a run recorded without them matches flags that give the defaults).
+    static func comparable(_ recipe: StyleTransferRecipe) -> StyleTransferRecipe {
+        var copy = recipe
+        copy.crossAligned = recipe.crossAligned?.withoutBudget
+        if recipe.method == .dualRL {
+            var dual = copy.crossAligned?.dualRL ?? DualRLSettings()
+            dual.pseudoPairSource = dual.pseudoPairSource ?? .template
+            copy.crossAligned?.dualRL = dual
+        }
+        return copy
+    }
+
+    /// The settings of a continued run compared flag by flag: `given` (the flags of this call, their defaults
+    /// included) against the recipe `stored` in the model directory. Every setting is fixed but the step budget
+    /// (`--steps`), which may grow.
+    public static func continuationCheck(given: StyleTransferRecipe, stored: StyleTransferRecipe)
+        -> ContinuedRunSettings
+    {
+        var check = ContinuedRunSettings()
+        func fixed<Value: Equatable>(_ flag: String, _ value: (StyleTransferRecipe) -> Value) {
+            check.fixed(flag, stored: value(stored), given: value(given))
+        }
+        fixed("--method") { $0.method.rawValue }
+        fixed("--style") { $0.styles.joined(separator: ",") }
+        fixed("--tokenizer") { $0.subwords ?? $0.tokenization.rawValue }
+        fixed("--lowercase") { $0.lowercase }
+        fixed("--max-length") { $0.maximumLength }
+        fixed("--valid-fraction") { $0.validationFraction }
+        fixed("--marker-order") { $0.markerOrder }
+        fixed("--threshold") { $0.markerThreshold }
+        fixed("--bleu-tokenizer") { $0.bleuTokenizer.rawValue }
+        fixed("--seed") { $0.seed }
+        let a = comparable(stored).crossAligned ?? CrossAlignedSettings()
+        let b = comparable(given).crossAligned ?? CrossAlignedSettings()
+        func network<Value: Equatable>(_ flag: String, _ value: (CrossAlignedSettings) -> Value) {
+            check.fixed(flag, stored: value(a), given: value(b))
+        }
+        func optionalNetwork<Value: Equatable>(_ flag: String, _ value: (CrossAlignedSettings) -> Value?) {
+            check.fixed(flag, stored: value(a), given: .some(value(b)), text: { $0.map { "\($0)" } ?? "(unset)" })
+        }
+        network("--embedding-size") { $0.embeddingSize }
+        network("--style-size") { $0.styleSize }
+        network("--content-size") { $0.contentSize }
+        network("--filter-widths") { $0.filterWidths.map(String.init).joined(separator: ",") }
+        network("--filter-count") { $0.filterCount }
+        network("--dropout") { $0.dropout }
+        network("--temperature") { $0.temperature }
+        network("--min-count") { $0.minimumCount }
+        optionalNetwork("--max-vocabulary") { $0.maximumVocabulary }
+        network("--validation-sentences") { $0.validationSentences }
+        network("--batch-size") { $0.training.batchSize }
+        network("--learning-rate") { $0.training.learningRate }
+        network("--adversarial-weight") { $0.training.adversarialWeight }
+        network("--eval-every") { $0.training.evaluationInterval }
+        optionalNetwork("--pretrain-steps") { $0.training.pretrainingSteps }
+        optionalNetwork("--word-dropout") { $0.wordDropout }
+        optionalNetwork("--shuffle-distance") { $0.shuffleDistance }
+        optionalNetwork("--back-translation-weight") { $0.backTranslationWeight }
+        optionalNetwork("--generator-training") { $0.generatorTraining?.rawValue }
+        optionalNetwork("--gumbel-temperature") { $0.gumbelTemperature }
+        optionalNetwork("--cycle-weight") { $0.cycleWeight }
+        optionalNetwork("--semantic-weight") { $0.semanticWeight }
+        optionalNetwork("--classification-weight") { $0.classificationWeight }
+        network("--attention") { $0.attention ?? false }
+        optionalNetwork("--rollouts") { $0.rollouts }
+        let transformer = { (settings: CrossAlignedSettings) in settings.dualRL?.transformer ?? settings.transformer }
+        network("--arch") { transformer($0) == nil ? "recurrent" : "transformer" }
+        optionalNetwork("--layers") { transformer($0)?.layers }
+        optionalNetwork("--model-size") { transformer($0)?.network.modelSize }
+        optionalNetwork("--heads") { transformer($0)?.network.headCount }
+        optionalNetwork("--feed-forward") { transformer($0)?.network.feedForwardSize }
+        optionalNetwork("--pseudo-pairs") { $0.dualRL?.pseudoPairs }
+        optionalNetwork("--pseudo-pair-source") { $0.dualRL?.pseudoPairSource?.rawValue }
+        optionalNetwork("--rl-learning-rate") { $0.dualRL?.reinforcementLearningRate }
+        optionalNetwork("--anneal-steps") { $0.dualRL?.annealSteps }
+        optionalNetwork("--content-reward") { $0.dualRL?.contentReward?.rawValue }
+        optionalNetwork("--style-reward") { $0.dualRL?.styleReward?.rawValue }
+        optionalNetwork("--rl-baseline") { $0.dualRL?.baseline?.rawValue }
+        optionalNetwork("--content-weight") { $0.dualRL?.contentWeight }
+        network("--back-translate-samples") { $0.dualRL?.backTranslateSamples ?? false }
+        check.changeable(
+            "--steps", stored: stored.crossAligned?.training.steps ?? 0, given: given.crossAligned?.training.steps)
+        return check
     }
 
     /// Continues the neural run in `output` when it was started with the same settings.
@@ -414,20 +538,26 @@ public enum StyleTransferRun {
         guard recipe.method.isNeural, previous.method == recipe.method, let settings = recipe.crossAligned else {
             throw ModelDirectoryError(path: output.url.path, "already holds a model; choose another --output")
         }
-        var comparable = recipe
+        var given = recipe
+        given.styles = corpus.styles
+        let check = continuationCheck(given: given, stored: previous)
+        try check.verify(output)
+        for note in check.notes { log?(note) }
+        var comparable = Self.comparable(given)
         comparable.styles = previous.styles
         comparable.classifier = previous.classifier
         comparable.languageModels = previous.languageModels
-        comparable.crossAligned = settings.withoutBudget
-        var previousComparable = previous
-        previousComparable.crossAligned = previous.crossAligned?.withoutBudget
-        guard comparable == previousComparable, corpus.styles == previous.styles else {
+        guard comparable == Self.comparable(previous) else {
+            // A setting no flag sets (a library caller's) differs.
             throw ModelDirectoryError(
                 path: output.manifestURL.path,
-                "holds a model trained with other settings; give the same flags to continue it, or another --output")
+                "holds a model trained with other settings; give the same settings to continue it, or another output")
         }
+        // The stored settings with the new budget: a dual-rl source recorded explicitly stays recorded.
+        var continued = previous.crossAligned ?? settings
+        continued.training.steps = settings.training.steps
         var finalRecipe = previous
-        finalRecipe.crossAligned = settings
+        finalRecipe.crossAligned = continued
         let pools = try previous.styles.map { style in
             try TextScoring.TextFile(contentsOf: output.file(poolFile(style)).path).lines.map {
                 $0.split(separator: " ").map(String.init)
@@ -440,7 +570,7 @@ public enum StyleTransferRun {
         }
         let classifier = try previous.classifier.map { try StyleClassifier.load(from: output, settings: $0) }
         let summary = try CrossAlignedRun.train(
-            settings: settings, method: recipe.method, styles: previous.styles,
+            settings: continued, method: recipe.method, styles: previous.styles,
             train: StyleCorpus(styles: previous.styles, sentences: pools),
             validation: StyleCorpus(styles: previous.styles, sentences: held), classifier: classifier,
             bleuTokenizer: previous.bleuTokenizer, maximumLength: previous.maximumLength, output: output,
