@@ -36,6 +36,6 @@ struct ExperimentConditionalCommandTests {
         let result = try MontagueExecutable.locate().run(arguments([arithmetic, "--epochs", "0"] + flags))
         #expect(result.status != 0 && result.status != 1)
         #expect(result.standardError.contains(message), "stderr: \(result.standardError)")
-        #expect(result.standardError.contains("error"))
+        #expect(result.standardError.lowercased().contains("error"))
     }
 }
