@@ -40,7 +40,7 @@ struct ExperimentConditionalCommand: ParsableCommand {
               montague experiment conditional grammars/scan.mont --condition sequence --epochs 10 --output runs/scan
             """)
 
-    @Argument(help: "A .mont grammar with a weights block (or an NLTK .fcfg grammar: uniform weights).")
+    @Argument(help: "A .mont grammar (its weights block; without one, uniform rule weights) or an NLTK .fcfg grammar.")
     var file: String
 
     @OptionGroup(title: "Model and training")
