@@ -93,6 +93,18 @@ struct MeaningConditionedGenerationTests {
         let labels = ConditionEncoder(.label(count: 3), outputSize: 2, embeddingSize: 7, using: &generator)
         #expect(labels.namedParameters.map(\.name) == ["weight"])
         #expect(labels([[2], [0]]).shape == [2, 2])
+        // A label-conditioned VAE keeps its parameter names; a sequence-conditioned one names the reader.
+        let vae = ConditionalSentenceVAE(
+            conditionCount: 3, vocabularySize: 6, embeddingSize: 3, hiddenSize: 4, latentSize: 2, conditionSize: 2,
+            using: &generator)
+        #expect(vae.namedParameters.map(\.name).contains("condition.weight"))
+        let sequenceVAE = ConditionalSentenceVAE(
+            condition: .sequence(vocabularySize: 6), vocabularySize: 6, embeddingSize: 3, hiddenSize: 4, latentSize: 2,
+            conditionSize: 4, using: &generator)
+        #expect(sequenceVAE.namedParameters.map(\.name).contains("condition.reader.layer0.forward.weightIH"))
+        let sampled = sequenceVAE.sample(
+            conditions: [[4, 5], [5]], beginToken: 0, endToken: 1, maximumLength: 3, using: &generator)
+        #expect(sampled.count == 2 && sampled.allSatisfy { $0.count <= 3 })
     }
 
     @Test func sequenceConditionedModelLearnsToCopyItsCondition() {
