@@ -8,7 +8,8 @@ import TextGeneration
 
 /// How a meaning-conditioned generator is built.
 public enum MeaningConditionedMethod: String, CaseIterable, Codable, Sendable {
-    /// ``ConditionalLanguageModel``: the meaning's embedding starts the LSTM.
+    /// ``ConditionalLanguageModel`` (class condition: the meaning's embedding starts the LSTM) or
+    /// ``SequenceConditionedLanguageModel`` (sequence condition: a meaning-to-sentence sequence-to-sequence model).
     case conditionalLM = "conditional-lm"
     /// The same network with every meaning mapped to one label: the accuracy of ignoring the condition.
     case unconditionalLM = "unconditional-lm"
