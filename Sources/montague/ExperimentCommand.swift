@@ -39,7 +39,8 @@ struct ExperimentRunCommand: ParsableCommand {
         discussion: """
             A run's result is read from its output directory ({output}): a training command's manifest.json \
             (its metrics), otherwise a grammar-driven experiment's summary.json (`experiment generate`, \
-            `conditional`, `transfer`, `tre`: every number outside its `settings`, named by its path with dots, e.g. \
+            `conditional`, `transfer`, `tre`, `meaning-map`: every number outside its `settings`, named by its path \
+            with dots, e.g. \
             final.validity). A command that exits with status 0 but leaves neither is recorded as failed and the \
             runner, after the remaining runs, exits with status 2 and the reason. \
             Each run's model directory is <runs>/<plan>/<run>-seed<seed>; the runner notes in it which command it \

@@ -20,8 +20,10 @@ struct ExperimentMeaningMapCommand: ParsableCommand {
             fraction of operation applications one table per operation gets right), its chance level (labels \
             shuffled over the terms), and the clusters' purity against the grammar's meanings. The first row is \
             the grammar's own meaning assignment. Representations as in `experiment tre` (default: random, \
-            meaning, seq2seq, trained-tree-lstm). Exit status 0 whatever the verdicts (a study, not a check). \
-            See docs/compositionality.md.
+            meaning, seq2seq, trained-tree-lstm). --output writes DIR/meaning-map.md, DIR/meaning-map.json and \
+            DIR/summary.json (the grammar's row under `reference`, each representation's under its name, e.g. \
+            representations.seq2seq.functConsistency, for `experiment run`). Exit status 0 whatever the verdicts \
+            (a study, not a check). See docs/compositionality.md.
 
             Examples:
               montague experiment meaning-map grammars/weighted-arithmetic.mont --epochs 10
@@ -39,7 +41,7 @@ struct ExperimentMeaningMapCommand: ParsableCommand {
     @Option(name: .customLong("chance-draws"), help: "Shuffled labellings averaged for the chance level.")
     var chanceDraws = 20
 
-    @Option(name: .long, help: "Directory for meaning-map.md and meaning-map.json.")
+    @Option(name: .long, help: "Directory for meaning-map.md, meaning-map.json and summary.json.")
     var output: String?
 
     func validate() throws {
@@ -63,6 +65,9 @@ struct ExperimentMeaningMapCommand: ParsableCommand {
                     [LearnedMeaningMap.table(rows) + "\n" + LearnedMeaningMap.witnesses(rows)],
                     to: directory.appendingPathComponent("meaning-map.md"))
                 try ExperimentArtifacts.writeJSON(rows, to: directory.appendingPathComponent("meaning-map.json"))
+                try ExperimentArtifacts.writeJSON(
+                    MeaningMapSummary(grammar: study.file, settings: settings, rows: rows),
+                    to: directory.appendingPathComponent("summary.json"))
             }
         } catch {
             throw GrammarCommandSupport.inputError(error)
@@ -73,5 +78,25 @@ struct ExperimentMeaningMapCommand: ParsableCommand {
             print(LearnedMeaningMap.table(rows))
             print(LearnedMeaningMap.witnesses(rows), terminator: "")
         }
+    }
+}
+
+/// The summary `experiment meaning-map --output DIR` writes to DIR/summary.json: the grammar's own meaning assignment
+/// under `reference` and each representation's row under its name, so the experiment runner records
+/// `reference.<measure>` and `representations.<name>.<measure>` (e.g. `representations.seq2seq.functConsistency`,
+/// N1's graded measure of the discretized map, beside `representations.seq2seq.chanceConsistency`).
+struct MeaningMapSummary: Codable {
+    var grammar: String
+    var settings: MeaningMapSettings
+    /// The grammar's own meanings (the row without a representation); nil when the study has no such row.
+    var reference: MeaningMapRow?
+    var representations: [String: MeaningMapRow]
+
+    init(grammar: String, settings: MeaningMapSettings, rows: [MeaningMapRow]) {
+        self.grammar = grammar
+        self.settings = settings
+        reference = rows.first { $0.source == nil }
+        representations = Dictionary(
+            rows.compactMap { row in row.source.map { ($0.rawValue, row) } }, uniquingKeysWith: { first, _ in first })
     }
 }

@@ -22,8 +22,27 @@ struct ExperimentMeaningMapCommandTests {
             ["experiment", "meaning-map", Self.arithmetic, "--output", directory.path] + Self.tiny)
         #expect(result.status == 0, "stderr: \(result.standardError)")
         #expect(result.standardOutput.contains("| meaning |") && result.standardOutput.contains("| random |"))
-        for file in ["meaning-map.md", "meaning-map.json"] {
+        for file in ["meaning-map.md", "meaning-map.json", "summary.json"] {
             #expect(FileManager.default.fileExists(atPath: directory.appendingPathComponent(file).path), "\(file)")
+        }
+        // summary.json: the grammar's own row under `reference`, each representation's under its name, the
+        // settings apart (what `experiment run` records: every number outside `settings`).
+        let summaryData = try Data(contentsOf: directory.appendingPathComponent("summary.json"))
+        let summary = try #require(JSONSerialization.jsonObject(with: summaryData) as? [String: Any])
+        #expect(summary["grammar"] as? String == Self.arithmetic)
+        let settings = try #require(summary["settings"] as? [String: Any])
+        #expect(settings["chanceDraws"] as? Int == 2)
+        let reference = try #require(summary["reference"] as? [String: Any])
+        #expect(reference["source"] == nil)
+        #expect(reference["functHolds"] as? Bool == true)
+        #expect(reference["functConsistency"] as? Double == 1)
+        let representations = try #require(summary["representations"] as? [String: [String: Any]])
+        #expect(Set(representations.keys) == ["meaning", "random"])
+        for (name, row) in representations {
+            #expect(row["source"] as? String == name)
+            let consistency = try #require(row["functConsistency"] as? Double, "\(name)")
+            #expect((0...1).contains(consistency), "\(name): \(consistency)")
+            #expect((row["terms"] as? Int ?? 0) > 0, "\(name)")
         }
         let json = try executable.run(["experiment", "meaning-map", Self.arithmetic, "--json"] + Self.tiny)
         #expect(json.status == 0, "stderr: \(json.standardError)")

@@ -85,27 +85,60 @@ struct ExperimentRunCommandTests {
     @Test func aCommandWithoutSummaryIsAnErrorWithStatus2() throws {
         let (root, planURL) = try Self.scratch()
         defer { try? FileManager.default.removeItem(at: root) }
-        // `experiment meaning-map` writes meaning-map.md and meaning-map.json, no summary.json.
+        // `experiment splits --output` writes train.txt and test.txt, no summary.json.
         try Self.plan(
             runs: """
-                {"id": "mm", "labels": {"method": "meaning map"}, "arguments": ["experiment", "meaning-map",
-                 "{data}/weighted-arithmetic.mont", "--representation", "random", "--expressions", "10",
-                 "--samples", "100", "--dimension", "4", "--epochs", "0", "--chance-draws", "1",
-                 "--output", "{output}"]}
+                {"id": "split", "labels": {"method": "random split"}, "arguments": ["experiment", "splits",
+                 "{data}/arithmetic.mont", "--split", "random", "--seed", "{seed}", "--output", "{output}"]}
                 """
         ).write(to: planURL, atomically: true, encoding: .utf8)
         let executable = try MontagueExecutable.locate()
         let run = try Self.runPlan(planURL, in: root, with: executable)
         #expect(run.status == 2, "stdout: \(run.standardOutput) stderr: \(run.standardError)")
         #expect(
-            run.standardError.hasPrefix("error: 1 run(s) exited with status 0 but left no readable result: mm seed 0"),
+            run.standardError.hasPrefix(
+                "error: 1 run(s) exited with status 0 but left no readable result: split seed 0"),
             "\(run.standardError)")
         #expect(run.standardError.contains("neither manifest.json nor summary.json"))
-        #expect(run.standardOutput.contains("mm seed 0: failed in "))
+        #expect(run.standardOutput.contains("split seed 0: failed in "))
         let table = try executable.run(["experiment", "table", planURL.path])
         #expect(
-            table.status == 0 && table.standardOutput.contains("| meaning map | — | — | 0/1 |"),
+            table.status == 0 && table.standardOutput.contains("| random split | — | — | 0/1 |"),
             "\(table.standardOutput)")
+    }
+
+    @Test func recordsTheMeaningMapPerRepresentation() throws {
+        let (root, planURL) = try Self.scratch()
+        defer { try? FileManager.default.removeItem(at: root) }
+        try """
+        {"name": "mm", "results": "results.jsonl",
+         "runs": [{"id": "mm", "labels": {"grammar": "arithmetic"}, "arguments": ["experiment", "meaning-map",
+                   "{data}/weighted-arithmetic.mont", "--representation", "meaning", "--representation", "random",
+                   "--expressions", "10", "--samples", "100", "--dimension", "4", "--epochs", "0",
+                   "--chance-draws", "1", "--output", "{output}"]}],
+         "columns": [{"header": "grammar", "label": "grammar"},
+                     {"header": "grammar's meanings", "metric": "reference.functConsistency"},
+                     {"header": "meaning", "metric": "representations.meaning.functConsistency"},
+                     {"header": "random", "metric": "representations.random.functConsistency"}]}
+        """.write(to: planURL, atomically: true, encoding: .utf8)
+        let executable = try MontagueExecutable.locate()
+        let run = try Self.runPlan(planURL, in: root, with: executable)
+        #expect(run.status == 0, "stdout: \(run.standardOutput) stderr: \(run.standardError)")
+        #expect(run.standardOutput.contains("mm seed 0: ok in "), "\(run.standardOutput)")
+        let records = try String(contentsOf: root.appendingPathComponent("results.jsonl"), encoding: .utf8)
+        let record = try #require(
+            JSONSerialization.jsonObject(with: Data(records.split(separator: "\n")[0].utf8)) as? [String: Any])
+        let metrics = try #require(record["metrics"] as? [String: Double])
+        // The grammar's own assignment is compositional on its terms; the settings are not metrics.
+        #expect(metrics["reference.functConsistency"] == 1)
+        #expect(metrics["representations.random.functConsistency"] != nil)
+        #expect(metrics["representations.meaning.purity"] != nil)
+        #expect(metrics["settings.chanceDraws"] == nil && metrics["chanceDraws"] == nil)
+        let table = try executable.run(["experiment", "table", planURL.path])
+        #expect(table.status == 0, "stderr: \(table.standardError)")
+        let row = try #require(table.standardOutput.split(separator: "\n").first { $0.hasPrefix("| arithmetic |") })
+        #expect(row.hasPrefix("| arithmetic | 1.0000 | "), "\(row)")
+        #expect(!row.contains("—"), "\(row)")
     }
 
     @Test func recordsTREPerRepresentation() throws {

@@ -332,10 +332,10 @@ public struct ExperimentRunner {
     ///
     /// 1. `directory/manifest.json` (the training commands' model directory): its `metrics`;
     /// 2. otherwise `directory/summary.json` (the grammar-driven experiments, `montague experiment generate`,
-    ///    `conditional`, `transfer`, `tre`): every number in it outside its `settings` object, named by its
-    ///    path with dots — `final.validity`, `trainingSample.coverage`, `final.overall.meaning_preservation`, `seconds` —
-    ///    arrays, strings and booleans left out. (`generate`'s `model/manifest.json` is not read: the summary
-    ///    holds the same final metrics and more.)
+    ///    `conditional`, `transfer`, `tre`, `meaning-map`): every number in it outside its `settings` object, named
+    ///    by its path with dots — `final.validity`, `trainingSample.coverage`, `final.overall.meaning_preservation`,
+    ///    `seconds` — arrays, strings and booleans left out. (`generate`'s `model/manifest.json` is not read: the
+    ///    summary holds the same final metrics and more.)
     ///
     /// - Throws: ``InputError`` naming the file when neither exists, when the manifest is unreadable, or when
     ///   `summary.json` is not a JSON object with at least one number outside `settings`.
