@@ -138,7 +138,7 @@ struct ExperimentRunnerTests {
         #expect(stopped.stoppedEarly?.steps == 4 && stopped.stoppedEarly?.scheduled == 10)
         #expect(
             ExperimentTable.render(plan: plan, results: results).contains(
-                "| L | 25.00 % (stopped at 4 of 10 steps) | 0/1 |"))
+                "| L | 25.00 % | 0/1 (stopped at 4 of 10 steps) |"))
 
         var second = try ExperimentRunner(plan: plan, planDirectory: root, options: options)
         var events: [String] = []

@@ -6,7 +6,8 @@ import MontagueSupport
 ///
 /// A metric cell shows the mean over the run's complete seeds, with `± std` (sample standard deviation) when
 /// there are several, and `—` when no seed has finished; a run whose seeds all stopped before their schedule's end
-/// (``ExperimentRecord/stoppedEarly``) shows their mean marked "(stopped at N of M steps)". The markers are
+/// (``ExperimentRecord/stoppedEarly``) shows their figures, with "(stopped at N of M steps)" in the seeds column
+/// (or the last metric column). The markers are
 /// `<!-- experiment-table: NAME -->` and `<!-- /experiment-table: NAME -->`.
 public enum ExperimentTable {
     /// The Markdown table of `plan` from `results`.
@@ -19,24 +20,28 @@ public enum ExperimentTable {
             let finished = latest.filter(\.isComplete)
             // Without a complete seed, the seeds stopped before their schedule's end are shown, marked.
             let shown = finished.isEmpty ? latest.filter { $0.succeeded } : finished
-            let partial = finished.isEmpty && !shown.isEmpty
-            let cells = plan.columns.map { column -> String in
+            let stopped = finished.isEmpty ? shown.compactMap(\.stoppedEarly) : []
+            let marker =
+                " (stopped at "
+                + stopped.map { "\($0.steps) of \($0.scheduled) steps" }
+                .joined(separator: ", ") + ")"
+            // The marker goes into the seeds column, or the last metric column when there is none.
+            let markedColumn =
+                stopped.isEmpty
+                ? nil : plan.columns.firstIndex { $0.metric == "seeds" } ?? plan.columns.lastIndex { $0.label == nil }
+            var cells = plan.columns.map { column -> String in
                 if let label = column.label { return cell(run.labels?[label] ?? "") }
                 let metric = column.metric ?? ""
                 let format = column.format.flatMap(NumberFormat.init) ?? .fixed(4)
                 if metric == "seeds" { return "\(finished.count)/\(plan.seeds(of: run).count)" }
                 let values = shown.compactMap { metric == "seconds" ? $0.seconds : $0.metrics[metric] }
                 guard !values.isEmpty else { return "—" }
-                if partial {
-                    let done = shown.compactMap(\.stoppedEarly).map { "\($0.steps) of \($0.scheduled) steps" }
-                    let mean = values.reduce(0, +) / Double(values.count)
-                    return format.format(mean) + " (stopped at " + done.joined(separator: ", ") + ")"
-                }
                 let mean = values.reduce(0, +) / Double(values.count)
                 guard values.count > 1 else { return format.format(mean) }
                 let variance = values.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(values.count - 1)
                 return format.format(mean) + " ± " + format.formatSpread(variance.squareRoot())
             }
+            if let markedColumn { cells[markedColumn] += marker }
             lines.append("| " + cells.joined(separator: " | ") + " |")
         }
         var text = ""
