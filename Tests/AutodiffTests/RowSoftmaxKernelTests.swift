@@ -36,15 +36,19 @@ struct RowSoftmaxKernelTests {
                     let result = Kernels.softmaxRows(x, width: width, logarithmic: logarithmic, lanes: lane)
                     var worst = 0.0
                     for (value, exact) in zip(result, expected) {
-                        // Relative error 2e-6 (the exponential's 1e-7 plus the sum's rounding); entries below the
-                        // smallest normal float may be 0.
+                        // Relative error 2e-6 (the exponential's 1e-7 plus the sum's rounding) and the argument's
+                        // rounding (below); entries below the smallest normal float may be 0.
                         let error =
                             logarithmic
                             ? Swift.abs(Double(value) - exact) / Swift.max(1, Swift.abs(exact))
                             : (exact < 1e-37 ? Double(value) : Swift.abs(Double(value) - exact) / exact)
                         worst = Swift.max(worst, error)
                     }
-                    #expect(worst < 2e-6, "width \(width) spread \(spread) log \(logarithmic) lanes \(lane): \(worst)")
+                    // Plus the rounding of x − max in Float (relative 2⁻²⁴ of up to 2·spread), as in any float softmax,
+                    // and of the row sum (√width roundings, the one-lane kernel adding in sequence).
+                    let allowed = 2e-6 + 1.2e-7 * (2 * Double(spread) + Double(width).squareRoot())
+                    #expect(
+                        worst < allowed, "width \(width) spread \(spread) log \(logarithmic) lanes \(lane): \(worst)")
                 }
             }
         }
@@ -64,13 +68,13 @@ struct RowSoftmaxKernelTests {
             let logarithms = Kernels.softmaxRows(x, width: width, logarithmic: true, lanes: lane)
             for row in 0..<3 {
                 let slice = (row * width)..<((row + 1) * width)
-                #expect(probabilities[slice].allSatisfy(\.isNaN), "lanes \(lane) row \(row)")
-                #expect(logarithms[slice].allSatisfy(\.isNaN), "lanes \(lane) row \(row)")
+                #expect(probabilities[slice].allSatisfy { $0.isNaN }, "lanes \(lane) row \(row)")
+                #expect(logarithms[slice].allSatisfy { $0.isNaN }, "lanes \(lane) row \(row)")
             }
             #expect(probabilities[3 * width + 1] == 0 && probabilities[3 * width + 2] == 0, "lanes \(lane)")
             #expect(logarithms[3 * width + 1] == -.infinity, "lanes \(lane)")
             let ordinary = probabilities[(3 * width)..<(5 * width)]
-            #expect(ordinary.allSatisfy(\.isFinite), "lanes \(lane)")
+            #expect(ordinary.allSatisfy { $0.isFinite }, "lanes \(lane)")
             let total = probabilities[(4 * width)..<(5 * width)].reduce(0, +)
             #expect(Swift.abs(total - 1) < 1e-5, "lanes \(lane): \(total)")
         }
@@ -124,6 +128,6 @@ struct RowSoftmaxKernelTests {
             worst = Swift.max(worst, Swift.abs(Double(g) - exact) / Swift.max(1, Swift.abs(exact)))
         }
         #expect(worst < 1e-6, "\(worst)")
-        #expect(results[0].allSatisfy(\.isFinite))
+        #expect(results[0].allSatisfy { $0.isFinite })
     }
 }

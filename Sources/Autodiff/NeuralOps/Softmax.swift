@@ -4,7 +4,8 @@ import Foundation
 ///
 /// Forward passes are raw kernels that subtract the maximum along the axis before exponentiating (so large logits do
 /// not overflow); backward rules are written with differentiable tensor ops and the op's own output, so gradients of
-/// gradients work.
+/// gradients work (softmax's first-order backward pass over the last axis is one raw pass instead, see
+/// ``Tensor/softmaxBackward(_:output:axis:)``).
 extension Tensor {
     /// `softmax(x)ᵢ = exp(xᵢ − m) / Σⱼ exp(xⱼ − m)` along `axis` (with `m` the maximum along the axis).
     ///
