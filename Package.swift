@@ -51,7 +51,7 @@ let package = Package(
         .target(name: "CVectorKernels"),
         .target(
             name: "Autodiff",
-            dependencies: ["CBLAS"]
+            dependencies: ["CBLAS", "CVectorKernels"]
         ),
         .target(
             name: "NeuralNet",

@@ -148,7 +148,31 @@ private func rawBackwardPass(
             buffers[inputKey] = target
             continue
         }
-        for (inputKey, inputGradient) in applyRule(backward, of: node, to: gradient, relevant: relevant) {
+        let contributions: [(key: ObjectIdentifier, gradient: Tensor)]
+        if node.addsGradientsInPlace {
+            // Hand the inputs' gradients accumulated so far to the rule (a matrix product adds its own into them),
+            // and take them back before adding the gradients it returns.
+            var accumulated: [ObjectIdentifier: [Float]] = [:]
+            for input in node.inputs {
+                guard let inputNode = input.node else { continue }
+                let inputKey = ObjectIdentifier(inputNode)
+                if let existing = buffers.removeValue(forKey: inputKey) { accumulated[inputKey] = existing }
+            }
+            if accumulated.isEmpty {
+                contributions = applyRule(backward, of: node, to: gradient, relevant: relevant)
+            } else {
+                let accumulator = GradientAccumulator(buffers: accumulated)
+                accumulated = [:]
+                contributions = BackwardPass.$accumulator.withValue(accumulator) {
+                    applyRule(backward, of: node, to: gradient, relevant: relevant)
+                }
+                for (inputKey, buffer) in accumulator.buffers { buffers[inputKey] = buffer }
+                accumulator.buffers = [:]
+            }
+        } else {
+            contributions = applyRule(backward, of: node, to: gradient, relevant: relevant)
+        }
+        for (inputKey, inputGradient) in contributions {
             if var existing = buffers.removeValue(forKey: inputKey) {
                 existing.withUnsafeMutableBufferPointer { destination in
                     inputGradient.scalars.withUnsafeBufferPointer { source in

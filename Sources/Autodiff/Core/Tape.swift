@@ -32,6 +32,10 @@ public final class TapeNode: @unchecked Sendable {
     /// For a slice: where the output sits in the input (its lower bounds). Lets the first-order backward pass add
     /// the gradient straight into that box of the input's gradient instead of padding it to full size.
     @usableFromInline let sliceLowerBounds: [Int]?
+    /// Whether the backward rule may add products straight into the gradients already accumulated for its inputs
+    /// (``GradientAccumulator``): set by matrix products, whose weight gradients are large and summed over many
+    /// uses of one weight (a decoder's output layer over the time steps).
+    @usableFromInline let addsGradientsInPlace: Bool
 
     /// A leaf: a tensor the user asked gradients for.
     @usableFromInline
@@ -44,12 +48,13 @@ public final class TapeNode: @unchecked Sendable {
         outputShape = leafShape
         outputScalars = []
         sliceLowerBounds = nil
+        addsGradientsInPlace = false
     }
 
     @usableFromInline
     init(
         op: String, inputs: [Tensor], outputShape: [Int], outputScalars: [Float], sliceLowerBounds: [Int]? = nil,
-        backward: @escaping BackwardRule
+        addsGradientsInPlace: Bool = false, backward: @escaping BackwardRule
     ) {
         id = TapeNode.counter.add(1, ordering: .relaxed).newValue
         TapeNode.live.add(1, ordering: .relaxed)
@@ -59,6 +64,7 @@ public final class TapeNode: @unchecked Sendable {
         self.outputShape = outputShape
         self.outputScalars = outputScalars
         self.sliceLowerBounds = sliceLowerBounds
+        self.addsGradientsInPlace = addsGradientsInPlace
     }
 
     @usableFromInline var isLeaf: Bool { backward == nil }
@@ -75,6 +81,34 @@ enum BackwardPass {
     /// In a create-graph pass: the nodes whose gradients lead to a target. `nil` outside such a pass (a
     /// first-order pass detaches the other inputs instead, see `applyRule`).
     @TaskLocal @usableFromInline static var relevantNodes: Set<ObjectIdentifier>? = nil
+    /// In a first-order pass, while the rule of a node with ``TapeNode/addsGradientsInPlace`` runs: the gradients
+    /// accumulated so far for its inputs. `nil` otherwise.
+    @TaskLocal @usableFromInline static var accumulator: GradientAccumulator? = nil
+}
+
+/// The gradients accumulated so far for the inputs of the node whose backward rule is running (first-order pass
+/// only), so that a matrix product can add its gradient into one with a single GEMM (BLAS `β = 1`) instead of
+/// writing a fresh buffer that the pass then adds element by element. The pass puts every buffer back after the
+/// rule, used or not. `@unchecked Sendable`: one backward pass owns it, and only the thread running that pass's
+/// rules (synchronously, one at a time) touches it.
+@usableFromInline
+final class GradientAccumulator: @unchecked Sendable {
+    /// Accumulated gradients by input node.
+    var buffers: [ObjectIdentifier: [Float]]
+
+    init(buffers: [ObjectIdentifier: [Float]]) { self.buffers = buffers }
+
+    /// Adds `a·b` (`m × k` times `k × n`, given by `body`'s GEMM) into the accumulated gradient of `target` when there
+    /// is one of `count` scalars: `body` gets its buffer and must add into it. Returns whether it did.
+    func add(into target: Tensor, count: Int, _ body: (UnsafeMutablePointer<Float>) -> Void) -> Bool {
+        guard let node = target.node else { return false }
+        let key = ObjectIdentifier(node)
+        guard var buffer = buffers.removeValue(forKey: key) else { return false }
+        defer { buffers[key] = buffer }
+        guard buffer.count == count, count > 0 else { return false }
+        buffer.withUnsafeMutableBufferPointer { body($0.baseAddress!) }
+        return true
+    }
 }
 
 extension Tensor {
@@ -117,6 +151,18 @@ extension Tensor {
         _ op: String, shape: [Int], scalars: [Float], inputs: [Tensor], sliceLowerBounds: [Int]? = nil,
         backward: @escaping BackwardRule
     ) -> Tensor {
+        recorded(
+            op, shape: shape, scalars: scalars, inputs: inputs, sliceLowerBounds: sliceLowerBounds,
+            addsGradientsInPlace: false, backward: backward)
+    }
+
+    /// ``recorded(_:shape:scalars:inputs:sliceLowerBounds:backward:)`` for a rule that may add gradients in place
+    /// (``TapeNode/addsGradientsInPlace``).
+    @inlinable
+    static func recorded(
+        _ op: String, shape: [Int], scalars: [Float], inputs: [Tensor], sliceLowerBounds: [Int]? = nil,
+        addsGradientsInPlace: Bool, backward: @escaping BackwardRule
+    ) -> Tensor {
         var tracked = false
         for input in inputs where input.node != nil {
             tracked = true
@@ -127,7 +173,7 @@ extension Tensor {
         }
         let node = TapeNode(
             op: op, inputs: inputs, outputShape: shape, outputScalars: scalars, sliceLowerBounds: sliceLowerBounds,
-            backward: backward)
+            addsGradientsInPlace: addsGradientsInPlace, backward: backward)
         return Tensor(shape: shape, scalars: scalars, node: node)
     }
 }

@@ -11,7 +11,8 @@ extension Tensor {
     ///   - bias: `b`, `[n]` (added to every row), or `[m, n]` (one row per row of `x`: a precomputed input projection
     ///     to which a recurrent cell adds `h·W_hhᵀ`).
     /// - Returns: `[m, n]`. Backward: `dx = G·W`, `dW = Gᵀ·x`, `db = Σ_rows G`, written with differentiable ops so
-    ///   the result differentiates again.
+    ///   the result differentiates again; in a first-order pass the products are added straight into gradients
+    ///   already accumulated for `x` or `W` (``gemmGradient(_:_:transposeA:transposeB:of:)``).
     public static func affine(_ x: Tensor, weight: Tensor, bias: Tensor) -> Tensor {
         precondition(
             x.rank == 2 && weight.rank == 2 && x.shape[1] == weight.shape[1],
@@ -41,11 +42,13 @@ extension Tensor {
                 }
             }
         }
-        return recorded("affine", shape: [m, n], scalars: scalars, inputs: [x, weight, bias]) { g, inputs, _ in
+        return recorded(
+            "affine", shape: [m, n], scalars: scalars, inputs: [x, weight, bias], addsGradientsInPlace: true
+        ) { g, inputs, _ in
             let (x, weight, bias) = (inputs[0], inputs[1], inputs[2])
             return [
-                x.isGradientNeeded ? gemm(g, weight, transposeA: false, transposeB: false) : nil,
-                weight.isGradientNeeded ? gemm(g, x, transposeA: true, transposeB: false) : nil,
+                x.isGradientNeeded ? gemmGradient(g, weight, transposeA: false, transposeB: false, of: x) : nil,
+                weight.isGradientNeeded ? gemmGradient(g, x, transposeA: true, transposeB: false, of: weight) : nil,
                 bias.isGradientNeeded ? g.sumToShape(bias.shape) : nil,
             ]
         }
@@ -64,7 +67,9 @@ extension Tensor {
     static func affineReLU(preActivation: Tensor, x: Tensor, weight: Tensor, bias: Tensor) -> Tensor {
         let scalars = Kernels.unary(preActivation.scalars) { Swift.max($0, 0) }
         let shape = preActivation.shape
-        return recorded("affineReLU", shape: shape, scalars: scalars, inputs: [x, weight, bias]) { g, inputs, y in
+        return recorded(
+            "affineReLU", shape: shape, scalars: scalars, inputs: [x, weight, bias], addsGradientsInPlace: true
+        ) { g, inputs, y in
             let (x, weight, bias) = (inputs[0], inputs[1], inputs[2])
             let masked: Tensor
             var biasGradient: Tensor?
@@ -77,8 +82,9 @@ extension Tensor {
                 if bias.isGradientNeeded && !sumsColumns { biasGradient = masked }  // a per-row bias [m, n]
             }
             return [
-                x.isGradientNeeded ? gemm(masked, weight, transposeA: false, transposeB: false) : nil,
-                weight.isGradientNeeded ? gemm(masked, x, transposeA: true, transposeB: false) : nil,
+                x.isGradientNeeded ? gemmGradient(masked, weight, transposeA: false, transposeB: false, of: x) : nil,
+                weight.isGradientNeeded
+                    ? gemmGradient(masked, x, transposeA: true, transposeB: false, of: weight) : nil,
                 biasGradient,
             ]
         }

@@ -82,24 +82,53 @@ extension Tensor {
                 }
             }
         }
-        return recorded("matmul", shape: outShape, scalars: scalars, inputs: [a, b]) { g, inputs, _ in
+        return recorded(
+            "matmul", shape: outShape, scalars: scalars, inputs: [a, b], addsGradientsInPlace: !batched
+        ) { g, inputs, _ in
             let (a, b) = (inputs[0], inputs[1])
             var gradA: Tensor? = nil
             var gradB: Tensor? = nil
             if a.isGradientNeeded {
                 gradA =
                     transposeA
-                    ? gemm(b, g, transposeA: transposeB, transposeB: true)
-                    : gemm(g, b, transposeA: false, transposeB: !transposeB)
+                    ? gemmGradient(b, g, transposeA: transposeB, transposeB: true, of: a)
+                    : gemmGradient(g, b, transposeA: false, transposeB: !transposeB, of: a)
             }
             if b.isGradientNeeded {
                 gradB =
                     transposeB
-                    ? gemm(g, a, transposeA: true, transposeB: transposeA)
-                    : gemm(a, g, transposeA: !transposeA, transposeB: false)
+                    ? gemmGradient(g, a, transposeA: true, transposeB: transposeA, of: b)
+                    : gemmGradient(a, g, transposeA: !transposeA, transposeB: false, of: b)
             }
             return [gradA, gradB]
         }
+    }
+
+    /// A product term of the gradient of `input` in a backward rule: `op(a)·op(b)` for rank-2 operands. In a
+    /// first-order pass where `input` already has an accumulated gradient (``GradientAccumulator``), one GEMM adds
+    /// the product into it (BLAS `β = 1`) and the result is `nil` (nothing more to add); otherwise the product, as
+    /// ``gemm(_:_:transposeA:transposeB:)``. Saves the fresh buffer, BLAS's zeroing of it for `β = 0` and the
+    /// pass's elementwise sum — for a weight used at every time step (a decoder's output layer), the bulk of the
+    /// non-GEMM work of its backward pass.
+    static func gemmGradient(_ a: Tensor, _ b: Tensor, transposeA: Bool, transposeB: Bool, of input: Tensor) -> Tensor?
+    {
+        guard let accumulator = BackwardPass.accumulator, !GradientMode.isRecording, a.rank == 2, b.rank == 2 else {
+            return gemm(a, b, transposeA: transposeA, transposeB: transposeB)
+        }
+        let m = transposeA ? a.shape[1] : a.shape[0]
+        let k = transposeA ? a.shape[0] : a.shape[1]
+        let n = transposeB ? b.shape[0] : b.shape[1]
+        guard input.shape == [m, n], k > 0 else { return gemm(a, b, transposeA: transposeA, transposeB: transposeB) }
+        let added = a.scalars.withUnsafeBufferPointer { pa in
+            b.scalars.withUnsafeBufferPointer { pb in
+                accumulator.add(into: input, count: m * n) { c in
+                    MatrixProductLog.sgemm(
+                        transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: 1,
+                        a: pa.baseAddress, lda: a.shape[1], b: pb.baseAddress, ldb: b.shape[1], beta: 1, c: c, ldc: n)
+                }
+            }
+        }
+        return added ? nil : gemm(a, b, transposeA: transposeA, transposeB: transposeB)
     }
 
     /// `op(A)·B[i]` for every `i` of `b [N, k, n]`, with `a` rank 2 (`op(A)` `[m, k]`): `[N, m, n]`, computed as one

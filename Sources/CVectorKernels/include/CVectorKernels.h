@@ -38,4 +38,25 @@ void montague_adam_update_lanes(
 /// The lanes the kernels above use on this processor: 16 (AVX-512F), 8 (AVX2) or 1 (scalar C).
 int montague_vector_lanes(void);
 
+/// Softmax (`logarithmic` = 0) or log-softmax (`logarithmic` ≠ 0) of `rows` contiguous rows of `width` scalars each,
+/// from `x` into `out` (which must not overlap `x`), through `lanes` lanes (16, 8 or 1; 0 or more than the processor
+/// has: its widest). Per row: the maximum m, eᵢ = exp(xᵢ − m) by the Cephes `expf` polynomial (the one of the Swift
+/// kernels, `Kernels.exponentialInRange`), the sum of the eᵢ in `lanes` partial sums, then eᵢ / Σ or
+/// (xᵢ − m) − log Σ. Terms with xᵢ − m < −87 (below e⁻⁸⁷, under the smallest normal float) count as 0 in the sum and
+/// give 0 in the softmax. A row with a NaN or infinite entry is computed by the scalar formula with libm's `expf`
+/// (so NaN and ±∞ behave as there: NaN rows).
+void montague_softmax_rows(int lanes, const float *x, float *out, long rows, long width, int logarithmic);
+
+/// The softmax backward product of `rows` contiguous rows of `width` scalars: `out = y ⊙ (g − Σ g ⊙ y)` per row, with
+/// `y` the softmax output and `g` the incoming gradient (`out` must not overlap either), through `lanes` lanes as
+/// ``montague_softmax_rows``.
+void montague_softmax_backward_rows(
+    int lanes, const float *y, const float *gradient, float *out, long rows, long width);
+
+/// Standard Gumbel noise in place: each `values[i]`, a uniform draw strictly inside (0, 1), becomes
+/// `−log(−log(values[i]))`, with Cephes' `logf` polynomial in `lanes` lanes (16, 8 or 1; 0 or more than the
+/// processor has: its widest); every width gives the same bits. Inputs must be normal floats in (0, 1) (then both
+/// logarithms' arguments are positive normal floats); the maximum relative error of each logarithm is about 1e-7.
+void montague_gumbel_noise(int lanes, float *values, long count);
+
 #endif
