@@ -125,8 +125,8 @@ public struct Seq2SeqEncoding<State> {
 /// (`hₜ` the top decoder state, `cₜ` the context, `eₜ` the previous token's embedding), and the step returns
 /// `log(p + 10⁻⁷)` in place of logits, so the loss, greedy decoding and beam search read it unchanged
 /// (`logSoftmax` of a log-distribution is itself up to rounding). The gate is `copyGate.weight`, `copyGate.bias`.
-/// The same mixture is the copy decoder of the dual-RL style-transfer models (``CrossAlignedAutoencoder`` in
-/// TextGeneration, which has its own copy of the math over a one-hot source tensor). Tokens: the decoder starts from `<bos>` (1) and is trained to end with `<eos>` (2);
+/// The same mixture is the copy decoder of the dual-RL style-transfer models (`CrossAlignedAutoencoder` in
+/// TextGeneration, which keeps its own copy of the math over a one-hot source tensor). Tokens: the decoder starts from `<bos>` (1) and is trained to end with `<eos>` (2);
 /// index 0 is padding on both sides. Parameters are named `sourceEmbedding.weight`, `targetEmbedding.weight`,
 /// `encoder.layer0.forward.weightIH`, …, `memoryProjection.weight`, `decoder.layer0.weightIH`, …, `attention.…`,
 /// `combination.weight`, `output.weight`, `output.bias`.
