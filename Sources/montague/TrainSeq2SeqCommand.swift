@@ -21,6 +21,10 @@ struct TrainSeq2SeqCommand: ParsableCommand {
             whitespace (--tokenizer whitespace, the default), by Montague's word tokenizer (default), or into \
             subwords: bpe:N or unigram:N train one tokenizer of N tokens on both sides of the training pairs, a \
             tokenizer.json is loaded; the tokenizer is saved in the model directory and `montague predict` applies it.
+            --copy makes the recurrent decoder a pointer-generator (See, Liu & Manning 2017): each step mixes the \
+            vocabulary softmax with the attention weights scattered onto the source tokens, through a learned gate, \
+            so source words (names, rare words) can be copied to the output; source and target then share one \
+            vocabulary built from both sides of the training pairs.
 
             --arch recurrent (the default) is an encoder–decoder of --cell units with --attention; --arch \
             transformer is the encoder–decoder of Vaswani et al. 2017 with --layers encoder and decoder layers \
@@ -127,6 +131,14 @@ struct TrainSeq2SeqCommand: ParsableCommand {
         name: .customLong("attention-style"), help: "Recurrent: where attention enters the decoder (default luong).")
     var attentionStyle: Seq2SeqAttentionStyle?
 
+    @Flag(
+        name: .long,
+        help: """
+            Recurrent: a pointer-generator decoder that can copy source tokens (See et al. 2017); source and target \
+            share one vocabulary.
+            """)
+    var copy = false
+
     @OptionGroup var transformer: TransformerSizeArguments
 
     @Option(name: .long, help: "Dropout probability in training (default 0).")
@@ -206,7 +218,7 @@ struct TrainSeq2SeqCommand: ParsableCommand {
         [
             (hidden != nil, "--hidden"), (embedding != nil, "--embedding"), (cell != nil, "--cell"),
             (bidirectional != nil, "--bidirectional"), (attention != nil, "--attention"),
-            (attentionStyle != nil, "--attention-style"),
+            (attentionStyle != nil, "--attention-style"), (copy, "--copy"),
         ].filter(\.0).map(\.1)
     }
 
@@ -276,6 +288,10 @@ struct TrainSeq2SeqCommand: ParsableCommand {
             attention: attention ?? base.attention, attentionStyle: attentionStyle ?? base.attentionStyle,
             dropout: dropout ?? base.dropout, modelSeed: common.seed ?? base.modelSeed, training: t)
         settings.lowercase = resuming ? base.lowercase || lowercase : lowercase
+        settings.copy = resuming ? base.copy || copy : copy
+        if settings.copy && settings.architecture == .recurrent && settings.attention == .none {
+            throw ValidationError("--copy needs attention (--attention dot, general or additive)")
+        }
         settings.tokenizer = base.tokenizer
         return (settings, notes)
     }
@@ -294,6 +310,7 @@ struct TrainSeq2SeqCommand: ParsableCommand {
             check.fixed("--bidirectional", stored: base.bidirectional, given: bidirectional)
             check.fixed("--attention", stored: base.attention, given: attention, text: \.rawValue)
             check.fixed("--attention-style", stored: base.attentionStyle, given: attentionStyle, text: \.rawValue)
+            check.fixed("--copy", stored: base.copy, given: copy ? true : nil)
         } else {
             let network = base.transformer
             check.fixed("--model-size", stored: network.modelSize, given: transformer.modelSize)
@@ -381,7 +398,7 @@ struct TrainSeq2SeqCommand: ParsableCommand {
                 + "heads: \(settings.transformer.headCount)  feed-forward: \(settings.transformer.feedForwardSize)"
             : "cell: \(settings.cell.rawValue)  hidden: \(settings.hiddenSize)  "
                 + "embedding: \(settings.embeddingSize)  layers: \(settings.layerCount)  "
-                + "attention: \(settings.attention.rawValue)"
+                + "attention: \(settings.attention.rawValue)" + (settings.copy ? "  copy" : "")
         let t = settings.training
         let sampling =
             t.sampling.isTeacherForcing

@@ -51,6 +51,10 @@ public enum Seq2SeqExperiment {
         public var tokenizer: String = "whitespace"
         /// Whether text was lowercased before tokenization.
         public var lowercase: Bool = false
+        /// Whether the recurrent decoder copies source tokens (``Seq2SeqConfiguration/copy``, the pointer-generator
+        /// of See, Liu & Manning 2017); the run then builds one vocabulary from both sides of the training pairs
+        /// and writes it as both vocabulary files. Needs attention; a Transformer ignores it.
+        public var copy: Bool = false
 
         /// Settings; the defaults are a 1-layer GRU with 64 hidden units and Luong dot attention. The recurrent
         /// fields (cell, sizes, attention) are ignored by a Transformer and `transformer` by a recurrent model.
@@ -203,6 +207,10 @@ public enum Seq2SeqExperiment {
         let resuming = options.output.map { FileManager.default.fileExists(atPath: $0.trainingStateURL.path) } ?? false
         var vocabularies = Vocabularies(
             source: SequenceVocabulary(train.flatMap(\.source)), target: SequenceVocabulary(train.flatMap(\.target)))
+        if copies(settings) {
+            let shared = SequenceVocabulary(train.flatMap { $0.source + $0.target })
+            vocabularies = Vocabularies(source: shared, target: shared)
+        }
         if resuming, let output = options.output {
             _ = try output.readManifest(expecting: kind)
             (vocabularies.source, vocabularies.target) = try Seq2SeqPredictor.readVocabularies(output)
@@ -241,7 +249,12 @@ public enum Seq2SeqExperiment {
             sourceVocabularySize: vocabularies.source.count, targetVocabularySize: vocabularies.target.count,
             embeddingSize: settings.embeddingSize, hiddenSize: settings.hiddenSize, layerCount: settings.layerCount,
             bidirectional: settings.bidirectional, attention: settings.attention,
-            attentionStyle: settings.attentionStyle, dropout: settings.dropout)
+            attentionStyle: settings.attentionStyle, dropout: settings.dropout, copy: copies(settings))
+    }
+
+    /// Whether `settings` describe a copying recurrent model.
+    static func copies(_ settings: Settings) -> Bool {
+        settings.copy && settings.architecture == .recurrent && settings.attention != .none
     }
 
     /// The Transformer's configuration for `settings` and the vocabularies (positions up to the longer of 512 and

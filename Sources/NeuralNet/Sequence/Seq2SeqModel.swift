@@ -43,12 +43,17 @@ public struct Seq2SeqConfiguration: Sendable, Equatable {
     public var attentionStyle: Seq2SeqAttentionStyle
     /// Dropout probability on embeddings, between stacked layers and before the output layer, in training.
     public var dropout: Float
+    /// Whether the decoder can copy source tokens (the pointer-generator of See, Liu & Manning 2017; see
+    /// ``Seq2SeqModel``). Needs attention and one vocabulary shared by source and target (equal sizes, and index
+    /// `i` the same token on both sides).
+    public var copy: Bool
 
-    /// A configuration; the defaults are a 1-layer unidirectional model with Luong dot attention and no dropout.
+    /// A configuration; the defaults are a 1-layer unidirectional model with Luong dot attention, no dropout and
+    /// no copying.
     public init(
         sourceVocabularySize: Int, targetVocabularySize: Int, embeddingSize: Int = 32, hiddenSize: Int = 64,
         layerCount: Int = 1, bidirectional: Bool = false, attention: Seq2SeqAttentionKind = .dot,
-        attentionStyle: Seq2SeqAttentionStyle = .luong, dropout: Float = 0
+        attentionStyle: Seq2SeqAttentionStyle = .luong, dropout: Float = 0, copy: Bool = false
     ) {
         self.sourceVocabularySize = sourceVocabularySize
         self.targetVocabularySize = targetVocabularySize
@@ -59,6 +64,7 @@ public struct Seq2SeqConfiguration: Sendable, Equatable {
         self.attention = attention
         self.attentionStyle = attentionStyle
         self.dropout = dropout
+        self.copy = copy
     }
 }
 
@@ -71,14 +77,31 @@ public struct Seq2SeqEncoding<State> {
     public let paddingMask: Tensor?
     /// The decoder's initial state per layer (the encoder's final states; both directions summed if bidirectional).
     public let initialStates: [State]
+    /// The source tokens `[B, Tₛ]` (padding 0 after each source), which a copying decoder scatters its attention
+    /// onto; `nil` for a model without copying.
+    public let sourceTokens: IndexTensor?
+
+    /// An encoding.
+    public init(memory: Tensor, paddingMask: Tensor?, initialStates: [State], sourceTokens: IndexTensor? = nil) {
+        self.memory = memory
+        self.paddingMask = paddingMask
+        self.initialStates = initialStates
+        self.sourceTokens = sourceTokens
+    }
 
     /// Rows `rows` of every tensor (to repeat an example for each beam, or to reorder beams).
     public func selectingRows(_ rows: [Int], with map: (State, (Tensor) -> Tensor) -> State) -> Seq2SeqEncoding {
         let indices = IndexTensor(rows)
         let select = { (tensor: Tensor) in tensor.indexSelect(axis: 0, indices: indices) }
+        let tokens = sourceTokens.map { tokens in
+            let steps = tokens.shape[1]
+            return IndexTensor(
+                shape: [rows.count, steps],
+                indices: rows.flatMap { tokens.indices[($0 * steps)..<(($0 + 1) * steps)] })
+        }
         return Seq2SeqEncoding(
             memory: select(memory), paddingMask: paddingMask.map(select),
-            initialStates: initialStates.map { map($0, select) })
+            initialStates: initialStates.map { map($0, select) }, sourceTokens: tokens)
     }
 }
 
@@ -89,7 +112,21 @@ public struct Seq2SeqEncoding<State> {
 /// `[B, Tₛ, H]` (a bidirectional encoder's `2H` outputs are projected to H by `memoryProjection`). Decoder: target
 /// embedding → L stacked cells initialised from the encoder's final states → attention over the memory (source
 /// padding masked) → `h̃ = tanh(W_c [h; c])` → `output` logits over the target vocabulary. Without attention the
-/// logits are `output(h)`. Tokens: the decoder starts from `<bos>` (1) and is trained to end with `<eos>` (2);
+/// logits are `output(h)`.
+///
+/// With ``Seq2SeqConfiguration/copy`` the decoder is a pointer-generator (See, Liu & Manning 2017, "Get To The
+/// Point"): the next-token distribution mixes the vocabulary softmax with the step's attention weights `αₜ`
+/// scattered onto the source tokens `x₁ … x_Tₛ` (source and target share one vocabulary),
+///
+/// ```
+/// p(w) = g·softmax(output(h̃))(w) + (1 − g)·Σ_{j: xⱼ = w} αₜⱼ,    g = σ(w_g·[hₜ; cₜ; eₜ] + b_g)
+/// ```
+///
+/// (`hₜ` the top decoder state, `cₜ` the context, `eₜ` the previous token's embedding), and the step returns
+/// `log(p + 10⁻⁷)` in place of logits, so the loss, greedy decoding and beam search read it unchanged
+/// (`logSoftmax` of a log-distribution is itself up to rounding). The gate is `copyGate.weight`, `copyGate.bias`.
+/// The same mixture is the copy decoder of the dual-RL style-transfer models (`CrossAlignedAutoencoder` in
+/// TextGeneration, which keeps its own copy of the math over a one-hot source tensor). Tokens: the decoder starts from `<bos>` (1) and is trained to end with `<eos>` (2);
 /// index 0 is padding on both sides. Parameters are named `sourceEmbedding.weight`, `targetEmbedding.weight`,
 /// `encoder.layer0.forward.weightIH`, …, `memoryProjection.weight`, `decoder.layer0.weightIH`, …, `attention.…`,
 /// `combination.weight`, `output.weight`, `output.bias`.
@@ -116,14 +153,17 @@ public struct Seq2SeqModel<Cell: Seq2SeqCell>: ParameterContainer {
     public let combination: Linear?
     /// Logits layer `H → targetVocabularySize`.
     public let output: Linear
+    /// `[hₜ; cₜ; eₜ] → 1`, the logit of the generate-or-copy gate `g`, when the model copies.
+    public let copyGate: Linear?
 
     /// A model with parameters drawn from `generator` (PyTorch-style default initializations).
     public init(_ configuration: Seq2SeqConfiguration, using generator: inout RandomGenerator) {
         let c = configuration
         precondition(
             c.sourceVocabularySize > SequenceVocabulary.unknown && c.targetVocabularySize > SequenceVocabulary.end
-                && c.embeddingSize > 0 && c.hiddenSize > 0 && c.layerCount > 0 && (0..<1).contains(c.dropout),
-            "Seq2SeqModel: invalid configuration \(c)")
+                && c.embeddingSize > 0 && c.hiddenSize > 0 && c.layerCount > 0 && (0..<1).contains(c.dropout)
+                && (!c.copy || (c.attention != .none && c.sourceVocabularySize == c.targetVocabularySize)),
+            "Seq2SeqModel: invalid configuration \(c) (copying needs attention and a shared vocabulary)")
         self.configuration = c
         let h = c.hiddenSize
         sourceEmbedding = Embedding(
@@ -152,6 +192,7 @@ public struct Seq2SeqModel<Cell: Seq2SeqCell>: ParameterContainer {
         combination =
             c.attention == .none ? nil : Linear(inputSize: 2 * h, outputSize: h, bias: false, using: &generator)
         output = Linear(inputSize: h, outputSize: c.targetVocabularySize, using: &generator)
+        copyGate = c.copy ? Linear(inputSize: 2 * h + c.embeddingSize, outputSize: 1, using: &generator) : nil
     }
 
     /// All parameters by stable names (see the type's documentation).
@@ -163,7 +204,9 @@ public struct Seq2SeqModel<Cell: Seq2SeqCell>: ParameterContainer {
         if let generalAttention { result += prefixed("attention", generalAttention) }
         if let additiveAttention { result += prefixed("attention", additiveAttention) }
         if let combination { result += prefixed("combination", combination) }
-        return result + prefixed("output", output)
+        result += prefixed("output", output)
+        if let copyGate { result += prefixed("copyGate", copyGate) }
+        return result
     }
 
     // MARK: - Encoder
@@ -212,7 +255,15 @@ public struct Seq2SeqModel<Cell: Seq2SeqCell>: ParameterContainer {
         } else {
             states = result.finalStates
         }
-        return Seq2SeqEncoding(memory: memory, paddingMask: mask, initialStates: states)
+        var sourceTokens: IndexTensor? = nil
+        if configuration.copy {
+            var batchMajor = [Int](repeating: SequenceVocabulary.padding, count: batch * steps)
+            for (b, source) in sources.enumerated() {
+                for (t, token) in source.enumerated() { batchMajor[b * steps + t] = token }
+            }
+            sourceTokens = IndexTensor(shape: [batch, steps], indices: batchMajor)
+        }
+        return Seq2SeqEncoding(memory: memory, paddingMask: mask, initialStates: states, sourceTokens: sourceTokens)
     }
 
     /// Encodes a batch of sources at inference (no dropout).
@@ -224,7 +275,8 @@ public struct Seq2SeqModel<Cell: Seq2SeqCell>: ParameterContainer {
     // MARK: - Decoder
 
     /// One decoder step: reads the previous tokens `[B]` and the per-layer states, returns logits `[B, V]` and the
-    /// new states. `regularize` is applied to the embedding, between layers and before the output layer.
+    /// new states. `regularize` is applied to the embedding, between layers and before the output layer. A copying
+    /// model returns the log-probabilities of its pointer-generator mixture as the logits.
     public func decodeStep(
         previousTokens: [Int], states: [Cell.State], encoding: Seq2SeqEncoding<Cell.State>,
         regularize: (Tensor) -> Tensor = { $0 }
@@ -233,12 +285,13 @@ public struct Seq2SeqModel<Cell: Seq2SeqCell>: ParameterContainer {
             states.count == decoderCells.count && previousTokens.count == encoding.memory.shape[0],
             "Seq2SeqModel.decodeStep: \(previousTokens.count) tokens and \(states.count) states for memory "
                 + "\(encoding.memory.shape) and \(decoderCells.count) layers")
-        var input = regularize(targetEmbedding(IndexTensor(previousTokens)))
-        var context: Tensor? = nil
+        let embedded = regularize(targetEmbedding(IndexTensor(previousTokens)))
+        var input = embedded
+        var attended: (context: Tensor, weights: Tensor)? = nil
         if configuration.attentionStyle == .bahdanau && configuration.attention != .none {
-            let attended = attend(query: Cell.hidden(of: states[states.count - 1]), encoding: encoding)
-            context = attended
-            input = Tensor.concatenate([input, attended], axis: 1)
+            let early = attend(query: Cell.hidden(of: states[states.count - 1]), encoding: encoding)
+            attended = early
+            input = Tensor.concatenate([input, early.context], axis: 1)
         }
         var newStates: [Cell.State] = []
         newStates.reserveCapacity(states.count)
@@ -249,15 +302,24 @@ public struct Seq2SeqModel<Cell: Seq2SeqCell>: ParameterContainer {
             if layer < decoderCells.count - 1 { input = regularize(input) }
         }
         var top = input
-        if let combination {
-            let attended = context ?? attend(query: top, encoding: encoding)
-            top = combination(Tensor.concatenate([top, attended], axis: 1)).tanh()
+        guard let combination else { return (output(regularize(top)), newStates) }
+        let hidden = top
+        let (context, weights) = attended ?? attend(query: hidden, encoding: encoding)
+        top = combination(Tensor.concatenate([hidden, context], axis: 1)).tanh()
+        let logits = output(regularize(top))
+        guard let copyGate else { return (logits, newStates) }
+        guard let sourceTokens = encoding.sourceTokens else {
+            preconditionFailure("Seq2SeqModel.decodeStep: a copying model needs the encoding's source tokens")
         }
-        return (output(regularize(top)), newStates)
+        let batch = hidden.shape[0]
+        let gate = copyGate(Tensor.concatenate([hidden, context, embedded], axis: 1)).sigmoid()  // [B, 1]
+        let copied = Tensor.zeros([batch, configuration.targetVocabularySize]).scatterAdding(
+            along: 1, indices: sourceTokens, source: weights.reshaped([batch, sourceTokens.shape[1]]))
+        return ((logits.softmax(axis: 1) * gate + copied * (1 - gate) + 1e-7).log(), newStates)
     }
 
-    /// The attention context `[B, H]` for `query [B, H]`.
-    private func attend(query: Tensor, encoding: Seq2SeqEncoding<Cell.State>) -> Tensor {
+    /// The attention context `[B, H]` for `query [B, H]` and the attention weights `[B, 1, Tₛ]`.
+    private func attend(query: Tensor, encoding: Seq2SeqEncoding<Cell.State>) -> (context: Tensor, weights: Tensor) {
         let batch = query.shape[0]
         let q = query.reshaped([batch, 1, query.shape[1]])
         let m = encoding.memory
@@ -271,6 +333,6 @@ public struct Seq2SeqModel<Cell: Seq2SeqCell>: ParameterContainer {
         } else {
             preconditionFailure("Seq2SeqModel: attention requested without an attention layer")
         }
-        return result.context.reshaped([batch, m.shape[2]])
+        return (result.context.reshaped([batch, m.shape[2]]), result.weights)
     }
 }

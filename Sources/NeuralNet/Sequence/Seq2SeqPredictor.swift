@@ -29,6 +29,9 @@ public struct Seq2SeqHyperparameters: Codable, Sendable, Equatable {
     public var attentionStyle: Seq2SeqAttentionStyle
     /// Dropout in training.
     public var dropout: Float
+    /// Whether the decoder copies source tokens (``Seq2SeqConfiguration/copy``; absent in directories written
+    /// before copying existed and in models that do not copy).
+    public var copy: Bool?
     /// Seed of the initialization.
     public var modelSeed: UInt64
     /// Source and target vocabulary sizes (reserved symbols included).
@@ -60,6 +63,7 @@ public struct Seq2SeqHyperparameters: Codable, Sendable, Equatable {
         attention = settings.attention
         attentionStyle = settings.attentionStyle
         dropout = settings.dropout
+        copy = Seq2SeqExperiment.copies(settings) ? true : nil
         modelSeed = settings.modelSeed
         self.sourceVocabularySize = sourceVocabularySize
         self.targetVocabularySize = targetVocabularySize
@@ -97,6 +101,7 @@ public struct Seq2SeqHyperparameters: Codable, Sendable, Equatable {
         settings.training.warmupSteps = warmupSteps ?? 0
         settings.tokenizer = tokenizer ?? "whitespace"
         settings.lowercase = lowercase ?? false
+        settings.copy = copy ?? false
         return settings
     }
 
@@ -105,7 +110,7 @@ public struct Seq2SeqHyperparameters: Codable, Sendable, Equatable {
         Seq2SeqConfiguration(
             sourceVocabularySize: sourceVocabularySize, targetVocabularySize: targetVocabularySize,
             embeddingSize: embeddingSize, hiddenSize: hiddenSize, layerCount: layerCount, bidirectional: bidirectional,
-            attention: attention, attentionStyle: attentionStyle, dropout: dropout)
+            attention: attention, attentionStyle: attentionStyle, dropout: dropout, copy: copy ?? false)
     }
 
     /// Checks the values a model is built from, before anything is allocated: positive sizes, a dropout in
@@ -128,6 +133,13 @@ public struct Seq2SeqHyperparameters: Codable, Sendable, Equatable {
         }
         guard (0..<1).contains(dropout) else {
             throw ModelDirectoryError(path: path, "hyperparameter 'dropout' must be in [0, 1), got \(dropout)")
+        }
+        if copy == true
+            && (architecture == .transformer || attention == .none || sourceVocabularySize != targetVocabularySize)
+        {
+            throw ModelDirectoryError(
+                path: path,
+                "hyperparameter 'copy' needs a recurrent model with attention and equal vocabulary sizes")
         }
         let bytes = (try? FileManager.default.attributesOfItem(atPath: weightsURL.path)[.size] as? Int) ?? 0
         if architecture == .transformer {
@@ -227,6 +239,10 @@ public struct Seq2SeqPredictor {
         else {
             throw ModelDirectoryError(
                 path: directory.url.path, "the vocabulary files do not match the manifest's vocabulary sizes")
+        }
+        if configuration.copy && sourceVocabulary != targetVocabulary {
+            throw ModelDirectoryError(
+                path: directory.url.path, "a copying model needs identical source and target vocabulary files")
         }
         var generator = RandomGenerator(seed: 0)
         switch (hyperparameters.architecture ?? .recurrent, hyperparameters.cell) {
