@@ -4,15 +4,21 @@ import Testing
 /// `montague train seq2seq` continuing a model directory: a flag given again must repeat the stored setting.
 @Suite("montague train seq2seq: the settings check when continuing")
 struct Seq2SeqContinueCommandTests {
-    @Test("A changed setting exits 2 naming the flag and both values; budgets and repeated flags continue with a note")
-    func changedSettingsAreRefused() throws {
-        let root = try StyleTransferCommandTests.scratch("seq2seq-continue-cli")
-        defer { try? FileManager.default.removeItem(at: root) }
+    /// `root/pairs.txt`: twelve SCAN-style `IN: … OUT: …` pairs over four verbs, the corpus of the seq2seq CLI tests.
+    static func twelveSCANPairs(in root: URL) throws -> URL {
         let pairs = root.appendingPathComponent("pairs.txt")
         try (0..<12).map { i in
             let word = ["jump", "walk", "run", "look"][i % 4]
             return "IN: \(word) twice OUT: I_\(word.uppercased()) I_\(word.uppercased())"
         }.joined(separator: "\n").write(to: pairs, atomically: true, encoding: .utf8)
+        return pairs
+    }
+
+    @Test("A changed setting exits 2 naming the flag and both values; budgets and repeated flags continue with a note")
+    func changedSettingsAreRefused() throws {
+        let root = try StyleTransferCommandTests.scratch("seq2seq-continue-cli")
+        defer { try? FileManager.default.removeItem(at: root) }
+        let pairs = try Seq2SeqContinueCommandTests.twelveSCANPairs(in: root)
         let model = root.appendingPathComponent("model").path
         let montague = try MontagueExecutable.locate()
         let base = ["train", "seq2seq", "--train", pairs.path, "--output", model, "--report-every", "1000"]

@@ -8,11 +8,7 @@ struct Seq2SeqCopyCommandTests {
     func copyFlagIsRecordedAndChecked() throws {
         let root = try StyleTransferCommandTests.scratch("seq2seq-copy-cli")
         defer { try? FileManager.default.removeItem(at: root) }
-        let pairs = root.appendingPathComponent("pairs.txt")
-        try (0..<12).map { i in
-            let word = ["jump", "walk", "run", "look"][i % 4]
-            return "IN: \(word) twice OUT: I_\(word.uppercased()) I_\(word.uppercased())"
-        }.joined(separator: "\n").write(to: pairs, atomically: true, encoding: .utf8)
+        let pairs = try Seq2SeqContinueCommandTests.twelveSCANPairs(in: root)
         let model = root.appendingPathComponent("model").path
         let montague = try MontagueExecutable.locate()
         let base = ["train", "seq2seq", "--train", pairs.path, "--output", model, "--report-every", "1000"]
